@@ -72,7 +72,7 @@ RESERVED_NAMES = frozenset(
         "AnalyticsEvent",
         "Annotated",
         "Any",
-        "AsyncIterator",
+        "AsyncGenerator",
         "BaseModel",
         "BeforeValidator",
         "Boolean",

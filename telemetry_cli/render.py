@@ -665,12 +665,17 @@ def with_header(path: str, body: str) -> str:
 #: tree: leave it alone. Its code is the tool's, checked by the tool's own settings; the
 #: project's (a line length of 79, single quotes, a rule set of its choosing) would report or
 #: rewrite it, and a file rewritten is an edited one that ``generate --check`` refuses.
-#: ``flake8: noqa`` is ruff's file exemption too; ``fmt: off`` holds for ruff format and black.
+#: ``flake8: noqa`` is ruff's file exemption too, but ruff (from 0.11) reports a blanket one
+#: under ``PGH004``, and 0.16's preview any ``ruff: noqa`` under ``RUF105``: only a ``ruff: noqa``
+#: naming both codes silences them in every version (``file-ignore`` is 0.16's, and unused
+#: there unless in preview). Ruff 0.4 to 0.15 warn that ``RUF105`` is unknown, and pass.
+#: ``fmt: off`` holds for ruff format and black.
 #: A type checker still checks the layer's types (mypy --strict passes as it is); pyright in its
 #: strict mode would also ask for its own inference of every third-party value, so it checks the
 #: layer at its basic level.
 GENERATED_PRAGMAS = (
     "flake8: noqa",
+    "ruff: noqa: PGH004, RUF105",
     "isort: skip_file",
     "pylint: skip-file",
     "fmt: off",

@@ -891,3 +891,62 @@ def test_an_isort_project_gets_the_import_isort_writes(tmp_path: Path) -> None:
     assert (root / "backend/app/api/books.py").read_text() == text
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
+
+
+YAPF_ROUTES = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/books/{book_id}")
+def get_book(book_id: int) -> dict:
+    \"\"\"Doc.\"\"\"
+    return {"id": book_id}
+
+
+@router.post("/a")
+async def a():
+    return 1
+
+
+@router.get("/s")
+def s():
+    return 's'
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"pyproject.toml": '[tool.yapf]\nbased_on_style = "pep8"\n'},
+        {".style.yapf": "[style]\nbased_on_style = google\ncolumn_limit = 100\n"},
+        {"setup.cfg": "[yapf]\nbased_on_style = facebook\n"},
+        # Ruff lints (and sorts imports), yapf formats.
+        {
+            "pyproject.toml": '[tool.ruff.lint]\nselect = ["E", "I"]\n\n[tool.yapf]\n'
+            "column_limit = 120\n"
+        },
+    ],
+    ids=["pyproject-pep8", "style-yapf-google-100", "setup-cfg-facebook", "ruff-lint-yapf-120"],
+)
+def test_generate_leaves_a_yapf_formatted_module_as_yapf_formats_it(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    # yapf split the payload of a call it splits one entry per line (the call held it whole on
+    # a line of its own, as ruff format does), and kept 88 columns for its 79.
+    pyproject = files.get("pyproject.toml", "")
+    root = _shelf(tmp_path, pyproject, YAPF_ROUTES)
+    _write(root, {name: text for name, text in files.items() if name != "pyproject.toml"})
+    yapf = [str(Path(sys.executable).parent / "yapf"), "--diff"]
+    modules = [str(root / "backend/app/api/books.py"), str(root / "backend/app/main.py")]
+    before = subprocess.run(
+        [*yapf, *modules], capture_output=True, text=True, check=False, cwd=root
+    )
+    assert before.returncode == 0, before.stdout
+
+    result = run("generate", "--root", str(root))
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    after = subprocess.run([*yapf, *modules], capture_output=True, text=True, check=False, cwd=root)
+    assert after.returncode == 0, after.stdout
+    assert "event_logger.log(" in (root / "backend/app/api/books.py").read_text()

@@ -1098,12 +1098,16 @@ def log_call_lines(
     quote: str = '"',
     black: bool = False,
     hug: bool = False,
+    *,
+    yapf: bool = False,
 ) -> tuple[str, ...]:
     """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added).
 
     ``line_length``, ``quote`` and ``black`` are the module's (:attr:`ModuleModel.line_length`,
     :attr:`ModuleModel.quote`, :attr:`ModuleModel.black`: black's layout, where it differs);
-    ``hug``: its formatter skips magic trailing commas (:attr:`ModuleModel.skip_magic_comma`).
+    ``hug``: its formatter skips magic trailing commas (:attr:`ModuleModel.skip_magic_comma`);
+    ``yapf``: yapf formats it (:attr:`ModuleModel.yapf`), which splits a dict whose call it
+    splits one entry per line, and keeps what trailing commas hold open.
     """
     items = [f"{string_literal(key, quote)}: {value}" for key, value in payload]
     mapping = "{" + ", ".join(items) + "}"
@@ -1116,7 +1120,7 @@ def log_call_lines(
     if hug and display_width(f"{indent}{unit}{event}, {mapping}") <= line_length:
         return (f"{logger}.log(", f"{unit}{event}, {mapping}", ")")
     # Too long: one argument per line with a magic trailing comma, which ruff keeps.
-    if display_width(indent + unit + mapping + ",") <= line_length:
+    if not yapf and display_width(indent + unit + mapping + ",") <= line_length:
         mapping_lines = [f"{unit}{mapping},"]
     else:
         mapping_lines = [unit + "{"]

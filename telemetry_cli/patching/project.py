@@ -330,6 +330,8 @@ class BackendReader:
                 style.import_wrap,
                 style.joined_sections,
                 style.skip_magic_comma,
+                style.yapf,
+                self.styles.statement_limits(relative),
             )
         return None
 

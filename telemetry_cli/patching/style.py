@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telemetry_cli.files import FileProblem, contained_path, parse_toml, read_bytes
+from telemetry_cli.patching.limits import DEFAULT_MAX_STATEMENTS, StatementLimit
 
 if TYPE_CHECKING:
     import configparser
@@ -105,6 +106,10 @@ _ISORT_SECTIONS: dict[str, str | None] = dict(
         strict=True,
     )
 )
+# yapf's `column_limit` by its `based_on_style`: pep8's (the default), and google's, facebook's
+# and yapf's own.
+_YAPF_PEP8_LIMIT = 79
+_YAPF_OTHER_LIMIT = 80
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
 
@@ -194,6 +199,9 @@ class FormatStyle(NamedTuple):
     #: The formatter ignores magic trailing commas (``skip-magic-trailing-comma``, ruff's or
     #: black's): a call whose arguments fit on one line inside its brackets is written so.
     skip_magic_comma: bool = False
+    #: yapf formats the folder (its settings found, no ruff ``[format]`` nor black): a log call
+    #: it would split has its payload split one entry per line, as yapf lays a dict out.
+    yapf: bool = False
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -213,6 +221,118 @@ class FormatStyles:
         """The style for the module at ``relative`` (a POSIX path under the root)."""
         return self._folder(PurePosixPath(relative).parent)
 
+    def statement_limits(self, relative: str) -> tuple[StatementLimit, ...]:
+        """The limits on a function's statements the project's linters set for ``relative``.
+
+        Ruff's ``PLR0915`` when its configuration (the nearest, as ruff finds it, following
+        ``extend``) selects it, and pylint's ``too-many-statements`` when a pylint configuration
+        is found (the nearest folder holding one) and does not disable it; each at its
+        ``max-statements``, 50 unless set.
+        """
+        folder = PurePosixPath(relative).parent
+        ruff: dict[str, Any] | None = None
+        pylint: dict[str, object] | None = None
+        while True:
+            if ruff is None:
+                ruff = self._ruff_settings(folder)
+                ruff_folder = folder
+            if pylint is None:
+                pylint = self._pylint_options(folder)
+            if folder == PurePosixPath(".") or (ruff is not None and pylint is not None):
+                break
+            folder = folder.parent
+        limits: list[StatementLimit] = []
+        if ruff is not None:
+            limit = self._ruff_statement_limit(ruff, ruff_folder)
+            if limit is not None:
+                limits.append(StatementLimit("ruff", "PLR0915", limit, "# noqa: PLR0915"))
+        if pylint is not None and _pylint_enables(pylint, "too-many-statements", "R0915"):
+            limit = _count(pylint.get("max-statements"))
+            limits.append(
+                StatementLimit(
+                    "pylint",
+                    "too-many-statements",
+                    DEFAULT_MAX_STATEMENTS if limit is None else limit,
+                    "# pylint: disable=too-many-statements",
+                )
+            )
+        return tuple(limits)
+
+    def _ruff_settings(self, folder: PurePosixPath) -> dict[str, Any] | None:
+        """The ruff configuration in ``folder`` itself, if any (``[tool.ruff]`` of a pyproject)."""
+        for name in (".ruff.toml", "ruff.toml"):
+            document = self._toml(folder / name)
+            if document is not None:
+                return document
+        pyproject = self._toml(folder / "pyproject.toml")
+        tool = pyproject.get("tool") if pyproject is not None else None
+        ruff = tool.get("ruff") if isinstance(tool, dict) else None
+        return ruff if isinstance(ruff, dict) else None
+
+    def _ruff_statement_limit(self, settings: dict[str, Any], folder: PurePosixPath) -> int | None:
+        """Ruff's ``max-statements`` when its rule selection (along ``extend``) has PLR0915."""
+        select: list[str] | None = None
+        extra: list[str] = []
+        ignored: list[str] = []
+        limit: int | None = None
+        chain: dict[str, Any] | None = settings
+        depth = 0
+        while chain is not None:
+            lint = chain.get("lint")
+            tables = [chain, *([lint] if isinstance(lint, dict) else [])]
+            for table in tables:
+                if select is None and isinstance(table.get("select"), list):
+                    select = [str(code) for code in table["select"]]
+                for key, into in (
+                    ("extend-select", extra),
+                    ("ignore", ignored),
+                    ("extend-ignore", ignored),
+                ):
+                    value = table.get(key)
+                    if isinstance(value, list):
+                        into.extend(str(code) for code in value)
+            if limit is None:
+                limit = _count(_ruff_lint(chain, "pylint", "max-statements"))
+            chain, folder = self._extended(chain, folder, depth)
+            depth += 1
+        chosen = _most_specific([*(select or ["E", "F"]), *extra], "PLR0915")
+        if chosen < 0 or _most_specific(ignored, "PLR0915") >= chosen:
+            return None
+        return DEFAULT_MAX_STATEMENTS if limit is None else limit
+
+    def _pylint_options(self, folder: PurePosixPath) -> dict[str, object] | None:
+        """The options of pylint's configuration in ``folder`` itself, if it has one.
+
+        The first of the files pylint reads that configures it (as :meth:`_pylint_length`
+        finds it), its sections' options merged, the first setting of a key kept.
+        """
+        options: dict[str, object] = {}
+        for name in ("pylintrc", ".pylintrc"):
+            parser = self._ini(folder / name)
+            if parser is not None:
+                for section in parser.sections():
+                    for key, value in parser.items(section):
+                        options.setdefault(key.replace("_", "-"), value)
+                return options
+        pyproject = self._toml(folder / "pyproject.toml")
+        tool = pyproject.get("tool") if pyproject is not None else None
+        pylint = tool.get("pylint") if isinstance(tool, dict) else None
+        if isinstance(pylint, dict):
+            for table in [pylint, *(t for t in pylint.values() if isinstance(t, dict))]:
+                for key, value in table.items():
+                    options.setdefault(str(key).replace("_", "-"), value)
+            return options
+        for name in ("setup.cfg", "tox.ini"):
+            parser = self._ini(folder / name)
+            sections = [] if parser is None else parser.sections()
+            ours = [section for section in sections if section.lower().startswith("pylint")]
+            if parser is not None and ours:
+                for section in ours:
+                    for key, value in parser.items(section):
+                        options.setdefault(key.replace("_", "-"), value)
+                return options
+        return None
+
     def _folder(self, folder: PurePosixPath) -> FormatStyle:
         known = self._folders.get(folder)
         if known is not None:
@@ -226,6 +346,50 @@ class FormatStyles:
 
     def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
         """The style set by the formatter configuration in ``folder`` itself, if any."""
+        found = self._formatter(folder)
+        yapf = self._yapf_limit(folder)
+        if yapf is None or (found is not None and (found.black or found.yapf)):
+            return found
+        # yapf formats: at its column limit, and it normalizes no quotes; what a ruff or linter
+        # configuration beside it says of imports still holds (ruff's `[format]` excepted).
+        if found is not None and self._ruff_formats(folder):
+            return found
+        base = found if found is not None else DEFAULT_STYLE
+        return base._replace(line_length=yapf, quote_style="preserve", yapf=True)
+
+    def _ruff_formats(self, folder: PurePosixPath) -> bool:
+        """Whether the ruff configuration in ``folder`` has a ``[format]`` table (ruff formats)."""
+        settings = self._ruff_settings(folder)
+        return settings is not None and isinstance(settings.get("format"), dict)
+
+    def _yapf_limit(self, folder: PurePosixPath) -> int | None:
+        """The column limit of yapf when its settings are in ``folder`` (None: yapf not set up).
+
+        yapf reads ``.style.yapf`` (``[style]``), ``setup.cfg``'s ``[yapf]`` and
+        ``[tool.yapf]``; a ``column_limit`` unset is its ``based_on_style``'s (79 for pep8, the
+        default; 80 for google, facebook and yapf).
+        """
+        table: dict[str, object] | None = None
+        for name, section in ((".style.yapf", "style"), ("setup.cfg", "yapf")):
+            parser = self._ini(folder / name)
+            if parser is not None and parser.has_section(section):
+                table = {key.lower(): value for key, value in parser.items(section)}
+                break
+        if table is None:
+            pyproject = self._toml(folder / "pyproject.toml")
+            tool = pyproject.get("tool") if pyproject is not None else None
+            yapf = tool.get("yapf") if isinstance(tool, dict) else None
+            if not isinstance(yapf, dict):
+                return None
+            table = {str(key).lower(): value for key, value in yapf.items()}
+        limit = _count(table.get("column_limit"))
+        if limit is not None and 0 < limit <= _MAX_LINE_LENGTH:
+            return limit
+        based = str(table.get("based_on_style", "pep8")).strip().strip("'\"").lower()
+        return _YAPF_PEP8_LIMIT if based == "pep8" else _YAPF_OTHER_LIMIT
+
+    def _formatter(self, folder: PurePosixPath) -> FormatStyle | None:
+        """The style of the ruff, black or linter configuration in ``folder``, if any."""
         for name in (".ruff.toml", "ruff.toml"):
             document = self._toml(folder / name)
             if document is not None:
@@ -444,6 +608,41 @@ class FormatStyles:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
             return None
+
+
+def _count(value: object) -> int | None:
+    """A count setting (an int, or an INI file's digits); None when unset or not a count."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _most_specific(selectors: list[str], code: str) -> int:
+    """The length of the longest ruff selector of ``selectors`` picking ``code``.
+
+    ``ALL`` counts as 0, and no selector picking it as -1.
+    """
+    lengths = [
+        0 if selector.strip() == "ALL" else len(selector.strip())
+        for selector in selectors
+        if selector.strip() == "ALL" or (selector.strip() and code.startswith(selector.strip()))
+    ]
+    return max(lengths, default=-1)
+
+
+def _pylint_enables(options: dict[str, object], *names: str) -> bool:
+    """Whether pylint's ``disable``/``enable`` options leave the message of ``names`` on."""
+
+    def listed(key: str) -> set[str]:
+        value = options.get(key)
+        items = value if isinstance(value, list) else str(value or "").replace("\n", ",").split(",")
+        return {str(item).strip().lower() for item in items if str(item).strip()}
+
+    wanted = {name.lower() for name in names}
+    if listed("enable") & wanted:
+        return True
+    disabled = listed("disable")
+    return not (disabled & wanted or "all" in disabled)
 
 
 def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) -> int | None:
