@@ -264,3 +264,47 @@ def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_pat
     for path in kept:
         assert not (root / path).exists()
         assert (root / f"{path}.bak").is_file()
+
+
+@pytest.mark.parametrize("side", ["--ours", "--theirs"])
+@pytest.mark.parametrize("committed", [False, True])
+def test_one_side_everywhere_brings_a_cleanly_merged_call_to_the_plan(
+    tmp_path: Path, side: str, committed: bool
+) -> None:
+    # One branch changed the event chapters.py logs, the other what its call captures: the
+    # module merged cleanly into a call of the other branch's type with this one's payload,
+    # read as the user's choice of event ("logs 'error_event', expected 'chapter_visit'").
+    # Both were the tool's own calls, as the merged branch's committed record says.
+    root = _merged_plans(tmp_path)
+    conflicted = git(root, "diff", "--name-only", "--diff-filter=U").split()
+    git(root, "checkout", side, "--", *conflicted)
+    if committed:
+        git(root, "commit", "-q", "-am", "merge")
+    check = run("generate", "--check", "--root", str(root))
+    before = snapshot(root)
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    changed = [p for p in snapshot(root) if snapshot(root).get(p) != before.get(p)]
+    assert (check.exit_code != 0) == bool([p for p in changed if p != MANIFEST]), changed
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)
+
+
+def test_a_type_no_record_gave_the_module_is_still_the_users(tmp_path: Path) -> None:
+    # The merged branch's record names error_event for chapters.py only: a call of it in
+    # ai_blocks.py, in the tool's shape, is still the user's choice, named and left.
+    root = _merged_plans(tmp_path)
+    conflicted = git(root, "diff", "--name-only", "--diff-filter=U").split()
+    git(root, "checkout", "--ours", "--", *conflicted)
+    blocks = root / "backend/app/api/ai_blocks.py"
+    text = blocks.read_text()
+    blocks.write_text(text.replace('"ai_block_used",', '"error_event",', 1))
+    edited = blocks.read_bytes()
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1
+    assert "logs 'error_event', expected 'ai_block_used'" in done.stdout
+    assert blocks.read_bytes() == edited

@@ -27,7 +27,7 @@ from telemetry_cli.files import (
     file_identity,
     read_bytes,
 )
-from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
+from telemetry_cli.manifest import MANIFEST_PATH, LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
     AppModuleBroken,
     AppSite,
@@ -61,6 +61,7 @@ from telemetry_cli.patching.symbols import (
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, qualified
 from telemetry_cli.render import carries_header
+from telemetry_cli.vcs import instrumented_in_history
 
 
 class PatchedFile(NamedTuple):
@@ -418,6 +419,8 @@ class _Analysis:
         # Modules the plan still instruments holding a call an earlier run left (changed by
         # hand) through a layer it moved away from, or of a type it no longer logs there.
         self.left_calls: dict[str, FormerCalls] = {}
+        # The types each module's calls logged by the committed records (read once, if asked).
+        self._history: dict[str, frozenset[str]] | None = None
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -780,11 +783,17 @@ class _Analysis:
         """What the inserted calls of an instrumented module may log, and through which layer.
 
         The type recorded there (else those of recorded modules that went: this one may be
-        one of them, moved by hand), and those of calls an earlier run left in it; through the
-        layer of the last run when the plan moved it (in the same backend folder), else that
-        of the calls left.
+        one of them, moved by hand), those its committed records in git gave it (a branch's
+        merged in too), and those of calls an earlier run left in it; through the layer of the
+        last run when the plan moved it (in the same backend folder), else that of the calls
+        left.
         """
         types = {event_type, *(self.vanished if old is None else {old})}
+        # A branch merged in may have patched the module for another type (its call merged
+        # cleanly, the record kept from this side): that branch's committed record says so.
+        if self._history is None:
+            self._history = instrumented_in_history(self.plan.root, MANIFEST_PATH)
+        types |= self._history.get(relative, frozenset())
         package = self.old_package if self.moved and self.old_backend == self.plan.backend else None
         left = self.left_calls.get(relative)
         if left is not None:
