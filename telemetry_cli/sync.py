@@ -56,6 +56,7 @@ from telemetry_cli.manifest import (
     carries_own_digest,
     foreign_entries_note,
     manifest_file,
+    merges_generated,
     merges_unedited,
     read_manifest_file,
     render_manifest,
@@ -84,7 +85,7 @@ from telemetry_cli.render import (
     says_generated,
     template_context,
 )
-from telemetry_cli.vcs import recorded_in_history, tracked_files
+from telemetry_cli.vcs import conflict_stages, recorded_in_history, tracked_files
 
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
 MANUAL_FIX = "needs manual fix"
@@ -1153,6 +1154,18 @@ def _why_stale(manifest: Manifest, fingerprint: str) -> str:
     return ""
 
 
+def _merges_unedited(root: Path, path: str, data: bytes) -> bool:
+    """Whether ``data``, holding conflict markers, merges two unedited generated files.
+
+    Each side of every conflict is one (see :func:`merges_unedited`), or, where hunks of both
+    branches merged cleanly around the conflicts, git's merge under way says each branch's
+    version was (see :func:`merges_generated`): nothing of the user's is in it.
+    """
+    return conflict_marker_line(data) is not None and (
+        merges_unedited(data) or merges_generated(data, conflict_stages(root, path))
+    )
+
+
 def _generated_change(
     root: Path,
     output: RenderedFile,
@@ -1182,7 +1195,8 @@ def _generated_change(
     last_written = recorded.get(output.path)
     old_digest = sha256(written)
     conflict = conflict_marker_line(old)
-    if conflict is not None and not force and not merges_unedited(old):
+    merged = conflict is not None and _merges_unedited(root, output.path, old)
+    if conflict is not None and not force and not merged:
         # A merge of sides edited by hand: resolving it is the user's (or --force's) to do.
         return FileChange(
             output.path,
@@ -1192,12 +1206,12 @@ def _generated_change(
             new,
             ("hand-edited",),
             messages=(
-                unresolved_conflict(output.path, conflict)
+                unresolved_conflict(output.path, old)
                 + ", or rerun with --force to replace it (a backup is kept)",
             ),
         )
     if old_digest != last_written and (
-        old_digest in recorded.values() or carries_own_digest(old) or merges_unedited(old)
+        old_digest in recorded.values() or carries_own_digest(old) or merged
     ):
         # Unedited, though the manifest does not say so at this path: the very bytes the tool
         # wrote at another one (the package moved with the folder holding it), a file whose
@@ -1337,7 +1351,7 @@ def _obsolete_change(
         return None
     as_recorded = sha256(as_written(old)) == last_written
     generated = says_generated(path, old)
-    if (as_recorded and generated) or carries_own_digest(old) or merges_unedited(old):
+    if (as_recorded and generated) or carries_own_digest(old) or _merges_unedited(root, path, old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
     conflict = conflict_marker_line(old)
     if conflict is not None and all(says_generated(path, side) for side in conflict_sides(old)):
@@ -1351,7 +1365,7 @@ def _obsolete_change(
                 None,
                 ("obsolete", "hand-edited", "conflicted"),
                 messages=(
-                    unresolved_conflict(path, conflict)
+                    unresolved_conflict(path, old)
                     + ", or rerun with --force to remove it (a backup is kept)",
                 ),
             )

@@ -136,3 +136,22 @@ def tracked_files(root: Path) -> list[str]:
         return []
     names = listing.decode("utf-8", "surrogateescape").split("\0")
     return sorted({name for name in names if name})
+
+
+def conflict_stages(root: Path, path: str) -> dict[int, bytes]:
+    """The versions of ``path`` a merge under way left in the index, by stage.
+
+    1 the merge base, 2 the checked-out branch's, 3 the merged one's; those present (a side
+    that added the file alone has no base). Empty when the file is not conflicted in git.
+    """
+    listing = _git(root, "ls-files", "-u", "-z", "--", path)
+    stages: dict[int, bytes] = {}
+    for entry in (listing or b"").split(b"\0"):
+        info, _, name = entry.partition(b"\t")
+        fields = info.split()
+        if name.decode("utf-8", "surrogateescape") != path or len(fields) != 3:
+            continue
+        blob = _git(root, "cat-file", "blob", fields[1].decode("ascii", "replace"))
+        if blob is not None and fields[2].isdigit():
+            stages[int(fields[2])] = blob
+    return stages

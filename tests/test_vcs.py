@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli import vcs
-from telemetry_cli.files import conflict_marker_line
+from telemetry_cli.files import conflict_marker_line, conflict_spans
 from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import recorded_in_history, tracked_files
 from tests.cli_support import git, run, snapshot
@@ -131,9 +131,11 @@ def test_a_manifest_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) 
 
 
 def test_merged_generated_files_are_written_anew_or_refused(tmp_path: Path) -> None:
-    # After the manifest and plan are resolved: a generated file whose conflict sides are each
-    # an unedited generated file is written from the plan; one holding other merged lines is
-    # refused, naming the conflict, and a module of the user's with markers is never patched.
+    # After the manifest and plan are resolved: a generated file whose two branches' versions
+    # were each unedited is written from the plan, even with hunks of both merged cleanly
+    # around its conflicts (before, refused: neither side of a conflict was a whole generated
+    # file); one holding a line of no branch's is refused, naming every conflict's lines, and a
+    # module of the user's with markers is never patched.
     root = _merged_plans(tmp_path)
     git(root, "checkout", "--theirs", "--", "pyproject.toml", MANIFEST)
     chapters = root / "backend/app/api/chapters.py"
@@ -142,19 +144,25 @@ def test_merged_generated_files_are_written_anew_or_refused(tmp_path: Path) -> N
         + (chapters.read_text())
     )
     module = chapters.read_bytes()
-    done = run("generate", "--root", str(root))
-    assert done.exit_code == 1
-    assert "chapters.py: has unresolved merge conflict markers (line 2)" in done.stdout
-    assert chapters.read_bytes() == module
+    logger = root / "backend/app/analytics/event_logger.py"
+    mine = logger.read_bytes() + b"# a line of mine\n"
+    logger.write_bytes(mine)
+    spans = ", ".join(f"{first}-{last}" for first, last in conflict_spans(mine))
+    assert "," in spans  # the logger merged with several conflicts
     conflicted = [
         path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None
     ]
-    assert "backend/app/api/chapters.py" in conflicted
-    for path in conflicted:
-        if path != "backend/app/api/chapters.py":
-            assert f"{path}: has unresolved merge conflict markers" in done.stdout, path
-    # The quickstart's conflict lies between two unedited renderings: written from the plan.
-    assert "specs/059-analytics-telemetry/quickstart.md" not in conflicted
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1
+    assert "chapters.py: has unresolved merge conflict markers (lines 2-6)" in done.stdout
+    assert chapters.read_bytes() == module
+    assert (
+        f"event_logger.py: has unresolved merge conflict markers (lines {spans}); " in done.stdout
+    )
+    assert logger.read_bytes() == mine
+    left = [path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None]
+    assert sorted(left) == ["backend/app/analytics/event_logger.py", "backend/app/api/chapters.py"]
+    assert len(conflicted) > len(left) + 2  # the others were written anew
 
 
 def test_taking_one_side_of_every_conflict_then_generating_is_a_fresh_generate(
@@ -230,7 +238,7 @@ def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> N
         done = run(*command, "--root", str(root))
         assert done.exit_code == 2, command
         assert done.stderr.count("\n") == 1, done.stderr
-        assert "pyproject.toml: has unresolved merge conflict markers (line " in done.stderr
+        assert "pyproject.toml: has unresolved merge conflict markers (lines " in done.stderr
     assert snapshot(root) == before
     config = root / "pyproject.toml"
     git(root, "checkout", "--theirs", "--", "pyproject.toml")
@@ -244,9 +252,13 @@ def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> N
 
 
 def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_path: Path) -> None:
-    # A merged output had "no header" (the markers above it): kept, --force or not.
+    # A merged output had "no header" (the markers above it): kept, --force or not. One
+    # merging two branches' unedited versions goes, hunks of both merged around its conflicts
+    # or not; one holding a line of no branch's stays, its conflicts named.
     root = _merged_plans(tmp_path)
     git(root, "checkout", "--theirs", "--", "pyproject.toml", MANIFEST)
+    logger = root / "backend/app/analytics/event_logger.py"
+    logger.write_bytes(logger.read_bytes() + b"# a line of mine\n")
     conflicted = [
         path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None
     ]
@@ -256,7 +268,7 @@ def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_pat
     # The quickstart's sides are each unedited: removed.
     assert not (root / "specs/059-analytics-telemetry/quickstart.md").exists()
     kept = [path for path in conflicted if (root / path).exists()]
-    assert kept
+    assert kept == ["backend/app/analytics/event_logger.py"]
     for path in kept:
         assert f"{path}: has unresolved merge conflict markers" in done.stdout
     forced = run("remove", "--force", "--root", str(root))
