@@ -275,6 +275,34 @@ def test_obsolete_outputs_are_removed_when_unmodified(project: Path) -> None:
     assert run("generate", "--root", str(project), "--check").exit_code == 0
 
 
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_copy_of_another_generated_file_at_an_obsolete_path_is_removed_with_a_backup(
+    project: Path, command: str
+) -> None:
+    # The user put a copy of another generated file (its own digest matches) where an output
+    # the plan drops was: not the file the tool wrote there. It went without a trace, as an
+    # unedited output does; its bytes are kept in a backup, and the line says why.
+    generated(project)
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text() + 'feature = "060-renamed"\n')
+    old = project / "specs/059-analytics-telemetry"
+    copied = (old / "quickstart.md").read_bytes()
+    (old / "spec.md").write_bytes(copied)
+
+    check = run("generate", "--root", str(project), "--check")
+    assert check.exit_code == 1
+    result = run(command, "--root", str(project))
+    assert result.exit_code == 0, result.stdout
+    assert not (old / "spec.md").exists()
+    assert (old / "spec.md.bak").read_bytes() == copied
+    assert not (old / "quickstart.md").exists()  # the tool's own, as written: no backup
+    assert not (old / "quickstart.md.bak").exists()
+    assert "not the file telemetry-scaffold wrote there" in result.stdout
+    assert "specs/059-analytics-telemetry/spec.md.bak" in result.stdout
+    if command == "generate":
+        assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize("convert", ["crlf", "bom"])
 def test_an_obsolete_output_with_converted_line_endings_is_removed_by_force(
     project: Path, convert: str
