@@ -204,8 +204,10 @@ def _read_problem(exc: OSError, relative: str) -> FileProblem:
 
 
 # git's merge-conflict markers, each at the start of a line: the opening one (a side's label
-# after it), diff3's base, the separator, the closing one.
-_CONFLICT_MARKER = re.compile(rb"^(<{7}|\|{7}|={7}|>{7})(?=[ \t\r\n]|$)", re.M)
+# after it), diff3's base, the separator, the closing one. Seven characters by default; more
+# where a `conflict-marker-size` attribute says so, or where git nests a conflict in another
+# (a rename/rename conflict: `<<<<<<<< HEAD:path`). One conflict's markers share their size.
+_CONFLICT_MARKER = re.compile(rb"^(<{7,}|\|{7,}|={7,}|>{7,})(?=[ \t\r\n]|$)", re.M)
 _CONFLICT_SEQUENCE = (b"<" * 7, b"=" * 7, b">" * 7)
 
 
@@ -230,12 +232,13 @@ def conflict_spans(data: bytes) -> tuple[tuple[int, int], ...]:
     cleanly.
     """
     spans: list[tuple[int, int]] = []
-    step, opened = 0, 0
+    step, opened, size = 0, 0, 0
     for match in _CONFLICT_MARKER.finditer(data):
         marker = match.group(1)
-        if marker == _CONFLICT_SEQUENCE[0]:
-            step, opened = 1, match.start()
-        elif step and marker == _CONFLICT_SEQUENCE[step]:
+        if marker[:1] == b"<" and (not step or len(marker) >= size):
+            # An opening one of a conflict's size or larger starts anew (an outer one nesting it).
+            step, opened, size = 1, match.start(), len(marker)
+        elif step and len(marker) == size and marker[:1] == _CONFLICT_SEQUENCE[step][:1]:
             step += 1
             if step == len(_CONFLICT_SEQUENCE):
                 first = data.count(b"\n", 0, opened) + 1
@@ -255,9 +258,16 @@ def conflict_sides(data: bytes) -> tuple[bytes, bytes]:
     second: list[bytes] = []
     both = (first, second)
     keep: tuple[list[bytes], ...] = both
+    size = 0  # that of the open conflict's markers: a nested one's are lines of a side
     for line in data.splitlines(keepends=True):
         marker = _CONFLICT_MARKER.match(line)
         shape = marker.group(1)[:1] if marker else b""
+        if marker and size and len(marker.group(1)) != size:
+            shape = b""
+        if shape == b"<":
+            size = len(marker.group(1)) if marker else 0
+        elif shape == b">":
+            size = 0
         # A marker outside a conflict (a Markdown underline) is a line like any other.
         if shape == b"<" or (shape and keep is not both):
             # diff3's base section belongs to neither side.

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli import vcs
-from telemetry_cli.files import conflict_marker_line, conflict_spans
+from telemetry_cli.files import conflict_marker_line, conflict_sides, conflict_spans
 from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import recorded_in_history, tracked_files
 from tests.cli_support import git, run, snapshot
@@ -320,3 +320,50 @@ def test_a_type_no_record_gave_the_module_is_still_the_users(tmp_path: Path) -> 
     assert done.exit_code == 1
     assert "logs 'error_event', expected 'ai_block_used'" in done.stdout
     assert blocks.read_bytes() == edited
+
+
+def test_markers_of_a_rename_rename_conflict_are_conflict_markers(tmp_path: Path) -> None:
+    # Each branch renamed the layer (layer-package) its own way: git's rename/rename conflict
+    # writes each side's file with eight-character markers (`<<<<<<<< HEAD:path`), which were
+    # not read as a conflict: the merged layer was refused as "edited by hand".
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    for branch, layer in (("other", "tele"), ("main", "tracking")):
+        git(root, "checkout", "-q", *(["-b"] if branch == "other" else []), branch)
+        plan = bundled_plan()
+        plan["layer-package"] = layer
+        write_plan(root, plan)
+        assert run("generate", "--root", str(root)).exit_code == 0
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", layer)
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    assert merge.returncode != 0
+    logger = root / "backend/app/tracking/event_logger.py"
+    assert b"\n<<<<<<<< " in logger.read_bytes()
+    assert conflict_marker_line(logger.read_bytes()) is not None
+    for path in git(root, "diff", "--name-only", "--diff-filter=U").split():
+        taken = subprocess.run(["git", "checkout", "--ours", "--", path], cwd=root)
+        if taken.returncode != 0:  # the other branch's name of a renamed file: not ours
+            git(root, "rm", "-q", "--", path)
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)
+
+
+def test_a_nested_conflicts_markers_are_lines_of_its_sides() -> None:
+    data = (
+        b"a\n<<<<<<<< HEAD:x\n<<<<<<< inner\nb\n=======\nc\n>>>>>>> inner\n"
+        b"========\nd\n>>>>>>>> other:x\ne\n"
+    )
+    assert conflict_spans(data) == ((2, 10),)
+    ours, theirs = conflict_sides(data)
+    assert ours == b"a\n<<<<<<< inner\nb\n=======\nc\n>>>>>>> inner\ne\n"
+    assert theirs == b"a\nd\ne\n"
