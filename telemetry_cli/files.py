@@ -278,18 +278,29 @@ def conflict_sides(data: bytes) -> tuple[bytes, bytes]:
     return b"".join(first), b"".join(second)
 
 
-def unresolved_conflict(relative: str, data: bytes, then: str | None = "rerun") -> str:
+def unresolved_conflict(
+    relative: str, data: bytes, then: str | None = "rerun", *, generated: bool = True
+) -> str:
     """The one line saying ``relative`` holds unresolved merge conflicts, where, and what to do.
 
     Every conflict's lines are named: the lines around them merged cleanly and are not asked.
+    A file the tool writes (``generated``) is written anew whichever side is taken; a file of
+    the user's (a module, the plan's pyproject.toml) is resolved at those lines: taking one
+    side of the whole file would drop what the other branch changed in it.
     """
     spans = conflict_spans(data)
     lines = ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in spans)
-    return (
-        f"{relative}: has unresolved merge conflict markers (lines {lines}); resolve the "
-        f"conflict{'s' if len(spans) > 1 else ''} "
-        f"(take either side, e.g. `git checkout --ours -- {relative}` or --theirs)"
-    ) + (f", then {then}" if then else "")
+    conflicts = "conflicts" if len(spans) > 1 else "conflict"
+    how = (
+        f"resolve the {conflicts} (take either side, e.g. `git checkout --ours -- {relative}` "
+        "or --theirs)"
+        if generated
+        else f"resolve the {conflicts} at those lines (the rest merged cleanly: taking one side "
+        f"of the whole file, `git checkout --ours -- {relative}`, drops the other's changes)"
+    )
+    return f"{relative}: has unresolved merge conflict markers (lines {lines}); {how}" + (
+        f", then {then}" if then else ""
+    )
 
 
 class SourceText(NamedTuple):
@@ -313,7 +324,7 @@ class SourceText(NamedTuple):
         """
         if python and conflict_marker_line(data) is not None:
             # Even inside a docstring, where it still parses: never patched, never read as code.
-            raise FileProblem(unresolved_conflict(relative, data, then=None))
+            raise FileProblem(unresolved_conflict(relative, data, then=None, generated=False))
         encoding = _declared_encoding(data, relative) if python else "utf-8"
         if encoding != "utf-8":
             return cls._decode_declared(data, relative, encoding)

@@ -223,7 +223,7 @@ def plan_table(root: Path) -> InitResult:
     except FileProblem as problem:
         raise ConfigError(problem.message) from None
     if data is not None and conflict_marker_line(data) is not None:
-        raise ConfigError(unresolved_conflict(shown_path(config), data))
+        raise ConfigError(unresolved_conflict(shown_path(config), data, generated=False))
     source = SourceText(text="", bom=False) if data is None else _decode(data)
     text = source.text
     try:

@@ -1049,7 +1049,7 @@ def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, 
         raw = config_file.read_bytes()
         if conflict_marker_line(raw) is not None:
             # Even where the markers stand inside a multi-line string, and it parses.
-            raise ConfigError(unresolved_conflict(shown_path(config_file), raw))
+            raise ConfigError(unresolved_conflict(shown_path(config_file), raw, generated=False))
         text = SourceText.decode(raw, shown_path(config_file)).text
         if named and not text.strip():
             raise ConfigError(

@@ -154,10 +154,16 @@ def test_merged_generated_files_are_written_anew_or_refused(tmp_path: Path) -> N
     ]
     done = run("generate", "--root", str(root))
     assert done.exit_code == 1
-    assert "chapters.py: has unresolved merge conflict markers (lines 2-6)" in done.stdout
+    # A module of the user's: resolved at its lines (taking one side of the whole file would
+    # drop the other branch's changes merged around them); a generated file: either side.
+    assert (
+        "chapters.py: has unresolved merge conflict markers (lines 2-6); resolve the conflict at "
+        "those lines (the rest merged cleanly" in done.stdout
+    )
     assert chapters.read_bytes() == module
     assert (
-        f"event_logger.py: has unresolved merge conflict markers (lines {spans}); " in done.stdout
+        f"event_logger.py: has unresolved merge conflict markers (lines {spans}); resolve the "
+        "conflicts (take either side" in done.stdout
     )
     assert logger.read_bytes() == mine
     left = [path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None]
@@ -239,6 +245,7 @@ def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> N
         assert done.exit_code == 2, command
         assert done.stderr.count("\n") == 1, done.stderr
         assert "pyproject.toml: has unresolved merge conflict markers (lines " in done.stderr
+        assert "at those lines" in done.stderr  # the user's file: not one side of all of it
     assert snapshot(root) == before
     config = root / "pyproject.toml"
     git(root, "checkout", "--theirs", "--", "pyproject.toml")
