@@ -374,3 +374,50 @@ def test_a_nested_conflicts_markers_are_lines_of_its_sides() -> None:
     ours, theirs = conflict_sides(data)
     assert ours == b"a\n<<<<<<< inner\nb\n=======\nc\n>>>>>>> inner\ne\n"
     assert theirs == b"a\nd\ne\n"
+
+
+@pytest.mark.parametrize("side", ["--ours", "--theirs"])
+def test_a_module_only_the_merged_branch_instrumented_is_brought_to_the_plan(
+    tmp_path: Path, side: str
+) -> None:
+    # The other branch instrumented chapters.py; this one changed something else. The module
+    # merged cleanly with the other branch's call and import; taking this side's plan and
+    # manifest, neither named the module, and the calls stayed with --check green.
+    original = original_sources(tmp_path / "original")
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+
+    def plan(chapters: bool, description: str) -> dict[str, object]:
+        plan = bundled_plan()
+        if not chapters:
+            plan["instrument"].pop("api/chapters.py")
+        plan["events"]["ai_block_used"]["description"] = description
+        return plan
+
+    def commit(message: str, chapters: bool) -> None:
+        write_plan(root, plan(chapters, message))
+        done = run("generate", "--root", str(root))
+        assert done.exit_code == 0, done.stdout
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", message)
+
+    git(root, "init", "-q", "-b", "main")
+    commit("Base.", False)
+    git(root, "checkout", "-q", "-b", "other")
+    commit("Other.", True)
+    git(root, "checkout", "-q", "main")
+    commit("Main.", False)
+    subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    git(root, "checkout", side, "--", *git(root, "diff", "--name-only", "--diff-filter=U").split())
+    chapters = root / "backend/app/api/chapters.py"
+    assert "event_logger.log(" in chapters.read_text()
+    check = run("generate", "--check", "--root", str(root))
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert check.exit_code == (1 if side == "--ours" else 0)
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)

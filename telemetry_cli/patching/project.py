@@ -916,7 +916,29 @@ class _Analysis:
                 # A call changed since it was inserted stays, and so does the record of it: the
                 # next run (and remove) still see it for what it is.
                 recorded[path] = old
+        self._unpatch_from_history(current | {path for path, _ in self.previous.instrumented})
         return tuple(sorted(recorded.items()))
+
+    def _unpatch_from_history(self, known: set[str]) -> None:
+        """Take out the calls of modules that only another branch's record names as patched.
+
+        A branch merged in instrumented a module the plan and the record kept (this side's)
+        do not name: its calls merged cleanly into the module, and nothing else would take
+        them out. Those exactly as generate writes them go (the branch's own, by its record);
+        any other is the user's and stays, without a word, as where the manifest was lost.
+        """
+        if self._history is None:
+            self._history = instrumented_in_history(self.plan.root, MANIFEST_PATH)
+        for path in sorted(set(self._history) - known - set(self.editors)):
+            model = self.module_at(path)
+            if model is None or model.path != path:
+                continue
+            editor = ModuleEditor(model, self.index, self.first_party)
+            uninstrument_module(editor, None, self.package, force=False, only_ours=True)
+            if editor.edits.changes:
+                # Only then a file of this run: one long unpatched is not read out as unchanged.
+                self.editors[path] = editor
+                self.order.append(path)
 
     def _absent(self, name: str, relative: str) -> bool:
         """Whether no file at all is where the plan names an ``instrument`` module.
