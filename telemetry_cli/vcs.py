@@ -48,6 +48,10 @@ def _git(root: Path, *args: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+# A line of the record naming the layer package its inserted code imported.
+_LAYER_LINE = re.compile(r'^[+-]\s*"layer-package"\s*:\s*"([A-Za-z_][A-Za-z0-9_]*)"', re.M)
+
+
 def _manifest_log(root: Path, manifest: str) -> str:
     """The diffs of the committed versions of ``manifest``, newest first ('' without any).
 
@@ -155,3 +159,12 @@ def conflict_stages(root: Path, path: str) -> dict[int, bytes]:
         if blob is not None and fields[2].isdigit():
             stages[int(fields[2])] = blob
     return stages
+
+
+def layers_in_history(root: Path, manifest: str) -> frozenset[str]:
+    """The layer packages (``layer-package``) earlier committed versions of ``manifest`` named.
+
+    Those a branch merged in gave the layer too: its inserted code, merged cleanly into a
+    module, imports that layer. Empty without git or history (the default name is not said).
+    """
+    return frozenset(_LAYER_LINE.findall(_manifest_log(root, manifest)))

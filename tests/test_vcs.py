@@ -421,3 +421,49 @@ def test_a_module_only_the_merged_branch_instrumented_is_brought_to_the_plan(
     assert run("generate", "--root", str(fresh)).exit_code == 0
     mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
     assert mine == snapshot(fresh)
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_calls_through_the_layer_a_merged_branch_renamed_go_with_this_sides_plan(
+    tmp_path: Path, command: str
+) -> None:
+    # The other branch renamed the layer (layer-package tele): git moved the layer's files and
+    # the modules' imports merged cleanly to app.tele; this side's plan and manifest, taken,
+    # know only app.analytics. The calls through app.tele were left, so the tele layer was
+    # kept ("still used") beside a new analytics one, run after run.
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    changes: tuple[tuple[str, str, object], ...] = (
+        ("other", "layer-package", "tele"),
+        ("main", "capture-errors", False),
+    )
+    for branch, key, value in changes:
+        git(root, "checkout", "-q", *(["-b"] if branch == "other" else []), branch)
+        plan = bundled_plan()
+        plan[key] = value
+        write_plan(root, plan)
+        assert run("generate", "--root", str(root)).exit_code == 0
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", branch)
+    subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    for path in git(root, "diff", "--name-only", "--diff-filter=U").split():
+        if subprocess.run(["git", "checkout", "--ours", "--", path], cwd=root).returncode:
+            git(root, "rm", "-q", "--", path)
+    assert "app.tele.event_logger" in (root / "backend/app/api/chapters.py").read_text()
+    if command == "remove":
+        done = run("remove", "--root", str(root))
+        assert done.exit_code == 0, done.stdout
+        assert "event_logger" not in (root / "backend/app/api/chapters.py").read_text()
+        assert not (root / "backend/app/tele").exists()
+        return
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)

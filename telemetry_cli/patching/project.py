@@ -61,7 +61,7 @@ from telemetry_cli.patching.symbols import (
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, qualified
 from telemetry_cli.render import carries_header
-from telemetry_cli.vcs import instrumented_in_history
+from telemetry_cli.vcs import instrumented_in_history, layers_in_history
 
 
 class PatchedFile(NamedTuple):
@@ -421,6 +421,8 @@ class _Analysis:
         self.left_calls: dict[str, FormerCalls] = {}
         # The types each module's calls logged by the committed records (read once, if asked).
         self._history: dict[str, frozenset[str]] | None = None
+        # The layer packages the committed records named (read once, if asked).
+        self._layers: frozenset[str] | None = None
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -834,6 +836,10 @@ class _Analysis:
             editor = self.editor_for(model)
             recorded_type = event_type
             former = self._former_calls(relative, event_type, old)
+            for package in self._merged_layers(model):
+                # Calls a branch merged in wrote through its own layer: those exactly as
+                # generate writes them go, and the plan's go in (any other is the user's).
+                uninstrument_module(editor, None, package, force=False, only_ours=True)
             if old is not None and self.moved:
                 self._take_out_left(self._old_left(relative, old), former)
             elif old is not None and old != event_type and not self.removing:
@@ -918,6 +924,27 @@ class _Analysis:
                 recorded[path] = old
         self._unpatch_from_history(current | {path for path, _ in self.previous.instrumented})
         return tuple(sorted(recorded.items()))
+
+    def _merged_layers(self, module: ModuleModel) -> list[str]:
+        """Other layers, by this project's committed records, whose logger ``module`` imports.
+
+        Neither the plan's nor the last run's: a branch merged in named it (it moved the layer
+        its own way), and its calls merged cleanly into the module.
+        """
+        if self._history is None:
+            self._history = instrumented_in_history(self.plan.root, MANIFEST_PATH)
+        if self._layers is None:
+            # The default name, never written down, once the tool ran in that history at all
+            # (before, an `analytics` package is the user's own).
+            default = {DEFAULT_LAYER_PACKAGE} if self._history else set()
+            self._layers = layers_in_history(self.plan.root, MANIFEST_PATH) | default
+        ours = {self.package, self.old_package}
+        packages = (qualified(self.plan.app_package, layer) for layer in sorted(self._layers))
+        return [
+            package
+            for package in packages
+            if package not in ours and f"{package}.event_logger" in module.text
+        ]
 
     def _unpatch_from_history(self, known: set[str]) -> None:
         """Take out the calls of modules that only another branch's record names as patched.
