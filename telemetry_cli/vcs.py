@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import NamedTuple
 
 # A listing of the index takes milliseconds; a hung git (a lock, a prompt) must not hang us.
 _TIMEOUT_SECONDS = 10
@@ -114,21 +115,6 @@ def recorded_in_history(root: Path, manifest: str) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def instrumented_in_history(root: Path, manifest: str) -> dict[str, frozenset[str]]:
-    """The event types earlier committed versions of ``manifest`` recorded for each module.
-
-    What the tool's own calls logged there on any branch of this history (the one merged in,
-    during a merge): a call exactly as generate writes it of such a type is the tool's, not the
-    user's choice of another event. Empty without git or history.
-    """
-    types: dict[str, set[str]] = {}
-    for match in _INSTRUMENTED_LINE.finditer(_manifest_log(root, manifest)):
-        decoded = _json_strings(match.group(1), match.group(2))
-        if decoded is not None:
-            types.setdefault(decoded[0], set()).add(decoded[1])
-    return {path: frozenset(found) for path, found in types.items()}
-
-
 def tracked_files(root: Path) -> list[str]:
     """The files git tracks under ``root``, as POSIX paths relative to it.
 
@@ -161,10 +147,29 @@ def conflict_stages(root: Path, path: str) -> dict[int, bytes]:
     return stages
 
 
-def layers_in_history(root: Path, manifest: str) -> frozenset[str]:
-    """The layer packages (``layer-package``) earlier committed versions of ``manifest`` named.
+class PatchHistory(NamedTuple):
+    """What earlier committed versions of the manifest recorded of the patched modules.
 
-    Those a branch merged in gave the layer too: its inserted code, merged cleanly into a
-    module, imports that layer. Empty without git or history (the default name is not said).
+    Those of any branch of this history (and of the one merged in, during a merge): a call
+    exactly as generate writes it of such a type, or through such a layer, is the tool's, not
+    the user's choice of another event or logger.
     """
-    return frozenset(_LAYER_LINE.findall(_manifest_log(root, manifest)))
+
+    #: The event types recorded for each instrumented module.
+    instrumented: dict[str, frozenset[str]]
+    #: The layer packages named (``layer-package``; the default name is never written down).
+    layers: frozenset[str]
+
+
+def patched_in_history(root: Path, manifest: str) -> PatchHistory:
+    """The :class:`PatchHistory` of ``manifest``'s committed versions (empty without git)."""
+    log = _manifest_log(root, manifest)
+    types: dict[str, set[str]] = {}
+    for match in _INSTRUMENTED_LINE.finditer(log):
+        decoded = _json_strings(match.group(1), match.group(2))
+        if decoded is not None:
+            types.setdefault(decoded[0], set()).add(decoded[1])
+    return PatchHistory(
+        {path: frozenset(found) for path, found in types.items()},
+        frozenset(_LAYER_LINE.findall(log)),
+    )

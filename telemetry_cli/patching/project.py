@@ -61,7 +61,7 @@ from telemetry_cli.patching.symbols import (
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, qualified
 from telemetry_cli.render import carries_header
-from telemetry_cli.vcs import instrumented_in_history, layers_in_history
+from telemetry_cli.vcs import PatchHistory, patched_in_history
 
 
 class PatchedFile(NamedTuple):
@@ -419,10 +419,8 @@ class _Analysis:
         # Modules the plan still instruments holding a call an earlier run left (changed by
         # hand) through a layer it moved away from, or of a type it no longer logs there.
         self.left_calls: dict[str, FormerCalls] = {}
-        # The types each module's calls logged by the committed records (read once, if asked).
-        self._history: dict[str, frozenset[str]] | None = None
-        # The layer packages the committed records named (read once, if asked).
-        self._layers: frozenset[str] | None = None
+        # What the committed records say of the patches (event types, layers): read once, if asked.
+        self._patch_history: PatchHistory | None = None
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -793,9 +791,7 @@ class _Analysis:
         types = {event_type, *(self.vanished if old is None else {old})}
         # A branch merged in may have patched the module for another type (its call merged
         # cleanly, the record kept from this side): that branch's committed record says so.
-        if self._history is None:
-            self._history = instrumented_in_history(self.plan.root, MANIFEST_PATH)
-        types |= self._history.get(relative, frozenset())
+        types |= self._history().instrumented.get(relative, frozenset())
         package = self.old_package if self.moved and self.old_backend == self.plan.backend else None
         left = self.left_calls.get(relative)
         if left is not None:
@@ -925,21 +921,24 @@ class _Analysis:
         self._unpatch_from_history(current | {path for path, _ in self.previous.instrumented})
         return tuple(sorted(recorded.items()))
 
+    def _history(self) -> PatchHistory:
+        """What the manifest's committed versions recorded of the patches (read once)."""
+        if self._patch_history is None:
+            self._patch_history = patched_in_history(self.plan.root, MANIFEST_PATH)
+        return self._patch_history
+
     def _merged_layers(self, module: ModuleModel) -> list[str]:
         """Other layers, by this project's committed records, whose logger ``module`` imports.
 
         Neither the plan's nor the last run's: a branch merged in named it (it moved the layer
         its own way), and its calls merged cleanly into the module.
         """
-        if self._history is None:
-            self._history = instrumented_in_history(self.plan.root, MANIFEST_PATH)
-        if self._layers is None:
-            # The default name, never written down, once the tool ran in that history at all
-            # (before, an `analytics` package is the user's own).
-            default = {DEFAULT_LAYER_PACKAGE} if self._history else set()
-            self._layers = layers_in_history(self.plan.root, MANIFEST_PATH) | default
+        history = self._history()
+        # The default name, never written down, once the tool ran in that history at all
+        # (before, an `analytics` package is the user's own).
+        layers = history.layers | ({DEFAULT_LAYER_PACKAGE} if history.instrumented else set())
         ours = {self.package, self.old_package}
-        packages = (qualified(self.plan.app_package, layer) for layer in sorted(self._layers))
+        packages = (qualified(self.plan.app_package, layer) for layer in sorted(layers))
         return [
             package
             for package in packages
@@ -954,9 +953,7 @@ class _Analysis:
         them out. Those exactly as generate writes them go (the branch's own, by its record);
         any other is the user's and stays, without a word, as where the manifest was lost.
         """
-        if self._history is None:
-            self._history = instrumented_in_history(self.plan.root, MANIFEST_PATH)
-        for path in sorted(set(self._history) - known - set(self.editors)):
+        for path in sorted(set(self._history().instrumented) - known - set(self.editors)):
             model = self.module_at(path)
             if model is None or model.path != path:
                 continue
