@@ -204,8 +204,10 @@ def _read_problem(exc: OSError, relative: str) -> FileProblem:
 
 
 # git's merge-conflict markers, each at the start of a line: the opening one (a side's label
-# after it), diff3's base, the separator, the closing one.
-_CONFLICT_MARKER = re.compile(rb"^(<{7}|\|{7}|={7}|>{7})(?=[ \t\r\n]|$)", re.M)
+# after it), diff3's base, the separator, the closing one. Seven characters by default; more
+# where a `conflict-marker-size` attribute says so, or where git nests a conflict in another
+# (a rename/rename conflict: `<<<<<<<< HEAD:path`). One conflict's markers share their size.
+_CONFLICT_MARKER = re.compile(rb"^(<{7,}|\|{7,}|={7,}|>{7,})(?=[ \t\r\n]|$)", re.M)
 _CONFLICT_SEQUENCE = (b"<" * 7, b"=" * 7, b">" * 7)
 
 
@@ -219,16 +221,35 @@ def conflict_marker_line(data: bytes) -> int | None:
         # Every module of every run is read here: a substring search takes 0.4 ms for 1 MB
         # without conflicts, the line-anchored pattern 9 ms.
         return None
-    step, opened = 0, 0
+    spans = conflict_spans(data)
+    return spans[0][0] if spans else None
+
+
+def conflict_spans(data: bytes) -> tuple[tuple[int, int], ...]:
+    """Each unresolved merge conflict in ``data``: its opening and closing marker lines (from 1).
+
+    A conflict is a whole one (see :func:`conflict_marker_line`); text outside the spans merged
+    cleanly.
+    """
+    spans: list[tuple[int, int]] = []
+    step, opened, size = 0, 0, 0
     for match in _CONFLICT_MARKER.finditer(data):
         marker = match.group(1)
-        if marker == _CONFLICT_SEQUENCE[0]:
-            step, opened = 1, match.start()
-        elif step and marker == _CONFLICT_SEQUENCE[step]:
+        if marker[:1] == b"<" and (not step or len(marker) >= size):
+            # An opening one of a conflict's size or larger starts anew (an outer one nesting it).
+            step, opened, size = 1, match.start(), len(marker)
+        elif step and len(marker) == size and marker[:1] == _CONFLICT_SEQUENCE[step][:1]:
             step += 1
             if step == len(_CONFLICT_SEQUENCE):
-                return data.count(b"\n", 0, opened) + 1
-    return None
+                first = data.count(b"\n", 0, opened) + 1
+                spans.append((first, first + data.count(b"\n", opened, match.start())))
+                step = 0
+    return tuple(spans)
+
+
+def is_conflict_marker(line: bytes) -> bool:
+    """Whether ``line`` (without its ending) is one of git's merge-conflict marker lines."""
+    return _CONFLICT_MARKER.match(line) is not None
 
 
 def conflict_sides(data: bytes) -> tuple[bytes, bytes]:
@@ -237,9 +258,16 @@ def conflict_sides(data: bytes) -> tuple[bytes, bytes]:
     second: list[bytes] = []
     both = (first, second)
     keep: tuple[list[bytes], ...] = both
+    size = 0  # that of the open conflict's markers: a nested one's are lines of a side
     for line in data.splitlines(keepends=True):
         marker = _CONFLICT_MARKER.match(line)
         shape = marker.group(1)[:1] if marker else b""
+        if marker and size and len(marker.group(1)) != size:
+            shape = b""
+        if shape == b"<":
+            size = len(marker.group(1)) if marker else 0
+        elif shape == b">":
+            size = 0
         # A marker outside a conflict (a Markdown underline) is a line like any other.
         if shape == b"<" or (shape and keep is not both):
             # diff3's base section belongs to neither side.
@@ -250,12 +278,29 @@ def conflict_sides(data: bytes) -> tuple[bytes, bytes]:
     return b"".join(first), b"".join(second)
 
 
-def unresolved_conflict(relative: str, line: int, then: str | None = "rerun") -> str:
-    """The one line saying ``relative`` holds an unresolved merge conflict, and what to do."""
-    return (
-        f"{relative}: has unresolved merge conflict markers (line {line}); resolve the conflict "
-        f"(take either side, e.g. `git checkout --ours -- {relative}` or --theirs)"
-    ) + (f", then {then}" if then else "")
+def unresolved_conflict(
+    relative: str, data: bytes, then: str | None = "rerun", *, generated: bool = True
+) -> str:
+    """The one line saying ``relative`` holds unresolved merge conflicts, where, and what to do.
+
+    Every conflict's lines are named: the lines around them merged cleanly and are not asked.
+    A file the tool writes (``generated``) is written anew whichever side is taken; a file of
+    the user's (a module, the plan's pyproject.toml) is resolved at those lines: taking one
+    side of the whole file would drop what the other branch changed in it.
+    """
+    spans = conflict_spans(data)
+    lines = ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in spans)
+    conflicts = "conflicts" if len(spans) > 1 else "conflict"
+    how = (
+        f"resolve the {conflicts} (take either side, e.g. `git checkout --ours -- {relative}` "
+        "or --theirs)"
+        if generated
+        else f"resolve the {conflicts} at those lines (the rest merged cleanly: taking one side "
+        f"of the whole file, `git checkout --ours -- {relative}`, drops the other's changes)"
+    )
+    return f"{relative}: has unresolved merge conflict markers (lines {lines}); {how}" + (
+        f", then {then}" if then else ""
+    )
 
 
 class SourceText(NamedTuple):
@@ -277,9 +322,9 @@ class SourceText(NamedTuple):
         file is decoded (and later written) in the encoding it declares, provided its bytes
         come back unchanged when the text is encoded again.
         """
-        if python and (line := conflict_marker_line(data)) is not None:
+        if python and conflict_marker_line(data) is not None:
             # Even inside a docstring, where it still parses: never patched, never read as code.
-            raise FileProblem(unresolved_conflict(relative, line, then=None))
+            raise FileProblem(unresolved_conflict(relative, data, then=None, generated=False))
         encoding = _declared_encoding(data, relative) if python else "utf-8"
         if encoding != "utf-8":
             return cls._decode_declared(data, relative, encoding)

@@ -225,8 +225,8 @@ def plan_table(root: Path) -> InitResult:
         data = read_bytes(contained_path(root, CONFIG_FILENAME), shown_path(config))
     except FileProblem as problem:
         raise ConfigError(problem.message) from None
-    if data is not None and (line := conflict_marker_line(data)) is not None:
-        raise ConfigError(unresolved_conflict(shown_path(config), line))
+    if data is not None and conflict_marker_line(data) is not None:
+        raise ConfigError(unresolved_conflict(shown_path(config), data, generated=False))
     source = SourceText(text="", bom=False) if data is None else _decode(data)
     text = source.text
     try:

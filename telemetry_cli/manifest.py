@@ -19,6 +19,7 @@ from telemetry_cli.files import (
     conflict_marker_line,
     conflict_sides,
     contained_path,
+    is_conflict_marker,
     is_within,
     read_bytes,
     resolve,
@@ -219,6 +220,24 @@ def merges_unedited(data: bytes) -> bool:
     )
 
 
+def merges_generated(data: bytes, stages: dict[int, bytes]) -> bool:
+    """Whether ``data`` is a merge, conflicts and all, of two unedited generated files.
+
+    ``stages``: the versions git's merge left in the index (see
+    :func:`~telemetry_cli.vcs.conflict_stages`). Where hunks of both sides merged cleanly
+    around a conflict, neither side of it is a whole generated file; each branch's own version
+    is, when it carries its digest. Every line around the markers coming from those versions
+    or their base, none is the user's: the file can be written anew without losing any.
+    """
+    if conflict_marker_line(data) is None or not all(
+        stage in stages and carries_own_digest(stages[stage]) for stage in (2, 3)
+    ):
+        return False
+    known = {line for version in stages.values() for line in as_written(version).splitlines()}
+    merged = as_written(data).splitlines()
+    return all(line in known or is_conflict_marker(line) for line in merged)
+
+
 def manifest_file(root: Path) -> Path:
     """The manifest's path, refusing a manifest that is a link leading outside the root.
 
@@ -280,11 +299,11 @@ def read_manifest_file(root: Path) -> ManifestOnDisk:
             "the way (the next generate writes the manifest anew)"
         )
     data = read_bytes(path, MANIFEST_PATH)
-    if data is not None and (line := conflict_marker_line(data)) is not None:
+    if data is not None and conflict_marker_line(data) is not None:
         # Two runs' records merged: neither side alone says what is on disk now, and a guess
         # would cost hand-edit detection or the memory of patches. Taking one side is enough:
         # files the other side wrote carry their own digest, and the next run finds them.
-        raise FileProblem(unresolved_conflict(MANIFEST_PATH, line, "rerun the command"))
+        raise FileProblem(unresolved_conflict(MANIFEST_PATH, data, "rerun the command"))
     parsed = None if data is None else _from_bytes(data)
     return ManifestOnDisk(data, None if parsed is None else _without_linked_out(root, parsed))
 

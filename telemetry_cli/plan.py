@@ -1047,9 +1047,9 @@ def _read_tool_table(config_file: Path, *, named: bool = False) -> Mapping[str, 
         # kept as they are (read_text would turn a lone CR into a line break): TOML allows no
         # lone CR, and a key after one in a comment would be read here but by no other tool.
         raw = config_file.read_bytes()
-        if (line := conflict_marker_line(raw)) is not None:
+        if conflict_marker_line(raw) is not None:
             # Even where the markers stand inside a multi-line string, and it parses.
-            raise ConfigError(unresolved_conflict(shown_path(config_file), line))
+            raise ConfigError(unresolved_conflict(shown_path(config_file), raw, generated=False))
         text = SourceText.decode(raw, shown_path(config_file)).text
         if named and not text.strip():
             raise ConfigError(

@@ -56,6 +56,7 @@ from telemetry_cli.manifest import (
     carries_own_digest,
     foreign_entries_note,
     manifest_file,
+    merges_generated,
     merges_unedited,
     read_manifest_file,
     render_manifest,
@@ -84,7 +85,7 @@ from telemetry_cli.render import (
     says_generated,
     template_context,
 )
-from telemetry_cli.vcs import recorded_in_history, tracked_files
+from telemetry_cli.vcs import conflict_stages, recorded_in_history, tracked_files
 
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
 MANUAL_FIX = "needs manual fix"
@@ -299,7 +300,9 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     rendered_paths = {change.path for change in generated}
     failed_outputs = [change.path for change in report.changes if change.status is Status.ERROR]
     for path in sorted(set(recorded) - rendered_paths):
-        obsolete = _obsolete_change(root, path, recorded[path], project.read, force=force)
+        obsolete = _obsolete_change(
+            root, path, recorded[path], project.read, {**recorded, **wanted_hashes}, force=force
+        )
         if obsolete is None:
             continue
         if failed_outputs and obsolete.status is Status.REMOVED:
@@ -309,7 +312,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
         if obsolete.status is not Status.REMOVED:
             wanted_hashes[path] = recorded[path]
     unrecorded = _unrecorded_obsolete(
-        plan, recorded, rendered_paths, project.read, beside, force=force
+        plan, recorded, rendered_paths, project.read, beside, wanted_hashes, force=force
     )
     for orphan in unrecorded:
         if failed_outputs and orphan.status is Status.REMOVED:
@@ -604,6 +607,7 @@ def _unrecorded_obsolete(
     kept: set[str],
     read: Mapping[str, bytes],
     beside: list[str],
+    written: Mapping[str, str],
     *,
     force: bool,
 ) -> list[FileChange]:
@@ -614,8 +618,11 @@ def _unrecorded_obsolete(
     tool's header but other bytes may have been edited by hand: refused (``--force`` removes it,
     keeping a backup). Any other file of that name is the user's, and stays. In a folder beside
     the known ones (``beside``, from :func:`_sibling_output_paths`) only the first kind is taken.
+    One holding the bytes of a generated file of another name (``written``: digests by path, or
+    one found here) is a copy the user put there: removed too, its bytes kept in a backup (both
+    files are, where neither is recorded: which one is the copy cannot be told).
     """
-    changes = []
+    found: list[tuple[str, bytes, bool]] = []
     for path in [*_output_paths(plan, recorded), *beside]:
         if path in kept or path in recorded:
             continue
@@ -628,7 +635,16 @@ def _unrecorded_obsolete(
         own = carries_own_digest(old)
         if path in beside and not own:
             continue  # beside the known folders, only a file provably the tool's is its own
-        if own:
+        found.append((path, old, own))
+    # The generated files known by their digest: recorded, written now, and those found here
+    # (the manifest lost, the copy's original may be among them).
+    known = {**recorded, **written}
+    known.update((path, sha256(as_written(old))) for path, old, own in found if own)
+    changes = []
+    for path, old, own in found:
+        if own and _copy_of_another(path, old, known):
+            changes.append(_removed_copy(plan.root, path, old))
+        elif own:
             changes.append(
                 FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
             )
@@ -924,7 +940,11 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     not_files = {path: what for path in still_using if (what := _not_a_file(root, path))}
     kept: dict[str, str] = {}
     decided: list[tuple[str, str | None, FileChange | None]] = [
-        (path, digest, _obsolete_change(root, path, digest, project.read, force=force))
+        (
+            path,
+            digest,
+            _obsolete_change(root, path, digest, project.read, manifest.files, force=force),
+        )
         for path, digest in sorted(manifest.files.items())
     ]
     # Outputs the manifest does not record (it was lost): those provably as the tool writes
@@ -932,7 +952,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     decided += [
         (change.path, None, change)
         for change in _unrecorded_obsolete(
-            plan, manifest.files, set(), project.read, beside, force=force
+            plan, manifest.files, set(), project.read, beside, manifest.files, force=force
         )
     ]
     # Folders of layers that inserted code left in place (see PatchRecord.left) imports.
@@ -1153,6 +1173,18 @@ def _why_stale(manifest: Manifest, fingerprint: str) -> str:
     return ""
 
 
+def _merges_unedited(root: Path, path: str, data: bytes) -> bool:
+    """Whether ``data``, holding conflict markers, merges two unedited generated files.
+
+    Each side of every conflict is one (see :func:`merges_unedited`), or, where hunks of both
+    branches merged cleanly around the conflicts, git's merge under way says each branch's
+    version was (see :func:`merges_generated`): nothing of the user's is in it.
+    """
+    return conflict_marker_line(data) is not None and (
+        merges_unedited(data) or merges_generated(data, conflict_stages(root, path))
+    )
+
+
 def _generated_change(
     root: Path,
     output: RenderedFile,
@@ -1182,7 +1214,8 @@ def _generated_change(
     last_written = recorded.get(output.path)
     old_digest = sha256(written)
     conflict = conflict_marker_line(old)
-    if conflict is not None and not force and not merges_unedited(old):
+    merged = conflict is not None and _merges_unedited(root, output.path, old)
+    if conflict is not None and not force and not merged:
         # A merge of sides edited by hand: resolving it is the user's (or --force's) to do.
         return FileChange(
             output.path,
@@ -1192,12 +1225,12 @@ def _generated_change(
             new,
             ("hand-edited",),
             messages=(
-                unresolved_conflict(output.path, conflict)
+                unresolved_conflict(output.path, old)
                 + ", or rerun with --force to replace it (a backup is kept)",
             ),
         )
     if old_digest != last_written and (
-        old_digest in recorded.values() or carries_own_digest(old) or merges_unedited(old)
+        old_digest in recorded.values() or carries_own_digest(old) or merged
     ):
         # Unedited, though the manifest does not say so at this path: the very bytes the tool
         # wrote at another one (the package moved with the folder holding it), a file whose
@@ -1320,8 +1353,19 @@ def _leftovers(root: Path, targets: list[str]) -> list[FileChange]:
 
 
 def _obsolete_change(
-    root: Path, path: str, last_written: str, read: Mapping[str, bytes], *, force: bool
+    root: Path,
+    path: str,
+    last_written: str,
+    read: Mapping[str, bytes],
+    written: Mapping[str, str],
+    *,
+    force: bool,
 ) -> FileChange | None:
+    """What becomes of ``path``, an output the plan no longer has, last written as recorded.
+
+    ``written``: the digests of the generated files by path (recorded, and written now), to
+    tell a copy of another one from a later rendering of this one.
+    """
     try:
         old = _read(root, path, read)
     except FileProblem as problem:
@@ -1337,8 +1381,13 @@ def _obsolete_change(
         return None
     as_recorded = sha256(as_written(old)) == last_written
     generated = says_generated(path, old)
-    if (as_recorded and generated) or carries_own_digest(old) or merges_unedited(old):
+    if (as_recorded and generated) or _merges_unedited(root, path, old):
         return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
+    if carries_own_digest(old) and not _copy_of_another(path, old, written):
+        # Unedited, rendered since the manifest was (checked out from an older commit).
+        return FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
+    if carries_own_digest(old):
+        return _removed_copy(root, path, old)
     conflict = conflict_marker_line(old)
     if conflict is not None and all(says_generated(path, side) for side in conflict_sides(old)):
         # Two generated files merged, one side or both edited since: the user's to resolve.
@@ -1351,7 +1400,7 @@ def _obsolete_change(
                 None,
                 ("obsolete", "hand-edited", "conflicted"),
                 messages=(
-                    unresolved_conflict(path, conflict)
+                    unresolved_conflict(path, old)
                     + ", or rerun with --force to remove it (a backup is kept)",
                 ),
             )
@@ -1392,6 +1441,31 @@ def _obsolete_change(
     change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, labels)
     change.backup = backup_path(root / path, old).relative_to(root).as_posix()
     return change
+
+
+def _removed_copy(root: Path, path: str, old: bytes) -> FileChange:
+    """The removal of an obsolete output's path holding a copy of another generated file.
+
+    Unedited, but the very bytes of another output: a copy the user put there. Nothing of
+    theirs is in it, yet the file is theirs: its bytes are kept, as for an output edited by
+    hand (removed, not refused: it cannot hold a hand edit).
+    """
+    change = FileChange(path, Kind.OBSOLETE, Status.REMOVED, old, None, ("obsolete",))
+    change.backup = backup_path(root / path, old).relative_to(root).as_posix()
+    change.messages = (
+        "no longer generated by the plan, and not the file telemetry-scaffold wrote there "
+        f"but a copy of another generated file: removed, its bytes kept in {change.backup}",
+    )
+    return change
+
+
+def _copy_of_another(path: str, data: bytes, written: Mapping[str, str]) -> bool:
+    """Whether ``data`` holds the bytes of a generated file of another name than ``path``'s."""
+    digest = sha256(as_written(data))
+    name = PurePosixPath(path).name
+    return any(
+        known == digest and PurePosixPath(other).name != name for other, known in written.items()
+    )
 
 
 def _keep_obsolete(change: FileChange, failed: list[str]) -> FileChange:

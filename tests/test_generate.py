@@ -275,6 +275,40 @@ def test_obsolete_outputs_are_removed_when_unmodified(project: Path) -> None:
     assert run("generate", "--root", str(project), "--check").exit_code == 0
 
 
+@pytest.mark.parametrize("manifest", ["kept", "lost"])
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_copy_of_another_generated_file_at_an_obsolete_path_is_removed_with_a_backup(
+    project: Path, command: str, manifest: str
+) -> None:
+    # The user put a copy of another generated file (its own digest matches) where an output
+    # the plan drops was: not the file the tool wrote there. It went without a trace, as an
+    # unedited output does; its bytes are kept in a backup, and the line says why. So too
+    # where the manifest was lost, and any output with its own digest is taken as the tool's.
+    generated(project)
+    if manifest == "lost":
+        (project / ".telemetry-scaffold.json").unlink()
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text() + 'feature = "060-renamed"\n')
+    old = project / "specs/059-analytics-telemetry"
+    copied = (old / "quickstart.md").read_bytes()
+    (old / "spec.md").write_bytes(copied)
+
+    check = run("generate", "--root", str(project), "--check")
+    assert check.exit_code == 1
+    result = run(command, "--root", str(project))
+    assert result.exit_code == 0, result.stdout
+    assert not (old / "spec.md").exists()
+    assert (old / "spec.md.bak").read_bytes() == copied
+    assert not (old / "quickstart.md").exists()
+    # The tool's own, as recorded: no backup. With no record, which of the two is the copy
+    # cannot be told: each is kept.
+    assert (old / "quickstart.md.bak").exists() == (manifest == "lost")
+    assert "not the file telemetry-scaffold wrote there" in result.stdout
+    assert "specs/059-analytics-telemetry/spec.md.bak" in result.stdout
+    if command == "generate":
+        assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize("convert", ["crlf", "bom"])
 def test_an_obsolete_output_with_converted_line_endings_is_removed_by_force(
     project: Path, convert: str

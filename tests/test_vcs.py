@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli import vcs
-from telemetry_cli.files import conflict_marker_line
+from telemetry_cli.files import conflict_marker_line, conflict_sides, conflict_spans
 from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import recorded_in_history, tracked_files
 from tests.cli_support import git, run, snapshot
@@ -131,9 +131,11 @@ def test_a_manifest_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) 
 
 
 def test_merged_generated_files_are_written_anew_or_refused(tmp_path: Path) -> None:
-    # After the manifest and plan are resolved: a generated file whose conflict sides are each
-    # an unedited generated file is written from the plan; one holding other merged lines is
-    # refused, naming the conflict, and a module of the user's with markers is never patched.
+    # After the manifest and plan are resolved: a generated file whose two branches' versions
+    # were each unedited is written from the plan, even with hunks of both merged cleanly
+    # around its conflicts (before, refused: neither side of a conflict was a whole generated
+    # file); one holding a line of no branch's is refused, naming every conflict's lines, and a
+    # module of the user's with markers is never patched.
     root = _merged_plans(tmp_path)
     git(root, "checkout", "--theirs", "--", "pyproject.toml", MANIFEST)
     chapters = root / "backend/app/api/chapters.py"
@@ -142,19 +144,31 @@ def test_merged_generated_files_are_written_anew_or_refused(tmp_path: Path) -> N
         + (chapters.read_text())
     )
     module = chapters.read_bytes()
-    done = run("generate", "--root", str(root))
-    assert done.exit_code == 1
-    assert "chapters.py: has unresolved merge conflict markers (line 2)" in done.stdout
-    assert chapters.read_bytes() == module
+    logger = root / "backend/app/analytics/event_logger.py"
+    mine = logger.read_bytes() + b"# a line of mine\n"
+    logger.write_bytes(mine)
+    spans = ", ".join(f"{first}-{last}" for first, last in conflict_spans(mine))
+    assert "," in spans  # the logger merged with several conflicts
     conflicted = [
         path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None
     ]
-    assert "backend/app/api/chapters.py" in conflicted
-    for path in conflicted:
-        if path != "backend/app/api/chapters.py":
-            assert f"{path}: has unresolved merge conflict markers" in done.stdout, path
-    # The quickstart's conflict lies between two unedited renderings: written from the plan.
-    assert "specs/059-analytics-telemetry/quickstart.md" not in conflicted
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1
+    # A module of the user's: resolved at its lines (taking one side of the whole file would
+    # drop the other branch's changes merged around them); a generated file: either side.
+    assert (
+        "chapters.py: has unresolved merge conflict markers (lines 2-6); resolve the conflict at "
+        "those lines (the rest merged cleanly" in done.stdout
+    )
+    assert chapters.read_bytes() == module
+    assert (
+        f"event_logger.py: has unresolved merge conflict markers (lines {spans}); resolve the "
+        "conflicts (take either side" in done.stdout
+    )
+    assert logger.read_bytes() == mine
+    left = [path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None]
+    assert sorted(left) == ["backend/app/analytics/event_logger.py", "backend/app/api/chapters.py"]
+    assert len(conflicted) > len(left) + 2  # the others were written anew
 
 
 def test_taking_one_side_of_every_conflict_then_generating_is_a_fresh_generate(
@@ -230,7 +244,8 @@ def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> N
         done = run(*command, "--root", str(root))
         assert done.exit_code == 2, command
         assert done.stderr.count("\n") == 1, done.stderr
-        assert "pyproject.toml: has unresolved merge conflict markers (line " in done.stderr
+        assert "pyproject.toml: has unresolved merge conflict markers (lines " in done.stderr
+        assert "at those lines" in done.stderr  # the user's file: not one side of all of it
     assert snapshot(root) == before
     config = root / "pyproject.toml"
     git(root, "checkout", "--theirs", "--", "pyproject.toml")
@@ -244,9 +259,13 @@ def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> N
 
 
 def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_path: Path) -> None:
-    # A merged output had "no header" (the markers above it): kept, --force or not.
+    # A merged output had "no header" (the markers above it): kept, --force or not. One
+    # merging two branches' unedited versions goes, hunks of both merged around its conflicts
+    # or not; one holding a line of no branch's stays, its conflicts named.
     root = _merged_plans(tmp_path)
     git(root, "checkout", "--theirs", "--", "pyproject.toml", MANIFEST)
+    logger = root / "backend/app/analytics/event_logger.py"
+    logger.write_bytes(logger.read_bytes() + b"# a line of mine\n")
     conflicted = [
         path for path, data in snapshot(root).items() if conflict_marker_line(data) is not None
     ]
@@ -256,7 +275,7 @@ def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_pat
     # The quickstart's sides are each unedited: removed.
     assert not (root / "specs/059-analytics-telemetry/quickstart.md").exists()
     kept = [path for path in conflicted if (root / path).exists()]
-    assert kept
+    assert kept == ["backend/app/analytics/event_logger.py"]
     for path in kept:
         assert f"{path}: has unresolved merge conflict markers" in done.stdout
     forced = run("remove", "--force", "--root", str(root))
@@ -264,3 +283,187 @@ def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_pat
     for path in kept:
         assert not (root / path).exists()
         assert (root / f"{path}.bak").is_file()
+
+
+@pytest.mark.parametrize("side", ["--ours", "--theirs"])
+@pytest.mark.parametrize("committed", [False, True])
+def test_one_side_everywhere_brings_a_cleanly_merged_call_to_the_plan(
+    tmp_path: Path, side: str, committed: bool
+) -> None:
+    # One branch changed the event chapters.py logs, the other what its call captures: the
+    # module merged cleanly into a call of the other branch's type with this one's payload,
+    # read as the user's choice of event ("logs 'error_event', expected 'chapter_visit'").
+    # Both were the tool's own calls, as the merged branch's committed record says.
+    root = _merged_plans(tmp_path)
+    conflicted = git(root, "diff", "--name-only", "--diff-filter=U").split()
+    git(root, "checkout", side, "--", *conflicted)
+    if committed:
+        git(root, "commit", "-q", "-am", "merge")
+    check = run("generate", "--check", "--root", str(root))
+    before = snapshot(root)
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    changed = [p for p in snapshot(root) if snapshot(root).get(p) != before.get(p)]
+    assert (check.exit_code != 0) == bool([p for p in changed if p != MANIFEST]), changed
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)
+
+
+def test_a_type_no_record_gave_the_module_is_still_the_users(tmp_path: Path) -> None:
+    # The merged branch's record names error_event for chapters.py only: a call of it in
+    # ai_blocks.py, in the tool's shape, is still the user's choice, named and left.
+    root = _merged_plans(tmp_path)
+    conflicted = git(root, "diff", "--name-only", "--diff-filter=U").split()
+    git(root, "checkout", "--ours", "--", *conflicted)
+    blocks = root / "backend/app/api/ai_blocks.py"
+    text = blocks.read_text()
+    blocks.write_text(text.replace('"ai_block_used",', '"error_event",', 1))
+    edited = blocks.read_bytes()
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1
+    assert "logs 'error_event', expected 'ai_block_used'" in done.stdout
+    assert blocks.read_bytes() == edited
+
+
+def test_markers_of_a_rename_rename_conflict_are_conflict_markers(tmp_path: Path) -> None:
+    # Each branch renamed the layer (layer-package) its own way: git's rename/rename conflict
+    # writes each side's file with eight-character markers (`<<<<<<<< HEAD:path`), which were
+    # not read as a conflict: the merged layer was refused as "edited by hand".
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    for branch, layer in (("other", "tele"), ("main", "tracking")):
+        git(root, "checkout", "-q", *(["-b"] if branch == "other" else []), branch)
+        plan = bundled_plan()
+        plan["layer-package"] = layer
+        write_plan(root, plan)
+        assert run("generate", "--root", str(root)).exit_code == 0
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", layer)
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    assert merge.returncode != 0
+    logger = root / "backend/app/tracking/event_logger.py"
+    assert b"\n<<<<<<<< " in logger.read_bytes()
+    assert conflict_marker_line(logger.read_bytes()) is not None
+    for path in git(root, "diff", "--name-only", "--diff-filter=U").split():
+        taken = subprocess.run(["git", "checkout", "--ours", "--", path], cwd=root)
+        if taken.returncode != 0:  # the other branch's name of a renamed file: not ours
+            git(root, "rm", "-q", "--", path)
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)
+
+
+def test_a_nested_conflicts_markers_are_lines_of_its_sides() -> None:
+    data = (
+        b"a\n<<<<<<<< HEAD:x\n<<<<<<< inner\nb\n=======\nc\n>>>>>>> inner\n"
+        b"========\nd\n>>>>>>>> other:x\ne\n"
+    )
+    assert conflict_spans(data) == ((2, 10),)
+    ours, theirs = conflict_sides(data)
+    assert ours == b"a\n<<<<<<< inner\nb\n=======\nc\n>>>>>>> inner\ne\n"
+    assert theirs == b"a\nd\ne\n"
+
+
+@pytest.mark.parametrize("side", ["--ours", "--theirs"])
+def test_a_module_only_the_merged_branch_instrumented_is_brought_to_the_plan(
+    tmp_path: Path, side: str
+) -> None:
+    # The other branch instrumented chapters.py; this one changed something else. The module
+    # merged cleanly with the other branch's call and import; taking this side's plan and
+    # manifest, neither named the module, and the calls stayed with --check green.
+    original = original_sources(tmp_path / "original")
+    root = tmp_path / "project"
+    shutil.copytree(original, root)
+
+    def plan(chapters: bool, description: str) -> dict[str, object]:
+        plan = bundled_plan()
+        if not chapters:
+            plan["instrument"].pop("api/chapters.py")
+        plan["events"]["ai_block_used"]["description"] = description
+        return plan
+
+    def commit(message: str, chapters: bool) -> None:
+        write_plan(root, plan(chapters, message))
+        done = run("generate", "--root", str(root))
+        assert done.exit_code == 0, done.stdout
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", message)
+
+    git(root, "init", "-q", "-b", "main")
+    commit("Base.", False)
+    git(root, "checkout", "-q", "-b", "other")
+    commit("Other.", True)
+    git(root, "checkout", "-q", "main")
+    commit("Main.", False)
+    subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    git(root, "checkout", side, "--", *git(root, "diff", "--name-only", "--diff-filter=U").split())
+    chapters = root / "backend/app/api/chapters.py"
+    assert "event_logger.log(" in chapters.read_text()
+    check = run("generate", "--check", "--root", str(root))
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert check.exit_code == (1 if side == "--ours" else 0)
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_calls_through_the_layer_a_merged_branch_renamed_go_with_this_sides_plan(
+    tmp_path: Path, command: str
+) -> None:
+    # The other branch renamed the layer (layer-package tele): git moved the layer's files and
+    # the modules' imports merged cleanly to app.tele; this side's plan and manifest, taken,
+    # know only app.analytics. The calls through app.tele were left, so the tele layer was
+    # kept ("still used") beside a new analytics one, run after run.
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    changes: tuple[tuple[str, str, object], ...] = (
+        ("other", "layer-package", "tele"),
+        ("main", "capture-errors", False),
+    )
+    for branch, key, value in changes:
+        git(root, "checkout", "-q", *(["-b"] if branch == "other" else []), branch)
+        plan = bundled_plan()
+        plan[key] = value
+        write_plan(root, plan)
+        assert run("generate", "--root", str(root)).exit_code == 0
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", branch)
+    subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    for path in git(root, "diff", "--name-only", "--diff-filter=U").split():
+        if subprocess.run(["git", "checkout", "--ours", "--", path], cwd=root).returncode:
+            git(root, "rm", "-q", "--", path)
+    assert "app.tele.event_logger" in (root / "backend/app/api/chapters.py").read_text()
+    if command == "remove":
+        done = run("remove", "--root", str(root))
+        assert done.exit_code == 0, done.stdout
+        assert "event_logger" not in (root / "backend/app/api/chapters.py").read_text()
+        assert not (root / "backend/app/tele").exists()
+        return
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)

@@ -27,7 +27,7 @@ from telemetry_cli.files import (
     file_identity,
     read_bytes,
 )
-from telemetry_cli.manifest import LeftPatch, PatchRecord, sorted_left
+from telemetry_cli.manifest import MANIFEST_PATH, LeftPatch, PatchRecord, sorted_left
 from telemetry_cli.patching.apps import (
     AppModuleBroken,
     AppSite,
@@ -61,6 +61,7 @@ from telemetry_cli.patching.symbols import (
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, qualified
 from telemetry_cli.render import carries_header
+from telemetry_cli.vcs import PatchHistory, patched_in_history
 
 
 class PatchedFile(NamedTuple):
@@ -420,6 +421,8 @@ class _Analysis:
         # Modules the plan still instruments holding a call an earlier run left (changed by
         # hand) through a layer it moved away from, or of a type it no longer logs there.
         self.left_calls: dict[str, FormerCalls] = {}
+        # What the committed records say of the patches (event types, layers): read once, if asked.
+        self._patch_history: PatchHistory | None = None
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -782,11 +785,15 @@ class _Analysis:
         """What the inserted calls of an instrumented module may log, and through which layer.
 
         The type recorded there (else those of recorded modules that went: this one may be
-        one of them, moved by hand), and those of calls an earlier run left in it; through the
-        layer of the last run when the plan moved it (in the same backend folder), else that
-        of the calls left.
+        one of them, moved by hand), those its committed records in git gave it (a branch's
+        merged in too), and those of calls an earlier run left in it; through the layer of the
+        last run when the plan moved it (in the same backend folder), else that of the calls
+        left.
         """
         types = {event_type, *(self.vanished if old is None else {old})}
+        # A branch merged in may have patched the module for another type (its call merged
+        # cleanly, the record kept from this side): that branch's committed record says so.
+        types |= self._history().instrumented.get(relative, frozenset())
         package = self.old_package if self.moved and self.old_backend == self.plan.backend else None
         left = self.left_calls.get(relative)
         if left is not None:
@@ -827,6 +834,10 @@ class _Analysis:
             editor = self.editor_for(model)
             recorded_type = event_type
             former = self._former_calls(relative, event_type, old)
+            for package in self._merged_layers(model):
+                # Calls a branch merged in wrote through its own layer: those exactly as
+                # generate writes them go, and the plan's go in (any other is the user's).
+                uninstrument_module(editor, None, package, force=False, only_ours=True)
             if old is not None and self.moved:
                 self._take_out_left(self._old_left(relative, old), former)
             elif old is not None and old != event_type and not self.removing:
@@ -909,7 +920,51 @@ class _Analysis:
                 # A call changed since it was inserted stays, and so does the record of it: the
                 # next run (and remove) still see it for what it is.
                 recorded[path] = old
+        self._unpatch_from_history(current | {path for path, _ in self.previous.instrumented})
         return tuple(sorted(recorded.items()))
+
+    def _history(self) -> PatchHistory:
+        """What the manifest's committed versions recorded of the patches (read once)."""
+        if self._patch_history is None:
+            self._patch_history = patched_in_history(self.plan.root, MANIFEST_PATH)
+        return self._patch_history
+
+    def _merged_layers(self, module: ModuleModel) -> list[str]:
+        """Other layers, by this project's committed records, whose logger ``module`` imports.
+
+        Neither the plan's nor the last run's: a branch merged in named it (it moved the layer
+        its own way), and its calls merged cleanly into the module.
+        """
+        history = self._history()
+        # The default name, never written down, once the tool ran in that history at all
+        # (before, an `analytics` package is the user's own).
+        layers = history.layers | ({DEFAULT_LAYER_PACKAGE} if history.instrumented else set())
+        ours = {self.package, self.old_package}
+        packages = (qualified(self.plan.app_package, layer) for layer in sorted(layers))
+        return [
+            package
+            for package in packages
+            if package not in ours and f"{package}.event_logger" in module.text
+        ]
+
+    def _unpatch_from_history(self, known: set[str]) -> None:
+        """Take out the calls of modules that only another branch's record names as patched.
+
+        A branch merged in instrumented a module the plan and the record kept (this side's)
+        do not name: its calls merged cleanly into the module, and nothing else would take
+        them out. Those exactly as generate writes them go (the branch's own, by its record);
+        any other is the user's and stays, without a word, as where the manifest was lost.
+        """
+        for path in sorted(set(self._history().instrumented) - known - set(self.editors)):
+            model = self.module_at(path)
+            if model is None or model.path != path:
+                continue
+            editor = ModuleEditor(model, self.index, self.first_party)
+            uninstrument_module(editor, None, self.package, force=False, only_ours=True)
+            if editor.edits.changes:
+                # Only then a file of this run: one long unpatched is not read out as unchanged.
+                self.editors[path] = editor
+                self.order.append(path)
 
     def _absent(self, name: str, relative: str) -> bool:
         """Whether no file at all is where the plan names an ``instrument`` module.
