@@ -231,20 +231,55 @@ def conflict_spans(data: bytes) -> tuple[tuple[int, int], ...]:
     A conflict is a whole one (see :func:`conflict_marker_line`); text outside the spans merged
     cleanly.
     """
-    spans: list[tuple[int, int]] = []
-    step, opened, size = 0, 0, 0
+    return tuple((conflict.opened, conflict.closed) for conflict in _conflicts(data))
+
+
+class _Conflict(NamedTuple):
+    """The marker lines (from 1) of one whole merge conflict."""
+
+    opened: int
+    #: diff3's base marker (``|||||||``), None in git's default style.
+    base: int | None
+    separator: int
+    closed: int
+
+
+def _conflicts(data: bytes) -> list[_Conflict]:
+    """The outermost whole merge conflicts of ``data``, in order.
+
+    Markers pair with markers of their own size only: a stray line of ten ``<`` (in a
+    docstring, say) neither hides a conflict of seven nor is one; a conflict git nests in
+    another (larger markers outside) is a part of the outer one's sides.
+    """
+    found: list[_Conflict] = []
+    # By marker size: the opening line, the base line and the separator line seen so far.
+    open_by_size: dict[int, list[int | None]] = {}
+    line, position = 1, 0
     for match in _CONFLICT_MARKER.finditer(data):
+        line += data.count(b"\n", position, match.start())
+        position = match.start()
         marker = match.group(1)
-        if marker[:1] == b"<" and (not step or len(marker) >= size):
-            # An opening one of a conflict's size or larger starts anew (an outer one nesting it).
-            step, opened, size = 1, match.start(), len(marker)
-        elif step and len(marker) == size and marker[:1] == _CONFLICT_SEQUENCE[step][:1]:
-            step += 1
-            if step == len(_CONFLICT_SEQUENCE):
-                first = data.count(b"\n", 0, opened) + 1
-                spans.append((first, first + data.count(b"\n", opened, match.start())))
-                step = 0
-    return tuple(spans)
+        kind, size = marker[:1], len(marker)
+        seen = open_by_size.get(size)
+        if kind == b"<":
+            open_by_size[size] = [line, None, None]
+        elif seen is None:
+            continue  # a Markdown underline, or a marker of no conflict
+        elif kind == b"|" and seen[1] is None and seen[2] is None:
+            seen[1] = line
+        elif kind == b"=" and seen[2] is None:
+            seen[2] = line
+        elif kind == b">" and seen[2] is not None:
+            opened, base, separator = seen
+            assert opened is not None and separator is not None
+            found.append(_Conflict(opened, base, separator, line))
+            del open_by_size[size]
+    found.sort()
+    outermost: list[_Conflict] = []
+    for conflict in found:
+        if not outermost or conflict.opened > outermost[-1].closed:
+            outermost.append(conflict)
+    return outermost
 
 
 def is_conflict_marker(line: bytes) -> bool:
@@ -257,25 +292,36 @@ def conflict_sides(data: bytes) -> tuple[bytes, bytes]:
     first: list[bytes] = []
     second: list[bytes] = []
     both = (first, second)
+    # diff3's base section belongs to neither side.
+    routes = {b"<": (first,), b"|": (), b"=": (second,), b">": both}
+    roles: dict[int, bytes] = {}
+    for conflict in _conflicts(data):
+        roles[conflict.opened] = b"<"
+        roles[conflict.separator] = b"="
+        roles[conflict.closed] = b">"
+        if conflict.base is not None:
+            roles[conflict.base] = b"|"
     keep: tuple[list[bytes], ...] = both
-    size = 0  # that of the open conflict's markers: a nested one's are lines of a side
-    for line in data.splitlines(keepends=True):
-        marker = _CONFLICT_MARKER.match(line)
-        shape = marker.group(1)[:1] if marker else b""
-        if marker and size and len(marker.group(1)) != size:
-            shape = b""
-        if shape == b"<":
-            size = len(marker.group(1)) if marker else 0
-        elif shape == b">":
-            size = 0
-        # A marker outside a conflict (a Markdown underline) is a line like any other.
-        if shape == b"<" or (shape and keep is not both):
-            # diff3's base section belongs to neither side.
-            keep = {b"<": (first,), b"|": (), b"=": (second,), b">": both}[shape]
+    # Lines as the marker pattern counts them: ended by \n only.
+    for number, line in enumerate(_lines(data), 1):
+        role = roles.get(number)
+        if role is not None:
+            keep = routes[role]
             continue
         for side in keep:
             side.append(line)
     return b"".join(first), b"".join(second)
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """``data``'s lines, each with its line feed (a lone carriage return ends no line here)."""
+    lines = [line + b"\n" for line in data.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+#: How many conflicts :func:`unresolved_conflict` names by their lines.
+_CONFLICTS_NAMED = 10
 
 
 def unresolved_conflict(
@@ -289,7 +335,10 @@ def unresolved_conflict(
     side of the whole file would drop what the other branch changed in it.
     """
     spans = conflict_spans(data)
-    lines = ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in spans)
+    named = spans[:_CONFLICTS_NAMED]
+    lines = ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in named)
+    if len(spans) > len(named):
+        lines += f" and {len(spans) - len(named)} more"  # one line, however many there are
     conflicts = "conflicts" if len(spans) > 1 else "conflict"
     how = (
         f"resolve the {conflicts} (take either side, e.g. `git checkout --ours -- {relative}` "

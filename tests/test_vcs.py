@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli import vcs
-from telemetry_cli.files import conflict_marker_line, conflict_sides, conflict_spans
+from telemetry_cli.files import (
+    conflict_marker_line,
+    conflict_sides,
+    conflict_spans,
+    unresolved_conflict,
+)
 from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import recorded_in_history, tracked_files
 from tests.cli_support import git, run, snapshot
@@ -374,6 +379,43 @@ def test_a_nested_conflicts_markers_are_lines_of_its_sides() -> None:
     ours, theirs = conflict_sides(data)
     assert ours == b"a\n<<<<<<< inner\nb\n=======\nc\n>>>>>>> inner\ne\n"
     assert theirs == b"a\nd\ne\n"
+
+
+@pytest.mark.parametrize(
+    "stray",
+    [b"<<<<<<<<<<", b"<<<<<<<< not a conflict", b"========", b">>>>>>>>>"],
+)
+def test_a_stray_marker_line_of_another_size_hides_no_conflict(stray: bytes) -> None:
+    # A docstring's line of ten `<` opened a "conflict" that the real one of seven could not
+    # close: the module below was patched as if it held none.
+    data = b'"""Notes.\n' + stray + b'\n"""\nx = 1\n<<<<<<< HEAD\na = 1\n=======\na = 2\n'
+    data += b">>>>>>> other\ny = 2\n"
+    assert conflict_marker_line(data) == 5
+    assert conflict_spans(data) == ((5, 9),)
+    head = b'"""Notes.\n' + stray + b'\n"""\nx = 1\n'
+    assert conflict_sides(data) == (head + b"a = 1\ny = 2\n", head + b"a = 2\ny = 2\n")
+
+
+def test_a_module_with_a_conflict_after_a_stray_marker_is_refused(tmp_path: Path) -> None:
+    root = original_sources(tmp_path / "project")
+    chapters = root / "backend/app/api/chapters.py"
+    chapters.write_bytes(
+        b'"""Chapters.\n\n<<<<<<<<<< a banner\n"""\n'
+        + chapters.read_bytes()
+        + b"<<<<<<< HEAD\nA = 1\n=======\nA = 2\n>>>>>>> other\n"
+    )
+    before = chapters.read_bytes()
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert "has unresolved merge conflict markers" in result.stdout
+    assert chapters.read_bytes() == before
+
+
+def test_a_refusal_names_ten_conflicts_and_counts_the_rest() -> None:
+    conflict = b"<<<<<<< HEAD\na\n=======\nb\n>>>>>>> other\n"
+    said = unresolved_conflict("m.py", conflict * 25, generated=False)
+    assert "(lines 1-5, 6-10, " in said and "46-50 and 15 more)" in said
+    assert "\n" not in said
 
 
 @pytest.mark.parametrize("side", ["--ours", "--theirs"])
