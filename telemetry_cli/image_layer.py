@@ -622,11 +622,11 @@ def _import_roots_and_strings(
         }
 
         def text_at(path: str) -> str | None:
+            # A start script or a server's configuration: read as the build files are (a named
+            # pipe is never opened, it would wait), and as bounded.
             source = _source_of(base, copies, path)
-            try:
-                return None if source is None else (base / source).read_text(errors="replace")
-            except (OSError, ValueError):
-                return None
+            text = None if source is None else read_text(base / source)
+            return None if text is None or len(text) > MAX_BUILD_FILE_CHARS else text
 
         served = _server_command(
             words,
@@ -735,7 +735,8 @@ def _script_steps(words: list[str]) -> list[list[str]] | None:
         and posixpath.basename(words[0]) in _SHELLS
         and _SCRIPT_OPTION.fullmatch(words[1])
     ):
-        script = words[2]
+        # A backslash ending a line joins the next to it, as the shell reads it.
+        script = re.sub(r"\\\r?\n", "", words[2])
         if re.search(r"\||(?<!&)&(?!&)", script):
             return None
         try:
@@ -843,7 +844,8 @@ def _one_server_command(
     or the FastAPI CLI on a module; a second command or a configuration file other than a
     gunicorn one in the image (``-c gunicorn_conf.py``) make it unknown.
     """
-    while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] in ("exec", "-m")):
+    # The shell's `exec` went with the launchers (:func:`launched_command`).
+    while words and (re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) or words[0] == "-m"):
         words = words[1:]
     if not words or any(word in ("&&", "||", ";", "|") for word in words):
         return None

@@ -344,7 +344,16 @@ def test_the_gunicorn_configuration_file_named_is_read(
             (".", "src.main"),
         ),
         # It runs what it is handed, or the image does not hold it: not known.
+        # Lines a backslash continues are one command, as the shell reads them.
+        (
+            'CMD ["sh", "/srv/start.sh"]',
+            "#!/bin/sh\ncd /srv/src && \\\n  exec gunicorn main:app \\\n"
+            "    -k uvicorn.workers.UvicornWorker \\\n    --bind 0.0.0.0:80\n",
+            ("src", "main"),
+        ),
         ('ENTRYPOINT ["/srv/start.sh"]', 'alembic upgrade head\nexec "$@"\n', None),
+        # Larger than a build file may be: not read.
+        ('CMD ["sh", "/srv/start.sh"]', "# padding\n" * 30_000 + "uvicorn src.main:app\n", None),
         ('CMD ["sh", "/srv/missing.sh"]', "uvicorn src.main:app\n", None),
     ],
 )
@@ -358,3 +367,33 @@ def test_a_start_script_of_the_image_is_read(
     write_files(tmp_path, files)
     expected = [] if served is None else [(served[0], f"{served[1]}:app")]
     assert served_modules(tmp_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "pipe"),
+    [
+        ('CMD ["sh", "/srv/start.sh"]', "start.sh"),
+        ('CMD ["gunicorn", "-c", "/srv/conf.py", "main:app"]', "conf.py"),
+    ],
+)
+def test_a_named_pipe_the_image_would_run_is_not_opened(
+    tmp_path: Path, command: str, pipe: str
+) -> None:
+    # Opening a FIFO for reading waits for a writer: init hung on such a start script.
+    import os
+    import threading
+
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY . /srv\n" + command + "\n"
+    write_files(tmp_path, {"src/main.py": "app = None\n", "Dockerfile": dockerfile})
+    os.mkfifo(tmp_path / pipe)
+    found: list[object] = []
+    reader = threading.Thread(target=lambda: found.append(served_modules(tmp_path)), daemon=True)
+    reader.start()
+    reader.join(60)  # a hang guard, not a speed target
+    if reader.is_alive():
+        with (tmp_path / pipe).open("wb"):  # let the blocked reader go
+            pass
+        pytest.fail("the named pipe was opened")
+    assert found == [[]]
