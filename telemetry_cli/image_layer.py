@@ -22,7 +22,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, TypeVar
@@ -144,44 +144,77 @@ def missing_layer_notes(
     notes: list[str] = []
     # The name the patched modules import the layer by: its path from the backend folder.
     dotted = posixpath.relpath(layer, posixpath.normpath(backend))
-    for dockerfile, context in _builds(root, backend):
-        notes += _notes(root, dockerfile, context, (layer, modules, dotted), importers, read)
-    return notes
+    for build in _builds(root, backend):
+        notes += _notes(root, build, (layer, modules, dotted), importers, read)
+    # A Dockerfile two services run differently can give the same note twice.
+    return list(dict.fromkeys(notes))
 
 
-def _builds(root: Path, backend: str) -> list[tuple[str, str]]:
-    """Each Dockerfile (relative to ``root``) with its build context, once, in a stable order."""
+class _Run(NamedTuple):
+    """What a compose service running an image sets over its Dockerfile's CMD/ENTRYPOINT/WORKDIR.
+
+    Each None: not set there. ``unknown``: set in a way not read here (a variable, an anchor,
+    ``extends:``), so the command the image runs is not known.
+    """
+
+    command: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None
+    working_dir: str | None = None
+    unknown: bool = False
+
+
+#: A Dockerfile run as its own CMD/ENTRYPOINT/WORKDIR say.
+_OWN_RUN = _Run()
+
+
+class _Build(NamedTuple):
+    dockerfile: str
+    context: str
+    run: _Run = _OWN_RUN
+
+
+def _builds(root: Path, backend: str) -> list[_Build]:
+    """Each Dockerfile (relative to ``root``) with its build context and how a service runs it.
+
+    Once each, in a stable order; a Dockerfile that several compose services build and run
+    differently comes once per way.
+    """
     folders = searched_folders(backend)[::-1]
-    named: dict[str, set[str]] = {}
+    named: dict[str, set[tuple[str, _Run]]] = {}
     for folder in folders:
         for compose in compose_files(root / folder):
-            for context, dockerfile in _compose_builds(read_text(compose) or ""):
+            for context, dockerfile, run in _compose_builds(read_text(compose) or ""):
                 context_path = posixpath.normpath(posixpath.join(folder, context))
                 file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
                 if file_path.startswith(("..", "/")) or context_path.startswith(("..", "/")):
                     continue
-                named.setdefault(file_path, set()).add(context_path)
-    builds: list[tuple[str, str]] = []
+                named.setdefault(file_path, set()).add((context_path, run))
+    builds: list[_Build] = []
     for folder in folders:
         for path in dockerfiles(root / folder):
             relative = path.relative_to(root).as_posix()
             if relative not in named:
-                builds.append((relative, folder))
-    builds += [(path, context) for path in sorted(named) for context in sorted(named[path])]
+                builds.append(_Build(relative, folder))
+    builds += [
+        _Build(path, context, run)
+        for path in sorted(named)
+        for context, run in sorted(named[path], key=repr)
+    ]
     return builds
 
 
-def _compose_builds(text: str) -> Iterator[tuple[str, str]]:
-    """The ``(context, dockerfile)`` of each ``build:`` of a compose file, read line by line."""
+def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
+    """The ``(context, dockerfile, run)`` of each ``build:`` of a compose file, line by line."""
     lines = text.splitlines()
     for index, line in enumerate(lines):
         found = _BUILD.fullmatch(line)
         if found is None:
             continue
         value = _value(found[2])
+        run = _service_run(lines, index)
         if value:
             if not value.startswith(("{", "[", "&", "*", "|", ">")):
-                yield value, "Dockerfile"
+                yield value, "Dockerfile", run
             continue
         context, dockerfile = ".", "Dockerfile"
         for below in lines[index + 1 :]:
@@ -197,7 +230,94 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str]]:
                 dockerfile = _value(key[2])
         # A remote context (a Git URL) or a variable: nothing to read here.
         if context and dockerfile and not re.search(r"[$:]", context + dockerfile):
-            yield context, dockerfile
+            yield context, dockerfile, run
+
+
+#: A key of a compose service: its indentation, name and what follows on its line.
+_SERVICE_KEY = re.compile(r"([ \t]*)([\w.<-]+):(?:[ \t](.*))?")
+#: Keys bringing settings from elsewhere (a merged anchor, another file's service).
+_BORROWING_KEYS = frozenset({"<<", "extends"})
+
+
+def _service_run(lines: list[str], build: int) -> _Run:
+    """What the service whose ``build:`` is ``lines[build]`` runs its image with.
+
+    Its ``command:``, ``entrypoint:`` and ``working_dir:``: the keys beside ``build:``, which
+    compose puts over the image's CMD, ENTRYPOINT and WORKDIR.
+    """
+    indent = _indent(lines[build])
+    start = build
+    while start > 0 and not (_meaningful(lines[start - 1]) and _indent(lines[start - 1]) < indent):
+        start -= 1
+    end = build + 1
+    while end < len(lines) and not (_meaningful(lines[end]) and _indent(lines[end]) < indent):
+        end += 1
+    settings: dict[str, tuple[str, ...] | str | None] = {}
+    for index in range(start, end):
+        key = _SERVICE_KEY.fullmatch(lines[index])
+        if key is None or len(key[1]) != indent:
+            continue
+        if key[2] in _BORROWING_KEYS:
+            return _Run(unknown=True)
+        if key[2] in ("command", "entrypoint"):
+            settings[key[2]] = _yaml_words(key[3] or "", lines[index + 1 : end], indent)
+        elif key[2] == "working_dir":
+            value = _value(key[3] or "")
+            settings[key[2]] = value if value.startswith("/") and "$" not in value else None
+    if any(value is None for value in settings.values()):
+        return _Run(unknown=True)
+    command, entrypoint = settings.get("command"), settings.get("entrypoint")
+    folder = settings.get("working_dir")
+    return _Run(
+        command=command if isinstance(command, tuple) else None,
+        entrypoint=entrypoint if isinstance(entrypoint, tuple) else None,
+        working_dir=folder if isinstance(folder, str) else None,
+    )
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _meaningful(line: str) -> bool:
+    """Whether a YAML line holds something: neither blank nor a comment."""
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def _yaml_words(value: str, below: list[str], indent: int) -> tuple[str, ...] | None:
+    """The words of a compose ``command:`` or ``entrypoint:`` (``value`` and the lines ``below``).
+
+    A list, or a string split as a shell does (compose's own reading); None when not read
+    here (a variable, an anchor, a mapping).
+    """
+    value = _YAML_COMMENT.sub("", value, count=1).strip()
+    # The lines belonging to the value: those indented below the key.
+    more: list[str] = []
+    for line in below:
+        if line.strip() and _indent(line) <= indent:
+            break
+        if _meaningful(line):
+            more.append(line.strip())
+    words: list[str]
+    try:
+        if value.startswith("["):
+            if more or not value.endswith("]"):
+                return None
+            splitter = shlex.shlex(value[1:-1], posix=True)
+            splitter.whitespace, splitter.whitespace_split = ",", True
+            words = [word.strip() for word in splitter]
+        elif not value and more and all(item.startswith("- ") or item == "-" for item in more):
+            words = [_unquote(_YAML_COMMENT.sub("", item[1:], count=1).strip()) for item in more]
+        elif value.startswith(("|", ">")) or (value and not value.startswith(("&", "*", "!", "{"))):
+            text = " ".join(more if value.startswith(("|", ">")) else [value, *more])
+            words = shlex.split(_unquote(text))
+        else:
+            return None
+    except ValueError:
+        return None
+    if any("$" in word for word in words):
+        return None
+    return tuple(words)
 
 
 def _value(text: str) -> str:
@@ -211,13 +331,13 @@ def _unquote(value: str) -> str:
 
 def _notes(
     root: Path,
-    dockerfile: str,
-    context: str,
+    build: _Build,
     layer: tuple[str, Sequence[str], str],
     importers: Sequence[str],
     read: TextReader,
 ) -> list[str]:
-    """The notes for one Dockerfile built from ``context``: an old Python, a missing layer."""
+    """The notes for one Dockerfile built from its context: an old Python, a missing layer."""
+    dockerfile, context, _ = build
     folder, modules, dotted = layer
     shown = _within(context, folder)
     layer_in = [path for module in modules if (path := _within(context, module)) is not None]
@@ -228,9 +348,7 @@ def _notes(
     stages = _stages(text) if text is not None else None
     if not stages:
         return []
-    check = _check_layer(
-        root, dockerfile, context, (folder, shown, layer_in, dotted), importers, stages
-    )
+    check = _check_layer(root, build, (folder, shown, layer_in, dotted), importers, stages)
     # An image not known to hold a patched module gets no note at all, not even its Python's.
     if not check.holds_importer:
         return []
@@ -275,13 +393,13 @@ _NO_KNOWN_IMPORTER = _LayerCheck(holds_importer=False)
 
 def _check_layer(
     root: Path,
-    dockerfile: str,
-    context: str,
+    build: _Build,
     layer: tuple[str, str, Sequence[str], str],
     importers: Sequence[str],
     stages: Sequence[_Stage],
 ) -> _LayerCheck:
     """Whether the image holds a patched module, and the note if it leaves the layer out."""
+    dockerfile, context, run = build
     folder, shown, layer_in, dotted = layer
     copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
@@ -336,7 +454,7 @@ def _check_layer(
     ]
     shown_importer = copied[0][2]
     if bringing and not _uses_sys_path(root, [module for module, _ in importers_in]):
-        unresolved = _unresolved(stages, bringing, (shown, dotted), base)
+        unresolved = _unresolved(stages, run, bringing, (shown, dotted), base)
         if unresolved is not None:
             copy, landing, roots = unresolved
             where = posixpath.normpath(posixpath.join(roots[0], *dotted.split("/")))
@@ -371,10 +489,10 @@ def served_modules(root: Path) -> list[tuple[str, str]]:
     and the module's place in the project are all known (one per Dockerfile, in a stable order).
     """
     served: list[tuple[str, str]] = []
-    for dockerfile, context in _builds(root, "."):
+    for dockerfile, context, run in _builds(root, "."):
         text = read_text(root / dockerfile)
         stages = _stages(text) if text is not None else None
-        chain = _chain(stages) if stages else None
+        chain = _chain(stages, run) if stages else None
         found = None if chain is None else _served_module(root / context, chain)
         if found is not None:
             folder, string = found
@@ -391,7 +509,7 @@ def image_scripts(root: Path, image_path: str) -> list[str]:
     local and a production Dockerfile copy their own ``start``), in a stable order.
     """
     found: set[str] = set()
-    for dockerfile, context in _builds(root, "."):
+    for dockerfile, context, _ in _builds(root, "."):
         text = read_text(root / dockerfile)
         stages = _stages(text) if text is not None else None
         chain = _chain(stages) if stages else None
@@ -483,6 +601,7 @@ def _uses_sys_path(root: Path, modules: Sequence[str]) -> bool:
 
 def _unresolved(
     stages: Sequence[_Stage],
+    run: _Run,
     bringing: list[tuple[_Copy, str]],
     layer: tuple[str, str],
     base: Path,
@@ -494,7 +613,7 @@ def _unresolved(
     the image's import path or the layer's place in it cannot be known.
     """
     shown, dotted = layer
-    chain = _chain(stages)
+    chain = _chain(stages, run)
     if chain is None:
         return None
     if "/" in dotted and _installed(chain, bringing, shown, base):
@@ -538,14 +657,30 @@ def _installed(
     return False
 
 
-def _chain(stages: Sequence[_Stage]) -> list[_Stage] | None:
-    """The final stage and those it is built on (final first); None when it copies from others."""
+def _chain(stages: Sequence[_Stage], run: _Run = _OWN_RUN) -> list[_Stage] | None:
+    """The final stage and those it is built on (final first); None when it copies from others.
+
+    ``run``: what the compose service running the image sets over the final stage's CMD,
+    ENTRYPOINT and WORKDIR (None when not known).
+    """
+    if run.unknown:
+        return None
     by_name = {stage.name: stage for stage in stages if stage.name}
     chain = [stages[-1]]
     while chain[-1].base in by_name and by_name[chain[-1].base] not in chain:
         chain.append(by_name[chain[-1].base])
     # A copy from another stage or image brings files the copies here do not say where.
-    return None if any(stage.copies_other for stage in chain) else chain
+    if any(stage.copies_other for stage in chain):
+        return None
+    final = chain[0]
+    if run.entrypoint is not None:
+        # Compose's `entrypoint:` also clears the image's CMD, unless `command:` sets one.
+        final = replace(final, entrypoint=run.entrypoint, command=run.command or ())
+    elif run.command is not None:
+        final = replace(final, command=run.command)
+    if run.working_dir is not None:
+        final = replace(final, workdir=run.working_dir, workdir_set=True, workdir_known=True)
+    return [final, *chain[1:]]
 
 
 def _import_roots_and_strings(
