@@ -185,6 +185,7 @@ def _builds(root: Path, backend: str) -> list[_Build]:
         for compose in compose_files(root / folder):
             for context, dockerfile, run in _compose_builds(read_text(compose) or ""):
                 context_path = posixpath.normpath(posixpath.join(folder, context))
+                dockerfile = dockerfile or _default_dockerfile(root / context_path)
                 file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
                 if file_path.startswith(("..", "/")) or context_path.startswith(("..", "/")):
                     continue
@@ -203,8 +204,26 @@ def _builds(root: Path, backend: str) -> list[_Build]:
     return builds
 
 
+def _default_dockerfile(context: Path) -> str:
+    """The Dockerfile a build of ``context`` reads when told none.
+
+    ``Dockerfile``, else ``dockerfile``: the builders' fallback on a case-sensitive system.
+    """
+    if not _exists(context / _DEFAULT_DOCKERFILE) and _exists(context / _LOWER_DOCKERFILE):
+        return _LOWER_DOCKERFILE
+    return _DEFAULT_DOCKERFILE
+
+
+#: The names a build looks for when given no Dockerfile, in order.
+_DEFAULT_DOCKERFILE = "Dockerfile"
+_LOWER_DOCKERFILE = "dockerfile"
+
+
 def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
-    """The ``(context, dockerfile, run)`` of each ``build:`` of a compose file, line by line."""
+    """The ``(context, dockerfile, run)`` of each ``build:`` of a compose file, line by line.
+
+    ``dockerfile`` is "" when the file names none: the context's default one.
+    """
     lines = text.splitlines()
     for index, line in enumerate(lines):
         found = _BUILD.fullmatch(line)
@@ -214,9 +233,9 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
         run = _service_run(lines, index)
         if value:
             if not value.startswith(("{", "[", "&", "*", "|", ">")):
-                yield value, "Dockerfile", run
+                yield value, "", run
             continue
-        context, dockerfile = ".", "Dockerfile"
+        context, dockerfile = ".", ""
         for below in lines[index + 1 :]:
             if not below.strip() or below.lstrip().startswith("#"):
                 continue
@@ -229,7 +248,7 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
             elif key is not None and key[1] == "dockerfile":
                 dockerfile = _value(key[2])
         # A remote context (a Git URL) or a variable: nothing to read here.
-        if context and dockerfile and not re.search(r"[$:]", context + dockerfile):
+        if context and not re.search(r"[$:]", context + dockerfile):
             yield context, dockerfile, run
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.image_layer import missing_layer_notes
+from telemetry_cli.image_layer import missing_layer_notes, served_modules
 from tests.cli_support import run
 
 LAYER = ["analytics/__init__.py", "analytics/event_logger.py"]
@@ -906,7 +906,7 @@ _FROM_ROOT = "FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD uvicorn app.main:ap
         ),
         # command: only replaces the CMD: the image's ENTRYPOINT stays.
         pytest.param(
-            "FROM python:3.12\nWORKDIR /code\nCOPY . .\nENTRYPOINT [\"uvicorn\"]\n"
+            'FROM python:3.12\nWORKDIR /code\nCOPY . .\nENTRYPOINT ["uvicorn"]\n'
             'CMD ["app.main:app"]\n',
             "    command: main:app --app-dir app\n",
             "/code/app",
@@ -953,3 +953,16 @@ def test_a_compose_command_not_known_says_nothing_of_the_import_path(
     assert len(packaged_notes(tmp_path)) == 1
     (tmp_path / "compose.yaml").write_text("services:\n  api:\n    build: .\n" + service)
     assert packaged_notes(tmp_path) == []
+
+
+def test_a_compose_build_reads_a_lower_case_dockerfile_for_the_app_it_serves(
+    tmp_path: Path,
+) -> None:
+    # With no `dockerfile:`, a build reads `Dockerfile`, else `dockerfile`.
+    (tmp_path / "svc/app").mkdir(parents=True)
+    (tmp_path / "svc/app/main.py").write_text("")
+    (tmp_path / "svc/dockerfile").write_text(
+        'FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD ["uvicorn", "app.main:app"]\n'
+    )
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    build:\n      context: svc\n")
+    assert served_modules(tmp_path) == [("svc", "app.main:app")]
