@@ -882,7 +882,7 @@ def _server_command(
     and launchers :func:`launched_command` takes off. A folder it moved to is given absolute.
     """
     steps = _script_steps(words)
-    script = None if steps is None or len(steps) != 1 else _script_file(steps[0], workdir)
+    script = None if steps is None or len(steps) != 1 else _script_file(steps[0], workdir, text_at)
     if script is not None:
         # A start script of the image (`CMD ["sh", "/app/entrypoint.sh"]`): its commands, when
         # it runs none it is handed (`exec "$@"`, the CMD after an ENTRYPOINT script).
@@ -919,21 +919,41 @@ def _server_command(
     return folders, strings
 
 
-def _script_file(words: list[str], workdir: str) -> str | None:
+def _script_file(
+    words: list[str], workdir: str, text_at: Callable[[str], str | None] | None = None
+) -> str | None:
     """The image path of the shell script ``words`` run (``sh start.sh``, ``./start.sh``).
 
-    None for any other command: a shell given options or a script of ``-c``, a program.
+    Also a file of the image run by its path with no ``.sh`` (a cookiecutter's ``/start``)
+    whose first line runs a shell (``#!/bin/bash``, ``#!/usr/bin/env sh``), ``text_at``
+    reading it. None for any other command: a shell given options or a script of ``-c``, a
+    program.
     """
     command = launched_command(words) or []
     if len(command) == 2 and posixpath.basename(command[0]) in _SHELLS:
         path = command[1]
     elif len(command) == 1 and command[0].endswith(".sh"):
         path = command[0]
+    elif len(command) == 1 and "/" in command[0] and text_at is not None:
+        # A word holding no slash is looked for on PATH, not in the working directory.
+        path = command[0]
+        if "$" in path or not _runs_a_shell(text_at(posixpath.join(workdir, path))):
+            return None
     else:
         return None
     if path.startswith("-") or "$" in path:
         return None
     return posixpath.normpath(posixpath.join(workdir, path))
+
+
+def _runs_a_shell(text: str | None) -> bool:
+    """Whether a script's first line runs a shell (``#!/bin/sh``, ``#!/usr/bin/env bash``)."""
+    if text is None or not text.startswith("#!"):
+        return False
+    words = text[2:].partition("\n")[0].split()
+    if words and posixpath.basename(words[0]) == "env":
+        words = [word for word in words[1:] if not word.startswith("-")]
+    return bool(words) and posixpath.basename(words[0]) in _SHELLS
 
 
 def _one_server_command(

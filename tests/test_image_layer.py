@@ -966,3 +966,31 @@ def test_a_compose_build_reads_a_lower_case_dockerfile_for_the_app_it_serves(
     )
     (tmp_path / "compose.yaml").write_text("services:\n  api:\n    build:\n      context: svc\n")
     assert served_modules(tmp_path) == [("svc", "app.main:app")]
+
+
+@pytest.mark.parametrize(
+    ("shebang", "noted"),
+    [
+        ("#!/bin/bash\n", True),
+        ("#!/usr/bin/env sh\n", True),
+        # Not a shell's script: what it runs is not read.
+        ("#!/usr/bin/env python3\n", False),
+        ("", False),
+    ],
+)
+def test_a_start_script_run_by_its_path_without_sh_is_read(
+    tmp_path: Path, shebang: str, noted: bool
+) -> None:
+    """A cookiecutter's `/start` (no `.sh`), run as the image's command: read through its
+    commands when its first line runs a shell, as `./start.sh` is."""
+    packaged(
+        tmp_path,
+        'FROM python:3.12\nWORKDIR /code\nCOPY start /start\nCOPY ./app /code\nCMD ["/start"]\n',
+    )
+    (tmp_path / "start").write_text(shebang + "set -e\nexec uvicorn main:app --host 0.0.0.0\n")
+    found = packaged_notes(tmp_path)
+    if noted:
+        assert len(found) == 1 and found[0].startswith("Dockerfile:4: "), found
+        assert "the image's import path (/code) cannot resolve" in found[0], found
+    else:
+        assert found == [], found
