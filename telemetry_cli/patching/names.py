@@ -145,6 +145,14 @@ VERSION_DECORATORS = frozenset(
         "fastapi_versionizer.versionizer.api_version",
     }
 )
+#: fastapi-versioning's route class factory: ``APIRouter(route_class=versioned_api_route(1, 1))``
+#: gives every route declared on that router the version, over the handler's ``@version``.
+VERSIONED_ROUTE_CLASSES = frozenset(
+    {
+        "fastapi_versioning.versioned_api_route",
+        "fastapi_versioning.routing.versioned_api_route",
+    }
+)
 #: The method Python runs when an instance is called: a server's app, FastAPI's endpoint.
 CALL_METHOD = "__call__"
 #: The servers code starts an app with, by qualified name, each with the keyword of the
