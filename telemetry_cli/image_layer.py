@@ -22,7 +22,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, TypeVar
@@ -149,19 +149,44 @@ def missing_layer_notes(
     notes = [_oversized_note(path) for path in oversized]
     # The name the patched modules import the layer by: its path from the backend folder.
     dotted = posixpath.relpath(layer, posixpath.normpath(backend))
-    for dockerfile, context in builds:
-        notes += _notes(root, dockerfile, context, (layer, modules, dotted), importers, read)
-    return notes
+    for build in builds:
+        notes += _notes(root, build, (layer, modules, dotted), importers, read)
+    # A Dockerfile two services run differently can give the same note twice.
+    return list(dict.fromkeys(notes))
 
 
-def _builds(root: Path, backend: str, oversized: list[str] | None = None) -> list[tuple[str, str]]:
-    """Each Dockerfile (relative to ``root``) with its build context, once, in a stable order.
+class _Run(NamedTuple):
+    """What a compose service running an image sets over its Dockerfile's CMD/ENTRYPOINT/WORKDIR.
 
-    A compose file larger than :data:`MAX_BUILD_FILE_CHARS` is not read; its path (relative to
-    ``root``) goes to ``oversized``.
+    Each None: not set there. ``unknown``: set in a way not read here (a variable, an anchor,
+    ``extends:``), so the command the image runs is not known.
+    """
+
+    command: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None
+    working_dir: str | None = None
+    unknown: bool = False
+
+
+#: A Dockerfile run as its own CMD/ENTRYPOINT/WORKDIR say.
+_OWN_RUN = _Run()
+
+
+class _Build(NamedTuple):
+    dockerfile: str
+    context: str
+    run: _Run = _OWN_RUN
+
+
+def _builds(root: Path, backend: str, oversized: list[str] | None = None) -> list[_Build]:
+    """Each Dockerfile (relative to ``root``) with its build context and how a service runs it.
+
+    Once each, in a stable order; a Dockerfile that several compose services build and run
+    differently comes once per way. A compose file larger than :data:`MAX_BUILD_FILE_CHARS` is
+    not read; its path (relative to ``root``) goes to ``oversized``.
     """
     folders = searched_folders(backend)[::-1]
-    named: dict[str, set[str]] = {}
+    named: dict[str, set[tuple[str, _Run]]] = {}
     for folder in folders:
         for compose in compose_files(root / folder):
             text = read_text(compose) or ""
@@ -169,69 +194,181 @@ def _builds(root: Path, backend: str, oversized: list[str] | None = None) -> lis
                 if oversized is not None:
                     oversized.append(compose.relative_to(root).as_posix())
                 continue
-            for context, dockerfile in _compose_builds(text):
+            for context, dockerfile, run in _compose_builds(text):
                 context_path = posixpath.normpath(posixpath.join(folder, context))
+                dockerfile = dockerfile or _default_dockerfile(root / context_path)
                 file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
                 if file_path.startswith(("..", "/")) or context_path.startswith(("..", "/")):
                     continue
-                named.setdefault(file_path, set()).add(context_path)
-    builds: list[tuple[str, str]] = []
+                named.setdefault(file_path, set()).add((context_path, run))
+    builds: list[_Build] = []
     for folder in folders:
         for path in dockerfiles(root / folder):
             relative = path.relative_to(root).as_posix()
             if relative not in named:
-                builds.append((relative, folder))
-    builds += [(path, context) for path in sorted(named) for context in sorted(named[path])]
+                builds.append(_Build(relative, folder))
+    builds += [
+        _Build(path, context, run)
+        for path in sorted(named)
+        for context, run in sorted(named[path], key=repr)
+    ]
     return builds
 
 
-def _compose_builds(text: str) -> Iterator[tuple[str, str]]:
-    """The ``(context, dockerfile)`` of each ``build:`` of a compose file, read line by line.
+def _default_dockerfile(context: Path) -> str:
+    """The Dockerfile a build of ``context`` reads when told none.
 
-    One pass: a ``build:`` mapping stays open until a line indented no deeper than its key, and
-    its ``context:`` and ``dockerfile:`` fill the innermost one open (a hostile file nesting
-    thousands of them costs no more than a plain one).
+    ``Dockerfile``, else ``dockerfile``: the builders' fallback on a case-sensitive system.
     """
-    open_builds: list[_OpenBuild] = []
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        indent = len(line) - len(line.lstrip())
-        while open_builds and indent <= open_builds[-1].indent:
-            yield from open_builds.pop().found()
+    if not _exists(context / _DEFAULT_DOCKERFILE) and _exists(context / _LOWER_DOCKERFILE):
+        return _LOWER_DOCKERFILE
+    return _DEFAULT_DOCKERFILE
+
+
+#: The names a build looks for when given no Dockerfile, in order.
+_DEFAULT_DOCKERFILE = "Dockerfile"
+_LOWER_DOCKERFILE = "dockerfile"
+
+
+def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
+    """The ``(context, dockerfile, run)`` of each ``build:`` of a compose file, line by line.
+
+    ``dockerfile`` is "" when the file names none: the context's default one. Each line's
+    parent is found once (:func:`_parents`), and a ``build:`` reads only the keys directly
+    under it and beside it: a hostile file nesting thousands of builds costs no more than a
+    plain one.
+    """
+    lines = text.splitlines()
+    parents = _parents(lines)
+    children: dict[int, list[int]] = {}
+    for index, parent in enumerate(parents):
+        if parent is not None:
+            children.setdefault(parent, []).append(index)
+    runs: dict[int, _Run] = {}
+    for index, line in enumerate(lines):
         found = _BUILD.fullmatch(line)
-        if found is not None:
-            value = _value(found[2])
-            if not value:
-                open_builds.append(_OpenBuild(len(found[1])))
-            elif not value.startswith(("{", "[", "&", "*", "|", ">")):
-                yield value, "Dockerfile"
+        parent = parents[index]
+        if found is None or parent is None:
             continue
-        key = _BUILD_KEY.fullmatch(line) if open_builds else None
-        if key is not None and key[1] == "context":
-            open_builds[-1].context = _value(key[2])
-        elif key is not None:
-            open_builds[-1].dockerfile = _value(key[2])
-    while open_builds:
-        yield from open_builds.pop().found()
+        run = runs.get(parent)
+        if run is None:
+            run = runs[parent] = _service_run(lines, children[parent])
+        value = _value(found[2])
+        if value:
+            if not value.startswith(("{", "[", "&", "*", "|", ">")):
+                yield value, "", run
+            continue
+        context, dockerfile = ".", ""
+        for child in children.get(index, ()):
+            key = _BUILD_KEY.fullmatch(lines[child])
+            if key is not None and key[1] == "context":
+                context = _value(key[2])
+            elif key is not None:
+                dockerfile = _value(key[2])
+        # A remote context (a Git URL) or a variable: nothing to read here.
+        if context and not re.search(r"[$:]", context + dockerfile):
+            yield context, dockerfile, run
 
 
-@dataclass
-class _OpenBuild:
-    """A compose ``build:`` mapping being read: its key's indentation and what it names."""
+def _parents(lines: list[str]) -> list[int | None]:
+    """Each line's parent in a YAML document: the nearest line above indented less.
 
-    indent: int
-    context: str = "."
-    dockerfile: str = "Dockerfile"
+    -1 for a line at the top; None for a line holding nothing (blank, a comment).
+    """
+    parents: list[int | None] = []
+    # The lines that may still parent a later one: indentations rising.
+    open_lines: list[tuple[int, int]] = []
+    for index, line in enumerate(lines):
+        if not _meaningful(line):
+            parents.append(None)
+            continue
+        indent = _indent(line)
+        while open_lines and open_lines[-1][0] >= indent:
+            open_lines.pop()
+        parents.append(open_lines[-1][1] if open_lines else -1)
+        open_lines.append((indent, index))
+    return parents
 
-    def found(self) -> Iterator[tuple[str, str]]:
-        """Its ``(context, dockerfile)``, unless either is remote (a Git URL) or a variable."""
-        if (
-            self.context
-            and self.dockerfile
-            and not re.search(r"[$:]", self.context + self.dockerfile)
-        ):
-            yield self.context, self.dockerfile
+
+#: A key of a compose service: its indentation, name and what follows on its line.
+_SERVICE_KEY = re.compile(r"([ \t]*)([\w.<-]+):(?:[ \t](.*))?")
+#: Keys bringing settings from elsewhere (a merged anchor, another file's service).
+_BORROWING_KEYS = frozenset({"<<", "extends"})
+
+
+def _service_run(lines: list[str], keys: list[int]) -> _Run:
+    """What the service holding the lines ``keys`` (a ``build:`` among them) runs its image with.
+
+    Its ``command:``, ``entrypoint:`` and ``working_dir:``: the keys beside ``build:``, which
+    compose puts over the image's CMD, ENTRYPOINT and WORKDIR.
+    """
+    settings: dict[str, tuple[str, ...] | str | None] = {}
+    for index in keys:
+        key = _SERVICE_KEY.fullmatch(lines[index])
+        if key is None:
+            continue
+        if key[2] in _BORROWING_KEYS:
+            return _Run(unknown=True)
+        if key[2] in ("command", "entrypoint"):
+            settings[key[2]] = _yaml_words(key[3] or "", lines, index)
+        elif key[2] == "working_dir":
+            value = _value(key[3] or "")
+            settings[key[2]] = value if value.startswith("/") and "$" not in value else None
+    if any(value is None for value in settings.values()):
+        return _Run(unknown=True)
+    command, entrypoint = settings.get("command"), settings.get("entrypoint")
+    folder = settings.get("working_dir")
+    return _Run(
+        command=command if isinstance(command, tuple) else None,
+        entrypoint=entrypoint if isinstance(entrypoint, tuple) else None,
+        working_dir=folder if isinstance(folder, str) else None,
+    )
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _meaningful(line: str) -> bool:
+    """Whether a YAML line holds something: neither blank nor a comment."""
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def _yaml_words(value: str, lines: list[str], key: int) -> tuple[str, ...] | None:
+    """The words of a compose ``command:`` or ``entrypoint:`` (``value``, on line ``key``).
+
+    A list, or a string split as a shell does (compose's own reading); None when not read
+    here (a variable, an anchor, a mapping).
+    """
+    value = _YAML_COMMENT.sub("", value, count=1).strip()
+    indent = _indent(lines[key])
+    # The lines belonging to the value: those indented below the key.
+    more: list[str] = []
+    for line in (lines[index] for index in range(key + 1, len(lines))):
+        if line.strip() and _indent(line) <= indent:
+            break
+        if _meaningful(line):
+            more.append(line.strip())
+    words: list[str]
+    try:
+        if value.startswith("["):
+            if more or not value.endswith("]"):
+                return None
+            splitter = shlex.shlex(value[1:-1], posix=True)
+            splitter.whitespace, splitter.whitespace_split = ",", True
+            words = [word.strip() for word in splitter]
+        elif not value and more and all(item.startswith("- ") or item == "-" for item in more):
+            words = [_unquote(_YAML_COMMENT.sub("", item[1:], count=1).strip()) for item in more]
+        elif value.startswith(("|", ">")) or (value and not value.startswith(("&", "*", "!", "{"))):
+            text = " ".join(more if value.startswith(("|", ">")) else [value, *more])
+            words = shlex.split(_unquote(text))
+        else:
+            return None
+    except ValueError:
+        return None
+    if any("$" in word for word in words):
+        return None
+    return tuple(words)
 
 
 def _value(text: str) -> str:
@@ -245,13 +382,13 @@ def _unquote(value: str) -> str:
 
 def _notes(
     root: Path,
-    dockerfile: str,
-    context: str,
+    build: _Build,
     layer: tuple[str, Sequence[str], str],
     importers: Sequence[str],
     read: TextReader,
 ) -> list[str]:
-    """The notes for one Dockerfile built from ``context``: an old Python, a missing layer."""
+    """The notes for one Dockerfile built from its context: an old Python, a missing layer."""
+    dockerfile, context, _ = build
     folder, modules, dotted = layer
     shown = _within(context, folder)
     layer_in = [path for module in modules if (path := _within(context, module)) is not None]
@@ -264,9 +401,7 @@ def _notes(
     stages = _stages(text) if text is not None else None
     if not stages:
         return []
-    check = _check_layer(
-        root, dockerfile, context, (folder, shown, layer_in, dotted), importers, stages
-    )
+    check = _check_layer(root, build, (folder, shown, layer_in, dotted), importers, stages)
     # An image not known to hold a patched module gets no note at all, not even its Python's.
     if not check.holds_importer:
         return []
@@ -318,13 +453,13 @@ _NO_KNOWN_IMPORTER = _LayerCheck(holds_importer=False)
 
 def _check_layer(
     root: Path,
-    dockerfile: str,
-    context: str,
+    build: _Build,
     layer: tuple[str, str, Sequence[str], str],
     importers: Sequence[str],
     stages: Sequence[_Stage],
 ) -> _LayerCheck:
     """Whether the image holds a patched module, and the note if it leaves the layer out."""
+    dockerfile, context, run = build
     folder, shown, layer_in, dotted = layer
     copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
@@ -378,7 +513,7 @@ def _check_layer(
     ]
     shown_importer = copied[0][2]
     if bringing and not _uses_sys_path(root, [module for module, _ in importers_in]):
-        unresolved = _unresolved(stages, bringing, (shown, dotted), base)
+        unresolved = _unresolved(stages, run, bringing, (shown, dotted), base)
         if unresolved is not None:
             copy, landing, roots = unresolved
             where = posixpath.normpath(posixpath.join(roots[0], *dotted.split("/")))
@@ -413,10 +548,10 @@ def served_modules(root: Path) -> list[tuple[str, str]]:
     and the module's place in the project are all known (one per Dockerfile, in a stable order).
     """
     served: list[tuple[str, str]] = []
-    for dockerfile, context in _builds(root, "."):
+    for dockerfile, context, run in _builds(root, "."):
         text = read_text(root / dockerfile)
         stages = _stages(text) if text is not None else None
-        chain = _chain(stages) if stages else None
+        chain = _chain(stages, run) if stages else None
         found = None if chain is None else _served_module(root / context, chain)
         if found is not None:
             folder, string = found
@@ -433,7 +568,7 @@ def image_scripts(root: Path, image_path: str) -> list[str]:
     local and a production Dockerfile copy their own ``start``), in a stable order.
     """
     found: set[str] = set()
-    for dockerfile, context in _builds(root, "."):
+    for dockerfile, context, _ in _builds(root, "."):
         text = read_text(root / dockerfile)
         stages = _stages(text) if text is not None else None
         chain = _chain(stages) if stages else None
@@ -525,6 +660,7 @@ def _uses_sys_path(root: Path, modules: Sequence[str]) -> bool:
 
 def _unresolved(
     stages: Sequence[_Stage],
+    run: _Run,
     bringing: list[tuple[_Copy, str]],
     layer: tuple[str, str],
     base: Path,
@@ -536,7 +672,7 @@ def _unresolved(
     the image's import path or the layer's place in it cannot be known.
     """
     shown, dotted = layer
-    chain = _chain(stages)
+    chain = _chain(stages, run)
     if chain is None:
         return None
     if "/" in dotted and _installed(chain, bringing, shown, base):
@@ -580,14 +716,30 @@ def _installed(
     return False
 
 
-def _chain(stages: Sequence[_Stage]) -> list[_Stage] | None:
-    """The final stage and those it is built on (final first); None when it copies from others."""
+def _chain(stages: Sequence[_Stage], run: _Run = _OWN_RUN) -> list[_Stage] | None:
+    """The final stage and those it is built on (final first); None when it copies from others.
+
+    ``run``: what the compose service running the image sets over the final stage's CMD,
+    ENTRYPOINT and WORKDIR (None when not known).
+    """
+    if run.unknown:
+        return None
     by_name = {stage.name: stage for stage in stages if stage.name}
     chain = [stages[-1]]
     while chain[-1].base in by_name and by_name[chain[-1].base] not in chain:
         chain.append(by_name[chain[-1].base])
     # A copy from another stage or image brings files the copies here do not say where.
-    return None if any(stage.copies_other for stage in chain) else chain
+    if any(stage.copies_other for stage in chain):
+        return None
+    final = chain[0]
+    if run.entrypoint is not None:
+        # Compose's `entrypoint:` also clears the image's CMD, unless `command:` sets one.
+        final = replace(final, entrypoint=run.entrypoint, command=run.command or ())
+    elif run.command is not None:
+        final = replace(final, command=run.command)
+    if run.working_dir is not None:
+        final = replace(final, workdir=run.working_dir, workdir_set=True, workdir_known=True)
+    return [final, *chain[1:]]
 
 
 def _import_roots_and_strings(
@@ -771,7 +923,7 @@ def _server_command(
     and launchers :func:`launched_command` takes off. A folder it moved to is given absolute.
     """
     steps = _script_steps(words)
-    script = None if steps is None or len(steps) != 1 else _script_file(steps[0], workdir)
+    script = None if steps is None or len(steps) != 1 else _script_file(steps[0], workdir, text_at)
     if script is not None:
         # A start script of the image (`CMD ["sh", "/app/entrypoint.sh"]`): its commands, when
         # it runs none it is handed (`exec "$@"`, the CMD after an ENTRYPOINT script).
@@ -808,21 +960,41 @@ def _server_command(
     return folders, strings
 
 
-def _script_file(words: list[str], workdir: str) -> str | None:
+def _script_file(
+    words: list[str], workdir: str, text_at: Callable[[str], str | None] | None = None
+) -> str | None:
     """The image path of the shell script ``words`` run (``sh start.sh``, ``./start.sh``).
 
-    None for any other command: a shell given options or a script of ``-c``, a program.
+    Also a file of the image run by its path with no ``.sh`` (a cookiecutter's ``/start``)
+    whose first line runs a shell (``#!/bin/bash``, ``#!/usr/bin/env sh``), ``text_at``
+    reading it. None for any other command: a shell given options or a script of ``-c``, a
+    program.
     """
     command = launched_command(words) or []
     if len(command) == 2 and posixpath.basename(command[0]) in _SHELLS:
         path = command[1]
     elif len(command) == 1 and command[0].endswith(".sh"):
         path = command[0]
+    elif len(command) == 1 and "/" in command[0] and text_at is not None:
+        # A word holding no slash is looked for on PATH, not in the working directory.
+        path = command[0]
+        if "$" in path or not _runs_a_shell(text_at(posixpath.join(workdir, path))):
+            return None
     else:
         return None
     if path.startswith("-") or "$" in path:
         return None
     return posixpath.normpath(posixpath.join(workdir, path))
+
+
+def _runs_a_shell(text: str | None) -> bool:
+    """Whether a script's first line runs a shell (``#!/bin/sh``, ``#!/usr/bin/env bash``)."""
+    if text is None or not text.startswith("#!"):
+        return False
+    words = text[2:].partition("\n")[0].split()
+    if words and posixpath.basename(words[0]) == "env":
+        words = [word for word in words[1:] if not word.startswith("-")]
+    return bool(words) and posixpath.basename(words[0]) in _SHELLS
 
 
 def _one_server_command(

@@ -143,6 +143,8 @@ _PROJECT_FILES = (
     "requirements.txt",
     "Pipfile",
     "Dockerfile",
+    # What a build reads when there is no `Dockerfile` (on a case-sensitive system).
+    "dockerfile",
 )
 
 
@@ -608,36 +610,51 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
     The import root is where the serving command runs the module from: ``COPY ./app /app`` in
     a ``tiangolo/uvicorn-gunicorn-fastapi`` image serves ``app/main.py`` as ``main:app`` from
     ``app/`` (its neighbours are top-level modules there), ``WORKDIR /code``, ``COPY . .`` and
-    ``uvicorn app.main:app`` serve it as ``app.main:app`` from the root. Only when every
-    Dockerfile of the root that says which module it serves names this app's module, one way,
-    and the module's own imports of the project's modules resolve from there; otherwise (and
-    for ``[tool.fastapi] entrypoint``, the project's own setting) ``found`` as it is.
+    ``uvicorn app.main:app`` serve it as ``app.main:app`` from the root. Only when the
+    Dockerfiles (of the root, or those its compose files build) serving this app's module all
+    serve it one way, and the module's own imports of the project's modules resolve from there;
+    otherwise (and for ``[tool.fastapi] entrypoint``, the project's own setting) ``found`` as it
+    is. Images serving other modules (the other services of a monorepo, each its own app) have
+    no say.
     """
     from telemetry_cli.image_layer import served_modules
 
-    served = set(served_modules(root))
-    if found.from_entrypoint or not found.path or len(served) != 1:
+    if found.from_entrypoint or not found.path:
         return found
-    ((folder, string),) = served
+    serving = {
+        (folder, string)
+        for folder, string in served_modules(root)
+        if found.path in _served_paths(folder, string)
+    }
+    if len(serving) != 1:
+        return found
+    ((folder, string),) = serving
     if folder == found.backend:
         return found  # the same import root: which attribute it serves is not this rule's
     if _relative_entrypoint(string, folder) != string:
         return found  # read back relative to the folder, it would name another module
-    module = string.partition(":")[0]
-    names = module.split(".")
-    paths = {
-        PurePosixPath(folder, *names[:-1], tail).as_posix()
-        for tail in (f"{names[-1]}.py", f"{names[-1]}/__init__.py")
-    }
+    names = string.partition(":")[0].split(".")
     # The packages holding the module: as far up as its relative imports may reach.
     depth = len(names) - (0 if found.path.endswith("/__init__.py") else 1)
-    if found.path not in paths or not _imports_resolve_from(root, found, folder, depth):
+    if not _imports_resolve_from(root, found, folder, depth):
         return found
     package = names[0] if len(names) > 1 else TOP_LEVEL
     offer = _offers(root, [(folder, package)], string).get((folder, package))
     if not isinstance(offer, Found) or offer.path != found.path:
         return found
     return offer._replace(from_entrypoint=False)
+
+
+def _served_paths(folder: str, string: str) -> set[str]:
+    """The files (POSIX, from the root) the module ``string`` names from ``folder`` may be.
+
+    ``app/main.py`` or ``app/main/__init__.py`` for ``main:app`` from ``app``.
+    """
+    names = string.partition(":")[0].split(".")
+    return {
+        PurePosixPath(folder, *names[:-1], tail).as_posix()
+        for tail in (f"{names[-1]}.py", f"{names[-1]}/__init__.py")
+    }
 
 
 def _imports_resolve_from(root: Path, found: Found, folder: str, depth: int) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.image_layer import missing_layer_notes
+from telemetry_cli.image_layer import missing_layer_notes, served_modules
 from tests.cli_support import run
 
 LAYER = ["analytics/__init__.py", "analytics/event_logger.py"]
@@ -952,3 +952,132 @@ def test_an_image_not_installing_the_project_is_still_noted(tmp_path: Path, inst
     found = src_notes(src_layout(tmp_path, install))
     assert len(found) == 1, found
     assert "cannot resolve" in found[0], found
+
+
+#: Serves `main:app` from /code/app, where the layer is `analytics`, not `app.analytics`.
+_FROM_APP = "FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD uvicorn main:app --app-dir app\n"
+#: Serves `app.main:app` from /code: the layer resolves as `app.analytics`.
+_FROM_ROOT = "FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD uvicorn app.main:app\n"
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "service", "roots"),
+    [
+        # The service's command, in each way compose writes one, over the image's CMD.
+        pytest.param(_FROM_APP, "    command: uvicorn app.main:app\n", None, id="command"),
+        pytest.param(
+            _FROM_APP, '    command: ["uvicorn", "app.main:app"]  # dev\n', None, id="flow-list"
+        ),
+        pytest.param(
+            _FROM_APP, "    command:\n      - uvicorn\n      - 'app.main:app'\n", None, id="list"
+        ),
+        pytest.param(
+            _FROM_APP, "    command: >\n      uvicorn\n      app.main:app\n", None, id="folded"
+        ),
+        pytest.param(
+            _FROM_ROOT, "    command: uvicorn main:app --app-dir app\n", "/code/app", id="note"
+        ),
+        # working_dir: over the WORKDIR.
+        pytest.param(
+            _FROM_ROOT,
+            "    working_dir: /code/app\n    command: uvicorn main:app\n",
+            "/code/app",
+            id="working-dir",
+        ),
+        # entrypoint: over the ENTRYPOINT, and the image's CMD cleared with it.
+        pytest.param(
+            _FROM_ROOT,
+            '    entrypoint: ["uvicorn", "main:app"]\n    working_dir: "/code/app"\n',
+            "/code/app",
+            id="entrypoint-clears-cmd",
+        ),
+        # command: only replaces the CMD: the image's ENTRYPOINT stays.
+        pytest.param(
+            'FROM python:3.12\nWORKDIR /code\nCOPY . .\nENTRYPOINT ["uvicorn"]\n'
+            'CMD ["app.main:app"]\n',
+            "    command: main:app --app-dir app\n",
+            "/code/app",
+            id="command-after-entrypoint",
+        ),
+        # Keys of another service, or of the build, are not this service's.
+        pytest.param(
+            _FROM_ROOT,
+            "    build_args_below: 1\n  worker:\n    image: x\n    working_dir: /code/app\n"
+            "    command: uvicorn main:app\n",
+            None,
+            id="another-service",
+        ),
+    ],
+)
+def test_a_compose_service_runs_its_image_with_its_own_command(
+    tmp_path: Path, dockerfile: str, service: str, roots: str | None
+) -> None:
+    packaged(tmp_path, dockerfile)
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  api:\n    build: .\n" + service)
+    found = packaged_notes(tmp_path)
+    if roots is None:
+        assert found == [], found
+    else:
+        assert len(found) == 1 and found[0].startswith("Dockerfile:3: "), found
+        assert f"the image's import path ({roots}) cannot resolve" in found[0], found
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        "    command: uvicorn ${APP_MODULE}\n",
+        "    command: *serve\n",
+        "    working_dir: app\n",
+        "    <<: *defaults\n",
+        "    extends:\n      service: base\n",
+    ],
+)
+def test_a_compose_command_not_known_says_nothing_of_the_import_path(
+    tmp_path: Path, service: str
+) -> None:
+    packaged(tmp_path, _FROM_APP)
+    assert len(packaged_notes(tmp_path)) == 1
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    build: .\n" + service)
+    assert packaged_notes(tmp_path) == []
+
+
+def test_a_compose_build_reads_a_lower_case_dockerfile_for_the_app_it_serves(
+    tmp_path: Path,
+) -> None:
+    # With no `dockerfile:`, a build reads `Dockerfile`, else `dockerfile`.
+    (tmp_path / "svc/app").mkdir(parents=True)
+    (tmp_path / "svc/app/main.py").write_text("")
+    (tmp_path / "svc/dockerfile").write_text(
+        'FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD ["uvicorn", "app.main:app"]\n'
+    )
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    build:\n      context: svc\n")
+    assert served_modules(tmp_path) == [("svc", "app.main:app")]
+
+
+@pytest.mark.parametrize(
+    ("shebang", "noted"),
+    [
+        ("#!/bin/bash\n", True),
+        ("#!/usr/bin/env sh\n", True),
+        # Not a shell's script: what it runs is not read.
+        ("#!/usr/bin/env python3\n", False),
+        ("", False),
+    ],
+)
+def test_a_start_script_run_by_its_path_without_sh_is_read(
+    tmp_path: Path, shebang: str, noted: bool
+) -> None:
+    """A cookiecutter's `/start` (no `.sh`), run as the image's command: read through its
+    commands when its first line runs a shell, as `./start.sh` is."""
+    packaged(
+        tmp_path,
+        'FROM python:3.12\nWORKDIR /code\nCOPY start /start\nCOPY ./app /code\nCMD ["/start"]\n',
+    )
+    (tmp_path / "start").write_text(shebang + "set -e\nexec uvicorn main:app --host 0.0.0.0\n")
+    found = packaged_notes(tmp_path)
+    if noted:
+        assert len(found) == 1 and found[0].startswith("Dockerfile:4: "), found
+        assert "the image's import path (/code) cannot resolve" in found[0], found
+    else:
+        assert found == [], found

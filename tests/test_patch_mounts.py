@@ -4919,6 +4919,58 @@ def test_a_library_router_class_built_without_prefix_has_a_run_time_prefix(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+#: A library's APIRouter subclass keeping its constructor (fastapi-utils' InferringRouter only
+#: infers `response_model`): given no prefix, it has none.
+INFERRING_ROUTER = """from typing import Any, Callable, get_type_hints
+
+from fastapi import APIRouter
+
+
+class {name}(APIRouter):
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if kwargs.get("response_model") is None:
+            kwargs["response_model"] = get_type_hints(endpoint).get("return")
+        return super().add_api_route(path, endpoint, **kwargs)
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("fastapi_utils.inferring_router", "InferringRouter"),
+        ("fastapi_restful.inferring_router", "InferringRouter"),
+        ("cadwyn", "VersionedAPIRouter"),
+    ],
+)
+def test_a_known_library_apirouter_subclass_built_without_prefix_logs_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str, name: str
+) -> None:
+    """`InferringRouter()` (fastapi-utils) has no prefix of its own, as `APIRouter()`: the route
+    is the literal path under the prefixes it is included with, not `router.prefix + ...`."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/items.py" = "ai_block_used" }')
+    package = tmp_path / "site" / module.replace(".", "/")
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(INFERRING_ROUTER.format(name=name))
+    if "." in module:
+        (package.parent / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    (root / "backend/app/api/items.py").write_text(
+        f"from {module} import {name}\n\nrouter = {name}()\n\n\n"
+        '@router.get("/{item_id}")\ndef one_item(item_id: int) -> int:\n    return item_id\n'
+    )
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        'app.include_router(items.router, prefix="/items")\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    added = (root / "backend/app/api/items.py").read_text()
+    assert '"route": "/items/{item_id}"' in added, added
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/items/3").json() == 3
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 @pytest.mark.parametrize("prefix", ["potatoes", "/potatoes/"])
 def test_a_library_router_class_given_a_prefix_fastapi_refuses_rewrites_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str

@@ -335,3 +335,61 @@ def test_versioned_fastapi_re_exported_by_the_package_serves_its_routes_per_vers
         lines, "app = VersionedFastAPI(app"
     )
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+ROUTE_CLASSES_PY = '''"""Items declared on routers of fastapi-versioning's route classes."""
+
+from fastapi import APIRouter
+from fastapi_versioning import version, versioned_api_route
+
+LEGACY = versioned_api_route(1, 1)
+
+router = APIRouter(prefix="/items", route_class=versioned_api_route(major=2))
+legacy = APIRouter(prefix="/items", route_class=LEGACY)
+plain = APIRouter(prefix="/items")
+
+
+@router.get("/")
+@version(3)
+async def list_items() -> list[str]:
+    return []
+
+
+@legacy.get("/")
+async def list_old_items() -> list[str]:
+    return []
+
+
+@plain.get("/{item_id}")
+@version(4)
+async def get_item(item_id: int) -> int:
+    return item_id
+'''
+
+ROUTE_CLASSES_MAIN = """from fastapi import FastAPI
+from fastapi_versioning import VersionedFastAPI
+
+from app.api import items
+
+app = FastAPI()
+app.include_router(items.router)
+app.include_router(items.legacy)
+app.include_router(items.plain)
+app = VersionedFastAPI(app)
+"""
+
+
+def test_a_routers_versioned_route_class_gives_its_routes_their_version(tmp_path: Path) -> None:
+    """`APIRouter(route_class=versioned_api_route(2))`: the route class sets the version of
+    every route made on it, over the handler's `@version` (it runs after the decorator); the
+    same path in two versions is no route shadowing another."""
+    root = versioned_project(tmp_path, ROUTE_CLASSES_MAIN, "items", ROUTE_CLASSES_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/items.py") == {
+        "list_items": "/v2_0/items/",
+        "list_old_items": "/v1_1/items/",
+        "get_item": "/v4_0/items/{item_id}",
+    }
+    assert "never reached" not in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

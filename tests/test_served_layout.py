@@ -397,3 +397,49 @@ def test_a_named_pipe_the_image_would_run_is_not_opened(
             pass
         pytest.fail("the named pipe was opened")
     assert found == [[]]
+
+
+def _service(name: str, module: str, dockerfile: str) -> dict[str, str]:
+    """A service of a monorepo: ``<name>/app/<module>.py`` served by its own image."""
+    return {
+        f"{name}/app/{module}.py": PLAIN,
+        f"{name}/{dockerfile}": "FROM python:3.11-slim\nWORKDIR /app\nCOPY . /app\n"
+        f'CMD ["uvicorn", "app.{module}:app", "--host", "0.0.0.0"]\n',
+    }
+
+
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "dockerfile"])
+def test_each_service_of_a_monorepo_is_offered_from_its_own_folder(
+    tmp_path: Path, dockerfile: str
+) -> None:
+    """Three services, each an app its image serves from the service's folder (a `dockerfile`
+    in lower case is what a build reads when there is no `Dockerfile`): init names each from
+    its own folder, as the image runs it, and asks which one."""
+    services = [("gateway", "gateway"), ("user-service", "users"), ("order-service", "orders")]
+    files = {"pyproject.toml": '[project]\nname = "msa"\nversion = "0"\n'}
+    for name, module in services:
+        files.update(_service(name, module, dockerfile))
+    write_files(tmp_path, files)
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code != 0, result.stdout
+    said = " ".join((result.stdout + result.stderr).split())
+    assert "several FastAPI apps found" in said, said
+    for name, module in services:
+        assert f"app.{module}:app in {name}/" in said, said
+
+
+def test_an_image_serving_another_app_has_no_say_in_where_this_one_runs(
+    tmp_path: Path,
+) -> None:
+    """The API's image serves `main:app` from `app/`; a second image serves a Flask app of
+    `web/` with gunicorn: only the image serving the module init found says where it runs."""
+    root = project(tmp_path, PLAIN, TIANGOLO + "COPY ./app /app\n")
+    write_files(
+        root,
+        {
+            "web/wsgi.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "Dockerfile.web": "FROM python:3.12\nWORKDIR /srv\nCOPY web /srv\n"
+            'CMD ["gunicorn", "wsgi:app"]\n',
+        },
+    )
+    assert found(root) == ("app", "", "main:app")

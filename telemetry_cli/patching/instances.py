@@ -21,6 +21,7 @@ from telemetry_cli.patching.names import (
     CLASS_VIEW_ENDPOINTS,
     CLASS_VIEW_METHODS,
     HTTP_METHODS,
+    LIBRARY_API_ROUTERS,
     MODULE_LOADERS,
     ROUTABLE_CLASSES,
     ROUTABLE_ROUTER,
@@ -1026,12 +1027,16 @@ def _library_normalised(
 
 
 def _library_router_class(call: ast.Call, index: PackageIndex, scope: Scope) -> bool:
-    """Whether ``call`` builds a router of a class from outside the package, not ``APIRouter``."""
+    """Whether ``call`` builds a router of a class from outside the package, not ``APIRouter``.
+
+    Nor a library's subclass known to keep its constructor (:data:`LIBRARY_API_ROUTERS`).
+    """
     qualified = index.qualify(call.func, scope)
     if qualified is None:
         return False
     canonical, binding = index.resolve(qualified)
-    return canonical not in ROUTER_CLASSES and index.from_a_library(canonical, binding)
+    known = canonical in ROUTER_CLASSES or canonical in LIBRARY_API_ROUTERS
+    return not known and index.from_a_library(canonical, binding)
 
 
 def routable_router(

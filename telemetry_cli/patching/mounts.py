@@ -63,6 +63,7 @@ from telemetry_cli.patching.names import (
     STARLETTE_CLASSES,
     VERSION_DECORATORS,
     VERSIONED_APP_FUNCTIONS,
+    VERSIONED_ROUTE_CLASSES,
     library_include,
 )
 from telemetry_cli.patching.settings import (
@@ -84,6 +85,7 @@ from telemetry_cli.patching.symbols import (
     bound_once,
     builtin_import,
     call_argument,
+    call_bound_once,
     instance_parameter,
     parameter_call_position,
     passed_for,
@@ -310,13 +312,20 @@ class Mounts:
         )
 
     def version_prefix(
-        self, key: RouterKey | None, role: Role, at: CallSite, handler: Scope | None
+        self,
+        key: RouterKey | None,
+        role: Role,
+        at: CallSite,
+        handler: Scope | None,
+        owner: tuple[ast.expr, Scope] | None = None,
     ) -> tuple[str, str | None]:
         """The prefix a versioning wrapper adds to a route, and a note when it is not known.
 
         ``key`` and ``role``: the app or router the route is declared on; ``at``: where;
-        ``handler``: the handler's scope; its ``@version(...)`` decorator says its version. ("",
-        None) for a route no versioned app serves, or one served several ways.
+        ``handler``: the handler's scope; its ``@version(...)`` decorator says its version,
+        unless the router (``owner``: how it is named, and where) is built with a versioned
+        route class, whose version wins. ("", None) for a route no versioned app serves, or one
+        served several ways.
         """
         if not self.versioned or key is None or self.index is None:
             return "", None
@@ -330,7 +339,9 @@ class Mounts:
         versioning = found.pop() if len(found) == 1 else None
         if versioning is None:
             return "", None
-        known, version = _handler_version(handler, self.index)
+        known, version = _route_class_version(owner, self.index) or _handler_version(
+            handler, self.index
+        )
         prefix = versioning.prefix(version) if known else None
         if prefix is None:
             return "", (
@@ -2246,6 +2257,42 @@ def _integer(written: ast.expr | None) -> int | None:
     if isinstance(written, ast.Constant) and type(written.value) is int:
         return written.value
     return None
+
+
+def _route_class_version(
+    owner: tuple[ast.expr, Scope] | None, index: PackageIndex
+) -> tuple[bool, Version | None] | None:
+    """The version a router's route class gives each route declared on it, None if it gives none.
+
+    ``APIRouter(route_class=versioned_api_route(1, 1))`` (or a name bound once to that call):
+    its routes are served as version 1.1, whatever their ``@version``: the route class sets it
+    when the route is made, after the decorator. (False, None) when its arguments are not known.
+    """
+    if owner is None:
+        return None
+    binding = index.binding_of(*owner)
+    built = call_bound_once(binding)
+    if built is None or binding is None:
+        return None
+    scope = binding.scope
+    route_class = next((item.value for item in built.keywords if item.arg == "route_class"), None)
+    if isinstance(route_class, ast.Name):
+        held = index.binding_of(route_class, scope)
+        route_class = call_bound_once(held)
+        scope = scope if held is None else held.scope
+    if not (
+        isinstance(route_class, ast.Call)
+        and index.qualify_resolved(route_class.func, scope) in VERSIONED_ROUTE_CLASSES
+    ):
+        return None
+    written_major = call_argument(route_class, 0, "major")
+    written_minor = call_argument(route_class, 1, "minor")
+    # The factory's defaults: version 1.0.
+    major = 1 if written_major is None else _integer(written_major)
+    minor = 0 if written_minor is None else _integer(written_minor)
+    if major is None or minor is None:
+        return False, None
+    return True, (major, minor)
 
 
 def _handler_version(handler: Scope | None, index: PackageIndex) -> tuple[bool, Version | None]:

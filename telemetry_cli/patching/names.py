@@ -11,6 +11,19 @@ APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 STARLETTE_CLASSES = frozenset({"starlette.applications.Starlette"})
 #: Qualified names of FastAPI's router class.
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+#: Libraries' subclasses of ``APIRouter`` that keep its constructor: given no ``prefix=`` they
+#: have none (``""``), as ``APIRouter`` does, where another library's router class may name its
+#: own (fastapi-crudrouter's, from the schema). fastapi-utils' and fastapi-restful's
+#: ``InferringRouter`` (it only infers ``response_model``), Cadwyn's ``VersionedAPIRouter``.
+LIBRARY_API_ROUTERS = frozenset(
+    {
+        "fastapi_utils.inferring_router.InferringRouter",
+        "fastapi_restful.inferring_router.InferringRouter",
+        "cadwyn.VersionedAPIRouter",
+        "cadwyn.routing.VersionedAPIRouter",
+        "cadwyn.route_generation.VersionedAPIRouter",
+    }
+)
 #: Route decorator methods that take HTTP requests, and the method each declares.
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 #: classy-fastapi: a class deriving from ``Routable`` marks its methods as routes with the library's
@@ -130,6 +143,14 @@ VERSION_DECORATORS = frozenset(
         "fastapi_versioning.versioning.version",
         "fastapi_versionizer.api_version",
         "fastapi_versionizer.versionizer.api_version",
+    }
+)
+#: fastapi-versioning's route class factory: ``APIRouter(route_class=versioned_api_route(1, 1))``
+#: gives every route declared on that router the version, over the handler's ``@version``.
+VERSIONED_ROUTE_CLASSES = frozenset(
+    {
+        "fastapi_versioning.versioned_api_route",
+        "fastapi_versioning.routing.versioned_api_route",
     }
 )
 #: The method Python runs when an instance is called: a server's app, FastAPI's endpoint.

@@ -3030,7 +3030,10 @@ class _Finder:
         shadowed = None
         if mounts is not None:
             # Served again under its version's prefix by a versioning wrapper of its app.
-            version, unknown = mounts.version_prefix(owner.key, owner.role, at, handler_scope)
+            named = None if owner.reference is None else (owner.reference, owner.scope)
+            version, unknown = mounts.version_prefix(
+                owner.key, owner.role, at, handler_scope, named
+            )
             note = note or unknown
             known = None if path is None or owner.prefix is None else owner.prefix + path
             if owner.role is Role.ROUTER and not owner.unserved:

@@ -26,6 +26,7 @@ from telemetry_cli.patching.limits import StatementLimit
 from telemetry_cli.patching.names import (
     APP_CLASSES,
     APP_ROUTER,
+    LIBRARY_API_ROUTERS,
     ROUTER_CLASSES,
     ROUTER_SUFFIX,
     VERSIONED_APP_FUNCTIONS,
@@ -2038,7 +2039,7 @@ class PackageIndex:
         ):
             # A versioning wrapper returns a FastAPI app of its own (see `mounts.Versioning`).
             result = (Role.APP, True)
-        elif canonical in ROUTER_CLASSES:
+        elif canonical in ROUTER_CLASSES or canonical in LIBRARY_API_ROUTERS:
             result = (Role.ROUTER, True)
         elif binding is not None and binding.kind == "class":
             result = self._class_binding_role(binding)
