@@ -1015,9 +1015,8 @@ def test_shutdown_flush_leaves_the_loop_free_for_a_sink_that_needs_it(
                 == 202
             )
         threading.Timer(0.2, inner.gate.set).start()  # the worker needs the loop during shutdown
-        started = time.monotonic()
-    # A flush blocking the loop would have waited for the queue's whole timeout, then warned.
-    assert time.monotonic() - started < 2
+    # A flush blocking the loop would have waited for the queue's whole timeout, delivered
+    # nothing, then warned.
     assert len(inner.events) == 5
     assert not [message for message in warnings_of(caplog) if "shutdown" in message]
 
@@ -1040,8 +1039,7 @@ def test_a_flush_stuck_at_shutdown_is_given_up_after_a_bound(
     try:
         with TestClient(layer.app()) as client:
             client.get(f"{layer.prefix}/health")
-            started = time.monotonic()
-        assert time.monotonic() - started < 3
+        # Said only when the bound gave up on the flush (it would have waited 30 s otherwise).
         assert any("did not flush in 0.3 s" in message for message in warnings_of(caplog))
     finally:
         stuck.set()
