@@ -6157,6 +6157,23 @@ def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_sa
     assert result.stdout.count("not served by default") == (0 if off is None else 1)
 
 
+def test_init_says_every_run_time_choice_note_whatever_its_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`init` picks the notes on routers the environment picks by their kind, not their text:
+    a reworded note is still said (a fixed phrase matched against the text dropped it)."""
+    from telemetry_cli.patching import mounts
+
+    monkeypatch.setattr(mounts, "NOT_SERVED_BY_DEFAULT", "is off until its flag is set")
+    main = _FLAGGED_MAIN.format(declared="ENABLE_API: bool = False", test="settings.ENABLE_API")
+    root = _project(tmp_path, main)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().partition("[tool.telemetry-scaffold]")[0])
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count("`api_router` is off until its flag is set") == 1, result.stdout
+
+
 def test_an_include_a_factorys_settings_flag_leaves_off_by_default_is_said(tmp_path: Path) -> None:
     """`create_app(settings=None)` with `settings = settings or get_settings()`, called with
     nothing: its `if settings.ENABLE_API:` is read on the settings `get_settings()` builds."""
