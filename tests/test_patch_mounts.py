@@ -6121,11 +6121,66 @@ _FLAGGED_MAIN = (
 @pytest.mark.parametrize(
     ("declared", "test", "off"),
     [
-        ("ENABLE_API: bool = False", "settings.ENABLE_API", "`settings.ENABLE_API` is False"),
-        ("DISABLE_API: bool = True", "not settings.DISABLE_API", "`settings.DISABLE_API` is True"),
+        (
+            "ENABLE_API: bool = False",
+            "settings.ENABLE_API",
+            "`settings.ENABLE_API` is true, and `settings.ENABLE_API` is False",
+        ),
+        (
+            "DISABLE_API: bool = True",
+            "not settings.DISABLE_API",
+            "`settings.DISABLE_API` is false, and `settings.DISABLE_API` is True",
+        ),
         ("ENABLE_API: bool = True", "settings.ENABLE_API", None),
+        (
+            'ENV: str = "dev"',
+            'settings.ENV == "prod"',
+            "`settings.ENV == 'prod'`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            'ENV: str = "dev"',
+            'settings.ENV != "dev"',
+            "`settings.ENV != 'dev'`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            'ENV: str = "dev"',
+            '"prod" == settings.ENV',
+            "`'prod' == settings.ENV`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            'ENV: str = "dev"',
+            'settings.ENV in {"prod", "staging"}',
+            "`settings.ENV in {'prod', 'staging'}`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            'ENV: str = "dev"',
+            'not settings.ENV not in ("prod",)',
+            "`not settings.ENV not in ('prod',)`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            "ENABLE_API: bool = False",
+            'getattr(settings, "ENABLE_API", True)',
+            "`getattr(settings, 'ENABLE_API', True)` is true, and "
+            "`getattr(settings, 'ENABLE_API', True)` is False",
+        ),
+        ('ENV: str = "dev"', 'settings.ENV == "dev"', None),
+        ('ENV: str = "dev"', 'settings.ENV in ["dev", "test"]', None),
+        ('ENV: str = "dev"', 'settings.ENV == str("prod")', None),
     ],
-    ids=["off-by-default", "disabled-by-default", "on-by-default"],
+    ids=[
+        "off-by-default",
+        "disabled-by-default",
+        "on-by-default",
+        "equal",
+        "not-equal",
+        "literal-first",
+        "in-a-set",
+        "not-not-in",
+        "getattr",
+        "equal-by-default",
+        "in-by-default",
+        "compared-to-a-name",
+    ],
 )
 def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_said(
     tmp_path: Path, declared: str, test: str, off: str | None
@@ -6137,9 +6192,9 @@ def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_sa
     root = _project(tmp_path, main)
     flag = declared.partition(":")[0]
     said = (
-        f"backend/app/main.py:14: `api_router` is not served by default: {off} by default "
-        f"(backend/app/main.py:8; an environment variable {flag} set at run time changes it); "
-        "its routes are logged where they are served once it is"
+        f"backend/app/main.py:14: `api_router` is not served by default: served only when {off} "
+        f"by default (backend/app/main.py:8; an environment variable {flag} set at run time "
+        "changes it); its routes are logged where they are served then"
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
@@ -6155,6 +6210,79 @@ def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_sa
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert result.stdout.count("not served by default") == (0 if off is None else 1)
+
+
+@pytest.mark.parametrize(
+    ("test", "off"),
+    [
+        (
+            'os.getenv("ENABLE_X") == "1"',
+            "`os.getenv('ENABLE_X') == '1'`, and the environment variable ENABLE_X is unset by "
+            "default",
+        ),
+        (
+            'os.environ.get("ENABLE_X")',
+            "`os.environ.get('ENABLE_X')` is true, and the environment variable ENABLE_X is unset "
+            "by default",
+        ),
+        (
+            '"ENABLE_X" in os.environ',
+            "`'ENABLE_X' in os.environ`, and the environment variable ENABLE_X is unset by default",
+        ),
+        (
+            'os.getenv("ENV", "dev") == "prod"',
+            "`os.getenv('ENV', 'dev') == 'prod'`, and `os.getenv('ENV', 'dev')` is 'dev' while "
+            "the environment variable ENV is unset",
+        ),
+        (
+            'getattr(settings, "ENABLE_X", False)',
+            "`getattr(settings, 'ENABLE_X', False)` is true, and `Settings` declares no ENABLE_X, "
+            "so it is False",
+        ),
+        ('os.getenv("ENV", "dev") != "prod"', None),
+        ('"ENABLE_X" not in os.environ', None),
+        ('getattr(settings, "ENABLE_X", True)', None),
+        ('getattr(settings, "DEBUG", False)', None),  # declared: a default of its own
+    ],
+    ids=[
+        "getenv-equal",
+        "environ-get",
+        "in-environ",
+        "getenv-default",
+        "getattr-undeclared",
+        "getenv-default-on",
+        "not-in-environ",
+        "getattr-on",
+        "getattr-declared-on",
+    ],
+)
+def test_an_include_an_environment_read_leaves_off_by_default_is_said(
+    tmp_path: Path, test: str, off: str | None
+) -> None:
+    """`if os.getenv("ENABLE_X") == "1": app.include_router(...)` (`os.environ.get`, `in
+    os.environ`, a `getattr` of a field the settings class lacks): said served only when set."""
+    main = (
+        "import os\n\nfrom fastapi import FastAPI\nfrom pydantic_settings import BaseSettings\n\n"
+        "from app.api.router import api_router\n\n\n"
+        "class Settings(BaseSettings):\n    DEBUG: bool = True\n\n\n"
+        "settings = Settings()\napp = FastAPI()\n"
+        f'if {test}:\n    app.include_router(api_router, prefix="/api")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    if off is None:
+        assert "not served by default" not in result.stdout, result.stdout
+    else:
+        said = (
+            "backend/app/main.py:16: `api_router` is not served by default: served only when "
+            f"{off}; its routes are logged where they are served then"
+        )
+        assert result.stdout.count(said) == 1, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_text() == ITEMS_PY
 
 
 def test_init_says_every_run_time_choice_note_whatever_its_words(
@@ -6193,8 +6321,9 @@ def test_an_include_a_factorys_settings_flag_leaves_off_by_default_is_said(tmp_p
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert (
-        "backend/app/main.py:19: `api_router` is not served by default: `settings.ENABLE_API` "
-        "is False by default (backend/app/main.py:8; an environment variable ENABLE_API set at "
-        "run time changes it); its routes are logged where they are served once it is"
+        "backend/app/main.py:19: `api_router` is not served by default: served only when "
+        "`settings.ENABLE_API` is true, and `settings.ENABLE_API` is False by default "
+        "(backend/app/main.py:8; an environment variable ENABLE_API set at run time changes "
+        "it); its routes are logged where they are served then"
     ) in result.stdout, result.stdout
     assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}

@@ -2365,7 +2365,7 @@ def _switched_off_around(
         if why is not None:
             said.append(
                 f"`{ast.unparse(included)}` {NOT_SERVED_BY_DEFAULT}: {why}; its routes are "
-                "logged where they are served once it is"
+                "logged where they are served then"
             )
     return said
 
