@@ -122,10 +122,15 @@ def class_endpoint(
     ``Controller.create`` read from the class is that function (a class method bound to the
     class): FastAPI calls it as it is, and a log call in it runs for its routes. One reading
     for a class of the module registering it and for one it imports. ``bound``: read from an
-    instance (``shelf.list_all``), the plain method ``name`` instead: a bound method FastAPI
-    calls without the instance parameter. None for anything else.
+    instance (``shelf.list_all``), the plain method ``name`` too: a bound method FastAPI calls
+    without the instance parameter. None for anything else (a plain method read from the class
+    needs an instance).
     """
-    wanted = instance_method if bound else static_or_class
+
+    def wanted(function: FunctionNode) -> bool:
+        # Read from an instance, a class or static method is that function too.
+        return static_or_class(function) or (bound and instance_method(function))
+
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     for statement in node.body:
