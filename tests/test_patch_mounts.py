@@ -6327,3 +6327,27 @@ def test_an_include_a_factorys_settings_flag_leaves_off_by_default_is_said(tmp_p
         "it); its routes are logged where they are served then"
     ) in result.stdout, result.stdout
     assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+
+
+def test_a_router_a_class_new_returns_is_included_where_its_call_is(tmp_path: Path) -> None:
+    """`class IncludeAPIRouter: def __new__(cls): router = APIRouter(prefix="/api/v1"); ...;
+    return router`, included as `app.include_router(IncludeAPIRouter())`: the call is the
+    router `__new__` returns (was a router included nowhere, logged without its prefix)."""
+    api = (
+        "class IncludeAPIRouter(object):\n"
+        "    def __new__(cls):\n"
+        "        from fastapi.routing import APIRouter\n\n"
+        "        from app.api.items import router as router_items\n\n"
+        '        router = APIRouter(prefix="/api/v1")\n'
+        '        router.include_router(router_items, prefix="/items")\n'
+        "        return router\n"
+    )
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import IncludeAPIRouter\n\n"
+        "app = FastAPI()\napp.include_router(IncludeAPIRouter())\n"
+    )
+    root = _project(tmp_path, main, api)
+    _generates_and_serves_items(root, "/api/v1", "included by no")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_text() == ITEMS_PY

@@ -2373,6 +2373,24 @@ class PackageIndex:
         factory = self.defined(call.func, scope)
         if factory is None:
             factory = self.method_called(call.func, scope)  # `Application.create()`
+        if factory is not None and factory.kind == "class":
+            # `class IncludeAPIRouter: def __new__(cls): ...; return router`: the call is what
+            # its `__new__` returns (an object of another class, so no `__init__` runs on it).
+            cls = factory.node
+            assert isinstance(cls, ast.ClassDef)
+            new = next(
+                (
+                    statement
+                    for statement in cls.body
+                    if isinstance(statement, FunctionNode) and statement.name == "__new__"
+                ),
+                None,
+            )
+            if new is None:
+                return None
+            body = Scope(cls, factory.scope.module, factory.scope)
+            inner = Scope(new, factory.scope.module, body)
+            return inner, [node.value for node in _walk_scope(new) if isinstance(node, ast.Return)]
         if factory is None or factory.kind != "function":
             return None
         function = factory.node
