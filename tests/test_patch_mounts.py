@@ -6239,6 +6239,18 @@ def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_sa
             "`getattr(settings, 'ENABLE_X', False)` is true, and `Settings` declares no ENABLE_X, "
             "so it is False",
         ),
+        (
+            "ENABLE_FLAG",
+            "`ENABLE_FLAG` is true (`ENABLE_FLAG = os.environ.get('ENABLE_FLAG') == '1'`), and the "
+            "environment variable ENABLE_FLAG is unset by default",
+        ),
+        (
+            "DEBUG_ON",
+            "`DEBUG_ON` is true (`DEBUG_ON = os.getenv('DEBUG', 'False').lower() == 'true'`), and "
+            "`os.getenv('DEBUG', 'False')` is 'False' while the environment variable DEBUG is "
+            "unset",
+        ),
+        ("not ENABLE_FLAG", None),
         ('os.getenv("ENV", "dev") != "prod"', None),
         ('"ENABLE_X" not in os.environ', None),
         ('getattr(settings, "ENABLE_X", True)', None),
@@ -6250,6 +6262,9 @@ def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_sa
         "in-environ",
         "getenv-default",
         "getattr-undeclared",
+        "a-name-bound-to-a-read",
+        "lower-cased",
+        "not-a-name",
         "getenv-default-on",
         "not-in-environ",
         "getattr-on",
@@ -6265,6 +6280,8 @@ def test_an_include_an_environment_read_leaves_off_by_default_is_said(
         "import os\n\nfrom fastapi import FastAPI\nfrom pydantic_settings import BaseSettings\n\n"
         "from app.api.router import api_router\n\n\n"
         "class Settings(BaseSettings):\n    DEBUG: bool = True\n\n\n"
+        "ENABLE_FLAG = os.environ.get('ENABLE_FLAG') == '1'\n"
+        "DEBUG_ON = os.getenv('DEBUG', 'False').lower() == 'true'\n"
         "settings = Settings()\napp = FastAPI()\n"
         f'if {test}:\n    app.include_router(api_router, prefix="/api")\n'
     )
@@ -6275,7 +6292,7 @@ def test_an_include_an_environment_read_leaves_off_by_default_is_said(
         assert "not served by default" not in result.stdout, result.stdout
     else:
         said = (
-            "backend/app/main.py:16: `api_router` is not served by default: served only when "
+            "backend/app/main.py:18: `api_router` is not served by default: served only when "
             f"{off}; its routes are logged where they are served then"
         )
         assert result.stdout.count(said) == 1, result.stdout

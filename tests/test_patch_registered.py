@@ -1267,3 +1267,71 @@ def test_a_loop_over_methods_a_base_of_another_module_defines_logs_them_there(
     assert run("remove", "--root", str(root)).exit_code == 0
     assert views.read_text() == source
     assert base.read_text() == base_source
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    ["APIRouter | None", "Optional[APIRouter]", '"Union[APIRouter, None]"', "APIRouter"],
+)
+def test_a_helper_whose_router_parameter_is_annotated_with_a_union_logs_its_routes(
+    tmp_path: Path, annotation: str
+) -> None:
+    """`def add_routes(router: APIRouter | None)`, called from another module: the router's role
+    is read through the union (its routes went unlogged without a word)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    source = (
+        "from typing import Optional, Union\n\nfrom fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        "def ping() -> str:\n    return 'pong'\n\n\n"
+        f"def add_routes(target: {annotation}) -> None:\n"
+        '    target.add_api_route("/ping", ping, methods=["GET"])\n'
+    )
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\nviews.add_routes(views.router)\n"
+        "app.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in ping (GET /views/ping)" in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source
+
+
+@pytest.mark.parametrize("annotation", ["APIRouter | FastAPI", "Union[APIRouter, FastAPI]", ""])
+def test_a_registration_on_a_parameter_no_call_tells_is_said_on_a_line(
+    tmp_path: Path, annotation: str
+) -> None:
+    """`Route(path, method, endpoint).add_to_router(router)` (a shape of public backends): the
+    registration in `add_to_router(self, router: APIRouter | FastAPI)` is of whatever its callers
+    pass, called on a loop's items in another module: named on a line by `init` and `generate`
+    (it was left out without a word)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/routing.py" = "ai_block_used" }')
+    routing = (
+        "from dataclasses import dataclass\nfrom typing import Callable, Union\n\n"
+        "from fastapi import APIRouter, FastAPI\n\n\n"
+        "@dataclass\nclass Route:\n    path: str\n    method: str\n    endpoint: Callable\n\n"
+        f"    def add_to_router(self, router{': ' if annotation else ''}{annotation}) -> None:\n"
+        "        router.add_api_route(\n"
+        "            path=self.path, methods=[self.method], endpoint=self.endpoint\n"
+        "        )\n"
+    )
+    (root / "backend/app/api/routing.py").write_text(routing)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api.routing import Route\n\n\n"
+        "def login() -> str:\n    return 'in'\n\n\n"
+        'for route in [Route("/login", "POST", login)]:\n    route.add_to_router(app)\n'
+    )
+    said = "`router.add_api_route` registers `self.endpoint`, which cannot be followed"
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.count(said) == 1, result.stdout
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "demo"\n')
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert '"api/routing.py" = "ai_block_used"  # 1 route registered' in pyproject.read_text()

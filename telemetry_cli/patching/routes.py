@@ -1766,9 +1766,15 @@ class _Finder:
             return
         if owner is None:
             environments = loop_values(node, scope, self.index)
-            if environments is None or any(environments):
+            if (
+                environments is None
+                or any(environments)
+                or self._passed_object(node.func.value, scope)
+            ):
                 # `for endpoint, spec in specs().items(): routers[name].add_api_route(...)`:
-                # routes from a table the tool cannot read, on an object it cannot tell.
+                # routes from a table the tool cannot read, on an object it cannot tell; or a
+                # function's parameter no call tells (`def add_to(self, router: APIRouter |
+                # FastAPI)`): a route of whatever its callers pass, unlogged unless said.
                 self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None))
             return
         if node.func.attr in STARLETTE_ADD_ROUTES:
@@ -2544,6 +2550,17 @@ class _Finder:
             )
         self.unfollowed.append(
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
+        )
+
+    def _passed_object(self, expression: ast.expr, scope: Scope) -> bool:
+        """Whether ``expression`` is a parameter of the function ``scope`` is (not its instance)."""
+        if not isinstance(expression, ast.Name) or not isinstance(scope.node, FunctionNode):
+            return False
+        binding = scope.bindings.get(expression.id)
+        return (
+            binding is not None
+            and binding.kind == "param"
+            and expression.id != instance_parameter(scope)
         )
 
     def _defining_class(self, cls: Binding, name: str) -> Binding | None:

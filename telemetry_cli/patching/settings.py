@@ -40,6 +40,7 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     PackageIndex,
     Scope,
+    bound_once,
     builtin_getattr,
     call_argument,
     call_bound_once,
@@ -357,6 +358,8 @@ class _FlagRead(NamedTuple):
     said: str
 
 
+# The methods of a string a flag read may go through before it is compared.
+_STRING_NORMALISERS = frozenset({"lower", "upper", "strip", "casefold"})
 # The comparisons an `if` on a flag is read through, by operator.
 _COMPARISONS: dict[type[ast.cmpop], Callable[[object, object], bool]] = {
     ast.Eq: lambda left, right: left == right,
@@ -382,21 +385,42 @@ def switched_off_by_default(
     """
     negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
     tested = test.operand if isinstance(test, ast.UnaryOp) and negated else test
-    if isinstance(tested, ast.Compare):
-        compared = _compared(index, tested, scope, calls)
-        if compared is None:
-            return None
-        value, read = compared
-        when = f"`{ast.unparse(test)}`"
-    else:
-        flag = _flag_read(index, tested, scope, calls)
-        if flag is None:
-            return None
-        value, read = bool(flag.value), flag
-        when = f"`{ast.unparse(tested)}` is {'false' if negated else 'true'}"
+    found = _default_of(index, tested, scope, calls, 0)
+    if found is None:
+        return None
+    value, read = found
     if value != negated:
         return None  # on by default
+    if isinstance(tested, ast.Compare):
+        when = f"`{ast.unparse(test)}`"
+    else:
+        when = f"`{ast.unparse(tested)}` is {'false' if negated else 'true'}"
+    if isinstance(tested, ast.Name):
+        binding = index.binding_of(tested, scope)
+        if bound_once(binding) and isinstance(binding.node, ast.expr):
+            when += f" (`{tested.id} = {ast.unparse(binding.node)}`)"
     return f"served only when {when}, and {read.said}"
+
+
+def _default_of(
+    index: PackageIndex, tested: ast.expr, scope: Scope, calls: Calls | None, depth: int
+) -> tuple[bool, _FlagRead] | None:
+    """Whether a test holds by default, and the read of the value it tests.
+
+    A comparison of one value with literals, a value's truth, or a name bound once to either
+    (``ENABLE_USERS = os.environ.get("ENABLE_USERS") == "1"``, then ``if ENABLE_USERS:``).
+    """
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(tested, ast.Compare):
+        return _compared(index, tested, scope, calls)
+    if isinstance(tested, ast.Name):
+        binding = index.binding_of(tested, scope)
+        if not (bound_once(binding) and isinstance(binding.node, ast.expr)):
+            return None
+        return _default_of(index, binding.node, binding.scope, calls, depth + 1)
+    flag = _flag_read(index, tested, scope, calls)
+    return None if flag is None else (bool(flag.value), flag)
 
 
 def _compared(
@@ -431,7 +455,23 @@ def _compared(
 def _flag_read(
     index: PackageIndex, expression: ast.expr, scope: Scope, calls: Calls | None
 ) -> _FlagRead | None:
-    """The default of a settings attribute, a ``getattr`` of one, or an environment read."""
+    """The default of a settings attribute, a ``getattr`` of one, or an environment read.
+
+    Also a string's ``.lower()`` (``.upper()``, ``.strip()``, ``.casefold()``) of one.
+    """
+    if (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Attribute)
+        and expression.func.attr in _STRING_NORMALISERS
+        and not expression.args
+        and not expression.keywords
+    ):
+        inner = _flag_read(index, expression.func.value, scope, calls)
+        if inner is None:
+            return None
+        value = inner.value
+        normalised = getattr(value, expression.func.attr)() if isinstance(value, str) else value
+        return _FlagRead(normalised, inner.said)
     if isinstance(expression, ast.Attribute):
         return _settings_flag(index, expression.value, expression.attr, expression, scope, calls)
     got = builtin_getattr(expression, scope)
