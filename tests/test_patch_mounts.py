@@ -6368,3 +6368,37 @@ def test_a_router_a_class_new_returns_is_included_where_its_call_is(tmp_path: Pa
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/api/items.py").read_text() == ITEMS_PY
+
+
+@pytest.mark.parametrize(
+    ("test", "off"),
+    [
+        ('settings.ENV == "prod"', "`settings.ENV != 'prod'`"),
+        ('settings.ENV in ("prod", "staging")', "`settings.ENV not in ('prod', 'staging')`"),
+        ("not settings.DEBUG", "`settings.DEBUG` is true"),
+        ('settings.ENV != "prod"', None),
+    ],
+    ids=["equal", "in", "not", "on-by-default"],
+)
+def test_an_include_in_the_else_block_of_a_test_true_by_default_is_said(
+    tmp_path: Path, test: str, off: str | None
+) -> None:
+    """`if settings.ENV == "prod": ... else: app.include_router(api_router)` with `ENV = "prod"`
+    by default: served only when the test is false, said as its opposite."""
+    main = (
+        "from fastapi import FastAPI\nfrom pydantic_settings import BaseSettings\n\n"
+        "from app.api.router import api_router\n\n\n"
+        'class Settings(BaseSettings):\n    ENV: str = "prod"\n    DEBUG: bool = False\n\n\n'
+        f"settings = Settings()\napp = FastAPI()\nif {test}:\n    pass\nelse:\n"
+        '    app.include_router(api_router, prefix="/api")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    if off is None:
+        assert "not served by default" not in result.stdout, result.stdout
+    else:
+        said = f"`api_router` is not served by default: served only when {off}, and "
+        assert result.stdout.count(said) == 1, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

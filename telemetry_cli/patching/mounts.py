@@ -2353,21 +2353,49 @@ def _switched_off_around(
     """
     said: list[str] = []
     for statement in block_statements(scope.node.body):
-        if not (
-            isinstance(statement, ast.If)
-            and statement.body
-            and statement.body[0].lineno
-            <= call.lineno
-            <= (statement.body[-1].end_lineno or statement.body[-1].lineno)
-        ):
+        if not isinstance(statement, ast.If):
             continue
-        why = switched_off_by_default(index, statement.test, scope, defaults.calls)
+        if _holds(statement.body, call):
+            test = statement.test
+        elif _holds(statement.orelse, call) and not (
+            len(statement.orelse) == 1 and isinstance(statement.orelse[0], ast.If)
+        ):
+            # In the `else:` block (not an `elif`, whose own test is read as its block's): run
+            # when the test is false.
+            test = _negated(statement.test)
+        else:
+            continue
+        why = switched_off_by_default(index, test, scope, defaults.calls)
         if why is not None:
             said.append(
                 f"`{ast.unparse(included)}` {NOT_SERVED_BY_DEFAULT}: {why}; its routes are "
                 "logged where they are served then"
             )
     return said
+
+
+# Each comparison operator and its opposite, to word an `else:` block's condition as written.
+_OPPOSITES: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+
+
+def _negated(test: ast.expr) -> ast.expr:
+    """``test`` negated: ``a != b`` for ``a == b`` (``in``/``not in`` too), else ``not test``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _OPPOSITES:
+        opposite = _OPPOSITES[type(test.ops[0])]()
+        return ast.copy_location(ast.Compare(test.left, [opposite], test.comparators), test)
+    return ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=test), test)
+
+
+def _holds(block: list[ast.stmt], call: ast.Call) -> bool:
+    """Whether ``call`` is written in ``block``'s lines."""
+    return bool(block) and block[0].lineno <= call.lineno <= (block[-1].end_lineno or 0)
 
 
 def _imported_at_run_time(
