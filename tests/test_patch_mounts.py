@@ -6402,3 +6402,44 @@ def test_an_include_in_the_else_block_of_a_test_true_by_default_is_said(
         assert result.stdout.count(said) == 1, result.stdout
     assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "@dataclass(frozen=True)\nclass Routes:\n    routers: tuple\n",
+        "class Routes(NamedTuple):\n    routers: tuple\n",
+    ],
+    ids=["dataclass", "namedtuple"],
+)
+def test_a_loop_over_a_field_of_the_one_instance_of_a_record_class_is_read(
+    tmp_path: Path, declared: str
+) -> None:
+    """`for router in self.routers` in a method of `@dataclass class Routes: routers: tuple`,
+    built once as `__routes__ = Routes(routers=(...))` (a template of public backends): the
+    loop's routers are that call's (they were included by no include the tool could follow)."""
+    api = (
+        "from dataclasses import dataclass\nfrom typing import NamedTuple\n\n"
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\n\n"
+        f"{declared}\n"
+        "    def register_routes(self, app: FastAPI) -> None:\n"
+        "        for router in self.routers:\n"
+        '            app.include_router(router, prefix="/srv")\n\n\n'
+        "__routes__ = Routes(routers=(items.router,))\n"
+    )
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import __routes__\n\n"
+        "app = FastAPI()\n__routes__.register_routes(app)\n"
+    )
+    root = _project(tmp_path, main, api)
+    (root / "backend/app/api/items.py").write_text(
+        ITEMS_PY.replace('APIRouter(tags=["items"])', 'APIRouter(prefix="/items")')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "included by no" not in result.stdout, result.stdout
+    assert _routes(root) == {"list_items": "/srv/items/", "get_item": "/srv/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/srv/items/7").json() == {"id": 7}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
