@@ -1335,3 +1335,40 @@ def test_a_registration_on_a_parameter_no_call_tells_is_said_on_a_line(
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert '"api/routing.py" = "ai_block_used"  # 1 route registered' in pyproject.read_text()
+
+
+def test_a_router_an_instance_attribute_holds_is_included_through_it(tmp_path: Path) -> None:
+    """`self.router = Router()` in a server class, then `self.app.include_router(
+    self.router.router, prefix="/api")` (a shape of public backends): the router `Router`
+    builds for its instances is served under the include's prefix (was included by no include
+    the tool could follow)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    source = (
+        "from fastapi import APIRouter\n\n\n"
+        "class Router:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.router = APIRouter(prefix="/zip")\n'
+        '        self.router.add_api_route("/", self.get_root, methods=["GET"])\n\n'
+        "    def get_root(self) -> str:\n        return 'root'\n"
+    )
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.views import Router\n\n\n"
+        "class Server:\n"
+        "    def __init__(self) -> None:\n"
+        "        self.app = FastAPI()\n"
+        "        self.router = Router()\n"
+        '        self.app.include_router(self.router.router, prefix="/api")\n\n\n'
+        "server = Server()\napp = server.app\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Router.get_root (GET /api/zip/)" in result.stdout, result.stdout
+    assert "included by no" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/zip/").json() == "root"
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source

@@ -683,6 +683,20 @@ def _instance_call(
     """The call building the instance ``expression`` is (see :func:`instance_class`)."""
     built: ast.AST | None = expression
     built_scope = scope
+    if (
+        once
+        and isinstance(expression, ast.Attribute)
+        and isinstance(expression.value, ast.Name)
+        and expression.value.id == instance_parameter(scope)
+        and scope.parent is not None
+        and scope.parent.is_class
+    ):
+        # `self.router` in a method, after `self.router = Router()` (the class's one
+        # assignment of it): the instance that call builds.
+        assigned = instance_assignments(scope.parent, expression.attr, scope.module)
+        if len(assigned) != 1 or not isinstance(assigned[0][0], ast.Call):
+            return None
+        return assigned[0][0], assigned[0][1]
     if not isinstance(expression, ast.Call):
         instance = index.binding_of(expression, scope)
         if instance is None:
