@@ -71,7 +71,7 @@ from telemetry_cli.patching.collisions import (
 )
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
-from telemetry_cli.patching.mounts import RUN_TIME_CHOICES, find_mounts
+from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.names import SERVER_CALLS, SERVER_PACKAGES
 from telemetry_cli.patching.newer_syntax import parse_newer_syntax_bytes
 from telemetry_cli.patching.project import BackendReader
@@ -1231,11 +1231,7 @@ def _found(
     # Where routers are included, read as generate reads it: which routes are served, and the
     # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
     modules = [*names, *([] if app_module in names else [app_module])]
-    run_time_notes = tuple(
-        note
-        for note in read_mounts(index, modules, app.site).notes
-        if any(choice in note for choice in RUN_TIME_CHOICES)
-    )
+    run_time_notes = read_mounts(index, modules, app.site).run_time_choices
     for name in modules:
         module = index.module(name)
         if module is not None:

@@ -6173,11 +6173,66 @@ _FLAGGED_MAIN = (
 @pytest.mark.parametrize(
     ("declared", "test", "off"),
     [
-        ("ENABLE_API: bool = False", "settings.ENABLE_API", "`settings.ENABLE_API` is False"),
-        ("DISABLE_API: bool = True", "not settings.DISABLE_API", "`settings.DISABLE_API` is True"),
+        (
+            "ENABLE_API: bool = False",
+            "settings.ENABLE_API",
+            "`settings.ENABLE_API` is true, and `settings.ENABLE_API` is False",
+        ),
+        (
+            "DISABLE_API: bool = True",
+            "not settings.DISABLE_API",
+            "`settings.DISABLE_API` is false, and `settings.DISABLE_API` is True",
+        ),
         ("ENABLE_API: bool = True", "settings.ENABLE_API", None),
+        (
+            'ENV: str = "dev"',
+            'settings.ENV == "prod"',
+            "`settings.ENV == 'prod'`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            'ENV: str = "dev"',
+            'settings.ENV != "dev"',
+            "`settings.ENV != 'dev'`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            'ENV: str = "dev"',
+            '"prod" == settings.ENV',
+            "`'prod' == settings.ENV`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            'ENV: str = "dev"',
+            'settings.ENV in {"prod", "staging"}',
+            "`settings.ENV in {'prod', 'staging'}`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            'ENV: str = "dev"',
+            'not settings.ENV not in ("prod",)',
+            "`not settings.ENV not in ('prod',)`, and `settings.ENV` is 'dev'",
+        ),
+        (
+            "ENABLE_API: bool = False",
+            'getattr(settings, "ENABLE_API", True)',
+            "`getattr(settings, 'ENABLE_API', True)` is true, and "
+            "`getattr(settings, 'ENABLE_API', True)` is False",
+        ),
+        ('ENV: str = "dev"', 'settings.ENV == "dev"', None),
+        ('ENV: str = "dev"', 'settings.ENV in ["dev", "test"]', None),
+        ('ENV: str = "dev"', 'settings.ENV == str("prod")', None),
     ],
-    ids=["off-by-default", "disabled-by-default", "on-by-default"],
+    ids=[
+        "off-by-default",
+        "disabled-by-default",
+        "on-by-default",
+        "equal",
+        "not-equal",
+        "literal-first",
+        "in-a-set",
+        "not-not-in",
+        "getattr",
+        "equal-by-default",
+        "in-by-default",
+        "compared-to-a-name",
+    ],
 )
 def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_said(
     tmp_path: Path, declared: str, test: str, off: str | None
@@ -6189,9 +6244,9 @@ def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_sa
     root = _project(tmp_path, main)
     flag = declared.partition(":")[0]
     said = (
-        f"backend/app/main.py:14: `api_router` is not served by default: {off} by default "
-        f"(backend/app/main.py:8; an environment variable {flag} set at run time changes it); "
-        "its routes are logged where they are served once it is"
+        f"backend/app/main.py:14: `api_router` is not served by default: served only when {off} "
+        f"by default (backend/app/main.py:8; an environment variable {flag} set at run time "
+        "changes it); its routes are logged where they are served then"
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
@@ -6207,6 +6262,113 @@ def test_an_include_a_settings_flag_leaves_off_by_default_is_instrumented_and_sa
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert result.stdout.count("not served by default") == (0 if off is None else 1)
+
+
+@pytest.mark.parametrize(
+    ("test", "off"),
+    [
+        (
+            'os.getenv("ENABLE_X") == "1"',
+            "`os.getenv('ENABLE_X') == '1'`, and the environment variable ENABLE_X is unset by "
+            "default",
+        ),
+        (
+            'os.environ.get("ENABLE_X")',
+            "`os.environ.get('ENABLE_X')` is true, and the environment variable ENABLE_X is unset "
+            "by default",
+        ),
+        (
+            '"ENABLE_X" in os.environ',
+            "`'ENABLE_X' in os.environ`, and the environment variable ENABLE_X is unset by default",
+        ),
+        (
+            'os.getenv("ENV", "dev") == "prod"',
+            "`os.getenv('ENV', 'dev') == 'prod'`, and `os.getenv('ENV', 'dev')` is 'dev' while "
+            "the environment variable ENV is unset",
+        ),
+        (
+            'getattr(settings, "ENABLE_X", False)',
+            "`getattr(settings, 'ENABLE_X', False)` is true, and `Settings` declares no ENABLE_X, "
+            "so it is False",
+        ),
+        (
+            "ENABLE_FLAG",
+            "`ENABLE_FLAG` is true (`ENABLE_FLAG = os.environ.get('ENABLE_FLAG') == '1'`), and the "
+            "environment variable ENABLE_FLAG is unset by default",
+        ),
+        (
+            "DEBUG_ON",
+            "`DEBUG_ON` is true (`DEBUG_ON = os.getenv('DEBUG', 'False').lower() == 'true'`), and "
+            "`os.getenv('DEBUG', 'False')` is 'False' while the environment variable DEBUG is "
+            "unset",
+        ),
+        ("not ENABLE_FLAG", None),
+        ('os.getenv("ENV", "dev") != "prod"', None),
+        ('"ENABLE_X" not in os.environ', None),
+        ('getattr(settings, "ENABLE_X", True)', None),
+        ('getattr(settings, "DEBUG", False)', None),  # declared: a default of its own
+    ],
+    ids=[
+        "getenv-equal",
+        "environ-get",
+        "in-environ",
+        "getenv-default",
+        "getattr-undeclared",
+        "a-name-bound-to-a-read",
+        "lower-cased",
+        "not-a-name",
+        "getenv-default-on",
+        "not-in-environ",
+        "getattr-on",
+        "getattr-declared-on",
+    ],
+)
+def test_an_include_an_environment_read_leaves_off_by_default_is_said(
+    tmp_path: Path, test: str, off: str | None
+) -> None:
+    """`if os.getenv("ENABLE_X") == "1": app.include_router(...)` (`os.environ.get`, `in
+    os.environ`, a `getattr` of a field the settings class lacks): said served only when set."""
+    main = (
+        "import os\n\nfrom fastapi import FastAPI\nfrom pydantic_settings import BaseSettings\n\n"
+        "from app.api.router import api_router\n\n\n"
+        "class Settings(BaseSettings):\n    DEBUG: bool = True\n\n\n"
+        "ENABLE_FLAG = os.environ.get('ENABLE_FLAG') == '1'\n"
+        "DEBUG_ON = os.getenv('DEBUG', 'False').lower() == 'true'\n"
+        "settings = Settings()\napp = FastAPI()\n"
+        f'if {test}:\n    app.include_router(api_router, prefix="/api")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    if off is None:
+        assert "not served by default" not in result.stdout, result.stdout
+    else:
+        said = (
+            "backend/app/main.py:18: `api_router` is not served by default: served only when "
+            f"{off}; its routes are logged where they are served then"
+        )
+        assert result.stdout.count(said) == 1, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_text() == ITEMS_PY
+
+
+def test_init_says_every_run_time_choice_note_whatever_its_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`init` picks the notes on routers the environment picks by their kind, not their text:
+    a reworded note is still said (a fixed phrase matched against the text dropped it)."""
+    from telemetry_cli.patching import mounts
+
+    monkeypatch.setattr(mounts, "NOT_SERVED_BY_DEFAULT", "is off until its flag is set")
+    main = _FLAGGED_MAIN.format(declared="ENABLE_API: bool = False", test="settings.ENABLE_API")
+    root = _project(tmp_path, main)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().partition("[tool.telemetry-scaffold]")[0])
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.count("`api_router` is off until its flag is set") == 1, result.stdout
 
 
 def test_an_include_a_factorys_settings_flag_leaves_off_by_default_is_said(tmp_path: Path) -> None:
@@ -6228,8 +6390,108 @@ def test_an_include_a_factorys_settings_flag_leaves_off_by_default_is_said(tmp_p
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert (
-        "backend/app/main.py:19: `api_router` is not served by default: `settings.ENABLE_API` "
-        "is False by default (backend/app/main.py:8; an environment variable ENABLE_API set at "
-        "run time changes it); its routes are logged where they are served once it is"
+        "backend/app/main.py:19: `api_router` is not served by default: served only when "
+        "`settings.ENABLE_API` is true, and `settings.ENABLE_API` is False by default "
+        "(backend/app/main.py:8; an environment variable ENABLE_API set at run time changes "
+        "it); its routes are logged where they are served then"
     ) in result.stdout, result.stdout
     assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+
+
+def test_a_router_a_class_new_returns_is_included_where_its_call_is(tmp_path: Path) -> None:
+    """`class IncludeAPIRouter: def __new__(cls): router = APIRouter(prefix="/api/v1"); ...;
+    return router`, included as `app.include_router(IncludeAPIRouter())`: the call is the
+    router `__new__` returns (was a router included nowhere, logged without its prefix)."""
+    api = (
+        "class IncludeAPIRouter(object):\n"
+        "    def __new__(cls):\n"
+        "        from fastapi.routing import APIRouter\n\n"
+        "        from app.api.items import router as router_items\n\n"
+        '        router = APIRouter(prefix="/api/v1")\n'
+        '        router.include_router(router_items, prefix="/items")\n'
+        "        return router\n"
+    )
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import IncludeAPIRouter\n\n"
+        "app = FastAPI()\napp.include_router(IncludeAPIRouter())\n"
+    )
+    root = _project(tmp_path, main, api)
+    _generates_and_serves_items(root, "/api/v1", "included by no")
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/items.py").read_text() == ITEMS_PY
+
+
+@pytest.mark.parametrize(
+    ("test", "off"),
+    [
+        ('settings.ENV == "prod"', "`settings.ENV != 'prod'`"),
+        ('settings.ENV in ("prod", "staging")', "`settings.ENV not in ('prod', 'staging')`"),
+        ("not settings.DEBUG", "`settings.DEBUG` is true"),
+        ('settings.ENV != "prod"', None),
+    ],
+    ids=["equal", "in", "not", "on-by-default"],
+)
+def test_an_include_in_the_else_block_of_a_test_true_by_default_is_said(
+    tmp_path: Path, test: str, off: str | None
+) -> None:
+    """`if settings.ENV == "prod": ... else: app.include_router(api_router)` with `ENV = "prod"`
+    by default: served only when the test is false, said as its opposite."""
+    main = (
+        "from fastapi import FastAPI\nfrom pydantic_settings import BaseSettings\n\n"
+        "from app.api.router import api_router\n\n\n"
+        'class Settings(BaseSettings):\n    ENV: str = "prod"\n    DEBUG: bool = False\n\n\n'
+        f"settings = Settings()\napp = FastAPI()\nif {test}:\n    pass\nelse:\n"
+        '    app.include_router(api_router, prefix="/api")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    if off is None:
+        assert "not served by default" not in result.stdout, result.stdout
+    else:
+        said = f"`api_router` is not served by default: served only when {off}, and "
+        assert result.stdout.count(said) == 1, result.stdout
+    assert _routes(root) == {"list_items": "/api/items/", "get_item": "/api/items/{item_id}"}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "@dataclass(frozen=True)\nclass Routes:\n    routers: tuple\n",
+        "class Routes(NamedTuple):\n    routers: tuple\n",
+    ],
+    ids=["dataclass", "namedtuple"],
+)
+def test_a_loop_over_a_field_of_the_one_instance_of_a_record_class_is_read(
+    tmp_path: Path, declared: str
+) -> None:
+    """`for router in self.routers` in a method of `@dataclass class Routes: routers: tuple`,
+    built once as `__routes__ = Routes(routers=(...))` (a template of public backends): the
+    loop's routers are that call's (they were included by no include the tool could follow)."""
+    api = (
+        "from dataclasses import dataclass\nfrom typing import NamedTuple\n\n"
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\n\n"
+        f"{declared}\n"
+        "    def register_routes(self, app: FastAPI) -> None:\n"
+        "        for router in self.routers:\n"
+        '            app.include_router(router, prefix="/srv")\n\n\n'
+        "__routes__ = Routes(routers=(items.router,))\n"
+    )
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api.router import __routes__\n\n"
+        "app = FastAPI()\n__routes__.register_routes(app)\n"
+    )
+    root = _project(tmp_path, main, api)
+    (root / "backend/app/api/items.py").write_text(
+        ITEMS_PY.replace('APIRouter(tags=["items"])', 'APIRouter(prefix="/items")')
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "included by no" not in result.stdout, result.stdout
+    assert _routes(root) == {"list_items": "/srv/items/", "get_item": "/srv/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/srv/items/7").json() == {"id": 7}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0

@@ -1114,3 +1114,261 @@ def test_a_loop_over_the_methods_of_an_instance_logs_each_method(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert views.read_text() == source
+
+
+_MEMBER_KINDS_CLASS = (
+    "class Ops:\n"
+    "    def ping(self) -> str:\n        return 'pong'\n\n"
+    "    @classmethod\n    def version(cls) -> str:\n        return 'v1'\n\n"
+    "    @staticmethod\n    def health() -> str:\n        return 'ok'\n\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("registration", "logged"),
+    [
+        # An instance's bound methods: its plain and class methods, not a static one.
+        (
+            "ops = Ops()\n"
+            "for name, method in inspect.getmembers(ops, inspect.ismethod):\n"
+            '    router.add_api_route(f"/ops/{name}", method, methods=["GET"])\n',
+            {"ping", "version"},
+        ),
+        # The class's functions: its plain and static methods (a class method is bound); the
+        # plain one read from the class needs an instance: named on a line, as when written.
+        (
+            "for name, function in inspect.getmembers(Ops, predicate=inspect.isfunction):\n"
+            '    router.add_api_route(f"/ops/{name}", function, methods=["GET"])\n',
+            {"health"},
+        ),
+        # An instance's functions: its static methods only.
+        (
+            "ops = Ops()\n"
+            "for name, function in inspect.getmembers(ops, inspect.isfunction):\n"
+            '    router.add_api_route(f"/ops/{name}", function, methods=["GET"])\n',
+            {"health"},
+        ),
+        # The class's bound methods: its class methods only.
+        (
+            "for name, method in inspect.getmembers(Ops, inspect.ismethod):\n"
+            '    router.add_api_route(f"/ops/{name}", method, methods=["GET"])\n',
+            {"version"},
+        ),
+        # A helper given the class, listing its functions.
+        (
+            "def register(prefix: str, kls: type) -> None:\n"
+            "    for name, function in inspect.getmembers(kls, inspect.isfunction):\n"
+            '        if not name.startswith("_"):\n'
+            '            router.add_api_route(f"{prefix}/{name}", function, methods=["GET"])\n\n\n'
+            'register("/ops", Ops)\n',
+            {"health"},
+        ),
+    ],
+    ids=[
+        "instance-ismethod",
+        "class-isfunction",
+        "instance-isfunction",
+        "class-ismethod",
+        "helper",
+    ],
+)
+def test_a_loop_over_the_members_of_a_class_logs_those_its_predicate_keeps(
+    tmp_path: Path, registration: str, logged: set[str]
+) -> None:
+    """`inspect.getmembers(<instance or class>, inspect.ismethod / inspect.isfunction)`: each
+    method the predicate keeps there (class methods are bound, static methods plain, plain
+    methods bound only on an instance) is logged at its path, the others not (a class or static
+    method made the whole loop one unfollowed line)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    source = (
+        "import inspect\n\nfrom fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        f"{_MEMBER_KINDS_CLASS}{registration}"
+    )
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\napp.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for name in ("ping", "version", "health"):
+        said = f"log call in Ops.{name} (GET /views/ops/{name})"
+        assert (said in result.stdout) == (name in logged), result.stdout
+    # Only a plain method a loop reads from the class is not followed, and said once.
+    from_class = "inspect.isfunction" in registration and "ops = Ops()" not in registration
+    assert result.stdout.count("cannot be followed") == from_class, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source
+
+
+@pytest.mark.parametrize(
+    "registration",
+    [
+        "ops = Ops()\n"
+        "for name, method in inspect.getmembers(ops, inspect.ismethod):\n"
+        '    if not name.startswith("_"):\n'
+        '        router.add_api_route(f"/ops/{name}", method, methods=["GET"])\n',
+        "def register(prefix: str, kls: type) -> None:\n"
+        "    obj = kls()\n"
+        "    for name, method in inspect.getmembers(obj, inspect.ismethod):\n"
+        '        if not name.startswith("_"):\n'
+        '            router.add_api_route(f"{prefix}/{name}", method, methods=["GET"])\n\n\n'
+        'register("/ops", Ops)\n',
+    ],
+    ids=["module-level", "helper"],
+)
+def test_a_loop_over_methods_a_base_of_another_module_defines_logs_them_there(
+    tmp_path: Path, registration: str
+) -> None:
+    """`class Ops(BaseOps)` with `BaseOps` in another module of the package: the methods the
+    base defines are logged in that module at the loop's paths, the class's own in its module
+    (the whole loop was one unfollowed line); an override is the class's own."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/views.py" = "ai_block_used", "api/base.py" = "ai_block_used" }',
+    )
+    base_source = (
+        "class BaseOps:\n"
+        "    def health(self) -> str:\n        return 'ok'\n\n"
+        "    def ping(self) -> str:\n        return 'base'\n\n"
+        "    def _secret(self) -> str:\n        return 'no'\n"
+    )
+    source = (
+        "import inspect\n\nfrom fastapi import APIRouter\n\nfrom app.api.base import BaseOps\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        "class Ops(BaseOps):\n"
+        "    def ping(self) -> str:\n        return 'pong'\n\n\n"
+        f"{registration}"
+    )
+    base = root / "backend/app/api/base.py"
+    base.write_text(base_source)
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\napp.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Ops.ping (GET /views/ops/ping)" in result.stdout, result.stdout
+    assert "log call in BaseOps.health (GET /views/ops/health)" in result.stdout, result.stdout
+    assert "BaseOps.ping" not in result.stdout
+    assert "_secret" not in result.stdout
+    assert "cannot be followed" not in result.stdout, result.stdout
+    assert base.read_text().count("event_logger.log(") == 1
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/views/ops/health").json() == "ok"
+        assert client.get("/views/ops/ping").json() == "pong"
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source
+    assert base.read_text() == base_source
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    ["APIRouter | None", "Optional[APIRouter]", '"Union[APIRouter, None]"', "APIRouter"],
+)
+def test_a_helper_whose_router_parameter_is_annotated_with_a_union_logs_its_routes(
+    tmp_path: Path, annotation: str
+) -> None:
+    """`def add_routes(router: APIRouter | None)`, called from another module: the router's role
+    is read through the union (its routes went unlogged without a word)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    source = (
+        "from typing import Optional, Union\n\nfrom fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        "def ping() -> str:\n    return 'pong'\n\n\n"
+        f"def add_routes(target: {annotation}) -> None:\n"
+        '    target.add_api_route("/ping", ping, methods=["GET"])\n'
+    )
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\nviews.add_routes(views.router)\n"
+        "app.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in ping (GET /views/ping)" in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source
+
+
+@pytest.mark.parametrize("annotation", ["APIRouter | FastAPI", "Union[APIRouter, FastAPI]", ""])
+def test_a_registration_on_a_parameter_no_call_tells_is_said_on_a_line(
+    tmp_path: Path, annotation: str
+) -> None:
+    """`Route(path, method, endpoint).add_to_router(router)` (a shape of public backends): the
+    registration in `add_to_router(self, router: APIRouter | FastAPI)` is of whatever its callers
+    pass, called on a loop's items in another module: named on a line by `init` and `generate`
+    (it was left out without a word)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/routing.py" = "ai_block_used" }')
+    routing = (
+        "from dataclasses import dataclass\nfrom typing import Callable, Union\n\n"
+        "from fastapi import APIRouter, FastAPI\n\n\n"
+        "@dataclass\nclass Route:\n    path: str\n    method: str\n    endpoint: Callable\n\n"
+        f"    def add_to_router(self, router{': ' if annotation else ''}{annotation}) -> None:\n"
+        "        router.add_api_route(\n"
+        "            path=self.path, methods=[self.method], endpoint=self.endpoint\n"
+        "        )\n"
+    )
+    (root / "backend/app/api/routing.py").write_text(routing)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api.routing import Route\n\n\n"
+        "def login() -> str:\n    return 'in'\n\n\n"
+        'for route in [Route("/login", "POST", login)]:\n    route.add_to_router(app)\n'
+    )
+    said = "`router.add_api_route` registers `self.endpoint`, which cannot be followed"
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.count(said) == 1, result.stdout
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "demo"\n')
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert '"api/routing.py" = "ai_block_used"  # 1 route registered' in pyproject.read_text()
+
+
+def test_a_router_an_instance_attribute_holds_is_included_through_it(tmp_path: Path) -> None:
+    """`self.router = Router()` in a server class, then `self.app.include_router(
+    self.router.router, prefix="/api")` (a shape of public backends): the router `Router`
+    builds for its instances is served under the include's prefix (was included by no include
+    the tool could follow)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    source = (
+        "from fastapi import APIRouter\n\n\n"
+        "class Router:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.router = APIRouter(prefix="/zip")\n'
+        '        self.router.add_api_route("/", self.get_root, methods=["GET"])\n\n'
+        "    def get_root(self) -> str:\n        return 'root'\n"
+    )
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from fastapi import FastAPI\n\nfrom app.api.views import Router\n\n\n"
+        "class Server:\n"
+        "    def __init__(self) -> None:\n"
+        "        self.app = FastAPI()\n"
+        "        self.router = Router()\n"
+        '        self.app.include_router(self.router.router, prefix="/api")\n\n\n'
+        "server = Server()\napp = server.app\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in Router.get_root (GET /api/zip/)" in result.stdout, result.stdout
+    assert "included by no" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/zip/").json() == "root"
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source

@@ -123,10 +123,15 @@ def class_endpoint(
     ``Controller.create`` read from the class is that function (a class method bound to the
     class): FastAPI calls it as it is, and a log call in it runs for its routes. One reading
     for a class of the module registering it and for one it imports. ``bound``: read from an
-    instance (``shelf.list_all``), the plain method ``name`` instead: a bound method FastAPI
-    calls without the instance parameter. None for anything else.
+    instance (``shelf.list_all``), the plain method ``name`` too: a bound method FastAPI calls
+    without the instance parameter. None for anything else (a plain method read from the class
+    needs an instance).
     """
-    wanted = instance_method if bound else static_or_class
+
+    def wanted(function: FunctionNode) -> bool:
+        # Read from an instance, a class or static method is that function too.
+        return static_or_class(function) or (bound and instance_method(function))
+
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     for statement in node.body:
@@ -679,6 +684,20 @@ def _instance_call(
     """The call building the instance ``expression`` is (see :func:`instance_class`)."""
     built: ast.AST | None = expression
     built_scope = scope
+    if (
+        once
+        and isinstance(expression, ast.Attribute)
+        and isinstance(expression.value, ast.Name)
+        and expression.value.id == instance_parameter(scope)
+        and scope.parent is not None
+        and scope.parent.is_class
+    ):
+        # `self.router` in a method, after `self.router = Router()` (the class's one
+        # assignment of it): the instance that call builds.
+        assigned = instance_assignments(scope.parent, expression.attr, scope.module)
+        if len(assigned) != 1 or not isinstance(assigned[0][0], ast.Call):
+            return None
+        return assigned[0][0], assigned[0][1]
     if not isinstance(expression, ast.Call):
         instance = index.binding_of(expression, scope)
         if instance is None:

@@ -1207,7 +1207,12 @@ def _class_attribute(
     cls = cls_scope.node
     name = expression.attr
     value = assigned_once(cls, name)
-    if value is None or _attribute_changed(scope.module.tree, name):
+    read: tuple[ast.expr, Scope] | None = None if value is None else (value, cls_scope)
+    if read is None:
+        # `@dataclass class Routes: routers: tuple`, built once as `__routes__ =
+        # Routes(routers=(a.router, b.router))`: `self` is that instance.
+        read = _only_built_field(cls, cls_scope, name, index)
+    if read is None or _attribute_changed(scope.module.tree, name):
         return None
     canonical = f"{scope.module.name}.{cls.name}"
     for model in index.parsed_modules():
@@ -1231,7 +1236,42 @@ def _class_attribute(
                 )
             ):
                 return None  # a subclass's own value is read for its instances
-    return value, cls_scope
+    return read
+
+
+def _only_built_field(
+    cls: ast.ClassDef, cls_scope: Scope, name: str, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """Field ``name`` of the one instance the package builds of record class ``cls``.
+
+    The argument (or default) of the one call of the class in the package, made at the top of
+    a module (see :func:`record_field`); None when it is built in a function too, or more than
+    once, or ``name`` is no field of it.
+    """
+    if _record_fields(cls, cls_scope, index) is None:
+        return None
+    built: list[tuple[ast.Call, Scope]] = []
+    for model in index.parsed_modules():
+        if cls.name not in model.text:
+            continue
+        for statement in model.tree.body:
+            in_def = isinstance(statement, FunctionNode | ast.ClassDef)
+            for node in ast.walk(statement):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name | ast.Attribute)
+                    and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
+                    == cls.name
+                ):
+                    continue
+                if in_def:
+                    return None  # built in a function too: which instance, not known
+                target = index.binding_of(node.func, model.scope)
+                if target is not None and target.node is cls:
+                    built.append((node, model.scope))
+    if len(built) != 1:
+        return None
+    return record_field(built[0][0], name, built[0][1], index)
 
 
 def _stored(function: FunctionNode) -> set[str]:

@@ -628,6 +628,11 @@ class Mounts:
         """
         return self._served(key, frozenset())
 
+    @property
+    def run_time_choices(self) -> tuple[str, ...]:
+        """The notes on routers the environment picks at run time (see :class:`RunTimeChoice`)."""
+        return tuple(note for note in self.notes if isinstance(note, RunTimeChoice))
+
     def several_paths(self, key: RouterKey) -> str | None:
         """A line for a router served under several paths, else None.
 
@@ -1798,11 +1803,11 @@ def _module_mounts(
         environments = loop_values(routing, scope, index, passed, alone | listing)
         for said in _switched_off_around(call, included, scope, index, defaults):
             if said not in notes:
-                notes.append(f"{where}: {said}")
+                notes.append(RunTimeChoice(f"{where}: {said}"))
         for said in settings_lists_around(call, scope, index, LOOP_ROUTERS):
             # Its routers are read from the default, as the loop runs without the variable.
             if not any(said in note for note in notes):
-                notes.append(f"{where}: {said}")
+                notes.append(RunTimeChoice(f"{where}: {said}"))
         if environments is not None and listing:
             # Its own call on each listed subpackage is read as a listing of subfolders too.
             recursing = _recursing_listing(scope, index, modules) & listing
@@ -2352,16 +2357,24 @@ def _by_an_app(call: ast.Call, scope: Scope, values: LoopValues, index: PackageI
 
 
 #: What a settings default an environment variable may change would change, in the notes that
-#: say so: which routers are served. ``init`` says those notes too.
+#: say so: which routers are served.
 LOOP_ROUTERS = "the routers this loop includes"
 IMPORTED_MODULE = "the module imported"
-#: An include in an `if` on a settings flag that is off by default: said by ``init`` too.
+#: An include in an `if` on a settings flag that is off by default.
 NOT_SERVED_BY_DEFAULT = "is not served by default"
-RUN_TIME_CHOICES = (
-    f"would change {LOOP_ROUTERS})",
-    f"would change {IMPORTED_MODULE})",
-    f"{NOT_SERVED_BY_DEFAULT}:",
-)
+
+
+class RunTimeChoice(str):
+    """A note on which routers the environment picks at run time, which ``init`` says too.
+
+    A settings default read for the routers a loop includes or the module imported, an include
+    under a flag off by default: the kind is carried by the note itself (see
+    :attr:`Mounts.run_time_choices`), so no rewording of its text drops it out of ``init``.
+    """
+
+    __slots__ = ()
+
+
 _RUN_TIME_IMPORTS = frozenset({"importlib.import_module", "__import__"})
 # The method a class's call runs with the call's arguments (after the instance).
 _INIT = "__init__"
@@ -2387,21 +2400,49 @@ def _switched_off_around(
     """
     said: list[str] = []
     for statement in block_statements(scope.node.body):
-        if not (
-            isinstance(statement, ast.If)
-            and statement.body
-            and statement.body[0].lineno
-            <= call.lineno
-            <= (statement.body[-1].end_lineno or statement.body[-1].lineno)
-        ):
+        if not isinstance(statement, ast.If):
             continue
-        why = switched_off_by_default(index, statement.test, scope, defaults.calls)
+        if _holds(statement.body, call):
+            test = statement.test
+        elif _holds(statement.orelse, call) and not (
+            len(statement.orelse) == 1 and isinstance(statement.orelse[0], ast.If)
+        ):
+            # In the `else:` block (not an `elif`, whose own test is read as its block's): run
+            # when the test is false.
+            test = _negated(statement.test)
+        else:
+            continue
+        why = switched_off_by_default(index, test, scope, defaults.calls)
         if why is not None:
             said.append(
                 f"`{ast.unparse(included)}` {NOT_SERVED_BY_DEFAULT}: {why}; its routes are "
-                "logged where they are served once it is"
+                "logged where they are served then"
             )
     return said
+
+
+# Each comparison operator and its opposite, to word an `else:` block's condition as written.
+_OPPOSITES: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+
+
+def _negated(test: ast.expr) -> ast.expr:
+    """``test`` negated: ``a != b`` for ``a == b`` (``in``/``not in`` too), else ``not test``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _OPPOSITES:
+        opposite = _OPPOSITES[type(test.ops[0])]()
+        return ast.copy_location(ast.Compare(test.left, [opposite], test.comparators), test)
+    return ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=test), test)
+
+
+def _holds(block: list[ast.stmt], call: ast.Call) -> bool:
+    """Whether ``call`` is written in ``block``'s lines."""
+    return bool(block) and block[0].lineno <= call.lineno <= (block[-1].end_lineno or 0)
 
 
 def _imported_at_run_time(
@@ -2460,7 +2501,7 @@ def _discovered_mounts(
         said = default.describe(IMPORTED_MODULE)
         where = f"{written.module.path}:{call.lineno}"
         if not any(said in note for note in notes):
-            notes.append(f"{where}: module name {said}")
+            notes.append(RunTimeChoice(f"{where}: module name {said}"))
     del defaults.read[read:]
     for key in keys:
         mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied, key)

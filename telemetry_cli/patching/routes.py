@@ -124,6 +124,17 @@ class PassedInstance(ast.Call):
 #: ``inspect.getmembers(obj, inspect.ismethod)``: a loop over an instance's bound methods.
 _GETMEMBERS = "inspect.getmembers"
 _ISMETHOD = "inspect.ismethod"
+# ... and `inspect.getmembers(obj, inspect.isfunction)`: its plain functions.
+_ISFUNCTION = "inspect.isfunction"
+# Which kinds of functions of a class body each predicate keeps, read from an instance or from
+# the class: a class method is bound either way, a static method plain either way, and a plain
+# method bound only on an instance.
+_MEMBER_KINDS: dict[tuple[str, bool], frozenset[str]] = {
+    (_ISMETHOD, False): frozenset({"plain", "class"}),
+    (_ISMETHOD, True): frozenset({"class"}),
+    (_ISFUNCTION, False): frozenset({"static"}),
+    (_ISFUNCTION, True): frozenset({"plain", "static"}),
+}
 # Route classes listed in a constructor's routes=, and the verb each registers as.
 _ROUTE_CLASSES = {
     "fastapi.routing.APIRoute": API_ROUTE,
@@ -1755,9 +1766,15 @@ class _Finder:
             return
         if owner is None:
             environments = loop_values(node, scope, self.index)
-            if environments is None or any(environments):
+            if (
+                environments is None
+                or any(environments)
+                or self._passed_object(node.func.value, scope)
+            ):
                 # `for endpoint, spec in specs().items(): routers[name].add_api_route(...)`:
-                # routes from a table the tool cannot read, on an object it cannot tell.
+                # routes from a table the tool cannot read, on an object it cannot tell; or a
+                # function's parameter no call tells (`def add_to(self, router: APIRouter |
+                # FastAPI)`): a route of whatever its callers pass, unlogged unless said.
                 self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None))
             return
         if node.func.attr in STARLETTE_ADD_ROUTES:
@@ -1855,7 +1872,7 @@ class _Finder:
         # The registration and the `hasattr` tests around it read the parameters: only a
         # class's (`view = kls()`, `hasattr(kls, verb)`) is read so here, the others as before.
         tests = self._hasattr_tests(node, scope)
-        listed = [each for _, each in self._member_loops(node, scope)]
+        listed = [each for _, each, _ in self._member_loops(node, scope)]
         read = [node, *tests, *listed]
         names = {
             each.id
@@ -1894,23 +1911,31 @@ class _Finder:
             environments.append(values)
         return environments
 
-    def _member_loops(self, node: ast.Call, scope: Scope) -> list[tuple[ast.For, ast.expr]]:
-        """The loops around ``node`` over ``inspect.getmembers(<object>, inspect.ismethod)``.
+    def _member_loops(self, node: ast.Call, scope: Scope) -> list[tuple[ast.For, ast.expr, str]]:
+        """The loops around ``node`` over ``inspect.getmembers(<object>, <predicate>)``.
 
-        Each with the object whose members it lists.
+        Each with the object whose members it lists and its predicate, ``inspect.ismethod`` or
+        ``inspect.isfunction`` (by position or ``predicate=``).
         """
-        return [
-            (loop, loop.iter.args[0])
-            for loop in block_statements(scope.node.body)
-            if isinstance(loop, ast.For)
-            and loop.body
-            and _holds_line(loop.body, node.lineno)
-            and isinstance(loop.iter, ast.Call)
-            and self.index.qualify(loop.iter.func, scope) == _GETMEMBERS
-            and len(loop.iter.args) == 2
-            and not loop.iter.keywords
-            and self.index.qualify(loop.iter.args[1], scope) == _ISMETHOD
-        ]
+        loops: list[tuple[ast.For, ast.expr, str]] = []
+        for loop in block_statements(scope.node.body):
+            if not (
+                isinstance(loop, ast.For)
+                and loop.body
+                and _holds_line(loop.body, node.lineno)
+                and isinstance(loop.iter, ast.Call)
+                and self.index.qualify(loop.iter.func, scope) == _GETMEMBERS
+                and loop.iter.args
+            ):
+                continue
+            listed = loop.iter.args[0]
+            predicate = call_argument(loop.iter, 1, "predicate")
+            if len(loop.iter.args) + len(loop.iter.keywords) != 2 or predicate is None:
+                continue
+            qualified = self.index.qualify(predicate, scope)
+            if qualified in (_ISMETHOD, _ISFUNCTION):
+                loops.append((loop, listed, qualified))
+        return loops
 
     def _per_member(self, node: ast.Call, scope: Scope) -> list[LoopValues] | None:
         """The values a registration takes in a loop over the methods of an instance.
@@ -1926,7 +1951,7 @@ class _Finder:
         loops = self._member_loops(node, scope)
         if len(loops) != 1:
             return None
-        ((loop, listed),) = loops
+        ((loop, listed, predicate),) = loops
         target = loop.target
         if not (
             isinstance(target, ast.Tuple)
@@ -1944,15 +1969,17 @@ class _Finder:
             instance: ast.expr
             if given is not None and isinstance(given[0], PassedInstance):
                 cls, instance, instance_scope = given[0].cls, given[0], given[1]
-            elif given is None:
-                cls, instance, instance_scope = (
-                    self._bound_instance_class(listed, scope),
-                    listed,
-                    scope,
-                )
             else:
-                return None
-            names = None if cls is None else self._method_names(cls)
+                # The object as written here, or as each call of the helper passes it.
+                instance, instance_scope = (listed, scope) if given is None else given
+                cls = self._bound_instance_class(instance, instance_scope)
+            from_class = False
+            if cls is None:
+                # `inspect.getmembers(Views, inspect.isfunction)`: the class's own functions.
+                named = self.index.binding_of(instance, instance_scope)
+                if named is not None and named.kind == "class" and isinstance(instance, ast.Name):
+                    cls, from_class = named, True
+            names = None if cls is None else self._method_names(cls, predicate, from_class)
             if names is None:
                 return None
             for method in names:
@@ -1967,27 +1994,37 @@ class _Finder:
                     environments.append(item)
         return environments
 
-    def _method_names(self, cls: Binding) -> list[str] | None:
-        """The names of the methods instances of ``cls`` have, sorted; None if not all known.
+    def _method_names(
+        self, cls: Binding, predicate: str = _ISMETHOD, from_class: bool = False
+    ) -> list[str] | None:
+        """The names ``inspect.getmembers`` lists with ``predicate``, sorted; None if not known.
 
-        Its classes must all be of the module, and their functions plain methods (a decorator,
-        a class or static method, a property: not known here).
+        Of an instance of ``cls``, or of ``cls`` itself (``from_class``): the functions of its
+        classes (the first in Python's order deciding) of the kinds the predicate keeps there
+        (see ``_MEMBER_KINDS``). Its classes must all be of the package (a base another module
+        defines holds the handlers of the methods it defines), and their functions plain, class
+        or static methods (another decorator, a property: not known here).
         """
-        names: set[str] = set()
+        kinds: dict[str, str] = {}
         for each in self.index.lineage(cls):
             node = each.node
             assert isinstance(node, ast.ClassDef)
             bases = [base for base in node.bases if ast.unparse(base) != "object"]
             if node.keywords or len(self.index.package_bases(each)) != len(bases):
                 return None
-            if each.scope.module is not self.module:
-                return None
             for statement in node.body:
-                if isinstance(statement, FunctionNode):
-                    if statement.decorator_list or not instance_method(statement):
-                        return None
-                    names.add(statement.name)
-        return sorted(names)
+                if not isinstance(statement, FunctionNode):
+                    continue
+                decorators = [ast.unparse(decorator) for decorator in statement.decorator_list]
+                if decorators in (["staticmethod"], ["classmethod"]):
+                    kind = decorators[0].removesuffix("method")
+                elif not decorators and (from_class or instance_method(statement)):
+                    kind = "plain"
+                else:
+                    return None
+                kinds.setdefault(statement.name, kind)
+        wanted = _MEMBER_KINDS[predicate, from_class]
+        return sorted(name for name, kind in kinds.items() if kind in wanted)
 
     def _kept_by_tests(
         self, node: ast.Call, loop: ast.For, scope: Scope, values: LoopValues
@@ -2460,11 +2497,20 @@ class _Finder:
         cls = self._imported_class(endpoint, read_in) if target is None else None
         bound = False
         name = endpoint.attr if isinstance(endpoint, ast.Attribute) else CALL_METHOD
+        if isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, PassedInstance):
+            cls, bound = endpoint.value.cls, True  # a helper's `kls()`
+        elif isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name):
+            holder = read_in.lookup(endpoint.value.id)
+            if cls is None and holder is not None and holder.kind == "class":
+                cls = holder  # `Controller.create` of a class of this module
         if cls is None and isinstance(endpoint, ast.Attribute) and target is None:
             cls, bound = self._bound_instance_class(endpoint.value, read_in), True
         elif cls is None:
             # `Echo()` of a class another module defines: its `__call__` (see `_endpoint`).
             cls, bound = self._called_instance_class(endpoint, read_in), True
+        if cls is not None:
+            # The method a base of another module defines is its handler there.
+            cls = self._defining_class(cls, name) or cls
         if cls is not None and cls.scope.module is self.module:
             cls = None
         if cls is not None:
@@ -2505,6 +2551,34 @@ class _Finder:
         self.unfollowed.append(
             Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
         )
+
+    def _passed_object(self, expression: ast.expr, scope: Scope) -> bool:
+        """Whether ``expression`` is a parameter of the function ``scope`` is (not its instance)."""
+        if not isinstance(expression, ast.Name) or not isinstance(scope.node, FunctionNode):
+            return False
+        binding = scope.bindings.get(expression.id)
+        return (
+            binding is not None
+            and binding.kind == "param"
+            and expression.id != instance_parameter(scope)
+        )
+
+    def _defining_class(self, cls: Binding, name: str) -> Binding | None:
+        """The class of ``cls``'s lineage whose body defines ``name``, first in Python's order.
+
+        ``class Ops(BaseOps)`` with ``ping`` defined only in ``BaseOps`` (here or in another
+        module of the package): ``BaseOps``. None when no class of the package defines it.
+        """
+        for each in self.index.lineage(cls):
+            node = each.node
+            assert isinstance(node, ast.ClassDef)
+            if any(
+                (isinstance(statement, FunctionNode) and statement.name == name)
+                or assigns_name(statement, name)
+                for statement in node.body
+            ):
+                return each
+        return None
 
     def _bound_instance_class(self, instance: ast.expr, scope: Scope) -> Binding | None:
         """The module-level class of the package of the instance a bound method is read from.
@@ -2591,25 +2665,27 @@ class _Finder:
             return binding.node, binding.scope
         if isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, PassedInstance):
             # `getattr(view, verb)` of a helper's `view = kls()`: the class the call passes
-            # (the method its class or a base of the module defines, in Python's order).
-            return next(
-                (
-                    found
-                    for each in self.index.lineage(endpoint.value.cls)
-                    if each.scope.module is self.module
-                    and (found := class_endpoint(each, endpoint.attr, bound=True)) is not None
-                ),
-                None,
-            )
+            # (the method its class or a base defines, in Python's order; a base of another
+            # module holds its handler, see `_unfollowed`).
+            defining = self._defining_class(endpoint.value.cls, endpoint.attr)
+            if defining is None or defining.scope.module is not self.module:
+                return None
+            return class_endpoint(defining, endpoint.attr, bound=True)
         if isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name):
             owner = scope.lookup(endpoint.value.id)
             if owner is not None and owner.kind == "class":
                 # `Controller.create`: a static or class method of a class of this module.
-                return class_endpoint(owner, endpoint.attr)
+                defining = self._defining_class(owner, endpoint.attr) or owner
+                if defining.scope.module is not self.module:
+                    return None
+                return class_endpoint(defining, endpoint.attr)
             instance_of = self._bound_instance_class(endpoint.value, scope)
             if instance_of is not None and instance_of.scope.module is self.module:
                 # `shelf.list_all` after `shelf = Shelf()`: the bound method FastAPI calls.
-                return class_endpoint(instance_of, endpoint.attr, bound=True)
+                defining = self._defining_class(instance_of, endpoint.attr) or instance_of
+                if defining.scope.module is not self.module:
+                    return None
+                return class_endpoint(defining, endpoint.attr, bound=True)
             method = method_of_instance(endpoint.value, scope)
             if method is None or method.parent is None:
                 return None

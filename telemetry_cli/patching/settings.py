@@ -40,6 +40,7 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     PackageIndex,
     Scope,
+    bound_once,
     builtin_getattr,
     call_argument,
     call_bound_once,
@@ -350,38 +351,205 @@ def collection_default_note(
     )
 
 
+class _FlagRead(NamedTuple):
+    """A value an ``if`` tests, as it is by default, and words saying where that comes from."""
+
+    value: object
+    said: str
+
+
+# The methods of a string a flag read may go through before it is compared.
+_STRING_NORMALISERS = frozenset({"lower", "upper", "strip", "casefold"})
+# The comparisons an `if` on a flag is read through, by operator.
+_COMPARISONS: dict[type[ast.cmpop], Callable[[object, object], bool]] = {
+    ast.Eq: lambda left, right: left == right,
+    ast.NotEq: lambda left, right: left != right,
+    ast.In: lambda left, right: left in right,  # type: ignore[operator]
+    ast.NotIn: lambda left, right: left not in right,  # type: ignore[operator]
+}
+
+
 def switched_off_by_default(
     index: PackageIndex, test: ast.expr, scope: Scope, calls: Calls | None = None
 ) -> str | None:
     """Why an ``if`` on a settings flag is false by default, as words for a note; else None.
 
     ``if settings.ENABLE_ADMIN:`` with ``ENABLE_ADMIN: bool = False`` declared in its class (or
-    ``if not settings.DISABLE_ADMIN:`` with a true default): the block runs only when the
-    environment (or the call building the object) sets it otherwise. None for any other test,
-    or a flag whose default is not a literal. ``calls``: as for :func:`_instance` (a factory's
+    ``if not settings.DISABLE_ADMIN:`` with a true default), ``settings.ENV == "prod"`` (``!=``,
+    ``in {...}``, ``not in``) with another default, ``getattr(settings, "X", False)``, an
+    environment read (``os.getenv("ENABLE_X") == "1"``, ``os.environ.get("X")``, ``"X" in
+    os.environ``): the block runs only when the environment (or the call building the object)
+    sets it otherwise. The words say when it runs, and the default. None for any other test, or
+    a value whose default is not a literal. ``calls``: as for :func:`_instance` (a factory's
     ``settings = settings or get_settings()`` that no call passes ``settings`` to).
     """
     negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
-    flag = test.operand if isinstance(test, ast.UnaryOp) and negated else test
-    if not isinstance(flag, ast.Attribute):
+    tested = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    found = _default_of(index, tested, scope, calls, 0)
+    if found is None:
         return None
-    built = _instance(index, flag.value, scope, 0, calls)
-    if built is None or built.others or flag.attr in built.changed or built.call.args:
-        return None
-    if any(keyword.arg in (None, flag.attr) for keyword in built.call.keywords):
-        return None  # passed to the call building the object: not its default
-    found = _declaration(index, built.cls, flag.attr, 0)
-    if found is None or not isinstance(found[0], ast.Constant):
-        return None
-    value, class_scope, line, environment = found
-    assert isinstance(value, ast.Constant)
-    if bool(value.value) != negated:
+    value, read = found
+    if value != negated:
         return None  # on by default
+    if isinstance(tested, ast.Compare):
+        when = f"`{ast.unparse(test)}`"
+    else:
+        when = f"`{ast.unparse(tested)}` is {'false' if negated else 'true'}"
+    if isinstance(tested, ast.Name):
+        binding = index.binding_of(tested, scope)
+        if bound_once(binding) and isinstance(binding.node, ast.expr):
+            when += f" (`{tested.id} = {ast.unparse(binding.node)}`)"
+    return f"served only when {when}, and {read.said}"
+
+
+def _default_of(
+    index: PackageIndex, tested: ast.expr, scope: Scope, calls: Calls | None, depth: int
+) -> tuple[bool, _FlagRead] | None:
+    """Whether a test holds by default, and the read of the value it tests.
+
+    A comparison of one value with literals, a value's truth, or a name bound once to either
+    (``ENABLE_USERS = os.environ.get("ENABLE_USERS") == "1"``, then ``if ENABLE_USERS:``).
+    """
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(tested, ast.Compare):
+        return _compared(index, tested, scope, calls)
+    if isinstance(tested, ast.Name):
+        binding = index.binding_of(tested, scope)
+        if not (bound_once(binding) and isinstance(binding.node, ast.expr)):
+            return None
+        return _default_of(index, binding.node, binding.scope, calls, depth + 1)
+    flag = _flag_read(index, tested, scope, calls)
+    return None if flag is None else (bool(flag.value), flag)
+
+
+def _compared(
+    index: PackageIndex, test: ast.Compare, scope: Scope, calls: Calls | None
+) -> tuple[bool, _FlagRead] | None:
+    """What a comparison of one flag with literals is by default, and the flag's read."""
+    if len(test.ops) != 1 or type(test.ops[0]) not in _COMPARISONS:
+        return None
+    left, right = test.left, test.comparators[0]
+    if (
+        isinstance(test.ops[0], ast.In | ast.NotIn)
+        and isinstance(left, ast.Constant)
+        and isinstance(left.value, str)
+        and index.qualify(right, scope) == "os.environ"
+    ):
+        # `"ENABLE_X" in os.environ`: unset by default.
+        unset = _FlagRead(None, f"the environment variable {left.value} is unset by default")
+        return isinstance(test.ops[0], ast.NotIn), unset
+    read: _FlagRead | None = _flag_read(index, left, scope, calls)
+    literal = right
+    if read is None and isinstance(test.ops[0], ast.Eq | ast.NotEq):
+        read, literal = _flag_read(index, right, scope, calls), left  # `"prod" == settings.ENV`
+    if read is None:
+        return None
+    try:
+        other = ast.literal_eval(literal)
+        return _COMPARISONS[type(test.ops[0])](read.value, other), read
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None  # no literal, or a container the value cannot be looked up in
+
+
+def _flag_read(
+    index: PackageIndex, expression: ast.expr, scope: Scope, calls: Calls | None
+) -> _FlagRead | None:
+    """The default of a settings attribute, a ``getattr`` of one, or an environment read.
+
+    Also a string's ``.lower()`` (``.upper()``, ``.strip()``, ``.casefold()``) of one.
+    """
+    if (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Attribute)
+        and expression.func.attr in _STRING_NORMALISERS
+        and not expression.args
+        and not expression.keywords
+    ):
+        inner = _flag_read(index, expression.func.value, scope, calls)
+        if inner is None:
+            return None
+        value = inner.value
+        normalised = getattr(value, expression.func.attr)() if isinstance(value, str) else value
+        return _FlagRead(normalised, inner.said)
+    if isinstance(expression, ast.Attribute):
+        return _settings_flag(index, expression.value, expression.attr, expression, scope, calls)
+    got = builtin_getattr(expression, scope)
+    if got is not None:
+        held, name, default = got
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            return None
+        fallback = default if isinstance(default, ast.Constant) else None
+        return _settings_flag(index, held, name.value, expression, scope, calls, fallback)
+    if isinstance(expression, ast.Call) and index.qualify(expression.func, scope) in _OS_READS:
+        unset = _unset_read(index, expression, scope)
+        if unset is not None:
+            given = [*expression.args[1:], *(keyword.value for keyword in expression.keywords)]
+            value = given[0].value if given and isinstance(given[0], ast.Constant) else None
+            return _FlagRead(value, f"the environment variable {unset} is unset by default")
+        read = _environment_read(index, expression, scope)
+        if read is not None and isinstance(read[1], ast.Constant):
+            return _FlagRead(
+                read[1].value,
+                f"`{ast.unparse(expression)}` is {read[1].value!r} while the environment "
+                f"variable {read[0]} is unset",
+            )
+    return None
+
+
+def _settings_flag(
+    index: PackageIndex,
+    held: ast.expr,
+    attribute: str,
+    read: ast.expr,
+    scope: Scope,
+    calls: Calls | None,
+    fallback: ast.Constant | None = None,
+) -> _FlagRead | None:
+    """The default of ``held.<attribute>``, a settings object's field declared as a literal.
+
+    ``fallback``: the default of a ``getattr`` reading it, which holds when no class of the
+    object's declares the attribute at all.
+    """
+    built = _instance(index, held, scope, 0, calls)
+    if built is None or built.others or attribute in built.changed or built.call.args:
+        return None
+    if any(keyword.arg in (None, attribute) for keyword in built.call.keywords):
+        return None  # passed to the call building the object: not its default
+    found = _declaration(index, built.cls, attribute, 0)
+    if found is None:
+        if fallback is None or _mentions(index, built.cls, attribute):
+            return None
+        return _FlagRead(
+            fallback.value,
+            f"`{built.cls.name}` declares no {attribute}, so it is {fallback.value!r}",
+        )
+    value, class_scope, line, environment = found
+    if not isinstance(value, ast.Constant):
+        return None
     where = f"{class_scope.module.path}:{line}"
     if environment:
-        variable = _environment_name(index, built.cls, flag.attr)
+        variable = _environment_name(index, built.cls, attribute)
         where += f"; an environment variable {variable} set at run time changes it"
-    return f"`{ast.unparse(flag)}` is {value.value!r} by default ({where})"
+    return _FlagRead(value.value, f"`{ast.unparse(read)}` is {value.value!r} by default ({where})")
+
+
+def _mentions(index: PackageIndex, cls: Binding, attribute: str) -> bool:
+    """Whether a class of ``cls``'s lineage names ``attribute`` (or reads attributes freely)."""
+    for klass in index.lineage(cls):
+        for node in ast.walk(klass.node or ast.Pass()):
+            named = (
+                node.id
+                if isinstance(node, ast.Name)
+                else node.attr
+                if isinstance(node, ast.Attribute)
+                else node.name
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                else None
+            )
+            if named in (attribute, "__getattr__", "__getattribute__"):
+                return True
+    return False
 
 
 def _unset_read(index: PackageIndex, call: ast.Call, scope: Scope) -> str | None:

@@ -2374,6 +2374,24 @@ class PackageIndex:
         factory = self.defined(call.func, scope)
         if factory is None:
             factory = self.method_called(call.func, scope)  # `Application.create()`
+        if factory is not None and factory.kind == "class":
+            # `class IncludeAPIRouter: def __new__(cls): ...; return router`: the call is what
+            # its `__new__` returns (an object of another class, so no `__init__` runs on it).
+            cls = factory.node
+            assert isinstance(cls, ast.ClassDef)
+            new = next(
+                (
+                    statement
+                    for statement in cls.body
+                    if isinstance(statement, FunctionNode) and statement.name == "__new__"
+                ),
+                None,
+            )
+            if new is None:
+                return None
+            body = Scope(cls, factory.scope.module, factory.scope)
+            inner = Scope(new, factory.scope.module, body)
+            return inner, [node.value for node in _walk_scope(new) if isinstance(node, ast.Return)]
         if factory is None or factory.kind != "function":
             return None
         function = factory.node
@@ -2424,7 +2442,15 @@ class PackageIndex:
         return call_argument(call, position, parameter)
 
     def annotation_role(self, annotation: ast.expr, scope: Scope) -> Role | None:
-        """The role of an annotation's class (``APIRouter``, ``Annotated[APIRouter, ...]``)."""
+        """The role of an annotation's class (``APIRouter``, ``Annotated[APIRouter, ...]``).
+
+        Of a union (``APIRouter | None``, ``Optional[APIRouter]``, ``Union[...]``), the one role
+        its classes with a role share; None when they have two (``APIRouter | FastAPI``).
+        """
+        members = self._union_members(annotation, scope)
+        if members is not None:
+            roles = {self.annotation_role(member, scope) for member in members} - {None}
+            return roles.pop() if len(roles) == 1 else None
         named = self._annotated_class(annotation, scope)
         qualified = None if named is None else self.qualify(named, scope)
         return None if qualified is None else self.class_role(qualified)[0]
@@ -2434,6 +2460,23 @@ class PackageIndex:
         named = self._annotated_class(annotation, scope)
         cls = None if named is None else self.defined(named, scope)
         return cls if cls is not None and cls.kind == "class" else None
+
+    def _union_members(self, annotation: ast.expr, scope: Scope) -> list[ast.expr] | None:
+        """The members of a union annotation (``A | B``, ``Union[A, B]``, ``Optional[A]``)."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+            return self._union_members(parsed, scope)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return [annotation.left, annotation.right]
+        if isinstance(annotation, ast.Subscript):
+            base = self.qualify(annotation.value, scope)
+            if base is not None and base.rpartition(".")[2] in ("Union", "Optional"):
+                inner = annotation.slice
+                return list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+        return None
 
     def _annotated_class(self, annotation: ast.expr, scope: Scope) -> ast.expr | None:
         """The class an annotation names: ``X`` of ``X``, ``"X"`` or ``Annotated[X, ...]``."""
