@@ -455,3 +455,42 @@ def test_an_import_tipping_a_module_over_wemakes_max_imports_is_said(
     if said:
         assert "13 imports by wemake's count, over WPS201's max-imports of 12" in lines[0]
         assert "`backend/app/api/books.py: WPS201` in flake8's per-file-ignores" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "backend/*.py",
+        "backend/**/*.py",
+        "books.py",
+        "api/*",
+        "**/api/*.py",
+        "backend/app/*",
+        "!tests/*",
+        "!backend/**",
+        "tests/**",
+    ],
+)
+def test_ruff_per_file_ignores_are_matched_as_ruff_matches_them(
+    tmp_path: Path, pattern: str
+) -> None:
+    books = "backend/app/api/books.py"
+    _write(
+        tmp_path,
+        {
+            "ruff.toml": (
+                '[lint]\nselect = ["PLR0915"]\npylint.max-statements = 2\n'
+                f'[lint.per-file-ignores]\n"{pattern}" = ["PLR0915"]\n'
+            ),
+            books: "def a() -> int:\n" + "".join(f"    x{n} = {n}\n" for n in range(5)),
+        },
+    )
+    checked = subprocess.run(
+        [_tool("ruff"), "check", "--no-cache", "--output-format", "concise", books],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    ours = [limit.rule for limit in FormatStyles(tmp_path).linter_limits(books)]
+    assert ("PLR0915" in checked.stdout) is ("PLR0915" in ours), checked.stdout
