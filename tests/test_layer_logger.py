@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from types import MappingProxyType
 from typing import Any, NamedTuple, get_args
 
 import pytest
@@ -155,6 +156,20 @@ def test_an_unknown_type_holding_a_credential_is_not_quoted(
 
 
 # --- the event --------------------------------------------------------------------------------
+
+
+def test_a_mapping_that_is_no_dict_is_recorded_as_its_items(
+    layer: Layer, logger: Any, sink: RecordingSink
+) -> None:
+    # log()/record() take a Mapping[str, object] (a payload literal is then no dict[str, Any] to
+    # a strict project's mypy): one that is no dict is read as the dict of its items, redacted
+    # as any payload. A value that is no mapping is still refused.
+    frozen = MappingProxyType({"block_type": "quiz", "password": "hunter2", "count": 2})
+    event = logger.record("ai_block_used", frozen)
+    assert event.payload == {"block_type": "quiz", "password": "[redacted]", "count": 2}
+    assert sink.events == [event]
+    with pytest.raises(layer.event_logger.EventValidationError, match="JSON object"):
+        logger.record("ai_block_used", [("block_type", "quiz")])
 
 
 def test_record_builds_the_event(logger: Any, sink: RecordingSink) -> None:

@@ -979,6 +979,27 @@ def test_shutdown_flushes_the_queue_through_the_router_lifespan(
     assert len(inner.events) == 101
 
 
+def test_the_lifespan_flushes_when_the_app_raises_through_it(
+    layer: Layer, shared_logger: Any
+) -> None:
+    # The flush sat after an unprotected `yield` (ruff's RUF075): an exception thrown into the
+    # lifespan (a failing start-up of a lifespan nested in it, a server stopping on an error)
+    # skipped it, and the events queued until then were not delivered.
+    inner = RecordingSink()
+    queued = layer.event_logger.QueueSink(inner)
+    shared_logger.use_sink(queued)
+
+    async def serve_and_fail() -> None:
+        async with layer.event_logger.telemetry_lifespan(None):
+            shared_logger.log("chapter_visit", {"chapter_id": "c1"})
+            raise RuntimeError("the server stopped on an error")
+
+    with pytest.raises(RuntimeError, match="stopped on an error"):
+        asyncio.run(serve_and_fail())
+    assert len(inner.events) == 1
+    queued.close()
+
+
 class LoopSink(RecordingSink):
     """A sink whose delivery runs a coroutine on the app's event loop and waits for it."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.patching.limits import StatementLimit, pylint_statements, ruff_statements
+from telemetry_cli.patching.limits import Limit, pylint_statements, ruff_statements
 from telemetry_cli.patching.style import FormatStyles
 from tests.cli_support import run
 from tests.test_patching_style import MAIN, _write
@@ -138,9 +138,26 @@ def test_statements_are_counted_as_ruff_and_pylint_count_them(tmp_path: Path, so
     assert pylint_statements(function) == _reported(pylint.stdout, at + r".*statements \((\d+)/0\)")
 
 
-RUFF = StatementLimit("ruff", "PLR0915", 50, "# noqa: PLR0915")
-PYLINT = StatementLimit(
-    "pylint", "too-many-statements", 50, "# pylint: disable=too-many-statements"
+RUFF = Limit("ruff", "PLR0915", 50, "`# noqa: PLR0915` on its def line")
+PYLINT = Limit(
+    "pylint", "too-many-statements", 50, "`# pylint: disable=too-many-statements` on its def line"
+)
+# A pylint configuration leaving too-many-lines on limits the module's lines too.
+LINES = Limit(
+    "pylint",
+    "too-many-lines",
+    1000,
+    "`# pylint: disable=too-many-lines` at the top of the module",
+    "lines",
+    "max-module-lines",
+)
+WEMAKE = Limit(
+    "wemake",
+    "WPS201",
+    12,
+    "`backend/app/api/books.py: WPS201` in flake8's per-file-ignores",
+    "imports",
+    "max-imports",
 )
 
 
@@ -166,11 +183,16 @@ PYLINT = StatementLimit(
         ),
         (
             {"pyproject.toml": "[tool.pylint.design]\nmax-statements = 20\n"},
-            (PYLINT._replace(limit=20),),
+            (PYLINT._replace(limit=20), LINES),
         ),
-        ({".pylintrc": "[MAIN]\njobs = 2\n"}, (PYLINT,)),
-        ({".pylintrc": "[DESIGN]\nmax_statements=25\n"}, (PYLINT._replace(limit=25),)),
-        ({"setup.cfg": "[pylint.MESSAGES CONTROL]\ndisable = R0915\n"}, ()),
+        ({".pylintrc": "[MAIN]\njobs = 2\n"}, (PYLINT, LINES)),
+        ({".pylintrc": "[DESIGN]\nmax_statements=25\n"}, (PYLINT._replace(limit=25), LINES)),
+        ({"setup.cfg": "[pylint.MESSAGES CONTROL]\ndisable = R0915\n"}, (LINES,)),
+        (
+            {".pylintrc": "[FORMAT]\nmax-module-lines = 400\n[MESSAGES CONTROL]\ndisable=R0915\n"},
+            (LINES._replace(limit=400),),
+        ),
+        ({"setup.cfg": "[pylint.MESSAGES CONTROL]\ndisable = R0915, C0302\n"}, ()),
         (
             {
                 "pylintrc": (
@@ -178,7 +200,7 @@ PYLINT = StatementLimit(
                     "    missing-docstring,\n    too-many-statements\n"
                 )
             },
-            (),
+            (LINES,),
         ),
         (
             {
@@ -197,15 +219,71 @@ PYLINT = StatementLimit(
                     '[tool.ruff.lint]\nselect = ["E"]\n[tool.pylint.design]\nmax-statements = 40\n'
                 ),
             },
-            (RUFF, PYLINT._replace(limit=40)),
+            (RUFF, PYLINT._replace(limit=40), LINES),
+        ),
+        # Ruff's per-file-ignores turn the rule off for the files they match, whatever the
+        # selection's specificity; the patterns are relative to the configuration's folder.
+        (
+            {
+                "ruff.toml": (
+                    '[lint]\nselect = ["PLR0915"]\n'
+                    '[lint.per-file-ignores]\n"backend/app/api/*.py" = ["PLR"]\n'
+                )
+            },
+            (),
+        ),
+        (
+            {
+                "backend/ruff.toml": (
+                    '[lint]\nselect = ["ALL"]\n'
+                    '[lint.extend-per-file-ignores]\n"app/**/books.py" = ["PLR0915"]\n'
+                )
+            },
+            (),
+        ),
+        (
+            {
+                "ruff.toml": (
+                    '[lint]\nselect = ["ALL"]\n'
+                    '[lint.per-file-ignores]\n"books.py" = ["PLR0915"]\n"tests/*" = ["ALL"]\n'
+                )
+            },
+            (),
+        ),
+        (
+            {
+                "ruff.toml": (
+                    '[lint]\nselect = ["ALL"]\n'
+                    '[lint.per-file-ignores]\n"tests/*" = ["PLR0915"]\n"!backend/*" = ["ALL"]\n'
+                )
+            },
+            (RUFF,),
+        ),
+        # wemake-python-styleguide's configuration (its options or its codes) in flake8's.
+        ({"setup.cfg": "[flake8]\nmax-imports = 15\n"}, (WEMAKE._replace(limit=15),)),
+        ({".flake8": "[flake8]\nselect = WPS, E, F\n"}, (WEMAKE,)),
+        ({".flake8": "[flake8]\nmax-line-length = 100\n"}, ()),
+        ({"tox.ini": "[flake8]\nmax-methods = 9\nignore = WPS2\n"}, ()),
+        (
+            {
+                "setup.cfg": (
+                    "[flake8]\nmax-imports = 14\nper-file-ignores =\n"
+                    "    tests/*.py: S101, WPS\n    backend/app/api/*.py: WPS201 WPS432\n"
+                )
+            },
+            (),
+        ),
+        (
+            {"setup.cfg": "[flake8]\nmax-imports = 14\nper-file-ignores = books.py:WPS201\n"},
+            (),
         ),
     ],
 )
 def test_statement_limits_read(
-    tmp_path: Path, files: dict[str, str], expected: tuple[StatementLimit, ...]
+    tmp_path: Path, files: dict[str, str], expected: tuple[Limit, ...]
 ) -> None:
     _write(tmp_path, files)
-    assert FormatStyles(tmp_path).statement_limits("backend/app/api/books.py") == expected
+    assert FormatStyles(tmp_path).linter_limits("backend/app/api/books.py") == expected
 
 
 def _handler(assignments: int) -> str:
@@ -277,3 +355,142 @@ def test_a_log_call_tipping_a_handler_over_the_limit_is_said(
     if at_limit:
         assert "backend/app/api/books.py:7:" in said[0]
         assert "# noqa: PLR0915" in said[0] or "# pylint: disable=too-many-statements" in said[0]
+
+
+RUFF_AT_8 = '[tool.ruff.lint]\nselect = ["PLR0915"]\npylint.max-statements = 8\n'
+PYLINT_AT_8 = "[tool.pylint.design]\nmax-statements = 8\n"
+
+
+@pytest.mark.parametrize(
+    ("config", "linter", "def_comment", "header"),
+    [
+        (RUFF_AT_8, "ruff", "  # noqa: PLR0915", ""),
+        (RUFF_AT_8, "ruff", "  # noqa", ""),
+        (RUFF_AT_8, "ruff", "", "# ruff: noqa: PLR0915\n"),
+        (PYLINT_AT_8, "pylint", "  # pylint: disable=R0915", ""),
+        (PYLINT_AT_8, "pylint", "", "# pylint: disable=too-many-statements\n"),
+    ],
+)
+def test_no_note_when_a_comment_already_exempts_the_handler(
+    tmp_path: Path, config: str, linter: str, def_comment: str, header: str
+) -> None:
+    # The rule is already off there: the linter says nothing after the insertion, nor must we.
+    root = _project(tmp_path, config, 8 if linter == "ruff" else 7)
+    books = root / "backend/app/api/books.py"
+    books.write_text(header + books.read_text().replace("-> int:", f"-> int:{def_comment}"))
+
+    result = run("generate", "--root", str(root))
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "event_logger.log(" in books.read_text()
+    assert "max-statements" not in result.stdout + result.stderr
+    tool = (
+        [_tool("ruff"), "check", "--no-cache", "--output-format", "concise"]
+        if linter == "ruff"
+        else list(PYLINT_ALONE)
+    )
+    checked = subprocess.run(
+        [*tool, str(books)], capture_output=True, text=True, check=False, cwd=root
+    )
+    assert "R0915" not in checked.stdout and "too-many-statements" not in checked.stdout
+
+
+@pytest.mark.parametrize("header", ["", "# pylint: disable=too-many-lines\n"])
+@pytest.mark.parametrize("at_limit", [False, True])
+def test_inserted_lines_tipping_a_module_over_max_module_lines_are_said(
+    tmp_path: Path, at_limit: bool, header: str
+) -> None:
+    root = _project(tmp_path, "", 3)
+    books = root / "backend/app/api/books.py"
+    books.write_text(header + books.read_text() + "".join(f"X{n} = {n}\n" for n in range(60)))
+    lines = len(books.read_text().splitlines())
+    limit = lines if at_limit else lines + 60  # the log call and its import add fewer
+    (root / ".pylintrc").write_text(f"[FORMAT]\nmax-module-lines = {limit}\n")
+
+    result = run("generate", "--root", str(root))
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    said = [
+        line for line in (result.stdout + result.stderr).splitlines() if "too-many-lines" in line
+    ]
+    checked = subprocess.run(
+        [_tool("pylint"), "--disable=all", "--enable=too-many-lines", "--persistent=n",
+         f"--max-module-lines={limit}", str(books)],
+        capture_output=True, text=True, check=False, cwd=root,
+    )  # fmt: skip
+    reported = "too-many-lines" in checked.stdout
+    # Said exactly when pylint now reports the module, with the count pylint gives.
+    assert reported is (at_limit and not header), checked.stdout
+    assert len(said) == int(reported), result.stdout + result.stderr
+    if reported:
+        count = _reported(checked.stdout, r"lines in module \((\d+)/")
+        assert said[0].endswith(
+            f"backend/app/api/books.py: the inserted lines make {count} lines by pylint's "
+            f"count, over too-many-lines's max-module-lines of {limit}; "
+            "`# pylint: disable=too-many-lines` at the top of the module exempts it"
+        ), said[0]
+
+
+@pytest.mark.parametrize(("imports", "said"), [(11, False), (12, True), (13, False)])
+def test_an_import_tipping_a_module_over_wemakes_max_imports_is_said(
+    tmp_path: Path, imports: int, said: bool
+) -> None:
+    # wemake-python-styleguide's WPS201 counts every import statement of the module (checked
+    # with wemake 1.8: `import a, b` is one, a function's import counts, `from x import a, b`
+    # is one): the inserted `from app.analytics.event_logger import event_logger` is one more.
+    root = _project(tmp_path, "", 3)
+    books = root / "backend/app/api/books.py"
+    modules = ["os", "re", "sys", "json", "math", "time", "uuid", "enum", "glob", "heapq",
+               "csv", "abc", "ast", "bisect"]  # fmt: skip
+    body = books.read_text()
+    # The handler's module imports APIRouter already: one of the `imports`.
+    books.write_text("".join(f"import {name}\n" for name in modules[: imports - 1]) + body)
+    (root / "setup.cfg").write_text("[flake8]\nmax-imports = 12\n")
+
+    result = run("generate", "--root", str(root))
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "WPS201" in line]
+    assert len(lines) == int(said), result.stdout + result.stderr
+    if said:
+        assert "13 imports by wemake's count, over WPS201's max-imports of 12" in lines[0]
+        assert "`backend/app/api/books.py: WPS201` in flake8's per-file-ignores" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "backend/*.py",
+        "backend/**/*.py",
+        "books.py",
+        "api/*",
+        "**/api/*.py",
+        "backend/app/*",
+        "!tests/*",
+        "!backend/**",
+        "tests/**",
+    ],
+)
+def test_ruff_per_file_ignores_are_matched_as_ruff_matches_them(
+    tmp_path: Path, pattern: str
+) -> None:
+    books = "backend/app/api/books.py"
+    _write(
+        tmp_path,
+        {
+            "ruff.toml": (
+                '[lint]\nselect = ["PLR0915"]\npylint.max-statements = 2\n'
+                f'[lint.per-file-ignores]\n"{pattern}" = ["PLR0915"]\n'
+            ),
+            books: "def a() -> int:\n" + "".join(f"    x{n} = {n}\n" for n in range(5)),
+        },
+    )
+    checked = subprocess.run(
+        [_tool("ruff"), "check", "--no-cache", "--output-format", "concise", books],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    ours = [limit.rule for limit in FormatStyles(tmp_path).linter_limits(books)]
+    assert ("PLR0915" in checked.stdout) is ("PLR0915" in ours), checked.stdout

@@ -548,7 +548,7 @@ def instrument_module(
         editor.edits.changes.append(f"log call in {handler.label()}")
         # Still inserted (the route is logged, as asked), but the project's linter will say the
         # handler is one statement over its limit now: said once, at the run that tips it.
-        for crossed in statement_notes(handler.function, module.statement_limits):
+        for crossed in statement_notes(handler.function, module.linter_limits, module.text):
             editor.edits.notes.append(
                 f"{module.path}:{handler.function.lineno}: route {handler.label()}: its log call "
                 f"makes {crossed}"

@@ -1,4 +1,4 @@
-"""The statement-count limits a project's linters set on a function, and where a log call tips one.
+"""The count limits a project's linters set (a function's statements, a module's lines, imports).
 
 An inserted log call is one statement more in its handler: ruff's ``PLR0915`` and pylint's
 ``too-many-statements`` (both at ``max-statements``, 50 unless set) count it, and a handler that
@@ -13,29 +13,46 @@ Each tool's count is its own (they differ: ruff counts a docstring and a nested 
 statement, pylint neither, and pylint counts a nested function's statements for the outer one
 too); both are followed here as ruff 0.17 and pylint 4 count, checked against the installed
 tools by ``tests/test_patching_limits.py``.
+
+A module's limits are crossed by what ``generate`` adds to the module as a whole: its lines
+(pylint's ``too-many-lines``, at ``max-module-lines``, 1000 unless set: the log calls' lines and
+the import's) and its import statements (wemake-python-styleguide's ``WPS201``, at
+``max-imports``, 12 unless set: the one ``from ... import event_logger``). :func:`module_notes`
+compares the module before and after, and says it in the same one line as a function's.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from typing import NamedTuple
 
 #: ruff's and pylint's default ``max-statements``.
 DEFAULT_MAX_STATEMENTS = 50
+#: pylint's default ``max-module-lines``.
+DEFAULT_MAX_MODULE_LINES = 1000
+#: wemake-python-styleguide's default ``max-imports``.
+DEFAULT_MAX_IMPORTS = 12
+#: What a limit counts: a function's statements, or a module's lines or import statements.
+STATEMENTS, LINES, IMPORTS = "statements", "lines", "imports"
 # The statements ruff counts as one with their body.
 _BLOCKS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.With, ast.AsyncWith)
 
 
-class StatementLimit(NamedTuple):
-    """One linter's limit on the statements of a function, as the project configures it."""
+class Limit(NamedTuple):
+    """One linter's limit on a count (:data:`STATEMENTS`, ...), as the project configures it."""
 
-    #: ``"ruff"`` or ``"pylint"``: whose way of counting applies.
+    #: ``"ruff"``, ``"pylint"`` or ``"wemake"``: whose way of counting applies.
     tool: str
     #: The rule's name as the tool reports it (``PLR0915``, ``too-many-statements``).
     rule: str
     limit: int
-    #: The comment that exempts one function from the rule, put on its ``def`` line.
+    #: What exempts one function (or module) from the rule, and where it goes.
     exemption: str
+    #: What is counted: :data:`STATEMENTS` (of a function), :data:`LINES` or :data:`IMPORTS`.
+    counts: str = STATEMENTS
+    #: The option that sets the limit.
+    option: str = "max-statements"
 
 
 def ruff_statements(body: list[ast.stmt]) -> int:
@@ -109,23 +126,106 @@ def pylint_statements(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
 
 
 def statement_notes(
-    function: ast.FunctionDef | ast.AsyncFunctionDef, limits: tuple[StatementLimit, ...]
+    function: ast.FunctionDef | ast.AsyncFunctionDef, limits: tuple[Limit, ...], text: str
 ) -> list[str]:
     """What one more statement at the top of ``function`` tips over: one phrase per rule.
 
     Each phrase names the rule, the count it reaches and the comment that exempts the function.
+    A rule a comment of the module's ``text`` already turns off there is none.
     """
     found = []
     for limit in limits:
+        if limit.counts != STATEMENTS or exempted(limit, text, function.lineno):
+            continue
         before = (
             ruff_statements(function.body) if limit.tool == "ruff" else pylint_statements(function)
         )
         if before == limit.limit:
-            found.append(
-                f"{before + 1} statements by {limit.tool}'s count, over {limit.rule}'s "
-                f"max-statements of {limit.limit}; `{limit.exemption}` on its def line exempts it"
-            )
+            found.append(_crossed(limit, before + 1))
     return found
+
+
+def module_notes(before: str, after: str, limits: tuple[Limit, ...]) -> list[str]:
+    """What the module's patch (``before`` to ``after``) tips over: one phrase per rule."""
+    found = []
+    for limit in limits:
+        if limit.counts == STATEMENTS or exempted(limit, before, None):
+            continue
+        old, new = _module_count(before, limit.counts), _module_count(after, limit.counts)
+        if old is not None and new is not None and old <= limit.limit < new:
+            found.append(_crossed(limit, new))
+    return found
+
+
+# A noqa comment ending a line, bare or naming codes; a ruff or flake8 one for the whole file.
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
+_FILE_NOQA = re.compile(
+    r"^#\s*(?:ruff|flake8)\s*:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?",
+    re.I | re.M,
+)
+_PYLINT_OFF = re.compile(r"#\s*pylint\s*:\s*disable\s*=\s*(?P<names>[\w\-, ]+)")
+_PYLINT_SKIP = re.compile(r"^#\s*pylint\s*:\s*skip-file", re.M)
+# The id pylint gives each rule it names (a disable may say either).
+_PYLINT_IDS = {"too-many-statements": "r0915", "too-many-lines": "c0302"}
+
+
+def exempted(limit: Limit, text: str, line: int | None) -> bool:
+    """Whether a comment of the module ``text`` already turns ``limit``'s rule off.
+
+    For a function (``line``, its def line): ruff's or flake8's ``noqa`` there, a pylint
+    ``disable`` on it or on a module-level line of its own before it. For the module (``line``
+    None): a module-level pylint ``disable`` anywhere (pylint honours it for the module's
+    message, tested).
+    Either way, a file's ``# ruff: noqa``/``# flake8: noqa`` or ``# pylint: skip-file``.
+    """
+    lines = text.splitlines()
+    if limit.tool == "pylint":
+        if _PYLINT_SKIP.search(text):
+            return True
+        names = {limit.rule, _PYLINT_IDS.get(limit.rule, limit.rule), "all"}
+        own = lines if line is None else lines[: line - 1]
+        candidates = [entry for entry in own if entry.startswith("#")]  # the module's scope
+        if line is not None and line <= len(lines):
+            candidates.append(lines[line - 1])
+        for entry in candidates:
+            match = _PYLINT_OFF.search(entry)
+            disabled = match.group("names") if match else ""
+            if {name.strip().lower() for name in disabled.split(",")} & names:
+                return True
+        return False
+    for match in _FILE_NOQA.finditer(text):
+        codes = match.group("codes")
+        if codes is None or limit.rule in re.split(r"[\s,]+", codes.upper()):
+            return True
+    if line is None or line > len(lines):
+        return False
+    match = _NOQA.search(lines[line - 1])
+    return match is not None and (
+        match.group("codes") is None or limit.rule in re.split(r"[\s,]+", match.group("codes"))
+    )
+
+
+def _crossed(limit: Limit, count: int) -> str:
+    """The phrase of one limit crossed: the count reached, the rule, and what exempts."""
+    return (
+        f"{count} {limit.counts} by {limit.tool}'s count, over {limit.rule}'s {limit.option} of "
+        f"{limit.limit}; {limit.exemption} exempts it"
+    )
+
+
+def _module_count(text: str, counts: str) -> int | None:
+    """A module's lines (as pylint counts them) or import statements (as wemake counts them).
+
+    None when the text is no Python the parser reads (nothing to compare).
+    """
+    if counts == LINES:
+        return len(text.splitlines())
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    # Every import statement, a function's too; `import a, b` is one.
+    return sum(isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(tree))
 
 
 def _child_statements(node: ast.AST) -> list[ast.AST]:

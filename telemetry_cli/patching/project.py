@@ -48,6 +48,7 @@ from telemetry_cli.patching.instrument import (
     instrument_module,
     wire_app,
 )
+from telemetry_cli.patching.limits import module_notes
 from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import FormerCalls, uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
@@ -332,7 +333,7 @@ class BackendReader:
                 style.joined_sections,
                 style.skip_magic_comma,
                 style.yapf,
-                self.styles.statement_limits(relative),
+                self.styles.linter_limits(relative),
             )
         return None
 
@@ -1119,6 +1120,16 @@ class _Analysis:
                 editor = self.editor_for(module)
             editor.edits.problems.append(collision.message)
 
+    @staticmethod
+    def _limit_notes(module: ModuleModel, before: str, after: str) -> list[str]:
+        """The module limits of the project's linters the patch tips over, one line each."""
+        if before == after:
+            return []
+        return [
+            f"{module.path}: the inserted lines make {crossed}"
+            for crossed in module_notes(before, after, module.linter_limits)
+        ]
+
     def _result(self, path: str) -> PatchedFile:
         if path in self.errors:
             return self.errors[path]
@@ -1146,7 +1157,7 @@ class _Analysis:
             tuple(edits.changes),
             tuple(edits.problems),
             own_calls=tuple(edits.own_calls),
-            notes=tuple(edits.notes),
+            notes=(*edits.notes, *self._limit_notes(editor.module, source.text, new_text)),
             encoding=source.encoding,
             diff=diff,
             inserts=bool(edits.insertions),

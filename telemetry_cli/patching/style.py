@@ -25,13 +25,22 @@ wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable
+from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telemetry_cli.files import FileProblem, contained_path, parse_toml, read_bytes
-from telemetry_cli.patching.limits import DEFAULT_MAX_STATEMENTS, StatementLimit
+from telemetry_cli.patching.limits import (
+    DEFAULT_MAX_IMPORTS,
+    DEFAULT_MAX_MODULE_LINES,
+    DEFAULT_MAX_STATEMENTS,
+    IMPORTS,
+    LINES,
+    Limit,
+)
 
 if TYPE_CHECKING:
     import configparser
@@ -44,6 +53,26 @@ DEFAULT_QUOTE_STYLE = "double"
 QUOTE_STYLES = frozenset({"double", "single", "preserve"})
 # The longest line-length ruff accepts; anything else is not a setting we can trust.
 _MAX_LINE_LENGTH = 320
+# Options of flake8's section that only wemake-python-styleguide reads: its configuration.
+_WEMAKE_OPTIONS = frozenset(
+    {
+        "max-imports",
+        "max-imported-names",
+        "max-module-members",
+        "max-methods",
+        "max-local-variables",
+        "max-line-complexity",
+        "max-cognitive-score",
+        "max-cognitive-average",
+        "max-module-expressions",
+        "max-function-expressions",
+        "i-control-code",
+        "i-dont-control-code",
+        "nested-classes-whitelist",
+        "allowed-domain-names",
+        "forbidden-domain-names",
+    }
+)
 # The INI files flake8 reads its settings from, in its order, and the sections holding them.
 _LINTER_FILES = (".flake8", "setup.cfg", "tox.ini")
 _LINTER_SECTIONS = ("flake8", "pycodestyle")
@@ -221,13 +250,16 @@ class FormatStyles:
         """The style for the module at ``relative`` (a POSIX path under the root)."""
         return self._folder(PurePosixPath(relative).parent)
 
-    def statement_limits(self, relative: str) -> tuple[StatementLimit, ...]:
-        """The limits on a function's statements the project's linters set for ``relative``.
+    def linter_limits(self, relative: str) -> tuple[Limit, ...]:
+        """The count limits the project's linters set for the module at ``relative``.
 
         Ruff's ``PLR0915`` when its configuration (the nearest, as ruff finds it, following
-        ``extend``) selects it, and pylint's ``too-many-statements`` when a pylint configuration
-        is found (the nearest folder holding one) and does not disable it; each at its
-        ``max-statements``, 50 unless set.
+        ``extend``) selects it and its ``per-file-ignores`` leave it on for ``relative``;
+        pylint's ``too-many-statements`` and ``too-many-lines`` when a pylint configuration is
+        found (the nearest folder holding one) and does not disable them (each at its
+        ``max-statements``, 50 unless set, and ``max-module-lines``, 1000); wemake's ``WPS201``
+        when the nearest flake8 configuration is wemake-python-styleguide's (at ``max-imports``,
+        12 unless set) and neither ignores it nor its ``per-file-ignores`` for ``relative``.
         """
         folder = PurePosixPath(relative).parent
         ruff: dict[str, Any] | None = None
@@ -241,22 +273,72 @@ class FormatStyles:
             if folder == PurePosixPath(".") or (ruff is not None and pylint is not None):
                 break
             folder = folder.parent
-        limits: list[StatementLimit] = []
+        limits: list[Limit] = []
         if ruff is not None:
-            limit = self._ruff_statement_limit(ruff, ruff_folder)
+            limit = self._ruff_statement_limit(ruff, ruff_folder, relative)
             if limit is not None:
-                limits.append(StatementLimit("ruff", "PLR0915", limit, "# noqa: PLR0915"))
+                limits.append(Limit("ruff", "PLR0915", limit, "`# noqa: PLR0915` on its def line"))
         if pylint is not None and _pylint_enables(pylint, "too-many-statements", "R0915"):
             limit = _count(pylint.get("max-statements"))
             limits.append(
-                StatementLimit(
+                Limit(
                     "pylint",
                     "too-many-statements",
                     DEFAULT_MAX_STATEMENTS if limit is None else limit,
-                    "# pylint: disable=too-many-statements",
+                    "`# pylint: disable=too-many-statements` on its def line",
+                )
+            )
+        if pylint is not None and _pylint_enables(pylint, "too-many-lines", "C0302"):
+            limit = _count(pylint.get("max-module-lines"))
+            limits.append(
+                Limit(
+                    "pylint",
+                    "too-many-lines",
+                    DEFAULT_MAX_MODULE_LINES if limit is None else limit,
+                    "`# pylint: disable=too-many-lines` at the top of the module",
+                    LINES,
+                    "max-module-lines",
+                )
+            )
+        imports = self._wemake_imports(relative)
+        if imports is not None:
+            limits.append(
+                Limit(
+                    "wemake",
+                    "WPS201",
+                    imports,
+                    f"`{relative}: WPS201` in flake8's per-file-ignores",
+                    IMPORTS,
+                    "max-imports",
                 )
             )
         return tuple(limits)
+
+    def _wemake_imports(self, relative: str) -> int | None:
+        """wemake-python-styleguide's ``max-imports`` when its ``WPS201`` checks ``relative``.
+
+        The nearest flake8 configuration (``.flake8``, ``setup.cfg``, ``tox.ini``) is wemake's
+        when it names its codes (``WPS``) or sets an option of its own; ``ignore``,
+        ``extend-ignore`` (codes as prefixes) or a ``per-file-ignores`` entry matching the module
+        (flake8 matches a pattern with no ``/`` against the file's name) turns the rule off.
+        """
+        folder = PurePosixPath(relative).parent
+        while True:
+            for name in _LINTER_FILES:
+                parser = self._ini(folder / name)
+                if parser is not None and parser.has_section("flake8"):
+                    options = {
+                        key.replace("_", "-"): value for key, value in parser.items("flake8")
+                    }
+                    if not _wemake_configured(options):
+                        return None
+                    module = PurePosixPath(relative).relative_to(folder).as_posix()
+                    if _flake8_ignores(options, module, "WPS201"):
+                        return None
+                    return _count(options.get("max-imports")) or DEFAULT_MAX_IMPORTS
+            if folder == PurePosixPath("."):
+                return None
+            folder = folder.parent
 
     def _ruff_settings(self, folder: PurePosixPath) -> dict[str, Any] | None:
         """The ruff configuration in ``folder`` itself, if any (``[tool.ruff]`` of a pyproject)."""
@@ -269,11 +351,19 @@ class FormatStyles:
         ruff = tool.get("ruff") if isinstance(tool, dict) else None
         return ruff if isinstance(ruff, dict) else None
 
-    def _ruff_statement_limit(self, settings: dict[str, Any], folder: PurePosixPath) -> int | None:
-        """Ruff's ``max-statements`` when its rule selection (along ``extend``) has PLR0915."""
+    def _ruff_statement_limit(
+        self, settings: dict[str, Any], folder: PurePosixPath, relative: str
+    ) -> int | None:
+        """Ruff's ``max-statements`` when its rule selection (along ``extend``) has PLR0915.
+
+        Not when a ``per-file-ignores`` (or ``extend-per-file-ignores``) pattern matching the
+        module at ``relative`` turns it off: ruff applies those after the selection, whatever
+        its specificity, each pattern relative to the folder of the file that holds it.
+        """
         select: list[str] | None = None
         extra: list[str] = []
         ignored: list[str] = []
+        file_ignored: list[str] = []
         limit: int | None = None
         chain: dict[str, Any] | None = settings
         depth = 0
@@ -291,12 +381,16 @@ class FormatStyles:
                     value = table.get(key)
                     if isinstance(value, list):
                         into.extend(str(code) for code in value)
+                for key in ("per-file-ignores", "extend-per-file-ignores"):
+                    file_ignored.extend(_ruff_file_ignores(table.get(key), folder, relative))
             if limit is None:
                 limit = _count(_ruff_lint(chain, "pylint", "max-statements"))
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
         chosen = _most_specific([*(select or ["E", "F"]), *extra], "PLR0915")
         if chosen < 0 or _most_specific(ignored, "PLR0915") >= chosen:
+            return None
+        if _most_specific(file_ignored, "PLR0915") >= 0:
             return None
         return DEFAULT_MAX_STATEMENTS if limit is None else limit
 
@@ -615,6 +709,81 @@ def _count(value: object) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _ruff_file_ignores(table: object, folder: PurePosixPath, relative: str) -> list[str]:
+    """The codes of ruff's ``per-file-ignores`` ``table`` whose pattern matches ``relative``.
+
+    As ruff matches them: a pattern is a glob (``*`` crossing folders, as globset's) taken
+    relative to ``folder`` (the configuration's), and also matched against the file's name; a
+    ``!``-negated pattern applies to the files it does not match.
+    """
+    if not isinstance(table, dict):
+        return []
+    path = PurePosixPath(relative)
+    try:
+        inside = path.relative_to(folder).as_posix() if folder != PurePosixPath(".") else relative
+    except ValueError:
+        inside = None  # a configuration elsewhere (extended from a sibling): names only
+    codes: list[str] = []
+    for pattern, listed in table.items():
+        glob = str(pattern).strip().removeprefix("./")
+        negated = glob.startswith("!")
+        glob = glob.removeprefix("!")
+        matched = fnmatchcase(path.name, glob) or (
+            inside is not None
+            and (fnmatchcase(inside, glob) or fnmatchcase(inside, glob.replace("**/", "")))
+        )
+        if matched != negated and isinstance(listed, list):
+            codes.extend(str(code) for code in listed)
+    return codes
+
+
+def _wemake_configured(options: dict[str, str]) -> bool:
+    """Whether a ``[flake8]`` section's ``options`` are wemake-python-styleguide's.
+
+    It names its codes (``WPS`` in ``select``, ``ignore``, ``per-file-ignores``...) or sets one
+    of the options only it reads.
+    """
+    return bool(_WEMAKE_OPTIONS & options.keys()) or any(
+        "WPS" in value.upper() for value in options.values()
+    )
+
+
+def _flake8_ignores(options: dict[str, str], module: str, code: str) -> bool:
+    """Whether flake8's ``options`` leave ``code`` off for ``module`` (relative to them).
+
+    ``ignore``/``extend-ignore`` list codes as prefixes; ``per-file-ignores`` lines are
+    ``pattern: codes``, a pattern without ``/`` matched against the file's name, others
+    against the path.
+    """
+
+    def codes(text: str) -> list[str]:
+        return [item for item in re.split(r"[\s,]+", text.strip()) if item]
+
+    listed = [*codes(options.get("ignore", "")), *codes(options.get("extend-ignore", ""))]
+    if any(code.startswith(prefix) for prefix in listed):
+        return True
+    name = PurePosixPath(module).name
+    # flake8's own reading: file names up to a colon, then codes up to the next file name.
+    patterns: list[str] = []
+    ignored: list[str] = []
+    entries: list[tuple[list[str], list[str]]] = []
+    for token in re.findall(r"[^\s:,]+|:", options.get("per-file-ignores", "")):
+        if token == ":":
+            ignored = []
+            entries.append((patterns, ignored))
+            patterns = []
+        elif re.fullmatch(r"[A-Z]+[0-9]*", token) and entries and not patterns:
+            ignored.append(token)
+        else:
+            patterns.append(token.removeprefix("./"))
+    for files, listed_codes in entries:
+        for pattern in files:
+            target = module if "/" in pattern else name
+            if fnmatchcase(target, pattern) and any(code.startswith(p) for p in listed_codes):
+                return True
+    return False
 
 
 def _most_specific(selectors: list[str], code: str) -> int:

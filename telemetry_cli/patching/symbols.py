@@ -22,7 +22,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
-from telemetry_cli.patching.limits import StatementLimit
+from telemetry_cli.patching.limits import Limit
 from telemetry_cli.patching.names import (
     APP_CLASSES,
     APP_ROUTER,
@@ -101,7 +101,7 @@ class ModuleSource(NamedTuple):
     #: Whether yapf formats it (``[tool.yapf]``, ``.style.yapf``, ``setup.cfg``'s ``[yapf]``).
     yapf: bool = False
     #: The limits its linters set on a function's statements (see :mod:`.limits`).
-    statement_limits: tuple[StatementLimit, ...] = ()
+    linter_limits: tuple[Limit, ...] = ()
 
 
 class ParseFailure(Exception):
@@ -1032,7 +1032,7 @@ class ModuleModel:
         self.import_wrap = source.import_wrap
         self.joined_sections = source.joined_sections
         self.skip_magic_comma = source.skip_magic_comma
-        self.statement_limits = source.statement_limits
+        self.linter_limits = source.linter_limits
         self.yapf = source.yapf
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
