@@ -40,7 +40,7 @@ from telemetry_cli.files import (
     unresolved_conflict,
 )
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.image_layer import image_scripts
+from telemetry_cli.image_layer import MAX_BUILD_FILE_CHARS, image_scripts
 from telemetry_cli.install_steps import (
     COMPOSE_NAME,
     DOCKERFILE_NAME,
@@ -1995,9 +1995,13 @@ def _run_file_targets(
             text = project.as_string()  # read by the caller already
         else:
             try:
-                data = read_bytes(path, path.name)
+                # No further than the image check reads one: a run file larger than that is
+                # generated or hostile, and reading its lines took seconds (9 MB: 4 s).
+                data = read_head(path, path.name, MAX_BUILD_FILE_CHARS + 1)
             except FileProblem:
                 continue  # a folder or a pipe of that name: no command line to read
+            if data is not None and len(data) > MAX_BUILD_FILE_CHARS:
+                continue
             text = "" if data is None else data.decode("utf-8", errors="replace")
         targets.update(_command_targets(folder, text, ignore))
     return targets

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.image_layer import missing_layer_notes
+from telemetry_cli.ignore import GitIgnore
+from telemetry_cli.image_layer import MAX_BUILD_FILE_CHARS, missing_layer_notes
+from telemetry_cli.init_plan import _run_file_targets
 from tests.cli_support import run
+from tests.timing_support import cpu_seconds
 
 LAYER = ["analytics/__init__.py", "analytics/event_logger.py"]
 
@@ -952,3 +955,19 @@ def test_an_image_not_installing_the_project_is_still_noted(tmp_path: Path, inst
     found = src_notes(src_layout(tmp_path, install))
     assert len(found) == 1, found
     assert "cannot resolve" in found[0], found
+
+
+@pytest.mark.parametrize(("padding", "read"), [(0, True), (MAX_BUILD_FILE_CHARS, False)])
+def test_init_reads_the_commands_of_no_run_file_the_image_check_would_not(
+    tmp_path: Path, padding: int, read: bool
+) -> None:
+    # A compose file of megabytes (9 MB of nested blocks here, as a generated or hostile one
+    # may be) took init 4 s to read for command lines; it is skipped as the image check skips
+    # it, a real one (a few KiB) read as before.
+    root = flat(tmp_path)
+    nested = "".join("  " * depth + f"k{depth}:\n" for depth in range(1, 3000))
+    text = "services:\n  web:\n    command: uvicorn main:app\n" + nested[:padding]
+    (root / "docker-compose.yml").write_text(text)
+    targets, seconds = cpu_seconds(lambda: _run_file_targets(root, GitIgnore(root), None))
+    assert targets == ({"main:app"} if read else set())
+    assert seconds < 0.5
