@@ -2090,9 +2090,11 @@ def _vercel_targets(folder: Path, path: Path, ignore: GitIgnore) -> set[str]:
     pattern's capture (``/api/$1``) or a page is no module file: left out.
     """
     try:
-        data = read_bytes(path, path.name)
+        data = read_head(path, path.name, MAX_BUILD_FILE_CHARS + 1)
+        if data is not None and len(data) > MAX_BUILD_FILE_CHARS:
+            return set()  # as a run file that large: not read (real ones hold a few KiB)
         document = json.loads(b"" if data is None else data)
-    except (FileProblem, ValueError):
+    except (FileProblem, ValueError, RecursionError):
         return set()  # not a file of JSON: it names nothing
     if not isinstance(document, dict):
         return set()

@@ -971,3 +971,17 @@ def test_init_reads_the_commands_of_no_run_file_the_image_check_would_not(
     targets, seconds = cpu_seconds(lambda: _run_file_targets(root, GitIgnore(root), None))
     assert targets == ({"main:app"} if read else set())
     assert seconds < 0.5
+
+
+@pytest.mark.parametrize(("padding", "read"), [(0, True), (MAX_BUILD_FILE_CHARS, False)])
+def test_init_reads_no_vercel_configuration_larger_than_a_run_file(
+    tmp_path: Path, padding: int, read: bool
+) -> None:
+    root = flat(tmp_path)
+    (root / "api").mkdir()
+    (root / "api/index.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    text = '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}], "x": "%s"}'
+    (root / "vercel.json").write_text(text % ("a" * padding))
+    targets, seconds = cpu_seconds(lambda: _run_file_targets(root, GitIgnore(root), None))
+    assert targets == ({"api.index:app"} if read else set())
+    assert seconds < 0.5
