@@ -40,6 +40,10 @@ __all__ = [
 
 BOM = "\ufeff"
 TEMP_SUFFIX = ".tmp"
+#: The largest tool configuration read for a hint (``setup.cfg``, ``tox.ini``, a linter's
+#: settings; real ones hold a few KiB): a larger one is generated or hostile, and parsing
+#: megabytes of INI took seconds each of the several times a run reads it. It is not read.
+MAX_CONFIG_BYTES = 1 << 20
 # How long a run waits for another run's project lock before giving up: a run takes seconds,
 # so a lock held this long belongs to a stuck or stopped process (a suspended shell job).
 LOCK_TIMEOUT_SECONDS = 60.0

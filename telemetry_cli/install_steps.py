@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from telemetry_cli.errors import FileProblem
-from telemetry_cli.files import parse_toml, read_bytes
+from telemetry_cli.files import MAX_CONFIG_BYTES, parse_toml, read_bytes
 
 TOOL_NAME = "telemetry-scaffold"
 # What runs the backend: an extra naming one of them is the one the quickstart needs.
@@ -220,8 +220,10 @@ def flat_layout_discovery(root: Path, folder: str) -> bool:
         return False  # no Python project here at all
     if _SETUPTOOLS_LISTING & _table(_table(data.get("tool")).get("setuptools")).keys():
         return False
-    if setup_cfg is not None and _lists_packages_cfg(setup_cfg):
-        return False
+    if setup_cfg is not None and (
+        len(setup_cfg) > MAX_CONFIG_BYTES or _lists_packages_cfg(setup_cfg)
+    ):
+        return False  # too large to parse (real ones hold a few KiB): no warning either
     if setup_py is not None and _lists_packages_py(setup_py):
         return False
     return not (base / "src").is_dir()

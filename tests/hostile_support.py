@@ -51,13 +51,20 @@ SECRETS = [
     ("jane.doe+test@example.co.uk", "jane.doe+test@example.co.uk"),
     ("+1 (415) 555-2671", "555-2671"),
     ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("de89 3704 0044 0532 0130 00", "3704 0044 0532"),
+    ("203.0.113.7", "203.0.113.7"),
+    ("[2001:db8::8a2e:370:7334]:8443", "8a2e:370:7334"),
+    ("198.51.100.23, 10.0.0.1", "198.51.100.23"),
 ]
-# Of these, the ones a free-text sentence around them keeps (documented: an address, a phone
-# number or an AWS secret key is someone's data or a secret only as the whole value).
+# Of these, the ones a free-text sentence around them keeps (documented: an email or IP address,
+# a phone number or an AWS secret key is someone's data or a secret only as the whole value).
 WHOLE_ONLY = {
     "jane.doe+test@example.co.uk",
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "+1 (415) 555-2671",
+    "203.0.113.7",
+    "[2001:db8::8a2e:370:7334]:8443",
+    "198.51.100.23, 10.0.0.1",
 }
 
 

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 from telemetry_cli import image_layer
-from telemetry_cli.image_layer import missing_layer_notes, served_modules
+from telemetry_cli.ignore import GitIgnore
+from telemetry_cli.image_layer import MAX_BUILD_FILE_CHARS, missing_layer_notes, served_modules
+from telemetry_cli.init_plan import _run_file_targets
 from tests.cli_support import run
+from tests.timing_support import cpu_seconds
 
 LAYER = ["analytics/__init__.py", "analytics/event_logger.py"]
 
@@ -1092,3 +1095,33 @@ def test_a_start_script_run_by_its_path_without_sh_is_read(
         assert "the image's import path (/code) cannot resolve" in found[0], found
     else:
         assert found == [], found
+
+
+@pytest.mark.parametrize(("padding", "read"), [(0, True), (MAX_BUILD_FILE_CHARS, False)])
+def test_init_reads_the_commands_of_no_run_file_the_image_check_would_not(
+    tmp_path: Path, padding: int, read: bool
+) -> None:
+    # A compose file of megabytes (9 MB of nested blocks here, as a generated or hostile one
+    # may be) took init 4 s to read for command lines; it is skipped as the image check skips
+    # it, a real one (a few KiB) read as before.
+    root = flat(tmp_path)
+    nested = "".join("  " * depth + f"k{depth}:\n" for depth in range(1, 3000))
+    text = "services:\n  web:\n    command: uvicorn main:app\n" + nested[:padding]
+    (root / "docker-compose.yml").write_text(text)
+    targets, seconds = cpu_seconds(lambda: _run_file_targets(root, GitIgnore(root), None))
+    assert targets == ({"main:app"} if read else set())
+    assert seconds < 0.5
+
+
+@pytest.mark.parametrize(("padding", "read"), [(0, True), (MAX_BUILD_FILE_CHARS, False)])
+def test_init_reads_no_vercel_configuration_larger_than_a_run_file(
+    tmp_path: Path, padding: int, read: bool
+) -> None:
+    root = flat(tmp_path)
+    (root / "api").mkdir()
+    (root / "api/index.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    text = '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}], "x": "%s"}'
+    (root / "vercel.json").write_text(text % ("a" * padding))
+    targets, seconds = cpu_seconds(lambda: _run_file_targets(root, GitIgnore(root), None))
+    assert targets == ({"api.index:app"} if read else set())
+    assert seconds < 0.5

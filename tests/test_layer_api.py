@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
@@ -563,3 +563,39 @@ def test_error_capture_names_a_mounted_sub_application_route_by_its_full_templat
         "route": "/orgs/{org_id}/v1/reports/{report_id}",
     }
     assert "acme" not in event.to_json() and "secret" not in event.to_json()
+
+
+def test_error_capture_names_a_route_of_an_included_router_with_its_prefixes(
+    layer: Layer,
+) -> None:
+    """The template is the one clients request, with the prefixes of every router on the way.
+
+    FastAPI 0.165 includes a router without copying its routes, so the route in the scope has
+    its own router's path only; an event named ``/v1/{tenant}/items/{item_id}`` for
+    ``/outer/v1/...`` and ``/again/v1/...`` alike.
+    """
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    router = APIRouter(prefix="/v1/{tenant}")
+
+    @router.get("/items/{item_id}")
+    async def item(tenant: str, item_id: str) -> None:
+        raise RuntimeError(f"secret {item_id}")
+
+    outer = APIRouter(prefix="/outer")
+    outer.include_router(router)
+    inner = FastAPI()
+    inner.include_router(router, prefix="/in")
+    app = FastAPI()
+    app.include_router(outer)
+    app.include_router(router, prefix="/again")
+    app.mount("/orgs/{org_id}", inner)
+    app.add_middleware(layer.error_capture.ErrorCaptureMiddleware, event_logger=logger)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for path in ("/outer/v1/acme/items/7", "/again/v1/acme/items/7", "/orgs/o/in/v1/a/items/7"):
+            assert client.get(path).status_code == 500
+    assert [event.payload["route"] for event in sink.events] == [
+        "/outer/v1/{tenant}/items/{item_id}",
+        "/again/v1/{tenant}/items/{item_id}",
+        "/orgs/{org_id}/in/v1/{tenant}/items/{item_id}",
+    ]

@@ -1645,6 +1645,11 @@ def test_a_number_that_is_no_card_number_is_kept(logger: Any, text: str) -> None
         "refund NL91ABNA0417164300, thanks",
         "FR1420041010050500013M02606",
         "NO9386011117947",
+        # Typed in small letters, and printed with hyphens between the groups.
+        "de89370400440532013000",
+        "pay to de89 3704 0044 0532 0130 00 today",
+        "gb82 west 1234 5698 7654 32",
+        "DE89-3704-0044-0532-0130-00",
     ],
 )
 def test_an_iban_in_text_is_redacted(logger: Any, text: str) -> None:
@@ -1660,10 +1665,79 @@ def test_an_iban_in_text_is_redacted(logger: Any, text: str) -> None:
         "order XY12345678901234567",
         "AA00 0000 0000 0000 00",
         "sha DE89370400440532013000abc",  # part of a longer word
+        "de89 3704 0044 0532 0130 01",  # small letters, a check digit off
+        "gb82WEST12345698765432",  # letters of both cases: a token, not a typed IBAN
+        "DE89 3704-0044 0532 0130 00",  # separators of two kinds
     ],
 )
 def test_a_code_that_is_no_iban_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"m": text}).payload == {"m": text}
+
+
+# An IP address is personal data (GDPR recital 30): a value that is one whole, or a list of them
+# (X-Forwarded-For), with a port or not, IPv6 bracketed or mapped, is redacted under any key;
+# under a key naming a version, a dotted version of four numbers is a version. Addresses naming
+# no one outside a network (loopback, unspecified, internal ranges: a server's, a database's)
+# and addresses in free text are kept, but any value under a key naming a client's or peer's
+# address is redacted.
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("client_host", "203.0.113.7"),
+        ("peer", "203.0.113.7:51234"),
+        ("remote", " 198.51.100.23 "),
+        ("x-forwarded-for", "203.0.113.7, 10.0.0.1, 127.0.0.1"),
+        ("forwarded", "203.0.113.7,198.51.100.2"),
+        ("hops", "unknown, 203.0.113.7, 10.0.0.1,"),
+        ("origin", "::ffff:203.0.113.7"),
+        ("addr", "[2001:db8::1]:8080"),
+        ("value", "2001:db8:85a3::8a2e:370:7334"),
+        ("peer_addr", "fe80::1%eth0"),
+        ("client_host", "192.168.0.12"),
+        ("remote_host", "host-7.isp.example"),
+        ("peername", "10.0.0.7:51234"),
+        ("version", "203.0.113.7:443"),  # a port: no version
+    ],
+)
+def test_an_ip_address_value_is_redacted(logger: Any, key: str, value: str) -> None:
+    assert logger.record("error_event", {key: value}).payload == {key: "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("version", "1.2.3.4"),
+        ("appVersion", "10.0.0.1"),
+        ("build", "4.2.0.17"),
+        ("sdk_ver", "1.0.0.0"),
+        ("server", "127.0.0.1"),
+        ("bind", "0.0.0.0:8000"),
+        ("loopback", "::1"),
+        ("hops", "127.0.0.1, ::1"),
+        ("hops", "unknown"),
+        ("hops", ", ,"),
+        ("db_host", "10.1.2.3"),
+        ("session_host", "192.168.0.12"),
+        ("gateway", "fd12:3456:789a::1"),
+        ("upstream", "172.20.0.5:8000"),
+        ("note", "served 203.0.113.7 today"),
+        ("user_agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.6099.109"),
+        ("version", "1.2.3"),
+        ("time", "12:30:45"),
+        ("mac", "00:1a:2b:3c:4d:5e"),
+        ("ratio", "3.14"),
+        ("hex", "deadbeef"),
+        ("date", "12.05.2024"),
+        ("octets", "256.1.1.1"),
+    ],
+)
+def test_a_version_or_no_personal_address_is_kept(logger: Any, key: str, value: str) -> None:
+    assert logger.record("error_event", {key: value}).payload == {key: value}
+
+
+def test_an_ip_address_as_a_key_is_data(logger: Any) -> None:
+    payload = logger.record("error_event", {"203.0.113.7": 3, "hits": 1}).payload
+    assert payload == {"[redacted]": "[redacted]", "hits": 1}
 
 
 # National identification numbers in text: written in a shape of their own, when their check

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from telemetry_cli.files import MAX_CONFIG_BYTES
 from telemetry_cli.patching import style as style_module
 from telemetry_cli.patching.edits import NewImport
 from telemetry_cli.patching.routes import string_literal
@@ -21,6 +22,7 @@ from telemetry_cli.patching.style import (
     preferred_quote,
 )
 from tests.cli_support import run, snapshot
+from tests.timing_support import cpu_seconds
 
 # Its log call is 97 columns on one line: split at 88, black's and ruff's default, kept whole at
 # 100 or more.
@@ -950,3 +952,13 @@ def test_generate_leaves_a_yapf_formatted_module_as_yapf_formats_it(
     after = subprocess.run([*yapf, *modules], capture_output=True, text=True, check=False, cwd=root)
     assert after.returncode == 0, after.stdout
     assert "event_logger.log(" in (root / "backend/app/api/books.py").read_text()
+
+
+def test_a_configuration_larger_than_any_real_one_is_not_read(tmp_path: Path) -> None:
+    # Megabytes of INI (generated or hostile) took seconds to parse, each of the several times
+    # a run reads the file; the default applies as for a file that is not INI.
+    padding = "".join(f"option{index} = 1\n" for index in range(MAX_CONFIG_BYTES // 12))
+    _write(tmp_path, {"setup.cfg": "[flake8]\nmax-line-length = 79\n[other]\n" + padding})
+    styles, seconds = cpu_seconds(lambda: FormatStyles(tmp_path).of("backend/app/api/books.py"))
+    assert styles.line_length == DEFAULT_LINE_LENGTH
+    assert seconds < 0.5

@@ -32,7 +32,13 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from telemetry_cli.files import FileProblem, contained_path, parse_toml, read_bytes
+from telemetry_cli.files import (
+    MAX_CONFIG_BYTES,
+    FileProblem,
+    contained_path,
+    parse_toml,
+    read_head,
+)
 from telemetry_cli.patching.limits import (
     DEFAULT_MAX_IMPORTS,
     DEFAULT_MAX_MODULE_LINES,
@@ -687,17 +693,21 @@ class FormatStyles:
         return parser
 
     def _text(self, relative: PurePosixPath) -> str | None:
-        """A configuration file under the root as text; None when absent or unreadable."""
+        """A configuration file under the root as text; None when absent, unreadable or too large.
+
+        Larger than ``MAX_CONFIG_BYTES``, it is not read: the defaults are used.
+        """
         # Most folders hold none of the files looked for: one lstat says so, before the
         # containment check walks every component of the path.
         if not os.path.lexists(self.root / relative):
             return None
         try:
-            data = read_bytes(contained_path(self.root, relative.as_posix()), relative.as_posix())
+            path = contained_path(self.root, relative.as_posix())
+            data = read_head(path, relative.as_posix(), MAX_CONFIG_BYTES + 1)
         except FileProblem:
             return None
-        if data is None:
-            return None
+        if data is None or len(data) > MAX_CONFIG_BYTES:
+            return None  # a larger one says nothing: the defaults are used
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
