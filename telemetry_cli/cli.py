@@ -386,6 +386,9 @@ def _synchronise(
     plan = load_plan(root=root, config=config)
 
     with project_lock(plan.root, exclusive=mode is views.Mode.WRITE, on_wait=_say_waiting):
+        # Read again under the lock: a run this one waited for may have changed the plan
+        # (init writes its table); the read above only found the root to lock.
+        plan = load_plan(root=root, config=config)
         report = decide(plan, force=force, writing=mode is views.Mode.WRITE)
         if mode is views.Mode.WRITE:
             sync.apply(report)

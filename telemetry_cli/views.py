@@ -63,7 +63,7 @@ def file_lines(report: SyncReport, mode: Mode) -> list[Text]:
             (word.ljust(_WIDTH), _STATUS_STYLE[change.status]), "  ", printable(change.path)
         )
         if change.backup is not None and mode is Mode.WRITE:
-            line.append(f"  (hand edits kept in {printable(change.backup)})", style="yellow")
+            line.append(f"  ({change.kept} kept in {printable(change.backup)})", style="yellow")
         lines.append(line)
         details = [*change.messages, *change.notes, *change.problems]
         if change.status is Status.ERROR:

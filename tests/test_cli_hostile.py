@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -1201,6 +1202,90 @@ def test_a_run_waits_for_another_run_on_the_same_project(project: Path, command:
     assert run("generate", "--check", "--root", str(project)).exit_code == (
         0 if command == ["generate"] else 1
     )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX's")
+def test_a_run_that_waited_reads_the_plan_the_other_run_left(project: Path) -> None:
+    """The plan is read once the lock is held: the run before may have changed it.
+
+    ``init`` writes the plan's table, and a person may save pyproject.toml, while a run waits:
+    the run read the plan before waiting and rendered that one, from a stale read, exiting 0
+    with ``generate --check`` red right after it.
+    """
+    import fcntl
+
+    config = project / "pyproject.toml"
+    held = os.open(project, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as the other run holds it
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-m", "telemetry_cli", "generate", "--root", str(project)],
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as process:
+            assert process.stderr is not None
+            assert "waiting for another" in process.stderr.readline()
+            # What the other run leaves: another plan.
+            config.write_text(config.read_text() + 'api-prefix = "/v2/events"\n')
+            fcntl.flock(held, fcntl.LOCK_UN)
+            stdout, stderr = process.communicate(timeout=120)
+    finally:
+        os.close(held)
+    assert process.returncode == 0, stdout + stderr
+    assert "/v2/events" in (project / "backend/app/analytics/telemetry_router.py").read_text()
+    assert run("generate", "--check", "--root", str(project)).exit_code == 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX's")
+@pytest.mark.parametrize("second", ["generate", "remove"])
+def test_two_real_runs_at_once_end_as_one_after_the_other(
+    project: Path, tmp_path: Path, second: str
+) -> None:
+    """Two processes started together on one project: one waits, each sees the other's result.
+
+    The end state is that of the two runs one after the other, in one order or the other,
+    both exit 0, and ``--check`` says which.
+    """
+    config = project / "pyproject.toml"
+    config.write_text(config.read_text() + 'api-prefix = "/v2/events"\n')
+    ends = []
+    for k, order in enumerate((["generate", second], [second, "generate"])):
+        copy = tmp_path / f"order-{k}"
+        shutil.copytree(project, copy)
+        for command in order:
+            assert run(command, "--root", str(copy)).exit_code == 0
+        ends.append((order[-1], _tree(copy)))
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "telemetry_cli", command, "--root", str(project)],
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in ("generate", second)
+    ]
+    results = [process.communicate(timeout=120) for process in processes]
+    for process, (stdout, stderr) in zip(processes, results, strict=True):
+        assert process.returncode == 0, stdout + stderr
+        assert "Traceback" not in stderr
+    last = [command for command, tree in ends if tree == _tree(project)]
+    assert last, "a mix of the two runs"
+    check = run("generate", "--check", "--root", str(project))
+    assert check.exit_code == (0 if last[0] == "generate" else 1)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    """The bytes of every file under ``root`` (bytecode aside), by relative path."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX's")

@@ -304,6 +304,86 @@ def test_remove_failing_to_delete_a_file_names_remove_and_a_rerun_converges(
     assert snapshot(project) == pristine
 
 
+@dataclass
+class StepStopper:
+    """Counts the writes and deletions of a run in the project and stops it at step ``stop_at``.
+
+    ``interrupt``: a Ctrl-C (KeyboardInterrupt) there, else an I/O error; either before the
+    step takes effect, so the steps before it are done and the rest untouched.
+    """
+
+    root: Path
+    interrupt: bool
+    stop_at: int | None = None
+    steps: list[str] = field(default_factory=list)
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        real_atomic_write = files.atomic_write
+        real_unlink = Path.unlink
+
+        def step(path: Path) -> None:
+            self.steps.append(Path(path).relative_to(self.root).as_posix())
+            if len(self.steps) == self.stop_at:
+                raise KeyboardInterrupt if self.interrupt else OSError(errno.EIO, "I/O error")
+
+        def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+            step(path)
+            real_atomic_write(path, data, durable=durable)
+
+        def unlink(path: Path, missing_ok: bool = False) -> None:
+            # atomic_write's own temporary file is not a step of the run.
+            if self.root in Path(path).parents and not Path(path).name.endswith(".tmp"):
+                step(path)
+            real_unlink(path, missing_ok=missing_ok)
+
+        monkeypatch.setattr(sync, "atomic_write", atomic_write)
+        monkeypatch.setattr(Path, "unlink", unlink)
+
+
+@pytest.mark.parametrize("stop", ["interrupt", "io-error"])
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_run_stopped_at_any_write_or_deletion_is_finished_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, stop: str
+) -> None:
+    # Every step of a generate of a changed plan, and of a remove (whose deletions the writes
+    # tests above do not reach): stopped there, each file is wholly old or wholly new, no
+    # temporary file is left, --check says the work is not done, and the same command run
+    # again finishes it.
+    pristine = make_project(tmp_path / "pristine")
+    assert run("generate", "--root", str(pristine)).exit_code == 0
+    if command == "generate":
+        change_plan(pristine)
+    original = snapshot(pristine)
+    reference_root = tmp_path / "reference"
+    shutil.copytree(pristine, reference_root)
+    with monkeypatch.context() as patch:
+        counter = StepStopper(reference_root, stop == "interrupt")
+        counter.install(patch)
+        assert run(command, "--root", str(reference_root)).exit_code == 0
+    reference = snapshot(reference_root)
+    assert len(counter.steps) >= 10, counter.steps
+    for k, step in enumerate(counter.steps, start=1):
+        where = f"{stop} at step {k} ({step})"
+        project = tmp_path / f"stopped-{k}"
+        shutil.copytree(pristine, project)
+        with monkeypatch.context() as patch:
+            StepStopper(project, stop == "interrupt", stop_at=k).install(patch)
+            try:
+                stopped = run(command, "--root", str(project)).exit_code
+            except KeyboardInterrupt:
+                stopped = 130  # main() exits 130 on it (test_cli_hostile: a real SIGINT)
+        assert stopped == (130 if stop == "interrupt" else 1), where
+        after = snapshot(project)
+        assert temp_files(project) == [], where
+        for path in sorted(set(after) - {MANIFEST}):
+            assert after[path] in (original.get(path), reference.get(path)), (where, path)
+        assert run(command, "--root", str(project), "--check").exit_code == 1, where
+        again = run(command, "--root", str(project))
+        assert again.exit_code == 0, (where, again.stdout, again.stderr)
+        assert snapshot(project) == reference, where
+        assert run(command, "--root", str(project), "--check").exit_code == 0, where
+
+
 # Plan changes that move the layer and the documents (another package, another feature folder),
 # or log another event type in an instrumented module.
 PLAN_MOVES = {

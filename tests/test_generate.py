@@ -305,6 +305,9 @@ def test_a_copy_of_another_generated_file_at_an_obsolete_path_is_removed_with_a_
     assert (old / "quickstart.md.bak").exists() == (manifest == "lost")
     assert "not the file telemetry-scaffold wrote there" in result.stdout
     assert "specs/059-analytics-telemetry/spec.md.bak" in result.stdout
+    # The backup is of a copy, not of hand edits: the file's line says so.
+    assert "(the copy kept in specs/059-analytics-telemetry/spec.md.bak)" in result.stdout
+    assert "hand edits kept" not in result.stdout
     if command == "generate":
         assert run("generate", "--root", str(project), "--check").exit_code == 0
 

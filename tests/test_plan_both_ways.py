@@ -448,6 +448,11 @@ def test_a_hand_written_layer_is_kept_and_never_wired_until_adopted(tmp_path: Pa
     adopted = run("generate", "--root", str(root), "--force")
     assert adopted.exit_code == 0, adopted.stdout
     assert (own / "event_logger.py.bak").read_text().startswith("def log")
+    # The backup holds the user's own file, not hand edits of a generated one: said as such.
+    assert "(the file found there kept in backend/app/analytics/event_logger.py.bak)" in (
+        adopted.stdout
+    )
+    assert "hand edits kept" not in adopted.stdout
     assert "telemetry_router" in (root / MAIN).read_text()
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 

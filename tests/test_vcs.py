@@ -509,3 +509,59 @@ def test_calls_through_the_layer_a_merged_branch_renamed_go_with_this_sides_plan
     assert run("generate", "--root", str(fresh)).exit_code == 0
     mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
     assert mine == snapshot(fresh)
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_call_of_the_merged_branchs_layer_in_a_block_of_yours_is_the_handlers(
+    tmp_path: Path, command: str
+) -> None:
+    # The other branch renamed the layer (tele) and its user put get_chapter's call, as
+    # generate wrote it, into an `if` of theirs; merged, this side's plan (analytics) taken.
+    # The call in the block was left alone: generate put a second one on top (each request
+    # logged twice) and kept the tele layer for it ("still uses it") run after run; remove
+    # kept the layer without naming the line.
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    chapters = root / "backend/app/api/chapters.py"
+    for branch, key, value in (
+        ("other", "layer-package", "tele"),
+        ("main", "capture-errors", False),
+    ):
+        git(root, "checkout", "-q", *(["-b"] if branch == "other" else []), branch)
+        plan = bundled_plan()
+        plan[key] = value
+        write_plan(root, plan)
+        assert run("generate", "--root", str(root)).exit_code == 0
+        if branch == "other":
+            text = chapters.read_text()
+            start = text.index("    event_logger.log(")
+            end = text.index("    )\n", start) + len("    )\n")
+            call = "".join(f"    {line}" for line in text[start:end].splitlines(keepends=True))
+            chapters.write_text(text[:start] + "    if _CATALOGUE:\n" + call + text[end:])
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", branch)
+    subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    for path in git(root, "diff", "--name-only", "--diff-filter=U").split():
+        if subprocess.run(["git", "checkout", "--ours", "--", path], cwd=root).returncode:
+            git(root, "rm", "-q", "--", path)
+    assert "    if _CATALOGUE:\n        event_logger.log(" in chapters.read_text()
+    done = run(command, "--root", str(root))
+    text = chapters.read_text()
+    if command == "remove":
+        assert done.exit_code == 1
+        line = text.splitlines().index("        event_logger.log(") + 1
+        assert (
+            f"backend/app/api/chapters.py:{line}: the log call of route get_chapter "
+            "(GET /api/chapters/{chapter_id}) is inside a block of yours" in done.stdout
+        )
+        return
+    assert done.exit_code == 0, done.stdout
+    assert text.count("event_logger.log(") == 1
+    assert "    if _CATALOGUE:\n        event_logger.log(" in text
+    assert "app.tele" not in text
+    assert "from app.analytics.event_logger import event_logger" in text
+    assert not (root / "backend/app/tele").exists()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

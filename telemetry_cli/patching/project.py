@@ -836,9 +836,20 @@ class _Analysis:
             recorded_type = event_type
             former = self._former_calls(relative, event_type, old)
             for package in self._merged_layers(model):
-                # Calls a branch merged in wrote through its own layer: those exactly as
-                # generate writes them go, and the plan's go in (any other is the user's).
-                uninstrument_module(editor, None, package, force=False, only_ours=True)
+                # Calls a branch merged in wrote through its own layer (the tool's, by the
+                # committed records): those exactly as generate writes them go, and the plan's
+                # go in. One in a block of the user's is the handler's: moved to the plan's
+                # layer where it stands by instrument_module (named there if edited), or, by
+                # remove, named as the user's to take out; a second call would log twice.
+                if self.removing:
+                    uninstrument_module(editor, None, package, force=self.force)
+                elif former.package is None:
+                    former = former._replace(package=package)
+                    uninstrument_module(
+                        editor, None, package, force=False, only_ours=True, staying=former
+                    )
+                else:
+                    uninstrument_module(editor, None, package, force=False, only_ours=True)
             if old is not None and self.moved:
                 self._take_out_left(self._old_left(relative, old), former)
             elif old is not None and old != event_type and not self.removing:
