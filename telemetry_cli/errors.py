@@ -11,6 +11,10 @@ EXIT_FAILURE = 1  # out of date, refused to overwrite a hand edit, event rejecte
 EXIT_USAGE = 2  # usage or configuration error
 EXIT_INTERRUPTED = 130  # like a shell: 128 + SIGINT
 
+#: What ``ast.parse`` of a project's text may raise: besides bad syntax, a NUL byte
+#: (ValueError) and nesting deeper than the parser or the interpreter's stack takes.
+PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
+
 
 class UserError(Exception):
     """An error whose message is shown to the user as is, without a traceback."""

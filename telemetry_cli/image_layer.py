@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, TypeVar
 
+from telemetry_cli.errors import PARSE_ERRORS
 from telemetry_cli.install_steps import (
     DOCKER_REQUIREMENTS,
     TextReader,
@@ -839,7 +840,7 @@ def _gunicorn_settings(text: str | None) -> dict[str, str] | None:
         return {}
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return None
     settings: dict[str, str] = {}
     plain: set[int] = set()

@@ -25,7 +25,7 @@ from tomlkit.items import InlineTable, Table
 
 from telemetry_cli.catalog import natural_key
 from telemetry_cli.console import counted, project_folder, shown_path
-from telemetry_cli.errors import ConfigError, NoAppFound, SeveralApps, UserError
+from telemetry_cli.errors import PARSE_ERRORS, ConfigError, NoAppFound, SeveralApps, UserError
 from telemetry_cli.files import (
     BOM,
     FileProblem,
@@ -1717,7 +1717,7 @@ def _script_tree(data: bytes) -> ast.Module | None:
     """
     try:
         return ast.parse(data)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return parse_newer_syntax_bytes(data)
 
 

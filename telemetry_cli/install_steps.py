@@ -21,7 +21,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from telemetry_cli.errors import FileProblem
+from telemetry_cli.errors import PARSE_ERRORS, FileProblem
 from telemetry_cli.files import MAX_CONFIG_BYTES, parse_toml, read_bytes
 
 TOOL_NAME = "telemetry-scaffold"
@@ -296,7 +296,7 @@ def _lists_packages_py(text: str) -> bool:
     """
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except PARSE_ERRORS:
         return True
     return any(
         keyword.arg is None or keyword.arg in _SETUP_LISTING or keyword.arg == "configuration"

@@ -1372,3 +1372,34 @@ def test_a_router_an_instance_attribute_holds_is_included_through_it(tmp_path: P
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert views.read_text() == source
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    [
+        '"' + " | ".join(["APIRouter"] * 3000) + '"',  # deeper than the parser's stack
+        '"' + "[" * 300 + "APIRouter" + "]" * 300 + '"',  # nesting the parser refuses
+        '"APIRouter\\x00"',
+    ],
+    ids=["long-union", "deep-brackets", "nul"],
+)
+def test_a_quoted_annotation_the_parser_cannot_take_is_no_traceback(
+    tmp_path: Path, annotation: str
+) -> None:
+    # A RecursionError of ast.parse on a string annotation crashed generate.
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    views = root / "backend/app/api/views.py"
+    views.write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        "def ping() -> str:\n    return 'pong'\n\n\n"
+        f"def add_routes(target: {annotation}) -> None:\n"
+        '    target.add_api_route("/ping", ping, methods=["GET"])\n'
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\nviews.add_routes(views.router)\n"
+        "app.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code in (0, 1), result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr  # run() raises what the CLI raised

@@ -17,7 +17,13 @@ from typing import NamedTuple
 
 from telemetry_cli.app_entry import AppEntry
 from telemetry_cli.console import project_folder, quoted
-from telemetry_cli.errors import ConfigError, NoAppFound, PatchError, SeveralApps
+from telemetry_cli.errors import (
+    PARSE_ERRORS,
+    ConfigError,
+    NoAppFound,
+    PatchError,
+    SeveralApps,
+)
 from telemetry_cli.patching.instances import instance_class
 from telemetry_cli.patching.mounts import (
     Mounts,
@@ -578,7 +584,7 @@ def _site_of_attribute(
         head, _, rest = attribute.partition(".")
         try:
             path: ast.expr | None = ast.parse(attribute, mode="eval").body
-        except SyntaxError:
+        except PARSE_ERRORS:
             path = None  # `service.class`: a keyword is no attribute a server can follow
         site = (
             _attribute_site(path, module.scope, index)

@@ -27,6 +27,8 @@ import ast
 import re
 from typing import NamedTuple
 
+from telemetry_cli.errors import PARSE_ERRORS
+
 #: ruff's and pylint's default ``max-statements``.
 DEFAULT_MAX_STATEMENTS = 50
 #: pylint's default ``max-module-lines``.
@@ -222,7 +224,7 @@ def _module_count(text: str, counts: str) -> int | None:
         return len(text.splitlines())
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except PARSE_ERRORS:
         return None
     # Every import statement, a function's too; `import a, b` is one.
     return sum(isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(tree))

@@ -22,6 +22,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
+from telemetry_cli.errors import PARSE_ERRORS
 from telemetry_cli.patching.limits import Limit
 from telemetry_cli.patching.names import (
     APP_CLASSES,
@@ -2466,7 +2467,7 @@ class PackageIndex:
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
                 parsed = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
+            except PARSE_ERRORS:
                 return None
             return self._union_members(parsed, scope)
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
@@ -2490,7 +2491,7 @@ class PackageIndex:
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
                 parsed = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
+            except PARSE_ERRORS:
                 return None
             return self._annotated_class(parsed, scope)
         return annotation
