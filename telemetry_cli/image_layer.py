@@ -978,7 +978,7 @@ def _script_file(
     elif len(command) == 1 and "/" in command[0] and text_at is not None:
         # A word holding no slash is looked for on PATH, not in the working directory.
         path = command[0]
-        if "$" in path or not _runs_a_shell(text_at(posixpath.join(workdir, path))):
+        if "$" in path or not runs_a_shell(text_at(posixpath.join(workdir, path))):
             return None
     else:
         return None
@@ -987,7 +987,7 @@ def _script_file(
     return posixpath.normpath(posixpath.join(workdir, path))
 
 
-def _runs_a_shell(text: str | None) -> bool:
+def runs_a_shell(text: str | None) -> bool:
     """Whether a script's first line runs a shell (``#!/bin/sh``, ``#!/usr/bin/env bash``)."""
     if text is None or not text.startswith("#!"):
         return False
