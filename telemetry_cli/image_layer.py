@@ -166,6 +166,12 @@ class _Run(NamedTuple):
     entrypoint: tuple[str, ...] | None = None
     working_dir: str | None = None
     unknown: bool = False
+    # The sources of its bind mounts (`volumes: [".:/app"]`), as written (relative to the
+    # compose file's folder, or absolute).
+    mounts: tuple[str, ...] = ()
+    # It mounts its own build context into the container (`.:/fastapi`): the project's files,
+    # not the image's copies of them, are what runs.
+    context_mounted: bool = False
 
 
 #: A Dockerfile run as its own CMD/ENTRYPOINT/WORKDIR say.
@@ -256,7 +262,7 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
         value = _value(found[2])
         if value:
             if not value.startswith(("{", "[", "&", "*", "|", ">")):
-                yield value, "", run
+                yield value, "", _with_context(run, value)
             continue
         context, dockerfile = ".", ""
         for child in children.get(index, ()):
@@ -267,7 +273,14 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
                 dockerfile = _value(key[2])
         # A remote context (a Git URL) or a variable: nothing to read here.
         if context and not re.search(r"[$:]", context + dockerfile):
-            yield context, dockerfile, run
+            yield context, dockerfile, _with_context(run, context)
+
+
+def _with_context(run: _Run, context: str) -> _Run:
+    """``run``, told whether it bind-mounts ``context`` (both relative to the compose file)."""
+    folder = posixpath.normpath(context)
+    mounted = any(posixpath.normpath(source) == folder for source in run.mounts)
+    return run._replace(context_mounted=mounted) if mounted else run
 
 
 def _parents(lines: list[str]) -> list[int | None]:
@@ -303,12 +316,15 @@ def _service_run(lines: list[str], keys: list[int]) -> _Run:
     compose puts over the image's CMD, ENTRYPOINT and WORKDIR.
     """
     settings: dict[str, tuple[str, ...] | str | None] = {}
+    mounts: list[str] = []
     for index in keys:
         key = _SERVICE_KEY.fullmatch(lines[index])
         if key is None:
             continue
         if key[2] in _BORROWING_KEYS:
             return _Run(unknown=True)
+        if key[2] == "volumes":
+            mounts += _bind_sources(_yaml_words(key[3] or "", lines, index) or ())
         if key[2] in ("command", "entrypoint"):
             settings[key[2]] = _yaml_words(key[3] or "", lines, index)
         elif key[2] == "working_dir":
@@ -322,7 +338,21 @@ def _service_run(lines: list[str], keys: list[int]) -> _Run:
         command=command if isinstance(command, tuple) else None,
         entrypoint=entrypoint if isinstance(entrypoint, tuple) else None,
         working_dir=folder if isinstance(folder, str) else None,
+        mounts=tuple(mounts),
     )
+
+
+def _bind_sources(volumes: Sequence[str]) -> list[str]:
+    """The sources of the bind mounts of a service's short-form ``volumes:`` (``./src:/app:ro``).
+
+    A named volume's name (``data:/var/lib``) is no path of the project: left out.
+    """
+    sources = []
+    for volume in volumes:
+        source, colon, _ = volume.partition(":")
+        if colon and source.startswith((".", "/")):
+            sources.append(source)
+    return sources
 
 
 def _indent(line: str) -> int:
@@ -461,6 +491,10 @@ def _check_layer(
     """Whether the image holds a patched module, and the note if it leaves the layer out."""
     dockerfile, context, run = build
     folder, shown, layer_in, dotted = layer
+    if run.context_mounted:
+        # The project's own tree is mounted over the image's copies: they say nothing of
+        # what the container imports.
+        return _NO_KNOWN_IMPORTER
     copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
     # A source that is not there means the context is not the one assumed: say nothing.
