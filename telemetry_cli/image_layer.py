@@ -166,12 +166,9 @@ class _Run(NamedTuple):
     entrypoint: tuple[str, ...] | None = None
     working_dir: str | None = None
     unknown: bool = False
-    # The sources of its bind mounts (`volumes: [".:/app"]`), as written (relative to the
-    # compose file's folder, or absolute).
+    # The sources of its bind mounts (`volumes: [".:/app"]`): relative to the compose file's
+    # folder as read, then to the project root (see `_builds`); or absolute.
     mounts: tuple[str, ...] = ()
-    # It mounts its own build context into the container (`.:/fastapi`): the project's files,
-    # not the image's copies of them, are what runs.
-    context_mounted: bool = False
 
 
 #: A Dockerfile run as its own CMD/ENTRYPOINT/WORKDIR say.
@@ -206,7 +203,8 @@ def _builds(root: Path, backend: str, oversized: list[str] | None = None) -> lis
                 file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
                 if file_path.startswith(("..", "/")) or context_path.startswith(("..", "/")):
                     continue
-                named.setdefault(file_path, set()).add((context_path, run))
+                mounts = tuple(posixpath.normpath(posixpath.join(folder, m)) for m in run.mounts)
+                named.setdefault(file_path, set()).add((context_path, run._replace(mounts=mounts)))
     builds: list[_Build] = []
     for folder in folders:
         for path in dockerfiles(root / folder):
@@ -262,7 +260,7 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
         value = _value(found[2])
         if value:
             if not value.startswith(("{", "[", "&", "*", "|", ">")):
-                yield value, "", _with_context(run, value)
+                yield value, "", run
             continue
         context, dockerfile = ".", ""
         for child in children.get(index, ()):
@@ -273,14 +271,7 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
                 dockerfile = _value(key[2])
         # A remote context (a Git URL) or a variable: nothing to read here.
         if context and not re.search(r"[$:]", context + dockerfile):
-            yield context, dockerfile, _with_context(run, context)
-
-
-def _with_context(run: _Run, context: str) -> _Run:
-    """``run``, told whether it bind-mounts ``context`` (both relative to the compose file)."""
-    folder = posixpath.normpath(context)
-    mounted = any(posixpath.normpath(source) == folder for source in run.mounts)
-    return run._replace(context_mounted=mounted) if mounted else run
+            yield context, dockerfile, run
 
 
 def _parents(lines: list[str]) -> list[int | None]:
@@ -491,9 +482,10 @@ def _check_layer(
     """Whether the image holds a patched module, and the note if it leaves the layer out."""
     dockerfile, context, run = build
     folder, shown, layer_in, dotted = layer
-    if run.context_mounted:
-        # The project's own tree is mounted over the image's copies: they say nothing of
-        # what the container imports.
+    if any(_within(mount, folder) is not None for mount in run.mounts):
+        # A project folder holding the layer is mounted into the container (`.:/app`,
+        # `./backend/app:/app`): the project's own files, not the image's copies of them, are
+        # what it imports.
         return _NO_KNOWN_IMPORTER
     copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context

@@ -305,6 +305,19 @@ def test_a_service_mounting_its_build_context_runs_the_projects_files(
     assert (len(found) == 1) is noted, found
 
 
+def test_a_service_mounting_the_backend_folder_below_its_context_runs_its_files(
+    tmp_path: Path,
+) -> None:
+    """The compose file at the top mounts the backend folder (`./backend:/code`), built from
+    there: what runs is the project's backend, the layer in it."""
+    flat(tmp_path, "FROM python:3.12\nWORKDIR /code\nCOPY main.py ./\n", folder="backend")
+    compose = "services:\n  api:\n    build:\n      context: ./backend\n"
+    (tmp_path / "compose.yaml").write_text(compose)
+    assert len(notes(tmp_path, folder="backend")) == 1
+    (tmp_path / "compose.yaml").write_text(compose + "    volumes:\n      - ./backend:/code\n")
+    assert notes(tmp_path, folder="backend") == []
+
+
 def test_a_compose_dockerfile_outside_the_project_is_not_read(tmp_path: Path) -> None:
     flat(tmp_path)
     outside = tmp_path.parent / "elsewhere.Dockerfile"
