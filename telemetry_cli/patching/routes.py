@@ -1487,8 +1487,9 @@ class _Finder:
         ):
             target = assigned_targets(statement)[0]
             for keyword in statement.value.keywords:
-                if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
-                    self._listed_routes(keyword.value.elts, target, scope)
+                listed = _route_list(keyword.value, scope) if keyword.arg == "routes" else None
+                if listed is not None:
+                    self._listed_routes(listed, target, scope)
         appended = _appended_routes(statement)
         if appended is not None:
             # `router.routes.append(APIRoute("/x", handler))`: as if listed when it was built.
@@ -3335,6 +3336,22 @@ def _held_method(
     ):
         return None
     return value, arguments, options
+
+
+def _route_list(value: ast.expr, scope: Scope) -> list[ast.expr] | None:
+    """The items of a constructor's ``routes=``: a list written there, or in a name bound once.
+
+    ``routes = [APIRoute("/", root), ...]`` ... ``FastAPI(routes=routes)``. None for anything
+    else (a call, a name bound twice: which routes is not known without running).
+    """
+    if isinstance(value, ast.Name):
+        binding = scope.lookup(value.id)
+        value = (
+            binding.node if bound_once(binding) and isinstance(binding.node, ast.expr) else value
+        )
+    if isinstance(value, ast.List | ast.Tuple):
+        return value.elts
+    return None
 
 
 def _bound_method(binding: Binding | None, methods: frozenset[str]) -> ast.Attribute | None:
