@@ -100,6 +100,7 @@ from telemetry_cli.patching.symbols import (
     calls_builtin,
     chain_root,
     instance_parameter,
+    listed_items,
     one_positional_parameter,
     returned_only,
     sole_binding,
@@ -1487,7 +1488,7 @@ class _Finder:
         ):
             target = assigned_targets(statement)[0]
             for keyword in statement.value.keywords:
-                listed = _route_list(keyword.value, scope) if keyword.arg == "routes" else None
+                listed = listed_items(keyword.value, scope) if keyword.arg == "routes" else None
                 if listed is not None:
                     self._listed_routes(listed, target, scope)
         appended = _appended_routes(statement)
@@ -3336,22 +3337,6 @@ def _held_method(
     ):
         return None
     return value, arguments, options
-
-
-def _route_list(value: ast.expr, scope: Scope) -> list[ast.expr] | None:
-    """The items of a constructor's ``routes=``: a list written there, or in a name bound once.
-
-    ``routes = [APIRoute("/", root), ...]`` ... ``FastAPI(routes=routes)``. None for anything
-    else (a call, a name bound twice: which routes is not known without running).
-    """
-    if isinstance(value, ast.Name):
-        binding = scope.lookup(value.id)
-        value = (
-            binding.node if bound_once(binding) and isinstance(binding.node, ast.expr) else value
-        )
-    if isinstance(value, ast.List | ast.Tuple):
-        return value.elts
-    return None
 
 
 def _bound_method(binding: Binding | None, methods: frozenset[str]) -> ast.Attribute | None:
