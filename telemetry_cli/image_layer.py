@@ -167,6 +167,9 @@ class _Run(NamedTuple):
     entrypoint: tuple[str, ...] | None = None
     working_dir: str | None = None
     unknown: bool = False
+    # The sources of its bind mounts (`volumes: [".:/app"]`): relative to the compose file's
+    # folder as read, then to the project root (see `_builds`); or absolute.
+    mounts: tuple[str, ...] = ()
 
 
 #: A Dockerfile run as its own CMD/ENTRYPOINT/WORKDIR say.
@@ -201,7 +204,8 @@ def _builds(root: Path, backend: str, oversized: list[str] | None = None) -> lis
                 file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
                 if file_path.startswith(("..", "/")) or context_path.startswith(("..", "/")):
                     continue
-                named.setdefault(file_path, set()).add((context_path, run))
+                mounts = tuple(posixpath.normpath(posixpath.join(folder, m)) for m in run.mounts)
+                named.setdefault(file_path, set()).add((context_path, run._replace(mounts=mounts)))
     builds: list[_Build] = []
     for folder in folders:
         for path in dockerfiles(root / folder):
@@ -304,12 +308,15 @@ def _service_run(lines: list[str], keys: list[int]) -> _Run:
     compose puts over the image's CMD, ENTRYPOINT and WORKDIR.
     """
     settings: dict[str, tuple[str, ...] | str | None] = {}
+    mounts: list[str] = []
     for index in keys:
         key = _SERVICE_KEY.fullmatch(lines[index])
         if key is None:
             continue
         if key[2] in _BORROWING_KEYS:
             return _Run(unknown=True)
+        if key[2] == "volumes":
+            mounts += _bind_sources(_yaml_words(key[3] or "", lines, index) or ())
         if key[2] in ("command", "entrypoint"):
             settings[key[2]] = _yaml_words(key[3] or "", lines, index)
         elif key[2] == "working_dir":
@@ -323,7 +330,21 @@ def _service_run(lines: list[str], keys: list[int]) -> _Run:
         command=command if isinstance(command, tuple) else None,
         entrypoint=entrypoint if isinstance(entrypoint, tuple) else None,
         working_dir=folder if isinstance(folder, str) else None,
+        mounts=tuple(mounts),
     )
+
+
+def _bind_sources(volumes: Sequence[str]) -> list[str]:
+    """The sources of the bind mounts of a service's short-form ``volumes:`` (``./src:/app:ro``).
+
+    A named volume's name (``data:/var/lib``) is no path of the project: left out.
+    """
+    sources = []
+    for volume in volumes:
+        source, colon, _ = volume.partition(":")
+        if colon and source.startswith((".", "/")):
+            sources.append(source)
+    return sources
 
 
 def _indent(line: str) -> int:
@@ -462,6 +483,11 @@ def _check_layer(
     """Whether the image holds a patched module, and the note if it leaves the layer out."""
     dockerfile, context, run = build
     folder, shown, layer_in, dotted = layer
+    if any(_within(mount, folder) is not None for mount in run.mounts):
+        # A project folder holding the layer is mounted into the container (`.:/app`,
+        # `./backend/app:/app`): the project's own files, not the image's copies of them, are
+        # what it imports.
+        return _NO_KNOWN_IMPORTER
     copies = [copy for stage in _relevant(stages) for copy in stage.copies]
     base = root / context
     # A source that is not there means the context is not the one assumed: say nothing.
@@ -979,7 +1005,7 @@ def _script_file(
     elif len(command) == 1 and "/" in command[0] and text_at is not None:
         # A word holding no slash is looked for on PATH, not in the working directory.
         path = command[0]
-        if "$" in path or not _runs_a_shell(text_at(posixpath.join(workdir, path))):
+        if "$" in path or not runs_a_shell(text_at(posixpath.join(workdir, path))):
             return None
     else:
         return None
@@ -988,7 +1014,7 @@ def _script_file(
     return posixpath.normpath(posixpath.join(workdir, path))
 
 
-def _runs_a_shell(text: str | None) -> bool:
+def runs_a_shell(text: str | None) -> bool:
     """Whether a script's first line runs a shell (``#!/bin/sh``, ``#!/usr/bin/env bash``)."""
     if text is None or not text.startswith("#!"):
         return False

@@ -40,7 +40,7 @@ from telemetry_cli.files import (
     unresolved_conflict,
 )
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.image_layer import MAX_BUILD_FILE_CHARS, image_scripts
+from telemetry_cli.image_layer import MAX_BUILD_FILE_CHARS, image_scripts, runs_a_shell
 from telemetry_cli.install_steps import (
     COMPOSE_NAME,
     DOCKERFILE_NAME,
@@ -2010,6 +2010,13 @@ def _run_file_targets(
             continue
         # A compose file by its services too (`local.yml`), not only by its name.
         run_file = _RUN_FILE.fullmatch(path.name) is not None or is_compose_file(path)
+        if not run_file and "." not in path.name and not ignore.ignored(path, folder=False):
+            # A start script named without `.sh` (`start`, `run`): known by its first line
+            # running a shell, as the image check knows one; its head only is read.
+            text = _shell_script_text(path)
+            if text is not None:
+                targets.update(_command_targets(folder, text, ignore))
+            continue
         if not run_file or ignore.ignored(path, folder=False):
             continue
         if project is not None and path.name == CONFIG_FILENAME:
@@ -2095,6 +2102,21 @@ def _shell_script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[s
     if data is None:
         return set()
     return _command_targets(folder, data.decode("utf-8", errors="replace"), ignore, nested=True)
+
+
+def _shell_script_text(path: Path) -> str | None:
+    """The text of the file at ``path`` when its first line runs a shell (None: not a script).
+
+    Only the head of the file is read (a script is short; a binary of that name is not).
+    """
+    try:
+        data = read_head(path, path.name, _SCRIPT_READ)
+    except FileProblem:
+        return None  # a folder or a pipe of that name: no script
+    if data is None:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    return text if runs_a_shell(text) else None
 
 
 #: Vercel's project configuration: its Python functions are module files of the project.

@@ -283,6 +283,45 @@ def test_a_compose_file_gives_a_dockerfile_elsewhere_its_context(tmp_path: Path)
     assert notes(tmp_path) == []
 
 
+@pytest.mark.parametrize(
+    ("volumes", "noted"),
+    [
+        ("    volumes:\n      - .:/code\n", False),
+        ('    volumes:\n      - "./:/code:rw"\n      - data:/var/data\n', False),
+        ('    volumes: [".:/code"]\n', False),
+        # A named volume, or a folder other than the context: the image's copies still run.
+        ("    volumes:\n      - data:/code\n", True),
+        ("    volumes:\n      - ./logs:/code/logs\n", True),
+    ],
+    ids=["bind-context", "quoted-and-named", "flow-list", "named-volume", "other-folder"],
+)
+def test_a_service_mounting_its_build_context_runs_the_projects_files(
+    tmp_path: Path, volumes: str, noted: bool
+) -> None:
+    """A compose service bind-mounting its build context over the image's folder (`.:/code`)
+    runs the project's own files, the layer among them: the image's copies leaving the layer
+    out say nothing (a note said the app fails at start-up; it did not)."""
+    flat(tmp_path, "FROM python:3.12\nWORKDIR /code\nCOPY main.py ./\nCOPY app app\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n    build: .\n" + volumes + "volumes:\n  data:\n"
+    )
+    found = notes(tmp_path)
+    assert (len(found) == 1) is noted, found
+
+
+def test_a_service_mounting_the_backend_folder_below_its_context_runs_its_files(
+    tmp_path: Path,
+) -> None:
+    """The compose file at the top mounts the backend folder (`./backend:/code`), built from
+    there: what runs is the project's backend, the layer in it."""
+    flat(tmp_path, "FROM python:3.12\nWORKDIR /code\nCOPY main.py ./\n", folder="backend")
+    compose = "services:\n  api:\n    build:\n      context: ./backend\n"
+    (tmp_path / "compose.yaml").write_text(compose)
+    assert len(notes(tmp_path, folder="backend")) == 1
+    (tmp_path / "compose.yaml").write_text(compose + "    volumes:\n      - ./backend:/code\n")
+    assert notes(tmp_path, folder="backend") == []
+
+
 def test_a_compose_dockerfile_outside_the_project_is_not_read(tmp_path: Path) -> None:
     flat(tmp_path)
     outside = tmp_path.parent / "elsewhere.Dockerfile"

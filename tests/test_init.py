@@ -4332,6 +4332,45 @@ def test_a_run_file_running_a_shell_script_of_any_name_picks_what_it_serves(
 
 
 @pytest.mark.parametrize(
+    ("name", "text", "picked"),
+    [
+        ("start", "#!/bin/sh\nalembic upgrade head\nexec uvicorn main:app --port 80\n", True),
+        (
+            "run",
+            "#!/usr/bin/env bash\nset -e\ngunicorn -k uvicorn.workers.UvicornWorker main:app\n",
+            True,
+        ),
+        # No shebang running a shell: notes, not a script a server is started by.
+        ("NOTES", "uvicorn main:app is how it was started once\n", False),
+        ("start", "#!/usr/bin/env python3\nprint('uvicorn main:app')\n", False),
+    ],
+    ids=["sh-start", "env-bash-run", "no-shebang", "python-shebang"],
+)
+def test_a_start_script_without_the_sh_suffix_is_a_run_file(
+    tmp_path: Path, name: str, text: str, picked: bool
+) -> None:
+    """A shell script at the top named without `.sh` (`start`, `run`), which nothing else
+    runs, says which app the server starts, as a `start.sh` does (it was not read: init asked
+    which of the two apps)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "service/__init__.py": "",
+            "service/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            name: text,
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    if picked:
+        assert result.exit_code == 0, result.stderr
+        assert 'app = "main:app"' in result.stdout, result.stdout
+    else:
+        assert 'app = "main:app"' not in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
     "run_files",
     [
         {

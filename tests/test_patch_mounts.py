@@ -6495,3 +6495,40 @@ def test_a_loop_over_a_field_of_the_one_instance_of_a_record_class_is_read(
         assert TestClient(served.app).get("/srv/items/7").json() == {"id": 7}
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
+
+
+SUB_APP_PY = '''"""The API, an app of its own."""
+
+from fastapi import FastAPI
+
+from app.api.router import api_router
+
+app = FastAPI()
+app.include_router(api_router, prefix="/v1")
+'''
+
+
+@pytest.mark.parametrize(
+    "routes",
+    [
+        'routes = [Mount("/v2", app_api.app)]\n\napp = FastAPI(routes=routes)',
+        'app = FastAPI(routes=[Mount("/v2", app=app_api.app)])',
+    ],
+    ids=["named-list", "written-list"],
+)
+def test_a_module_mounting_its_api_only_through_a_routes_list_is_read(
+    tmp_path: Path, routes: str
+) -> None:
+    """The served app's module mounts the API app of another module with Starlette's `Mount`
+    in its `routes=` and does nothing else of the kind (a public shape: an SPA beside its API):
+    the API's routes are served under the mount's path (the module was passed over, and its
+    routes were said to be served by no app)."""
+    root = _project(tmp_path, "")
+    (root / "backend/app/api_app.py").write_text(SUB_APP_PY)
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\nfrom starlette.routing import Mount\n\n"
+        f"from app import api_app as app_api\n\n{routes}\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert _routes(root) == {"list_items": "/v2/v1/items/", "get_item": "/v2/v1/items/{item_id}"}

@@ -236,3 +236,56 @@ def test_starlette_routes_listed_in_an_app_constructor_are_named(tmp_path: Path)
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
+
+
+NAMED_ROUTES_PY = '''"""Routes listed in a module-level name, passed to the app."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+from fastapi.routing import APIRoute
+from starlette.routing import Route
+
+
+def read_item(item_id: int) -> dict[str, int]:
+    return {"item_id": item_id}
+
+
+def add_item(name: str) -> dict[str, str]:
+    return {"name": name}
+
+
+async def homepage(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("hi")
+
+
+routes = [
+    APIRoute("/items/{item_id}", read_item),
+    APIRoute("/items/add", add_item, methods=["POST"]),
+    Route("/", homepage),
+]
+
+app = FastAPI(routes=routes, on_startup=[])
+'''
+
+
+def test_routes_listed_in_a_name_the_app_constructor_gets_are_followed(tmp_path: Path) -> None:
+    """`routes = [APIRoute(...), ...]` then `FastAPI(routes=routes)` (a shape of public apps):
+    its routes are the app's, as if written in the call (none was found: nothing logged, no
+    word). A name bound twice is not followed: which list the app gets is not known."""
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    main = root / "backend/app/main.py"
+    main.write_text(NAMED_ROUTES_PY)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "log call in read_item (GET /items/{item_id})" in out, out
+    assert "log call in add_item (POST /items/add)" in out, out
+    assert "`Route` registers `homepage` as a Starlette route" in out, out
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert "event_logger" not in main.read_text()
+    rebound = NAMED_ROUTES_PY.replace("\n\napp = ", "\nif routes:\n    routes = []\n\napp = ")
+    assert rebound != NAMED_ROUTES_PY
+    main.write_text(rebound)
+    out = " ".join(run("generate", "--root", str(root)).stdout.split())
+    assert "log call in read_item" not in out, out
+    assert "event_logger" not in main.read_text()

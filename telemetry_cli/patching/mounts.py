@@ -87,6 +87,7 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     call_bound_once,
     instance_parameter,
+    listed_items,
     parameter_call_position,
     passed_for,
     sub_blocks,
@@ -1032,7 +1033,7 @@ def mount_calls(
             if (
                 binding.kind == "value"
                 and isinstance(binding.node, ast.Call)
-                and any(_lists(keyword.value, call) for keyword in binding.node.keywords)
+                and any(_lists(keyword.value, call, scope) for keyword in binding.node.keywords)
             ):
                 yield MountCall(
                     binding, call_argument(call, 0, "path"), mounted, scope, listed=True
@@ -1068,9 +1069,12 @@ def _per_item(
         yield mount._replace(mounted=found[0], scope=found[1], path=path)
 
 
-def _lists(routes: ast.expr, call: ast.Call) -> bool:
-    """Whether ``routes`` is a literal list (or tuple) holding ``call``."""
-    return isinstance(routes, ast.List | ast.Tuple) and any(item is call for item in routes.elts)
+def _lists(routes: ast.expr, call: ast.Call, scope: Scope) -> bool:
+    """Whether ``routes`` is a literal list (or tuple) holding ``call``, or names one.
+
+    A name bound once to it: ``routes = [Mount("/api", app=api)]`` ... ``FastAPI(routes=routes)``.
+    """
+    return any(item is call for item in listed_items(routes, scope) or ())
 
 
 def _app_mounts(
@@ -1992,11 +1996,17 @@ _LIBRARY_INCLUDE = re.compile(r"\.\w*include_\w*routers?\(")
 
 
 def may_mount(source_text: str) -> bool:
-    """Whether a module's text may mount an app (see :func:`mount_calls`): ``.mount``, ``.host(``.
+    """Whether a module's text may mount an app (see :func:`mount_calls`).
 
-    ``.mount``, not ``mount``: many modules say ``amount``, few mount an app.
+    ``.mount``, ``.host(``, or Starlette's ``Mount(`` among a constructor's routes (a module
+    mounting its API so, and doing nothing else of the kind, was passed over). ``.mount``, not
+    ``mount``: many modules say ``amount``, few mount an app.
     """
-    return f".{_MOUNT}" in source_text or f".{_HOST}(" in source_text
+    return (
+        f".{_MOUNT}" in source_text
+        or f".{_HOST}(" in source_text
+        or f"{_MOUNT_CLASS}(" in source_text
+    )
 
 
 def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:

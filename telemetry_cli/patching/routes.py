@@ -100,6 +100,7 @@ from telemetry_cli.patching.symbols import (
     calls_builtin,
     chain_root,
     instance_parameter,
+    listed_items,
     one_positional_parameter,
     returned_only,
     sole_binding,
@@ -1498,8 +1499,9 @@ class _Finder:
         ):
             target = assigned_targets(statement)[0]
             for keyword in statement.value.keywords:
-                if keyword.arg == "routes" and isinstance(keyword.value, ast.List | ast.Tuple):
-                    self._listed_routes(keyword.value.elts, target, scope)
+                listed = listed_items(keyword.value, scope) if keyword.arg == "routes" else None
+                if listed is not None:
+                    self._listed_routes(listed, target, scope)
         appended = _appended_routes(statement)
         if appended is not None:
             # `router.routes.append(APIRoute("/x", handler))`: as if listed when it was built.

@@ -651,6 +651,22 @@ def bound_once(binding: Binding | None) -> TypeGuard[Binding]:
     return binding is not None and binding.kind == "value" and sole_binding(binding)
 
 
+def listed_items(value: ast.expr, scope: Scope) -> list[ast.expr] | None:
+    """The items of a constructor's ``routes=``: a list written there, or in a name bound once.
+
+    ``routes = [APIRoute("/", root), ...]`` ... ``FastAPI(routes=routes)``. None for anything
+    else (a call, a name bound twice: which routes is not known without running).
+    """
+    if isinstance(value, ast.Name):
+        binding = scope.lookup(value.id)
+        value = (
+            binding.node if bound_once(binding) and isinstance(binding.node, ast.expr) else value
+        )
+    if isinstance(value, ast.List | ast.Tuple):
+        return value.elts
+    return None
+
+
 def call_bound_once(binding: Binding | None) -> ast.Call | None:
     """The call a name bound once (see :func:`bound_once`) holds, else None."""
     if bound_once(binding) and isinstance(binding.node, ast.Call):
