@@ -161,7 +161,7 @@ def read_bytes(path: Path, relative: str) -> bytes | None:
 def read_head(path: Path, relative: str, size: int) -> bytes | None:
     """Return the first ``size`` bytes of the file (None: no file), as :func:`read_bytes` reads.
 
-    For a look at a header that decides nothing about the file's content.
+    The whole file when it is shorter: a bounded read of a file that may be of any size.
     """
     return _read_regular(path, relative, size)
 
@@ -176,12 +176,15 @@ def _read_regular(path: Path, relative: str, limit: int | None) -> bytes | None:
         raise _read_problem(exc, relative) from None
     try:
         _require_regular(os.fstat(fd).st_mode, relative)
-        if limit is not None:
-            # One read: a short one only shortens a look at a header.
-            return os.read(fd, limit)
         chunks: list[bytes] = []
-        while chunk := os.read(fd, _CHUNK_SIZE):
+        left = limit
+        # A read may return less than asked (a file growing, a network file system): read on.
+        while (left is None or left > 0) and (
+            chunk := os.read(fd, _CHUNK_SIZE if left is None else min(left, _CHUNK_SIZE))
+        ):
             chunks.append(chunk)
+            if left is not None:
+                left -= len(chunk)
         return b"".join(chunks)
     except OSError as exc:
         raise _read_problem(exc, relative) from None

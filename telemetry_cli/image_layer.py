@@ -27,7 +27,8 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, TypeVar
 
-from telemetry_cli.errors import PARSE_ERRORS
+from telemetry_cli.errors import PARSE_ERRORS, FileProblem
+from telemetry_cli.files import read_head
 from telemetry_cli.install_steps import (
     DOCKER_REQUIREMENTS,
     TextReader,
@@ -154,6 +155,20 @@ def missing_layer_notes(
         notes += _notes(root, build, (layer, modules, dotted), importers, read)
     # A Dockerfile two services run differently can give the same note twice.
     return list(dict.fromkeys(notes))
+
+
+def read_bounded(path: Path) -> bytes | None:
+    """The bytes of a file a build or a run reads (a start script, a configuration).
+
+    None when there is no regular file there, or one larger than :data:`MAX_BUILD_FILE_CHARS`
+    (real ones hold a few KiB; a larger one is generated or hostile, and reading its lines took
+    seconds). Never more than that is read.
+    """
+    try:
+        data = read_head(path, path.name, MAX_BUILD_FILE_CHARS + 1)
+    except (FileProblem, ValueError):
+        return None  # a folder or a pipe of that name; ValueError: a name holding a NUL byte
+    return None if data is None or len(data) > MAX_BUILD_FILE_CHARS else data
 
 
 class _Run(NamedTuple):
@@ -295,6 +310,8 @@ def _parents(lines: list[str]) -> list[int | None]:
     return parents
 
 
+#: How YAML writes a null: a compose key set to one is unset.
+_YAML_NULLS = frozenset({"null", "Null", "NULL", "~"})
 #: A key of a compose service: its indentation, name and what follows on its line.
 _SERVICE_KEY = re.compile(r"([ \t]*)([\w.<-]+):(?:[ \t](.*))?")
 #: Keys bringing settings from elsewhere (a merged anchor, another file's service).
@@ -318,6 +335,8 @@ def _service_run(lines: list[str], keys: list[int]) -> _Run:
         if key[2] == "volumes":
             mounts += _bind_sources(_yaml_words(key[3] or "", lines, index) or ())
         if key[2] in ("command", "entrypoint"):
+            if _YAML_COMMENT.sub("", key[3] or "", count=1).strip() in _YAML_NULLS:
+                continue  # unset: the image's own CMD/ENTRYPOINT runs
             settings[key[2]] = _yaml_words(key[3] or "", lines, index)
         elif key[2] == "working_dir":
             value = _value(key[3] or "")
@@ -379,7 +398,7 @@ def _yaml_words(value: str, lines: list[str], key: int) -> tuple[str, ...] | Non
             splitter = shlex.shlex(value[1:-1], posix=True)
             splitter.whitespace, splitter.whitespace_split = ",", True
             words = [word.strip() for word in splitter]
-        elif not value and more and all(item.startswith("- ") or item == "-" for item in more):
+        elif not value and more and all(item.startswith("- ") for item in more):
             words = [_unquote(_YAML_COMMENT.sub("", item[1:], count=1).strip()) for item in more]
         elif value.startswith(("|", ">")) or (value and not value.startswith(("&", "*", "!", "{"))):
             text = " ".join(more if value.startswith(("|", ">")) else [value, *more])
@@ -804,8 +823,8 @@ def _import_roots_and_strings(
             # A start script or a server's configuration: read as the build files are (a named
             # pipe is never opened, it would wait), and as bounded.
             source = _source_of(base, copies, path)
-            text = None if source is None else read_text(base / source)
-            return None if text is None or len(text) > MAX_BUILD_FILE_CHARS else text
+            data = None if source is None else read_bounded(base / source)
+            return None if data is None else data.decode("utf-8", errors="replace")
 
         served = _server_command(
             words,

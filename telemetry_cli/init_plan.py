@@ -40,7 +40,7 @@ from telemetry_cli.files import (
     unresolved_conflict,
 )
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.image_layer import MAX_BUILD_FILE_CHARS, image_scripts, runs_a_shell
+from telemetry_cli.image_layer import image_scripts, read_bounded, runs_a_shell
 from telemetry_cli.install_steps import (
     COMPOSE_NAME,
     DOCKERFILE_NAME,
@@ -2022,15 +2022,11 @@ def _run_file_targets(
         if project is not None and path.name == CONFIG_FILENAME:
             text = project.as_string()  # read by the caller already
         else:
-            try:
-                # No further than the image check reads one: a run file larger than that is
-                # generated or hostile, and reading its lines took seconds (9 MB: 4 s).
-                data = read_head(path, path.name, MAX_BUILD_FILE_CHARS + 1)
-            except FileProblem:
-                continue  # a folder or a pipe of that name: no command line to read
-            if data is not None and len(data) > MAX_BUILD_FILE_CHARS:
+            # No further than the image check reads one (9 MB of lines took 4 s).
+            data = read_bounded(path)
+            if data is None:
                 continue
-            text = "" if data is None else data.decode("utf-8", errors="replace")
+            text = data.decode("utf-8", errors="replace")
         targets.update(_command_targets(folder, text, ignore))
     return targets
 
@@ -2132,12 +2128,12 @@ def _vercel_targets(folder: Path, path: Path, ignore: GitIgnore) -> set[str]:
     the extension left out or not); ``api/index.py`` serves ``api.index:app``. A glob, a
     pattern's capture (``/api/$1``) or a page is no module file: left out.
     """
+    data = read_bounded(path)  # as a run file: not read when that large
+    if data is None:
+        return set()
     try:
-        data = read_head(path, path.name, MAX_BUILD_FILE_CHARS + 1)
-        if data is not None and len(data) > MAX_BUILD_FILE_CHARS:
-            return set()  # as a run file that large: not read (real ones hold a few KiB)
-        document = json.loads(b"" if data is None else data)
-    except (FileProblem, ValueError, RecursionError):
+        document = json.loads(data)
+    except (ValueError, RecursionError):
         return set()  # not a file of JSON: it names nothing
     if not isinstance(document, dict):
         return set()

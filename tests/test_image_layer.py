@@ -1018,6 +1018,9 @@ _FROM_ROOT = "FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD uvicorn app.main:ap
     [
         # The service's command, in each way compose writes one, over the image's CMD.
         pytest.param(_FROM_APP, "    command: uvicorn app.main:app\n", None, id="command"),
+        # A null command is unset: the image's own CMD runs (it was read as the word "null").
+        pytest.param(_FROM_APP, "    command: null\n", "/code/app", id="null"),
+        pytest.param(_FROM_APP, "    command: ~  # the image's\n", "/code/app", id="tilde"),
         pytest.param(
             _FROM_APP, '    command: ["uvicorn", "app.main:app"]  # dev\n', None, id="flow-list"
         ),

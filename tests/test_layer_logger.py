@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import decimal
 import enum
+import itertools
 import json
 import logging
 import math
@@ -17,7 +18,7 @@ import sys
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -170,6 +171,33 @@ def test_a_mapping_that_is_no_dict_is_recorded_as_its_items(
     assert sink.events == [event]
     with pytest.raises(layer.event_logger.EventValidationError, match="JSON object"):
         logger.record("ai_block_used", [("block_type", "quiz")])
+
+
+def test_a_mapping_of_endless_items_is_refused_after_the_key_limit(
+    layer: Layer, logger: Any, sink: RecordingSink
+) -> None:
+    # It was copied whole before the key limit was checked: log() never returned.
+    limit = layer.event_logger.MAX_PAYLOAD_KEYS
+    taken: list[int] = []
+
+    class Endless(Mapping[str, object]):
+        def __getitem__(self, key: str) -> object:
+            return 1
+
+        def __len__(self) -> int:
+            return 2**31
+
+        def __iter__(self) -> Iterator[str]:
+            for index in itertools.count():
+                taken.append(index)
+                if index > 10 * limit:
+                    raise AssertionError("read on past the key limit")
+                yield f"k{index}"
+
+    with pytest.raises(layer.event_logger.EventValidationError, match="top-level keys"):
+        logger.record("ai_block_used", Endless())
+    assert len(taken) == limit + 1
+    assert sink.events == []
 
 
 def test_record_builds_the_event(logger: Any, sink: RecordingSink) -> None:
