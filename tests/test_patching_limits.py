@@ -369,6 +369,8 @@ PYLINT_AT_8 = "[tool.pylint.design]\nmax-statements = 8\n"
         (RUFF_AT_8, "ruff", "", "# ruff: noqa: PLR0915\n"),
         (PYLINT_AT_8, "pylint", "  # pylint: disable=R0915", ""),
         (PYLINT_AT_8, "pylint", "", "# pylint: disable=too-many-statements\n"),
+        # On the line above the def (the note was printed although pylint honours it).
+        (PYLINT_AT_8, "pylint", "NEXT", ""),
     ],
 )
 def test_no_note_when_a_comment_already_exempts_the_handler(
@@ -377,7 +379,11 @@ def test_no_note_when_a_comment_already_exempts_the_handler(
     # The rule is already off there: the linter says nothing after the insertion, nor must we.
     root = _project(tmp_path, config, 8 if linter == "ruff" else 7)
     books = root / "backend/app/api/books.py"
-    books.write_text(header + books.read_text().replace("-> int:", f"-> int:{def_comment}"))
+    if def_comment == "NEXT":
+        above = "# pylint: disable-next=too-many-statements\ndef a("
+        books.write_text(header + books.read_text().replace("def a(", above))
+    else:
+        books.write_text(header + books.read_text().replace("-> int:", f"-> int:{def_comment}"))
 
     result = run("generate", "--root", str(root))
 

@@ -166,6 +166,8 @@ _FILE_NOQA = re.compile(
     re.I | re.M,
 )
 _PYLINT_OFF = re.compile(r"#\s*pylint\s*:\s*disable\s*=\s*(?P<names>[\w\-, ]+)")
+# pylint's `disable-next`: the line below only (its def line, for a function).
+_PYLINT_OFF_NEXT = re.compile(r"#\s*pylint\s*:\s*disable-next\s*=\s*(?P<names>[\w\-, ]+)")
 _PYLINT_SKIP = re.compile(r"^#\s*pylint\s*:\s*skip-file", re.M)
 # The id pylint gives each rule it names (a disable may say either).
 _PYLINT_IDS = {"too-many-statements": "r0915", "too-many-lines": "c0302"}
@@ -186,11 +188,16 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
             return True
         names = {limit.rule, _PYLINT_IDS.get(limit.rule, limit.rule), "all"}
         own = lines if line is None else lines[: line - 1]
-        candidates = [entry for entry in own if entry.startswith("#")]  # the module's scope
+        # A comment line of its own turns the rule off to the end of its block: the module's,
+        # or (for a method) the class's, indented as the def is or less.
+        depth = 0 if line is None or line > len(lines) else _indent(lines[line - 1])
+        candidates = [(entry, _PYLINT_OFF) for entry in own if _is_comment_within(entry, depth)]
         if line is not None and line <= len(lines):
-            candidates.append(lines[line - 1])
-        for entry in candidates:
-            match = _PYLINT_OFF.search(entry)
+            candidates.append((lines[line - 1], _PYLINT_OFF))
+            if line >= 2:
+                candidates.append((lines[line - 2], _PYLINT_OFF_NEXT))
+        for entry, pattern in candidates:
+            match = pattern.search(entry)
             disabled = match.group("names") if match else ""
             if {name.strip().lower() for name in disabled.split(",")} & names:
                 return True
@@ -203,8 +210,18 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
         return False
     match = _NOQA.search(lines[line - 1])
     return match is not None and (
-        match.group("codes") is None or limit.rule in re.split(r"[\s,]+", match.group("codes"))
+        match.group("codes") is None
+        or limit.rule in re.split(r"[\s,]+", match.group("codes").upper())
     )
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _is_comment_within(line: str, depth: int) -> bool:
+    """Whether ``line`` is a comment of its own, indented ``depth`` or less."""
+    return line.lstrip().startswith("#") and _indent(line) <= depth
 
 
 def _crossed(limit: Limit, count: int) -> str:
