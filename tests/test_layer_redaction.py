@@ -1729,6 +1729,15 @@ def test_an_ip_address_value_is_redacted(logger: Any, key: str, value: str) -> N
         ("hex", "deadbeef"),
         ("date", "12.05.2024"),
         ("octets", "256.1.1.1"),
+        # A netmask, the broadcast and a group's (multicast) address identify no one.
+        ("netmask", "255.255.255.0"),
+        ("broadcast", "255.255.255.255"),
+        ("mdns", "224.0.0.251"),
+        ("group", "ff02::fb"),
+        # Hex words around colons are no address.
+        ("label", "cafe::"),
+        ("label", "DB::"),
+        ("label", "add::"),
     ],
 )
 def test_a_version_or_no_personal_address_is_kept(logger: Any, key: str, value: str) -> None:
