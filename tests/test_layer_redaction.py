@@ -1734,6 +1734,47 @@ def test_a_version_or_no_personal_address_is_kept(logger: Any, key: str, value: 
     assert logger.record("error_event", {key: value}).payload == {key: value}
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"versions": ["1.2.3.4", "10.0.0.1", "4.2.0.17"]},
+        {"buildVersions": ("1.2.3.4",)},
+        {"tags": [{"name": "version", "value": "1.2.3.4"}]},
+        {"env": [{"key": "APP_VERSION", "val": "203.0.113.7"}]},
+        {"labels": {"headerName": "X-Build", "headerValue": "4.2.0.17"}},
+    ],
+)
+def test_a_list_or_a_record_of_versions_is_kept(logger: Any, payload: dict[str, Any]) -> None:
+    # As a version under a version's key is: a list under such a key, a name/value record
+    # naming one.
+    recorded = logger.record("error_event", payload).payload
+    assert json.dumps(recorded) == json.dumps(payload).replace("(", "[").replace(")", "]")
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (
+            {"versions": ["1.2.3.4", "203.0.113.7:443", "ada@example.com"]},
+            {"versions": ["1.2.3.4", "[redacted]", "[redacted]"]},
+        ),
+        ({"hosts": ["203.0.113.7"]}, {"hosts": ["[redacted]"]}),
+        (
+            {"tags": [{"name": "host", "value": "203.0.113.7"}]},
+            {"tags": [{"name": "host", "value": "[redacted]"}]},
+        ),
+        (
+            {"tags": [{"name": "version", "key": "password", "value": "1.2.3.4"}]},
+            {"tags": [{"name": "version", "key": "password", "value": "[redacted]"}]},
+        ),
+    ],
+)
+def test_an_address_beside_versions_is_still_redacted(
+    logger: Any, payload: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    assert logger.record("error_event", payload).payload == expected
+
+
 def test_an_ip_address_as_a_key_is_data(logger: Any) -> None:
     payload = logger.record("error_event", {"203.0.113.7": 3, "hits": 1}).payload
     assert payload == {"[redacted]": "[redacted]", "hits": 1}
