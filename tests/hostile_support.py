@@ -67,6 +67,58 @@ WHOLE_ONLY = {
     "198.51.100.23, 10.0.0.1",
 }
 
+# Values a payload is full of that look, by their characters, like some secret or personal value
+# (an "@", digits in groups, a "+", hex, dots): each must be recorded as it is, in every
+# encoding and place the secrets are tried in (tests/test_hostile_payloads.py).
+INNOCENT = [
+    # versions, a package at a version, retina assets and file names
+    "1.2.3",
+    "v2.0.0-rc.1",
+    "v1.2.3+build.20240115",
+    "lodash@4.17.21",
+    "react@18.2.0",
+    "@types/node@20.11.5",
+    "logo@2x.png",
+    "icon@3x.webp",
+    "report-2024.pdf",
+    # decimals, coordinates, counts
+    "3.14159",
+    "-0.5",
+    "+0.00012345",
+    "+37.7749295",
+    "-122.4194155",
+    "37.7749295,-122.4194155",
+    "1e-9",
+    "12345",
+    # dates and times
+    "2024-01-15",
+    "2025-01-27T09:30:00.123+01:00",
+    "15/01/2024 09:30",
+    # identifiers and hashes of non-secret things
+    "0f5e2a3c-1111-4222-8333-444455556666",
+    "933c19db4f5e2a3c111142228333444455556666",
+    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+    "5d41402abc4b2a76b9719d911017c592",
+    "01HV8Z3K9YQ2M4N6P8R0T2V4X6",
+    # words and sentences
+    "kinematics",
+    "What is inverse kinematics?",
+    "The reader finished the chapter on servo torque.",
+    # URLs without credentials, internal addresses
+    "https://example.com/docs?page=2&sort=asc#intro",
+    "http://localhost:8000/api/chapters/kinematics",
+    "10.0.0.1",
+    "192.168.1.20:5432",
+    "127.0.0.1",
+    "fe80::1",
+    # HTTP methods and route templates
+    "GET",
+    "POST",
+    "DELETE",
+    "/api/chapters/{chapter_id}",
+    "/users/{user_id}/posts/{post_id:int}",
+]
+
 
 def fullwidth(text: str) -> str:
     return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)

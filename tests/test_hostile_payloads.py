@@ -6,6 +6,9 @@ interleaved with zero-width joiners, between RTL marks, quoted, JSON inside a st
 and puts it in one place of a payload (a value, a list item, a nested value, a key, a name/value
 pair, a list of pairs, a value beside unrelated noise). The distinctive part of the value must
 not reach the recorded event, and the log endpoint answers a documented status, never a 500.
+Its other half takes values that look like secrets by their characters and are none (versions,
+a package at a version, decimals, dates, UUIDs, hashes, internal addresses, route templates) in
+the same encodings and places: each must be recorded as it was sent.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.hostile_support import ENCODINGS, SECRETS, WHOLE_ONLY
+from tests.hostile_support import ENCODINGS, INNOCENT, SECRETS, WHOLE_ONLY
 from tests.layer_support import Layer, RecordingSink, rendered_layer
 
 PLACES: dict[str, Callable[[str], dict[str, Any]]] = {
@@ -40,13 +43,6 @@ def layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Layer]:
         yield rendered
 
 
-def _hostile(secret: tuple[str, str], encoding: str, place: str) -> dict[str, Any] | None:
-    value, _ = secret
-    if encoding == "sentence" and value in WHOLE_ONLY:
-        return None
-    return PLACES[place](ENCODINGS[encoding](value))
-
-
 def _assert_not_recorded(payload: dict[str, Any], secret: tuple[str, str]) -> None:
     value, marker = secret
     recorded = json.dumps(payload, ensure_ascii=False)
@@ -56,36 +52,63 @@ def _assert_not_recorded(payload: dict[str, Any], secret: tuple[str, str]) -> No
         assert len(encoded) < 12 or encoded not in recorded, recorded
 
 
-hostile_cases = st.tuples(
-    st.sampled_from(SECRETS), st.sampled_from(sorted(ENCODINGS)), st.sampled_from(sorted(PLACES))
-)
+# Every case (about 2,600 through record(), a second or two in all): the same ones each run.
+HOSTILE_CASES = [
+    (secret, encoding, place)
+    for secret in SECRETS
+    for encoding in sorted(ENCODINGS)
+    for place in sorted(PLACES)
+    if not (encoding == "sentence" and secret[0] in WHOLE_ONLY)
+]
+# A key with a zero-width joiner after every character is read as one-letter parts (as
+# "pass\u200bword" is read as "password"), where a short sensitive word may start anywhere
+# ("is inverse" holds "sin"): its value is redacted, which loses nothing of a key no client
+# writes so, and is left out here.
+INNOCENT_CASES = [
+    (value, encoding, place)
+    for value in INNOCENT
+    for encoding in sorted(ENCODINGS)
+    for place in sorted(PLACES)
+    if not (encoding == "zero-width-joiners" and place.endswith("key"))
+]
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(case=hostile_cases)
-def test_no_generated_hostile_payload_records_its_secret(layer: Layer, case: Any) -> None:
-    secret, encoding, place = case
-    payload = _hostile(secret, encoding, place)
-    if payload is None:
-        return
+@pytest.mark.parametrize(("secret", "encoding", "place"), HOSTILE_CASES)
+def test_no_generated_hostile_payload_records_its_secret(
+    layer: Layer, secret: tuple[str, str], encoding: str, place: str
+) -> None:
+    payload = PLACES[place](ENCODINGS[encoding](secret[0]))
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     _assert_not_recorded(logger.record("error_event", payload).payload, secret)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize(("value", "encoding", "place"), INNOCENT_CASES)
+def test_no_generated_innocent_payload_loses_a_value(
+    layer: Layer, value: str, encoding: str, place: str
+) -> None:
+    # The other half of the generator: what looks like a secret and is none is recorded whole.
+    payload = PLACES[place](ENCODINGS[encoding](value))
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    assert logger.record("error_event", payload).payload == payload
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
-    case=hostile_cases,
+    case=st.sampled_from(HOSTILE_CASES),
     content_type=st.sampled_from(
         ["application/json", "application/json; charset=utf-8", "text/plain", ""]
     ),
 )
 def test_the_log_endpoint_answers_and_records_no_generated_secret(
-    layer: Layer, case: Any, content_type: str
+    layer: Layer, case: tuple[tuple[str, str], str, str], content_type: str
 ) -> None:
     secret, encoding, place = case
-    payload = _hostile(secret, encoding, place)
-    if payload is None:
-        return
+    payload = PLACES[place](ENCODINGS[encoding](secret[0]))
     sink = RecordingSink()
     logger = layer.event_logger.EventLogger(sink, enabled=True)
     body = json.dumps({"event_type": "error_event", "payload": payload}).encode()

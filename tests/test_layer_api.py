@@ -565,6 +565,37 @@ def test_error_capture_names_a_mounted_sub_application_route_by_its_full_templat
     assert "acme" not in event.to_json() and "secret" not in event.to_json()
 
 
+def test_error_capture_names_a_route_mounted_in_an_included_router_by_its_full_template(
+    layer: Layer,
+) -> None:
+    """A sub-application mounted in a router is served under the prefixes the router has.
+
+    FastAPI 0.165 keeps an included router whole (its mounts with it); the event names the
+    template clients request, with each include's prefix (an including router's own one too),
+    where it named the sub-application's route alone (``/x/{item}``).
+    """
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    sub = FastAPI()
+
+    @sub.get("/x/{item}")
+    async def fail(item: str) -> None:
+        raise RuntimeError(f"secret {item}")
+
+    router = APIRouter(prefix="/unused")  # a router's prefix is its routes', not its mounts'
+    router.mount("/sub/{org}", sub)
+    outer = APIRouter(prefix="/outer")
+    outer.include_router(router, prefix="/o")
+    app = FastAPI()
+    app.include_router(outer, prefix="/api")
+    app.add_middleware(layer.error_capture.ErrorCaptureMiddleware, event_logger=logger)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/api/outer/o/sub/acme/x/7").status_code == 500
+    [event] = sink.events
+    assert event.payload["route"] == "/api/outer/o/sub/{org}/x/{item}"
+    assert "acme" not in event.to_json() and "secret" not in event.to_json()
+
+
 def test_error_capture_names_a_route_of_an_included_router_with_its_prefixes(
     layer: Layer,
 ) -> None:

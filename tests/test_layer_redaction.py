@@ -423,7 +423,6 @@ KEPT_TEXT = [
     "the bearer of good news",
     "Basic arithmetic",
     "password=",
-    "mailto:ada@example.com",
     "eyJhbGciOiJIUzI1NiJ9",
     "What is a password?",
     "ASIA-Pacific sales, risk_level_high",
@@ -1742,6 +1741,47 @@ def test_an_ip_address_value_is_redacted(logger: Any, key: str, value: str) -> N
 )
 def test_a_version_or_no_personal_address_is_kept(logger: Any, key: str, value: str) -> None:
     assert logger.record("error_event", {key: value}).payload == {key: value}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"versions": ["1.2.3.4", "10.0.0.1", "4.2.0.17"]},
+        {"buildVersions": ("1.2.3.4",)},
+        {"tags": [{"name": "version", "value": "1.2.3.4"}]},
+        {"env": [{"key": "APP_VERSION", "val": "203.0.113.7"}]},
+        {"labels": {"headerName": "X-Build", "headerValue": "4.2.0.17"}},
+    ],
+)
+def test_a_list_or_a_record_of_versions_is_kept(logger: Any, payload: dict[str, Any]) -> None:
+    # As a version under a version's key is: a list under such a key, a name/value record
+    # naming one.
+    recorded = logger.record("error_event", payload).payload
+    assert json.dumps(recorded) == json.dumps(payload).replace("(", "[").replace(")", "]")
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (
+            {"versions": ["1.2.3.4", "203.0.113.7:443", "ada@example.com"]},
+            {"versions": ["1.2.3.4", "[redacted]", "[redacted]"]},
+        ),
+        ({"hosts": ["203.0.113.7"]}, {"hosts": ["[redacted]"]}),
+        (
+            {"tags": [{"name": "host", "value": "203.0.113.7"}]},
+            {"tags": [{"name": "host", "value": "[redacted]"}]},
+        ),
+        (
+            {"tags": [{"name": "version", "key": "password", "value": "1.2.3.4"}]},
+            {"tags": [{"name": "version", "key": "password", "value": "[redacted]"}]},
+        ),
+    ],
+)
+def test_an_address_beside_versions_is_still_redacted(
+    logger: Any, payload: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    assert logger.record("error_event", payload).payload == expected
 
 
 def test_an_ip_address_as_a_key_is_data(logger: Any) -> None:
@@ -3409,7 +3449,6 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
 @pytest.mark.parametrize(
     "text",
     [
-        "mailto:ada@example.com",
         "sip:alice@atlanta.example",
         "acct:ada@social.example",
         "git@github.com:org/repo.git",
@@ -3417,8 +3456,8 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
-    # A bare address (`ada@example.com`) is redacted whole as someone's data (below), not as a
-    # password.
+    # A bare address (`ada@example.com`, `mailto:ada@example.com`) is redacted whole as
+    # someone's data (below), not as a password.
     assert layer.redaction.holds_secret(text) is False
 
 
@@ -3448,6 +3487,65 @@ def test_a_value_that_is_an_address_or_an_aws_secret_whole_is_redacted(
     assert logger.record("error_event", {"by": {text: 1}}).payload == {
         "by": {"[redacted]": "[redacted]"}
     }
+
+
+# Near variants the session 41 review found kept: a literal "+" read as a form's space when the
+# text is percent-encoded too, a trunk prefix or dots between a North American number's groups,
+# an address as a mailto: URI or after a display name, an apostrophe in its local part, an IP
+# address someone is reached at as its domain, a phone number padded past 32 characters.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+1%20415%20555%202671",
+        "jane.doe+test%40example.co.uk",
+        "1-415-555-2671",
+        "1 (415) 555-2671",
+        "415.555.2671",
+        "+1.415.555.2671",
+        "tel:+14155552671",
+        "mailto:ada@example.com",
+        "Ada Lovelace <ada@example.com>",
+        "<ada@example.com>",
+        "o'brien@example.com",
+        "ada@example.com.",
+        "ada@163.com",
+        "ada@\u043f\u043e\u0447\u0442\u0430.\u0440\u0444",
+        "ada@203.0.113.7",
+        " " * 30 + "+1 415 555 2671" + " " * 30,
+    ],
+)
+def test_near_variants_of_a_whole_address_or_phone_number_are_redacted(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"contact": text}).payload == {"contact": "[redacted]"}
+
+
+# What reads as an address or a phone number by its characters alone, and is none: a package at
+# a version, a retina asset, a file's name, a local or a server's account, a signed decimal (a
+# coordinate), an unbalanced bracket.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lodash@4.17.21",
+        "react@18.2.0",
+        "@types/node@20.11.5",
+        "logo@2x.png",
+        "icon@3x.webp",
+        "sprite@1.5x.png",
+        "report@final.pdf",
+        "ada@localhost",
+        "root@10.0.0.1",
+        "deploy@[fe80::1]",
+        "ada@example.com>",
+        "+37.7749295",
+        "-122.4194155",
+        "+1234.5678",
+        "+0.00012345",
+        "+12345678.9",
+    ],
+)
+def test_values_shaped_like_an_address_or_a_phone_number_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
 
 
 @pytest.mark.parametrize(
