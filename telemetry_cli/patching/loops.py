@@ -45,7 +45,6 @@ from telemetry_cli.patching.symbols import (
     assigned_targets,
     assigns_name,
     attribute_assignments,
-    block_statements,
     bound_names,
     builtin_getattr,
     call_argument,
@@ -107,7 +106,7 @@ def loop_values(
     }
     loops = [
         loop
-        for loop in block_statements(scope.node.body)
+        for loop in scope.statements_on(line)
         if isinstance(loop, _LOOPS)
         and loop.body
         and loop.body[0].lineno <= line <= (loop.body[-1].end_lineno or loop.body[-1].lineno)
@@ -169,12 +168,7 @@ def loop_values(
             if arguments is not None:  # else read as it is written, as without calls to follow
                 per_name[name] = arguments
         if per_name:
-            calls = zip(*per_name.values(), strict=True)  # one list per call, for every name
-            joint = [
-                dict(zip(per_name, items, strict=True))
-                for each in calls
-                for items in itertools.product(*each)
-            ]
+            joint = _passed_jointly(per_name, scope, passed, index, depth)
             environments = [
                 {**outer, **inner} for outer, inner in itertools.product(environments, joint)
             ]
@@ -297,6 +291,59 @@ def _passed_arguments_of(
     return arguments or None
 
 
+def _passed_jointly(
+    per_name: dict[str, list[list[tuple[ast.expr, Scope]]]],
+    scope: Scope,
+    passed: Passed,
+    index: PackageIndex,
+    depth: int,
+) -> list[LoopValues]:
+    """The arguments of the parameters in ``per_name`` (each read alone), one mapping per pass.
+
+    One call's arguments go together, and so do those one iteration of the loops around that
+    call gives: ``for path, kls in (("/items", Items), ("/users", Users)): register(path,
+    kls)`` passes "/items" with ``Items`` and "/users" with ``Users``, not every path with
+    every class (the loops are read once for the call's arguments together). A call whose
+    arguments are read in different scopes (a default left) pairs each one's values with all
+    the others', as read alone.
+    """
+    parameters = [scope.bindings[name] for name in per_name]
+    joint: list[LoopValues] = []
+    calls = zip(*(passed(parameter) or () for parameter in parameters), strict=True)
+    for arguments, alone in zip(calls, zip(*per_name.values(), strict=True), strict=True):
+        found = _one_pass(arguments, passed, index, depth)
+        if found is None:
+            found = [list(items) for items in itertools.product(*alone)]
+        joint.extend(dict(zip(per_name, items, strict=True)) for items in found)
+    return joint
+
+
+def _one_pass(
+    arguments: tuple[tuple[ast.expr, Scope], ...], passed: Passed, index: PackageIndex, depth: int
+) -> list[list[tuple[ast.expr, Scope]]] | None:
+    """What one call's ``arguments`` stand for together, one list per iteration around the call.
+
+    None when they are read in different scopes, or the loops around them are not known.
+    """
+    scopes = {id(argument_scope) for _, argument_scope in arguments}
+    if len(scopes) != 1:
+        return None
+    argument_scope = arguments[0][1]
+    expressions = [argument for argument, _ in arguments]
+    probe = ast.copy_location(ast.Tuple(elts=expressions, ctx=ast.Load()), expressions[0])
+    onward = passed if depth < _MAX_PASSES else None
+    environments = loop_values(probe, argument_scope, index, onward, depth=depth + 1)
+    if environments is None:
+        return None
+    found: list[list[tuple[ast.expr, Scope]]] = []
+    for values in environments:
+        items = [substituted(each, argument_scope, values, index) for each in expressions]
+        if any(item is None for item in items):
+            return None
+        found.append([item for item in items if item is not None])
+    return found
+
+
 def _passed_items(
     iterable: ast.expr, scope: Scope, index: PackageIndex, passed: Passed
 ) -> list[tuple[ast.expr, Scope]] | None:
@@ -361,10 +408,8 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
     inside = {id(node) for node in ast.walk(statement)}
     line = getattr(statement, "lineno", 0)
     found: list[ast.comprehension] = []
-    for block_statement in block_statements(scope.node.body):
-        if isinstance(block_statement, DEFINITIONS) or not (
-            block_statement.lineno <= line <= (block_statement.end_lineno or line)
-        ):
+    for block_statement in scope.statements_on(line):
+        if isinstance(block_statement, DEFINITIONS):
             continue
         for node in _expressions(block_statement):
             spread = _spread_to_a_library_include(node)
@@ -703,7 +748,7 @@ def settings_lists_around(
     line = getattr(statement, "lineno", 0)
     iterables = [
         loop.iter
-        for loop in block_statements(scope.node.body)
+        for loop in scope.statements_on(line)
         if isinstance(loop, _LOOPS)
         and loop.body
         and loop.body[0].lineno <= line <= (loop.body[-1].end_lineno or loop.body[-1].lineno)
