@@ -1095,8 +1095,13 @@ _PAIRED_FUNCTIONS = (
             "for p, k in ROUTES:\n    register(kls=k, path=p)\n",
             3,
         ),
+        (
+            'for p, k in zip(("/items", "/users", "/teams"), [Items, Users, Teams]):\n'
+            "    register(p, k)\n",
+            3,
+        ),
     ],
-    ids=["two", "three", "module-list"],
+    ids=["two", "three", "module-list", "zip"],
 )
 @pytest.mark.parametrize("form", ["class", "function"])
 def test_a_helper_called_in_a_loop_takes_each_item_s_arguments_together(
@@ -1104,7 +1109,8 @@ def test_a_helper_called_in_a_loop_takes_each_item_s_arguments_together(
 ) -> None:
     """`for p, k in (("/items", Items), ("/users", Users)): register(p, k)`: each call takes
     one item's path and class (or function) together, as Python pairs them (every path was
-    paired with every class: `Items.get` logged at "/views/items" and "/views/users")."""
+    paired with every class: `Items.get` logged at "/views/items" and "/views/users"); a loop
+    over `zip` of two literal lists pairs them the same way (was not followed at all)."""
     root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
     if form == "class":
         body = _PAIRED_CLASSES

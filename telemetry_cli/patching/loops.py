@@ -1,26 +1,25 @@
 """What the names a statement reads hold in the ``for`` loops around it, when that is literal.
 
 ``for router in (users.router, items.router): app.include_router(router, prefix="/api")``
-includes each item of the tuple: read statically, the call runs once per item, with ``router``
-bound to that item's expression. The items are known when the loop runs over a literal list,
-tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a conditional
-expression over such ones; ``enumerate`` of one), directly or through a module-level name bound
-once to one and never changed in place (``ROUTERS = [...]``, also imported from another module;
-a local of the function around it, ``routers = [...]`` in an app factory, the same way),
-returned by a call of a module-level function whose body only returns one (``def get_routers():
-return [...]``; imports and names bound before the ``return`` aside) or only yields its items
-(``yield users.router``, ``yield from [...]``), or a parameter of the
-function around it whose every call in the package passes such items (``def include_routers(app,
-routers):`` called as ``include_routers(app, [users.router])``). Any other loop (over another
-function's result, a comprehension) runs over items only known at run time. The ``for`` clauses
-of a comprehension around the statement (``[app.include_router(r) for r in (users.router,
-items.router)]``) are loops too, and so is ``map`` (``map(lambda r: app.include_router(r),
-ROUTERS)``, ``map(app.include_router, ROUTERS)``). An item built by a record class of the
-package (a dataclass or ``NamedTuple``, ``Mount(users.router, "/users")``) holds in each field
-the argument or default that set it; an item that is a dict (``{"router": users.router,
-"prefix": "/users"}``, also ``dict(...)``) holds under each literal key its value: read as
-``route["prefix"]`` or ``route.get("prefix")``, or passed as keywords by ``**route`` (see
-:func:`dict_keywords`).
+includes each item of the tuple: read statically, the call runs once per item, with ``router`` bound
+to that item's expression. The items are known when the loop runs over a literal list, tuple or set
+(or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a conditional expression over
+such ones; ``enumerate`` of one, ``zip`` of several), directly or through a module-level name bound
+once to one and never changed in place (``ROUTERS = [...]``, also imported from another module; a
+local of the function around it, ``routers = [...]`` in an app factory, the same way), returned by a
+call of a module-level function whose body only returns one (``def get_routers(): return [...]``;
+imports and names bound before the ``return`` aside) or only yields its items (``yield
+users.router``, ``yield from [...]``), or a parameter of the function around it whose every call in
+the package passes such items (``def include_routers(app, routers):`` called as
+``include_routers(app, [users.router])``). Any other loop (over another function's result, a
+comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension around
+the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are loops too, and
+so is ``map`` (``map(lambda r: app.include_router(r), ROUTERS)``, ``map(app.include_router,
+ROUTERS)``). An item built by a record class of the package (a dataclass or ``NamedTuple``,
+``Mount(users.router, "/users")``) holds in each field the argument or default that set it; an item
+that is a dict (``{"router": users.router, "prefix": "/users"}``, also ``dict(...)``) holds under
+each literal key its value: read as ``route["prefix"]`` or ``route.get("prefix")``, or passed as
+keywords by ``**route`` (see :func:`dict_keywords`).
 """
 
 from __future__ import annotations
@@ -682,6 +681,20 @@ def literal_items(
             (ast.Tuple(elts=[ast.Constant(start.value + at), item], ctx=ast.Load()), item_scope)
             for at, (item, item_scope) in enumerate(items)
         ]
+    if (
+        calls_builtin(iterable, scope, "zip")
+        and iterable.args
+        and not any(isinstance(argument, ast.Starred) for argument in iterable.args)
+        and all(keyword.arg == "strict" for keyword in iterable.keywords)
+    ):
+        # `zip(PATHS, VIEWS)`: one tuple per position, as long as the shortest (as zip runs).
+        columns = [literal_items(argument, scope, index, depth + 1) for argument in iterable.args]
+        rows: list[tuple[ast.expr, Scope]] = []
+        for row in zip(*(column or [] for column in columns), strict=False):
+            if len({id(item_scope) for _, item_scope in row}) != 1:
+                return None  # items read in different modules: no one tuple of them
+            rows.append((ast.Tuple(elts=[item for item, _ in row], ctx=ast.Load()), row[0][1]))
+        return None if any(column is None for column in columns) else rows
     if isinstance(iterable, ast.IfExp):
         # `[users, admin] if DEBUG else [users]`: an item of either may be included, the same way.
         body = literal_items(iterable.body, scope, index, depth + 1)
