@@ -1058,6 +1058,106 @@ def test_a_helper_registering_the_verbs_of_a_class_passed_logs_each_method(
     assert views.read_text() == source
 
 
+_PAIRED_CLASSES = (
+    "class Items:\n"
+    "    async def get(self) -> list[int]:\n        return [1]\n\n"
+    "    async def post(self) -> dict[str, int]:\n        return {}\n\n\n"
+    "class Users:\n"
+    "    async def delete(self) -> None:\n        return None\n\n\n"
+    "class Teams:\n"
+    "    async def put(self) -> None:\n        return None\n\n\n"
+    "def register(path: str, kls: type) -> None:\n"
+    "    view = kls()\n"
+    '    for verb in ("get", "post", "put", "delete"):\n'
+    "        if hasattr(view, verb):\n"
+    "            router.add_api_route(path, getattr(view, verb), methods=[verb.upper()])\n\n\n"
+)
+_PAIRED_FUNCTIONS = (
+    "async def items() -> list[int]:\n    return [1]\n\n\n"
+    "async def users() -> list[int]:\n    return [2]\n\n\n"
+    "async def teams() -> list[int]:\n    return [3]\n\n\n"
+    "def register(path: str, kls: Callable[..., Any]) -> None:\n"
+    '    router.add_api_route(path, kls, methods=["GET"])\n\n\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("loop", "count"),
+    [
+        ('for p, k in (("/items", Items), ("/users", Users)):\n    register(p, k)\n', 2),
+        (
+            'for p, k in [("/items", Items), ("/users", Users), ("/teams", Teams)]:\n'
+            "    register(p, k)\n",
+            3,
+        ),
+        (
+            'ROUTES = [("/items", Items), ("/users", Users), ("/teams", Teams)]\n\n'
+            "for p, k in ROUTES:\n    register(kls=k, path=p)\n",
+            3,
+        ),
+        (
+            'for p, k in zip(("/items", "/users", "/teams"), [Items, Users, Teams]):\n'
+            "    register(p, k)\n",
+            3,
+        ),
+    ],
+    ids=["two", "three", "module-list", "zip"],
+)
+@pytest.mark.parametrize("form", ["class", "function"])
+def test_a_helper_called_in_a_loop_takes_each_item_s_arguments_together(
+    tmp_path: Path, loop: str, count: int, form: str
+) -> None:
+    """`for p, k in (("/items", Items), ("/users", Users)): register(p, k)`: each call takes
+    one item's path and class (or function) together, as Python pairs them (every path was
+    paired with every class: `Items.get` logged at "/views/items" and "/views/users"); a loop
+    over `zip` of two literal lists pairs them the same way (was not followed at all)."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    if form == "class":
+        body = _PAIRED_CLASSES
+        expected = {
+            "Items.get (GET /views/items)",
+            "Items.post (POST /views/items)",
+            "Users.delete (DELETE /views/users)",
+            "Teams.put (PUT /views/teams)",
+        }
+    else:
+        body = _PAIRED_FUNCTIONS
+        loop = loop.replace("Items", "items").replace("Users", "users").replace("Teams", "teams")
+        expected = {
+            "items (GET /views/items)",
+            "users (GET /views/users)",
+            "teams (GET /views/teams)",
+        }
+    if count == 2:
+        expected = {each for each in expected if "eams" not in each}
+    source = (
+        "from typing import Any, Callable\n\nfrom fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        f"{body}{loop}"
+    )
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\napp.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    said = {
+        line.strip().removeprefix("log call in ")
+        for line in result.stdout.splitlines()
+        if line.strip().startswith("log call in ")
+    }
+    assert said == expected, result.stdout
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/views/items").json() == [1]
+        assert client.get("/views/users").status_code == (200 if form == "function" else 405)
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source
+
+
 @pytest.mark.parametrize(
     "registration",
     [
@@ -1111,6 +1211,62 @@ def test_a_loop_over_the_methods_of_an_instance_logs_each_method(
     assert "Ops._secret" not in result.stdout
     assert "Ops.helper" not in result.stdout
     assert "cannot be followed" not in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert views.read_text() == source
+
+
+@pytest.mark.parametrize(
+    "registration",
+    [
+        "ops = Ops()\n"
+        "for name, method in inspect.getmembers(ops, inspect.ismethod):\n"
+        '    router.add_api_route(f"/ops/{name}", method, methods=["GET"])\n',
+        "def register(prefix: str, kls: type) -> None:\n"
+        "    obj = kls()\n"
+        "    for name, method in inspect.getmembers(obj, predicate=inspect.ismethod):\n"
+        '        router.add_api_route(f"{prefix}/{name}", method, methods=["GET"])\n\n\n'
+        'register("/ops", Ops)\n',
+    ],
+    ids=["module-level", "helper"],
+)
+def test_a_loop_over_methods_leaves_out_dunders_and_properties(
+    tmp_path: Path, registration: str
+) -> None:
+    """An unfiltered `inspect.getmembers(obj, inspect.ismethod)` loop: `__init__` and other
+    dunders are not logged as routes (`__init__`'s log call fired when the instance was built),
+    and a property (its value, not a method) leaves the other methods followed (the loop was
+    one line asking to log `method` by hand). A private method unfiltered is a route: logged."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/views.py" = "ai_block_used" }')
+    source = (
+        "import inspect\nfrom functools import cached_property\n\nfrom fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/views")\n\n\n'
+        "class Ops:\n"
+        "    def __init__(self) -> None:\n        self._mode = 'on'\n\n"
+        "    def __call__(self) -> str:\n        return 'called'\n\n"
+        "    def ping(self) -> str:\n        return 'pong'\n\n"
+        "    @property\n    def mode(self) -> str:\n        return self._mode\n\n"
+        "    @mode.setter\n    def mode(self, value: str) -> None:\n        self._mode = value\n\n"
+        "    @cached_property\n    def label(self) -> str:\n        return 'ops'\n\n"
+        "    def _secret(self) -> str:\n        return 'no'\n\n\n"
+        f"{registration}"
+    )
+    views = root / "backend/app/api/views.py"
+    views.write_text(source)
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import views\n\napp.include_router(views.router)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    said = {
+        line.strip().removeprefix("log call in ")
+        for line in result.stdout.splitlines()
+        if line.strip().startswith("log call in ")
+    }
+    assert said == {"Ops.ping (GET /views/ops/ping)", "Ops._secret (GET /views/ops/_secret)"}
+    assert "cannot be followed" not in result.stdout, result.stdout
+    assert views.read_text().count("event_logger.log(") == 2
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert views.read_text() == source

@@ -678,3 +678,46 @@ def test_an_attribute_of_a_class_with_two_bases_is_the_one_python_finds() -> Non
     found = assigning_class(_class_binding(index, module, "C"), "router", index)
     assert found is not None
     assert getattr(found[0].node, "name", None) == "Base"
+
+
+def _statements_walked(root: Path, includes: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many statements the analysis of an app of ``includes`` includes walks over."""
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
+            'instrument = { "api/views.py" = "ai_block_used" }\n',
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/api/views.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n"
+            "\n\n@router.get('/x')\ndef x() -> int:\n    return 1\n",
+            "backend/app/main.py": "from fastapi import FastAPI\n\nfrom app.api import views\n\n"
+            "app = FastAPI()\n\n"
+            + "".join(
+                f"app.include_router(views.router, prefix='/p{i}')\n" for i in range(includes)
+            ),
+        },
+    )
+    walked = 0
+    sub_blocks = symbols.sub_blocks
+
+    def counted(statement: ast.stmt) -> list[list[ast.stmt]]:
+        nonlocal walked
+        walked += 1
+        return sub_blocks(statement)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(symbols, "sub_blocks", counted)
+        analyze(load_plan(root=root))
+    return walked
+
+
+def test_the_statements_around_each_include_are_found_without_walking_the_module_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loops, comprehensions and `if` blocks around each include were found by walking the
+    # whole module body per include: twice the includes walked four times the statements
+    # (2,000 includes: 20 million statements walked, 12 s of `generate`; now linear).
+    once = _statements_walked(tmp_path / "one", 150, monkeypatch)
+    twice = _statements_walked(tmp_path / "two", 300, monkeypatch)
+    assert twice <= 2.5 * once, (once, twice)

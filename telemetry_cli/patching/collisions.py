@@ -21,6 +21,7 @@ from telemetry_cli.patching.apps import (
     wiring_block,
 )
 from telemetry_cli.patching.mounts import (
+    Mount,
     find_mounts,
     mount_calls,
     mount_takes,
@@ -158,6 +159,13 @@ def _catch_alls(index: PackageIndex, endpoint: str) -> list[_Addition]:
     mounts = index.mounts
     if mounts is None:
         return []
+    # The includes into each router, found once: looked for per include, among them all,
+    # they made a module of thousands of includes quadratic.
+    inner: dict[tuple[str, str], list[tuple[tuple[str, str], Mount]]] = {}
+    for router, includes in list(mounts.included.items()):
+        for include in includes:
+            if include.parent is not None:
+                inner.setdefault(include.parent, []).append((router, include))
     found = [
         _Addition(include.including, include.at[1], include.scope)
         for router, includes in list(mounts.included.items())
@@ -165,7 +173,7 @@ def _catch_alls(index: PackageIndex, endpoint: str) -> list[_Addition]:
         if include.parent is None
         and include.at is not None
         and include.scope is not None
-        and _holds_catch_all(router, include.prefix or "", endpoint, index, frozenset())
+        and _holds_catch_all(router, include.prefix or "", endpoint, index, inner, frozenset())
     ]
     for model in index.modules_holding(":path}", index.package):
         for handler in find_handlers(model, index)[0]:
@@ -275,12 +283,14 @@ def _holds_catch_all(
     prefix: str,
     endpoint: str,
     index: PackageIndex,
+    inner: dict[tuple[str, str], list[tuple[tuple[str, str], Mount]]],
     seen: frozenset[tuple[str, str]],
 ) -> bool:
     """Whether ``router`` (or one included into it) has a catch-all that may take ``endpoint``.
 
     A ``GET`` route ending in a ``{name:path}`` parameter served under ``prefix`` (the include
-    prefixes above it); a part of its path only known at run time reads as empty.
+    prefixes above it); a part of its path only known at run time reads as empty. ``inner``:
+    the routers included into each router, and by which include.
     """
     mounts = index.mounts
     model = index.module(router[0])
@@ -292,15 +302,14 @@ def _holds_catch_all(
                 return True
     return any(
         _holds_catch_all(
-            inner,
+            child,
             prefix + (include.parent_prefix or "") + (include.prefix or ""),
             endpoint,
             index,
+            inner,
             seen | {router},
         )
-        for inner, includes in list(mounts.included.items())
-        for include in includes
-        if include.parent == router
+        for child, include in inner.get(router, ())
     )
 
 

@@ -1,26 +1,25 @@
 """What the names a statement reads hold in the ``for`` loops around it, when that is literal.
 
 ``for router in (users.router, items.router): app.include_router(router, prefix="/api")``
-includes each item of the tuple: read statically, the call runs once per item, with ``router``
-bound to that item's expression. The items are known when the loop runs over a literal list,
-tuple or set (or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a conditional
-expression over such ones; ``enumerate`` of one), directly or through a module-level name bound
-once to one and never changed in place (``ROUTERS = [...]``, also imported from another module;
-a local of the function around it, ``routers = [...]`` in an app factory, the same way),
-returned by a call of a module-level function whose body only returns one (``def get_routers():
-return [...]``; imports and names bound before the ``return`` aside) or only yields its items
-(``yield users.router``, ``yield from [...]``), or a parameter of the
-function around it whose every call in the package passes such items (``def include_routers(app,
-routers):`` called as ``include_routers(app, [users.router])``). Any other loop (over another
-function's result, a comprehension) runs over items only known at run time. The ``for`` clauses
-of a comprehension around the statement (``[app.include_router(r) for r in (users.router,
-items.router)]``) are loops too, and so is ``map`` (``map(lambda r: app.include_router(r),
-ROUTERS)``, ``map(app.include_router, ROUTERS)``). An item built by a record class of the
-package (a dataclass or ``NamedTuple``, ``Mount(users.router, "/users")``) holds in each field
-the argument or default that set it; an item that is a dict (``{"router": users.router,
-"prefix": "/users"}``, also ``dict(...)``) holds under each literal key its value: read as
-``route["prefix"]`` or ``route.get("prefix")``, or passed as keywords by ``**route`` (see
-:func:`dict_keywords`).
+includes each item of the tuple: read statically, the call runs once per item, with ``router`` bound
+to that item's expression. The items are known when the loop runs over a literal list, tuple or set
+(or a dict's ``.items()``/``.keys()``/``.values()``; either branch of a conditional expression over
+such ones; ``enumerate`` of one, ``zip`` of several), directly or through a module-level name bound
+once to one and never changed in place (``ROUTERS = [...]``, also imported from another module; a
+local of the function around it, ``routers = [...]`` in an app factory, the same way), returned by a
+call of a module-level function whose body only returns one (``def get_routers(): return [...]``;
+imports and names bound before the ``return`` aside) or only yields its items (``yield
+users.router``, ``yield from [...]``), or a parameter of the function around it whose every call in
+the package passes such items (``def include_routers(app, routers):`` called as
+``include_routers(app, [users.router])``). Any other loop (over another function's result, a
+comprehension) runs over items only known at run time. The ``for`` clauses of a comprehension around
+the statement (``[app.include_router(r) for r in (users.router, items.router)]``) are loops too, and
+so is ``map`` (``map(lambda r: app.include_router(r), ROUTERS)``, ``map(app.include_router,
+ROUTERS)``). An item built by a record class of the package (a dataclass or ``NamedTuple``,
+``Mount(users.router, "/users")``) holds in each field the argument or default that set it; an item
+that is a dict (``{"router": users.router, "prefix": "/users"}``, also ``dict(...)``) holds under
+each literal key its value: read as ``route["prefix"]`` or ``route.get("prefix")``, or passed as
+keywords by ``**route`` (see :func:`dict_keywords`).
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ from telemetry_cli.patching.symbols import (
     assigned_targets,
     assigns_name,
     attribute_assignments,
-    block_statements,
     bound_names,
     builtin_getattr,
     call_argument,
@@ -107,7 +105,7 @@ def loop_values(
     }
     loops = [
         loop
-        for loop in block_statements(scope.node.body)
+        for loop in scope.statements_on(line)
         if isinstance(loop, _LOOPS)
         and loop.body
         and loop.body[0].lineno <= line <= (loop.body[-1].end_lineno or loop.body[-1].lineno)
@@ -169,12 +167,7 @@ def loop_values(
             if arguments is not None:  # else read as it is written, as without calls to follow
                 per_name[name] = arguments
         if per_name:
-            calls = zip(*per_name.values(), strict=True)  # one list per call, for every name
-            joint = [
-                dict(zip(per_name, items, strict=True))
-                for each in calls
-                for items in itertools.product(*each)
-            ]
+            joint = _passed_jointly(per_name, scope, passed, index, depth)
             environments = [
                 {**outer, **inner} for outer, inner in itertools.product(environments, joint)
             ]
@@ -297,6 +290,59 @@ def _passed_arguments_of(
     return arguments or None
 
 
+def _passed_jointly(
+    per_name: dict[str, list[list[tuple[ast.expr, Scope]]]],
+    scope: Scope,
+    passed: Passed,
+    index: PackageIndex,
+    depth: int,
+) -> list[LoopValues]:
+    """The arguments of the parameters in ``per_name`` (each read alone), one mapping per pass.
+
+    One call's arguments go together, and so do those one iteration of the loops around that
+    call gives: ``for path, kls in (("/items", Items), ("/users", Users)): register(path,
+    kls)`` passes "/items" with ``Items`` and "/users" with ``Users``, not every path with
+    every class (the loops are read once for the call's arguments together). A call whose
+    arguments are read in different scopes (a default left) pairs each one's values with all
+    the others', as read alone.
+    """
+    parameters = [scope.bindings[name] for name in per_name]
+    joint: list[LoopValues] = []
+    calls = zip(*(passed(parameter) or () for parameter in parameters), strict=True)
+    for arguments, alone in zip(calls, zip(*per_name.values(), strict=True), strict=True):
+        found = _one_pass(arguments, passed, index, depth)
+        if found is None:
+            found = [list(items) for items in itertools.product(*alone)]
+        joint.extend(dict(zip(per_name, items, strict=True)) for items in found)
+    return joint
+
+
+def _one_pass(
+    arguments: tuple[tuple[ast.expr, Scope], ...], passed: Passed, index: PackageIndex, depth: int
+) -> list[list[tuple[ast.expr, Scope]]] | None:
+    """What one call's ``arguments`` stand for together, one list per iteration around the call.
+
+    None when they are read in different scopes, or the loops around them are not known.
+    """
+    scopes = {id(argument_scope) for _, argument_scope in arguments}
+    if len(scopes) != 1:
+        return None
+    argument_scope = arguments[0][1]
+    expressions = [argument for argument, _ in arguments]
+    probe = ast.copy_location(ast.Tuple(elts=expressions, ctx=ast.Load()), expressions[0])
+    onward = passed if depth < _MAX_PASSES else None
+    environments = loop_values(probe, argument_scope, index, onward, depth=depth + 1)
+    if environments is None:
+        return None
+    found: list[list[tuple[ast.expr, Scope]]] = []
+    for values in environments:
+        items = [substituted(each, argument_scope, values, index) for each in expressions]
+        if any(item is None for item in items):
+            return None
+        found.append([item for item in items if item is not None])
+    return found
+
+
 def _passed_items(
     iterable: ast.expr, scope: Scope, index: PackageIndex, passed: Passed
 ) -> list[tuple[ast.expr, Scope]] | None:
@@ -361,10 +407,8 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
     inside = {id(node) for node in ast.walk(statement)}
     line = getattr(statement, "lineno", 0)
     found: list[ast.comprehension] = []
-    for block_statement in block_statements(scope.node.body):
-        if isinstance(block_statement, DEFINITIONS) or not (
-            block_statement.lineno <= line <= (block_statement.end_lineno or line)
-        ):
+    for block_statement in scope.statements_on(line):
+        if isinstance(block_statement, DEFINITIONS):
             continue
         for node in _expressions(block_statement):
             spread = _spread_to_a_library_include(node)
@@ -637,6 +681,20 @@ def literal_items(
             (ast.Tuple(elts=[ast.Constant(start.value + at), item], ctx=ast.Load()), item_scope)
             for at, (item, item_scope) in enumerate(items)
         ]
+    if (
+        calls_builtin(iterable, scope, "zip")
+        and iterable.args
+        and not any(isinstance(argument, ast.Starred) for argument in iterable.args)
+        and all(keyword.arg == "strict" for keyword in iterable.keywords)
+    ):
+        # `zip(PATHS, VIEWS)`: one tuple per position, as long as the shortest (as zip runs).
+        columns = [literal_items(argument, scope, index, depth + 1) for argument in iterable.args]
+        rows: list[tuple[ast.expr, Scope]] = []
+        for row in zip(*(column or [] for column in columns), strict=False):
+            if len({id(item_scope) for _, item_scope in row}) != 1:
+                return None  # items read in different modules: no one tuple of them
+            rows.append((ast.Tuple(elts=[item for item, _ in row], ctx=ast.Load()), row[0][1]))
+        return None if any(column is None for column in columns) else rows
     if isinstance(iterable, ast.IfExp):
         # `[users, admin] if DEBUG else [users]`: an item of either may be included, the same way.
         body = literal_items(iterable.body, scope, index, depth + 1)
@@ -703,7 +761,7 @@ def settings_lists_around(
     line = getattr(statement, "lineno", 0)
     iterables = [
         loop.iter
-        for loop in block_statements(scope.node.body)
+        for loop in scope.statements_on(line)
         if isinstance(loop, _LOOPS)
         and loop.body
         and loop.body[0].lineno <= line <= (loop.body[-1].end_lineno or loop.body[-1].lineno)

@@ -12,6 +12,7 @@ factory), without running anything. A prefix that is only known at run time
 from __future__ import annotations
 
 import ast
+import bisect
 import copy
 import dataclasses
 import re
@@ -945,7 +946,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
     included: dict[RouterKey, list[Mount]] = {}
     apps: dict[RouterKey, list[AppMount]] = {}
     defaults = SettingsDefaults(index, calls=lambda scope: _calls_of(scope, index, modules))
-    notes: list[str] = []
+    notes = Notes()
     unresolved: list[Unresolved] = []
     for name in modules:
         source = index.source(name)
@@ -1083,7 +1084,7 @@ def _app_mounts(
     calls: list[MountCall],
     modules: list[str],
     defaults: SettingsDefaults,
-    notes: list[str],
+    notes: Notes,
 ) -> list[tuple[RouterKey, AppMount]]:
     """The module's mount ``calls`` (see :func:`mount_calls`) that mount an app of the package.
 
@@ -1135,7 +1136,7 @@ def _router_mounts(
     calls: list[MountCall],
     modules: list[str],
     defaults: SettingsDefaults,
-    notes: list[str],
+    notes: Notes,
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's mount ``calls`` of a router (``app.mount("/api", router)``), as includes.
 
@@ -1184,7 +1185,7 @@ def _mount_path(
     model: ModuleModel,
     index: PackageIndex,
     defaults: SettingsDefaults,
-    notes: list[str],
+    notes: Notes,
     into_app: bool,
 ) -> str | None:
     """The path a mount call mounts at, "" for the root; None when not known statically.
@@ -1207,8 +1208,7 @@ def _mount_path(
             path = path.rstrip("/")  # as Starlette's Mount takes it: "/" mounts at the root
             for default in defaults.read[read:]:
                 said = default.describe()
-                if not any(said in note for note in notes):
-                    notes.append(f"{where}: mount path {said}")
+                notes.once(said, f"{where}: mount path {said}")
         elif mount.path is not None:
             notes.append(
                 f"{where}: mount path `{ast.unparse(mount.path)}` is only known at run "
@@ -1738,7 +1738,7 @@ def _module_mounts(
     model: ModuleModel,
     modules: list[str],
     defaults: SettingsDefaults,
-    notes: list[str],
+    notes: Notes,
     unresolved: list[Unresolved],
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's ``include_router`` calls, by the router each includes.
@@ -1806,12 +1806,10 @@ def _module_mounts(
         )
         environments = loop_values(routing, scope, index, passed, alone | listing)
         for said in _switched_off_around(call, included, scope, index, defaults):
-            if said not in notes:
-                notes.append(RunTimeChoice(f"{where}: {said}"))
+            notes.append(RunTimeChoice(f"{where}: {said}"))  # repeats: dropped in find_mounts
         for said in settings_lists_around(call, scope, index, LOOP_ROUTERS):
             # Its routers are read from the default, as the loop runs without the variable.
-            if not any(said in note for note in notes):
-                notes.append(RunTimeChoice(f"{where}: {said}"))
+            notes.once(said, RunTimeChoice(f"{where}: {said}"))
         if environments is not None and listing:
             # Its own call on each listed subpackage is read as a listing of subfolders too.
             recursing = _recursing_listing(scope, index, modules) & listing
@@ -1914,8 +1912,7 @@ def _module_mounts(
                     for default in defaults.read[read:]:
                         # Once, where it is first read (a router including many reads it for each).
                         said = default.describe()
-                        if not any(said in note for note in notes):
-                            notes.append(f"{where}: prefix {said}")
+                        notes.once(said, f"{where}: prefix {said}")
                 elif mount is not None and (prefix is not None or unpacked is not None):
                     unknown = True
                 if mount is None:
@@ -2099,7 +2096,7 @@ _VERSIONER_NAMES = VERSIONED_APP_FUNCTIONS | IN_PLACE_VERSIONERS
 
 
 def _versionings(
-    model: ModuleModel, index: PackageIndex, modules: list[str], notes: list[str]
+    model: ModuleModel, index: PackageIndex, modules: list[str], notes: Notes
 ) -> Iterator[tuple[RouterKey, Versioning]]:
     """The module's ``VersionedFastAPI(app, ...)`` and ``Versionizer(app=app, ...)`` calls.
 
@@ -2374,6 +2371,25 @@ IMPORTED_MODULE = "the module imported"
 NOT_SERVED_BY_DEFAULT = "is not served by default"
 
 
+class Notes(list[str]):
+    """The notes :func:`find_mounts` gathers, in order; one on a settings default said once.
+
+    A default read by many calls (a prefix every include reads) is said where it is first read:
+    :meth:`once` keeps the defaults said in a set, where looking for each in every note before
+    made a module of thousands of includes quadratic.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._said: set[str] = set()
+
+    def once(self, said: str, note: str) -> None:
+        """Add ``note``, on what ``said`` says, unless a note on it was added already."""
+        if said not in self._said:
+            self._said.add(said)
+            self.append(note)
+
+
 class RunTimeChoice(str):
     """A note on which routers the environment picks at run time, which ``init`` says too.
 
@@ -2409,7 +2425,7 @@ def _switched_off_around(
     where they are served once it is set, and said not to be served by default.
     """
     said: list[str] = []
-    for statement in block_statements(scope.node.body):
+    for statement in scope.statements_on(call.lineno):
         if not isinstance(statement, ast.If):
             continue
         if _holds(statement.body, call):
@@ -2490,7 +2506,7 @@ def _discovered_mounts(
     index: PackageIndex,
     modules: list[str],
     defaults: SettingsDefaults,
-    notes: list[str],
+    notes: Notes,
     copied: bool,
     read_in: Scope | None = None,
 ) -> list[tuple[RouterKey, Mount]]:
@@ -2510,8 +2526,7 @@ def _discovered_mounts(
         # `import_module(settings.APP)`: the module its settings class names by default.
         said = default.describe(IMPORTED_MODULE)
         where = f"{written.module.path}:{call.lineno}"
-        if not any(said in note for note in notes):
-            notes.append(RunTimeChoice(f"{where}: module name {said}"))
+        notes.once(said, RunTimeChoice(f"{where}: module name {said}"))
     del defaults.read[read:]
     for key in keys:
         mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied, key)
@@ -3105,7 +3120,7 @@ def _mount(
     index: PackageIndex,
     modules: list[str],
     defaults: SettingsDefaults,
-    notes: list[str],
+    notes: Notes,
     copied: bool,
     discovered: RouterKey | None = None,
 ) -> tuple[RouterKey, Mount] | None:
@@ -3448,22 +3463,26 @@ def _simple_statements_at(
     """
     if not lines:
         return
+    # Sorted, each statement asks for a line in its span by bisection: asking every line, a
+    # module of thousands of calls on as many lines was quadratic.
+    ordered = sorted(lines)
+
+    def spans(start: int, end: int) -> bool:
+        at = bisect.bisect_left(ordered, start)
+        return at < len(ordered) and ordered[at] <= end
+
     pending = [model.scope]
     while pending:
         scope = pending.pop()
         for statement in block_statements(scope.node.body):
-            start, end = statement.lineno, statement.end_lineno or statement.lineno
-            if not any(start <= line <= end for line in lines):
+            if not spans(statement.lineno, statement.end_lineno or statement.lineno):
                 continue
             if isinstance(statement, DEFINITIONS):
                 pending.append(Scope(statement, model, scope))
             elif not sub_blocks(statement) or (
                 loops
                 and isinstance(statement, ast.For)
-                and any(
-                    statement.iter.lineno <= line <= (statement.iter.end_lineno or line)
-                    for line in lines
-                )
+                and spans(statement.iter.lineno, statement.iter.end_lineno or statement.iter.lineno)
             ):
                 yield statement, scope
 
@@ -3559,7 +3578,7 @@ def _run_time_include(
     where: str,
     scope: Scope,
     index: PackageIndex,
-    notes: list[str],
+    notes: Notes,
     unresolved: list[Unresolved],
 ) -> None:
     """Say the routers an include ``how`` runs only in part are only known at run time."""

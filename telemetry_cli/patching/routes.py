@@ -136,6 +136,9 @@ _MEMBER_KINDS: dict[tuple[str, bool], frozenset[str]] = {
     (_ISFUNCTION, False): frozenset({"static"}),
     (_ISFUNCTION, True): frozenset({"plain", "static"}),
 }
+# A property's own decorators (`@name.setter`) and `functools.cached_property`.
+_PROPERTY_ACCESSORS = frozenset({"setter", "getter", "deleter"})
+_CACHED_PROPERTY = "functools.cached_property"
 # Route classes listed in a constructor's routes=, and the verb each registers as.
 _ROUTE_CLASSES = {
     "fastapi.routing.APIRoute": API_ROUTE,
@@ -2022,11 +2025,30 @@ class _Finder:
                     kind = decorators[0].removesuffix("method")
                 elif not decorators and (from_class or instance_method(statement)):
                     kind = "plain"
+                elif self._property(statement, each.scope):
+                    kind = "property"  # read, it is its value: neither predicate keeps it
                 else:
                     return None
                 kinds.setdefault(statement.name, kind)
         wanted = _MEMBER_KINDS[predicate, from_class]
-        return sorted(name for name, kind in kinds.items() if kind in wanted)
+        # A dunder (`__init__`, `__call__`) is listed too, but never meant as a route: its log
+        # call would fire wherever Python calls it (`__init__` when the instance is built).
+        return sorted(
+            name
+            for name, kind in kinds.items()
+            if kind in wanted and not (name.startswith("__") and name.endswith("__"))
+        )
+
+    def _property(self, function: FunctionNode, scope: Scope) -> bool:
+        """Whether ``function`` is a property's (``@property``, ``@cached_property``, a setter)."""
+        if len(function.decorator_list) != 1:
+            return False
+        (decorator,) = function.decorator_list
+        if isinstance(decorator, ast.Attribute) and decorator.attr in _PROPERTY_ACCESSORS:
+            return isinstance(decorator.value, ast.Name)
+        if isinstance(decorator, ast.Name) and decorator.id == "property":
+            return True
+        return self.index.qualify(decorator, scope) == _CACHED_PROPERTY
 
     def _kept_by_tests(
         self, node: ast.Call, loop: ast.For, scope: Scope, values: LoopValues

@@ -299,6 +299,27 @@ class Scope:
         self._bind_block(self.node.body, bound, fallback=False)
         return bound
 
+    def statements_on(self, line: int) -> list[ast.stmt]:
+        """The statements of this scope's blocks written over ``line``, outermost first.
+
+        Those a statement on that line is nested in, and its own (see :func:`block_statements`).
+        """
+        return self._statements_by_line.get(line, [])
+
+    @cached_property
+    def _statements_by_line(self) -> dict[int, list[ast.stmt]]:
+        """Each line's statements (see :meth:`statements_on`), found in one walk of the body.
+
+        A question per call about the loops or ``if`` blocks around it walked the whole body
+        each time: quadratic in a module of thousands of ``include_router`` calls. Each line
+        holds as many statements as blocks nest there, so this is linear in the lines.
+        """
+        by_line: dict[int, list[ast.stmt]] = {}
+        for statement in block_statements(self.node.body):
+            for line in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1):
+                by_line.setdefault(line, []).append(statement)
+        return by_line
+
     def _bind_block(
         self, statements: list[ast.stmt], bound: dict[str, Binding], *, fallback: bool
     ) -> None:
