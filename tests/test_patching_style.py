@@ -914,6 +914,20 @@ async def a():
 @router.get("/s")
 def s():
     return 's'
+
+
+class Views:
+
+    @staticmethod
+    @router.get("/organizations/{organization_id}/projects/{project_id}/members/{member_id}")
+    def get_member_of_project(organization_id: int, project_id: int, member_id: int) -> dict:
+        return {}
+
+
+@router.get("/organizations/{organization_id}/projects/{project_id}/members/{member_id}/roles")
+def list_the_roles_of_one_member_of_a_project_of_an_organization_by_their_ids(
+        organization_id: int, project_id: int, member_id: int) -> dict:
+    return {}
 """
 
 
@@ -928,30 +942,55 @@ def s():
             "pyproject.toml": '[tool.ruff.lint]\nselect = ["E", "I"]\n\n[tool.yapf]\n'
             "column_limit = 120\n"
         },
+        # Arguments indented by `continuation_indent_width`, not by the module's indent.
+        {"pyproject.toml": '[tool.yapf]\nbased_on_style = "google"\nindent_width = 2\n'},
+        {
+            "pyproject.toml": '[tool.yapf]\nbased_on_style = "pep8"\n'
+            "split_all_comma_separated_values = true\n"
+        },
+        {
+            ".style.yapf": "[style]\nbased_on_style = pep8\ncontinuation_indent_width = 8\n"
+            "indent_dictionary_value = True\n"
+        },
     ],
-    ids=["pyproject-pep8", "style-yapf-google-100", "setup-cfg-facebook", "ruff-lint-yapf-120"],
+    ids=[
+        "pyproject-pep8",
+        "style-yapf-google-100",
+        "setup-cfg-facebook",
+        "ruff-lint-yapf-120",
+        "google-indent-2",
+        "pep8-split-all-comma",
+        "pep8-continuation-8-indented-values",
+    ],
 )
 def test_generate_leaves_a_yapf_formatted_module_as_yapf_formats_it(
     tmp_path: Path, files: dict[str, str]
 ) -> None:
     # yapf split the payload of a call it splits one entry per line (the call held it whole on
-    # a line of its own, as ruff format does), and kept 88 columns for its 79.
+    # a line of its own, as ruff format does), and kept 88 columns for its 79; an entry longer
+    # than the line (a long route, a long handler name) it splits after the colon, all of them
+    # when its style indents dict values or more than one is too long; and it indents the
+    # arguments by its `continuation_indent_width` where generate used the module's indent.
     pyproject = files.get("pyproject.toml", "")
     root = _shelf(tmp_path, pyproject, YAPF_ROUTES)
     _write(root, {name: text for name, text in files.items() if name != "pyproject.toml"})
-    yapf = [str(Path(sys.executable).parent / "yapf"), "--diff"]
+    yapf = [str(Path(sys.executable).parent / "yapf")]
     modules = [str(root / "backend/app/api/books.py"), str(root / "backend/app/main.py")]
-    before = subprocess.run(
-        [*yapf, *modules], capture_output=True, text=True, check=False, cwd=root
-    )
-    assert before.returncode == 0, before.stdout
+    # The modules as the project's yapf leaves them (its indent width, its column limit).
+    subprocess.run([*yapf, "-i", *modules], check=True, cwd=root)
+    formatted = (root / "backend/app/api/books.py").read_text()
 
     result = run("generate", "--root", str(root))
 
     assert result.exit_code == 0, result.stdout + result.stderr
-    after = subprocess.run([*yapf, *modules], capture_output=True, text=True, check=False, cwd=root)
+    after = subprocess.run(
+        [*yapf, "--diff", *modules], capture_output=True, text=True, check=False, cwd=root
+    )
     assert after.returncode == 0, after.stdout
-    assert "event_logger.log(" in (root / "backend/app/api/books.py").read_text()
+    assert (root / "backend/app/api/books.py").read_text().count("event_logger.log(") == 5
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/books.py").read_text() == formatted
 
 
 def test_a_configuration_larger_than_any_real_one_is_not_read(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
-from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap
+from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout
 from telemetry_cli.patching.symbols import (
     DualImports,
     FunctionNode,
@@ -1099,7 +1099,7 @@ def log_call_lines(
     black: bool = False,
     hug: bool = False,
     *,
-    yapf: bool = False,
+    yapf: YapfLayout | None = None,
 ) -> tuple[str, ...]:
     """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added).
 
@@ -1107,7 +1107,8 @@ def log_call_lines(
     :attr:`ModuleModel.quote`, :attr:`ModuleModel.black`: black's layout, where it differs);
     ``hug``: its formatter skips magic trailing commas (:attr:`ModuleModel.skip_magic_comma`);
     ``yapf``: yapf formats it (:attr:`ModuleModel.yapf`), which splits a dict whose call it
-    splits one entry per line, and keeps what trailing commas hold open.
+    splits one entry per line (see :func:`_yapf_payload_lines`), indents by its
+    ``continuation_indent_width`` rather than ``unit``, and keeps what trailing commas hold open.
     """
     items = [f"{string_literal(key, quote)}: {value}" for key, value in payload]
     mapping = "{" + ", ".join(items) + "}"
@@ -1119,8 +1120,15 @@ def log_call_lines(
     # the brackets (ruff and black both lay a call out so before splitting it further).
     if hug and display_width(f"{indent}{unit}{event}, {mapping}") <= line_length:
         return (f"{logger}.log(", f"{unit}{event}, {mapping}", ")")
+    if yapf is not None:
+        unit = " " * yapf.continuation
+        entries = _yapf_payload_lines(
+            payload, items, indent + unit * 2, unit, line_length, quote, yapf
+        )
+        body = [unit + "{", *(line[len(indent) :] for line in entries), unit + "},"]
+        return (f"{logger}.log(", f"{unit}{event},", *body, ")")
     # Too long: one argument per line with a magic trailing comma, which ruff keeps.
-    if not yapf and display_width(indent + unit + mapping + ",") <= line_length:
+    if display_width(indent + unit + mapping + ",") <= line_length:
         mapping_lines = [f"{unit}{mapping},"]
     else:
         mapping_lines = [unit + "{"]
@@ -1132,6 +1140,40 @@ def log_call_lines(
             mapping_lines.extend(line[len(indent) :] for line in lines)
         mapping_lines.append(unit + "},")
     return (f"{logger}.log(", f"{unit}{event},", *mapping_lines, ")")
+
+
+def _yapf_payload_lines(
+    payload: list[tuple[str, str]],
+    items: list[str],
+    indent: str,
+    unit: str,
+    line_length: int,
+    quote: str,
+    yapf: YapfLayout,
+) -> list[str]:
+    """The entries of a payload yapf splits one per line, at ``indent``.
+
+    An entry too long for the line is split after its colon, the value on the next line at
+    the key's indentation, or one ``continuation_indent_width`` in under
+    ``indent_dictionary_value``; then, or when the last entry is the one too long, yapf
+    splits every entry of the dict so (seen with yapf 0.43). A value that is neither a string nor a
+    name and does not fit on a line of its own either is laid out as ruff does (yapf splits
+    inside it in its own way: a documented limit).
+    """
+    too_long = [display_width(f"{indent}{item},") > line_length for item in items]
+    every = any(too_long) and (yapf.indent_value or too_long[-1])
+    value_indent = indent + (unit if yapf.indent_value else "")
+    lines: list[str] = []
+    for (key, value), item, long in zip(payload, items, too_long, strict=True):
+        if not (long or every):
+            lines.append(f"{indent}{item},")
+            continue
+        atom = isinstance(ast.parse(value, mode="eval").body, ast.Constant | ast.Name)
+        if atom or display_width(f"{value_indent}{value},") <= line_length:
+            lines.extend((f"{indent}{string_literal(key, quote)}:", f"{value_indent}{value},"))
+        else:
+            lines.extend(_item_lines(key, value, item, indent, unit, line_length, quote))
+    return lines
 
 
 def _item_lines(

@@ -59,6 +59,8 @@ DEFAULT_QUOTE_STYLE = "double"
 QUOTE_STYLES = frozenset({"double", "single", "preserve"})
 # The longest line-length ruff accepts; anything else is not a setting we can trust.
 _MAX_LINE_LENGTH = 320
+# A continuation indent wider than any real one is taken for a typo (the default applies).
+_MAX_CONTINUATION = 16
 # Options of flake8's section that only wemake-python-styleguide reads: its configuration.
 _WEMAKE_OPTIONS = frozenset(
     {
@@ -145,6 +147,22 @@ _ISORT_SECTIONS: dict[str, str | None] = dict(
 # and yapf's own.
 _YAPF_PEP8_LIMIT = 79
 _YAPF_OTHER_LIMIT = 80
+# yapf's `continuation_indent_width`, the same (4) in each of its styles.
+_YAPF_CONTINUATION = 4
+
+
+class YapfLayout(NamedTuple):
+    """The settings of yapf that decide how it lays out a log call it splits."""
+
+    #: ``continuation_indent_width``: the arguments of a split call, the entries of a split dict
+    #: and a dict value put on its own line are indented by it (not by ``indent_width``).
+    continuation: int = _YAPF_CONTINUATION
+    #: ``indent_dictionary_value`` (pep8's is off; google's, facebook's and yapf's on): a dict
+    #: value put on the line after its key is indented, and once one value of a dict goes
+    #: there, they all do.
+    indent_value: bool = False
+
+
 # Steps of ruff's `extend` chain followed before giving up (a chain that loops ends too).
 _MAX_EXTENDS = 8
 
@@ -234,9 +252,9 @@ class FormatStyle(NamedTuple):
     #: The formatter ignores magic trailing commas (``skip-magic-trailing-comma``, ruff's or
     #: black's): a call whose arguments fit on one line inside its brackets is written so.
     skip_magic_comma: bool = False
-    #: yapf formats the folder (its settings found, no ruff ``[format]`` nor black): a log call
-    #: it would split has its payload split one entry per line, as yapf lays a dict out.
-    yapf: bool = False
+    #: yapf formats the folder (its settings found, no ruff ``[format]`` nor black), so: a log
+    #: call it would split has its payload split one entry per line, as yapf lays a dict out.
+    yapf: YapfLayout | None = None
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -447,7 +465,7 @@ class FormatStyles:
     def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
         """The style set by the formatter configuration in ``folder`` itself, if any."""
         found = self._formatter(folder)
-        yapf = self._yapf_limit(folder)
+        yapf = self._yapf(folder)
         if yapf is None or (found is not None and (found.black or found.yapf)):
             return found
         # yapf formats: at its column limit, and it normalizes no quotes; what a ruff or linter
@@ -455,19 +473,20 @@ class FormatStyles:
         if found is not None and self._ruff_formats(folder):
             return found
         base = found if found is not None else DEFAULT_STYLE
-        return base._replace(line_length=yapf, quote_style="preserve", yapf=True)
+        limit, layout = yapf
+        return base._replace(line_length=limit, quote_style="preserve", yapf=layout)
 
     def _ruff_formats(self, folder: PurePosixPath) -> bool:
         """Whether the ruff configuration in ``folder`` has a ``[format]`` table (ruff formats)."""
         settings = self._ruff_settings(folder)
         return settings is not None and isinstance(settings.get("format"), dict)
 
-    def _yapf_limit(self, folder: PurePosixPath) -> int | None:
-        """The column limit of yapf when its settings are in ``folder`` (None: yapf not set up).
+    def _yapf(self, folder: PurePosixPath) -> tuple[int, YapfLayout] | None:
+        """The column limit and layout of yapf when its settings are in ``folder`` (None: unset).
 
         yapf reads ``.style.yapf`` (``[style]``), ``setup.cfg``'s ``[yapf]`` and
-        ``[tool.yapf]``; a ``column_limit`` unset is its ``based_on_style``'s (79 for pep8, the
-        default; 80 for google, facebook and yapf).
+        ``[tool.yapf]``; a setting unset is its ``based_on_style``'s (pep8, the default: 79
+        columns, dict values not indented; google, facebook and yapf: 80 columns, indented).
         """
         table: dict[str, object] | None = None
         for name, section in ((".style.yapf", "style"), ("setup.cfg", "yapf")):
@@ -482,11 +501,19 @@ class FormatStyles:
             if not isinstance(yapf, dict):
                 return None
             table = {str(key).lower(): value for key, value in yapf.items()}
-        limit = _count(table.get("column_limit"))
-        if limit is not None and 0 < limit <= _MAX_LINE_LENGTH:
-            return limit
         based = str(table.get("based_on_style", "pep8")).strip().strip("'\"").lower()
-        return _YAPF_PEP8_LIMIT if based == "pep8" else _YAPF_OTHER_LIMIT
+        limit = _count(table.get("column_limit"))
+        if limit is None or not 0 < limit <= _MAX_LINE_LENGTH:
+            limit = _YAPF_PEP8_LIMIT if based == "pep8" else _YAPF_OTHER_LIMIT
+        continuation = _count(table.get("continuation_indent_width"))
+        if continuation is None or not 0 < continuation <= _MAX_CONTINUATION:
+            continuation = _YAPF_CONTINUATION
+        indent_value = table.get("indent_dictionary_value", based != "pep8")
+        if isinstance(indent_value, str):
+            indent_value = _ini_value(indent_value)
+        if not isinstance(indent_value, bool):
+            indent_value = based != "pep8"
+        return limit, YapfLayout(continuation, indent_value)
 
     def _formatter(self, folder: PurePosixPath) -> FormatStyle | None:
         """The style of the ruff, black or linter configuration in ``folder``, if any."""

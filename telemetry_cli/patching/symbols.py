@@ -37,6 +37,7 @@ from telemetry_cli.patching.style import (
     DEFAULT_LINE_LENGTH,
     DEFAULT_QUOTE_STYLE,
     ImportWrap,
+    YapfLayout,
     preferred_quote,
 )
 
@@ -99,8 +100,9 @@ class ModuleSource(NamedTuple):
     joined_sections: frozenset[str] = frozenset()
     #: Whether its formatter ignores magic trailing commas (:class:`.style.FormatStyle`).
     skip_magic_comma: bool = False
-    #: Whether yapf formats it (``[tool.yapf]``, ``.style.yapf``, ``setup.cfg``'s ``[yapf]``).
-    yapf: bool = False
+    #: How yapf lays it out, when yapf formats it (``[tool.yapf]``, ``.style.yapf``,
+    #: ``setup.cfg``'s ``[yapf]``; None: another formatter or none).
+    yapf: YapfLayout | None = None
     #: The limits its linters set on a function's statements (see :mod:`.limits`).
     linter_limits: tuple[Limit, ...] = ()
 
