@@ -998,7 +998,8 @@ def _assert_random_sequence_holds(
     tmp_path: Path,
     steps: list[tuple[list[str], str | None]],
     hand_edits: dict[str, Edit],
-) -> None:
+) -> int:
+    """Walk ``steps`` (those one generate takes), assert the invariant; how many plans ran."""
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
     plans = [BASE]
@@ -1026,6 +1027,35 @@ def _assert_random_sequence_holds(
         original, work, plans, edits, source_edits, second_config_at=len(plans) // 2
     )
     assert not problems, f"{steps}:\n" + "\n".join(problems)
+    return len(plans)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        pytest.param(
+            [([], "black"), (["layer-package tracking"], "delete ai_blocks")],
+            id="black-then-module-deleted",
+        ),
+        pytest.param(
+            [
+                (["rename chapter_visit"], "move handler across"),
+                (["rename chapter_visit", "layer-package tracking"], "ruff format narrow"),
+            ],
+            id="handler-moved-as-its-event-type-is-renamed",
+        ),
+    ],
+)
+def test_handlers_and_modules_moved_or_deleted_by_hand_keep_the_invariant(
+    original: Path, tmp_path: Path, steps: list[tuple[list[str], str | None]]
+) -> None:
+    # Fixed walks through edits the random search draws rarely at its CI size: black run, then
+    # an instrumented module deleted (the plan drops it) as the layer moves; a handler moved,
+    # with its call logging the old type, into the other instrumented module as the plan
+    # renames that type, then the user's formatter run as the layer moves.
+    taken = _assert_random_sequence_holds(original, tmp_path, steps, _ALL_SOURCE_EDITS)
+    # Every step was taken: none was a plan or an edit that one generate refuses.
+    assert taken == len(steps) + 1
 
 
 _SIMPLE = {"api/ai_blocks.py": "ai_block_used", "api/chapters.py": "chapter_visit"}
