@@ -57,6 +57,39 @@ class Limit(NamedTuple):
     option: str = "max-statements"
 
 
+class PylintRule(NamedTuple):
+    """A count-limiting rule of pylint's that one inserted line can tip."""
+
+    name: str
+    id: str
+    option: str
+    default: int
+    #: Where the comment exempting one goes.
+    where: str
+    counts: str
+
+
+#: pylint's rules a patch can tip, each read from the project's pylint settings.
+PYLINT_RULES: tuple[PylintRule, ...] = (
+    PylintRule(
+        "too-many-statements",
+        "R0915",
+        "max-statements",
+        DEFAULT_MAX_STATEMENTS,
+        "on its def line",
+        STATEMENTS,
+    ),
+    PylintRule(
+        "too-many-lines",
+        "C0302",
+        "max-module-lines",
+        DEFAULT_MAX_MODULE_LINES,
+        "at the top of the module",
+        LINES,
+    ),
+)
+
+
 def ruff_statements(body: list[ast.stmt]) -> int:
     """The statements ruff's ``PLR0915`` counts in ``body`` (a function's), as ruff 0.17 does."""
     count = 0
@@ -169,8 +202,6 @@ _PYLINT_OFF = re.compile(r"#\s*pylint\s*:\s*disable\s*=\s*(?P<names>[\w\-, ]+)")
 # pylint's `disable-next`: the line below only (its def line, for a function).
 _PYLINT_OFF_NEXT = re.compile(r"#\s*pylint\s*:\s*disable-next\s*=\s*(?P<names>[\w\-, ]+)")
 _PYLINT_SKIP = re.compile(r"^#\s*pylint\s*:\s*skip-file", re.M)
-# The id pylint gives each rule it names (a disable may say either).
-_PYLINT_IDS = {"too-many-statements": "r0915", "too-many-lines": "c0302"}
 
 
 def exempted(limit: Limit, text: str, line: int | None) -> bool:
@@ -186,7 +217,9 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
     if limit.tool == "pylint":
         if _PYLINT_SKIP.search(text):
             return True
-        names = {limit.rule, _PYLINT_IDS.get(limit.rule, limit.rule), "all"}
+        # A disable may name the rule or its id.
+        ids = {rule.name: rule.id.lower() for rule in PYLINT_RULES}
+        names = {limit.rule, ids.get(limit.rule, limit.rule), "all"}
         own = lines if line is None else lines[: line - 1]
         # A comment line of its own turns the rule off to the end of its block: the module's,
         # or (for a method) the class's, indented as the def is or less.

@@ -41,10 +41,9 @@ from telemetry_cli.files import (
 )
 from telemetry_cli.patching.limits import (
     DEFAULT_MAX_IMPORTS,
-    DEFAULT_MAX_MODULE_LINES,
     DEFAULT_MAX_STATEMENTS,
     IMPORTS,
-    LINES,
+    PYLINT_RULES,
     Limit,
 )
 
@@ -302,28 +301,20 @@ class FormatStyles:
             limit = self._ruff_statement_limit(ruff, ruff_folder, relative)
             if limit is not None:
                 limits.append(Limit("ruff", "PLR0915", limit, "`# noqa: PLR0915` on its def line"))
-        if pylint is not None and _pylint_enables(pylint, "too-many-statements", "R0915"):
-            limit = _count(pylint.get("max-statements"))
-            limits.append(
-                Limit(
-                    "pylint",
-                    "too-many-statements",
-                    DEFAULT_MAX_STATEMENTS if limit is None else limit,
-                    "`# pylint: disable=too-many-statements` on its def line",
+        rules = () if pylint is None else PYLINT_RULES
+        for rule in rules:
+            if pylint is not None and _pylint_enables(pylint, rule.name, rule.id):
+                limit = _count(pylint.get(rule.option))
+                limits.append(
+                    Limit(
+                        "pylint",
+                        rule.name,
+                        rule.default if limit is None else limit,
+                        f"`# pylint: disable={rule.name}` {rule.where}",
+                        rule.counts,
+                        rule.option,
+                    )
                 )
-            )
-        if pylint is not None and _pylint_enables(pylint, "too-many-lines", "C0302"):
-            limit = _count(pylint.get("max-module-lines"))
-            limits.append(
-                Limit(
-                    "pylint",
-                    "too-many-lines",
-                    DEFAULT_MAX_MODULE_LINES if limit is None else limit,
-                    "`# pylint: disable=too-many-lines` at the top of the module",
-                    LINES,
-                    "max-module-lines",
-                )
-            )
         imports = self._wemake_imports(relative)
         if imports is not None:
             limits.append(
