@@ -268,6 +268,11 @@ class FormatStyles:
         """Read configuration files under ``root`` only."""
         self.root = root
         self._folders: dict[PurePosixPath, FormatStyle] = {}
+        # Each configuration file read and parsed once a run: every module's styles and limits
+        # look through the same few files (the parsed documents are only read).
+        self._texts: dict[PurePosixPath, str | None] = {}
+        self._tomls: dict[PurePosixPath, dict[str, Any] | None] = {}
+        self._pylints: dict[PurePosixPath, dict[str, object] | None] = {}
 
     def of(self, relative: str) -> FormatStyle:
         """The style for the module at ``relative`` (a POSIX path under the root)."""
@@ -413,8 +418,15 @@ class FormatStyles:
         """The options of pylint's configuration in ``folder`` itself, if it has one.
 
         The first of the files pylint reads that configures it (as :meth:`_pylint_length`
-        finds it), its sections' options merged, the first setting of a key kept.
+        finds it), its sections' options merged, the first setting of a key kept. Read once a
+        folder (the options are only read).
         """
+        if folder not in self._pylints:
+            self._pylints[folder] = self._read_pylint_options(folder)
+        return self._pylints[folder]
+
+    def _read_pylint_options(self, folder: PurePosixPath) -> dict[str, object] | None:
+        """:meth:`_pylint_options`, read from the folder's files."""
         options: dict[str, object] = {}
         for name in ("pylintrc", ".pylintrc"):
             parser = self._ini(folder / name)
@@ -686,13 +698,13 @@ class FormatStyles:
         A formatter setting only decides where lines break, so a configuration file that cannot
         be read is no reason to stop: the default is used.
         """
-        data = self._text(relative)
-        if data is None:
-            return None
-        try:
-            return parse_toml(data)
-        except (tomllib.TOMLDecodeError, RecursionError):
-            return None
+        if relative not in self._tomls:
+            data = self._text(relative)
+            try:
+                self._tomls[relative] = None if data is None else parse_toml(data)
+            except (tomllib.TOMLDecodeError, RecursionError):
+                self._tomls[relative] = None
+        return self._tomls[relative]
 
     def _ini(self, relative: PurePosixPath) -> configparser.RawConfigParser | None:
         """An INI file under the root, parsed; None when absent, unreadable or not INI."""
@@ -715,6 +727,12 @@ class FormatStyles:
 
         Larger than ``MAX_CONFIG_BYTES``, it is not read: the defaults are used.
         """
+        if relative not in self._texts:
+            self._texts[relative] = self._read_text(relative)
+        return self._texts[relative]
+
+    def _read_text(self, relative: PurePosixPath) -> str | None:
+        """:meth:`_text`, read from the disk."""
         # Most folders hold none of the files looked for: one lstat says so, before the
         # containment check walks every component of the path.
         if not os.path.lexists(self.root / relative):
