@@ -85,7 +85,7 @@ from telemetry_cli.render import (
     says_generated,
     template_context,
 )
-from telemetry_cli.vcs import conflict_stages, recorded_in_history, tracked_files
+from telemetry_cli.vcs import ManifestHistory, conflict_stages, tracked_files
 
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
 MANUAL_FIX = "needs manual fix"
@@ -263,12 +263,16 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
         if path not in planned and (root / path).is_file()
     )
     # A layer beside the plan's (a newer plan's, left by a checkout) goes too, unless imported.
-    beside = _sibling_output_paths(plan, recorded)
+    # Asked of git once, by the look for other plans' outputs and by the patches' analysis.
+    history = ManifestHistory(root, MANIFEST_PATH)
+    beside = _sibling_output_paths(plan, recorded, history)
     leaving.update(beside)
     watched_paths = sorted(path for path in leaving if _layer_module(plan, path))
     watched = sorted({_layer_module(plan, path) or "" for path in watched_paths})
     with _collector_paused():
-        project = analyze(plan, manifest.patched, force=force, watched=tuple(watched))
+        project = analyze(
+            plan, manifest.patched, force=force, watched=tuple(watched), history=history
+        )
     # The files the analysis could not patch: what it recorded of them is already the old.
     unpatched = frozenset(patched.path for patched in project.files if patched.new is None)
     if writing:
@@ -714,7 +718,9 @@ def _paths_in(folders: dict[Place, set[str]]) -> list[str]:
     )
 
 
-def _sibling_output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
+def _sibling_output_paths(
+    plan: Plan, recorded: dict[str, str], history: ManifestHistory
+) -> list[str]:
     """Outputs in folders beside the known ones: another layer package, another feature.
 
     A checkout of an older commit brings back its plan and manifest and leaves the files a
@@ -741,13 +747,16 @@ def _sibling_output_paths(plan: Plan, recorded: dict[str, str]) -> list[str]:
                 # (a database's volume) raises there, where the read's answer is "not one".
                 if any(_claims_generated(plan.root, f"{folder}/{name}") for name in names):
                     beside[place].add(folder)
-    _add_recorded_elsewhere(plan, known, beside)
+    _add_recorded_elsewhere(plan, history, known, beside)
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
 
 
 def _add_recorded_elsewhere(
-    plan: Plan, known: dict[Place, set[str]], beside: dict[Place, set[str]]
+    plan: Plan,
+    history: ManifestHistory,
+    known: dict[Place, set[str]],
+    beside: dict[Place, set[str]],
 ) -> None:
     """Add to ``beside`` the output folders that earlier committed manifests recorded.
 
@@ -757,7 +766,7 @@ def _add_recorded_elsewhere(
     fixture or copy of a generated file). A layer found so that a module of its app package
     still imports is not taken (the user's code would no longer start).
     """
-    earlier = recorded_in_history(plan.root, MANIFEST_PATH)
+    earlier = history.recorded
     if not earlier:
         return
     tracked: list[str] | None = None
@@ -928,11 +937,17 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     manifest = report.recorded = _with_patch_layout(root, on_disk.manifest)
     _refuse_newer_manifest(manifest)
     _refuse_other_plan(plan, manifest)
-    beside = _sibling_output_paths(plan, manifest.files)
+    history = ManifestHistory(root, MANIFEST_PATH)
+    beside = _sibling_output_paths(plan, manifest.files, history)
     watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
     with _collector_paused():
         project = analyze(
-            plan, manifest.patched, force=force, removing=True, watched=tuple(watched)
+            plan,
+            manifest.patched,
+            force=force,
+            removing=True,
+            watched=tuple(watched),
+            history=history,
         )
     if writing:
         project.files = _writable(root, project.files)

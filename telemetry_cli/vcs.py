@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -100,21 +101,6 @@ def _json_strings(*quoted: str) -> tuple[str, ...] | None:
     return tuple(values)
 
 
-def recorded_in_history(root: Path, manifest: str) -> list[str]:
-    """Every file an earlier committed version of the ``manifest`` recorded, newest first.
-
-    Where this project's plan wrote before, by its own record: a newer plan's outputs left by a
-    checkout of an older plan and manifest are named there (not a fixture or a copy that only
-    looks generated). Empty without git or history.
-    """
-    paths: list[str] = []
-    for match in _RECORDED_LINE.finditer(_manifest_log(root, manifest)):
-        decoded = _json_strings(match.group(1))
-        if decoded is not None:
-            paths.append(decoded[0])
-    return list(dict.fromkeys(paths))
-
-
 def tracked_files(root: Path) -> list[str]:
     """The files git tracks under ``root``, as POSIX paths relative to it.
 
@@ -161,15 +147,46 @@ class PatchHistory(NamedTuple):
     layers: frozenset[str]
 
 
-def patched_in_history(root: Path, manifest: str) -> PatchHistory:
-    """The :class:`PatchHistory` of ``manifest``'s committed versions (empty without git)."""
-    log = _manifest_log(root, manifest)
-    types: dict[str, set[str]] = {}
-    for match in _INSTRUMENTED_LINE.finditer(log):
-        decoded = _json_strings(match.group(1), match.group(2))
-        if decoded is not None:
-            types.setdefault(decoded[0], set()).add(decoded[1])
-    return PatchHistory(
-        {path: frozenset(found) for path, found in types.items()},
-        frozenset(_LAYER_LINE.findall(log)),
-    )
+class ManifestHistory:
+    """The committed versions of the manifest, as one run sees them: git is asked once, lazily.
+
+    A run reads them twice (outputs left by another plan, the patches earlier plans made): one
+    object per run, not a process-wide cache, since a run in the same process after a commit
+    must see it.
+    """
+
+    def __init__(self, root: Path, manifest: str) -> None:
+        self.root = root
+        self.manifest = manifest
+
+    @cached_property
+    def _log(self) -> str:
+        return _manifest_log(self.root, self.manifest)
+
+    @cached_property
+    def recorded(self) -> tuple[str, ...]:
+        """Every file an earlier committed version of the manifest recorded, newest first.
+
+        Where this project's plan wrote before, by its own record: a newer plan's outputs left
+        by a checkout of an older plan and manifest are named there (not a fixture or a copy
+        that only looks generated). Empty without git or history.
+        """
+        paths: list[str] = []
+        for match in _RECORDED_LINE.finditer(self._log):
+            decoded = _json_strings(match.group(1))
+            if decoded is not None:
+                paths.append(decoded[0])
+        return tuple(dict.fromkeys(paths))
+
+    @cached_property
+    def patched(self) -> PatchHistory:
+        """The :class:`PatchHistory` of the committed versions (empty without git)."""
+        types: dict[str, set[str]] = {}
+        for match in _INSTRUMENTED_LINE.finditer(self._log):
+            decoded = _json_strings(match.group(1), match.group(2))
+            if decoded is not None:
+                types.setdefault(decoded[0], set()).add(decoded[1])
+        return PatchHistory(
+            {path: frozenset(found) for path, found in types.items()},
+            frozenset(_LAYER_LINE.findall(self._log)),
+        )

@@ -17,7 +17,7 @@ from telemetry_cli.files import (
     unresolved_conflict,
 )
 from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
-from telemetry_cli.vcs import recorded_in_history, tracked_files
+from telemetry_cli.vcs import ManifestHistory, tracked_files
 from tests.cli_support import git, run, snapshot
 from tests.plan_sequence_support import bundled_plan, original_sources, write_plan
 
@@ -62,7 +62,7 @@ def test_a_repository_configuration_runs_no_command(tmp_path: Path) -> None:
         ("gpg.program", str(script)),
     ):
         git(root, "config", key, value)
-    assert sorted(recorded_in_history(root, MANIFEST)) == [
+    assert sorted(ManifestHistory(root, MANIFEST).recorded) == [
         "docs/spec.md",
         "srv/app/analytics/event_logger.py",
     ]
@@ -87,9 +87,9 @@ def test_a_long_history_is_read_only_as_far_back_as_the_walk_limit(
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", f"notes {number}")
     monkeypatch.setattr(vcs, "_HISTORY_COMMITS", 5)
-    assert recorded_in_history(root, MANIFEST) == ["docs/spec.md"]
+    assert ManifestHistory(root, MANIFEST).recorded == ("docs/spec.md",)
     monkeypatch.setattr(vcs, "_HISTORY_COMMITS", 4)
-    assert recorded_in_history(root, MANIFEST) == []
+    assert ManifestHistory(root, MANIFEST).recorded == ()
 
 
 def _merged_plans(tmp_path: Path) -> Path:
@@ -565,3 +565,26 @@ def test_a_call_of_the_merged_branchs_layer_in_a_block_of_yours_is_the_handlers(
     assert "from app.analytics.event_logger import event_logger" in text
     assert not (root / "backend/app/tele").exists()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize("args", [("generate", "--check"), ("generate",), ("remove",)])
+def test_a_run_reads_the_manifest_history_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    # Both the look for outputs another plan left and the patches' analysis read the manifest's
+    # committed versions: three git processes each, once a run is enough (#12, `--check` time).
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generated")
+    logs: list[Path] = []
+    read_log = vcs._manifest_log
+
+    def counted(where: Path, manifest: str) -> str:
+        logs.append(where)
+        return read_log(where, manifest)
+
+    monkeypatch.setattr(vcs, "_manifest_log", counted)
+    assert run(*args, "--root", str(root)).exit_code == 0
+    assert logs == [root]

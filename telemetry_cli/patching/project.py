@@ -62,7 +62,7 @@ from telemetry_cli.patching.symbols import (
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, qualified
 from telemetry_cli.render import carries_header
-from telemetry_cli.vcs import PatchHistory, patched_in_history
+from telemetry_cli.vcs import ManifestHistory
 
 
 class PatchedFile(NamedTuple):
@@ -345,6 +345,7 @@ def analyze(
     force: bool = False,
     removing: bool = False,
     watched: tuple[str, ...] = (),
+    history: ManifestHistory | None = None,
 ) -> ProjectPatches:
     """Decide every patch of the project, reading but never writing.
 
@@ -359,12 +360,19 @@ def analyze(
         force: take out inserted code even where it was changed since.
         removing: take the layer out instead of putting it in (``telemetry-scaffold remove``).
         watched: dotted modules of the layer whose importers to report (``users_of``).
+        history: the manifest's committed versions, as the run's other reads see them (by
+            default read from git here, if a patch needs them).
 
     Raises:
         ConfigError: the app cannot be found, or several apps are and the plan does not pick one.
     """
     analysis = _Analysis(
-        plan, previous or PatchRecord(), force=force, removing=removing, watched=watched
+        plan,
+        previous or PatchRecord(),
+        force=force,
+        removing=removing,
+        watched=watched,
+        history=history or ManifestHistory(plan.root, MANIFEST_PATH),
     )
     try:
         return analysis.run()
@@ -383,6 +391,7 @@ class _Analysis:
         force: bool,
         removing: bool,
         watched: tuple[str, ...] = (),
+        history: ManifestHistory,
     ) -> None:
         self.plan = plan
         self.previous = previous
@@ -422,8 +431,8 @@ class _Analysis:
         # Modules the plan still instruments holding a call an earlier run left (changed by
         # hand) through a layer it moved away from, or of a type it no longer logs there.
         self.left_calls: dict[str, FormerCalls] = {}
-        # What the committed records say of the patches (event types, layers): read once, if asked.
-        self._patch_history: PatchHistory | None = None
+        # What the committed records say of the patches (event types, layers): read if asked.
+        self.history = history
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -794,7 +803,7 @@ class _Analysis:
         types = {event_type, *(self.vanished if old is None else {old})}
         # A branch merged in may have patched the module for another type (its call merged
         # cleanly, the record kept from this side): that branch's committed record says so.
-        types |= self._history().instrumented.get(relative, frozenset())
+        types |= self.history.patched.instrumented.get(relative, frozenset())
         package = self.old_package if self.moved and self.old_backend == self.plan.backend else None
         left = self.left_calls.get(relative)
         if left is not None:
@@ -935,19 +944,13 @@ class _Analysis:
         self._unpatch_from_history(current | {path for path, _ in self.previous.instrumented})
         return tuple(sorted(recorded.items()))
 
-    def _history(self) -> PatchHistory:
-        """What the manifest's committed versions recorded of the patches (read once)."""
-        if self._patch_history is None:
-            self._patch_history = patched_in_history(self.plan.root, MANIFEST_PATH)
-        return self._patch_history
-
     def _merged_layers(self, module: ModuleModel) -> list[str]:
         """Other layers, by this project's committed records, whose logger ``module`` imports.
 
         Neither the plan's nor the last run's: a branch merged in named it (it moved the layer
         its own way), and its calls merged cleanly into the module.
         """
-        history = self._history()
+        history = self.history.patched
         # The default name, never written down, once the tool ran in that history at all
         # (before, an `analytics` package is the user's own).
         layers = history.layers | ({DEFAULT_LAYER_PACKAGE} if history.instrumented else set())
@@ -967,7 +970,7 @@ class _Analysis:
         them out. Those exactly as generate writes them go (the branch's own, by its record);
         any other is the user's and stays, without a word, as where the manifest was lost.
         """
-        for path in sorted(set(self._history().instrumented) - known - set(self.editors)):
+        for path in sorted(set(self.history.patched.instrumented) - known - set(self.editors)):
             model = self.module_at(path)
             if model is None or model.path != path:
                 continue
