@@ -497,10 +497,14 @@ def instrument_module(
         else:
             # A library's function, a nested function or a value only known at run time:
             # nothing of the package to put a log call into without guessing.
+            views = ""
+            if registration.views:
+                # A homegrown class-based view: the class whose handlers go unlogged.
+                views = f", a method of {' or '.join(registration.views)}"
             notes.append(
-                f"{where}`{registration.endpoint}`, which cannot be followed to a module-level "
-                "function or an instance method of the package: it is not logged; log it by "
-                "hand, or mark this line `# telemetry-scaffold: skip`"
+                f"{where}`{registration.endpoint}`{views}, which cannot be followed to a "
+                "module-level function or an instance method of the package: it is not logged; "
+                "log it by hand, or mark this line `# telemetry-scaffold: skip`"
             )
     notes.extend(_handlers_called(module, handlers, index, instrumented))
     editor.edits.problems.extend(problem for _, problem in sorted(problems))

@@ -633,8 +633,11 @@ class Mounts:
 
     @property
     def run_time_choices(self) -> tuple[str, ...]:
-        """The notes on routers the environment picks at run time (see :class:`RunTimeChoice`)."""
-        return tuple(note for note in self.notes if isinstance(note, RunTimeChoice))
+        """The notes ``init`` says too (see :class:`RunTimeChoice` and :class:`OutsideRouter`).
+
+        Routers the environment picks at run time, and routers included from outside the package.
+        """
+        return tuple(note for note in self.notes if isinstance(note, RunTimeChoice | OutsideRouter))
 
     def several_paths(self, key: RouterKey) -> str | None:
         """A line for a router served under several paths, else None.
@@ -1398,15 +1401,15 @@ def _calls_of(
             receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
             cls = None if receiver is None else index.binding_of(receiver, scope)
             if receiver is not None and "classmethod" in decorators:
-                # `cls.include_router(...)` in another class method of the class is one too.
+                # `cls.include_router(...)` in another class method of the class is one too; a
+                # subclass's (`ItemView.register(router)`) runs it unless it defines its own.
                 method = (
                     method_of_class(receiver, scope) if isinstance(receiver, ast.Name) else None
                 )
-                if (cls is not None and cls.kind == "class" and cls.node is owner.node) or (
-                    method is not None
-                    and method.parent is not None
-                    and method.parent.node is owner.node
-                ):
+                on: Binding | Scope | None = method.parent if method is not None else None
+                if on is None and cls is not None and cls.kind == "class":
+                    on = cls
+                if on is not None and _method_class(on, function.name, index) is owner.node:
                     written = ast.Call(call.func, [receiver, *call.args], call.keywords)
                     found.append((ast.copy_location(written, call), scope))
                 continue
@@ -1957,6 +1960,9 @@ def _module_mounts(
                 if mount is None:
                     by_app = _by_an_app(call, scope, values, index)
                     library = library_call(included, scope, index)
+                    outside = _outside_router(included, scope, values, index)
+                    if outside is not None:
+                        notes.append(OutsideRouter(f"{where}: {outside}"))
                     unresolved.append(
                         Unresolved(by_app, library, f"`{ast.unparse(included)}` at {where}")
                     )
@@ -2427,6 +2433,39 @@ class Notes(list[str]):
         if said not in self._said:
             self._said.add(said)
             self.append(note)
+
+
+def _outside_router(
+    included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> str | None:
+    """A line for a router imported from outside the package that an include adds, else None.
+
+    ``from sharedlib.health import router`` (an installed package, or a path dependency whose
+    folder is not searched), then ``app.include_router(router, prefix="/ops")``: its routes are
+    served, but their handlers are no module of the project's to put a log call into.
+    """
+    found = substituted(included, scope, values, index)
+    if found is None or not isinstance(found[0], ast.Name | ast.Attribute):
+        return None
+    qualified = index.qualify(*found)
+    if qualified is None:
+        return None
+    canonical, binding = index.resolve(qualified)
+    if not index.from_a_library(canonical, binding) or "." not in canonical:
+        return None
+    written = ast.unparse(included)
+    named = f"`{written}`" if written == canonical else f"`{written}` ({canonical})"
+    return (
+        f"{named} is a router from outside the project's folders (an installed package or a "
+        "path dependency): its routes are served but not logged, as generate patches only the "
+        "project's own modules"
+    )
+
+
+class OutsideRouter(str):
+    """A note on a router included from outside the package, which ``init`` says too."""
+
+    __slots__ = ()
 
 
 class RunTimeChoice(str):
