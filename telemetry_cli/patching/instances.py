@@ -327,7 +327,9 @@ def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> boo
     method = method_of_instance(expression.value, scope)
     if method is not None and method.parent is not None:
         assigned = instance_assignments(method.parent, expression.attr, method.module)
-    elif (method := method_of_class(expression.value, scope)) is not None and method.parent:
+    elif (
+        method := method_of_class(expression.value, scope)
+    ) is not None and method.parent is not None:
         assigned = class_assignments(method.parent, expression.attr, method.module)
     else:
         # `Application.APPLICATION` read on the class itself (or `cls` read as the class it is).
