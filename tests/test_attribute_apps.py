@@ -902,3 +902,137 @@ def test_routes_added_to_a_router_a_library_object_returns_are_logged(tmp_path: 
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+CLASS_KEPT_ROUTER = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/{item_id}")
+async def get_item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+"""
+
+CLASS_KEPT_APPS = {
+    "helper-given-cls-attribute": (
+        """from fastapi import FastAPI
+
+from app import items
+
+
+class Routes:
+    @staticmethod
+    def register(app: FastAPI) -> None:
+        app.include_router(items.router, prefix="/api")
+
+
+class Application:
+    APPLICATION = None
+
+    @classmethod
+    def create_application(cls) -> FastAPI:
+        cls.APPLICATION = FastAPI()
+        Routes.register(cls.APPLICATION)
+        return cls.APPLICATION
+""",
+        "from app.holder import Application\n\napp = Application.create_application()\n",
+    ),
+    "unannotated-helper": (
+        """from fastapi import FastAPI
+
+from app import items
+
+
+def register(app):
+    app.include_router(items.router, prefix="/api")
+
+
+class Application:
+    app: FastAPI
+
+    @classmethod
+    def load_app(cls) -> FastAPI:
+        cls.app = FastAPI(debug=False)
+        register(cls.app)
+        return cls.app
+""",
+        "from app.holder import Application\n\napp = Application.load_app()\n",
+    ),
+    "cls-attribute-include": (
+        """from fastapi import FastAPI
+
+from app import items
+
+
+class Application:
+    APPLICATION = None
+
+    @classmethod
+    def create_application(cls) -> FastAPI:
+        cls.APPLICATION = FastAPI()
+        cls.APPLICATION.include_router(items.router, prefix="/api")
+        return cls.APPLICATION
+""",
+        "from app.holder import Application\n\napp = Application.create_application()\n",
+    ),
+    "class-method-include-router": (
+        """from fastapi import APIRouter, FastAPI
+
+
+class Application:
+    APPLICATION = None
+
+    @classmethod
+    def create_application(cls) -> None:
+        cls.APPLICATION = FastAPI()
+
+    @classmethod
+    def include_router(cls, router: APIRouter) -> None:
+        cls.APPLICATION.include_router(router, prefix="/api")
+
+    @classmethod
+    def get_application(cls) -> FastAPI:
+        return cls.APPLICATION
+""",
+        "from app import items\nfrom app.holder import Application\n\n"
+        "Application.create_application()\nApplication.include_router(items.router)\n"
+        "app = Application.get_application()\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(CLASS_KEPT_APPS))
+def test_an_app_a_class_method_keeps_on_the_class_logs_the_include_prefix(
+    tmp_path: Path, shape: str
+) -> None:
+    """`cls.APPLICATION = FastAPI()` in a `@classmethod` (the class body's `APPLICATION = None`
+    a placeholder), the router included with `prefix="/api"` there, through a helper given
+    `cls.APPLICATION`, or through the class's own `include_router` class method: the route is
+    logged as served, `/api/items/{item_id}`. It was logged without `/api`, the include said
+    to be made on an object the tool cannot tell is an app."""
+    holder, main = CLASS_KEPT_APPS[shape]
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\ninstrument = { "items.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/items.py": CLASS_KEPT_ROUTER,
+            "backend/app/holder.py": holder,
+            "backend/app/main.py": main,
+        },
+    )
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    assert "log call in get_item (GET /api/items/{item_id})" in out, out
+    assert "cannot tell" not in out, out
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/items/3").json() == {"id": 3}
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned

@@ -232,3 +232,74 @@ def test_a_controller_class_of_the_project_is_no_router_controller(tmp_path: Pat
     (root / "backend/app/main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
     result = run("generate", "--root", str(root))
     assert "log call in ExperimentController" not in result.stdout, result.stdout
+
+
+HOMEGROWN_VIEWS = {
+    "helper-given-the-class": (
+        """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+class ItemView:
+    async def get(self, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+
+def register_view(router: APIRouter, path: str, view: type) -> None:
+    instance = view()
+    for method in ("get", "post", "put", "delete"):
+        handler = getattr(instance, method, None)
+        if handler is not None:
+            router.add_api_route(path, handler, methods=[method.upper()])
+
+
+register_view(router, "/items/{item_id}", ItemView)
+""",
+        "`handler`, a method of `ItemView` (backend/app/api/orders.py:6)",
+    ),
+    "class-method-of-a-base": (
+        """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+class BaseView:
+    path = ""
+
+    @classmethod
+    def register(cls, router: APIRouter) -> None:
+        for name in dir(cls):
+            if name in {"get", "post"}:
+                router.add_api_route(cls.path, getattr(cls(), name), methods=[name.upper()])
+
+
+class ItemView(BaseView):
+    path = "/items/{item_id}"
+
+    async def get(self, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+
+ItemView.register(router)
+""",
+        "`getattr(cls(), name)`, a method of `ItemView` (backend/app/api/orders.py:16)",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HOMEGROWN_VIEWS))
+def test_a_homegrown_view_registered_dynamically_is_named_by_its_class(
+    tmp_path: Path, shape: str
+) -> None:
+    """A class-based view of the project's own, registered by reading its methods at run time
+    (`getattr(view(), verb)` over a list or `dir(cls)`): the note names the class and its line
+    beside the registering call, so the user knows whose handlers are not logged (it named the
+    call only). The base class the registering method is on is no view of its own."""
+    source, named = HOMEGROWN_VIEWS[shape]
+    root = _project(tmp_path, source)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    said = " ".join(result.stdout.split())
+    assert f"`router.add_api_route` registers {named}, which cannot be followed" in said, said
+    assert "BaseView" not in said

@@ -6532,3 +6532,88 @@ def test_a_module_mounting_its_api_only_through_a_routes_list_is_read(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert _routes(root) == {"list_items": "/v2/v1/items/", "get_item": "/v2/v1/items/{item_id}"}
+
+
+NESTED_ITEMS = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/{name}")
+
+
+@router.get("/{{key}}")
+async def get_{name}(key: int) -> dict[str, int]:
+    return {{"id": key}}
+"""
+
+NESTED_LOOPS = {
+    "dict-of-lists": (
+        'VERSIONS = {"v1": [(items.router, "/shop")], '
+        '"v2": [(items.router, "/shop"), (users.router, "/people")]}\n'
+        "for version, routers in VERSIONS.items():\n"
+        "    for router, prefix in routers:\n"
+        '        app.include_router(router, prefix=f"/{version}{prefix}")\n'
+    ),
+    "in-a-factory": (
+        "def wire(app: FastAPI) -> None:\n"
+        '    groups = [("v1", [items.router]), ("v2", [items.router, users.router])]\n'
+        "    for version, routers in groups:\n"
+        "        for router in routers:\n"
+        '            app.include_router(router, prefix=f"/{version}/x")\n\n\n'
+        "wire(app)\n"
+    ),
+    "outer-name-read-by-the-inner-loop-only": (
+        "GROUPS = [[items.router], [users.router]]\n"
+        "for group in GROUPS:\n"
+        "    for router in group:\n"
+        '        app.include_router(router, prefix="/api")\n'
+    ),
+}
+
+NESTED_EXPECTED = {
+    "dict-of-lists": ("/v2/people/users/{key}", "/v1/shop/items/1", "/v2/shop/items/1"),
+    "in-a-factory": ("/v2/x/users/{key}", "/v1/x/items/1", "/v2/x/items/1"),
+    "outer-name-read-by-the-inner-loop-only": ("/api/users/{key}", "/api/items/1", None),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(NESTED_LOOPS))
+def test_nested_loops_whose_inner_loop_runs_over_an_outer_item_include_each_pair(
+    tmp_path: Path, shape: str
+) -> None:
+    """`for version, routers in VERSIONS.items(): for router, prefix in routers:` includes each
+    router of one version's list with that version only: `users` (listed under v2 only) is
+    logged at its one served path, and `items` (under both) is said to be served under two.
+    The inner loop over the outer loop's item was read as items only known at run time: one
+    line, and every route logged without the prefix."""
+    root = tmp_path / "project"
+    (root / "backend/app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.telemetry-scaffold]\n'
+        'instrument = { "items.py" = "ai_block_used", "users.py" = "ai_block_used" }\n'
+    )
+    (root / "backend/app/__init__.py").write_text("")
+    for name in ("items", "users"):
+        (root / f"backend/app/{name}.py").write_text(NESTED_ITEMS.format(name=name))
+    (root / "backend/app/main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app import items, users\n\napp = FastAPI()\n\n"
+        + NESTED_LOOPS[shape]
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    said = " ".join(result.stdout.split())
+    assert "only known at run time" not in said, said
+    assert "not followed" not in said, said
+    users_route, first, second = NESTED_EXPECTED[shape]
+    assert routes_by_handler(root / "backend/app/users.py")["get_users"] == users_route
+    if second is None:
+        assert routes_by_handler(root / "backend/app/items.py")["get_items"] == (
+            first.replace("/1", "/{key}")
+        )
+    else:
+        assert "`router` of app.items is served under several paths" in said, said
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get(users_route.replace("{key}", "1")).json() == {"id": 1}
+        for path in (first, second):
+            if path is not None:
+                assert client.get(path).json() == {"id": 1}
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -20,6 +20,7 @@ from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.project import edit_source
 from telemetry_cli.patching.symbols import ModuleModel
 from telemetry_cli.plan import load_plan
+from tests.cli_support import run, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = [
@@ -3080,3 +3081,64 @@ def test_layer_import_joins_a_namespace_packages_first_party_section(tmp_path: P
         cwd=tmp_path,
     )
     assert lint.returncode == 0, lint.stdout
+
+
+CALLED_ITEMS = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/{item_id}")
+async def get_item(item_id: int) -> dict[str, int]:
+    return {"id": item_id}
+"""
+
+CALLING = {
+    "imported-handler": "from app.items import get_item\n",
+    "handler-of-a-module": "from app import items\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(CALLING))
+@pytest.mark.parametrize("instrumented", [True, False], ids=["callee-logged", "callee-not"])
+def test_a_handler_calling_another_modules_handler_is_named(
+    tmp_path: Path, shape: str, instrumented: bool
+) -> None:
+    """`return await get_item(item_id)` in a handler of another module (imported by name, or
+    read on its module): a request to it logs twice, its own event and `get_item`'s naming
+    `/items/{item_id}`. Said in one line naming both handlers, as for a handler of the same
+    module; not said when the plan does not instrument the callee's module (it logs nothing)."""
+    call = "get_item" if shape == "imported-handler" else "items.get_item"
+    legacy = (
+        f"from fastapi import APIRouter\n\n{CALLING[shape]}\n"
+        'router = APIRouter(prefix="/legacy")\n\n\n'
+        '@router.get("/{item_id}")\n'
+        "async def legacy_item(item_id: int) -> dict[str, int]:\n"
+        f"    return await {call}(item_id)\n"
+    )
+    modules = '"legacy.py" = "ai_block_used"'
+    if instrumented:
+        modules += ', "items.py" = "ai_block_used"'
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": f"[tool.telemetry-scaffold]\ninstrument = {{ {modules} }}\n",
+            "backend/app/__init__.py": "",
+            "backend/app/items.py": CALLED_ITEMS,
+            "backend/app/legacy.py": legacy,
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app import items, legacy\n\n"
+                "app = FastAPI()\napp.include_router(items.router)\n"
+                "app.include_router(legacy.router)\n"
+            ),
+        },
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    said = " ".join(generated.stdout.split())
+    note = (
+        "backend/app/legacy.py:10: `legacy_item` calls the route handler `get_item` of "
+        "backend/app/items.py as a function: its log call runs there too"
+    )
+    assert (note in said) is instrumented, said

@@ -315,21 +315,87 @@ def instance_role(binding: Binding, index: PackageIndex) -> Role | None:
 
 
 def instance_app(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:
-    """Whether ``self.<attribute>`` in a method is an app its class builds.
+    """Whether ``self.<attribute>`` in a method (or ``cls.<attribute>``) is an app its class builds.
 
     ``self.app = FastAPI(...)`` in ``__init__``, then ``self.app.include_router(...)``: every
-    assignment of that attribute in the class's methods builds an app.
+    assignment of that attribute in the class's methods builds an app. ``cls.APPLICATION =
+    FastAPI()`` in a ``@classmethod`` keeps the app on the class (every class method setting
+    it builds one); the class body's ``APPLICATION = None`` is a placeholder until then.
     """
     if not (isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)):
         return False
     method = method_of_instance(expression.value, scope)
-    if method is None or method.parent is None:
-        return False
-    assigned = instance_assignments(method.parent, expression.attr, method.module)
+    if method is not None and method.parent is not None:
+        assigned = instance_assignments(method.parent, expression.attr, method.module)
+    elif (
+        method := method_of_class(expression.value, scope)
+    ) is not None and method.parent is not None:
+        assigned = class_assignments(method.parent, expression.attr, method.module)
+    else:
+        # `Application.APPLICATION` read on the class itself (or `cls` read as the class it is).
+        cls = index.binding_of(expression.value, scope)
+        if cls is None or cls.kind != "class" or not isinstance(cls.node, ast.ClassDef):
+            return False
+        class_scope = Scope(cls.node, cls.scope.module, cls.scope)
+        assigned = class_assignments(class_scope, expression.attr, cls.scope.module)
     return bool(assigned) and all(
         isinstance(value, ast.Call) and index.built_role(value, value_scope)[0] is Role.APP
         for value, value_scope in assigned
     )
+
+
+def method_of_class(name: ast.Name, scope: Scope) -> Scope | None:
+    """The scope of the ``@classmethod`` whose class parameter (``cls``) ``name`` is, or None."""
+    binding = scope.lookup(name.id)
+    if binding is None or binding.kind != "param":
+        return None
+    method = binding.scope
+    function = method.node
+    if not (
+        isinstance(function, FunctionNode)
+        and method.parent is not None
+        and method.parent.is_class
+        and any(
+            isinstance(decorator, ast.Name) and decorator.id == "classmethod"
+            for decorator in function.decorator_list
+        )
+    ):
+        return None
+    arguments = [*function.args.posonlyargs, *function.args.args]
+    return method if arguments and arguments[0] is binding.node else None
+
+
+def class_assignments(
+    class_scope: Scope, attribute: str, module: ModuleModel
+) -> list[tuple[ast.expr, Scope]]:
+    """Every ``cls.<attribute> = value`` in the class methods of a class, with the method's scope.
+
+    The class body's own assignment counts too, unless it is ``None`` (a placeholder the class
+    methods replace: ``APPLICATION = None``).
+    """
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    found = [
+        (value, where)
+        for value, where in instance_assignments(class_scope, attribute, module)
+        if where is class_scope and not (isinstance(value, ast.Constant) and value.value is None)
+    ]
+    for method in cls.body:
+        if not (
+            isinstance(method, FunctionNode)
+            and any(
+                isinstance(decorator, ast.Name) and decorator.id == "classmethod"
+                for decorator in method.decorator_list
+            )
+        ):
+            continue
+        method_scope: Scope | None = None
+        for _, name, value in attribute_assignments(method):
+            if name == attribute:
+                if method_scope is None:
+                    method_scope = Scope(method, module, class_scope)
+                found.append((value, method_scope))
+    return found
 
 
 def controller_router(

@@ -214,6 +214,7 @@ def instrument_module(
     *,
     force: bool = False,
     former: FormerCalls | None = None,
+    instrumented: frozenset[str] = frozenset(),
 ) -> None:
     """Add a log call of ``event_type`` to every route handler of the editor's module.
 
@@ -226,7 +227,8 @@ def instrument_module(
     out of date (see :func:`~.removal.stale_entries`) is reported; ``force`` replaces it.
     ``former``: what earlier runs' calls logged in the module and through which layer, when the
     plan changed either (a call of theirs that generate wrote, kept in a block of the user's, is
-    changed where it stands, and moves to the new layer).
+    changed where it stands, and moves to the new layer). ``instrumented``: the import names of
+    the modules the plan instruments, whose handlers this module may call as functions.
 
     Raises:
         PatchError: the module has no route handler at all (the plan names the wrong module).
@@ -495,12 +497,16 @@ def instrument_module(
         else:
             # A library's function, a nested function or a value only known at run time:
             # nothing of the package to put a log call into without guessing.
+            views = ""
+            if registration.views:
+                # A homegrown class-based view: the class whose handlers go unlogged.
+                views = f", a method of {' or '.join(registration.views)}"
             notes.append(
-                f"{where}`{registration.endpoint}`, which cannot be followed to a module-level "
-                "function or an instance method of the package: it is not logged; log it by "
-                "hand, or mark this line `# telemetry-scaffold: skip`"
+                f"{where}`{registration.endpoint}`{views}, which cannot be followed to a "
+                "module-level function or an instance method of the package: it is not logged; "
+                "log it by hand, or mark this line `# telemetry-scaffold: skip`"
             )
-    notes.extend(_handlers_called(module, handlers))
+    notes.extend(_handlers_called(module, handlers, index, instrumented))
     editor.edits.problems.extend(problem for _, problem in sorted(problems))
     for name, user in sorted(orphans.items()):
         # The calls stay as they are; the import they need comes back under their name.
@@ -616,32 +622,59 @@ def _unreached_note(handler: Handler, first: Handler, route: Route) -> str:
     )
 
 
-def _handlers_called(module: ModuleModel, handlers: list[Handler]) -> list[str]:
-    """Lines naming the module-level route handlers the module also calls as functions.
+def _handlers_called(
+    module: ModuleModel,
+    handlers: list[Handler],
+    index: PackageIndex,
+    instrumented: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Lines naming the route handlers the module also calls as functions.
 
     ``return await find_items(None)`` in another handler runs the log call of ``find_items``
-    too: a second event, naming a route the request did not take. Once per caller and
-    handler; a call marked ``# telemetry-scaffold: skip`` is not named.
+    too: a second event, naming a route the request did not take. A handler of another module
+    the plan instruments (``instrumented``: their import names) counts too, called by the name
+    it is imported under (``from app.api.items import get_item``) or on its module (``items.
+    get_item(...)``). Once per caller and handler; a call marked ``# telemetry-scaffold: skip``
+    is not named.
     """
     # Once, not per handler: a scan of the body per handler grew with the square of the module.
     top_level = {id(statement) for statement in module.tree.body}
-    called = {
-        handler.function.name: handler.function
+    called: dict[str, tuple[FunctionNode, str]] = {
+        handler.function.name: (handler.function, f"`{handler.function.name}`")
         for handler in handlers
         if not handler.skipped and id(handler.function) in top_level
     }
+    # Another instrumented module's handlers, by the name this module imports them or it under.
+    on_modules: dict[str, dict[str, tuple[FunctionNode, str]]] = {}
+    for name, binding in module.scope.bindings.items():
+        if binding.kind != "import":
+            continue
+        owner, _, attribute = binding.target.rpartition(".")
+        if binding.target in instrumented and binding.target != module.name:
+            on_modules[name] = _module_handlers(binding.target, index)
+        elif owner in instrumented and owner != module.name:
+            found = _module_handlers(owner, index).get(attribute)
+            if found is not None:
+                called[name] = found
+
+    def callee(call: ast.Call) -> tuple[FunctionNode, str] | None:
+        func = call.func
+        if isinstance(func, ast.Name):
+            return called.get(func.id)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            return on_modules.get(func.value.id, {}).get(func.attr)
+        return None
+
     said: list[str] = []
-    if not called:
+    if not called and not any(on_modules.values()):
         return said
     # The lines of the calls of a handler's name: only the statements holding one are walked
     # whole below (a walk of every statement cost as much as all the rest of the patching).
     lines = sorted(
         {
             node.lineno
-            for node in module.nodes_naming(called)
-            if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in called
+            for node in module.nodes_naming([*called, *on_modules])
+            if isinstance(node, ast.Call) and callee(node) is not None
         }
     )
     seen: set[tuple[str, str]] = set()
@@ -660,28 +693,43 @@ def _handlers_called(module: ModuleModel, handlers: list[Handler]) -> list[str]:
         for caller, node in callers:
             # Walked whole, in ast.walk's order: the first call found is the line named.
             for call in ast.walk(node):
-                if not (
-                    isinstance(call, ast.Call)
-                    and isinstance(call.func, ast.Name)
-                    and call.func.id in called
-                    and node is not called[call.func.id]
-                ):
+                target = callee(call) if isinstance(call, ast.Call) else None
+                if target is None or node is target[0]:
                     continue
-                binding = module.scope.bindings.get(call.func.id)
-                if binding is None or binding.node is not called[call.func.id]:
+                assert isinstance(call, ast.Call)
+                held = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+                assert isinstance(held, ast.Name)
+                bound = module.scope.bindings.get(held.id)
+                if bound is None or (bound.kind != "import" and bound.node is not target[0]):
                     continue  # the name is bound to something else at module level
-                if (caller, call.func.id) in seen or module.lines.has_pragma(
+                if (caller, target[1]) in seen or module.lines.has_pragma(
                     call.lineno, call.end_lineno or call.lineno
                 ):
                     continue
-                seen.add((caller, call.func.id))
+                seen.add((caller, target[1]))
                 said.append(
                     f"{module.path}:{call.lineno}: {caller} calls the route handler "
-                    f"`{call.func.id}` as a function: its log call runs there too, a second "
+                    f"{target[1]} as a function: its log call runs there too, a second "
                     "event naming its own route; move the shared code into a function of its "
                     "own, or mark the call's line `# telemetry-scaffold: skip`"
                 )
     return said
+
+
+def _module_handlers(name: str, index: PackageIndex) -> dict[str, tuple[FunctionNode, str]]:
+    """The module-level route handlers of module ``name`` that get a log call, by name.
+
+    Each with how a note names it (its name, and the module's path).
+    """
+    model = index.module(name)
+    if model is None:
+        return {}
+    top_level = {id(statement) for statement in model.tree.body}
+    return {
+        handler.function.name: (handler.function, f"`{handler.function.name}` of {model.path}")
+        for handler in find_handlers(model, index)[0]
+        if not handler.skipped and id(handler.function) in top_level
+    }
 
 
 def _spans_any(statement: ast.stmt, lines: list[int]) -> bool:

@@ -127,28 +127,38 @@ def loop_values(
         unpacked_to, rest = _unpacked_target(loop, read)
         steps.append((unpacked_to, loop.iter, False, rest))
     steps += generators
+    # An outer loop whose names only an inner loop's iterable reads (`for group in GROUPS: for
+    # r in group: app.include_router(r)`) gives that loop its items: it counts as read.
+    needed = set(read)
+    for target, iterable, _, _ in reversed(steps):
+        if {node.id for node in ast.walk(target) if isinstance(node, ast.Name)} & needed:
+            needed |= _names_read(iterable)
     for target, iterable, filtered, body in steps:  # outermost first: source order
         names = {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
-        if not names & read:
+        if not names & needed:
             bound_outside |= names
             continue
-        if (
-            filtered
-            or (body is not None and rebinds(body, names))
-            or _reads(iterable, bound_outside)
-        ):
+        if filtered or (body is not None and rebinds(body, names)):
             return None
+        if _reads(iterable, bound_outside):
+            # `for version, routers in VERSIONS.items(): for router, prefix in routers:`: each
+            # outer iteration's own items, the names bound together (not every combination).
+            dependent = _dependent_iterations(
+                target, iterable, scope, index, environments, bound_outside
+            )
+            if dependent is None or len(dependent) > _MAX_ITERATIONS:
+                return None
+            environments = dependent
+            bound_outside |= names
+            continue
         items = literal_items(iterable, scope, index)
         if items is None and passed is not None:
             items = _passed_items(iterable, scope, index, passed)
         if items is None:
             return None
-        iterations: list[LoopValues] = []
-        for item, item_scope in items:
-            bound = unpacked(target, item)
-            if bound is None:
-                return None
-            iterations.append({name: (value, item_scope) for name, value in bound})
+        iterations = _bound_items(target, items)
+        if iterations is None:
+            return None
         environments = [
             {**outer, **inner} for outer, inner in itertools.product(environments, iterations)
         ]
@@ -174,6 +184,53 @@ def loop_values(
             if len(environments) > _MAX_ITERATIONS:
                 return None
     return environments
+
+
+def _names_read(expression: ast.expr) -> set[str]:
+    """The names ``expression`` reads."""
+    return {
+        node.id
+        for node in ast.walk(expression)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+
+
+def _bound_items(target: ast.expr, items: list[tuple[ast.expr, Scope]]) -> list[LoopValues] | None:
+    """What a loop's ``target`` binds for each of ``items``; None when an item does not unpack."""
+    iterations: list[LoopValues] = []
+    for item, item_scope in items:
+        bound = unpacked(target, item)
+        if bound is None:
+            return None
+        iterations.append({name: (value, item_scope) for name, value in bound})
+    return iterations
+
+
+def _dependent_iterations(
+    target: ast.expr,
+    iterable: ast.expr,
+    scope: Scope,
+    index: PackageIndex,
+    environments: list[LoopValues],
+    outer_names: set[str],
+) -> list[LoopValues] | None:
+    """The iterations of a loop over what an outer loop's names hold, in each outer iteration.
+
+    ``for version, routers in {"v1": [a.router], "v2": [b.router]}.items(): for router in
+    routers:`` runs over ``[a.router]`` with "v1" and ``[b.router]`` with "v2". None when the
+    iterable reads an outer name not bound here, or one iteration's items are not known.
+    """
+    iterations: list[LoopValues] = []
+    for outer in environments:
+        if (_names_read(iterable) & outer_names) - set(outer):
+            return None
+        found = substituted(iterable, scope, outer, index)
+        items = None if found is None else literal_items(found[0], found[1], index)
+        inner = None if items is None else _bound_items(target, items)
+        if inner is None:
+            return None
+        iterations.extend({**outer, **each} for each in inner)
+    return iterations
 
 
 def _per_call(

@@ -36,6 +36,7 @@ from telemetry_cli.patching.instances import (
     instance_router_key,
     library_call,
     library_object_router,
+    method_of_class,
     own_class_routers,
     own_instance_router,
     routable_router,
@@ -632,8 +633,11 @@ class Mounts:
 
     @property
     def run_time_choices(self) -> tuple[str, ...]:
-        """The notes on routers the environment picks at run time (see :class:`RunTimeChoice`)."""
-        return tuple(note for note in self.notes if isinstance(note, RunTimeChoice))
+        """The notes ``init`` says too (see :class:`RunTimeChoice` and :class:`OutsideRouter`).
+
+        Routers the environment picks at run time, and routers included from outside the package.
+        """
+        return tuple(note for note in self.notes if isinstance(note, RunTimeChoice | OutsideRouter))
 
     def several_paths(self, key: RouterKey) -> str | None:
         """A line for a router served under several paths, else None.
@@ -1240,15 +1244,21 @@ def _passed_an_app(parameter: Binding, index: PackageIndex, modules: list[str]) 
     """Whether the package calls the function of ``parameter``, always with an app for it.
 
     ``def configure_routes(app): app.include_router(api, prefix="/api")``, called as
-    ``configure_routes(app)`` after ``app = FastAPI()``. Functions only (not methods); a call
-    passing anything else, or no call at all, leaves the object unknown.
+    ``configure_routes(app)`` after ``app = FastAPI()``, or as ``Routes.register(cls.APP)`` in
+    a class method that set ``cls.APP = FastAPI()`` (see :func:`instance_app`). Functions and
+    static methods; a call passing anything else, or no call at all, leaves the object unknown.
     """
     calls = _calls_of(parameter.scope, index, modules)
     if not calls:
         return False
     for call, scope in calls:
         argument = call_argument(call, parameter_call_position(parameter), parameter.name)
-        if argument is None or not _is_app(index.binding_of(argument, scope), index):
+        if argument is None:
+            return False
+        binding = index.binding_of(argument, scope)
+        if not _is_app(binding, index) and not (
+            binding is None and instance_app(argument, scope, index)
+        ):
             return False
     return True
 
@@ -1366,9 +1376,10 @@ def _calls_of(
 ) -> list[tuple[ast.Call, Scope]]:
     """The package's calls of a function, each with the scope it is made in.
 
-    A method when it is a ``@staticmethod`` (``Loader.add_routers(app, ...)``), or an instance
-    method called on instances of its class (see :func:`_instance_calls`); a class method is
-    not followed.
+    A method when it is a ``@staticmethod`` (``Loader.add_routers(app, ...)``) or a
+    ``@classmethod`` called on its class (``Application.include_router(users.router)``, read
+    as ``include_router(Application, users.router)``: the class where ``cls`` is), or an
+    instance method called on instances of its class (see :func:`_instance_calls`).
     """
     function = function_scope.node
     if not isinstance(function, FunctionNode):
@@ -1378,20 +1389,30 @@ def _calls_of(
     )
     if owner is not None and function.name == _INIT:
         return _instantiations(owner, index, modules)
-    if owner is not None and not any(
-        isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
-        for decorator in function.decorator_list
-    ):
+    decorators = {
+        decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
+    }
+    if owner is not None and not decorators & {"staticmethod", "classmethod"}:
         return _instance_calls(function_scope, owner, index, modules)
     found: list[tuple[ast.Call, Scope]] = []
     for call, scope in _calls_named(function.name, index, modules):
         if owner is not None:
             # `Loader.add_routers(...)`: the attribute of the class it is defined in.
-            cls = (
-                index.binding_of(call.func.value, scope)
-                if isinstance(call.func, ast.Attribute)
-                else None
-            )
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            cls = None if receiver is None else index.binding_of(receiver, scope)
+            if receiver is not None and "classmethod" in decorators:
+                # `cls.include_router(...)` in another class method of the class is one too; a
+                # subclass's (`ItemView.register(router)`) runs it unless it defines its own.
+                method = (
+                    method_of_class(receiver, scope) if isinstance(receiver, ast.Name) else None
+                )
+                on: Binding | Scope | None = method.parent if method is not None else None
+                if on is None and cls is not None and cls.kind == "class":
+                    on = cls
+                if on is not None and _method_class(on, function.name, index) is owner.node:
+                    written = ast.Call(call.func, [receiver, *call.args], call.keywords)
+                    found.append((ast.copy_location(written, call), scope))
+                continue
             if cls is not None and cls.kind == "class" and cls.node is owner.node:
                 found.append((call, scope))
             continue
@@ -1448,7 +1469,15 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
         cls = scope.parent
     else:
         binding = index.binding_of(receiver, scope)
-        if binding is not None and binding.kind == "value" and isinstance(binding.node, ast.Call):
+        if (
+            binding is not None
+            and binding.kind == "class"
+            and isinstance(binding.node, ast.ClassDef)
+            and _class_method(binding.node, call.func.attr)
+        ):
+            # `Application.include_router(users.router)`: a class method of the package.
+            cls = Scope(binding.node, binding.scope.module, binding.scope)
+        elif binding is not None and binding.kind == "value" and isinstance(binding.node, ast.Call):
             defined = index.defined(binding.node.func, binding.scope)
             if defined is not None and isinstance(defined.node, ast.ClassDef):
                 cls = Scope(defined.node, defined.scope.module, defined.scope)
@@ -1457,6 +1486,19 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
         and isinstance(cls.node, ast.ClassDef)
         and _method_class(cls, call.func.attr, index) is not None
         and not _an_app_class(cls, index)
+    )
+
+
+def _class_method(cls: ast.ClassDef, method: str) -> bool:
+    """Whether class ``cls`` defines ``method`` as a ``@classmethod`` (in its own body)."""
+    return any(
+        isinstance(item, FunctionNode)
+        and item.name == method
+        and any(
+            isinstance(decorator, ast.Name) and decorator.id == "classmethod"
+            for decorator in item.decorator_list
+        )
+        for item in cls.body
     )
 
 
@@ -1918,6 +1960,9 @@ def _module_mounts(
                 if mount is None:
                     by_app = _by_an_app(call, scope, values, index)
                     library = library_call(included, scope, index)
+                    outside = _outside_router(included, scope, values, index)
+                    if outside is not None:
+                        notes.append(OutsideRouter(f"{where}: {outside}"))
                     unresolved.append(
                         Unresolved(by_app, library, f"`{ast.unparse(included)}` at {where}")
                     )
@@ -2388,6 +2433,39 @@ class Notes(list[str]):
         if said not in self._said:
             self._said.add(said)
             self.append(note)
+
+
+def _outside_router(
+    included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> str | None:
+    """A line for a router imported from outside the package that an include adds, else None.
+
+    ``from sharedlib.health import router`` (an installed package, or a path dependency whose
+    folder is not searched), then ``app.include_router(router, prefix="/ops")``: its routes are
+    served, but their handlers are no module of the project's to put a log call into.
+    """
+    found = substituted(included, scope, values, index)
+    if found is None or not isinstance(found[0], ast.Name | ast.Attribute):
+        return None
+    qualified = index.qualify(*found)
+    if qualified is None:
+        return None
+    canonical, binding = index.resolve(qualified)
+    if not index.from_a_library(canonical, binding) or "." not in canonical:
+        return None
+    written = ast.unparse(included)
+    named = f"`{written}`" if written == canonical else f"`{written}` ({canonical})"
+    return (
+        f"{named} is a router from outside the project's folders (an installed package or a "
+        "path dependency): its routes are served but not logged, as generate patches only the "
+        "project's own modules"
+    )
+
+
+class OutsideRouter(str):
+    """A note on a router included from outside the package, which ``init`` says too."""
+
+    __slots__ = ()
 
 
 class RunTimeChoice(str):

@@ -815,6 +815,7 @@ class _Analysis:
         plan = self.plan
         recorded: dict[str, str] = {}
         current = {plan.module_path(module) for module, _ in plan.instrument}
+        instrumented = frozenset(plan.module_import_name(module) for module, _ in plan.instrument)
         backends = (plan.backend, self.old_backend)
         self.vanished = {
             old
@@ -910,6 +911,7 @@ class _Analysis:
                     plan.captured(module_path),
                     force=self.force,
                     former=former,
+                    instrumented=instrumented,
                 )
             except PatchError as problem:
                 if editor.edits.empty and not editor.edits.changes:

@@ -330,6 +330,9 @@ class Unfollowed(NamedTuple):
     function: FunctionNode | None = None
     route: Route | None = None
     starlette: bool = False
+    # The package's classes whose methods the endpoint is read from (a homegrown class-based
+    # view registered dynamically: `getattr(view(), verb)`), each as `Name` (file:line).
+    views: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -342,6 +345,7 @@ class Unfollowed(NamedTuple):
         function: FunctionNode | None = None,
         route: Route | None = None,
         starlette: bool = False,
+        views: tuple[str, ...] = (),
     ) -> Unfollowed:
         """The registration ``call`` of ``endpoint``, through ``end_line`` (its own by default)."""
         return cls(
@@ -353,7 +357,12 @@ class Unfollowed(NamedTuple):
             function,
             route,
             starlette,
+            views,
         )
+
+
+# How many expressions :meth:`_Finder._view_classes` reads following an endpoint's names.
+_MAX_VIEW_STEPS = 16
 
 
 def unfollowed_registrations(module: ModuleModel, index: PackageIndex) -> list[Unfollowed]:
@@ -1780,7 +1789,10 @@ class _Finder:
                 # routes from a table the tool cannot read, on an object it cannot tell; or a
                 # function's parameter no call tells (`def add_to(self, router: APIRouter |
                 # FastAPI)`): a route of whatever its callers pass, unlogged unless said.
-                self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None))
+                views = self._view_classes(endpoint, scope)
+                self.unfollowed.append(
+                    Unfollowed.of(node, ast.unparse(endpoint), None, views=views)
+                )
             return
         if node.func.attr in STARLETTE_ADD_ROUTES:
             # A library's ASGI app (a GraphQL one) runs no code of the package: like one
@@ -1798,8 +1810,9 @@ class _Finder:
         )
         if environments is None and isinstance(endpoint, ast.Call):
             # A handler a factory makes per item of a loop not known statically: which
-            # routes, not known; named on a line.
-            self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None))
+            # routes, not known; named on a line (with the classes whose methods it serves).
+            views = self._view_classes(endpoint, scope)
+            self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None, views=views))
             return
         if path is None or environments is None or environments == [{}]:
             self._register(node, endpoint, verb, owner, scope)
@@ -2572,9 +2585,61 @@ class _Finder:
             route = self._route(call, verb, owner, scope, handler_scope, path=path)._replace(
                 registered_in=self.module.path
             )
+        views = self._view_classes(endpoint, read_in) if defined_in is None else ()
         self.unfollowed.append(
-            Unfollowed.of(call, ast.unparse(endpoint), defined_in, function=function, route=route)
+            Unfollowed.of(
+                call,
+                ast.unparse(endpoint),
+                defined_in,
+                function=function,
+                route=route,
+                views=views,
+            )
         )
+
+    def _view_classes(self, endpoint: ast.expr, scope: Scope) -> tuple[str, ...]:
+        """The package's classes an endpoint not followed is read from, each named with its line.
+
+        ``handler = getattr(view(), verb, None)`` in ``def register_view(router, path, view)``
+        called as ``register_view(router, "/items", ItemView)``, or ``getattr(cls(), name)`` in
+        a class method called as ``ItemView.register(router)``: ``ItemView``, whose methods are
+        the routes. The names the endpoint reads are followed through the locals bound to them
+        and the arguments every call passes for a parameter (``cls`` too: the class the method
+        is called on), a few steps deep.
+        """
+        mounts = self.index.mounts
+        found: dict[str, str] = {}
+        seen: set[tuple[int, str]] = set()
+        pending = [(endpoint, scope)]
+        steps = 0
+        while pending and steps < _MAX_VIEW_STEPS:
+            steps += 1
+            expression, where = pending.pop()
+            for node in ast.walk(expression):
+                if not isinstance(node, ast.Name) or (id(where), node.id) in seen:
+                    continue
+                seen.add((id(where), node.id))
+                binding = where.lookup(node.id)
+                if binding is not None and binding.kind == "import":
+                    binding = self.index.binding_of(node, where)
+                if binding is None:
+                    continue
+                if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
+                    line = binding.node.lineno
+                    found[binding.node.name] = (
+                        f"`{binding.node.name}` ({binding.scope.module.path}:{line})"
+                    )
+                elif binding.kind == "value" and isinstance(binding.node, ast.expr):
+                    pending.append((binding.node, binding.scope))
+                elif binding.kind == "param" and instance_parameter(binding.scope) == node.id:
+                    # `self`: the class whose method it is.
+                    owner = binding.scope.parent
+                    if owner is not None and isinstance(owner.node, ast.ClassDef):
+                        name = owner.node.name
+                        found[name] = f"`{name}` ({owner.module.path}:{owner.node.lineno})"
+                elif binding.kind == "param" and mounts is not None:
+                    pending.extend(mounts.arguments_passed(binding) or ())
+        return tuple(found[name] for name in sorted(found))
 
     def _passed_object(self, expression: ast.expr, scope: Scope) -> bool:
         """Whether ``expression`` is a parameter of the function ``scope`` is (not its instance)."""
