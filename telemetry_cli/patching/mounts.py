@@ -2998,11 +2998,13 @@ def _path_of(
     if isinstance(expression, ast.List | ast.Tuple):
         return again(expression.elts[0]) if len(expression.elts) == 1 else None
     if isinstance(expression, ast.Name):
-        if expression.id in ("__path__", "__file__") and scope.lookup(expression.id) is None:
+        binding = scope.lookup(expression.id)
+        if expression.id in ("__path__", "__file__") and (
+            binding is None or _extends_own_path(binding, index)
+        ):
             if expression.id == "__file__":
                 return module.name, True
             return package(module.name) if module.is_package else None
-        binding = scope.lookup(expression.id)
         if values and expression.id in values and binding is not None and binding.kind == "param":
             return again(*values[expression.id])
         if binding is not None and binding.kind == "param":
@@ -3056,6 +3058,24 @@ def _path_of(
     if qualified in _JOINED_PATH:
         return _joined(again(expression.args[0]), expression.args[1:], package)
     return None
+
+
+def _extends_own_path(binding: Binding, index: PackageIndex) -> bool:
+    """Whether ``binding`` is ``__path__ = pkgutil.extend_path(__path__, __name__)``, bound once.
+
+    The package's folder still: ``extend_path`` only adds folders of the same package found
+    elsewhere on ``sys.path`` (the other portions of a package split across installs).
+    """
+    value = binding.node
+    return (
+        binding.name == "__path__"
+        and bound_once(binding)
+        and isinstance(value, ast.Call)
+        and index.qualify(value.func, binding.scope) == "pkgutil.extend_path"
+        and bool(value.args)
+        and isinstance(value.args[0], ast.Name)
+        and value.args[0].id == "__path__"
+    )
 
 
 def _passed_path(
