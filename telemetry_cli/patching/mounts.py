@@ -28,6 +28,7 @@ from telemetry_cli.patching.instances import (
     app_instance_parameter,
     constructor_router,
     controller_router,
+    held_instance_read,
     included_instance,
     included_instance_router,
     instance_app,
@@ -3166,6 +3167,8 @@ def _mount(
     if router is not None:
         # `Cls.router()` of a fastapi-router-controller resource: the router its controller got.
         router = controller_router(*router, index) or router
+        # `router = Model(...).router` in another module: that instance's router, read there.
+        router = held_instance_read(*router, index) or router
     child = None if router is None else index.binding_of(*router)
     routable = None if router is None else routable_router(*router, index, defaults)
     if discovered is not None:
