@@ -272,7 +272,7 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
             continue
         run = runs.get(parent)
         if run is None:
-            run = runs[parent] = _service_run(lines, children[parent])
+            run = runs[parent] = _service_run(lines, children, parent)
         value = _value(found[2])
         if value:
             if not value.startswith(("{", "[", "&", "*", "|", ">")):
@@ -293,7 +293,8 @@ def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
 def _parents(lines: list[str]) -> list[int | None]:
     """Each line's parent in a YAML document: the nearest line above indented less.
 
-    -1 for a line at the top; None for a line holding nothing (blank, a comment).
+    -1 for a line at the top; None for a line holding nothing (blank, a comment). A list item
+    written as deep as its key (``volumes:`` then ``- .:/app`` below its ``v``) is the key's.
     """
     parents: list[int | None] = []
     # The lines that may still parent a later one: indentations rising.
@@ -303,7 +304,11 @@ def _parents(lines: list[str]) -> list[int | None]:
             parents.append(None)
             continue
         indent = _indent(line)
+        item = _is_item(line)
         while open_lines and open_lines[-1][0] >= indent:
+            above = lines[open_lines[-1][1]]
+            if item and open_lines[-1][0] == indent and not _is_item(above):
+                break
             open_lines.pop()
         parents.append(open_lines[-1][1] if open_lines else -1)
         open_lines.append((indent, index))
@@ -318,15 +323,16 @@ _SERVICE_KEY = re.compile(r"([ \t]*)([\w.<-]+):(?:[ \t](.*))?")
 _BORROWING_KEYS = frozenset({"<<", "extends"})
 
 
-def _service_run(lines: list[str], keys: list[int]) -> _Run:
-    """What the service holding the lines ``keys`` (a ``build:`` among them) runs its image with.
+def _service_run(lines: list[str], children: dict[int, list[int]], service: int) -> _Run:
+    """What the service on line ``service`` (holding a ``build:``) runs its image with.
 
     Its ``command:``, ``entrypoint:`` and ``working_dir:``: the keys beside ``build:``, which
-    compose puts over the image's CMD, ENTRYPOINT and WORKDIR.
+    compose puts over the image's CMD, ENTRYPOINT and WORKDIR; and its bind mounts.
+    ``children`` maps each line to the lines directly under it (:func:`_parents`).
     """
     settings: dict[str, tuple[str, ...] | str | None] = {}
     mounts: list[str] = []
-    for index in keys:
+    for index in children[service]:
         key = _SERVICE_KEY.fullmatch(lines[index])
         if key is None:
             continue
@@ -334,6 +340,7 @@ def _service_run(lines: list[str], keys: list[int]) -> _Run:
             return _Run(unknown=True)
         if key[2] == "volumes":
             mounts += _bind_sources(_yaml_words(key[3] or "", lines, index) or ())
+            mounts += _long_bind_sources(lines, children, index)
         if key[2] in ("command", "entrypoint"):
             if _YAML_COMMENT.sub("", key[3] or "", count=1).strip() in _YAML_NULLS:
                 continue  # unset: the image's own CMD/ENTRYPOINT runs
@@ -366,6 +373,48 @@ def _bind_sources(volumes: Sequence[str]) -> list[str]:
     return sources
 
 
+#: A key of a long-form mount (``source: ./app``), or of its first line (``- type: bind``).
+_MOUNT_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?(\w+):(?:[ \t](.*))?")
+
+
+def _long_bind_sources(lines: list[str], children: dict[int, list[int]], volumes: int) -> list[str]:
+    """The sources of the long-form bind mounts under the ``volumes:`` on line ``volumes``.
+
+    Each mount a mapping (``- type: bind`` with ``source:`` and ``target:`` below it, in any
+    order, or ``- {type: bind, source: ./app, target: /app}``); its lines are the item's own
+    and those directly under it. A named volume (``type: volume``) or a variable is no path of
+    the project: left out.
+    """
+    sources = []
+    for item in children.get(volumes, ()):
+        text = _YAML_COMMENT.sub("", lines[item], count=1).strip()
+        if not text.startswith("-"):
+            continue
+        flow = text[1:].strip()
+        if flow.startswith("{") and flow.endswith("}"):
+            pairs = [f"{pair.strip()} " for pair in flow[1:-1].split(",")]
+        else:
+            pairs = [
+                text,
+                *(_YAML_COMMENT.sub("", lines[i], count=1) for i in children.get(item, ())),
+            ]
+        mount = {
+            key[1]: _value(key[2] or "")
+            for pair in pairs
+            if (key := _MOUNT_KEY.fullmatch(pair.rstrip())) is not None
+        }
+        source = mount.get("source", "")
+        if mount.get("type") == "bind" and source and "$" not in source:
+            sources.append(source)
+    return sources
+
+
+def _is_item(line: str) -> bool:
+    """Whether a YAML line starts a list item (``- x``, or a ``-`` alone)."""
+    text = line.lstrip()
+    return text == "-" or text.startswith(("- ", "-\t"))
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
@@ -386,7 +435,12 @@ def _yaml_words(value: str, lines: list[str], key: int) -> tuple[str, ...] | Non
     # The lines belonging to the value: those indented below the key.
     more: list[str] = []
     for line in (lines[index] for index in range(key + 1, len(lines))):
-        if line.strip() and _indent(line) <= indent:
+        # A list item as deep as its key is the key's (`command:` then `- uvicorn` below `c`).
+        if (
+            line.strip()
+            and _indent(line) <= indent
+            and not (not value and _indent(line) == indent and _is_item(line))
+        ):
             break
         if _meaningful(line):
             more.append(line.strip())

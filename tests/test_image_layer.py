@@ -292,8 +292,41 @@ def test_a_compose_file_gives_a_dockerfile_elsewhere_its_context(tmp_path: Path)
         # A named volume, or a folder other than the context: the image's copies still run.
         ("    volumes:\n      - data:/code\n", True),
         ("    volumes:\n      - ./logs:/code/logs\n", True),
+        # The long form: a mapping per mount, its keys in any order, also as a flow mapping.
+        ("    volumes:\n      - type: bind\n        source: .\n        target: /code\n", False),
+        (
+            "    volumes:\n      - data:/data\n      - target: /code\n        read_only: true\n"
+            '        source: "./"  # the project\n        type: bind\n',
+            False,
+        ),
+        ("    volumes:\n    - {type: bind, source: ., target: /code}\n", False),
+        ("    volumes:\n    - .:/code\n", False),
+        (
+            "    volumes:\n      -\n        type: bind\n        source: .\n        target: /code\n",
+            False,
+        ),
+        ("    volumes:\n      - type: volume\n        source: data\n        target: /code\n", True),
+        (
+            "    volumes:\n      - type: bind\n        source: ./log\n        target: /code/log\n",
+            True,
+        ),
+        ("    volumes:\n      - type: bind\n        source: ${SRC}\n        target: /code\n", True),
     ],
-    ids=["bind-context", "quoted-and-named", "flow-list", "named-volume", "other-folder"],
+    ids=[
+        "bind-context",
+        "quoted-and-named",
+        "flow-list",
+        "named-volume",
+        "other-folder",
+        "long-bind-context",
+        "long-keys-reordered",
+        "long-flow-mapping",
+        "short-unindented",
+        "long-dash-alone",
+        "long-named-volume",
+        "long-other-folder",
+        "long-variable",
+    ],
 )
 def test_a_service_mounting_its_build_context_runs_the_projects_files(
     tmp_path: Path, volumes: str, noted: bool
@@ -1029,6 +1062,13 @@ _FROM_ROOT = "FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD uvicorn app.main:ap
         ),
         pytest.param(
             _FROM_APP, "    command: >\n      uvicorn\n      app.main:app\n", None, id="folded"
+        ),
+        # A list written as deep as its key is the key's all the same.
+        pytest.param(
+            _FROM_ROOT,
+            "    command:\n    - uvicorn\n    - main:app\n    - --app-dir\n    - app\n",
+            "/code/app",
+            id="list-unindented",
         ),
         pytest.param(
             _FROM_ROOT, "    command: uvicorn main:app --app-dir app\n", "/code/app", id="note"

@@ -3142,3 +3142,49 @@ def test_a_handler_calling_another_modules_handler_is_named(
         "backend/app/items.py as a function: its log call runs there too"
     )
     assert (note in said) is instrumented, said
+
+
+_CACHED_ROUTE = """from fastapi import APIRouter
+{imports}
+
+router = APIRouter()
+
+
+{decorators}
+async def random_number() -> int:
+    return 4
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "decorators", "said"),
+    [
+        # fastapi-cache2 below the route (ArielMAJ/FastAPI-backend-template): FastAPI calls the
+        # cached function, a hit runs no body.
+        (
+            "from fastapi_cache.decorator import cache",
+            '@router.get("/")\n@cache(expire=5)',
+            "@cache(expire=5)",
+        ),
+        ("import aiocache", '@router.get("/")\n@aiocache.cached(ttl=10)', "@aiocache.cached"),
+        ("from cashews import cache", '@router.get("/")\n@cache.early(ttl="1m")', "@cache.early"),
+        ("import functools", '@router.get("/")\n@functools.lru_cache', "@functools.lru_cache"),
+        # Above the route decorator: the route registered the plain function, each request runs it.
+        ("from fastapi_cache.decorator import cache", '@cache(expire=5)\n@router.get("/")', None),
+        # A decorator of the project named `cache`: nothing known of it.
+        ("from app.tools import cache", '@router.get("/")\n@cache(expire=5)', None),
+    ],
+    ids=["fastapi-cache", "aiocache", "cashews-strategy", "lru-cache", "above-route", "own"],
+)
+def test_a_response_cache_under_the_route_is_said_to_skip_the_log_call_on_a_hit(
+    imports: str, decorators: str, said: str | None
+) -> None:
+    source = _CACHED_ROUTE.format(imports=imports, decorators=decorators)
+    result = _instrument(source)
+    assert "log call in random_number (GET /)" in result.changes
+    notes = [change for change in result.changes if "from its cache" in change]
+    if said is None:
+        assert notes == [], notes
+    else:
+        assert len(notes) == 1 and f"`{said}" in notes[0], result.changes
+        assert "only the requests the handler runs for are logged" in notes[0]

@@ -115,6 +115,18 @@ ROUTES_PACKAGE["builtin-import-positional"] = ROUTES_PACKAGE["file-folder"].repl
     '__import__("{}.{}".format(__name__, name), globals(), locals(), ["router"], 0)',
 )
 
+# `__path__` extended with `pkgutil.extend_path` (still the package's own folder here), listed
+# by `walk_packages` given its arguments by keyword (modelstation's controllers).
+ROUTES_PACKAGE["extended-path"] = (
+    "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n\n"
+    "router = APIRouter()\n\n"
+    "__path__ = pkgutil.extend_path(__path__, __name__)\n"
+    'for _, modname, _ in pkgutil.walk_packages(path=__path__, prefix=__name__ + "."):\n'
+    "    module = importlib.import_module(modname)\n"
+    '    if hasattr(module, "router"):\n'
+    "        router.include_router(module.router)\n"
+)
+
 
 def _generated_with_wallets(root: Path, files: dict[str, str]) -> Run:
     """Generate in a project of ``files`` whose plan, from init, instruments routes/wallets.py."""

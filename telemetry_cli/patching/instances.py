@@ -560,6 +560,29 @@ def included_instance_router(
     return _class_router(cls, expression.attr, index)
 
 
+def held_instance_read(
+    expression: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[ast.expr, Scope] | None:
+    """The instance's router a module-level name holds, read where the name is bound.
+
+    ``router = DefaultModelRouter(Device, crud).router`` (or ``... .get_router()``) bound once
+    at module level, then ``include_router(devices.router)``: ``DefaultModelRouter(Device,
+    crud).router`` in that module, the router :func:`included_instance_router` reads there.
+    None for anything else.
+    """
+    binding = index.binding_of(expression, scope)
+    if (
+        binding is None
+        or binding.kind != "value"
+        or binding.scope.parent is not None
+        or not bound_once(binding)
+        or not isinstance(binding.node, ast.Attribute | ast.Call)
+        or included_instance_router(binding.node, binding.scope, index) is None
+    ):
+        return None
+    return binding.node, binding.scope
+
+
 def own_class_routers(
     expression: ast.expr, scope: Scope, index: PackageIndex
 ) -> tuple[tuple[str, str], ...]:

@@ -26,7 +26,7 @@ from telemetry_cli.patching.edits import (
     top_statement_of,
 )
 from telemetry_cli.patching.limits import statement_notes
-from telemetry_cli.patching.names import BASE_MODELS
+from telemetry_cli.patching.names import BASE_MODELS, RESPONSE_CACHES
 from telemetry_cli.patching.removal import (
     FormerCalls,
     inserted_call,
@@ -559,6 +559,35 @@ def instrument_module(
                 f"{module.path}:{handler.function.lineno}: route {handler.label()}: its log call "
                 f"makes {crossed}"
             )
+        cache = _response_cache(handler, index)
+        if cache is not None:
+            editor.edits.notes.append(
+                f"{module.path}:{cache.lineno}: route {handler.label()}: `@{ast.unparse(cache)}` "
+                "answers a repeated request from its cache without running the handler: only the "
+                "requests the handler runs for are logged"
+            )
+
+
+def _response_cache(handler: Handler, index: PackageIndex) -> ast.expr | None:
+    """The response cache decorating what FastAPI calls for ``handler``, if one does.
+
+    A decorator of :data:`RESPONSE_CACHES` listed below a route decorator (applied first, so
+    the route registers the cached function), or any of them when a route is registered by a
+    call (``add_api_route``): on a cache hit the handler's body, its log call with it, does
+    not run.
+    """
+    decorators = handler.function.decorator_list
+    lines = {route.line for route in handler.routes}
+    routes_at = [place for place, decorator in enumerate(decorators) if decorator.lineno in lines]
+    registered_by_call = not routes_at or len(routes_at) < len(lines)
+    scope = handler.scope.parent or handler.scope
+    for place, decorator in enumerate(decorators):
+        called = decorator.func if isinstance(decorator, ast.Call) else decorator
+        qualified = index.qualify(called, scope) or ""
+        cached = qualified in RESPONSE_CACHES or qualified.startswith("cashews.cache.")
+        if cached and (registered_by_call or any(place > at for at in routes_at)):
+            return decorator
+    return None
 
 
 def _take_out_unreached(

@@ -28,6 +28,7 @@ from telemetry_cli.patching.instances import (
     app_instance_parameter,
     constructor_router,
     controller_router,
+    held_instance_read,
     included_instance,
     included_instance_router,
     instance_app,
@@ -3076,11 +3077,13 @@ def _path_of(
     if isinstance(expression, ast.List | ast.Tuple):
         return again(expression.elts[0]) if len(expression.elts) == 1 else None
     if isinstance(expression, ast.Name):
-        if expression.id in ("__path__", "__file__") and scope.lookup(expression.id) is None:
+        binding = scope.lookup(expression.id)
+        if expression.id in ("__path__", "__file__") and (
+            binding is None or _extends_own_path(binding, index)
+        ):
             if expression.id == "__file__":
                 return module.name, True
             return package(module.name) if module.is_package else None
-        binding = scope.lookup(expression.id)
         if values and expression.id in values and binding is not None and binding.kind == "param":
             return again(*values[expression.id])
         if binding is not None and binding.kind == "param":
@@ -3134,6 +3137,24 @@ def _path_of(
     if qualified in _JOINED_PATH:
         return _joined(again(expression.args[0]), expression.args[1:], package)
     return None
+
+
+def _extends_own_path(binding: Binding, index: PackageIndex) -> bool:
+    """Whether ``binding`` is ``__path__ = pkgutil.extend_path(__path__, __name__)``, bound once.
+
+    The package's folder still: ``extend_path`` only adds folders of the same package found
+    elsewhere on ``sys.path`` (the other portions of a package split across installs).
+    """
+    value = binding.node
+    return (
+        binding.name == "__path__"
+        and bound_once(binding)
+        and isinstance(value, ast.Call)
+        and index.qualify(value.func, binding.scope) == "pkgutil.extend_path"
+        and bool(value.args)
+        and isinstance(value.args[0], ast.Name)
+        and value.args[0].id == "__path__"
+    )
 
 
 def _passed_path(
@@ -3224,6 +3245,8 @@ def _mount(
     if router is not None:
         # `Cls.router()` of a fastapi-router-controller resource: the router its controller got.
         router = controller_router(*router, index) or router
+        # `router = Model(...).router` in another module: that instance's router, read there.
+        router = held_instance_read(*router, index) or router
     child = None if router is None else index.binding_of(*router)
     routable = None if router is None else routable_router(*router, index, defaults)
     if discovered is not None:

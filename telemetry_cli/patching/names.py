@@ -9,6 +9,23 @@ APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 #: Qualified names of Starlette's application class: it serves the apps mounted into it, as
 #: FastAPI does (``app = Starlette(); app.mount("/api", app=api)``), but is no app to wire.
 STARLETTE_CLASSES = frozenset({"starlette.applications.Starlette"})
+#: Decorators answering a repeated call from a cache without running the function they wrap:
+#: fastapi-cache2's ``@cache(expire=60)``, aiocache's ``@cached()``, cashews' ``@cache(ttl=...)``
+#: (and its strategies, ``@cache.early(...)``), the standard library's and async-lru's memoizers.
+RESPONSE_CACHES = frozenset(
+    {
+        "fastapi_cache.decorator.cache",
+        "aiocache.cached",
+        "aiocache.decorators.cached",
+        "cashews.cache",
+        "functools.cache",
+        "functools.lru_cache",
+        "async_lru.alru_cache",
+        "cachetools.cached",
+        "cachetools.func.ttl_cache",
+        "cachetools.func.lru_cache",
+    }
+)
 #: Qualified names of FastAPI's router class.
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 #: Libraries' subclasses of ``APIRouter`` that keep its constructor: given no ``prefix=`` they

@@ -1655,6 +1655,20 @@ class PackageIndex:
         self._sources[name] = source
         return source
 
+    def _holds(self, module_name: str, name: str) -> bool:
+        """Whether module ``module_name`` of the package has ``name``: bound, or a submodule.
+
+        Bound at its top level, by a star import or as a lazy export; False when the module is
+        not one of the package's, or not parseable.
+        """
+        model = self.module(module_name)
+        return model is not None and (
+            name in model.scope.bindings
+            or self.source(f"{module_name}.{name}") is not None
+            or name in model.lazy_exports
+            or self._star_binding(model, name) is not None
+        )
+
     def _star_binding(self, model: ModuleModel, name: str) -> Binding | None:
         """What a ``from <module> import *`` of ``model`` binds ``name`` to, if one does."""
         for source, statement in model.star_imports:
@@ -1906,11 +1920,14 @@ class PackageIndex:
                         binding.target == submodule_name
                         # `from .users import users` shadows the submodule with a name from
                         # it; a name that goes on past it (`pkg.users.users`) is read in the
-                        # submodule, as `from pkg.users import users` reads it.
+                        # submodule, as `from pkg.users import users` reads it, where the
+                        # submodule holds the next name. Where it does not (`from .home import
+                        # home`, home/home.py holding the router, then `home.router` read
+                        # through `from pkg import home`), the name bound over it is what runs.
                         or (
                             index < len(parts) - 1
                             and binding.target.startswith(f"{submodule_name}.")
-                            and self.module(submodule_name) is not None
+                            and self._holds(submodule_name, parts[index + 1])
                         )
                     )
                 ):
