@@ -1502,8 +1502,10 @@ def test_controller_methods_registered_on_self_router_are_instrumented() -> None
         "app/api/items.py:8",
         "app/api/items.py:20",
     ]
-    assert "registers `self.helper`, which cannot be followed" in notes[0]
-    assert "registers `Users('/u').one`, which cannot be followed" in notes[1]
+    # Each names its class (found through `self` and through the instance built inline).
+    method_of = "a method of `Users` (app/api/items.py:4), which cannot be followed"
+    assert f"registers `self.helper`, {method_of}" in notes[0]
+    assert f"registers `Users('/u').one`, {method_of}" in notes[1]
     assert '"route": me.router.prefix + "/{user_id}",' in result.source
     assert result.source.count("event_logger.log(") == 1
 
