@@ -3449,15 +3449,16 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
 @pytest.mark.parametrize(
     "text",
     [
-        "sip:alice@atlanta.example",
-        "acct:ada@social.example",
+        "call sip:alice@atlanta.example at noon",
+        "follow acct:ada@social.example",
         "git@github.com:org/repo.git",
         "see ada:x@y for the seating plan",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
-    # A bare address (`ada@example.com`, `mailto:ada@example.com`) is redacted whole as
-    # someone's data (below), not as a password.
+    # A URI's scheme before an address is no user before a password. A bare address
+    # (`ada@example.com`, `mailto:ada@example.com`, `sip:alice@atlanta.example`) is redacted
+    # whole as someone's data (below); in free text it is kept.
     assert layer.redaction.holds_secret(text) is False
 
 
@@ -3474,6 +3475,8 @@ WHOLE_VALUE_SECRETS = [
     "\u202eada@example.com\u202c",
     "wJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCYEXAMPLEKEY",
     "wJalrXUtnFEMI/K7MDENG/bPxRfi\u200bCYEXAMPLEKEY",
+    "sip:alice@atlanta.example",
+    "ACCT:ada@social.example",
 ]
 
 
