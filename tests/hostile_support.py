@@ -66,6 +66,9 @@ SECRETS = [
     ("(415) 555 2674", "555 2674"),
     ("+1 415 555 2675", "555 2675"),
     ("1 415 555 2676", "555 2676"),
+    ("tel:4155552677", "4155552677"),
+    ("SMS:+14155552678;body=hi", "4155552678"),
+    ("xmpp:juliet@chat.example.com/balcony", "juliet@chat.example.com"),
 ]
 # Of these, the ones a free-text sentence around them keeps (documented: an email or IP address,
 # a phone number or an AWS secret key is someone's data or a secret only as the whole value).
@@ -85,6 +88,9 @@ WHOLE_ONLY = {
     "(415) 555 2674",
     "+1 415 555 2675",
     "1 415 555 2676",
+    "tel:4155552677",
+    "SMS:+14155552678;body=hi",
+    "xmpp:juliet@chat.example.com/balcony",
 }
 
 # Values a payload is full of that look, by their characters, like some secret or personal value
@@ -152,6 +158,9 @@ INNOCENT = [
     "$1,299.99",
     "98.6 / 100",
     "3 of 5",
+    "09:30:00",
+    "ISBN 978-0-306-40615-7",
+    "id:4155552671x",
 ]
 
 
