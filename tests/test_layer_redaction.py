@@ -5138,6 +5138,27 @@ def test_keys_near_an_authenticated_identity_are_kept(logger: Any, key: str) -> 
     assert logger.record("ai_block_used", {key: "v1"}).payload == {key: "v1"}
 
 
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
+@pytest.mark.parametrize("key", ["X-Vouch-User", "X-Pomerium-Claim-Groups", "x_consumer_username"])
+@pytest.mark.parametrize("written", ["\u200d".join, lambda key: "\u200e" + key, _fullwidth])
+def test_an_authenticated_identity_written_with_invisible_characters_is_redacted(
+    logger: Any, key: str, written: Callable[[str], str]
+) -> None:
+    # Its custom header's "X-" is read as the parts are: without format characters, NFKC.
+    hidden = written(key)
+    assert logger.record("ai_block_used", {hidden: "bob"}).payload == {hidden: "[redacted]"}
+
+
+@pytest.mark.parametrize("key", NOT_AUTHENTICATED_IDENTITY)
+def test_keys_near_an_authenticated_identity_with_joiners_are_kept(logger: Any, key: str) -> None:
+    # A joiner after every character splits no word: the key reads as it does without them.
+    hidden = "\u200d".join(key)
+    assert logger.record("ai_block_used", {hidden: "v1"}).payload == {hidden: "v1"}
+
+
 SEED_PHRASE = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 
 
