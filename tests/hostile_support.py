@@ -69,6 +69,8 @@ SECRETS = [
     ("tel:4155552677", "4155552677"),
     ("SMS:+14155552678;body=hi", "4155552678"),
     ("xmpp:juliet@chat.example.com/balcony", "juliet@chat.example.com"),
+    ("Mailto: erin@example.org", "erin@example.org"),
+    ("tel: +1 415 555 2679", "555 2679"),
 ]
 # Of these, the ones a free-text sentence around them keeps (documented: an email or IP address,
 # a phone number or an AWS secret key is someone's data or a secret only as the whole value).
@@ -91,6 +93,8 @@ WHOLE_ONLY = {
     "tel:4155552677",
     "SMS:+14155552678;body=hi",
     "xmpp:juliet@chat.example.com/balcony",
+    "Mailto: erin@example.org",
+    "tel: +1 415 555 2679",
 }
 
 # Values a payload is full of that look, by their characters, like some secret or personal value
