@@ -83,6 +83,7 @@ from telemetry_cli.patching.symbols import (
     Scope,
     assigned_targets,
     call_argument,
+    collector_paused,
 )
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
@@ -255,7 +256,8 @@ def plan_table(root: Path) -> InitResult:
             f"{shown_path(config)}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it "
             "to start again"
         )
-    found = discover(root, document)
+    with collector_paused():
+        found = discover(root, document)
     found = found._replace(specs_dir=_specs_dir(root, found.backend))
     table = _table(found)
     if tool is None:
@@ -2638,7 +2640,14 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
     layout, not a namespace package of the folder above.
     """
     index = PackageIndex(BackendReader(root, folder.relative_to(root).as_posix()).read)
-    module = index.module(name[:-3])
+    try:
+        return _imports_beside(root, folder, index.module(name[:-3]))
+    finally:
+        index.close()  # its trees freed now, not by a collection (see collector_paused)
+
+
+def _imports_beside(root: Path, folder: Path, module: ModuleModel | None) -> bool:
+    """Whether ``module`` of ``folder`` imports a module or package beside it by its top name."""
     if module is None:
         return False
     # In a package, `from app.core import x` (in `app/app.py`) names the package itself, as

@@ -8,14 +8,12 @@ manifest of the hashes the tool last wrote, so they are never overwritten silent
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import gc
 import json
 import re
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -64,6 +62,7 @@ from telemetry_cli.manifest import (
     sorted_left,
 )
 from telemetry_cli.patching import PatchedFile, ProjectPatches, analyze
+from telemetry_cli.patching.symbols import collector_paused
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
     DEFAULT_LAYER_PACKAGE,
@@ -269,7 +268,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     leaving.update(beside)
     watched_paths = sorted(path for path in leaving if _layer_module(plan, path))
     watched = sorted({_layer_module(plan, path) or "" for path in watched_paths})
-    with _collector_paused():
+    with collector_paused():
         project = analyze(
             plan, manifest.patched, force=force, watched=tuple(watched), history=history
         )
@@ -940,7 +939,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     history = ManifestHistory(root, MANIFEST_PATH)
     beside = _sibling_output_paths(plan, manifest.files, history)
     watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
-    with _collector_paused():
+    with collector_paused():
         project = analyze(
             plan,
             manifest.patched,
@@ -1519,22 +1518,6 @@ def _keep_obsolete(change: FileChange, failed: list[str]) -> FileChange:
         ("obsolete",),
         messages=(f"kept: not removed while {shown} could not be generated; fix that and rerun",),
     )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while syntax trees are built.
-
-    Parsing allocates hundreds of thousands of short-lived, acyclic nodes; the collector's passes
-    over them are pure overhead (about 10% on a 5,000-line module).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _writable(root: Path, files: list[PatchedFile]) -> list[PatchedFile]:

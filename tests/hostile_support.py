@@ -55,6 +55,22 @@ SECRETS = [
     ("203.0.113.7", "203.0.113.7"),
     ("[2001:db8::8a2e:370:7334]:8443", "8a2e:370:7334"),
     ("198.51.100.23, 10.0.0.1", "198.51.100.23"),
+    # an address as a URI naming a person (SIP, WebFinger, mailto in any case), a tel: URI, and
+    # a North American number with spaces alone between its groups
+    ("sip:alice@example.com", "alice@example.com"),
+    ("SIPS:bob.smith@voip.example.org;transport=tls", "bob.smith@voip.example.org"),
+    ("acct:carol@social.example.net", "carol@social.example.net"),
+    ("MailTo:dave@example.net?subject=Hello", "dave@example.net"),
+    ("tel:+1-415-555-2672", "415-555-2672"),
+    ("415 555 2673", "555 2673"),
+    ("(415) 555 2674", "555 2674"),
+    ("+1 415 555 2675", "555 2675"),
+    ("1 415 555 2676", "555 2676"),
+    ("tel:4155552677", "4155552677"),
+    ("SMS:+14155552678;body=hi", "4155552678"),
+    ("xmpp:juliet@chat.example.com/balcony", "juliet@chat.example.com"),
+    ("Mailto: erin@example.org", "erin@example.org"),
+    ("tel: +1 415 555 2679", "555 2679"),
 ]
 # Of these, the ones a free-text sentence around them keeps (documented: an email or IP address,
 # a phone number or an AWS secret key is someone's data or a secret only as the whole value).
@@ -65,6 +81,20 @@ WHOLE_ONLY = {
     "203.0.113.7",
     "[2001:db8::8a2e:370:7334]:8443",
     "198.51.100.23, 10.0.0.1",
+    "sip:alice@example.com",
+    "SIPS:bob.smith@voip.example.org;transport=tls",
+    "acct:carol@social.example.net",
+    "MailTo:dave@example.net?subject=Hello",
+    "tel:+1-415-555-2672",
+    "415 555 2673",
+    "(415) 555 2674",
+    "+1 415 555 2675",
+    "1 415 555 2676",
+    "tel:4155552677",
+    "SMS:+14155552678;body=hi",
+    "xmpp:juliet@chat.example.com/balcony",
+    "Mailto: erin@example.org",
+    "tel: +1 415 555 2679",
 }
 
 # Values a payload is full of that look, by their characters, like some secret or personal value
@@ -117,6 +147,24 @@ INNOCENT = [
     "DELETE",
     "/api/chapters/{chapter_id}",
     "/users/{user_id}/posts/{post_id:int}",
+    # git remotes (a git host's SSH account is no person's address)
+    "git@github.com",
+    "git@gitlab.com:group/repo.git",
+    "ssh://git@github.com/org/repo.git",
+    "hg@bitbucket.org",
+    # numbers with spaces between them that are no phone number
+    "1 2 3",
+    "978 0 306 40615 7",
+    "100 200 3000",
+    "2024 01 15",
+    "12 345 678",
+    "1 000 000",
+    "$1,299.99",
+    "98.6 / 100",
+    "3 of 5",
+    "09:30:00",
+    "ISBN 978-0-306-40615-7",
+    "id:4155552671x",
 ]
 
 

@@ -60,16 +60,13 @@ HOSTILE_CASES = [
     for place in sorted(PLACES)
     if not (encoding == "sentence" and secret[0] in WHOLE_ONLY)
 ]
-# A key with a zero-width joiner after every character is read as one-letter parts (as
-# "pass\u200bword" is read as "password"), where a short sensitive word may start anywhere
-# ("is inverse" holds "sin"): its value is redacted, which loses nothing of a key no client
-# writes so, and is left out here.
+# Keys too with a zero-width joiner after every character: a key reads without its format
+# characters, as the sensitive words do ("is inverse" is no "sin" then).
 INNOCENT_CASES = [
     (value, encoding, place)
     for value in INNOCENT
     for encoding in sorted(ENCODINGS)
     for place in sorted(PLACES)
-    if not (encoding == "zero-width-joiners" and place.endswith("key"))
 ]
 
 

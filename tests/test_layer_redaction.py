@@ -3449,15 +3449,16 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
 @pytest.mark.parametrize(
     "text",
     [
-        "sip:alice@atlanta.example",
-        "acct:ada@social.example",
+        "call sip:alice@atlanta.example at noon",
+        "follow acct:ada@social.example",
         "git@github.com:org/repo.git",
         "see ada:x@y for the seating plan",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
-    # A bare address (`ada@example.com`, `mailto:ada@example.com`) is redacted whole as
-    # someone's data (below), not as a password.
+    # A URI's scheme before an address is no user before a password. A bare address
+    # (`ada@example.com`, `mailto:ada@example.com`, `sip:alice@atlanta.example`) is redacted
+    # whole as someone's data (below); in free text it is kept.
     assert layer.redaction.holds_secret(text) is False
 
 
@@ -3474,6 +3475,8 @@ WHOLE_VALUE_SECRETS = [
     "\u202eada@example.com\u202c",
     "wJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCYEXAMPLEKEY",
     "wJalrXUtnFEMI/K7MDENG/bPxRfi\u200bCYEXAMPLEKEY",
+    "sip:alice@atlanta.example",
+    "ACCT:ada@social.example",
 ]
 
 
@@ -5133,6 +5136,27 @@ def test_the_user_a_proxy_authenticated_is_redacted_whole(logger: Any, key: str)
 @pytest.mark.parametrize("key", NOT_AUTHENTICATED_IDENTITY)
 def test_keys_near_an_authenticated_identity_are_kept(logger: Any, key: str) -> None:
     assert logger.record("ai_block_used", {key: "v1"}).payload == {key: "v1"}
+
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
+@pytest.mark.parametrize("key", ["X-Vouch-User", "X-Pomerium-Claim-Groups", "x_consumer_username"])
+@pytest.mark.parametrize("written", ["\u200d".join, lambda key: "\u200e" + key, _fullwidth])
+def test_an_authenticated_identity_written_with_invisible_characters_is_redacted(
+    logger: Any, key: str, written: Callable[[str], str]
+) -> None:
+    # Its custom header's "X-" is read as the parts are: without format characters, NFKC.
+    hidden = written(key)
+    assert logger.record("ai_block_used", {hidden: "bob"}).payload == {hidden: "[redacted]"}
+
+
+@pytest.mark.parametrize("key", NOT_AUTHENTICATED_IDENTITY)
+def test_keys_near_an_authenticated_identity_with_joiners_are_kept(logger: Any, key: str) -> None:
+    # A joiner after every character splits no word: the key reads as it does without them.
+    hidden = "\u200d".join(key)
+    assert logger.record("ai_block_used", {hidden: "v1"}).payload == {hidden: "v1"}
 
 
 SEED_PHRASE = "abandon ability able about above absent absorb abstract absurd abuse access accident"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import gc
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -585,6 +586,24 @@ def test_nodes_naming_searches_once_per_names(monkeypatch: pytest.MonkeyPatch) -
     assert list(module.nodes_naming(("router",))) == first
     assert [n.lineno for n in first if isinstance(n, ast.Name) and n.id == "router"] == [1, 2, 3]
     assert searched == [frozenset({"router"})]
+
+
+def test_nodes_near_searches_the_text_once_per_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Asked for each route of a module (a mount before it), a search of the whole text each
+    # time made reading a module of thousands of routes quadratic.
+    module = _model("app = FastAPI()\napp.mount('/static', files)\napp.mount('/docs', docs)\n")
+    searched: list[str] = []
+    finditer = re.finditer
+
+    def counted(pattern: str, text: str) -> Iterator[re.Match[str]]:
+        searched.append(pattern)
+        return finditer(pattern, text)
+
+    monkeypatch.setattr(symbols.re, "finditer", counted)
+    for _ in range(3):
+        lines = [node.lineno for node in module.nodes_near(["mount"]) if isinstance(node, ast.Call)]
+        assert sorted(set(lines)) == [2, 3]
+    assert searched == ["mount"]
 
 
 def _one_module_index(module: ModuleModel) -> PackageIndex:
