@@ -590,14 +590,11 @@ class _Analysis:
             # The module the last run wired is gone (moved by hand, say): its wiring went with
             # it, wherever it went.
             self._unwire_unrecorded(app_module)
-        if not self.previous.instrumented and self.previous.wired is None:
-            # Nothing recorded (the manifest lost, damaged or older): look for inserted calls.
-            # With a record, a call like ours elsewhere is the user's own (copied, say): kept.
-            self._take_out_unrecorded(None)
-        elif self.vanished:
-            # A recorded module that is gone was moved (or deleted): its calls, exactly as
-            # generate wrote them, went with it wherever it went.
-            self._take_out_unrecorded(frozenset(self.vanished))
+        # A call exactly as generate writes it in a module the plan does not instrument is the
+        # tool's, however it got there: a handler (or a recorded module that is gone) moved by
+        # hand, a lost or older manifest, a module copied. The plan does not log there, so it
+        # goes, as from a module the plan dropped; one the user changed (or commented) stays.
+        self._take_out_unrecorded(None)
         if not self.removing:
             self._check_logged_types()
             self._check_collisions(modules, site)
@@ -991,11 +988,12 @@ class _Analysis:
     def _take_out_unrecorded(self, event_types: frozenset[str] | None) -> None:
         """Take out calls of ``event_types`` (None: any) that the manifest does not record.
 
-        The manifest may be lost, damaged, or written by a version that did not record the
-        patches, or a recorded module was moved: a module no longer in ``instrument`` may still
-        hold the log calls an earlier plan inserted. Only calls exactly as generate writes them
-        are taken out (any other may be the user's own, and stays); recorded modules were
-        handled already.
+        A module the plan does not instrument may hold log calls an earlier run inserted: the
+        manifest was lost, damaged, or written by a version that did not record the patches; a
+        recorded module was moved; a handler was moved by hand, call and all, into another
+        module; a module was copied. Only calls exactly as generate writes them are taken out
+        (any other, or one with a comment, may be the user's own, and stays); the plan's and
+        recorded modules are handled on their own.
         """
         plan = self.plan
         current = {plan.module_path(module) for module, _ in plan.instrument}
