@@ -23,6 +23,8 @@ from telemetry_cli.files import (
     BOM,
     FileProblem,
     SourceText,
+    conflict_marker_line,
+    conflict_sides,
     contained_path,
     file_identity,
     read_bytes,
@@ -82,7 +84,7 @@ class PatchedFile(NamedTuple):
     # part of the file is done (see FileEdits.own_calls).
     own_calls: tuple[str, ...] = ()
     # The unified diff, computed only when asked for (``--check`` and ``--diff`` show it).
-    diff: Callable[[], str] = lambda: ""
+    diff: Callable[[], str] | None = lambda: ""
     # Whether the edits put code in (else they only take the layer's code out).
     inserts: bool = False
     # What the file's log calls leave out, said on every run (see FileEdits.notes).
@@ -131,6 +133,12 @@ class BackendReader:
         self._nested: dict[str, list[str]] | None = None
         self._self_importing: dict[str, str | None] = {}
         self._settings_files: dict[str, tuple[str, str] | None] = {}
+        #: Given a module's name, path and sides of its merge conflicts, the text both sides
+        #: come to once the tool's code is taken out of each, or None (see ``_Analysis``).
+        self.resolve: Callable[[str, str, tuple[bytes, bytes]], SourceText | None] | None = None
+        #: The modules read as resolved so: their bytes on disk are not the text read.
+        self.resolved: set[str] = set()
+        self._resolving: set[str] = set()
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -313,29 +321,50 @@ class BackendReader:
                 data = read_bytes(path, relative)
                 if data is None:
                     continue
-                source = SourceText.decode(data, relative, python=True)
+                source = self._resolved(name, relative, data) or SourceText.decode(
+                    data, relative, python=True
+                )
             except FileProblem as problem:
                 raise Unreadable(relative, problem.message) from None
             self.texts[relative] = (data, source)
-            style = self.styles.of(relative)
-            return ModuleSource(
-                name,
-                relative,
-                source.text,
-                relative.endswith("/__init__.py"),
-                style.line_length,
-                style.quote_style,
-                style.black,
-                style.sort_within_sections,
-                style.types_apart,
-                style.from_first,
-                style.import_wrap,
-                style.joined_sections,
-                style.skip_magic_comma,
-                style.yapf,
-                self.styles.linter_limits(relative),
-            )
+            return self.module_source(name, relative, source.text)
         return None
+
+    def _resolved(self, name: str, relative: str, data: bytes) -> SourceText | None:
+        """The text of a module with merge conflicts, when they are the tool's code alone."""
+        if self.resolve is None or relative in self._resolving:
+            return None
+        if conflict_marker_line(data) is None:
+            return None
+        self._resolving.add(relative)
+        try:
+            source = self.resolve(name, relative, conflict_sides(data))
+        finally:
+            self._resolving.discard(relative)
+        if source is not None:
+            self.resolved.add(relative)
+        return source
+
+    def module_source(self, name: str, relative: str, text: str) -> ModuleSource:
+        """The module ``name`` at ``relative`` holding ``text``, with its folder's style."""
+        style = self.styles.of(relative)
+        return ModuleSource(
+            name,
+            relative,
+            text,
+            relative.endswith("/__init__.py"),
+            style.line_length,
+            style.quote_style,
+            style.black,
+            style.sort_within_sections,
+            style.types_apart,
+            style.from_first,
+            style.import_wrap,
+            style.joined_sections,
+            style.skip_magic_comma,
+            style.yapf,
+            self.styles.linter_limits(relative),
+        )
 
 
 def analyze(
@@ -424,6 +453,58 @@ class _Analysis:
         self.left_calls: dict[str, FormerCalls] = {}
         # What the committed records say of the patches (event types, layers): read once, if asked.
         self._patch_history: PatchHistory | None = None
+        self.backend.resolve = self._resolve_conflict
+
+    def _resolve_conflict(
+        self, name: str, relative: str, sides: tuple[bytes, bytes]
+    ) -> SourceText | None:
+        """What both sides of a module's merge conflicts come to without the tool's code.
+
+        Two branches that each ran generate (with other plans, say) conflict in a module on
+        the tool's lines alone: once the code generate writes is taken out of each side (only
+        code exactly as it writes it, through any layer an earlier run or a committed record
+        used), the sides are the same text, which the plan then patches anew. None when they
+        still differ (a change of the user's on either side, or code of the tool's edited
+        since): the conflict is the user's to resolve, and is refused as before.
+        """
+        texts = []
+        for side in sides:
+            try:
+                source = SourceText.decode(side, relative, python=True)
+            except FileProblem:
+                return None
+            text = self._without_tool_code(name, relative, source.text)
+            if text is None:
+                return None
+            texts.append(source._replace(text=text))
+        first, second = texts
+        return first if first == second else None
+
+    def _without_tool_code(self, name: str, relative: str, text: str) -> str | None:
+        """``text``, the module ``name``, without the code generate writes; None: no module."""
+        own = self.backend.module_source(name, relative, text)
+        backend_read = self.backend.read
+
+        def read(other: str) -> ModuleSource | None:
+            return own if other == name else backend_read(other)
+
+        index = PackageIndex(read, settings_file=self.backend.settings_file)
+        try:
+            model = index.module(name)
+            if model is None:
+                return None  # it does not parse: nothing to tell the tool's lines by
+            editor = ModuleEditor(model, index, self.first_party)
+            history = self._history()
+            layers = {self.package, self.old_package} | {
+                qualified(self.plan.app_package, layer) for layer in history.layers
+            }
+            for package in sorted(layers):
+                unwire_app(editor, package, router=True, capture=True, force=False, only_ours=True)
+                uninstrument_module(editor, None, package, force=False, only_ours=True)
+            edits = editor.finish()
+            return model.lines.apply(edits.insertions, edits.deletions)
+        finally:
+            index.close()
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -598,6 +679,14 @@ class _Analysis:
         if not self.removing:
             self._check_logged_types()
             self._check_collisions(modules, site)
+        for path in sorted(self.backend.resolved):
+            # Written whatever the plan does with it: on disk it still holds the markers.
+            model = self.module_at(path)
+            if model is not None:
+                self.editor_for(model).edits.changes.insert(
+                    0, "resolve its merge conflicts: the sides differed only by generate's code"
+                )
+                self.order.append(path)
         report = ProjectPatches(entry, record=PatchRecord())
         if not self.removing:
             report.record = PatchRecord(
@@ -1147,18 +1236,22 @@ class _Analysis:
         data, source = self.backend.texts[path]
         lines = editor.module.lines
         new_text = lines.apply(edits.insertions, edits.deletions)
+        # A module whose merge conflicts were resolved differs from its bytes even unedited.
+        resolved = path in self.backend.resolved
         try:
-            new = source.encode(new_text, path) if new_text != source.text else data
+            new = source.encode(new_text, path) if new_text != source.text or resolved else data
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
-        diff = functools.partial(
-            lines.unified_diff,
-            edits.insertions,
-            edits.deletions,
-            f"a/{path}",
-            f"b/{path}",
-            start=BOM if source.bom else "",
-        )
+        diff = None
+        if not resolved:  # else from the bytes on disk, not from the text read
+            diff = functools.partial(
+                lines.unified_diff,
+                edits.insertions,
+                edits.deletions,
+                f"a/{path}",
+                f"b/{path}",
+                start=BOM if source.bom else "",
+            )
         return PatchedFile(
             path,
             data,
