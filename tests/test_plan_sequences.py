@@ -938,6 +938,18 @@ def _delete_blocks_module(app: Path) -> None:
     main.write_text(re.sub(r"^app\.include_router\(ai_blocks\.router\)\n", "", text, flags=re.M))
 
 
+def _relative_imports(app: Path) -> None:
+    # The user switches the app's own imports of its package to relative ones (the layer's,
+    # which generate wrote, left as they are): `from .api import ...`, `from .ai_blocks import`.
+    for module, (absolute, relative) in (
+        (app / "main.py", ("from app.api import", "from .api import")),
+        (app / "server.py", ("from app.api import", "from .api import")),
+        (_chapters(app), ("from app.api.", "from .")),
+    ):
+        if module.exists():
+            module.write_text(module.read_text().replace(absolute, relative))
+
+
 _MORE_SOURCE_EDITS: dict[str, Edit] = {
     "ruff format narrow": _in_every_backend(_ruff_format_narrow),
     "swap handlers": _in_every_backend(_swap_handlers),
@@ -952,6 +964,7 @@ _MORE_SOURCE_EDITS: dict[str, Edit] = {
     "black": _in_every_backend(_black_format),
     "move handler across": _in_every_backend(_move_handler_across),
     "delete ai_blocks": _in_every_backend(_delete_blocks_module),
+    "relative imports": _in_every_backend(_relative_imports),
 }
 
 
@@ -1095,6 +1108,14 @@ def _assert_random_sequence_holds(
                 (["rename chapter_visit", "layer-package tracking"], "ruff format narrow"),
             ],
             id="handler-moved-as-its-event-type-is-renamed",
+        ),
+        pytest.param(
+            [
+                (["drop chapters"], "relative imports"),
+                (["drop chapters"], "move handler across"),
+                (["drop chapters", "api-prefix"], None),
+            ],
+            id="imports-made-relative-then-a-handler-moved-out-of-the-plan",
         ),
     ],
 )

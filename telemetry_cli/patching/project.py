@@ -1088,16 +1088,16 @@ class _Analysis:
         current = {plan.module_path(module) for module, _ in plan.instrument}
         current.update(path for path, _ in self.previous.instrumented)
         # Calls of the layer as it was (the same as now when nothing is recorded).
-        logger = f"{self.old_package}.event_logger.event_logger"
         for module, index in self._modules_of_both_layouts("event_logger", current):
-            if module.names_for(logger):
-                self._edit_unrecorded(
-                    module,
-                    index,
-                    lambda editor: uninstrument_module(
-                        editor, event_types, self.old_package, force=False, only_ours=True
-                    ),
-                )
+            # Also where the logger's import is gone: a handler moved by hand without it keeps
+            # calls of a name bound nowhere (see orphaned_logger), still the inserted ones.
+            self._edit_unrecorded(
+                module,
+                index,
+                lambda editor: uninstrument_module(
+                    editor, event_types, self.old_package, force=False, only_ours=True
+                ),
+            )
 
     def _unwire_unrecorded(self, app_module: str | None) -> None:
         """Take out the wiring, exactly as generate wrote it, of modules not recorded as wired.
