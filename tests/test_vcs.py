@@ -176,11 +176,12 @@ def test_merged_generated_files_are_written_anew_or_refused(tmp_path: Path) -> N
     assert len(conflicted) > len(left) + 2  # the others were written anew
 
 
-def _merged_module_plans(tmp_path: Path) -> Path:
+def _merged_module_plans(tmp_path: Path, side: str = "--theirs") -> Path:
     """Two branches ran generate, one dropping chapters.py, one logging another event there.
 
     The merge conflicts in chapters.py on the inserted code alone (and in the plan, the
-    manifest and generated files, resolved here with the other branch's plan and record).
+    manifest and generated files, resolved here with ``side``'s plan and record: `--theirs`
+    logs error_event there, `--ours` dropped it).
     """
     root = original_sources(tmp_path / "project")
     git(root, "init", "-q", "-b", "main")
@@ -200,17 +201,18 @@ def _merged_module_plans(tmp_path: Path) -> Path:
         git(root, "commit", "-q", "-am", name)
     merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
     assert merge.returncode != 0
-    git(root, "checkout", "--theirs", "--", "pyproject.toml", MANIFEST)
+    git(root, "checkout", side, "--", "pyproject.toml", MANIFEST)
     assert conflict_marker_line((root / "backend/app/api/chapters.py").read_bytes()) is not None
     return root
 
 
+@pytest.mark.parametrize("side", ["--theirs", "--ours"])
 def test_a_module_whose_sides_differ_only_by_the_tools_code_is_patched_from_the_plan(
-    tmp_path: Path,
+    tmp_path: Path, side: str
 ) -> None:
     # Both branches ran generate with their own plan: chapters.py conflicted on the inserted
     # calls alone, and was refused, naming their lines, as if the user had changed it.
-    root = _merged_module_plans(tmp_path)
+    root = _merged_module_plans(tmp_path, side)
     before = snapshot(root)
     check = run("generate", "--check", "--root", str(root))
     assert check.exit_code == 1
