@@ -2156,3 +2156,53 @@ def test_a_patch_held_back_for_an_edited_layer_is_not_shown_done_in_the_document
     ticked = [line for line in tasks.read_text().splitlines() if CHAPTERS in line]
     assert ticked and all(line.startswith("- [x]") for line in ticked), ticked
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+_DEPS = "from pydantic import BaseModel\n"
+_BLOCKS_TO_RELATIVE = ("from app import deps\n", "from .. import deps\n")
+_MAIN_TO_RELATIVE = ("from app.api import ai_blocks\n", "from .api import ai_blocks\n")
+
+
+@pytest.mark.parametrize(
+    ("path", "before", "after"),
+    [
+        pytest.param(BLOCKS, *_BLOCKS_TO_RELATIVE, id="route-module-to-relative"),
+        pytest.param(BLOCKS, *reversed(_BLOCKS_TO_RELATIVE), id="route-module-to-absolute"),
+        pytest.param(MAIN, *_MAIN_TO_RELATIVE, id="app-module-to-relative"),
+        pytest.param(MAIN, *reversed(_MAIN_TO_RELATIVE), id="app-module-to-absolute"),
+    ],
+)
+def test_the_layers_import_follows_the_modules_switch_of_import_spelling(
+    tmp_path: Path, path: str, before: str, after: str
+) -> None:
+    # The layer's imports kept the spelling of the first generate once the user switched the
+    # module's own imports (and, relative, counted themselves as the module importing
+    # relatively): --check passed, and a fresh generate of the same code wrote the other one.
+    plan = FULL_PLAN.replace(', "api/chapters.py" = "chapter_visit"', "")
+
+    def user_code(line: str) -> dict[str, str]:
+        blocks = AI_BLOCKS_PY.replace(_DEPS, f"{_DEPS}\n{line}") if path == BLOCKS else None
+        main = MAIN_PY.replace(_MAIN_TO_RELATIVE[0], line)
+        return {BLOCKS: blocks or AI_BLOCKS_PY, MAIN: main}
+
+    def project(name: str, line: str) -> Path:
+        root = make_project(tmp_path / name, plan)
+        for relative, text in user_code(line).items():
+            (root / relative).write_text(text)
+        (root / "backend/app/deps.py").write_text("")
+        return root
+
+    root = project("project", before)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = (root / path).read_text()
+    assert text.count(before) == 1
+    (root / path).write_text(text.replace(before, after))
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    fresh = project("fresh", after)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert (root / path).read_text() == (fresh / path).read_text()
+    # Settled: no flip on the next run, and out again to the user's bytes.
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / path).read_text() == user_code(after)[path]

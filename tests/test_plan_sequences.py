@@ -160,19 +160,71 @@ def test_a_manifest_that_does_not_record_the_patches_still_unpatches_a_dropped_m
     _assert_holds(original, tmp_path, [BASE, _plan(instrument=ONLY_BLOCKS)], {1: _forget_patches})
 
 
-def test_a_call_like_an_inserted_one_in_a_module_not_recorded_is_the_users(
+def test_a_call_like_an_inserted_one_outside_the_plan_is_the_tools_unless_changed(
     original: Path, tmp_path: Path
 ) -> None:
-    # The manifest records the patches: chapters.py, dropped from the plan, loses its inserted
-    # calls; a call of the same shape the user copied into a module never instrumented stays.
+    # chapters.py, dropped from the plan, loses its inserted calls; so does a copy of it the
+    # user made (the same calls, exactly as generate writes them, where the plan logs nothing:
+    # kept, --check passed for good and remove left them). A copy whose call the user marked
+    # with a comment holds their own call: kept.
     root = _generated(original, tmp_path, BASE)
     chapters = root / CHAPTERS
     copied = root / "backend/app/api/copied.py"
     copied.write_bytes(chapters.read_bytes())
+    marked = root / "backend/app/api/marked.py"
+    marked.write_bytes(
+        chapters.read_bytes().replace(b"event_logger.log(", b"event_logger.log(  # mine")
+    )
     write_plan(root, _plan(instrument=ONLY_BLOCKS))
     assert run("generate", "--root", str(root)).exit_code == 0
     assert b"event_logger.log(" not in chapters.read_bytes()
-    assert copied.read_bytes().count(b"event_logger.log(") >= 1
+    assert copied.read_bytes() == (original / CHAPTERS).read_bytes()
+    assert marked.read_bytes().count(b"event_logger.log(  # mine") == 1
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def _move_quiz_to_chapters(root: Path) -> None:
+    """Move the `quiz` handler by hand, with what it holds, from ai_blocks.py to chapters.py."""
+    blocks = root / "backend/app/api/ai_blocks.py"
+    text = blocks.read_text()
+    start = text.index('@router.post("/quiz"')
+    end = text.index("\n\n\n", start)
+    handler = text[start:end]
+    blocks.write_text(text[:start] + text[end + 3 :])
+    imports = "from app.api.ai_blocks import QuizQuestion, QuizRequest, QuizResponse\n"
+    if "event_logger.log(" in handler:
+        # The user brings the import the moved call needs.
+        imports = "from app.analytics.event_logger import event_logger\n" + imports
+    chapters = root / CHAPTERS
+    top = "from pydantic import BaseModel\n"
+    chapters.write_text(
+        chapters.read_text().replace(top, f"{top}\n{imports}", 1) + "\n\n" + handler + "\n"
+    )
+
+
+def test_a_handler_moved_by_hand_into_a_module_outside_the_plan_loses_its_call(
+    original: Path, tmp_path: Path
+) -> None:
+    # `quiz`, moved with its inserted call into chapters.py (which the plan does not
+    # instrument), kept the call for good: --check passed and remove left it (and the layer,
+    # which the call still imported).
+    plan = _plan(instrument=ONLY_BLOCKS)
+    root = _generated(original, tmp_path, plan)
+    _move_quiz_to_chapters(root)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    users = tmp_path / "users"
+    shutil.copytree(original, users)
+    _move_quiz_to_chapters(users)
+    write_plan(users, plan)
+    pristine = snapshot(users)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(users, fresh)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert changed_files(snapshot(fresh), snapshot(root)) == []
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert changed_files(pristine, snapshot(root)) == []
 
 
 def test_a_damaged_manifest_still_unpatches_a_dropped_module(
@@ -886,6 +938,18 @@ def _delete_blocks_module(app: Path) -> None:
     main.write_text(re.sub(r"^app\.include_router\(ai_blocks\.router\)\n", "", text, flags=re.M))
 
 
+def _relative_imports(app: Path) -> None:
+    # The user switches the app's own imports of its package to relative ones (the layer's,
+    # which generate wrote, left as they are): `from .api import ...`, `from .ai_blocks import`.
+    for module, (absolute, relative) in (
+        (app / "main.py", ("from app.api import", "from .api import")),
+        (app / "server.py", ("from app.api import", "from .api import")),
+        (_chapters(app), ("from app.api.", "from .")),
+    ):
+        if module.exists():
+            module.write_text(module.read_text().replace(absolute, relative))
+
+
 _MORE_SOURCE_EDITS: dict[str, Edit] = {
     "ruff format narrow": _in_every_backend(_ruff_format_narrow),
     "swap handlers": _in_every_backend(_swap_handlers),
@@ -900,6 +964,7 @@ _MORE_SOURCE_EDITS: dict[str, Edit] = {
     "black": _in_every_backend(_black_format),
     "move handler across": _in_every_backend(_move_handler_across),
     "delete ai_blocks": _in_every_backend(_delete_blocks_module),
+    "relative imports": _in_every_backend(_relative_imports),
 }
 
 
@@ -1043,6 +1108,14 @@ def _assert_random_sequence_holds(
                 (["rename chapter_visit", "layer-package tracking"], "ruff format narrow"),
             ],
             id="handler-moved-as-its-event-type-is-renamed",
+        ),
+        pytest.param(
+            [
+                (["drop chapters"], "relative imports"),
+                (["drop chapters"], "move handler across"),
+                (["drop chapters", "api-prefix"], None),
+            ],
+            id="imports-made-relative-then-a-handler-moved-out-of-the-plan",
         ),
     ],
 )

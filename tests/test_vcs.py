@@ -176,6 +176,88 @@ def test_merged_generated_files_are_written_anew_or_refused(tmp_path: Path) -> N
     assert len(conflicted) > len(left) + 2  # the others were written anew
 
 
+def _merged_module_plans(tmp_path: Path, side: str = "--theirs") -> Path:
+    """Two branches ran generate, one dropping chapters.py, one logging another event there.
+
+    The merge conflicts in chapters.py on the inserted code alone (and in the plan, the
+    manifest and generated files, resolved here with ``side``'s plan and record: `--theirs`
+    logs error_event there, `--ours` dropped it).
+    """
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    for name, chapters in (("other", "error_event"), ("main", None)):
+        git(root, "checkout", "-q", *(["-b", name] if name == "other" else [name]))
+        plan = bundled_plan()
+        if chapters is None:
+            del plan["instrument"]["api/chapters.py"]
+        else:
+            plan["instrument"]["api/chapters.py"] = chapters
+        write_plan(root, plan)
+        done = run("generate", "--root", str(root))
+        assert done.exit_code == 0, done.stdout + done.stderr
+        git(root, "commit", "-q", "-am", name)
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    assert merge.returncode != 0
+    git(root, "checkout", side, "--", "pyproject.toml", MANIFEST)
+    assert conflict_marker_line((root / "backend/app/api/chapters.py").read_bytes()) is not None
+    return root
+
+
+@pytest.mark.parametrize("side", ["--theirs", "--ours"])
+def test_a_module_whose_sides_differ_only_by_the_tools_code_is_patched_from_the_plan(
+    tmp_path: Path, side: str
+) -> None:
+    # Both branches ran generate with their own plan: chapters.py conflicted on the inserted
+    # calls alone, and was refused, naming their lines, as if the user had changed it.
+    root = _merged_module_plans(tmp_path, side)
+    before = snapshot(root)
+    check = run("generate", "--check", "--root", str(root))
+    assert check.exit_code == 1
+    assert "backend/app/api/chapters.py" in check.stdout
+    assert "<<<<<<<" in run("generate", "--diff", "--root", str(root)).stdout
+    assert snapshot(root) == before
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "the sides differed only by generate's code" in done.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_module_whose_sides_differ_by_a_line_of_the_users_is_still_refused(
+    tmp_path: Path, command: str
+) -> None:
+    root = _merged_module_plans(tmp_path)
+    chapters = root / "backend/app/api/chapters.py"
+    text = chapters.read_text()
+    opened = text.index("<<<<<<<")
+    start = text.index("\n", opened) + 1
+    chapters.write_text(f"{text[:start]}    # a note of mine\n{text[start:]}")
+    conflicted = chapters.read_bytes()
+    done = run(command, "--root", str(root))
+    assert done.exit_code == 1
+    assert "chapters.py: has unresolved merge conflict markers" in done.stdout + done.stderr
+    assert chapters.read_bytes() == conflicted
+
+
+def test_a_module_whose_sides_differ_only_by_the_tools_code_is_given_back_by_remove(
+    tmp_path: Path,
+) -> None:
+    root = _merged_module_plans(tmp_path)
+    done = run("remove", "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    pristine = original_sources(tmp_path / "fresh")
+    chapters = "backend/app/api/chapters.py"
+    assert (root / chapters).read_bytes() == (pristine / chapters).read_bytes()
+
+
 def test_taking_one_side_of_every_conflict_then_generating_is_a_fresh_generate(
     tmp_path: Path,
 ) -> None:

@@ -138,6 +138,8 @@ class ModuleEditor:
         self._released: list[str] = []  # imported targets to take out once nothing uses them
         self._inserted_names: set[str] = set()  # names the inserted code reads
         self._rewritten: set[int] = set()  # deleted lines put back changed (a merged import)
+        # Ids of inserted imports written again in the module's spelling (see :meth:`respell`).
+        self._respelled: set[int] = set()
         # Problems reported by release, with the name of the import each is about.
         self._stuck: dict[str, str] = {}
 
@@ -224,6 +226,7 @@ class ModuleEditor:
         local = self.local_name_for(f"{target_module}.{name}")
         if local is not None:
             self._limit(used_at)
+            self.respell(target_module, name, local, used_at)
             return local
         spelling = self._module_spelling(target_module)
         for new in (*self._imports, *(new for new, _ in self._block_imports)):
@@ -261,9 +264,52 @@ class ModuleEditor:
         self.edits.changes.append(f"import {what}")
         return alias
 
+    def respell(self, target_module: str, name: str, local: str, used_at: ast.stmt) -> None:
+        """Write the import of ``target_module.name`` as ``local`` again, in today's spelling.
+
+        generate spells an import relative when the module's own code imports relatively (see
+        :meth:`_module_spelling`); once the user switched the module's imports, the one an
+        earlier run wrote goes over to the new spelling too, so that the module is what one
+        generate makes of it now, whatever the order of the edits. It flips only with the
+        user's own imports, not on each run. Only an import as generate writes it is written
+        again: one name, at the module's level, on lines of its own, without a comment.
+        """
+        spelling = self._module_spelling(target_module)
+        lines = self.module.lines
+        for statement in self.module.tree.body:
+            if not (
+                isinstance(statement, ast.ImportFrom)
+                and self.imports(statement, f"{target_module}.{name}")
+                and (statement.names[0].asname or statement.names[0].name) == local
+            ):
+                continue
+            written = "." * statement.level + (statement.module or "")
+            end = statement.end_lineno or statement.lineno
+            if (
+                written == spelling
+                or self.is_deleted(statement)
+                or id(statement) in self._respelled
+                or not (
+                    lines.starts_at(statement.lineno, statement.col_offset)
+                    and self._owns_lines(statement)
+                )
+                or any("#" in lines.line(number) for number in range(statement.lineno, end + 1))
+            ):
+                continue
+            self._respelled.add(id(statement))
+            self._released.append(f"{target_module}.{name}")
+            self._limit(used_at)
+            self._imports.append(NewImport(spelling, name, local, target_module))
+            how = "relative" if spelling.startswith(".") else "absolute"
+            self.edits.changes.append(f"spell the import of `{local}` {how}, as the module does")
+
     def _module_spelling(self, target: str) -> str:
-        """``target`` as this module should import it: relative when the module does so."""
-        if not self.module.uses_relative_imports:
+        """``target`` as this module should import it: relative when the module does so.
+
+        The module's imports of the layer (``target``'s package) are left out of that: they
+        are generate's own, and would keep the spelling of the first run for good.
+        """
+        if not self._imports_relatively(target.rpartition(".")[0]):
             return target
         package = self.package.split(".")
         parts = target.split(".")
@@ -273,6 +319,33 @@ class ModuleEditor:
         if common == 0:
             return target
         return "." * (len(package) - common + 1) + ".".join(parts[common:])
+
+    def _imports_relatively(self, layer: str) -> bool:
+        """Whether the module imports relatively anything but the package ``layer``."""
+        if not self.module.uses_relative_imports:
+            return False
+        return any(
+            isinstance(node, ast.ImportFrom) and node.level > 0 and not self._of_layer(node, layer)
+            for node in self.module.statements
+        )
+
+    def _of_layer(self, statement: ast.ImportFrom, layer: str) -> bool:
+        """Whether the relative import ``statement`` imports from the package ``layer``.
+
+        Read from the module's package, and from the one it had in the last run's layout.
+        """
+        for package in (self.package, self.former_package):
+            if package is None:
+                continue
+            parts = package.split(".") if package else []
+            up = statement.level - 1
+            if up > len(parts):
+                continue
+            base = ".".join([*parts[: len(parts) - up], *filter(None, [statement.module])])
+            names = [base, *(f"{base}.{alias.name}".lstrip(".") for alias in statement.names)]
+            if any(name == layer or name.startswith(f"{layer}.") for name in names):
+                return True
+        return False
 
     def _limit(self, statement: ast.stmt) -> None:
         body = self.module.tree.body
@@ -380,7 +453,9 @@ class ModuleEditor:
                 # An import sorter merged the inserted import into one of the same module.
                 self._drop_merged(statement, target)
                 continue
-            if not self.imports(statement, target) or self._still_read(statement):
+            if not self.imports(statement, target) or (
+                self._still_read(statement) and id(statement) not in self._respelled
+            ):
                 continue
             end = statement.end_lineno or statement.lineno
             if not (

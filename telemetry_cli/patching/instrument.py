@@ -114,6 +114,15 @@ def wire_app(
                     f"`Versionizer` (line {anchor.lineno}), which moves it under the version "
                     "prefixes with the app's routes: move it below that call"
                 )
+    if block is None:
+        # Imports already there follow the module's spelling as a new one would.
+        for target_module, name, wanted in (
+            (f"{analytics_package}.telemetry_router", "router", included),
+            (f"{analytics_package}.error_capture", "install_error_capture", capture_errors),
+        ):
+            local = editor.local_name_for(f"{target_module}.{name}")
+            if wanted and local is not None:
+                editor.respell(target_module, name, local, used_at)
     if not included:
         router = editor.import_name(
             f"{analytics_package}.telemetry_router",
@@ -528,6 +537,12 @@ def instrument_module(
     # the same line for each: said once.
     editor.edits.notes.extend(dict.fromkeys(notes))
     if not todo and not moves:
+        logged = [handler for handler in handlers if not handler.skipped]
+        existing = editor.local_name_for(f"{logger_module}.event_logger")
+        if logged and existing is not None:
+            # Nothing to insert; the import already there follows the module's spelling.
+            used_at = top_statement_of(module, logged[0].function)
+            editor.respell(logger_module, "event_logger", existing, used_at)
         return
     for _, call, _ in moves:
         editor.delete(call.statement)  # first: its logger's name is then free for the new one
@@ -1510,6 +1525,7 @@ def _logger_name(
     if existing is not None and not any(
         existing in handler.scope.assigned_names() for handler in handlers
     ):
+        editor.respell(logger_module, "event_logger", existing, used_at)
         return existing
     if existing is not None:
         # A parameter or local of that name would shadow the module-level instance.

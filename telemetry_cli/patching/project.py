@@ -23,6 +23,8 @@ from telemetry_cli.files import (
     BOM,
     FileProblem,
     SourceText,
+    conflict_marker_line,
+    conflict_sides,
     contained_path,
     file_identity,
     read_bytes,
@@ -82,7 +84,7 @@ class PatchedFile(NamedTuple):
     # part of the file is done (see FileEdits.own_calls).
     own_calls: tuple[str, ...] = ()
     # The unified diff, computed only when asked for (``--check`` and ``--diff`` show it).
-    diff: Callable[[], str] = lambda: ""
+    diff: Callable[[], str] | None = lambda: ""
     # Whether the edits put code in (else they only take the layer's code out).
     inserts: bool = False
     # What the file's log calls leave out, said on every run (see FileEdits.notes).
@@ -131,6 +133,12 @@ class BackendReader:
         self._nested: dict[str, list[str]] | None = None
         self._self_importing: dict[str, str | None] = {}
         self._settings_files: dict[str, tuple[str, str] | None] = {}
+        #: Given a module's name, path and sides of its merge conflicts, the text both sides
+        #: come to once the tool's code is taken out of each, or None (see ``_Analysis``).
+        self.resolve: Callable[[str, str, tuple[bytes, bytes]], SourceText | None] | None = None
+        #: The modules read as resolved so: their bytes on disk are not the text read.
+        self.resolved: set[str] = set()
+        self._resolving: set[str] = set()
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -313,29 +321,50 @@ class BackendReader:
                 data = read_bytes(path, relative)
                 if data is None:
                     continue
-                source = SourceText.decode(data, relative, python=True)
+                source = self._resolved(name, relative, data) or SourceText.decode(
+                    data, relative, python=True
+                )
             except FileProblem as problem:
                 raise Unreadable(relative, problem.message) from None
             self.texts[relative] = (data, source)
-            style = self.styles.of(relative)
-            return ModuleSource(
-                name,
-                relative,
-                source.text,
-                relative.endswith("/__init__.py"),
-                style.line_length,
-                style.quote_style,
-                style.black,
-                style.sort_within_sections,
-                style.types_apart,
-                style.from_first,
-                style.import_wrap,
-                style.joined_sections,
-                style.skip_magic_comma,
-                style.yapf,
-                self.styles.linter_limits(relative),
-            )
+            return self.module_source(name, relative, source.text)
         return None
+
+    def _resolved(self, name: str, relative: str, data: bytes) -> SourceText | None:
+        """The text of a module with merge conflicts, when they are the tool's code alone."""
+        if self.resolve is None or relative in self._resolving:
+            return None
+        if conflict_marker_line(data) is None:
+            return None
+        self._resolving.add(relative)
+        try:
+            source = self.resolve(name, relative, conflict_sides(data))
+        finally:
+            self._resolving.discard(relative)
+        if source is not None:
+            self.resolved.add(relative)
+        return source
+
+    def module_source(self, name: str, relative: str, text: str) -> ModuleSource:
+        """The module ``name`` at ``relative`` holding ``text``, with its folder's style."""
+        style = self.styles.of(relative)
+        return ModuleSource(
+            name,
+            relative,
+            text,
+            relative.endswith("/__init__.py"),
+            style.line_length,
+            style.quote_style,
+            style.black,
+            style.sort_within_sections,
+            style.types_apart,
+            style.from_first,
+            style.import_wrap,
+            style.joined_sections,
+            style.skip_magic_comma,
+            style.yapf,
+            self.styles.linter_limits(relative),
+        )
 
 
 def analyze(
@@ -433,6 +462,57 @@ class _Analysis:
         self.left_calls: dict[str, FormerCalls] = {}
         # What the committed records say of the patches (event types, layers): read if asked.
         self.history = history
+        self.backend.resolve = self._resolve_conflict
+
+    def _resolve_conflict(
+        self, name: str, relative: str, sides: tuple[bytes, bytes]
+    ) -> SourceText | None:
+        """What both sides of a module's merge conflicts come to without the tool's code.
+
+        Two branches that each ran generate (with other plans, say) conflict in a module on
+        the tool's lines alone: once the code generate writes is taken out of each side (only
+        code exactly as it writes it, through any layer an earlier run or a committed record
+        used), the sides are the same text, which the plan then patches anew. None when they
+        still differ (a change of the user's on either side, or code of the tool's edited
+        since): the conflict is the user's to resolve, and is refused as before.
+        """
+        texts = []
+        for side in sides:
+            try:
+                source = SourceText.decode(side, relative, python=True)
+            except FileProblem:
+                return None
+            text = self._without_tool_code(name, relative, source.text)
+            if text is None:
+                return None
+            texts.append(source._replace(text=text))
+        first, second = texts
+        return first if first == second else None
+
+    def _without_tool_code(self, name: str, relative: str, text: str) -> str | None:
+        """``text``, the module ``name``, without the code generate writes; None: no module."""
+        own = self.backend.module_source(name, relative, text)
+        backend_read = self.backend.read
+
+        def read(other: str) -> ModuleSource | None:
+            return own if other == name else backend_read(other)
+
+        index = PackageIndex(read, settings_file=self.backend.settings_file)
+        try:
+            model = index.module(name)
+            if model is None:
+                return None  # it does not parse: nothing to tell the tool's lines by
+            editor = ModuleEditor(model, index, self.first_party)
+            layers = {self.package, self.old_package} | {
+                qualified(self.plan.app_package, layer) for layer in self.history.patched.layers
+            }
+            for package in sorted(layers):
+                unwire_app(editor, package, router=True, capture=True, force=False, only_ours=True)
+                uninstrument_module(editor, None, package, force=False, only_ours=True)
+            edits = editor.finish()
+            return model.lines.apply(edits.insertions, edits.deletions)
+        finally:
+            index.close()
 
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
@@ -599,17 +679,22 @@ class _Analysis:
             # The module the last run wired is gone (moved by hand, say): its wiring went with
             # it, wherever it went.
             self._unwire_unrecorded(app_module)
-        if not self.previous.instrumented and self.previous.wired is None:
-            # Nothing recorded (the manifest lost, damaged or older): look for inserted calls.
-            # With a record, a call like ours elsewhere is the user's own (copied, say): kept.
-            self._take_out_unrecorded(None)
-        elif self.vanished:
-            # A recorded module that is gone was moved (or deleted): its calls, exactly as
-            # generate wrote them, went with it wherever it went.
-            self._take_out_unrecorded(frozenset(self.vanished))
+        # A call exactly as generate writes it in a module the plan does not instrument is the
+        # tool's, however it got there: a handler (or a recorded module that is gone) moved by
+        # hand, a lost or older manifest, a module copied. The plan does not log there, so it
+        # goes, as from a module the plan dropped; one the user changed (or commented) stays.
+        self._take_out_unrecorded(None)
         if not self.removing:
             self._check_logged_types()
             self._check_collisions(modules, site)
+        for path in sorted(self.backend.resolved):
+            # Written whatever the plan does with it: on disk it still holds the markers.
+            model = self.module_at(path)
+            if model is not None:
+                self.editor_for(model).edits.changes.insert(
+                    0, "resolve its merge conflicts: the sides differed only by generate's code"
+                )
+                self.order.append(path)
         report = ProjectPatches(entry, record=PatchRecord())
         if not self.removing:
             report.record = PatchRecord(
@@ -996,26 +1081,27 @@ class _Analysis:
     def _take_out_unrecorded(self, event_types: frozenset[str] | None) -> None:
         """Take out calls of ``event_types`` (None: any) that the manifest does not record.
 
-        The manifest may be lost, damaged, or written by a version that did not record the
-        patches, or a recorded module was moved: a module no longer in ``instrument`` may still
-        hold the log calls an earlier plan inserted. Only calls exactly as generate writes them
-        are taken out (any other may be the user's own, and stays); recorded modules were
-        handled already.
+        A module the plan does not instrument may hold log calls an earlier run inserted: the
+        manifest was lost, damaged, or written by a version that did not record the patches; a
+        recorded module was moved; a handler was moved by hand, call and all, into another
+        module; a module was copied. Only calls exactly as generate writes them are taken out
+        (any other, or one with a comment, may be the user's own, and stays); the plan's and
+        recorded modules are handled on their own.
         """
         plan = self.plan
         current = {plan.module_path(module) for module, _ in plan.instrument}
         current.update(path for path, _ in self.previous.instrumented)
         # Calls of the layer as it was (the same as now when nothing is recorded).
-        logger = f"{self.old_package}.event_logger.event_logger"
         for module, index in self._modules_of_both_layouts("event_logger", current):
-            if module.names_for(logger):
-                self._edit_unrecorded(
-                    module,
-                    index,
-                    lambda editor: uninstrument_module(
-                        editor, event_types, self.old_package, force=False, only_ours=True
-                    ),
-                )
+            # Also where the logger's import is gone: a handler moved by hand without it keeps
+            # calls of a name bound nowhere (see orphaned_logger), still the inserted ones.
+            self._edit_unrecorded(
+                module,
+                index,
+                lambda editor: uninstrument_module(
+                    editor, event_types, self.old_package, force=False, only_ours=True
+                ),
+            )
 
     def _unwire_unrecorded(self, app_module: str | None) -> None:
         """Take out the wiring, exactly as generate wrote it, of modules not recorded as wired.
@@ -1154,18 +1240,22 @@ class _Analysis:
         data, source = self.backend.texts[path]
         lines = editor.module.lines
         new_text = lines.apply(edits.insertions, edits.deletions)
+        # A module whose merge conflicts were resolved differs from its bytes even unedited.
+        resolved = path in self.backend.resolved
         try:
-            new = source.encode(new_text, path) if new_text != source.text else data
+            new = source.encode(new_text, path) if new_text != source.text or resolved else data
         except FileProblem as problem:
             return PatchedFile(path, data, None, error=problem.message)
-        diff = functools.partial(
-            lines.unified_diff,
-            edits.insertions,
-            edits.deletions,
-            f"a/{path}",
-            f"b/{path}",
-            start=BOM if source.bom else "",
-        )
+        diff = None
+        if not resolved:  # else from the bytes on disk, not from the text read
+            diff = functools.partial(
+                lines.unified_diff,
+                edits.insertions,
+                edits.deletions,
+                f"a/{path}",
+                f"b/{path}",
+                start=BOM if source.bom else "",
+            )
         return PatchedFile(
             path,
             data,
