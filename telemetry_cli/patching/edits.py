@@ -262,7 +262,13 @@ class ModuleEditor:
         return alias
 
     def _module_spelling(self, target: str) -> str:
-        """``target`` as this module should import it: relative when the module does so."""
+        """``target`` as this module should import it: relative when the module does so.
+
+        Absolute where the project's ruff bans a relative import that far up (``TID252``):
+        ``from ..analytics`` in a module importing only ``from .x``, under ruff's default
+        ``ban-relative-imports = "parents"``. The absolute name is the one the tool writes in
+        every module that imports absolutely (from the backend folder).
+        """
         if not self.module.uses_relative_imports:
             return target
         package = self.package.split(".")
@@ -272,7 +278,11 @@ class ModuleEditor:
             common += 1
         if common == 0:
             return target
-        return "." * (len(package) - common + 1) + ".".join(parts[common:])
+        level = len(package) - common + 1
+        banned = self.module.banned_relative_level
+        if banned is not None and level >= banned:
+            return target
+        return "." * level + ".".join(parts[common:])
 
     def _limit(self, statement: ast.stmt) -> None:
         body = self.module.tree.body

@@ -334,6 +334,7 @@ class BackendReader:
                 style.skip_magic_comma,
                 style.yapf,
                 self.styles.linter_limits(relative),
+                self.styles.banned_relative_level(relative),
             )
         return None
 

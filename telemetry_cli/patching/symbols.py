@@ -105,6 +105,9 @@ class ModuleSource(NamedTuple):
     yapf: YapfLayout | None = None
     #: The limits its linters set on a function's statements (see :mod:`.limits`).
     linter_limits: tuple[Limit, ...] = ()
+    #: The lowest level of relative import its ruff configuration bans (``TID252``: 2 for
+    #: ``from ..x``, 1 for ``from .x`` too; None: no such ban).
+    banned_relative_level: int | None = None
 
 
 class ParseFailure(Exception):
@@ -1073,6 +1076,7 @@ class ModuleModel:
         self.joined_sections = source.joined_sections
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
+        self.banned_relative_level = source.banned_relative_level
         self.yapf = source.yapf
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.

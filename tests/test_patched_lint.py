@@ -1,0 +1,168 @@
+"""A project's own ruff rule set finds nothing new in the modules `generate` patches.
+
+Each case is a project with its ruff configuration; ruff (a dev dependency) runs over the user's
+modules before and after `generate`, and what it reports after must be what it reported before;
+`remove` gives back the original bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import make_project, run
+from tests.route_support import include_in_main
+
+MODULE = "backend/app/api/p.py"
+PLAN = """event-types = ["ai_block_used", "error_event", "probe"]
+[tool.telemetry-scaffold.instrument]
+"api/ai_blocks.py" = "ai_block_used"
+"api/p.py" = "probe"
+"""
+# A module of a package importing its siblings relatively, one level (`from .x`), as ruff's
+# default `ban-relative-imports = "parents"` allows.
+RELATIVE = '''"""Items."""
+
+from fastapi import APIRouter
+
+from .schemas import Item
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/{item_id}")
+def read_item(item_id: int) -> Item:
+    """Read one item."""
+    return Item(id=item_id)
+'''
+SCHEMAS = '''"""Schemas."""
+
+from pydantic import BaseModel
+
+
+class Item(BaseModel):
+    """An item."""
+
+    id: int
+'''
+
+
+def _ruff() -> str:
+    beside = Path(sys.executable).parent / "ruff"
+    found = str(beside) if beside.exists() else shutil.which("ruff")
+    assert found is not None, "ruff is not installed; pip install -e '.[dev]'"
+    return found
+
+
+def _ruff_findings(root: Path) -> Counter[str]:
+    """What ruff, with the project's own configuration, reports in the user's modules."""
+    users = [
+        str(path.relative_to(root))
+        for path in sorted((root / "backend" / "app").rglob("*.py"))
+        if "analytics" not in path.relative_to(root).parts
+    ]
+    done = subprocess.run(
+        [_ruff(), "check", "--no-cache", "--output-format", "json", *users],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    return Counter(
+        f"{Path(item['filename']).name}: {item['code']}" for item in json.loads(done.stdout)
+    )
+
+
+def _project(tmp_path: Path, ruff: str, module: str, extra: dict[str, str] | None = None) -> Path:
+    root = make_project(tmp_path / "project", PLAN)
+    with (root / "pyproject.toml").open("a") as config:
+        config.write(ruff)
+    (root / MODULE).write_text(module)
+    for name, text in (extra or {}).items():
+        (root / "backend" / "app" / "api" / name).write_text(text)
+    include_in_main(root, "p")
+    return root
+
+
+def _added_then_removed(root: Path) -> list[str]:
+    """Ruff's findings `generate` adds; `remove` must then give back every original byte."""
+    original = (root / MODULE).read_bytes()
+    before = _ruff_findings(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    added = sorted((_ruff_findings(root) - before).elements())
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original
+    return added
+
+
+@pytest.mark.parametrize(
+    "ruff",
+    [
+        '[tool.ruff.lint]\nselect = ["E", "F", "TID"]\n',
+        '[tool.ruff]\nselect = ["TID252"]\n',
+        '[tool.ruff.lint]\nselect = ["TID"]\n[tool.ruff.lint.flake8-tidy-imports]\n'
+        'ban-relative-imports = "all"\n',
+    ],
+)
+def test_a_banned_relative_import_is_written_absolute(tmp_path: Path, ruff: str) -> None:
+    # `from ..analytics.event_logger import event_logger` climbed to the parent package, which
+    # TID252 bans by default (and any relative import with "all"): one finding per module.
+    root = _project(tmp_path, ruff, RELATIVE, {"schemas.py": SCHEMAS})
+    assert _added_then_removed(root) == []
+    run("generate", "--root", str(root))
+    assert "from app.analytics.event_logger import event_logger\n" in (root / MODULE).read_text()
+
+
+@pytest.mark.parametrize(
+    "ruff",
+    [
+        "",  # no ruff configuration
+        '[tool.ruff.lint]\nselect = ["E", "F"]\n',
+        '[tool.ruff.lint]\nselect = ["ALL"]\nignore = ["TID252"]\n',
+        '[tool.ruff.lint]\nselect = ["TID"]\n[tool.ruff.lint.per-file-ignores]\n'
+        '"app/api/*.py" = ["TID252"]\n',
+    ],
+)
+def test_a_relative_import_stays_relative_where_ruff_allows_it(tmp_path: Path, ruff: str) -> None:
+    root = _project(
+        tmp_path, ruff.replace('"app/', '"backend/app/'), RELATIVE, {"schemas.py": SCHEMAS}
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "from ..analytics.event_logger import event_logger\n" in (root / MODULE).read_text()
+
+
+@pytest.mark.parametrize(("ban", "spelled"), [("parents", ".analytics"), ("all", "app.analytics")])
+def test_ban_all_also_takes_a_sibling_package_import_absolute(
+    tmp_path: Path, ban: str, spelled: str
+) -> None:
+    # A module of the app package itself imports the layer one level down (`from .analytics`):
+    # allowed by "parents", reported by "all".
+    ruff = (
+        f'[tool.ruff.lint]\nselect = ["TID"]\nflake8-tidy-imports.ban-relative-imports = "{ban}"\n'
+    )
+    root = make_project(tmp_path / "project", PLAN.replace('"api/p.py"', '"routes.py"'))
+    with (root / "pyproject.toml").open("a") as config:
+        config.write(ruff)
+    module = root / "backend" / "app" / "routes.py"
+    module.write_text(RELATIVE.replace("from .schemas", "from .api.schemas"))
+    (root / "backend" / "app" / "api" / "schemas.py").write_text(SCHEMAS)
+    main = root / "backend" / "app" / "main.py"
+    main.write_text(
+        main.read_text().replace(
+            "from app.api import", "from app import routes\nfrom app.api import"
+        )
+        + "app.include_router(routes.router)\n"
+    )
+    original = module.read_bytes()
+    before = _ruff_findings(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert f"from {spelled}.event_logger import event_logger\n" in module.read_text()
+    assert _ruff_findings(root) - before == Counter()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert module.read_bytes() == original
