@@ -7,6 +7,7 @@ modules before and after `generate`, and what it reports after must be what it r
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 import subprocess
@@ -166,3 +167,104 @@ def test_ban_all_also_takes_a_sibling_package_import_absolute(
     assert _ruff_findings(root) - before == Counter()
     assert run("remove", "--root", str(root)).exit_code == 0
     assert module.read_bytes() == original
+
+
+STUBS = '''"""Stubs: handlers whose work is still to come, or done by their dependencies."""
+
+from fastapi import APIRouter, Depends
+
+router = APIRouter(prefix="/stubs")
+
+
+def verify() -> None:
+    """Check the caller."""
+
+
+@router.post("/logout/{session_id}")
+def logout(session_id: int) -> None:
+    pass
+
+
+@router.get("/later/{item_id}")
+async def later(item_id: int) -> None:
+    ...
+
+
+@router.get("/check", dependencies=[Depends(verify)])
+def check() -> None:
+    return
+
+
+@router.delete("/gone/{item_id}", status_code=204)
+def gone(item_id: int) -> None:
+    """Delete an item."""
+    return None
+
+
+@router.put("/doc/{item_id}")
+def doc(item_id: int) -> None:
+    """Put an item."""
+    pass
+
+
+class Views:
+    """Handlers on an instance."""
+
+    def __init__(self) -> None:
+        """Register the routes."""
+        self.router = APIRouter()
+        self.router.add_api_route("/views/{item_id}", self.show, methods=["GET"])
+
+    def show(self, item_id: int) -> None:
+        # Kept for the clients of version 1.
+        ...
+'''
+WIDE = ['[tool.ruff.lint]\nselect = ["PIE", "PL", "RET"]\n', '[tool.ruff.lint]\nselect = ["ALL"]\n']
+
+
+@pytest.mark.parametrize("ruff", WIDE)
+def test_the_log_call_takes_the_place_of_a_stub_statement(tmp_path: Path, ruff: str) -> None:
+    # Inserted before it, the `pass`, `...` or `return` that was the whole body was needless
+    # beside the call (PIE790, PLR1711); remove puts the statement back from the record.
+    root = _project(tmp_path, ruff, STUBS)
+    assert _added_then_removed(root) == []
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / MODULE).read_text()
+    assert patched.count("event_logger.log(") == 6
+    assert "    pass\n" not in patched
+    assert "    ...\n" not in patched
+    assert "    return" not in patched
+    assert "        # Kept for the clients of version 1.\n        event_logger.log(" in patched
+    again = run("generate", "--root", str(root))
+    assert "Done: 18 files: 18 unchanged." in again.stdout
+
+
+def test_a_stub_with_a_comment_keeps_its_line(tmp_path: Path) -> None:
+    # The call would hide the comment (a reminder of the user's): inserted above it instead.
+    source = STUBS.replace(
+        "def logout(session_id: int) -> None:\n    pass\n",
+        "def logout(session_id: int) -> None:\n    pass  # TODO: end the session\n",
+    )
+    root = _project(tmp_path, "", source)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "    )\n    pass  # TODO: end the session\n" in (root / MODULE).read_text()
+
+
+def test_a_stub_a_linter_took_out_comes_back_as_pass(tmp_path: Path) -> None:
+    # `ruff check --fix` took out the `pass` beside the call (PIE790), or the record is lost:
+    # taking the call out must not leave a body empty (remove wrote a file that did not parse).
+    source = STUBS.replace(
+        "def logout(session_id: int) -> None:\n    pass\n",
+        "def logout(session_id: int) -> None:\n    pass  # TODO\n",
+    )
+    root = _project(tmp_path, "", source)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    module = root / MODULE
+    module.write_text(module.read_text().replace("    pass  # TODO\n", ""))
+    (root / ".telemetry-scaffold.json").unlink()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    restored = module.read_text()
+    ast.parse(restored)
+    assert "def logout(session_id: int) -> None:\n    pass\n" in restored
+    assert "def later(item_id: int) -> None:\n    pass\n" in restored  # its `...` was not recorded
+    assert '    """Put an item."""\n\n' in restored  # a docstring is a body

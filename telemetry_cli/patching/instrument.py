@@ -19,6 +19,7 @@ from telemetry_cli.patching.edits import (
     existing_log_calls,
     first_line,
     log_call_lines,
+    lone_stub,
     orphaned_logger,
     payload_entries,
     statement_indent_unit,
@@ -51,6 +52,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Scope,
     block_statements,
+    is_docstring,
 )
 from telemetry_cli.plan import shown_event_types
 
@@ -436,6 +438,13 @@ def instrument_module(
             )
             continue
         assert point is not None
+        stub = lone_stub(handler.function, module)
+        if stub is not None:
+            # The call takes the stub's place (beside it, ruff would call the stub needless);
+            # the record keeps the stub for remove to put back.
+            editor.delete(stub[0])
+            editor.edits.stubs[handler.qualname] = stub[1]
+            point = (stub[0].lineno, module.lines.indentation(stub[0].lineno))
         todo.append((handler, *point, filled))
     for suspect in suspects:
         first = min(
@@ -521,6 +530,11 @@ def instrument_module(
     # One registration serving a method at several urls (`add_resource(r, "/a", "/b")`) makes
     # the same line for each: said once.
     editor.edits.notes.extend(dict.fromkeys(notes))
+    for handler in handlers:
+        # A call standing in for a stub since an earlier run keeps the stub recorded.
+        recorded = editor.stubs.get(handler.qualname)
+        if recorded is not None and id(handler) not in hidden and _alone(handler, index, targets):
+            editor.edits.stubs.setdefault(handler.qualname, recorded)
     if not todo and not moves:
         return
     for _, call, _ in moves:
@@ -584,6 +598,7 @@ def _take_out_unreached(
             editor, call.statement, ours, force, what
         ):
             editor.release(f"{logger_module}.event_logger")  # if nothing else logs
+            editor.refill(handler.function, call.statement, handler.qualname)
     for call in existing_log_calls(handler, editor.index, targets, nested=True):
         if editor.is_deleted(call.statement) or not looks_inserted(call):
             continue
@@ -593,6 +608,14 @@ def _take_out_unreached(
                 "earlier route answers its requests), is inside a block of yours (an `if`, a "
                 "`try`): kept as your code; take it out by hand"
             )
+
+
+def _alone(handler: Handler, index: PackageIndex, targets: frozenset[str]) -> bool:
+    """Whether a log call is ``handler``'s whole body (a docstring aside)."""
+    body = handler.function.body
+    body = body[1:] if is_docstring(body[0]) else body
+    calls = existing_log_calls(handler, index, targets)
+    return len(body) == 1 and any(call.statement is body[0] for call in calls)
 
 
 def _unreached_note(handler: Handler, first: Handler, route: Route) -> str:

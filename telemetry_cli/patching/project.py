@@ -429,6 +429,12 @@ class _Analysis:
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
             self.editors[module.path] = ModuleEditor(module, self.index, self.first_party)
+            # The stubs the last run's calls stand in for: put back when they are taken out.
+            self.editors[module.path].stubs = {
+                name: statement
+                for path, name, statement in self.previous.stubs
+                if path == module.path
+            }
         elif self.index.module(module.name) is module:
             # Read first in the last run's layout (its code taken out first): what goes in is
             # imported as the module is named now, as a fresh run would.
@@ -612,6 +618,14 @@ class _Analysis:
                 plan.app_package,
                 sorted_left(self.left),
                 None if plan.layer_package == DEFAULT_LAYER_PACKAGE else plan.layer_package,
+                tuple(
+                    sorted(
+                        (path, name, statement)
+                        for path, _ in instrumented
+                        if path in self.editors
+                        for name, statement in self.editors[path].edits.stubs.items()
+                    )
+                ),
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         report.read = {path: data for path, (data, _) in self.backend.texts.items()}
