@@ -268,3 +268,49 @@ def test_a_stub_a_linter_took_out_comes_back_as_pass(tmp_path: Path) -> None:
     assert "def logout(session_id: int) -> None:\n    pass\n" in restored
     assert "def later(item_id: int) -> None:\n    pass\n" in restored  # its `...` was not recorded
     assert '    """Put an item."""\n\n' in restored  # a docstring is a body
+
+
+ARGUMENTS = '''"""A stub whose parameters are still to be used."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/search")
+
+
+@router.get("/{shelf}")
+async def search(shelf: str, q: str = "", _page: int = 0) -> None:
+    """Search a shelf."""
+'''
+
+
+@pytest.mark.parametrize(
+    ("ruff", "said"),
+    [
+        ('[tool.ruff.lint]\nselect = ["ALL"]\n', True),
+        ('[tool.ruff.lint]\nselect = ["E", "ARG"]\n', True),
+        ('[tool.ruff.lint]\nselect = ["E", "F"]\n', False),
+        ('[tool.ruff.lint]\nselect = ["ALL"]\nignore = ["ARG001"]\n', False),
+    ],
+)
+def test_a_stubs_unused_parameters_are_said_where_ruff_reports_them(
+    tmp_path: Path, ruff: str, said: bool
+) -> None:
+    # Ruff leaves a stub's parameters alone; with the call in, `q` is reported (the path
+    # parameter is logged, `_page` is a dummy by its name). Logging `q` would log user text:
+    # said in one line instead, with what exempts the handler.
+    root = _project(tmp_path, ruff, ARGUMENTS)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    note = (
+        "backend/app/api/p.py:9: route search (GET /search/{shelf}): with its log call it is no "
+        "stub to ruff, whose ARG001 reports its unused parameters `q`; use them as you write the "
+        "handler, or `# noqa: ARG001` on its def line"
+    )
+    assert (note in " ".join(result.stdout.split())) is said, result.stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_text() == ARGUMENTS
+
+
+def test_the_said_finding_is_the_one_ruff_adds(tmp_path: Path) -> None:
+    root = _project(tmp_path, '[tool.ruff.lint]\nselect = ["ALL"]\n', ARGUMENTS)
+    assert _added_then_removed(root) == ["p.py: ARG001"]

@@ -26,7 +26,7 @@ from telemetry_cli.patching.edits import (
     statement_lines,
     top_statement_of,
 )
-from telemetry_cli.patching.limits import statement_notes
+from telemetry_cli.patching.limits import statement_notes, unused_arguments_note
 from telemetry_cli.patching.names import BASE_MODELS
 from telemetry_cli.patching.removal import (
     FormerCalls,
@@ -546,10 +546,11 @@ def instrument_module(
     for handler, call, filled in moves:
         _replace_call(editor, handler, call, event_type, filled, module, logger)
     for handler, before, indent, filled in todo:
+        payload = payload_entries(handler, fallback_block, with_logger(filled, logger))
         code = log_call_lines(
             logger,
             event_type,
-            payload_entries(handler, fallback_block, with_logger(filled, logger)),
+            payload,
             indent,
             statement_indent_unit(module, handler.function, indent),
             module.line_length,
@@ -560,6 +561,19 @@ def instrument_module(
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+        # A stub's parameters were its own business; the call makes it none (said once).
+        scope = handler.scope.parent
+        unused = unused_arguments_note(
+            handler.function,
+            scope is not None and scope.is_class,
+            _names_read(payload),
+            module.unused_argument_rules,
+            module.text,
+        )
+        if unused is not None:
+            editor.edits.notes.append(
+                f"{module.path}:{handler.function.lineno}: route {handler.label()}: {unused}"
+            )
         # Still inserted (the route is logged, as asked), but the project's linter will say the
         # handler is one statement over its limit now: said once, at the run that tips it.
         for crossed in statement_notes(handler.function, module.linter_limits, module.text):
@@ -608,6 +622,16 @@ def _take_out_unreached(
                 "earlier route answers its requests), is inside a block of yours (an `if`, a "
                 "`try`): kept as your code; take it out by hand"
             )
+
+
+def _names_read(payload: list[tuple[str, str]]) -> set[str]:
+    """The names the values of an inserted call's payload read (its path parameters...)."""
+    return {
+        node.id
+        for _, value in payload
+        for node in ast.walk(ast.parse(value, mode="eval"))
+        if isinstance(node, ast.Name)
+    }
 
 
 def _alone(handler: Handler, index: PackageIndex, targets: frozenset[str]) -> bool:

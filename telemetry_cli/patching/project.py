@@ -48,7 +48,7 @@ from telemetry_cli.patching.instrument import (
     instrument_module,
     wire_app,
 )
-from telemetry_cli.patching.limits import module_notes
+from telemetry_cli.patching.limits import UNUSED_ARGUMENT_RULES, module_notes
 from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import FormerCalls, uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
@@ -335,6 +335,7 @@ class BackendReader:
                 style.yapf,
                 self.styles.linter_limits(relative),
                 self.styles.banned_relative_level(relative),
+                self.styles.ruff_checks(relative, UNUSED_ARGUMENT_RULES),
             )
         return None
 

@@ -363,14 +363,23 @@ class FormatStyles:
         ruff finds it, following ``extend``) does not select the rule for the module, or there is
         none.
         """
+        rules = self._nearest_ruff(relative)
+        if rules is None or not rules.checks("TID252"):
+            return None
+        return 1 if rules.ban_relative == "all" else 2
+
+    def ruff_checks(self, relative: str, codes: tuple[str, ...]) -> frozenset[str]:
+        """Those of ``codes`` the nearest ruff configuration reports in the module ``relative``."""
+        rules = self._nearest_ruff(relative)
+        return frozenset(() if rules is None else filter(rules.checks, codes))
+
+    def _nearest_ruff(self, relative: str) -> _RuffRules | None:
+        """The rule selection of the ruff configuration ruff uses for ``relative``, if any."""
         folder = PurePosixPath(relative).parent
         while True:
             ruff = self._ruff_settings(folder)
             if ruff is not None:
-                rules = self._ruff_rules(ruff, folder, relative)
-                if not rules.checks("TID252"):
-                    return None
-                return 1 if rules.ban_relative == "all" else 2
+                return self._ruff_rules(ruff, folder, relative)
             if folder == PurePosixPath("."):
                 return None
             folder = folder.parent

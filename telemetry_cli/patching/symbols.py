@@ -108,6 +108,8 @@ class ModuleSource(NamedTuple):
     #: The lowest level of relative import its ruff configuration bans (``TID252``: 2 for
     #: ``from ..x``, 1 for ``from .x`` too; None: no such ban).
     banned_relative_level: int | None = None
+    #: Which of :data:`.limits.UNUSED_ARGUMENT_RULES` its ruff configuration reports in it.
+    unused_argument_rules: frozenset[str] = frozenset()
 
 
 class ParseFailure(Exception):
@@ -1077,6 +1079,7 @@ class ModuleModel:
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
+        self.unused_argument_rules = source.unused_argument_rules
         self.yapf = source.yapf
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
