@@ -314,3 +314,13 @@ def test_a_stubs_unused_parameters_are_said_where_ruff_reports_them(
 def test_the_said_finding_is_the_one_ruff_adds(tmp_path: Path) -> None:
     root = _project(tmp_path, '[tool.ruff.lint]\nselect = ["ALL"]\n', ARGUMENTS)
     assert _added_then_removed(root) == ["p.py: ARG001"]
+
+
+def test_the_projects_dummy_names_are_ruffs(tmp_path: Path) -> None:
+    # `dummy-variable-rgx = "^_$"` (a real backend's): `_page` is no dummy to ruff there.
+    ruff = '[tool.ruff.lint]\nselect = ["ALL"]\ndummy-variable-rgx = "^_$"\n'
+    root = _project(tmp_path, ruff, ARGUMENTS)
+    result = run("generate", "--root", str(root))
+    assert "its unused parameters `q`, `_page`;" in " ".join(result.stdout.split())
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert _added_then_removed(root) == ["p.py: ARG001", "p.py: ARG001"]

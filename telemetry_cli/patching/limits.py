@@ -314,7 +314,7 @@ def unused_arguments_note(
     function: ast.FunctionDef | ast.AsyncFunctionDef,
     in_class: bool,
     read: set[str],
-    rules: frozenset[str],
+    rules: tuple[frozenset[str], str],
     text: str,
 ) -> str | None:
     """What ruff's ``ARG`` rules report in a stub handler once its log call is in, if anything.
@@ -322,7 +322,7 @@ def unused_arguments_note(
     They leave a stub's parameters alone (its body a docstring, ``pass``, ``...`` or ``raise
     NotImplementedError``); with the call in, it is no stub, and each parameter the call does
     not ``read`` (path parameters are read; nothing else is logged, on purpose) is reported,
-    but for ``self``/``cls`` and names ruff takes for dummies (a leading ``_``). One phrase
+    but for ``self``/``cls`` and names ruff takes for dummies (``rules``' pattern). One phrase
     naming the rule, the parameters and what exempts the handler; None when none is reported.
     """
     if not _is_stub(function.body):
@@ -344,9 +344,10 @@ def unused_arguments_note(
     else:
         rule = "ARG003" if "classmethod" in decorators else "ARG002"
         names = names[1:]  # self, cls
-    unused = [name for name in names if name not in read and not name.startswith("_")]
+    reported, dummies = rules
+    unused = [name for name in names if name not in read and not re.search(dummies, name)]
     limit = Limit("ruff", rule, 0, "")
-    if not unused or rule not in rules or exempted(limit, text, function.lineno):
+    if not unused or rule not in reported or exempted(limit, text, function.lineno):
         return None
     shown = ", ".join(f"`{name}`" for name in unused)
     return (

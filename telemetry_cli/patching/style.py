@@ -223,6 +223,18 @@ class _IsortSettings(NamedTuple):
     joined: frozenset[str]
 
 
+#: ruff's default ``dummy-variable-rgx``.
+DUMMY_VARIABLES = "^(_+|(_+[a-zA-Z0-9_]*[a-zA-Z0-9]+?))$"
+
+
+def _valid_pattern(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
 class _RuffRules(NamedTuple):
     """What a ruff configuration selects for one module, and the rule settings read here."""
 
@@ -233,6 +245,8 @@ class _RuffRules(NamedTuple):
     max_statements: int | None
     #: ``[lint.flake8-tidy-imports] ban-relative-imports``: ``parents`` (the default) or ``all``.
     ban_relative: str
+    #: ``dummy-variable-rgx``: the names its unused-argument rules (and others) leave alone.
+    dummy_names: str = DUMMY_VARIABLES
 
     def checks(self, code: str) -> bool:
         """Whether ruff reports ``code`` in the module (the most specific selector decides)."""
@@ -368,10 +382,15 @@ class FormatStyles:
             return None
         return 1 if rules.ban_relative == "all" else 2
 
-    def ruff_checks(self, relative: str, codes: tuple[str, ...]) -> frozenset[str]:
-        """Those of ``codes`` the nearest ruff configuration reports in the module ``relative``."""
+    def ruff_checks(self, relative: str, codes: tuple[str, ...]) -> tuple[frozenset[str], str]:
+        """Those of ``codes`` the nearest ruff configuration reports in the module ``relative``.
+
+        With its ``dummy-variable-rgx``: the names its unused-argument rules leave alone.
+        """
         rules = self._nearest_ruff(relative)
-        return frozenset(() if rules is None else filter(rules.checks, codes))
+        if rules is None:
+            return frozenset(), DUMMY_VARIABLES
+        return frozenset(filter(rules.checks, codes)), rules.dummy_names
 
     def _nearest_ruff(self, relative: str) -> _RuffRules | None:
         """The rule selection of the ruff configuration ruff uses for ``relative``, if any."""
@@ -436,6 +455,7 @@ class FormatStyles:
         file_ignored: list[str] = []
         limit: int | None = None
         ban: object = None
+        dummy: object = None
         chain: dict[str, Any] | None = settings
         depth = 0
         while chain is not None:
@@ -458,6 +478,9 @@ class FormatStyles:
                 limit = _count(_ruff_lint(chain, "pylint", "max-statements"))
             if ban is None:
                 ban = _ruff_lint(chain, "flake8-tidy-imports", "ban-relative-imports")
+            for table in tables:
+                if dummy is None and isinstance(table.get("dummy-variable-rgx"), str):
+                    dummy = table["dummy-variable-rgx"]
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
         return _RuffRules(
@@ -466,6 +489,7 @@ class FormatStyles:
             tuple(file_ignored),
             limit,
             ban if ban in ("parents", "all") else "parents",
+            dummy if isinstance(dummy, str) and _valid_pattern(dummy) else DUMMY_VARIABLES,
         )
 
     def _pylint_options(self, folder: PurePosixPath) -> dict[str, object] | None:

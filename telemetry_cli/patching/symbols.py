@@ -108,8 +108,9 @@ class ModuleSource(NamedTuple):
     #: The lowest level of relative import its ruff configuration bans (``TID252``: 2 for
     #: ``from ..x``, 1 for ``from .x`` too; None: no such ban).
     banned_relative_level: int | None = None
-    #: Which of :data:`.limits.UNUSED_ARGUMENT_RULES` its ruff configuration reports in it.
-    unused_argument_rules: frozenset[str] = frozenset()
+    #: Which of :data:`.limits.UNUSED_ARGUMENT_RULES` its ruff configuration reports in it, and
+    #: the names they leave alone (its ``dummy-variable-rgx``).
+    unused_argument_rules: tuple[frozenset[str], str] = (frozenset(), "^_")
 
 
 class ParseFailure(Exception):
