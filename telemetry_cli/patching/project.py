@@ -1237,6 +1237,9 @@ class PatchResult(NamedTuple):
     source: str
     changes: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    #: The stub statements its log calls stand in for, by handler (see ``PatchRecord.stubs``):
+    #: what :func:`uninstrument_source` needs to give back the original.
+    stubs: tuple[tuple[str, str], ...] = ()
 
 
 # The patch tables are written at this repository's own line length (a project's comes from its
@@ -1250,8 +1253,11 @@ def edit_source(
     analytics_package: str,
     edit: Callable[[ModuleEditor], object],
     line_length: int = TABLE_LINE_LENGTH,
+    stubs: tuple[tuple[str, str], ...] = (),
 ) -> PatchResult:
     """Parse ``source`` as the one module of a package, apply ``edit``, return the result.
+
+    ``stubs``: the stub statements earlier calls stand in for (an earlier result's).
 
     Raises:
         PatchError: the source does not parse (or ``edit`` refuses it).
@@ -1272,12 +1278,14 @@ def edit_source(
             raise PatchError(str(failure)) from None
         raise PatchError("cannot parse")  # pragma: no cover
     editor = ModuleEditor(module, index, analytics_package.split(".")[0])
+    editor.stubs = dict(stubs)
     edit(editor)
     edits = editor.finish()
     return PatchResult(
         module.lines.apply(edits.insertions, edits.deletions),
         (*edits.changes, *edits.notes),
         (*edits.problems, *edits.own_calls),
+        tuple(sorted(edits.stubs.items())),
     )
 
 
@@ -1329,8 +1337,11 @@ def uninstrument_source(
     analytics_package: str,
     event_types: frozenset[str],
     force: bool = False,
+    stubs: tuple[tuple[str, str], ...] = (),
 ) -> PatchResult:
     """Take out the log calls of ``event_types`` that generate inserted in ``source``.
+
+    ``stubs``: the stub statements the calls stand in for (the instrumenting result's), put back.
 
     Raises:
         PatchError: the source does not parse.
@@ -1340,6 +1351,7 @@ def uninstrument_source(
         module_name,
         analytics_package,
         lambda editor: uninstrument_module(editor, event_types, analytics_package, force=force),
+        stubs=stubs,
     )
 
 
