@@ -306,8 +306,9 @@ def _is_docstring(statement: ast.stmt) -> bool:
 
 
 #: ruff's unused-argument rules (flake8-unused-arguments): of a function, an instance method, a
-#: class method and a static method.
-UNUSED_ARGUMENT_RULES = ("ARG001", "ARG002", "ARG003", "ARG004")
+#: class method and a static method; and its preview ``PLR6301`` (no-self-use): a method whose
+#: ``self`` is unused. Each leaves a stub alone.
+UNUSED_ARGUMENT_RULES = ("ARG001", "ARG002", "ARG003", "ARG004", "PLR6301")
 
 
 def unused_arguments_note(
@@ -346,13 +347,27 @@ def unused_arguments_note(
         names = names[1:]  # self, cls
     reported, dummies = rules
     unused = [name for name in names if name not in read and not re.search(dummies, name)]
-    limit = Limit("ruff", rule, 0, "")
-    if not unused or rule not in reported or exempted(limit, text, function.lineno):
+    found = []
+    if (
+        unused
+        and rule in reported
+        and not exempted(Limit("ruff", rule, 0, ""), text, function.lineno)
+    ):
+        shown = ", ".join(f"`{name}`" for name in unused)
+        found.append((rule, f"{rule} reports its unused parameters {shown}"))
+    self_use = "PLR6301"
+    if (
+        rule == "ARG002"
+        and self_use in reported
+        and not exempted(Limit("ruff", self_use, 0, ""), text, function.lineno)
+    ):
+        found.append((self_use, f"{self_use} (preview) reports it could be a function"))
+    if not found:
         return None
-    shown = ", ".join(f"`{name}`" for name in unused)
+    codes = ", ".join(code for code, _ in found)
     return (
-        f"with its log call it is no stub to ruff, whose {rule} reports its unused parameters "
-        f"{shown}; use them as you write the handler, or `# noqa: {rule}` on its def line"
+        f"with its log call it is no stub to ruff, whose {' and '.join(what for _, what in found)}"
+        f"; finish the handler, or `# noqa: {codes}` on its def line"
     )
 
 

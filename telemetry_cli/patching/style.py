@@ -223,6 +223,8 @@ class _IsortSettings(NamedTuple):
     joined: frozenset[str]
 
 
+#: The rules read here that ruff runs only in preview (as of ruff 0.17).
+PREVIEW_RULES = frozenset({"PLR6301"})
 #: ruff's default ``dummy-variable-rgx``.
 DUMMY_VARIABLES = "^(_+|(_+[a-zA-Z0-9_]*[a-zA-Z0-9]+?))$"
 
@@ -247,9 +249,13 @@ class _RuffRules(NamedTuple):
     ban_relative: str
     #: ``dummy-variable-rgx``: the names its unused-argument rules (and others) leave alone.
     dummy_names: str = DUMMY_VARIABLES
+    #: ``preview`` (top-level or ``[lint]``): its preview rules run.
+    preview: bool = False
 
     def checks(self, code: str) -> bool:
         """Whether ruff reports ``code`` in the module (the most specific selector decides)."""
+        if code in PREVIEW_RULES and not self.preview:
+            return False
         chosen = _most_specific(list(self.selected), code)
         if chosen < 0 or _most_specific(list(self.ignored), code) >= chosen:
             return False
@@ -456,6 +462,7 @@ class FormatStyles:
         limit: int | None = None
         ban: object = None
         dummy: object = None
+        preview: object = None
         chain: dict[str, Any] | None = settings
         depth = 0
         while chain is not None:
@@ -481,6 +488,9 @@ class FormatStyles:
             for table in tables:
                 if dummy is None and isinstance(table.get("dummy-variable-rgx"), str):
                     dummy = table["dummy-variable-rgx"]
+            for table in reversed(tables):  # `[lint] preview` over the top-level one
+                if preview is None and isinstance(table.get("preview"), bool):
+                    preview = table["preview"]
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
         return _RuffRules(
@@ -490,6 +500,7 @@ class FormatStyles:
             limit,
             ban if ban in ("parents", "all") else "parents",
             dummy if isinstance(dummy, str) and _valid_pattern(dummy) else DUMMY_VARIABLES,
+            preview is True,
         )
 
     def _pylint_options(self, folder: PurePosixPath) -> dict[str, object] | None:
