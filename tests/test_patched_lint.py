@@ -411,3 +411,21 @@ def test_a_stub_methods_self_is_said_under_preview(tmp_path: Path) -> None:
         (root / "pyproject.toml").read_text().replace("preview = true", "preview = false")
     )
     assert "PLR6301" not in run("generate", "--root", str(root)).stdout
+
+
+def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path) -> None:
+    # The manifest is a file anyone can edit: what remove writes into user code from it is one
+    # of the stub statements, never the text it holds otherwise.
+    root = _project(tmp_path, "", STUBS)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    manifest = root / ".telemetry-scaffold.json"
+    record = json.loads(manifest.read_text())
+    assert record["patched"]["stubs"][MODULE]["later"] == "..."
+    record["patched"]["stubs"][MODULE]["later"] = "__import__('os').system('true')"
+    manifest.write_text(json.dumps(record))
+    assert run("remove", "--root", str(root)).exit_code == 0
+    restored = (root / MODULE).read_text()
+    assert "__import__" not in restored
+    assert "async def later(item_id: int) -> None:\n    pass\n" in restored
+    assert "def logout(session_id: int) -> None:\n    pass\n" in restored  # from the record
+    assert "def check() -> None:\n    return\n" in restored
