@@ -30,6 +30,10 @@ MANIFEST_PATH = ".telemetry-scaffold.json"
 _GENERATOR = "telemetry-scaffold"
 
 
+#: The statements of a stub handler (its whole body, a docstring aside) that its log call takes
+#: the place of: with the call in, each would be needless (ruff's ``PIE790``, ``PLR1711``).
+STUB_STATEMENTS = ("pass", "...", "return", "return None")
+
 # (path, event type or None for the app's wiring, backend, app-package, layer package or None
 # when not recorded): see PatchRecord.left.
 LeftPatch = tuple[str, str | None, str, str, str | None]
@@ -54,6 +58,9 @@ class PatchRecord(NamedTuple):
             later run tries again.
         layer_package: the generated package's name inside the app package, when it is not
             the default ``analytics`` (None: the default).
+        stubs: the stub statements inserted log calls stand in for: ``(path, handler's
+            qualified name, statement)``, one of :data:`STUB_STATEMENTS`, which ``remove`` puts
+            back where the call was when the call was the handler's whole body.
     """
 
     wired: str | None = None
@@ -63,6 +70,7 @@ class PatchRecord(NamedTuple):
     app_package: str | None = None
     left: tuple[LeftPatch, ...] = ()
     layer_package: str | None = None
+    stubs: tuple[tuple[str, str, str], ...] = ()
 
     def event_type_of(self, path: str) -> str | None:
         """The event type recorded for an instrumented module, if it was instrumented."""
@@ -94,11 +102,14 @@ class PatchRecord(NamedTuple):
             wired, capture = previous.wired, previous.capture
         elif previous.wired in paths and previous.wired != wired:
             left.append((previous.wired, None, backend, app_package, old_layer))
+        stubs = [stub for stub in self.stubs if stub[0] not in paths]
+        stubs.extend(stub for stub in previous.stubs if stub[0] in paths)
         return self._replace(
             wired=wired,
             capture=capture,
             instrumented=tuple(sorted(instrumented.items())),
             left=sorted_left(left),
+            stubs=tuple(sorted(set(stubs))),
         )
 
     def layout(self, backend: str, app_package: str) -> tuple[str, str]:
@@ -398,7 +409,24 @@ def _patch_record(value: object) -> PatchRecord:
         app_package if isinstance(app_package, str) else None,
         _left_patches(value.get("left")),
         layer_package if isinstance(layer_package, str) and layer_package.isidentifier() else None,
+        _stubs(value.get("stubs")),
     )
+
+
+def _stubs(value: object) -> tuple[tuple[str, str, str], ...]:
+    """The recorded stub statements; only the known ones (remove writes them into user code)."""
+    if not isinstance(value, dict):
+        return ()
+    found: set[tuple[str, str, str]] = set()
+    for path, handlers in value.items():
+        if not (isinstance(path, str) and is_project_path(path) and isinstance(handlers, dict)):
+            continue
+        found.update(
+            (path, name, statement)
+            for name, statement in handlers.items()
+            if isinstance(name, str) and statement in STUB_STATEMENTS
+        )
+    return tuple(sorted(found))
 
 
 def _left_patches(value: object) -> tuple[LeftPatch, ...]:
@@ -480,6 +508,11 @@ def render_manifest(manifest: Manifest) -> bytes:
                 | ({} if layer is None else {"layer-package": layer})
                 for path, event, backend, app_package, layer in sorted_left(patched.left)
             ]
+        if patched.stubs:
+            stubs: dict[str, dict[str, str]] = {}
+            for path, name, statement in sorted(patched.stubs):
+                stubs.setdefault(path, {})[name] = statement
+            record["stubs"] = stubs
         document["patched"] = record
     if manifest.version is not None:
         document["version"] = manifest.version

@@ -1549,7 +1549,8 @@ def _patch_change(patched: PatchedFile) -> FileChange:
     status = Status.PATCHED if patched.new != patched.old else Status.UNCHANGED
     labels: tuple[str, ...] = ("unpatched",) if status is Status.PATCHED else ()
     if patched.problems or patched.own_calls:
-        # generate only ever inserts lines; a wrong or duplicated call is for a person to fix.
+        # generate only inserts lines (a stub it stands in for aside): a wrong or duplicated call
+        # is for a person to fix.
         labels = (*labels, MANUAL_FIX)
     if patched.problems and status is Status.UNCHANGED:
         # Only what generate's part of the file lacks refuses it: the user's own calls are

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from telemetry_cli.manifest import STUB_STATEMENTS
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout
@@ -142,6 +143,11 @@ class ModuleEditor:
         self._respelled: set[int] = set()
         # Problems reported by release, with the name of the import each is about.
         self._stuck: dict[str, str] = {}
+        #: The stub statements the last run's log calls stood in for, by handler (see
+        #: :func:`lone_stub`): put back by :meth:`refill`.
+        self.stubs: dict[str, str] = {}
+        # Handlers whose log call was taken out: (function, the call, its qualified name).
+        self._refills: list[tuple[FunctionNode, ast.stmt, str]] = []
 
     # --- names ----------------------------------------------------------------------------
 
@@ -307,7 +313,11 @@ class ModuleEditor:
         """``target`` as this module should import it: relative when the module does so.
 
         The module's imports of the layer (``target``'s package) are left out of that: they
-        are generate's own, and would keep the spelling of the first run for good.
+        are generate's own, and would keep the spelling of the first run for good. Absolute
+        where the project's ruff bans a relative import that far up (``TID252``):
+        ``from ..analytics`` in a module importing only ``from .x``, under ruff's default
+        ``ban-relative-imports = "parents"``. The absolute name is the one the tool writes in
+        every module that imports absolutely (from the backend folder).
         """
         if not self._imports_relatively(target.rpartition(".")[0]):
             return target
@@ -318,7 +328,11 @@ class ModuleEditor:
             common += 1
         if common == 0:
             return target
-        return "." * (len(package) - common + 1) + ".".join(parts[common:])
+        level = len(package) - common + 1
+        banned = self.module.banned_relative_level
+        if banned is not None and level >= banned:
+            return target
+        return "." * level + ".".join(parts[common:])
 
     def _imports_relatively(self, layer: str) -> bool:
         """Whether the module imports relatively anything but the package ``layer``."""
@@ -374,6 +388,29 @@ class ModuleEditor:
         self._deleted.add(id(statement))
         self.edits.deletions.append(Deletion(first_line(statement), statement.end_lineno or 0))
 
+    def refill(self, function: FunctionNode, call: ast.stmt, qualname: str) -> None:
+        """The log call ``call`` of ``function`` was taken out: its stub goes back if it had one.
+
+        Decided at :meth:`finish`: only when nothing else is left of the body (a docstring
+        aside) and no new call went in instead; the statement the record keeps for the handler,
+        else ``pass`` where the body would be empty (the stub taken out by a linter's fix).
+        """
+        self._refills.append((function, call, qualname))
+
+    def _refill(self) -> None:
+        for function, call, qualname in self._refills:
+            body = function.body[1:] if is_docstring(function.body[0]) else function.body
+            if not all(self.is_deleted(statement) for statement in body):
+                continue
+            first, last = function.body[0].lineno, function.end_lineno or function.lineno
+            if any(first <= insertion.before <= last for insertion in self.edits.insertions):
+                continue  # a new call goes in its place
+            statement = self.stubs.get(qualname, None if len(body) < len(function.body) else "pass")
+            if statement is not None:
+                indent = self.module.lines.indentation(call.lineno)
+                self.insert(call.lineno, (indent + statement,))
+                self.edits.changes.append(f"put back `{statement}` in {qualname}")
+
     def deleted_lines(self) -> set[int]:
         """The numbers of the lines taken out so far."""
         return {
@@ -415,6 +452,7 @@ class ModuleEditor:
 
     def finish(self) -> FileEdits:
         """Lay out the collected imports and return every edit of the module."""
+        self._refill()
         for problem, local in self._stuck.items():
             if self._name_read(local):  # read by code inserted since: the import stays
                 self.edits.problems.remove(problem)
@@ -1383,6 +1421,23 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
     ):
         start -= 1
     return start, indent
+
+
+def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, str] | None:
+    """The stub statement that is ``function``'s whole body (a docstring aside), and its text.
+
+    One of :data:`~telemetry_cli.manifest.STUB_STATEMENTS`, written alone on its line (no
+    comment, which the log call taking its place would hide): with a log call beside it, ruff
+    reports it as needless (``PIE790``, ``PLR1711``), so the call takes its place.
+    """
+    body = function.body[1:] if is_docstring(function.body[0]) else function.body
+    if len(body) != 1 or body[0].end_lineno != body[0].lineno:
+        return None
+    statement = body[0]
+    line = module.lines.line(statement.lineno)
+    indent = module.lines.indentation(statement.lineno)
+    text = line[len(indent) :] if line.startswith(indent) else ""
+    return (statement, text) if text in STUB_STATEMENTS else None
 
 
 def first_line(statement: ast.stmt) -> int:

@@ -19,13 +19,14 @@ from telemetry_cli.patching.edits import (
     existing_log_calls,
     first_line,
     log_call_lines,
+    lone_stub,
     orphaned_logger,
     payload_entries,
     statement_indent_unit,
     statement_lines,
     top_statement_of,
 )
-from telemetry_cli.patching.limits import statement_notes
+from telemetry_cli.patching.limits import statement_notes, unused_arguments_note
 from telemetry_cli.patching.names import BASE_MODELS, RESPONSE_CACHES
 from telemetry_cli.patching.removal import (
     FormerCalls,
@@ -51,6 +52,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Scope,
     block_statements,
+    is_docstring,
 )
 from telemetry_cli.plan import shown_event_types
 
@@ -447,6 +449,13 @@ def instrument_module(
             )
             continue
         assert point is not None
+        stub = lone_stub(handler.function, module)
+        if stub is not None:
+            # The call takes the stub's place (beside it, ruff would call the stub needless);
+            # the record keeps the stub for remove to put back.
+            editor.delete(stub[0])
+            editor.edits.stubs[handler.qualname] = stub[1]
+            point = (stub[0].lineno, module.lines.indentation(stub[0].lineno))
         todo.append((handler, *point, filled))
     for suspect in suspects:
         first = min(
@@ -536,6 +545,11 @@ def instrument_module(
     # One registration serving a method at several urls (`add_resource(r, "/a", "/b")`) makes
     # the same line for each: said once.
     editor.edits.notes.extend(dict.fromkeys(notes))
+    for handler in handlers:
+        # A call standing in for a stub since an earlier run keeps the stub recorded.
+        recorded = editor.stubs.get(handler.qualname)
+        if recorded is not None and id(handler) not in hidden and _alone(handler, index, targets):
+            editor.edits.stubs.setdefault(handler.qualname, recorded)
     if not todo and not moves:
         logged = [handler for handler in handlers if not handler.skipped]
         existing = editor.local_name_for(f"{logger_module}.event_logger")
@@ -553,10 +567,11 @@ def instrument_module(
     for handler, call, filled in moves:
         _replace_call(editor, handler, call, event_type, filled, module, logger)
     for handler, before, indent, filled in todo:
+        payload = payload_entries(handler, fallback_block, with_logger(filled, logger))
         code = log_call_lines(
             logger,
             event_type,
-            payload_entries(handler, fallback_block, with_logger(filled, logger)),
+            payload,
             indent,
             statement_indent_unit(module, handler.function, indent),
             module.line_length,
@@ -567,6 +582,19 @@ def instrument_module(
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
+        # A stub's parameters were its own business; the call makes it none (said once).
+        scope = handler.scope.parent
+        unused = unused_arguments_note(
+            handler.function,
+            scope is not None and scope.is_class,
+            _names_read(payload),
+            module.unused_argument_rules,
+            module.text,
+        )
+        if unused is not None:
+            editor.edits.notes.append(
+                f"{module.path}:{handler.function.lineno}: route {handler.label()}: {unused}"
+            )
         # Still inserted (the route is logged, as asked), but the project's linter will say the
         # handler is one statement over its limit now: said once, at the run that tips it.
         for crossed in statement_notes(handler.function, module.linter_limits, module.text):
@@ -634,6 +662,7 @@ def _take_out_unreached(
             editor, call.statement, ours, force, what
         ):
             editor.release(f"{logger_module}.event_logger")  # if nothing else logs
+            editor.refill(handler.function, call.statement, handler.qualname)
     for call in existing_log_calls(handler, editor.index, targets, nested=True):
         if editor.is_deleted(call.statement) or not looks_inserted(call):
             continue
@@ -643,6 +672,24 @@ def _take_out_unreached(
                 "earlier route answers its requests), is inside a block of yours (an `if`, a "
                 "`try`): kept as your code; take it out by hand"
             )
+
+
+def _names_read(payload: list[tuple[str, str]]) -> set[str]:
+    """The names the values of an inserted call's payload read (its path parameters...)."""
+    return {
+        node.id
+        for _, value in payload
+        for node in ast.walk(ast.parse(value, mode="eval"))
+        if isinstance(node, ast.Name)
+    }
+
+
+def _alone(handler: Handler, index: PackageIndex, targets: frozenset[str]) -> bool:
+    """Whether a log call is ``handler``'s whole body (a docstring aside)."""
+    body = handler.function.body
+    body = body[1:] if is_docstring(body[0]) else body
+    calls = existing_log_calls(handler, index, targets)
+    return len(body) == 1 and any(call.statement is body[0] for call in calls)
 
 
 def _unreached_note(handler: Handler, first: Handler, route: Route) -> str:

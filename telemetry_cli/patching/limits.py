@@ -303,3 +303,94 @@ def _is_docstring(statement: ast.stmt) -> bool:
         and isinstance(statement.value, ast.Constant)
         and isinstance(statement.value.value, str)
     )
+
+
+#: ruff's unused-argument rules (flake8-unused-arguments): of a function, an instance method, a
+#: class method and a static method; and its preview ``PLR6301`` (no-self-use): a method whose
+#: ``self`` is unused. Each leaves a stub alone.
+UNUSED_ARGUMENT_RULES = ("ARG001", "ARG002", "ARG003", "ARG004", "PLR6301")
+
+
+def unused_arguments_note(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    in_class: bool,
+    read: set[str],
+    rules: tuple[frozenset[str], str],
+    text: str,
+) -> str | None:
+    """What ruff's ``ARG`` rules report in a stub handler once its log call is in, if anything.
+
+    They leave a stub's parameters alone (its body a docstring, ``pass``, ``...`` or ``raise
+    NotImplementedError``); with the call in, it is no stub, and each parameter the call does
+    not ``read`` (path parameters are read; nothing else is logged, on purpose) is reported,
+    but for ``self``/``cls`` and names ruff takes for dummies (``rules``' pattern). One phrase
+    naming the rule, the parameters and what exempts the handler; None when none is reported.
+    """
+    if not _is_stub(function.body):
+        return None
+    names = [
+        argument.arg
+        for argument in (
+            *function.args.posonlyargs,
+            *function.args.args,
+            *function.args.kwonlyargs,
+            *(star for star in (function.args.vararg, function.args.kwarg) if star is not None),
+        )
+    ]
+    decorators = {_decorator_name(decorator) for decorator in function.decorator_list}
+    if not in_class:
+        rule = "ARG001"
+    elif "staticmethod" in decorators:
+        rule = "ARG004"
+    else:
+        rule = "ARG003" if "classmethod" in decorators else "ARG002"
+        names = names[1:]  # self, cls
+    reported, dummies = rules
+    unused = [name for name in names if name not in read and not re.search(dummies, name)]
+    found = []
+    if (
+        unused
+        and rule in reported
+        and not exempted(Limit("ruff", rule, 0, ""), text, function.lineno)
+    ):
+        shown = ", ".join(f"`{name}`" for name in unused)
+        found.append((rule, f"{rule} reports its unused parameters {shown}"))
+    self_use = "PLR6301"
+    if (
+        rule == "ARG002"
+        and self_use in reported
+        and not exempted(Limit("ruff", self_use, 0, ""), text, function.lineno)
+    ):
+        found.append((self_use, f"{self_use} (preview) reports it could be a function"))
+    if not found:
+        return None
+    codes = ", ".join(code for code, _ in found)
+    return (
+        f"with its log call it is no stub to ruff, whose {' and '.join(what for _, what in found)}"
+        f"; finish the handler, or `# noqa: {codes}` on its def line"
+    )
+
+
+def _decorator_name(decorator: ast.expr) -> str:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+
+
+def _is_stub(body: list[ast.stmt]) -> bool:
+    """Whether ruff takes a function with ``body`` for a stub (its ARG rules skip one)."""
+    for statement in body:
+        if isinstance(statement, ast.Pass) or _is_docstring(statement):
+            continue
+        if (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and statement.value.value is Ellipsis
+        ):
+            continue
+        raised = statement.exc if isinstance(statement, ast.Raise) else None
+        if isinstance(raised, ast.Call):
+            raised = raised.func
+        if isinstance(raised, ast.Name) and raised.id in ("NotImplementedError", "NotImplemented"):
+            continue
+        return False
+    return True

@@ -50,7 +50,7 @@ from telemetry_cli.patching.instrument import (
     instrument_module,
     wire_app,
 )
-from telemetry_cli.patching.limits import module_notes
+from telemetry_cli.patching.limits import UNUSED_ARGUMENT_RULES, module_notes
 from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import FormerCalls, uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
@@ -364,6 +364,8 @@ class BackendReader:
             style.skip_magic_comma,
             style.yapf,
             self.styles.linter_limits(relative),
+            self.styles.banned_relative_level(relative),
+            self.styles.ruff_checks(relative, UNUSED_ARGUMENT_RULES),
         )
 
 
@@ -517,6 +519,12 @@ class _Analysis:
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
             self.editors[module.path] = ModuleEditor(module, self.index, self.first_party)
+            # The stubs the last run's calls stand in for: put back when they are taken out.
+            self.editors[module.path].stubs = {
+                name: statement
+                for path, name, statement in self.previous.stubs
+                if path == module.path
+            }
         elif self.index.module(module.name) is module:
             # Read first in the last run's layout (its code taken out first): what goes in is
             # imported as the module is named now, as a fresh run would.
@@ -705,6 +713,14 @@ class _Analysis:
                 plan.app_package,
                 sorted_left(self.left),
                 None if plan.layer_package == DEFAULT_LAYER_PACKAGE else plan.layer_package,
+                tuple(
+                    sorted(
+                        (path, name, statement)
+                        for path, _ in instrumented
+                        if path in self.editors
+                        for name, statement in self.editors[path].edits.stubs.items()
+                    )
+                ),
             )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         report.read = {path: data for path, (data, _) in self.backend.texts.items()}
@@ -1316,6 +1332,9 @@ class PatchResult(NamedTuple):
     source: str
     changes: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    #: The stub statements its log calls stand in for, by handler (see ``PatchRecord.stubs``):
+    #: what :func:`uninstrument_source` needs to give back the original.
+    stubs: tuple[tuple[str, str], ...] = ()
 
 
 # The patch tables are written at this repository's own line length (a project's comes from its
@@ -1329,8 +1348,11 @@ def edit_source(
     analytics_package: str,
     edit: Callable[[ModuleEditor], object],
     line_length: int = TABLE_LINE_LENGTH,
+    stubs: tuple[tuple[str, str], ...] = (),
 ) -> PatchResult:
     """Parse ``source`` as the one module of a package, apply ``edit``, return the result.
+
+    ``stubs``: the stub statements earlier calls stand in for (an earlier result's).
 
     Raises:
         PatchError: the source does not parse (or ``edit`` refuses it).
@@ -1351,12 +1373,14 @@ def edit_source(
             raise PatchError(str(failure)) from None
         raise PatchError("cannot parse")  # pragma: no cover
     editor = ModuleEditor(module, index, analytics_package.split(".")[0])
+    editor.stubs = dict(stubs)
     edit(editor)
     edits = editor.finish()
     return PatchResult(
         module.lines.apply(edits.insertions, edits.deletions),
         (*edits.changes, *edits.notes),
         (*edits.problems, *edits.own_calls),
+        tuple(sorted(edits.stubs.items())),
     )
 
 
@@ -1408,8 +1432,11 @@ def uninstrument_source(
     analytics_package: str,
     event_types: frozenset[str],
     force: bool = False,
+    stubs: tuple[tuple[str, str], ...] = (),
 ) -> PatchResult:
     """Take out the log calls of ``event_types`` that generate inserted in ``source``.
+
+    ``stubs``: the stub statements the calls stand in for (the instrumenting result's), put back.
 
     Raises:
         PatchError: the source does not parse.
@@ -1419,6 +1446,7 @@ def uninstrument_source(
         module_name,
         analytics_package,
         lambda editor: uninstrument_module(editor, event_types, analytics_package, force=force),
+        stubs=stubs,
     )
 
 

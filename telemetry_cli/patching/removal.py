@@ -151,7 +151,9 @@ def uninstrument_module(
             if only_ours and not ours:
                 continue  # not known to be generate's: left alone without a word
             what = f"the log call of route {handler.label()}"
-            if not take_out(editor, call.statement, ours, force, what):
+            if take_out(editor, call.statement, ours, force, what):
+                editor.refill(handler.function, call.statement, handler.qualname)
+            else:
                 kept.add(call.event_type)
         if only_ours and staying is None:
             continue

@@ -311,6 +311,9 @@ class FileEdits:
     # What the file's log calls leave out (a prefix only known at run time, an endpoint not
     # logged): said on every run, whether the file changes or not, so none goes unsaid.
     notes: list[str] = field(default_factory=list)
+    # The stub statements the file's log calls stand in for, by handler (qualified name): what
+    # the record keeps for remove (see `PatchRecord.stubs`).
+    stubs: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:

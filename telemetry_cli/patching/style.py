@@ -223,6 +223,45 @@ class _IsortSettings(NamedTuple):
     joined: frozenset[str]
 
 
+#: The rules read here that ruff runs only in preview (as of ruff 0.17).
+PREVIEW_RULES = frozenset({"PLR6301"})
+#: ruff's default ``dummy-variable-rgx``.
+DUMMY_VARIABLES = "^(_+|(_+[a-zA-Z0-9_]*[a-zA-Z0-9]+?))$"
+
+
+def _valid_pattern(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+class _RuffRules(NamedTuple):
+    """What a ruff configuration selects for one module, and the rule settings read here."""
+
+    selected: tuple[str, ...]
+    ignored: tuple[str, ...]
+    #: The codes its ``per-file-ignores`` turn off for the module.
+    file_ignored: tuple[str, ...]
+    max_statements: int | None
+    #: ``[lint.flake8-tidy-imports] ban-relative-imports``: ``parents`` (the default) or ``all``.
+    ban_relative: str
+    #: ``dummy-variable-rgx``: the names its unused-argument rules (and others) leave alone.
+    dummy_names: str = DUMMY_VARIABLES
+    #: ``preview`` (top-level or ``[lint]``): its preview rules run.
+    preview: bool = False
+
+    def checks(self, code: str) -> bool:
+        """Whether ruff reports ``code`` in the module (the most specific selector decides)."""
+        if code in PREVIEW_RULES and not self.preview:
+            return False
+        chosen = _most_specific(list(self.selected), code)
+        if chosen < 0 or _most_specific(list(self.ignored), code) >= chosen:
+            return False
+        return _most_specific(list(self.file_ignored), code) < 0
+
+
 class FormatStyle(NamedTuple):
     """How the project's formatter lays out one folder's modules, as far as insertions care."""
 
@@ -303,9 +342,11 @@ class FormatStyles:
             folder = folder.parent
         limits: list[Limit] = []
         if ruff is not None:
-            limit = self._ruff_statement_limit(ruff, ruff_folder, relative)
-            if limit is not None:
-                limits.append(Limit("ruff", "PLR0915", limit, "`# noqa: PLR0915` on its def line"))
+            selection = self._ruff_rules(ruff, ruff_folder, relative)
+            if selection.checks("PLR0915"):
+                most = selection.max_statements
+                at = DEFAULT_MAX_STATEMENTS if most is None else most
+                limits.append(Limit("ruff", "PLR0915", at, "`# noqa: PLR0915` on its def line"))
         rules = () if pylint is None else PYLINT_RULES
         for rule in rules:
             if pylint is not None and _pylint_enables(pylint, rule.name, rule.id):
@@ -333,6 +374,40 @@ class FormatStyles:
                 )
             )
         return tuple(limits)
+
+    def banned_relative_level(self, relative: str) -> int | None:
+        """The lowest level of relative import ruff's ``TID252`` reports in the module ``relative``.
+
+        2 (``from ..x``, and further up) for ``ban-relative-imports = "parents"``, ruff's
+        default; 1 (``from .x`` too) for ``"all"``; None when the nearest ruff configuration (as
+        ruff finds it, following ``extend``) does not select the rule for the module, or there is
+        none.
+        """
+        rules = self._nearest_ruff(relative)
+        if rules is None or not rules.checks("TID252"):
+            return None
+        return 1 if rules.ban_relative == "all" else 2
+
+    def ruff_checks(self, relative: str, codes: tuple[str, ...]) -> tuple[frozenset[str], str]:
+        """Those of ``codes`` the nearest ruff configuration reports in the module ``relative``.
+
+        With its ``dummy-variable-rgx``: the names its unused-argument rules leave alone.
+        """
+        rules = self._nearest_ruff(relative)
+        if rules is None:
+            return frozenset(), DUMMY_VARIABLES
+        return frozenset(filter(rules.checks, codes)), rules.dummy_names
+
+    def _nearest_ruff(self, relative: str) -> _RuffRules | None:
+        """The rule selection of the ruff configuration ruff uses for ``relative``, if any."""
+        folder = PurePosixPath(relative).parent
+        while True:
+            ruff = self._ruff_settings(folder)
+            if ruff is not None:
+                return self._ruff_rules(ruff, folder, relative)
+            if folder == PurePosixPath("."):
+                return None
+            folder = folder.parent
 
     def _wemake_imports(self, relative: str) -> int | None:
         """wemake-python-styleguide's ``max-imports`` when its ``WPS201`` checks ``relative``.
@@ -371,20 +446,23 @@ class FormatStyles:
         ruff = tool.get("ruff") if isinstance(tool, dict) else None
         return ruff if isinstance(ruff, dict) else None
 
-    def _ruff_statement_limit(
+    def _ruff_rules(
         self, settings: dict[str, Any], folder: PurePosixPath, relative: str
-    ) -> int | None:
-        """Ruff's ``max-statements`` when its rule selection (along ``extend``) has PLR0915.
+    ) -> _RuffRules:
+        """The rule selection of ruff's ``settings`` (along ``extend``) for the module ``relative``.
 
-        Not when a ``per-file-ignores`` (or ``extend-per-file-ignores``) pattern matching the
-        module at ``relative`` turns it off: ruff applies those after the selection, whatever
-        its specificity, each pattern relative to the folder of the file that holds it.
+        A ``per-file-ignores`` (or ``extend-per-file-ignores``) pattern matching the module turns
+        its codes off: ruff applies those after the selection, whatever its specificity, each
+        pattern relative to the folder of the file that holds it.
         """
         select: list[str] | None = None
         extra: list[str] = []
         ignored: list[str] = []
         file_ignored: list[str] = []
         limit: int | None = None
+        ban: object = None
+        dummy: object = None
+        preview: object = None
         chain: dict[str, Any] | None = settings
         depth = 0
         while chain is not None:
@@ -405,14 +483,25 @@ class FormatStyles:
                     file_ignored.extend(_ruff_file_ignores(table.get(key), folder, relative))
             if limit is None:
                 limit = _count(_ruff_lint(chain, "pylint", "max-statements"))
+            if ban is None:
+                ban = _ruff_lint(chain, "flake8-tidy-imports", "ban-relative-imports")
+            for table in tables:
+                if dummy is None and isinstance(table.get("dummy-variable-rgx"), str):
+                    dummy = table["dummy-variable-rgx"]
+            for table in reversed(tables):  # `[lint] preview` over the top-level one
+                if preview is None and isinstance(table.get("preview"), bool):
+                    preview = table["preview"]
             chain, folder = self._extended(chain, folder, depth)
             depth += 1
-        chosen = _most_specific([*(select or ["E", "F"]), *extra], "PLR0915")
-        if chosen < 0 or _most_specific(ignored, "PLR0915") >= chosen:
-            return None
-        if _most_specific(file_ignored, "PLR0915") >= 0:
-            return None
-        return DEFAULT_MAX_STATEMENTS if limit is None else limit
+        return _RuffRules(
+            (*(select or ["E", "F"]), *extra),
+            tuple(ignored),
+            tuple(file_ignored),
+            limit,
+            ban if ban in ("parents", "all") else "parents",
+            dummy if isinstance(dummy, str) and _valid_pattern(dummy) else DUMMY_VARIABLES,
+            preview is True,
+        )
 
     def _pylint_options(self, folder: PurePosixPath) -> dict[str, object] | None:
         """The options of pylint's configuration in ``folder`` itself, if it has one.

@@ -107,6 +107,12 @@ class ModuleSource(NamedTuple):
     yapf: YapfLayout | None = None
     #: The limits its linters set on a function's statements (see :mod:`.limits`).
     linter_limits: tuple[Limit, ...] = ()
+    #: The lowest level of relative import its ruff configuration bans (``TID252``: 2 for
+    #: ``from ..x``, 1 for ``from .x`` too; None: no such ban).
+    banned_relative_level: int | None = None
+    #: Which of :data:`.limits.UNUSED_ARGUMENT_RULES` its ruff configuration reports in it, and
+    #: the names they leave alone (its ``dummy-variable-rgx``).
+    unused_argument_rules: tuple[frozenset[str], str] = (frozenset(), "^_")
 
 
 class ParseFailure(Exception):
@@ -1094,6 +1100,8 @@ class ModuleModel:
         self.joined_sections = source.joined_sections
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
+        self.banned_relative_level = source.banned_relative_level
+        self.unused_argument_rules = source.unused_argument_rules
         self.yapf = source.yapf
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.

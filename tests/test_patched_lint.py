@@ -1,0 +1,431 @@
+"""A project's own ruff rule set finds nothing new in the modules `generate` patches.
+
+Each case is a project with its ruff configuration; ruff (a dev dependency) runs over the user's
+modules before and after `generate`, and what it reports after must be what it reported before;
+`remove` gives back the original bytes.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import make_project, run
+from tests.route_support import include_in_main
+
+MODULE = "backend/app/api/p.py"
+PLAN = """event-types = ["ai_block_used", "error_event", "probe"]
+[tool.telemetry-scaffold.instrument]
+"api/ai_blocks.py" = "ai_block_used"
+"api/p.py" = "probe"
+"""
+# A module of a package importing its siblings relatively, one level (`from .x`), as ruff's
+# default `ban-relative-imports = "parents"` allows.
+RELATIVE = '''"""Items."""
+
+from fastapi import APIRouter
+
+from .schemas import Item
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/{item_id}")
+def read_item(item_id: int) -> Item:
+    """Read one item."""
+    return Item(id=item_id)
+'''
+SCHEMAS = '''"""Schemas."""
+
+from pydantic import BaseModel
+
+
+class Item(BaseModel):
+    """An item."""
+
+    id: int
+'''
+
+
+def _ruff() -> str:
+    beside = Path(sys.executable).parent / "ruff"
+    found = str(beside) if beside.exists() else shutil.which("ruff")
+    assert found is not None, "ruff is not installed; pip install -e '.[dev]'"
+    return found
+
+
+def _ruff_findings(root: Path, cwd: Path | None = None) -> Counter[str]:
+    """What ruff, with the project's own configuration, reports in the user's modules.
+
+    Run from ``cwd`` (default: the root), which decides the modules ruff takes for first-party.
+    """
+    where = cwd or root
+    users = [
+        str(path.relative_to(where))
+        for path in sorted((root / "backend" / "app").rglob("*.py"))
+        if "analytics" not in path.relative_to(root).parts
+    ]
+    done = subprocess.run(
+        [_ruff(), "check", "--no-cache", "--output-format", "json", *users],
+        cwd=where, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    return Counter(
+        f"{Path(item['filename']).name}: {item['code']}" for item in json.loads(done.stdout)
+    )
+
+
+def _project(tmp_path: Path, ruff: str, module: str, extra: dict[str, str] | None = None) -> Path:
+    root = make_project(tmp_path / "project", PLAN)
+    with (root / "pyproject.toml").open("a") as config:
+        config.write(ruff)
+    (root / MODULE).write_text(module)
+    for name, text in (extra or {}).items():
+        (root / "backend" / "app" / "api" / name).write_text(text)
+    include_in_main(root, "p")
+    return root
+
+
+def _added_then_removed(root: Path) -> list[str]:
+    """Ruff's findings `generate` adds; `remove` must then give back every original byte."""
+    original = (root / MODULE).read_bytes()
+    before = _ruff_findings(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    added = sorted((_ruff_findings(root) - before).elements())
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original
+    return added
+
+
+@pytest.mark.parametrize(
+    "ruff",
+    [
+        '[tool.ruff.lint]\nselect = ["E", "F", "TID"]\n',
+        '[tool.ruff]\nselect = ["TID252"]\n',
+        '[tool.ruff.lint]\nselect = ["TID"]\n[tool.ruff.lint.flake8-tidy-imports]\n'
+        'ban-relative-imports = "all"\n',
+    ],
+)
+def test_a_banned_relative_import_is_written_absolute(tmp_path: Path, ruff: str) -> None:
+    # `from ..analytics.event_logger import event_logger` climbed to the parent package, which
+    # TID252 bans by default (and any relative import with "all"): one finding per module.
+    root = _project(tmp_path, ruff, RELATIVE, {"schemas.py": SCHEMAS})
+    assert _added_then_removed(root) == []
+    run("generate", "--root", str(root))
+    assert "from app.analytics.event_logger import event_logger\n" in (root / MODULE).read_text()
+
+
+@pytest.mark.parametrize(
+    "ruff",
+    [
+        "",  # no ruff configuration
+        '[tool.ruff.lint]\nselect = ["E", "F"]\n',
+        '[tool.ruff.lint]\nselect = ["ALL"]\nignore = ["TID252"]\n',
+        '[tool.ruff.lint]\nselect = ["TID"]\n[tool.ruff.lint.per-file-ignores]\n'
+        '"app/api/*.py" = ["TID252"]\n',
+    ],
+)
+def test_a_relative_import_stays_relative_where_ruff_allows_it(tmp_path: Path, ruff: str) -> None:
+    root = _project(
+        tmp_path, ruff.replace('"app/', '"backend/app/'), RELATIVE, {"schemas.py": SCHEMAS}
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "from ..analytics.event_logger import event_logger\n" in (root / MODULE).read_text()
+
+
+@pytest.mark.parametrize(("ban", "spelled"), [("parents", ".analytics"), ("all", "app.analytics")])
+def test_ban_all_also_takes_a_sibling_package_import_absolute(
+    tmp_path: Path, ban: str, spelled: str
+) -> None:
+    # A module of the app package itself imports the layer one level down (`from .analytics`):
+    # allowed by "parents", reported by "all".
+    ruff = (
+        f'[tool.ruff.lint]\nselect = ["TID"]\nflake8-tidy-imports.ban-relative-imports = "{ban}"\n'
+    )
+    root = make_project(tmp_path / "project", PLAN.replace('"api/p.py"', '"routes.py"'))
+    with (root / "pyproject.toml").open("a") as config:
+        config.write(ruff)
+    module = root / "backend" / "app" / "routes.py"
+    module.write_text(RELATIVE.replace("from .schemas", "from .api.schemas"))
+    (root / "backend" / "app" / "api" / "schemas.py").write_text(SCHEMAS)
+    main = root / "backend" / "app" / "main.py"
+    main.write_text(
+        main.read_text().replace(
+            "from app.api import", "from app import routes\nfrom app.api import"
+        )
+        + "app.include_router(routes.router)\n"
+    )
+    original = module.read_bytes()
+    before = _ruff_findings(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert f"from {spelled}.event_logger import event_logger\n" in module.read_text()
+    assert _ruff_findings(root) - before == Counter()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert module.read_bytes() == original
+
+
+STUBS = '''"""Stubs: handlers whose work is still to come, or done by their dependencies."""
+
+from fastapi import APIRouter, Depends
+
+router = APIRouter(prefix="/stubs")
+
+
+def verify() -> None:
+    """Check the caller."""
+
+
+@router.post("/logout/{session_id}")
+def logout(session_id: int) -> None:
+    pass
+
+
+@router.get("/later/{item_id}")
+async def later(item_id: int) -> None:
+    ...
+
+
+@router.get("/check", dependencies=[Depends(verify)])
+def check() -> None:
+    return
+
+
+@router.delete("/gone/{item_id}", status_code=204)
+def gone(item_id: int) -> None:
+    """Delete an item."""
+    return None
+
+
+@router.put("/doc/{item_id}")
+def doc(item_id: int) -> None:
+    """Put an item."""
+    pass
+
+
+class Views:
+    """Handlers on an instance."""
+
+    def __init__(self) -> None:
+        """Register the routes."""
+        self.router = APIRouter()
+        self.router.add_api_route("/views/{item_id}", self.show, methods=["GET"])
+
+    def show(self, item_id: int) -> None:
+        # Kept for the clients of version 1.
+        ...
+'''
+WIDE = ['[tool.ruff.lint]\nselect = ["PIE", "PL", "RET"]\n', '[tool.ruff.lint]\nselect = ["ALL"]\n']
+
+
+@pytest.mark.parametrize("ruff", WIDE)
+def test_the_log_call_takes_the_place_of_a_stub_statement(tmp_path: Path, ruff: str) -> None:
+    # Inserted before it, the `pass`, `...` or `return` that was the whole body was needless
+    # beside the call (PIE790, PLR1711); remove puts the statement back from the record.
+    root = _project(tmp_path, ruff, STUBS)
+    assert _added_then_removed(root) == []
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / MODULE).read_text()
+    assert patched.count("event_logger.log(") == 6
+    assert "    pass\n" not in patched
+    assert "    ...\n" not in patched
+    assert "    return" not in patched
+    assert "        # Kept for the clients of version 1.\n        event_logger.log(" in patched
+    again = run("generate", "--root", str(root))
+    assert "Done: 18 files: 18 unchanged." in again.stdout
+
+
+def test_a_stub_with_a_comment_keeps_its_line(tmp_path: Path) -> None:
+    # The call would hide the comment (a reminder of the user's): inserted above it instead.
+    source = STUBS.replace(
+        "def logout(session_id: int) -> None:\n    pass\n",
+        "def logout(session_id: int) -> None:\n    pass  # TODO: end the session\n",
+    )
+    root = _project(tmp_path, "", source)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "    )\n    pass  # TODO: end the session\n" in (root / MODULE).read_text()
+
+
+def test_a_stub_a_linter_took_out_comes_back_as_pass(tmp_path: Path) -> None:
+    # `ruff check --fix` took out the `pass` beside the call (PIE790), or the record is lost:
+    # taking the call out must not leave a body empty (remove wrote a file that did not parse).
+    source = STUBS.replace(
+        "def logout(session_id: int) -> None:\n    pass\n",
+        "def logout(session_id: int) -> None:\n    pass  # TODO\n",
+    )
+    root = _project(tmp_path, "", source)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    module = root / MODULE
+    module.write_text(module.read_text().replace("    pass  # TODO\n", ""))
+    (root / ".telemetry-scaffold.json").unlink()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    restored = module.read_text()
+    ast.parse(restored)
+    assert "def logout(session_id: int) -> None:\n    pass\n" in restored
+    assert "def later(item_id: int) -> None:\n    pass\n" in restored  # its `...` was not recorded
+    assert '    """Put an item."""\n\n' in restored  # a docstring is a body
+
+
+ARGUMENTS = '''"""A stub whose parameters are still to be used."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/search")
+
+
+@router.get("/{shelf}")
+async def search(shelf: str, q: str = "", _page: int = 0) -> None:
+    """Search a shelf."""
+'''
+
+
+@pytest.mark.parametrize(
+    ("ruff", "said"),
+    [
+        ('[tool.ruff.lint]\nselect = ["ALL"]\n', True),
+        ('[tool.ruff.lint]\nselect = ["E", "ARG"]\n', True),
+        ('[tool.ruff.lint]\nselect = ["E", "F"]\n', False),
+        ('[tool.ruff.lint]\nselect = ["ALL"]\nignore = ["ARG001"]\n', False),
+    ],
+)
+def test_a_stubs_unused_parameters_are_said_where_ruff_reports_them(
+    tmp_path: Path, ruff: str, said: bool
+) -> None:
+    # Ruff leaves a stub's parameters alone; with the call in, `q` is reported (the path
+    # parameter is logged, `_page` is a dummy by its name). Logging `q` would log user text:
+    # said in one line instead, with what exempts the handler.
+    root = _project(tmp_path, ruff, ARGUMENTS)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    note = (
+        "backend/app/api/p.py:9: route search (GET /search/{shelf}): with its log call it is no "
+        "stub to ruff, whose ARG001 reports its unused parameters `q`; finish the handler, or "
+        "`# noqa: ARG001` on its def line"
+    )
+    assert (note in " ".join(result.stdout.split())) is said, result.stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_text() == ARGUMENTS
+
+
+def test_the_said_finding_is_the_one_ruff_adds(tmp_path: Path) -> None:
+    root = _project(tmp_path, '[tool.ruff.lint]\nselect = ["ALL"]\n', ARGUMENTS)
+    assert _added_then_removed(root) == ["p.py: ARG001"]
+
+
+def test_the_projects_dummy_names_are_ruffs(tmp_path: Path) -> None:
+    # `dummy-variable-rgx = "^_$"` (a real backend's): `_page` is no dummy to ruff there.
+    ruff = '[tool.ruff.lint]\nselect = ["ALL"]\ndummy-variable-rgx = "^_$"\n'
+    root = _project(tmp_path, ruff, ARGUMENTS)
+    result = run("generate", "--root", str(root))
+    assert "its unused parameters `q`, `_page`;" in " ".join(result.stdout.split())
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert _added_then_removed(root) == ["p.py: ARG001", "p.py: ARG001"]
+
+
+# Ruff configurations of real projects (their rule tables, as published), each in the backend
+# folder as there: ruff runs from it, as their CI does.
+REAL_CONFIGS = {
+    # fastapi/full-stack-fastapi-template, backend/pyproject.toml: ARG001 picked out by name.
+    "full-stack-fastapi-template": (
+        "pyproject.toml",
+        '[tool.ruff]\ntarget-version = "py310"\nexclude = ["alembic"]\n\n[tool.ruff.lint]\n'
+        'select = ["E", "W", "F", "I", "B", "C4", "UP", "ARG001"]\n'
+        'ignore = ["E501", "B008", "W191", "B904"]\n\n[tool.ruff.lint.pyupgrade]\n'
+        "keep-runtime-typing = true\n",
+    ),
+    # The .ruff.toml of astral-sh/ruff#10624: every rule, preview, `_` alone a dummy, and isort
+    # settings of its own.
+    "every-rule-with-isort-settings": (
+        ".ruff.toml",
+        'builtins = ["_"]\npreview = true\ntarget-version = "py312"\n\n[lint]\n'
+        'dummy-variable-rgx = "^_$"\nextend-select = ["D213"]\nignore = ["CPY001", "D212"]\n'
+        'select = ["ALL"]\n\n[lint.isort]\ncombine-as-imports = true\n'
+        "force-sort-within-sections = true\nlines-after-imports = 2\nno-lines-before = "
+        '["first-party", "future", "local-folder", "standard-library", "third-party"]\n\n'
+        '[lint.pydocstyle]\nconvention = "google"\n',
+    ),
+    # langchain-ai/deepagents, libs/acp/pyproject.toml: TID252 with its default "parents".
+    "deepagents-acp": (
+        "pyproject.toml",
+        '[tool.ruff]\nline-length = 100\n\n[tool.ruff.lint]\nselect = ["E", "F", "I", "TID252"]\n'
+        "ignore = []\n\n[tool.ruff.lint.isort]\nforce-single-line = false\n"
+        'combine-as-imports = true\nknown-first-party = ["app"]\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("config", sorted(REAL_CONFIGS))
+@pytest.mark.parametrize("module", ["stubs", "relative", "arguments"])
+def test_real_configurations_find_only_what_generate_says(
+    tmp_path: Path, config: str, module: str
+) -> None:
+    name, text = REAL_CONFIGS[config]
+    source = {"stubs": STUBS, "relative": RELATIVE, "arguments": ARGUMENTS}[module]
+    root = _project(tmp_path, "", source, {"schemas.py": SCHEMAS})
+    backend = root / "backend"
+    (backend / name).write_text(text)
+    original = (root / MODULE).read_bytes()
+    before = _ruff_findings(root, backend)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    added = sorted((_ruff_findings(root, backend) - before).elements())
+    said = " ".join(result.stdout.split())
+    # Nothing new but what generate said of a stub (its unused parameters, or `self`), and
+    # preview's RUF027, which takes a route template for an f-string (the README says why).
+    announced = {
+        code
+        for codes in re.findall(r"no stub to ruff, .*?`# noqa: ([A-Z0-9, ]+)`", said)
+        for code in codes.split(", ")
+    }
+    added = [finding for finding in added if not finding.endswith(": RUF027")]
+    assert {finding.partition(": ")[2] for finding in added} == announced, (added, said)
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original
+
+
+def test_a_stub_methods_self_is_said_under_preview(tmp_path: Path) -> None:
+    # Preview's PLR6301 (no-self-use) leaves a stub method alone, not one with a call in.
+    ruff = '[tool.ruff]\npreview = true\n[tool.ruff.lint]\nselect = ["PLR6301"]\n'
+    root = _project(tmp_path, ruff, STUBS)
+    result = run("generate", "--root", str(root))
+    said = " ".join(result.stdout.split())
+    assert (
+        "backend/app/api/p.py:47: route Views.show (GET /views/{item_id}): with its log call it is "
+        "no stub to ruff, whose PLR6301 (preview) reports it could be a function; finish the "
+        "handler, or `# noqa: PLR6301` on its def line"
+    ) in said, said
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert _added_then_removed(root) == ["p.py: PLR6301"]
+    # Without preview the rule does not run: nothing to say.
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text().replace("preview = true", "preview = false")
+    )
+    assert "PLR6301" not in run("generate", "--root", str(root)).stdout
+
+
+def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path) -> None:
+    # The manifest is a file anyone can edit: what remove writes into user code from it is one
+    # of the stub statements, never the text it holds otherwise.
+    root = _project(tmp_path, "", STUBS)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    manifest = root / ".telemetry-scaffold.json"
+    record = json.loads(manifest.read_text())
+    assert record["patched"]["stubs"][MODULE]["later"] == "..."
+    record["patched"]["stubs"][MODULE]["later"] = "__import__('os').system('true')"
+    manifest.write_text(json.dumps(record))
+    assert run("remove", "--root", str(root)).exit_code == 0
+    restored = (root / MODULE).read_text()
+    assert "__import__" not in restored
+    assert "async def later(item_id: int) -> None:\n    pass\n" in restored
+    assert "def logout(session_id: int) -> None:\n    pass\n" in restored  # from the record
+    assert "def check() -> None:\n    return\n" in restored
