@@ -3094,8 +3094,9 @@ async def get_item(item_id: int) -> dict[str, int]:
 """
 
 CALLING = {
-    "imported-handler": "from app.items import get_item\n",
-    "handler-of-a-module": "from app import items\n",
+    "imported-handler": ("from app.items import get_item\n", "get_item"),
+    "handler-of-a-module": ("from app import items\n", "items.get_item"),
+    "full-dotted-path": ("import app.items\n", "app.items.get_item"),
 }
 
 
@@ -3107,10 +3108,11 @@ def test_a_handler_calling_another_modules_handler_is_named(
     """`return await get_item(item_id)` in a handler of another module (imported by name, or
     read on its module): a request to it logs twice, its own event and `get_item`'s naming
     `/items/{item_id}`. Said in one line naming both handlers, as for a handler of the same
-    module; not said when the plan does not instrument the callee's module (it logs nothing)."""
-    call = "get_item" if shape == "imported-handler" else "items.get_item"
+    module; not said when the plan does not instrument the callee's module (it logs nothing).
+    Read through `import app.items` as `app.items.get_item(...)` too."""
+    imported, call = CALLING[shape]
     legacy = (
-        f"from fastapi import APIRouter\n\n{CALLING[shape]}\n"
+        f"from fastapi import APIRouter\n\n{imported}\n"
         'router = APIRouter(prefix="/legacy")\n\n\n'
         '@router.get("/{item_id}")\n'
         "async def legacy_item(item_id: int) -> dict[str, int]:\n"

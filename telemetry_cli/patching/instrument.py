@@ -646,34 +646,50 @@ def _handlers_called(
     }
     # Another instrumented module's handlers, by the name this module imports them or it under.
     on_modules: dict[str, dict[str, tuple[FunctionNode, str]]] = {}
+    # The names a package holding one is imported under (`import app.api.items` binds `app`):
+    # its handlers are called by their full dotted path, `app.api.items.get_item(...)`.
+    packages: dict[str, dict[str, dict[str, tuple[FunctionNode, str]]]] = {}
+    others = instrumented - {module.name}
     for name, binding in module.scope.bindings.items():
         if binding.kind != "import":
             continue
         owner, _, attribute = binding.target.rpartition(".")
-        if binding.target in instrumented and binding.target != module.name:
+        if binding.target in others:
             on_modules[name] = _module_handlers(binding.target, index)
-        elif owner in instrumented and owner != module.name:
+        elif owner in others:
             found = _module_handlers(owner, index).get(attribute)
             if found is not None:
                 called[name] = found
+        if any(other.startswith(f"{binding.target}.") for other in others):
+            packages[name] = {}
 
     def callee(call: ast.Call) -> tuple[FunctionNode, str] | None:
         func = call.func
         if isinstance(func, ast.Name):
             return called.get(func.id)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            return on_modules.get(func.value.id, {}).get(func.attr)
-        return None
+        if not isinstance(func, ast.Attribute):
+            return None
+        if isinstance(func.value, ast.Name) and func.value.id in on_modules:
+            return on_modules[func.value.id].get(func.attr)
+        root = _root_name(func)
+        if root is None or root.id not in packages:
+            return None
+        dotted = index.qualify(func.value, module.scope)
+        if dotted is None or dotted not in others:
+            return None
+        if dotted not in packages[root.id]:
+            packages[root.id][dotted] = _module_handlers(dotted, index)
+        return packages[root.id][dotted].get(func.attr)
 
     said: list[str] = []
-    if not called and not any(on_modules.values()):
+    if not called and not any(on_modules.values()) and not packages:
         return said
     # The lines of the calls of a handler's name: only the statements holding one are walked
     # whole below (a walk of every statement cost as much as all the rest of the patching).
     lines = sorted(
         {
             node.lineno
-            for node in module.nodes_naming([*called, *on_modules])
+            for node in module.nodes_naming([*called, *on_modules, *packages])
             if isinstance(node, ast.Call) and callee(node) is not None
         }
     )
@@ -697,8 +713,8 @@ def _handlers_called(
                 if target is None or node is target[0]:
                     continue
                 assert isinstance(call, ast.Call)
-                held = call.func.value if isinstance(call.func, ast.Attribute) else call.func
-                assert isinstance(held, ast.Name)
+                held = _root_name(call.func)
+                assert held is not None
                 bound = module.scope.bindings.get(held.id)
                 if bound is None or (bound.kind != "import" and bound.node is not target[0]):
                     continue  # the name is bound to something else at module level
@@ -714,6 +730,13 @@ def _handlers_called(
                     "own, or mark the call's line `# telemetry-scaffold: skip`"
                 )
     return said
+
+
+def _root_name(expression: ast.expr) -> ast.Name | None:
+    """The name an attribute chain starts from: ``app`` of ``app.api.items.get_item``, else None."""
+    while isinstance(expression, ast.Attribute):
+        expression = expression.value
+    return expression if isinstance(expression, ast.Name) else None
 
 
 def _module_handlers(name: str, index: PackageIndex) -> dict[str, tuple[FunctionNode, str]]:
