@@ -487,6 +487,14 @@ def instrument_module(
                 f"{where}`{registration.endpoint}`, defined in {registration.defined_in}: its "
                 "log call goes there, when the plan names that module in instrument"
             )
+        elif registration.factory is not None:
+            # The package's factory makes it, but the route is only known at run time.
+            notes.append(
+                f"{where}`{registration.endpoint}`, made by `{registration.factory}` for paths "
+                "only known at run time, which it is not passed: it is not logged; pass the "
+                f"path to `{registration.factory}` to log the route taken, or mark this line "
+                "`# telemetry-scaffold: skip`"
+            )
         elif registration.endpoint.startswith("lambda"):
             # An expression alone: there is no statement before it a log call could take.
             notes.append(
@@ -517,6 +525,16 @@ def instrument_module(
     for handler in handlers:
         if handler.skipped or id(handler) in hidden:
             continue
+        made = next((route for route in handler.routes if route.factory is not None), None)
+        if made is not None and len({route.code for route in handler.routes}) > 1:
+            # One function a factory makes per registration, not given the path: the call in
+            # it cannot tell which route the request took.
+            editor.edits.notes.append(
+                f"{made.registered_in or path}:{made.line}: `{handler.qualname}`, made by "
+                f"`{made.factory}` for each of its {len(handler.routes)} routes, is not passed "
+                "its path: each request logs them all; pass the path to the factory to log the "
+                "route taken"
+            )
         for route in handler.routes:
             # Once per module, at its first route: the same router's routes share one note.
             if route.note is not None and route.note not in said:
