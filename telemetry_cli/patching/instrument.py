@@ -26,7 +26,7 @@ from telemetry_cli.patching.edits import (
     top_statement_of,
 )
 from telemetry_cli.patching.limits import statement_notes
-from telemetry_cli.patching.names import BASE_MODELS
+from telemetry_cli.patching.names import BASE_MODELS, CACHE_DECORATORS
 from telemetry_cli.patching.removal import (
     FormerCalls,
     inserted_call,
@@ -525,6 +525,9 @@ def instrument_module(
     for handler in handlers:
         if handler.skipped or id(handler) in hidden:
             continue
+        cached = _cached_by(handler, index)
+        if cached is not None:
+            editor.edits.notes.append(f"{path}:{cached}")
         made = next((route for route in handler.routes if route.factory is not None), None)
         if made is not None and len({route.code for route in handler.routes}) > 1:
             # One function a factory makes per registration, not given the path: the call in
@@ -748,6 +751,37 @@ def _handlers_called(
                     "own, or mark the call's line `# telemetry-scaffold: skip`"
                 )
     return said
+
+
+def _cached_by(handler: Handler, index: PackageIndex) -> str | None:
+    """``<line>: <note>`` when a cache decorator wraps the function a route of ``handler`` serves.
+
+    ``@router.get("/x")`` over ``@cache(expire=60)`` (see ``CACHE_DECORATORS``): FastAPI calls
+    the cache's wrapper, which answers a cached hit without running the handler, so without
+    its log call. Only a decorator below a route decorator (or on a function registered by
+    ``add_api_route``) wraps what is served; one above wraps what the route decorator returns.
+    """
+    function = handler.function
+    around = handler.scope.parent
+    if around is None:
+        return None
+    route_lines = {route.line for route in handler.routes}
+    decorators = function.decorator_list
+    first_route = next(
+        (number for number, decorator in enumerate(decorators) if decorator.lineno in route_lines),
+        -1 if handler.routes else len(decorators),
+    )
+    for decorator in decorators[first_route + 1 :]:
+        called = decorator.func if isinstance(decorator, ast.Call) else decorator
+        qualified = index.qualify(called, around)
+        if qualified is None or index.resolve(qualified)[0] not in CACHE_DECORATORS:
+            continue
+        return (
+            f"{decorator.lineno}: `{handler.qualname}` is cached by `@{ast.unparse(decorator)}`, "
+            "which answers a cached hit without running it: a hit is not logged, only the "
+            "requests that run the handler"
+        )
+    return None
 
 
 def _root_name(expression: ast.expr) -> ast.Name | None:

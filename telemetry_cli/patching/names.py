@@ -137,6 +137,37 @@ ROUTE_SNAPSHOTS: dict[str, str] = {
     "fastmcp.server.server.FastMCP.from_fastapi": "app",
 }
 #: Their decorators giving a handler's version: ``@version(2)``, ``@api_version(1, 1)``.
+#: Decorators that cache what a handler returns and answer a hit without running it (so without
+#: its log call): fastapi-cache2's ``@cache(expire=60)``, fastapi-redis-cache's ``@cache(...)``
+#: and ``@cache_one_hour()`` ..., cashews' ``@cache(ttl=...)`` and its ``early``, ``soft`` and
+#: ``hit`` strategies, aiocache's ``@cached``, and functools' caches.
+CACHE_DECORATORS = frozenset(
+    {
+        "fastapi_cache.decorator.cache",
+        *(
+            f"fastapi_redis_cache.{name}"
+            for name in (
+                "cache",
+                "cache_one_minute",
+                "cache_one_hour",
+                "cache_one_day",
+                "cache_one_week",
+                "cache_one_month",
+                "cache_one_year",
+            )
+        ),
+        "fastapi_redis_cache.cache.cache",
+        "cashews.cache",
+        "cashews.cache.early",
+        "cashews.cache.soft",
+        "cashews.cache.hit",
+        "aiocache.cached",
+        "aiocache.decorators.cached",
+        "functools.cache",
+        "functools.lru_cache",
+        "async_lru.alru_cache",
+    }
+)
 VERSION_DECORATORS = frozenset(
     {
         "fastapi_versioning.version",

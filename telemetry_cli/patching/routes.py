@@ -745,14 +745,31 @@ class _PassedReader(ast.NodeTransformer):
 
     def __init__(self, parameters: dict[str, str]) -> None:
         self.parameters = parameters  # each argument's `ast.dump`, to its parameter's name
+        self.replaced: list[tuple[ast.expr, str]] = []  # each part replaced, with the name
 
     def visit(self, node: ast.AST) -> ast.AST:
         """``node``, or the parameter name standing for it."""
         name = self.parameters.get(ast.dump(node)) if isinstance(node, ast.expr) else None
         if name is not None:
+            assert isinstance(node, ast.expr)
+            self.replaced.append((node, name))
+            # Located where the part was: `reachable` reads positions (its text is not used).
             return ast.copy_location(ast.Name(name, ast.Load()), node)
         visited: ast.AST = super().visit(node)
         return visited
+
+    def written(self, expression: ast.expr, scope: Scope) -> str:
+        """``expression`` as its module writes it (its quotes), with the parts replaced."""
+        start, end = expression.col_offset, expression.end_col_offset
+        if end is None or any(
+            part.lineno != expression.lineno or part.end_lineno != expression.lineno
+            for part, _ in self.replaced
+        ):
+            return ast.unparse(_PassedReader(self.parameters).visit(copy.deepcopy(expression)))
+        text = scope.module.lines.line(expression.lineno).encode("utf-8")[:end]
+        for part, name in sorted(self.replaced, key=lambda item: -item[0].col_offset):
+            text = text[: part.col_offset] + name.encode() + text[part.end_col_offset or 0 :]
+        return text[start:].decode("utf-8")
 
 
 def _returned_function(binding: Binding | None) -> tuple[FunctionNode, Scope] | None:
@@ -2597,12 +2614,17 @@ class _Finder:
             binding = factory.bindings.get(name)
             if binding is not None and binding.kind == "param" and sole_binding(binding):
                 parameters.setdefault(ast.dump(argument), name)
-        read = _PassedReader(parameters).visit(copy.deepcopy(written))
+        reader = _PassedReader(parameters)
+        read = reader.visit(copy.deepcopy(written))
         assert isinstance(read, ast.expr)
         names = {node.id for node in ast.walk(read) if isinstance(node, ast.Name)}
         if not names or not names <= set(parameters.values()):
             return None  # a name the factory is not passed: read there, another object
-        return reachable(read, factory, handler_scope)
+        if reachable(read, factory, handler_scope) is None:
+            return None
+        if written.lineno != written.end_lineno:
+            return ast.unparse(read)
+        return reader.written(written, scope)
 
     def _unfollowed(
         self,
