@@ -95,6 +95,49 @@ def make_raw(call: Callable[..., Any]):
 app = studio_app("coil", [("/simulate", lambda route, body: {"route": route})])
 '''
 
+CRUD_PY = '''"""A route factory class adding CRUD routes for each model it is given."""
+
+from fastapi import FastAPI
+
+
+class RouteFactory:
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def _create_get_endpoint(self, model: type):
+        async def _get(id: str) -> dict[str, str]:
+            return {"model": model.__name__, "id": id}
+
+        return _get
+
+    def _create_list_endpoint(self, model: type, path: str):
+        async def _list() -> dict[str, str]:
+            return {"model": model.__name__}
+
+        return _list
+
+    def add_routes(self, model: type) -> None:
+        name = model.__name__.lower()
+        self.app.get(f"/{name}/{{id}}")(self._create_get_endpoint(model))
+        self.app.add_api_route(
+            f"/{name}", self._create_list_endpoint(model, f"/{name}"), methods=["GET"]
+        )
+
+
+class Potato:
+    pass
+
+
+class Carrot:
+    pass
+
+
+app = FastAPI()
+factory = RouteFactory(app)
+factory.add_routes(Potato)
+factory.add_routes(Carrot)
+'''
+
 SHAPES = {
     # module: (source, main.py, the lines generate says, the requests and the route each logs)
     "pages": (
@@ -103,6 +146,17 @@ SHAPES = {
         'app.include_router(pages.router, prefix="/site")\n',
         ["log call in page (GET /site/about; GET /site/help/{topic})"],
         [("get", "/site/about", "/site/about"), ("get", "/site/help/x", "/site/help/{topic}")],
+    ),
+    "crud": (
+        CRUD_PY,
+        None,
+        [
+            "log call in _list (GET path)",
+            "backend/app/api/crud.py:24: `self.app.get` registers `self._create_get_endpoint("
+            "model)`, made by `_create_get_endpoint` for paths only known at run time, which it "
+            "is not passed: it is not logged",
+        ],
+        [("get", "/potato", "/potato"), ("get", "/carrot", "/carrot"), ("get", "/potato/1", None)],
     ),
     "jobs": (
         JOBS_PY,
@@ -135,8 +189,9 @@ def test_a_handler_a_factory_makes_is_logged_once_with_the_route_each_request_to
     """One log call in the inner function, however many routes it serves: the route each
     request took when the factory is passed the path (`make_page(path, ...)`, read there as
     `"/site" + path`, or `route` in a factory of an app factory whose routes are only known at
-    run time); every route, said on a line, when it is not (`make(job_type)`); a line naming
-    the factory when the paths are only known at run time and not passed. Before, the pages
+    run time, or `path` in a factory method given `f"/{name}"`); every route, said on a line,
+    when it is not (`make(job_type)`); a line naming the factory when the paths are only known
+    at run time and not passed. Before, the pages
     logged both routes on every request and the studio's handlers were not logged. A second
     `generate` changes nothing, and `remove` restores every file."""
     source, main, said, requests = SHAPES[shape]

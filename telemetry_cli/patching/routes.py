@@ -373,6 +373,10 @@ class Unfollowed(NamedTuple):
         )
 
 
+# Why a route whose path is only known at run time (and not read alike by its handler) is not
+# logged: one, to tell it from the other problems of a route.
+_PATH_NOT_KNOWN = "its path is neither a literal nor a constant"
+
 # How many expressions :meth:`_Finder._view_classes` reads following an endpoint's names.
 _MAX_VIEW_STEPS = 16
 
@@ -772,18 +776,26 @@ class _PassedReader(ast.NodeTransformer):
         return text[start:].decode("utf-8")
 
 
-def _returned_function(binding: Binding | None) -> tuple[FunctionNode, Scope] | None:
+def _returned_function(
+    binding: Binding | None, *, method: bool = False
+) -> tuple[FunctionNode, Scope] | None:
     """The function a factory defines in its body and returns, with the scope it is defined in.
 
     ``def make_predict(name, model): async def predict(...): ...; return predict``: each call
     makes one ``predict``, the handler FastAPI calls. Only a plain function of the module, or
     of a function (``def make(jt)`` in the loop of an app factory registering what it makes),
     not async, not decorated, returning that one name, bound by the ``def`` alone, every time.
+    ``method``: a plain method of a class, called on its instance (``self._create_get(Model)``
+    in another method of the class).
     """
     if binding is None or binding.kind != "function":
         return None
-    if binding.scope.parent is not None and not isinstance(binding.scope.node, FunctionNode):
+    if method != isinstance(binding.scope.node, ast.ClassDef):
         return None  # a method: called on what, not known here
+    if binding.scope.parent is not None and not isinstance(
+        binding.scope.node, FunctionNode | ast.ClassDef
+    ):
+        return None
     factory = binding.node
     if not isinstance(factory, ast.FunctionDef) or factory.decorator_list:
         return None
@@ -2564,10 +2576,16 @@ class _Finder:
         function_scope = Scope(function, self.module, defined_in)
         passed = self._factory_path(node, endpoint, scope, read_in, function_scope)
         route = self._route(node, verb, owner, scope, function_scope, path=path, passed=passed)
-        if passed is None and isinstance(endpoint, ast.Call) and defined_in.node is not None:
-            made_by = defined_in.node
-            if isinstance(made_by, FunctionNode) and isinstance(endpoint.func, ast.Name):
-                route = route._replace(factory=made_by.name)
+        made_by = defined_in.node if isinstance(endpoint, ast.Call) else None
+        if passed is None and isinstance(made_by, FunctionNode):
+            if route.problem == _PATH_NOT_KNOWN:
+                # Made by a factory for a path only known at run time it is not passed: named
+                # on a line with the factory (`self._create_get(Model)` under `f"/{Model...}"`).
+                self.unfollowed.append(
+                    Unfollowed.of(node, ast.unparse(endpoint), None, factory=made_by.name)
+                )
+                return
+            route = route._replace(factory=made_by.name)
         key = id(function)
         if key in self.handlers:
             self.handlers[key].routes.append(route)
@@ -2603,6 +2621,8 @@ class _Finder:
             return None
         arguments = factory.node.args
         positional = [argument.arg for argument in (*arguments.posonlyargs, *arguments.args)]
+        if isinstance(factory.parent.node if factory.parent else None, ast.ClassDef):
+            positional = positional[1:]  # a method called on the instance: `self` is bound
         given = [
             (argument, positional[number])
             for number, argument in enumerate(endpoint.args[: len(positional)])
@@ -2887,6 +2907,18 @@ class _Finder:
             return class_endpoint(called, CALL_METHOD, bound=True)
         if isinstance(endpoint, ast.Call) and isinstance(endpoint.func, ast.Name):
             return _returned_function(scope.lookup(endpoint.func.id))
+        if (
+            isinstance(endpoint, ast.Call)
+            and isinstance(endpoint.func, ast.Attribute)
+            and isinstance(endpoint.func.value, ast.Name)
+        ):
+            # `self._create_get_endpoint(Model)`: a factory method of the instance's class.
+            method = method_of_instance(endpoint.func.value, scope)
+            holder = None if method is None else method.parent
+            if holder is not None and isinstance(holder.node, ast.ClassDef):
+                made = _returned_function(holder.bindings.get(endpoint.func.attr), method=True)
+                if made is not None:
+                    return made
         if isinstance(endpoint, ast.Name):
             binding = scope.lookup(endpoint.id)
             if binding is None or binding.kind != "function":
@@ -3398,7 +3430,7 @@ class _Finder:
                     self._environment_path(path_expression, scope, handler_scope)
                 )
                 if reference is None:
-                    problem = "its path is neither a literal nor a constant"
+                    problem = _PATH_NOT_KNOWN
                     parts.append("?")  # messages show the known prefixes, then the unknown
                 elif parts and isinstance(path_expression, ast.BoolOp):
                     # `or` binds looser than the `+` that puts the prefixes before it.
