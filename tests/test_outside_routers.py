@@ -129,3 +129,142 @@ def test_a_router_of_the_project_is_not_said_to_come_from_outside(tmp_path: Path
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "outside the project" not in generated.stdout
+
+
+#: Stand-ins for fastapi-users and fastapi-crudrouter, installed as libraries are: outside the
+#: project's folders. Each declares its routes itself, as the real ones do.
+USERS_LIBRARY = """from fastapi import APIRouter
+
+
+class FastAPIUsers:
+    def __init__(self, get_user_manager: object, auth_backends: list[object]) -> None:
+        self.auth_backends = auth_backends
+
+    def get_auth_router(self, backend: object) -> APIRouter:
+        router = APIRouter()
+
+        @router.post("/login")
+        async def login() -> dict[str, str]:
+            return {"access_token": "token"}
+
+        return router
+
+    def get_users_router(self) -> APIRouter:
+        router = APIRouter()
+
+        @router.get("/me")
+        async def me() -> dict[str, int]:
+            return {"id": 1}
+
+        return router
+"""
+
+CRUD_LIBRARY = """from fastapi import APIRouter
+
+
+class MemoryCRUDRouter(APIRouter):
+    def __init__(self, schema: type) -> None:
+        super().__init__(prefix="/" + schema.__name__.lower())
+        self.add_api_route("", self.get_all, methods=["GET"])
+
+    async def get_all(self) -> list[int]:
+        return []
+"""
+
+LIBRARY_MAIN = """from fastapi import FastAPI
+from fastapi_crudrouter import MemoryCRUDRouter as CRUDRouter
+from fastapi_users import FastAPIUsers
+from fastapi_utils.inferring_router import InferringRouter
+from pydantic import BaseModel
+
+from app import items
+
+
+class Potato(BaseModel):
+    id: int
+
+
+fastapi_users = FastAPIUsers(None, [])
+users_router = fastapi_users.get_users_router()
+health = InferringRouter()
+
+app = FastAPI()
+app.include_router(fastapi_users.get_auth_router(None), prefix="/auth/jwt", tags=["auth"])
+app.include_router(users_router, prefix="/users")
+app.include_router(CRUDRouter(schema=Potato))
+for router in (fastapi_users.get_users_router(),):
+    app.include_router(router, prefix="/v2/users")
+app.include_router(health)
+app.include_router(items.router)
+"""
+
+
+def test_a_router_a_library_builds_is_said_by_init_and_generate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`app.include_router(fastapi_users.get_auth_router(auth_backend), prefix="/auth/jwt")`
+    (a method of an object a library's class builds), a name bound to one, fastapi-crudrouter's
+    `CRUDRouter(schema=Potato)` in the include, and one in a loop: the library declares their
+    routes, served but in no module of the project's to log. `init` and `generate` say each in
+    one line naming the include and the library; a library's plain router the project fills
+    (`InferringRouter()`) is not said. Nothing was said before."""
+    site = tmp_path / "site"
+    write_files(
+        site,
+        {
+            "fastapi_users/__init__.py": USERS_LIBRARY,
+            "fastapi_crudrouter/__init__.py": CRUD_LIBRARY,
+            "fastapi_utils/__init__.py": "",
+            "fastapi_utils/inferring_router.py": (
+                "from fastapi import APIRouter\n\n\nclass InferringRouter(APIRouter):\n    pass\n"
+            ),
+        },
+    )
+    monkeypatch.syspath_prepend(str(site))
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\ndependencies = ["fastapi-users"]\n',
+            "backend/app/__init__.py": "",
+            "backend/app/items.py": ITEMS,
+            "backend/app/main.py": LIBRARY_MAIN,
+        },
+    )
+    notes = [
+        "backend/app/main.py:19: `fastapi_users.get_auth_router(...)` is a router the library "
+        "fastapi_users builds: the routes it declares are served but not logged",
+        "backend/app/main.py:20: `users_router` (fastapi_users.get_users_router()) is a router "
+        "the library fastapi_users builds",
+        "backend/app/main.py:21: `CRUDRouter(...)` is a router the library fastapi_crudrouter "
+        "builds",
+        "backend/app/main.py:23: `router` (fastapi_users.get_users_router()) is a router the "
+        "library fastapi_users builds",
+    ]
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    said = " ".join(initialised.stdout.split())
+    assert all(note in said for note in notes), said
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "items.py"', '"items.py"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    said = " ".join(generated.stdout.split())
+    assert all(said.count(note) == 1 for note in notes), said
+    assert said.count("is a router the library") == len(notes), said
+    assert "log call in get_item (GET /items/{item_id})" in said
+    try:
+        with imported_app(root / "backend") as served:
+            client = TestClient(served.app)
+            assert client.post("/auth/jwt/login").json() == {"access_token": "token"}
+            assert client.get("/users/me").json() == {"id": 1}
+            assert client.get("/potato").json() == []
+            assert client.get("/items/3").json() == {"id": 3}
+    finally:
+        for name in [name for name in sys.modules if name.startswith("fastapi_")]:
+            if name.partition(".")[0] in {"fastapi_users", "fastapi_crudrouter", "fastapi_utils"}:
+                del sys.modules[name]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned

@@ -1505,10 +1505,9 @@ def test_controller_methods_registered_on_self_router_are_instrumented() -> None
         "app/api/items.py:8",
         "app/api/items.py:20",
     ]
-    # Each names its class (found through `self` and through the instance built inline).
-    method_of = "a method of `Users` (app/api/items.py:4), which cannot be followed"
-    assert f"registers `self.helper`, {method_of}" in notes[0]
-    assert f"registers `Users('/u').one`, {method_of}" in notes[1]
+    # The class whose method goes unlogged is named (a homegrown class-based view's, too).
+    assert "registers `self.helper`, a method of `Users` (app/api/items.py:4), which" in notes[0]
+    assert "registers `Users('/u').one`, a method of `Users` (app/api/items.py:4)," in notes[1]
     assert '"route": me.router.prefix + "/{user_id}",' in result.source
     assert result.source.count("event_logger.log(") == 1
 
@@ -3100,8 +3099,9 @@ async def get_item(item_id: int) -> dict[str, int]:
 """
 
 CALLING = {
-    "imported-handler": "from app.items import get_item\n",
-    "handler-of-a-module": "from app import items\n",
+    "imported-handler": ("from app.items import get_item\n", "get_item"),
+    "handler-of-a-module": ("from app import items\n", "items.get_item"),
+    "full-dotted-path": ("import app.items\n", "app.items.get_item"),
 }
 
 
@@ -3113,10 +3113,11 @@ def test_a_handler_calling_another_modules_handler_is_named(
     """`return await get_item(item_id)` in a handler of another module (imported by name, or
     read on its module): a request to it logs twice, its own event and `get_item`'s naming
     `/items/{item_id}`. Said in one line naming both handlers, as for a handler of the same
-    module; not said when the plan does not instrument the callee's module (it logs nothing)."""
-    call = "get_item" if shape == "imported-handler" else "items.get_item"
+    module; not said when the plan does not instrument the callee's module (it logs nothing).
+    Read through `import app.items` as `app.items.get_item(...)` too."""
+    imported, call = CALLING[shape]
     legacy = (
-        f"from fastapi import APIRouter\n\n{CALLING[shape]}\n"
+        f"from fastapi import APIRouter\n\n{imported}\n"
         'router = APIRouter(prefix="/legacy")\n\n\n'
         '@router.get("/{item_id}")\n'
         "async def legacy_item(item_id: int) -> dict[str, int]:\n"
@@ -3179,8 +3180,26 @@ async def random_number() -> int:
         ("from fastapi_cache.decorator import cache", '@cache(expire=5)\n@router.get("/")', None),
         # A decorator of the project named `cache`: nothing known of it.
         ("from app.tools import cache", '@router.get("/")\n@cache(expire=5)', None),
+        # cashews' decorators that cache nothing: every request runs the handler.
+        ("from cashews import cache", '@router.get("/")\n@cache.invalidate("u:*")', None),
+        ("from cashews import cache", '@router.get("/")\n@cache.rate_limit(10, "1m")', None),
+        (
+            "from fastapi_redis_cache import cache_one_hour",
+            '@router.get("/")\n@cache_one_hour()',
+            "@cache_one_hour()",
+        ),
     ],
-    ids=["fastapi-cache", "aiocache", "cashews-strategy", "lru-cache", "above-route", "own"],
+    ids=[
+        "fastapi-cache",
+        "aiocache",
+        "cashews-strategy",
+        "lru-cache",
+        "above-route",
+        "own",
+        "cashews-invalidate",
+        "cashews-rate-limit",
+        "fastapi-redis-cache",
+    ],
 )
 def test_a_response_cache_under_the_route_is_said_to_skip_the_log_call_on_a_hit(
     imports: str, decorators: str, said: str | None

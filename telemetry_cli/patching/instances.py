@@ -673,27 +673,40 @@ def library_call(expression: ast.expr, scope: Scope, index: PackageIndex) -> boo
     (``fastapi_users.get_auth_router(auth_backend)`` after ``fastapi_users =
     FastAPIUsers[User, int](...)``, the class parametrized or not).
     """
+    return calling_library(expression, scope, index) is not None
+
+
+def calling_library(expression: ast.expr, scope: Scope, index: PackageIndex) -> str | None:
+    """The top package of the installed library whose function ``expression`` calls, else None.
+
+    See :func:`library_call`: ``fastapi_users`` for ``fastapi_users.get_auth_router(backend)``
+    (a method of an object ``FastAPIUsers`` builds), ``fastapi_crudrouter`` for
+    ``CRUDRouter(schema=Item)``.
+    """
     if not isinstance(expression, ast.Call):
-        return False
-    if _from_a_library(expression.func, scope, index):
-        return True
-    if not isinstance(expression.func, ast.Attribute):
-        return False
+        return None
+    found = _library_of(expression.func, scope, index)
+    if found is not None or not isinstance(expression.func, ast.Attribute):
+        return found
     instance = index.binding_of(expression.func.value, scope)
     built = call_bound_once(instance)
-    return (
-        instance is not None
-        and built is not None
-        and _from_a_library(built.func, instance.scope, index)
-    )
+    if instance is None or built is None:
+        return None
+    return _library_of(built.func, instance.scope, index)
 
 
-def _from_a_library(function: ast.expr, scope: Scope, index: PackageIndex) -> bool:
-    """Whether ``function`` (``FastAPIUsers[User, int]``: its class) is an installed library's."""
+def _library_of(function: ast.expr, scope: Scope, index: PackageIndex) -> str | None:
+    """The top package of the installed library ``function`` is of, else None.
+
+    ``FastAPIUsers[User, int]``: its class's.
+    """
     if isinstance(function, ast.Subscript):
         function = function.value
     qualified = index.qualify(function, scope)
-    return qualified is not None and index.from_a_library(*index.resolve(qualified))
+    if qualified is None:
+        return None
+    canonical, binding = index.resolve(qualified)
+    return canonical.partition(".")[0] if index.from_a_library(canonical, binding) else None
 
 
 def library_built(expression: ast.expr, scope: Scope, index: PackageIndex) -> bool:

@@ -505,6 +505,14 @@ def instrument_module(
                 f"{where}`{registration.endpoint}`, defined in {registration.defined_in}: its "
                 "log call goes there, when the plan names that module in instrument"
             )
+        elif registration.factory is not None:
+            # The package's factory makes it, but the route is only known at run time.
+            notes.append(
+                f"{where}`{registration.endpoint}`, made by `{registration.factory}` for paths "
+                "only known at run time, which it is not passed: it is not logged; pass the "
+                f"path to `{registration.factory}` to log the route taken, or mark this line "
+                "`# telemetry-scaffold: skip`"
+            )
         elif registration.endpoint.startswith("lambda"):
             # An expression alone: there is no statement before it a log call could take.
             notes.append(
@@ -535,6 +543,16 @@ def instrument_module(
     for handler in handlers:
         if handler.skipped or id(handler) in hidden:
             continue
+        made = next((route for route in handler.routes if route.factory is not None), None)
+        if made is not None and len({route.code for route in handler.routes}) > 1:
+            # One function a factory makes per registration, not given the path: the call in
+            # it cannot tell which route the request took.
+            editor.edits.notes.append(
+                f"{made.registered_in or path}:{made.line}: `{handler.qualname}`, made by "
+                f"`{made.factory}` for each of its {len(handler.routes)} routes, is not passed "
+                "its path: each request logs them all; pass the path to the factory to log the "
+                "route taken"
+            )
         for route in handler.routes:
             # Once per module, at its first route: the same router's routes share one note.
             if route.note is not None and route.note not in said:
@@ -626,8 +644,8 @@ def _response_cache(handler: Handler, index: PackageIndex) -> ast.expr | None:
     scope = handler.scope.parent or handler.scope
     for place, decorator in enumerate(decorators):
         called = decorator.func if isinstance(decorator, ast.Call) else decorator
-        qualified = index.qualify(called, scope) or ""
-        cached = qualified in RESPONSE_CACHES or qualified.startswith("cashews.cache.")
+        qualified = index.qualify(called, scope)
+        cached = qualified is not None and index.resolve(qualified)[0] in RESPONSE_CACHES
         if cached and (registered_by_call or any(place > at for at in routes_at)):
             return decorator
     return None
@@ -737,34 +755,50 @@ def _handlers_called(
     }
     # Another instrumented module's handlers, by the name this module imports them or it under.
     on_modules: dict[str, dict[str, tuple[FunctionNode, str]]] = {}
+    # The names a package holding one is imported under (`import app.api.items` binds `app`):
+    # its handlers are called by their full dotted path, `app.api.items.get_item(...)`.
+    packages: dict[str, dict[str, dict[str, tuple[FunctionNode, str]]]] = {}
+    others = instrumented - {module.name}
     for name, binding in module.scope.bindings.items():
         if binding.kind != "import":
             continue
         owner, _, attribute = binding.target.rpartition(".")
-        if binding.target in instrumented and binding.target != module.name:
+        if binding.target in others:
             on_modules[name] = _module_handlers(binding.target, index)
-        elif owner in instrumented and owner != module.name:
+        elif owner in others:
             found = _module_handlers(owner, index).get(attribute)
             if found is not None:
                 called[name] = found
+        if any(other.startswith(f"{binding.target}.") for other in others):
+            packages[name] = {}
 
     def callee(call: ast.Call) -> tuple[FunctionNode, str] | None:
         func = call.func
         if isinstance(func, ast.Name):
             return called.get(func.id)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            return on_modules.get(func.value.id, {}).get(func.attr)
-        return None
+        if not isinstance(func, ast.Attribute):
+            return None
+        if isinstance(func.value, ast.Name) and func.value.id in on_modules:
+            return on_modules[func.value.id].get(func.attr)
+        root = _root_name(func)
+        if root is None or root.id not in packages:
+            return None
+        dotted = index.qualify(func.value, module.scope)
+        if dotted is None or dotted not in others:
+            return None
+        if dotted not in packages[root.id]:
+            packages[root.id][dotted] = _module_handlers(dotted, index)
+        return packages[root.id][dotted].get(func.attr)
 
     said: list[str] = []
-    if not called and not any(on_modules.values()):
+    if not called and not any(on_modules.values()) and not packages:
         return said
     # The lines of the calls of a handler's name: only the statements holding one are walked
     # whole below (a walk of every statement cost as much as all the rest of the patching).
     lines = sorted(
         {
             node.lineno
-            for node in module.nodes_naming([*called, *on_modules])
+            for node in module.nodes_naming([*called, *on_modules, *packages])
             if isinstance(node, ast.Call) and callee(node) is not None
         }
     )
@@ -788,8 +822,8 @@ def _handlers_called(
                 if target is None or node is target[0]:
                     continue
                 assert isinstance(call, ast.Call)
-                held = call.func.value if isinstance(call.func, ast.Attribute) else call.func
-                assert isinstance(held, ast.Name)
+                held = _root_name(call.func)
+                assert held is not None
                 bound = module.scope.bindings.get(held.id)
                 if bound is None or (bound.kind != "import" and bound.node is not target[0]):
                     continue  # the name is bound to something else at module level
@@ -805,6 +839,13 @@ def _handlers_called(
                     "own, or mark the call's line `# telemetry-scaffold: skip`"
                 )
     return said
+
+
+def _root_name(expression: ast.expr) -> ast.Name | None:
+    """The name an attribute chain starts from: ``app`` of ``app.api.items.get_item``, else None."""
+    while isinstance(expression, ast.Attribute):
+        expression = expression.value
+    return expression if isinstance(expression, ast.Name) else None
 
 
 def _module_handlers(name: str, index: PackageIndex) -> dict[str, tuple[FunctionNode, str]]:

@@ -26,6 +26,7 @@ from telemetry_cli.manifest import GENERATED_HEADER
 from telemetry_cli.patching.instances import (
     InstanceCall,
     app_instance_parameter,
+    calling_library,
     constructor_router,
     controller_router,
     held_instance_read,
@@ -1950,6 +1951,7 @@ def _module_mounts(
                     f"prefixes {lost}"
                 )
             candidates: list[tuple[RouterKey, Mount] | None] = [*discovered] or [mount]
+            around = (included, scope, values, index)
             for mount in candidates:
                 if mount is not None and mount[1].prefix is not None:
                     for default in defaults.read[read:]:
@@ -1958,12 +1960,13 @@ def _module_mounts(
                         notes.once(said, f"{where}: prefix {said}")
                 elif mount is not None and (prefix is not None or unpacked is not None):
                     unknown = True
+                outside = None if mount is not None else _outside_router(*around)
+                outside = outside or _library_router(*around)
+                if outside is not None:
+                    notes.once(f"{where}: {outside}", OutsideRouter(f"{where}: {outside}"))
                 if mount is None:
                     by_app = _by_an_app(call, scope, values, index)
                     library = library_call(included, scope, index)
-                    outside = _outside_router(included, scope, values, index)
-                    if outside is not None:
-                        notes.append(OutsideRouter(f"{where}: {outside}"))
                     unresolved.append(
                         Unresolved(by_app, library, f"`{ast.unparse(included)}` at {where}")
                     )
@@ -2461,6 +2464,48 @@ def _outside_router(
         "path dependency): its routes are served but not logged, as generate patches only the "
         "project's own modules"
     )
+
+
+def _library_router(
+    included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> str | None:
+    """A line for a router an installed library's call builds that an include adds, else None.
+
+    ``app.include_router(fastapi_users.get_auth_router(auth_backend), prefix="/auth/jwt")``,
+    ``CRUDRouter(schema=Item, ...)`` of fastapi-crudrouter, each written in the include, or a
+    name bound once to a library function's router (``auth_router = users.get_auth_router(...)``;
+    not to a library's router class: ``router = InferringRouter()`` holds the project's routes):
+    the library declares its routes, in no module of the project's to put a log call into.
+    FastAPI's and Starlette's own routers declare none.
+    """
+    found = substituted(included, scope, values, index)
+    if found is None:
+        return None
+    expression, where = found
+    if isinstance(expression, ast.Name):
+        binding = index.binding_of(expression, where)
+        built = call_bound_once(binding)
+        if binding is None or built is None or index.built_role(built, binding.scope)[0]:
+            return None
+        expression, where = built, binding.scope
+    library = calling_library(expression, where, index)
+    if library is None or library in _ROUTING_LIBRARIES:
+        return None
+    # The callee, not its arguments: a line as short as the include, stable as they change.
+    assert isinstance(expression, ast.Call)
+    callee = ast.unparse(expression.func) + (
+        "(...)" if expression.args or expression.keywords else "()"
+    )
+    written = ast.unparse(included)
+    named = f"`{callee}`" if isinstance(included, ast.Call) else f"`{written}` ({callee})"
+    return (
+        f"{named} is a router the library {library} builds: the routes it declares are "
+        "served but not logged, as generate patches only the project's own modules"
+    )
+
+
+# The libraries whose routers hold only the routes the project declares on them.
+_ROUTING_LIBRARIES = frozenset({"fastapi", "starlette"})
 
 
 class OutsideRouter(str):

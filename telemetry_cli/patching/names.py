@@ -10,14 +10,30 @@ APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 #: FastAPI does (``app = Starlette(); app.mount("/api", app=api)``), but is no app to wire.
 STARLETTE_CLASSES = frozenset({"starlette.applications.Starlette"})
 #: Decorators answering a repeated call from a cache without running the function they wrap:
-#: fastapi-cache2's ``@cache(expire=60)``, aiocache's ``@cached()``, cashews' ``@cache(ttl=...)``
-#: (and its strategies, ``@cache.early(...)``), the standard library's and async-lru's memoizers.
+#: fastapi-cache2's ``@cache(expire=60)``, fastapi-redis-cache's ``@cache(...)`` and
+#: ``@cache_one_hour()`` ..., aiocache's ``@cached()``, cashews' ``@cache(ttl=...)`` and its
+#: caching strategies (``@cache.early(...)``; not its ``invalidate``, ``rate_limit`` or
+#: ``locked``, which cache nothing), cachetools', the standard library's and async-lru's
+#: memoizers.
 RESPONSE_CACHES = frozenset(
     {
         "fastapi_cache.decorator.cache",
+        *(
+            f"fastapi_redis_cache.{name}"
+            for name in (
+                "cache",
+                "cache_one_minute",
+                "cache_one_hour",
+                "cache_one_day",
+                "cache_one_week",
+                "cache_one_month",
+                "cache_one_year",
+            )
+        ),
+        "fastapi_redis_cache.cache.cache",
         "aiocache.cached",
         "aiocache.decorators.cached",
-        "cashews.cache",
+        *(f"cashews.cache{strategy}" for strategy in ("", ".early", ".soft", ".hit")),
         "functools.cache",
         "functools.lru_cache",
         "async_lru.alru_cache",

@@ -198,6 +198,12 @@ class Route(NamedTuple):
     static: bool = True
     # Its router is served by no app, for sure (see Mounts.unserved).
     unserved: bool = False
+    # ``code`` reads the path each registration passes a handler factory (``make_page(path,
+    # ...)``); ``template`` is this registration's, when known.
+    passed: bool = False
+    # The factory that made the handler for this registration without being passed its path
+    # (``make_job(kind)``): which of the handler's routes a request took, its code cannot tell.
+    factory: str | None = None
     # Registered by another module on a line marked ``# telemetry-scaffold: skip``.
     skipped: bool = False
     # The file of the module registering it, when not the handler's (``line`` is a line of it).
@@ -253,9 +259,10 @@ class Handler:
         """``name (GET /route)``, as messages show a handler."""
         # An empty template shows as the route's code: `""` for `@router.get("")`.
         # A path only known at run time shows as the expression logged, not its known part.
+        # A path a handler factory is passed shows as the registration's own, when known.
         shown = [
             f"{','.join(route.methods or ('?',))} "
-            f"{(route.template if route.static else route.code) or route.code or '?'}"
+            f"{(route.template if route.static or route.passed else '') or route.code or '?'}"
             for route in self.routes
         ]
         return f"{self.qualname} ({'; '.join(shown)})" if shown else self.qualname
@@ -333,6 +340,9 @@ class Unfollowed(NamedTuple):
     # The package's classes whose methods the endpoint is read from (a homegrown class-based
     # view registered dynamically: `getattr(view(), verb)`), each as `Name` (file:line).
     views: tuple[str, ...] = ()
+    # The package's function that makes the endpoint, not passed the path only known at run
+    # time that it is registered at (`make_raw(handler)` in `for path, handler in routes`).
+    factory: str | None = None
 
     @classmethod
     def of(
@@ -346,6 +356,7 @@ class Unfollowed(NamedTuple):
         route: Route | None = None,
         starlette: bool = False,
         views: tuple[str, ...] = (),
+        factory: str | None = None,
     ) -> Unfollowed:
         """The registration ``call`` of ``endpoint``, through ``end_line`` (its own by default)."""
         return cls(
@@ -358,8 +369,13 @@ class Unfollowed(NamedTuple):
             route,
             starlette,
             views,
+            factory,
         )
 
+
+# Why a route whose path is only known at run time (and not read alike by its handler) is not
+# logged: one, to tell it from the other problems of a route.
+_PATH_NOT_KNOWN = "its path is neither a literal nor a constant"
 
 # How many expressions :meth:`_Finder._view_classes` reads following an endpoint's names.
 _MAX_VIEW_STEPS = 16
@@ -728,14 +744,57 @@ def _may_register(text: str) -> bool:
     )
 
 
-def _returned_function(binding: Binding | None) -> tuple[FunctionNode, Scope] | None:
+class _PassedReader(ast.NodeTransformer):
+    """An expression with each part a factory is passed replaced by the parameter it fills."""
+
+    def __init__(self, parameters: dict[str, str]) -> None:
+        self.parameters = parameters  # each argument's `ast.dump`, to its parameter's name
+        self.replaced: list[tuple[ast.expr, str]] = []  # each part replaced, with the name
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        """``node``, or the parameter name standing for it."""
+        name = self.parameters.get(ast.dump(node)) if isinstance(node, ast.expr) else None
+        if name is not None:
+            assert isinstance(node, ast.expr)
+            self.replaced.append((node, name))
+            # Located where the part was: `reachable` reads positions (its text is not used).
+            return ast.copy_location(ast.Name(name, ast.Load()), node)
+        visited: ast.AST = super().visit(node)
+        return visited
+
+    def written(self, expression: ast.expr, scope: Scope) -> str:
+        """``expression`` as its module writes it (its quotes), with the parts replaced."""
+        start, end = expression.col_offset, expression.end_col_offset
+        if end is None or any(
+            part.lineno != expression.lineno or part.end_lineno != expression.lineno
+            for part, _ in self.replaced
+        ):
+            return ast.unparse(_PassedReader(self.parameters).visit(copy.deepcopy(expression)))
+        text = scope.module.lines.line(expression.lineno).encode("utf-8")[:end]
+        for part, name in sorted(self.replaced, key=lambda item: -item[0].col_offset):
+            text = text[: part.col_offset] + name.encode() + text[part.end_col_offset or 0 :]
+        return text[start:].decode("utf-8")
+
+
+def _returned_function(
+    binding: Binding | None, *, method: bool = False
+) -> tuple[FunctionNode, Scope] | None:
     """The function a factory defines in its body and returns, with the scope it is defined in.
 
     ``def make_predict(name, model): async def predict(...): ...; return predict``: each call
-    makes one ``predict``, the handler FastAPI calls. Only a plain function of the module (not
-    async, not decorated) returning that one name, bound by the ``def`` alone, every time.
+    makes one ``predict``, the handler FastAPI calls. Only a plain function of the module, or
+    of a function (``def make(jt)`` in the loop of an app factory registering what it makes),
+    not async, not decorated, returning that one name, bound by the ``def`` alone, every time.
+    ``method``: a plain method of a class, called on its instance (``self._create_get(Model)``
+    in another method of the class).
     """
-    if binding is None or binding.kind != "function" or binding.scope.parent is not None:
+    if binding is None or binding.kind != "function":
+        return None
+    if method != isinstance(binding.scope.node, ast.ClassDef):
+        return None  # a method: called on what, not known here
+    if binding.scope.parent is not None and not isinstance(
+        binding.scope.node, FunctionNode | ast.ClassDef
+    ):
         return None
     factory = binding.node
     if not isinstance(factory, ast.FunctionDef) or factory.decorator_list:
@@ -1809,10 +1868,24 @@ class _Finder:
             or loop_values(node, scope, self.index)
         )
         if environments is None and isinstance(endpoint, ast.Call):
+            found = self._endpoint(endpoint, scope)
+            maker = None if found is None else Scope(found[0], self.module, found[1])
+            if maker is not None and self._factory_path(node, endpoint, scope, scope, maker):
+                # Passed the path it is registered at (`make_page(path, ...)`): the handler
+                # logs it, whichever the loop's items are.
+                self._register(node, endpoint, verb, owner, scope)
+                return
             # A handler a factory makes per item of a loop not known statically: which
-            # routes, not known; named on a line (with the classes whose methods it serves).
+            # routes, not known; named on a line (with the classes whose methods it serves,
+            # or the factory of the package that could be passed the path).
             views = self._view_classes(endpoint, scope)
-            self.unfollowed.append(Unfollowed.of(node, ast.unparse(endpoint), None, views=views))
+            factory = None
+            if maker is not None and isinstance(maker.parent, Scope):
+                made_by = maker.parent.node
+                factory = made_by.name if isinstance(made_by, FunctionNode) else None
+            self.unfollowed.append(
+                Unfollowed.of(node, ast.unparse(endpoint), None, views=views, factory=factory)
+            )
             return
         if path is None or environments is None or environments == [{}]:
             self._register(node, endpoint, verb, owner, scope)
@@ -2501,12 +2574,77 @@ class _Finder:
             return
         function, defined_in = found
         function_scope = Scope(function, self.module, defined_in)
-        route = self._route(node, verb, owner, scope, function_scope, path=path)
+        passed = self._factory_path(node, endpoint, scope, read_in, function_scope)
+        route = self._route(node, verb, owner, scope, function_scope, path=path, passed=passed)
+        made_by = defined_in.node if isinstance(endpoint, ast.Call) else None
+        if passed is None and isinstance(made_by, FunctionNode):
+            if route.problem == _PATH_NOT_KNOWN:
+                # Made by a factory for a path only known at run time it is not passed: named
+                # on a line with the factory (`self._create_get(Model)` under `f"/{Model...}"`).
+                self.unfollowed.append(
+                    Unfollowed.of(node, ast.unparse(endpoint), None, factory=made_by.name)
+                )
+                return
+            route = route._replace(factory=made_by.name)
         key = id(function)
         if key in self.handlers:
             self.handlers[key].routes.append(route)
         else:
             self.registered.setdefault(key, []).append(route)
+
+    def _factory_path(
+        self,
+        call: ast.Call,
+        endpoint: ast.expr,
+        scope: Scope,
+        read_in: Scope,
+        handler_scope: Scope,
+    ) -> str | None:
+        """The path ``call`` registers, as the handler a factory makes reads it, else None.
+
+        ``router.add_api_route(path, make_page(path, filename))``, ``def make_page(path,
+        filename): async def page(): ...; return page``: the handler reads each registration's
+        own path in ``path``, its one log call the route each request takes. So with the path
+        built from what the factory is passed (``add_api_route(f"/{name}", make_predict(name))``:
+        ``f"/{name}"`` in ``make_predict``). Only parameters the factory never rebinds and the
+        handler does not shadow, passed the very expressions the path reads, and nothing else.
+        """
+        written = call_argument(call, 0, "path")
+        factory = handler_scope.parent
+        if (
+            written is None
+            or read_in is not scope
+            or not isinstance(endpoint, ast.Call)
+            or factory is None
+            or not isinstance(factory.node, FunctionNode)
+        ):
+            return None
+        arguments = factory.node.args
+        positional = [argument.arg for argument in (*arguments.posonlyargs, *arguments.args)]
+        if isinstance(factory.parent.node if factory.parent else None, ast.ClassDef):
+            positional = positional[1:]  # a method called on the instance: `self` is bound
+        given = [
+            (argument, positional[number])
+            for number, argument in enumerate(endpoint.args[: len(positional)])
+            if not isinstance(argument, ast.Starred)
+        ]
+        given += [(kw.value, kw.arg) for kw in endpoint.keywords if kw.arg is not None]
+        parameters: dict[str, str] = {}
+        for argument, name in given:
+            binding = factory.bindings.get(name)
+            if binding is not None and binding.kind == "param" and sole_binding(binding):
+                parameters.setdefault(ast.dump(argument), name)
+        reader = _PassedReader(parameters)
+        read = reader.visit(copy.deepcopy(written))
+        assert isinstance(read, ast.expr)
+        names = {node.id for node in ast.walk(read) if isinstance(node, ast.Name)}
+        if not names or not names <= set(parameters.values()):
+            return None  # a name the factory is not passed: read there, another object
+        if reachable(read, factory, handler_scope) is None:
+            return None
+        if written.lineno != written.end_lineno:
+            return ast.unparse(read)
+        return reader.written(written, scope)
 
     def _unfollowed(
         self,
@@ -2598,47 +2736,70 @@ class _Finder:
         )
 
     def _view_classes(self, endpoint: ast.expr, scope: Scope) -> tuple[str, ...]:
-        """The package's classes an endpoint not followed is read from, each named with its line.
+        """The package's classes an endpoint not followed is a method of, each named with its line.
 
         ``handler = getattr(view(), verb, None)`` in ``def register_view(router, path, view)``
         called as ``register_view(router, "/items", ItemView)``, or ``getattr(cls(), name)`` in
         a class method called as ``ItemView.register(router)``: ``ItemView``, whose methods are
-        the routes. The names the endpoint reads are followed through the locals bound to them
-        and the arguments every call passes for a parameter (``cls`` too: the class the method
-        is called on), a few steps deep.
+        the routes. The object whose attribute the endpoint reads is followed to its class:
+        through the locals bound to it and the arguments every call passes for a parameter
+        (``cls`` too: the class the method is called on), a few steps deep; ``self`` is its
+        class's when the class defines the method read (not a field holding a function). An
+        attribute of an attribute (``self.other.list_all``) is of a class not known here.
         """
         mounts = self.index.mounts
         found: dict[str, str] = {}
-        seen: set[tuple[int, str]] = set()
-        pending = [(endpoint, scope)]
+        seen: set[tuple[int, str, str]] = set()
+        # (expression, scope, what it is): the endpoint, the object it is read on, or a class.
+        pending: list[tuple[ast.expr, Scope, str]] = [(endpoint, scope, "endpoint")]
         steps = 0
         while pending and steps < _MAX_VIEW_STEPS:
             steps += 1
-            expression, where = pending.pop()
-            for node in ast.walk(expression):
-                if not isinstance(node, ast.Name) or (id(where), node.id) in seen:
-                    continue
-                seen.add((id(where), node.id))
-                binding = where.lookup(node.id)
-                if binding is not None and binding.kind == "import":
-                    binding = self.index.binding_of(node, where)
-                if binding is None:
-                    continue
-                if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
-                    line = binding.node.lineno
-                    found[binding.node.name] = (
-                        f"`{binding.node.name}` ({binding.scope.module.path}:{line})"
-                    )
-                elif binding.kind == "value" and isinstance(binding.node, ast.expr):
-                    pending.append((binding.node, binding.scope))
-                elif binding.kind == "param" and instance_parameter(binding.scope) == node.id:
-                    # `self`: the class whose method it is.
-                    owner = binding.scope.parent
-                    if owner is not None and isinstance(owner.node, ast.ClassDef):
-                        name = owner.node.name
-                        found[name] = f"`{name}` ({owner.module.path}:{owner.node.lineno})"
-                elif binding.kind == "param" and mounts is not None:
-                    pending.extend(mounts.arguments_passed(binding) or ())
+            expression, where, kind = pending.pop()
+            if kind == "endpoint":
+                read = builtin_getattr(expression, where)
+                if read is not None:
+                    pending.append((read[0], where, "object"))
+                elif isinstance(expression, ast.Attribute):
+                    pending.append((expression.value, where, f"object.{expression.attr}"))
+                elif isinstance(expression, ast.Name):
+                    pending.append((expression, where, "value"))
+                continue
+            if kind.startswith("object") and isinstance(expression, ast.Call):
+                pending.append((expression.func, where, "class"))  # `view()`: its instance
+                continue
+            if not isinstance(expression, ast.Name) or (id(where), expression.id, kind) in seen:
+                continue
+            seen.add((id(where), expression.id, kind))
+            binding = where.lookup(expression.id)
+            if binding is not None and binding.kind == "import":
+                binding = self.index.binding_of(expression, where)
+            if binding is None:
+                continue
+            if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
+                if kind != "value":  # the class itself, or a class attribute read on it
+                    name, line = binding.node.name, binding.node.lineno
+                    found[name] = f"`{name}` ({binding.scope.module.path}:{line})"
+            elif binding.kind == "value" and isinstance(binding.node, ast.expr):
+                follow = "endpoint" if kind == "value" else kind
+                pending.append((binding.node, binding.scope, follow))
+            elif binding.kind == "param" and instance_parameter(binding.scope) == expression.id:
+                # `self`: its class's, when the class defines the method read on it.
+                owner = binding.scope.parent
+                attribute = kind.partition(".")[2]
+                if (
+                    kind.startswith("object")
+                    and owner is not None
+                    and isinstance(owner.node, ast.ClassDef)
+                    and (not attribute or attribute in owner.bindings)
+                    and (not attribute or owner.bindings[attribute].kind == "function")
+                ):
+                    name = owner.node.name
+                    found[name] = f"`{name}` ({owner.module.path}:{owner.node.lineno})"
+            elif binding.kind == "param" and mounts is not None:
+                follow = "endpoint" if kind == "value" else kind
+                passed = mounts.arguments_passed(binding) or ()
+                pending.extend((argument, at, follow) for argument, at in passed)
         return tuple(found[name] for name in sorted(found))
 
     def _passed_object(self, expression: ast.expr, scope: Scope) -> bool:
@@ -2746,6 +2907,18 @@ class _Finder:
             return class_endpoint(called, CALL_METHOD, bound=True)
         if isinstance(endpoint, ast.Call) and isinstance(endpoint.func, ast.Name):
             return _returned_function(scope.lookup(endpoint.func.id))
+        if (
+            isinstance(endpoint, ast.Call)
+            and isinstance(endpoint.func, ast.Attribute)
+            and isinstance(endpoint.func.value, ast.Name)
+        ):
+            # `self._create_get_endpoint(Model)`: a factory method of the instance's class.
+            method = method_of_instance(endpoint.func.value, scope)
+            holder = None if method is None else method.parent
+            if holder is not None and isinstance(holder.node, ast.ClassDef):
+                made = _returned_function(holder.bindings.get(endpoint.func.attr), method=True)
+                if made is not None:
+                    return made
         if isinstance(endpoint, ast.Name):
             binding = scope.lookup(endpoint.id)
             if binding is None or binding.kind != "function":
@@ -3173,8 +3346,13 @@ class _Finder:
         *,
         methods_at: int | None = None,
         path: str | None = None,
+        passed: str | None = None,
     ) -> Route:
-        """The route ``call`` registers; ``path``: its path when known otherwise (a loop's)."""
+        """The route ``call`` registers; ``path``: its path when known otherwise (a loop's).
+
+        ``passed``: the parameter of the factory making the handler that holds the path (see
+        :meth:`_factory_path`), logged in place of the path.
+        """
         if (
             owner.prefix is None
             and owner.static_prefix is not None
@@ -3214,7 +3392,7 @@ class _Finder:
             note = shadowed or note
         mount = version
         static = False
-        if path is not None and owner.prefix is not None:
+        if path is not None and owner.prefix is not None and passed is None:
             static = True
             # Served under the prefixes of the include_router calls that include the router,
             # when they are known and the same for every way it is included.
@@ -3240,7 +3418,11 @@ class _Finder:
                 mount += _served_prefix(mounts, owner)
                 if mount or owner.prefix:
                     parts.append(string_literal(mount + owner.prefix, quote))
-            if path is not None:
+                if passed is not None and path is not None:
+                    template = mount + owner.prefix + path
+            if passed is not None:
+                parts.append(passed)
+            elif path is not None:
                 if path or not parts:  # `router.prefix`, not `router.prefix + ""`
                     parts.append(string_literal(path, quote))
             else:
@@ -3248,7 +3430,7 @@ class _Finder:
                     self._environment_path(path_expression, scope, handler_scope)
                 )
                 if reference is None:
-                    problem = "its path is neither a literal nor a constant"
+                    problem = _PATH_NOT_KNOWN
                     parts.append("?")  # messages show the known prefixes, then the unknown
                 elif parts and isinstance(path_expression, ast.BoolOp):
                     # `or` binds looser than the `+` that puts the prefixes before it.
@@ -3269,6 +3451,7 @@ class _Finder:
             note,
             static,
             owner.unserved or shadowed is not None,
+            passed is not None,
         )
 
 
