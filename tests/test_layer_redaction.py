@@ -5192,3 +5192,40 @@ def test_a_mnemonic_is_a_wallet_seed_unless_other_words_name_it(
 ) -> None:
     recorded = logger.record("ai_block_used", {key: value}).payload[key]
     assert (recorded == value) is kept and (recorded == "[redacted]") is not kept
+
+
+@pytest.mark.parametrize(
+    "mark", ["\u200d", "\ufffa", "\U000e0020", "\u0600", "\U0001d173"], ids=ascii
+)
+@pytest.mark.parametrize("value", ["ghp_" + "a1B2" * 9, "ada@example.com", "+14155552671"])
+def test_a_value_written_with_format_characters_between_its_characters_is_redacted(
+    logger: Any, mark: str, value: str
+) -> None:
+    # Keys were read without every format character (Unicode's Cf) but values only without a
+    # shorter list: a tag character or an interlinear annotation mark after each character
+    # hid a token, an address or a phone number.
+    hidden = mark.join(value)
+    assert logger.record("ai_block_used", {"note": hidden}).payload == {"note": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    ("value", "redacted"),
+    [
+        # Typed or aligned with more than one space, or tabs: still one number.
+        ("415  555  2671", True),
+        ("415\t555\t2671", True),
+        ("(212) 555  0100", True),
+        ("1 415  555  2671", True),
+        # Groups the North American plan gives out no number as: a service code (N11) or an
+        # area code with 9 in the middle (held for expansion) is three numbers.
+        ("911 555 1234", False),
+        ("415 411 2671", False),
+        ("495 555 1234", False),
+        ("100 200 3000", False),
+    ],
+)
+def test_a_spaced_north_american_number_is_told_by_the_plans_groups(
+    logger: Any, value: str, redacted: bool
+) -> None:
+    expected = "[redacted]" if redacted else value
+    assert logger.record("ai_block_used", {"note": value}).payload == {"note": expected}
