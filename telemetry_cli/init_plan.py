@@ -81,9 +81,9 @@ from telemetry_cli.patching.symbols import (
     ModuleModel,
     PackageIndex,
     Scope,
+    analysis_run,
     assigned_targets,
     call_argument,
-    collector_paused,
 )
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
@@ -256,7 +256,7 @@ def plan_table(root: Path) -> InitResult:
             f"{shown_path(config)}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it "
             "to start again"
         )
-    with collector_paused():
+    with analysis_run():
         found = discover(root, document)
     found = found._replace(specs_dir=_specs_dir(root, found.backend))
     table = _table(found)
@@ -2643,7 +2643,7 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
     try:
         return _imports_beside(root, folder, index.module(name[:-3]))
     finally:
-        index.close()  # its trees freed now, not by a collection (see collector_paused)
+        index.close()  # its models freed now; the tree stays for the run (see analysis_run)
 
 
 def _imports_beside(root: Path, folder: Path, module: ModuleModel | None) -> bool:
