@@ -84,6 +84,7 @@ from telemetry_cli.patching.symbols import (
     analysis_run,
     assigned_targets,
     call_argument,
+    statement_blocks,
 )
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
@@ -1365,7 +1366,8 @@ def _imported_tops(names: Iterable[str], index: PackageIndex) -> set[str]:
         module = index.module(name)
         if module is None:
             continue
-        for node in ast.walk(module.tree):
+        # Imports are statements: walking those alone skips the expressions, most of a tree.
+        for node in module.statements:
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 tops.add(node.module.partition(".")[0])
             elif isinstance(node, ast.Import):
@@ -2679,13 +2681,15 @@ def _unguarded_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom
 
     Not those under a ``try``: a guarded import may be the fallback that never runs.
     """
-    pending: list[ast.AST] = list(tree.body)
+    pending: list[ast.stmt] = list(tree.body)
     while pending:
         node = pending.pop()
         if isinstance(node, ast.Import | ast.ImportFrom):
             yield node
         elif not isinstance(node, ast.Try | ast.TryStar):
-            pending.extend(ast.iter_child_nodes(node))
+            # Statements only: the expressions, most of a tree, hold no import.
+            for block in statement_blocks(node):
+                pending.extend(block)
 
 
 def _project_folder(root: Path, folder: Path) -> Path:
