@@ -3512,6 +3512,7 @@ def test_a_value_that_is_an_address_or_an_aws_secret_whole_is_redacted(
         "MAILTO:ada@example.com,%20bob@example.com",
         "mailto:?to=ada@example.com",
         "mailto:?subject=hi&cc=ada%40example.com",
+        "mailto:?to=ada%40example.com%2Cbob%40example.com",
         "Mailto: ?bcc=ada@example.org",
         "Ada Lovelace <ada@example.com>",
         "<ada@example.com>",
