@@ -80,10 +80,12 @@ from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     ModuleModel,
     PackageIndex,
+    ParseFailure,
     Scope,
     analysis_run,
     assigned_targets,
     call_argument,
+    parse,
     statement_blocks,
 )
 from telemetry_cli.plan import (
@@ -1717,8 +1719,14 @@ def _script_tree(data: bytes) -> ast.Module | None:
     A runner at the top is asked what its guard serves and what a console script's function
     does; a flat module whether it serves its own app and whether it does so by its own name.
     The tree is only read; a script in a newer Python's grammar (3.12 to 3.14) is read on older
-    ones too.
+    ones too. A module of the app decoded as the package index decodes it shares the index's
+    tree in the run (see :func:`~.symbols.analysis_run`): a flat ``main.py`` with a ``__main__``
+    guard is parsed once.
     """
+    try:
+        return parse(SourceText.decode(data, "", python=True).text)
+    except (FileProblem, ParseFailure):
+        pass  # read as Python reads the bytes, to answer what it can
     try:
         return ast.parse(data)
     except PARSE_ERRORS:
