@@ -80,10 +80,13 @@ from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     ModuleModel,
     PackageIndex,
+    ParseFailure,
     Scope,
+    analysis_run,
     assigned_targets,
     call_argument,
-    collector_paused,
+    parse,
+    statement_blocks,
 )
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
@@ -256,7 +259,7 @@ def plan_table(root: Path) -> InitResult:
             f"{shown_path(config)}: [tool.{TOOL_SECTION}] exists already; edit it, or delete it "
             "to start again"
         )
-    with collector_paused():
+    with analysis_run():
         found = discover(root, document)
     found = found._replace(specs_dir=_specs_dir(root, found.backend))
     table = _table(found)
@@ -1365,7 +1368,8 @@ def _imported_tops(names: Iterable[str], index: PackageIndex) -> set[str]:
         module = index.module(name)
         if module is None:
             continue
-        for node in ast.walk(module.tree):
+        # Imports are statements: walking those alone skips the expressions, most of a tree.
+        for node in module.statements:
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 tops.add(node.module.partition(".")[0])
             elif isinstance(node, ast.Import):
@@ -1715,8 +1719,14 @@ def _script_tree(data: bytes) -> ast.Module | None:
     A runner at the top is asked what its guard serves and what a console script's function
     does; a flat module whether it serves its own app and whether it does so by its own name.
     The tree is only read; a script in a newer Python's grammar (3.12 to 3.14) is read on older
-    ones too.
+    ones too. A module of the app decoded as the package index decodes it shares the index's
+    tree in the run (see :func:`~.symbols.analysis_run`): a flat ``main.py`` with a ``__main__``
+    guard is parsed once.
     """
+    try:
+        return parse(SourceText.decode(data, "", python=True).text)
+    except (FileProblem, ParseFailure):
+        pass  # read as Python reads the bytes, to answer what it can
     try:
         return ast.parse(data)
     except PARSE_ERRORS:
@@ -2643,7 +2653,7 @@ def _imports_a_sibling(root: Path, folder: Path, name: str) -> bool:
     try:
         return _imports_beside(root, folder, index.module(name[:-3]))
     finally:
-        index.close()  # its trees freed now, not by a collection (see collector_paused)
+        index.close()  # its models freed now; the tree stays for the run (see analysis_run)
 
 
 def _imports_beside(root: Path, folder: Path, module: ModuleModel | None) -> bool:
@@ -2679,13 +2689,15 @@ def _unguarded_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom
 
     Not those under a ``try``: a guarded import may be the fallback that never runs.
     """
-    pending: list[ast.AST] = list(tree.body)
+    pending: list[ast.stmt] = list(tree.body)
     while pending:
         node = pending.pop()
         if isinstance(node, ast.Import | ast.ImportFrom):
             yield node
         elif not isinstance(node, ast.Try | ast.TryStar):
-            pending.extend(ast.iter_child_nodes(node))
+            # Statements only: the expressions, most of a tree, hold no import.
+            for block in statement_blocks(node):
+                pending.extend(block)
 
 
 def _project_folder(root: Path, folder: Path) -> Path:

@@ -62,7 +62,7 @@ from telemetry_cli.manifest import (
     sorted_left,
 )
 from telemetry_cli.patching import PatchedFile, ProjectPatches, analyze
-from telemetry_cli.patching.symbols import collector_paused
+from telemetry_cli.patching.symbols import analysis_run
 from telemetry_cli.plan import (
     CONFIG_FILENAME,
     DEFAULT_LAYER_PACKAGE,
@@ -268,7 +268,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     leaving.update(beside)
     watched_paths = sorted(path for path in leaving if _layer_module(plan, path))
     watched = sorted({_layer_module(plan, path) or "" for path in watched_paths})
-    with collector_paused():
+    with analysis_run():
         project = analyze(
             plan, manifest.patched, force=force, watched=tuple(watched), history=history
         )
@@ -939,7 +939,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     history = ManifestHistory(root, MANIFEST_PATH)
     beside = _sibling_output_paths(plan, manifest.files, history)
     watched = sorted(filter(None, (_layer_module(plan, path) for path in beside)))
-    with collector_paused():
+    with analysis_run():
         project = analyze(
             plan,
             manifest.patched,

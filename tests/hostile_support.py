@@ -71,6 +71,9 @@ SECRETS = [
     ("xmpp:juliet@chat.example.com/balcony", "juliet@chat.example.com"),
     ("Mailto: erin@example.org", "erin@example.org"),
     ("tel: +1 415 555 2679", "555 2679"),
+    # a mailto: URI listing several addresses, or naming them in its query (RFC 6068)
+    ("mailto:frank@example.com,gina@example.org", "frank@example.com"),
+    ("mailto:?to=hank@example.com&subject=Hi", "hank@example.com"),
 ]
 # Of these, the ones a free-text sentence around them keeps (documented: an email or IP address,
 # a phone number or an AWS secret key is someone's data or a secret only as the whole value).
@@ -95,6 +98,8 @@ WHOLE_ONLY = {
     "xmpp:juliet@chat.example.com/balcony",
     "Mailto: erin@example.org",
     "tel: +1 415 555 2679",
+    "mailto:frank@example.com,gina@example.org",
+    "mailto:?to=hank@example.com&subject=Hi",
 }
 
 # Values a payload is full of that look, by their characters, like some secret or personal value
@@ -106,6 +111,7 @@ INNOCENT = [
     "v2.0.0-rc.1",
     "v1.2.3+build.20240115",
     "lodash@4.17.21",
+    "mailto:?subject=Hello%20there",
     "react@18.2.0",
     "@types/node@20.11.5",
     "logo@2x.png",

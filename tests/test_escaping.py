@@ -243,3 +243,44 @@ def test_the_example_payload_reads_back_exactly_in_code_spans(tmp_path: Path, va
     assert payload in code_spans_and_blocks(docs["spec.md"])[0]
     command = f"telemetry-scaffold emit picked --payload {shell_word(payload)}"
     assert command in code_spans_and_blocks(docs["tasks.md"])[0]
+
+
+def test_event_types_named_like_python_keywords_and_the_layers_own_names_are_served(
+    tmp_path: Path,
+) -> None:
+    """Free-form event types that are Python keywords, soft keywords, builtins or names the
+    generated code uses (`class`, `match`, `print`, `self`, `payload`, `event_type`) land in
+    the generated code as strings: it compiles, and each is logged through the served route and
+    by an instrumented handler."""
+    import subprocess
+    import sys
+
+    types = ["class", "import", "match", "print", "self", "payload", "event_type", "error_event"]
+    listed = ", ".join(f'"{name}"' for name in types)
+    root = make_project(
+        tmp_path / "project",
+        f'event-types = [{listed}]\ninstrument = {{"api/ai_blocks.py" = "class"}}\n',
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for module in (root / "backend").rglob("*.py"):
+        compile(module.read_bytes(), str(module), "exec")
+    script = (
+        "import json, sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from app.main import app\n"
+        "client = TestClient(app)\n"
+        "codes = [client.post('/api/telemetry/log', json={'event_type': name}).status_code\n"
+        "         for name in json.loads(sys.argv[1])]\n"
+        "codes.append(client.post('/api/ai/quiz/c1').status_code)\n"
+        "print(json.dumps(codes))\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(types)],
+        cwd=root / "backend",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert served.returncode == 0, served.stderr
+    assert json.loads(served.stdout) == [202] * len(types) + [200]

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import REPO, copy_bundled_project, make_project, run, snapshot
+from tests.cli_support import (
+    AI_BLOCKS_PY,
+    REPO,
+    copy_bundled_project,
+    make_project,
+    run,
+    snapshot,
+)
 
 GENERATED = [
     "backend/app/analytics/__init__.py",
@@ -436,6 +443,54 @@ def test_crlf_and_bom_survive_patching(project: Path) -> None:
     assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
     assert b"include_router(telemetry_router)\r\n" in data
     assert run("generate", "--root", str(project), "--check").exit_code == 0
+
+
+_LINES = AI_BLOCKS_PY.split("\n")[:-1]
+_DOCSTRING_ONLY = '\n\n@router.get("/doc")\nasync def doc() -> None:\n    """Only a docstring."""\n'
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(AI_BLOCKS_PY.replace("\n", "\r").encode(), id="cr"),
+        pytest.param(
+            "".join(line + ("\r\n", "\n", "\r")[i % 3] for i, line in enumerate(_LINES)).encode(),
+            id="mixed",
+        ),
+        # A lone CR is a line break to Python: in a docstring of an LF file, inserted lines
+        # still take LF, and none fuses with an empty LF line after a CR into one CRLF break.
+        pytest.param(AI_BLOCKS_PY.replace("AI blocks.", "AI\rblocks.").encode(), id="stray-cr"),
+        pytest.param(
+            b"\xef\xbb\xbf" + AI_BLOCKS_PY.rstrip("\n").replace("\n", "\r\n").encode(),
+            id="bom-crlf-no-final-break",
+        ),
+        pytest.param(
+            ("# -*- coding: latin-1 -*-\n" + AI_BLOCKS_PY + "# caf\xe9\n").encode("latin-1"),
+            id="latin-1-cookie",
+        ),
+        pytest.param(
+            AI_BLOCKS_PY.replace("    ", "\t").replace("\n\n\n@", "\n\n\f\n@").encode(),
+            id="tabs-form-feeds",
+        ),
+        pytest.param((AI_BLOCKS_PY + _DOCSTRING_ONLY).replace("\n", "\r").encode(), id="cr-doc"),
+    ],
+)
+def test_hostile_source_layouts_are_patched_and_removed_byte_for_byte(
+    project: Path, data: bytes
+) -> None:
+    """Line endings of every kind and mix, a BOM, an encoding cookie, tabs, form feeds, no
+    final line break: every handler logs, the check passes, and `remove` gives back the file
+    byte for byte."""
+    module = project / "backend/app/api/ai_blocks.py"
+    module.write_bytes(data)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stdout
+    patched = module.read_bytes()
+    compile(patched, str(module), "exec")
+    assert patched.count(b"event_logger.log(") == data.count(b"@router."), patched
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+    assert run("remove", "--root", str(project)).exit_code == 0
+    assert module.read_bytes() == data
 
 
 def test_generated_path_symlinked_outside_root_is_refused(tmp_path: Path) -> None:

@@ -3507,6 +3507,13 @@ def test_a_value_that_is_an_address_or_an_aws_secret_whole_is_redacted(
         "+1.415.555.2671",
         "tel:+14155552671",
         "mailto:ada@example.com",
+        # RFC 6068: a mailto: URI's list of addresses, and those its query names (encoded or not)
+        "mailto:ada@example.com,bob@example.com",
+        "MAILTO:ada@example.com,%20bob@example.com",
+        "mailto:?to=ada@example.com",
+        "mailto:?subject=hi&cc=ada%40example.com",
+        "mailto:?to=ada%40example.com%2Cbob%40example.com",
+        "Mailto: ?bcc=ada@example.org",
         "Ada Lovelace <ada@example.com>",
         "<ada@example.com>",
         "o'brien@example.com",
@@ -3545,6 +3552,11 @@ def test_near_variants_of_a_whole_address_or_phone_number_are_redacted(
         "+1234.5678",
         "+0.00012345",
         "+12345678.9",
+        # a mailto: URI naming no address: a subject, a body, packages, a git host's account
+        "mailto:?subject=Hello",
+        "mailto:?body=write%20to%20ada@example.com",
+        "mailto:lodash@4.17.21,react@18.2.0",
+        "mailto:?to=git@github.com",
     ],
 )
 def test_values_shaped_like_an_address_or_a_phone_number_are_kept(logger: Any, text: str) -> None:

@@ -133,3 +133,54 @@ def test_appending_to_a_file_without_a_final_newline_keeps_it_without() -> None:
         "--- a\n+++ b\n@@ -1 +1,2 @@\n-x = 1\n\\ No newline at end of file\n+x = 1\n"
         "+y = 2\n\\ No newline at end of file\n"
     )
+
+
+ENDING = st.sampled_from(["\n", "\r\n", "\r"])
+# Inserted lines in the middle may be empty (a blank line between an import and the code).
+SOME_LINES = st.lists(st.sampled_from(["x = 1", "", "# note"]), min_size=1, max_size=3).filter(
+    lambda lines: lines[-1] != ""
+)
+
+
+@st.composite
+def mixed_sources(draw: st.DrawFn) -> tuple[str, list[Insertion]]:
+    """A text whose every line has its own ending (empty lines among them), and insertions."""
+    lines = draw(st.lists(st.sampled_from(["x = 1", "", "    y"]), max_size=12))
+    text = "".join(line + draw(ENDING) for line in lines)
+    count = len(SourceLines(text))
+    insertions = [
+        Insertion(draw(st.integers(1, count + 1)), tuple(draw(SOME_LINES)))
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    return text, insertions
+
+
+@settings(max_examples=400, deadline=None)
+@given(mixed_sources())
+def test_inserted_lines_never_fuse_with_their_neighbours_line_endings(
+    case: tuple[str, list[Insertion]],
+) -> None:
+    """An inserted line after a lone CR, or before an empty LF line, stays a line of its own
+    (CR then LF would be one CRLF break), and taking the inserted lines out gives the text back
+    byte for byte, as `remove` does."""
+    text, insertions = case
+    source = SourceLines(text)
+    after = source.apply(insertions)
+    added = sum(len(insertion.lines) for insertion in insertions)
+    assert len(SourceLines(after)) == len(source) + added
+    new_numbers: list[int] = []
+    shift = 0
+    for number in range(1, len(source) + 2):
+        # The lines inserted before a line come together, whatever their order.
+        here = sum(len(item.lines) for item in insertions if item.before == number)
+        new_numbers.extend(range(number + shift, number + shift + here))
+        shift += here
+    deletions = [Deletion(number, number) for number in new_numbers]
+    assert SourceLines(after).apply([], deletions) == text
+
+
+def test_new_lines_take_the_ending_most_lines_have() -> None:
+    """A stray CR in a module docstring of an LF file does not make every inserted line CR."""
+    assert SourceLines('"""A\rdocstring."""\nimport os\n\nx = 1\n').newline == "\n"
+    assert SourceLines("a = 1\nb = 2\r\nc = 3\r\n").newline == "\r\n"
+    assert SourceLines("a = 1\r\nb = 2\n").newline == "\r\n"  # as common: the first

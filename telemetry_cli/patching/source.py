@@ -70,9 +70,8 @@ class SourceLines:
         self._lines = lines
         self._endings = endings
         self._starts: list[int] | None = None
-        first = _LINE_BREAK.search(text)
-        #: The line ending new lines get: the file's first one, ``\n`` for a file without any.
-        self.newline = first.group() if first else "\n"
+        #: The line ending new lines get: the file's own (see :func:`_dominant_ending`).
+        self.newline = _dominant_ending(text)
 
     def line_at(self, offset: int) -> int:
         """The number (1-based) of the line holding character ``offset`` of the text."""
@@ -138,6 +137,7 @@ class SourceLines:
         if unterminated:
             source += self.newline  # the last line gets a break too (taken out below if last)
         out: list[str] = []
+        inserted: list[int] = []  # the indexes in `out` of the inserted lines
         copied = 1  # the first line not yet copied, starting at character `offset` of source
         offset = 0
         for number in sorted(n for n in before.keys() | deleted if 1 <= n <= count + 1):
@@ -147,6 +147,7 @@ class SourceLines:
                 end += len(self.newline)
             out.append(source[offset:end])
             for insertion in before.get(number, ()):
+                inserted.extend(range(len(out), len(out) + len(insertion.lines)))
                 out.extend(line + self.newline for line in insertion.lines)
             if number > count:
                 break
@@ -156,6 +157,8 @@ class SourceLines:
             copied, offset = number + 1, end + len(line) + len(ending)
         else:
             out.append(source[offset:])
+        if "\r" in source:
+            _unfuse(out, inserted)
         text = "".join(out)
         # A file without a final line break keeps it that way, whatever was added or taken out
         # at its end.
@@ -214,6 +217,43 @@ class SourceLines:
         """Line ``number`` with its ending, marked as diff tools do when it has none."""
         line = self._lines[number - 1] + self._endings[number - 1]
         return line if self._endings[number - 1] else line + "\n\\ No newline at end of file\n"
+
+
+def _dominant_ending(text: str) -> str:
+    r"""The line ending most lines of ``text`` have (the first of those as common), else ``\n``.
+
+    A file of LF lines whose module docstring holds a stray CR (a line break to Python) gets
+    LF lines, not CR ones; one of CRLF lines, CRLF ones.
+    """
+    if "\r" not in text:
+        return "\n"
+    crlf = text.count("\r\n")
+    counts = {"\r\n": crlf, "\r": text.count("\r") - crlf, "\n": text.count("\n") - crlf}
+    most = max(counts.values())
+    return next(
+        ending.group() for ending in _LINE_BREAK.finditer(text) if counts[ending.group()] == most
+    )
+
+
+def _unfuse(pieces: list[str], inserted: list[int]) -> None:
+    """Give an inserted line another ending where it would fuse with its neighbour's.
+
+    A line ending in a lone CR followed by one starting with LF (an empty line) make one CRLF
+    break to Python: a line would vanish, and a removal by lines would take a user's blank line
+    with it. In a file of mixed line endings, the inserted line then ends with the neighbour's
+    own kind (LF before an LF; CR after a CR), or CRLF when both sides hold one.
+    """
+    for index in inserted:
+        piece = pieces[index]
+        before = next((pieces[i][-1] for i in range(index - 1, -1, -1) if pieces[i]), "")
+        after = next((pieces[i][0] for i in range(index + 1, len(pieces)) if pieces[i]), "")
+        ending = "\r\n" if piece.endswith("\r\n") else piece[-1]
+        line = piece[: -len(ending)]
+        if not line and before == "\r" and ending == "\n":
+            ending = "\r\n" if after == "\n" else "\r"
+        elif after == "\n" and ending == "\r":
+            ending = "\r\n" if not line and before == "\r" else "\n"
+        pieces[index] = line + ending
 
 
 def _by_line(

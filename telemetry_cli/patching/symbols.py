@@ -157,12 +157,59 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: The trees (or failures) of the texts parsed in the current analysis run, by text: see
+#: :func:`analysis_run`. None outside a run.
+_run_trees: dict[str, ast.Module | ParseFailure] | None = None
+
+
+@contextlib.contextmanager
+def analysis_run() -> Iterator[None]:
+    """One command's reading of the project: each text parsed once, the collector paused.
+
+    A run builds several package indexes over the same files (``init`` reads a module to see
+    whether it imports its siblings, then for each candidate package's app; ``generate`` the
+    plan's backend folder and others): each index makes its own model of a module, named as
+    that index reads it, but they share its one tree (only read, never changed). The trees
+    are let go when the run ends. See :func:`collector_paused` for the collector.
+    """
+    global _run_trees
+    if _run_trees is not None:  # within a run already: its trees are this one's
+        with collector_paused():
+            yield
+        return
+    _run_trees = {}
+    try:
+        with collector_paused():
+            yield
+    finally:
+        _run_trees = None
+
+
 def parse(text: str) -> ast.Module:
     """Parse ``text`` with :mod:`ast`, reporting syntax errors as one line.
+
+    Within :func:`analysis_run`, a text is parsed once however many times it is asked for.
 
     Raises:
         ParseFailure: the text is not valid Python (or holds a NUL byte).
     """
+    trees = _run_trees
+    if trees is None:
+        return _parse(text)
+    known = trees.get(text)
+    if known is None:
+        try:
+            known = _parse(text)
+        except ParseFailure as failure:
+            known = failure
+        trees[text] = known
+    if isinstance(known, ParseFailure):
+        raise ParseFailure(str(known))
+    return known
+
+
+def _parse(text: str) -> ast.Module:
+    """:func:`parse` itself, each time it is called."""
     try:
         with warnings.catch_warnings():
             # Invalid escape sequences in user code are the user's business, not ours.
