@@ -40,6 +40,9 @@ class Selection(NamedTuple):
     #: What the setting builds: ``wheel``, or ``sdist`` (the wheel ``python -m build`` makes
     #: is built from the sdist, so it lacks what the sdist lacks).
     target: str = "wheel"
+    #: What to change, when not adding the layer's folder to ``setting``
+    #: (``add "app.analytics" to [tool.setuptools] packages``).
+    fix: str = ""
 
 
 #: A build backend's verdict on a file, POSIX relative to the project's folder; None: unknown.
@@ -80,10 +83,12 @@ def unshipped_layer_note(
                     if selection.target == "sdist"
                     else "the wheel"
                 )
+                folder = layer_dir[len(prefix) :] if layer_dir.startswith(prefix) else layer_dir
+                fix = selection.fix or f'add "{folder}" to {selection.setting}'
                 return (
                     f"{prefix}{config} builds {built} with {prefix}{shipped[0]} but without the "
                     f"generated {layer_dir}/: installed from it, the app fails at start-up with "
-                    f"ModuleNotFoundError; take {layer_dir} into {selection.setting}"
+                    f"ModuleNotFoundError; {fix}"
                 )
         return None
     return None
@@ -197,7 +202,8 @@ def _hatch_target(
     if exclude:
         spec = _gitignore(exclude)
         if spec is not None and spec.match_file(path):
-            return Selection(False, exclude_setting, target)
+            fix = f"take the pattern matching {PurePosixPath(path).parent} out of {exclude_setting}"
+            return Selection(False, exclude_setting, target, fix)
     return Selection(True, "")
 
 
@@ -287,7 +293,8 @@ def _setuptools_selector(
                     shipped = any(fnmatchcase(name, p) for p in include) and not any(
                         fnmatchcase(name, p) for p in exclude
                     )
-                    return Selection(shipped, f"{packages_setting} find include")
+                    setting = f"{packages_setting} find include"
+                    return Selection(shipped, setting, fix=f'add "{name}" to {setting}')
             return Selection(False, f"{packages_setting} find where")
         name = dotted(path, root)
         if name is None:
@@ -295,7 +302,9 @@ def _setuptools_selector(
         if name == "":
             module = PurePosixPath(path).stem
             return Selection(module in listed_modules, modules_setting)
-        return Selection(name in listed, packages_setting)
+        return Selection(
+            name in listed, packages_setting, fix=f'add "{name}" to {packages_setting}'
+        )
 
     return select
 
@@ -429,7 +438,9 @@ def _poetry(poetry: dict[str, Any]) -> Selector:
         if not taken:
             return Selection(False, "[tool.poetry] packages")
         if any(_glob_covers(_relative(item), path) for item in exclude):
-            return Selection(False, "[tool.poetry] exclude")
+            setting = "[tool.poetry] exclude"
+            fix = f"take the pattern matching {PurePosixPath(path).parent} out of {setting}"
+            return Selection(False, setting, fix=fix)
         return Selection(True, "")
 
     return select
@@ -448,10 +459,10 @@ def _flit(base: Path, project: dict[str, Any], flit: dict[str, Any]) -> Selector
             return None
         module = name.replace("-", "_").replace(".", "/")
         for start in ("", "src/"):
-            if (base / f"{start}{module}").is_dir():
-                return Selection(_under(path, f"{start}{module}"), "[tool.flit.module] name")
-            if (base / f"{start}{module}.py").is_file():
-                return Selection(path == f"{start}{module}.py", "[tool.flit.module] name")
+            for shipped in (f"{start}{module}", f"{start}{module}.py"):
+                if (base / shipped).exists():
+                    fix = f"the wheel holds {shipped} alone ([tool.flit.module] name)"
+                    return Selection(_under(path, shipped), "[tool.flit.module] name", fix=fix)
         return None
 
     return select
@@ -477,7 +488,9 @@ def _uv(project: dict[str, Any], config: dict[str, Any]) -> Selector:
             )
         ]
         shipped = any(_under(path, folder) or path == f"{folder}.py" for folder in folders)
-        return Selection(shipped, "[tool.uv.build-backend] module-name")
+        setting = "[tool.uv.build-backend] module-name"
+        fix = f"the wheel holds {', '.join(folders)} alone ({setting})"
+        return Selection(shipped, setting, fix=fix)
 
     return select
 
@@ -496,7 +509,9 @@ def _pdm(config: dict[str, Any]) -> Selector:
         if not any(_glob_covers(_relative(item), path) for item in includes):
             return Selection(False, "[tool.pdm.build] includes")
         if any(_glob_covers(_relative(item), path) for item in excludes):
-            return Selection(False, "[tool.pdm.build] excludes")
+            setting = "[tool.pdm.build] excludes"
+            fix = f"take the pattern matching {PurePosixPath(path).parent} out of {setting}"
+            return Selection(False, setting, fix=fix)
         return Selection(True, "")
 
     return select

@@ -138,6 +138,12 @@ def test_the_setting_leaving_the_layer_out_is_named(tmp_path: Path, case: str) -
     if setting is None:
         assert found is None
     else:
+        added = '"app.analytics"' if "packages" in setting else '"app/analytics"'
+        fix = (
+            f"take the pattern matching app/analytics out of {setting}"
+            if setting.endswith("exclude")
+            else f"add {added} to {setting}"
+        )
         config = {"[options]": "setup.cfg", "setup()": "setup.py"}.get(
             setting.partition(" ")[0], "pyproject.toml"
         )
@@ -148,8 +154,7 @@ def test_the_setting_leaving_the_layer_out_is_named(tmp_path: Path, case: str) -
         )
         assert found == (
             f"{config} builds {built} with app/main.py but without the generated app/analytics/: "
-            "installed from it, the app fails at start-up with ModuleNotFoundError; take "
-            f"app/analytics into {setting}"
+            f"installed from it, the app fails at start-up with ModuleNotFoundError; {fix}"
         )
 
 
@@ -215,7 +220,8 @@ def test_flit_and_uv_ship_one_module(tmp_path: Path) -> None:
     root = project(tmp_path, '[build-system]\nbuild-backend = "flit_core.buildapi"\n\n' + PROJECT)
     (root / "service.py").write_text(MAIN)
     found = unshipped_layer_note(root, ".", "app/analytics", LAYER, ["service.py"])
-    assert found is not None and found.endswith("into [tool.flit.module] name")
+    assert found is not None
+    assert found.endswith("; the wheel holds service.py alone ([tool.flit.module] name)")
     uv = tmp_path / "uv"
     uv.mkdir()
     project(
@@ -249,7 +255,8 @@ def test_init_and_generate_say_it(tmp_path: Path) -> None:
     for path in LAYER:
         (root / path).unlink()
     (root / "app" / "analytics").rmdir()
-    said = "take app/analytics into [tool.setuptools] packages"
+    said = 'add "app.analytics" to [tool.setuptools] packages'
+
     result = run("init", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stdout.count(said) == 1, result.stdout
