@@ -6617,3 +6617,51 @@ def test_nested_loops_whose_inner_loop_runs_over_an_outer_item_include_each_pair
             if path is not None:
                 assert client.get(path).json() == {"id": 1}
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [
+        'os.path.join(os.path.dirname(__file__), "../modules")',
+        'os.path.join(os.path.dirname(os.path.dirname(__file__)), "modules")',
+    ],
+    ids=["dot-dot", "dirname-twice"],
+)
+def test_subpackages_listed_beside_the_loader_give_their_routes_module(
+    tmp_path: Path, folder: str
+) -> None:
+    """A real loader: ``modules/<name>/routes.py`` for each subfolder of a folder found from
+    the loader's own file (``..`` or ``dirname`` twice), its module name held by a name first."""
+    root = make_project(
+        tmp_path / "project", 'instrument = { "modules/items/routes.py" = "ai_block_used" }'
+    )
+    app = root / "backend/app"
+    for package in ("core", "modules", "modules/items"):
+        (app / package).mkdir(parents=True, exist_ok=True)
+        (app / package / "__init__.py").write_text("")
+    (app / "modules/items/routes.py").write_text(ITEMS_PY)
+    (app / "core/loader.py").write_text(
+        "import importlib\nimport os\n\n\ndef load_module_routers(app):\n"
+        f"    modules_dir = {folder}\n"
+        "    for module_name in sorted(os.listdir(modules_dir)):\n"
+        '        router_path = f"app.modules.{module_name}.routes"\n'
+        "        try:\n"
+        "            mod = importlib.import_module(router_path)\n"
+        '            if hasattr(mod, "router"):\n'
+        '                app.include_router(mod.router, prefix="/api")\n'
+        "        except ModuleNotFoundError:\n"
+        "            continue\n"
+    )
+    (app / "main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.core.loader import load_module_routers\n\n"
+        "app = FastAPI()\nload_module_routers(app)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "not followed" not in result.stdout
+    assert routes_by_handler(app / "modules/items/routes.py") == {
+        "list_items": "/api/",
+        "get_item": "/api/{item_id}",
+    }
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/7").json() == {"id": 7}

@@ -593,8 +593,8 @@ def test_a_bound_method_of_an_imported_instance_is_logged_in_its_class(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (
-        "app/api/routes.py:9: `router.add_api_route` registers `Shelf('x').list_all`, which "
-        "cannot be followed" in result.stdout
+        "app/api/routes.py:9: `router.add_api_route` registers `Shelf('x').list_all`, a method "
+        "of `Shelf` (backend/app/api/shelves.py:4), which cannot be followed" in result.stdout
     )
     for line, written in ((7, "shelf.list_all"), (8, "local.list_all")):
         assert (

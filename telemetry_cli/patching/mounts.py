@@ -2650,7 +2650,7 @@ def _discovered_routers(
     if listed is None:
         return []
     package, deep = listed
-    suffix = _imported_suffix(imported, package)
+    suffix = _imported_suffix(imported, imported_scope, package)
     if suffix is None:
         return []
     keys: list[RouterKey] = []
@@ -2712,15 +2712,23 @@ def _modules_named(
     return names
 
 
-def _imported_suffix(call: ast.Call, package: str) -> str | None:
+def _imported_suffix(call: ast.Call, scope: Scope, package: str) -> str | None:
     """What the module name ``import_module`` is given adds after each listed name, if known.
 
     ``f"app.api.{name}"`` adds nothing: the listed modules themselves; ``f"app.{name}.routes"``
-    adds ``.routes``: that module of each listed subpackage. None when its literal start names
-    another package than the one listed, or its literal end is no module name. A name not
-    written as such (``info.name``, ``f"{__name__}.{name}"``) is the listed module's.
+    adds ``.routes``: that module of each listed subpackage (also held by a name first:
+    ``path = f"app.{name}.routes"`` then ``import_module(path)``). None when its literal start
+    names another package than the one listed, or its literal end is no module name. A name
+    not written as such (``info.name``, ``f"{__name__}.{name}"``) is the listed module's.
     """
     name = call_argument(call, 0, "name")
+    held = scope.lookup(name.id) if isinstance(name, ast.Name) else None
+    if (
+        held is not None
+        and held.kind == "value"
+        and isinstance(held.node, ast.JoinedStr | ast.BinOp)
+    ):
+        name = held.node
     if isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add):
         name = ast.JoinedStr([name.left, ast.FormattedValue(name.right, -1)])
     if not isinstance(name, ast.JoinedStr):
@@ -2838,6 +2846,8 @@ def _package_listed_in_scopes(
             if qualified in _LISTINGS:
                 path = call_argument(node, 0, "path")
                 folder = None if path is None else _path_of(path, current, index, modules, 0, held)
+                if folder is not None and not folder[0]:
+                    folder = None  # the project's root: no package of it
                 if path is not None and folder is not None and not folder[1]:
                     deep = _LISTINGS[qualified] or bool(
                         _names_read(path) & _recursing_listing(current, index, modules)
@@ -2852,7 +2862,7 @@ def _package_listed_in_scopes(
             ):
                 # Any object may have a `glob` method: only a known folder's counts.
                 folder = _path_of(node.func.value, current, index, modules, 0)
-                if folder is not None and not folder[1]:
+                if folder is not None and folder[0] and not folder[1]:
                     listed.add((folder[0], _FOLDER_LISTINGS[node.func.attr]))
         if listed:
             return listed.pop() if len(listed) == 1 else None
@@ -3072,7 +3082,11 @@ def _path_of(
             if model is None:
                 return None
             return package(model.package)
-        return package(path[0].rpartition(".")[0])
+        above = path[0].rpartition(".")[0]
+        # A top-level package's folder is in the project's root: "" (a folder, no package),
+        # which only a join down into a package of it (`dirname(dirname(__file__)) / "api"`)
+        # makes a listed package again.
+        return ("", False) if path[0] and not above else package(above)
 
     if isinstance(expression, ast.List | ast.Tuple):
         return again(expression.elts[0]) if len(expression.elts) == 1 else None
@@ -3183,7 +3197,11 @@ def _joined(
     parts: list[ast.expr],
     package: Callable[[str], tuple[str, bool] | None],
 ) -> tuple[str, bool] | None:
-    """The package a folder's literal subfolder names (``<folder> / "api" / "v1"``)."""
+    """The package a folder's literal subfolder names (``<folder> / "api" / "v1"``).
+
+    ``..`` goes up a folder (``os.path.join(os.path.dirname(__file__), "../modules")``), ``.``
+    stays.
+    """
     if folder is None or folder[1]:
         return None
     name = folder[0]
@@ -3191,9 +3209,16 @@ def _joined(
         if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
             return None
         for segment in part.value.strip("/").split("/"):
+            if segment == ".":
+                continue
+            if segment == "..":
+                if not name:
+                    return None  # above the project's root
+                name = name.rpartition(".")[0]
+                continue
             if not segment.isidentifier():
                 return None
-            name = f"{name}.{segment}"
+            name = f"{name}.{segment}" if name else segment
     return package(name)
 
 
