@@ -2650,9 +2650,14 @@ class _Finder:
                 elif binding.kind == "value" and isinstance(binding.node, ast.expr):
                     pending.append((binding.node, binding.scope))
                 elif binding.kind == "param" and instance_parameter(binding.scope) == node.id:
-                    # `self`: the class whose method it is.
+                    # `self`: the class whose method it is, when a method is read off it
+                    # (not `self.other.list_all`, another object's, nor a field's callable).
                     owner = binding.scope.parent
-                    if owner is not None and isinstance(owner.node, ast.ClassDef):
+                    if (
+                        owner is not None
+                        and isinstance(owner.node, ast.ClassDef)
+                        and _reads_a_method_of(expression, node.id, owner.node)
+                    ):
                         name = owner.node.name
                         found[name] = f"`{name}` ({owner.module.path}:{owner.node.lineno})"
                 elif binding.kind == "param" and mounts is not None:
@@ -3732,5 +3737,41 @@ def _plain_class(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
         if base_binding is None or base_binding.kind != "class":
             return False  # a library or builtin class (str, Enum, ...): may well be recordable
         if not _plain_class(base_binding, index, depth + 1):
+            return False
+    return True
+
+
+def _reads_a_method_of(expression: ast.expr, instance: str, cls: ast.ClassDef) -> bool:
+    """Whether ``expression`` reads a method off the instance named ``instance`` of ``cls``.
+
+    ``getattr(self, name)``, or ``self.create`` where ``create`` is no attribute the class body
+    declares or assigns (a dataclass field ``endpoint: Callable`` holds any callable).
+    """
+    if (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Name)
+        and expression.func.id == "getattr"
+        and expression.args
+        and isinstance(expression.args[0], ast.Name)
+        and expression.args[0].id == instance
+    ):
+        return True
+    if not (
+        isinstance(expression, ast.Attribute)
+        and isinstance(expression.value, ast.Name)
+        and expression.value.id == instance
+    ):
+        return False
+    for statement in cls.body:
+        if isinstance(statement, FunctionNode) and statement.name == expression.attr:
+            return True
+        targets = (
+            [statement.target]
+            if isinstance(statement, ast.AnnAssign)
+            else statement.targets
+            if isinstance(statement, ast.Assign)
+            else []
+        )
+        if any(isinstance(t, ast.Name) and t.id == expression.attr for t in targets):
             return False
     return True
