@@ -1900,15 +1900,28 @@ def _module_mounts(
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
                 followed = False
+                told: list[bool] = []
+                start = len(found)
                 for values in known:
                     read = len(defaults.read)
                     args = (call, included, scope, values, index, modules, defaults, notes, copied)
                     mount = _mount(*args)
-                    each = [mount] if mount is not None else _discovered_mounts(*args)
+                    each = [mount] if mount is not None else _discovered_mounts(*args, told=told)
                     del defaults.read[read:]
                     for item in each:
                         followed = True
                         found.append((item[0], dataclasses.replace(item[1], prefix=None)))
+                if followed and told and all(told) and len(told) == len(found) - start:
+                    # `for name in os.listdir(folder): ... prefix=f"/api/{name}"`: each listed
+                    # entry's own prefix, as the listing names it.
+                    found[start:] = [
+                        mount
+                        for values in known
+                        for mount in _discovered_mounts(
+                            call, included, scope, values, index, modules, defaults, notes, copied
+                        )
+                    ]
+                    continue
                 if followed or not _imported_at_run_time(included, scope, index, 0):
                     notes.append(_unknown_prefix(where, prefix, included, defaults))
                     continue
@@ -2588,30 +2601,65 @@ def _discovered_mounts(
     notes: Notes,
     copied: bool,
     read_in: Scope | None = None,
+    *,
+    told: list[bool] | None = None,
 ) -> list[tuple[RouterKey, Mount]]:
     """How ``call`` includes each router of a folder's modules it stands for.
 
-    The routers :func:`_discovered_routers` finds, each as :func:`_mount` includes it.
-    ``read_in``: where ``included`` is written, when not where ``call`` runs (what a generator
-    the call's loop runs yields).
+    The routers :func:`_discovered_routers` finds, each as :func:`_mount` includes it. The
+    name a ``for`` loop binds to each entry of an ``os.listdir`` (``for name in
+    os.listdir(folder):``) holds that router's entry (``orders``, ``items.py``), so an include
+    prefix made of it is known. ``read_in``: where ``included`` is written, when not where
+    ``call`` runs (what a generator the call's loop runs yields). ``told`` gets, per router,
+    whether the listing's name was set for it.
     """
     written = scope if read_in is None else read_in
     if not _imported_at_run_time(included, written, index, 0):
         return []
     found: list[tuple[RouterKey, Mount]] = []
     read = len(defaults.read)
-    keys = _discovered_routers(included, written, index, modules, values, defaults)
+    entries: list[str | None] = []
+    keys = _discovered_routers(included, written, index, modules, values, defaults, entries)
+    entry_name = _listdir_loop_name(call, scope, index)
     for default in defaults.read[read:]:
         # `import_module(settings.APP)`: the module its settings class names by default.
         said = default.describe(IMPORTED_MODULE)
         where = f"{written.module.path}:{call.lineno}"
         notes.once(said, RunTimeChoice(f"{where}: module name {said}"))
     del defaults.read[read:]
-    for key in keys:
-        mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied, key)
+    for key, entry in zip(keys, entries, strict=True):
+        at = values
+        if entry is not None and entry_name is not None and entry_name not in values:
+            at = {**values, entry_name: (ast.Constant(entry), scope)}
+        if told is not None:
+            told.append(at is not values)
+        mount = _mount(call, included, scope, at, index, modules, defaults, notes, copied, key)
         if mount is not None:
             found.append(mount)
     return found
+
+
+def _listdir_loop_name(call: ast.Call, scope: Scope, index: PackageIndex) -> str | None:
+    """The name a ``for`` loop around ``call`` binds to each entry of an ``os.listdir``."""
+    for loop in ast.walk(scope.node):
+        if not isinstance(loop, ast.For | ast.AsyncFor) or not isinstance(loop.target, ast.Name):
+            continue
+        listing = loop.iter
+        if (
+            isinstance(listing, ast.Call)
+            and isinstance(listing.func, ast.Name)
+            and listing.func.id == "sorted"
+            and scope.lookup("sorted") is None
+            and listing.args
+        ):
+            listing = listing.args[0]  # the builtin: the same entries, in order
+        if (
+            isinstance(listing, ast.Call)
+            and index.qualify(listing.func, scope) == "os.listdir"
+            and any(node is call for node in ast.walk(loop))
+        ):
+            return loop.target.id
+    return None
 
 
 def _discovered_routers(
@@ -2621,8 +2669,13 @@ def _discovered_routers(
     modules: list[str],
     values: LoopValues | None = None,
     fallback: SettingsDefaults | None = None,
+    entries: list[str | None] | None = None,
 ) -> list[RouterKey]:
     """The routers an include of a run-time import stands for, when a folder listing names them.
+
+    ``entries`` gets, per router, the folder entry a listing names it by (``orders`` for
+    ``modules/orders/routes.py`` of ``f"modules.{name}.routes"``, ``items.py`` for a module
+    file), or None.
 
     ``for info in pkgutil.iter_modules(api.__path__): module =
     importlib.import_module(f"app.api.{info.name}")`` then ``include_router(module.router)``
@@ -2640,12 +2693,15 @@ def _discovered_routers(
     attribute, imported, imported_scope = read
     named = _modules_named(imported, imported_scope, index, values or {}, fallback)
     if named is not None:
-        return [
+        named_keys = [
             key
             for name in named
             if (model := index.module(name)) is not None
             and (key := index.router_key(model.scope.bindings.get(attribute))) is not None
         ]
+        if entries is not None:
+            entries.extend([None] * len(named_keys))
+        return named_keys
     listed = _package_listed_in_scopes(scope, index, modules, values or {})
     if listed is None:
         return []
@@ -2663,6 +2719,11 @@ def _discovered_routers(
         key = None if model is None else index.router_key(model.scope.bindings.get(attribute))
         if key is not None:
             keys.append(key)
+            if entries is not None:
+                entry = index.module(found)
+                last = found.rpartition(".")[2]
+                is_file = entry is not None and not entry.is_package
+                entries.append(f"{last}.py" if is_file else last)
     return keys
 
 
