@@ -246,9 +246,10 @@ def _note_old_dependencies(root: Path, found: "Found") -> None:
 
 
 def _note_image_layer(root: Path, found: "Found") -> None:
-    """Say, as generate will, when a Dockerfile's image would leave the layer out."""
+    """Say, as generate will, when a Dockerfile's image or the build would leave the layer out."""
     from telemetry_cli.image_layer import missing_layer_notes
     from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, layer_dir
+    from telemetry_cli.shipped import unshipped_layer_note
 
     if not found.path:
         return
@@ -261,6 +262,9 @@ def _note_image_layer(root: Path, found: "Found") -> None:
     wired = found.site[0] if found.site is not None else found.path
     for note in missing_layer_notes(root, found.backend, layer, [f"{layer}/__init__.py"], [wired]):
         console.stdout().out(console.printable(note), highlight=False)
+    unshipped = unshipped_layer_note(root, found.backend, layer, [f"{layer}/__init__.py"], [wired])
+    if unshipped is not None:
+        console.stdout().out(console.printable(unshipped), highlight=False)
 
 
 def _say_waiting() -> None:

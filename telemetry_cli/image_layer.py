@@ -415,6 +415,17 @@ def _is_item(line: str) -> bool:
     return text == "-" or text.startswith(("- ", "-\t"))
 
 
+def yaml_item(line: str) -> tuple[int, str] | None:
+    """A YAML block list item's indentation and its scalar (comment, blanks, quotes off).
+
+    None for a line that is no list item. Compose's and init's readings of a ``command:``
+    list both read their words here.
+    """
+    if not _is_item(line):
+        return None
+    return _indent(line), _value(line.lstrip()[1:])
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
@@ -453,7 +464,7 @@ def _yaml_words(value: str, lines: list[str], key: int) -> tuple[str, ...] | Non
             splitter.whitespace, splitter.whitespace_split = ",", True
             words = [word.strip() for word in splitter]
         elif not value and more and all(item.startswith("- ") for item in more):
-            words = [_unquote(_YAML_COMMENT.sub("", item[1:], count=1).strip()) for item in more]
+            words = [item[1] for item in map(yaml_item, more) if item is not None]
         elif value.startswith(("|", ">")) or (value and not value.startswith(("&", "*", "!", "{"))):
             text = " ".join(more if value.startswith(("|", ">")) else [value, *more])
             words = shlex.split(_unquote(text))

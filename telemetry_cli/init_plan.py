@@ -40,7 +40,7 @@ from telemetry_cli.files import (
     unresolved_conflict,
 )
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.image_layer import image_scripts, read_bounded, runs_a_shell
+from telemetry_cli.image_layer import image_scripts, read_bounded, runs_a_shell, yaml_item
 from telemetry_cli.install_steps import (
     COMPOSE_NAME,
     DOCKERFILE_NAME,
@@ -2238,28 +2238,29 @@ def _command_lines(text: str) -> list[str]:
     """The uncommented lines of a run file, and each YAML block list joined into one line.
 
     A compose file's or a Kubernetes manifest's ``command:`` written as a list, one word an
-    item (``- uvicorn`` then ``- app.main:app``), is one command line.
+    item (``- uvicorn`` then ``- app.main:app``), is one command line: its items read as the
+    image check reads them (:func:`yaml_item`: a comment after an item and quotes are no part
+    of the word), and a blank or comment line between two items does not end the list.
     """
     lines: list[str] = []
     items: list[str] = []
     indent = -1
     for line in text.splitlines():
-        if line.lstrip().startswith("#"):
+        if not line.strip() or line.lstrip().startswith("#"):
+            if not line.lstrip().startswith("#"):
+                lines.append(line)
             continue
         lines.append(line)
-        item = _LIST_ITEM.fullmatch(line)
-        # Its value without the blanks after it, stripped here: a lazy pattern taking them
-        # would try each end of the line, in time growing with its square.
-        word = "" if item is None else item[2].rstrip(" \t").strip("\"'")
-        if item is not None and items and len(item[1]) == indent:
-            items.append(word)
+        item = yaml_item(line)
+        if item is not None and items and item[0] == indent:
+            items.append(item[1])
             continue
         if items:
-            lines.append(" ".join(items))
-        items = [] if item is None else [word]
-        indent = -1 if item is None else len(item[1])
+            lines.append(" ".join(word for word in items if word))
+        items = [] if item is None else [item[1]]
+        indent = -1 if item is None else item[0]
     if items:
-        lines.append(" ".join(items))
+        lines.append(" ".join(word for word in items if word))
     return lines
 
 
@@ -2473,7 +2474,6 @@ _APP_VARIABLE = re.compile(
 #: A shell's (and compose's) variable with a default, `${NAME:-value}` (or `-`, `:=`, `=`).
 _SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_]\w*:?[-=]([^{}\s]*)\}")
 #: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
-_LIST_ITEM = re.compile(r"([ \t]*)-[ \t]+(\S.*)")
 # The FastAPI CLI's own options, which may come before its command (`fastapi --verbose run`).
 _CLI_OPTIONS = "|".join(map(re.escape, sorted(FASTAPI_CLI_OPTIONS)))
 #: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).

@@ -84,6 +84,7 @@ from telemetry_cli.render import (
     says_generated,
     template_context,
 )
+from telemetry_cli.shipped import unshipped_layer_note
 from telemetry_cli.vcs import ManifestHistory, conflict_stages, tracked_files
 
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
@@ -351,6 +352,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
                 wanted_hashes[change.path] = recorded[change.path]
     report.changes.extend(patches)
     _note_image_layer(plan, report.changes, texts)
+    _note_unshipped_layer(plan, report.changes, texts)
     _note_old_dependencies(plan, report.changes, texts, project.entry.path)
 
     targets = [change.path for change in report.changes] + [MANIFEST_PATH, *recorded]
@@ -900,6 +902,34 @@ def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -
         read,
     )
     layer[0].notes = (*layer[0].notes, *notes)
+
+
+def _note_unshipped_layer(plan: Plan, changes: list[FileChange], read: TextReader) -> None:
+    """Warn, on the layer's first file, when the project's build would leave the layer out.
+
+    Said on every run, as the packaging stays as it is until someone changes it.
+    """
+    prefix = plan.analytics_dir + "/"
+    layer = [
+        change
+        for change in changes
+        if change.kind is Kind.GENERATED and change.path.startswith(prefix)
+    ]
+    importers = [
+        change.path for change in changes if change.kind is Kind.PATCHED and change.new is not None
+    ]
+    if not layer or not importers:
+        return
+    note = unshipped_layer_note(
+        plan.root,
+        plan.backend,
+        plan.analytics_dir,
+        [change.path for change in layer],
+        importers,
+        read,
+    )
+    if note is not None:
+        layer[0].notes = (*layer[0].notes, note)
 
 
 def _note_old_dependencies(

@@ -3308,6 +3308,11 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
             "      - league.main:app\n      - --host\n      - 0.0.0.0\n"
         },
         {
+            # A list as deep as its key, a comment after an item, a gap and a comment between.
+            "compose.yml": "services:\n  api:\n    command:\n    - uvicorn  # the server\n\n"
+            "    # the app:\n    - 'league.main:app'\n"
+        },
+        {
             "k8s/api-deployment.yaml": "kind: Deployment\nspec:\n  template:\n    spec:\n"
             "      containers:\n        - name: api\n          command:\n"
             "            - gunicorn\n            - -k\n"
@@ -3407,6 +3412,7 @@ def _two_leagues(root: Path, run_files: dict[str, str]) -> None:
         "procfile-in-a-folder",
         "compose-in-a-folder",
         "compose-command-as-a-list",
+        "compose-command-list-with-comments-and-a-gap",
         "kubernetes-manifest",
         "supervisord",
         "supervisord-in-a-folder",

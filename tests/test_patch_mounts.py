@@ -6617,3 +6617,55 @@ def test_nested_loops_whose_inner_loop_runs_over_an_outer_item_include_each_pair
             if path is not None:
                 assert client.get(path).json() == {"id": 1}
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("folder", "prefix", "served"),
+    [
+        ('os.path.join(os.path.dirname(__file__), "../modules")', '"/api"', "/api"),
+        ('os.path.join(os.path.dirname(os.path.dirname(__file__)), "modules")', '"/api"', "/api"),
+        # The entry's own prefix: the subfolder's name, as the loop binds it.
+        ('os.path.join(os.path.dirname(__file__), "../modules")', 'f"/api/{name}"', "/api/items"),
+    ],
+    ids=["dot-dot", "dirname-twice", "prefix-of-the-entry"],
+)
+def test_subpackages_listed_beside_the_loader_give_their_routes_module(
+    tmp_path: Path, folder: str, prefix: str, served: str
+) -> None:
+    """A real loader: ``modules/<name>/routes.py`` for each subfolder of a folder found from
+    the loader's own file (``..`` or ``dirname`` twice), its module name held by a name first,
+    each included under the include's prefix (one made of the entry's name too)."""
+    root = make_project(
+        tmp_path / "project", 'instrument = { "modules/items/routes.py" = "ai_block_used" }'
+    )
+    app = root / "backend/app"
+    for package in ("core", "modules", "modules/items"):
+        (app / package).mkdir(parents=True, exist_ok=True)
+        (app / package / "__init__.py").write_text("")
+    (app / "modules/items/routes.py").write_text(ITEMS_PY)
+    (app / "core/loader.py").write_text(
+        "import importlib\nimport os\n\n\ndef load_module_routers(app):\n"
+        f"    modules_dir = {folder}\n"
+        "    for name in sorted(os.listdir(modules_dir)):\n"
+        '        router_path = f"app.modules.{name}.routes"\n'
+        "        try:\n"
+        "            mod = importlib.import_module(router_path)\n"
+        '            if hasattr(mod, "router"):\n'
+        f"                app.include_router(mod.router, prefix={prefix})\n"
+        "        except ModuleNotFoundError:\n"
+        "            continue\n"
+    )
+    (app / "main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.core.loader import load_module_routers\n\n"
+        "app = FastAPI()\nload_module_routers(app)\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "not followed" not in result.stdout
+    assert "run time" not in result.stdout
+    assert routes_by_handler(app / "modules/items/routes.py") == {
+        "list_items": f"{served}/",
+        "get_item": f"{served}/{{item_id}}",
+    }
+    with imported_app(root / "backend") as backend:
+        assert TestClient(backend.app).get(f"{served}/7").json() == {"id": 7}

@@ -374,8 +374,13 @@ def test_static_and_class_methods_registered_through_their_class_are_logged(
     [
         'router.add_api_route("/rain/{city}", partial(by_kind, "rain"), methods=["GET"])',
         'router.add_api_route("/rain/{city}", functools.partial(by_kind, kind="rain"))',
+        'rain = partial(by_kind, "rain")\nrouter.add_api_route("/rain/{city}", rain)',
+        "def setup() -> None:\n"
+        '    rain = functools.partial(by_kind, "rain")\n'
+        '    router.add_api_route("/rain/{city}", rain, methods=["GET"])\n\n\n'
+        "setup()",
     ],
-    ids=["positional", "keyword"],
+    ids=["positional", "keyword", "held-by-a-name", "held-in-a-function"],
 )
 def test_a_function_registered_through_functools_partial_is_logged(
     tmp_path: Path, registration: str

@@ -1901,15 +1901,28 @@ def _module_mounts(
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
                 followed = False
+                told: list[bool] = []
+                start = len(found)
                 for values in known:
                     read = len(defaults.read)
                     args = (call, included, scope, values, index, modules, defaults, notes, copied)
                     mount = _mount(*args)
-                    each = [mount] if mount is not None else _discovered_mounts(*args)
+                    each = [mount] if mount is not None else _discovered_mounts(*args, told=told)
                     del defaults.read[read:]
                     for item in each:
                         followed = True
                         found.append((item[0], dataclasses.replace(item[1], prefix=None)))
+                if followed and told and all(told) and len(told) == len(found) - start:
+                    # `for name in os.listdir(folder): ... prefix=f"/api/{name}"`: each listed
+                    # entry's own prefix, as the listing names it.
+                    found[start:] = [
+                        mount
+                        for values in known
+                        for mount in _discovered_mounts(
+                            call, included, scope, values, index, modules, defaults, notes, copied
+                        )
+                    ]
+                    continue
                 if followed or not _imported_at_run_time(included, scope, index, 0):
                     notes.append(_unknown_prefix(where, prefix, included, defaults))
                     continue
@@ -2633,30 +2646,65 @@ def _discovered_mounts(
     notes: Notes,
     copied: bool,
     read_in: Scope | None = None,
+    *,
+    told: list[bool] | None = None,
 ) -> list[tuple[RouterKey, Mount]]:
     """How ``call`` includes each router of a folder's modules it stands for.
 
-    The routers :func:`_discovered_routers` finds, each as :func:`_mount` includes it.
-    ``read_in``: where ``included`` is written, when not where ``call`` runs (what a generator
-    the call's loop runs yields).
+    The routers :func:`_discovered_routers` finds, each as :func:`_mount` includes it. The
+    name a ``for`` loop binds to each entry of an ``os.listdir`` (``for name in
+    os.listdir(folder):``) holds that router's entry (``orders``, ``items.py``), so an include
+    prefix made of it is known. ``read_in``: where ``included`` is written, when not where
+    ``call`` runs (what a generator the call's loop runs yields). ``told`` gets, per router,
+    whether the listing's name was set for it.
     """
     written = scope if read_in is None else read_in
     if not _imported_at_run_time(included, written, index, 0):
         return []
     found: list[tuple[RouterKey, Mount]] = []
     read = len(defaults.read)
-    keys = _discovered_routers(included, written, index, modules, values, defaults)
+    entries: list[str | None] = []
+    keys = _discovered_routers(included, written, index, modules, values, defaults, entries)
+    entry_name = _listdir_loop_name(call, scope, index)
     for default in defaults.read[read:]:
         # `import_module(settings.APP)`: the module its settings class names by default.
         said = default.describe(IMPORTED_MODULE)
         where = f"{written.module.path}:{call.lineno}"
         notes.once(said, RunTimeChoice(f"{where}: module name {said}"))
     del defaults.read[read:]
-    for key in keys:
-        mount = _mount(call, included, scope, values, index, modules, defaults, notes, copied, key)
+    for key, entry in zip(keys, entries, strict=True):
+        at = values
+        if entry is not None and entry_name is not None and entry_name not in values:
+            at = {**values, entry_name: (ast.Constant(entry), scope)}
+        if told is not None:
+            told.append(at is not values)
+        mount = _mount(call, included, scope, at, index, modules, defaults, notes, copied, key)
         if mount is not None:
             found.append(mount)
     return found
+
+
+def _listdir_loop_name(call: ast.Call, scope: Scope, index: PackageIndex) -> str | None:
+    """The name a ``for`` loop around ``call`` binds to each entry of an ``os.listdir``."""
+    for loop in ast.walk(scope.node):
+        if not isinstance(loop, ast.For | ast.AsyncFor) or not isinstance(loop.target, ast.Name):
+            continue
+        listing = loop.iter
+        if (
+            isinstance(listing, ast.Call)
+            and isinstance(listing.func, ast.Name)
+            and listing.func.id == "sorted"
+            and scope.lookup("sorted") is None
+            and listing.args
+        ):
+            listing = listing.args[0]  # the builtin: the same entries, in order
+        if (
+            isinstance(listing, ast.Call)
+            and index.qualify(listing.func, scope) == "os.listdir"
+            and any(node is call for node in ast.walk(loop))
+        ):
+            return loop.target.id
+    return None
 
 
 def _discovered_routers(
@@ -2666,8 +2714,13 @@ def _discovered_routers(
     modules: list[str],
     values: LoopValues | None = None,
     fallback: SettingsDefaults | None = None,
+    entries: list[str | None] | None = None,
 ) -> list[RouterKey]:
     """The routers an include of a run-time import stands for, when a folder listing names them.
+
+    ``entries`` gets, per router, the folder entry a listing names it by (``orders`` for
+    ``modules/orders/routes.py`` of ``f"modules.{name}.routes"``, ``items.py`` for a module
+    file), or None.
 
     ``for info in pkgutil.iter_modules(api.__path__): module =
     importlib.import_module(f"app.api.{info.name}")`` then ``include_router(module.router)``
@@ -2685,17 +2738,20 @@ def _discovered_routers(
     attribute, imported, imported_scope = read
     named = _modules_named(imported, imported_scope, index, values or {}, fallback)
     if named is not None:
-        return [
+        named_keys = [
             key
             for name in named
             if (model := index.module(name)) is not None
             and (key := index.router_key(model.scope.bindings.get(attribute))) is not None
         ]
+        if entries is not None:
+            entries.extend([None] * len(named_keys))
+        return named_keys
     listed = _package_listed_in_scopes(scope, index, modules, values or {})
     if listed is None:
         return []
     package, deep = listed
-    suffix = _imported_suffix(imported, package)
+    suffix = _imported_suffix(imported, imported_scope, package)
     if suffix is None:
         return []
     keys: list[RouterKey] = []
@@ -2708,6 +2764,11 @@ def _discovered_routers(
         key = None if model is None else index.router_key(model.scope.bindings.get(attribute))
         if key is not None:
             keys.append(key)
+            if entries is not None:
+                entry = index.module(found)
+                last = found.rpartition(".")[2]
+                is_file = entry is not None and not entry.is_package
+                entries.append(f"{last}.py" if is_file else last)
     return keys
 
 
@@ -2757,15 +2818,23 @@ def _modules_named(
     return names
 
 
-def _imported_suffix(call: ast.Call, package: str) -> str | None:
+def _imported_suffix(call: ast.Call, scope: Scope, package: str) -> str | None:
     """What the module name ``import_module`` is given adds after each listed name, if known.
 
     ``f"app.api.{name}"`` adds nothing: the listed modules themselves; ``f"app.{name}.routes"``
-    adds ``.routes``: that module of each listed subpackage. None when its literal start names
-    another package than the one listed, or its literal end is no module name. A name not
-    written as such (``info.name``, ``f"{__name__}.{name}"``) is the listed module's.
+    adds ``.routes``: that module of each listed subpackage (also held by a name first:
+    ``path = f"app.{name}.routes"`` then ``import_module(path)``). None when its literal start
+    names another package than the one listed, or its literal end is no module name. A name
+    not written as such (``info.name``, ``f"{__name__}.{name}"``) is the listed module's.
     """
     name = call_argument(call, 0, "name")
+    held = scope.lookup(name.id) if isinstance(name, ast.Name) else None
+    if (
+        held is not None
+        and held.kind == "value"
+        and isinstance(held.node, ast.JoinedStr | ast.BinOp)
+    ):
+        name = held.node
     if isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add):
         name = ast.JoinedStr([name.left, ast.FormattedValue(name.right, -1)])
     if not isinstance(name, ast.JoinedStr):
@@ -2883,6 +2952,8 @@ def _package_listed_in_scopes(
             if qualified in _LISTINGS:
                 path = call_argument(node, 0, "path")
                 folder = None if path is None else _path_of(path, current, index, modules, 0, held)
+                if folder is not None and not folder[0]:
+                    folder = None  # the project's root: no package of it
                 if path is not None and folder is not None and not folder[1]:
                     deep = _LISTINGS[qualified] or bool(
                         _names_read(path) & _recursing_listing(current, index, modules)
@@ -2897,7 +2968,7 @@ def _package_listed_in_scopes(
             ):
                 # Any object may have a `glob` method: only a known folder's counts.
                 folder = _path_of(node.func.value, current, index, modules, 0)
-                if folder is not None and not folder[1]:
+                if folder is not None and folder[0] and not folder[1]:
                     listed.add((folder[0], _FOLDER_LISTINGS[node.func.attr]))
         if listed:
             return listed.pop() if len(listed) == 1 else None
@@ -3117,7 +3188,11 @@ def _path_of(
             if model is None:
                 return None
             return package(model.package)
-        return package(path[0].rpartition(".")[0])
+        above = path[0].rpartition(".")[0]
+        # A top-level package's folder is in the project's root: "" (a folder, no package),
+        # which only a join down into a package of it (`dirname(dirname(__file__)) / "api"`)
+        # makes a listed package again.
+        return ("", False) if path[0] and not above else package(above)
 
     if isinstance(expression, ast.List | ast.Tuple):
         return again(expression.elts[0]) if len(expression.elts) == 1 else None
@@ -3228,7 +3303,11 @@ def _joined(
     parts: list[ast.expr],
     package: Callable[[str], tuple[str, bool] | None],
 ) -> tuple[str, bool] | None:
-    """The package a folder's literal subfolder names (``<folder> / "api" / "v1"``)."""
+    """The package a folder's literal subfolder names (``<folder> / "api" / "v1"``).
+
+    ``..`` goes up a folder (``os.path.join(os.path.dirname(__file__), "../modules")``), ``.``
+    stays.
+    """
     if folder is None or folder[1]:
         return None
     name = folder[0]
@@ -3236,9 +3315,16 @@ def _joined(
         if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
             return None
         for segment in part.value.strip("/").split("/"):
+            if segment == ".":
+                continue
+            if segment == "..":
+                if not name:
+                    return None  # above the project's root
+                name = name.rpartition(".")[0]
+                continue
             if not segment.isidentifier():
                 return None
-            name = f"{name}.{segment}"
+            name = f"{name}.{segment}" if name else segment
     return package(name)
 
 

@@ -2560,14 +2560,21 @@ class _Finder:
         of a table a function of the module returns, its names that function's locals).
         """
         read_in = scope if endpoint_scope is None else endpoint_scope
-        # `partial(by_kind, "rain")`: FastAPI calls the function with the arguments it binds.
-        while (
-            isinstance(endpoint, ast.Call)
-            and endpoint.args
-            and not isinstance(endpoint.args[0], ast.Starred)
-            and self.index.qualify(endpoint.func, read_in) == PARTIAL
-        ):
-            endpoint = endpoint.args[0]
+        # `partial(by_kind, "rain")`: FastAPI calls the function with the arguments it binds;
+        # also through a name holding the partial (`sun = partial(by_kind, "sun")`).
+        while True:
+            held = read_in.lookup(endpoint.id) if isinstance(endpoint, ast.Name) else None
+            if (
+                held is not None
+                and held.kind == "value"
+                and isinstance(held.node, ast.Call)
+                and self._partial_of(held.node, held.scope) is not None
+            ):
+                endpoint, read_in = held.node, held.scope
+            wrapped = self._partial_of(endpoint, read_in)
+            if wrapped is None:
+                break
+            endpoint = wrapped
         found = self._endpoint(endpoint, read_in)
         if found is None:
             self._unfollowed(node, endpoint, verb, owner, scope, path=path, endpoint_scope=read_in)
@@ -2645,6 +2652,17 @@ class _Finder:
         if written.lineno != written.end_lineno:
             return ast.unparse(read)
         return reader.written(written, scope)
+
+    def _partial_of(self, endpoint: ast.expr, scope: Scope) -> ast.expr | None:
+        """The function a ``functools.partial(function, ...)`` call wraps, or None."""
+        if (
+            isinstance(endpoint, ast.Call)
+            and endpoint.args
+            and not isinstance(endpoint.args[0], ast.Starred)
+            and self.index.qualify(endpoint.func, scope) == PARTIAL
+        ):
+            return endpoint.args[0]
+        return None
 
     def _unfollowed(
         self,
