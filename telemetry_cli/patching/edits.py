@@ -1075,6 +1075,9 @@ def existing_log_calls(
 
 
 # The names generate gives the logger it imports (see ModuleEditor.free_name).
+#: The context keys every log call generate writes begins its payload with, in this order.
+CONTEXT_KEYS = ("route", "method", "handler", "block_type")
+
 _LOGGER_NAME = re.compile(r"(?:analytics_)?event_logger(?:_\d+)?")
 
 
@@ -1111,12 +1114,13 @@ def payload_entries(
     for route in routes:
         methods.extend(route.methods or ())
     blocks = [route_block(route.template) or fallback_block for route in routes]
-    entries = [
-        ("route", route_code),
-        ("method", string_literal(",".join(dict.fromkeys(methods)), quote)),
-        ("handler", string_literal(handler.qualname, quote)),
-        ("block_type", string_literal(",".join(dict.fromkeys(blocks)), quote)),
-    ]
+    context = (
+        route_code,
+        string_literal(",".join(dict.fromkeys(methods)), quote),
+        string_literal(handler.qualname, quote),
+        string_literal(",".join(dict.fromkeys(blocks)), quote),
+    )
+    entries = list(zip(CONTEXT_KEYS, context, strict=True))
     if captured is not None:
         return entries + captured
     parameters = handler.path_parameters()

@@ -44,7 +44,7 @@ from telemetry_cli.patching.apps import (
     with_arguments,
 )
 from telemetry_cli.patching.collisions import find_collisions, mount_clashes
-from telemetry_cli.patching.edits import ModuleEditor
+from telemetry_cli.patching.edits import CONTEXT_KEYS, ModuleEditor
 from telemetry_cli.patching.instrument import (
     check_logged_calls,
     instrument_module,
@@ -1091,8 +1091,11 @@ class _Analysis:
         plan = self.plan
         current = {plan.module_path(module) for module, _ in plan.instrument}
         current.update(path for path, _ in self.previous.instrumented)
-        # Calls of the layer as it was (the same as now when nothing is recorded).
-        for module, index in self._modules_of_both_layouts("event_logger", current):
+        # Calls of the layer as it was (the same as now when nothing is recorded). A module
+        # without the context keys in its text holds no call as generate writes it: it is not
+        # scanned for routes at all (the keys are string constants it writes plainly).
+        words = ("event_logger", *CONTEXT_KEYS)
+        for module, index in self._modules_of_both_layouts(words, current):
             # Also where the logger's import is gone: a handler moved by hand without it keeps
             # calls of a name bound nowhere (see orphaned_logger), still the inserted ones.
             self._edit_unrecorded(
@@ -1110,7 +1113,7 @@ class _Analysis:
         wired (or unwired) on its own.
         """
         skipped = set() if app_module is None else {app_module}
-        for module, index in self._modules_of_both_layouts("telemetry", skipped):
+        for module, index in self._modules_of_both_layouts(("telemetry",), skipped):
             self._edit_unrecorded(
                 module,
                 index,
@@ -1125,9 +1128,9 @@ class _Analysis:
             )
 
     def _modules_of_both_layouts(
-        self, word: str, skipped: set[str]
+        self, words: tuple[str, ...], skipped: set[str]
     ) -> Iterator[tuple[ModuleModel, PackageIndex]]:
-        """Modules whose text says ``word``, but those at ``skipped`` paths, in both layouts.
+        """Modules whose text says each of ``words``, but those at ``skipped``, in both layouts.
 
         The package as it is, and as the last run patched it (a module moved there went with
         its code).
@@ -1139,7 +1142,11 @@ class _Analysis:
             package_dir = PurePosixPath(backend, *app_package.split("."))
             for name in package_modules(app_package, plan.root / package_dir, layers=self.layers):
                 source = index.source(name)
-                if source is None or source.path in skipped or word not in source.text:
+                if (
+                    source is None
+                    or source.path in skipped
+                    or not all(word in source.text for word in words)
+                ):
                     continue
                 module = index.module(name)
                 if module is not None:
