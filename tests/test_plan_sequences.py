@@ -27,12 +27,17 @@ from tests.cli_support import git, run, snapshot
 from tests.corpus_support import CORPUS
 from tests.plan_sequence_support import (
     MANIFEST,
+    CheckoutStep,
     Edit,
+    MergeStep,
     Plan,
+    PlanStep,
+    WalkStep,
     bundled_plan,
     changed_files,
     generate_step,
     original_sources,
+    run_git_walk,
     run_sequence,
     write_plan,
 )
@@ -1129,6 +1134,65 @@ def test_handlers_and_modules_moved_or_deleted_by_hand_keep_the_invariant(
     taken = _assert_random_sequence_holds(original, tmp_path, steps, _ALL_SOURCE_EDITS)
     # Every step was taken: none was a plan or an edit that one generate refuses.
     assert taken == len(steps) + 1
+
+
+# Hand edits that keep every module where it is (a walk's plans name the modules as they are).
+_WALK_EDITS = {
+    name: edit
+    for name, edit in _ALL_SOURCE_EDITS.items()
+    if name not in {"move main", "move chapters", "delete ai_blocks"}
+}
+
+
+def _edited(names: list[str]) -> Plan:
+    plan = copy.deepcopy(BASE)
+    for name in names:
+        _EDITS[name](plan)
+    return plan
+
+
+@st.composite
+def _walk(draw: st.DrawFn) -> list[WalkStep]:
+    steps: list[WalkStep] = []
+    for index in range(draw(st.integers(min_value=2, max_value=5))):
+        kind = draw(st.sampled_from(["plan", "plan", "merge", "checkout"]))
+        if kind == "checkout":
+            steps.append(CheckoutStep(draw(st.integers(min_value=0, max_value=max(index - 1, 0)))))
+            continue
+        edit_names = st.lists(st.sampled_from(sorted(_EDITS)), max_size=3, unique=True)
+        if kind == "merge":
+            ours, theirs = draw(edit_names), draw(edit_names)
+            side = draw(st.sampled_from(["ours", "theirs"]))
+            steps.append(
+                MergeStep(_edited(ours), _edited(theirs), side, f"merge {ours} {theirs} {side}")
+            )
+            continue
+        names = draw(edit_names)
+        hand = draw(st.none() | st.sampled_from(sorted(_WALK_EDITS)))
+        steps.append(
+            PlanStep(_edited(names), None if hand is None else _WALK_EDITS[hand], f"{names} {hand}")
+        )
+    return steps
+
+
+@settings(
+    max_examples=int(_EXAMPLES) if _EXAMPLES else 3,
+    deadline=None,
+    derandomize=not _EXAMPLES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=_walk())
+def test_random_walks_through_merges_and_checkouts_keep_the_invariant(
+    original: Path, tmp_path: Path, steps: list[WalkStep]
+) -> None:
+    # Plans changed both ways on two branches, generated on each and merged (the plan and
+    # manifest of one side taken, the rest left to generate), older commits checked out over
+    # the work tree (files added since stay), hand edits between: after each step the project
+    # is what one generate of its plan makes of the user's sources, and remove gives them back.
+    work = tmp_path / "walk"
+    work.mkdir(exist_ok=True)
+    problems, _ = run_git_walk(original, work, steps)
+    assert not problems, "\n".join(problems)
 
 
 _SIMPLE = {"api/ai_blocks.py": "ai_block_used", "api/chapters.py": "chapter_visit"}

@@ -136,7 +136,8 @@ class BackendReader:
         #: Given a module's name, path and sides of its merge conflicts, the text both sides
         #: come to once the tool's code is taken out of each, or None (see ``_Analysis``).
         self.resolve: Callable[[str, str, tuple[bytes, bytes]], SourceText | None] | None = None
-        #: The modules read as resolved so: their bytes on disk are not the text read.
+        #: The modules read as resolved so (by root-relative path; one set for the readers of
+        #: a run): their bytes on disk are not the text read.
         self.resolved: set[str] = set()
         self._resolving: set[str] = set()
 
@@ -462,10 +463,10 @@ class _Analysis:
         self.left_calls: dict[str, FormerCalls] = {}
         # What the committed records say of the patches (event types, layers): read if asked.
         self.history = history
-        self.backend.resolve = self._resolve_conflict
+        self.backend.resolve = functools.partial(self._resolve_conflict, self.backend)
 
     def _resolve_conflict(
-        self, name: str, relative: str, sides: tuple[bytes, bytes]
+        self, reader: BackendReader, name: str, relative: str, sides: tuple[bytes, bytes]
     ) -> SourceText | None:
         """What both sides of a module's merge conflicts come to without the tool's code.
 
@@ -482,29 +483,38 @@ class _Analysis:
                 source = SourceText.decode(side, relative, python=True)
             except FileProblem:
                 return None
-            text = self._without_tool_code(name, relative, source.text)
+            text = self._without_tool_code(reader, name, relative, source.text)
             if text is None:
                 return None
             texts.append(source._replace(text=text))
         first, second = texts
         return first if first == second else None
 
-    def _without_tool_code(self, name: str, relative: str, text: str) -> str | None:
-        """``text``, the module ``name``, without the code generate writes; None: no module."""
-        own = self.backend.module_source(name, relative, text)
-        backend_read = self.backend.read
+    def _without_tool_code(
+        self, reader: BackendReader, name: str, relative: str, text: str
+    ) -> str | None:
+        """``text``, the module ``name`` of ``reader``'s folder, without generate's code.
+
+        None when it is no module (it does not parse).
+        """
+        own = reader.module_source(name, relative, text)
+        backend_read = reader.read
 
         def read(other: str) -> ModuleSource | None:
             return own if other == name else backend_read(other)
 
-        index = PackageIndex(read, settings_file=self.backend.settings_file)
+        index = PackageIndex(read, settings_file=reader.settings_file)
         try:
             model = index.module(name)
             if model is None:
                 return None  # it does not parse: nothing to tell the tool's lines by
             editor = ModuleEditor(model, index, self.first_party)
+            # Any layer an earlier run or a committed record named, in either app package.
+            app_packages = {self.plan.app_package, self.old_app_package}
             layers = {self.package, self.old_package} | {
-                qualified(self.plan.app_package, layer) for layer in self.history.patched.layers
+                qualified(app_package, layer)
+                for app_package in app_packages
+                for layer in self.history.patched.layers
             }
             for package in sorted(layers):
                 unwire_app(editor, package, router=True, capture=True, force=False, only_ours=True)
@@ -576,6 +586,9 @@ class _Analysis:
             return self.index
         if backend not in self._other_indexes:
             reader = BackendReader(self.plan.root, backend, self.backend.texts)
+            # A folder an earlier run patched may hold a merge of two runs' code as well.
+            reader.resolve = functools.partial(self._resolve_conflict, reader)
+            reader.resolved = self.backend.resolved
             self._other_indexes[backend] = PackageIndex(
                 reader.read, settings_file=reader.settings_file
             )
@@ -689,7 +702,10 @@ class _Analysis:
             self._check_collisions(modules, site)
         for path in sorted(self.backend.resolved):
             # Written whatever the plan does with it: on disk it still holds the markers.
-            model = self.module_at(path)
+            model = self.module_at(path) or next(
+                filter(None, (self.module_in(path, folder) for folder in self._other_indexes)),
+                None,
+            )
             if model is not None:
                 self.editor_for(model).edits.changes.insert(
                     0, "resolve its merge conflicts: the sides differed only by generate's code"
