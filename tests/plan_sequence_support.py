@@ -195,13 +195,22 @@ class MergeStep:
     """Branch, write ``ours`` here and ``theirs`` there, generate on each, merge, resolve.
 
     The merge is resolved as the README says: the plan and the manifest of one side
-    (``side``: "ours" or "theirs"), every other file left to generate.
+    (``side``: "ours" or "theirs"), every other file left to generate; with ``resolved``, the
+    plan is then written as that (a plan of the person's own, say merging both sides').
     """
 
     ours: Plan
     theirs: Plan
     side: str
     name: str = "merge"
+    resolved: Plan | None = None
+
+    @property
+    def plan(self) -> Plan:
+        """The plan once the merge is resolved."""
+        if self.resolved is not None:
+            return self.resolved
+        return self.ours if self.side == "ours" else self.theirs
 
 
 WalkStep = PlanStep | CheckoutStep | MergeStep
@@ -269,11 +278,11 @@ def run_git_walk(original: Path, work: Path, steps: list[WalkStep]) -> tuple[lis
                 _git(root, "checkout", "-q", commit, "--", ".")
             found = generate_step(project, work)
         elif isinstance(step, MergeStep):
-            if not all(plan_generates(shadow, work, plan) for plan in (step.ours, step.theirs)):
+            plans = (step.ours, step.theirs, step.plan)
+            if not all(plan_generates(shadow, work, plan) for plan in plans):
                 continue
             found = _merge(project, work, step)
-            chosen = step.ours if step.side == "ours" else step.theirs
-            write_plan(shadow, chosen)
+            write_plan(shadow, step.plan)
         else:
             try:
                 if step.edit is not None:
@@ -318,6 +327,8 @@ def _merge(project: Path, work: Path, step: MergeStep) -> list[str]:
     _git(project, "merge", "-q", "--no-edit", "other", check=False)
     side = "main" if step.side == "ours" else "other"
     _git(project, "checkout", "-q", side, "--", "pyproject.toml", MANIFEST)
+    if step.resolved is not None:
+        write_plan(project, step.resolved)
     problems.extend(generate_step(project, work))
     _git(project, "branch", "-q", "-D", "other", check=False)
     return problems

@@ -1195,6 +1195,34 @@ def test_random_walks_through_merges_and_checkouts_keep_the_invariant(
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize(
+    "steps",
+    [
+        pytest.param(
+            [
+                PlanStep(BASE),
+                MergeStep(
+                    _edited(["drop chapters"]),
+                    _edited(["all log error_event"]),
+                    "theirs",
+                    resolved=_edited(["all log error_event", "backend srv"]),
+                ),
+            ],
+            id="merge-conflicting-on-the-tools-code-resolved-with-the-backend-moved",
+        ),
+    ],
+)
+def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
+    original: Path, tmp_path: Path, steps: list[WalkStep]
+) -> None:
+    # One side dropped chapters.py from the plan, the other logged error_event there: the
+    # merge conflicted there on the inserted calls alone, and the plan the person wrote moved
+    # the backend to srv/; chapters.py was refused in backend/, where the record put the code.
+    problems, taken = run_git_walk(original, tmp_path, steps)
+    assert not problems, "\n".join(problems)
+    assert taken == len(steps)  # no step skipped as a plan one generate refuses
+
+
 _SIMPLE = {"api/ai_blocks.py": "ai_block_used", "api/chapters.py": "chapter_visit"}
 
 
