@@ -1144,10 +1144,26 @@ _WALK_EDITS = {
 }
 
 
+def _capture_grows(plan: Plan) -> None:
+    _property(plan, "ai_block_used", "num_questions").update(type="integer", required=False)
+    value = plan["instrument"].get(BLOCKS_KEY)
+    if isinstance(value, dict):
+        value["capture"] = [*value.get("capture", []), "num_questions"]
+
+
+# The walks' plan edits: those of the plan sequences, and a capture list and a redact list
+# growing (each drawn or not at a step, so shrinking again too).
+_WALK_PLAN_EDITS: dict[str, Callable[[Plan], object]] = {
+    **_EDITS,
+    "ai_blocks captures num_questions": _capture_grows,
+    "redact two": lambda plan: plan.__setitem__("redact", ["chapter_title", "question"]),
+}
+
+
 def _edited(names: list[str]) -> Plan:
     plan = copy.deepcopy(BASE)
     for name in names:
-        _EDITS[name](plan)
+        _WALK_PLAN_EDITS[name](plan)
     return plan
 
 
@@ -1159,7 +1175,7 @@ def _walk(draw: st.DrawFn) -> list[WalkStep]:
         if kind == "checkout":
             steps.append(CheckoutStep(draw(st.integers(min_value=0, max_value=max(index - 1, 0)))))
             continue
-        edit_names = st.lists(st.sampled_from(sorted(_EDITS)), max_size=3, unique=True)
+        edit_names = st.lists(st.sampled_from(sorted(_WALK_PLAN_EDITS)), max_size=3, unique=True)
         if kind == "merge":
             ours, theirs = draw(edit_names), draw(edit_names)
             side = draw(st.sampled_from(["ours", "theirs"]))
