@@ -1226,6 +1226,13 @@ def test_random_walks_through_merges_and_checkouts_keep_the_invariant(
             ],
             id="merge-conflicting-on-the-tools-code-resolved-with-the-backend-moved",
         ),
+        pytest.param(
+            [
+                PlanStep(BASE),
+                MergeStep(_edited(["explicit app"]), _edited(["backend srv"]), "ours"),
+            ],
+            id="merge-of-a-branch-that-moved-the-backend-resolved-with-this-sides-plan",
+        ),
     ],
 )
 def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
@@ -1234,6 +1241,8 @@ def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
     # One side dropped chapters.py from the plan, the other logged error_event there: the
     # merge conflicted there on the inserted calls alone, and the plan the person wrote moved
     # the backend to srv/; chapters.py was refused in backend/, where the record put the code.
+    # The other branch moved the backend to srv/ and this side's plan was taken: srv/ kept that
+    # branch's wiring, calls and layer (merged in cleanly), which no plan or record here named.
     problems, taken = run_git_walk(original, tmp_path, steps)
     assert not problems, "\n".join(problems)
     assert taken == len(steps)  # no step skipped as a plan one generate refuses
@@ -1461,9 +1470,14 @@ def test_outputs_of_a_newer_plan_in_another_root_folder_stay_without_git(
     assert (root / "docs/specs/059-analytics-telemetry/spec.md").exists()
 
 
-def test_a_layer_git_finds_in_another_backend_that_its_code_imports_stays(
-    original: Path, tmp_path: Path
+@pytest.mark.parametrize("marked", [False, True])
+def test_wiring_left_in_another_backend_goes_with_its_layer_unless_the_user_marked_it(
+    original: Path, tmp_path: Path, marked: bool
 ) -> None:
+    # The wiring of a newer plan's backend, put back by hand after a checkout of the older
+    # plan, exactly as generate wrote it, is the tool's code where no plan wires: it goes, and
+    # the layer with it (kept before, with the layer it imports, for good). Marked with a
+    # comment, it is the user's: it stays, and the layer it imports stays whole.
     root = _generated(original, tmp_path, BASE)
     git(root, "init", "-q")
     git(root, "add", "-A")
@@ -1474,11 +1488,26 @@ def test_a_layer_git_finds_in_another_backend_that_its_code_imports_stays(
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "newer")
     wired = (root / "srv/app/main.py").read_bytes()
+    if marked:
+        wired = wired.replace(
+            b"app.include_router(telemetry_router)\n",
+            b"app.include_router(telemetry_router)  # ours\n",
+        )
     git(root, "checkout", "-q", older, "--", ".")
-    (root / "srv/app/main.py").write_bytes(wired)  # the user kept the newer wiring there
+    (root / "srv/app/main.py").write_bytes(wired)  # the user put the newer wiring back
     layer = sorted(path.name for path in (root / "srv/app/analytics").iterdir())
     assert run("generate", "--root", str(root)).exit_code == 0
-    assert sorted(path.name for path in (root / "srv/app/analytics").iterdir()) == layer
+    if marked:
+        assert (
+            b"include_router(telemetry_router)  # ours" in (root / "srv/app/main.py").read_bytes()
+        )
+        assert sorted(path.name for path in (root / "srv/app/analytics").iterdir()) == layer
+    else:
+        assert (root / "srv/app/main.py").read_bytes() == (
+            original / "srv/app/main.py"
+        ).read_bytes()
+        assert not (root / "srv/app/analytics").exists()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
 def test_outputs_of_another_plan_below_the_root_are_not_taken(

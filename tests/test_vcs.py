@@ -261,6 +261,41 @@ def test_a_module_resolved_in_a_folder_an_earlier_run_patched_is_given_back(
     assert mine == snapshot(fresh)
 
 
+def test_a_module_whose_sides_import_the_layer_from_other_app_packages_is_resolved(
+    tmp_path: Path,
+) -> None:
+    # One branch made the app package dotted (`backend.app`, backend `.`), the other kept
+    # `app`: each ran generate, and the route modules conflicted on the layer's import alone
+    # (`from backend.app.analytics...` against `from app.analytics...`). The other branch's
+    # layer, in its own app package, was not among those taken out of each side: refused.
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "sources")
+    git(root, "checkout", "-q", "-b", "other")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "other")
+    git(root, "checkout", "-q", "main")
+    dotted = {**bundled_plan(), "backend": ".", "app-package": "backend.app"}
+    write_plan(root, dotted)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    assert merge.returncode != 0
+    git(root, "checkout", "--ours", "--", "pyproject.toml", MANIFEST)
+    chapters = "backend/app/api/chapters.py"
+    assert conflict_marker_line((root / chapters).read_bytes()) is not None
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    fresh = original_sources(tmp_path / "fresh")
+    write_plan(fresh, dotted)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    for path in (chapters, "backend/app/api/ai_blocks.py"):
+        assert (root / path).read_bytes() == (fresh / path).read_bytes()
+
+
 @pytest.mark.parametrize("command", ["generate", "remove"])
 def test_a_module_whose_sides_differ_by_a_line_of_the_users_is_still_refused(
     tmp_path: Path, command: str
