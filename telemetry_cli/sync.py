@@ -640,7 +640,9 @@ def _unrecorded_obsolete(
             continue  # not a file the tool could have written there
         if old is None:
             continue
-        own = carries_own_digest(old)
+        # A merge of two unedited generated versions (git followed a folder one branch moved
+        # into the other's changes) is as provably the tool's.
+        own = carries_own_digest(old) or _merges_unedited(plan.root, path, old)
         if path in beside and not own:
             continue  # beside the known folders, only a file provably the tool's is its own
         found.append((path, old, own))

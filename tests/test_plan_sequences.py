@@ -1233,6 +1233,17 @@ def test_random_walks_through_merges_and_checkouts_keep_the_invariant(
             ],
             id="merge-of-a-branch-that-moved-the-backend-resolved-with-this-sides-plan",
         ),
+        pytest.param(
+            [
+                PlanStep(BASE),
+                MergeStep(
+                    _edited(["specs-dir", "rename chapter_visit"]),
+                    _edited(["block_type enum grows"]),
+                    "theirs",
+                ),
+            ],
+            id="merge-into-documents-this-side-moved-resolved-with-the-other-sides-plan",
+        ),
     ],
 )
 def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
@@ -1243,6 +1254,8 @@ def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
     # the backend to srv/; chapters.py was refused in backend/, where the record put the code.
     # The other branch moved the backend to srv/ and this side's plan was taken: srv/ kept that
     # branch's wiring, calls and layer (merged in cleanly), which no plan or record here named.
+    # This side moved the documents to docs/specs, the other changed them where they were: git
+    # merged the other's changes into the moved files, with conflicts, and those stayed.
     problems, taken = run_git_walk(original, tmp_path, steps)
     assert not problems, "\n".join(problems)
     assert taken == len(steps)  # no step skipped as a plan one generate refuses
