@@ -1244,6 +1244,14 @@ def test_random_walks_through_merges_and_checkouts_keep_the_invariant(
             ],
             id="merge-into-documents-this-side-moved-resolved-with-the-other-sides-plan",
         ),
+        pytest.param(
+            [MergeStep(_edited(["dotted app-package"]), _edited([]), "ours")],
+            id="first-generate-on-two-branches-with-other-app-packages-merged",
+        ),
+        pytest.param(
+            [MergeStep(_edited([]), _edited(["layer-package telemetry_layer"]), "ours")],
+            id="first-generate-on-two-branches-with-other-layer-names-merged",
+        ),
     ],
 )
 def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
@@ -1256,6 +1264,8 @@ def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
     # branch's wiring, calls and layer (merged in cleanly), which no plan or record here named.
     # This side moved the documents to docs/specs, the other changed them where they were: git
     # merged the other's changes into the moved files, with conflicts, and those stayed.
+    # Two branches wired the app through layers of other names or app packages: both imports
+    # merged in above one include, and the other branch's import (and layer) stayed.
     problems, taken = run_git_walk(original, tmp_path, steps)
     assert not problems, "\n".join(problems)
     assert taken == len(steps)  # no step skipped as a plan one generate refuses

@@ -395,6 +395,18 @@ class ModuleEditor:
         where = f"{self.module.path}:{line}: "
         return any(problem.startswith(where) for problem in self.edits.problems)
 
+    def release_shadowed(self, target: str, by: str) -> None:
+        """Take out the import of ``target`` whose name an import of ``by`` binds as well.
+
+        Two branches' wiring merged into one module imports the router (or hook) of two layers
+        under one name, for one include: the one of ``by`` stays, the other is dead code.
+        """
+        bound = {alias.asname or alias.name for _, alias in self._imports_of(by)}
+        for statement, alias in self._imports_of(target):
+            if len(statement.names) == 1 and (alias.asname or alias.name) in bound:
+                self._respelled.add(id(statement))
+        self._released.append(target)
+
     def release(self, target: str) -> None:
         """Take out the import of ``target`` at the end, if nothing else then reads its name.
 

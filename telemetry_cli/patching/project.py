@@ -880,6 +880,20 @@ class _Analysis:
 
     def _wire(self, site: AppSite) -> str | None:
         editor = self.editor_for(site.module)
+        # A branch merged in wired the app through its own layer (another name or app package,
+        # by its committed record): that wiring, exactly as generate writes it, goes; where it
+        # merged into the plan's own include, only its import does.
+        for package in self._recorded_layers():
+            if package not in (self.package, self.old_package):
+                unwire_app(
+                    editor,
+                    package,
+                    router=True,
+                    capture=True,
+                    force=False,
+                    only_ours=True,
+                    keep=None if self.removing else self.package,
+                )
         if self.removing:
             unwire_app(editor, self.package, router=True, capture=True, force=self.force)
             return None
@@ -1177,6 +1191,14 @@ class _Analysis:
             for (backend, app), packages in sorted(layouts.items())
             if not (recorded_only and (backend, app) in ours)
         ]
+
+    def _recorded_layers(self) -> list[str]:
+        """The layer packages (dotted) the committed records may have wired, in any layout."""
+        if not self.history.patched.instrumented:
+            return []  # no record in git patched anything: no other layer to look for
+        apps = {self.plan.app_package, self.old_app_package}
+        apps.update(app for _, app, _ in self._layouts(recorded_only=True))
+        return sorted(qualified(app, layer) for app in apps for layer in self._layer_names())
 
     def _layer_names(self) -> list[str]:
         """The names the layer had: the plan's, the last run's, and the committed records'."""
