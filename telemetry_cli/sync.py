@@ -273,6 +273,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
         project = analyze(
             plan, manifest.patched, force=force, watched=tuple(watched), history=history
         )
+    beside = _beside_once_patched(plan, recorded, history, project, beside)
     # The files the analysis could not patch: what it recorded of them is already the old.
     unpatched = frozenset(patched.path for patched in project.files if patched.new is None)
     if writing:
@@ -641,7 +642,9 @@ def _unrecorded_obsolete(
             continue  # not a file the tool could have written there
         if old is None:
             continue
-        own = carries_own_digest(old)
+        # A merge of two unedited generated versions (git followed a folder one branch moved
+        # into the other's changes) is as provably the tool's.
+        own = carries_own_digest(old) or _merges_unedited(plan.root, path, old)
         if path in beside and not own:
             continue  # beside the known folders, only a file provably the tool's is its own
         found.append((path, old, own))
@@ -720,7 +723,10 @@ def _paths_in(folders: dict[Place, set[str]]) -> list[str]:
 
 
 def _sibling_output_paths(
-    plan: Plan, recorded: dict[str, str], history: ManifestHistory
+    plan: Plan,
+    recorded: dict[str, str],
+    history: ManifestHistory,
+    patched: Mapping[str, bytes] | None = None,
 ) -> list[str]:
     """Outputs in folders beside the known ones: another layer package, another feature.
 
@@ -730,6 +736,8 @@ def _sibling_output_paths(
     manifest names that folder, but it sits beside one they do, and holds an output that starts
     with the tool's header. Of those, only a file whose own digest matches is the tool's there
     (see :func:`_unrecorded_obsolete`); the user's packages and features beside them hold none.
+    ``patched``: the modules this run patches, by path, as they will be (see
+    :func:`_add_recorded_elsewhere`).
     """
     known = _output_folders(plan, recorded)
     beside: dict[Place, set[str]] = {place: set() for place in Place}
@@ -748,7 +756,7 @@ def _sibling_output_paths(
                 # (a database's volume) raises there, where the read's answer is "not one".
                 if any(_claims_generated(plan.root, f"{folder}/{name}") for name in names):
                     beside[place].add(folder)
-    _add_recorded_elsewhere(plan, history, known, beside)
+    _add_recorded_elsewhere(plan, history, known, beside, patched or {})
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
 
@@ -758,6 +766,7 @@ def _add_recorded_elsewhere(
     history: ManifestHistory,
     known: dict[Place, set[str]],
     beside: dict[Place, set[str]],
+    patched: Mapping[str, bytes],
 ) -> None:
     """Add to ``beside`` the output folders that earlier committed manifests recorded.
 
@@ -765,7 +774,9 @@ def _add_recorded_elsewhere(
     ``specs-dir`` or ``backend``: not beside a known folder. The tree is not walked for them;
     the manifest's own history in git, when there is one, names them cheaply (and names no
     fixture or copy of a generated file). A layer found so that a module of its app package
-    still imports is not taken (the user's code would no longer start).
+    still imports is not taken (the user's code would no longer start): as it will be once
+    this run patched it (``patched``; a branch merged in wired and instrumented that folder,
+    and this run takes its code out), else as it is.
     """
     earlier = history.recorded
     if not earlier:
@@ -783,13 +794,37 @@ def _add_recorded_elsewhere(
                 continue
             if output.place is Place.PACKAGE:
                 tracked = tracked_files(plan.root) if tracked is None else tracked
-                if _imported_nearby(plan.root, folder, tracked):
+                if _imported_nearby(plan.root, folder, tracked, patched):
                     continue
             beside[output.place].add(folder)
 
 
-def _imported_nearby(root: Path, layer: str, tracked: list[str]) -> bool:
-    """Whether a tracked module of the package holding ``layer`` (outside it) imports it."""
+def _beside_once_patched(
+    plan: Plan,
+    recorded: dict[str, str],
+    history: ManifestHistory,
+    project: ProjectPatches,
+    beside: list[str],
+) -> list[str]:
+    """``beside`` looked for again with the modules as this run patches them, if it changes one.
+
+    A layer another branch's record names is kept while a module imports it; the code the run
+    takes out (that branch's, merged in) no longer does. Asked again only when the record has
+    such a layer and the run changes modules.
+    """
+    patched = {file.path: file.new for file in project.files if file.new is not None}
+    if not patched or not history.recorded:
+        return beside
+    return _sibling_output_paths(plan, recorded, history, patched)
+
+
+def _imported_nearby(
+    root: Path, layer: str, tracked: list[str], patched: Mapping[str, bytes]
+) -> bool:
+    """Whether a tracked module of the package holding ``layer`` (outside it) imports it.
+
+    A module in ``patched`` is read as it will be, the others from disk.
+    """
     parent, _, name = layer.rpartition("/")
     prefix = parent + "/" if parent else ""
     # Any import statement naming it: the safe side is to keep the layer.
@@ -799,10 +834,12 @@ def _imported_nearby(root: Path, layer: str, tracked: list[str]) -> bool:
     for path in tracked:
         if not path.startswith(prefix) or path.startswith(layer + "/") or not path.endswith(".py"):
             continue
-        try:
-            data = read_bytes(contained_path(root, path), path)
-        except FileProblem:
-            continue
+        data = patched.get(path)
+        if data is None:
+            try:
+                data = read_bytes(contained_path(root, path), path)
+            except FileProblem:
+                continue
         if data is not None and pattern.search(data):
             return True
     return False
@@ -978,6 +1015,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
             watched=tuple(watched),
             history=history,
         )
+    beside = _beside_once_patched(plan, manifest.files, history, project, beside)
     if writing:
         project.files = _writable(root, project.files)
     # User code first: a failure there must not leave imports of files already deleted.

@@ -50,6 +50,8 @@ def _git(root: Path, *args: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+# A line of the record naming its backend folder or app package.
+_LAYOUT_LINE = re.compile(r'^[+-]\s*"(backend|app-package)"\s*:\s*("(?:[^"\\]|\\.)*")', re.M)
 # A line of the record naming the layer package its inserted code imported.
 _LAYER_LINE = re.compile(r'^[+-]\s*"layer-package"\s*:\s*"([A-Za-z_][A-Za-z0-9_]*)"', re.M)
 
@@ -145,6 +147,9 @@ class PatchHistory(NamedTuple):
     instrumented: dict[str, frozenset[str]]
     #: The layer packages named (``layer-package``; the default name is never written down).
     layers: frozenset[str]
+    #: The backend folders and the app packages the records name (where their patches went).
+    backends: frozenset[str] = frozenset()
+    app_packages: frozenset[str] = frozenset()
 
 
 class ManifestHistory:
@@ -186,7 +191,14 @@ class ManifestHistory:
             decoded = _json_strings(match.group(1), match.group(2))
             if decoded is not None:
                 types.setdefault(decoded[0], set()).add(decoded[1])
+        layout: dict[str, set[str]] = {"backend": set(), "app-package": set()}
+        for match in _LAYOUT_LINE.finditer(self._log):
+            decoded = _json_strings(match.group(2))
+            if decoded is not None:
+                layout[match.group(1)].add(decoded[0])
         return PatchHistory(
             {path: frozenset(found) for path, found in types.items()},
             frozenset(_LAYER_LINE.findall(self._log)),
+            frozenset(layout["backend"]),
+            frozenset(layout["app-package"]),
         )

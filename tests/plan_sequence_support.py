@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copy
 import shutil
+import subprocess
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +164,183 @@ def run_sequence(
     if removed.exit_code != 0 or different:
         problems.append(f"remove exited {removed.exit_code}, left {different}: {removed.stdout}")
     return problems
+
+
+# --- walks through git: branches merged, older commits checked out ---------------------------
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """Write ``plan`` (and make the hand edit ``edit`` of the user's sources), then generate."""
+
+    plan: Plan
+    edit: Edit | None = None
+    name: str = "plan"
+
+
+@dataclass(frozen=True)
+class CheckoutStep:
+    """``git checkout <commit> -- .`` of the commit after step ``back``, then generate.
+
+    What a person does to go back to an older plan and code: the files of the older commit
+    come back, and files added since stay where they are.
+    """
+
+    back: int
+    name: str = "checkout"
+
+
+@dataclass(frozen=True)
+class MergeStep:
+    """Branch, write ``ours`` here and ``theirs`` there, generate on each, merge, resolve.
+
+    The merge is resolved as the README says: the plan and the manifest of one side
+    (``side``: "ours" or "theirs"), every other file left to generate; with ``resolved``, the
+    plan is then written as that (a plan of the person's own, say merging both sides').
+    """
+
+    ours: Plan
+    theirs: Plan
+    side: str
+    name: str = "merge"
+    resolved: Plan | None = None
+
+    @property
+    def plan(self) -> Plan:
+        """The plan once the merge is resolved."""
+        if self.resolved is not None:
+            return self.resolved
+        return self.ours if self.side == "ours" else self.theirs
+
+
+WalkStep = PlanStep | CheckoutStep | MergeStep
+
+
+def _git(root: Path, *args: str, check: bool = True) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+    return done.stdout
+
+
+def _commit(root: Path, message: str) -> str:
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "--no-verify", "--allow-empty", "-m", message)
+    return _git(root, "rev-parse", "HEAD").strip()
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    """The files of a work tree, but the `.git` file pointing at its repository."""
+    return {path: data for path, data in snapshot(root).items() if path != ".git"}
+
+
+def _repository(source: Path, folder: Path, git_dir: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(git_dir, ignore_errors=True)
+    shutil.copytree(source, folder)
+    _git(folder, "init", "-q", "-b", "main", f"--separate-git-dir={git_dir}")
+    _commit(folder, "original")
+    return folder
+
+
+def plan_generates(sources: Path, work: Path, plan: Plan) -> bool:
+    """Whether one fresh generate takes ``plan`` on a copy of ``sources`` (the user's alone)."""
+    scratch = work / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(sources, scratch, ignore=shutil.ignore_patterns(".git"))
+    write_plan(scratch, plan)
+    return run("generate", "--root", str(scratch)).exit_code == 0
+
+
+def run_git_walk(original: Path, work: Path, steps: list[WalkStep]) -> tuple[list[str], int]:
+    """Walk ``steps`` on the original sources in a git repository; say what broke.
+
+    Beside the project, a shadow repository holds the user's sources alone, taking the same
+    hand edits and git operations. After each step the project must be what one generate of
+    its plan makes of the shadow's sources (and generate_step's own checks hold); at the end
+    ``remove`` must give back the shadow's files. A plan no fresh generate takes on the
+    sources of the moment is not a step (skipped). Returns the problems and the steps taken.
+    """
+    project = _repository(original, work / "project", work / "project.git")
+    shadow = _repository(original, work / "shadow", work / "shadow.git")
+    points: list[tuple[str, str]] = []
+    problems: list[str] = []
+    taken = 0
+    for number, step in enumerate(steps):
+        if isinstance(step, CheckoutStep):
+            if step.back >= len(points):
+                continue
+            for root, commit in zip((project, shadow), points[step.back], strict=True):
+                _git(root, "checkout", "-q", commit, "--", ".")
+            found = generate_step(project, work)
+        elif isinstance(step, MergeStep):
+            plans = (step.ours, step.theirs, step.plan)
+            if not all(plan_generates(shadow, work, plan) for plan in plans):
+                continue
+            found = _merge(project, work, step)
+            write_plan(shadow, step.plan)
+        else:
+            try:
+                if step.edit is not None:
+                    step.edit(shadow)
+                applies = plan_generates(shadow, work, step.plan)
+            except (OSError, ValueError, IndexError, StopIteration):
+                applies = False  # an edit that no longer applies (its handler gone)
+            if not applies:
+                _git(shadow, "checkout", "-q", "--", ".")
+                _git(shadow, "clean", "-q", "-f", "-d")
+                continue
+            write_plan(project, step.plan)
+            write_plan(shadow, step.plan)
+            if step.edit is not None:
+                step.edit(project)
+            found = generate_step(project, work)
+        taken += 1
+        found.extend(_against_fresh(project, shadow, work))
+        problems.extend(f"step {number} ({step.name}): {problem}" for problem in found)
+        if problems:
+            return problems, taken  # later steps would build on a broken state
+        points.append((_commit(project, f"step {number}"), _commit(shadow, f"step {number}")))
+    removed = run("remove", "--root", str(project))
+    different = changed_files(_tree(project), _tree(shadow))
+    if removed.exit_code != 0 or different:
+        problems.append(f"remove exited {removed.exit_code}, left {different}: {removed.stdout}")
+    return problems, taken
+
+
+def _merge(project: Path, work: Path, step: MergeStep) -> list[str]:
+    """Generate ``theirs`` on a branch and ``ours`` here, merge, resolve; what broke."""
+    problems: list[str] = []
+    _git(project, "checkout", "-q", "-b", "other")
+    for branch, plan in (("other", step.theirs), ("main", step.ours)):
+        if branch == "main":
+            _git(project, "checkout", "-q", "main")
+        write_plan(project, plan)
+        done = run("generate", "--root", str(project))
+        if done.exit_code != 0:
+            problems.append(f"generate on {branch} exited {done.exit_code}: {done.stdout}")
+        _commit(project, branch)
+    _git(project, "merge", "-q", "--no-edit", "other", check=False)
+    side = "main" if step.side == "ours" else "other"
+    _git(project, "checkout", "-q", side, "--", "pyproject.toml", MANIFEST)
+    if step.resolved is not None:
+        write_plan(project, step.resolved)
+    problems.extend(generate_step(project, work))
+    _git(project, "branch", "-q", "-D", "other", check=False)
+    return problems
+
+
+def _against_fresh(project: Path, shadow: Path, work: Path) -> list[str]:
+    """Whether the project is what one generate of its plan makes of the shadow's sources."""
+    reference = work / "reference"
+    shutil.rmtree(reference, ignore_errors=True)
+    shutil.copytree(shadow, reference, ignore=shutil.ignore_patterns(".git"))
+    done = run("generate", "--root", str(reference))
+    if done.exit_code != 0:
+        return [f"a fresh generate exited {done.exit_code}: {done.stdout}"]
+    different = changed_files(_tree(project), _tree(reference))
+    return [f"not what a fresh generate writes: {different}"] if different else []

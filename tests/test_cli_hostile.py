@@ -1248,6 +1248,12 @@ def test_two_real_runs_at_once_end_as_one_after_the_other(
 
     The end state is that of the two runs one after the other, in one order or the other,
     both exit 0, and ``--check`` says which.
+
+    Two ``generate`` runs end in the same tree in either order, so in that case it is the exit
+    codes that need the lock: without it both read the project before either wrote, and the
+    second to write finds the files the first just wrote (the new ``api-prefix`` makes both
+    write) and refuses, exiting 1 ("changed since telemetry-scaffold read it"); it did in 8
+    runs out of 8 with the lock taken out. ``remove`` beside ``generate`` also left a mix.
     """
     config = project / "pyproject.toml"
     config.write_text(config.read_text() + 'api-prefix = "/v2/events"\n')

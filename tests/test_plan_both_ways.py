@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -2206,3 +2207,39 @@ def test_the_layers_import_follows_the_modules_switch_of_import_spelling(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / path).read_text() == user_code(after)[path]
+
+
+def test_a_module_outside_the_plan_logging_by_hand_is_not_scanned_for_inserted_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every module naming the logger outside the plan had its routes read for calls as generate
+    # writes them, on every run (--check too): a project logging by hand in many route modules
+    # paid for it. A module whose text lacks the context keys generate writes holds none.
+    from telemetry_cli.patching import project as project_module
+
+    plan = FULL_PLAN.replace(', "api/chapters.py" = "chapter_visit"', "")
+    root = make_project(tmp_path / "project", plan)
+    own = CHAPTERS_PY.replace(
+        "from fastapi import APIRouter\n",
+        "from fastapi import APIRouter\n\nfrom app.analytics.event_logger import event_logger\n",
+    ).replace(
+        "    return {", '    event_logger.log("chapter_visit", {"id": chapter_id})\n    return {'
+    )
+    (root / CHAPTERS).write_text(own)
+    copied = root / "backend/app/api/copied.py"
+    assert run("generate", "--root", str(root)).exit_code == 0
+    copied.write_bytes((root / BLOCKS).read_bytes())  # calls exactly as generate writes them
+    scanned: list[str] = []
+    real = project_module.uninstrument_module
+
+    def counting(editor: Any, *args: Any, **kwargs: Any) -> frozenset[str]:
+        scanned.append(editor.module.path)
+        return real(editor, *args, **kwargs)
+
+    monkeypatch.setattr(project_module, "uninstrument_module", counting)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert CHAPTERS not in scanned
+    assert "backend/app/api/copied.py" in scanned
+    assert b"event_logger.log(" not in copied.read_bytes()
+    assert (root / CHAPTERS).read_text() == own
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -27,12 +27,17 @@ from tests.cli_support import git, run, snapshot
 from tests.corpus_support import CORPUS
 from tests.plan_sequence_support import (
     MANIFEST,
+    CheckoutStep,
     Edit,
+    MergeStep,
     Plan,
+    PlanStep,
+    WalkStep,
     bundled_plan,
     changed_files,
     generate_step,
     original_sources,
+    run_git_walk,
     run_sequence,
     write_plan,
 )
@@ -1131,6 +1136,141 @@ def test_handlers_and_modules_moved_or_deleted_by_hand_keep_the_invariant(
     assert taken == len(steps) + 1
 
 
+# Hand edits that keep every module where it is (a walk's plans name the modules as they are).
+_WALK_EDITS = {
+    name: edit
+    for name, edit in _ALL_SOURCE_EDITS.items()
+    if name not in {"move main", "move chapters", "delete ai_blocks"}
+}
+
+
+def _capture_grows(plan: Plan) -> None:
+    _property(plan, "ai_block_used", "num_questions").update(type="integer", required=False)
+    value = plan["instrument"].get(BLOCKS_KEY)
+    if isinstance(value, dict):
+        value["capture"] = [*value.get("capture", []), "num_questions"]
+
+
+# The walks' plan edits: those of the plan sequences, and a capture list and a redact list
+# growing (each drawn or not at a step, so shrinking again too).
+_WALK_PLAN_EDITS: dict[str, Callable[[Plan], object]] = {
+    **_EDITS,
+    "ai_blocks captures num_questions": _capture_grows,
+    "redact two": lambda plan: plan.__setitem__("redact", ["chapter_title", "question"]),
+}
+
+
+def _edited(names: list[str]) -> Plan:
+    plan = copy.deepcopy(BASE)
+    for name in names:
+        _WALK_PLAN_EDITS[name](plan)
+    return plan
+
+
+@st.composite
+def _walk(draw: st.DrawFn) -> list[WalkStep]:
+    steps: list[WalkStep] = []
+    for index in range(draw(st.integers(min_value=2, max_value=5))):
+        kind = draw(st.sampled_from(["plan", "plan", "merge", "checkout"]))
+        if kind == "checkout":
+            steps.append(CheckoutStep(draw(st.integers(min_value=0, max_value=max(index - 1, 0)))))
+            continue
+        edit_names = st.lists(st.sampled_from(sorted(_WALK_PLAN_EDITS)), max_size=3, unique=True)
+        if kind == "merge":
+            ours, theirs = draw(edit_names), draw(edit_names)
+            side = draw(st.sampled_from(["ours", "theirs"]))
+            steps.append(
+                MergeStep(_edited(ours), _edited(theirs), side, f"merge {ours} {theirs} {side}")
+            )
+            continue
+        names = draw(edit_names)
+        hand = draw(st.none() | st.sampled_from(sorted(_WALK_EDITS)))
+        steps.append(
+            PlanStep(_edited(names), None if hand is None else _WALK_EDITS[hand], f"{names} {hand}")
+        )
+    return steps
+
+
+@settings(
+    max_examples=int(_EXAMPLES) if _EXAMPLES else 3,
+    deadline=None,
+    derandomize=not _EXAMPLES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=_walk())
+def test_random_walks_through_merges_and_checkouts_keep_the_invariant(
+    original: Path, tmp_path: Path, steps: list[WalkStep]
+) -> None:
+    # Plans changed both ways on two branches, generated on each and merged (the plan and
+    # manifest of one side taken, the rest left to generate), older commits checked out over
+    # the work tree (files added since stay), hand edits between: after each step the project
+    # is what one generate of its plan makes of the user's sources, and remove gives them back.
+    work = tmp_path / "walk"
+    work.mkdir(exist_ok=True)
+    problems, _ = run_git_walk(original, work, steps)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        pytest.param(
+            [
+                PlanStep(BASE),
+                MergeStep(
+                    _edited(["drop chapters"]),
+                    _edited(["all log error_event"]),
+                    "theirs",
+                    resolved=_edited(["all log error_event", "backend srv"]),
+                ),
+            ],
+            id="merge-conflicting-on-the-tools-code-resolved-with-the-backend-moved",
+        ),
+        pytest.param(
+            [
+                PlanStep(BASE),
+                MergeStep(_edited(["explicit app"]), _edited(["backend srv"]), "ours"),
+            ],
+            id="merge-of-a-branch-that-moved-the-backend-resolved-with-this-sides-plan",
+        ),
+        pytest.param(
+            [
+                PlanStep(BASE),
+                MergeStep(
+                    _edited(["specs-dir", "rename chapter_visit"]),
+                    _edited(["block_type enum grows"]),
+                    "theirs",
+                ),
+            ],
+            id="merge-into-documents-this-side-moved-resolved-with-the-other-sides-plan",
+        ),
+        pytest.param(
+            [MergeStep(_edited(["dotted app-package"]), _edited([]), "ours")],
+            id="first-generate-on-two-branches-with-other-app-packages-merged",
+        ),
+        pytest.param(
+            [MergeStep(_edited([]), _edited(["layer-package telemetry_layer"]), "ours")],
+            id="first-generate-on-two-branches-with-other-layer-names-merged",
+        ),
+    ],
+)
+def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
+    original: Path, tmp_path: Path, steps: list[WalkStep]
+) -> None:
+    # One side dropped chapters.py from the plan, the other logged error_event there: the
+    # merge conflicted there on the inserted calls alone, and the plan the person wrote moved
+    # the backend to srv/; chapters.py was refused in backend/, where the record put the code.
+    # The other branch moved the backend to srv/ and this side's plan was taken: srv/ kept that
+    # branch's wiring, calls and layer (merged in cleanly), which no plan or record here named.
+    # This side moved the documents to docs/specs, the other changed them where they were: git
+    # merged the other's changes into the moved files, with conflicts, and those stayed.
+    # Two branches wired the app through layers of other names or app packages: both imports
+    # merged in above one include, and the other branch's import (and layer) stayed.
+    problems, taken = run_git_walk(original, tmp_path, steps)
+    assert not problems, "\n".join(problems)
+    assert taken == len(steps)  # no step skipped as a plan one generate refuses
+
+
 _SIMPLE = {"api/ai_blocks.py": "ai_block_used", "api/chapters.py": "chapter_visit"}
 
 
@@ -1353,9 +1493,14 @@ def test_outputs_of_a_newer_plan_in_another_root_folder_stay_without_git(
     assert (root / "docs/specs/059-analytics-telemetry/spec.md").exists()
 
 
-def test_a_layer_git_finds_in_another_backend_that_its_code_imports_stays(
-    original: Path, tmp_path: Path
+@pytest.mark.parametrize("marked", [False, True])
+def test_wiring_left_in_another_backend_goes_with_its_layer_unless_the_user_marked_it(
+    original: Path, tmp_path: Path, marked: bool
 ) -> None:
+    # The wiring of a newer plan's backend, put back by hand after a checkout of the older
+    # plan, exactly as generate wrote it, is the tool's code where no plan wires: it goes, and
+    # the layer with it (kept before, with the layer it imports, for good). Marked with a
+    # comment, it is the user's: it stays, and the layer it imports stays whole.
     root = _generated(original, tmp_path, BASE)
     git(root, "init", "-q")
     git(root, "add", "-A")
@@ -1366,11 +1511,26 @@ def test_a_layer_git_finds_in_another_backend_that_its_code_imports_stays(
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "newer")
     wired = (root / "srv/app/main.py").read_bytes()
+    if marked:
+        wired = wired.replace(
+            b"app.include_router(telemetry_router)\n",
+            b"app.include_router(telemetry_router)  # ours\n",
+        )
     git(root, "checkout", "-q", older, "--", ".")
-    (root / "srv/app/main.py").write_bytes(wired)  # the user kept the newer wiring there
+    (root / "srv/app/main.py").write_bytes(wired)  # the user put the newer wiring back
     layer = sorted(path.name for path in (root / "srv/app/analytics").iterdir())
     assert run("generate", "--root", str(root)).exit_code == 0
-    assert sorted(path.name for path in (root / "srv/app/analytics").iterdir()) == layer
+    if marked:
+        assert (
+            b"include_router(telemetry_router)  # ours" in (root / "srv/app/main.py").read_bytes()
+        )
+        assert sorted(path.name for path in (root / "srv/app/analytics").iterdir()) == layer
+    else:
+        assert (root / "srv/app/main.py").read_bytes() == (
+            original / "srv/app/main.py"
+        ).read_bytes()
+        assert not (root / "srv/app/analytics").exists()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
 def test_outputs_of_another_plan_below_the_root_are_not_taken(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,71 @@ def test_a_module_whose_sides_differ_only_by_the_tools_code_is_patched_from_the_
     assert run("generate", "--root", str(fresh)).exit_code == 0
     mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
     assert mine == snapshot(fresh)
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_module_resolved_in_a_folder_an_earlier_run_patched_is_given_back(
+    tmp_path: Path, command: str
+) -> None:
+    # The merged plan moves the backend (a copy of the sources in srv/): chapters.py, in the
+    # folder the record names, conflicted on the inserted calls alone and was refused there,
+    # though the same conflict in the plan's own folder was resolved.
+    root = _merged_module_plans(tmp_path)
+    pristine = original_sources(tmp_path / "pristine")
+    shutil.copytree(pristine / "backend", root / "srv")
+    plan = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["telemetry-scaffold"]
+    write_plan(root, {**plan, "backend": "srv"})
+    before = snapshot(root)
+    assert run(command, "--check", "--root", str(root)).exit_code == 1
+    assert snapshot(root) == before
+    done = run(command, "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "the sides differed only by generate's code" in done.stdout
+    chapters = "backend/app/api/chapters.py"
+    assert (root / chapters).read_bytes() == (pristine / chapters).read_bytes()
+    fresh = original_sources(tmp_path / "fresh")
+    shutil.copytree(pristine / "backend", fresh / "srv")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    if command == "generate":
+        assert run("generate", "--root", str(fresh)).exit_code == 0
+        assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    mine = {path: data for path, data in snapshot(root).items() if not path.startswith(".git/")}
+    assert mine == snapshot(fresh)
+
+
+def test_a_module_whose_sides_import_the_layer_from_other_app_packages_is_resolved(
+    tmp_path: Path,
+) -> None:
+    # One branch made the app package dotted (`backend.app`, backend `.`), the other kept
+    # `app`: each ran generate, and the route modules conflicted on the layer's import alone
+    # (`from backend.app.analytics...` against `from app.analytics...`). The other branch's
+    # layer, in its own app package, was not among those taken out of each side: refused.
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "sources")
+    git(root, "checkout", "-q", "-b", "other")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "other")
+    git(root, "checkout", "-q", "main")
+    dotted = {**bundled_plan(), "backend": ".", "app-package": "backend.app"}
+    write_plan(root, dotted)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "main")
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    assert merge.returncode != 0
+    git(root, "checkout", "--ours", "--", "pyproject.toml", MANIFEST)
+    chapters = "backend/app/api/chapters.py"
+    assert conflict_marker_line((root / chapters).read_bytes()) is not None
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    fresh = original_sources(tmp_path / "fresh")
+    write_plan(fresh, dotted)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    for path in (chapters, "backend/app/api/ai_blocks.py"):
+        assert (root / path).read_bytes() == (fresh / path).read_bytes()
 
 
 @pytest.mark.parametrize("command", ["generate", "remove"])

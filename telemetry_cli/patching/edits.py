@@ -432,6 +432,18 @@ class ModuleEditor:
         where = f"{self.module.path}:{line}: "
         return any(problem.startswith(where) for problem in self.edits.problems)
 
+    def release_shadowed(self, target: str, by: str) -> None:
+        """Take out the import of ``target`` whose name an import of ``by`` binds as well.
+
+        Two branches' wiring merged into one module imports the router (or hook) of two layers
+        under one name, for one include: the one of ``by`` stays, the other is dead code.
+        """
+        bound = {alias.asname or alias.name for _, alias in self._imports_of(by)}
+        for statement, alias in self._imports_of(target):
+            if len(statement.names) == 1 and (alias.asname or alias.name) in bound:
+                self._respelled.add(id(statement))
+        self._released.append(target)
+
     def release(self, target: str) -> None:
         """Take out the import of ``target`` at the end, if nothing else then reads its name.
 
@@ -1113,6 +1125,9 @@ def existing_log_calls(
 
 
 # The names generate gives the logger it imports (see ModuleEditor.free_name).
+#: The context keys every log call generate writes begins its payload with, in this order.
+CONTEXT_KEYS = ("route", "method", "handler", "block_type")
+
 _LOGGER_NAME = re.compile(r"(?:analytics_)?event_logger(?:_\d+)?")
 
 
@@ -1149,12 +1164,13 @@ def payload_entries(
     for route in routes:
         methods.extend(route.methods or ())
     blocks = [route_block(route.template) or fallback_block for route in routes]
-    entries = [
-        ("route", route_code),
-        ("method", string_literal(",".join(dict.fromkeys(methods)), quote)),
-        ("handler", string_literal(handler.qualname, quote)),
-        ("block_type", string_literal(",".join(dict.fromkeys(blocks)), quote)),
-    ]
+    context = (
+        route_code,
+        string_literal(",".join(dict.fromkeys(methods)), quote),
+        string_literal(handler.qualname, quote),
+        string_literal(",".join(dict.fromkeys(blocks)), quote),
+    )
+    entries = list(zip(CONTEXT_KEYS, context, strict=True))
     if captured is not None:
         return entries + captured
     parameters = handler.path_parameters()

@@ -44,7 +44,7 @@ from telemetry_cli.patching.apps import (
     with_arguments,
 )
 from telemetry_cli.patching.collisions import find_collisions, mount_clashes
-from telemetry_cli.patching.edits import ModuleEditor
+from telemetry_cli.patching.edits import CONTEXT_KEYS, ModuleEditor
 from telemetry_cli.patching.instrument import (
     check_logged_calls,
     instrument_module,
@@ -136,7 +136,8 @@ class BackendReader:
         #: Given a module's name, path and sides of its merge conflicts, the text both sides
         #: come to once the tool's code is taken out of each, or None (see ``_Analysis``).
         self.resolve: Callable[[str, str, tuple[bytes, bytes]], SourceText | None] | None = None
-        #: The modules read as resolved so: their bytes on disk are not the text read.
+        #: The modules read as resolved so (by root-relative path; one set for the readers of
+        #: a run): their bytes on disk are not the text read.
         self.resolved: set[str] = set()
         self._resolving: set[str] = set()
 
@@ -464,10 +465,10 @@ class _Analysis:
         self.left_calls: dict[str, FormerCalls] = {}
         # What the committed records say of the patches (event types, layers): read if asked.
         self.history = history
-        self.backend.resolve = self._resolve_conflict
+        self.backend.resolve = functools.partial(self._resolve_conflict, self.backend)
 
     def _resolve_conflict(
-        self, name: str, relative: str, sides: tuple[bytes, bytes]
+        self, reader: BackendReader, name: str, relative: str, sides: tuple[bytes, bytes]
     ) -> SourceText | None:
         """What both sides of a module's merge conflicts come to without the tool's code.
 
@@ -484,29 +485,37 @@ class _Analysis:
                 source = SourceText.decode(side, relative, python=True)
             except FileProblem:
                 return None
-            text = self._without_tool_code(name, relative, source.text)
+            text = self._without_tool_code(reader, name, relative, source.text)
             if text is None:
                 return None
             texts.append(source._replace(text=text))
         first, second = texts
         return first if first == second else None
 
-    def _without_tool_code(self, name: str, relative: str, text: str) -> str | None:
-        """``text``, the module ``name``, without the code generate writes; None: no module."""
-        own = self.backend.module_source(name, relative, text)
-        backend_read = self.backend.read
+    def _without_tool_code(
+        self, reader: BackendReader, name: str, relative: str, text: str
+    ) -> str | None:
+        """``text``, the module ``name`` of ``reader``'s folder, without generate's code.
+
+        None when it is no module (it does not parse).
+        """
+        own = reader.module_source(name, relative, text)
+        backend_read = reader.read
 
         def read(other: str) -> ModuleSource | None:
             return own if other == name else backend_read(other)
 
-        index = PackageIndex(read, settings_file=self.backend.settings_file)
+        index = PackageIndex(read, settings_file=reader.settings_file)
         try:
             model = index.module(name)
             if model is None:
                 return None  # it does not parse: nothing to tell the tool's lines by
             editor = ModuleEditor(model, index, self.first_party)
+            # Any layer the plan, an earlier run or a committed record named, in any layout.
             layers = {self.package, self.old_package} | {
-                qualified(self.plan.app_package, layer) for layer in self.history.patched.layers
+                qualified(app_package, layer)
+                for _, app_package, _ in self._layouts()
+                for layer in self._layer_names()
             }
             for package in sorted(layers):
                 unwire_app(editor, package, router=True, capture=True, force=False, only_ours=True)
@@ -584,6 +593,9 @@ class _Analysis:
             return self.index
         if backend not in self._other_indexes:
             reader = BackendReader(self.plan.root, backend, self.backend.texts)
+            # A folder an earlier run patched may hold a merge of two runs' code as well.
+            reader.resolve = functools.partial(self._resolve_conflict, reader)
+            reader.resolved = self.backend.resolved
             self._other_indexes[backend] = PackageIndex(
                 reader.read, settings_file=reader.settings_file
             )
@@ -686,7 +698,10 @@ class _Analysis:
         if previous is not None and self.recorded_module(previous) is None:
             # The module the last run wired is gone (moved by hand, say): its wiring went with
             # it, wherever it went.
-            self._unwire_unrecorded(app_module)
+            self._unwire_unrecorded(app_module, self._layouts())
+        elif others := self._layouts(recorded_only=True):
+            # A branch merged in wired an app in a folder of its own, which no plan names now.
+            self._unwire_unrecorded(app_module, others)
         # A call exactly as generate writes it in a module the plan does not instrument is the
         # tool's, however it got there: a handler (or a recorded module that is gone) moved by
         # hand, a lost or older manifest, a module copied. The plan does not log there, so it
@@ -697,7 +712,10 @@ class _Analysis:
             self._check_collisions(modules, site)
         for path in sorted(self.backend.resolved):
             # Written whatever the plan does with it: on disk it still holds the markers.
-            model = self.module_at(path)
+            model = self.module_at(path) or next(
+                filter(None, (self.module_in(path, folder) for folder in self._other_indexes)),
+                None,
+            )
             if model is not None:
                 self.editor_for(model).edits.changes.insert(
                     0, "resolve its merge conflicts: the sides differed only by generate's code"
@@ -878,6 +896,20 @@ class _Analysis:
 
     def _wire(self, site: AppSite) -> str | None:
         editor = self.editor_for(site.module)
+        # A branch merged in wired the app through its own layer (another name or app package,
+        # by its committed record): that wiring, exactly as generate writes it, goes; where it
+        # merged into the plan's own include, only its import does.
+        for package in self._recorded_layers():
+            if package not in (self.package, self.old_package):
+                unwire_app(
+                    editor,
+                    package,
+                    router=True,
+                    capture=True,
+                    force=False,
+                    only_ours=True,
+                    keep=None if self.removing else self.package,
+                )
         if self.removing:
             unwire_app(editor, self.package, router=True, capture=True, force=self.force)
             return None
@@ -1074,11 +1106,21 @@ class _Analysis:
         any other is the user's and stays, without a word, as where the manifest was lost.
         """
         for path in sorted(set(self.history.patched.instrumented) - known - set(self.editors)):
-            model = self.module_at(path)
-            if model is None or model.path != path:
+            # In the folder the branch patched it in, through the layers it may have imported.
+            found = next(
+                (
+                    (model, backend, packages)
+                    for backend, _, packages in self._layouts()
+                    if (model := self.module_in(path, backend)) is not None
+                ),
+                None,
+            )
+            if found is None:
                 continue
-            editor = ModuleEditor(model, self.index, self.first_party)
-            uninstrument_module(editor, None, self.package, force=False, only_ours=True)
+            model, backend, packages = found
+            editor = ModuleEditor(model, self._index_for(backend), self.first_party)
+            for package in (self.package, *packages):
+                uninstrument_module(editor, None, package, force=False, only_ours=True)
             if editor.edits.changes:
                 # Only then a file of this run: one long unpatched is not read out as unchanged.
                 self.editors[path] = editor
@@ -1107,70 +1149,116 @@ class _Analysis:
         plan = self.plan
         current = {plan.module_path(module) for module, _ in plan.instrument}
         current.update(path for path, _ in self.previous.instrumented)
-        # Calls of the layer as it was (the same as now when nothing is recorded).
-        for module, index in self._modules_of_both_layouts("event_logger", current):
+        # Calls of the layer as it was (the same as now when nothing is recorded). A module
+        # without the context keys in its text holds no call as generate writes it: it is not
+        # scanned for routes at all (the keys are string constants it writes plainly).
+        words = ("event_logger", *CONTEXT_KEYS)
+        for module, index, packages in self._modules_of_layouts(words, current):
             # Also where the logger's import is gone: a handler moved by hand without it keeps
             # calls of a name bound nowhere (see orphaned_logger), still the inserted ones.
-            self._edit_unrecorded(
-                module,
-                index,
-                lambda editor: uninstrument_module(
-                    editor, event_types, self.old_package, force=False, only_ours=True
-                ),
-            )
+            editor = self._unrecorded_editor(module, index)
+            for package in packages:
+                uninstrument_module(editor, event_types, package, force=False, only_ours=True)
+            self._keep_if_edited(editor)
 
-    def _unwire_unrecorded(self, app_module: str | None) -> None:
+    def _unwire_unrecorded(
+        self, app_module: str | None, layouts: list[tuple[str, str, tuple[str, ...]]]
+    ) -> None:
         """Take out the wiring, exactly as generate wrote it, of modules not recorded as wired.
 
-        Modules of the package as it is and as the last run patched it; the app's module is
+        Modules of the packages of ``layouts`` (see :meth:`_layouts`); the app's module is
         wired (or unwired) on its own.
         """
         skipped = set() if app_module is None else {app_module}
-        for module, index in self._modules_of_both_layouts("telemetry", skipped):
-            self._edit_unrecorded(
-                module,
-                index,
-                lambda editor: unwire_app(
-                    editor,
-                    self.old_package,
-                    router=True,
-                    capture=True,
-                    force=False,
-                    only_ours=True,
-                ),
-            )
+        for module, index, packages in self._modules_of_layouts(("telemetry",), skipped, layouts):
+            editor = self._unrecorded_editor(module, index)
+            for package in packages:
+                unwire_app(editor, package, router=True, capture=True, force=False, only_ours=True)
+            self._keep_if_edited(editor)
 
-    def _modules_of_both_layouts(
-        self, word: str, skipped: set[str]
-    ) -> Iterator[tuple[ModuleModel, PackageIndex]]:
-        """Modules whose text says ``word``, but those at ``skipped`` paths, in both layouts.
+    def _layouts(self, *, recorded_only: bool = False) -> list[tuple[str, str, tuple[str, ...]]]:
+        """Where patches may be: each backend folder, with the layers its code may import.
 
-        The package as it is, and as the last run patched it (a module moved there went with
-        its code).
+        The plan's and the last run's layout (the layer as the last run had it), and those the
+        committed records name (a branch merged in patched another folder), where that folder
+        and its app package are there: through any layer a record or the plan names. With
+        ``recorded_only``, only the last ones.
         """
         plan = self.plan
-        layouts = {(plan.backend, plan.app_package), (self.old_backend, self.old_app_package)}
-        for backend, app_package in sorted(layouts):
+        history = self.history.patched
+        ours = {(plan.backend, plan.app_package), (self.old_backend, self.old_app_package)}
+        layouts: dict[tuple[str, str], tuple[str, ...]] = dict.fromkeys(ours, (self.old_package,))
+        layers = self._layer_names()
+        for backend in sorted(history.backends):
+            for app_package in sorted(history.app_packages):
+                if (backend, app_package) in layouts:
+                    continue
+                try:
+                    folder = contained_path(
+                        plan.root, PurePosixPath(backend, *app_package.split(".")).as_posix()
+                    )
+                except FileProblem:
+                    continue  # a record naming a folder outside the root: not one to read
+                if folder.is_dir():
+                    packages = tuple(qualified(app_package, layer) for layer in layers)
+                    layouts[backend, app_package] = packages
+        return [
+            (backend, app, packages)
+            for (backend, app), packages in sorted(layouts.items())
+            if not (recorded_only and (backend, app) in ours)
+        ]
+
+    def _recorded_layers(self) -> list[str]:
+        """The layer packages (dotted) the committed records may have wired, in any layout."""
+        if not self.history.patched.instrumented:
+            return []  # no record in git patched anything: no other layer to look for
+        apps = {self.plan.app_package, self.old_app_package}
+        apps.update(app for _, app, _ in self._layouts(recorded_only=True))
+        return sorted(qualified(app, layer) for app in apps for layer in self._layer_names())
+
+    def _layer_names(self) -> list[str]:
+        """The names the layer had: the plan's, the last run's, and the committed records'."""
+        history = self.history.patched
+        return sorted({self.plan.layer_package, self.old_layer, *history.layers})
+
+    def _modules_of_layouts(
+        self,
+        words: tuple[str, ...],
+        skipped: set[str],
+        layouts: list[tuple[str, str, tuple[str, ...]]] | None = None,
+    ) -> Iterator[tuple[ModuleModel, PackageIndex, tuple[str, ...]]]:
+        """Modules whose text says each of ``words``, but those at ``skipped``, in every layout.
+
+        The package as it is, as the last run patched it (a module moved there went with its
+        code), and as committed records have it (see :meth:`_layouts`), or those of
+        ``layouts``; with the layer packages its code may import there.
+        """
+        plan = self.plan
+        for backend, app_package, packages in self._layouts() if layouts is None else layouts:
             index = self._index_for(backend)
             package_dir = PurePosixPath(backend, *app_package.split("."))
             for name in package_modules(app_package, plan.root / package_dir, layers=self.layers):
                 source = index.source(name)
-                if source is None or source.path in skipped or word not in source.text:
+                if (
+                    source is None
+                    or source.path in skipped
+                    or not all(word in source.text for word in words)
+                ):
                     continue
                 module = index.module(name)
                 if module is not None:
-                    yield module, index
+                    yield module, index, packages
 
-    def _edit_unrecorded(
-        self, module: ModuleModel, index: PackageIndex, edit: Callable[[ModuleEditor], object]
-    ) -> None:
-        """Apply ``edit`` to a module; keep its editor only when it changed something."""
-        known = module.path in self.editors
-        editor = self.editors.get(module.path) or ModuleEditor(module, index, self.first_party)
-        edit(editor)
-        if not known and (editor.edits.changes or editor.edits.notes):
-            self.editors[module.path] = editor
-            self.order.append(module.path)
+    def _unrecorded_editor(self, module: ModuleModel, index: PackageIndex) -> ModuleEditor:
+        """The editor of a module this run may not otherwise patch (see _keep_if_edited)."""
+        return self.editors.get(module.path) or ModuleEditor(module, index, self.first_party)
+
+    def _keep_if_edited(self, editor: ModuleEditor) -> None:
+        """Make ``editor``'s module a file of this run, if new to it, once it changed anything."""
+        path = editor.module.path
+        if path not in self.editors and (editor.edits.changes or editor.edits.notes):
+            self.editors[path] = editor
+            self.order.append(path)
 
     def _check_logged_types(self) -> None:
         """Name every call of the logger, anywhere in the package, with an undeclared type."""

@@ -49,15 +49,20 @@ def unwire_app(
     capture: bool,
     force: bool,
     only_ours: bool = False,
+    keep: str | None = None,
 ) -> None:
     """Take out the telemetry router's include (``router``) and error capture (``capture``).
 
     With ``only_ours``, a statement that is not exactly one generate inserts is left alone
-    without a word (it is not known to have been inserted).
+    without a word (it is not known to have been inserted). ``keep``: the layer package the
+    plan wires; a statement that also calls through it (two branches' wiring merged into one
+    statement) stays, and the import of ``analytics_package`` under the same name goes.
     """
     module = editor.module
     router_target = f"{analytics_package}.telemetry_router.router"
     capture_target = f"{analytics_package}.error_capture.install_error_capture"
+    kept_router = f"{keep}.telemetry_router.router"
+    kept_capture = f"{keep}.error_capture.install_error_capture"
     names = module.names_for(router_target, capture_target)
     for statement in module.nodes_near(["include_router", *names]):
         if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
@@ -75,10 +80,14 @@ def unwire_app(
             and included is not None
             and module.refers_to(included, router_target)
         ):
+            if keep is not None and module.refers_to(included, kept_router):
+                continue
             ours = simple and user_comment(module, statement) is None
             if ours or not only_ours:
                 take_out(editor, statement, ours, force, "the telemetry router's include")
         elif capture and module.refers_to(call.func, capture_target):
+            if keep is not None and module.refers_to(call.func, kept_capture):
+                continue
             ours = (
                 simple
                 and isinstance(call.func, ast.Name)
@@ -86,10 +95,14 @@ def unwire_app(
             )
             if ours or not only_ours:
                 take_out(editor, statement, ours, force, "the error capture hook")
-    if router:
-        editor.release(router_target)
-    if capture:
-        editor.release(capture_target)
+    for wanted, target, kept in (
+        (router, router_target, kept_router),
+        (capture, capture_target, kept_capture),
+    ):
+        if wanted and keep is not None:
+            editor.release_shadowed(target, kept)
+        elif wanted:
+            editor.release(target)
 
 
 def uninstrument_module(
