@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import make_project, run
+from tests.cli_support import git, make_project, run
 from tests.route_support import include_in_main
 
 MODULE = "backend/app/api/p.py"
@@ -429,3 +429,117 @@ def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path) -> None:
     assert "async def later(item_id: int) -> None:\n    pass\n" in restored
     assert "def logout(session_id: int) -> None:\n    pass\n" in restored  # from the record
     assert "def check() -> None:\n    return\n" in restored
+
+
+def _set_plan(root: Path, old: str, new: str) -> None:
+    config = root / "pyproject.toml"
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new, 1))
+
+
+OTHER = '"""Other routes."""\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n'
+
+
+def test_a_stub_moved_by_hand_out_of_the_plan_gets_its_statement_back(tmp_path: Path) -> None:
+    # `later`, moved with its call into q.py (which the plan does not log), loses the call:
+    # its body was left empty, then `pass`; the record has its `...` under p.py.
+    root = _project(tmp_path, "", STUBS, {"q.py": OTHER})
+    include_in_main(root, "q")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    module, other = root / MODULE, root / "backend/app/api/q.py"
+    text = module.read_text()
+    start = text.index('@router.get("/later/{item_id}")')
+    end = text.index("\n\n\n", start)
+    module.write_text(text[:start] + text[end + 3 :])
+    other.write_text(
+        other.read_text().replace(
+            "APIRouter\n", "APIRouter\n\nfrom app.analytics.event_logger import event_logger\n", 1
+        )
+        + f"\n\n{text[start:end]}\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    moved = other.read_text()
+    assert (
+        moved
+        == OTHER
+        + '\n\n@router.get("/later/{item_id}")\nasync def later(item_id: int) -> None:\n    ...\n'
+    )
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert other.read_text() == moved
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("[tool.telemetry-scaffold]\n", '[tool.telemetry-scaffold]\nbackend = "server"\n'),
+        ("[tool.telemetry-scaffold]\n", '[tool.telemetry-scaffold]\nlayer-package = "telemetry"\n'),
+    ],
+    ids=["backend-moved", "layer-renamed"],
+)
+def test_the_stubs_record_survives_a_moved_layer(tmp_path: Path, old: str, new: str) -> None:
+    # The record named the module by its old path (the backend folder moved), or the calls were
+    # written anew through the renamed layer: remove put back `pass` for every stub, and a
+    # stub under a comment got its call above the comment, then its statement there.
+    root = _project(tmp_path, "", STUBS)
+    original = (root / MODULE).read_bytes()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    module = MODULE
+    if "backend =" in new:
+        (root / "backend").rename(root / "server")
+        module = MODULE.replace("backend/", "server/", 1)
+        (fresh / "backend").rename(fresh / "server")
+    _set_plan(root, old, new)
+    _set_plan(fresh, old, new)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert (root / module).read_bytes() == (fresh / module).read_bytes()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / module).read_bytes() == original
+
+
+@pytest.mark.parametrize("side", ["--theirs", "--ours"])
+def test_a_conflict_over_stubs_resolves_to_the_stubs(tmp_path: Path, side: str) -> None:
+    # One branch logs another event in p.py, the other drops it: the sides differ by the
+    # calls alone. Taken out of the side that logs, the calls left `pass` (or nothing under a
+    # docstring) where the other side has `...`, `return`: refused as the user's conflict.
+    root = _project(tmp_path, "", STUBS)
+    original = (root / MODULE).read_bytes()
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    for branch, line in (("other", '"api/p.py" = "error_event"\n'), ("main", "")):
+        git(root, "checkout", "-q", *(["-b", branch] if branch == "other" else [branch]))
+        _set_plan(root, '"api/p.py" = "probe"\n', line)
+        assert run("generate", "--root", str(root)).exit_code == 0
+        git(root, "commit", "-q", "-am", branch)
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    assert merge.returncode != 0
+    git(root, "checkout", side, "--", "pyproject.toml", ".telemetry-scaffold.json")
+    assert "<<<<<<<" in (root / MODULE).read_text()
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original
+
+
+def test_ruff_fix_after_generate_keeps_the_round_trip(tmp_path: Path) -> None:
+    # The user's `ruff check --fix` with every rule over the patched stubs: nothing of the
+    # tool's is fixed away, and generate, --check and remove go on as before.
+    root = _project(tmp_path, '[tool.ruff.lint]\nselect = ["ALL"]\n', STUBS)
+    original = (root / MODULE).read_bytes()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / MODULE).read_bytes()
+    subprocess.run([_ruff(), "check", "--fix", "--no-cache", MODULE], cwd=root, check=False)
+    assert (root / MODULE).read_bytes() == patched
+    assert "Done: 18 files: 18 unchanged." in run("generate", "--root", str(root)).stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original

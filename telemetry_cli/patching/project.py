@@ -44,7 +44,7 @@ from telemetry_cli.patching.apps import (
     with_arguments,
 )
 from telemetry_cli.patching.collisions import find_collisions, mount_clashes
-from telemetry_cli.patching.edits import ModuleEditor
+from telemetry_cli.patching.edits import ModuleEditor, written_stubs
 from telemetry_cli.patching.instrument import (
     check_logged_calls,
     instrument_module,
@@ -478,21 +478,29 @@ class _Analysis:
         still differ (a change of the user's on either side, or code of the tool's edited
         since): the conflict is the user's to resolve, and is refused as before.
         """
+        try:
+            decoded = [SourceText.decode(side, relative, python=True) for side in sides]
+        except FileProblem:
+            return None
+        # A stub one side still has is what the other side's call stands in for (the record,
+        # of either side, may not name it).
+        written = [written_stubs(source.text) for source in decoded]
         texts = []
-        for side in sides:
-            try:
-                source = SourceText.decode(side, relative, python=True)
-            except FileProblem:
-                return None
-            text = self._without_tool_code(name, relative, source.text)
+        for source, other in zip(decoded, reversed(written), strict=True):
+            text = self._without_tool_code(name, relative, source.text, other)
             if text is None:
                 return None
             texts.append(source._replace(text=text))
         first, second = texts
         return first if first == second else None
 
-    def _without_tool_code(self, name: str, relative: str, text: str) -> str | None:
-        """``text``, the module ``name``, without the code generate writes; None: no module."""
+    def _without_tool_code(
+        self, name: str, relative: str, text: str, stubs: dict[str, str]
+    ) -> str | None:
+        """``text``, the module ``name``, without the code generate writes; None: no module.
+
+        A handler left empty gets back its statement of ``stubs``, else the record's.
+        """
         own = self.backend.module_source(name, relative, text)
         backend_read = self.backend.read
 
@@ -505,6 +513,7 @@ class _Analysis:
             if model is None:
                 return None  # it does not parse: nothing to tell the tool's lines by
             editor = ModuleEditor(model, index, self.first_party)
+            editor.stubs = self._recorded_stubs(relative) | stubs
             layers = {self.package, self.old_package} | {
                 qualified(self.plan.app_package, layer) for layer in self.history.patched.layers
             }
@@ -519,12 +528,7 @@ class _Analysis:
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
             self.editors[module.path] = ModuleEditor(module, self.index, self.first_party)
-            # The stubs the last run's calls stand in for: put back when they are taken out.
-            self.editors[module.path].stubs = {
-                name: statement
-                for path, name, statement in self.previous.stubs
-                if path == module.path
-            }
+            self.editors[module.path].stubs = self._recorded_stubs(module.path)
         elif self.index.module(module.name) is module:
             # Read first in the last run's layout (its code taken out first): what goes in is
             # imported as the module is named now, as a fresh run would.
@@ -535,6 +539,29 @@ class _Analysis:
             self.editors[module.path].former_package = module.package
         self.order.append(module.path)
         return self.editors[module.path]
+
+    def _recorded_stubs(self, path: str) -> dict[str, str]:
+        """The stub statements the last run's calls stand in for in the module at ``path``.
+
+        Put back when the calls are taken out. The record names each module by its path then;
+        read inside the app package, it follows a backend folder or app package moved since.
+        A handler recorded in another module only (moved there by hand, call and all, or
+        copied) gets that module's statement, when the record names one for it.
+        """
+        plan = self.plan
+        here = {
+            _in_package(path, plan.backend, plan.app_package),
+            _in_package(path, self.old_backend, self.old_app_package),
+        } - {None}
+        own: dict[str, str] = {}
+        elsewhere: dict[str, set[str]] = {}
+        for recorded, name, statement in self.previous.stubs:
+            if _in_package(recorded, self.old_backend, self.old_app_package) in here:
+                own[name] = statement
+            else:
+                elsewhere.setdefault(name, set()).add(statement)
+        moved = {name: next(iter(found)) for name, found in elsewhere.items() if len(found) == 1}
+        return moved | own
 
     def module_at(self, path: str) -> ModuleModel | None:
         """The module of a root-relative path under the backend folder, if it can be read."""
@@ -1166,7 +1193,10 @@ class _Analysis:
     ) -> None:
         """Apply ``edit`` to a module; keep its editor only when it changed something."""
         known = module.path in self.editors
-        editor = self.editors.get(module.path) or ModuleEditor(module, index, self.first_party)
+        editor = self.editors.get(module.path)
+        if editor is None:
+            editor = ModuleEditor(module, index, self.first_party)
+            editor.stubs = self._recorded_stubs(module.path)
         edit(editor)
         if not known and (editor.edits.changes or editor.edits.notes):
             self.editors[module.path] = editor
@@ -1296,6 +1326,14 @@ def _module_name(backend: str, path: str) -> str | None:
     if parts and parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+def _in_package(path: str, backend: str, app_package: str) -> str | None:
+    """A root-relative ``path`` relative to the app package's folder; None when outside it."""
+    folder = PurePosixPath(backend, *app_package.split(".")).as_posix()
+    if folder in {"", "."}:
+        return path
+    return path[len(folder) + 1 :] if path.startswith(f"{folder}/") else None
 
 
 def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | None:
