@@ -143,6 +143,44 @@ def test_a_relative_import_stays_relative_where_ruff_allows_it(tmp_path: Path, r
     assert "from ..analytics.event_logger import event_logger\n" in (root / MODULE).read_text()
 
 
+@pytest.mark.parametrize(
+    ("comment", "relative"),
+    [
+        ("# ruff: noqa: TID252", True),
+        ("# ruff: noqa", True),
+        ("# flake8: noqa", True),
+        ("# ruff: noqa: E501, TID252", True),
+        ("    # ruff:noqa:TID252 (imports of the package)", True),
+        ("# pylint: disable=C0114 # ruff: noqa: TID252", True),
+        ("# ruff: noqa: F401", False),
+        ("# ruff: noqa: TID", False),  # a whole code only
+        ("# ruff: noqa:", False),
+        ("# ruff: noqa because of the imports", True),
+        ("# Ruff: noqa: TID252", False),  # `ruff` in lower case only
+        ('NOTE = "# ruff: noqa: TID252"', False),  # in a string
+        ("x = 1  # ruff: noqa: TID252", False),  # a comment after code
+    ],
+)
+def test_a_file_exemption_keeps_the_relative_spelling(
+    tmp_path: Path, comment: str, relative: bool
+) -> None:
+    # A module exempt from TID252 by its own comment, under a configuration that bans the
+    # import: written absolute, unlike every other import of the module.
+    module = RELATIVE.replace('"""Items."""\n', f'"""Items."""\n\n{comment.strip()}\n', 1)
+    if comment.startswith(" "):
+        module = module.replace(
+            "def read_item(item_id: int) -> Item:\n",
+            f"def read_item(item_id: int) -> Item:\n{comment}\n",
+        )
+    root = _project(
+        tmp_path, '[tool.ruff.lint]\nselect = ["TID"]\n', module, {"schemas.py": SCHEMAS}
+    )
+    assert _added_then_removed(root) == []
+    assert run("generate", "--root", str(root)).exit_code == 0
+    spelled = "..analytics" if relative else "app.analytics"
+    assert f"from {spelled}.event_logger import event_logger\n" in (root / MODULE).read_text()
+
+
 @pytest.mark.parametrize(("ban", "spelled"), [("parents", ".analytics"), ("all", "app.analytics")])
 def test_ban_all_also_takes_a_sibling_package_import_absolute(
     tmp_path: Path, ban: str, spelled: str

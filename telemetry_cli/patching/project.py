@@ -50,7 +50,11 @@ from telemetry_cli.patching.instrument import (
     instrument_module,
     wire_app,
 )
-from telemetry_cli.patching.limits import UNUSED_ARGUMENT_RULES, module_notes
+from telemetry_cli.patching.limits import (
+    UNUSED_ARGUMENT_RULES,
+    module_notes,
+    ruff_file_exemptions,
+)
 from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import FormerCalls, uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
@@ -348,6 +352,12 @@ class BackendReader:
     def module_source(self, name: str, relative: str, text: str) -> ModuleSource:
         """The module ``name`` at ``relative`` holding ``text``, with its folder's style."""
         style = self.styles.of(relative)
+        banned = self.styles.banned_relative_level(relative)
+        if banned is not None:
+            # A file exemption of ruff's in the module (`ruff: noqa`, bare or naming TID252).
+            off = ruff_file_exemptions(text)
+            if off is None or "TID252" in off:
+                banned = None
         return ModuleSource(
             name,
             relative,
@@ -364,7 +374,7 @@ class BackendReader:
             style.skip_magic_comma,
             style.yapf,
             self.styles.linter_limits(relative),
-            self.styles.banned_relative_level(relative),
+            banned,
             self.styles.ruff_checks(relative, UNUSED_ARGUMENT_RULES),
         )
 
