@@ -581,3 +581,77 @@ def test_ruff_fix_after_generate_keeps_the_round_trip(tmp_path: Path) -> None:
     assert "Done: 18 files: 18 unchanged." in run("generate", "--root", str(root)).stdout
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / MODULE).read_bytes() == original
+
+
+ABSOLUTE = RELATIVE.replace("from .schemas import Item", "from app.api.schemas import Item")
+
+
+def _flake8_findings(root: Path) -> Counter[str]:
+    """What flake8 (with flake8-import-order) reports in the instrumented module, by code."""
+    flake8 = Path(sys.executable).parent / "flake8"
+    done = subprocess.run(
+        [str(flake8), "--select", "I", "--format", "%(code)s", MODULE],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    return Counter(done.stdout.split())
+
+
+FLAT_PLAN = """backend = "backend"
+app-package = ""
+app = "main:app"
+event-types = ["ai_block_used", "error_event", "probe"]
+instrument = { "views.py" = "probe" }
+"""
+FLAT = {
+    "main.py": "from fastapi import FastAPI\n\nimport views\n\napp = FastAPI()\n"
+    "app.include_router(views.router)\n",
+    "views.py": "from fastapi import APIRouter\n\nfrom services import double\n\n"
+    'router = APIRouter()\n\n\n@router.get("/items/{item_id}")\n'
+    "def read(item_id: int) -> int:\n    return double(item_id)\n",
+    "services.py": "def double(number: int) -> int:\n    return 2 * number\n",
+}
+
+
+def _flake8_findings(root: Path, module: str) -> Counter[str]:
+    """What flake8 (with flake8-import-order) reports in ``module``, by code."""
+    flake8 = Path(sys.executable).parent / "flake8"
+    done = subprocess.run(
+        [str(flake8), "--select", "I", "--format", "%(code)s", module],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    return Counter(done.stdout.split())
+
+
+# Not "cryptography", whose groups are one per package (a blank line between two of the
+# project's own): the inserted import joins the group of the project's imports it sorts into.
+@pytest.mark.parametrize("style", ["pep8", "google", "smarkets", "edited"])
+@pytest.mark.parametrize(
+    ("names", "said"), [("services, views", True), ("analytics, services, views", False)]
+)
+def test_flake8_import_order_names_the_layer_or_generate_says_so(
+    tmp_path: Path, style: str, names: str, said: bool
+) -> None:
+    # A flat layout's layer is a new top-level package, `analytics`: flake8-import-order takes
+    # it for a third-party one among the project's imports until application-import-names
+    # names it (found over a real backend, mandalart-api).
+    root = tmp_path / "project"
+    (root / "backend").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(f"[tool.telemetry-scaffold]\n{FLAT_PLAN}")
+    for name, text in FLAT.items():
+        (root / "backend" / name).write_text(text)
+    (root / "setup.cfg").write_text(
+        f"[flake8]\napplication-import-names = {names}\nimport-order-style = {style}\n"
+    )
+    before = _flake8_findings(root, "backend/views.py")
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    note = (
+        "backend/views.py: flake8-import-order's application-import-names (services, views) "
+        "does not name `analytics`, the package of the inserted import"
+    )
+    assert (note in " ".join(result.stdout.split())) is said, result.stdout
+    assert bool(_flake8_findings(root, "backend/views.py") - before) is said
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend" / "views.py").read_text() == FLAT["views.py"]

@@ -1288,6 +1288,27 @@ class _Analysis:
             for crossed in module_notes(before, after, module.linter_limits)
         ]
 
+    def _import_order_notes(self, module: ModuleModel, before: str, after: str) -> list[str]:
+        """A line when flake8-import-order takes the inserted import for a third-party one.
+
+        Its ``application-import-names`` lists the project's own packages; the layer's (a new
+        top-level package in a flat layout: ``analytics``) is not on it until the user adds
+        it, and every module the import goes into gets ``I100``/``I201`` until then.
+        """
+        top = self.first_party
+        written = re.compile(rf"^(?:from|import)[ \t]+{re.escape(top)}(?:\.|[ \t])", re.M)
+        if len(written.findall(after)) <= len(written.findall(before)):
+            return []
+        names = self.backend.styles.application_import_names(module.path)
+        if names is None or top in names:
+            return []
+        return [
+            f"{module.path}: flake8-import-order's application-import-names "
+            f"({', '.join(sorted(names))}) does not name `{top}`, the package of the inserted "
+            f"import, which it then reports among the project's imports as a third-party one "
+            f"(I100, I201): add `{top}` to it"
+        ]
+
     def _result(self, path: str) -> PatchedFile:
         if path in self.errors:
             return self.errors[path]
@@ -1319,7 +1340,11 @@ class _Analysis:
             tuple(edits.changes),
             tuple(edits.problems),
             own_calls=tuple(edits.own_calls),
-            notes=(*edits.notes, *self._limit_notes(editor.module, source.text, new_text)),
+            notes=(
+                *edits.notes,
+                *self._limit_notes(editor.module, source.text, new_text),
+                *self._import_order_notes(editor.module, source.text, new_text),
+            ),
             encoding=source.encoding,
             diff=diff,
             inserts=bool(edits.insertions),
