@@ -509,6 +509,19 @@ def test_a_stub_moved_by_hand_out_of_the_plan_gets_its_statement_back(tmp_path: 
     assert other.read_text() == moved
 
 
+def test_a_handler_of_the_same_name_elsewhere_keeps_its_own_body(tmp_path: Path) -> None:
+    # q.py's `doc` (a docstring alone) shares its name with p.py's stub (docstring, `pass`):
+    # each module's handlers get back what was theirs.
+    other = OTHER + '\n\n@router.put("/doc")\ndef doc() -> None:\n    """Put a doc."""\n'
+    root = _project(tmp_path, "", STUBS, {"q.py": other})
+    _set_plan(root, '"api/p.py" = "probe"\n', '"api/p.py" = "probe"\n"api/q.py" = "probe"\n')
+    include_in_main(root, "q")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/q.py").read_text() == other
+    assert (root / MODULE).read_text() == STUBS
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [

@@ -555,8 +555,9 @@ class _Analysis:
 
         Put back when the calls are taken out. The record names each module by its path then;
         read inside the app package, it follows a backend folder or app package moved since.
-        A handler recorded in another module only (moved there by hand, call and all, or
-        copied) gets that module's statement, when the record names one for it.
+        In a module the last run did not instrument, a handler recorded in another module
+        (moved here by hand, call and all, or copied) gets that module's statement, when the
+        record names one for it; an instrumented module's handlers are its own.
         """
         plan = self.plan
         here = {
@@ -570,6 +571,11 @@ class _Analysis:
                 own[name] = statement
             else:
                 elsewhere.setdefault(name, set()).add(statement)
+        if any(
+            _in_package(recorded, self.old_backend, self.old_app_package) in here
+            for recorded, _ in self.previous.instrumented
+        ):
+            return own
         moved = {name: next(iter(found)) for name, found in elsewhere.items() if len(found) == 1}
         return moved | own
 
