@@ -249,7 +249,8 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
     ``disable`` on it or on a module-level line of its own before it. For the module (``line``
     None): a module-level pylint ``disable`` anywhere (pylint honours it for the module's
     message, tested).
-    Either way, a file's ``# ruff: noqa``/``# flake8: noqa`` or ``# pylint: skip-file``.
+    Either way, a file's ``# ruff: noqa``/``# flake8: noqa`` (for ruff's rules, read as ruff
+    reads it: see :func:`ruff_file_exemptions`) or ``# pylint: skip-file``.
     """
     lines = text.splitlines()
     if limit.tool == "pylint":
@@ -273,10 +274,15 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
             if {name.strip().lower() for name in disabled.split(",")} & names:
                 return True
         return False
-    for match in _FILE_NOQA.finditer(text):
-        codes = match.group("codes")
-        if codes is None or limit.rule in re.split(r"[\s,]+", codes.upper()):
+    if limit.tool == "ruff":
+        off = ruff_file_exemptions(text)
+        if off is None or limit.rule in off:
             return True
+    else:
+        for match in _FILE_NOQA.finditer(text):
+            codes = match.group("codes")
+            if codes is None or limit.rule in re.split(r"[\s,]+", codes.upper()):
+                return True
     if line is None or line > len(lines):
         return False
     match = _NOQA.search(lines[line - 1])
