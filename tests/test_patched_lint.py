@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import make_project, run
+from tests.cli_support import git, make_project, run
 from tests.route_support import include_in_main
 
 MODULE = "backend/app/api/p.py"
@@ -141,6 +141,44 @@ def test_a_relative_import_stays_relative_where_ruff_allows_it(tmp_path: Path, r
     )
     assert run("generate", "--root", str(root)).exit_code == 0
     assert "from ..analytics.event_logger import event_logger\n" in (root / MODULE).read_text()
+
+
+@pytest.mark.parametrize(
+    ("comment", "relative"),
+    [
+        ("# ruff: noqa: TID252", True),
+        ("# ruff: noqa", True),
+        ("# flake8: noqa", True),
+        ("# ruff: noqa: E501, TID252", True),
+        ("    # ruff:noqa:TID252 (imports of the package)", True),
+        ("# pylint: disable=C0114 # ruff: noqa: TID252", True),
+        ("# ruff: noqa: F401", False),
+        ("# ruff: noqa: TID", False),  # a whole code only
+        ("# ruff: noqa:", False),
+        ("# ruff: noqa because of the imports", True),
+        ("# Ruff: noqa: TID252", False),  # `ruff` in lower case only
+        ('NOTE = "# ruff: noqa: TID252"', False),  # in a string
+        ("x = 1  # ruff: noqa: TID252", False),  # a comment after code
+    ],
+)
+def test_a_file_exemption_keeps_the_relative_spelling(
+    tmp_path: Path, comment: str, relative: bool
+) -> None:
+    # A module exempt from TID252 by its own comment, under a configuration that bans the
+    # import: written absolute, unlike every other import of the module.
+    module = RELATIVE.replace('"""Items."""\n', f'"""Items."""\n\n{comment.strip()}\n', 1)
+    if comment.startswith(" "):
+        module = module.replace(
+            "def read_item(item_id: int) -> Item:\n",
+            f"def read_item(item_id: int) -> Item:\n{comment}\n",
+        )
+    root = _project(
+        tmp_path, '[tool.ruff.lint]\nselect = ["TID"]\n', module, {"schemas.py": SCHEMAS}
+    )
+    assert _added_then_removed(root) == []
+    assert run("generate", "--root", str(root)).exit_code == 0
+    spelled = "..analytics" if relative else "app.analytics"
+    assert f"from {spelled}.event_logger import event_logger\n" in (root / MODULE).read_text()
 
 
 @pytest.mark.parametrize(("ban", "spelled"), [("parents", ".analytics"), ("all", "app.analytics")])
@@ -429,3 +467,204 @@ def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path) -> None:
     assert "async def later(item_id: int) -> None:\n    pass\n" in restored
     assert "def logout(session_id: int) -> None:\n    pass\n" in restored  # from the record
     assert "def check() -> None:\n    return\n" in restored
+
+
+def _set_plan(root: Path, old: str, new: str) -> None:
+    config = root / "pyproject.toml"
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new, 1))
+
+
+OTHER = '"""Other routes."""\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n'
+
+
+def test_a_stub_moved_by_hand_out_of_the_plan_gets_its_statement_back(tmp_path: Path) -> None:
+    # `later`, moved with its call into q.py (which the plan does not log), loses the call:
+    # its body was left empty, then `pass`; the record has its `...` under p.py.
+    root = _project(tmp_path, "", STUBS, {"q.py": OTHER})
+    include_in_main(root, "q")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    module, other = root / MODULE, root / "backend/app/api/q.py"
+    text = module.read_text()
+    start = text.index('@router.get("/later/{item_id}")')
+    end = text.index("\n\n\n", start)
+    module.write_text(text[:start] + text[end + 3 :])
+    other.write_text(
+        other.read_text().replace(
+            "APIRouter\n", "APIRouter\n\nfrom app.analytics.event_logger import event_logger\n", 1
+        )
+        + f"\n\n{text[start:end]}\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    moved = other.read_text()
+    assert (
+        moved
+        == OTHER
+        + '\n\n@router.get("/later/{item_id}")\nasync def later(item_id: int) -> None:\n    ...\n'
+    )
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert other.read_text() == moved
+
+
+def test_a_handler_of_the_same_name_elsewhere_keeps_its_own_body(tmp_path: Path) -> None:
+    # q.py's `doc` (a docstring alone) shares its name with p.py's stub (docstring, `pass`):
+    # each module's handlers get back what was theirs.
+    other = OTHER + '\n\n@router.put("/doc")\ndef doc() -> None:\n    """Put a doc."""\n'
+    root = _project(tmp_path, "", STUBS, {"q.py": other})
+    _set_plan(root, '"api/p.py" = "probe"\n', '"api/p.py" = "probe"\n"api/q.py" = "probe"\n')
+    include_in_main(root, "q")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend/app/api/q.py").read_text() == other
+    assert (root / MODULE).read_text() == STUBS
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("[tool.telemetry-scaffold]\n", '[tool.telemetry-scaffold]\nbackend = "server"\n'),
+        ("[tool.telemetry-scaffold]\n", '[tool.telemetry-scaffold]\nlayer-package = "telemetry"\n'),
+    ],
+    ids=["backend-moved", "layer-renamed"],
+)
+def test_the_stubs_record_survives_a_moved_layer(tmp_path: Path, old: str, new: str) -> None:
+    # The record named the module by its old path (the backend folder moved), or the calls were
+    # written anew through the renamed layer: remove put back `pass` for every stub, and a
+    # stub under a comment got its call above the comment, then its statement there.
+    root = _project(tmp_path, "", STUBS)
+    original = (root / MODULE).read_bytes()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    module = MODULE
+    if "backend =" in new:
+        (root / "backend").rename(root / "server")
+        module = MODULE.replace("backend/", "server/", 1)
+        (fresh / "backend").rename(fresh / "server")
+    _set_plan(root, old, new)
+    _set_plan(fresh, old, new)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert (root / module).read_bytes() == (fresh / module).read_bytes()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / module).read_bytes() == original
+
+
+@pytest.mark.parametrize("side", ["--theirs", "--ours"])
+def test_a_conflict_over_stubs_resolves_to_the_stubs(tmp_path: Path, side: str) -> None:
+    # One branch logs another event in p.py, the other drops it: the sides differ by the
+    # calls alone. Taken out of the side that logs, the calls left `pass` (or nothing under a
+    # docstring) where the other side has `...`, `return`: refused as the user's conflict.
+    root = _project(tmp_path, "", STUBS)
+    original = (root / MODULE).read_bytes()
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    for branch, line in (("other", '"api/p.py" = "error_event"\n'), ("main", "")):
+        git(root, "checkout", "-q", *(["-b", branch] if branch == "other" else [branch]))
+        _set_plan(root, '"api/p.py" = "probe"\n', line)
+        assert run("generate", "--root", str(root)).exit_code == 0
+        git(root, "commit", "-q", "-am", branch)
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    assert merge.returncode != 0
+    git(root, "checkout", side, "--", "pyproject.toml", ".telemetry-scaffold.json")
+    assert "<<<<<<<" in (root / MODULE).read_text()
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original
+
+
+def test_ruff_fix_after_generate_keeps_the_round_trip(tmp_path: Path) -> None:
+    # The user's `ruff check --fix` with every rule over the patched stubs: nothing of the
+    # tool's is fixed away, and generate, --check and remove go on as before.
+    root = _project(tmp_path, '[tool.ruff.lint]\nselect = ["ALL"]\n', STUBS)
+    original = (root / MODULE).read_bytes()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / MODULE).read_bytes()
+    subprocess.run([_ruff(), "check", "--fix", "--no-cache", MODULE], cwd=root, check=False)
+    assert (root / MODULE).read_bytes() == patched
+    assert "Done: 18 files: 18 unchanged." in run("generate", "--root", str(root)).stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original
+
+
+ABSOLUTE = RELATIVE.replace("from .schemas import Item", "from app.api.schemas import Item")
+
+
+def _flake8_findings(root: Path) -> Counter[str]:
+    """What flake8 (with flake8-import-order) reports in the instrumented module, by code."""
+    flake8 = Path(sys.executable).parent / "flake8"
+    done = subprocess.run(
+        [str(flake8), "--select", "I", "--format", "%(code)s", MODULE],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    return Counter(done.stdout.split())
+
+
+FLAT_PLAN = """backend = "backend"
+app-package = ""
+app = "main:app"
+event-types = ["ai_block_used", "error_event", "probe"]
+instrument = { "views.py" = "probe" }
+"""
+FLAT = {
+    "main.py": "from fastapi import FastAPI\n\nimport views\n\napp = FastAPI()\n"
+    "app.include_router(views.router)\n",
+    "views.py": "from fastapi import APIRouter\n\nfrom services import double\n\n"
+    'router = APIRouter()\n\n\n@router.get("/items/{item_id}")\n'
+    "def read(item_id: int) -> int:\n    return double(item_id)\n",
+    "services.py": "def double(number: int) -> int:\n    return 2 * number\n",
+}
+
+
+def _flake8_findings(root: Path, module: str) -> Counter[str]:
+    """What flake8 (with flake8-import-order) reports in ``module``, by code."""
+    flake8 = Path(sys.executable).parent / "flake8"
+    done = subprocess.run(
+        [str(flake8), "--select", "I", "--format", "%(code)s", module],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    return Counter(done.stdout.split())
+
+
+# Not "cryptography", whose groups are one per package (a blank line between two of the
+# project's own): the inserted import joins the group of the project's imports it sorts into.
+@pytest.mark.parametrize("style", ["pep8", "google", "smarkets", "edited"])
+@pytest.mark.parametrize(
+    ("names", "said"), [("services, views", True), ("analytics, services, views", False)]
+)
+def test_flake8_import_order_names_the_layer_or_generate_says_so(
+    tmp_path: Path, style: str, names: str, said: bool
+) -> None:
+    # A flat layout's layer is a new top-level package, `analytics`: flake8-import-order takes
+    # it for a third-party one among the project's imports until application-import-names
+    # names it (found over a real backend, mandalart-api).
+    root = tmp_path / "project"
+    (root / "backend").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(f"[tool.telemetry-scaffold]\n{FLAT_PLAN}")
+    for name, text in FLAT.items():
+        (root / "backend" / name).write_text(text)
+    (root / "setup.cfg").write_text(
+        f"[flake8]\napplication-import-names = {names}\nimport-order-style = {style}\n"
+    )
+    before = _flake8_findings(root, "backend/views.py")
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    note = (
+        "backend/views.py: flake8-import-order's application-import-names (services, views) "
+        "does not name `analytics`, the package of the inserted import"
+    )
+    assert (note in " ".join(result.stdout.split())) is said, result.stdout
+    assert bool(_flake8_findings(root, "backend/views.py") - before) is said
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend" / "views.py").read_text() == FLAT["views.py"]

@@ -367,6 +367,9 @@ PYLINT_AT_8 = "[tool.pylint.design]\nmax-statements = 8\n"
         (RUFF_AT_8, "ruff", "  # noqa: PLR0915", ""),
         (RUFF_AT_8, "ruff", "  # noqa", ""),
         (RUFF_AT_8, "ruff", "", "# ruff: noqa: PLR0915\n"),
+        # Read as ruff reads it: any comment line of its own, any `#` part of it.
+        (RUFF_AT_8, "ruff", "", "    # ruff: noqa: PLR0915\n"),
+        (RUFF_AT_8, "ruff", "", "# pylint: disable=C0114  # ruff: noqa: PLR0915\n"),
         (PYLINT_AT_8, "pylint", "  # pylint: disable=R0915", ""),
         (PYLINT_AT_8, "pylint", "", "# pylint: disable=too-many-statements\n"),
         # On the line above the def (the note was printed although pylint honours it).

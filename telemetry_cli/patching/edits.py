@@ -402,8 +402,9 @@ class ModuleEditor:
             body = function.body[1:] if is_docstring(function.body[0]) else function.body
             if not all(self.is_deleted(statement) for statement in body):
                 continue
-            first, last = function.body[0].lineno, function.end_lineno or function.lineno
-            if any(first <= insertion.before <= last for insertion in self.edits.insertions):
+            # From below the `def` line: a new call goes above the comments opening the body.
+            first, last = function.lineno, function.end_lineno or function.lineno
+            if any(first < insertion.before <= last for insertion in self.edits.insertions):
                 continue  # a new call goes in its place
             statement = self.stubs.get(qualname, None if len(body) < len(function.body) else "pass")
             if statement is not None:
@@ -1454,6 +1455,34 @@ def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, st
     indent = module.lines.indentation(statement.lineno)
     text = line[len(indent) :] if line.startswith(indent) else ""
     return (statement, text) if text in STUB_STATEMENTS else None
+
+
+def written_stubs(text: str) -> dict[str, str]:
+    """The stub statements of a module's source, by the qualified name of their function.
+
+    Those :func:`lone_stub` finds, in the functions of the module and of its classes (as
+    handlers are named); nothing when ``text`` does not parse.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    lines = text.splitlines()
+    found: dict[str, str] = {}
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for statement in block_statements(body):
+            if isinstance(statement, ast.ClassDef):
+                visit(statement.body, f"{prefix}{statement.name}.")
+            elif isinstance(statement, FunctionNode):
+                inner = statement.body[1:] if is_docstring(statement.body[0]) else statement.body
+                if len(inner) == 1 and inner[0].end_lineno == inner[0].lineno:
+                    line = lines[inner[0].lineno - 1]
+                    if line.lstrip(" \t") in STUB_STATEMENTS:
+                        found[f"{prefix}{statement.name}"] = line.lstrip(" \t")
+
+    visit(tree.body, "")
+    return found
 
 
 def first_line(statement: ast.stmt) -> int:

@@ -449,11 +449,12 @@ def instrument_module(
             )
             continue
         assert point is not None
-        stub = lone_stub(handler.function, module)
+        stub = lone_stub(handler.function, module) or _recorded_stub(handler, editor)
         if stub is not None:
             # The call takes the stub's place (beside it, ruff would call the stub needless);
             # the record keeps the stub for remove to put back.
-            editor.delete(stub[0])
+            if not editor.is_deleted(stub[0]):
+                editor.delete(stub[0])
             editor.edits.stubs[handler.qualname] = stub[1]
             point = (stub[0].lineno, module.lines.indentation(stub[0].lineno))
         todo.append((handler, *point, filled))
@@ -566,7 +567,11 @@ def instrument_module(
     for handler in handlers:
         # A call standing in for a stub since an earlier run keeps the stub recorded.
         recorded = editor.stubs.get(handler.qualname)
-        if recorded is not None and id(handler) not in hidden and _alone(handler, index, targets):
+        if (
+            recorded is not None
+            and id(handler) not in hidden
+            and _alone(handler, index, targets | former_targets)
+        ):
             editor.edits.stubs.setdefault(handler.qualname, recorded)
     if not todo and not moves:
         logged = [handler for handler in handlers if not handler.skipped]
@@ -700,6 +705,20 @@ def _names_read(payload: list[tuple[str, str]]) -> set[str]:
         for node in ast.walk(ast.parse(value, mode="eval"))
         if isinstance(node, ast.Name)
     }
+
+
+def _recorded_stub(handler: Handler, editor: ModuleEditor) -> tuple[ast.stmt, str] | None:
+    """The call taken out that was ``handler``'s whole body, and the stub it stood in for.
+
+    An earlier run's call (through a layer moved since, say) taken out to be written anew: the
+    new one goes where it was, the stub still recorded, as a first run puts it.
+    """
+    body = handler.function.body
+    body = body[1:] if is_docstring(body[0]) else body
+    recorded = editor.stubs.get(handler.qualname)
+    if len(body) != 1 or recorded is None or not editor.is_deleted(body[0]):
+        return None
+    return body[0], recorded
 
 
 def _alone(handler: Handler, index: PackageIndex, targets: frozenset[str]) -> bool:

@@ -24,7 +24,9 @@ compares the module before and after, and says it in the same one line as a func
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from typing import NamedTuple
 
 from telemetry_cli.errors import PARSE_ERRORS
@@ -204,6 +206,42 @@ _PYLINT_OFF_NEXT = re.compile(r"#\s*pylint\s*:\s*disable-next\s*=\s*(?P<names>[\
 _PYLINT_SKIP = re.compile(r"^#\s*pylint\s*:\s*skip-file", re.M)
 
 
+# Ruff's file exemption, as ruff 0.17 reads it: in a comment of its own line (any `#` part of
+# it), `ruff` or `flake8` in lower case, then `noqa` in any case; then a colon and whole codes
+# (none valid: no exemption), or nothing (every rule).
+_RUFF_FILE_NOQA = re.compile(r"^\s*(?:ruff|flake8)\s*:\s*(?i:noqa)(?P<rest>\s*:|\s|$)")
+_RUFF_CODES = re.compile(r"\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)")
+
+
+def ruff_file_exemptions(text: str) -> frozenset[str] | None:
+    """The rules a module's own ``# ruff: noqa: CODES`` comments turn off; None: every rule.
+
+    A bare ``# ruff: noqa`` (or ``# flake8: noqa``) exempts the file from every rule. Only
+    comments on lines of their own count (not one after code, nor text in a string), and only
+    whole codes (``TID`` turns nothing off), as ruff reads them.
+    """
+    codes: set[str] = set()
+    if "noqa" not in text.lower():
+        return frozenset()
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return frozenset()
+    for token in tokens:
+        if token.type != tokenize.COMMENT or token.line[: token.start[1]].strip():
+            continue
+        for part in token.string.split("#")[1:]:
+            match = _RUFF_FILE_NOQA.match(part)
+            if match is None:
+                continue
+            if not match.group("rest").endswith(":"):
+                return None
+            named = _RUFF_CODES.match(part, match.end())
+            if named is not None:
+                codes.update(re.split(r"[\s,]+", named.group("codes").strip()))
+    return frozenset(codes)
+
+
 def exempted(limit: Limit, text: str, line: int | None) -> bool:
     """Whether a comment of the module ``text`` already turns ``limit``'s rule off.
 
@@ -211,7 +249,8 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
     ``disable`` on it or on a module-level line of its own before it. For the module (``line``
     None): a module-level pylint ``disable`` anywhere (pylint honours it for the module's
     message, tested).
-    Either way, a file's ``# ruff: noqa``/``# flake8: noqa`` or ``# pylint: skip-file``.
+    Either way, a file's ``# ruff: noqa``/``# flake8: noqa`` (for ruff's rules, read as ruff
+    reads it: see :func:`ruff_file_exemptions`) or ``# pylint: skip-file``.
     """
     lines = text.splitlines()
     if limit.tool == "pylint":
@@ -235,10 +274,15 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
             if {name.strip().lower() for name in disabled.split(",")} & names:
                 return True
         return False
-    for match in _FILE_NOQA.finditer(text):
-        codes = match.group("codes")
-        if codes is None or limit.rule in re.split(r"[\s,]+", codes.upper()):
+    if limit.tool == "ruff":
+        off = ruff_file_exemptions(text)
+        if off is None or limit.rule in off:
             return True
+    else:
+        for match in _FILE_NOQA.finditer(text):
+            codes = match.group("codes")
+            if codes is None or limit.rule in re.split(r"[\s,]+", codes.upper()):
+                return True
     if line is None or line > len(lines):
         return False
     match = _NOQA.search(lines[line - 1])

@@ -44,13 +44,17 @@ from telemetry_cli.patching.apps import (
     with_arguments,
 )
 from telemetry_cli.patching.collisions import find_collisions, mount_clashes
-from telemetry_cli.patching.edits import CONTEXT_KEYS, ModuleEditor
+from telemetry_cli.patching.edits import CONTEXT_KEYS, ModuleEditor, written_stubs
 from telemetry_cli.patching.instrument import (
     check_logged_calls,
     instrument_module,
     wire_app,
 )
-from telemetry_cli.patching.limits import UNUSED_ARGUMENT_RULES, module_notes
+from telemetry_cli.patching.limits import (
+    UNUSED_ARGUMENT_RULES,
+    module_notes,
+    ruff_file_exemptions,
+)
 from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import FormerCalls, uninstrument_module, unwire_app
 from telemetry_cli.patching.style import FormatStyles
@@ -349,6 +353,12 @@ class BackendReader:
     def module_source(self, name: str, relative: str, text: str) -> ModuleSource:
         """The module ``name`` at ``relative`` holding ``text``, with its folder's style."""
         style = self.styles.of(relative)
+        banned = self.styles.banned_relative_level(relative)
+        if banned is not None:
+            # A file exemption of ruff's in the module (`ruff: noqa`, bare or naming TID252).
+            off = ruff_file_exemptions(text)
+            if off is None or "TID252" in off:
+                banned = None
         return ModuleSource(
             name,
             relative,
@@ -365,7 +375,7 @@ class BackendReader:
             style.skip_magic_comma,
             style.yapf,
             self.styles.linter_limits(relative),
-            self.styles.banned_relative_level(relative),
+            banned,
             self.styles.ruff_checks(relative, UNUSED_ARGUMENT_RULES),
         )
 
@@ -479,13 +489,16 @@ class _Analysis:
         still differ (a change of the user's on either side, or code of the tool's edited
         since): the conflict is the user's to resolve, and is refused as before.
         """
+        try:
+            decoded = [SourceText.decode(side, relative, python=True) for side in sides]
+        except FileProblem:
+            return None
+        # A stub one side still has is what the other side's call stands in for (the record,
+        # of either side, may not name it).
+        written = [written_stubs(source.text) for source in decoded]
         texts = []
-        for side in sides:
-            try:
-                source = SourceText.decode(side, relative, python=True)
-            except FileProblem:
-                return None
-            text = self._without_tool_code(reader, name, relative, source.text)
+        for source, other in zip(decoded, reversed(written), strict=True):
+            text = self._without_tool_code(reader, name, relative, source.text, other)
             if text is None:
                 return None
             texts.append(source._replace(text=text))
@@ -493,11 +506,12 @@ class _Analysis:
         return first if first == second else None
 
     def _without_tool_code(
-        self, reader: BackendReader, name: str, relative: str, text: str
+        self, reader: BackendReader, name: str, relative: str, text: str, stubs: dict[str, str]
     ) -> str | None:
         """``text``, the module ``name`` of ``reader``'s folder, without generate's code.
 
-        None when it is no module (it does not parse).
+        None when it is no module (it does not parse). A handler left empty gets back its
+        statement of ``stubs``, else the record's.
         """
         own = reader.module_source(name, relative, text)
         backend_read = reader.read
@@ -511,6 +525,7 @@ class _Analysis:
             if model is None:
                 return None  # it does not parse: nothing to tell the tool's lines by
             editor = ModuleEditor(model, index, self.first_party)
+            editor.stubs = self._recorded_stubs(relative) | stubs
             # Any layer the plan, an earlier run or a committed record named, in any layout.
             layers = {self.package, self.old_package} | {
                 qualified(app_package, layer)
@@ -528,12 +543,7 @@ class _Analysis:
     def editor_for(self, module: ModuleModel) -> ModuleEditor:
         if module.path not in self.editors:
             self.editors[module.path] = ModuleEditor(module, self.index, self.first_party)
-            # The stubs the last run's calls stand in for: put back when they are taken out.
-            self.editors[module.path].stubs = {
-                name: statement
-                for path, name, statement in self.previous.stubs
-                if path == module.path
-            }
+            self.editors[module.path].stubs = self._recorded_stubs(module.path)
         elif self.index.module(module.name) is module:
             # Read first in the last run's layout (its code taken out first): what goes in is
             # imported as the module is named now, as a fresh run would.
@@ -544,6 +554,35 @@ class _Analysis:
             self.editors[module.path].former_package = module.package
         self.order.append(module.path)
         return self.editors[module.path]
+
+    def _recorded_stubs(self, path: str) -> dict[str, str]:
+        """The stub statements the last run's calls stand in for in the module at ``path``.
+
+        Put back when the calls are taken out. The record names each module by its path then;
+        read inside the app package, it follows a backend folder or app package moved since.
+        In a module the last run did not instrument, a handler recorded in another module
+        (moved here by hand, call and all, or copied) gets that module's statement, when the
+        record names one for it; an instrumented module's handlers are its own.
+        """
+        plan = self.plan
+        here = {
+            _in_package(path, plan.backend, plan.app_package),
+            _in_package(path, self.old_backend, self.old_app_package),
+        } - {None}
+        own: dict[str, str] = {}
+        elsewhere: dict[str, set[str]] = {}
+        for recorded, name, statement in self.previous.stubs:
+            if _in_package(recorded, self.old_backend, self.old_app_package) in here:
+                own[name] = statement
+            else:
+                elsewhere.setdefault(name, set()).add(statement)
+        if any(
+            _in_package(recorded, self.old_backend, self.old_app_package) in here
+            for recorded, _ in self.previous.instrumented
+        ):
+            return own
+        moved = {name: next(iter(found)) for name, found in elsewhere.items() if len(found) == 1}
+        return moved | own
 
     def module_at(self, path: str) -> ModuleModel | None:
         """The module of a root-relative path under the backend folder, if it can be read."""
@@ -1250,8 +1289,15 @@ class _Analysis:
                     yield module, index, packages
 
     def _unrecorded_editor(self, module: ModuleModel, index: PackageIndex) -> ModuleEditor:
-        """The editor of a module this run may not otherwise patch (see _keep_if_edited)."""
-        return self.editors.get(module.path) or ModuleEditor(module, index, self.first_party)
+        """The editor of a module this run may not otherwise patch (see _keep_if_edited).
+
+        A new one knows the stubs the record says its calls stand in for.
+        """
+        editor = self.editors.get(module.path)
+        if editor is None:
+            editor = ModuleEditor(module, index, self.first_party)
+            editor.stubs = self._recorded_stubs(module.path)
+        return editor
 
     def _keep_if_edited(self, editor: ModuleEditor) -> None:
         """Make ``editor``'s module a file of this run, if new to it, once it changed anything."""
@@ -1336,6 +1382,27 @@ class _Analysis:
             for crossed in module_notes(before, after, module.linter_limits)
         ]
 
+    def _import_order_notes(self, module: ModuleModel, before: str, after: str) -> list[str]:
+        """A line when flake8-import-order takes the inserted import for a third-party one.
+
+        Its ``application-import-names`` lists the project's own packages; the layer's (a new
+        top-level package in a flat layout: ``analytics``) is not on it until the user adds
+        it, and every module the import goes into gets ``I100``/``I201`` until then.
+        """
+        top = self.first_party
+        written = re.compile(rf"^(?:from|import)[ \t]+{re.escape(top)}(?:\.|[ \t])", re.M)
+        if len(written.findall(after)) <= len(written.findall(before)):
+            return []
+        names = self.backend.styles.application_import_names(module.path)
+        if names is None or top in names:
+            return []
+        return [
+            f"{module.path}: flake8-import-order's application-import-names "
+            f"({', '.join(sorted(names))}) does not name `{top}`, the package of the inserted "
+            f"import, which it then reports among the project's imports as a third-party one "
+            f"(I100, I201): add `{top}` to it"
+        ]
+
     def _result(self, path: str) -> PatchedFile:
         if path in self.errors:
             return self.errors[path]
@@ -1367,7 +1434,11 @@ class _Analysis:
             tuple(edits.changes),
             tuple(edits.problems),
             own_calls=tuple(edits.own_calls),
-            notes=(*edits.notes, *self._limit_notes(editor.module, source.text, new_text)),
+            notes=(
+                *edits.notes,
+                *self._limit_notes(editor.module, source.text, new_text),
+                *self._import_order_notes(editor.module, source.text, new_text),
+            ),
             encoding=source.encoding,
             diff=diff,
             inserts=bool(edits.insertions),
@@ -1384,6 +1455,14 @@ def _module_name(backend: str, path: str) -> str | None:
     if parts and parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+def _in_package(path: str, backend: str, app_package: str) -> str | None:
+    """A root-relative ``path`` relative to the app package's folder; None when outside it."""
+    folder = PurePosixPath(backend, *app_package.split(".")).as_posix()
+    if folder in {"", "."}:
+        return path
+    return path[len(folder) + 1 :] if path.startswith(f"{folder}/") else None
 
 
 def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | None:

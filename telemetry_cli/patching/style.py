@@ -388,6 +388,25 @@ class FormatStyles:
             return None
         return 1 if rules.ban_relative == "all" else 2
 
+    def application_import_names(self, relative: str) -> frozenset[str] | None:
+        """flake8-import-order's ``application-import-names`` for the module at ``relative``.
+
+        From the nearest folder (the module's own, upwards) whose flake8 configuration sets
+        it; None when none does (the plugin then tells no import of the project's apart).
+        """
+        folder = PurePosixPath(relative).parent
+        while True:
+            for name in _LINTER_FILES:
+                parser = self._ini(folder / name)
+                if parser is None or not parser.has_section("flake8"):
+                    continue
+                value = _ini_setting(parser, "flake8", "application-import-names")
+                if value is not None:
+                    return frozenset(filter(None, re.split(r"[\s,]+", value)))
+            if folder == PurePosixPath("."):
+                return None
+            folder = folder.parent
+
     def ruff_checks(self, relative: str, codes: tuple[str, ...]) -> tuple[frozenset[str], str]:
         """Those of ``codes`` the nearest ruff configuration reports in the module ``relative``.
 
