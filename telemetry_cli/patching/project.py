@@ -52,7 +52,12 @@ from telemetry_cli.patching.instrument import (
 )
 from telemetry_cli.patching.limits import UNUSED_ARGUMENT_RULES, module_notes
 from telemetry_cli.patching.mounts import Mounts
-from telemetry_cli.patching.removal import FormerCalls, uninstrument_module, unwire_app
+from telemetry_cli.patching.removal import (
+    OUTSIDE_THE_PLAN,
+    FormerCalls,
+    uninstrument_module,
+    unwire_app,
+)
 from telemetry_cli.patching.style import FormatStyles
 from telemetry_cli.patching.symbols import (
     ModuleModel,
@@ -1107,6 +1112,8 @@ class _Analysis:
         plan = self.plan
         current = {plan.module_path(module) for module, _ in plan.instrument}
         current.update(path for path, _ in self.previous.instrumented)
+        # generate says why such a call goes, and how to keep one; remove takes out every call.
+        reason = "" if self.removing else OUTSIDE_THE_PLAN
         # Calls of the layer as it was (the same as now when nothing is recorded).
         for module, index in self._modules_of_both_layouts("event_logger", current):
             # Also where the logger's import is gone: a handler moved by hand without it keeps
@@ -1115,7 +1122,12 @@ class _Analysis:
                 module,
                 index,
                 lambda editor: uninstrument_module(
-                    editor, event_types, self.old_package, force=False, only_ours=True
+                    editor,
+                    event_types,
+                    self.old_package,
+                    force=False,
+                    only_ours=True,
+                    reason=reason,
                 ),
             )
 
