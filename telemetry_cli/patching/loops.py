@@ -34,6 +34,7 @@ from typing import NamedTuple
 from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
 from telemetry_cli.patching.settings import collection_default_note, default_collection
 from telemetry_cli.patching.symbols import (
+    COMPREHENSIONS,
     DEFINITIONS,
     Binding,
     FunctionNode,
@@ -430,9 +431,6 @@ def _passed_items(
     return items
 
 
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-
-
 def _unpacked_target(
     loop: ast.For | ast.AsyncFor, read: set[str]
 ) -> tuple[ast.expr, list[ast.stmt]]:
@@ -486,7 +484,7 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
                 if any(id(part) in inside for part in ast.walk(body)):
                     found.append(generator)
                 continue
-            if not isinstance(node, _COMPREHENSIONS):
+            if not isinstance(node, COMPREHENSIONS):
                 continue
             results = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             if any(id(part) in inside for result in results for part in ast.walk(result)):

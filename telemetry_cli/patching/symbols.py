@@ -317,13 +317,7 @@ class Scope:
         """The names this scope binds; a later binding of a name replaces an earlier one."""
         bound: dict[str, Binding] = {}
         if isinstance(self.node, FunctionNode):
-            arguments = self.node.args
-            for arg in (
-                *arguments.posonlyargs,
-                *arguments.args,
-                *arguments.kwonlyargs,
-                *(star for star in (arguments.vararg, arguments.kwarg) if star is not None),
-            ):
+            for arg in parameters_of(self.node.args):
                 bound[arg.arg] = Binding("param", arg.arg, self, arg)
         self._bind_block(self.node.body, bound, fallback=False)
         return bound
@@ -486,6 +480,12 @@ class Scope:
     def assigned_names(self) -> set[str]:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
         return set(self.bindings).union(bound_names(self.node.body))
+
+
+def parameters_of(signature: ast.arguments) -> tuple[ast.arg, ...]:
+    """The parameters ``signature`` binds, of a ``def`` or a ``lambda`` (``*args`` too)."""
+    stars = (star for star in (signature.vararg, signature.kwarg) if star is not None)
+    return (*signature.posonlyargs, *signature.args, *signature.kwonlyargs, *stars)
 
 
 def sole_binding(binding: Binding) -> bool:
@@ -809,7 +809,7 @@ _COMPOUND = (*_BRANCHES, *_WITHS, *_TRIES, ast.Match)
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _NEW_SCOPES = (*DEFINITIONS, ast.Lambda)
 #: Comprehensions: their targets are bound in a scope of their own.
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
@@ -1113,6 +1113,9 @@ class ModuleModel:
         self.scope = Scope(tree, self, None)
         #: The route handlers and lookalikes (see :func:`~.routes.find_handlers`), once found.
         self.handlers: tuple[list[Handler], list[Suspect]] | None = None
+        #: Its module-level handlers that get a log call, by name, each with how a note names
+        #: it: what other modules may call as functions (see ``instrument._module_handlers``).
+        self.callable_handlers: dict[str, tuple[FunctionNode, str]] | None = None
         #: The add_api_route registrations whose endpoint it does not define (once found).
         self.unfollowed: list[Unfollowed] | None = None
         #: Names a ``from <module> import *`` binds, looked up by the index that parsed it.
