@@ -53,8 +53,8 @@ from telemetry_cli.patching.symbols import (
     ModuleModel,
     PackageIndex,
     Scope,
+    after_docstring,
     block_statements,
-    is_docstring,
     parameters_of,
 )
 from telemetry_cli.plan import shown_event_types
@@ -608,7 +608,7 @@ def instrument_module(
         unused = unused_arguments_note(
             handler.function,
             scope is not None and scope.is_class,
-            _names_read(payload),
+            _payload_names(payload),
             module.unused_argument_rules,
             module.text,
         )
@@ -695,7 +695,7 @@ def _take_out_unreached(
             )
 
 
-def _names_read(payload: list[tuple[str, str]]) -> set[str]:
+def _payload_names(payload: list[tuple[str, str]]) -> set[str]:
     """The names the values of an inserted call's payload read (its path parameters...)."""
     return {
         node.id
@@ -707,8 +707,7 @@ def _names_read(payload: list[tuple[str, str]]) -> set[str]:
 
 def _alone(handler: Handler, index: PackageIndex, targets: frozenset[str]) -> bool:
     """Whether a log call is ``handler``'s whole body (a docstring aside)."""
-    body = handler.function.body
-    body = body[1:] if is_docstring(body[0]) else body
+    body = after_docstring(handler.function.body)
     calls = existing_log_calls(handler, index, targets)
     return len(body) == 1 and any(call.statement is body[0] for call in calls)
 

@@ -41,6 +41,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
+    after_docstring,
     assigned_once,
     assigned_targets,
     assigns_name,
@@ -50,7 +51,6 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     calls_builtin,
     instance_parameter,
-    is_docstring,
     one_positional_parameter,
     parameter_position,
     returned_parameter,
@@ -1491,9 +1491,7 @@ def _yielded_after_bindings(function: ast.FunctionDef) -> ast.expr | None:
 
 def _body_after_bindings(function: ast.FunctionDef) -> list[ast.stmt]:
     """A function's statements after its docstring and the imports and plain bindings first."""
-    body = function.body
-    if body and is_docstring(body[0]):
-        body = body[1:]
+    body = after_docstring(function.body)
     for position, statement in enumerate(body):
         if isinstance(statement, ast.Import | ast.ImportFrom):
             continue

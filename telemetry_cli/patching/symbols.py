@@ -581,6 +581,11 @@ def is_docstring(statement: ast.stmt) -> bool:
     )
 
 
+def after_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of a function's (or class's) ``body`` after its docstring, if it has one."""
+    return body[1:] if body and is_docstring(body[0]) else body
+
+
 def method_binding(cls: Binding, method: FunctionNode) -> Binding:
     """The binding of a ``def`` of the class ``cls`` binds: its scope is the class body."""
     assert isinstance(cls.node, ast.ClassDef)
@@ -607,10 +612,19 @@ def instance_parameter(scope: Scope) -> str | None:
 
 def static_or_class(function: FunctionNode) -> bool:
     """Whether a function of a class body is decorated ``@staticmethod`` or ``@classmethod``."""
-    decorators = {
+    return not _decorator_names(function).isdisjoint({"staticmethod", "classmethod"})
+
+
+def is_class_method(function: FunctionNode) -> bool:
+    """Whether a function of a class body is decorated ``@classmethod`` (runs on the class)."""
+    return "classmethod" in _decorator_names(function)
+
+
+def _decorator_names(function: FunctionNode) -> set[str]:
+    """The plain names decorating ``function`` (``@classmethod``; not ``@router.get(...)``)."""
+    return {
         decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
     }
-    return bool(decorators & {"staticmethod", "classmethod"})
 
 
 def returned_only(function: FunctionNode) -> ast.expr | None:
@@ -619,9 +633,7 @@ def returned_only(function: FunctionNode) -> ast.expr | None:
     ``def get_router(self): return self.router``: ``self.router``. None for a body doing
     anything else, or a bare ``return``.
     """
-    body = function.body
-    if body and is_docstring(body[0]):
-        body = body[1:]
+    body = after_docstring(function.body)
     if len(body) != 1 or not isinstance(body[0], ast.Return):
         return None
     return body[0].value
