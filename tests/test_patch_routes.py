@@ -3151,6 +3151,75 @@ def test_a_handler_calling_another_modules_handler_is_named(
     assert (note in said) is instrumented, said
 
 
+UPDATE_ITEMS = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/items")
+
+
+@router.put("/")
+async def update(item: dict) -> dict:
+    return item
+"""
+
+# A name of the caller's own hides the module's import of the same name: `items.update(...)`
+# on a dict parameter calls dict.update, not the handler `update` of app/items.py.
+SHADOWED = {
+    "parameter": "def add_user(items: dict) -> dict:\n    items.update({'x': 1})\n",
+    "local": "def add_user() -> dict:\n    items = {}\n    items.update({'x': 1})\n",
+    "loop-target": "def add_user() -> dict:\n    for items in ({},):\n        items.update({})\n",
+    "nested-function": (
+        "def add_user() -> dict:\n"
+        "    def fill(items: dict) -> None:\n"
+        "        items.update({'x': 1})\n\n"
+        "    fill({})\n"
+    ),
+    "lambda": (
+        "def add_user() -> dict:\n    fill = (lambda items: items.update({}))\n    fill({})\n"
+    ),
+    "comprehension": "def add_user() -> dict:\n    [items.update({}) for items in ({},)]\n",
+    "imported-name": "def add_user(update: dict) -> dict:\n    update({'x': 1})\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHADOWED))
+def test_a_name_of_the_callers_own_is_not_a_call_of_a_handler(tmp_path: Path, shape: str) -> None:
+    """`from app import items` beside `def add_user(items: dict): items.update(...)`: the note
+    said `add_user` calls the route handler `update` of app/items.py, reading only the module's
+    binding of `items` (a parameter, local, or name bound in a nested function, lambda or
+    comprehension is what the call reads)."""
+    imported = (
+        "from app.items import update" if shape == "imported-name" else "from app import items"
+    )
+    body = SHADOWED[shape].replace("def add_user(", "async def add_user(", 1)
+    users = (
+        f"from fastapi import APIRouter\n\n{imported}\n\n"
+        'router = APIRouter(prefix="/users")\n\n\n'
+        '@router.post("/")\n'
+        f"{body}    return {{}}\n"
+    )
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                "[tool.telemetry-scaffold]\n"
+                'instrument = { "users.py" = "ai_block_used", "items.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/items.py": UPDATE_ITEMS,
+            "backend/app/users.py": users,
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app import items, users\n\n"
+                "app = FastAPI()\napp.include_router(items.router)\n"
+                "app.include_router(users.router)\n"
+            ),
+        },
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "calls the route handler" not in generated.stdout, generated.stdout
+
+
 _CACHED_ROUTE = """from fastapi import APIRouter
 {imports}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.patching import analyze, route_order, symbols
+from telemetry_cli.patching import analyze, instrument, route_order, symbols
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instances import assigning_class
 from telemetry_cli.patching.symbols import (
@@ -428,6 +428,53 @@ def test_which_routes_are_hidden_is_read_once_per_route_whatever_the_handlers(
     monkeypatch.setattr(route_order, "matched_path", counted)
     analyze(load_plan(root=tmp_path))
     assert 60 <= len(matched) <= 2 * 60
+
+
+def test_the_handlers_of_an_instrumented_module_are_listed_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whether a module calls another instrumented module's handlers as functions reads that
+    # module's handlers: they were listed again for each name imported from it (names times
+    # handlers, for every module importing them).
+    count = 40
+    handlers = "".join(
+        f'@router.get("/items/{i}")\nasync def item_{i}() -> int:\n    return {i}\n\n\n'
+        for i in range(count)
+    )
+    names = ", ".join(f"item_{i}" for i in range(count))
+    importer = (
+        f"from fastapi import APIRouter\n\nfrom app.items import {names}\n\n"
+        'router = APIRouter()\n\n\n@router.get("/all")\nasync def every() -> int:\n'
+        "    return 0\n"
+    )
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
+            'instrument = { "items.py" = "ai_block_used", "a.py" = "ai_block_used", '
+            '"b.py" = "ai_block_used" }\n',
+            "backend/app/__init__.py": "",
+            "backend/app/items.py": (
+                f"from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n{handlers}"
+            ),
+            "backend/app/a.py": importer,
+            "backend/app/b.py": importer,
+            "backend/app/main.py": "from fastapi import FastAPI\n\nfrom app import a, b, items\n\n"
+            "app = FastAPI()\napp.include_router(items.router)\n"
+            "app.include_router(a.router)\napp.include_router(b.router)\n",
+        },
+    )
+    asked: list[str] = []
+    find_handlers = instrument.find_handlers
+
+    def counted(module: ModuleModel, index: PackageIndex) -> object:
+        asked.append(module.name)
+        return find_handlers(module, index)
+
+    monkeypatch.setattr(instrument, "find_handlers", counted)
+    analyze(load_plan(root=tmp_path))
+    # Once to instrument it, once to list the handlers other modules may call.
+    assert asked.count("app.items") <= 2, asked.count("app.items")
 
 
 def _naming_nodes_by_walk(module: ModuleModel, names: set[str]) -> set[int]:

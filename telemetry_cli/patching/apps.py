@@ -64,6 +64,7 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     call_bound_once,
     instance_parameter,
+    is_class_method,
     is_docstring,
     method_binding,
     single_assignment,
@@ -1793,9 +1794,7 @@ def _class_level(cls: ast.ClassDef, name: str, *, assigned: bool = False) -> boo
     (``self.app``, which the class never holds).
     """
     for method in cls.body:
-        if not isinstance(method, FunctionNode) or not any(
-            ast.unparse(decorator) == "classmethod" for decorator in method.decorator_list
-        ):
+        if not isinstance(method, FunctionNode) or not is_class_method(method):
             continue
         if not assigned and method.name == name:
             return True

@@ -22,6 +22,7 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
     PackageIndex,
+    after_docstring,
     block_statements,
     is_docstring,
 )
@@ -1447,7 +1448,7 @@ def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, st
     comment, which the log call taking its place would hide): with a log call beside it, ruff
     reports it as needless (``PIE790``, ``PLR1711``), so the call takes its place.
     """
-    body = function.body[1:] if is_docstring(function.body[0]) else function.body
+    body = after_docstring(function.body)
     if len(body) != 1 or body[0].end_lineno != body[0].lineno:
         return None
     statement = body[0]

@@ -45,6 +45,7 @@ from telemetry_cli.patching.symbols import (
     call_bound_once,
     chain_root,
     instance_parameter,
+    is_class_method,
     parameter_default,
     passed_for,
     passes_prefix_through,
@@ -355,10 +356,7 @@ def method_of_class(name: ast.Name, scope: Scope) -> Scope | None:
         isinstance(function, FunctionNode)
         and method.parent is not None
         and method.parent.is_class
-        and any(
-            isinstance(decorator, ast.Name) and decorator.id == "classmethod"
-            for decorator in function.decorator_list
-        )
+        and is_class_method(function)
     ):
         return None
     arguments = [*function.args.posonlyargs, *function.args.args]
@@ -373,29 +371,12 @@ def class_assignments(
     The class body's own assignment counts too, unless it is ``None`` (a placeholder the class
     methods replace: ``APPLICATION = None``).
     """
-    cls = class_scope.node
-    assert isinstance(cls, ast.ClassDef)
     found = [
         (value, where)
-        for value, where in instance_assignments(class_scope, attribute, module)
-        if where is class_scope and not (isinstance(value, ast.Constant) and value.value is None)
+        for value, where in _body_assignments(class_scope, attribute)
+        if not (isinstance(value, ast.Constant) and value.value is None)
     ]
-    for method in cls.body:
-        if not (
-            isinstance(method, FunctionNode)
-            and any(
-                isinstance(decorator, ast.Name) and decorator.id == "classmethod"
-                for decorator in method.decorator_list
-            )
-        ):
-            continue
-        method_scope: Scope | None = None
-        for _, name, value in attribute_assignments(method):
-            if name == attribute:
-                if method_scope is None:
-                    method_scope = Scope(method, module, class_scope)
-                found.append((value, method_scope))
-    return found
+    return found + _method_assignments(class_scope, attribute, module, is_class_method)
 
 
 def controller_router(
@@ -949,9 +930,16 @@ def instance_assignments(
 
     An assignment in the class body (``app = FastAPI()``) is what ``self.app`` reads too.
     """
+    return _body_assignments(class_scope, attribute) + _method_assignments(
+        class_scope, attribute, module, instance_method
+    )
+
+
+def _body_assignments(class_scope: Scope, attribute: str) -> list[tuple[ast.expr, Scope]]:
+    """Every ``<attribute> = value`` of a class body itself, with the class body's scope."""
     cls = class_scope.node
     assert isinstance(cls, ast.ClassDef)
-    found: list[tuple[ast.expr, Scope]] = [
+    return [
         (value, class_scope)
         for statement in cls.body
         if isinstance(statement, ast.Assign | ast.AnnAssign)
@@ -961,8 +949,24 @@ def instance_assignments(
             for target in assigned_targets(statement)
         )
     ]
+
+
+def _method_assignments(
+    class_scope: Scope,
+    attribute: str,
+    module: ModuleModel,
+    runs_on: Callable[[FunctionNode], bool],
+) -> list[tuple[ast.expr, Scope]]:
+    """Every ``<first parameter>.<attribute> = value`` in the methods ``runs_on`` picks.
+
+    With the method's scope: ``self.app = ...`` of the instance methods, ``cls.APP = ...`` of
+    the class methods.
+    """
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    found: list[tuple[ast.expr, Scope]] = []
     for method in cls.body:
-        if not (isinstance(method, FunctionNode) and instance_method(method)):
+        if not (isinstance(method, FunctionNode) and runs_on(method)):
             continue
         method_scope: Scope | None = None
         for _, name, value in attribute_assignments(method):

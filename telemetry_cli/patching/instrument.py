@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import bisect
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from telemetry_cli.console import quoted
@@ -46,13 +47,15 @@ from telemetry_cli.patching.routes import (
     unrecordable_parameters,
 )
 from telemetry_cli.patching.symbols import (
+    COMPREHENSIONS,
     Binding,
     FunctionNode,
     ModuleModel,
     PackageIndex,
     Scope,
+    after_docstring,
     block_statements,
-    is_docstring,
+    parameters_of,
 )
 from telemetry_cli.plan import shown_event_types
 
@@ -610,7 +613,7 @@ def instrument_module(
         unused = unused_arguments_note(
             handler.function,
             scope is not None and scope.is_class,
-            _names_read(payload),
+            _payload_names(payload),
             module.unused_argument_rules,
             module.text,
         )
@@ -697,7 +700,7 @@ def _take_out_unreached(
             )
 
 
-def _names_read(payload: list[tuple[str, str]]) -> set[str]:
+def _payload_names(payload: list[tuple[str, str]]) -> set[str]:
     """The names the values of an inserted call's payload read (its path parameters...)."""
     return {
         node.id
@@ -713,8 +716,7 @@ def _recorded_stub(handler: Handler, editor: ModuleEditor) -> tuple[ast.stmt, st
     An earlier run's call (through a layer moved since, say) taken out to be written anew: the
     new one goes where it was, the stub still recorded, as a first run puts it.
     """
-    body = handler.function.body
-    body = body[1:] if is_docstring(body[0]) else body
+    body = after_docstring(handler.function.body)
     recorded = editor.stubs.get(handler.qualname)
     if len(body) != 1 or recorded is None or not editor.is_deleted(body[0]):
         return None
@@ -723,8 +725,7 @@ def _recorded_stub(handler: Handler, editor: ModuleEditor) -> tuple[ast.stmt, st
 
 def _alone(handler: Handler, index: PackageIndex, targets: frozenset[str]) -> bool:
     """Whether a log call is ``handler``'s whole body (a docstring aside)."""
-    body = handler.function.body
-    body = body[1:] if is_docstring(body[0]) else body
+    body = after_docstring(handler.function.body)
     calls = existing_log_calls(handler, index, targets)
     return len(body) == 1 and any(call.statement is body[0] for call in calls)
 
@@ -835,17 +836,21 @@ def _handlers_called(
                 if isinstance(item, FunctionNode) and _spans_any(item, lines)
             ]
         for caller, node in callers:
-            # Walked whole, in ast.walk's order: the first call found is the line named.
-            for call in ast.walk(node):
-                target = callee(call) if isinstance(call, ast.Call) else None
+            enclosing = module.scope
+            if isinstance(statement, ast.ClassDef) and node is not statement:
+                enclosing = Scope(statement, module, module.scope)
+            # Walked whole, breadth first: the first call found is the line named.
+            for call, scope, hidden in _calls_in_scopes(node, enclosing):
+                target = callee(call)
                 if target is None or node is target[0]:
                     continue
-                assert isinstance(call, ast.Call)
                 held = _root_name(call.func)
                 assert held is not None
                 bound = module.scope.bindings.get(held.id)
                 if bound is None or (bound.kind != "import" and bound.node is not target[0]):
                     continue  # the name is bound to something else at module level
+                if held.id in hidden or scope.lookup(held.id) is not bound:
+                    continue  # a parameter or local of the caller's hides the module's name
                 if (caller, target[1]) in seen or module.lines.has_pragma(
                     call.lineno, call.end_lineno or call.lineno
                 ):
@@ -860,6 +865,49 @@ def _handlers_called(
     return said
 
 
+def _calls_in_scopes(
+    node: ast.AST, enclosing: Scope
+) -> Iterator[tuple[ast.Call, Scope, frozenset[str]]]:
+    """Each call in ``node`` (breadth first), with where the names it reads are looked up.
+
+    The scope of the function or class body holding it (``enclosing`` outside them), and the
+    names a lambda or comprehension around it binds (not scopes of the model): a parameter or
+    local there hides a module-level name of the same spelling.
+    """
+    module = enclosing.module
+    pending: deque[tuple[ast.AST, Scope, frozenset[str]]] = deque([(node, enclosing, frozenset())])
+    while pending:
+        current, scope, hidden = pending.popleft()
+        if isinstance(current, ast.Call):
+            yield current, scope, hidden
+        children = list(ast.iter_child_nodes(current))
+        # Each child is read where ``current`` stands, but those read in a namespace of its own.
+        inner: list[tuple[ast.AST, Scope, frozenset[str]]] = []
+        if isinstance(current, FunctionNode | ast.ClassDef):
+            body = Scope(current, module, scope)
+            inner = [(statement, body, frozenset()) for statement in current.body]
+        elif isinstance(current, ast.Lambda):
+            names = hidden | {arg.arg for arg in parameters_of(current.args)}
+            inner = [(current.body, scope, names)]
+        elif isinstance(current, COMPREHENSIONS):
+            # Only the first iterable is read outside; the targets bind for all the rest.
+            first, *others = current.generators
+            names = hidden | {
+                name.id
+                for generator in current.generators
+                for name in ast.walk(generator.target)
+                if isinstance(name, ast.Name)
+            }
+            elements = [child for child in children if not isinstance(child, ast.comprehension)]
+            inner = [
+                (child, scope, names) for child in (*elements, first.target, *first.ifs, *others)
+            ]
+            children = [first.iter]
+        own = {id(child) for child, _, _ in inner}
+        pending.extend((child, scope, hidden) for child in children if id(child) not in own)
+        pending.extend(inner)
+
+
 def _root_name(expression: ast.expr) -> ast.Name | None:
     """The name an attribute chain starts from: ``app`` of ``app.api.items.get_item``, else None."""
     while isinstance(expression, ast.Attribute):
@@ -870,17 +918,20 @@ def _root_name(expression: ast.expr) -> ast.Name | None:
 def _module_handlers(name: str, index: PackageIndex) -> dict[str, tuple[FunctionNode, str]]:
     """The module-level route handlers of module ``name`` that get a log call, by name.
 
-    Each with how a note names it (its name, and the module's path).
+    Each with how a note names it (its name, and the module's path). Listed once per run: each
+    name imported from the module, in each module importing it, asks.
     """
     model = index.module(name)
     if model is None:
         return {}
-    top_level = {id(statement) for statement in model.tree.body}
-    return {
-        handler.function.name: (handler.function, f"`{handler.function.name}` of {model.path}")
-        for handler in find_handlers(model, index)[0]
-        if not handler.skipped and id(handler.function) in top_level
-    }
+    if model.callable_handlers is None:
+        top_level = {id(statement) for statement in model.tree.body}
+        model.callable_handlers = {
+            handler.function.name: (handler.function, f"`{handler.function.name}` of {model.path}")
+            for handler in find_handlers(model, index)[0]
+            if not handler.skipped and id(handler.function) in top_level
+        }
+    return model.callable_handlers
 
 
 def _spans_any(statement: ast.stmt, lines: list[int]) -> bool:

@@ -34,12 +34,14 @@ from typing import NamedTuple
 from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
 from telemetry_cli.patching.settings import collection_default_note, default_collection
 from telemetry_cli.patching.symbols import (
+    COMPREHENSIONS,
     DEFINITIONS,
     Binding,
     FunctionNode,
     PackageIndex,
     Role,
     Scope,
+    after_docstring,
     assigned_once,
     assigned_targets,
     assigns_name,
@@ -49,7 +51,6 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     calls_builtin,
     instance_parameter,
-    is_docstring,
     one_positional_parameter,
     parameter_position,
     returned_parameter,
@@ -430,9 +431,6 @@ def _passed_items(
     return items
 
 
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-
-
 def _unpacked_target(
     loop: ast.For | ast.AsyncFor, read: set[str]
 ) -> tuple[ast.expr, list[ast.stmt]]:
@@ -486,7 +484,7 @@ def _comprehensions_around(statement: ast.AST, scope: Scope) -> list[ast.compreh
                 if any(id(part) in inside for part in ast.walk(body)):
                     found.append(generator)
                 continue
-            if not isinstance(node, _COMPREHENSIONS):
+            if not isinstance(node, COMPREHENSIONS):
                 continue
             results = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             if any(id(part) in inside for result in results for part in ast.walk(result)):
@@ -1493,9 +1491,7 @@ def _yielded_after_bindings(function: ast.FunctionDef) -> ast.expr | None:
 
 def _body_after_bindings(function: ast.FunctionDef) -> list[ast.stmt]:
     """A function's statements after its docstring and the imports and plain bindings first."""
-    body = function.body
-    if body and is_docstring(body[0]):
-        body = body[1:]
+    body = after_docstring(function.body)
     for position, statement in enumerate(body):
         if isinstance(statement, ast.Import | ast.ImportFrom):
             continue

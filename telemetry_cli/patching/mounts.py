@@ -91,9 +91,11 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     call_bound_once,
     instance_parameter,
+    is_class_method,
     listed_items,
     parameter_call_position,
     passed_for,
+    static_or_class,
     sub_blocks,
     unwrapped,
     wraps_name,
@@ -1391,10 +1393,7 @@ def _calls_of(
     )
     if owner is not None and function.name == _INIT:
         return _instantiations(owner, index, modules)
-    decorators = {
-        decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
-    }
-    if owner is not None and not decorators & {"staticmethod", "classmethod"}:
+    if owner is not None and not static_or_class(function):
         return _instance_calls(function_scope, owner, index, modules)
     found: list[tuple[ast.Call, Scope]] = []
     for call, scope in _calls_named(function.name, index, modules):
@@ -1402,7 +1401,7 @@ def _calls_of(
             # `Loader.add_routers(...)`: the attribute of the class it is defined in.
             receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
             cls = None if receiver is None else index.binding_of(receiver, scope)
-            if receiver is not None and "classmethod" in decorators:
+            if receiver is not None and is_class_method(function):
                 # `cls.include_router(...)` in another class method of the class is one too; a
                 # subclass's (`ItemView.register(router)`) runs it unless it defines its own.
                 method = (
@@ -1494,12 +1493,7 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
 def _class_method(cls: ast.ClassDef, method: str) -> bool:
     """Whether class ``cls`` defines ``method`` as a ``@classmethod`` (in its own body)."""
     return any(
-        isinstance(item, FunctionNode)
-        and item.name == method
-        and any(
-            isinstance(decorator, ast.Name) and decorator.id == "classmethod"
-            for decorator in item.decorator_list
-        )
+        isinstance(item, FunctionNode) and item.name == method and is_class_method(item)
         for item in cls.body
     )
 

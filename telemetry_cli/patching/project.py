@@ -56,7 +56,12 @@ from telemetry_cli.patching.limits import (
     ruff_file_exemptions,
 )
 from telemetry_cli.patching.mounts import Mounts
-from telemetry_cli.patching.removal import FormerCalls, uninstrument_module, unwire_app
+from telemetry_cli.patching.removal import (
+    OUTSIDE_THE_PLAN,
+    FormerCalls,
+    uninstrument_module,
+    unwire_app,
+)
 from telemetry_cli.patching.style import FormatStyles
 from telemetry_cli.patching.symbols import (
     ModuleModel,
@@ -1188,6 +1193,8 @@ class _Analysis:
         plan = self.plan
         current = {plan.module_path(module) for module, _ in plan.instrument}
         current.update(path for path, _ in self.previous.instrumented)
+        # generate says why such a call goes, and how to keep one; remove takes out every call.
+        reason = "" if self.removing else OUTSIDE_THE_PLAN
         # Calls of the layer as it was (the same as now when nothing is recorded). A module
         # without the context keys in its text holds no call as generate writes it: it is not
         # scanned for routes at all (the keys are string constants it writes plainly).
@@ -1197,7 +1204,9 @@ class _Analysis:
             # calls of a name bound nowhere (see orphaned_logger), still the inserted ones.
             editor = self._unrecorded_editor(module, index)
             for package in packages:
-                uninstrument_module(editor, event_types, package, force=False, only_ours=True)
+                uninstrument_module(
+                    editor, event_types, package, force=False, only_ours=True, reason=reason
+                )
             self._keep_if_edited(editor)
 
     def _unwire_unrecorded(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from telemetry_cli.events import CONTEXT_PROPERTIES
 from telemetry_cli.patching.edits import (
@@ -25,6 +25,12 @@ from telemetry_cli.patching.edits import (
 from telemetry_cli.patching.routes import Handler, find_handlers, unrecordable_parameters
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
 from telemetry_cli.patching.symbols import ModuleModel, chain_root
+
+#: Ends the line saying generate takes out a call exactly as it writes one from a module the
+#: plan does not instrument: why, and the two ways to keep a call there.
+OUTSIDE_THE_PLAN: Final = (
+    ": its module is not in instrument (add it there, or change the call, to keep one)"
+)
 
 
 class FormerCalls(NamedTuple):
@@ -114,6 +120,7 @@ def uninstrument_module(
     only_ours: bool = False,
     keep: str | None = None,
     staying: FormerCalls | None = None,
+    reason: str = "",
 ) -> frozenset[str]:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
@@ -124,9 +131,10 @@ def uninstrument_module(
     theirs and out of date (taken out, a second call would go in on top and log each request
     twice); kept unless forced.
     With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
-    word (it is not known to have been inserted). Returns the event types of the inserted calls
-    kept: each with a problem saying why (changed since, or sharing its lines), or left to
-    instrument_module.
+    word (it is not known to have been inserted), and so is a handler marked
+    ``# telemetry-scaffold: skip``. ``reason`` ends the line saying a call is taken out (why, and
+    how to keep one). Returns the event types of the inserted calls kept: each with a problem
+    saying why (changed since, or sharing its lines), or left to instrument_module.
     """
     module = editor.module
     handlers, _ = find_handlers(module, editor.index)
@@ -140,6 +148,10 @@ def uninstrument_module(
             # generate writes no call where it cannot read the route or record its parameters
             # (it asks for one by hand, and reads any there as the user's own): nothing in it
             # is the tool's to take out.
+            continue
+        if only_ours and handler.skipped:
+            # Known by its shape alone, and generate writes no call into a handler marked
+            # `# telemetry-scaffold: skip`: one there is the user's, never touched.
             continue
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is None or editor.is_deleted(call.statement):
@@ -164,7 +176,7 @@ def uninstrument_module(
             if only_ours and not ours:
                 continue  # not known to be generate's: left alone without a word
             what = f"the log call of route {handler.label()}"
-            if take_out(editor, call.statement, ours, force, what):
+            if take_out(editor, call.statement, ours, force, what, reason):
                 editor.refill(handler.function, call.statement, handler.qualname)
             else:
                 kept.add(call.event_type)
@@ -500,10 +512,18 @@ def _generated_value(value: ast.expr) -> bool:
     return isinstance(chain_root(value), ast.Name)
 
 
-def take_out(editor: ModuleEditor, statement: ast.stmt, ours: bool, force: bool, what: str) -> bool:
+def take_out(
+    editor: ModuleEditor,
+    statement: ast.stmt,
+    ours: bool,
+    force: bool,
+    what: str,
+    reason: str = "",
+) -> bool:
     """Take ``statement`` out; whether it went (else a problem says why it stays).
 
     Not ``ours`` (changed since it went in) or carrying a comment, it stays unless ``force``.
+    ``reason`` ends the line saying it is taken out.
     """
     module = editor.module
     where = f"{module.path}:{statement.lineno}"
@@ -526,5 +546,7 @@ def take_out(editor: ModuleEditor, statement: ast.stmt, ours: bool, force: bool,
         )
         return False
     editor.delete(statement)
-    editor.edits.changes.append(f"take out {what}" + ("" if ours else " (changed; --force)"))
+    editor.edits.changes.append(
+        f"take out {what}" + ("" if ours else " (changed; --force)") + reason
+    )
     return True

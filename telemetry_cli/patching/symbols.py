@@ -364,13 +364,7 @@ class Scope:
         """The names this scope binds; a later binding of a name replaces an earlier one."""
         bound: dict[str, Binding] = {}
         if isinstance(self.node, FunctionNode):
-            arguments = self.node.args
-            for arg in (
-                *arguments.posonlyargs,
-                *arguments.args,
-                *arguments.kwonlyargs,
-                *(star for star in (arguments.vararg, arguments.kwarg) if star is not None),
-            ):
+            for arg in parameters_of(self.node.args):
                 bound[arg.arg] = Binding("param", arg.arg, self, arg)
         self._bind_block(self.node.body, bound, fallback=False)
         return bound
@@ -535,6 +529,12 @@ class Scope:
         return set(self.bindings).union(bound_names(self.node.body))
 
 
+def parameters_of(signature: ast.arguments) -> tuple[ast.arg, ...]:
+    """The parameters ``signature`` binds, of a ``def`` or a ``lambda`` (``*args`` too)."""
+    stars = (star for star in (signature.vararg, signature.kwarg) if star is not None)
+    return (*signature.posonlyargs, *signature.args, *signature.kwonlyargs, *stars)
+
+
 def sole_binding(binding: Binding) -> bool:
     """Whether ``binding`` is the only binding its scope makes of its name: one object.
 
@@ -628,6 +628,11 @@ def is_docstring(statement: ast.stmt) -> bool:
     )
 
 
+def after_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of a function's (or class's) ``body`` after its docstring, if it has one."""
+    return body[1:] if body and is_docstring(body[0]) else body
+
+
 def method_binding(cls: Binding, method: FunctionNode) -> Binding:
     """The binding of a ``def`` of the class ``cls`` binds: its scope is the class body."""
     assert isinstance(cls.node, ast.ClassDef)
@@ -654,10 +659,19 @@ def instance_parameter(scope: Scope) -> str | None:
 
 def static_or_class(function: FunctionNode) -> bool:
     """Whether a function of a class body is decorated ``@staticmethod`` or ``@classmethod``."""
-    decorators = {
+    return not _decorator_names(function).isdisjoint({"staticmethod", "classmethod"})
+
+
+def is_class_method(function: FunctionNode) -> bool:
+    """Whether a function of a class body is decorated ``@classmethod`` (runs on the class)."""
+    return "classmethod" in _decorator_names(function)
+
+
+def _decorator_names(function: FunctionNode) -> set[str]:
+    """The plain names decorating ``function`` (``@classmethod``; not ``@router.get(...)``)."""
+    return {
         decorator.id for decorator in function.decorator_list if isinstance(decorator, ast.Name)
     }
-    return bool(decorators & {"staticmethod", "classmethod"})
 
 
 def returned_only(function: FunctionNode) -> ast.expr | None:
@@ -666,9 +680,7 @@ def returned_only(function: FunctionNode) -> ast.expr | None:
     ``def get_router(self): return self.router``: ``self.router``. None for a body doing
     anything else, or a bare ``return``.
     """
-    body = function.body
-    if body and is_docstring(body[0]):
-        body = body[1:]
+    body = after_docstring(function.body)
     if len(body) != 1 or not isinstance(body[0], ast.Return):
         return None
     return body[0].value
@@ -856,7 +868,7 @@ _COMPOUND = (*_BRANCHES, *_WITHS, *_TRIES, ast.Match)
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _NEW_SCOPES = (*DEFINITIONS, ast.Lambda)
 #: Comprehensions: their targets are bound in a scope of their own.
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
@@ -1160,6 +1172,9 @@ class ModuleModel:
         self.scope = Scope(tree, self, None)
         #: The route handlers and lookalikes (see :func:`~.routes.find_handlers`), once found.
         self.handlers: tuple[list[Handler], list[Suspect]] | None = None
+        #: Its module-level handlers that get a log call, by name, each with how a note names
+        #: it: what other modules may call as functions (see ``instrument._module_handlers``).
+        self.callable_handlers: dict[str, tuple[FunctionNode, str]] | None = None
         #: The add_api_route registrations whose endpoint it does not define (once found).
         self.unfollowed: list[Unfollowed] | None = None
         #: Names a ``from <module> import *`` binds, looked up by the index that parsed it.
