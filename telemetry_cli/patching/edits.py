@@ -400,7 +400,7 @@ class ModuleEditor:
 
     def _refill(self) -> None:
         for function, call, qualname in self._refills:
-            body = function.body[1:] if is_docstring(function.body[0]) else function.body
+            body = after_docstring(function.body)
             if not all(self.is_deleted(statement) for statement in body):
                 continue
             # From below the `def` line: a new call goes above the comments opening the body.
@@ -1476,7 +1476,7 @@ def written_stubs(text: str) -> dict[str, str]:
             if isinstance(statement, ast.ClassDef):
                 visit(statement.body, f"{prefix}{statement.name}.")
             elif isinstance(statement, FunctionNode):
-                inner = statement.body[1:] if is_docstring(statement.body[0]) else statement.body
+                inner = after_docstring(statement.body)
                 if len(inner) == 1 and inner[0].end_lineno == inner[0].lineno:
                     line = lines[inner[0].lineno - 1]
                     if line.lstrip(" \t") in STUB_STATEMENTS:
