@@ -1282,6 +1282,9 @@ class _Analysis:
         ``layouts``; with the layer packages its code may import there.
         """
         plan = self.plan
+        # A module linked to one of those, or to one this run already edits, is that file: an
+        # edit of its own would write the file twice (the second write refused as a race).
+        taken: set[str] | None = None
         for backend, app_package, packages in self._layouts() if layouts is None else layouts:
             index = self._index_for(backend)
             package_dir = PurePosixPath(backend, *app_package.split("."))
@@ -1293,6 +1296,14 @@ class _Analysis:
                     or not all(word in source.text for word in words)
                 ):
                     continue
+                if taken is None:
+                    taken = {
+                        os.path.realpath(plan.root / path) for path in skipped | set(self.editors)
+                    }
+                real = os.path.realpath(plan.root / source.path)
+                if real in taken:
+                    continue
+                taken.add(real)
                 module = index.module(name)
                 if module is not None:
                     yield module, index, packages
