@@ -183,6 +183,111 @@ def test_a_corpus_backend_gains_no_finding(tmp_path: Path, case: str) -> None:
     assert _added(root) == {"mypy": [], "basedpyright": []}
 
 
+# Stub handlers annotated to return a value: mypy lets a stub body off with `empty-body` (pyright
+# a `...` one entirely); with the log call in place of the stub both report a missing return.
+STUBS = '''"""Stub routes, registered with add_api_route."""
+
+from typing import Any, Optional
+
+from fastapi import APIRouter
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/p")
+
+
+async def listing() -> list[int]:
+    """All of them."""
+    pass
+
+
+async def detail(item_id: int) -> dict[str, int]:
+    ...
+
+
+async def maybe() -> int | None:
+    pass
+
+
+def later() -> Optional[str]:
+    ...
+
+
+async def anything() -> Any:
+    pass
+
+
+async def done() -> None:
+    pass
+
+
+router.add_api_route("/listing", listing, methods=["GET"])
+router.add_api_route("/detail/{item_id}", detail, methods=["GET"])
+router.add_api_route("/maybe", maybe, methods=["GET"])
+router.add_api_route("/later", later, methods=["GET"])
+router.add_api_route("/anything", anything, methods=["GET"])
+router.add_api_route("/done", done, methods=["GET"])
+'''
+MISSING_RETURN = re.compile(
+    r"route (\w+) \(.*?\): with its log call in place of its stub .*?, "
+    r"(mypy and pyright|mypy|pyright) reports? its missing return statement"
+)
+
+
+def _said_missing(stdout: str) -> dict[str, str]:
+    """The handlers generate says a type checker reports missing a return, and which checkers."""
+    return dict(MISSING_RETURN.findall(" ".join(stdout.split())))
+
+
+def test_a_stub_annotated_to_return_a_value_is_said_when_its_call_is_in(tmp_path: Path) -> None:
+    # Keeping the stub after the call silences neither checker (both still find the end of the
+    # function reachable), so generate says which handlers they report, and nothing more.
+    root = make_project(tmp_path / "project", PLAN)
+    with (root / "pyproject.toml").open("a") as config:
+        config.write("\n[tool.mypy]\nstrict = true\n")
+    (root / MODULE).write_text(STUBS)
+    include_in_main(root, "p")
+    before = _findings(root / "backend")  # writes the backend's pyrightconfig.json
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    added = _findings(root / "backend")
+    said = _said_missing(result.stdout)
+    assert said == {
+        "listing": "mypy",
+        "detail": "mypy and pyright",
+        "maybe": "mypy",
+        "later": "mypy",
+    }, result.stdout
+    for tool, name in (("mypy", "mypy"), ("basedpyright", "pyright")):
+        new = sorted((added[tool] - before[tool]).elements())
+        assert len(new) == sum(name in checkers for checkers in said.values()), (tool, new)
+        assert all("p.py" in finding and "return" in finding for finding in new), new
+    # Said once: the next run finds the call, no stub.
+    assert _said_missing(run("generate", "--root", str(root)).stdout) == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("backend/mypy.ini", "[mypy]\nstrict = True\n", "mypy"),
+        ("setup.cfg", "[mypy]\nstrict = True\n", "mypy"),
+        (".pre-commit-config.yaml", "repos:\n- repo: x\n  hooks:\n  - id: mypy\n", "mypy"),
+        ("pyrightconfig.json", "{}", "pyright"),
+        ("setup.cfg", "[flake8]\nmax-line-length = 100\n", None),
+    ],
+)
+def test_the_missing_return_is_said_only_to_a_type_checked_project(
+    tmp_path: Path, name: str, text: str, said: str | None
+) -> None:
+    root = make_project(tmp_path / "project", PLAN)
+    (root / MODULE).write_text(STUBS)
+    include_in_main(root, "p")
+    (root / name).write_text(text)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert _said_missing(result.stdout).get("detail") == said, result.stdout
+
+
 def _hook_findings(backend: Path) -> Counter[str]:
     """What pycln, bandit and ruff (every rule, preview's too) report in the user's modules."""
     users = [

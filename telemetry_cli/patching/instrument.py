@@ -27,7 +27,11 @@ from telemetry_cli.patching.edits import (
     statement_lines,
     top_statement_of,
 )
-from telemetry_cli.patching.limits import statement_notes, unused_arguments_note
+from telemetry_cli.patching.limits import (
+    missing_return_note,
+    statement_notes,
+    unused_arguments_note,
+)
 from telemetry_cli.patching.names import BASE_MODELS, RESPONSE_CACHES
 from telemetry_cli.patching.removal import (
     FormerCalls,
@@ -620,6 +624,12 @@ def instrument_module(
         if unused is not None:
             editor.edits.notes.append(
                 f"{module.path}:{handler.function.lineno}: route {handler.label()}: {unused}"
+            )
+        stub = lone_stub(handler.function, module)
+        unmet = stub and missing_return_note(handler.function, stub[1], module.type_checkers)
+        if unmet:
+            editor.edits.notes.append(
+                f"{module.path}:{handler.function.lineno}: route {handler.label()}: {unmet}"
             )
         # Still inserted (the route is logged, as asked), but the project's linter will say the
         # handler is one statement over its limit now: said once, at the run that tips it.

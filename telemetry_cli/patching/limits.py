@@ -415,6 +415,69 @@ def unused_arguments_note(
     )
 
 
+#: Return annotations a function that falls off its end meets (or says it never returns): no
+#: type checker asks such a handler for a return statement.
+_NO_RETURN_NEEDED = frozenset({"None", "Any", "object", "NoReturn", "Never"})
+
+
+def missing_return_note(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, stub: str, checkers: frozenset[str]
+) -> str | None:
+    """What the project's type ``checkers`` report once a log call takes the place of ``stub``.
+
+    A stub body (``pass``, ``...``) lets a handler annotated to return a value off with mypy's
+    ``empty-body`` (and pyright's ``...`` off entirely); with the call in, it is no stub, and
+    both report a missing return statement instead, which no statement kept after the call
+    would silence (mypy ``[return]``, pyright ``reportReturnType``). For mypy that is always a
+    new finding (another code, or none before for an optional result); for pyright only when
+    the stub was not ``pass`` (which it reports the same way) and the result cannot be None.
+    One phrase naming the checkers and what to do; None when none reports anything new.
+    """
+    returns = function.returns
+    if isinstance(returns, ast.Constant) and isinstance(returns.value, str):
+        try:
+            returns = ast.parse(returns.value, mode="eval").body
+        except PARSE_ERRORS:
+            return None  # a forward reference the checkers cannot read either
+    if returns is None or _annotation_name(returns) in _NO_RETURN_NEEDED:
+        return None
+    found = ["mypy"] if "mypy" in checkers else []
+    if "pyright" in checkers and stub != "pass" and not _optional(returns):
+        found.append("pyright")
+    if not found:
+        return None
+    return (
+        f"with its log call in place of its stub `{stub}`, {' and '.join(found)} "
+        f"report{'s' if len(found) == 1 else ''} its "
+        f"missing return statement (it is annotated `-> {ast.unparse(returns)}`); finish the "
+        "handler, or `# type: ignore[return]` on its def line"
+    )
+
+
+def _annotation_name(annotation: ast.expr) -> str:
+    """The name an annotation ends in (``typing.Any``: ``Any``; ``None``: ``None``)."""
+    if isinstance(annotation, ast.Constant):
+        return repr(annotation.value)
+    if isinstance(annotation, ast.Attribute):
+        return annotation.attr
+    return annotation.id if isinstance(annotation, ast.Name) else ""
+
+
+def _optional(annotation: ast.expr) -> bool:
+    """Whether ``annotation`` admits None (``X | None``, ``Optional[X]``, ``Union[X, None]``)."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _optional(annotation.left) or _optional(annotation.right)
+    if isinstance(annotation, ast.Subscript):
+        name = _annotation_name(annotation.value)
+        if name == "Optional":
+            return True
+        members = annotation.slice
+        if name == "Union" and isinstance(members, ast.Tuple):
+            return any(_optional(member) for member in members.elts)
+        return False
+    return _annotation_name(annotation) in _NO_RETURN_NEEDED
+
+
 def _decorator_name(decorator: ast.expr) -> str:
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
     return target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")

@@ -382,6 +382,7 @@ class BackendReader:
             self.styles.linter_limits(relative),
             banned,
             self.styles.ruff_checks(relative, UNUSED_ARGUMENT_RULES),
+            self.styles.type_checkers(relative),
         )
 
 

@@ -82,6 +82,8 @@ _WEMAKE_OPTIONS = frozenset(
 )
 # The INI files flake8 reads its settings from, in its order, and the sections holding them.
 _LINTER_FILES = (".flake8", "setup.cfg", "tox.ini")
+# The files holding nothing but mypy's settings (setup.cfg and pyproject.toml hold others').
+_MYPY_FILES = ("mypy.ini", ".mypy.ini")
 _LINTER_SECTIONS = ("flake8", "pycodestyle")
 # flake8's (pycodestyle's) `max-line-length` when its section sets none: PEP 8's 79.
 _LINTER_LINE_LENGTH = 79
@@ -405,6 +407,39 @@ class FormatStyles:
                     return frozenset(filter(None, re.split(r"[\s,]+", value)))
             if folder == PurePosixPath("."):
                 return None
+            folder = folder.parent
+
+    def type_checkers(self, relative: str) -> frozenset[str]:
+        """The type checkers (``"mypy"``, ``"pyright"``) configured for the module ``relative``.
+
+        Each reads its configuration from a folder above the module it checks: mypy's in
+        ``mypy.ini``, ``.mypy.ini``, a ``[mypy]`` section of ``setup.cfg`` or ``[tool.mypy]``;
+        pyright's (basedpyright's) in ``pyrightconfig.json`` or ``[tool.pyright]``
+        (``[tool.basedpyright]``); a pre-commit hook running either counts too.
+        """
+        found: set[str] = set()
+        folder = PurePosixPath(relative).parent
+        while True:
+            tool = (self._toml(folder / "pyproject.toml") or {}).get("tool")
+            tables = tool if isinstance(tool, dict) else {}
+            setup = self._ini(folder / "setup.cfg")
+            if (
+                "mypy" in tables
+                or any(self._text(folder / name) is not None for name in _MYPY_FILES)
+                or (setup is not None and setup.has_section("mypy"))
+            ):
+                found.add("mypy")
+            if {"pyright", "basedpyright"} & tables.keys() or self._text(
+                folder / "pyrightconfig.json"
+            ) is not None:
+                found.add("pyright")
+            hooks = self._text(folder / ".pre-commit-config.yaml") or ""
+            found.update(
+                "mypy" if hook == "mypy" else "pyright"
+                for hook in re.findall(r"\bid:\s*['\"]?(mypy|(?:based)?pyright)\b", hooks)
+            )
+            if folder == PurePosixPath("."):
+                return frozenset(found)
             folder = folder.parent
 
     def ruff_checks(self, relative: str, codes: tuple[str, ...]) -> tuple[frozenset[str], str]:

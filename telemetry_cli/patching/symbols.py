@@ -113,6 +113,8 @@ class ModuleSource(NamedTuple):
     #: Which of :data:`.limits.UNUSED_ARGUMENT_RULES` its ruff configuration reports in it, and
     #: the names they leave alone (its ``dummy-variable-rgx``).
     unused_argument_rules: tuple[frozenset[str], str] = (frozenset(), "^_")
+    #: The type checkers its project configures for it (``"mypy"``, ``"pyright"``).
+    type_checkers: frozenset[str] = frozenset()
 
 
 class ParseFailure(Exception):
@@ -1161,6 +1163,7 @@ class ModuleModel:
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
         self.unused_argument_rules = source.unused_argument_rules
+        self.type_checkers = source.type_checkers
         self.yapf = source.yapf
         self.tree = tree
         #: What :meth:`nodes_naming` found, by the names asked for.
