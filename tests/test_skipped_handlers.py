@@ -67,6 +67,12 @@ def test_a_skipped_handler_keeps_its_call_and_the_layer_it_reads_when_the_layer_
     assert text.endswith(quiz)
     assert "from app.analytics.event_logger import event_logger\n" in text
     assert (root / "backend/app/analytics/event_logger.py").exists()
+    # remove found it no more (the take-out of the old layer was not remembered): the call
+    # stayed, reading the layer it deleted.
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+    assert not (root / "backend/app/analytics").exists()
 
 
 def test_remove_takes_out_the_call_generate_wrote_before_the_mark(tmp_path: Path) -> None:

@@ -907,6 +907,8 @@ class _Analysis:
                 leave_skipped=not self.removing,
             ):
                 self.left.add(left)  # an edited call handed over, said by instrument_module
+            elif not self.removing and skipped_inserted_calls(editor, package):
+                self.left.add(left)  # left in a handler marked skip since: remove takes it out
         if len(editor.edits.problems) > kept:
             self.left.add(left)
 

@@ -229,7 +229,9 @@ def skipped_inserted_calls(editor: ModuleEditor, analytics_package: str) -> bool
         and not editor.is_deleted(call.statement)
         and inserted_call(handler, call, fallback_block)
         for handler in handlers
-        if handler.skipped and handler.readable
+        if handler.skipped
+        and handler.readable
+        and not unrecordable_parameters(handler, editor.index)
         for call in existing_log_calls(handler, editor.index, targets)
     )
 
