@@ -59,6 +59,7 @@ from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import (
     OUTSIDE_THE_PLAN,
     FormerCalls,
+    skipped_inserted_calls,
     uninstrument_module,
     unwire_app,
 )
@@ -898,8 +899,17 @@ class _Analysis:
             # Every call inserted through that layer, whatever type it logs (see _instrument).
             # Left to instrument_module only when it edits this very file (the same backend).
             same = staying if backend == self.plan.backend else None
-            if uninstrument_module(editor, None, package, force=self.force, staying=same):
+            if uninstrument_module(
+                editor,
+                None,
+                package,
+                force=self.force,
+                staying=same,
+                leave_skipped=not self.removing,
+            ):
                 self.left.add(left)  # an edited call handed over, said by instrument_module
+            elif not self.removing and skipped_inserted_calls(editor, package):
+                self.left.add(left)  # left in a handler marked skip since: remove takes it out
         if len(editor.edits.problems) > kept:
             self.left.add(left)
 
@@ -1044,7 +1054,12 @@ class _Analysis:
                 # A call of the old type kept (changed by hand) keeps the old type recorded:
                 # once put back as it was written, the next run replaces it.
                 if uninstrument_module(
-                    editor, frozenset({old}), self.old_package, force=self.force, staying=former
+                    editor,
+                    frozenset({old}),
+                    self.old_package,
+                    force=self.force,
+                    staying=former,
+                    leave_skipped=True,
                 ):
                     recorded_type = old
             elif old is None and (self.moved or self.vanished):
@@ -1116,10 +1131,15 @@ class _Analysis:
             kept = len(editor.edits.problems)
             # Every inserted call, whatever type it logs, as remove takes them out: one made to
             # log another type by hand is still the tool's, and the plan no longer has it.
-            uninstrument_module(editor, None, self.old_package, force=self.force)
-            if len(editor.edits.problems) > kept:
+            uninstrument_module(
+                editor, None, self.old_package, force=self.force, leave_skipped=not self.removing
+            )
+            if len(editor.edits.problems) > kept or (
+                not self.removing and skipped_inserted_calls(editor, self.old_package)
+            ):
                 # A call changed since it was inserted stays, and so does the record of it: the
-                # next run (and remove) still see it for what it is.
+                # next run (and remove) still see it for what it is. So does one in a handler
+                # marked skip since, which generate leaves and remove takes out.
                 recorded[path] = old
         self._unpatch_from_history(current | {path for path, _ in self.previous.instrumented})
         return tuple(sorted(recorded.items()))

@@ -121,6 +121,7 @@ def uninstrument_module(
     keep: str | None = None,
     staying: FormerCalls | None = None,
     reason: str = "",
+    leave_skipped: bool = False,
 ) -> frozenset[str]:
     """Take out the log calls of ``event_types`` that generate inserted in the module's handlers.
 
@@ -132,7 +133,9 @@ def uninstrument_module(
     twice); kept unless forced.
     With ``only_ours``, a call that is not exactly one generate inserts is left alone without a
     word (it is not known to have been inserted), and so is a handler marked
-    ``# telemetry-scaffold: skip``. ``reason`` ends the line saying a call is taken out (why, and
+    ``# telemetry-scaffold: skip``. ``leave_skipped`` leaves such a handler alone in a module the
+    record names (generate never touches one; remove takes out the calls generate wrote there
+    before the mark went in). ``reason`` ends the line saying a call is taken out (why, and
     how to keep one). Returns the event types of the inserted calls kept: each with a problem
     saying why (changed since, or sharing its lines), or left to instrument_module.
     """
@@ -149,9 +152,11 @@ def uninstrument_module(
             # (it asks for one by hand, and reads any there as the user's own): nothing in it
             # is the tool's to take out.
             continue
-        if only_ours and handler.skipped:
+        if (only_ours or leave_skipped) and handler.skipped:
             # Known by its shape alone, and generate writes no call into a handler marked
-            # `# telemetry-scaffold: skip`: one there is the user's, never touched.
+            # `# telemetry-scaffold: skip`: one there is the user's, never touched. Where the
+            # record names the module, one went in before the mark did: generate leaves it
+            # alone all the same, whatever the plan does since.
             continue
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is None or editor.is_deleted(call.statement):
@@ -207,6 +212,28 @@ def uninstrument_module(
             kept.add(call.event_type)
     editor.release(f"{logger_module}.event_logger")
     return frozenset(kept)
+
+
+def skipped_inserted_calls(editor: ModuleEditor, analytics_package: str) -> bool:
+    """Whether a handler marked ``# telemetry-scaffold: skip`` holds a call generate inserted.
+
+    One it wrote before the mark went in: generate leaves it (see :func:`uninstrument_module`),
+    and remove, which takes out everything the tool wrote, needs the module recorded to find it.
+    """
+    handlers, _ = find_handlers(editor.module, editor.index)
+    logger_module = f"{analytics_package}.event_logger"
+    targets = frozenset({f"{logger_module}.event_logger", logger_module})
+    fallback_block = editor.module.name.rpartition(".")[2]
+    return any(
+        call.event_type is not None
+        and not editor.is_deleted(call.statement)
+        and inserted_call(handler, call, fallback_block)
+        for handler in handlers
+        if handler.skipped
+        and handler.readable
+        and not unrecordable_parameters(handler, editor.index)
+        for call in existing_log_calls(handler, editor.index, targets)
+    )
 
 
 def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:

@@ -1,0 +1,107 @@
+"""A handler marked ``# telemetry-scaffold: skip`` in a module the plan instruments.
+
+generate never touches one, whatever the plan does to its module; remove takes out the call
+generate wrote there before the mark went in (see the CHANGELOG).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli_support import AI_BLOCKS_PY, make_project, run
+
+QUIZ_ROUTE = '@router.post("/quiz/{chapter_id}")'
+SKIP = "  # telemetry-scaffold: skip"
+BLOCKS = "backend/app/api/ai_blocks.py"
+PLAN = 'instrument = {{ "api/ai_blocks.py" = "{}" }}'
+
+
+def _set_plan(root: Path, plan: str) -> None:
+    config = root / "pyproject.toml"
+    text = config.read_text()
+    config.write_text(
+        text[: text.index("[tool.telemetry-scaffold]")] + f"[tool.telemetry-scaffold]\n{plan}\n"
+    )
+
+
+def _skipped_after_generate(tmp_path: Path) -> tuple[Path, str]:
+    """A generated project whose quiz handler was marked skip since: its call and all."""
+    root = make_project(tmp_path, PLAN.format("ai_block_used"))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    blocks = root / BLOCKS
+    marked = blocks.read_text().replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+    blocks.write_text(marked)
+    quiz = marked[marked.index(QUIZ_ROUTE) :]
+    assert quiz.count('event_logger.log(\n        "ai_block_used"') == 1
+    return root, quiz
+
+
+def test_a_skipped_handler_keeps_its_call_when_the_plan_changes_its_event_type(
+    tmp_path: Path,
+) -> None:
+    # The take-out the record asks for (a type the plan changed) ignored the mark: the call
+    # went and generate, which writes none into a skipped handler, left it without one.
+    root, quiz = _skipped_after_generate(tmp_path)
+    _set_plan(root, PLAN.format("chapter_visit"))
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "route quiz" not in result.stdout
+    text = (root / BLOCKS).read_text()
+    assert text.endswith(quiz)
+    assert text.count('"chapter_visit"') == 1
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_skipped_handler_keeps_its_call_and_the_layer_it_reads_when_the_layer_moves(
+    tmp_path: Path,
+) -> None:
+    # Its call and import went with the other handler's; generate may not move it to the new
+    # layer either (it never touches the handler): the old layer stays while the call reads it.
+    root, quiz = _skipped_after_generate(tmp_path)
+    _set_plan(root, 'layer-package = "telemetry"\n' + PLAN.format("ai_block_used"))
+    result = run("generate", "--root", str(root))
+    assert "route quiz" not in result.stdout
+    assert "kept: backend/app/api/ai_blocks.py still uses it" in result.stdout
+    text = (root / BLOCKS).read_text()
+    assert text.endswith(quiz)
+    assert "from app.analytics.event_logger import event_logger\n" in text
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    # remove found it no more (the take-out of the old layer was not remembered): the call
+    # stayed, reading the layer it deleted.
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+    assert not (root / "backend/app/analytics").exists()
+
+
+def test_remove_takes_out_the_call_generate_wrote_before_the_mark(tmp_path: Path) -> None:
+    # The module is the tool's by its record, and the call is exactly one generate writes: it
+    # went in before the mark did. Kept, it would import a logger remove deletes.
+    root, _ = _skipped_after_generate(tmp_path)
+    _set_plan(root, PLAN.format("chapter_visit"))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+    assert not (root / "backend/app/analytics").exists()
+
+
+def test_a_skipped_handler_keeps_its_call_in_a_module_dropped_from_the_plan(
+    tmp_path: Path,
+) -> None:
+    # generate kept the call, and the module left the record: remove then took the call for the
+    # user's and refused to delete the layer it reads.
+    root, quiz = _skipped_after_generate(tmp_path)
+    (root / "backend/app/api/other.py").write_text(
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/x")\n'
+        "def x() -> int:\n    return 1\n"
+    )
+    _set_plan(root, PLAN.format("ai_block_used").replace("ai_blocks", "other"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text().endswith(quiz)
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
