@@ -202,8 +202,7 @@ def _hatch_target(
     if exclude:
         spec = _gitignore(exclude)
         if spec is not None and spec.match_file(path):
-            fix = f"take the pattern matching {PurePosixPath(path).parent} out of {exclude_setting}"
-            return Selection(False, exclude_setting, target, fix)
+            return _excluded(path, exclude_setting, target)
     return Selection(True, "")
 
 
@@ -438,9 +437,7 @@ def _poetry(poetry: dict[str, Any]) -> Selector:
         if not taken:
             return Selection(False, "[tool.poetry] packages")
         if any(_glob_covers(_relative(item), path) for item in exclude):
-            setting = "[tool.poetry] exclude"
-            fix = f"take the pattern matching {PurePosixPath(path).parent} out of {setting}"
-            return Selection(False, setting, fix=fix)
+            return _excluded(path, "[tool.poetry] exclude")
         return Selection(True, "")
 
     return select
@@ -509,15 +506,19 @@ def _pdm(config: dict[str, Any]) -> Selector:
         if not any(_glob_covers(_relative(item), path) for item in includes):
             return Selection(False, "[tool.pdm.build] includes")
         if any(_glob_covers(_relative(item), path) for item in excludes):
-            setting = "[tool.pdm.build] excludes"
-            fix = f"take the pattern matching {PurePosixPath(path).parent} out of {setting}"
-            return Selection(False, setting, fix=fix)
+            return _excluded(path, "[tool.pdm.build] excludes")
         return Selection(True, "")
 
     return select
 
 
 # helpers --------------------------------------------------------------------------------------
+
+
+def _excluded(path: str, setting: str, target: str = "wheel") -> Selection:
+    """``path`` left out of the build by a pattern of the exclusion ``setting``."""
+    fix = f"take the pattern matching {PurePosixPath(path).parent} out of {setting}"
+    return Selection(False, setting, target, fix)
 
 
 def _glob_covers(pattern: str, path: str) -> bool:

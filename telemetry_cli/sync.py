@@ -909,23 +909,29 @@ def _note_flat_layout(plan: Plan, changes: list[FileChange]) -> None:
     )
 
 
-def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -> None:
-    """Warn, on the layer's first file, when a Dockerfile's image leaves the layer out.
-
-    Said on every run, as the Dockerfile stays as it is until someone changes it.
-    """
+def _layer_and_importers(
+    plan: Plan, changes: list[FileChange]
+) -> tuple[list[FileChange], list[str]]:
+    """The run's changes of the layer's files, and the user modules it leaves importing them."""
     prefix = plan.analytics_dir + "/"
     layer = [
         change
         for change in changes
         if change.kind is Kind.GENERATED and change.path.startswith(prefix)
     ]
-    if not layer:
-        return
     importers = [
         change.path for change in changes if change.kind is Kind.PATCHED and change.new is not None
     ]
-    if not importers or not builds_images(plan.root, plan.backend):
+    return layer, importers
+
+
+def _note_image_layer(plan: Plan, changes: list[FileChange], read: TextReader) -> None:
+    """Warn, on the layer's first file, when a Dockerfile's image leaves the layer out.
+
+    Said on every run, as the Dockerfile stays as it is until someone changes it.
+    """
+    layer, importers = _layer_and_importers(plan, changes)
+    if not layer or not importers or not builds_images(plan.root, plan.backend):
         return
     # Imported here: a project with no Dockerfile or compose file does not need the module.
     from telemetry_cli.image_layer import missing_layer_notes
@@ -946,15 +952,7 @@ def _note_unshipped_layer(plan: Plan, changes: list[FileChange], read: TextReade
 
     Said on every run, as the packaging stays as it is until someone changes it.
     """
-    prefix = plan.analytics_dir + "/"
-    layer = [
-        change
-        for change in changes
-        if change.kind is Kind.GENERATED and change.path.startswith(prefix)
-    ]
-    importers = [
-        change.path for change in changes if change.kind is Kind.PATCHED and change.new is not None
-    ]
+    layer, importers = _layer_and_importers(plan, changes)
     if not layer or not importers:
         return
     note = unshipped_layer_note(
