@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from telemetry_cli.render import SENSITIVE_KEYS
@@ -1294,10 +1294,16 @@ def _letters(text: str) -> str:
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(drawn=sensitive_keys())
+# Drawn once by a full run: a "/" and a lone letter before an acronym read as a path giving a
+# token (see the assume below).
+@example(drawn=("steuerid/e_ntifikationsnummer_ZIP", False))
 def test_keys_built_from_sensitive_words_are_redacted(
     layer: Layer, sensitive: Any, drawn: tuple[str, bool]
 ) -> None:
     key, measure = drawn
+    # A key that itself holds a secret (here a path whose last segment reads as a token) goes
+    # whole, its name too: test_a_key_that_is_a_credential_or_an_email_is_redacted_with_its_value.
+    assume(not layer.redaction.holds_secret(key))
     # A prefix run into the word may spell one of the ordinary words that merely end in it
     # ("score" + "senha" holds "resenha"), which the rule keeps: such a key is not drawn.
     spelled = _letters(key)
