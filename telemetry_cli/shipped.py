@@ -16,19 +16,19 @@ when the build ships a module importing the layer: a project whose build leaves 
 from __future__ import annotations
 
 import ast
-import configparser
 import re
 import tomllib
 from collections.abc import Callable, Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telemetry_cli.errors import PARSE_ERRORS
 from telemetry_cli.files import MAX_CONFIG_BYTES, parse_toml
 from telemetry_cli.install_steps import TextReader, read_text, searched_folders
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 
 class Selection(NamedTuple):
@@ -318,6 +318,9 @@ def _setup_cfg_options(
     text: str,
 ) -> tuple[set[str], object, list[str], dict[str, Any]] | None:
     """``[options]`` keys, ``packages``, ``py_modules`` and ``package_dir`` of a setup.cfg."""
+    # Imported here: most projects have no setup.cfg, and every --check reads the packaging.
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)
@@ -537,6 +540,9 @@ def _glob_covers(pattern: str, path: str) -> bool:
 
 
 def _gitignore(patterns: Iterable[str]) -> GitIgnoreSpec | None:
+    # Imported here: only hatch's include/exclude patterns need it.
+    from pathspec import GitIgnoreSpec
+
     try:
         return GitIgnoreSpec.from_lines(list(patterns))
     except ValueError:

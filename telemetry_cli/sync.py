@@ -84,7 +84,6 @@ from telemetry_cli.render import (
     says_generated,
     template_context,
 )
-from telemetry_cli.shipped import unshipped_layer_note
 from telemetry_cli.vcs import ManifestHistory, conflict_stages, tracked_files
 
 # The label of a patched file whose problems the tool will not fix (see PatchResult.problems).
@@ -955,6 +954,9 @@ def _note_unshipped_layer(plan: Plan, changes: list[FileChange], read: TextReade
     layer, importers = _layer_and_importers(plan, changes)
     if not layer or not importers:
         return
+    # Imported here, as the image layer's reader is: a run with no layer to ship needs neither.
+    from telemetry_cli.shipped import unshipped_layer_note
+
     note = unshipped_layer_note(
         plan.root,
         plan.backend,
