@@ -637,9 +637,24 @@ def _flake8_findings(root: Path, module: str) -> Counter[str]:
     return Counter(done.stdout.split())
 
 
-# Not "cryptography", whose groups are one per package (a blank line between two of the
-# project's own): the inserted import joins the group of the project's imports it sorts into.
-@pytest.mark.parametrize("style", ["pep8", "google", "smarkets", "edited"])
+#: flake8-import-order's styles (cryptography its default, set as no `import-order-style`).
+IMPORT_ORDER_STYLES = [
+    "pep8",
+    "google",
+    "smarkets",
+    "edited",
+    "pycharm",
+    "appnexus",
+    "cryptography",
+]
+
+
+def _import_order_config(names: str, style: str) -> str:
+    chosen = f"import-order-style = {style}\n" if style != "cryptography" else ""
+    return f"[flake8]\napplication-import-names = {names}\n{chosen}"
+
+
+@pytest.mark.parametrize("style", IMPORT_ORDER_STYLES)
 @pytest.mark.parametrize(
     ("names", "said"), [("services, views", True), ("analytics, services, views", False)]
 )
@@ -654,9 +669,7 @@ def test_flake8_import_order_names_the_layer_or_generate_says_so(
     (root / "pyproject.toml").write_text(f"[tool.telemetry-scaffold]\n{FLAT_PLAN}")
     for name, text in FLAT.items():
         (root / "backend" / name).write_text(text)
-    (root / "setup.cfg").write_text(
-        f"[flake8]\napplication-import-names = {names}\nimport-order-style = {style}\n"
-    )
+    (root / "setup.cfg").write_text(_import_order_config(names, style))
     before = _flake8_findings(root, "backend/views.py")
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -668,3 +681,63 @@ def test_flake8_import_order_names_the_layer_or_generate_says_so(
     assert bool(_flake8_findings(root, "backend/views.py") - before) is said
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend" / "views.py").read_text() == FLAT["views.py"]
+
+
+# The project's own imports around the inserted one (`from analytics.event_logger import ...`):
+# of packages sorting before it, after it, or both.
+NEIGHBOURS = [
+    "from services import double\n",
+    "import accounts\nfrom accounts import owner\n\nfrom services import double\n",
+    "from accounts import owner\n",
+    "import accounts\n\nimport services\nfrom services import double\n",
+]
+
+
+@pytest.mark.parametrize("style", [*IMPORT_ORDER_STYLES, "explicit-cryptography"])
+@pytest.mark.parametrize("imports", NEIGHBOURS)
+def test_the_inserted_import_sits_where_each_import_order_style_wants_it(
+    tmp_path: Path, style: str, imports: str
+) -> None:
+    # cryptography (the plugin's default) groups the project's imports by top-level package,
+    # a blank line between two: the inserted import joins its package's group, or makes its
+    # own between the groups that sort around it (it was put in a neighbour's group: I201).
+    root = tmp_path / "project"
+    (root / "backend").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(f"[tool.telemetry-scaffold]\n{FLAT_PLAN}")
+    for name, text in FLAT.items():
+        (root / "backend" / name).write_text(text)
+    (root / "backend" / "accounts.py").write_text("def owner() -> str:\n    return 'me'\n")
+    views = FLAT["views.py"].replace("from services import double\n", imports)
+    views += "\n\nprint(double, owner, accounts, services)\n"
+    (root / "backend" / "views.py").write_text(views)
+    chosen = style.partition("-")[2] or style
+    config = _import_order_config("accounts, analytics, services, views", chosen)
+    if style == "explicit-cryptography":
+        config += "import-order-style = cryptography\n"
+    (root / "setup.cfg").write_text(config)
+    before = _flake8_findings(root, "backend/views.py")
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    patched = (root / "backend" / "views.py").read_text()
+    assert "from analytics.event_logger import event_logger" in patched
+    assert _flake8_findings(root, "backend/views.py") - before == Counter(), patched
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert "unchanged" in run("generate", "--root", str(root)).stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend" / "views.py").read_text() == views
+
+
+@pytest.mark.parametrize("style", IMPORT_ORDER_STYLES)
+def test_the_inserted_import_joins_its_packages_group(tmp_path: Path, style: str) -> None:
+    # The layer inside the app's package: the inserted import's package is `app`, so it joins
+    # the group of the module's `app` imports under every style (cryptography's too).
+    root = _project(tmp_path, "", ABSOLUTE, {"schemas.py": SCHEMAS})
+    (root / "setup.cfg").write_text(_import_order_config("app", style))
+    original = (root / MODULE).read_bytes()
+    before = _flake8_findings(root, MODULE)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / MODULE).read_text()
+    assert _flake8_findings(root, MODULE) - before == Counter(), patched
+    assert "from app.analytics" in patched
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original

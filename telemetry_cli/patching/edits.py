@@ -108,6 +108,18 @@ def import_sort_key(
     return (rank, -statement.level, (statement.module or "").lower())
 
 
+def _package(module: str) -> str | None:
+    """The top-level package of an absolute import of ``module``; None for a relative one."""
+    return None if module.startswith(".") else module.partition(".")[0]
+
+
+def _statement_package(statement: ast.Import | ast.ImportFrom) -> str | None:
+    """The top-level package ``statement`` imports from; None for a relative import."""
+    if isinstance(statement, ast.Import):
+        return _package(statement.names[0].name)
+    return None if statement.level else _package(statement.module or "")
+
+
 def _kind_rank(is_from: bool, within: bool, from_first: bool) -> int:
     """Where a kind of import sorts in its section: plain imports first, unless told otherwise."""
     if within:
@@ -912,6 +924,25 @@ class ModuleEditor:
         """Insert ``lines`` (``new``) at its sorted place among the imports ``members``."""
         within, from_first = self.module.sort_within_sections, self.module.from_first
         key = new.sort_key(within, from_first)
+        package = _package(new.module)
+        if self.module.package_groups and package is not None:
+            # flake8-import-order's cryptography style: among the imports of its own top-level
+            # package, else a group of its own, before the first package that sorts after it.
+            same = [item for item in members if _statement_package(item) == package]
+            if not same:
+                after = [
+                    item
+                    for item in members
+                    if (other := _statement_package(item)) is not None and other > package
+                ]
+                if after:
+                    before = _above_comments(self.module.lines, after[0].lineno)
+                    self.insert(before, (*lines, ""), (key,))
+                else:
+                    last = members[-1]
+                    self.insert((last.end_lineno or last.lineno) + 1, ("", *lines), (key,))
+                return
+            members = same
         later = [item for item in members if import_sort_key(item, within, from_first) > key]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)

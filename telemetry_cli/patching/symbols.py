@@ -115,6 +115,9 @@ class ModuleSource(NamedTuple):
     unused_argument_rules: tuple[frozenset[str], str] = (frozenset(), "^_")
     #: The type checkers its project configures for it (``"mypy"``, ``"pyright"``).
     type_checkers: frozenset[str] = frozenset()
+    #: Whether its import checker wants one group per top-level package (see
+    #: :class:`.style.FormatStyle`).
+    package_groups: bool = False
 
 
 class ParseFailure(Exception):
@@ -1159,6 +1162,7 @@ class ModuleModel:
         self.from_first = source.from_first
         self.import_wrap = source.import_wrap
         self.joined_sections = source.joined_sections
+        self.package_groups = source.package_groups
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
