@@ -313,6 +313,86 @@ def test_a_stub_a_linter_took_out_comes_back_as_pass(tmp_path: Path) -> None:
     assert '    """Put an item."""\n\n' in restored  # a docstring is a body
 
 
+INLINE = '''"""Stubs written on their def lines."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/")
+async def index(): ...
+
+
+@router.delete("/{item_id}")
+def drop(item_id: int) -> None: pass  # TODO: drop it
+
+
+@router.put(
+    "/{item_id}",
+)
+def put(
+    item_id: int,
+) -> None:  return None
+
+
+class Views:
+    """Handlers on an instance."""
+
+    def __init__(self) -> None:
+        """Register the routes."""
+        self.router = APIRouter()
+        self.router.add_api_route("/views/{item_id}", self.show, methods=["GET"])
+
+    def show(self, item_id: int) -> None: return
+'''
+
+
+@pytest.mark.parametrize("ruff", ["", *WIDE])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_stub_on_its_def_line_is_instrumented_and_given_back(
+    tmp_path: Path, ruff: str, newline: str
+) -> None:
+    # `async def f(): ...` was refused (exit 1): the stub leaves the `def` line (a comment
+    # after it stays there), the call goes below, and remove writes the line back as it was.
+    root = _project(tmp_path, ruff, INLINE.replace("\n", newline))
+    assert _added_then_removed(root) == []
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / MODULE).read_bytes().decode()
+    ast.parse(patched)
+    assert patched.count("event_logger.log(") == 4
+    for header in (
+        "async def index():",
+        "def drop(item_id: int) -> None:  # TODO: drop it",
+        ") -> None:",
+        "    def show(self, item_id: int) -> None:",
+    ):
+        assert f"{newline}{header}{newline}" in patched, header
+    assert "..." not in patched
+    assert " pass" not in patched
+    assert "return" not in patched.partition("class Views")[0]
+    again = run("generate", "--root", str(root))
+    assert "Done: 18 files: 18 unchanged." in again.stdout
+    record = json.loads((root / ".telemetry-scaffold.json").read_text())
+    assert record["patched"]["stubs"][MODULE] == {
+        "index": " ...",
+        "drop": " pass",
+        "put": "  return None",
+        "Views.show": " return",
+    }
+
+
+def test_a_one_line_stub_whose_record_is_lost_comes_back_as_pass(tmp_path: Path) -> None:
+    root = _project(tmp_path, "", INLINE)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / ".telemetry-scaffold.json").unlink()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    restored = (root / MODULE).read_text()
+    ast.parse(restored)
+    assert "async def index():\n    pass\n" in restored
+    assert "def drop(item_id: int) -> None:  # TODO: drop it\n    pass\n" in restored
+
+
 ARGUMENTS = '''"""A stub whose parameters are still to be used."""
 
 from fastapi import APIRouter

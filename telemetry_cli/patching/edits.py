@@ -8,12 +8,14 @@ lint-clean and a removal can take out exactly what was added.
 from __future__ import annotations
 
 import ast
+import io
 import re
 import sys
+import tokenize
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from telemetry_cli.manifest import STUB_STATEMENTS
+from telemetry_cli.manifest import STUB_STATEMENTS, is_inline_stub
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout
@@ -401,6 +403,36 @@ class ModuleEditor:
         self._deleted.add(id(statement))
         self.edits.deletions.append(Deletion(first_line(statement), statement.end_lineno or 0))
 
+    def take_inline_stub(self, stub: InlineStub) -> None:
+        """Take the stub off its ``def`` line, which keeps its header (and comment) alone."""
+        self._deleted.add(id(stub.statement))
+        self._rewrite_line(stub.statement.lineno, stub.header)
+
+    def _rewrite_line(self, number: int, text: str) -> None:
+        """Write line ``number`` anew as ``text``."""
+        self.edits.deletions.append(Deletion(number, number))
+        self.insert(number, (text,))
+        self._rewritten.add(number)
+
+    def _header_colon(self, function: FunctionNode, call: ast.stmt) -> tuple[int, int] | None:
+        """The line ending ``function``'s header just above ``call``, and the end of its colon.
+
+        None when comments or other lines stand between them, or the header does not read.
+        """
+        lines = self.module.lines
+        last = first_line(call) - 1
+        if last < function.lineno:
+            return None
+        header = "\n".join(lines.line(number) for number in range(function.lineno, last + 1))
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(header + "\n").readline))
+        except (tokenize.TokenError, SyntaxError):
+            return None
+        colons = [token for token in tokens if token.type == tokenize.OP and token.string == ":"]
+        if not colons or colons[-1].end[0] != last - function.lineno + 1:
+            return None
+        return last, colons[-1].end[1]
+
     def refill(self, function: FunctionNode, call: ast.stmt, qualname: str) -> None:
         """The log call ``call`` of ``function`` was taken out: its stub goes back if it had one.
 
@@ -420,6 +452,16 @@ class ModuleEditor:
             if any(first < insertion.before <= last for insertion in self.edits.insertions):
                 continue  # a new call goes in its place
             statement = self.stubs.get(qualname, None if len(body) < len(function.body) else "pass")
+            if statement is not None and is_inline_stub(statement):
+                # Back on the `def` line it came from, after the colon, before any comment.
+                colon = self._header_colon(function, call)
+                if colon is not None:
+                    number, column = colon
+                    text = self.module.lines.line(number)
+                    self._rewrite_line(number, text[:column] + statement + text[column:])
+                    self.edits.changes.append(f"put back `{statement.lstrip()}` in {qualname}")
+                    continue
+                statement = statement.lstrip(" \t")  # the header moved: on a line of its own
             if statement is not None:
                 indent = self.module.lines.indentation(call.lineno)
                 self.insert(call.lineno, (indent + statement,))
@@ -1470,6 +1512,46 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
     ):
         start -= 1
     return start, indent
+
+
+class InlineStub(NamedTuple):
+    """A stub statement written on its handler's ``def`` line (``async def f(): ...``)."""
+
+    statement: ast.stmt
+    #: The ``def`` line without it: its header, and any comment that followed the stub.
+    header: str
+    #: What the record keeps: the whitespace after the colon, then the stub (``" ..."``).
+    recorded: str
+
+
+def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | None:
+    """The stub statement ending ``function``'s header line (``def f(): pass  # later``).
+
+    One of :data:`~telemetry_cli.manifest.STUB_STATEMENTS`, the whole body, alone or before a
+    comment; None for any other body. Its log call goes on a line of its own below; the
+    record keeps the stub and the space before it, for ``remove`` to give the line back.
+    """
+    if len(function.body) != 1:
+        return None
+    statement = function.body[0]
+    end = statement.end_col_offset
+    if statement.end_lineno != statement.lineno or end is None:
+        return None
+    line = module.lines.line(statement.lineno).encode("utf-8")
+    before = line[: statement.col_offset].decode("utf-8", "replace")
+    text = line[statement.col_offset : end].decode("utf-8", "replace")
+    after = line[end:].decode("utf-8", "replace")
+    header = before.rstrip(" \t")
+    separator = before[len(header) :]
+    rest = after.lstrip(" \t\f")
+    if (
+        text not in STUB_STATEMENTS
+        or not separator
+        or not header.endswith(":")
+        or (rest and not rest.startswith("#"))
+    ):
+        return None
+    return InlineStub(statement, header + after, separator + text)
 
 
 def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, str] | None:

@@ -19,6 +19,7 @@ from telemetry_cli.patching.edits import (
     body_insertion_point,
     existing_log_calls,
     first_line,
+    inline_stub,
     log_call_lines,
     lone_stub,
     orphaned_logger,
@@ -408,6 +409,11 @@ def instrument_module(
         )
         reasons.extend(capture_reasons)
         point = body_insertion_point(handler.function, module)
+        inline = inline_stub(handler.function, module) if point is None else None
+        if inline is not None:
+            # `def f(): ...`: the stub leaves the `def` line, the call goes on the next one.
+            indent = module.lines.indentation(handler.function.lineno) + module.indent_unit
+            point = (inline.statement.lineno + 1, indent)
         if point is None:
             opening = handler.function.body[0]
             if module.lines.starts_at(opening.lineno, opening.col_offset):
@@ -457,7 +463,10 @@ def instrument_module(
             continue
         assert point is not None
         stub = lone_stub(handler.function, module) or _recorded_stub(handler, editor)
-        if stub is not None:
+        if inline is not None:
+            editor.take_inline_stub(inline)
+            editor.edits.stubs[handler.qualname] = inline.recorded
+        elif stub is not None:
             # The call takes the stub's place (beside it, ruff would call the stub needless);
             # the record keeps the stub for remove to put back.
             if not editor.is_deleted(stub[0]):
@@ -626,7 +635,9 @@ def instrument_module(
                 f"{module.path}:{handler.function.lineno}: route {handler.label()}: {unused}"
             )
         stub = lone_stub(handler.function, module)
-        unmet = stub and missing_return_note(handler.function, stub[1], module.type_checkers)
+        inline = inline_stub(handler.function, module)
+        text = stub[1] if stub else inline.recorded.lstrip(" \t") if inline else None
+        unmet = text and missing_return_note(handler.function, text, module.type_checkers)
         if unmet:
             editor.edits.notes.append(
                 f"{module.path}:{handler.function.lineno}: route {handler.label()}: {unmet}"
