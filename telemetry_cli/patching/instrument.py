@@ -60,6 +60,7 @@ from telemetry_cli.patching.symbols import (
     Scope,
     after_docstring,
     block_statements,
+    names_in,
     parameters_of,
 )
 from telemetry_cli.plan import shown_event_types
@@ -723,12 +724,7 @@ def _take_out_unreached(
 
 def _payload_names(payload: list[tuple[str, str]]) -> set[str]:
     """The names the values of an inserted call's payload read (its path parameters...)."""
-    return {
-        node.id
-        for _, value in payload
-        for node in ast.walk(ast.parse(value, mode="eval"))
-        if isinstance(node, ast.Name)
-    }
+    return {name for _, value in payload for name in names_in(ast.parse(value, mode="eval"))}
 
 
 def _recorded_stub(handler: Handler, editor: ModuleEditor) -> tuple[ast.stmt, str] | None:
@@ -913,12 +909,7 @@ def _calls_in_scopes(
         elif isinstance(current, COMPREHENSIONS):
             # Only the first iterable is read outside; the targets bind for all the rest.
             first, *others = current.generators
-            names = hidden | {
-                name.id
-                for generator in current.generators
-                for name in ast.walk(generator.target)
-                if isinstance(name, ast.Name)
-            }
+            names = hidden.union(*(names_in(item.target) for item in current.generators))
             elements = [child for child in children if not isinstance(child, ast.comprehension)]
             inner = [
                 (child, scope, names) for child in (*elements, first.target, *first.ifs, *others)

@@ -633,6 +633,20 @@ def is_docstring(statement: ast.stmt) -> bool:
     )
 
 
+def names_in(node: ast.AST, *, read: bool = False) -> set[str]:
+    """The names written in ``node``: of every ``Name`` in it, or (``read``) those it reads.
+
+    All of them for a target (``for a, b in ...`` binds ``a`` and ``b``) or an expression whose
+    bound names count too; ``read`` leaves out those an expression binds without reading them
+    (a walrus's target, a comprehension's variable).
+    """
+    return {
+        item.id
+        for item in ast.walk(node)
+        if isinstance(item, ast.Name) and (not read or isinstance(item.ctx, ast.Load))
+    }
+
+
 def after_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
     """The statements of a function's (or class's) ``body`` after its docstring, if it has one."""
     return body[1:] if body and is_docstring(body[0]) else body
