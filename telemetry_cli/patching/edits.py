@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from telemetry_cli.manifest import STUB_STATEMENTS, is_inline_stub
+from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout
@@ -24,9 +25,7 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
     PackageIndex,
-    after_docstring,
     block_statements,
-    is_docstring,
 )
 
 #: The comment that tells ruff an import below other code is meant to be there.

@@ -13,6 +13,7 @@ from telemetry_cli.errors import PatchError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec
 from telemetry_cli.patching.apps import AppSite, versions_in_place, wiring_block
 from telemetry_cli.patching.collisions import telemetry_wiring
+from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.edits import (
     LogCall,
     ModuleEditor,
@@ -58,7 +59,6 @@ from telemetry_cli.patching.symbols import (
     ModuleModel,
     PackageIndex,
     Scope,
-    after_docstring,
     block_statements,
     names_in,
     parameters_of,

@@ -30,6 +30,7 @@ import tokenize
 from typing import NamedTuple
 
 from telemetry_cli.errors import PARSE_ERRORS
+from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 
 #: ruff's and pylint's default ``max-statements``.
 DEFAULT_MAX_STATEMENTS = 50
@@ -134,15 +135,11 @@ def pylint_statements(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     function's docstring is no statement to pylint (a class's is).
     """
     count = 1
-    body = function.body
-    if body and _is_docstring(body[0]):
-        body = body[1:]
-    stack: list[ast.AST] = list(body)
+    stack: list[ast.AST] = list(after_docstring(function.body))
     while stack:
         node = stack.pop()
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            inner = node.body[1:] if node.body and _is_docstring(node.body[0]) else node.body
-            stack.extend(inner)
+            stack.extend(after_docstring(node.body))
             continue
         if isinstance(node, ast.ClassDef):
             stack.extend(node.body)  # a class's docstring is a statement to pylint
@@ -362,14 +359,6 @@ def _is_elif(node: ast.If, *, col_sensitive: bool = True) -> bool:
     return not col_sensitive or node.orelse[0].col_offset == node.col_offset
 
 
-def _is_docstring(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
-
-
 #: ruff's unused-argument rules (flake8-unused-arguments): of a function, an instance method, a
 #: class method and a static method; and its preview ``PLR6301`` (no-self-use): a method whose
 #: ``self`` is unused. Each leaves a stub alone.
@@ -507,7 +496,7 @@ def _decorator_name(decorator: ast.expr) -> str:
 def _is_stub(body: list[ast.stmt]) -> bool:
     """Whether ruff takes a function with ``body`` for a stub (its ARG rules skip one)."""
     for statement in body:
-        if isinstance(statement, ast.Pass) or _is_docstring(statement):
+        if isinstance(statement, ast.Pass) or is_docstring(statement):
             continue
         if (
             isinstance(statement, ast.Expr)

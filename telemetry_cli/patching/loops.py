@@ -31,6 +31,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
 from telemetry_cli.patching.settings import collection_default_note, default_collection
 from telemetry_cli.patching.symbols import (
@@ -41,7 +42,6 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
-    after_docstring,
     assigned_once,
     assigned_targets,
     assigns_name,

@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
 from telemetry_cli.errors import PARSE_ERRORS
+from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.limits import Limit
 from telemetry_cli.patching.names import (
     APP_CLASSES,
@@ -624,15 +625,6 @@ def assigns_name(statement: ast.stmt, name: str) -> bool:
     return False
 
 
-def is_docstring(statement: ast.stmt) -> bool:
-    """Whether a statement is a string standing alone (a docstring, if it comes first)."""
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
-
-
 def names_in(node: ast.AST, *, read: bool = False) -> set[str]:
     """The names written in ``node``: of every ``Name`` in it, or (``read``) those it reads.
 
@@ -645,11 +637,6 @@ def names_in(node: ast.AST, *, read: bool = False) -> set[str]:
         for item in ast.walk(node)
         if isinstance(item, ast.Name) and (not read or isinstance(item.ctx, ast.Load))
     }
-
-
-def after_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
-    """The statements of a function's (or class's) ``body`` after its docstring, if it has one."""
-    return body[1:] if body and is_docstring(body[0]) else body
 
 
 def method_binding(cls: Binding, method: FunctionNode) -> Binding:
