@@ -531,15 +531,19 @@ def test_a_stub_methods_self_is_said_under_preview(tmp_path: Path) -> None:
     assert "PLR6301" not in run("generate", "--root", str(root)).stdout
 
 
-def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "forged", ["__import__('os').system('true')", " __import__('os')", "\n__import__('os')"]
+)
+def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path, forged: str) -> None:
     # The manifest is a file anyone can edit: what remove writes into user code from it is one
-    # of the stub statements, never the text it holds otherwise.
+    # of the stub statements (after a `def` line's colon, for one written there), never the
+    # text it holds otherwise.
     root = _project(tmp_path, "", STUBS)
     assert run("generate", "--root", str(root)).exit_code == 0
     manifest = root / ".telemetry-scaffold.json"
     record = json.loads(manifest.read_text())
     assert record["patched"]["stubs"][MODULE]["later"] == "..."
-    record["patched"]["stubs"][MODULE]["later"] = "__import__('os').system('true')"
+    record["patched"]["stubs"][MODULE]["later"] = forged
     manifest.write_text(json.dumps(record))
     assert run("remove", "--root", str(root)).exit_code == 0
     restored = (root / MODULE).read_text()
