@@ -34,6 +34,16 @@ _GENERATOR = "telemetry-scaffold"
 #: the place of: with the call in, each would be needless (ruff's ``PIE790``, ``PLR1711``).
 STUB_STATEMENTS = ("pass", "...", "return", "return None")
 
+
+def is_inline_stub(recorded: str) -> bool:
+    """Whether a recorded stub was written on its ``def`` line (``def f(): ...``).
+
+    Recorded with the whitespace that followed the ``def`` line's colon (``" ..."``), which
+    ``remove`` writes back after the colon; a stub on a line of its own is recorded bare.
+    """
+    return recorded[:1] in (" ", "\t") and recorded.lstrip(" \t") in STUB_STATEMENTS
+
+
 # (path, event type or None for the app's wiring, backend, app-package, layer package or None
 # when not recorded): see PatchRecord.left.
 LeftPatch = tuple[str, str | None, str, str, str | None]
@@ -424,7 +434,9 @@ def _stubs(value: object) -> tuple[tuple[str, str, str], ...]:
         found.update(
             (path, name, statement)
             for name, statement in handlers.items()
-            if isinstance(name, str) and statement in STUB_STATEMENTS
+            if isinstance(name, str)
+            and isinstance(statement, str)
+            and (statement in STUB_STATEMENTS or is_inline_stub(statement))
         )
     return tuple(sorted(found))
 

@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -258,7 +259,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def changed_lines(before: bytes, after: bytes) -> list[str]:
     """The diff operations other than pure insertions between two versions of a file.
 
-    But for a stub handler's lone statement (``pass``...), whose place its log call takes.
+    But for a stub handler's lone statement (``pass``...), whose place its log call takes, and
+    a stub taken off its ``def`` line (``def f(): ...``), the call going below.
     """
     old = before.splitlines(keepends=True)
     new = after.splitlines(keepends=True)
@@ -268,7 +270,18 @@ def changed_lines(before: bytes, after: bytes) -> list[str]:
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
         if tag not in ("equal", "insert")
         and not (i2 == i1 + 1 and old[i1].strip().decode() in STUB_STATEMENTS)
+        and not (tag == "replace" and i2 == i1 + 1 and _stub_cut(old[i1], new[j1]))
     ]
+
+
+def _stub_cut(old: bytes, new: bytes) -> bool:
+    """Whether ``new`` is the line ``old`` with the stub after its colon taken out."""
+    text, cut = old.decode(), new.decode()
+    return any(
+        text[: match.start() + 1] + text[match.end() :] == cut
+        for stub in STUB_STATEMENTS
+        for match in re.finditer(rf":[ \t]+{re.escape(stub)}(?=\s|#|$)", text)
+    )
 
 
 def line_endings(data: bytes) -> set[str]:

@@ -313,6 +313,86 @@ def test_a_stub_a_linter_took_out_comes_back_as_pass(tmp_path: Path) -> None:
     assert '    """Put an item."""\n\n' in restored  # a docstring is a body
 
 
+INLINE = '''"""Stubs written on their def lines."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/items")
+
+
+@router.get("/")
+async def index(): ...
+
+
+@router.delete("/{item_id}")
+def drop(item_id: int) -> None: pass  # TODO: drop it
+
+
+@router.put(
+    "/{item_id}",
+)
+def put(
+    item_id: int,
+) -> None:  return None
+
+
+class Views:
+    """Handlers on an instance."""
+
+    def __init__(self) -> None:
+        """Register the routes."""
+        self.router = APIRouter()
+        self.router.add_api_route("/views/{item_id}", self.show, methods=["GET"])
+
+    def show(self, item_id: int) -> None: return
+'''
+
+
+@pytest.mark.parametrize("ruff", ["", *WIDE])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_stub_on_its_def_line_is_instrumented_and_given_back(
+    tmp_path: Path, ruff: str, newline: str
+) -> None:
+    # `async def f(): ...` was refused (exit 1): the stub leaves the `def` line (a comment
+    # after it stays there), the call goes below, and remove writes the line back as it was.
+    root = _project(tmp_path, ruff, INLINE.replace("\n", newline))
+    assert _added_then_removed(root) == []
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / MODULE).read_bytes().decode()
+    ast.parse(patched)
+    assert patched.count("event_logger.log(") == 4
+    for header in (
+        "async def index():",
+        "def drop(item_id: int) -> None:  # TODO: drop it",
+        ") -> None:",
+        "    def show(self, item_id: int) -> None:",
+    ):
+        assert f"{newline}{header}{newline}" in patched, header
+    assert "..." not in patched
+    assert " pass" not in patched
+    assert "return" not in patched.partition("class Views")[0]
+    again = run("generate", "--root", str(root))
+    assert "Done: 18 files: 18 unchanged." in again.stdout
+    record = json.loads((root / ".telemetry-scaffold.json").read_text())
+    assert record["patched"]["stubs"][MODULE] == {
+        "index": " ...",
+        "drop": " pass",
+        "put": "  return None",
+        "Views.show": " return",
+    }
+
+
+def test_a_one_line_stub_whose_record_is_lost_comes_back_as_pass(tmp_path: Path) -> None:
+    root = _project(tmp_path, "", INLINE)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / ".telemetry-scaffold.json").unlink()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    restored = (root / MODULE).read_text()
+    ast.parse(restored)
+    assert "async def index():\n    pass\n" in restored
+    assert "def drop(item_id: int) -> None:  # TODO: drop it\n    pass\n" in restored
+
+
 ARGUMENTS = '''"""A stub whose parameters are still to be used."""
 
 from fastapi import APIRouter
@@ -451,15 +531,19 @@ def test_a_stub_methods_self_is_said_under_preview(tmp_path: Path) -> None:
     assert "PLR6301" not in run("generate", "--root", str(root)).stdout
 
 
-def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "forged", ["__import__('os').system('true')", " __import__('os')", "\n__import__('os')"]
+)
+def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path, forged: str) -> None:
     # The manifest is a file anyone can edit: what remove writes into user code from it is one
-    # of the stub statements, never the text it holds otherwise.
+    # of the stub statements (after a `def` line's colon, for one written there), never the
+    # text it holds otherwise.
     root = _project(tmp_path, "", STUBS)
     assert run("generate", "--root", str(root)).exit_code == 0
     manifest = root / ".telemetry-scaffold.json"
     record = json.loads(manifest.read_text())
     assert record["patched"]["stubs"][MODULE]["later"] == "..."
-    record["patched"]["stubs"][MODULE]["later"] = "__import__('os').system('true')"
+    record["patched"]["stubs"][MODULE]["later"] = forged
     manifest.write_text(json.dumps(record))
     assert run("remove", "--root", str(root)).exit_code == 0
     restored = (root / MODULE).read_text()
@@ -637,9 +721,24 @@ def _flake8_findings(root: Path, module: str) -> Counter[str]:
     return Counter(done.stdout.split())
 
 
-# Not "cryptography", whose groups are one per package (a blank line between two of the
-# project's own): the inserted import joins the group of the project's imports it sorts into.
-@pytest.mark.parametrize("style", ["pep8", "google", "smarkets", "edited"])
+#: flake8-import-order's styles (cryptography its default, set as no `import-order-style`).
+IMPORT_ORDER_STYLES = [
+    "pep8",
+    "google",
+    "smarkets",
+    "edited",
+    "pycharm",
+    "appnexus",
+    "cryptography",
+]
+
+
+def _import_order_config(names: str, style: str) -> str:
+    chosen = f"import-order-style = {style}\n" if style != "cryptography" else ""
+    return f"[flake8]\napplication-import-names = {names}\n{chosen}"
+
+
+@pytest.mark.parametrize("style", IMPORT_ORDER_STYLES)
 @pytest.mark.parametrize(
     ("names", "said"), [("services, views", True), ("analytics, services, views", False)]
 )
@@ -654,9 +753,7 @@ def test_flake8_import_order_names_the_layer_or_generate_says_so(
     (root / "pyproject.toml").write_text(f"[tool.telemetry-scaffold]\n{FLAT_PLAN}")
     for name, text in FLAT.items():
         (root / "backend" / name).write_text(text)
-    (root / "setup.cfg").write_text(
-        f"[flake8]\napplication-import-names = {names}\nimport-order-style = {style}\n"
-    )
+    (root / "setup.cfg").write_text(_import_order_config(names, style))
     before = _flake8_findings(root, "backend/views.py")
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -668,3 +765,63 @@ def test_flake8_import_order_names_the_layer_or_generate_says_so(
     assert bool(_flake8_findings(root, "backend/views.py") - before) is said
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend" / "views.py").read_text() == FLAT["views.py"]
+
+
+# The project's own imports around the inserted one (`from analytics.event_logger import ...`):
+# of packages sorting before it, after it, or both.
+NEIGHBOURS = [
+    "from services import double\n",
+    "import accounts\nfrom accounts import owner\n\nfrom services import double\n",
+    "from accounts import owner\n",
+    "import accounts\n\nimport services\nfrom services import double\n",
+]
+
+
+@pytest.mark.parametrize("style", [*IMPORT_ORDER_STYLES, "explicit-cryptography"])
+@pytest.mark.parametrize("imports", NEIGHBOURS)
+def test_the_inserted_import_sits_where_each_import_order_style_wants_it(
+    tmp_path: Path, style: str, imports: str
+) -> None:
+    # cryptography (the plugin's default) groups the project's imports by top-level package,
+    # a blank line between two: the inserted import joins its package's group, or makes its
+    # own between the groups that sort around it (it was put in a neighbour's group: I201).
+    root = tmp_path / "project"
+    (root / "backend").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(f"[tool.telemetry-scaffold]\n{FLAT_PLAN}")
+    for name, text in FLAT.items():
+        (root / "backend" / name).write_text(text)
+    (root / "backend" / "accounts.py").write_text("def owner() -> str:\n    return 'me'\n")
+    views = FLAT["views.py"].replace("from services import double\n", imports)
+    views += "\n\nprint(double, owner, accounts, services)\n"
+    (root / "backend" / "views.py").write_text(views)
+    chosen = style.partition("-")[2] or style
+    config = _import_order_config("accounts, analytics, services, views", chosen)
+    if style == "explicit-cryptography":
+        config += "import-order-style = cryptography\n"
+    (root / "setup.cfg").write_text(config)
+    before = _flake8_findings(root, "backend/views.py")
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    patched = (root / "backend" / "views.py").read_text()
+    assert "from analytics.event_logger import event_logger" in patched
+    assert _flake8_findings(root, "backend/views.py") - before == Counter(), patched
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert "unchanged" in run("generate", "--root", str(root)).stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / "backend" / "views.py").read_text() == views
+
+
+@pytest.mark.parametrize("style", IMPORT_ORDER_STYLES)
+def test_the_inserted_import_joins_its_packages_group(tmp_path: Path, style: str) -> None:
+    # The layer inside the app's package: the inserted import's package is `app`, so it joins
+    # the group of the module's `app` imports under every style (cryptography's too).
+    root = _project(tmp_path, "", ABSOLUTE, {"schemas.py": SCHEMAS})
+    (root / "setup.cfg").write_text(_import_order_config("app", style))
+    original = (root / MODULE).read_bytes()
+    before = _flake8_findings(root, MODULE)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / MODULE).read_text()
+    assert _flake8_findings(root, MODULE) - before == Counter(), patched
+    assert "from app.analytics" in patched
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.patching.limits import Limit, pylint_statements, ruff_statements
+from telemetry_cli.patching.limits import (
+    Limit,
+    exempted,
+    pylint_statements,
+    ruff_statements,
+)
 from telemetry_cli.patching.style import FormatStyles
 from tests.cli_support import run
 from tests.test_patching_style import MAIN, _write
@@ -503,3 +508,56 @@ def test_ruff_per_file_ignores_are_matched_as_ruff_matches_them(
     )
     ours = [limit.rule for limit in FormatStyles(tmp_path).linter_limits(books)]
     assert ("PLR0915" in checked.stdout) is ("PLR0915" in ours), checked.stdout
+
+
+# The comments flake8 might read as exemptions: on the flagged line (`import os`, F401), or on
+# a line of their own (a file's), as flake8 7 reads them or not.
+FLAKE8_COMMENTS = [
+    "import os  # noqa\n",
+    "import os  # NOQA\n",
+    "import os  # noqa: F401\n",
+    "import os  # noqa:F401\n",
+    "import os  # noqa: E501,F401\n",
+    "import os  # noqa: E501 F401\n",
+    "import os  # noqa: F4\n",
+    "import os  # noqa: E501\n",
+    "import os  # noqa: f401\n",
+    "import os  # noqa : E501\n",
+    "import os  # noqa:  E501\n",
+    "import os  #noqa\n",
+    "import os  # noqa-ish\n",
+    "import os  # flake8: noqa\n",
+    "# flake8: noqa\nimport os\n",
+    "import os\n# flake8: noqa\n",
+    "import os\n# FLAKE8: NOQA\n",
+    "import os\n# flake8=noqa\n",
+    "import os\n# flake8: noqa: E501\n",
+    "import os\n\n\ndef f() -> None:\n    # flake8: noqa\n    return None\n",
+    'import os\n\nDOC = """\n# flake8: noqa\n"""\n',
+    "import os\n#flake8: noqa\n",
+    "import os\n# ruff: noqa\n",
+    "import os\nx = 1  # flake8: noqa\n",
+    "import os\r\n# flake8: noqa\r\n",
+]
+
+
+@pytest.mark.parametrize("text", FLAKE8_COMMENTS)
+def test_flake8s_noqa_is_read_as_flake8_reads_it(tmp_path: Path, text: str) -> None:
+    # wemake-python-styleguide's limits are flake8's findings: its `noqa` comments are read as
+    # flake8 reads them (a file's only on a line of its own, with its one space after the hash;
+    # codes after it still exempt the whole file; a line's codes matched as prefixes), checked
+    # against flake8 itself over an unused import.
+    module = tmp_path / "module.py"
+    module.write_bytes(text.encode())
+    flake8 = Path(sys.executable).parent / "flake8"
+    done = subprocess.run(
+        [str(flake8), "--isolated", "--select", "F401", "--format", "%(row)d", str(module)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    reported = done.stdout.split() == ["1"]
+    limit = Limit("wemake", "F401", 0, "", "imports")
+    assert exempted(limit, text, 1) is not reported
+    # A finding of the module's own (WPS201) is left by a file's exemption alone.
+    inline = text.startswith("import os  #")
+    assert exempted(limit, text, None) is (not reported and not inline)

@@ -24,6 +24,7 @@ from telemetry_cli.errors import (
     PatchError,
     SeveralApps,
 )
+from telemetry_cli.patching.docstrings import is_docstring
 from telemetry_cli.patching.instances import instance_class
 from telemetry_cli.patching.mounts import (
     Mounts,
@@ -65,7 +66,6 @@ from telemetry_cli.patching.symbols import (
     call_bound_once,
     instance_parameter,
     is_class_method,
-    is_docstring,
     method_binding,
     single_assignment,
     static_or_class,

@@ -8,12 +8,15 @@ lint-clean and a removal can take out exactly what was added.
 from __future__ import annotations
 
 import ast
+import io
 import re
 import sys
+import tokenize
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from telemetry_cli.manifest import STUB_STATEMENTS
+from telemetry_cli.manifest import STUB_STATEMENTS, is_inline_stub
+from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout
@@ -22,9 +25,7 @@ from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
     PackageIndex,
-    after_docstring,
     block_statements,
-    is_docstring,
 )
 
 #: The comment that tells ruff an import below other code is meant to be there.
@@ -106,6 +107,18 @@ def import_sort_key(
     if isinstance(statement, ast.Import):
         return (rank, 0, statement.names[0].name.lower())
     return (rank, -statement.level, (statement.module or "").lower())
+
+
+def _package(module: str) -> str | None:
+    """The top-level package of an absolute import of ``module``; None for a relative one."""
+    return None if module.startswith(".") else module.partition(".")[0]
+
+
+def _statement_package(statement: ast.Import | ast.ImportFrom) -> str | None:
+    """The top-level package ``statement`` imports from; None for a relative import."""
+    if isinstance(statement, ast.Import):
+        return _package(statement.names[0].name)
+    return None if statement.level else _package(statement.module or "")
 
 
 def _kind_rank(is_from: bool, within: bool, from_first: bool) -> int:
@@ -389,6 +402,36 @@ class ModuleEditor:
         self._deleted.add(id(statement))
         self.edits.deletions.append(Deletion(first_line(statement), statement.end_lineno or 0))
 
+    def take_inline_stub(self, stub: InlineStub) -> None:
+        """Take the stub off its ``def`` line, which keeps its header (and comment) alone."""
+        self._deleted.add(id(stub.statement))
+        self._rewrite_line(stub.statement.lineno, stub.header)
+
+    def _rewrite_line(self, number: int, text: str) -> None:
+        """Write line ``number`` anew as ``text``."""
+        self.edits.deletions.append(Deletion(number, number))
+        self.insert(number, (text,))
+        self._rewritten.add(number)
+
+    def _header_colon(self, function: FunctionNode, call: ast.stmt) -> tuple[int, int] | None:
+        """The line ending ``function``'s header just above ``call``, and the end of its colon.
+
+        None when comments or other lines stand between them, or the header does not read.
+        """
+        lines = self.module.lines
+        last = first_line(call) - 1
+        if last < function.lineno:
+            return None
+        header = "\n".join(lines.line(number) for number in range(function.lineno, last + 1))
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(header + "\n").readline))
+        except (tokenize.TokenError, SyntaxError):
+            return None
+        colons = [token for token in tokens if token.type == tokenize.OP and token.string == ":"]
+        if not colons or colons[-1].end[0] != last - function.lineno + 1:
+            return None
+        return last, colons[-1].end[1]
+
     def refill(self, function: FunctionNode, call: ast.stmt, qualname: str) -> None:
         """The log call ``call`` of ``function`` was taken out: its stub goes back if it had one.
 
@@ -408,6 +451,16 @@ class ModuleEditor:
             if any(first < insertion.before <= last for insertion in self.edits.insertions):
                 continue  # a new call goes in its place
             statement = self.stubs.get(qualname, None if len(body) < len(function.body) else "pass")
+            if statement is not None and is_inline_stub(statement):
+                # Back on the `def` line it came from, after the colon, before any comment.
+                colon = self._header_colon(function, call)
+                if colon is not None:
+                    number, column = colon
+                    text = self.module.lines.line(number)
+                    self._rewrite_line(number, text[:column] + statement + text[column:])
+                    self.edits.changes.append(f"put back `{statement.lstrip()}` in {qualname}")
+                    continue
+                statement = statement.lstrip(" \t")  # the header moved: on a line of its own
             if statement is not None:
                 indent = self.module.lines.indentation(call.lineno)
                 self.insert(call.lineno, (indent + statement,))
@@ -912,6 +965,25 @@ class ModuleEditor:
         """Insert ``lines`` (``new``) at its sorted place among the imports ``members``."""
         within, from_first = self.module.sort_within_sections, self.module.from_first
         key = new.sort_key(within, from_first)
+        package = _package(new.module)
+        if self.module.package_groups and package is not None:
+            # flake8-import-order's cryptography style: among the imports of its own top-level
+            # package, else a group of its own, before the first package that sorts after it.
+            same = [item for item in members if _statement_package(item) == package]
+            if not same:
+                after = [
+                    item
+                    for item in members
+                    if (other := _statement_package(item)) is not None and other > package
+                ]
+                if after:
+                    before = _above_comments(self.module.lines, after[0].lineno)
+                    self.insert(before, (*lines, ""), (key,))
+                else:
+                    last = members[-1]
+                    self.insert((last.end_lineno or last.lineno) + 1, ("", *lines), (key,))
+                return
+            members = same
         later = [item for item in members if import_sort_key(item, within, from_first) > key]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)
@@ -1439,6 +1511,46 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
     ):
         start -= 1
     return start, indent
+
+
+class InlineStub(NamedTuple):
+    """A stub statement written on its handler's ``def`` line (``async def f(): ...``)."""
+
+    statement: ast.stmt
+    #: The ``def`` line without it: its header, and any comment that followed the stub.
+    header: str
+    #: What the record keeps: the whitespace after the colon, then the stub (``" ..."``).
+    recorded: str
+
+
+def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | None:
+    """The stub statement ending ``function``'s header line (``def f(): pass  # later``).
+
+    One of :data:`~telemetry_cli.manifest.STUB_STATEMENTS`, the whole body, alone or before a
+    comment; None for any other body. Its log call goes on a line of its own below; the
+    record keeps the stub and the space before it, for ``remove`` to give the line back.
+    """
+    if len(function.body) != 1:
+        return None
+    statement = function.body[0]
+    end = statement.end_col_offset
+    if statement.end_lineno != statement.lineno or end is None:
+        return None
+    line = module.lines.line(statement.lineno).encode("utf-8")
+    before = line[: statement.col_offset].decode("utf-8", "replace")
+    text = line[statement.col_offset : end].decode("utf-8", "replace")
+    after = line[end:].decode("utf-8", "replace")
+    header = before.rstrip(" \t")
+    separator = before[len(header) :]
+    rest = after.lstrip(" \t\f")
+    if (
+        text not in STUB_STATEMENTS
+        or not separator
+        or not header.endswith(":")
+        or (rest and not rest.startswith("#"))
+    ):
+        return None
+    return InlineStub(statement, header + after, separator + text)
 
 
 def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, str] | None:

@@ -13,12 +13,14 @@ from telemetry_cli.errors import PatchError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec
 from telemetry_cli.patching.apps import AppSite, versions_in_place, wiring_block
 from telemetry_cli.patching.collisions import telemetry_wiring
+from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.edits import (
     LogCall,
     ModuleEditor,
     body_insertion_point,
     existing_log_calls,
     first_line,
+    inline_stub,
     log_call_lines,
     lone_stub,
     orphaned_logger,
@@ -57,8 +59,8 @@ from telemetry_cli.patching.symbols import (
     ModuleModel,
     PackageIndex,
     Scope,
-    after_docstring,
     block_statements,
+    names_in,
     parameters_of,
 )
 from telemetry_cli.plan import shown_event_types
@@ -408,6 +410,11 @@ def instrument_module(
         )
         reasons.extend(capture_reasons)
         point = body_insertion_point(handler.function, module)
+        inline = inline_stub(handler.function, module) if point is None else None
+        if inline is not None:
+            # `def f(): ...`: the stub leaves the `def` line, the call goes on the next one.
+            indent = module.lines.indentation(handler.function.lineno) + module.indent_unit
+            point = (inline.statement.lineno + 1, indent)
         if point is None:
             opening = handler.function.body[0]
             if module.lines.starts_at(opening.lineno, opening.col_offset):
@@ -457,7 +464,10 @@ def instrument_module(
             continue
         assert point is not None
         stub = lone_stub(handler.function, module) or _recorded_stub(handler, editor)
-        if stub is not None:
+        if inline is not None:
+            editor.take_inline_stub(inline)
+            editor.edits.stubs[handler.qualname] = inline.recorded
+        elif stub is not None:
             # The call takes the stub's place (beside it, ruff would call the stub needless);
             # the record keeps the stub for remove to put back.
             if not editor.is_deleted(stub[0]):
@@ -626,7 +636,9 @@ def instrument_module(
                 f"{module.path}:{handler.function.lineno}: route {handler.label()}: {unused}"
             )
         stub = lone_stub(handler.function, module)
-        unmet = stub and missing_return_note(handler.function, stub[1], module.type_checkers)
+        inline = inline_stub(handler.function, module)
+        text = stub[1] if stub else inline.recorded.lstrip(" \t") if inline else None
+        unmet = text and missing_return_note(handler.function, text, module.type_checkers)
         if unmet:
             editor.edits.notes.append(
                 f"{module.path}:{handler.function.lineno}: route {handler.label()}: {unmet}"
@@ -712,12 +724,7 @@ def _take_out_unreached(
 
 def _payload_names(payload: list[tuple[str, str]]) -> set[str]:
     """The names the values of an inserted call's payload read (its path parameters...)."""
-    return {
-        node.id
-        for _, value in payload
-        for node in ast.walk(ast.parse(value, mode="eval"))
-        if isinstance(node, ast.Name)
-    }
+    return {name for _, value in payload for name in names_in(ast.parse(value, mode="eval"))}
 
 
 def _recorded_stub(handler: Handler, editor: ModuleEditor) -> tuple[ast.stmt, str] | None:
@@ -902,12 +909,7 @@ def _calls_in_scopes(
         elif isinstance(current, COMPREHENSIONS):
             # Only the first iterable is read outside; the targets bind for all the rest.
             first, *others = current.generators
-            names = hidden | {
-                name.id
-                for generator in current.generators
-                for name in ast.walk(generator.target)
-                if isinstance(name, ast.Name)
-            }
+            names = hidden.union(*(names_in(item.target) for item in current.generators))
             elements = [child for child in children if not isinstance(child, ast.comprehension)]
             inner = [
                 (child, scope, names) for child in (*elements, first.target, *first.ifs, *others)

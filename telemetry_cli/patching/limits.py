@@ -30,6 +30,7 @@ import tokenize
 from typing import NamedTuple
 
 from telemetry_cli.errors import PARSE_ERRORS
+from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 
 #: ruff's and pylint's default ``max-statements``.
 DEFAULT_MAX_STATEMENTS = 50
@@ -134,15 +135,11 @@ def pylint_statements(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     function's docstring is no statement to pylint (a class's is).
     """
     count = 1
-    body = function.body
-    if body and _is_docstring(body[0]):
-        body = body[1:]
-    stack: list[ast.AST] = list(body)
+    stack: list[ast.AST] = list(after_docstring(function.body))
     while stack:
         node = stack.pop()
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            inner = node.body[1:] if node.body and _is_docstring(node.body[0]) else node.body
-            stack.extend(inner)
+            stack.extend(after_docstring(node.body))
             continue
         if isinstance(node, ast.ClassDef):
             stack.extend(node.body)  # a class's docstring is a statement to pylint
@@ -194,12 +191,15 @@ def module_notes(before: str, after: str, limits: tuple[Limit, ...]) -> list[str
     return found
 
 
-# A noqa comment ending a line, bare or naming codes; a ruff or flake8 one for the whole file.
+# A ruff noqa comment ending a line, bare or naming codes.
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
-_FILE_NOQA = re.compile(
-    r"^#\s*(?:ruff|flake8)\s*:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?",
-    re.I | re.M,
-)
+# flake8's own patterns (flake8 7's `defaults.py`): its file exemption is a physical line that
+# starts with it (whitespace aside, a string's line too), whatever follows it (codes named after
+# it still exempt the whole file); a line's exemption needs one space after the hash, and names
+# codes after a colon and at most one space (else it is a blanket one).
+_FLAKE8_FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
+_FLAKE8_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.I)
+_PHYSICAL_LINE = re.compile(r"\r\n|\r|\n")
 _PYLINT_OFF = re.compile(r"#\s*pylint\s*:\s*disable\s*=\s*(?P<names>[\w\-, ]+)")
 # pylint's `disable-next`: the line below only (its def line, for a function).
 _PYLINT_OFF_NEXT = re.compile(r"#\s*pylint\s*:\s*disable-next\s*=\s*(?P<names>[\w\-, ]+)")
@@ -250,7 +250,8 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
     None): a module-level pylint ``disable`` anywhere (pylint honours it for the module's
     message, tested).
     Either way, a file's ``# ruff: noqa``/``# flake8: noqa`` (for ruff's rules, read as ruff
-    reads it: see :func:`ruff_file_exemptions`) or ``# pylint: skip-file``.
+    reads it: see :func:`ruff_file_exemptions`; for flake8's, wemake's, as flake8 reads it:
+    see :func:`flake8_exempts`) or ``# pylint: skip-file``.
     """
     lines = text.splitlines()
     if limit.tool == "pylint":
@@ -274,15 +275,11 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
             if {name.strip().lower() for name in disabled.split(",")} & names:
                 return True
         return False
-    if limit.tool == "ruff":
-        off = ruff_file_exemptions(text)
-        if off is None or limit.rule in off:
-            return True
-    else:
-        for match in _FILE_NOQA.finditer(text):
-            codes = match.group("codes")
-            if codes is None or limit.rule in re.split(r"[\s,]+", codes.upper()):
-                return True
+    if limit.tool != "ruff":
+        return flake8_exempts(limit.rule, text, line)
+    off = ruff_file_exemptions(text)
+    if off is None or limit.rule in off:
+        return True
     if line is None or line > len(lines):
         return False
     match = _NOQA.search(lines[line - 1])
@@ -290,6 +287,27 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
         match.group("codes") is None
         or limit.rule in re.split(r"[\s,]+", match.group("codes").upper())
     )
+
+
+def flake8_exempts(rule: str, text: str, line: int | None) -> bool:
+    """Whether flake8's ``noqa`` comments in ``text`` leave ``rule`` unreported at ``line``.
+
+    ``line`` None: a finding of the module itself. Read as flake8 reads them: a file's
+    ``# flake8: noqa`` (or ``flake8=noqa``) on a line of its own, any codes after it
+    notwithstanding; a ``# noqa`` on the line, bare or naming the rule or a prefix of it.
+    """
+    physical = _PHYSICAL_LINE.split(text)
+    if any(_FLAKE8_FILE_NOQA.match(entry) for entry in physical):
+        return True
+    if line is None or not 1 <= line <= len(physical):
+        return False
+    match = _FLAKE8_NOQA.search(physical[line - 1])
+    if match is None:
+        return False
+    if match.group("codes") is None:
+        return True
+    codes = tuple(code for code in re.split(r"[,\s]+", match.group("codes")) if code)
+    return rule in codes or rule.startswith(codes)
 
 
 def _indent(line: str) -> int:
@@ -339,14 +357,6 @@ def _is_elif(node: ast.If, *, col_sensitive: bool = True) -> bool:
     if len(node.orelse) != 1 or not isinstance(node.orelse[0], ast.If):
         return False
     return not col_sensitive or node.orelse[0].col_offset == node.col_offset
-
-
-def _is_docstring(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
 
 
 #: ruff's unused-argument rules (flake8-unused-arguments): of a function, an instance method, a
@@ -486,7 +496,7 @@ def _decorator_name(decorator: ast.expr) -> str:
 def _is_stub(body: list[ast.stmt]) -> bool:
     """Whether ruff takes a function with ``body`` for a stub (its ARG rules skip one)."""
     for statement in body:
-        if isinstance(statement, ast.Pass) or _is_docstring(statement):
+        if isinstance(statement, ast.Pass) or is_docstring(statement):
             continue
         if (
             isinstance(statement, ast.Expr)

@@ -31,6 +31,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
 from telemetry_cli.patching.settings import collection_default_note, default_collection
 from telemetry_cli.patching.symbols import (
@@ -41,7 +42,6 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
-    after_docstring,
     assigned_once,
     assigned_targets,
     assigns_name,
@@ -51,6 +51,7 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     calls_builtin,
     instance_parameter,
+    names_in,
     one_positional_parameter,
     parameter_position,
     returned_parameter,
@@ -99,11 +100,7 @@ def loop_values(
     (``depth``: how many calls deep this is).
     """
     line = getattr(statement, "lineno", 0)
-    read = {
-        node.id
-        for node in ast.walk(statement)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
+    read = names_in(statement, read=True)
     loops = [
         loop
         for loop in scope.statements_on(line)
@@ -132,10 +129,10 @@ def loop_values(
     # r in group: app.include_router(r)`) gives that loop its items: it counts as read.
     needed = set(read)
     for target, iterable, _, _ in reversed(steps):
-        if {node.id for node in ast.walk(target) if isinstance(node, ast.Name)} & needed:
-            needed |= _names_read(iterable)
+        if names_in(target) & needed:
+            needed |= names_in(iterable, read=True)
     for target, iterable, filtered, body in steps:  # outermost first: source order
-        names = {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
+        names = names_in(target)
         if not names & needed:
             bound_outside |= names
             continue
@@ -187,15 +184,6 @@ def loop_values(
     return environments
 
 
-def _names_read(expression: ast.expr) -> set[str]:
-    """The names ``expression`` reads."""
-    return {
-        node.id
-        for node in ast.walk(expression)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
-
-
 def _bound_items(target: ast.expr, items: list[tuple[ast.expr, Scope]]) -> list[LoopValues] | None:
     """What a loop's ``target`` binds for each of ``items``; None when an item does not unpack."""
     iterations: list[LoopValues] = []
@@ -223,7 +211,7 @@ def _dependent_iterations(
     """
     iterations: list[LoopValues] = []
     for outer in environments:
-        if (_names_read(iterable) & outer_names) - set(outer):
+        if (names_in(iterable, read=True) & outer_names) - set(outer):
             return None
         found = substituted(iterable, scope, outer, index)
         items = None if found is None else literal_items(found[0], found[1], index)

@@ -93,6 +93,7 @@ from telemetry_cli.patching.symbols import (
     instance_parameter,
     is_class_method,
     listed_items,
+    names_in,
     parameter_call_position,
     passed_for,
     static_or_class,
@@ -2950,7 +2951,7 @@ def _package_listed_in_scopes(
                     folder = None  # the project's root: no package of it
                 if path is not None and folder is not None and not folder[1]:
                     deep = _LISTINGS[qualified] or bool(
-                        _names_read(path) & _recursing_listing(current, index, modules)
+                        names_in(path) & _recursing_listing(current, index, modules)
                     )
                     listed.add((folder[0], deep))
                 elif qualified in _MODULE_LISTINGS:
@@ -3066,11 +3067,6 @@ def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:
     return appended
 
 
-def _names_read(expression: ast.expr) -> set[str]:
-    """The names an expression reads."""
-    return {node.id for node in ast.walk(expression) if isinstance(node, ast.Name)}
-
-
 def _listing_parameters(scope: Scope, index: PackageIndex) -> frozenset[str]:
     """The parameters of the function ``scope`` its folder listings read (``package.__path__``)."""
     if not isinstance(scope.node, FunctionNode):
@@ -3079,7 +3075,7 @@ def _listing_parameters(scope: Scope, index: PackageIndex) -> frozenset[str]:
     for node in ast.walk(scope.node):
         if isinstance(node, ast.Call) and index.qualify(node.func, scope) in _LISTINGS:
             path = call_argument(node, 0, "path")
-            read |= set() if path is None else _names_read(path)
+            read |= set() if path is None else names_in(path)
     return frozenset(
         name
         for name in read
@@ -3099,7 +3095,7 @@ def _imported_parameters(included: ast.expr, scope: Scope, index: PackageIndex) 
     name = call_argument(read[1], 0, "name")
     return frozenset(
         found
-        for found in (set() if name is None else _names_read(name))
+        for found in (set() if name is None else names_in(name))
         if (binding := scope.bindings.get(found)) is not None and binding.kind == "param"
     )
 

@@ -384,6 +384,7 @@ class BackendReader:
             banned,
             self.styles.ruff_checks(relative, UNUSED_ARGUMENT_RULES),
             self.styles.type_checkers(relative),
+            style.package_groups,
         )
 
 

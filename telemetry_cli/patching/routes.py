@@ -101,6 +101,7 @@ from telemetry_cli.patching.symbols import (
     chain_root,
     instance_parameter,
     listed_items,
+    names_in,
     one_positional_parameter,
     returned_only,
     sole_binding,
@@ -2644,7 +2645,7 @@ class _Finder:
         reader = _PassedReader(parameters)
         read = reader.visit(copy.deepcopy(written))
         assert isinstance(read, ast.expr)
-        names = {node.id for node in ast.walk(read) if isinstance(node, ast.Name)}
+        names = names_in(read)
         if not names or not names <= set(parameters.values()):
             return None  # a name the factory is not passed: read there, another object
         if reachable(read, factory, handler_scope) is None:

@@ -16,7 +16,8 @@ or flake8's, when no formatter sets one), and for the order an inserted import
 takes: plain and ``from`` imports ordered together by module when ruff's or isort's
 ``force-sort-within-sections`` (or isort's ``google`` profile) says so, set apart from plain
 imports by a blank line when ``lines-between-types`` says so, or after them when ``from-first``
-says so (flake8-import-order's ``google`` style sorts them together too). A project whose
+says so (flake8-import-order's ``google`` style sorts them together too; its ``cryptography``
+style, the default, wants a group per top-level package, set apart by blank lines). A project whose
 imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
 wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79), in its
 ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
@@ -295,6 +296,10 @@ class FormatStyle(NamedTuple):
     #: yapf formats the folder (its settings found, no ruff ``[format]`` nor black), so: a log
     #: call it would split has its payload split one entry per line, as yapf lays a dict out.
     yapf: YapfLayout | None = None
+    #: flake8-import-order's ``cryptography`` style checks the folder (its default style, when
+    #: the plugin is configured): one group per top-level package among the third-party and the
+    #: project's own imports, each set apart from the next by a blank line.
+    package_groups: bool = False
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -704,6 +709,7 @@ class FormatStyles:
         length: int | None = None
         quote: str | None = None
         order: str | None = None  # flake8-import-order's style
+        named = False  # flake8-import-order's application-import-names is set
         linted = False  # a section of flake8's that checks line lengths (E501)
         for name in _LINTER_FILES:
             parser = self._ini(folder / name)
@@ -717,6 +723,8 @@ class FormatStyles:
                     quote = _inline_quotes(_ini_setting(parser, section, "inline-quotes"))
                 if order is None:
                     order = _ini_setting(parser, section, "import-order-style")
+                names = _ini_setting(parser, section, "application-import-names")
+                named = named or names is not None
         if length is None and linted:
             # A section that sets no length still has flake8 check lines at its default.
             length = _LINTER_LINE_LENGTH
@@ -727,6 +735,8 @@ class FormatStyles:
         isort = self._isort(folder, tool)
         # flake8-import-order's google style (appnexus is google's) orders plain and `from`
         # imports together by module, as isort's force_sort_within_sections does.
+        if order is None and named:
+            order = "cryptography"  # the plugin's default style
         within = order is not None and order.strip().lower() in ("google", "appnexus")
         if length is None and quote is None and order is None and isort is None:
             return None
@@ -739,6 +749,7 @@ class FormatStyles:
             from_first=isort is not None and isort.from_first,
             import_wrap=None if isort is None else isort.wrap,
             joined_sections=frozenset() if isort is None else isort.joined,
+            package_groups=order is not None and order.strip().lower() == "cryptography",
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:

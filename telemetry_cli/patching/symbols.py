@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
 from telemetry_cli.errors import PARSE_ERRORS
+from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.limits import Limit
 from telemetry_cli.patching.names import (
     APP_CLASSES,
@@ -115,6 +116,9 @@ class ModuleSource(NamedTuple):
     unused_argument_rules: tuple[frozenset[str], str] = (frozenset(), "^_")
     #: The type checkers its project configures for it (``"mypy"``, ``"pyright"``).
     type_checkers: frozenset[str] = frozenset()
+    #: Whether its import checker wants one group per top-level package (see
+    #: :class:`.style.FormatStyle`).
+    package_groups: bool = False
 
 
 class ParseFailure(Exception):
@@ -621,18 +625,18 @@ def assigns_name(statement: ast.stmt, name: str) -> bool:
     return False
 
 
-def is_docstring(statement: ast.stmt) -> bool:
-    """Whether a statement is a string standing alone (a docstring, if it comes first)."""
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
+def names_in(node: ast.AST, *, read: bool = False) -> set[str]:
+    """The names written in ``node``: of every ``Name`` in it, or (``read``) those it reads.
 
-
-def after_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
-    """The statements of a function's (or class's) ``body`` after its docstring, if it has one."""
-    return body[1:] if body and is_docstring(body[0]) else body
+    All of them for a target (``for a, b in ...`` binds ``a`` and ``b``) or an expression whose
+    bound names count too; ``read`` leaves out those an expression binds without reading them
+    (a walrus's target, a comprehension's variable).
+    """
+    return {
+        item.id
+        for item in ast.walk(node)
+        if isinstance(item, ast.Name) and (not read or isinstance(item.ctx, ast.Load))
+    }
 
 
 def method_binding(cls: Binding, method: FunctionNode) -> Binding:
@@ -1159,6 +1163,7 @@ class ModuleModel:
         self.from_first = source.from_first
         self.import_wrap = source.import_wrap
         self.joined_sections = source.joined_sections
+        self.package_groups = source.package_groups
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
