@@ -60,14 +60,22 @@ from telemetry_cli.patching.loops import (
     substituted,
 )
 from telemetry_cli.patching.names import (
+    ADD_API_ROUTE,
+    ADD_WEBSOCKET_ROUTE,
+    API_ROUTE,
     APP_ROUTER,
+    HTTP_METHODS,
     IN_PLACE_VERSIONER,
     IN_PLACE_VERSIONERS,
+    LIBRARY_API_ROUTERS,
     MOUNT_CLASSES,
+    STARLETTE_ADD_ROUTES,
     STARLETTE_CLASSES,
+    STARLETTE_ROUTES,
     VERSION_DECORATORS,
     VERSIONED_APP_FUNCTIONS,
     VERSIONED_ROUTE_CLASSES,
+    WEBSOCKET,
     library_include,
 )
 from telemetry_cli.patching.settings import (
@@ -2480,10 +2488,12 @@ def _library_router(
 
     ``app.include_router(fastapi_users.get_auth_router(auth_backend), prefix="/auth/jwt")``,
     ``CRUDRouter(schema=Item, ...)`` of fastapi-crudrouter, each written in the include, or a
-    name bound once to a library function's router (``auth_router = users.get_auth_router(...)``;
-    not to a library's router class: ``router = InferringRouter()`` holds the project's routes):
-    the library declares its routes, in no module of the project's to put a log call into.
-    FastAPI's and Starlette's own routers declare none.
+    name bound once to a library function's router (``auth_router = users.get_auth_router(...)``)
+    or to a library's router class (``router = CRUDRouter(schema=Item)``): the library declares
+    its routes, in no module of the project's to put a log call into. FastAPI's and Starlette's
+    own routers declare none, nor do the library subclasses known to keep ``APIRouter``'s
+    (``router = InferringRouter()``), nor a library router the project declares routes on or
+    includes routers into (``@router.get("/x")``): that one holds the project's routes.
     """
     found = substituted(included, scope, values, index)
     if found is None:
@@ -2492,7 +2502,12 @@ def _library_router(
     if isinstance(expression, ast.Name):
         binding = index.binding_of(expression, where)
         built = call_bound_once(binding)
-        if binding is None or built is None or index.built_role(built, binding.scope)[0]:
+        if binding is None or built is None:
+            return None
+        role = index.built_role(built, binding.scope)[0]
+        if role is Role.APP or (
+            role is Role.ROUTER and _holds_project_routes(built, binding, index)
+        ):
             return None
         expression, where = built, binding.scope
     library = calling_library(expression, where, index)
@@ -2513,6 +2528,41 @@ def _library_router(
 
 # The libraries whose routers hold only the routes the project declares on them.
 _ROUTING_LIBRARIES = frozenset({"fastapi", "starlette"})
+
+
+def _holds_project_routes(built: ast.Call, binding: Binding, index: PackageIndex) -> bool:
+    """Whether a router class's instance bound to ``binding`` holds routes of the project's.
+
+    A library subclass known to keep ``APIRouter``'s constructor (``InferringRouter()``), or
+    one the module declares a route on or includes a router into (``@router.get("/x")``,
+    ``router.add_api_route(...)``, ``router.include_router(other)``), in the scope it is bound
+    in or any nested one.
+    """
+    qualified = index.qualify(built.func, binding.scope)
+    if qualified is not None and index.resolve(qualified)[0] in LIBRARY_API_ROUTERS:
+        return True
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr in _ROUTE_DECLARATIONS
+        and isinstance(node.value, ast.Name)
+        and node.value.id == binding.name
+        for node in ast.walk(binding.scope.node)
+    )
+
+
+#: The methods of a router that declare a route on it or add another router's to it.
+_ROUTE_DECLARATIONS = frozenset(
+    {
+        *HTTP_METHODS,
+        API_ROUTE,
+        WEBSOCKET,
+        ADD_API_ROUTE,
+        ADD_WEBSOCKET_ROUTE,
+        *STARLETTE_ROUTES,
+        *STARLETTE_ADD_ROUTES,
+        _INCLUDE_ROUTER,
+    }
+)
 
 
 class OutsideRouter(str):
