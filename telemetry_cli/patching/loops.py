@@ -872,6 +872,26 @@ class EnumMember(ast.Attribute):
     assigned: ast.expr
 
 
+class ListedModule(ast.Call):
+    """A ``pkgutil.ModuleInfo`` a listing's loop binds: ``.name`` and ``.ispkg`` are known.
+
+    ``for info in pkgutil.iter_modules(api.__path__):`` binds, per module of the folder, one
+    written as the call that makes it (``ModuleInfo(None, "items", False)``, no finder).
+    """
+
+    #: The fields read off it, by name (``name``, ``ispkg``), as the constants they hold.
+    fields: dict[str, ast.Constant]
+
+    @classmethod
+    def of(cls, name: str, is_package: bool) -> ListedModule:
+        """The item a listing binds for the module ``name`` (a package, or a module file)."""
+        function = ast.Attribute(ast.Name("pkgutil", ast.Load()), "ModuleInfo", ast.Load())
+        fields = {"name": ast.Constant(name), "ispkg": ast.Constant(is_package)}
+        made = cls(func=function, args=[ast.Constant(None), *fields.values()], keywords=[])
+        made.fields = fields
+        return made
+
+
 def _enum_members(
     iterable: ast.Name | ast.Attribute, scope: Scope, index: PackageIndex
 ) -> list[tuple[ast.expr, Scope]] | None:
@@ -1582,7 +1602,10 @@ def substituted(
         # `module.value` of an Enum member: what the class body assigns it.
         result = item.assigned
         attributes.pop()
-    if attributes and index is not None:
+    if attributes and isinstance(item, ListedModule) and attributes[-1] in item.fields:
+        # `info.name` of `for info in pkgutil.iter_modules(...)`: the module's own name.
+        result = item.fields[attributes.pop()]
+    elif attributes and index is not None:
         field = record_field(item, attributes[-1], item_scope, index)
         if field is not None:  # `mount.router` of `Mount(users.router, "/users")`
             result, item_scope = field

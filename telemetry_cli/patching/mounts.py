@@ -47,6 +47,7 @@ from telemetry_cli.patching.instances import (
 )
 from telemetry_cli.patching.loops import (
     MAPPED_ITEM,
+    ListedModule,
     LoopValues,
     Passed,
     consumed_map,
@@ -2696,11 +2697,12 @@ def _discovered_mounts(
     """How ``call`` includes each router of a folder's modules it stands for.
 
     The routers :func:`_discovered_routers` finds, each as :func:`_mount` includes it. The
-    name a ``for`` loop binds to each entry of an ``os.listdir`` (``for name in
-    os.listdir(folder):``) holds that router's entry (``orders``, ``items.py``), so an include
-    prefix made of it is known. ``read_in``: where ``included`` is written, when not where
-    ``call`` runs (what a generator the call's loop runs yields). ``told`` gets, per router,
-    whether the listing's name was set for it.
+    name a ``for`` loop binds to each entry of a folder listing (``for name in
+    os.listdir(folder):``, ``for info in pkgutil.iter_modules(path):``) holds that router's
+    entry (``orders``, ``items.py``; see :func:`_listing_loop_item`), so an include prefix
+    made of it (``f"/{name}"``, ``f"/{info.name}"``) is known. ``read_in``: where
+    ``included`` is written, when not where ``call`` runs (what a generator the call's loop
+    runs yields). ``told`` gets, per router, whether the listing's name was set for it.
     """
     written = scope if read_in is None else read_in
     if not _imported_at_run_time(included, written, index, 0):
@@ -2709,7 +2711,7 @@ def _discovered_mounts(
     read = len(defaults.read)
     entries: list[str | None] = []
     keys = _discovered_routers(included, written, index, modules, values, defaults, entries)
-    entry_name = _listdir_loop_name(call, scope, index)
+    listing_item = _listing_loop_item(call, scope, index)
     for default in defaults.read[read:]:
         # `import_module(settings.APP)`: the module its settings class names by default.
         said = default.describe(IMPORTED_MODULE)
@@ -2718,8 +2720,8 @@ def _discovered_mounts(
     del defaults.read[read:]
     for key, entry in zip(keys, entries, strict=True):
         at = values
-        if entry is not None and entry_name is not None and entry_name not in values:
-            at = {**values, entry_name: (ast.Constant(entry), scope)}
+        if entry is not None and listing_item is not None and listing_item[0] not in values:
+            at = {**values, listing_item[0]: (listing_item[1](entry), scope)}
         if told is not None:
             told.append(at is not values)
         mount = _mount(call, included, scope, at, index, modules, defaults, notes, copied, key)
@@ -2728,10 +2730,19 @@ def _discovered_mounts(
     return found
 
 
-def _listdir_loop_name(call: ast.Call, scope: Scope, index: PackageIndex) -> str | None:
-    """The name a ``for`` loop around ``call`` binds to each entry of an ``os.listdir``."""
+def _listing_loop_item(
+    call: ast.Call, scope: Scope, index: PackageIndex
+) -> tuple[str, Callable[[str], ast.expr]] | None:
+    """The name a ``for`` loop around ``call`` binds per entry of a folder listing, and its item.
+
+    Given the entry (``items.py`` for a module file, ``orders`` for a folder), what the name
+    holds for it: the entry itself for ``for name in os.listdir(folder):``; the module's
+    ``ModuleInfo`` for ``for info in pkgutil.iter_modules(path):`` (``info.name`` is
+    ``items``), its name for ``for _, name, _ in pkgutil.iter_modules(path):``.
+    ``walk_packages`` names a subfolder's modules after a prefix: not followed.
+    """
     for loop in ast.walk(scope.node):
-        if not isinstance(loop, ast.For | ast.AsyncFor) or not isinstance(loop.target, ast.Name):
+        if not isinstance(loop, ast.For | ast.AsyncFor):
             continue
         listing = loop.iter
         if (
@@ -2742,13 +2753,28 @@ def _listdir_loop_name(call: ast.Call, scope: Scope, index: PackageIndex) -> str
             and listing.args
         ):
             listing = listing.args[0]  # the builtin: the same entries, in order
+        if not isinstance(listing, ast.Call) or not any(node is call for node in ast.walk(loop)):
+            continue
+        lister = index.qualify(listing.func, scope)
+        target = loop.target
+        if lister == "os.listdir" and isinstance(target, ast.Name):
+            return target.id, ast.Constant
+        if lister != "pkgutil.iter_modules":
+            continue
+        if isinstance(target, ast.Name):
+            return target.id, _module_info
         if (
-            isinstance(listing, ast.Call)
-            and index.qualify(listing.func, scope) == "os.listdir"
-            and any(node is call for node in ast.walk(loop))
+            isinstance(target, ast.Tuple)
+            and len(target.elts) == 3
+            and isinstance(target.elts[1], ast.Name)
         ):
-            return loop.target.id
+            return target.elts[1].id, lambda entry: ast.Constant(entry.removesuffix(".py"))
     return None
+
+
+def _module_info(entry: str) -> ast.expr:
+    """The ``ModuleInfo`` ``pkgutil.iter_modules`` lists for a folder's entry (``items.py``)."""
+    return ListedModule.of(entry.removesuffix(".py"), not entry.endswith(".py"))
 
 
 def _discovered_routers(
