@@ -31,6 +31,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from telemetry_cli.patching.data_files import data_file_literal
 from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
 from telemetry_cli.patching.settings import collection_default_note, default_collection
 from telemetry_cli.patching.symbols import (
@@ -786,7 +787,7 @@ def literal_items(
         registry = _registry(iterable, scope, index)
         if registry is not None:
             return registry.items
-    if isinstance(iterable, ast.Name | ast.Attribute | ast.Call):
+    if isinstance(iterable, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
         found = _literal(iterable, scope, index, depth + 1)
         if found is None:
             # `ROUTERS = crud.routers + [HEALTH_ROUTER]`: a name bound once to what is read
@@ -953,8 +954,24 @@ def _literal(
         display = _dict_display(expression, scope)
         if display is not None:
             return display, scope
+        loaded = data_file_literal(expression, scope, index)
+        if loaded is not None:  # `yaml.safe_load(open("routers.yaml"))`: what the file holds
+            return loaded, scope
         returned = _returned_literal(expression, scope, index)
         return None if returned is None else _literal(*returned, index, depth + 1)
+    if (
+        isinstance(expression, ast.Subscript)
+        and isinstance(expression.slice, ast.Constant)
+        and isinstance(expression.slice.value, str)
+    ):
+        # `config["routers"]` of a dict a name holds (a data file's, loaded).
+        held = _literal(expression.value, scope, index, depth + 1)
+        if held is None or not isinstance(held[0], ast.Dict):
+            return None
+        for key, value in zip(held[0].keys, held[0].values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == expression.slice.value:
+                return _literal(value, held[1], index, depth + 1)
+        return None
     if not isinstance(expression, ast.Name | ast.Attribute):
         return None
     binding = index.binding_of(expression, scope)
