@@ -34,6 +34,8 @@ _LOADERS = {
         "toml",
     ),
 }
+#: The loaders' own names (``safe_load``), as a call may spell them before it is qualified.
+_LOADER_NAMES = frozenset(name.rpartition(".")[2] for name in _LOADERS)
 #: Calls that give the path they are given, or the file at it (opened, or its text).
 _SAME_FILE = frozenset(
     {"open", "io.open", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "str"}
@@ -46,7 +48,11 @@ _MAX_DEPTH = 8
 
 def data_file_literal(call: ast.Call, scope: Scope, index: PackageIndex) -> ast.expr | None:
     """The literal a data file's loader call returns, written as code; None when not known."""
-    qualified = index.qualify(call.func, scope)
+    function = call.func
+    called = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    if called not in _LOADER_NAMES:
+        return None  # most calls: no name to qualify
+    qualified = index.qualify(function, scope)
     kind = _LOADERS.get(qualified or "")
     argument = call_argument(call, 0, "stream" if kind == "yaml" else "fp")
     if kind is None or argument is None or index.settings_file is None:
