@@ -524,3 +524,52 @@ def test_routers_listed_by_pkgutil_get_the_prefix_their_module_name_makes(
         assert client.get(f"{prefix}/wallets/3").json() == 3
         assert client.get(f"{prefix}/cards/4").json() == 4
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+#: `os.listdir` over the routes folder, each module file imported by its name without `.py`.
+LISTED_FILES = (
+    "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
+    "router = APIRouter()\n"
+    "for entry in sorted(os.listdir(os.path.dirname(__file__))):\n"
+    '    if entry.endswith(".py") and not entry.startswith("_"):\n'
+    '        module = importlib.import_module(f"{__name__}.{entry[:-3]}")\n'
+    "        router.include_router(module.router, prefix=PREFIX)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "served"),
+    [('f"/{entry[:-3]}"', "/api/wallets"), ("f\"/{entry.split('.')[0]}\"", None)],
+    ids=["sliced", "not-known"],
+)
+def test_routers_listed_by_os_listdir_get_the_prefix_their_file_name_makes(
+    tmp_path: Path, prefix: str, served: str | None
+) -> None:
+    """`for entry in os.listdir(folder): ... prefix=f"/{entry[:-3]}"`: each module file's
+    router is served under its name without `.py`, and logged so. A prefix the entry does not
+    tell statically (`entry.split(".")[0]`) is said in one line. Before, both were logged
+    without the prefix, and nothing was said."""
+    root = tmp_path / "project"
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+        ),
+        "app/routes/__init__.py": LISTED_FILES.replace("PREFIX", prefix),
+        "app/routes/wallets.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/{wallet_id}")\n'
+            "async def read_wallet(wallet_id: int) -> int:\n    return wallet_id\n"
+        ),
+    }
+    generated = _generated_with_wallets(root, files)
+    if served is None:
+        said = "app/routes/__init__.py:10: include prefix `f\"/{entry.split('.')[0]}\"` is only"
+        assert said in generated.stdout, generated.stdout
+        return
+    assert "run time" not in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "app/routes/wallets.py") == {
+        "read_wallet": f"{served}/{{wallet_id}}"
+    }
+    with imported_app(root) as app:
+        assert TestClient(app.app).get(f"{served}/3").json() == 3

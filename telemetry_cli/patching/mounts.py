@@ -1925,6 +1925,9 @@ def _module_mounts(
                             call, included, scope, values, index, modules, defaults, notes, copied
                         )
                     ]
+                    if any(mount[1].prefix is None for mount in found[start:]):
+                        # A prefix the entry does not tell (`f"/{name[:-3]}"`): said, not lost.
+                        notes.append(_unknown_prefix(where, prefix, included, defaults))
                     continue
                 if followed or not _imported_at_run_time(included, scope, index, 0):
                     notes.append(_unknown_prefix(where, prefix, included, defaults))
