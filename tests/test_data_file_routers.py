@@ -182,3 +182,12 @@ def test_yaml_beyond_the_plain_subset_is_not_read(text: str) -> None:
     octal, a date, a hexadecimal), bad indentation, a key twice: not read (ValueError)."""
     with pytest.raises(ValueError, match=r"plain subset|octal|twice"):
         plain_yaml(text)
+
+
+def test_a_data_file_nested_too_deep_is_not_read(tmp_path: Path) -> None:
+    """A JSON file nested deeper than Python's recursion allows: not read, the loop said (no
+    traceback)."""
+    root = tmp_path / "project"
+    main, name, _ = SHAPES["json-factory"]
+    said = _generated(root, main, {name: "[" * 100_000 + "]" * 100_000})
+    assert "only known at run time" in said, said

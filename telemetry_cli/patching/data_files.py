@@ -63,9 +63,9 @@ def data_file_literal(call: ast.Call, scope: Scope, index: PackageIndex) -> ast.
         return None
     try:
         data = _parsed(kind, found[1])
-    except (ValueError, tomllib.TOMLDecodeError):
+        written = _written(data)
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError; nesting too deep
         return None
-    written = _written(data)
     if written is None:
         return None
     for node in ast.walk(written):
