@@ -226,3 +226,42 @@ def test_a_handler_a_factory_makes_is_logged_once_with_the_route_each_request_to
             logged.clear()
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+def test_a_factory_passed_its_paths_logs_the_block_type_of_the_route_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make_page(path, ...)` registered for `/about` and `/help/{topic}`: each request logs
+    the route it took, and the block type of that route (`about`, `help`: the last static
+    segment of the path logged), read off the route at run time. Before, every request logged
+    the block types of all the routes joined (`about,help`). With one page left, the call is
+    rewritten with its one block type; `remove` takes it out."""
+    source, main, _, _ = SHAPES["pages"]
+    root = make_project(tmp_path / "project", 'instrument = { "api/pages.py" = "ai_block_used" }')
+    (root / "backend/app/api/pages.py").write_text(source)
+    assert main is not None
+    (root / "backend/app/main.py").write_text(main)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    with imported_app(root / "backend") as served:
+        logger = sys.modules["app.analytics.event_logger"].event_logger
+        logged: list[dict[str, object]] = []
+        monkeypatch.setattr(logger, "log", lambda _type, payload: logged.append(payload))
+        client = TestClient(served.app)
+        assert client.get("/site/about").status_code == 200
+        assert client.get("/site/help/x").status_code == 200
+    assert [(event["route"], event["block_type"]) for event in logged] == [
+        ("/site/about", "about"),
+        ("/site/help/{topic}", "help"),
+    ]
+    # One page left: one block type, written as a literal; the call read at run time before
+    # is still taken for generate's own, and rewritten.
+    pages = root / "backend/app/api/pages.py"
+    pages.write_text(pages.read_text().replace(', "/help/{topic}": ("help.html", "patient")', ""))
+    again = run("generate", "--root", str(root))
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert '"block_type": "about"' in pages.read_text(), pages.read_text()
+    assert "str(path)" not in pages.read_text()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert "event_logger" not in pages.read_text()

@@ -173,6 +173,7 @@ class MemoryCRUDRouter(APIRouter):
 
 LIBRARY_MAIN = """from fastapi import FastAPI
 from fastapi_crudrouter import MemoryCRUDRouter as CRUDRouter
+from fastapi_timing import TimedRouter
 from fastapi_users import FastAPIUsers
 from fastapi_utils.inferring_router import InferringRouter
 from pydantic import BaseModel
@@ -196,7 +197,22 @@ for router in (fastapi_users.get_users_router(),):
     app.include_router(router, prefix="/v2/users")
 app.include_router(health)
 app.include_router(items.router)
+stock = CRUDRouter(schema=Potato)
+app.include_router(stock, prefix="/stock")
+timed = TimedRouter()
+
+
+@timed.get("/ping")
+async def ping() -> str:
+    return "pong"
+
+
+app.include_router(timed)
 """
+
+
+#: The libraries the test writes (taken out of `sys.modules` after it).
+LIBRARIES = frozenset({"fastapi_users", "fastapi_crudrouter", "fastapi_utils", "fastapi_timing"})
 
 
 def test_a_router_a_library_builds_is_said_by_init_and_generate(
@@ -204,10 +220,12 @@ def test_a_router_a_library_builds_is_said_by_init_and_generate(
 ) -> None:
     """`app.include_router(fastapi_users.get_auth_router(auth_backend), prefix="/auth/jwt")`
     (a method of an object a library's class builds), a name bound to one, fastapi-crudrouter's
-    `CRUDRouter(schema=Potato)` in the include, and one in a loop: the library declares their
-    routes, served but in no module of the project's to log. `init` and `generate` say each in
-    one line naming the include and the library; a library's plain router the project fills
-    (`InferringRouter()`) is not said. Nothing was said before."""
+    `CRUDRouter(schema=Potato)` in the include or bound to a name (`stock = CRUDRouter(...)`),
+    and one in a loop: the library declares their routes, served but in no module of the
+    project's to log. `init` and `generate` say each in one line naming the include and the
+    library; a library's plain router (`InferringRouter()`), or one the project declares its
+    routes on (`@timed.get("/ping")`), is not said. Nothing was said before, nor (until 0.29)
+    of a router class's instance bound to a name."""
     site = tmp_path / "site"
     write_files(
         site,
@@ -215,6 +233,9 @@ def test_a_router_a_library_builds_is_said_by_init_and_generate(
             "fastapi_users/__init__.py": USERS_LIBRARY,
             "fastapi_crudrouter/__init__.py": CRUD_LIBRARY,
             "fastapi_utils/__init__.py": "",
+            "fastapi_timing/__init__.py": (
+                "from fastapi import APIRouter\n\n\nclass TimedRouter(APIRouter):\n    pass\n"
+            ),
             "fastapi_utils/inferring_router.py": (
                 "from fastapi import APIRouter\n\n\nclass InferringRouter(APIRouter):\n    pass\n"
             ),
@@ -232,14 +253,16 @@ def test_a_router_a_library_builds_is_said_by_init_and_generate(
         },
     )
     notes = [
-        "backend/app/main.py:19: `fastapi_users.get_auth_router(...)` is a router the library "
+        "backend/app/main.py:20: `fastapi_users.get_auth_router(...)` is a router the library "
         "fastapi_users builds: the routes it declares are served but not logged",
-        "backend/app/main.py:20: `users_router` (fastapi_users.get_users_router()) is a router "
+        "backend/app/main.py:21: `users_router` (fastapi_users.get_users_router()) is a router "
         "the library fastapi_users builds",
-        "backend/app/main.py:21: `CRUDRouter(...)` is a router the library fastapi_crudrouter "
+        "backend/app/main.py:22: `CRUDRouter(...)` is a router the library fastapi_crudrouter "
         "builds",
-        "backend/app/main.py:23: `router` (fastapi_users.get_users_router()) is a router the "
+        "backend/app/main.py:24: `router` (fastapi_users.get_users_router()) is a router the "
         "library fastapi_users builds",
+        "backend/app/main.py:28: `stock` (CRUDRouter(...)) is a router the library "
+        "fastapi_crudrouter builds",
     ]
     initialised = run("init", "--root", str(root))
     assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
@@ -260,10 +283,12 @@ def test_a_router_a_library_builds_is_said_by_init_and_generate(
             assert client.post("/auth/jwt/login").json() == {"access_token": "token"}
             assert client.get("/users/me").json() == {"id": 1}
             assert client.get("/potato").json() == []
+            assert client.get("/stock/potato").json() == []
+            assert client.get("/ping").json() == "pong"
             assert client.get("/items/3").json() == {"id": 3}
     finally:
         for name in [name for name in sys.modules if name.startswith("fastapi_")]:
-            if name.partition(".")[0] in {"fastapi_users", "fastapi_crudrouter", "fastapi_utils"}:
+            if name.partition(".")[0] in LIBRARIES:
                 del sys.modules[name]
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0

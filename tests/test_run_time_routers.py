@@ -471,3 +471,105 @@ def test_routers_a_loop_over_a_list_only_known_at_run_time_imports_are_said(
     ) in generated.stdout, generated.stdout
     assert "(the router of `router` at main.py:11, for one, is not followed)" in generated.stdout
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+#: A module's own name read off each `pkgutil.iter_modules` entry for its prefix: the
+#: `ModuleInfo` (`info.name`), or its name unpacked (`for _, name, _ in ...`).
+NAMED_PREFIXES = {
+    "module-info": (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "for info in sorted(pkgutil.iter_modules(__path__)):\n"
+        '    module = importlib.import_module(f"{__name__}.{info.name}")\n'
+        '    router.include_router(module.router, prefix=f"/{info.name}")\n'
+    ),
+    "unpacked": ROUTES_PACKAGE["file-folder"].replace(
+        "router.include_router(found)", 'router.include_router(found, prefix=f"/v1/{name}")'
+    ),
+}
+
+
+@pytest.mark.parametrize("package", sorted(NAMED_PREFIXES))
+def test_routers_listed_by_pkgutil_get_the_prefix_their_module_name_makes(
+    tmp_path: Path, package: str
+) -> None:
+    """`for info in pkgutil.iter_modules(__path__): ... include_router(module.router,
+    prefix=f"/{info.name}")`: each module's router is served under its own name (a module
+    file's name without `.py`, a subpackage's folder name); each route is logged with it.
+    Before, the prefix was said to be only known at run time and left out of the logged path."""
+    root = tmp_path / "project"
+    read_wallet = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/{wallet_id}")\n'
+        "async def read_wallet(wallet_id: int) -> int:\n    return wallet_id\n"
+    )
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+        ),
+        "app/routes/__init__.py": NAMED_PREFIXES[package],
+        "app/routes/wallets.py": read_wallet,
+        # A subpackage: listed by its folder's name.
+        "app/routes/cards/__init__.py": read_wallet.replace("read_wallet", "read_card"),
+    }
+    generated = _generated_with_wallets(root, files)
+    prefix = "/api/v1" if package == "unpacked" else "/api"
+    assert f"log call in read_wallet (GET {prefix}/wallets/{{wallet_id}})" in generated.stdout
+    assert "run time" not in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "app/routes/wallets.py") == {
+        "read_wallet": f"{prefix}/wallets/{{wallet_id}}"
+    }
+    with imported_app(root) as served:
+        client = TestClient(served.app)
+        assert client.get(f"{prefix}/wallets/3").json() == 3
+        assert client.get(f"{prefix}/cards/4").json() == 4
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+#: `os.listdir` over the routes folder, each module file imported by its name without `.py`.
+LISTED_FILES = (
+    "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
+    "router = APIRouter()\n"
+    "for entry in sorted(os.listdir(os.path.dirname(__file__))):\n"
+    '    if entry.endswith(".py") and not entry.startswith("_"):\n'
+    '        module = importlib.import_module(f"{__name__}.{entry[:-3]}")\n'
+    "        router.include_router(module.router, prefix=PREFIX)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "served"),
+    [('f"/{entry[:-3]}"', "/api/wallets"), ("f\"/{entry.split('.')[0]}\"", None)],
+    ids=["sliced", "not-known"],
+)
+def test_routers_listed_by_os_listdir_get_the_prefix_their_file_name_makes(
+    tmp_path: Path, prefix: str, served: str | None
+) -> None:
+    """`for entry in os.listdir(folder): ... prefix=f"/{entry[:-3]}"`: each module file's
+    router is served under its name without `.py`, and logged so. A prefix the entry does not
+    tell statically (`entry.split(".")[0]`) is said in one line. Before, both were logged
+    without the prefix, and nothing was said."""
+    root = tmp_path / "project"
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+        ),
+        "app/routes/__init__.py": LISTED_FILES.replace("PREFIX", prefix),
+        "app/routes/wallets.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/{wallet_id}")\n'
+            "async def read_wallet(wallet_id: int) -> int:\n    return wallet_id\n"
+        ),
+    }
+    generated = _generated_with_wallets(root, files)
+    if served is None:
+        said = "app/routes/__init__.py:10: include prefix `f\"/{entry.split('.')[0]}\"` is only"
+        assert said in generated.stdout, generated.stdout
+        return
+    assert "run time" not in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "app/routes/wallets.py") == {
+        "read_wallet": f"{served}/{{wallet_id}}"
+    }
+    with imported_app(root) as app:
+        assert TestClient(app.app).get(f"{served}/3").json() == 3

@@ -31,6 +31,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from telemetry_cli.patching.data_files import data_file_literal
 from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.names import BASE_MODELS, FIELD_FUNCTIONS, library_include
 from telemetry_cli.patching.settings import collection_default_note, default_collection
@@ -774,7 +775,7 @@ def literal_items(
         registry = _registry(iterable, scope, index)
         if registry is not None:
             return registry.items
-    if isinstance(iterable, ast.Name | ast.Attribute | ast.Call):
+    if isinstance(iterable, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
         found = _literal(iterable, scope, index, depth + 1)
         if found is None:
             # `ROUTERS = crud.routers + [HEALTH_ROUTER]`: a name bound once to what is read
@@ -860,6 +861,26 @@ class EnumMember(ast.Attribute):
     assigned: ast.expr
 
 
+class ListedModule(ast.Call):
+    """A ``pkgutil.ModuleInfo`` a listing's loop binds: ``.name`` and ``.ispkg`` are known.
+
+    ``for info in pkgutil.iter_modules(api.__path__):`` binds, per module of the folder, one
+    written as the call that makes it (``ModuleInfo(None, "items", False)``, no finder).
+    """
+
+    #: The fields read off it, by name (``name``, ``ispkg``), as the constants they hold.
+    fields: dict[str, ast.Constant]
+
+    @classmethod
+    def of(cls, name: str, is_package: bool) -> ListedModule:
+        """The item a listing binds for the module ``name`` (a package, or a module file)."""
+        function = ast.Attribute(ast.Name("pkgutil", ast.Load()), "ModuleInfo", ast.Load())
+        fields = {"name": ast.Constant(name), "ispkg": ast.Constant(is_package)}
+        made = cls(func=function, args=[ast.Constant(None), *fields.values()], keywords=[])
+        made.fields = fields
+        return made
+
+
 def _enum_members(
     iterable: ast.Name | ast.Attribute, scope: Scope, index: PackageIndex
 ) -> list[tuple[ast.expr, Scope]] | None:
@@ -921,8 +942,24 @@ def _literal(
         display = _dict_display(expression, scope)
         if display is not None:
             return display, scope
+        loaded = data_file_literal(expression, scope, index)
+        if loaded is not None:  # `yaml.safe_load(open("routers.yaml"))`: what the file holds
+            return loaded, scope
         returned = _returned_literal(expression, scope, index)
         return None if returned is None else _literal(*returned, index, depth + 1)
+    if (
+        isinstance(expression, ast.Subscript)
+        and isinstance(expression.slice, ast.Constant)
+        and isinstance(expression.slice.value, str)
+    ):
+        # `config["routers"]` of a dict a name holds (a data file's, loaded).
+        held = _literal(expression.value, scope, index, depth + 1)
+        if held is None or not isinstance(held[0], ast.Dict):
+            return None
+        for key, value in zip(held[0].keys, held[0].values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == expression.slice.value:
+                return _literal(value, held[1], index, depth + 1)
+        return None
     if not isinstance(expression, ast.Name | ast.Attribute):
         return None
     binding = index.binding_of(expression, scope)
@@ -1570,7 +1607,10 @@ def substituted(
         # `module.value` of an Enum member: what the class body assigns it.
         result = item.assigned
         attributes.pop()
-    if attributes and index is not None:
+    if attributes and isinstance(item, ListedModule) and attributes[-1] in item.fields:
+        # `info.name` of `for info in pkgutil.iter_modules(...)`: the module's own name.
+        result = item.fields[attributes.pop()]
+    elif attributes and index is not None:
         field = record_field(item, attributes[-1], item_scope, index)
         if field is not None:  # `mount.router` of `Mount(users.router, "/users")`
             result, item_scope = field

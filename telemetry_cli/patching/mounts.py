@@ -47,6 +47,7 @@ from telemetry_cli.patching.instances import (
 )
 from telemetry_cli.patching.loops import (
     MAPPED_ITEM,
+    ListedModule,
     LoopValues,
     Passed,
     consumed_map,
@@ -60,14 +61,22 @@ from telemetry_cli.patching.loops import (
     substituted,
 )
 from telemetry_cli.patching.names import (
+    ADD_API_ROUTE,
+    ADD_WEBSOCKET_ROUTE,
+    API_ROUTE,
     APP_ROUTER,
+    HTTP_METHODS,
     IN_PLACE_VERSIONER,
     IN_PLACE_VERSIONERS,
+    LIBRARY_API_ROUTERS,
     MOUNT_CLASSES,
+    STARLETTE_ADD_ROUTES,
     STARLETTE_CLASSES,
+    STARLETTE_ROUTES,
     VERSION_DECORATORS,
     VERSIONED_APP_FUNCTIONS,
     VERSIONED_ROUTE_CLASSES,
+    WEBSOCKET,
     library_include,
 )
 from telemetry_cli.patching.settings import (
@@ -1917,6 +1926,9 @@ def _module_mounts(
                             call, included, scope, values, index, modules, defaults, notes, copied
                         )
                     ]
+                    if any(mount[1].prefix is None for mount in found[start:]):
+                        # A prefix the entry does not tell (`f"/{name[:-3]}"`): said, not lost.
+                        notes.append(_unknown_prefix(where, prefix, included, defaults))
                     continue
                 if followed or not _imported_at_run_time(included, scope, index, 0):
                     notes.append(_unknown_prefix(where, prefix, included, defaults))
@@ -2481,10 +2493,12 @@ def _library_router(
 
     ``app.include_router(fastapi_users.get_auth_router(auth_backend), prefix="/auth/jwt")``,
     ``CRUDRouter(schema=Item, ...)`` of fastapi-crudrouter, each written in the include, or a
-    name bound once to a library function's router (``auth_router = users.get_auth_router(...)``;
-    not to a library's router class: ``router = InferringRouter()`` holds the project's routes):
-    the library declares its routes, in no module of the project's to put a log call into.
-    FastAPI's and Starlette's own routers declare none.
+    name bound once to a library function's router (``auth_router = users.get_auth_router(...)``)
+    or to a library's router class (``router = CRUDRouter(schema=Item)``): the library declares
+    its routes, in no module of the project's to put a log call into. FastAPI's and Starlette's
+    own routers declare none, nor do the library subclasses known to keep ``APIRouter``'s
+    (``router = InferringRouter()``), nor a library router the project declares routes on or
+    includes routers into (``@router.get("/x")``): that one holds the project's routes.
     """
     found = substituted(included, scope, values, index)
     if found is None:
@@ -2493,7 +2507,12 @@ def _library_router(
     if isinstance(expression, ast.Name):
         binding = index.binding_of(expression, where)
         built = call_bound_once(binding)
-        if binding is None or built is None or index.built_role(built, binding.scope)[0]:
+        if binding is None or built is None:
+            return None
+        role = index.built_role(built, binding.scope)[0]
+        if role is Role.APP or (
+            role is Role.ROUTER and _holds_project_routes(built, binding, index)
+        ):
             return None
         expression, where = built, binding.scope
     library = calling_library(expression, where, index)
@@ -2514,6 +2533,41 @@ def _library_router(
 
 # The libraries whose routers hold only the routes the project declares on them.
 _ROUTING_LIBRARIES = frozenset({"fastapi", "starlette"})
+
+
+def _holds_project_routes(built: ast.Call, binding: Binding, index: PackageIndex) -> bool:
+    """Whether a router class's instance bound to ``binding`` holds routes of the project's.
+
+    A library subclass known to keep ``APIRouter``'s constructor (``InferringRouter()``), or
+    one the module declares a route on or includes a router into (``@router.get("/x")``,
+    ``router.add_api_route(...)``, ``router.include_router(other)``), in the scope it is bound
+    in or any nested one.
+    """
+    qualified = index.qualify(built.func, binding.scope)
+    if qualified is not None and index.resolve(qualified)[0] in LIBRARY_API_ROUTERS:
+        return True
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr in _ROUTE_DECLARATIONS
+        and isinstance(node.value, ast.Name)
+        and node.value.id == binding.name
+        for node in ast.walk(binding.scope.node)
+    )
+
+
+#: The methods of a router that declare a route on it or add another router's to it.
+_ROUTE_DECLARATIONS = frozenset(
+    {
+        *HTTP_METHODS,
+        API_ROUTE,
+        WEBSOCKET,
+        ADD_API_ROUTE,
+        ADD_WEBSOCKET_ROUTE,
+        *STARLETTE_ROUTES,
+        *STARLETTE_ADD_ROUTES,
+        _INCLUDE_ROUTER,
+    }
+)
 
 
 class OutsideRouter(str):
@@ -2647,11 +2701,12 @@ def _discovered_mounts(
     """How ``call`` includes each router of a folder's modules it stands for.
 
     The routers :func:`_discovered_routers` finds, each as :func:`_mount` includes it. The
-    name a ``for`` loop binds to each entry of an ``os.listdir`` (``for name in
-    os.listdir(folder):``) holds that router's entry (``orders``, ``items.py``), so an include
-    prefix made of it is known. ``read_in``: where ``included`` is written, when not where
-    ``call`` runs (what a generator the call's loop runs yields). ``told`` gets, per router,
-    whether the listing's name was set for it.
+    name a ``for`` loop binds to each entry of a folder listing (``for name in
+    os.listdir(folder):``, ``for info in pkgutil.iter_modules(path):``) holds that router's
+    entry (``orders``, ``items.py``; see :func:`_listing_loop_item`), so an include prefix
+    made of it (``f"/{name}"``, ``f"/{info.name}"``) is known. ``read_in``: where
+    ``included`` is written, when not where ``call`` runs (what a generator the call's loop
+    runs yields). ``told`` gets, per router, whether the listing's name was set for it.
     """
     written = scope if read_in is None else read_in
     if not _imported_at_run_time(included, written, index, 0):
@@ -2660,7 +2715,7 @@ def _discovered_mounts(
     read = len(defaults.read)
     entries: list[str | None] = []
     keys = _discovered_routers(included, written, index, modules, values, defaults, entries)
-    entry_name = _listdir_loop_name(call, scope, index)
+    listing_item = _listing_loop_item(call, scope, index)
     for default in defaults.read[read:]:
         # `import_module(settings.APP)`: the module its settings class names by default.
         said = default.describe(IMPORTED_MODULE)
@@ -2669,8 +2724,8 @@ def _discovered_mounts(
     del defaults.read[read:]
     for key, entry in zip(keys, entries, strict=True):
         at = values
-        if entry is not None and entry_name is not None and entry_name not in values:
-            at = {**values, entry_name: (ast.Constant(entry), scope)}
+        if entry is not None and listing_item is not None and listing_item[0] not in values:
+            at = {**values, listing_item[0]: (listing_item[1](entry), scope)}
         if told is not None:
             told.append(at is not values)
         mount = _mount(call, included, scope, at, index, modules, defaults, notes, copied, key)
@@ -2679,10 +2734,19 @@ def _discovered_mounts(
     return found
 
 
-def _listdir_loop_name(call: ast.Call, scope: Scope, index: PackageIndex) -> str | None:
-    """The name a ``for`` loop around ``call`` binds to each entry of an ``os.listdir``."""
+def _listing_loop_item(
+    call: ast.Call, scope: Scope, index: PackageIndex
+) -> tuple[str, Callable[[str], ast.expr]] | None:
+    """The name a ``for`` loop around ``call`` binds per entry of a folder listing, and its item.
+
+    Given the entry (``items.py`` for a module file, ``orders`` for a folder), what the name
+    holds for it: the entry itself for ``for name in os.listdir(folder):``; the module's
+    ``ModuleInfo`` for ``for info in pkgutil.iter_modules(path):`` (``info.name`` is
+    ``items``), its name for ``for _, name, _ in pkgutil.iter_modules(path):``.
+    ``walk_packages`` names a subfolder's modules after a prefix: not followed.
+    """
     for loop in ast.walk(scope.node):
-        if not isinstance(loop, ast.For | ast.AsyncFor) or not isinstance(loop.target, ast.Name):
+        if not isinstance(loop, ast.For | ast.AsyncFor):
             continue
         listing = loop.iter
         if (
@@ -2693,13 +2757,28 @@ def _listdir_loop_name(call: ast.Call, scope: Scope, index: PackageIndex) -> str
             and listing.args
         ):
             listing = listing.args[0]  # the builtin: the same entries, in order
+        if not isinstance(listing, ast.Call) or not any(node is call for node in ast.walk(loop)):
+            continue
+        lister = index.qualify(listing.func, scope)
+        target = loop.target
+        if lister == "os.listdir" and isinstance(target, ast.Name):
+            return target.id, ast.Constant
+        if lister != "pkgutil.iter_modules":
+            continue
+        if isinstance(target, ast.Name):
+            return target.id, _module_info
         if (
-            isinstance(listing, ast.Call)
-            and index.qualify(listing.func, scope) == "os.listdir"
-            and any(node is call for node in ast.walk(loop))
+            isinstance(target, ast.Tuple)
+            and len(target.elts) == 3
+            and isinstance(target.elts[1], ast.Name)
         ):
-            return loop.target.id
+            return target.elts[1].id, lambda entry: ast.Constant(entry.removesuffix(".py"))
     return None
+
+
+def _module_info(entry: str) -> ast.expr:
+    """The ``ModuleInfo`` ``pkgutil.iter_modules`` lists for a folder's entry (``items.py``)."""
+    return ListedModule.of(entry.removesuffix(".py"), not entry.endswith(".py"))
 
 
 def _discovered_routers(
