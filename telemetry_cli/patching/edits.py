@@ -1238,21 +1238,11 @@ def payload_entries(
     for route in routes:
         methods.extend(route.methods or ())
     blocks = [route_block(route.template) or fallback_block for route in routes]
-    block_code = string_literal(",".join(dict.fromkeys(blocks)), quote)
-    if (
-        len(codes) == 1
-        and len(set(blocks)) > 1
-        and all(route.passed for route in routes)
-        and handler.scope.lookup("str") is None
-    ):
-        # A factory passed the path of each route it makes (`make_page(path)`): the route taken
-        # is logged, so is its own block type, read off it as `route_block` reads a template.
-        block_code = run_time_block(codes[0], fallback_block, quote)
     context = (
         route_code,
         string_literal(",".join(dict.fromkeys(methods)), quote),
         string_literal(handler.qualname, quote),
-        block_code,
+        string_literal(",".join(dict.fromkeys(blocks)), quote),
     )
     entries = list(zip(CONTEXT_KEYS, context, strict=True))
     if captured is not None:
@@ -1299,21 +1289,6 @@ def route_block(template: str) -> str | None:
     """The block type logged for a route: the last static segment of its path, if any."""
     static = [part for part in template.split("/") if part and "{" not in part]
     return static[-1] if static else None
-
-
-def run_time_block(route_code: str, fallback: str, quote: str = '"') -> str:
-    """The expression of :func:`route_block` of the route ``route_code`` holds at run time.
-
-    The last static segment of its text, else ``fallback`` (the module's name, as for a
-    route with none): ``[fallback, *(part for part in str(path).split("/") if part and "{"
-    not in part)][-1]``, reading only the builtin ``str``.
-    """
-    slash, brace = string_literal("/", quote), string_literal("{", quote)
-    parts = f"str({route_code}).split({slash})"
-    return (
-        f"[{string_literal(fallback, quote)}, *(part for part in {parts} "
-        f"if part and {brace} not in part)][-1]"
-    )
 
 
 def log_call_lines(
@@ -1368,34 +1343,6 @@ def log_call_lines(
             mapping_lines.extend(line[len(indent) :] for line in lines)
         mapping_lines.append(unit + "},")
     return (f"{logger}.log(", f"{unit}{event},", *mapping_lines, ")")
-
-
-def _subscript_lines(
-    name: str, parsed: ast.Subscript, value: str, indent: str, unit: str, line_length: int
-) -> list[str]:
-    """``name: [a, *(x for x in y if z)][-1],`` split as ruff does (see :func:`_item_lines`)."""
-    assert isinstance(parsed.value, ast.List)
-
-    def text(node: ast.AST) -> str:
-        return ast.get_source_segment(value, node) or ""
-
-    inner, deeper = indent + unit, indent + unit * 2
-    lines = [f"{indent}{name}: ["]
-    for element in parsed.value.elts:
-        one = text(element)
-        generator = element.value if isinstance(element, ast.Starred) else None
-        if display_width(f"{inner}{one},") <= line_length or not isinstance(
-            generator, ast.GeneratorExp
-        ):
-            lines.append(f"{inner}{one},")
-            continue
-        lines += [f"{inner}*(", f"{deeper}{text(generator.elt)}"]
-        for clause in generator.generators:
-            lines.append(f"{deeper}for {text(clause.target)} in {text(clause.iter)}")
-            lines += [f"{deeper}if {text(test)}" for test in clause.ifs]
-        lines.append(f"{inner}),")
-    lines.append(f"{indent}][{text(parsed.slice)}],")
-    return lines
 
 
 def _yapf_payload_lines(
@@ -1459,10 +1406,6 @@ def _item_lines(
     if isinstance(parsed, ast.List) and parsed.elts:
         elements = [ast.get_source_segment(value, element) or "" for element in parsed.elts]
         return [f"{indent}{name}: [", *(f"{indent}{unit}{one}," for one in elements), f"{indent}],"]
-    if isinstance(parsed, ast.Subscript) and isinstance(parsed.value, ast.List):
-        # A block type read at run time (`run_time_block`): the list one element per line, a
-        # starred generator too long for its line split before each clause.
-        return _subscript_lines(name, parsed, value, indent, unit, line_length)
     if isinstance(parsed, ast.BinOp) and isinstance(parsed.op, ast.Add):
         terms: list[ast.expr] = []
         while isinstance(parsed, ast.BinOp) and isinstance(parsed.op, ast.Add):

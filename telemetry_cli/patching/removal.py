@@ -21,7 +21,6 @@ from telemetry_cli.patching.edits import (
     log_call_lines,
     payload_entries,
     route_block,
-    run_time_block,
 )
 from telemetry_cli.patching.routes import Handler, find_handlers, unrecordable_parameters
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
@@ -492,33 +491,6 @@ def _logger_expression(call: LogCall) -> ast.expr:
 _GENERATED_CALLS = ("len", "str")
 
 
-def _run_time_block(value: ast.Subscript) -> bool:
-    """Whether ``value`` is a block type read off the route at run time (:func:`run_time_block`).
-
-    Written since 0.29.0 for a factory passed its routes' paths.
-    """
-    elements = value.value.elts if isinstance(value.value, ast.List) else []
-    if len(elements) != 2 or not isinstance(elements[0], ast.Constant):
-        return False
-    if not isinstance(elements[0].value, str) or not isinstance(elements[1], ast.Starred):
-        return False
-    generator = elements[1].value
-    if not isinstance(generator, ast.GeneratorExp) or len(generator.generators) != 1:
-        return False
-    split = generator.generators[0].iter
-    if not (
-        isinstance(split, ast.Call)
-        and isinstance(split.func, ast.Attribute)
-        and isinstance(split.func.value, ast.Call)
-        and len(split.func.value.args) == 1
-        and _generated_value(split.func.value.args[0])
-    ):
-        return False
-    route = ast.unparse(split.func.value.args[0])
-    written = ast.parse(run_time_block(route, elements[0].value), mode="eval").body
-    return ast.dump(written) == ast.dump(value)
-
-
 def _generated_value(value: ast.expr) -> bool:
     """A value generate writes: strings, lists, names, str(), len(), x.text(), x.a + b, None if."""
     if isinstance(value, ast.Constant):
@@ -543,8 +515,6 @@ def _generated_value(value: ast.expr) -> bool:
             and not value.keywords
             and _generated_value(value.args[0])
         )
-    if isinstance(value, ast.Subscript):
-        return _run_time_block(value)
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
         return _generated_value(value.left) and _generated_value(value.right)
     if isinstance(value, ast.IfExp):
