@@ -7,7 +7,8 @@ import re
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
@@ -503,3 +504,37 @@ def test_ruff_per_file_ignores_are_matched_as_ruff_matches_them(
     )
     ours = [limit.rule for limit in FormatStyles(tmp_path).linter_limits(books)]
     assert ("PLR0915" in checked.stdout) is ("PLR0915" in ours), checked.stdout
+
+
+def test_a_modules_ruff_selection_is_worked_out_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its limits, its relative imports and its unused arguments each ask for it: each worked it
+    # out again (matching every per-file-ignores pattern) before 0.29.0.
+    books = "backend/app/api/books.py"
+    _write(
+        tmp_path,
+        {
+            "ruff.toml": (
+                '[lint]\nselect = ["PLR0915", "TID252", "ARG001"]\n'
+                '[lint.per-file-ignores]\n"tests/**" = ["ARG001"]\n'
+            ),
+            books: "def a() -> int:\n    return 1\n",
+        },
+    )
+    worked_out: list[str] = []
+    rules = FormatStyles._ruff_rules
+
+    def counted(
+        self: FormatStyles, settings: dict[str, Any], folder: PurePosixPath, relative: str
+    ) -> Any:
+        worked_out.append(relative)
+        return rules(self, settings, folder, relative)
+
+    monkeypatch.setattr(FormatStyles, "_ruff_rules", counted)
+    styles = FormatStyles(tmp_path)
+
+    assert [limit.rule for limit in styles.linter_limits(books)] == ["PLR0915"]
+    assert styles.banned_relative_level(books) == 2
+    assert styles.ruff_checks(books, ("ARG001", "ARG002"))[0] == {"ARG001"}
+    assert worked_out == [books]
