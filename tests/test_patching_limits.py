@@ -538,3 +538,24 @@ def test_a_modules_ruff_selection_is_worked_out_once(
     assert styles.banned_relative_level(books) == 2
     assert styles.ruff_checks(books, ("ARG001", "ARG002"))[0] == {"ARG001"}
     assert worked_out == [books]
+
+
+def test_importing_the_limits_compiles_no_comment_pattern() -> None:
+    # Compiled on first use: an up-to-date check reads no linter comment, and the seven patterns
+    # were 10 M instructions of every run's start (#12).
+    probe = textwrap.dedent(
+        """
+        import re, sys
+        compiled = []
+        compile_pattern = re.compile
+        def counted(*args, **kwargs):
+            if sys._getframe(1).f_globals["__name__"] == "telemetry_cli.patching.limits":
+                compiled.append(args[0])
+            return compile_pattern(*args, **kwargs)
+        re.compile = counted
+        import telemetry_cli.patching.limits
+        print(len(compiled))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0"

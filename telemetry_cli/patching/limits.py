@@ -194,23 +194,25 @@ def module_notes(before: str, after: str, limits: tuple[Limit, ...]) -> list[str
     return found
 
 
+# The comment patterns below are source text, compiled on first use (by re's own cache): a run
+# reads linter comments only where a log call meets a limit, an up-to-date check in none, and
+# compiling the seven at import was 10 M instructions of every run's start.
 # A noqa comment ending a line, bare or naming codes; a ruff or flake8 one for the whole file.
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
-_FILE_NOQA = re.compile(
-    r"^#\s*(?:ruff|flake8)\s*:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?",
-    re.I | re.M,
+_NOQA = r"(?i)#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?"
+_FILE_NOQA = (
+    r"(?im)^#\s*(?:ruff|flake8)\s*:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?"
 )
-_PYLINT_OFF = re.compile(r"#\s*pylint\s*:\s*disable\s*=\s*(?P<names>[\w\-, ]+)")
+_PYLINT_OFF = r"#\s*pylint\s*:\s*disable\s*=\s*(?P<names>[\w\-, ]+)"
 # pylint's `disable-next`: the line below only (its def line, for a function).
-_PYLINT_OFF_NEXT = re.compile(r"#\s*pylint\s*:\s*disable-next\s*=\s*(?P<names>[\w\-, ]+)")
-_PYLINT_SKIP = re.compile(r"^#\s*pylint\s*:\s*skip-file", re.M)
+_PYLINT_OFF_NEXT = r"#\s*pylint\s*:\s*disable-next\s*=\s*(?P<names>[\w\-, ]+)"
+_PYLINT_SKIP = r"(?m)^#\s*pylint\s*:\s*skip-file"
 
 
 # Ruff's file exemption, as ruff 0.17 reads it: in a comment of its own line (any `#` part of
 # it), `ruff` or `flake8` in lower case, then `noqa` in any case; then a colon and whole codes
 # (none valid: no exemption), or nothing (every rule).
-_RUFF_FILE_NOQA = re.compile(r"^\s*(?:ruff|flake8)\s*:\s*(?i:noqa)(?P<rest>\s*:|\s|$)")
-_RUFF_CODES = re.compile(r"\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)")
+_RUFF_FILE_NOQA = r"^\s*(?:ruff|flake8)\s*:\s*(?i:noqa)(?P<rest>\s*:|\s|$)"
+_RUFF_CODES = r"\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)"
 
 
 def ruff_file_exemptions(text: str) -> frozenset[str] | None:
@@ -231,12 +233,12 @@ def ruff_file_exemptions(text: str) -> frozenset[str] | None:
         if token.type != tokenize.COMMENT or token.line[: token.start[1]].strip():
             continue
         for part in token.string.split("#")[1:]:
-            match = _RUFF_FILE_NOQA.match(part)
+            match = re.match(_RUFF_FILE_NOQA, part)
             if match is None:
                 continue
             if not match.group("rest").endswith(":"):
                 return None
-            named = _RUFF_CODES.match(part, match.end())
+            named = re.compile(_RUFF_CODES).match(part, match.end())
             if named is not None:
                 codes.update(re.split(r"[\s,]+", named.group("codes").strip()))
     return frozenset(codes)
@@ -254,7 +256,7 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
     """
     lines = text.splitlines()
     if limit.tool == "pylint":
-        if _PYLINT_SKIP.search(text):
+        if re.search(_PYLINT_SKIP, text):
             return True
         # A disable may name the rule or its id.
         ids = {rule.name: rule.id.lower() for rule in PYLINT_RULES}
@@ -269,7 +271,7 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
             if line >= 2:
                 candidates.append((lines[line - 2], _PYLINT_OFF_NEXT))
         for entry, pattern in candidates:
-            match = pattern.search(entry)
+            match = re.search(pattern, entry)
             disabled = match.group("names") if match else ""
             if {name.strip().lower() for name in disabled.split(",")} & names:
                 return True
@@ -279,13 +281,13 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
         if off is None or limit.rule in off:
             return True
     else:
-        for match in _FILE_NOQA.finditer(text):
+        for match in re.finditer(_FILE_NOQA, text):
             codes = match.group("codes")
             if codes is None or limit.rule in re.split(r"[\s,]+", codes.upper()):
                 return True
     if line is None or line > len(lines):
         return False
-    match = _NOQA.search(lines[line - 1])
+    match = re.search(_NOQA, lines[line - 1])
     return match is not None and (
         match.group("codes") is None
         or limit.rule in re.split(r"[\s,]+", match.group("codes").upper())
