@@ -381,17 +381,19 @@ def _synchronise(
 
     from telemetry_cli import sync, views
     from telemetry_cli.files import project_lock
-    from telemetry_cli.plan import load_plan
+    from telemetry_cli.plan import load_plan, plan_location
 
     _freeze_imports()  # after the imports of generate and remove: their whole code is loaded
     if check and force:
         raise UsageError("--check writes nothing, so --force has no effect there; drop one")
     mode = views.Mode.CHECK if check else views.Mode.DIFF if diff else views.Mode.WRITE
-    plan = load_plan(root=root, config=config)
+    _, project_root = plan_location(root=root, config=config)
 
-    with project_lock(plan.root, exclusive=mode is views.Mode.WRITE, on_wait=_say_waiting):
-        # Read again under the lock: a run this one waited for may have changed the plan
-        # (init writes its table); the read above only found the root to lock.
+    with project_lock(
+        project_root.resolve(), exclusive=mode is views.Mode.WRITE, on_wait=_say_waiting
+    ):
+        # Read under the lock only: a run this one waited for may have changed the plan (init
+        # writes its table).
         plan = load_plan(root=root, config=config)
         report = decide(plan, force=force, writing=mode is views.Mode.WRITE)
         if mode is views.Mode.WRITE:

@@ -904,18 +904,15 @@ def find_config(start: Path) -> Path:
     return nearest
 
 
-def load_plan(
+def plan_location(
     root: Path | None = None, config: Path | None = None, cwd: Path | None = None
-) -> Plan:
-    """Load and validate the plan.
+) -> tuple[Path, Path]:
+    """The plan's configuration file and the project root, as :func:`load_plan` finds them.
 
-    Args:
-        root: the project root (``--root``); its ``pyproject.toml`` is read unless ``config``.
-        config: an explicit TOML file (``--config``); the root defaults to its folder.
-        cwd: where to start searching upwards when neither is given (default: the current folder).
+    Nothing is parsed: a run finds the root to lock with it, then loads the plan under the lock.
 
     Raises:
-        ConfigError: the file is missing, unreadable, not TOML, or the plan is invalid.
+        ConfigError: the file or the root is missing, or not what it must be.
     """
     if config is not None:
         config_file = config if config.is_absolute() else (cwd or current_folder()) / config
@@ -946,6 +943,23 @@ def load_plan(
         project_root = config_file.parent
     if not project_root.is_dir():
         raise ConfigError(f"{shown_path(project_root)}: --root is not a folder")
+    return config_file, project_root
+
+
+def load_plan(
+    root: Path | None = None, config: Path | None = None, cwd: Path | None = None
+) -> Plan:
+    """Load and validate the plan.
+
+    Args:
+        root: the project root (``--root``); its ``pyproject.toml`` is read unless ``config``.
+        config: an explicit TOML file (``--config``); the root defaults to its folder.
+        cwd: where to start searching upwards when neither is given (default: the current folder).
+
+    Raises:
+        ConfigError: the file is missing, unreadable, not TOML, or the plan is invalid.
+    """
+    config_file, project_root = plan_location(root, config, cwd)
     tool = _read_tool_table(config_file, named=config is not None)
     refuse_misspelt_table(tool, shown_path(config_file))
     table = tool.get(TOOL_SECTION, {})

@@ -7,7 +7,8 @@ import re
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
@@ -561,3 +562,58 @@ def test_flake8s_noqa_is_read_as_flake8_reads_it(tmp_path: Path, text: str) -> N
     # A finding of the module's own (WPS201) is left by a file's exemption alone.
     inline = text.startswith("import os  #")
     assert exempted(limit, text, None) is (not reported and not inline)
+
+
+def test_a_modules_ruff_selection_is_worked_out_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its limits, its relative imports and its unused arguments each ask for it: each worked it
+    # out again (matching every per-file-ignores pattern) before 0.29.0.
+    books = "backend/app/api/books.py"
+    _write(
+        tmp_path,
+        {
+            "ruff.toml": (
+                '[lint]\nselect = ["PLR0915", "TID252", "ARG001"]\n'
+                '[lint.per-file-ignores]\n"tests/**" = ["ARG001"]\n'
+            ),
+            books: "def a() -> int:\n    return 1\n",
+        },
+    )
+    worked_out: list[str] = []
+    rules = FormatStyles._ruff_rules
+
+    def counted(
+        self: FormatStyles, settings: dict[str, Any], folder: PurePosixPath, relative: str
+    ) -> Any:
+        worked_out.append(relative)
+        return rules(self, settings, folder, relative)
+
+    monkeypatch.setattr(FormatStyles, "_ruff_rules", counted)
+    styles = FormatStyles(tmp_path)
+
+    assert [limit.rule for limit in styles.linter_limits(books)] == ["PLR0915"]
+    assert styles.banned_relative_level(books) == 2
+    assert styles.ruff_checks(books, ("ARG001", "ARG002"))[0] == {"ARG001"}
+    assert worked_out == [books]
+
+
+def test_importing_the_limits_compiles_no_comment_pattern() -> None:
+    # Compiled on first use: an up-to-date check reads no linter comment, and the seven patterns
+    # were 10 M instructions of every run's start (#12).
+    probe = textwrap.dedent(
+        """
+        import re, sys
+        compiled = []
+        compile_pattern = re.compile
+        def counted(*args, **kwargs):
+            if sys._getframe(1).f_globals["__name__"] == "telemetry_cli.patching.limits":
+                compiled.append(args[0])
+            return compile_pattern(*args, **kwargs)
+        re.compile = counted
+        import telemetry_cli.patching.limits
+        print(len(compiled))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import gc
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -329,6 +330,42 @@ def test_bound_names_in_their_own_scope() -> None:
     # One rule for "a block binds a name" (a loop's items rebound, a `try` binding a router).
     names = set(bound_names(ast.parse(BINDS_EVERY_WAY).body))
     assert names == {"c", "d", "y", "i", "router", "err", "v", "p", "r", "f", "K"}
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_bound_names_skip_read_expressions_only_without_a_walrus(path: Path) -> None:
+    # Without `:=` in the text the expressions a scope only reads are not walked: the same
+    # names, in every scope of the corpus.
+    text = path.read_bytes().decode("utf-8-sig")
+    try:
+        tree = parse(text)
+    except ParseFailure:
+        pytest.skip("a module of the corpus that does not parse, on purpose")
+    walrus = ":=" in text
+    for node in [tree, *(node for node in ast.walk(tree) if isinstance(node, FunctionNode))]:
+        body = node.body
+        assert Counter(bound_names(body, walrus=walrus)) == Counter(bound_names(body))
+
+
+def test_bound_names_without_a_walrus_walks_no_read_expression(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = ast.parse(
+        "x = f(a, [b for b in c], {'k': g(h)})\nfor i, j in items(d, e):\n    y[i] = j + 1\n"
+    ).body
+    walked: list[type[ast.AST]] = []
+    children = ast.iter_child_nodes
+
+    def counted(node: ast.AST) -> Iterator[ast.AST]:
+        walked.append(type(node))
+        return children(node)
+
+    monkeypatch.setattr(ast, "iter_child_nodes", counted)
+    assert set(bound_names(body, walrus=False)) == {"x", "i", "j"}
+    assert not {ast.Call, ast.ListComp, ast.Dict, ast.BinOp} & set(walked)
+    walked.clear()
+    assert set(bound_names(body)) == {"x", "i", "j"}
+    assert ast.Call in walked
 
 
 def _functions(module: ModuleModel) -> dict[str, Scope]:

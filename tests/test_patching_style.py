@@ -21,6 +21,7 @@ from telemetry_cli.patching.style import (
     ImportWrap,
     preferred_quote,
 )
+from telemetry_cli.patching.symbols import ModuleModel, ModuleSource, parse
 from tests.cli_support import run, snapshot
 from tests.timing_support import cpu_seconds
 
@@ -260,6 +261,32 @@ def test_preserve_follows_the_module() -> None:
     assert preferred_quote("preserve", (3, 3)) == '"'
     assert preferred_quote("single", (9, 0)) == "'"
     assert preferred_quote("double", (0, 9)) == '"'
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "walked"),
+    [
+        ('x = "a"\ny = "b"  # "c"\n', '"', False),
+        ("x = 'a'\ny = \"b\"\nz = 'c'\n", "'", True),
+        ('x = "a"  # it\'s\n', '"', True),
+    ],
+)
+def test_preserve_walks_the_tree_only_for_a_text_with_a_single_quote(
+    monkeypatch: pytest.MonkeyPatch, text: str, quote: str, walked: bool
+) -> None:
+    # Without a single quote in the text no string can open with one: double quotes win (the
+    # walk of every node was a tenth of a 2,000-handler module's check).
+    walks: list[str] = []
+    counts = ModuleModel._quote_counts
+
+    def counted(model: ModuleModel) -> tuple[int, int]:
+        walks.append(model.name)
+        return counts(model)
+
+    monkeypatch.setattr(ModuleModel, "_quote_counts", counted)
+    source = ModuleSource("app.api.books", "app/api/books.py", text, False, quote_style="preserve")
+    assert ModuleModel(source, parse(text)).quote == quote
+    assert walks == (["app.api.books"] if walked else [])
 
 
 def _ruff_format_check(root: Path, file: Path, *options: str) -> subprocess.CompletedProcess[str]:

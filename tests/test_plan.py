@@ -6,10 +6,12 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
+from telemetry_cli import plan as plan_module
 from telemetry_cli.errors import ConfigError
 from telemetry_cli.files import parse_toml
 from telemetry_cli.plan import (
@@ -22,6 +24,8 @@ from telemetry_cli.plan import (
     holds_plan,
     load_plan,
 )
+from tests.cli_support import make_project
+from tests.cli_support import run as run_cli
 
 
 def write_config(root: Path, body: str) -> Path:
@@ -970,3 +974,23 @@ def test_a_config_that_cannot_be_read_may_hold_a_plan(
     assert not holds_plan(tmp_path / ("x" * 300 + ".toml"))
     assert not holds_plan(tmp_path / "a\x00b.toml")
     assert not holds_plan(tmp_path / "other")
+
+
+@pytest.mark.parametrize("args", [("generate", "--check"), ("generate",), ("remove",)])
+def test_a_run_reads_the_plan_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    # The root to lock is found without reading the plan, which is read under the lock only
+    # (it was parsed and validated twice a run before 0.29.0, #12).
+    root = make_project(tmp_path / "project")
+    assert run_cli("generate", "--root", str(root)).exit_code == 0
+    read: list[Path] = []
+    read_table = plan_module._read_tool_table
+
+    def counted(path: Path, *, named: bool) -> Mapping[str, object]:
+        read.append(path)
+        return read_table(path, named=named)
+
+    monkeypatch.setattr(plan_module, "_read_tool_table", counted)
+    assert run_cli(*args, "--root", str(root)).exit_code == 0
+    assert read == [root / "pyproject.toml"]

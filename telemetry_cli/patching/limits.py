@@ -191,26 +191,29 @@ def module_notes(before: str, after: str, limits: tuple[Limit, ...]) -> list[str
     return found
 
 
+# The comment patterns below are source text, compiled on first use (by re's own cache): a run
+# reads linter comments only where a log call meets a limit, an up-to-date check in none, and
+# compiling them at import was 10 M instructions of every run's start.
 # A ruff noqa comment ending a line, bare or naming codes.
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
+_NOQA = r"(?i)#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?"
 # flake8's own patterns (flake8 7's `defaults.py`): its file exemption is a physical line that
 # starts with it (whitespace aside, a string's line too), whatever follows it (codes named after
 # it still exempt the whole file); a line's exemption needs one space after the hash, and names
 # codes after a colon and at most one space (else it is a blanket one).
-_FLAKE8_FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
-_FLAKE8_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.I)
-_PHYSICAL_LINE = re.compile(r"\r\n|\r|\n")
-_PYLINT_OFF = re.compile(r"#\s*pylint\s*:\s*disable\s*=\s*(?P<names>[\w\-, ]+)")
+_FLAKE8_FILE_NOQA = r"(?i)\s*# flake8[:=]\s*noqa"
+_FLAKE8_NOQA = r"(?i)# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?"
+_PHYSICAL_LINE = r"\r\n|\r|\n"
+_PYLINT_OFF = r"#\s*pylint\s*:\s*disable\s*=\s*(?P<names>[\w\-, ]+)"
 # pylint's `disable-next`: the line below only (its def line, for a function).
-_PYLINT_OFF_NEXT = re.compile(r"#\s*pylint\s*:\s*disable-next\s*=\s*(?P<names>[\w\-, ]+)")
-_PYLINT_SKIP = re.compile(r"^#\s*pylint\s*:\s*skip-file", re.M)
+_PYLINT_OFF_NEXT = r"#\s*pylint\s*:\s*disable-next\s*=\s*(?P<names>[\w\-, ]+)"
+_PYLINT_SKIP = r"(?m)^#\s*pylint\s*:\s*skip-file"
 
 
 # Ruff's file exemption, as ruff 0.17 reads it: in a comment of its own line (any `#` part of
 # it), `ruff` or `flake8` in lower case, then `noqa` in any case; then a colon and whole codes
 # (none valid: no exemption), or nothing (every rule).
-_RUFF_FILE_NOQA = re.compile(r"^\s*(?:ruff|flake8)\s*:\s*(?i:noqa)(?P<rest>\s*:|\s|$)")
-_RUFF_CODES = re.compile(r"\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)")
+_RUFF_FILE_NOQA = r"^\s*(?:ruff|flake8)\s*:\s*(?i:noqa)(?P<rest>\s*:|\s|$)"
+_RUFF_CODES = r"\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)"
 
 
 def ruff_file_exemptions(text: str) -> frozenset[str] | None:
@@ -231,12 +234,12 @@ def ruff_file_exemptions(text: str) -> frozenset[str] | None:
         if token.type != tokenize.COMMENT or token.line[: token.start[1]].strip():
             continue
         for part in token.string.split("#")[1:]:
-            match = _RUFF_FILE_NOQA.match(part)
+            match = re.match(_RUFF_FILE_NOQA, part)
             if match is None:
                 continue
             if not match.group("rest").endswith(":"):
                 return None
-            named = _RUFF_CODES.match(part, match.end())
+            named = re.compile(_RUFF_CODES).match(part, match.end())
             if named is not None:
                 codes.update(re.split(r"[\s,]+", named.group("codes").strip()))
     return frozenset(codes)
@@ -255,7 +258,7 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
     """
     lines = text.splitlines()
     if limit.tool == "pylint":
-        if _PYLINT_SKIP.search(text):
+        if re.search(_PYLINT_SKIP, text):
             return True
         # A disable may name the rule or its id.
         ids = {rule.name: rule.id.lower() for rule in PYLINT_RULES}
@@ -270,7 +273,7 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
             if line >= 2:
                 candidates.append((lines[line - 2], _PYLINT_OFF_NEXT))
         for entry, pattern in candidates:
-            match = pattern.search(entry)
+            match = re.search(pattern, entry)
             disabled = match.group("names") if match else ""
             if {name.strip().lower() for name in disabled.split(",")} & names:
                 return True
@@ -282,7 +285,7 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
         return True
     if line is None or line > len(lines):
         return False
-    match = _NOQA.search(lines[line - 1])
+    match = re.search(_NOQA, lines[line - 1])
     return match is not None and (
         match.group("codes") is None
         or limit.rule in re.split(r"[\s,]+", match.group("codes").upper())
@@ -296,12 +299,12 @@ def flake8_exempts(rule: str, text: str, line: int | None) -> bool:
     ``# flake8: noqa`` (or ``flake8=noqa``) on a line of its own, any codes after it
     notwithstanding; a ``# noqa`` on the line, bare or naming the rule or a prefix of it.
     """
-    physical = _PHYSICAL_LINE.split(text)
-    if any(_FLAKE8_FILE_NOQA.match(entry) for entry in physical):
+    physical = re.split(_PHYSICAL_LINE, text)
+    if any(re.match(_FLAKE8_FILE_NOQA, entry) for entry in physical):
         return True
     if line is None or not 1 <= line <= len(physical):
         return False
-    match = _FLAKE8_NOQA.search(physical[line - 1])
+    match = re.search(_FLAKE8_NOQA, physical[line - 1])
     if match is None:
         return False
     if match.group("codes") is None:

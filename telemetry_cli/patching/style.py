@@ -319,6 +319,9 @@ class FormatStyles:
         self._texts: dict[PurePosixPath, str | None] = {}
         self._tomls: dict[PurePosixPath, dict[str, Any] | None] = {}
         self._pylints: dict[PurePosixPath, dict[str, object] | None] = {}
+        # A module's ruff selection is asked for by its limits, its relative imports and its
+        # unused arguments: worked out once (per-file-ignores are matched for each).
+        self._ruff_rules_of: dict[str, _RuffRules | None] = {}
 
     def of(self, relative: str) -> FormatStyle:
         """The style for the module at ``relative`` (a POSIX path under the root)."""
@@ -336,24 +339,17 @@ class FormatStyles:
         12 unless set) and neither ignores it nor its ``per-file-ignores`` for ``relative``.
         """
         folder = PurePosixPath(relative).parent
-        ruff: dict[str, Any] | None = None
-        pylint: dict[str, object] | None = None
         while True:
-            if ruff is None:
-                ruff = self._ruff_settings(folder)
-                ruff_folder = folder
-            if pylint is None:
-                pylint = self._pylint_options(folder)
-            if folder == PurePosixPath(".") or (ruff is not None and pylint is not None):
+            pylint = self._pylint_options(folder)
+            if pylint is not None or folder == PurePosixPath("."):
                 break
             folder = folder.parent
         limits: list[Limit] = []
-        if ruff is not None:
-            selection = self._ruff_rules(ruff, ruff_folder, relative)
-            if selection.checks("PLR0915"):
-                most = selection.max_statements
-                at = DEFAULT_MAX_STATEMENTS if most is None else most
-                limits.append(Limit("ruff", "PLR0915", at, "`# noqa: PLR0915` on its def line"))
+        selection = self._nearest_ruff(relative)
+        if selection is not None and selection.checks("PLR0915"):
+            most = selection.max_statements
+            at = DEFAULT_MAX_STATEMENTS if most is None else most
+            limits.append(Limit("ruff", "PLR0915", at, "`# noqa: PLR0915` on its def line"))
         rules = () if pylint is None else PYLINT_RULES
         for rule in rules:
             if pylint is not None and _pylint_enables(pylint, rule.name, rule.id):
@@ -459,6 +455,12 @@ class FormatStyles:
 
     def _nearest_ruff(self, relative: str) -> _RuffRules | None:
         """The rule selection of the ruff configuration ruff uses for ``relative``, if any."""
+        if relative not in self._ruff_rules_of:
+            self._ruff_rules_of[relative] = self._find_ruff_rules(relative)
+        return self._ruff_rules_of[relative]
+
+    def _find_ruff_rules(self, relative: str) -> _RuffRules | None:
+        """:meth:`_nearest_ruff`, worked out."""
         folder = PurePosixPath(relative).parent
         while True:
             ruff = self._ruff_settings(folder)
