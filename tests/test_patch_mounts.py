@@ -3967,6 +3967,31 @@ def test_a_router_reached_through_a_star_import_is_followed(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+def test_a_router_named_as_its_module_re_exported_by_a_star_import_is_the_one_included(
+    tmp_path: Path,
+) -> None:
+    """`from .items import *` in api/__init__.py, items.py binding `items = APIRouter()`.
+
+    The star import binds the package's `items` to the router, over the submodule: `from
+    app.api import items` then `app.include_router(items, prefix="/items")` serves it under
+    /items. Its routes were logged without the prefix.
+    """
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+        'app = FastAPI()\napp.include_router(items, prefix="/items")\n',
+    )
+    (root / "backend/app/api/__init__.py").write_text("from .items import *  # noqa: F403\n")
+    (root / "backend/app/api/items.py").write_text(
+        ITEMS_PY.replace("router = APIRouter", "items = APIRouter").replace("@router.", "@items.")
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root) == {"list_items": "/items/", "get_item": "/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/items/3").status_code == 200
+
+
 def _two_apps(root: Path) -> Path:
     """A package whose `__init__` builds the served app, and whose `main` builds another."""
     package = root / "app"
