@@ -22,9 +22,11 @@ class AppEntry(NamedTuple):
             ``"async def"``, ``attribute`` being a function that builds the app and serves it
             itself (``def main(): app = FastAPI(); uvicorn.run(app)``), a call of it runs the
             backend; ``"script"``, the app being built under the module's ``__main__`` guard.
-        mounted_at: with ``routes_on``, the literal path the served object mounts the FastAPI
-            object at (``Starlette(routes=[Mount("/api/v2", app=api)])``): the layer answers
-            under it. Empty when it is the served object, or the path is not known.
+        mounted_at: the literal path requests carry in front of the layer's api-prefix: with
+            ``routes_on``, the path the served object mounts the FastAPI object at
+            (``Starlette(routes=[Mount("/api/v2", app=api)])``); else an ``app.router.prefix``
+            set before the telemetry router is included (FastAPI adds it to its paths). Empty
+            when there is none, or the path is not known.
     """
 
     path: str

@@ -3166,6 +3166,47 @@ def test_init_takes_an_app_router_prefix_set_before_the_wiring_off_the_default_p
     assert "router.prefix" not in generated.stdout
 
 
+def test_the_quickstart_requests_the_layer_under_an_app_router_prefix_set_before_the_wiring(
+    tmp_path: Path,
+) -> None:
+    """`app.router.prefix = "/api"` above the includes: the layer answers at /api/telemetry/...
+
+    The quickstart's requests (curl, `--url`) went to /telemetry/..., which the app answers
+    with 404 (a shape of several public backends: `app.router.prefix = "/api"` after the CORS
+    middleware, then `app.include_router(...)` of each router).
+    """
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\n',
+            "svc/__init__.py": "",
+            "svc/main.py": "from fastapi import APIRouter, FastAPI\n\napp = FastAPI()\n"
+            'app.router.prefix = "/api"\n\nrouter = APIRouter()\n\n\n@router.get("/ping")\n'
+            'def ping() -> dict[str, bool]:\n    return {"ok": True}\n\n\n'
+            "app.include_router(router)\n",
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    quickstart = (root / "specs/059-analytics-telemetry/quickstart.md").read_text()
+    assert "http://127.0.0.1:8000/api/telemetry/log -H" in quickstart
+    assert "health --url http://127.0.0.1:8000/api\n" in quickstart
+    assert "8000/telemetry" not in quickstart
+    tasks = (root / "specs/059-analytics-telemetry/tasks.md").read_text()
+    assert "8000/telemetry" not in tasks and "8000/api/telemetry" in tasks
+    probe = (
+        "import sys, warnings; warnings.simplefilter('ignore'); sys.path.insert(0, '.')\n"
+        "from fastapi.testclient import TestClient\nfrom svc.main import app\n"
+        "print(TestClient(app).get('/api/telemetry/health').status_code)\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert served.stdout.strip() == "200", served.stderr
+
+
 LAUNCHER_APP = """from fastapi import FastAPI
 
 from {package}.routers import stations

@@ -3967,6 +3967,77 @@ def test_a_router_reached_through_a_star_import_is_followed(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+def test_a_router_named_as_its_module_re_exported_by_a_star_import_is_the_one_included(
+    tmp_path: Path,
+) -> None:
+    """`from .items import *` in api/__init__.py, items.py binding `items = APIRouter()`.
+
+    The star import binds the package's `items` to the router, over the submodule: `from
+    app.api import items` then `app.include_router(items, prefix="/items")` serves it under
+    /items. Its routes were logged without the prefix.
+    """
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+        'app = FastAPI()\napp.include_router(items, prefix="/items")\n',
+    )
+    (root / "backend/app/api/__init__.py").write_text("from .items import *  # noqa: F403\n")
+    (root / "backend/app/api/items.py").write_text(
+        ITEMS_PY.replace("router = APIRouter", "items = APIRouter").replace("@router.", "@items.")
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root) == {"list_items": "/items/", "get_item": "/items/{item_id}"}
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/items/3").status_code == 200
+
+
+def test_routers_a_static_method_called_on_self_passes_the_app_to_are_served_by_it(
+    tmp_path: Path,
+) -> None:
+    """`self.__register_routes(app)` in `Server.__init__(self, app: FastAPI)`: a static method.
+
+    It hands the app to `ROUTES.register_routes(app)`, whose loop includes each router under
+    /v2. The static method's calls on `self` were not read as its calls: the app it passes was
+    unknown, and the routes were logged without /v2 (a public project template's `Server`).
+    """
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.server import Server\n\n\n"
+        "def create_app() -> FastAPI:\n    app = FastAPI()\n    return Server(app).get_app()\n",
+    )
+    (root / "backend/app/server.py").write_text(
+        "from dataclasses import dataclass\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+        "from app.api import items\n\n\n"
+        "@dataclass\nclass Routes:\n    routers: tuple[APIRouter, ...]\n\n"
+        "    def register_routes(self, app: FastAPI) -> None:\n"
+        "        for router in self.routers:\n"
+        '            app.include_router(router, prefix="/v2/items")\n\n\n'
+        "ROUTES = Routes(routers=(items.router,))\n\n\n"
+        "class Server:\n"
+        "    def __init__(self, app: FastAPI) -> None:\n"
+        "        self.__app = app\n"
+        "        self.__register_routes(app)\n\n"
+        "    def get_app(self) -> FastAPI:\n        return self.__app\n\n"
+        "    @staticmethod\n"
+        "    def __register_routes(app):\n"
+        "        ROUTES.register_routes(app)\n"
+    )
+    plan = root / "pyproject.toml"
+    plan.write_text(
+        plan.read_text().replace(
+            "[tool.telemetry-scaffold]\n",
+            '[tool.telemetry-scaffold]\napp = "app.main:create_app"\n',
+        )
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root) == {"list_items": "/v2/items/", "get_item": "/v2/items/{item_id}"}
+    assert "cannot tell" not in result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.create_app()).get("/v2/items/3").status_code == 200
+
+
 def _two_apps(root: Path) -> Path:
     """A package whose `__init__` builds the served app, and whose `main` builds another."""
     package = root / "app"

@@ -724,6 +724,43 @@ def test_a_router_a_package_helper_builds_under_a_run_time_prefix_is_said_on_a_l
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_a_router_helper_re_exported_by_star_imports_of_its_namesake_module_is_followed(
+    tmp_path: Path,
+) -> None:
+    # `from .create_router import *` in a package's __init__, create_router.py defining
+    # `def create_router`: the package's name is then the function, bound over the submodule
+    # (squareboat/fastapi-boilerplate: `from pkgs.core import create_router`, two star imports).
+    root = make_project(tmp_path / "project", 'instrument = { "api/jobs.py" = "ai_block_used" }')
+    write_files(
+        root / "backend/app",
+        {
+            "core/__init__.py": "from .http import *\n",
+            "core/http/__init__.py": "from .create_router import *\n",
+            "core/http/create_router.py": (
+                "from fastapi import APIRouter\n\n\n"
+                "def create_router(route_prefix: str) -> APIRouter:\n"
+                "    return APIRouter(prefix=route_prefix)\n"
+            ),
+            "api/jobs.py": (
+                "from app.core import create_router\n\n"
+                'router = create_router("/api/v1")\n\n\n'
+                '@router.get("/jobs/{id}")\n'
+                "async def get_job(id: int) -> int:\n"
+                "    return id\n"
+            ),
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api import jobs\n\n"
+                "app = FastAPI()\napp.include_router(jobs.router)\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in get_job (GET /api/v1/jobs/{id})" in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/v1/jobs/3").json() == 3
+
+
 def test_routes_from_a_spec_table_the_tool_cannot_read_are_named_on_a_line(
     tmp_path: Path,
 ) -> None:

@@ -1424,6 +1424,16 @@ def _calls_of(
                     written = ast.Call(call.func, [receiver, *call.args], call.keywords)
                     found.append((ast.copy_location(written, call), scope))
                 continue
+            if (
+                isinstance(receiver, ast.Name)
+                and receiver.id == instance_parameter(scope)
+                and scope.parent is not None
+                and _method_class(scope.parent, function.name, index) is owner.node
+            ):
+                # `self.__register_routes(app)` in another method of the class: the static
+                # method the instance's class runs.
+                found.append((call, scope))
+                continue
             if cls is not None and cls.kind == "class" and cls.node is owner.node:
                 found.append((call, scope))
             continue

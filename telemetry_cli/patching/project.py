@@ -43,7 +43,7 @@ from telemetry_cli.patching.apps import (
     read_mounts,
     with_arguments,
 )
-from telemetry_cli.patching.collisions import find_collisions, mount_clashes
+from telemetry_cli.patching.collisions import find_collisions, mount_clashes, wired_router_prefix
 from telemetry_cli.patching.edits import CONTEXT_KEYS, ModuleEditor, written_stubs
 from telemetry_cli.patching.instrument import (
     check_logged_calls,
@@ -730,6 +730,12 @@ class _Analysis:
             mount_path = mounted_at(site, self.index, mounts)
             if mount_path:
                 entry = entry._replace(mounted_at=mount_path)
+        if site is not None and not self.removing and not entry.mounted_at:
+            # `app.router.prefix = "/api"` before the wiring: FastAPI puts it in front of the
+            # telemetry router's paths too, so requests reach the layer under it.
+            router_prefix = wired_router_prefix(site, self.index)
+            if router_prefix and router_prefix.rstrip("/"):
+                entry = entry._replace(mounted_at=router_prefix.rstrip("/"))
         if entry.factory and not self.removing:
             # A factory taking arguments: what a server runs instead, if the backend has one.
             entry = with_arguments(entry, self.index, [*modules, *self._beside_package()])

@@ -2032,9 +2032,19 @@ class PackageIndex:
             while index < len(parts):
                 binding = module.scope.bindings.get(parts[index])
                 submodule_name = f"{module.name}.{parts[index]}"
-                if binding is None and self.source(submodule_name) is None:
+                if binding is None:
                     # `from .routes import *` in the package's __init__.py: its names.
                     binding = self._star_binding(module, parts[index])
+                    if (
+                        binding is not None
+                        and self.source(submodule_name) is not None
+                        and binding.target != f"{submodule_name}.{parts[index]}"
+                    ):
+                        # A submodule of the name stays what is read, but for a star import
+                        # of that submodule itself bringing its own namesake (`from
+                        # .create_router import *`, create_router.py defining `def
+                        # create_router`): the function is bound over the submodule then.
+                        binding = None
                 lazy = module.lazy_exports.get(parts[index]) if binding is None else None
                 if lazy is not None:
                     # Imported on first use by the module's `__getattr__`, from its table.
