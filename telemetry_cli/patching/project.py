@@ -1644,6 +1644,8 @@ def uninstrument_source(
 ) -> PatchResult:
     """Take out the log calls of ``event_types`` that generate inserted in ``source``.
 
+    A handler marked ``# telemetry-scaffold: skip`` keeps its call, as ``generate`` keeps it
+    when the plan drops the type (it never touches a skipped handler).
     ``stubs``: the stub statements the calls stand in for (the instrumenting result's), put back.
 
     Raises:
@@ -1653,7 +1655,9 @@ def uninstrument_source(
         source,
         module_name,
         analytics_package,
-        lambda editor: uninstrument_module(editor, event_types, analytics_package, force=force),
+        lambda editor: uninstrument_module(
+            editor, event_types, analytics_package, force=force, leave_skipped=True
+        ),
         stubs=stubs,
     )
 
