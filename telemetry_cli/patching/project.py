@@ -483,6 +483,25 @@ class _Analysis:
         # What the committed records say of the patches (event types, layers): read if asked.
         self.history = history
         self.backend.resolve = functools.partial(self._resolve_conflict, self.backend)
+        # Each package's module names, listed once a run (by backend folder, app package and
+        # whether test modules are left out): several scans read them (see _listed).
+        self._listings: dict[tuple[str, str, bool], tuple[str, ...]] = {}
+
+    def _listed(self, backend: str, app_package: str, *, skip_tests: bool = True) -> list[str]:
+        """The module names of ``app_package`` in ``backend`` (see package_modules), listed once.
+
+        The tree is walked once a run: the outside-plan scan, the unwiring scan, the check of
+        logged types and the layer's users share the listing (a run writes no new module).
+        """
+        key = (backend, app_package, skip_tests)
+        names = self._listings.get(key)
+        if names is None:
+            folder = self.plan.root / PurePosixPath(backend, *app_package.split("."))
+            names = tuple(
+                package_modules(app_package, folder, skip_tests=skip_tests, layers=self.layers)
+            )
+            self._listings[key] = names
+        return list(names)
 
     def _resolve_conflict(
         self, reader: BackendReader, name: str, relative: str, sides: tuple[bytes, bytes]
@@ -806,9 +825,7 @@ class _Analysis:
         plan = self.plan
         users: dict[str, list[str]] = {name: [] for name in layer_modules}
         names = {package.rpartition(".")[2] for package in packages} | {plan.layer_package}
-        for name in package_modules(
-            plan.app_package, plan.root / plan.app_dir, skip_tests=False, layers=self.layers
-        ):
+        for name in self._listed(plan.backend, plan.app_package, skip_tests=False):
             source = self.index.source(name)
             if source is None or not any(layer in source.text for layer in names):
                 continue
@@ -1308,8 +1325,7 @@ class _Analysis:
         taken: set[str] | None = None
         for backend, app_package, packages in self._layouts() if layouts is None else layouts:
             index = self._index_for(backend)
-            package_dir = PurePosixPath(backend, *app_package.split("."))
-            for name in package_modules(app_package, plan.root / package_dir, layers=self.layers):
+            for name in self._listed(backend, app_package):
                 source = index.source(name)
                 if (
                     source is None
@@ -1351,12 +1367,7 @@ class _Analysis:
         """Name every call of the logger, anywhere in the package, with an undeclared type."""
         declared = frozenset(self.plan.event_types)
         events = self.plan.events
-        for name in package_modules(
-            self.plan.app_package,
-            self.plan.root / self.plan.app_dir,
-            skip_tests=False,
-            layers=self.layers,
-        ):
+        for name in self._listed(self.plan.backend, self.plan.app_package, skip_tests=False):
             source = self.index.source(name)
             if source is None or "event_logger" not in source.text:
                 continue
@@ -1375,7 +1386,7 @@ class _Analysis:
     def _package_module_names(self, found_module: str | None) -> list[str]:
         """The dotted names of the package's modules, and of the app's module if outside it."""
         plan = self.plan
-        names = package_modules(plan.app_package, plan.root / plan.app_dir, layers=self.layers)
+        names = self._listed(plan.backend, plan.app_package)
         if found_module is not None:
             app_module = self.module_at(found_module)
             if app_module is not None and app_module.name not in names:
