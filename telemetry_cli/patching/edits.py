@@ -434,6 +434,25 @@ class ModuleEditor:
         where = f"{self.module.path}:{line}: "
         return any(problem.startswith(where) for problem in self.edits.problems)
 
+    def move_import(self, target: str, target_module: str, name: str, used_at: ast.stmt) -> bool:
+        """Import ``target_module.name`` under the name a module-level import binds to ``target``.
+
+        That import goes (whoever reads its name reads the new one): code of the tool's that
+        this run may not edit, as a call in a handler marked skip, follows a layer that moved.
+        False, changing nothing, when no single module-level ``from`` import binds ``target``.
+        """
+        local = self.local_name_for(target)
+        found = self._imports_of(target)
+        if local is None or len(found) != 1 or len(found[0][0].names) != 1:
+            return False  # none, several, or merged with other names by a sorter: left as is
+        statement = found[0][0]
+        if self.module.block_of(statement) is not self.module.tree.body:
+            return False  # in a block or function of the user's: not the tool's to move
+        self._respelled.add(id(statement))
+        self._released.append(target)
+        self.add_import(target_module, name, local, used_at)
+        return True
+
     def release_shadowed(self, target: str, by: str) -> None:
         """Take out the import of ``target`` whose name an import of ``by`` binds as well.
 

@@ -59,6 +59,7 @@ from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import (
     OUTSIDE_THE_PLAN,
     FormerCalls,
+    relayer_skipped_calls,
     skipped_inserted_calls,
     uninstrument_module,
     unwire_app,
@@ -925,8 +926,14 @@ class _Analysis:
                 leave_skipped=not self.removing,
             ):
                 self.left.add(left)  # an edited call handed over, said by instrument_module
-            elif not self.removing and skipped_inserted_calls(editor, package):
-                self.left.add(left)  # left in a handler marked skip since: remove takes it out
+            elif (
+                not self.removing
+                and skipped_inserted_calls(editor, package)
+                # A module the plan still instruments here logs through the new layer: the
+                # import a skipped handler's call reads goes there too (the handler stays).
+                and not (same is not None and relayer_skipped_calls(editor, package, self.package))
+            ):
+                self.left.add(left)  # in a handler marked skip since: remove takes it out
         if len(editor.edits.problems) > kept:
             self.left.add(left)
 
