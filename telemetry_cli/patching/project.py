@@ -1174,12 +1174,9 @@ class _Analysis:
         Neither the plan's nor the last run's: a branch merged in named it (it moved the layer
         its own way), and its calls merged cleanly into the module.
         """
-        history = self.history.patched
-        # The default name, never written down, once the tool ran in that history at all
-        # (before, an `analytics` package is the user's own).
-        layers = history.layers | ({DEFAULT_LAYER_PACKAGE} if history.instrumented else set())
         ours = {self.package, self.old_package}
-        packages = (qualified(self.plan.app_package, layer) for layer in sorted(layers))
+        layers = sorted(self._history_layers())
+        packages = (qualified(self.plan.app_package, layer) for layer in layers)
         return [
             package
             for package in packages
@@ -1310,9 +1307,18 @@ class _Analysis:
         return sorted(qualified(app, layer) for app in apps for layer in self._layer_names())
 
     def _layer_names(self) -> list[str]:
-        """The names the layer had: the plan's, the last run's, and the committed records'."""
+        """The names the layer had: the plan's, the last run's, and the committed records'.
+
+        The default name is never written down: it is one of them once the tool ran in that
+        history at all (a branch that kept it, merged with one that renamed the layer).
+        """
+        return sorted({self.plan.layer_package, self.old_layer, *self._history_layers()})
+
+    def _history_layers(self) -> set[str]:
+        """The layer names of the committed records, the default one among them if it ran."""
         history = self.history.patched
-        return sorted({self.plan.layer_package, self.old_layer, *history.layers})
+        # Before the tool ran in that history, an `analytics` package is the user's own.
+        return set(history.layers) | ({DEFAULT_LAYER_PACKAGE} if history.instrumented else set())
 
     def _modules_of_layouts(
         self,
