@@ -1172,11 +1172,19 @@ class _Analysis:
         """Other layers, by this project's committed records, whose logger ``module`` imports.
 
         Neither the plan's nor the last run's: a branch merged in named it (it moved the layer
-        its own way), and its calls merged cleanly into the module.
+        its own way, or named the same folder by another import name: `app-package` "app"
+        under `backend` against "backend.app" under the root), and its calls merged cleanly
+        into the module.
         """
         ours = {self.package, self.old_package}
         layers = sorted(self._history_layers())
-        packages = (qualified(self.plan.app_package, layer) for layer in layers)
+        where = PurePosixPath(module.path)
+        packages = dict.fromkeys(
+            qualified(app_package, layer)
+            for backend, app_package, _ in self._layouts()
+            if where.is_relative_to(PurePosixPath(backend, *app_package.split(".")))
+            for layer in layers
+        )
         return [
             package
             for package in packages
