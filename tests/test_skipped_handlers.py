@@ -149,3 +149,31 @@ def test_a_skipped_handler_keeps_its_call_in_a_module_dropped_from_the_plan(
     result = run("remove", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+
+
+def test_a_skipped_call_in_a_module_dropped_as_the_layer_moves_follows_the_layer(
+    tmp_path: Path,
+) -> None:
+    # The module left the plan as the layer moved: the call stayed through the old layer,
+    # which was refused (exit 1) with no line naming the call. Its import follows the layer,
+    # the call is remembered through the new one, and remove still takes it out.
+    root, quiz = _skipped_after_generate(tmp_path)
+    (root / "backend/app/api/other.py").write_text(
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/x")\n'
+        "def x() -> int:\n    return 1\n"
+    )
+    plan = PLAN.format("ai_block_used").replace("ai_blocks", "other")
+    _set_plan(root, f'layer-package = "telemetry"\n{plan}')
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / BLOCKS).read_text()
+    assert text.endswith(quiz)
+    assert "from app.telemetry.event_logger import event_logger\n" in text
+    assert not (root / "backend/app/analytics").exists()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / BLOCKS).read_text() == text
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+    assert not (root / "backend/app/telemetry").exists()

@@ -926,14 +926,19 @@ class _Analysis:
                 leave_skipped=not self.removing,
             ):
                 self.left.add(left)  # an edited call handed over, said by instrument_module
-            elif (
-                not self.removing
-                and skipped_inserted_calls(editor, package)
-                # A module the plan still instruments here logs through the new layer: the
-                # import a skipped handler's call reads goes there too (the handler stays).
-                and not (same is not None and relayer_skipped_calls(editor, package, self.package))
-            ):
-                self.left.add(left)  # in a handler marked skip since: remove takes it out
+            elif not self.removing and skipped_inserted_calls(editor, package):
+                # In a handler marked skip since: generate leaves it, remove takes it out. The
+                # module-level import it reads follows the layer (the handler stays as it is).
+                moving = package != self.package and backend == self.plan.backend
+                if moving and relayer_skipped_calls(editor, package, self.package):
+                    if same is None:
+                        # Dropped from the plan: remembered through the new layer, for remove.
+                        plan = self.plan
+                        self.left.add(
+                            (path, event_type, backend, plan.app_package, plan.layer_package)
+                        )
+                else:
+                    self.left.add(left)
         if len(editor.edits.problems) > kept:
             self.left.add(left)
 
