@@ -439,12 +439,15 @@ class ModuleEditor:
 
         That import goes (whoever reads its name reads the new one): code of the tool's that
         this run may not edit, as a call in a handler marked skip, follows a layer that moved.
-        False, changing nothing, when no single module-level ``from`` import binds ``target``.
+        False, changing nothing, when no single module-level ``from`` import binds ``target``
+        or ``target_module.name`` is imported already.
         """
         local = self.local_name_for(target)
         found = self._imports_of(target)
         if local is None or len(found) != 1 or len(found[0][0].names) != 1:
             return False  # none, several, or merged with other names by a sorter: left as is
+        if self.local_name_for(f"{target_module}.{name}") is not None:
+            return False  # imported already (by the user): which name to read is theirs
         statement = found[0][0]
         if self.module.block_of(statement) is not self.module.tree.body:
             return False  # in a block or function of the user's: not the tool's to move
