@@ -177,3 +177,25 @@ def test_a_skipped_call_in_a_module_dropped_as_the_layer_moves_follows_the_layer
     assert result.exit_code == 0, result.stdout
     assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
     assert not (root / "backend/app/telemetry").exists()
+
+
+def test_a_skipped_call_follows_the_layer_imported_by_a_dotted_app_package(
+    tmp_path: Path,
+) -> None:
+    # The same folder imported by another name (`backend.app` under the root): the skipped
+    # handler's call kept `from app.analytics...`, which the app run from the root cannot
+    # import, beside the other call's new import, with --check green.
+    root, quiz = _skipped_after_generate(tmp_path)
+    dotted = 'backend = "."\napp-package = "backend.app"\n'
+    _set_plan(root, dotted + PLAN.format("ai_block_used"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / BLOCKS).read_text()
+    assert text.endswith(quiz)
+    assert "from backend.app.analytics.event_logger import event_logger\n" in text
+    assert "from app.analytics" not in text
+    assert "analytics_event_logger" not in text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)

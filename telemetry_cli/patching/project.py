@@ -929,13 +929,16 @@ class _Analysis:
             elif not self.removing and skipped_inserted_calls(editor, package):
                 # In a handler marked skip since: generate leaves it, remove takes it out. The
                 # module-level import it reads follows the layer (the handler stays as it is).
-                moving = package != self.package and backend == self.plan.backend
+                # (One the plan's app package holds: the new layer is importable from it.)
+                plan = self.plan
+                moving = package != self.package and PurePosixPath(path).is_relative_to(
+                    plan.app_dir
+                )
                 if moving and relayer_skipped_calls(editor, package, self.package):
-                    if same is None:
+                    if path not in {plan.module_path(name) for name, _ in plan.instrument}:
                         # Dropped from the plan: remembered through the new layer, for remove.
-                        plan = self.plan
                         self.left.add(
-                            (path, event_type, backend, plan.app_package, plan.layer_package)
+                            (path, event_type, plan.backend, plan.app_package, plan.layer_package)
                         )
                 else:
                     self.left.add(left)
