@@ -336,13 +336,24 @@ class ModuleEditor:
         return "." * level + ".".join(parts[common:])
 
     def _imports_relatively(self, layer: str) -> bool:
-        """Whether the module imports relatively anything but the package ``layer``."""
+        """Whether the module imports relatively anything but the package ``layer``.
+
+        An import this run takes out (an older layer's, the layer moved) is left out too: it
+        would make the new one relative for one run, and the next would respell it.
+        """
         if not self.module.uses_relative_imports:
             return False
-        return any(
-            isinstance(node, ast.ImportFrom) and node.level > 0 and not self._of_layer(node, layer)
+        relative = [
+            node
             for node in self.module.statements
-        )
+            if isinstance(node, ast.ImportFrom)
+            and node.level > 0
+            and not self._of_layer(node, layer)
+        ]
+        if not relative:
+            return False
+        going = self._going_lines()
+        return any(node.lineno not in going for node in relative)
 
     def _of_layer(self, statement: ast.ImportFrom, layer: str) -> bool:
         """Whether the relative import ``statement`` imports from the package ``layer``.
