@@ -324,8 +324,11 @@ def _merge(project: Path, work: Path, step: MergeStep) -> list[str]:
         if done.exit_code != 0:
             problems.append(f"generate on {branch} exited {done.exit_code}: {done.stdout}")
         _commit(project, branch)
+    ours = _git(project, "rev-parse", "HEAD").strip()
     _git(project, "merge", "-q", "--no-edit", "other", check=False)
-    side = "main" if step.side == "ours" else "other"
+    # This side as it was before the merge: a merge without conflicts moved `main` itself to
+    # the merge commit, whose plan is the other side's wherever only that side changed it.
+    side = ours if step.side == "ours" else "other"
     _git(project, "checkout", "-q", side, "--", "pyproject.toml", MANIFEST)
     if step.resolved is not None:
         write_plan(project, step.resolved)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from telemetry_cli.patching import project
 from tests.cli_support import AI_BLOCKS_PY, make_project, run
 
 QUIZ_ROUTE = '@router.post("/quiz/{chapter_id}")'
@@ -68,3 +73,26 @@ def test_remove_takes_out_a_call_outside_the_plan_without_the_advice(tmp_path: P
     assert f"    take out {ASK}\n" in result.stdout
     assert WHY not in result.stdout
     assert copied.read_text() == AI_BLOCKS_PY
+
+
+def test_a_run_lists_each_package_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The outside-plan scan, the unwiring scan, the check of logged types and the layer's
+    # users each walked the package's folders again: one listing a run is shared.
+    _copy_of_the_instrumented_module(tmp_path, skip_quiz=False)
+    (tmp_path / "backend/app/api/ai_blocks.py").rename(tmp_path / "backend/app/api/moved.py")
+    listed: list[tuple[str, str, bool]] = []
+    original = project.package_modules
+
+    def counted(
+        app_package: str, package_dir: Path, *, skip_tests: bool = True, **options: Any
+    ) -> list[str]:
+        listed.append((app_package, os.path.realpath(package_dir), skip_tests))
+        return original(app_package, package_dir, skip_tests=skip_tests, **options)
+
+    monkeypatch.setattr(project, "package_modules", counted)
+    for args in (("generate", "--check"), ("generate",), ("remove",)):
+        listed.clear()
+        result = run(*args, "--root", str(tmp_path))
+        assert result.exit_code in (0, 1), result.stdout
+        assert listed, args
+        assert len(listed) == len(set(listed)), (args, listed)

@@ -2387,6 +2387,25 @@ def test_a_changed_call_is_kept_and_reported_unless_forced() -> None:
     assert forced.problems == ()
 
 
+def test_a_skipped_handler_keeps_its_call_as_generate_keeps_it() -> None:
+    # One rule for the code API and the CLI: a handler marked `# telemetry-scaffold: skip`
+    # after its call went in keeps the call whatever the plan drops (generate never touches a
+    # skipped handler); the unmarked handler beside it loses its call.
+    source = CASES[0][1] + (
+        '\n\n@router.get("/other")\ndef other() -> dict[str, int]:\n    return {}\n'
+    )
+    marked = _instrument(source).source.replace(
+        "def get_item(item_id: int) -> dict[str, int]:",
+        "def get_item(item_id: int) -> dict[str, int]:  # telemetry-scaffold: skip",
+    )
+    removed = _uninstrumented(marked)
+    assert removed.problems == ()
+    assert removed.source.count("event_logger.log(") == 1
+    assert '"handler": "get_item"' in removed.source
+    assert "from app.analytics.event_logger import event_logger" in removed.source
+    assert '"handler": "other"' not in removed.source
+
+
 def test_a_call_with_a_stale_route_is_still_recognised_as_inserted() -> None:
     source = CASES[0][1]
     patched = _instrument(source).source

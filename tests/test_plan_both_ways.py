@@ -2243,3 +2243,30 @@ def test_a_module_outside_the_plan_logging_by_hand_is_not_scanned_for_inserted_c
     assert b"event_logger.log(" not in copied.read_bytes()
     assert (root / CHAPTERS).read_text() == own
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_layer_move_spells_the_new_import_as_the_next_run_keeps_it(tmp_path: Path) -> None:
+    # The user spelled the layer's import relative in a module that imports everything else
+    # absolutely; the layer moved: the old relative import counted as the module's own way,
+    # so the new import went in relative, and the next run respelled it absolute (generate
+    # then --check failed).
+    root = make_project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    blocks = root / "backend/app/api/ai_blocks.py"
+    blocks.write_text(
+        blocks.read_text().replace(
+            "from app.analytics.event_logger import event_logger",
+            "from ..analytics.event_logger import event_logger",
+        )
+    )
+    config = root / "pyproject.toml"
+    config.write_text(
+        config.read_text().replace(
+            "[tool.telemetry-scaffold]\n",
+            '[tool.telemetry-scaffold]\nlayer-package = "telemetry"\n',
+        )
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert "from app.telemetry.event_logger import event_logger\n" in blocks.read_text()
+    check = run("generate", "--check", "--root", str(root))
+    assert check.exit_code == 0, check.stdout

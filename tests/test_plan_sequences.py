@@ -1252,6 +1252,24 @@ def test_random_walks_through_merges_and_checkouts_keep_the_invariant(
             [MergeStep(_edited([]), _edited(["layer-package telemetry_layer"]), "ours")],
             id="first-generate-on-two-branches-with-other-layer-names-merged",
         ),
+        pytest.param(
+            [
+                MergeStep(_edited(["dotted app-package", "specs-dir"]), _edited([]), "ours"),
+                MergeStep(_edited([]), _edited(["dotted app-package", "specs-dir"]), "theirs"),
+            ],
+            id="second-merge-of-a-dotted-app-package-taking-the-other-sides-plan",
+        ),
+        pytest.param(
+            [
+                MergeStep(_edited(["dotted app-package", "specs-dir"]), _edited([]), "ours"),
+                MergeStep(
+                    _edited(["dotted app-package", "specs-dir"]),
+                    _edited(["dotted app-package"]),
+                    "ours",
+                ),
+            ],
+            id="second-merge-without-conflicts-in-the-plan-resolved-with-this-sides-plan",
+        ),
     ],
 )
 def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
@@ -1266,6 +1284,11 @@ def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
     # merged the other's changes into the moved files, with conflicts, and those stayed.
     # Two branches wired the app through layers of other names or app packages: both imports
     # merged in above one include, and the other branch's import (and layer) stayed.
+    # A second merge: this side moved back to `app-package = "app"` under backend/ (the same
+    # folder, imported as `app`), the other's plan taken: the calls through `app.analytics`
+    # merged in cleanly and stayed beside the new ones (one layer name per app package was
+    # looked for). A merge that did not conflict in the plan moves `main` to the merge commit:
+    # "this side's plan" is the one from before it.
     problems, taken = run_git_walk(original, tmp_path, steps)
     assert not problems, "\n".join(problems)
     assert taken == len(steps)  # no step skipped as a plan one generate refuses

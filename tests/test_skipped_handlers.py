@@ -56,23 +56,67 @@ def test_a_skipped_handler_keeps_its_call_when_the_plan_changes_its_event_type(
 def test_a_skipped_handler_keeps_its_call_and_the_layer_it_reads_when_the_layer_moves(
     tmp_path: Path,
 ) -> None:
-    # Its call and import went with the other handler's; generate may not move it to the new
-    # layer either (it never touches the handler): the old layer stays while the call reads it.
+    # Its call went with the other handler's; generate may not move it to the new layer either
+    # (it never touches the handler), nor an import of the user's shape (merged with another
+    # name): the old layer stays while the call reads it, and a line names the call.
     root, quiz = _skipped_after_generate(tmp_path)
+    blocks = root / BLOCKS
+    blocks.write_text(
+        blocks.read_text().replace(
+            "from app.analytics.event_logger import event_logger\n",
+            "from app.analytics.event_logger import EventLogger, event_logger\n",
+        )
+    )
     _set_plan(root, 'layer-package = "telemetry"\n' + PLAN.format("ai_block_used"))
     result = run("generate", "--root", str(root))
-    assert "route quiz" not in result.stdout
+    assert result.exit_code == 1
+    assert "route quiz" in result.stdout
+    assert (
+        "    backend/app/api/ai_blocks.py:34: the log call of route quiz (POST "
+        "/api/ai/quiz/{chapter_id}), in a handler marked `# telemetry-scaffold: skip`, reads the "
+        "logger of app.analytics, which stays while it does: import it from "
+        "app.telemetry.event_logger instead, by hand\n"
+    ) in result.stdout
     assert "kept: backend/app/api/ai_blocks.py still uses it" in result.stdout
-    text = (root / BLOCKS).read_text()
+    text = blocks.read_text()
     assert text.endswith(quiz)
-    assert "from app.analytics.event_logger import event_logger\n" in text
+    assert "from app.analytics.event_logger import EventLogger, event_logger\n" in text
     assert (root / "backend/app/analytics/event_logger.py").exists()
     # remove found it no more (the take-out of the old layer was not remembered): the call
     # stayed, reading the layer it deleted.
     result = run("remove", "--root", str(root))
     assert result.exit_code == 0, result.stdout
-    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+    assert "app.analytics.event_logger" not in blocks.read_text().replace(
+        "from app.analytics.event_logger import EventLogger\n", ""
+    )
+    assert "event_logger.log(" not in blocks.read_text()
+
+
+def test_a_skipped_call_of_the_tools_shape_moves_its_import_to_the_new_layer(
+    tmp_path: Path,
+) -> None:
+    # The handler is left alone (its call byte for byte), but the module-level import its call
+    # reads is the tool's: it moves to the new layer, as for the other handler's call. Before,
+    # the old layer was kept (refused, exit 1) until the user moved the import by hand, and the
+    # new call imported the logger as `analytics_event_logger` beside the old one.
+    root, quiz = _skipped_after_generate(tmp_path)
+    _set_plan(root, 'layer-package = "telemetry"\n' + PLAN.format("ai_block_used"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "route quiz" not in result.stdout
+    text = (root / BLOCKS).read_text()
+    assert text.endswith(quiz)
+    assert "from app.telemetry.event_logger import event_logger\n" in text
+    assert "app.analytics" not in text
+    assert "analytics_event_logger" not in text
     assert not (root / "backend/app/analytics").exists()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    # remove still finds the call (the module is the tool's by its record) and gives back the
+    # user's bytes.
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+    assert not (root / "backend/app/telemetry").exists()
 
 
 def test_remove_takes_out_the_call_generate_wrote_before_the_mark(tmp_path: Path) -> None:
@@ -101,6 +145,56 @@ def test_a_skipped_handler_keeps_its_call_in_a_module_dropped_from_the_plan(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert (root / BLOCKS).read_text().endswith(quiz)
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+
+
+def test_a_skipped_call_in_a_module_dropped_as_the_layer_moves_follows_the_layer(
+    tmp_path: Path,
+) -> None:
+    # The module left the plan as the layer moved: the call stayed through the old layer,
+    # which was refused (exit 1) with no line naming the call. Its import follows the layer,
+    # the call is remembered through the new one, and remove still takes it out.
+    root, quiz = _skipped_after_generate(tmp_path)
+    (root / "backend/app/api/other.py").write_text(
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/x")\n'
+        "def x() -> int:\n    return 1\n"
+    )
+    plan = PLAN.format("ai_block_used").replace("ai_blocks", "other")
+    _set_plan(root, f'layer-package = "telemetry"\n{plan}')
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / BLOCKS).read_text()
+    assert text.endswith(quiz)
+    assert "from app.telemetry.event_logger import event_logger\n" in text
+    assert not (root / "backend/app/analytics").exists()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert (root / BLOCKS).read_text() == text
+    result = run("remove", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+    assert not (root / "backend/app/telemetry").exists()
+
+
+def test_a_skipped_call_follows_the_layer_imported_by_a_dotted_app_package(
+    tmp_path: Path,
+) -> None:
+    # The same folder imported by another name (`backend.app` under the root): the skipped
+    # handler's call kept `from app.analytics...`, which the app run from the root cannot
+    # import, beside the other call's new import, with --check green.
+    root, quiz = _skipped_after_generate(tmp_path)
+    dotted = 'backend = "."\napp-package = "backend.app"\n'
+    _set_plan(root, dotted + PLAN.format("ai_block_used"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / BLOCKS).read_text()
+    assert text.endswith(quiz)
+    assert "from backend.app.analytics.event_logger import event_logger\n" in text
+    assert "from app.analytics" not in text
+    assert "analytics_event_logger" not in text
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     result = run("remove", "--root", str(root))
     assert result.exit_code == 0, result.stdout

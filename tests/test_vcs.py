@@ -736,3 +736,52 @@ def test_a_run_reads_the_manifest_history_once(
     monkeypatch.setattr(vcs, "_manifest_log", counted)
     assert run(*args, "--root", str(root)).exit_code == 0
     assert logs == [root]
+
+
+@pytest.mark.parametrize("side", ["--theirs", "--ours"])
+def test_an_app_module_conflicting_across_layer_names_is_patched_from_the_plan(
+    tmp_path: Path, side: str
+) -> None:
+    # One branch renamed the layer, the other turned capture-errors off: the app's module
+    # conflicted on the tool's lines alone (an import of the default layer's router against
+    # none), and was refused. The default layer name, never written in a record, was not
+    # among the layers whose code each side is read without.
+    root = original_sources(tmp_path / "project")
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    merged = bundled_plan()
+    for name, change in (
+        ("other", {"layer-package": "telemetry"}),
+        ("main", {"capture-errors": False}),
+    ):
+        git(root, "checkout", "-q", *(["-b", name] if name == "other" else [name]))
+        plan = bundled_plan()
+        plan.update(change)
+        merged.update(change)
+        write_plan(root, plan)
+        done = run("generate", "--root", str(root))
+        assert done.exit_code == 0, done.stdout + done.stderr
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", name)
+    merge = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)
+    assert merge.returncode != 0
+    main = root / "backend/app/main.py"
+    assert conflict_marker_line(main.read_bytes()) is not None
+    write_plan(root, merged)
+    git(root, "checkout", side, "--", MANIFEST)
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "the sides differed only by generate's code" in done.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = original_sources(tmp_path / "fresh")
+    write_plan(fresh, merged)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert main.read_bytes() == (fresh / "backend/app/main.py").read_bytes()
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert (
+        main.read_bytes()
+        == (original_sources(tmp_path / "pristine") / "backend/app/main.py").read_bytes()
+    )

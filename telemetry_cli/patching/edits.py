@@ -349,13 +349,24 @@ class ModuleEditor:
         return "." * level + ".".join(parts[common:])
 
     def _imports_relatively(self, layer: str) -> bool:
-        """Whether the module imports relatively anything but the package ``layer``."""
+        """Whether the module imports relatively anything but the package ``layer``.
+
+        An import this run takes out (an older layer's, the layer moved) is left out too: it
+        would make the new one relative for one run, and the next would respell it.
+        """
         if not self.module.uses_relative_imports:
             return False
-        return any(
-            isinstance(node, ast.ImportFrom) and node.level > 0 and not self._of_layer(node, layer)
+        relative = [
+            node
             for node in self.module.statements
-        )
+            if isinstance(node, ast.ImportFrom)
+            and node.level > 0
+            and not self._of_layer(node, layer)
+        ]
+        if not relative:
+            return False
+        going = self._going_lines()
+        return any(node.lineno not in going for node in relative)
 
     def _of_layer(self, statement: ast.ImportFrom, layer: str) -> bool:
         """Whether the relative import ``statement`` imports from the package ``layer``.
@@ -486,6 +497,28 @@ class ModuleEditor:
         """Whether a problem already names ``line`` of the module: each is said in one line."""
         where = f"{self.module.path}:{line}: "
         return any(problem.startswith(where) for problem in self.edits.problems)
+
+    def move_import(self, target: str, target_module: str, name: str, used_at: ast.stmt) -> bool:
+        """Import ``target_module.name`` under the name a module-level import binds to ``target``.
+
+        That import goes (whoever reads its name reads the new one): code of the tool's that
+        this run may not edit, as a call in a handler marked skip, follows a layer that moved.
+        False, changing nothing, when no single module-level ``from`` import binds ``target``
+        or ``target_module.name`` is imported already.
+        """
+        local = self.local_name_for(target)
+        found = self._imports_of(target)
+        if local is None or len(found) != 1 or len(found[0][0].names) != 1:
+            return False  # none, several, or merged with other names by a sorter: left as is
+        if self.local_name_for(f"{target_module}.{name}") is not None:
+            return False  # imported already (by the user): which name to read is theirs
+        statement = found[0][0]
+        if self.module.block_of(statement) is not self.module.tree.body:
+            return False  # in a block or function of the user's: not the tool's to move
+        self._respelled.add(id(statement))
+        self._released.append(target)
+        self.add_import(target_module, name, local, used_at)
+        return True
 
     def release_shadowed(self, target: str, by: str) -> None:
         """Take out the import of ``target`` whose name an import of ``by`` binds as well.

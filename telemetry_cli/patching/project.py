@@ -59,6 +59,7 @@ from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import (
     OUTSIDE_THE_PLAN,
     FormerCalls,
+    relayer_skipped_calls,
     skipped_inserted_calls,
     uninstrument_module,
     unwire_app,
@@ -484,6 +485,25 @@ class _Analysis:
         # What the committed records say of the patches (event types, layers): read if asked.
         self.history = history
         self.backend.resolve = functools.partial(self._resolve_conflict, self.backend)
+        # Each package's module names, listed once a run (by backend folder, app package and
+        # whether test modules are left out): several scans read them (see _listed).
+        self._listings: dict[tuple[str, str, bool], tuple[str, ...]] = {}
+
+    def _listed(self, backend: str, app_package: str, *, skip_tests: bool = True) -> list[str]:
+        """The module names of ``app_package`` in ``backend`` (see package_modules), listed once.
+
+        The tree is walked once a run: the outside-plan scan, the unwiring scan, the check of
+        logged types and the layer's users share the listing (a run writes no new module).
+        """
+        key = (backend, app_package, skip_tests)
+        names = self._listings.get(key)
+        if names is None:
+            folder = self.plan.root / PurePosixPath(backend, *app_package.split("."))
+            names = tuple(
+                package_modules(app_package, folder, skip_tests=skip_tests, layers=self.layers)
+            )
+            self._listings[key] = names
+        return list(names)
 
     def _resolve_conflict(
         self, reader: BackendReader, name: str, relative: str, sides: tuple[bytes, bytes]
@@ -813,9 +833,7 @@ class _Analysis:
         plan = self.plan
         users: dict[str, list[str]] = {name: [] for name in layer_modules}
         names = {package.rpartition(".")[2] for package in packages} | {plan.layer_package}
-        for name in package_modules(
-            plan.app_package, plan.root / plan.app_dir, skip_tests=False, layers=self.layers
-        ):
+        for name in self._listed(plan.backend, plan.app_package, skip_tests=False):
             source = self.index.source(name)
             if source is None or not any(layer in source.text for layer in names):
                 continue
@@ -916,7 +934,21 @@ class _Analysis:
             ):
                 self.left.add(left)  # an edited call handed over, said by instrument_module
             elif not self.removing and skipped_inserted_calls(editor, package):
-                self.left.add(left)  # left in a handler marked skip since: remove takes it out
+                # In a handler marked skip since: generate leaves it, remove takes it out. The
+                # module-level import it reads follows the layer (the handler stays as it is).
+                # (One the plan's app package holds: the new layer is importable from it.)
+                plan = self.plan
+                moving = package != self.package and PurePosixPath(path).is_relative_to(
+                    plan.app_dir
+                )
+                if moving and relayer_skipped_calls(editor, package, self.package):
+                    if path not in {plan.module_path(name) for name, _ in plan.instrument}:
+                        # Dropped from the plan: remembered through the new layer, for remove.
+                        self.left.add(
+                            (path, event_type, plan.backend, plan.app_package, plan.layer_package)
+                        )
+                else:
+                    self.left.add(left)
         if len(editor.edits.problems) > kept:
             self.left.add(left)
 
@@ -1155,14 +1187,19 @@ class _Analysis:
         """Other layers, by this project's committed records, whose logger ``module`` imports.
 
         Neither the plan's nor the last run's: a branch merged in named it (it moved the layer
-        its own way), and its calls merged cleanly into the module.
+        its own way, or named the same folder by another import name: `app-package` "app"
+        under `backend` against "backend.app" under the root), and its calls merged cleanly
+        into the module.
         """
-        history = self.history.patched
-        # The default name, never written down, once the tool ran in that history at all
-        # (before, an `analytics` package is the user's own).
-        layers = history.layers | ({DEFAULT_LAYER_PACKAGE} if history.instrumented else set())
         ours = {self.package, self.old_package}
-        packages = (qualified(self.plan.app_package, layer) for layer in sorted(layers))
+        layers = sorted(self._history_layers())
+        where = PurePosixPath(module.path)
+        packages = dict.fromkeys(
+            qualified(app_package, layer)
+            for backend, app_package, _ in self._layouts()
+            if where.is_relative_to(PurePosixPath(backend, *app_package.split(".")))
+            for layer in layers
+        )
         return [
             package
             for package in packages
@@ -1293,9 +1330,18 @@ class _Analysis:
         return sorted(qualified(app, layer) for app in apps for layer in self._layer_names())
 
     def _layer_names(self) -> list[str]:
-        """The names the layer had: the plan's, the last run's, and the committed records'."""
+        """The names the layer had: the plan's, the last run's, and the committed records'.
+
+        The default name is never written down: it is one of them once the tool ran in that
+        history at all (a branch that kept it, merged with one that renamed the layer).
+        """
+        return sorted({self.plan.layer_package, self.old_layer, *self._history_layers()})
+
+    def _history_layers(self) -> set[str]:
+        """The layer names of the committed records, the default one among them if it ran."""
         history = self.history.patched
-        return sorted({self.plan.layer_package, self.old_layer, *history.layers})
+        # Before the tool ran in that history, an `analytics` package is the user's own.
+        return set(history.layers) | ({DEFAULT_LAYER_PACKAGE} if history.instrumented else set())
 
     def _modules_of_layouts(
         self,
@@ -1315,8 +1361,7 @@ class _Analysis:
         taken: set[str] | None = None
         for backend, app_package, packages in self._layouts() if layouts is None else layouts:
             index = self._index_for(backend)
-            package_dir = PurePosixPath(backend, *app_package.split("."))
-            for name in package_modules(app_package, plan.root / package_dir, layers=self.layers):
+            for name in self._listed(backend, app_package):
                 source = index.source(name)
                 if (
                     source is None
@@ -1358,12 +1403,7 @@ class _Analysis:
         """Name every call of the logger, anywhere in the package, with an undeclared type."""
         declared = frozenset(self.plan.event_types)
         events = self.plan.events
-        for name in package_modules(
-            self.plan.app_package,
-            self.plan.root / self.plan.app_dir,
-            skip_tests=False,
-            layers=self.layers,
-        ):
+        for name in self._listed(self.plan.backend, self.plan.app_package, skip_tests=False):
             source = self.index.source(name)
             if source is None or "event_logger" not in source.text:
                 continue
@@ -1382,7 +1422,7 @@ class _Analysis:
     def _package_module_names(self, found_module: str | None) -> list[str]:
         """The dotted names of the package's modules, and of the app's module if outside it."""
         plan = self.plan
-        names = package_modules(plan.app_package, plan.root / plan.app_dir, layers=self.layers)
+        names = self._listed(plan.backend, plan.app_package)
         if found_module is not None:
             app_module = self.module_at(found_module)
             if app_module is not None and app_module.name not in names:
@@ -1651,6 +1691,8 @@ def uninstrument_source(
 ) -> PatchResult:
     """Take out the log calls of ``event_types`` that generate inserted in ``source``.
 
+    A handler marked ``# telemetry-scaffold: skip`` keeps its call, as ``generate`` keeps it
+    when the plan drops the type (it never touches a skipped handler).
     ``stubs``: the stub statements the calls stand in for (the instrumenting result's), put back.
 
     Raises:
@@ -1660,7 +1702,9 @@ def uninstrument_source(
         source,
         module_name,
         analytics_package,
-        lambda editor: uninstrument_module(editor, event_types, analytics_package, force=force),
+        lambda editor: uninstrument_module(
+            editor, event_types, analytics_package, force=force, leave_skipped=True
+        ),
         stubs=stubs,
     )
 

@@ -21,6 +21,7 @@ from telemetry_cli.patching.edits import (
     log_call_lines,
     payload_entries,
     route_block,
+    top_statement_of,
 )
 from telemetry_cli.patching.routes import Handler, find_handlers, unrecordable_parameters
 from telemetry_cli.patching.style import DEFAULT_LINE_LENGTH
@@ -234,6 +235,43 @@ def skipped_inserted_calls(editor: ModuleEditor, analytics_package: str) -> bool
         and not unrecordable_parameters(handler, editor.index)
         for call in existing_log_calls(handler, editor.index, targets)
     )
+
+
+def relayer_skipped_calls(editor: ModuleEditor, old_package: str, new_package: str) -> bool:
+    """Move the import that skipped handlers' inserted calls read from ``old_package``'s logger.
+
+    generate leaves a handler marked ``# telemetry-scaffold: skip`` alone, call and all (see
+    :func:`uninstrument_module`), but the module-level import that call reads is the tool's:
+    it follows the layer to ``new_package`` under the same name, so that the old layer can go.
+    True when no such call is left reading the old layer; else each is named on a line, with
+    what to do (the old layer stays while it reads it).
+    """
+    if not skipped_inserted_calls(editor, old_package):
+        return True
+    module = editor.module
+    handlers, _ = find_handlers(module, editor.index)
+    skipped = [handler for handler in handlers if handler.skipped]
+    if editor.move_import(
+        f"{old_package}.event_logger.event_logger",
+        f"{new_package}.event_logger",
+        "event_logger",
+        top_statement_of(module, skipped[0].function),
+    ):
+        return True
+    # Not an import of the tool's own shape (in a block, merged with other names): said.
+    logger_module = f"{old_package}.event_logger"
+    targets = frozenset({f"{logger_module}.event_logger", logger_module})
+    fallback_block = module.name.rpartition(".")[2]
+    for handler in skipped:
+        for call in existing_log_calls(handler, editor.index, targets):
+            if call.event_type is not None and inserted_call(handler, call, fallback_block):
+                editor.edits.notes.append(
+                    f"{module.path}:{call.statement.lineno}: the log call of route "
+                    f"{handler.label()}, in a handler marked `# telemetry-scaffold: skip`, "
+                    f"reads the logger of {old_package}, which stays while it does: import it from "
+                    f"{new_package}.event_logger instead, by hand"
+                )
+    return False
 
 
 def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
