@@ -5240,6 +5240,17 @@ def test_a_value_written_with_format_characters_between_its_characters_is_redact
         ("415 411 2671", False),
         ("495 555 1234", False),
         ("100 200 3000", False),
+        # Round numbers listed with spaces (sizes, amounts, dimensions) share a unit of 8 or
+        # more; a phone number's groups do not, and brackets or hyphens write one all the same.
+        ("512 768 1024", False),
+        ("1 512 768 1024", False),
+        ("250  500  1000", False),
+        ("480\t640\t1280", False),
+        ("512 768 1023", True),
+        ("212 555 0100", True),
+        ("(512) 768 1024", True),
+        ("512-768-1024", True),
+        ("+1 512 768 1024", True),
     ],
 )
 def test_a_spaced_north_american_number_is_told_by_the_plans_groups(
