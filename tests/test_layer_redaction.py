@@ -17,6 +17,7 @@ import random
 import shlex
 import threading
 import unicodedata
+import urllib.parse
 import uuid
 from collections import namedtuple
 from collections.abc import Callable, Iterator
@@ -3569,8 +3570,10 @@ def test_values_shaped_like_an_address_or_a_phone_number_are_kept(logger: Any, t
     assert logger.record("error_event", {"note": text}).payload == {"note": text}
 
 
+# Addresses alone, a list of them too, are redacted (see
+# test_email_addresses_alone_are_redacted_as_a_list).
 @pytest.mark.parametrize(
-    "text", ["write to ada@example.com for access", "ada@example.com, bob@example.com", "@ada"]
+    "text", ["write to ada@example.com for access", "cc ada@example.com, bob@example.com", "@ada"]
 )
 def test_an_address_in_free_text_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"note": text}).payload == {"note": text}
@@ -5240,6 +5243,17 @@ def test_a_value_written_with_format_characters_between_its_characters_is_redact
         ("415 411 2671", False),
         ("495 555 1234", False),
         ("100 200 3000", False),
+        # Round numbers listed with spaces (sizes, amounts, dimensions) share a unit of 8 or
+        # more; a phone number's groups do not, and brackets or hyphens write one all the same.
+        ("512 768 1024", False),
+        ("1 512 768 1024", False),
+        ("250  500  1000", False),
+        ("480\t640\t1280", False),
+        ("512 768 1023", True),
+        ("212 555 0100", True),
+        ("(512) 768 1024", True),
+        ("512-768-1024", True),
+        ("+1 512 768 1024", True),
     ],
 )
 def test_a_spaced_north_american_number_is_told_by_the_plans_groups(
@@ -5247,3 +5261,91 @@ def test_a_spaced_north_american_number_is_told_by_the_plans_groups(
 ) -> None:
     expected = "[redacted]" if redacted else value
     assert logger.record("ai_block_used", {"note": value}).payload == {"note": expected}
+
+
+@pytest.mark.parametrize(
+    ("value", "redacted"),
+    [
+        # Email addresses alone, as a list or a list's repr writes them, are someone's data as
+        # one address alone is; these were recorded as sent.
+        ("ada@example.com, bob@example.org", True),
+        ("ada@example.com; bob@example.org", True),
+        ("ada@example.com\nbob@example.org", True),
+        ("['ada@example.com', 'bob@example.org']", True),
+        ("'ada@example.com'", True),
+        ("(ada@example.com)", True),
+        ("Ada <ada@example.com>, Bob <bob@example.org>", True),
+        # An address among words, a git host's accounts, mentions and file names are kept.
+        ("ada@example.com, and more", False),
+        ("write to ada@example.com", False),
+        ("git@github.com, git@gitlab.com", False),
+        ("@ada, @bob", False),
+        ("['logo@2x.png']", False),
+    ],
+)
+def test_email_addresses_alone_are_redacted_as_a_list(
+    logger: Any, value: str, redacted: bool
+) -> None:
+    expected = "[redacted]" if redacted else value
+    assert logger.record("ai_block_used", {"recipients": value}).payload == {"recipients": expected}
+
+
+# Credentials each rule finds alone, and the ways an app writes a value into a payload: as it
+# is, in words, quoted, as a form field, in JSON text (twice encoded too), percent-encoded,
+# base64, in a URL's query, with invisible characters between its characters.
+PLANTED_SECRETS = [
+    "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    "AKIAIOSFODNN7EXAMPLE",
+    "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
+    "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+    "glpat-A1b2C3d4E5f6G7h8I9j0",
+    "4111111111111111",
+]
+PLANTED_WRITINGS: list[Callable[[str], str]] = [
+    lambda secret: secret,
+    lambda secret: f"see {secret} here",
+    lambda secret: f"'{secret}'",
+    lambda secret: f"x={secret}",
+    lambda secret: f"[{secret}]\n",
+    lambda secret: json.dumps({"v": secret}),
+    lambda secret: json.dumps(json.dumps([secret])),
+    lambda secret: urllib.parse.quote(secret, safe=""),
+    lambda secret: base64.b64encode(secret.encode()).decode(),
+    lambda secret: f"https://example.com/p?x={urllib.parse.quote(secret, safe='')}",
+    lambda secret: "\u200b".join(secret),
+    lambda secret: "\u00ad".join(secret),
+    lambda secret: f"{secret}, {secret}",
+]
+ORDINARY_PAYLOAD_KEYS = st.sampled_from(["note", "data", "items", "meta", "q", "value", "text"])
+
+
+@st.composite
+def planted_payloads(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    secret = draw(st.sampled_from(PLANTED_SECRETS))
+    written = draw(st.sampled_from(PLANTED_WRITINGS))(secret)
+    around = draw(
+        st.recursive(
+            st.sampled_from(["ok", 1, 2.5, True, None, "hello world"]),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(ORDINARY_PAYLOAD_KEYS, inner, max_size=3)
+            ),
+            max_leaves=6,
+        )
+    )
+    key = draw(ORDINARY_PAYLOAD_KEYS)
+    if draw(st.booleans()):
+        return secret, {key: written, "other": around}
+    return secret, {"outer": [around, {key: written}]}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(planted=planted_payloads())
+def test_a_credential_planted_anywhere_never_reaches_the_record(
+    layer: Layer, planted: tuple[str, dict[str, Any]]
+) -> None:
+    secret, payload = planted
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    recorded = json.dumps(logger.record("ai_block_used", payload).payload, ensure_ascii=False)
+    assert secret not in recorded, recorded
