@@ -1070,6 +1070,59 @@ def test_routers_included_from_dict_items_of_a_loop_get_their_prefix(
     assert _routes(root)["get_item"] == "/v1/items/{item_id}"
 
 
+@pytest.mark.parametrize(
+    "main",
+    [
+        _main(
+            "app.include_router(api_router, **ROUTER_KWARGS)", 'ROUTER_KWARGS = {"prefix": "/v1"}\n'
+        ),
+        _main("app.include_router(**CONFIG)", 'CONFIG = dict(router=api_router, prefix="/v1")\n'),
+        _main(
+            'app.include_router(api_router, **Settings.ROUTER, tags=["v1"])',
+            'class Settings:\n    ROUTER = {"prefix": "/v1"}\n',
+        ),
+        _main(
+            "def create() -> FastAPI:\n    application = FastAPI()\n"
+            "    application.include_router(api_router, **ROUTER_KWARGS)\n"
+            "    return application\n\n\napp = create()",
+            'BASE = "/v1"\nROUTER_KWARGS = {"prefix": f"{BASE}", "tags": ["v1"]}\n',
+        ),
+    ],
+    ids=["module-dict", "dict-call-router-too", "class-attribute", "read-in-a-factory"],
+)
+def test_keywords_spread_from_a_named_dict_are_read_as_keywords(tmp_path: Path, main: str) -> None:
+    # `**ROUTER_KWARGS` of a dict bound once and never changed: the prefix it passes is known.
+    _generates_and_serves_items(_project(tmp_path, main), "/v1", "only known at run time")
+
+
+@pytest.mark.parametrize(
+    ("include", "before"),
+    [
+        # Changed in place before the include: the prefix is only known at run time.
+        (
+            "ROUTER_KWARGS['prefix'] = input()\napp.include_router(api_router, **ROUTER_KWARGS)",
+            'ROUTER_KWARGS = {"prefix": "/v1"}\n',
+        ),
+        # Its value reads a name a local of the factory shadows where it is unpacked.
+        (
+            "def create() -> FastAPI:\n    application = FastAPI()\n    BASE = input()\n"
+            "    application.include_router(api_router, **ROUTER_KWARGS)\n"
+            "    return application\n\n\napp = create()",
+            'BASE = "/v1"\nROUTER_KWARGS = {"prefix": BASE}\n',
+        ),
+    ],
+    ids=["changed-in-place", "shadowed-name"],
+)
+def test_a_named_dict_not_known_as_written_keeps_its_prefix_unknown(
+    tmp_path: Path, include: str, before: str
+) -> None:
+    root = _project(tmp_path, _main(include, before))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert "`**ROUTER_KWARGS` may pass a prefix only known at run time" in result.stdout
+
+
 def test_a_dict_item_whose_key_is_not_known_keeps_its_prefix_unknown(tmp_path: Path) -> None:
     # `route[key]` with a key known at run time only, and a dict unpacking another: no guess.
     before = 'KEY = input()\nROUTES = [{"router": api_router, "prefix": "/v1"}]\n'
