@@ -488,6 +488,31 @@ NAMED_PREFIXES = {
     ),
 }
 
+# Imported by a name relative to the package (`import_module(".wallets", __package__)`).
+NAMED_PREFIXES["relative-import"] = NAMED_PREFIXES["module-info"].replace(
+    'importlib.import_module(f"{__name__}.{info.name}")',
+    'importlib.import_module(f".{info.name}", package=__package__)',
+)
+# Each module's name and module paired by a comprehension, then unpacked by a second loop.
+NAMED_PREFIXES["comprehension-pairs"] = (
+    "import pkgutil\nfrom importlib import import_module\n\nfrom fastapi import APIRouter\n\n"
+    "router = APIRouter()\n"
+    "modules = [\n"
+    '    (info.name, import_module(f".{info.name}", __package__))\n'
+    "    for info in pkgutil.iter_modules(__path__)\n]\n"
+    "for name, module in modules:\n"
+    '    router.include_router(module.router, prefix=f"/{name}")\n'
+)
+# The names listed first, each module imported by its name in the loop over them.
+NAMED_PREFIXES["listed-names"] = (
+    "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+    "router = APIRouter()\n"
+    "names = [name for _, name, _ in pkgutil.iter_modules(__path__)]\n"
+    "for name in names:\n"
+    '    module = importlib.import_module(f"{__name__}.{name}")\n'
+    '    router.include_router(module.router, prefix=f"/{name}")\n'
+)
+
 
 @pytest.mark.parametrize("package", sorted(NAMED_PREFIXES))
 def test_routers_listed_by_pkgutil_get_the_prefix_their_module_name_makes(

@@ -1903,6 +1903,10 @@ def _module_mounts(
                 found.extend(collected)
                 continue
             known = loop_values(included, scope, index, passed)
+            if known is None and _imported_at_run_time(included, scope, index, 0):
+                # `for name, module in modules:` over a comprehension importing each listed
+                # module: read as the listing's own loop (see `_comprehension_item`).
+                known = [{}]
             if known is not None:
                 known = [values for values in known if keep(values)]
             if known is None:
@@ -2681,6 +2685,9 @@ def _imported_at_run_time(
         return _imported_at_run_time(expression.value, scope, index, depth + 1)
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
+        item = _comprehension_item(expression.id, scope) if binding is None else None
+        if item is not None:
+            return _imported_at_run_time(item[0], scope, index, depth + 1)
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return False
         return _imported_at_run_time(binding.node, binding.scope, index, depth + 1)
@@ -2756,34 +2763,72 @@ def _listing_loop_item(
     ``walk_packages`` names a subfolder's modules after a prefix: not followed.
     """
     for loop in ast.walk(scope.node):
-        if not isinstance(loop, ast.For | ast.AsyncFor):
-            continue
-        listing = loop.iter
-        if (
-            isinstance(listing, ast.Call)
-            and isinstance(listing.func, ast.Name)
-            and listing.func.id == "sorted"
-            and scope.lookup("sorted") is None
-            and listing.args
+        if not isinstance(loop, ast.For | ast.AsyncFor) or not any(
+            node is call for node in ast.walk(loop)
         ):
-            listing = listing.args[0]  # the builtin: the same entries, in order
-        if not isinstance(listing, ast.Call) or not any(node is call for node in ast.walk(loop)):
             continue
-        lister = index.qualify(listing.func, scope)
-        target = loop.target
-        if lister == "os.listdir" and isinstance(target, ast.Name):
-            return target.id, ast.Constant
-        if lister != "pkgutil.iter_modules":
-            continue
-        if isinstance(target, ast.Name):
-            return target.id, _module_info
-        if (
-            isinstance(target, ast.Tuple)
-            and len(target.elts) == 3
-            and isinstance(target.elts[1], ast.Name)
-        ):
-            return target.elts[1].id, lambda entry: ast.Constant(entry.removesuffix(".py"))
+        found = _listing_item(loop.iter, loop.target, scope, index)
+        if found is not None:
+            return found
+        # `for name, module in modules:` over `[(info.name, import_module(...)) for info in
+        # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or its name.
+        for target in sorted(names_in(loop.target)):
+            item = _comprehension_item(target, scope)
+            inner = None
+            if item is not None:
+                inner = _listing_item(item[1].iter, item[1].target, scope, index)
+            if item is None or inner is None:
+                continue
+            element = item[0]
+            if isinstance(element, ast.Name) and element.id == inner[0]:
+                return target, inner[1]
+            if (
+                isinstance(element, ast.Attribute)
+                and element.attr == "name"
+                and isinstance(element.value, ast.Name)
+                and element.value.id == inner[0]
+                and inner[1] is _module_info
+            ):
+                return target, _module_name
     return None
+
+
+def _listing_item(
+    listing: ast.expr, target: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[str, Callable[[str], ast.expr]] | None:
+    """The name ``target`` binds per entry of the folder listing ``listing``, and its item.
+
+    See :func:`_listing_loop_item`; None when ``listing`` is no folder listing so read.
+    """
+    if (
+        isinstance(listing, ast.Call)
+        and isinstance(listing.func, ast.Name)
+        and listing.func.id == "sorted"
+        and scope.lookup("sorted") is None
+        and listing.args
+    ):
+        listing = listing.args[0]  # the builtin: the same entries, in order
+    if not isinstance(listing, ast.Call):
+        return None
+    lister = index.qualify(listing.func, scope)
+    if lister == "os.listdir" and isinstance(target, ast.Name):
+        return target.id, ast.Constant
+    if lister != "pkgutil.iter_modules":
+        return None
+    if isinstance(target, ast.Name):
+        return target.id, _module_info
+    if (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 3
+        and isinstance(target.elts[1], ast.Name)
+    ):
+        return target.elts[1].id, _module_name
+    return None
+
+
+def _module_name(entry: str) -> ast.expr:
+    """The module name ``pkgutil.iter_modules`` lists for a folder's entry (``items.py``)."""
+    return ast.Constant(entry.removesuffix(".py"))
 
 
 def _module_info(entry: str) -> ast.expr:
@@ -2873,7 +2918,7 @@ def _modules_named(
     default its class declares (``import_module(settings.APP)``, ``for name in [settings.APP,
     settings.ADMIN]:``), each read remembered to be said.
     """
-    argument = call_argument(call, 0, "name")
+    argument = _absolute_module_name(call, scope)
     if argument is not None and any(
         isinstance(node, ast.Name) and node.id in values for node in ast.walk(argument)
     ):
@@ -2919,6 +2964,8 @@ def _imported_suffix(call: ast.Call, scope: Scope, package: str) -> str | None:
         and isinstance(held.node, ast.JoinedStr | ast.BinOp)
     ):
         name = held.node
+    else:
+        name = _absolute_module_name(call, scope)
     if isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add):
         name = ast.JoinedStr([name.left, ast.FormattedValue(name.right, -1)])
     if not isinstance(name, ast.JoinedStr):
@@ -2937,6 +2984,85 @@ def _imported_suffix(call: ast.Call, scope: Scope, package: str) -> str | None:
     return suffix
 
 
+#: The names a module's own package is read by, for a relative ``import_module`` name.
+_OWN_PACKAGE = "__package__"
+_OWN_NAME = "__name__"
+
+
+def _absolute_module_name(call: ast.Call, scope: Scope) -> ast.expr | None:
+    """The module name ``import_module`` is given, a relative one written from its package.
+
+    ``import_module(f".{info.name}", __package__)`` (or ``package=__name__`` in a package's
+    ``__init__``) in ``app/routes/__init__.py`` imports ``f"app.routes.{info.name}"``: each
+    dot past the first climbs one package. A relative name given another package (or none) is
+    left as it is (never a module of the package; a listing's modules are not guessed).
+    """
+    name = call_argument(call, 0, "name")
+    package = call_argument(call, 1, "package")
+    if isinstance(name, ast.Constant) and isinstance(name.value, str):
+        parts: list[ast.expr] = [name]
+    elif isinstance(name, ast.JoinedStr) and name.values:
+        parts = list(name.values)
+    else:
+        return name
+    first = parts[0]
+    if not (
+        isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and first.value.startswith(".")
+        and isinstance(package, ast.Name)
+        and scope.lookup(package.id) is None  # the module's own attribute, not a variable
+        and (package.id == _OWN_PACKAGE or (package.id == _OWN_NAME and scope.module.is_package))
+    ):
+        return name
+    rest = first.value.lstrip(".")
+    climbs = len(first.value) - len(rest) - 1
+    words = scope.module.package.split(".")
+    if climbs >= len(words):
+        return name  # climbs out of the top package: Python refuses it
+    base = ".".join(words[: len(words) - climbs])
+    start = ast.copy_location(ast.Constant(f"{base}.{rest}"), first)
+    if len(parts) == 1:
+        return start
+    return ast.copy_location(ast.JoinedStr([start, *parts[1:]]), name)
+
+
+def _comprehension_item(name: str, scope: Scope) -> tuple[ast.expr, ast.comprehension] | None:
+    """What a ``for`` loop's name holds per item of a list a comprehension built, and its ``for``.
+
+    ``modules = [(info.name, import_module(...)) for info in pkgutil.iter_modules(__path__)]``
+    then ``for name, module in modules:``: ``module`` holds that item's ``import_module(...)``
+    and ``name`` its ``info.name``, as if the loop ran over ``pkgutil.iter_modules(__path__)``
+    itself. Only a list bound once in ``scope`` to a comprehension of one ``for``, a loop
+    target unpacking a tuple the comprehension writes out item by item (or naming it whole).
+    """
+    for loop in ast.walk(scope.node):
+        if not (isinstance(loop, ast.For | ast.AsyncFor) and isinstance(loop.iter, ast.Name)):
+            continue
+        target = loop.target
+        names = [target] if isinstance(target, ast.Name) else getattr(target, "elts", [])
+        position = next(
+            (at for at, item in enumerate(names) if isinstance(item, ast.Name) and item.id == name),
+            None,
+        )
+        binding = scope.lookup(loop.iter.id)
+        if (
+            position is None
+            or binding is None
+            or binding.kind != "value"
+            or binding.scope is not scope
+            or not isinstance(binding.node, ast.ListComp | ast.GeneratorExp)
+            or len(binding.node.generators) != 1
+        ):
+            continue
+        element = binding.node.elt
+        if isinstance(target, ast.Name):
+            return element, binding.node.generators[0]
+        if isinstance(element, ast.Tuple) and len(element.elts) == len(names):
+            return element.elts[position], binding.node.generators[0]
+    return None
+
+
 def _module_attribute_read(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
 ) -> tuple[str, ast.Call, Scope] | None:
@@ -2948,6 +3074,9 @@ def _module_attribute_read(
         return None
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
+        item = _comprehension_item(expression.id, scope) if binding is None else None
+        if item is not None:
+            return _module_attribute_read(item[0], scope, index, depth + 1)
         if binding is None or binding.kind != "value" or binding.node is None:
             return None
         if not isinstance(binding.node, ast.Call | ast.Attribute):
@@ -2967,9 +3096,13 @@ def _run_time_module(
     """The ``importlib.import_module(...)`` call a name (or the expression) is, with its scope."""
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
-        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
+        item = _comprehension_item(expression.id, scope) if binding is None else None
+        if item is not None:
+            expression = item[0]
+        elif binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
-        expression, scope = binding.node, binding.scope
+        else:
+            expression, scope = binding.node, binding.scope
     if isinstance(expression, ast.Call) and (
         index.qualify(expression.func, scope) in ("importlib.import_module", _LOADED_FROM_SPEC)
         or _imports_leaf(expression, scope)
