@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -598,3 +600,76 @@ def test_routers_listed_by_os_listdir_get_the_prefix_their_file_name_makes(
     }
     with imported_app(root) as app:
         assert TestClient(app.app).get(f"{served}/3").json() == 3
+
+
+#: A top-level `main.py` (the project's root no package) listing its `routers` folder.
+ROOT_LISTINGS = {
+    "listdir-joined": (
+        "for entry in os.listdir(os.path.join(os.path.dirname(__file__), ROUTERS)):\n"
+        '    if entry.endswith(".py") and not entry.startswith("_"):\n'
+        '        module = importlib.import_module(f"routers.{entry[:-3]}")\n'
+        '        app.include_router(module.router, prefix=f"/{entry[:-3]}")\n'
+    ),
+    "path-glob": (
+        'for path in sorted((Path(__file__).parent / ROUTERS).glob("*.py")):\n'
+        '    if path.stem != "__init__":\n'
+        '        module = importlib.import_module(f"routers.{path.stem}")\n'
+        '        app.include_router(module.router, prefix=f"/{path.stem}")\n'
+    ),
+    "iter-modules": (
+        "for info in pkgutil.iter_modules([str(Path(__file__).resolve().parent / ROUTERS)]):\n"
+        '    module = importlib.import_module(f"routers.{info.name}")\n'
+        '    app.include_router(module.router, prefix=f"/{info.name}")\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("package", [True, False], ids=["package", "plain-folder"])
+@pytest.mark.parametrize("listing", sorted(ROOT_LISTINGS))
+def test_a_top_level_main_listing_its_routers_folder_logs_each_prefix(
+    tmp_path: Path, listing: str, package: bool
+) -> None:
+    """`main.py` in the project's root (no package) lists `routers/` beside it by
+    `os.listdir`, `Path.glob` or `pkgutil.iter_modules` and imports each module by name: each
+    router's routes are logged under the prefix its file name makes, as served. Before, the
+    root was no folder the tool could list, and the routers were said to be followed nowhere."""
+    root = tmp_path / "project"
+    main = (
+        "import importlib\nimport os\nimport pkgutil\nfrom pathlib import Path\n\n"
+        'from fastapi import FastAPI\n\nROUTERS = "routers"\napp = FastAPI()\n'
+        + ROOT_LISTINGS[listing]
+    )
+    files = {
+        "requirements.txt": "fastapi\n",
+        "main.py": main,
+        "routers/wallets.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/{wallet_id}")\nasync def read_wallet(wallet_id: int) -> int:\n'
+            "    return wallet_id\n"
+        ),
+        **({"routers/__init__.py": ""} if package else {}),
+    }
+    write_files(root, files)
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        plan.replace('# "routers/wallets.py"', '"routers/wallets.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "run time" not in generated.stdout, generated.stdout
+    assert "not followed" not in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "routers/wallets.py") == {"read_wallet": "/wallets/{wallet_id}"}
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fastapi.testclient import TestClient\nimport main\n"
+            "print(TestClient(main.app).get('/wallets/3').json())",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert served.stdout.strip() == "3", served.stderr

@@ -865,6 +865,8 @@ class EnumMember(ast.Attribute):
 class ListedModule(ast.Call):
     """A ``pkgutil.ModuleInfo`` a listing's loop binds: ``.name`` and ``.ispkg`` are known.
 
+    Or a ``pathlib.Path`` a folder's ``glob``/``iterdir`` yields (see :meth:`path`).
+
     ``for info in pkgutil.iter_modules(api.__path__):`` binds, per module of the folder, one
     written as the call that makes it (``ModuleInfo(None, "items", False)``, no finder).
     """
@@ -878,6 +880,23 @@ class ListedModule(ast.Call):
         function = ast.Attribute(ast.Name("pkgutil", ast.Load()), "ModuleInfo", ast.Load())
         fields = {"name": ast.Constant(name), "ispkg": ast.Constant(is_package)}
         made = cls(func=function, args=[ast.Constant(None), *fields.values()], keywords=[])
+        made.fields = fields
+        return made
+
+    @classmethod
+    def path(cls, entry: str) -> ListedModule:
+        """The ``pathlib.Path`` a folder's ``glob``/``iterdir`` yields for ``entry`` (``items.py``).
+
+        Its ``.name`` (``items.py``), ``.stem`` (``items``) and ``.suffix`` (``.py``) are known.
+        """
+        function = ast.Attribute(ast.Name("pathlib", ast.Load()), "Path", ast.Load())
+        stem, dot, suffix = entry.rpartition(".") if "." in entry else (entry, "", "")
+        fields = {
+            "name": ast.Constant(entry),
+            "stem": ast.Constant(stem),
+            "suffix": ast.Constant(dot + suffix),
+        }
+        made = cls(func=function, args=[ast.Constant(entry)], keywords=[])
         made.fields = fields
         return made
 

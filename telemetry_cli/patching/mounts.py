@@ -2810,6 +2810,13 @@ def _listing_item(
         listing = listing.args[0]  # the builtin: the same entries, in order
     if not isinstance(listing, ast.Call):
         return None
+    if (
+        isinstance(listing.func, ast.Attribute)
+        and _FOLDER_LISTINGS.get(listing.func.attr) is False  # `rglob` names deeper entries
+        and isinstance(target, ast.Name)
+    ):
+        # `for path in (Path(__file__).parent / "routers").glob("*.py"):`: each entry's path.
+        return target.id, ListedModule.path
     lister = index.qualify(listing.func, scope)
     if lister == "os.listdir" and isinstance(target, ast.Name):
         return target.id, ast.Constant
@@ -3392,6 +3399,10 @@ def _path_of(
         known = any(item.startswith(f"{name}.") for item in modules)
         return (name, False) if name and known else None
 
+    def text(part: ast.expr) -> str | None:
+        # A subfolder's name, written out or held by a constant (`ROUTERS = "routers"`).
+        return index.string_value(part, scope)
+
     def parent(path: tuple[str, bool] | None) -> tuple[str, bool] | None:
         if path is None:
             return None
@@ -3399,7 +3410,8 @@ def _path_of(
             model = index.module(path[0])
             if model is None:
                 return None
-            return package(model.package)
+            # A top-level module (`main.py` in the project's root): the root, as above.
+            return package(model.package) if model.package else ("", False)
         above = path[0].rpartition(".")[0]
         # A top-level package's folder is in the project's root: "" (a folder, no package),
         # which only a join down into a package of it (`dirname(dirname(__file__)) / "api"`)
@@ -3450,14 +3462,14 @@ def _path_of(
             return parent(again(expression.value))
         return None
     if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Div):
-        return _joined(again(expression.left), [expression.right], package)
+        return _joined(again(expression.left), [expression.right], package, text)
     if not isinstance(expression, ast.Call) or expression.keywords:
         return None
     function = expression.func
     if isinstance(function, ast.Attribute) and function.attr in _SAME_PATH_METHODS:
         return again(function.value) if not expression.args else None
     if isinstance(function, ast.Attribute) and function.attr == "joinpath":
-        return _joined(again(function.value), expression.args, package)
+        return _joined(again(function.value), expression.args, package, text)
     is_str = isinstance(function, ast.Name) and function.id == "str" and not scope.lookup("str")
     qualified = "str" if is_str else index.qualify(function, scope)
     if not expression.args:
@@ -3467,7 +3479,7 @@ def _path_of(
     if qualified in _PARENT_PATH and len(expression.args) == 1:
         return parent(again(expression.args[0]))
     if qualified in _JOINED_PATH:
-        return _joined(again(expression.args[0]), expression.args[1:], package)
+        return _joined(again(expression.args[0]), expression.args[1:], package, text)
     return None
 
 
@@ -3514,19 +3526,21 @@ def _joined(
     folder: tuple[str, bool] | None,
     parts: list[ast.expr],
     package: Callable[[str], tuple[str, bool] | None],
+    text: Callable[[ast.expr], str | None],
 ) -> tuple[str, bool] | None:
     """The package a folder's literal subfolder names (``<folder> / "api" / "v1"``).
 
     ``..`` goes up a folder (``os.path.join(os.path.dirname(__file__), "../modules")``), ``.``
-    stays.
+    stays. ``text`` reads a part's string (a constant's too).
     """
     if folder is None or folder[1]:
         return None
     name = folder[0]
     for part in parts:
-        if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+        written = text(part)
+        if written is None:
             return None
-        for segment in part.value.strip("/").split("/"):
+        for segment in written.strip("/").split("/"):
             if segment == ".":
                 continue
             if segment == "..":
