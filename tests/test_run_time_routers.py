@@ -198,6 +198,33 @@ def test_routers_discovered_under_a_prefix_naming_each_module_are_said(tmp_path:
     assert "only known at run time" in generated.stdout
 
 
+def test_a_module_name_listed_after_a_prefix_makes_no_prefix_of_its_entry(tmp_path: Path) -> None:
+    """`for info in iter_modules(__path__, "app.routes."): ... prefix=f"/{info.name}"`: the
+    name is the module's dotted name (`/app.routes.wallets`), not its entry's: said, left out.
+    Before, the routes were logged under `/wallets`, where nothing serves them."""
+    routes = (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        'for info in pkgutil.iter_modules(__path__, "app.routes."):\n'
+        "    module = importlib.import_module(info.name)\n"
+        '    router.include_router(module.router, prefix=f"/{info.name}")\n'
+    )
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            "app = FastAPI()\napp.include_router(router)\n"
+        ),
+        "app/routes/__init__.py": routes,
+        "app/routes/wallets.py": (
+            'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/")\n'
+            "async def read_wallets() -> int:\n    return 1\n"
+        ),
+    }
+    generated = _generated_with_wallets(tmp_path / "project", files)
+    assert "log call in read_wallets (GET /)" in generated.stdout, generated.stdout
+    assert "include prefix `f'/{info.name}'` is only known at run time" in generated.stdout
+
+
 @pytest.mark.parametrize(
     "folder",
     [

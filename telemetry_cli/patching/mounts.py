@@ -986,7 +986,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         included, apps, (), index, tuple(modules), tuple(item.text for item in unresolved)
     )
     for model in _modules_naming(index, modules, set(_VERSIONERS), _VERSIONER_NAMES):
-        for app, versioning in _versionings(model, index, modules, notes):
+        for app, versioning in _versionings(model, index, modules, notes, included):
             mounts.versioned[app] = versioning
     parents = dict.fromkeys(mount.parent for found in list(included.values()) for mount in found)
     for parent in parents:
@@ -2179,7 +2179,11 @@ _VERSIONER_NAMES = VERSIONED_APP_FUNCTIONS | IN_PLACE_VERSIONERS
 
 
 def _versionings(
-    model: ModuleModel, index: PackageIndex, modules: list[str], notes: Notes
+    model: ModuleModel,
+    index: PackageIndex,
+    modules: list[str],
+    notes: Notes,
+    included: dict[RouterKey, list[Mount]],
 ) -> Iterator[tuple[RouterKey, Versioning]]:
     """The module's ``VersionedFastAPI(app, ...)`` and ``Versionizer(app=app, ...)`` calls.
 
@@ -2187,7 +2191,8 @@ def _versionings(
     versioned(application): return VersionedFastAPI(application)``): the one every call of the
     function passes. A prefix format only known at run time goes in ``notes``; so does the line
     saying that a route is served under later versions' prefixes too (and the latest one's), not
-    only the logged one.
+    only the logged one, and the one saying FastAPI 0.137 or later makes ``VersionedFastAPI``
+    fail on an app ``included`` says includes a router.
     """
     for call, taken, scope, in_place in _versioned_calls(model):
         binding = index.binding_of(taken, scope)
@@ -2224,6 +2229,16 @@ def _versionings(
             "prefix for each version: each is logged under its own version's (a later version "
             f"serves it too unless it declares it again{also})"
         )
+        if not in_place and any(m.app == app for found in included.values() for m in found):
+            # fastapi-versioning 0.10 (its last release) reads each entry of `app.routes` as a
+            # route (`.endpoint`, `.methods`); FastAPI 0.137 keeps an included router as one
+            # entry of its own, so the app fails to start there.
+            notes.append(
+                f"{where}: `{_VERSIONED}` raises AttributeError at start with FastAPI 0.137 or "
+                f"later, where a router `{ast.unparse(taken)}` includes is one entry of its "
+                "`routes`, no route: its routes are logged under the version prefixes it "
+                "serves with FastAPI 0.136 and earlier"
+            )
         if not (rebinds or in_place) and _passed_on(call, scope):
             # `handler = Mangum(VersionedFastAPI(app))`: the telemetry router can only be
             # included in `app`, whose routes the versioned app serves under version prefixes.
@@ -2820,7 +2835,9 @@ def _listing_item(
     lister = index.qualify(listing.func, scope)
     if lister == "os.listdir" and isinstance(target, ast.Name):
         return target.id, ast.Constant
-    if lister != "pkgutil.iter_modules":
+    if lister != "pkgutil.iter_modules" or call_argument(listing, 1, "prefix") is not None:
+        # `iter_modules(__path__, f"{__package__}.")` names each module after a prefix: its
+        # `.name` is no entry's own name (the prefix made of it is said to be unknown).
         return None
     if isinstance(target, ast.Name):
         return target.id, _module_info
