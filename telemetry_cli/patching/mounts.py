@@ -3467,7 +3467,10 @@ def _path_of(
         if expression.attr in ("__path__", "__file__"):
             imported = _run_time_module(expression.value, scope, index)
             if imported is not None:
-                name = index.string_value(call_argument(imported[0], 0, "name"), imported[1])
+                argument = call_argument(imported[0], 0, "name")
+                name = index.string_value(argument, imported[1])
+                if name is None and argument is not None:
+                    name = _passed_module_name(argument, imported[1], index, modules)
             else:
                 name = index.qualify(expression.value, scope)
             if name is None:
@@ -3516,6 +3519,24 @@ def _extends_own_path(binding: Binding, index: PackageIndex) -> bool:
         and isinstance(value.args[0], ast.Name)
         and value.args[0].id == "__path__"
     )
+
+
+def _passed_module_name(
+    argument: ast.expr, scope: Scope, index: PackageIndex, modules: list[str]
+) -> str | None:
+    """The module name a parameter holds for every call of its function, else None.
+
+    ``def include_routers(app, package="app.routes"): pkg = import_module(package)``, called
+    with the same name each time (or with none: the default).
+    """
+    binding = scope.lookup(argument.id) if isinstance(argument, ast.Name) else None
+    if binding is None or binding.kind != "param":
+        return None
+    passed = _passed_arguments(index, modules)(binding)
+    if not passed:
+        return None  # called nowhere in the package
+    names = {index.string_value(value, where) for value, where in passed}
+    return names.pop() if len(names) == 1 else None
 
 
 def _passed_path(
