@@ -4668,6 +4668,27 @@ def test_routers_included_through_a_name_for_include_router_get_the_prefix(
     assert (root / "backend/app/api/router.py").read_text() == ALIASED_INCLUDE_API_PY
 
 
+@pytest.mark.parametrize(
+    ("alias", "call"),
+    [
+        ('include = partial(app.include_router, prefix="/api/v1")', "include(api_router)"),
+        (
+            'include = functools.partial(app.include_router, prefix="/api/v2")',
+            'include(api_router, prefix="/api/v1")',
+        ),
+    ],
+    ids=["partial", "call-keyword-wins"],
+)
+def test_routers_included_through_a_partial_of_include_router_get_its_prefix(
+    tmp_path: Path, alias: str, call: str
+) -> None:
+    # `functools.partial(app.include_router, prefix=...)` then `include(router)`: the partial's
+    # arguments first, then the call's, a keyword given again the call's (as Python passes them).
+    before = "import functools\nfrom functools import partial\n"
+    root = _project(tmp_path, _main(f"{alias}\n{call}", before))
+    _generates_and_serves_items(root, "/api/v1", unsaid="included by no")
+
+
 UNPACKED_IN_BODY_API_PY = ALIASED_INCLUDE_API_PY.replace(
     "for router, prefix, tag in routers:\n",
     "for router_item in routers:\n    router, prefix, tag = router_item\n",

@@ -3999,28 +3999,65 @@ def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, S
     reading, placed where the call is), in the scope of the call. Only a name bound once, to
     that attribute, where the call sees it.
     """
-    aliases: dict[str, ast.Attribute] = {}
+    aliases: dict[str, tuple[ast.expr, ast.Attribute, ast.Call | None]] = {}
+    partials = imported_names(model, {_PARTIAL})
     for node in model.nodes_near([method]):
-        if (
+        if not (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Attribute)
-            and node.value.attr == method
         ):
-            aliases[node.targets[0].id] = node.value
-    for name, attribute in aliases.items():
+            continue
+        value = node.value
+        if isinstance(value, ast.Attribute) and value.attr == method:
+            aliases[node.targets[0].id] = (value, value, None)
+        elif (
+            # `include = functools.partial(app.include_router, prefix="/api")`: its arguments
+            # first, then the call's (a keyword the call gives again is the call's).
+            isinstance(value, ast.Call)
+            and _calls_partial(value.func, model, partials)
+            and value.args
+            and isinstance(value.args[0], ast.Attribute)
+            and value.args[0].attr == method
+            and not any(isinstance(item, ast.Starred) for item in value.args)
+            and all(keyword.arg is not None for keyword in value.keywords)
+        ):
+            aliases[node.targets[0].id] = (value, value.args[0], value)
+    for name, (bound, attribute, partial) in aliases.items():
         for call, scope in method_calls(model, name, names=True):
             if not isinstance(call.func, ast.Name):
                 continue
             binding = scope.lookup(name)
-            if not bound_once(binding) or binding.node is not attribute:
+            if not bound_once(binding) or binding.node is not bound:
                 continue
             function = ast.copy_location(
                 ast.Attribute(value=attribute.value, attr=method, ctx=ast.Load()), call.func
             )
-            built = ast.Call(func=function, args=call.args, keywords=call.keywords)
+            args, keywords = call.args, call.keywords
+            if partial is not None:
+                given = {keyword.arg for keyword in call.keywords}
+                args = [*partial.args[1:], *call.args]
+                keywords = [
+                    *(keyword for keyword in partial.keywords if keyword.arg not in given),
+                    *call.keywords,
+                ]
+            built = ast.Call(func=function, args=args, keywords=keywords)
             yield ast.copy_location(built, call), scope
+
+
+_PARTIAL = "functools.partial"
+
+
+def _calls_partial(function: ast.expr, model: ModuleModel, partials: set[str]) -> bool:
+    """Whether ``function`` names ``functools.partial`` (``partial``, ``functools.partial``)."""
+    if isinstance(function, ast.Name):
+        return function.id in partials
+    return (
+        isinstance(function, ast.Attribute)
+        and function.attr == "partial"
+        and isinstance(function.value, ast.Name)
+        and "functools" in model.resolved_imports.get(function.value.id, set())
+    )
 
 
 def _maps_of(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, ast.stmt, Scope]]:
