@@ -1098,6 +1098,24 @@ def test_keywords_spread_from_a_named_dict_are_read_as_keywords(tmp_path: Path, 
 @pytest.mark.parametrize(
     ("include", "before"),
     [
+        ('app.include_router(api_router, prefix=VERSIONS["v1"])', 'VERSIONS = {"v1": "/v1"}\n'),
+        (
+            'app.include_router(api_router, prefix=CONFIG["prefix"])',
+            "CONFIG = dict(prefix='/v1')\n",
+        ),
+    ],
+    ids=["dict-display", "dict-call"],
+)
+def test_a_prefix_read_off_a_named_dict_by_a_literal_key_is_known(
+    tmp_path: Path, include: str, before: str
+) -> None:
+    # `prefix=VERSIONS["v1"]` of a dict bound once and never changed: the string it holds.
+    _generates_and_serves_items(_project(tmp_path, _main(include, before)), "/v1", "run time")
+
+
+@pytest.mark.parametrize(
+    ("include", "before"),
+    [
         # Changed in place before the include: the prefix is only known at run time.
         (
             "ROUTER_KWARGS['prefix'] = input()\napp.include_router(api_router, **ROUTER_KWARGS)",

@@ -1677,7 +1677,8 @@ def loop_string(
     ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`.
     """
     if not _reads(expression, set(values)):
-        return index.string_value(expression, scope, fallback=fallback)
+        known = index.string_value(expression, scope, fallback=fallback)
+        return known if known is not None else _keyed_string(expression, scope, index)
     expression = _record_fields_read(expression, scope, values, index, fallback)
     constants: dict[str, str] = {}
     for name, (item, item_scope) in values.items():
@@ -1697,6 +1698,23 @@ def loop_string(
     replaced = _Constants().visit(copy.deepcopy(expression))
     assert isinstance(replaced, ast.expr)
     return index.string_value(replaced, scope, fallback=fallback)
+
+
+def _keyed_string(expression: ast.expr, scope: Scope, index: PackageIndex) -> str | None:
+    """The string a dict written out in the code holds for a literal key (``PREFIXES["v1"]``).
+
+    Only a dict bound once and never changed in place (see :func:`_literal`); None otherwise.
+    """
+    if not (
+        isinstance(expression, ast.Subscript)
+        and isinstance(expression.slice, ast.Constant)
+        and isinstance(expression.slice.value, str)
+    ):
+        return None
+    found = dict_items(expression.value, scope, index)
+    if found is None or expression.slice.value not in found[0]:
+        return None
+    return index.string_value(found[0][expression.slice.value], found[1])
 
 
 def _record_fields_read(
