@@ -57,6 +57,7 @@ from telemetry_cli.patching.loops import (
     loop_string,
     loop_values,
     map_run_in_part,
+    rebinds,
     settings_lists_around,
     substituted,
 )
@@ -2196,8 +2197,8 @@ def _versionings(
     """
     for call, taken, scope, in_place in _versioned_calls(model):
         binding = index.binding_of(taken, scope)
-        rebinds = binding is not None and binding.node is call
-        if binding is not None and rebinds:
+        rebinding = binding is not None and binding.node is call
+        if binding is not None and rebinding:
             binding = unwrapped(binding)  # `app = VersionedFastAPI(app)`: the app before
         app = app_of(binding, index, modules)
         if app is None:
@@ -2239,7 +2240,7 @@ def _versionings(
                 "`routes`, no route: its routes are logged under the version prefixes it "
                 "serves with FastAPI 0.136 and earlier"
             )
-        if not (rebinds or in_place) and _passed_on(call, scope):
+        if not (rebinding or in_place) and _passed_on(call, scope):
             # `handler = Mangum(VersionedFastAPI(app))`: the telemetry router can only be
             # included in `app`, whose routes the versioned app serves under version prefixes.
             first = Versioning(name, where, (0, 0), 0, False, prefix_format, default).prefix(None)
@@ -2258,7 +2259,7 @@ def _versionings(
                 where,
                 site,
                 call.end_lineno or call.lineno,
-                rebinds or in_place,
+                rebinding or in_place,
                 prefix_format,
                 default,
             ),
@@ -2700,7 +2701,7 @@ def _imported_at_run_time(
         return _imported_at_run_time(expression.value, scope, index, depth + 1)
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
-        item = _comprehension_item(expression.id, scope) if binding is None else None
+        item = _comprehension_item(expression.id, scope, expression) if binding is None else None
         if item is not None:
             return _imported_at_run_time(item[0], scope, index, depth + 1)
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
@@ -2788,7 +2789,7 @@ def _listing_loop_item(
         # `for name, module in modules:` over `[(info.name, import_module(...)) for info in
         # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or its name.
         for target in sorted(names_in(loop.target)):
-            item = _comprehension_item(target, scope)
+            item = _comprehension_item(target, scope, call)
             inner = None
             if item is not None:
                 inner = _listing_item(item[1].iter, item[1].target, scope, index)
@@ -3047,11 +3048,14 @@ def _absolute_module_name(call: ast.Call, scope: Scope) -> ast.expr | None:
     base = ".".join(words[: len(words) - climbs])
     start = ast.copy_location(ast.Constant(f"{base}.{rest}"), first)
     if len(parts) == 1:
-        return start
+        # `import_module(".", __package__)` imports the package itself.
+        return ast.copy_location(ast.Constant(f"{base}.{rest}".rstrip(".")), first)
     return ast.copy_location(ast.JoinedStr([start, *parts[1:]]), name)
 
 
-def _comprehension_item(name: str, scope: Scope) -> tuple[ast.expr, ast.comprehension] | None:
+def _comprehension_item(
+    name: str, scope: Scope, within: ast.AST
+) -> tuple[ast.expr, ast.comprehension] | None:
     """What a ``for`` loop's name holds per item of a list a comprehension built, and its ``for``.
 
     ``modules = [(info.name, import_module(...)) for info in pkgutil.iter_modules(__path__)]``
@@ -3059,9 +3063,16 @@ def _comprehension_item(name: str, scope: Scope) -> tuple[ast.expr, ast.comprehe
     and ``name`` its ``info.name``, as if the loop ran over ``pkgutil.iter_modules(__path__)``
     itself. Only a list bound once in ``scope`` to a comprehension of one ``for``, a loop
     target unpacking a tuple the comprehension writes out item by item (or naming it whole).
+    The loop is the one whose body holds ``within`` (the name read, or the call reading it),
+    and its body binds the name nowhere else.
     """
     for loop in ast.walk(scope.node):
-        if not (isinstance(loop, ast.For | ast.AsyncFor) and isinstance(loop.iter, ast.Name)):
+        if not (
+            isinstance(loop, ast.For | ast.AsyncFor)
+            and isinstance(loop.iter, ast.Name)
+            and any(node is within for statement in loop.body for node in ast.walk(statement))
+            and not rebinds(loop.body, {name})
+        ):
             continue
         target = loop.target
         names = [target] if isinstance(target, ast.Name) else getattr(target, "elts", [])
@@ -3072,8 +3083,7 @@ def _comprehension_item(name: str, scope: Scope) -> tuple[ast.expr, ast.comprehe
         binding = scope.lookup(loop.iter.id)
         if (
             position is None
-            or binding is None
-            or binding.kind != "value"
+            or not bound_once(binding)
             or binding.scope is not scope
             or not isinstance(binding.node, ast.ListComp | ast.GeneratorExp)
             or len(binding.node.generators) != 1
@@ -3098,7 +3108,7 @@ def _module_attribute_read(
         return None
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
-        item = _comprehension_item(expression.id, scope) if binding is None else None
+        item = _comprehension_item(expression.id, scope, expression) if binding is None else None
         if item is not None:
             return _module_attribute_read(item[0], scope, index, depth + 1)
         if binding is None or binding.kind != "value" or binding.node is None:
@@ -3120,7 +3130,7 @@ def _run_time_module(
     """The ``importlib.import_module(...)`` call a name (or the expression) is, with its scope."""
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
-        item = _comprehension_item(expression.id, scope) if binding is None else None
+        item = _comprehension_item(expression.id, scope, expression) if binding is None else None
         if item is not None:
             expression = item[0]
         elif binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
