@@ -1070,6 +1070,77 @@ def test_routers_included_from_dict_items_of_a_loop_get_their_prefix(
     assert _routes(root)["get_item"] == "/v1/items/{item_id}"
 
 
+@pytest.mark.parametrize(
+    "main",
+    [
+        _main(
+            "app.include_router(api_router, **ROUTER_KWARGS)", 'ROUTER_KWARGS = {"prefix": "/v1"}\n'
+        ),
+        _main("app.include_router(**CONFIG)", 'CONFIG = dict(router=api_router, prefix="/v1")\n'),
+        _main(
+            'app.include_router(api_router, **Settings.ROUTER, tags=["v1"])',
+            'class Settings:\n    ROUTER = {"prefix": "/v1"}\n',
+        ),
+        _main(
+            "def create() -> FastAPI:\n    application = FastAPI()\n"
+            "    application.include_router(api_router, **ROUTER_KWARGS)\n"
+            "    return application\n\n\napp = create()",
+            'BASE = "/v1"\nROUTER_KWARGS = {"prefix": f"{BASE}", "tags": ["v1"]}\n',
+        ),
+    ],
+    ids=["module-dict", "dict-call-router-too", "class-attribute", "read-in-a-factory"],
+)
+def test_keywords_spread_from_a_named_dict_are_read_as_keywords(tmp_path: Path, main: str) -> None:
+    # `**ROUTER_KWARGS` of a dict bound once and never changed: the prefix it passes is known.
+    _generates_and_serves_items(_project(tmp_path, main), "/v1", "only known at run time")
+
+
+@pytest.mark.parametrize(
+    ("include", "before"),
+    [
+        ('app.include_router(api_router, prefix=VERSIONS["v1"])', 'VERSIONS = {"v1": "/v1"}\n'),
+        (
+            'app.include_router(api_router, prefix=CONFIG["prefix"])',
+            "CONFIG = dict(prefix='/v1')\n",
+        ),
+    ],
+    ids=["dict-display", "dict-call"],
+)
+def test_a_prefix_read_off_a_named_dict_by_a_literal_key_is_known(
+    tmp_path: Path, include: str, before: str
+) -> None:
+    # `prefix=VERSIONS["v1"]` of a dict bound once and never changed: the string it holds.
+    _generates_and_serves_items(_project(tmp_path, _main(include, before)), "/v1", "run time")
+
+
+@pytest.mark.parametrize(
+    ("include", "before"),
+    [
+        # Changed in place before the include: the prefix is only known at run time.
+        (
+            "ROUTER_KWARGS['prefix'] = input()\napp.include_router(api_router, **ROUTER_KWARGS)",
+            'ROUTER_KWARGS = {"prefix": "/v1"}\n',
+        ),
+        # Its value reads a name a local of the factory shadows where it is unpacked.
+        (
+            "def create() -> FastAPI:\n    application = FastAPI()\n    BASE = input()\n"
+            "    application.include_router(api_router, **ROUTER_KWARGS)\n"
+            "    return application\n\n\napp = create()",
+            'BASE = "/v1"\nROUTER_KWARGS = {"prefix": BASE}\n',
+        ),
+    ],
+    ids=["changed-in-place", "shadowed-name"],
+)
+def test_a_named_dict_not_known_as_written_keeps_its_prefix_unknown(
+    tmp_path: Path, include: str, before: str
+) -> None:
+    root = _project(tmp_path, _main(include, before))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/items/{item_id}"
+    assert "`**ROUTER_KWARGS` may pass a prefix only known at run time" in result.stdout
+
+
 def test_a_dict_item_whose_key_is_not_known_keeps_its_prefix_unknown(tmp_path: Path) -> None:
     # `route[key]` with a key known at run time only, and a dict unpacking another: no guess.
     before = 'KEY = input()\nROUTES = [{"router": api_router, "prefix": "/v1"}]\n'
@@ -4613,6 +4684,27 @@ def test_routers_included_through_a_name_for_include_router_get_the_prefix(
     _generates_and_serves_items(root, "/api/v1", unsaid="included by no app")
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend/app/api/router.py").read_text() == ALIASED_INCLUDE_API_PY
+
+
+@pytest.mark.parametrize(
+    ("alias", "call"),
+    [
+        ('include = partial(app.include_router, prefix="/api/v1")', "include(api_router)"),
+        (
+            'include = functools.partial(app.include_router, prefix="/api/v2")',
+            'include(api_router, prefix="/api/v1")',
+        ),
+    ],
+    ids=["partial", "call-keyword-wins"],
+)
+def test_routers_included_through_a_partial_of_include_router_get_its_prefix(
+    tmp_path: Path, alias: str, call: str
+) -> None:
+    # `functools.partial(app.include_router, prefix=...)` then `include(router)`: the partial's
+    # arguments first, then the call's, a keyword given again the call's (as Python passes them).
+    before = "import functools\nfrom functools import partial\n"
+    root = _project(tmp_path, _main(f"{alias}\n{call}", before))
+    _generates_and_serves_items(root, "/api/v1", unsaid="included by no")
 
 
 UNPACKED_IN_BODY_API_PY = ALIASED_INCLUDE_API_PY.replace(

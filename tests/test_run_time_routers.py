@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -194,6 +196,33 @@ def test_routers_discovered_under_a_prefix_naming_each_module_are_said(tmp_path:
     generated = _generated_with_wallets(root, files)
     assert "log call in read_wallets (GET /)" in generated.stdout, generated.stdout
     assert "only known at run time" in generated.stdout
+
+
+def test_a_module_name_listed_after_a_prefix_makes_no_prefix_of_its_entry(tmp_path: Path) -> None:
+    """`for info in iter_modules(__path__, "app.routes."): ... prefix=f"/{info.name}"`: the
+    name is the module's dotted name (`/app.routes.wallets`), not its entry's: said, left out.
+    Before, the routes were logged under `/wallets`, where nothing serves them."""
+    routes = (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        'for info in pkgutil.iter_modules(__path__, "app.routes."):\n'
+        "    module = importlib.import_module(info.name)\n"
+        '    router.include_router(module.router, prefix=f"/{info.name}")\n'
+    )
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            "app = FastAPI()\napp.include_router(router)\n"
+        ),
+        "app/routes/__init__.py": routes,
+        "app/routes/wallets.py": (
+            'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/")\n'
+            "async def read_wallets() -> int:\n    return 1\n"
+        ),
+    }
+    generated = _generated_with_wallets(tmp_path / "project", files)
+    assert "log call in read_wallets (GET /)" in generated.stdout, generated.stdout
+    assert "include prefix `f'/{info.name}'` is only known at run time" in generated.stdout
 
 
 @pytest.mark.parametrize(
@@ -488,6 +517,31 @@ NAMED_PREFIXES = {
     ),
 }
 
+# Imported by a name relative to the package (`import_module(".wallets", __package__)`).
+NAMED_PREFIXES["relative-import"] = NAMED_PREFIXES["module-info"].replace(
+    'importlib.import_module(f"{__name__}.{info.name}")',
+    'importlib.import_module(f".{info.name}", package=__package__)',
+)
+# Each module's name and module paired by a comprehension, then unpacked by a second loop.
+NAMED_PREFIXES["comprehension-pairs"] = (
+    "import pkgutil\nfrom importlib import import_module\n\nfrom fastapi import APIRouter\n\n"
+    "router = APIRouter()\n"
+    "modules = [\n"
+    '    (info.name, import_module(f".{info.name}", __package__))\n'
+    "    for info in pkgutil.iter_modules(__path__)\n]\n"
+    "for name, module in modules:\n"
+    '    router.include_router(module.router, prefix=f"/{name}")\n'
+)
+# The names listed first, each module imported by its name in the loop over them.
+NAMED_PREFIXES["listed-names"] = (
+    "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+    "router = APIRouter()\n"
+    "names = [name for _, name, _ in pkgutil.iter_modules(__path__)]\n"
+    "for name in names:\n"
+    '    module = importlib.import_module(f"{__name__}.{name}")\n'
+    '    router.include_router(module.router, prefix=f"/{name}")\n'
+)
+
 
 @pytest.mark.parametrize("package", sorted(NAMED_PREFIXES))
 def test_routers_listed_by_pkgutil_get_the_prefix_their_module_name_makes(
@@ -573,3 +627,117 @@ def test_routers_listed_by_os_listdir_get_the_prefix_their_file_name_makes(
     }
     with imported_app(root) as app:
         assert TestClient(app.app).get(f"{served}/3").json() == 3
+
+
+#: A top-level `main.py` (the project's root no package) listing its `routers` folder.
+ROOT_LISTINGS = {
+    "listdir-joined": (
+        "for entry in os.listdir(os.path.join(os.path.dirname(__file__), ROUTERS)):\n"
+        '    if entry.endswith(".py") and not entry.startswith("_"):\n'
+        '        module = importlib.import_module(f"routers.{entry[:-3]}")\n'
+        '        app.include_router(module.router, prefix=f"/{entry[:-3]}")\n'
+    ),
+    "path-glob": (
+        'for path in sorted((Path(__file__).parent / ROUTERS).glob("*.py")):\n'
+        '    if path.stem != "__init__":\n'
+        '        module = importlib.import_module(f"routers.{path.stem}")\n'
+        '        app.include_router(module.router, prefix=f"/{path.stem}")\n'
+    ),
+    "iter-modules": (
+        "for info in pkgutil.iter_modules([str(Path(__file__).resolve().parent / ROUTERS)]):\n"
+        '    module = importlib.import_module(f"routers.{info.name}")\n'
+        '    app.include_router(module.router, prefix=f"/{info.name}")\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("package", [True, False], ids=["package", "plain-folder"])
+@pytest.mark.parametrize("listing", sorted(ROOT_LISTINGS))
+def test_a_top_level_main_listing_its_routers_folder_logs_each_prefix(
+    tmp_path: Path, listing: str, package: bool
+) -> None:
+    """`main.py` in the project's root (no package) lists `routers/` beside it by
+    `os.listdir`, `Path.glob` or `pkgutil.iter_modules` and imports each module by name: each
+    router's routes are logged under the prefix its file name makes, as served. Before, the
+    root was no folder the tool could list, and the routers were said to be followed nowhere."""
+    root = tmp_path / "project"
+    main = (
+        "import importlib\nimport os\nimport pkgutil\nfrom pathlib import Path\n\n"
+        'from fastapi import FastAPI\n\nROUTERS = "routers"\napp = FastAPI()\n'
+        + ROOT_LISTINGS[listing]
+    )
+    files = {
+        "requirements.txt": "fastapi\n",
+        "main.py": main,
+        "routers/wallets.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/{wallet_id}")\nasync def read_wallet(wallet_id: int) -> int:\n'
+            "    return wallet_id\n"
+        ),
+        **({"routers/__init__.py": ""} if package else {}),
+    }
+    write_files(root, files)
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        plan.replace('# "routers/wallets.py"', '"routers/wallets.py"')
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "run time" not in generated.stdout, generated.stdout
+    assert "not followed" not in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "routers/wallets.py") == {"read_wallet": "/wallets/{wallet_id}"}
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fastapi.testclient import TestClient\nimport main\n"
+            "print(TestClient(main.app).get('/wallets/3').json())",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert served.stdout.strip() == "3", served.stderr
+
+
+@pytest.mark.parametrize(
+    "call", ["include_package_routers(app)", 'include_package_routers(app, package="app.routes")']
+)
+def test_a_helper_listing_the_package_its_parameter_names_includes_each_router(
+    tmp_path: Path, call: str
+) -> None:
+    """`def include_package_routers(app, prefix="/api", package="app.routes"): pkg =
+    import_module(package)` then `iter_modules(pkg.__path__, prefix=package + ".")`: the
+    package every call names (the default, or the same argument) is listed; each module's
+    router is served under the call's prefix. Before, the routers were said to be followed
+    nowhere and logged without it."""
+    main = (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import FastAPI\n\n\n"
+        "def include_package_routers(\n"
+        '    app: FastAPI, prefix: str = "/api", package: str = "app.routes"\n) -> None:\n'
+        "    pkg = importlib.import_module(package)\n"
+        '    for info in pkgutil.iter_modules(pkg.__path__, prefix=package + "."):\n'
+        "        module = importlib.import_module(info.name)\n"
+        '        router = getattr(module, "router", None)\n'
+        "        if router is not None:\n"
+        "            app.include_router(router=router, prefix=prefix)\n\n\n"
+        f"app = FastAPI()\n{call}\n"
+    )
+    files = {
+        "app/main.py": main,
+        "app/routes/__init__.py": "",
+        "app/routes/wallets.py": (
+            'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/wallets")\n\n\n'
+            '@router.get("/{wallet_id}")\nasync def read_wallet(wallet_id: int) -> int:\n'
+            "    return wallet_id\n"
+        ),
+    }
+    generated = _generated_with_wallets(tmp_path / "project", files)
+    assert "run time" not in generated.stdout, generated.stdout
+    assert routes_by_handler(tmp_path / "project/app/routes/wallets.py") == {
+        "read_wallet": "/api/wallets/{wallet_id}"
+    }
+    with imported_app(tmp_path / "project") as served:
+        assert TestClient(served.app).get("/api/wallets/3").json() == 3

@@ -28,6 +28,7 @@ import ast
 import copy
 import functools
 import itertools
+import operator
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
@@ -864,6 +865,8 @@ class EnumMember(ast.Attribute):
 class ListedModule(ast.Call):
     """A ``pkgutil.ModuleInfo`` a listing's loop binds: ``.name`` and ``.ispkg`` are known.
 
+    Or a ``pathlib.Path`` a folder's ``glob``/``iterdir`` yields (see :meth:`path`).
+
     ``for info in pkgutil.iter_modules(api.__path__):`` binds, per module of the folder, one
     written as the call that makes it (``ModuleInfo(None, "items", False)``, no finder).
     """
@@ -877,6 +880,23 @@ class ListedModule(ast.Call):
         function = ast.Attribute(ast.Name("pkgutil", ast.Load()), "ModuleInfo", ast.Load())
         fields = {"name": ast.Constant(name), "ispkg": ast.Constant(is_package)}
         made = cls(func=function, args=[ast.Constant(None), *fields.values()], keywords=[])
+        made.fields = fields
+        return made
+
+    @classmethod
+    def path(cls, entry: str) -> ListedModule:
+        """The ``pathlib.Path`` a folder's ``glob``/``iterdir`` yields for ``entry`` (``items.py``).
+
+        Its ``.name`` (``items.py``), ``.stem`` (``items``) and ``.suffix`` (``.py``) are known.
+        """
+        function = ast.Attribute(ast.Name("pathlib", ast.Load()), "Path", ast.Load())
+        stem, dot, suffix = entry.rpartition(".") if "." in entry else (entry, "", "")
+        fields = {
+            "name": ast.Constant(entry),
+            "stem": ast.Constant(stem),
+            "suffix": ast.Constant(dot + suffix),
+        }
+        made = cls(func=function, args=[ast.Constant(entry)], keywords=[])
         made.fields = fields
         return made
 
@@ -966,6 +986,13 @@ def _literal(
     if binding is None and isinstance(expression, ast.Attribute):
         # `for r in self.routers` in a method, `routers = [...]` in the class body.
         attribute = _class_attribute(expression, scope, index)
+        if attribute is None:
+            # `**Settings.ROUTER` of a plain class's body, no module changing any `.ROUTER`.
+            attribute = index.class_constant(expression, scope)
+            if attribute is not None and _attribute_changed(
+                attribute[1].module.tree, expression.attr
+            ):
+                return None
         return None if attribute is None else _literal(*attribute, index, depth + 1)
     if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.expr):
         return None
@@ -1650,7 +1677,8 @@ def loop_string(
     ``fallback``: as for :meth:`~.symbols.PackageIndex.string_value`.
     """
     if not _reads(expression, set(values)):
-        return index.string_value(expression, scope, fallback=fallback)
+        known = index.string_value(expression, scope, fallback=fallback)
+        return known if known is not None else _keyed_string(expression, scope, index)
     expression = _record_fields_read(expression, scope, values, index, fallback)
     constants: dict[str, str] = {}
     for name, (item, item_scope) in values.items():
@@ -1670,6 +1698,23 @@ def loop_string(
     replaced = _Constants().visit(copy.deepcopy(expression))
     assert isinstance(replaced, ast.expr)
     return index.string_value(replaced, scope, fallback=fallback)
+
+
+def _keyed_string(expression: ast.expr, scope: Scope, index: PackageIndex) -> str | None:
+    """The string a dict written out in the code holds for a literal key (``PREFIXES["v1"]``).
+
+    Only a dict bound once and never changed in place (see :func:`_literal`); None otherwise.
+    """
+    if not (
+        isinstance(expression, ast.Subscript)
+        and isinstance(expression.slice, ast.Constant)
+        and isinstance(expression.slice.value, str)
+    ):
+        return None
+    found = dict_items(expression.value, scope, index)
+    if found is None or expression.slice.value not in found[0]:
+        return None
+    return index.string_value(found[0][expression.slice.value], found[1])
 
 
 def _record_fields_read(
@@ -1893,6 +1938,47 @@ def _written_dict(item: ast.expr, scope: Scope) -> dict[str, ast.expr] | None:
     return {str(key): value for key, value in zip(keys, item.values, strict=True)}
 
 
+def _named_dict_keywords(call: ast.Call, scope: Scope, index: PackageIndex) -> ast.Call | None:
+    """``call`` with each ``**NAME`` of a dict written out in the code spelled as keywords.
+
+    ``app.include_router(api_router, **ROUTER_KWARGS)`` with ``ROUTER_KWARGS = {"prefix":
+    "/v1"}`` (module-level, a class attribute, or a factory's local, bound once and never
+    changed in place; see :func:`dict_items`) passes ``prefix="/v1"``. A dict whose values
+    read a name ``scope`` binds otherwise (a local shadowing it) is left unpacked, as is one
+    only known at run time; None when a dict holds a key no keyword can be (the call raises).
+    """
+    keywords: list[ast.keyword] = []
+    for keyword in call.keywords:
+        value = keyword.value
+        found = (
+            dict_items(value, scope, index)
+            if keyword.arg is None and isinstance(value, ast.Name | ast.Attribute)
+            else None
+        )
+        if found is None or not _reads_alike(found[0].values(), found[1], scope):
+            keywords.append(keyword)
+            continue
+        held = found[0]
+        if not all(key.isidentifier() for key in held):
+            return None
+        keywords.extend(
+            ast.copy_location(ast.keyword(arg=key, value=item), value) for key, item in held.items()
+        )
+    if len(keywords) == len(call.keywords) and all(map(operator.is_, keywords, call.keywords)):
+        return call
+    return ast.copy_location(ast.Call(func=call.func, args=call.args, keywords=keywords), call)
+
+
+def _reads_alike(values: Iterable[ast.expr], written_in: Scope, read_in: Scope) -> bool:
+    """Whether every name ``values`` read (written in ``written_in``) is the same in ``read_in``."""
+    return all(
+        written_in.lookup(node.id) is read_in.lookup(node.id)
+        for value in values
+        for node in ast.walk(value)
+        if isinstance(node, ast.Name)
+    )
+
+
 def dict_entry(
     expression: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
 ) -> tuple[ast.expr, Scope] | None:
@@ -1946,7 +2032,11 @@ def dict_keywords(
     is no keyword (no call of an item is spelled out then, none dropped).
     """
     as_written: list[tuple[ast.Call, Callable[[LoopValues], bool]]] = [(call, lambda _: True)]
-    variants = as_written
+    named = _named_dict_keywords(call, scope, index)
+    if named is None:
+        return as_written  # a named dict holds a key no keyword can be: the whole call
+    call = named
+    variants: list[tuple[ast.Call, Callable[[LoopValues], bool]]] = [(call, lambda _: True)]
     for keyword in call.keywords:
         value = keyword.value
         if keyword.arg is not None or not isinstance(value, ast.Name):

@@ -57,6 +57,7 @@ from telemetry_cli.patching.loops import (
     loop_string,
     loop_values,
     map_run_in_part,
+    rebinds,
     settings_lists_around,
     substituted,
 )
@@ -986,7 +987,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         included, apps, (), index, tuple(modules), tuple(item.text for item in unresolved)
     )
     for model in _modules_naming(index, modules, set(_VERSIONERS), _VERSIONER_NAMES):
-        for app, versioning in _versionings(model, index, modules, notes):
+        for app, versioning in _versionings(model, index, modules, notes, included):
             mounts.versioned[app] = versioning
     parents = dict.fromkeys(mount.parent for found in list(included.values()) for mount in found)
     for parent in parents:
@@ -1903,6 +1904,10 @@ def _module_mounts(
                 found.extend(collected)
                 continue
             known = loop_values(included, scope, index, passed)
+            if known is None and _imported_at_run_time(included, scope, index, 0):
+                # `for name, module in modules:` over a comprehension importing each listed
+                # module: read as the listing's own loop (see `_comprehension_item`).
+                known = [{}]
             if known is not None:
                 known = [values for values in known if keep(values)]
             if known is None:
@@ -2175,7 +2180,11 @@ _VERSIONER_NAMES = VERSIONED_APP_FUNCTIONS | IN_PLACE_VERSIONERS
 
 
 def _versionings(
-    model: ModuleModel, index: PackageIndex, modules: list[str], notes: Notes
+    model: ModuleModel,
+    index: PackageIndex,
+    modules: list[str],
+    notes: Notes,
+    included: dict[RouterKey, list[Mount]],
 ) -> Iterator[tuple[RouterKey, Versioning]]:
     """The module's ``VersionedFastAPI(app, ...)`` and ``Versionizer(app=app, ...)`` calls.
 
@@ -2183,12 +2192,13 @@ def _versionings(
     versioned(application): return VersionedFastAPI(application)``): the one every call of the
     function passes. A prefix format only known at run time goes in ``notes``; so does the line
     saying that a route is served under later versions' prefixes too (and the latest one's), not
-    only the logged one.
+    only the logged one, and the one saying FastAPI 0.137 or later makes ``VersionedFastAPI``
+    fail on an app ``included`` says includes a router.
     """
     for call, taken, scope, in_place in _versioned_calls(model):
         binding = index.binding_of(taken, scope)
-        rebinds = binding is not None and binding.node is call
-        if binding is not None and rebinds:
+        rebinding = binding is not None and binding.node is call
+        if binding is not None and rebinding:
             binding = unwrapped(binding)  # `app = VersionedFastAPI(app)`: the app before
         app = app_of(binding, index, modules)
         if app is None:
@@ -2220,7 +2230,17 @@ def _versionings(
             "prefix for each version: each is logged under its own version's (a later version "
             f"serves it too unless it declares it again{also})"
         )
-        if not (rebinds or in_place) and _passed_on(call, scope):
+        if not in_place and any(m.app == app for found in included.values() for m in found):
+            # fastapi-versioning 0.10 (its last release) reads each entry of `app.routes` as a
+            # route (`.endpoint`, `.methods`); FastAPI 0.137 keeps an included router as one
+            # entry of its own, so the app fails to start there.
+            notes.append(
+                f"{where}: `{_VERSIONED}` raises AttributeError at start with FastAPI 0.137 or "
+                f"later, where a router `{ast.unparse(taken)}` includes is one entry of its "
+                "`routes`, no route: its routes are logged under the version prefixes it "
+                "serves with FastAPI 0.136 and earlier"
+            )
+        if not (rebinding or in_place) and _passed_on(call, scope):
             # `handler = Mangum(VersionedFastAPI(app))`: the telemetry router can only be
             # included in `app`, whose routes the versioned app serves under version prefixes.
             first = Versioning(name, where, (0, 0), 0, False, prefix_format, default).prefix(None)
@@ -2239,7 +2259,7 @@ def _versionings(
                 where,
                 site,
                 call.end_lineno or call.lineno,
-                rebinds or in_place,
+                rebinding or in_place,
                 prefix_format,
                 default,
             ),
@@ -2681,6 +2701,9 @@ def _imported_at_run_time(
         return _imported_at_run_time(expression.value, scope, index, depth + 1)
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
+        item = _comprehension_item(expression.id, scope, expression) if binding is None else None
+        if item is not None:
+            return _imported_at_run_time(item[0], scope, index, depth + 1)
         if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return False
         return _imported_at_run_time(binding.node, binding.scope, index, depth + 1)
@@ -2756,34 +2779,81 @@ def _listing_loop_item(
     ``walk_packages`` names a subfolder's modules after a prefix: not followed.
     """
     for loop in ast.walk(scope.node):
-        if not isinstance(loop, ast.For | ast.AsyncFor):
-            continue
-        listing = loop.iter
-        if (
-            isinstance(listing, ast.Call)
-            and isinstance(listing.func, ast.Name)
-            and listing.func.id == "sorted"
-            and scope.lookup("sorted") is None
-            and listing.args
+        if not isinstance(loop, ast.For | ast.AsyncFor) or not any(
+            node is call for node in ast.walk(loop)
         ):
-            listing = listing.args[0]  # the builtin: the same entries, in order
-        if not isinstance(listing, ast.Call) or not any(node is call for node in ast.walk(loop)):
             continue
-        lister = index.qualify(listing.func, scope)
-        target = loop.target
-        if lister == "os.listdir" and isinstance(target, ast.Name):
-            return target.id, ast.Constant
-        if lister != "pkgutil.iter_modules":
-            continue
-        if isinstance(target, ast.Name):
-            return target.id, _module_info
-        if (
-            isinstance(target, ast.Tuple)
-            and len(target.elts) == 3
-            and isinstance(target.elts[1], ast.Name)
-        ):
-            return target.elts[1].id, lambda entry: ast.Constant(entry.removesuffix(".py"))
+        found = _listing_item(loop.iter, loop.target, scope, index)
+        if found is not None:
+            return found
+        # `for name, module in modules:` over `[(info.name, import_module(...)) for info in
+        # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or its name.
+        for target in sorted(names_in(loop.target)):
+            item = _comprehension_item(target, scope, call)
+            inner = None
+            if item is not None:
+                inner = _listing_item(item[1].iter, item[1].target, scope, index)
+            if item is None or inner is None:
+                continue
+            element = item[0]
+            if isinstance(element, ast.Name) and element.id == inner[0]:
+                return target, inner[1]
+            if (
+                isinstance(element, ast.Attribute)
+                and element.attr == "name"
+                and isinstance(element.value, ast.Name)
+                and element.value.id == inner[0]
+                and inner[1] is _module_info
+            ):
+                return target, _module_name
     return None
+
+
+def _listing_item(
+    listing: ast.expr, target: ast.expr, scope: Scope, index: PackageIndex
+) -> tuple[str, Callable[[str], ast.expr]] | None:
+    """The name ``target`` binds per entry of the folder listing ``listing``, and its item.
+
+    See :func:`_listing_loop_item`; None when ``listing`` is no folder listing so read.
+    """
+    if (
+        isinstance(listing, ast.Call)
+        and isinstance(listing.func, ast.Name)
+        and listing.func.id == "sorted"
+        and scope.lookup("sorted") is None
+        and listing.args
+    ):
+        listing = listing.args[0]  # the builtin: the same entries, in order
+    if not isinstance(listing, ast.Call):
+        return None
+    if (
+        isinstance(listing.func, ast.Attribute)
+        and _FOLDER_LISTINGS.get(listing.func.attr) is False  # `rglob` names deeper entries
+        and isinstance(target, ast.Name)
+    ):
+        # `for path in (Path(__file__).parent / "routers").glob("*.py"):`: each entry's path.
+        return target.id, ListedModule.path
+    lister = index.qualify(listing.func, scope)
+    if lister == "os.listdir" and isinstance(target, ast.Name):
+        return target.id, ast.Constant
+    if lister != "pkgutil.iter_modules" or call_argument(listing, 1, "prefix") is not None:
+        # `iter_modules(__path__, f"{__package__}.")` names each module after a prefix: its
+        # `.name` is no entry's own name (the prefix made of it is said to be unknown).
+        return None
+    if isinstance(target, ast.Name):
+        return target.id, _module_info
+    if (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 3
+        and isinstance(target.elts[1], ast.Name)
+    ):
+        return target.elts[1].id, _module_name
+    return None
+
+
+def _module_name(entry: str) -> ast.expr:
+    """The module name ``pkgutil.iter_modules`` lists for a folder's entry (``items.py``)."""
+    return ast.Constant(entry.removesuffix(".py"))
 
 
 def _module_info(entry: str) -> ast.expr:
@@ -2873,7 +2943,7 @@ def _modules_named(
     default its class declares (``import_module(settings.APP)``, ``for name in [settings.APP,
     settings.ADMIN]:``), each read remembered to be said.
     """
-    argument = call_argument(call, 0, "name")
+    argument = _absolute_module_name(call, scope)
     if argument is not None and any(
         isinstance(node, ast.Name) and node.id in values for node in ast.walk(argument)
     ):
@@ -2919,6 +2989,8 @@ def _imported_suffix(call: ast.Call, scope: Scope, package: str) -> str | None:
         and isinstance(held.node, ast.JoinedStr | ast.BinOp)
     ):
         name = held.node
+    else:
+        name = _absolute_module_name(call, scope)
     if isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add):
         name = ast.JoinedStr([name.left, ast.FormattedValue(name.right, -1)])
     if not isinstance(name, ast.JoinedStr):
@@ -2937,6 +3009,94 @@ def _imported_suffix(call: ast.Call, scope: Scope, package: str) -> str | None:
     return suffix
 
 
+#: The names a module's own package is read by, for a relative ``import_module`` name.
+_OWN_PACKAGE = "__package__"
+_OWN_NAME = "__name__"
+
+
+def _absolute_module_name(call: ast.Call, scope: Scope) -> ast.expr | None:
+    """The module name ``import_module`` is given, a relative one written from its package.
+
+    ``import_module(f".{info.name}", __package__)`` (or ``package=__name__`` in a package's
+    ``__init__``) in ``app/routes/__init__.py`` imports ``f"app.routes.{info.name}"``: each
+    dot past the first climbs one package. A relative name given another package (or none) is
+    left as it is (never a module of the package; a listing's modules are not guessed).
+    """
+    name = call_argument(call, 0, "name")
+    package = call_argument(call, 1, "package")
+    if isinstance(name, ast.Constant) and isinstance(name.value, str):
+        parts: list[ast.expr] = [name]
+    elif isinstance(name, ast.JoinedStr) and name.values:
+        parts = list(name.values)
+    else:
+        return name
+    first = parts[0]
+    if not (
+        isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and first.value.startswith(".")
+        and isinstance(package, ast.Name)
+        and scope.lookup(package.id) is None  # the module's own attribute, not a variable
+        and (package.id == _OWN_PACKAGE or (package.id == _OWN_NAME and scope.module.is_package))
+    ):
+        return name
+    rest = first.value.lstrip(".")
+    climbs = len(first.value) - len(rest) - 1
+    words = scope.module.package.split(".")
+    if climbs >= len(words):
+        return name  # climbs out of the top package: Python refuses it
+    base = ".".join(words[: len(words) - climbs])
+    start = ast.copy_location(ast.Constant(f"{base}.{rest}"), first)
+    if len(parts) == 1:
+        # `import_module(".", __package__)` imports the package itself.
+        return ast.copy_location(ast.Constant(f"{base}.{rest}".rstrip(".")), first)
+    return ast.copy_location(ast.JoinedStr([start, *parts[1:]]), name)
+
+
+def _comprehension_item(
+    name: str, scope: Scope, within: ast.AST
+) -> tuple[ast.expr, ast.comprehension] | None:
+    """What a ``for`` loop's name holds per item of a list a comprehension built, and its ``for``.
+
+    ``modules = [(info.name, import_module(...)) for info in pkgutil.iter_modules(__path__)]``
+    then ``for name, module in modules:``: ``module`` holds that item's ``import_module(...)``
+    and ``name`` its ``info.name``, as if the loop ran over ``pkgutil.iter_modules(__path__)``
+    itself. Only a list bound once in ``scope`` to a comprehension of one ``for``, a loop
+    target unpacking a tuple the comprehension writes out item by item (or naming it whole).
+    The loop is the one whose body holds ``within`` (the name read, or the call reading it),
+    and its body binds the name nowhere else.
+    """
+    for loop in ast.walk(scope.node):
+        if not (
+            isinstance(loop, ast.For | ast.AsyncFor)
+            and isinstance(loop.iter, ast.Name)
+            and any(node is within for statement in loop.body for node in ast.walk(statement))
+            and not rebinds(loop.body, {name})
+        ):
+            continue
+        target = loop.target
+        names = [target] if isinstance(target, ast.Name) else getattr(target, "elts", [])
+        position = next(
+            (at for at, item in enumerate(names) if isinstance(item, ast.Name) and item.id == name),
+            None,
+        )
+        binding = scope.lookup(loop.iter.id)
+        if (
+            position is None
+            or not bound_once(binding)
+            or binding.scope is not scope
+            or not isinstance(binding.node, ast.ListComp | ast.GeneratorExp)
+            or len(binding.node.generators) != 1
+        ):
+            continue
+        element = binding.node.elt
+        if isinstance(target, ast.Name):
+            return element, binding.node.generators[0]
+        if isinstance(element, ast.Tuple) and len(element.elts) == len(names):
+            return element.elts[position], binding.node.generators[0]
+    return None
+
+
 def _module_attribute_read(
     expression: ast.expr, scope: Scope, index: PackageIndex, depth: int
 ) -> tuple[str, ast.Call, Scope] | None:
@@ -2948,6 +3108,9 @@ def _module_attribute_read(
         return None
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
+        item = _comprehension_item(expression.id, scope, expression) if binding is None else None
+        if item is not None:
+            return _module_attribute_read(item[0], scope, index, depth + 1)
         if binding is None or binding.kind != "value" or binding.node is None:
             return None
         if not isinstance(binding.node, ast.Call | ast.Attribute):
@@ -2967,9 +3130,13 @@ def _run_time_module(
     """The ``importlib.import_module(...)`` call a name (or the expression) is, with its scope."""
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
-        if binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
+        item = _comprehension_item(expression.id, scope, expression) if binding is None else None
+        if item is not None:
+            expression = item[0]
+        elif binding is None or binding.kind != "value" or not isinstance(binding.node, ast.Call):
             return None
-        expression, scope = binding.node, binding.scope
+        else:
+            expression, scope = binding.node, binding.scope
     if isinstance(expression, ast.Call) and (
         index.qualify(expression.func, scope) in ("importlib.import_module", _LOADED_FROM_SPEC)
         or _imports_leaf(expression, scope)
@@ -3259,6 +3426,10 @@ def _path_of(
         known = any(item.startswith(f"{name}.") for item in modules)
         return (name, False) if name and known else None
 
+    def text(part: ast.expr) -> str | None:
+        # A subfolder's name, written out or held by a constant (`ROUTERS = "routers"`).
+        return index.string_value(part, scope)
+
     def parent(path: tuple[str, bool] | None) -> tuple[str, bool] | None:
         if path is None:
             return None
@@ -3266,7 +3437,8 @@ def _path_of(
             model = index.module(path[0])
             if model is None:
                 return None
-            return package(model.package)
+            # A top-level module (`main.py` in the project's root): the root, as above.
+            return package(model.package) if model.package else ("", False)
         above = path[0].rpartition(".")[0]
         # A top-level package's folder is in the project's root: "" (a folder, no package),
         # which only a join down into a package of it (`dirname(dirname(__file__)) / "api"`)
@@ -3305,7 +3477,10 @@ def _path_of(
         if expression.attr in ("__path__", "__file__"):
             imported = _run_time_module(expression.value, scope, index)
             if imported is not None:
-                name = index.string_value(call_argument(imported[0], 0, "name"), imported[1])
+                argument = call_argument(imported[0], 0, "name")
+                name = index.string_value(argument, imported[1])
+                if name is None and argument is not None:
+                    name = _passed_module_name(argument, imported[1], index, modules)
             else:
                 name = index.qualify(expression.value, scope)
             if name is None:
@@ -3317,14 +3492,14 @@ def _path_of(
             return parent(again(expression.value))
         return None
     if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Div):
-        return _joined(again(expression.left), [expression.right], package)
+        return _joined(again(expression.left), [expression.right], package, text)
     if not isinstance(expression, ast.Call) or expression.keywords:
         return None
     function = expression.func
     if isinstance(function, ast.Attribute) and function.attr in _SAME_PATH_METHODS:
         return again(function.value) if not expression.args else None
     if isinstance(function, ast.Attribute) and function.attr == "joinpath":
-        return _joined(again(function.value), expression.args, package)
+        return _joined(again(function.value), expression.args, package, text)
     is_str = isinstance(function, ast.Name) and function.id == "str" and not scope.lookup("str")
     qualified = "str" if is_str else index.qualify(function, scope)
     if not expression.args:
@@ -3334,7 +3509,7 @@ def _path_of(
     if qualified in _PARENT_PATH and len(expression.args) == 1:
         return parent(again(expression.args[0]))
     if qualified in _JOINED_PATH:
-        return _joined(again(expression.args[0]), expression.args[1:], package)
+        return _joined(again(expression.args[0]), expression.args[1:], package, text)
     return None
 
 
@@ -3354,6 +3529,24 @@ def _extends_own_path(binding: Binding, index: PackageIndex) -> bool:
         and isinstance(value.args[0], ast.Name)
         and value.args[0].id == "__path__"
     )
+
+
+def _passed_module_name(
+    argument: ast.expr, scope: Scope, index: PackageIndex, modules: list[str]
+) -> str | None:
+    """The module name a parameter holds for every call of its function, else None.
+
+    ``def include_routers(app, package="app.routes"): pkg = import_module(package)``, called
+    with the same name each time (or with none: the default).
+    """
+    binding = scope.lookup(argument.id) if isinstance(argument, ast.Name) else None
+    if binding is None or binding.kind != "param":
+        return None
+    passed = _passed_arguments(index, modules)(binding)
+    if not passed:
+        return None  # called nowhere in the package
+    names = {index.string_value(value, where) for value, where in passed}
+    return names.pop() if len(names) == 1 else None
 
 
 def _passed_path(
@@ -3381,19 +3574,21 @@ def _joined(
     folder: tuple[str, bool] | None,
     parts: list[ast.expr],
     package: Callable[[str], tuple[str, bool] | None],
+    text: Callable[[ast.expr], str | None],
 ) -> tuple[str, bool] | None:
     """The package a folder's literal subfolder names (``<folder> / "api" / "v1"``).
 
     ``..`` goes up a folder (``os.path.join(os.path.dirname(__file__), "../modules")``), ``.``
-    stays.
+    stays. ``text`` reads a part's string (a constant's too).
     """
     if folder is None or folder[1]:
         return None
     name = folder[0]
     for part in parts:
-        if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+        written = text(part)
+        if written is None:
             return None
-        for segment in part.value.strip("/").split("/"):
+        for segment in written.strip("/").split("/"):
             if segment == ".":
                 continue
             if segment == "..":
@@ -3814,28 +4009,65 @@ def aliased_calls(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, S
     reading, placed where the call is), in the scope of the call. Only a name bound once, to
     that attribute, where the call sees it.
     """
-    aliases: dict[str, ast.Attribute] = {}
+    aliases: dict[str, tuple[ast.expr, ast.Attribute, ast.Call | None]] = {}
+    partials = imported_names(model, {_PARTIAL})
     for node in model.nodes_near([method]):
-        if (
+        if not (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Attribute)
-            and node.value.attr == method
         ):
-            aliases[node.targets[0].id] = node.value
-    for name, attribute in aliases.items():
+            continue
+        value = node.value
+        if isinstance(value, ast.Attribute) and value.attr == method:
+            aliases[node.targets[0].id] = (value, value, None)
+        elif (
+            # `include = functools.partial(app.include_router, prefix="/api")`: its arguments
+            # first, then the call's (a keyword the call gives again is the call's).
+            isinstance(value, ast.Call)
+            and _calls_partial(value.func, model, partials)
+            and value.args
+            and isinstance(value.args[0], ast.Attribute)
+            and value.args[0].attr == method
+            and not any(isinstance(item, ast.Starred) for item in value.args)
+            and all(keyword.arg is not None for keyword in value.keywords)
+        ):
+            aliases[node.targets[0].id] = (value, value.args[0], value)
+    for name, (bound, attribute, partial) in aliases.items():
         for call, scope in method_calls(model, name, names=True):
             if not isinstance(call.func, ast.Name):
                 continue
             binding = scope.lookup(name)
-            if not bound_once(binding) or binding.node is not attribute:
+            if not bound_once(binding) or binding.node is not bound:
                 continue
             function = ast.copy_location(
                 ast.Attribute(value=attribute.value, attr=method, ctx=ast.Load()), call.func
             )
-            built = ast.Call(func=function, args=call.args, keywords=call.keywords)
+            args, keywords = call.args, call.keywords
+            if partial is not None:
+                given = {keyword.arg for keyword in call.keywords}
+                args = [*partial.args[1:], *call.args]
+                keywords = [
+                    *(keyword for keyword in partial.keywords if keyword.arg not in given),
+                    *call.keywords,
+                ]
+            built = ast.Call(func=function, args=args, keywords=keywords)
             yield ast.copy_location(built, call), scope
+
+
+_PARTIAL = "functools.partial"
+
+
+def _calls_partial(function: ast.expr, model: ModuleModel, partials: set[str]) -> bool:
+    """Whether ``function`` names ``functools.partial`` (``partial``, ``functools.partial``)."""
+    if isinstance(function, ast.Name):
+        return function.id in partials
+    return (
+        isinstance(function, ast.Attribute)
+        and function.attr == "partial"
+        and isinstance(function.value, ast.Name)
+        and "functools" in model.resolved_imports.get(function.value.id, set())
+    )
 
 
 def _maps_of(model: ModuleModel, method: str) -> Iterator[tuple[ast.Call, ast.stmt, Scope]]:

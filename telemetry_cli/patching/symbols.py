@@ -2694,7 +2694,7 @@ class PackageIndex:
 
     # --- constants ------------------------------------------------------------------------------
 
-    def _class_constant(
+    def class_constant(
         self, expression: ast.Attribute, scope: Scope
     ) -> tuple[ast.expr, Scope] | None:
         """``Paths.API`` for a plain class of the package (no bases) assigning ``API`` once.
@@ -2845,7 +2845,7 @@ class PackageIndex:
                 assert isinstance(binding.node, ast.expr)
                 return self.string_value(binding.node, binding.scope, depth + 1, fallback)
             if binding is None and isinstance(expression, ast.Attribute):
-                constant = self._class_constant(expression, scope) or self._enum_value(
+                constant = self.class_constant(expression, scope) or self._enum_value(
                     expression, scope
                 )
                 if constant is not None:
