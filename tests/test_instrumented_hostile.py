@@ -362,6 +362,11 @@ TYPED_REQUESTS: dict[str, tuple[str, str, dict[str, Any], Any]] = {
     "an-integer-of-4000-digits": ("GET", "/t/path/ada/" + "9" * 4000, {}, None),
     "a-negative-integer": ("GET", "/t/path/ada/-5", {}, None),
     "a-name-longer-than-the-plan-s-max-length": ("GET", "/t/path/" + "é" * 100 + "/1", {}, None),
+    # The warning names the property and the rule, never the value.
+    "a-secret-longer-than-the-plan-s-max-length": (
+        "GET", f"/t/path/{GITHUB_TOKEN * 3}/1", {}, None,
+    ),
+    "a-secret-that-is-no-member-of-the-enum": ("GET", f"/t/query?kind={GITHUB_TOKEN}", {}, ...),
     "control-characters-and-escape-sequences": (
         "GET", "/t/path/%00%01%1b[31m/1", {}, {"name": "\x00\x01\x1b[31m", "count": 1},
     ),
