@@ -910,6 +910,68 @@ def test_a_word_under_a_key_naming_a_state_of_a_secret_is_kept(logger: Any) -> N
     assert logger.record("error_event", redacted).payload == dict.fromkeys(redacted, "[redacted]")
 
 
+def test_an_int_under_the_plural_of_a_secret_is_a_count_and_kept(logger: Any) -> None:
+    # An AI block's usage and an account's sessions are counts: redacting them loses the data
+    # the event is logged for. Several secrets would be a list, not one int.
+    kept = {
+        "tokens": 1500,
+        "Tokens": 0,
+        "sessions": 3,
+        "cookies": 7,
+        "secrets": 2,
+        "passwords": 4,
+        "credentials": 1,
+        "api_keys": 2,
+        "apiKeys": 2,
+        "ssh_keys": 5,
+        "access_tokens": 9,
+        "refreshTokens": 12,
+        "user_sessions": 3,
+        "signatures": 2,
+        "senhas": 1,
+        "usage": {"tokens": 123456789012},
+        "j": json.dumps({"tokens": 1500, "sessions": 3}),
+        "t": "tokens=1500&sessions=3",
+    }
+    assert logger.record("error_event", kept).payload == kept
+
+
+def test_a_code_a_string_or_a_singular_under_a_secret_s_key_stays_redacted(logger: Any) -> None:
+    # A numeric code is the secret itself: its plural keeps no int (a PIN, a one-time password,
+    # a backup or a 2FA code, a session's id, a phone or a national id number). Text under the
+    # plural may be the secrets; under the singular an int may be the one (an 8-digit token), a
+    # float with no fraction may be a PIN, and a number of 16 digits or more may be a key's or
+    # a card's digits.
+    redacted = [
+        ("pins", 1234),
+        ("otps", 123456),
+        ("2facodes", 123456),
+        ("backup_codes", 12345678),
+        ("recovery_codes", 5),
+        ("mfaCodes", 123456),
+        ("passcodes", 4321),
+        ("session_ids", 3),
+        ("sids", 3),
+        ("phones", 4155550123),
+        ("ssns", 123456789),
+        ("aadhaars", 123456789012),
+        ("otp_keys", 123456),
+        ("tokens", "1500"),
+        ("sessions", "abc123def456"),
+        ("token", 12345678),
+        ("session", 3),
+        ("secret", 42),
+        ("password", 123456),
+        ("tokens", 1500.0),
+        ("passwords", 1234567890123456789),
+        ("api_keys", [1, 2]),
+    ]
+    for key, value in redacted:
+        assert logger.record("error_event", {key: value}).payload == {key: "[redacted]"}, key
+    # A bool or None is a flag, as under any sensitive key.
+    assert logger.record("error_event", {"tokens": True}).payload == {"tokens": True}
+
+
 def test_a_region_locale_or_calling_code_under_a_state_key_is_kept(logger: Any) -> None:
     # A place or a setting is often a code with a number: a cloud region, a locale with its
     # encoding or its UN M.49 area, a country calling code. Numbers of three digits in all,
@@ -1230,11 +1292,23 @@ MEASURES = [
 ]  # fmt: skip
 
 
+# Secrets that are never a number: an int under the plural of their name ("tokens",
+# "api_keys") counts them. Codes, PINs, ids and personal data are not among them.
+COUNTED = (
+    "key", "token", "jwt", "session", "cookie", "secret", "password", "passwd", "passphrase",
+    "credential", "cred", "signature", "passwort", "kennwort", "geheimnis", "motdepasse",
+    "jeton", "contraseña", "secreto", "segreto", "senha", "segredo", "wachtwoord", "geheim",
+    "hasło", "lösenord", "passord", "salasana", "heslo", "jelszó",
+    "lozinka", "şifre", "katasandi",
+)  # fmt: skip
+
+
 @st.composite
 def sensitive_keys(draw: st.DrawFn) -> tuple[str, bool]:
     """A key built around one sensitive word: split, cased, prefixed, suffixed, pluralised.
 
-    Also whether its suffix is a measure word (``MEASURES``).
+    Also whether an int under it is kept: its suffix is a measure word (``MEASURES``), or it
+    ends in the plural of a secret that is never a number (``COUNTED``).
     """
     word = "".join(c for c in draw(st.sampled_from(SENSITIVE_KEYS)) if c.isalnum()).lower()
     cuts = sorted(draw(st.sets(st.integers(1, len(word) - 1), max_size=2)) if len(word) > 1 else [])
@@ -1261,7 +1335,7 @@ def sensitive_keys(draw: st.DrawFn) -> tuple[str, bool]:
         # Long words match after any prefix; short ones (ip, pin, otp, ...) only at a boundary.
         joins = ["", *SEPARATORS] if len(word) >= 5 else SEPARATORS
         key = draw(cased(draw(st.sampled_from(prefixes)))) + draw(st.sampled_from(joins)) + key
-    measure = False
+    measure = ending == "plural" and word.endswith(COUNTED)
     if draw(st.booleans()):
         suffix = draw(st.sampled_from(suffixes))
         measure = suffix in MEASURES
@@ -1317,8 +1391,11 @@ def test_keys_built_from_sensitive_words_are_redacted(
     assert sensitive(key), key
     # Ordinary suffixes keep a key sensitive: its text is redacted, and so is a number, unless
     # the key's last word measures or flags the secret ("pin_count": 3 is kept, "pin": 1234 and
-    # "pin_count": "1234" are not). True, False and None hold no secret under any key. (11
-    # digits: no session's number, which an environment variable's name may be given.)
+    # "pin_count": "1234" are not) or counts secrets that are never a number ("tokens": 1500;
+    # this required "[redacted]" before session 43, losing an AI block's usage: "pins" and
+    # "backup_codes" stay redacted, a number may be a PIN). True, False and None hold no secret
+    # under any key. (11 digits: no session's number, which an environment variable's name may
+    # be given.)
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     number = 12345678901
     for value, kept in ((str(number), False), (number, measure), (True, True), (None, True)):
@@ -2410,6 +2487,25 @@ PROSE_KEPT_TEXTS += [
     "pw 100% and pw 12px",
     "the pw field is empty",
     "npw 2024-05-01",
+]
+# The other way round, as a mail or a user's note says it: the word before "is my password",
+# shaped like one, at the end of a sentence or before "for", "on", "at" or "to" (found by the
+# hostile battery of session 43: a body field reading "hunter2 is my password" was recorded).
+PROSE_SECRET_TEXTS += [
+    "hunter2 is my password",
+    "Xy7#kLm2 is your new password.",
+    "s3cr3t! was the old password, not this one",
+    "Pa55word is the default pwd for the router",
+    "(Zz99!!aa is the password)",
+]
+PROSE_KEPT_TEXTS += [
+    "this is my password",
+    "what is my password?",
+    "sha256 is the password hash",
+    "v2 is the password policy",
+    "2024-01-01 is the password expiry",
+    "12 is the password length",
+    "8-64 is the password length",
 ]
 
 
@@ -5041,13 +5137,17 @@ def test_a_dict_of_cookies_loses_only_its_secret_cookies(logger: Any) -> None:
         {"a": {"b": "c"}},
         {"ada@example.com": "1"},
         ["theme=dark", 7],  # a list of lines is read line by line; one of them is no line
-        7,
         many,
         header,
     ):
         assert logger.record("ai_block_used", {"cookies": other}).payload == {
             "cookies": "[redacted]"
         }
+    # An int under "cookies" counts them (it required "[redacted]" before session 43): a number
+    # is no cookie's value without its name, and the count is what the event is logged for.
+    # Under the singular it may be the session's value, and stays redacted.
+    assert logger.record("ai_block_used", {"cookies": 7}).payload == {"cookies": 7}
+    assert logger.record("ai_block_used", {"cookie": 7}).payload == {"cookie": "[redacted]"}
 
 
 def test_cookies_as_name_value_pairs_lose_only_their_secret_cookies(logger: Any) -> None:
