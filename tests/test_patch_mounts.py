@@ -3510,6 +3510,62 @@ def test_a_router_a_controller_returns_from_a_getter_is_served_where_it_is_inclu
         assert TestClient(served.app).get("/api/v1/items/3").status_code == 200
 
 
+def _property_controller(decorator: str, body: str = "return self._router") -> str:
+    """The controller of GETTER_PY keeping its router in `_router`, read by a property."""
+    return (
+        CONTROLLER_PY.format(cls="ItemsRoute", parameters="", prefix='"/items"', subclass="")
+        .replace("self.router", "self._router")
+        .replace(
+            "    async def get_item",
+            f"    @{decorator}\n    def router(self) -> APIRouter:\n"
+            f'        """Its router."""\n        {body}\n\n'
+            "    async def get_item",
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("controller", "followed"),
+    [
+        (_property_controller("property"), True),
+        (_property_controller("functools.cached_property"), True),
+        # A property doing more than handing the router back may build another: not followed.
+        (_property_controller("property", "return APIRouter(routes=self._router.routes)"), False),
+    ],
+    ids=["property", "cached-property", "property-building-a-router"],
+)
+@pytest.mark.parametrize(
+    "included", ["items.ItemsRoute().router", "items.route.router"], ids=["new", "module-level"]
+)
+def test_a_router_a_controller_hands_back_through_a_property_is_served_where_it_is_included(
+    tmp_path: Path, controller: str, followed: bool, included: str
+) -> None:
+    """`app.include_router(UserRouter().router, prefix=...)`, `@property ... return self._router`.
+
+    The shape of a real backend's router classes (`self._router.get("")(self.list_users)`).
+    """
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+        f'app = FastAPI()\napp.include_router({included}, prefix="/api/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    if "functools" in controller:
+        controller = controller.replace("from fastapi", "import functools\n\nfrom fastapi", 1)
+    (root / "backend/app/api/items.py").write_text(controller)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    logged = _logged_routes(root / "backend/app/api/items.py")
+    if followed:
+        assert logged == ["'/api/v1/items/{item_id}'"], result.stdout
+        assert "included by no" not in result.stdout, result.stdout
+        with imported_app(root / "backend") as served:
+            assert TestClient(served.app).get("/api/v1/items/3").status_code == 200
+    else:
+        assert logged == ["'/items/{item_id}'"], result.stdout
+        assert "included by no" in " ".join(result.stdout.split()), result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("router_py", "main_include"),
     [

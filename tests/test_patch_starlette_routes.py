@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from tests.backend_support import imported_app
 from tests.cli_support import make_project, run, snapshot
 
 PLAIN_PY = '''"""Plain routes beside typed ones."""
@@ -289,3 +292,79 @@ def test_routes_listed_in_a_name_the_app_constructor_gets_are_followed(tmp_path:
     out = " ".join(run("generate", "--root", str(root)).stdout.split())
     assert "log call in read_item" not in out, out
     assert "event_logger" not in main.read_text()
+
+
+MOUNTED_ROUTES_PY = '''"""Routes an app lists inside a Starlette Mount."""
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.routing import Mount
+
+API = "/api/"
+
+
+def user(user_id: int) -> dict[str, int]:
+    return {"id": user_id}
+
+
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def report(year: int) -> dict[str, int]:
+    return {"year": year}
+
+
+app = FastAPI(
+    routes=[
+        APIRoute("/health", health),
+        Mount(
+            API,
+            routes=[
+                APIRoute("/users/{user_id}", user, methods=["GET"]),
+                Mount("/v1", routes=[APIRoute("/reports/{year}", report)]),
+            ],
+        ),
+    ]
+)
+'''
+
+
+def test_routes_an_app_lists_inside_a_mount_are_logged_under_its_path(tmp_path: Path) -> None:
+    """`FastAPI(routes=[Mount("/api", routes=[APIRoute("/users/{user_id}", user)])])`: the
+    route answers under the mount's path (nested mounts too, a trailing "/" dropped as Mount
+    drops it); before, the routes inside were passed over in silence."""
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    (root / "backend/app/main.py").write_text(MOUNTED_ROUTES_PY)
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "log call in health (GET /health)" in out, out
+    assert "log call in user (GET /api/users/{user_id})" in out, out
+    assert "log call in report (GET /api/v1/reports/{year})" in out, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/users/3").json() == {"id": 3}
+        assert client.get("/api/v1/reports/2024").json() == {"year": 2024}
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+def test_routes_a_router_lists_inside_a_mount_are_not_given_its_path(tmp_path: Path) -> None:
+    """`APIRouter(routes=[Mount(...)])` included in the app: `include_router` copies no Mount,
+    so its routes are not served under the mount's path; nothing is logged for them."""
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    source = (
+        MOUNTED_ROUTES_PY.replace(
+            "from fastapi import FastAPI", "from fastapi import APIRouter, FastAPI"
+        ).replace("app = FastAPI(", "router = APIRouter(")
+        + "\napp = FastAPI()\napp.include_router(router)\n"
+    )
+    (root / "backend/app/main.py").write_text(source)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "log call in health (GET /health)" in out, out
+    assert "/api/users" not in out and "log call in user " not in out, out

@@ -503,8 +503,10 @@ def included_instance_router(
     and a class of the package (or a base of it) building ``self.router = APIRouter(...)`` in
     its methods: that class's router. The instance may be built right there
     (``UsersRoute().router``), and the router read through a method of the class that only
-    returns it (``UsersRoute().get_router()``, ``def get_router(self): return self.router``).
-    Or the instance itself in a method of the class (``self.app.include_router(self.router)``).
+    returns it (``UsersRoute().get_router()``, ``def get_router(self): return self.router``)
+    or through a property returning it (``UsersRoute().router``, ``@property def router(self):
+    return self._router``). Or the instance itself in a method of the class
+    (``self.app.include_router(self.router)``).
     """
     if (
         isinstance(expression, ast.Call)
@@ -538,7 +540,16 @@ def included_instance_router(
                 and index.built_role(value.node, body)[0] is Role.ROUTER
             ):
                 return class_body_router(value)
-    return _class_router(cls, expression.attr, index)
+    return _class_router(cls, _read_attribute(cls, expression.attr, index), index)
+
+
+def _read_attribute(cls: Binding | None, attribute: str, index: PackageIndex) -> str:
+    """The ``self`` attribute ``<instance>.<attribute>`` reads.
+
+    A property's (see :func:`_returned_attribute`), else ``attribute`` itself.
+    """
+    getter = None if cls is None else _returned_attribute(cls, attribute, index, called=False)
+    return attribute if getter is None else getter
 
 
 def held_instance_read(
@@ -588,7 +599,7 @@ def own_class_routers(
         attribute = None if cls is None else _returned_attribute(cls, expression.func.attr, index)
     elif isinstance(expression, ast.Attribute):
         cls = instance_class(expression.value, scope, index, once=True)
-        attribute = expression.attr
+        attribute = _read_attribute(cls, expression.attr, index)
     if cls is None or attribute is None or _class_router(cls, attribute, index) is None:
         return ()
     found = assigning_class(cls, attribute, index)
@@ -857,20 +868,28 @@ def constructed_prefix(built: InstanceCall, attribute: str, index: PackageIndex)
     return None
 
 
-def _returned_attribute(cls: Binding, method: str, index: PackageIndex) -> str | None:
+def _returned_attribute(
+    cls: Binding, method: str, index: PackageIndex, *, called: bool = True
+) -> str | None:
     """The ``self`` attribute a method of ``cls`` (or of a base of the package) only returns.
 
     ``def get_router(self) -> APIRouter: return self.router`` (after a docstring): ``router``;
     None for a method doing anything else (it may build or change what it returns). A base
-    imported from another module counts too (``class AuthRouter(BaseRouter)``).
+    imported from another module counts too (``class AuthRouter(BaseRouter)``). Without
+    ``called``, a property's getter instead (``@property def router(self): return
+    self._router``, or ``@cached_property``), read as ``UserRouter().router``.
     """
     members = {function.name: function for function, _ in class_members(cls, index)}
     statement = members.get(method)
     if statement is not None:
         parameters = statement.args.posonlyargs + statement.args.args
         returned = returned_only(statement)
+        decorators = [
+            ast.unparse(decorator).rpartition(".")[2] for decorator in statement.decorator_list
+        ]
+        getter = decorators in (["property"], ["cached_property"])
         if (
-            statement.decorator_list
+            (bool(decorators) if called else not getter)
             or len(parameters) != 1
             or not isinstance(returned, ast.Attribute)
             or not isinstance(returned.value, ast.Name)

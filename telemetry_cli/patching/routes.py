@@ -71,6 +71,7 @@ from telemetry_cli.patching.names import (
     CALL_METHOD,
     CLASS_VIEWS,
     HTTP_METHODS,
+    MOUNT_CLASSES,
     RESTFUL_API_CLASSES,
     RESTFUL_CBV,
     ROUTABLE_CLASSES,
@@ -2518,16 +2519,34 @@ class _Finder:
         app = call_argument(built, 0, "app")
         return None if app is None else (app, built_scope)
 
-    def _listed_routes(self, items: list[ast.expr], target: ast.expr, scope: Scope) -> None:
+    def _listed_routes(
+        self, items: list[ast.expr], target: ast.expr, scope: Scope, mounted: str = ""
+    ) -> None:
         """The ``APIRoute(...)`` items of the routes a constructor assigned to ``target`` gets.
 
         A Starlette ``Route(...)`` (or ``WebSocketRoute``) item is named, as ``add_route`` is.
+        A ``Mount("/api", routes=[...])`` item of an app's routes serves its own items under its
+        path (``mounted`` for them), when the path is known statically.
         """
         owner: Owner | None = None
         for item in items:
             if not isinstance(item, ast.Call):
                 continue
             qualified = self.index.qualify(item.func, scope) or ""
+            if qualified in MOUNT_CLASSES:
+                # Starlette's `Mount(path, app=None, routes=None)`: a route inside answers under
+                # the mount's path (without its trailing "/", as Mount stores it). Only an app's:
+                # `include_router` copies no Mount of a router, its routes are not served.
+                owner = owner or self.owner(target, scope)
+                if owner is None or owner.role is not Role.APP:
+                    continue
+                routes = call_argument(item, 2, "routes")
+                path = call_argument(item, 0, "path")
+                inner = None if routes is None else listed_items(routes, scope)
+                known = None if path is None else self.index.string_value(path, scope)
+                if inner is not None and known is not None:
+                    self._listed_routes(inner, target, scope, mounted + known.rstrip("/"))
+                continue
             verb = _ROUTE_CLASSES.get(qualified)
             endpoint = call_argument(item, 1, "endpoint")
             if endpoint is None or (verb is None and qualified not in _STARLETTE_ROUTE_CLASSES):
@@ -2541,7 +2560,7 @@ class _Finder:
                 self.unfollowed.append(unfollowed)
                 continue
             # A router's prefix= applies to the routes it declares later, not to these.
-            listed = Owner(owner.role, "", owner.reference, owner.scope, owner.key)
+            listed = Owner(owner.role, mounted, owner.reference, owner.scope, owner.key)
             self._register(item, endpoint, verb, listed, scope)
 
     def _register(
