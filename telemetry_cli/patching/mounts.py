@@ -54,6 +54,7 @@ from telemetry_cli.patching.loops import (
     dict_items,
     dict_keywords,
     iterated_to_the_end,
+    kept_by_tests,
     loop_string,
     loop_values,
     map_run_in_part,
@@ -2726,16 +2727,28 @@ def _discovered_mounts(
     entries: list[str | None] = []
     keys = _discovered_routers(included, written, index, modules, values, defaults, entries)
     listing_item = _listing_loop_item(call, scope, index)
+    where = f"{written.module.path}:{call.lineno}"
     for default in defaults.read[read:]:
         # `import_module(settings.APP)`: the module its settings class names by default.
         said = default.describe(IMPORTED_MODULE)
-        where = f"{written.module.path}:{call.lineno}"
         notes.once(said, RunTimeChoice(f"{where}: module name {said}"))
     del defaults.read[read:]
     for key, entry in zip(keys, entries, strict=True):
         at = values
         if entry is not None and listing_item is not None and listing_item[0] not in values:
-            at = {**values, listing_item[0]: (listing_item[1](entry), scope)}
+            name, item, loop = listing_item
+            at = {**values, name: (item(entry), scope)}
+            # `if entry.endswith(".py"):`, `if info.ispkg: continue`: an entry the loop's own
+            # tests skip is never imported, its router never included.
+            kept = kept_by_tests(call, loop, scope, at, index, reading=name)
+            if kept is False:
+                continue
+            if kept is None:
+                notes.once(
+                    f"listing filter at {where}",
+                    f"{where}: which entries the `if` tests on `{name}` keep is only known at "
+                    "run time: the routers of every module listed are logged as included",
+                )
         if told is not None:
             told.append(at is not values)
         mount = _mount(call, included, scope, at, index, modules, defaults, notes, copied, key)
@@ -2746,8 +2759,8 @@ def _discovered_mounts(
 
 def _listing_loop_item(
     call: ast.Call, scope: Scope, index: PackageIndex
-) -> tuple[str, Callable[[str], ast.expr]] | None:
-    """The name a ``for`` loop around ``call`` binds per entry of a folder listing, and its item.
+) -> tuple[str, Callable[[str], ast.expr], ast.For | ast.AsyncFor] | None:
+    """The name a ``for`` loop around ``call`` binds per listed entry, its item, and the loop.
 
     Given the entry (``items.py`` for a module file, ``orders`` for a folder), what the name
     holds for it: the entry itself for ``for name in os.listdir(folder):``; the module's
@@ -2772,17 +2785,17 @@ def _listing_loop_item(
         lister = index.qualify(listing.func, scope)
         target = loop.target
         if lister == "os.listdir" and isinstance(target, ast.Name):
-            return target.id, ast.Constant
+            return target.id, ast.Constant, loop
         if lister != "pkgutil.iter_modules":
             continue
         if isinstance(target, ast.Name):
-            return target.id, _module_info
+            return target.id, _module_info, loop
         if (
             isinstance(target, ast.Tuple)
             and len(target.elts) == 3
             and isinstance(target.elts[1], ast.Name)
         ):
-            return target.elts[1].id, lambda entry: ast.Constant(entry.removesuffix(".py"))
+            return target.elts[1].id, lambda entry: ast.Constant(entry.removesuffix(".py")), loop
     return None
 
 
