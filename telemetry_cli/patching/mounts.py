@@ -2515,7 +2515,8 @@ def _library_router(
     if found is None:
         return None
     expression, where = found
-    if isinstance(expression, ast.Name):
+    if isinstance(expression, ast.Name | ast.Attribute):
+        # `router` bound here, or `items.router` bound in the module `items`.
         binding = index.binding_of(expression, where)
         built = call_bound_once(binding)
         if binding is None or built is None:
@@ -2550,20 +2551,52 @@ def _holds_project_routes(built: ast.Call, binding: Binding, index: PackageIndex
     """Whether a router class's instance bound to ``binding`` holds routes of the project's.
 
     A library subclass known to keep ``APIRouter``'s constructor (``InferringRouter()``), or
-    one the module declares a route on or includes a router into (``@router.get("/x")``,
-    ``router.add_api_route(...)``, ``router.include_router(other)``), in the scope it is bound
-    in or any nested one.
+    one the project declares a route on or includes a router into (``@router.get("/x")``,
+    ``router.add_api_route(...)``, ``router.include_router(other)``): in the scope it is bound
+    in or any nested one, or in a module of the package that imports it (``from app.api.base
+    import router``, ``from app.api import base`` then ``@base.router.get(...)``).
     """
     qualified = index.qualify(built.func, binding.scope)
     if qualified is not None and index.resolve(qualified)[0] in LIBRARY_API_ROUTERS:
         return True
-    return any(
+    if any(
         isinstance(node, ast.Attribute)
         and node.attr in _ROUTE_DECLARATIONS
         and isinstance(node.value, ast.Name)
         and node.value.id == binding.name
         for node in ast.walk(binding.scope.node)
-    )
+    ):
+        return True
+    owner = binding.scope.module
+    if binding.scope.node is not owner.tree:
+        return False  # a function's local router: no other module reaches it
+    target = f"{owner.name}.{binding.name}"
+    for name in index.package:
+        source = index.source(name)
+        # Every import of it, aliased or not, and every `module.<name>` spells its name.
+        model = None if source is None or binding.name not in source.text else index.module(name)
+        if model is None or model is owner:
+            continue
+        # Imported as written, or through a module re-exporting it (`from app.api import router`).
+        names = {
+            *model.names_for(target),
+            *(local for local, bound in model.resolved_imports.items() if target in bound),
+        }
+        if any(
+            isinstance(node, ast.Attribute)
+            and node.attr in _ROUTE_DECLARATIONS
+            and isinstance(node.value, ast.Name | ast.Attribute)
+            and (
+                model.refers_to(node.value, target)
+                or (
+                    isinstance(node.value, ast.Name)
+                    and target in model.resolved_imports.get(node.value.id, ())
+                )
+            )
+            for node in model.nodes_naming(names)
+        ):
+            return True
+    return False
 
 
 #: The methods of a router that declare a route on it or add another router's to it.
