@@ -605,6 +605,15 @@ FILTERED_LISTINGS = {
         '    router.include_router(module.router, prefix="/" + info.name.replace("_", "-"))\n',
         "/api/wallets",
     ),
+    "pkgutil-unpacked-ispkg": (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "for _, name, ispkg in pkgutil.iter_modules(__path__):\n"
+        "    if not ispkg:\n"
+        '        module = importlib.import_module(f"{__name__}.{name}")\n'
+        '        router.include_router(module.router, prefix=f"/{name}")\n',
+        "/api/wallets",
+    ),
 }
 
 

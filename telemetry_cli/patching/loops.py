@@ -1680,20 +1680,20 @@ def kept_by_tests(
     values: LoopValues,
     index: PackageIndex,
     *,
-    reading: str | None = None,
+    reading: set[str] | None = None,
 ) -> bool | None:
     """Whether the ``if`` tests of ``loop`` around ``node`` let the iteration of ``values`` run it.
 
     The tests of the ``if`` blocks holding it, and of ``if <test>: continue`` before it in the
     loop; None when one of them is not known for the iteration. ``reading``: only the tests
-    that read this name count (a folder listing's entry: ``if hasattr(module, "router"):`` is
-    about the module imported, which the routers found already tell).
+    that read one of these names count (a folder listing's entry: ``if hasattr(module,
+    "router"):`` is about the module imported, which the routers found already tell).
     """
     line = node.lineno
     for statement in block_statements(loop.body):
         if not isinstance(statement, ast.If):
             continue
-        if reading is not None and not _reads(statement.test, {reading}):
+        if reading is not None and not _reads(statement.test, reading):
             continue
         if _holds_line(statement.body, line):
             result = known_test(statement.test, scope, values, index)
@@ -1735,6 +1735,11 @@ def known_test(
         if any(part is None for part in parts):
             return None
         return all(parts) if isinstance(test.op, ast.And) else any(parts)
+    if isinstance(test, ast.Name) and test.id in values:
+        # `if ispkg: continue` over `for _, name, ispkg in pkgutil.iter_modules(...)`.
+        held = values[test.id][0]
+        if isinstance(held, ast.Constant) and isinstance(held.value, bool):
+            return held.value
     if (
         isinstance(test, ast.Attribute)
         and isinstance(test.value, ast.Name)

@@ -2768,18 +2768,19 @@ def _discovered_mounts(
     del defaults.read[read:]
     for key, entry in zip(keys, entries, strict=True):
         at = values
-        if entry is not None and listing_item is not None and listing_item[0] not in values:
-            name, item, loop = listing_item
-            at = {**values, name: (item(entry), scope)}
+        named, loop = listing_item or ({}, None)
+        if entry is not None and loop is not None and named and not set(named) & set(values):
+            at = {**values, **{name: (item(entry), scope) for name, item in named.items()}}
             # `if entry.endswith(".py"):`, `if info.ispkg: continue`: an entry the loop's own
             # tests skip is never imported, its router never included.
-            kept = kept_by_tests(call, loop, scope, at, index, reading=name)
+            kept = kept_by_tests(call, loop, scope, at, index, reading=set(named))
             if kept is False:
                 continue
             if kept is None:
                 notes.once(
                     f"listing filter at {where}",
-                    f"{where}: which entries the `if` tests on `{name}` keep is only known at "
+                    f"{where}: which entries the `if` tests on `{next(iter(named))}` keep is "
+                    "only known at "
                     "run time: the routers of every module listed are logged as included",
                 )
         if told is not None:
@@ -2792,8 +2793,11 @@ def _discovered_mounts(
 
 def _listing_loop_item(
     call: ast.Call, scope: Scope, index: PackageIndex
-) -> tuple[str, Callable[[str], ast.expr], ast.For | ast.AsyncFor] | None:
-    """The name a ``for`` loop around ``call`` binds per listed entry, its item, and the loop.
+) -> tuple[dict[str, Callable[[str], ast.expr]], ast.For | ast.AsyncFor] | None:
+    """The names a ``for`` loop around ``call`` binds per listed entry, their items; the loop.
+
+    The entry's own name first; ``for _, name, ispkg in pkgutil.iter_modules(path):`` binds
+    ``ispkg`` too (a loop's ``if ispkg: continue`` reads it).
 
     Given the entry (``items.py`` for a module file, ``orders`` for a folder), what the name
     holds for it: the entry itself for ``for name in os.listdir(folder):``; the module's
@@ -2818,17 +2822,23 @@ def _listing_loop_item(
         lister = index.qualify(listing.func, scope)
         target = loop.target
         if lister == "os.listdir" and isinstance(target, ast.Name):
-            return target.id, ast.Constant, loop
+            return {target.id: ast.Constant}, loop
         if lister != "pkgutil.iter_modules":
             continue
         if isinstance(target, ast.Name):
-            return target.id, _module_info, loop
+            return {target.id: _module_info}, loop
         if (
             isinstance(target, ast.Tuple)
             and len(target.elts) == 3
             and isinstance(target.elts[1], ast.Name)
         ):
-            return target.elts[1].id, lambda entry: ast.Constant(entry.removesuffix(".py")), loop
+            named: dict[str, Callable[[str], ast.expr]] = {
+                target.elts[1].id: lambda entry: ast.Constant(entry.removesuffix(".py"))
+            }
+            package = target.elts[2]
+            if isinstance(package, ast.Name) and package.id not in named:
+                named[package.id] = lambda entry: ast.Constant(not entry.endswith(".py"))
+            return named, loop
     return None
 
 
