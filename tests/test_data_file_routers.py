@@ -183,3 +183,78 @@ def test_a_data_file_nested_too_deep_is_not_read(tmp_path: Path) -> None:
     main, name, _ = SHAPES["json-factory"]
     said = _generated(root, main, {name: "[" * 100_000 + "]" * 100_000})
     assert "only known at run time" in said, said
+
+
+#: Two files opened under one name, each loop over its own (the second under `/admin`).
+TWO_FILES = """import json
+from importlib import import_module
+
+from fastapi import FastAPI
+
+app = FastAPI()
+with open("public.json") as f:
+    public = json.load(f)
+with open("admin.json") as f:
+    admin = json.load(f)
+for entry in public:
+    app.include_router(import_module(entry["module"]).router, prefix=entry["prefix"])
+for entry in admin:
+    app.include_router(import_module(entry["module"]).router, prefix="/admin" + entry["prefix"])
+"""
+
+
+def test_two_with_blocks_binding_one_name_each_read_their_own_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`with open("public.json") as f:` then `with open("admin.json") as f:`: each loader
+    reads the file of the `with` around it. Before, both read the first: the admin router was
+    logged under the public file's path, and its own router said to be included by no app."""
+    root = tmp_path / "project"
+    said = _generated(
+        root,
+        TWO_FILES,
+        {
+            "public.json": '[{"module": "app.api.items", "prefix": "/public/items"}]\n',
+            "admin.json": '[{"module": "app.api.users", "prefix": "/users"}]\n',
+        },
+    )
+    assert "run time" not in said, said
+    assert "included by no app" not in said, said
+    assert routes_by_handler(root / "app/api/items.py") == {"read_item": "/public/items/{item_id}"}
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace('# "api/users.py"', '"api/users.py"'))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert routes_by_handler(root / "app/api/users.py") == {"read_user": "/admin/users/{item_id}"}
+    monkeypatch.chdir(root)
+    with imported_app(root) as served:
+        client = TestClient(served.app)
+        assert client.get("/public/items/3").json() == 3
+        assert client.get("/admin/users/4").json() == 4
+
+
+@pytest.mark.parametrize(
+    ("loaded", "name"),
+    [
+        ('yaml.safe_load("routers.yaml")', "routers.yaml"),
+        ('json.loads("routers.json")', "routers.json"),
+        ("yaml.safe_load(PATH)", "routers.yaml"),
+    ],
+)
+def test_a_path_string_given_to_a_loader_is_not_read_as_the_file(
+    tmp_path: Path, loaded: str, name: str
+) -> None:
+    """`yaml.safe_load("routers.yaml")`, `json.loads(...)` of a string: the loader parses the
+    string itself (the YAML scalar `routers.yaml`), never the file it names; the loop is said
+    to be only known at run time. Before, the file was read as if opened."""
+    root = tmp_path / "project"
+    main = MODULE_LEVEL.replace('yaml.safe_load(Path("routers.yaml").read_text())', loaded).replace(
+        "import yaml\n", 'import json\n\nimport yaml\n\nPATH = "routers.yaml"\n'
+    )
+    data = {
+        "routers.yaml": SHAPES["yaml-module-level"][2],
+        # The same routers, as JSON.
+        "routers.json": '{"routers": ' + SHAPES["json-factory"][2] + "}",
+    }
+    said = _generated(root, main, {name: data[name]})
+    assert "the routers this loop includes are only known at run time" in said, said
+    assert "/v1/items" not in said, said

@@ -293,3 +293,80 @@ def test_a_router_a_library_builds_is_said_by_init_and_generate(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == planned
+
+
+def test_a_library_router_bound_in_another_module_is_said_and_one_given_routes_there_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`app.include_router(catalog.products)`, `products = CRUDRouter(schema=Potato)` bound in
+    the module `catalog`: said as a library's router, as a name bound in main is. A library's
+    router class bound in one module (`clock = TimedRouter()`) whose routes another module
+    declares (`from app.timing import clock`, `@clock.get("/time")`): it holds the project's
+    routes, logged, and is not said. Before, the first was never said and the second was said
+    to be served but not logged."""
+    site = tmp_path / "site"
+    write_files(
+        site,
+        {
+            "fastapi_crudrouter/__init__.py": CRUD_LIBRARY,
+            "fastapi_timing/__init__.py": (
+                "from fastapi import APIRouter\n\n\nclass TimedRouter(APIRouter):\n    pass\n"
+            ),
+        },
+    )
+    monkeypatch.syspath_prepend(str(site))
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/__init__.py": "",
+            "app/catalog.py": (
+                "from fastapi_crudrouter import MemoryCRUDRouter\nfrom pydantic import BaseModel"
+                "\n\n\nclass Potato(BaseModel):\n    id: int\n\n\n"
+                "products = MemoryCRUDRouter(schema=Potato)\n"
+            ),
+            "app/timing.py": "from fastapi_timing import TimedRouter\n\nclock = TimedRouter()\n",
+            "app/clock_routes.py": (
+                "from app.timing import clock\n\n\n@clock.get('/time')\n"
+                "async def read_time() -> int:\n    return 12\n"
+            ),
+            "app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app import catalog, clock_routes\n"
+                "from app.timing import clock\n\n"
+                "app = FastAPI()\napp.include_router(catalog.products)\n"
+                'app.include_router(clock, prefix="/clock")\n'
+                "assert clock_routes\n"
+            ),
+        },
+    )
+    note = (
+        "app/main.py:7: `catalog.products` (MemoryCRUDRouter(...)) is a router the library "
+        "fastapi_crudrouter builds"
+    )
+    try:
+        initialised = run("init", "--root", str(root))
+        assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+        said = " ".join(initialised.stdout.split())
+        assert note in said, said
+        assert said.count("is a router the library") == 1, said
+        plan = (root / "pyproject.toml").read_text()
+        assert '"clock_routes.py" = ' in plan, plan
+        (root / "pyproject.toml").write_text(
+            plan.replace('# "clock_routes.py"', '"clock_routes.py"')
+        )
+        generated = run("generate", "--root", str(root))
+        assert generated.exit_code == 0, generated.stdout + generated.stderr
+        said = " ".join(generated.stdout.split())
+        assert said.count(note) == 1, said
+        assert said.count("is a router the library") == 1, said
+        # The library class's own prefix is read where the route is served (run time).
+        assert "log call in read_time (GET '/clock' + clock.prefix + '/time')" in said, said
+        with imported_app(root) as served:
+            client = TestClient(served.app)
+            assert client.get("/potato").json() == []
+            assert client.get("/clock/time").json() == 12
+    finally:
+        for name in [name for name in sys.modules if name.startswith("fastapi_")]:
+            if name.partition(".")[0] in LIBRARIES:
+                del sys.modules[name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -593,16 +594,21 @@ LISTED_FILES = (
 
 @pytest.mark.parametrize(
     ("prefix", "served"),
-    [('f"/{entry[:-3]}"', "/api/wallets"), ("f\"/{entry.split('.')[0]}\"", None)],
-    ids=["sliced", "not-known"],
+    [
+        ('f"/{entry[:-3]}"', "/api/wallets"),
+        ("f\"/{entry.split('.')[0]}\"", None),
+        ('f"/{entry[::0]}"', None),
+    ],
+    ids=["sliced", "not-known", "step-zero"],
 )
 def test_routers_listed_by_os_listdir_get_the_prefix_their_file_name_makes(
     tmp_path: Path, prefix: str, served: str | None
 ) -> None:
     """`for entry in os.listdir(folder): ... prefix=f"/{entry[:-3]}"`: each module file's
     router is served under its name without `.py`, and logged so. A prefix the entry does not
-    tell statically (`entry.split(".")[0]`) is said in one line. Before, both were logged
-    without the prefix, and nothing was said."""
+    tell statically (`entry.split(".")[0]`, a slice whose step is 0, which raises) is said in
+    one line. Before, both were logged without the prefix, and nothing was said; a step of 0
+    was a traceback."""
     root = tmp_path / "project"
     files = {
         "app/main.py": (
@@ -618,7 +624,8 @@ def test_routers_listed_by_os_listdir_get_the_prefix_their_file_name_makes(
     }
     generated = _generated_with_wallets(root, files)
     if served is None:
-        said = "app/routes/__init__.py:10: include prefix `f\"/{entry.split('.')[0]}\"` is only"
+        written = ast.unparse(ast.parse(prefix, mode="eval"))
+        said = f"app/routes/__init__.py:10: include prefix `{written}` is only"
         assert said in generated.stdout, generated.stdout
         return
     assert "run time" not in generated.stdout, generated.stdout
@@ -647,6 +654,41 @@ ROOT_LISTINGS = {
         "for info in pkgutil.iter_modules([str(Path(__file__).resolve().parent / ROUTERS)]):\n"
         '    module = importlib.import_module(f"routers.{info.name}")\n'
         '    app.include_router(module.router, prefix=f"/{info.name}")\n'
+    ),
+}
+
+
+#: Listing loops whose own tests skip the subpackage `cards/` (listed as `cards`, not a `.py`).
+FILTERED_LISTINGS = {
+    "listdir-if": (LISTED_FILES.replace("PREFIX", 'f"/{entry[:-3]}"'), "/api/wallets"),
+    "listdir-continue": (
+        "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "for entry in os.listdir(os.path.dirname(__file__)):\n"
+        '    if entry.startswith("_") or not entry.endswith(".py"):\n'
+        "        continue\n"
+        '    module = importlib.import_module(f"{__name__}.{entry[:-3]}")\n'
+        "    router.include_router(module.router)\n",
+        "/api",
+    ),
+    "pkgutil-ispkg": (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "for info in pkgutil.iter_modules(__path__):\n"
+        "    if info.ispkg:\n"
+        "        continue\n"
+        '    module = importlib.import_module(f"{__name__}.{info.name}")\n'
+        '    router.include_router(module.router, prefix="/" + info.name.replace("_", "-"))\n',
+        "/api/wallets",
+    ),
+    "pkgutil-unpacked-ispkg": (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "for _, name, ispkg in pkgutil.iter_modules(__path__):\n"
+        "    if not ispkg:\n"
+        '        module = importlib.import_module(f"{__name__}.{name}")\n'
+        '        router.include_router(module.router, prefix=f"/{name}")\n',
+        "/api/wallets",
     ),
 }
 
@@ -741,3 +783,76 @@ def test_a_helper_listing_the_package_its_parameter_names_includes_each_router(
     }
     with imported_app(tmp_path / "project") as served:
         assert TestClient(served.app).get("/api/wallets/3").json() == 3
+
+
+@pytest.mark.parametrize("listing", sorted(FILTERED_LISTINGS))
+def test_entries_a_listing_loop_skips_are_not_said_to_be_served(
+    tmp_path: Path, listing: str
+) -> None:
+    """`for entry in os.listdir(folder): if entry.endswith(".py"): ...include_router(...)`
+    (or `if info.ispkg: continue` over `pkgutil.iter_modules`): an entry the loop's own tests
+    skip is never imported, so its router is included by no app, and not suggested. Before, the
+    subpackage `cards` was logged as served (`GET /api/ca/{card_id}`, its name cut by
+    `[:-3]`), while the app answers 404 there."""
+    root = tmp_path / "project"
+    package, served = FILTERED_LISTINGS[listing]
+    read_wallet = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/{wallet_id}")\n'
+        "async def read_wallet(wallet_id: int) -> int:\n    return wallet_id\n"
+    )
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+        ),
+        "app/routes/__init__.py": package,
+        "app/routes/wallets.py": read_wallet,
+        "app/routes/cards/__init__.py": read_wallet.replace("read_wallet", "read_card"),
+    }
+    generated = _generated_with_wallets(root, files)
+    assert "run time" not in generated.stdout, generated.stdout
+    assert "read_card" not in generated.stdout, generated.stdout
+    plan = (root / "pyproject.toml").read_text()
+    assert "routes that no app includes (routes/cards/__init__.py): not suggested" in plan, plan
+    assert routes_by_handler(root / "app/routes/wallets.py") == {
+        "read_wallet": f"{served}/{{wallet_id}}"
+    }
+    with imported_app(root) as app:
+        client = TestClient(app.app)
+        assert client.get(f"{served}/3").json() == 3
+        assert all(
+            client.get(f"{prefix}/4").status_code == 404 for prefix in ("/api/cards", "/api/ca")
+        )
+
+
+def test_a_listing_loop_test_not_known_statically_is_said(tmp_path: Path) -> None:
+    """`if os.path.isfile(os.path.join(folder, entry)):` around the include: which entries it
+    keeps is only known at run time; said in one line, every module's router kept."""
+    root = tmp_path / "project"
+    package = (
+        "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\nfolder = os.path.dirname(__file__)\n"
+        "for entry in os.listdir(folder):\n"
+        "    if os.path.isfile(os.path.join(folder, entry)):\n"
+        "        module = importlib.import_module(f\"{__name__}.{entry.removesuffix('.py')}\")\n"
+        "        router.include_router(module.router)\n"
+    )
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
+            'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+        ),
+        "app/routes/__init__.py": package,
+        "app/routes/wallets.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/{wallet_id}")\n'
+            "async def read_wallet(wallet_id: int) -> int:\n    return wallet_id\n"
+        ),
+    }
+    generated = _generated_with_wallets(root, files)
+    said = (
+        "app/routes/__init__.py:11: which entries the `if` tests on `entry` keep is only known "
+        "at run time: the routers of every module listed are logged as included"
+    )
+    assert said in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "app/routes/wallets.py") == {"read_wallet": "/api/{wallet_id}"}

@@ -22,7 +22,13 @@ import tomllib
 from pathlib import PurePosixPath
 from typing import Any
 
-from telemetry_cli.patching.symbols import PackageIndex, Scope, bound_once, call_argument
+from telemetry_cli.patching.symbols import (
+    PackageIndex,
+    Scope,
+    block_statements,
+    bound_once,
+    call_argument,
+)
 
 #: The loaders of a data file, by qualified name, and the format each reads.
 _LOADERS = {
@@ -39,8 +45,12 @@ _LOADER_NAMES = frozenset(name.rpartition(".")[2] for name in _LOADERS)
 _SAME_FILE = frozenset(
     {"open", "io.open", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "str"}
 )
+#: Calls that open the file at the path they are given.
+_OPENS = frozenset({"open", "io.open"})
+#: Methods of a path (or of a file opened) that give the file at it: opened, or its text.
+_FILE_METHODS = frozenset({"read_text", "read_bytes", "open", "read"})
 #: Methods of a path that give the same path, or the file at it.
-_SAME_FILE_METHODS = frozenset({"read_text", "read_bytes", "open", "resolve", "absolute"})
+_SAME_FILE_METHODS = _FILE_METHODS | {"resolve", "absolute"}
 #: Deeper than this, a path's parts are taken for not known.
 _MAX_DEPTH = 8
 #: More values than this in a data file: not read (a list of routers holds a few dozen).
@@ -57,6 +67,10 @@ def data_file_literal(call: ast.Call, scope: Scope, index: PackageIndex) -> ast.
     kind = _LOADERS.get(qualified or "")
     argument = call_argument(call, 0, "stream" if kind == "yaml" else "fp")
     if kind is None or argument is None or index.settings_file is None:
+        return None
+    if not _gives_file(argument, scope, 0):
+        # `json.loads("routers.json")`, `yaml.safe_load(path)`: a string given is the text
+        # parsed, not a path to read; what it parses is no file of the project.
         return None
     path = _file_path(argument, scope, index, 0)
     found = None if path is None else index.settings_file(path)
@@ -134,7 +148,7 @@ def _file_path(expression: ast.expr, scope: Scope, index: PackageIndex, depth: i
             module = scope.module
             parts = module.name.split(".")
             return "/".join(parts) + ("/__init__.py" if module.is_package else ".py")
-        opened = _opened_as(expression.id, scope)
+        opened = _opened_as(expression, scope)
         if opened is not None:  # `with open("routers.yaml") as stream:`
             return again(opened)
         if bound_once(binding) and binding is not None and isinstance(binding.node, ast.expr):
@@ -166,15 +180,54 @@ def _file_path(expression: ast.expr, scope: Scope, index: PackageIndex, depth: i
     return None
 
 
-def _opened_as(name: str, scope: Scope) -> ast.expr | None:
-    """What ``with <file> as <name>:`` of ``scope``'s own body opens, if one binds ``name``."""
-    for node in ast.walk(scope.node):
-        if isinstance(node, ast.With | ast.AsyncWith):
-            for item in node.items:
-                target = item.optional_vars
-                if isinstance(target, ast.Name) and target.id == name:
-                    return item.context_expr
-    return None
+def _gives_file(expression: ast.expr, scope: Scope, depth: int) -> bool:
+    """Whether ``expression`` is a file (opened, or its text) rather than a path or a string.
+
+    ``open(path)``, ``path.open()``, ``path.read_text()``, ``stream.read()``, the name a
+    ``with open(path) as stream:`` around it binds, or a name bound once to one of those.
+    """
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(expression, ast.Name):
+        if _opened_as(expression, scope) is not None:
+            return True
+        binding = scope.lookup(expression.id)
+        return (
+            bound_once(binding)
+            and binding is not None
+            and isinstance(binding.node, ast.expr)
+            and _gives_file(binding.node, binding.scope, depth + 1)
+        )
+    if not isinstance(expression, ast.Call):
+        return False
+    function = expression.func
+    if isinstance(function, ast.Attribute):
+        return function.attr in _FILE_METHODS
+    return (
+        isinstance(function, ast.Name)
+        and function.id in _OPENS
+        and (scope.lookup(function.id) is None)
+    )
+
+
+def _opened_as(name: ast.Name, scope: Scope) -> ast.expr | None:
+    """What the innermost ``with <file> as <name>:`` around ``name`` in ``scope`` opens.
+
+    Only a ``with`` of ``scope``'s own blocks (not of a function nested in it) whose body
+    holds ``name``'s line: two blocks opening two files under one name each read their own.
+    """
+    opened = None
+    body = getattr(scope.node, "body", None)
+    for statement in block_statements(body if isinstance(body, list) else []):
+        if not isinstance(statement, ast.With | ast.AsyncWith) or not statement.body:
+            continue
+        if not statement.body[0].lineno <= name.lineno <= (statement.end_lineno or 0):
+            continue
+        for item in statement.items:
+            target = item.optional_vars
+            if isinstance(target, ast.Name) and target.id == name.id:
+                opened = item.context_expr  # block_statements: an inner `with` comes later
+    return opened
 
 
 def _normal(path: str) -> str | None:

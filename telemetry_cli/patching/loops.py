@@ -48,6 +48,7 @@ from telemetry_cli.patching.symbols import (
     assigned_targets,
     assigns_name,
     attribute_assignments,
+    block_statements,
     bound_names,
     builtin_getattr,
     call_argument,
@@ -1715,6 +1716,121 @@ def _keyed_string(expression: ast.expr, scope: Scope, index: PackageIndex) -> st
     if found is None or expression.slice.value not in found[0]:
         return None
     return index.string_value(found[0][expression.slice.value], found[1])
+
+
+def kept_by_tests(
+    node: ast.expr,
+    loop: ast.For | ast.AsyncFor,
+    scope: Scope,
+    values: LoopValues,
+    index: PackageIndex,
+    *,
+    reading: set[str] | None = None,
+) -> bool | None:
+    """Whether the ``if`` tests of ``loop`` around ``node`` let the iteration of ``values`` run it.
+
+    The tests of the ``if`` blocks holding it, and of ``if <test>: continue`` before it in the
+    loop; None when one of them is not known for the iteration. ``reading``: only the tests
+    that read one of these names count (a folder listing's entry: ``if hasattr(module,
+    "router"):`` is about the module imported, which the routers found already tell).
+    """
+    line = node.lineno
+    for statement in block_statements(loop.body):
+        if not isinstance(statement, ast.If):
+            continue
+        if reading is not None and not _reads(statement.test, reading):
+            continue
+        if _holds_line(statement.body, line):
+            result = known_test(statement.test, scope, values, index)
+            if result is None:
+                return None
+            if not result:
+                return False
+        elif _holds_line(statement.orelse, line):
+            result = known_test(statement.test, scope, values, index)
+            if result is None:
+                return None
+            if result:
+                return False
+        elif statement.lineno < line and any(
+            isinstance(each, ast.Continue | ast.Break | ast.Return | ast.Raise)
+            for each in ast.walk(statement)
+        ):
+            result = known_test(statement.test, scope, values, index)
+            if result is None:
+                return None
+            if result and (statement.end_lineno or 0) < line:
+                return False
+    return True
+
+
+def known_test(
+    test: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> bool | None:
+    """A test on an iteration's known strings, evaluated; None when it reads anything else.
+
+    ``name.startswith("_")`` (``endswith``, a tuple of literals), ``not``, ``and``/``or``,
+    ``==``/``!=``/``in``/``not in`` with literal strings, and a listed module's ``ispkg``.
+    """
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = known_test(test.operand, scope, values, index)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        parts = [known_test(value, scope, values, index) for value in test.values]
+        if any(part is None for part in parts):
+            return None
+        return all(parts) if isinstance(test.op, ast.And) else any(parts)
+    if isinstance(test, ast.Name) and test.id in values:
+        # `if ispkg: continue` over `for _, name, ispkg in pkgutil.iter_modules(...)`.
+        held = values[test.id][0]
+        if isinstance(held, ast.Constant) and isinstance(held.value, bool):
+            return held.value
+    if (
+        isinstance(test, ast.Attribute)
+        and isinstance(test.value, ast.Name)
+        and test.value.id in values
+        and isinstance(values[test.value.id][0], ListedModule)
+    ):
+        # `if info.ispkg: continue` over `pkgutil.iter_modules(...)`.
+        listed = values[test.value.id][0]
+        assert isinstance(listed, ListedModule)
+        field = listed.fields.get(test.attr)
+        return field.value if field is not None and isinstance(field.value, bool) else None
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr in ("startswith", "endswith")
+        and len(test.args) == 1
+        and not test.keywords
+    ):
+        text = loop_string(test.func.value, scope, values, index)
+        argument = test.args[0]
+        elements = argument.elts if isinstance(argument, ast.Tuple) else [argument]
+        affixes = [loop_string(each, scope, values, index) for each in elements]
+        if text is None or any(affix is None for affix in affixes):
+            return None
+        known = tuple(affix for affix in affixes if affix is not None)
+        return text.startswith(known) if test.func.attr == "startswith" else text.endswith(known)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left = loop_string(test.left, scope, values, index)
+        right_node = test.comparators[0]
+        if isinstance(test.ops[0], ast.In | ast.NotIn):
+            if not isinstance(right_node, ast.Tuple | ast.List | ast.Set):
+                return None
+            options = [loop_string(each, scope, values, index) for each in right_node.elts]
+            if left is None or any(option is None for option in options):
+                return None
+            return (left in options) == isinstance(test.ops[0], ast.In)
+        right = loop_string(right_node, scope, values, index)
+        if left is None or right is None or not isinstance(test.ops[0], ast.Eq | ast.NotEq):
+            return None
+        return (left == right) == isinstance(test.ops[0], ast.Eq)
+    return None
+
+
+def _holds_line(block: list[ast.stmt], line: int) -> bool:
+    """Whether ``line`` is within the statements of ``block``."""
+    return bool(block) and block[0].lineno <= line <= (block[-1].end_lineno or block[-1].lineno)
 
 
 def _record_fields_read(

@@ -54,6 +54,7 @@ from telemetry_cli.patching.loops import (
     dict_items,
     dict_keywords,
     iterated_to_the_end,
+    kept_by_tests,
     loop_string,
     loop_values,
     map_run_in_part,
@@ -2534,7 +2535,8 @@ def _library_router(
     if found is None:
         return None
     expression, where = found
-    if isinstance(expression, ast.Name):
+    if isinstance(expression, ast.Name | ast.Attribute):
+        # `router` bound here, or `items.router` bound in the module `items`.
         binding = index.binding_of(expression, where)
         built = call_bound_once(binding)
         if binding is None or built is None:
@@ -2569,20 +2571,52 @@ def _holds_project_routes(built: ast.Call, binding: Binding, index: PackageIndex
     """Whether a router class's instance bound to ``binding`` holds routes of the project's.
 
     A library subclass known to keep ``APIRouter``'s constructor (``InferringRouter()``), or
-    one the module declares a route on or includes a router into (``@router.get("/x")``,
-    ``router.add_api_route(...)``, ``router.include_router(other)``), in the scope it is bound
-    in or any nested one.
+    one the project declares a route on or includes a router into (``@router.get("/x")``,
+    ``router.add_api_route(...)``, ``router.include_router(other)``): in the scope it is bound
+    in or any nested one, or in a module of the package that imports it (``from app.api.base
+    import router``, ``from app.api import base`` then ``@base.router.get(...)``).
     """
     qualified = index.qualify(built.func, binding.scope)
     if qualified is not None and index.resolve(qualified)[0] in LIBRARY_API_ROUTERS:
         return True
-    return any(
+    if any(
         isinstance(node, ast.Attribute)
         and node.attr in _ROUTE_DECLARATIONS
         and isinstance(node.value, ast.Name)
         and node.value.id == binding.name
         for node in ast.walk(binding.scope.node)
-    )
+    ):
+        return True
+    owner = binding.scope.module
+    if binding.scope.node is not owner.tree:
+        return False  # a function's local router: no other module reaches it
+    target = f"{owner.name}.{binding.name}"
+    for name in index.package:
+        source = index.source(name)
+        # Every import of it, aliased or not, and every `module.<name>` spells its name.
+        model = None if source is None or binding.name not in source.text else index.module(name)
+        if model is None or model is owner:
+            continue
+        # Imported as written, or through a module re-exporting it (`from app.api import router`).
+        names = {
+            *model.names_for(target),
+            *(local for local, bound in model.resolved_imports.items() if target in bound),
+        }
+        if any(
+            isinstance(node, ast.Attribute)
+            and node.attr in _ROUTE_DECLARATIONS
+            and isinstance(node.value, ast.Name | ast.Attribute)
+            and (
+                model.refers_to(node.value, target)
+                or (
+                    isinstance(node.value, ast.Name)
+                    and target in model.resolved_imports.get(node.value.id, ())
+                )
+            )
+            for node in model.nodes_naming(names)
+        ):
+            return True
+    return False
 
 
 #: The methods of a router that declare a route on it or add another router's to it.
@@ -2749,16 +2783,29 @@ def _discovered_mounts(
     entries: list[str | None] = []
     keys = _discovered_routers(included, written, index, modules, values, defaults, entries)
     listing_item = _listing_loop_item(call, scope, index)
+    where = f"{written.module.path}:{call.lineno}"
     for default in defaults.read[read:]:
         # `import_module(settings.APP)`: the module its settings class names by default.
         said = default.describe(IMPORTED_MODULE)
-        where = f"{written.module.path}:{call.lineno}"
         notes.once(said, RunTimeChoice(f"{where}: module name {said}"))
     del defaults.read[read:]
     for key, entry in zip(keys, entries, strict=True):
         at = values
-        if entry is not None and listing_item is not None and listing_item[0] not in values:
-            at = {**values, listing_item[0]: (listing_item[1](entry), scope)}
+        named, loop = listing_item or ({}, None)
+        if entry is not None and loop is not None and named and not set(named) & set(values):
+            at = {**values, **{name: (item(entry), scope) for name, item in named.items()}}
+            # `if entry.endswith(".py"):`, `if info.ispkg: continue`: an entry the loop's own
+            # tests skip is never imported, its router never included.
+            kept = kept_by_tests(call, loop, scope, at, index, reading=set(named))
+            if kept is False:
+                continue
+            if kept is None:
+                notes.once(
+                    f"listing filter at {where}",
+                    f"{where}: which entries the `if` tests on `{next(iter(named))}` keep is "
+                    "only known at "
+                    "run time: the routers of every module listed are logged as included",
+                )
         if told is not None:
             told.append(at is not values)
         mount = _mount(call, included, scope, at, index, modules, defaults, notes, copied, key)
@@ -2769,8 +2816,11 @@ def _discovered_mounts(
 
 def _listing_loop_item(
     call: ast.Call, scope: Scope, index: PackageIndex
-) -> tuple[str, Callable[[str], ast.expr]] | None:
-    """The name a ``for`` loop around ``call`` binds per entry of a folder listing, and its item.
+) -> tuple[dict[str, Callable[[str], ast.expr]], ast.For | ast.AsyncFor] | None:
+    """The names a ``for`` loop around ``call`` binds per listed entry, their items; the loop.
+
+    The entry's own name first; ``for _, name, ispkg in pkgutil.iter_modules(path):`` binds
+    ``ispkg`` too (a loop's ``if ispkg: continue`` reads it).
 
     Given the entry (``items.py`` for a module file, ``orders`` for a folder), what the name
     holds for it: the entry itself for ``for name in os.listdir(folder):``; the module's
@@ -2785,7 +2835,7 @@ def _listing_loop_item(
             continue
         found = _listing_item(loop.iter, loop.target, scope, index)
         if found is not None:
-            return found
+            return found, loop
         # `for name, module in modules:` over `[(info.name, import_module(...)) for info in
         # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or its name.
         for target in sorted(names_in(loop.target)):
@@ -2796,25 +2846,27 @@ def _listing_loop_item(
             if item is None or inner is None:
                 continue
             element = item[0]
-            if isinstance(element, ast.Name) and element.id == inner[0]:
-                return target, inner[1]
+            entry, made = next(iter(inner.items()))
+            if isinstance(element, ast.Name) and element.id == entry:
+                return {target: made}, loop
             if (
                 isinstance(element, ast.Attribute)
                 and element.attr == "name"
                 and isinstance(element.value, ast.Name)
-                and element.value.id == inner[0]
-                and inner[1] is _module_info
+                and element.value.id == entry
+                and made is _module_info
             ):
-                return target, _module_name
+                return {target: _module_name}, loop
     return None
 
 
 def _listing_item(
     listing: ast.expr, target: ast.expr, scope: Scope, index: PackageIndex
-) -> tuple[str, Callable[[str], ast.expr]] | None:
-    """The name ``target`` binds per entry of the folder listing ``listing``, and its item.
+) -> dict[str, Callable[[str], ast.expr]] | None:
+    """The names ``target`` binds per entry of the folder listing ``listing``, and their items.
 
-    See :func:`_listing_loop_item`; None when ``listing`` is no folder listing so read.
+    The entry's own name first. See :func:`_listing_loop_item`; None when ``listing`` is no
+    folder listing so read.
     """
     if (
         isinstance(listing, ast.Call)
@@ -2832,22 +2884,26 @@ def _listing_item(
         and isinstance(target, ast.Name)
     ):
         # `for path in (Path(__file__).parent / "routers").glob("*.py"):`: each entry's path.
-        return target.id, ListedModule.path
+        return {target.id: ListedModule.path}
     lister = index.qualify(listing.func, scope)
     if lister == "os.listdir" and isinstance(target, ast.Name):
-        return target.id, ast.Constant
+        return {target.id: ast.Constant}
     if lister != "pkgutil.iter_modules" or call_argument(listing, 1, "prefix") is not None:
         # `iter_modules(__path__, f"{__package__}.")` names each module after a prefix: its
         # `.name` is no entry's own name (the prefix made of it is said to be unknown).
         return None
     if isinstance(target, ast.Name):
-        return target.id, _module_info
+        return {target.id: _module_info}
     if (
         isinstance(target, ast.Tuple)
         and len(target.elts) == 3
         and isinstance(target.elts[1], ast.Name)
     ):
-        return target.elts[1].id, _module_name
+        named: dict[str, Callable[[str], ast.expr]] = {target.elts[1].id: _module_name}
+        package = target.elts[2]
+        if isinstance(package, ast.Name) and package.id not in named:
+            named[package.id] = lambda entry: ast.Constant(not entry.endswith(".py"))
+        return named
     return None
 
 

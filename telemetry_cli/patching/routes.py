@@ -56,6 +56,7 @@ from telemetry_cli.patching.loops import (
     LoopValues,
     assigned_once_unchanged,
     dict_items,
+    kept_by_tests,
     literal_items,
     loop_string,
     loop_values,
@@ -2080,7 +2081,7 @@ class _Finder:
                 item[name_var] = (ast.copy_location(ast.Constant(method), listed), scope)
                 attribute = ast.Attribute(value=instance, attr=method, ctx=ast.Load())
                 item[member_var] = (ast.copy_location(attribute, listed), instance_scope)
-                kept = self._kept_by_tests(node, loop, scope, item)
+                kept = kept_by_tests(node, loop, scope, item, self.index)
                 if kept is None:
                     return None
                 if kept:
@@ -2137,87 +2138,6 @@ class _Finder:
         if isinstance(decorator, ast.Name) and decorator.id == "property":
             return True
         return self.index.qualify(decorator, scope) == _CACHED_PROPERTY
-
-    def _kept_by_tests(
-        self, node: ast.Call, loop: ast.For, scope: Scope, values: LoopValues
-    ) -> bool | None:
-        """Whether the ``if`` tests of ``loop`` around ``node`` let the iteration register.
-
-        The tests of the ``if`` blocks holding it, and of ``if <test>: continue`` before it in
-        the loop; None when one of them is not known for the iteration.
-        """
-        for statement in block_statements(loop.body):
-            if not isinstance(statement, ast.If):
-                continue
-            if _holds_line(statement.body, node.lineno):
-                result = self._known_test(statement.test, scope, values)
-                if result is None:
-                    return None
-                if not result:
-                    return False
-            elif _holds_line(statement.orelse, node.lineno):
-                result = self._known_test(statement.test, scope, values)
-                if result is None:
-                    return None
-                if result:
-                    return False
-            elif statement.lineno < node.lineno and any(
-                isinstance(each, ast.Continue | ast.Break | ast.Return | ast.Raise)
-                for each in ast.walk(statement)
-            ):
-                result = self._known_test(statement.test, scope, values)
-                if result is None:
-                    return None
-                if result and (statement.end_lineno or 0) < node.lineno:
-                    return False
-        return True
-
-    def _known_test(self, test: ast.expr, scope: Scope, values: LoopValues) -> bool | None:
-        """A test on an iteration's known strings, evaluated; None when it reads anything else.
-
-        ``name.startswith("_")`` (``endswith``, a tuple of literals), ``not``, ``and``/``or``,
-        and ``==``/``!=``/``in``/``not in`` with literal strings.
-        """
-        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            inner = self._known_test(test.operand, scope, values)
-            return None if inner is None else not inner
-        if isinstance(test, ast.BoolOp):
-            parts = [self._known_test(value, scope, values) for value in test.values]
-            if any(part is None for part in parts):
-                return None
-            return all(parts) if isinstance(test.op, ast.And) else any(parts)
-        if (
-            isinstance(test, ast.Call)
-            and isinstance(test.func, ast.Attribute)
-            and test.func.attr in ("startswith", "endswith")
-            and len(test.args) == 1
-            and not test.keywords
-        ):
-            text = loop_string(test.func.value, scope, values, self.index)
-            argument = test.args[0]
-            elements = argument.elts if isinstance(argument, ast.Tuple) else [argument]
-            affixes = [loop_string(each, scope, values, self.index) for each in elements]
-            if text is None or any(affix is None for affix in affixes):
-                return None
-            known = tuple(affix for affix in affixes if affix is not None)
-            return (
-                text.startswith(known) if test.func.attr == "startswith" else text.endswith(known)
-            )
-        if isinstance(test, ast.Compare) and len(test.ops) == 1:
-            left = loop_string(test.left, scope, values, self.index)
-            right_node = test.comparators[0]
-            if isinstance(test.ops[0], ast.In | ast.NotIn):
-                if not isinstance(right_node, ast.Tuple | ast.List | ast.Set):
-                    return None
-                options = [loop_string(each, scope, values, self.index) for each in right_node.elts]
-                if left is None or any(option is None for option in options):
-                    return None
-                return (left in options) == isinstance(test.ops[0], ast.In)
-            right = loop_string(right_node, scope, values, self.index)
-            if left is None or right is None or not isinstance(test.ops[0], ast.Eq | ast.NotEq):
-                return None
-            return (left == right) == isinstance(test.ops[0], ast.Eq)
-        return None
 
     def _hasattr_tests(self, node: ast.Call, scope: Scope) -> list[ast.Call]:
         """The ``hasattr(<object>, <name>)`` tests of the ``if`` blocks around ``node``."""

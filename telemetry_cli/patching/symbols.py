@@ -2865,10 +2865,14 @@ class PackageIndex:
                 return changed
         if isinstance(expression, ast.Subscript) and isinstance(expression.slice, ast.Slice):
             # `name[:-3]` of a folder's entry `items.py`: a slice of literal bounds.
-            bounds = [_literal_int(bound) for bound in _slice_bounds(expression.slice)]
-            held = self.string_value(expression.value, scope, depth + 1, fallback)
-            if held is not None and not any(bound is False for bound in bounds):
-                return held[slice(*bounds)]
+            bounds = _slice_bounds(expression.slice)
+            if all(bound is None or _literal_int(bound) is not None for bound in bounds):
+                held = self.string_value(expression.value, scope, depth + 1, fallback)
+                if held is not None:
+                    try:
+                        return held[slice(*(_literal_int(bound) for bound in bounds))]
+                    except ValueError:  # a step of 0: Python raises, nothing is known
+                        return None
         if isinstance(expression, ast.Call | ast.BoolOp) and fallback is not None:
             return fallback(expression, scope)
         return None
@@ -2904,22 +2908,22 @@ class PackageIndex:
         return changed
 
 
-#: The methods of ``str`` returning a string, with the numbers of (string) arguments they take.
 def _slice_bounds(written: ast.Slice) -> tuple[ast.expr | None, ast.expr | None, ast.expr | None]:
     return written.lower, written.upper, written.step
 
 
-def _literal_int(bound: ast.expr | None) -> int | bool | None:
-    """A slice bound written as an integer literal (``-3``), None when left out, else False."""
+def _literal_int(bound: ast.expr | None) -> int | None:
+    """The integer a slice bound is written as (``-3``); None when left out or not a literal."""
     if bound is None:
         return None
     negative = isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub)
     number = bound.operand if isinstance(bound, ast.UnaryOp) and negative else bound
     if not isinstance(number, ast.Constant) or type(number.value) is not int:
-        return False
+        return None
     return -number.value if negative else number.value
 
 
+#: The methods of ``str`` returning a string, with the numbers of (string) arguments they take.
 _STRING_METHODS: dict[str, frozenset[int]] = {
     **dict.fromkeys(("upper", "lower", "casefold", "title", "capitalize"), frozenset({0})),
     **dict.fromkeys(("strip", "lstrip", "rstrip"), frozenset({0, 1})),
