@@ -7,10 +7,10 @@ in the code would be (see :func:`~.loops.literal_items`). The file is looked for
 file is (:attr:`~.symbols.PackageIndex.settings_file`: from the backend folder, where the app
 starts, up to the project root), a path relative to ``__file__`` from the module's own folder.
 
-YAML is read in its plain subset (block mappings and sequences, flow lists of scalars, plain and
-quoted scalars); anything else (anchors, tags, block or multi-line strings, flow mappings) makes
-the file not known (None), as does a path only known at run time, a file that is absent, or
-one that does not parse. JSON and TOML are read whole, by the standard library.
+YAML is read by PyYAML's ``safe_load`` (installed with libcst), JSON and TOML by the standard
+library; a file that does not parse, holds a value no literal writes (a date, a tag's object),
+or holds more than :data:`_MAX_NODES` values (aliases can make a small file a huge tree) is not
+known (None), as is a path only known at run time or a file that is absent.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import re
 import tomllib
 from pathlib import PurePosixPath
 from typing import Any
@@ -44,6 +43,8 @@ _SAME_FILE = frozenset(
 _SAME_FILE_METHODS = frozenset({"read_text", "read_bytes", "open", "resolve", "absolute"})
 #: Deeper than this, a path's parts are taken for not known.
 _MAX_DEPTH = 8
+#: More values than this in a data file: not read (a list of routers holds a few dozen).
+_MAX_NODES = 10_000
 
 
 def data_file_literal(call: ast.Call, scope: Scope, index: PackageIndex) -> ast.expr | None:
@@ -63,8 +64,8 @@ def data_file_literal(call: ast.Call, scope: Scope, index: PackageIndex) -> ast.
         return None
     try:
         data = _parsed(kind, found[1])
-        written = _written(data)
-    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError; nesting too deep
+        written = _written(data, [_MAX_NODES])
+    except (ValueError, RecursionError):  # TOMLDecodeError and YAMLError; nesting too deep
         return None
     if written is None:
         return None
@@ -81,23 +82,34 @@ def _parsed(kind: str, text: str) -> Any:
         return json.loads(text)
     if kind == "toml":
         return tomllib.loads(text)
-    return plain_yaml(text)
+    import yaml  # only for a project that loads one: 10 ms to import
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from error
 
 
-def _written(data: Any) -> ast.expr | None:
-    """``data`` (what a loader returns) as a literal expression; None for any other value."""
+def _written(data: Any, budget: list[int]) -> ast.expr | None:
+    """``data`` (what a loader returns) as a literal expression; None for any other value.
+
+    ``budget`` holds how many more values may be written: None once it runs out.
+    """
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
     if isinstance(data, dict):
         keys: list[ast.expr | None] = []
         values: list[ast.expr] = []
         for key, value in data.items():
-            written_key, written_value = _written(key), _written(value)
+            written_key, written_value = _written(key, budget), _written(value, budget)
             if written_key is None or written_value is None:
                 return None
             keys.append(written_key)
             values.append(written_value)
         return ast.Dict(keys=keys, values=values)
     if isinstance(data, list):
-        items = [_written(item) for item in data]
+        items = [_written(item, budget) for item in data]
         if any(item is None for item in items):
             return None
         return ast.List(elts=[item for item in items if item is not None], ctx=ast.Load())
@@ -188,161 +200,3 @@ def _joined(folder: str | None, parts: list[ast.expr]) -> str | None:
             return None
         joined = joined / part.value
     return _normal(joined.as_posix())
-
-
-# YAML's plain subset.
-
-#: A key and what follows it on its line: `key: value`, `key:`.
-_KEY = re.compile(r"""^("[^"]*"|'[^']*'|[^\s"'#][^:#]*?)\s*:(?:\s+(.*))?$""")
-#: Characters that start what the plain subset does not read (anchors, aliases, tags, block
-#: strings, flow mappings), at the start of a value.
-_UNREAD_STARTS = ("&", "*", "!", "|", ">", "{", "%", "@", "`")
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-# YAML 1.1's, as PyYAML reads them.
-_TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})
-_FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})
-_INTEGER = re.compile(r"^[-+]?[0-9]+$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-
-
-def plain_yaml(text: str) -> Any:
-    """The data a YAML document of the plain subset holds (ValueError for anything else)."""
-    lines: list[tuple[int, str]] = []
-    for raw in text.splitlines():
-        content = _uncommented(raw).rstrip()
-        if not content.strip() or content.strip() in ("---", "..."):
-            continue
-        stripped = content.lstrip(" ")
-        if stripped.startswith("\t") or stripped.startswith("%"):
-            raise ValueError("not the plain subset")
-        lines.append((len(content) - len(stripped), stripped))
-    if not lines:
-        return None
-    value, end = _node(lines, 0, lines[0][0])
-    if end != len(lines):
-        raise ValueError("not the plain subset")
-    return value
-
-
-def _uncommented(line: str) -> str:
-    """``line`` without its comment: a ``#`` at its start or after a blank, out of quotes."""
-    quote = ""
-    for position, character in enumerate(line):
-        if quote:
-            quote = "" if character == quote else quote
-        elif character in "\"'" and (position == 0 or line[position - 1] in " \t[,:-"):
-            quote = character
-        elif character == "#" and (position == 0 or line[position - 1] in " \t"):
-            return line[:position]
-    return line
-
-
-def _node(lines: list[tuple[int, str]], start: int, indent: int) -> tuple[Any, int]:
-    """The block node at ``lines[start]`` (indented ``indent``), and the line after it."""
-    if _is_item(lines[start][1]):
-        return _sequence(lines, start, indent)
-    return _mapping(lines, start, indent)
-
-
-def _is_item(content: str) -> bool:
-    return content == "-" or content.startswith("- ")
-
-
-def _sequence(lines: list[tuple[int, str]], start: int, indent: int) -> tuple[list[Any], int]:
-    items: list[Any] = []
-    at = start
-    while at < len(lines) and lines[at][0] == indent and _is_item(lines[at][1]):
-        rest = lines[at][1][1:]
-        text = rest.lstrip(" ")
-        if not text:
-            if at + 1 < len(lines) and lines[at + 1][0] > indent:
-                value, at = _node(lines, at + 1, lines[at + 1][0])
-            else:
-                value, at = None, at + 1
-        elif _is_item(text) or (_KEY.match(text) and not text.startswith(("[", '"', "'"))):
-            # `- key: value` (a mapping, more keys below at its column), or `- - item`.
-            column = indent + 1 + len(rest) - len(text)
-            lines[at] = (column, text)
-            value, at = _node(lines, at, column)
-        else:
-            value, at = _scalar(text), at + 1
-        items.append(value)
-    return items, at
-
-
-def _mapping(lines: list[tuple[int, str]], start: int, indent: int) -> tuple[dict[Any, Any], int]:
-    mapping: dict[Any, Any] = {}
-    at = start
-    while at < len(lines) and lines[at][0] == indent and not _is_item(lines[at][1]):
-        match = _KEY.match(lines[at][1])
-        if match is None:
-            raise ValueError("not the plain subset")
-        key = _scalar(match.group(1))
-        if key in mapping or isinstance(key, list):
-            raise ValueError("a key twice")
-        rest = match.group(2)
-        at += 1
-        if rest:
-            mapping[key] = _scalar(rest)
-        elif at < len(lines) and (
-            lines[at][0] > indent or (lines[at][0] == indent and _is_item(lines[at][1]))
-        ):
-            mapping[key], at = _node(lines, at, lines[at][0])
-        else:
-            mapping[key] = None
-    if at < len(lines) and lines[at][0] > indent:
-        raise ValueError("not the plain subset")
-    return mapping, at
-
-
-def _scalar(text: str) -> Any:
-    """A scalar of the plain subset, or a flow list of them (``[a, "b"]``)."""
-    text = text.strip()
-    if text.startswith(_UNREAD_STARTS):
-        raise ValueError("not the plain subset")
-    if text.startswith("[") and text.endswith("]"):
-        inner = text[1:-1].strip()
-        return [] if not inner else [_scalar(part) for part in _flow_parts(inner)]
-    if len(text) >= 2 and text[0] == text[-1] == "'":
-        return text[1:-1].replace("''", "'")
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        if "\\" in text:
-            return json.loads(text)  # YAML's double-quoted escapes JSON's
-        return text[1:-1]
-    if text.startswith(("'", '"', "[", "]")):
-        raise ValueError("not the plain subset")
-    if text in _NULLS:
-        return None
-    if text in _TRUE or text in _FALSE:
-        return text in _TRUE
-    if _INTEGER.match(text):
-        if text.lstrip("+-").startswith("0") and len(text.lstrip("+-")) > 1:
-            raise ValueError("an octal")  # YAML 1.1 reads `010` as 8
-        return int(text)
-    if _FLOAT.match(text):
-        return float(text)
-    if text[0] in "0123456789+-." and text != "-":
-        # A date, a hexadecimal, `1_000`, `.inf`, `1:30` (sexagesimal): not a string in YAML.
-        raise ValueError("not the plain subset")
-    return text
-
-
-def _flow_parts(inner: str) -> list[str]:
-    """The items of a flow list's inside, split at commas out of quotes."""
-    if any(mark in inner for mark in "[]{}"):
-        raise ValueError("not the plain subset")
-    parts: list[str] = []
-    quote = ""
-    current = ""
-    for character in inner:
-        if quote:
-            quote = "" if character == quote else quote
-        elif character in "\"'":
-            quote = character
-        elif character == ",":
-            parts.append(current)
-            current = ""
-            continue
-        current += character
-    parts.append(current)
-    return parts
