@@ -800,15 +800,22 @@ def test_the_inserted_import_sits_where_each_import_order_style_wants_it(
         config += "import-order-style = cryptography\n"
     (root / "setup.cfg").write_text(config)
     before = _flake8_findings(root, "backend/views.py")
+    # The app module gets two imports of the one new package (the telemetry router and the
+    # error capture): one group between them under cryptography, no blank line inside (I202).
+    before_app = _flake8_findings(root, "backend/main.py")
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     patched = (root / "backend" / "views.py").read_text()
     assert "from analytics.event_logger import event_logger" in patched
     assert _flake8_findings(root, "backend/views.py") - before == Counter(), patched
+    app = (root / "backend" / "main.py").read_text()
+    assert app.count("from analytics.") == 2, app
+    assert _flake8_findings(root, "backend/main.py") - before_app == Counter(), app
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert "unchanged" in run("generate", "--root", str(root)).stdout
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend" / "views.py").read_text() == views
+    assert (root / "backend" / "main.py").read_text() == FLAT["main.py"]
 
 
 @pytest.mark.parametrize("style", IMPORT_ORDER_STYLES)

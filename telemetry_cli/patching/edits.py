@@ -855,8 +855,10 @@ class ModuleEditor:
             members = [item for item in block if self._rank(item) == rank]
             if members:
                 # Each new import at its sorted place among the section's imports.
-                for new in news:
-                    self._insert_sorted(members, new, new.lines(indent, length, pragma, wrap=wrap))
+                self._insert_sorted(
+                    members,
+                    [(new, new.lines(indent, length, pragma, wrap=wrap)) for new in news],
+                )
                 continue
             section = tuple(
                 line for new in news for line in new.lines(indent, length, pragma, wrap=wrap)
@@ -905,8 +907,9 @@ class ModuleEditor:
                     leading.append(statement)
             own = [item for item in leading if self._is_own(item)]
             if own:
-                for new in news:
-                    self._insert_sorted(own, new, new.lines(unit, length, outer=outer, wrap=wrap))
+                self._insert_sorted(
+                    own, [(new, new.lines(unit, length, outer=outer, wrap=wrap)) for new in news]
+                )
                 continue
             section = tuple(
                 line for new in news for line in new.lines(unit, length, outer=outer, wrap=wrap)
@@ -958,10 +961,10 @@ class ModuleEditor:
                 (firsts, news, inner),
                 (seconds, spelled, fallback_inner),
             ):
-                for new in items:
-                    self._insert_sorted(
-                        members, new, new.lines(unit, length, pragma, indent, wrap=wrap)
-                    )
+                self._insert_sorted(
+                    members,
+                    [(new, new.lines(unit, length, pragma, indent, wrap=wrap)) for new in items],
+                )
             return True
         block = (
             "try:",
@@ -992,18 +995,25 @@ class ModuleEditor:
     def _insert_sorted(
         self,
         members: Sequence[ast.Import | ast.ImportFrom],
-        new: NewImport,
-        lines: tuple[str, ...],
+        placed: Sequence[tuple[NewImport, tuple[str, ...]]],
     ) -> None:
-        """Insert ``lines`` (``new``) at its sorted place among the imports ``members``."""
+        """Insert each new import's lines at its sorted place among the imports ``members``."""
         within, from_first = self.module.sort_within_sections, self.module.from_first
-        key = new.sort_key(within, from_first)
-        package = _package(new.module)
-        if self.module.package_groups and package is not None:
+        if self.module.package_groups:
             # flake8-import-order's cryptography style: among the imports of its own top-level
-            # package, else a group of its own, before the first package that sorts after it.
-            same = [item for item in members if _statement_package(item) == package]
-            if not same:
+            # package, else in a group of its own (one for all the new imports of a package: a
+            # blank line inside one is I202), before the first package that sorts after it.
+            groups: dict[str, list[tuple[NewImport, tuple[str, ...]]]] = {}
+            for new, lines in placed:
+                package = _package(new.module)
+                if package is None or any(_statement_package(item) == package for item in members):
+                    self._insert_one(members, new, lines)
+                else:
+                    groups.setdefault(package, []).append((new, lines))
+            for package, news in groups.items():
+                news.sort(key=lambda pair: pair[0].sort_key(within, from_first))
+                key = news[0][0].sort_key(within, from_first)
+                block = tuple(line for _, lines in news for line in lines)
                 after = [
                     item
                     for item in members
@@ -1011,12 +1021,30 @@ class ModuleEditor:
                 ]
                 if after:
                     before = _above_comments(self.module.lines, after[0].lineno)
-                    self.insert(before, (*lines, ""), (key,))
+                    self.insert(before, (*block, ""), (key,))
                 else:
                     last = members[-1]
-                    self.insert((last.end_lineno or last.lineno) + 1, ("", *lines), (key,))
-                return
-            members = same
+                    self.insert((last.end_lineno or last.lineno) + 1, ("", *block), (key,))
+            return
+        for new, lines in placed:
+            self._insert_one(members, new, lines)
+
+    def _insert_one(
+        self,
+        members: Sequence[ast.Import | ast.ImportFrom],
+        new: NewImport,
+        lines: tuple[str, ...],
+    ) -> None:
+        """Insert ``lines`` (``new``) at its sorted place among the imports ``members``.
+
+        Under the cryptography style, ``members`` are narrowed to the imports of ``new``'s own
+        top-level package (see :meth:`_insert_sorted`, which makes a group for a new one).
+        """
+        within, from_first = self.module.sort_within_sections, self.module.from_first
+        key = new.sort_key(within, from_first)
+        package = _package(new.module)
+        if self.module.package_groups and package is not None:
+            members = [item for item in members if _statement_package(item) == package]
         later = [item for item in members if import_sort_key(item, within, from_first) > key]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)
