@@ -345,6 +345,10 @@ class Views:
         self.router.add_api_route("/views/{item_id}", self.show, methods=["GET"])
 
     def show(self, item_id: int) -> None: return
+
+
+@router.head("/")
+async def probe():...  # no space after the colon
 '''
 
 
@@ -360,9 +364,10 @@ def test_a_stub_on_its_def_line_is_instrumented_and_given_back(
     assert run("generate", "--root", str(root)).exit_code == 0
     patched = (root / MODULE).read_bytes().decode()
     ast.parse(patched)
-    assert patched.count("event_logger.log(") == 4
+    assert patched.count("event_logger.log(") == 5
     for header in (
         "async def index():",
+        "async def probe():  # no space after the colon",
         "def drop(item_id: int) -> None:  # TODO: drop it",
         ") -> None:",
         "    def show(self, item_id: int) -> None:",
@@ -374,11 +379,13 @@ def test_a_stub_on_its_def_line_is_instrumented_and_given_back(
     again = run("generate", "--root", str(root))
     assert "Done: 18 files: 18 unchanged." in again.stdout
     record = json.loads((root / ".telemetry-scaffold.json").read_text())
+    # Each with the whitespace that stood between the colon and it, none for `probe`.
     assert record["patched"]["stubs"][MODULE] == {
-        "index": " ...",
-        "drop": " pass",
-        "put": "  return None",
-        "Views.show": " return",
+        "index": {"statement": "...", "after-colon": " "},
+        "drop": {"statement": "pass", "after-colon": " "},
+        "put": {"statement": "return None", "after-colon": "  "},
+        "Views.show": {"statement": "return", "after-colon": " "},
+        "probe": {"statement": "...", "after-colon": ""},
     }
 
 
@@ -532,9 +539,19 @@ def test_a_stub_methods_self_is_said_under_preview(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "forged", ["__import__('os').system('true')", " __import__('os')", "\n__import__('os')"]
+    "forged",
+    [
+        "__import__('os').system('true')",
+        " __import__('os')",
+        "\n__import__('os')",
+        " ...",
+        {"statement": "__import__('os')", "after-colon": " "},
+        {"statement": "...", "after-colon": "\n__import__('os')\n"},
+        {"statement": "...", "after-colon": None},
+        ["..."],
+    ],
 )
-def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path, forged: str) -> None:
+def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path, forged: object) -> None:
     # The manifest is a file anyone can edit: what remove writes into user code from it is one
     # of the stub statements (after a `def` line's colon, for one written there), never the
     # text it holds otherwise.

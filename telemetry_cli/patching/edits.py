@@ -15,7 +15,7 @@ import tokenize
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from telemetry_cli.manifest import STUB_STATEMENTS, is_inline_stub
+from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
@@ -159,7 +159,7 @@ class ModuleEditor:
         self._stuck: dict[str, str] = {}
         #: The stub statements the last run's log calls stood in for, by handler (see
         #: :func:`lone_stub`): put back by :meth:`refill`.
-        self.stubs: dict[str, str] = {}
+        self.stubs: dict[str, Stub] = {}
         # Handlers whose log call was taken out: (function, the call, its qualified name).
         self._refills: list[tuple[FunctionNode, ast.stmt, str]] = []
 
@@ -461,21 +461,22 @@ class ModuleEditor:
             first, last = function.lineno, function.end_lineno or function.lineno
             if any(first < insertion.before <= last for insertion in self.edits.insertions):
                 continue  # a new call goes in its place
-            statement = self.stubs.get(qualname, None if len(body) < len(function.body) else "pass")
-            if statement is not None and is_inline_stub(statement):
+            stub = self.stubs.get(qualname)
+            if stub is None and len(body) == len(function.body):
+                stub = Stub("pass")
+            if stub is None:
+                continue
+            colon = self._header_colon(function, call) if stub.inline else None
+            if colon is not None:
                 # Back on the `def` line it came from, after the colon, before any comment.
-                colon = self._header_colon(function, call)
-                if colon is not None:
-                    number, column = colon
-                    text = self.module.lines.line(number)
-                    self._rewrite_line(number, text[:column] + statement + text[column:])
-                    self.edits.changes.append(f"put back `{statement.lstrip()}` in {qualname}")
-                    continue
-                statement = statement.lstrip(" \t")  # the header moved: on a line of its own
-            if statement is not None:
+                number, column = colon
+                text = self.module.lines.line(number)
+                self._rewrite_line(number, text[:column] + stub.text() + text[column:])
+            else:
+                # On a line of its own (for one from the `def` line: its header moved since).
                 indent = self.module.lines.indentation(call.lineno)
-                self.insert(call.lineno, (indent + statement,))
-                self.edits.changes.append(f"put back `{statement}` in {qualname}")
+                self.insert(call.lineno, (indent + stub.statement,))
+            self.edits.changes.append(f"put back `{stub.statement}` in {qualname}")
 
     def deleted_lines(self) -> set[int]:
         """The numbers of the lines taken out so far."""
@@ -1580,8 +1581,8 @@ class InlineStub(NamedTuple):
     statement: ast.stmt
     #: The ``def`` line without it: its header, and any comment that followed the stub.
     header: str
-    #: What the record keeps: the whitespace after the colon, then the stub (``" ..."``).
-    recorded: str
+    #: What the record keeps: the stub, and the whitespace between the colon and it.
+    recorded: Stub
 
 
 def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | None:
@@ -1589,7 +1590,8 @@ def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | Non
 
     One of :data:`~telemetry_cli.manifest.STUB_STATEMENTS`, the whole body, alone or before a
     comment; None for any other body. Its log call goes on a line of its own below; the
-    record keeps the stub and the space before it, for ``remove`` to give the line back.
+    record keeps the stub and the space before it (if any), for ``remove`` to give the line
+    back.
     """
     if len(function.body) != 1:
         return None
@@ -1604,14 +1606,9 @@ def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | Non
     header = before.rstrip(" \t")
     separator = before[len(header) :]
     rest = after.lstrip(" \t\f")
-    if (
-        text not in STUB_STATEMENTS
-        or not separator
-        or not header.endswith(":")
-        or (rest and not rest.startswith("#"))
-    ):
+    if text not in STUB_STATEMENTS or not header.endswith(":") or (rest and rest[0] != "#"):
         return None
-    return InlineStub(statement, header + after, separator + text)
+    return InlineStub(statement, header + after, Stub(text, inline=True, after_colon=separator))
 
 
 def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, str] | None:
@@ -1631,7 +1628,7 @@ def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, st
     return (statement, text) if text in STUB_STATEMENTS else None
 
 
-def written_stubs(text: str) -> dict[str, str]:
+def written_stubs(text: str) -> dict[str, Stub]:
     """The stub statements of a module's source, by the qualified name of their function.
 
     Those :func:`lone_stub` finds, in the functions of the module and of its classes (as
@@ -1642,7 +1639,7 @@ def written_stubs(text: str) -> dict[str, str]:
     except (SyntaxError, ValueError):
         return {}
     lines = text.splitlines()
-    found: dict[str, str] = {}
+    found: dict[str, Stub] = {}
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
         for statement in block_statements(body):
@@ -1653,7 +1650,7 @@ def written_stubs(text: str) -> dict[str, str]:
                 if len(inner) == 1 and inner[0].end_lineno == inner[0].lineno:
                     line = lines[inner[0].lineno - 1]
                     if line.lstrip(" \t") in STUB_STATEMENTS:
-                        found[f"{prefix}{statement.name}"] = line.lstrip(" \t")
+                        found[f"{prefix}{statement.name}"] = Stub(line.lstrip(" \t"))
 
     visit(tree.body, "")
     return found
