@@ -35,13 +35,20 @@ _GENERATOR = "telemetry-scaffold"
 STUB_STATEMENTS = ("pass", "...", "return", "return None")
 
 
-def is_inline_stub(recorded: str) -> bool:
-    """Whether a recorded stub was written on its ``def`` line (``def f(): ...``).
+class Stub(NamedTuple):
+    """A stub statement an inserted log call stands in for, as the record keeps it."""
 
-    Recorded with the whitespace that followed the ``def`` line's colon (``" ..."``), which
-    ``remove`` writes back after the colon; a stub on a line of its own is recorded bare.
-    """
-    return recorded[:1] in (" ", "\t") and recorded.lstrip(" \t") in STUB_STATEMENTS
+    #: One of :data:`STUB_STATEMENTS`.
+    statement: str
+    #: Whether it was written on its ``def`` line (``def f(): ...``), after the colon.
+    inline: bool = False
+    #: For one on its ``def`` line: the whitespace between the colon and it (``" "``, or
+    #: nothing), which ``remove`` writes back.
+    after_colon: str = ""
+
+    def text(self) -> str:
+        """The statement as ``remove`` writes it back after the ``def`` line's colon."""
+        return self.after_colon + self.statement
 
 
 # (path, event type or None for the app's wiring, backend, app-package, layer package or None
@@ -69,8 +76,8 @@ class PatchRecord(NamedTuple):
         layer_package: the generated package's name inside the app package, when it is not
             the default ``analytics`` (None: the default).
         stubs: the stub statements inserted log calls stand in for: ``(path, handler's
-            qualified name, statement)``, one of :data:`STUB_STATEMENTS`, which ``remove`` puts
-            back where the call was when the call was the handler's whole body.
+            qualified name, stub)``, which ``remove`` puts back where the call was (on the
+            ``def`` line, for one written there) when the call was the handler's whole body.
     """
 
     wired: str | None = None
@@ -80,7 +87,7 @@ class PatchRecord(NamedTuple):
     app_package: str | None = None
     left: tuple[LeftPatch, ...] = ()
     layer_package: str | None = None
-    stubs: tuple[tuple[str, str, str], ...] = ()
+    stubs: tuple[tuple[str, str, Stub], ...] = ()
 
     def event_type_of(self, path: str) -> str | None:
         """The event type recorded for an instrumented module, if it was instrumented."""
@@ -423,22 +430,39 @@ def _patch_record(value: object) -> PatchRecord:
     )
 
 
-def _stubs(value: object) -> tuple[tuple[str, str, str], ...]:
-    """The recorded stub statements; only the known ones (remove writes them into user code)."""
+def _stubs(value: object) -> tuple[tuple[str, str, Stub], ...]:
+    """The recorded stub statements; only the known ones (remove writes them into user code).
+
+    A stub on a line of its own is recorded as its statement; one written on its ``def`` line
+    as ``{"statement": ..., "after-colon": ...}`` (the whitespace it followed the colon by).
+    """
     if not isinstance(value, dict):
         return ()
-    found: set[tuple[str, str, str]] = set()
+    found: set[tuple[str, str, Stub]] = set()
     for path, handlers in value.items():
         if not (isinstance(path, str) and is_project_path(path) and isinstance(handlers, dict)):
             continue
-        found.update(
-            (path, name, statement)
-            for name, statement in handlers.items()
-            if isinstance(name, str)
-            and isinstance(statement, str)
-            and (statement in STUB_STATEMENTS or is_inline_stub(statement))
-        )
+        for name, entry in handlers.items():
+            stub = _stub(entry)
+            if isinstance(name, str) and stub is not None:
+                found.add((path, name, stub))
     return tuple(sorted(found))
+
+
+def _stub(entry: object) -> Stub | None:
+    if isinstance(entry, str):
+        return Stub(entry) if entry in STUB_STATEMENTS else None
+    if not isinstance(entry, dict):
+        return None
+    statement, after_colon = entry.get("statement"), entry.get("after-colon")
+    if (
+        isinstance(statement, str)
+        and statement in STUB_STATEMENTS
+        and isinstance(after_colon, str)
+        and not after_colon.strip(" \t")
+    ):
+        return Stub(statement, inline=True, after_colon=after_colon)
+    return None
 
 
 def _left_patches(value: object) -> tuple[LeftPatch, ...]:
@@ -521,9 +545,13 @@ def render_manifest(manifest: Manifest) -> bytes:
                 for path, event, backend, app_package, layer in sorted_left(patched.left)
             ]
         if patched.stubs:
-            stubs: dict[str, dict[str, str]] = {}
-            for path, name, statement in sorted(patched.stubs):
-                stubs.setdefault(path, {})[name] = statement
+            stubs: dict[str, dict[str, object]] = {}
+            for path, name, stub in sorted(patched.stubs):
+                stubs.setdefault(path, {})[name] = (
+                    {"statement": stub.statement, "after-colon": stub.after_colon}
+                    if stub.inline
+                    else stub.statement
+                )
             record["stubs"] = stubs
         document["patched"] = record
     if manifest.version is not None:

@@ -909,7 +909,11 @@ def plan_location(
 ) -> tuple[Path, Path]:
     """The plan's configuration file and the project root, as :func:`load_plan` finds them.
 
-    Nothing is parsed: a run finds the root to lock with it, then loads the plan under the lock.
+    A run finds the root to lock with it, then loads the plan under the lock, which finds the
+    file again (a run it waited for may have written the table there: ``init``). With neither
+    ``root`` nor ``config``, the ``pyproject.toml`` files on the way up that mention the tool
+    are parsed to tell which holds its table (:func:`find_config`); the parse is cached, so the
+    second search parses nothing unless the file changed in between.
 
     Raises:
         ConfigError: the file or the root is missing, or not what it must be.

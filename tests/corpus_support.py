@@ -260,7 +260,7 @@ def changed_lines(before: bytes, after: bytes) -> list[str]:
     """The diff operations other than pure insertions between two versions of a file.
 
     But for a stub handler's lone statement (``pass``...), whose place its log call takes, and
-    a stub taken off its ``def`` line (``def f(): ...``), the call going below.
+    a stub taken off its ``def`` line (``def f(): ...``, ``def f():...``), the call going below.
     """
     old = before.splitlines(keepends=True)
     new = after.splitlines(keepends=True)
@@ -280,7 +280,7 @@ def _stub_cut(old: bytes, new: bytes) -> bool:
     return any(
         text[: match.start() + 1] + text[match.end() :] == cut
         for stub in STUB_STATEMENTS
-        for match in re.finditer(rf":[ \t]+{re.escape(stub)}(?=\s|#|$)", text)
+        for match in re.finditer(rf":[ \t]*{re.escape(stub)}(?=\s|#|$)", text)
     )
 
 

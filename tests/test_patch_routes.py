@@ -1690,14 +1690,14 @@ def test_an_error_beside_python_3_12_syntax_is_a_syntax_error() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ["return 1", "pass; return", '"""Doc."""', "...", "pass;", "x = 1  # pass"],
+    ["return 1", "pass; return", '"""Doc."""', "pass;", "x = 1  # pass", "return 1  # pass"],
 )
 def test_one_line_body_is_reported(body: str) -> None:
-    # A stub alone on the `def` line (a comment after it) is taken off it; any other one-line
-    # body, or one written with no space after the colon, is the user's to move.
+    # A stub alone on the `def` line (a comment after it) is taken off it, with or without a
+    # space after the colon (test_patched_lint); any other one-line body is the user's to move.
     source = (
         'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
-        f"def f():{'' if body == '...' else ' '}{body}\n"
+        f"def f(): {body}\n"
     )
     result = _instrument(source)
     assert result.source == source

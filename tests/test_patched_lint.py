@@ -345,6 +345,10 @@ class Views:
         self.router.add_api_route("/views/{item_id}", self.show, methods=["GET"])
 
     def show(self, item_id: int) -> None: return
+
+
+@router.head("/")
+async def probe():...  # no space after the colon
 '''
 
 
@@ -360,9 +364,10 @@ def test_a_stub_on_its_def_line_is_instrumented_and_given_back(
     assert run("generate", "--root", str(root)).exit_code == 0
     patched = (root / MODULE).read_bytes().decode()
     ast.parse(patched)
-    assert patched.count("event_logger.log(") == 4
+    assert patched.count("event_logger.log(") == 5
     for header in (
         "async def index():",
+        "async def probe():  # no space after the colon",
         "def drop(item_id: int) -> None:  # TODO: drop it",
         ") -> None:",
         "    def show(self, item_id: int) -> None:",
@@ -374,11 +379,13 @@ def test_a_stub_on_its_def_line_is_instrumented_and_given_back(
     again = run("generate", "--root", str(root))
     assert "Done: 18 files: 18 unchanged." in again.stdout
     record = json.loads((root / ".telemetry-scaffold.json").read_text())
+    # Each with the whitespace that stood between the colon and it, none for `probe`.
     assert record["patched"]["stubs"][MODULE] == {
-        "index": " ...",
-        "drop": " pass",
-        "put": "  return None",
-        "Views.show": " return",
+        "index": {"statement": "...", "after-colon": " "},
+        "drop": {"statement": "pass", "after-colon": " "},
+        "put": {"statement": "return None", "after-colon": "  "},
+        "Views.show": {"statement": "return", "after-colon": " "},
+        "probe": {"statement": "...", "after-colon": ""},
     }
 
 
@@ -532,9 +539,19 @@ def test_a_stub_methods_self_is_said_under_preview(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "forged", ["__import__('os').system('true')", " __import__('os')", "\n__import__('os')"]
+    "forged",
+    [
+        "__import__('os').system('true')",
+        " __import__('os')",
+        "\n__import__('os')",
+        " ...",
+        {"statement": "__import__('os')", "after-colon": " "},
+        {"statement": "...", "after-colon": "\n__import__('os')\n"},
+        {"statement": "...", "after-colon": None},
+        ["..."],
+    ],
 )
-def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path, forged: str) -> None:
+def test_a_recorded_stub_is_only_ever_a_stub_statement(tmp_path: Path, forged: object) -> None:
     # The manifest is a file anyone can edit: what remove writes into user code from it is one
     # of the stub statements (after a `def` line's colon, for one written there), never the
     # text it holds otherwise.
@@ -800,15 +817,22 @@ def test_the_inserted_import_sits_where_each_import_order_style_wants_it(
         config += "import-order-style = cryptography\n"
     (root / "setup.cfg").write_text(config)
     before = _flake8_findings(root, "backend/views.py")
+    # The app module gets two imports of the one new package (the telemetry router and the
+    # error capture): one group between them under cryptography, no blank line inside (I202).
+    before_app = _flake8_findings(root, "backend/main.py")
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     patched = (root / "backend" / "views.py").read_text()
     assert "from analytics.event_logger import event_logger" in patched
     assert _flake8_findings(root, "backend/views.py") - before == Counter(), patched
+    app = (root / "backend" / "main.py").read_text()
+    assert app.count("from analytics.") == 2, app
+    assert _flake8_findings(root, "backend/main.py") - before_app == Counter(), app
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     assert "unchanged" in run("generate", "--root", str(root)).stdout
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / "backend" / "views.py").read_text() == views
+    assert (root / "backend" / "main.py").read_text() == FLAT["main.py"]
 
 
 @pytest.mark.parametrize("style", IMPORT_ORDER_STYLES)

@@ -15,7 +15,7 @@ import tokenize
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from telemetry_cli.manifest import STUB_STATEMENTS, is_inline_stub
+from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
@@ -159,7 +159,7 @@ class ModuleEditor:
         self._stuck: dict[str, str] = {}
         #: The stub statements the last run's log calls stood in for, by handler (see
         #: :func:`lone_stub`): put back by :meth:`refill`.
-        self.stubs: dict[str, str] = {}
+        self.stubs: dict[str, Stub] = {}
         # Handlers whose log call was taken out: (function, the call, its qualified name).
         self._refills: list[tuple[FunctionNode, ast.stmt, str]] = []
 
@@ -461,21 +461,22 @@ class ModuleEditor:
             first, last = function.lineno, function.end_lineno or function.lineno
             if any(first < insertion.before <= last for insertion in self.edits.insertions):
                 continue  # a new call goes in its place
-            statement = self.stubs.get(qualname, None if len(body) < len(function.body) else "pass")
-            if statement is not None and is_inline_stub(statement):
+            stub = self.stubs.get(qualname)
+            if stub is None and len(body) == len(function.body):
+                stub = Stub("pass")
+            if stub is None:
+                continue
+            colon = self._header_colon(function, call) if stub.inline else None
+            if colon is not None:
                 # Back on the `def` line it came from, after the colon, before any comment.
-                colon = self._header_colon(function, call)
-                if colon is not None:
-                    number, column = colon
-                    text = self.module.lines.line(number)
-                    self._rewrite_line(number, text[:column] + statement + text[column:])
-                    self.edits.changes.append(f"put back `{statement.lstrip()}` in {qualname}")
-                    continue
-                statement = statement.lstrip(" \t")  # the header moved: on a line of its own
-            if statement is not None:
+                number, column = colon
+                text = self.module.lines.line(number)
+                self._rewrite_line(number, text[:column] + stub.text() + text[column:])
+            else:
+                # On a line of its own (for one from the `def` line: its header moved since).
                 indent = self.module.lines.indentation(call.lineno)
-                self.insert(call.lineno, (indent + statement,))
-                self.edits.changes.append(f"put back `{statement}` in {qualname}")
+                self.insert(call.lineno, (indent + stub.statement,))
+            self.edits.changes.append(f"put back `{stub.statement}` in {qualname}")
 
     def deleted_lines(self) -> set[int]:
         """The numbers of the lines taken out so far."""
@@ -855,8 +856,10 @@ class ModuleEditor:
             members = [item for item in block if self._rank(item) == rank]
             if members:
                 # Each new import at its sorted place among the section's imports.
-                for new in news:
-                    self._insert_sorted(members, new, new.lines(indent, length, pragma, wrap=wrap))
+                self._insert_sorted(
+                    members,
+                    [(new, new.lines(indent, length, pragma, wrap=wrap)) for new in news],
+                )
                 continue
             section = tuple(
                 line for new in news for line in new.lines(indent, length, pragma, wrap=wrap)
@@ -905,8 +908,9 @@ class ModuleEditor:
                     leading.append(statement)
             own = [item for item in leading if self._is_own(item)]
             if own:
-                for new in news:
-                    self._insert_sorted(own, new, new.lines(unit, length, outer=outer, wrap=wrap))
+                self._insert_sorted(
+                    own, [(new, new.lines(unit, length, outer=outer, wrap=wrap)) for new in news]
+                )
                 continue
             section = tuple(
                 line for new in news for line in new.lines(unit, length, outer=outer, wrap=wrap)
@@ -958,10 +962,10 @@ class ModuleEditor:
                 (firsts, news, inner),
                 (seconds, spelled, fallback_inner),
             ):
-                for new in items:
-                    self._insert_sorted(
-                        members, new, new.lines(unit, length, pragma, indent, wrap=wrap)
-                    )
+                self._insert_sorted(
+                    members,
+                    [(new, new.lines(unit, length, pragma, indent, wrap=wrap)) for new in items],
+                )
             return True
         block = (
             "try:",
@@ -992,18 +996,25 @@ class ModuleEditor:
     def _insert_sorted(
         self,
         members: Sequence[ast.Import | ast.ImportFrom],
-        new: NewImport,
-        lines: tuple[str, ...],
+        placed: Sequence[tuple[NewImport, tuple[str, ...]]],
     ) -> None:
-        """Insert ``lines`` (``new``) at its sorted place among the imports ``members``."""
+        """Insert each new import's lines at its sorted place among the imports ``members``."""
         within, from_first = self.module.sort_within_sections, self.module.from_first
-        key = new.sort_key(within, from_first)
-        package = _package(new.module)
-        if self.module.package_groups and package is not None:
+        if self.module.package_groups:
             # flake8-import-order's cryptography style: among the imports of its own top-level
-            # package, else a group of its own, before the first package that sorts after it.
-            same = [item for item in members if _statement_package(item) == package]
-            if not same:
+            # package, else in a group of its own (one for all the new imports of a package: a
+            # blank line inside one is I202), before the first package that sorts after it.
+            groups: dict[str, list[tuple[NewImport, tuple[str, ...]]]] = {}
+            for new, lines in placed:
+                package = _package(new.module)
+                if package is None or any(_statement_package(item) == package for item in members):
+                    self._insert_one(members, new, lines)
+                else:
+                    groups.setdefault(package, []).append((new, lines))
+            for package, news in groups.items():
+                news.sort(key=lambda pair: pair[0].sort_key(within, from_first))
+                key = news[0][0].sort_key(within, from_first)
+                block = tuple(line for _, lines in news for line in lines)
                 after = [
                     item
                     for item in members
@@ -1011,12 +1022,30 @@ class ModuleEditor:
                 ]
                 if after:
                     before = _above_comments(self.module.lines, after[0].lineno)
-                    self.insert(before, (*lines, ""), (key,))
+                    self.insert(before, (*block, ""), (key,))
                 else:
                     last = members[-1]
-                    self.insert((last.end_lineno or last.lineno) + 1, ("", *lines), (key,))
-                return
-            members = same
+                    self.insert((last.end_lineno or last.lineno) + 1, ("", *block), (key,))
+            return
+        for new, lines in placed:
+            self._insert_one(members, new, lines)
+
+    def _insert_one(
+        self,
+        members: Sequence[ast.Import | ast.ImportFrom],
+        new: NewImport,
+        lines: tuple[str, ...],
+    ) -> None:
+        """Insert ``lines`` (``new``) at its sorted place among the imports ``members``.
+
+        Under the cryptography style, ``members`` are narrowed to the imports of ``new``'s own
+        top-level package (see :meth:`_insert_sorted`, which makes a group for a new one).
+        """
+        within, from_first = self.module.sort_within_sections, self.module.from_first
+        key = new.sort_key(within, from_first)
+        package = _package(new.module)
+        if self.module.package_groups and package is not None:
+            members = [item for item in members if _statement_package(item) == package]
         later = [item for item in members if import_sort_key(item, within, from_first) > key]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)
@@ -1552,8 +1581,8 @@ class InlineStub(NamedTuple):
     statement: ast.stmt
     #: The ``def`` line without it: its header, and any comment that followed the stub.
     header: str
-    #: What the record keeps: the whitespace after the colon, then the stub (``" ..."``).
-    recorded: str
+    #: What the record keeps: the stub, and the whitespace between the colon and it.
+    recorded: Stub
 
 
 def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | None:
@@ -1561,7 +1590,8 @@ def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | Non
 
     One of :data:`~telemetry_cli.manifest.STUB_STATEMENTS`, the whole body, alone or before a
     comment; None for any other body. Its log call goes on a line of its own below; the
-    record keeps the stub and the space before it, for ``remove`` to give the line back.
+    record keeps the stub and the space before it (if any), for ``remove`` to give the line
+    back.
     """
     if len(function.body) != 1:
         return None
@@ -1576,14 +1606,9 @@ def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | Non
     header = before.rstrip(" \t")
     separator = before[len(header) :]
     rest = after.lstrip(" \t\f")
-    if (
-        text not in STUB_STATEMENTS
-        or not separator
-        or not header.endswith(":")
-        or (rest and not rest.startswith("#"))
-    ):
+    if text not in STUB_STATEMENTS or not header.endswith(":") or (rest and rest[0] != "#"):
         return None
-    return InlineStub(statement, header + after, separator + text)
+    return InlineStub(statement, header + after, Stub(text, inline=True, after_colon=separator))
 
 
 def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, str] | None:
@@ -1603,7 +1628,7 @@ def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, st
     return (statement, text) if text in STUB_STATEMENTS else None
 
 
-def written_stubs(text: str) -> dict[str, str]:
+def written_stubs(text: str) -> dict[str, Stub]:
     """The stub statements of a module's source, by the qualified name of their function.
 
     Those :func:`lone_stub` finds, in the functions of the module and of its classes (as
@@ -1614,7 +1639,7 @@ def written_stubs(text: str) -> dict[str, str]:
     except (SyntaxError, ValueError):
         return {}
     lines = text.splitlines()
-    found: dict[str, str] = {}
+    found: dict[str, Stub] = {}
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
         for statement in block_statements(body):
@@ -1625,7 +1650,7 @@ def written_stubs(text: str) -> dict[str, str]:
                 if len(inner) == 1 and inner[0].end_lineno == inner[0].lineno:
                     line = lines[inner[0].lineno - 1]
                     if line.lstrip(" \t") in STUB_STATEMENTS:
-                        found[f"{prefix}{statement.name}"] = line.lstrip(" \t")
+                        found[f"{prefix}{statement.name}"] = Stub(line.lstrip(" \t"))
 
     visit(tree.body, "")
     return found

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from telemetry_cli.console import quoted
 from telemetry_cli.errors import PatchError
 from telemetry_cli.events import CONTEXT_PROPERTIES, EventSpec
+from telemetry_cli.manifest import Stub
 from telemetry_cli.patching.apps import AppSite, versions_in_place, wiring_block
 from telemetry_cli.patching.collisions import telemetry_wiring
 from telemetry_cli.patching.docstrings import after_docstring
@@ -463,7 +464,8 @@ def instrument_module(
             )
             continue
         assert point is not None
-        stub = lone_stub(handler.function, module) or _recorded_stub(handler, editor)
+        lone = lone_stub(handler.function, module)
+        stub = (lone[0], Stub(lone[1])) if lone else _recorded_stub(handler, editor)
         if inline is not None:
             editor.take_inline_stub(inline)
             editor.edits.stubs[handler.qualname] = inline.recorded
@@ -635,9 +637,13 @@ def instrument_module(
             editor.edits.notes.append(
                 f"{module.path}:{handler.function.lineno}: route {handler.label()}: {unused}"
             )
-        stub = lone_stub(handler.function, module)
+        lone = lone_stub(handler.function, module)
         inline = inline_stub(handler.function, module)
-        text = stub[1] if stub else inline.recorded.lstrip(" \t") if inline else None
+        text = None
+        if lone is not None:
+            text = lone[1]
+        elif inline is not None:
+            text = inline.recorded.statement
         unmet = text and missing_return_note(handler.function, text, module.type_checkers)
         if unmet:
             editor.edits.notes.append(
@@ -727,7 +733,7 @@ def _payload_names(payload: list[tuple[str, str]]) -> set[str]:
     return {name for _, value in payload for name in names_in(ast.parse(value, mode="eval"))}
 
 
-def _recorded_stub(handler: Handler, editor: ModuleEditor) -> tuple[ast.stmt, str] | None:
+def _recorded_stub(handler: Handler, editor: ModuleEditor) -> tuple[ast.stmt, Stub] | None:
     """The call taken out that was ``handler``'s whole body, and the stub it stood in for.
 
     An earlier run's call (through a layer moved since, say) taken out to be written anew: the

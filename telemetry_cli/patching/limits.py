@@ -24,6 +24,7 @@ compares the module before and after, and says it in the same one line as a func
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import tokenize
@@ -191,8 +192,8 @@ def module_notes(before: str, after: str, limits: tuple[Limit, ...]) -> list[str
     return found
 
 
-# The comment patterns below are source text, compiled on first use (by re's own cache): a run
-# reads linter comments only where a log call meets a limit, an up-to-date check in none, and
+# The comment patterns below are source text, compiled on first use by `_compiled`: a run reads
+# linter comments only where a log call meets a limit, an up-to-date check in none, and
 # compiling them at import was 10 M instructions of every run's start.
 # A ruff noqa comment ending a line, bare or naming codes.
 _NOQA = r"(?i)#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?"
@@ -216,6 +217,12 @@ _RUFF_FILE_NOQA = r"^\s*(?:ruff|flake8)\s*:\s*(?i:noqa)(?P<rest>\s*:|\s|$)"
 _RUFF_CODES = r"\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)"
 
 
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` (one of the comment patterns above) compiled, once a process."""
+    return re.compile(pattern)
+
+
 def ruff_file_exemptions(text: str) -> frozenset[str] | None:
     """The rules a module's own ``# ruff: noqa: CODES`` comments turn off; None: every rule.
 
@@ -234,12 +241,12 @@ def ruff_file_exemptions(text: str) -> frozenset[str] | None:
         if token.type != tokenize.COMMENT or token.line[: token.start[1]].strip():
             continue
         for part in token.string.split("#")[1:]:
-            match = re.match(_RUFF_FILE_NOQA, part)
+            match = _compiled(_RUFF_FILE_NOQA).match(part)
             if match is None:
                 continue
             if not match.group("rest").endswith(":"):
                 return None
-            named = re.compile(_RUFF_CODES).match(part, match.end())
+            named = _compiled(_RUFF_CODES).match(part, match.end())
             if named is not None:
                 codes.update(re.split(r"[\s,]+", named.group("codes").strip()))
     return frozenset(codes)
@@ -258,7 +265,7 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
     """
     lines = text.splitlines()
     if limit.tool == "pylint":
-        if re.search(_PYLINT_SKIP, text):
+        if _compiled(_PYLINT_SKIP).search(text):
             return True
         # A disable may name the rule or its id.
         ids = {rule.name: rule.id.lower() for rule in PYLINT_RULES}
@@ -273,7 +280,7 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
             if line >= 2:
                 candidates.append((lines[line - 2], _PYLINT_OFF_NEXT))
         for entry, pattern in candidates:
-            match = re.search(pattern, entry)
+            match = _compiled(pattern).search(entry)
             disabled = match.group("names") if match else ""
             if {name.strip().lower() for name in disabled.split(",")} & names:
                 return True
@@ -285,7 +292,7 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
         return True
     if line is None or line > len(lines):
         return False
-    match = re.search(_NOQA, lines[line - 1])
+    match = _compiled(_NOQA).search(lines[line - 1])
     return match is not None and (
         match.group("codes") is None
         or limit.rule in re.split(r"[\s,]+", match.group("codes").upper())
@@ -299,12 +306,12 @@ def flake8_exempts(rule: str, text: str, line: int | None) -> bool:
     ``# flake8: noqa`` (or ``flake8=noqa``) on a line of its own, any codes after it
     notwithstanding; a ``# noqa`` on the line, bare or naming the rule or a prefix of it.
     """
-    physical = re.split(_PHYSICAL_LINE, text)
-    if any(re.match(_FLAKE8_FILE_NOQA, entry) for entry in physical):
+    physical = _compiled(_PHYSICAL_LINE).split(text)
+    if any(_compiled(_FLAKE8_FILE_NOQA).match(entry) for entry in physical):
         return True
     if line is None or not 1 <= line <= len(physical):
         return False
-    match = re.search(_FLAKE8_NOQA, physical[line - 1])
+    match = _compiled(_FLAKE8_NOQA).search(physical[line - 1])
     if match is None:
         return False
     if match.group("codes") is None:

@@ -29,7 +29,7 @@ from telemetry_cli.files import (
     file_identity,
     read_bytes,
 )
-from telemetry_cli.manifest import MANIFEST_PATH, LeftPatch, PatchRecord, sorted_left
+from telemetry_cli.manifest import MANIFEST_PATH, LeftPatch, PatchRecord, Stub, sorted_left
 from telemetry_cli.patching.apps import (
     AppModuleBroken,
     AppSite,
@@ -534,7 +534,7 @@ class _Analysis:
         return first if first == second else None
 
     def _without_tool_code(
-        self, reader: BackendReader, name: str, relative: str, text: str, stubs: dict[str, str]
+        self, reader: BackendReader, name: str, relative: str, text: str, stubs: dict[str, Stub]
     ) -> str | None:
         """``text``, the module ``name`` of ``reader``'s folder, without generate's code.
 
@@ -583,7 +583,7 @@ class _Analysis:
         self.order.append(module.path)
         return self.editors[module.path]
 
-    def _recorded_stubs(self, path: str) -> dict[str, str]:
+    def _recorded_stubs(self, path: str) -> dict[str, Stub]:
         """The stub statements the last run's calls stand in for in the module at ``path``.
 
         Put back when the calls are taken out. The record names each module by its path then;
@@ -597,13 +597,13 @@ class _Analysis:
             _in_package(path, plan.backend, plan.app_package),
             _in_package(path, self.old_backend, self.old_app_package),
         } - {None}
-        own: dict[str, str] = {}
-        elsewhere: dict[str, set[str]] = {}
-        for recorded, name, statement in self.previous.stubs:
+        own: dict[str, Stub] = {}
+        elsewhere: dict[str, set[Stub]] = {}
+        for recorded, name, stub in self.previous.stubs:
             if _in_package(recorded, self.old_backend, self.old_app_package) in here:
-                own[name] = statement
+                own[name] = stub
             else:
-                elsewhere.setdefault(name, set()).add(statement)
+                elsewhere.setdefault(name, set()).add(stub)
         if any(
             _in_package(recorded, self.old_backend, self.old_app_package) in here
             for recorded, _ in self.previous.instrumented
@@ -1589,7 +1589,7 @@ class PatchResult(NamedTuple):
     problems: tuple[str, ...] = ()
     #: The stub statements its log calls stand in for, by handler (see ``PatchRecord.stubs``):
     #: what :func:`uninstrument_source` needs to give back the original.
-    stubs: tuple[tuple[str, str], ...] = ()
+    stubs: tuple[tuple[str, Stub], ...] = ()
 
 
 # The patch tables are written at this repository's own line length (a project's comes from its
@@ -1603,7 +1603,7 @@ def edit_source(
     analytics_package: str,
     edit: Callable[[ModuleEditor], object],
     line_length: int = TABLE_LINE_LENGTH,
-    stubs: tuple[tuple[str, str], ...] = (),
+    stubs: tuple[tuple[str, Stub], ...] = (),
 ) -> PatchResult:
     """Parse ``source`` as the one module of a package, apply ``edit``, return the result.
 
@@ -1687,7 +1687,7 @@ def uninstrument_source(
     analytics_package: str,
     event_types: frozenset[str],
     force: bool = False,
-    stubs: tuple[tuple[str, str], ...] = (),
+    stubs: tuple[tuple[str, Stub], ...] = (),
 ) -> PatchResult:
     """Take out the log calls of ``event_types`` that generate inserted in ``source``.
 

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from telemetry_cli.manifest import Stub
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LEADING_SPACE = re.compile(r"[ \t\f]*")
 _PRAGMA = re.compile(r"#\s*telemetry-scaffold:\s*skip\b")
@@ -353,7 +355,7 @@ class FileEdits:
     notes: list[str] = field(default_factory=list)
     # The stub statements the file's log calls stand in for, by handler (qualified name): what
     # the record keeps for remove (see `PatchRecord.stubs`).
-    stubs: dict[str, str] = field(default_factory=dict)
+    stubs: dict[str, Stub] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
