@@ -1001,3 +1001,65 @@ def test_a_configuration_larger_than_any_real_one_is_not_read(tmp_path: Path) ->
     styles, seconds = cpu_seconds(lambda: FormatStyles(tmp_path).of("backend/app/api/books.py"))
     assert styles.line_length == DEFAULT_LINE_LENGTH
     assert seconds < 0.5
+
+
+# A module importing its neighbours relatively: the inserted import is relative too
+# (`from ..analytics.event_logger import event_logger`), in the local-folder section.
+RELATIVE_ROUTES = """from fastapi import APIRouter
+
+from . import helpers
+
+router = APIRouter()
+
+
+@router.get("/a")
+def a() -> str:
+    return helpers.NAME
+"""
+
+
+def _sorter(name: str) -> list[str]:
+    beside = Path(sys.executable).parent / name
+    return [str(beside)] if beside.is_file() else [sys.executable, "-m", name]
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        # ruff's default (`..` first), then closest-to-furthest (`.` first).
+        ('[tool.ruff.lint]\nselect = ["I"]\n', "ruff"),
+        (
+            '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
+            'relative-imports-order = "closest-to-furthest"\n',
+            "ruff",
+        ),
+        ('[tool.isort]\nsrc_paths = ["backend"]\n', "isort"),
+        ('[tool.isort]\nsrc_paths = ["backend"]\nreverse_relative = true\n', "isort"),
+        # By module within sections, as written: `from . import` before `from ..analytics`.
+        ('[tool.isort]\nsrc_paths = ["backend"]\nforce_sort_within_sections = true\n', "isort"),
+        ('[tool.isort]\nsrc_paths = ["backend"]\nprofile = "google"\n', "isort"),
+    ],
+)
+def test_a_relative_import_takes_the_place_the_sorter_gives_it(
+    tmp_path: Path, config: str, tool: str
+) -> None:
+    # The relative import went above `from . import helpers` whatever the sorter's order of
+    # relative imports: ruff's closest-to-furthest and isort's reverse_relative or
+    # force_sort_within_sections (google's profile) put it below, and moved it there.
+    root = _shelf(tmp_path, config, RELATIVE_ROUTES)
+    _write(root, {"backend/app/api/helpers.py": 'NAME = "a"\n'})
+    books = root / "backend/app/api/books.py"
+    if tool == "ruff":
+        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    else:
+        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
+    assert subprocess.run(check, cwd=root, capture_output=True, check=False).returncode == 0
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert "from ..analytics.event_logger import event_logger\n" in text
+    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before

@@ -89,24 +89,39 @@ class NewImport(NamedTuple):
         """The same import of ``module`` spelled another way (a dual-mode fallback)."""
         return NewImport(module, self.name, self.alias, self.absolute)
 
-    def sort_key(self, within: bool = False, from_first: bool = False) -> tuple[int, int, str]:
+    def sort_key(
+        self, within: bool = False, from_first: bool = False, relative: str = "furthest"
+    ) -> tuple[int, int, str]:
         """Where ruff's import sorting puts this line among its section's imports.
 
         ``within``: the sorter orders plain and ``from`` imports together, by module
-        (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones.
+        (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones;
+        ``relative``: the order of relative imports (:class:`.style.FormatStyle`).
         """
         dots = len(self.module) - len(self.module.lstrip("."))
-        return (_kind_rank(True, within, from_first), -dots, self.module.lstrip(".").lower())
+        rank = _kind_rank(True, within, from_first)
+        return (rank, *_module_key(dots, self.module.lstrip("."), relative))
 
 
 def import_sort_key(
-    statement: ast.Import | ast.ImportFrom, within: bool = False, from_first: bool = False
+    statement: ast.Import | ast.ImportFrom,
+    within: bool = False,
+    from_first: bool = False,
+    relative: str = "furthest",
 ) -> tuple[int, int, str]:
     """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
     rank = _kind_rank(isinstance(statement, ast.ImportFrom), within, from_first)
     if isinstance(statement, ast.Import):
         return (rank, 0, statement.names[0].name.lower())
-    return (rank, -statement.level, (statement.module or "").lower())
+    return (rank, *_module_key(statement.level, statement.module or "", relative))
+
+
+def _module_key(dots: int, module: str, relative: str) -> tuple[int, str]:
+    """The sort key of a ``from`` import's module, ``dots`` levels up, under ``relative``."""
+    if relative == "text":
+        # By the dotted name as written: `.` sorts before a letter, a shorter name first.
+        return (0, ("." * dots + module).lower())
+    return (dots if relative == "closest" else -dots, module.lower())
 
 
 def _package(module: str) -> str | None:
@@ -964,7 +979,8 @@ class ModuleEditor:
     ) -> None:
         """Insert ``lines`` (``new``) at its sorted place among the imports ``members``."""
         within, from_first = self.module.sort_within_sections, self.module.from_first
-        key = new.sort_key(within, from_first)
+        relative = self.module.relative_order
+        key = new.sort_key(within, from_first, relative)
         package = _package(new.module)
         if self.module.package_groups and package is not None:
             # flake8-import-order's cryptography style: among the imports of its own top-level
@@ -984,7 +1000,9 @@ class ModuleEditor:
                     self.insert((last.end_lineno or last.lineno) + 1, ("", *lines), (key,))
                 return
             members = same
-        later = [item for item in members if import_sort_key(item, within, from_first) > key]
+        later = [
+            item for item in members if import_sort_key(item, within, from_first, relative) > key
+        ]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)
             apart = self.module.types_apart and not within

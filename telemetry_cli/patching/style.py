@@ -17,7 +17,9 @@ takes: plain and ``from`` imports ordered together by module when ruff's or isor
 ``force-sort-within-sections`` (or isort's ``google`` profile) says so, set apart from plain
 imports by a blank line when ``lines-between-types`` says so, or after them when ``from-first``
 says so (flake8-import-order's ``google`` style sorts them together too; its ``cryptography``
-style, the default, wants a group per top-level package, set apart by blank lines). A project whose
+style, the default, wants a group per top-level package, set apart by blank lines), and a
+relative one among the relative imports in the order the sorter keeps them (ruff's
+``relative-imports-order``, isort's ``reverse_relative``). A project whose
 imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
 wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79), in its
 ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
@@ -200,6 +202,9 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "lines-between-types": lambda chain: _only(_ruff_isort(chain, "lines-between-types"), int),
     "from-first": _ruff_flag("from-first"),
     "no-lines-before": lambda chain: _ruff_isort(chain, "no-lines-before"),
+    "relative-imports-order": lambda chain: _only(
+        _ruff_isort(chain, "relative-imports-order"), str
+    ),
     "skip-magic-trailing-comma": _ruff_magic_comma,
 }
 
@@ -224,6 +229,7 @@ class _IsortSettings(NamedTuple):
     from_first: bool
     wrap: ImportWrap
     joined: frozenset[str]
+    relative: str
 
 
 #: The rules read here that ruff runs only in preview (as of ruff 0.17).
@@ -300,6 +306,12 @@ class FormatStyle(NamedTuple):
     #: the plugin is configured): one group per top-level package among the third-party and the
     #: project's own imports, each set apart from the next by a blank line.
     package_groups: bool = False
+    #: How the import sorter orders the relative imports of a section: ``"furthest"`` (``from
+    #: ..x`` before ``from .y``: ruff's default ``relative-imports-order``, isort's default),
+    #: ``"closest"`` (``from .y`` first: ruff's ``closest-to-furthest``, isort's
+    #: ``reverse_relative``) or ``"text"`` (by the dotted name as written, ``from . import a``
+    #: before ``from ..x``: isort's ``force_sort_within_sections``).
+    relative_order: str = "furthest"
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -696,6 +708,7 @@ class FormatStyles:
                 import_wrap=None if isort is None else isort.wrap,
                 joined_sections=frozenset() if isort is None else isort.joined,
                 skip_magic_comma=magic is True,
+                relative_order="furthest" if isort is None else isort.relative,
             )
         return self._linter_style(folder, tool)
 
@@ -750,6 +763,7 @@ class FormatStyles:
             import_wrap=None if isort is None else isort.wrap,
             joined_sections=frozenset() if isort is None else isort.joined,
             package_groups=order is not None and order.strip().lower() == "cryptography",
+            relative_order="furthest" if isort is None else isort.relative,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
@@ -829,6 +843,9 @@ class FormatStyles:
             types_apart=isinstance(between, int) and between > 0,
             from_first=found.get("from-first") is True,
             joined_sections=frozenset(_section_names(found.get("no-lines-before"), _RUFF_SECTIONS)),
+            relative_order="closest"
+            if found.get("relative-imports-order") == "closest-to-furthest"
+            else "furthest",
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
@@ -1091,8 +1108,14 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
     length = setting("line_length")
     if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
         length = _ISORT_LINE_LENGTH
+    within = setting("force_sort_within_sections") is True
+    # isort's relative imports: `..` before `.` by default; `.` first with reverse_relative;
+    # sorted as written (`.` < `..x` < `.y`) when it sorts by module within sections.
+    relative = (
+        "closest" if setting("reverse_relative") is True else "text" if within else "furthest"
+    )
     return _IsortSettings(
-        within=setting("force_sort_within_sections") is True,
+        within=within,
         apart=isinstance(between, int) and not isinstance(between, bool) and between > 0,
         from_first=setting("from_first") is True,
         wrap=ImportWrap(
@@ -1102,6 +1125,7 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
             setting("include_trailing_comma") is True,
         ),
         joined=frozenset(joined),
+        relative=relative,
     )
 
 

@@ -119,6 +119,8 @@ class ModuleSource(NamedTuple):
     #: Whether its import checker wants one group per top-level package (see
     #: :class:`.style.FormatStyle`).
     package_groups: bool = False
+    #: How its import sorter orders relative imports (:class:`.style.FormatStyle`).
+    relative_order: str = "furthest"
 
 
 class ParseFailure(Exception):
@@ -1164,6 +1166,7 @@ class ModuleModel:
         self.import_wrap = source.import_wrap
         self.joined_sections = source.joined_sections
         self.package_groups = source.package_groups
+        self.relative_order = source.relative_order
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
