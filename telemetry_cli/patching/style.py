@@ -17,7 +17,8 @@ takes: plain and ``from`` imports ordered together by module when ruff's or isor
 ``force-sort-within-sections`` (or isort's ``google`` profile) says so, set apart from plain
 imports by a blank line when ``lines-between-types`` says so, or after them when ``from-first``
 says so (flake8-import-order's ``google`` style sorts them together too; its ``cryptography``
-style, the default, wants a group per top-level package, set apart by blank lines), and a
+style, the default, wants a group per top-level package, set apart by blank lines; read beside
+a ruff or black configuration too, unless ruff's ``I001`` or isort sorts the imports), and a
 relative one among the relative imports in the order the sorter keeps them (ruff's
 ``relative-imports-order``, isort's ``reverse_relative``). A project whose
 imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
@@ -88,6 +89,9 @@ _LINTER_FILES = (".flake8", "setup.cfg", "tox.ini")
 # The files holding nothing but mypy's settings (setup.cfg and pyproject.toml hold others').
 _MYPY_FILES = ("mypy.ini", ".mypy.ini")
 _LINTER_SECTIONS = ("flake8", "pycodestyle")
+# flake8-import-order's styles that order plain and `from` imports together by module, as
+# isort's force_sort_within_sections does (appnexus is google's).
+_ORDER_BY_MODULE = frozenset({"google", "appnexus"})
 # flake8's (pycodestyle's) `max-line-length` when its section sets none: PEP 8's 79.
 _LINTER_LINE_LENGTH = 79
 # The files isort reads its settings from, with the sections holding them.
@@ -627,7 +631,7 @@ class FormatStyles:
 
     def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
         """The style set by the formatter configuration in ``folder`` itself, if any."""
-        found = self._formatter(folder)
+        found = self._with_import_order(self._formatter(folder), folder)
         yapf = self._yapf(folder)
         if yapf is None or (found is not None and (found.black or found.yapf)):
             return found
@@ -712,6 +716,51 @@ class FormatStyles:
             )
         return self._linter_style(folder, tool)
 
+    def _with_import_order(
+        self, found: FormatStyle | None, folder: PurePosixPath
+    ) -> FormatStyle | None:
+        """``found`` (a ruff or black style) with the import order flake8-import-order checks.
+
+        A project formatted by ruff or black may check its imports with flake8-import-order
+        (its style set beside the formatter's): the plugin's order holds, unless ruff's own
+        import sorting (``I001``) or isort runs there, which rewrite the imports to theirs.
+        """
+        if found is None or found.import_wrap is not None:
+            return found  # none (a linter's style reads it), or isort sorts the imports
+        order = self._import_order(folder)
+        if order is None:
+            return found
+        ruff = self._ruff_settings(folder)
+        probe = (folder / "__init__.py").as_posix()
+        if ruff is not None and self._ruff_rules(ruff, folder, probe).checks("I001"):
+            return found
+        return found._replace(
+            sort_within_sections=order in _ORDER_BY_MODULE,
+            package_groups=order == "cryptography",
+        )
+
+    def _import_order(self, folder: PurePosixPath) -> str | None:
+        """flake8-import-order's style set up in ``folder``'s flake8 configuration, lowercase.
+
+        ``cryptography`` (the plugin's default) when only its ``application-import-names`` is
+        set; None when neither is.
+        """
+        order: str | None = None
+        named = False
+        for name in _LINTER_FILES:
+            parser = self._ini(folder / name)
+            for section in _LINTER_SECTIONS:
+                if parser is None or not parser.has_section(section):
+                    continue
+                if order is None:
+                    order = _ini_setting(parser, section, "import-order-style")
+                named = (
+                    named or _ini_setting(parser, section, "application-import-names") is not None
+                )
+        if order is None and named:
+            return "cryptography"
+        return None if order is None else order.strip().lower()
+
     def _linter_style(
         self, folder: PurePosixPath, tool: dict[str, Any] | None
     ) -> FormatStyle | None:
@@ -721,8 +770,7 @@ class FormatStyles:
         """
         length: int | None = None
         quote: str | None = None
-        order: str | None = None  # flake8-import-order's style
-        named = False  # flake8-import-order's application-import-names is set
+        order = self._import_order(folder)  # flake8-import-order's style
         linted = False  # a section of flake8's that checks line lengths (E501)
         for name in _LINTER_FILES:
             parser = self._ini(folder / name)
@@ -734,10 +782,6 @@ class FormatStyles:
                     length = _ini_length(parser, section, "max-line-length")
                 if quote is None:
                     quote = _inline_quotes(_ini_setting(parser, section, "inline-quotes"))
-                if order is None:
-                    order = _ini_setting(parser, section, "import-order-style")
-                names = _ini_setting(parser, section, "application-import-names")
-                named = named or names is not None
         if length is None and linted:
             # A section that sets no length still has flake8 check lines at its default.
             length = _LINTER_LINE_LENGTH
@@ -746,11 +790,7 @@ class FormatStyles:
             # Both linters run: the stricter length is the one inserted lines must keep.
             length = pylint if length is None else min(length, pylint)
         isort = self._isort(folder, tool)
-        # flake8-import-order's google style (appnexus is google's) orders plain and `from`
-        # imports together by module, as isort's force_sort_within_sections does.
-        if order is None and named:
-            order = "cryptography"  # the plugin's default style
-        within = order is not None and order.strip().lower() in ("google", "appnexus")
+        within = order in _ORDER_BY_MODULE
         if length is None and quote is None and order is None and isort is None:
             return None
         return FormatStyle(
@@ -762,7 +802,7 @@ class FormatStyles:
             from_first=isort is not None and isort.from_first,
             import_wrap=None if isort is None else isort.wrap,
             joined_sections=frozenset() if isort is None else isort.joined,
-            package_groups=order is not None and order.strip().lower() == "cryptography",
+            package_groups=order == "cryptography",
             relative_order="furthest" if isort is None else isort.relative,
         )
 
