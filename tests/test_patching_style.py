@@ -1063,3 +1063,60 @@ def test_a_relative_import_takes_the_place_the_sorter_gives_it(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
+
+
+# A module whose sorter puts the project's own imports above the third-party ones.
+OWN_FIRST_ROUTES = """import logging
+
+from app.settings import NAME
+
+from fastapi import APIRouter
+
+router = APIRouter()
+logger = logging.getLogger(__name__)
+
+
+@router.get("/a")
+def a() -> str:
+    return NAME
+"""
+# The same with no import of the project's own: the inserted one starts the section.
+NO_OWN_ROUTES = OWN_FIRST_ROUTES.replace("from app.settings import NAME\n\n", "").replace(
+    "return NAME", 'return "a"'
+)
+OWN_FIRST_RUFF = (
+    '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\nsection-order = '
+    '["future", "standard-library", "first-party", "third-party", "local-folder"]\n'
+)
+OWN_FIRST_ISORT = (
+    '[tool.isort]\nsrc_paths = ["backend"]\n'
+    'sections = ["FUTURE", "STDLIB", "FIRSTPARTY", "THIRDPARTY", "LOCALFOLDER"]\n'
+)
+
+
+@pytest.mark.parametrize(("config", "tool"), [(OWN_FIRST_RUFF, "ruff"), (OWN_FIRST_ISORT, "isort")])
+@pytest.mark.parametrize("routes", [OWN_FIRST_ROUTES, NO_OWN_ROUTES])
+def test_the_inserted_import_follows_the_sorters_section_order(
+    tmp_path: Path, config: str, tool: str, routes: str
+) -> None:
+    # ruff's section-order and isort's sections put first-party imports above third-party
+    # ones: the inserted import's section went below the third-party one, as the default
+    # order has it, and the sorter moved it back.
+    root = _shelf(tmp_path, config, routes)
+    _write(root, {"backend/app/settings.py": 'NAME = "a"\n'})
+    books = root / "backend/app/api/books.py"
+    if tool == "ruff":
+        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    else:
+        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
+    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stdout
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert "from app.analytics.event_logger import event_logger\n" in text
+    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before

@@ -833,6 +833,12 @@ class ModuleEditor:
         sections: dict[int, list[NewImport]] = {}
         for new in self._sorted_imports():
             sections.setdefault(self._rank_of_new(new), []).append(new)
+        order = self.module.section_order
+
+        def place(rank: int) -> int:
+            # Where a section goes among the others, in the order the sorter keeps them.
+            return order.index(IMPORT_SECTIONS[rank])
+
         for rank, news in sections.items():
             members = [item for item in block if self._rank(item) == rank]
             if members:
@@ -843,7 +849,7 @@ class ModuleEditor:
             section = tuple(
                 line for new in news for line in new.lines(indent, length, pragma, wrap=wrap)
             )
-            higher = [item for item in block if self._rank(item) > rank]
+            higher = [item for item in block if place(self._rank(item)) > place(rank)]
             if higher:
                 # A section of its own, before the sections that sort after it; set apart by a
                 # blank line, unless the module runs the sections around it together (a blank

@@ -386,6 +386,7 @@ class BackendReader:
             self.styles.type_checkers(relative),
             style.package_groups,
             style.relative_order,
+            style.section_order,
         )
 
 

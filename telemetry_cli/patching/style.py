@@ -206,6 +206,7 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "lines-between-types": lambda chain: _only(_ruff_isort(chain, "lines-between-types"), int),
     "from-first": _ruff_flag("from-first"),
     "no-lines-before": lambda chain: _ruff_isort(chain, "no-lines-before"),
+    "section-order": lambda chain: _ruff_isort(chain, "section-order"),
     "relative-imports-order": lambda chain: _only(
         _ruff_isort(chain, "relative-imports-order"), str
     ),
@@ -234,6 +235,7 @@ class _IsortSettings(NamedTuple):
     wrap: ImportWrap
     joined: frozenset[str]
     relative: str
+    order: tuple[str, ...]
 
 
 #: The rules read here that ruff runs only in preview (as of ruff 0.17).
@@ -316,6 +318,9 @@ class FormatStyle(NamedTuple):
     #: ``reverse_relative``) or ``"text"`` (by the dotted name as written, ``from . import a``
     #: before ``from ..x``: isort's ``force_sort_within_sections``).
     relative_order: str = "furthest"
+    #: The order of the import sections, by ruff's names (:data:`IMPORT_SECTIONS`, the
+    #: default): ruff's ``section-order``, isort's ``sections``.
+    section_order: tuple[str, ...] = IMPORT_SECTIONS
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -713,6 +718,7 @@ class FormatStyles:
                 joined_sections=frozenset() if isort is None else isort.joined,
                 skip_magic_comma=magic is True,
                 relative_order="furthest" if isort is None else isort.relative,
+                section_order=IMPORT_SECTIONS if isort is None else isort.order,
             )
         return self._linter_style(folder, tool)
 
@@ -804,6 +810,7 @@ class FormatStyles:
             joined_sections=frozenset() if isort is None else isort.joined,
             package_groups=order == "cryptography",
             relative_order="furthest" if isort is None else isort.relative,
+            section_order=IMPORT_SECTIONS if isort is None else isort.order,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
@@ -886,6 +893,7 @@ class FormatStyles:
             relative_order="closest"
             if found.get("relative-imports-order") == "closest-to-furthest"
             else "furthest",
+            section_order=_section_order(found.get("section-order"), _RUFF_SECTIONS),
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
@@ -1108,6 +1116,16 @@ def _section_names(value: object, names: dict[str, str | None]) -> list[str]:
     return [name for name in found if name is not None]
 
 
+def _section_order(value: object, names: dict[str, str | None]) -> tuple[str, ...]:
+    """The order of the standard sections a ``section-order`` (isort: ``sections``) gives.
+
+    Those it leaves out follow in their default order, as ruff adds them; a custom section
+    among them takes no place of a standard one.
+    """
+    named = list(dict.fromkeys(_section_names(value, names)))
+    return (*named, *(name for name in IMPORT_SECTIONS if name not in named))
+
+
 def _ini_setting(parser: configparser.RawConfigParser, section: str, key: str) -> str | None:
     """A setting of an INI section spelled with dashes or underscores, None when unset."""
     for spelling in (key, key.replace("-", "_")):
@@ -1166,6 +1184,7 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         ),
         joined=frozenset(joined),
         relative=relative,
+        order=_section_order(setting("sections"), _ISORT_SECTIONS),
     )
 
 

@@ -39,6 +39,7 @@ from telemetry_cli.patching.source import SourceLines
 from telemetry_cli.patching.style import (
     DEFAULT_LINE_LENGTH,
     DEFAULT_QUOTE_STYLE,
+    IMPORT_SECTIONS,
     ImportWrap,
     YapfLayout,
     preferred_quote,
@@ -121,6 +122,8 @@ class ModuleSource(NamedTuple):
     package_groups: bool = False
     #: How its import sorter orders relative imports (:class:`.style.FormatStyle`).
     relative_order: str = "furthest"
+    #: The order of its import sections (:class:`.style.FormatStyle`).
+    section_order: tuple[str, ...] = IMPORT_SECTIONS
 
 
 class ParseFailure(Exception):
@@ -1167,6 +1170,7 @@ class ModuleModel:
         self.joined_sections = source.joined_sections
         self.package_groups = source.package_groups
         self.relative_order = source.relative_order
+        self.section_order = source.section_order
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
