@@ -20,7 +20,8 @@ says so (flake8-import-order's ``google`` style sorts them together too; its ``c
 style, the default, wants a group per top-level package, set apart by blank lines; read beside
 a ruff or black configuration too, unless ruff's ``I001`` or isort sorts the imports), and a
 relative one among the relative imports in the order the sorter keeps them (ruff's
-``relative-imports-order``, isort's ``reverse_relative``). A project whose
+``relative-imports-order``, isort's ``reverse_relative``), its section where the sorter's order
+of sections puts it (ruff's ``section-order``, isort's ``sections``). A project whose
 imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
 wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79), in its
 ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
