@@ -1120,3 +1120,49 @@ def test_the_inserted_import_follows_the_sorters_section_order(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
+
+
+# One section for every import, as no-sections sorts them: plain imports, then `from` ones.
+ONE_SECTION_ROUTES = OWN_FIRST_ROUTES.replace(
+    "import logging\n\nfrom app.settings import NAME\n\nfrom fastapi import APIRouter\n",
+    "import logging\nfrom app.settings import NAME\nfrom fastapi import APIRouter\n",
+)
+ONE_SECTION_NO_OWN_ROUTES = NO_OWN_ROUTES.replace(
+    "import logging\n\nfrom fastapi", "import logging\nfrom fastapi"
+)
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        (
+            '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\nno-sections = true\n',
+            "ruff",
+        ),
+        ('[tool.isort]\nsrc_paths = ["backend"]\nno_sections = true\n', "isort"),
+    ],
+)
+@pytest.mark.parametrize("routes", [ONE_SECTION_ROUTES, ONE_SECTION_NO_OWN_ROUTES])
+def test_the_inserted_import_joins_the_one_section_of_no_sections(
+    tmp_path: Path, config: str, tool: str, routes: str
+) -> None:
+    # With no-sections the sorter keeps every import in one section: the inserted import went
+    # into a first-party section of its own, a blank line above, and the sorter joined it.
+    root = _shelf(tmp_path, config, routes)
+    _write(root, {"backend/app/settings.py": 'NAME = "a"\n'})
+    books = root / "backend/app/api/books.py"
+    if tool == "ruff":
+        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    else:
+        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
+    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stdout
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert "\nfrom app.analytics.event_logger import event_logger\n" in text
+    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before

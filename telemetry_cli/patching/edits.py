@@ -830,17 +830,21 @@ class ModuleEditor:
                 self.insert(len(lines) + 1, tuple(new_lines))
             return
         pragma = _E402_PRAGMA if all(self._waives_e402(item) for item in block) else ""
-        sections: dict[int, list[NewImport]] = {}
-        for new in self._sorted_imports():
-            sections.setdefault(self._rank_of_new(new), []).append(new)
-        order = self.module.section_order
+        order, single = self.module.section_order, self.module.no_sections
+
+        def bucket(rank: int) -> int:
+            # With no-sections, one section holds every import but the `__future__` ones.
+            return _THIRD_PARTY if single and rank != _FUTURE else rank
 
         def place(rank: int) -> int:
             # Where a section goes among the others, in the order the sorter keeps them.
             return order.index(IMPORT_SECTIONS[rank])
 
+        sections: dict[int, list[NewImport]] = {}
+        for new in self._sorted_imports():
+            sections.setdefault(bucket(self._rank_of_new(new)), []).append(new)
         for rank, news in sections.items():
-            members = [item for item in block if self._rank(item) == rank]
+            members = [item for item in block if bucket(self._rank(item)) == rank]
             if members:
                 # Each new import at its sorted place among the section's imports.
                 for new in news:
@@ -849,7 +853,7 @@ class ModuleEditor:
             section = tuple(
                 line for new in news for line in new.lines(indent, length, pragma, wrap=wrap)
             )
-            higher = [item for item in block if place(self._rank(item)) > place(rank)]
+            higher = [item for item in block if place(bucket(self._rank(item))) > place(rank)]
             if higher:
                 # A section of its own, before the sections that sort after it; set apart by a
                 # blank line, unless the module runs the sections around it together (a blank

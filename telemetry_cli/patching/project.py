@@ -387,6 +387,7 @@ class BackendReader:
             style.package_groups,
             style.relative_order,
             style.section_order,
+            style.no_sections,
         )
 
 

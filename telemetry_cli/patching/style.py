@@ -208,6 +208,7 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "from-first": _ruff_flag("from-first"),
     "no-lines-before": lambda chain: _ruff_isort(chain, "no-lines-before"),
     "section-order": lambda chain: _ruff_isort(chain, "section-order"),
+    "no-sections": _ruff_flag("no-sections"),
     "relative-imports-order": lambda chain: _only(
         _ruff_isort(chain, "relative-imports-order"), str
     ),
@@ -237,6 +238,7 @@ class _IsortSettings(NamedTuple):
     joined: frozenset[str]
     relative: str
     order: tuple[str, ...]
+    single: bool
 
 
 #: The rules read here that ruff runs only in preview (as of ruff 0.17).
@@ -322,6 +324,9 @@ class FormatStyle(NamedTuple):
     #: The order of the import sections, by ruff's names (:data:`IMPORT_SECTIONS`, the
     #: default): ruff's ``section-order``, isort's ``sections``.
     section_order: tuple[str, ...] = IMPORT_SECTIONS
+    #: The sorter puts every import but the ``__future__`` ones in one section (ruff's and
+    #: isort's ``no-sections``).
+    no_sections: bool = False
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -720,6 +725,7 @@ class FormatStyles:
                 skip_magic_comma=magic is True,
                 relative_order="furthest" if isort is None else isort.relative,
                 section_order=IMPORT_SECTIONS if isort is None else isort.order,
+                no_sections=isort is not None and isort.single,
             )
         return self._linter_style(folder, tool)
 
@@ -812,6 +818,7 @@ class FormatStyles:
             package_groups=order == "cryptography",
             relative_order="furthest" if isort is None else isort.relative,
             section_order=IMPORT_SECTIONS if isort is None else isort.order,
+            no_sections=isort is not None and isort.single,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
@@ -895,6 +902,7 @@ class FormatStyles:
             if found.get("relative-imports-order") == "closest-to-furthest"
             else "furthest",
             section_order=_section_order(found.get("section-order"), _RUFF_SECTIONS),
+            no_sections=found.get("no-sections") is True,
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
@@ -1186,6 +1194,7 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         joined=frozenset(joined),
         relative=relative,
         order=_section_order(setting("sections"), _ISORT_SECTIONS),
+        single=setting("no_sections") is True,
     )
 
 

@@ -124,6 +124,8 @@ class ModuleSource(NamedTuple):
     relative_order: str = "furthest"
     #: The order of its import sections (:class:`.style.FormatStyle`).
     section_order: tuple[str, ...] = IMPORT_SECTIONS
+    #: Whether its import sorter keeps one section (:class:`.style.FormatStyle`).
+    no_sections: bool = False
 
 
 class ParseFailure(Exception):
@@ -1171,6 +1173,7 @@ class ModuleModel:
         self.package_groups = source.package_groups
         self.relative_order = source.relative_order
         self.section_order = source.section_order
+        self.no_sections = source.no_sections
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
