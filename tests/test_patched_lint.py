@@ -794,17 +794,23 @@ NEIGHBOURS = [
 ]
 
 
+#: A formatter configured beside flake8-import-order: ruff's formatter (its import sorting not
+#: selected), black. Before, the plugin's style was read only in a folder with neither.
+FORMATTERS = ["", "[tool.ruff]\nline-length = 100\n", "[tool.black]\nline-length = 100\n"]
+
+
+@pytest.mark.parametrize("formatter", FORMATTERS)
 @pytest.mark.parametrize("style", [*IMPORT_ORDER_STYLES, "explicit-cryptography"])
 @pytest.mark.parametrize("imports", NEIGHBOURS)
 def test_the_inserted_import_sits_where_each_import_order_style_wants_it(
-    tmp_path: Path, style: str, imports: str
+    tmp_path: Path, style: str, imports: str, formatter: str
 ) -> None:
     # cryptography (the plugin's default) groups the project's imports by top-level package,
     # a blank line between two: the inserted import joins its package's group, or makes its
     # own between the groups that sort around it (it was put in a neighbour's group: I201).
     root = tmp_path / "project"
     (root / "backend").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(f"[tool.telemetry-scaffold]\n{FLAT_PLAN}")
+    (root / "pyproject.toml").write_text(f"[tool.telemetry-scaffold]\n{FLAT_PLAN}\n{formatter}")
     for name, text in FLAT.items():
         (root / "backend" / name).write_text(text)
     (root / "backend" / "accounts.py").write_text("def owner() -> str:\n    return 'me'\n")
@@ -849,3 +855,33 @@ def test_the_inserted_import_joins_its_packages_group(tmp_path: Path, style: str
     assert "from app.analytics" in patched
     assert run("remove", "--root", str(root)).exit_code == 0
     assert (root / MODULE).read_bytes() == original
+
+
+def test_ruffs_import_sorting_wins_over_flake8_import_order(tmp_path: Path) -> None:
+    # ruff's I001 selected beside flake8-import-order's cryptography style: ruff rewrites the
+    # imports to its own order in pre-commit, so the inserted import follows ruff's (one
+    # first-party section, no blank line between packages), not the plugin's groups.
+    root = tmp_path / "project"
+    (root / "backend").mkdir(parents=True)
+    ruff = '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
+    ruff += 'known-first-party = ["accounts", "analytics", "services", "views"]\n'
+    (root / "pyproject.toml").write_text(f"[tool.telemetry-scaffold]\n{FLAT_PLAN}\n{ruff}")
+    for name, text in FLAT.items():
+        (root / "backend" / name).write_text(text)
+    views = FLAT["views.py"].replace(
+        "from services import double\n", "from accounts import owner\nfrom services import double\n"
+    )
+    (root / "backend" / "accounts.py").write_text("def owner() -> str:\n    return 'me'\n")
+    (root / "backend" / "views.py").write_text(views + "\n\nprint(owner)\n")
+    (root / "setup.cfg").write_text(
+        _import_order_config("accounts, analytics, services", "cryptography")
+    )
+    command = [str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "--select", "I"]
+    assert subprocess.run([*command, "backend/views.py"], cwd=root, check=False).returncode == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / "backend" / "views.py").read_text()
+    assert (
+        "from accounts import owner\nfrom analytics.event_logger import event_logger\n" in patched
+    )
+    done = subprocess.run([*command, "backend/views.py"], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + patched

@@ -1028,3 +1028,168 @@ def test_a_configuration_larger_than_any_real_one_is_not_read(tmp_path: Path) ->
     styles, seconds = cpu_seconds(lambda: FormatStyles(tmp_path).of("backend/app/api/books.py"))
     assert styles.line_length == DEFAULT_LINE_LENGTH
     assert seconds < 0.5
+
+
+# A module importing its neighbours relatively: the inserted import is relative too
+# (`from ..analytics.event_logger import event_logger`), in the local-folder section.
+RELATIVE_ROUTES = """from fastapi import APIRouter
+
+from . import helpers
+
+router = APIRouter()
+
+
+@router.get("/a")
+def a() -> str:
+    return helpers.NAME
+"""
+
+
+def _sorter(name: str) -> list[str]:
+    beside = Path(sys.executable).parent / name
+    return [str(beside)] if beside.is_file() else [sys.executable, "-m", name]
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        # ruff's default (`..` first), then closest-to-furthest (`.` first).
+        ('[tool.ruff.lint]\nselect = ["I"]\n', "ruff"),
+        (
+            '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
+            'relative-imports-order = "closest-to-furthest"\n',
+            "ruff",
+        ),
+        ('[tool.isort]\nsrc_paths = ["backend"]\n', "isort"),
+        ('[tool.isort]\nsrc_paths = ["backend"]\nreverse_relative = true\n', "isort"),
+        # By module within sections, as written: `from . import` before `from ..analytics`.
+        ('[tool.isort]\nsrc_paths = ["backend"]\nforce_sort_within_sections = true\n', "isort"),
+        ('[tool.isort]\nsrc_paths = ["backend"]\nprofile = "google"\n', "isort"),
+    ],
+)
+def test_a_relative_import_takes_the_place_the_sorter_gives_it(
+    tmp_path: Path, config: str, tool: str
+) -> None:
+    # The relative import went above `from . import helpers` whatever the sorter's order of
+    # relative imports: ruff's closest-to-furthest and isort's reverse_relative or
+    # force_sort_within_sections (google's profile) put it below, and moved it there.
+    root = _shelf(tmp_path, config, RELATIVE_ROUTES)
+    _write(root, {"backend/app/api/helpers.py": 'NAME = "a"\n'})
+    books = root / "backend/app/api/books.py"
+    if tool == "ruff":
+        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    else:
+        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
+    assert subprocess.run(check, cwd=root, capture_output=True, check=False).returncode == 0
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert "from ..analytics.event_logger import event_logger\n" in text
+    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+# A module whose sorter puts the project's own imports above the third-party ones.
+OWN_FIRST_ROUTES = """import logging
+
+from app.settings import NAME
+
+from fastapi import APIRouter
+
+router = APIRouter()
+logger = logging.getLogger(__name__)
+
+
+@router.get("/a")
+def a() -> str:
+    return NAME
+"""
+# The same with no import of the project's own: the inserted one starts the section.
+NO_OWN_ROUTES = OWN_FIRST_ROUTES.replace("from app.settings import NAME\n\n", "").replace(
+    "return NAME", 'return "a"'
+)
+OWN_FIRST_RUFF = (
+    '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\nsection-order = '
+    '["future", "standard-library", "first-party", "third-party", "local-folder"]\n'
+)
+OWN_FIRST_ISORT = (
+    '[tool.isort]\nsrc_paths = ["backend"]\n'
+    'sections = ["FUTURE", "STDLIB", "FIRSTPARTY", "THIRDPARTY", "LOCALFOLDER"]\n'
+)
+
+
+@pytest.mark.parametrize(("config", "tool"), [(OWN_FIRST_RUFF, "ruff"), (OWN_FIRST_ISORT, "isort")])
+@pytest.mark.parametrize("routes", [OWN_FIRST_ROUTES, NO_OWN_ROUTES])
+def test_the_inserted_import_follows_the_sorters_section_order(
+    tmp_path: Path, config: str, tool: str, routes: str
+) -> None:
+    # ruff's section-order and isort's sections put first-party imports above third-party
+    # ones: the inserted import's section went below the third-party one, as the default
+    # order has it, and the sorter moved it back.
+    root = _shelf(tmp_path, config, routes)
+    _write(root, {"backend/app/settings.py": 'NAME = "a"\n'})
+    books = root / "backend/app/api/books.py"
+    if tool == "ruff":
+        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    else:
+        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
+    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stdout
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert "from app.analytics.event_logger import event_logger\n" in text
+    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+# One section for every import, as no-sections sorts them: plain imports, then `from` ones.
+ONE_SECTION_ROUTES = OWN_FIRST_ROUTES.replace(
+    "import logging\n\nfrom app.settings import NAME\n\nfrom fastapi import APIRouter\n",
+    "import logging\nfrom app.settings import NAME\nfrom fastapi import APIRouter\n",
+)
+ONE_SECTION_NO_OWN_ROUTES = NO_OWN_ROUTES.replace(
+    "import logging\n\nfrom fastapi", "import logging\nfrom fastapi"
+)
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        (
+            '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\nno-sections = true\n',
+            "ruff",
+        ),
+        ('[tool.isort]\nsrc_paths = ["backend"]\nno_sections = true\n', "isort"),
+    ],
+)
+@pytest.mark.parametrize("routes", [ONE_SECTION_ROUTES, ONE_SECTION_NO_OWN_ROUTES])
+def test_the_inserted_import_joins_the_one_section_of_no_sections(
+    tmp_path: Path, config: str, tool: str, routes: str
+) -> None:
+    # With no-sections the sorter keeps every import in one section: the inserted import went
+    # into a first-party section of its own, a blank line above, and the sorter joined it.
+    root = _shelf(tmp_path, config, routes)
+    _write(root, {"backend/app/settings.py": 'NAME = "a"\n'})
+    books = root / "backend/app/api/books.py"
+    if tool == "ruff":
+        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    else:
+        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
+    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stdout
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert "\nfrom app.analytics.event_logger import event_logger\n" in text
+    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before

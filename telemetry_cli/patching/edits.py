@@ -89,24 +89,39 @@ class NewImport(NamedTuple):
         """The same import of ``module`` spelled another way (a dual-mode fallback)."""
         return NewImport(module, self.name, self.alias, self.absolute)
 
-    def sort_key(self, within: bool = False, from_first: bool = False) -> tuple[int, int, str]:
+    def sort_key(
+        self, within: bool = False, from_first: bool = False, relative: str = "furthest"
+    ) -> tuple[int, int, str]:
         """Where ruff's import sorting puts this line among its section's imports.
 
         ``within``: the sorter orders plain and ``from`` imports together, by module
-        (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones.
+        (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones;
+        ``relative``: the order of relative imports (:class:`.style.FormatStyle`).
         """
         dots = len(self.module) - len(self.module.lstrip("."))
-        return (_kind_rank(True, within, from_first), -dots, self.module.lstrip(".").lower())
+        rank = _kind_rank(True, within, from_first)
+        return (rank, *_module_key(dots, self.module.lstrip("."), relative))
 
 
 def import_sort_key(
-    statement: ast.Import | ast.ImportFrom, within: bool = False, from_first: bool = False
+    statement: ast.Import | ast.ImportFrom,
+    within: bool = False,
+    from_first: bool = False,
+    relative: str = "furthest",
 ) -> tuple[int, int, str]:
     """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
     rank = _kind_rank(isinstance(statement, ast.ImportFrom), within, from_first)
     if isinstance(statement, ast.Import):
         return (rank, 0, statement.names[0].name.lower())
-    return (rank, -statement.level, (statement.module or "").lower())
+    return (rank, *_module_key(statement.level, statement.module or "", relative))
+
+
+def _module_key(dots: int, module: str, relative: str) -> tuple[int, str]:
+    """The sort key of a ``from`` import's module, ``dots`` levels up, under ``relative``."""
+    if relative == "text":
+        # By the dotted name as written: `.` sorts before a letter, a shorter name first.
+        return (0, ("." * dots + module).lower())
+    return (dots if relative == "closest" else -dots, module.lower())
 
 
 def _package(module: str) -> str | None:
@@ -849,11 +864,21 @@ class ModuleEditor:
                 self.insert(len(lines) + 1, tuple(new_lines))
             return
         pragma = _E402_PRAGMA if all(self._waives_e402(item) for item in block) else ""
+        order, single = self.module.section_order, self.module.no_sections
+
+        def bucket(rank: int) -> int:
+            # With no-sections, one section holds every import but the `__future__` ones.
+            return _THIRD_PARTY if single and rank != _FUTURE else rank
+
+        def place(rank: int) -> int:
+            # Where a section goes among the others, in the order the sorter keeps them.
+            return order.index(IMPORT_SECTIONS[rank])
+
         sections: dict[int, list[NewImport]] = {}
         for new in self._sorted_imports():
-            sections.setdefault(self._rank_of_new(new), []).append(new)
+            sections.setdefault(bucket(self._rank_of_new(new)), []).append(new)
         for rank, news in sections.items():
-            members = [item for item in block if self._rank(item) == rank]
+            members = [item for item in block if bucket(self._rank(item)) == rank]
             if members:
                 # Each new import at its sorted place among the section's imports.
                 self._insert_sorted(
@@ -864,7 +889,7 @@ class ModuleEditor:
             section = tuple(
                 line for new in news for line in new.lines(indent, length, pragma, wrap=wrap)
             )
-            higher = [item for item in block if self._rank(item) > rank]
+            higher = [item for item in block if place(bucket(self._rank(item))) > place(rank)]
             if higher:
                 # A section of its own, before the sections that sort after it; set apart by a
                 # blank line, unless the module runs the sections around it together (a blank
@@ -1000,6 +1025,7 @@ class ModuleEditor:
     ) -> None:
         """Insert each new import's lines at its sorted place among the imports ``members``."""
         within, from_first = self.module.sort_within_sections, self.module.from_first
+        relative = self.module.relative_order
         if self.module.package_groups:
             # flake8-import-order's cryptography style: among the imports of its own top-level
             # package, else in a group of its own (one for all the new imports of a package: a
@@ -1012,8 +1038,8 @@ class ModuleEditor:
                 else:
                     groups.setdefault(package, []).append((new, lines))
             for package, news in groups.items():
-                news.sort(key=lambda pair: pair[0].sort_key(within, from_first))
-                key = news[0][0].sort_key(within, from_first)
+                news.sort(key=lambda pair: pair[0].sort_key(within, from_first, relative))
+                key = news[0][0].sort_key(within, from_first, relative)
                 block = tuple(line for _, lines in news for line in lines)
                 after = [
                     item
@@ -1042,11 +1068,14 @@ class ModuleEditor:
         top-level package (see :meth:`_insert_sorted`, which makes a group for a new one).
         """
         within, from_first = self.module.sort_within_sections, self.module.from_first
-        key = new.sort_key(within, from_first)
+        relative = self.module.relative_order
+        key = new.sort_key(within, from_first, relative)
         package = _package(new.module)
         if self.module.package_groups and package is not None:
             members = [item for item in members if _statement_package(item) == package]
-        later = [item for item in members if import_sort_key(item, within, from_first) > key]
+        later = [
+            item for item in members if import_sort_key(item, within, from_first, relative) > key
+        ]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)
             apart = self.module.types_apart and not within

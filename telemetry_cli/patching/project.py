@@ -386,6 +386,9 @@ class BackendReader:
             self.styles.ruff_checks(relative, UNUSED_ARGUMENT_RULES),
             self.styles.type_checkers(relative),
             style.package_groups,
+            style.relative_order,
+            style.section_order,
+            style.no_sections,
         )
 
 

@@ -17,7 +17,11 @@ takes: plain and ``from`` imports ordered together by module when ruff's or isor
 ``force-sort-within-sections`` (or isort's ``google`` profile) says so, set apart from plain
 imports by a blank line when ``lines-between-types`` says so, or after them when ``from-first``
 says so (flake8-import-order's ``google`` style sorts them together too; its ``cryptography``
-style, the default, wants a group per top-level package, set apart by blank lines). A project whose
+style, the default, wants a group per top-level package, set apart by blank lines; read beside
+a ruff or black configuration too, unless ruff's ``I001`` or isort sorts the imports), and a
+relative one among the relative imports in the order the sorter keeps them (ruff's
+``relative-imports-order``, isort's ``reverse_relative``), its section where the sorter's order
+of sections puts it (ruff's ``section-order``, isort's ``sections``). A project whose
 imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
 wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79), in its
 ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
@@ -86,6 +90,9 @@ _LINTER_FILES = (".flake8", "setup.cfg", "tox.ini")
 # The files holding nothing but mypy's settings (setup.cfg and pyproject.toml hold others').
 _MYPY_FILES = ("mypy.ini", ".mypy.ini")
 _LINTER_SECTIONS = ("flake8", "pycodestyle")
+# flake8-import-order's styles that order plain and `from` imports together by module, as
+# isort's force_sort_within_sections does (appnexus is google's).
+_ORDER_BY_MODULE = frozenset({"google", "appnexus"})
 # flake8's (pycodestyle's) `max-line-length` when its section sets none: PEP 8's 79.
 _LINTER_LINE_LENGTH = 79
 # The files isort reads its settings from, with the sections holding them.
@@ -200,6 +207,11 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "lines-between-types": lambda chain: _only(_ruff_isort(chain, "lines-between-types"), int),
     "from-first": _ruff_flag("from-first"),
     "no-lines-before": lambda chain: _ruff_isort(chain, "no-lines-before"),
+    "section-order": lambda chain: _ruff_isort(chain, "section-order"),
+    "no-sections": _ruff_flag("no-sections"),
+    "relative-imports-order": lambda chain: _only(
+        _ruff_isort(chain, "relative-imports-order"), str
+    ),
     "skip-magic-trailing-comma": _ruff_magic_comma,
 }
 
@@ -224,6 +236,9 @@ class _IsortSettings(NamedTuple):
     from_first: bool
     wrap: ImportWrap
     joined: frozenset[str]
+    relative: str
+    order: tuple[str, ...]
+    single: bool
 
 
 #: The rules read here that ruff runs only in preview (as of ruff 0.17).
@@ -300,6 +315,18 @@ class FormatStyle(NamedTuple):
     #: the plugin is configured): one group per top-level package among the third-party and the
     #: project's own imports, each set apart from the next by a blank line.
     package_groups: bool = False
+    #: How the import sorter orders the relative imports of a section: ``"furthest"`` (``from
+    #: ..x`` before ``from .y``: ruff's default ``relative-imports-order``, isort's default),
+    #: ``"closest"`` (``from .y`` first: ruff's ``closest-to-furthest``, isort's
+    #: ``reverse_relative``) or ``"text"`` (by the dotted name as written, ``from . import a``
+    #: before ``from ..x``: isort's ``force_sort_within_sections``).
+    relative_order: str = "furthest"
+    #: The order of the import sections, by ruff's names (:data:`IMPORT_SECTIONS`, the
+    #: default): ruff's ``section-order``, isort's ``sections``.
+    section_order: tuple[str, ...] = IMPORT_SECTIONS
+    #: The sorter puts every import but the ``__future__`` ones in one section (ruff's and
+    #: isort's ``no-sections``).
+    no_sections: bool = False
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -617,7 +644,7 @@ class FormatStyles:
 
     def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
         """The style set by the formatter configuration in ``folder`` itself, if any."""
-        found = self._formatter(folder)
+        found = self._with_import_order(self._formatter(folder), folder)
         yapf = self._yapf(folder)
         if yapf is None or (found is not None and (found.black or found.yapf)):
             return found
@@ -698,8 +725,56 @@ class FormatStyles:
                 import_wrap=None if isort is None else isort.wrap,
                 joined_sections=frozenset() if isort is None else isort.joined,
                 skip_magic_comma=magic is True,
+                relative_order="furthest" if isort is None else isort.relative,
+                section_order=IMPORT_SECTIONS if isort is None else isort.order,
+                no_sections=isort is not None and isort.single,
             )
         return self._linter_style(folder, tool)
+
+    def _with_import_order(
+        self, found: FormatStyle | None, folder: PurePosixPath
+    ) -> FormatStyle | None:
+        """``found`` (a ruff or black style) with the import order flake8-import-order checks.
+
+        A project formatted by ruff or black may check its imports with flake8-import-order
+        (its style set beside the formatter's): the plugin's order holds, unless ruff's own
+        import sorting (``I001``) or isort runs there, which rewrite the imports to theirs.
+        """
+        if found is None or found.import_wrap is not None:
+            return found  # none (a linter's style reads it), or isort sorts the imports
+        order = self._import_order(folder)
+        if order is None:
+            return found
+        ruff = self._ruff_settings(folder)
+        probe = (folder / "__init__.py").as_posix()
+        if ruff is not None and self._ruff_rules(ruff, folder, probe).checks("I001"):
+            return found
+        return found._replace(
+            sort_within_sections=order in _ORDER_BY_MODULE,
+            package_groups=order == "cryptography",
+        )
+
+    def _import_order(self, folder: PurePosixPath) -> str | None:
+        """flake8-import-order's style set up in ``folder``'s flake8 configuration, lowercase.
+
+        ``cryptography`` (the plugin's default) when only its ``application-import-names`` is
+        set; None when neither is.
+        """
+        order: str | None = None
+        named = False
+        for name in _LINTER_FILES:
+            parser = self._ini(folder / name)
+            for section in _LINTER_SECTIONS:
+                if parser is None or not parser.has_section(section):
+                    continue
+                if order is None:
+                    order = _ini_setting(parser, section, "import-order-style")
+                named = (
+                    named or _ini_setting(parser, section, "application-import-names") is not None
+                )
+        if order is None and named:
+            return "cryptography"
+        return None if order is None else order.strip().lower()
 
     def _linter_style(
         self, folder: PurePosixPath, tool: dict[str, Any] | None
@@ -710,8 +785,7 @@ class FormatStyles:
         """
         length: int | None = None
         quote: str | None = None
-        order: str | None = None  # flake8-import-order's style
-        named = False  # flake8-import-order's application-import-names is set
+        order = self._import_order(folder)  # flake8-import-order's style
         linted = False  # a section of flake8's that checks line lengths (E501)
         for name in _LINTER_FILES:
             parser = self._ini(folder / name)
@@ -723,10 +797,6 @@ class FormatStyles:
                     length = _ini_length(parser, section, "max-line-length")
                 if quote is None:
                     quote = _inline_quotes(_ini_setting(parser, section, "inline-quotes"))
-                if order is None:
-                    order = _ini_setting(parser, section, "import-order-style")
-                names = _ini_setting(parser, section, "application-import-names")
-                named = named or names is not None
         if length is None and linted:
             # A section that sets no length still has flake8 check lines at its default.
             length = _LINTER_LINE_LENGTH
@@ -735,11 +805,7 @@ class FormatStyles:
             # Both linters run: the stricter length is the one inserted lines must keep.
             length = pylint if length is None else min(length, pylint)
         isort = self._isort(folder, tool)
-        # flake8-import-order's google style (appnexus is google's) orders plain and `from`
-        # imports together by module, as isort's force_sort_within_sections does.
-        if order is None and named:
-            order = "cryptography"  # the plugin's default style
-        within = order is not None and order.strip().lower() in ("google", "appnexus")
+        within = order in _ORDER_BY_MODULE
         if length is None and quote is None and order is None and isort is None:
             return None
         return FormatStyle(
@@ -751,7 +817,10 @@ class FormatStyles:
             from_first=isort is not None and isort.from_first,
             import_wrap=None if isort is None else isort.wrap,
             joined_sections=frozenset() if isort is None else isort.joined,
-            package_groups=order is not None and order.strip().lower() == "cryptography",
+            package_groups=order == "cryptography",
+            relative_order="furthest" if isort is None else isort.relative,
+            section_order=IMPORT_SECTIONS if isort is None else isort.order,
+            no_sections=isort is not None and isort.single,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
@@ -831,6 +900,11 @@ class FormatStyles:
             types_apart=isinstance(between, int) and between > 0,
             from_first=found.get("from-first") is True,
             joined_sections=frozenset(_section_names(found.get("no-lines-before"), _RUFF_SECTIONS)),
+            relative_order="closest"
+            if found.get("relative-imports-order") == "closest-to-furthest"
+            else "furthest",
+            section_order=_section_order(found.get("section-order"), _RUFF_SECTIONS),
+            no_sections=found.get("no-sections") is True,
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
@@ -1053,6 +1127,16 @@ def _section_names(value: object, names: dict[str, str | None]) -> list[str]:
     return [name for name in found if name is not None]
 
 
+def _section_order(value: object, names: dict[str, str | None]) -> tuple[str, ...]:
+    """The order of the standard sections a ``section-order`` (isort: ``sections``) gives.
+
+    Those it leaves out follow in their default order, as ruff adds them; a custom section
+    among them takes no place of a standard one.
+    """
+    named = list(dict.fromkeys(_section_names(value, names)))
+    return (*named, *(name for name in IMPORT_SECTIONS if name not in named))
+
+
 def _ini_setting(parser: configparser.RawConfigParser, section: str, key: str) -> str | None:
     """A setting of an INI section spelled with dashes or underscores, None when unset."""
     for spelling in (key, key.replace("-", "_")):
@@ -1093,8 +1177,14 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
     length = setting("line_length")
     if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
         length = _ISORT_LINE_LENGTH
+    within = setting("force_sort_within_sections") is True
+    # isort's relative imports: `..` before `.` by default; `.` first with reverse_relative;
+    # sorted as written (`.` < `..x` < `.y`) when it sorts by module within sections.
+    relative = (
+        "closest" if setting("reverse_relative") is True else "text" if within else "furthest"
+    )
     return _IsortSettings(
-        within=setting("force_sort_within_sections") is True,
+        within=within,
         apart=isinstance(between, int) and not isinstance(between, bool) and between > 0,
         from_first=setting("from_first") is True,
         wrap=ImportWrap(
@@ -1104,6 +1194,9 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
             setting("include_trailing_comma") is True,
         ),
         joined=frozenset(joined),
+        relative=relative,
+        order=_section_order(setting("sections"), _ISORT_SECTIONS),
+        single=setting("no_sections") is True,
     )
 
 

@@ -39,6 +39,7 @@ from telemetry_cli.patching.source import SourceLines
 from telemetry_cli.patching.style import (
     DEFAULT_LINE_LENGTH,
     DEFAULT_QUOTE_STYLE,
+    IMPORT_SECTIONS,
     ImportWrap,
     YapfLayout,
     preferred_quote,
@@ -119,6 +120,12 @@ class ModuleSource(NamedTuple):
     #: Whether its import checker wants one group per top-level package (see
     #: :class:`.style.FormatStyle`).
     package_groups: bool = False
+    #: How its import sorter orders relative imports (:class:`.style.FormatStyle`).
+    relative_order: str = "furthest"
+    #: The order of its import sections (:class:`.style.FormatStyle`).
+    section_order: tuple[str, ...] = IMPORT_SECTIONS
+    #: Whether its import sorter keeps one section (:class:`.style.FormatStyle`).
+    no_sections: bool = False
 
 
 class ParseFailure(Exception):
@@ -1177,6 +1184,9 @@ class ModuleModel:
         self.import_wrap = source.import_wrap
         self.joined_sections = source.joined_sections
         self.package_groups = source.package_groups
+        self.relative_order = source.relative_order
+        self.section_order = source.section_order
+        self.no_sections = source.no_sections
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
