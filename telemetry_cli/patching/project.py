@@ -59,6 +59,7 @@ from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import (
     OUTSIDE_THE_PLAN,
     FormerCalls,
+    name_skipped_calls,
     relayer_skipped_calls,
     skipped_inserted_calls,
     uninstrument_module,
@@ -881,6 +882,14 @@ class _Analysis:
         """
         self._take_out_left(self._old_left(path, None))
 
+    def _outside_the_app(self) -> str:
+        """What to do with a skipped handler's call in a module the plan's app does not hold."""
+        return (
+            f"the plan's app ({self.plan.app_dir}) does not hold this module, so it cannot "
+            "import the new one; take the call out by hand (or the mark, and generate takes it "
+            "out)"
+        )
+
     def _old_left(self, path: str, event_type: str | None) -> LeftPatch:
         """The code the last run put in ``path`` (its include, or calls of ``event_type``)."""
         return (path, event_type, self.old_backend, self.old_app_package, self.old_layer)
@@ -931,16 +940,20 @@ class _Analysis:
                 # module-level import it reads follows the layer (the handler stays as it is).
                 # (One the plan's app package holds: the new layer is importable from it.)
                 plan = self.plan
-                moving = package != self.package and PurePosixPath(path).is_relative_to(
-                    plan.app_dir
-                )
-                if moving and relayer_skipped_calls(editor, package, self.package):
+                inside = PurePosixPath(path).is_relative_to(plan.app_dir)
+                if (
+                    inside
+                    and package != self.package
+                    and relayer_skipped_calls(editor, package, self.package)
+                ):
                     if path not in {plan.module_path(name) for name, _ in plan.instrument}:
                         # Dropped from the plan: remembered through the new layer, for remove.
                         self.left.add(
                             (path, event_type, plan.backend, plan.app_package, plan.layer_package)
                         )
                 else:
+                    if not inside:
+                        name_skipped_calls(editor, package, self._outside_the_app())
                     self.left.add(left)
         if len(editor.edits.problems) > kept:
             self.left.add(left)
@@ -1166,9 +1179,13 @@ class _Analysis:
             uninstrument_module(
                 editor, None, self.old_package, force=self.force, leave_skipped=not self.removing
             )
-            if len(editor.edits.problems) > kept or (
-                not self.removing and skipped_inserted_calls(editor, self.old_package)
-            ):
+            skipped = not self.removing and skipped_inserted_calls(editor, self.old_package)
+            if skipped and not PurePosixPath(path).is_relative_to(plan.app_dir):
+                # The backend moved: the plan's app no longer holds the module, and the old
+                # layer stays for the call, remembered where it is (see _take_out_left).
+                name_skipped_calls(editor, self.old_package, self._outside_the_app())
+                self.left.add(self._old_left(path, old))
+            elif len(editor.edits.problems) > kept or skipped:
                 # A call changed since it was inserted stays, and so does the record of it: the
                 # next run (and remove) still see it for what it is. So does one in a handler
                 # marked skip since, which generate leaves and remove takes out.
