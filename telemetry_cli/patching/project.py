@@ -882,6 +882,18 @@ class _Analysis:
         """
         self._take_out_left(self._old_left(path, None))
 
+    def _same_app(self, backend: str, app_package: str) -> bool:
+        """Whether a layout of an earlier run holds its modules where the plan's app does.
+
+        The same backend folder, or the same folder imported by another name (``app-package =
+        "backend.app"`` under the root against ``"app"`` under ``backend/``): a module the plan
+        instruments is then the very file an earlier run patched.
+        """
+        plan = self.plan
+        return backend == plan.backend or PurePosixPath(
+            backend, *app_package.split(".")
+        ) == PurePosixPath(plan.app_dir)
+
     def _outside_the_app(self) -> str:
         """What to do with a skipped handler's call in a module the plan's app does not hold."""
         return (
@@ -925,7 +937,7 @@ class _Analysis:
         else:
             # Every call inserted through that layer, whatever type it logs (see _instrument).
             # Left to instrument_module only when it edits this very file (the same backend).
-            same = staying if backend == self.plan.backend else None
+            same = staying if self._same_app(backend, app_package) else None
             if uninstrument_module(
                 editor,
                 None,
@@ -979,7 +991,7 @@ class _Analysis:
                 event_type is not None
                 and path in current
                 and not self.removing
-                and backend == plan.backend
+                and self._same_app(backend, app_package)
             ):
                 # A call kept (changed by hand) through a layer the plan moved away from, or of
                 # a type it no longer logs, in a module it still instruments: instrument_module
@@ -1037,7 +1049,8 @@ class _Analysis:
         # A branch merged in may have patched the module for another type (its call merged
         # cleanly, the record kept from this side): that branch's committed record says so.
         types |= self.history.patched.instrumented.get(relative, frozenset())
-        package = self.old_package if self.moved and self.old_backend == self.plan.backend else None
+        same = self._same_app(self.old_backend, self.old_app_package)
+        package = self.old_package if self.moved and same else None
         left = self.left_calls.get(relative)
         if left is not None:
             types |= left.types
@@ -1180,12 +1193,14 @@ class _Analysis:
                 editor, None, self.old_package, force=self.force, leave_skipped=not self.removing
             )
             skipped = not self.removing and skipped_inserted_calls(editor, self.old_package)
-            if skipped and not PurePosixPath(path).is_relative_to(plan.app_dir):
+            edited = len(editor.edits.problems) > kept
+            if (edited or skipped) and not PurePosixPath(path).is_relative_to(plan.app_dir):
                 # The backend moved: the plan's app no longer holds the module, and the old
                 # layer stays for the call, remembered where it is (see _take_out_left).
-                name_skipped_calls(editor, self.old_package, self._outside_the_app())
+                if skipped:
+                    name_skipped_calls(editor, self.old_package, self._outside_the_app())
                 self.left.add(self._old_left(path, old))
-            elif len(editor.edits.problems) > kept or skipped:
+            elif edited or skipped:
                 # A call changed since it was inserted stays, and so does the record of it: the
                 # next run (and remove) still see it for what it is. So does one in a handler
                 # marked skip since, which generate leaves and remove takes out.
