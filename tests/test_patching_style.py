@@ -466,6 +466,28 @@ def test_code_the_users_formatter_laid_out_anew_is_left_as_it_is(tmp_path: Path)
     assert snapshot(root) == after
 
 
+def test_the_users_own_include_keeps_its_layout(tmp_path: Path) -> None:
+    # Only the tool's own include is laid out again: the user's, of the same shape, is theirs.
+    own = "app.include_router(\n    books_router\n)\n"
+    main = MAIN.replace(
+        "from app.api import books\n", "from app.api.books import router as books_router\n"
+    )
+    main = main.replace("app.include_router(books.router)\n", own)
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": f'[project]\nname = "shelf"\n{PLAN}',
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/main.py": main,
+            "backend/app/api/books.py": ROUTES,
+        },
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert own in (root / "backend/app/main.py").read_text()
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 def test_a_comment_in_an_inserted_call_keeps_its_layout(tmp_path: Path) -> None:
     # A comment of the user's between the call's lines makes the lines theirs: laying the call
     # out again would lose it.

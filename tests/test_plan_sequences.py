@@ -955,7 +955,28 @@ def _relative_imports(app: Path) -> None:
             module.write_text(module.read_text().replace(absolute, relative))
 
 
+def _configure_only(config: str) -> Callable[[Path], None]:
+    """The formatter's (or sorter's) settings changed in ``app``, the modules left as they are.
+
+    A fresh generate lays its code out (and places its imports) to the settings of the moment,
+    so the code an earlier run wrote must follow them too: the user runs the formatter later,
+    or never (a pre-commit hook on the files they touch).
+    """
+
+    def configure(app: Path) -> None:
+        (app / "ruff.toml").write_text(config)
+
+    return configure
+
+
 _MORE_SOURCE_EDITS: dict[str, Edit] = {
+    "ruff config narrow": _in_every_backend(
+        _configure_only('line-length = 60\n[format]\nquote-style = "single"\n')
+    ),
+    "ruff config wide": _in_every_backend(_configure_only("line-length = 120\n")),
+    "isort within sections": _in_every_backend(
+        _configure_only("[lint.isort]\nforce-sort-within-sections = true\n")
+    ),
     "ruff format narrow": _in_every_backend(_ruff_format_narrow),
     "swap handlers": _in_every_backend(_swap_handlers),
     "add decorator": _in_every_backend(_add_decorator),

@@ -97,7 +97,8 @@ def wire_app(
         and module.refers_to(argument, router_target)
     ]
     included = bool(includes)
-    installed = any(module.refers_to(call.func, capture_target) for call in calls)
+    hooks = [call for call in calls if module.refers_to(call.func, capture_target)]
+    installed = bool(hooks)
     guarded = _app_dependencies(site)
     if guarded is not None:
         # Not an error (an app behind authentication may want its telemetry behind it too),
@@ -133,7 +134,7 @@ def wire_app(
             local = editor.local_name_for(f"{target_module}.{name}")
             if wanted and local is not None:
                 editor.respell(target_module, name, local, used_at)
-    _lay_out_wiring(editor, site, [*includes, *(c for c in calls if c not in includes)])
+    _lay_out_wiring(editor, site, [*includes, *hooks])
     if not included:
         router = editor.import_name(
             f"{analytics_package}.telemetry_router",
