@@ -5,7 +5,8 @@ the pristine project, so it cannot replay a user's edit of the lines the tool in
 each kind of edit has its rule, asserted at the step after it:
 
 - reformatted (one line, or wrapped with a trailing comma), moved import, renamed logger
-  (``import event_logger as tel``): still the tool's. The project stays what a fresh generate
+  (``import event_logger as tel``): still the tool's (a reformatted call is laid out again
+  as generate writes it, as after a change of the formatter's settings). The project stays what a fresh generate
   writes, compared as syntax (layer imports as a set, the logger's alias read as its name).
   ``remove`` takes them out; of a moved import, the blank line generate wrote beside it stays
   where it was (nothing tells it from the user's own), so blank lines are not compared there;
