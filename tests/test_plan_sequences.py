@@ -1291,6 +1291,10 @@ def test_random_walks_through_merges_and_checkouts_keep_the_invariant(
             ],
             id="second-merge-without-conflicts-in-the-plan-resolved-with-this-sides-plan",
         ),
+        pytest.param(
+            [MergeStep(_edited(["retire chapter_visit", "flat layout"]), _edited([]), "ours")],
+            id="merge-of-calls-through-the-app-package-into-this-sides-flat-layout",
+        ),
     ],
 )
 def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
@@ -1310,6 +1314,9 @@ def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
     # merged in cleanly and stayed beside the new ones (one layer name per app package was
     # looked for). A merge that did not conflict in the plan moves `main` to the merge commit:
     # "this side's plan" is the one from before it.
+    # This side turned the layout flat (the same folder, imported without `app.`) and dropped
+    # chapters.py; the other branch's call there, through `app.analytics`, merged in cleanly
+    # and stayed: the module was read in the flat layout alone, through its layer name.
     problems, taken = run_git_walk(original, tmp_path, steps)
     assert not problems, "\n".join(problems)
     assert taken == len(steps)  # no step skipped as a plan one generate refuses

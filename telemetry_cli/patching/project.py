@@ -1240,25 +1240,22 @@ class _Analysis:
         any other is the user's and stays, without a word, as where the manifest was lost.
         """
         for path in sorted(set(self.history.patched.instrumented) - known - set(self.editors)):
-            # In the folder the branch patched it in, through the layers it may have imported.
-            found = next(
-                (
-                    (model, backend, packages)
-                    for backend, _, packages in self._layouts()
-                    if (model := self.module_in(path, backend)) is not None
-                ),
-                None,
-            )
-            if found is None:
-                continue
-            model, backend, packages = found
-            editor = ModuleEditor(model, self._index_for(backend), self.first_party)
-            for package in (self.package, *packages):
-                uninstrument_module(editor, None, package, force=False, only_ours=True)
-            if editor.edits.changes:
-                # Only then a file of this run: one long unpatched is not read out as unchanged.
-                self.editors[path] = editor
-                self.order.append(path)
+            # In the folder the branch patched it in, through the layers it may have imported:
+            # the first layout reading the module that finds such calls (the same folder may be
+            # this side's flat layout and the branch's `app` package).
+            for backend, _, packages in self._layouts():
+                model = self.module_in(path, backend)
+                if model is None:
+                    continue
+                editor = ModuleEditor(model, self._index_for(backend), self.first_party)
+                for package in dict.fromkeys((self.package, *packages)):
+                    uninstrument_module(editor, None, package, force=False, only_ours=True)
+                if editor.edits.changes:
+                    # Only then a file of this run: one long unpatched is not read out as
+                    # unchanged.
+                    self.editors[path] = editor
+                    self.order.append(path)
+                    break
 
     def _absent(self, name: str, relative: str) -> bool:
         """Whether no file at all is where the plan names an ``instrument`` module.
