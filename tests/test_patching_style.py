@@ -429,25 +429,105 @@ def test_generate_follows_the_configured_quote_style(tmp_path: Path, style: str)
     assert snapshot(root) == before
 
 
-def test_check_accepts_calls_in_either_quotes(tmp_path: Path) -> None:
-    """A call generated under one quote style is still the tool's after the style changes."""
+# The project's formatter configuration once the code went in: 36 columns, single quotes. The
+# log call, its import and the factory's include are each laid out otherwise at 88.
+NARROW = "line-length = 36\n[format]\nquote-style = 'single'\n"
+
+
+def _factory_shelf(root: Path) -> Path:
+    return _write(
+        root,
+        {
+            "pyproject.toml": f'[project]\nname = "shelf"\n{PLAN}',
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/main.py": FACTORY_MAIN,
+            "backend/app/api/books.py": ROUTES,
+        },
+    )
+
+
+def test_a_formatter_setting_changed_lays_the_inserted_code_out_again(tmp_path: Path) -> None:
+    # Output is a function of the plan, the code and the project's configuration: once the
+    # formatter's settings change (or an older commit brings back code laid out under other
+    # settings), the tool's own lines are stale until laid out as a fresh generate writes them.
+    # `--check` passed on them and `generate` left them, so a fresh clone's generate differed.
+    root = _factory_shelf(tmp_path / "project")
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / "ruff.toml").write_text(NARROW)
+    checked = run("generate", "--check", "--root", str(root))
+    assert checked.exit_code == 1, checked.stdout
+    for module in ("books.py", "main.py"):
+        assert module in checked.stdout, checked.stdout
+    assert run("generate", "--root", str(root)).exit_code == 0
+    fresh = _factory_shelf(tmp_path / "fresh")
+    (fresh / "ruff.toml").write_text(NARROW)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert snapshot(root) == snapshot(fresh)
+    main = (root / "backend/app/main.py").read_text()
+    assert "    app.include_router(\n        telemetry_router\n    )\n" in main
+    assert (
+        "from app.analytics.event_logger import (\n    event_logger,\n)\n"
+        in (root / "backend/app/api/books.py").read_text()
+    )
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    (root / "ruff.toml").unlink()
+    assert snapshot(root) == before
+
+
+def test_code_the_users_formatter_laid_out_anew_is_left_as_it_is(tmp_path: Path) -> None:
+    # The user ran their formatter after changing its settings: the code is as generate writes
+    # it now, and nothing changes.
+    root = _factory_shelf(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    (root / "ruff.toml").write_text(NARROW)
+    ruff = Path(sys.executable).parent / "ruff"
+    command = [str(ruff)] if ruff.is_file() else [sys.executable, "-m", "ruff"]
+    modules = [str(root / "backend/app" / name) for name in ("main.py", "api/books.py")]
+    subprocess.run([*command, "format", "-q", "--no-cache", *modules], cwd=root, check=True)
+    after = snapshot(root)
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == after
+
+
+def test_the_users_own_include_keeps_its_layout(tmp_path: Path) -> None:
+    # Only the tool's own include is laid out again: the user's, of the same shape, is theirs.
+    own = "app.include_router(\n    books_router\n)\n"
+    main = MAIN.replace(
+        "from app.api import books\n", "from app.api.books import router as books_router\n"
+    )
+    main = main.replace("app.include_router(books.router)\n", own)
     root = _write(
         tmp_path,
         {
             "pyproject.toml": f'[project]\nname = "shelf"\n{PLAN}',
             "backend/app/__init__.py": "",
             "backend/app/api/__init__.py": "",
-            "backend/app/main.py": MAIN,
+            "backend/app/main.py": main,
             "backend/app/api/books.py": ROUTES,
         },
     )
-    before = snapshot(root)
     assert run("generate", "--root", str(root)).exit_code == 0
-    (root / "ruff.toml").write_text("[format]\nquote-style = 'single'\n")
+    assert own in (root / "backend/app/main.py").read_text()
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
-    assert run("remove", "--root", str(root)).exit_code == 0
-    (root / "ruff.toml").unlink()
-    assert snapshot(root) == before
+
+
+def test_a_comment_in_an_inserted_call_keeps_its_layout(tmp_path: Path) -> None:
+    # A comment of the user's between the call's lines makes the lines theirs: laying the call
+    # out again would lose it.
+    root = _shelf(tmp_path, "", ROUTES)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    books = root / "backend/app/api/books.py"
+    text = books.read_text()
+    assert '        "seen",\n' in text
+    books.write_text(text.replace('        "seen",\n', '        "seen",  # ours\n'))
+    (root / "ruff.toml").write_text("[format]\nquote-style = 'single'\n")
+    commented = books.read_text()
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert books.read_text() == commented
 
 
 # A `:path` parameter is logged as `len(str(...))`: too long for the line, ruff and black split

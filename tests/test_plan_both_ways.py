@@ -536,6 +536,73 @@ def test_a_changed_call_left_behind_as_the_layer_is_renamed_keeps_the_old_layer(
     assert '"left"' not in (root / ".telemetry-scaffold.json").read_text()
 
 
+def test_a_changed_call_through_the_apps_other_import_name_is_named_not_doubled(
+    tmp_path: Path,
+) -> None:
+    # The same folder imported by another name (`app-package = "backend.app"` under the root):
+    # the call changed by hand, through `app.analytics`, stayed and a second call went in
+    # through `backend.app.analytics`, so the route logged twice, with a line that said only to
+    # take the first out. It is named as after a `layer-package` change: what is out of date,
+    # and what to do.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    changed = chapters.read_text().replace('"method": "GET",', '"method": "GET", "v": 2,')
+    chapters.write_text(changed)
+    _set_plan(root, f'backend = "."\napp-package = "backend.app"\n{FULL_PLAN}')
+    for _ in range(2):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert (
+            "the log call of route get_chapter (GET /api/chapters/{chapter_id}) was changed by "
+            "hand (kept as yours) and is out of date: it logs through app.analytics, now "
+            "backend.app.analytics; update it by hand, rerun with --force to replace it, or mark "
+            "the handler `# telemetry-scaffold: skip` to keep it as it is"
+        ) in result.stdout
+        assert chapters.read_text() == changed
+    forced = run("generate", "--root", str(root), "--force")
+    assert forced.exit_code == 0, forced.stdout
+    assert chapters.read_text().count(".log(") == 1
+    assert "from backend.app.analytics.event_logger import event_logger\n" in chapters.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_changed_call_outside_the_moved_backend_keeps_the_old_layer(tmp_path: Path) -> None:
+    # The backend moved (`backend = "srv"`): the call changed by hand in the old folder's
+    # module was kept, but the old layer it reads was deleted under it, and the next run forgot
+    # the call (--check green on an import of a deleted module). The old layer stays while the
+    # call reads it, and each run names the call and what to do.
+    root = _project(tmp_path)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    chapters = root / CHAPTERS
+    inserted = chapters.read_text()
+    chapters.write_text(inserted.replace('"method": "GET",', '"method": "GET", "v": 2,'))
+    shutil.copytree(root / "backend", root / "srv")
+    shutil.rmtree(root / "srv/app/analytics")
+    (root / "srv/app/main.py").write_text(MAIN_PY)
+    (root / "srv/app/api/ai_blocks.py").write_text(AI_BLOCKS_PY)
+    (root / "srv/app/api/chapters.py").write_text(CHAPTERS_PY)
+    _set_plan(root, f'backend = "srv"\n{FULL_PLAN}')
+    for _ in range(2):
+        result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert (
+            f"{CHAPTERS}:{inserted.count(chr(10), 0, inserted.index('event_logger.log(')) + 1}: "
+            "the log call of route get_chapter (GET /api/chapters/{chapter_id}) is not as "
+            "telemetry-scaffold wrote it (changed since, or written by hand); kept: take it out "
+            "by hand, or rerun with --force"
+        ) in result.stdout
+        assert f"kept: {CHAPTERS} still uses it" in result.stdout
+        assert (root / "backend/app/analytics/event_logger.py").exists()
+        assert run("generate", "--root", str(root), "--check").exit_code == 1
+    # Put back as it was written: it comes out, and the old layer with it.
+    chapters.write_text(inserted)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert chapters.read_text() == CHAPTERS_PY
+    assert not (root / "backend/app/analytics").exists()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 def test_a_layer_that_changes_section_as_it_moves_is_set_apart_as_a_fresh_one(
     tmp_path: Path,
 ) -> None:

@@ -955,7 +955,28 @@ def _relative_imports(app: Path) -> None:
             module.write_text(module.read_text().replace(absolute, relative))
 
 
+def _configure_only(config: str) -> Callable[[Path], None]:
+    """The formatter's (or sorter's) settings changed in ``app``, the modules left as they are.
+
+    A fresh generate lays its code out (and places its imports) to the settings of the moment,
+    so the code an earlier run wrote must follow them too: the user runs the formatter later,
+    or never (a pre-commit hook on the files they touch).
+    """
+
+    def configure(app: Path) -> None:
+        (app / "ruff.toml").write_text(config)
+
+    return configure
+
+
 _MORE_SOURCE_EDITS: dict[str, Edit] = {
+    "ruff config narrow": _in_every_backend(
+        _configure_only('line-length = 60\n[format]\nquote-style = "single"\n')
+    ),
+    "ruff config wide": _in_every_backend(_configure_only("line-length = 120\n")),
+    "isort within sections": _in_every_backend(
+        _configure_only("[lint.isort]\nforce-sort-within-sections = true\n")
+    ),
     "ruff format narrow": _in_every_backend(_ruff_format_narrow),
     "swap handlers": _in_every_backend(_swap_handlers),
     "add decorator": _in_every_backend(_add_decorator),
@@ -1270,6 +1291,10 @@ def test_random_walks_through_merges_and_checkouts_keep_the_invariant(
             ],
             id="second-merge-without-conflicts-in-the-plan-resolved-with-this-sides-plan",
         ),
+        pytest.param(
+            [MergeStep(_edited(["retire chapter_visit", "flat layout"]), _edited([]), "ours")],
+            id="merge-of-calls-through-the-app-package-into-this-sides-flat-layout",
+        ),
     ],
 )
 def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
@@ -1289,6 +1314,9 @@ def test_fixed_walks_through_merges_and_checkouts_keep_the_invariant(
     # merged in cleanly and stayed beside the new ones (one layer name per app package was
     # looked for). A merge that did not conflict in the plan moves `main` to the merge commit:
     # "this side's plan" is the one from before it.
+    # This side turned the layout flat (the same folder, imported without `app.`) and dropped
+    # chapters.py; the other branch's call there, through `app.analytics`, merged in cleanly
+    # and stayed: the module was read in the flat layout alone, through its layer name.
     problems, taken = run_git_walk(original, tmp_path, steps)
     assert not problems, "\n".join(problems)
     assert taken == len(steps)  # no step skipped as a plan one generate refuses

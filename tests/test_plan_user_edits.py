@@ -5,12 +5,14 @@ the pristine project, so it cannot replay a user's edit of the lines the tool in
 each kind of edit has its rule, asserted at the step after it:
 
 - reformatted (one line, or wrapped with a trailing comma), moved import, renamed logger
-  (``import event_logger as tel``): still the tool's. The project stays what a fresh generate
-  writes, compared as syntax (layer imports as a set, the logger's alias read as its name).
-  ``remove`` takes them out; of a moved import, the blank line generate wrote beside it stays
-  where it was (nothing tells it from the user's own), so blank lines are not compared there;
-  nor where the user put an import or comment lines of their own next to the inserted import
-  (the blank line generate wrote may then set the user's lines apart, and stay).
+  (``import event_logger as tel``): still the tool's (a reformatted call is laid out again
+  as generate writes it, as after a change of the formatter's settings). The project stays
+  what a fresh generate writes, compared as syntax (layer imports as a set, the logger's
+  alias read as its name). ``remove`` takes them out; of a moved import, the blank line
+  generate wrote beside it stays where it was (nothing tells it from the user's own), so
+  blank lines are not compared there; nor where the user put an import or comment lines of
+  their own next to the inserted import (the blank line generate wrote may then set the
+  user's lines apart, and stay).
 - a deleted call: ``--check`` red; ``generate`` puts it back.
 - a key added to a payload with a value of the user's own: the call is the user's now. It is
   never taken out nor rewritten, whatever the plan, by ``generate`` or ``remove``; when the

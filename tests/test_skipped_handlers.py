@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli_support import AI_BLOCKS_PY, make_project, run
+from tests.cli_support import AI_BLOCKS_PY, MAIN_PY, make_project, run, write_files
 
 QUIZ_ROUTE = '@router.post("/quiz/{chapter_id}")'
 SKIP = "  # telemetry-scaffold: skip"
@@ -199,3 +199,42 @@ def test_a_skipped_call_follows_the_layer_imported_by_a_dotted_app_package(
     result = run("remove", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert (root / BLOCKS).read_text() == AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+
+
+def test_a_skipped_call_outside_the_moved_backend_is_named_with_what_to_do(
+    tmp_path: Path,
+) -> None:
+    # The backend moved (`backend = "srv"`, the app copied there): the old folder's module is
+    # outside the plan's app, so the skipped handler's call cannot import the new layer. The
+    # old layer was deleted under the call (its import broken) and the module stayed recorded
+    # through the new backend, so `--check` failed right after generate. The old layer stays
+    # while the call reads it, and a line says what to do.
+    root, quiz = _skipped_after_generate(tmp_path)
+    marked = AI_BLOCKS_PY.replace(QUIZ_ROUTE, QUIZ_ROUTE + SKIP)
+    write_files(root, {"srv/app/__init__.py": "", "srv/app/api/__init__.py": ""})
+    write_files(root, {"srv/app/main.py": MAIN_PY, "srv/app/api/ai_blocks.py": marked})
+    _set_plan(root, 'backend = "srv"\n' + PLAN.format("ai_block_used"))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert (
+        f"    {BLOCKS}:34: the log call of route quiz (POST /api/ai/quiz/{{chapter_id}}), in a "
+        "handler marked `# telemetry-scaffold: skip`, reads the logger of app.analytics, which "
+        "stays while it does: the plan's app (srv/app) does not hold this module, so it cannot "
+        "import the new one; take the call out by hand (or the mark, and generate takes it "
+        "out)\n"
+    ) in result.stdout
+    assert f"kept: {BLOCKS} still uses it" in result.stdout
+    assert (root / BLOCKS).read_text().endswith(quiz)
+    assert (root / "backend/app/analytics/event_logger.py").exists()
+    assert "route quiz" in run("generate", "--root", str(root)).stdout
+    # The mark taken out: so is the call, and the old layer with it.
+    blocks = root / BLOCKS
+    blocks.write_text(blocks.read_text().replace(SKIP, ""))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "event_logger" not in blocks.read_text()
+    assert not (root / "backend/app/analytics").exists()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert blocks.read_text() == AI_BLOCKS_PY
+    assert (root / "srv/app/api/ai_blocks.py").read_text() == marked

@@ -321,7 +321,7 @@ class ModuleEditor:
             written = "." * statement.level + (statement.module or "")
             end = statement.end_lineno or statement.lineno
             if (
-                written == spelling
+                (written == spelling and self._laid_out(statement, spelling, name, local))
                 or self.is_deleted(statement)
                 or id(statement) in self._respelled
                 or not (
@@ -335,8 +335,26 @@ class ModuleEditor:
             self._released.append(f"{target_module}.{name}")
             self._limit(used_at)
             self._imports.append(NewImport(spelling, name, local, target_module))
+            if written == spelling:
+                self.edits.changes.append(f"lay out the import of `{local}` as configured now")
+                continue
             how = "relative" if spelling.startswith(".") else "absolute"
             self.edits.changes.append(f"spell the import of `{local}` {how}, as the module does")
+
+    def _laid_out(self, statement: ast.ImportFrom, spelling: str, name: str, local: str) -> bool:
+        """Whether the import ``statement`` is laid out as generate writes it in this module now.
+
+        Another layout (the formatter's settings changed since the import went in, and an
+        older commit checked out brought the import back as it was then) makes :meth:`respell`
+        write it again: the module is what one generate makes of it now.
+        """
+        lines = self.module.lines
+        end = statement.end_lineno or statement.lineno
+        written = tuple(lines.line(number) for number in range(statement.lineno, end + 1))
+        wanted = NewImport(spelling, name, local).lines(
+            self.module.indent_unit, self.module.line_length, wrap=self.module.import_wrap
+        )
+        return written == wanted
 
     def _module_spelling(self, target: str) -> str:
         """``target`` as this module should import it: relative when the module does so.

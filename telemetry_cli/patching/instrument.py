@@ -42,6 +42,7 @@ from telemetry_cli.patching.removal import (
     looks_inserted,
     stale_entries,
     take_out,
+    user_comment,
     writes,
 )
 from telemetry_cli.patching.route_order import RouteOrder, matched_path
@@ -99,7 +100,8 @@ def wire_app(
         and module.refers_to(argument, router_target)
     ]
     included = bool(includes)
-    installed = any(module.refers_to(call.func, capture_target) for call in calls)
+    hooks = [call for call in calls if module.refers_to(call.func, capture_target)]
+    installed = bool(hooks)
     guarded = _app_dependencies(site)
     if guarded is not None:
         # Not an error (an app behind authentication may want its telemetry behind it too),
@@ -135,6 +137,7 @@ def wire_app(
             local = editor.local_name_for(f"{target_module}.{name}")
             if wanted and local is not None:
                 editor.respell(target_module, name, local, used_at)
+    _lay_out_wiring(editor, site, [*includes, *hooks])
     if not included:
         router = editor.import_name(
             f"{analytics_package}.telemetry_router",
@@ -167,6 +170,48 @@ def wire_app(
             for line in statement_lines(statement, indent, module.indent_unit, module.line_length)
         )
         editor.insert(end + 1, lines, (0,), tuple(reads))
+
+
+def _lay_out_wiring(editor: ModuleEditor, site: AppSite, calls: list[ast.Call]) -> None:
+    """Lay out again the wiring calls generate wrote, where the layout it writes now differs.
+
+    ``calls``: the app's ``include_router`` calls and error-capture installs. One of them that
+    is a statement of the app's block, on lines of its own without a comment, in the shape
+    generate writes (``app.include_router(telemetry_router)``, ``install_error_capture(app)``)
+    but laid out otherwise (the formatter's settings changed since it went in, and an older
+    commit checked out brought it back as it was then) is written again as generate writes it
+    now: the module is what one generate makes of it.
+    """
+    module = editor.module
+    by_value = {id(item.value): item for item in site.block if isinstance(item, ast.Expr)}
+    for call in calls:
+        statement = by_value.get(id(call))
+        if (
+            statement is None
+            or len(call.args) != 1
+            or call.keywords
+            or not isinstance(call.args[0], ast.Name)
+            or editor.is_deleted(statement)
+            or not module.owns_lines(statement)
+            or user_comment(module, statement) is not None
+        ):
+            continue
+        argument = call.args[0].id
+        if isinstance(call.func, ast.Attribute):
+            source = f"{site.expression}.include_router({argument})"
+        else:
+            source = f"{ast.unparse(call.func)}({site.expression})"
+        if ast.dump(ast.parse(source).body[0]) != ast.dump(statement):
+            continue  # not the shape generate writes: the user's
+        indent = module.lines.indentation(statement.lineno)
+        wanted = statement_lines(source, indent, module.indent_unit, module.line_length)
+        end = statement.end_lineno or statement.lineno
+        written = tuple(module.lines.line(number) for number in range(statement.lineno, end + 1))
+        if written == wanted:
+            continue
+        editor.delete(statement)
+        editor.insert(statement.lineno, wanted, (0,), (argument,))
+        editor.edits.changes.append(f"lay out `{ast.unparse(statement)}` as configured now")
 
 
 def _guarded_block(site: AppSite) -> tuple[ast.stmt, ...] | None:
@@ -1585,7 +1630,11 @@ def _inserted_call_state(
     flat = log_call_lines(logger, event_type, entries, "", "", module.line_length)
     wanted_tree = ast.parse("\n".join(flat))
     if ast.dump(wanted_tree.body[0]) == ast.dump(statement):
-        return call, False  # the same call, laid out differently
+        # The same call in another layout (the formatter's settings changed since, and the
+        # checkout of an older commit brought back the call as it was laid out then): laid
+        # out again as generate writes it now, unless a comment of the user's is on its lines.
+        relaid = module.owns_lines(statement) and user_comment(module, statement) is None
+        return call, relaid
     return (call, True) if inserted_call(handler, call, fallback_block) else None
 
 

@@ -59,6 +59,7 @@ from telemetry_cli.patching.mounts import Mounts
 from telemetry_cli.patching.removal import (
     OUTSIDE_THE_PLAN,
     FormerCalls,
+    name_skipped_calls,
     relayer_skipped_calls,
     skipped_inserted_calls,
     uninstrument_module,
@@ -891,6 +892,26 @@ class _Analysis:
         """
         self._take_out_left(self._old_left(path, None))
 
+    def _same_app(self, backend: str, app_package: str) -> bool:
+        """Whether a layout of an earlier run holds its modules where the plan's app does.
+
+        The same backend folder, or the same folder imported by another name (``app-package =
+        "backend.app"`` under the root against ``"app"`` under ``backend/``): a module the plan
+        instruments is then the very file an earlier run patched.
+        """
+        plan = self.plan
+        return backend == plan.backend or PurePosixPath(
+            backend, *app_package.split(".")
+        ) == PurePosixPath(plan.app_dir)
+
+    def _outside_the_app(self) -> str:
+        """What to do with a skipped handler's call in a module the plan's app does not hold."""
+        return (
+            f"the plan's app ({self.plan.app_dir}) does not hold this module, so it cannot "
+            "import the new one; take the call out by hand (or the mark, and generate takes it "
+            "out)"
+        )
+
     def _old_left(self, path: str, event_type: str | None) -> LeftPatch:
         """The code the last run put in ``path`` (its include, or calls of ``event_type``)."""
         return (path, event_type, self.old_backend, self.old_app_package, self.old_layer)
@@ -926,7 +947,7 @@ class _Analysis:
         else:
             # Every call inserted through that layer, whatever type it logs (see _instrument).
             # Left to instrument_module only when it edits this very file (the same backend).
-            same = staying if backend == self.plan.backend else None
+            same = staying if self._same_app(backend, app_package) else None
             if uninstrument_module(
                 editor,
                 None,
@@ -941,16 +962,20 @@ class _Analysis:
                 # module-level import it reads follows the layer (the handler stays as it is).
                 # (One the plan's app package holds: the new layer is importable from it.)
                 plan = self.plan
-                moving = package != self.package and PurePosixPath(path).is_relative_to(
-                    plan.app_dir
-                )
-                if moving and relayer_skipped_calls(editor, package, self.package):
+                inside = PurePosixPath(path).is_relative_to(plan.app_dir)
+                if (
+                    inside
+                    and package != self.package
+                    and relayer_skipped_calls(editor, package, self.package)
+                ):
                     if path not in {plan.module_path(name) for name, _ in plan.instrument}:
                         # Dropped from the plan: remembered through the new layer, for remove.
                         self.left.add(
                             (path, event_type, plan.backend, plan.app_package, plan.layer_package)
                         )
                 else:
+                    if not inside:
+                        name_skipped_calls(editor, package, self._outside_the_app())
                     self.left.add(left)
         if len(editor.edits.problems) > kept:
             self.left.add(left)
@@ -976,7 +1001,7 @@ class _Analysis:
                 event_type is not None
                 and path in current
                 and not self.removing
-                and backend == plan.backend
+                and self._same_app(backend, app_package)
             ):
                 # A call kept (changed by hand) through a layer the plan moved away from, or of
                 # a type it no longer logs, in a module it still instruments: instrument_module
@@ -1034,7 +1059,8 @@ class _Analysis:
         # A branch merged in may have patched the module for another type (its call merged
         # cleanly, the record kept from this side): that branch's committed record says so.
         types |= self.history.patched.instrumented.get(relative, frozenset())
-        package = self.old_package if self.moved and self.old_backend == self.plan.backend else None
+        same = self._same_app(self.old_backend, self.old_app_package)
+        package = self.old_package if self.moved and same else None
         left = self.left_calls.get(relative)
         if left is not None:
             types |= left.types
@@ -1176,9 +1202,15 @@ class _Analysis:
             uninstrument_module(
                 editor, None, self.old_package, force=self.force, leave_skipped=not self.removing
             )
-            if len(editor.edits.problems) > kept or (
-                not self.removing and skipped_inserted_calls(editor, self.old_package)
-            ):
+            skipped = not self.removing and skipped_inserted_calls(editor, self.old_package)
+            edited = len(editor.edits.problems) > kept
+            if (edited or skipped) and not PurePosixPath(path).is_relative_to(plan.app_dir):
+                # The backend moved: the plan's app no longer holds the module, and the old
+                # layer stays for the call, remembered where it is (see _take_out_left).
+                if skipped:
+                    name_skipped_calls(editor, self.old_package, self._outside_the_app())
+                self.left.add(self._old_left(path, old))
+            elif edited or skipped:
                 # A call changed since it was inserted stays, and so does the record of it: the
                 # next run (and remove) still see it for what it is. So does one in a handler
                 # marked skip since, which generate leaves and remove takes out.
@@ -1218,25 +1250,22 @@ class _Analysis:
         any other is the user's and stays, without a word, as where the manifest was lost.
         """
         for path in sorted(set(self.history.patched.instrumented) - known - set(self.editors)):
-            # In the folder the branch patched it in, through the layers it may have imported.
-            found = next(
-                (
-                    (model, backend, packages)
-                    for backend, _, packages in self._layouts()
-                    if (model := self.module_in(path, backend)) is not None
-                ),
-                None,
-            )
-            if found is None:
-                continue
-            model, backend, packages = found
-            editor = ModuleEditor(model, self._index_for(backend), self.first_party)
-            for package in (self.package, *packages):
-                uninstrument_module(editor, None, package, force=False, only_ours=True)
-            if editor.edits.changes:
-                # Only then a file of this run: one long unpatched is not read out as unchanged.
-                self.editors[path] = editor
-                self.order.append(path)
+            # In the folder the branch patched it in, through the layers it may have imported:
+            # the first layout reading the module that finds such calls (the same folder may be
+            # this side's flat layout and the branch's `app` package).
+            for backend, _, packages in self._layouts():
+                model = self.module_in(path, backend)
+                if model is None:
+                    continue
+                editor = ModuleEditor(model, self._index_for(backend), self.first_party)
+                for package in dict.fromkeys((self.package, *packages)):
+                    uninstrument_module(editor, None, package, force=False, only_ours=True)
+                if editor.edits.changes:
+                    # Only then a file of this run: one long unpatched is not read out as
+                    # unchanged.
+                    self.editors[path] = editor
+                    self.order.append(path)
+                    break
 
     def _absent(self, name: str, relative: str) -> bool:
         """Whether no file at all is where the plan names an ``instrument`` module.

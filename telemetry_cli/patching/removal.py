@@ -259,19 +259,33 @@ def relayer_skipped_calls(editor: ModuleEditor, old_package: str, new_package: s
     ):
         return True
     # Not an import of the tool's own shape (in a block, merged with other names): said.
-    logger_module = f"{old_package}.event_logger"
+    name_skipped_calls(
+        editor, old_package, f"import it from {new_package}.event_logger instead, by hand"
+    )
+    return False
+
+
+def name_skipped_calls(editor: ModuleEditor, package: str, what_to_do: str) -> None:
+    """Name on a line each skipped handler's inserted call reading ``package``'s logger.
+
+    Said where that layer stays only for those calls (see :func:`relayer_skipped_calls`),
+    with ``what_to_do`` so that it can go.
+    """
+    module = editor.module
+    handlers, _ = find_handlers(module, editor.index)
+    logger_module = f"{package}.event_logger"
     targets = frozenset({f"{logger_module}.event_logger", logger_module})
     fallback_block = module.name.rpartition(".")[2]
-    for handler in skipped:
+    for handler in handlers:
+        if not handler.skipped:
+            continue
         for call in existing_log_calls(handler, editor.index, targets):
             if call.event_type is not None and inserted_call(handler, call, fallback_block):
                 editor.edits.notes.append(
                     f"{module.path}:{call.statement.lineno}: the log call of route "
                     f"{handler.label()}, in a handler marked `# telemetry-scaffold: skip`, "
-                    f"reads the logger of {old_package}, which stays while it does: import it from "
-                    f"{new_package}.event_logger instead, by hand"
+                    f"reads the logger of {package}, which stays while it does: {what_to_do}"
                 )
-    return False
 
 
 def inserted_call(handler: Handler, call: LogCall, fallback_block: str) -> bool:
