@@ -982,6 +982,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 apps.setdefault(sub_app, []).append(app_mount)
             for child, mount in _router_mounts(index, model, calls, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
+            notes.extend(_unknown_listed_mounts(model, index))
     # A library's router last (`fastapi_users.get_auth_router(...)`: none of the package's);
     # then those made on an app first: the likeliest to serve a router found included nowhere.
     unresolved.sort(key=lambda item: (item.library, not item.by_app))
@@ -1089,6 +1090,59 @@ def _per_item(
             if text is not None:
                 path = ast.copy_location(ast.Constant(text), path)
         yield mount._replace(mounted=found[0], scope=found[1], path=path)
+
+
+def _unknown_listed_mounts(model: ModuleModel, index: PackageIndex) -> Iterator[str]:
+    """A line per ``Mount(path, routes=[...])`` an app lists whose path is only known at run time.
+
+    ``FastAPI(routes=[Mount(settings.PREFIX, routes=[APIRoute(...)])])`` (or inside a mount the
+    app lists at a known path): the routes inside answer under that path, which the tool cannot
+    read, so it logs none of them; said here rather than passed over. A mount given an ``app=``
+    is said where the mounted app is read (see :func:`_mount_path`).
+    """
+    for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
+        path = call_argument(call, 0, "path")
+        if (
+            path is None
+            or call_argument(call, 2, "routes") is None
+            or call_argument(call, 1, "app") is not None
+            or index.qualify(call.func, scope) not in MOUNT_CLASSES
+            or index.string_value(path, scope) is not None
+            or not _app_lists(call, scope, index)
+        ):
+            continue
+        yield (
+            f"{model.path}:{call.lineno}: mount path `{ast.unparse(path)}` is only known at run "
+            "time: the routes listed in it are not logged"
+        )
+
+
+def _app_lists(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
+    """Whether an app's ``routes=`` in ``scope`` lists ``call``, or a known mount it lists does.
+
+    As routes are read (a mount at a path not known statically is not entered).
+    """
+    for binding in scope.bindings.values():
+        if not (
+            _outer_is_app(binding, index)
+            and isinstance(binding.node, ast.Call)
+            and any(keyword.arg == "routes" for keyword in binding.node.keywords)
+        ):
+            continue
+        routes = next(kw.value for kw in binding.node.keywords if kw.arg == "routes")
+        pending = list(listed_items(routes, scope) or ())
+        while pending:
+            item = pending.pop()
+            if item is call:
+                return True
+            if not (
+                isinstance(item, ast.Call) and index.qualify(item.func, scope) in MOUNT_CLASSES
+            ):
+                continue
+            inner, at = call_argument(item, 2, "routes"), call_argument(item, 0, "path")
+            if inner is not None and at is not None and index.string_value(at, scope) is not None:
+                pending.extend(listed_items(inner, scope) or ())
+    return False
 
 
 def _lists(routes: ast.expr, call: ast.Call, scope: Scope) -> bool:
