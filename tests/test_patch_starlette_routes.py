@@ -368,3 +368,24 @@ def test_routes_a_router_lists_inside_a_mount_are_not_given_its_path(tmp_path: P
     out = " ".join(result.stdout.split())
     assert "log call in health (GET /health)" in out, out
     assert "/api/users" not in out and "log call in user " not in out, out
+
+
+def test_a_mount_an_app_lists_at_a_path_known_only_at_run_time_is_said(tmp_path: Path) -> None:
+    """`FastAPI(routes=[Mount(os.environ["API"], routes=[...])])`: the routes inside answer
+    under a path the tool cannot read, so none is logged; one line says so (the mount nested in
+    it is not said again). Before, they were passed over in silence."""
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    source = MOUNTED_ROUTES_PY.replace('API = "/api/"', 'API = os.environ.get("API", "/api")')
+    (root / "backend/app/main.py").write_text("import os\n" + source)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    line = 1 + ("import os\n" + source).splitlines().index("        Mount(")
+    said = (
+        f"app/main.py:{line}: mount path `API` is only known at run time: the routes listed in "
+        "it are not logged"
+    )
+    assert said in out, out
+    assert out.count("only known at run time") == 1, out
+    assert "log call in health (GET /health)" in out, out
+    assert "log call in user " not in out and "log call in report " not in out, out

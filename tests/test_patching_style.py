@@ -429,6 +429,41 @@ def test_generate_follows_the_configured_quote_style(tmp_path: Path, style: str)
     assert snapshot(root) == before
 
 
+# The user's own strings of SINGLE_ROUTES, each written in double quotes instead.
+USER_SWITCHED = {
+    "prefix='/shelf'": 'prefix="/shelf"',
+    "get('/a')": 'get("/a")',
+    "return 'a'": 'return "a"',
+    "return 'tea'": 'return "tea"',
+}
+
+
+def test_preserve_counts_only_the_users_strings_not_the_inserted_calls(tmp_path: Path) -> None:
+    # No formatter (quote-style preserve): insertions follow the module's majority quote. Once
+    # the user switches their strings to double quotes, the log calls (nine single-quoted
+    # strings each) outnumbered them, so the calls kept single quotes while a fresh generate of
+    # the same code wrote double ones: output depended on history. Only the user's count.
+    root = _shelf(tmp_path / "project", "", SINGLE_ROUTES)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    books = root / "backend/app/api/books.py"
+    text = books.read_text()
+    assert "'route': '/shelf/a'" in text, text
+    switched = SINGLE_ROUTES
+    for old, new in USER_SWITCHED.items():
+        assert old in text, old
+        text, switched = text.replace(old, new), switched.replace(old, new)
+    books.write_text(text)
+    checked = run("generate", "--check", "--root", str(root))
+    assert checked.exit_code == 1 and "books.py" in checked.stdout, checked.stdout
+    assert run("generate", "--root", str(root)).exit_code == 0
+    fresh = _shelf(tmp_path / "fresh", "", switched)
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    written = books.read_text()
+    assert written == (fresh / "backend/app/api/books.py").read_text()
+    assert '"route": "/shelf/a"' in written, written
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 # The project's formatter configuration once the code went in: 36 columns, single quotes. The
 # log call, its import and the factory's include are each laid out otherwise at 88.
 NARROW = "line-length = 36\n[format]\nquote-style = 'single'\n"

@@ -690,6 +690,27 @@ FILTERED_LISTINGS = {
         '        router.include_router(module.router, prefix=f"/{name}")\n',
         "/api/wallets",
     ),
+    "listdir-comprehension": (
+        "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "modules = [\n"
+        "    f for f in os.listdir(os.path.dirname(__file__))\n"
+        '    if f.endswith(".py") and not f.startswith("_")\n'
+        "]\n"
+        "for name in modules:\n"
+        '    module = importlib.import_module(f"{__name__}.{name[:-3]}")\n'
+        '    router.include_router(module.router, prefix=f"/{name[:-3]}")\n',
+        "/api/wallets",
+    ),
+    "pkgutil-comprehension": (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "modules = [info for info in pkgutil.iter_modules(__path__) if not info.ispkg]\n"
+        "for info in modules:\n"
+        '    module = importlib.import_module(f"{__name__}.{info.name}")\n'
+        '    router.include_router(module.router, prefix=f"/{info.name}")\n',
+        "/api/wallets",
+    ),
 }
 
 
@@ -825,18 +846,34 @@ def test_entries_a_listing_loop_skips_are_not_said_to_be_served(
         )
 
 
-def test_a_listing_loop_test_not_known_statically_is_said(tmp_path: Path) -> None:
-    """`if os.path.isfile(os.path.join(folder, entry)):` around the include: which entries it
-    keeps is only known at run time; said in one line, every module's router kept."""
-    root = tmp_path / "project"
-    package = (
+UNKNOWN_LISTING_TESTS = {
+    "loop-if": (
         "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
         "router = APIRouter()\nfolder = os.path.dirname(__file__)\n"
         "for entry in os.listdir(folder):\n"
         "    if os.path.isfile(os.path.join(folder, entry)):\n"
         "        module = importlib.import_module(f\"{__name__}.{entry.removesuffix('.py')}\")\n"
         "        router.include_router(module.router)\n"
-    )
+    ),
+    "comprehension-if": (
+        "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\nfolder = os.path.dirname(__file__)\n"
+        "entries = [entry for entry in os.listdir(folder)\n"
+        "           if os.path.isfile(os.path.join(folder, entry))]\n\n"
+        "for name in entries:\n"
+        "    module = importlib.import_module(f\"{__name__}.{name.removesuffix('.py')}\")\n"
+        "    router.include_router(module.router)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("written", sorted(UNKNOWN_LISTING_TESTS))
+def test_a_listing_loop_test_not_known_statically_is_said(tmp_path: Path, written: str) -> None:
+    """`if os.path.isfile(os.path.join(folder, entry)):` around the include, or filtering the
+    comprehension the loop runs over: which entries it keeps is only known at run time; said
+    in one line, every module's router kept."""
+    root = tmp_path / "project"
+    package = UNKNOWN_LISTING_TESTS[written]
     files = {
         "app/main.py": (
             "from fastapi import FastAPI\n\nfrom app.routes import router\n\n"
@@ -850,9 +887,10 @@ def test_a_listing_loop_test_not_known_statically_is_said(tmp_path: Path) -> Non
         ),
     }
     generated = _generated_with_wallets(root, files)
+    line = 1 + next(at for at, text in enumerate(package.splitlines()) if "include_" in text)
     said = (
-        "app/routes/__init__.py:11: which entries the `if` tests on `entry` keep is only known "
-        "at run time: the routers of every module listed are logged as included"
+        f"app/routes/__init__.py:{line}: which entries the `if` tests on `entry` keep is only "
+        "known at run time: the routers of every module listed are logged as included"
     )
     assert said in generated.stdout, generated.stdout
     assert routes_by_handler(root / "app/routes/wallets.py") == {"read_wallet": "/api/{wallet_id}"}

@@ -55,6 +55,7 @@ from telemetry_cli.patching.loops import (
     dict_keywords,
     iterated_to_the_end,
     kept_by_tests,
+    known_test,
     loop_string,
     loop_values,
     map_run_in_part,
@@ -981,6 +982,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 apps.setdefault(sub_app, []).append(app_mount)
             for child, mount in _router_mounts(index, model, calls, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
+            notes.extend(_unknown_listed_mounts(model, index))
     # A library's router last (`fastapi_users.get_auth_router(...)`: none of the package's);
     # then those made on an app first: the likeliest to serve a router found included nowhere.
     unresolved.sort(key=lambda item: (item.library, not item.by_app))
@@ -1088,6 +1090,59 @@ def _per_item(
             if text is not None:
                 path = ast.copy_location(ast.Constant(text), path)
         yield mount._replace(mounted=found[0], scope=found[1], path=path)
+
+
+def _unknown_listed_mounts(model: ModuleModel, index: PackageIndex) -> Iterator[str]:
+    """A line per ``Mount(path, routes=[...])`` an app lists whose path is only known at run time.
+
+    ``FastAPI(routes=[Mount(settings.PREFIX, routes=[APIRoute(...)])])`` (or inside a mount the
+    app lists at a known path): the routes inside answer under that path, which the tool cannot
+    read, so it logs none of them; said here rather than passed over. A mount given an ``app=``
+    is said where the mounted app is read (see :func:`_mount_path`).
+    """
+    for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
+        path = call_argument(call, 0, "path")
+        if (
+            path is None
+            or call_argument(call, 2, "routes") is None
+            or call_argument(call, 1, "app") is not None
+            or index.qualify(call.func, scope) not in MOUNT_CLASSES
+            or index.string_value(path, scope) is not None
+            or not _app_lists(call, scope, index)
+        ):
+            continue
+        yield (
+            f"{model.path}:{call.lineno}: mount path `{ast.unparse(path)}` is only known at run "
+            "time: the routes listed in it are not logged"
+        )
+
+
+def _app_lists(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
+    """Whether an app's ``routes=`` in ``scope`` lists ``call``, or a known mount it lists does.
+
+    As routes are read (a mount at a path not known statically is not entered).
+    """
+    for binding in scope.bindings.values():
+        if not (
+            _outer_is_app(binding, index)
+            and isinstance(binding.node, ast.Call)
+            and any(keyword.arg == "routes" for keyword in binding.node.keywords)
+        ):
+            continue
+        routes = next(kw.value for kw in binding.node.keywords if kw.arg == "routes")
+        pending = list(listed_items(routes, scope) or ())
+        while pending:
+            item = pending.pop()
+            if item is call:
+                return True
+            if not (
+                isinstance(item, ast.Call) and index.qualify(item.func, scope) in MOUNT_CLASSES
+            ):
+                continue
+            inner, at = call_argument(item, 2, "routes"), call_argument(item, 0, "path")
+            if inner is not None and at is not None and index.string_value(at, scope) is not None:
+                pending.extend(listed_items(inner, scope) or ())
+    return False
 
 
 def _lists(routes: ast.expr, call: ast.Call, scope: Scope) -> bool:
@@ -2791,20 +2846,30 @@ def _discovered_mounts(
     del defaults.read[read:]
     for key, entry in zip(keys, entries, strict=True):
         at = values
-        named, loop = listing_item or ({}, None)
+        named, loop, filtered = listing_item or ({}, None, None)
         if entry is not None and loop is not None and named and not set(named) & set(values):
             at = {**values, **{name: (item(entry), scope) for name, item in named.items()}}
             # `if entry.endswith(".py"):`, `if info.ispkg: continue`: an entry the loop's own
-            # tests skip is never imported, its router never included.
+            # tests skip is never imported, its router never included; so too an entry the
+            # comprehension the loop runs over leaves out (`[f for f in os.listdir(d) if ...]`).
             kept = kept_by_tests(call, loop, scope, at, index, reading=set(named))
+            tested = next(iter(named))
+            if kept is not False and filtered is not None:
+                listed = {name: (item(entry), scope) for name, item in filtered[0].items()}
+                verdicts = [
+                    known_test(test, scope, {**values, **listed}, index) for test in filtered[1]
+                ]
+                if False in verdicts:
+                    kept = False
+                elif None in verdicts:
+                    kept, tested = None, next(iter(filtered[0]))
             if kept is False:
                 continue
             if kept is None:
                 notes.once(
                     f"listing filter at {where}",
-                    f"{where}: which entries the `if` tests on `{next(iter(named))}` keep is "
-                    "only known at "
-                    "run time: the routers of every module listed are logged as included",
+                    f"{where}: which entries the `if` tests on `{tested}` keep is only known "
+                    "at run time: the routers of every module listed are logged as included",
                 )
         if told is not None:
             told.append(at is not values)
@@ -2816,8 +2881,18 @@ def _discovered_mounts(
 
 def _listing_loop_item(
     call: ast.Call, scope: Scope, index: PackageIndex
-) -> tuple[dict[str, Callable[[str], ast.expr]], ast.For | ast.AsyncFor] | None:
+) -> (
+    tuple[
+        dict[str, Callable[[str], ast.expr]],
+        ast.For | ast.AsyncFor,
+        tuple[dict[str, Callable[[str], ast.expr]], list[ast.expr]] | None,
+    ]
+    | None
+):
     """The names a ``for`` loop around ``call`` binds per listed entry, their items; the loop.
+
+    Third, for a loop over a list a comprehension of the listing built: the names the
+    comprehension binds per entry, their items, and its ``if`` filters (None otherwise).
 
     The entry's own name first; ``for _, name, ispkg in pkgutil.iter_modules(path):`` binds
     ``ispkg`` too (a loop's ``if ispkg: continue`` reads it).
@@ -2835,7 +2910,7 @@ def _listing_loop_item(
             continue
         found = _listing_item(loop.iter, loop.target, scope, index)
         if found is not None:
-            return found, loop
+            return found, loop, None
         # `for name, module in modules:` over `[(info.name, import_module(...)) for info in
         # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or its name.
         for target in sorted(names_in(loop.target)):
@@ -2847,8 +2922,9 @@ def _listing_loop_item(
                 continue
             element = item[0]
             entry, made = next(iter(inner.items()))
+            filtered = (inner, list(item[1].ifs))
             if isinstance(element, ast.Name) and element.id == entry:
-                return {target: made}, loop
+                return {target: made}, loop, filtered
             if (
                 isinstance(element, ast.Attribute)
                 and element.attr == "name"
@@ -2856,7 +2932,7 @@ def _listing_loop_item(
                 and element.value.id == entry
                 and made is _module_info
             ):
-                return {target: _module_name}, loop
+                return {target: _module_name}, loop, filtered
     return None
 
 

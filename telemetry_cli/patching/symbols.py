@@ -786,6 +786,25 @@ def bound_once(binding: Binding | None) -> TypeGuard[Binding]:
     return binding is not None and binding.kind == "value" and sole_binding(binding)
 
 
+def _inserted_log_call(node: ast.AST) -> bool:
+    """Whether ``node`` is a statement in the shape of generate's log call.
+
+    ``<logger>.log("<event>", {"route": ..., "handler": ..., ...})``: the context keys generate
+    writes (as ``remove`` recognises its calls), read from the tree alone.
+    """
+    if not (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr == "log"
+        and len(node.value.args) == 2
+        and isinstance(node.value.args[1], ast.Dict)
+    ):
+        return False
+    keys = {key.value for key in node.value.args[1].keys if isinstance(key, ast.Constant)}
+    return {"route", "handler"} <= keys
+
+
 def listed_items(value: ast.expr, scope: Scope) -> list[ast.expr] | None:
     """The items of a constructor's ``routes=``: a list written there, or in a name bound once.
 
@@ -1255,12 +1274,17 @@ class ModuleModel:
         """How many one-line strings of the module open with a double and with a single quote.
 
         Triple-quoted strings are left out: formatters write them with double quotes whatever
-        the style. The pieces of an f-string are not strings of their own.
+        the style. The pieces of an f-string are not strings of their own. So are the log calls
+        generate inserted (see :func:`_inserted_log_call`): counted, they would keep the quote
+        they were written in after the user switched theirs to the other one, while a fresh
+        generate of the same code writes the new one.
         """
         double = single = 0
         pending: list[ast.AST] = [self.tree]
         while pending:
             node = pending.pop()
+            if _inserted_log_call(node):
+                continue
             if isinstance(node, ast.JoinedStr) or (
                 isinstance(node, ast.Constant) and isinstance(node.value, str)
             ):
