@@ -938,6 +938,7 @@ ISORT_KEYS_READ = (
     "lines_between_types",
     "from_first",
     "no_lines_before",
+    "force_alphabetical_sort",
 )
 
 
@@ -1268,6 +1269,80 @@ def test_the_inserted_import_joins_the_one_section_of_no_sections(
     assert run("generate", "--root", str(root)).exit_code == 0
     text = books.read_text()
     assert "\nfrom app.analytics.event_logger import event_logger\n" in text
+    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+# Plain, `from`, own and relative imports of several lengths, for the sorter to put in its order.
+SORTED_ROUTES = """import os
+import logging
+from fastapi import APIRouter
+from app.zeta import Z
+from app.settings import NAME
+from . import helpers
+
+router = APIRouter()
+logger = logging.getLogger(os.__name__)
+
+
+@router.get("/a")
+def a() -> str:
+    return NAME + Z + helpers.H
+"""
+# The same with no relative import: the inserted import is spelled absolute.
+ABSOLUTE_ROUTES = SORTED_ROUTES.replace("from . import helpers\n", "").replace(" + helpers.H", "")
+# With no import of the app's own: the inserted one has no section to join but the sorter's.
+THIRD_PARTY_ROUTES = (
+    SORTED_ROUTES.replace("from app.zeta import Z\n", "")
+    .replace("from app.settings import NAME\n", "")
+    .replace("from . import helpers\n", "")
+    .replace("NAME + Z + helpers.H", '"a"')
+)
+RUFF_ISORT = '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
+ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        # One section, `from` imports first and set apart (isort's settings.py), and plone's
+        # profile, which sets it.
+        (f"{ISORT}force_alphabetical_sort = true\n", "isort"),
+        (f'{ISORT}profile = "plone"\n', "isort"),
+    ],
+)
+@pytest.mark.parametrize("routes", [SORTED_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES])
+def test_the_inserted_import_keeps_the_sorters_order(
+    tmp_path: Path, config: str, tool: str, routes: str
+) -> None:
+    # The module as the sorter sorts it; the inserted import must leave it sorted. Under each
+    # of these settings the sorter moved the inserted import elsewhere.
+    root = _shelf(tmp_path, config, routes)
+    _write(
+        root,
+        {
+            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/zeta.py": 'Z = "z"\n',
+            "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    books = root / "backend/app/api/books.py"
+    if tool == "ruff":
+        fix = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", "--fix", str(books)]
+        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    else:
+        fix = [*_sorter("isort"), str(books)]
+        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
+    subprocess.run(fix, cwd=root, capture_output=True, check=False)
+    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stdout
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert "event_logger import event_logger" in text
     checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stdout + text
     assert run("generate", "--check", "--root", str(root)).exit_code == 0

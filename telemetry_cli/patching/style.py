@@ -117,7 +117,7 @@ _ISORT_PROFILES: dict[str, dict[str, object]] = {
     "pycharm": {"multi_line_output": 3},
     "google": {"force_sort_within_sections": True, "line_length": 1000},
     "open_stack": {"force_sort_within_sections": True},
-    "plone": _ISORT_BLACK,
+    "plone": {**_ISORT_BLACK, "force_alphabetical_sort": True},
     "attrs": {
         "include_trailing_comma": True,
         "lines_between_types": 1,
@@ -1178,6 +1178,9 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
     if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
         length = _ISORT_LINE_LENGTH
     within = setting("force_sort_within_sections") is True
+    # force_alphabetical_sort (plone's profile) overrides these three, whatever else is set:
+    # one section, `from` imports first, set apart from the plain ones by a blank line.
+    alphabetical = setting("force_alphabetical_sort") is True
     # isort's relative imports: `..` before `.` by default; `.` first with reverse_relative;
     # sorted as written (`.` < `..x` < `.y`) when it sorts by module within sections.
     relative = (
@@ -1185,8 +1188,9 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
     )
     return _IsortSettings(
         within=within,
-        apart=isinstance(between, int) and not isinstance(between, bool) and between > 0,
-        from_first=setting("from_first") is True,
+        apart=alphabetical
+        or (isinstance(between, int) and not isinstance(between, bool) and between > 0),
+        from_first=alphabetical or setting("from_first") is True,
         wrap=ImportWrap(
             length,
             _ISORT_MODES.get(str(0 if mode is None else mode).lower(), ""),
@@ -1196,7 +1200,7 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         joined=frozenset(joined),
         relative=relative,
         order=_section_order(setting("sections"), _ISORT_SECTIONS),
-        single=setting("no_sections") is True,
+        single=alphabetical or setting("no_sections") is True,
     )
 
 
