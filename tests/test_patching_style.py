@@ -1312,6 +1312,9 @@ ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
         # profile, which sets it.
         (f"{ISORT}force_alphabetical_sort = true\n", "isort"),
         (f'{ISORT}profile = "plone"\n', "isort"),
+        # By the module's length first.
+        (f"{RUFF_ISORT}length-sort = true\n", "ruff"),
+        (f"{ISORT}length_sort = true\n", "isort"),
     ],
 )
 @pytest.mark.parametrize("routes", [SORTED_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES])

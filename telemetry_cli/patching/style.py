@@ -209,6 +209,7 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "no-lines-before": lambda chain: _ruff_isort(chain, "no-lines-before"),
     "section-order": lambda chain: _ruff_isort(chain, "section-order"),
     "no-sections": _ruff_flag("no-sections"),
+    "length-sort": _ruff_flag("length-sort"),
     "relative-imports-order": lambda chain: _only(
         _ruff_isort(chain, "relative-imports-order"), str
     ),
@@ -239,6 +240,7 @@ class _IsortSettings(NamedTuple):
     relative: str
     order: tuple[str, ...]
     single: bool
+    length: bool
 
 
 #: The rules read here that ruff runs only in preview (as of ruff 0.17).
@@ -327,6 +329,9 @@ class FormatStyle(NamedTuple):
     #: The sorter puts every import but the ``__future__`` ones in one section (ruff's and
     #: isort's ``no-sections``).
     no_sections: bool = False
+    #: The sorter orders a section's imports by the length of their module first, shorter
+    #: first (ruff's ``length-sort``, isort's ``length_sort``).
+    length_sort: bool = False
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -728,6 +733,7 @@ class FormatStyles:
                 relative_order="furthest" if isort is None else isort.relative,
                 section_order=IMPORT_SECTIONS if isort is None else isort.order,
                 no_sections=isort is not None and isort.single,
+                length_sort=isort is not None and isort.length,
             )
         return self._linter_style(folder, tool)
 
@@ -821,6 +827,7 @@ class FormatStyles:
             relative_order="furthest" if isort is None else isort.relative,
             section_order=IMPORT_SECTIONS if isort is None else isort.order,
             no_sections=isort is not None and isort.single,
+            length_sort=isort is not None and isort.length,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
@@ -905,6 +912,7 @@ class FormatStyles:
             else "furthest",
             section_order=_section_order(found.get("section-order"), _RUFF_SECTIONS),
             no_sections=found.get("no-sections") is True,
+            length_sort=found.get("length-sort") is True,
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
@@ -1201,6 +1209,7 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         relative=relative,
         order=_section_order(setting("sections"), _ISORT_SECTIONS),
         single=alphabetical or setting("no_sections") is True,
+        length=setting("length_sort") is True,
     )
 
 

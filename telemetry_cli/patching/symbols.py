@@ -126,6 +126,8 @@ class ModuleSource(NamedTuple):
     section_order: tuple[str, ...] = IMPORT_SECTIONS
     #: Whether its import sorter keeps one section (:class:`.style.FormatStyle`).
     no_sections: bool = False
+    #: Whether its import sorter puts shorter modules first (:class:`.style.FormatStyle`).
+    length_sort: bool = False
 
 
 class ParseFailure(Exception):
@@ -1187,6 +1189,7 @@ class ModuleModel:
         self.relative_order = source.relative_order
         self.section_order = source.section_order
         self.no_sections = source.no_sections
+        self.length_sort = source.length_sort
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
