@@ -19,6 +19,7 @@ from telemetry_cli.patching.style import (
     FormatStyle,
     FormatStyles,
     ImportWrap,
+    known_section,
     preferred_quote,
 )
 from telemetry_cli.patching.symbols import ModuleModel, ModuleSource, parse
@@ -1312,6 +1313,11 @@ ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
         # profile, which sets it.
         (f"{ISORT}force_alphabetical_sort = true\n", "isort"),
         (f'{ISORT}profile = "plone"\n', "isort"),
+        # The app's own package declared another section's.
+        (f'{RUFF_ISORT}known-third-party = ["app"]\n', "ruff"),
+        (f'{RUFF_ISORT}known-local-folder = ["app"]\n', "ruff"),
+        (f'{ISORT}known_third_party = ["app"]\n', "isort"),
+        (f'{ISORT}known_local_folder = ["app"]\n', "isort"),
         # By the module's length first.
         (f"{RUFF_ISORT}length-sort = true\n", "ruff"),
         (f"{ISORT}length_sort = true\n", "isort"),
@@ -1351,3 +1357,41 @@ def test_the_inserted_import_keeps_the_sorters_order(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("files", "module", "section"),
+    [
+        ({"ruff.toml": '[lint.isort]\nknown-third-party = ["app"]\n'}, "app.x.y", "third-party"),
+        ({"ruff.toml": '[lint.isort]\nknown-local-folder = ["ap*"]\n'}, "app.x", "local-folder"),
+        # Along `extend`, in the older `[isort]` table.
+        (
+            {
+                "ruff.toml": 'extend = "base.toml"\n',
+                "base.toml": '[isort]\nextra-standard-library = ["app"]\n',
+            },
+            "app",
+            "standard-library",
+        ),
+        (
+            {"pyproject.toml": '[tool.isort]\nknown_first_party = ["fastapi"]\n'},
+            "fastapi.routing",
+            "first-party",
+        ),
+        # isort matches the module before the packages above it.
+        (
+            {"setup.cfg": "[isort]\nknown_third_party = app\nknown_local_folder = app.x, b\n"},
+            "app.x.y",
+            "local-folder",
+        ),
+        ({"setup.cfg": "[isort]\nknown_third_party = app\n"}, "application", None),
+        ({"ruff.toml": "[lint.isort]\nknown-third-party = 3\n"}, "app", None),
+        ({}, "app", None),
+    ],
+)
+def test_known_sections_read(
+    tmp_path: Path, files: dict[str, str], module: str, section: str | None
+) -> None:
+    _write(tmp_path, files)
+    known = FormatStyles(tmp_path).of("backend/app/api/books.py").known_sections
+    assert known_section(known, module) == section

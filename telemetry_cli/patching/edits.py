@@ -19,7 +19,7 @@ from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
-from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout
+from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout, known_section
 from telemetry_cli.patching.symbols import (
     DualImports,
     FunctionNode,
@@ -1136,12 +1136,26 @@ class ModuleEditor:
 
     def _is_own(self, statement: ast.Import | ast.ImportFrom) -> bool:
         """Whether ``statement`` imports from the package itself (as the new imports do)."""
-        return self._rank(statement) in (_FIRST_PARTY, _LOCAL)
+        return self._own_rank(statement) in (_FIRST_PARTY, _LOCAL)
 
     def _sorted_imports(self) -> list[NewImport]:
         return sorted(self._imports, key=lambda new: new.sort_key())
 
     def _rank(self, statement: ast.Import | ast.ImportFrom) -> int:
+        """The section the module's import sorter puts ``statement`` in."""
+        if isinstance(statement, ast.ImportFrom) and statement.level:
+            return _LOCAL
+        name = statement.module or "" if isinstance(statement, ast.ImportFrom) else None
+        known = self._known_rank(statement.names[0].name if name is None else name)
+        return self._own_rank(statement) if known is None else known
+
+    def _known_rank(self, module: str) -> int | None:
+        """The section the sorter is told ``module`` is of (its ``known-*`` settings), if any."""
+        section = known_section(self.module.known_sections, module)
+        return None if section is None else IMPORT_SECTIONS.index(section)
+
+    def _own_rank(self, statement: ast.Import | ast.ImportFrom) -> int:
+        """The section of ``statement`` by where its module is: the package's, the stdlib's."""
         if isinstance(statement, ast.ImportFrom) and statement.level:
             return _LOCAL
         if isinstance(statement, ast.ImportFrom):
@@ -1158,7 +1172,10 @@ class ModuleEditor:
         return rank
 
     def _rank_of_new(self, new: NewImport) -> int:
-        return _LOCAL if new.module.startswith(".") else self._rank_of_module(new.module)
+        if new.module.startswith("."):
+            return _LOCAL
+        known = self._known_rank(new.module)
+        return self._rank_of_module(new.module) if known is None else known
 
     def _rank_of_module(self, name: str) -> int:
         top = name.split(".")[0]

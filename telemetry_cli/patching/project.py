@@ -391,6 +391,7 @@ class BackendReader:
             style.section_order,
             style.no_sections,
             style.length_sort,
+            style.known_sections,
         )
 
 

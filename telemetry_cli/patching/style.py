@@ -152,6 +152,22 @@ _ISORT_SECTIONS: dict[str, str | None] = dict(
         strict=True,
     )
 )
+# The settings that put named modules in a standard section, by ruff's names and by isort's,
+# each with the section (ruff's name of it); checked in this order.
+_RUFF_KNOWN = (
+    ("known-first-party", "first-party"),
+    ("known-third-party", "third-party"),
+    ("known-local-folder", "local-folder"),
+    ("extra-standard-library", "standard-library"),
+)
+_ISORT_KNOWN = (
+    ("known_future_library", "future"),
+    ("known_first_party", "first-party"),
+    ("known_third_party", "third-party"),
+    ("known_local_folder", "local-folder"),
+    ("known_standard_library", "standard-library"),
+    ("extra_standard_library", "standard-library"),
+)
 # yapf's `column_limit` by its `based_on_style`: pep8's (the default), and google's, facebook's
 # and yapf's own.
 _YAPF_PEP8_LIMIT = 79
@@ -210,6 +226,7 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "section-order": lambda chain: _ruff_isort(chain, "section-order"),
     "no-sections": _ruff_flag("no-sections"),
     "length-sort": _ruff_flag("length-sort"),
+    "known": lambda chain: _known(lambda key: _ruff_isort(chain, key), _RUFF_KNOWN),
     "relative-imports-order": lambda chain: _only(
         _ruff_isort(chain, "relative-imports-order"), str
     ),
@@ -241,6 +258,7 @@ class _IsortSettings(NamedTuple):
     order: tuple[str, ...]
     single: bool
     length: bool
+    known: tuple[tuple[str, str], ...]
 
 
 #: The rules read here that ruff runs only in preview (as of ruff 0.17).
@@ -332,6 +350,11 @@ class FormatStyle(NamedTuple):
     #: The sorter orders a section's imports by the length of their module first, shorter
     #: first (ruff's ``length-sort``, isort's ``length_sort``).
     length_sort: bool = False
+    #: The modules the sorter is told are of a section (ruff's ``known-first-party``,
+    #: ``known-third-party``, ``known-local-folder``, ``extra-standard-library``; isort's
+    #: ``known_*``): each glob pattern with the section, by ruff's name (see
+    #: :func:`known_section`).
+    known_sections: tuple[tuple[str, str], ...] = ()
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -734,6 +757,7 @@ class FormatStyles:
                 section_order=IMPORT_SECTIONS if isort is None else isort.order,
                 no_sections=isort is not None and isort.single,
                 length_sort=isort is not None and isort.length,
+                known_sections=() if isort is None else isort.known,
             )
         return self._linter_style(folder, tool)
 
@@ -828,6 +852,7 @@ class FormatStyles:
             section_order=IMPORT_SECTIONS if isort is None else isort.order,
             no_sections=isort is not None and isort.single,
             length_sort=isort is not None and isort.length,
+            known_sections=() if isort is None else isort.known,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
@@ -913,6 +938,7 @@ class FormatStyles:
             section_order=_section_order(found.get("section-order"), _RUFF_SECTIONS),
             no_sections=found.get("no-sections") is True,
             length_sort=found.get("length-sort") is True,
+            known_sections=_known_pairs(found.get("known")),
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
@@ -1210,7 +1236,48 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         order=_section_order(setting("sections"), _ISORT_SECTIONS),
         single=alphabetical or setting("no_sections") is True,
         length=setting("length_sort") is True,
+        known=_known(setting, _ISORT_KNOWN) or (),
     )
+
+
+def _known(
+    setting: Callable[[str], object], keys: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...] | None:
+    """The module patterns the ``known`` settings ``keys`` give, each with its section.
+
+    ``setting`` reads one setting (a list, or a comma-separated string as INI writes it).
+    None when none of them is set.
+    """
+    found: list[tuple[str, str]] = []
+    for key, section in keys:
+        value = setting(key)
+        items = value.split(",") if isinstance(value, str) else value
+        if isinstance(items, list):
+            found.extend(
+                (item.strip(), section) for item in items if isinstance(item, str) and item.strip()
+            )
+    return tuple(found) or None
+
+
+def _known_pairs(value: object) -> tuple[tuple[str, str], ...]:
+    """The pairs :func:`_known` read, as a setting found along ruff's ``extend`` chain."""
+    return value if isinstance(value, tuple) else ()
+
+
+def known_section(known: tuple[tuple[str, str], ...], module: str) -> str | None:
+    """The section (ruff's name) the sorter's ``known`` patterns put ``module`` in, if any.
+
+    The module itself is matched first, then each package above it (isort's order; a plain
+    pattern such as ``app`` names the top-level package, as ruff matches it); the first pattern
+    to match, in the order of :data:`_RUFF_KNOWN` / :data:`_ISORT_KNOWN`, decides.
+    """
+    parts = module.split(".")
+    for size in range(len(parts), 0, -1):
+        name = ".".join(parts[:size])
+        for pattern, section in known:
+            if fnmatchcase(name, pattern):
+                return section
+    return None
 
 
 def _ruff_isort(settings: dict[str, Any], key: str) -> object:
