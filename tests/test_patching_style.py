@@ -940,6 +940,10 @@ ISORT_KEYS_READ = (
     "from_first",
     "no_lines_before",
     "force_alphabetical_sort",
+    "reverse_relative",
+    "sections",
+    "no_sections",
+    "length_sort",
 )
 
 
@@ -1302,6 +1306,10 @@ THIRD_PARTY_ROUTES = (
     .replace("from . import helpers\n", "")
     .replace("NAME + Z + helpers.H", '"a"')
 )
+# A relative import of a module: `.helpers` against the inserted `..analytics.event_logger`.
+MODULE_RELATIVE_ROUTES = SORTED_ROUTES.replace(
+    "from . import helpers\n", "from .helpers import H\n"
+).replace("helpers.H", "H")
 RUFF_ISORT = '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
 ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
 
@@ -1313,6 +1321,8 @@ ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
         # profile, which sets it.
         (f"{ISORT}force_alphabetical_sort = true\n", "isort"),
         (f'{ISORT}profile = "plone"\n', "isort"),
+        # appnexus's profile: by module within sections, `.` before `..` (reverse_relative).
+        (f'{ISORT}profile = "appnexus"\n', "isort"),
         # The app's own package declared another section's.
         (f'{RUFF_ISORT}known-third-party = ["app"]\n', "ruff"),
         (f'{RUFF_ISORT}known-local-folder = ["app"]\n', "ruff"),
@@ -1323,7 +1333,9 @@ ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
         (f"{ISORT}length_sort = true\n", "isort"),
     ],
 )
-@pytest.mark.parametrize("routes", [SORTED_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES])
+@pytest.mark.parametrize(
+    "routes", [SORTED_ROUTES, MODULE_RELATIVE_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES]
+)
 def test_the_inserted_import_keeps_the_sorters_order(
     tmp_path: Path, config: str, tool: str, routes: str
 ) -> None:

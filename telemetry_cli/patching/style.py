@@ -129,6 +129,8 @@ _ISORT_PROFILES: dict[str, dict[str, object]] = {
     "appnexus": {
         **_ISORT_BLACK,
         "force_sort_within_sections": True,
+        "reverse_relative": True,
+        "sections": ["FUTURE", "STDLIB", "THIRDPARTY", "FIRSTPARTY", "APPLICATION", "LOCALFOLDER"],
         "no_lines_before": "LOCALFOLDER",
     },
 }
