@@ -944,6 +944,7 @@ ISORT_KEYS_READ = (
     "sections",
     "no_sections",
     "length_sort",
+    "length_sort_straight",
 )
 
 
@@ -1306,6 +1307,11 @@ THIRD_PARTY_ROUTES = (
     .replace("from . import helpers\n", "")
     .replace("NAME + Z + helpers.H", '"a"')
 )
+# A plain import of the app's package alone in its section: by name it sorts before the inserted
+# import, by length (ruff's length-sort-straight sorting by module) after it.
+PLAIN_OWN_ROUTES = THIRD_PARTY_ROUTES.replace(
+    "from fastapi import APIRouter\n", "from fastapi import APIRouter\nimport app\n"
+).replace('return "a"', "return app.__name__")
 # A relative import of a module: `.helpers` against the inserted `..analytics.event_logger`.
 MODULE_RELATIVE_ROUTES = SORTED_ROUTES.replace(
     "from . import helpers\n", "from .helpers import H\n"
@@ -1331,10 +1337,16 @@ ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
         # By the module's length first.
         (f"{RUFF_ISORT}length-sort = true\n", "ruff"),
         (f"{ISORT}length_sort = true\n", "isort"),
+        # Plain imports only: then with plain and `from` imports together.
+        (f"{RUFF_ISORT}length-sort-straight = true\n", "ruff"),
+        (f"{RUFF_ISORT}length-sort-straight = true\nforce-sort-within-sections = true\n", "ruff"),
+        (f"{ISORT}length_sort_straight = true\n", "isort"),
+        (f"{ISORT}length_sort_straight = true\nforce_sort_within_sections = true\n", "isort"),
     ],
 )
 @pytest.mark.parametrize(
-    "routes", [SORTED_ROUTES, MODULE_RELATIVE_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES]
+    "routes",
+    [SORTED_ROUTES, MODULE_RELATIVE_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES, PLAIN_OWN_ROUTES],
 )
 def test_the_inserted_import_keeps_the_sorters_order(
     tmp_path: Path, config: str, tool: str, routes: str

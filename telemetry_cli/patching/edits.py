@@ -94,18 +94,18 @@ class NewImport(NamedTuple):
         within: bool = False,
         from_first: bool = False,
         relative: str = "furthest",
-        length: bool = False,
+        length: str = "",
     ) -> tuple[int, int, int, str]:
         """Where ruff's import sorting puts this line among its section's imports.
 
         ``within``: the sorter orders plain and ``from`` imports together, by module
         (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones;
-        ``relative``: the order of relative imports; ``length``: shorter modules first
-        (:class:`.style.FormatStyle`).
+        ``relative``: the order of relative imports; ``length``: shorter modules first, of
+        every import (``"all"``) or of plain ones (``"straight"``) (:class:`.style.FormatStyle`).
         """
         dots = len(self.module) - len(self.module.lstrip("."))
         rank = _kind_rank(True, within, from_first)
-        return (rank, *_module_key(dots, self.module.lstrip("."), relative, length))
+        return (rank, *_module_key(dots, self.module.lstrip("."), relative, length == "all"))
 
 
 def import_sort_key(
@@ -113,14 +113,15 @@ def import_sort_key(
     within: bool = False,
     from_first: bool = False,
     relative: str = "furthest",
-    length: bool = False,
+    length: str = "",
 ) -> tuple[int, int, int, str]:
     """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
     rank = _kind_rank(isinstance(statement, ast.ImportFrom), within, from_first)
     if isinstance(statement, ast.Import):
         name = statement.names[0].name
         return (rank, len(name) if length else 0, 0, name.lower())
-    return (rank, *_module_key(statement.level, statement.module or "", relative, length))
+    module = statement.module or ""
+    return (rank, *_module_key(statement.level, module, relative, length == "all"))
 
 
 def _module_key(dots: int, module: str, relative: str, length: bool) -> tuple[int, int, str]:

@@ -228,6 +228,7 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "section-order": lambda chain: _ruff_isort(chain, "section-order"),
     "no-sections": _ruff_flag("no-sections"),
     "length-sort": _ruff_flag("length-sort"),
+    "length-sort-straight": _ruff_flag("length-sort-straight"),
     "known": lambda chain: _known(lambda key: _ruff_isort(chain, key), _RUFF_KNOWN),
     "relative-imports-order": lambda chain: _only(
         _ruff_isort(chain, "relative-imports-order"), str
@@ -259,7 +260,7 @@ class _IsortSettings(NamedTuple):
     relative: str
     order: tuple[str, ...]
     single: bool
-    length: bool
+    length: str
     known: tuple[tuple[str, str], ...]
 
 
@@ -350,8 +351,9 @@ class FormatStyle(NamedTuple):
     #: isort's ``no-sections``).
     no_sections: bool = False
     #: The sorter orders a section's imports by the length of their module first, shorter
-    #: first (ruff's ``length-sort``, isort's ``length_sort``).
-    length_sort: bool = False
+    #: first: ``"all"`` (ruff's ``length-sort``, isort's ``length_sort``), ``"straight"`` (only
+    #: plain imports: ``length-sort-straight``, ``length_sort_straight``) or ``""`` (by name).
+    length_sort: str = ""
     #: The modules the sorter is told are of a section (ruff's ``known-first-party``,
     #: ``known-third-party``, ``known-local-folder``, ``extra-standard-library``; isort's
     #: ``known_*``): each glob pattern with the section, by ruff's name (see
@@ -758,7 +760,7 @@ class FormatStyles:
                 relative_order="furthest" if isort is None else isort.relative,
                 section_order=IMPORT_SECTIONS if isort is None else isort.order,
                 no_sections=isort is not None and isort.single,
-                length_sort=isort is not None and isort.length,
+                length_sort="" if isort is None else isort.length,
                 known_sections=() if isort is None else isort.known,
             )
         return self._linter_style(folder, tool)
@@ -853,7 +855,7 @@ class FormatStyles:
             relative_order="furthest" if isort is None else isort.relative,
             section_order=IMPORT_SECTIONS if isort is None else isort.order,
             no_sections=isort is not None and isort.single,
-            length_sort=isort is not None and isort.length,
+            length_sort="" if isort is None else isort.length,
             known_sections=() if isort is None else isort.known,
         )
 
@@ -939,7 +941,7 @@ class FormatStyles:
             else "furthest",
             section_order=_section_order(found.get("section-order"), _RUFF_SECTIONS),
             no_sections=found.get("no-sections") is True,
-            length_sort=found.get("length-sort") is True,
+            length_sort=_length_sort(found.get("length-sort"), found.get("length-sort-straight")),
             known_sections=_known_pairs(found.get("known")),
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
@@ -1237,9 +1239,16 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         relative=relative,
         order=_section_order(setting("sections"), _ISORT_SECTIONS),
         single=alphabetical or setting("no_sections") is True,
-        length=setting("length_sort") is True,
+        # Sorting by module within sections, isort orders by line, and only length_sort
+        # weighs the length there.
+        length=_length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
         known=_known(setting, _ISORT_KNOWN) or (),
     )
+
+
+def _length_sort(every: object, straight: object) -> str:
+    """The length order the sorter's ``length-sort`` and ``length-sort-straight`` give."""
+    return "all" if every is True else "straight" if straight is True else ""
 
 
 def _known(

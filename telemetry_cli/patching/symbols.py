@@ -127,7 +127,7 @@ class ModuleSource(NamedTuple):
     #: Whether its import sorter keeps one section (:class:`.style.FormatStyle`).
     no_sections: bool = False
     #: Whether its import sorter puts shorter modules first (:class:`.style.FormatStyle`).
-    length_sort: bool = False
+    length_sort: str = ""
     #: The modules its import sorter is told the section of (:class:`.style.FormatStyle`).
     known_sections: tuple[tuple[str, str], ...] = ()
 
