@@ -1146,8 +1146,10 @@ class ModuleEditor:
         """The section the module's import sorter puts ``statement`` in."""
         if isinstance(statement, ast.ImportFrom) and statement.level:
             return _LOCAL
-        name = statement.module or "" if isinstance(statement, ast.ImportFrom) else None
-        known = self._known_rank(statement.names[0].name if name is None else name)
+        if isinstance(statement, ast.ImportFrom):
+            known = self._known_rank(statement.module or "")
+        else:
+            known = self._known_rank(statement.names[0].name)
         return self._own_rank(statement) if known is None else known
 
     def _known_rank(self, module: str) -> int | None:

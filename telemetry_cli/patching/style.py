@@ -21,7 +21,9 @@ style, the default, wants a group per top-level package, set apart by blank line
 a ruff or black configuration too, unless ruff's ``I001`` or isort sorts the imports), and a
 relative one among the relative imports in the order the sorter keeps them (ruff's
 ``relative-imports-order``, isort's ``reverse_relative``), its section where the sorter's order
-of sections puts it (ruff's ``section-order``, isort's ``sections``). A project whose
+of sections puts it (ruff's ``section-order``, isort's ``sections``), in the section the sorter is
+told the app's package is of (``known-first-party``, ``known-third-party``, ...), by the length
+of its module first when ``length-sort`` says so. A project whose
 imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
 wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79), in its
 ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
