@@ -19,6 +19,7 @@ from telemetry_cli.patching.style import (
     FormatStyle,
     FormatStyles,
     ImportWrap,
+    known_section,
     preferred_quote,
 )
 from telemetry_cli.patching.symbols import ModuleModel, ModuleSource, parse
@@ -973,6 +974,12 @@ ISORT_KEYS_READ = (
     "lines_between_types",
     "from_first",
     "no_lines_before",
+    "force_alphabetical_sort",
+    "reverse_relative",
+    "sections",
+    "no_sections",
+    "length_sort",
+    "length_sort_straight",
 )
 
 
@@ -1308,3 +1315,142 @@ def test_the_inserted_import_joins_the_one_section_of_no_sections(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
     assert run("remove", "--root", str(root)).exit_code == 0
     assert snapshot(root) == before
+
+
+# Plain, `from`, own and relative imports of several lengths, for the sorter to put in its order.
+SORTED_ROUTES = """import os
+import logging
+from fastapi import APIRouter
+from app.zeta import Z
+from app.settings import NAME
+from . import helpers
+
+router = APIRouter()
+logger = logging.getLogger(os.__name__)
+
+
+@router.get("/a")
+def a() -> str:
+    return NAME + Z + helpers.H
+"""
+# The same with no relative import: the inserted import is spelled absolute.
+ABSOLUTE_ROUTES = SORTED_ROUTES.replace("from . import helpers\n", "").replace(" + helpers.H", "")
+# With no import of the app's own: the inserted one has no section to join but the sorter's.
+THIRD_PARTY_ROUTES = (
+    SORTED_ROUTES.replace("from app.zeta import Z\n", "")
+    .replace("from app.settings import NAME\n", "")
+    .replace("from . import helpers\n", "")
+    .replace("NAME + Z + helpers.H", '"a"')
+)
+# A plain import of the app's package alone in its section: by name it sorts before the inserted
+# import, by length (ruff's length-sort-straight sorting by module) after it.
+PLAIN_OWN_ROUTES = THIRD_PARTY_ROUTES.replace(
+    "from fastapi import APIRouter\n", "from fastapi import APIRouter\nimport app\n"
+).replace('return "a"', "return app.__name__")
+# A relative import of a module: `.helpers` against the inserted `..analytics.event_logger`.
+MODULE_RELATIVE_ROUTES = SORTED_ROUTES.replace(
+    "from . import helpers\n", "from .helpers import H\n"
+).replace("helpers.H", "H")
+RUFF_ISORT = '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
+ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        # One section, `from` imports first and set apart (isort's settings.py), and plone's
+        # profile, which sets it.
+        (f"{ISORT}force_alphabetical_sort = true\n", "isort"),
+        (f'{ISORT}profile = "plone"\n', "isort"),
+        # appnexus's profile: by module within sections, `.` before `..` (reverse_relative).
+        (f'{ISORT}profile = "appnexus"\n', "isort"),
+        # The app's own package declared another section's.
+        (f'{RUFF_ISORT}known-third-party = ["app"]\n', "ruff"),
+        (f'{RUFF_ISORT}known-local-folder = ["app"]\n', "ruff"),
+        (f'{ISORT}known_third_party = ["app"]\n', "isort"),
+        (f'{ISORT}known_local_folder = ["app"]\n', "isort"),
+        # By the module's length first.
+        (f"{RUFF_ISORT}length-sort = true\n", "ruff"),
+        (f"{ISORT}length_sort = true\n", "isort"),
+        # Plain imports only: then with plain and `from` imports together.
+        (f"{RUFF_ISORT}length-sort-straight = true\n", "ruff"),
+        (f"{RUFF_ISORT}length-sort-straight = true\nforce-sort-within-sections = true\n", "ruff"),
+        (f"{ISORT}length_sort_straight = true\n", "isort"),
+        (f"{ISORT}length_sort_straight = true\nforce_sort_within_sections = true\n", "isort"),
+    ],
+)
+@pytest.mark.parametrize(
+    "routes",
+    [SORTED_ROUTES, MODULE_RELATIVE_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES, PLAIN_OWN_ROUTES],
+)
+def test_the_inserted_import_keeps_the_sorters_order(
+    tmp_path: Path, config: str, tool: str, routes: str
+) -> None:
+    # The module as the sorter sorts it; the inserted import must leave it sorted. Under each
+    # of these settings the sorter moved the inserted import elsewhere.
+    root = _shelf(tmp_path, config, routes)
+    _write(
+        root,
+        {
+            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/zeta.py": 'Z = "z"\n',
+            "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    books = root / "backend/app/api/books.py"
+    if tool == "ruff":
+        fix = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", "--fix", str(books)]
+        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    else:
+        fix = [*_sorter("isort"), str(books)]
+        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
+    subprocess.run(fix, cwd=root, capture_output=True, check=False)
+    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stdout
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert "event_logger import event_logger" in text
+    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    ("files", "module", "section"),
+    [
+        ({"ruff.toml": '[lint.isort]\nknown-third-party = ["app"]\n'}, "app.x.y", "third-party"),
+        ({"ruff.toml": '[lint.isort]\nknown-local-folder = ["ap*"]\n'}, "app.x", "local-folder"),
+        # Along `extend`, in the older `[isort]` table.
+        (
+            {
+                "ruff.toml": 'extend = "base.toml"\n',
+                "base.toml": '[isort]\nextra-standard-library = ["app"]\n',
+            },
+            "app",
+            "standard-library",
+        ),
+        (
+            {"pyproject.toml": '[tool.isort]\nknown_first_party = ["fastapi"]\n'},
+            "fastapi.routing",
+            "first-party",
+        ),
+        # isort matches the module before the packages above it.
+        (
+            {"setup.cfg": "[isort]\nknown_third_party = app\nknown_local_folder = app.x, b\n"},
+            "app.x.y",
+            "local-folder",
+        ),
+        ({"setup.cfg": "[isort]\nknown_third_party = app\n"}, "application", None),
+        ({"ruff.toml": "[lint.isort]\nknown-third-party = 3\n"}, "app", None),
+        ({}, "app", None),
+    ],
+)
+def test_known_sections_read(
+    tmp_path: Path, files: dict[str, str], module: str, section: str | None
+) -> None:
+    _write(tmp_path, files)
+    known = FormatStyles(tmp_path).of("backend/app/api/books.py").known_sections
+    assert known_section(known, module) == section

@@ -19,7 +19,7 @@ from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
-from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout
+from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout, known_section
 from telemetry_cli.patching.symbols import (
     DualImports,
     FunctionNode,
@@ -90,17 +90,22 @@ class NewImport(NamedTuple):
         return NewImport(module, self.name, self.alias, self.absolute)
 
     def sort_key(
-        self, within: bool = False, from_first: bool = False, relative: str = "furthest"
-    ) -> tuple[int, int, str]:
+        self,
+        within: bool = False,
+        from_first: bool = False,
+        relative: str = "furthest",
+        length: str = "",
+    ) -> tuple[int, int, int, str]:
         """Where ruff's import sorting puts this line among its section's imports.
 
         ``within``: the sorter orders plain and ``from`` imports together, by module
         (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones;
-        ``relative``: the order of relative imports (:class:`.style.FormatStyle`).
+        ``relative``: the order of relative imports; ``length``: shorter modules first, of
+        every import (``"all"``) or of plain ones (``"straight"``) (:class:`.style.FormatStyle`).
         """
         dots = len(self.module) - len(self.module.lstrip("."))
         rank = _kind_rank(True, within, from_first)
-        return (rank, *_module_key(dots, self.module.lstrip("."), relative))
+        return (rank, *_module_key(dots, self.module.lstrip("."), relative, length == "all"))
 
 
 def import_sort_key(
@@ -108,20 +113,28 @@ def import_sort_key(
     within: bool = False,
     from_first: bool = False,
     relative: str = "furthest",
-) -> tuple[int, int, str]:
+    length: str = "",
+) -> tuple[int, int, int, str]:
     """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
     rank = _kind_rank(isinstance(statement, ast.ImportFrom), within, from_first)
     if isinstance(statement, ast.Import):
-        return (rank, 0, statement.names[0].name.lower())
-    return (rank, *_module_key(statement.level, statement.module or "", relative))
+        name = statement.names[0].name
+        return (rank, len(name) if length else 0, 0, name.lower())
+    module = statement.module or ""
+    return (rank, *_module_key(statement.level, module, relative, length == "all"))
 
 
-def _module_key(dots: int, module: str, relative: str) -> tuple[int, str]:
-    """The sort key of a ``from`` import's module, ``dots`` levels up, under ``relative``."""
+def _module_key(dots: int, module: str, relative: str, length: bool) -> tuple[int, int, str]:
+    """The sort key of a ``from`` import's module, ``dots`` levels up, under ``relative``.
+
+    ``length`` (ruff's ``length-sort``, isort's ``length_sort``): by the length of the module
+    as written first, its dots counted (as ruff counts them).
+    """
+    size = dots + len(module) if length else 0
     if relative == "text":
         # By the dotted name as written: `.` sorts before a letter, a shorter name first.
-        return (0, ("." * dots + module).lower())
-    return (dots if relative == "closest" else -dots, module.lower())
+        return (size, 0, ("." * dots + module).lower())
+    return (size, dots if relative == "closest" else -dots, module.lower())
 
 
 def _package(module: str) -> str | None:
@@ -1043,7 +1056,7 @@ class ModuleEditor:
     ) -> None:
         """Insert each new import's lines at its sorted place among the imports ``members``."""
         within, from_first = self.module.sort_within_sections, self.module.from_first
-        relative = self.module.relative_order
+        relative, length = self.module.relative_order, self.module.length_sort
         if self.module.package_groups:
             # flake8-import-order's cryptography style: among the imports of its own top-level
             # package, else in a group of its own (one for all the new imports of a package: a
@@ -1056,8 +1069,8 @@ class ModuleEditor:
                 else:
                     groups.setdefault(package, []).append((new, lines))
             for package, news in groups.items():
-                news.sort(key=lambda pair: pair[0].sort_key(within, from_first, relative))
-                key = news[0][0].sort_key(within, from_first, relative)
+                news.sort(key=lambda pair: pair[0].sort_key(within, from_first, relative, length))
+                key = news[0][0].sort_key(within, from_first, relative, length)
                 block = tuple(line for _, lines in news for line in lines)
                 after = [
                     item
@@ -1086,13 +1099,15 @@ class ModuleEditor:
         top-level package (see :meth:`_insert_sorted`, which makes a group for a new one).
         """
         within, from_first = self.module.sort_within_sections, self.module.from_first
-        relative = self.module.relative_order
-        key = new.sort_key(within, from_first, relative)
+        relative, length = self.module.relative_order, self.module.length_sort
+        key = new.sort_key(within, from_first, relative, length)
         package = _package(new.module)
         if self.module.package_groups and package is not None:
             members = [item for item in members if _statement_package(item) == package]
         later = [
-            item for item in members if import_sort_key(item, within, from_first, relative) > key
+            item
+            for item in members
+            if import_sort_key(item, within, from_first, relative, length) > key
         ]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)
@@ -1122,12 +1137,28 @@ class ModuleEditor:
 
     def _is_own(self, statement: ast.Import | ast.ImportFrom) -> bool:
         """Whether ``statement`` imports from the package itself (as the new imports do)."""
-        return self._rank(statement) in (_FIRST_PARTY, _LOCAL)
+        return self._own_rank(statement) in (_FIRST_PARTY, _LOCAL)
 
     def _sorted_imports(self) -> list[NewImport]:
         return sorted(self._imports, key=lambda new: new.sort_key())
 
     def _rank(self, statement: ast.Import | ast.ImportFrom) -> int:
+        """The section the module's import sorter puts ``statement`` in."""
+        if isinstance(statement, ast.ImportFrom) and statement.level:
+            return _LOCAL
+        if isinstance(statement, ast.ImportFrom):
+            known = self._known_rank(statement.module or "")
+        else:
+            known = self._known_rank(statement.names[0].name)
+        return self._own_rank(statement) if known is None else known
+
+    def _known_rank(self, module: str) -> int | None:
+        """The section the sorter is told ``module`` is of (its ``known-*`` settings), if any."""
+        section = known_section(self.module.known_sections, module)
+        return None if section is None else IMPORT_SECTIONS.index(section)
+
+    def _own_rank(self, statement: ast.Import | ast.ImportFrom) -> int:
+        """The section of ``statement`` by where its module is: the package's, the stdlib's."""
         if isinstance(statement, ast.ImportFrom) and statement.level:
             return _LOCAL
         if isinstance(statement, ast.ImportFrom):
@@ -1144,7 +1175,10 @@ class ModuleEditor:
         return rank
 
     def _rank_of_new(self, new: NewImport) -> int:
-        return _LOCAL if new.module.startswith(".") else self._rank_of_module(new.module)
+        if new.module.startswith("."):
+            return _LOCAL
+        known = self._known_rank(new.module)
+        return self._rank_of_module(new.module) if known is None else known
 
     def _rank_of_module(self, name: str) -> int:
         top = name.split(".")[0]

@@ -390,6 +390,8 @@ class BackendReader:
             style.relative_order,
             style.section_order,
             style.no_sections,
+            style.length_sort,
+            style.known_sections,
         )
 
 

@@ -21,7 +21,9 @@ style, the default, wants a group per top-level package, set apart by blank line
 a ruff or black configuration too, unless ruff's ``I001`` or isort sorts the imports), and a
 relative one among the relative imports in the order the sorter keeps them (ruff's
 ``relative-imports-order``, isort's ``reverse_relative``), its section where the sorter's order
-of sections puts it (ruff's ``section-order``, isort's ``sections``). A project whose
+of sections puts it (ruff's ``section-order``, isort's ``sections``), in the section the sorter is
+told the app's package is of (``known-first-party``, ``known-third-party``, ...), by the length
+of its module first when ``length-sort`` says so. A project whose
 imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
 wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79), in its
 ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
@@ -117,7 +119,7 @@ _ISORT_PROFILES: dict[str, dict[str, object]] = {
     "pycharm": {"multi_line_output": 3},
     "google": {"force_sort_within_sections": True, "line_length": 1000},
     "open_stack": {"force_sort_within_sections": True},
-    "plone": _ISORT_BLACK,
+    "plone": {**_ISORT_BLACK, "force_alphabetical_sort": True},
     "attrs": {
         "include_trailing_comma": True,
         "lines_between_types": 1,
@@ -129,6 +131,8 @@ _ISORT_PROFILES: dict[str, dict[str, object]] = {
     "appnexus": {
         **_ISORT_BLACK,
         "force_sort_within_sections": True,
+        "reverse_relative": True,
+        "sections": ["FUTURE", "STDLIB", "THIRDPARTY", "FIRSTPARTY", "APPLICATION", "LOCALFOLDER"],
         "no_lines_before": "LOCALFOLDER",
     },
 }
@@ -151,6 +155,22 @@ _ISORT_SECTIONS: dict[str, str | None] = dict(
         IMPORT_SECTIONS,
         strict=True,
     )
+)
+# The settings that put named modules in a standard section, by ruff's names and by isort's,
+# each with the section (ruff's name of it); checked in this order.
+_RUFF_KNOWN = (
+    ("known-first-party", "first-party"),
+    ("known-third-party", "third-party"),
+    ("known-local-folder", "local-folder"),
+    ("extra-standard-library", "standard-library"),
+)
+_ISORT_KNOWN = (
+    ("known_future_library", "future"),
+    ("known_first_party", "first-party"),
+    ("known_third_party", "third-party"),
+    ("known_local_folder", "local-folder"),
+    ("known_standard_library", "standard-library"),
+    ("extra_standard_library", "standard-library"),
 )
 # yapf's `column_limit` by its `based_on_style`: pep8's (the default), and google's, facebook's
 # and yapf's own.
@@ -209,6 +229,9 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "no-lines-before": lambda chain: _ruff_isort(chain, "no-lines-before"),
     "section-order": lambda chain: _ruff_isort(chain, "section-order"),
     "no-sections": _ruff_flag("no-sections"),
+    "length-sort": _ruff_flag("length-sort"),
+    "length-sort-straight": _ruff_flag("length-sort-straight"),
+    "known": lambda chain: _known(lambda key: _ruff_isort(chain, key), _RUFF_KNOWN),
     "relative-imports-order": lambda chain: _only(
         _ruff_isort(chain, "relative-imports-order"), str
     ),
@@ -239,6 +262,8 @@ class _IsortSettings(NamedTuple):
     relative: str
     order: tuple[str, ...]
     single: bool
+    length: str
+    known: tuple[tuple[str, str], ...]
 
 
 #: The rules read here that ruff runs only in preview (as of ruff 0.17).
@@ -327,6 +352,15 @@ class FormatStyle(NamedTuple):
     #: The sorter puts every import but the ``__future__`` ones in one section (ruff's and
     #: isort's ``no-sections``).
     no_sections: bool = False
+    #: The sorter orders a section's imports by the length of their module first, shorter
+    #: first: ``"all"`` (ruff's ``length-sort``, isort's ``length_sort``), ``"straight"`` (only
+    #: plain imports: ``length-sort-straight``, ``length_sort_straight``) or ``""`` (by name).
+    length_sort: str = ""
+    #: The modules the sorter is told are of a section (ruff's ``known-first-party``,
+    #: ``known-third-party``, ``known-local-folder``, ``extra-standard-library``; isort's
+    #: ``known_*``): each glob pattern with the section, by ruff's name (see
+    #: :func:`known_section`).
+    known_sections: tuple[tuple[str, str], ...] = ()
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -728,6 +762,8 @@ class FormatStyles:
                 relative_order="furthest" if isort is None else isort.relative,
                 section_order=IMPORT_SECTIONS if isort is None else isort.order,
                 no_sections=isort is not None and isort.single,
+                length_sort="" if isort is None else isort.length,
+                known_sections=() if isort is None else isort.known,
             )
         return self._linter_style(folder, tool)
 
@@ -821,6 +857,8 @@ class FormatStyles:
             relative_order="furthest" if isort is None else isort.relative,
             section_order=IMPORT_SECTIONS if isort is None else isort.order,
             no_sections=isort is not None and isort.single,
+            length_sort="" if isort is None else isort.length,
+            known_sections=() if isort is None else isort.known,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
@@ -905,6 +943,8 @@ class FormatStyles:
             else "furthest",
             section_order=_section_order(found.get("section-order"), _RUFF_SECTIONS),
             no_sections=found.get("no-sections") is True,
+            length_sort=_length_sort(found.get("length-sort"), found.get("length-sort-straight")),
+            known_sections=_known_pairs(found.get("known")),
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
@@ -1178,6 +1218,9 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
     if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
         length = _ISORT_LINE_LENGTH
     within = setting("force_sort_within_sections") is True
+    # force_alphabetical_sort (plone's profile) overrides these three, whatever else is set:
+    # one section, `from` imports first, set apart from the plain ones by a blank line.
+    alphabetical = setting("force_alphabetical_sort") is True
     # isort's relative imports: `..` before `.` by default; `.` first with reverse_relative;
     # sorted as written (`.` < `..x` < `.y`) when it sorts by module within sections.
     relative = (
@@ -1185,8 +1228,9 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
     )
     return _IsortSettings(
         within=within,
-        apart=isinstance(between, int) and not isinstance(between, bool) and between > 0,
-        from_first=setting("from_first") is True,
+        apart=alphabetical
+        or (isinstance(between, int) and not isinstance(between, bool) and between > 0),
+        from_first=alphabetical or setting("from_first") is True,
         wrap=ImportWrap(
             length,
             _ISORT_MODES.get(str(0 if mode is None else mode).lower(), ""),
@@ -1196,8 +1240,57 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         joined=frozenset(joined),
         relative=relative,
         order=_section_order(setting("sections"), _ISORT_SECTIONS),
-        single=setting("no_sections") is True,
+        single=alphabetical or setting("no_sections") is True,
+        # Sorting by module within sections, isort orders by line, and only length_sort
+        # weighs the length there.
+        length=_length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
+        known=_known(setting, _ISORT_KNOWN) or (),
     )
+
+
+def _length_sort(every: object, straight: object) -> str:
+    """The length order the sorter's ``length-sort`` and ``length-sort-straight`` give."""
+    return "all" if every is True else "straight" if straight is True else ""
+
+
+def _known(
+    setting: Callable[[str], object], keys: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...] | None:
+    """The module patterns the ``known`` settings ``keys`` give, each with its section.
+
+    ``setting`` reads one setting (a list, or a comma-separated string as INI writes it).
+    None when none of them is set.
+    """
+    found: list[tuple[str, str]] = []
+    for key, section in keys:
+        value = setting(key)
+        items = value.split(",") if isinstance(value, str) else value
+        if isinstance(items, list):
+            found.extend(
+                (item.strip(), section) for item in items if isinstance(item, str) and item.strip()
+            )
+    return tuple(found) or None
+
+
+def _known_pairs(value: object) -> tuple[tuple[str, str], ...]:
+    """The pairs :func:`_known` read, as a setting found along ruff's ``extend`` chain."""
+    return value if isinstance(value, tuple) else ()
+
+
+def known_section(known: tuple[tuple[str, str], ...], module: str) -> str | None:
+    """The section (ruff's name) the sorter's ``known`` patterns put ``module`` in, if any.
+
+    The module itself is matched first, then each package above it (isort's order; a plain
+    pattern such as ``app`` names the top-level package, as ruff matches it); the first pattern
+    to match, in the order of :data:`_RUFF_KNOWN` / :data:`_ISORT_KNOWN`, decides.
+    """
+    parts = module.split(".")
+    for size in range(len(parts), 0, -1):
+        name = ".".join(parts[:size])
+        for pattern, section in known:
+            if fnmatchcase(name, pattern):
+                return section
+    return None
 
 
 def _ruff_isort(settings: dict[str, Any], key: str) -> object:

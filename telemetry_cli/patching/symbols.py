@@ -126,6 +126,10 @@ class ModuleSource(NamedTuple):
     section_order: tuple[str, ...] = IMPORT_SECTIONS
     #: Whether its import sorter keeps one section (:class:`.style.FormatStyle`).
     no_sections: bool = False
+    #: Whether its import sorter puts shorter modules first (:class:`.style.FormatStyle`).
+    length_sort: str = ""
+    #: The modules its import sorter is told the section of (:class:`.style.FormatStyle`).
+    known_sections: tuple[tuple[str, str], ...] = ()
 
 
 class ParseFailure(Exception):
@@ -1206,6 +1210,8 @@ class ModuleModel:
         self.relative_order = source.relative_order
         self.section_order = source.section_order
         self.no_sections = source.no_sections
+        self.length_sort = source.length_sort
+        self.known_sections = source.known_sections
         self.skip_magic_comma = source.skip_magic_comma
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
