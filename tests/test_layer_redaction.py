@@ -3018,6 +3018,10 @@ SESSION_43_TOKENS = [
         "MTA1NjM0NTY3ODkwMTIzNDU2Nw.GhIjK." + "Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6Ab",
     ),
     ("MTIzNDU2Nzg5MDEyMzQ1Njc.Ab-_9z." + "x1Y2z" * 6, "MTIzNDU2Nzg5MDEyMzQ1Njc.Ab-_9z.x1Y2z"),
+    # A JWT cut before its signature, without the dot; a JWT's header alone is kept.
+    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ", "eyJhbGciOiJIUzI1NiJ9"),
+    # Slack's refresh tokens (token rotation), beside the access tokens xoxb-, xoxp-, ...
+    ("xoxe-1-" + "My0xLTM0MTQwNDE0Mzk2ODIt" * 5, "xoxo-1-" + "My0xLTM0MTQwNDE0Mzk2ODIt" * 5),
 ]
 
 
