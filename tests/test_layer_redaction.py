@@ -956,6 +956,9 @@ def test_a_code_a_string_or_a_singular_under_a_secret_s_key_stays_redacted(logge
         ("ssns", 123456789),
         ("aadhaars", 123456789012),
         ("otp_keys", 123456),
+        # A part before the plural that names a secret alone, after words that do not.
+        ("zip_amka_keys", 12345678901),
+        ("user_ssn_tokens", 123456789),
         ("tokens", "1500"),
         ("sessions", "abc123def456"),
         ("token", 12345678),
