@@ -929,6 +929,7 @@ def test_an_int_under_the_plural_of_a_secret_is_a_count_and_kept(logger: Any) ->
         "user_sessions": 3,
         "signatures": 2,
         "senhas": 1,
+        "sig_natures": 2,
         "usage": {"tokens": 123456789012},
         "j": json.dumps({"tokens": 1500, "sessions": 3}),
         "t": "tokens=1500&sessions=3",
