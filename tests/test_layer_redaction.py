@@ -929,6 +929,7 @@ def test_an_int_under_the_plural_of_a_secret_is_a_count_and_kept(logger: Any) ->
         "user_sessions": 3,
         "signatures": 2,
         "senhas": 1,
+        "sig_natures": 2,
         "usage": {"tokens": 123456789012},
         "j": json.dumps({"tokens": 1500, "sessions": 3}),
         "t": "tokens=1500&sessions=3",
@@ -956,6 +957,9 @@ def test_a_code_a_string_or_a_singular_under_a_secret_s_key_stays_redacted(logge
         ("ssns", 123456789),
         ("aadhaars", 123456789012),
         ("otp_keys", 123456),
+        # A part before the plural that names a secret alone, after words that do not.
+        ("zip_amka_keys", 12345678901),
+        ("user_ssn_tokens", 123456789),
         ("tokens", "1500"),
         ("sessions", "abc123def456"),
         ("token", 12345678),
@@ -3002,6 +3006,29 @@ def test_prose_in_another_language_without_a_secret_is_kept(logger: Any, text: s
     assert logger.record("error_event", {"message": text}).payload == {"message": text}
 
 
+# Tokens session 43's hostile round found kept, each with a neighbour of its shape that is kept.
+SESSION_43_TOKENS = [
+    ("sk-" + "Ab3dE6gH9jK2" * 4, "sk-" + "AbcdEfgh" * 6),
+    ("HF_" + "AbCdEfGhIj" * 3 + "KlMn", "HF_" + "AbCdEfGhIj" * 3 + "KlM"),
+    ("hf_" + "abcdefghij" * 3 + "klmn", "hf_" + "abcdefghij" * 3 + "klm"),
+    ("api_org_" + "AbCdEfGhIj" * 3 + "KlMn", "api_org_" + "AbCdEfGhIj" * 3 + "Kl_n"),
+    ("SK" + "0123456789abcdef" * 2, "SK" + "0123456789abcdef" * 2 + "0"),
+    (
+        "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs",
+        "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKW",
+    ),
+    (
+        "MTA1NjM0NTY3ODkwMTIzNDU2Nw.GhIjKl." + "Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6Ab",
+        "MTA1NjM0NTY3ODkwMTIzNDU2Nw.GhIjK." + "Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6Ab",
+    ),
+    ("MTIzNDU2Nzg5MDEyMzQ1Njc.Ab-_9z." + "x1Y2z" * 6, "MTIzNDU2Nzg5MDEyMzQ1Njc.Ab-_9z.x1Y2z"),
+    # A JWT cut before its signature, without the dot; a JWT's header alone is kept.
+    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ", "eyJhbGciOiJIUzI1NiJ9"),
+    # Slack's refresh tokens (token rotation), beside the access tokens xoxb-, xoxp-, ...
+    ("xoxe-1-" + "My0xLTM0MTQwNDE0Mzk2ODIt" * 5, "xoxo-1-" + "My0xLTM0MTQwNDE0Mzk2ODIt" * 5),
+]
+
+
 # Credentials by their shape that an attack found kept: a JWT wrapped around its dots, OpenPGP
 # and PuTTY private keys, more services' documented token prefixes, and the webhook URLs whose
 # path is the secret. A public key, a publishable key, a prefix alone and a docs link are kept.
@@ -3059,6 +3086,10 @@ SHAPED_SECRET_TEXTS = [
     "groq gsk_" + "aB3d" * 13,
     "r8_" + "aB3" * 12 + "x",
     "grok xai-" + "aB3d" * 20,
+    # Found kept by session 43's hostile round: the legacy OpenAI key of 48 characters, Hugging
+    # Face tokens with the prefix in capitals and organisation tokens, Twilio API keys, Discord
+    # bot tokens (the bot's id in base64, 17 to 19 digits; an HMAC of 27 or 38 characters).
+    *(secret for secret, _ in SESSION_43_TOKENS),
 ]
 SHAPED_KEPT_TEXTS = [
     "-----BEGIN PGP PUBLIC KEY BLOCK-----",
@@ -3085,6 +3116,15 @@ SHAPED_KEPT_TEXTS = [
     "secret_key_base_for_this_app_is_in_the_vault_and_nowhere_else",
     "EAAAAAAAAA",
     "gsk_short",
+    # Neighbours of session 43's shapes: a slug, names, a SKU, a hash, a dotted identifier.
+    "sk-" + "a" * 48,
+    "task-" + "a1B2" * 12,
+    "HF_HUB_DISABLE_TELEMETRY",
+    "shelf_life",
+    "SK12345678901234567890123456789012",
+    "ASK" + "0a1b2c3d" * 4,
+    "NetworkManagerServiceImpl.method.someVeryLongIdentifierNameHereX",
+    "TWFueSBoYW5kcyBtYWtlIGxpZ2h0IHdvcms.abcdef.Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7b",
 ]
 
 
@@ -5449,3 +5489,15 @@ def test_a_credential_planted_anywhere_never_reaches_the_record(
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     recorded = json.dumps(logger.record("ai_block_used", payload).payload, ensure_ascii=False)
     assert secret not in recorded, recorded
+
+
+@pytest.mark.parametrize(("secret", "neighbour"), SESSION_43_TOKENS)
+@pytest.mark.parametrize("key", ["note", "message", "value", "data"])
+@pytest.mark.parametrize("written", range(len(PLANTED_WRITINGS)))
+def test_session_43_tokens_are_redacted_however_written(
+    logger: Any, secret: str, neighbour: str, key: str, written: int
+) -> None:
+    payload = {key: PLANTED_WRITINGS[written](secret), "items": ["ok", secret]}
+    recorded = json.dumps(logger.record("error_event", payload).payload)
+    assert secret not in recorded, recorded
+    assert logger.record("error_event", {key: neighbour}).payload == {key: neighbour}
