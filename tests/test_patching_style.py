@@ -285,7 +285,9 @@ def test_preserve_walks_the_tree_only_for_a_text_with_a_single_quote(
         return counts(model)
 
     monkeypatch.setattr(ModuleModel, "_quote_counts", counted)
-    source = ModuleSource("app.api.books", "app/api/books.py", text, False, quote_style="preserve")
+    source = ModuleSource(
+        "app.api.books", "app/api/books.py", text, False, FormatStyle(quote_style="preserve")
+    )
     assert ModuleModel(source, parse(text)).quote == quote
     assert walks == (["app.api.books"] if walked else [])
 

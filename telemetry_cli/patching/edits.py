@@ -365,7 +365,9 @@ class ModuleEditor:
         end = statement.end_lineno or statement.lineno
         written = tuple(lines.line(number) for number in range(statement.lineno, end + 1))
         wanted = NewImport(spelling, name, local).lines(
-            self.module.indent_unit, self.module.line_length, wrap=self.module.import_wrap
+            self.module.indent_unit,
+            self.module.style.line_length,
+            wrap=self.module.style.import_wrap,
         )
         return written == wanted
 
@@ -874,7 +876,7 @@ class ModuleEditor:
         lines = self.module.lines
         limit = len(body) if self._import_limit is None else self._import_limit
         indent = self.module.indent_unit
-        length, wrap = self.module.line_length, self.module.import_wrap
+        length, wrap = self.module.style.line_length, self.module.style.import_wrap
         if self._place_dual(limit):
             return
         # Not among imports taken out in this run (those of a layer that moved).
@@ -895,7 +897,7 @@ class ModuleEditor:
                 self.insert(len(lines) + 1, tuple(new_lines))
             return
         pragma = _E402_PRAGMA if all(self._waives_e402(item) for item in block) else ""
-        order, single = self.module.section_order, self.module.no_sections
+        order, single = self.module.style.section_order, self.module.style.no_sections
 
         def bucket(rank: int) -> int:
             # With no-sections, one section holds every import but the `__future__` ones.
@@ -936,7 +938,7 @@ class ModuleEditor:
             else:
                 last = block[-1]
                 # No blank line above a section the sorter joins to the one above it.
-                joined = IMPORT_SECTIONS[rank] in self.module.joined_sections
+                joined = IMPORT_SECTIONS[rank] in self.module.style.joined_sections
                 lead: tuple[str, ...] = () if joined else ("",)
                 self.insert((last.end_lineno or last.lineno) + 1, (*lead, *section), (rank,))
 
@@ -949,7 +951,7 @@ class ModuleEditor:
         :meth:`_drop_import` takes that blank line out with the last of them.
         """
         module = self.module
-        unit, length, wrap = module.indent_unit, module.line_length, module.import_wrap
+        unit, length, wrap = module.indent_unit, module.style.line_length, module.style.import_wrap
         groups: dict[int, tuple[tuple[ast.stmt, ...], list[NewImport]]] = {}
         for new, block in self._block_imports:
             groups.setdefault(id(block[0]), (block, []))[1].append(new)
@@ -1000,7 +1002,7 @@ class ModuleEditor:
         ]
         module = self.module
         statement = dual.statement
-        unit, length, wrap = module.indent_unit, module.line_length, module.import_wrap
+        unit, length, wrap = module.indent_unit, module.style.line_length, module.style.import_wrap
         # Each body's indentation, or the module's step for one written on its `try:` line.
         own_lines = all(module.owns_lines(item) for pair in dual.pairs for item in pair)
         inner, fallback_inner = (
@@ -1055,9 +1057,9 @@ class ModuleEditor:
         placed: Sequence[tuple[NewImport, tuple[str, ...]]],
     ) -> None:
         """Insert each new import's lines at its sorted place among the imports ``members``."""
-        within, from_first = self.module.sort_within_sections, self.module.from_first
-        relative, length = self.module.relative_order, self.module.length_sort
-        if self.module.package_groups:
+        within, from_first = self.module.style.sort_within_sections, self.module.style.from_first
+        relative, length = self.module.style.relative_order, self.module.style.length_sort
+        if self.module.style.package_groups:
             # flake8-import-order's cryptography style: among the imports of its own top-level
             # package, else in a group of its own (one for all the new imports of a package: a
             # blank line inside one is I202), before the first package that sorts after it.
@@ -1098,11 +1100,11 @@ class ModuleEditor:
         Under the cryptography style, ``members`` are narrowed to the imports of ``new``'s own
         top-level package (see :meth:`_insert_sorted`, which makes a group for a new one).
         """
-        within, from_first = self.module.sort_within_sections, self.module.from_first
-        relative, length = self.module.relative_order, self.module.length_sort
+        within, from_first = self.module.style.sort_within_sections, self.module.style.from_first
+        relative, length = self.module.style.relative_order, self.module.style.length_sort
         key = new.sort_key(within, from_first, relative, length)
         package = _package(new.module)
-        if self.module.package_groups and package is not None:
+        if self.module.style.package_groups and package is not None:
             members = [item for item in members if _statement_package(item) == package]
         later = [
             item
@@ -1111,7 +1113,7 @@ class ModuleEditor:
         ]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)
-            apart = self.module.types_apart and not within
+            apart = self.module.style.types_apart and not within
             if isinstance(later[0], ast.Import) and from_first and apart:
                 # The last `from` import of its section, set apart from the plain ones below.
                 earlier = members[: members.index(later[0])]
@@ -1121,7 +1123,7 @@ class ModuleEditor:
                     lines = (*lines, "")
         else:
             before = (members[-1].end_lineno or members[-1].lineno) + 1
-            if isinstance(members[-1], ast.Import) and self.module.types_apart and not within:
+            if isinstance(members[-1], ast.Import) and self.module.style.types_apart and not within:
                 # (Never with from_first: a `from` import sorts before any plain one then.)
                 # The first `from` import of its section, set apart from the plain ones above.
                 lines = ("", *lines)
@@ -1154,7 +1156,7 @@ class ModuleEditor:
 
     def _known_rank(self, module: str) -> int | None:
         """The section the sorter is told ``module`` is of (its ``known-*`` settings), if any."""
-        section = known_section(self.module.known_sections, module)
+        section = known_section(self.module.style.known_sections, module)
         return None if section is None else IMPORT_SECTIONS.index(section)
 
     def _own_rank(self, statement: ast.Import | ast.ImportFrom) -> int:
@@ -1449,10 +1451,10 @@ def log_call_lines(
 ) -> tuple[str, ...]:
     """The lines of a log call as ``ruff format`` lays them out at ``indent`` (no indent added).
 
-    ``line_length``, ``quote`` and ``black`` are the module's (:attr:`ModuleModel.line_length`,
-    :attr:`ModuleModel.quote`, :attr:`ModuleModel.black`: black's layout, where it differs);
-    ``hug``: its formatter skips magic trailing commas (:attr:`ModuleModel.skip_magic_comma`);
-    ``yapf``: yapf formats it (:attr:`ModuleModel.yapf`), which splits a dict whose call it
+    ``line_length``, ``quote`` and ``black`` are the module's (its :class:`.style.FormatStyle`'s
+    ``line_length`` and ``black``: black's layout, where it differs; :attr:`ModuleModel.quote`);
+    ``hug``: its formatter skips magic trailing commas (the style's ``skip_magic_comma``);
+    ``yapf``: yapf formats it (the style's ``yapf``), which splits a dict whose call it
     splits one entry per line (see :func:`_yapf_payload_lines`), indents by its
     ``continuation_indent_width`` rather than ``unit``, and keeps what trailing commas hold open.
     """

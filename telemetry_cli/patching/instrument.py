@@ -167,7 +167,9 @@ def wire_app(
         lines = tuple(
             line
             for statement in statements
-            for line in statement_lines(statement, indent, module.indent_unit, module.line_length)
+            for line in statement_lines(
+                statement, indent, module.indent_unit, module.style.line_length
+            )
         )
         editor.insert(end + 1, lines, (0,), tuple(reads))
 
@@ -204,7 +206,7 @@ def _lay_out_wiring(editor: ModuleEditor, site: AppSite, calls: list[ast.Call]) 
         if ast.dump(ast.parse(source).body[0]) != ast.dump(statement):
             continue  # not the shape generate writes: the user's
         indent = module.lines.indentation(statement.lineno)
-        wanted = statement_lines(source, indent, module.indent_unit, module.line_length)
+        wanted = statement_lines(source, indent, module.indent_unit, module.style.line_length)
         end = statement.end_lineno or statement.lineno
         written = tuple(module.lines.line(number) for number in range(statement.lineno, end + 1))
         if written == wanted:
@@ -661,11 +663,11 @@ def instrument_module(
             payload,
             indent,
             statement_indent_unit(module, handler.function, indent),
-            module.line_length,
+            module.style.line_length,
             module.quote,
-            module.black,
-            module.skip_magic_comma,
-            yapf=module.yapf,
+            module.style.black,
+            module.style.skip_magic_comma,
+            yapf=module.style.yapf,
         )
         editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
@@ -1615,11 +1617,11 @@ def _inserted_call_state(
         entries,
         indent,
         unit,
-        module.line_length,
+        module.style.line_length,
         module.quote,
-        module.black,
-        module.skip_magic_comma,
-        yapf=module.yapf,
+        module.style.black,
+        module.style.skip_magic_comma,
+        yapf=module.style.yapf,
     )
     written = tuple(
         module.lines.line(number)[len(indent) :]
@@ -1627,7 +1629,7 @@ def _inserted_call_state(
     )
     if written == wanted:
         return call, False  # as generate writes it: the common case, without parsing anything
-    flat = log_call_lines(logger, event_type, entries, "", "", module.line_length)
+    flat = log_call_lines(logger, event_type, entries, "", "", module.style.line_length)
     wanted_tree = ast.parse("\n".join(flat))
     if ast.dump(wanted_tree.body[0]) == ast.dump(statement):
         # The same call in another layout (the formatter's settings changed since, and the
@@ -1711,11 +1713,11 @@ def _replace_call(
         payload_entries(handler, module.name.rpartition(".")[2], with_logger(filled, logger)),
         indent,
         statement_indent_unit(module, handler.function, indent),
-        module.line_length,
+        module.style.line_length,
         module.quote,
-        module.black,
-        module.skip_magic_comma,
-        yapf=module.yapf,
+        module.style.black,
+        module.style.skip_magic_comma,
+        yapf=module.style.yapf,
     )
     if not editor.is_deleted(statement):
         editor.delete(statement)

@@ -65,7 +65,7 @@ from telemetry_cli.patching.removal import (
     uninstrument_module,
     unwire_app,
 )
-from telemetry_cli.patching.style import FormatStyles
+from telemetry_cli.patching.style import FormatStyle, FormatStyles
 from telemetry_cli.patching.symbols import (
     ModuleModel,
     ModuleSource,
@@ -372,26 +372,11 @@ class BackendReader:
             relative,
             text,
             relative.endswith("/__init__.py"),
-            style.line_length,
-            style.quote_style,
-            style.black,
-            style.sort_within_sections,
-            style.types_apart,
-            style.from_first,
-            style.import_wrap,
-            style.joined_sections,
-            style.skip_magic_comma,
-            style.yapf,
+            style,
             self.styles.linter_limits(relative),
             banned,
             self.styles.ruff_checks(relative, UNUSED_ARGUMENT_RULES),
             self.styles.type_checkers(relative),
-            style.package_groups,
-            style.relative_order,
-            style.section_order,
-            style.no_sections,
-            style.length_sort,
-            style.known_sections,
         )
 
 
@@ -1651,7 +1636,11 @@ def edit_source(
     def read(name: str) -> ModuleSource | None:
         text = sources.get(name)
         path = module_name.replace(".", "/") + ".py"
-        return None if text is None else ModuleSource(name, path, text, False, line_length)
+        return (
+            None
+            if text is None
+            else ModuleSource(name, path, text, False, FormatStyle(line_length))
+        )
 
     index = PackageIndex(read)
     module = index.module(module_name)

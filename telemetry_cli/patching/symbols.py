@@ -36,14 +36,7 @@ from telemetry_cli.patching.names import (
     VERSIONED_APP_FUNCTIONS,
 )
 from telemetry_cli.patching.source import SourceLines
-from telemetry_cli.patching.style import (
-    DEFAULT_LINE_LENGTH,
-    DEFAULT_QUOTE_STYLE,
-    IMPORT_SECTIONS,
-    ImportWrap,
-    YapfLayout,
-    preferred_quote,
-)
+from telemetry_cli.patching.style import FormatStyle, preferred_quote
 
 if TYPE_CHECKING:
     from telemetry_cli.patching.mounts import Mounts
@@ -85,28 +78,8 @@ class ModuleSource(NamedTuple):
     path: str  # POSIX path relative to the project root
     text: str
     is_package: bool  # an __init__.py
-    #: The line length the project's formatter lays this module out at (see :mod:`.style`).
-    line_length: int = DEFAULT_LINE_LENGTH
-    #: Its formatter's ``quote-style``: ``double``, ``single`` or ``preserve``.
-    quote_style: str = DEFAULT_QUOTE_STYLE
-    #: Whether its formatter is black rather than ruff (see :class:`.style.FormatStyle`).
-    black: bool = False
-    #: Whether its import sorter orders ``import x`` and ``from x import y`` together by module
-    #: (``force-sort-within-sections``) rather than plain imports first.
-    sort_within_sections: bool = False
-    #: Whether its import sorter sets plain imports apart from ``from`` imports by a blank line.
-    types_apart: bool = False
-    #: Whether its import sorter puts ``from`` imports before plain ones.
-    from_first: bool = False
-    #: isort's wrapping of a long import, when isort sorts its imports (None: ruff's layout).
-    import_wrap: ImportWrap | None = None
-    #: The import sections its sorter sets apart by no blank line (:class:`.style.FormatStyle`).
-    joined_sections: frozenset[str] = frozenset()
-    #: Whether its formatter ignores magic trailing commas (:class:`.style.FormatStyle`).
-    skip_magic_comma: bool = False
-    #: How yapf lays it out, when yapf formats it (``[tool.yapf]``, ``.style.yapf``,
-    #: ``setup.cfg``'s ``[yapf]``; None: another formatter or none).
-    yapf: YapfLayout | None = None
+    #: How its project's formatter and import sorter lay it out (see :mod:`.style`).
+    style: FormatStyle = FormatStyle()
     #: The limits its linters set on a function's statements (see :mod:`.limits`).
     linter_limits: tuple[Limit, ...] = ()
     #: The lowest level of relative import its ruff configuration bans (``TID252``: 2 for
@@ -117,19 +90,6 @@ class ModuleSource(NamedTuple):
     unused_argument_rules: tuple[frozenset[str], str] = (frozenset(), "^_")
     #: The type checkers its project configures for it (``"mypy"``, ``"pyright"``).
     type_checkers: frozenset[str] = frozenset()
-    #: Whether its import checker wants one group per top-level package (see
-    #: :class:`.style.FormatStyle`).
-    package_groups: bool = False
-    #: How its import sorter orders relative imports (:class:`.style.FormatStyle`).
-    relative_order: str = "furthest"
-    #: The order of its import sections (:class:`.style.FormatStyle`).
-    section_order: tuple[str, ...] = IMPORT_SECTIONS
-    #: Whether its import sorter keeps one section (:class:`.style.FormatStyle`).
-    no_sections: bool = False
-    #: Whether its import sorter puts shorter modules first (:class:`.style.FormatStyle`).
-    length_sort: str = ""
-    #: The modules its import sorter is told the section of (:class:`.style.FormatStyle`).
-    known_sections: tuple[tuple[str, str], ...] = ()
 
 
 class ParseFailure(Exception):
@@ -1198,26 +1158,11 @@ class ModuleModel:
         self.path = source.path
         self.is_package = source.is_package
         self.text = source.text
-        self.line_length = source.line_length
-        self.quote_style = source.quote_style
-        self.black = source.black
-        self.sort_within_sections = source.sort_within_sections
-        self.types_apart = source.types_apart
-        self.from_first = source.from_first
-        self.import_wrap = source.import_wrap
-        self.joined_sections = source.joined_sections
-        self.package_groups = source.package_groups
-        self.relative_order = source.relative_order
-        self.section_order = source.section_order
-        self.no_sections = source.no_sections
-        self.length_sort = source.length_sort
-        self.known_sections = source.known_sections
-        self.skip_magic_comma = source.skip_magic_comma
+        self.style = source.style
         self.linter_limits = source.linter_limits
         self.banned_relative_level = source.banned_relative_level
         self.unused_argument_rules = source.unused_argument_rules
         self.type_checkers = source.type_checkers
-        self.yapf = source.yapf
         self.tree = tree
         #: Whether the text may hold an assignment expression (``:=``): without one, finding a
         #: scope's bindings skips the expressions it only reads (see :func:`_scope_names`).
@@ -1272,9 +1217,9 @@ class ModuleModel:
         counts = (0, 0)
         # With no single quote anywhere in the text, double quotes win without a walk of the
         # whole tree (a tenth of a 2,000-handler module's check).
-        if self.quote_style == "preserve" and "'" in self.text:
+        if self.style.quote_style == "preserve" and "'" in self.text:
             counts = self._quote_counts()
-        return preferred_quote(self.quote_style, counts)
+        return preferred_quote(self.style.quote_style, counts)
 
     def _quote_counts(self) -> tuple[int, int]:
         """How many one-line strings of the module open with a double and with a single quote.
