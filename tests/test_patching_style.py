@@ -1174,6 +1174,32 @@ def _sorter(name: str) -> list[str]:
     return [str(beside)] if beside.is_file() else [sys.executable, "-m", name]
 
 
+def _sorted_round_trip(root: Path, tool: str, inserted: str, *, sort_first: bool = False) -> None:
+    """`books.py` sorted as `tool` (ruff or isort) wants it stays so after generate, which
+    inserts ``inserted``; `--check` passes and `remove` gives the project back byte for byte.
+    ``sort_first``: the sorter sorts the module before (its own order of the imports)."""
+    books = root / "backend/app/api/books.py"
+    if tool == "ruff":
+        fix = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", "--fix", str(books)]
+        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    else:
+        fix = [*_sorter("isort"), str(books)]
+        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
+    if sort_first:
+        subprocess.run(fix, cwd=root, capture_output=True, check=False)
+    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stdout
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    text = books.read_text()
+    assert inserted in text
+    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + text
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
 @pytest.mark.parametrize(
     ("config", "tool"),
     [
@@ -1199,21 +1225,7 @@ def test_a_relative_import_takes_the_place_the_sorter_gives_it(
     # force_sort_within_sections (google's profile) put it below, and moved it there.
     root = _shelf(tmp_path, config, RELATIVE_ROUTES)
     _write(root, {"backend/app/api/helpers.py": 'NAME = "a"\n'})
-    books = root / "backend/app/api/books.py"
-    if tool == "ruff":
-        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
-    else:
-        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
-    assert subprocess.run(check, cwd=root, capture_output=True, check=False).returncode == 0
-    before = snapshot(root)
-    assert run("generate", "--root", str(root)).exit_code == 0
-    text = books.read_text()
-    assert "from ..analytics.event_logger import event_logger\n" in text
-    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
-    assert checked.returncode == 0, checked.stdout + text
-    assert run("generate", "--check", "--root", str(root)).exit_code == 0
-    assert run("remove", "--root", str(root)).exit_code == 0
-    assert snapshot(root) == before
+    _sorted_round_trip(root, tool, "from ..analytics.event_logger import event_logger\n")
 
 
 # A module whose sorter puts the project's own imports above the third-party ones.
@@ -1255,22 +1267,7 @@ def test_the_inserted_import_follows_the_sorters_section_order(
     # order has it, and the sorter moved it back.
     root = _shelf(tmp_path, config, routes)
     _write(root, {"backend/app/settings.py": 'NAME = "a"\n'})
-    books = root / "backend/app/api/books.py"
-    if tool == "ruff":
-        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
-    else:
-        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
-    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
-    assert first.returncode == 0, first.stdout
-    before = snapshot(root)
-    assert run("generate", "--root", str(root)).exit_code == 0
-    text = books.read_text()
-    assert "from app.analytics.event_logger import event_logger\n" in text
-    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
-    assert checked.returncode == 0, checked.stdout + text
-    assert run("generate", "--check", "--root", str(root)).exit_code == 0
-    assert run("remove", "--root", str(root)).exit_code == 0
-    assert snapshot(root) == before
+    _sorted_round_trip(root, tool, "from app.analytics.event_logger import event_logger\n")
 
 
 # One section for every import, as no-sections sorts them: plain imports, then `from` ones.
@@ -1301,22 +1298,7 @@ def test_the_inserted_import_joins_the_one_section_of_no_sections(
     # into a first-party section of its own, a blank line above, and the sorter joined it.
     root = _shelf(tmp_path, config, routes)
     _write(root, {"backend/app/settings.py": 'NAME = "a"\n'})
-    books = root / "backend/app/api/books.py"
-    if tool == "ruff":
-        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
-    else:
-        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
-    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
-    assert first.returncode == 0, first.stdout
-    before = snapshot(root)
-    assert run("generate", "--root", str(root)).exit_code == 0
-    text = books.read_text()
-    assert "\nfrom app.analytics.event_logger import event_logger\n" in text
-    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
-    assert checked.returncode == 0, checked.stdout + text
-    assert run("generate", "--check", "--root", str(root)).exit_code == 0
-    assert run("remove", "--root", str(root)).exit_code == 0
-    assert snapshot(root) == before
+    _sorted_round_trip(root, tool, "\nfrom app.analytics.event_logger import event_logger\n")
 
 
 # Plain, `from`, own and relative imports of several lengths, for the sorter to put in its order.
@@ -1399,25 +1381,7 @@ def test_the_inserted_import_keeps_the_sorters_order(
             "backend/app/api/helpers.py": 'H = "h"\n',
         },
     )
-    books = root / "backend/app/api/books.py"
-    if tool == "ruff":
-        fix = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", "--fix", str(books)]
-        check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
-    else:
-        fix = [*_sorter("isort"), str(books)]
-        check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
-    subprocess.run(fix, cwd=root, capture_output=True, check=False)
-    first = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
-    assert first.returncode == 0, first.stdout
-    before = snapshot(root)
-    assert run("generate", "--root", str(root)).exit_code == 0
-    text = books.read_text()
-    assert "event_logger import event_logger" in text
-    checked = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
-    assert checked.returncode == 0, checked.stdout + text
-    assert run("generate", "--check", "--root", str(root)).exit_code == 0
-    assert run("remove", "--root", str(root)).exit_code == 0
-    assert snapshot(root) == before
+    _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)
 
 
 @pytest.mark.parametrize(
