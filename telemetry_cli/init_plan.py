@@ -577,6 +577,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
             others = _offers(root, namespace) if later is None else later
             offers = _entries_over_components(root, offers, others)
             offers.update(_flat_entries_beside(offers, others))
+            offers.update(_services_beside(root, offers, others))
         found = [offer for offer in offers.values() if isinstance(offer, Found)]
         servable = [offer for offer in found if not offer.needs_arguments]
         apps = _served(_one_per_app(servable or found))
@@ -793,6 +794,38 @@ def _flat_entries_beside(
         and isinstance(offer, Found)
         and not offer.needs_arguments
         and _entry_named(offer)
+    }
+
+
+def _services_beside(
+    root: Path,
+    offers: dict[tuple[str, str], Found | str],
+    others: dict[tuple[str, str], Found | str],
+) -> dict[tuple[str, str], Found | str]:
+    """The apps of folders without ``__init__.py`` in service folders of their own, if any.
+
+    A monorepo's services each in a folder holding its own project file (``auth-service/`` and
+    ``trip-service/`` with a ``Dockerfile`` or ``requirements.txt``, each running ``uvicorn
+    app.main:app`` from there): one service's ``app/`` with an ``__init__.py`` somewhere below
+    makes its app a regular package's, another's without any is a namespace package's. Both are
+    apps a server runs, so both are offered (and init says it cannot choose); a namespace app
+    in the folder of a regular package's app, or above or below it, is weighed as before.
+    """
+    taken = [PurePosixPath(offer.backend) for offer in offers.values() if isinstance(offer, Found)]
+    return {
+        key: offer
+        for key, offer in others.items()
+        if isinstance(offer, Found)
+        and not offer.needs_arguments
+        and offer.app_package != TOP_LEVEL
+        and _inside(offer)
+        and offer.backend not in ("", ".")
+        and _project_folder(root, root / offer.backend) == root / offer.backend
+        and not any(
+            folder.is_relative_to(offer.backend)
+            or PurePosixPath(offer.backend).is_relative_to(folder)
+            for folder in taken
+        )
     }
 
 

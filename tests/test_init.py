@@ -1527,6 +1527,57 @@ def test_a_package_importing_itself_through_a_folder_above_is_served_from_there(
     assert snapshot(root) == planned
 
 
+HYPHEN_SERVICE_MAIN = """from fastapi import FastAPI
+from app.api.main import router
+
+app = FastAPI()
+app.include_router(router, prefix="/api")
+"""
+
+HYPHEN_SERVICE_ROUTES = """from fastapi import APIRouter
+from app.db import get_session
+
+router = APIRouter()
+
+
+@router.get("/ping")
+def ping():
+    return {"ok": True}
+"""
+
+
+@pytest.mark.parametrize("marker", ["app/api/__init__.py", "app/services/__init__.py"])
+def test_services_with_and_without_init_files_are_all_named(tmp_path: Path, marker: str) -> None:
+    """`auth-service/`, `trip-service/`, each with its Dockerfile and `app/` (snake-charmers).
+
+    One service has an `__init__.py` below `app/`, the others none: all three are apps a
+    server runs (`uvicorn app.main:app` in each folder), so init names the three and asks.
+    Before, the two without `__init__.py` were dropped and init named one app only (and with
+    no other, took it as the project's).
+    """
+    root = tmp_path / "project"
+    files: dict[str, str] = {}
+    for name in ("auth-service", "location-service", "trip-service"):
+        files |= {
+            f"{name}/Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "app.main:app"]\n',
+            f"{name}/app/main.py": HYPHEN_SERVICE_MAIN,
+            f"{name}/app/api/main.py": HYPHEN_SERVICE_ROUTES,
+            f"{name}/app/db.py": "def get_session():\n    yield None\n",
+            f"{name}/app/services/main.py": "from app.db import get_session\n",
+        }
+    files[f"trip-service/{marker}"] = ""
+    write_files(root, files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2, result.stdout
+    for name in ("auth-service", "location-service", "trip-service"):
+        assert f"app.main:app in {name}/" in result.stderr, result.stderr
+    one = run("init", "--root", str(root / "trip-service"), "--dry-run")
+    assert one.exit_code == 0, one.stderr
+    assert 'backend = "."' in one.stdout
+    assert 'app-package = "app"' in one.stdout
+    assert 'app = "app.main:app"' in one.stdout
+
+
 @pytest.mark.parametrize("importer", ["from app.app import app", "import app.app"])
 def test_a_package_holding_a_module_of_its_own_name_is_served_from_the_folder_above(
     tmp_path: Path, importer: str

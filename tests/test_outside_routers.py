@@ -131,6 +131,61 @@ def test_a_router_of_the_project_is_not_said_to_come_from_outside(tmp_path: Path
     assert "outside the project" not in generated.stdout
 
 
+TRY_IMPORTED = """from fastapi import APIRouter
+
+from app.items import router as items_router
+
+router = APIRouter()
+router.include_router(items_router)
+
+try:
+    from app.local_only import router as local_router
+
+    router.include_router(local_router)
+except ImportError:
+    ...
+"""
+
+
+def test_a_router_imported_from_a_module_not_in_the_project_is_said_and_adds_nothing(
+    tmp_path: Path,
+) -> None:
+    """`try: from app.local_only import router` then its include, `except ImportError` (ACS).
+
+    `app/local_only.py` is kept out of the repository: the include adds none of the project's
+    routers. Generate says so in one line, and a router included nowhere (`health`) is said to
+    be served by no app for sure. Before, the include was taken as one the tool cannot follow
+    (`health` "may be served under" its prefixes, the missing router named as the reason).
+    """
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                "[tool.telemetry-scaffold]\n"
+                'instrument = { "items.py" = "ai_block_used", "health.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/items.py": ITEMS,
+            "backend/app/health.py": SHARED_HEALTH,
+            "backend/app/api.py": TRY_IMPORTED,
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api import router\n\n"
+                'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+            ),
+        },
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert (
+        "backend/app/api.py:11: `local_router` is imported from app.local_only, a module not in "
+        "the project: this call includes none of its routes"
+    ) in generated.stdout, generated.stdout
+    assert "log call in get_item (GET /api/items/{item_id})" in generated.stdout
+    assert "`router` of app.health is included by no app" in generated.stdout, generated.stdout
+    assert "not followed" not in generated.stdout
+
+
 #: Stand-ins for fastapi-users and fastapi-crudrouter, installed as libraries are: outside the
 #: project's folders. Each declares its routes itself, as the real ones do.
 USERS_LIBRARY = """from fastapi import APIRouter

@@ -2055,6 +2055,11 @@ def _module_mounts(
                 outside = outside or _library_router(*around)
                 if outside is not None:
                     notes.once(f"{where}: {outside}", OutsideRouter(f"{where}: {outside}"))
+                absent = None if mount is not None else _absent_router(*around)
+                if absent is not None:
+                    # Holds none of the project's routers: no other router may be its.
+                    notes.once(f"{where}: {absent}", f"{where}: {absent}")
+                    continue
                 if mount is None:
                     by_app = _by_an_app(call, scope, values, index)
                     library = library_call(included, scope, index)
@@ -2569,6 +2574,34 @@ def _outside_router(
         f"{named} is a router from outside the project's folders (an installed package or a "
         "path dependency): its routes are served but not logged, as generate patches only the "
         "project's own modules"
+    )
+
+
+def _absent_router(
+    included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> str | None:
+    """A line for a router imported from a module of the package that is not there, else None.
+
+    ``try: from app.api.test import router as test_router`` then ``router.include_router(
+    test_router)``, ``except ImportError: ...``, with no ``app/api/test.py`` in the project (a
+    module each developer keeps out of the repository): the include adds nothing of the
+    project's, so a router included nowhere else is not one it may stand for.
+    """
+    found = substituted(included, scope, values, index)
+    if found is None or not isinstance(found[0], ast.Name | ast.Attribute):
+        return None
+    qualified = index.qualify(*found)
+    if qualified is None:
+        return None
+    canonical, binding = index.resolve(qualified)
+    if binding is not None or index.from_a_library(canonical, binding):
+        return None
+    missing = index.missing_module(canonical)
+    if missing is None:
+        return None
+    return (
+        f"`{ast.unparse(included)}` is imported from {missing}, a module not in the project: "
+        "this call includes none of its routes"
     )
 
 

@@ -1999,6 +1999,41 @@ class PackageIndex:
             for count in range(1, len(parts))
         )
 
+    def missing_module(self, canonical: str) -> str | None:
+        """The module of the package ``canonical`` (:meth:`resolve`'s answer) needs but lacks.
+
+        ``app.api.test.router`` where ``app/api/`` is a package of the project holding neither
+        ``test.py``, nor a ``test/`` folder with ``router.py``, nor a name ``test``: importing
+        it fails (a module
+        left out of the repository, imported under ``try: ... except ImportError``), so the
+        name holds nothing of the project's. None when every part is there, or when the name
+        leaves the package (see :meth:`from_a_library`).
+        """
+        parts = canonical.split(".")
+        deepest = None
+        for count in range(1, len(parts)):
+            module = self.module(".".join(parts[:count]))
+            if module is not None:
+                deepest = (count, module)
+        if deepest is None:
+            return None
+        count, module = deepest
+        if not module.is_package:
+            return None
+        name = parts[count]
+        absent = f"{module.name}.{name}"
+        if (
+            module.scope.bindings.get(name) is not None
+            or self._star_binding(module, name) is not None
+            or module.lazy_exports.get(name) is not None
+            or self.source(absent) is not None
+            or self.failure(absent) is not None
+            # A folder without __init__.py holding the module the name goes on to.
+            or self._first_module(parts, count + 2, len(parts) + 1) is not None
+        ):
+            return None
+        return absent
+
     def resolve(self, qualified: str) -> tuple[str, Binding | None]:
         """Follow ``qualified`` through the package's imports to where it is defined.
 
