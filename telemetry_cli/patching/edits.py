@@ -1679,10 +1679,17 @@ def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | Non
     if len(function.body) != 1:
         return None
     statement = function.body[0]
+    if statement.end_lineno != statement.lineno:
+        return None
+    return _stub_on_def_line(statement, module.lines.line(statement.lineno))
+
+
+def _stub_on_def_line(statement: ast.stmt, text_line: str) -> InlineStub | None:
+    """:func:`inline_stub` for ``statement``, a function's whole body, on ``text_line``."""
     end = statement.end_col_offset
     if statement.end_lineno != statement.lineno or end is None:
         return None
-    line = module.lines.line(statement.lineno).encode("utf-8")
+    line = text_line.encode("utf-8")
     before = line[: statement.col_offset].decode("utf-8", "replace")
     text = line[statement.col_offset : end].decode("utf-8", "replace")
     after = line[end:].decode("utf-8", "replace")
@@ -1714,8 +1721,8 @@ def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, st
 def written_stubs(text: str) -> dict[str, Stub]:
     """The stub statements of a module's source, by the qualified name of their function.
 
-    Those :func:`lone_stub` finds, in the functions of the module and of its classes (as
-    handlers are named); nothing when ``text`` does not parse.
+    Those :func:`lone_stub` and :func:`inline_stub` find, in the functions of the module and
+    of its classes (as handlers are named); nothing when ``text`` does not parse.
     """
     try:
         tree = ast.parse(text)
@@ -1732,7 +1739,12 @@ def written_stubs(text: str) -> dict[str, Stub]:
                 inner = after_docstring(statement.body)
                 if len(inner) == 1 and inner[0].end_lineno == inner[0].lineno:
                     line = lines[inner[0].lineno - 1]
-                    if line.lstrip(" \t") in STUB_STATEMENTS:
+                    # One on its `def` line (`def f(): ...`) is recorded with what stood
+                    # after the colon, as generate's record keeps it.
+                    inline = len(statement.body) == 1 and _stub_on_def_line(inner[0], line)
+                    if inline:
+                        found[f"{prefix}{statement.name}"] = inline.recorded
+                    elif line.lstrip(" \t") in STUB_STATEMENTS:
                         found[f"{prefix}{statement.name}"] = Stub(line.lstrip(" \t"))
 
     visit(tree.body, "")
