@@ -1335,6 +1335,12 @@ PLAIN_OWN_ROUTES = THIRD_PARTY_ROUTES.replace(
 MODULE_RELATIVE_ROUTES = SORTED_ROUTES.replace(
     "from . import helpers\n", "from .helpers import H\n"
 ).replace("helpers.H", "H")
+# An import of a short module with long names: by its module's length it sorts before the
+# inserted import, by its whole line's (isort's length_sort within sections) after it.
+LONG_NAMES_ROUTES = ABSOLUTE_ROUTES.replace(
+    "from app.settings import NAME\n",
+    "from app.settings import NAME, current_settings_of_request\n",
+).replace("return NAME", "current_settings_of_request()\n    return NAME")
 RUFF_ISORT = '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
 ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
 
@@ -1356,6 +1362,8 @@ ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
         # By the module's length first.
         (f"{RUFF_ISORT}length-sort = true\n", "ruff"),
         (f"{ISORT}length_sort = true\n", "isort"),
+        # With plain and `from` imports together isort weighs the length of the whole line.
+        (f"{ISORT}length_sort = true\nforce_sort_within_sections = true\n", "isort"),
         # Plain imports only: then with plain and `from` imports together.
         (f"{RUFF_ISORT}length-sort-straight = true\n", "ruff"),
         (f"{RUFF_ISORT}length-sort-straight = true\nforce-sort-within-sections = true\n", "ruff"),
@@ -1365,7 +1373,14 @@ ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
 )
 @pytest.mark.parametrize(
     "routes",
-    [SORTED_ROUTES, MODULE_RELATIVE_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES, PLAIN_OWN_ROUTES],
+    [
+        SORTED_ROUTES,
+        MODULE_RELATIVE_ROUTES,
+        ABSOLUTE_ROUTES,
+        THIRD_PARTY_ROUTES,
+        PLAIN_OWN_ROUTES,
+        LONG_NAMES_ROUTES,
+    ],
 )
 def test_the_inserted_import_keeps_the_sorters_order(
     tmp_path: Path, config: str, tool: str, routes: str
@@ -1376,7 +1391,9 @@ def test_the_inserted_import_keeps_the_sorters_order(
     _write(
         root,
         {
-            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/settings.py": (
+                'NAME = "a"\n\n\ndef current_settings_of_request() -> None:\n    pass\n'
+            ),
             "backend/app/zeta.py": 'Z = "z"\n',
             "backend/app/api/helpers.py": 'H = "h"\n',
         },

@@ -101,10 +101,14 @@ class NewImport(NamedTuple):
         ``within``: the sorter orders plain and ``from`` imports together, by module
         (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones;
         ``relative``: the order of relative imports; ``length``: shorter modules first, of
-        every import (``"all"``) or of plain ones (``"straight"``) (:class:`.style.FormatStyle`).
+        every import (``"all"``), of plain ones (``"straight"``) or of the whole line (``"line"``)
+        (:class:`.style.FormatStyle`).
         """
         dots = len(self.module) - len(self.module.lstrip("."))
         rank = _kind_rank(True, within, from_first)
+        if length == "line":
+            target = self.name if self.alias == self.name else f"{self.name} as {self.alias}"
+            return (rank, *_line_key(f"{self.module} import {target}"))
         return (rank, *_module_key(dots, self.module.lstrip("."), relative, length == "all"))
 
 
@@ -117,11 +121,34 @@ def import_sort_key(
 ) -> tuple[int, int, int, str]:
     """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
     rank = _kind_rank(isinstance(statement, ast.ImportFrom), within, from_first)
+    if length == "line":
+        # isort writes each name of a plain import on a line of its own: the first here.
+        if isinstance(statement, ast.Import):
+            return (rank, *_line_key(_alias_text(statement.names[0])))
+        names = " ".join(_alias_text(alias) for alias in statement.names)
+        module = "." * statement.level + (statement.module or "")
+        return (rank, *_line_key(f"{module} import {names}"))
     if isinstance(statement, ast.Import):
         name = statement.names[0].name
         return (rank, len(name) if length else 0, 0, name.lower())
     module = statement.module or ""
     return (rank, *_module_key(statement.level, module, relative, length == "all"))
+
+
+def _alias_text(alias: ast.alias) -> str:
+    """An imported name as written: ``name`` or ``name as other``."""
+    return alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
+
+
+def _line_key(text: str) -> tuple[int, int, str]:
+    """The key isort sorts an import line by under ``length_sort`` within sections.
+
+    ``text`` is the line without its ``from``/``import`` keyword and commas (``app.x import a
+    b``): isort orders by its length, then by the text itself, naturally (a number in it as a
+    number: ``v2`` before ``v10``), case kept as its default ``order_by_type`` keeps it.
+    """
+    natural = re.sub(r"\d+", lambda digits: digits.group().zfill(20), text)
+    return (len(text), 0, natural)
 
 
 def _module_key(dots: int, module: str, relative: str, length: bool) -> tuple[int, int, str]:

@@ -354,7 +354,9 @@ class FormatStyle(NamedTuple):
     no_sections: bool = False
     #: The sorter orders a section's imports by the length of their module first, shorter
     #: first: ``"all"`` (ruff's ``length-sort``, isort's ``length_sort``), ``"straight"`` (only
-    #: plain imports: ``length-sort-straight``, ``length_sort_straight``) or ``""`` (by name).
+    #: plain imports: ``length-sort-straight``, ``length_sort_straight``), ``"line"`` (by the
+    #: length of the whole line: isort's ``length_sort`` with ``force_sort_within_sections``)
+    #: or ``""`` (by name).
     length_sort: str = ""
     #: The modules the sorter is told are of a section (ruff's ``known-first-party``,
     #: ``known-third-party``, ``known-local-folder``, ``extra-standard-library``; isort's
@@ -1242,8 +1244,10 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         order=_section_order(setting("sections"), _ISORT_SECTIONS),
         single=alphabetical or setting("no_sections") is True,
         # Sorting by module within sections, isort orders by line, and only length_sort
-        # weighs the length there.
-        length=_length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
+        # weighs the length there: the whole line's (its names too).
+        length="line"
+        if within and setting("length_sort") is True
+        else _length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
         known=_known(setting, _ISORT_KNOWN) or (),
     )
 
