@@ -1301,6 +1301,67 @@ def test_the_inserted_import_joins_the_one_section_of_no_sections(
     _sorted_round_trip(root, tool, "\nfrom app.analytics.event_logger import event_logger\n")
 
 
+RUFF_ISORT_HEAD = '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
+ISORT_HEAD = '[tool.isort]\nsrc_paths = ["backend"]\n'
+# A company's own packages, which the sorter keeps in a section of their own.
+CUSTOM_SECTION_ROUTES = """import logging
+
+from fastapi import APIRouter
+
+from app.settings import NAME
+
+from myco.tools import T
+
+router = APIRouter()
+logger = logging.getLogger(__name__)
+
+
+@router.get("/a")
+def a() -> str:
+    return NAME + T
+"""
+CUSTOM_NO_OWN_ROUTES = CUSTOM_SECTION_ROUTES.replace(
+    "from app.settings import NAME\n\n", ""
+).replace("NAME + T", "T")
+AFTER_OWN = '"first-party", "myco", "local-folder"]\n'
+OWN_APART = '"own", "first-party", "local-folder"]\n'
+RUFF_ORDER = f'{RUFF_ISORT_HEAD}section-order = ["future", "standard-library", "third-party", '
+ISORT_ORDER = f'{ISORT_HEAD}sections = ["FUTURE", "STDLIB", "THIRDPARTY", '
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        # A custom section after the first-party one: the inserted import's own section goes
+        # above it.
+        (f'{RUFF_ORDER}{AFTER_OWN}\n[tool.ruff.lint.isort.sections]\nmyco = ["myco"]\n', "ruff"),
+        (
+            f'{ISORT_ORDER}"FIRSTPARTY", "MYCO", "LOCALFOLDER"]\nknown_myco = ["myco"]\n',
+            "isort",
+        ),
+        # A custom section holding the app's package: the inserted import joins it.
+        (f'{RUFF_ORDER}{OWN_APART}\n[tool.ruff.lint.isort.sections]\nown = ["app"]\n', "ruff"),
+        (f'{ISORT_ORDER}"OWN", "FIRSTPARTY", "LOCALFOLDER"]\nknown_own = ["app"]\n', "isort"),
+        # forced-separate: a section of its own for the named packages, after all others.
+        (f'{RUFF_ISORT_HEAD}forced-separate = ["myco"]\n', "ruff"),
+        (f'{ISORT_HEAD}forced_separate = ["myco"]\n', "isort"),
+        (f'{RUFF_ISORT_HEAD}forced-separate = ["app.analytics"]\n', "ruff"),
+        (f'{ISORT_HEAD}forced_separate = ["app.analytics"]\n', "isort"),
+        (f'{RUFF_ISORT_HEAD}forced-separate = ["app"]\n', "ruff"),
+        (f'{ISORT_HEAD}forced_separate = ["app"]\n', "isort"),
+    ],
+)
+@pytest.mark.parametrize("routes", [CUSTOM_SECTION_ROUTES, CUSTOM_NO_OWN_ROUTES])
+def test_the_inserted_import_takes_the_sorters_custom_sections(
+    tmp_path: Path, config: str, tool: str, routes: str
+) -> None:
+    # Custom sections and forced-separate ones were unknown: `myco` was taken for third-party,
+    # so the inserted import went below it, and a section holding `app` was not joined.
+    root = _shelf(tmp_path, config, routes)
+    _write(root, {"backend/app/settings.py": 'NAME = "a"\n'})
+    _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)
+
+
 # Plain, `from`, own and relative imports of several lengths, for the sorter to put in its order.
 SORTED_ROUTES = """import os
 import logging

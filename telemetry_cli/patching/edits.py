@@ -19,7 +19,7 @@ from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
-from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout, known_section
+from telemetry_cli.patching.style import ImportWrap, YapfLayout, known_section
 from telemetry_cli.patching.symbols import (
     DualImports,
     FunctionNode,
@@ -925,6 +925,7 @@ class ModuleEditor:
             return
         pragma = _E402_PRAGMA if all(self._waives_e402(item) for item in block) else ""
         order, single = self.module.style.section_order, self.module.style.no_sections
+        names = self.module.style.section_names()
 
         def bucket(rank: int) -> int:
             # With no-sections, one section holds every import but the `__future__` ones.
@@ -932,7 +933,7 @@ class ModuleEditor:
 
         def place(rank: int) -> int:
             # Where a section goes among the others, in the order the sorter keeps them.
-            return order.index(IMPORT_SECTIONS[rank])
+            return order.index(names[rank])
 
         sections: dict[int, list[NewImport]] = {}
         for new in self._sorted_imports():
@@ -965,7 +966,7 @@ class ModuleEditor:
             else:
                 last = block[-1]
                 # No blank line above a section the sorter joins to the one above it.
-                joined = IMPORT_SECTIONS[rank] in self.module.style.joined_sections
+                joined = names[rank] in self.module.style.joined_sections
                 lead: tuple[str, ...] = () if joined else ("",)
                 self.insert((last.end_lineno or last.lineno) + 1, (*lead, *section), (rank,))
 
@@ -1184,7 +1185,9 @@ class ModuleEditor:
     def _known_rank(self, module: str) -> int | None:
         """The section the sorter is told ``module`` is of (its ``known-*`` settings), if any."""
         section = known_section(self.module.style.known_sections, module)
-        return None if section is None else IMPORT_SECTIONS.index(section)
+        names = self.module.style.section_names()
+        # A custom section (or forced-separate's) ranks after the standard ones: see `names`.
+        return names.index(section) if section in names else None
 
     def _own_rank(self, statement: ast.Import | ast.ImportFrom) -> int:
         """The section of ``statement`` by where its module is: the package's, the stdlib's."""
