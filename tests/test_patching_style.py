@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -1182,6 +1183,9 @@ def _sorted_round_trip(root: Path, tool: str, inserted: str, *, sort_first: bool
     if tool == "ruff":
         fix = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", "--fix", str(books)]
         check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    elif tool == "reorder-python-imports":
+        # It rewrites the file and exits 1 when it changed something: 0 is "sorted".
+        fix = check = [*_sorter(tool), "--application-directories", "backend", str(books)]
     else:
         fix = [*_sorter("isort"), str(books)]
         check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
@@ -1460,6 +1464,36 @@ def test_the_inserted_import_keeps_the_sorters_order(
         },
     )
     _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)
+
+
+@pytest.mark.parametrize(
+    "routes",
+    [SORTED_ROUTES, MODULE_RELATIVE_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES, PLAIN_OWN_ROUTES],
+)
+@pytest.mark.parametrize("config", ["", '[tool.isort]\nprofile = "black"\n'])
+def test_the_inserted_import_keeps_reorder_python_imports_order(
+    tmp_path: Path, routes: str, config: str
+) -> None:
+    # A pre-commit hook running reorder-python-imports rewrites the imports its own way: the
+    # relative ones first among the project's own, all in one section, by module as written.
+    # The inserted `from ..analytics...` went below `from . import helpers` after them.
+    if shutil.which("reorder-python-imports", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("reorder-python-imports is not installed")
+    root = _shelf(tmp_path, config, routes)
+    _write(
+        root,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: https://github.com/asottile/"
+            "reorder-python-imports\n  rev: v3.14.0\n  hooks:\n  - id: reorder-python-imports\n"
+            "    args: [--application-directories, backend]\n",
+            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/zeta.py": 'Z = "z"\n',
+            "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    _sorted_round_trip(
+        root, "reorder-python-imports", "event_logger import event_logger", sort_first=True
+    )
 
 
 @pytest.mark.parametrize(

@@ -150,6 +150,10 @@ _ISORT_MODES = {
 }
 #: ruff's names of the standard import sections, in order; isort's names of the same.
 IMPORT_SECTIONS = ("future", "standard-library", "third-party", "first-party", "local-folder")
+# reorder-python-imports' order of them: relative imports first among the project's own.
+_REORDER_SECTIONS = ("future", "standard-library", "third-party", "local-folder", "first-party")
+# A pre-commit hook running reorder-python-imports.
+_REORDER_HOOK = re.compile(r"\bid:\s*['\"]?reorder-python-imports\b")
 _RUFF_SECTIONS: dict[str, str | None] = {name: name for name in IMPORT_SECTIONS}
 _ISORT_SECTIONS: dict[str, str | None] = dict(
     zip(
@@ -683,11 +687,40 @@ class FormatStyles:
         if known is not None:
             return known
         found = self._configured(folder)
-        if found is None:
-            top = folder == PurePosixPath(".")
-            found = DEFAULT_STYLE if top else self._folder(folder.parent)
+        top = folder == PurePosixPath(".")
+        if found is None and not top:
+            found = self._folder(folder.parent)  # the import order below is the parent's too
+        else:
+            found = self._reordered(found or DEFAULT_STYLE)
         self._folders[folder] = found
         return found
+
+    def _reordered(self, found: FormatStyle) -> FormatStyle:
+        """``found`` with reorder-python-imports' order, when a pre-commit hook runs it.
+
+        Its hook (``id: reorder-python-imports`` in the root's ``.pre-commit-config.yaml``)
+        rewrites every module's imports, whatever else is configured: plain imports before
+        ``from`` ones, by module as written, and the relative imports in one section with the
+        project's own, before them (``.`` sorts before a letter), with nothing between.
+        """
+        hooks = self._text(PurePosixPath(".pre-commit-config.yaml")) or ""
+        if not _REORDER_HOOK.search(hooks):
+            return found
+        return found._replace(
+            sort_within_sections=False,
+            types_apart=False,
+            from_first=False,
+            import_wrap=None,
+            package_groups=False,
+            relative_order="text",
+            section_order=_REORDER_SECTIONS,
+            # One section for it, relative imports first: the inserted import goes among those
+            # of its kind the module has (no blank line is written between the two kinds).
+            joined_sections=frozenset(),
+            no_sections=False,
+            length_sort="",
+            known_sections=(),
+        )
 
     def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
         """The style set by the formatter configuration in ``folder`` itself, if any."""
