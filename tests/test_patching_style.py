@@ -6,6 +6,7 @@ import ast
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -1494,6 +1495,63 @@ def test_the_inserted_import_keeps_reorder_python_imports_order(
     _sorted_round_trip(
         root, "reorder-python-imports", "event_logger import event_logger", sort_first=True
     )
+
+
+# Other tools projects run over their modules, each with its configuration and the command
+# that rewrites a module in place (pylint only reports).
+OTHER_TOOLS = {
+    "usort": ("[tool.usort]\nfirst_party_detection = true\n", ["format"]),
+    "autopep8": ("[tool.autopep8]\nmax_line_length = 79\n", ["-i"]),
+    "add-trailing-comma": ("", []),
+    "pylint": (
+        "[tool.pylint.format]\nmax-line-length = 79\n",
+        [
+            "--disable=all",
+            "--enable=C0411,C0412,C0413,C0301",
+            "--msg-template={symbol}",
+            "--score=n",
+            "--persistent=n",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("tool", sorted(OTHER_TOOLS))
+@pytest.mark.parametrize(
+    "routes", [SORTED_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES, PLAIN_OWN_ROUTES]
+)
+def test_other_tools_leave_the_inserted_code_as_it_is(
+    tmp_path: Path, tool: str, routes: str
+) -> None:
+    # usort, autopep8 and add-trailing-comma rewrite nothing generate wrote, and pylint's
+    # import order and line length checks report nothing more than before it.
+    if shutil.which(tool, path=str(Path(sys.executable).parent)) is None:
+        pytest.skip(f"{tool} is not installed")
+    config, arguments = OTHER_TOOLS[tool]
+    root = _shelf(tmp_path, config, routes)
+    _write(
+        root,
+        {
+            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/zeta.py": 'Z = "z"\n',
+            "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    books = root / "backend/app/api/books.py"
+    command = [*_sorter(tool), *arguments, str(books.relative_to(root / "backend"))]
+
+    def apply() -> Counter[str]:
+        done = subprocess.run(command, cwd=root / "backend", capture_output=True, text=True)
+        return Counter(line for line in done.stdout.split() if not line.startswith("*"))
+
+    before = apply() if tool == "pylint" else Counter[str]()
+    if tool != "pylint":
+        apply()  # the module as the tool leaves it
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = books.read_text()
+    assert "event_logger" in patched
+    assert apply() - before == Counter(), patched
+    assert books.read_text() == patched
 
 
 @pytest.mark.parametrize(
