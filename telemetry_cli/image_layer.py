@@ -11,7 +11,9 @@ patched modules import it (``COPY ./app /app`` in a ``tiangolo/uvicorn-gunicorn-
 serving ``/app``, the plan importing ``app.analytics``): noted at the ``COPY``. It is
 advice only, and silent whenever it cannot be sure: a Dockerfile it cannot read, a build context
 it cannot know (a source that is not there, a variable), an image that holds none of the patched
-modules, a base image whose tag names no Python version.
+modules, a base image whose tag names no Python version. Compose files are read with PyYAML
+(anchors and aliases as compose reads them); one that is no YAML is said in one line, at the
+line PyYAML stopped at, and the images it builds are not checked.
 """
 
 from __future__ import annotations
@@ -47,9 +49,6 @@ from telemetry_cli.server_commands import (
     names_one_attribute,
 )
 
-#: A compose ``build:`` key, its indentation and value (``build: ./backend``, or a mapping below).
-_BUILD = re.compile(r"([ \t]*)build:(.*)")
-_BUILD_KEY = re.compile(r"[ \t]*(context|dockerfile):(.*)")
 #: A YAML comment: `#` at the start or after a blank.
 _YAML_COMMENT = re.compile(r"(?:^|[ \t])#.*")
 #: A parser directive choosing the escape character (``# escape=`` then a backtick).
@@ -146,9 +145,8 @@ def missing_layer_notes(
     modules = [path for path in layer_files if path.endswith(".py")]
     if not modules or not importers:
         return []
-    oversized: list[str] = []
-    builds = _builds(root, backend, oversized)
-    notes = [_oversized_note(path) for path in oversized]
+    notes: list[str] = []
+    builds = _builds(root, backend, notes)
     # The name the patched modules import the layer by: its path from the backend folder.
     dotted = posixpath.relpath(layer, posixpath.normpath(backend))
     for build in builds:
@@ -197,23 +195,34 @@ class _Build(NamedTuple):
     run: _Run = _OWN_RUN
 
 
-def _builds(root: Path, backend: str, oversized: list[str] | None = None) -> list[_Build]:
+def _builds(root: Path, backend: str, unread: list[str] | None = None) -> list[_Build]:
     """Each Dockerfile (relative to ``root``) with its build context and how a service runs it.
 
     Once each, in a stable order; a Dockerfile that several compose services build and run
-    differently comes once per way. A compose file larger than :data:`MAX_BUILD_FILE_CHARS` is
-    not read; its path (relative to ``root``) goes to ``oversized``.
+    differently comes once per way. A compose file larger than :data:`MAX_BUILD_FILE_CHARS`, or
+    one that is no YAML, is not read: a note saying so goes to ``unread``.
     """
     folders = searched_folders(backend)[::-1]
     named: dict[str, set[tuple[str, _Run]]] = {}
     for folder in folders:
         for compose in compose_files(root / folder):
             text = read_text(compose) or ""
+            shown = compose.relative_to(root).as_posix()
             if len(text) > MAX_BUILD_FILE_CHARS:
-                if oversized is not None:
-                    oversized.append(compose.relative_to(root).as_posix())
+                if unread is not None:
+                    unread.append(_oversized_note(shown))
                 continue
-            for context, dockerfile, run in _compose_builds(text):
+            try:
+                found = list(_compose_builds(text))
+            except ComposeProblem as problem:
+                if unread is not None:
+                    unread.append(
+                        f"{shown}:{problem.line}: not read, as it is no valid YAML "
+                        f"({problem.problem}): the images it builds are not checked for the "
+                        "generated layer"
+                    )
+                continue
+            for context, dockerfile, run in found:
                 context_path = posixpath.normpath(posixpath.join(folder, context))
                 dockerfile = dockerfile or _default_dockerfile(root / context_path)
                 file_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
@@ -250,104 +259,150 @@ _DEFAULT_DOCKERFILE = "Dockerfile"
 _LOWER_DOCKERFILE = "dockerfile"
 
 
+class _YamlNode(NamedTuple):
+    """A node of a compose file: a mapping, a sequence or a scalar, with its line (from 0)."""
+
+    kind: str  # "map", "seq" or "scalar"
+    #: A mapping's ``(key, value)`` pairs, a sequence's items (empty for a scalar).
+    items: list[object]
+    #: A scalar's text; None for a YAML null (``~``, ``null``, nothing) and for a collection.
+    text: str | None
+    line: int
+
+
+class ComposeProblem(ValueError):
+    """A compose file that is no YAML: its line (from 1) and what is wrong there."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        """The problem at ``line``."""
+        super().__init__(problem)
+        self.line, self.problem = line, problem
+
+
+def _yaml_documents(text: str) -> list[_YamlNode]:
+    """The documents of a compose file, read with PyYAML's parser (its C one when installed).
+
+    Built from the parser's events with a stack of their own, not by PyYAML's recursive
+    composer: a hostile file nesting thousands of blocks or brackets is read like a plain one,
+    and an alias is the node of its anchor (no copy: an alias bomb costs no more than its
+    text). Tags are no concern here (``!!python/...`` is not run): every scalar is text.
+    ComposeProblem when the text is no YAML.
+    """
+    import yaml  # only for a project with a compose file: 10 ms to import
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    documents: list[_YamlNode] = []
+    anchors: dict[str, _YamlNode] = {}
+    stack: list[_YamlNode] = []
+
+    def add(node: _YamlNode, anchor: str | None) -> None:
+        if anchor:
+            anchors[anchor] = node
+        if stack:
+            stack[-1].items.append(node)
+        else:
+            documents.append(node)
+
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            line = event.start_mark.line if event.start_mark is not None else 0
+            if isinstance(event, yaml.ScalarEvent):
+                plain = event.implicit[0] and event.style in (None, "")
+                null = plain and event.value in ("", *_YAML_NULLS)
+                add(_YamlNode("scalar", [], None if null else event.value, line), event.anchor)
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor not in anchors:
+                    raise ComposeProblem(line + 1, f"alias *{event.anchor} names no anchor")
+                add(anchors[event.anchor], None)
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+                node = _YamlNode(kind, [], None, line)
+                add(node, event.anchor)
+                stack.append(node)
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                stack.pop()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise ComposeProblem(
+            mark.line + 1 if mark is not None else 1, str(error.problem or error.context)
+        ) from error
+    except yaml.YAMLError as error:
+        raise ComposeProblem(1, str(error).splitlines()[0] if str(error) else "not YAML") from error
+    return documents
+
+
+def _pairs(node: _YamlNode) -> list[tuple[str | None, _YamlNode]]:
+    """A mapping's pairs, each key's text (None for a key that is no scalar)."""
+    items = node.items
+    pairs: list[tuple[str | None, _YamlNode]] = []
+    for key, value in zip(items[::2], items[1::2], strict=False):
+        if isinstance(key, _YamlNode) and isinstance(value, _YamlNode):
+            pairs.append((key.text if key.kind == "scalar" else None, value))
+    return pairs
+
+
 def _compose_builds(text: str) -> Iterator[tuple[str, str, _Run]]:
-    """The ``(context, dockerfile, run)`` of each ``build:`` of a compose file, line by line.
+    """The ``(context, dockerfile, run)`` of each ``build:`` of a compose file.
 
-    ``dockerfile`` is "" when the file names none: the context's default one. Each line's
-    parent is found once (:func:`_parents`), and a ``build:`` reads only the keys directly
-    under it and beside it: a hostile file nesting thousands of builds costs no more than a
-    plain one.
+    ``dockerfile`` is "" when the file names none: the context's default one. Every mapping
+    holding a ``build:`` key is a service, wherever it is (``services:``, or the top of an
+    old-style file); each node is visited once (an alias bomb, thousands of nested builds,
+    cost no more than their text). ComposeProblem when the text is no YAML.
     """
-    lines = text.splitlines()
-    parents = _parents(lines)
-    children: dict[int, list[int]] = {}
-    for index, parent in enumerate(parents):
-        if parent is not None:
-            children.setdefault(parent, []).append(index)
-    runs: dict[int, _Run] = {}
-    for index, line in enumerate(lines):
-        found = _BUILD.fullmatch(line)
-        parent = parents[index]
-        if found is None or parent is None:
+    seen: set[int] = set()
+    pending = _yaml_documents(text)[::-1]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen or node.kind == "scalar":
             continue
-        run = runs.get(parent)
-        if run is None:
-            run = runs[parent] = _service_run(lines, children, parent)
-        value = _value(found[2])
-        if value:
-            if not value.startswith(("{", "[", "&", "*", "|", ">")):
-                yield value, "", run
+        seen.add(id(node))
+        if node.kind == "seq":
+            pending.extend(item for item in node.items[::-1] if isinstance(item, _YamlNode))
             continue
-        context, dockerfile = ".", ""
-        for child in children.get(index, ()):
-            key = _BUILD_KEY.fullmatch(lines[child])
-            if key is not None and key[1] == "context":
-                context = _value(key[2])
-            elif key is not None:
-                dockerfile = _value(key[2])
-        # A remote context (a Git URL) or a variable: nothing to read here.
-        if context and not re.search(r"[$:]", context + dockerfile):
-            yield context, dockerfile, run
-
-
-def _parents(lines: list[str]) -> list[int | None]:
-    """Each line's parent in a YAML document: the nearest line above indented less.
-
-    -1 for a line at the top; None for a line holding nothing (blank, a comment). A list item
-    written as deep as its key (``volumes:`` then ``- .:/app`` below its ``v``) is the key's.
-    """
-    parents: list[int | None] = []
-    # The lines that may still parent a later one: indentations rising.
-    open_lines: list[tuple[int, int]] = []
-    for index, line in enumerate(lines):
-        if not _meaningful(line):
-            parents.append(None)
+        pairs = _pairs(node)
+        pending.extend(value for _, value in pairs[::-1])
+        build = next((value for key, value in pairs if key == "build"), None)
+        if build is None:
             continue
-        indent = _indent(line)
-        item = _is_item(line)
-        while open_lines and open_lines[-1][0] >= indent:
-            above = lines[open_lines[-1][1]]
-            if item and open_lines[-1][0] == indent and not _is_item(above):
-                break
-            open_lines.pop()
-        parents.append(open_lines[-1][1] if open_lines else -1)
-        open_lines.append((indent, index))
-    return parents
+        run = _service_run(pairs)
+        if build.kind == "scalar":
+            yield build.text or ".", "", run
+        elif build.kind == "map":
+            keys = {key: value.text for key, value in _pairs(build) if value.kind == "scalar"}
+            context, dockerfile = keys.get("context") or ".", keys.get("dockerfile") or ""
+            # A remote context (a Git URL) or a variable: nothing to read here.
+            if not re.search(r"[$:]", context + dockerfile):
+                yield context, dockerfile, run
 
 
 #: How YAML writes a null: a compose key set to one is unset.
 _YAML_NULLS = frozenset({"null", "Null", "NULL", "~"})
-#: A key of a compose service: its indentation, name and what follows on its line.
-_SERVICE_KEY = re.compile(r"([ \t]*)([\w.<-]+):(?:[ \t](.*))?")
 #: Keys bringing settings from elsewhere (a merged anchor, another file's service).
 _BORROWING_KEYS = frozenset({"<<", "extends"})
 
 
-def _service_run(lines: list[str], children: dict[int, list[int]], service: int) -> _Run:
-    """What the service on line ``service`` (holding a ``build:``) runs its image with.
+def _service_run(pairs: list[tuple[str | None, _YamlNode]]) -> _Run:
+    """What the service of mapping ``pairs`` (holding a ``build:``) runs its image with.
 
     Its ``command:``, ``entrypoint:`` and ``working_dir:``: the keys beside ``build:``, which
     compose puts over the image's CMD, ENTRYPOINT and WORKDIR; and its bind mounts.
-    ``children`` maps each line to the lines directly under it (:func:`_parents`).
     """
     settings: dict[str, tuple[str, ...] | str | None] = {}
     mounts: list[str] = []
-    for index in children[service]:
-        key = _SERVICE_KEY.fullmatch(lines[index])
-        if key is None:
-            continue
-        if key[2] in _BORROWING_KEYS:
+    for key, value in pairs:
+        if key in _BORROWING_KEYS:
             return _Run(unknown=True)
-        if key[2] == "volumes":
-            mounts += _bind_sources(_yaml_words(key[3] or "", lines, index) or ())
-            mounts += _long_bind_sources(lines, children, index)
-        if key[2] in ("command", "entrypoint"):
-            if _YAML_COMMENT.sub("", key[3] or "", count=1).strip() in _YAML_NULLS:
+        if key == "volumes" and value.kind == "seq":
+            items = [item for item in value.items if isinstance(item, _YamlNode)]
+            mounts += _bind_sources([item.text for item in items if item.text is not None])
+            mounts += _long_bind_sources([item for item in items if item.kind == "map"])
+        if key in ("command", "entrypoint"):
+            if value.kind == "scalar" and value.text is None:
                 continue  # unset: the image's own CMD/ENTRYPOINT runs
-            settings[key[2]] = _yaml_words(key[3] or "", lines, index)
-        elif key[2] == "working_dir":
-            value = _value(key[3] or "")
-            settings[key[2]] = value if value.startswith("/") and "$" not in value else None
+            settings[key] = _yaml_words(value)
+        elif key == "working_dir":
+            written = value.text or ""
+            settings[key] = written if written.startswith("/") and "$" not in written else None
     if any(value is None for value in settings.values()):
         return _Run(unknown=True)
     command, entrypoint = settings.get("command"), settings.get("entrypoint")
@@ -373,37 +428,15 @@ def _bind_sources(volumes: Sequence[str]) -> list[str]:
     return sources
 
 
-#: A key of a long-form mount (``source: ./app``), or of its first line (``- type: bind``).
-_MOUNT_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?(\w+):(?:[ \t](.*))?")
+def _long_bind_sources(mounts: list[_YamlNode]) -> list[str]:
+    """The sources of the long-form bind mounts ``mounts`` (``- type: bind``, ``source: ./app``).
 
-
-def _long_bind_sources(lines: list[str], children: dict[int, list[int]], volumes: int) -> list[str]:
-    """The sources of the long-form bind mounts under the ``volumes:`` on line ``volumes``.
-
-    Each mount a mapping (``- type: bind`` with ``source:`` and ``target:`` below it, in any
-    order, or ``- {type: bind, source: ./app, target: /app}``); its lines are the item's own
-    and those directly under it. A named volume (``type: volume``) or a variable is no path of
-    the project: left out.
+    A named volume (``type: volume``) or a variable is no path of the project: left out.
     """
     sources = []
-    for item in children.get(volumes, ()):
-        text = _YAML_COMMENT.sub("", lines[item], count=1).strip()
-        if not text.startswith("-"):
-            continue
-        flow = text[1:].strip()
-        if flow.startswith("{") and flow.endswith("}"):
-            pairs = [f"{pair.strip()} " for pair in flow[1:-1].split(",")]
-        else:
-            pairs = [
-                text,
-                *(_YAML_COMMENT.sub("", lines[i], count=1) for i in children.get(item, ())),
-            ]
-        mount = {
-            key[1]: _value(key[2] or "")
-            for pair in pairs
-            if (key := _MOUNT_KEY.fullmatch(pair.rstrip())) is not None
-        }
-        source = mount.get("source", "")
+    for node in mounts:
+        mount = {key: value.text for key, value in _pairs(node) if value.kind == "scalar"}
+        source = mount.get("source") or ""
         if mount.get("type") == "bind" and source and "$" not in source:
             sources.append(source)
     return sources
@@ -430,47 +463,24 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _meaningful(line: str) -> bool:
-    """Whether a YAML line holds something: neither blank nor a comment."""
-    return bool(line.strip()) and not line.lstrip().startswith("#")
+def _yaml_words(node: _YamlNode) -> tuple[str, ...] | None:
+    """The words of a compose ``command:`` or ``entrypoint:`` (its value ``node``).
 
-
-def _yaml_words(value: str, lines: list[str], key: int) -> tuple[str, ...] | None:
-    """The words of a compose ``command:`` or ``entrypoint:`` (``value``, on line ``key``).
-
-    A list, or a string split as a shell does (compose's own reading); None when not read
-    here (a variable, an anchor, a mapping).
+    A list of scalars, or a string split as a shell does (compose's own reading); None when
+    not read here (a variable, a mapping, a list holding one).
     """
-    value = _YAML_COMMENT.sub("", value, count=1).strip()
-    indent = _indent(lines[key])
-    # The lines belonging to the value: those indented below the key.
-    more: list[str] = []
-    for line in (lines[index] for index in range(key + 1, len(lines))):
-        # A list item as deep as its key is the key's (`command:` then `- uvicorn` below `c`).
-        if (
-            line.strip()
-            and _indent(line) <= indent
-            and not (not value and _indent(line) == indent and _is_item(line))
-        ):
-            break
-        if _meaningful(line):
-            more.append(line.strip())
     words: list[str]
-    try:
-        if value.startswith("["):
-            if more or not value.endswith("]"):
-                return None
-            splitter = shlex.shlex(value[1:-1], posix=True)
-            splitter.whitespace, splitter.whitespace_split = ",", True
-            words = [word.strip() for word in splitter]
-        elif not value and more and all(item.startswith("- ") for item in more):
-            words = [item[1] for item in map(yaml_item, more) if item is not None]
-        elif value.startswith(("|", ">")) or (value and not value.startswith(("&", "*", "!", "{"))):
-            text = " ".join(more if value.startswith(("|", ">")) else [value, *more])
-            words = shlex.split(_unquote(text))
-        else:
+    if node.kind == "seq":
+        items = [item for item in node.items if isinstance(item, _YamlNode)]
+        if any(item.kind != "scalar" for item in items):
             return None
-    except ValueError:
+        words = [item.text or "" for item in items]
+    elif node.kind == "scalar" and node.text is not None:
+        try:
+            words = shlex.split(node.text)
+        except ValueError:
+            return None
+    else:
         return None
     if any("$" in word for word in words):
         return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -436,29 +435,15 @@ def test_a_dockerfile_or_compose_file_too_large_is_skipped_with_a_note(tmp_path:
     assert found[1].startswith("Dockerfile:2: "), found
 
 
-def test_nested_compose_build_keys_are_read_in_one_pass(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_nested_compose_build_keys_are_read_in_one_pass(tmp_path: Path) -> None:
     # Each `build:` read the lines below it to its end: a file nesting hundreds took seconds.
+    # Read by PyYAML's recursive composer, they would overflow its stack.
     flat(tmp_path, "FROM python:3.12\nCOPY main.py .\n")
     nested = "".join(" " * depth + "build:\n" for depth in range(2, 700))
     (tmp_path / "compose.yaml").write_text("services:\n" + nested)
-
-    class Counted:
-        """The build-key pattern, counting the lines it is asked about (work, not seconds)."""
-
-        def __init__(self, pattern: re.Pattern[str]) -> None:
-            self.pattern, self.calls = pattern, 0
-
-        def fullmatch(self, line: str) -> re.Match[str] | None:
-            self.calls += 1
-            return self.pattern.fullmatch(line)
-
-    counted = Counted(image_layer._BUILD_KEY)
-    monkeypatch.setattr(image_layer, "_BUILD_KEY", counted)
-    found = notes(tmp_path)
+    found, seconds = cpu_seconds(lambda: notes(tmp_path))
     assert len(found) == 1 and found[0].startswith("Dockerfile:2: "), found
-    assert counted.calls <= len(nested.splitlines())  # each line once, not once per build above
+    assert seconds < 1.0
 
 
 @pytest.mark.parametrize(
@@ -466,6 +451,7 @@ def test_nested_compose_build_keys_are_read_in_one_pass(
     [
         pytest.param("FROM x\n\n\nCOPY main.py .\n \\", None, 1, id="continued-at-the-end"),
         pytest.param("FROM x\nCOPY ma\x00in.py .\n", None, 0, id="nul-in-a-source"),
+        # No YAML (a NUL is no character of it): the compose file is said to be unread.
         pytest.param(
             "FROM x\n",
             "services:\n  a:\n    build:\n      dockerfile: Dock\x00erfile\n",
@@ -481,6 +467,9 @@ def test_a_hostile_dockerfile_gives_no_traceback(
     if compose is not None:
         (tmp_path / "compose.yaml").write_text(compose)
     found = notes(tmp_path)
+    unread = [note for note in found if note.startswith("compose.yaml:") and "no valid" in note]
+    assert len(unread) == (compose is not None), found
+    found = [note for note in found if note not in unread]
     assert len(found) == noted, found
     assert all(note.startswith("Dockerfile:4: ") for note in found), found
 
@@ -680,7 +669,6 @@ def test_generate_parses_each_dockerfile_once(
 ) -> None:
     # The install steps (the requirements its copies bring) and the image note both need the
     # Dockerfile's stages: parsed once.
-    from telemetry_cli import image_layer
 
     parsed: list[str] = []
     instructions = image_layer._instructions
@@ -1123,9 +1111,9 @@ def test_a_compose_service_runs_its_image_with_its_own_command(
     "service",
     [
         "    command: uvicorn ${APP_MODULE}\n",
-        "    command: *serve\n",
+        "    labels:\n      serve: &serve uvicorn ${APP_MODULE}\n    command: *serve\n",
         "    working_dir: app\n",
-        "    <<: *defaults\n",
+        "    labels: &defaults {a: b}\n    <<: *defaults\n",
         "    extends:\n      service: base\n",
     ],
 )
@@ -1177,6 +1165,53 @@ def test_a_start_script_run_by_its_path_without_sh_is_read(
         assert "the image's import path (/code) cannot resolve" in found[0], found
     else:
         assert found == [], found
+
+
+def test_a_compose_command_given_by_an_anchor_is_read(tmp_path: Path) -> None:
+    # The service's command is the anchored list (compose's own `x-` extension field): it
+    # serves `app.main:app` from /code, where the layer resolves. Read line by line, the
+    # alias was a command not known.
+    packaged(tmp_path, _FROM_APP)
+    (tmp_path / "compose.yaml").write_text(
+        "x-serve: &serve [uvicorn, app.main:app]\n"
+        "services:\n  api:\n    build: .\n    command: *serve\n"
+    )
+    assert packaged_notes(tmp_path) == []
+    # The same list anchored where it is first used, under another service, reads the same.
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  worker:\n    image: x\n    command: &serve\n      - uvicorn\n"
+        "      - main:app\n      - --app-dir\n      - app\n"
+        "  api:\n    build: .\n    command: *serve\n"
+    )
+    found = packaged_notes(tmp_path)
+    assert len(found) == 1 and "the image's import path (/code/app) cannot" in found[0], found
+
+
+@pytest.mark.parametrize(
+    ("compose", "line", "problem"),
+    [
+        (
+            "services:\n  api:\n    build: .\n    command: *serve\n",
+            4,
+            "alias *serve names no anchor",
+        ),
+        # PyYAML's words (libyaml's or its own) for what is wrong.
+        ("services:\n  api:\n    build: .\n    command: [uvicorn\n", 5, ""),
+        ("services:\n  api:\n    build: .\n   command: x\n", 4, ""),
+    ],
+)
+def test_a_compose_file_that_is_no_yaml_is_said_in_one_line(
+    tmp_path: Path, compose: str, line: int, problem: str
+) -> None:
+    # Read line by line, a file compose itself refuses was read for whatever its lines held.
+    packaged(tmp_path, _FROM_APP)
+    (tmp_path / "compose.yaml").write_text(compose)
+    found = packaged_notes(tmp_path)
+    unread = [note for note in found if note.startswith(f"compose.yaml:{line}: not read")]
+    assert len(unread) == 1, found
+    assert f"is no valid YAML ({problem}" in unread[0], unread
+    assert unread[0].endswith("the images it builds are not checked for the generated layer")
+    assert "\n" not in unread[0]
 
 
 @pytest.mark.parametrize(("padding", "read"), [(0, True), (MAX_BUILD_FILE_CHARS, False)])

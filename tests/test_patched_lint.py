@@ -656,12 +656,37 @@ def test_the_stubs_record_survives_a_moved_layer(tmp_path: Path, old: str, new: 
     assert (root / module).read_bytes() == original
 
 
+# Stubs on their `def` lines, as the record keeps them with what stood after the colon.
+INLINE_STUBS = '''"""Stubs written on their def lines."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/inline")
+
+
+@router.post("/logout/{session_id}")
+def logout(session_id: int) -> None: pass
+
+
+@router.get("/later/{item_id}")
+async def later(item_id: int) -> None:...
+
+
+@router.get("/check")
+def check() -> None: return  # the dependency does it
+'''
+
+
 @pytest.mark.parametrize("side", ["--theirs", "--ours"])
-def test_a_conflict_over_stubs_resolves_to_the_stubs(tmp_path: Path, side: str) -> None:
+@pytest.mark.parametrize("module", [STUBS, INLINE_STUBS], ids=["own-lines", "def-lines"])
+def test_a_conflict_over_stubs_resolves_to_the_stubs(
+    tmp_path: Path, side: str, module: str
+) -> None:
     # One branch logs another event in p.py, the other drops it: the sides differ by the
     # calls alone. Taken out of the side that logs, the calls left `pass` (or nothing under a
     # docstring) where the other side has `...`, `return`: refused as the user's conflict.
-    root = _project(tmp_path, "", STUBS)
+    # A stub on its `def` line is the other side's too, with the space after the colon.
+    root = _project(tmp_path, "", module)
     original = (root / MODULE).read_bytes()
     git(root, "init", "-q", "-b", "main")
     assert run("generate", "--root", str(root)).exit_code == 0

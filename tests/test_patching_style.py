@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -1182,6 +1184,9 @@ def _sorted_round_trip(root: Path, tool: str, inserted: str, *, sort_first: bool
     if tool == "ruff":
         fix = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", "--fix", str(books)]
         check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
+    elif tool == "reorder-python-imports":
+        # It rewrites the file and exits 1 when it changed something: 0 is "sorted".
+        fix = check = [*_sorter(tool), "--application-directories", "backend", str(books)]
     else:
         fix = [*_sorter("isort"), str(books)]
         check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
@@ -1301,6 +1306,67 @@ def test_the_inserted_import_joins_the_one_section_of_no_sections(
     _sorted_round_trip(root, tool, "\nfrom app.analytics.event_logger import event_logger\n")
 
 
+RUFF_ISORT_HEAD = '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
+ISORT_HEAD = '[tool.isort]\nsrc_paths = ["backend"]\n'
+# A company's own packages, which the sorter keeps in a section of their own.
+CUSTOM_SECTION_ROUTES = """import logging
+
+from fastapi import APIRouter
+
+from app.settings import NAME
+
+from myco.tools import T
+
+router = APIRouter()
+logger = logging.getLogger(__name__)
+
+
+@router.get("/a")
+def a() -> str:
+    return NAME + T
+"""
+CUSTOM_NO_OWN_ROUTES = CUSTOM_SECTION_ROUTES.replace(
+    "from app.settings import NAME\n\n", ""
+).replace("NAME + T", "T")
+AFTER_OWN = '"first-party", "myco", "local-folder"]\n'
+OWN_APART = '"own", "first-party", "local-folder"]\n'
+RUFF_ORDER = f'{RUFF_ISORT_HEAD}section-order = ["future", "standard-library", "third-party", '
+ISORT_ORDER = f'{ISORT_HEAD}sections = ["FUTURE", "STDLIB", "THIRDPARTY", '
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        # A custom section after the first-party one: the inserted import's own section goes
+        # above it.
+        (f'{RUFF_ORDER}{AFTER_OWN}\n[tool.ruff.lint.isort.sections]\nmyco = ["myco"]\n', "ruff"),
+        (
+            f'{ISORT_ORDER}"FIRSTPARTY", "MYCO", "LOCALFOLDER"]\nknown_myco = ["myco"]\n',
+            "isort",
+        ),
+        # A custom section holding the app's package: the inserted import joins it.
+        (f'{RUFF_ORDER}{OWN_APART}\n[tool.ruff.lint.isort.sections]\nown = ["app"]\n', "ruff"),
+        (f'{ISORT_ORDER}"OWN", "FIRSTPARTY", "LOCALFOLDER"]\nknown_own = ["app"]\n', "isort"),
+        # forced-separate: a section of its own for the named packages, after all others.
+        (f'{RUFF_ISORT_HEAD}forced-separate = ["myco"]\n', "ruff"),
+        (f'{ISORT_HEAD}forced_separate = ["myco"]\n', "isort"),
+        (f'{RUFF_ISORT_HEAD}forced-separate = ["app.analytics"]\n', "ruff"),
+        (f'{ISORT_HEAD}forced_separate = ["app.analytics"]\n', "isort"),
+        (f'{RUFF_ISORT_HEAD}forced-separate = ["app"]\n', "ruff"),
+        (f'{ISORT_HEAD}forced_separate = ["app"]\n', "isort"),
+    ],
+)
+@pytest.mark.parametrize("routes", [CUSTOM_SECTION_ROUTES, CUSTOM_NO_OWN_ROUTES])
+def test_the_inserted_import_takes_the_sorters_custom_sections(
+    tmp_path: Path, config: str, tool: str, routes: str
+) -> None:
+    # Custom sections and forced-separate ones were unknown: `myco` was taken for third-party,
+    # so the inserted import went below it, and a section holding `app` was not joined.
+    root = _shelf(tmp_path, config, routes)
+    _write(root, {"backend/app/settings.py": 'NAME = "a"\n'})
+    _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)
+
+
 # Plain, `from`, own and relative imports of several lengths, for the sorter to put in its order.
 SORTED_ROUTES = """import os
 import logging
@@ -1335,6 +1401,12 @@ PLAIN_OWN_ROUTES = THIRD_PARTY_ROUTES.replace(
 MODULE_RELATIVE_ROUTES = SORTED_ROUTES.replace(
     "from . import helpers\n", "from .helpers import H\n"
 ).replace("helpers.H", "H")
+# An import of a short module with long names: by its module's length it sorts before the
+# inserted import, by its whole line's (isort's length_sort within sections) after it.
+LONG_NAMES_ROUTES = ABSOLUTE_ROUTES.replace(
+    "from app.settings import NAME\n",
+    "from app.settings import NAME, current_settings_of_request\n",
+).replace("return NAME", "current_settings_of_request()\n    return NAME")
 RUFF_ISORT = '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
 ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
 
@@ -1356,6 +1428,8 @@ ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
         # By the module's length first.
         (f"{RUFF_ISORT}length-sort = true\n", "ruff"),
         (f"{ISORT}length_sort = true\n", "isort"),
+        # With plain and `from` imports together isort weighs the length of the whole line.
+        (f"{ISORT}length_sort = true\nforce_sort_within_sections = true\n", "isort"),
         # Plain imports only: then with plain and `from` imports together.
         (f"{RUFF_ISORT}length-sort-straight = true\n", "ruff"),
         (f"{RUFF_ISORT}length-sort-straight = true\nforce-sort-within-sections = true\n", "ruff"),
@@ -1365,7 +1439,14 @@ ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
 )
 @pytest.mark.parametrize(
     "routes",
-    [SORTED_ROUTES, MODULE_RELATIVE_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES, PLAIN_OWN_ROUTES],
+    [
+        SORTED_ROUTES,
+        MODULE_RELATIVE_ROUTES,
+        ABSOLUTE_ROUTES,
+        THIRD_PARTY_ROUTES,
+        PLAIN_OWN_ROUTES,
+        LONG_NAMES_ROUTES,
+    ],
 )
 def test_the_inserted_import_keeps_the_sorters_order(
     tmp_path: Path, config: str, tool: str, routes: str
@@ -1376,12 +1457,101 @@ def test_the_inserted_import_keeps_the_sorters_order(
     _write(
         root,
         {
-            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/settings.py": (
+                'NAME = "a"\n\n\ndef current_settings_of_request() -> None:\n    pass\n'
+            ),
             "backend/app/zeta.py": 'Z = "z"\n',
             "backend/app/api/helpers.py": 'H = "h"\n',
         },
     )
     _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)
+
+
+@pytest.mark.parametrize(
+    "routes",
+    [SORTED_ROUTES, MODULE_RELATIVE_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES, PLAIN_OWN_ROUTES],
+)
+@pytest.mark.parametrize("config", ["", '[tool.isort]\nprofile = "black"\n'])
+def test_the_inserted_import_keeps_reorder_python_imports_order(
+    tmp_path: Path, routes: str, config: str
+) -> None:
+    # A pre-commit hook running reorder-python-imports rewrites the imports its own way: the
+    # relative ones first among the project's own, all in one section, by module as written.
+    # The inserted `from ..analytics...` went below `from . import helpers` after them.
+    if shutil.which("reorder-python-imports", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("reorder-python-imports is not installed")
+    root = _shelf(tmp_path, config, routes)
+    _write(
+        root,
+        {
+            ".pre-commit-config.yaml": "repos:\n- repo: https://github.com/asottile/"
+            "reorder-python-imports\n  rev: v3.14.0\n  hooks:\n  - id: reorder-python-imports\n"
+            "    args: [--application-directories, backend]\n",
+            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/zeta.py": 'Z = "z"\n',
+            "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    _sorted_round_trip(
+        root, "reorder-python-imports", "event_logger import event_logger", sort_first=True
+    )
+
+
+# Other tools projects run over their modules, each with its configuration and the command
+# that rewrites a module in place (pylint only reports).
+OTHER_TOOLS = {
+    "usort": ("[tool.usort]\nfirst_party_detection = true\n", ["format"]),
+    "autopep8": ("[tool.autopep8]\nmax_line_length = 79\n", ["-i"]),
+    "add-trailing-comma": ("", []),
+    "pylint": (
+        "[tool.pylint.format]\nmax-line-length = 79\n",
+        [
+            "--disable=all",
+            "--enable=C0411,C0412,C0413,C0301",
+            "--msg-template={symbol}",
+            "--score=n",
+            "--persistent=n",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("tool", sorted(OTHER_TOOLS))
+@pytest.mark.parametrize(
+    "routes", [SORTED_ROUTES, ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES, PLAIN_OWN_ROUTES]
+)
+def test_other_tools_leave_the_inserted_code_as_it_is(
+    tmp_path: Path, tool: str, routes: str
+) -> None:
+    # usort, autopep8 and add-trailing-comma rewrite nothing generate wrote, and pylint's
+    # import order and line length checks report nothing more than before it.
+    if shutil.which(tool, path=str(Path(sys.executable).parent)) is None:
+        pytest.skip(f"{tool} is not installed")
+    config, arguments = OTHER_TOOLS[tool]
+    root = _shelf(tmp_path, config, routes)
+    _write(
+        root,
+        {
+            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/zeta.py": 'Z = "z"\n',
+            "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    books = root / "backend/app/api/books.py"
+    command = [*_sorter(tool), *arguments, str(books.relative_to(root / "backend"))]
+
+    def apply() -> Counter[str]:
+        done = subprocess.run(command, cwd=root / "backend", capture_output=True, text=True)
+        return Counter(line for line in done.stdout.split() if not line.startswith("*"))
+
+    before = apply() if tool == "pylint" else Counter[str]()
+    if tool != "pylint":
+        apply()  # the module as the tool leaves it
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = books.read_text()
+    assert "event_logger" in patched
+    assert apply() - before == Counter(), patched
+    assert books.read_text() == patched
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
-from telemetry_cli.patching.style import IMPORT_SECTIONS, ImportWrap, YapfLayout, known_section
+from telemetry_cli.patching.style import ImportWrap, YapfLayout, known_section
 from telemetry_cli.patching.symbols import (
     DualImports,
     FunctionNode,
@@ -101,10 +101,14 @@ class NewImport(NamedTuple):
         ``within``: the sorter orders plain and ``from`` imports together, by module
         (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones;
         ``relative``: the order of relative imports; ``length``: shorter modules first, of
-        every import (``"all"``) or of plain ones (``"straight"``) (:class:`.style.FormatStyle`).
+        every import (``"all"``), of plain ones (``"straight"``) or of the whole line (``"line"``)
+        (:class:`.style.FormatStyle`).
         """
         dots = len(self.module) - len(self.module.lstrip("."))
         rank = _kind_rank(True, within, from_first)
+        if length == "line":
+            target = self.name if self.alias == self.name else f"{self.name} as {self.alias}"
+            return (rank, *_line_key(f"{self.module} import {target}"))
         return (rank, *_module_key(dots, self.module.lstrip("."), relative, length == "all"))
 
 
@@ -117,11 +121,34 @@ def import_sort_key(
 ) -> tuple[int, int, int, str]:
     """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
     rank = _kind_rank(isinstance(statement, ast.ImportFrom), within, from_first)
+    if length == "line":
+        # isort writes each name of a plain import on a line of its own: the first here.
+        if isinstance(statement, ast.Import):
+            return (rank, *_line_key(_alias_text(statement.names[0])))
+        names = " ".join(_alias_text(alias) for alias in statement.names)
+        module = "." * statement.level + (statement.module or "")
+        return (rank, *_line_key(f"{module} import {names}"))
     if isinstance(statement, ast.Import):
         name = statement.names[0].name
         return (rank, len(name) if length else 0, 0, name.lower())
     module = statement.module or ""
     return (rank, *_module_key(statement.level, module, relative, length == "all"))
+
+
+def _alias_text(alias: ast.alias) -> str:
+    """An imported name as written: ``name`` or ``name as other``."""
+    return alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
+
+
+def _line_key(text: str) -> tuple[int, int, str]:
+    """The key isort sorts an import line by under ``length_sort`` within sections.
+
+    ``text`` is the line without its ``from``/``import`` keyword and commas (``app.x import a
+    b``): isort orders by its length, then by the text itself, naturally (a number in it as a
+    number: ``v2`` before ``v10``), case kept as its default ``order_by_type`` keeps it.
+    """
+    natural = re.sub(r"\d+", lambda digits: digits.group().zfill(20), text)
+    return (len(text), 0, natural)
 
 
 def _module_key(dots: int, module: str, relative: str, length: bool) -> tuple[int, int, str]:
@@ -898,6 +925,7 @@ class ModuleEditor:
             return
         pragma = _E402_PRAGMA if all(self._waives_e402(item) for item in block) else ""
         order, single = self.module.style.section_order, self.module.style.no_sections
+        names = self.module.style.section_names()
 
         def bucket(rank: int) -> int:
             # With no-sections, one section holds every import but the `__future__` ones.
@@ -905,7 +933,7 @@ class ModuleEditor:
 
         def place(rank: int) -> int:
             # Where a section goes among the others, in the order the sorter keeps them.
-            return order.index(IMPORT_SECTIONS[rank])
+            return order.index(names[rank])
 
         sections: dict[int, list[NewImport]] = {}
         for new in self._sorted_imports():
@@ -938,7 +966,7 @@ class ModuleEditor:
             else:
                 last = block[-1]
                 # No blank line above a section the sorter joins to the one above it.
-                joined = IMPORT_SECTIONS[rank] in self.module.style.joined_sections
+                joined = names[rank] in self.module.style.joined_sections
                 lead: tuple[str, ...] = () if joined else ("",)
                 self.insert((last.end_lineno or last.lineno) + 1, (*lead, *section), (rank,))
 
@@ -1157,7 +1185,9 @@ class ModuleEditor:
     def _known_rank(self, module: str) -> int | None:
         """The section the sorter is told ``module`` is of (its ``known-*`` settings), if any."""
         section = known_section(self.module.style.known_sections, module)
-        return None if section is None else IMPORT_SECTIONS.index(section)
+        names = self.module.style.section_names()
+        # A custom section (or forced-separate's) ranks after the standard ones: see `names`.
+        return names.index(section) if section in names else None
 
     def _own_rank(self, statement: ast.Import | ast.ImportFrom) -> int:
         """The section of ``statement`` by where its module is: the package's, the stdlib's."""
@@ -1679,10 +1709,17 @@ def inline_stub(function: FunctionNode, module: ModuleModel) -> InlineStub | Non
     if len(function.body) != 1:
         return None
     statement = function.body[0]
+    if statement.end_lineno != statement.lineno:
+        return None
+    return _stub_on_def_line(statement, module.lines.line(statement.lineno))
+
+
+def _stub_on_def_line(statement: ast.stmt, text_line: str) -> InlineStub | None:
+    """:func:`inline_stub` for ``statement``, a function's whole body, on ``text_line``."""
     end = statement.end_col_offset
     if statement.end_lineno != statement.lineno or end is None:
         return None
-    line = module.lines.line(statement.lineno).encode("utf-8")
+    line = text_line.encode("utf-8")
     before = line[: statement.col_offset].decode("utf-8", "replace")
     text = line[statement.col_offset : end].decode("utf-8", "replace")
     after = line[end:].decode("utf-8", "replace")
@@ -1714,8 +1751,8 @@ def lone_stub(function: FunctionNode, module: ModuleModel) -> tuple[ast.stmt, st
 def written_stubs(text: str) -> dict[str, Stub]:
     """The stub statements of a module's source, by the qualified name of their function.
 
-    Those :func:`lone_stub` finds, in the functions of the module and of its classes (as
-    handlers are named); nothing when ``text`` does not parse.
+    Those :func:`lone_stub` and :func:`inline_stub` find, in the functions of the module and
+    of its classes (as handlers are named); nothing when ``text`` does not parse.
     """
     try:
         tree = ast.parse(text)
@@ -1732,7 +1769,12 @@ def written_stubs(text: str) -> dict[str, Stub]:
                 inner = after_docstring(statement.body)
                 if len(inner) == 1 and inner[0].end_lineno == inner[0].lineno:
                     line = lines[inner[0].lineno - 1]
-                    if line.lstrip(" \t") in STUB_STATEMENTS:
+                    # One on its `def` line (`def f(): ...`) is recorded with what stood
+                    # after the colon, as generate's record keeps it.
+                    inline = len(statement.body) == 1 and _stub_on_def_line(inner[0], line)
+                    if inline:
+                        found[f"{prefix}{statement.name}"] = inline.recorded
+                    elif line.lstrip(" \t") in STUB_STATEMENTS:
                         found[f"{prefix}{statement.name}"] = Stub(line.lstrip(" \t"))
 
     visit(tree.body, "")

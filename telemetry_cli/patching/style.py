@@ -21,9 +21,11 @@ style, the default, wants a group per top-level package, set apart by blank line
 a ruff or black configuration too, unless ruff's ``I001`` or isort sorts the imports), and a
 relative one among the relative imports in the order the sorter keeps them (ruff's
 ``relative-imports-order``, isort's ``reverse_relative``), its section where the sorter's order
-of sections puts it (ruff's ``section-order``, isort's ``sections``), in the section the sorter is
-told the app's package is of (``known-first-party``, ``known-third-party``, ...), by the length
-of its module first when ``length-sort`` says so. A project whose
+of sections puts it (ruff's ``section-order``, isort's ``sections``, custom sections they name
+and ``forced-separate``'s included), in the section the sorter is
+told the app's package is of (``known-first-party``, ``known-third-party``, a custom one, ...),
+by the length of its module first when ``length-sort`` says so (of its whole line under
+isort's ``force_sort_within_sections``). A project whose
 imports isort sorts (its settings found, no ruff configuration) gets a long inserted import
 wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79), in its
 ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
@@ -148,6 +150,10 @@ _ISORT_MODES = {
 }
 #: ruff's names of the standard import sections, in order; isort's names of the same.
 IMPORT_SECTIONS = ("future", "standard-library", "third-party", "first-party", "local-folder")
+# reorder-python-imports' order of them: relative imports first among the project's own.
+_REORDER_SECTIONS = ("future", "standard-library", "third-party", "local-folder", "first-party")
+# A pre-commit hook running reorder-python-imports.
+_REORDER_HOOK = re.compile(r"\bid:\s*['\"]?reorder-python-imports\b")
 _RUFF_SECTIONS: dict[str, str | None] = {name: name for name in IMPORT_SECTIONS}
 _ISORT_SECTIONS: dict[str, str | None] = dict(
     zip(
@@ -232,6 +238,8 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "length-sort": _ruff_flag("length-sort"),
     "length-sort-straight": _ruff_flag("length-sort-straight"),
     "known": lambda chain: _known(lambda key: _ruff_isort(chain, key), _RUFF_KNOWN),
+    "sections": lambda chain: _only(_ruff_isort(chain, "sections"), dict),
+    "forced-separate": lambda chain: _ruff_isort(chain, "forced-separate"),
     "relative-imports-order": lambda chain: _only(
         _ruff_isort(chain, "relative-imports-order"), str
     ),
@@ -347,20 +355,29 @@ class FormatStyle(NamedTuple):
     #: before ``from ..x``: isort's ``force_sort_within_sections``).
     relative_order: str = "furthest"
     #: The order of the import sections, by ruff's names (:data:`IMPORT_SECTIONS`, the
-    #: default): ruff's ``section-order``, isort's ``sections``.
+    #: default): ruff's ``section-order``, isort's ``sections``. A custom section it names
+    #: (ruff's ``[lint.isort.sections]``, isort's ``known_<name>``) is ``custom:<name>``, and
+    #: the sections of ``forced-separate`` (``forced:<pattern>``) follow every other.
     section_order: tuple[str, ...] = IMPORT_SECTIONS
     #: The sorter puts every import but the ``__future__`` ones in one section (ruff's and
     #: isort's ``no-sections``).
     no_sections: bool = False
     #: The sorter orders a section's imports by the length of their module first, shorter
     #: first: ``"all"`` (ruff's ``length-sort``, isort's ``length_sort``), ``"straight"`` (only
-    #: plain imports: ``length-sort-straight``, ``length_sort_straight``) or ``""`` (by name).
+    #: plain imports: ``length-sort-straight``, ``length_sort_straight``), ``"line"`` (by the
+    #: length of the whole line: isort's ``length_sort`` with ``force_sort_within_sections``)
+    #: or ``""`` (by name).
     length_sort: str = ""
     #: The modules the sorter is told are of a section (ruff's ``known-first-party``,
     #: ``known-third-party``, ``known-local-folder``, ``extra-standard-library``; isort's
     #: ``known_*``): each glob pattern with the section, by ruff's name (see
     #: :func:`known_section`).
     known_sections: tuple[tuple[str, str], ...] = ()
+
+    def section_names(self) -> tuple[str, ...]:
+        """The standard sections (:data:`IMPORT_SECTIONS`), then the custom ones of the order."""
+        custom = (name for name in self.section_order if name not in IMPORT_SECTIONS)
+        return (*IMPORT_SECTIONS, *custom)
 
 
 #: No formatter configured: nothing normalizes the quotes, so insertions follow the module's own
@@ -670,11 +687,40 @@ class FormatStyles:
         if known is not None:
             return known
         found = self._configured(folder)
-        if found is None:
-            top = folder == PurePosixPath(".")
-            found = DEFAULT_STYLE if top else self._folder(folder.parent)
+        top = folder == PurePosixPath(".")
+        if found is None and not top:
+            found = self._folder(folder.parent)  # the import order below is the parent's too
+        else:
+            found = self._reordered(found or DEFAULT_STYLE)
         self._folders[folder] = found
         return found
+
+    def _reordered(self, found: FormatStyle) -> FormatStyle:
+        """``found`` with reorder-python-imports' order, when a pre-commit hook runs it.
+
+        Its hook (``id: reorder-python-imports`` in the root's ``.pre-commit-config.yaml``)
+        rewrites every module's imports, whatever else is configured: plain imports before
+        ``from`` ones, by module as written, and the relative imports in one section with the
+        project's own, before them (``.`` sorts before a letter), with nothing between.
+        """
+        hooks = self._text(PurePosixPath(".pre-commit-config.yaml")) or ""
+        if not _REORDER_HOOK.search(hooks):
+            return found
+        return found._replace(
+            sort_within_sections=False,
+            types_apart=False,
+            from_first=False,
+            import_wrap=None,
+            package_groups=False,
+            relative_order="text",
+            section_order=_REORDER_SECTIONS,
+            # One section for it, relative imports first: the inserted import goes among those
+            # of its kind the module has (no blank line is written between the two kinds).
+            joined_sections=frozenset(),
+            no_sections=False,
+            length_sort="",
+            known_sections=(),
+        )
 
     def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
         """The style set by the formatter configuration in ``folder`` itself, if any."""
@@ -925,6 +971,18 @@ class FormatStyles:
         quote = found.get("quote-style")
         inline = found.get("inline-quotes")  # what flake8-quotes' rules (Q000) ask for
         between = found.get("lines-between-types")
+        custom = found.get("sections")
+        forced = found.get("forced-separate")
+        sections = _sections(
+            found.get("section-order"),
+            _RUFF_SECTIONS,
+            lambda name: custom.get(name) if isinstance(custom, dict) else None,
+            # ruff matches forced-separate against a module's top-level package only: a dotted
+            # entry (`app.analytics`) never matches.
+            [item for item in forced if isinstance(item, str) and "." not in item]
+            if isinstance(forced, list)
+            else None,
+        )
         return FormatStyle(
             length if isinstance(length, int) else DEFAULT_LINE_LENGTH,
             # The formatter's setting first; a project linting its quotes without it (ruff's
@@ -937,14 +995,14 @@ class FormatStyles:
             sort_within_sections=found.get("force-sort-within-sections") is True,
             types_apart=isinstance(between, int) and between > 0,
             from_first=found.get("from-first") is True,
-            joined_sections=frozenset(_section_names(found.get("no-lines-before"), _RUFF_SECTIONS)),
+            joined_sections=frozenset(_section_names(found.get("no-lines-before"), sections.names)),
             relative_order="closest"
             if found.get("relative-imports-order") == "closest-to-furthest"
             else "furthest",
-            section_order=_section_order(found.get("section-order"), _RUFF_SECTIONS),
+            section_order=sections.order,
             no_sections=found.get("no-sections") is True,
             length_sort=_length_sort(found.get("length-sort"), found.get("length-sort-straight")),
-            known_sections=_known_pairs(found.get("known")),
+            known_sections=(*sections.forced, *_known_pairs(found.get("known")), *sections.custom),
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
 
@@ -1155,10 +1213,11 @@ def _first_length(parser: configparser.RawConfigParser, sections: list[str]) -> 
 
 
 def _section_names(value: object, names: dict[str, str | None]) -> list[str]:
-    """The standard sections a ``no-lines-before`` setting names, by ruff's names.
+    """The sections a ``no-lines-before`` setting names, by ruff's names (custom ones too).
 
     A list (TOML) or a comma-separated string (INI); ``names`` maps each spelling, lowercased,
-    to ruff's name (a custom section's name maps to nothing).
+    to ruff's name, or a custom section's to its own (see :func:`_sections`); any other
+    maps to nothing.
     """
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list):
@@ -1175,6 +1234,69 @@ def _section_order(value: object, names: dict[str, str | None]) -> tuple[str, ..
     """
     named = list(dict.fromkeys(_section_names(value, names)))
     return (*named, *(name for name in IMPORT_SECTIONS if name not in named))
+
+
+class _Sections(NamedTuple):
+    """The sections a sorter's settings make, custom ones and ``forced-separate`` ones included."""
+
+    #: Their order (see :attr:`FormatStyle.section_order`).
+    order: tuple[str, ...]
+    #: The spellings of the sections, lowercased, each with its name in :attr:`order`.
+    names: dict[str, str | None]
+    #: The ``forced-separate`` patterns, each with its section: they decide before any other.
+    forced: tuple[tuple[str, str], ...]
+    #: The custom sections' module patterns, each with its section.
+    custom: tuple[tuple[str, str], ...]
+
+
+def _sections(
+    value: object,
+    names: dict[str, str | None],
+    modules: Callable[[str], object],
+    forced: object,
+) -> _Sections:
+    """The sections of a ``section-order`` (isort: ``sections``) ``value``, custom ones included.
+
+    ``names`` spells the standard ones; ``modules`` gives the module patterns of the custom
+    section a name (as written) of ``value`` names (ruff's ``[lint.isort.sections]``, isort's
+    ``known_<name>``; None: no such section). A custom section the order leaves out sorts as
+    the standard ones (both sorters ignore it). ``forced`` (``forced-separate``) lists modules
+    each sorted into a section of its own, after all others, in its order: a pattern matches
+    every module it starts (``fast`` takes ``fastapi``), as both sorters match it.
+    """
+    items = value.split(",") if isinstance(value, str) else value
+    spelled = dict(names)
+    custom: list[tuple[str, str]] = []
+    for item in items if isinstance(items, list) else []:
+        key = item.strip().lower() if isinstance(item, str) else ""
+        if not key or key in spelled:
+            continue
+        listed = modules(item.strip())
+        patterns = listed.split(",") if isinstance(listed, str) else listed
+        if isinstance(patterns, list):
+            spelled[key] = f"custom:{key}"
+            custom.extend(
+                (pattern.strip(), f"custom:{key}")
+                for pattern in patterns
+                if isinstance(pattern, str) and pattern.strip()
+            )
+    separate = forced.split(",") if isinstance(forced, str) else forced
+    patterns = [
+        pattern.strip()
+        for pattern in (separate if isinstance(separate, list) else [])
+        if isinstance(pattern, str) and pattern.strip()
+    ]
+    forced_pairs = tuple(
+        (pattern if pattern.endswith("*") else f"{pattern}*", f"forced:{pattern}")
+        for pattern in patterns
+    )
+    order = _section_order(value, spelled)
+    return _Sections(
+        (*order, *dict.fromkeys(section for _, section in forced_pairs)),
+        spelled,
+        forced_pairs,
+        tuple(custom),
+    )
 
 
 def _ini_setting(parser: configparser.RawConfigParser, section: str, key: str) -> str | None:
@@ -1213,7 +1335,13 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
 
     between = setting("lines_between_types")
     mode = setting("multi_line_output")
-    joined = _section_names(setting("no_lines_before"), _ISORT_SECTIONS)
+    sections = _sections(
+        setting("sections"),
+        _ISORT_SECTIONS,
+        lambda name: setting(f"known_{name.lower()}"),
+        setting("forced_separate"),
+    )
+    joined = _section_names(setting("no_lines_before"), sections.names)
     length = setting("line_length")
     if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
         length = _ISORT_LINE_LENGTH
@@ -1239,12 +1367,14 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         ),
         joined=frozenset(joined),
         relative=relative,
-        order=_section_order(setting("sections"), _ISORT_SECTIONS),
+        order=sections.order,
         single=alphabetical or setting("no_sections") is True,
         # Sorting by module within sections, isort orders by line, and only length_sort
-        # weighs the length there.
-        length=_length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
-        known=_known(setting, _ISORT_KNOWN) or (),
+        # weighs the length there: the whole line's (its names too).
+        length="line"
+        if within and setting("length_sort") is True
+        else _length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
+        known=(*sections.forced, *(_known(setting, _ISORT_KNOWN) or ()), *sections.custom),
     )
 
 
