@@ -155,11 +155,14 @@ def analysis_run() -> Iterator[None]:
             yield
         return
     _run_trees = {}
-    try:
-        with collector_paused():
+    with collector_paused():
+        try:
             yield
-    finally:
-        _run_trees = None
+        finally:
+            # Let go before the collector resumes: all the run allocated is in its youngest
+            # generation, and its first pass walked every tree still held (about 0.1 s, a
+            # tenth of a fresh generate of a 2,000-handler module, more per handler the bigger).
+            _run_trees = None
 
 
 def parse(text: str) -> ast.Module:
