@@ -379,8 +379,8 @@ def test_a_fastapi_router_included_by_name_is_not_searched_for_routes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Only a library's router class needs the walk of its scope for the project's routes: a
-    # FastAPI router holds only those, and the walk of a 2,000-handler module was a twentieth
-    # of its check.
+    # FastAPI router holds only those, and the walk of a 2,000-handler module was 4 % of its
+    # check (365 M instructions).
     asked: list[str] = []
     holds = mounts._holds_project_routes
 
