@@ -207,8 +207,10 @@ def toml_quoted(value: object, limit: int = 80) -> str:
     return clipped(_as_written(value), limit)
 
 
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
 # A TOML key that needs no quotes.
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BARE_KEY = r"[A-Za-z0-9_-]+"
 
 
 def _as_written(value: object) -> str:
@@ -230,7 +232,7 @@ def _as_written(value: object) -> str:
 
 
 def _key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+    return key if re.fullmatch(_BARE_KEY, key) else json.dumps(key)
 
 
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

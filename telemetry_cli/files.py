@@ -210,11 +210,13 @@ def _read_problem(exc: OSError, relative: str) -> FileProblem:
     return FileProblem(f"{relative}: cannot read: {exc.strerror}")
 
 
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
 # git's merge-conflict markers, each at the start of a line: the opening one (a side's label
 # after it), diff3's base, the separator, the closing one. Seven characters by default; more
 # where a `conflict-marker-size` attribute says so, or where git nests a conflict in another
 # (a rename/rename conflict: `<<<<<<<< HEAD:path`). One conflict's markers share their size.
-_CONFLICT_MARKER = re.compile(rb"^(<{7,}|\|{7,}|={7,}|>{7,})(?=[ \t\r\n]|$)", re.M)
+_CONFLICT_MARKER = rb"(?m)^(<{7,}|\|{7,}|={7,}|>{7,})(?=[ \t\r\n]|$)"
 _CONFLICT_SEQUENCE = (b"<" * 7, b"=" * 7, b">" * 7)
 
 
@@ -262,7 +264,7 @@ def _conflicts(data: bytes) -> list[_Conflict]:
     # By marker size: the opening line, the base line and the separator line seen so far.
     open_by_size: dict[int, list[int | None]] = {}
     line, position = 1, 0
-    for match in _CONFLICT_MARKER.finditer(data):
+    for match in re.finditer(_CONFLICT_MARKER, data):
         line += data.count(b"\n", position, match.start())
         position = match.start()
         marker = match.group(1)
@@ -291,7 +293,7 @@ def _conflicts(data: bytes) -> list[_Conflict]:
 
 def is_conflict_marker(line: bytes) -> bool:
     """Whether ``line`` (without its ending) is one of git's merge-conflict marker lines."""
-    return _CONFLICT_MARKER.match(line) is not None
+    return re.match(_CONFLICT_MARKER, line) is not None
 
 
 def conflict_sides(data: bytes) -> tuple[bytes, bytes]:
@@ -606,7 +608,7 @@ def _take_lock(
 # The temporary files atomic_write makes: "." + target name + "." + tempfile's 8 random
 # characters + ".tmp". Backups are written the same way, beside their target.
 _TEMP_NAME = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
-_BACKUP_NAME = re.compile(r"(?P<target>.+?)\.bak(?:\.[0-9]+)?")
+_BACKUP_NAME = r"(?P<target>.+?)\.bak(?:\.[0-9]+)?"
 
 
 def leftover_temp_files(root: Path, targets: Iterable[str]) -> list[str]:
@@ -639,7 +641,7 @@ def leftover_temp_files(root: Path, targets: Iterable[str]) -> list[str]:
             if match is None:
                 continue
             name = match["target"]
-            backup = _BACKUP_NAME.fullmatch(name)
+            backup = re.fullmatch(_BACKUP_NAME, name)
             if name not in names and (backup is None or backup["target"] not in names):
                 continue
             if not _is_regular(entry):

@@ -1384,7 +1384,7 @@ def _stages(text: str) -> tuple[_Stage, ...] | None:
                 stages[-1].copies.append(copy)
         elif keyword == "RUN" and stages:
             workdir = _current_workdir(stages[-1])
-            for path in DOCKER_REQUIREMENTS.findall(instruction):
+            for path in re.findall(DOCKER_REQUIREMENTS, instruction):
                 if "$" not in path and (workdir is not None or path.startswith("/")):
                     image_path = posixpath.normpath(posixpath.join(workdir or "/", path))
                     stages[-1].installs.append((image_path, len(stages[-1].copies)))

@@ -44,8 +44,10 @@ _DOCKERFILE = re.compile(DOCKERFILE_NAME, re.IGNORECASE)
 #: A compose file's name (`docker-compose.yml`, `compose.override.yaml`).
 COMPOSE_NAME = r"(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml"
 _COMPOSE = re.compile(COMPOSE_NAME, re.IGNORECASE)
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
 # A requirements file a Dockerfile installs: `pip install -r requirements/prod.txt`.
-DOCKER_REQUIREMENTS = re.compile(r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)")
+DOCKER_REQUIREMENTS = r"(?:\s-r|--requirement)[ =]+([A-Za-z0-9._/-]+)"
 # A lock file, the command that installs the project from it, and its option naming an extra.
 _LOCKS = {
     "uv.lock": ("uv sync --active", "--extra"),
@@ -474,7 +476,7 @@ def _requirements_steps(
         dockerfile_text = read(dockerfile) or ""
         # Where its copies took each file from first, then each path as the build context's.
         candidates += copied_requirements(root / folder, dockerfile_text)
-        candidates += DOCKER_REQUIREMENTS.findall(dockerfile_text)
+        candidates += re.findall(DOCKER_REQUIREMENTS, dockerfile_text)
     candidates += _named_requirements(root / folder)
     for candidate in candidates:
         relative = PurePosixPath(folder, candidate)
@@ -507,7 +509,7 @@ _DEVELOPMENT = frozenset(
     | {"doc", "ci", "local", "typing", "mypy", "style", "format", "qa", "e2e", "bench"}
 )
 # `-r other.txt`, `--requirement other.txt`, `--requirement=other.txt`, `-rother.txt`.
-_INCLUDED = re.compile(r"(?:-r|--requirement)(?:\s*=\s*|\s+|(?=[^\s=]))(\S+)")
+_INCLUDED = r"(?:-r|--requirement)(?:\s*=\s*|\s+|(?=[^\s=]))(\S+)"
 
 
 def _named_requirements(folder: Path) -> list[str]:
@@ -577,7 +579,7 @@ def _requirement_lines(
         if not line.startswith("-"):
             requirements.append(Line(relative.as_posix(), number, line))
             continue
-        included = _INCLUDED.fullmatch(line)
+        included = re.fullmatch(_INCLUDED, line)
         if included is None:
             continue
         target = PurePosixPath(posixpath.normpath(relative.parent / included[1]))
@@ -588,9 +590,7 @@ def _requirement_lines(
 
 
 # PEP 723's reference regular expression for a block of inline metadata.
-_INLINE_METADATA = re.compile(
-    r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
-)
+_INLINE_METADATA = r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
 
 
 def _script_steps(root: Path, script: str, read: TextReader) -> tuple[list[str], Names] | None:
@@ -612,7 +612,7 @@ def _script_requirements(text: str | None) -> list[str] | None:
         return None
     # The reference expression reads lines ending in LF, as Python reads the module.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    blocks = [m for m in _INLINE_METADATA.finditer(text) if m["type"] == "script"]
+    blocks = [m for m in re.finditer(_INLINE_METADATA, text) if m["type"] == "script"]
     if len(blocks) != 1:
         return None
     content = "".join(
@@ -629,9 +629,9 @@ def _script_requirements(text: str | None) -> list[str] | None:
 #: A YAML file's name, and its top-level ``services:`` key with a service's ``build:`` or
 #: ``command:`` below it: what makes a YAML file a compose file, whatever its name.
 _YAML_NAME = re.compile(r"[\w.-]+\.ya?ml", re.IGNORECASE)
-_SERVICES = re.compile(r"^services:[ \t]*(?:#.*)?$", re.MULTILINE)
-_SERVICE_KEY = re.compile(r"^[ \t]+(?:build|command):", re.MULTILINE)
-_TOP_LEVEL_KEY = re.compile(r"^[^\s#]", re.MULTILINE)
+_SERVICES = r"(?m)^services:[ \t]*(?:#.*)?$"
+_SERVICE_KEY = r"(?m)^[ \t]+(?:build|command):"
+_TOP_LEVEL_KEY = r"(?m)^[^\s#]"
 
 
 def is_compose_file(path: Path) -> bool:
@@ -648,13 +648,13 @@ def is_compose_file(path: Path) -> bool:
     text = read_text(path)
     if text is None:
         return False
-    services = _SERVICES.search(text)
+    services = re.search(_SERVICES, text)
     if services is None:
         return False
     # Up to the next top-level key (`volumes:`, `networks:`): the services' own lines.
-    after = _TOP_LEVEL_KEY.search(text, services.end())
+    after = re.compile(_TOP_LEVEL_KEY).search(text, services.end())
     end = len(text) if after is None else after.start()
-    return _SERVICE_KEY.search(text, services.end(), end) is not None
+    return re.compile(_SERVICE_KEY).search(text, services.end(), end) is not None
 
 
 def compose_files(folder: Path) -> list[Path]:
@@ -926,7 +926,7 @@ def _table_declared(
 # its first two lines: read as text, since a lock file can be large and the note runs on
 # every `generate --check`. Opening with a literal (no `^` under re.M), the pattern is searched
 # for fast: 0.5 ms rather than 9 on an 800 KB uv.lock; the line start is checked per match.
-_LOCKED_PACKAGE = re.compile(
+_LOCKED_PACKAGE = (
     r'\[\[package\]\]\r?\nname = "(?P<name>[^"\n]+)"\r?\nversion = "(?P<version>[^"\n]+)"'
 )
 
@@ -943,7 +943,7 @@ def _locked_versions(
         if lock == "Pipfile.lock":
             return _pipfile_locked(shown, text, names)
         found: list[Declared] = []
-        for match in _LOCKED_PACKAGE.finditer(text):
+        for match in re.finditer(_LOCKED_PACKAGE, text):
             name = canonicalize_name(match["name"])
             if name in names and text[match.start() - 1 : match.start()] in ("", "\n"):
                 line = text.count("\n", 0, match.start("version")) + 1

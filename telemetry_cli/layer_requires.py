@@ -27,8 +27,10 @@ LAYER_REQUIRES: dict[str, str] = {"fastapi": "0.100", "pydantic": "2.0"}
 #: 2.7 to 2.9; 2.0.3 also keeps docstring indentation): the app works, its document differs.
 LAYER_CONTRACT_REQUIRES: dict[str, str] = {"fastapi": "0.100", "pydantic": "2.10"}
 
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
 # A Poetry caret or tilde constraint: `^1.10`, `~1.10.2`, `~=` is PEP 440's own.
-_POETRY_RANGE = re.compile(r"([\^~])\s*(\d+(?:\.\d+)*)")
+_POETRY_RANGE = r"([\^~])\s*(\d+(?:\.\d+)*)"
 
 
 def requires_text(floors: dict[str, str] = LAYER_REQUIRES) -> str:
@@ -114,7 +116,7 @@ def _allows_floor(declared: Declared, floor_text: str) -> bool | None:
 
 
 # A version of numbers alone (`2.7.1`), as a lock file or an exact pin gives it.
-_NUMBERS = re.compile(r"\d+(?:\.\d+)*")
+_NUMBERS = r"\d+(?:\.\d+)*"
 
 
 def _simply_allows(declared: Declared, floor_text: str) -> bool | None:
@@ -129,7 +131,7 @@ def _simply_allows(declared: Declared, floor_text: str) -> bool | None:
     if all(clause[:1] == ">" or clause.startswith("!=") for clause in clauses):
         return True
     exact = clauses[0].removeprefix("==")
-    if len(clauses) == 1 and clauses[0].startswith("==") and _NUMBERS.fullmatch(exact):
+    if len(clauses) == 1 and clauses[0].startswith("==") and re.fullmatch(_NUMBERS, exact):
         floor = [int(number) for number in floor_text.split(".")]
         pinned = [int(number) for number in exact.split(".")]
         width = max(len(floor), len(pinned))  # `2` is `2.0`
@@ -142,7 +144,7 @@ def _pep440(poetry: str) -> str:
     parts: list[str] = []
     for part in re.split(r"[,\s]+(?=[<>=!~^\d*])", poetry.strip()):
         part = part.strip().rstrip(",")
-        found = _POETRY_RANGE.fullmatch(part)
+        found = re.fullmatch(_POETRY_RANGE, part)
         if found is None:
             parts.append(f"=={part}" if part[:1].isdigit() else part)
             continue

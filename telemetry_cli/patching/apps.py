@@ -1154,7 +1154,9 @@ def _library_held_offers(
     :func:`_routed_as_an_app`). Only asked when no module builds an app visibly.
     """
     found: list[tuple[ModuleModel, list[_Candidate]]] = []
-    for module in index.modules_holding(_ROUTED_TEXT, package_modules(app_package, package_dir)):
+    for module in index.modules_holding(
+        re.compile(_ROUTED_TEXT), package_modules(app_package, package_dir)
+    ):
         candidates = [
             _Candidate(name, _line(binding), site)
             for name, binding in module.scope.bindings.items()
@@ -1168,8 +1170,10 @@ def _library_held_offers(
     return found
 
 
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
 #: A module giving some object a route or router (the cheap test before parsing it).
-_ROUTED_TEXT = re.compile(r"\.(include_router|get|post|put|patch|delete|api_route)\(")
+_ROUTED_TEXT = r"\.(include_router|get|post|put|patch|delete|api_route)\("
 #: Methods only an app has (no router does): the variable they are called on holds one.
 _APP_ONLY_METHODS = frozenset(
     {"add_middleware", "middleware", "exception_handler", "add_exception_handler", "on_event"}

@@ -652,7 +652,9 @@ def wired_router_prefix(
     return index.app_router_prefix(unwrapped(app), scope, line) or None
 
 
-_WHOLE_PARAMETER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::([^{}]*))?\}")
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
+_WHOLE_PARAMETER = r"\{[A-Za-z_][A-Za-z0-9_]*(?::([^{}]*))?\}"
 
 
 def _matches(template: str, path: str) -> bool:
@@ -672,7 +674,7 @@ def _matches(template: str, path: str) -> bool:
             if part != segment:
                 return False
             continue
-        whole = _WHOLE_PARAMETER.fullmatch(part)
+        whole = re.fullmatch(_WHOLE_PARAMETER, part)
         if whole is None:
             return bool(_pattern(template).fullmatch(path))
         convertor = _CONVERTORS.get(whole.group(1) or "str", "[^/]+")

@@ -30,8 +30,10 @@ from telemetry_cli.patching.symbols import (
 
 #: The comment that tells ruff an import below other code is meant to be there.
 _E402_PRAGMA = "# noqa: E402"
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
 #: A trailing noqa comment for every rule, or one whose list of codes names E402.
-_NOQA_E402 = re.compile(r"#\s*noqa(?::[\s\w,]*\bE402\b[\s\w,]*)?\s*$", re.IGNORECASE)
+_NOQA_E402 = r"(?i)#\s*noqa(?::[\s\w,]*\bE402\b[\s\w,]*)?\s*$"
 
 #: ruff's import sections, in order.
 _FUTURE, _STDLIB, _THIRD_PARTY, _FIRST_PARTY, _LOCAL = range(5)
@@ -1163,7 +1165,7 @@ class ModuleEditor:
         Imports below code that must run first (``load_dotenv()``) carry it for ruff; the new
         imports that join them carry it too, or the patched module would not lint clean.
         """
-        return _NOQA_E402.search(self.module.lines.line(statement.lineno)) is not None
+        return re.search(_NOQA_E402, self.module.lines.line(statement.lineno)) is not None
 
     def _is_own(self, statement: ast.Import | ast.ImportFrom) -> bool:
         """Whether ``statement`` imports from the package itself (as the new imports do)."""

@@ -3760,8 +3760,10 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # One encoder for every literal: json.dumps with an option builds a new one at each call (twelve
 # literals per handler: a third of a log call's cost).
 _JSON = json.JSONEncoder(ensure_ascii=False)
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
 # One escape sequence of a JSON string (a backslash and the character after it).
-_JSON_QUOTE = re.compile(r"\\.")
+_JSON_QUOTE = r"\\."
 
 
 def string_literal(value: str, quote: str = '"') -> str:
@@ -3778,7 +3780,7 @@ def string_literal(value: str, quote: str = '"') -> str:
     if quote == '"':
         return literal
     # JSON escapes only the double quote; single quotes are the ones to escape here.
-    body = _JSON_QUOTE.sub(_unescape_double_quote, literal[1:-1])
+    body = re.sub(_JSON_QUOTE, _unescape_double_quote, literal[1:-1])
     return "'" + body.replace("'", "\\'") + "'"
 
 

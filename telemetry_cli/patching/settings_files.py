@@ -35,8 +35,10 @@ _OPTION_SUFFIX = "_FOR_DYNACONF"
 _DEFAULT_PREFIX = "DYNACONF"
 _DEFAULT_ENVIRONMENT = "development"
 _SWITCHER = "ENV_FOR_DYNACONF"
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
 # A TOML table header: `[development.api]` (not an array of tables, `[[...]]`).
-_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+_HEADER = r"^\s*\[\s*([^\[\]]+?)\s*\]"
 
 
 class FileValue(NamedTuple):
@@ -226,7 +228,7 @@ def _line(text: str, path: list[str]) -> int:
     current: list[str] = []
     first = None
     for number, line in enumerate(text.splitlines(), 1):
-        header = _HEADER.match(line)
+        header = re.match(_HEADER, line)
         if header is not None:
             current = [part.strip().strip("\"'").lower() for part in header[1].split(".")]
         elif setting.match(line):

@@ -19,7 +19,9 @@ from typing import NamedTuple
 
 from telemetry_cli.manifest import Stub
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Patterns kept as source text (here and below) are compiled on first use, and cached, by
+# `re`: an up-to-date `generate --check` never uses them (compiling at import cost every run).
+_LINE_BREAK = r"\r\n|\r|\n"
 _LEADING_SPACE = re.compile(r"[ \t\f]*")
 _PRAGMA = re.compile(r"#\s*telemetry-scaffold:\s*skip\b")
 
@@ -62,7 +64,7 @@ class SourceLines:
                 endings.pop()
         else:
             start = 0
-            for match in _LINE_BREAK.finditer(text):
+            for match in re.finditer(_LINE_BREAK, text):
                 lines.append(text[start : match.start()])
                 endings.append(match.group())
                 start = match.end()
@@ -233,7 +235,9 @@ def _dominant_ending(text: str) -> str:
     counts = {"\r\n": crlf, "\r": text.count("\r") - crlf, "\n": text.count("\n") - crlf}
     most = max(counts.values())
     return next(
-        ending.group() for ending in _LINE_BREAK.finditer(text) if counts[ending.group()] == most
+        ending.group()
+        for ending in re.finditer(_LINE_BREAK, text)
+        if counts[ending.group()] == most
     )
 
 
