@@ -1345,6 +1345,9 @@ COUNTED = (
     "hasło", "lösenord", "passord", "salasana", "heslo", "jelszó",
     "lozinka", "şifre", "katasandi",
 )  # fmt: skip
+# Personal data that is never a number: an int of any size under its plural counts it (other
+# personal data counts only below 1,000, which the 11-digit number below is not).
+COUNTED_PERSONAL = ("email", "emailaddress")
 
 
 @st.composite
@@ -1352,7 +1355,8 @@ def sensitive_keys(draw: st.DrawFn) -> tuple[str, bool]:
     """A key built around one sensitive word: split, cased, prefixed, suffixed, pluralised.
 
     Also whether an int under it is kept: its suffix is a measure word (``MEASURES``), or it
-    ends in the plural of a secret that is never a number (``COUNTED``).
+    ends in the plural of a secret or personal data that is never a number (``COUNTED``,
+    ``COUNTED_PERSONAL``).
     """
     word = "".join(c for c in draw(st.sampled_from(SENSITIVE_KEYS)) if c.isalnum()).lower()
     cuts = sorted(draw(st.sets(st.integers(1, len(word) - 1), max_size=2)) if len(word) > 1 else [])
@@ -1379,7 +1383,7 @@ def sensitive_keys(draw: st.DrawFn) -> tuple[str, bool]:
         # Long words match after any prefix; short ones (ip, pin, otp, ...) only at a boundary.
         joins = ["", *SEPARATORS] if len(word) >= 5 else SEPARATORS
         key = draw(cased(draw(st.sampled_from(prefixes)))) + draw(st.sampled_from(joins)) + key
-    measure = ending == "plural" and word.endswith(COUNTED)
+    measure = ending == "plural" and word.endswith(COUNTED + COUNTED_PERSONAL)
     if draw(st.booleans()):
         suffix = draw(st.sampled_from(suffixes))
         measure = suffix in MEASURES
@@ -3657,7 +3661,17 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["ada:hunter2@db", "default:s3cret@cache.internal:6379", " app:x1@proxy.example:3128\n"]
+    "text",
+    [
+        "ada:hunter2@db",
+        "default:s3cret@cache.internal:6379",
+        " app:x1@proxy.example:3128\n",
+        # A DSN without its scheme, with its path and query (it was kept with them), and the
+        # host as Go's MySQL driver writes it.
+        "ada:hunter2@db.example.com:5432/app",
+        "ada:hunter2@localhost/app?sslmode=require",
+        "ada:hunter2@tcp(db:3306)/app?parseTime=true",
+    ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
     assert layer.redaction.holds_secret(text) is True
@@ -3670,6 +3684,9 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "follow acct:ada@social.example",
         "git@github.com:org/repo.git",
         "see ada:x@y for the seating plan",
+        "see ada:x@y/z for the seating plan",
+        "npm:@scope/pkg@1.2.3",
+        "https://registry.example/@scope/pkg",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
