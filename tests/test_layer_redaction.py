@@ -3463,6 +3463,36 @@ def test_an_aws_secret_key_alone_is_redacted_under_any_name(logger: Any) -> None
     }
 
 
+def test_prefixless_tokens_are_redacted_under_a_sensitive_name_only(logger: Any) -> None:
+    # A Heroku API key is a UUID and a Twilio auth token 32 hex digits: as every id and MD5 is
+    # written. Alone, or under a name that is no secret's (a provider's name too), they are kept;
+    # under a sensitive name, in any of the places a name gives a value, they are redacted.
+    heroku, twilio = "8d3f1a2b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", "a3f1c9e2b7d4058f6e1a2b3c4d5e6f70"
+    kept = {
+        "request_id": heroku,
+        "heroku": heroku,
+        "note": heroku,
+        "md5": twilio,
+        "etag": twilio,
+        "twilio": twilio,
+        "text": f"request {heroku} took 3 ms, body md5 {twilio}",
+    }
+    assert logger.record("error_event", kept).payload == kept
+    redacted = {
+        "HEROKU_API_KEY": heroku,
+        "heroku_api_key": heroku,
+        "twilio_auth_token": twilio,
+        "authToken": twilio,
+        "env": f"export HEROKU_API_KEY={heroku}",
+        "line": f"TWILIO_AUTH_TOKEN: {twilio}",
+        "pair": ["TWILIO_AUTH_TOKEN", twilio],
+        "record": {"name": "HEROKU_API_KEY", "value": heroku},
+    }
+    recorded = logger.record("error_event", redacted).payload
+    assert heroku not in json.dumps(recorded)
+    assert twilio not in json.dumps(recorded)
+
+
 def test_an_aws_secret_key_alone_in_prose_is_redacted(logger: Any) -> None:
     # No name near it: it was kept in a sentence while the same key alone was redacted. 40
     # characters of random base64 between other characters are one in text too.
