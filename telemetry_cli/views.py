@@ -9,6 +9,7 @@ that came from a server, the user's layer or the project's files and manifest go
 from __future__ import annotations
 
 import json
+import os
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +17,9 @@ from rich.text import Text
 
 from telemetry_cli.console import counted, printable
 from telemetry_cli.sync import FileChange, Status, SyncReport
+
+# How much of the TELEMETRY_ENABLED value that turned telemetry off ``emit`` quotes.
+_MAX_ENV_SHOWN = 40
 
 _STATUS_STYLE = {
     Status.CREATED: "green",
@@ -212,7 +216,10 @@ def as_json(report: SyncReport, mode: Mode) -> dict[str, Any]:
 def emitted_lines(event: dict[str, Any], url: str | None) -> list[Text]:
     """What ``emit`` prints: one line about the event, then its payload as indented JSON."""
     if event.get("status") == "disabled":
-        verb, note = "validated", " (not recorded: TELEMETRY_ENABLED turns telemetry off)"
+        # The value as the layer read it (``disabled`` too: any value but a true one is off).
+        value = os.environ.get("TELEMETRY_ENABLED", "")
+        shown = repr(value[:_MAX_ENV_SHOWN]) + ("..." if len(value) > _MAX_ENV_SHOWN else "")
+        verb, note = "validated", f" (not recorded: TELEMETRY_ENABLED={shown} turns telemetry off)"
     else:
         verb, note = "logged", f" via {url}" if url is not None else ""
     line = (

@@ -75,11 +75,11 @@ SECRETS = [
     ("mailto:frank@example.com,gina@example.org", "frank@example.com"),
     ("mailto:?to=hank@example.com&subject=Hi", "hank@example.com"),
 ]
-# Of these, the ones a free-text sentence around them keeps (documented: an email or IP address,
-# a phone number or an AWS secret key is someone's data or a secret only as the whole value).
+# Of these, the ones a free-text sentence around them keeps (documented: an email or IP address
+# or a phone number is someone's data only as the whole value; an AWS secret key is a secret in
+# a sentence too).
 WHOLE_ONLY = {
     "jane.doe+test@example.co.uk",
-    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "+1 (415) 555-2671",
     "203.0.113.7",
     "[2001:db8::8a2e:370:7334]:8443",

@@ -411,6 +411,17 @@ def test_emit_with_telemetry_disabled_validates_but_does_not_record(
     assert emit(project, "nope").exit_code == 1  # still validated
 
 
+def test_emit_names_the_telemetry_enabled_value_that_turned_it_off(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A value the layer cannot read turns telemetry off too: emit says which one it read.
+    monkeypatch.setenv("TELEMETRY_ENABLED", "disabled")
+    result = emit(project, "chapter_visit")
+    assert result.exit_code == 0
+    assert "(not recorded: TELEMETRY_ENABLED='disabled' turns telemetry off)" in result.stdout
+    assert "INFO app.analytics" not in result.stderr
+
+
 def test_no_far_fetched_suggestion(project: Path) -> None:
     result = emit(project, "not_an_event")
     assert result.exit_code == 1

@@ -701,6 +701,10 @@ def test_library_adds_only_a_null_handler(layer: Layer) -> None:
         ("0", False),
         ("no", False),
         (" Off ", False),
+        (" ON ", True),
+        # A value it cannot read turns telemetry off (with a warning, see below).
+        ("disabled", False),
+        ("flase", False),
     ],
 )
 def test_telemetry_enabled_env_is_read_at_construction(
@@ -719,6 +723,44 @@ def test_telemetry_enabled_env_is_read_at_construction(
     event = logger.record("chapter_visit", {"a": 1})
     assert event.event_type == "chapter_visit"  # still validated and returned when disabled
     assert len(sink.events) == (2 if enabled else 0)
+
+
+@pytest.mark.parametrize(
+    "value", ["disabled", "enabled", "flase", "2", "off\nINFO forged", "x" * 500]
+)
+def test_an_unreadable_telemetry_enabled_turns_it_off_with_one_warning(
+    layer: Layer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    value: str,
+) -> None:
+    # TELEMETRY_ENABLED=disabled used to leave telemetry on without a word.
+    monkeypatch.setenv("TELEMETRY_ENABLED", value)
+    caplog.set_level(logging.WARNING, logger="app.analytics")
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink)
+    logger.log("ai_block_used", {"a": 1})
+    assert logger.enabled is False
+    assert sink.events == []
+    [warning] = warnings_of(caplog)
+    message = warning.getMessage()
+    assert "\n" not in message
+    assert len(message) < 200
+    assert repr(value[:40]) in message
+    assert message.endswith("telemetry is off")
+
+
+@pytest.mark.parametrize("value", ["", "true", "0", "OFF", "yes"])
+def test_a_readable_telemetry_enabled_gives_no_warning(
+    layer: Layer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    value: str,
+) -> None:
+    monkeypatch.setenv("TELEMETRY_ENABLED", value)
+    caplog.set_level(logging.WARNING, logger="app.analytics")
+    layer.event_logger.EventLogger(RecordingSink())
+    assert warnings_of(caplog) == []
 
 
 def test_disabled_logger_still_validates_in_record(layer: Layer) -> None:

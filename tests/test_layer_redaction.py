@@ -937,6 +937,46 @@ def test_an_int_under_the_plural_of_a_secret_is_a_count_and_kept(logger: Any) ->
     assert logger.record("error_event", kept).payload == kept
 
 
+def test_an_int_under_the_plural_of_personal_data_is_a_count_and_kept(logger: Any) -> None:
+    # ``emails: 3`` was redacted while ``tokens: 3`` was kept: the same count rule for personal
+    # data. An email address is never a number, so any count is; the other data may be digits
+    # (a phone or an SSN as an int), so only a count below 1,000 is kept under their plurals.
+    kept = {
+        "emails": 3,
+        "Emails": 1500,
+        "user_emails": 2,
+        "emailAddresses": 7,
+        "e_mails": 4,
+        "phones": 2,
+        "phone_numbers": 3,
+        "ip_addresses": 12,
+        "ips": 0,
+        "ssns": 1,
+        "credit_cards": 2,
+        "ibans": 999,
+        "usage": {"emails": 10**12},
+        "j": json.dumps({"emails": 3, "phones": 2}),
+    }
+    assert logger.record("error_event", kept).payload == kept
+    redacted = [
+        ("emails", "3"),
+        ("emails", ["ada@example.com"]),
+        ("emails", 3.0),
+        ("emails", 10**15),
+        ("email", 3),
+        ("phone", 2),
+        ("phones", 1000),
+        ("phone_numbers", 4155550123),
+        ("ips", 3232235777),
+        ("dobs", 19900101),
+        ("card_numbers", 4111111111111111),
+        # A secret's word beside the personal one: the secret rule decides (a PIN is a number).
+        ("email_pins", 3),
+    ]
+    for key, value in redacted:
+        assert logger.record("error_event", {key: value}).payload == {key: "[redacted]"}, key
+
+
 def test_a_code_a_string_or_a_singular_under_a_secret_s_key_stays_redacted(logger: Any) -> None:
     # A numeric code is the secret itself: its plural keeps no int (a PIN, a one-time password,
     # a backup or a 2FA code, a session's id, a phone or a national id number). Text under the
@@ -1305,6 +1345,9 @@ COUNTED = (
     "hasło", "lösenord", "passord", "salasana", "heslo", "jelszó",
     "lozinka", "şifre", "katasandi",
 )  # fmt: skip
+# Personal data that is never a number: an int of any size under its plural counts it (other
+# personal data counts only below 1,000, which the 11-digit number below is not).
+COUNTED_PERSONAL = ("email", "emailaddress")
 
 
 @st.composite
@@ -1312,7 +1355,8 @@ def sensitive_keys(draw: st.DrawFn) -> tuple[str, bool]:
     """A key built around one sensitive word: split, cased, prefixed, suffixed, pluralised.
 
     Also whether an int under it is kept: its suffix is a measure word (``MEASURES``), or it
-    ends in the plural of a secret that is never a number (``COUNTED``).
+    ends in the plural of a secret or personal data that is never a number (``COUNTED``,
+    ``COUNTED_PERSONAL``).
     """
     word = "".join(c for c in draw(st.sampled_from(SENSITIVE_KEYS)) if c.isalnum()).lower()
     cuts = sorted(draw(st.sets(st.integers(1, len(word) - 1), max_size=2)) if len(word) > 1 else [])
@@ -1339,7 +1383,7 @@ def sensitive_keys(draw: st.DrawFn) -> tuple[str, bool]:
         # Long words match after any prefix; short ones (ip, pin, otp, ...) only at a boundary.
         joins = ["", *SEPARATORS] if len(word) >= 5 else SEPARATORS
         key = draw(cased(draw(st.sampled_from(prefixes)))) + draw(st.sampled_from(joins)) + key
-    measure = ending == "plural" and word.endswith(COUNTED)
+    measure = ending == "plural" and word.endswith(COUNTED + COUNTED_PERSONAL)
     if draw(st.booleans()):
         suffix = draw(st.sampled_from(suffixes))
         measure = suffix in MEASURES
@@ -3419,6 +3463,70 @@ def test_an_aws_secret_key_alone_is_redacted_under_any_name(logger: Any) -> None
     }
 
 
+def test_prefixless_tokens_are_redacted_under_a_sensitive_name_only(logger: Any) -> None:
+    # A Heroku API key is a UUID and a Twilio auth token 32 hex digits: as every id and MD5 is
+    # written. Alone, or under a name that is no secret's (a provider's name too), they are kept;
+    # under a sensitive name, in any of the places a name gives a value, they are redacted.
+    heroku, twilio = "8d3f1a2b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", "a3f1c9e2b7d4058f6e1a2b3c4d5e6f70"
+    kept = {
+        "request_id": heroku,
+        "heroku": heroku,
+        "note": heroku,
+        "md5": twilio,
+        "etag": twilio,
+        "twilio": twilio,
+        "text": f"request {heroku} took 3 ms, body md5 {twilio}",
+    }
+    assert logger.record("error_event", kept).payload == kept
+    redacted = {
+        "HEROKU_API_KEY": heroku,
+        "heroku_api_key": heroku,
+        "twilio_auth_token": twilio,
+        "authToken": twilio,
+        "env": f"export HEROKU_API_KEY={heroku}",
+        "line": f"TWILIO_AUTH_TOKEN: {twilio}",
+        "pair": ["TWILIO_AUTH_TOKEN", twilio],
+        "record": {"name": "HEROKU_API_KEY", "value": heroku},
+    }
+    recorded = logger.record("error_event", redacted).payload
+    assert heroku not in json.dumps(recorded)
+    assert twilio not in json.dumps(recorded)
+
+
+def test_an_aws_secret_key_alone_in_prose_is_redacted(logger: Any) -> None:
+    # No name near it: it was kept in a sentence while the same key alone was redacted. 40
+    # characters of random base64 between other characters are one in text too.
+    rng = random.Random(44)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    generated = ["".join(rng.choice(alphabet) for _ in range(38)) + "a1" for _ in range(50)]
+    texts = [
+        f"here it is: {AWS_SECRET_KEY} (rotate it)",
+        f"use {AWS_SECRET_KEY}.",
+        f'"{AWS_SECRET_KEY}"',
+        f"x={AWS_SECRET_KEY}&y=2",
+        *(f"pasted {key} by mistake" for key in generated),
+    ]
+    payload = {"texts": texts}
+    assert logger.record("error_event", payload).payload == {"texts": ["[redacted]"] * len(texts)}
+
+
+def test_40_characters_of_prose_that_are_no_aws_secret_key_are_kept(logger: Any) -> None:
+    sha = "3f786850e387550fdab836ed7e6dc881de23001b"
+    texts = [
+        f"commit {sha} fixed it",
+        f"Merge {sha.upper()} into main",
+        "see com/example/app/MainActivity/onCreate123 for the stack",
+        "open src/components/Button2/index/styles/abcd now",
+        # Part of a longer run, a word or an identifier: no key's 40 characters alone.
+        f"blob {AWS_SECRET_KEY}AAAA=",
+        f"id_{AWS_SECRET_KEY}",
+        f"{AWS_SECRET_KEY}-v2 build",
+        f"cdn.example.com/a/{AWS_SECRET_KEY}",
+    ]
+    payload = {"texts": texts}
+    assert logger.record("error_event", payload).payload == payload
+
+
 def test_a_40_character_string_that_is_not_random_base64_is_kept(logger: Any) -> None:
     sha = "0123456789abcdef" * 2 + "01234567"
     kept = [
@@ -3583,7 +3691,17 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["ada:hunter2@db", "default:s3cret@cache.internal:6379", " app:x1@proxy.example:3128\n"]
+    "text",
+    [
+        "ada:hunter2@db",
+        "default:s3cret@cache.internal:6379",
+        " app:x1@proxy.example:3128\n",
+        # A DSN without its scheme, with its path and query (it was kept with them), and the
+        # host as Go's MySQL driver writes it.
+        "ada:hunter2@db.example.com:5432/app",
+        "ada:hunter2@localhost/app?sslmode=require",
+        "ada:hunter2@tcp(db:3306)/app?parseTime=true",
+    ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
     assert layer.redaction.holds_secret(text) is True
@@ -3596,6 +3714,9 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "follow acct:ada@social.example",
         "git@github.com:org/repo.git",
         "see ada:x@y for the seating plan",
+        "see ada:x@y/z for the seating plan",
+        "npm:@scope/pkg@1.2.3",
+        "https://registry.example/@scope/pkg",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
@@ -3792,6 +3913,54 @@ def test_a_private_key_encoded_as_base64_is_redacted(logger: Any) -> None:
         "data": {"tls.key": "[redacted]", "tls.crt": certificate},
         "kubeconfig": "[redacted]",
     }
+
+
+PEM_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj"
+
+
+def test_a_private_key_split_across_values_is_redacted_line_by_line(logger: Any) -> None:
+    # A key sent as a list of its lines (or an object's values in order) kept the lines between
+    # its BEGIN and END lines: each is base64 alone, which many values are.
+    payload = {
+        "lines": [
+            "intro",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "Proc-Type: 4,ENCRYPTED",
+            PEM_BODY,
+            PEM_BODY[:20] + "==",
+            "-----END RSA PRIVATE KEY-----",
+            "after",
+            PEM_BODY,
+        ],
+        "parts": {
+            "a": "key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE",
+            "b": PEM_BODY,
+            "c": "-----END OPENSSH PRIVATE KEY-----",
+            "d": "kept",
+        },
+        # Cut off: no END line; the key's lines run up to a value that is no key's body.
+        "cut": ["---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----", PEM_BODY, "not a key line", PEM_BODY],
+        "cut_by_number": {"a": "-----begin ec private key-----", "b": PEM_BODY, "n": 3, "c": "x"},
+    }
+    redacted = "[redacted]"
+    assert logger.record("error_event", payload).payload == {
+        "lines": ["intro", *[redacted] * 5, "after", PEM_BODY],
+        "parts": {"a": redacted, "b": redacted, "c": redacted, "d": "kept"},
+        "cut": [redacted, redacted, "not a key line", PEM_BODY],
+        "cut_by_number": {"a": redacted, "b": redacted, "n": 3, "c": "x"},
+    }
+
+
+def test_public_keys_and_certificates_split_across_values_are_kept(logger: Any) -> None:
+    payload = {
+        "public": ["-----BEGIN PUBLIC KEY-----", PEM_BODY, "-----END PUBLIC KEY-----"],
+        "certificate": ["-----BEGIN CERTIFICATE-----", PEM_BODY, "-----END CERTIFICATE-----"],
+        # A whole key in one value: the values after it are no part of it.
+        "whole": ["-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----", PEM_BODY],
+        "base64": [PEM_BODY, PEM_BODY],
+    }
+    recorded = logger.record("error_event", payload).payload
+    assert recorded == {**payload, "whole": ["[redacted]", PEM_BODY]}
 
 
 def test_the_private_members_of_a_json_web_key_are_redacted(logger: Any) -> None:
