@@ -711,6 +711,50 @@ FILTERED_LISTINGS = {
         '    router.include_router(module.router, prefix=f"/{info.name}")\n',
         "/api/wallets",
     ),
+    # Comprehensions that transform each entry (its module name) and filter it on the way.
+    "listdir-sliced-comprehension": (
+        "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "modules = [\n"
+        "    f[:-3]\n"
+        "    for f in os.listdir(os.path.dirname(__file__))\n"
+        '    if f.endswith(".py") and f != "__init__.py"\n'
+        "]\n"
+        "for name in modules:\n"
+        '    module = importlib.import_module(f"{__name__}.{name}")\n'
+        '    router.include_router(module.router, prefix=f"/{name}")\n',
+        "/api/wallets",
+    ),
+    "glob-stem-comprehension": (
+        "import importlib\nfrom pathlib import Path\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        'names = [p.stem for p in Path(__file__).parent.glob("*.py")'
+        ' if not p.name.startswith("_")]\n'
+        "for name in names:\n"
+        '    module = importlib.import_module(f"{__name__}.{name}")\n'
+        '    router.include_router(module.router, prefix=f"/{name}")\n',
+        "/api/wallets",
+    ),
+    "pkgutil-names-comprehension": (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "names = [name for _, name, ispkg in pkgutil.iter_modules(__path__) if not ispkg]\n"
+        "for name in names:\n"
+        '    module = importlib.import_module(f".{name}", __package__)\n'
+        '    router.include_router(module.router, prefix="/" + name)\n',
+        "/api/wallets",
+    ),
+    # Looped over directly, sorted, the filter reading the name the comprehension makes.
+    "sorted-generator-inline": (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "for name in sorted(\n"
+        '    name for _, name, _ in pkgutil.iter_modules(__path__) if name not in ("cards",)\n'
+        "):\n"
+        '    module = importlib.import_module(f"{__name__}.{name}")\n'
+        '    router.include_router(module.router, prefix=f"/{name}")\n',
+        "/api/wallets",
+    ),
 }
 
 

@@ -15,6 +15,7 @@ import ast
 import bisect
 import copy
 import dataclasses
+import fnmatch
 import re
 import weakref
 from collections.abc import Callable, Collection, Iterator
@@ -102,6 +103,7 @@ from telemetry_cli.patching.symbols import (
     builtin_import,
     call_argument,
     call_bound_once,
+    calls_builtin,
     instance_parameter,
     is_class_method,
     listed_items,
@@ -2912,28 +2914,43 @@ def _listing_loop_item(
         if found is not None:
             return found, loop, None
         # `for name, module in modules:` over `[(info.name, import_module(...)) for info in
-        # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or its name.
+        # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or what its
+        # element makes of it (`f[:-3]`, `p.stem`); the module imported is read as such.
         for target in sorted(names_in(loop.target)):
             item = _comprehension_item(target, scope, call)
             inner = None
-            if item is not None:
+            if item is not None and not _imported_at_run_time(item[0], scope, index, 0):
                 inner = _listing_item(item[1].iter, item[1].target, scope, index)
             if item is None or inner is None:
                 continue
-            element = item[0]
-            entry, made = next(iter(inner.items()))
             filtered = (inner, list(item[1].ifs))
-            if isinstance(element, ast.Name) and element.id == entry:
-                return {target: made}, loop, filtered
-            if (
-                isinstance(element, ast.Attribute)
-                and element.attr == "name"
-                and isinstance(element.value, ast.Name)
-                and element.value.id == entry
-                and made is _module_info
-            ):
-                return {target: _module_name}, loop, filtered
+            return {target: _comprehended(item[0], inner, scope, index)}, loop, filtered
     return None
+
+
+def _comprehended(
+    element: ast.expr,
+    inner: dict[str, Callable[[str], ast.expr]],
+    scope: Scope,
+    index: PackageIndex,
+) -> Callable[[str], ast.expr]:
+    """What a comprehension's ``element`` holds per listed entry, given its names' items.
+
+    ``[f[:-3] for f in os.listdir(d)]`` holds ``"items"`` for ``items.py``, ``[p.stem for p in
+    folder.glob("*.py")]`` and ``[name for _, name, _ in pkgutil.iter_modules(...)]`` the same:
+    the listed item itself when the element is one of its names, else the string the element
+    makes of them. One not known statically is the element as written, whose names no loop
+    binds: what is made of it (a prefix) is then said to be only known at run time.
+    """
+
+    def made(entry: str) -> ast.expr:
+        bound = {name: (item(entry), scope) for name, item in inner.items()}
+        if isinstance(element, ast.Name) and element.id in bound:
+            return bound[element.id][0]
+        text = loop_string(element, scope, bound, index)
+        return element if text is None else ast.copy_location(ast.Constant(text), element)
+
+    return made
 
 
 def _listing_item(
@@ -3036,7 +3053,7 @@ def _discovered_routers(
     listed = _package_listed_in_scopes(scope, index, modules, values or {})
     if listed is None:
         return []
-    package, deep = listed
+    package, deep, pattern = listed
     suffix = _imported_suffix(imported, imported_scope, package)
     if suffix is None:
         return []
@@ -3048,13 +3065,16 @@ def _discovered_routers(
         inside = found.startswith(f"{package}.") if deep else found.rpartition(".")[0] == package
         model = index.module(name) if inside else None
         key = None if model is None else index.router_key(model.scope.bindings.get(attribute))
+        listed_module = index.module(found)
+        last = found.rpartition(".")[2]
+        is_file = listed_module is not None and not listed_module.is_package
+        entry = f"{last}.py" if is_file else last
+        if pattern is not None and not fnmatch.fnmatchcase(entry, pattern):
+            continue  # `glob("*.py")` lists no subpackage's folder
         if key is not None:
             keys.append(key)
             if entries is not None:
-                entry = index.module(found)
-                last = found.rpartition(".")[2]
-                is_file = entry is not None and not entry.is_package
-                entries.append(f"{last}.py" if is_file else last)
+                entries.append(entry)
     return keys
 
 
@@ -3193,7 +3213,7 @@ def _comprehension_item(
     ``modules = [(info.name, import_module(...)) for info in pkgutil.iter_modules(__path__)]``
     then ``for name, module in modules:``: ``module`` holds that item's ``import_module(...)``
     and ``name`` its ``info.name``, as if the loop ran over ``pkgutil.iter_modules(__path__)``
-    itself. Only a list bound once in ``scope`` to a comprehension of one ``for``, a loop
+    itself. Only a comprehension of one ``for`` (see :func:`_comprehension_looped`), a loop
     target unpacking a tuple the comprehension writes out item by item (or naming it whole).
     The loop is the one whose body holds ``within`` (the name read, or the call reading it),
     and its body binds the name nowhere else.
@@ -3201,7 +3221,6 @@ def _comprehension_item(
     for loop in ast.walk(scope.node):
         if not (
             isinstance(loop, ast.For | ast.AsyncFor)
-            and isinstance(loop.iter, ast.Name)
             and any(node is within for statement in loop.body for node in ast.walk(statement))
             and not rebinds(loop.body, {name})
         ):
@@ -3212,20 +3231,43 @@ def _comprehension_item(
             (at for at, item in enumerate(names) if isinstance(item, ast.Name) and item.id == name),
             None,
         )
-        binding = scope.lookup(loop.iter.id)
-        if (
-            position is None
-            or not bound_once(binding)
-            or binding.scope is not scope
-            or not isinstance(binding.node, ast.ListComp | ast.GeneratorExp)
-            or len(binding.node.generators) != 1
-        ):
+        built = _comprehension_looped(loop.iter, scope)
+        if position is None or built is None or len(built.generators) != 1:
             continue
-        element = binding.node.elt
+        element = built.elt
         if isinstance(target, ast.Name):
-            return element, binding.node.generators[0]
+            return element, built.generators[0]
         if isinstance(element, ast.Tuple) and len(element.elts) == len(names):
-            return element.elts[position], binding.node.generators[0]
+            return element.elts[position], built.generators[0]
+    return None
+
+
+# Builtins giving a loop the items of the one iterable they are given (in another order).
+_SAME_ITEMS = ("sorted", "list", "tuple", "set")
+
+
+def _comprehension_looped(
+    iterable: ast.expr, scope: Scope
+) -> ast.ListComp | ast.GeneratorExp | ast.SetComp | None:
+    """The comprehension whose items a loop over ``iterable`` runs over, else None.
+
+    Written in place (``for name in [f[:-3] for f in os.listdir(d)]:``), or a name bound once
+    in ``scope`` to one; either also through ``sorted(...)`` (``list``, ``tuple``, ``set``):
+    the same items.
+    """
+    if calls_builtin(iterable, scope, *_SAME_ITEMS) and len(iterable.args) == 1:
+        iterable = iterable.args[0]
+    if isinstance(iterable, ast.Name):
+        binding = scope.lookup(iterable.id)
+        if not bound_once(binding) or binding.scope is not scope:
+            return None
+        if not isinstance(binding.node, ast.expr):
+            return None
+        iterable = binding.node
+        if calls_builtin(iterable, scope, *_SAME_ITEMS) and len(iterable.args) == 1:
+            iterable = iterable.args[0]
+    if isinstance(iterable, ast.ListComp | ast.GeneratorExp | ast.SetComp):
+        return iterable
     return None
 
 
@@ -3314,8 +3356,11 @@ _JOINED_PATH = frozenset({"os.path.join"})
 
 def _package_listed_in_scopes(
     scope: Scope, index: PackageIndex, modules: list[str], values: LoopValues
-) -> tuple[str, bool] | None:
-    """The one package whose folder is listed where the include runs, and whether deeply.
+) -> tuple[str, bool, str | None] | None:
+    """The one package whose folder is listed where the include runs, whether deeply, a pattern.
+
+    The pattern a folder's ``glob`` lists its entries by (``"*.py"``: its module files, not
+    its subpackages), when one lists it not deeply; else None (every entry).
 
     ``pkgutil.iter_modules(<folder>)`` (or ``walk_packages``, which lists its subfolders too),
     ``os.listdir(<folder>)``, ``<folder>.glob("*.py")`` (``rglob``: deeply): looked for in the
@@ -3326,7 +3371,7 @@ def _package_listed_in_scopes(
     """
     current: Scope | None = scope
     while current is not None:
-        listed: set[tuple[str, bool] | None] = set()
+        listed: set[tuple[str, bool, str | None] | None] = set()
         held = values if current is scope else {}
         for node in ast.walk(current.node):
             if not isinstance(node, ast.Call):
@@ -3341,7 +3386,7 @@ def _package_listed_in_scopes(
                     deep = _LISTINGS[qualified] or bool(
                         names_in(path) & _recursing_listing(current, index, modules)
                     )
-                    listed.add((folder[0], deep))
+                    listed.add((folder[0], deep, None))
                 elif qualified in _MODULE_LISTINGS:
                     listed.add(None)
             elif (
@@ -3352,7 +3397,13 @@ def _package_listed_in_scopes(
                 # Any object may have a `glob` method: only a known folder's counts.
                 folder = _path_of(node.func.value, current, index, modules, 0)
                 if folder is not None and folder[0] and not folder[1]:
-                    listed.add((folder[0], _FOLDER_LISTINGS[node.func.attr]))
+                    deep = _FOLDER_LISTINGS[node.func.attr]
+                    # The pattern is a literal string or none (see `_lists_modules`).
+                    pattern = call_argument(node, 0, "pattern")
+                    text = pattern.value if isinstance(pattern, ast.Constant) else None
+                    listed.add(
+                        (folder[0], deep, text if isinstance(text, str) and not deep else None)
+                    )
         if listed:
             return listed.pop() if len(listed) == 1 else None
         current = current.parent
