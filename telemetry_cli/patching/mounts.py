@@ -984,7 +984,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 apps.setdefault(sub_app, []).append(app_mount)
             for child, mount in _router_mounts(index, model, calls, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
-            notes.extend(_unknown_listed_mounts(model, index))
+            _listed_mount_paths(model, index, defaults, notes)
     # A library's router last (`fastapi_users.get_auth_router(...)`: none of the package's);
     # then those made on an app first: the likeliest to serve a router found included nowhere.
     unresolved.sort(key=lambda item: (item.library, not item.by_app))
@@ -1094,13 +1094,17 @@ def _per_item(
         yield mount._replace(mounted=found[0], scope=found[1], path=path)
 
 
-def _unknown_listed_mounts(model: ModuleModel, index: PackageIndex) -> Iterator[str]:
-    """A line per ``Mount(path, routes=[...])`` an app lists whose path is only known at run time.
+def _listed_mount_paths(
+    model: ModuleModel, index: PackageIndex, defaults: SettingsDefaults, notes: Notes
+) -> None:
+    """A line per ``Mount(path, routes=[...])`` an app lists whose path is not written out.
 
-    ``FastAPI(routes=[Mount(settings.PREFIX, routes=[APIRoute(...)])])`` (or inside a mount the
-    app lists at a known path): the routes inside answer under that path, which the tool cannot
-    read, so it logs none of them; said here rather than passed over. A mount given an ``app=``
-    is said where the mounted app is read (see :func:`_mount_path`).
+    ``FastAPI(routes=[Mount(settings.PREFIX, routes=[APIRoute(...)])])`` (or inside a mount
+    the app lists at a known path): a path read as a settings class's default (or an
+    environment variable's) is said as an include prefix or ``app.mount`` path read so is; one
+    only known at run time is said too: the routes inside answer under it, which the tool
+    cannot read, so it logs none of them. A mount given an ``app=`` is said where the mounted
+    app is read (see :func:`_mount_path`).
     """
     for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
         path = call_argument(call, 0, "path")
@@ -1113,17 +1117,26 @@ def _unknown_listed_mounts(model: ModuleModel, index: PackageIndex) -> Iterator[
             or not _app_lists(call, scope, index)
         ):
             continue
-        yield (
-            f"{model.path}:{call.lineno}: mount path `{ast.unparse(path)}` is only known at run "
-            "time: the routes listed in it are not logged"
-        )
+        where = f"{model.path}:{call.lineno}"
+        read = len(defaults.read)
+        if index.string_value(path, scope, fallback=defaults) is None:
+            notes.append(
+                f"{where}: mount path `{ast.unparse(path)}` is only known at run time: the "
+                "routes listed in it are not logged"
+            )
+        for default in defaults.read[read:]:
+            said = default.describe()
+            notes.once(said, f"{where}: mount path {said}")
+        del defaults.read[read:]
 
 
 def _app_lists(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
     """Whether an app's ``routes=`` in ``scope`` lists ``call``, or a known mount it lists does.
 
-    As routes are read (a mount at a path not known statically is not entered).
+    As routes are read (a mount at a path not known statically is not entered; one read as a
+    settings default is).
     """
+    defaults = SettingsDefaults(index)  # what is read here is said where each mount is
     for binding in scope.bindings.values():
         if not (
             _outer_is_app(binding, index)
@@ -1142,7 +1155,11 @@ def _app_lists(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
             ):
                 continue
             inner, at = call_argument(item, 2, "routes"), call_argument(item, 0, "path")
-            if inner is not None and at is not None and index.string_value(at, scope) is not None:
+            if (
+                inner is not None
+                and at is not None
+                and index.string_value(at, scope, fallback=defaults) is not None
+            ):
                 pending.extend(listed_items(inner, scope) or ())
     return False
 
