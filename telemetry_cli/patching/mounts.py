@@ -61,6 +61,7 @@ from telemetry_cli.patching.loops import (
     loop_values,
     map_run_in_part,
     rebinds,
+    record_field,
     settings_lists_around,
     substituted,
 )
@@ -1360,7 +1361,9 @@ def _given_an_app(
 
     ``def __init__(self, app: FastAPI): self.app = app``, then ``self.app.include_router(...)``:
     an app when every assignment of the attribute stores a parameter every call of its method
-    passes an app for (``RouterBase(app)``, see :func:`_passed_an_app`).
+    passes an app for (``RouterBase(app)``, see :func:`_passed_an_app`). A field of a record
+    class (``@dataclass class Routes: app: FastAPI``, a ``NamedTuple``) holds what each call
+    building it passes for the field: an app when every one (``Routes(app)``) passes one.
     """
     if not (
         isinstance(expression, ast.Attribute)
@@ -1370,13 +1373,35 @@ def _given_an_app(
     ):
         return False
     assigned = instance_assignments(scope.parent, expression.attr, scope.module)
-    return bool(assigned) and all(
+    if not assigned:
+        built = _constructions(scope.parent, index, modules)
+        return bool(built) and all(
+            (field := record_field(call, expression.attr, call_scope, index)) is not None
+            and (_is_app(index.binding_of(*field), index) or instance_app(*field, index))
+            for call, call_scope in built
+        )
+    return all(
         isinstance(value, ast.Name)
         and (parameter := where.bindings.get(value.id)) is not None
         and parameter.kind == "param"
         and _passed_an_app(parameter, index, modules)
         for value, where in assigned
     )
+
+
+def _constructions(
+    class_scope: Scope, index: PackageIndex, modules: list[str]
+) -> list[tuple[ast.Call, Scope]]:
+    """The package's calls building the class of ``class_scope`` itself, each with its scope."""
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    return [
+        (call, scope)
+        for call, scope in _calls_named(cls.name, index, modules)
+        if (built := index.binding_of(call.func, scope)) is not None
+        and built.kind == "class"
+        and built.node is class_scope.node
+    ]
 
 
 def passed_router(
