@@ -573,7 +573,7 @@ class Mounts:
         name = f"`{key[1]}` of {key[0]}"
         if unknown:
             return Unserved(
-                f"{name} is included by `{unknown[0]}`, which the tool cannot tell is an app or "
+                f"{name} is included by {unknown[0]}, which the tool cannot tell is an app or "
                 "a router the app includes: its routes are logged without the prefixes it may "
                 "be served under",
                 certain=False,
@@ -634,7 +634,11 @@ class Mounts:
                 if mount.by_app and mount.app is not None:
                     others.append(mount.app)
                 else:
-                    unknown.append(mount.including or "?")
+                    # Named with where the call is made: the line to look at (or to annotate).
+                    where = ""
+                    if mount.scope is not None and mount.at is not None:
+                        where = f" ({mount.scope.module.path}:{mount.at[1]})"
+                    unknown.append(f"`{mount.including or '?'}`{where}")
             elif self._reaches_app(
                 mount.parent, seen | {key}, unknown, tops, others, at and mount.at, late
             ):
