@@ -1015,6 +1015,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         for mount in found:
             for own_class in mount.own_classes:
                 included.setdefault(own_class, []).append(mount)
+    notes.extend(index.data_file_notes.values())  # read while includes were
     mounts.notes = tuple(dict.fromkeys(notes))
     return mounts
 
