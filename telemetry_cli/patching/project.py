@@ -154,6 +154,10 @@ class BackendReader:
         #: a run): their bytes on disk are not the text read.
         self.resolved: set[str] = set()
         self._resolving: set[str] = set()
+        #: The folders (root-relative, in the order found) the modules read need on the import
+        #: path besides the backend folder: the one above it that a name rooted there imports
+        #: from, a nested folder whose packages import themselves by their bare names.
+        self.import_folders: dict[str, None] = {}
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -172,7 +176,10 @@ class BackendReader:
         for start in range(len(folder)):
             above = folder[start:]
             if len(parts) > len(above) and parts[: len(above)] == above:
-                return self._read(".".join(parts[len(above) :]))
+                found = self._read(".".join(parts[len(above) :]))
+                if found is not None:
+                    self.import_folders[PurePosixPath(*folder[:start]).as_posix()] = None
+                return found
         # A package nested in the folder that imports itself by its bare name
         # (`modules/auth/__init__.py` saying `from auth.api import routes`), or a module or
         # package imported so by a module beside it (`app/main.py` saying `from routers import
@@ -186,7 +193,11 @@ class BackendReader:
             return None
         holder = self._self_importing_holder(parts[0])
         if holder is not None:
-            return self._read(f"{holder}.{name}")
+            found = self._read(f"{holder}.{name}")
+            if found is not None and not self._put_on_the_path(holder):
+                folder_path = PurePosixPath(self.backend, *holder.split("."))
+                self.import_folders[folder_path.as_posix()] = None
+            return found
         return None
 
     def _self_importing_holder(self, top: str) -> str | None:
@@ -830,6 +841,9 @@ class _Analysis:
                     0, "resolve its merge conflicts: the sides differed only by generate's code"
                 )
                 self.order.append(path)
+        # The folders the app's imports need on the import path besides the backend folder:
+        # the quickstart puts them there.
+        entry = entry._replace(import_folders=tuple(self.backend.import_folders))
         report = ProjectPatches(entry, record=PatchRecord())
         if not self.removing:
             report.record = PatchRecord(
