@@ -158,6 +158,7 @@ class BackendReader:
         #: path besides the backend folder: the one above it that a name rooted there imports
         #: from, a nested folder whose packages import themselves by their bare names.
         self.import_folders: dict[str, None] = {}
+        self._on_the_path: set[str] = set()  # nested folders the project's code puts there
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -194,7 +195,7 @@ class BackendReader:
         holder = self._self_importing_holder(parts[0])
         if holder is not None:
             found = self._read(f"{holder}.{name}")
-            if found is not None and not self._put_on_the_path(holder):
+            if found is not None and holder not in self._on_the_path:
                 folder_path = PurePosixPath(self.backend, *holder.split("."))
                 self.import_folders[folder_path.as_posix()] = None
             return found
@@ -235,6 +236,7 @@ class BackendReader:
                     break
             if found is None and self._put_on_the_path(holders[0]):
                 found = holders[0]
+                self._on_the_path.add(found)  # by the project's own code: no PYTHONPATH needed
         self._self_importing[top] = found
         return found
 
