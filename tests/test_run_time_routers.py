@@ -938,3 +938,38 @@ def test_a_listing_loop_test_not_known_statically_is_said(tmp_path: Path, writte
     )
     assert said in generated.stdout, generated.stdout
     assert routes_by_handler(root / "app/routes/wallets.py") == {"read_wallet": "/api/{wallet_id}"}
+
+
+def test_a_list_another_module_fills_from_a_listing_is_included_by_a_loop_over_it(
+    tmp_path: Path,
+) -> None:
+    """`routers = []` filled by `routers.append(module.router)` in the routes package's
+    listing loop, then `from app.routes import routers` and `for r in routers:
+    app.include_router(r, prefix="/api")` in main.py: each listed module's router is served
+    under the include's prefix, and logged so. Before, the loop's routers were said to be only
+    known at run time and logged without `/api`."""
+    root = tmp_path / "project"
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import routers\n\n"
+            'app = FastAPI()\nfor r in routers:\n    app.include_router(r, prefix="/api")\n'
+        ),
+        "app/routes/__init__.py": (
+            "import importlib\nimport os\n\nrouters = []\n"
+            "for file_name in os.listdir(os.path.dirname(__file__)):\n"
+            '    if file_name.endswith(".py") and not file_name.startswith("_"):\n'
+            '        module = importlib.import_module(f".{file_name[:-3]}", __package__)\n'
+            "        routers.append(module.router)\n"
+        ),
+        "app/routes/wallets.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/{wallet_id}")\n'
+            "async def read_wallet(wallet_id: int) -> int:\n    return wallet_id\n"
+        ),
+    }
+    generated = _generated_with_wallets(root, files)
+    assert "run time" not in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "app/routes/wallets.py") == {"read_wallet": "/api/{wallet_id}"}
+    with imported_app(root) as served:
+        assert TestClient(served.app).get("/api/3").json() == 3
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

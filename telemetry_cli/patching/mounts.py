@@ -1996,7 +1996,7 @@ def _module_mounts(
             # `for r in routers: router.include_router(r)` over a list a folder listing's loop
             # fills (`routers.append(getattr(module, "router"))`): the routers it appends.
             # Or over a generator of the package yielding them (`for r in get_routers():`).
-            items = [(item, scope) for item in _appended_in_loops(included, scope)]
+            items = _appended_in_loops(included, scope, index)
             items += _yielded_in_loop(included, scope, index)
             collected = [
                 mount
@@ -3502,29 +3502,47 @@ def _yielded_in_loop(
     ]
 
 
-def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:
+def _appended_in_loops(
+    included: ast.expr, scope: Scope, index: PackageIndex
+) -> list[tuple[ast.expr, Scope]]:
     """What a loop's list gets appended in other loops, when that is all it ever gets.
 
     ``routers = []``, then ``routers.append(getattr(module, "router"))`` in a loop over a
     folder's modules, then ``for r in routers: include_router(r)``: ``getattr(module,
-    "router")``, read where it is appended (the same scope). Empty for anything else: a list
-    written with items, changed another way, or read elsewhere.
+    "router")``, with the scope it is read in (where it is appended). The list is the loop's
+    scope's own, or a module-level one of another module the loop's imports
+    (``from app.routers import routers``, filled by the package's ``__init__``) and reads
+    nowhere else. Empty for anything else: a list written with items, changed another way, or
+    read elsewhere.
     """
     the_loop = _the_loop_binding(included, scope, ast.Name)
     if the_loop is None or not isinstance(the_loop.iter, ast.Name):
         return []
     listed = the_loop.iter
     binding = scope.lookup(listed.id)
+    owner = scope
+    if binding is not None and binding.kind == "import":
+        if any(
+            isinstance(node, ast.Name) and node.id == listed.id and node is not listed
+            for node in ast.walk(scope.module.tree)
+            if not isinstance(getattr(node, "ctx", None), ast.Store)
+        ):
+            return []  # read (changed, passed on) elsewhere where it is imported
+        binding = index.binding_of(listed, scope)
+        if binding is None or binding.scope.parent is not None:
+            return []
+        owner = binding.scope
     if (
         not bound_once(binding)
-        or binding.scope.node is not scope.node
+        or binding.scope.node is not owner.node
         or not isinstance(binding.node, ast.List)
         or binding.node.elts
     ):
         return []
-    appended: list[ast.expr] = []
+    name = binding.name
+    appended: list[tuple[ast.expr, Scope]] = []
     accounted = {id(listed)}
-    for loop in block_statements(scope.node.body):
+    for loop in block_statements(owner.node.body):
         if not isinstance(loop, ast.For | ast.AsyncFor) or loop is the_loop:
             continue
         for statement in block_statements(loop.body):
@@ -3534,18 +3552,18 @@ def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:
                 and isinstance(call.func, ast.Attribute)
                 and call.func.attr == "append"
                 and isinstance(call.func.value, ast.Name)
-                and call.func.value.id == listed.id
+                and call.func.value.id == name
                 and len(call.args) == 1
                 and not call.keywords
                 and id(call.func.value) not in accounted
             ):
                 accounted.add(id(call.func.value))
-                appended.append(call.args[0])
-    for node in ast.walk(scope.node):
+                appended.append((call.args[0], owner))
+    for node in ast.walk(owner.node):
         # Read or changed anywhere else (passed on, extended): its items are not all seen.
         if (
             isinstance(node, ast.Name)
-            and node.id == listed.id
+            and node.id == name
             and id(node) not in accounted
             and not isinstance(node.ctx, ast.Store)
         ):
