@@ -27,6 +27,9 @@ class AppEntry(NamedTuple):
             (``Starlette(routes=[Mount("/api/v2", app=api)])``); else an ``app.router.prefix``
             set before the telemetry router is included (FastAPI adds it to its paths). Empty
             when there is none, or the path is not known.
+        import_folders: the folders (POSIX, relative to the project root) the app's imports
+            need on the import path besides the backend folder (``src.api.users`` imported by
+            a module of the backend folder ``src``: the root).
     """
 
     path: str
@@ -40,6 +43,7 @@ class AppEntry(NamedTuple):
     served_as: str | None = None
     served_factory: bool = False
     mounted_at: str = ""
+    import_folders: tuple[str, ...] = ()
 
     @property
     def import_string(self) -> str:

@@ -8,6 +8,7 @@ any machine. Each output gets a do-not-edit header in its own comment syntax.
 from __future__ import annotations
 
 import codecs
+import posixpath
 from collections.abc import Callable
 from enum import StrEnum
 from functools import cache
@@ -505,6 +506,11 @@ def template_context(
         "analytics_package": plan.analytics_package,
         "logger_name": plan.analytics_package,
         "backend_dir": plan.backend,
+        # What the app's imports need on the import path besides the backend folder, relative to
+        # it (the quickstart's commands run there): `..` for the root.
+        "python_path": ":".join(
+            posixpath.relpath(folder, plan.backend) for folder in entry.import_folders
+        ),
         # What the layer runs on: Python, FastAPI and pydantic versions (the documents say so).
         "layer_python": ".".join(map(str, LAYER_PYTHON)),
         "layer_requires": LAYER_REQUIRES,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -351,3 +354,74 @@ def test_the_quickstart_calls_a_serving_function_only_when_it_needs_no_arguments
     assert said in quickstart
     if signature:
         assert "main()'" not in quickstart
+
+
+#: Two ways a module of the backend folder needs a second folder on the import path.
+TWO_FOLDERS = {
+    # A name rooted above the backend folder (the app is also run from the root).
+    "rooted-above": (
+        {
+            "server/app/main.py": "from fastapi import FastAPI\n\n"
+            "from server.app.api import views\n\napp = FastAPI()\n"
+            "app.include_router(views.router)\n",
+        },
+        "cd server && PYTHONPATH=.. uvicorn app.main:app --port 8000",
+    ),
+    # A package nested in the backend folder importing itself by its bare name.
+    "nested-self-import": (
+        {
+            "server/app/main.py": "from fastapi import FastAPI\n\n"
+            "from app.modules.shop import routes\n\napp = FastAPI()\n"
+            "app.include_router(routes.router)\n",
+            "server/app/modules/__init__.py": "",
+            "server/app/modules/shop/__init__.py": "",
+            "server/app/modules/shop/routes.py": "from shop.views import router\n",
+        },
+        "cd server && PYTHONPATH=app/modules uvicorn app.main:app --port 8000",
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(TWO_FOLDERS))
+def test_the_quickstart_puts_the_folders_the_app_imports_from_on_the_import_path(
+    tmp_path: Path, layout: str
+) -> None:
+    """`from server.app.api import views` in `server/app/main.py` (or `from shop.views
+    import router` in a package nested in it): the app imports from the root (or that folder)
+    as well as from the backend folder, so the quickstart's commands, run in the backend
+    folder, put it on PYTHONPATH; the app then imports. Before, they named the backend folder
+    only, and `uvicorn app.main:app` failed with ModuleNotFoundError."""
+    root = tmp_path / "project"
+    files, command = TWO_FOLDERS[layout]
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
+            'backend = "server"\ninstrument = { "api/views.py" = "ai_block_used" }\n',
+            "server/app/__init__.py": "",
+            "server/app/api/__init__.py": "",
+            "server/app/api/views.py": VIEWS,
+            "server/app/modules/shop/views.py": VIEWS,
+            **files,
+        },
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    assert command in quickstart, quickstart
+    python_path = command.split("PYTHONPATH=")[1].split()[0]
+    imported = [
+        subprocess.run(
+            [sys.executable, "-c", "import app.main"],
+            cwd=root / "server",
+            env={**os.environ, "PYTHONPATH": path},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for path in (python_path, "")
+    ]
+    assert imported[0].returncode == 0, imported[0].stderr
+    assert imported[1].returncode == 1 and "ModuleNotFoundError" in imported[1].stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -258,3 +258,57 @@ def test_a_path_string_given_to_a_loader_is_not_read_as_the_file(
     said = _generated(root, main, {name: data[name]})
     assert "the routers this loop includes are only known at run time" in said, said
     assert "/v1/items" not in said, said
+
+
+def _routers_yaml(prefix: str) -> str:
+    return f"routers:\n  - module: app.api.items\n    prefix: {prefix}\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "served", "said"),
+    [
+        (
+            {"backend/routers.yaml": _routers_yaml("/v1"), "routers.yaml": _routers_yaml("/v2")},
+            "/v1",
+            "backend/app/main.py:8: `Path('routers.yaml').read_text()` read from "
+            "backend/routers.yaml, where the app starts (the backend folder); started from the "
+            "project root, it reads routers.yaml",
+        ),
+        ({"routers.yaml": _routers_yaml("/v2")}, "/v2", None),
+        ({"backend/config/routers.yaml": _routers_yaml("/v3")}, None, None),
+    ],
+    ids=["both-folders", "root-only", "config-folder"],
+)
+def test_a_relative_data_file_is_read_from_where_the_app_starts(
+    tmp_path: Path, files: dict[str, str], served: str | None, said: str | None
+) -> None:
+    """`open("routers.yaml")` opens the file of the working directory: the backend folder the
+    app starts in (where the quickstart starts it), else the project root. When both hold one,
+    the backend folder's is read and a line names both; a `config/` folder is no working
+    directory (dynaconf looks there for its settings files, `open` does not). Before, the
+    second file went unsaid and `backend/config/routers.yaml` was read as if opened."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\npyyaml\n",
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": MODULE_LEVEL,
+            "backend/app/api/__init__.py": "",
+            "backend/app/api/items.py": ITEMS,
+            **files,
+        },
+    )
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    assert 'backend = "backend"' in plan, plan
+    (root / "pyproject.toml").write_text(plan.replace('# "api/items.py"', '"api/items.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    out = " ".join(generated.stdout.split())
+    route = "/{item_id}" if served is None else f"{served}/{{item_id}}"
+    assert routes_by_handler(root / "backend/app/api/items.py") == {"read_item": route}
+    if said is not None:
+        assert said in out, out
+    assert ("started from the project root" in out) == (said is not None), out
+    assert ("only known at run time" in out) == (served is None), out

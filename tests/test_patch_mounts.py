@@ -3833,6 +3833,49 @@ def test_routers_included_by_an_app_a_class_keeps_as_an_attribute_get_its_prefix
     _generates_and_serves_items(root, "/api/v1", unsaid="cannot tell is an app")
 
 
+RECORD_WIRING_MAIN_PY = """\"\"\"The app, wired by a record class given it as a field.\"\"\"
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from fastapi import FastAPI
+
+from app.api.router import api_router
+
+
+RECORD
+    app: FastAPI
+    prefix: str = "/api/v1"
+
+    def register(self) -> None:
+        self.app.include_router(api_router, prefix=self.prefix)
+
+
+app = FastAPI()
+BUILT
+"""
+
+
+@pytest.mark.parametrize(
+    ("record", "built"),
+    [
+        ("@dataclass\nclass Routes:", "Routes(app).register()"),
+        ("@dataclass\nclass Routes:", "routes = Routes(app=app)\nroutes.register()"),
+        ("class Routes(NamedTuple):", "Routes(app).register()"),
+    ],
+    ids=["dataclass", "dataclass-keyword", "named-tuple"],
+)
+def test_routers_included_by_the_app_a_record_class_is_given_get_its_prefix(
+    tmp_path: Path, record: str, built: str
+) -> None:
+    # `@dataclass class Routes: app: FastAPI` (or a NamedTuple's field), built as
+    # `Routes(app)`: `self.app` in its method is the app every construction passes. Before,
+    # its routes were said to be included by an object the tool cannot tell is an app.
+    main = RECORD_WIRING_MAIN_PY.replace("RECORD", record).replace("BUILT", built)
+    root = _project(tmp_path, main)
+    _generates_and_serves_items(root, "/api/v1", unsaid="cannot tell is an app")
+
+
 PASSED_ROUTER_MAIN_PY = '''"""The app, wired by a function that is given the router to include."""
 
 from fastapi import APIRouter, FastAPI

@@ -183,8 +183,8 @@ def test_a_router_included_by_an_unknown_object_is_named(tmp_path: Path) -> None
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (
-        "backend/app/api/unused.py:8: `router` of app.api.unused is included by `registry`, "
-        "which the tool cannot tell is an app" in result.stdout
+        "backend/app/api/unused.py:8: `router` of app.api.unused is included by `registry` "
+        "(backend/app/api/registry.py:4), which the tool cannot tell is an app" in result.stdout
     )
 
 

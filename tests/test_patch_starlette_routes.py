@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.backend_support import imported_app
@@ -375,7 +376,7 @@ def test_a_mount_an_app_lists_at_a_path_known_only_at_run_time_is_said(tmp_path:
     under a path the tool cannot read, so none is logged; one line says so (the mount nested in
     it is not said again). Before, they were passed over in silence."""
     root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
-    source = MOUNTED_ROUTES_PY.replace('API = "/api/"', 'API = os.environ.get("API", "/api")')
+    source = MOUNTED_ROUTES_PY.replace('API = "/api/"', 'API = os.environ["API"]')
     (root / "backend/app/main.py").write_text("import os\n" + source)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -389,3 +390,57 @@ def test_a_mount_an_app_lists_at_a_path_known_only_at_run_time_is_said(tmp_path:
     assert out.count("only known at run time") == 1, out
     assert "log call in health (GET /health)" in out, out
     assert "log call in user " not in out and "log call in report " not in out, out
+
+
+@pytest.mark.parametrize(
+    ("settings", "where"),
+    [
+        (
+            "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+            '    API: str = "/api"\n\n\nsettings = Settings()\n',
+            "app/config.py:5",
+        ),
+        (
+            "from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\n"
+            "class Settings(BaseSettings):\n"
+            '    API: str = Field("/api", description="where the API answers")\n\n\n'
+            "settings = Settings()\n",
+            "app/config.py:6",
+        ),
+        ('import os\n\nAPI = os.environ.get("API", "/api")\n', "app/config.py:3"),
+    ],
+    ids=["class-default", "field-default", "environment-default"],
+)
+def test_a_mount_an_app_lists_at_a_settings_default_logs_its_routes_under_it(
+    tmp_path: Path, settings: str, where: str
+) -> None:
+    """`Mount(settings.API, routes=[...])` with `API: str = "/api"` in a settings class (or
+    `Field("/api")`, or `os.environ.get("API", "/api")`): read as the default and said so, as
+    `include_router(prefix=settings.API)` and `app.mount(settings.API, api)` are. Before, the
+    routes inside were said to answer under a path only known at run time and not logged."""
+    root = make_project(tmp_path / "project", 'instrument = { "main.py" = "ai_block_used" }')
+    read = "settings.API" if "settings" in settings else "API"
+    imported = "settings" if "settings" in settings else "API"
+    source = MOUNTED_ROUTES_PY.replace(
+        'API = "/api/"', f"from app.config import {imported}"
+    ).replace("        Mount(\n            API,", f"        Mount(\n            {read},")
+    (root / "backend/app/main.py").write_text(source)
+    (root / "backend/app/config.py").write_text(settings)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "only known at run time" not in out, out
+    line = 1 + source.splitlines().index("        Mount(")
+    # An environment variable's default is said as the read that gives it, where it is.
+    written = read if "settings" in settings else "os.environ.get('API', '/api')"
+    said = (
+        f"app/main.py:{line}: mount path `{written}` read as '/api', its default in "
+        f"backend/{where} (an environment variable API set at run time would change the prefix)"
+    )
+    assert said in out, out
+    assert out.count("read as '/api'") == 1, out
+    assert "log call in user (GET /api/users/{user_id})" in out, out
+    assert "log call in report (GET /api/v1/reports/{year})" in out, out
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/api/users/3").json() == {"id": 3}
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

@@ -711,6 +711,50 @@ FILTERED_LISTINGS = {
         '    router.include_router(module.router, prefix=f"/{info.name}")\n',
         "/api/wallets",
     ),
+    # Comprehensions that transform each entry (its module name) and filter it on the way.
+    "listdir-sliced-comprehension": (
+        "import importlib\nimport os\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "modules = [\n"
+        "    f[:-3]\n"
+        "    for f in os.listdir(os.path.dirname(__file__))\n"
+        '    if f.endswith(".py") and f != "__init__.py"\n'
+        "]\n"
+        "for name in modules:\n"
+        '    module = importlib.import_module(f"{__name__}.{name}")\n'
+        '    router.include_router(module.router, prefix=f"/{name}")\n',
+        "/api/wallets",
+    ),
+    "glob-stem-comprehension": (
+        "import importlib\nfrom pathlib import Path\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        'names = [p.stem for p in Path(__file__).parent.glob("*.py")'
+        ' if not p.name.startswith("_")]\n'
+        "for name in names:\n"
+        '    module = importlib.import_module(f"{__name__}.{name}")\n'
+        '    router.include_router(module.router, prefix=f"/{name}")\n',
+        "/api/wallets",
+    ),
+    "pkgutil-names-comprehension": (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "names = [name for _, name, ispkg in pkgutil.iter_modules(__path__) if not ispkg]\n"
+        "for name in names:\n"
+        '    module = importlib.import_module(f".{name}", __package__)\n'
+        '    router.include_router(module.router, prefix="/" + name)\n',
+        "/api/wallets",
+    ),
+    # Looped over directly, sorted, the filter reading the name the comprehension makes.
+    "sorted-generator-inline": (
+        "import importlib\nimport pkgutil\n\nfrom fastapi import APIRouter\n\n"
+        "router = APIRouter()\n"
+        "for name in sorted(\n"
+        '    name for _, name, _ in pkgutil.iter_modules(__path__) if name not in ("cards",)\n'
+        "):\n"
+        '    module = importlib.import_module(f"{__name__}.{name}")\n'
+        '    router.include_router(module.router, prefix=f"/{name}")\n',
+        "/api/wallets",
+    ),
 }
 
 
@@ -894,3 +938,38 @@ def test_a_listing_loop_test_not_known_statically_is_said(tmp_path: Path, writte
     )
     assert said in generated.stdout, generated.stdout
     assert routes_by_handler(root / "app/routes/wallets.py") == {"read_wallet": "/api/{wallet_id}"}
+
+
+def test_a_list_another_module_fills_from_a_listing_is_included_by_a_loop_over_it(
+    tmp_path: Path,
+) -> None:
+    """`routers = []` filled by `routers.append(module.router)` in the routes package's
+    listing loop, then `from app.routes import routers` and `for r in routers:
+    app.include_router(r, prefix="/api")` in main.py: each listed module's router is served
+    under the include's prefix, and logged so. Before, the loop's routers were said to be only
+    known at run time and logged without `/api`."""
+    root = tmp_path / "project"
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import routers\n\n"
+            'app = FastAPI()\nfor r in routers:\n    app.include_router(r, prefix="/api")\n'
+        ),
+        "app/routes/__init__.py": (
+            "import importlib\nimport os\n\nrouters = []\n"
+            "for file_name in os.listdir(os.path.dirname(__file__)):\n"
+            '    if file_name.endswith(".py") and not file_name.startswith("_"):\n'
+            '        module = importlib.import_module(f".{file_name[:-3]}", __package__)\n'
+            "        routers.append(module.router)\n"
+        ),
+        "app/routes/wallets.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/{wallet_id}")\n'
+            "async def read_wallet(wallet_id: int) -> int:\n    return wallet_id\n"
+        ),
+    }
+    generated = _generated_with_wallets(root, files)
+    assert "run time" not in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "app/routes/wallets.py") == {"read_wallet": "/api/{wallet_id}"}
+    with imported_app(root) as served:
+        assert TestClient(served.app).get("/api/3").json() == 3
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0

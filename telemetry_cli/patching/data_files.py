@@ -3,9 +3,11 @@
 ``config = yaml.safe_load(Path("routers.yaml").read_text())`` then ``for entry in
 config["routers"]: app.include_router(import_module(entry["module"]).router,
 prefix=entry["prefix"])``: the routers and prefixes are in the file, read as a literal written
-in the code would be (see :func:`~.loops.literal_items`). The file is looked for as a settings
-file is (:attr:`~.symbols.PackageIndex.settings_file`: from the backend folder, where the app
-starts, up to the project root), a path relative to ``__file__`` from the module's own folder.
+in the code would be (see :func:`~.loops.literal_items`). A plain relative path is opened from
+the working directory the app starts in: the backend folder (where the quickstart starts it),
+else the project root; when both hold the file, the backend folder's is read and a line says
+which (:attr:`~.symbols.PackageIndex.data_file`). A path built from ``__file__`` names one
+file, from the module's own folder.
 
 YAML is read by PyYAML's ``safe_load`` (installed with libcst), JSON and TOML by the standard
 library; a file that does not parse, holds a value no literal writes (a date, a tag's object),
@@ -66,18 +68,24 @@ def data_file_literal(call: ast.Call, scope: Scope, index: PackageIndex) -> ast.
     qualified = index.qualify(function, scope)
     kind = _LOADERS.get(qualified or "")
     argument = call_argument(call, 0, "stream" if kind == "yaml" else "fp")
-    if kind is None or argument is None or index.settings_file is None:
+    if kind is None or argument is None or index.data_file is None:
         return None
     if not _gives_file(argument, scope, 0):
         # `json.loads("routers.json")`, `yaml.safe_load(path)`: a string given is the text
         # parsed, not a path to read; what it parses is no file of the project.
         return None
     path = _file_path(argument, scope, index, 0)
-    found = None if path is None else index.settings_file(path)
+    found = None if path is None else index.data_file(*path)
     if found is None:
         return None
+    if found.others:
+        where = f"{scope.module.path}:{call.lineno}"
+        index.data_file_notes[(found.path, where)] = (
+            f"{where}: `{ast.unparse(argument)}` read from {found.path}, where the app starts "
+            f"(the backend folder); started from the project root, it reads {found.others[0]}"
+        )
     try:
-        data = _parsed(kind, found[1])
+        data = _parsed(kind, found.text)
         written = _written(data, [_MAX_NODES])
     except (ValueError, RecursionError):  # TOMLDecodeError and YAMLError; nesting too deep
         return None
@@ -132,22 +140,28 @@ def _written(data: Any, budget: list[int]) -> ast.expr | None:
     return None  # a date of TOML's or YAML's: no literal
 
 
-def _file_path(expression: ast.expr, scope: Scope, index: PackageIndex, depth: int) -> str | None:
-    """The backend-relative path ``expression`` names (or the file open at it), if known."""
+#: A path the code names, backend-relative, and whether it is built from a module's ``__file__``
+#: (else relative to the working directory the app starts in).
+_Path = tuple[str, bool]
+
+
+def _file_path(expression: ast.expr, scope: Scope, index: PackageIndex, depth: int) -> _Path | None:
+    """The path ``expression`` names (or the file open at it), if known, and how it is anchored."""
     if depth > _MAX_DEPTH:
         return None
 
-    def again(node: ast.expr, where: Scope = scope) -> str | None:
+    def again(node: ast.expr, where: Scope = scope) -> _Path | None:
         return _file_path(node, where, index, depth + 1)
 
     if isinstance(expression, ast.Constant) and isinstance(expression.value, str):
-        return _normal(expression.value)
+        normal = _normal(expression.value)
+        return None if normal is None else (normal, False)
     if isinstance(expression, ast.Name):
         binding = scope.lookup(expression.id)
         if expression.id == "__file__" and binding is None:
             module = scope.module
             parts = module.name.split(".")
-            return "/".join(parts) + ("/__init__.py" if module.is_package else ".py")
+            return "/".join(parts) + ("/__init__.py" if module.is_package else ".py"), True
         opened = _opened_as(expression, scope)
         if opened is not None:  # `with open("routers.yaml") as stream:`
             return again(opened)
@@ -238,18 +252,19 @@ def _normal(path: str) -> str | None:
     return None if normal == ".." or normal.startswith("../") else normal
 
 
-def _parent(path: str | None) -> str | None:
-    if path is None or path == ".":
+def _parent(path: _Path | None) -> _Path | None:
+    if path is None or path[0] == ".":
         return None
-    return PurePosixPath(path).parent.as_posix()
+    return PurePosixPath(path[0]).parent.as_posix(), path[1]
 
 
-def _joined(folder: str | None, parts: list[ast.expr]) -> str | None:
+def _joined(folder: _Path | None, parts: list[ast.expr]) -> _Path | None:
     if folder is None:
         return None
-    joined = PurePosixPath(folder)
+    joined = PurePosixPath(folder[0])
     for part in parts:
         if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
             return None
         joined = joined / part.value
-    return _normal(joined.as_posix())
+    normal = _normal(joined.as_posix())
+    return None if normal is None else (normal, folder[1])

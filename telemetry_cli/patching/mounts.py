@@ -15,6 +15,7 @@ import ast
 import bisect
 import copy
 import dataclasses
+import fnmatch
 import re
 import weakref
 from collections.abc import Callable, Collection, Iterator
@@ -60,6 +61,7 @@ from telemetry_cli.patching.loops import (
     loop_values,
     map_run_in_part,
     rebinds,
+    record_field,
     settings_lists_around,
     substituted,
 )
@@ -102,6 +104,7 @@ from telemetry_cli.patching.symbols import (
     builtin_import,
     call_argument,
     call_bound_once,
+    calls_builtin,
     instance_parameter,
     is_class_method,
     listed_items,
@@ -570,7 +573,7 @@ class Mounts:
         name = f"`{key[1]}` of {key[0]}"
         if unknown:
             return Unserved(
-                f"{name} is included by `{unknown[0]}`, which the tool cannot tell is an app or "
+                f"{name} is included by {unknown[0]}, which the tool cannot tell is an app or "
                 "a router the app includes: its routes are logged without the prefixes it may "
                 "be served under",
                 certain=False,
@@ -631,7 +634,11 @@ class Mounts:
                 if mount.by_app and mount.app is not None:
                     others.append(mount.app)
                 else:
-                    unknown.append(mount.including or "?")
+                    # Named with where the call is made: the line to look at (or to annotate).
+                    where = ""
+                    if mount.scope is not None and mount.at is not None:
+                        where = f" ({mount.scope.module.path}:{mount.at[1]})"
+                    unknown.append(f"`{mount.including or '?'}`{where}")
             elif self._reaches_app(
                 mount.parent, seen | {key}, unknown, tops, others, at and mount.at, late
             ):
@@ -982,7 +989,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
                 apps.setdefault(sub_app, []).append(app_mount)
             for child, mount in _router_mounts(index, model, calls, modules, defaults, notes):
                 included.setdefault(child, []).append(mount)
-            notes.extend(_unknown_listed_mounts(model, index))
+            _listed_mount_paths(model, index, defaults, notes)
     # A library's router last (`fastapi_users.get_auth_router(...)`: none of the package's);
     # then those made on an app first: the likeliest to serve a router found included nowhere.
     unresolved.sort(key=lambda item: (item.library, not item.by_app))
@@ -1008,6 +1015,7 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
         for mount in found:
             for own_class in mount.own_classes:
                 included.setdefault(own_class, []).append(mount)
+    notes.extend(index.data_file_notes.values())  # read while includes were
     mounts.notes = tuple(dict.fromkeys(notes))
     return mounts
 
@@ -1092,13 +1100,17 @@ def _per_item(
         yield mount._replace(mounted=found[0], scope=found[1], path=path)
 
 
-def _unknown_listed_mounts(model: ModuleModel, index: PackageIndex) -> Iterator[str]:
-    """A line per ``Mount(path, routes=[...])`` an app lists whose path is only known at run time.
+def _listed_mount_paths(
+    model: ModuleModel, index: PackageIndex, defaults: SettingsDefaults, notes: Notes
+) -> None:
+    """A line per ``Mount(path, routes=[...])`` an app lists whose path is not written out.
 
-    ``FastAPI(routes=[Mount(settings.PREFIX, routes=[APIRoute(...)])])`` (or inside a mount the
-    app lists at a known path): the routes inside answer under that path, which the tool cannot
-    read, so it logs none of them; said here rather than passed over. A mount given an ``app=``
-    is said where the mounted app is read (see :func:`_mount_path`).
+    ``FastAPI(routes=[Mount(settings.PREFIX, routes=[APIRoute(...)])])`` (or inside a mount
+    the app lists at a known path): a path read as a settings class's default (or an
+    environment variable's) is said as an include prefix or ``app.mount`` path read so is; one
+    only known at run time is said too: the routes inside answer under it, which the tool
+    cannot read, so it logs none of them. A mount given an ``app=`` is said where the mounted
+    app is read (see :func:`_mount_path`).
     """
     for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
         path = call_argument(call, 0, "path")
@@ -1111,17 +1123,26 @@ def _unknown_listed_mounts(model: ModuleModel, index: PackageIndex) -> Iterator[
             or not _app_lists(call, scope, index)
         ):
             continue
-        yield (
-            f"{model.path}:{call.lineno}: mount path `{ast.unparse(path)}` is only known at run "
-            "time: the routes listed in it are not logged"
-        )
+        where = f"{model.path}:{call.lineno}"
+        read = len(defaults.read)
+        if index.string_value(path, scope, fallback=defaults) is None:
+            notes.append(
+                f"{where}: mount path `{ast.unparse(path)}` is only known at run time: the "
+                "routes listed in it are not logged"
+            )
+        for default in defaults.read[read:]:
+            said = default.describe()
+            notes.once(said, f"{where}: mount path {said}")
+        del defaults.read[read:]
 
 
 def _app_lists(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
     """Whether an app's ``routes=`` in ``scope`` lists ``call``, or a known mount it lists does.
 
-    As routes are read (a mount at a path not known statically is not entered).
+    As routes are read (a mount at a path not known statically is not entered; one read as a
+    settings default is).
     """
+    defaults = SettingsDefaults(index)  # what is read here is said where each mount is
     for binding in scope.bindings.values():
         if not (
             _outer_is_app(binding, index)
@@ -1140,7 +1161,11 @@ def _app_lists(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:
             ):
                 continue
             inner, at = call_argument(item, 2, "routes"), call_argument(item, 0, "path")
-            if inner is not None and at is not None and index.string_value(at, scope) is not None:
+            if (
+                inner is not None
+                and at is not None
+                and index.string_value(at, scope, fallback=defaults) is not None
+            ):
                 pending.extend(listed_items(inner, scope) or ())
     return False
 
@@ -1341,7 +1366,9 @@ def _given_an_app(
 
     ``def __init__(self, app: FastAPI): self.app = app``, then ``self.app.include_router(...)``:
     an app when every assignment of the attribute stores a parameter every call of its method
-    passes an app for (``RouterBase(app)``, see :func:`_passed_an_app`).
+    passes an app for (``RouterBase(app)``, see :func:`_passed_an_app`). A field of a record
+    class (``@dataclass class Routes: app: FastAPI``, a ``NamedTuple``) holds what each call
+    building it passes for the field: an app when every one (``Routes(app)``) passes one.
     """
     if not (
         isinstance(expression, ast.Attribute)
@@ -1351,13 +1378,35 @@ def _given_an_app(
     ):
         return False
     assigned = instance_assignments(scope.parent, expression.attr, scope.module)
-    return bool(assigned) and all(
+    if not assigned:
+        built = _constructions(scope.parent, index, modules)
+        return bool(built) and all(
+            (field := record_field(call, expression.attr, call_scope, index)) is not None
+            and (_is_app(index.binding_of(*field), index) or instance_app(*field, index))
+            for call, call_scope in built
+        )
+    return all(
         isinstance(value, ast.Name)
         and (parameter := where.bindings.get(value.id)) is not None
         and parameter.kind == "param"
         and _passed_an_app(parameter, index, modules)
         for value, where in assigned
     )
+
+
+def _constructions(
+    class_scope: Scope, index: PackageIndex, modules: list[str]
+) -> list[tuple[ast.Call, Scope]]:
+    """The package's calls building the class of ``class_scope`` itself, each with its scope."""
+    cls = class_scope.node
+    assert isinstance(cls, ast.ClassDef)
+    return [
+        (call, scope)
+        for call, scope in _calls_named(cls.name, index, modules)
+        if (built := index.binding_of(call.func, scope)) is not None
+        and built.kind == "class"
+        and built.node is class_scope.node
+    ]
 
 
 def passed_router(
@@ -1947,7 +1996,7 @@ def _module_mounts(
             # `for r in routers: router.include_router(r)` over a list a folder listing's loop
             # fills (`routers.append(getattr(module, "router"))`): the routers it appends.
             # Or over a generator of the package yielding them (`for r in get_routers():`).
-            items = [(item, scope) for item in _appended_in_loops(included, scope)]
+            items = _appended_in_loops(included, scope, index)
             items += _yielded_in_loop(included, scope, index)
             collected = [
                 mount
@@ -2950,28 +2999,43 @@ def _listing_loop_item(
         if found is not None:
             return found, loop, None
         # `for name, module in modules:` over `[(info.name, import_module(...)) for info in
-        # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or its name.
+        # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or what its
+        # element makes of it (`f[:-3]`, `p.stem`); the module imported is read as such.
         for target in sorted(names_in(loop.target)):
             item = _comprehension_item(target, scope, call)
             inner = None
-            if item is not None:
+            if item is not None and not _imported_at_run_time(item[0], scope, index, 0):
                 inner = _listing_item(item[1].iter, item[1].target, scope, index)
             if item is None or inner is None:
                 continue
-            element = item[0]
-            entry, made = next(iter(inner.items()))
             filtered = (inner, list(item[1].ifs))
-            if isinstance(element, ast.Name) and element.id == entry:
-                return {target: made}, loop, filtered
-            if (
-                isinstance(element, ast.Attribute)
-                and element.attr == "name"
-                and isinstance(element.value, ast.Name)
-                and element.value.id == entry
-                and made is _module_info
-            ):
-                return {target: _module_name}, loop, filtered
+            return {target: _comprehended(item[0], inner, scope, index)}, loop, filtered
     return None
+
+
+def _comprehended(
+    element: ast.expr,
+    inner: dict[str, Callable[[str], ast.expr]],
+    scope: Scope,
+    index: PackageIndex,
+) -> Callable[[str], ast.expr]:
+    """What a comprehension's ``element`` holds per listed entry, given its names' items.
+
+    ``[f[:-3] for f in os.listdir(d)]`` holds ``"items"`` for ``items.py``, ``[p.stem for p in
+    folder.glob("*.py")]`` and ``[name for _, name, _ in pkgutil.iter_modules(...)]`` the same:
+    the listed item itself when the element is one of its names, else the string the element
+    makes of them. One not known statically is the element as written, whose names no loop
+    binds: what is made of it (a prefix) is then said to be only known at run time.
+    """
+
+    def made(entry: str) -> ast.expr:
+        bound = {name: (item(entry), scope) for name, item in inner.items()}
+        if isinstance(element, ast.Name) and element.id in bound:
+            return bound[element.id][0]
+        text = loop_string(element, scope, bound, index)
+        return element if text is None else ast.copy_location(ast.Constant(text), element)
+
+    return made
 
 
 def _listing_item(
@@ -3074,7 +3138,7 @@ def _discovered_routers(
     listed = _package_listed_in_scopes(scope, index, modules, values or {})
     if listed is None:
         return []
-    package, deep = listed
+    package, deep, pattern = listed
     suffix = _imported_suffix(imported, imported_scope, package)
     if suffix is None:
         return []
@@ -3086,13 +3150,16 @@ def _discovered_routers(
         inside = found.startswith(f"{package}.") if deep else found.rpartition(".")[0] == package
         model = index.module(name) if inside else None
         key = None if model is None else index.router_key(model.scope.bindings.get(attribute))
+        listed_module = index.module(found)
+        last = found.rpartition(".")[2]
+        is_file = listed_module is not None and not listed_module.is_package
+        entry = f"{last}.py" if is_file else last
+        if pattern is not None and not fnmatch.fnmatchcase(entry, pattern):
+            continue  # `glob("*.py")` lists no subpackage's folder
         if key is not None:
             keys.append(key)
             if entries is not None:
-                entry = index.module(found)
-                last = found.rpartition(".")[2]
-                is_file = entry is not None and not entry.is_package
-                entries.append(f"{last}.py" if is_file else last)
+                entries.append(entry)
     return keys
 
 
@@ -3231,7 +3298,7 @@ def _comprehension_item(
     ``modules = [(info.name, import_module(...)) for info in pkgutil.iter_modules(__path__)]``
     then ``for name, module in modules:``: ``module`` holds that item's ``import_module(...)``
     and ``name`` its ``info.name``, as if the loop ran over ``pkgutil.iter_modules(__path__)``
-    itself. Only a list bound once in ``scope`` to a comprehension of one ``for``, a loop
+    itself. Only a comprehension of one ``for`` (see :func:`_comprehension_looped`), a loop
     target unpacking a tuple the comprehension writes out item by item (or naming it whole).
     The loop is the one whose body holds ``within`` (the name read, or the call reading it),
     and its body binds the name nowhere else.
@@ -3239,7 +3306,6 @@ def _comprehension_item(
     for loop in ast.walk(scope.node):
         if not (
             isinstance(loop, ast.For | ast.AsyncFor)
-            and isinstance(loop.iter, ast.Name)
             and any(node is within for statement in loop.body for node in ast.walk(statement))
             and not rebinds(loop.body, {name})
         ):
@@ -3250,20 +3316,43 @@ def _comprehension_item(
             (at for at, item in enumerate(names) if isinstance(item, ast.Name) and item.id == name),
             None,
         )
-        binding = scope.lookup(loop.iter.id)
-        if (
-            position is None
-            or not bound_once(binding)
-            or binding.scope is not scope
-            or not isinstance(binding.node, ast.ListComp | ast.GeneratorExp)
-            or len(binding.node.generators) != 1
-        ):
+        built = _comprehension_looped(loop.iter, scope)
+        if position is None or built is None or len(built.generators) != 1:
             continue
-        element = binding.node.elt
+        element = built.elt
         if isinstance(target, ast.Name):
-            return element, binding.node.generators[0]
+            return element, built.generators[0]
         if isinstance(element, ast.Tuple) and len(element.elts) == len(names):
-            return element.elts[position], binding.node.generators[0]
+            return element.elts[position], built.generators[0]
+    return None
+
+
+# Builtins giving a loop the items of the one iterable they are given (in another order).
+_SAME_ITEMS = ("sorted", "list", "tuple", "set")
+
+
+def _comprehension_looped(
+    iterable: ast.expr, scope: Scope
+) -> ast.ListComp | ast.GeneratorExp | ast.SetComp | None:
+    """The comprehension whose items a loop over ``iterable`` runs over, else None.
+
+    Written in place (``for name in [f[:-3] for f in os.listdir(d)]:``), or a name bound once
+    in ``scope`` to one; either also through ``sorted(...)`` (``list``, ``tuple``, ``set``):
+    the same items.
+    """
+    if calls_builtin(iterable, scope, *_SAME_ITEMS) and len(iterable.args) == 1:
+        iterable = iterable.args[0]
+    if isinstance(iterable, ast.Name):
+        binding = scope.lookup(iterable.id)
+        if not bound_once(binding) or binding.scope is not scope:
+            return None
+        if not isinstance(binding.node, ast.expr):
+            return None
+        iterable = binding.node
+        if calls_builtin(iterable, scope, *_SAME_ITEMS) and len(iterable.args) == 1:
+            iterable = iterable.args[0]
+    if isinstance(iterable, ast.ListComp | ast.GeneratorExp | ast.SetComp):
+        return iterable
     return None
 
 
@@ -3352,8 +3441,11 @@ _JOINED_PATH = frozenset({"os.path.join"})
 
 def _package_listed_in_scopes(
     scope: Scope, index: PackageIndex, modules: list[str], values: LoopValues
-) -> tuple[str, bool] | None:
-    """The one package whose folder is listed where the include runs, and whether deeply.
+) -> tuple[str, bool, str | None] | None:
+    """The one package whose folder is listed where the include runs, whether deeply, a pattern.
+
+    The pattern a folder's ``glob`` lists its entries by (``"*.py"``: its module files, not
+    its subpackages), when one lists it not deeply; else None (every entry).
 
     ``pkgutil.iter_modules(<folder>)`` (or ``walk_packages``, which lists its subfolders too),
     ``os.listdir(<folder>)``, ``<folder>.glob("*.py")`` (``rglob``: deeply): looked for in the
@@ -3364,7 +3456,7 @@ def _package_listed_in_scopes(
     """
     current: Scope | None = scope
     while current is not None:
-        listed: set[tuple[str, bool] | None] = set()
+        listed: set[tuple[str, bool, str | None] | None] = set()
         held = values if current is scope else {}
         for node in ast.walk(current.node):
             if not isinstance(node, ast.Call):
@@ -3379,7 +3471,7 @@ def _package_listed_in_scopes(
                     deep = _LISTINGS[qualified] or bool(
                         names_in(path) & _recursing_listing(current, index, modules)
                     )
-                    listed.add((folder[0], deep))
+                    listed.add((folder[0], deep, None))
                 elif qualified in _MODULE_LISTINGS:
                     listed.add(None)
             elif (
@@ -3390,7 +3482,13 @@ def _package_listed_in_scopes(
                 # Any object may have a `glob` method: only a known folder's counts.
                 folder = _path_of(node.func.value, current, index, modules, 0)
                 if folder is not None and folder[0] and not folder[1]:
-                    listed.add((folder[0], _FOLDER_LISTINGS[node.func.attr]))
+                    deep = _FOLDER_LISTINGS[node.func.attr]
+                    # The pattern is a literal string or none (see `_lists_modules`).
+                    pattern = call_argument(node, 0, "pattern")
+                    text = pattern.value if isinstance(pattern, ast.Constant) else None
+                    listed.add(
+                        (folder[0], deep, text if isinstance(text, str) and not deep else None)
+                    )
         if listed:
             return listed.pop() if len(listed) == 1 else None
         current = current.parent
@@ -3442,29 +3540,47 @@ def _yielded_in_loop(
     ]
 
 
-def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:
+def _appended_in_loops(
+    included: ast.expr, scope: Scope, index: PackageIndex
+) -> list[tuple[ast.expr, Scope]]:
     """What a loop's list gets appended in other loops, when that is all it ever gets.
 
     ``routers = []``, then ``routers.append(getattr(module, "router"))`` in a loop over a
     folder's modules, then ``for r in routers: include_router(r)``: ``getattr(module,
-    "router")``, read where it is appended (the same scope). Empty for anything else: a list
-    written with items, changed another way, or read elsewhere.
+    "router")``, with the scope it is read in (where it is appended). The list is the loop's
+    scope's own, or a module-level one of another module the loop's imports
+    (``from app.routers import routers``, filled by the package's ``__init__``) and reads
+    nowhere else. Empty for anything else: a list written with items, changed another way, or
+    read elsewhere.
     """
     the_loop = _the_loop_binding(included, scope, ast.Name)
     if the_loop is None or not isinstance(the_loop.iter, ast.Name):
         return []
     listed = the_loop.iter
     binding = scope.lookup(listed.id)
+    owner = scope
+    if binding is not None and binding.kind == "import":
+        if any(
+            isinstance(node, ast.Name) and node.id == listed.id and node is not listed
+            for node in ast.walk(scope.module.tree)
+            if not isinstance(getattr(node, "ctx", None), ast.Store)
+        ):
+            return []  # read (changed, passed on) elsewhere where it is imported
+        binding = index.binding_of(listed, scope)
+        if binding is None or binding.scope.parent is not None:
+            return []
+        owner = binding.scope
     if (
         not bound_once(binding)
-        or binding.scope.node is not scope.node
+        or binding.scope.node is not owner.node
         or not isinstance(binding.node, ast.List)
         or binding.node.elts
     ):
         return []
-    appended: list[ast.expr] = []
+    name = binding.name
+    appended: list[tuple[ast.expr, Scope]] = []
     accounted = {id(listed)}
-    for loop in block_statements(scope.node.body):
+    for loop in block_statements(owner.node.body):
         if not isinstance(loop, ast.For | ast.AsyncFor) or loop is the_loop:
             continue
         for statement in block_statements(loop.body):
@@ -3474,18 +3590,18 @@ def _appended_in_loops(included: ast.expr, scope: Scope) -> list[ast.expr]:
                 and isinstance(call.func, ast.Attribute)
                 and call.func.attr == "append"
                 and isinstance(call.func.value, ast.Name)
-                and call.func.value.id == listed.id
+                and call.func.value.id == name
                 and len(call.args) == 1
                 and not call.keywords
                 and id(call.func.value) not in accounted
             ):
                 accounted.add(id(call.func.value))
-                appended.append(call.args[0])
-    for node in ast.walk(scope.node):
+                appended.append((call.args[0], owner))
+    for node in ast.walk(owner.node):
         # Read or changed anywhere else (passed on, extended): its items are not all seen.
         if (
             isinstance(node, ast.Name)
-            and node.id == listed.id
+            and node.id == name
             and id(node) not in accounted
             and not isinstance(node.ctx, ast.Store)
         ):

@@ -67,6 +67,7 @@ from telemetry_cli.patching.removal import (
 )
 from telemetry_cli.patching.style import FormatStyle, FormatStyles
 from telemetry_cli.patching.symbols import (
+    DataFile,
     ModuleModel,
     ModuleSource,
     PackageIndex,
@@ -145,6 +146,7 @@ class BackendReader:
         self._nested: dict[str, list[str]] | None = None
         self._self_importing: dict[str, str | None] = {}
         self._settings_files: dict[str, tuple[str, str] | None] = {}
+        self._data_files: dict[tuple[str, bool], DataFile | None] = {}
         #: Given a module's name, path and sides of its merge conflicts, the text both sides
         #: come to once the tool's code is taken out of each, or None (see ``_Analysis``).
         self.resolve: Callable[[str, str, tuple[bytes, bytes]], SourceText | None] | None = None
@@ -152,6 +154,11 @@ class BackendReader:
         #: a run): their bytes on disk are not the text read.
         self.resolved: set[str] = set()
         self._resolving: set[str] = set()
+        #: The folders (root-relative, in the order found) the modules read need on the import
+        #: path besides the backend folder: the one above it that a name rooted there imports
+        #: from, a nested folder whose packages import themselves by their bare names.
+        self.import_folders: dict[str, None] = {}
+        self._on_the_path: set[str] = set()  # nested folders the project's code puts there
 
     def read(self, name: str) -> ModuleSource | None:
         """The module ``name`` (``a/b.py`` or ``a/b/__init__.py``), None when there is none.
@@ -170,7 +177,10 @@ class BackendReader:
         for start in range(len(folder)):
             above = folder[start:]
             if len(parts) > len(above) and parts[: len(above)] == above:
-                return self._read(".".join(parts[len(above) :]))
+                found = self._read(".".join(parts[len(above) :]))
+                if found is not None:
+                    self.import_folders[PurePosixPath(*folder[:start]).as_posix()] = None
+                return found
         # A package nested in the folder that imports itself by its bare name
         # (`modules/auth/__init__.py` saying `from auth.api import routes`), or a module or
         # package imported so by a module beside it (`app/main.py` saying `from routers import
@@ -184,7 +194,11 @@ class BackendReader:
             return None
         holder = self._self_importing_holder(parts[0])
         if holder is not None:
-            return self._read(f"{holder}.{name}")
+            found = self._read(f"{holder}.{name}")
+            if found is not None and holder not in self._on_the_path:
+                folder_path = PurePosixPath(self.backend, *holder.split("."))
+                self.import_folders[folder_path.as_posix()] = None
+            return found
         return None
 
     def _self_importing_holder(self, top: str) -> str | None:
@@ -222,6 +236,7 @@ class BackendReader:
                     break
             if found is None and self._put_on_the_path(holders[0]):
                 found = holders[0]
+                self._on_the_path.add(found)  # by the project's own code: no PYTHONPATH needed
         self._self_importing[top] = found
         return found
 
@@ -299,6 +314,45 @@ class BackendReader:
         if name not in self._settings_files:
             self._settings_files[name] = self._find_settings_file(name)
         return self._settings_files[name]
+
+    def data_file(self, name: str, anchored: bool) -> DataFile | None:
+        """The data file the code names by ``name``, relative to the backend folder, and its text.
+
+        ``anchored``: the path is built from a module's ``__file__``: that one file. Otherwise
+        a plain relative path (``open("routers.yaml")``) is opened from the working directory,
+        which is where the app starts: the backend folder (where the quickstart starts it),
+        else the project root; a file in the other one is named too, as another that could be
+        meant. None when there is none, or it is unreadable or not UTF-8.
+        """
+        key = (name, anchored)
+        if key not in self._data_files:
+            self._data_files[key] = self._find_data_file(name, anchored)
+        return self._data_files[key]
+
+    def _find_data_file(self, name: str, anchored: bool) -> DataFile | None:
+        """The search :meth:`data_file` makes."""
+        if not name or PurePosixPath(name).is_absolute() or "\0" in name:
+            return None
+        folders = [self.backend] if anchored else list(dict.fromkeys([self.backend, "."]))
+        found: list[tuple[str, bytes]] = []
+        for folder in folders:
+            relative = os.path.normpath(PurePosixPath(folder, name).as_posix()).replace(os.sep, "/")
+            if relative == ".." or relative.startswith("../"):
+                continue  # above the root: never read
+            try:
+                data = read_bytes(contained_path(self.root, relative), relative)
+            except FileProblem:
+                return None
+            if data is not None:
+                found.append((relative, data))
+        if not found:
+            return None
+        path, data = found[0]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return DataFile(path, text, tuple(other for other, _ in found[1:]))
 
     def _find_settings_file(self, name: str) -> tuple[str, str] | None:
         """The search :meth:`settings_file` makes."""
@@ -443,7 +497,11 @@ class _Analysis:
         # The event types of recorded modules that are gone (moved by hand, or deleted).
         self.vanished: set[str] = set()
         self.backend = BackendReader(plan.root, plan.backend)
-        self.index = PackageIndex(self.backend.read, settings_file=self.backend.settings_file)
+        self.index = PackageIndex(
+            self.backend.read,
+            settings_file=self.backend.settings_file,
+            data_file=self.backend.data_file,
+        )
         self.editors: dict[str, ModuleEditor] = {}
         # Files this run does not patch: with the error that stops it, or (skipped: not there,
         # nothing to do) with only a note.
@@ -538,7 +596,7 @@ class _Analysis:
         def read(other: str) -> ModuleSource | None:
             return own if other == name else backend_read(other)
 
-        index = PackageIndex(read, settings_file=reader.settings_file)
+        index = PackageIndex(read, settings_file=reader.settings_file, data_file=reader.data_file)
         try:
             model = index.module(name)
             if model is None:
@@ -655,7 +713,7 @@ class _Analysis:
             reader.resolve = functools.partial(self._resolve_conflict, reader)
             reader.resolved = self.backend.resolved
             self._other_indexes[backend] = PackageIndex(
-                reader.read, settings_file=reader.settings_file
+                reader.read, settings_file=reader.settings_file, data_file=reader.data_file
             )
         return self._other_indexes[backend]
 
@@ -785,6 +843,9 @@ class _Analysis:
                     0, "resolve its merge conflicts: the sides differed only by generate's code"
                 )
                 self.order.append(path)
+        # The folders the app's imports need on the import path besides the backend folder:
+        # the quickstart puts them there.
+        entry = entry._replace(import_folders=tuple(self.backend.import_folders))
         report = ProjectPatches(entry, record=PatchRecord())
         if not self.removing:
             report.record = PatchRecord(

@@ -84,7 +84,7 @@ from telemetry_cli.patching.names import (
     WEBSOCKET,
     WEBSOCKET_METHOD,
 )
-from telemetry_cli.patching.settings import environment_reads
+from telemetry_cli.patching.settings import SettingsDefaults, environment_reads
 from telemetry_cli.patching.symbols import (
     Binding,
     FunctionNode,
@@ -2463,7 +2463,12 @@ class _Finder:
                 routes = call_argument(item, 2, "routes")
                 path = call_argument(item, 0, "path")
                 inner = None if routes is None else listed_items(routes, scope)
-                known = None if path is None else self.index.string_value(path, scope)
+                # `Mount(settings.API_PREFIX, routes=[...])`: the default, said where mounts are.
+                known = None
+                if path is not None:
+                    known = self.index.string_value(
+                        path, scope, fallback=SettingsDefaults(self.index)
+                    )
                 if inner is not None and known is not None:
                     self._listed_routes(inner, target, scope, mounted + known.rstrip("/"))
                 continue

@@ -1716,6 +1716,16 @@ class ModuleModel:
 _MAX_LINEAGE = 8
 
 
+class DataFile(NamedTuple):
+    """A data file of the project a path in the code names: which one is read, and its text."""
+
+    path: str  # root-relative
+    text: str
+    #: Root-relative paths of other files the same path names from another folder the app may
+    #: be started in (the project root as well as the backend folder), not read.
+    others: tuple[str, ...] = ()
+
+
 @dataclass
 class PackageIndex:
     """The user's modules, parsed on demand (each at most once) and cross-referenced.
@@ -1746,6 +1756,11 @@ class PackageIndex:
     #: The settings file a settings library loads for a name as written (its project-relative
     #: path and text), None when there is none; no files are read without it.
     settings_file: Callable[[str], tuple[str, str] | None] | None = None
+    #: The data file a path in the code names (backend-relative; whether it is anchored on a
+    #: module's ``__file__``), None when there is none; no files are read without it.
+    data_file: Callable[[str, bool], DataFile | None] | None = None
+    #: Lines on the data files read where another file could be meant, by file and path read.
+    data_file_notes: dict[tuple[str, str], str] = field(default_factory=dict)
     #: Library classes the package uses as apps though FastAPI's name is not seen in them
     #: (``FastAPIOffline``, ``Cadwyn``), learnt from their use (see :meth:`learn_app_classes`).
     app_classes: frozenset[str] = frozenset()
