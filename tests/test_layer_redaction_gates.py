@@ -1,0 +1,135 @@
+"""The cheap gates in front of the credential scan skip only work that would find nothing.
+
+Each gate of ``holds_secret``/``_scan_for_secret`` (a short plain word kept first, the service
+token search only where a token fits after the first prefix, the card, IBAN and national id
+patterns only in text holding two digits in a row) is held here against the rules it skips: on
+the hostile corpora and on text hypothesis builds from the skipped patterns themselves. A later
+rule that would find something a gate skips fails here instead of being silently passed over.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import test_layer_redaction
+from tests.hostile_support import ENCODINGS, INNOCENT, SECRETS, WHOLE_ONLY
+from tests.layer_support import Layer, rendered_layer
+
+
+@pytest.fixture(scope="module")
+def layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Layer]:
+    with rendered_layer(tmp_path_factory.mktemp("redaction-gates")) as rendered:
+        yield rendered
+
+
+def _corpus() -> list[str]:
+    """Every string of the hostile corpora and of the redaction tests' tables, encoded too."""
+    texts = [value for value, _ in SECRETS] + list(INNOCENT) + list(WHOLE_ONLY)
+    texts += [
+        item
+        for table in vars(test_layer_redaction).values()
+        if isinstance(table, list)
+        for item in table
+        if isinstance(item, str)
+    ]
+    texts = [text for text in texts if isinstance(text, str)]
+    encoded = [encode(text) for text in texts for encode in ENCODINGS.values()]
+    # The shapes around the gates: routes, slugs and names as instrumented payloads hold them.
+    around = [f"/api/ai/{text}" for text in texts] + [f"ask-{text}" for text in texts]
+    return list(dict.fromkeys(texts + encoded + around))
+
+
+CORPUS = _corpus()
+
+
+def _finds_service_token(module: Any, text: str) -> bool:
+    """The service token search of ``_scan_for_secret`` without its gate."""
+    return bool(
+        module._SERVICE_TOKEN.search(text)
+        or any(
+            module._MORE_SERVICE_TOKENS.search(run[0]) for run in module._TOKEN_RUN.finditer(text)
+        )
+    )
+
+
+def _token_gate_passes(module: Any, text: str) -> bool:
+    """The gate of ``_scan_for_secret``: room for the shortest token after the first prefix."""
+    prefix = module._TOKEN_PREFIX.search(text)
+    return prefix is not None and prefix.start() <= len(text) - module._SHORTEST_TOKEN
+
+
+def _finds_digit_shape(module: Any, text: str) -> bool:
+    """The card, IBAN and national id patterns of ``_scan_for_secret`` without their gate."""
+    return bool(
+        module._CARD.search(text) or module._IBAN.search(text) or module._NATIONAL_ID.search(text)
+    )
+
+
+def test_the_corpus_is_large(layer: Layer) -> None:
+    assert len(CORPUS) > 5000
+    module = layer.redaction
+    # The corpus reaches every gate's other side, so the tests below compare something.
+    assert sum(bool(_finds_service_token(module, text)) for text in CORPUS) > 100
+    assert sum(bool(_finds_digit_shape(module, text)) for text in CORPUS) > 100
+    assert sum(bool(module._PLAIN_WORD.fullmatch(text)) for text in CORPUS) > 100
+
+
+def test_the_gates_skip_nothing_the_rules_find_in_the_corpus(layer: Layer) -> None:
+    module = layer.redaction
+    for text in CORPUS:
+        if len(text) < 20 and module._PLAIN_WORD.fullmatch(text) and "eyJ" not in text:
+            assert not module._is_whole_secret(text), text
+            assert not module._scan_for_secret(text), text
+        if _finds_service_token(module, text):
+            assert _token_gate_passes(module, text), text
+        if _finds_digit_shape(module, text):
+            assert module._TWO_DIGITS.search(text), text
+
+
+def test_the_shortest_token_is_the_shortest_of_the_tables(layer: Layer) -> None:
+    # The token gate's reason: a token starts at a prefix and takes _SHORTEST_TOKEN characters
+    # at least (re's own parser gives each shape's least width).
+    module = layer.redaction
+    shapes = [*module._SERVICE_TOKEN_SHAPES, *module._MORE_SERVICE_TOKEN_SHAPES]
+    widths = [re._parser.parse(prefix + rest).getwidth()[0] for prefix, rest in shapes]
+    assert min(widths) == module._SHORTEST_TOKEN
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-", max_size=19))
+def test_short_names_and_slugs_hold_nothing_the_rules_find(layer: Layer, text: str) -> None:
+    # holds_secret keeps such a text before it scans: no rule may ever find one.
+    module = layer.redaction
+    if "eyJ" in text:
+        return
+    assert not module._is_whole_secret(text)
+    assert not module._scan_for_secret(text)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_token_anywhere_passes_the_token_gate(layer: Layer, data: st.DataObject) -> None:
+    module = layer.redaction
+    pattern = data.draw(st.sampled_from([module._SERVICE_TOKEN, module._MORE_SERVICE_TOKENS]))
+    token = data.draw(st.from_regex(pattern, fullmatch=True))
+    before = data.draw(st.sampled_from(["", "/api/ai/ask-", "/api/ai/", "task-", "key=", "x "]))
+    after = data.draw(st.sampled_from(["", "/ask-question", " desk-", "&sk-"]))
+    text = before + token + after
+    if _finds_service_token(module, text):
+        assert _token_gate_passes(module, text), text
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_card_iban_or_national_id_holds_two_digits(layer: Layer, data: st.DataObject) -> None:
+    module = layer.redaction
+    pattern = data.draw(st.sampled_from([module._CARD, module._IBAN, module._NATIONAL_ID]))
+    text = data.draw(st.from_regex(pattern))
+    if pattern.search(text):
+        assert module._TWO_DIGITS.search(text), text
