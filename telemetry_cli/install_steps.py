@@ -7,8 +7,6 @@ found: no command is invented, the quickstart says in words to install the depen
 project usually does.
 """
 
-from __future__ import annotations
-
 import ast
 import contextlib
 import itertools
@@ -465,7 +463,7 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
 
 def _requirements_steps(
     root: Path, folder: str, read: TextReader
-) -> tuple[list[str], Names, list[Line]] | None:
+) -> "tuple[list[str], Names, list[Line]] | None":
     """``pip install -r`` of the folder's requirements file, its names and its lines."""
     candidates = ["requirements.txt"]
     for dockerfile in dockerfiles(root / folder):
@@ -495,7 +493,7 @@ def _requirements_steps(
 
 
 def _without_lines(
-    found: tuple[list[str], Names, list[Line]] | None,
+    found: "tuple[list[str], Names, list[Line]] | None",
 ) -> tuple[list[str], Names] | None:
     return found[:2] if found is not None else None
 

@@ -1,7 +1,5 @@
 """The edits themselves: wire the router into the app, and a log call into each route handler."""
 
-from __future__ import annotations
-
 import ast
 import bisect
 from collections import deque

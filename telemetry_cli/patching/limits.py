@@ -21,8 +21,6 @@ the import's) and its import statements (wemake-python-styleguide's ``WPS201``, 
 compares the module before and after, and says it in the same one line as a function's.
 """
 
-from __future__ import annotations
-
 import ast
 import functools
 import io
