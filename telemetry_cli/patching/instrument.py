@@ -2,6 +2,7 @@
 
 import ast
 import bisect
+import functools
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -674,7 +675,7 @@ def instrument_module(
         unused = unused_arguments_note(
             handler.function,
             scope is not None and scope.is_class,
-            _payload_names(payload),
+            functools.partial(_payload_names, payload),
             module.unused_argument_rules,
             module.text,
         )
