@@ -1,7 +1,5 @@
 """Where the user's FastAPI app is built: what the patcher wires and the documents name."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 

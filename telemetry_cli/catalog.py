@@ -18,8 +18,6 @@ ruff keeps), unions in parentheses one member per line, long strings split into 
 concatenated parts.
 """
 
-from __future__ import annotations
-
 import functools
 import json
 import math
@@ -164,8 +162,8 @@ class _Type(NamedTuple):
     """A Python type expression: ``head`` alone, ``head[args]``, or a union of ``members``."""
 
     head: str = ""
-    args: tuple[_Type, ...] = ()
-    members: tuple[_Type, ...] = ()
+    args: "tuple[_Type, ...]" = ()
+    members: "tuple[_Type, ...]" = ()
 
     def flat(self) -> str:
         if self.members:

@@ -6,8 +6,6 @@ reads and validates those tables; the generated models, tracking functions, cont
 Schema and documents are all rendered from the :class:`EventSpec` values it returns.
 """
 
-from __future__ import annotations
-
 import builtins
 import keyword
 import math
@@ -147,7 +145,7 @@ class ValueSpec(NamedTuple):
     max_length: int | None = None
     minimum: float | None = None
     maximum: float | None = None
-    items: ValueSpec | None = None
+    items: "ValueSpec | None" = None
     max_items: int | None = None
 
 

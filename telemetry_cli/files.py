@@ -1,7 +1,5 @@
 """Careful file I/O: containment checks, user-file decoding, atomic writes, backups."""
 
-from __future__ import annotations
-
 import codecs
 import contextlib
 import errno
@@ -373,7 +371,7 @@ class SourceText(NamedTuple):
     encoding: str = "utf-8"
 
     @classmethod
-    def decode(cls, data: bytes, relative: str, *, python: bool = False) -> SourceText:
+    def decode(cls, data: bytes, relative: str, *, python: bool = False) -> "SourceText":
         """Decode UTF-8 (with or without a BOM); anything else is a clear error.
 
         With ``python``, a module's coding declaration is honoured as Python honours it: the
@@ -399,7 +397,7 @@ class SourceText(NamedTuple):
         return cls(text=text, bom=False)
 
     @classmethod
-    def _decode_declared(cls, data: bytes, relative: str, encoding: str) -> SourceText:
+    def _decode_declared(cls, data: bytes, relative: str, encoding: str) -> "SourceText":
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:

@@ -16,8 +16,6 @@ modules, a base image whose tag names no Python version. Compose files are read 
 line PyYAML stopped at, and the images it builds are not checked.
 """
 
-from __future__ import annotations
-
 import ast
 import json
 import posixpath
@@ -73,7 +71,7 @@ class _Copy:
     dest: str
     instruction: str
     # Docker's `COPY --exclude=<pattern>`: what the copy leaves out of its sources.
-    excludes: tuple[_Glob, ...] = ()
+    excludes: "tuple[_Glob, ...]" = ()
     # Its destination is a folder of the image already (the WORKDIR, a parent of it, one an
     # earlier copy made): a single file copied to it lands inside it, slash or not.
     into_folder: bool = False

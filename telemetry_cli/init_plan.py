@@ -6,8 +6,6 @@ suggestions for ``instrument``, each with its number of handlers. The table goes
 ``pyproject.toml`` through tomlkit, so the rest of the file keeps every byte.
 """
 
-from __future__ import annotations
-
 import ast
 import functools
 import json

@@ -7,8 +7,6 @@ found: no command is invented, the quickstart says in words to install the depen
 project usually does.
 """
 
-from __future__ import annotations
-
 import ast
 import contextlib
 import itertools
@@ -17,7 +15,6 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
@@ -181,13 +178,18 @@ def pytest_config(root: Path, backend: str) -> str | None:
 
 
 # The top-level folders setuptools' flat-layout finder skips (FlatLayoutPackageFinder._EXCLUDE
-# of setuptools 65; later versions only add to it): a folder named so is never a package.
-_FLAT_LAYOUT_SKIPPED = (
-    *("ci", "bin", "doc", "docs", "documentation", "manpages", "news", "changelog"),
-    *("test", "tests", "unit_test", "unit_tests", "example", "examples", "scripts", "tools"),
-    *("util", "utils", "python", "build", "dist", "venv", "env", "requirements", "tasks"),
-    *("fabfile", "site_scons", "benchmark", "benchmarks", "exercise", "exercises", "[._]*"),
+# of setuptools 65; later versions only add to it): a folder named so is never a package. Its
+# glob patterns are these names and `[._]*`, matched here as names and a first character: as
+# globs, fnmatch compiled a regular expression for each (36, every check).
+_FLAT_LAYOUT_SKIPPED = frozenset(
+    {
+        *("ci", "bin", "doc", "docs", "documentation", "manpages", "news", "changelog"),
+        *("test", "tests", "unit_test", "unit_tests", "example", "examples", "scripts", "tools"),
+        *("util", "utils", "python", "build", "dist", "venv", "env", "requirements", "tasks"),
+        *("fabfile", "site_scons", "benchmark", "benchmarks", "exercise", "exercises"),
+    }
 )
+_FLAT_LAYOUT_SKIPPED_STARTS = (".", "_")
 # What lists the packages itself, so that setuptools discovers none: `[tool.setuptools]` keys
 # (`packages` also as `packages.find`), `setup.cfg` `[options]` keys and `setup()` arguments.
 _SETUPTOOLS_LISTING = frozenset({"packages", "py-modules", "package-dir", "ext-modules"})
@@ -258,7 +260,7 @@ def flat_layout_catches(root: Path, backend: str, path: str) -> str | None:
             parts = parts[len(inside) :]
         if not parts or not parts[0].isidentifier():
             continue
-        if any(fnmatchcase(parts[0], pattern) for pattern in _FLAT_LAYOUT_SKIPPED):
+        if parts[0] in _FLAT_LAYOUT_SKIPPED or parts[0].startswith(_FLAT_LAYOUT_SKIPPED_STARTS):
             continue
         if _holds_only(root / folder, parts) and flat_layout_discovery(root, folder):
             return PurePosixPath(folder, parts[0]).as_posix()
@@ -465,7 +467,7 @@ def _pipfile_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
 
 def _requirements_steps(
     root: Path, folder: str, read: TextReader
-) -> tuple[list[str], Names, list[Line]] | None:
+) -> "tuple[list[str], Names, list[Line]] | None":
     """``pip install -r`` of the folder's requirements file, its names and its lines."""
     candidates = ["requirements.txt"]
     for dockerfile in dockerfiles(root / folder):
@@ -495,7 +497,7 @@ def _requirements_steps(
 
 
 def _without_lines(
-    found: tuple[list[str], Names, list[Line]] | None,
+    found: "tuple[list[str], Names, list[Line]] | None",
 ) -> tuple[list[str], Names] | None:
     return found[:2] if found is not None else None
 

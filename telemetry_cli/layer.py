@@ -5,8 +5,6 @@ The CLI does not re-implement validation or redaction: it imports the generated
 application would log.
 """
 
-from __future__ import annotations
-
 import importlib
 import logging
 import sys

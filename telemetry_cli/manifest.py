@@ -5,8 +5,6 @@ hand) and which user files were patched and how (so that a plan that shrinks tak
 earlier plan put in). It is committed with the project.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 from collections.abc import Iterable
@@ -93,7 +91,7 @@ class PatchRecord(NamedTuple):
         """The event type recorded for an instrumented module, if it was instrumented."""
         return dict(self.instrumented).get(path)
 
-    def keeping(self, previous: PatchRecord, paths: frozenset[str], layer: str) -> PatchRecord:
+    def keeping(self, previous: "PatchRecord", paths: frozenset[str], layer: str) -> "PatchRecord":
         """This record, but for ``paths``: user files the run did not write after all.
 
         They still hold what ``previous`` says of them: in the same layout, that stays recorded
@@ -136,7 +134,7 @@ class PatchRecord(NamedTuple):
             app_package if self.app_package is None else self.app_package,
         )
 
-    def with_layout_of(self, other: PatchRecord) -> PatchRecord:
+    def with_layout_of(self, other: "PatchRecord") -> "PatchRecord":
         """This record, taking ``other``'s layout where this one did not record its own."""
         return self._replace(
             backend=other.backend if self.backend is None else self.backend,
@@ -169,7 +167,7 @@ class Manifest:
         """Whether it records a generated file or a patch (an empty one is no plan's)."""
         return bool(self.files) or self.patched != PatchRecord()
 
-    def same_content(self, other: Manifest) -> bool:
+    def same_content(self, other: "Manifest") -> bool:
         """Whether only the version or plan fingerprint tell the two apart.
 
         A new version of the tool that writes the same files must not make a project drift.

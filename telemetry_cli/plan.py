@@ -8,8 +8,6 @@ rendering and patching never see a bad value, and every problem is reported as o
 :class:`~telemetry_cli.errors.ConfigError` line naming the file and the key.
 """
 
-from __future__ import annotations
-
 import errno
 import json
 import keyword
@@ -762,7 +760,7 @@ class Plan(NamedTuple):
         return dict(self.capture).get(module, ())
 
     @classmethod
-    def default(cls, root: Path) -> Plan:
+    def default(cls, root: Path) -> "Plan":
         """Return the default plan for a project rooted at ``root``."""
         return cls(root=root, config_file=root / CONFIG_FILENAME)
 

@@ -14,8 +14,6 @@ nonsense is a failure (exit 1). Text the server sent is quoted only after
 :func:`~telemetry_cli.console.printable` has escaped its control characters.
 """
 
-from __future__ import annotations
-
 import contextlib
 import functools
 import http.client
@@ -179,7 +177,7 @@ def _connect_failure(url: str, reason: object, timeout: float) -> RemoteError:
     return RemoteError(f"{url}: cannot connect: {printable(str(reason))}")
 
 
-def _exchange(request: urllib.request.Request, url: str, deadline: _Deadline) -> Response:
+def _exchange(request: urllib.request.Request, url: str, deadline: "_Deadline") -> Response:
     opener = _opener(url, deadline)
     try:
         with opener.open(request, timeout=deadline.remaining()) as answer:
@@ -266,7 +264,7 @@ class _Deadline:
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def __enter__(self) -> _Deadline:
+    def __enter__(self) -> "_Deadline":
         self._timer.start()
         return self
 

@@ -5,8 +5,6 @@ is installed (:mod:`telemetry_cli.install_steps`), so the same project gives the
 any machine. Each output gets a do-not-edit header in its own comment syntax.
 """
 
-from __future__ import annotations
-
 import codecs
 import posixpath
 from collections.abc import Callable
@@ -474,7 +472,7 @@ def template_dir() -> Path:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def _environment() -> "jinja2.Environment":
     """The environment, built once: on the wheel's compiled templates when it has them."""
     import jinja2  # only when something is rendered (see telemetry_cli.templating)
 

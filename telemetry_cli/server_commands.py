@@ -5,8 +5,6 @@ they serve; the image check reads a Dockerfile's CMD for the folder the app is i
 Kept out of :mod:`telemetry_cli.patching` so the image check does not load the patcher.
 """
 
-from __future__ import annotations
-
 import itertools
 import posixpath
 import re

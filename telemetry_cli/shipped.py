@@ -13,8 +13,6 @@ when the build ships a module importing the layer: a project whose build leaves 
 (metadata only, run from its folder) is not installed from the wheel.
 """
 
-from __future__ import annotations
-
 import ast
 import re
 import tomllib
@@ -539,7 +537,7 @@ def _glob_covers(pattern: str, path: str) -> bool:
     return bool(want) and match(0, 0)
 
 
-def _gitignore(patterns: Iterable[str]) -> GitIgnoreSpec | None:
+def _gitignore(patterns: Iterable[str]) -> "GitIgnoreSpec | None":
     # Imported here: only hatch's include/exclude patterns need it.
     from pathspec import GitIgnoreSpec
 

@@ -1,7 +1,5 @@
 """What version control knows about the project, asked cheaply and only when it is there."""
 
-from __future__ import annotations
-
 import json
 import os
 import re

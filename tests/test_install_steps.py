@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from pathlib import Path
@@ -482,6 +483,44 @@ def test_flat_layout_discovery_catches_a_new_top_level_specs_folder(
     # Folders setuptools skips, and names that are no Python identifiers.
     for skipped in ("docs/specs", "doc/specs", "tests/specs", "_specs", ".specs", "my-specs"):
         assert flat_layout_catches(root, ".", skipped) is None, skipped
+
+
+# setuptools' FlatLayoutPackageFinder._EXCLUDE (65 and later), fnmatch globs.
+SETUPTOOLS_FLAT_EXCLUDE = (
+    *("ci", "bin", "doc", "docs", "documentation", "manpages", "news", "changelog"),
+    *("test", "tests", "unit_test", "unit_tests", "example", "examples", "scripts", "tools"),
+    *("util", "utils", "python", "build", "dist", "venv", "env", "requirements", "tasks"),
+    *("fabfile", "site_scons", "benchmark", "benchmarks", "exercise", "exercises", "[._]*"),
+)
+
+
+def test_flat_layout_skips_setuptools_globs_without_compiling_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read as names and a first character: the same folders as setuptools' globs, and no
+    # regular expression compiled for them (fnmatch compiled 36 at every check).
+    root = _flat_project(tmp_path)
+    compiled: list[str] = []
+    compile_pattern = re.compile
+
+    def recording(pattern: str, flags: int = 0) -> re.Pattern[str]:
+        compiled.append(pattern)
+        return compile_pattern(pattern, flags)
+
+    names = [
+        *(name for glob in SETUPTOOLS_FLAT_EXCLUDE[:-1] for name in (glob, glob + "s", "x" + glob)),
+        *("Docs", "TESTS", "_private", "__pycache__", "specs", "design", "ci_", "a_tests"),
+    ]
+    skipped = [
+        name
+        for name in names
+        if any(fnmatch.fnmatchcase(name, glob) for glob in SETUPTOOLS_FLAT_EXCLUDE)
+    ]
+    fnmatch._compile_pattern.cache_clear()  # type: ignore[attr-defined]
+    monkeypatch.setattr(re, "compile", recording)
+    caught = [name for name in names if flat_layout_catches(root, ".", f"{name}/specs") is None]
+    assert caught == skipped
+    assert not [pattern for pattern in compiled if "documentation" in pattern]
 
 
 @pytest.mark.parametrize(

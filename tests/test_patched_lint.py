@@ -441,6 +441,32 @@ def test_a_stubs_unused_parameters_are_said_where_ruff_reports_them(
     assert (root / MODULE).read_text() == ARGUMENTS
 
 
+def test_only_a_stubs_payload_is_read_for_its_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Which names a log call reads (a parse of each payload value) only matters to a stub's
+    # parameters: a handler with a body of its own is not parsed for them, the note is the same.
+    from telemetry_cli.patching import instrument
+
+    asked: list[list[tuple[str, str]]] = []
+
+    def payload_names(payload: list[tuple[str, str]]) -> set[str]:
+        asked.append(payload)
+        return names_of(payload)
+
+    names_of = instrument._payload_names
+    monkeypatch.setattr(instrument, "_payload_names", payload_names)
+    worked = ARGUMENTS + (
+        '\n\n@router.get("/{shelf}/count")\nasync def count(shelf: str) -> int:\n'
+        "    return len(shelf)\n"
+    )
+    root = _project(tmp_path, '[tool.ruff.lint]\nselect = ["ARG"]\n', worked)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "ARG001 reports its unused parameters `q`;" in " ".join(result.stdout.split())
+    assert [dict(payload).get("shelf") for payload in asked] == ["shelf"]
+
+
 def test_the_said_finding_is_the_one_ruff_adds(tmp_path: Path) -> None:
     root = _project(tmp_path, '[tool.ruff.lint]\nselect = ["ALL"]\n', ARGUMENTS)
     assert _added_then_removed(root) == ["p.py: ARG001"]

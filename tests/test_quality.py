@@ -1,11 +1,15 @@
 """The tool's own code meets the bar it sets for generated code: ruff and mypy --strict clean."""
 
 from __future__ import annotations
+import __future__
 
+import importlib
+import pkgutil
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -116,3 +120,32 @@ def test_bash_completion_without_the_shells_variables_is_a_usage_error(
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert "needs COMP_WORDS and a numeric COMP_CWORD" in result.stderr
+
+
+def _tool_modules() -> list[ModuleType]:
+    import telemetry_cli
+    import telemetry_cli.patching
+
+    return [
+        importlib.import_module(f"{package.__name__}.{found.name}")
+        for package in (telemetry_cli, telemetry_cli.patching)
+        for found in pkgutil.iter_modules(package.__path__)
+        if found.name != "__main__"  # runs the CLI
+    ]
+
+
+def test_named_tuple_records_are_built_from_objects() -> None:
+    # typing compiles each string annotation of a NamedTuple's fields when the class is built (a
+    # ForwardRef each, about 380 in all): every run paid for them at import. A module defining
+    # records does not postpone its annotations; a name it reads before it exists is quoted.
+    postponing = [
+        module.__name__
+        for module in _tool_modules()
+        if vars(module).get("annotations") is __future__.annotations
+        and any(
+            isinstance(value, type) and issubclass(value, tuple) and hasattr(value, "_fields")
+            for value in vars(module).values()
+            if getattr(value, "__module__", None) == module.__name__
+        )
+    ]
+    assert postponing == []

@@ -6,8 +6,6 @@ or a call of an imported factory to where the app is built), then every module o
 The result is an :class:`AppSite`, the statement after which the router is included.
 """
 
-from __future__ import annotations
-
 import ast
 import os
 import re

@@ -6,8 +6,6 @@ so an earlier route whose path matches ``{api-prefix}/log`` or ``{api-prefix}/he
 own prefix is the telemetry prefix, are reported where they are declared.
 """
 
-from __future__ import annotations
-
 import ast
 import re
 from typing import NamedTuple

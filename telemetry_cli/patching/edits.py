@@ -5,8 +5,6 @@ as ``ruff format`` and ruff's import sorting would lay them out, so that a patch
 lint-clean and a removal can take out exactly what was added.
 """
 
-from __future__ import annotations
-
 import ast
 import io
 import re
@@ -87,7 +85,7 @@ class NewImport(NamedTuple):
             outer + ")",
         )
 
-    def spelled(self, module: str) -> NewImport:
+    def spelled(self, module: str) -> "NewImport":
         """The same import of ``module`` spelled another way (a dual-mode fallback)."""
         return NewImport(module, self.name, self.alias, self.absolute)
 
@@ -490,7 +488,7 @@ class ModuleEditor:
         self._deleted.add(id(statement))
         self.edits.deletions.append(Deletion(first_line(statement), statement.end_lineno or 0))
 
-    def take_inline_stub(self, stub: InlineStub) -> None:
+    def take_inline_stub(self, stub: "InlineStub") -> None:
         """Take the stub off its ``def`` line, which keeps its header (and comment) alone."""
         self._deleted.add(id(stub.statement))
         self._rewrite_line(stub.statement.lineno, stub.header)

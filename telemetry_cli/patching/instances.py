@@ -5,8 +5,6 @@ instance through ``super().__init__`` chains), routers of library classes, and w
 binds to a function's parameters.
 """
 
-from __future__ import annotations
-
 import ast
 from collections.abc import Callable
 from typing import NamedTuple
@@ -806,7 +804,7 @@ def _instance_call(
     return (built, built_scope) if isinstance(built, ast.Call) else None
 
 
-def included_instance(expression: ast.expr, scope: Scope, index: PackageIndex) -> InstanceCall:
+def included_instance(expression: ast.expr, scope: Scope, index: PackageIndex) -> "InstanceCall":
     """The constructor call of the instance whose router an include reads, bound once.
 
     ``Users("users").get_router()``, ``Users("users").router``, or ``users.router`` with

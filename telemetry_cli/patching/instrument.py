@@ -1,9 +1,8 @@
 """The edits themselves: wire the router into the app, and a log call into each route handler."""
 
-from __future__ import annotations
-
 import ast
 import bisect
+import functools
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -676,7 +675,7 @@ def instrument_module(
         unused = unused_arguments_note(
             handler.function,
             scope is not None and scope.is_class,
-            _payload_names(payload),
+            functools.partial(_payload_names, payload),
             module.unused_argument_rules,
             module.text,
         )

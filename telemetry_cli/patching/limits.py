@@ -21,13 +21,12 @@ the import's) and its import statements (wemake-python-styleguide's ``WPS201``, 
 compares the module before and after, and says it in the same one line as a function's.
 """
 
-from __future__ import annotations
-
 import ast
 import functools
 import io
 import re
 import tokenize
+from collections.abc import Callable
 from typing import NamedTuple
 
 from telemetry_cli.errors import PARSE_ERRORS
@@ -378,7 +377,7 @@ UNUSED_ARGUMENT_RULES = ("ARG001", "ARG002", "ARG003", "ARG004", "PLR6301")
 def unused_arguments_note(
     function: ast.FunctionDef | ast.AsyncFunctionDef,
     in_class: bool,
-    read: set[str],
+    read: Callable[[], set[str]],
     rules: tuple[frozenset[str], str],
     text: str,
 ) -> str | None:
@@ -386,7 +385,8 @@ def unused_arguments_note(
 
     They leave a stub's parameters alone (its body a docstring, ``pass``, ``...`` or ``raise
     NotImplementedError``); with the call in, it is no stub, and each parameter the call does
-    not ``read`` (path parameters are read; nothing else is logged, on purpose) is reported,
+    not read (``read()``, asked of a stub only: path parameters are read; nothing else is
+    logged, on purpose) is reported,
     but for ``self``/``cls`` and names ruff takes for dummies (``rules``' pattern). One phrase
     naming the rule, the parameters and what exempts the handler; None when none is reported.
     """
@@ -410,7 +410,8 @@ def unused_arguments_note(
         rule = "ARG003" if "classmethod" in decorators else "ARG002"
         names = names[1:]  # self, cls
     reported, dummies = rules
-    unused = [name for name in names if name not in read and not re.search(dummies, name)]
+    names_read = read() if names else set()
+    unused = [name for name in names if name not in names_read and not re.search(dummies, name)]
     found = []
     if (
         unused

@@ -22,8 +22,6 @@ each literal key its value: read as ``route["prefix"]`` or ``route.get("prefix")
 keywords by ``**route`` (see :func:`dict_keywords`).
 """
 
-from __future__ import annotations
-
 import ast
 import copy
 import functools
@@ -876,7 +874,7 @@ class ListedModule(ast.Call):
     fields: dict[str, ast.Constant]
 
     @classmethod
-    def of(cls, name: str, is_package: bool) -> ListedModule:
+    def of(cls, name: str, is_package: bool) -> "ListedModule":
         """The item a listing binds for the module ``name`` (a package, or a module file)."""
         function = ast.Attribute(ast.Name("pkgutil", ast.Load()), "ModuleInfo", ast.Load())
         fields = {"name": ast.Constant(name), "ispkg": ast.Constant(is_package)}
@@ -885,7 +883,7 @@ class ListedModule(ast.Call):
         return made
 
     @classmethod
-    def path(cls, entry: str) -> ListedModule:
+    def path(cls, entry: str) -> "ListedModule":
         """The ``pathlib.Path`` a folder's ``glob``/``iterdir`` yields for ``entry`` (``items.py``).
 
         Its ``.name`` (``items.py``), ``.stem`` (``items``) and ``.suffix`` (``.py``) are known.

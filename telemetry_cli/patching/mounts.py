@@ -9,8 +9,6 @@ factory), without running anything. A prefix that is only known at run time
 (``prefix=settings.API_V1_STR``) is recorded as unknown.
 """
 
-from __future__ import annotations
-
 import ast
 import bisect
 import copy
@@ -1101,7 +1099,7 @@ def _per_item(
 
 
 def _listed_mount_paths(
-    model: ModuleModel, index: PackageIndex, defaults: SettingsDefaults, notes: Notes
+    model: ModuleModel, index: PackageIndex, defaults: SettingsDefaults, notes: "Notes"
 ) -> None:
     """A line per ``Mount(path, routes=[...])`` an app lists whose path is not written out.
 
@@ -1184,7 +1182,7 @@ def _app_mounts(
     calls: list[MountCall],
     modules: list[str],
     defaults: SettingsDefaults,
-    notes: Notes,
+    notes: "Notes",
 ) -> list[tuple[RouterKey, AppMount]]:
     """The module's mount ``calls`` (see :func:`mount_calls`) that mount an app of the package.
 
@@ -1236,7 +1234,7 @@ def _router_mounts(
     calls: list[MountCall],
     modules: list[str],
     defaults: SettingsDefaults,
-    notes: Notes,
+    notes: "Notes",
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's mount ``calls`` of a router (``app.mount("/api", router)``), as includes.
 
@@ -1285,7 +1283,7 @@ def _mount_path(
     model: ModuleModel,
     index: PackageIndex,
     defaults: SettingsDefaults,
-    notes: Notes,
+    notes: "Notes",
     into_app: bool,
 ) -> str | None:
     """The path a mount call mounts at, "" for the root; None when not known statically.
@@ -1902,7 +1900,7 @@ def _module_mounts(
     model: ModuleModel,
     modules: list[str],
     defaults: SettingsDefaults,
-    notes: Notes,
+    notes: "Notes",
     unresolved: list[Unresolved],
 ) -> list[tuple[RouterKey, Mount]]:
     """The module's ``include_router`` calls, by the router each includes.
@@ -2293,7 +2291,7 @@ def _versionings(
     model: ModuleModel,
     index: PackageIndex,
     modules: list[str],
-    notes: Notes,
+    notes: "Notes",
     included: dict[RouterKey, list[Mount]],
 ) -> Iterator[tuple[RouterKey, Versioning]]:
     """The module's ``VersionedFastAPI(app, ...)`` and ``Versionizer(app=app, ...)`` calls.

@@ -19,8 +19,6 @@ cannot know, so a route path written with one is "only known at run time", as an
 path is; the exception types of an ``except`` become one name (the patcher never reads them).
 """
 
-from __future__ import annotations
-
 import ast
 import importlib.util
 import re

@@ -5,8 +5,6 @@
 written here; :mod:`telemetry_cli.sync` does that.
 """
 
-from __future__ import annotations
-
 import ast
 import functools
 import os

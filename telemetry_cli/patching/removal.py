@@ -6,8 +6,6 @@ unless ``force`` says to take it out anyway. Taking out deletes exactly the line
 inserted, so a file nobody touched gets back the bytes it had before.
 """
 
-from __future__ import annotations
-
 import ast
 import io
 import tokenize

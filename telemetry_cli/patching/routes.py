@@ -9,8 +9,6 @@ views) and functions nested in router factories count too, as do methods of a cl
 router each instance of the class builds (its ``.router``).
 """
 
-from __future__ import annotations
-
 import ast
 import copy
 import json
@@ -360,7 +358,7 @@ class Unfollowed(NamedTuple):
         starlette: bool = False,
         views: tuple[str, ...] = (),
         factory: str | None = None,
-    ) -> Unfollowed:
+    ) -> "Unfollowed":
         """The registration ``call`` of ``endpoint``, through ``end_line`` (its own by default)."""
         return cls(
             call.lineno,
@@ -3427,7 +3425,7 @@ def _holds_line(block: list[ast.stmt], line: int) -> bool:
     return bool(block) and block[0].lineno <= line <= (block[-1].end_lineno or block[-1].lineno)
 
 
-def _served_prefix(mounts: Mounts | None, owner: Owner) -> str:
+def _served_prefix(mounts: "Mounts | None", owner: Owner) -> str:
     """The include prefixes ``owner``'s routes are served under, when known and one (else "").
 
     Under the include_router calls that include a router; a sub-application's routes under

@@ -26,8 +26,6 @@ starlette's ``Config``) is read as that default the same way; a dynaconf object'
 settings files set it (:mod:`.settings_files`).
 """
 
-from __future__ import annotations
-
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -195,7 +193,9 @@ class SettingsDefaults:
         )
         return value
 
-    def _computed(self, expression: ast.Attribute, scope: Scope, computed: Computed) -> str | None:
+    def _computed(
+        self, expression: ast.Attribute, scope: Scope, computed: "Computed"
+    ) -> str | None:
         """A property's value, its ``self.<field>`` reads each read as that field's default.
 
         ``@property def API_PREFIX(self): return f"/api/{self.API_VERSION}"`` read through
@@ -370,7 +370,7 @@ _COMPARISONS: dict[type[ast.cmpop], Callable[[object, object], bool]] = {
 
 
 def switched_off_by_default(
-    index: PackageIndex, test: ast.expr, scope: Scope, calls: Calls | None = None
+    index: PackageIndex, test: ast.expr, scope: Scope, calls: "Calls | None" = None
 ) -> str | None:
     """Why an ``if`` on a settings flag is false by default, as words for a note; else None.
 
@@ -403,7 +403,7 @@ def switched_off_by_default(
 
 
 def _default_of(
-    index: PackageIndex, tested: ast.expr, scope: Scope, calls: Calls | None, depth: int
+    index: PackageIndex, tested: ast.expr, scope: Scope, calls: "Calls | None", depth: int
 ) -> tuple[bool, _FlagRead] | None:
     """Whether a test holds by default, and the read of the value it tests.
 
@@ -424,7 +424,7 @@ def _default_of(
 
 
 def _compared(
-    index: PackageIndex, test: ast.Compare, scope: Scope, calls: Calls | None
+    index: PackageIndex, test: ast.Compare, scope: Scope, calls: "Calls | None"
 ) -> tuple[bool, _FlagRead] | None:
     """What a comparison of one flag with literals is by default, and the flag's read."""
     if len(test.ops) != 1 or type(test.ops[0]) not in _COMPARISONS:
@@ -453,7 +453,7 @@ def _compared(
 
 
 def _flag_read(
-    index: PackageIndex, expression: ast.expr, scope: Scope, calls: Calls | None
+    index: PackageIndex, expression: ast.expr, scope: Scope, calls: "Calls | None"
 ) -> _FlagRead | None:
     """The default of a settings attribute, a ``getattr`` of one, or an environment read.
 
@@ -503,7 +503,7 @@ def _settings_flag(
     attribute: str,
     read: ast.expr,
     scope: Scope,
-    calls: Calls | None,
+    calls: "Calls | None",
     fallback: ast.Constant | None = None,
 ) -> _FlagRead | None:
     """The default of ``held.<attribute>``, a settings object's field declared as a literal.
@@ -654,7 +654,7 @@ def getattr_read(call: ast.Call, scope: Scope) -> ast.Attribute | None:
     return ast.copy_location(ast.Attribute(target, name.value, ast.Load()), call)
 
 
-def _unless_passed(binding: Binding, calls: Calls) -> ast.expr | None:
+def _unless_passed(binding: Binding, calls: "Calls") -> ast.expr | None:
     """``get_settings()`` of ``settings = settings or get_settings()`` in a function, else None.
 
     The function's parameter ``settings`` defaults to None, and no call of the function in the

@@ -16,8 +16,6 @@ Not followed (None): a call passing ``**options``, ``root_path=``, ``includes=``
 INI, Python: not read), a file that does not parse, a key no file sets (and no default).
 """
 
-from __future__ import annotations
-
 import ast
 import re
 import tomllib

@@ -7,8 +7,6 @@ splits them (CR LF, CR, LF), so that ``ast`` line numbers index them exactly (fo
 feeds and Unicode line separators inside a line do not start a new one).
 """
 
-from __future__ import annotations
-
 import bisect
 import itertools
 import operator

@@ -31,8 +31,6 @@ wrapped the way isort wraps it: at isort's ``line_length`` (its profile's, or 79
 ``multi_line_output`` mode (grid, vertical hanging indent, vertical grid grouped).
 """
 
-from __future__ import annotations
-
 import os
 import re
 import tomllib
@@ -1034,7 +1032,7 @@ class FormatStyles:
                 self._tomls[relative] = None
         return self._tomls[relative]
 
-    def _ini(self, relative: PurePosixPath) -> configparser.RawConfigParser | None:
+    def _ini(self, relative: PurePosixPath) -> "configparser.RawConfigParser | None":
         """An INI file under the root, parsed; None when absent, unreadable or not INI."""
         data = self._text(relative)
         if data is None:
@@ -1188,13 +1186,13 @@ def _pylint_enables(options: dict[str, object], *names: str) -> bool:
     return not (disabled & wanted or "all" in disabled)
 
 
-def _ini_length(parser: configparser.RawConfigParser, section: str, key: str) -> int | None:
+def _ini_length(parser: "configparser.RawConfigParser", section: str, key: str) -> int | None:
     """A line length set in an INI section, spelled with dashes or underscores."""
     value = (_ini_setting(parser, section, key) or "").strip()
     return _length(int(value)) if value.isdecimal() else None
 
 
-def _ignores_long_lines(parser: configparser.RawConfigParser, section: str) -> bool:
+def _ignores_long_lines(parser: "configparser.RawConfigParser", section: str) -> bool:
     """Whether a flake8 section's ``ignore`` or ``extend-ignore`` turns E501 off.
 
     flake8 matches the codes listed (``E501``, ``E5``, ``E``) as prefixes.
@@ -1206,7 +1204,7 @@ def _ignores_long_lines(parser: configparser.RawConfigParser, section: str) -> b
     return any("E501".startswith(code.strip().upper()) for code in listed)
 
 
-def _first_length(parser: configparser.RawConfigParser, sections: list[str]) -> int | None:
+def _first_length(parser: "configparser.RawConfigParser", sections: list[str]) -> int | None:
     """The first ``max-line-length`` set in one of ``sections``."""
     found = (_ini_length(parser, section, "max-line-length") for section in sections)
     return next((length for length in found if length is not None), None)
@@ -1299,7 +1297,7 @@ def _sections(
     )
 
 
-def _ini_setting(parser: configparser.RawConfigParser, section: str, key: str) -> str | None:
+def _ini_setting(parser: "configparser.RawConfigParser", section: str, key: str) -> str | None:
     """A setting of an INI section spelled with dashes or underscores, None when unset."""
     for spelling in (key, key.replace("-", "_")):
         value = parser.get(section, spelling, fallback=None)

@@ -6,8 +6,6 @@ whether a class is a FastAPI app or router (subclasses and library routers inclu
 function builds one, and the value of a string constant.
 """
 
-from __future__ import annotations
-
 import ast
 import bisect
 import contextlib
@@ -286,7 +284,7 @@ def parse_in_pieces(text: str, size: int = PIECE_SIZE) -> ast.Module | None:
     return ast.Module(body=body, type_ignores=[])
 
 
-def _chained_name(binding: Binding) -> str:
+def _chained_name(binding: "Binding") -> str:
     """The name an object a chained assignment binds is known by: its first target's.
 
     ``application = app = FastAPI()`` binds one app to both names (Elastic Beanstalk serves
@@ -316,13 +314,13 @@ class Binding:
 
     kind: str
     name: str
-    scope: Scope
+    scope: "Scope"
     node: ast.AST | None = None
     statement: ast.stmt | None = None
     target: str = ""
     #: :func:`unwrapped`'s answer, once asked: empty when it is the binding itself (holding
     #: itself would be a reference cycle, keeping its syntax tree from reference counting).
-    unwrapped_as: tuple[Binding, ...] | None = field(default=None, init=False, repr=False)
+    unwrapped_as: "tuple[Binding, ...] | None" = field(default=None, init=False, repr=False)
 
 
 @dataclass(eq=False)
@@ -330,8 +328,8 @@ class Scope:
     """One namespace: a module, a class body or a function body."""
 
     node: ScopeNode
-    module: ModuleModel
-    parent: Scope | None
+    module: "ModuleModel"
+    parent: "Scope | None"
 
     def __post_init__(self) -> None:
         self.module.scopes.append(self)  # for ModuleModel.close
@@ -1749,7 +1747,7 @@ class PackageIndex:
     )
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
-    mounts: Mounts | None = None
+    mounts: "Mounts | None" = None
     #: The dotted names of the package's modules (set with :attr:`mounts`; empty: not known),
     #: for what other modules do to a module's names (``ROUTERS.append(router)``).
     package: tuple[str, ...] = ()
