@@ -111,6 +111,7 @@ from telemetry_cli.patching.symbols import (
     names_in,
     parameter_call_position,
     passed_for,
+    returned_value,
     static_or_class,
     sub_blocks,
     unwrapped,
@@ -2686,6 +2687,12 @@ def _library_router(
             router = built, binding
         expression, where = built, binding.scope
     library = calling_library(expression, where, index)
+    wrapper: ast.Call | None = None  # the project's function returning the library's router
+    if library is None and isinstance(expression, ast.Call):
+        returned = _returned_library_call(expression, where, index)
+        if returned is not None:
+            wrapper = expression
+            expression, where, library = returned
     if library is None or library in _ROUTING_LIBRARIES:
         return None
     # Asked after the library: it walks the router's whole scope (4 % of the check of a
@@ -2698,11 +2705,44 @@ def _library_router(
         "(...)" if expression.args or expression.keywords else "()"
     )
     written = ast.unparse(included)
-    named = f"`{callee}`" if isinstance(included, ast.Call) else f"`{written}` ({callee})"
+    if wrapper is not None:
+        # `get_oauth_router(...)` (fastapi_users.get_auth_router(...)): the call as written,
+        # then the library's call it returns.
+        written = ast.unparse(wrapper.func) + (
+            "(...)" if wrapper.args or wrapper.keywords else "()"
+        )
+    named = (
+        f"`{callee}`"
+        if isinstance(included, ast.Call) and wrapper is None
+        else f"`{written}` ({callee})"
+    )
     return (
         f"{named} is a router the library {library} builds: the routes it declares are "
         "served but not logged, as generate patches only the project's own modules"
     )
+
+
+def _returned_library_call(
+    call: ast.Call, scope: Scope, index: PackageIndex
+) -> tuple[ast.Call, Scope, str] | None:
+    """The library call a project function ``call`` calls returns, its scope and library.
+
+    ``def get_oauth_router(...): return fastapi_users.get_auth_router(...)`` (its only
+    ``return``) called as ``get_oauth_router(...)``: the router is the library's, as when its
+    call is written in the include. None for any other callee, or a returned call of the
+    project's own.
+    """
+    target = index.defined(call.func, scope)
+    if target is None or target.kind != "function":
+        return None
+    function = target.node
+    assert isinstance(function, FunctionNode)
+    returned = returned_value(function)
+    if not isinstance(returned, ast.Call):
+        return None
+    inner = Scope(function, target.scope.module, target.scope)
+    library = calling_library(returned, inner, index)
+    return None if library is None else (returned, inner, library)
 
 
 # The libraries whose routers hold only the routes the project declares on them.
