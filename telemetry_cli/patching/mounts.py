@@ -1617,6 +1617,48 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
     )
 
 
+def _in_a_class_never_built(scope: Scope, index: PackageIndex, modules: list[str]) -> bool:
+    """Whether ``scope`` is (in) a method of a class the package never names, so never runs.
+
+    ``class Plugin: def setup(self, app): app.include_router(items.router, prefix="/x")``
+    with ``Plugin`` named nowhere else (not built, not subclassed, not imported, not even in a
+    string): nothing runs the method, so its include serves nothing. A class a decorator, a
+    metaclass or a library's base class may register (and build) is taken as run, as is one
+    building an app itself (which the plan may name, from outside the package).
+    """
+    inner = scope
+    while inner.parent is not None and not inner.is_class:
+        inner = inner.parent
+    if inner is scope or inner.parent is None or not isinstance(inner.node, ast.ClassDef):
+        return False
+    cls = inner.node
+    if cls.decorator_list or cls.keywords:
+        return False
+    for base in cls.bases:
+        written = base.value if isinstance(base, ast.Subscript) else base
+        if index.defined(written, inner.parent) is None and (
+            index.qualify(written, inner.parent) not in _PLAIN_BASES
+        ):
+            return False  # a library's base may build its subclasses (a plugin registry)
+    pattern = re.compile(rf"\b{re.escape(cls.name)}\b")
+    for name in dict.fromkeys(modules):
+        source = index.source(name)
+        if source is None:
+            continue
+        # Its own `class` statement names it once; any other mention may build it.
+        own = name == inner.module.name
+        if len(pattern.findall(source.text)) > (1 if own else 0):
+            return False
+    return not any(
+        isinstance(node, ast.Call) and index.built_role(node, inner)[0] is Role.APP
+        for node in ast.walk(cls)
+    )
+
+
+# The bases a class may have that build none of their subclasses by themselves.
+_PLAIN_BASES = frozenset({"object", "abc.ABC", "typing.Generic", "typing.Protocol"})
+
+
 def _class_method(cls: ast.ClassDef, method: str) -> bool:
     """Whether class ``cls`` defines ``method`` as a ``@classmethod`` (in its own body)."""
     return any(
@@ -1950,6 +1992,8 @@ def _module_mounts(
     for call, keep, scope, copied in spelled:
         if _on_a_replaced_object(call, scope) or _runs_a_package_method(call, scope, index):
             continue
+        if _in_a_class_never_built(scope, index, modules):
+            continue  # `class Plugin: def setup(self, app): app.include_router(...)`, unused
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
