@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.backend_support import imported_app
-from tests.cli_support import make_project, run
+from tests.cli_support import make_project, run, write_files
 from tests.route_support import routes_by_handler
 
 ITEMS_PY = '''"""Items."""
@@ -7018,3 +7018,77 @@ def test_an_include_in_a_method_counts_only_when_its_class_is_built(
         client = TestClient(served.app)
         assert client.get("/api/7").json() == {"id": 7}
         assert client.get("/orders/7").status_code == (200 if built else 404)
+
+
+SUB_ROUTERS_PY = '''"""Include the router of each submodule of a package, under its name or not."""
+
+import pkgutil
+from importlib import import_module
+from types import ModuleType
+
+from fastapi import APIRouter
+
+
+def add_all_sub_routers(router: APIRouter, module: ModuleType, prefix: bool) -> None:
+    modules = [
+        (module_info.name, import_module(f"{module.__name__}.{module_info.name}"))
+        for module_info in pkgutil.iter_modules(module.__path__)
+    ]
+    for name, mod in modules:
+        if getattr(mod, "router", None):
+            if prefix:
+                router.include_router(mod.router, prefix=f"/{name}")
+            else:
+                router.include_router(mod.router)
+'''
+
+
+@pytest.mark.parametrize(
+    ("passed", "route"),
+    [
+        ("True", "/api/v1/items/{item_id}"),
+        ("prefix=False", "/api/v1/{item_id}"),
+        ("PREFIXED", None),  # not a literal: both branches may run
+    ],
+    ids=["true", "false-by-keyword", "not-a-literal"],
+)
+def test_a_helper_s_include_under_a_parameter_s_if_is_read_with_each_call_s_literal(
+    tmp_path: Path, passed: str, route: str | None
+) -> None:
+    """`add_all_sub_routers(api, v1, True)` over `if prefix: router.include_router(mod.router,
+    prefix=f"/{name}") else: router.include_router(mod.router)` (a shape of public projects):
+    every call passing a literal, the branch no call takes includes nothing, and the router
+    passed for `router` is the one included into. Before, `router` was taken as an object the
+    tool cannot tell is an app, the include without a prefix as one of routers only known at
+    run time, and both branches counted."""
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/v1/items.py" = "ai_block_used" }'
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "helpers.py": SUB_ROUTERS_PY,
+            "api/v1/__init__.py": "",
+            "api/v1/items.py": ITEMS_PY,
+            "main.py": (
+                "import os\n\nfrom fastapi import APIRouter, FastAPI\n\nfrom app.api import v1\n"
+                "from app.helpers import add_all_sub_routers\n\n"
+                'PREFIXED = os.environ.get("PREFIXED") == "1"\n'
+                f"api = APIRouter()\nadd_all_sub_routers(api, v1, {passed})\n\n"
+                'app = FastAPI()\napp.include_router(api, prefix="/api/v1")\n'
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    logged = routes_by_handler(root / "backend/app/api/v1/items.py")["get_item"]
+    if route is None:
+        assert "is served under several paths ('/api/v1', '/api/v1/items')" in out, out
+        return
+    assert logged == route, out
+    assert "several paths" not in out and "only known at run time" not in out, out
+    assert "cannot tell" not in out, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get(route.replace("{item_id}", "7")).json() == {"id": 7}
