@@ -584,6 +584,8 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     if len(apps) == 1:
         return _as_the_image_serves_it(root, apps[0])
     if len(apps) > 1:
+        # One order for every package kind (regular packages are read before namespace ones).
+        apps = sorted(apps, key=lambda item: (item.path, item.backend, item.app))
         listed = ", ".join(f"{item.app} in {project_folder(item.backend)}" for item in apps)
         first = apps[0]
         raise ConfigError(

@@ -1009,6 +1009,29 @@ def test_an_entrypoint_naming_no_app_found_leaves_discovery_as_it_was(tmp_path: 
     )
 
 
+def test_several_apps_of_regular_and_namespace_packages_are_listed_by_path(
+    tmp_path: Path,
+) -> None:
+    """Regular packages are read before namespace ones; the message lists both by path."""
+    factory = (
+        "from fastapi import FastAPI\n"
+        "def create_app(settings):\n    app = FastAPI(title=settings)\n    return app\n"
+    )
+    root = tmp_path / "project"
+    files = {
+        "pyproject.toml": '[project]\nname = "shop"\n',
+        "zeta/app/__init__.py": "",
+        "zeta/app/main.py": factory,
+        "alpha/svc/main.py": factory,
+    }
+    write_files(root, files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    listed = "alpha.svc.main:create_app in the project root, app.main:create_app in zeta/"
+    assert f"several FastAPI apps found ({listed})" in result.stderr
+    assert 'for the first: backend = ".", app-package = "alpha"' in result.stderr
+
+
 THROWAWAY = """import json
 
 from fastapi import FastAPI

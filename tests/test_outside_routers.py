@@ -430,6 +430,76 @@ def test_a_library_router_bound_in_another_module_is_said_and_one_given_routes_t
                 del sys.modules[name]
 
 
+OAUTH_HELPER = """from fastapi import APIRouter
+from fastapi_users import FastAPIUsers
+
+fastapi_users = FastAPIUsers(None, [])
+
+
+def get_oauth_router(backend: object) -> APIRouter:
+    \"\"\"The router of one OAuth backend.\"\"\"
+    return fastapi_users.get_auth_router(backend)
+"""
+
+
+def test_a_project_function_returning_a_library_router_is_said_as_the_library_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`app.include_router(get_oauth_router(...), prefix="/auth/google")`, the project's
+    function doing nothing but `return fastapi_users.get_auth_router(backend)`: the library
+    builds that router, as when its call is written in the include. Before, nothing said so,
+    and the include counted as one the tool cannot follow (so `items.router`, included once
+    beside it, was said to be maybe served elsewhere)."""
+    site = tmp_path / "site"
+    write_files(site, {"fastapi_users/__init__.py": USERS_LIBRARY})
+    monkeypatch.syspath_prepend(str(site))
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/__init__.py": "",
+            "app/items.py": ITEMS,
+            "app/utils/__init__.py": "",
+            "app/utils/oauth.py": OAUTH_HELPER,
+            "app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app import items\n"
+                "from app.utils.oauth import get_oauth_router\n\n"
+                "app = FastAPI()\n"
+                'app.include_router(get_oauth_router(None), prefix="/auth/google")\n'
+                'app.include_router(items.router, prefix="/shop")\n'
+            ),
+        },
+    )
+    note = (
+        "app/main.py:7: `get_oauth_router(...)` (fastapi_users.get_auth_router(...)) is a router "
+        "the library fastapi_users builds: the routes it declares are served but not logged"
+    )
+    try:
+        initialised = run("init", "--root", str(root))
+        assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+        said = " ".join(initialised.stdout.split())
+        assert note in said, said
+        assert "cannot follow" not in said and "cannot tell" not in said, said
+        plan = (root / "pyproject.toml").read_text()
+        (root / "pyproject.toml").write_text(plan.replace('# "items.py"', '"items.py"'))
+        generated = run("generate", "--root", str(root))
+        assert generated.exit_code == 0, generated.stdout + generated.stderr
+        said = " ".join(generated.stdout.split())
+        assert said.count(note) == 1, said
+        assert said.count("is a router the library") == 1, said
+        assert "cannot follow" not in said and "cannot tell" not in said, said
+        assert "log call in get_item (GET /shop/items/{item_id})" in said, said
+        with imported_app(root) as served:
+            client = TestClient(served.app)
+            assert client.post("/auth/google/login").json() == {"access_token": "token"}
+            assert client.get("/shop/items/3").json() == {"id": 3}
+    finally:
+        for name in [name for name in sys.modules if name.startswith("fastapi_")]:
+            if name.partition(".")[0] in LIBRARIES:
+                del sys.modules[name]
+
+
 def test_a_fastapi_router_included_by_name_is_not_searched_for_routes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
