@@ -1601,6 +1601,45 @@ def test_services_with_and_without_init_files_are_all_named(tmp_path: Path, mark
     assert 'app = "app.main:app"' in one.stdout
 
 
+@pytest.mark.parametrize(
+    "folder",
+    [
+        "mocks/payment-provider",
+        "examples/minimal",
+        "docs_src/tutorial",
+        "tests/fixtures/stub-api",
+        "payment-mock",
+        "Load_Test/Benchmarks",
+    ],
+)
+def test_a_mock_or_example_with_its_own_dockerfile_is_no_service(
+    tmp_path: Path, folder: str
+) -> None:
+    """`backend/app/` (a regular package) and `mocks/payment-provider/{Dockerfile,app/main.py}`
+    (a stand-in for a provider's API, a namespace package's app): the mock is no service of the
+    project's, so init takes `backend` as before. Since services without `__init__.py` were
+    offered beside a regular package's app, init asked (exit 2)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "backend/Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "app.main:app"]\n',
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": HYPHEN_SERVICE_MAIN,
+            "backend/app/api/__init__.py": "",
+            "backend/app/api/main.py": HYPHEN_SERVICE_ROUTES,
+            "backend/app/db.py": "def get_session():\n    yield None\n",
+            f"{folder}/Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "app.main:app"]\n',
+            f"{folder}/requirements.txt": "fastapi\n",
+            f"{folder}/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+            '@app.post("/charges")\ndef charge() -> dict[str, str]:\n    return {"id": "ch_1"}\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'backend = "backend"' in result.stdout, result.stdout
+
+
 @pytest.mark.parametrize("importer", ["from app.app import app", "import app.app"])
 def test_a_package_holding_a_module_of_its_own_name_is_served_from_the_folder_above(
     tmp_path: Path, importer: str

@@ -105,6 +105,7 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     call_bound_once,
     calls_builtin,
+    guarded_import,
     instance_parameter,
     is_class_method,
     listed_items,
@@ -2282,9 +2283,9 @@ def _module_mounts(
                     notes.once(f"{where}: {outside}", OutsideRouter(f"{where}: {outside}"))
                 absent = None if mount is not None else _absent_router(*around)
                 if absent is not None:
-                    # Holds none of the project's routers: no other router may be its.
-                    notes.once(f"{where}: {absent}", f"{where}: {absent}")
-                    continue
+                    notes.once(f"{where}: {absent[0]}", f"{where}: {absent[0]}")
+                    if absent[1]:
+                        continue  # holds none of the project's routers: no other may be its
                 if mount is None:
                     by_app = _by_an_app(call, scope, values, index)
                     library = library_call(included, scope, index)
@@ -2804,13 +2805,15 @@ def _outside_router(
 
 def _absent_router(
     included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
-) -> str | None:
+) -> tuple[str, bool] | None:
     """A line for a router imported from a module of the package that is not there, else None.
 
     ``try: from app.api.test import router as test_router`` then ``router.include_router(
     test_router)``, ``except ImportError: ...``, with no ``app/api/test.py`` in the project (a
     module each developer keeps out of the repository): the include adds nothing of the
-    project's, so a router included nowhere else is not one it may stand for.
+    project's, so a router included nowhere else is not one it may stand for (True: certain).
+    Without that guard the module is one something else provides (generated at build time,
+    compiled, on a ``.pth`` path): the include is one not followed (False).
     """
     found = substituted(included, scope, values, index)
     if found is None or not isinstance(found[0], ast.Name | ast.Attribute):
@@ -2818,15 +2821,31 @@ def _absent_router(
     qualified = index.qualify(*found)
     if qualified is None:
         return None
-    canonical, binding = index.resolve(qualified)
+    base: ast.expr = found[0]
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    first = found[1].lookup(base.id) if isinstance(base, ast.Name) else None
+    through = [first] if first is not None and first.kind == "import" else []
+    canonical, binding = index.resolve(qualified, through)
     if binding is not None or index.from_a_library(canonical, binding):
         return None
     missing = index.missing_module(canonical)
     if missing is None:
         return None
+    # The import that fails: the last one followed into the missing module. Only under a
+    # `try` catching its failure is the module surely absent where the app runs.
+    failing = [
+        bound
+        for bound in through
+        if bound.target == missing or bound.target.startswith(f"{missing}.")
+    ]
+    said = f"`{ast.unparse(included)}` is imported from {missing}, a module not in the project"
+    if failing and guarded_import(failing[-1]):
+        return f"{said}: this call includes none of its routes", True
     return (
-        f"`{ast.unparse(included)}` is imported from {missing}, a module not in the project: "
-        "this call includes none of its routes"
+        f"{said} and imported with no `except ImportError` (one built or installed where the "
+        "app runs?): this include is not followed",
+        False,
     )
 
 
