@@ -121,6 +121,17 @@ _SKIPPED = frozenset(
         "test",
     }
 )
+# Folders of examples, tests, fixtures, documents and mocks: one with its own Dockerfile and app
+# (`mocks/payment-provider/`, `examples/minimal/`) is a stand-in or a sample, not a service
+# of the project's. A folder's name counts when any of its words (split at `-`, `_`, `.`) is one.
+_NOT_SERVICES = _SKIPPED | frozenset(
+    {
+        *("example", "examples", "sample", "samples", "demo", "demos", "tutorial", "tutorials"),
+        *("doc", "docs", "docs_src", "documentation", "fixture", "fixtures", "testdata"),
+        *("mock", "mocks", "stub", "stubs", "fake", "fakes", "testing", "e2e", "loadtest"),
+        *("loadtests", "benchmark", "benchmarks"),
+    }
+)
 # A folder named by a template placeholder (cookiecutter's `{{cookiecutter.project_slug}}`,
 # copier's `{{ name }}` or `{% if ... %}`) is a template's source: rendered into a project, never
 # run itself, so never the app.
@@ -582,6 +593,8 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     if len(apps) == 1:
         return _as_the_image_serves_it(root, apps[0])
     if len(apps) > 1:
+        # One order for every package kind (regular packages are read before namespace ones).
+        apps = sorted(apps, key=lambda item: (item.path, item.backend, item.app))
         listed = ", ".join(f"{item.app} in {project_folder(item.backend)}" for item in apps)
         first = apps[0]
         raise ConfigError(
@@ -807,7 +820,8 @@ def _services_beside(
     app.main:app`` from there): one service's ``app/`` with an ``__init__.py`` somewhere below
     makes its app a regular package's, another's without any is a namespace package's. Both are
     apps a server runs, so both are offered (and init says it cannot choose); a namespace app
-    in the folder of a regular package's app, or above or below it, is weighed as before.
+    in the folder of a regular package's app, or above or below it, is weighed as before, and
+    so is one in a folder of examples, tests, fixtures, documents or mocks (``_NOT_SERVICES``).
     """
     taken = [PurePosixPath(offer.backend) for offer in offers.values() if isinstance(offer, Found)]
     return {
@@ -818,6 +832,7 @@ def _services_beside(
         and offer.app_package != TOP_LEVEL
         and _inside(offer)
         and offer.backend not in ("", ".")
+        and not _names_no_service(PurePosixPath(offer.backend))
         and _project_folder(root, root / offer.backend) == root / offer.backend
         and not any(
             folder.is_relative_to(offer.backend)
@@ -825,6 +840,15 @@ def _services_beside(
             for folder in taken
         )
     }
+
+
+def _names_no_service(folder: PurePosixPath) -> bool:
+    """Whether a folder along ``folder`` is one of examples, tests, mocks... (``_NOT_SERVICES``)."""
+    return any(
+        part.lower() in _NOT_SERVICES
+        or not _NOT_SERVICES.isdisjoint(re.split(r"[-_.]", part.lower()))
+        for part in folder.parts
+    )
 
 
 def _entry_named(offer: Found) -> bool:

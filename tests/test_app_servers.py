@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -365,7 +366,7 @@ TWO_FOLDERS = {
             "from server.app.api import views\n\napp = FastAPI()\n"
             "app.include_router(views.router)\n",
         },
-        "cd server && PYTHONPATH=.. uvicorn app.main:app --port 8000",
+        "cd server && PYTHONPATH=..${PYTHONPATH:+:$PYTHONPATH} uvicorn app.main:app --port 8000",
     ),
     # A package nested in the backend folder importing itself by its bare name.
     "nested-self-import": (
@@ -377,7 +378,8 @@ TWO_FOLDERS = {
             "server/app/modules/shop/__init__.py": "",
             "server/app/modules/shop/routes.py": "from shop.views import router\n",
         },
-        "cd server && PYTHONPATH=app/modules uvicorn app.main:app --port 8000",
+        "cd server && PYTHONPATH=app/modules${PYTHONPATH:+:$PYTHONPATH} uvicorn app.main:app "
+        "--port 8000",
     ),
 }
 
@@ -410,18 +412,22 @@ def test_the_quickstart_puts_the_folders_the_app_imports_from_on_the_import_path
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
     assert command in quickstart, quickstart
-    python_path = command.split("PYTHONPATH=")[1].split()[0]
+    # The command's own assignment, run by a shell whose PYTHONPATH holds a library of the
+    # user's (a monorepo's shared folder): both import. Without the assignment the app does not.
+    assignment = command.split("&& ")[1].split()[0]
+    write_files(tmp_path / "shared", {"shared_lib.py": "NAME = 'shared'\n"})
     imported = [
         subprocess.run(
-            [sys.executable, "-c", "import app.main"],
+            ["sh", "-c", f"{prefix}{shlex.quote(sys.executable)} -c 'import shared_lib, app.main'"],
             cwd=root / "server",
-            env={**os.environ, "PYTHONPATH": path},
+            env={**os.environ, "PYTHONPATH": str(tmp_path / "shared")},
             capture_output=True,
             text=True,
             check=False,
         )
-        for path in (python_path, "")
+        for prefix in (f"{assignment} ", "")
     ]
     assert imported[0].returncode == 0, imported[0].stderr
     assert imported[1].returncode == 1 and "ModuleNotFoundError" in imported[1].stderr
+    assert "shared_lib" not in imported[1].stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0

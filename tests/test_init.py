@@ -1009,6 +1009,29 @@ def test_an_entrypoint_naming_no_app_found_leaves_discovery_as_it_was(tmp_path: 
     )
 
 
+def test_several_apps_of_regular_and_namespace_packages_are_listed_by_path(
+    tmp_path: Path,
+) -> None:
+    """Regular packages are read before namespace ones; the message lists both by path."""
+    factory = (
+        "from fastapi import FastAPI\n"
+        "def create_app(settings):\n    app = FastAPI(title=settings)\n    return app\n"
+    )
+    root = tmp_path / "project"
+    files = {
+        "pyproject.toml": '[project]\nname = "shop"\n',
+        "zeta/app/__init__.py": "",
+        "zeta/app/main.py": factory,
+        "alpha/svc/main.py": factory,
+    }
+    write_files(root, files)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    listed = "alpha.svc.main:create_app in the project root, app.main:create_app in zeta/"
+    assert f"several FastAPI apps found ({listed})" in result.stderr
+    assert 'for the first: backend = ".", app-package = "alpha"' in result.stderr
+
+
 THROWAWAY = """import json
 
 from fastapi import FastAPI
@@ -1576,6 +1599,45 @@ def test_services_with_and_without_init_files_are_all_named(tmp_path: Path, mark
     assert 'backend = "."' in one.stdout
     assert 'app-package = "app"' in one.stdout
     assert 'app = "app.main:app"' in one.stdout
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [
+        "mocks/payment-provider",
+        "examples/minimal",
+        "docs_src/tutorial",
+        "tests/fixtures/stub-api",
+        "payment-mock",
+        "Load_Test/Benchmarks",
+    ],
+)
+def test_a_mock_or_example_with_its_own_dockerfile_is_no_service(
+    tmp_path: Path, folder: str
+) -> None:
+    """`backend/app/` (a regular package) and `mocks/payment-provider/{Dockerfile,app/main.py}`
+    (a stand-in for a provider's API, a namespace package's app): the mock is no service of the
+    project's, so init takes `backend` as before. Since services without `__init__.py` were
+    offered beside a regular package's app, init asked (exit 2)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "backend/Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "app.main:app"]\n',
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": HYPHEN_SERVICE_MAIN,
+            "backend/app/api/__init__.py": "",
+            "backend/app/api/main.py": HYPHEN_SERVICE_ROUTES,
+            "backend/app/db.py": "def get_session():\n    yield None\n",
+            f"{folder}/Dockerfile": 'FROM python:3.12-slim\nCMD ["uvicorn", "app.main:app"]\n',
+            f"{folder}/requirements.txt": "fastapi\n",
+            f"{folder}/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+            '@app.post("/charges")\ndef charge() -> dict[str, str]:\n    return {"id": "ch_1"}\n',
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'backend = "backend"' in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize("importer", ["from app.app import app", "import app.app"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -187,6 +188,87 @@ def test_a_router_imported_from_a_module_not_in_the_project_is_said_and_adds_not
     assert "log call in get_item (GET /api/items/{item_id})" in generated.stdout
     assert "`router` of app.health is included by no app" in generated.stdout, generated.stdout
     assert "not followed" not in generated.stdout
+
+
+def _absent_router_project(root: Path, api: str, extra: Mapping[str, str] = {}) -> str:
+    """generate's output on the project of the test above with ``api`` as `app/api.py`."""
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                "[tool.telemetry-scaffold]\n"
+                'instrument = { "items.py" = "ai_block_used", "health.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/items.py": ITEMS,
+            "backend/app/health.py": SHARED_HEALTH,
+            "backend/app/api.py": api,
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api import router\n\n"
+                'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+            ),
+            **extra,
+        },
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    return generated.stdout
+
+
+GUARDED = {
+    "exception": TRY_IMPORTED.replace("except ImportError:", "except Exception:"),
+    "tuple": TRY_IMPORTED.replace("except ImportError:", "except (ModuleNotFoundError, OSError):"),
+    "bare": TRY_IMPORTED.replace("except ImportError:", "except:  # noqa: E722"),
+    "second-handler": TRY_IMPORTED.replace(
+        "except ImportError:", "except ValueError:\n    ...\nexcept ImportError:"
+    ),
+}
+
+
+@pytest.mark.parametrize("api", GUARDED.values(), ids=list(GUARDED))
+def test_any_handler_catching_a_failed_import_makes_the_module_surely_absent(
+    tmp_path: Path, api: str
+) -> None:
+    said = _absent_router_project(tmp_path / "project", api)
+    assert "this call includes none of its routes" in said, said
+    assert "`router` of app.health is included by no app" in said, said
+
+
+def test_the_guard_is_read_where_the_missing_module_is_imported(tmp_path: Path) -> None:
+    # `app/local.py` guards the import; `app/api.py` imports the name from it, unguarded.
+    api = TRY_IMPORTED.replace(
+        "try:\n    from app.local_only import router as local_router\n", "if True:\n"
+    ).replace("except ImportError:\n    ...\n", "")
+    api = api.replace(
+        "from app.items import",
+        "from app.local import router as local_router\nfrom app.items import",
+    )
+    local = "try:\n    from app.local_only import router\nexcept ImportError:\n    router = None\n"
+    said = _absent_router_project(tmp_path / "project", api, {"backend/app/local.py": local})
+    assert "this call includes none of its routes" in said, said
+
+
+UNGUARDED = {
+    # Generated at build time (openapi/grpc codegen, gitignored), compiled, or on a .pth path.
+    "plain": "from fastapi import APIRouter\n\nfrom app.items import router as items_router\n"
+    "from app.local_only import router as local_router\n\nrouter = APIRouter()\n"
+    "router.include_router(items_router)\nrouter.include_router(local_router)\n",
+    "other-error": TRY_IMPORTED.replace("except ImportError:", "except ValueError:"),
+    "finally": TRY_IMPORTED.replace("except ImportError:", "finally:"),
+}
+
+
+@pytest.mark.parametrize("api", UNGUARDED.values(), ids=list(UNGUARDED))
+def test_an_unguarded_import_of_a_module_not_in_the_project_is_not_followed(
+    tmp_path: Path, api: str
+) -> None:
+    """Without a `try` catching its failure the import runs only where the module is provided:
+    it may hold routers, so the include is one not followed, as before (ACS)."""
+    said = _absent_router_project(tmp_path / "project", api)
+    assert "a module not in the project" in said, said
+    assert "includes none of its routes" not in said, said
+    assert "`router` of app.health is included by no app" not in said, said
+    assert "not followed" in said, said
 
 
 #: Stand-ins for fastapi-users and fastapi-crudrouter, installed as libraries are: outside the
@@ -424,6 +506,76 @@ def test_a_library_router_bound_in_another_module_is_said_and_one_given_routes_t
             client = TestClient(served.app)
             assert client.get("/potato").json() == []
             assert client.get("/clock/time").json() == 12
+    finally:
+        for name in [name for name in sys.modules if name.startswith("fastapi_")]:
+            if name.partition(".")[0] in LIBRARIES:
+                del sys.modules[name]
+
+
+OAUTH_HELPER = """from fastapi import APIRouter
+from fastapi_users import FastAPIUsers
+
+fastapi_users = FastAPIUsers(None, [])
+
+
+def get_oauth_router(backend: object) -> APIRouter:
+    \"\"\"The router of one OAuth backend.\"\"\"
+    return fastapi_users.get_auth_router(backend)
+"""
+
+
+def test_a_project_function_returning_a_library_router_is_said_as_the_library_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`app.include_router(get_oauth_router(...), prefix="/auth/google")`, the project's
+    function doing nothing but `return fastapi_users.get_auth_router(backend)`: the library
+    builds that router, as when its call is written in the include. Before, nothing said so,
+    and the include counted as one the tool cannot follow (so `items.router`, included once
+    beside it, was said to be maybe served elsewhere)."""
+    site = tmp_path / "site"
+    write_files(site, {"fastapi_users/__init__.py": USERS_LIBRARY})
+    monkeypatch.syspath_prepend(str(site))
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\n",
+            "app/__init__.py": "",
+            "app/items.py": ITEMS,
+            "app/utils/__init__.py": "",
+            "app/utils/oauth.py": OAUTH_HELPER,
+            "app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app import items\n"
+                "from app.utils.oauth import get_oauth_router\n\n"
+                "app = FastAPI()\n"
+                'app.include_router(get_oauth_router(None), prefix="/auth/google")\n'
+                'app.include_router(items.router, prefix="/shop")\n'
+            ),
+        },
+    )
+    note = (
+        "app/main.py:7: `get_oauth_router(...)` (fastapi_users.get_auth_router(...)) is a router "
+        "the library fastapi_users builds: the routes it declares are served but not logged"
+    )
+    try:
+        initialised = run("init", "--root", str(root))
+        assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+        said = " ".join(initialised.stdout.split())
+        assert note in said, said
+        assert "cannot follow" not in said and "cannot tell" not in said, said
+        plan = (root / "pyproject.toml").read_text()
+        (root / "pyproject.toml").write_text(plan.replace('# "items.py"', '"items.py"'))
+        generated = run("generate", "--root", str(root))
+        assert generated.exit_code == 0, generated.stdout + generated.stderr
+        said = " ".join(generated.stdout.split())
+        assert said.count(note) == 1, said
+        assert said.count("is a router the library") == 1, said
+        assert "cannot follow" not in said and "cannot tell" not in said, said
+        assert "log call in get_item (GET /shop/items/{item_id})" in said, said
+        with imported_app(root) as served:
+            client = TestClient(served.app)
+            assert client.post("/auth/google/login").json() == {"access_token": "token"}
+            assert client.get("/shop/items/3").json() == {"id": 3}
     finally:
         for name in [name for name in sys.modules if name.startswith("fastapi_")]:
             if name.partition(".")[0] in LIBRARIES:

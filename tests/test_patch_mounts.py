@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.backend_support import imported_app
-from tests.cli_support import make_project, run
+from tests.cli_support import make_project, run, write_files
 from tests.route_support import routes_by_handler
 
 ITEMS_PY = '''"""Items."""
@@ -255,6 +255,13 @@ SETTINGS_MAIN = _main(
             "/constructor",
             False,
         ),
+        (
+            "from dataclasses import dataclass, field\n\n\n@dataclass\nclass Settings:\n"
+            '    API_V1_STR: str = "/record"\n    DEBUG: bool = field(default=False)\n\n\n'
+            "settings = Settings()\n",
+            "/record",
+            False,
+        ),
     ],
     ids=[
         "plain-class",
@@ -271,6 +278,7 @@ SETTINGS_MAIN = _main(
         "environment-empty-or-a-default",
         "set-by-the-constructor",
         "constructor-overrides-the-class-body",
+        "dataclass-field",
     ],
 )
 def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
@@ -282,12 +290,16 @@ def test_a_prefix_from_a_settings_object_is_its_default_and_said_so(
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
     said = [line for line in result.stdout.splitlines() if "settings.API_V1_STR" in line]
-    if prefix == "/given":
-        assert not said, result.stdout  # the value given, not a default: nothing assumed
+    if not environment:
+        # The value given, or a plain record's default nothing at run time changes: nothing
+        # assumed, nothing said.
+        assert not said, result.stdout
+        assert run("generate", "--check", "--root", str(root)).exit_code == 0
         return
     assert len(said) == 1, result.stdout
-    assert f"read as {prefix!r}" in said[0] and "backend/app/settings.py:" in said[0]
-    assert ("environment variable API_V1_STR" in said[0]) == environment
+    assert f"read as {prefix!r}, its default" in said[0], said[0]
+    assert "backend/app/settings.py:" in said[0]
+    assert "environment variable API_V1_STR" in said[0]
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
@@ -864,12 +876,15 @@ def test_a_prefix_a_settings_property_computes_is_read_from_the_fields_defaults(
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == f"{prefix}/items/{{item_id}}"
     said = [line for line in result.stdout.splitlines() if "settings.API_V1_STR" in line]
+    if prefix and not variable:
+        assert not said, said  # a plain class's fields: nothing at run time changes them
+        return
     assert len(said) == 1, result.stdout
     if not prefix:
         assert "only known at run time" in said[0], said
         return
     assert f"read as {prefix!r}" in said[0] and "backend/app/settings.py:" in said[0], said
-    assert (f"environment variable {variable} set" in said[0]) == bool(variable), said
+    assert f"environment variable {variable} set" in said[0], said
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
@@ -2088,7 +2103,8 @@ def test_a_mount_path_not_written_as_a_literal_is_said_in_the_report(
         _main(f"api = FastAPI()\napi.include_router(api_router)\napp.mount({path}, api)", before),
     )
     (root / "backend/app/settings.py").write_text(
-        'class Settings:\n    ROOT = "/api"\n\n\nsettings = Settings()\n'
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    ROOT: str = "/api"\n\n\nsettings = Settings()\n'
     )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
@@ -2252,7 +2268,8 @@ def test_a_settings_object_built_in_the_app_factory_counts_too(tmp_path: Path) -
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
-    assert "`settings.API_ROOT` read as '/api'" in result.stdout
+    # A plain class's default: nothing at run time changes it, nothing is said.
+    assert "settings.API_ROOT" not in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize(
@@ -2296,7 +2313,12 @@ def test_a_prefix_held_by_a_plain_class_is_its_value(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("settings", "route"),
     [
-        ('class Settings:\n    API_V1_STR = "/api/v1"\n\n\nsettings = Settings()\n', "/api/v1"),
+        (
+            "from pydantic_settings import BaseSettings\n\n\n"
+            'class Settings(BaseSettings):\n    API_V1_STR: str = "/api/v1"\n\n\n'
+            "settings = Settings()\n",
+            "/api/v1",
+        ),
         (
             "import os\n\n\nclass Settings:\n    def __init__(self) -> None:\n"
             '        self.API_V1_STR = os.environ["API_V1_STR"]\n\n\nsettings = Settings()\n',
@@ -2563,8 +2585,9 @@ def test_a_settings_getter_choosing_the_class_at_run_time_gives_its_annotated_cl
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == route
     said = [line for line in result.stdout.splitlines() if "`settings.api_prefix`" in line]
-    assert len(said) == 1, result.stdout
-    assert ("read as '/api'" in said[0]) == (not override), said
+    # Plain classes alike: their one default is no assumption, said only when unknown.
+    assert len(said) == (0 if not override else 1), result.stdout
+    assert all("read as" not in line for line in said), said
 
 
 NESTED_SETTINGS = """from pydantic import BaseModel, Field
@@ -6931,3 +6954,141 @@ def test_subpackages_listed_beside_the_loader_give_their_routes_module(
     }
     with imported_app(root / "backend") as backend:
         assert TestClient(backend.app).get(f"{served}/7").json() == {"id": 7}
+
+
+ORDERS_PY = '''"""Orders."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/orders")
+
+
+@router.get("/{order_id}")
+async def get_order(order_id: int) -> dict[str, int]:
+    return {"id": order_id}
+'''
+
+PLUGIN_PY = '''"""A plugin adding routers to an app it is given."""
+
+from fastapi import FastAPI
+
+from app.api import items, orders
+
+
+class Plugin:
+    def setup(self, app: FastAPI) -> None:
+        app.include_router(items.router, prefix="/plugin")
+        app.include_router(orders.router)
+'''
+
+
+@pytest.mark.parametrize("built", [False, True], ids=["never-built", "built"])
+def test_an_include_in_a_method_counts_only_when_its_class_is_built(
+    tmp_path: Path, built: bool
+) -> None:
+    """`class Plugin: def setup(self, app): app.include_router(items.router, prefix="/plugin")`
+    beside `app.include_router(items.router, prefix="/api")` in main: with `Plugin` named
+    nowhere, the method never runs, so `items.router` is served under /api alone and
+    `orders.router` (included only there) by no app. Built (`Plugin().setup(app)`), both of its
+    includes count. Before, the unused class's includes counted: `items.router` was said to be
+    served under several paths and logged without its prefix."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/orders.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/orders.py").write_text(ORDERS_PY)
+    (root / "backend/app/plugins.py").write_text(PLUGIN_PY)
+    head = "from fastapi import FastAPI\n\nfrom app.api import items\n"
+    tail = 'app = FastAPI()\napp.include_router(items.router, prefix="/api")\n'
+    if built:
+        head += "from app.plugins import Plugin\n"
+        tail += "Plugin().setup(app)\n"
+    (root / "backend/app/main.py").write_text(f"{head}\n{tail}")
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    several = "`router` of app.api.items is served under several paths ('/api', '/plugin')"
+    unserved = "`router` of app.api.orders is included by no app"
+    assert (several in out) == built, out
+    assert (unserved in out) == (not built), out
+    items = routes_by_handler(root / "backend/app/api/items.py")["get_item"]
+    assert items == ("/{item_id}" if built else "/api/{item_id}")
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/7").json() == {"id": 7}
+        assert client.get("/orders/7").status_code == (200 if built else 404)
+
+
+SUB_ROUTERS_PY = '''"""Include the router of each submodule of a package, under its name or not."""
+
+import pkgutil
+from importlib import import_module
+from types import ModuleType
+
+from fastapi import APIRouter
+
+
+def add_all_sub_routers(router: APIRouter, module: ModuleType, prefix: bool) -> None:
+    modules = [
+        (module_info.name, import_module(f"{module.__name__}.{module_info.name}"))
+        for module_info in pkgutil.iter_modules(module.__path__)
+    ]
+    for name, mod in modules:
+        if getattr(mod, "router", None):
+            if prefix:
+                router.include_router(mod.router, prefix=f"/{name}")
+            else:
+                router.include_router(mod.router)
+'''
+
+
+@pytest.mark.parametrize(
+    ("passed", "route"),
+    [
+        ("True", "/api/v1/items/{item_id}"),
+        ("prefix=False", "/api/v1/{item_id}"),
+        ("PREFIXED", None),  # not a literal: both branches may run
+    ],
+    ids=["true", "false-by-keyword", "not-a-literal"],
+)
+def test_a_helper_s_include_under_a_parameter_s_if_is_read_with_each_call_s_literal(
+    tmp_path: Path, passed: str, route: str | None
+) -> None:
+    """`add_all_sub_routers(api, v1, True)` over `if prefix: router.include_router(mod.router,
+    prefix=f"/{name}") else: router.include_router(mod.router)` (a shape of public projects):
+    every call passing a literal, the branch no call takes includes nothing, and the router
+    passed for `router` is the one included into. Before, `router` was taken as an object the
+    tool cannot tell is an app, the include without a prefix as one of routers only known at
+    run time, and both branches counted."""
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/v1/items.py" = "ai_block_used" }'
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "helpers.py": SUB_ROUTERS_PY,
+            "api/v1/__init__.py": "",
+            "api/v1/items.py": ITEMS_PY,
+            "main.py": (
+                "import os\n\nfrom fastapi import APIRouter, FastAPI\n\nfrom app.api import v1\n"
+                "from app.helpers import add_all_sub_routers\n\n"
+                'PREFIXED = os.environ.get("PREFIXED") == "1"\n'
+                f"api = APIRouter()\nadd_all_sub_routers(api, v1, {passed})\n\n"
+                'app = FastAPI()\napp.include_router(api, prefix="/api/v1")\n'
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    logged = routes_by_handler(root / "backend/app/api/v1/items.py")["get_item"]
+    if route is None:
+        assert "is served under several paths ('/api/v1', '/api/v1/items')" in out, out
+        return
+    assert logged == route, out
+    assert "several paths" not in out and "only known at run time" not in out, out
+    assert "cannot tell" not in out, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get(route.replace("{item_id}", "7")).json() == {"id": 7}

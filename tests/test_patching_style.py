@@ -21,6 +21,7 @@ from telemetry_cli.patching.style import (
     FormatStyle,
     FormatStyles,
     ImportWrap,
+    hooks_run,
     known_section,
     preferred_quote,
 )
@@ -1408,6 +1409,7 @@ LONG_NAMES_ROUTES = ABSOLUTE_ROUTES.replace(
     "from app.settings import NAME, current_settings_of_request\n",
 ).replace("return NAME", "current_settings_of_request()\n    return NAME")
 RUFF_ISORT = '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\n'
+REORDER = "reorder-python-imports"
 ISORT = '[tool.isort]\nsrc_paths = ["backend"]\n'
 
 
@@ -1495,6 +1497,62 @@ def test_the_inserted_import_keeps_reorder_python_imports_order(
     _sorted_round_trip(
         root, "reorder-python-imports", "event_logger import event_logger", sort_first=True
     )
+
+
+@pytest.mark.parametrize(
+    "routes", [SORTED_ROUTES, MODULE_RELATIVE_ROUTES, ABSOLUTE_ROUTES, PLAIN_OWN_ROUTES]
+)
+@pytest.mark.parametrize("config", [RUFF_ISORT, f"{RUFF_ISORT}length-sort = true\n"])
+def test_a_commented_out_reorder_hook_leaves_the_sorters_order(
+    tmp_path: Path, routes: str, config: str
+) -> None:
+    # A project that moved from reorder-python-imports to ruff often keeps the old hook
+    # commented out: pre-commit does not run it, so ruff's order (relative imports in their
+    # own section, length sort) is the one the inserted import must keep.
+    root = _shelf(tmp_path, config, routes)
+    _write(
+        root,
+        {
+            ".pre-commit-config.yaml": "repos:\n"
+            "# - repo: https://github.com/asottile/reorder-python-imports\n"
+            "#   rev: v3.14.0\n"
+            "#   hooks:\n"
+            "#   - id: reorder-python-imports\n"
+            "- repo: https://github.com/astral-sh/ruff-pre-commit\n"
+            "  rev: v0.6.0\n"
+            "  hooks:\n"
+            "  - id: ruff\n"
+            "    # - id: reorder-python-imports\n",
+            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/zeta.py": 'Z = "z"\n',
+            "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    _sorted_round_trip(root, "ruff", "event_logger import event_logger", sort_first=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("repos:\n- repo: local\n  hooks:\n  - id: reorder-python-imports\n", {REORDER}),
+        (
+            'repos: [{repo: x, hooks: [{id: "reorder-python-imports"}, {id: ruff}]}]',
+            {REORDER, "ruff"},
+        ),
+        ("repos:\n- repo: x\n  hooks:\n  # - id: reorder-python-imports\n  - id: ruff\n", {"ruff"}),
+        # Not a hook: a hook's argument, a comment after another value, a file that does not parse.
+        (
+            "repos:\n- repo: x\n  hooks:\n  - id: ruff\n    args: [id: reorder-python-imports]\n",
+            {"ruff"},
+        ),
+        ("repos:\n- repo: x  # id: reorder-python-imports\n  hooks: []\n", set()),
+        ("repos:\n- repo: x\n  hooks:\n  - id: reorder-python-imports\n\t- :\n", set()),
+        ("id: reorder-python-imports\n", set()),
+        ("[" * 5000 + "id" + "]" * 5000, set()),
+    ],
+)
+def test_the_hooks_run_are_read_from_the_pre_commit_file_as_yaml(text: str, ids: set[str]) -> None:
+    assert hooks_run(text) == ids
 
 
 # Other tools projects run over their modules, each with its configuration and the command

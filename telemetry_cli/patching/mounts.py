@@ -103,12 +103,14 @@ from telemetry_cli.patching.symbols import (
     call_argument,
     call_bound_once,
     calls_builtin,
+    guarded_import,
     instance_parameter,
     is_class_method,
     listed_items,
     names_in,
     parameter_call_position,
     passed_for,
+    returned_value,
     static_or_class,
     sub_blocks,
     unwrapped,
@@ -1614,6 +1616,167 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
     )
 
 
+def _in_a_class_never_built(scope: Scope, index: PackageIndex, modules: list[str]) -> bool:
+    """Whether ``scope`` is (in) a method of a class the package never names, so never runs.
+
+    ``class Plugin: def setup(self, app): app.include_router(items.router, prefix="/x")``
+    with ``Plugin`` named nowhere else (not built, not subclassed, not imported, not even in a
+    string): nothing runs the method, so its include serves nothing. A class a decorator, a
+    metaclass or a library's base class may register (and build) is taken as run, as is one
+    building an app itself (which the plan may name, from outside the package).
+    """
+    inner = scope
+    while inner.parent is not None and not inner.is_class:
+        inner = inner.parent
+    if inner is scope or inner.parent is None or not isinstance(inner.node, ast.ClassDef):
+        return False
+    cls = inner.node
+    if cls.decorator_list or cls.keywords:
+        return False
+    for base in cls.bases:
+        written = base.value if isinstance(base, ast.Subscript) else base
+        if index.defined(written, inner.parent) is None and (
+            index.qualify(written, inner.parent) not in _PLAIN_BASES
+        ):
+            return False  # a library's base may build its subclasses (a plugin registry)
+    pattern = re.compile(rf"\b{re.escape(cls.name)}\b")
+    for name in dict.fromkeys(modules):
+        source = index.source(name)
+        if source is None:
+            continue
+        # Its own `class` statement names it once; any other mention may build it.
+        own = name == inner.module.name
+        if len(pattern.findall(source.text)) > (1 if own else 0):
+            return False
+    return not any(
+        isinstance(node, ast.Call) and index.built_role(node, inner)[0] is Role.APP
+        for node in ast.walk(cls)
+    )
+
+
+def _in_a_branch_no_call_takes(call: ast.Call, scope: Scope, passed: Passed) -> bool:
+    """Whether ``call`` sits in a branch of a function no call of that function takes.
+
+    ``def add_all_sub_routers(router, module, prefix: bool)`` whose body runs ``if prefix:
+    router.include_router(mod.router, prefix=f"/{name}") else: router.include_router(mod.router)``,
+    every call passing a literal for ``prefix``: each ``if`` around the include testing only
+    the function's parameters is read with each call's arguments, as a loop's filter is read
+    with each item. A test reading anything else, or a call passing anything but a literal (or
+    the function called nowhere), leaves the include counted.
+    """
+    function = scope.node
+    if not isinstance(function, FunctionNode):
+        return False
+
+    def of_parameters(test: ast.expr) -> bool:
+        names = names_in(test, read=True)
+        return bool(names) and all(
+            (binding := scope.bindings.get(name)) is not None and binding.kind == "param"
+            for name in names
+        )
+
+    # Only the tests of parameters tell calls apart (`if getattr(mod, "router", None):` holds
+    # or not whatever the call): the others are left to run time.
+    tests = [item for item in _branches_around(function.body, call) if of_parameters(item[0])]
+    if not tests:
+        return False
+    names = set().union(*(names_in(test, read=True) for test, _ in tests))
+    per_name: dict[str, list[object]] = {}
+    for name in names:
+        arguments = passed(scope.bindings[name])
+        if not arguments:
+            return False
+        values: list[object] = []
+        for argument, _ in arguments:
+            try:
+                values.append(ast.literal_eval(argument))
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return False
+        per_name[name] = values
+    calls = {len(values) for values in per_name.values()}
+    if len(calls) != 1:
+        return False
+    for position in range(calls.pop()):
+        known = {name: values[position] for name, values in per_name.items()}
+        taken = [_truth(test, known) for test, _ in tests]
+        if any(value is None for value in taken):
+            return False
+        if all(value == wanted for value, (_, wanted) in zip(taken, tests, strict=True)):
+            return False  # this call runs the include
+    return True
+
+
+def _branches_around(body: list[ast.stmt], call: ast.Call) -> list[tuple[ast.expr, bool]]:
+    """The ``if`` tests around ``call`` in ``body`` (nested defs aside), each with its branch.
+
+    ``True`` when the call is in the ``if``'s body, ``False`` when in its ``else``.
+    """
+    for statement in body:
+        start = statement.lineno
+        end = statement.end_lineno or start
+        if not start <= call.lineno <= end or isinstance(statement, DEFINITIONS):
+            continue
+        if not any(node is call for node in ast.walk(statement)):
+            continue
+        if isinstance(statement, ast.If):
+            for branch, wanted in ((statement.body, True), (statement.orelse, False)):
+                if any(node is call for item in branch for node in ast.walk(item)):
+                    return [(statement.test, wanted), *_branches_around(branch, call)]
+            return []  # in the test itself
+        return [found for inner in sub_blocks(statement) for found in _branches_around(inner, call)]
+    return []
+
+
+def _truth(test: ast.expr, known: dict[str, object]) -> bool | None:
+    """Whether ``test`` holds with the parameters' values ``known``; None when not told.
+
+    Only names, literals, ``not``, ``and``/``or`` and comparisons of them are read: nothing of
+    the project runs.
+    """
+    value = _operand(test, known)
+    return None if value is _UNKNOWN else bool(value)
+
+
+_UNKNOWN = object()
+
+
+def _operand(node: ast.expr, known: dict[str, object]) -> object:
+    """The value of a small expression of ``known`` names and literals, else ``_UNKNOWN``."""
+    if isinstance(node, ast.Name):
+        return known.get(node.id, _UNKNOWN)
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _operand(node.operand, known)
+        return _UNKNOWN if inner is _UNKNOWN else not inner
+    if isinstance(node, ast.BoolOp):
+        values = [_operand(value, known) for value in node.values]
+        if any(value is _UNKNOWN for value in values):
+            return _UNKNOWN
+        if isinstance(node.op, ast.And):
+            return all(values)
+        return any(values)
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left = _operand(node.left, known)
+        right = _operand(node.comparators[0], known)
+        if left is _UNKNOWN or right is _UNKNOWN:
+            return _UNKNOWN
+        op = node.ops[0]
+        if isinstance(op, ast.Eq):
+            return left == right
+        if isinstance(op, ast.NotEq):
+            return left != right
+        if isinstance(op, ast.Is):
+            return left is right
+        if isinstance(op, ast.IsNot):
+            return left is not right
+    return _UNKNOWN
+
+
+# The bases a class may have that build none of their subclasses by themselves.
+_PLAIN_BASES = frozenset({"object", "abc.ABC", "typing.Generic", "typing.Protocol"})
+
+
 def _class_method(cls: ast.ClassDef, method: str) -> bool:
     """Whether class ``cls`` defines ``method`` as a ``@classmethod`` (in its own body)."""
     return any(
@@ -1947,6 +2110,10 @@ def _module_mounts(
     for call, keep, scope, copied in spelled:
         if _on_a_replaced_object(call, scope) or _runs_a_package_method(call, scope, index):
             continue
+        if _in_a_class_never_built(scope, index, modules):
+            continue  # `class Plugin: def setup(self, app): app.include_router(...)`, unused
+        if _in_a_branch_no_call_takes(call, scope, passed):
+            continue  # `if prefix: ... else: router.include_router(r)`, every call passing True
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:
@@ -2019,6 +2186,16 @@ def _module_mounts(
                     written = "each item"  # of a list spread or mapped into the call
                 by_app = _by_an_app(call, scope, {}, index)
                 unresolved.append(Unresolved(by_app, False, f"`{written}` at {where}"))
+            if known is not None and prefix is None and unpacked is None:
+                # `for name, module in modules: router.include_router(module.router)` over a
+                # comprehension importing each listed module: each listed module's router.
+                start = len(found)
+                for values in known:
+                    args = (call, included, scope, values, index, modules, defaults, notes, copied)
+                    mount = _mount(*args)
+                    found.extend([mount] if mount is not None else _discovered_mounts(*args))
+                if len(found) > start:
+                    continue
             if known is not None and prefix is not None:
                 # `for prefix in prefixes(): app.include_router(router, prefix=prefix)`: the
                 # router is known, the prefixes it is served under are not.
@@ -2104,9 +2281,9 @@ def _module_mounts(
                     notes.once(f"{where}: {outside}", OutsideRouter(f"{where}: {outside}"))
                 absent = None if mount is not None else _absent_router(*around)
                 if absent is not None:
-                    # Holds none of the project's routers: no other router may be its.
-                    notes.once(f"{where}: {absent}", f"{where}: {absent}")
-                    continue
+                    notes.once(f"{where}: {absent[0]}", f"{where}: {absent[0]}")
+                    if absent[1]:
+                        continue  # holds none of the project's routers: no other may be its
                 if mount is None:
                     by_app = _by_an_app(call, scope, values, index)
                     library = library_call(included, scope, index)
@@ -2626,13 +2803,15 @@ def _outside_router(
 
 def _absent_router(
     included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
-) -> str | None:
+) -> tuple[str, bool] | None:
     """A line for a router imported from a module of the package that is not there, else None.
 
     ``try: from app.api.test import router as test_router`` then ``router.include_router(
     test_router)``, ``except ImportError: ...``, with no ``app/api/test.py`` in the project (a
     module each developer keeps out of the repository): the include adds nothing of the
-    project's, so a router included nowhere else is not one it may stand for.
+    project's, so a router included nowhere else is not one it may stand for (True: certain).
+    Without that guard the module is one something else provides (generated at build time,
+    compiled, on a ``.pth`` path): the include is one not followed (False).
     """
     found = substituted(included, scope, values, index)
     if found is None or not isinstance(found[0], ast.Name | ast.Attribute):
@@ -2640,15 +2819,31 @@ def _absent_router(
     qualified = index.qualify(*found)
     if qualified is None:
         return None
-    canonical, binding = index.resolve(qualified)
+    base: ast.expr = found[0]
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    first = found[1].lookup(base.id) if isinstance(base, ast.Name) else None
+    through = [first] if first is not None and first.kind == "import" else []
+    canonical, binding = index.resolve(qualified, through)
     if binding is not None or index.from_a_library(canonical, binding):
         return None
     missing = index.missing_module(canonical)
     if missing is None:
         return None
+    # The import that fails: the last one followed into the missing module. Only under a
+    # `try` catching its failure is the module surely absent where the app runs.
+    failing = [
+        bound
+        for bound in through
+        if bound.target == missing or bound.target.startswith(f"{missing}.")
+    ]
+    said = f"`{ast.unparse(included)}` is imported from {missing}, a module not in the project"
+    if failing and guarded_import(failing[-1]):
+        return f"{said}: this call includes none of its routes", True
     return (
-        f"`{ast.unparse(included)}` is imported from {missing}, a module not in the project: "
-        "this call includes none of its routes"
+        f"{said} and imported with no `except ImportError` (one built or installed where the "
+        "app runs?): this include is not followed",
+        False,
     )
 
 
@@ -2684,6 +2879,12 @@ def _library_router(
             router = built, binding
         expression, where = built, binding.scope
     library = calling_library(expression, where, index)
+    wrapper: ast.Call | None = None  # the project's function returning the library's router
+    if library is None and isinstance(expression, ast.Call):
+        returned = _returned_library_call(expression, where, index)
+        if returned is not None:
+            wrapper = expression
+            expression, where, library = returned
     if library is None or library in _ROUTING_LIBRARIES:
         return None
     # Asked after the library: it walks the router's whole scope (4 % of the check of a
@@ -2696,11 +2897,44 @@ def _library_router(
         "(...)" if expression.args or expression.keywords else "()"
     )
     written = ast.unparse(included)
-    named = f"`{callee}`" if isinstance(included, ast.Call) else f"`{written}` ({callee})"
+    if wrapper is not None:
+        # `get_oauth_router(...)` (fastapi_users.get_auth_router(...)): the call as written,
+        # then the library's call it returns.
+        written = ast.unparse(wrapper.func) + (
+            "(...)" if wrapper.args or wrapper.keywords else "()"
+        )
+    named = (
+        f"`{callee}`"
+        if isinstance(included, ast.Call) and wrapper is None
+        else f"`{written}` ({callee})"
+    )
     return (
         f"{named} is a router the library {library} builds: the routes it declares are "
         "served but not logged, as generate patches only the project's own modules"
     )
+
+
+def _returned_library_call(
+    call: ast.Call, scope: Scope, index: PackageIndex
+) -> tuple[ast.Call, Scope, str] | None:
+    """The library call a project function ``call`` calls returns, its scope and library.
+
+    ``def get_oauth_router(...): return fastapi_users.get_auth_router(...)`` (its only
+    ``return``) called as ``get_oauth_router(...)``: the router is the library's, as when its
+    call is written in the include. None for any other callee, or a returned call of the
+    project's own.
+    """
+    target = index.defined(call.func, scope)
+    if target is None or target.kind != "function":
+        return None
+    function = target.node
+    assert isinstance(function, FunctionNode)
+    returned = returned_value(function)
+    if not isinstance(returned, ast.Call):
+        return None
+    inner = Scope(function, target.scope.module, target.scope)
+    library = calling_library(returned, inner, index)
+    return None if library is None else (returned, inner, library)
 
 
 # The libraries whose routers hold only the routes the project declares on them.
@@ -4072,6 +4306,12 @@ def _mount(
             or _passed_an_app(parent, index, modules)
             or app_instance_parameter(parent, index)
         )
+        if not by_app:
+            # `def add_all_sub_routers(router, module): ... router.include_router(...)`
+            # called as `add_all_sub_routers(api, v1)`: the router every call passes.
+            handed = passed_router(parent, index, modules)
+            if handed is not None:
+                parent_key, parent_prefix = handed
     elif (
         parent is None
         and including is not None

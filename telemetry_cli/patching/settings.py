@@ -180,7 +180,7 @@ class SettingsDefaults:
             variable = _field_variable(nested, expression.attr)[0]
         elif environment and not variable:
             variable = _environment_name(self.index, built.cls, expression.attr)
-        self.read.append(
+        self._record(
             SettingsDefault(
                 ast.unparse(expression),
                 value,
@@ -192,6 +192,17 @@ class SettingsDefaults:
             )
         )
         return value
+
+    def _record(self, default: SettingsDefault) -> None:
+        """Remember ``default`` when something at run time may change it, to be said.
+
+        A plain record's default (a dataclass field, a plain class's attribute, a pydantic
+        model's field) is what the code always holds: read silently. Only an environment (a
+        ``BaseSettings`` class, an environment read) or a class picked at run time makes it
+        an assumption worth a line.
+        """
+        if default.from_environment or default.picked or default.kind != "default":
+            self.read.append(default)
 
     def _computed(
         self, expression: ast.Attribute, scope: Scope, computed: "Computed"
@@ -220,7 +231,7 @@ class SettingsDefaults:
         del self.read[before:]
         if value is None:
             return None
-        self.read.append(
+        self._record(
             SettingsDefault(
                 ast.unparse(expression),
                 value,

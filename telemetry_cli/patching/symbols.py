@@ -1125,6 +1125,34 @@ def _walk_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 #: The exceptions a failed import raises, as a dual-mode import block catches them.
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+#: Those and the classes above them: a handler of any catches a failed import.
+_CATCH_IMPORT_ERRORS = _IMPORT_ERRORS | {"Exception", "BaseException"}
+
+
+def guarded_import(binding: Binding) -> bool:
+    """Whether ``binding`` is an import written in a ``try`` whose handler catches its failure.
+
+    ``try: from app.local_only import router`` / ``except ImportError: ...`` (or
+    ``ModuleNotFoundError``, ``Exception``, a bare ``except:``): the module may be absent on
+    purpose. An unguarded import of a module the project lacks runs only where something else
+    provides it (code generated at build time, a compiled module, a ``.pth`` folder).
+    """
+    statement = binding.statement
+    if binding.kind != "import" or not isinstance(statement, ast.Import | ast.ImportFrom):
+        return False
+    for around in binding.scope.statements_on(statement.lineno):
+        if not isinstance(around, _TRIES) or not (
+            around.body[0].lineno <= statement.lineno <= (around.body[-1].end_lineno or 0)
+        ):
+            continue  # not a try, or the import is in its handlers, else or finally
+        for handler in around.handlers:
+            caught = handler.type
+            names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+            if caught is None or any(
+                isinstance(name, ast.Name) and name.id in _CATCH_IMPORT_ERRORS for name in names
+            ):
+                return True
+    return False
 
 
 class DualImports(NamedTuple):
@@ -2052,12 +2080,15 @@ class PackageIndex:
             return None
         return absent
 
-    def resolve(self, qualified: str) -> tuple[str, Binding | None]:
+    def resolve(
+        self, qualified: str, through: list[Binding] | None = None
+    ) -> tuple[str, Binding | None]:
         """Follow ``qualified`` through the package's imports to where it is defined.
 
         Returns the canonical qualified name (a library's name when the chain leaves the
         package) and the binding in its defining module's top level (None outside the package,
-        or for an attribute of a class or value).
+        or for an attribute of a class or value). ``through``, when given, receives the import
+        bindings followed, in order.
         """
         seen: set[str] = set()
         while len(seen) < _MAX_DEPTH:
@@ -2113,6 +2144,8 @@ class PackageIndex:
                         target = ".".join([binding.target, *parts[index + 1 :]])
                         if target in seen:
                             return qualified, None
+                        if through is not None:
+                            through.append(binding)
                         qualified = target
                         break
                     if index == len(parts) - 1:
