@@ -431,3 +431,50 @@ def test_the_quickstart_puts_the_folders_the_app_imports_from_on_the_import_path
     assert imported[1].returncode == 1 and "ModuleNotFoundError" in imported[1].stderr
     assert "shared_lib" not in imported[1].stderr
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+def test_a_nested_namespace_folder_named_as_the_top_one_is_a_portion_of_its_package(
+    tmp_path: Path,
+) -> None:
+    """`backend/app/app/main.py` saying `from app.api.routes import api_router`, no
+    `__init__.py` anywhere: `app` is a namespace package whose portions are `backend/app` and,
+    with `backend/app` on the import path, `backend/app/app`, so `app.api` is
+    `backend/app/app/api`. The routes are logged under the include's prefix and the
+    quickstart puts `app` on PYTHONPATH; the app then imports. Before, `app.api.routes` was
+    said to be a router from outside the project's folders, logged without its prefix."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "backend/app/app/main.py": "from fastapi import FastAPI\n"
+            "from app.api.routes import api_router\n\napp = FastAPI()\n"
+            'app.include_router(api_router, prefix="/excel")\n',
+            "backend/app/app/api/routes.py": VIEWS.replace("router", "api_router"),
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert "outside the project" not in initialised.stdout + initialised.stderr
+    plan = root / "pyproject.toml"
+    plan.write_text(plan.read_text().replace('# "app/api/routes.py"', '"app/api/routes.py"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "log call in orders (GET /excel/orders)" in generated.stdout, generated.stdout
+    quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
+    command = "cd backend && PYTHONPATH=app uvicorn app.app.main:app --port 8000"
+    assert command in quickstart, quickstart
+    imported = [
+        subprocess.run(
+            [sys.executable, "-c", "import app.app.main"],
+            cwd=root / "backend",
+            env={**os.environ, "PYTHONPATH": path},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for path in ("app", "")
+    ]
+    assert imported[0].returncode == 0, imported[0].stderr
+    assert imported[1].returncode == 1 and "ModuleNotFoundError" in imported[1].stderr
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

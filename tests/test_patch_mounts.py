@@ -472,6 +472,37 @@ def test_every_spelling_of_an_environment_read_gives_its_default_and_says_so(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("annotation", "environment"),
+    [("str", True), ("Final[str]", False), ("ClassVar[str]", False)],
+    ids=["field", "final", "class-variable"],
+)
+def test_a_settings_class_variable_is_said_to_be_set_by_no_environment_variable(
+    tmp_path: Path, annotation: str, environment: bool
+) -> None:
+    """`API_V1_STR: Final[str] = "/api/v1"` in a `BaseSettings` class is a class variable to
+    pydantic (so is `ClassVar[str]`): the prefix is its default, and no environment variable is
+    said to change it, as one does a field's. Before, every attribute was said to be one."""
+    main = _main(
+        "app.include_router(api_router, prefix=settings.API_V1_STR)",
+        "from app.config import settings\n",
+    )
+    root = _project(tmp_path, main)
+    (root / "backend/app/config.py").write_text(
+        "from typing import ClassVar, Final\n\nfrom pydantic_settings import BaseSettings\n\n\n"
+        f'class Settings(BaseSettings):\n    API_V1_STR: {annotation} = "/api/v1"\n\n\n'
+        "settings = Settings()\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
+    said = [line for line in result.stdout.splitlines() if "`settings.API_V1_STR`" in line]
+    assert len(said) == 1, result.stdout
+    assert "read as '/api/v1', its default in backend/app/config.py:7" in said[0], said
+    assert ("environment variable API_V1_STR" in said[0]) == environment, said
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 @pytest.mark.parametrize("place", _PREFIX_PLACES)
 def test_an_environment_variable_read_without_a_default_is_only_known_at_run_time(
     tmp_path: Path, place: str

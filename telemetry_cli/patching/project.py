@@ -142,6 +142,7 @@ class BackendReader:
         self.styles = FormatStyles(root)
         # The packages nested in the backend folder, by name: the folders holding them.
         self._nested: dict[str, list[str]] | None = None
+        self._namespaces: dict[str, list[str]] = {}  # nested folders without `__init__.py`
         self._self_importing: dict[str, str | None] = {}
         self._settings_files: dict[str, tuple[str, str] | None] = {}
         self._data_files: dict[tuple[str, bool], DataFile | None] = {}
@@ -189,8 +190,13 @@ class BackendReader:
         # namespace package `import app` finds when the app runs from the backend folder.
         top = Path(self.root, self.backend, parts[0])
         if parts[0].isidentifier() and top.is_dir() and not (top / "__init__.py").exists():
-            return None
-        holder = self._self_importing_holder(parts[0])
+            # Another folder of that name without `__init__.py` nested in the backend folder
+            # (`app/app/`, with `app/app/main.py` saying `from app.api import routes`) is a
+            # second portion of that namespace package once its holder is on the import path
+            # too: Python merges the portions, so `app.api` is `app/app/api`.
+            holder = self._namespace_portion_holder(parts[0])
+        else:
+            holder = self._self_importing_holder(parts[0])
         if holder is not None:
             found = self._read(f"{holder}.{name}")
             if found is not None and holder not in self._on_the_path:
@@ -212,31 +218,55 @@ class BackendReader:
         holders = self._nested_packages().get(top, [])
         found: str | None = None
         if len(holders) == 1 and top not in sys.stdlib_module_names:
-            holder = Path(self.root, self.backend, *holders[0].split("."))
-            package = holder / top
-            own = re.compile(rf"^\s*(?:from|import)\s+{re.escape(top)}(?:\.|\s)", re.MULTILINE)
-            # Its own modules first, then the modules beside it (not below them).
-            paths = [*sorted(package.rglob("*.py")), *sorted(holder.glob("*.py"))]
-            for path in paths:
-                # Read as every module is (a FIFO or a device is refused, not waited on; the
-                # text is kept for the analysis that reads the module next).
-                parts = path.relative_to(holder).with_suffix("").parts
-                if parts[-1] == "__init__":
-                    parts = parts[:-1]
-                if not parts or not all(part.isidentifier() for part in parts):
-                    continue
-                try:
-                    source = self._read(".".join((holders[0], *parts)))
-                except Unreadable:
-                    continue
-                if source is not None and own.search(source.text):
-                    found = holders[0]
-                    break
-            if found is None and self._put_on_the_path(holders[0]):
+            if self._imports_itself(holders[0], top):
+                found = holders[0]
+            elif self._put_on_the_path(holders[0]):
                 found = holders[0]
                 self._on_the_path.add(found)  # by the project's own code: no PYTHONPATH needed
         self._self_importing[top] = found
         return found
+
+    def _imports_itself(self, holder: str, top: str) -> bool:
+        """Whether the package ``top`` in the folder ``holder`` (dotted) imports itself so.
+
+        One of the package's own modules, or one of the modules beside it in that folder, imports
+        ``top`` by its bare name.
+        """
+        folder = Path(self.root, self.backend, *holder.split("."))
+        own = re.compile(rf"^\s*(?:from|import)\s+{re.escape(top)}(?:\.|\s)", re.MULTILINE)
+        # Its own modules first, then the modules beside it (not below them).
+        for path in [*sorted((folder / top).rglob("*.py")), *sorted(folder.glob("*.py"))]:
+            # Read as every module is (a FIFO or a device is refused, not waited on; the text
+            # is kept for the analysis that reads the module next).
+            parts = path.relative_to(folder).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            if not parts or not all(part.isidentifier() for part in parts):
+                continue
+            try:
+                source = self._read(".".join((holder, *parts)))
+            except Unreadable:
+                continue
+            if source is not None and own.search(source.text):
+                return True
+        return False
+
+    def _namespace_portion_holder(self, top: str) -> str | None:
+        """The folder (dotted) holding the one nested namespace folder ``top`` importing itself.
+
+        ``top`` is a folder without ``__init__.py`` at the top of the backend folder. None unless
+        exactly one folder of that name, also without ``__init__.py``, is nested below it, and
+        one of its own modules (or one beside it) imports ``top`` by that bare name.
+        """
+        key = f"{top}/"  # apart from the packages `_self_importing_holder` remembers
+        if key not in self._self_importing:
+            self._nested_packages()
+            holders = self._namespaces.get(top, [])
+            found = None
+            if len(holders) == 1 and self._imports_itself(holders[0], top):
+                found = holders[0]
+            self._self_importing[key] = found
+        return self._self_importing[key]
 
     def _put_on_the_path(self, holder: str) -> bool:
         """Whether a module above the folder ``holder`` (dotted) adds it to ``sys.path``.
@@ -271,7 +301,8 @@ class BackendReader:
     def _nested_packages(self) -> dict[str, list[str]]:
         """Every package or module below the top of the backend folder: name -> holding folders.
 
-        The holding folders are dotted paths relative to the backend folder.
+        The holding folders are dotted paths relative to the backend folder. The folders below
+        the top without ``__init__.py`` are kept apart, in ``_namespaces``.
         """
         if self._nested is not None:
             return self._nested
@@ -290,6 +321,9 @@ class BackendReader:
             if not relative:
                 continue  # a package at the top is read by its own name already
             names = [name for name in dirs if _is_package(Path(folder, name))]
+            for name in dirs:
+                if name not in names:
+                    self._namespaces.setdefault(name, []).append(".".join(relative))
             # A package shadows a module of its name beside it, as in Python's path finder.
             names.extend(
                 stem

@@ -1127,8 +1127,24 @@ def _declaration(
         for statement in node.body:
             value = _assigned(statement, attribute, factories)
             if value is not None:
-                return value, class_scope, statement.lineno, _reads_environment(index, cls)
+                environment = not _class_variable(statement) and _reads_environment(index, cls)
+                return value, class_scope, statement.lineno, environment
     return None
+
+
+def _class_variable(statement: ast.stmt) -> bool:
+    """Whether a class-body statement declares a class variable, which pydantic reads no field of.
+
+    ``API_V1_STR: ClassVar[str] = "/api/v1"``, and ``API_V1_STR: Final[str] = "/api/v1"``, which
+    pydantic v2 takes for a class variable too when it has a default: no environment variable
+    sets it.
+    """
+    if not isinstance(statement, ast.AnnAssign):
+        return False
+    annotation = statement.annotation
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+    return ast.unparse(annotation).rpartition(".")[2] in ("ClassVar", "Final")
 
 
 def _set_by_constructor(
