@@ -462,7 +462,10 @@ def test_a_nested_namespace_folder_named_as_the_top_one_is_a_portion_of_its_pack
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     assert "log call in orders (GET /excel/orders)" in generated.stdout, generated.stdout
     quickstart = next(root.glob("specs/*/quickstart.md")).read_text()
-    command = "cd backend && PYTHONPATH=app uvicorn app.app.main:app --port 8000"
+    command = (
+        "cd backend && PYTHONPATH=app${PYTHONPATH:+:$PYTHONPATH} "
+        "uvicorn app.app.main:app --port 8000"
+    )
     assert command in quickstart, quickstart
     imported = [
         subprocess.run(
