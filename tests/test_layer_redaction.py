@@ -3951,6 +3951,57 @@ def test_a_private_key_split_across_values_is_redacted_line_by_line(logger: Any)
     }
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        # Prose that names a BEGIN line opens no key: the plain values after it stay.
+        {"user": "alice", "plan": "free", "region": "us-east-1"},
+        ["retry", "Status: pending", "uploaded"],
+        # A lone BEGIN line (a step of a how-to, a key's head checked apart) and plain values,
+        # even base64-looking words and a PEM-style header: no line of a key's width came.
+        ["-----BEGIN PRIVATE KEY-----", "Copy", "Paste", "", "Save"],
+        ["-----BEGIN RSA PRIVATE KEY-----", "Status: pending", "uploaded", "alice"],
+        ["-----BEGIN PRIVATE KEY-----", "abcdefghijklmnopqrstuvw", "free"],
+    ],
+)
+def test_values_after_a_begin_line_that_starts_no_key_are_kept(logger: Any, payload: Any) -> None:
+    prose = "key file must start with -----BEGIN PRIVATE KEY-----"
+    mention = "upload failed: got -----BEGIN ENCRYPTED PRIVATE KEY-----, expected a certificate"
+    if isinstance(payload, dict):
+        # An object's values are read in key order: the mention comes first.
+        recorded = logger.record("error_event", {"error": prose, **payload}).payload
+        assert {key: recorded[key] for key in payload} == payload
+    elif payload[0].startswith("-----"):
+        assert logger.record("error_event", {"v": payload}).payload["v"][1:] == payload[1:]
+    else:
+        assert logger.record("error_event", {"v": [mention, *payload]}).payload["v"][1:] == payload
+
+
+def test_a_cut_private_key_is_redacted_up_to_its_last_line(logger: Any) -> None:
+    # Lines of a key's width (64: PEM, OpenPGP; 70: OpenSSH) are the key's; after a BEGIN line
+    # with no END line the block ends at the first value that is no key's line.
+    ssh = PEM_BODY + "AbCdEf"
+    pgp = [
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+        "Version: GnuPG v2",
+        "",
+        PEM_BODY,
+        PEM_BODY[:30],
+        "=Xb9T",
+        "-----END PGP PRIVATE KEY BLOCK-----",
+        "after",
+    ]
+    payload = {
+        "ssh": ["-----BEGIN OPENSSH PRIVATE KEY-----", ssh, ssh[:40], "next", ssh],
+        "pgp": pgp,
+    }
+    redacted = "[redacted]"
+    assert logger.record("error_event", payload).payload == {
+        "ssh": [redacted, redacted, redacted, "next", ssh],
+        "pgp": [*[redacted] * 7, "after"],
+    }
+
+
 def test_public_keys_and_certificates_split_across_values_are_kept(logger: Any) -> None:
     payload = {
         "public": ["-----BEGIN PUBLIC KEY-----", PEM_BODY, "-----END PUBLIC KEY-----"],
