@@ -3701,6 +3701,9 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "ada:hunter2@db.example.com:5432/app",
         "ada:hunter2@localhost/app?sslmode=require",
         "ada:hunter2@tcp(db:3306)/app?parseTime=true",
+        "ada:hunter2@unix(/var/run/mysqld/mysqld.sock)/app",
+        "ada:hunter2@10.0.0.5/app",
+        "default:s3cret@cache.internal:6379/0",
     ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -3715,6 +3718,16 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "git@github.com:org/repo.git",
         "see ada:x@y for the seating plan",
         "see ada:x@y/z for the seating plan",
+        # The whole value "a:b@c/d" with no host a DSN names: a Deno npm specifier, a cache key,
+        # a time, a ticket, a tag, a namespaced name, a version's path.
+        "npm:preact@10.5.0/hooks",
+        "npm:lodash@4.17.21/fp",
+        "npm:express@4.18.2",
+        "cache:ada@example.com/profile",
+        "12:30@room/5",
+        "Ticket:ABC-123@jira/browse",
+        "v1:alpha@build/42",
+        "ns:key@default/svc",
         "npm:@scope/pkg@1.2.3",
         "https://registry.example/@scope/pkg",
     ],
