@@ -1346,8 +1346,12 @@ COUNTED = (
     "lozinka", "şifre", "katasandi",
 )  # fmt: skip
 # Personal data that is never a number: an int of any size under its plural counts it (other
-# personal data counts only below 1,000, which the 11-digit number below is not).
-COUNTED_PERSONAL = ("email", "emailaddress")
+# personal data counts only below 1,000, which the 11-digit number below is not). Told by what
+# the words mean, not read from the layer: of the default sensitive keys, those naming an email
+# address, in any language (Spanish "correo", "correo electrónico", French "courriel"). A phone
+# number, an id, a date, an IP or MAC address may all be written as digits; a name, a phrase or
+# an answer may not, but those are secrets or no countable data here.
+COUNTED_PERSONAL = ("email", "correo", "correoelectronico", "courriel")
 
 
 @st.composite
@@ -1420,6 +1424,11 @@ def _letters(text: str) -> str:
 # Drawn once by a full run: a "/" and a lone letter before an acronym read as a path giving a
 # token (see the assume below).
 @example(drawn=("steuerid/e_ntifikationsnummer_ZIP", False))
+# The plurals of email addresses in other languages count them as "emails" does.
+@example(drawn=("courriels", True))
+@example(drawn=("user_Correos", True))
+@example(drawn=("correo-electronicos", True))
+@example(drawn=("phones", False))
 def test_keys_built_from_sensitive_words_are_redacted(
     layer: Layer, sensitive: Any, drawn: tuple[str, bool]
 ) -> None:
