@@ -59,6 +59,11 @@ class Layer(NamedTuple):
         except Exception as error:  # a sink or hook of the user's may fail in any way
             raise UserError(f"event not logged: {_one_line(error)}") from None
         result: dict[str, Any] = {"status": "logged" if logger.enabled else "disabled"}
+        if not logger.enabled:
+            # The layer's own reading: the app's code may have turned the logger off instead
+            # (a layer generated before this reading existed names no reason).
+            reading = getattr(self.module, "env_turns_telemetry_off", None)
+            result["disabled_by"] = reading() if callable(reading) else None
         result.update(event.to_dict())
         return result
 

@@ -9,7 +9,6 @@ that came from a server, the user's layer or the project's files and manifest go
 from __future__ import annotations
 
 import json
-import os
 from enum import StrEnum
 from typing import Any
 
@@ -17,9 +16,6 @@ from rich.text import Text
 
 from telemetry_cli.console import counted, printable
 from telemetry_cli.sync import FileChange, Status, SyncReport
-
-# How much of the TELEMETRY_ENABLED value that turned telemetry off ``emit`` quotes.
-_MAX_ENV_SHOWN = 40
 
 _STATUS_STYLE = {
     Status.CREATED: "green",
@@ -216,10 +212,10 @@ def as_json(report: SyncReport, mode: Mode) -> dict[str, Any]:
 def emitted_lines(event: dict[str, Any], url: str | None) -> list[Text]:
     """What ``emit`` prints: one line about the event, then its payload as indented JSON."""
     if event.get("status") == "disabled":
-        # The value as the layer read it (``disabled`` too: any value but a true one is off).
-        value = os.environ.get("TELEMETRY_ENABLED", "")
-        shown = repr(value[:_MAX_ENV_SHOWN]) + ("..." if len(value) > _MAX_ENV_SHOWN else "")
-        verb, note = "validated", f" (not recorded: TELEMETRY_ENABLED={shown} turns telemetry off)"
+        # The variable's setting as the layer shows it, when the variable turned it off.
+        setting = event.get("disabled_by")
+        reason = f"{setting} turns telemetry off" if setting else "the logger is disabled"
+        verb, note = "validated", f" (not recorded: {reason})"
     else:
         verb, note = "logged", f" via {url}" if url is not None else ""
     line = (

@@ -17,6 +17,9 @@ from typing import Any, ClassVar
 import pytest
 
 from telemetry_cli.console import printable
+from telemetry_cli.layer import import_layer
+from telemetry_cli.plan import load_plan
+from telemetry_cli.views import emitted_lines
 from tests.cli_support import make_project, purge_app_modules, run
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
@@ -411,15 +414,34 @@ def test_emit_with_telemetry_disabled_validates_but_does_not_record(
     assert emit(project, "nope").exit_code == 1  # still validated
 
 
+@pytest.mark.filterwarnings("ignore:TELEMETRY_ENABLED=:RuntimeWarning")
 def test_emit_names_the_telemetry_enabled_value_that_turned_it_off(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A value the layer cannot read turns telemetry off too: emit says which one it read.
-    monkeypatch.setenv("TELEMETRY_ENABLED", "disabled")
+    monkeypatch.setenv("TELEMETRY_ENABLED", "flase")
     result = emit(project, "chapter_visit")
     assert result.exit_code == 0
-    assert "(not recorded: TELEMETRY_ENABLED='disabled' turns telemetry off)" in result.stdout
+    assert "(not recorded: TELEMETRY_ENABLED='flase' turns telemetry off)" in result.stdout
     assert "INFO app.analytics" not in result.stderr
+    disabled = json.loads(emit(project, "chapter_visit", "--json").stdout)
+    assert disabled["disabled_by"] == "TELEMETRY_ENABLED='flase'"
+
+
+@pytest.mark.parametrize("value", ["", "true", "enabled"])
+def test_emit_names_no_telemetry_enabled_value_when_the_app_turned_it_off(
+    project: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # The app's own code may turn the logger off (``event_logger.enabled = False`` in a test or
+    # settings branch); a value that leaves it on is no reason.
+    monkeypatch.setenv("TELEMETRY_ENABLED", value)
+    layer = import_layer(load_plan(root=project))
+    monkeypatch.setattr(layer.module.event_logger, "enabled", False)
+    event = layer.record("chapter_visit", {})
+    assert event["status"] == "disabled"
+    assert event["disabled_by"] is None
+    [line, _] = emitted_lines(event, None)
+    assert line.plain.endswith("(not recorded: the logger is disabled)")
 
 
 def test_no_far_fetched_suggestion(project: Path) -> None:

@@ -12,11 +12,13 @@ import itertools
 import json
 import logging
 import math
+import os
 import re
 import subprocess
 import sys
 import threading
 import uuid
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -702,11 +704,19 @@ def test_library_adds_only_a_null_handler(layer: Layer) -> None:
         ("no", False),
         (" Off ", False),
         (" ON ", True),
+        # pydantic's (and strtobool's) other boolean words, and the variable's own.
+        ("y", True),
+        ("T", True),
+        ("enabled", True),
+        ("n", False),
+        ("f", False),
+        ("Disabled", False),
         # A value it cannot read turns telemetry off (with a warning, see below).
-        ("disabled", False),
         ("flase", False),
+        ("2", False),
     ],
 )
+@pytest.mark.filterwarnings("ignore:TELEMETRY_ENABLED=:RuntimeWarning")  # checked below
 def test_telemetry_enabled_env_is_read_at_construction(
     layer: Layer, monkeypatch: pytest.MonkeyPatch, value: str | None, enabled: bool
 ) -> None:
@@ -725,32 +735,27 @@ def test_telemetry_enabled_env_is_read_at_construction(
     assert len(sink.events) == (2 if enabled else 0)
 
 
-@pytest.mark.parametrize(
-    "value", ["disabled", "enabled", "flase", "2", "off\nINFO forged", "x" * 500]
-)
+@pytest.mark.parametrize("value", ["ture", "flase", "2", "off\nINFO forged", "x" * 500])
 def test_an_unreadable_telemetry_enabled_turns_it_off_with_one_warning(
-    layer: Layer,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-    value: str,
+    layer: Layer, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
-    # TELEMETRY_ENABLED=disabled used to leave telemetry on without a word.
+    # TELEMETRY_ENABLED=flase used to leave telemetry on without a word.
     monkeypatch.setenv("TELEMETRY_ENABLED", value)
-    caplog.set_level(logging.WARNING, logger="app.analytics")
     sink = RecordingSink()
-    logger = layer.event_logger.EventLogger(sink)
-    logger.log("ai_block_used", {"a": 1})
+    with pytest.warns(RuntimeWarning) as caught:
+        logger = layer.event_logger.EventLogger(sink)
+        logger.log("ai_block_used", {"a": 1})
     assert logger.enabled is False
     assert sink.events == []
-    [warning] = warnings_of(caplog)
-    message = warning.getMessage()
+    [warning] = caught
+    message = str(warning.message)
     assert "\n" not in message
     assert len(message) < 200
     assert repr(value[:40]) in message
     assert message.endswith("telemetry is off")
 
 
-@pytest.mark.parametrize("value", ["", "true", "0", "OFF", "yes"])
+@pytest.mark.parametrize("value", ["", "true", "0", "OFF", "yes", "y", "f", "disabled"])
 def test_a_readable_telemetry_enabled_gives_no_warning(
     layer: Layer,
     monkeypatch: pytest.MonkeyPatch,
@@ -759,8 +764,35 @@ def test_a_readable_telemetry_enabled_gives_no_warning(
 ) -> None:
     monkeypatch.setenv("TELEMETRY_ENABLED", value)
     caplog.set_level(logging.WARNING, logger="app.analytics")
-    layer.event_logger.EventLogger(RecordingSink())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer.event_logger.EventLogger(RecordingSink())
     assert warnings_of(caplog) == []
+
+
+def test_the_unreadable_telemetry_enabled_warning_reaches_stderr_at_import(
+    layer: Layer,
+) -> None:
+    # The shared logger reads the variable at import, before any logging is configured (if it
+    # ever is): a log record went to the NullHandler only, and nobody saw why nothing recorded.
+    environment = {**os.environ, "TELEMETRY_ENABLED": "ture"}
+    environment.pop("PYTHONWARNINGS", None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); import app.analytics.event_logger as e;"
+            " print(e.event_logger.enabled)",
+            str(layer.root / "backend"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+    )
+    assert result.stdout.strip() == "False"
+    assert "RuntimeWarning: TELEMETRY_ENABLED='ture' is not one of" in result.stderr
+    assert result.stderr.count("TELEMETRY_ENABLED=") == 1
 
 
 def test_disabled_logger_still_validates_in_record(layer: Layer) -> None:

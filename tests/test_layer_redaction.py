@@ -1346,8 +1346,12 @@ COUNTED = (
     "lozinka", "şifre", "katasandi",
 )  # fmt: skip
 # Personal data that is never a number: an int of any size under its plural counts it (other
-# personal data counts only below 1,000, which the 11-digit number below is not).
-COUNTED_PERSONAL = ("email", "emailaddress")
+# personal data counts only below 1,000, which the 11-digit number below is not). Told by what
+# the words mean, not read from the layer: of the default sensitive keys, those naming an email
+# address, in any language (Spanish "correo", "correo electrónico", French "courriel"). A phone
+# number, an id, a date, an IP or MAC address may all be written as digits; a name, a phrase or
+# an answer may not, but those are secrets or no countable data here.
+COUNTED_PERSONAL = ("email", "correo", "correoelectronico", "courriel")
 
 
 @st.composite
@@ -1420,6 +1424,11 @@ def _letters(text: str) -> str:
 # Drawn once by a full run: a "/" and a lone letter before an acronym read as a path giving a
 # token (see the assume below).
 @example(drawn=("steuerid/e_ntifikationsnummer_ZIP", False))
+# The plurals of email addresses in other languages count them as "emails" does.
+@example(drawn=("courriels", True))
+@example(drawn=("user_Correos", True))
+@example(drawn=("correo-electronicos", True))
+@example(drawn=("phones", False))
 def test_keys_built_from_sensitive_words_are_redacted(
     layer: Layer, sensitive: Any, drawn: tuple[str, bool]
 ) -> None:
@@ -3701,6 +3710,9 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "ada:hunter2@db.example.com:5432/app",
         "ada:hunter2@localhost/app?sslmode=require",
         "ada:hunter2@tcp(db:3306)/app?parseTime=true",
+        "ada:hunter2@unix(/var/run/mysqld/mysqld.sock)/app",
+        "ada:hunter2@10.0.0.5/app",
+        "default:s3cret@cache.internal:6379/0",
     ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -3715,6 +3727,16 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "git@github.com:org/repo.git",
         "see ada:x@y for the seating plan",
         "see ada:x@y/z for the seating plan",
+        # The whole value "a:b@c/d" with no host a DSN names: a Deno npm specifier, a cache key,
+        # a time, a ticket, a tag, a namespaced name, a version's path.
+        "npm:preact@10.5.0/hooks",
+        "npm:lodash@4.17.21/fp",
+        "npm:express@4.18.2",
+        "cache:ada@example.com/profile",
+        "12:30@room/5",
+        "Ticket:ABC-123@jira/browse",
+        "v1:alpha@build/42",
+        "ns:key@default/svc",
         "npm:@scope/pkg@1.2.3",
         "https://registry.example/@scope/pkg",
     ],
@@ -3948,6 +3970,57 @@ def test_a_private_key_split_across_values_is_redacted_line_by_line(logger: Any)
         "parts": {"a": redacted, "b": redacted, "c": redacted, "d": "kept"},
         "cut": [redacted, redacted, "not a key line", PEM_BODY],
         "cut_by_number": {"a": redacted, "b": redacted, "n": 3, "c": "x"},
+    }
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        # Prose that names a BEGIN line opens no key: the plain values after it stay.
+        {"user": "alice", "plan": "free", "region": "us-east-1"},
+        ["retry", "Status: pending", "uploaded"],
+        # A lone BEGIN line (a step of a how-to, a key's head checked apart) and plain values,
+        # even base64-looking words and a PEM-style header: no line of a key's width came.
+        ["-----BEGIN PRIVATE KEY-----", "Copy", "Paste", "", "Save"],
+        ["-----BEGIN RSA PRIVATE KEY-----", "Status: pending", "uploaded", "alice"],
+        ["-----BEGIN PRIVATE KEY-----", "abcdefghijklmnopqrstuvw", "free"],
+    ],
+)
+def test_values_after_a_begin_line_that_starts_no_key_are_kept(logger: Any, payload: Any) -> None:
+    prose = "key file must start with -----BEGIN PRIVATE KEY-----"
+    mention = "upload failed: got -----BEGIN ENCRYPTED PRIVATE KEY-----, expected a certificate"
+    if isinstance(payload, dict):
+        # An object's values are read in key order: the mention comes first.
+        recorded = logger.record("error_event", {"error": prose, **payload}).payload
+        assert {key: recorded[key] for key in payload} == payload
+    elif payload[0].startswith("-----"):
+        assert logger.record("error_event", {"v": payload}).payload["v"][1:] == payload[1:]
+    else:
+        assert logger.record("error_event", {"v": [mention, *payload]}).payload["v"][1:] == payload
+
+
+def test_a_cut_private_key_is_redacted_up_to_its_last_line(logger: Any) -> None:
+    # Lines of a key's width (64: PEM, OpenPGP; 70: OpenSSH) are the key's; after a BEGIN line
+    # with no END line the block ends at the first value that is no key's line.
+    ssh = PEM_BODY + "AbCdEf"
+    pgp = [
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+        "Version: GnuPG v2",
+        "",
+        PEM_BODY,
+        PEM_BODY[:30],
+        "=Xb9T",
+        "-----END PGP PRIVATE KEY BLOCK-----",
+        "after",
+    ]
+    payload = {
+        "ssh": ["-----BEGIN OPENSSH PRIVATE KEY-----", ssh, ssh[:40], "next", ssh],
+        "pgp": pgp,
+    }
+    redacted = "[redacted]"
+    assert logger.record("error_event", payload).payload == {
+        "ssh": [redacted, redacted, redacted, "next", ssh],
+        "pgp": [*[redacted] * 7, "after"],
     }
 
 
