@@ -190,6 +190,36 @@ def test_a_router_imported_from_a_module_not_in_the_project_is_said_and_adds_not
     assert "not followed" not in generated.stdout
 
 
+def test_the_layers_own_router_is_no_module_left_out_before_the_layer_is_written(
+    tmp_path: Path,
+) -> None:
+    """The app's include of the layer's router, with the layer not generated yet (deleted, or a
+    fresh clone that keeps it out): the run writes that module, so nothing is said of it."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\ninstrument = { "items.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/items.py": ITEMS,
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\n"
+                "from app.analytics.telemetry_router import router as telemetry_router\n"
+                "from app.items import router\n\n"
+                'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
+                "app.include_router(telemetry_router)\n"
+            ),
+        },
+    )
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "a module not in the project" not in generated.stdout, generated.stdout
+    assert "log call in get_item (GET /api/items/{item_id})" in generated.stdout
+    assert (root / "backend/app/analytics/telemetry_router.py").is_file()
+
+
 def _absent_router_project(root: Path, api: str, extra: Mapping[str, str] = {}) -> str:
     """generate's output on the project of the test above with ``api`` as `app/api.py`."""
     write_files(

@@ -2828,8 +2828,10 @@ def _absent_router(
     if binding is not None or index.from_a_library(canonical, binding):
         return None
     missing = index.missing_module(canonical)
-    if missing is None:
-        return None
+    if missing is None or (
+        index.layer is not None and f"{missing}.".startswith(f"{index.layer}.")
+    ):
+        return None  # there, or the layer this run writes (the app's include of its router)
     # The import that fails: the last one followed into the missing module. Only under a
     # `try` catching its failure is the module surely absent where the app runs.
     failing = [

@@ -533,6 +533,7 @@ class _Analysis:
             self.backend.read,
             settings_file=self.backend.settings_file,
             data_file=self.backend.data_file,
+            layer=plan.analytics_package,
         )
         self.editors: dict[str, ModuleEditor] = {}
         # Files this run does not patch: with the error that stops it, or (skipped: not there,

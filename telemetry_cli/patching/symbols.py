@@ -1790,6 +1790,9 @@ class PackageIndex:
     #: Library classes the package uses as apps though FastAPI's name is not seen in them
     #: (``FastAPIOffline``, ``Cadwyn``), learnt from their use (see :meth:`learn_app_classes`).
     app_classes: frozenset[str] = frozenset()
+    #: The dotted package of the layer the run writes (``app.analytics``): a module of it not
+    #: there yet is one generate creates, never one left out of the project.
+    layer: str | None = None
 
     def learn_app_classes(self, classes: frozenset[str]) -> None:
         """Take the library classes of ``classes`` as app classes from now on.
