@@ -1760,7 +1760,8 @@ def written_stubs(text: str) -> dict[str, Stub]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return {}
-    lines = text.splitlines()
+    # Split as ast counts lines (a form feed or U+2028 inside a line starts no new one).
+    lines = SourceLines(text)
     found: dict[str, Stub] = {}
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
@@ -1770,7 +1771,7 @@ def written_stubs(text: str) -> dict[str, Stub]:
             elif isinstance(statement, FunctionNode):
                 inner = after_docstring(statement.body)
                 if len(inner) == 1 and inner[0].end_lineno == inner[0].lineno:
-                    line = lines[inner[0].lineno - 1]
+                    line = lines.line(inner[0].lineno)
                     # One on its `def` line (`def f(): ...`) is recorded with what stood
                     # after the colon, as generate's record keeps it.
                     inline = len(statement.body) == 1 and _stub_on_def_line(inner[0], line)
