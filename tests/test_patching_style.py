@@ -1347,6 +1347,19 @@ ISORT_ORDER = f'{ISORT_HEAD}sections = ["FUTURE", "STDLIB", "THIRDPARTY", '
         # A custom section holding the app's package: the inserted import joins it.
         (f'{RUFF_ORDER}{OWN_APART}\n[tool.ruff.lint.isort.sections]\nown = ["app"]\n', "ruff"),
         (f'{ISORT_ORDER}"OWN", "FIRSTPARTY", "LOCALFOLDER"]\nknown_own = ["app"]\n', "isort"),
+        # `app` named by two `known_*` settings: isort looks them up in the reverse of its
+        # sections (the local folder's first, the standard library's last); `myco` beside it
+        # shows which one it took.
+        (
+            f'{ISORT_ORDER}"FIRSTPARTY", "OWN", "LOCALFOLDER"]\nknown_own = ["app"]\n'
+            'known_first_party = ["app", "myco"]\n',
+            "isort",
+        ),
+        (
+            f'{ISORT_HEAD}known_first_party = ["app"]\nknown_local_folder = ["app", "myco"]\n',
+            "isort",
+        ),
+        (f'{ISORT_HEAD}known_future_library = ["app"]\nknown_third_party = ["app"]\n', "isort"),
         # forced-separate: a section of its own for the named packages, after all others.
         (f'{RUFF_ISORT_HEAD}forced-separate = ["myco"]\n', "ruff"),
         (f'{ISORT_HEAD}forced_separate = ["myco"]\n', "isort"),

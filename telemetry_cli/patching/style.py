@@ -163,7 +163,8 @@ _ISORT_SECTIONS: dict[str, str | None] = dict(
     )
 )
 # The settings that put named modules in a standard section, by ruff's names and by isort's,
-# each with the section (ruff's name of it); checked in this order.
+# each with the section (ruff's name of it); ruff's checked in this order, isort's in the
+# reverse of its sections (see _isort_known_order).
 _RUFF_KNOWN = (
     ("known-first-party", "first-party"),
     ("known-third-party", "third-party"),
@@ -1374,8 +1375,27 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         length="line"
         if within and setting("length_sort") is True
         else _length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
-        known=(*sections.forced, *(_known(setting, _ISORT_KNOWN) or ()), *sections.custom),
+        known=(*sections.forced, *_isort_known_order(_known(setting, _ISORT_KNOWN), sections)),
     )
+
+
+def _isort_known_order(
+    known: tuple[tuple[str, str], ...] | None, sections: _Sections
+) -> tuple[tuple[str, str], ...]:
+    """The ``known_*`` patterns of isort (standard ones ``known``, and custom), in its order.
+
+    isort (``Config.known_patterns``) tries the sections' patterns in the reverse of its
+    ``sections``, the standard library's last: a module two settings name goes to the later
+    section (``known_local_folder`` over ``known_first_party``, a custom section listed after
+    FIRSTPARTY over it).
+    """
+    by_section: dict[str, list[tuple[str, str]]] = {}
+    for pair in (*(known or ()), *sections.custom):
+        by_section.setdefault(pair[1], []).append(pair)
+    order = [section for section in sections.order if not section.startswith("forced:")]
+    if "standard-library" in order:
+        order = ["standard-library", *(name for name in order if name != "standard-library")]
+    return tuple(pair for section in reversed(order) for pair in by_section.get(section, ()))
 
 
 def _length_sort(every: object, straight: object) -> str:
@@ -1412,7 +1432,8 @@ def known_section(known: tuple[tuple[str, str], ...], module: str) -> str | None
 
     The module itself is matched first, then each package above it (isort's order; a plain
     pattern such as ``app`` names the top-level package, as ruff matches it); the first pattern
-    to match, in the order of :data:`_RUFF_KNOWN` / :data:`_ISORT_KNOWN`, decides.
+    to match, in the order given (ruff's: :data:`_RUFF_KNOWN`; isort's: see
+    :func:`_isort_known_order`), decides.
     """
     parts = module.split(".")
     for size in range(len(parts), 0, -1):
