@@ -152,8 +152,9 @@ _ISORT_MODES = {
 IMPORT_SECTIONS = ("future", "standard-library", "third-party", "first-party", "local-folder")
 # reorder-python-imports' order of them: relative imports first among the project's own.
 _REORDER_SECTIONS = ("future", "standard-library", "third-party", "local-folder", "first-party")
-# A pre-commit hook running reorder-python-imports.
-_REORDER_HOOK = re.compile(r"\bid:\s*['\"]?reorder-python-imports\b")
+# A pre-commit hook running reorder-python-imports: the `id` key of its item in the list.
+_REORDER_HOOK = re.compile(r"^[ \t]*(?:-[ \t]+)?(id):[ \t]*['\"]?reorder-python-imports\b")
+_PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 _RUFF_SECTIONS: dict[str, str | None] = {name: name for name in IMPORT_SECTIONS}
 _ISORT_SECTIONS: dict[str, str | None] = dict(
     zip(
@@ -374,6 +375,11 @@ class FormatStyle(NamedTuple):
     #: ``known_*``): each glob pattern with the section, by ruff's name (see
     #: :func:`known_section`).
     known_sections: tuple[tuple[str, str], ...] = ()
+    #: reorder-python-imports sorts (a pre-commit hook runs it): its application directories
+    #: (absolute; its ``--application-directories``, the root by default). A module found in
+    #: one is the project's, any other not of the standard library a third party's, whatever
+    #: the backend folder holds (see :func:`application_module`). None: another sorter.
+    application_directories: tuple[str, ...] | None = None
 
     def section_names(self) -> tuple[str, ...]:
         """The standard sections (:data:`IMPORT_SECTIONS`), then the custom ones of the order."""
@@ -691,23 +697,36 @@ class FormatStyles:
         top = folder == PurePosixPath(".")
         if found is None and not top:
             found = self._folder(folder.parent)  # the import order below is the parent's too
+            if self._text(folder / _PRE_COMMIT_CONFIG) is not None:
+                found = self._reordered(found, folder)  # a service's own hooks (a monorepo)
         else:
-            found = self._reordered(found or DEFAULT_STYLE)
+            found = self._reordered(found or DEFAULT_STYLE, folder)
         self._folders[folder] = found
         return found
 
-    def _reordered(self, found: FormatStyle) -> FormatStyle:
+    def _reordered(self, found: FormatStyle, folder: PurePosixPath) -> FormatStyle:
         """``found`` with reorder-python-imports' order, when a pre-commit hook runs it.
 
-        Its hook (``id: reorder-python-imports`` in the root's ``.pre-commit-config.yaml``)
-        rewrites every module's imports, whatever else is configured: plain imports before
-        ``from`` ones, by module as written, and the relative imports in one section with the
-        project's own, before them (``.`` sorts before a letter), with nothing between.
+        Its hook (``id: reorder-python-imports`` in the ``.pre-commit-config.yaml`` nearest
+        ``folder``, up to the root's: a monorepo keeps one per service) rewrites every module's
+        imports, whatever else is configured: plain imports before ``from`` ones, by module as
+        written, and the relative imports in one section with the project's own, before them
+        (``.`` sorts before a letter), with nothing between. The project's own are the modules
+        found in its ``--application-directories`` (the hook's ``args``), which pre-commit
+        runs from the root: read from there.
         """
-        hooks = self._text(PurePosixPath(".pre-commit-config.yaml")) or ""
-        if not _REORDER_HOOK.search(hooks):
+        args = None
+        for level in (folder, *folder.parents):
+            args = reorder_hook_args(self._text(level / _PRE_COMMIT_CONFIG) or "")
+            if args is not None:
+                break
+        if args is None:
             return found
+        directories = _option(args, "--application-directories") or "."
         return found._replace(
+            application_directories=tuple(
+                str(self.root / part) for part in directories.split(":") if part
+            ),
             sort_within_sections=False,
             types_apart=False,
             from_first=False,
@@ -1425,6 +1444,76 @@ def _known(
 def _known_pairs(value: object) -> tuple[tuple[str, str], ...]:
     """The pairs :func:`_known` read, as a setting found along ruff's ``extend`` chain."""
     return value if isinstance(value, tuple) else ()
+
+
+def reorder_hook_args(text: str) -> tuple[str, ...] | None:
+    """The ``args`` of the reorder-python-imports hook of a pre-commit configuration's ``text``.
+
+    None when no hook runs it; empty when it has none. The hook's item is read line by line:
+    its ``args:`` at the column of its ``id``, as a flow list (``[--py38-plus, x]``) or a block
+    list below.
+    """
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        match = _REORDER_HOOK.match(line)
+        if match is None:
+            continue
+        column = match.start(1)
+        args: list[str] = []
+        in_args = False
+        for below in lines[number + 1 :]:
+            content = below.lstrip(" ")
+            indent = len(below) - len(content)
+            if not content.strip() or content.startswith("#"):
+                continue
+            if indent < column or (indent == column and not content.startswith("-")):
+                in_args = False
+                if indent < column:
+                    break  # the next hook, or the next repository
+            if indent == column and content.startswith("args:"):
+                flow = content[len("args:") :].split("#", 1)[0].strip()
+                if flow.startswith("[") and flow.endswith("]"):
+                    args.extend(_unquote_item(item) for item in flow[1:-1].split(","))
+                in_args = not flow
+            elif in_args and content.startswith("-"):
+                args.append(_unquote_item(content[1:].split(" #", 1)[0]))
+        return tuple(arg for arg in args if arg)
+    return None
+
+
+def _unquote_item(item: str) -> str:
+    """A YAML list item's scalar: blanks and its quotes off."""
+    value = item.strip()
+    return value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
+
+
+def _option(args: tuple[str, ...], name: str) -> str | None:
+    """The value of the command-line option ``name`` in ``args`` (``name=v`` or ``name v``)."""
+    value = None
+    for index, arg in enumerate(args):
+        if arg.startswith(f"{name}="):
+            value = arg.partition("=")[2]
+        elif arg == name and index + 1 < len(args):
+            value = args[index + 1]
+    return value  # the last one given, as argparse takes it
+
+
+def application_module(directories: tuple[str, ...], top: str) -> bool:
+    """Whether reorder-python-imports finds the top-level module ``top`` in ``directories``.
+
+    As classify-imports does (``lstat``: a symbolic link is neither): a folder of that name
+    that is not empty, or a ``.py`` file.
+    """
+    for directory in directories:
+        folder, module = Path(directory, top), Path(directory, f"{top}.py")
+        try:
+            if folder.is_dir() and not folder.is_symlink() and any(folder.iterdir()):
+                return True
+            if module.is_file() and not module.is_symlink():
+                return True
+        except OSError:
+            continue  # unreadable: not found, as there
+    return False
 
 
 def known_section(known: tuple[tuple[str, str], ...], module: str) -> str | None:
