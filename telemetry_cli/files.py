@@ -354,7 +354,9 @@ def unresolved_conflict(
         else f"resolve the {conflicts} at those lines (the rest merged cleanly: taking one side "
         f"of the whole file, `git checkout --ours -- {relative}`, drops the other's changes)"
     )
-    return f"{relative}: has unresolved merge conflict markers (lines {lines}); {how}" + (
+    # `path:line:` first, as compilers and linters name a place (editors open it there).
+    where = f"{relative}:{spans[0][0]}" if spans else relative
+    return f"{where}: has unresolved merge conflict markers (lines {lines}); {how}" + (
         f", then {then}" if then else ""
     )
 

@@ -703,8 +703,15 @@ def check() -> None: return  # the dependency does it
 '''
 
 
+# A form feed between definitions (a page break, as GNU-style modules have): ast counts it no
+# line break, str.splitlines does.
+FORM_FEED_STUBS = STUBS.replace("\n\n\ndef verify", "\n\n\f\ndef verify", 1)
+
+
 @pytest.mark.parametrize("side", ["--theirs", "--ours"])
-@pytest.mark.parametrize("module", [STUBS, INLINE_STUBS], ids=["own-lines", "def-lines"])
+@pytest.mark.parametrize(
+    "module", [STUBS, INLINE_STUBS, FORM_FEED_STUBS], ids=["own-lines", "def-lines", "form-feed"]
+)
 def test_a_conflict_over_stubs_resolves_to_the_stubs(
     tmp_path: Path, side: str, module: str
 ) -> None:

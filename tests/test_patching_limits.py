@@ -617,3 +617,18 @@ def test_importing_the_limits_compiles_no_comment_pattern() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "0"
+
+
+@pytest.mark.parametrize(
+    ("limit", "comment"),
+    [
+        (Limit("ruff", "PLR0915", 50, ""), "# noqa: PLR0915"),
+        (Limit("pylint", "too-many-statements", 50, ""), "# pylint: disable=too-many-statements"),
+    ],
+)
+def test_an_exemption_after_a_form_feed_is_read_on_the_def_line(limit: Limit, comment: str) -> None:
+    # A page break (a form feed on a line of its own) is no line break to ast, whose line
+    # numbers `exempted` is given: str.splitlines counted it one, and read the line above.
+    text = f"import os\n\f\ndef f() -> None:  {comment}\n    os.sep\n"
+    line = ast.parse(text).body[1].lineno
+    assert exempted(limit, text, line)

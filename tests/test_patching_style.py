@@ -24,6 +24,7 @@ from telemetry_cli.patching.style import (
     hooks_run,
     known_section,
     preferred_quote,
+    reorder_hook_args,
 )
 from telemetry_cli.patching.symbols import ModuleModel, ModuleSource, parse
 from tests.cli_support import run, snapshot
@@ -1177,17 +1178,25 @@ def _sorter(name: str) -> list[str]:
     return [str(beside)] if beside.is_file() else [sys.executable, "-m", name]
 
 
-def _sorted_round_trip(root: Path, tool: str, inserted: str, *, sort_first: bool = False) -> None:
+def _sorted_round_trip(
+    root: Path,
+    tool: str,
+    inserted: str,
+    *,
+    sort_first: bool = False,
+    reorder_args: tuple[str, ...] = ("--application-directories", "backend"),
+) -> None:
     """`books.py` sorted as `tool` (ruff or isort) wants it stays so after generate, which
     inserts ``inserted``; `--check` passes and `remove` gives the project back byte for byte.
-    ``sort_first``: the sorter sorts the module before (its own order of the imports)."""
+    ``sort_first``: the sorter sorts the module before (its own order of the imports).
+    ``reorder_args``: those reorder-python-imports is run with, from the root (as its hook)."""
     books = root / "backend/app/api/books.py"
     if tool == "ruff":
         fix = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", "--fix", str(books)]
         check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", str(books)]
     elif tool == "reorder-python-imports":
         # It rewrites the file and exits 1 when it changed something: 0 is "sorted".
-        fix = check = [*_sorter(tool), "--application-directories", "backend", str(books)]
+        fix = check = [*_sorter(tool), *reorder_args, str(books)]
     else:
         fix = [*_sorter("isort"), str(books)]
         check = [*_sorter("isort"), "--check-only", "--diff", str(books)]
@@ -1348,6 +1357,19 @@ ISORT_ORDER = f'{ISORT_HEAD}sections = ["FUTURE", "STDLIB", "THIRDPARTY", '
         # A custom section holding the app's package: the inserted import joins it.
         (f'{RUFF_ORDER}{OWN_APART}\n[tool.ruff.lint.isort.sections]\nown = ["app"]\n', "ruff"),
         (f'{ISORT_ORDER}"OWN", "FIRSTPARTY", "LOCALFOLDER"]\nknown_own = ["app"]\n', "isort"),
+        # `app` named by two `known_*` settings: isort looks them up in the reverse of its
+        # sections (the local folder's first, the standard library's last); `myco` beside it
+        # shows which one it took.
+        (
+            f'{ISORT_ORDER}"FIRSTPARTY", "OWN", "LOCALFOLDER"]\nknown_own = ["app"]\n'
+            'known_first_party = ["app", "myco"]\n',
+            "isort",
+        ),
+        (
+            f'{ISORT_HEAD}known_first_party = ["app"]\nknown_local_folder = ["app", "myco"]\n',
+            "isort",
+        ),
+        (f'{ISORT_HEAD}known_future_library = ["app"]\nknown_third_party = ["app"]\n', "isort"),
         # forced-separate: a section of its own for the named packages, after all others.
         (f'{RUFF_ISORT_HEAD}forced-separate = ["myco"]\n', "ruff"),
         (f'{ISORT_HEAD}forced_separate = ["myco"]\n', "isort"),
@@ -1610,6 +1632,79 @@ def test_other_tools_leave_the_inserted_code_as_it_is(
     assert "event_logger" in patched
     assert apply() - before == Counter(), patched
     assert books.read_text() == patched
+
+
+REORDER_REPO = (
+    "repos:\n- repo: https://github.com/asottile/reorder-python-imports\n  rev: v3.14.0\n  hooks:\n"
+)
+OTHER_HOOKS = "repos:\n- repo: https://github.com/pre-commit/pre-commit-hooks\n  rev: v5.0.0\n"
+
+
+def test_the_reorder_hooks_arguments_are_its_own() -> None:
+    # Flow and block lists, quoted or not, a comment after them; another hook's are not its.
+    hooks = [
+        "  - id: reorder-python-imports\n",
+        "  - id: reorder-python-imports\n"
+        "    args: [--py38-plus, '--application-directories=.:src']  # x\n",
+        "  -   id: reorder-python-imports\n      args:\n      - --application-directories\n"
+        '      - "backend"\n  -   id: other\n      args: [--application-directories, x]\n',
+        "  - id: check-yaml\n    args: [--unsafe]\n",
+    ]
+    assert [reorder_hook_args(REORDER_REPO + text) for text in hooks] == [
+        (),
+        ("--py38-plus", "--application-directories=.:src"),
+        ("--application-directories", "backend"),
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("config", "hooks", "args"),
+    [
+        # No application directories: the root's, where `app` is not (it is in `backend/`), so
+        # reorder-python-imports takes it for a third party's.
+        (".pre-commit-config.yaml", "  - id: reorder-python-imports\n", ()),
+        (
+            ".pre-commit-config.yaml",
+            "  - id: reorder-python-imports\n"
+            "    args: [--py38-plus, '--application-directories=.:backend']  # ours\n",
+            ("--application-directories=.:backend",),
+        ),
+        (
+            ".pre-commit-config.yaml",
+            "  -   id: reorder-python-imports\n      args:\n      - --application-directories\n"
+            '      - "backend"\n  -   id: other\n      args: [--application-directories, x]\n',
+            ("--application-directories", "backend"),
+        ),
+        # A monorepo's hooks kept by the service, the root's running other ones.
+        (
+            "backend/.pre-commit-config.yaml",
+            "  - id: reorder-python-imports\n    args: [--application-directories, backend]\n",
+            ("--application-directories", "backend"),
+        ),
+        ("backend/.pre-commit-config.yaml", "  - id: reorder-python-imports\n", ()),
+    ],
+)
+@pytest.mark.parametrize("routes", [ABSOLUTE_ROUTES, THIRD_PARTY_ROUTES, PLAIN_OWN_ROUTES])
+def test_reorder_python_imports_hook_is_read_with_its_arguments_where_it_is(
+    tmp_path: Path, config: str, hooks: str, args: tuple[str, ...], routes: str
+) -> None:
+    # The hook's --application-directories was not read (`app` always the project's), and a
+    # hook in the backend folder's own config was not seen.
+    if shutil.which("reorder-python-imports", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("reorder-python-imports is not installed")
+    root = _shelf(tmp_path, "", routes)
+    files = {config: REORDER_REPO + hooks, "backend/app/settings.py": 'NAME = "a"\n'}
+    if config != ".pre-commit-config.yaml":
+        files[".pre-commit-config.yaml"] = OTHER_HOOKS + "  hooks:\n  - id: check-yaml\n"
+    _write(root, files)
+    _sorted_round_trip(
+        root,
+        "reorder-python-imports",
+        "event_logger import event_logger",
+        sort_first=True,
+        reorder_args=args,
+    )
 
 
 @pytest.mark.parametrize(

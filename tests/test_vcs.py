@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tomllib
@@ -19,7 +20,7 @@ from telemetry_cli.files import (
 )
 from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import ManifestHistory, tracked_files
-from tests.cli_support import git, run, snapshot
+from tests.cli_support import git, make_project, run, snapshot, write_files
 from tests.plan_sequence_support import bundled_plan, original_sources, write_plan
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -131,7 +132,8 @@ def test_a_manifest_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) 
         done = run(*command, "--root", str(root))
         assert done.exit_code == 1, command
         assert done.stderr.count("\n") == 1, done.stderr
-        assert f"{MANIFEST}: has unresolved merge conflict markers" in done.stderr
+        assert f"{MANIFEST}:" in done.stderr
+        assert ": has unresolved merge conflict markers" in done.stderr
         assert "--theirs" in done.stderr
     assert snapshot(root) == before
 
@@ -163,12 +165,13 @@ def test_merged_generated_files_are_written_anew_or_refused(tmp_path: Path) -> N
     # A module of the user's: resolved at its lines (taking one side of the whole file would
     # drop the other branch's changes merged around them); a generated file: either side.
     assert (
-        "chapters.py: has unresolved merge conflict markers (lines 2-6); resolve the conflict at "
+        "chapters.py:2: has unresolved merge conflict markers (lines 2-6); resolve the conflict at "
         "those lines (the rest merged cleanly" in done.stdout
     )
     assert chapters.read_bytes() == module
     assert (
-        f"event_logger.py: has unresolved merge conflict markers (lines {spans}); resolve the "
+        f"event_logger.py:{conflict_spans(mine)[0][0]}: has unresolved merge conflict markers "
+        f"(lines {spans}); resolve the "
         "conflicts (take either side" in done.stdout
     )
     assert logger.read_bytes() == mine
@@ -309,7 +312,8 @@ def test_a_module_whose_sides_differ_by_a_line_of_the_users_is_still_refused(
     conflicted = chapters.read_bytes()
     done = run(command, "--root", str(root))
     assert done.exit_code == 1
-    assert "chapters.py: has unresolved merge conflict markers" in done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert re.search(r"chapters\.py:\d+: has unresolved merge conflict markers", said)
     assert chapters.read_bytes() == conflicted
 
 
@@ -397,7 +401,8 @@ def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> N
         done = run(*command, "--root", str(root))
         assert done.exit_code == 2, command
         assert done.stderr.count("\n") == 1, done.stderr
-        assert "pyproject.toml: has unresolved merge conflict markers (lines " in done.stderr
+        assert "pyproject.toml:" in done.stderr
+        assert ": has unresolved merge conflict markers (lines " in done.stderr
         assert "at those lines" in done.stderr  # the user's file: not one side of all of it
     assert snapshot(root) == before
     config = root / "pyproject.toml"
@@ -408,7 +413,7 @@ def test_a_plan_with_merge_conflicts_is_refused_in_one_line(tmp_path: Path) -> N
     )
     done = run("generate", "--check", "--root", str(root))
     assert done.exit_code == 2
-    assert "pyproject.toml: has unresolved merge conflict markers" in done.stderr
+    assert re.search(r"pyproject\.toml:\d+: has unresolved merge conflict markers", done.stderr)
 
 
 def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_path: Path) -> None:
@@ -430,7 +435,9 @@ def test_remove_takes_merged_generated_files_out_or_names_their_conflict(tmp_pat
     kept = [path for path in conflicted if (root / path).exists()]
     assert kept == ["backend/app/analytics/event_logger.py"]
     for path in kept:
-        assert f"{path}: has unresolved merge conflict markers" in done.stdout
+        assert re.search(
+            rf"{re.escape(path)}:\d+: has unresolved merge conflict markers", done.stdout
+        )
     forced = run("remove", "--force", "--root", str(root))
     assert forced.exit_code == 0, forced.stdout
     for path in kept:
@@ -785,3 +792,40 @@ def test_an_app_module_conflicting_across_layer_names_is_patched_from_the_plan(
         main.read_bytes()
         == (original_sources(tmp_path / "pristine") / "backend/app/main.py").read_bytes()
     )
+
+
+SCHEMAS = '"""Schemas the routes share."""\n\nLIMIT = 10\n'
+# One line of the user's changed on both sides: no run's code in it, nothing to resolve by.
+PLAIN_CONFLICT = "<<<<<<< HEAD\nLIMIT = 20\n=======\nLIMIT = 30\n>>>>>>> other\n"
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["api/ai_blocks.py", "main.py", "api/schemas.py"],
+    ids=["route-module", "app-module", "read-not-patched"],
+)
+@pytest.mark.parametrize("generated", [False, True], ids=["fresh", "generated"])
+def test_a_module_with_a_plain_conflict_is_an_error_naming_its_line(
+    tmp_path: Path, module: str, generated: bool
+) -> None:
+    # A module the tool reads but does not patch (here one only the package scan reads) was
+    # skipped as unreadable: generate and --check were green over the unfinished merge.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    write_files(root, {"backend/app/api/schemas.py": SCHEMAS})
+    if generated:
+        assert run("generate", "--root", str(root)).exit_code == 0
+    path = f"backend/app/{module}"
+    data = (root / path).read_bytes() + PLAIN_CONFLICT.encode()
+    (root / path).write_bytes(data)
+    line = data.count(b"\n") - 4
+    said = (
+        f"{path}:{line}: has unresolved merge conflict markers (lines {line}-{line + 4}); "
+        "resolve the conflict at those lines"
+    )
+    for command in (("generate", "--check"), ("generate",), ("remove",)):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 1, (command, done.stdout)
+        assert [text for text in done.stdout.splitlines() if said in text], (command, done.stdout)
+        assert (root / path).read_bytes() == data

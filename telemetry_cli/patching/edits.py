@@ -17,7 +17,12 @@ from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
-from telemetry_cli.patching.style import ImportWrap, YapfLayout, known_section
+from telemetry_cli.patching.style import (
+    ImportWrap,
+    YapfLayout,
+    application_module,
+    known_section,
+)
 from telemetry_cli.patching.symbols import (
     DualImports,
     FunctionNode,
@@ -1184,8 +1189,16 @@ class ModuleEditor:
 
     def _known_rank(self, module: str) -> int | None:
         """The section the sorter is told ``module`` is of (its ``known-*`` settings), if any."""
-        section = known_section(self.module.style.known_sections, module)
         names = self.module.style.section_names()
+        directories = self.module.style.application_directories
+        if directories is not None:
+            # reorder-python-imports: the project's own are what its directories hold.
+            top = module.split(".")[0]
+            if top == "__future__" or top in sys.stdlib_module_names:
+                return None
+            own = application_module(directories, top)
+            return names.index("first-party" if own else "third-party")
+        section = known_section(self.module.style.known_sections, module)
         # A custom section (or forced-separate's) ranks after the standard ones: see `names`.
         return names.index(section) if section in names else None
 
@@ -1758,7 +1771,8 @@ def written_stubs(text: str) -> dict[str, Stub]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return {}
-    lines = text.splitlines()
+    # Split as ast counts lines (a form feed or U+2028 inside a line starts no new one).
+    lines = SourceLines(text)
     found: dict[str, Stub] = {}
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
@@ -1768,7 +1782,7 @@ def written_stubs(text: str) -> dict[str, Stub]:
             elif isinstance(statement, FunctionNode):
                 inner = after_docstring(statement.body)
                 if len(inner) == 1 and inner[0].end_lineno == inner[0].lineno:
-                    line = lines[inner[0].lineno - 1]
+                    line = lines.line(inner[0].lineno)
                     # One on its `def` line (`def f(): ...`) is recorded with what stood
                     # after the colon, as generate's record keeps it.
                     inline = len(statement.body) == 1 and _stub_on_def_line(inner[0], line)

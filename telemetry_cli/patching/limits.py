@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from telemetry_cli.errors import PARSE_ERRORS
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
+from telemetry_cli.patching.source import SourceLines
 
 #: ruff's and pylint's default ``max-statements``.
 DEFAULT_MAX_STATEMENTS = 50
@@ -262,7 +263,8 @@ def exempted(limit: Limit, text: str, line: int | None) -> bool:
     reads it: see :func:`ruff_file_exemptions`; for flake8's, wemake's, as flake8 reads it:
     see :func:`flake8_exempts`) or ``# pylint: skip-file``.
     """
-    lines = text.splitlines()
+    # Numbered as ast numbers them (`line`): a form feed starts no line there.
+    lines = SourceLines(text).as_list()
     if limit.tool == "pylint":
         if _compiled(_PYLINT_SKIP).search(text):
             return True

@@ -73,7 +73,7 @@ from telemetry_cli.patching.symbols import (
     Unreadable,
     parse,
 )
-from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, qualified
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, layer_dir, qualified
 from telemetry_cli.render import carries_header
 from telemetry_cli.vcs import ManifestHistory
 
@@ -152,6 +152,9 @@ class BackendReader:
         #: The modules read as resolved so (by root-relative path; one set for the readers of
         #: a run): their bytes on disk are not the text read.
         self.resolved: set[str] = set()
+        #: The modules read that hold merge conflicts no resolution took out, by root-relative
+        #: path: why, as one line (one dict for the readers of a run, as ``resolved``).
+        self.conflicted: dict[str, str] = {}
         self._resolving: set[str] = set()
         #: The folders (root-relative, in the order found) the modules read need on the import
         #: path besides the backend folder: the one above it that a name rooted there imports
@@ -415,6 +418,7 @@ class BackendReader:
         """
         base = PurePosixPath(self.backend, *name.split("."))
         for relative in (f"{base}/__init__.py", f"{base}.py"):
+            data = None
             try:
                 path = contained_path(self.root, relative)
                 data = read_bytes(path, relative)
@@ -424,6 +428,8 @@ class BackendReader:
                     data, relative, python=True
                 )
             except FileProblem as problem:
+                if data is not None and conflict_marker_line(data) is not None:
+                    self.conflicted[relative] = problem.message
                 raise Unreadable(relative, problem.message) from None
             self.texts[relative] = (data, source)
             return self.module_source(name, relative, source.text)
@@ -745,6 +751,7 @@ class _Analysis:
             # A folder an earlier run patched may hold a merge of two runs' code as well.
             reader.resolve = functools.partial(self._resolve_conflict, reader)
             reader.resolved = self.backend.resolved
+            reader.conflicted = self.backend.conflicted
             self._other_indexes[backend] = PackageIndex(
                 reader.read, settings_file=reader.settings_file, data_file=reader.data_file
             )
@@ -898,6 +905,8 @@ class _Analysis:
                     )
                 ),
             )
+        if self.backend.conflicted:
+            self._fail_conflicted()
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         report.read = {path: data for path, (data, _) in self.backend.texts.items()}
         if self.removing:
@@ -906,6 +915,24 @@ class _Analysis:
             packages = {module.rpartition(".")[0] for module in self.watched}
             report.users_of = self._layer_users(self.watched, packages)
         return report
+
+    def _fail_conflicted(self) -> None:
+        """Fail each module read that holds merge conflicts no resolution took out.
+
+        A module read for what it holds (routes, includes, the tool's code), patched or not:
+        read as either side, the run's answer would be a guess, and a green run (``--check``
+        in CI) would hide the unfinished merge. The layer's own modules are generated files,
+        which the run writes anew or refuses on its own.
+        """
+        # Any layer the plan, the last run or a committed record named, in any layout.
+        layers = tuple(
+            f"{layer_dir(backend, app_package, layer)}/"
+            for backend, app_package, _ in self._layouts()
+            for layer in self._layer_names()
+        )
+        for path, message in sorted(self.backend.conflicted.items()):
+            if path not in self.errors and not path.startswith(layers):
+                self._fail(path, f"{message}; fix it and rerun")
 
     def _layer_users(
         self, layer_modules: tuple[str, ...], packages: set[str]

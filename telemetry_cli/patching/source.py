@@ -86,6 +86,10 @@ class SourceLines:
         """The number of lines."""
         return len(self._lines)
 
+    def as_list(self) -> list[str]:
+        """Every line, without its ending: item ``n - 1`` is the line ast numbers ``n``."""
+        return list(self._lines)
+
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) without its ending; empty past the end."""
         if 1 <= number <= len(self._lines):

@@ -152,6 +152,7 @@ IMPORT_SECTIONS = ("future", "standard-library", "third-party", "first-party", "
 _REORDER_SECTIONS = ("future", "standard-library", "third-party", "local-folder", "first-party")
 # The id of the pre-commit hook running reorder-python-imports.
 _REORDER_HOOK = "reorder-python-imports"
+_PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 _RUFF_SECTIONS: dict[str, str | None] = {name: name for name in IMPORT_SECTIONS}
 _ISORT_SECTIONS: dict[str, str | None] = dict(
     zip(
@@ -161,7 +162,8 @@ _ISORT_SECTIONS: dict[str, str | None] = dict(
     )
 )
 # The settings that put named modules in a standard section, by ruff's names and by isort's,
-# each with the section (ruff's name of it); checked in this order.
+# each with the section (ruff's name of it); ruff's checked in this order, isort's in the
+# reverse of its sections (see _isort_known_order).
 _RUFF_KNOWN = (
     ("known-first-party", "first-party"),
     ("known-third-party", "third-party"),
@@ -371,6 +373,11 @@ class FormatStyle(NamedTuple):
     #: ``known_*``): each glob pattern with the section, by ruff's name (see
     #: :func:`known_section`).
     known_sections: tuple[tuple[str, str], ...] = ()
+    #: reorder-python-imports sorts (a pre-commit hook runs it): its application directories
+    #: (absolute; its ``--application-directories``, the root by default). A module found in
+    #: one is the project's, any other not of the standard library a third party's, whatever
+    #: the backend folder holds (see :func:`application_module`). None: another sorter.
+    application_directories: tuple[str, ...] | None = None
 
     def section_names(self) -> tuple[str, ...]:
         """The standard sections (:data:`IMPORT_SECTIONS`), then the custom ones of the order."""
@@ -688,23 +695,36 @@ class FormatStyles:
         top = folder == PurePosixPath(".")
         if found is None and not top:
             found = self._folder(folder.parent)  # the import order below is the parent's too
+            if self._text(folder / _PRE_COMMIT_CONFIG) is not None:
+                found = self._reordered(found, folder)  # a service's own hooks (a monorepo)
         else:
-            found = self._reordered(found or DEFAULT_STYLE)
+            found = self._reordered(found or DEFAULT_STYLE, folder)
         self._folders[folder] = found
         return found
 
-    def _reordered(self, found: FormatStyle) -> FormatStyle:
+    def _reordered(self, found: FormatStyle, folder: PurePosixPath) -> FormatStyle:
         """``found`` with reorder-python-imports' order, when a pre-commit hook runs it.
 
-        Its hook (``id: reorder-python-imports`` in the root's ``.pre-commit-config.yaml``)
-        rewrites every module's imports, whatever else is configured: plain imports before
-        ``from`` ones, by module as written, and the relative imports in one section with the
-        project's own, before them (``.`` sorts before a letter), with nothing between.
+        Its hook (``id: reorder-python-imports`` in the ``.pre-commit-config.yaml`` nearest
+        ``folder``, up to the root's: a monorepo keeps one per service) rewrites every module's
+        imports, whatever else is configured: plain imports before ``from`` ones, by module as
+        written, and the relative imports in one section with the project's own, before them
+        (``.`` sorts before a letter), with nothing between. The project's own are the modules
+        found in its ``--application-directories`` (the hook's ``args``), which pre-commit
+        runs from the root: read from there.
         """
-        hooks = self._text(PurePosixPath(".pre-commit-config.yaml")) or ""
-        if _REORDER_HOOK not in hooks_run(hooks):
+        args = None
+        for level in (folder, *folder.parents):
+            args = reorder_hook_args(self._text(level / _PRE_COMMIT_CONFIG) or "")
+            if args is not None:
+                break
+        if args is None:
             return found
+        directories = _option(args, "--application-directories") or "."
         return found._replace(
+            application_directories=tuple(
+                str(self.root / part) for part in directories.split(":") if part
+            ),
             sort_within_sections=False,
             types_apart=False,
             from_first=False,
@@ -1077,27 +1097,36 @@ class FormatStyles:
 
 
 def hooks_run(text: str) -> frozenset[str]:
-    """The ids of the hooks a ``.pre-commit-config.yaml`` holding ``text`` runs.
+    """The ids of the hooks a ``.pre-commit-config.yaml`` holding ``text`` runs."""
+    return frozenset(_pre_commit_hooks(text))
+
+
+def _pre_commit_hooks(text: str) -> dict[str, tuple[str, ...]]:
+    """The hooks a ``.pre-commit-config.yaml`` holding ``text`` runs: each id with its ``args``.
 
     Read as YAML, so a hook left commented out (``# - id: ...``) is not one; a file
     pre-commit cannot read runs none.
     """
     if "id" not in text:
-        return frozenset()
+        return {}
     import yaml  # only for a project with a pre-commit file: 10 ms to import
 
     try:
         config = yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError):  # PyYAML composes nested nodes recursively
-        return frozenset()
+        return {}
     repos = config.get("repos") if isinstance(config, dict) else None
-    return frozenset(
-        hook["id"]
-        for repo in (repos if isinstance(repos, list) else [])
-        if isinstance(repo, dict) and isinstance(repo.get("hooks"), list)
-        for hook in repo["hooks"]
-        if isinstance(hook, dict) and isinstance(hook.get("id"), str)
-    )
+    hooks: dict[str, tuple[str, ...]] = {}
+    for repo in repos if isinstance(repos, list) else []:
+        listed = repo.get("hooks") if isinstance(repo, dict) else None
+        for hook in listed if isinstance(listed, list) else []:
+            if isinstance(hook, dict) and isinstance(hook.get("id"), str):
+                args = hook.get("args")
+                hooks.setdefault(
+                    hook["id"],
+                    tuple(str(arg) for arg in args) if isinstance(args, list) else (),
+                )
+    return hooks
 
 
 def _count(value: object) -> int | None:
@@ -1396,8 +1425,27 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         length="line"
         if within and setting("length_sort") is True
         else _length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
-        known=(*sections.forced, *(_known(setting, _ISORT_KNOWN) or ()), *sections.custom),
+        known=(*sections.forced, *_isort_known_order(_known(setting, _ISORT_KNOWN), sections)),
     )
+
+
+def _isort_known_order(
+    known: tuple[tuple[str, str], ...] | None, sections: _Sections
+) -> tuple[tuple[str, str], ...]:
+    """The ``known_*`` patterns of isort (standard ones ``known``, and custom), in its order.
+
+    isort (``Config.known_patterns``) tries the sections' patterns in the reverse of its
+    ``sections``, the standard library's last: a module two settings name goes to the later
+    section (``known_local_folder`` over ``known_first_party``, a custom section listed after
+    FIRSTPARTY over it).
+    """
+    by_section: dict[str, list[tuple[str, str]]] = {}
+    for pair in (*(known or ()), *sections.custom):
+        by_section.setdefault(pair[1], []).append(pair)
+    order = [section for section in sections.order if not section.startswith("forced:")]
+    if "standard-library" in order:
+        order = ["standard-library", *(name for name in order if name != "standard-library")]
+    return tuple(pair for section in reversed(order) for pair in by_section.get(section, ()))
 
 
 def _length_sort(every: object, straight: object) -> str:
@@ -1429,12 +1477,50 @@ def _known_pairs(value: object) -> tuple[tuple[str, str], ...]:
     return value if isinstance(value, tuple) else ()
 
 
+def reorder_hook_args(text: str) -> tuple[str, ...] | None:
+    """The ``args`` of the reorder-python-imports hook of a pre-commit configuration's ``text``.
+
+    None when no hook runs it; empty when it has none.
+    """
+    return _pre_commit_hooks(text).get(_REORDER_HOOK)
+
+
+def _option(args: tuple[str, ...], name: str) -> str | None:
+    """The value of the command-line option ``name`` in ``args`` (``name=v`` or ``name v``)."""
+    value = None
+    for index, arg in enumerate(args):
+        if arg.startswith(f"{name}="):
+            value = arg.partition("=")[2]
+        elif arg == name and index + 1 < len(args):
+            value = args[index + 1]
+    return value  # the last one given, as argparse takes it
+
+
+def application_module(directories: tuple[str, ...], top: str) -> bool:
+    """Whether reorder-python-imports finds the top-level module ``top`` in ``directories``.
+
+    As classify-imports does (``lstat``: a symbolic link is neither): a folder of that name
+    that is not empty, or a ``.py`` file.
+    """
+    for directory in directories:
+        folder, module = Path(directory, top), Path(directory, f"{top}.py")
+        try:
+            if folder.is_dir() and not folder.is_symlink() and any(folder.iterdir()):
+                return True
+            if module.is_file() and not module.is_symlink():
+                return True
+        except OSError:
+            continue  # unreadable: not found, as there
+    return False
+
+
 def known_section(known: tuple[tuple[str, str], ...], module: str) -> str | None:
     """The section (ruff's name) the sorter's ``known`` patterns put ``module`` in, if any.
 
     The module itself is matched first, then each package above it (isort's order; a plain
     pattern such as ``app`` names the top-level package, as ruff matches it); the first pattern
-    to match, in the order of :data:`_RUFF_KNOWN` / :data:`_ISORT_KNOWN`, decides.
+    to match, in the order given (ruff's: :data:`_RUFF_KNOWN`; isort's: see
+    :func:`_isort_known_order`), decides.
     """
     parts = module.split(".")
     for size in range(len(parts), 0, -1):

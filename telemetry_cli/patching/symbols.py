@@ -220,8 +220,7 @@ def _newer_syntax(text: str, error: SyntaxError) -> str:
     """A hint when the line is valid in a newer Python than the one running the tool."""
     if sys.version_info >= (3, 12) or not error.lineno:
         return ""
-    lines = text.splitlines()
-    line = lines[error.lineno - 1] if error.lineno <= len(lines) else ""
+    line = SourceLines(text).line(error.lineno)  # numbered as ast numbers it
     if re.match(_TYPE_PARAMETERS, line):
         syntax, condition = "type parameter syntax", ""
     elif (error.msg or "").startswith("f-string"):
