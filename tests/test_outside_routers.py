@@ -161,7 +161,18 @@ def test_a_router_imported_from_a_module_not_in_the_project_is_said_and_adds_not
     be served by no app for sure. Before, the include was taken as one the tool cannot follow
     (`health` "may be served under" its prefixes, the missing router named as the reason).
     """
-    root = tmp_path / "project"
+    stdout = _absent_router_project(tmp_path / "project", TRY_IMPORTED)
+    assert (
+        "backend/app/api.py:11: `local_router` is imported from app.local_only, a module not in "
+        "the project: this call includes none of its routes"
+    ) in stdout, stdout
+    assert "log call in get_item (GET /api/items/{item_id})" in stdout
+    assert "`router` of app.health is included by no app" in stdout, stdout
+    assert "not followed" not in stdout
+
+
+def _absent_router_project(root: Path, api: str, extra: Mapping[str, str] = {}) -> str:
+    """generate's output on the project of the test above with ``api`` as `app/api.py`."""
     write_files(
         root,
         {
@@ -172,22 +183,17 @@ def test_a_router_imported_from_a_module_not_in_the_project_is_said_and_adds_not
             "backend/app/__init__.py": "",
             "backend/app/items.py": ITEMS,
             "backend/app/health.py": SHARED_HEALTH,
-            "backend/app/api.py": TRY_IMPORTED,
+            "backend/app/api.py": api,
             "backend/app/main.py": (
                 "from fastapi import FastAPI\n\nfrom app.api import router\n\n"
                 'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
             ),
+            **extra,
         },
     )
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
-    assert (
-        "backend/app/api.py:11: `local_router` is imported from app.local_only, a module not in "
-        "the project: this call includes none of its routes"
-    ) in generated.stdout, generated.stdout
-    assert "log call in get_item (GET /api/items/{item_id})" in generated.stdout
-    assert "`router` of app.health is included by no app" in generated.stdout, generated.stdout
-    assert "not followed" not in generated.stdout
+    return generated.stdout
 
 
 def test_the_layers_own_router_is_no_module_left_out_before_the_layer_is_written(
@@ -218,31 +224,6 @@ def test_the_layers_own_router_is_no_module_left_out_before_the_layer_is_written
     assert "a module not in the project" not in generated.stdout, generated.stdout
     assert "log call in get_item (GET /api/items/{item_id})" in generated.stdout
     assert (root / "backend/app/analytics/telemetry_router.py").is_file()
-
-
-def _absent_router_project(root: Path, api: str, extra: Mapping[str, str] = {}) -> str:
-    """generate's output on the project of the test above with ``api`` as `app/api.py`."""
-    write_files(
-        root,
-        {
-            "pyproject.toml": (
-                "[tool.telemetry-scaffold]\n"
-                'instrument = { "items.py" = "ai_block_used", "health.py" = "ai_block_used" }\n'
-            ),
-            "backend/app/__init__.py": "",
-            "backend/app/items.py": ITEMS,
-            "backend/app/health.py": SHARED_HEALTH,
-            "backend/app/api.py": api,
-            "backend/app/main.py": (
-                "from fastapi import FastAPI\n\nfrom app.api import router\n\n"
-                'app = FastAPI()\napp.include_router(router, prefix="/api")\n'
-            ),
-            **extra,
-        },
-    )
-    generated = run("generate", "--root", str(root))
-    assert generated.exit_code == 0, generated.stdout + generated.stderr
-    return generated.stdout
 
 
 GUARDED = {

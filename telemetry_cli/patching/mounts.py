@@ -2774,6 +2774,21 @@ class Notes(list[str]):
             self.append(note)
 
 
+def _named_router(
+    included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> tuple[tuple[ast.expr, Scope], str] | None:
+    """The name an include's router is written as, with its qualified name.
+
+    Followed through the loop's values; None when the router is no name (a call, a subscript)
+    or is not bound.
+    """
+    found = substituted(included, scope, values, index)
+    if found is None or not isinstance(found[0], ast.Name | ast.Attribute):
+        return None
+    qualified = index.qualify(*found)
+    return None if qualified is None else (found, qualified)
+
+
 def _outside_router(
     included: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
 ) -> str | None:
@@ -2783,13 +2798,10 @@ def _outside_router(
     folder is not searched), then ``app.include_router(router, prefix="/ops")``: its routes are
     served, but their handlers are no module of the project's to put a log call into.
     """
-    found = substituted(included, scope, values, index)
-    if found is None or not isinstance(found[0], ast.Name | ast.Attribute):
+    router = _named_router(included, scope, values, index)
+    if router is None:
         return None
-    qualified = index.qualify(*found)
-    if qualified is None:
-        return None
-    canonical, binding = index.resolve(qualified)
+    canonical, binding = index.resolve(router[1])
     if not index.from_a_library(canonical, binding) or "." not in canonical:
         return None
     written = ast.unparse(included)
@@ -2813,12 +2825,10 @@ def _absent_router(
     Without that guard the module is one something else provides (generated at build time,
     compiled, on a ``.pth`` path): the include is one not followed (False).
     """
-    found = substituted(included, scope, values, index)
-    if found is None or not isinstance(found[0], ast.Name | ast.Attribute):
+    router = _named_router(included, scope, values, index)
+    if router is None:
         return None
-    qualified = index.qualify(*found)
-    if qualified is None:
-        return None
+    found, qualified = router
     base: ast.expr = found[0]
     while isinstance(base, ast.Attribute):
         base = base.value
@@ -2828,9 +2838,7 @@ def _absent_router(
     if binding is not None or index.from_a_library(canonical, binding):
         return None
     missing = index.missing_module(canonical)
-    if missing is None or (
-        index.layer is not None and f"{missing}.".startswith(f"{index.layer}.")
-    ):
+    if missing is None or (index.layer is not None and f"{missing}.".startswith(f"{index.layer}.")):
         return None  # there, or the layer this run writes (the app's include of its router)
     # The import that fails: the last one followed into the missing module. Only under a
     # `try` catching its failure is the module surely absent where the app runs.
