@@ -481,8 +481,9 @@ def test_a_settings_class_variable_is_said_to_be_set_by_no_environment_variable(
     tmp_path: Path, annotation: str, environment: bool
 ) -> None:
     """`API_V1_STR: Final[str] = "/api/v1"` in a `BaseSettings` class is a class variable to
-    pydantic (so is `ClassVar[str]`): the prefix is its default, and no environment variable is
-    said to change it, as one does a field's. Before, every attribute was said to be one."""
+    pydantic (so is `ClassVar[str]`): the prefix is its default, read silently as a plain
+    record's is, since no environment variable can change it; a field's is said, naming the
+    variable. Before, every attribute was said to be one an environment variable changes."""
     main = _main(
         "app.include_router(api_router, prefix=settings.API_V1_STR)",
         "from app.config import settings\n",
@@ -497,9 +498,10 @@ def test_a_settings_class_variable_is_said_to_be_set_by_no_environment_variable(
     assert result.exit_code == 0, result.stdout
     assert _routes(root)["get_item"] == "/api/v1/items/{item_id}"
     said = [line for line in result.stdout.splitlines() if "`settings.API_V1_STR`" in line]
-    assert len(said) == 1, result.stdout
-    assert "read as '/api/v1', its default in backend/app/config.py:7" in said[0], said
-    assert ("environment variable API_V1_STR" in said[0]) == environment, said
+    assert len(said) == environment, result.stdout
+    if environment:
+        assert "read as '/api/v1', its default in backend/app/config.py:7" in said[0], said
+        assert "environment variable API_V1_STR" in said[0], said
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
