@@ -10,7 +10,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -156,10 +156,11 @@ class BackendReader:
         #: path: why, as one line (one dict for the readers of a run, as ``resolved``).
         self.conflicted: dict[str, str] = {}
         self._resolving: set[str] = set()
-        #: The folders (root-relative, in the order found) the modules read need on the import
-        #: path besides the backend folder: the one above it that a name rooted there imports
-        #: from, a nested folder whose packages import themselves by their bare names.
-        self.import_folders: dict[str, None] = {}
+        #: The folders (root-relative, in the order found) the modules read may need on the
+        #: import path besides the backend folder: the one above it that a name rooted there
+        #: imports from, a nested folder whose packages import themselves by their bare names;
+        #: each with the names read through it (see :meth:`folders_needed`).
+        self.import_folders: dict[str, list[str]] = {}
         self._on_the_path: set[str] = set()  # nested folders the project's code puts there
 
     def read(self, name: str) -> ModuleSource | None:
@@ -181,7 +182,8 @@ class BackendReader:
             if len(parts) > len(above) and parts[: len(above)] == above:
                 found = self._read(".".join(parts[len(above) :]))
                 if found is not None:
-                    self.import_folders[PurePosixPath(*folder[:start]).as_posix()] = None
+                    above_path = PurePosixPath(*folder[:start]).as_posix()
+                    self.import_folders.setdefault(above_path, []).append(name)
                 return found
         # A package nested in the folder that imports itself by its bare name
         # (`modules/auth/__init__.py` saying `from auth.api import routes`), or a module or
@@ -204,9 +206,25 @@ class BackendReader:
             found = self._read(f"{holder}.{name}")
             if found is not None and holder not in self._on_the_path:
                 folder_path = PurePosixPath(self.backend, *holder.split("."))
-                self.import_folders[folder_path.as_posix()] = None
+                self.import_folders.setdefault(folder_path.as_posix(), []).append(name)
             return found
         return None
+
+    def folders_needed(self, texts: Iterable[str]) -> tuple[str, ...]:
+        """The import folders (see ``import_folders``) a name ``texts`` still hold was read through.
+
+        ``texts`` are the modules as the run leaves them. A name read only to look a module up
+        (one the last run's record names, an import the run takes out or sorts in) is in none
+        of them, and its folder is not needed: else a second run would drop the folder again.
+        """
+        texts = list(texts)
+        needed: list[str] = []
+        for folder, names in self.import_folders.items():
+            alternatives = "|".join(map(re.escape, sorted(set(names), key=len, reverse=True)))
+            named = re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)")
+            if any(named.search(text) for text in texts):
+                needed.append(folder)
+        return tuple(needed)
 
     def _self_importing_holder(self, top: str) -> str | None:
         """The folder (dotted) holding the one nested module ``top`` imported by its bare name.
@@ -542,6 +560,7 @@ class _Analysis:
             layer=plan.analytics_package,
         )
         self.editors: dict[str, ModuleEditor] = {}
+        self._left_texts: dict[str, str] = {}  # each patched module's text after the run
         # Files this run does not patch: with the error that stops it, or (skipped: not there,
         # nothing to do) with only a note.
         self.errors: dict[str, PatchedFile] = {}
@@ -883,9 +902,6 @@ class _Analysis:
                     0, "resolve its merge conflicts: the sides differed only by generate's code"
                 )
                 self.order.append(path)
-        # The folders the app's imports need on the import path besides the backend folder:
-        # the quickstart puts them there.
-        entry = entry._replace(import_folders=tuple(self.backend.import_folders))
         report = ProjectPatches(entry, record=PatchRecord())
         if not self.removing:
             report.record = PatchRecord(
@@ -908,6 +924,16 @@ class _Analysis:
         if self.backend.conflicted:
             self._fail_conflicted()
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
+        # The folders the app's imports need on the import path besides the backend folder,
+        # once the run is done: the quickstart puts them there.
+        # The layer's own modules are generated files, written anew from the plan.
+        layers = self._layer_dirs()
+        left = (
+            self._left_texts.get(path, source.text)
+            for path, (_, source) in self.backend.texts.items()
+            if not path.startswith(layers)
+        )
+        report.entry = entry._replace(import_folders=self.backend.folders_needed(left))
         report.read = {path: data for path, (data, _) in self.backend.texts.items()}
         if self.removing:
             report.users = self._layer_users((self.package,), {self.package})[self.package]
@@ -924,15 +950,22 @@ class _Analysis:
         in CI) would hide the unfinished merge. The layer's own modules are generated files,
         which the run writes anew or refuses on its own.
         """
-        # Any layer the plan, the last run or a committed record named, in any layout.
-        layers = tuple(
+        layers = self._layer_dirs()
+        for path, message in sorted(self.backend.conflicted.items()):
+            if path not in self.errors and not path.startswith(layers):
+                self._fail(path, f"{message}; fix it and rerun")
+
+    def _layer_dirs(self) -> tuple[str, ...]:
+        """The folders (each ending in ``/``) of any layer named by the plan or a record.
+
+        The plan, the last run or a committed record, in any layout: generated files, which the
+        run writes anew.
+        """
+        return tuple(
             f"{layer_dir(backend, app_package, layer)}/"
             for backend, app_package, _ in self._layouts()
             for layer in self._layer_names()
         )
-        for path, message in sorted(self.backend.conflicted.items()):
-            if path not in self.errors and not path.startswith(layers):
-                self._fail(path, f"{message}; fix it and rerun")
 
     def _layer_users(
         self, layer_modules: tuple[str, ...], packages: set[str]
@@ -1639,6 +1672,7 @@ class _Analysis:
         data, source = self.backend.texts[path]
         lines = editor.module.lines
         new_text = lines.apply(edits.insertions, edits.deletions)
+        self._left_texts[path] = new_text
         # A module whose merge conflicts were resolved differs from its bytes even unedited.
         resolved = path in self.backend.resolved
         try:
