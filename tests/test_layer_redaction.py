@@ -3713,6 +3713,12 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "ada:hunter2@unix(/var/run/mysqld/mysqld.sock)/app",
         "ada:hunter2@10.0.0.5/app",
         "default:s3cret@cache.internal:6379/0",
+        # A domain name for a host, without a port (session 45): the password was kept.
+        "ada:pw@db.example.com/app",
+        "ada:hunter2@example.com/app?sslmode=require",
+        "app_user:Xk9!2@pg-main.internal.example.org/analytics",
+        # A key holding an email address: the address is someone's data, as without the path.
+        "cache:ada@example.com/profile",
     ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -3732,13 +3738,16 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "npm:preact@10.5.0/hooks",
         "npm:lodash@4.17.21/fp",
         "npm:express@4.18.2",
-        "cache:ada@example.com/profile",
         "12:30@room/5",
         "Ticket:ABC-123@jira/browse",
         "v1:alpha@build/42",
         "ns:key@default/svc",
         "npm:@scope/pkg@1.2.3",
         "https://registry.example/@scope/pkg",
+        # A dotted host that names a file or a version, not a domain.
+        "ns:key@settings.yaml/x",
+        "v1:alpha@build.42/artifacts",
+        "see ada:pw@db.example.com/app for the seating plan",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
