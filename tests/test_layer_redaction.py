@@ -3347,6 +3347,48 @@ KEPT_LONE_PAIRS = [
 ]
 
 
+# Names and values in turn in one flat list (session 45): a structured logger's key-value
+# arguments, Redis' HSET fields. Read as pairs only when some value is no name; names alone
+# (a table's columns, changed fields) are a list of names, and kept.
+FLAT_PAIRS = [
+    (
+        {"args": ["user_id", 42, "password", "hunter2"]},
+        {"args": ["user_id", 42, "password", "[redacted]"]},
+    ),
+    (
+        {"args": ("token", "abc123xyz", "retries", 3)},
+        {"args": ["token", "[redacted]", "retries", 3]},
+    ),
+    (
+        {"hset": ["name", "Ada Lovelace", "api_key", "k-123", "plan", "pro"]},
+        {"hset": ["name", "Ada Lovelace", "api_key", "[redacted]", "plan", "pro"]},
+    ),
+    ({"raw": json.dumps(["user_id", 42, "secret", "s3cr3t"])}, {"raw": "[redacted]"}),
+]
+KEPT_FLAT_LISTS = [
+    {"columns": ["id", "name", "password", "created_at"]},
+    {"fields": ["user", "password", "name", "email"]},
+    {"fields": ["password", "email", "name", "phone"]},
+    {"args": ["user_id", 42, "password", None]},
+    {"args": ["user_id", 42, "password", "********"]},
+    {"args": ["password", "x", "password", "y", "n", 1]},  # a name twice: no record
+    {"words": ["the", "password", "is", "long", "enough", 12]},
+    {"raw": json.dumps(["id", "name", "password", "created_at"])},
+]
+
+
+@pytest.mark.parametrize(("payload", "recorded"), FLAT_PAIRS)
+def test_a_flat_list_of_names_and_values_follows_the_key_rule(
+    logger: Any, payload: dict[str, Any], recorded: dict[str, Any]
+) -> None:
+    assert logger.record("error_event", payload).payload == recorded
+
+
+@pytest.mark.parametrize("payload", KEPT_FLAT_LISTS)
+def test_a_flat_list_of_names_alone_is_kept(logger: Any, payload: dict[str, Any]) -> None:
+    assert logger.record("error_event", payload).payload == payload
+
+
 @pytest.mark.parametrize(("payload", "recorded"), LONE_PAIRS)
 def test_a_lone_pair_follows_the_key_rule(
     logger: Any, payload: dict[str, Any], recorded: dict[str, Any]
