@@ -3088,6 +3088,11 @@ SESSION_43_TOKENS = [
 SHAPED_SECRET_TEXTS = [
     "eyJhbGciOiJIUzI1NiJ9.\n  eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
     "jwt: eyJhbGciOiJIUzI1NiJ9 . eyJzdWIiOiIxIn0 . c2ln",
+    # Session 45: a JWT wrapped inside its header (a mail's or a terminal's width), or pasted
+    # with spaces inside its parts.
+    "sent eyJhbGciOiJIUzI1NiIsInR5\n  cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2ln",
+    "eyJhbGciOiJSUzI1NiIs\r\nImtpZCI6IjEifQ.eyJzdWIiOiIx\r\nIn0.c2ln",
+    "token eyJhbGciOiJI UzI1NiJ9.eyJzdWIi OiIxIn0",
     "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF...",
     "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none",
     "signing with whsec_" + "Ab1" * 11,
@@ -3152,6 +3157,9 @@ SHAPED_KEPT_TEXTS = [
     "see https://api.slack.com/messaging/webhooks for incoming hooks",
     "npm_config_cache=/tmp/npm-cache",
     "eyJhbGciOiJIUzI1NiJ9 alone",
+    # Prose that names the prefix, glued without its spaces, decodes to no JOSE header.
+    "tokens start with eyJ and\nend with a signature. eyJzdWIi is the claims",
+    "eyJ is base64 of {\" and\n eyJhbG of {\"alg. eyJzdWIiOi",
     "~/projects/app and ~/.config",
     "sha256~short",
     "ya29.5 was the ticket",
