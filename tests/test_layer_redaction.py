@@ -3159,7 +3159,7 @@ SHAPED_KEPT_TEXTS = [
     "eyJhbGciOiJIUzI1NiJ9 alone",
     # Prose that names the prefix, glued without its spaces, decodes to no JOSE header.
     "tokens start with eyJ and\nend with a signature. eyJzdWIi is the claims",
-    "eyJ is base64 of {\" and\n eyJhbG of {\"alg. eyJzdWIiOi",
+    'eyJ is base64 of {" and\n eyJhbG of {"alg. eyJzdWIiOi',
     "~/projects/app and ~/.config",
     "sha256~short",
     "ya29.5 was the ticket",
