@@ -379,6 +379,29 @@ def test_dataclasses_and_pydantic_models_are_recorded_as_their_fields_redacted(
     assert "kept-out" not in event.to_json() and "S3cr3tPassw0rd" not in event.to_json()
 
 
+def test_a_dataclass_or_a_pydantic_model_as_the_payload_is_the_object_of_its_fields(
+    logger: Any, layer: Layer
+) -> None:
+    # A handler may hand over its request body whole, against the annotation.
+    redacted = layer.redaction.REDACTED
+    event = logger.record("ai_block_used", Shelf("physics", date(2025, 1, 27)))
+    assert event.payload == {
+        "name": "physics",
+        "opened": "2025-01-27",
+        "password": redacted,
+        "inner": None,
+    }
+    reader = Reader(readerId=uuid.UUID(int=5), secret=pydantic.SecretStr("x"), note="hunter2")
+    assert logger.record("ai_block_used", reader).payload == {
+        "readerId": "00000000-0000-0000-0000-000000000005",
+        "secret": "**********",
+        "note": "hunter2",
+        "shelf": None,
+    }
+    with pytest.raises(layer.event_logger.EventValidationError, match="must be a JSON object"):
+        logger.record("ai_block_used", Shelf)
+
+
 def test_dataclasses_nesting_too_deep_or_in_a_cycle_are_refused_in_one_line(
     layer: Layer, logger: Any
 ) -> None:
