@@ -6,6 +6,7 @@ Every test runs twice: with orjson (when installed) and with the standard librar
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 import enum
 import itertools
@@ -27,6 +28,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import MappingProxyType
 from typing import Any, NamedTuple, get_args
 
+import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -306,6 +308,117 @@ def test_standard_types_are_recorded_in_their_json_form(
     # The event holds only plain JSON types, so any JSON library can write it again.
     assert json.loads(event.to_json())["payload"] == json.loads(json.dumps(event.payload))
     assert type(event.payload["value"]) in (str, int, float, bool, list, dict)
+
+
+@dataclasses.dataclass
+class Shelf:
+    """A dataclass an owner passes to log() as a property value."""
+
+    name: str
+    opened: date
+    password: str = "hunter2"
+    api_token: str = dataclasses.field(default="t0k3n-value", repr=False)
+    inner: Any = None
+
+
+class Reader(pydantic.BaseModel):
+    """A pydantic model an owner passes to log() as a property value."""
+
+    model_config = pydantic.ConfigDict(populate_by_name=True)
+
+    reader_id: uuid.UUID = pydantic.Field(alias="readerId")
+    secret: pydantic.SecretStr
+    note: str
+    hidden: str = pydantic.Field(default="kept-out", exclude=True)
+    shelf: Any = None
+
+
+def test_dataclasses_and_pydantic_models_are_recorded_as_their_fields_redacted(
+    logger: Any, layer: Layer
+) -> None:
+    # An owner passes the objects the handler holds: each is the object of its fields, whose
+    # values are read as any object's (a password field redacted, a credential in text too).
+    shelf = Shelf("physics", date(2025, 1, 27), inner=Shelf("nested", date(2025, 1, 28)))
+    reader = Reader(
+        readerId=uuid.UUID(int=5),
+        secret=pydantic.SecretStr("s3cret"),
+        note="postgres://admin:S3cr3tPassw0rd@db.example.com/app",
+        shelf=Shelf("model", date(2025, 2, 1)),
+    )
+    redacted = layer.redaction.REDACTED
+    event = logger.record("ai_block_used", {"shelf": shelf, "reader": [reader]})
+    assert event.payload == {
+        "shelf": {
+            "name": "physics",
+            "opened": "2025-01-27",
+            "password": redacted,
+            "inner": {
+                "name": "nested",
+                "opened": "2025-01-28",
+                "password": redacted,
+                "inner": None,
+            },
+        },
+        "reader": [
+            {
+                "readerId": "00000000-0000-0000-0000-000000000005",
+                "secret": "**********",  # pydantic's mask, kept as a mask is under any key
+                "note": redacted,
+                # pydantic writes a dataclass among a model's fields whole, repr=False or not.
+                "shelf": {
+                    "name": "model",
+                    "opened": "2025-02-01",
+                    "password": redacted,
+                    "api_token": redacted,
+                    "inner": None,
+                },
+            }
+        ],
+    }
+    assert "hunter2" not in event.to_json() and "t0k3n-value" not in event.to_json()
+    assert "kept-out" not in event.to_json() and "S3cr3tPassw0rd" not in event.to_json()
+
+
+def test_a_dataclass_or_a_pydantic_model_as_the_payload_is_the_object_of_its_fields(
+    logger: Any, layer: Layer
+) -> None:
+    # A handler may hand over its request body whole, against the annotation.
+    redacted = layer.redaction.REDACTED
+    event = logger.record("ai_block_used", Shelf("physics", date(2025, 1, 27)))
+    assert event.payload == {
+        "name": "physics",
+        "opened": "2025-01-27",
+        "password": redacted,
+        "inner": None,
+    }
+    reader = Reader(readerId=uuid.UUID(int=5), secret=pydantic.SecretStr("x"), note="hunter2")
+    assert logger.record("ai_block_used", reader).payload == {
+        "readerId": "00000000-0000-0000-0000-000000000005",
+        "secret": "**********",
+        "note": "hunter2",
+        "shelf": None,
+    }
+    with pytest.raises(layer.event_logger.EventValidationError, match="must be a JSON object"):
+        logger.record("ai_block_used", Shelf)
+
+
+def test_dataclasses_nesting_too_deep_or_in_a_cycle_are_refused_in_one_line(
+    layer: Layer, logger: Any
+) -> None:
+    # The payload's limits hold for the objects fields make: a level each, and no cycle.
+    deep: Any = None
+    for _ in range(layer.models.MAX_PAYLOAD_DEPTH):
+        deep = Shelf("level", date(2025, 1, 1), inner=deep)
+    with pytest.raises(layer.event_logger.EventValidationError, match="nests deeper"):
+        logger.record("ai_block_used", {"shelf": deep})
+    looped = Shelf("loop", date(2025, 1, 1))
+    looped.inner = looped
+    with pytest.raises(layer.event_logger.EventValidationError) as raised:
+        logger.record("ai_block_used", {"shelf": looped})
+    assert "\n" not in str(raised.value) and "hunter2" not in str(raised.value)
+    # A dataclass itself, not an instance, is no value.
+    with pytest.raises(layer.event_logger.EventValidationError, match="have no JSON form"):
+        logger.record("ai_block_used", {"kind": Shelf})
 
 
 def test_path_parameters_of_standard_types_give_a_recorded_event_not_a_warning(

@@ -3088,6 +3088,11 @@ SESSION_43_TOKENS = [
 SHAPED_SECRET_TEXTS = [
     "eyJhbGciOiJIUzI1NiJ9.\n  eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
     "jwt: eyJhbGciOiJIUzI1NiJ9 . eyJzdWIiOiIxIn0 . c2ln",
+    # Session 45: a JWT wrapped inside its header (a mail's or a terminal's width), or pasted
+    # with spaces inside its parts.
+    "sent eyJhbGciOiJIUzI1NiIsInR5\n  cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2ln",
+    "eyJhbGciOiJSUzI1NiIs\r\nImtpZCI6IjEifQ.eyJzdWIiOiIx\r\nIn0.c2ln",
+    "token eyJhbGciOiJI UzI1NiJ9.eyJzdWIi OiIxIn0",
     "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF...",
     "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none",
     "signing with whsec_" + "Ab1" * 11,
@@ -3152,6 +3157,9 @@ SHAPED_KEPT_TEXTS = [
     "see https://api.slack.com/messaging/webhooks for incoming hooks",
     "npm_config_cache=/tmp/npm-cache",
     "eyJhbGciOiJIUzI1NiJ9 alone",
+    # Prose that names the prefix, glued without its spaces, decodes to no JOSE header.
+    "tokens start with eyJ and\nend with a signature. eyJzdWIi is the claims",
+    'eyJ is base64 of {" and\n eyJhbG of {"alg. eyJzdWIiOi',
     "~/projects/app and ~/.config",
     "sha256~short",
     "ya29.5 was the ticket",
@@ -3345,6 +3353,48 @@ KEPT_LONE_PAIRS = [
     {"entry": ["token", "***"]},
     {"raw": json.dumps({"fields": ["email", "phone_number"]})},
 ]
+
+
+# Names and values in turn in one flat list (session 45): a structured logger's key-value
+# arguments, Redis' HSET fields. Read as pairs only when some value is no name; names alone
+# (a table's columns, changed fields) are a list of names, and kept.
+FLAT_PAIRS = [
+    (
+        {"args": ["user_id", 42, "password", "hunter2"]},
+        {"args": ["user_id", 42, "password", "[redacted]"]},
+    ),
+    (
+        {"args": ("token", "abc123xyz", "retries", 3)},
+        {"args": ["token", "[redacted]", "retries", 3]},
+    ),
+    (
+        {"hset": ["name", "Ada Lovelace", "api_key", "k-123", "plan", "pro"]},
+        {"hset": ["name", "Ada Lovelace", "api_key", "[redacted]", "plan", "pro"]},
+    ),
+    ({"raw": json.dumps(["user_id", 42, "secret", "s3cr3t"])}, {"raw": "[redacted]"}),
+]
+KEPT_FLAT_LISTS = [
+    {"columns": ["id", "name", "password", "created_at"]},
+    {"fields": ["user", "password", "name", "email"]},
+    {"fields": ["password", "email", "name", "phone"]},
+    {"args": ["user_id", 42, "password", None]},
+    {"args": ["user_id", 42, "password", "********"]},
+    {"args": ["password", "x", "password", "y", "n", 1]},  # a name twice: no record
+    {"words": ["the", "password", "is", "long", "enough", 12]},
+    {"raw": json.dumps(["id", "name", "password", "created_at"])},
+]
+
+
+@pytest.mark.parametrize(("payload", "recorded"), FLAT_PAIRS)
+def test_a_flat_list_of_names_and_values_follows_the_key_rule(
+    logger: Any, payload: dict[str, Any], recorded: dict[str, Any]
+) -> None:
+    assert logger.record("error_event", payload).payload == recorded
+
+
+@pytest.mark.parametrize("payload", KEPT_FLAT_LISTS)
+def test_a_flat_list_of_names_alone_is_kept(logger: Any, payload: dict[str, Any]) -> None:
+    assert logger.record("error_event", payload).payload == payload
 
 
 @pytest.mark.parametrize(("payload", "recorded"), LONE_PAIRS)
@@ -3713,6 +3763,12 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "ada:hunter2@unix(/var/run/mysqld/mysqld.sock)/app",
         "ada:hunter2@10.0.0.5/app",
         "default:s3cret@cache.internal:6379/0",
+        # A domain name for a host, without a port (session 45): the password was kept.
+        "ada:pw@db.example.com/app",
+        "ada:hunter2@example.com/app?sslmode=require",
+        "app_user:Xk9!2@pg-main.internal.example.org/analytics",
+        # A key holding an email address: the address is someone's data, as without the path.
+        "cache:ada@example.com/profile",
     ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -3732,13 +3788,16 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "npm:preact@10.5.0/hooks",
         "npm:lodash@4.17.21/fp",
         "npm:express@4.18.2",
-        "cache:ada@example.com/profile",
         "12:30@room/5",
         "Ticket:ABC-123@jira/browse",
         "v1:alpha@build/42",
         "ns:key@default/svc",
         "npm:@scope/pkg@1.2.3",
         "https://registry.example/@scope/pkg",
+        # A dotted host that names a file or a version, not a domain.
+        "ns:key@settings.yaml/x",
+        "v1:alpha@build.42/artifacts",
+        "see ada:pw@db.example.com/app for the seating plan",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
