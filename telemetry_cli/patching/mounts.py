@@ -14,6 +14,7 @@ import bisect
 import copy
 import dataclasses
 import fnmatch
+import functools
 import re
 import weakref
 from collections.abc import Callable, Collection, Iterator
@@ -3239,7 +3240,7 @@ def _listing_loop_item(
             continue
         found = _listing_item(loop.iter, loop.target, scope, index)
         if found is not None:
-            return found, loop, None
+            return _derived_in_loop(found, loop, call, scope, index), loop, None
         # `for name, module in modules:` over `[(info.name, import_module(...)) for info in
         # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or what its
         # element makes of it (`f[:-3]`, `p.stem`); the module imported is read as such.
@@ -3253,6 +3254,39 @@ def _listing_loop_item(
             filtered = (inner, list(item[1].ifs))
             return {target: _comprehended(item[0], inner, scope, index)}, loop, filtered
     return None
+
+
+def _derived_in_loop(
+    named: dict[str, Callable[[str], ast.expr]],
+    loop: ast.For | ast.AsyncFor,
+    call: ast.Call,
+    scope: Scope,
+    index: PackageIndex,
+) -> dict[str, Callable[[str], ast.expr]]:
+    """``named``, with the names the loop's body binds from them before ``call``, and their items.
+
+    ``for f in glob.glob(pattern): name = f.split("/")[-2]`` then ``prefix=f"/{name}"``:
+    ``name`` holds, per listed entry, the string its value makes of the entry (see
+    :func:`_comprehended`); a name bound anywhere else in ``scope`` too is left out (which
+    value it holds at the call is not known), and so is a module imported by name.
+    """
+    found = dict(named)
+    for statement in block_statements(loop.body):
+        if statement.lineno >= call.lineno:
+            break
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and names_in(statement.value) & set(found)
+            # The module imported is read as such, not as a string made of the entry.
+            and not _imported_at_run_time(statement.value, scope, index, 0)
+        ):
+            continue
+        name = statement.targets[0].id
+        if name not in found and bound_once(scope.lookup(name)):
+            found[name] = _comprehended(statement.value, dict(found), scope, index)
+    return found
 
 
 def _comprehended(
@@ -3281,31 +3315,29 @@ def _comprehended(
 
 
 def _listing_item(
-    listing: ast.expr, target: ast.expr, scope: Scope, index: PackageIndex
+    iterated: ast.expr, target: ast.expr, scope: Scope, index: PackageIndex
 ) -> dict[str, Callable[[str], ast.expr]] | None:
-    """The names ``target`` binds per entry of the folder listing ``listing``, and their items.
+    """The names ``target`` binds per entry of the folder listing ``iterated``, and their items.
 
-    The entry's own name first. See :func:`_listing_loop_item`; None when ``listing`` is no
+    The entry's own name first. See :func:`_listing_loop_item`; None when ``iterated`` is no
     folder listing so read.
     """
-    if (
-        isinstance(listing, ast.Call)
-        and isinstance(listing.func, ast.Name)
-        and listing.func.id == "sorted"
-        and scope.lookup("sorted") is None
-        and listing.args
-    ):
-        listing = listing.args[0]  # the builtin: the same entries, in order
-    if not isinstance(listing, ast.Call):
+    listing = _listing_call(iterated, scope)
+    if listing is None:
         return None
+    lister = index.qualify(listing.func, scope)
+    if lister in _GLOBS and isinstance(target, ast.Name):
+        # `for f in glob.glob(os.path.join(here, "*", "routes.py")):`: each file's path, a
+        # string whose folder part is only known at run time.
+        return {target.id: functools.partial(ListedModule.path, text=True)}
     if (
         isinstance(listing.func, ast.Attribute)
         and _FOLDER_LISTINGS.get(listing.func.attr) is False  # `rglob` names deeper entries
         and isinstance(target, ast.Name)
     ):
-        # `for path in (Path(__file__).parent / "routers").glob("*.py"):`: each entry's path.
+        # `for path in (Path(__file__).parent / "routers").glob("*.py"):`: each entry's path
+        # (`orders/routes.py` for `glob("*/routes.py")`).
         return {target.id: ListedModule.path}
-    lister = index.qualify(listing.func, scope)
     if lister == "os.listdir" and isinstance(target, ast.Name):
         return {target.id: ast.Constant}
     if lister != "pkgutil.iter_modules" or call_argument(listing, 1, "prefix") is not None:
@@ -3325,6 +3357,24 @@ def _listing_item(
             named[package.id] = lambda entry: ast.Constant(not entry.endswith(".py"))
         return named
     return None
+
+
+def _listing_call(listing: ast.expr, scope: Scope) -> ast.Call | None:
+    """The call a loop's iterable is, through the builtin ``sorted`` and a name bound once.
+
+    ``for f in sorted(glob.glob(pattern)):``, ``files = glob.glob(pattern)`` then ``for f in
+    files:``: the ``glob.glob`` call (the same entries, in another order).
+    """
+    for _ in range(2):
+        if calls_builtin(listing, scope, "sorted", "list") and len(listing.args) == 1:
+            listing = listing.args[0]
+        if not isinstance(listing, ast.Name):
+            break
+        binding = scope.lookup(listing.id)
+        if not bound_once(binding) or not isinstance(binding.node, ast.Call):
+            return None
+        listing = binding.node
+    return listing if isinstance(listing, ast.Call) else None
 
 
 def _module_name(entry: str) -> ast.expr:
@@ -3396,7 +3446,19 @@ def _discovered_routers(
         last = found.rpartition(".")[2]
         is_file = listed_module is not None and not listed_module.is_package
         entry = f"{last}.py" if is_file else last
-        if pattern is not None and not fnmatch.fnmatchcase(entry, pattern):
+        if pattern is not None and "/" in pattern:
+            # `glob("*/routes.py")`: a subfolder holding that module, by its file's path.
+            pattern_folder, _, file = pattern.partition("/")
+            held = index.module(f"{found}.{file.removesuffix('.py')}")
+            if (
+                is_file
+                or not fnmatch.fnmatchcase(last, pattern_folder)
+                or held is None
+                or held.is_package
+            ):
+                continue
+            entry = f"{last}/{file}"
+        elif pattern is not None and not fnmatch.fnmatchcase(entry, pattern):
             continue  # `glob("*.py")` lists no subpackage's folder
         if key is not None:
             keys.append(key)
@@ -3716,6 +3778,15 @@ def _package_listed_in_scopes(
                     listed.add((folder[0], deep, None))
                 elif qualified in _MODULE_LISTINGS:
                     listed.add(None)
+            elif qualified in _GLOBS:
+                # `glob.glob(os.path.join(here, "*", "routes.py"))`: the folder `here`, by a
+                # pattern of its files or of a file in each subfolder.
+                globbed = _glob_pattern(call_argument(node, 0, "pathname"), current, index)
+                folder = None
+                if globbed is not None and _module_pattern(globbed[2]):
+                    folder = _path_of(globbed[0], globbed[1], index, modules, 0, held)
+                if globbed is not None and folder is not None and folder[0] and not folder[1]:
+                    listed.add((folder[0], False, globbed[2]))
             elif (
                 isinstance(node.func, ast.Attribute)
                 and node.func.attr in _FOLDER_LISTINGS
@@ -3921,9 +3992,116 @@ def _lists_modules(call: ast.Call) -> bool:
     return (
         isinstance(pattern, ast.Constant)
         and isinstance(pattern.value, str)
-        and "/" not in pattern.value
-        and pattern.value.endswith(("*", ".py"))
+        and _module_pattern(pattern.value)
     )
+
+
+def _module_pattern(pattern: str) -> bool:
+    """Whether a glob ``pattern`` may list a folder's modules, each by one entry of it.
+
+    ``*.py`` (its module files), ``*`` (its entries), or ``*/routes.py``: a subfolder's
+    module, written out (a wildcard in it may list several modules of one subfolder, a
+    ``**`` any depth: which the loop names by the subfolder is not known).
+    """
+    folder, slash, file = pattern.partition("/")
+    if not slash:
+        return pattern.endswith(("*", ".py"))
+    return (
+        bool(folder)
+        and "**" not in folder
+        and file.endswith(".py")
+        and file[:-3].isidentifier()
+        and not _GLOB_MAGIC.search(file)
+    )
+
+
+# The glob functions listing the paths a pattern matches (`glob.glob`, its iterator).
+_GLOBS = frozenset({"glob.glob", "glob.iglob"})
+_GLOB_MAGIC = re.compile(r"[*?\[]")
+
+
+def _glob_pattern(
+    path: ast.expr | None, scope: Scope, index: PackageIndex, depth: int = 0
+) -> tuple[ast.expr, Scope, str] | None:
+    """The folder a ``glob.glob`` pattern is written under, and the pattern below it.
+
+    ``os.path.join(here, "*", "routes.py")``, ``os.path.join(f"{here}/*", "routes.py")``,
+    ``f"{here}/*.py"``, ``here + "/*/routes.py"``, ``str(folder / "*" / "routes.py")``, or a
+    name bound once to one: ``here`` (``folder``) with ``"*/routes.py"`` (``"*.py"``). The
+    folder is an expression read in the scope returned (a path :func:`_path_of` tells).
+    None when not written so, or when a part after the folder is not known statically.
+    """
+    if path is None or depth > _MAX_RUN_TIME_DEPTH:
+        return None
+    parts = _path_parts(path, scope, index, depth)
+    if parts is None:
+        return None
+    base, where, written = parts
+    words: list[str] = []
+    for text in written:
+        words.extend(word for word in text.split("/") if word)
+    first = next((at for at, word in enumerate(words) if _GLOB_MAGIC.search(word)), None)
+    if first is None:
+        return None  # no pattern: one path
+    folder = base
+    for word in words[:first]:
+        # `here/api/*.py`: the folder `here / "api"`, as `_path_of` reads a join.
+        joined = ast.BinOp(folder, ast.Div(), ast.Constant(word))
+        folder = ast.copy_location(joined, base)
+    return folder, where, "/".join(words[first:])
+
+
+def _path_parts(
+    path: ast.expr, scope: Scope, index: PackageIndex, depth: int
+) -> tuple[ast.expr, Scope, list[str]] | None:
+    """A path joined of a folder and strings known statically: the folder, its scope, the rest.
+
+    See :func:`_glob_pattern`: each string is a part of the path, or several joined by ``/``.
+    """
+    if isinstance(path, ast.Name):
+        binding = scope.lookup(path.id)
+        if bound_once(binding) and isinstance(binding.node, ast.expr):
+            held = _path_parts(binding.node, binding.scope, index, depth + 1)
+            if held is not None and held[2]:
+                return held
+        return path, scope, []
+    joined: list[ast.expr] | None = None
+    if isinstance(path, ast.Call) and not path.keywords:
+        function = path.func
+        builtin = isinstance(function, ast.Name) and function.id == "str"
+        qualified = "str" if builtin and scope.lookup("str") is None else None
+        qualified = qualified or index.qualify(function, scope)
+        if qualified in ("str", "os.fspath") and len(path.args) == 1:
+            return _path_parts(path.args[0], scope, index, depth + 1)
+        if qualified in _JOINED_PATH and path.args:
+            joined = list(path.args)
+    elif isinstance(path, ast.BinOp) and isinstance(path.op, ast.Div | ast.Add):
+        joined = [path.left, path.right]
+    elif (
+        isinstance(path, ast.JoinedStr)
+        and len(path.values) >= 2
+        and isinstance(path.values[0], ast.FormattedValue)
+        and path.values[0].conversion == -1
+        and path.values[0].format_spec is None
+    ):
+        joined = [path.values[0].value, ast.JoinedStr(path.values[1:])]
+    if joined is None or any(isinstance(each, ast.Starred) for each in joined):
+        return path, scope, []
+    head = _path_parts(joined[0], scope, index, depth + 1)
+    if head is None:
+        return None
+    rest: list[str] = []
+    for each in joined[1:]:
+        text = index.string_value(each, scope)
+        if text is None:
+            return None
+        rest.append(text)
+    added = isinstance(path, ast.BinOp) and isinstance(path.op, ast.Add)
+    if (added or isinstance(path, ast.JoinedStr)) and not rest[0].startswith("/"):
+        # A string added to the folder's: a part only after a `/` (`here + "/*.py"`).
+        return None
+    base, where, written = head
+    return base, where, [*written, *rest]
 
 
 def _path_of(
