@@ -85,6 +85,7 @@ from telemetry_cli.patching.names import (
 )
 from telemetry_cli.patching.settings import (
     SettingsDefaults,
+    flag_default,
     getattr_read,
     switched_off_by_default,
 )
@@ -1617,8 +1618,10 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
     )
 
 
-def _in_a_class_never_built(scope: Scope, index: PackageIndex, modules: list[str]) -> bool:
-    """Whether ``scope`` is (in) a method of a class the package never names, so never runs.
+def _in_a_class_never_built(
+    scope: Scope, index: PackageIndex, modules: list[str]
+) -> ast.ClassDef | None:
+    """The class ``scope`` is (in) a method of, when the package never names it: it never runs.
 
     ``class Plugin: def setup(self, app): app.include_router(items.router, prefix="/x")``
     with ``Plugin`` named nowhere else (not built, not subclassed, not imported, not even in a
@@ -1630,16 +1633,16 @@ def _in_a_class_never_built(scope: Scope, index: PackageIndex, modules: list[str
     while inner.parent is not None and not inner.is_class:
         inner = inner.parent
     if inner is scope or inner.parent is None or not isinstance(inner.node, ast.ClassDef):
-        return False
+        return None
     cls = inner.node
     if cls.decorator_list or cls.keywords:
-        return False
+        return None
     for base in cls.bases:
         written = base.value if isinstance(base, ast.Subscript) else base
         if index.defined(written, inner.parent) is None and (
             index.qualify(written, inner.parent) not in _PLAIN_BASES
         ):
-            return False  # a library's base may build its subclasses (a plugin registry)
+            return None  # a library's base may build its subclasses (a plugin registry)
     pattern = re.compile(rf"\b{re.escape(cls.name)}\b")
     for name in dict.fromkeys(modules):
         source = index.source(name)
@@ -1648,26 +1651,93 @@ def _in_a_class_never_built(scope: Scope, index: PackageIndex, modules: list[str
         # Its own `class` statement names it once; any other mention may build it.
         own = name == inner.module.name
         if len(pattern.findall(source.text)) > (1 if own else 0):
-            return False
-    return not any(
+            return None
+    builds_app = any(
         isinstance(node, ast.Call) and index.built_role(node, inner)[0] is Role.APP
         for node in ast.walk(cls)
     )
+    return None if builds_app else cls
 
 
-def _in_a_branch_no_call_takes(call: ast.Call, scope: Scope, passed: Passed) -> bool:
+# The calls loading a distribution's entry points (plugins named in packaging metadata, by
+# group), by their qualified names; and the methods doing so on a plugin manager.
+_ENTRY_POINT_LOADERS = frozenset(
+    {
+        "importlib.metadata.entry_points",
+        "importlib_metadata.entry_points",
+        "pkg_resources.iter_entry_points",
+        "stevedore.ExtensionManager",
+        "stevedore.NamedExtensionManager",
+        "stevedore.DriverManager",
+        "stevedore.HookManager",
+        "stevedore.extension.ExtensionManager",
+        "stevedore.driver.DriverManager",
+    }
+)
+_ENTRY_POINT_METHODS = frozenset({"load_setuptools_entrypoints"})  # pluggy's
+_ENTRY_POINT_WORDS = re.compile(r"entry_points|iter_entry_points|stevedore|setuptools_entrypoints")
+
+
+def _entry_point_loads(index: PackageIndex, modules: list[str]) -> str | None:
+    """Where the package loads entry-point plugins, as words: ``app/main.py:7 (`...`)``.
+
+    ``for ep in entry_points(group="app.plugins"): ep.load()().setup(app)``: a class named
+    only in a distribution's metadata (its own or another's) is built there. None when no
+    module of the package calls one of :data:`_ENTRY_POINT_LOADERS` (or pluggy's loader).
+    """
+    for name in dict.fromkeys(modules):
+        source = index.source(name)
+        if source is None or not _ENTRY_POINT_WORDS.search(source.text):
+            continue  # read only the modules that may
+        model = index.module(name)
+        if model is None:
+            continue
+        for node in ast.walk(model.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            function = node.func
+            method = isinstance(function, ast.Attribute) and function.attr in _ENTRY_POINT_METHODS
+            if method or index.qualify(function, model.scope) in _ENTRY_POINT_LOADERS:
+                return f"{model.path}:{node.lineno} (`{ast.unparse(node)}`)"
+    return None
+
+
+def _in_a_branch_no_call_takes(
+    call: ast.Call, scope: Scope, passed: Passed, index: PackageIndex
+) -> bool:
     """Whether ``call`` sits in a branch of a function no call of that function takes.
 
     ``def add_all_sub_routers(router, module, prefix: bool)`` whose body runs ``if prefix:
     router.include_router(mod.router, prefix=f"/{name}") else: router.include_router(mod.router)``,
-    every call passing a literal for ``prefix``: each ``if`` around the include testing only
-    the function's parameters is read with each call's arguments, as a loop's filter is read
-    with each item. A test reading anything else, or a call passing anything but a literal (or
-    the function called nowhere), leaves the include counted.
+    every call passing a literal for ``prefix`` (or a module constant bound to one): each
+    ``if`` around the include testing only the function's parameters is read with each call's
+    arguments, as a loop's filter is read with each item. A test reading anything else, or a
+    call passing anything else (or the function called nowhere), leaves the include counted:
+    :func:`_branch_environments` reads it call by call.
+    """
+    tests = _parameter_branches(call, scope)
+    if not tests:
+        return False
+    names = set().union(*(names_in(test, read=True) for test, _ in tests))
+    calls = _per_call_values(scope, frozenset(names), passed)
+    if not calls:
+        return False
+    for values in calls:
+        kept, said = _branch_kept(tests, values, index)
+        if kept is not False or said:
+            return False  # this call runs the include, or may (a default said per call)
+    return True
+
+
+def _parameter_branches(call: ast.Call, scope: Scope) -> list[tuple[ast.expr, bool]]:
+    """The ``if`` tests around ``call`` that read only parameters of its function, each branch.
+
+    Only the tests of parameters tell calls apart (``if getattr(mod, "router", None):`` holds
+    or not whatever the call): the others are left to run time.
     """
     function = scope.node
     if not isinstance(function, FunctionNode):
-        return False
+        return []
 
     def of_parameters(test: ast.expr) -> bool:
         names = names_in(test, read=True)
@@ -1676,35 +1746,143 @@ def _in_a_branch_no_call_takes(call: ast.Call, scope: Scope, passed: Passed) -> 
             for name in names
         )
 
-    # Only the tests of parameters tell calls apart (`if getattr(mod, "router", None):` holds
-    # or not whatever the call): the others are left to run time.
-    tests = [item for item in _branches_around(function.body, call) if of_parameters(item[0])]
-    if not tests:
-        return False
-    names = set().union(*(names_in(test, read=True) for test, _ in tests))
-    per_name: dict[str, list[object]] = {}
-    for name in names:
-        arguments = passed(scope.bindings[name])
+    return [item for item in _branches_around(function.body, call) if of_parameters(item[0])]
+
+
+def _per_call_values(
+    scope: Scope, names: frozenset[str], passed: Passed
+) -> list[LoopValues] | None:
+    """What each call of the function ``scope`` passes for its parameters ``names``, together.
+
+    One mapping per call, in the package's order; None when a call passes one of them in a
+    way not known (``**options``), or the function is called nowhere.
+    """
+    per_name: dict[str, list[tuple[ast.expr, Scope]]] = {}
+    for name in sorted(names):
+        binding = scope.bindings.get(name)
+        arguments = None if binding is None or binding.kind != "param" else passed(binding)
         if not arguments:
-            return False
-        values: list[object] = []
-        for argument, _ in arguments:
-            try:
-                values.append(ast.literal_eval(argument))
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                return False
-        per_name[name] = values
-    calls = {len(values) for values in per_name.values()}
-    if len(calls) != 1:
-        return False
-    for position in range(calls.pop()):
-        known = {name: values[position] for name, values in per_name.items()}
-        taken = [_truth(test, known) for test, _ in tests]
-        if any(value is None for value in taken):
-            return False
-        if all(value == wanted for value, (_, wanted) in zip(taken, tests, strict=True)):
-            return False  # this call runs the include
-    return True
+            return None
+        per_name[name] = arguments
+    counts = {len(arguments) for arguments in per_name.values()}
+    if len(counts) != 1:
+        return None
+    return [
+        {name: arguments[position] for name, arguments in per_name.items()}
+        for position in range(counts.pop())
+    ]
+
+
+def _branch_kept(
+    tests: list[tuple[ast.expr, bool]], values: LoopValues, index: PackageIndex
+) -> tuple[bool | None, list[str]]:
+    """Whether one call's arguments (``values``) take the branches ``tests`` lead to ``call``.
+
+    With the words for each argument read as a settings (or environment) default. None when
+    an argument tested is not known statically.
+    """
+    known: dict[str, object] = {}
+    said: list[str] = []
+    for name in sorted(set().union(*(names_in(test, read=True) for test, _ in tests))):
+        if name not in values:
+            return None, []
+        argument, where = values[name]
+        found = _argument_value(argument, where, index, 0)
+        if found is None:
+            return None, []
+        known[name] = found[0]
+        if found[1] is not None:
+            said.append(found[1])
+    taken = [_truth(test, known) for test, _ in tests]
+    if any(value is None for value in taken):
+        return None, said
+    return all(value == wanted for value, (_, wanted) in zip(taken, tests, strict=True)), said
+
+
+def _argument_value(
+    argument: ast.expr, scope: Scope, index: PackageIndex, depth: int
+) -> tuple[object, str | None] | None:
+    """The value a call passes, when known statically; and words when it is a default.
+
+    A literal, a name (or a class's attribute) bound once to one (``PREFIXED = True``, also
+    imported), or a settings field or environment read with a literal default (the words say
+    so, see :func:`~.settings.flag_default`). None for anything else.
+    """
+    if depth > _MAX_RUN_TIME_DEPTH:
+        return None
+    try:
+        return ast.literal_eval(argument), None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    if isinstance(argument, ast.Name | ast.Attribute):
+        binding = index.binding_of(argument, scope)
+        if bound_once(binding) and isinstance(binding.node, ast.expr):
+            return _argument_value(binding.node, binding.scope, index, depth + 1)
+        if binding is None and isinstance(argument, ast.Attribute):
+            constant = index.class_constant(argument, scope)
+            if constant is not None:
+                return _argument_value(constant[0], constant[1], index, depth + 1)
+        if binding is not None:
+            return None  # bound more than once, or a parameter: not known here
+    default = flag_default(index, argument, scope)
+    return None if default is None else default
+
+
+def _branch_environments(
+    call: ast.Call,
+    scope: Scope,
+    environments: list[LoopValues],
+    tested: frozenset[str],
+    index: PackageIndex,
+    notes: "Notes",
+) -> list[LoopValues]:
+    """The iterations of an include whose ``if`` tests on parameters each call's arguments take.
+
+    ``add_all_sub_routers(api, v1, PREFIXED)`` and ``add_all_sub_routers(api, v2, False)``
+    over ``if prefix: include_router(mod.router, prefix=f"/{name}") else: ...``: each call's
+    own iteration is kept where its arguments take the branch, and dropped where they do not.
+    One whose argument is not known statically is kept (both branches may run), and said in
+    one line; one read as a settings default is said too. ``tested``: the names added to the
+    iterations only for these tests, left out of what is returned (the same iteration once).
+    """
+    tests = _parameter_branches(call, scope)
+    if not tests:
+        return environments
+    kept: list[LoopValues] = []
+    seen: set[tuple[tuple[str, int, int], ...]] = set()
+    tested_at = f"{scope.module.path}:{tests[0][0].lineno}"
+    condition = f"`if {ast.unparse(tests[0][0])}:` at {tested_at}"
+    for values in environments:
+        verdict, said = _branch_kept(tests, values, index)
+        argument = next((values[name] for name in sorted(tested) if name in values), None)
+        if argument is None:
+            passed_at = f"{scope.module.path}:{call.lineno}"
+        else:
+            passed_at = f"{argument[1].module.path}:{argument[0].lineno}"
+        if verdict is None and argument is not None:
+            written = ", ".join(
+                f"`{ast.unparse(values[name][0])}`" for name in sorted(tested) if name in values
+            )
+            # Once per call, for every include under the test.
+            notes.once(
+                f"{passed_at} {tested_at}",
+                f"{passed_at}: {written}, passed for {condition}, is only known at run time: "
+                "the includes under it are read as run for this call",
+            )
+        for words in said:
+            notes.once(
+                f"{passed_at} {tested_at} {words}",
+                RunTimeChoice(f"{passed_at}: {words}: {condition} is read with it for this call"),
+            )
+        if verdict is False:
+            continue
+        own = {name: item for name, item in values.items() if name not in tested}
+        key = tuple(sorted((name, id(item[0]), id(item[1])) for name, item in own.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(own)
+    return kept
 
 
 def _branches_around(body: list[ast.stmt], call: ast.Call) -> list[tuple[ast.expr, bool]]:
@@ -2111,9 +2289,24 @@ def _module_mounts(
     for call, keep, scope, copied in spelled:
         if _on_a_replaced_object(call, scope) or _runs_a_package_method(call, scope, index):
             continue
-        if _in_a_class_never_built(scope, index, modules):
-            continue  # `class Plugin: def setup(self, app): app.include_router(...)`, unused
-        if _in_a_branch_no_call_takes(call, scope, passed):
+        unused = _in_a_class_never_built(scope, index, modules)
+        if unused is not None:
+            # `class Plugin: def setup(self, app): app.include_router(...)`, unused; unless
+            # the package loads entry-point plugins, which may name it from outside the code.
+            plugins = _entry_point_loads(index, modules)
+            if plugins is not None:
+                where = f"{model.path}:{call.lineno}"
+                defined = f"{model.path}:{unused.lineno}"
+                notes.once(
+                    f"{defined} entry points",
+                    f"{defined}: `{unused.name}` is built by no code of the package, and "
+                    f"{plugins} loads entry-point plugins, which the tool cannot follow: the "
+                    "includes its methods make are not followed",
+                )
+                written = ast.unparse(_included_router(call) or call)
+                unresolved.append(Unresolved(False, False, f"`{written}` at {where}"))
+            continue
+        if _in_a_branch_no_call_takes(call, scope, passed, index):
             continue  # `if prefix: ... else: router.include_router(r)`, every call passing True
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
@@ -2134,7 +2327,14 @@ def _module_mounts(
             if _imported_at_run_time(included, scope, index, 0)
             else frozenset()
         )
-        environments = loop_values(routing, scope, index, passed, alone | listing)
+        # `if prefix:` around it, `prefix` a parameter: each call's argument, read per call.
+        tested = frozenset(
+            name for test, _ in _parameter_branches(call, scope) for name in names_in(test)
+        )
+        extra = tested - alone - listing
+        environments = loop_values(routing, scope, index, passed, alone | listing | tested)
+        if environments is not None and tested:
+            environments = _branch_environments(call, scope, environments, extra, index, notes)
         for said in _switched_off_around(call, included, scope, index, defaults):
             notes.append(RunTimeChoice(f"{where}: {said}"))  # repeats: dropped in find_mounts
         for said in settings_lists_around(call, scope, index, LOOP_ROUTERS):
@@ -2177,8 +2377,14 @@ def _module_mounts(
             known = loop_values(included, scope, index, passed)
             if known is None and _imported_at_run_time(included, scope, index, 0):
                 # `for name, module in modules:` over a comprehension importing each listed
-                # module: read as the listing's own loop (see `_comprehension_item`).
-                known = [{}]
+                # module: read as the listing's own loop (see `_comprehension_item`), once per
+                # call of the function around it passing the package listed.
+                known = _per_call_values(scope, listing | tested, passed) or [{}]
+                if tested:
+                    extra = tested - listing
+                    known = _branch_environments(call, scope, known, extra, index, notes)
+                    if not known:
+                        continue  # no call takes the branch (by default): said there
             if known is not None:
                 known = [values for values in known if keep(values)]
             if known is None:
