@@ -7263,3 +7263,61 @@ def test_a_class_only_an_entry_point_may_build_is_said_not_called_unused(
         "`router` of app.api.orders is included by no `include_router` the tool can follow"
     ) in out, out
     assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == "/api/{item_id}"
+
+
+#: Routers built by a `functools.partial` of `APIRouter` (a shape of public projects: a route
+#: class given once for every router), and the path each one's `get_item` is served at.
+PARTIAL_ROUTERS = {
+    "imported-route-class": (
+        "from functools import partial\n\nfrom fastapi import APIRouter\n"
+        "from fastapi.routing import APIRoute\n\n"
+        "create_router = partial(APIRouter, route_class=APIRoute)\n",
+        "from app.routing import create_router\n\n"
+        'router = create_router(prefix="/things", tags=["items"])\n',
+        "/api/things/{item_id}",
+    ),
+    "prefix-in-partial": (
+        "import functools\n\nfrom fastapi import APIRouter\n\n"
+        'V1Router = functools.partial(APIRouter, prefix="/v1")\n',
+        'from app.routing import V1Router\n\nrouter = V1Router(tags=["items"])\n',
+        "/api/v1/{item_id}",
+    ),
+    "call-overrides": (
+        "import functools\n\nfrom fastapi import APIRouter\n\n"
+        'V1Router = functools.partial(APIRouter, prefix="/v1")\n',
+        'from app.routing import V1Router\n\nrouter = V1Router(prefix="/v2")\n',
+        "/api/v2/{item_id}",
+    ),
+}
+
+
+@pytest.mark.parametrize("built", sorted(PARTIAL_ROUTERS))
+def test_a_router_built_by_a_partial_of_api_router_is_a_router_with_its_prefix(
+    tmp_path: Path, built: str
+) -> None:
+    """`create_router = partial(APIRouter, route_class=LoggingRoute)`, then `router =
+    create_router(prefix="/things")`: a router, whose prefix is the call's, else the partial's
+    (the call's own keywords win, as `functools.partial` passes them). Before, the module was
+    refused: its routes were on an object the tool could not tell is a router."""
+    routing, head, route = PARTIAL_ROUTERS[built]
+    root = make_project(tmp_path / "project", PLAN)
+    items = ITEMS_PY.replace(
+        'from fastapi import APIRouter\n\nrouter = APIRouter(tags=["items"])\n', head
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "routing.py": routing,
+            "api/items.py": items,
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+                'app = FastAPI()\napp.include_router(items.router, prefix="/api")\n'
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == route
+    assert "cannot be told" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get(route.replace("{item_id}", "5")).json() == {"id": 5}
