@@ -7321,3 +7321,54 @@ def test_a_router_built_by_a_partial_of_api_router_is_a_router_with_its_prefix(
     assert "cannot be told" not in result.stdout, result.stdout
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get(route.replace("{item_id}", "5")).json() == {"id": 5}
+
+
+def test_a_helper_s_prefix_parameter_is_read_per_call_and_the_unknown_call_is_named(
+    tmp_path: Path,
+) -> None:
+    """`def include(app, module, prefix): app.include_router(module.router, prefix=prefix)`
+    called with a module constant, a settings field (its default, said) and a value only known
+    at run time: the first two calls' routers are logged under their prefixes, and the line
+    saying the third's is not known names that call, not only the helper's include."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/orders.py" = "ai_block_used" }',
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "api/orders.py": ORDERS_PY,
+            "api/users.py": ITEMS_PY.replace("get_item", "get_user"),
+            "config.py": (
+                "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+                '    USERS_PREFIX: str = "/users"\n\n\nsettings = Settings()\n'
+            ),
+            "main.py": (
+                "import random\nfrom types import ModuleType\n\nfrom fastapi import FastAPI\n\n"
+                "from app.api import items, orders, users\nfrom app.config import settings\n\n"
+                'ITEMS_PREFIX = "/items"\n\n\n'
+                "def include(app: FastAPI, module: ModuleType, prefix: str) -> None:\n"
+                "    app.include_router(module.router, prefix=prefix)\n\n\n"
+                "app = FastAPI()\ninclude(app, items, ITEMS_PREFIX)\n"
+                "include(app, users, settings.USERS_PREFIX)\n"
+                'include(app, orders, random.choice(["/a", "/b"]))\n'
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == "/items/{item_id}"
+    assert (
+        routes_by_handler(root / "backend/app/api/orders.py")["get_order"] == "/orders/{order_id}"
+    )
+    assert (
+        "backend/app/main.py:13: include prefix `prefix` is only known at run time for the call "
+        "passing `random.choice(['/a', '/b'])` (backend/app/main.py:19): the routes of "
+        "`module.router` are logged without it"
+    ) in out, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/items/7").json() == {"id": 7}
+        assert client.get("/users/7").json() == {"id": 7}

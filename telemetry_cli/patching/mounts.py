@@ -2454,6 +2454,8 @@ def _module_mounts(
                 )
             continue
         unknown = False
+        # The arguments a helper's calls pass for the parameters of an unknown prefix.
+        passed_unknown: list[str] = []
         for values in environments:
             read = len(defaults.read)
             args = (call, included, scope, values, index, modules, defaults, notes, copied)
@@ -2482,6 +2484,7 @@ def _module_mounts(
                         notes.once(said, f"{where}: prefix {said}")
                 elif mount is not None and (prefix is not None or unpacked is not None):
                     unknown = True
+                    passed_unknown.extend(_passed_for_prefix(prefix, scope, values))
                 outside = None if mount is not None else _outside_router(*around)
                 outside = outside or _library_router(*around)
                 if outside is not None:
@@ -2515,7 +2518,7 @@ def _module_mounts(
                         )
             del defaults.read[read:]
         if unknown and prefix is not None and not _given_no_declared_route(included, scope):
-            notes.append(_unknown_prefix(where, prefix, included, defaults))
+            notes.append(_unknown_prefix(where, prefix, included, defaults, passed_unknown))
         elif unknown and unpacked is not None:
             notes.append(
                 f"{where}: `**{ast.unparse(unpacked)}` may pass a prefix only known at run time: "
@@ -4515,17 +4518,48 @@ def _joined(
 
 
 def _unknown_prefix(
-    where: str, prefix: ast.expr, included: ast.expr, defaults: SettingsDefaults
+    where: str,
+    prefix: ast.expr,
+    included: ast.expr,
+    defaults: SettingsDefaults,
+    passed: list[str] | None = None,
 ) -> str:
-    """The line saying an include prefix is not known, and why when a settings read says so."""
+    """The line saying an include prefix is not known, and why when a settings read says so.
+
+    ``passed``: the arguments (and where) a helper's calls pass for the parameters it is made
+    of, when only those calls' prefixes are not known (the others are read).
+    """
     written = ast.unparse(prefix)
     # The settings reads the prefix is made of, whole (`settings.API` is not in `settings.API_V2`).
     reads = {ast.unparse(node) for node in ast.walk(prefix) if isinstance(node, ast.Attribute)}
     why = "".join(f" ({reason})" for read, reason in defaults.unknown.items() if read in reads)
+    calls = list(dict.fromkeys(passed or []))
+    if calls:
+        why += f" for the call{'s' if len(calls) > 1 else ''} passing {', '.join(calls)}"
     return (
         f"{where}: include prefix `{written}` is only known at run time{why}: "
         f"the routes of `{ast.unparse(included)}` are logged without it"
     )
+
+
+def _passed_for_prefix(prefix: ast.expr | None, scope: Scope, values: LoopValues) -> list[str]:
+    """The arguments one call of the function ``scope`` passes for the parameters of ``prefix``.
+
+    As words naming where, ```compute()` (app/main.py:24)``; none when ``prefix`` reads no
+    parameter a call passes (a loop's name, a settings read).
+    """
+    if prefix is None or not isinstance(scope.node, FunctionNode):
+        return []
+    found: list[str] = []
+    for name in sorted(names_in(prefix, read=True)):
+        binding = scope.bindings.get(name)
+        if binding is None or binding.kind != "param" or name not in values:
+            continue
+        argument, where = values[name]
+        if argument is binding.node or not hasattr(argument, "lineno"):
+            continue
+        found.append(f"`{ast.unparse(argument)}` ({where.module.path}:{argument.lineno})")
+    return found
 
 
 def _mount(
