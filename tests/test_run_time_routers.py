@@ -1097,3 +1097,43 @@ def _generated_with_modules(root: Path, files: dict[str, str], instrumented: str
     generated = run("generate", "--root", str(root))
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     return generated
+
+
+@pytest.mark.parametrize(
+    "load",
+    [
+        "    module = importlib.import_module(f'app.routes.{path.stem}')\n",
+        "    spec = importlib.util.spec_from_file_location(path.stem, path)\n"
+        "    module = importlib.util.module_from_spec(spec)\n"
+        "    spec.loader.exec_module(module)\n",
+    ],
+    ids=["import-module", "from-spec"],
+)
+def test_a_glob_naming_the_subfolder_in_its_pattern_lists_that_folder(
+    tmp_path: Path, load: str
+) -> None:
+    """`Path(__file__).parent.glob("routes/*.py")`: the pattern's leading folder is the folder
+    listed, as `(Path(__file__).parent / "routes").glob("*.py")`; each module's router is
+    logged under the prefix its file name makes. Before, the routers were said to be only
+    known at run time, and logged without it."""
+    root = tmp_path / "project"
+    files = {
+        "app/main.py": (
+            "import importlib\nimport importlib.util\nfrom pathlib import Path\n\n"
+            "from fastapi import FastAPI\n\napp = FastAPI()\n"
+            "for path in sorted(Path(__file__).parent.glob('routes/*.py')):\n"
+            "    if path.stem.startswith('_'):\n        continue\n"
+            f"{load}"
+            "    app.include_router(module.router, prefix=f'/{path.stem}')\n"
+        ),
+        "app/routes/__init__.py": "",
+        "app/routes/wallets.py": (
+            'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/{item_id}")\n'
+            "async def read_wallet(item_id: int) -> int:\n    return item_id\n"
+        ),
+    }
+    generated = _generated_with_modules(root, files, "routes/wallets.py")
+    assert "log call in read_wallet (GET /wallets/{item_id})" in generated.stdout
+    assert "run time" not in generated.stdout, generated.stdout
+    with imported_app(root) as served:
+        assert TestClient(served.app).get("/wallets/3").json() == 3

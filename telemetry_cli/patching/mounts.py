@@ -4002,12 +4002,17 @@ def _package_listed_in_scopes(
                 and _lists_modules(node)
             ):
                 # Any object may have a `glob` method: only a known folder's counts.
-                folder = _path_of(node.func.value, current, index, modules, 0)
+                # The pattern is a literal string or none (see `_lists_modules`); its leading
+                # folders name a folder below (`glob("api/*.py")`: the folder's `api`).
+                pattern = call_argument(node, 0, "pattern")
+                text = pattern.value if isinstance(pattern, ast.Constant) else None
+                below, text = _pattern_below(text) if isinstance(text, str) else ([], text)
+                base = node.func.value
+                for word in below:
+                    base = ast.copy_location(ast.BinOp(base, ast.Div(), ast.Constant(word)), base)
+                folder = _path_of(base, current, index, modules, 0)
                 if folder is not None and folder[0] and not folder[1]:
                     deep = _FOLDER_LISTINGS[node.func.attr]
-                    # The pattern is a literal string or none (see `_lists_modules`).
-                    pattern = call_argument(node, 0, "pattern")
-                    text = pattern.value if isinstance(pattern, ast.Constant) else None
                     listed.add(
                         (folder[0], deep, text if isinstance(text, str) and not deep else None)
                     )
@@ -4201,8 +4206,20 @@ def _lists_modules(call: ast.Call) -> bool:
     return (
         isinstance(pattern, ast.Constant)
         and isinstance(pattern.value, str)
-        and _module_pattern(pattern.value)
+        and _module_pattern(_pattern_below(pattern.value)[1])
     )
+
+
+def _pattern_below(pattern: str) -> tuple[list[str], str]:
+    """The folders a glob pattern starts with, written out, and the pattern below them.
+
+    ``"api/*.py"``: ``["api"]`` and ``"*.py"``; ``"*/routes.py"``: none, and the pattern.
+    """
+    words = pattern.split("/")
+    first = next((at for at, word in enumerate(words) if _GLOB_MAGIC.search(word)), len(words))
+    if first == 0 or first == len(words) or not all(word.isidentifier() for word in words[:first]):
+        return [], pattern
+    return words[:first], "/".join(words[first:])
 
 
 def _module_pattern(pattern: str) -> bool:
