@@ -7081,9 +7081,11 @@ def add_all_sub_routers(router: APIRouter, module: ModuleType, prefix: bool) -> 
     [
         ("True", "/api/v1/items/{item_id}"),
         ("prefix=False", "/api/v1/{item_id}"),
-        ("PREFIXED", None),  # not a literal: both branches may run
+        # An environment read, as its default (said): the variable is unset by default.
+        ("PREFIXED", "/api/v1/{item_id}"),
+        ("RUNTIME", None),  # only known at run time: both branches may run
     ],
-    ids=["true", "false-by-keyword", "not-a-literal"],
+    ids=["true", "false-by-keyword", "environment-default", "not-known"],
 )
 def test_a_helper_s_include_under_a_parameter_s_if_is_read_with_each_call_s_literal(
     tmp_path: Path, passed: str, route: str | None
@@ -7093,7 +7095,8 @@ def test_a_helper_s_include_under_a_parameter_s_if_is_read_with_each_call_s_lite
     every call passing a literal, the branch no call takes includes nothing, and the router
     passed for `router` is the one included into. Before, `router` was taken as an object the
     tool cannot tell is an app, the include without a prefix as one of routers only known at
-    run time, and both branches counted."""
+    run time, and both branches counted. An environment read is read as its default, and
+    said; a value only known at run time still makes both branches count, and is said."""
     root = make_project(
         tmp_path / "project", 'instrument = { "api/v1/items.py" = "ai_block_used" }'
     )
@@ -7104,9 +7107,10 @@ def test_a_helper_s_include_under_a_parameter_s_if_is_read_with_each_call_s_lite
             "api/v1/__init__.py": "",
             "api/v1/items.py": ITEMS_PY,
             "main.py": (
-                "import os\n\nfrom fastapi import APIRouter, FastAPI\n\nfrom app.api import v1\n"
-                "from app.helpers import add_all_sub_routers\n\n"
+                "import os\nimport random\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+                "from app.api import v1\nfrom app.helpers import add_all_sub_routers\n\n"
                 'PREFIXED = os.environ.get("PREFIXED") == "1"\n'
+                "RUNTIME = random.random() < 0.5\n"
                 f"api = APIRouter()\nadd_all_sub_routers(api, v1, {passed})\n\n"
                 'app = FastAPI()\napp.include_router(api, prefix="/api/v1")\n'
             ),
@@ -7118,10 +7122,253 @@ def test_a_helper_s_include_under_a_parameter_s_if_is_read_with_each_call_s_lite
     logged = routes_by_handler(root / "backend/app/api/v1/items.py")["get_item"]
     if route is None:
         assert "is served under several paths ('/api/v1', '/api/v1/items')" in out, out
+        assert "`RUNTIME`, passed for `if prefix:` at backend/app/helpers.py:17, is only" in out
         return
+    if passed == "PREFIXED":
+        said = "the environment variable PREFIXED is unset by default: `if prefix:` at"
+        assert said in out, out
     assert logged == route, out
     assert "several paths" not in out and "only known at run time" not in out, out
     assert "cannot tell" not in out, out
     with imported_app(root / "backend") as served:
         client = TestClient(served.app)
         assert client.get(route.replace("{item_id}", "7")).json() == {"id": 7}
+
+
+@pytest.mark.parametrize(
+    ("passed", "v2_route", "said"),
+    [
+        ("PREFIXED", "/api/orders/{item_id}", None),
+        ("settings.PREFIX_V2", "/api/{item_id}", "`settings.PREFIX_V2` is False by default"),
+    ],
+    ids=["module-constant", "settings-default"],
+)
+def test_a_helper_s_if_on_a_parameter_is_read_per_call_with_constants_and_defaults(
+    tmp_path: Path, passed: str, v2_route: str, said: str | None
+) -> None:
+    """`add_all_sub_routers(api, v1, True)`, `add_all_sub_routers(api, v2, PREFIXED)` with
+    `PREFIXED = True` (or a settings field declared `False`), `add_all_sub_routers(api, v3,
+    flag())`: each call is read with its own argument, a module constant as the literal it is
+    bound to, a settings field as its default (said); the call whose argument is only known at
+    run time is said on its own line, and only its routers are read both ways. Before, one
+    argument not a literal made every call's routers served under both branches' paths, and
+    the routers of three packages listed by one helper were followed nowhere."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/v1/items.py" = "ai_block_used", "api/v2/orders.py" = '
+        '"ai_block_used", "api/v3/users.py" = "ai_block_used" }',
+    )
+    orders = ITEMS_PY.replace("get_item", "get_order").replace("list_items", "list_orders")
+    users = ITEMS_PY.replace("get_item", "get_user").replace("list_items", "list_users")
+    write_files(
+        root / "backend/app",
+        {
+            "helpers.py": SUB_ROUTERS_PY,
+            "config.py": (
+                "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+                "    PREFIX_V2: bool = False\n\n\nsettings = Settings()\n"
+            ),
+            "api/v1/__init__.py": "",
+            "api/v1/items.py": ITEMS_PY,
+            "api/v2/__init__.py": "",
+            "api/v2/orders.py": orders,
+            "api/v3/__init__.py": "",
+            "api/v3/users.py": users,
+            "main.py": (
+                "import random\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+                "from app.api import v1, v2, v3\nfrom app.config import settings\n"
+                "from app.helpers import add_all_sub_routers\n\nPREFIXED = True\n\n\n"
+                "def flag() -> bool:\n    return random.random() < 2\n\n\n"
+                "api = APIRouter()\nadd_all_sub_routers(api, v1, True)\n"
+                f"add_all_sub_routers(api, v2, {passed})\nadd_all_sub_routers(api, v3, flag())\n\n"
+                'app = FastAPI()\napp.include_router(api, prefix="/api")\n'
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    backend = root / "backend/app/api"
+    assert routes_by_handler(backend / "v1/items.py")["get_item"] == "/api/items/{item_id}"
+    assert routes_by_handler(backend / "v2/orders.py")["get_order"] == v2_route, out
+    # Only the call of a run-time flag is read both ways, and said.
+    assert routes_by_handler(backend / "v3/users.py")["get_user"] == "/{item_id}"
+    assert (
+        "`router` of app.api.v3.users is served under several paths ('/api', '/api/users')" in out
+    )
+    assert (
+        "backend/app/main.py:19: `flag()`, passed for `if prefix:` at backend/app/helpers.py:17, "
+        "is only known at run time: the includes under it are read as run for this call"
+    ) in out, out
+    assert "app.api.v1.items is served under several" not in out, out
+    assert "app.api.v2.orders is served under several" not in out, out
+    if said is not None:
+        assert f"backend/app/main.py:18: {said}" in out, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/items/7").json() == {"id": 7}
+        assert client.get(v2_route.replace("{item_id}", "8")).json() == {"id": 8}
+        assert client.get("/api/users/9").json() == {"id": 9}
+
+
+#: Ways a package loads the plugin classes other distributions (or its own) name as entry points.
+ENTRY_POINT_LOADS = {
+    "importlib-metadata": (
+        "from importlib.metadata import entry_points\n",
+        'for entry_point in entry_points(group="app.plugins"):\n'
+        "    entry_point.load()().setup(app)\n",
+    ),
+    "select": (
+        "import importlib.metadata\n",
+        'for entry_point in importlib.metadata.entry_points().select(group="app.plugins"):\n'
+        "    plugin = entry_point.load()\n    plugin().setup(app)\n",
+    ),
+    "pkg-resources": (
+        "import pkg_resources\n",
+        'for entry_point in pkg_resources.iter_entry_points("app.plugins"):\n'
+        "    entry_point.load()().setup(app)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("loads", sorted(ENTRY_POINT_LOADS))
+def test_a_class_only_an_entry_point_may_build_is_said_not_called_unused(
+    tmp_path: Path, loads: str
+) -> None:
+    """`class Plugin: def setup(self, app): app.include_router(orders.router)` named nowhere in
+    the code, while main loads entry-point plugins (`entry_points(group="app.plugins")`, then
+    `.load()()`): the class may be built from packaging metadata the tool does not follow, so
+    that is said in one line naming both places, and `orders.router` is not said to be included
+    by no app. Before, the class was taken as never built, and its routes as served by nothing."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/orders.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/api/items.py").write_text(ITEMS_PY)
+    (root / "backend/app/api/orders.py").write_text(ORDERS_PY)
+    (root / "backend/app/plugins.py").write_text(PLUGIN_PY)
+    imported, loop = ENTRY_POINT_LOADS[loads]
+    (root / "backend/app/main.py").write_text(
+        f"{imported}\nfrom fastapi import FastAPI\n\nfrom app.api import items\n\n"
+        f'app = FastAPI()\napp.include_router(items.router, prefix="/api")\n{loop}'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    said = "backend/app/plugins.py:8: `Plugin` is built by no code of the package, and "
+    assert out.count(said) == 1, out
+    assert "loads entry-point plugins, which the tool cannot follow" in out, out
+    assert "`router` of app.api.orders is included by no app" not in out, out
+    assert (
+        "`router` of app.api.orders is included by no `include_router` the tool can follow"
+    ) in out, out
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == "/api/{item_id}"
+
+
+#: Routers built by a `functools.partial` of `APIRouter` (a shape of public projects: a route
+#: class given once for every router), and the path each one's `get_item` is served at.
+PARTIAL_ROUTERS = {
+    "imported-route-class": (
+        "from functools import partial\n\nfrom fastapi import APIRouter\n"
+        "from fastapi.routing import APIRoute\n\n"
+        "create_router = partial(APIRouter, route_class=APIRoute)\n",
+        "from app.routing import create_router\n\n"
+        'router = create_router(prefix="/things", tags=["items"])\n',
+        "/api/things/{item_id}",
+    ),
+    "prefix-in-partial": (
+        "import functools\n\nfrom fastapi import APIRouter\n\n"
+        'V1Router = functools.partial(APIRouter, prefix="/v1")\n',
+        'from app.routing import V1Router\n\nrouter = V1Router(tags=["items"])\n',
+        "/api/v1/{item_id}",
+    ),
+    "call-overrides": (
+        "import functools\n\nfrom fastapi import APIRouter\n\n"
+        'V1Router = functools.partial(APIRouter, prefix="/v1")\n',
+        'from app.routing import V1Router\n\nrouter = V1Router(prefix="/v2")\n',
+        "/api/v2/{item_id}",
+    ),
+}
+
+
+@pytest.mark.parametrize("built", sorted(PARTIAL_ROUTERS))
+def test_a_router_built_by_a_partial_of_api_router_is_a_router_with_its_prefix(
+    tmp_path: Path, built: str
+) -> None:
+    """`create_router = partial(APIRouter, route_class=LoggingRoute)`, then `router =
+    create_router(prefix="/things")`: a router, whose prefix is the call's, else the partial's
+    (the call's own keywords win, as `functools.partial` passes them). Before, the module was
+    refused: its routes were on an object the tool could not tell is a router."""
+    routing, head, route = PARTIAL_ROUTERS[built]
+    root = make_project(tmp_path / "project", PLAN)
+    items = ITEMS_PY.replace(
+        'from fastapi import APIRouter\n\nrouter = APIRouter(tags=["items"])\n', head
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "routing.py": routing,
+            "api/items.py": items,
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+                'app = FastAPI()\napp.include_router(items.router, prefix="/api")\n'
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == route
+    assert "cannot be told" not in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get(route.replace("{item_id}", "5")).json() == {"id": 5}
+
+
+def test_a_helper_s_prefix_parameter_is_read_per_call_and_the_unknown_call_is_named(
+    tmp_path: Path,
+) -> None:
+    """`def include(app, module, prefix): app.include_router(module.router, prefix=prefix)`
+    called with a module constant, a settings field (its default, said) and a value only known
+    at run time: the first two calls' routers are logged under their prefixes, and the line
+    saying the third's is not known names that call, not only the helper's include."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/orders.py" = "ai_block_used" }',
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "api/orders.py": ORDERS_PY,
+            "api/users.py": ITEMS_PY.replace("get_item", "get_user"),
+            "config.py": (
+                "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+                '    USERS_PREFIX: str = "/users"\n\n\nsettings = Settings()\n'
+            ),
+            "main.py": (
+                "import random\nfrom types import ModuleType\n\nfrom fastapi import FastAPI\n\n"
+                "from app.api import items, orders, users\nfrom app.config import settings\n\n"
+                'ITEMS_PREFIX = "/items"\n\n\n'
+                "def include(app: FastAPI, module: ModuleType, prefix: str) -> None:\n"
+                "    app.include_router(module.router, prefix=prefix)\n\n\n"
+                "app = FastAPI()\ninclude(app, items, ITEMS_PREFIX)\n"
+                "include(app, users, settings.USERS_PREFIX)\n"
+                'include(app, orders, random.choice(["/a", "/b"]))\n'
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == "/items/{item_id}"
+    assert (
+        routes_by_handler(root / "backend/app/api/orders.py")["get_order"] == "/orders/{order_id}"
+    )
+    assert (
+        "backend/app/main.py:13: include prefix `prefix` is only known at run time for the call "
+        "passing `random.choice(['/a', '/b'])` (backend/app/main.py:19): the routes of "
+        "`module.router` are logged without it"
+    ) in out, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/items/7").json() == {"id": 7}
+        assert client.get("/users/7").json() == {"id": 7}

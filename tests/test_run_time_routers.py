@@ -973,3 +973,167 @@ def test_a_list_another_module_fills_from_a_listing_is_included_by_a_loop_over_i
     with imported_app(root) as served:
         assert TestClient(served.app).get("/api/3").json() == 3
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+#: Loops over a glob of each feature folder's `routes.py`, the feature's name read off the path.
+SUBFOLDER_GLOBS = {
+    "split-slash": (
+        "for f in sorted(glob.glob(os.path.join(HERE, '*', 'routes.py'))):\n"
+        "    name = f.split('/')[-2]\n"
+    ),
+    "split-os-sep": (
+        "for f in glob.glob(os.path.join(HERE, '*/routes.py')):\n    name = f.split(os.sep)[-2]\n"
+    ),
+    "parent-name": (
+        "files = glob.glob(HERE + '/*/routes.py')\n"
+        "for f in files:\n"
+        "    if not os.path.isfile(f) or f.endswith('__init__.py'):\n"
+        "        continue\n"
+        "    name = Path(f).parent.name\n"
+    ),
+    "dirname-basename": (
+        "for f in glob.iglob(f'{HERE}/*/routes.py'):\n"
+        "    name = os.path.basename(os.path.dirname(f))\n"
+    ),
+    "pathlib-glob": (
+        "for routes_file in pathlib.Path(HERE).glob('*/routes.py'):\n"
+        "    name = routes_file.parent.name\n"
+    ),
+    "comprehension": (
+        "for name in [f.split('/')[-2] for f in glob.glob(os.path.join(HERE, '*', 'routes.py'))]:\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("listing", sorted(SUBFOLDER_GLOBS))
+def test_a_glob_of_each_subfolders_routes_module_gives_each_its_folders_prefix(
+    tmp_path: Path, listing: str
+) -> None:
+    """`for f in glob.glob(os.path.join(here, "*", "routes.py")): name = f.split("/")[-2]`,
+    then `import_module(f"app.modules.{name}.routes")` and `prefix=f"/{name}"`: each feature
+    folder's router is served, and logged, under its folder's name (read off the path by
+    `split`, `os.sep`, `Path(f).parent.name`, `os.path.dirname`, `pathlib`'s `glob`); a folder
+    holding no `routes.py` is not listed. Before, the routers were said to be followed nowhere
+    and logged without any prefix."""
+    root = tmp_path / "project"
+    loop = SUBFOLDER_GLOBS[listing].replace("HERE", "here")
+    body = (
+        "    module = importlib.import_module(f'app.modules.{name}.routes')\n"
+        "    app.include_router(module.router, prefix=f'/api/{name}')\n"
+    )
+    read = 'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/{item_id}")\n'
+    files = {
+        "app/main.py": (
+            "import glob\nimport importlib\nimport os\nimport pathlib\nfrom pathlib import Path\n\n"
+            "from fastapi import FastAPI\n\n"
+            "app = FastAPI()\nhere = os.path.join(os.path.dirname(__file__), 'modules')\n"
+            f"{loop}{body}"
+        ),
+        "app/modules/__init__.py": "",
+        "app/modules/wallets/__init__.py": "",
+        "app/modules/wallets/routes.py": (
+            f"{read}async def read_wallet(item_id: int) -> int:\n    return item_id\n"
+        ),
+        # Listed by no glob of `*/routes.py`: its module is some other name.
+        "app/modules/cards/__init__.py": "",
+        "app/modules/cards/views.py": (
+            f"{read}async def read_card(item_id: int) -> int:\n    return item_id\n"
+        ),
+    }
+    generated = _generated_with_modules(root, files, "modules/wallets/routes.py")
+    assert "log call in read_wallet (GET /api/wallets/{item_id})" in generated.stdout
+    assert "run time" not in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "app/modules/wallets/routes.py") == {
+        "read_wallet": "/api/wallets/{item_id}"
+    }
+    with imported_app(root) as served:
+        client = TestClient(served.app)
+        assert client.get("/api/wallets/3").json() == 3
+        assert client.get("/api/cards/3").status_code == 404
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["f.split('/')[0]", "f.split('/')[-3]", "f.rsplit('/', 2)[1]", "Path(f).parents[0].name"],
+)
+def test_a_folder_name_a_glob_path_does_not_tell_statically_is_said(
+    tmp_path: Path, name: str
+) -> None:
+    """A name read off the glob's path reaching into the folder globbed (`f.split("/")[0]`,
+    `[-3]`), or by a way not read: the prefix is said in one line, never guessed."""
+    root = tmp_path / "project"
+    files = {
+        "app/main.py": (
+            "import glob\nimport importlib\nimport os\nfrom pathlib import Path\n\n"
+            "from fastapi import FastAPI\n\n"
+            "app = FastAPI()\nhere = os.path.join(os.path.dirname(__file__), 'modules')\n"
+            "for f in glob.glob(os.path.join(here, '*', 'routes.py')):\n"
+            f"    name = {name}\n"
+            "    module = importlib.import_module(f\"app.modules.{f.split('/')[-2]}.routes\")\n"
+            "    app.include_router(module.router, prefix=f'/{name}')\n"
+        ),
+        "app/modules/__init__.py": "",
+        "app/modules/wallets/__init__.py": "",
+        "app/modules/wallets/routes.py": (
+            'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/{item_id}")\n'
+            "async def read_wallet(item_id: int) -> int:\n    return item_id\n"
+        ),
+    }
+    generated = _generated_with_modules(root, files, "modules/wallets/routes.py")
+    said = "app/main.py:13: include prefix `f'/{name}'` is only known at run time"
+    assert said in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "app/modules/wallets/routes.py") == {
+        "read_wallet": "/{item_id}"
+    }
+
+
+def _generated_with_modules(root: Path, files: dict[str, str], instrumented: str) -> Run:
+    """Generate in a project of ``files`` whose plan, from init, instruments ``instrumented``."""
+    write_files(root, {"requirements.txt": "fastapi\n", "app/__init__.py": "", **files})
+    assert run("init", "--root", str(root)).exit_code == 0
+    plan = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(plan.replace(f'# "{instrumented}"', f'"{instrumented}"'))
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    return generated
+
+
+@pytest.mark.parametrize(
+    "load",
+    [
+        "    module = importlib.import_module(f'app.routes.{path.stem}')\n",
+        "    spec = importlib.util.spec_from_file_location(path.stem, path)\n"
+        "    module = importlib.util.module_from_spec(spec)\n"
+        "    spec.loader.exec_module(module)\n",
+    ],
+    ids=["import-module", "from-spec"],
+)
+def test_a_glob_naming_the_subfolder_in_its_pattern_lists_that_folder(
+    tmp_path: Path, load: str
+) -> None:
+    """`Path(__file__).parent.glob("routes/*.py")`: the pattern's leading folder is the folder
+    listed, as `(Path(__file__).parent / "routes").glob("*.py")`; each module's router is
+    logged under the prefix its file name makes. Before, the routers were said to be only
+    known at run time, and logged without it."""
+    root = tmp_path / "project"
+    files = {
+        "app/main.py": (
+            "import importlib\nimport importlib.util\nfrom pathlib import Path\n\n"
+            "from fastapi import FastAPI\n\napp = FastAPI()\n"
+            "for path in sorted(Path(__file__).parent.glob('routes/*.py')):\n"
+            "    if path.stem.startswith('_'):\n        continue\n"
+            f"{load}"
+            "    app.include_router(module.router, prefix=f'/{path.stem}')\n"
+        ),
+        "app/routes/__init__.py": "",
+        "app/routes/wallets.py": (
+            'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/{item_id}")\n'
+            "async def read_wallet(item_id: int) -> int:\n    return item_id\n"
+        ),
+    }
+    generated = _generated_with_modules(root, files, "routes/wallets.py")
+    assert "log call in read_wallet (GET /wallets/{item_id})" in generated.stdout
+    assert "run time" not in generated.stdout, generated.stdout
+    with imported_app(root) as served:
+        assert TestClient(served.app).get("/wallets/3").json() == 3

@@ -1009,6 +1009,14 @@ def router_prefix(
     names the call reads are bound to (see :func:`passed_values`).
     """
     values = dict(values or {})
+    held = index.partial_of(call.func, scope) if standard else None
+    if held is not None and not any(keyword.arg in ("prefix", None) for keyword in call.keywords):
+        # `create_router(tags=[...])` of `create_router = partial(APIRouter, prefix="/v1")`:
+        # the prefix the partial gives, read where it is written (none: the class's default).
+        partial, partial_scope = held
+        given = ast.Call(func=partial.args[0], args=partial.args[1:], keywords=partial.keywords)
+        inner = ast.copy_location(given, partial)
+        return router_prefix(inner, standard, index, partial_scope, fallback)
     if not standard:
         # A class with its own constructor decides the prefix; so does a function, unless it
         # returns an `APIRouter(...)` call whose arguments read what its caller passes.

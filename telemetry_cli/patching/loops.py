@@ -28,6 +28,7 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterable
+from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from telemetry_cli.patching.data_files import data_file_literal
@@ -882,21 +883,32 @@ class ListedModule(ast.Call):
         made.fields = fields
         return made
 
+    #: For a listed path: the parts of it below the folder listed (``("orders", "routes.py")``
+    #: for ``glob("*/routes.py")``); the folder's own path is not known statically.
+    tail: tuple[str, ...] = ()
+    #: Whether the listed path is a string (``glob.glob``), not a ``pathlib.Path``.
+    text = False
+
     @classmethod
-    def path(cls, entry: str) -> "ListedModule":
+    def path(cls, entry: str, *, text: bool = False) -> "ListedModule":
         """The ``pathlib.Path`` a folder's ``glob``/``iterdir`` yields for ``entry`` (``items.py``).
 
-        Its ``.name`` (``items.py``), ``.stem`` (``items``) and ``.suffix`` (``.py``) are known.
+        Its ``.name`` (``items.py``), ``.stem`` (``items``) and ``.suffix`` (``.py``) are known;
+        ``entry`` may name a file in a subfolder (``orders/routes.py``, of a pattern reaching
+        into each subfolder). ``text``: the string ``glob.glob`` yields for it instead, which
+        has none of these fields (see :func:`listed_path`).
         """
         function = ast.Attribute(ast.Name("pathlib", ast.Load()), "Path", ast.Load())
-        stem, dot, suffix = entry.rpartition(".") if "." in entry else (entry, "", "")
+        name = PurePosixPath(entry)
         fields = {
-            "name": ast.Constant(entry),
-            "stem": ast.Constant(stem),
-            "suffix": ast.Constant(dot + suffix),
+            "name": ast.Constant(name.name),
+            "stem": ast.Constant(name.stem),
+            "suffix": ast.Constant(name.suffix),
         }
         made = cls(func=function, args=[ast.Constant(entry)], keywords=[])
-        made.fields = fields
+        made.fields = {} if text else fields
+        made.tail = name.parts
+        made.text = text
         return made
 
 
@@ -1678,6 +1690,7 @@ def loop_string(
     if not _reads(expression, set(values)):
         known = index.string_value(expression, scope, fallback=fallback)
         return known if known is not None else _keyed_string(expression, scope, index)
+    expression = _listed_paths_read(expression, scope, values, index)
     expression = _record_fields_read(expression, scope, values, index, fallback)
     constants: dict[str, str] = {}
     for name, (item, item_scope) in values.items():
@@ -1697,6 +1710,28 @@ def loop_string(
     replaced = _Constants().visit(copy.deepcopy(expression))
     assert isinstance(replaced, ast.expr)
     return index.string_value(replaced, scope, fallback=fallback)
+
+
+def _listed_paths_read(
+    expression: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> ast.expr:
+    """``expression`` with each string read off a listed file replaced (see :func:`listed_path`).
+
+    ``f"/{f.split('/')[-2]}"`` is ``f"/{'orders'}"`` for ``orders/routes.py``.
+    """
+
+    class _Paths(ast.NodeTransformer):
+        def visit(self, node: ast.AST) -> ast.AST:
+            if isinstance(node, ast.expr):
+                read = listed_path(node, scope, values, index)
+                if isinstance(read, str):
+                    return ast.copy_location(ast.Constant(read), node)
+            visited: ast.AST = super().visit(node)
+            return visited
+
+    replaced = _Paths().visit(copy.deepcopy(expression))
+    assert isinstance(replaced, ast.expr)
+    return replaced
 
 
 def _keyed_string(expression: ast.expr, scope: Scope, index: PackageIndex) -> str | None:
@@ -1805,10 +1840,23 @@ def known_test(
         argument = test.args[0]
         elements = argument.elts if isinstance(argument, ast.Tuple) else [argument]
         affixes = [loop_string(each, scope, values, index) for each in elements]
+        path = None if text is not None else listed_path(test.func.value, scope, values, index)
+        if isinstance(path, _ListedTail) and path.text and test.func.attr == "endswith":
+            # `f.endswith("__init__.py")` of a listed file's path: its end is known (after
+            # the `/` ending the folder listed); an affix ending in all of it reaches into
+            # the folder's own path, not known.
+            text = "/" + "/".join(path.parts)
+            if any(
+                len(affix or "") > len(text) and (affix or "").endswith(text) for affix in affixes
+            ):
+                return None
         if text is None or any(affix is None for affix in affixes):
             return None
         known = tuple(affix for affix in affixes if affix is not None)
         return text.startswith(known) if test.func.attr == "startswith" else text.endswith(known)
+    if isinstance(test, ast.Call):
+        # `os.path.isfile(f)`, `path.is_file()` of a file the listing found.
+        return listed_file_test(test, scope, values, index)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         left = loop_string(test.left, scope, values, index)
         right_node = test.comparators[0]
@@ -1897,6 +1945,164 @@ def _read_off_item(
         return None  # a literal has no fields of the package's
     found = substituted(node, scope, values, index)
     return None if found is None else index.string_value(*found, fallback=fallback)
+
+
+class _ListedTail(NamedTuple):
+    """A path read off a listed file: the parts of it below the folder listed, if a string."""
+
+    parts: tuple[str, ...]
+    text: bool
+
+
+# The separators a path string is split by: `f.split("/")`, `f.split(os.sep)` (a served app's
+# paths are POSIX ones, as the glob pattern written with "/" assumes too).
+_SEPARATORS = frozenset({"os.sep", "os.path.sep", "posixpath.sep"})
+# Calls giving the path they are given, as a string (`str(f)`) or a `pathlib.Path`.
+_SAME_PATH_TEXT = frozenset(
+    {"os.fspath", "os.path.abspath", "os.path.realpath", "os.path.normpath"}
+)
+_SAME_PATH_OBJECT = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath"})
+# Tests a listed file passes: the listing found it, a module file of the package (or a folder).
+_EXISTS = frozenset({"os.path.exists", "os.path.isfile", "os.path.isdir"})
+
+
+def listed_path(
+    expression: ast.expr, scope: Scope, values: LoopValues, index: PackageIndex
+) -> _ListedTail | str | None:
+    """What ``expression`` reads off a file a folder listing's loop binds, if known statically.
+
+    ``for f in glob.glob(os.path.join(here, "*", "routes.py")):`` binds the path of
+    ``here/orders/routes.py``, whose folder part is only known at run time; read off it,
+    ``f.split("/")[-2]`` (``os.sep`` too), ``Path(f).parent.name``, ``f.parts[-2]`` and
+    ``os.path.basename(os.path.dirname(f))`` are ``"orders"``, ``Path(f).stem`` and
+    ``os.path.splitext(os.path.basename(f))[0]`` ``"routes"``. A path is given as its known
+    parts; None for anything reaching into the unknown folder (``f.split("/")[0]``), or not
+    read off a listed file.
+    """
+
+    def again(node: ast.expr) -> _ListedTail | str | None:
+        return listed_path(node, scope, values, index)
+
+    def tail(node: ast.expr) -> _ListedTail | None:
+        found = again(node)
+        return found if isinstance(found, _ListedTail) else None
+
+    if isinstance(expression, ast.Name):
+        held = values.get(expression.id)
+        item = None if held is None else held[0]
+        if isinstance(item, ListedModule) and item.tail:
+            return _ListedTail(item.tail, item.text)
+        return None
+    if isinstance(expression, ast.Attribute):
+        path = tail(expression.value)
+        if path is None or path.text:
+            return None  # a string has no path fields
+        if expression.attr == "parent":
+            return _ListedTail(path.parts[:-1], False) if len(path.parts) > 1 else None
+        if expression.attr in ("name", "stem", "suffix"):
+            read: str = getattr(PurePosixPath(*path.parts), expression.attr)
+            return read
+        return None
+    if isinstance(expression, ast.Subscript):
+        return _listed_part(expression, scope, values, index)
+    if not isinstance(expression, ast.Call) or expression.keywords:
+        return None
+    function = expression.func
+    if isinstance(function, ast.Attribute) and function.attr in ("resolve", "absolute"):
+        path = None if expression.args else tail(function.value)
+        return None if path is None or path.text else path
+    if len(expression.args) != 1:
+        return None
+    builtin = isinstance(function, ast.Name) and scope.lookup(function.id) is None
+    qualified = "str" if builtin and getattr(function, "id", None) == "str" else None
+    qualified = qualified or index.qualify(function, scope)
+    given = again(expression.args[0])
+    if qualified == "os.path.basename" and isinstance(given, _ListedTail):
+        return given.parts[-1]
+    if qualified == "os.path.dirname" and isinstance(given, _ListedTail):
+        return _ListedTail(given.parts[:-1], True) if len(given.parts) > 1 else None
+    if isinstance(given, _ListedTail) and (qualified == "str" or qualified in _SAME_PATH_TEXT):
+        return _ListedTail(given.parts, True)
+    if isinstance(given, _ListedTail) and qualified in _SAME_PATH_OBJECT:
+        return _ListedTail(given.parts, False)
+    return None
+
+
+def _listed_part(
+    expression: ast.Subscript, scope: Scope, values: LoopValues, index: PackageIndex
+) -> _ListedTail | str | None:
+    """An item of a listed file's parts (see :func:`listed_path`), by a literal index.
+
+    ``f.split("/")[-2]``, ``path.parts[-2]``, ``os.path.split(f)[1]``,
+    ``os.path.splitext(name)[0]``: only an index counted from the end, within the known parts.
+    """
+    position = _literal_index(expression.slice)
+    sequence = expression.value
+    if position is None:
+        return None
+    if isinstance(sequence, ast.Attribute) and sequence.attr == "parts":
+        path = listed_path(sequence.value, scope, values, index)
+        parts = path.parts if isinstance(path, _ListedTail) and not path.text else None
+        return parts[position] if parts and -len(parts) <= position < 0 else None
+    if not isinstance(sequence, ast.Call) or sequence.keywords or len(sequence.args) > 1:
+        return None
+    function = sequence.func
+    if isinstance(function, ast.Attribute) and function.attr == "split" and sequence.args:
+        path = listed_path(function.value, scope, values, index)
+        separator = sequence.args[0]
+        slash = index.string_value(separator, scope) == "/" or (
+            index.qualify(separator, scope) in _SEPARATORS
+        )
+        parts = path.parts if isinstance(path, _ListedTail) and path.text and slash else None
+        return parts[position] if parts and -len(parts) <= position < 0 else None
+    if len(sequence.args) != 1 or position not in (-2, -1, 0, 1):
+        return None
+    given = listed_path(sequence.args[0], scope, values, index)
+    qualified = index.qualify(function, scope)
+    if qualified == "os.path.split" and isinstance(given, _ListedTail):
+        head = _ListedTail(given.parts[:-1], True) if len(given.parts) > 1 else None
+        return given.parts[-1] if position in (1, -1) else head
+    if qualified == "os.path.splitext" and given is not None:
+        name = given if isinstance(given, str) else given.parts[-1]
+        stem = str(PurePosixPath(name).with_suffix("")) if PurePosixPath(name).suffix else name
+        if position in (1, -1):
+            return name[len(stem) :]
+        return stem if isinstance(given, str) else _ListedTail((*given.parts[:-1], stem), True)
+    return None
+
+
+def _literal_index(written: ast.expr) -> int | None:
+    """The integer an index is written as (``-2``), else None."""
+    negative = isinstance(written, ast.UnaryOp) and isinstance(written.op, ast.USub)
+    number = written.operand if isinstance(written, ast.UnaryOp) and negative else written
+    if not isinstance(number, ast.Constant) or type(number.value) is not int:
+        return None
+    return -number.value if negative else number.value
+
+
+def listed_file_test(
+    test: ast.Call, scope: Scope, values: LoopValues, index: PackageIndex
+) -> bool | None:
+    """Whether a listed file passes ``os.path.isfile(f)`` (``exists``, ``f.is_file()``, ...).
+
+    The listing found it: it exists, a module file (``.py``) or a folder (a subpackage). None
+    for any other test, or a path not read off a listed file.
+    """
+    function = test.func
+    if isinstance(function, ast.Attribute) and not test.args and not test.keywords:
+        checked: ast.expr | None = function.value
+        kind = {"exists": "exists", "is_file": "isfile", "is_dir": "isdir"}.get(function.attr)
+    elif len(test.args) == 1 and not test.keywords:
+        checked = test.args[0]
+        qualified = index.qualify(function, scope)
+        kind = qualified.rpartition(".")[2] if qualified in _EXISTS else None
+    else:
+        return None
+    path = None if kind is None or checked is None else listed_path(checked, scope, values, index)
+    if not isinstance(path, _ListedTail) or not path.parts:
+        return None
+    is_file = path.parts[-1].endswith(".py")
+    return {"exists": True, "isfile": is_file, "isdir": not is_file}[kind or "exists"]
 
 
 _DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})

@@ -14,6 +14,7 @@ import bisect
 import copy
 import dataclasses
 import fnmatch
+import functools
 import re
 import weakref
 from collections.abc import Callable, Collection, Iterator
@@ -84,6 +85,7 @@ from telemetry_cli.patching.names import (
 )
 from telemetry_cli.patching.settings import (
     SettingsDefaults,
+    flag_default,
     getattr_read,
     switched_off_by_default,
 )
@@ -1616,8 +1618,10 @@ def _runs_a_package_method(call: ast.Call, scope: Scope, index: PackageIndex) ->
     )
 
 
-def _in_a_class_never_built(scope: Scope, index: PackageIndex, modules: list[str]) -> bool:
-    """Whether ``scope`` is (in) a method of a class the package never names, so never runs.
+def _in_a_class_never_built(
+    scope: Scope, index: PackageIndex, modules: list[str]
+) -> ast.ClassDef | None:
+    """The class ``scope`` is (in) a method of, when the package never names it: it never runs.
 
     ``class Plugin: def setup(self, app): app.include_router(items.router, prefix="/x")``
     with ``Plugin`` named nowhere else (not built, not subclassed, not imported, not even in a
@@ -1629,16 +1633,16 @@ def _in_a_class_never_built(scope: Scope, index: PackageIndex, modules: list[str
     while inner.parent is not None and not inner.is_class:
         inner = inner.parent
     if inner is scope or inner.parent is None or not isinstance(inner.node, ast.ClassDef):
-        return False
+        return None
     cls = inner.node
     if cls.decorator_list or cls.keywords:
-        return False
+        return None
     for base in cls.bases:
         written = base.value if isinstance(base, ast.Subscript) else base
         if index.defined(written, inner.parent) is None and (
             index.qualify(written, inner.parent) not in _PLAIN_BASES
         ):
-            return False  # a library's base may build its subclasses (a plugin registry)
+            return None  # a library's base may build its subclasses (a plugin registry)
     pattern = re.compile(rf"\b{re.escape(cls.name)}\b")
     for name in dict.fromkeys(modules):
         source = index.source(name)
@@ -1647,26 +1651,93 @@ def _in_a_class_never_built(scope: Scope, index: PackageIndex, modules: list[str
         # Its own `class` statement names it once; any other mention may build it.
         own = name == inner.module.name
         if len(pattern.findall(source.text)) > (1 if own else 0):
-            return False
-    return not any(
+            return None
+    builds_app = any(
         isinstance(node, ast.Call) and index.built_role(node, inner)[0] is Role.APP
         for node in ast.walk(cls)
     )
+    return None if builds_app else cls
 
 
-def _in_a_branch_no_call_takes(call: ast.Call, scope: Scope, passed: Passed) -> bool:
+# The calls loading a distribution's entry points (plugins named in packaging metadata, by
+# group), by their qualified names; and the methods doing so on a plugin manager.
+_ENTRY_POINT_LOADERS = frozenset(
+    {
+        "importlib.metadata.entry_points",
+        "importlib_metadata.entry_points",
+        "pkg_resources.iter_entry_points",
+        "stevedore.ExtensionManager",
+        "stevedore.NamedExtensionManager",
+        "stevedore.DriverManager",
+        "stevedore.HookManager",
+        "stevedore.extension.ExtensionManager",
+        "stevedore.driver.DriverManager",
+    }
+)
+_ENTRY_POINT_METHODS = frozenset({"load_setuptools_entrypoints"})  # pluggy's
+_ENTRY_POINT_WORDS = re.compile(r"entry_points|iter_entry_points|stevedore|setuptools_entrypoints")
+
+
+def _entry_point_loads(index: PackageIndex, modules: list[str]) -> str | None:
+    """Where the package loads entry-point plugins, as words: ``app/main.py:7 (`...`)``.
+
+    ``for ep in entry_points(group="app.plugins"): ep.load()().setup(app)``: a class named
+    only in a distribution's metadata (its own or another's) is built there. None when no
+    module of the package calls one of :data:`_ENTRY_POINT_LOADERS` (or pluggy's loader).
+    """
+    for name in dict.fromkeys(modules):
+        source = index.source(name)
+        if source is None or not _ENTRY_POINT_WORDS.search(source.text):
+            continue  # read only the modules that may
+        model = index.module(name)
+        if model is None:
+            continue
+        for node in ast.walk(model.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            function = node.func
+            method = isinstance(function, ast.Attribute) and function.attr in _ENTRY_POINT_METHODS
+            if method or index.qualify(function, model.scope) in _ENTRY_POINT_LOADERS:
+                return f"{model.path}:{node.lineno} (`{ast.unparse(node)}`)"
+    return None
+
+
+def _in_a_branch_no_call_takes(
+    call: ast.Call, scope: Scope, passed: Passed, index: PackageIndex
+) -> bool:
     """Whether ``call`` sits in a branch of a function no call of that function takes.
 
     ``def add_all_sub_routers(router, module, prefix: bool)`` whose body runs ``if prefix:
     router.include_router(mod.router, prefix=f"/{name}") else: router.include_router(mod.router)``,
-    every call passing a literal for ``prefix``: each ``if`` around the include testing only
-    the function's parameters is read with each call's arguments, as a loop's filter is read
-    with each item. A test reading anything else, or a call passing anything but a literal (or
-    the function called nowhere), leaves the include counted.
+    every call passing a literal for ``prefix`` (or a module constant bound to one): each
+    ``if`` around the include testing only the function's parameters is read with each call's
+    arguments, as a loop's filter is read with each item. A test reading anything else, or a
+    call passing anything else (or the function called nowhere), leaves the include counted:
+    :func:`_branch_environments` reads it call by call.
+    """
+    tests = _parameter_branches(call, scope)
+    if not tests:
+        return False
+    names = set().union(*(names_in(test, read=True) for test, _ in tests))
+    calls = _per_call_values(scope, frozenset(names), passed)
+    if not calls:
+        return False
+    for values in calls:
+        kept, said = _branch_kept(tests, values, index)
+        if kept is not False or said:
+            return False  # this call runs the include, or may (a default said per call)
+    return True
+
+
+def _parameter_branches(call: ast.Call, scope: Scope) -> list[tuple[ast.expr, bool]]:
+    """The ``if`` tests around ``call`` that read only parameters of its function, each branch.
+
+    Only the tests of parameters tell calls apart (``if getattr(mod, "router", None):`` holds
+    or not whatever the call): the others are left to run time.
     """
     function = scope.node
     if not isinstance(function, FunctionNode):
-        return False
+        return []
 
     def of_parameters(test: ast.expr) -> bool:
         names = names_in(test, read=True)
@@ -1675,35 +1746,143 @@ def _in_a_branch_no_call_takes(call: ast.Call, scope: Scope, passed: Passed) -> 
             for name in names
         )
 
-    # Only the tests of parameters tell calls apart (`if getattr(mod, "router", None):` holds
-    # or not whatever the call): the others are left to run time.
-    tests = [item for item in _branches_around(function.body, call) if of_parameters(item[0])]
-    if not tests:
-        return False
-    names = set().union(*(names_in(test, read=True) for test, _ in tests))
-    per_name: dict[str, list[object]] = {}
-    for name in names:
-        arguments = passed(scope.bindings[name])
+    return [item for item in _branches_around(function.body, call) if of_parameters(item[0])]
+
+
+def _per_call_values(
+    scope: Scope, names: frozenset[str], passed: Passed
+) -> list[LoopValues] | None:
+    """What each call of the function ``scope`` passes for its parameters ``names``, together.
+
+    One mapping per call, in the package's order; None when a call passes one of them in a
+    way not known (``**options``), or the function is called nowhere.
+    """
+    per_name: dict[str, list[tuple[ast.expr, Scope]]] = {}
+    for name in sorted(names):
+        binding = scope.bindings.get(name)
+        arguments = None if binding is None or binding.kind != "param" else passed(binding)
         if not arguments:
-            return False
-        values: list[object] = []
-        for argument, _ in arguments:
-            try:
-                values.append(ast.literal_eval(argument))
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                return False
-        per_name[name] = values
-    calls = {len(values) for values in per_name.values()}
-    if len(calls) != 1:
-        return False
-    for position in range(calls.pop()):
-        known = {name: values[position] for name, values in per_name.items()}
-        taken = [_truth(test, known) for test, _ in tests]
-        if any(value is None for value in taken):
-            return False
-        if all(value == wanted for value, (_, wanted) in zip(taken, tests, strict=True)):
-            return False  # this call runs the include
-    return True
+            return None
+        per_name[name] = arguments
+    counts = {len(arguments) for arguments in per_name.values()}
+    if len(counts) != 1:
+        return None
+    return [
+        {name: arguments[position] for name, arguments in per_name.items()}
+        for position in range(counts.pop())
+    ]
+
+
+def _branch_kept(
+    tests: list[tuple[ast.expr, bool]], values: LoopValues, index: PackageIndex
+) -> tuple[bool | None, list[str]]:
+    """Whether one call's arguments (``values``) take the branches ``tests`` lead to ``call``.
+
+    With the words for each argument read as a settings (or environment) default. None when
+    an argument tested is not known statically.
+    """
+    known: dict[str, object] = {}
+    said: list[str] = []
+    for name in sorted(set().union(*(names_in(test, read=True) for test, _ in tests))):
+        if name not in values:
+            return None, []
+        argument, where = values[name]
+        found = _argument_value(argument, where, index, 0)
+        if found is None:
+            return None, []
+        known[name] = found[0]
+        if found[1] is not None:
+            said.append(found[1])
+    taken = [_truth(test, known) for test, _ in tests]
+    if any(value is None for value in taken):
+        return None, said
+    return all(value == wanted for value, (_, wanted) in zip(taken, tests, strict=True)), said
+
+
+def _argument_value(
+    argument: ast.expr, scope: Scope, index: PackageIndex, depth: int
+) -> tuple[object, str | None] | None:
+    """The value a call passes, when known statically; and words when it is a default.
+
+    A literal, a name (or a class's attribute) bound once to one (``PREFIXED = True``, also
+    imported), or a settings field or environment read with a literal default (the words say
+    so, see :func:`~.settings.flag_default`). None for anything else.
+    """
+    if depth > _MAX_RUN_TIME_DEPTH:
+        return None
+    try:
+        return ast.literal_eval(argument), None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    if isinstance(argument, ast.Name | ast.Attribute):
+        binding = index.binding_of(argument, scope)
+        if bound_once(binding) and isinstance(binding.node, ast.expr):
+            return _argument_value(binding.node, binding.scope, index, depth + 1)
+        if binding is None and isinstance(argument, ast.Attribute):
+            constant = index.class_constant(argument, scope)
+            if constant is not None:
+                return _argument_value(constant[0], constant[1], index, depth + 1)
+        if binding is not None:
+            return None  # bound more than once, or a parameter: not known here
+    default = flag_default(index, argument, scope)
+    return None if default is None else default
+
+
+def _branch_environments(
+    call: ast.Call,
+    scope: Scope,
+    environments: list[LoopValues],
+    tested: frozenset[str],
+    index: PackageIndex,
+    notes: "Notes",
+) -> list[LoopValues]:
+    """The iterations of an include whose ``if`` tests on parameters each call's arguments take.
+
+    ``add_all_sub_routers(api, v1, PREFIXED)`` and ``add_all_sub_routers(api, v2, False)``
+    over ``if prefix: include_router(mod.router, prefix=f"/{name}") else: ...``: each call's
+    own iteration is kept where its arguments take the branch, and dropped where they do not.
+    One whose argument is not known statically is kept (both branches may run), and said in
+    one line; one read as a settings default is said too. ``tested``: the names added to the
+    iterations only for these tests, left out of what is returned (the same iteration once).
+    """
+    tests = _parameter_branches(call, scope)
+    if not tests:
+        return environments
+    kept: list[LoopValues] = []
+    seen: set[tuple[tuple[str, int, int], ...]] = set()
+    tested_at = f"{scope.module.path}:{tests[0][0].lineno}"
+    condition = f"`if {ast.unparse(tests[0][0])}:` at {tested_at}"
+    for values in environments:
+        verdict, said = _branch_kept(tests, values, index)
+        argument = next((values[name] for name in sorted(tested) if name in values), None)
+        if argument is None:
+            passed_at = f"{scope.module.path}:{call.lineno}"
+        else:
+            passed_at = f"{argument[1].module.path}:{argument[0].lineno}"
+        if verdict is None and argument is not None:
+            written = ", ".join(
+                f"`{ast.unparse(values[name][0])}`" for name in sorted(tested) if name in values
+            )
+            # Once per call, for every include under the test.
+            notes.once(
+                f"{passed_at} {tested_at}",
+                f"{passed_at}: {written}, passed for {condition}, is only known at run time: "
+                "the includes under it are read as run for this call",
+            )
+        for words in said:
+            notes.once(
+                f"{passed_at} {tested_at} {words}",
+                RunTimeChoice(f"{passed_at}: {words}: {condition} is read with it for this call"),
+            )
+        if verdict is False:
+            continue
+        own = {name: item for name, item in values.items() if name not in tested}
+        key = tuple(sorted((name, id(item[0]), id(item[1])) for name, item in own.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(own)
+    return kept
 
 
 def _branches_around(body: list[ast.stmt], call: ast.Call) -> list[tuple[ast.expr, bool]]:
@@ -2110,9 +2289,24 @@ def _module_mounts(
     for call, keep, scope, copied in spelled:
         if _on_a_replaced_object(call, scope) or _runs_a_package_method(call, scope, index):
             continue
-        if _in_a_class_never_built(scope, index, modules):
-            continue  # `class Plugin: def setup(self, app): app.include_router(...)`, unused
-        if _in_a_branch_no_call_takes(call, scope, passed):
+        unused = _in_a_class_never_built(scope, index, modules)
+        if unused is not None:
+            # `class Plugin: def setup(self, app): app.include_router(...)`, unused; unless
+            # the package loads entry-point plugins, which may name it from outside the code.
+            plugins = _entry_point_loads(index, modules)
+            if plugins is not None:
+                where = f"{model.path}:{call.lineno}"
+                defined = f"{model.path}:{unused.lineno}"
+                notes.once(
+                    f"{defined} entry points",
+                    f"{defined}: `{unused.name}` is built by no code of the package, and "
+                    f"{plugins} loads entry-point plugins, which the tool cannot follow: the "
+                    "includes its methods make are not followed",
+                )
+                written = ast.unparse(_included_router(call) or call)
+                unresolved.append(Unresolved(False, False, f"`{written}` at {where}"))
+            continue
+        if _in_a_branch_no_call_takes(call, scope, passed, index):
             continue  # `if prefix: ... else: router.include_router(r)`, every call passing True
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
@@ -2133,7 +2327,14 @@ def _module_mounts(
             if _imported_at_run_time(included, scope, index, 0)
             else frozenset()
         )
-        environments = loop_values(routing, scope, index, passed, alone | listing)
+        # `if prefix:` around it, `prefix` a parameter: each call's argument, read per call.
+        tested = frozenset(
+            name for test, _ in _parameter_branches(call, scope) for name in names_in(test)
+        )
+        extra = tested - alone - listing
+        environments = loop_values(routing, scope, index, passed, alone | listing | tested)
+        if environments is not None and tested:
+            environments = _branch_environments(call, scope, environments, extra, index, notes)
         for said in _switched_off_around(call, included, scope, index, defaults):
             notes.append(RunTimeChoice(f"{where}: {said}"))  # repeats: dropped in find_mounts
         for said in settings_lists_around(call, scope, index, LOOP_ROUTERS):
@@ -2176,8 +2377,14 @@ def _module_mounts(
             known = loop_values(included, scope, index, passed)
             if known is None and _imported_at_run_time(included, scope, index, 0):
                 # `for name, module in modules:` over a comprehension importing each listed
-                # module: read as the listing's own loop (see `_comprehension_item`).
-                known = [{}]
+                # module: read as the listing's own loop (see `_comprehension_item`), once per
+                # call of the function around it passing the package listed.
+                known = _per_call_values(scope, listing | tested, passed) or [{}]
+                if tested:
+                    extra = tested - listing
+                    known = _branch_environments(call, scope, known, extra, index, notes)
+                    if not known:
+                        continue  # no call takes the branch (by default): said there
             if known is not None:
                 known = [values for values in known if keep(values)]
             if known is None:
@@ -2247,6 +2454,8 @@ def _module_mounts(
                 )
             continue
         unknown = False
+        # The arguments a helper's calls pass for the parameters of an unknown prefix.
+        passed_unknown: list[str] = []
         for values in environments:
             read = len(defaults.read)
             args = (call, included, scope, values, index, modules, defaults, notes, copied)
@@ -2275,6 +2484,7 @@ def _module_mounts(
                         notes.once(said, f"{where}: prefix {said}")
                 elif mount is not None and (prefix is not None or unpacked is not None):
                     unknown = True
+                    passed_unknown.extend(_passed_for_prefix(prefix, scope, values))
                 outside = None if mount is not None else _outside_router(*around)
                 outside = outside or _library_router(*around)
                 if outside is not None:
@@ -2308,7 +2518,7 @@ def _module_mounts(
                         )
             del defaults.read[read:]
         if unknown and prefix is not None and not _given_no_declared_route(included, scope):
-            notes.append(_unknown_prefix(where, prefix, included, defaults))
+            notes.append(_unknown_prefix(where, prefix, included, defaults, passed_unknown))
         elif unknown and unpacked is not None:
             notes.append(
                 f"{where}: `**{ast.unparse(unpacked)}` may pass a prefix only known at run time: "
@@ -3239,7 +3449,7 @@ def _listing_loop_item(
             continue
         found = _listing_item(loop.iter, loop.target, scope, index)
         if found is not None:
-            return found, loop, None
+            return _derived_in_loop(found, loop, call, scope, index), loop, None
         # `for name, module in modules:` over `[(info.name, import_module(...)) for info in
         # pkgutil.iter_modules(__path__)]`: a name holding the listed item, or what its
         # element makes of it (`f[:-3]`, `p.stem`); the module imported is read as such.
@@ -3253,6 +3463,39 @@ def _listing_loop_item(
             filtered = (inner, list(item[1].ifs))
             return {target: _comprehended(item[0], inner, scope, index)}, loop, filtered
     return None
+
+
+def _derived_in_loop(
+    named: dict[str, Callable[[str], ast.expr]],
+    loop: ast.For | ast.AsyncFor,
+    call: ast.Call,
+    scope: Scope,
+    index: PackageIndex,
+) -> dict[str, Callable[[str], ast.expr]]:
+    """``named``, with the names the loop's body binds from them before ``call``, and their items.
+
+    ``for f in glob.glob(pattern): name = f.split("/")[-2]`` then ``prefix=f"/{name}"``:
+    ``name`` holds, per listed entry, the string its value makes of the entry (see
+    :func:`_comprehended`); a name bound anywhere else in ``scope`` too is left out (which
+    value it holds at the call is not known), and so is a module imported by name.
+    """
+    found = dict(named)
+    for statement in block_statements(loop.body):
+        if statement.lineno >= call.lineno:
+            break
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and names_in(statement.value) & set(found)
+            # The module imported is read as such, not as a string made of the entry.
+            and not _imported_at_run_time(statement.value, scope, index, 0)
+        ):
+            continue
+        name = statement.targets[0].id
+        if name not in found and bound_once(scope.lookup(name)):
+            found[name] = _comprehended(statement.value, dict(found), scope, index)
+    return found
 
 
 def _comprehended(
@@ -3281,31 +3524,29 @@ def _comprehended(
 
 
 def _listing_item(
-    listing: ast.expr, target: ast.expr, scope: Scope, index: PackageIndex
+    iterated: ast.expr, target: ast.expr, scope: Scope, index: PackageIndex
 ) -> dict[str, Callable[[str], ast.expr]] | None:
-    """The names ``target`` binds per entry of the folder listing ``listing``, and their items.
+    """The names ``target`` binds per entry of the folder listing ``iterated``, and their items.
 
-    The entry's own name first. See :func:`_listing_loop_item`; None when ``listing`` is no
+    The entry's own name first. See :func:`_listing_loop_item`; None when ``iterated`` is no
     folder listing so read.
     """
-    if (
-        isinstance(listing, ast.Call)
-        and isinstance(listing.func, ast.Name)
-        and listing.func.id == "sorted"
-        and scope.lookup("sorted") is None
-        and listing.args
-    ):
-        listing = listing.args[0]  # the builtin: the same entries, in order
-    if not isinstance(listing, ast.Call):
+    listing = _listing_call(iterated, scope)
+    if listing is None:
         return None
+    lister = index.qualify(listing.func, scope)
+    if lister in _GLOBS and isinstance(target, ast.Name):
+        # `for f in glob.glob(os.path.join(here, "*", "routes.py")):`: each file's path, a
+        # string whose folder part is only known at run time.
+        return {target.id: functools.partial(ListedModule.path, text=True)}
     if (
         isinstance(listing.func, ast.Attribute)
         and _FOLDER_LISTINGS.get(listing.func.attr) is False  # `rglob` names deeper entries
         and isinstance(target, ast.Name)
     ):
-        # `for path in (Path(__file__).parent / "routers").glob("*.py"):`: each entry's path.
+        # `for path in (Path(__file__).parent / "routers").glob("*.py"):`: each entry's path
+        # (`orders/routes.py` for `glob("*/routes.py")`).
         return {target.id: ListedModule.path}
-    lister = index.qualify(listing.func, scope)
     if lister == "os.listdir" and isinstance(target, ast.Name):
         return {target.id: ast.Constant}
     if lister != "pkgutil.iter_modules" or call_argument(listing, 1, "prefix") is not None:
@@ -3325,6 +3566,24 @@ def _listing_item(
             named[package.id] = lambda entry: ast.Constant(not entry.endswith(".py"))
         return named
     return None
+
+
+def _listing_call(listing: ast.expr, scope: Scope) -> ast.Call | None:
+    """The call a loop's iterable is, through the builtin ``sorted`` and a name bound once.
+
+    ``for f in sorted(glob.glob(pattern)):``, ``files = glob.glob(pattern)`` then ``for f in
+    files:``: the ``glob.glob`` call (the same entries, in another order).
+    """
+    for _ in range(2):
+        if calls_builtin(listing, scope, "sorted", "list") and len(listing.args) == 1:
+            listing = listing.args[0]
+        if not isinstance(listing, ast.Name):
+            break
+        binding = scope.lookup(listing.id)
+        if not bound_once(binding) or not isinstance(binding.node, ast.Call):
+            return None
+        listing = binding.node
+    return listing if isinstance(listing, ast.Call) else None
 
 
 def _module_name(entry: str) -> ast.expr:
@@ -3396,7 +3655,19 @@ def _discovered_routers(
         last = found.rpartition(".")[2]
         is_file = listed_module is not None and not listed_module.is_package
         entry = f"{last}.py" if is_file else last
-        if pattern is not None and not fnmatch.fnmatchcase(entry, pattern):
+        if pattern is not None and "/" in pattern:
+            # `glob("*/routes.py")`: a subfolder holding that module, by its file's path.
+            pattern_folder, _, file = pattern.partition("/")
+            held = index.module(f"{found}.{file.removesuffix('.py')}")
+            if (
+                is_file
+                or not fnmatch.fnmatchcase(last, pattern_folder)
+                or held is None
+                or held.is_package
+            ):
+                continue
+            entry = f"{last}/{file}"
+        elif pattern is not None and not fnmatch.fnmatchcase(entry, pattern):
             continue  # `glob("*.py")` lists no subpackage's folder
         if key is not None:
             keys.append(key)
@@ -3716,18 +3987,32 @@ def _package_listed_in_scopes(
                     listed.add((folder[0], deep, None))
                 elif qualified in _MODULE_LISTINGS:
                     listed.add(None)
+            elif qualified in _GLOBS:
+                # `glob.glob(os.path.join(here, "*", "routes.py"))`: the folder `here`, by a
+                # pattern of its files or of a file in each subfolder.
+                globbed = _glob_pattern(call_argument(node, 0, "pathname"), current, index)
+                folder = None
+                if globbed is not None and _module_pattern(globbed[2]):
+                    folder = _path_of(globbed[0], globbed[1], index, modules, 0, held)
+                if globbed is not None and folder is not None and folder[0] and not folder[1]:
+                    listed.add((folder[0], False, globbed[2]))
             elif (
                 isinstance(node.func, ast.Attribute)
                 and node.func.attr in _FOLDER_LISTINGS
                 and _lists_modules(node)
             ):
                 # Any object may have a `glob` method: only a known folder's counts.
-                folder = _path_of(node.func.value, current, index, modules, 0)
+                # The pattern is a literal string or none (see `_lists_modules`); its leading
+                # folders name a folder below (`glob("api/*.py")`: the folder's `api`).
+                pattern = call_argument(node, 0, "pattern")
+                text = pattern.value if isinstance(pattern, ast.Constant) else None
+                below, text = _pattern_below(text) if isinstance(text, str) else ([], text)
+                base = node.func.value
+                for word in below:
+                    base = ast.copy_location(ast.BinOp(base, ast.Div(), ast.Constant(word)), base)
+                folder = _path_of(base, current, index, modules, 0)
                 if folder is not None and folder[0] and not folder[1]:
                     deep = _FOLDER_LISTINGS[node.func.attr]
-                    # The pattern is a literal string or none (see `_lists_modules`).
-                    pattern = call_argument(node, 0, "pattern")
-                    text = pattern.value if isinstance(pattern, ast.Constant) else None
                     listed.add(
                         (folder[0], deep, text if isinstance(text, str) and not deep else None)
                     )
@@ -3921,9 +4206,128 @@ def _lists_modules(call: ast.Call) -> bool:
     return (
         isinstance(pattern, ast.Constant)
         and isinstance(pattern.value, str)
-        and "/" not in pattern.value
-        and pattern.value.endswith(("*", ".py"))
+        and _module_pattern(_pattern_below(pattern.value)[1])
     )
+
+
+def _pattern_below(pattern: str) -> tuple[list[str], str]:
+    """The folders a glob pattern starts with, written out, and the pattern below them.
+
+    ``"api/*.py"``: ``["api"]`` and ``"*.py"``; ``"*/routes.py"``: none, and the pattern.
+    """
+    words = pattern.split("/")
+    first = next((at for at, word in enumerate(words) if _GLOB_MAGIC.search(word)), len(words))
+    if first == 0 or first == len(words) or not all(word.isidentifier() for word in words[:first]):
+        return [], pattern
+    return words[:first], "/".join(words[first:])
+
+
+def _module_pattern(pattern: str) -> bool:
+    """Whether a glob ``pattern`` may list a folder's modules, each by one entry of it.
+
+    ``*.py`` (its module files), ``*`` (its entries), or ``*/routes.py``: a subfolder's
+    module, written out (a wildcard in it may list several modules of one subfolder, a
+    ``**`` any depth: which the loop names by the subfolder is not known).
+    """
+    folder, slash, file = pattern.partition("/")
+    if not slash:
+        return pattern.endswith(("*", ".py"))
+    return (
+        bool(folder)
+        and "**" not in folder
+        and file.endswith(".py")
+        and file[:-3].isidentifier()
+        and not _GLOB_MAGIC.search(file)
+    )
+
+
+# The glob functions listing the paths a pattern matches (`glob.glob`, its iterator).
+_GLOBS = frozenset({"glob.glob", "glob.iglob"})
+_GLOB_MAGIC = re.compile(r"[*?\[]")
+
+
+def _glob_pattern(
+    path: ast.expr | None, scope: Scope, index: PackageIndex, depth: int = 0
+) -> tuple[ast.expr, Scope, str] | None:
+    """The folder a ``glob.glob`` pattern is written under, and the pattern below it.
+
+    ``os.path.join(here, "*", "routes.py")``, ``os.path.join(f"{here}/*", "routes.py")``,
+    ``f"{here}/*.py"``, ``here + "/*/routes.py"``, ``str(folder / "*" / "routes.py")``, or a
+    name bound once to one: ``here`` (``folder``) with ``"*/routes.py"`` (``"*.py"``). The
+    folder is an expression read in the scope returned (a path :func:`_path_of` tells).
+    None when not written so, or when a part after the folder is not known statically.
+    """
+    if path is None or depth > _MAX_RUN_TIME_DEPTH:
+        return None
+    parts = _path_parts(path, scope, index, depth)
+    if parts is None:
+        return None
+    base, where, written = parts
+    words: list[str] = []
+    for text in written:
+        words.extend(word for word in text.split("/") if word)
+    first = next((at for at, word in enumerate(words) if _GLOB_MAGIC.search(word)), None)
+    if first is None:
+        return None  # no pattern: one path
+    folder = base
+    for word in words[:first]:
+        # `here/api/*.py`: the folder `here / "api"`, as `_path_of` reads a join.
+        joined = ast.BinOp(folder, ast.Div(), ast.Constant(word))
+        folder = ast.copy_location(joined, base)
+    return folder, where, "/".join(words[first:])
+
+
+def _path_parts(
+    path: ast.expr, scope: Scope, index: PackageIndex, depth: int
+) -> tuple[ast.expr, Scope, list[str]] | None:
+    """A path joined of a folder and strings known statically: the folder, its scope, the rest.
+
+    See :func:`_glob_pattern`: each string is a part of the path, or several joined by ``/``.
+    """
+    if isinstance(path, ast.Name):
+        binding = scope.lookup(path.id)
+        if bound_once(binding) and isinstance(binding.node, ast.expr):
+            held = _path_parts(binding.node, binding.scope, index, depth + 1)
+            if held is not None and held[2]:
+                return held
+        return path, scope, []
+    joined: list[ast.expr] | None = None
+    if isinstance(path, ast.Call) and not path.keywords:
+        function = path.func
+        builtin = isinstance(function, ast.Name) and function.id == "str"
+        qualified = "str" if builtin and scope.lookup("str") is None else None
+        qualified = qualified or index.qualify(function, scope)
+        if qualified in ("str", "os.fspath") and len(path.args) == 1:
+            return _path_parts(path.args[0], scope, index, depth + 1)
+        if qualified in _JOINED_PATH and path.args:
+            joined = list(path.args)
+    elif isinstance(path, ast.BinOp) and isinstance(path.op, ast.Div | ast.Add):
+        joined = [path.left, path.right]
+    elif (
+        isinstance(path, ast.JoinedStr)
+        and len(path.values) >= 2
+        and isinstance(path.values[0], ast.FormattedValue)
+        and path.values[0].conversion == -1
+        and path.values[0].format_spec is None
+    ):
+        joined = [path.values[0].value, ast.JoinedStr(path.values[1:])]
+    if joined is None or any(isinstance(each, ast.Starred) for each in joined):
+        return path, scope, []
+    head = _path_parts(joined[0], scope, index, depth + 1)
+    if head is None:
+        return None
+    rest: list[str] = []
+    for each in joined[1:]:
+        text = index.string_value(each, scope)
+        if text is None:
+            return None
+        rest.append(text)
+    added = isinstance(path, ast.BinOp) and isinstance(path.op, ast.Add)
+    if (added or isinstance(path, ast.JoinedStr)) and not rest[0].startswith("/"):
+        # A string added to the folder's: a part only after a `/` (`here + "/*.py"`).
+        return None
+    base, where, written = head
+    return base, where, [*written, *rest]
 
 
 def _path_of(
@@ -4131,17 +4535,48 @@ def _joined(
 
 
 def _unknown_prefix(
-    where: str, prefix: ast.expr, included: ast.expr, defaults: SettingsDefaults
+    where: str,
+    prefix: ast.expr,
+    included: ast.expr,
+    defaults: SettingsDefaults,
+    passed: list[str] | None = None,
 ) -> str:
-    """The line saying an include prefix is not known, and why when a settings read says so."""
+    """The line saying an include prefix is not known, and why when a settings read says so.
+
+    ``passed``: the arguments (and where) a helper's calls pass for the parameters it is made
+    of, when only those calls' prefixes are not known (the others are read).
+    """
     written = ast.unparse(prefix)
     # The settings reads the prefix is made of, whole (`settings.API` is not in `settings.API_V2`).
     reads = {ast.unparse(node) for node in ast.walk(prefix) if isinstance(node, ast.Attribute)}
     why = "".join(f" ({reason})" for read, reason in defaults.unknown.items() if read in reads)
+    calls = list(dict.fromkeys(passed or []))
+    if calls:
+        why += f" for the call{'s' if len(calls) > 1 else ''} passing {', '.join(calls)}"
     return (
         f"{where}: include prefix `{written}` is only known at run time{why}: "
         f"the routes of `{ast.unparse(included)}` are logged without it"
     )
+
+
+def _passed_for_prefix(prefix: ast.expr | None, scope: Scope, values: LoopValues) -> list[str]:
+    """The arguments one call of the function ``scope`` passes for the parameters of ``prefix``.
+
+    As words naming where, ```compute()` (app/main.py:24)``; none when ``prefix`` reads no
+    parameter a call passes (a loop's name, a settings read).
+    """
+    if prefix is None or not isinstance(scope.node, FunctionNode):
+        return []
+    found: list[str] = []
+    for name in sorted(names_in(prefix, read=True)):
+        binding = scope.bindings.get(name)
+        if binding is None or binding.kind != "param" or name not in values:
+            continue
+        argument, where = values[name]
+        if argument is binding.node or not hasattr(argument, "lineno"):
+            continue
+        found.append(f"`{ast.unparse(argument)}` ({where.module.path}:{argument.lineno})")
+    return found
 
 
 def _mount(

@@ -413,6 +413,23 @@ def switched_off_by_default(
     return f"served only when {when}, and {read.said}"
 
 
+def flag_default(
+    index: PackageIndex, expression: ast.expr, scope: Scope
+) -> tuple[object, str] | None:
+    """The value a settings field or environment read holds by default, and words saying so.
+
+    ``settings.PREFIX_ROUTES`` with ``PREFIX_ROUTES: bool = True`` declared in its class:
+    ``True``, with "`settings.PREFIX_ROUTES` is True by default (app/config.py:5)"; a
+    comparison of one with literals (``settings.ENV == "prod"``) gives its truth. None for
+    anything else (see :func:`switched_off_by_default`).
+    """
+    if isinstance(expression, ast.Compare):
+        compared = _compared(index, expression, scope, None)
+        return None if compared is None else (compared[0], compared[1].said)
+    read = _flag_read(index, expression, scope, None)
+    return None if read is None else (read.value, read.said)
+
+
 def _default_of(
     index: PackageIndex, tested: ast.expr, scope: Scope, calls: "Calls | None", depth: int
 ) -> tuple[bool, _FlagRead] | None:

@@ -2383,19 +2383,57 @@ class PackageIndex:
         return None, True
 
     def built_role(self, call: ast.Call, scope: Scope) -> tuple[Role | None, bool]:
-        """What ``call`` builds: an app or router (directly, or through a factory function)."""
+        """What ``call`` builds: an app or router (directly, or through a factory function).
+
+        Also through ``functools.partial`` of a class (``create_router = partial(APIRouter,
+        route_class=LoggingRoute)``, then ``create_router(prefix="/items")``).
+        """
         qualified = self.qualify(call.func, scope)
+        if qualified is not None:
+            role, standard = self.class_role(qualified)
+            if role is not None:
+                return role, standard
+        held = self.partial_of(call.func, scope)
+        if held is not None:
+            partial, partial_scope = held
+            built = self.qualify(partial.args[0], partial_scope)
+            if built is None:
+                return None, True
+            role, standard = self.class_role(built)
+            # Arguments bound by position are no keyword the call names.
+            return role, standard and len(partial.args) == 1
         if qualified is None:
             return None, True
-        role, standard = self.class_role(qualified)
-        if role is not None:
-            return role, standard
         _, binding = self.resolve(qualified)
         if binding is None:
             binding = self.method_called(call.func, scope)
         if binding is not None and binding.kind == "function":
             return self.function_role(binding), False
         return None, True
+
+    def partial_of(self, function: ast.expr, scope: Scope) -> tuple[ast.Call, Scope] | None:
+        """The ``functools.partial(<callable>, ...)`` call a callee is bound to, and its scope.
+
+        ``create_router = partial(APIRouter, route_class=LoggingRoute)`` bound once (also
+        imported), for ``create_router(...)``. None for anything else.
+        """
+        if isinstance(function, ast.Name):
+            local = scope.lookup(function.id)
+            if local is None or local.kind not in ("value", "import"):
+                return None  # a class or function of the package, a builtin: no partial
+        elif not isinstance(function, ast.Attribute):
+            return None
+        binding = self.binding_of(function, scope)
+        if not bound_once(binding) or not isinstance(binding.node, ast.Call):
+            return None
+        held = binding.node
+        if (
+            self.qualify(held.func, binding.scope) != "functools.partial"
+            or not held.args
+            or any(isinstance(argument, ast.Starred) for argument in held.args)
+        ):
+            return None
+        return held, binding.scope
 
     def method_called(self, func: ast.expr, scope: Scope) -> Binding | None:
         """The method of a class of the package that a call of ``func`` runs, if it is seen.
