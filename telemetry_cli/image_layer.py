@@ -1519,6 +1519,10 @@ def _copy(line: int, keyword: str, rest: str, stage: _Stage) -> _Copy | None:
     into_folder = "$" not in dest and stage.folder(dest) in stage.folders
     if "$" not in dest and (dest.endswith("/") or len(sources) > 1):
         stage.make(stage.folder(dest))  # copied into a folder: it is there from now on
+    elif "$" not in dest:
+        # Docker makes the folders above the destination: after `COPY ./src /app/src`, a later
+        # `COPY entrypoint.sh /app` lands in the folder `/app`, as `/app/entrypoint.sh`.
+        stage.make(posixpath.dirname(stage.folder(dest)))
     workdir = _current_workdir(stage)
     return _Copy(line, sources, dest, shown, tuple(excludes), into_folder, workdir)
 

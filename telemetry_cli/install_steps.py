@@ -112,6 +112,7 @@ def install_steps(
             _pyproject_steps(root, folder)
             or _pipfile_steps(root, folder)
             or _without_lines(_requirements_steps(root, folder, read))
+            or _setup_py_steps(root, folder)
         )
     if found is None:
         return InstallSteps()
@@ -395,6 +396,55 @@ def _pyproject_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
     if folder != ".":
         command = f"(cd {shlex.quote(folder)} && {command})"
     return [command], names
+
+
+def _setup_py_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
+    """``pip install -e`` of a setuptools ``setup.py`` whose ``install_requires`` is read.
+
+    The list given inline, or through a module-level name bound once to a literal list (as
+    ``install_requires = [...]`` then ``setup(install_requires=install_requires)``). Read,
+    never run: dependencies only known by running it (read from a file, computed) say nothing,
+    and neither does a ``setup.py`` that is no build script (it imports no setuptools).
+    Consulted after the folder's requirements file, which pins the environment the project
+    keeps.
+    """
+    text = read_text(root / folder / "setup.py")
+    if text is None or ("setuptools" not in text and "distutils" not in text):
+        return None
+    try:
+        tree = ast.parse(text)
+    except PARSE_ERRORS:
+        return None
+    bound: dict[str, list[ast.expr]] = {}
+    for statement in tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            bound.setdefault(statement.targets[0].id, []).append(statement.value)
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name | ast.Attribute)
+            and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == "setup"
+        ):
+            continue
+        value = next((k.value for k in node.keywords if k.arg == "install_requires"), None)
+        if isinstance(value, ast.Name) and len(bound.get(value.id, [])) == 1:
+            value = bound[value.id][0]
+        if not isinstance(value, ast.List | ast.Tuple):
+            return None
+        listed = [
+            item.value
+            for item in value.elts
+            if isinstance(item, ast.Constant) and isinstance(item.value, str)
+        ]
+        if len(listed) != len(value.elts):
+            return None
+        target = "." if folder == "." else f"./{folder}"
+        return [f"pip install -e {shlex.quote(target)}"], _requirements(listed)
+    return None
 
 
 def _locked_groups(folder: Path) -> frozenset[str] | None:

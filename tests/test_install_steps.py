@@ -83,6 +83,62 @@ def test_pep621_project_without_extras_and_fastapi_standard_brings_uvicorn(
     assert install_steps(tmp_path, "").commands == ("pip install -e .",)
 
 
+# ChimeraPy's orchestrator and orders-api: a setuptools `setup.py` lists the runtime
+# dependencies, inline or through a module-level name; no requirements file beside it.
+SETUP_PY_INLINE = """\
+from setuptools import find_packages, setup
+
+setup(
+    name="chimerapy-orchestrator",
+    packages=find_packages(),
+    install_requires=["fastapi", "uvicorn", "websockets"],
+)
+"""
+
+SETUP_PY_NAMED = """\
+from setuptools import find_packages, setup
+
+install_requires = [
+    "alembic",
+    "fastapi",
+    "sqlalchemy",
+]
+
+
+setup(
+    name="orders_api",
+    install_requires=install_requires,
+    packages=find_packages(where="src"),
+    package_dir={"": "src"},
+)
+"""
+
+
+@pytest.mark.parametrize(
+    ("setup_py", "commands"),
+    [
+        (SETUP_PY_INLINE, ("pip install -e .",)),
+        (SETUP_PY_NAMED, ("pip install -e .", "pip install uvicorn")),
+        # Dependencies only known by running it: nothing said, as without the file.
+        (SETUP_PY_INLINE.replace('["fastapi", "uvicorn", "websockets"]', "read_requires()"), ()),
+        # No build script (a module of the app named so): not read.
+        ('install_requires = ["fastapi"]\nsetup(install_requires=install_requires)\n', ()),
+    ],
+)
+def test_a_setup_py_listing_its_dependencies_installs_the_project(
+    tmp_path: Path, setup_py: str, commands: tuple[str, ...]
+) -> None:
+    write(tmp_path, {"pyproject.toml": ONLY_OUR_TABLE, "setup.py": setup_py})
+    assert install_steps(tmp_path, "").commands == commands
+
+
+def test_a_requirements_file_beside_a_setup_py_is_what_is_installed(tmp_path: Path) -> None:
+    # The pinned environment the project keeps wins over the loose ranges of its setup.py.
+    files = {"setup.py": SETUP_PY_INLINE, "requirements.txt": "fastapi==0.115.0\nuvicorn\n"}
+    write(tmp_path, {"pyproject.toml": ONLY_OUR_TABLE, **files})
+    assert install_steps(tmp_path, "").commands == ("pip install -r requirements.txt",)
+
+
 def test_requirements_file_in_the_backend_folder_and_uvicorn_added_when_missing(
     tmp_path: Path,
 ) -> None:

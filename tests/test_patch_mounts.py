@@ -6420,6 +6420,23 @@ def create_app() -> FastAPI:
 
 app = create_app()
 """,
+    # A Starlette route added by hand (called with the bare request), as
+    # simple-apigateway-FastAPI's proxy is: a catch-all too (Starlette's default method: GET).
+    "starlette-add-route": """from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.api import items
+
+app = FastAPI()
+
+
+async def serve(request: Request) -> JSONResponse:
+    return JSONResponse("page " + request.path_params["full_path"])
+
+
+app.add_route("/{full_path:path}", serve)
+app.include_router(items.router, prefix="/api/v1")
+""",
     # Included at a module's top level on the app a factory returns: after its wiring.
     "included-after-the-factory": """from fastapi import FastAPI
 

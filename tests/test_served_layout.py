@@ -370,6 +370,35 @@ def test_a_start_script_of_the_image_is_read(
 
 
 @pytest.mark.parametrize(
+    ("copies", "served"),
+    [
+        # A folder copied to `/app/src` makes `/app` a folder: the script copied to `/app`
+        # afterwards lands in it, as `/app/entrypoint.sh` (jwt-auth-fastapi's Dockerfile).
+        ("COPY ./src /app/src\nCOPY entrypoint.sh /app\n", (".", "src.api.app")),
+        # Copied first, to a path no folder holds yet: the file is `/app` itself.
+        ("COPY entrypoint.sh /app\nCOPY ./src /app/src\n", None),
+    ],
+)
+def test_a_file_copied_to_a_folder_an_earlier_copy_made_lands_in_it(
+    tmp_path: Path, copies: str, served: tuple[str, str] | None
+) -> None:
+    from telemetry_cli.image_layer import served_modules
+
+    dockerfile = (
+        "FROM python:3.12-slim\n\n" + copies + "\nWORKDIR /app\n"
+        'RUN pip install -r requirements.txt\nCMD ["bash", "-c", "./entrypoint.sh"]\n'
+    )
+    files = {
+        "src/api/app.py": "app = None\n",
+        "entrypoint.sh": "alembic upgrade head\nuvicorn src.api.app:app --host 0.0.0.0 --reload\n",
+        "Dockerfile": dockerfile,
+    }
+    write_files(tmp_path, files)
+    expected = [] if served is None else [(served[0], f"{served[1]}:app")]
+    assert served_modules(tmp_path) == expected
+
+
+@pytest.mark.parametrize(
     ("command", "pipe"),
     [
         ('CMD ["sh", "/srv/start.sh"]', "start.sh"),

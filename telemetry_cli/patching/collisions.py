@@ -25,13 +25,20 @@ from telemetry_cli.patching.mounts import (
     mount_takes,
     mounts_before,
 )
-from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, Route, find_handlers
+from telemetry_cli.patching.routes import (
+    PATH_PARAMETER,
+    Handler,
+    Route,
+    find_handlers,
+    unfollowed_registrations,
+)
 from telemetry_cli.patching.symbols import (
     FunctionNode,
     ModuleModel,
     PackageIndex,
     Role,
     Scope,
+    call_argument,
     unwrapped,
 )
 
@@ -180,7 +187,45 @@ def _catch_alls(index: PackageIndex, endpoint: str) -> list[_Addition]:
                     added = _declared_on(handler, route.line) or _registered_on(model, route.line)
                     if added is not None:
                         found.append(added)
+        # A Starlette route (`app.add_route("/{path:path}", proxy)`) is no handler of the
+        # module, its function called with the bare request, but it answers requests alike.
+        for registration in unfollowed_registrations(model, index):
+            if registration.starlette and _starlette_catch_all(model, registration.line, endpoint):
+                added = _registered_on(model, registration.line)
+                if added is not None:
+                    found.append(added)
     return found
+
+
+def _starlette_catch_all(model: ModuleModel, line: int, endpoint: str) -> bool:
+    """Whether the Starlette route registered at ``line`` is a catch-all that may take ``endpoint``.
+
+    ``@app.route(path, methods)`` or ``app.add_route(path, endpoint, methods)``: its literal
+    path ends in ``{name:path}``, and its methods hold GET (Starlette's default; methods not
+    known count as GET too: the wiring before a route that takes nothing from it is harmless).
+    """
+    for node in ast.walk(model.tree):
+        if not (
+            isinstance(node, ast.Call)
+            and node.lineno == line
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("route", "add_route")
+        ):
+            continue
+        path = call_argument(node, 0, "path")
+        methods = call_argument(node, 1 if node.func.attr == "route" else 2, "methods")
+        if not (isinstance(path, ast.Constant) and isinstance(path.value, str)):
+            return False
+        if isinstance(methods, ast.List | ast.Tuple | ast.Set):
+            named = {
+                item.value.upper()
+                for item in methods.elts
+                if isinstance(item, ast.Constant) and isinstance(item.value, str)
+            }
+            if len(named) == len(methods.elts) and "GET" not in named:
+                return False
+        return ":path}" in path.value and _matches(path.value, endpoint)
+    return False
 
 
 def _is_catch_all(route: Route, prefix: str, endpoint: str) -> bool:
