@@ -153,6 +153,9 @@ _REORDER_SECTIONS = ("future", "standard-library", "third-party", "local-folder"
 # The id of the pre-commit hook running reorder-python-imports.
 _REORDER_HOOK = "reorder-python-imports"
 _PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
+# The ids of the pre-commit hooks running a type checker: mirrors-mypy's `mypy`, pyright-python's
+# `pyright`, basedpyright's `basedpyright`, and a local hook named after one (`mypy-backend`).
+_TYPE_CHECKER_HOOK = re.compile(r"(mypy|(?:based)?pyright)\b")
 _RUFF_SECTIONS: dict[str, str | None] = {name: name for name in IMPORT_SECTIONS}
 _ISORT_SECTIONS: dict[str, str | None] = dict(
     zip(
@@ -402,6 +405,8 @@ class FormatStyles:
         self._texts: dict[PurePosixPath, str | None] = {}
         self._tomls: dict[PurePosixPath, dict[str, Any] | None] = {}
         self._pylints: dict[PurePosixPath, dict[str, object] | None] = {}
+        # Each folder's pre-commit hooks, parsed once: every module's style and checkers ask.
+        self._hooks_of: dict[PurePosixPath, dict[str, tuple[str, ...]]] = {}
         # A module's ruff selection is asked for by its limits, its relative imports and its
         # unused arguments: worked out once (per-file-ignores are matched for each).
         self._ruff_rules_of: dict[str, _RuffRules | None] = {}
@@ -517,11 +522,12 @@ class FormatStyles:
                 folder / "pyrightconfig.json"
             ) is not None:
                 found.add("pyright")
-            hooks = self._text(folder / ".pre-commit-config.yaml") or ""
-            found.update(
-                "mypy" if hook == "mypy" else "pyright"
-                for hook in re.findall(r"\bid:\s*['\"]?(mypy|(?:based)?pyright)\b", hooks)
-            )
+            # The hooks pre-commit runs, read as YAML: a hook commented out, or the words
+            # `id: mypy` in another hook's text (an `entry`, an `args` item), runs no checker.
+            for hook in self._hooks(folder):
+                checker = _TYPE_CHECKER_HOOK.match(hook)
+                if checker is not None:
+                    found.add("mypy" if checker.group(1) == "mypy" else "pyright")
             if folder == PurePosixPath("."):
                 return frozenset(found)
             folder = folder.parent
@@ -647,6 +653,14 @@ class FormatStyles:
             preview is True,
         )
 
+    def _hooks(self, folder: PurePosixPath) -> dict[str, tuple[str, ...]]:
+        """The hooks ``folder``'s ``.pre-commit-config.yaml`` runs (see :func:`hooks_run`)."""
+        if folder not in self._hooks_of:
+            self._hooks_of[folder] = _pre_commit_hooks(
+                self._text(folder / _PRE_COMMIT_CONFIG) or ""
+            )
+        return self._hooks_of[folder]
+
     def _pylint_options(self, folder: PurePosixPath) -> dict[str, object] | None:
         """The options of pylint's configuration in ``folder`` itself, if it has one.
 
@@ -715,7 +729,7 @@ class FormatStyles:
         """
         args = None
         for level in (folder, *folder.parents):
-            args = reorder_hook_args(self._text(level / _PRE_COMMIT_CONFIG) or "")
+            args = self._hooks(level).get(_REORDER_HOOK)
             if args is not None:
                 break
         if args is None:
