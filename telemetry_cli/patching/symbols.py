@@ -95,6 +95,25 @@ class ModuleSource(NamedTuple):
 class ParseFailure(Exception):
     """A module is not valid Python; the message names the line."""
 
+    def __init__(
+        self, message: str, line: int | None = None, column: int | None = None, what: str = ""
+    ) -> None:
+        """The message (``syntax error at line 3, column 7: ...``) and where, when known.
+
+        ``what`` is the message without its place (``syntax error: ...``), for :meth:`at`.
+        """
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.what = what or message
+
+    def at(self, path: str) -> str:
+        """One line naming the file and place first, as compilers do: ``path:3:7: what``."""
+        if self.line is None:
+            return f"{path}: {self.what}"
+        column = "" if self.column is None else f"{self.column}:"
+        return f"{path}:{self.line}:{column} {self.what}"
+
 
 class Unreadable(Exception):
     """A module exists but cannot be read (a reader raises it); the message names the file."""
@@ -184,7 +203,7 @@ def parse(text: str) -> ast.Module:
             known = failure
         trees[text] = known
     if isinstance(known, ParseFailure):
-        raise ParseFailure(str(known))
+        raise ParseFailure(str(known), known.line, known.column, known.what)
     return known
 
 
@@ -204,7 +223,12 @@ def _parse(text: str) -> ast.Module:
                 return tree
         where = f" at line {error.lineno}, column {error.offset}" if error.lineno else ""
         hint = _newer_syntax(text, error)
-        raise ParseFailure(f"syntax error{where}: {error.msg}{hint}") from None
+        raise ParseFailure(
+            f"syntax error{where}: {error.msg}{hint}",
+            error.lineno or None,
+            error.offset if error.lineno else None,
+            f"syntax error: {error.msg}{hint}",
+        ) from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise ParseFailure(f"cannot parse: {error.__class__.__name__}") from None
 
@@ -1890,7 +1914,7 @@ class PackageIndex:
             try:
                 model = ModuleModel(source, parse(source.text))
             except ParseFailure as failure:
-                self._failures[name] = (source.path, f"{source.path}: {failure}")
+                self._failures[name] = (source.path, failure.at(source.path))
             else:
                 self._hook(model)
         self._modules[name] = model
