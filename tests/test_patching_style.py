@@ -986,6 +986,9 @@ ISORT_KEYS_READ = (
     "no_sections",
     "length_sort",
     "length_sort_straight",
+    "case_sensitive",
+    "order_by_type",
+    "honor_case_in_force_sorted_sections",
 )
 
 
@@ -1486,6 +1489,44 @@ def test_the_inserted_import_keeps_the_sorters_order(
             ),
             "backend/app/zeta.py": 'Z = "z"\n',
             "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)
+
+
+# A package of the app's spelled with a capital (`app/Core/`): before `app.analytics` by case,
+# after it without.
+CASED_ROUTES = ABSOLUTE_ROUTES.replace("from app.zeta import Z\n", "from app.Core import Z\n")
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        (f"{RUFF_ISORT}case-sensitive = true\n", "ruff"),
+        (f"{ISORT}case_sensitive = true\n", "isort"),
+        # By line within sections, isort keeps the case unless order_by_type is off.
+        (f"{ISORT}force_sort_within_sections = true\n", "isort"),
+        (f'{ISORT}profile = "open_stack"\n', "isort"),
+        (f"{ISORT}force_sort_within_sections = true\norder_by_type = false\n", "isort"),
+        (
+            f"{ISORT}force_sort_within_sections = true\norder_by_type = false\n"
+            "case_sensitive = true\nhonor_case_in_force_sorted_sections = true\n",
+            "isort",
+        ),
+        (f'{ISORT}profile = "google"\n', "isort"),
+        (RUFF_ISORT, "ruff"),
+        (ISORT, "isort"),
+    ],
+)
+def test_the_inserted_import_keeps_the_sorters_case(tmp_path: Path, config: str, tool: str) -> None:
+    # Compared lowercased, `app.analytics` went before `app.Core`, where a case-sensitive
+    # sorter moved it after.
+    root = _shelf(tmp_path, config, CASED_ROUTES)
+    _write(
+        root,
+        {
+            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/Core/__init__.py": 'Z = "z"\n',
         },
     )
     _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)

@@ -117,7 +117,7 @@ _ISORT_PROFILES: dict[str, dict[str, object]] = {
     "black": _ISORT_BLACK,
     "django": {"include_trailing_comma": True, "multi_line_output": 5, "line_length": 79},
     "pycharm": {"multi_line_output": 3},
-    "google": {"force_sort_within_sections": True, "line_length": 1000},
+    "google": {"force_sort_within_sections": True, "line_length": 1000, "order_by_type": False},
     "open_stack": {"force_sort_within_sections": True},
     "plone": {**_ISORT_BLACK, "force_alphabetical_sort": True},
     "attrs": {
@@ -134,6 +134,8 @@ _ISORT_PROFILES: dict[str, dict[str, object]] = {
         "reverse_relative": True,
         "sections": ["FUTURE", "STDLIB", "THIRDPARTY", "FIRSTPARTY", "APPLICATION", "LOCALFOLDER"],
         "no_lines_before": "LOCALFOLDER",
+        "order_by_type": False,
+        "case_sensitive": False,
     },
 }
 # isort's `multi_line_output` modes whose wrapping of a one-name import is followed, by number
@@ -240,6 +242,7 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "no-sections": _ruff_flag("no-sections"),
     "length-sort": _ruff_flag("length-sort"),
     "length-sort-straight": _ruff_flag("length-sort-straight"),
+    "case-sensitive": _ruff_flag("case-sensitive"),
     "known": lambda chain: _known(lambda key: _ruff_isort(chain, key), _RUFF_KNOWN),
     "sections": lambda chain: _only(_ruff_isort(chain, "sections"), dict),
     "forced-separate": lambda chain: _ruff_isort(chain, "forced-separate"),
@@ -275,6 +278,7 @@ class _IsortSettings(NamedTuple):
     single: bool
     length: str
     known: tuple[tuple[str, str], ...]
+    cased: bool
 
 
 #: The rules read here that ruff runs only in preview (as of ruff 0.17).
@@ -381,6 +385,10 @@ class FormatStyle(NamedTuple):
     #: one is the project's, any other not of the standard library a third party's, whatever
     #: the backend folder holds (see :func:`application_module`). None: another sorter.
     application_directories: tuple[str, ...] | None = None
+    #: The sorter compares modules with their case, uppercase first (ruff's and isort's
+    #: ``case-sensitive``; isort's default under ``force_sort_within_sections``, whose
+    #: ``order_by_type`` keeps the case of the whole line).
+    case_sensitive: bool = False
 
     def section_names(self) -> tuple[str, ...]:
         """The standard sections (:data:`IMPORT_SECTIONS`), then the custom ones of the order."""
@@ -752,6 +760,7 @@ class FormatStyles:
             no_sections=False,
             length_sort="",
             known_sections=(),
+            case_sensitive=False,
         )
 
     def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
@@ -937,6 +946,7 @@ class FormatStyles:
             no_sections=isort is not None and isort.single,
             length_sort="" if isort is None else isort.length,
             known_sections=() if isort is None else isort.known,
+            case_sensitive=isort is not None and isort.cased,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
@@ -1034,6 +1044,7 @@ class FormatStyles:
             section_order=sections.order,
             no_sections=found.get("no-sections") is True,
             length_sort=_length_sort(found.get("length-sort"), found.get("length-sort-straight")),
+            case_sensitive=found.get("case-sensitive") is True,
             known_sections=(*sections.forced, *_known_pairs(found.get("known")), *sections.custom),
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
@@ -1440,7 +1451,25 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         if within and setting("length_sort") is True
         else _length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
         known=(*sections.forced, *_isort_known_order(_known(setting, _ISORT_KNOWN), sections)),
+        cased=_isort_cased(within, setting),
     )
+
+
+def _isort_cased(within: bool, setting: Callable[[str], object]) -> bool:
+    """Whether isort compares modules with their case (see ``isort/sorting.py``).
+
+    By module, its ``case_sensitive`` (off by default). By line, under
+    ``force_sort_within_sections``: ``order_by_type`` (on by default) keeps the case of the
+    whole line, unless ``honor_case_in_force_sorted_sections`` leaves the module's to
+    ``case_sensitive``.
+    """
+    case_sensitive = setting("case_sensitive") is True
+    if not within:
+        return case_sensitive
+    by_type = setting("order_by_type") is not False
+    if setting("honor_case_in_force_sorted_sections") is True and case_sensitive != by_type:
+        return case_sensitive
+    return by_type
 
 
 def _isort_known_order(
