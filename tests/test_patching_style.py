@@ -324,6 +324,32 @@ def _shelf(tmp_path: Path, config: str, routes: str) -> Path:
     )
 
 
+@pytest.mark.parametrize(
+    "ruff_config",
+    [
+        '[tool.ruff]\nline-length = 60\n\n[tool.ruff.format]\nindent-style = "tab"\n',
+        "[tool.ruff]\nline-length = 60\nindent-width = 2\n",
+        "[tool.ruff]\nline-length = 60\n",
+    ],
+)
+def test_a_wrapped_import_is_indented_as_the_formatter_indents(
+    tmp_path: Path, ruff_config: str
+) -> None:
+    # The app's module has no indented block to learn its step from: the names of the wrapped
+    # `from app.analytics.telemetry_router import (...)` were indented by four spaces, where
+    # ruff's `indent-style = "tab"` (or its `indent-width`) wants a tab (or that many spaces).
+    root = _shelf(tmp_path, ruff_config, ROUTES)
+    main = root / "backend/app/main.py"
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "import (\n" in main.read_text()
+    checked = _ruff_format_check(root, main)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
 @pytest.mark.parametrize("ruff_config", ["", "[tool.ruff]\nline-length = 120\n"])
 def test_generate_keeps_a_formatted_module_formatted(tmp_path: Path, ruff_config: str) -> None:
     root = _shelf(tmp_path, ruff_config, ROUTES)

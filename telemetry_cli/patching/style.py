@@ -218,6 +218,12 @@ def _ruff_magic_comma(chain: dict[str, Any]) -> object:
     return _only(form.get("skip-magic-trailing-comma") if isinstance(form, dict) else None, bool)
 
 
+def _format_setting(chain: dict[str, Any], key: str) -> object:
+    """A ruff configuration's ``[format] key`` (None: unset)."""
+    form = chain.get("format")
+    return form.get(key) if isinstance(form, dict) else None
+
+
 def _only(value: object, kind: type) -> object:
     """``value`` when it is of ``kind`` (an ``int`` no ``bool``), else None: a setting unset."""
     if kind is int and isinstance(value, bool):
@@ -250,6 +256,8 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
         _ruff_isort(chain, "relative-imports-order"), str
     ),
     "skip-magic-trailing-comma": _ruff_magic_comma,
+    "indent-style": lambda chain: _only(_format_setting(chain, "indent-style"), str),
+    "indent-width": lambda chain: _only(chain.get("indent-width"), int),
 }
 
 
@@ -389,6 +397,10 @@ class FormatStyle(NamedTuple):
     #: ``case-sensitive``; isort's default under ``force_sort_within_sections``, whose
     #: ``order_by_type`` keeps the case of the whole line).
     case_sensitive: bool = False
+    #: The formatter's indentation step, for a module with no indented block to learn its own
+    #: from: four spaces (black's), ruff's ``indent-width`` spaces, or a tab for its
+    #: ``[format] indent-style = "tab"``.
+    indent: str = "    "
 
     def section_names(self) -> tuple[str, ...]:
         """The standard sections (:data:`IMPORT_SECTIONS`), then the custom ones of the order."""
@@ -1045,6 +1057,7 @@ class FormatStyles:
             no_sections=found.get("no-sections") is True,
             length_sort=_length_sort(found.get("length-sort"), found.get("length-sort-straight")),
             case_sensitive=found.get("case-sensitive") is True,
+            indent=_ruff_indent(found.get("indent-style"), found.get("indent-width")),
             known_sections=(*sections.forced, *_known_pairs(found.get("known")), *sections.custom),
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
@@ -1453,6 +1466,13 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         known=(*sections.forced, *_isort_known_order(_known(setting, _ISORT_KNOWN), sections)),
         cased=_isort_cased(within, setting),
     )
+
+
+def _ruff_indent(style: object, width: object) -> str:
+    """The step ruff's formatter indents by: a tab, or ``indent-width`` (4 unless set) spaces."""
+    if style == "tab":
+        return "\t"
+    return " " * width if isinstance(width, int) and 0 < width <= _MAX_CONTINUATION else "    "
 
 
 def _isort_cased(within: bool, setting: Callable[[str], object]) -> bool:

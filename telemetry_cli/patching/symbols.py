@@ -1443,7 +1443,7 @@ class ModuleModel:
 
     @cached_property
     def indent_unit(self) -> str:
-        """The module's indentation step (four spaces when it has no indented block)."""
+        """The module's indentation step (its formatter's when it has no indented block)."""
         lines = self.lines
         # Walked lazily: the first class or def, near the top, usually answers.
         for node in _walk_statements(self.tree.body):
@@ -1452,7 +1452,9 @@ class ModuleModel:
                 inner = lines.indentation(node.body[0].lineno)
                 if inner.startswith(outer) and len(inner) > len(outer):
                     return inner[len(outer) :]
-        return "    "
+        # No block to learn from (an app module of imports and calls): a wrapped import's
+        # names are indented as the formatter indents (ruff's `indent-style = "tab"`).
+        return self.style.indent
 
     def nodes_near(self, words: Iterable[str]) -> Iterator[ast.AST]:
         """The nodes on lines where one of ``words`` appears in the text, outermost first.
