@@ -95,6 +95,11 @@ _LINTER_SECTIONS = ("flake8", "pycodestyle")
 # flake8-import-order's styles that order plain and `from` imports together by module, as
 # isort's force_sort_within_sections does (appnexus is google's).
 _ORDER_BY_MODULE = frozenset({"google", "appnexus"})
+# Its styles that compare modules as written, case and all (the others lowercase them first).
+_ORDER_CASED = frozenset({"cryptography", "pycharm"})
+# Its styles that order the imports of a group (pep8's checks only the groups' order); each
+# puts a relative import of fewer dots first (`from . import x` before `from ..y import z`).
+_ORDER_SORTING = frozenset({"cryptography", "google", "appnexus", "smarkets", "edited", "pycharm"})
 # flake8's (pycodestyle's) `max-line-length` when its section sets none: PEP 8's 79.
 _LINTER_LINE_LENGTH = 79
 # The files isort reads its settings from, with the sections holding them.
@@ -858,7 +863,11 @@ class FormatStyles:
                 import_wrap=None if isort is None else isort.wrap,
                 joined_sections=frozenset() if isort is None else isort.joined,
                 skip_magic_comma=magic is True,
-                relative_order="furthest" if isort is None else isort.relative,
+                relative_order=isort.relative
+            if isort is not None
+            else "closest"
+            if order in _ORDER_SORTING
+            else "furthest",
                 section_order=IMPORT_SECTIONS if isort is None else isort.order,
                 no_sections=isort is not None and isort.single,
                 length_sort="" if isort is None else isort.length,
@@ -887,6 +896,8 @@ class FormatStyles:
         return found._replace(
             sort_within_sections=order in _ORDER_BY_MODULE,
             package_groups=order == "cryptography",
+            relative_order="closest" if order in _ORDER_SORTING else found.relative_order,
+            case_sensitive=order in _ORDER_CASED,
         )
 
     def _import_order(self, folder: PurePosixPath) -> str | None:
@@ -953,12 +964,16 @@ class FormatStyles:
             import_wrap=None if isort is None else isort.wrap,
             joined_sections=frozenset() if isort is None else isort.joined,
             package_groups=order == "cryptography",
-            relative_order="furthest" if isort is None else isort.relative,
+            relative_order=isort.relative
+            if isort is not None
+            else "closest"
+            if order in _ORDER_SORTING
+            else "furthest",
             section_order=IMPORT_SECTIONS if isort is None else isort.order,
             no_sections=isort is not None and isort.single,
             length_sort="" if isort is None else isort.length,
             known_sections=() if isort is None else isort.known,
-            case_sensitive=isort is not None and isort.cased,
+            case_sensitive=isort.cased if isort is not None else order in _ORDER_CASED,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
