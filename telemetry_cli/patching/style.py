@@ -863,15 +863,12 @@ class FormatStyles:
                 import_wrap=None if isort is None else isort.wrap,
                 joined_sections=frozenset() if isort is None else isort.joined,
                 skip_magic_comma=magic is True,
-                relative_order=isort.relative
-            if isort is not None
-            else "closest"
-            if order in _ORDER_SORTING
-            else "furthest",
+                relative_order="furthest" if isort is None else isort.relative,
                 section_order=IMPORT_SECTIONS if isort is None else isort.order,
                 no_sections=isort is not None and isort.single,
                 length_sort="" if isort is None else isort.length,
                 known_sections=() if isort is None else isort.known,
+                case_sensitive=isort is not None and isort.cased,
             )
         return self._linter_style(folder, tool)
 
