@@ -1520,6 +1520,59 @@ def test_the_inserted_import_keeps_the_sorters_order(
     _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)
 
 
+# A plain import of the app's own beside a `from` one sorting before the inserted import: their
+# order and the line between them are the settings'.
+PLAIN_AND_FROM_ROUTES = (
+    SORTED_ROUTES.replace("from app.zeta import Z\n", "import app.zeta\n")
+    .replace("from app.settings import", "from app.admin import")
+    .replace("NAME + Z", "NAME + app.zeta.Z")
+)
+# The same with no relative import: the inserted import is among the app's own.
+PLAIN_AND_FROM_ABSOLUTE = PLAIN_AND_FROM_ROUTES.replace("from . import helpers\n", "").replace(
+    " + helpers.H", ""
+)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        "force-wrap-aliases = true\ncombine-as-imports = true\n",
+        "lines-after-imports = 1\n",
+        "lines-after-imports = 2\n",
+        "lines-between-types = 1\n",
+        "from-first = true\n",
+        "order-by-type = false\n",
+        'no-lines-before = ["local-folder"]\n',
+        'force-single-line = true\nsingle-line-exclusions = ["fastapi"]\n',
+        'known-local-folder = ["app"]\n',
+    ],
+)
+@pytest.mark.parametrize("routes", [PLAIN_AND_FROM_ROUTES, PLAIN_AND_FROM_ABSOLUTE])
+def test_ruffs_isort_settings_find_nothing_in_the_patched_modules(
+    tmp_path: Path, settings: str, routes: str
+) -> None:
+    # The route module and the app's module (its aliased `router as telemetry_router`), each
+    # sorted by ruff under the setting first, stay sorted once generate has patched them.
+    root = _shelf(tmp_path, RUFF_ISORT + settings, routes)
+    _write(
+        root,
+        {
+            "backend/app/admin.py": 'NAME = "a"\n',
+            "backend/app/zeta.py": 'Z = "z"\n',
+            "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", "backend"]
+    subprocess.run([*check, "--fix"], cwd=root, capture_output=True, check=False)
+    assert subprocess.run(check, cwd=root, capture_output=True, check=False).returncode == 0
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    done = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
 # A package of the app's spelled with a capital (`app/Core/`): before `app.analytics` by case,
 # after it without.
 CASED_ROUTES = ABSOLUTE_ROUTES.replace("from app.zeta import Z\n", "from app.Core import Z\n")
