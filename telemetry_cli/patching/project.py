@@ -923,7 +923,7 @@ class _Analysis:
             )
         if self.backend.conflicted:
             self._fail_conflicted()
-        self._fail_unread()
+        self._fail_unparsed()
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         # The folders the app's imports need on the import path besides the backend folder,
         # once the run is done: the quickstart puts them there.
@@ -956,8 +956,8 @@ class _Analysis:
             if path not in self.errors and not path.startswith(layers):
                 self._fail(path, f"{message}; fix it and rerun")
 
-    def _fail_unread(self) -> None:
-        """Fail each module the run read for what it holds that does not parse (or read).
+    def _fail_unparsed(self) -> None:
+        """Fail each module the run read for what it holds that does not parse.
 
         As for merge conflicts (:meth:`_fail_conflicted`): a module the app's routers come
         from, or one the scans for apps and routes found naming what they look for, may declare
@@ -968,7 +968,7 @@ class _Analysis:
         layers = self._layer_dirs()
         failures: dict[str, str] = {}
         for index in (self.index, *self._other_indexes.values()):
-            for path, message in index.failures():
+            for path, message in index.parse_failures():
                 failures.setdefault(path, message)
         for path, message in sorted(failures.items()):
             if path not in self.errors and not path.startswith(layers):

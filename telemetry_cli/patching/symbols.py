@@ -1789,6 +1789,8 @@ class PackageIndex:
     _sources: dict[str, ModuleSource | None] = field(default_factory=dict)
     _modules: dict[str, ModuleModel | None] = field(default_factory=dict)
     _failures: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The modules of :attr:`_failures` read but not parsed (see :meth:`parse_failures`).
+    _unparsed: set[str] = field(default_factory=set)
     _roles: dict[str, tuple[Role | None, bool]] = field(default_factory=dict)
     _returns: dict[int, Role | None] = field(default_factory=dict)
     #: The bindings :meth:`held_item` made, one per item, so each item is one object.
@@ -1917,6 +1919,7 @@ class PackageIndex:
                 model = ModuleModel(source, parse(source.text))
             except ParseFailure as failure:
                 self._failures[name] = (source.path, failure.at(source.path))
+                self._unparsed.add(name)
             else:
                 self._hook(model)
         self._modules[name] = model
@@ -1953,6 +1956,10 @@ class PackageIndex:
     def failures(self) -> list[tuple[str, str]]:
         """Every module that could not be read or parsed so far: (file, why)."""
         return list(self._failures.values())
+
+    def parse_failures(self) -> list[tuple[str, str]]:
+        """The modules read whose parse failed so far (a syntax error): (file, why)."""
+        return [self._failures[name] for name in self._unparsed if name in self._failures]
 
     # --- names -----------------------------------------------------------------------------
 
