@@ -248,8 +248,7 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
     ),
     "main-syntax-error": Broken(
         "backend/app/main.py",
-        "backend/app/main.py: syntax error at line 3, column 14: '(' was never closed; "
-        "fix it and rerun",
+        "backend/app/main.py:3:14: syntax error: '(' was never closed; fix it and rerun",
     ),
 }
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import git, make_project, run
+from tests.cli_support import git, make_project, run, write_files
 from tests.route_support import include_in_main
 
 MODULE = "backend/app/api/p.py"
@@ -943,3 +943,39 @@ def test_ruffs_import_sorting_wins_over_flake8_import_order(tmp_path: Path) -> N
     )
     done = subprocess.run([*command, "backend/views.py"], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + patched
+
+
+# A package of the app spelled with a capital, which sorts before `app.analytics` by case.
+CASED = ABSOLUTE.replace(
+    "from app.api.schemas import Item\n",
+    "from app.Core import LIMIT\nfrom app.api.schemas import Item\n",
+).replace("return Item(id=item_id)", "return Item(id=item_id % LIMIT)")
+
+
+@pytest.mark.parametrize("style", IMPORT_ORDER_STYLES)
+@pytest.mark.parametrize(
+    ("module", "inserted"),
+    [
+        (RELATIVE, "from ..analytics.event_logger import event_logger"),
+        (CASED, "from app.analytics.event_logger import event_logger"),
+    ],
+    ids=["relative", "cased"],
+)
+def test_the_inserted_import_keeps_each_styles_order_of_modules(
+    tmp_path: Path, style: str, module: str, inserted: str
+) -> None:
+    # Every style orders relative imports by their dots, fewest first (`from .schemas` before
+    # `from ..analytics`), and cryptography and pycharm compare modules case and all (`app.Core`
+    # before `app.analytics`): the inserted import went by ruff's order, and I100 said so.
+    root = _project(tmp_path, "", module, {"schemas.py": SCHEMAS})
+    write_files(root, {"backend/app/Core/__init__.py": "LIMIT = 10\n"})
+    (root / "setup.cfg").write_text(_import_order_config("app", style))
+    original = (root / MODULE).read_bytes()
+    before = _flake8_findings(root, MODULE)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    patched = (root / MODULE).read_text()
+    assert inserted in patched
+    assert _flake8_findings(root, MODULE) - before == Counter(), patched
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert (root / MODULE).read_bytes() == original

@@ -266,12 +266,42 @@ def test_a_stub_annotated_to_return_a_value_is_said_when_its_call_is_in(tmp_path
     assert _said_missing(run("generate", "--root", str(root)).stdout) == {}
 
 
+PYRIGHT_HOOK = """repos:
+- repo: https://github.com/astral-sh/ruff-pre-commit
+  rev: v0.6.9
+  hooks:
+  - id: ruff
+- repo: https://github.com/RobertCraigie/pyright-python
+  rev: v1.1.385
+  hooks:
+  - id: pyright
+"""
+MYPY_IN_TEXT = """repos:
+- repo: local
+  hooks:
+  - id: hook-ids
+    name: list the hook ids
+    entry: "grep -n 'id: mypy' .pre-commit-config.yaml"
+    language: system
+    pass_filenames: false
+"""
+
+
 @pytest.mark.parametrize(
     ("name", "text", "said"),
     [
         ("backend/mypy.ini", "[mypy]\nstrict = True\n", "mypy"),
         ("setup.cfg", "[mypy]\nstrict = True\n", "mypy"),
         (".pre-commit-config.yaml", "repos:\n- repo: x\n  hooks:\n  - id: mypy\n", "mypy"),
+        (".pre-commit-config.yaml", PYRIGHT_HOOK, "pyright"),
+        # Left commented out after a move to pyright: mypy runs no more.
+        (
+            ".pre-commit-config.yaml",
+            PYRIGHT_HOOK.replace("  - id: ruff", "  # - id: mypy"),
+            "pyright",
+        ),
+        # The words `id: mypy` in another hook's text (its entry) are no hook.
+        (".pre-commit-config.yaml", MYPY_IN_TEXT, None),
         ("pyrightconfig.json", "{}", "pyright"),
         ("setup.cfg", "[flake8]\nmax-line-length = 100\n", None),
     ],

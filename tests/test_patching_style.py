@@ -324,6 +324,32 @@ def _shelf(tmp_path: Path, config: str, routes: str) -> Path:
     )
 
 
+@pytest.mark.parametrize(
+    "ruff_config",
+    [
+        '[tool.ruff]\nline-length = 60\n\n[tool.ruff.format]\nindent-style = "tab"\n',
+        "[tool.ruff]\nline-length = 60\nindent-width = 2\n",
+        "[tool.ruff]\nline-length = 60\n",
+    ],
+)
+def test_a_wrapped_import_is_indented_as_the_formatter_indents(
+    tmp_path: Path, ruff_config: str
+) -> None:
+    # The app's module has no indented block to learn its step from: the names of the wrapped
+    # `from app.analytics.telemetry_router import (...)` were indented by four spaces, where
+    # ruff's `indent-style = "tab"` (or its `indent-width`) wants a tab (or that many spaces).
+    root = _shelf(tmp_path, ruff_config, ROUTES)
+    main = root / "backend/app/main.py"
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "import (\n" in main.read_text()
+    checked = _ruff_format_check(root, main)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
 @pytest.mark.parametrize("ruff_config", ["", "[tool.ruff]\nline-length = 120\n"])
 def test_generate_keeps_a_formatted_module_formatted(tmp_path: Path, ruff_config: str) -> None:
     root = _shelf(tmp_path, ruff_config, ROUTES)
@@ -986,6 +1012,9 @@ ISORT_KEYS_READ = (
     "no_sections",
     "length_sort",
     "length_sort_straight",
+    "case_sensitive",
+    "order_by_type",
+    "honor_case_in_force_sorted_sections",
 )
 
 
@@ -1486,6 +1515,97 @@ def test_the_inserted_import_keeps_the_sorters_order(
             ),
             "backend/app/zeta.py": 'Z = "z"\n',
             "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)
+
+
+# A plain import of the app's own beside a `from` one sorting before the inserted import: their
+# order and the line between them are the settings'.
+PLAIN_AND_FROM_ROUTES = (
+    SORTED_ROUTES.replace("from app.zeta import Z\n", "import app.zeta\n")
+    .replace("from app.settings import", "from app.admin import")
+    .replace("NAME + Z", "NAME + app.zeta.Z")
+)
+# The same with no relative import: the inserted import is among the app's own.
+PLAIN_AND_FROM_ABSOLUTE = PLAIN_AND_FROM_ROUTES.replace("from . import helpers\n", "").replace(
+    " + helpers.H", ""
+)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        "force-wrap-aliases = true\ncombine-as-imports = true\n",
+        "lines-after-imports = 1\n",
+        "lines-after-imports = 2\n",
+        "lines-between-types = 1\n",
+        "from-first = true\n",
+        "order-by-type = false\n",
+        'no-lines-before = ["local-folder"]\n',
+        'force-single-line = true\nsingle-line-exclusions = ["fastapi"]\n',
+        'known-local-folder = ["app"]\n',
+    ],
+)
+@pytest.mark.parametrize("routes", [PLAIN_AND_FROM_ROUTES, PLAIN_AND_FROM_ABSOLUTE])
+def test_ruffs_isort_settings_find_nothing_in_the_patched_modules(
+    tmp_path: Path, settings: str, routes: str
+) -> None:
+    # The route module and the app's module (its aliased `router as telemetry_router`), each
+    # sorted by ruff under the setting first, stay sorted once generate has patched them.
+    root = _shelf(tmp_path, RUFF_ISORT + settings, routes)
+    _write(
+        root,
+        {
+            "backend/app/admin.py": 'NAME = "a"\n',
+            "backend/app/zeta.py": 'Z = "z"\n',
+            "backend/app/api/helpers.py": 'H = "h"\n',
+        },
+    )
+    check = [*_sorter("ruff"), "check", "--no-cache", "--select", "I", "backend"]
+    subprocess.run([*check, "--fix"], cwd=root, capture_output=True, check=False)
+    assert subprocess.run(check, cwd=root, capture_output=True, check=False).returncode == 0
+    before = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    done = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == before
+
+
+# A package of the app's spelled with a capital (`app/Core/`): before `app.analytics` by case,
+# after it without.
+CASED_ROUTES = ABSOLUTE_ROUTES.replace("from app.zeta import Z\n", "from app.Core import Z\n")
+
+
+@pytest.mark.parametrize(
+    ("config", "tool"),
+    [
+        (f"{RUFF_ISORT}case-sensitive = true\n", "ruff"),
+        (f"{ISORT}case_sensitive = true\n", "isort"),
+        # By line within sections, isort keeps the case unless order_by_type is off.
+        (f"{ISORT}force_sort_within_sections = true\n", "isort"),
+        (f'{ISORT}profile = "open_stack"\n', "isort"),
+        (f"{ISORT}force_sort_within_sections = true\norder_by_type = false\n", "isort"),
+        (
+            f"{ISORT}force_sort_within_sections = true\norder_by_type = false\n"
+            "case_sensitive = true\nhonor_case_in_force_sorted_sections = true\n",
+            "isort",
+        ),
+        (f'{ISORT}profile = "google"\n', "isort"),
+        (RUFF_ISORT, "ruff"),
+        (ISORT, "isort"),
+    ],
+)
+def test_the_inserted_import_keeps_the_sorters_case(tmp_path: Path, config: str, tool: str) -> None:
+    # Compared lowercased, `app.analytics` went before `app.Core`, where a case-sensitive
+    # sorter moved it after.
+    root = _shelf(tmp_path, config, CASED_ROUTES)
+    _write(
+        root,
+        {
+            "backend/app/settings.py": 'NAME = "a"\n',
+            "backend/app/Core/__init__.py": 'Z = "z"\n',
         },
     )
     _sorted_round_trip(root, tool, "event_logger import event_logger", sort_first=True)

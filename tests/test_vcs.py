@@ -22,6 +22,7 @@ from telemetry_cli.manifest import MANIFEST_PATH as MANIFEST
 from telemetry_cli.vcs import ManifestHistory, tracked_files
 from tests.cli_support import git, make_project, run, snapshot, write_files
 from tests.plan_sequence_support import bundled_plan, original_sources, write_plan
+from tests.route_support import include_in_main
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -829,3 +830,65 @@ def test_a_module_with_a_plain_conflict_is_an_error_naming_its_line(
         assert done.exit_code == 1, (command, done.stdout)
         assert [text for text in done.stdout.splitlines() if said in text], (command, done.stdout)
         assert (root / path).read_bytes() == data
+
+
+USERS = '''"""Users."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/users")
+
+
+@router.get("/")
+def users() -> list[str]:
+    return []
+'''
+SYNTAX_ERROR = "def f(:\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    ("module", "read_for"),
+    [
+        ("api/ai_blocks.py", ""),
+        ("main.py", ""),
+        # Included by the app: the routes it serves are not known.
+        ("api/users.py", "; read for the app's routes"),
+    ],
+    ids=["route-module", "app-module", "read-not-patched"],
+)
+@pytest.mark.parametrize("generated", [False, True], ids=["fresh", "generated"])
+def test_a_module_with_a_syntax_error_is_an_error_naming_its_line(
+    tmp_path: Path, module: str, read_for: str, generated: bool
+) -> None:
+    # As a conflict (above): a module the app's routers come from that does not parse was
+    # read as absent, and generate, --check and remove were green over it.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    write_files(root, {"backend/app/api/users.py": USERS})
+    include_in_main(root, "users")
+    if generated:
+        assert run("generate", "--root", str(root)).exit_code == 0
+    path = f"backend/app/{module}"
+    data = (root / path).read_bytes() + SYNTAX_ERROR.encode()
+    (root / path).write_bytes(data)
+    line = data.count(b"\n") - 1
+    said = f"{path}:{line}:7: syntax error: invalid syntax{read_for}"
+    for command in (("generate", "--check"), ("generate",), ("remove",)):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 1, (command, done.stdout)
+        assert [text for text in done.stdout.splitlines() if said in text], (command, done.stdout)
+        assert (root / path).read_bytes() == data
+
+
+def test_a_module_no_scan_parses_may_hold_a_syntax_error(tmp_path: Path) -> None:
+    # A module naming no router, app or route (a helper the app never imports) is only listed:
+    # what the run decides does not depend on it.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    write_files(root, {"backend/app/api/helpers.py": "LIMIT = 10\n" + SYNTAX_ERROR})
+    assert run("generate", "--root", str(root)).exit_code == 0
+    done = run("generate", "--check", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert "helpers.py" not in done.stdout

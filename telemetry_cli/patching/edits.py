@@ -100,21 +100,23 @@ class NewImport(NamedTuple):
         from_first: bool = False,
         relative: str = "furthest",
         length: str = "",
+        cased: bool = False,
     ) -> tuple[int, int, int, str]:
         """Where ruff's import sorting puts this line among its section's imports.
 
         ``within``: the sorter orders plain and ``from`` imports together, by module
         (``force-sort-within-sections``); ``from_first``: ``from`` imports before plain ones;
         ``relative``: the order of relative imports; ``length``: shorter modules first, of
-        every import (``"all"``), of plain ones (``"straight"``) or of the whole line (``"line"``)
-        (:class:`.style.FormatStyle`).
+        every import (``"all"``), of plain ones (``"straight"``) or of the whole line (``"line"``);
+        ``cased``: modules compared with their case (:class:`.style.FormatStyle`).
         """
         dots = len(self.module) - len(self.module.lstrip("."))
         rank = _kind_rank(True, within, from_first)
         if length == "line":
             target = self.name if self.alias == self.name else f"{self.name} as {self.alias}"
             return (rank, *_line_key(f"{self.module} import {target}"))
-        return (rank, *_module_key(dots, self.module.lstrip("."), relative, length == "all"))
+        module = self.module.lstrip(".")
+        return (rank, *_module_key(dots, module, relative, length == "all", cased))
 
 
 def import_sort_key(
@@ -123,6 +125,7 @@ def import_sort_key(
     from_first: bool = False,
     relative: str = "furthest",
     length: str = "",
+    cased: bool = False,
 ) -> tuple[int, int, int, str]:
     """The sort key of an existing import statement, comparable with :meth:`NewImport.sort_key`."""
     rank = _kind_rank(isinstance(statement, ast.ImportFrom), within, from_first)
@@ -135,9 +138,9 @@ def import_sort_key(
         return (rank, *_line_key(f"{module} import {names}"))
     if isinstance(statement, ast.Import):
         name = statement.names[0].name
-        return (rank, len(name) if length else 0, 0, name.lower())
+        return (rank, len(name) if length else 0, 0, name if cased else name.lower())
     module = statement.module or ""
-    return (rank, *_module_key(statement.level, module, relative, length == "all"))
+    return (rank, *_module_key(statement.level, module, relative, length == "all", cased))
 
 
 def _alias_text(alias: ast.alias) -> str:
@@ -156,17 +159,21 @@ def _line_key(text: str) -> tuple[int, int, str]:
     return (len(text), 0, natural)
 
 
-def _module_key(dots: int, module: str, relative: str, length: bool) -> tuple[int, int, str]:
+def _module_key(
+    dots: int, module: str, relative: str, length: bool, cased: bool = False
+) -> tuple[int, int, str]:
     """The sort key of a ``from`` import's module, ``dots`` levels up, under ``relative``.
 
     ``length`` (ruff's ``length-sort``, isort's ``length_sort``): by the length of the module
-    as written first, its dots counted (as ruff counts them).
+    as written first, its dots counted (as ruff counts them). ``cased``: with its case (ruff's
+    ``case-sensitive``: `app.Core` before `app.analytics`), else lowercased.
     """
     size = dots + len(module) if length else 0
+    name = module if cased else module.lower()
     if relative == "text":
         # By the dotted name as written: `.` sorts before a letter, a shorter name first.
-        return (size, 0, ("." * dots + module).lower())
-    return (size, dots if relative == "closest" else -dots, module.lower())
+        return (size, 0, "." * dots + name)
+    return (size, dots if relative == "closest" else -dots, name)
 
 
 def _package(module: str) -> str | None:
@@ -1092,6 +1099,7 @@ class ModuleEditor:
         """Insert each new import's lines at its sorted place among the imports ``members``."""
         within, from_first = self.module.style.sort_within_sections, self.module.style.from_first
         relative, length = self.module.style.relative_order, self.module.style.length_sort
+        cased = self.module.style.case_sensitive
         if self.module.style.package_groups:
             # flake8-import-order's cryptography style: among the imports of its own top-level
             # package, else in a group of its own (one for all the new imports of a package: a
@@ -1104,8 +1112,10 @@ class ModuleEditor:
                 else:
                     groups.setdefault(package, []).append((new, lines))
             for package, news in groups.items():
-                news.sort(key=lambda pair: pair[0].sort_key(within, from_first, relative, length))
-                key = news[0][0].sort_key(within, from_first, relative, length)
+                news.sort(
+                    key=lambda pair: pair[0].sort_key(within, from_first, relative, length, cased)
+                )
+                key = news[0][0].sort_key(within, from_first, relative, length, cased)
                 block = tuple(line for _, lines in news for line in lines)
                 after = [
                     item
@@ -1135,14 +1145,15 @@ class ModuleEditor:
         """
         within, from_first = self.module.style.sort_within_sections, self.module.style.from_first
         relative, length = self.module.style.relative_order, self.module.style.length_sort
-        key = new.sort_key(within, from_first, relative, length)
+        cased = self.module.style.case_sensitive
+        key = new.sort_key(within, from_first, relative, length, cased)
         package = _package(new.module)
         if self.module.style.package_groups and package is not None:
             members = [item for item in members if _statement_package(item) == package]
         later = [
             item
             for item in members
-            if import_sort_key(item, within, from_first, relative, length) > key
+            if import_sort_key(item, within, from_first, relative, length, cased) > key
         ]
         if later:
             before = _above_comments(self.module.lines, later[0].lineno)

@@ -923,6 +923,7 @@ class _Analysis:
             )
         if self.backend.conflicted:
             self._fail_conflicted()
+        self._fail_unparsed()
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         # The folders the app's imports need on the import path besides the backend folder,
         # once the run is done: the quickstart puts them there.
@@ -954,6 +955,28 @@ class _Analysis:
         for path, message in sorted(self.backend.conflicted.items()):
             if path not in self.errors and not path.startswith(layers):
                 self._fail(path, f"{message}; fix it and rerun")
+
+    def _fail_unparsed(self) -> None:
+        """Fail each module the run read for what it holds that does not parse.
+
+        As for merge conflicts (:meth:`_fail_conflicted`): a module the app's routers come
+        from, or one the scans for apps and routes found naming what they look for, may declare
+        routes or include routers the run cannot see, so its answer (and a green ``--check``)
+        would rest on a guess. A module only listed, never parsed, is not one of them. The
+        app's module and the patched ones are failed where they are read.
+        """
+        layers = self._layer_dirs()
+        failures: dict[str, str] = {}
+        for index in (self.index, *self._other_indexes.values()):
+            for path, message in index.parse_failures():
+                failures.setdefault(path, message)
+        for path, message in sorted(failures.items()):
+            if path not in self.errors and not path.startswith(layers):
+                self._fail(
+                    path,
+                    f"{message}; read for the app's routes, what it declares or includes "
+                    "is not known: fix it and rerun",
+                )
 
     def _layer_dirs(self) -> tuple[str, ...]:
         """The folders (each ending in ``/``) of any layer named by the plan or a record.

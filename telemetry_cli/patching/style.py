@@ -95,6 +95,11 @@ _LINTER_SECTIONS = ("flake8", "pycodestyle")
 # flake8-import-order's styles that order plain and `from` imports together by module, as
 # isort's force_sort_within_sections does (appnexus is google's).
 _ORDER_BY_MODULE = frozenset({"google", "appnexus"})
+# Its styles that compare modules as written, case and all (the others lowercase them first).
+_ORDER_CASED = frozenset({"cryptography", "pycharm"})
+# Its styles that order the imports of a group (pep8's checks only the groups' order); each
+# puts a relative import of fewer dots first (`from . import x` before `from ..y import z`).
+_ORDER_SORTING = frozenset({"cryptography", "google", "appnexus", "smarkets", "edited", "pycharm"})
 # flake8's (pycodestyle's) `max-line-length` when its section sets none: PEP 8's 79.
 _LINTER_LINE_LENGTH = 79
 # The files isort reads its settings from, with the sections holding them.
@@ -117,7 +122,7 @@ _ISORT_PROFILES: dict[str, dict[str, object]] = {
     "black": _ISORT_BLACK,
     "django": {"include_trailing_comma": True, "multi_line_output": 5, "line_length": 79},
     "pycharm": {"multi_line_output": 3},
-    "google": {"force_sort_within_sections": True, "line_length": 1000},
+    "google": {"force_sort_within_sections": True, "line_length": 1000, "order_by_type": False},
     "open_stack": {"force_sort_within_sections": True},
     "plone": {**_ISORT_BLACK, "force_alphabetical_sort": True},
     "attrs": {
@@ -134,6 +139,8 @@ _ISORT_PROFILES: dict[str, dict[str, object]] = {
         "reverse_relative": True,
         "sections": ["FUTURE", "STDLIB", "THIRDPARTY", "FIRSTPARTY", "APPLICATION", "LOCALFOLDER"],
         "no_lines_before": "LOCALFOLDER",
+        "order_by_type": False,
+        "case_sensitive": False,
     },
 }
 # isort's `multi_line_output` modes whose wrapping of a one-name import is followed, by number
@@ -153,6 +160,9 @@ _REORDER_SECTIONS = ("future", "standard-library", "third-party", "local-folder"
 # The id of the pre-commit hook running reorder-python-imports.
 _REORDER_HOOK = "reorder-python-imports"
 _PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
+# The ids of the pre-commit hooks running a type checker: mirrors-mypy's `mypy`, pyright-python's
+# `pyright`, basedpyright's `basedpyright`, and a local hook named after one (`mypy-backend`).
+_TYPE_CHECKER_HOOK = re.compile(r"(mypy|(?:based)?pyright)\b")
 _RUFF_SECTIONS: dict[str, str | None] = {name: name for name in IMPORT_SECTIONS}
 _ISORT_SECTIONS: dict[str, str | None] = dict(
     zip(
@@ -213,6 +223,12 @@ def _ruff_magic_comma(chain: dict[str, Any]) -> object:
     return _only(form.get("skip-magic-trailing-comma") if isinstance(form, dict) else None, bool)
 
 
+def _format_setting(chain: dict[str, Any], key: str) -> object:
+    """A ruff configuration's ``[format] key`` (None: unset)."""
+    form = chain.get("format")
+    return form.get(key) if isinstance(form, dict) else None
+
+
 def _only(value: object, kind: type) -> object:
     """``value`` when it is of ``kind`` (an ``int`` no ``bool``), else None: a setting unset."""
     if kind is int and isinstance(value, bool):
@@ -237,6 +253,7 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
     "no-sections": _ruff_flag("no-sections"),
     "length-sort": _ruff_flag("length-sort"),
     "length-sort-straight": _ruff_flag("length-sort-straight"),
+    "case-sensitive": _ruff_flag("case-sensitive"),
     "known": lambda chain: _known(lambda key: _ruff_isort(chain, key), _RUFF_KNOWN),
     "sections": lambda chain: _only(_ruff_isort(chain, "sections"), dict),
     "forced-separate": lambda chain: _ruff_isort(chain, "forced-separate"),
@@ -244,6 +261,8 @@ _RUFF_SETTINGS: dict[str, Callable[[dict[str, Any]], object]] = {
         _ruff_isort(chain, "relative-imports-order"), str
     ),
     "skip-magic-trailing-comma": _ruff_magic_comma,
+    "indent-style": lambda chain: _only(_format_setting(chain, "indent-style"), str),
+    "indent-width": lambda chain: _only(chain.get("indent-width"), int),
 }
 
 
@@ -272,6 +291,7 @@ class _IsortSettings(NamedTuple):
     single: bool
     length: str
     known: tuple[tuple[str, str], ...]
+    cased: bool
 
 
 #: The rules read here that ruff runs only in preview (as of ruff 0.17).
@@ -378,6 +398,14 @@ class FormatStyle(NamedTuple):
     #: one is the project's, any other not of the standard library a third party's, whatever
     #: the backend folder holds (see :func:`application_module`). None: another sorter.
     application_directories: tuple[str, ...] | None = None
+    #: The sorter compares modules with their case, uppercase first (ruff's and isort's
+    #: ``case-sensitive``; isort's default under ``force_sort_within_sections``, whose
+    #: ``order_by_type`` keeps the case of the whole line).
+    case_sensitive: bool = False
+    #: The formatter's indentation step, for a module with no indented block to learn its own
+    #: from: four spaces (black's), ruff's ``indent-width`` spaces, or a tab for its
+    #: ``[format] indent-style = "tab"``.
+    indent: str = "    "
 
     def section_names(self) -> tuple[str, ...]:
         """The standard sections (:data:`IMPORT_SECTIONS`), then the custom ones of the order."""
@@ -402,6 +430,8 @@ class FormatStyles:
         self._texts: dict[PurePosixPath, str | None] = {}
         self._tomls: dict[PurePosixPath, dict[str, Any] | None] = {}
         self._pylints: dict[PurePosixPath, dict[str, object] | None] = {}
+        # Each folder's pre-commit hooks, parsed once: every module's style and checkers ask.
+        self._hooks_of: dict[PurePosixPath, dict[str, tuple[str, ...]]] = {}
         # A module's ruff selection is asked for by its limits, its relative imports and its
         # unused arguments: worked out once (per-file-ignores are matched for each).
         self._ruff_rules_of: dict[str, _RuffRules | None] = {}
@@ -517,11 +547,12 @@ class FormatStyles:
                 folder / "pyrightconfig.json"
             ) is not None:
                 found.add("pyright")
-            hooks = self._text(folder / ".pre-commit-config.yaml") or ""
-            found.update(
-                "mypy" if hook == "mypy" else "pyright"
-                for hook in re.findall(r"\bid:\s*['\"]?(mypy|(?:based)?pyright)\b", hooks)
-            )
+            # The hooks pre-commit runs, read as YAML: a hook commented out, or the words
+            # `id: mypy` in another hook's text (an `entry`, an `args` item), runs no checker.
+            for hook in self._hooks(folder):
+                checker = _TYPE_CHECKER_HOOK.match(hook)
+                if checker is not None:
+                    found.add("mypy" if checker.group(1) == "mypy" else "pyright")
             if folder == PurePosixPath("."):
                 return frozenset(found)
             folder = folder.parent
@@ -647,6 +678,14 @@ class FormatStyles:
             preview is True,
         )
 
+    def _hooks(self, folder: PurePosixPath) -> dict[str, tuple[str, ...]]:
+        """The hooks ``folder``'s ``.pre-commit-config.yaml`` runs (see :func:`hooks_run`)."""
+        if folder not in self._hooks_of:
+            self._hooks_of[folder] = _pre_commit_hooks(
+                self._text(folder / _PRE_COMMIT_CONFIG) or ""
+            )
+        return self._hooks_of[folder]
+
     def _pylint_options(self, folder: PurePosixPath) -> dict[str, object] | None:
         """The options of pylint's configuration in ``folder`` itself, if it has one.
 
@@ -715,7 +754,7 @@ class FormatStyles:
         """
         args = None
         for level in (folder, *folder.parents):
-            args = reorder_hook_args(self._text(level / _PRE_COMMIT_CONFIG) or "")
+            args = self._hooks(level).get(_REORDER_HOOK)
             if args is not None:
                 break
         if args is None:
@@ -738,6 +777,7 @@ class FormatStyles:
             no_sections=False,
             length_sort="",
             known_sections=(),
+            case_sensitive=False,
         )
 
     def _configured(self, folder: PurePosixPath) -> FormatStyle | None:
@@ -828,6 +868,7 @@ class FormatStyles:
                 no_sections=isort is not None and isort.single,
                 length_sort="" if isort is None else isort.length,
                 known_sections=() if isort is None else isort.known,
+                case_sensitive=isort is not None and isort.cased,
             )
         return self._linter_style(folder, tool)
 
@@ -852,6 +893,8 @@ class FormatStyles:
         return found._replace(
             sort_within_sections=order in _ORDER_BY_MODULE,
             package_groups=order == "cryptography",
+            relative_order="closest" if order in _ORDER_SORTING else found.relative_order,
+            case_sensitive=order in _ORDER_CASED,
         )
 
     def _import_order(self, folder: PurePosixPath) -> str | None:
@@ -918,11 +961,16 @@ class FormatStyles:
             import_wrap=None if isort is None else isort.wrap,
             joined_sections=frozenset() if isort is None else isort.joined,
             package_groups=order == "cryptography",
-            relative_order="furthest" if isort is None else isort.relative,
+            relative_order=isort.relative
+            if isort is not None
+            else "closest"
+            if order in _ORDER_SORTING
+            else "furthest",
             section_order=IMPORT_SECTIONS if isort is None else isort.order,
             no_sections=isort is not None and isort.single,
             length_sort="" if isort is None else isort.length,
             known_sections=() if isort is None else isort.known,
+            case_sensitive=isort.cased if isort is not None else order in _ORDER_CASED,
         )
 
     def _pylint_length(self, folder: PurePosixPath, tool: dict[str, Any] | None) -> int | None:
@@ -1020,6 +1068,8 @@ class FormatStyles:
             section_order=sections.order,
             no_sections=found.get("no-sections") is True,
             length_sort=_length_sort(found.get("length-sort"), found.get("length-sort-straight")),
+            case_sensitive=found.get("case-sensitive") is True,
+            indent=_ruff_indent(found.get("indent-style"), found.get("indent-width")),
             known_sections=(*sections.forced, *_known_pairs(found.get("known")), *sections.custom),
             skip_magic_comma=found.get("skip-magic-trailing-comma") is True,
         )
@@ -1426,7 +1476,32 @@ def _isort_settings(table: dict[str, Any], black: bool = False) -> _IsortSetting
         if within and setting("length_sort") is True
         else _length_sort(setting("length_sort"), not within and setting("length_sort_straight")),
         known=(*sections.forced, *_isort_known_order(_known(setting, _ISORT_KNOWN), sections)),
+        cased=_isort_cased(within, setting),
     )
+
+
+def _ruff_indent(style: object, width: object) -> str:
+    """The step ruff's formatter indents by: a tab, or ``indent-width`` (4 unless set) spaces."""
+    if style == "tab":
+        return "\t"
+    return " " * width if isinstance(width, int) and 0 < width <= _MAX_CONTINUATION else "    "
+
+
+def _isort_cased(within: bool, setting: Callable[[str], object]) -> bool:
+    """Whether isort compares modules with their case (see ``isort/sorting.py``).
+
+    By module, its ``case_sensitive`` (off by default). By line, under
+    ``force_sort_within_sections``: ``order_by_type`` (on by default) keeps the case of the
+    whole line, unless ``honor_case_in_force_sorted_sections`` leaves the module's to
+    ``case_sensitive``.
+    """
+    case_sensitive = setting("case_sensitive") is True
+    if not within:
+        return case_sensitive
+    by_type = setting("order_by_type") is not False
+    if setting("honor_case_in_force_sorted_sections") is True and case_sensitive != by_type:
+        return case_sensitive
+    return by_type
 
 
 def _isort_known_order(

@@ -95,6 +95,25 @@ class ModuleSource(NamedTuple):
 class ParseFailure(Exception):
     """A module is not valid Python; the message names the line."""
 
+    def __init__(
+        self, message: str, line: int | None = None, column: int | None = None, what: str = ""
+    ) -> None:
+        """The message (``syntax error at line 3, column 7: ...``) and where, when known.
+
+        ``what`` is the message without its place (``syntax error: ...``), for :meth:`at`.
+        """
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.what = what or message
+
+    def at(self, path: str) -> str:
+        """One line naming the file and place first, as compilers do: ``path:3:7: what``."""
+        if self.line is None:
+            return f"{path}: {self.what}"
+        column = "" if self.column is None else f"{self.column}:"
+        return f"{path}:{self.line}:{column} {self.what}"
+
 
 class Unreadable(Exception):
     """A module exists but cannot be read (a reader raises it); the message names the file."""
@@ -184,7 +203,7 @@ def parse(text: str) -> ast.Module:
             known = failure
         trees[text] = known
     if isinstance(known, ParseFailure):
-        raise ParseFailure(str(known))
+        raise ParseFailure(str(known), known.line, known.column, known.what)
     return known
 
 
@@ -204,7 +223,12 @@ def _parse(text: str) -> ast.Module:
                 return tree
         where = f" at line {error.lineno}, column {error.offset}" if error.lineno else ""
         hint = _newer_syntax(text, error)
-        raise ParseFailure(f"syntax error{where}: {error.msg}{hint}") from None
+        raise ParseFailure(
+            f"syntax error{where}: {error.msg}{hint}",
+            error.lineno or None,
+            error.offset if error.lineno else None,
+            f"syntax error: {error.msg}{hint}",
+        ) from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise ParseFailure(f"cannot parse: {error.__class__.__name__}") from None
 
@@ -1419,7 +1443,7 @@ class ModuleModel:
 
     @cached_property
     def indent_unit(self) -> str:
-        """The module's indentation step (four spaces when it has no indented block)."""
+        """The module's indentation step (its formatter's when it has no indented block)."""
         lines = self.lines
         # Walked lazily: the first class or def, near the top, usually answers.
         for node in _walk_statements(self.tree.body):
@@ -1428,7 +1452,9 @@ class ModuleModel:
                 inner = lines.indentation(node.body[0].lineno)
                 if inner.startswith(outer) and len(inner) > len(outer):
                     return inner[len(outer) :]
-        return "    "
+        # No block to learn from (an app module of imports and calls): a wrapped import's
+        # names are indented as the formatter indents (ruff's `indent-style = "tab"`).
+        return self.style.indent
 
     def nodes_near(self, words: Iterable[str]) -> Iterator[ast.AST]:
         """The nodes on lines where one of ``words`` appears in the text, outermost first.
@@ -1763,6 +1789,8 @@ class PackageIndex:
     _sources: dict[str, ModuleSource | None] = field(default_factory=dict)
     _modules: dict[str, ModuleModel | None] = field(default_factory=dict)
     _failures: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The modules of :attr:`_failures` read but not parsed (see :meth:`parse_failures`).
+    _unparsed: set[str] = field(default_factory=set)
     _roles: dict[str, tuple[Role | None, bool]] = field(default_factory=dict)
     _returns: dict[int, Role | None] = field(default_factory=dict)
     #: The bindings :meth:`held_item` made, one per item, so each item is one object.
@@ -1890,7 +1918,8 @@ class PackageIndex:
             try:
                 model = ModuleModel(source, parse(source.text))
             except ParseFailure as failure:
-                self._failures[name] = (source.path, f"{source.path}: {failure}")
+                self._failures[name] = (source.path, failure.at(source.path))
+                self._unparsed.add(name)
             else:
                 self._hook(model)
         self._modules[name] = model
@@ -1927,6 +1956,10 @@ class PackageIndex:
     def failures(self) -> list[tuple[str, str]]:
         """Every module that could not be read or parsed so far: (file, why)."""
         return list(self._failures.values())
+
+    def parse_failures(self) -> list[tuple[str, str]]:
+        """The modules read whose parse failed so far (a syntax error): (file, why)."""
+        return [self._failures[name] for name in self._unparsed if name in self._failures]
 
     # --- names -----------------------------------------------------------------------------
 
