@@ -15,18 +15,20 @@ from telemetry_cli.patching import analyze, instrument, route_order, symbols
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instances import assigning_class
 from telemetry_cli.patching.symbols import (
+    Binding,
     FunctionNode,
     ModuleModel,
     ModuleSource,
     PackageIndex,
     ParseFailure,
     Scope,
+    block_statements,
     bound_names,
     call_bound_once,
     parse,
 )
 from telemetry_cli.plan import load_plan
-from tests.cli_support import write_files
+from tests.cli_support import run, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(
@@ -824,3 +826,159 @@ def test_the_statements_around_each_include_are_found_without_walking_the_module
     once = _statements_walked(tmp_path / "one", 150, monkeypatch)
     twice = _statements_walked(tmp_path / "two", 300, monkeypatch)
     assert twice <= 2.5 * once, (once, twice)
+
+
+READ_ONCE = """\
+from app.analytics.event_logger import event_logger
+from app.other import other_logger as helper
+
+class Views:
+    event_logger = None
+
+    def method(self):
+        event_logger.log("a", {})
+
+    def own(self, event_logger):
+        event_logger.log("a", {})
+
+def declared():
+    global event_logger
+    event_logger.log("a", {})
+
+def assigned():
+    event_logger.log("a", {})
+    event_logger = helper
+
+def looped(items):
+    for helper in items:
+        helper.log("a", {})
+
+def outer():
+    helper = 1
+    def inner():
+        helper.log("a", {})
+    return inner
+
+def quoted():
+    event_logger.log("event_logger", {})
+"""
+# `\uff45vent_logger` is `event_logger` once Python normalises it (NFKC): not the same text.
+NORMALISED = """\
+from app.analytics.event_logger import event_logger
+
+def normalised(helper):
+    \uff45vent_logger = helper
+    event_logger.log("a", {})
+"""
+
+
+def _scopes(module: ModuleModel) -> Iterator[Scope]:
+    """Every function and class scope of ``module``, each with its parent as ``lookup`` needs."""
+    pending = [module.scope]
+    while pending:
+        scope = pending.pop()
+        yield scope
+        for statement in block_statements(scope.node.body):
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                pending.append(Scope(statement, module, scope))
+
+
+def _own_names(scope: Scope) -> Iterator[ast.Name]:
+    """The names read in ``scope``'s own code (not in the functions, classes or lambdas in it)."""
+    pending: list[ast.AST] = list(scope.node.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def _read_the_same(module: ModuleModel) -> int:
+    """Assert that every name read in a function is found from ``Scope.reading`` as from it.
+
+    Returns how many were looked up from around their function.
+    """
+    around = 0
+    for scope in _scopes(module):
+        if not isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for name in _own_names(scope):
+            reading = scope.reading(name)
+            around += reading is not scope
+            assert reading.lookup(name.id) is scope.lookup(name.id), (name.id, name.lineno)
+    return around
+
+
+def test_a_name_written_once_in_a_function_is_read_from_around_it() -> None:
+    # A logger's name in each of thousands of handlers: read from the scope around the
+    # handler when its text holds the name only there, without building the handler's
+    # bindings, with lookup's answer. A parameter, a `global`, a later assignment, a
+    # function around it, a class body between, the name in a string, and a name that is
+    # the same after Python's NFKC normalisation (`\uff45vent_logger`) keep the function's own.
+    module = _model(READ_ONCE)
+    assert _read_the_same(module) > 0
+    scopes = {scope.node.name: scope for scope in _scopes(module) if scope.parent is not None}
+    reads = {
+        function: next(name for name in _own_names(scopes[function]) if name.id.endswith("logger"))
+        for function in ("method", "own", "declared", "assigned", "quoted")
+    }
+    assert scopes["method"].reading(reads["method"]) is module.scope  # past the class body
+    for function in ("own", "declared", "assigned", "quoted"):
+        assert scopes[function].reading(reads[function]) is scopes[function], function
+    normalised = _model(NORMALISED)
+    assert _read_the_same(normalised) == 0
+    (function,) = (scope for scope in _scopes(normalised) if scope.parent is not None)
+    (read,) = (name for name in _own_names(function) if name.id == "event_logger")
+    local = function.reading(read).lookup("event_logger")
+    assert local is not None and local.kind == "value"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_a_name_read_from_around_its_function_is_the_same_in_the_corpus(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8-sig")
+    try:
+        module = _model(text, package=path.name == "__init__.py")
+    except ParseFailure:
+        pytest.skip("a module of the corpus that does not parse, on purpose")
+    _read_the_same(module)
+
+
+def test_an_up_to_date_module_is_checked_without_each_handlers_bindings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Checking the inserted calls of an up-to-date module reads the logger's name in each
+    # handler: it built every handler's bindings (a walk of its body) to find the import.
+    count = 30
+    handlers = "".join(
+        f'@router.get("/items/{i}")\nasync def item_{i}(n: int) -> int:\n    total = n\n'
+        f"    return total + {i}\n\n\n"
+        for i in range(count)
+    )
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
+            'instrument = { "api/items.py" = "ai_block_used" }\n',
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/api/items.py": "from fastapi import APIRouter\n\n"
+            f"router = APIRouter()\n\n\n{handlers}",
+            "backend/app/main.py": "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+            "app = FastAPI()\napp.include_router(items.router)\n",
+        },
+    )
+    assert run("generate", "--root", str(tmp_path)).exit_code == 0
+    built: list[str] = []
+    bindings = Scope.bindings.func
+
+    def counted(scope: Scope) -> dict[str, Binding]:
+        if isinstance(scope.node, ast.AsyncFunctionDef):
+            built.append(scope.node.name)
+        return bindings(scope)
+
+    monkeypatch.setattr(Scope.bindings, "func", counted)
+    result = run("generate", "--check", "--root", str(tmp_path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "up to date" in result.stdout
+    assert len(built) < count // 3, built

@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from telemetry_cli.patching import source
 from telemetry_cli.patching.source import Deletion, Insertion, SourceLines
 
 LINE = st.sampled_from(["x = 1", "    return x", "", "# note", ")", "def f():", "\tpass"])
@@ -184,3 +186,30 @@ def test_new_lines_take_the_ending_most_lines_have() -> None:
     assert SourceLines('"""A\rdocstring."""\nimport os\n\nx = 1\n').newline == "\n"
     assert SourceLines("a = 1\nb = 2\r\nc = 3\r\n").newline == "\r\n"
     assert SourceLines("a = 1\r\nb = 2\n").newline == "\r\n"  # as common: the first
+
+
+def test_the_skip_pragma_is_searched_only_in_a_text_holding_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Asked for the `def` and decorator lines of each handler: a module without the words
+    # (most) answers without a search of each line, one with them as before.
+    searched: list[str] = []
+    pattern = source._PRAGMA
+
+    class Counted:
+        def search(self, line: str) -> re.Match[str] | None:
+            searched.append(line)
+            return pattern.search(line)
+
+    monkeypatch.setattr(source, "_PRAGMA", Counted())
+    plain = SourceLines("@router.get('/')\ndef f():\n    pass  # telemetry: skip\n" * 50)
+    assert not any(plain.has_pragma(line, line + 1) for line in range(1, 150, 3))
+    assert searched == []
+    marked = "@router.get('/')  # telemetry-scaffold: skip\ndef f():\n    pass\n"
+    lines = SourceLines("x = 1\n" + marked)
+    assert lines.has_pragma(2, 2)
+    assert not lines.has_pragma(3, 4)
+    assert searched
+    # Spelled otherwise, or in another case, it is no pragma either way.
+    assert not SourceLines("# Telemetry-Scaffold: skip\n").has_pragma(1, 1)
+    assert not SourceLines("# telemetry-scaffold skip\n").has_pragma(1, 1)

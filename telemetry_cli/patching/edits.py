@@ -1380,9 +1380,10 @@ def existing_log_calls(
         func = statement.value.func
         if not (isinstance(func, ast.Attribute) and func.attr == "log"):
             continue
-        if index.qualify(func.value, handler.scope) not in targets and not orphaned_logger(
-            func.value, handler
-        ):
+        owner = func.value
+        # The logger's name, read from around the handler (see Scope.reading).
+        scope = handler.scope.reading(owner) if isinstance(owner, ast.Name) else handler.scope
+        if index.qualify(owner, scope) not in targets and not orphaned_logger(owner, handler):
             continue
         argument = statement.value.args[0] if statement.value.args else None
         for keyword in statement.value.keywords:
@@ -1413,7 +1414,7 @@ def orphaned_logger(owner: ast.expr, handler: Handler) -> str | None:
     if (
         isinstance(owner, ast.Name)
         and _LOGGER_NAME.fullmatch(owner.id)
-        and handler.scope.lookup(owner.id) is None
+        and handler.scope.reading(owner).lookup(owner.id) is None
     ):
         return owner.id
     return None

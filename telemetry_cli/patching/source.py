@@ -13,6 +13,7 @@ import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from telemetry_cli.manifest import Stub
@@ -125,7 +126,14 @@ class SourceLines:
 
     def has_pragma(self, first: int, last: int) -> bool:
         """Whether ``# telemetry-scaffold: skip`` is on a line from ``first`` to ``last``."""
+        if not self._may_hold_pragma:
+            return False  # asked for each handler of a module: most modules hold none
         return any(_PRAGMA.search(self.line(number)) for number in range(first, last + 1))
+
+    @cached_property
+    def _may_hold_pragma(self) -> bool:
+        """Whether the text holds the words of ``# telemetry-scaffold: skip`` (one search)."""
+        return "telemetry-scaffold" in self.text
 
     def apply(self, insertions: Iterable[Insertion], deletions: Iterable[Deletion] = ()) -> str:
         """Return the text with ``insertions`` added and ``deletions`` taken out.

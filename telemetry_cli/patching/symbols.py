@@ -505,6 +505,26 @@ class Scope:
         star_binding = self.module.star_binding
         return None if star_binding is None else star_binding(name)
 
+    def reading(self, name: ast.Name) -> "Scope":
+        """The scope to look ``name``, written in this function's body, up from: the same answer.
+
+        This one; or, when the function's lines hold the name's identifier only there, the
+        nearest enclosing scope that is no class body, as :meth:`lookup` goes on: nothing in
+        the function can bind it then (a parameter, an assignment, a ``global`` would be
+        written). Without building the function's bindings, a walk of its body: a logger's
+        name read in every handler of a big module.
+        """
+        node = self.node
+        if not (
+            isinstance(node, FunctionNode)
+            and self.module.written_once(name, node.lineno, node.end_lineno or node.lineno)
+        ):
+            return self
+        scope = self.parent
+        while scope is not None and scope.is_class:
+            scope = scope.parent
+        return self if scope is None else scope
+
     @cached_property
     def unbound_locals(self) -> frozenset[str]:
         """The names a function body makes its own locals without a binding read here.
@@ -1481,6 +1501,20 @@ class ModuleModel:
                 {source.line_at(match.start()) for match in re.finditer(re.escape(word), self.text)}
             )
         return found
+
+    def written_once(self, name: ast.Name, first: int, last: int) -> bool:
+        """Whether lines ``first`` to ``last`` hold ``name``'s identifier once: where it stands.
+
+        Counted in the text, inside longer words too, so that True is sure: then no other
+        node there names it (a parameter, an assignment, a ``global``). False when the
+        module's identifiers may be other than plain ASCII (Python reads ``ﬁle`` as ``file``).
+        """
+        if not (self._ascii_identifiers and first <= name.lineno <= last):
+            return False
+        word = name.id
+        lines = self._lines_holding(word)
+        low, high = bisect.bisect_left(lines, first), bisect.bisect_right(lines, last)
+        return sum(self.lines.line(number).count(word) for number in lines[low:high]) == 1
 
     def nodes_naming(self, names: Iterable[str]) -> Iterator[ast.AST]:
         """Every node that may hold a ``Name`` of one of ``names``, outermost first.
