@@ -3857,8 +3857,10 @@ def _comprehension_looped(
         iterable = iterable.args[0]
     if isinstance(iterable, ast.Name):
         binding = scope.lookup(iterable.id)
-        if not bound_once(binding) or binding.scope is not scope:
+        if binding is None or binding.scope is not scope:
             return None
+        if not bound_once(binding):
+            return _rebound_comprehension(iterable, scope)
         if not isinstance(binding.node, ast.expr):
             return None
         iterable = binding.node
@@ -3866,6 +3868,76 @@ def _comprehension_looped(
             iterable = iterable.args[0]
     if isinstance(iterable, ast.ListComp | ast.GeneratorExp | ast.SetComp):
         return iterable
+    return None
+
+
+def _rebound_comprehension(
+    read: ast.Name, scope: Scope
+) -> ast.ListComp | ast.GeneratorExp | ast.SetComp | None:
+    """The comprehension a name rebound in flow order holds where ``read`` reads it, else None.
+
+    ``mods = glob.glob(pattern)`` then ``mods = [f.split("/")[-2] for f in mods if ...]`` (or
+    ``mods = sorted(mods)`` after a comprehension): each binding a plain assignment in the
+    scope's own body, not in a branch, all before ``read``; one reading the name's earlier value
+    reads it as its comprehension's iterable (or ``sorted``'s argument) alone. The comprehension
+    is the last one, its iterable the value before it, as the code runs.
+    """
+    name = read.id
+    assignments = [
+        statement
+        for statement in getattr(scope.node, "body", [])
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id == name
+    ]
+    if len(assignments) != scope.stores[name] or not assignments:
+        return None  # also bound in a branch, a loop or by a tuple: which value is not known
+    if any((statement.end_lineno or statement.lineno) >= read.lineno for statement in assignments):
+        return None
+    value: ast.expr | None = None
+    for statement in assignments:
+        written = statement.value
+        reads = [
+            node
+            for node in ast.walk(written)
+            if isinstance(node, ast.expr) and _names_variable(node, name)
+        ]
+        if value is None or not reads:
+            if reads:
+                return None  # reads the name before this scope binds it
+            value = written
+            continue
+        if calls_builtin(written, scope, *_SAME_ITEMS) and written.args == reads:
+            continue  # `mods = sorted(mods)`: the same items
+        if not (
+            isinstance(written, ast.ListComp | ast.GeneratorExp | ast.SetComp)
+            and len(written.generators) == 1
+            and reads == [written.generators[0].iter]
+        ):
+            return None
+        earlier = _comprehension_looped(value, scope)
+        if earlier is not None:
+            return None  # a comprehension of a comprehension: not one `for`
+        generator = written.generators[0]
+        value = ast.copy_location(
+            type(written)(
+                elt=written.elt,
+                generators=[
+                    ast.comprehension(
+                        target=generator.target,
+                        iter=value,
+                        ifs=generator.ifs,
+                        is_async=generator.is_async,
+                    )
+                ],
+            ),
+            written,
+        )
+    if calls_builtin(value, scope, *_SAME_ITEMS) and len(value.args) == 1:
+        value = value.args[0]
+    if isinstance(value, ast.ListComp | ast.GeneratorExp | ast.SetComp):
+        return value
     return None
 
 
