@@ -7329,7 +7329,8 @@ def test_a_helper_s_prefix_parameter_is_read_per_call_and_the_unknown_call_is_na
     """`def include(app, module, prefix): app.include_router(module.router, prefix=prefix)`
     called with a module constant, a settings field (its default, said) and a value only known
     at run time: the first two calls' routers are logged under their prefixes, and the line
-    saying the third's is not known names that call, not only the helper's include."""
+    saying the third's is not known names that call, not only the helper's include; the line
+    saying the settings default is read names the call passing it (it named the include)."""
     root = make_project(
         tmp_path / "project",
         'instrument = { "api/items.py" = "ai_block_used", "api/orders.py" = "ai_block_used" }',
@@ -7367,6 +7368,11 @@ def test_a_helper_s_prefix_parameter_is_read_per_call_and_the_unknown_call_is_na
         "backend/app/main.py:13: include prefix `prefix` is only known at run time for the call "
         "passing `random.choice(['/a', '/b'])` (backend/app/main.py:19): the routes of "
         "`module.router` are logged without it"
+    ) in out, out
+    # The settings default is said at the call passing it, where it is written.
+    assert (
+        "backend/app/main.py:18: prefix `settings.USERS_PREFIX` read as '/users', its default in "
+        "backend/app/config.py:5"
     ) in out, out
     with imported_app(root / "backend") as served:
         client = TestClient(served.app)

@@ -84,6 +84,7 @@ from telemetry_cli.patching.names import (
     library_include,
 )
 from telemetry_cli.patching.settings import (
+    SettingsDefault,
     SettingsDefaults,
     flag_default,
     getattr_read,
@@ -2481,7 +2482,8 @@ def _module_mounts(
                     for default in defaults.read[read:]:
                         # Once, where it is first read (a router including many reads it for each).
                         said = default.describe()
-                        notes.once(said, f"{where}: prefix {said}")
+                        at = _default_read_at(default, where, prefix, scope, values)
+                        notes.once(said, f"{at}: prefix {said}")
                 elif mount is not None and (prefix is not None or unpacked is not None):
                     unknown = True
                     passed_unknown.extend(_passed_for_prefix(prefix, scope, values))
@@ -4637,9 +4639,19 @@ def _passed_for_prefix(prefix: ast.expr | None, scope: Scope, values: LoopValues
     As words naming where, ```compute()` (app/main.py:24)``; none when ``prefix`` reads no
     parameter a call passes (a loop's name, a settings read).
     """
+    return [
+        f"`{ast.unparse(argument)}` ({where})"
+        for argument, where in _arguments_for_prefix(prefix, scope, values)
+    ]
+
+
+def _arguments_for_prefix(
+    prefix: ast.expr | None, scope: Scope, values: LoopValues
+) -> list[tuple[ast.expr, str]]:
+    """Each argument a call passes for a parameter ``prefix`` reads, with its ``path:line``."""
     if prefix is None or not isinstance(scope.node, FunctionNode):
         return []
-    found: list[str] = []
+    found: list[tuple[ast.expr, str]] = []
     for name in sorted(names_in(prefix, read=True)):
         binding = scope.bindings.get(name)
         if binding is None or binding.kind != "param" or name not in values:
@@ -4647,8 +4659,32 @@ def _passed_for_prefix(prefix: ast.expr | None, scope: Scope, values: LoopValues
         argument, where = values[name]
         if argument is binding.node or not hasattr(argument, "lineno"):
             continue
-        found.append(f"`{ast.unparse(argument)}` ({where.module.path}:{argument.lineno})")
+        found.append((argument, f"{where.module.path}:{argument.lineno}"))
     return found
+
+
+def _default_read_at(
+    default: SettingsDefault, where: str, prefix: ast.expr | None, scope: Scope, values: LoopValues
+) -> str:
+    """Where the settings read ``default`` describes is written: the call passing it, or ``where``.
+
+    ``def include(app, module, prefix): app.include_router(module.router, prefix=prefix)``
+    called as ``include(app, users, settings.API_PREFIX)``: the call, as the line of a prefix
+    only known at run time names it (also one passing a name bound to the read); the include's
+    own line (``where``) for a read written in the helper.
+    """
+    arguments = _arguments_for_prefix(prefix, scope, values)
+    if prefix is None or not arguments or _writes(prefix, default.expression):
+        return where
+    return next(
+        (at for argument, at in arguments if _writes(argument, default.expression)),
+        arguments[0][1],
+    )
+
+
+def _writes(expression: ast.expr, written: str) -> bool:
+    """Whether ``expression`` holds a part written as ``written`` (``settings.API_PREFIX``)."""
+    return any(ast.unparse(node) == written for node in ast.walk(expression))
 
 
 def _mount(
