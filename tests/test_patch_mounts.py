@@ -7378,3 +7378,83 @@ def test_a_helper_s_prefix_parameter_is_read_per_call_and_the_unknown_call_is_na
         client = TestClient(served.app)
         assert client.get("/items/7").json() == {"id": 7}
         assert client.get("/users/7").json() == {"id": 7}
+
+
+#: Includes whose prefix is made of an imported module's `__name__`.
+MODULE_NAME_PREFIXES = {
+    "loop-split": (
+        "for module in [items, users]:\n"
+        "    app.include_router(module.router, prefix=f\"/{module.__name__.split('.')[-1]}\")\n"
+    ),
+    "tuple-rsplit": (
+        "MODULES = (items, users)\nfor m in MODULES:\n"
+        "    app.include_router(m.router, prefix='/' + m.__name__.rsplit('.', 1)[-1])\n"
+    ),
+    "helper-rpartition": (
+        "def include(module: ModuleType) -> None:\n"
+        "    app.include_router(module.router, prefix=f\"/{module.__name__.rpartition('.')[2]}\")"
+        "\n\n\ninclude(items)\ninclude(users)\n"
+    ),
+    "direct-replace": (
+        "app.include_router(items.router, prefix='/' + items.__name__.replace('app.api.', ''))\n"
+        "app.include_router(users.router, prefix='/' + users.__name__.split('.')[2])\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("include", sorted(MODULE_NAME_PREFIXES))
+def test_a_prefix_made_of_an_imported_module_s_name_is_that_name(
+    tmp_path: Path, include: str
+) -> None:
+    """`for module in [items, users]: app.include_router(module.router,
+    prefix=f"/{module.__name__.split('.')[-1]}")`: the module's dotted name is known where it
+    is imported (`app.api.items`), and so is the part `split`, `rsplit`, `rpartition` or
+    `replace` makes of it: each router is logged under its module's name, as served. Before,
+    the prefix was said to be only known at run time and the routes logged without it."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/users.py" = "ai_block_used" }',
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "api/users.py": ITEMS_PY.replace("get_item", "get_user"),
+            "main.py": (
+                "from types import ModuleType\n\nfrom fastapi import FastAPI\n\n"
+                "from app.api import items, users\n\napp = FastAPI()\n\n\n"
+                f"{MODULE_NAME_PREFIXES[include]}"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "run time" not in result.stdout, result.stdout
+    api = root / "backend/app/api"
+    assert routes_by_handler(api / "items.py")["get_item"] == "/items/{item_id}"
+    assert routes_by_handler(api / "users.py")["get_user"] == "/users/{item_id}"
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/items/7").json() == {"id": 7}
+        assert client.get("/users/8").json() == {"id": 8}
+
+
+def test_a_part_of_a_module_s_name_past_its_end_is_said(tmp_path: Path) -> None:
+    """`module.__name__.split('.')[5]` of `app.api.items`: no such part (Python raises), so
+    the prefix is said to be only known at run time, never guessed."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/items.py" = "ai_block_used" }')
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+                "app.include_router(items.router, prefix='/' + items.__name__.split('.')[5])\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "backend/app/main.py:6: include prefix" in out and "is only known at run time" in out
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == "/{item_id}"
