@@ -596,19 +596,20 @@ LISTED_FILES = (
     ("prefix", "served"),
     [
         ('f"/{entry[:-3]}"', "/api/wallets"),
-        ("f\"/{entry.split('.')[0]}\"", None),
+        ("f\"/{entry.split('.')[0]}\"", "/api/wallets"),
+        ('f"/{os.path.splitext(entry)[0]}"', None),
         ('f"/{entry[::0]}"', None),
     ],
-    ids=["sliced", "not-known", "step-zero"],
+    ids=["sliced", "split", "not-known", "step-zero"],
 )
 def test_routers_listed_by_os_listdir_get_the_prefix_their_file_name_makes(
     tmp_path: Path, prefix: str, served: str | None
 ) -> None:
     """`for entry in os.listdir(folder): ... prefix=f"/{entry[:-3]}"`: each module file's
-    router is served under its name without `.py`, and logged so. A prefix the entry does not
-    tell statically (`entry.split(".")[0]`, a slice whose step is 0, which raises) is said in
-    one line. Before, both were logged without the prefix, and nothing was said; a step of 0
-    was a traceback."""
+    router is served under its name without `.py` (also `entry.split(".")[0]`), and logged so.
+    A prefix the tool does not read (`os.path.splitext(entry)[0]`, a slice whose step is 0,
+    which raises) is said in one line. Before, both were logged without the prefix, and
+    nothing was said; a step of 0 was a traceback."""
     root = tmp_path / "project"
     files = {
         "app/main.py": (
