@@ -7458,3 +7458,95 @@ def test_a_part_of_a_module_s_name_past_its_end_is_said(tmp_path: Path) -> None:
     out = " ".join(result.stdout.split())
     assert "backend/app/main.py:6: include prefix" in out and "is only known at run time" in out
     assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == "/{item_id}"
+
+
+#: A dataclass of a router and its prefix whose method includes it, called per instance.
+RECORD_INCLUDES = {
+    "loop": (
+        "ROUTERS = [\n    RouterConfig(items.router, '/items'),\n"
+        "    RouterConfig(users.router, prefix='/users'),\n]\n"
+        "for config in ROUTERS:\n    config.include(app)\n"
+    ),
+    "direct": (
+        "RouterConfig(items.router, '/items').include(app)\n"
+        "users_config = RouterConfig(users.router, prefix='/users')\nusers_config.include(app)\n"
+    ),
+}
+RECORD_CLASS = (
+    "@dataclass\nclass RouterConfig:\n    router: APIRouter\n    prefix: str\n\n"
+    "    def include(self, app: FastAPI) -> None:\n"
+    "        app.include_router(self.router, prefix=self.prefix)\n"
+)
+
+
+@pytest.mark.parametrize("calls", sorted(RECORD_INCLUDES))
+def test_a_record_class_s_method_including_its_router_is_read_per_instance(
+    tmp_path: Path, calls: str
+) -> None:
+    """`@dataclass class RouterConfig: router; prefix; def include(self, app):
+    app.include_router(self.router, prefix=self.prefix)`, called on each of
+    `[RouterConfig(items.router, "/items"), RouterConfig(users.router, prefix="/users")]` in a
+    loop (or on each instance built): `self` is each instance in turn, its fields the arguments
+    its construction passes; each router is logged under its own prefix. Before, the routers
+    were said to be included by no `include_router` the tool follows, logged without it."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/users.py" = "ai_block_used" }',
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "api/users.py": ITEMS_PY.replace("get_item", "get_user"),
+            "main.py": (
+                "from dataclasses import dataclass\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+                "from app.api import items, users\n\n\n"
+                f"{RECORD_CLASS}\n\napp = FastAPI()\n{RECORD_INCLUDES[calls]}"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "no `include_router`" not in result.stdout, result.stdout
+    api = root / "backend/app/api"
+    assert routes_by_handler(api / "items.py")["get_item"] == "/items/{item_id}"
+    assert routes_by_handler(api / "users.py")["get_user"] == "/users/{item_id}"
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/items/7").json() == {"id": 7}
+        assert client.get("/users/8").json() == {"id": 8}
+
+
+@pytest.mark.parametrize(
+    ("method", "before"),
+    [
+        (
+            "\n    def versioned(self) -> None:\n        self.prefix = '/v2' + self.prefix\n",
+            "config.versioned()\n",
+        ),
+        ("", "config.prefix = '/v2'\n"),
+    ],
+    ids=["in-a-method", "where-built"],
+)
+def test_a_record_field_changed_is_not_read_as_its_construction(
+    tmp_path: Path, method: str, before: str
+) -> None:
+    """`def versioned(self): self.prefix = "/v2" + self.prefix` beside `include`, or
+    `config.prefix = "/v2"` after it is built: the field the construction passes may not be
+    what `include` reads, so no prefix is taken from it."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/items.py" = "ai_block_used" }')
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "main.py": (
+                "from dataclasses import dataclass\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+                "from app.api import items\n\n\n"
+                f"{RECORD_CLASS}{method}\n\napp = FastAPI()\n"
+                f"config = RouterConfig(items.router, '/items')\n{before}config.include(app)\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] != "/items/{item_id}"

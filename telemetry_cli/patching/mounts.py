@@ -2023,6 +2023,15 @@ def _an_instance(
             for value, where in instance_assignments(scope.parent, receiver.attr, scope.module)
         }
         return told.pop() if len(told) == 1 else None
+    if isinstance(receiver, ast.Name):
+        # `for config in ROUTERS: config.include(app)` over instances written out in the code.
+        environments = loop_values(receiver, scope, index)
+        if environments and all(receiver.id in values for values in environments):
+            told = {
+                _an_instance(*values[receiver.id], class_scope, index, method)
+                for values in environments
+            }
+            return told.pop() if len(told) == 1 else None
     built: ast.AST | None = receiver
     if not isinstance(receiver, ast.Call):
         binding = index.binding_of(receiver, scope)
