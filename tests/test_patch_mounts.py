@@ -7346,7 +7346,8 @@ def test_a_helper_s_prefix_parameter_is_read_per_call_and_the_unknown_call_is_na
     """`def include(app, module, prefix): app.include_router(module.router, prefix=prefix)`
     called with a module constant, a settings field (its default, said) and a value only known
     at run time: the first two calls' routers are logged under their prefixes, and the line
-    saying the third's is not known names that call, not only the helper's include."""
+    saying the third's is not known names that call, not only the helper's include; the line
+    saying the settings default is read names the call passing it (it named the include)."""
     root = make_project(
         tmp_path / "project",
         'instrument = { "api/items.py" = "ai_block_used", "api/orders.py" = "ai_block_used" }',
@@ -7385,7 +7386,184 @@ def test_a_helper_s_prefix_parameter_is_read_per_call_and_the_unknown_call_is_na
         "passing `random.choice(['/a', '/b'])` (backend/app/main.py:19): the routes of "
         "`module.router` are logged without it"
     ) in out, out
+    # The settings default is said at the call passing it, where it is written.
+    assert (
+        "backend/app/main.py:18: prefix `settings.USERS_PREFIX` read as '/users', its default in "
+        "backend/app/config.py:5"
+    ) in out, out
     with imported_app(root / "backend") as served:
         client = TestClient(served.app)
         assert client.get("/items/7").json() == {"id": 7}
         assert client.get("/users/7").json() == {"id": 7}
+
+
+#: Includes whose prefix is made of an imported module's `__name__`.
+MODULE_NAME_PREFIXES = {
+    "loop-split": (
+        "for module in [items, users]:\n"
+        "    app.include_router(module.router, prefix=f\"/{module.__name__.split('.')[-1]}\")\n"
+    ),
+    "tuple-rsplit": (
+        "MODULES = (items, users)\nfor m in MODULES:\n"
+        "    app.include_router(m.router, prefix='/' + m.__name__.rsplit('.', 1)[-1])\n"
+    ),
+    "helper-rpartition": (
+        "def include(module: ModuleType) -> None:\n"
+        "    app.include_router(module.router, prefix=f\"/{module.__name__.rpartition('.')[2]}\")"
+        "\n\n\ninclude(items)\ninclude(users)\n"
+    ),
+    "direct-replace": (
+        "app.include_router(items.router, prefix='/' + items.__name__.replace('app.api.', ''))\n"
+        "app.include_router(users.router, prefix='/' + users.__name__.split('.')[2])\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("include", sorted(MODULE_NAME_PREFIXES))
+def test_a_prefix_made_of_an_imported_module_s_name_is_that_name(
+    tmp_path: Path, include: str
+) -> None:
+    """`for module in [items, users]: app.include_router(module.router,
+    prefix=f"/{module.__name__.split('.')[-1]}")`: the module's dotted name is known where it
+    is imported (`app.api.items`), and so is the part `split`, `rsplit`, `rpartition` or
+    `replace` makes of it: each router is logged under its module's name, as served. Before,
+    the prefix was said to be only known at run time and the routes logged without it."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/users.py" = "ai_block_used" }',
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "api/users.py": ITEMS_PY.replace("get_item", "get_user"),
+            "main.py": (
+                "from types import ModuleType\n\nfrom fastapi import FastAPI\n\n"
+                "from app.api import items, users\n\napp = FastAPI()\n\n\n"
+                f"{MODULE_NAME_PREFIXES[include]}"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "run time" not in result.stdout, result.stdout
+    api = root / "backend/app/api"
+    assert routes_by_handler(api / "items.py")["get_item"] == "/items/{item_id}"
+    assert routes_by_handler(api / "users.py")["get_user"] == "/users/{item_id}"
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/items/7").json() == {"id": 7}
+        assert client.get("/users/8").json() == {"id": 8}
+
+
+def test_a_part_of_a_module_s_name_past_its_end_is_said(tmp_path: Path) -> None:
+    """`module.__name__.split('.')[5]` of `app.api.items`: no such part (Python raises), so
+    the prefix is said to be only known at run time, never guessed."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/items.py" = "ai_block_used" }')
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+                "app.include_router(items.router, prefix='/' + items.__name__.split('.')[5])\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "backend/app/main.py:6: include prefix" in out and "is only known at run time" in out
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] == "/{item_id}"
+
+
+#: A dataclass of a router and its prefix whose method includes it, called per instance.
+RECORD_INCLUDES = {
+    "loop": (
+        "ROUTERS = [\n    RouterConfig(items.router, '/items'),\n"
+        "    RouterConfig(users.router, prefix='/users'),\n]\n"
+        "for config in ROUTERS:\n    config.include(app)\n"
+    ),
+    "direct": (
+        "RouterConfig(items.router, '/items').include(app)\n"
+        "users_config = RouterConfig(users.router, prefix='/users')\nusers_config.include(app)\n"
+    ),
+}
+RECORD_CLASS = (
+    "@dataclass\nclass RouterConfig:\n    router: APIRouter\n    prefix: str\n\n"
+    "    def include(self, app: FastAPI) -> None:\n"
+    "        app.include_router(self.router, prefix=self.prefix)\n"
+)
+
+
+@pytest.mark.parametrize("calls", sorted(RECORD_INCLUDES))
+def test_a_record_class_s_method_including_its_router_is_read_per_instance(
+    tmp_path: Path, calls: str
+) -> None:
+    """`@dataclass class RouterConfig: router; prefix; def include(self, app):
+    app.include_router(self.router, prefix=self.prefix)`, called on each of
+    `[RouterConfig(items.router, "/items"), RouterConfig(users.router, prefix="/users")]` in a
+    loop (or on each instance built): `self` is each instance in turn, its fields the arguments
+    its construction passes; each router is logged under its own prefix. Before, the routers
+    were said to be included by no `include_router` the tool follows, logged without it."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/users.py" = "ai_block_used" }',
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "api/users.py": ITEMS_PY.replace("get_item", "get_user"),
+            "main.py": (
+                "from dataclasses import dataclass\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+                "from app.api import items, users\n\n\n"
+                f"{RECORD_CLASS}\n\napp = FastAPI()\n{RECORD_INCLUDES[calls]}"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "no `include_router`" not in result.stdout, result.stdout
+    api = root / "backend/app/api"
+    assert routes_by_handler(api / "items.py")["get_item"] == "/items/{item_id}"
+    assert routes_by_handler(api / "users.py")["get_user"] == "/users/{item_id}"
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/items/7").json() == {"id": 7}
+        assert client.get("/users/8").json() == {"id": 8}
+
+
+@pytest.mark.parametrize(
+    ("method", "before"),
+    [
+        (
+            "\n    def versioned(self) -> None:\n        self.prefix = '/v2' + self.prefix\n",
+            "config.versioned()\n",
+        ),
+        ("", "config.prefix = '/v2'\n"),
+    ],
+    ids=["in-a-method", "where-built"],
+)
+def test_a_record_field_changed_is_not_read_as_its_construction(
+    tmp_path: Path, method: str, before: str
+) -> None:
+    """`def versioned(self): self.prefix = "/v2" + self.prefix` beside `include`, or
+    `config.prefix = "/v2"` after it is built: the field the construction passes may not be
+    what `include` reads, so no prefix is taken from it."""
+    root = make_project(tmp_path / "project", 'instrument = { "api/items.py" = "ai_block_used" }')
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "main.py": (
+                "from dataclasses import dataclass\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+                "from app.api import items\n\n\n"
+                f"{RECORD_CLASS}{method}\n\napp = FastAPI()\n"
+                f"config = RouterConfig(items.router, '/items')\n{before}config.include(app)\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] != "/items/{item_id}"

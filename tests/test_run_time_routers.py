@@ -596,19 +596,20 @@ LISTED_FILES = (
     ("prefix", "served"),
     [
         ('f"/{entry[:-3]}"', "/api/wallets"),
-        ("f\"/{entry.split('.')[0]}\"", None),
+        ("f\"/{entry.split('.')[0]}\"", "/api/wallets"),
+        ('f"/{os.path.splitext(entry)[0]}"', None),
         ('f"/{entry[::0]}"', None),
     ],
-    ids=["sliced", "not-known", "step-zero"],
+    ids=["sliced", "split", "not-known", "step-zero"],
 )
 def test_routers_listed_by_os_listdir_get_the_prefix_their_file_name_makes(
     tmp_path: Path, prefix: str, served: str | None
 ) -> None:
     """`for entry in os.listdir(folder): ... prefix=f"/{entry[:-3]}"`: each module file's
-    router is served under its name without `.py`, and logged so. A prefix the entry does not
-    tell statically (`entry.split(".")[0]`, a slice whose step is 0, which raises) is said in
-    one line. Before, both were logged without the prefix, and nothing was said; a step of 0
-    was a traceback."""
+    router is served under its name without `.py` (also `entry.split(".")[0]`), and logged so.
+    A prefix the tool does not read (`os.path.splitext(entry)[0]`, a slice whose step is 0,
+    which raises) is said in one line. Before, both were logged without the prefix, and
+    nothing was said; a step of 0 was a traceback."""
     root = tmp_path / "project"
     files = {
         "app/main.py": (
@@ -1002,6 +1003,17 @@ SUBFOLDER_GLOBS = {
     "comprehension": (
         "for name in [f.split('/')[-2] for f in glob.glob(os.path.join(HERE, '*', 'routes.py'))]:\n"
     ),
+    # The name rebound to a comprehension over its first value, read in flow order.
+    "rebound": (
+        "mods = glob.glob(os.path.join(HERE, '*', 'routes.py'))\n"
+        "mods = [f.split('/')[-2] for f in mods if os.path.isfile(f)]\n"
+        "for name in mods:\n"
+    ),
+    "rebound-sorted": (
+        "mods = [p.parent.name for p in pathlib.Path(HERE).glob('*/routes.py')]\n"
+        "mods = sorted(mods)\n"
+        "for name in mods:\n"
+    ),
 }
 
 
@@ -1082,6 +1094,38 @@ def test_a_folder_name_a_glob_path_does_not_tell_statically_is_said(
     }
     generated = _generated_with_modules(root, files, "modules/wallets/routes.py")
     said = "app/main.py:13: include prefix `f'/{name}'` is only known at run time"
+    assert said in generated.stdout, generated.stdout
+    assert routes_by_handler(root / "app/modules/wallets/routes.py") == {
+        "read_wallet": "/{item_id}"
+    }
+
+
+def test_a_name_rebound_in_a_branch_before_the_loop_is_not_read_as_either_value(
+    tmp_path: Path,
+) -> None:
+    """`mods = glob.glob(...)`, then `if FLAT: mods = [...]`: which value the loop reads is
+    only known at run time, and the prefix made of it is said, never guessed."""
+    root = tmp_path / "project"
+    files = {
+        "app/main.py": (
+            "import glob\nimport importlib\nimport os\n\nfrom fastapi import FastAPI\n\n"
+            "FLAT = os.environ.get('FLAT') == '1'\n"
+            "app = FastAPI()\nhere = os.path.join(os.path.dirname(__file__), 'modules')\n"
+            "mods = [f.split('/')[-2] for f in glob.glob(os.path.join(here, '*', 'routes.py'))]\n"
+            "if FLAT:\n    mods = [m.upper() for m in mods]\n"
+            "for name in mods:\n"
+            "    module = importlib.import_module(f'app.modules.{name.lower()}.routes')\n"
+            "    app.include_router(module.router, prefix=f'/{name}')\n"
+        ),
+        "app/modules/__init__.py": "",
+        "app/modules/wallets/__init__.py": "",
+        "app/modules/wallets/routes.py": (
+            'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/{item_id}")\n'
+            "async def read_wallet(item_id: int) -> int:\n    return item_id\n"
+        ),
+    }
+    generated = _generated_with_modules(root, files, "modules/wallets/routes.py")
+    said = "app/main.py:15: include prefix `f'/{name}'` is only known at run time"
     assert said in generated.stdout, generated.stdout
     assert routes_by_handler(root / "app/modules/wallets/routes.py") == {
         "read_wallet": "/{item_id}"

@@ -49,6 +49,7 @@ from telemetry_cli.patching.symbols import (
     attribute_assignments,
     block_statements,
     bound_names,
+    bound_once,
     builtin_getattr,
     call_argument,
     calls_builtin,
@@ -171,6 +172,7 @@ def loop_values(
         # Several parameters take one call's arguments together (`attach(app, "/v1", v1)`
         # mounts `v1` at "/v1" only), each call in turn.
         through = _parameters_read_through(statement, scope) | _parameters(alone, scope)
+        through |= _record_instance_read(statement, scope, index)
         per_name: dict[str, list[list[tuple[ast.expr, Scope]]]] = {}
         for name in sorted(through - bound_outside):
             arguments = _passed_arguments_of(name, scope, passed, index, depth)
@@ -294,6 +296,36 @@ def _parameters_read_through(statement: ast.AST, scope: Scope) -> set[str]:
         and binding.kind == "param"
         and instance_parameter(binding.scope) != node.value.id
     }
+
+
+def _record_instance_read(statement: ast.AST, scope: Scope, index: PackageIndex) -> set[str]:
+    """The instance parameter of a record class's method, when ``statement`` reads its fields.
+
+    ``@dataclass class RouterConfig: router: APIRouter; prefix: str`` whose ``def include(self,
+    app): app.include_router(self.router, prefix=self.prefix)`` is called on instances built
+    as ``RouterConfig(users.router, "/users")``: ``self`` takes each instance in turn, its
+    fields read as the arguments its construction passes (see :func:`record_field`). Only for
+    a record class, whose fields are set by its construction alone, and a body that never
+    assigns them.
+    """
+    if not isinstance(scope.node, FunctionNode) or scope.parent is None:
+        return set()
+    own = instance_parameter(scope)
+    cls = scope.parent.node
+    if own is None or not isinstance(cls, ast.ClassDef):
+        return set()
+    fields = _record_fields(cls, scope.parent.parent or scope.parent, index)
+    names = {name for name, _, _ in fields or ()}
+    read = {
+        node.attr
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Attribute) and _names(node.value, own)
+    }
+    # A field assigned anywhere in the class's module (a method, `config.prefix = ...`).
+    tree = scope.module.tree
+    if not read or not read <= names or any(_attribute_changed(tree, name) for name in read):
+        return set()
+    return {own}
 
 
 def _parameters(names: frozenset[str], scope: Scope) -> set[str]:
@@ -2117,8 +2149,18 @@ def record_field(
     A dataclass, ``NamedTuple`` or pydantic model defined in the package (with no other bases,
     whose fields are then its own annotated names, in order): the argument passed for the
     field, by keyword or position, else its default. None for any other item, or a field set
-    some other way.
+    some other way. A name bound once to such a call (``users_config = RouterConfig(...)``)
+    is that call.
     """
+    if isinstance(item, ast.Name):
+        binding = index.binding_of(item, scope)
+        if (
+            bound_once(binding)
+            and isinstance(binding.node, ast.Call)
+            # `users_config.prefix = "/v2"` where it is built: not what its construction passes.
+            and not _attribute_changed(binding.scope.node, attribute)
+        ):
+            item, scope = binding.node, binding.scope
     if (
         not isinstance(item, ast.Call)
         or any(isinstance(argument, ast.Starred) for argument in item.args)

@@ -84,6 +84,7 @@ from telemetry_cli.patching.names import (
     library_include,
 )
 from telemetry_cli.patching.settings import (
+    SettingsDefault,
     SettingsDefaults,
     flag_default,
     getattr_read,
@@ -2022,6 +2023,15 @@ def _an_instance(
             for value, where in instance_assignments(scope.parent, receiver.attr, scope.module)
         }
         return told.pop() if len(told) == 1 else None
+    if isinstance(receiver, ast.Name):
+        # `for config in ROUTERS: config.include(app)` over instances written out in the code.
+        environments = loop_values(receiver, scope, index)
+        if environments and all(receiver.id in values for values in environments):
+            told = {
+                _an_instance(*values[receiver.id], class_scope, index, method)
+                for values in environments
+            }
+            return told.pop() if len(told) == 1 else None
     built: ast.AST | None = receiver
     if not isinstance(receiver, ast.Call):
         binding = index.binding_of(receiver, scope)
@@ -2481,7 +2491,8 @@ def _module_mounts(
                     for default in defaults.read[read:]:
                         # Once, where it is first read (a router including many reads it for each).
                         said = default.describe()
-                        notes.once(said, f"{where}: prefix {said}")
+                        at = _default_read_at(default, where, prefix, scope, values)
+                        notes.once(said, f"{at}: prefix {said}")
                 elif mount is not None and (prefix is not None or unpacked is not None):
                     unknown = True
                     passed_unknown.extend(_passed_for_prefix(prefix, scope, values))
@@ -3857,8 +3868,10 @@ def _comprehension_looped(
         iterable = iterable.args[0]
     if isinstance(iterable, ast.Name):
         binding = scope.lookup(iterable.id)
-        if not bound_once(binding) or binding.scope is not scope:
+        if binding is None or binding.scope is not scope:
             return None
+        if not bound_once(binding):
+            return _rebound_comprehension(iterable, scope)
         if not isinstance(binding.node, ast.expr):
             return None
         iterable = binding.node
@@ -3866,6 +3879,76 @@ def _comprehension_looped(
             iterable = iterable.args[0]
     if isinstance(iterable, ast.ListComp | ast.GeneratorExp | ast.SetComp):
         return iterable
+    return None
+
+
+def _rebound_comprehension(
+    read: ast.Name, scope: Scope
+) -> ast.ListComp | ast.GeneratorExp | ast.SetComp | None:
+    """The comprehension a name rebound in flow order holds where ``read`` reads it, else None.
+
+    ``mods = glob.glob(pattern)`` then ``mods = [f.split("/")[-2] for f in mods if ...]`` (or
+    ``mods = sorted(mods)`` after a comprehension): each binding a plain assignment in the
+    scope's own body, not in a branch, all before ``read``; one reading the name's earlier value
+    reads it as its comprehension's iterable (or ``sorted``'s argument) alone. The comprehension
+    is the last one, its iterable the value before it, as the code runs.
+    """
+    name = read.id
+    assignments = [
+        statement
+        for statement in getattr(scope.node, "body", [])
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id == name
+    ]
+    if len(assignments) != scope.stores[name] or not assignments:
+        return None  # also bound in a branch, a loop or by a tuple: which value is not known
+    if any((statement.end_lineno or statement.lineno) >= read.lineno for statement in assignments):
+        return None
+    value: ast.expr | None = None
+    for statement in assignments:
+        written = statement.value
+        reads = [
+            node
+            for node in ast.walk(written)
+            if isinstance(node, ast.expr) and _names_variable(node, name)
+        ]
+        if value is None or not reads:
+            if reads:
+                return None  # reads the name before this scope binds it
+            value = written
+            continue
+        if calls_builtin(written, scope, *_SAME_ITEMS) and written.args == reads:
+            continue  # `mods = sorted(mods)`: the same items
+        if not (
+            isinstance(written, ast.ListComp | ast.GeneratorExp | ast.SetComp)
+            and len(written.generators) == 1
+            and reads == [written.generators[0].iter]
+        ):
+            return None
+        earlier = _comprehension_looped(value, scope)
+        if earlier is not None:
+            return None  # a comprehension of a comprehension: not one `for`
+        generator = written.generators[0]
+        value = ast.copy_location(
+            type(written)(
+                elt=written.elt,
+                generators=[
+                    ast.comprehension(
+                        target=generator.target,
+                        iter=value,
+                        ifs=generator.ifs,
+                        is_async=generator.is_async,
+                    )
+                ],
+            ),
+            written,
+        )
+    if calls_builtin(value, scope, *_SAME_ITEMS) and len(value.args) == 1:
+        value = value.args[0]
+    if isinstance(value, ast.ListComp | ast.GeneratorExp | ast.SetComp):
+        return value
     return None
 
 
@@ -4565,9 +4648,19 @@ def _passed_for_prefix(prefix: ast.expr | None, scope: Scope, values: LoopValues
     As words naming where, ```compute()` (app/main.py:24)``; none when ``prefix`` reads no
     parameter a call passes (a loop's name, a settings read).
     """
+    return [
+        f"`{ast.unparse(argument)}` ({where})"
+        for argument, where in _arguments_for_prefix(prefix, scope, values)
+    ]
+
+
+def _arguments_for_prefix(
+    prefix: ast.expr | None, scope: Scope, values: LoopValues
+) -> list[tuple[ast.expr, str]]:
+    """Each argument a call passes for a parameter ``prefix`` reads, with its ``path:line``."""
     if prefix is None or not isinstance(scope.node, FunctionNode):
         return []
-    found: list[str] = []
+    found: list[tuple[ast.expr, str]] = []
     for name in sorted(names_in(prefix, read=True)):
         binding = scope.bindings.get(name)
         if binding is None or binding.kind != "param" or name not in values:
@@ -4575,8 +4668,32 @@ def _passed_for_prefix(prefix: ast.expr | None, scope: Scope, values: LoopValues
         argument, where = values[name]
         if argument is binding.node or not hasattr(argument, "lineno"):
             continue
-        found.append(f"`{ast.unparse(argument)}` ({where.module.path}:{argument.lineno})")
+        found.append((argument, f"{where.module.path}:{argument.lineno}"))
     return found
+
+
+def _default_read_at(
+    default: SettingsDefault, where: str, prefix: ast.expr | None, scope: Scope, values: LoopValues
+) -> str:
+    """Where the settings read ``default`` describes is written: the call passing it, or ``where``.
+
+    ``def include(app, module, prefix): app.include_router(module.router, prefix=prefix)``
+    called as ``include(app, users, settings.API_PREFIX)``: the call, as the line of a prefix
+    only known at run time names it (also one passing a name bound to the read); the include's
+    own line (``where``) for a read written in the helper.
+    """
+    arguments = _arguments_for_prefix(prefix, scope, values)
+    if prefix is None or not arguments or _writes(prefix, default.expression):
+        return where
+    return next(
+        (at for argument, at in arguments if _writes(argument, default.expression)),
+        arguments[0][1],
+    )
+
+
+def _writes(expression: ast.expr, written: str) -> bool:
+    """Whether ``expression`` holds a part written as ``written`` (``settings.API_PREFIX``)."""
+    return any(ast.unparse(node) == written for node in ast.walk(expression))
 
 
 def _mount(

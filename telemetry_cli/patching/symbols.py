@@ -3016,6 +3016,11 @@ class PackageIndex:
             # `importlib.import_module(__name__)`: the module's own name, as the app imports it.
             module = scope.module
             return module.name if expression.id == "__name__" else module.package
+        if isinstance(expression, ast.Attribute) and expression.attr == "__name__":
+            # `users.__name__` of a module the package imports: its dotted name, as imported.
+            imported = self.binding_of(expression.value, scope)
+            if imported is not None and imported.kind == "module":
+                return imported.name
         if isinstance(expression, ast.Name | ast.Attribute):
             binding = self.binding_of(expression, scope)
             # A name bound more than once held which value when? Not known without running.
@@ -3041,6 +3046,12 @@ class PackageIndex:
             changed = self._string_method(expression, scope, depth, fallback)
             if changed is not None:
                 return changed
+        if isinstance(expression, ast.Subscript) and isinstance(expression.value, ast.Call):
+            # `name.split(".")[-1]`, `name.rpartition(".")[2]`: one part of a known string.
+            split = self._split_parts(expression.value, scope, depth, fallback)
+            at = _literal_int(expression.slice)
+            if split is not None and at is not None and -len(split) <= at < len(split):
+                return split[at]
         if isinstance(expression, ast.Subscript) and isinstance(expression.slice, ast.Slice):
             # `name[:-3]` of a folder's entry `items.py`: a slice of literal bounds.
             bounds = _slice_bounds(expression.slice)
@@ -3085,6 +3096,47 @@ class PackageIndex:
         changed: str = getattr(value, function.attr)(*given)
         return changed
 
+    def _split_parts(
+        self,
+        call: ast.Call,
+        scope: Scope,
+        depth: int,
+        fallback: Callable[[ast.expr, Scope], str | None] | None,
+    ) -> list[str] | None:
+        """The parts a known string's ``split``/``rsplit``/``partition``/``rpartition`` gives.
+
+        Given a known separator (``split`` and ``rsplit`` also none: whitespace) and, for the
+        first two, a literal ``maxsplit``; None for anything else.
+        """
+        function = call.func
+        if not isinstance(function, ast.Attribute) or call.keywords:
+            return None
+        takes = _SPLIT_METHODS.get(function.attr)
+        if takes is None or len(call.args) not in takes:
+            return None
+        value = self.string_value(function.value, scope, depth + 1, fallback)
+        if value is None:
+            return None
+        given: list[str | int | None] = []
+        for position, argument in enumerate(call.args):
+            if position == 1:  # maxsplit
+                count = _literal_int(argument)
+                if count is None:
+                    return None
+                given.append(count)
+                continue
+            if isinstance(argument, ast.Constant) and argument.value is None and position == 0:
+                if function.attr not in ("split", "rsplit"):
+                    return None  # `partition(None)` raises
+                given.append(None)
+                continue
+            separator = self.string_value(argument, scope, depth + 1, fallback)
+            if not separator:  # unknown, or "": Python raises on an empty separator
+                return None
+            given.append(separator)
+        parts: list[str] | tuple[str, ...] = getattr(value, function.attr)(*given)
+        return list(parts)
+
 
 def _slice_bounds(written: ast.Slice) -> tuple[ast.expr | None, ast.expr | None, ast.expr | None]:
     return written.lower, written.upper, written.step
@@ -3100,6 +3152,12 @@ def _literal_int(bound: ast.expr | None) -> int | None:
         return None
     return -number.value if negative else number.value
 
+
+#: The methods of ``str`` splitting it, with the numbers of arguments they take.
+_SPLIT_METHODS: dict[str, frozenset[int]] = {
+    **dict.fromkeys(("split", "rsplit"), frozenset({0, 1, 2})),
+    **dict.fromkeys(("partition", "rpartition"), frozenset({1})),
+}
 
 #: The methods of ``str`` returning a string, with the numbers of (string) arguments they take.
 _STRING_METHODS: dict[str, frozenset[int]] = {
