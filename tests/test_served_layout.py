@@ -493,16 +493,23 @@ def _rooted_project(root: Path, deps_import: str) -> Path:
             "src/infrastructure/api/deps.py": 'def get_db() -> str:\n    return "db"\n',
             "src/infrastructure/api/routes/__init__.py": "",
             "src/infrastructure/api/routes/users.py": users,
+            # Imports nothing of its package: spelled as the package's other modules do.
+            "src/infrastructure/api/routes/ping.py": (
+                "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                '@router.get("/ping")\ndef ping() -> str:\n    return "pong"\n'
+            ),
             "src/infrastructure/api/app.py": (
-                "from fastapi import FastAPI\n\nfrom src.infrastructure.api.routes import users\n\n"
+                "from fastapi import FastAPI\n\n"
+                "from src.infrastructure.api.routes import ping, users\n\n"
                 "app = FastAPI()\napp.include_router(users.router)\n"
+                "app.include_router(ping.router)\n"
             ),
             "entrypoint.sh": "uvicorn src.infrastructure.api.app:app --host 0.0.0.0\n",
             "requirements.txt": "fastapi\n",
             "pyproject.toml": (
                 '[tool.telemetry-scaffold]\nbackend = "src/infrastructure"\napp-package = "api"\n'
                 'app = "api.app:app"\n\n[tool.telemetry-scaffold.instrument]\n'
-                '"routes/users.py" = "ai_block_used"\n'
+                '"routes/users.py" = "ai_block_used"\n"routes/ping.py" = "ai_block_used"\n'
             ),
         },
     )
@@ -518,6 +525,8 @@ def test_the_layer_is_imported_by_the_name_the_modules_import_their_package_by(
     assert written.exit_code == 0, written.stdout + written.stderr
     users = (root / "src/infrastructure/api/routes/users.py").read_text()
     assert "from src.infrastructure.api.analytics.event_logger import event_logger" in users
+    ping = (root / "src/infrastructure/api/routes/ping.py").read_text()
+    assert "from src.infrastructure.api.analytics.event_logger import event_logger" in ping
     # The app imports (and logs) the way its server command runs it: from the root.
     served = subprocess.run(
         [
@@ -526,6 +535,7 @@ def test_the_layer_is_imported_by_the_name_the_modules_import_their_package_by(
             "from fastapi.testclient import TestClient\n"
             "from src.infrastructure.api.app import app\n"
             "assert TestClient(app).get('/users/').json() == ['db']\n"
+            "assert TestClient(app).get('/ping').json() == 'pong'\n"
             "assert '/api/telemetry/log' in app.openapi()['paths']\n",
         ],
         cwd=root,

@@ -188,6 +188,10 @@ def _kind_rank(is_from: bool, within: bool, from_first: bool) -> int:
     return int(is_from != from_first)
 
 
+# The module an absolute import statement names first (`from a.b import c`, `import a.b`).
+_ABSOLUTE_IMPORT = re.compile(r"(?m)^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)")
+
+
 class ModuleEditor:
     """Collects the edits of one module, then lays out its new imports all at once."""
 
@@ -455,6 +459,9 @@ class ModuleEditor:
                 prefix, inside = self._split_rooted(name)
                 if inside.split(".")[0] == top and not (inside + ".").startswith(layer + "."):
                     spellings.add(prefix)
+        if not spellings:
+            # No import of its own package: as the package's other modules spell it.
+            spellings = set(self._package_spellings(top, layer))
         rooted = sorted(prefix for prefix in spellings if prefix)
         if not rooted:
             return target
@@ -469,6 +476,27 @@ class ModuleEditor:
         if note not in self.edits.notes:
             self.edits.notes.append(note)
         return target
+
+    def _package_spellings(self, top: str, layer: str) -> frozenset[str]:
+        """How the package's modules spell ``top`` in their absolute imports (see ``_rooted``).
+
+        Read off their texts (an import statement's first line), once a run.
+        """
+        found = self.index.package_spellings.get(top)
+        if found is not None:
+            return found
+        spellings: set[str] = set()
+        for name in self.index.package:
+            source = self.index.source(name)
+            if source is None or top not in source.text:
+                continue
+            for match in _ABSOLUTE_IMPORT.finditer(source.text):
+                prefix, inside = self._split_rooted(match.group(1))
+                if inside.split(".")[0] == top and not (inside + ".").startswith(layer + "."):
+                    spellings.add(prefix)
+        found = frozenset(spellings)
+        self.index.package_spellings[top] = found
+        return found
 
     def _split_rooted(self, name: str) -> tuple[str, str]:
         """``name`` as (folder prefix above the backend folder, name inside it); "" if none.

@@ -1806,6 +1806,9 @@ class PackageIndex:
     #: of the app imported by a name rooted above it (``src.api.users`` for ``api/users.py``
     #: of the folder ``src``) is read under its name inside the folder (see BackendReader).
     backend_folder: tuple[str, ...] = ()
+    #: How the package's modules spell the app's package in their absolute imports (the
+    #: folder prefix above the backend folder, "" for none), by package: found once a run.
+    package_spellings: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def learn_app_classes(self, classes: frozenset[str]) -> None:
         """Take the library classes of ``classes`` as app classes from now on.
