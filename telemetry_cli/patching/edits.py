@@ -455,10 +455,7 @@ class ModuleEditor:
                 names = [alias.name for alias in node.names]
             else:
                 continue
-            for name in names:
-                prefix, inside = self._split_rooted(name)
-                if inside.split(".")[0] == top and not (inside + ".").startswith(layer + "."):
-                    spellings.add(prefix)
+            spellings.update(self._spellings(names, top, layer))
         if not spellings:
             # No import of its own package: as the package's other modules spell it.
             spellings = set(self._package_spellings(top, layer))
@@ -490,12 +487,24 @@ class ModuleEditor:
             source = self.index.source(name)
             if source is None or top not in source.text:
                 continue
-            for match in _ABSOLUTE_IMPORT.finditer(source.text):
-                prefix, inside = self._split_rooted(match.group(1))
-                if inside.split(".")[0] == top and not (inside + ".").startswith(layer + "."):
-                    spellings.add(prefix)
+            names = [match.group(1) for match in _ABSOLUTE_IMPORT.finditer(source.text)]
+            spellings.update(self._spellings(names, top, layer))
         found = frozenset(spellings)
         self.index.package_spellings[top] = found
+        return found
+
+    def _spellings(self, names: list[str], top: str, layer: str) -> set[str]:
+        """The folder prefixes (see ``_split_rooted``) ``names`` import the package ``top`` by.
+
+        "" for a bare name, also where the backend folder's own name is ``top`` (``app.core``
+        in the folder ``app``: read first as inside it, as the reader does). Names of the layer
+        ``layer`` are generate's own: left out.
+        """
+        found: set[str] = set()
+        for name in names:
+            prefix, inside = ("", name) if name.split(".")[0] == top else self._split_rooted(name)
+            if inside.split(".")[0] == top and not (inside + ".").startswith(layer + "."):
+                found.add(prefix)
         return found
 
     def _split_rooted(self, name: str) -> tuple[str, str]:
