@@ -957,3 +957,7 @@ def test_a_module_the_app_imports_that_does_not_parse_fails(tmp_path: Path, impo
         done = run(*command, "--root", str(root))
         assert done.exit_code == 1, (command, done.stdout)
         assert [text for text in done.stdout.splitlines() if said in text], (command, done.stdout)
+    # The layer stays for it (its imports cannot be read), said as such: not "still uses".
+    kept = f"kept: {path} does not parse, so whether it uses the layer is not known; fix that"
+    assert kept in done.stdout, done.stdout
+    assert "still uses" not in done.stdout, done.stdout

@@ -120,6 +120,9 @@ class ProjectPatches:
     #: The bytes of every module the analysis read, by root-relative path: the run's one
     #: reading of them (a module of the generated layer among them is compared from these).
     read: dict[str, bytes] = field(default_factory=dict)
+    #: The modules of the user's failed as not parsing though the run did not patch them
+    #: (see ``ProjectPatcher._fail_unparsed``): whether they use the layer is not known.
+    unparsed: tuple[str, ...] = ()
 
 
 class BackendReader:
@@ -923,7 +926,7 @@ class _Analysis:
             )
         if self.backend.conflicted:
             self._fail_conflicted()
-        self._fail_unparsed(
+        report.unparsed = self._fail_unparsed(
             (
                 *filter(None, (site and site.module.name, entry.module)),
                 *(editor.module.name for editor in self.editors.values()),
@@ -961,7 +964,7 @@ class _Analysis:
             if path not in self.errors and not path.startswith(layers):
                 self._fail(path, f"{message}; fix it and rerun")
 
-    def _fail_unparsed(self, roots: tuple[str, ...]) -> None:
+    def _fail_unparsed(self, roots: tuple[str, ...]) -> tuple[str, ...]:
         """Fail each module the app's code imports that does not parse; note the others.
 
         As for merge conflicts (:meth:`_fail_conflicted`): a module the app's routers come
@@ -971,7 +974,7 @@ class _Analysis:
         probe over the package's listing found (a Python 2 script, a templated ``.py``, an
         unimported draft naming ``.get(``) is no part of the app as far as the run can tell:
         one note line, the run goes on. The app's module and the patched ones are failed
-        where they are read.
+        where they are read. Returns the modules failed.
         """
         layers = self._layer_dirs()
         failures: dict[str, tuple[str, bool]] = {}
@@ -979,10 +982,12 @@ class _Analysis:
             for path, message, needed in index.parse_failures(roots):
                 known = failures.get(path)
                 failures[path] = (message, needed or (known is not None and known[1]))
+        failed: list[str] = []
         for path, (message, needed) in sorted(failures.items()):
             if path in self.errors or path.startswith(layers):
                 continue
             if needed:
+                failed.append(path)
                 self._fail(
                     path,
                     f"{message}; imported by the app, what it declares or includes is not "
@@ -996,6 +1001,7 @@ class _Analysis:
                     notes=(f"{message}; not read: if it wires routes, fix it",),
                 )
                 self.order.append(path)
+        return tuple(failed)
 
     def _layer_dirs(self) -> tuple[str, ...]:
         """The folders (each ending in ``/``) of any layer named by the plan or a record.
