@@ -961,3 +961,31 @@ def test_a_module_the_app_imports_that_does_not_parse_fails(tmp_path: Path, impo
     kept = f"kept: {path} does not parse, so whether it uses the layer is not known; fix that"
     assert kept in done.stdout, done.stdout
     assert "still uses" not in done.stdout, done.stdout
+
+
+def test_a_module_a_module_importing_the_app_imports_that_does_not_parse_fails(
+    tmp_path: Path,
+) -> None:
+    # The app built in one module, its routers included by another that imports it: the
+    # routers that one imports are the app's too.
+    root = make_project(
+        tmp_path / "project",
+        'app = "app.core.app:app"\ninstrument = { "api/ai_blocks.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/main.py").unlink()
+    path = "backend/app/api/broken.py"
+    write_files(
+        root,
+        {
+            "backend/app/core/__init__.py": "",
+            "backend/app/core/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",
+            "backend/app/routes.py": (
+                "from app.api import ai_blocks, broken\nfrom app.core.app import app\n\n"
+                "app.include_router(ai_blocks.router)\napp.include_router(broken.router)\n"
+            ),
+        },
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1, done.stdout
+    assert f"{path}:3:7: syntax error: invalid syntax; imported by the app" in done.stdout

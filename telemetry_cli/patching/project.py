@@ -930,7 +930,8 @@ class _Analysis:
             (
                 *filter(None, (site and site.module.name, entry.module)),
                 *(editor.module.name for editor in self.editors.values()),
-            )
+            ),
+            None if site is None else site.module.name,
         )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         # The folders the app's imports need on the import path besides the backend folder,
@@ -964,22 +965,23 @@ class _Analysis:
             if path not in self.errors and not path.startswith(layers):
                 self._fail(path, f"{message}; fix it and rerun")
 
-    def _fail_unparsed(self, roots: tuple[str, ...]) -> tuple[str, ...]:
+    def _fail_unparsed(self, roots: tuple[str, ...], app: str | None) -> tuple[str, ...]:
         """Fail each module the app's code imports that does not parse; note the others.
 
         As for merge conflicts (:meth:`_fail_conflicted`): a module the app's routers come
-        from, imported by ``roots`` (the app's and the server's modules, the patched ones) or
-        by what they import, may declare routes or include routers the run cannot see, so its
-        answer (and a green ``--check``) would rest on a guess. A module only a scan's text
-        probe over the package's listing found (a Python 2 script, a templated ``.py``, an
-        unimported draft naming ``.get(``) is no part of the app as far as the run can tell:
-        one note line, the run goes on. The app's module and the patched ones are failed
-        where they are read. Returns the modules failed.
+        from, imported by ``roots`` (the app's and the server's modules, the patched ones), by
+        a module importing ``app`` (the app's module), or by what they import, may declare
+        routes or include routers the run cannot see, so its answer (and a green ``--check``)
+        would rest on a guess. A module only a scan's text probe over the package's listing
+        found (a Python 2 script, a templated ``.py``, an unimported draft naming ``.get(``)
+        is no part of the app as far as the run can tell: one note line, the run goes on. The
+        app's module and the patched ones are failed where they are read. Returns the modules
+        failed.
         """
         layers = self._layer_dirs()
         failures: dict[str, tuple[str, bool]] = {}
         for index in (self.index, *self._other_indexes.values()):
-            for path, message, needed in index.parse_failures(roots):
+            for path, message, needed in index.parse_failures(roots, app):
                 known = failures.get(path)
                 failures[path] = (message, needed or (known is not None and known[1]))
         failed: list[str] = []

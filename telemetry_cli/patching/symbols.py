@@ -2001,16 +2001,30 @@ class PackageIndex:
         """Every module that could not be read or parsed so far: (file, why)."""
         return list(self._failures.values())
 
-    def parse_failures(self, needed: Iterable[str] = ()) -> list[tuple[str, str, bool]]:
+    def parse_failures(
+        self, needed: Iterable[str] = (), app: str | None = None
+    ) -> list[tuple[str, str, bool]]:
         """The modules read whose parse failed so far (a syntax error): (file, why, needed).
 
         ``needed`` is true for a module the code of ``needed``'s modules imports, directly or
-        through others (see :meth:`imported_from`); the others were only found by a scan's
-        text probe over the package's listing, and the app may never import them.
+        through others (see :meth:`imported_from`), or that of a module of :attr:`package`
+        importing ``app`` (the app's module: ``from app.core import app`` then its includes);
+        the others were only found by a scan's text probe over the package's listing, and the
+        app may never import them.
         """
         if not self._unparsed:
             return []
-        reached = self.imported_from(needed)
+        roots = list(needed)
+        if app is not None:
+            # Not such a module itself when it does not parse: a script importing the app.
+            roots += [
+                name
+                for name in self.package
+                if name not in self._unparsed
+                and (source := self.source(name)) is not None
+                and app in _imported_in(source)
+            ]
+        reached = self.imported_from(roots)
         return [
             (*self._failures[name], name in reached)
             for name in self._unparsed
