@@ -1807,6 +1807,7 @@ _IMPORT_TEXT = re.compile(
 # A string naming a module: an import string (`"app.main:app"`), a module's name
 # (`import_module("app.api.users")`), or the start of one (`f"app.routes.{name}"`).
 _MODULE_STRING = re.compile(r"""["'](?P<name>[^\W\d]\w*(?:\.[^\W\d]\w*)+)(?P<rest>\.\{|[:"'])""")
+
 # How many classes of the package a class's bases are followed through (see ``lineage``).
 _MAX_LINEAGE = 8
 
