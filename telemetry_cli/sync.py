@@ -13,7 +13,7 @@ import json
 import re
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -1061,7 +1061,7 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
                 or change.path.rpartition("/")[0] in left_layers
             )
         ):
-            change = _keep_for(change, still_using, not_files=not_files)
+            change = _keep_for(change, still_using, not_files=not_files, unparsed=project.unparsed)
         report.changes.append(change)
         if change.status is not Status.REMOVED and digest is not None:
             kept[path] = digest
@@ -1139,15 +1139,19 @@ def _keep_for(
     *,
     obsolete: bool = False,
     not_files: Mapping[str, str] | None = None,
+    unparsed: Collection[str] = (),
 ) -> FileChange:
     """Keep a layer file that user code still imports after this run.
 
     ``obsolete``: a file ``generate`` would remove as the plan no longer has it (else ``remove``
     would remove the whole layer). ``not_files``: users found to be no file at all now (see
     :func:`_not_a_file`), said as such: whether they still use the layer is not known.
+    ``unparsed``: modules failed as not parsing, not patched: kept for, said as such (what
+    they import cannot be read).
     """
     strange = {user: not_files[user] for user in users if not_files and user in not_files}
-    using = [user for user in users if user not in strange]
+    unread = [user for user in users if user in unparsed and user not in strange]
+    using = [user for user in users if user not in strange and user not in unread]
     reasons = []
     if using:
         shown = ", ".join(using[:3]) + (f" and {len(using) - 3} more" if len(using) > 3 else "")
@@ -1156,6 +1160,9 @@ def _keep_for(
     reasons += [
         f"{user} {what}, so the lines the last run put in it cannot be taken out"
         for user, what in strange.items()
+    ]
+    reasons += [
+        f"{user} does not parse, so whether it uses the layer is not known" for user in unread
     ]
     return FileChange(
         change.path,

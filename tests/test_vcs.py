@@ -852,7 +852,7 @@ SYNTAX_ERROR = "def f(:\n    pass\n"
         ("api/ai_blocks.py", ""),
         ("main.py", ""),
         # Included by the app: the routes it serves are not known.
-        ("api/users.py", "; read for the app's routes"),
+        ("api/users.py", "; imported by the app"),
     ],
     ids=["route-module", "app-module", "read-not-patched"],
 )
@@ -892,3 +892,100 @@ def test_a_module_no_scan_parses_may_hold_a_syntax_error(tmp_path: Path) -> None
     done = run("generate", "--check", "--root", str(root))
     assert done.exit_code == 0, done.stdout
     assert "helpers.py" not in done.stdout
+
+
+PY2_SCRIPT = 'import os\nHOME = os.environ.get("HOME")\nprint HOME\n'
+JINJA_ROUTER = (
+    "from fastapi import APIRouter\n"
+    'router = APIRouter(prefix="{{ prefix }}")\n'
+    "{% for r in routes %}\n"
+    '@router.get("{{ r }}")\n'
+    "def f(): pass\n"
+    "{% endfor %}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "line"),
+    [
+        ("backend/app/scripts/legacy_py2.py", PY2_SCRIPT, "3:1"),
+        ("backend/app/scripts/legacy_py2.py", '# include_router, FastAPI\nprint "x"\n', "2:1"),
+        ("backend/app/templates/router.py", JINJA_ROUTER, "3:2"),
+        ("backend/app/vendor/oldlib/api.py", "from fastapi import FastAPI\nexec 'x'\n", "2:1"),
+        ("backend/app/drafts/views.py", "from fastapi import APIRouter\ndef f(:\n", "2:7"),
+    ],
+    ids=["py2-dict-get", "py2-words-in-comment", "jinja-template", "vendored", "draft"],
+)
+def test_a_module_the_app_never_imports_may_not_parse(
+    tmp_path: Path, path: str, text: str, line: str
+) -> None:
+    # Found only by a scan's text probe over the listing (`.get(`, `FastAPI` in a comment):
+    # not a module of the app's as far as the run can tell, one note line, the run goes on.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    write_files(root, {path: text})
+    note = f"{path}:{line}: syntax error"
+    for command in (("generate",), ("generate", "--check"), ("remove",)):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 0, (command, done.stdout)
+        # At most one line: a run none of whose scans probes the module says nothing.
+        said = [shown for shown in done.stdout.splitlines() if note in shown]
+        assert len(said) <= 1, (command, done.stdout)
+        for shown in said:
+            assert shown.strip().startswith(note), said
+            assert shown.endswith("; not read: if it wires routes, fix it"), said
+        assert (root / path).read_text() == text
+
+
+@pytest.mark.parametrize(
+    "importing",
+    ["from app.api import broken\n", "from .api import broken\n", 'X = "app.api.broken:x"\n'],
+    ids=["absolute", "relative", "import-string"],
+)
+def test_a_module_the_app_imports_that_does_not_parse_fails(tmp_path: Path, importing: str) -> None:
+    # Imported by the app's module, however it is spelled: its routes are part of the app.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    path = "backend/app/api/broken.py"
+    write_files(root, {path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n"})
+    main = root / "backend/app/main.py"
+    main.write_text(importing + main.read_text())
+    said = f"{path}:3:7: syntax error: invalid syntax; imported by the app"
+    for command in (("generate", "--check"), ("generate",), ("remove",)):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 1, (command, done.stdout)
+        assert [text for text in done.stdout.splitlines() if said in text], (command, done.stdout)
+    # The layer stays for it (its imports cannot be read), said as such: not "still uses".
+    kept = f"kept: {path} does not parse, so whether it uses the layer is not known; fix that"
+    assert kept in done.stdout, done.stdout
+    assert "still uses" not in done.stdout, done.stdout
+
+
+def test_a_module_a_module_importing_the_app_imports_that_does_not_parse_fails(
+    tmp_path: Path,
+) -> None:
+    # The app built in one module, its routers included by another that imports it: the
+    # routers that one imports are the app's too.
+    root = make_project(
+        tmp_path / "project",
+        'app = "app.core.app:app"\ninstrument = { "api/ai_blocks.py" = "ai_block_used" }',
+    )
+    (root / "backend/app/main.py").unlink()
+    path = "backend/app/api/broken.py"
+    write_files(
+        root,
+        {
+            "backend/app/core/__init__.py": "",
+            "backend/app/core/app.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",
+            "backend/app/routes.py": (
+                "from app.api import ai_blocks, broken\nfrom app.core.app import app\n\n"
+                "app.include_router(ai_blocks.router)\napp.include_router(broken.router)\n"
+            ),
+        },
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1, done.stdout
+    assert f"{path}:3:7: syntax error: invalid syntax; imported by the app" in done.stdout

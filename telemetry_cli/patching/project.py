@@ -120,6 +120,9 @@ class ProjectPatches:
     #: The bytes of every module the analysis read, by root-relative path: the run's one
     #: reading of them (a module of the generated layer among them is compared from these).
     read: dict[str, bytes] = field(default_factory=dict)
+    #: The modules of the user's failed as not parsing though the run did not patch them
+    #: (see ``ProjectPatcher._fail_unparsed``): whether they use the layer is not known.
+    unparsed: tuple[str, ...] = ()
 
 
 class BackendReader:
@@ -932,7 +935,13 @@ class _Analysis:
             )
         if self.backend.conflicted:
             self._fail_conflicted()
-        self._fail_unparsed()
+        report.unparsed = self._fail_unparsed(
+            (
+                *filter(None, (site and site.module.name, entry.module)),
+                *(editor.module.name for editor in self.editors.values()),
+            ),
+            None if site is None else site.module.name,
+        )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         # The folders the app's imports need on the import path besides the backend folder,
         # once the run is done: the quickstart puts them there.
@@ -965,27 +974,45 @@ class _Analysis:
             if path not in self.errors and not path.startswith(layers):
                 self._fail(path, f"{message}; fix it and rerun")
 
-    def _fail_unparsed(self) -> None:
-        """Fail each module the run read for what it holds that does not parse.
+    def _fail_unparsed(self, roots: tuple[str, ...], app: str | None) -> tuple[str, ...]:
+        """Fail each module the app's code imports that does not parse; note the others.
 
         As for merge conflicts (:meth:`_fail_conflicted`): a module the app's routers come
-        from, or one the scans for apps and routes found naming what they look for, may declare
+        from, imported by ``roots`` (the app's and the server's modules, the patched ones), by
+        a module importing ``app`` (the app's module), or by what they import, may declare
         routes or include routers the run cannot see, so its answer (and a green ``--check``)
-        would rest on a guess. A module only listed, never parsed, is not one of them. The
-        app's module and the patched ones are failed where they are read.
+        would rest on a guess. A module only a scan's text probe over the package's listing
+        found (a Python 2 script, a templated ``.py``, an unimported draft naming ``.get(``)
+        is no part of the app as far as the run can tell: one note line, the run goes on. The
+        app's module and the patched ones are failed where they are read. Returns the modules
+        failed.
         """
         layers = self._layer_dirs()
-        failures: dict[str, str] = {}
+        failures: dict[str, tuple[str, bool]] = {}
         for index in (self.index, *self._other_indexes.values()):
-            for path, message in index.parse_failures():
-                failures.setdefault(path, message)
-        for path, message in sorted(failures.items()):
-            if path not in self.errors and not path.startswith(layers):
+            for path, message, needed in index.parse_failures(roots, app):
+                known = failures.get(path)
+                failures[path] = (message, needed or (known is not None and known[1]))
+        failed: list[str] = []
+        for path, (message, needed) in sorted(failures.items()):
+            if path in self.errors or path.startswith(layers):
+                continue
+            if needed:
+                failed.append(path)
                 self._fail(
                     path,
-                    f"{message}; read for the app's routes, what it declares or includes "
-                    "is not known: fix it and rerun",
+                    f"{message}; imported by the app, what it declares or includes is not "
+                    "known: fix it and rerun",
                 )
+            else:
+                self.errors[path] = PatchedFile(
+                    path,
+                    None,
+                    None,
+                    notes=(f"{message}; not read: if it wires routes, fix it",),
+                )
+                self.order.append(path)
+        return tuple(failed)
 
     def _layer_dirs(self) -> tuple[str, ...]:
         """The folders (each ending in ``/``) of any layer named by the plan or a record.

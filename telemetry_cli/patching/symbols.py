@@ -1807,6 +1807,17 @@ class ModuleModel:
         return any(isinstance(node, ast.ImportFrom) and node.level > 0 for node in self.statements)
 
 
+# An import statement as text, absolute or relative: `import a.b, c`, `from ..a import b, c`
+# (parenthesised over several lines too): what a module imports, read without parsing it.
+_IMPORT_TEXT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<dots>\.*)[ \t]*(?P<source>[\w.]*)[ \t]+import[ \t]+"
+    r"(?P<names>\([^)]*\)|[^\n#;]*)|import[ \t]+(?P<modules>[^\n#;]+))",
+    re.MULTILINE,
+)
+# A string naming a module: an import string (`"app.main:app"`), a module's name
+# (`import_module("app.api.users")`), or the start of one (`f"app.routes.{name}"`).
+_MODULE_STRING = re.compile(r"""["'](?P<name>[^\W\d]\w*(?:\.[^\W\d]\w*)+)(?P<rest>\.\{|[:"'])""")
+
 # How many classes of the package a class's bases are followed through (see ``lineage``).
 _MAX_LINEAGE = 8
 
@@ -2030,9 +2041,65 @@ class PackageIndex:
         """Every module that could not be read or parsed so far: (file, why)."""
         return list(self._failures.values())
 
-    def parse_failures(self) -> list[tuple[str, str]]:
-        """The modules read whose parse failed so far (a syntax error): (file, why)."""
-        return [self._failures[name] for name in self._unparsed if name in self._failures]
+    def parse_failures(
+        self, needed: Iterable[str] = (), app: str | None = None
+    ) -> list[tuple[str, str, bool]]:
+        """The modules read whose parse failed so far (a syntax error): (file, why, needed).
+
+        ``needed`` is true for a module the code of ``needed``'s modules imports, directly or
+        through others (see :meth:`imported_from`), or that of a module of :attr:`package`
+        importing ``app`` (the app's module: ``from app.core import app`` then its includes);
+        the others were only found by a scan's text probe over the package's listing, and the
+        app may never import them.
+        """
+        if not self._unparsed:
+            return []
+        roots = list(needed)
+        if app is not None:
+            # Not such a module itself when it does not parse: a script importing the app.
+            roots += [
+                name
+                for name in self.package
+                if name not in self._unparsed
+                and (source := self.source(name)) is not None
+                and app in _imported_in(source)
+            ]
+        reached = self.imported_from(roots)
+        return [
+            (*self._failures[name], name in reached)
+            for name in self._unparsed
+            if name in self._failures
+        ]
+
+    def imported_from(self, roots: Iterable[str]) -> set[str]:
+        """The modules of the backend folder ``roots`` import, themselves and those they reach.
+
+        Read from the text, so a module that does not parse is reached too: its import
+        statements (absolute or relative, at any level of the code), the packages above each
+        module imported (their ``__init__`` runs first), and the strings naming a module
+        (``"app.main:app"``, ``import_module("app.api.users")``; ``f"app.routes.{name}"``
+        names every module of :attr:`package` under ``app.routes``).
+        """
+        reached: set[str] = set()
+        frontier = list(roots)
+        while frontier:
+            name = frontier.pop()
+            if name in reached:
+                continue
+            reached.add(name)
+            source = self.source(name)
+            if source is None:
+                continue
+            reached.add(source.name)
+            for imported in _imported_in(source):
+                parts = imported.split(".")
+                frontier.extend(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+            for match in _MODULE_STRING.finditer(source.text):
+                named = match.group("name")
+                frontier.append(named)
+                if match.group("rest") == ".{":
+                    frontier.extend(m for m in self.package if m.startswith(f"{named}."))
+        return reached
 
     # --- names -----------------------------------------------------------------------------
 
@@ -3244,3 +3311,35 @@ def _percent_s(template: str, values: list[str]) -> str | None:
     if failed or next(pending, None) is not None:
         return None  # a conversion not read, or a count that differs: Python raises too
     return result
+
+
+def _imported_in(source: ModuleSource) -> Iterator[str]:
+    """The dotted names the import statements of ``source``'s text may name a module by.
+
+    ``from a import b`` names ``a`` and ``a.b`` (b may be a module of a); a relative import
+    is made absolute from the module's own package.
+    """
+    package = source.name if source.is_package else source.name.rpartition(".")[0]
+    for match in _IMPORT_TEXT.finditer(source.text):
+        if match.group("modules") is not None:
+            for part in match.group("modules").split(","):
+                words = part.split()
+                if words:
+                    yield words[0]  # `import a.b as c` names a.b
+            continue
+        base = match.group("source")
+        if match.group("dots"):
+            parts = package.split(".") if package else []
+            up = len(match.group("dots")) - 1
+            if up > len(parts):
+                continue
+            above = ".".join(parts[: len(parts) - up])
+            base = ".".join(filter(None, (above, base)))
+        if not base:
+            continue
+        yield base
+        names = re.sub(r"#[^\n]*", "", match.group("names")).strip("()\\ \t\n")
+        for part in names.split(","):
+            words = part.split()
+            if words and words[0].isidentifier():
+                yield f"{base}.{words[0]}"
