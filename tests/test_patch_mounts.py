@@ -4371,27 +4371,29 @@ _IMPORT_TEXT_PIECES = [
     "\r\nimport i\r\n",
     "y = 1\n" * 3,
     "import j",
+    "from . import k\n",
+    "from ..m import (n,\n    o)\n",
 ]
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_import_lines_are_the_matches_of_the_whole_pattern(seed: int) -> None:
     # Only lines holding "import" are tried, for speed; the matches must be finditer's own.
-    from telemetry_cli.patching import mounts
+    from telemetry_cli.patching import symbols
 
     rng = random.Random(seed)
     text = "".join(rng.choice(_IMPORT_TEXT_PIECES) for _ in range(rng.randint(0, 12)))
-    expected = [match.span() for match in mounts._IMPORT_LINE.finditer(text)]
-    assert [match.span() for match in mounts._import_lines(text)] == expected
+    expected = [match.span() for match in symbols.IMPORT_LINE.finditer(text)]
+    assert [match.span() for match in symbols.import_lines(text)] == expected
 
 
 def test_imported_names_are_read_in_any_script() -> None:
     # PEP 3131: a package named in Cyrillic or Chinese is imported as any other; a name that
     # starts with a digit is no module name.
-    from telemetry_cli.patching import mounts
+    from telemetry_cli.patching.symbols import modules_imported
 
     text = "from каталог import router\nfrom 用户.接口 import (路由,)\nfrom _x import y\n"
-    assert list(mounts._imported_names(text)) == [
+    assert list(modules_imported(text, None)) == [
         "каталог",
         "каталог.router",
         "用户.接口",
@@ -4399,7 +4401,17 @@ def test_imported_names_are_read_in_any_script() -> None:
         "_x",
         "_x.y",
     ]
-    assert list(mounts._imported_names("from 2x import y\nfrom ²x import y\n")) == []
+    assert list(modules_imported("from 2x import y\nfrom ²x import y\n", None)) == []
+    # A relative import is made absolute from the package given, else skipped.
+    relative = "from . import a\nfrom ..b import (c,\n    d)\nfrom ... import e\n"
+    assert list(modules_imported(relative, None)) == []
+    assert list(modules_imported(relative, "app.api")) == [
+        "app.api",
+        "app.api.a",
+        "app.b",
+        "app.b.c",
+        "app.b.d",
+    ]
 
 
 ALIASED_ITEMS = """from fastapi import APIRouter

@@ -110,6 +110,7 @@ from telemetry_cli.patching.symbols import (
     instance_parameter,
     is_class_method,
     listed_items,
+    modules_imported,
     names_in,
     parameter_call_position,
     passed_for,
@@ -138,14 +139,6 @@ _ROUTES = "routes"  # a router's (or app's) routes, copied into another (see rou
 _IMPORT_HOPS = 2
 # Folders whose modules build apps of their own for testing (as `package_modules` skips them).
 _TEST_FOLDERS = frozenset({"tests", "test"})
-# An absolute import statement: `import a.b, c` or `from a.b import c, d` (also parenthesized
-# over several lines). A name's first letter is any script's (PEP 3131: `from каталог import r`);
-# `\w` also takes a few characters no name starts with (`²`): the names are checked when read.
-_IMPORT_LINE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(?P<source>[^\W\d][\w.]*)[ \t]+import[ \t]+"
-    r"(?P<names>\([^)]*\)|[^\n#;]*)|import[ \t]+(?P<modules>[^\n#;]+))",
-    re.MULTILINE,
-)
 
 
 @dataclass(frozen=True)
@@ -2614,7 +2607,8 @@ def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:
             source = index.source(name)
             if source is None or "import" not in source.text:
                 continue
-            for candidate in _imported_names(source.text):
+            # Relative imports stay inside the importing module's package, read already.
+            for candidate in modules_imported(source.text, None):
                 if candidate in known or _TEST_FOLDERS.intersection(candidate.split(".")):
                     continue
                 known.add(candidate)
@@ -2626,52 +2620,6 @@ def _imported_outside(index: PackageIndex, modules: list[str]) -> list[str]:
                     found.append(candidate)
         frontier = reached
     return found
-
-
-def _imported_names(text: str) -> Iterator[str]:
-    """The dotted names absolute imports in ``text`` may name a module by (``a.b``, ``a.b.c``).
-
-    Relative imports stay inside the importing module's package, which is read already.
-    """
-    for match in _import_lines(text):
-        source = match.group("source")
-        if source is None:
-            for part in match.group("modules").split(","):
-                words = part.split()
-                if words:
-                    yield words[0]  # `import a.b as c` names a.b
-            continue
-        if not all(part.isidentifier() for part in source.split(".")):
-            continue
-        yield source
-        names = re.sub(r"#[^\n]*", "", match.group("names")).strip("()\\ \t\n")
-        for part in names.split(","):
-            words = part.split()
-            if words and words[0].isidentifier():
-                yield f"{source}.{words[0]}"  # `from a import b`: b may be a module of a
-
-
-def _import_lines(text: str) -> Iterator[re.Match[str]]:
-    """The matches of ``_IMPORT_LINE.finditer(text)``, trying only lines that hold ``import``.
-
-    ``finditer`` tries the pattern at every character (its ``^`` is any line's start): 20 ms
-    on a 38,000-line route module with a dozen imports at its top (measured with cProfile);
-    ``str.find`` skips to the lines that can match in a hundredth of that. Every match holds
-    ``import`` on its first line; one that starts inside the previous match (a parenthesised
-    list of names) is skipped, as ``finditer`` skips it.
-    """
-    end = 0
-    found = text.find("import")
-    while found != -1:
-        start = text.rfind("\n", 0, found) + 1
-        match = _IMPORT_LINE.match(text, start) if start >= end else None
-        if match is not None:
-            yield match
-            end = match.end()
-            found = text.find("import", max(end, found + 1))
-            continue
-        line_end = text.find("\n", found)
-        found = -1 if line_end == -1 else text.find("import", line_end)
 
 
 def _generated(text: str) -> bool:
