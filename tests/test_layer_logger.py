@@ -421,6 +421,23 @@ def test_dataclasses_nesting_too_deep_or_in_a_cycle_are_refused_in_one_line(
         logger.record("ai_block_used", {"kind": Shelf})
 
 
+def test_objects_nesting_to_the_limit_are_kept_and_any_deeper_refused_as_too_deep(
+    layer: Layer, logger: Any
+) -> None:
+    # Each object is a level, as a dict is (the payload itself is level 1): measured before the
+    # encoder recurses, a chain of 10,000 is refused as too deep, not as a RecursionError.
+    limit = layer.models.MAX_PAYLOAD_DEPTH
+    chain: Any = None
+    for _ in range(limit - 1):
+        chain = Shelf("level", date(2025, 1, 1), inner=chain)
+    assert logger.record("ai_block_used", {"shelf": chain}).payload["shelf"]["name"] == "level"
+    for _ in range(10_000):
+        chain = Shelf("level", date(2025, 1, 1), inner=chain)
+    for payload in ({"shelf": chain}, chain):
+        with pytest.raises(layer.event_logger.EventValidationError, match="nests deeper"):
+            logger.record("ai_block_used", payload)
+
+
 class ResetRequest(pydantic.BaseModel):
     """A model whose field a handler sets to what it read (assignment is not validated)."""
 
