@@ -1111,6 +1111,7 @@ _LOGGER_IMPORTS = frozenset(
         "MAX_PAYLOAD_KEYS",
         "PAYLOAD_MODELS",
         "canonical_json",
+        "dataclass_fields",
         "json_default",
     }
 )

@@ -695,6 +695,33 @@ def test_generated_package_passes_mypy_strict(rendered_backend: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_caller_passing_a_model_or_a_dataclass_as_the_payload_type_checks(
+    rendered_backend: Path,
+) -> None:
+    # log() reads a request's model or a dataclass given as the payload itself (as documented):
+    # its annotation takes them, and still refuses what it drops (a list).
+    caller = (
+        "import dataclasses\n\nimport pydantic\n\n"
+        "from app.analytics.event_logger import EventLogger\n\n\n"
+        "@dataclasses.dataclass\nclass Body:\n    name: str\n\n\n"
+        "class Model(pydantic.BaseModel):\n    name: str\n\n\n"
+        "def handler(logger: EventLogger) -> None:\n"
+        '    logger.log("ai_block_used", Body("x"))\n'
+        '    logger.log("ai_block_used", Model(name="x"))\n'
+        '    logger.record("ai_block_used", {"name": "x"})\n'
+        '    logger.log("ai_block_used", [1, 2])\n'
+    )
+    (rendered_backend / "caller.py").write_text(caller)
+    result = _run(
+        [_tool("mypy"), "--strict", "--no-incremental", "caller.py"],
+        rendered_backend,
+        MYPYPATH=str(rendered_backend),
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    last = caller.count("\n")  # the list, refused
+    assert len(errors) == 1 and errors[0].startswith(f"caller.py:{last}:"), result.stdout
+
+
 def test_todo_comments_sit_only_at_the_sink_seam(rendered_backend: Path) -> None:
     todos: list[tuple[str, int]] = []
     for path in sorted((rendered_backend / "app" / "analytics").glob("*.py")):

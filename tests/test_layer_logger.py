@@ -26,7 +26,7 @@ from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import MappingProxyType
-from typing import Any, NamedTuple, get_args
+from typing import Any, ClassVar, NamedTuple, get_args
 
 import pydantic
 import pytest
@@ -419,6 +419,100 @@ def test_dataclasses_nesting_too_deep_or_in_a_cycle_are_refused_in_one_line(
     # A dataclass itself, not an instance, is no value.
     with pytest.raises(layer.event_logger.EventValidationError, match="have no JSON form"):
         logger.record("ai_block_used", {"kind": Shelf})
+
+
+def test_objects_nesting_to_the_limit_are_kept_and_any_deeper_refused_as_too_deep(
+    layer: Layer, logger: Any
+) -> None:
+    # Each object is a level, as a dict is (the payload itself is level 1): measured before the
+    # encoder recurses, a chain of 10,000 is refused as too deep, not as a RecursionError.
+    limit = layer.models.MAX_PAYLOAD_DEPTH
+    chain: Any = None
+    for _ in range(limit - 1):
+        chain = Shelf("level", date(2025, 1, 1), inner=chain)
+    assert logger.record("ai_block_used", {"shelf": chain}).payload["shelf"]["name"] == "level"
+    for _ in range(10_000):
+        chain = Shelf("level", date(2025, 1, 1), inner=chain)
+    for payload in ({"shelf": chain}, chain):
+        with pytest.raises(layer.event_logger.EventValidationError, match="nests deeper"):
+            logger.record("ai_block_used", payload)
+
+
+class ResetRequest(pydantic.BaseModel):
+    """A model whose field a handler sets to what it read (assignment is not validated)."""
+
+    user_id: int
+    reset_token: uuid.UUID
+
+
+def test_a_model_holding_a_value_of_another_type_warns_of_nothing(
+    logger: Any, layer: Layer
+) -> None:
+    # pydantic's serializer warning quotes the value (a token set on a UUID field) on stderr.
+    body = ResetRequest(user_id=1, reset_token=uuid.UUID(int=1))
+    body.reset_token = "tok_9f8e7d6c5b4a-from-header"  # type: ignore[assignment]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        event = logger.record("ai_block_used", {"body": body})
+        logger.record("ai_block_used", body)
+    assert [str(warning.message) for warning in caught] == []
+    assert event.payload == {"body": {"user_id": 1, "reset_token": layer.redaction.REDACTED}}
+
+
+@dataclasses.dataclass
+class MappedUser:
+    """A dataclass whose class an ORM maps, as SQLAlchemy's ``MappedAsDataclass`` makes one."""
+
+    _sa_class_manager: ClassVar[object] = object()  # the attribute SQLAlchemy's mapper sets
+    name: str
+    posts: list[Any]
+
+    def __getattribute__(self, name: str) -> Any:
+        # A relationship's attribute loads it (SQL inside log()): record every read.
+        if not name.startswith("__"):
+            READ_FIELDS.append(name)
+        return object.__getattribute__(self, name)
+
+
+READ_FIELDS: list[str] = []
+
+
+def test_an_orm_mapped_dataclass_is_refused_without_reading_its_fields(
+    logger: Any, layer: Layer
+) -> None:
+    user = MappedUser("ada", [])
+    READ_FIELDS.clear()
+    for payload in ({"user": user}, {"users": [user]}, user):
+        with pytest.raises(layer.event_logger.EventValidationError, match="ORM-mapped") as raised:
+            logger.record("ai_block_used", payload)
+        assert "\n" not in str(raised.value)
+    assert READ_FIELDS == []
+
+
+class Rows(pydantic.BaseModel):
+    """A model of many rows, which counts the times it is converted."""
+
+    rows: list[dict[str, str]]
+
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        DUMPED.append(len(self.rows))
+        return super().model_dump(**options)
+
+
+DUMPED: list[int] = []
+
+
+def test_a_model_too_large_is_refused_before_it_is_converted(logger: Any, layer: Layer) -> None:
+    # model_dump converts a model whole: a million rows would be converted, then refused.
+    rows = [{"id": str(index), "name": "n" * 20} for index in range(20_000)]
+    DUMPED.clear()
+    for payload in ({"v": Rows(rows=rows)}, {"v": [Shelf("a", date(2025, 1, 1), inner=rows)]},
+                    Rows(rows=rows)):  # fmt: skip
+        with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
+            logger.record("ai_block_used", payload)
+    assert DUMPED == []
+    small = Rows(rows=rows[:2])
+    assert logger.record("ai_block_used", {"v": small}).payload == {"v": {"rows": rows[:2]}}
 
 
 def test_path_parameters_of_standard_types_give_a_recorded_event_not_a_warning(

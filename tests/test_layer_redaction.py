@@ -3382,6 +3382,13 @@ KEPT_FLAT_LISTS = [
     {"args": ["password", "x", "password", "y", "n", 1]},  # a name twice: no record
     {"words": ["the", "password", "is", "long", "enough", 12]},
     {"raw": json.dumps(["id", "name", "password", "created_at"])},
+    # Header rows: labels after a sensitive one are labels, not its value (review, session 45).
+    {"headers": ["ID", "Name", "Password", "Last login"]},
+    {"headers": ["Email", "Full Name", "Password", "Created At"]},
+    {"headers": ["Username", "Display Name", "Password", "Last Login", "Role", "Created At"]},
+    {"headers": ["id", "email", "token", "expires at"]},
+    {"row": ["user_id", 42, "password", "displayName"]},  # a field's name, camelCase
+    {"raw": json.dumps(["ID", "Name", "Password", "Last login"])},
 ]
 
 
@@ -3395,6 +3402,24 @@ def test_a_flat_list_of_names_and_values_follows_the_key_rule(
 @pytest.mark.parametrize("payload", KEPT_FLAT_LISTS)
 def test_a_flat_list_of_names_alone_is_kept(logger: Any, payload: dict[str, Any]) -> None:
     assert logger.record("error_event", payload).payload == payload
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [uuid.UUID(int=index).hex for index in range(800)],  # ids: all name-shaped
+        [item for index in range(400) for item in (f"u{index:031x}", index)],  # id, count
+    ],
+)
+def test_a_flat_list_of_data_leaves_the_key_cache_alone(
+    layer: Layer, logger: Any, values: list[Any]
+) -> None:
+    # A list of ids read as names and values would fill the cache of keys' verdicts with data
+    # (flushing real keys') and cost a key's judgement per item per event.
+    cache = layer.redaction.key_verdicts
+    cache.clear()
+    logger.record("error_event", {"ids": values})
+    assert not set(cache) & {item for item in values if type(item) is str}
 
 
 @pytest.mark.parametrize(("payload", "recorded"), LONE_PAIRS)
