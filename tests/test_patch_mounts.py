@@ -7228,6 +7228,90 @@ def test_a_helper_s_if_on_a_parameter_is_read_per_call_with_constants_and_defaul
         assert client.get("/api/users/9").json() == {"id": 9}
 
 
+#: Ways a flag first bound `False` is changed before a helper reads it, by what is passed and
+#: the modules written (None: the flag stays `False`, the name changed is another).
+REBOUND_FLAGS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "global": (
+        "PREFIXED = False\n\n\ndef configure() -> None:\n    global PREFIXED\n"
+        "    PREFIXED = True\n\n\nconfigure()\n",
+        "PREFIXED",
+        {},
+    ),
+    "module-attribute": ("from app import flags\n\nflags.PREFIXED = True\n", "flags.PREFIXED", {}),
+    "from-another-module": (
+        "from app import startup  # noqa: F401\nfrom app.flags import PREFIXED\n",
+        "PREFIXED",
+        {"startup.py": "import app.flags\n\napp.flags.PREFIXED |= True\n"},
+    ),
+    "setattr": (
+        'from app import flags\n\nsetattr(flags, "PREFIXED", True)\n',
+        "flags.PREFIXED",
+        {},
+    ),
+    "class-attribute": (
+        "class Config:\n    PREFIXED = False\n\n\nConfig.PREFIXED = True\n",
+        "Config.PREFIXED",
+        {},
+    ),
+    "another-name": (
+        "class Config:\n    PREFIXED = False\n    OTHER = 1\n\n\nConfig.OTHER = 2\n"
+        "flags.OTHER = 3\n\n\ndef configure() -> None:\n    global OTHER\n    OTHER = 4\n",
+        "Config.PREFIXED",
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(REBOUND_FLAGS))
+def test_a_helper_s_flag_changed_after_its_binding_is_only_known_at_run_time(
+    tmp_path: Path, way: str
+) -> None:
+    """`PREFIXED = False`, then changed before `add_all_sub_routers(api, v1, PREFIXED)` runs:
+    by a function declaring it `global`, as an attribute of its module (`flags.PREFIXED =
+    True`, `|=` from another module, `setattr`) or of its class (`Config.PREFIXED = True`).
+    The call is said as only known at run time (both branches count), as for any value not
+    known statically. Before, the first value was read: the route was logged without the
+    `/items` prefix it is served under, and nothing was said. A change to another name keeps
+    the constant."""
+    code, passed, more = REBOUND_FLAGS[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/v1/items.py" = "ai_block_used" }'
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "helpers.py": SUB_ROUTERS_PY,
+            "flags.py": "PREFIXED = False\nOTHER = 0\n",
+            "api/v1/__init__.py": "",
+            "api/v1/items.py": ITEMS_PY,
+            **more,
+            "main.py": (
+                "from fastapi import APIRouter, FastAPI\n\nfrom app import flags\n"
+                "from app.api import v1\nfrom app.helpers import add_all_sub_routers\n\n"
+                f"{code}\n\napi = APIRouter()\nadd_all_sub_routers(api, v1, {passed})\n\n"
+                'app = FastAPI()\napp.include_router(api, prefix="/api/v1")\n'
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    logged = routes_by_handler(root / "backend/app/api/v1/items.py")["get_item"]
+    if way == "another-name":
+        assert logged == "/api/v1/{item_id}", out
+        assert "only known at run time" not in out and "several paths" not in out, out
+        served = "/api/v1/7"
+    else:
+        said = f"`{passed}`, passed for `if prefix:` at backend/app/helpers.py:17, is only known"
+        assert said in out, out
+        assert "is served under several paths ('/api/v1', '/api/v1/items')" in out, out
+        assert logged == "/{item_id}", out
+        served = "/api/v1/items/7"
+    with imported_app(root / "backend") as app_module:
+        client = TestClient(app_module.app)
+        assert client.get(served).json() == {"id": 7}
+
+
 #: Ways a package loads the plugin classes other distributions (or its own) name as entry points.
 ENTRY_POINT_LOADS = {
     "importlib-metadata": (
