@@ -6437,6 +6437,24 @@ async def serve(request: Request) -> JSONResponse:
 app.add_route("/{full_path:path}", serve)
 app.include_router(items.router, prefix="/api/v1")
 """,
+    # A Starlette route of a router the app includes (FastAPI copies it): a catch-all too.
+    "starlette-route-of-a-router": """from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.api import items
+
+router = APIRouter()
+
+
+async def serve(request: Request) -> JSONResponse:
+    return JSONResponse("page " + request.path_params["full_path"])
+
+
+router.add_route("/{full_path:path}", serve, methods=["GET"])
+app = FastAPI()
+app.include_router(router)
+app.include_router(items.router, prefix="/api/v1")
+""",
     # Included at a module's top level on the app a factory returns: after its wiring.
     "included-after-the-factory": """from fastapi import FastAPI
 
@@ -6470,6 +6488,67 @@ def test_the_telemetry_router_is_included_before_any_catch_all(tmp_path: Path, s
         assert "status" in client.get("/api/telemetry/health").json()
         assert client.get("/some/page").json() == "page some/page"
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+#: Starlette routes taking a telemetry endpoint: how they are added, and what is said of them.
+STARLETTE_COLLISIONS = {
+    "post-catch-all": (
+        "",
+        'app.add_route("/{full_path:path}", proxy, methods=["POST"])\n',
+        "(POST /{full_path:path}) answers POST /api/telemetry/log",
+    ),
+    "default-methods": (
+        "",
+        'app.add_route("/api/telemetry/health", proxy)\n',
+        "(GET/HEAD /api/telemetry/health) answers GET /api/telemetry/health",
+    ),
+    "router-under-a-prefix": (
+        "",
+        "router = APIRouter()\n"
+        'router.add_route("/telemetry/{rest:path}", proxy, methods=["post"])\n'
+        'app.include_router(router, prefix="/api")\n',
+        "(POST /api/telemetry/{rest:path}) answers POST /api/telemetry/log",
+    ),
+    "listed": (
+        'routes=[Route("/api/telemetry/log", proxy, methods=["POST"])]',
+        "",
+        "(POST /api/telemetry/log) answers POST /api/telemetry/log",
+    ),
+}
+
+
+@pytest.mark.parametrize("registrar", ["starlette", "fastapi"])
+@pytest.mark.parametrize("shape", list(STARLETTE_COLLISIONS))
+def test_a_starlette_route_taking_a_telemetry_endpoint_is_refused_as_a_fastapi_one(
+    tmp_path: Path, shape: str, registrar: str
+) -> None:
+    """A Starlette route whose path and methods take a telemetry endpoint (a POST-only
+    catch-all, `app.add_route("/{full_path:path}", proxy, methods=["POST"])`; one with
+    Starlette's default methods, GET and HEAD; one of a router under its include prefix; one
+    listed in the app's routes) is refused with the line a FastAPI route (`add_api_route`,
+    `APIRoute`) gets, and exit 1. Before, a Starlette one was not looked at: generate wired
+    the telemetry router after it and exited 0, and the proxy answered every event."""
+    routes, registration, said = STARLETTE_COLLISIONS[shape]
+    if registrar == "fastapi":
+        routes = routes.replace("Route(", "APIRoute(")
+        registration = registration.replace("add_route", "add_api_route")
+        said = said.replace("GET/HEAD", "GET")
+    main = (
+        "from fastapi import APIRouter, FastAPI, Request\n"
+        "from fastapi.responses import JSONResponse\nfrom fastapi.routing import APIRoute\n"
+        "from starlette.routing import Route\n\nfrom app.api import items\n\n\n"
+        "async def proxy(request: Request) -> JSONResponse:\n"
+        '    return JSONResponse("proxied")\n\n\n'
+        f"app = FastAPI({routes})\n{registration}"
+        'app.include_router(items.router, prefix="/api/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    assert result.exit_code == 1, out
+    # The same line as a FastAPI route's: the handler's (or endpoint's) name, where.
+    assert f"route proxy {said} before the telemetry router can;" in out, out
+    assert "backend/app/main.py:" in out, out
 
 
 def test_init_reads_the_mounts_before_the_wiring_generate_writes(tmp_path: Path) -> None:
