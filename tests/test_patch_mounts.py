@@ -6449,6 +6449,24 @@ async def serve(request: Request) -> JSONResponse:
 app.add_route("/{full_path:path}", serve)
 app.include_router(items.router, prefix="/api/v1")
 """,
+    # A Starlette route of a router the app includes (FastAPI copies it): a catch-all too.
+    "starlette-route-of-a-router": """from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.api import items
+
+router = APIRouter()
+
+
+async def serve(request: Request) -> JSONResponse:
+    return JSONResponse("page " + request.path_params["full_path"])
+
+
+router.add_route("/{full_path:path}", serve, methods=["GET"])
+app = FastAPI()
+app.include_router(router)
+app.include_router(items.router, prefix="/api/v1")
+""",
     # Included at a module's top level on the app a factory returns: after its wiring.
     "included-after-the-factory": """from fastapi import FastAPI
 
@@ -6482,6 +6500,67 @@ def test_the_telemetry_router_is_included_before_any_catch_all(tmp_path: Path, s
         assert "status" in client.get("/api/telemetry/health").json()
         assert client.get("/some/page").json() == "page some/page"
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+#: Starlette routes taking a telemetry endpoint: how they are added, and what is said of them.
+STARLETTE_COLLISIONS = {
+    "post-catch-all": (
+        "",
+        'app.add_route("/{full_path:path}", proxy, methods=["POST"])\n',
+        "(POST /{full_path:path}) answers POST /api/telemetry/log",
+    ),
+    "default-methods": (
+        "",
+        'app.add_route("/api/telemetry/health", proxy)\n',
+        "(GET/HEAD /api/telemetry/health) answers GET /api/telemetry/health",
+    ),
+    "router-under-a-prefix": (
+        "",
+        "router = APIRouter()\n"
+        'router.add_route("/telemetry/{rest:path}", proxy, methods=["post"])\n'
+        'app.include_router(router, prefix="/api")\n',
+        "(POST /api/telemetry/{rest:path}) answers POST /api/telemetry/log",
+    ),
+    "listed": (
+        'routes=[Route("/api/telemetry/log", proxy, methods=["POST"])]',
+        "",
+        "(POST /api/telemetry/log) answers POST /api/telemetry/log",
+    ),
+}
+
+
+@pytest.mark.parametrize("registrar", ["starlette", "fastapi"])
+@pytest.mark.parametrize("shape", list(STARLETTE_COLLISIONS))
+def test_a_starlette_route_taking_a_telemetry_endpoint_is_refused_as_a_fastapi_one(
+    tmp_path: Path, shape: str, registrar: str
+) -> None:
+    """A Starlette route whose path and methods take a telemetry endpoint (a POST-only
+    catch-all, `app.add_route("/{full_path:path}", proxy, methods=["POST"])`; one with
+    Starlette's default methods, GET and HEAD; one of a router under its include prefix; one
+    listed in the app's routes) is refused with the line a FastAPI route (`add_api_route`,
+    `APIRoute`) gets, and exit 1. Before, a Starlette one was not looked at: generate wired
+    the telemetry router after it and exited 0, and the proxy answered every event."""
+    routes, registration, said = STARLETTE_COLLISIONS[shape]
+    if registrar == "fastapi":
+        routes = routes.replace("Route(", "APIRoute(")
+        registration = registration.replace("add_route", "add_api_route")
+        said = said.replace("GET/HEAD", "GET")
+    main = (
+        "from fastapi import APIRouter, FastAPI, Request\n"
+        "from fastapi.responses import JSONResponse\nfrom fastapi.routing import APIRoute\n"
+        "from starlette.routing import Route\n\nfrom app.api import items\n\n\n"
+        "async def proxy(request: Request) -> JSONResponse:\n"
+        '    return JSONResponse("proxied")\n\n\n'
+        f"app = FastAPI({routes})\n{registration}"
+        'app.include_router(items.router, prefix="/api/v1")\n'
+    )
+    root = _project(tmp_path, main)
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    assert result.exit_code == 1, out
+    # The same line as a FastAPI route's: the handler's (or endpoint's) name, where.
+    assert f"route proxy {said} before the telemetry router can;" in out, out
+    assert "backend/app/main.py:" in out, out
 
 
 def test_init_reads_the_mounts_before_the_wiring_generate_writes(tmp_path: Path) -> None:
@@ -7238,6 +7317,90 @@ def test_a_helper_s_if_on_a_parameter_is_read_per_call_with_constants_and_defaul
         assert client.get("/api/items/7").json() == {"id": 7}
         assert client.get(v2_route.replace("{item_id}", "8")).json() == {"id": 8}
         assert client.get("/api/users/9").json() == {"id": 9}
+
+
+#: Ways a flag first bound `False` is changed before a helper reads it, by what is passed and
+#: the modules written (None: the flag stays `False`, the name changed is another).
+REBOUND_FLAGS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "global": (
+        "PREFIXED = False\n\n\ndef configure() -> None:\n    global PREFIXED\n"
+        "    PREFIXED = True\n\n\nconfigure()\n",
+        "PREFIXED",
+        {},
+    ),
+    "module-attribute": ("from app import flags\n\nflags.PREFIXED = True\n", "flags.PREFIXED", {}),
+    "from-another-module": (
+        "from app import startup  # noqa: F401\nfrom app.flags import PREFIXED\n",
+        "PREFIXED",
+        {"startup.py": "import app.flags\n\napp.flags.PREFIXED |= True\n"},
+    ),
+    "setattr": (
+        'from app import flags\n\nsetattr(flags, "PREFIXED", True)\n',
+        "flags.PREFIXED",
+        {},
+    ),
+    "class-attribute": (
+        "class Config:\n    PREFIXED = False\n\n\nConfig.PREFIXED = True\n",
+        "Config.PREFIXED",
+        {},
+    ),
+    "another-name": (
+        "class Config:\n    PREFIXED = False\n    OTHER = 1\n\n\nConfig.OTHER = 2\n"
+        "flags.OTHER = 3\n\n\ndef configure() -> None:\n    global OTHER\n    OTHER = 4\n",
+        "Config.PREFIXED",
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(REBOUND_FLAGS))
+def test_a_helper_s_flag_changed_after_its_binding_is_only_known_at_run_time(
+    tmp_path: Path, way: str
+) -> None:
+    """`PREFIXED = False`, then changed before `add_all_sub_routers(api, v1, PREFIXED)` runs:
+    by a function declaring it `global`, as an attribute of its module (`flags.PREFIXED =
+    True`, `|=` from another module, `setattr`) or of its class (`Config.PREFIXED = True`).
+    The call is said as only known at run time (both branches count), as for any value not
+    known statically. Before, the first value was read: the route was logged without the
+    `/items` prefix it is served under, and nothing was said. A change to another name keeps
+    the constant."""
+    code, passed, more = REBOUND_FLAGS[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/v1/items.py" = "ai_block_used" }'
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "helpers.py": SUB_ROUTERS_PY,
+            "flags.py": "PREFIXED = False\nOTHER = 0\n",
+            "api/v1/__init__.py": "",
+            "api/v1/items.py": ITEMS_PY,
+            **more,
+            "main.py": (
+                "from fastapi import APIRouter, FastAPI\n\nfrom app import flags\n"
+                "from app.api import v1\nfrom app.helpers import add_all_sub_routers\n\n"
+                f"{code}\n\napi = APIRouter()\nadd_all_sub_routers(api, v1, {passed})\n\n"
+                'app = FastAPI()\napp.include_router(api, prefix="/api/v1")\n'
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    logged = routes_by_handler(root / "backend/app/api/v1/items.py")["get_item"]
+    if way == "another-name":
+        assert logged == "/api/v1/{item_id}", out
+        assert "only known at run time" not in out and "several paths" not in out, out
+        served = "/api/v1/7"
+    else:
+        said = f"`{passed}`, passed for `if prefix:` at backend/app/helpers.py:17, is only known"
+        assert said in out, out
+        assert "is served under several paths ('/api/v1', '/api/v1/items')" in out, out
+        assert logged == "/{item_id}", out
+        served = "/api/v1/items/7"
+    with imported_app(root / "backend") as app_module:
+        client = TestClient(app_module.app)
+        assert client.get(served).json() == {"id": 7}
 
 
 #: Ways a package loads the plugin classes other distributions (or its own) name as entry points.

@@ -301,6 +301,22 @@ def test_a_relative_import_never_climbs_out_of_the_top_package(
         pytest.param("app = FastAPI()\nfor app in apps:\n    pass\n", False, id="loop-target"),
         pytest.param("app = make\n", False, id="not-a-call"),
         pytest.param("from fastapi import app\n", False, id="imported"),
+        # A function declaring the name `global` and binding it rebinds the module's.
+        pytest.param(
+            "app = FastAPI()\ndef f():\n    global app\n    app = Other()\n", False, id="global"
+        ),
+        pytest.param(
+            "app = FastAPI()\nclass K:\n    def f(self):\n        def g():\n"
+            "            global app\n            for app in []:\n                pass\n",
+            False,
+            id="global-nested",
+        ),
+        pytest.param(
+            "app = FastAPI()\ndef f():\n    global app\n    app.title = 'x'\n",
+            True,
+            id="global-not-bound",
+        ),
+        pytest.param("app = FastAPI()\ndef f():\n    app = Other()\n", True, id="local"),
     ],
 )
 def test_call_bound_once(source: str, bound: bool) -> None:
@@ -309,6 +325,30 @@ def test_call_bound_once(source: str, bound: bool) -> None:
     assert (call is not None) == bound, source
     if bound:
         assert call is not None and ast.unparse(call) == "FastAPI()"
+
+
+@pytest.mark.parametrize(
+    ("inner", "bound"),
+    [
+        ("nonlocal app\n        app = None\n", False),
+        ("nonlocal app\n        app.title = 'x'\n", True),
+        ("app = None\n", True),
+        # The nearest function binding the name is the one rebound: not `outer`'s.
+        ("def deeper():\n            nonlocal app\n            app = None\n", True),
+    ],
+    ids=["nonlocal", "nonlocal-not-bound", "local", "nearer-function"],
+)
+def test_a_nonlocal_binding_rebinds_the_enclosing_function_s_name(inner: str, bound: bool) -> None:
+    """A nested function binding a name it declares `nonlocal` rebinds the enclosing one's."""
+    module = _model(
+        "def outer():\n    app = FastAPI()\n    def inner():\n"
+        + ("        app = 1\n        " if inner.startswith("def") else "        ")
+        + inner
+    )
+    outer = module.tree.body[0]
+    assert isinstance(outer, ast.FunctionDef)
+    scope = Scope(outer, module, module.scope)
+    assert (call_bound_once(scope.bindings.get("app")) is not None) == bound
 
 
 BINDS_EVERY_WAY = """\

@@ -8,6 +8,7 @@ own prefix is the telemetry prefix, are reported where they are declared.
 
 import ast
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from telemetry_cli.console import quoted
@@ -38,7 +39,6 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
-    call_argument,
     unwrapped,
 )
 
@@ -52,7 +52,19 @@ _CONVERTORS = {
 }
 # How many calls deep the functions run before the wiring are followed.
 _CALL_DEPTH = 4
-_PROBE = ("include_router", "Router", "FastAPI", "add_api_route", ".get(", ".post(", "api_route")
+# Words of a module that may declare a route (Starlette's `add_route`, `.route(`, `Route(` too).
+_PROBE = (
+    "include_router",
+    "Router",
+    "FastAPI",
+    "add_api_route",
+    ".get(",
+    ".post(",
+    "api_route",
+    "add_route",
+    ".route(",
+    "Route(",
+)
 
 
 class Collision(NamedTuple):
@@ -87,39 +99,61 @@ def find_collisions(
     wiring = None if site is None else telemetry_wiring(site, index, api_prefix)
     fix = f"change api-prefix in {config_name}, or the route"
     for model in models:
-        handlers, _ = find_handlers(model, index)
-        for handler in handlers:
-            for route in handler.routes:
-                if route.problem or not route.static:
-                    # Known only at run time, in part (`"/cog" + cog.router.prefix + "/{z}"`):
-                    # its template alone is not the path served.
-                    continue
-                # A route whose template already holds its router's include prefixes is
-                # served under that one path; others under every prefix known statically.
-                for prefix in [""] if route.mounted else mounts.prefixes(route.owner):
-                    for method, endpoint in endpoints:
-                        methods = route.methods or (method,)
-                        if (
-                            method in methods
-                            and _matches(prefix + route.template, endpoint)
-                            and not (
-                                site is not None
-                                and wiring is not None
-                                and _after_wiring(handler, route, model.path, site, wiring, index)
+        for declared in _declared_routes(model, index):
+            route = declared.route
+            if route.problem or not route.static:
+                # Known only at run time, in part (`"/cog" + cog.router.prefix + "/{z}"`):
+                # its template alone is not the path served.
+                continue
+            # A route whose template already holds its router's include prefixes is
+            # served under that one path; others under every prefix known statically.
+            for prefix in [""] if route.mounted else mounts.prefixes(route.owner):
+                for method, endpoint in endpoints:
+                    methods = route.methods or (method,)
+                    if (
+                        method in methods
+                        and _matches(prefix + route.template, endpoint)
+                        and not (
+                            site is not None
+                            and wiring is not None
+                            and _after_wiring(declared, model, site, wiring, index)
+                        )
+                    ):
+                        found.append(
+                            Collision(
+                                model.path,
+                                declared.line,
+                                f"{model.path}:{declared.line}: route {declared.name} "
+                                f"({'/'.join(methods)} {prefix}{route.template}) answers "
+                                f"{method} {endpoint} before the telemetry router can; {fix}",
                             )
-                        ):
-                            found.append(
-                                Collision(
-                                    model.path,
-                                    handler.function.lineno,
-                                    f"{model.path}:{handler.function.lineno}: route "
-                                    f"{handler.qualname} ({'/'.join(methods)} {prefix}"
-                                    f"{route.template}) answers {method} {endpoint} before the "
-                                    f"telemetry router can; {fix}",
-                                )
-                            )
+                        )
         found.extend(_prefix_clashes(model, index, api_prefix, config_name))
     return found
+
+
+class _Declared(NamedTuple):
+    """A route of a module, and how a message names it."""
+
+    route: Route
+    name: str  # the handler's qualified name, or a Starlette route's endpoint as written
+    line: int  # the handler's ``def`` line, or the Starlette registration's line
+    handler: Handler | None  # None for a Starlette route
+
+
+def _declared_routes(model: ModuleModel, index: PackageIndex) -> Iterator[_Declared]:
+    """Every route of ``model`` that answers requests: its handlers' and its Starlette routes.
+
+    A Starlette route (``app.add_route("/{path:path}", proxy, methods=["POST"])``) is no
+    handler of the module (its function is called with the bare request), but it takes the
+    requests its path and methods match alike.
+    """
+    for handler in find_handlers(model, index)[0]:
+        for route in handler.routes:
+            yield _Declared(route, handler.qualname, handler.function.lineno, handler)
+    for registration in unfollowed_registrations(model, index):
+        if registration.served is not None:
+            yield _Declared(registration.served, registration.endpoint, registration.line, None)
 
 
 def telemetry_wiring(site: AppSite, index: PackageIndex, api_prefix: str) -> ast.stmt:
@@ -181,51 +215,20 @@ def _catch_alls(index: PackageIndex, endpoint: str) -> list[_Addition]:
         and _holds_catch_all(router, include.prefix or "", endpoint, index, inner, frozenset())
     ]
     for model in index.modules_holding(":path}", index.package):
-        for handler in find_handlers(model, index)[0]:
-            for route in handler.routes:
-                if route.registered_in is None and _is_catch_all(route, "", endpoint):
-                    added = _declared_on(handler, route.line) or _registered_on(model, route.line)
-                    if added is not None:
-                        found.append(added)
-        # A Starlette route (`app.add_route("/{path:path}", proxy)`) is no handler of the
-        # module, its function called with the bare request, but it answers requests alike.
-        for registration in unfollowed_registrations(model, index):
-            if registration.starlette and _starlette_catch_all(model, registration.line, endpoint):
-                added = _registered_on(model, registration.line)
+        for declared in _declared_routes(model, index):
+            route = declared.route
+            if route.registered_in is None and _is_catch_all(route, "", endpoint):
+                added = _added_by(declared, model)
                 if added is not None:
                     found.append(added)
     return found
 
 
-def _starlette_catch_all(model: ModuleModel, line: int, endpoint: str) -> bool:
-    """Whether the Starlette route registered at ``line`` is a catch-all that may take ``endpoint``.
-
-    ``@app.route(path, methods)`` or ``app.add_route(path, endpoint, methods)``: its literal
-    path ends in ``{name:path}``, and its methods hold GET (Starlette's default; methods not
-    known count as GET too: the wiring before a route that takes nothing from it is harmless).
-    """
-    for node in ast.walk(model.tree):
-        if not (
-            isinstance(node, ast.Call)
-            and node.lineno == line
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("route", "add_route")
-        ):
-            continue
-        path = call_argument(node, 0, "path")
-        methods = call_argument(node, 1 if node.func.attr == "route" else 2, "methods")
-        if not (isinstance(path, ast.Constant) and isinstance(path.value, str)):
-            return False
-        if isinstance(methods, ast.List | ast.Tuple | ast.Set):
-            named = {
-                item.value.upper()
-                for item in methods.elts
-                if isinstance(item, ast.Constant) and isinstance(item.value, str)
-            }
-            if len(named) == len(methods.elts) and "GET" not in named:
-                return False
-        return ":path}" in path.value and _matches(path.value, endpoint)
-    return False
+def _added_by(declared: _Declared, model: ModuleModel) -> _Addition | None:
+    """The call adding a route of ``model``: a handler's decorator, or a registration by hand."""
+    line = declared.route.line
+    on_handler = None if declared.handler is None else _declared_on(declared.handler, line)
+    return on_handler or _registered_on(model, line)
 
 
 def _is_catch_all(route: Route, prefix: str, endpoint: str) -> bool:
@@ -339,10 +342,10 @@ def _holds_catch_all(
     model = index.module(router[0])
     if mounts is None or model is None or router in seen:
         return False
-    for handler in find_handlers(model, index)[0]:
-        for route in handler.routes:
-            if route.owner == router and _is_catch_all(route, prefix, endpoint):
-                return True
+    for declared in _declared_routes(model, index):
+        route = declared.route
+        if route.owner == router and _is_catch_all(route, prefix, endpoint):
+            return True
     return any(
         _holds_catch_all(
             child,
@@ -420,23 +423,27 @@ def _in_block(scope: Scope, site: AppSite) -> bool:
 
 
 def _after_wiring(
-    handler: Handler, route: Route, path: str, site: AppSite, wiring: ast.stmt, index: PackageIndex
+    declared: _Declared, model: ModuleModel, site: AppSite, wiring: ast.stmt, index: PackageIndex
 ) -> bool:
-    """Whether a route of ``handler`` (of the module at ``path``) is added after the wiring.
+    """Whether a route of ``model`` is added after the wiring.
 
     Declared on the app (see :func:`_made_after_wiring`), registered by hand on it in the
     module wiring it (see :func:`_registered_after_wiring`), or on a router it includes there
     below the wiring (see :func:`_included_after_wiring`).
     """
+    route = declared.route
     if _included_after_wiring(route.owner, site, wiring, index):
         return True
-    if (route.registered_in or path) == site.module.path and _registered_after_wiring(
+    if (route.registered_in or model.path) == site.module.path and _registered_after_wiring(
         route.line, site, wiring
     ):
         return True
     if route.registered_in is not None:
         return False
-    added = _declared_on(handler, route.line)
+    if declared.handler is None:
+        added = _registered_on(model, route.line)  # a Starlette route, by hand or decorated
+    else:
+        added = _declared_on(declared.handler, route.line)
     return added is not None and _made_after_wiring(*added, site, wiring, index)
 
 

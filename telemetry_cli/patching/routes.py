@@ -344,6 +344,9 @@ class Unfollowed(NamedTuple):
     # The package's function that makes the endpoint, not passed the path only known at run
     # time that it is registered at (`make_raw(handler)` in `for path, handler in routes`).
     factory: str | None = None
+    # What a Starlette route serves, read as a FastAPI route is (its path under the prefixes
+    # of its router, its methods, its owner): it answers requests alike (see collisions).
+    served: Route | None = None
 
     @classmethod
     def of(
@@ -358,6 +361,7 @@ class Unfollowed(NamedTuple):
         starlette: bool = False,
         views: tuple[str, ...] = (),
         factory: str | None = None,
+        served: Route | None = None,
     ) -> "Unfollowed":
         """The registration ``call`` of ``endpoint``, through ``end_line`` (its own by default)."""
         return cls(
@@ -368,9 +372,10 @@ class Unfollowed(NamedTuple):
             defined_in,
             function,
             route,
-            starlette,
+            starlette or served is not None,
             views,
             factory,
+            served,
         )
 
 
@@ -1055,16 +1060,42 @@ class _Finder:
             if binding is None or bound is None:
                 return False
             method, owner_scope = bound, binding.scope
-        if not (
-            isinstance(method, ast.Attribute)
-            and method.attr in STARLETTE_ROUTES
-            and self.owner(method.value, owner_scope) is not None
-        ):
+        if not (isinstance(method, ast.Attribute) and method.attr in STARLETTE_ROUTES):
             return False
+        owner = self.owner(method.value, owner_scope)
+        if owner is None:
+            return False
+        websocket = method.attr == "websocket_route"
+        served = self._starlette_served(
+            decorator, owner_scope, owner, websocket=websocket, methods_at=1
+        )
         self.unfollowed.append(
-            Unfollowed.of(decorator, qualname, self.module.path, function.lineno, starlette=True)
+            Unfollowed.of(decorator, qualname, self.module.path, function.lineno, served=served)
         )
         return True
+
+    def _starlette_served(
+        self,
+        call: ast.Call,
+        scope: Scope,
+        owner: Owner,
+        *,
+        websocket: bool = False,
+        methods_at: int | None = None,
+    ) -> Route:
+        """What the Starlette route ``call`` registers on ``owner`` serves, read as a route's.
+
+        ``@app.route(path, methods)``, ``app.add_route(path, endpoint, methods)`` or an item
+        ``Route(path, endpoint, methods=...)`` (``methods_at``: the position of the methods):
+        its path under its router's prefixes, its owner, and its methods; Starlette's default
+        is GET, and HEAD comes with GET.
+        """
+        verb = WEBSOCKET if websocket else API_ROUTE
+        route = self._route(call, verb, owner, scope, scope, methods_at=methods_at)
+        methods = route.methods
+        if methods is not None and "GET" in methods and "HEAD" not in methods:
+            route = route._replace(methods=(*methods, "HEAD"))
+        return route
 
     def _imported_factory(
         self, decorator: ast.Call, endpoint: ast.expr, scope: Scope, depth: int = 0
@@ -1858,7 +1889,11 @@ class _Finder:
             # A library's ASGI app (a GraphQL one) runs no code of the package: like one
             # mounted, nothing the user could log; a function's route is theirs to log.
             if not library_built(endpoint, scope, self.index):
-                unfollowed = Unfollowed.of(node, ast.unparse(endpoint), None, starlette=True)
+                websocket = node.func.attr == "add_websocket_route"
+                served = self._starlette_served(
+                    node, scope, owner, websocket=websocket, methods_at=2
+                )
+                unfollowed = Unfollowed.of(node, ast.unparse(endpoint), None, served=served)
                 self.unfollowed.append(unfollowed)
             return
         verb = WEBSOCKET if node.func.attr == ADD_WEBSOCKET_ROUTE else API_ROUTE
@@ -2477,13 +2512,15 @@ class _Finder:
             owner = owner or self.owner(target, scope)
             if owner is None:
                 return
-            if verb is None:
-                # FastAPI calls it with the bare request: its log call form does not hold.
-                unfollowed = Unfollowed.of(item, ast.unparse(endpoint), None, starlette=True)
-                self.unfollowed.append(unfollowed)
-                continue
             # A router's prefix= applies to the routes it declares later, not to these.
             listed = Owner(owner.role, mounted, owner.reference, owner.scope, owner.key)
+            if verb is None:
+                # FastAPI calls it with the bare request: its log call form does not hold.
+                websocket = qualified.endswith(".WebSocketRoute")
+                served = self._starlette_served(item, scope, listed, websocket=websocket)
+                unfollowed = Unfollowed.of(item, ast.unparse(endpoint), None, served=served)
+                self.unfollowed.append(unfollowed)
+                continue
             self._register(item, endpoint, verb, listed, scope)
 
     def _register(

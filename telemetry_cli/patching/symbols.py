@@ -552,8 +552,15 @@ class Scope:
 
     @cached_property
     def stores(self) -> Counter[str]:
-        """How often this scope's own code binds each name (assignments, loop targets, ...)."""
-        return Counter(bound_names(self.node.body, walrus=self.module.has_assignment_expressions))
+        """How often this scope's code binds each name (assignments, loop targets, ...).
+
+        A nested function (or class body) binding a name it declares ``global`` binds the
+        module's (``def configure(): global PREFIXED; PREFIXED = True``), one declaring it
+        ``nonlocal`` an enclosing function's: those bindings count here too.
+        """
+        own = Counter(bound_names(self.node.body, walrus=self.module.has_assignment_expressions))
+        declared = self.module.declared_stores.get(self.node)
+        return own if declared is None else own + declared
 
     def assigned_names(self) -> set[str]:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
@@ -574,6 +581,18 @@ def sole_binding(binding: Binding) -> bool:
     is bound by the call, so once when the body never rebinds it.
     """
     return binding.scope.stores[binding.name] == (0 if binding.kind == "param" else 1)
+
+
+def _local_names(function: FunctionNode, *, walrus: bool) -> set[str]:
+    """The names local to a function: its parameters and what its body binds (not declared)."""
+    declared = {
+        name
+        for name, node in _scope_names(function.body, walrus=walrus)
+        if isinstance(node, ast.Global | ast.Nonlocal)
+    }
+    bound = {arg.arg for arg in parameters_of(function.args)}
+    bound.update(bound_names(function.body, walrus=walrus))
+    return bound - declared
 
 
 def bound_names(statements: list[ast.stmt], *, walrus: bool = True) -> Iterator[str]:
@@ -798,9 +817,29 @@ def bound_once(binding: Binding | None) -> TypeGuard[Binding]:
 
     An annotated assignment (``app: FastAPI = FastAPI()``) or a tuple target (``app, x =
     FastAPI(), 1``) counts; a name also bound in an ``if`` or ``try`` block, by ``+=``, as a
-    loop target or by an import does not: which value it holds is not known without running.
+    loop target, by an import, by a function declaring it ``global``, or assigned as an
+    attribute of its module or class from anywhere in the package (``flags.PREFIXED = True``,
+    ``Config.PREFIXED = True``) does not: which value it holds is not known without running.
     """
-    return binding is not None and binding.kind == "value" and sole_binding(binding)
+    return (
+        binding is not None
+        and binding.kind == "value"
+        and sole_binding(binding)
+        and not _set_as_attribute(binding)
+    )
+
+
+def _set_as_attribute(binding: Binding) -> bool:
+    """Whether the package assigns ``binding``'s name as an attribute of its module or class.
+
+    Asked of the index that read the module (see :meth:`PackageIndex.assigned_attribute`);
+    a function's locals are no attributes of anything.
+    """
+    node = binding.scope.node
+    if not isinstance(node, ast.Module | ast.ClassDef):
+        return False
+    written = binding.scope.module.attribute_written
+    return written is not None and written(node, binding.name)
 
 
 def _inserted_log_call(node: ast.AST) -> bool:
@@ -1271,6 +1310,9 @@ class ModuleModel:
         #: (``src.api.analytics.x`` as ``api.analytics.x``), by the index that parsed it (see
         #: :meth:`PackageIndex.layer_name`): the inserted imports spelled either way are one.
         self.layer_name: Callable[[str], str] | None = None
+        #: Whether the package assigns a name as an attribute of this module (its syntax tree)
+        #: or of a class of it (its ``ClassDef``), by the index that parsed it; None: not known.
+        self.attribute_written: Callable[[ast.Module | ast.ClassDef, str], bool] | None = None
 
     def inside_name(self, name: str) -> str:
         """``name`` as named inside the backend folder when it names the layer rooted above it."""
@@ -1353,6 +1395,47 @@ class ModuleModel:
                 if source is not None:
                     found.append((source, statement))
         return tuple(reversed(found))
+
+    @cached_property
+    def declared_stores(self) -> dict[ast.AST, Counter[str]]:
+        """The bindings made through ``global``/``nonlocal``, by the scope node bound in.
+
+        ``def configure(): global PREFIXED; PREFIXED = True`` binds the module's
+        ``PREFIXED``; a ``nonlocal`` name, that of the nearest enclosing function binding it.
+        Found in one walk of the module, only when its text holds either keyword.
+        """
+        text = self.text
+        if "global" not in text and "nonlocal" not in text:
+            return {}
+        walrus = self.has_assignment_expressions
+        found: dict[ast.AST, Counter[str]] = {}
+        # Each definition with the functions around it (a class body is no enclosing scope).
+        pending: list[tuple[ScopeNode, tuple[FunctionNode, ...]]] = [(self.tree, ())]
+        while pending:
+            node, around = pending.pop()
+            inside = (*around, node) if isinstance(node, FunctionNode) else around
+            pending.extend(
+                (inner, inside) for inner in _walk_scope(node) if isinstance(inner, DEFINITIONS)
+            )
+            if node is self.tree:
+                continue
+            declared: dict[str, ast.Global | ast.Nonlocal] = {}
+            stored: Counter[str] = Counter()
+            for name, held in _scope_names(node.body, walrus=walrus):
+                if isinstance(held, ast.Global | ast.Nonlocal):
+                    declared[name] = held
+                else:
+                    stored[name] += 1
+            for name, declaration in declared.items():
+                owner: ast.AST | None = self.tree
+                if isinstance(declaration, ast.Nonlocal):
+                    owner = next(
+                        (f for f in reversed(around) if name in _local_names(f, walrus=walrus)),
+                        None,
+                    )
+                if stored[name] and owner is not None:
+                    found.setdefault(owner, Counter())[name] += stored[name]
+        return found
 
     @cached_property
     def exported(self) -> frozenset[str] | None:
@@ -1861,6 +1944,12 @@ class PackageIndex:
     _prefix_assignments: dict[ast.AST, list[tuple[ast.Assign, ast.expr]]] = field(
         default_factory=dict
     )
+    #: What :meth:`assigned_attribute` answered, by namespace node and name; and the
+    #: package's modules whose text may assign an attribute, by its name (see
+    #: :meth:`_attribute_writers`), with the :attr:`package` both were read for.
+    _attribute_writes: dict[tuple[ast.AST, str], bool] = field(default_factory=dict)
+    _attribute_writers: "tuple[tuple[str, ...], frozenset[str], dict[str, list[str]]] | None" = None
+    _module_words: dict[str, frozenset[str]] = field(default_factory=dict)
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: "Mounts | None" = None
@@ -2006,6 +2095,9 @@ class PackageIndex:
         self._modules.clear()
         self._sources.clear()
         self._prefix_assignments.clear()
+        self._attribute_writes.clear()
+        self._attribute_writers = None
+        self._module_words.clear()
 
     def add(self, model: ModuleModel) -> None:
         """Register a module parsed elsewhere (the patch targets), so it is parsed only once."""
@@ -2016,6 +2108,7 @@ class PackageIndex:
         """Give ``model`` the look-ups into other modules it makes through this index."""
         model.star_binding = functools.partial(self._star_binding, model)
         model.canonical = lambda qualified: self.resolve(qualified)[0]
+        model.attribute_written = functools.partial(self.assigned_attribute, model)
         if self.layer and self.backend_folder:
             model.layer_name = self.layer_name
 
@@ -2106,6 +2199,72 @@ class PackageIndex:
                 if match.group("rest") == ".{":
                     frontier.extend(m for m in self.package if m.startswith(f"{named}."))
         return reached
+
+    def assigned_attribute(
+        self, module: ModuleModel, namespace: ast.Module | ast.ClassDef, name: str
+    ) -> bool:
+        """Whether the package assigns ``name`` as an attribute of a module or class of it.
+
+        ``namespace`` is the module's syntax tree or the class's definition in ``module``:
+        ``flags.PREFIXED = True`` (also augmented or annotated) or ``setattr(flags,
+        "PREFIXED", True)`` anywhere in the package (the module itself included) changes
+        what ``PREFIXED`` holds, as ``Config.PREFIXED = True`` changes a class's. A text
+        probe finds the modules that may; only those are parsed.
+        """
+        read, writers = self._writers()
+        key = (namespace, name)
+        known = self._attribute_writes.get(key)
+        if known is not None:
+            return known
+        self._attribute_writes[key] = False  # asked again while finding out: not (yet) seen
+        candidates = list(writers.get(name, ()))
+        if module.name not in read and name in self._words_of(module.name):
+            candidates.append(module.name)  # the module itself, read before the package is known
+        found = False
+        for candidate in dict.fromkeys(candidates):
+            model = self.module(candidate)
+            if model is not None and any(
+                self._names_namespace(owner, scope, namespace)
+                for owner, scope in _attribute_targets(model, name)
+            ):
+                found = True
+                break
+        self._attribute_writes[key] = found
+        return found
+
+    def _writers(self) -> tuple[frozenset[str], dict[str, list[str]]]:
+        """The modules of :attr:`package` read, and those whose text may assign each name.
+
+        Read once; forgotten (with what :meth:`assigned_attribute` answered) when the package
+        changes.
+        """
+        if self._attribute_writers is None or self._attribute_writers[0] is not self.package:
+            writers: dict[str, list[str]] = {}
+            for name in self.package:
+                for word in self._words_of(name):
+                    writers.setdefault(word, []).append(name)
+            self._attribute_writers = (self.package, frozenset(self.package), writers)
+            self._attribute_writes.clear()
+        return self._attribute_writers[1:]
+
+    def _words_of(self, name: str) -> frozenset[str]:
+        """The attribute names module ``name``'s text may assign (see :func:`_assigned_words`)."""
+        words = self._module_words.get(name)
+        if words is None:
+            source = self.source(name)
+            words = self._module_words[name] = (
+                frozenset() if source is None else _assigned_words(source.text)
+            )
+        return words
+
+    def _names_namespace(self, owner: ast.expr, scope: Scope, namespace: ast.AST) -> bool:
+        """Whether ``owner`` (``flags`` of ``flags.PREFIXED = ...``) is that module or class."""
+        binding = self.binding_of(owner, scope)
+        if binding is None:
+            return False
+        if binding.kind == "module":
+            return binding.scope.node is namespace
+        return binding.kind == "class" and binding.node is namespace
 
     # --- names -----------------------------------------------------------------------------
 
@@ -2999,7 +3158,7 @@ class PackageIndex:
         if cls.bases or cls.keywords:
             return None
         value = assigned_once(cls, expression.attr)
-        if value is None:
+        if value is None or self.assigned_attribute(owner.scope.module, cls, expression.attr):
             return None
         return value, Scope(cls, owner.scope.module, owner.scope)
 
@@ -3278,6 +3437,58 @@ _STRING_METHODS: dict[str, frozenset[int]] = {
     **dict.fromkeys(("removeprefix", "removesuffix"), frozenset({1})),
     "replace": frozenset({2}),
 }
+
+
+# An attribute assigned (``x.name =``, ``x.name += ``, ``x.name: T =``) or set by
+# ``setattr(x, "name", ...)``, as a text probe finds it: the name is the one group matched.
+_ATTRIBUTE_STORE = (
+    r"\.\s*(\w+)\s*(?::[^=\n]*)?(?://|\*\*|<<|>>|[-+*/%@&|^])?=(?!=)"
+    r"|\bsetattr\s*\([^,]*,\s*[rRuU]?[\"'](\w+)[\"']"
+)
+
+
+def _assigned_words(text: str) -> frozenset[str]:
+    """The attribute names ``text`` may assign (see :data:`_ATTRIBUTE_STORE`); a superset."""
+    if "=" not in text and "setattr" not in text:
+        return frozenset()
+    return frozenset(stored or named for stored, named in re.findall(_ATTRIBUTE_STORE, text))
+
+
+def _attribute_targets(model: ModuleModel, name: str) -> Iterator[tuple[ast.expr, Scope]]:
+    """Each object a module assigns ``name`` as an attribute of, with the scope it runs in.
+
+    ``flags`` of ``flags.PREFIXED = True`` (or ``+=``, ``: bool =``, ``setattr(flags,
+    "PREFIXED", True)``). Only the definitions spanning a line that holds ``name`` are entered.
+    """
+    lines = model._lines_holding(name)
+    if not lines:
+        return
+
+    def spans(node: ast.AST) -> bool:
+        start = getattr(node, "lineno", 0)
+        at = bisect.bisect_left(lines, start)
+        return at < len(lines) and lines[at] <= (getattr(node, "end_lineno", None) or start)
+
+    pending = [model.scope]
+    while pending:
+        scope = pending.pop()
+        for node in _walk_scope(scope.node):
+            if isinstance(node, DEFINITIONS):
+                if spans(node):
+                    pending.append(Scope(node, model, scope))
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr == name
+                and isinstance(node.ctx, ast.Store)
+            ):
+                yield node.value, scope
+            elif (
+                calls_builtin(node, scope, "setattr")
+                and len(node.args) == 3
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value == name
+            ):
+                yield node.args[0], scope
 
 
 def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
