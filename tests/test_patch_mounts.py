@@ -7603,32 +7603,15 @@ def test_a_prefix_made_of_an_imported_module_s_name_is_that_name(
     is imported (`app.api.items`), and so is the part `split`, `rsplit`, `rpartition` or
     `replace` makes of it: each router is logged under its module's name, as served. Before,
     the prefix was said to be only known at run time and the routes logged without it."""
-    root = make_project(
-        tmp_path / "project",
-        'instrument = { "api/items.py" = "ai_block_used", "api/users.py" = "ai_block_used" }',
+    _assert_items_and_users_served(
+        tmp_path,
+        (
+            "from types import ModuleType\n\nfrom fastapi import FastAPI\n\n"
+            "from app.api import items, users\n\napp = FastAPI()\n\n\n"
+            f"{MODULE_NAME_PREFIXES[include]}"
+        ),
+        not_said="run time",
     )
-    write_files(
-        root / "backend/app",
-        {
-            "api/items.py": ITEMS_PY,
-            "api/users.py": ITEMS_PY.replace("get_item", "get_user"),
-            "main.py": (
-                "from types import ModuleType\n\nfrom fastapi import FastAPI\n\n"
-                "from app.api import items, users\n\napp = FastAPI()\n\n\n"
-                f"{MODULE_NAME_PREFIXES[include]}"
-            ),
-        },
-    )
-    result = run("generate", "--root", str(root))
-    assert result.exit_code == 0, result.stdout + result.stderr
-    assert "run time" not in result.stdout, result.stdout
-    api = root / "backend/app/api"
-    assert routes_by_handler(api / "items.py")["get_item"] == "/items/{item_id}"
-    assert routes_by_handler(api / "users.py")["get_user"] == "/users/{item_id}"
-    with imported_app(root / "backend") as served:
-        client = TestClient(served.app)
-        assert client.get("/items/7").json() == {"id": 7}
-        assert client.get("/users/8").json() == {"id": 8}
 
 
 def test_a_part_of_a_module_s_name_past_its_end_is_said(tmp_path: Path) -> None:
@@ -7681,32 +7664,15 @@ def test_a_record_class_s_method_including_its_router_is_read_per_instance(
     loop (or on each instance built): `self` is each instance in turn, its fields the arguments
     its construction passes; each router is logged under its own prefix. Before, the routers
     were said to be included by no `include_router` the tool follows, logged without it."""
-    root = make_project(
-        tmp_path / "project",
-        'instrument = { "api/items.py" = "ai_block_used", "api/users.py" = "ai_block_used" }',
+    _assert_items_and_users_served(
+        tmp_path,
+        (
+            "from dataclasses import dataclass\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+            "from app.api import items, users\n\n\n"
+            f"{RECORD_CLASS}\n\napp = FastAPI()\n{RECORD_INCLUDES[calls]}"
+        ),
+        not_said="no `include_router`",
     )
-    write_files(
-        root / "backend/app",
-        {
-            "api/items.py": ITEMS_PY,
-            "api/users.py": ITEMS_PY.replace("get_item", "get_user"),
-            "main.py": (
-                "from dataclasses import dataclass\n\nfrom fastapi import APIRouter, FastAPI\n\n"
-                "from app.api import items, users\n\n\n"
-                f"{RECORD_CLASS}\n\napp = FastAPI()\n{RECORD_INCLUDES[calls]}"
-            ),
-        },
-    )
-    result = run("generate", "--root", str(root))
-    assert result.exit_code == 0, result.stdout + result.stderr
-    assert "no `include_router`" not in result.stdout, result.stdout
-    api = root / "backend/app/api"
-    assert routes_by_handler(api / "items.py")["get_item"] == "/items/{item_id}"
-    assert routes_by_handler(api / "users.py")["get_user"] == "/users/{item_id}"
-    with imported_app(root / "backend") as served:
-        client = TestClient(served.app)
-        assert client.get("/items/7").json() == {"id": 7}
-        assert client.get("/users/8").json() == {"id": 8}
 
 
 @pytest.mark.parametrize(
@@ -7742,3 +7708,31 @@ def test_a_record_field_changed_is_not_read_as_its_construction(
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert routes_by_handler(root / "backend/app/api/items.py")["get_item"] != "/items/{item_id}"
+
+
+def _assert_items_and_users_served(tmp_path: Path, main: str, not_said: str) -> None:
+    """Generate a project whose ``main.py`` (``main``) serves `api/items.py`'s and
+    `api/users.py`'s routers under `/items` and `/users`: both logged and served so, and the
+    report says nothing of ``not_said``."""
+    root = make_project(
+        tmp_path / "project",
+        'instrument = { "api/items.py" = "ai_block_used", "api/users.py" = "ai_block_used" }',
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "api/items.py": ITEMS_PY,
+            "api/users.py": ITEMS_PY.replace("get_item", "get_user"),
+            "main.py": main,
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert not_said not in result.stdout, result.stdout
+    api = root / "backend/app/api"
+    assert routes_by_handler(api / "items.py")["get_item"] == "/items/{item_id}"
+    assert routes_by_handler(api / "users.py")["get_user"] == "/users/{item_id}"
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/items/7").json() == {"id": 7}
+        assert client.get("/users/8").json() == {"id": 8}
