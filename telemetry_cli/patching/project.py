@@ -535,11 +535,6 @@ def analyze(
         analysis.close()
 
 
-def _folder_parts(backend: str) -> tuple[str, ...]:
-    """The parts of the root-relative folder ``backend`` (none for the root itself)."""
-    return tuple(part for part in PurePosixPath(backend).parts if part != ".")
-
-
 class _Analysis:
     """One run's decisions, file by file."""
 
@@ -566,7 +561,6 @@ class _Analysis:
             settings_file=self.backend.settings_file,
             data_file=self.backend.data_file,
             layer=plan.analytics_package,
-            backend_folder=_folder_parts(plan.backend),
         )
         self.editors: dict[str, ModuleEditor] = {}
         self._left_texts: dict[str, str] = {}  # each patched module's text after the run
@@ -781,10 +775,7 @@ class _Analysis:
             reader.resolved = self.backend.resolved
             reader.conflicted = self.backend.conflicted
             self._other_indexes[backend] = PackageIndex(
-                reader.read,
-                settings_file=reader.settings_file,
-                data_file=reader.data_file,
-                backend_folder=_folder_parts(backend),
+                reader.read, settings_file=reader.settings_file, data_file=reader.data_file
             )
         return self._other_indexes[backend]
 
