@@ -484,19 +484,7 @@ def test_which_routes_are_hidden_is_read_once_per_route_whatever_the_handlers(
         f'@router.get("/items/{i}")\nasync def item_{i}() -> int:\n    return {i}\n\n\n'
         for i in range(60)
     )
-    write_files(
-        tmp_path,
-        {
-            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
-            'instrument = { "api/items.py" = "ai_block_used" }\n',
-            "backend/app/__init__.py": "",
-            "backend/app/api/__init__.py": "",
-            "backend/app/api/items.py": "from fastapi import APIRouter\n\n"
-            f"router = APIRouter()\n\n\n{handlers}",
-            "backend/app/main.py": "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
-            "app = FastAPI()\napp.include_router(items.router)\n",
-        },
-    )
+    _write_items_project(tmp_path, handlers)
     matched: list[str] = []
     matched_path = route_order.matched_path
 
@@ -995,19 +983,7 @@ def test_an_up_to_date_module_is_checked_without_each_handlers_bindings(
         f"    return total + {i}\n\n\n"
         for i in range(count)
     )
-    write_files(
-        tmp_path,
-        {
-            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
-            'instrument = { "api/items.py" = "ai_block_used" }\n',
-            "backend/app/__init__.py": "",
-            "backend/app/api/__init__.py": "",
-            "backend/app/api/items.py": "from fastapi import APIRouter\n\n"
-            f"router = APIRouter()\n\n\n{handlers}",
-            "backend/app/main.py": "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
-            "app = FastAPI()\napp.include_router(items.router)\n",
-        },
-    )
+    _write_items_project(tmp_path, handlers)
     assert run("generate", "--root", str(tmp_path)).exit_code == 0
     built: list[str] = []
     bindings = Scope.bindings.func
@@ -1022,3 +998,20 @@ def test_an_up_to_date_module_is_checked_without_each_handlers_bindings(
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "up to date" in result.stdout
     assert len(built) < count // 3, built
+
+
+def _write_items_project(root: Path, handlers: str) -> None:
+    """A project whose instrumented `api/items.py` router (``handlers``) the app includes."""
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\n\n[tool.telemetry-scaffold]\n'
+            'instrument = { "api/items.py" = "ai_block_used" }\n',
+            "backend/app/__init__.py": "",
+            "backend/app/api/__init__.py": "",
+            "backend/app/api/items.py": "from fastapi import APIRouter\n\n"
+            f"router = APIRouter()\n\n\n{handlers}",
+            "backend/app/main.py": "from fastapi import FastAPI\n\nfrom app.api import items\n\n"
+            "app = FastAPI()\napp.include_router(items.router)\n",
+        },
+    )
