@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from telemetry_cli.ast_literals import string_list
 from telemetry_cli.errors import PARSE_ERRORS, FileProblem
 from telemetry_cli.files import MAX_CONFIG_BYTES, parse_toml, read_bytes
 
@@ -433,14 +434,8 @@ def _setup_py_steps(root: Path, folder: str) -> tuple[list[str], Names] | None:
         value = next((k.value for k in node.keywords if k.arg == "install_requires"), None)
         if isinstance(value, ast.Name) and len(bound.get(value.id, [])) == 1:
             value = bound[value.id][0]
-        if not isinstance(value, ast.List | ast.Tuple):
-            return None
-        listed = [
-            item.value
-            for item in value.elts
-            if isinstance(item, ast.Constant) and isinstance(item.value, str)
-        ]
-        if len(listed) != len(value.elts):
+        listed = None if value is None else string_list(value)
+        if listed is None:
             return None
         target = "." if folder == "." else f"./{folder}"
         return [f"pip install -e {shlex.quote(target)}"], _requirements(listed)

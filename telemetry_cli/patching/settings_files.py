@@ -21,6 +21,7 @@ import re
 import tomllib
 from typing import Any, NamedTuple
 
+from telemetry_cli.ast_literals import string_list
 from telemetry_cli.files import parse_toml
 from telemetry_cli.patching.symbols import PackageIndex, Scope, call_bound_once
 
@@ -188,14 +189,7 @@ def _strings(value: ast.expr) -> list[str] | None:
     """A literal string (names split at ``,`` and ``;``, as dynaconf does) or list of them."""
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return [name.strip() for name in re.split(r"[,;]", value.value) if name.strip()]
-    if isinstance(value, ast.List | ast.Tuple):
-        names = [
-            item.value
-            for item in value.elts
-            if isinstance(item, ast.Constant) and isinstance(item.value, str)
-        ]
-        return names if len(names) == len(value.elts) else None
-    return None
+    return string_list(value)
 
 
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:

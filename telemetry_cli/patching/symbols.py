@@ -22,6 +22,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, TypeGuard
 
+from telemetry_cli.ast_literals import string_list
 from telemetry_cli.errors import PARSE_ERRORS
 from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.limits import Limit
@@ -1276,6 +1277,8 @@ class ModuleModel:
         self.name = source.name
         self.path = source.path
         self.is_package = source.is_package
+        #: The package relative imports start from.
+        self.package = source.package
         self.text = source.text
         self.style = source.style
         self.linter_limits = source.linter_limits
@@ -1441,15 +1444,8 @@ class ModuleModel:
                 )
             ):
                 continue
-            value = statement.value
-            if not isinstance(value, ast.List | ast.Tuple):
-                return None
-            names = [
-                item.value
-                for item in value.elts
-                if isinstance(item, ast.Constant) and isinstance(item.value, str)
-            ]
-            if len(names) != len(value.elts):
+            names = string_list(statement.value)
+            if names is None:
                 return None
             listed = frozenset(names)
         return listed
@@ -1505,11 +1501,6 @@ class ModuleModel:
                     attribute = texts[1] if len(texts) == 2 else key.value
                     found[key.value] = (f"{source}.{attribute}", statement)
         return found
-
-    @property
-    def package(self) -> str:
-        """The package relative imports start from."""
-        return self.name if self.is_package else self.name.rpartition(".")[0]
 
     def absolute_import(self, node: ast.ImportFrom, package: str | None = None) -> str | None:
         """The absolute module a ``from ... import`` names; None when it leaves the top package.
