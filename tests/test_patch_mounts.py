@@ -7344,9 +7344,69 @@ REBOUND_FLAGS: dict[str, tuple[str, str, dict[str, str]]] = {
         "Config.PREFIXED",
         {},
     ),
+    # Bindings besides the plain one, in the module itself.
+    "tuple-target": ("PREFIXED = False\nPREFIXED, OTHER = True, 1\n", "PREFIXED", {}),
+    "parenthesized-targets": ("PREFIXED = False\n(OTHER, PREFIXED) = (1, True)\n", "PREFIXED", {}),
+    "starred-target": ("PREFIXED = False\n*_, PREFIXED = [False, True]\n", "PREFIXED", {}),
+    "augmented": ("PREFIXED = False\nPREFIXED |= True\n", "PREFIXED", {}),
+    "loop-target": ("PREFIXED = False\nfor PREFIXED in (True,):\n    pass\n", "PREFIXED", {}),
+    "with-target": (
+        "import contextlib\n\nPREFIXED = False\nwith contextlib.nullcontext(True) as PREFIXED:\n"
+        "    pass\n",
+        "PREFIXED",
+        {},
+    ),
+    "walrus": ("PREFIXED = False\nif not (PREFIXED := True):\n    pass\n", "PREFIXED", {}),
+    # The module's namespace written as a dict, or found through `sys.modules`.
+    "globals-item": ('PREFIXED = False\nglobals()["PREFIXED"] = True\n', "PREFIXED", {}),
+    "globals-update": ("PREFIXED = False\nglobals().update(PREFIXED=True)\n", "PREFIXED", {}),
+    "sys-modules": (
+        'import sys\n\nPREFIXED = False\nsetattr(sys.modules[__name__], "PREFIXED", True)\n',
+        "PREFIXED",
+        {},
+    ),
+    "module-dict": ('flags.__dict__["PREFIXED"] = True\n', "flags.PREFIXED", {}),
+    "vars-of-module": ('vars(flags).update({"PREFIXED": True})\n', "flags.PREFIXED", {}),
+    # Attributes as targets of a tuple or a loop, from another module.
+    "attribute-tuple": (
+        "from app import startup  # noqa: F401\nfrom app.flags import PREFIXED\n",
+        "PREFIXED",
+        {"startup.py": "from app import flags\n\nflags.PREFIXED, flags.OTHER = True, 1\n"},
+    ),
+    "attribute-loop": (
+        "for flags.PREFIXED in (True,):\n    pass\n",
+        "flags.PREFIXED",
+        {},
+    ),
+    # A class attribute written by the class's own code.
+    "class-method": (
+        "class Config:\n    PREFIXED = False\n\n    @classmethod\n    def configure(cls) -> None:\n"
+        "        cls.PREFIXED = True\n\n\nConfig.configure()\n",
+        "Config.PREFIXED",
+        {},
+    ),
+    "type-of-self": (
+        "class Config:\n    PREFIXED = False\n\n    def configure(self) -> None:\n"
+        "        type(self).PREFIXED = True\n\n\nConfig().configure()\n",
+        "Config.PREFIXED",
+        {},
+    ),
+    "class-body-augmented": (
+        "class Config:\n    PREFIXED = False\n    PREFIXED |= True\n",
+        "Config.PREFIXED",
+        {},
+    ),
+    "class-body-tuple": (
+        "class Config:\n    PREFIXED = False\n    PREFIXED, OTHER = True, 1\n",
+        "Config.PREFIXED",
+        {},
+    ),
     "another-name": (
         "class Config:\n    PREFIXED = False\n    OTHER = 1\n\n\nConfig.OTHER = 2\n"
-        "flags.OTHER = 3\n\n\ndef configure() -> None:\n    global OTHER\n    OTHER = 4\n",
+        "flags.OTHER = 3\n\n\ndef configure() -> None:\n    global OTHER\n    OTHER = 4\n\n\n"
+        'globals()["OTHER"] = 5\nfor flags.OTHER in (6,):\n    pass\n\n\n'
+        "class Sub(Config):\n    def __init_subclass__(cls) -> None:\n"
+        "        cls.PREFIXED = True\n",
         "Config.PREFIXED",
         {},
     ),
@@ -7359,7 +7419,12 @@ def test_a_helper_s_flag_changed_after_its_binding_is_only_known_at_run_time(
 ) -> None:
     """`PREFIXED = False`, then changed before `add_all_sub_routers(api, v1, PREFIXED)` runs:
     by a function declaring it `global`, as an attribute of its module (`flags.PREFIXED =
-    True`, `|=` from another module, `setattr`) or of its class (`Config.PREFIXED = True`).
+    True`, `|=` from another module, `setattr`) or of its class (`Config.PREFIXED = True`);
+    by any binding besides the plain one (a tuple, starred or loop target, `|=`, `with ... as`,
+    a walrus), through the module's dict (`globals()["PREFIXED"] = True`, `globals().update`,
+    `sys.modules[__name__]`, `flags.__dict__`, `vars(flags)`), as a target of a tuple or loop
+    (`flags.PREFIXED, flags.OTHER = ...`), or by the class's own code (`cls.PREFIXED = True` in
+    a class method, `type(self).PREFIXED`, a second binding in its body).
     The call is said as only known at run time (both branches count), as for any value not
     known statically. Before, the first value was read: the route was logged without the
     `/items` prefix it is served under, and nothing was said. A change to another name keeps

@@ -2219,7 +2219,25 @@ class PackageIndex:
         return words
 
     def _names_namespace(self, owner: ast.expr, scope: Scope, namespace: ast.AST) -> bool:
-        """Whether ``owner`` (``flags`` of ``flags.PREFIXED = ...``) is that module or class."""
+        """Whether ``owner`` (``flags`` of ``flags.PREFIXED = ...``) is that module or class.
+
+        Also the module running the code, as ``globals()`` (``vars()`` at its top level) or
+        ``sys.modules[__name__]`` (or its dotted name); a class as the ``cls`` of its class
+        methods (``cls.X = ...``), or ``type(self)`` and ``self.__class__`` in its methods.
+        """
+        if isinstance(namespace, ast.ClassDef) and _receiver_class(owner, scope) is namespace:
+            return True
+        if calls_builtin(owner, scope, "globals") or (
+            calls_builtin(owner, scope, "vars") and not owner.args and scope.parent is None
+        ):
+            return scope.module.tree is namespace
+        if isinstance(owner, ast.Subscript) and self.qualify(owner.value, scope) == "sys.modules":
+            key = owner.slice
+            if isinstance(key, ast.Name) and key.id == "__name__" and scope.lookup(key.id) is None:
+                return scope.module.tree is namespace
+            named = self.string_value(key, scope)
+            model = None if named is None else self.module(named)
+            return model is not None and model.tree is namespace
         binding = self.binding_of(owner, scope)
         if binding is None:
             return False
@@ -3402,17 +3420,34 @@ _STRING_METHODS: dict[str, frozenset[int]] = {
 
 # An attribute assigned (``x.name =``, ``x.name += ``, ``x.name: T =``) or set by
 # ``setattr(x, "name", ...)``, as a text probe finds it: the name is the one group matched.
+# Also a key of a namespace's dict (``globals()["name"] = ...``, ``m.__dict__["name"]``).
 _ATTRIBUTE_STORE = (
     r"\.\s*(\w+)\s*(?::[^=\n]*)?(?://|\*\*|<<|>>|[-+*/%@&|^])?=(?!=)"
     r"|\bsetattr\s*\([^,]*,\s*[rRuU]?[\"'](\w+)[\"']"
+    r"|(?:\b(?:globals|vars)\s*\([^)]*\)|__dict__)\s*\[\s*[rRuU]?[\"'](\w+)[\"']"
 )
+# A target list or loop target holding attributes (``flags.A, flags.B = ...``, ``for m.X in``,
+# ``with ... as m.X``): the groups are the targets, whose attribute names are read out of them.
+_TARGET_LIST = (
+    r"(?m)^[ \t]*(?:(?:async[ \t]+)?for[ \t]+)?([\w.,*()\[\] \t]*\.\w+[\w.,*()\[\] \t]*?)"
+    r"(?:=(?!=)|[ \t]in\b)|\bas[ \t]+([\w.]*\.\w+)"
+)
+# ``globals().update(name=..., ...)`` (also ``vars(m)``, ``m.__dict__``): the arguments.
+_NAMESPACE_UPDATE = r"(?:\b(?:globals|vars)\s*\([^)]*\)|__dict__)\s*\.\s*update\s*\(([^)]*)"
 
 
 def _assigned_words(text: str) -> frozenset[str]:
     """The attribute names ``text`` may assign (see :data:`_ATTRIBUTE_STORE`); a superset."""
-    if "=" not in text and "setattr" not in text:
+    if "=" not in text and "setattr" not in text and "update" not in text and "for" not in text:
         return frozenset()
-    return frozenset(stored or named for stored, named in re.findall(_ATTRIBUTE_STORE, text))
+    words = {word for found in re.findall(_ATTRIBUTE_STORE, text) for word in found if word}
+    for targets in re.findall(_TARGET_LIST, text):
+        words.update(re.findall(r"\.\s*(\w+)", "".join(targets)))
+    if "update" in text:
+        for arguments in re.findall(_NAMESPACE_UPDATE, text):
+            for keyword, key in re.findall(r"(\w+)\s*=|[\"'](\w+)[\"']\s*:", arguments):
+                words.add(keyword or key)
+    return frozenset(words)
 
 
 def _attribute_targets(model: ModuleModel, name: str) -> Iterator[tuple[ast.expr, Scope]]:
@@ -3450,10 +3485,104 @@ def _attribute_targets(model: ModuleModel, name: str) -> Iterator[tuple[ast.expr
                 and node.args[1].value == name
             ):
                 yield node.args[0], scope
+            elif (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.slice, ast.Constant)
+                and node.slice.value == name
+            ):
+                # `globals()["PREFIX"] = ...`, `vars(flags)["X"] = ...`, `Config.__dict__[...]`.
+                held = _namespace_of_dict(node.value, scope)
+                if held is not None:
+                    yield held, scope
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "update"
+                and _updates_key(node, name)
+            ):
+                # `globals().update(PREFIX="/v2")`, `globals().update({"PREFIX": "/v2"})`.
+                held = _namespace_of_dict(node.func.value, scope)
+                if held is not None:
+                    yield held, scope
+
+
+def _namespace_of_dict(expression: ast.expr, scope: Scope) -> ast.expr | None:
+    """The namespace whose dict ``expression`` is: ``globals()`` itself, ``m`` of ``vars(m)``.
+
+    ``vars()`` with no argument (the module's at its top level), and ``m.__dict__``. None for
+    any other expression.
+    """
+    if calls_builtin(expression, scope, "globals") and not expression.args:
+        return expression
+    if calls_builtin(expression, scope, "vars") and len(expression.args) <= 1:
+        return expression.args[0] if expression.args else expression
+    if isinstance(expression, ast.Attribute) and expression.attr == "__dict__":
+        return expression.value
+    return None
+
+
+def _updates_key(call: ast.Call, name: str) -> bool:
+    """Whether ``<dict>.update(...)`` sets ``name``: as a keyword, a dict key, or unknown keys."""
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg == name:
+            return True
+    for argument in call.args:
+        if not isinstance(argument, ast.Dict):
+            return True  # `update(other)`: which keys, only known at run time
+        for key in argument.keys:
+            if key is None or not isinstance(key, ast.Constant) or key.value == name:
+                return True
+    return False
+
+
+def _receiver_class(owner: ast.expr, scope: Scope) -> ast.ClassDef | None:
+    """The class ``owner`` is in a method of it: ``cls`` of a class method, ``type(self)``.
+
+    ``cls`` is the first parameter of a ``@classmethod`` (also of ``__new__``, which runs on
+    the class undecorated; ``__init_subclass__`` runs on subclasses only, whose attributes
+    are their own); ``type(self)`` and ``self.__class__`` read the instance parameter of an
+    instance method. None otherwise.
+    """
+    if calls_builtin(owner, scope, "type") and len(owner.args) == 1 and not owner.keywords:
+        owner, instance = owner.args[0], True
+    elif isinstance(owner, ast.Attribute) and owner.attr == "__class__":
+        owner, instance = owner.value, True
+    else:
+        instance = False
+    if not isinstance(owner, ast.Name):
+        return None
+    binding = scope.lookup(owner.id)
+    method = None if binding is None or binding.kind != "param" else binding.scope
+    function = None if method is None else method.node
+    cls = None if method is None or method.parent is None else method.parent.node
+    if (
+        binding is None
+        or not isinstance(function, FunctionNode)
+        or not isinstance(cls, ast.ClassDef)
+    ):
+        return None
+    positional = [*function.args.posonlyargs, *function.args.args]
+    if not positional or positional[0] is not binding.node:
+        return None
+    on_class = is_class_method(function) or function.name in _IMPLICIT_CLASS_METHODS
+    if instance:
+        return cls if not on_class and not static_or_class(function) else None
+    return cls if on_class else None
+
+
+# Methods Python runs on the class without a `@classmethod` decorator.
+_IMPLICIT_CLASS_METHODS = frozenset({"__new__", "__class_getitem__"})
 
 
 def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
-    """The value the body of ``cls`` assigns to ``name``, when it assigns it exactly once."""
+    """The value the body of ``cls`` assigns to ``name``, when it binds it exactly once.
+
+    A second binding of any kind (``X += "/v2"``, ``X, Y = ...``, a loop target, a ``def``)
+    makes it no constant.
+    """
+    if sum(1 for bound in bound_names(cls.body) if bound == name) != 1:
+        return None
     values = [
         statement.value
         for statement in cls.body
