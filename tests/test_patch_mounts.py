@@ -3566,6 +3566,92 @@ def test_a_router_a_controller_returns_from_a_getter_is_served_where_it_is_inclu
         assert TestClient(served.app).get("/api/v1/items/3").status_code == 200
 
 
+#: Plain controller classes building `self.router` in `__init__`, by how they declare routes.
+PLAIN_CONTROLLERS = {
+    # Handlers declared with the router's decorators inside `__init__`.
+    "decorators-in-init": """from fastapi import APIRouter
+
+
+class ItemsController:
+    def __init__(self) -> None:
+        self.router = APIRouter(prefix="/items", tags=["items"])
+
+        @self.router.get("/{item_id}")
+        async def get_item(item_id: int) -> dict[str, int]:
+            return {"id": item_id}
+""",
+    # Bound methods registered by `add_api_route`, the prefix held in `self.prefix` first.
+    "prefix-attribute": '''from fastapi import APIRouter
+
+
+class ItemsController:
+    def __init__(self) -> None:
+        self.prefix = "/items"
+        self.router = APIRouter(prefix=self.prefix, tags=["items"])
+        self.router.add_api_route("/{item_id}", self.get_item, methods=["GET"])
+
+    async def get_item(self, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    def register(self, app: object) -> None:
+        """Include the router in the app."""
+        app.include_router(self.router, prefix="/api")  # type: ignore[attr-defined]
+''',
+}
+
+#: How the app includes a controller's router, by name.
+PLAIN_CONTROLLER_MAINS = {
+    "new-instance": 'app.include_router(ItemsController().router, prefix="/api")\n',
+    "bound-instance": (
+        'controller = ItemsController()\napp.include_router(controller.router, prefix="/api")\n'
+    ),
+    "in-a-factory": (
+        "\n\ndef include(app: FastAPI) -> None:\n    controller = ItemsController()\n"
+        '    app.include_router(controller.router, prefix="/api")\n\n\ninclude(app)\n'
+    ),
+    "register-method": "ItemsController().register(app)\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("controller", "main"),
+    [
+        (controller, main)
+        for controller in sorted(PLAIN_CONTROLLERS)
+        for main in sorted(PLAIN_CONTROLLER_MAINS)
+        # Only the second controller has a `register` method.
+        if main != "register-method" or controller == "prefix-attribute"
+    ],
+)
+def test_a_plain_controller_s_router_is_served_where_its_instance_s_router_is_included(
+    tmp_path: Path, controller: str, main: str
+) -> None:
+    """A plain class (no record) building `self.router = APIRouter(prefix=...)` in `__init__`,
+    its routes declared there (`@self.router.get`) or as bound methods (`add_api_route(path,
+    self.get_item)`), the app including an instance's router (built there, bound to a name,
+    in a function) or calling its `register(app)`: the routes are logged as served,
+    `/api/items/{item_id}`. Before, a prefix held in `self.prefix` was logged as
+    `self.router.prefix` (known only at run time), and a `register` method nothing calls
+    counted as an include of its own: the routes were logged without `/api`, or said to be
+    served under several paths."""
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api.items import ItemsController\n\n"
+        f"app = FastAPI()\n{PLAIN_CONTROLLER_MAINS[main]}",
+    )
+    (root / "backend/app/api/items.py").write_text(PLAIN_CONTROLLERS[controller])
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    out = " ".join(result.stdout.split())
+    assert "several paths" not in out and "run time" not in out, out
+    assert _logged_routes(root / "backend/app/api/items.py") == ["'/api/items/{item_id}'"]
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/items/3").json() == {"id": 3}
+        assert client.post("/api/telemetry/log", json={}).status_code != 404
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 def _property_controller(decorator: str, body: str = "return self._router") -> str:
     """The controller of GETTER_PY keeping its router in `_router`, read by a property."""
     return (

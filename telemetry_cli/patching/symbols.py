@@ -3278,8 +3278,10 @@ class PackageIndex:
                 assert isinstance(binding.node, ast.expr)
                 return self.string_value(binding.node, binding.scope, depth + 1, fallback)
             if binding is None and isinstance(expression, ast.Attribute):
-                constant = self.class_constant(expression, scope) or self._enum_value(
-                    expression, scope
+                constant = (
+                    self.class_constant(expression, scope)
+                    or self._enum_value(expression, scope)
+                    or _instance_constant(expression, scope)
                 )
                 if constant is not None:
                     return self.string_value(constant[0], constant[1], depth + 1, fallback)
@@ -3505,6 +3507,79 @@ def _attribute_targets(model: ModuleModel, name: str) -> Iterator[tuple[ast.expr
                 held = _namespace_of_dict(node.func.value, scope)
                 if held is not None:
                     yield held, scope
+
+
+def _instance_constant(expression: ast.Attribute, scope: Scope) -> tuple[ast.expr, Scope] | None:
+    """``self.prefix`` read in a method after its own ``self.prefix = "/items"``: that value.
+
+    ``def __init__(self): self.prefix = "/items"; self.router = APIRouter(prefix=self.prefix)``.
+    Only a plain assignment among the method's own statements (no branch or loop around it),
+    the class writing the attribute nowhere else (no other method, ``setattr`` or target
+    list), and no statement between the two handing the instance to code that might rebind
+    it (``self.configure()``, ``super().__init__()``, ``setup(self)``).
+    """
+    method = scope.node
+    cls = None if scope.parent is None else scope.parent.node
+    own = instance_parameter(scope)
+    if (
+        own is None
+        or not isinstance(method, FunctionNode)
+        or not isinstance(cls, ast.ClassDef)
+        or not isinstance(expression.value, ast.Name)
+        or expression.value.id != own
+    ):
+        return None
+    attribute = expression.attr
+    written = [
+        node
+        for item in cls.body
+        if isinstance(item, FunctionNode)
+        for node in ast.walk(item)
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == attribute
+            and isinstance(node.ctx, ast.Store | ast.Del)
+        )
+        or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and len(node.args) >= 2
+            and not (isinstance(node.args[1], ast.Constant) and node.args[1].value != attribute)
+        )
+    ]
+    if len(written) != 1:
+        return None
+    line = expression.lineno
+    assigned: tuple[int, ast.expr] | None = None
+    for at, statement in enumerate(method.body):
+        if statement.lineno <= line <= (statement.end_lineno or line):
+            if assigned is None:
+                return None
+            between = method.body[assigned[0] + 1 : at]
+            if any(_hands_on(node, own) for item in between for node in ast.walk(item)):
+                return None
+            return assigned[1], scope
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and statement.targets[0] is written[0]
+        ):
+            assigned = at, statement.value
+    return None
+
+
+def _hands_on(node: ast.AST, instance: str) -> bool:
+    """Whether ``node`` is a call that may run code on ``instance`` (or calls ``super()``)."""
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Name) and node.func.id == "super":
+        return True
+    return any(
+        isinstance(name, ast.Name) and name.id == instance
+        for part in (node.func, *node.args, *(keyword.value for keyword in node.keywords))
+        for name in ast.walk(part)
+    )
 
 
 def _namespace_of_dict(expression: ast.expr, scope: Scope) -> ast.expr | None:
