@@ -1896,6 +1896,13 @@ IMPORT_LINE = re.compile(
 # A string naming a module: an import string (`"app.main:app"`), a module's name
 # (`import_module("app.api.users")`), or the start of one (`f"app.routes.{name}"`).
 _MODULE_STRING = re.compile(r"""["'](?P<name>[^\W\d]\w*(?:\.[^\W\d]\w*)+)(?P<rest>\.\{|[:"'])""")
+# A module name made of the module's own (`f"{__name__}.{name}"`, `f"{__package__}.{name}"`),
+# a relative one (`f".{name}"`, resolved against the package), or a dotted prefix a name is
+# joined to (`"app.routes." + name`).
+_LISTING_STRING = re.compile(
+    r"""\bf["'](?:\{(?P<own>__name__|__package__)\})?\.\{"""
+    r"""|["'](?P<prefix>[^\W\d]\w*(?:\.[^\W\d]\w*)*)\.["']\s*\+"""
+)
 
 # How many classes of the package a class's bases are followed through (see ``lineage``).
 _MAX_LINEAGE = 8
@@ -2159,6 +2166,19 @@ class PackageIndex:
                 frontier.append(named)
                 if match.group("rest") == ".{":
                     frontier.extend(m for m in self.package if m.startswith(f"{named}."))
+            # A folder listed by the module's own name (`import_module(f"{__name__}.{name}")`,
+            # `import_module(f".{name}", __package__)`) or a dotted prefix joined to each entry
+            # (`import_module("app.routes." + name)`): every module of the package below it.
+            listed: set[str] = set()
+            for match in _LISTING_STRING.finditer(source.text):
+                if match.group("prefix") is not None:
+                    listed.add(match.group("prefix"))
+                elif match.group("own") == "__name__":
+                    listed.add(source.name)
+                elif source.package:
+                    listed.add(source.package)  # `__package__`, or a relative name
+            for below in listed:
+                frontier.extend(m for m in self.package if m.startswith(f"{below}."))
         return reached
 
     def assigned_attribute(
