@@ -3442,30 +3442,36 @@ _STRING_METHODS: dict[str, frozenset[int]] = {
 
 # An attribute assigned (``x.name =``, ``x.name += ``, ``x.name: T =``) or set by
 # ``setattr(x, "name", ...)``, as a text probe finds it: the name is the one group matched.
-# Also a key of a namespace's dict (``globals()["name"] = ...``, ``m.__dict__["name"]``).
 _ATTRIBUTE_STORE = (
     r"\.\s*(\w+)\s*(?::[^=\n]*)?(?://|\*\*|<<|>>|[-+*/%@&|^])?=(?!=)"
     r"|\bsetattr\s*\([^,]*,\s*[rRuU]?[\"'](\w+)[\"']"
-    r"|(?:\b(?:globals|vars)\s*\([^)]*\)|__dict__)\s*\[\s*[rRuU]?[\"'](\w+)[\"']"
 )
+# A key of a namespace's dict (``globals()["name"] = ...``, ``m.__dict__["name"]``), or the
+# arguments of its ``update(...)``; looked for only in a text naming such a dict.
+_NAMESPACE_DICT = r"(?:\b(?:globals|vars)\s*\([^)]*\)|__dict__)\s*"
+_NAMESPACE_KEY = _NAMESPACE_DICT + r"\[\s*[rRuU]?[\"'](\w+)[\"']"
+_NAMESPACE_WORDS = ("globals(", "vars(", "__dict__")
 # A target list or loop target holding attributes (``flags.A, flags.B = ...``, ``for m.X in``,
 # ``with ... as m.X``): the groups are the targets, whose attribute names are read out of them.
+# Possessive runs (Python 3.11): a line is read once, without backtracking over its words.
 _TARGET_LIST = (
-    r"(?m)^[ \t]*(?:(?:async[ \t]+)?for[ \t]+)?([\w.,*()\[\] \t]*\.\w+[\w.,*()\[\] \t]*?)"
-    r"(?:=(?!=)|[ \t]in\b)|\bas[ \t]+([\w.]*\.\w+)"
+    r"(?m)^[ \t]*+(?:([(\[]?[\w.*]++[ \t]*+,[^=\n]*+)=(?!=)"
+    r"|(?:async[ \t]++)?for[ \t]++([^\n]*?)[ \t]in\b)"
+    r"| as[ \t]++(\w++(?:\.\w++)++)"
 )
 # ``globals().update(name=..., ...)`` (also ``vars(m)``, ``m.__dict__``): the arguments.
-_NAMESPACE_UPDATE = r"(?:\b(?:globals|vars)\s*\([^)]*\)|__dict__)\s*\.\s*update\s*\(([^)]*)"
+_NAMESPACE_UPDATE = _NAMESPACE_DICT + r"\.\s*update\s*\(([^)]*)"
 
 
 def _assigned_words(text: str) -> frozenset[str]:
     """The attribute names ``text`` may assign (see :data:`_ATTRIBUTE_STORE`); a superset."""
     if "=" not in text and "setattr" not in text and "update" not in text and "for" not in text:
         return frozenset()
-    words = {word for found in re.findall(_ATTRIBUTE_STORE, text) for word in found if word}
+    words = {stored or named for stored, named in re.findall(_ATTRIBUTE_STORE, text)}
     for targets in re.findall(_TARGET_LIST, text):
         words.update(re.findall(r"\.\s*(\w+)", "".join(targets)))
-    if "update" in text:
+    if any(word in text for word in _NAMESPACE_WORDS):
+        words.update(re.findall(_NAMESPACE_KEY, text))
         for arguments in re.findall(_NAMESPACE_UPDATE, text):
             for keyword, key in re.findall(r"(\w+)\s*=|[\"'](\w+)[\"']\s*:", arguments):
                 words.add(keyword or key)
