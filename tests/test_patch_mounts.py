@@ -3566,6 +3566,92 @@ def test_a_router_a_controller_returns_from_a_getter_is_served_where_it_is_inclu
         assert TestClient(served.app).get("/api/v1/items/3").status_code == 200
 
 
+#: Plain controller classes building `self.router` in `__init__`, by how they declare routes.
+PLAIN_CONTROLLERS = {
+    # Handlers declared with the router's decorators inside `__init__`.
+    "decorators-in-init": """from fastapi import APIRouter
+
+
+class ItemsController:
+    def __init__(self) -> None:
+        self.router = APIRouter(prefix="/items", tags=["items"])
+
+        @self.router.get("/{item_id}")
+        async def get_item(item_id: int) -> dict[str, int]:
+            return {"id": item_id}
+""",
+    # Bound methods registered by `add_api_route`, the prefix held in `self.prefix` first.
+    "prefix-attribute": '''from fastapi import APIRouter
+
+
+class ItemsController:
+    def __init__(self) -> None:
+        self.prefix = "/items"
+        self.router = APIRouter(prefix=self.prefix, tags=["items"])
+        self.router.add_api_route("/{item_id}", self.get_item, methods=["GET"])
+
+    async def get_item(self, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    def register(self, app: object) -> None:
+        """Include the router in the app."""
+        app.include_router(self.router, prefix="/api")  # type: ignore[attr-defined]
+''',
+}
+
+#: How the app includes a controller's router, by name.
+PLAIN_CONTROLLER_MAINS = {
+    "new-instance": 'app.include_router(ItemsController().router, prefix="/api")\n',
+    "bound-instance": (
+        'controller = ItemsController()\napp.include_router(controller.router, prefix="/api")\n'
+    ),
+    "in-a-factory": (
+        "\n\ndef include(app: FastAPI) -> None:\n    controller = ItemsController()\n"
+        '    app.include_router(controller.router, prefix="/api")\n\n\ninclude(app)\n'
+    ),
+    "register-method": "ItemsController().register(app)\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("controller", "main"),
+    [
+        (controller, main)
+        for controller in sorted(PLAIN_CONTROLLERS)
+        for main in sorted(PLAIN_CONTROLLER_MAINS)
+        # Only the second controller has a `register` method.
+        if main != "register-method" or controller == "prefix-attribute"
+    ],
+)
+def test_a_plain_controller_s_router_is_served_where_its_instance_s_router_is_included(
+    tmp_path: Path, controller: str, main: str
+) -> None:
+    """A plain class (no record) building `self.router = APIRouter(prefix=...)` in `__init__`,
+    its routes declared there (`@self.router.get`) or as bound methods (`add_api_route(path,
+    self.get_item)`), the app including an instance's router (built there, bound to a name,
+    in a function) or calling its `register(app)`: the routes are logged as served,
+    `/api/items/{item_id}`. Before, a prefix held in `self.prefix` was logged as
+    `self.router.prefix` (known only at run time), and a `register` method nothing calls
+    counted as an include of its own: the routes were logged without `/api`, or said to be
+    served under several paths."""
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api.items import ItemsController\n\n"
+        f"app = FastAPI()\n{PLAIN_CONTROLLER_MAINS[main]}",
+    )
+    (root / "backend/app/api/items.py").write_text(PLAIN_CONTROLLERS[controller])
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    out = " ".join(result.stdout.split())
+    assert "several paths" not in out and "run time" not in out, out
+    assert _logged_routes(root / "backend/app/api/items.py") == ["'/api/items/{item_id}'"]
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/items/3").json() == {"id": 3}
+        assert client.post("/api/telemetry/log", json={}).status_code != 404
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 def _property_controller(decorator: str, body: str = "return self._router") -> str:
     """The controller of GETTER_PY keeping its router in `_router`, read by a property."""
     return (
@@ -7344,9 +7430,69 @@ REBOUND_FLAGS: dict[str, tuple[str, str, dict[str, str]]] = {
         "Config.PREFIXED",
         {},
     ),
+    # Bindings besides the plain one, in the module itself.
+    "tuple-target": ("PREFIXED = False\nPREFIXED, OTHER = True, 1\n", "PREFIXED", {}),
+    "parenthesized-targets": ("PREFIXED = False\n(OTHER, PREFIXED) = (1, True)\n", "PREFIXED", {}),
+    "starred-target": ("PREFIXED = False\n*_, PREFIXED = [False, True]\n", "PREFIXED", {}),
+    "augmented": ("PREFIXED = False\nPREFIXED |= True\n", "PREFIXED", {}),
+    "loop-target": ("PREFIXED = False\nfor PREFIXED in (True,):\n    pass\n", "PREFIXED", {}),
+    "with-target": (
+        "import contextlib\n\nPREFIXED = False\nwith contextlib.nullcontext(True) as PREFIXED:\n"
+        "    pass\n",
+        "PREFIXED",
+        {},
+    ),
+    "walrus": ("PREFIXED = False\nif not (PREFIXED := True):\n    pass\n", "PREFIXED", {}),
+    # The module's namespace written as a dict, or found through `sys.modules`.
+    "globals-item": ('PREFIXED = False\nglobals()["PREFIXED"] = True\n', "PREFIXED", {}),
+    "globals-update": ("PREFIXED = False\nglobals().update(PREFIXED=True)\n", "PREFIXED", {}),
+    "sys-modules": (
+        'import sys\n\nPREFIXED = False\nsetattr(sys.modules[__name__], "PREFIXED", True)\n',
+        "PREFIXED",
+        {},
+    ),
+    "module-dict": ('flags.__dict__["PREFIXED"] = True\n', "flags.PREFIXED", {}),
+    "vars-of-module": ('vars(flags).update({"PREFIXED": True})\n', "flags.PREFIXED", {}),
+    # Attributes as targets of a tuple or a loop, from another module.
+    "attribute-tuple": (
+        "from app import startup  # noqa: F401\nfrom app.flags import PREFIXED\n",
+        "PREFIXED",
+        {"startup.py": "from app import flags\n\nflags.PREFIXED, flags.OTHER = True, 1\n"},
+    ),
+    "attribute-loop": (
+        "for flags.PREFIXED in (True,):\n    pass\n",
+        "flags.PREFIXED",
+        {},
+    ),
+    # A class attribute written by the class's own code.
+    "class-method": (
+        "class Config:\n    PREFIXED = False\n\n    @classmethod\n    def configure(cls) -> None:\n"
+        "        cls.PREFIXED = True\n\n\nConfig.configure()\n",
+        "Config.PREFIXED",
+        {},
+    ),
+    "type-of-self": (
+        "class Config:\n    PREFIXED = False\n\n    def configure(self) -> None:\n"
+        "        type(self).PREFIXED = True\n\n\nConfig().configure()\n",
+        "Config.PREFIXED",
+        {},
+    ),
+    "class-body-augmented": (
+        "class Config:\n    PREFIXED = False\n    PREFIXED |= True\n",
+        "Config.PREFIXED",
+        {},
+    ),
+    "class-body-tuple": (
+        "class Config:\n    PREFIXED = False\n    PREFIXED, OTHER = True, 1\n",
+        "Config.PREFIXED",
+        {},
+    ),
     "another-name": (
         "class Config:\n    PREFIXED = False\n    OTHER = 1\n\n\nConfig.OTHER = 2\n"
-        "flags.OTHER = 3\n\n\ndef configure() -> None:\n    global OTHER\n    OTHER = 4\n",
+        "flags.OTHER = 3\n\n\ndef configure() -> None:\n    global OTHER\n    OTHER = 4\n\n\n"
+        'globals()["OTHER"] = 5\nfor flags.OTHER in (6,):\n    pass\n\n\n'
+        "class Sub(Config):\n    def __init_subclass__(cls) -> None:\n"
+        "        cls.PREFIXED = True\n",
         "Config.PREFIXED",
         {},
     ),
@@ -7359,7 +7505,12 @@ def test_a_helper_s_flag_changed_after_its_binding_is_only_known_at_run_time(
 ) -> None:
     """`PREFIXED = False`, then changed before `add_all_sub_routers(api, v1, PREFIXED)` runs:
     by a function declaring it `global`, as an attribute of its module (`flags.PREFIXED =
-    True`, `|=` from another module, `setattr`) or of its class (`Config.PREFIXED = True`).
+    True`, `|=` from another module, `setattr`) or of its class (`Config.PREFIXED = True`);
+    by any binding besides the plain one (a tuple, starred or loop target, `|=`, `with ... as`,
+    a walrus), through the module's dict (`globals()["PREFIXED"] = True`, `globals().update`,
+    `sys.modules[__name__]`, `flags.__dict__`, `vars(flags)`), as a target of a tuple or loop
+    (`flags.PREFIXED, flags.OTHER = ...`), or by the class's own code (`cls.PREFIXED = True` in
+    a class method, `type(self).PREFIXED`, a second binding in its body).
     The call is said as only known at run time (both branches count), as for any value not
     known statically. Before, the first value was read: the route was logged without the
     `/items` prefix it is served under, and nothing was said. A change to another name keeps

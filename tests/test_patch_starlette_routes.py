@@ -444,3 +444,97 @@ def test_a_mount_an_app_lists_at_a_settings_default_logs_its_routes_under_it(
     with imported_app(root / "backend") as served:
         assert TestClient(served.app).get("/api/users/3").json() == {"id": 3}
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+CATCH_ALL_HEAD = '''"""An app with a Starlette catch-all: a proxy route, or static files."""
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.staticfiles import StaticFiles
+
+from app.api import ai_blocks
+
+
+async def proxy(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("proxied")
+
+
+def add_static(app: FastAPI) -> None:
+    app.mount("/", StaticFiles(directory="static", check_dir=False), name="static")
+
+
+'''
+
+#: Starlette catch-alls, by where they are added: served (the telemetry endpoints answer), or
+#: the line that says which one takes them (None: served).
+STARLETTE_CATCH_ALLS: dict[str, tuple[str, str | None]] = {
+    "add-route-before-the-includes": (
+        'app = FastAPI()\napp.add_route("/{p:path}", proxy, methods=["GET", "POST"])\n'
+        "app.include_router(ai_blocks.router)\n",
+        None,
+    ),
+    "add-route-after-the-includes": (
+        "app = FastAPI()\napp.include_router(ai_blocks.router)\n"
+        'app.add_route("/{p:path}", proxy, methods=["GET", "POST"])\n',
+        None,
+    ),
+    "mount-at-the-root-after-the-includes": (
+        "app = FastAPI()\napp.include_router(ai_blocks.router)\n"
+        'app.mount("/", StaticFiles(directory="static", check_dir=False))\n',
+        None,
+    ),
+    "helper-mounting-after-the-includes": (
+        "app = FastAPI()\napp.include_router(ai_blocks.router)\nadd_static(app)\n",
+        None,
+    ),
+    "route-in-the-constructor": (
+        'app = FastAPI(routes=[Route("/{path:path}", proxy, methods=["GET", "POST"])])\n'
+        "app.include_router(ai_blocks.router)\n",
+        "backend/app/main.py:20: route proxy (GET/POST/HEAD /{path:path}) answers POST "
+        "/api/telemetry/log before the telemetry router can; change api-prefix in "
+        "pyproject.toml, or the route",
+    ),
+    "helper-mounting-before-the-includes": (
+        "app = FastAPI()\nadd_static(app)\napp.include_router(ai_blocks.router)\n",
+        "backend/app/main.py:17: `add_static` mounts '/' on the app it is given, and "
+        "backend/app/main.py calls it before the telemetry router is included: the mount "
+        "answers /api/telemetry/log first; call it after the app's last include_router, or "
+        "change api-prefix in pyproject.toml",
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(STARLETTE_CATCH_ALLS))
+def test_a_starlette_catch_all_leaves_the_telemetry_endpoints_served_or_is_said(
+    tmp_path: Path, way: str
+) -> None:
+    """A catch-all Starlette route or mount: `app.add_route("/{p:path}", ...)` before or after
+    the includes (the wiring goes before it), `app.mount("/", StaticFiles(...))` after them,
+    directly or by a helper given the app: `POST /api/telemetry/log` and `GET
+    /api/telemetry/health` are served. One added before anything the tool can place, a
+    `Route("/{path:path}")` listed in `FastAPI(routes=[...])` or a helper's mount called
+    before the includes, is said on its line and fails the run. Before, both were passed over
+    (a module listing only Starlette routes was not read for routes, and a helper's mount was
+    not followed): generate succeeded and the endpoints answered `proxied` or 404."""
+    body, said = STARLETTE_CATCH_ALLS[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    (root / "backend/app/main.py").write_text(CATCH_ALL_HEAD + body)
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    if said is not None:
+        assert result.exit_code == 1, out
+        assert said in out, out
+        return
+    assert result.exit_code == 0, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").json()["status"] == "ok"
+        logged = client.post(
+            "/api/telemetry/log", json={"event_type": "ai_block_used", "properties": {}}
+        )
+        assert logged.headers["content-type"].startswith("application/json"), logged.text
+        assert logged.status_code in (200, 202, 422), logged.text

@@ -963,6 +963,59 @@ def test_a_module_the_app_imports_that_does_not_parse_fails(tmp_path: Path, impo
     assert "still uses" not in done.stdout, done.stdout
 
 
+#: A package's `__init__.py` importing each module of its folder, by how it names them.
+FOLDER_LISTINGS = {
+    "own-name": (
+        "import importlib\nimport pkgutil\n\nROUTERS = [\n"
+        '    importlib.import_module(f"{__name__}.{m.name}").router\n'
+        "    for m in pkgutil.iter_modules(__path__)\n]\n"
+    ),
+    "relative-name": (
+        "import importlib\nimport pkgutil\n\nROUTERS = [\n"
+        '    importlib.import_module(f".{m.name}", __package__).router\n'
+        "    for m in pkgutil.iter_modules(__path__)\n]\n"
+    ),
+    "joined-prefix": (
+        "import importlib\nimport os\n\nROUTERS = [\n"
+        '    importlib.import_module("app.routes." + f[:-3]).router\n'
+        "    for f in os.listdir(os.path.dirname(__file__))\n"
+        '    if f.endswith(".py") and f != "__init__.py"\n]\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("listing", sorted(FOLDER_LISTINGS))
+def test_a_module_of_a_folder_the_app_imports_by_listing_that_does_not_parse_fails(
+    tmp_path: Path, listing: str
+) -> None:
+    # `import_module(f"{__name__}.{m.name}")` over `pkgutil.iter_modules(__path__)` (or a
+    # relative name, or `"app.routes." + name` over `os.listdir`): every module of the folder
+    # is the app's. Before, the import walk did not see these names: a syntax error there was
+    # only a note, and the run passed.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    path = "backend/app/routes/broken.py"
+    write_files(
+        root,
+        {
+            "backend/app/routes/__init__.py": FOLDER_LISTINGS[listing],
+            path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    said = f"{path}:3:7: syntax error: invalid syntax; imported by the app"
+    for command in (("generate", "--check"), ("generate",)):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 1, (command, done.stdout)
+        assert [text for text in done.stdout.splitlines() if said in text], (command, done.stdout)
+
+
 def test_a_module_a_module_importing_the_app_imports_that_does_not_parse_fails(
     tmp_path: Path,
 ) -> None:

@@ -22,6 +22,7 @@ from telemetry_cli.patching.apps import (
 from telemetry_cli.patching.mounts import (
     Mount,
     find_mounts,
+    method_calls,
     mount_calls,
     mount_takes,
     mounts_before,
@@ -39,6 +40,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     Role,
     Scope,
+    call_argument,
     unwrapped,
 )
 
@@ -581,6 +583,16 @@ def mount_clashes(
         )
     wiring = telemetry_wiring(site, index, api_prefix)
     for mount in shadowing_mounts(site, index, endpoint, wiring):
+        if mount.helper is not None:
+            message = (
+                f"`{mount.helper}` mounts {quoted(mount.path)} on the app it is given, and "
+                f"{site.module.path} calls it before the telemetry router is included: the "
+                f"mount answers {endpoint} first; call it after the app's last include_router, "
+                f"or change api-prefix in {config_name}"
+            )
+            where = f"{mount.module}:{mount.line}"
+            clashes.append(Collision(mount.module, mount.line, f"{where}: {message}"))
+            continue
         if mount.listed:
             message = (
                 f"Mount({quoted(mount.path)}, ...) in the routes of {site.expression} answers "
@@ -610,6 +622,10 @@ class ShadowingMount(NamedTuple):
     # Listed in the constructor's ``routes=`` (``Mount("/api", app=api)``) rather than added
     # with ``<app>.mount(...)`` above the app's last ``include_router``.
     listed: bool
+    # Made by a function given the app (``def add_static(app): app.mount("/", ...)``) that the
+    # block wiring the app calls before the wiring: its name, and the module defining it.
+    helper: str | None = None
+    module: str = ""
 
 
 def shadowing_mounts(
@@ -632,6 +648,21 @@ def shadowing_mounts(
     ):
         if mount_takes(mounted, endpoint):
             found.append(ShadowingMount(call.lineno, mounted, listed=False))
+    # `def add_static(app): app.mount("/", StaticFiles(...))`, which the block calls first.
+    for model in index.modules_holding(".mount(", index.package):
+        for call, scope in method_calls(model, "mount"):
+            function = scope.node
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            given = scope.bindings.get(receiver.id) if isinstance(receiver, ast.Name) else None
+            if not isinstance(function, FunctionNode) or given is None or given.kind != "param":
+                continue
+            path = index.string_value(call_argument(call, 0, "path"), scope)
+            if (
+                path is not None
+                and mount_takes(path, endpoint)
+                and _called_before_wiring(function.name, site, wiring, index)
+            ):
+                found.append(ShadowingMount(call.lineno, path, False, function.name, model.path))
     # `app = FastAPI(routes=[Mount("/api", app=api)])`: before every route added later.
     for mount in mount_calls(site.module, index):
         outer = mount.outer

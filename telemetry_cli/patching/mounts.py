@@ -1629,28 +1629,83 @@ def _in_a_class_never_built(
     if inner is scope or inner.parent is None or not isinstance(inner.node, ast.ClassDef):
         return None
     cls = inner.node
-    if cls.decorator_list or cls.keywords:
+    if _library_may_run(cls, inner.parent, index) or _named_elsewhere(
+        cls.name, inner.module.name, index, modules
+    ):
         return None
-    for base in cls.bases:
-        written = base.value if isinstance(base, ast.Subscript) else base
-        if index.defined(written, inner.parent) is None and (
-            index.qualify(written, inner.parent) not in _PLAIN_BASES
-        ):
-            return None  # a library's base may build its subclasses (a plugin registry)
-    pattern = re.compile(rf"\b{re.escape(cls.name)}\b")
-    for name in dict.fromkeys(modules):
-        source = index.source(name)
-        if source is None:
-            continue
-        # Its own `class` statement names it once; any other mention may build it.
-        own = name == inner.module.name
-        if len(pattern.findall(source.text)) > (1 if own else 0):
-            return None
     builds_app = any(
         isinstance(node, ast.Call) and index.built_role(node, inner)[0] is Role.APP
         for node in ast.walk(cls)
     )
     return None if builds_app else cls
+
+
+def _in_a_method_never_called(
+    scope: Scope, index: PackageIndex, modules: list[str]
+) -> FunctionNode | None:
+    """The method ``scope`` is, when the package never names it: nothing runs it.
+
+    ``class ItemsController: def register(self, app): app.include_router(self.router, ...)``
+    whose instances the app includes itself (``app.include_router(ItemsController().router,
+    prefix="/api")``), ``register`` named nowhere else: its include serves nothing, and the
+    router is served only where the app includes it. A dunder method (Python calls it), a
+    decorated one (a decorator may register it) or one of a class a library may run (see
+    :func:`_library_may_run`) is taken as run.
+    """
+    method = scope.node
+    cls = None if scope.parent is None else scope.parent.node
+    if (
+        not isinstance(method, FunctionNode)
+        or not isinstance(cls, ast.ClassDef)
+        or scope.parent is None
+        or scope.parent.parent is None
+        or (method.name.startswith("__") and method.name.endswith("__"))
+        or any(
+            not (isinstance(decorator, ast.Name) and decorator.id in _METHOD_KINDS)
+            for decorator in method.decorator_list
+        )
+        or _library_may_run(cls, scope.parent.parent, index)
+        or _named_elsewhere(method.name, scope.module.name, index, modules)
+    ):
+        return None
+    return method
+
+
+_METHOD_KINDS = frozenset({"staticmethod", "classmethod"})
+
+
+def _library_may_run(cls: ast.ClassDef, outer: Scope, index: PackageIndex) -> bool:
+    """Whether code outside the package may build ``cls`` or run its methods.
+
+    A decorator or metaclass may register it, and a library's base class may build its
+    subclasses (a plugin registry) or call their methods; plain bases and the package's own
+    do neither.
+    """
+    if cls.decorator_list or cls.keywords:
+        return True
+    for base in cls.bases:
+        written = base.value if isinstance(base, ast.Subscript) else base
+        if index.defined(written, outer) is None and (
+            index.qualify(written, outer) not in _PLAIN_BASES
+        ):
+            return True
+    return False
+
+
+def _named_elsewhere(name: str, module: str, index: PackageIndex, modules: list[str]) -> bool:
+    """Whether ``name`` is written anywhere in the package besides its one definition.
+
+    The defining module's ``class`` or ``def`` statement names it once; any other mention
+    (a call, an attribute read, a string given to ``getattr``) may run it.
+    """
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    for candidate in dict.fromkeys(modules):
+        source = index.source(candidate)
+        if source is None:
+            continue
+        if len(pattern.findall(source.text)) > (1 if candidate == module else 0):
+            return True
+    return False
 
 
 # The calls loading a distribution's entry points (plugins named in packaging metadata, by
@@ -2311,6 +2366,8 @@ def _module_mounts(
             continue
         if _in_a_branch_no_call_takes(call, scope, passed, index):
             continue  # `if prefix: ... else: router.include_router(r)`, every call passing True
+        if _in_a_method_never_called(scope, index, modules) is not None:
+            continue  # `def register(self, app): app.include_router(...)`, called by nothing
         included = _included_router(call)
         where = f"{model.path}:{call.lineno}"
         if included is None:

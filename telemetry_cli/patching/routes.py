@@ -735,13 +735,16 @@ def _may_register(text: str) -> bool:
     ``add_api_route``, a route decorator applied by hand (``app.post("/chat")(chat)``), an
     ``APIRoute`` of ``routes=``, fastapi-restful's ``add_resource`` and ``@cbv(router, url)``,
     fastapi-class's ``@View(router)`` (serving methods a base class of another module may
-    define), a Starlette route: most modules hold none, and their statements are not walked
-    for them.
+    define), a Starlette route (also ``Route(...)`` or ``Mount(..., routes=...)`` listed in an
+    app's ``routes=``, without any ``APIRoute``): most modules hold none, and their statements
+    are not walked for them.
     """
     return (
         ADD_API_ROUTE in text
         or ADD_WEBSOCKET_ROUTE in text
         or ROUTE_CLASS.search(text) is not None
+        or "Route(" in text  # `Route(...)`, `WebSocketRoute(...)` in a `routes=` list
+        or "Mount(" in text
         or ")(" in text  # `router.get("/")(handler)`
         or ADD_RESOURCE in text
         or "cbv(" in text

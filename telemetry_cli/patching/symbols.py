@@ -1887,6 +1887,13 @@ IMPORT_LINE = re.compile(
 # A string naming a module: an import string (`"app.main:app"`), a module's name
 # (`import_module("app.api.users")`), or the start of one (`f"app.routes.{name}"`).
 _MODULE_STRING = re.compile(r"""["'](?P<name>[^\W\d]\w*(?:\.[^\W\d]\w*)+)(?P<rest>\.\{|[:"'])""")
+# A module name made of the module's own (`f"{__name__}.{name}"`, `f"{__package__}.{name}"`),
+# a relative one (`f".{name}"`, resolved against the package), or a dotted prefix a name is
+# joined to (`"app.routes." + name`).
+_LISTING_STRING = re.compile(
+    r"""\bf["'](?:\{(?P<own>__name__|__package__)\})?\.\{"""
+    r"""|["'](?P<prefix>[^\W\d]\w*(?:\.[^\W\d]\w*)*)\.["']\s*\+"""
+)
 
 # How many classes of the package a class's bases are followed through (see ``lineage``).
 _MAX_LINEAGE = 8
@@ -2150,6 +2157,19 @@ class PackageIndex:
                 frontier.append(named)
                 if match.group("rest") == ".{":
                     frontier.extend(m for m in self.package if m.startswith(f"{named}."))
+            # A folder listed by the module's own name (`import_module(f"{__name__}.{name}")`,
+            # `import_module(f".{name}", __package__)`) or a dotted prefix joined to each entry
+            # (`import_module("app.routes." + name)`): every module of the package below it.
+            listed: set[str] = set()
+            for match in _LISTING_STRING.finditer(source.text):
+                if match.group("prefix") is not None:
+                    listed.add(match.group("prefix"))
+                elif match.group("own") == "__name__":
+                    listed.add(source.name)
+                elif source.package:
+                    listed.add(source.package)  # `__package__`, or a relative name
+            for below in listed:
+                frontier.extend(m for m in self.package if m.startswith(f"{below}."))
         return reached
 
     def assigned_attribute(
@@ -2210,7 +2230,25 @@ class PackageIndex:
         return words
 
     def _names_namespace(self, owner: ast.expr, scope: Scope, namespace: ast.AST) -> bool:
-        """Whether ``owner`` (``flags`` of ``flags.PREFIXED = ...``) is that module or class."""
+        """Whether ``owner`` (``flags`` of ``flags.PREFIXED = ...``) is that module or class.
+
+        Also the module running the code, as ``globals()`` (``vars()`` at its top level) or
+        ``sys.modules[__name__]`` (or its dotted name); a class as the ``cls`` of its class
+        methods (``cls.X = ...``), or ``type(self)`` and ``self.__class__`` in its methods.
+        """
+        if isinstance(namespace, ast.ClassDef) and _receiver_class(owner, scope) is namespace:
+            return True
+        if calls_builtin(owner, scope, "globals") or (
+            calls_builtin(owner, scope, "vars") and not owner.args and scope.parent is None
+        ):
+            return scope.module.tree is namespace
+        if isinstance(owner, ast.Subscript) and self.qualify(owner.value, scope) == "sys.modules":
+            key = owner.slice
+            if isinstance(key, ast.Name) and key.id == "__name__" and scope.lookup(key.id) is None:
+                return scope.module.tree is namespace
+            named = self.string_value(key, scope)
+            model = None if named is None else self.module(named)
+            return model is not None and model.tree is namespace
         binding = self.binding_of(owner, scope)
         if binding is None:
             return False
@@ -3251,8 +3289,10 @@ class PackageIndex:
                 assert isinstance(binding.node, ast.expr)
                 return self.string_value(binding.node, binding.scope, depth + 1, fallback)
             if binding is None and isinstance(expression, ast.Attribute):
-                constant = self.class_constant(expression, scope) or self._enum_value(
-                    expression, scope
+                constant = (
+                    self.class_constant(expression, scope)
+                    or self._enum_value(expression, scope)
+                    or _instance_constant(expression, scope)
                 )
                 if constant is not None:
                     return self.string_value(constant[0], constant[1], depth + 1, fallback)
@@ -3397,13 +3437,36 @@ _ATTRIBUTE_STORE = (
     r"\.\s*(\w+)\s*(?::[^=\n]*)?(?://|\*\*|<<|>>|[-+*/%@&|^])?=(?!=)"
     r"|\bsetattr\s*\([^,]*,\s*[rRuU]?[\"'](\w+)[\"']"
 )
+# A key of a namespace's dict (``globals()["name"] = ...``, ``m.__dict__["name"]``), or the
+# arguments of its ``update(...)``; looked for only in a text naming such a dict.
+_NAMESPACE_DICT = r"(?:\b(?:globals|vars)\s*\([^)]*\)|__dict__)\s*"
+_NAMESPACE_KEY = _NAMESPACE_DICT + r"\[\s*[rRuU]?[\"'](\w+)[\"']"
+_NAMESPACE_WORDS = ("globals(", "vars(", "__dict__")
+# A target list or loop target holding attributes (``flags.A, flags.B = ...``, ``for m.X in``,
+# ``with ... as m.X``): the groups are the targets, whose attribute names are read out of them.
+# Possessive runs (Python 3.11): a line is read once, without backtracking over its words.
+_TARGET_LIST = (
+    r"(?m)^[ \t]*+(?:([(\[]?[\w.*]++[ \t]*+,[^=\n]*+)=(?!=)"
+    r"|(?:async[ \t]++)?for[ \t]++([^\n]*?)[ \t]in\b)"
+    r"| as[ \t]++(\w++(?:\.\w++)++)"
+)
+# ``globals().update(name=..., ...)`` (also ``vars(m)``, ``m.__dict__``): the arguments.
+_NAMESPACE_UPDATE = _NAMESPACE_DICT + r"\.\s*update\s*\(([^)]*)"
 
 
 def _assigned_words(text: str) -> frozenset[str]:
     """The attribute names ``text`` may assign (see :data:`_ATTRIBUTE_STORE`); a superset."""
-    if "=" not in text and "setattr" not in text:
+    if "=" not in text and "setattr" not in text and "update" not in text and "for" not in text:
         return frozenset()
-    return frozenset(stored or named for stored, named in re.findall(_ATTRIBUTE_STORE, text))
+    words = {stored or named for stored, named in re.findall(_ATTRIBUTE_STORE, text)}
+    for targets in re.findall(_TARGET_LIST, text):
+        words.update(re.findall(r"\.\s*(\w+)", "".join(targets)))
+    if any(word in text for word in _NAMESPACE_WORDS):
+        words.update(re.findall(_NAMESPACE_KEY, text))
+        for arguments in re.findall(_NAMESPACE_UPDATE, text):
+            for keyword, key in re.findall(r"(\w+)\s*=|[\"'](\w+)[\"']\s*:", arguments):
+                words.add(keyword or key)
+    return frozenset(words)
 
 
 def _attribute_targets(model: ModuleModel, name: str) -> Iterator[tuple[ast.expr, Scope]]:
@@ -3441,10 +3504,177 @@ def _attribute_targets(model: ModuleModel, name: str) -> Iterator[tuple[ast.expr
                 and node.args[1].value == name
             ):
                 yield node.args[0], scope
+            elif (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.slice, ast.Constant)
+                and node.slice.value == name
+            ):
+                # `globals()["PREFIX"] = ...`, `vars(flags)["X"] = ...`, `Config.__dict__[...]`.
+                held = _namespace_of_dict(node.value, scope)
+                if held is not None:
+                    yield held, scope
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "update"
+                and _updates_key(node, name)
+            ):
+                # `globals().update(PREFIX="/v2")`, `globals().update({"PREFIX": "/v2"})`.
+                held = _namespace_of_dict(node.func.value, scope)
+                if held is not None:
+                    yield held, scope
+
+
+def _instance_constant(expression: ast.Attribute, scope: Scope) -> tuple[ast.expr, Scope] | None:
+    """``self.prefix`` read in a method after its own ``self.prefix = "/items"``: that value.
+
+    ``def __init__(self): self.prefix = "/items"; self.router = APIRouter(prefix=self.prefix)``.
+    Only a plain assignment among the method's own statements (no branch or loop around it),
+    the class writing the attribute nowhere else (no other method, ``setattr`` or target
+    list), and no statement between the two handing the instance to code that might rebind
+    it (``self.configure()``, ``super().__init__()``, ``setup(self)``).
+    """
+    method = scope.node
+    cls = None if scope.parent is None else scope.parent.node
+    own = instance_parameter(scope)
+    if (
+        own is None
+        or not isinstance(method, FunctionNode)
+        or not isinstance(cls, ast.ClassDef)
+        or not isinstance(expression.value, ast.Name)
+        or expression.value.id != own
+    ):
+        return None
+    attribute = expression.attr
+    written = [
+        node
+        for item in cls.body
+        if isinstance(item, FunctionNode)
+        for node in ast.walk(item)
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == attribute
+            and isinstance(node.ctx, ast.Store | ast.Del)
+        )
+        or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and len(node.args) >= 2
+            and not (isinstance(node.args[1], ast.Constant) and node.args[1].value != attribute)
+        )
+    ]
+    if len(written) != 1:
+        return None
+    line = expression.lineno
+    assigned: tuple[int, ast.expr] | None = None
+    for at, statement in enumerate(method.body):
+        if statement.lineno <= line <= (statement.end_lineno or line):
+            if assigned is None:
+                return None
+            between = method.body[assigned[0] + 1 : at]
+            if any(_hands_on(node, own) for item in between for node in ast.walk(item)):
+                return None
+            return assigned[1], scope
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and statement.targets[0] is written[0]
+        ):
+            assigned = at, statement.value
+    return None
+
+
+def _hands_on(node: ast.AST, instance: str) -> bool:
+    """Whether ``node`` is a call that may run code on ``instance`` (or calls ``super()``)."""
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Name) and node.func.id == "super":
+        return True
+    return any(
+        isinstance(name, ast.Name) and name.id == instance
+        for part in (node.func, *node.args, *(keyword.value for keyword in node.keywords))
+        for name in ast.walk(part)
+    )
+
+
+def _namespace_of_dict(expression: ast.expr, scope: Scope) -> ast.expr | None:
+    """The namespace whose dict ``expression`` is: ``globals()`` itself, ``m`` of ``vars(m)``.
+
+    ``vars()`` with no argument (the module's at its top level), and ``m.__dict__``. None for
+    any other expression.
+    """
+    if calls_builtin(expression, scope, "globals") and not expression.args:
+        return expression
+    if calls_builtin(expression, scope, "vars") and len(expression.args) <= 1:
+        return expression.args[0] if expression.args else expression
+    if isinstance(expression, ast.Attribute) and expression.attr == "__dict__":
+        return expression.value
+    return None
+
+
+def _updates_key(call: ast.Call, name: str) -> bool:
+    """Whether ``<dict>.update(...)`` sets ``name``: as a keyword, a dict key, or unknown keys."""
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg == name:
+            return True
+    for argument in call.args:
+        if not isinstance(argument, ast.Dict):
+            return True  # `update(other)`: which keys, only known at run time
+        for key in argument.keys:
+            if key is None or not isinstance(key, ast.Constant) or key.value == name:
+                return True
+    return False
+
+
+def _receiver_class(owner: ast.expr, scope: Scope) -> ast.ClassDef | None:
+    """The class ``owner`` is in a method of it: ``cls`` of a class method, ``type(self)``.
+
+    ``cls`` is the first parameter of a ``@classmethod`` (also of ``__new__``, which runs on
+    the class undecorated; ``__init_subclass__`` runs on subclasses only, whose attributes
+    are their own); ``type(self)`` and ``self.__class__`` read the instance parameter of an
+    instance method. None otherwise.
+    """
+    if calls_builtin(owner, scope, "type") and len(owner.args) == 1 and not owner.keywords:
+        owner, instance = owner.args[0], True
+    elif isinstance(owner, ast.Attribute) and owner.attr == "__class__":
+        owner, instance = owner.value, True
+    else:
+        instance = False
+    if not isinstance(owner, ast.Name):
+        return None
+    binding = scope.lookup(owner.id)
+    method = None if binding is None or binding.kind != "param" else binding.scope
+    function = None if method is None else method.node
+    cls = None if method is None or method.parent is None else method.parent.node
+    if (
+        binding is None
+        or not isinstance(function, FunctionNode)
+        or not isinstance(cls, ast.ClassDef)
+    ):
+        return None
+    positional = [*function.args.posonlyargs, *function.args.args]
+    if not positional or positional[0] is not binding.node:
+        return None
+    on_class = is_class_method(function) or function.name in _IMPLICIT_CLASS_METHODS
+    if instance:
+        return cls if not on_class and not static_or_class(function) else None
+    return cls if on_class else None
+
+
+# Methods Python runs on the class without a `@classmethod` decorator.
+_IMPLICIT_CLASS_METHODS = frozenset({"__new__", "__class_getitem__"})
 
 
 def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
-    """The value the body of ``cls`` assigns to ``name``, when it assigns it exactly once."""
+    """The value the body of ``cls`` assigns to ``name``, when it binds it exactly once.
+
+    A second binding of any kind (``X += "/v2"``, ``X, Y = ...``, a loop target, a ``def``)
+    makes it no constant.
+    """
+    if sum(1 for bound in bound_names(cls.body) if bound == name) != 1:
+        return None
     values = [
         statement.value
         for statement in cls.body
