@@ -201,7 +201,7 @@ _DIFFERS = "or the app starts, but its served OpenAPI document differs from the 
 
 
 def _note(declared: Declared, floors: dict[str, str], consequence: str) -> str:
-    where = f"{declared.file}:{declared.line}" if declared.line else declared.file
+    where = _where(declared)
     verb = "locks" if declared.locked else "pins" if declared.spec.startswith("==") else "declares"
     # As one token (`fastapi == 0.77.1` reads `fastapi==0.77.1`), a bare version set apart.
     spec = "".join(declared.spec.split())
