@@ -106,7 +106,7 @@ def install_steps(
     run's :class:`FileTexts`, to read each once).
     """
     found = _script_steps(root, script, read) if script is not None else None
-    for folder in _app_folders(backend, app_dir) + searched_folders(backend):
+    for folder in app_folders(backend, app_dir) + searched_folders(backend):
         if found is not None:
             break
         found = (
@@ -137,7 +137,7 @@ def searched_folders(backend: str) -> list[str]:
     return [path.as_posix() for path in (folder, *folder.parents) if path.parts] + ["."]
 
 
-def _app_folders(backend: str, app_dir: str | None) -> list[str]:
+def app_folders(backend: str, app_dir: str | None) -> list[str]:
     """The app package's folder and those above it below the backend folder, nearest first."""
     if app_dir is None:
         return []
@@ -868,7 +868,7 @@ def declared_versions(
             for item in listed
             for name, spec in _specified([item], names)
         ]
-    for folder in _app_folders(backend, app_dir) + searched_folders(backend):
+    for folder in app_folders(backend, app_dir) + searched_folders(backend):
         found = _declared_in(root, folder, names, read)
         if found is not None:
             return found

@@ -9,9 +9,17 @@ says so on every run, naming the file and line, as the Dockerfile's Python note 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+import tomllib
+from pathlib import Path, PurePosixPath
 
-from telemetry_cli.install_steps import Declared, TextReader, declared_versions
+from telemetry_cli.files import parse_toml
+from telemetry_cli.install_steps import (
+    Declared,
+    TextReader,
+    app_folders,
+    declared_versions,
+    searched_folders,
+)
 
 #: The oldest Python the generated layer runs on.
 LAYER_PYTHON = (3, 11)
@@ -55,6 +63,7 @@ def old_dependency_notes(
     the note says which. A range allowing a version at or above the floor (``pydantic>=1.8``) is
     no note; nor is a file declaring neither package, or a constraint that cannot be read.
     ``script``: the app module, root-relative, whose ``# /// script`` block may list them.
+    The files saying which Python runs the backend come after (:func:`old_python_notes`).
     """
     notes: list[str] = []
     for declared in declared_versions(
@@ -64,14 +73,135 @@ def old_dependency_notes(
             notes.append(_note(declared, LAYER_REQUIRES, "or the app fails at start-up"))
         elif _allows_floor(declared, LAYER_CONTRACT_REQUIRES[declared.name]) is False:
             notes.append(_note(declared, LAYER_CONTRACT_REQUIRES, _DIFFERS))
+    return notes + old_python_notes(root, backend, read, app_dir)
+
+
+def old_python_notes(
+    root: Path, backend: str, read: TextReader, app_dir: str | None = None
+) -> list[str]:
+    """The notes for each file choosing, for the backend, a Python older than the layer needs.
+
+    A platform or a tool picks the interpreter from them: ``runtime.txt`` (Heroku, Render,
+    Scalingo: ``python-3.10.12``), ``.python-version`` (pyenv, uv, rye), ``.tool-versions``
+    (asdf, mise), a ``Pipfile``'s ``[requires]``, and ``requires-python`` or Poetry's ``python``
+    in ``pyproject.toml`` when they allow no Python at or above :data:`LAYER_PYTHON`. Searched
+    in the app package's folders, the backend's and those above it up to the root, as the
+    installing files are; a version that cannot be read is no note. A file naming one version
+    gives it as an exact ``==3.10`` (its patch releases are the same Python), compared without
+    importing ``packaging``.
+    """
+    needed = ".".join(map(str, LAYER_PYTHON))
+    notes: list[str] = []
+    for folder in dict.fromkeys(app_folders(backend, app_dir) + searched_folders(backend)):
+        for declared, written in _python_declarations(root, folder, read):
+            if _allows_floor(declared, needed) is False:
+                notes.append(
+                    f"{_where(declared)} asks for Python `{written}`, but the generated "
+                    f"layer needs Python {needed} or newer: the app fails at start-up on it; "
+                    f"ask for Python {needed} or newer"
+                )
     return notes
+
+
+def _where(declared: Declared) -> str:
+    return f"{declared.file}:{declared.line}" if declared.line else declared.file
+
+
+# A version file's line: `3.10.12`, `python-3.10.12` (runtime.txt), `cpython-3.10` (uv),
+# `python_version=3.9.0`, `python 3.10.4` (.tool-versions). `system`, `pypy3.9` and a pyenv
+# virtualenv's name are none.
+_VERSION_LINE = r"(?:c?python[-_ ]?(?:version)?\s*[= ]?\s*)?(\d+\.\d+)(?:\.\d+)?(?:[a-z]+\d*)?"
+
+
+def _python_declarations(root: Path, folder: str, read: TextReader) -> list[tuple[Declared, str]]:
+    """What the files of ``folder`` say of the Python the backend runs on, as constraints.
+
+    Each with the text as written, which the note quotes.
+    """
+    found = [
+        declared
+        for name in ("runtime.txt", ".python-version", ".tool-versions")
+        if (declared := _version_file(root, folder, name, read)) is not None
+    ]
+    return found + _toml_pythons(root, folder, read)
+
+
+def _version_file(
+    root: Path, folder: str, name: str, read: TextReader
+) -> tuple[Declared, str] | None:
+    """The version a one-version file names on its first line naming one (None: no such)."""
+    text = read(root / folder / name) or ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if name == ".tool-versions":
+            # `python 3.10.4 3.12.1`: the first version listed is the one used.
+            words = line.split()
+            if words[:1] != ["python"] or len(words) < 2:
+                continue
+            line = words[1]
+        if not line:
+            continue
+        version = re.fullmatch(_VERSION_LINE, line, re.IGNORECASE)
+        if version is None:
+            return None
+        shown = PurePosixPath(folder, name).as_posix()
+        return Declared(shown, number, "python", f"=={version[1]}"), line
+    return None
+
+
+def _toml_pythons(root: Path, folder: str, read: TextReader) -> list[tuple[Declared, str]]:
+    """The Python a ``Pipfile``'s ``[requires]`` or a ``pyproject.toml`` of ``folder`` asks for."""
+    found: list[tuple[Declared, str]] = []
+    for name in ("Pipfile", "pyproject.toml"):
+        shown = PurePosixPath(folder, name).as_posix()
+        text = read(root / folder / name)
+        try:
+            data = parse_toml(text) if text is not None else {}
+        except (tomllib.TOMLDecodeError, RecursionError):
+            data = {}
+        if text is None or not data:
+            continue
+        if name == "Pipfile":
+            requires = _mapping(data.get("requires"))
+            for key in ("python_full_version", "python_version"):
+                value = requires.get(key)
+                if isinstance(value, str) and re.fullmatch(r"\d+\.\d+(?:\.\d+)?", value):
+                    minor = ".".join(value.split(".")[:2])
+                    declared = Declared(shown, _line_number(text, key), "python", f"=={minor}")
+                    found.append((declared, f'{key} = "{value}"'))
+                    break
+            continue
+        wanted = _mapping(data.get("project")).get("requires-python")
+        if isinstance(wanted, str):
+            declared = Declared(shown, _line_number(text, "requires-python"), "python", wanted)
+            found.append((declared, f'requires-python = "{wanted}"'))
+        poetry = _mapping(_mapping(data.get("tool")).get("poetry"))
+        python = _mapping(poetry.get("dependencies")).get("python")
+        if isinstance(python, str):
+            line = _line_number(text, "python =", "python=")
+            declared = Declared(shown, line, "python", python, poetry=True)
+            found.append((declared, f'python = "{python}"'))
+    return found
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _line_number(text: str, *keys: str) -> int:
+    """The 1-based line starting with the first of ``keys`` found (0: none)."""
+    for key in keys:
+        found = re.search(rf"^\s*{re.escape(key)}", text, re.MULTILINE)
+        if found is not None:
+            return text.count("\n", 0, found.start()) + 1
+    return 0
 
 
 _DIFFERS = "or the app starts, but its served OpenAPI document differs from the contract"
 
 
 def _note(declared: Declared, floors: dict[str, str], consequence: str) -> str:
-    where = f"{declared.file}:{declared.line}" if declared.line else declared.file
+    where = _where(declared)
     verb = "locks" if declared.locked else "pins" if declared.spec.startswith("==") else "declares"
     # As one token (`fastapi == 0.77.1` reads `fastapi==0.77.1`), a bare version set apart.
     spec = "".join(declared.spec.split())

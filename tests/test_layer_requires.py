@@ -462,3 +462,112 @@ def test_a_lock_entry_starts_a_line_and_is_found_among_many(tmp_path: Path) -> N
     [found] = notes(tmp_path)
     line = text[: text.index('"1.10.13"')].count("\n") + 1
     assert found.startswith(f"uv.lock:{line} locks pydantic==1.10.13"), found
+
+
+NEEDS_PYTHON = "but the generated layer needs Python 3.11 or newer: the app fails at start-up"
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "written"),
+    [
+        # Heroku, Render and Scalingo read runtime.txt; pyenv, uv and rye .python-version;
+        # asdf and mise .tool-versions: each picks the interpreter the app runs on.
+        ({"runtime.txt": "python-3.10.12\n"}, "runtime.txt:1", "python-3.10.12"),
+        ({"runtime.txt": "python_version=3.9.0\n"}, "runtime.txt:1", "python_version=3.9.0"),
+        ({".python-version": "# pinned\n3.9\n"}, ".python-version:2", "3.9"),
+        ({".python-version": "cpython-3.10.14\n"}, ".python-version:1", "cpython-3.10.14"),
+        (
+            {".tool-versions": "nodejs 20.11.0\npython 3.10.4 3.12.1\n"},
+            ".tool-versions:2",
+            "3.10.4",
+        ),
+        (
+            {"Pipfile": '[packages]\nfastapi = "*"\n\n[requires]\npython_version = "3.10"\n'},
+            "Pipfile:5",
+            'python_version = "3.10"',
+        ),
+        (
+            {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.8,<3.11"\n'},
+            "pyproject.toml:3",
+            'requires-python = ">=3.8,<3.11"',
+        ),
+        (
+            {"pyproject.toml": '[tool.poetry.dependencies]\npython = "~3.10"\nfastapi = "*"\n'},
+            "pyproject.toml:2",
+            'python = "~3.10"',
+        ),
+    ],
+)
+def test_a_file_choosing_an_older_python_is_noted(
+    tmp_path: Path, files: dict[str, str], where: str, written: str
+) -> None:
+    # The layer needs Python 3.11: only a Dockerfile's `FROM python:3.10` was noted, while the
+    # platform files of many real backends (runtime.txt first) choose the interpreter too.
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    found = notes(tmp_path)
+    said = f"{where} asks for Python `{written}`, {NEEDS_PYTHON} on it; ask for Python 3.11"
+    assert found == [f"{said} or newer"]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"runtime.txt": "python-3.12.3\n"},
+        {".python-version": "3.11\n"},
+        {".python-version": "system\n"},
+        {".python-version": "pypy3.9\n"},
+        {".tool-versions": "nodejs 20.11.0\n"},
+        {"Pipfile": '[requires]\npython_version = "3.12"\n'},
+        {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.8"\n'},
+        {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.9"\n'},
+        {"pyproject.toml": '[tool.poetry.dependencies]\npython = ">=3.10,<3.13"\n'},
+        {"pyproject.toml": '[project]\nname = "x"\nrequires-python = "3.10"\n'},  # unread
+    ],
+)
+def test_a_python_the_layer_runs_on_is_not_noted(tmp_path: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert notes(tmp_path) == []
+
+
+def test_the_python_files_of_the_backend_folders_are_read_and_generate_says_it(
+    tmp_path: Path,
+) -> None:
+    # A backend folder with its own .python-version, the root's runtime.txt above it; a
+    # frontend's folder beside it is not one of the backend's.
+    root = tmp_path / "svc"
+    (root / "backend/app").mkdir(parents=True)
+    (root / "frontend").mkdir()
+    (root / "backend/app/__init__.py").write_text("")
+    (root / "backend/app/main.py").write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/x")\ndef x() -> int:\n'
+        "    return 1\n"
+    )
+    (root / "backend/.python-version").write_text("3.10\n")
+    (root / "runtime.txt").write_text("python-3.9.18\n")
+    (root / "frontend/.python-version").write_text("3.8\n")
+    initialized = run("init", "--root", str(root))
+    assert initialized.exit_code == 0, initialized.stdout + initialized.stderr
+    first = "backend/.python-version:1 asks for Python `3.10`"
+    second = "runtime.txt:1 asks for Python `python-3.9.18`"
+    assert initialized.stdout.count(first) == 1, initialized.stdout
+    assert initialized.stdout.count(second) == 1, initialized.stdout
+    assert "frontend" not in initialized.stdout
+    for args in ((), ("--check",)):
+        done = run("generate", "--root", str(root), *args)
+        assert done.exit_code == 0, done.stdout + done.stderr
+        assert done.stdout.count(first) == 1 and done.stdout.count(second) == 1, done.stdout
+    # The version the note asks for silences it, and is read without importing packaging.
+    (root / "backend/.python-version").write_text("3.12\n")
+    (root / "runtime.txt").write_text("python-3.12.4\n")
+    again = run("generate", "--root", str(root), "--check")
+    assert again.exit_code == 0 and "asks for Python" not in again.stdout, again.stdout
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from telemetry_cli.install_steps import read_text\n"
+        "from telemetry_cli.layer_requires import old_python_notes\n"
+        f"assert old_python_notes(Path({str(root)!r}), 'backend', read_text) == []\n"
+        "assert 'packaging.specifiers' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=REPOSITORY)
