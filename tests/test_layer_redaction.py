@@ -3199,6 +3199,54 @@ def test_text_shaped_like_no_credential_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"text": text}).payload == {"text": text}
 
 
+_JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+_JWT_CLAIMS = "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+_JWT_SIGNATURE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+_JWT = f"{_JWT_HEADER}.{_JWT_CLAIMS}.{_JWT_SIGNATURE}"
+
+
+@pytest.mark.parametrize(
+    ("items", "redacted"),
+    [
+        # Split at its dots, each part an item: no part is a secret alone.
+        ([_JWT_HEADER, _JWT_CLAIMS, _JWT_SIGNATURE], [0, 1, 2]),
+        (["Bearer", _JWT_HEADER, _JWT_CLAIMS, _JWT_SIGNATURE, "expires"], [1, 2, 3]),
+        # Wrapped at a width into lines: the line holding the header's dot is a JWT already.
+        ([_JWT[:40], _JWT[40:100], _JWT[100:]], [0, 1, 2]),
+        (["Authorization:", _JWT[:60], _JWT[60:]], [1, 2]),
+        # Base64 of JSON that names no algorithm is no JOSE header: a list of ids is kept.
+        (["eyJ0eXAiOiJub3RlIn0", "abc", "def"], []),
+        (["eyJhbGciOiJub25lIn0", "plain words", "x"], []),
+    ],
+)
+def test_a_jwt_split_across_a_lists_items_is_redacted(
+    logger: Any, items: list[str], redacted: list[int]
+) -> None:
+    recorded = logger.record("error_event", {"parts": items}).payload["parts"]
+    assert recorded == [
+        "[redacted]" if index in redacted else item for index, item in enumerate(items)
+    ]
+    as_tuple = logger.record("error_event", {"parts": tuple(items)}).payload["parts"]
+    assert list(as_tuple) == recorded
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "notes.md", "schema.sql", "settings.py", "password.md", "secrets.sql", "api_keys.py",
+        "migrations/0002_add_password.sql", "docs/credentials.md", "db/dump@2024-01-01.sql",
+        "backup@schema.sql", "report@2x.sql", "init@db.sqlite", "git:main@notes.md",
+        "see notes.md; password.md; schema.sql",
+    ],
+)  # fmt: skip
+def test_file_names_of_source_and_documents_are_kept(logger: Any, name: str) -> None:
+    # ".sql" is no top-level domain: "backup@schema.sql" is no address; ".md" and ".py" are
+    # (Moldova's, Paraguay's), so "ion@gov.md" stays one, but after "name:tag@" they are files.
+    for key in ("file", "filename", "note"):
+        assert logger.record("error_event", {key: name}).payload == {key: name}
+    assert logger.record("error_event", {"note": "ion@gov.md"}).payload == {"note": "[redacted]"}
+
+
 def test_words_of_letters_and_digits_skip_the_mark_search_with_the_same_verdict(
     layer: Layer,
 ) -> None:
@@ -3794,6 +3842,16 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "app_user:Xk9!2@pg-main.internal.example.org/analytics",
         # A key holding an email address: the address is someone's data, as without the path.
         "cache:ada@example.com/profile",
+        # Session 46: a host ending in its root's dot, an IPv6 address in brackets, and one of
+        # the settings a connection string joins with ";" (ADO.NET's, a list of Redis nodes).
+        "admin:hunter2secret@db.example.com.:5432",
+        "admin:hunter2secret@db.example.com.",
+        "admin:hunter2secret@db.example.com./app",
+        "admin:hunter2secret@[::1]:5432",
+        "admin:hunter2secret@[2001:db8::1]/app",
+        "Server=db;Database=app;user:hunter2secret@db.example.com;",
+        "ada:pw@cache-1:6379;ada:pw@cache-2:6379",
+        "timeout=3;dsn=ada:hunter2@db:5432/app",
     ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -3823,6 +3881,14 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "ns:key@settings.yaml/x",
         "v1:alpha@build.42/artifacts",
         "see ada:pw@db.example.com/app for the seating plan",
+        # Session 46: a file's name after "name:tag@" is no host, Python's and Markdown's too;
+        # a connection string's setting holding a space is prose's.
+        "git:main@notes.md",
+        "origin:v2@schema.sql",
+        "Notes:draft@README.md",
+        "build:42@setup.py",
+        "Meet 12:30@room; bring notes",
+        "Server=db;Database=app;Trusted_Connection=yes;",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
