@@ -3199,6 +3199,43 @@ def test_text_shaped_like_no_credential_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"text": text}).payload == {"text": text}
 
 
+# Sensitive keys that a pydantic model can name a field (identifiers, none of its own names).
+_FIELD_NAMES = sorted(
+    {
+        key
+        for key in SENSITIVE
+        if key.isidentifier() and not key.startswith(("_", "model_")) and key.isascii()
+    }
+)
+
+
+@given(
+    name=st.sampled_from(_FIELD_NAMES),
+    alias=st.from_regex(r"[a-z]{1,3}", fullmatch=True),
+    value=st.from_regex(r"[A-Za-z0-9_.:/@-]{6,24}", fullmatch=True),
+    serialization=st.booleans(),
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_model_field_is_recorded_under_its_alias_as_under_its_name(
+    layer: Layer, sensitive: Any, name: str, alias: str, value: str, serialization: bool
+) -> None:
+    # The alias a field is dumped under says nothing of what it holds: its name does.
+    import pydantic
+
+    assume(not sensitive(alias) and alias != name)
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    option = "serialization_alias" if serialization else "alias"
+    model = pydantic.create_model(
+        "Form",
+        __config__=pydantic.ConfigDict(populate_by_name=True),
+        **{name: (str, pydantic.Field(**{option: alias}))},  # type: ignore[call-overload]
+    )
+    form = model(**{name: value})
+    by_name = logger.record("error_event", {name: value}).payload[name]
+    assert logger.record("error_event", {"form": form}).payload == {"form": {alias: by_name}}
+    assert logger.record("error_event", form).payload == {alias: by_name}
+
+
 _JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 _JWT_CLAIMS = "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
 _JWT_SIGNATURE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
@@ -3214,6 +3251,11 @@ _JWT = f"{_JWT_HEADER}.{_JWT_CLAIMS}.{_JWT_SIGNATURE}"
         # Wrapped at a width into lines: the line holding the header's dot is a JWT already.
         ([_JWT[:40], _JWT[40:100], _JWT[100:]], [0, 1, 2]),
         (["Authorization:", _JWT[:60], _JWT[60:]], [1, 2]),
+        # Lines of a file, their ends kept; parts cut before their dots.
+        ([f"{_JWT_HEADER}\n", f"{_JWT_CLAIMS}\n", f"{_JWT_SIGNATURE}\n"], [0, 1, 2]),
+        ([_JWT_HEADER, f".{_JWT_CLAIMS}", f".{_JWT_SIGNATURE}"], [0, 1, 2]),
+        # A whole token in one item is that item's: the next word is kept.
+        ([_JWT, "expires"], [0]),
         # Base64 of JSON that names no algorithm is no JOSE header: a list of ids is kept.
         (["eyJ0eXAiOiJub3RlIn0", "abc", "def"], []),
         (["eyJhbGciOiJub25lIn0", "plain words", "x"], []),
@@ -3228,6 +3270,23 @@ def test_a_jwt_split_across_a_lists_items_is_redacted(
     ]
     as_tuple = logger.record("error_event", {"parts": tuple(items)}).payload["parts"]
     assert list(as_tuple) == recorded
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Quoted in a mail, or commented, and wrapped: each line starts with its mark.
+        f"> {_JWT[:30]}\n> {_JWT[30:90]}\n> {_JWT[90:]}",
+        f">> {_JWT[:50]}\n>> {_JWT[50:]}",
+        f"# {_JWT[:40]}\n# {_JWT[40:]}",
+        f" | {_JWT[:70]}\n | {_JWT[70:]}",
+        # Base64url with its padding kept on each part.
+        f"{_JWT_HEADER}=.{_JWT_CLAIMS}=.{_JWT_SIGNATURE}=",
+        f"token {_JWT_HEADER}==.{_JWT_CLAIMS}.{_JWT_SIGNATURE}",
+    ],
+)
+def test_a_quoted_wrapped_or_padded_jwt_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"text": text}).payload == {"text": "[redacted]"}
 
 
 @pytest.mark.parametrize(
