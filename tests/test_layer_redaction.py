@@ -3947,6 +3947,8 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "Notes:draft@README.md",
         "build:42@setup.py",
         "Meet 12:30@room; bring notes",
+        "tag:v2@[draft]",
+        "ns:key@[cafe]",
         "Server=db;Database=app;Trusted_Connection=yes;",
     ],
 )
