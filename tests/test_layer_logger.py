@@ -566,6 +566,27 @@ def test_a_model_field_named_as_a_secret_is_redacted_under_any_alias(
     assert "kept-out-of-repr" not in event.to_json()
 
 
+class Account(pydantic.BaseModel):
+    """A model whose computed fields hold secrets: under a bland alias, or out of its repr."""
+
+    name: str = "ada"
+
+    @pydantic.computed_field(alias="h")  # type: ignore[prop-decorator]
+    @property
+    def password_hash(self) -> str:
+        return "pbkdf2$hunter2-hash"
+
+    @pydantic.computed_field(repr=False)  # type: ignore[prop-decorator]
+    @property
+    def recovery_code(self) -> str:
+        return "kept-out-of-repr"
+
+
+def test_a_computed_field_is_read_by_its_name_and_repr_too(logger: Any, layer: Layer) -> None:
+    event = logger.record("ai_block_used", {"account": Account()})
+    assert event.payload == {"account": {"name": "ada", "h": layer.redaction.REDACTED}}
+
+
 def test_path_parameters_of_standard_types_give_a_recorded_event_not_a_warning(
     logger: Any, sink: RecordingSink, caplog: pytest.LogCaptureFixture
 ) -> None:
