@@ -1109,6 +1109,7 @@ _LOGGER_IMPORTS = frozenset(
         "MAX_PAYLOAD_BYTES",
         "MAX_PAYLOAD_DEPTH",
         "MAX_PAYLOAD_KEYS",
+        "MODEL_FORMS",
         "PAYLOAD_MODELS",
         "canonical_json",
         "dataclass_fields",

@@ -107,6 +107,7 @@ RESERVED_NAMES = frozenset(
         "MAX_PAYLOAD_BYTES",
         "MAX_PAYLOAD_DEPTH",
         "MAX_PAYLOAD_KEYS",
+        "MODEL_FORMS",
         "Mapping",
         "Number",
         "OpenTelemetrySink",

@@ -515,6 +515,78 @@ def test_a_model_too_large_is_refused_before_it_is_converted(logger: Any, layer:
     assert logger.record("ai_block_used", {"v": small}).payload == {"v": {"rows": rows[:2]}}
 
 
+def test_a_model_is_converted_once_per_event(logger: Any, layer: Layer) -> None:
+    # The size check encodes the caller's payload and the recorded copy is made from it: each
+    # converted the model again (its serializers ran twice, a big model's time doubled).
+    small = Rows(rows=[{"id": "1", "name": "ada"}])
+    for payload in ({"v": small}, {"v": [small], "password": "hunter2"}, small):
+        DUMPED.clear()
+        logger.record("ai_block_used", payload)
+        assert DUMPED == [1]
+    # ... and a model met anew in the next event is converted anew.
+    small.rows = [{"id": "2", "name": "bob"}]
+    DUMPED.clear()
+    assert logger.record("ai_block_used", {"v": small}).payload == {"v": {"rows": small.rows}}
+    assert DUMPED == [1]
+
+
+class Login(pydantic.BaseModel):
+    """A request model whose secrets have bland aliases, or are kept out of its repr."""
+
+    model_config = pydantic.ConfigDict(populate_by_name=True)
+
+    username: str = pydantic.Field(alias="u")
+    password: str = pydantic.Field(alias="p")
+    session_key: str = pydantic.Field(serialization_alias="k")
+    recovery: str = pydantic.Field(default="kept-out-of-repr", repr=False)
+    next: Any = None
+
+
+class Envelope(pydantic.BaseModel):
+    """A model holding another as a field."""
+
+    login: Login
+    label: str = "signin"
+
+
+def test_a_model_field_named_as_a_secret_is_redacted_under_any_alias(
+    logger: Any, layer: Layer
+) -> None:
+    # The alias ("p") says nothing; the field's name ("password") says what it holds.
+    redacted = layer.redaction.REDACTED
+    login = Login(u="ada", p="hunter2-Pw", session_key="5f1d0c2e9a8b7c6d", next="/home")
+    expected = {"u": "ada", "p": redacted, "k": redacted, "next": "/home"}
+    assert logger.record("ai_block_used", {"login": login}).payload == {"login": expected}
+    assert logger.record("ai_block_used", login).payload == expected
+    # A model in a model's field is read by its own fields' names too.
+    event = logger.record("ai_block_used", {"body": Envelope(login=login)})
+    assert event.payload == {"body": {"login": expected, "label": "signin"}}
+    assert "hunter2" not in event.to_json() and "5f1d0c2e" not in event.to_json()
+    # A field kept out of the model's repr is kept out of the record, as a dataclass' is.
+    assert "kept-out-of-repr" not in event.to_json()
+
+
+class Account(pydantic.BaseModel):
+    """A model whose computed fields hold secrets: under a bland alias, or out of its repr."""
+
+    name: str = "ada"
+
+    @pydantic.computed_field(alias="h")  # type: ignore[prop-decorator]
+    @property
+    def password_hash(self) -> str:
+        return "pbkdf2$hunter2-hash"
+
+    @pydantic.computed_field(repr=False)  # type: ignore[prop-decorator]
+    @property
+    def recovery_code(self) -> str:
+        return "kept-out-of-repr"
+
+
+def test_a_computed_field_is_read_by_its_name_and_repr_too(logger: Any, layer: Layer) -> None:
+    event = logger.record("ai_block_used", {"account": Account()})
+    assert event.payload == {"account": {"name": "ada", "h": layer.redaction.REDACTED}}
+
+
 def test_path_parameters_of_standard_types_give_a_recorded_event_not_a_warning(
     logger: Any, sink: RecordingSink, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -3199,6 +3199,113 @@ def test_text_shaped_like_no_credential_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"text": text}).payload == {"text": text}
 
 
+# Sensitive keys that a pydantic model can name a field (identifiers, none of its own names).
+_FIELD_NAMES = sorted(
+    {
+        key
+        for key in SENSITIVE
+        if key.isidentifier() and not key.startswith(("_", "model_")) and key.isascii()
+    }
+)
+
+
+@given(
+    name=st.sampled_from(_FIELD_NAMES),
+    alias=st.from_regex(r"[a-z]{1,3}", fullmatch=True),
+    value=st.from_regex(r"[A-Za-z0-9_.:/@-]{6,24}", fullmatch=True),
+    serialization=st.booleans(),
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_model_field_is_recorded_under_its_alias_as_under_its_name(
+    layer: Layer, sensitive: Any, name: str, alias: str, value: str, serialization: bool
+) -> None:
+    # The alias a field is dumped under says nothing of what it holds: its name does.
+    import pydantic
+
+    assume(not sensitive(alias) and alias != name)
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    option = "serialization_alias" if serialization else "alias"
+    model = pydantic.create_model(
+        "Form",
+        __config__=pydantic.ConfigDict(populate_by_name=True),
+        **{name: (str, pydantic.Field(**{option: alias}))},  # type: ignore[call-overload]
+    )
+    form = model(**{name: value})
+    by_name = logger.record("error_event", {name: value}).payload[name]
+    assert logger.record("error_event", {"form": form}).payload == {"form": {alias: by_name}}
+    assert logger.record("error_event", form).payload == {alias: by_name}
+
+
+_JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+_JWT_CLAIMS = "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+_JWT_SIGNATURE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+_JWT = f"{_JWT_HEADER}.{_JWT_CLAIMS}.{_JWT_SIGNATURE}"
+
+
+@pytest.mark.parametrize(
+    ("items", "redacted"),
+    [
+        # Split at its dots, each part an item: no part is a secret alone.
+        ([_JWT_HEADER, _JWT_CLAIMS, _JWT_SIGNATURE], [0, 1, 2]),
+        (["Bearer", _JWT_HEADER, _JWT_CLAIMS, _JWT_SIGNATURE, "expires"], [1, 2, 3]),
+        # Wrapped at a width into lines: the line holding the header's dot is a JWT already.
+        ([_JWT[:40], _JWT[40:100], _JWT[100:]], [0, 1, 2]),
+        (["Authorization:", _JWT[:60], _JWT[60:]], [1, 2]),
+        # Lines of a file, their ends kept; parts cut before their dots.
+        ([f"{_JWT_HEADER}\n", f"{_JWT_CLAIMS}\n", f"{_JWT_SIGNATURE}\n"], [0, 1, 2]),
+        ([_JWT_HEADER, f".{_JWT_CLAIMS}", f".{_JWT_SIGNATURE}"], [0, 1, 2]),
+        # A whole token in one item is that item's: the next word is kept.
+        ([_JWT, "expires"], [0]),
+        # Base64 of JSON that names no algorithm is no JOSE header: a list of ids is kept.
+        (["eyJ0eXAiOiJub3RlIn0", "abc", "def"], []),
+        (["eyJhbGciOiJub25lIn0", "plain words", "x"], []),
+    ],
+)
+def test_a_jwt_split_across_a_lists_items_is_redacted(
+    logger: Any, items: list[str], redacted: list[int]
+) -> None:
+    recorded = logger.record("error_event", {"parts": items}).payload["parts"]
+    assert recorded == [
+        "[redacted]" if index in redacted else item for index, item in enumerate(items)
+    ]
+    as_tuple = logger.record("error_event", {"parts": tuple(items)}).payload["parts"]
+    assert list(as_tuple) == recorded
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Quoted in a mail, or commented, and wrapped: each line starts with its mark.
+        f"> {_JWT[:30]}\n> {_JWT[30:90]}\n> {_JWT[90:]}",
+        f">> {_JWT[:50]}\n>> {_JWT[50:]}",
+        f"# {_JWT[:40]}\n# {_JWT[40:]}",
+        f" | {_JWT[:70]}\n | {_JWT[70:]}",
+        # Base64url with its padding kept on each part.
+        f"{_JWT_HEADER}=.{_JWT_CLAIMS}=.{_JWT_SIGNATURE}=",
+        f"token {_JWT_HEADER}==.{_JWT_CLAIMS}.{_JWT_SIGNATURE}",
+    ],
+)
+def test_a_quoted_wrapped_or_padded_jwt_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"text": text}).payload == {"text": "[redacted]"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "notes.md", "schema.sql", "settings.py", "password.md", "secrets.sql", "api_keys.py",
+        "migrations/0002_add_password.sql", "docs/credentials.md", "db/dump@2024-01-01.sql",
+        "backup@schema.sql", "report@2x.sql", "init@db.sqlite", "git:main@notes.md",
+        "see notes.md; password.md; schema.sql",
+    ],
+)  # fmt: skip
+def test_file_names_of_source_and_documents_are_kept(logger: Any, name: str) -> None:
+    # ".sql" is no top-level domain: "backup@schema.sql" is no address; ".md" and ".py" are
+    # (Moldova's, Paraguay's), so "ion@gov.md" stays one, but after "name:tag@" they are files.
+    for key in ("file", "filename", "note"):
+        assert logger.record("error_event", {key: name}).payload == {key: name}
+    assert logger.record("error_event", {"note": "ion@gov.md"}).payload == {"note": "[redacted]"}
+
+
 def test_words_of_letters_and_digits_skip_the_mark_search_with_the_same_verdict(
     layer: Layer,
 ) -> None:
@@ -3794,6 +3901,16 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "app_user:Xk9!2@pg-main.internal.example.org/analytics",
         # A key holding an email address: the address is someone's data, as without the path.
         "cache:ada@example.com/profile",
+        # Session 46: a host ending in its root's dot, an IPv6 address in brackets, and one of
+        # the settings a connection string joins with ";" (ADO.NET's, a list of Redis nodes).
+        "admin:hunter2secret@db.example.com.:5432",
+        "admin:hunter2secret@db.example.com.",
+        "admin:hunter2secret@db.example.com./app",
+        "admin:hunter2secret@[::1]:5432",
+        "admin:hunter2secret@[2001:db8::1]/app",
+        "Server=db;Database=app;user:hunter2secret@db.example.com;",
+        "ada:pw@cache-1:6379;ada:pw@cache-2:6379",
+        "timeout=3;dsn=ada:hunter2@db:5432/app",
     ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -3823,6 +3940,16 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "ns:key@settings.yaml/x",
         "v1:alpha@build.42/artifacts",
         "see ada:pw@db.example.com/app for the seating plan",
+        # Session 46: a file's name after "name:tag@" is no host, Python's and Markdown's too;
+        # a connection string's setting holding a space is prose's.
+        "git:main@notes.md",
+        "origin:v2@schema.sql",
+        "Notes:draft@README.md",
+        "build:42@setup.py",
+        "Meet 12:30@room; bring notes",
+        "tag:v2@[draft]",
+        "ns:key@[cafe]",
+        "Server=db;Database=app;Trusted_Connection=yes;",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
