@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -472,3 +474,94 @@ def test_an_image_serving_another_app_has_no_say_in_where_this_one_runs(
         },
     )
     assert found(root) == ("app", "", "main:app")
+
+
+def _rooted_project(root: Path, deps_import: str) -> Path:
+    """A plan whose backend folder (``src/infrastructure``) is below the folder the app runs from.
+
+    The app's modules import their package as ``src.infrastructure.api`` (the entry script
+    runs ``uvicorn src.infrastructure.api.app:app`` from the root); ``deps_import`` is how the
+    route module imports its neighbour.
+    """
+    users = "from fastapi import APIRouter, Depends\n\n" + deps_import + "\n\n"
+    users += 'router = APIRouter(prefix="/users")\n\n\n@router.get("/")\n'
+    users += "def list_users(db: str = Depends(get_db)) -> list[str]:\n    return [db]\n"
+    write_files(
+        root,
+        {
+            "src/infrastructure/api/__init__.py": "",
+            "src/infrastructure/api/deps.py": 'def get_db() -> str:\n    return "db"\n',
+            "src/infrastructure/api/routes/__init__.py": "",
+            "src/infrastructure/api/routes/users.py": users,
+            # Imports nothing of its package: spelled as the package's other modules do.
+            "src/infrastructure/api/routes/ping.py": (
+                "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                '@router.get("/ping")\ndef ping() -> str:\n    return "pong"\n'
+            ),
+            "src/infrastructure/api/app.py": (
+                "from fastapi import FastAPI\n\n"
+                "from src.infrastructure.api.routes import ping, users\n\n"
+                "app = FastAPI()\napp.include_router(users.router)\n"
+                "app.include_router(ping.router)\n"
+            ),
+            "entrypoint.sh": "uvicorn src.infrastructure.api.app:app --host 0.0.0.0\n",
+            "requirements.txt": "fastapi\n",
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "src/infrastructure"\napp-package = "api"\n'
+                'app = "api.app:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"routes/users.py" = "ai_block_used"\n"routes/ping.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    return root
+
+
+def test_the_layer_is_imported_by_the_name_the_modules_import_their_package_by(
+    tmp_path: Path,
+) -> None:
+    root = _rooted_project(tmp_path, "from src.infrastructure.api.deps import get_db")
+    before = {path: path.read_bytes() for path in root.rglob("*.py")}
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    users = (root / "src/infrastructure/api/routes/users.py").read_text()
+    assert "from src.infrastructure.api.analytics.event_logger import event_logger" in users
+    ping = (root / "src/infrastructure/api/routes/ping.py").read_text()
+    assert "from src.infrastructure.api.analytics.event_logger import event_logger" in ping
+    # The app imports (and logs) the way its server command runs it: from the root.
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fastapi.testclient import TestClient\n"
+            "from src.infrastructure.api.app import app\n"
+            "assert TestClient(app).get('/users/').json() == ['db']\n"
+            "assert TestClient(app).get('/ping').json() == 'pong'\n"
+            "assert '/api/telemetry/log' in app.openapi()['paths']\n",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert served.returncode == 0, served.stderr
+    checked = run("generate", "--check", "--root", str(root))
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    again = run("generate", "--root", str(root))
+    assert "patched" not in again.stdout, again.stdout
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert {path: path.read_bytes() for path in before} == before
+
+
+def test_a_module_spelling_its_package_both_ways_is_said(tmp_path: Path) -> None:
+    both = "from api.deps import get_db\nfrom src.infrastructure.api import deps"
+    root = _rooted_project(tmp_path, both)
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    said = " ".join(written.stdout.split())
+    assert (
+        "routes/users.py: its imports spell the package `api` both as `src.infrastructure.api` "
+        "and as `api`" in said
+    ), written.stdout
+    users = (root / "src/infrastructure/api/routes/users.py").read_text()
+    assert "from api.analytics.event_logger import event_logger" in users

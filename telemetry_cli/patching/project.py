@@ -535,6 +535,11 @@ def analyze(
         analysis.close()
 
 
+def _folder_parts(backend: str) -> tuple[str, ...]:
+    """The parts of the root-relative folder ``backend`` (none for the root itself)."""
+    return tuple(part for part in PurePosixPath(backend).parts if part != ".")
+
+
 class _Analysis:
     """One run's decisions, file by file."""
 
@@ -561,6 +566,7 @@ class _Analysis:
             settings_file=self.backend.settings_file,
             data_file=self.backend.data_file,
             layer=plan.analytics_package,
+            backend_folder=_folder_parts(plan.backend),
         )
         self.editors: dict[str, ModuleEditor] = {}
         self._left_texts: dict[str, str] = {}  # each patched module's text after the run
@@ -775,7 +781,10 @@ class _Analysis:
             reader.resolved = self.backend.resolved
             reader.conflicted = self.backend.conflicted
             self._other_indexes[backend] = PackageIndex(
-                reader.read, settings_file=reader.settings_file, data_file=reader.data_file
+                reader.read,
+                settings_file=reader.settings_file,
+                data_file=reader.data_file,
+                backend_folder=_folder_parts(backend),
             )
         return self._other_indexes[backend]
 
