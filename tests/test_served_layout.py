@@ -10,6 +10,7 @@ import pytest
 
 from telemetry_cli import init_plan
 from tests.cli_support import run, write_files
+from tests.plan_sequence_support import run_sequence
 
 ROUTES = """from fastapi import APIRouter
 
@@ -565,3 +566,42 @@ def test_a_module_spelling_its_package_both_ways_is_said(tmp_path: Path) -> None
     ), written.stdout
     users = (root / "src/infrastructure/api/routes/users.py").read_text()
     assert "from api.analytics.event_logger import event_logger" in users
+
+
+_ROOTED = {
+    "backend": "src/infrastructure",
+    "app-package": "api",
+    "app": "api.app:app",
+    "instrument": {"routes/users.py": "ai_block_used", "routes/ping.py": "ai_block_used"},
+}
+# Spelled from the root: the same files, the layer's imports spelled the same way.
+_DOTTED = {**_ROOTED, "backend": ".", "app-package": "src.infrastructure.api"}
+_DOTTED["app"] = "src.infrastructure.api.app:app"
+_ONLY_USERS = {"routes/users.py": "ai_block_used"}
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        # The layer renamed: the last run's rooted imports are the old layer's.
+        pytest.param(_ROOTED, {"layer-package": "telemetry"}, id="renamed"),
+        # Flat: the old layer's rooted spelling is the new one's too.
+        pytest.param(_ROOTED, {"backend": "src/infrastructure/api", "app-package": ""}, id="flat"),
+        # From the root: the old layer's bare spelling is the new one's rooted spelling.
+        pytest.param(_DOTTED, {k: _ROOTED[k] for k in ("backend", "app-package", "app")}, id="up"),
+        pytest.param(
+            _ROOTED, {k: _DOTTED[k] for k in ("backend", "app-package", "app")}, id="down"
+        ),
+    ],
+)
+def test_the_last_runs_imports_are_read_as_its_layer_when_the_plan_moves_it(
+    tmp_path: Path, first: dict[str, object], then: dict[str, object]
+) -> None:
+    # A module the plan drops kept the last run's call and import (read as the new layer's,
+    # rooted), and the next generate took them out: not idempotent, `--check` unstable.
+    original = _rooted_project(
+        tmp_path / "original", "from src.infrastructure.api.deps import get_db"
+    )
+    moved = {**first, **then, "instrument": _ONLY_USERS}
+    problems = run_sequence(original, tmp_path / "work", [first, moved])
+    assert not problems, "\n".join(problems)

@@ -505,10 +505,12 @@ class ModuleEditor:
 
         "" for a bare name, also where the backend folder's own name is ``top`` (``app.core``
         in the folder ``app``: read first as inside it, as the reader does). Names of the layer
-        ``layer`` are generate's own: left out.
+        ``layer``, or of the one the last run wrote, are generate's own: left out.
         """
         found: set[str] = set()
         for name in names:
+            if self.index.layer_of(name) is not None:
+                continue
             prefix, inside = ("", name) if name.split(".")[0] == top else self._split_rooted(name)
             if inside.split(".")[0] == top and not (inside + ".").startswith(layer + "."):
                 found.add(prefix)

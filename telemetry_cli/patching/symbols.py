@@ -1974,6 +1974,12 @@ class PackageIndex:
     #: of the app imported by a name rooted above it (``src.api.users`` for ``api/users.py``
     #: of the folder ``src``) is read under its name inside the folder (see BackendReader).
     backend_folder: tuple[str, ...] = ()
+    #: The layer the last run wrote, when the plan moved it (dotted, as named inside its backend
+    #: folder), with that folder's parts: its imports, as the last run spelled them (bare or
+    #: rooted above that folder, by its record), are read as its own, never as the plan's
+    #: layer's, which the same text may spell too (``app.analytics`` under ``backend`` is the
+    #: flat layer ``analytics`` of ``backend/app`` rooted by ``app``).
+    former_layer: tuple[str, tuple[str, ...]] | None = None
     #: How the package's modules spell the app's package in their absolute imports (the
     #: folder prefix above the backend folder, "" for none), by package: found once a run.
     package_spellings: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -2109,28 +2115,42 @@ class PackageIndex:
         model.star_binding = functools.partial(self._star_binding, model)
         model.canonical = lambda qualified: self.resolve(qualified)[0]
         model.attribute_written = functools.partial(self.assigned_attribute, model)
-        if self.layer and self.backend_folder:
+        if any(folder for _, folder in self._layer_folders()):
             model.layer_name = self.layer_name
 
-    def layer_name(self, name: str) -> str:
-        """``name`` inside the backend folder when it is the layer's, rooted above the folder.
+    def _layer_folders(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The layers the package's imports may name, each with its backend folder's parts.
+
+        The last run's first: a name spelling both is what the last run wrote (its record says
+        so), taken out as such; the plan's own are then written as a fresh run writes them.
+        """
+        layers = [] if self.former_layer is None else [self.former_layer]
+        if self.layer:
+            layers.append((self.layer, self.backend_folder))
+        return layers
+
+    def layer_of(self, name: str) -> str | None:
+        """``name`` as named inside its backend folder when it names a layer, else None.
 
         ``src.infrastructure.api.analytics.event_logger`` is ``api.analytics.event_logger``
         for the backend folder ``src/infrastructure`` (the inserted imports are spelled so
-        where the module imports its package by the rooted name); any other name as it is.
+        where the module imports its package by the rooted name); the layer's bare names are
+        themselves. Of the last run's layer first (see :attr:`former_layer`).
         """
         parts = name.split(".")
-        folder = self.backend_folder
-        for start in range(len(folder)):
-            above = list(folder[start:])
-            inside = ".".join(parts[len(above) :])
-            if (
-                parts[: len(above)] == above
-                and self.layer
-                and (inside + ".").startswith(self.layer + ".")
-            ):
-                return inside
-        return name
+        for layer, folder in self._layer_folders():
+            if (name + ".").startswith(layer + "."):
+                return name
+            for start in range(len(folder)):
+                above = list(folder[start:])
+                inside = ".".join(parts[len(above) :])
+                if parts[: len(above)] == above and (inside + ".").startswith(layer + "."):
+                    return inside
+        return None
+
+    def layer_name(self, name: str) -> str:
+        """``name`` inside its backend folder when it names a layer (see :meth:`layer_of`)."""
+        return self.layer_of(name) or name
 
     def failure(self, name: str) -> tuple[str, str] | None:
         """The file of module ``name`` and why it could not be read or parsed, if so."""
