@@ -605,3 +605,23 @@ def test_the_last_runs_imports_are_read_as_its_layer_when_the_plan_moves_it(
     moved = {**first, **then, "instrument": _ONLY_USERS}
     problems = run_sequence(original, tmp_path / "work", [first, moved])
     assert not problems, "\n".join(problems)
+
+
+def test_the_last_runs_imports_are_no_spelling_of_the_package(tmp_path: Path) -> None:
+    # The last run's bare `api.analytics` imports (as 0.30.0 wrote them) were read as the
+    # package's spelling: renamed, the layer of a module importing nothing of its package was
+    # imported by the bare name, said as spelled both ways, and rooted by the next generate.
+    original = _rooted_project(
+        tmp_path / "original", "from src.infrastructure.api.deps import get_db"
+    )
+
+    def bare(root: Path) -> None:
+        for name in ("users", "ping"):
+            module = root / f"src/infrastructure/api/routes/{name}.py"
+            rooted = "from src.infrastructure.api.analytics."
+            assert rooted in module.read_text()
+            module.write_text(module.read_text().replace(rooted, "from api.analytics."))
+
+    renamed = {**_ROOTED, "layer-package": "telemetry"}
+    problems = run_sequence(original, tmp_path / "work", [_ROOTED, renamed], {1: bare})
+    assert not problems, "\n".join(problems)
