@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from telemetry_cli import init_plan
 from tests.cli_support import run, write_files
+from tests.plan_sequence_support import run_sequence
 
 ROUTES = """from fastapi import APIRouter
 
@@ -472,3 +475,153 @@ def test_an_image_serving_another_app_has_no_say_in_where_this_one_runs(
         },
     )
     assert found(root) == ("app", "", "main:app")
+
+
+def _rooted_project(root: Path, deps_import: str) -> Path:
+    """A plan whose backend folder (``src/infrastructure``) is below the folder the app runs from.
+
+    The app's modules import their package as ``src.infrastructure.api`` (the entry script
+    runs ``uvicorn src.infrastructure.api.app:app`` from the root); ``deps_import`` is how the
+    route module imports its neighbour.
+    """
+    users = "from fastapi import APIRouter, Depends\n\n" + deps_import + "\n\n"
+    users += 'router = APIRouter(prefix="/users")\n\n\n@router.get("/")\n'
+    users += "def list_users(db: str = Depends(get_db)) -> list[str]:\n    return [db]\n"
+    write_files(
+        root,
+        {
+            "src/infrastructure/api/__init__.py": "",
+            "src/infrastructure/api/deps.py": 'def get_db() -> str:\n    return "db"\n',
+            "src/infrastructure/api/routes/__init__.py": "",
+            "src/infrastructure/api/routes/users.py": users,
+            # Imports nothing of its package: spelled as the package's other modules do.
+            "src/infrastructure/api/routes/ping.py": (
+                "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                '@router.get("/ping")\ndef ping() -> str:\n    return "pong"\n'
+            ),
+            "src/infrastructure/api/app.py": (
+                "from fastapi import FastAPI\n\n"
+                "from src.infrastructure.api.routes import ping, users\n\n"
+                "app = FastAPI()\napp.include_router(users.router)\n"
+                "app.include_router(ping.router)\n"
+            ),
+            "entrypoint.sh": "uvicorn src.infrastructure.api.app:app --host 0.0.0.0\n",
+            "requirements.txt": "fastapi\n",
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "src/infrastructure"\napp-package = "api"\n'
+                'app = "api.app:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"routes/users.py" = "ai_block_used"\n"routes/ping.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    return root
+
+
+def test_the_layer_is_imported_by_the_name_the_modules_import_their_package_by(
+    tmp_path: Path,
+) -> None:
+    root = _rooted_project(tmp_path, "from src.infrastructure.api.deps import get_db")
+    before = {path: path.read_bytes() for path in root.rglob("*.py")}
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    users = (root / "src/infrastructure/api/routes/users.py").read_text()
+    assert "from src.infrastructure.api.analytics.event_logger import event_logger" in users
+    ping = (root / "src/infrastructure/api/routes/ping.py").read_text()
+    assert "from src.infrastructure.api.analytics.event_logger import event_logger" in ping
+    # The app imports (and logs) the way its server command runs it: from the root.
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fastapi.testclient import TestClient\n"
+            "from src.infrastructure.api.app import app\n"
+            "assert TestClient(app).get('/users/').json() == ['db']\n"
+            "assert TestClient(app).get('/ping').json() == 'pong'\n"
+            "assert '/api/telemetry/log' in app.openapi()['paths']\n",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert served.returncode == 0, served.stderr
+    checked = run("generate", "--check", "--root", str(root))
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    again = run("generate", "--root", str(root))
+    assert "patched" not in again.stdout, again.stdout
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert {path: path.read_bytes() for path in before} == before
+
+
+def test_a_module_spelling_its_package_both_ways_is_said(tmp_path: Path) -> None:
+    both = "from api.deps import get_db\nfrom src.infrastructure.api import deps"
+    root = _rooted_project(tmp_path, both)
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    said = " ".join(written.stdout.split())
+    assert (
+        "routes/users.py: its imports spell the package `api` both as `src.infrastructure.api` "
+        "and as `api`" in said
+    ), written.stdout
+    users = (root / "src/infrastructure/api/routes/users.py").read_text()
+    assert "from api.analytics.event_logger import event_logger" in users
+
+
+_ROOTED = {
+    "backend": "src/infrastructure",
+    "app-package": "api",
+    "app": "api.app:app",
+    "instrument": {"routes/users.py": "ai_block_used", "routes/ping.py": "ai_block_used"},
+}
+# Spelled from the root: the same files, the layer's imports spelled the same way.
+_DOTTED = {**_ROOTED, "backend": ".", "app-package": "src.infrastructure.api"}
+_DOTTED["app"] = "src.infrastructure.api.app:app"
+_ONLY_USERS = {"routes/users.py": "ai_block_used"}
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        # The layer renamed: the last run's rooted imports are the old layer's.
+        pytest.param(_ROOTED, {"layer-package": "telemetry"}, id="renamed"),
+        # Flat: the old layer's rooted spelling is the new one's too.
+        pytest.param(_ROOTED, {"backend": "src/infrastructure/api", "app-package": ""}, id="flat"),
+        # From the root: the old layer's bare spelling is the new one's rooted spelling.
+        pytest.param(_DOTTED, {k: _ROOTED[k] for k in ("backend", "app-package", "app")}, id="up"),
+        pytest.param(
+            _ROOTED, {k: _DOTTED[k] for k in ("backend", "app-package", "app")}, id="down"
+        ),
+    ],
+)
+def test_the_last_runs_imports_are_read_as_its_layer_when_the_plan_moves_it(
+    tmp_path: Path, first: dict[str, object], then: dict[str, object]
+) -> None:
+    # A module the plan drops kept the last run's call and import (read as the new layer's,
+    # rooted), and the next generate took them out: not idempotent, `--check` unstable.
+    original = _rooted_project(
+        tmp_path / "original", "from src.infrastructure.api.deps import get_db"
+    )
+    moved = {**first, **then, "instrument": _ONLY_USERS}
+    problems = run_sequence(original, tmp_path / "work", [first, moved])
+    assert not problems, "\n".join(problems)
+
+
+def test_the_last_runs_imports_are_no_spelling_of_the_package(tmp_path: Path) -> None:
+    # The last run's bare `api.analytics` imports (as 0.30.0 wrote them) were read as the
+    # package's spelling: renamed, the layer of a module importing nothing of its package was
+    # imported by the bare name, said as spelled both ways, and rooted by the next generate.
+    original = _rooted_project(
+        tmp_path / "original", "from src.infrastructure.api.deps import get_db"
+    )
+
+    def bare(root: Path) -> None:
+        for name in ("users", "ping"):
+            module = root / f"src/infrastructure/api/routes/{name}.py"
+            rooted = "from src.infrastructure.api.analytics."
+            assert rooted in module.read_text()
+            module.write_text(module.read_text().replace(rooted, "from api.analytics."))
+
+    renamed = {**_ROOTED, "layer-package": "telemetry"}
+    problems = run_sequence(original, tmp_path / "work", [_ROOTED, renamed], {1: bare})
+    assert not problems, "\n".join(problems)

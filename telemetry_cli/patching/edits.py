@@ -195,6 +195,10 @@ def _kind_rank(is_from: bool, within: bool, from_first: bool) -> int:
     return int(is_from != from_first)
 
 
+# The module an absolute import statement names first (`from a.b import c`, `import a.b`).
+_ABSOLUTE_IMPORT = re.compile(r"(?m)^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)")
+
+
 class ModuleEditor:
     """Collects the edits of one module, then lays out its new imports all at once."""
 
@@ -421,7 +425,7 @@ class ModuleEditor:
         every module that imports absolutely (from the backend folder).
         """
         if not self._imports_relatively(target.rpartition(".")[0]):
-            return target
+            return self._rooted(target)
         package = self.package.split(".")
         parts = target.split(".")
         common = 0
@@ -434,6 +438,98 @@ class ModuleEditor:
         if banned is not None and level >= banned:
             return target
         return "." * level + ".".join(parts[common:])
+
+    def _rooted(self, target: str) -> str:
+        """``target`` spelled as the module's own absolute imports spell the app's package.
+
+        A module importing its package by a name rooted above the backend folder
+        (``from src.infrastructure.api.deps import x`` with the backend folder
+        ``src/infrastructure``) runs from that folder above, where the bare name (``api``) is
+        no package: the layer is imported by the rooted name too. Where the module spells its
+        package both ways, or from two folders, its imports disagree: said, and spelled from
+        the backend folder.
+        """
+        top = target.split(".")[0]
+        layer = target.rpartition(".")[0]
+        going = self._going_lines()
+        spellings: set[str] = set()
+        for node in self.module.statements:
+            if node.lineno in going:
+                continue
+            if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            spellings.update(self._spellings(names, top, layer))
+        if not spellings:
+            # No import of its own package: as the package's other modules spell it.
+            spellings = set(self._package_spellings(top, layer))
+        rooted = sorted(prefix for prefix in spellings if prefix)
+        if not rooted:
+            return target
+        if len(spellings) == 1:
+            return f"{rooted[0]}.{target}"
+        ways = ", ".join(f"`{qualified}.{top}`" for qualified in rooted)
+        note = (
+            f"{self.module.path}: its imports spell the package `{top}` both as {ways} and as "
+            f"`{top}`: the layer is imported as `{target}`, which runs from the backend folder "
+            "only; spell them one way"
+        )
+        if note not in self.edits.notes:
+            self.edits.notes.append(note)
+        return target
+
+    def _package_spellings(self, top: str, layer: str) -> frozenset[str]:
+        """How the package's modules spell ``top`` in their absolute imports (see ``_rooted``).
+
+        Read off their texts (an import statement's first line), once a run.
+        """
+        found = self.index.package_spellings.get(top)
+        if found is not None:
+            return found
+        spellings: set[str] = set()
+        for name in self.index.package:
+            source = self.index.source(name)
+            if source is None or top not in source.text:
+                continue
+            names = [match.group(1) for match in _ABSOLUTE_IMPORT.finditer(source.text)]
+            spellings.update(self._spellings(names, top, layer))
+        found = frozenset(spellings)
+        self.index.package_spellings[top] = found
+        return found
+
+    def _spellings(self, names: list[str], top: str, layer: str) -> set[str]:
+        """The folder prefixes (see ``_split_rooted``) ``names`` import the package ``top`` by.
+
+        "" for a bare name, also where the backend folder's own name is ``top`` (``app.core``
+        in the folder ``app``: read first as inside it, as the reader does). Names of the layer
+        ``layer``, or of the one the last run wrote, are generate's own: left out.
+        """
+        found: set[str] = set()
+        for name in names:
+            if self.index.layer_of(name) is not None:
+                continue
+            prefix, inside = ("", name) if name.split(".")[0] == top else self._split_rooted(name)
+            if inside.split(".")[0] == top and not (inside + ".").startswith(layer + "."):
+                found.add(prefix)
+        return found
+
+    def _split_rooted(self, name: str) -> tuple[str, str]:
+        """``name`` as (folder prefix above the backend folder, name inside it); "" if none.
+
+        ``src.infrastructure.api.deps`` is (``src.infrastructure``, ``api.deps``) for the
+        backend folder ``src/infrastructure`` (and ``infrastructure.api.deps`` is
+        (``infrastructure``, ``api.deps``)): the longest tail of the folder that starts it.
+        """
+        parts = name.split(".")
+        folder = self.index.backend_folder
+        for start in range(len(folder)):
+            above = list(folder[start:])
+            if len(parts) > len(above) and parts[: len(above)] == above:
+                return ".".join(above), ".".join(parts[len(above) :])
+        return "", name
 
     def _imports_relatively(self, layer: str) -> bool:
         """Whether the module imports relatively anything but the package ``layer``.

@@ -535,6 +535,11 @@ def analyze(
         analysis.close()
 
 
+def _folder_parts(backend: str) -> tuple[str, ...]:
+    """The parts of the root-relative folder ``backend`` (none for the root itself)."""
+    return tuple(part for part in PurePosixPath(backend).parts if part != ".")
+
+
 class _Analysis:
     """One run's decisions, file by file."""
 
@@ -561,6 +566,7 @@ class _Analysis:
             settings_file=self.backend.settings_file,
             data_file=self.backend.data_file,
             layer=plan.analytics_package,
+            backend_folder=_folder_parts(plan.backend),
         )
         self.editors: dict[str, ModuleEditor] = {}
         self._left_texts: dict[str, str] = {}  # each patched module's text after the run
@@ -585,6 +591,9 @@ class _Analysis:
         # Generated packages, never read as the user's modules.
         self.layers = frozenset({plan.layer_package, self.old_layer})
         self.moved = self.old_package != self.package
+        if self.moved:
+            # The last run's imports are its layer's, however the plan's may spell the same text.
+            self.index.former_layer = self._former_layer()
         # The packages of other backend folders (where earlier runs patched), by folder.
         self._other_indexes: dict[str, PackageIndex] = {}
         # Inserted code this run leaves in place that the new record would not describe.
@@ -775,9 +784,18 @@ class _Analysis:
             reader.resolved = self.backend.resolved
             reader.conflicted = self.backend.conflicted
             self._other_indexes[backend] = PackageIndex(
-                reader.read, settings_file=reader.settings_file, data_file=reader.data_file
+                reader.read,
+                settings_file=reader.settings_file,
+                data_file=reader.data_file,
+                backend_folder=_folder_parts(backend),
+                # Where the last run patched, its imports, spelled rooted too, are its layer's.
+                former_layer=self._former_layer() if backend == self.old_backend else None,
             )
         return self._other_indexes[backend]
+
+    def _former_layer(self) -> tuple[str, tuple[str, ...]]:
+        """The last run's layer (dotted, inside its backend folder) and that folder's parts."""
+        return self.old_package, _folder_parts(self.old_backend)
 
     def close(self) -> None:
         """Let go of every parsed module."""

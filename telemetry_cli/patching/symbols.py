@@ -471,8 +471,9 @@ class Scope:
         elif isinstance(statement, ast.Import):
             for alias in statement.names:
                 if alias.asname is not None:
+                    named = self.module.inside_name(alias.name)
                     bound[alias.asname] = Binding(
-                        "import", alias.asname, self, statement=statement, target=alias.name
+                        "import", alias.asname, self, statement=statement, target=named
                     )
                 else:
                     # `import a.b` binds `a`; `a.b` is then reached through attributes.
@@ -1308,9 +1309,17 @@ class ModuleModel:
         #: A qualified name followed through the package's re-exports (``app.core.Versionizer``
         #: to the library's), by the index that parsed it; None: taken as it is.
         self.canonical: Callable[[str], str] | None = None
+        #: An imported name of the layer rooted above the backend folder as named inside it
+        #: (``src.api.analytics.x`` as ``api.analytics.x``), by the index that parsed it (see
+        #: :meth:`PackageIndex.layer_name`): the inserted imports spelled either way are one.
+        self.layer_name: Callable[[str], str] | None = None
         #: Whether the package assigns a name as an attribute of this module (its syntax tree)
         #: or of a class of it (its ``ClassDef``), by the index that parsed it; None: not known.
         self.attribute_written: Callable[[ast.Module | ast.ClassDef, str], bool] | None = None
+
+    def inside_name(self, name: str) -> str:
+        """``name`` as named inside the backend folder when it names the layer rooted above it."""
+        return name if self.layer_name is None else self.layer_name(name)
 
     def resolved(self, qualified: str) -> str:
         """``qualified`` followed through the package's re-exports, when an index read the module.
@@ -1512,7 +1521,7 @@ class ModuleModel:
         the layout its inserted code was written for).
         """
         if not node.level:
-            return node.module
+            return None if node.module is None else self.inside_name(node.module)
         package = self.package if package is None else package
         parts = package.split(".") if package else []
         if node.level > len(parts):
@@ -1763,7 +1772,8 @@ class ModuleModel:
                 for alias in node.names:
                     # `import a.b as c` binds c to a.b; `import a.b` binds a to a.
                     local = alias.asname or alias.name.split(".")[0]
-                    bound.setdefault(local, set()).add(alias.name if alias.asname else local)
+                    named = self.inside_name(alias.name) if alias.asname else local
+                    bound.setdefault(local, set()).add(named)
             elif isinstance(node, ast.ImportFrom):
                 source = self.absolute_import(node)
                 if source is None:
@@ -1958,6 +1968,19 @@ class PackageIndex:
     #: The dotted package of the layer the run writes (``app.analytics``): a module of it not
     #: there yet is one generate creates, never one left out of the project.
     layer: str | None = None
+    #: The backend folder's parts (root-relative; empty: the root, or not known). A module
+    #: of the app imported by a name rooted above it (``src.api.users`` for ``api/users.py``
+    #: of the folder ``src``) is read under its name inside the folder (see BackendReader).
+    backend_folder: tuple[str, ...] = ()
+    #: The layer the last run wrote, when the plan moved it (dotted, as named inside its backend
+    #: folder), with that folder's parts: its imports, as the last run spelled them (bare or
+    #: rooted above that folder, by its record), are read as its own, never as the plan's
+    #: layer's, which the same text may spell too (``app.analytics`` under ``backend`` is the
+    #: flat layer ``analytics`` of ``backend/app`` rooted by ``app``).
+    former_layer: tuple[str, tuple[str, ...]] | None = None
+    #: How the package's modules spell the app's package in their absolute imports (the
+    #: folder prefix above the backend folder, "" for none), by package: found once a run.
+    package_spellings: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def learn_app_classes(self, classes: frozenset[str]) -> None:
         """Take the library classes of ``classes`` as app classes from now on.
@@ -2090,6 +2113,42 @@ class PackageIndex:
         model.star_binding = functools.partial(self._star_binding, model)
         model.canonical = lambda qualified: self.resolve(qualified)[0]
         model.attribute_written = functools.partial(self.assigned_attribute, model)
+        if any(folder for _, folder in self._layer_folders()):
+            model.layer_name = self.layer_name
+
+    def _layer_folders(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The layers the package's imports may name, each with its backend folder's parts.
+
+        The last run's first: a name spelling both is what the last run wrote (its record says
+        so), taken out as such; the plan's own are then written as a fresh run writes them.
+        """
+        layers = [] if self.former_layer is None else [self.former_layer]
+        if self.layer:
+            layers.append((self.layer, self.backend_folder))
+        return layers
+
+    def layer_of(self, name: str) -> str | None:
+        """``name`` as named inside its backend folder when it names a layer, else None.
+
+        ``src.infrastructure.api.analytics.event_logger`` is ``api.analytics.event_logger``
+        for the backend folder ``src/infrastructure`` (the inserted imports are spelled so
+        where the module imports its package by the rooted name); the layer's bare names are
+        themselves. Of the last run's layer first (see :attr:`former_layer`).
+        """
+        parts = name.split(".")
+        for layer, folder in self._layer_folders():
+            if (name + ".").startswith(layer + "."):
+                return name
+            for start in range(len(folder)):
+                above = list(folder[start:])
+                inside = ".".join(parts[len(above) :])
+                if parts[: len(above)] == above and (inside + ".").startswith(layer + "."):
+                    return inside
+        return None
+
+    def layer_name(self, name: str) -> str:
+        """``name`` inside its backend folder when it names a layer (see :meth:`layer_of`)."""
+        return self.layer_of(name) or name
 
     def failure(self, name: str) -> tuple[str, str] | None:
         """The file of module ``name`` and why it could not be read or parsed, if so."""
