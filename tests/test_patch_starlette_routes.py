@@ -538,3 +538,55 @@ def test_a_starlette_catch_all_leaves_the_telemetry_endpoints_served_or_is_said(
         )
         assert logged.headers["content-type"].startswith("application/json"), logged.text
         assert logged.status_code in (200, 202, 422), logged.text
+
+
+#: A helper mounting '/' in another module, called from main.py before the includes by these
+#: calls: whether the mount is said (the call runs that helper) or the app is served (the call
+#: runs a namesake mounting elsewhere).
+HELPER_CALLS: dict[str, tuple[str, bool]] = {
+    "namesake-in-a-module-nothing-imports": ("from app import spa\nspa.setup(app)\n", False),
+    "the-helper-through-its-module": ("from app import other\nother.setup(app)\n", True),
+    "the-helper-under-another-name": (
+        "from app.other import setup as configure\nconfigure(app)\n",
+        True,
+    ),
+    "a-local-namesake": (
+        "def setup(app: FastAPI) -> None:\n    app.mount('/assets', StaticFiles("
+        "directory='static', check_dir=False))\n\n\nsetup(app)\n",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(HELPER_CALLS))
+def test_a_helper_s_mount_counts_only_where_its_own_function_is_called(
+    tmp_path: Path, way: str
+) -> None:
+    """`other.py: def setup(app): app.mount("/", StaticFiles(...))` and `spa.py: def setup(app):
+    app.mount("/assets", ...)`: main.py calling `spa.setup(app)` before the includes runs spa's
+    helper, and the app is served. Before, the call was matched by the bare name `setup`, and
+    other.py's root mount (in a module nothing imports) failed the run. The helper called
+    through its module or under an imported alias is still said."""
+    body, said = HELPER_CALLS[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    helper = (
+        "from fastapi import FastAPI\nfrom starlette.staticfiles import StaticFiles\n\n\n"
+        "def setup(app: FastAPI) -> None:\n"
+        '    app.mount({path!r}, StaticFiles(directory="static", check_dir=False))\n'
+    )
+    (root / "backend/app/other.py").write_text(helper.format(path="/"))
+    (root / "backend/app/spa.py").write_text(helper.format(path="/assets"))
+    main = CATCH_ALL_HEAD + "app = FastAPI()\n" + body + "app.include_router(ai_blocks.router)\n"
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    if said:
+        assert result.exit_code == 1, out
+        assert "`setup` mounts '/' on the app it is given" in out, out
+        return
+    assert result.exit_code == 0, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").json()["status"] == "ok"
