@@ -590,3 +590,56 @@ def test_a_helper_s_mount_counts_only_where_its_own_function_is_called(
     with imported_app(root / "backend") as served:
         client = TestClient(served.app)
         assert client.get("/api/telemetry/health").json()["status"] == "ok"
+
+
+#: A helper mounting '/' on what it is given, called before the includes: (main.py's body
+#: after the head, whether the mount is said). Said only when it is given the app itself and
+#: mounts unconditionally; otherwise the app is served.
+HELPER_GIVEN: dict[str, tuple[str, bool]] = {
+    "the-app": ("app = FastAPI()\nadd_static(app)\n", True),
+    "the-app-by-keyword": ("app = FastAPI()\nadd_static(target=app)\n", True),
+    "a-sub-app": ("app = FastAPI()\nsub = FastAPI()\nadd_static(sub)\n", False),
+    "a-router": (
+        "from fastapi import APIRouter\n\napp = FastAPI()\nextra = APIRouter()\n"
+        "add_static(extra)\n",
+        False,
+    ),
+    "the-app-under-a-branch": ("app = FastAPI()\nadd_static(app, spa=False)\n", False),
+}
+
+
+@pytest.mark.parametrize("way", sorted(HELPER_GIVEN))
+def test_a_helper_s_mount_is_said_only_when_it_is_given_the_app_and_always_mounts(
+    tmp_path: Path, way: str
+) -> None:
+    """`def add_static(target, spa=True): app.mount("/", ...)` called before the includes with
+    a sub-app, an `APIRouter()`, or with the mount under `if spa:` (not known to run): the app is
+    served, as before the helper rule. Before, any call of the helper failed the run, whatever
+    it was given."""
+    body, said = HELPER_GIVEN[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    mount = '    app.mount("/", StaticFiles(directory="static", check_dir=False))\n'
+    helper = (
+        "def add_static(target: FastAPI, spa: bool = True) -> None:\n"
+        + ("    if spa:\n    " + mount if "branch" in way else mount).replace(
+            "app.mount", "target.mount"
+        )
+        + "\n\n"
+    )
+    head = CATCH_ALL_HEAD.split("def add_static")[0]
+    main = head + helper + body + "app.include_router(ai_blocks.router)\n"
+    if "sub = " in body:
+        main += 'app.mount("/ui", sub)\n'  # one app served: the sub-app under it
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    if said:
+        assert result.exit_code == 1, out
+        assert "`add_static` mounts '/' on the app it is given" in out, out
+        return
+    assert result.exit_code == 0, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").json()["status"] == "ok"
