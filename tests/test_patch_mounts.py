@@ -3610,6 +3610,19 @@ PLAIN_CONTROLLER_MAINS = {
         '    app.include_router(controller.router, prefix="/api")\n\n\ninclude(app)\n'
     ),
     "register-method": "ItemsController().register(app)\n",
+    # Its methods found by scanning the instance: `register` is named nowhere, yet runs.
+    "register-by-dir": (
+        "controller = ItemsController()\nfor hook in dir(controller):\n"
+        '    if hook.startswith("reg"):\n        getattr(controller, hook)(app)\n'
+    ),
+    "register-by-getmembers": (
+        "import inspect\n\nfor hook, method in inspect.getmembers(ItemsController()):\n"
+        '    if hook.startswith("reg"):\n        method(app)\n'
+    ),
+    "register-by-vars-of-the-type": (
+        "controller = ItemsController()\nfor hook in vars(type(controller)):\n"
+        '    if hook.startswith("reg"):\n        getattr(controller, hook)(app)\n'
+    ),
 }
 
 
@@ -3620,7 +3633,7 @@ PLAIN_CONTROLLER_MAINS = {
         for controller in sorted(PLAIN_CONTROLLERS)
         for main in sorted(PLAIN_CONTROLLER_MAINS)
         # Only the second controller has a `register` method.
-        if main != "register-method" or controller == "prefix-attribute"
+        if not main.startswith("register") or controller == "prefix-attribute"
     ],
 )
 def test_a_plain_controller_s_router_is_served_where_its_instance_s_router_is_included(
@@ -3633,13 +3646,21 @@ def test_a_plain_controller_s_router_is_served_where_its_instance_s_router_is_in
     `/api/items/{item_id}`. Before, a prefix held in `self.prefix` was logged as
     `self.router.prefix` (known only at run time), and a `register` method nothing calls
     counted as an include of its own: the routes were logged without `/api`, or said to be
-    served under several paths."""
+    served under several paths. A `register` found by scanning the instance (`dir`,
+    `inspect.getmembers`, `vars(type(x))` with `getattr` by a computed name) runs: its include
+    counts (it was dropped as named nowhere, and the routes logged without `/api`)."""
     root = _project(
         tmp_path,
         "from fastapi import FastAPI\n\nfrom app.api.items import ItemsController\n\n"
         f"app = FastAPI()\n{PLAIN_CONTROLLER_MAINS[main]}",
     )
-    (root / "backend/app/api/items.py").write_text(PLAIN_CONTROLLERS[controller])
+    source = PLAIN_CONTROLLERS[controller]
+    if main.startswith("register-by"):
+        # No call passes it the app: its parameter says what it is given.
+        source = source.replace("APIRouter\n", "APIRouter, FastAPI\n", 1).replace(
+            "app: object", "app: FastAPI"
+        )
+    (root / "backend/app/api/items.py").write_text(source)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     out = " ".join(result.stdout.split())
