@@ -3673,6 +3673,48 @@ def test_a_plain_controller_s_router_is_served_where_its_instance_s_router_is_in
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+PROPERTY_PREFIX_CONTROLLER = """from fastapi import APIRouter
+
+
+class ItemsController:
+    def __init__(self) -> None:
+        self.prefix = "/items"
+        self.router = APIRouter(prefix=self.prefix)
+        self.router.add_api_route("/{item_id}", self.get_item, methods=["GET"])
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    @prefix.setter
+    def prefix(self, value: str) -> None:
+        self._prefix = "/v2" + value
+
+    async def get_item(self, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+"""
+
+
+def test_an_attribute_a_property_of_the_class_holds_is_not_read_as_its_assignment(
+    tmp_path: Path,
+) -> None:
+    """`self.prefix = "/items"` where `prefix` is a property whose setter stores `"/v2" +
+    value`: the assignment is not the value read back, so the prefix is only known at run
+    time (as before the plain-controller rule). Before, the route was logged as
+    `/items/{item_id}`, served at `/v2/items/{item_id}`."""
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api.items import ItemsController\n\n"
+        "app = FastAPI()\napp.include_router(ItemsController().router)\n",
+    )
+    (root / "backend/app/api/items.py").write_text(PROPERTY_PREFIX_CONTROLLER)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "'/items/{item_id}'" not in _logged_routes(root / "backend/app/api/items.py")
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/v2/items/3").json() == {"id": 3}
+
+
 def _property_controller(decorator: str, body: str = "return self._router") -> str:
     """The controller of GETTER_PY keeping its router in `_router`, read by a property."""
     return (

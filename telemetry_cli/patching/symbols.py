@@ -3538,6 +3538,18 @@ def _instance_constant(expression: ast.Attribute, scope: Scope) -> tuple[ast.exp
     ):
         return None
     attribute = expression.attr
+    if any(
+        # A property or another descriptor of that name: assigning the attribute runs its
+        # setter, and reading it its getter (`@property def prefix`, `prefix = property(...)`).
+        (isinstance(item, FunctionNode) and item.name == attribute)
+        or (
+            isinstance(item, ast.Assign)
+            and isinstance(item.value, ast.Call)
+            and any(isinstance(t, ast.Name) and t.id == attribute for t in item.targets)
+        )
+        for item in cls.body
+    ):
+        return None
     written = [
         node
         for item in cls.body
