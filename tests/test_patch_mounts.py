@@ -7950,3 +7950,26 @@ def _assert_items_and_users_served(tmp_path: Path, main: str, not_said: str) -> 
         client = TestClient(served.app)
         assert client.get("/items/7").json() == {"id": 7}
         assert client.get("/users/8").json() == {"id": 8}
+
+
+def test_a_class_constant_annotated_before_its_value_is_read(tmp_path: Path) -> None:
+    """`PREFIX: ClassVar[str]` then `PREFIX = "/items"` in a class body: the annotation binds
+    nothing, so the one assignment is the constant and `APIRouter(prefix=Cfg.PREFIX)` is read
+    as `/items`. Before, the bare annotation counted as a second binding and the prefix was
+    said to be known only at run time."""
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api.items import router\n\n"
+        "app = FastAPI()\napp.include_router(router)\n",
+    )
+    (root / "backend/app/api/items.py").write_text(
+        "from typing import ClassVar\n\nfrom fastapi import APIRouter\n\n\nclass Cfg:\n"
+        '    PREFIX: ClassVar[str]\n    PREFIX = "/items"\n\n\n'
+        "router = APIRouter(prefix=Cfg.PREFIX)\n\n\n"
+        '@router.get("/{item_id}")\nasync def get_item(item_id: int) -> dict[str, int]:\n'
+        '    return {"id": item_id}\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "run time" not in " ".join(result.stdout.split()), result.stdout
+    assert _logged_routes(root / "backend/app/api/items.py") == ["'/items/{item_id}'"]

@@ -3674,9 +3674,17 @@ def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
     """The value the body of ``cls`` assigns to ``name``, when it binds it exactly once.
 
     A second binding of any kind (``X += "/v2"``, ``X, Y = ...``, a loop target, a ``def``)
-    makes it no constant.
+    makes it no constant; an annotation without a value (``X: ClassVar[str]``) binds nothing.
     """
-    if sum(1 for bound in bound_names(cls.body) if bound == name) != 1:
+    declared = sum(
+        1
+        for statement in cls.body
+        if isinstance(statement, ast.AnnAssign)
+        and statement.value is None
+        and isinstance(statement.target, ast.Name)
+        and statement.target.id == name
+    )
+    if sum(1 for bound in bound_names(cls.body) if bound == name) - declared != 1:
         return None
     values = [
         statement.value
