@@ -3610,6 +3610,19 @@ PLAIN_CONTROLLER_MAINS = {
         '    app.include_router(controller.router, prefix="/api")\n\n\ninclude(app)\n'
     ),
     "register-method": "ItemsController().register(app)\n",
+    # Its methods found by scanning the instance: `register` is named nowhere, yet runs.
+    "register-by-dir": (
+        "controller = ItemsController()\nfor hook in dir(controller):\n"
+        '    if hook.startswith("reg"):\n        getattr(controller, hook)(app)\n'
+    ),
+    "register-by-getmembers": (
+        "import inspect\n\nfor hook, method in inspect.getmembers(ItemsController()):\n"
+        '    if hook.startswith("reg"):\n        method(app)\n'
+    ),
+    "register-by-vars-of-the-type": (
+        "controller = ItemsController()\nfor hook in vars(type(controller)):\n"
+        '    if hook.startswith("reg"):\n        getattr(controller, hook)(app)\n'
+    ),
 }
 
 
@@ -3620,7 +3633,7 @@ PLAIN_CONTROLLER_MAINS = {
         for controller in sorted(PLAIN_CONTROLLERS)
         for main in sorted(PLAIN_CONTROLLER_MAINS)
         # Only the second controller has a `register` method.
-        if main != "register-method" or controller == "prefix-attribute"
+        if not main.startswith("register") or controller == "prefix-attribute"
     ],
 )
 def test_a_plain_controller_s_router_is_served_where_its_instance_s_router_is_included(
@@ -3633,13 +3646,21 @@ def test_a_plain_controller_s_router_is_served_where_its_instance_s_router_is_in
     `/api/items/{item_id}`. Before, a prefix held in `self.prefix` was logged as
     `self.router.prefix` (known only at run time), and a `register` method nothing calls
     counted as an include of its own: the routes were logged without `/api`, or said to be
-    served under several paths."""
+    served under several paths. A `register` found by scanning the instance (`dir`,
+    `inspect.getmembers`, `vars(type(x))` with `getattr` by a computed name) runs: its include
+    counts (it was dropped as named nowhere, and the routes logged without `/api`)."""
     root = _project(
         tmp_path,
         "from fastapi import FastAPI\n\nfrom app.api.items import ItemsController\n\n"
         f"app = FastAPI()\n{PLAIN_CONTROLLER_MAINS[main]}",
     )
-    (root / "backend/app/api/items.py").write_text(PLAIN_CONTROLLERS[controller])
+    source = PLAIN_CONTROLLERS[controller]
+    if main.startswith("register-by"):
+        # No call passes it the app: its parameter says what it is given.
+        source = source.replace("APIRouter\n", "APIRouter, FastAPI\n", 1).replace(
+            "app: object", "app: FastAPI"
+        )
+    (root / "backend/app/api/items.py").write_text(source)
     result = run("generate", "--root", str(root))
     assert result.exit_code == 0, result.stdout
     out = " ".join(result.stdout.split())
@@ -3650,6 +3671,48 @@ def test_a_plain_controller_s_router_is_served_where_its_instance_s_router_is_in
         assert client.get("/api/items/3").json() == {"id": 3}
         assert client.post("/api/telemetry/log", json={}).status_code != 404
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+PROPERTY_PREFIX_CONTROLLER = """from fastapi import APIRouter
+
+
+class ItemsController:
+    def __init__(self) -> None:
+        self.prefix = "/items"
+        self.router = APIRouter(prefix=self.prefix)
+        self.router.add_api_route("/{item_id}", self.get_item, methods=["GET"])
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    @prefix.setter
+    def prefix(self, value: str) -> None:
+        self._prefix = "/v2" + value
+
+    async def get_item(self, item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+"""
+
+
+def test_an_attribute_a_property_of_the_class_holds_is_not_read_as_its_assignment(
+    tmp_path: Path,
+) -> None:
+    """`self.prefix = "/items"` where `prefix` is a property whose setter stores `"/v2" +
+    value`: the assignment is not the value read back, so the prefix is only known at run
+    time (as before the plain-controller rule). Before, the route was logged as
+    `/items/{item_id}`, served at `/v2/items/{item_id}`."""
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api.items import ItemsController\n\n"
+        "app = FastAPI()\napp.include_router(ItemsController().router)\n",
+    )
+    (root / "backend/app/api/items.py").write_text(PROPERTY_PREFIX_CONTROLLER)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "'/items/{item_id}'" not in _logged_routes(root / "backend/app/api/items.py")
+    with imported_app(root / "backend") as served:
+        assert TestClient(served.app).get("/v2/items/3").json() == {"id": 3}
 
 
 def _property_controller(decorator: str, body: str = "return self._router") -> str:
@@ -7887,3 +7950,26 @@ def _assert_items_and_users_served(tmp_path: Path, main: str, not_said: str) -> 
         client = TestClient(served.app)
         assert client.get("/items/7").json() == {"id": 7}
         assert client.get("/users/8").json() == {"id": 8}
+
+
+def test_a_class_constant_annotated_before_its_value_is_read(tmp_path: Path) -> None:
+    """`PREFIX: ClassVar[str]` then `PREFIX = "/items"` in a class body: the annotation binds
+    nothing, so the one assignment is the constant and `APIRouter(prefix=Cfg.PREFIX)` is read
+    as `/items`. Before, the bare annotation counted as a second binding and the prefix was
+    said to be known only at run time."""
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api.items import router\n\n"
+        "app = FastAPI()\napp.include_router(router)\n",
+    )
+    (root / "backend/app/api/items.py").write_text(
+        "from typing import ClassVar\n\nfrom fastapi import APIRouter\n\n\nclass Cfg:\n"
+        '    PREFIX: ClassVar[str]\n    PREFIX = "/items"\n\n\n'
+        "router = APIRouter(prefix=Cfg.PREFIX)\n\n\n"
+        '@router.get("/{item_id}")\nasync def get_item(item_id: int) -> dict[str, int]:\n'
+        '    return {"id": item_id}\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "run time" not in " ".join(result.stdout.split()), result.stdout
+    assert _logged_routes(root / "backend/app/api/items.py") == ["'/items/{item_id}'"]

@@ -538,3 +538,108 @@ def test_a_starlette_catch_all_leaves_the_telemetry_endpoints_served_or_is_said(
         )
         assert logged.headers["content-type"].startswith("application/json"), logged.text
         assert logged.status_code in (200, 202, 422), logged.text
+
+
+#: A helper mounting '/' in another module, called from main.py before the includes by these
+#: calls: whether the mount is said (the call runs that helper) or the app is served (the call
+#: runs a namesake mounting elsewhere).
+HELPER_CALLS: dict[str, tuple[str, bool]] = {
+    "namesake-in-a-module-nothing-imports": ("from app import spa\nspa.setup(app)\n", False),
+    "the-helper-through-its-module": ("from app import other\nother.setup(app)\n", True),
+    "the-helper-under-another-name": (
+        "from app.other import setup as configure\nconfigure(app)\n",
+        True,
+    ),
+    "a-local-namesake": (
+        "def setup(app: FastAPI) -> None:\n    app.mount('/assets', StaticFiles("
+        "directory='static', check_dir=False))\n\n\nsetup(app)\n",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(HELPER_CALLS))
+def test_a_helper_s_mount_counts_only_where_its_own_function_is_called(
+    tmp_path: Path, way: str
+) -> None:
+    """`other.py: def setup(app): app.mount("/", StaticFiles(...))` and `spa.py: def setup(app):
+    app.mount("/assets", ...)`: main.py calling `spa.setup(app)` before the includes runs spa's
+    helper, and the app is served. Before, the call was matched by the bare name `setup`, and
+    other.py's root mount (in a module nothing imports) failed the run. The helper called
+    through its module or under an imported alias is still said."""
+    body, said = HELPER_CALLS[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    helper = (
+        "from fastapi import FastAPI\nfrom starlette.staticfiles import StaticFiles\n\n\n"
+        "def setup(app: FastAPI) -> None:\n"
+        '    app.mount({path!r}, StaticFiles(directory="static", check_dir=False))\n'
+    )
+    (root / "backend/app/other.py").write_text(helper.format(path="/"))
+    (root / "backend/app/spa.py").write_text(helper.format(path="/assets"))
+    main = CATCH_ALL_HEAD + "app = FastAPI()\n" + body + "app.include_router(ai_blocks.router)\n"
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    if said:
+        assert result.exit_code == 1, out
+        assert "`setup` mounts '/' on the app it is given" in out, out
+        return
+    assert result.exit_code == 0, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").json()["status"] == "ok"
+
+
+#: A helper mounting '/' on what it is given, called before the includes: (main.py's body
+#: after the head, whether the mount is said). Said only when it is given the app itself and
+#: mounts unconditionally; otherwise the app is served.
+HELPER_GIVEN: dict[str, tuple[str, bool]] = {
+    "the-app": ("app = FastAPI()\nadd_static(app)\n", True),
+    "the-app-by-keyword": ("app = FastAPI()\nadd_static(target=app)\n", True),
+    "a-sub-app": ("app = FastAPI()\nsub = FastAPI()\nadd_static(sub)\n", False),
+    "a-router": (
+        "from fastapi import APIRouter\n\napp = FastAPI()\nextra = APIRouter()\n"
+        "add_static(extra)\n",
+        False,
+    ),
+    "the-app-under-a-branch": ("app = FastAPI()\nadd_static(app, spa=False)\n", False),
+}
+
+
+@pytest.mark.parametrize("way", sorted(HELPER_GIVEN))
+def test_a_helper_s_mount_is_said_only_when_it_is_given_the_app_and_always_mounts(
+    tmp_path: Path, way: str
+) -> None:
+    """`def add_static(target, spa=True): app.mount("/", ...)` called before the includes with
+    a sub-app, an `APIRouter()`, or with the mount under `if spa:` (not known to run): the app is
+    served, as before the helper rule. Before, any call of the helper failed the run, whatever
+    it was given."""
+    body, said = HELPER_GIVEN[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    mount = '    app.mount("/", StaticFiles(directory="static", check_dir=False))\n'
+    helper = (
+        "def add_static(target: FastAPI, spa: bool = True) -> None:\n"
+        + ("    if spa:\n    " + mount if "branch" in way else mount).replace(
+            "app.mount", "target.mount"
+        )
+        + "\n\n"
+    )
+    head = CATCH_ALL_HEAD.split("def add_static")[0]
+    main = head + helper + body + "app.include_router(ai_blocks.router)\n"
+    if "sub = " in body:
+        main += 'app.mount("/ui", sub)\n'  # one app served: the sub-app under it
+    (root / "backend/app/main.py").write_text(main)
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    if said:
+        assert result.exit_code == 1, out
+        assert "`add_static` mounts '/' on the app it is given" in out, out
+        return
+    assert result.exit_code == 0, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").json()["status"] == "ok"

@@ -1016,6 +1016,119 @@ def test_a_module_of_a_folder_the_app_imports_by_listing_that_does_not_parse_fai
         assert [text for text in done.stdout.splitlines() if said in text], (command, done.stdout)
 
 
+LISTING_HEAD = "import importlib\nimport pkgutil\n\nROUTERS = [\n"
+LISTED_BY_NAME = '    importlib.import_module(f"{__name__}.{m.name}").router\n'
+#: Modules of the routes folder the listing does not import (path, listing's loop, why): a
+#: module the filter skips, a sub-folder's module (`iter_modules` lists the folder's own), a
+#: module a filter the tool cannot read may skip (a note, as for any module not imported).
+NOT_LISTED = {
+    "filtered-by-its-underscore": (
+        "backend/app/routes/_draft.py",
+        '    for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")\n',
+    ),
+    "a-package-the-filter-skips": (
+        "backend/app/routes/legacy/__init__.py",
+        "    for m in pkgutil.iter_modules(__path__) if not m.ispkg\n",
+    ),
+    "a-sub-folder-s-module": (
+        "backend/app/routes/templates/router_tpl.py",
+        "    for m in pkgutil.iter_modules(__path__)\n",
+    ),
+    "a-filter-not-read": (
+        "backend/app/routes/draft.py",
+        "    for m in pkgutil.iter_modules(__path__) if enabled(m.name)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(NOT_LISTED))
+def test_a_module_a_folder_listing_does_not_import_may_not_parse(tmp_path: Path, way: str) -> None:
+    # `pkgutil.iter_modules(__path__)` gives the folder's own modules and packages, less those
+    # a plain filter skips. Before, every module below the folder counted as the app's: a
+    # broken draft the filter skips, or a template in a sub-folder, failed the run.
+    path, loop = NOT_LISTED[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    listing = LISTING_HEAD + LISTED_BY_NAME + loop + "]\n"
+    if "enabled(" in loop:
+        listing = listing.replace("ROUTERS", "def enabled(name):\n    return True\n\n\nROUTERS")
+    write_files(
+        root,
+        {
+            "backend/app/routes/__init__.py": listing,
+            "backend/app/routes/ok.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "backend/app/routes/templates/__init__.py": "",
+            path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    for command in (("generate",), ("generate", "--check")):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 0, (command, done.stdout)
+        assert "imported by the app" not in done.stdout, (command, done.stdout)
+
+
+def test_a_filter_a_listing_keeps_a_module_by_leaves_it_the_app_s(tmp_path: Path) -> None:
+    # The plain filter is read both ways: the module it keeps is still imported by the app.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    loop = '    for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")\n'
+    path = "backend/app/routes/broken.py"
+    write_files(
+        root,
+        {
+            "backend/app/routes/__init__.py": LISTING_HEAD + LISTED_BY_NAME + loop + "]\n",
+            path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1, done.stdout
+    assert f"{path}:3:7: syntax error: invalid syntax; imported by the app" in done.stdout
+
+
+#: A string like a folder listing that no import call is given, in the app's own module.
+NOT_A_LISTING = {
+    "a-suffix-f-string": 'def out(p, fmt):\n    return p.with_suffix(f".{fmt}")\n',
+    "a-bound-f-string": 'EXT = "json"\nNAME = f".{EXT}"\n',
+    "in-a-comment": '# importlib.import_module(f".{name}", __package__)\nimport importlib\n',
+    "in-a-docstring": '"""Load with importlib.import_module(f".{name}", __package__)."""\n',
+}
+
+
+@pytest.mark.parametrize("way", sorted(NOT_A_LISTING))
+def test_an_f_string_not_given_to_import_module_lists_no_folder(tmp_path: Path, way: str) -> None:
+    # `p.with_suffix(f".{fmt}")` in main.py (package `app`) was read as a relative module name:
+    # every module of the app counted as imported by it, and a Python 2 script the app never
+    # imports failed the run. Only a string given to import_module/__import__ lists a folder.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    path = "backend/app/scripts/py2_tool.py"
+    write_files(root, {path: PY2_SCRIPT})
+    main = root / "backend/app/main.py"
+    text = main.read_text()
+    main.write_text(
+        NOT_A_LISTING[way] + text if way == "in-a-docstring" else text + "\n" + NOT_A_LISTING[way]
+    )
+    for command in (("generate",), ("generate", "--check")):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 0, (command, done.stdout)
+        assert "imported by the app" not in done.stdout, (command, done.stdout)
+
+
 def test_a_module_a_module_importing_the_app_imports_that_does_not_parse_fails(
     tmp_path: Path,
 ) -> None:

@@ -8,7 +8,7 @@ own prefix is the telemetry prefix, are reported where they are declared.
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from telemetry_cli.console import quoted
@@ -301,7 +301,7 @@ def _adding_statement(
     running = [
         statement for statement in later if not isinstance(statement, FunctionNode | ast.ClassDef)
     ]
-    return _calling_statement(added.scope.node.name, running, site.module, index)
+    return _calling_statement(added.scope, running, site.module, index)
 
 
 def _run_in(block: tuple[ast.stmt, ...], line: int, *, decorators: bool = False) -> ast.stmt | None:
@@ -409,7 +409,7 @@ def _made_after_wiring(
         # `def setup_static_files(app): @app.get(...)`: after the wiring unless the block
         # wiring the app (a factory, or a module's top level) calls it before the wiring; the
         # app it is given exists only from that block on.
-        return not _called_before_wiring(enclosing.node.name, site, wiring, index)
+        return not _called_before_wiring(enclosing, site, wiring, index)
     if site.block == tuple(site.module.tree.body):
         return False  # wired at a module's top level: other modules may run before it
     if enclosing.parent is not None or binding.kind != "value":
@@ -479,24 +479,104 @@ def _same_block(body: list[ast.stmt], block: tuple[ast.stmt, ...]) -> bool:
     return len(body) == len(block) and bool(body) and body[0] is block[0] and body[-1] is block[-1]
 
 
-def _called_before_wiring(name: str, site: AppSite, wiring: ast.stmt, index: PackageIndex) -> bool:
-    """Whether the block that wires the app runs a function named ``name`` before the wiring.
+def _called_before_wiring(
+    helper: Scope,
+    site: AppSite,
+    wiring: ast.stmt,
+    index: PackageIndex,
+    parameter: str | None = None,
+) -> bool:
+    """Whether the block that wires the app runs the function of ``helper`` before the wiring.
 
-    See :func:`_calling_statement`.
+    ``parameter``, when given: only a call passing the app for that parameter of the helper
+    counts (``add_static(app)``, not ``add_static(sub_app)`` nor ``add_static(APIRouter())``);
+    at a call a few calls deep, the name the caller was given for it. See
+    :func:`_calling_statement`.
     """
     last = wiring.end_lineno or wiring.lineno
     before = [statement for statement in site.block if statement.lineno <= last]
-    return _calling_statement(name, before, site.module, index) is not None
+    gives_app = None
+    if parameter is not None:
+        named = parameter
+
+        def gives_app(call: ast.Call, root: ast.AST) -> bool:
+            argument = _argument_for(call, helper, named)
+            if not isinstance(argument, ast.Name):
+                return False
+            if not isinstance(root, FunctionNode):
+                return argument.id == site.expression
+            # Handed on by a function the block calls: one of its own parameters.
+            return argument.id in {item.arg for item in _parameters(root)}
+
+    return _calling_statement(helper, before, site.module, index, gives_app) is not None
+
+
+def _parameters(function: FunctionNode) -> list[ast.arg]:
+    """A function's parameters that a call may pass by position, in order, then keyword-only."""
+    arguments = function.args
+    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+
+
+def _argument_for(call: ast.Call, helper: Scope, parameter: str) -> ast.expr | None:
+    """The argument ``call`` (running ``helper``'s function) passes for ``parameter``."""
+    function = helper.node
+    if not isinstance(function, FunctionNode):
+        return None
+    arguments = function.args
+    positional = [item.arg for item in [*arguments.posonlyargs, *arguments.args]]
+    position = positional.index(parameter) if parameter in positional else None
+    if (
+        position is not None
+        and isinstance(call.func, ast.Attribute)
+        and helper.parent is not None
+        and helper.parent.is_class
+        and not any(
+            isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+            for decorator in function.decorator_list
+        )
+    ):
+        position -= 1  # `self.setup(app)`: the object is the first
+    if position is not None and position < 0:
+        return None
+    keyword = None if parameter in [item.arg for item in arguments.posonlyargs] else parameter
+    return call_argument(call, position, keyword or "")
+
+
+def _calls_helper(call: ast.Call, owner: Scope, helper: Scope, index: PackageIndex) -> bool:
+    """Whether ``call`` (read in ``owner``) runs the function of ``helper``.
+
+    The call is resolved through the module's names and imports (``spa.setup(app)`` runs
+    ``setup`` of ``spa``, not another module's ``setup``); a method call on an object the tool
+    cannot follow (``self.setup(app)``) counts by its name when the helper is a method.
+    """
+    func = call.func
+    if not isinstance(func, ast.Name | ast.Attribute):
+        return False
+    binding = index.binding_of(func, owner)
+    if binding is not None:
+        return binding.node is helper.node
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(helper.node, FunctionNode)
+        and func.attr == helper.node.name
+        and helper.parent is not None
+        and helper.parent.is_class
+    )
 
 
 def _calling_statement(
-    name: str, statements: list[ast.stmt], module: ModuleModel, index: PackageIndex
+    helper: Scope,
+    statements: list[ast.stmt],
+    module: ModuleModel,
+    index: PackageIndex,
+    counts: Callable[[ast.Call, ast.AST], bool] | None = None,
 ) -> ast.stmt | None:
-    """The first of ``statements`` (of ``module``) that runs a function named ``name``.
+    """The first of ``statements`` (of ``module``) that runs the function of ``helper``.
 
     Called there, or by a function called there (followed through the module's names and the
     package's imports, a few calls deep): `create_app()` calling `configure(app)` calling
-    `serve_frontend(app)` adds its routes there.
+    `serve_frontend(app)` adds its routes there. ``counts``, when given, tells which calls
+    count: given the call and the statement (or the function, a call deeper) holding it.
     """
     for statement in statements:
         pending: list[tuple[ast.AST, ModuleModel]] = [(statement, module)]
@@ -504,15 +584,16 @@ def _calling_statement(
         for _ in range(_CALL_DEPTH):
             called: list[tuple[ast.AST, ModuleModel]] = []
             for root, owner in pending:
+                scope = owner.scope
                 for node in ast.walk(root):
                     if not isinstance(node, ast.Call):
                         continue
-                    func = node.func
-                    callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-                    if callee == name:
+                    if _calls_helper(node, scope, helper, index) and (
+                        counts is None or counts(node, root)
+                    ):
                         return statement
-                    if isinstance(func, ast.Name):
-                        binding = index.binding_of(func, owner.scope)
+                    if isinstance(node.func, ast.Name | ast.Attribute):
+                        binding = index.binding_of(node.func, scope)
                         if (
                             binding is not None
                             and binding.kind == "function"
@@ -654,13 +735,23 @@ def shadowing_mounts(
             function = scope.node
             receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
             given = scope.bindings.get(receiver.id) if isinstance(receiver, ast.Name) else None
-            if not isinstance(function, FunctionNode) or given is None or given.kind != "param":
+            if (
+                not isinstance(function, FunctionNode)
+                or given is None
+                or given.kind != "param"
+                or not isinstance(receiver, ast.Name)
+                # Under a branch (`if spa:`), a loop or a `try`: whether it runs is not known.
+                or not any(
+                    isinstance(statement, ast.Expr) and statement.value is call
+                    for statement in function.body
+                )
+            ):
                 continue
             path = index.string_value(call_argument(call, 0, "path"), scope)
             if (
                 path is not None
                 and mount_takes(path, endpoint)
-                and _called_before_wiring(function.name, site, wiring, index)
+                and _called_before_wiring(scope, site, wiring, index, receiver.id)
             ):
                 found.append(ShadowingMount(call.lineno, path, False, function.name, model.path))
     # `app = FastAPI(routes=[Mount("/api", app=api)])`: before every route added later.

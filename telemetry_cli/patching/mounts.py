@@ -1666,9 +1666,67 @@ def _in_a_method_never_called(
         )
         or _library_may_run(cls, scope.parent.parent, index)
         or _named_elsewhere(method.name, scope.module.name, index, modules)
+        or _scanned_by_reflection(cls.name, index, modules)
     ):
         return None
     return method
+
+
+# Calls listing an object's attributes, by the name called: whatever they find may be run by
+# a name made at run time (`for hook in dir(ctrl): getattr(ctrl, hook)(app)`).
+_ATTRIBUTE_LISTERS = frozenset({"dir", "getmembers", "vars", "getattr"})
+_LISTER_WORDS = re.compile(r"\b(?:dir|getmembers|vars|getattr)\(")
+
+
+def _scanned_by_reflection(cls: str, index: PackageIndex, modules: list[str]) -> bool:
+    """Whether the package lists the attributes of class ``cls`` or its instances.
+
+    ``dir(x)``, ``inspect.getmembers(x)``, ``vars(type(x))`` or ``getattr(x, name)`` with a
+    name made at run time, ``x`` being the class, an object built of it (``x = cls()``,
+    ``getmembers(cls())``), a name the tool cannot follow (a parameter, a loop's item, ``self``
+    or ``cls``): its methods may run without being named.
+    """
+    named = re.compile(rf"\b{re.escape(cls)}\b")
+    for model in index.modules_holding(_LISTER_WORDS, modules):
+        built: dict[str, list[ast.expr]] = {}
+        for node in ast.walk(model.tree):
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        built.setdefault(target.id, []).append(node.value)
+        for node in ast.walk(model.tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if called not in _ATTRIBUTE_LISTERS:
+                continue
+            if called == "getattr" and (
+                len(node.args) < 2 or isinstance(node.args[1], ast.Constant)
+            ):
+                continue  # `getattr(x, "register")`: the name is written, and read as such
+            subject = node.args[0]
+            while (
+                isinstance(subject, ast.Call)
+                and isinstance(subject.func, ast.Name)
+                and subject.func.id == "type"
+                and subject.args
+            ):
+                subject = subject.args[0]  # `vars(type(ctrl))`
+            if not isinstance(subject, ast.Name):
+                # `inspect.getmembers(ItemsController())`: built there.
+                if named.search(ast.unparse(subject)):
+                    return True
+                continue
+            values = built.get(subject.id)
+            if (
+                subject.id in (cls, "self", "cls")
+                or values is None
+                or any(named.search(ast.unparse(value)) for value in values)
+            ):
+                return True
+    return False
 
 
 _METHOD_KINDS = frozenset({"staticmethod", "classmethod"})

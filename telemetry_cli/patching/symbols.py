@@ -2212,24 +2212,15 @@ class PackageIndex:
                 parts = imported.split(".")
                 frontier.extend(".".join(parts[:end]) for end in range(1, len(parts) + 1))
             for match in _MODULE_STRING.finditer(source.text):
-                named = match.group("name")
-                frontier.append(named)
-                if match.group("rest") == ".{":
-                    frontier.extend(m for m in self.package if m.startswith(f"{named}."))
-            # A folder listed by the module's own name (`import_module(f"{__name__}.{name}")`,
-            # `import_module(f".{name}", __package__)`) or a dotted prefix joined to each entry
-            # (`import_module("app.routes." + name)`): every module of the package below it.
-            listed: set[str] = set()
-            for match in _LISTING_STRING.finditer(source.text):
-                if match.group("prefix") is not None:
-                    listed.add(match.group("prefix"))
-                elif match.group("own") == "__name__":
-                    listed.add(source.name)
-                elif source.package:
-                    listed.add(source.package)  # `__package__`, or a relative name
-            for below in listed:
-                frontier.extend(m for m in self.package if m.startswith(f"{below}."))
+                if match.group("rest") != ".{":
+                    frontier.append(match.group("name"))
+            frontier.extend(_listed_modules(source, self.package, self._is_package))
         return reached
+
+    def _is_package(self, name: str) -> bool:
+        """Whether module ``name`` of the backend folder is a package (an ``__init__.py``)."""
+        source = self.source(name)
+        return source is not None and source.is_package
 
     def assigned_attribute(
         self, module: ModuleModel, namespace: ast.Module | ast.ClassDef, name: str
@@ -3606,6 +3597,18 @@ def _instance_constant(expression: ast.Attribute, scope: Scope) -> tuple[ast.exp
     ):
         return None
     attribute = expression.attr
+    if any(
+        # A property or another descriptor of that name: assigning the attribute runs its
+        # setter, and reading it its getter (`@property def prefix`, `prefix = property(...)`).
+        (isinstance(item, FunctionNode) and item.name == attribute)
+        or (
+            isinstance(item, ast.Assign)
+            and isinstance(item.value, ast.Call)
+            and any(isinstance(t, ast.Name) and t.id == attribute for t in item.targets)
+        )
+        for item in cls.body
+    ):
+        return None
     written = [
         node
         for item in cls.body
@@ -3730,9 +3733,17 @@ def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
     """The value the body of ``cls`` assigns to ``name``, when it binds it exactly once.
 
     A second binding of any kind (``X += "/v2"``, ``X, Y = ...``, a loop target, a ``def``)
-    makes it no constant.
+    makes it no constant; an annotation without a value (``X: ClassVar[str]``) binds nothing.
     """
-    if sum(1 for bound in bound_names(cls.body) if bound == name) != 1:
+    declared = sum(
+        1
+        for statement in cls.body
+        if isinstance(statement, ast.AnnAssign)
+        and statement.value is None
+        and isinstance(statement.target, ast.Name)
+        and statement.target.id == name
+    )
+    if sum(1 for bound in bound_names(cls.body) if bound == name) - declared != 1:
         return None
     values = [
         statement.value
@@ -3769,6 +3780,186 @@ def _percent_s(template: str, values: list[str]) -> str | None:
     if failed or next(pending, None) is not None:
         return None  # a conversion not read, or a count that differs: Python raises too
     return result
+
+
+# The functions that import a module by a name made at run time.
+_IMPORTERS = frozenset({"import_module", "__import__"})
+# Listings that go into sub-folders too (`pkgutil.walk_packages`, `os.walk`, `rglob`, `**`);
+# other listings (`iter_modules`, `os.listdir`, `glob("*.py")`) give a folder's own entries.
+_DEEP_LISTING = re.compile(r"walk_packages|\bwalk\(|rglob|\*\*")
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _listed_modules(
+    source: ModuleSource, package: Iterable[str], is_package: Callable[[str], bool]
+) -> set[str]:
+    """The modules of ``package`` that ``source`` imports by names made at run time.
+
+    ``is_package``: whether a module of ``package`` is a package (an ``__init__.py``).
+
+    A name made of the module's own (``import_module(f"{__name__}.{name}")``), a relative one
+    (``import_module(f".{name}", __package__)``) or a dotted prefix joined to each entry
+    (``import_module(f"app.routes.{name}")``, ``import_module("app.routes." + name)``) lists a
+    folder: its own modules and packages (every module below it for a listing that walks
+    sub-folders, :data:`_DEEP_LISTING`), less those a plain filter of the loop skips
+    (``if not m.name.startswith("_")``, ``if not m.ispkg``, ``if name != "base"``: see
+    :func:`_filter_keeps`); a module a filter the tool cannot read may skip is not counted. Only
+    a string given to ``import_module``/``__import__``, directly or through the name it is bound
+    to, counts: an f-string elsewhere (``path.with_suffix(f".{fmt}")``), a comment or a
+    docstring lists none. A module that does not parse is read by its text: a listing string on
+    a line that is not a comment lists every module below.
+    """
+    text = source.text
+    if not any(importer in text for importer in _IMPORTERS) or (
+        _LISTING_STRING.search(text) is None and ".{" not in text
+    ):
+        return set()
+    # (the listing's text, the filters of the loop around its import call, if readable)
+    pieces: list[tuple[str, list[ast.expr] | None]] = []
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pieces = [(line, []) for line in text.splitlines() if not line.lstrip().startswith("#")]
+        deep = True
+    else:
+        deep = _DEEP_LISTING.search(text) is not None
+        bound: dict[str, list[ast.expr]] = {}
+        calls: list[ast.Call] = []
+        parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        bound.setdefault(target.id, []).append(node.value)
+            elif isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if called in _IMPORTERS and node.args:
+                    calls.append(node)
+        for call in calls:
+            first = call.args[0]
+            values = bound.get(first.id, []) if isinstance(first, ast.Name) else [first]
+            filters = _loop_filters(call, parents)
+            pieces.extend((ast.get_source_segment(text, value) or "", filters) for value in values)
+    listed: dict[str, list[list[ast.expr] | None]] = {}
+    for piece, filters in pieces:
+        folders = [
+            m.group("name") for m in _MODULE_STRING.finditer(piece) if m.group("rest") == ".{"
+        ]
+        for match in _LISTING_STRING.finditer(piece):
+            if match.group("prefix") is not None:
+                folders.append(match.group("prefix"))
+            elif match.group("own") == "__name__":
+                folders.append(source.name)
+            elif source.package:
+                folders.append(source.package)  # `__package__`, or a relative name
+        for folder in folders:
+            listed.setdefault(folder, []).append(filters)
+    modules = set(package)
+    reached: set[str] = set()
+    for folder, ways in listed.items():
+        depth = folder.count(".") + 1
+        for name in modules:
+            if not name.startswith(f"{folder}.") or (not deep and name.count(".") != depth):
+                continue
+            leaf = name.split(".")[depth]
+            listed_package = name.count(".") > depth or is_package(name)
+            if any(
+                filters is not None
+                and all(_filter_keeps(test, leaf, listed_package) is True for test in filters)
+                for filters in ways
+            ):
+                reached.add(name)
+    return reached
+
+
+def _loop_filters(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr] | None:
+    """The conditions under which the loop around ``call`` reaches it (None: not readable).
+
+    A comprehension's ``if`` clauses; in a ``for`` loop, the ``if`` statements around the call
+    and an ``if ...: continue`` before it (read as its negation).
+    """
+    tests: list[ast.expr] = []
+    node: ast.AST = call
+    while node in parents:
+        parent = parents[node]
+        if isinstance(parent, _COMPREHENSIONS):
+            return tests + [test for generator in parent.generators for test in generator.ifs]
+        if isinstance(parent, ast.If):
+            if node is parent.test:
+                pass
+            elif any(node is statement for statement in parent.body):
+                tests.append(parent.test)
+            else:
+                return None  # an `else:` branch
+        if isinstance(parent, ast.For | ast.AsyncFor) and any(node is s for s in parent.body):
+            for statement in parent.body:
+                if statement is node:
+                    break
+                if isinstance(statement, ast.If) and isinstance(statement.body[-1], ast.Continue):
+                    tests.append(ast.UnaryOp(ast.Not(), statement.test))
+            return tests
+        if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.Module):
+            return tests
+        node = parent
+    return tests
+
+
+def _filter_keeps(test: ast.expr, leaf: str, is_package: bool) -> bool | None:
+    """Whether a listing's filter ``test`` keeps the entry of module ``leaf`` (None: not known).
+
+    Read as a test of the entry's name (``name``, ``m.name``, ``file``: ``startswith``,
+    ``endswith``, ``==``/``!=``/``in`` with strings, the file's ``.py`` kept or not) or of
+    ``ispkg``, joined by ``and``/``or``/``not``.
+    """
+    entries = (leaf,) if is_package else (leaf, f"{leaf}.py")
+    if isinstance(test, ast.BoolOp):
+        results = [_filter_keeps(value, leaf, is_package) for value in test.values]
+        wanted = isinstance(test.op, ast.Or)
+        if wanted in results:
+            return wanted
+        return None if None in results else not wanted
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        kept = _filter_keeps(test.operand, leaf, is_package)
+        return None if kept is None else not kept
+    if isinstance(test, ast.Attribute) and test.attr == "ispkg":
+        return is_package
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr in ("startswith", "endswith")
+        and len(test.args) == 1
+        and not test.keywords
+    ):
+        words = _strings(test.args[0])
+        if words is None:
+            return None
+        ends = test.func.attr == "endswith"
+        if ends and ".py" in words:
+            return not is_package or any(leaf.endswith(word) for word in words)
+        return any(leaf.endswith(w) if ends else leaf.startswith(w) for w in words)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        words = _strings(test.comparators[0])
+        operator = test.ops[0]
+        if words is None or not isinstance(operator, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+            return None
+        inside = any(entry in words for entry in entries)
+        return inside if isinstance(operator, ast.Eq | ast.In) else not inside
+    return None
+
+
+def _strings(node: ast.expr) -> tuple[str, ...] | None:
+    """The strings of a string literal or a tuple, list or set of them (else None)."""
+    items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
+    strings = tuple(
+        item.value
+        for item in items
+        if isinstance(item, ast.Constant) and isinstance(item.value, str)
+    )
+    return strings if len(strings) == len(items) else None
 
 
 def modules_imported(text: str, package: str | None) -> Iterator[str]:
