@@ -3263,6 +3263,8 @@ _JWT = f"{_JWT_HEADER}.{_JWT_CLAIMS}.{_JWT_SIGNATURE}"
         ([f"{_JWT_HEADER}.", f"{_JWT_CLAIMS}.", "sig", "python", "fastapi"], [0, 1, 2]),
         ([_JWT[:40], _JWT[40:80], _JWT[80:120], _JWT[120:], "python", "web"], [0, 1, 2, 3]),
         ([_JWT[:60], _JWT[60:], "fastapi"], [0, 1]),
+        # Wrapped into more than 12 lines: every line is the token's.
+        ([_JWT[at : at + 10] for at in range(0, len(_JWT), 10)] + ["python"], list(range(16))),
         # Base64 of JSON that names no algorithm is no JOSE header: a list of ids is kept.
         (["eyJ0eXAiOiJub3RlIn0", "abc", "def"], []),
         (["eyJhbGciOiJub25lIn0", "plain words", "x"], []),
