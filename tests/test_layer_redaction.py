@@ -3265,8 +3265,11 @@ _JWT = f"{_JWT_HEADER}.{_JWT_CLAIMS}.{_JWT_SIGNATURE}"
         ([_JWT[:60], _JWT[60:], "fastapi"], [0, 1]),
         # Wrapped into more than 12 lines: every line is the token's.
         ([_JWT[at : at + 10] for at in range(0, len(_JWT), 10)] + ["python"], list(range(16))),
+        # An item naming "eyJ" that is no base64url piece starts no run.
+        (["> eyJ!", "python"], []),
         # Base64 of JSON that names no algorithm is no JOSE header: a list of ids is kept.
         (["eyJ0eXAiOiJub3RlIn0", "abc", "def"], []),
+        (["eyJ0eXAiOiJub3RlIn0", "eyJ0eXAiOiJub3RlIn0", "eyJ0eXAiOiJub3RlIn0"], []),
         (["eyJhbGciOiJub25lIn0", "plain words", "x"], []),
     ],
 )
