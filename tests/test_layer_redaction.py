@@ -3256,8 +3256,20 @@ _JWT = f"{_JWT_HEADER}.{_JWT_CLAIMS}.{_JWT_SIGNATURE}"
         ([_JWT_HEADER, f".{_JWT_CLAIMS}", f".{_JWT_SIGNATURE}"], [0, 1, 2]),
         # A whole token in one item is that item's: the next word is kept.
         ([_JWT, "expires"], [0]),
+        # The items after the token are the list's own: a piece goes on with it only by the
+        # token's shape (a dot between, a header or claims not yet whole, a wrap's width).
+        ([f"{_JWT_HEADER}.{_JWT_CLAIMS}", "python", "fastapi", "web"], [0]),
+        ([f"{_JWT_HEADER}.", f"{_JWT_CLAIMS}.", _JWT_SIGNATURE, "python", "fastapi"], [0, 1, 2]),
+        ([f"{_JWT_HEADER}.", f"{_JWT_CLAIMS}.", "sig", "python", "fastapi"], [0, 1, 2]),
+        ([_JWT[:40], _JWT[40:80], _JWT[80:120], _JWT[120:], "python", "web"], [0, 1, 2, 3]),
+        ([_JWT[:60], _JWT[60:], "fastapi"], [0, 1]),
+        # Wrapped into more than 12 lines: every line is the token's.
+        ([_JWT[at : at + 10] for at in range(0, len(_JWT), 10)] + ["python"], list(range(16))),
+        # An item naming "eyJ" that is no base64url piece starts no run.
+        (["> eyJ!", "python"], []),
         # Base64 of JSON that names no algorithm is no JOSE header: a list of ids is kept.
         (["eyJ0eXAiOiJub3RlIn0", "abc", "def"], []),
+        (["eyJ0eXAiOiJub3RlIn0", "eyJ0eXAiOiJub3RlIn0", "eyJ0eXAiOiJub3RlIn0"], []),
         (["eyJhbGciOiJub25lIn0", "plain words", "x"], []),
     ],
 )
@@ -3950,6 +3962,20 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "tag:v2@[draft]",
         "ns:key@[cafe]",
         "Server=db;Database=app;Trusted_Connection=yes;",
+        # ";" joins schedules, labels and a mail's header fields too: a field counts only with
+        # a server's host (a port, a dotted name, an IPv6 address). A slice in brackets is no
+        # IPv6 address (two colons or more), a one-label "host" ending a sentence no root's dot.
+        "09:00@lobby;12:30@cafeteria",
+        "node:5@zone-a;node:3@zone-b",
+        "user:read@org;repo:write@org",
+        "Mon:9-17@HQ; Tue:9-17@remote",
+        "To:ada@example.com;Cc:bob@example.org",
+        "slice:x@[0:10]",
+        "arr:a@[1:2]/values",
+        "ref:v1@[dead:beef]",
+        "see items[0:5]; a:b@[0:5]",
+        "time:10:30@cafe.",
+        "pkg:1.0@mirror.",
     ],
 )
 def test_addresses_that_hold_no_password_are_kept(layer: Layer, text: str) -> None:
