@@ -1715,3 +1715,51 @@ def test_corpus_plan_sequences_with_formatting_keep_the_invariant(
         assert not problems, f"{case} {steps}:\n" + "\n".join(problems)
 
     walk()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="planfuzz s46, left: a handler a new capture cannot fill keeps the old plan's call",
+)
+def test_a_handler_the_new_plan_cannot_instrument_keeps_no_call_of_the_old_plan(
+    tmp_path: Path,
+) -> None:
+    # Found on a real backend (asgi-reexport-procfile): the plan then captures a required
+    # property one handler has no parameter for. generate exits 1 naming that handler, as
+    # documented, but the handler kept the old plan's call (without the required property,
+    # an event its new model rejects), where a fresh generate of that plan writes none.
+    views = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/items")\nasync def list_items() -> list[int]:\n    return []\n\n\n'
+        '@router.get("/items/{item_id}")\nasync def get_item(item_id: int) -> int:\n'
+        "    return item_id\n"
+    )
+    main = "from fastapi import FastAPI\n\nfrom views import router\n\napp = FastAPI()\n"
+    main += "app.include_router(router)\n"
+    first: Plan = {
+        "backend": ".",
+        "app-package": "",
+        "app": "main:app",
+        "instrument": {"views.py": "ai_block_used"},
+    }
+    second = copy.deepcopy(first)
+    second["instrument"] = {"views.py": {"event": "ai_block_used", "capture": ["item_id"]}}
+    second["events"] = {
+        "ai_block_used": {
+            "description": "An item was read.",
+            "properties": {"item_id": {"type": "string", "required": True}},
+        }
+    }
+    roots = {}
+    for name, plans in (("project", [first, second]), ("fresh", [second])):
+        root = tmp_path / name
+        root.mkdir()
+        (root / "views.py").write_text(views)
+        (root / "main.py").write_text(main)
+        for plan in plans:
+            write_plan(root, plan)
+            result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert "list_items" in result.stdout
+        roots[name] = root
+    assert (roots["project"] / "views.py").read_text() == (roots["fresh"] / "views.py").read_text()
