@@ -1715,3 +1715,118 @@ def test_corpus_plan_sequences_with_formatting_keep_the_invariant(
         assert not problems, f"{case} {steps}:\n" + "\n".join(problems)
 
     walk()
+
+
+_ITEMS_VIEWS = (
+    "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+    '@router.get("/items")\nasync def list_items() -> list[int]:\n    return []\n\n\n'
+    '@router.get("/items/{item_id}")\nasync def get_item(item_id: int) -> int:\n'
+    "    return item_id\n"
+)
+_ITEMS_MAIN = (
+    "from fastapi import FastAPI\n\nfrom views import router\n\napp = FastAPI()\n"
+    "app.include_router(router)\n"
+)
+
+
+def _items_project(root: Path) -> tuple[Plan, Plan]:
+    """A two-route project, and two plans: the event alone, then a required `item_id` captured.
+
+    The second plan cannot instrument `list_items` (no `item_id` there).
+    """
+    root.mkdir(exist_ok=True)
+    (root / "views.py").write_text(_ITEMS_VIEWS)
+    (root / "main.py").write_text(_ITEMS_MAIN)
+    first: Plan = {
+        "backend": ".",
+        "app-package": "",
+        "app": "main:app",
+        "instrument": {"views.py": "ai_block_used"},
+    }
+    second = copy.deepcopy(first)
+    second["instrument"] = {"views.py": {"event": "ai_block_used", "capture": ["item_id"]}}
+    second["events"] = {
+        "ai_block_used": {
+            "description": "An item was read.",
+            "properties": {"item_id": {"type": "string", "required": True}},
+        }
+    }
+    return first, second
+
+
+def test_a_handler_the_new_plan_cannot_instrument_keeps_no_call_of_the_old_plan(
+    tmp_path: Path,
+) -> None:
+    # Found on a real backend (asgi-reexport-procfile): the plan then captures a required
+    # property one handler has no parameter for. generate exits 1 naming that handler, as
+    # documented, but the handler kept the old plan's call (without the required property,
+    # an event its new model rejects), where a fresh generate of that plan writes none.
+    roots = {}
+    for name in ("project", "fresh"):
+        root = tmp_path / name
+        first, second = _items_project(root)
+        for plan in [first, second] if name == "project" else [second]:
+            write_plan(root, plan)
+            result = run("generate", "--root", str(root))
+        assert result.exit_code == 1, result.stdout
+        assert "list_items" in result.stdout
+        roots[name] = root
+    assert (roots["project"] / "views.py").read_text() == (roots["fresh"] / "views.py").read_text()
+    # --check stays red while the handler is not instrumented, as after a fresh run.
+    assert run("generate", "--check", "--root", str(roots["project"])).exit_code == 1
+
+
+def test_the_old_plans_call_with_a_comment_of_the_users_stays_named_until_forced(
+    tmp_path: Path,
+) -> None:
+    # The same call carrying a comment of the user's is theirs to take out: kept and named
+    # (exit 1, --check red); --force takes it out, as removal does, leaving a fresh run's file.
+    project = tmp_path / "project"
+    first, second = _items_project(project)
+    write_plan(project, first)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    views = project / "views.py"
+    commented = views.read_text().replace(
+        '"handler": "list_items",', '"handler": "list_items",  # keep'
+    )
+    assert "# keep" in commented
+    views.write_text(commented)
+    write_plan(project, second)
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 1, result.stdout
+    assert "carries a comment of yours" in result.stdout
+    assert "# keep" in views.read_text()
+    assert run("generate", "--check", "--root", str(project)).exit_code == 1
+    assert run("generate", "--force", "--root", str(project)).exit_code == 1
+    fresh = tmp_path / "fresh"
+    _items_project(fresh)
+    write_plan(fresh, second)
+    assert run("generate", "--root", str(fresh)).exit_code == 1
+    assert views.read_text() == (fresh / "views.py").read_text()
+
+
+def test_a_skipped_handler_keeps_the_old_plans_call_the_new_plan_cannot_write(
+    tmp_path: Path,
+) -> None:
+    # Marked `# telemetry-scaffold: skip` after a run instrumented it: generate never touches a
+    # skipped handler (README: the mark keeps its call as it is), even where the new plan
+    # captures a property it has no parameter for; the other handler is brought up to date.
+    plan, second = _items_project(tmp_path)
+    write_plan(tmp_path, plan)
+    assert run("generate", "--root", str(tmp_path)).exit_code == 0
+    text = (tmp_path / "views.py").read_text()
+    marked = text.replace(
+        '@router.get("/items")\n', '@router.get("/items")  # telemetry-scaffold: skip\n'
+    )
+    (tmp_path / "views.py").write_text(marked)
+    write_plan(tmp_path, second)
+    result = run("generate", "--root", str(tmp_path))
+    after = (tmp_path / "views.py").read_text()
+    kept = marked.split("\n\n\n")[1]  # the skipped handler, call and all
+    assert kept in after
+    assert '"item_id": str(item_id)' in after  # the other handler's call is brought up to date
+    # Kept, but not silently: the logger would drop every event of that call.
+    assert result.exit_code == 1, result.stdout
+    assert "views.py:10: 'ai_block_used' requires 'item_id'" in result.stdout
+    check = run("generate", "--check", "--root", str(tmp_path))
+    assert check.exit_code == 1, check.stdout

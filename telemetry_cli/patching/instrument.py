@@ -411,10 +411,24 @@ def instrument_module(
         if calls:
             state = _inserted_call_state(handler, calls, event_type, filled, module, earlier)
             if state is not None and capture_reasons:
-                # The call generate wrote (or would write) cannot hold what the plan now
-                # captures: said as for a new call, not left in place silently; at the call's
-                # line, so that no other check says it again.
-                at = f"{path}:{calls[0].statement.lineno}: route {handler.label()}"
+                # The call generate wrote cannot hold what the plan now captures: a fresh run
+                # writes none there, so it goes as removal takes one out (with its import, if
+                # nothing else reads it), and the handler is named as for a new call. One in a
+                # block of the user's, or that cannot go, stays and is named at its line.
+                statement = calls[0].statement
+                if statement in handler.function.body and take_out(
+                    editor,
+                    statement,
+                    True,
+                    force,
+                    f"the log call of route {handler.label()}",
+                    ": the plan's capture cannot be filled there (named below)",
+                ):
+                    editor.release(f"{logger_module}.event_logger")
+                    editor.refill(handler.function, statement, handler.qualname)
+                    problems.append((line, f"{where} cannot be instrumented: {capture_reasons[0]}"))
+                    continue
+                at = f"{path}:{statement.lineno}: route {handler.label()}"
                 problems.append((line, f"{at} cannot be instrumented: {capture_reasons[0]}"))
                 continue
             if state is not None and state[1]:
