@@ -1074,6 +1074,58 @@ def test_a_module_a_folder_listing_does_not_import_may_not_parse(tmp_path: Path,
         assert "imported by the app" not in done.stdout, (command, done.stdout)
 
 
+#: Text of the listing module besides its `iter_modules` loop that names no listing of it.
+NOT_A_DEEP_LISTING = {
+    "a-kwargs-parameter": "def options(**kwargs):\n    return kwargs\n",
+    "a-power": "LIMIT = 2 ** 10\n",
+    "a-comment": "# pkgutil.walk_packages(__path__) would reach templates/ too: not wanted\n",
+    "a-walk-elsewhere": (
+        "import os\n\n\ndef assets():\n"
+        "    return [name for _, _, names in os.walk('static') for name in names]\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(NOT_A_DEEP_LISTING))
+def test_a_listing_of_the_folder_s_own_modules_is_read_from_its_own_call(
+    tmp_path: Path, way: str
+) -> None:
+    # Whether a listing walks sub-folders was searched in the whole module's text: `**kwargs`,
+    # `2 ** n`, a comment or another loop's `os.walk` made `iter_modules(__path__)` reach the
+    # sub-folder's template, whose syntax error failed the run (0.31.0 passed it).
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    loop = "    for m in pkgutil.iter_modules(__path__)\n"
+    listing = LISTING_HEAD.replace("ROUTERS", NOT_A_DEEP_LISTING[way] + "\n\nROUTERS")
+    write_files(
+        root,
+        {
+            "backend/app/routes/__init__.py": listing + LISTED_BY_NAME + loop + "]\n",
+            "backend/app/routes/ok.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "backend/app/routes/templates/__init__.py": "",
+            "backend/app/routes/templates/router_tpl.py": "router = APIRouter(\ndef f(:\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert "imported by the app" not in done.stdout, done.stdout
+    # The same module whose loop walks sub-folders does import the template.
+    listing = (listing + LISTED_BY_NAME + loop + "]\n").replace(
+        "pkgutil.iter_modules(__path__)", 'pkgutil.walk_packages(__path__, "")'
+    )
+    (root / "backend/app/routes/__init__.py").write_text(listing)
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1, done.stdout
+    assert "router_tpl.py" in done.stdout and "imported by the app" in done.stdout, done.stdout
+
+
 def test_a_filter_a_listing_keeps_a_module_by_leaves_it_the_app_s(tmp_path: Path) -> None:
     # The plain filter is read both ways: the module it keeps is still imported by the app.
     root = make_project(
