@@ -605,6 +605,24 @@ HELPER_GIVEN: dict[str, tuple[str, bool]] = {
         False,
     ),
     "the-app-under-a-branch": ("app = FastAPI()\nadd_static(app, spa=False)\n", False),
+    # Two helpers deep: `configure` hands `add_static` its own parameter that holds the app, or
+    # the one that holds the sub-app (any parameter of `configure` counted as the app).
+    "the-app-through-a-second-helper": (
+        "def configure(main: FastAPI, ui: FastAPI) -> None:\n    add_static(main)\n\n\n"
+        "app = FastAPI()\nsub = FastAPI()\nconfigure(app, sub)\n",
+        True,
+    ),
+    "a-sub-app-through-a-second-helper": (
+        "def configure(main: FastAPI, ui: FastAPI) -> None:\n    add_static(ui)\n\n\n"
+        "app = FastAPI()\nsub = FastAPI()\nconfigure(app, sub)\n",
+        False,
+    ),
+    "a-sub-app-by-keyword-through-a-second-helper": (
+        "def configure(main: FastAPI, *, ui: FastAPI) -> None:\n"
+        "    add_static(target=ui)\n\n\n"
+        "app = FastAPI()\nsub = FastAPI()\nconfigure(app, ui=sub)\n",
+        False,
+    ),
 }
 
 
