@@ -9,6 +9,7 @@ function builds one, and the value of a string constant.
 import ast
 import bisect
 import contextlib
+import copy
 import functools
 import gc
 import re
@@ -3845,7 +3846,7 @@ def _listed_modules(
         for call in calls:
             first = call.args[0]
             values = bound.get(first.id, []) if isinstance(first, ast.Name) else [first]
-            filters = _loop_filters(call, parents)
+            filters = _loop_filters(call, parents, _string_constants(tree))
             deep = _walks_sub_folders(call, parents, bound, tree)
             pieces.extend(
                 (ast.get_source_segment(text, value) or "", filters, deep) for value in values
@@ -3936,12 +3937,97 @@ def _calls_deep_lister(node: ast.AST, bound: dict[str, list[ast.expr]], seen: se
     return False
 
 
-def _loop_filters(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr] | None:
+def _string_constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """The module's names bound once, at its top level, to a tuple, list or set of strings.
+
+    ``SKIP = ("_draft", "base")``: a name also bound elsewhere (a loop target, ``SKIP +=``) or
+    read through an attribute or an item (``SKIP.add(...)``) may hold others, and is left out.
+    """
+    stored: dict[str, int] = {}
+    changed: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            stored[node.id] = stored.get(node.id, 0) + 1
+        elif isinstance(node, ast.Attribute | ast.Subscript) and isinstance(node.value, ast.Name):
+            changed.add(node.value.id)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            changed.update(node.names)
+    return {
+        statement.targets[0].id: statement.value
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and stored.get(statement.targets[0].id) == 1
+        and statement.targets[0].id not in changed
+        and _strings(statement.value) is not None
+        and isinstance(statement.value, ast.Tuple | ast.List | ast.Set)
+    }
+
+
+# The listings whose entries are (finder, name, ispkg) tuples.
+_MODULE_LISTERS = frozenset({"iter_modules", "walk_packages"})
+
+
+def _entry_names(target: ast.expr, iterated: ast.expr) -> dict[str, ast.expr]:
+    """What the names a loop over ``iterated`` unpacks its entries into stand for in a filter.
+
+    ``for _, name, ispkg in pkgutil.iter_modules(...)``: ``ispkg`` is read as the entry's
+    ``.ispkg`` (see :func:`_filter_keeps`). Empty for other loops.
+    """
+    called = iterated.func if isinstance(iterated, ast.Call) else None
+    name = called.id if isinstance(called, ast.Name) else getattr(called, "attr", None)
+    if (
+        name not in _MODULE_LISTERS
+        or not isinstance(target, ast.Tuple)
+        or len(target.elts) != 3
+        or not isinstance(target.elts[2], ast.Name)
+    ):
+        return {}
+    entry = ast.Attribute(ast.Name("entry", ast.Load()), "ispkg", ast.Load())
+    return {target.elts[2].id: entry}
+
+
+class _Substitute(ast.NodeTransformer):
+    """Replaces the names of ``values`` by their expressions (in a copy of a filter)."""
+
+    def __init__(self, values: dict[str, ast.expr]) -> None:
+        self.values = values
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        return self.values.get(node.id, node)
+
+
+def _loop_filters(
+    call: ast.Call, parents: dict[ast.AST, ast.AST], constants: dict[str, ast.expr]
+) -> list[ast.expr] | None:
     """The conditions under which the loop around ``call`` reaches it (None: not readable).
 
     A comprehension's ``if`` clauses; in a ``for`` loop, the ``if`` statements around the call
-    and an ``if ...: continue`` before it (read as its negation).
+    and an ``if ...: continue`` before it (read as its negation). The module's ``constants``
+    (see :func:`_string_constants`) and a ``pkgutil`` entry's unpacked ``ispkg`` are read in
+    them as what they hold.
     """
+    tests = _raw_loop_filters(call, parents)
+    if tests is None:
+        return None
+    values = dict(constants)
+    node: ast.AST = call
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.For | ast.AsyncFor):
+            values.update(_entry_names(node.target, node.iter))
+        elif isinstance(node, _COMPREHENSIONS):
+            for generator in node.generators:
+                values.update(_entry_names(generator.target, generator.iter))
+    if not values:
+        return tests
+    substitute = _Substitute(values)
+    return [substitute.visit(copy.deepcopy(test)) for test in tests]
+
+
+def _raw_loop_filters(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr] | None:
+    """The tests of :func:`_loop_filters`, as written."""
     tests: list[ast.expr] = []
     node: ast.AST = call
     while node in parents:
