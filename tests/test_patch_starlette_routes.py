@@ -605,6 +605,8 @@ HELPER_GIVEN: dict[str, tuple[str, bool]] = {
         False,
     ),
     "the-app-under-a-branch": ("app = FastAPI()\nadd_static(app, spa=False)\n", False),
+    # Under an `if` that reads no parameter: said as the same `if` at the top level is.
+    "the-app-under-a-check-of-the-folder": ("app = FastAPI()\nadd_static(app)\n", True),
     # Two helpers deep: `configure` hands `add_static` its own parameter that holds the app, or
     # the one that holds the sub-app (any parameter of `configure` counted as the app).
     "the-app-through-a-second-helper": (
@@ -633,17 +635,20 @@ def test_a_helper_s_mount_is_said_only_when_it_is_given_the_app_and_always_mount
     """`def add_static(target, spa=True): app.mount("/", ...)` called before the includes with
     a sub-app, an `APIRouter()`, or with the mount under `if spa:` (not known to run): the app is
     served, as before the helper rule. Before, any call of the helper failed the run, whatever
-    it was given."""
+    it was given. A mount under an `if` reading no parameter (`if os.path.isdir(...)`) is said,
+    as at the top level (it passed, and the endpoints answered 404)."""
     body, said = HELPER_GIVEN[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
     )
     mount = '    app.mount("/", StaticFiles(directory="static", check_dir=False))\n'
+    if "branch" in way:
+        mount = "    if spa:\n    " + mount
+    elif "folder" in way:
+        mount = '    if __import__("os").path.isdir("static"):\n    ' + mount
     helper = (
         "def add_static(target: FastAPI, spa: bool = True) -> None:\n"
-        + ("    if spa:\n    " + mount if "branch" in way else mount).replace(
-            "app.mount", "target.mount"
-        )
+        + mount.replace("app.mount", "target.mount")
         + "\n\n"
     )
     head = CATCH_ALL_HEAD.split("def add_static")[0]

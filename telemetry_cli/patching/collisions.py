@@ -623,6 +623,29 @@ def _names(argument: ast.expr | None) -> frozenset[str]:
     return frozenset((argument.id,)) if isinstance(argument, ast.Name) else frozenset()
 
 
+def _mounts_when_called(call: ast.Call, function: FunctionNode) -> bool:
+    """Whether ``function`` makes ``call`` (a statement of it) as the app's own block would.
+
+    A statement of its body, or under an ``if``/``with`` of it (an ``if
+    os.path.isdir(...)`` is said as at a module's top level, and as a mount after an ``if not
+    ...: return``); not in a loop, a ``try``'s handler or a nested definition, nor under an
+    ``if`` that reads one of the function's parameters (``if spa:``: each call decides).
+    """
+    given = {item.arg for item in _parameters(function)}
+    pending: list[list[ast.stmt]] = [function.body]
+    while pending:
+        for statement in pending.pop():
+            if isinstance(statement, ast.Expr) and statement.value is call:
+                return True
+            if isinstance(statement, ast.If) and not any(
+                isinstance(node, ast.Name) and node.id in given for node in ast.walk(statement.test)
+            ):
+                pending.extend((statement.body, statement.orelse))
+            elif isinstance(statement, ast.With | ast.AsyncWith):
+                pending.append(statement.body)
+    return False
+
+
 def _prefix_clashes(
     model: ModuleModel, index: PackageIndex, api_prefix: str, config_name: str
 ) -> list[Collision]:
@@ -757,11 +780,7 @@ def shadowing_mounts(
                 or given is None
                 or given.kind != "param"
                 or not isinstance(receiver, ast.Name)
-                # Under a branch (`if spa:`), a loop or a `try`: whether it runs is not known.
-                or not any(
-                    isinstance(statement, ast.Expr) and statement.value is call
-                    for statement in function.body
-                )
+                or not _mounts_when_called(call, function)
             ):
                 continue
             path = index.string_value(call_argument(call, 0, "path"), scope)
