@@ -605,6 +605,19 @@ HELPER_GIVEN: dict[str, tuple[str, bool]] = {
         False,
     ),
     "the-app-under-a-branch": ("app = FastAPI()\nadd_static(app, spa=False)\n", False),
+    # In a hook the block defines before the wiring: it runs at start-up, after the includes.
+    "the-app-in-a-hook-defined-before": (
+        "app = FastAPI()\n\n\ndef boot() -> None:\n    add_static(app)\n\n\n"
+        'app.router.add_event_handler("startup", boot)\n',
+        False,
+    ),
+    "the-app-in-a-hook-a-second-helper-defines": (
+        "def configure(main: FastAPI) -> None:\n"
+        "    def boot() -> None:\n        add_static(main)\n\n"
+        '    main.router.add_event_handler("startup", boot)\n\n\n'
+        "app = FastAPI()\nconfigure(app)\n",
+        False,
+    ),
     # Under an `if` that reads no parameter: said as the same `if` at the top level is.
     "the-app-under-a-check-of-the-folder": ("app = FastAPI()\nadd_static(app)\n", True),
     # Two helpers deep: `configure` hands `add_static` its own parameter that holds the app, or

@@ -575,11 +575,11 @@ def _calling_statement(
             (statement, module, frozenset(given[:1] if given else ()))
         ]
         seen: set[int] = set()
-        for _ in range(_CALL_DEPTH):
+        for depth in range(_CALL_DEPTH):
             called: list[tuple[ast.AST, ModuleModel, frozenset[str]]] = []
             for root, owner, holders in pending:
                 scope = owner.scope
-                for node in ast.walk(root):
+                for node in ast.walk(root) if given is None else _run_by(root, depth > 0):
                     if not isinstance(node, ast.Call):
                         continue
                     if _calls_helper(node, scope, helper, index) and (
@@ -603,6 +603,24 @@ def _calling_statement(
                         called.append((binding.node, binding.scope.module, handed))
             pending = called
     return None
+
+
+def _run_by(root: ast.AST, called: bool) -> Iterator[ast.AST]:
+    """The nodes of ``root`` that run when it does (``called``: ``root`` is a function called).
+
+    The body of a function (or lambda) defined there runs only when that is called (a startup
+    hook, after the wiring): its decorators and defaults run, its body is not entered.
+    """
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, FunctionNode) and not (called and node is root):
+            pending.extend([*node.decorator_list, node.args])
+        elif isinstance(node, ast.Lambda):
+            pending.append(node.args)
+        else:
+            pending.extend(ast.iter_child_nodes(node))
 
 
 def _handed(
