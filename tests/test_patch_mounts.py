@@ -3623,6 +3623,28 @@ PLAIN_CONTROLLER_MAINS = {
         "controller = ItemsController()\nfor hook in vars(type(controller)):\n"
         '    if hook.startswith("reg"):\n        getattr(controller, hook)(app)\n'
     ),
+    # Scanned through a parameter annotated with the class: `register` runs.
+    "register-by-an-annotated-parameter": (
+        "\n\ndef hook_all(ctrl: ItemsController, app: FastAPI) -> None:\n"
+        "    for hook in dir(ctrl):\n"
+        '        if hook.startswith("reg"):\n            getattr(ctrl, hook)(app)\n\n\n'
+        "hook_all(ItemsController(), app)\n"
+    ),
+    # Other objects scanned (a util's parameter, another class's `self`): nothing ties them
+    # to the controller, whose `register` stays named nowhere.
+    "beside-a-getattr-of-a-parameter": (
+        'app.include_router(ItemsController().router, prefix="/api")\n\n\n'
+        "def setting(obj: object, key: str) -> object:\n    return getattr(obj, key)\n"
+    ),
+    "beside-vars-of-a-parameter": (
+        'app.include_router(ItemsController().router, prefix="/api")\n\n\n'
+        "def dump(o: object) -> dict[str, object]:\n    return dict(vars(o))\n"
+    ),
+    "beside-another-class-scanning-itself": (
+        'app.include_router(ItemsController().router, prefix="/api")\n\n\n'
+        "class Settings:\n    def names(self) -> list[str]:\n"
+        "        return [name for name in dir(self) if not name.startswith('_')]\n"
+    ),
 }
 
 

@@ -605,6 +605,39 @@ HELPER_GIVEN: dict[str, tuple[str, bool]] = {
         False,
     ),
     "the-app-under-a-branch": ("app = FastAPI()\nadd_static(app, spa=False)\n", False),
+    # In a hook the block defines before the wiring: it runs at start-up, after the includes.
+    "the-app-in-a-hook-defined-before": (
+        "app = FastAPI()\n\n\ndef boot() -> None:\n    add_static(app)\n\n\n"
+        'app.router.add_event_handler("startup", boot)\n',
+        False,
+    ),
+    "the-app-in-a-hook-a-second-helper-defines": (
+        "def configure(main: FastAPI) -> None:\n"
+        "    def boot() -> None:\n        add_static(main)\n\n"
+        '    main.router.add_event_handler("startup", boot)\n\n\n'
+        "app = FastAPI()\nconfigure(app)\n",
+        False,
+    ),
+    # Under an `if` that reads no parameter: said as the same `if` at the top level is.
+    "the-app-under-a-check-of-the-folder": ("app = FastAPI()\nadd_static(app)\n", True),
+    # Two helpers deep: `configure` hands `add_static` its own parameter that holds the app, or
+    # the one that holds the sub-app (any parameter of `configure` counted as the app).
+    "the-app-through-a-second-helper": (
+        "def configure(main: FastAPI, ui: FastAPI) -> None:\n    add_static(main)\n\n\n"
+        "app = FastAPI()\nsub = FastAPI()\nconfigure(app, sub)\n",
+        True,
+    ),
+    "a-sub-app-through-a-second-helper": (
+        "def configure(main: FastAPI, ui: FastAPI) -> None:\n    add_static(ui)\n\n\n"
+        "app = FastAPI()\nsub = FastAPI()\nconfigure(app, sub)\n",
+        False,
+    ),
+    "a-sub-app-by-keyword-through-a-second-helper": (
+        "def configure(main: FastAPI, *, ui: FastAPI) -> None:\n"
+        "    add_static(target=ui)\n\n\n"
+        "app = FastAPI()\nsub = FastAPI()\nconfigure(app, ui=sub)\n",
+        False,
+    ),
 }
 
 
@@ -615,17 +648,20 @@ def test_a_helper_s_mount_is_said_only_when_it_is_given_the_app_and_always_mount
     """`def add_static(target, spa=True): app.mount("/", ...)` called before the includes with
     a sub-app, an `APIRouter()`, or with the mount under `if spa:` (not known to run): the app is
     served, as before the helper rule. Before, any call of the helper failed the run, whatever
-    it was given."""
+    it was given. A mount under an `if` reading no parameter (`if os.path.isdir(...)`) is said,
+    as at the top level (it passed, and the endpoints answered 404)."""
     body, said = HELPER_GIVEN[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
     )
     mount = '    app.mount("/", StaticFiles(directory="static", check_dir=False))\n'
+    if "branch" in way:
+        mount = "    if spa:\n    " + mount
+    elif "folder" in way:
+        mount = '    if __import__("os").path.isdir("static"):\n    ' + mount
     helper = (
         "def add_static(target: FastAPI, spa: bool = True) -> None:\n"
-        + ("    if spa:\n    " + mount if "branch" in way else mount).replace(
-            "app.mount", "target.mount"
-        )
+        + mount.replace("app.mount", "target.mount")
         + "\n\n"
     )
     head = CATCH_ALL_HEAD.split("def add_static")[0]

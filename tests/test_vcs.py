@@ -1074,6 +1074,128 @@ def test_a_module_a_folder_listing_does_not_import_may_not_parse(tmp_path: Path,
         assert "imported by the app" not in done.stdout, (command, done.stdout)
 
 
+#: Text of the listing module besides its `iter_modules` loop that names no listing of it.
+NOT_A_DEEP_LISTING = {
+    "a-kwargs-parameter": "def options(**kwargs):\n    return kwargs\n",
+    "a-power": "LIMIT = 2 ** 10\n",
+    "a-comment": "# pkgutil.walk_packages(__path__) would reach templates/ too: not wanted\n",
+    "a-walk-elsewhere": (
+        "import os\n\n\ndef assets():\n"
+        "    return [name for _, _, names in os.walk('static') for name in names]\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(NOT_A_DEEP_LISTING))
+def test_a_listing_of_the_folder_s_own_modules_is_read_from_its_own_call(
+    tmp_path: Path, way: str
+) -> None:
+    # Whether a listing walks sub-folders was searched in the whole module's text: `**kwargs`,
+    # `2 ** n`, a comment or another loop's `os.walk` made `iter_modules(__path__)` reach the
+    # sub-folder's template, whose syntax error failed the run (0.31.0 passed it).
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    loop = "    for m in pkgutil.iter_modules(__path__)\n"
+    listing = LISTING_HEAD.replace("ROUTERS", NOT_A_DEEP_LISTING[way] + "\n\nROUTERS")
+    write_files(
+        root,
+        {
+            "backend/app/routes/__init__.py": listing + LISTED_BY_NAME + loop + "]\n",
+            "backend/app/routes/ok.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "backend/app/routes/templates/__init__.py": "",
+            "backend/app/routes/templates/router_tpl.py": "router = APIRouter(\ndef f(:\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert "imported by the app" not in done.stdout, done.stdout
+    # The same module whose loop walks sub-folders does import the template.
+    listing = (listing + LISTED_BY_NAME + loop + "]\n").replace(
+        "pkgutil.iter_modules(__path__)", 'pkgutil.walk_packages(__path__, "")'
+    )
+    (root / "backend/app/routes/__init__.py").write_text(listing)
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1, done.stdout
+    assert "router_tpl.py" in done.stdout and "imported by the app" in done.stdout, done.stdout
+
+
+#: A `for` loop over `iter_modules` with a filter read through the loop's unpacked `ispkg` or
+#: a module constant: (the filter, the broken module, whether the loop imports it).
+UNPACKED_FILTERS = {
+    "ispkg-skips-a-package": (
+        "    if ispkg:\n        continue\n",
+        "backend/app/routes/legacy/__init__.py",
+        False,
+    ),
+    "ispkg-keeps-a-module": (
+        "    if ispkg:\n        continue\n",
+        "backend/app/routes/users.py",
+        True,
+    ),
+    "a-constant-skips-a-module": (
+        "    if name in SKIP:\n        continue\n",
+        "backend/app/routes/_draft.py",
+        False,
+    ),
+    "a-constant-keeps-a-module": (
+        "    if name in SKIP:\n        continue\n",
+        "backend/app/routes/users.py",
+        True,
+    ),
+    # `SKIP.append("users")` before the loop: the list is not the one written.
+    "a-changed-constant-is-not-read": (
+        "    if name in SKIP:\n        continue\n",
+        "backend/app/routes/users.py",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(UNPACKED_FILTERS))
+def test_a_listing_filter_on_the_unpacked_ispkg_or_a_constant_is_read(
+    tmp_path: Path, way: str
+) -> None:
+    # `for _, name, ispkg in pkgutil.iter_modules(__path__): if ispkg: continue` and
+    # `if name in SKIP: continue` (SKIP a module constant) were filters the tool could not
+    # read: a broken module the loop imports was only a note, and the app failed to start.
+    test, path, imported = UNPACKED_FILTERS[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    listing = (
+        'import importlib\nimport pkgutil\n\nSKIP = ["_draft"]\nROUTERS = []\n'
+        "for _, name, ispkg in pkgutil.iter_modules(__path__):\n"
+        + test
+        + '    ROUTERS.append(importlib.import_module(f"{__name__}.{name}").router)\n'
+    )
+    if way == "a-changed-constant-is-not-read":
+        listing = listing.replace("ROUTERS = []\n", 'ROUTERS = []\nSKIP.append("users")\n')
+    write_files(
+        root,
+        {
+            "backend/app/routes/__init__.py": listing,
+            "backend/app/routes/ok.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == (1 if imported else 0), done.stdout
+    assert ("imported by the app" in done.stdout) is imported, done.stdout
+
+
 def test_a_filter_a_listing_keeps_a_module_by_leaves_it_the_app_s(tmp_path: Path) -> None:
     # The plain filter is read both ways: the module it keeps is still imported by the app.
     root = make_project(

@@ -8,7 +8,7 @@ own prefix is the telemetry prefix, are reported where they are declared.
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from telemetry_cli.console import quoted
@@ -495,20 +495,8 @@ def _called_before_wiring(
     """
     last = wiring.end_lineno or wiring.lineno
     before = [statement for statement in site.block if statement.lineno <= last]
-    gives_app = None
-    if parameter is not None:
-        named = parameter
-
-        def gives_app(call: ast.Call, root: ast.AST) -> bool:
-            argument = _argument_for(call, helper, named)
-            if not isinstance(argument, ast.Name):
-                return False
-            if not isinstance(root, FunctionNode):
-                return argument.id == site.expression
-            # Handed on by a function the block calls: one of its own parameters.
-            return argument.id in {item.arg for item in _parameters(root)}
-
-    return _calling_statement(helper, before, site.module, index, gives_app) is not None
+    given = None if parameter is None else (site.expression, parameter)
+    return _calling_statement(helper, before, site.module, index, given) is not None
 
 
 def _parameters(function: FunctionNode) -> list[ast.arg]:
@@ -517,9 +505,10 @@ def _parameters(function: FunctionNode) -> list[ast.arg]:
     return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
 
 
-def _argument_for(call: ast.Call, helper: Scope, parameter: str) -> ast.expr | None:
-    """The argument ``call`` (running ``helper``'s function) passes for ``parameter``."""
-    function = helper.node
+def _argument_for(
+    call: ast.Call, function: ast.AST, method: bool, parameter: str
+) -> ast.expr | None:
+    """The argument ``call`` passes for ``parameter`` of ``function`` (a method if ``method``)."""
     if not isinstance(function, FunctionNode):
         return None
     arguments = function.args
@@ -528,8 +517,7 @@ def _argument_for(call: ast.Call, helper: Scope, parameter: str) -> ast.expr | N
     if (
         position is not None
         and isinstance(call.func, ast.Attribute)
-        and helper.parent is not None
-        and helper.parent.is_class
+        and method
         and not any(
             isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
             for decorator in function.decorator_list
@@ -569,41 +557,111 @@ def _calling_statement(
     statements: list[ast.stmt],
     module: ModuleModel,
     index: PackageIndex,
-    counts: Callable[[ast.Call, ast.AST], bool] | None = None,
+    given: tuple[str, str] | None = None,
 ) -> ast.stmt | None:
     """The first of ``statements`` (of ``module``) that runs the function of ``helper``.
 
     Called there, or by a function called there (followed through the module's names and the
     package's imports, a few calls deep): `create_app()` calling `configure(app)` calling
-    `serve_frontend(app)` adds its routes there. ``counts``, when given, tells which calls
-    count: given the call and the statement (or the function, a call deeper) holding it.
+    `serve_frontend(app)` adds its routes there. ``given``, when given: (the name of the app
+    in ``statements``, a parameter of the helper) -- only a call passing the app for that
+    parameter counts, and a function a call deeper is followed only by the parameters it is
+    handed the app for (``configure(app, sub)`` calling ``add_static(sub)``: not the app's).
     """
+    method = helper.parent is not None and helper.parent.is_class
     for statement in statements:
-        pending: list[tuple[ast.AST, ModuleModel]] = [(statement, module)]
+        # (a statement or a function, its module, the names holding the app there)
+        pending: list[tuple[ast.AST, ModuleModel, frozenset[str]]] = [
+            (statement, module, frozenset(given[:1] if given else ()))
+        ]
         seen: set[int] = set()
-        for _ in range(_CALL_DEPTH):
-            called: list[tuple[ast.AST, ModuleModel]] = []
-            for root, owner in pending:
+        for depth in range(_CALL_DEPTH):
+            called: list[tuple[ast.AST, ModuleModel, frozenset[str]]] = []
+            for root, owner, holders in pending:
                 scope = owner.scope
-                for node in ast.walk(root):
+                for node in ast.walk(root) if given is None else _run_by(root, depth > 0):
                     if not isinstance(node, ast.Call):
                         continue
                     if _calls_helper(node, scope, helper, index) and (
-                        counts is None or counts(node, root)
+                        given is None
+                        or _names(_argument_for(node, helper.node, method, given[1])) & holders
                     ):
                         return statement
                     if isinstance(node.func, ast.Name | ast.Attribute):
                         binding = index.binding_of(node.func, scope)
                         if (
-                            binding is not None
-                            and binding.kind == "function"
-                            and id(binding.node) not in seen
-                            and binding.node is not None
+                            binding is None
+                            or binding.kind != "function"
+                            or id(binding.node) in seen
+                            or not isinstance(binding.node, FunctionNode)
                         ):
-                            seen.add(id(binding.node))
-                            called.append((binding.node, binding.scope.module))
+                            continue
+                        handed = _handed(node, binding.node, binding.scope.is_class, holders)
+                        if given is not None and not handed:
+                            continue  # not handed the app: what it mounts is not the app's
+                        seen.add(id(binding.node))
+                        called.append((binding.node, binding.scope.module, handed))
             pending = called
     return None
+
+
+def _run_by(root: ast.AST, called: bool) -> Iterator[ast.AST]:
+    """The nodes of ``root`` that run when it does (``called``: ``root`` is a function called).
+
+    The body of a function (or lambda) defined there runs only when that is called (a startup
+    hook, after the wiring): its decorators and defaults run, its body is not entered.
+    """
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, FunctionNode) and not (called and node is root):
+            pending.extend([*node.decorator_list, node.args])
+        elif isinstance(node, ast.Lambda):
+            pending.append(node.args)
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def _handed(
+    call: ast.Call, function: FunctionNode, method: bool, holders: frozenset[str]
+) -> frozenset[str]:
+    """The parameters of ``function`` that ``call`` passes one of the names ``holders`` for."""
+    if not holders:
+        return frozenset()
+    return frozenset(
+        item.arg
+        for item in _parameters(function)
+        if _names(_argument_for(call, function, method, item.arg)) & holders
+    )
+
+
+def _names(argument: ast.expr | None) -> frozenset[str]:
+    """The name ``argument`` is, as a set (empty for any other expression)."""
+    return frozenset((argument.id,)) if isinstance(argument, ast.Name) else frozenset()
+
+
+def _mounts_when_called(call: ast.Call, function: FunctionNode) -> bool:
+    """Whether ``function`` makes ``call`` (a statement of it) as the app's own block would.
+
+    A statement of its body, or under an ``if``/``with`` of it (an ``if
+    os.path.isdir(...)`` is said as at a module's top level, and as a mount after an ``if not
+    ...: return``); not in a loop, a ``try``'s handler or a nested definition, nor under an
+    ``if`` that reads one of the function's parameters (``if spa:``: each call decides).
+    """
+    given = {item.arg for item in _parameters(function)}
+    pending: list[list[ast.stmt]] = [function.body]
+    while pending:
+        for statement in pending.pop():
+            if isinstance(statement, ast.Expr) and statement.value is call:
+                return True
+            if isinstance(statement, ast.If) and not any(
+                isinstance(node, ast.Name) and node.id in given for node in ast.walk(statement.test)
+            ):
+                pending.extend((statement.body, statement.orelse))
+            elif isinstance(statement, ast.With | ast.AsyncWith):
+                pending.append(statement.body)
+    return False
 
 
 def _prefix_clashes(
@@ -740,11 +798,7 @@ def shadowing_mounts(
                 or given is None
                 or given.kind != "param"
                 or not isinstance(receiver, ast.Name)
-                # Under a branch (`if spa:`), a loop or a `try`: whether it runs is not known.
-                or not any(
-                    isinstance(statement, ast.Expr) and statement.value is call
-                    for statement in function.body
-                )
+                or not _mounts_when_called(call, function)
             ):
                 continue
             path = index.string_value(call_argument(call, 0, "path"), scope)

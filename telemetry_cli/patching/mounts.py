@@ -1666,7 +1666,7 @@ def _in_a_method_never_called(
         )
         or _library_may_run(cls, scope.parent.parent, index)
         or _named_elsewhere(method.name, scope.module.name, index, modules)
-        or _scanned_by_reflection(cls.name, index, modules)
+        or _scanned_by_reflection(cls, index, modules)
     ):
         return None
     return method
@@ -1678,23 +1678,42 @@ _ATTRIBUTE_LISTERS = frozenset({"dir", "getmembers", "vars", "getattr"})
 _LISTER_WORDS = re.compile(r"\b(?:dir|getmembers|vars|getattr)\(")
 
 
-def _scanned_by_reflection(cls: str, index: PackageIndex, modules: list[str]) -> bool:
+def _scanned_by_reflection(cls: ast.ClassDef, index: PackageIndex, modules: list[str]) -> bool:
     """Whether the package lists the attributes of class ``cls`` or its instances.
 
     ``dir(x)``, ``inspect.getmembers(x)``, ``vars(type(x))`` or ``getattr(x, name)`` with a
-    name made at run time, ``x`` being the class, an object built of it (``x = cls()``,
-    ``getmembers(cls())``), a name the tool cannot follow (a parameter, a loop's item, ``self``
-    or ``cls``): its methods may run without being named.
+    name made at run time, ``x`` being what may hold the class or an object of it: the class
+    (``getmembers(cls())``), a name bound from it (``x = cls()``, ``x: cls = ...``, a loop's
+    item over ``[cls(), ...]``), a parameter annotated with it, or ``self``/``cls`` in a method
+    of it, of a class naming it as a base, or of one of its own bases (a mixin scanning
+    ``self``). Its methods may run without being named. A
+    ``getattr(obj, key)`` on a name nothing ties to the class (a util's unannotated parameter)
+    scans other objects: it leaves the class's unnamed methods unnamed.
     """
-    named = re.compile(rf"\b{re.escape(cls)}\b")
+    named = re.compile(rf"\b{re.escape(cls.name)}\b")
+    bases = {
+        written.id if isinstance(written, ast.Name) else written.attr
+        for base in cls.bases
+        for written in [base.value if isinstance(base, ast.Subscript) else base]
+        if isinstance(written, ast.Name | ast.Attribute)
+    }
     for model in index.modules_holding(_LISTER_WORDS, modules):
         built: dict[str, list[ast.expr]] = {}
+        parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(model.tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
             if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
                     if isinstance(target, ast.Name):
                         built.setdefault(target.id, []).append(node.value)
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                built.setdefault(node.target.id, []).append(node.annotation)
+            if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                for item in ast.walk(node.target):
+                    if isinstance(item, ast.Name):
+                        built.setdefault(item.id, []).append(node.iter)
         for node in ast.walk(model.tree):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
@@ -1719,13 +1738,58 @@ def _scanned_by_reflection(cls: str, index: PackageIndex, modules: list[str]) ->
                 if named.search(ast.unparse(subject)):
                     return True
                 continue
-            values = built.get(subject.id)
-            if (
-                subject.id in (cls, "self", "cls")
-                or values is None
-                or any(named.search(ast.unparse(value)) for value in values)
-            ):
+            if _may_hold(subject.id, node, named, bases, built, parents):
                 return True
+    return False
+
+
+def _may_hold(
+    name: str,
+    at: ast.AST,
+    named: re.Pattern[str],
+    bases: set[str],
+    built: dict[str, list[ast.expr]],
+    parents: dict[ast.AST, ast.AST],
+) -> bool:
+    """Whether ``name``, read at ``at``, may hold the class ``named`` matches or an object of it.
+
+    The class itself, a name bound from an expression naming it (followed through the names
+    those read, once each), a parameter of a function around ``at`` annotated with it, or the
+    first parameter (``self``, ``cls``) of a method of it, of a subclass naming it, or of one
+    of its ``bases``.
+    """
+    if named.fullmatch(name):
+        return True
+    pending, seen = [name], {name}
+    while pending:
+        for value in built.get(pending.pop(), []):
+            if named.search(ast.unparse(value)):
+                return True
+            for inner in ast.walk(value):
+                if isinstance(inner, ast.Name) and inner.id not in seen:
+                    seen.add(inner.id)
+                    pending.append(inner.id)
+    node = at
+    while node in parents:
+        node = parents[node]
+        if not isinstance(node, FunctionNode):
+            continue
+        arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        given = next((item for item in arguments if item.arg == name), None)
+        if given is None:
+            continue
+        if given.annotation is not None and named.search(ast.unparse(given.annotation)):
+            return True
+        owner = parents.get(node)
+        return (
+            isinstance(owner, ast.ClassDef)
+            and given is arguments[0]
+            and (
+                named.fullmatch(owner.name) is not None
+                or owner.name in bases
+                or any(named.search(ast.unparse(base)) for base in owner.bases)
+            )
+        )
     return False
 
 

@@ -9,6 +9,7 @@ function builds one, and the value of a string constant.
 import ast
 import bisect
 import contextlib
+import copy
 import functools
 import gc
 import re
@@ -3784,9 +3785,11 @@ def _percent_s(template: str, values: list[str]) -> str | None:
 
 # The functions that import a module by a name made at run time.
 _IMPORTERS = frozenset({"import_module", "__import__"})
-# Listings that go into sub-folders too (`pkgutil.walk_packages`, `os.walk`, `rglob`, `**`);
-# other listings (`iter_modules`, `os.listdir`, `glob("*.py")`) give a folder's own entries.
-_DEEP_LISTING = re.compile(r"walk_packages|\bwalk\(|rglob|\*\*")
+# Listings that go into sub-folders too (`pkgutil.walk_packages`, `os.walk`, `rglob`, a
+# `glob("**/*.py")`); other listings (`iter_modules`, `os.listdir`, `glob("*.py")`) give a
+# folder's own entries.
+_DEEP_LISTERS = frozenset({"walk_packages", "walk", "rglob"})
+_GLOBS = frozenset({"glob", "iglob"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
@@ -3801,7 +3804,7 @@ def _listed_modules(
     (``import_module(f".{name}", __package__)``) or a dotted prefix joined to each entry
     (``import_module(f"app.routes.{name}")``, ``import_module("app.routes." + name)``) lists a
     folder: its own modules and packages (every module below it for a listing that walks
-    sub-folders, :data:`_DEEP_LISTING`), less those a plain filter of the loop skips
+    sub-folders, :func:`_walks_sub_folders`), less those a plain filter of the loop skips
     (``if not m.name.startswith("_")``, ``if not m.ispkg``, ``if name != "base"``: see
     :func:`_filter_keeps`); a module a filter the tool cannot read may skip is not counted. Only
     a string given to ``import_module``/``__import__``, directly or through the name it is bound
@@ -3814,15 +3817,16 @@ def _listed_modules(
         _LISTING_STRING.search(text) is None and ".{" not in text
     ):
         return set()
-    # (the listing's text, the filters of the loop around its import call, if readable)
-    pieces: list[tuple[str, list[ast.expr] | None]] = []
+    # (the listing's text, the filters of the loop around its import call if readable,
+    # whether it walks sub-folders)
+    pieces: list[tuple[str, list[ast.expr] | None, bool]] = []
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pieces = [(line, []) for line in text.splitlines() if not line.lstrip().startswith("#")]
-        deep = True
+        pieces = [
+            (line, [], True) for line in text.splitlines() if not line.lstrip().startswith("#")
+        ]
     else:
-        deep = _DEEP_LISTING.search(text) is not None
         bound: dict[str, list[ast.expr]] = {}
         calls: list[ast.Call] = []
         parents: dict[ast.AST, ast.AST] = {}
@@ -3842,10 +3846,13 @@ def _listed_modules(
         for call in calls:
             first = call.args[0]
             values = bound.get(first.id, []) if isinstance(first, ast.Name) else [first]
-            filters = _loop_filters(call, parents)
-            pieces.extend((ast.get_source_segment(text, value) or "", filters) for value in values)
-    listed: dict[str, list[list[ast.expr] | None]] = {}
-    for piece, filters in pieces:
+            filters = _loop_filters(call, parents, _string_constants(tree))
+            deep = _walks_sub_folders(call, parents, bound, tree)
+            pieces.extend(
+                (ast.get_source_segment(text, value) or "", filters, deep) for value in values
+            )
+    listed: dict[str, list[tuple[list[ast.expr] | None, bool]]] = {}
+    for piece, filters, deep in pieces:
         folders = [
             m.group("name") for m in _MODULE_STRING.finditer(piece) if m.group("rest") == ".{"
         ]
@@ -3857,31 +3864,170 @@ def _listed_modules(
             elif source.package:
                 folders.append(source.package)  # `__package__`, or a relative name
         for folder in folders:
-            listed.setdefault(folder, []).append(filters)
+            listed.setdefault(folder, []).append((filters, deep))
     modules = set(package)
     reached: set[str] = set()
     for folder, ways in listed.items():
         depth = folder.count(".") + 1
         for name in modules:
-            if not name.startswith(f"{folder}.") or (not deep and name.count(".") != depth):
+            if not name.startswith(f"{folder}."):
                 continue
             leaf = name.split(".")[depth]
             listed_package = name.count(".") > depth or is_package(name)
             if any(
                 filters is not None
+                and (deep or name.count(".") == depth)
                 and all(_filter_keeps(test, leaf, listed_package) is True for test in filters)
-                for filters in ways
+                for filters, deep in ways
             ):
                 reached.add(name)
     return reached
 
 
-def _loop_filters(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr] | None:
+def _walks_sub_folders(
+    call: ast.Call,
+    parents: dict[ast.AST, ast.AST],
+    bound: dict[str, list[ast.expr]],
+    tree: ast.Module,
+) -> bool:
+    """Whether the listing that ``call`` imports from goes into sub-folders too.
+
+    Read from what the loops around ``call`` iterate over (through the names those are bound
+    to: ``names = [...]; for name in names``), and the call's own arguments; where no loop is
+    around it (the names come as a parameter), from any listing call of the module. Only a
+    call counts (``walk_packages(...)``, ``os.walk(...)``, ``.rglob(...)``, a
+    ``glob("**/*.py")``): not ``**kwargs``, ``2 ** n`` or a comment naming one.
+    """
+    loops: list[ast.expr] = []
+    node: ast.AST = call
+    while node in parents and not isinstance(node, FunctionNode | ast.Lambda):
+        parent = parents[node]
+        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
+            loops.append(parent.iter)
+        elif isinstance(parent, _COMPREHENSIONS):
+            loops.extend(generator.iter for generator in parent.generators)
+        node = parent
+    if not loops:
+        return _calls_deep_lister(tree, {}, set())
+    seen: set[str] = set()
+    return any(
+        _calls_deep_lister(source, bound, seen) for source in [*loops, *call.args, *call.keywords]
+    )
+
+
+def _calls_deep_lister(node: ast.AST, bound: dict[str, list[ast.expr]], seen: set[str]) -> bool:
+    """Whether ``node`` calls a listing that goes into sub-folders (names followed by ``bound``)."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and inner.id in bound and inner.id not in seen:
+            seen.add(inner.id)
+            if any(_calls_deep_lister(value, bound, seen) for value in bound[inner.id]):
+                return True
+        if not isinstance(inner, ast.Call):
+            continue
+        func = inner.func
+        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if called in _DEEP_LISTERS:
+            return True
+        if called in _GLOBS and any(
+            isinstance(part, ast.Constant) and isinstance(part.value, str) and "**" in part.value
+            for argument in [*inner.args, *(keyword.value for keyword in inner.keywords)]
+            for part in ast.walk(argument)
+        ):
+            return True
+    return False
+
+
+def _string_constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """The module's names bound once, at its top level, to a tuple, list or set of strings.
+
+    ``SKIP = ("_draft", "base")``: a name also bound elsewhere (a loop target, ``SKIP +=``) or
+    read through an attribute or an item (``SKIP.add(...)``) may hold others, and is left out.
+    """
+    stored: dict[str, int] = {}
+    changed: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            stored[node.id] = stored.get(node.id, 0) + 1
+        elif isinstance(node, ast.Attribute | ast.Subscript) and isinstance(node.value, ast.Name):
+            changed.add(node.value.id)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            changed.update(node.names)
+    return {
+        statement.targets[0].id: statement.value
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and stored.get(statement.targets[0].id) == 1
+        and statement.targets[0].id not in changed
+        and _strings(statement.value) is not None
+        and isinstance(statement.value, ast.Tuple | ast.List | ast.Set)
+    }
+
+
+# The listings whose entries are (finder, name, ispkg) tuples.
+_MODULE_LISTERS = frozenset({"iter_modules", "walk_packages"})
+
+
+def _entry_names(target: ast.expr, iterated: ast.expr) -> dict[str, ast.expr]:
+    """What the names a loop over ``iterated`` unpacks its entries into stand for in a filter.
+
+    ``for _, name, ispkg in pkgutil.iter_modules(...)``: ``ispkg`` is read as the entry's
+    ``.ispkg`` (see :func:`_filter_keeps`). Empty for other loops.
+    """
+    called = iterated.func if isinstance(iterated, ast.Call) else None
+    name = called.id if isinstance(called, ast.Name) else getattr(called, "attr", None)
+    if (
+        name not in _MODULE_LISTERS
+        or not isinstance(target, ast.Tuple)
+        or len(target.elts) != 3
+        or not isinstance(target.elts[2], ast.Name)
+    ):
+        return {}
+    entry = ast.Attribute(ast.Name("entry", ast.Load()), "ispkg", ast.Load())
+    return {target.elts[2].id: entry}
+
+
+class _Substitute(ast.NodeTransformer):
+    """Replaces the names of ``values`` by their expressions (in a copy of a filter)."""
+
+    def __init__(self, values: dict[str, ast.expr]) -> None:
+        self.values = values
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        return self.values.get(node.id, node)
+
+
+def _loop_filters(
+    call: ast.Call, parents: dict[ast.AST, ast.AST], constants: dict[str, ast.expr]
+) -> list[ast.expr] | None:
     """The conditions under which the loop around ``call`` reaches it (None: not readable).
 
     A comprehension's ``if`` clauses; in a ``for`` loop, the ``if`` statements around the call
-    and an ``if ...: continue`` before it (read as its negation).
+    and an ``if ...: continue`` before it (read as its negation). The module's ``constants``
+    (see :func:`_string_constants`) and a ``pkgutil`` entry's unpacked ``ispkg`` are read in
+    them as what they hold.
     """
+    tests = _raw_loop_filters(call, parents)
+    if tests is None:
+        return None
+    values = dict(constants)
+    node: ast.AST = call
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.For | ast.AsyncFor):
+            values.update(_entry_names(node.target, node.iter))
+        elif isinstance(node, _COMPREHENSIONS):
+            for generator in node.generators:
+                values.update(_entry_names(generator.target, generator.iter))
+    if not values:
+        return tests
+    substitute = _Substitute(values)
+    return [substitute.visit(copy.deepcopy(test)) for test in tests]
+
+
+def _raw_loop_filters(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr] | None:
+    """The tests of :func:`_loop_filters`, as written."""
     tests: list[ast.expr] = []
     node: ast.AST = call
     while node in parents:
