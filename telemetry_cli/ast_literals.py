@@ -1,4 +1,4 @@
-"""Reading literal values out of Python source trees, without running the code."""
+"""Reading what Python source trees say literally, without running the code."""
 
 from __future__ import annotations
 
@@ -19,3 +19,16 @@ def string_list(value: ast.expr) -> list[str] | None:
         if isinstance(item, ast.Constant) and isinstance(item.value, str)
     ]
     return strings if len(strings) == len(value.elts) else None
+
+
+def absolute_imports(node: ast.AST) -> list[str]:
+    """The modules an absolute import statement names (``import a.b, c``: ``a.b`` and ``c``).
+
+    ``from a.b import c`` names ``a.b`` (``c`` may be a name, not a module); a relative import
+    and any other node name none.
+    """
+    if isinstance(node, ast.ImportFrom):
+        return [node.module] if not node.level and node.module else []
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    return []

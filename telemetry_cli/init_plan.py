@@ -21,6 +21,7 @@ import tomlkit.exceptions
 from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
+from telemetry_cli.ast_literals import absolute_imports
 from telemetry_cli.catalog import natural_key
 from telemetry_cli.console import counted, project_folder, shown_path
 from telemetry_cli.errors import PARSE_ERRORS, ConfigError, NoAppFound, SeveralApps, UserError
@@ -872,12 +873,7 @@ def _imports_folder(root: Path, entry: Found, folder: PurePosixPath) -> bool:
     if tree is None:
         return False
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            names = [node.module]
-        elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        else:
-            continue
+        names = absolute_imports(node)
         if any(name == dotted or name.startswith(dotted + ".") for name in names):
             return True
     return False

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from telemetry_cli.ast_literals import string_list
+from telemetry_cli.ast_literals import absolute_imports, string_list
 
 
 def _expression(text: str) -> ast.expr:
@@ -32,3 +32,17 @@ def test_only_a_list_or_tuple_of_string_literals_is_read(
     text: str, expected: list[str] | None
 ) -> None:
     assert string_list(_expression(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("import a.b, c as d", ["a.b", "c"]),
+        ("from a.b import c", ["a.b"]),
+        ("from . import c", []),
+        ("from .a import c", []),
+        ("x = 1", []),
+    ],
+)
+def test_the_modules_an_absolute_import_names(text: str, expected: list[str]) -> None:
+    assert absolute_imports(ast.parse(text).body[0]) == expected

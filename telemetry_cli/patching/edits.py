@@ -13,6 +13,7 @@ import tokenize
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from telemetry_cli.ast_literals import absolute_imports
 from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
@@ -456,13 +457,9 @@ class ModuleEditor:
         for node in self.module.statements:
             if node.lineno in going:
                 continue
-            if isinstance(node, ast.ImportFrom) and not node.level and node.module:
-                names = [node.module]
-            elif isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            else:
-                continue
-            spellings.update(self._spellings(names, top, layer))
+            names = absolute_imports(node)
+            if names:
+                spellings.update(self._spellings(names, top, layer))
         if not spellings:
             # No import of its own package: as the package's other modules spell it.
             spellings = set(self._package_spellings(top, layer))
