@@ -4034,13 +4034,10 @@ def _raw_loop_filters(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[a
         parent = parents[node]
         if isinstance(parent, _COMPREHENSIONS):
             return tests + [test for generator in parent.generators for test in generator.ifs]
-        if isinstance(parent, ast.If):
-            if node is parent.test:
-                pass
-            elif any(node is statement for statement in parent.body):
-                tests.append(parent.test)
-            else:
+        if isinstance(parent, ast.If) and node is not parent.test:
+            if not any(node is statement for statement in parent.body):
                 return None  # an `else:` branch
+            tests.append(parent.test)
         if isinstance(parent, ast.For | ast.AsyncFor) and any(node is s for s in parent.body):
             for statement in parent.body:
                 if statement is node:
