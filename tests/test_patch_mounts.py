@@ -3630,6 +3630,27 @@ PLAIN_CONTROLLER_MAINS = {
         '        if hook.startswith("reg"):\n            getattr(ctrl, hook)(app)\n\n\n'
         "hook_all(ItemsController(), app)\n"
     ),
+    # Scanned through an unannotated parameter: what the call passes is the controller.
+    "register-by-an-unannotated-parameter": (
+        "\n\ndef register_all(app, ctrl):  # type: ignore[no-untyped-def]\n"
+        "    for name in dir(ctrl):\n"
+        '        if name.startswith("reg"):\n            getattr(ctrl, name)(app)\n\n\n'
+        "register_all(app, ItemsController())\n"
+    ),
+    "register-by-an-unannotated-parameter-given-a-name": (
+        "import inspect\n\n\ndef register_all(app, ctrl):  # type: ignore[no-untyped-def]\n"
+        "    for name, method in inspect.getmembers(ctrl):\n"
+        '        if name.startswith("reg"):\n            method(app)\n\n\n'
+        "controllers = [ItemsController()]\nfor controller in controllers:\n"
+        "    register_all(app, controller)\n"
+    ),
+    # A util's unannotated parameter every call gives another object: not the controller.
+    "beside-a-getattr-of-an-unannotated-parameter": (
+        'app.include_router(ItemsController().router, prefix="/api")\n\n\n'
+        "class Settings:\n    debug = False\n\n\n"
+        "def setting(obj, key):  # type: ignore[no-untyped-def]\n    return getattr(obj, key)\n\n\n"
+        'DEBUG = setting(Settings(), "de" + "bug")\n'
+    ),
     # Other objects scanned (a util's parameter, another class's `self`): nothing ties them
     # to the controller, whose `register` stays named nowhere.
     "beside-a-getattr-of-a-parameter": (
