@@ -2165,6 +2165,22 @@ def _branches_around(body: list[ast.stmt], call: ast.Call) -> list[tuple[ast.exp
     return []
 
 
+def constant_truth(test: ast.expr, scope: Scope, index: PackageIndex) -> bool | None:
+    """Whether ``test``, read in ``scope``, holds by the constants it reads; None when not told.
+
+    ``if not SERVE_SPA:`` with ``SERVE_SPA = False`` bound once (here or imported, see
+    :func:`_argument_value`); a parameter, a settings field (set at run time, whatever its
+    default) or any other expression leaves it not known.
+    """
+    known: dict[str, object] = {}
+    for name in names_in(test, read=True):
+        found = _argument_value(ast.Name(id=name, ctx=ast.Load()), scope, index, 0)
+        if found is None or found[1] is not None:
+            return None
+        known[name] = found[0]
+    return _truth(test, known)
+
+
 def _truth(test: ast.expr, known: dict[str, object]) -> bool | None:
     """Whether ``test`` holds with the parameters' values ``known``; None when not told.
 
