@@ -3814,12 +3814,17 @@ def _listed_modules(
     """
     text = source.text
     if not any(importer in text for importer in _IMPORTERS) or (
-        _LISTING_STRING.search(text) is None and ".{" not in text
+        _LISTING_STRING.search(text) is None
+        and ".{" not in text
+        and not any(lister in text for lister in _MODULE_LISTERS)
     ):
         return set()
     # (the listing's text, the filters of the loop around its import call if readable,
     # whether it walks sub-folders)
     pieces: list[tuple[str, list[ast.expr] | None, bool]] = []
+    # (a folder listed by `pkgutil` with a prefix, its entries' names being whole module
+    # names, the filters, whether it walks sub-folders)
+    prefixed: list[tuple[str, list[ast.expr] | None, bool]] = []
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -3851,7 +3856,16 @@ def _listed_modules(
             pieces.extend(
                 (ast.get_source_segment(text, value) or "", filters, deep) for value in values
             )
-    listed: dict[str, list[tuple[list[ast.expr] | None, bool]]] = {}
+            for lister in _prefixed_listers(call, parents, bound):
+                folder = _prefix_folder(call_argument(lister, 1, "prefix"), source)
+                if folder is not None:
+                    called = lister.func
+                    walks = getattr(called, "id", getattr(called, "attr", "")) == "walk_packages"
+                    prefixed.append((folder, filters, walks))
+    # (the filters, whether sub-folders are listed, whether entries are whole module names)
+    listed: dict[str, list[tuple[list[ast.expr] | None, bool, bool]]] = {}
+    for folder, filters, deep in prefixed:
+        listed.setdefault(folder, []).append((filters, deep, True))
     for piece, filters, deep in pieces:
         folders = [
             m.group("name") for m in _MODULE_STRING.finditer(piece) if m.group("rest") == ".{"
@@ -3864,7 +3878,7 @@ def _listed_modules(
             elif source.package:
                 folders.append(source.package)  # `__package__`, or a relative name
         for folder in folders:
-            listed.setdefault(folder, []).append((filters, deep))
+            listed.setdefault(folder, []).append((filters, deep, False))
     modules = set(package)
     reached: set[str] = set()
     for folder, ways in listed.items():
@@ -3877,11 +3891,86 @@ def _listed_modules(
             if any(
                 filters is not None
                 and (deep or name.count(".") == depth)
-                and all(_filter_keeps(test, leaf, listed_package) is True for test in filters)
-                for filters, deep in ways
+                and all(
+                    # A prefixed listing's entry is named in full (`app.routes._draft`).
+                    _filter_keeps(test, name if whole else leaf, listed_package) is True
+                    for test in filters
+                )
+                for filters, deep, whole in ways
             ):
                 reached.add(name)
     return reached
+
+
+def _prefixed_listers(
+    call: ast.Call, parents: dict[ast.AST, ast.AST], bound: dict[str, list[ast.expr]]
+) -> list[ast.Call]:
+    """The ``pkgutil`` listings with a prefix that the import ``call`` is given names of.
+
+    ``for m in pkgutil.walk_packages(__path__, __name__ + "."): import_module(m.name)``, or
+    through a name bound to a comprehension of them (``names = [m.name for m in
+    iter_modules(__path__, f"{__package__}.")]``, then ``for name in names``): the listings
+    the loops around ``call`` iterate over, whose entries are whole module names. Empty when
+    ``call`` is given a string (a name built from the entry's own, see :func:`_listed_modules`).
+    """
+    first = call.args[0]
+    if isinstance(first, ast.Constant | ast.JoinedStr | ast.BinOp):
+        return []
+    sources: list[ast.AST] = []
+    node: ast.AST = call
+    while node in parents and not isinstance(node, FunctionNode | ast.Lambda):
+        parent = parents[node]
+        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
+            sources.append(parent.iter)
+        elif isinstance(parent, _COMPREHENSIONS):
+            sources.extend(generator.iter for generator in parent.generators)
+        node = parent
+    found: list[ast.Call] = []
+    seen: set[str] = set()
+    while sources:
+        for inner in ast.walk(sources.pop()):
+            if isinstance(inner, ast.Name) and inner.id in bound and inner.id not in seen:
+                seen.add(inner.id)
+                sources.extend(bound[inner.id])
+            elif (
+                isinstance(inner, ast.Call)
+                and getattr(inner.func, "id", getattr(inner.func, "attr", None)) in _MODULE_LISTERS
+                and call_argument(inner, 1, "prefix") is not None
+            ):
+                found.append(inner)
+    return found
+
+
+def _prefix_folder(prefix: ast.expr | None, source: ModuleSource) -> str | None:
+    """The package a ``pkgutil`` listing's ``prefix`` names its entries under, else None.
+
+    ``__name__ + "."`` or ``f"{__name__}."`` (the module's own name), ``__package__`` likewise,
+    or a literal ``"app.routes."``; any other prefix is not read.
+    """
+    parts: list[ast.expr] = []
+    if isinstance(prefix, ast.BinOp) and isinstance(prefix.op, ast.Add):
+        parts = [prefix.left, prefix.right]
+    elif isinstance(prefix, ast.JoinedStr):
+        parts = [
+            value.value if isinstance(value, ast.FormattedValue) else value
+            for value in prefix.values
+        ]
+    elif prefix is not None:
+        parts = [prefix]
+    written = ""
+    for part in parts:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            written += part.value
+        elif isinstance(part, ast.Name) and part.id == "__name__":
+            written += source.name
+        elif isinstance(part, ast.Name) and part.id == "__package__" and source.package:
+            written += source.package
+        else:
+            return None
+    folder = written[:-1]
+    if not written.endswith(".") or not all(word.isidentifier() for word in folder.split(".")):
+        return None
+    return folder
 
 
 def _walks_sub_folders(
