@@ -1278,6 +1278,81 @@ def test_a_listing_filter_on_the_unpacked_ispkg_or_a_constant_is_read(
     assert ("imported by the app" in done.stdout) is imported, done.stdout
 
 
+IMPORTED_SKIP = (
+    "import importlib\nimport pkgutil\n\n{imported}\n\nROUTERS = []\n"
+    "for _, name, ispkg in pkgutil.iter_modules(__path__):\n"
+    "    if name in SKIP:\n        continue\n"
+    '    ROUTERS.append(importlib.import_module(f"{{__name__}}.{{name}}").router)\n'
+)
+FILTERED_NAMES = (
+    "import importlib\nimport pkgutil\n\n"
+    'NAMES = [m for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]\n'
+    "ROUTERS = []\nfor m in NAMES:\n"
+    '    ROUTERS.append(importlib.import_module(f"{__name__}.{m.name}").router)\n'
+)
+#: A listing whose filter is a constant another module defines, or a comprehension's `if`
+#: before the loop importing: (the listing, the broken module, whether the loop imports it).
+FILTERS_ELSEWHERE = {
+    "an-imported-constant-skips-a-module": (
+        IMPORTED_SKIP.format(imported="from app.listing import SKIP"),
+        "backend/app/routes/_draft.py",
+        False,
+    ),
+    "an-imported-constant-keeps-a-module": (
+        IMPORTED_SKIP.format(imported="from app.listing import SKIP"),
+        "backend/app/routes/users.py",
+        True,
+    ),
+    "a-relatively-imported-constant-keeps-a-module": (
+        IMPORTED_SKIP.format(imported="from ..listing import SKIP as SKIP"),
+        "backend/app/routes/users.py",
+        True,
+    ),
+    "a-comprehension-s-filter-skips-a-module": (
+        FILTERED_NAMES,
+        "backend/app/routes/_draft.py",
+        False,
+    ),
+    "a-comprehension-s-filter-keeps-a-module": (
+        FILTERED_NAMES,
+        "backend/app/routes/users.py",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(FILTERS_ELSEWHERE))
+def test_a_listing_filter_read_from_another_module_or_a_comprehension(
+    tmp_path: Path, way: str
+) -> None:
+    # `from app.listing import SKIP` then `if name in SKIP: continue` was a filter the tool
+    # could not read (the module it keeps was only a note, and the app failed to start);
+    # `NAMES = [m for m in iter_modules(__path__) if not m.name.startswith("_")]` then a loop
+    # importing `NAMES` was read as no filter at all (a broken draft it skips failed the run).
+    listing, path, imported = FILTERS_ELSEWHERE[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/listing.py": 'SKIP = ("_draft", "base")\n',
+            "backend/app/routes/__init__.py": listing,
+            "backend/app/routes/ok.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == (1 if imported else 0), done.stdout
+    assert ("imported by the app" in done.stdout) is imported, done.stdout
+
+
 def test_a_filter_a_listing_keeps_a_module_by_leaves_it_the_app_s(tmp_path: Path) -> None:
     # The plain filter is read both ways: the module it keeps is still imported by the app.
     root = make_project(
