@@ -6755,6 +6755,46 @@ def test_a_starlette_route_taking_a_telemetry_endpoint_is_refused_as_a_fastapi_o
     assert "backend/app/main.py:" in out, out
 
 
+CATCH_ALL_ROUTER = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/{full_path:path}")
+async def spa(full_path: str) -> dict[str, str]:
+    return {"page": full_path}
+"""
+
+
+@pytest.mark.parametrize("post", [False, True], ids=["get", "api-route-post"])
+def test_a_catch_all_of_a_router_nothing_includes_collides_with_nothing(
+    tmp_path: Path, post: bool
+) -> None:
+    """`@router.get("/{full_path:path}")` in a module whose router no app includes (a draft,
+    an old SPA fallback): the app never serves it, so it takes no telemetry endpoint. Before,
+    it was said to answer them and the run exited 1."""
+    source = CATCH_ALL_ROUTER
+    if post:
+        source = source.replace(
+            '.get("/{full_path:path}")', '.api_route("/{full_path:path}", methods=["GET", "POST"])'
+        )
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        'app.include_router(items.router, prefix="/api/v1")\n',
+    )
+    (root / "backend/app/api/fallback.py").write_text(source)
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    assert result.exit_code == 0, out
+    assert "before the telemetry router can" not in out, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").json()["status"] == "ok"
+        assert client.get("/api/v1/3").json() == {"id": 3}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 def test_init_reads_the_mounts_before_the_wiring_generate_writes(tmp_path: Path) -> None:
     # The app mounts a sub-app at /api after a catch-all's include: the telemetry router goes
     # before that include, so the mount takes nothing from it and init keeps the default prefix.

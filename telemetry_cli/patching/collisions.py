@@ -104,9 +104,11 @@ def find_collisions(
     for model in models:
         for declared in _declared_routes(model, index):
             route = declared.route
-            if route.problem or not route.static:
+            if route.problem or not route.static or route.unserved:
                 # Known only at run time, in part (`"/cog" + cog.router.prefix + "/{z}"`):
-                # its template alone is not the path served.
+                # its template alone is not the path served. Or on a router no app includes
+                # (nor any include the tool cannot follow: see ``Mounts.unserved``), or an app
+                # other than the one served: the app never answers it.
                 continue
             # A route whose template already holds its router's include prefixes is
             # served under that one path; others under every prefix known statically.
