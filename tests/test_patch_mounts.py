@@ -3644,6 +3644,13 @@ PLAIN_CONTROLLER_MAINS = {
         "controllers = [ItemsController()]\nfor controller in controllers:\n"
         "    register_all(app, controller)\n"
     ),
+    # Handed on by name, its calls not read: what it is given may be the controller.
+    "register-by-an-unannotated-parameter-of-a-hook": (
+        "\n\ndef register_all(app, ctrl):  # type: ignore[no-untyped-def]\n"
+        "    for name in dir(ctrl):\n"
+        '        if name.startswith("reg"):\n            getattr(ctrl, name)(app)\n\n\n'
+        "HOOKS = [register_all]\nfor hook in HOOKS:\n    hook(app, ItemsController())\n"
+    ),
     # A util's unannotated parameter every call gives another object: not the controller.
     "beside-a-getattr-of-an-unannotated-parameter": (
         'app.include_router(ItemsController().router, prefix="/api")\n\n\n'
