@@ -3630,6 +3630,34 @@ PLAIN_CONTROLLER_MAINS = {
         '        if hook.startswith("reg"):\n            getattr(ctrl, hook)(app)\n\n\n'
         "hook_all(ItemsController(), app)\n"
     ),
+    # Scanned through an unannotated parameter: what the call passes is the controller.
+    "register-by-an-unannotated-parameter": (
+        "\n\ndef register_all(app, ctrl):  # type: ignore[no-untyped-def]\n"
+        "    for name in dir(ctrl):\n"
+        '        if name.startswith("reg"):\n            getattr(ctrl, name)(app)\n\n\n'
+        "register_all(app, ItemsController())\n"
+    ),
+    "register-by-an-unannotated-parameter-given-a-name": (
+        "import inspect\n\n\ndef register_all(app, ctrl):  # type: ignore[no-untyped-def]\n"
+        "    for name, method in inspect.getmembers(ctrl):\n"
+        '        if name.startswith("reg"):\n            method(app)\n\n\n'
+        "controllers = [ItemsController()]\nfor controller in controllers:\n"
+        "    register_all(app, controller)\n"
+    ),
+    # Handed on by name, its calls not read: what it is given may be the controller.
+    "register-by-an-unannotated-parameter-of-a-hook": (
+        "\n\ndef register_all(app, ctrl):  # type: ignore[no-untyped-def]\n"
+        "    for name in dir(ctrl):\n"
+        '        if name.startswith("reg"):\n            getattr(ctrl, name)(app)\n\n\n'
+        "HOOKS = [register_all]\nfor hook in HOOKS:\n    hook(app, ItemsController())\n"
+    ),
+    # A util's unannotated parameter every call gives another object: not the controller.
+    "beside-a-getattr-of-an-unannotated-parameter": (
+        'app.include_router(ItemsController().router, prefix="/api")\n\n\n'
+        "class Settings:\n    debug = False\n\n\n"
+        "def setting(obj, key):  # type: ignore[no-untyped-def]\n    return getattr(obj, key)\n\n\n"
+        'DEBUG = setting(Settings(), "de" + "bug")\n'
+    ),
     # Other objects scanned (a util's parameter, another class's `self`): nothing ties them
     # to the controller, whose `register` stays named nowhere.
     "beside-a-getattr-of-a-parameter": (
@@ -6732,6 +6760,50 @@ def test_a_starlette_route_taking_a_telemetry_endpoint_is_refused_as_a_fastapi_o
     # The same line as a FastAPI route's: the handler's (or endpoint's) name, where.
     assert f"route proxy {said} before the telemetry router can;" in out, out
     assert "backend/app/main.py:" in out, out
+
+
+CATCH_ALL_ROUTER = """from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/{full_path:path}")
+async def spa(full_path: str) -> dict[str, str]:
+    return {"page": full_path}
+"""
+
+
+@pytest.mark.parametrize("way", ["get", "api-route-post", "another-app"])
+def test_a_catch_all_of_a_router_nothing_includes_collides_with_nothing(
+    tmp_path: Path, way: str
+) -> None:
+    """`@router.get("/{full_path:path}")` in a module whose router no app includes (a draft,
+    an old SPA fallback): the app never serves it, so it takes no telemetry endpoint. Before,
+    it was said to answer them and the run exited 1. So is one of an app other than the one
+    served, mounted nowhere."""
+    source = CATCH_ALL_ROUTER
+    if way == "another-app":
+        # An app of its own, mounted nowhere: not the app served.
+        source = source.replace("APIRouter", "FastAPI").replace("router", "admin")
+    if way == "api-route-post":
+        source = source.replace(
+            '.get("/{full_path:path}")', '.api_route("/{full_path:path}", methods=["GET", "POST"])'
+        )
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\n\nfrom app.api import items\n\napp = FastAPI()\n"
+        'app.include_router(items.router, prefix="/api/v1")\n',
+    )
+    (root / "backend/app/api/fallback.py").write_text(source)
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    assert result.exit_code == 0, out
+    assert "before the telemetry router can" not in out, out
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.get("/api/telemetry/health").json()["status"] == "ok"
+        assert client.get("/api/v1/3").json() == {"id": 3}
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
 def test_init_reads_the_mounts_before_the_wiring_generate_writes(tmp_path: Path) -> None:

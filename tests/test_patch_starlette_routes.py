@@ -618,6 +618,22 @@ HELPER_GIVEN: dict[str, tuple[str, bool]] = {
         "app = FastAPI()\nconfigure(app)\n",
         False,
     ),
+    # After an early return on a parameter: each call decides, as under `if spa:`.
+    "the-app-after-an-early-return": ("app = FastAPI()\nadd_static(app, spa=False)\n", False),
+    # On a constant the tool reads: the branch it says runs, early return or around the mount.
+    "the-app-after-an-early-return-on-a-true-constant": (
+        "SERVE_SPA = True\napp = FastAPI()\nadd_static(app)\n",
+        True,
+    ),
+    "the-app-after-an-early-return-on-a-false-constant": (
+        "SERVE_SPA = False\napp = FastAPI()\nadd_static(app)\n",
+        False,
+    ),
+    "the-app-under-a-true-constant": ("SERVE_SPA = True\napp = FastAPI()\nadd_static(app)\n", True),
+    "the-app-under-a-false-constant": (
+        "SERVE_SPA = False\napp = FastAPI()\nadd_static(app)\n",
+        False,
+    ),
     # Under an `if` that reads no parameter: said as the same `if` at the top level is.
     "the-app-under-a-check-of-the-folder": ("app = FastAPI()\nadd_static(app)\n", True),
     # Two helpers deep: `configure` hands `add_static` its own parameter that holds the app, or
@@ -649,7 +665,10 @@ def test_a_helper_s_mount_is_said_only_when_it_is_given_the_app_and_always_mount
     a sub-app, an `APIRouter()`, or with the mount under `if spa:` (not known to run): the app is
     served, as before the helper rule. Before, any call of the helper failed the run, whatever
     it was given. A mount under an `if` reading no parameter (`if os.path.isdir(...)`) is said,
-    as at the top level (it passed, and the endpoints answered 404)."""
+    as at the top level (it passed, and the endpoints answered 404). A mount after `if not
+    spa: return` is the same per-call branch as under `if spa:`: not said (it failed the run);
+    an `if` on a constant the tool reads, early return or around the mount, runs as the
+    constant says (`SERVE_SPA = False` failed the run)."""
     body, said = HELPER_GIVEN[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
@@ -657,6 +676,11 @@ def test_a_helper_s_mount_is_said_only_when_it_is_given_the_app_and_always_mount
     mount = '    app.mount("/", StaticFiles(directory="static", check_dir=False))\n'
     if "branch" in way:
         mount = "    if spa:\n    " + mount
+    elif "early-return" in way:
+        flag = "SERVE_SPA" if "constant" in way else "spa"
+        mount = f"    if not {flag}:\n        return\n" + mount
+    elif "constant" in way:
+        mount = "    if SERVE_SPA:\n    " + mount
     elif "folder" in way:
         mount = '    if __import__("os").path.isdir("static"):\n    ' + mount
     helper = (

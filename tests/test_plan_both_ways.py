@@ -392,6 +392,16 @@ def test_remove_keeps_a_changed_call_and_the_layer_it_needs(tmp_path: Path) -> N
 
 def test_an_api_prefix_shadowed_by_an_existing_route_fails_the_check(tmp_path: Path) -> None:
     root = _project(tmp_path, FULL_PLAN + '\napi-prefix = "/api/chapters"')
+    # The app serves the chapters router: a router no app includes answers nothing.
+    main = root / MAIN
+    main.write_text(
+        main.read_text().replace(
+            "app.include_router(ai_blocks.router)",
+            "app.include_router(ai_blocks.router)\n"
+            "from app.api import chapters\n"
+            "app.include_router(chapters.router)",
+        )
+    )
     result = run("generate", "--root", str(root))
     assert result.exit_code == 1
     assert (

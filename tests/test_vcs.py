@@ -975,6 +975,23 @@ FOLDER_LISTINGS = {
         '    importlib.import_module(f".{m.name}", __package__).router\n'
         "    for m in pkgutil.iter_modules(__path__)\n]\n"
     ),
+    # `pkgutil` listings given a prefix: their entries are whole module names.
+    "walk-packages-with-its-own-name": (
+        "import importlib\nimport pkgutil\n\nROUTERS = [\n"
+        "    importlib.import_module(m.name).router\n"
+        '    for m in pkgutil.walk_packages(__path__, __name__ + ".")\n]\n'
+    ),
+    "iter-modules-with-its-package-through-a-list": (
+        "import importlib\nimport pkgutil\n\n"
+        'NAMES = [m.name for m in pkgutil.iter_modules(__path__, f"{__package__}.")]\n'
+        "ROUTERS = []\nfor route in NAMES:\n"
+        "    ROUTERS.append(importlib.import_module(route).router)\n"
+    ),
+    "iter-modules-with-a-written-prefix": (
+        "import importlib\nimport pkgutil\n\nROUTERS = []\n"
+        'for info in pkgutil.iter_modules(__path__, prefix="app.routes."):\n'
+        "    ROUTERS.append(importlib.import_module(info.name).router)\n"
+    ),
     "joined-prefix": (
         "import importlib\nimport os\n\nROUTERS = [\n"
         '    importlib.import_module("app.routes." + f[:-3]).router\n'
@@ -1072,6 +1089,71 @@ def test_a_module_a_folder_listing_does_not_import_may_not_parse(tmp_path: Path,
         done = run(*command, "--root", str(root))
         assert done.exit_code == 0, (command, done.stdout)
         assert "imported by the app" not in done.stdout, (command, done.stdout)
+
+
+#: A prefixed `pkgutil` listing (its loop) and the broken module: (path, whether imported).
+PREFIXED_LISTINGS = {
+    # `walk_packages` goes into sub-packages; `iter_modules` lists the folder's own.
+    "walk-packages-reaches-a-sub-package": (
+        'for m in pkgutil.walk_packages(__path__, __name__ + "."):\n',
+        "backend/app/routes/v1/broken.py",
+        True,
+    ),
+    "iter-modules-does-not": (
+        'for m in pkgutil.iter_modules(__path__, __name__ + "."):\n',
+        "backend/app/routes/v1/broken.py",
+        False,
+    ),
+    # The entry's name is whole (`app.routes._draft`): it never starts with "_".
+    "a-filter-reads-the-whole-name": (
+        'for m in pkgutil.iter_modules(__path__, __name__ + "."):\n'
+        '    if m.name.startswith("_"):\n        continue\n',
+        "backend/app/routes/_draft.py",
+        True,
+    ),
+    "a-filter-on-the-whole-name-skips-it": (
+        'for m in pkgutil.iter_modules(__path__, __name__ + "."):\n'
+        '    if m.name.endswith("._draft"):\n        continue\n',
+        "backend/app/routes/_draft.py",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(PREFIXED_LISTINGS))
+def test_a_prefixed_pkgutil_listing_imports_what_it_names(tmp_path: Path, way: str) -> None:
+    # `for m in pkgutil.walk_packages(__path__, __name__ + "."): import_module(m.name)` was no
+    # listing to the import walk: a broken module it imports was only a note, the run passed
+    # and the app failed to start. `walk_packages` recurses, `iter_modules` does not, and a
+    # filter reads the entry's whole name.
+    loop, path, imported = PREFIXED_LISTINGS[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    listing = (
+        "import importlib\nimport pkgutil\n\nROUTERS = []\n"
+        + loop
+        + "    module = importlib.import_module(m.name)\n"
+        + '    if hasattr(module, "router"):\n        ROUTERS.append(module.router)\n'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/routes/__init__.py": listing,
+            "backend/app/routes/ok.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "backend/app/routes/v1/__init__.py": "",
+            path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == (1 if imported else 0), done.stdout
+    assert ("imported by the app" in done.stdout) is imported, done.stdout
 
 
 #: Text of the listing module besides its `iter_modules` loop that names no listing of it.
@@ -1180,6 +1262,81 @@ def test_a_listing_filter_on_the_unpacked_ispkg_or_a_constant_is_read(
     write_files(
         root,
         {
+            "backend/app/routes/__init__.py": listing,
+            "backend/app/routes/ok.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == (1 if imported else 0), done.stdout
+    assert ("imported by the app" in done.stdout) is imported, done.stdout
+
+
+IMPORTED_SKIP = (
+    "import importlib\nimport pkgutil\n\n{imported}\n\nROUTERS = []\n"
+    "for _, name, ispkg in pkgutil.iter_modules(__path__):\n"
+    "    if name in SKIP:\n        continue\n"
+    '    ROUTERS.append(importlib.import_module(f"{{__name__}}.{{name}}").router)\n'
+)
+FILTERED_NAMES = (
+    "import importlib\nimport pkgutil\n\n"
+    'NAMES = [m for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]\n'
+    "ROUTERS = []\nfor m in NAMES:\n"
+    '    ROUTERS.append(importlib.import_module(f"{__name__}.{m.name}").router)\n'
+)
+#: A listing whose filter is a constant another module defines, or a comprehension's `if`
+#: before the loop importing: (the listing, the broken module, whether the loop imports it).
+FILTERS_ELSEWHERE = {
+    "an-imported-constant-skips-a-module": (
+        IMPORTED_SKIP.format(imported="from app.listing import SKIP"),
+        "backend/app/routes/_draft.py",
+        False,
+    ),
+    "an-imported-constant-keeps-a-module": (
+        IMPORTED_SKIP.format(imported="from app.listing import SKIP"),
+        "backend/app/routes/users.py",
+        True,
+    ),
+    "a-relatively-imported-constant-keeps-a-module": (
+        IMPORTED_SKIP.format(imported="from ..listing import SKIP as SKIP"),
+        "backend/app/routes/users.py",
+        True,
+    ),
+    "a-comprehension-s-filter-skips-a-module": (
+        FILTERED_NAMES,
+        "backend/app/routes/_draft.py",
+        False,
+    ),
+    "a-comprehension-s-filter-keeps-a-module": (
+        FILTERED_NAMES,
+        "backend/app/routes/users.py",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(FILTERS_ELSEWHERE))
+def test_a_listing_filter_read_from_another_module_or_a_comprehension(
+    tmp_path: Path, way: str
+) -> None:
+    # `from app.listing import SKIP` then `if name in SKIP: continue` was a filter the tool
+    # could not read (the module it keeps was only a note, and the app failed to start);
+    # `NAMES = [m for m in iter_modules(__path__) if not m.name.startswith("_")]` then a loop
+    # importing `NAMES` was read as no filter at all (a broken draft it skips failed the run).
+    listing, path, imported = FILTERS_ELSEWHERE[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/listing.py": 'SKIP = ("_draft", "base")\n',
             "backend/app/routes/__init__.py": listing,
             "backend/app/routes/ok.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
             path: "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n",

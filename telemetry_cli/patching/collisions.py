@@ -21,6 +21,7 @@ from telemetry_cli.patching.apps import (
 )
 from telemetry_cli.patching.mounts import (
     Mount,
+    constant_truth,
     find_mounts,
     method_calls,
     mount_calls,
@@ -103,9 +104,11 @@ def find_collisions(
     for model in models:
         for declared in _declared_routes(model, index):
             route = declared.route
-            if route.problem or not route.static:
+            if route.problem or not route.static or route.unserved:
                 # Known only at run time, in part (`"/cog" + cog.router.prefix + "/{z}"`):
-                # its template alone is not the path served.
+                # its template alone is not the path served. Or on a router no app includes
+                # (nor any include the tool cannot follow: see ``Mounts.unserved``), or an app
+                # other than the one served: the app never answers it.
                 continue
             # A route whose template already holds its router's include prefixes is
             # served under that one path; others under every prefix known statically.
@@ -641,26 +644,75 @@ def _names(argument: ast.expr | None) -> frozenset[str]:
     return frozenset((argument.id,)) if isinstance(argument, ast.Name) else frozenset()
 
 
-def _mounts_when_called(call: ast.Call, function: FunctionNode) -> bool:
-    """Whether ``function`` makes ``call`` (a statement of it) as the app's own block would.
+def _mounts_when_called(
+    call: ast.Call, function: FunctionNode, scope: Scope, index: PackageIndex
+) -> bool:
+    """Whether ``function`` (of ``scope``) makes ``call`` as the app's own block would.
 
-    A statement of its body, or under an ``if``/``with`` of it (an ``if
-    os.path.isdir(...)`` is said as at a module's top level, and as a mount after an ``if not
-    ...: return``); not in a loop, a ``try``'s handler or a nested definition, nor under an
-    ``if`` that reads one of the function's parameters (``if spa:``: each call decides).
+    A statement of its body, or under an ``if``/``with`` of it (an ``if os.path.isdir(...)`` is
+    said as at a module's top level); not in a loop, a ``try``'s handler or a nested
+    definition. An ``if`` that reads one of the function's parameters decides per call, not
+    known here: a mount under it (``if spa:``), or after an ``if not spa: return`` (the same
+    branch, written as an early exit), is not taken as made. An ``if`` on constants the tool
+    reads (``SERVE_SPA = False``, see :func:`~.mounts.constant_truth`) runs the branch they
+    say, around the mount or as an early exit before it; any other test keeps both ways.
     """
     given = {item.arg for item in _parameters(function)}
-    pending: list[list[ast.stmt]] = [function.body]
+    return _block_makes(function.body, call, given, scope, index) is True
+
+
+def _block_makes(
+    block: list[ast.stmt], call: ast.Call, given: set[str], scope: Scope, index: PackageIndex
+) -> bool | None:
+    """Whether running ``block`` makes ``call``: True, False, or None when not in it at all.
+
+    See :func:`_mounts_when_called`; ``given``: the function's parameters.
+    """
+    for statement in block:
+        holds = any(node is call for node in ast.walk(statement))
+        if isinstance(statement, ast.Expr) and statement.value is call:
+            return True
+        if isinstance(statement, ast.Return | ast.Raise):
+            return False  # the rest of the block never runs
+        if isinstance(statement, ast.With | ast.AsyncWith):
+            if holds:
+                return _block_makes(statement.body, call, given, scope, index) is True
+            continue
+        if not isinstance(statement, ast.If):
+            if holds:
+                return False  # in a loop, a `try`, a definition: not known to run once
+            continue
+        per_call = any(
+            isinstance(node, ast.Name) and node.id in given for node in ast.walk(statement.test)
+        )
+        taken = None if per_call else constant_truth(statement.test, scope, index)
+        branches = ((statement.body, True), (statement.orelse, False))
+        if holds:
+            if per_call:
+                return False
+            for branch, when in branches:
+                if any(node is call for item in branch for node in ast.walk(item)):
+                    if taken is not None and taken != when:
+                        return False
+                    return _block_makes(branch, call, given, scope, index) is True
+            return False  # in the test itself
+        for branch, when in branches:
+            if not _leaves(branch):
+                continue
+            if per_call or taken == when:
+                return False  # `if not spa: return`: per call; on a constant: always
+    return None
+
+
+def _leaves(block: list[ast.stmt]) -> bool:
+    """Whether ``block`` may leave the function (a ``return`` or ``raise`` outside a definition)."""
+    pending: list[ast.AST] = list(block)
     while pending:
-        for statement in pending.pop():
-            if isinstance(statement, ast.Expr) and statement.value is call:
-                return True
-            if isinstance(statement, ast.If) and not any(
-                isinstance(node, ast.Name) and node.id in given for node in ast.walk(statement.test)
-            ):
-                pending.extend((statement.body, statement.orelse))
-            elif isinstance(statement, ast.With | ast.AsyncWith):
-                pending.append(statement.body)
+        node = pending.pop()
+        if isinstance(node, ast.Return | ast.Raise):
+            return True
+        if not isinstance(node, FunctionNode | ast.ClassDef | ast.Lambda):
+            pending.extend(ast.iter_child_nodes(node))
     return False
 
 
@@ -798,7 +850,7 @@ def shadowing_mounts(
                 or given is None
                 or given.kind != "param"
                 or not isinstance(receiver, ast.Name)
-                or not _mounts_when_called(call, function)
+                or not _mounts_when_called(call, function, scope, index)
             ):
                 continue
             path = index.string_value(call_argument(call, 0, "path"), scope)

@@ -1684,11 +1684,14 @@ def _scanned_by_reflection(cls: ast.ClassDef, index: PackageIndex, modules: list
     ``dir(x)``, ``inspect.getmembers(x)``, ``vars(type(x))`` or ``getattr(x, name)`` with a
     name made at run time, ``x`` being what may hold the class or an object of it: the class
     (``getmembers(cls())``), a name bound from it (``x = cls()``, ``x: cls = ...``, a loop's
-    item over ``[cls(), ...]``), a parameter annotated with it, or ``self``/``cls`` in a method
-    of it, of a class naming it as a base, or of one of its own bases (a mixin scanning
-    ``self``). Its methods may run without being named. A
-    ``getattr(obj, key)`` on a name nothing ties to the class (a util's unannotated parameter)
-    scans other objects: it leaves the class's unnamed methods unnamed.
+    item over ``[cls(), ...]``), a parameter annotated with it (or a base of it), ``self``/``cls``
+    in a method of it, of a class naming it as a base, or of one of its own bases (a mixin
+    scanning ``self``), or an unannotated parameter some call of its function gives one of
+    those (``register_all(app, ItemsController())``). Its methods may run without being named.
+    A ``getattr(obj, key)`` on a name nothing ties to the class (a util's parameter annotated
+    otherwise, or every call of it giving other objects) scans other objects: it leaves the
+    class's unnamed methods unnamed. An unannotated parameter whose calls cannot be told (one
+    passing ``**options``, a function handed on by name) may hold it.
     """
     named = re.compile(rf"\b{re.escape(cls.name)}\b")
     bases = {
@@ -1697,23 +1700,8 @@ def _scanned_by_reflection(cls: ast.ClassDef, index: PackageIndex, modules: list
         for written in [base.value if isinstance(base, ast.Subscript) else base]
         if isinstance(written, ast.Name | ast.Attribute)
     }
+    holds = _Holders(named, bases, index, modules)
     for model in index.modules_holding(_LISTER_WORDS, modules):
-        built: dict[str, list[ast.expr]] = {}
-        parents: dict[ast.AST, ast.AST] = {}
-        for node in ast.walk(model.tree):
-            for child in ast.iter_child_nodes(node):
-                parents[child] = node
-            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        built.setdefault(target.id, []).append(node.value)
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                built.setdefault(node.target.id, []).append(node.annotation)
-            if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-                for item in ast.walk(node.target):
-                    if isinstance(item, ast.Name):
-                        built.setdefault(item.id, []).append(node.iter)
         for node in ast.walk(model.tree):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
@@ -1733,64 +1721,164 @@ def _scanned_by_reflection(cls: ast.ClassDef, index: PackageIndex, modules: list
                 and subject.args
             ):
                 subject = subject.args[0]  # `vars(type(ctrl))`
-            if not isinstance(subject, ast.Name):
-                # `inspect.getmembers(ItemsController())`: built there.
-                if named.search(ast.unparse(subject)):
-                    return True
-                continue
-            if _may_hold(subject.id, node, named, bases, built, parents):
+            if holds.expression(subject, model):
                 return True
     return False
 
 
-def _may_hold(
-    name: str,
-    at: ast.AST,
-    named: re.Pattern[str],
-    bases: set[str],
-    built: dict[str, list[ast.expr]],
-    parents: dict[ast.AST, ast.AST],
-) -> bool:
-    """Whether ``name``, read at ``at``, may hold the class ``named`` matches or an object of it.
+class _Holders:
+    """Whether names of the package may hold one class or an object of it.
 
-    The class itself, a name bound from an expression naming it (followed through the names
-    those read, once each), a parameter of a function around ``at`` annotated with it, or the
-    first parameter (``self``, ``cls``) of a method of it, of a subclass naming it, or of one
-    of its ``bases``.
+    See :func:`_scanned_by_reflection`; an unannotated parameter is followed to what its
+    function's calls pass.
     """
-    if named.fullmatch(name):
-        return True
-    pending, seen = [name], {name}
-    while pending:
-        for value in built.get(pending.pop(), []):
-            if named.search(ast.unparse(value)):
+
+    def __init__(
+        self, named: re.Pattern[str], bases: set[str], index: PackageIndex, modules: list[str]
+    ) -> None:
+        self.named = named
+        self.bases = bases
+        self.index = index
+        self.modules = modules
+        #: Each module's names with the expressions bound to them, and each node's parent.
+        self._maps: dict[str, tuple[dict[str, list[ast.expr]], dict[ast.AST, ast.AST]]] = {}
+        #: The parameters being followed, by function and name: a call passing one on to
+        #: itself (recursion) adds nothing.
+        self._following: set[tuple[int, str]] = set()
+
+    def _module_maps(
+        self, model: ModuleModel
+    ) -> tuple[dict[str, list[ast.expr]], dict[ast.AST, ast.AST]]:
+        if model.name in self._maps:
+            return self._maps[model.name]
+        built: dict[str, list[ast.expr]] = {}
+        parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(model.tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        built.setdefault(target.id, []).append(node.value)
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                built.setdefault(node.target.id, []).append(node.annotation)
+            if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                for item in ast.walk(node.target):
+                    if isinstance(item, ast.Name):
+                        built.setdefault(item.id, []).append(node.iter)
+        self._maps[model.name] = (built, parents)
+        return built, parents
+
+    def expression(self, expression: ast.expr, model: ModuleModel) -> bool:
+        """Whether ``expression``, read in ``model``, may hold the class or an object of it.
+
+        ``ItemsController()`` or ``items.ItemsController()`` (built there); a name, as
+        :meth:`name` reads it; an item of one (``controllers[0]``) or of a display (``[a, b]``).
+        An attribute (``self.settings``) is another object than what holds it.
+        """
+        if self.named.search(ast.unparse(expression)):
+            return True
+        if isinstance(expression, ast.Name):
+            return self.name(expression.id, expression, model)
+        if isinstance(expression, ast.Subscript | ast.Starred):
+            return self.expression(expression.value, model)
+        if isinstance(expression, ast.List | ast.Tuple | ast.Set):
+            return any(self.expression(item, model) for item in expression.elts)
+        return False
+
+    def name(self, name: str, at: ast.AST, model: ModuleModel) -> bool:
+        """Whether ``name``, read at ``at`` of ``model``, may hold the class or an object of it.
+
+        The class itself, a name bound from an expression naming it (followed through the
+        names those read, once each), a parameter of a function around ``at`` annotated with it
+        or a base of it, the first parameter (``self``, ``cls``) of a method of it, of a
+        subclass naming it, or of one of its bases; or an unannotated parameter, by what the
+        function's calls pass for it (see :meth:`_passed`).
+        """
+        if self.named.fullmatch(name):
+            return True
+        built, parents = self._module_maps(model)
+        pending, seen = [name], {name}
+        while pending:
+            for value in built.get(pending.pop(), []):
+                if self.named.search(ast.unparse(value)):
+                    return True
+                for inner in ast.walk(value):
+                    if isinstance(inner, ast.Name) and inner.id not in seen:
+                        seen.add(inner.id)
+                        pending.append(inner.id)
+        node = at
+        while node in parents:
+            node = parents[node]
+            if not isinstance(node, FunctionNode):
+                continue
+            arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            given = next((item for item in arguments if item.arg == name), None)
+            if given is None:
+                continue
+            owner = parents.get(node)
+            if given.annotation is not None:
+                written = ast.unparse(given.annotation)
+                return self.named.search(written) is not None or any(
+                    re.search(rf"\b{re.escape(base)}\b", written) for base in self.bases
+                )
+            if isinstance(owner, ast.ClassDef) and given is arguments[0]:
+                return (
+                    self.named.fullmatch(owner.name) is not None
+                    or owner.name in self.bases
+                    or any(self.named.search(ast.unparse(base)) for base in owner.bases)
+                )
+            return self._passed(node, name, model, parents)
+        return False
+
+    def _passed(
+        self,
+        function: FunctionNode,
+        name: str,
+        model: ModuleModel,
+        parents: dict[ast.AST, ast.AST],
+    ) -> bool:
+        """Whether some call of ``function`` may pass an object of the class for ``name``.
+
+        ``def register_all(app, ctrl): for n in dir(ctrl): ...`` called as
+        ``register_all(app, ItemsController())``: yes; every call passing another object: no.
+        A call the tool cannot read (``**options``) may pass it; a function no call names, yet
+        named elsewhere (handed on as a callback), may be given it.
+        """
+        key = (id(function), name)
+        if key in self._following:
+            return False
+        self._following.add(key)
+        try:
+            scope = _function_scope(function, model, parents)
+            binding = scope.bindings.get(name)
+            if binding is None or binding.kind != "param":
                 return True
-            for inner in ast.walk(value):
-                if isinstance(inner, ast.Name) and inner.id not in seen:
-                    seen.add(inner.id)
-                    pending.append(inner.id)
-    node = at
+            arguments = _passed_arguments(self.index, self.modules)(binding)
+            if arguments is None:
+                return True  # a call not read: it may pass it
+            if not arguments:
+                return _named_elsewhere(function.name, model.name, self.index, self.modules)
+            return any(self.expression(value, where.module) for value, where in arguments)
+        finally:
+            self._following.discard(key)
+
+
+def _function_scope(
+    function: FunctionNode, model: ModuleModel, parents: dict[ast.AST, ast.AST]
+) -> Scope:
+    """The scope of ``function``'s body, its classes and functions around it as parents."""
+    around: list[ast.ClassDef | FunctionNode] = []
+    node: ast.AST = function
     while node in parents:
         node = parents[node]
-        if not isinstance(node, FunctionNode):
-            continue
-        arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
-        given = next((item for item in arguments if item.arg == name), None)
-        if given is None:
-            continue
-        if given.annotation is not None and named.search(ast.unparse(given.annotation)):
-            return True
-        owner = parents.get(node)
-        return (
-            isinstance(owner, ast.ClassDef)
-            and given is arguments[0]
-            and (
-                named.fullmatch(owner.name) is not None
-                or owner.name in bases
-                or any(named.search(ast.unparse(base)) for base in owner.bases)
-            )
-        )
-    return False
+        if isinstance(node, ast.ClassDef | FunctionNode):
+            around.append(node)
+    scope = model.scope
+    for outer in reversed(around):
+        scope = Scope(outer, model, scope)
+    return Scope(function, model, scope)
 
 
 _METHOD_KINDS = frozenset({"staticmethod", "classmethod"})
@@ -2075,6 +2163,22 @@ def _branches_around(body: list[ast.stmt], call: ast.Call) -> list[tuple[ast.exp
             return []  # in the test itself
         return [found for inner in sub_blocks(statement) for found in _branches_around(inner, call)]
     return []
+
+
+def constant_truth(test: ast.expr, scope: Scope, index: PackageIndex) -> bool | None:
+    """Whether ``test``, read in ``scope``, holds by the constants it reads; None when not told.
+
+    ``if not SERVE_SPA:`` with ``SERVE_SPA = False`` bound once (here or imported, see
+    :func:`_argument_value`); a parameter, a settings field (set at run time, whatever its
+    default) or any other expression leaves it not known.
+    """
+    known: dict[str, object] = {}
+    for name in names_in(test, read=True):
+        found = _argument_value(ast.Name(id=name, ctx=ast.Load()), scope, index, 0)
+        if found is None or found[1] is not None:
+            return None
+        known[name] = found[0]
+    return _truth(test, known)
 
 
 def _truth(test: ast.expr, known: dict[str, object]) -> bool | None:

@@ -2215,7 +2215,7 @@ class PackageIndex:
             for match in _MODULE_STRING.finditer(source.text):
                 if match.group("rest") != ".{":
                     frontier.append(match.group("name"))
-            frontier.extend(_listed_modules(source, self.package, self._is_package))
+            frontier.extend(_listed_modules(source, self.package, self._is_package, self.source))
         return reached
 
     def _is_package(self, name: str) -> bool:
@@ -3794,11 +3794,15 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
 def _listed_modules(
-    source: ModuleSource, package: Iterable[str], is_package: Callable[[str], bool]
+    source: ModuleSource,
+    package: Iterable[str],
+    is_package: Callable[[str], bool],
+    source_of: Callable[[str], ModuleSource | None],
 ) -> set[str]:
     """The modules of ``package`` that ``source`` imports by names made at run time.
 
-    ``is_package``: whether a module of ``package`` is a package (an ``__init__.py``).
+    ``is_package``: whether a module of ``package`` is a package (an ``__init__.py``);
+    ``source_of``: another module's source, by name (for the constants a filter imports).
 
     A name made of the module's own (``import_module(f"{__name__}.{name}")``), a relative one
     (``import_module(f".{name}", __package__)``) or a dotted prefix joined to each entry
@@ -3814,12 +3818,17 @@ def _listed_modules(
     """
     text = source.text
     if not any(importer in text for importer in _IMPORTERS) or (
-        _LISTING_STRING.search(text) is None and ".{" not in text
+        _LISTING_STRING.search(text) is None
+        and ".{" not in text
+        and not any(lister in text for lister in _MODULE_LISTERS)
     ):
         return set()
     # (the listing's text, the filters of the loop around its import call if readable,
     # whether it walks sub-folders)
     pieces: list[tuple[str, list[ast.expr] | None, bool]] = []
+    # (a folder listed by `pkgutil` with a prefix, its entries' names being whole module
+    # names, the filters, whether it walks sub-folders)
+    prefixed: list[tuple[str, list[ast.expr] | None, bool]] = []
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -3843,15 +3852,25 @@ def _listed_modules(
                 called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
                 if called in _IMPORTERS and node.args:
                     calls.append(node)
+        constants = _string_constants(tree, source, source_of)
         for call in calls:
             first = call.args[0]
             values = bound.get(first.id, []) if isinstance(first, ast.Name) else [first]
-            filters = _loop_filters(call, parents, _string_constants(tree))
+            filters = _loop_filters(call, parents, constants, bound)
             deep = _walks_sub_folders(call, parents, bound, tree)
             pieces.extend(
                 (ast.get_source_segment(text, value) or "", filters, deep) for value in values
             )
-    listed: dict[str, list[tuple[list[ast.expr] | None, bool]]] = {}
+            for lister in _prefixed_listers(call, parents, bound):
+                folder = _prefix_folder(call_argument(lister, 1, "prefix"), source)
+                if folder is not None:
+                    called = lister.func
+                    walks = getattr(called, "id", getattr(called, "attr", "")) == "walk_packages"
+                    prefixed.append((folder, filters, walks))
+    # (the filters, whether sub-folders are listed, whether entries are whole module names)
+    listed: dict[str, list[tuple[list[ast.expr] | None, bool, bool]]] = {}
+    for folder, filters, deep in prefixed:
+        listed.setdefault(folder, []).append((filters, deep, True))
     for piece, filters, deep in pieces:
         folders = [
             m.group("name") for m in _MODULE_STRING.finditer(piece) if m.group("rest") == ".{"
@@ -3864,7 +3883,7 @@ def _listed_modules(
             elif source.package:
                 folders.append(source.package)  # `__package__`, or a relative name
         for folder in folders:
-            listed.setdefault(folder, []).append((filters, deep))
+            listed.setdefault(folder, []).append((filters, deep, False))
     modules = set(package)
     reached: set[str] = set()
     for folder, ways in listed.items():
@@ -3877,11 +3896,86 @@ def _listed_modules(
             if any(
                 filters is not None
                 and (deep or name.count(".") == depth)
-                and all(_filter_keeps(test, leaf, listed_package) is True for test in filters)
-                for filters, deep in ways
+                and all(
+                    # A prefixed listing's entry is named in full (`app.routes._draft`).
+                    _filter_keeps(test, name if whole else leaf, listed_package) is True
+                    for test in filters
+                )
+                for filters, deep, whole in ways
             ):
                 reached.add(name)
     return reached
+
+
+def _prefixed_listers(
+    call: ast.Call, parents: dict[ast.AST, ast.AST], bound: dict[str, list[ast.expr]]
+) -> list[ast.Call]:
+    """The ``pkgutil`` listings with a prefix that the import ``call`` is given names of.
+
+    ``for m in pkgutil.walk_packages(__path__, __name__ + "."): import_module(m.name)``, or
+    through a name bound to a comprehension of them (``names = [m.name for m in
+    iter_modules(__path__, f"{__package__}.")]``, then ``for name in names``): the listings
+    the loops around ``call`` iterate over, whose entries are whole module names. Empty when
+    ``call`` is given a string (a name built from the entry's own, see :func:`_listed_modules`).
+    """
+    first = call.args[0]
+    if isinstance(first, ast.Constant | ast.JoinedStr | ast.BinOp):
+        return []
+    sources: list[ast.AST] = []
+    node: ast.AST = call
+    while node in parents and not isinstance(node, FunctionNode | ast.Lambda):
+        parent = parents[node]
+        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
+            sources.append(parent.iter)
+        elif isinstance(parent, _COMPREHENSIONS):
+            sources.extend(generator.iter for generator in parent.generators)
+        node = parent
+    found: list[ast.Call] = []
+    seen: set[str] = set()
+    while sources:
+        for inner in ast.walk(sources.pop()):
+            if isinstance(inner, ast.Name) and inner.id in bound and inner.id not in seen:
+                seen.add(inner.id)
+                sources.extend(bound[inner.id])
+            elif (
+                isinstance(inner, ast.Call)
+                and getattr(inner.func, "id", getattr(inner.func, "attr", None)) in _MODULE_LISTERS
+                and call_argument(inner, 1, "prefix") is not None
+            ):
+                found.append(inner)
+    return found
+
+
+def _prefix_folder(prefix: ast.expr | None, source: ModuleSource) -> str | None:
+    """The package a ``pkgutil`` listing's ``prefix`` names its entries under, else None.
+
+    ``__name__ + "."`` or ``f"{__name__}."`` (the module's own name), ``__package__`` likewise,
+    or a literal ``"app.routes."``; any other prefix is not read.
+    """
+    parts: list[ast.expr] = []
+    if isinstance(prefix, ast.BinOp) and isinstance(prefix.op, ast.Add):
+        parts = [prefix.left, prefix.right]
+    elif isinstance(prefix, ast.JoinedStr):
+        parts = [
+            value.value if isinstance(value, ast.FormattedValue) else value
+            for value in prefix.values
+        ]
+    elif prefix is not None:
+        parts = [prefix]
+    written = ""
+    for part in parts:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            written += part.value
+        elif isinstance(part, ast.Name) and part.id == "__name__":
+            written += source.name
+        elif isinstance(part, ast.Name) and part.id == "__package__" and source.package:
+            written += source.package
+        else:
+            return None
+    folder = written[:-1]
+    if not written.endswith(".") or not all(word.isidentifier() for word in folder.split(".")):
+        return None
+    return folder
 
 
 def _walks_sub_folders(
@@ -3937,11 +4031,18 @@ def _calls_deep_lister(node: ast.AST, bound: dict[str, list[ast.expr]], seen: se
     return False
 
 
-def _string_constants(tree: ast.Module) -> dict[str, ast.expr]:
+def _string_constants(
+    tree: ast.Module,
+    source: ModuleSource | None = None,
+    source_of: Callable[[str], ModuleSource | None] | None = None,
+) -> dict[str, ast.expr]:
     """The module's names bound once, at its top level, to a tuple, list or set of strings.
 
     ``SKIP = ("_draft", "base")``: a name also bound elsewhere (a loop target, ``SKIP +=``) or
     read through an attribute or an item (``SKIP.add(...)``) may hold others, and is left out.
+    With the module's ``source``, a name its top level imports from another module of the
+    package (``from app.routes.config import SKIP``, or relatively) counts when it is such a
+    constant there (read from ``source_of``'s text) and this module leaves it alone.
     """
     stored: dict[str, int] = {}
     changed: set[str] = set()
@@ -3952,7 +4053,7 @@ def _string_constants(tree: ast.Module) -> dict[str, ast.expr]:
             changed.add(node.value.id)
         elif isinstance(node, ast.Global | ast.Nonlocal):
             changed.update(node.names)
-    return {
+    found: dict[str, ast.expr] = {
         statement.targets[0].id: statement.value
         for statement in tree.body
         if isinstance(statement, ast.Assign)
@@ -3963,6 +4064,48 @@ def _string_constants(tree: ast.Module) -> dict[str, ast.expr]:
         and _strings(statement.value) is not None
         and isinstance(statement.value, ast.Tuple | ast.List | ast.Set)
     }
+    if source is None or source_of is None:
+        return found
+    for statement in tree.body:
+        if not isinstance(statement, ast.ImportFrom):
+            continue
+        base = _absolute_from(statement, source.package)
+        other = None if base is None else source_of(base)
+        if other is None:
+            continue
+        try:
+            theirs = _string_constants(ast.parse(other.text))
+        except PARSE_ERRORS:
+            continue
+        for alias in statement.names:
+            local = alias.asname or alias.name
+            imported = sum(
+                1
+                for each in tree.body
+                if isinstance(each, ast.Import | ast.ImportFrom)
+                for name in each.names
+                if (name.asname or name.name) == local
+            )
+            if (
+                alias.name in theirs
+                and local not in stored
+                and local not in changed
+                and imported == 1
+            ):
+                found[local] = theirs[alias.name]
+    return found
+
+
+def _absolute_from(statement: ast.ImportFrom, package: str) -> str | None:
+    """The module a ``from ... import`` names, made absolute from ``package`` (None: above it)."""
+    if not statement.level:
+        return statement.module
+    parts = package.split(".") if package else []
+    up = statement.level - 1
+    if up > len(parts):
+        return None
+    above = ".".join(parts[: len(parts) - up])
+    return ".".join(filter(None, (above, statement.module))) or None
 
 
 # The listings whose entries are (finder, name, ispkg) tuples.
@@ -3999,19 +4142,34 @@ class _Substitute(ast.NodeTransformer):
 
 
 def _loop_filters(
-    call: ast.Call, parents: dict[ast.AST, ast.AST], constants: dict[str, ast.expr]
+    call: ast.Call,
+    parents: dict[ast.AST, ast.AST],
+    constants: dict[str, ast.expr],
+    bound: dict[str, list[ast.expr]] | None = None,
 ) -> list[ast.expr] | None:
     """The conditions under which the loop around ``call`` reaches it (None: not readable).
 
     A comprehension's ``if`` clauses; in a ``for`` loop, the ``if`` statements around the call
     and an ``if ...: continue`` before it (read as its negation). The module's ``constants``
     (see :func:`_string_constants`) and a ``pkgutil`` entry's unpacked ``ispkg`` are read in
-    them as what they hold.
+    them as what they hold. When the loop iterates a comprehension, written there or bound
+    to the name it iterates (``names = [m for m in iter_modules(__path__) if not
+    m.name.startswith("_")]``, the name bound once: ``bound``), its ``if`` clauses filter too.
     """
     tests = _raw_loop_filters(call, parents)
     if tests is None:
         return None
     values = dict(constants)
+    for iterated in _innermost_loop_iterables(call, parents):
+        if isinstance(iterated, ast.Name) and bound is not None:
+            held = bound.get(iterated.id, [])
+            if len(held) > 1 and any(isinstance(value, _COMPREHENSIONS) for value in held):
+                return None  # which comprehension, so which filter, is not known
+            iterated = held[0] if len(held) == 1 else iterated
+        if isinstance(iterated, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            for generator in iterated.generators:
+                tests.extend(generator.ifs)
+                values.update(_entry_names(generator.target, generator.iter))
     node: ast.AST = call
     while node in parents:
         node = parents[node]
@@ -4024,6 +4182,21 @@ def _loop_filters(
         return tests
     substitute = _Substitute(values)
     return [substitute.visit(copy.deepcopy(test)) for test in tests]
+
+
+def _innermost_loop_iterables(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr]:
+    """What the innermost loop around ``call`` (a ``for`` or a comprehension) iterates over."""
+    node: ast.AST = call
+    while node in parents:
+        parent = parents[node]
+        if isinstance(parent, FunctionNode | ast.Lambda | ast.Module):
+            return []
+        if isinstance(parent, _COMPREHENSIONS):
+            return [generator.iter for generator in parent.generators]
+        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
+            return [parent.iter]
+        node = parent
+    return []
 
 
 def _raw_loop_filters(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr] | None:
