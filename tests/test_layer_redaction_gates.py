@@ -223,3 +223,70 @@ def test_a_list_of_names_alone_is_out_before_its_names_are_read(
     monkeypatch.setattr(module, "_NAME", counting)
     assert module.flat_named_values(["intro", "kinematics", "robots", "sensors"]) == []
     assert counting.calls == 2
+
+
+def _names_short_secret_in_path_shape_first(module: Any, text: str) -> bool:
+    """``_names_short_secret_in_path`` as session 45 wrote it: the segment's shape judged first."""
+    for run in module._PATH_RUN.finditer(text):
+        segments = run[0].split("/")
+        for index in range(1, len(segments)):
+            segment = segments[index].rstrip(".,;")
+            if not (
+                module._MIN_SHORT_SECRET <= len(segment) < module._MIN_LONG_SECRET
+                and module._DIGIT.search(segment) is not None
+                and module._ROUTE_TEMPLATE.search(segment) is None
+                and module._VERSION_SEGMENT.fullmatch(segment) is None
+                and module._looks_random(segment)
+            ):
+                continue
+            before = segments[index - 1]
+            named = module._names_credential_segment(before) or (
+                module._WORD_NUMBER.fullmatch(segment) is None
+                and module._names_link_segment(before)
+            )
+            if (named and not module._is_record_action(segments, index)) or (
+                index >= 2 and before and module._names_login_segment(segments[index - 2])
+            ):
+                return True
+    return False
+
+
+_PATH_NAMES = [
+    "password", "reset-password", "api-keys", "tokens", "login", "sign-in", "shared", "confirm",
+    "invitations", "products", "users", "orders", "ada", "api", "v1", "", "Password", "pwd",
+]  # fmt: skip
+_PATH_VALUES = [
+    "sku-1234", "a8Kq2x", "hunter2", "k3y9x1", "s3cret", "{token}", ":token", "v2.1", "page-2",
+    "Reports2024Q1", "photo1", "42", "0a1b2c3d", "9f86d081884c7d65", "x1", "ada", "reset",
+]  # fmt: skip
+
+
+def test_short_path_secrets_get_the_same_verdicts_with_the_names_asked_first(
+    layer: Layer,
+) -> None:
+    module = layer.redaction
+    # Texts of a payload's length (the hostile corpora's long ones cost minutes a rule).
+    texts = [text for text in CORPUS if len(text) <= 400 and module._DIGIT.search(text)]
+    paths = [f"/{name}/{value}" for name in _PATH_NAMES for value in texts[::5]]
+    paths += [f"/login/{texts[index]}/{value}" for index, value in enumerate(texts[::11])]
+    checked = texts + paths
+    assert sum(_names_short_secret_in_path_shape_first(module, text) for text in checked) > 100
+    for text in checked:
+        assert module._names_short_secret_in_path(text) == _names_short_secret_in_path_shape_first(
+            module, text
+        ), text
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    segments=st.lists(st.sampled_from(_PATH_NAMES + _PATH_VALUES), min_size=1, max_size=5),
+    end=st.sampled_from(["", "/", ".", "?next=1", " and more"]),
+)
+def test_short_path_secrets_get_the_same_verdicts_whatever_their_segments(
+    layer: Layer, segments: list[str], end: str
+) -> None:
+    module = layer.redaction
+    text = "/" + "/".join(segments) + end
+    assert module._names_short_secret_in_path(text) == _names_short_secret_in_path_shape_first(
+        module, text
+    )
