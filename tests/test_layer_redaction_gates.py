@@ -290,3 +290,46 @@ def test_short_path_secrets_get_the_same_verdicts_whatever_their_segments(
     assert module._names_short_secret_in_path(text) == _names_short_secret_in_path_shape_first(
         module, text
     )
+
+
+# The patterns as session 46 wrote them: each began with a look-behind or a run of any length,
+# so that ``re`` tried it at every character (a word's characters each read to its end again).
+_NAME_GAP_BEFORE = re.compile(
+    r"(?:(?<=[^\W\d_])(?<![sS])|(?<=[^\W\d_]\.)) {1,4}(?=(?:[A-Z]{1,2}[ \t]?)?\d|[\w+/=~.-]{16})",
+)
+_PATH_RUN_BEFORE = re.compile(r"[^\s/?#&\"'<>()\[\]]*(?:/[^\s/?#&\"'<>()\[\]]*)+")
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], str]]:
+    return [(found.span(), found[0]) for found in pattern.finditer(text)]
+
+
+def test_the_space_first_name_gap_and_word_start_path_run_match_as_before(layer: Layer) -> None:
+    module = layer.redaction
+    # Texts of a payload's length: the quadratic path run costs minutes on the corpora's long ones.
+    texts = [text for text in CORPUS if len(text) <= 400]
+    assert sum(bool(_NAME_GAP_BEFORE.search(text)) for text in texts) > 100
+    assert sum(bool(_PATH_RUN_BEFORE.search(text)) for text in texts) > 100
+    for text in texts:
+        assert _matches(module._NAME_GAP, text) == _matches(_NAME_GAP_BEFORE, text), text
+        assert _matches(module._PATH_RUN, text) == _matches(_PATH_RUN_BEFORE, text), text
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet="aZsS.é_ 1/-?&(<'\"=~+#\t", max_size=40))
+def test_the_name_gap_and_path_run_match_as_before_whatever_the_text(
+    layer: Layer, text: str
+) -> None:
+    module = layer.redaction
+    assert _matches(module._NAME_GAP, text) == _matches(_NAME_GAP_BEFORE, text)
+    assert _matches(module._PATH_RUN, text) == _matches(_PATH_RUN_BEFORE, text)
+
+
+def test_the_name_gap_and_path_run_are_tried_at_few_characters(layer: Layer) -> None:
+    # The reason for their shapes: re's compiled prefix (a literal " ") or an early failing
+    # look-behind. Held by re's own parser: the gap starts with its space.
+    module = layer.redaction
+    first, _ = re._parser.parse(module._NAME_GAP.pattern).data[0]
+    assert str(first) == "LITERAL"
+    first, _ = re._parser.parse(module._PATH_RUN.pattern).data[0]
+    assert str(first) == "ASSERT_NOT"
