@@ -223,3 +223,113 @@ def test_a_list_of_names_alone_is_out_before_its_names_are_read(
     monkeypatch.setattr(module, "_NAME", counting)
     assert module.flat_named_values(["intro", "kinematics", "robots", "sensors"]) == []
     assert counting.calls == 2
+
+
+def _names_short_secret_in_path_shape_first(module: Any, text: str) -> bool:
+    """``_names_short_secret_in_path`` as session 45 wrote it: the segment's shape judged first."""
+    for run in module._PATH_RUN.finditer(text):
+        segments = run[0].split("/")
+        for index in range(1, len(segments)):
+            segment = segments[index].rstrip(".,;")
+            if not (
+                module._MIN_SHORT_SECRET <= len(segment) < module._MIN_LONG_SECRET
+                and module._DIGIT.search(segment) is not None
+                and module._ROUTE_TEMPLATE.search(segment) is None
+                and module._VERSION_SEGMENT.fullmatch(segment) is None
+                and module._looks_random(segment)
+            ):
+                continue
+            before = segments[index - 1]
+            named = module._names_credential_segment(before) or (
+                module._WORD_NUMBER.fullmatch(segment) is None
+                and module._names_link_segment(before)
+            )
+            if (named and not module._is_record_action(segments, index)) or (
+                index >= 2 and before and module._names_login_segment(segments[index - 2])
+            ):
+                return True
+    return False
+
+
+_PATH_NAMES = [
+    "password", "reset-password", "api-keys", "tokens", "login", "sign-in", "shared", "confirm",
+    "invitations", "products", "users", "orders", "ada", "api", "v1", "", "Password", "pwd",
+]  # fmt: skip
+_PATH_VALUES = [
+    "sku-1234", "a8Kq2x", "hunter2", "k3y9x1", "s3cret", "{token}", ":token", "v2.1", "page-2",
+    "Reports2024Q1", "photo1", "42", "0a1b2c3d", "9f86d081884c7d65", "x1", "ada", "reset",
+]  # fmt: skip
+
+
+def test_short_path_secrets_get_the_same_verdicts_with_the_names_asked_first(
+    layer: Layer,
+) -> None:
+    module = layer.redaction
+    # Texts of a payload's length (the hostile corpora's long ones cost minutes a rule).
+    texts = [text for text in CORPUS if len(text) <= 400 and module._DIGIT.search(text)]
+    paths = [f"/{name}/{value}" for name in _PATH_NAMES for value in texts[::5]]
+    paths += [f"/login/{texts[index]}/{value}" for index, value in enumerate(texts[::11])]
+    checked = texts + paths
+    assert sum(_names_short_secret_in_path_shape_first(module, text) for text in checked) > 100
+    for text in checked:
+        assert module._names_short_secret_in_path(text) == _names_short_secret_in_path_shape_first(
+            module, text
+        ), text
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    segments=st.lists(st.sampled_from(_PATH_NAMES + _PATH_VALUES), min_size=1, max_size=5),
+    end=st.sampled_from(["", "/", ".", "?next=1", " and more"]),
+)
+def test_short_path_secrets_get_the_same_verdicts_whatever_their_segments(
+    layer: Layer, segments: list[str], end: str
+) -> None:
+    module = layer.redaction
+    text = "/" + "/".join(segments) + end
+    assert module._names_short_secret_in_path(text) == _names_short_secret_in_path_shape_first(
+        module, text
+    )
+
+
+# The patterns as session 46 wrote them: each began with a look-behind or a run of any length,
+# so that ``re`` tried it at every character (a word's characters each read to its end again).
+_NAME_GAP_BEFORE = re.compile(
+    r"(?:(?<=[^\W\d_])(?<![sS])|(?<=[^\W\d_]\.)) {1,4}(?=(?:[A-Z]{1,2}[ \t]?)?\d|[\w+/=~.-]{16})",
+)
+_PATH_RUN_BEFORE = re.compile(r"[^\s/?#&\"'<>()\[\]]*(?:/[^\s/?#&\"'<>()\[\]]*)+")
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], str]]:
+    return [(found.span(), found[0]) for found in pattern.finditer(text)]
+
+
+def test_the_space_first_name_gap_and_word_start_path_run_match_as_before(layer: Layer) -> None:
+    module = layer.redaction
+    # Texts of a payload's length: the quadratic path run costs minutes on the corpora's long ones.
+    texts = [text for text in CORPUS if len(text) <= 400]
+    assert sum(bool(_NAME_GAP_BEFORE.search(text)) for text in texts) > 100
+    assert sum(bool(_PATH_RUN_BEFORE.search(text)) for text in texts) > 100
+    for text in texts:
+        assert _matches(module._NAME_GAP, text) == _matches(_NAME_GAP_BEFORE, text), text
+        assert _matches(module._PATH_RUN, text) == _matches(_PATH_RUN_BEFORE, text), text
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet="aZsS.é_ 1/-?&(<'\"=~+#\t", max_size=40))
+def test_the_name_gap_and_path_run_match_as_before_whatever_the_text(
+    layer: Layer, text: str
+) -> None:
+    module = layer.redaction
+    assert _matches(module._NAME_GAP, text) == _matches(_NAME_GAP_BEFORE, text)
+    assert _matches(module._PATH_RUN, text) == _matches(_PATH_RUN_BEFORE, text)
+
+
+def test_the_name_gap_and_path_run_are_tried_at_few_characters(layer: Layer) -> None:
+    # The reason for their shapes: re's compiled prefix (a literal " ") or an early failing
+    # look-behind. Held by re's own parser: the gap starts with its space.
+    module = layer.redaction
+    first, _ = re._parser.parse(module._NAME_GAP.pattern).data[0]
+    assert str(first) == "LITERAL"
+    first, _ = re._parser.parse(module._PATH_RUN.pattern).data[0]
+    assert str(first) == "ASSERT_NOT"
