@@ -1,4 +1,4 @@
-"""The request path of ``POST /log``: its headers read in one pass, its read deadline on any backend."""
+"""The request path of ``POST /log``: its headers read in one pass, its deadline on each backend."""
 
 from __future__ import annotations
 
