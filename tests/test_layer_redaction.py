@@ -3265,6 +3265,12 @@ _JWT = f"{_JWT_HEADER}.{_JWT_CLAIMS}.{_JWT_SIGNATURE}"
         ([_JWT[:60], _JWT[60:], "fastapi"], [0, 1]),
         # Wrapped into more than 12 lines: every line is the token's.
         ([_JWT[at : at + 10] for at in range(0, len(_JWT), 10)] + ["python"], list(range(16))),
+        # Quoted per item, as a mail's, a table's or a comment's lines: the marks are no part.
+        ([f"> {_JWT_HEADER}", f"> {_JWT_CLAIMS}", f"> {_JWT_SIGNATURE}"], [0, 1, 2]),
+        ([f"| {_JWT_HEADER}.", f"| {_JWT_CLAIMS}.", f"| {_JWT_SIGNATURE}", "| python"], [0, 1, 2]),
+        ([f"# {_JWT[:40]}", f"# {_JWT[40:100]}", f"# {_JWT[100:]}"], [0, 1, 2]),
+        (["token:", f">> {_JWT[:60]}\n", f">> {_JWT[60:]}\n", "> thanks"], [1, 2]),
+        (["> quoted", "> eyJ", "> python"], []),
         # An item naming "eyJ" that is no base64url piece starts no run.
         (["> eyJ!", "python"], []),
         # Base64 of JSON that names no algorithm is no JOSE header: a list of ids is kept.
