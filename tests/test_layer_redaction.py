@@ -3929,6 +3929,13 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "Server=db;Database=app;user:hunter2secret@db.example.com;",
         "ada:pw@cache-1:6379;ada:pw@cache-2:6379",
         "timeout=3;dsn=ada:hunter2@db:5432/app",
+        # Beside ";"-joined labels: a password that is no small number, a port, a database.
+        "Server=db;Password=x",
+        "ratio=3;ada:s3cret@db.example.com;next",
+        "ada:1234567@db.example.com;next",
+        "ada:3@db.example.com:5432;next",
+        "ada:3@db.example.com/app;next",
+        "proxy=ada:pw@proxy.example.com;next",
     ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -3974,6 +3981,10 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         "09:00@lobby;12:30@cafeteria",
         "node:5@zone-a;node:3@zone-b",
         "user:read@org;repo:write@org",
+        # A word and a small number before a dotted host, no port, no database: a label's value.
+        "ratio:3@scale.io;next",
+        "weight:0.5@eu.zone;weight:2@us.zone",
+        "scale=ratio:3@scale.io;mode=fast",
         "Mon:9-17@HQ; Tue:9-17@remote",
         "To:ada@example.com;Cc:bob@example.org",
         "slice:x@[0:10]",
