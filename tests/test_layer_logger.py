@@ -1387,3 +1387,57 @@ def test_a_value_too_large_to_record_is_refused_before_it_is_scanned(
         with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
             logger.record("ai_block_used", payload)
         assert sum(scanned) <= limit
+
+
+class _Holder(pydantic.BaseModel):
+    """A model holding anything, with extra fields allowed."""
+
+    model_config = pydantic.ConfigDict(extra="allow")
+
+    stuff: Any = None
+
+
+class _Anything(pydantic.RootModel[Any]):
+    """A root model of anything."""
+
+
+@pydantic.dataclasses.dataclass
+class _AnyRecord:
+    """A pydantic dataclass holding a secret under an alias, and anything."""
+
+    secret_code: str = pydantic.Field(alias="sc")
+    inner: Any = None
+
+
+def _nested_credentials(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.lists(children, max_size=3),
+        st.tuples(children, children),
+        st.dictionaries(st.sampled_from(["a", "data", "items"]), children, max_size=3),
+        st.builds(CredsHolder, children),
+        st.builds(lambda inner: _AnyRecord(sc="sc-value-7f3a", inner=inner), children),
+        st.builds(_Holder, stuff=children),
+        st.builds(_Anything, children),
+    )
+
+
+@given(
+    value=st.recursive(
+        st.sampled_from(["plain", 1, None, b"bytes", Mode.FAST, Creds(pw="hunter2-pw")]),
+        _nested_credentials,
+        max_leaves=6,
+    )
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_credentials_under_aliases_at_any_depth_never_reach_the_record(
+    layer: Layer, value: Any
+) -> None:
+    # Models, pydantic dataclasses and dataclasses nested in one another and in containers,
+    # their secrets under aliases or out of their repr: recorded redacted, or refused.
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    for payload in ({"v": value}, value):
+        try:
+            text = logger.record("ai_block_used", payload).to_json()
+        except layer.event_logger.EventValidationError as exc:
+            text = str(exc)
+        assert not [secret for secret in _CREDS_SECRETS if secret in text], text
