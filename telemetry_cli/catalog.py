@@ -1106,6 +1106,7 @@ _LOGGER_IMPORTS = frozenset(
         "AnalyticsEvent",
         "EventType",
         "HealthStatus",
+        "KEEP",
         "MAX_PAYLOAD_BYTES",
         "MAX_PAYLOAD_DEPTH",
         "MAX_PAYLOAD_KEYS",
@@ -1114,6 +1115,7 @@ _LOGGER_IMPORTS = frozenset(
         "canonical_json",
         "dataclass_fields",
         "json_default",
+        "rewrite_form",
     }
 )
 

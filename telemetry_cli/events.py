@@ -136,6 +136,9 @@ RESERVED_NAMES = frozenset(
         "WARNING_INTERVAL_SECONDS",
         "WithJsonSchema",
         FREE_FORM_REQUEST,
+        "DROP",
+        "KEEP",
+        "FieldRule",
     }
 )
 

@@ -32,6 +32,7 @@ import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic.alias_generators import to_camel
 
 from tests.layer_support import (
     PLAN_OPTIONS,
@@ -364,12 +365,12 @@ def test_dataclasses_and_pydantic_models_are_recorded_as_their_fields_redacted(
                 "readerId": "00000000-0000-0000-0000-000000000005",
                 "secret": "**********",  # pydantic's mask, kept as a mask is under any key
                 "note": redacted,
-                # pydantic writes a dataclass among a model's fields whole, repr=False or not.
+                # pydantic writes a dataclass among a model's fields whole: what its repr
+                # leaves out is taken out of the dump, as of a dataclass given itself.
                 "shelf": {
                     "name": "model",
                     "opened": "2025-02-01",
                     "password": redacted,
-                    "api_token": redacted,
                     "inner": None,
                 },
             }
@@ -561,10 +562,91 @@ def test_a_model_field_named_as_a_secret_is_redacted_under_any_alias(
     # A field kept out of the model's repr is kept out of the record, as a dataclass' is.
     event = logger.record("ai_block_used", {"login": login})
     assert "kept-out-of-repr" not in event.to_json()
-    # A model in a model's field is written by the outer model's one dump (README: its fields'
-    # aliases are not read, a documented limitation); a key named as a secret still is.
-    nested = logger.record("ai_block_used", {"body": Envelope(login=login)}).payload["body"]
-    assert nested["label"] == "signin" and nested["login"]["u"] == "ada"
+    # A model in a model's field is written by the outer model's one dump, and read in it
+    # by its own fields' names and repr.
+    for payload in ({"body": Envelope(login=login)}, Envelope(login=login)):
+        event = logger.record("ai_block_used", payload)
+        body = event.payload.get("body", event.payload)
+        assert body == {"login": expected, "label": "signin"}
+        assert "kept-out-of-repr" not in event.to_json()
+
+
+class Creds(pydantic.BaseModel):
+    """Credentials under bland keys: an alias generator's, an alias, a serialization alias."""
+
+    model_config = pydantic.ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    password: str = pydantic.Field(alias="pw")
+    api_key: str = "ak-value-7f3a"
+    session_token: str = pydantic.Field(default="st-value-7f3a", serialization_alias="s")
+    user_name: str = "ada"
+    recovery: str = pydantic.Field(default="repr-hidden-7f3a", repr=False)
+
+
+@pydantic.dataclasses.dataclass
+class CredsRecord:
+    """A pydantic dataclass holding a secret under an alias, and the model above."""
+
+    secret_code: str = pydantic.Field(alias="sc")
+    inner: Creds | None = None
+
+
+@dataclasses.dataclass
+class CredsHolder:
+    """A dataclass holding the model, and a field its repr leaves out."""
+
+    held: Creds
+    hidden: str = dataclasses.field(default="dc-hidden-7f3a", repr=False)
+
+
+class Request(pydantic.BaseModel):
+    """A request model holding the credentials every way a field can."""
+
+    body: Creds
+    many: list[Creds] = []
+    keyed: dict[int, Creds] = {}
+    pair: tuple[str, Creds] | None = None
+    record: CredsRecord | None = None
+    holder: CredsHolder | None = None
+    extra_field: Any = None
+
+
+class CredsList(pydantic.RootModel[list[Creds]]):
+    """A root model of the credentials."""
+
+
+_CREDS_SECRETS = ("hunter2-pw", "ak-value", "st-value", "repr-hidden", "dc-hidden", "sc-value")
+
+
+def test_a_model_held_by_a_model_is_read_by_its_own_fields_names_and_repr(
+    logger: Any, layer: Layer
+) -> None:
+    # The one dump of the outer model writes the inner ones under their aliases: read side by
+    # side with the objects, each inner field is judged by its name and repr, at any depth.
+    redacted = layer.redaction.REDACTED
+    creds = Creds(pw="hunter2-pw")
+    shown = {"pw": redacted, "apiKey": redacted, "s": redacted, "userName": "ada"}
+    request = Request(
+        body=creds,
+        many=[creds, creds],
+        keyed={7: creds},
+        pair=("login", creds),
+        record=CredsRecord(sc="sc-value-7f3a", inner=creds),
+        holder=CredsHolder(creds),
+        extra_field=[creds],
+    )
+    for payload in (request, {"request": request}, {"request": [request]}, CredsHolder(creds)):
+        event = logger.record("ai_block_used", payload)
+        text = event.to_json()
+        assert not [secret for secret in _CREDS_SECRETS if secret in text], text
+        assert "ada" in text
+    body = logger.record("ai_block_used", request).payload
+    assert body["body"] == shown and body["many"] == [shown, shown]
+    assert body["keyed"] == {"7": shown} and body["pair"] == ["login", shown]
+    assert body["record"] == {"sc": redacted, "inner": shown}
+    assert body["holder"] == {"held": shown}
+    assert body["extra_field"] == [shown]
+    assert logger.record("ai_block_used", {"v": CredsList([creds])}).payload == {"v": [shown]}
 
 
 class Profile(pydantic.BaseModel):
@@ -1305,3 +1387,57 @@ def test_a_value_too_large_to_record_is_refused_before_it_is_scanned(
         with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
             logger.record("ai_block_used", payload)
         assert sum(scanned) <= limit
+
+
+class _Holder(pydantic.BaseModel):
+    """A model holding anything, with extra fields allowed."""
+
+    model_config = pydantic.ConfigDict(extra="allow")
+
+    stuff: Any = None
+
+
+class _Anything(pydantic.RootModel[Any]):
+    """A root model of anything."""
+
+
+@pydantic.dataclasses.dataclass
+class _AnyRecord:
+    """A pydantic dataclass holding a secret under an alias, and anything."""
+
+    secret_code: str = pydantic.Field(alias="sc")
+    inner: Any = None
+
+
+def _nested_credentials(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.lists(children, max_size=3),
+        st.tuples(children, children),
+        st.dictionaries(st.sampled_from(["a", "data", "items"]), children, max_size=3),
+        st.builds(CredsHolder, children),
+        st.builds(lambda inner: _AnyRecord(sc="sc-value-7f3a", inner=inner), children),
+        st.builds(_Holder, stuff=children),
+        st.builds(_Anything, children),
+    )
+
+
+@given(
+    value=st.recursive(
+        st.sampled_from(["plain", 1, None, b"bytes", Mode.FAST, Creds(pw="hunter2-pw")]),
+        _nested_credentials,
+        max_leaves=6,
+    )
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_credentials_under_aliases_at_any_depth_never_reach_the_record(
+    layer: Layer, value: Any
+) -> None:
+    # Models, pydantic dataclasses and dataclasses nested in one another and in containers,
+    # their secrets under aliases or out of their repr: recorded redacted, or refused.
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    for payload in ({"v": value}, value):
+        try:
+            text = logger.record("ai_block_used", payload).to_json()
+        except layer.event_logger.EventValidationError as exc:
+            text = str(exc)
+        assert not [secret for secret in _CREDS_SECRETS if secret in text], text
