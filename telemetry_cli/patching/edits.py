@@ -468,11 +468,15 @@ class ModuleEditor:
             return target
         if len(spellings) == 1:
             return f"{rooted[0]}.{target}"
-        ways = ", ".join(f"`{qualified}.{top}`" for qualified in rooted)
+        if self._flat(top, layer):
+            ways = ", ".join(f"`{qualified}.`" for qualified in rooted)
+            what = f"the backend folder's modules both with {ways} in front and without"
+        else:
+            ways = ", ".join(f"`{qualified}.{top}`" for qualified in rooted)
+            what = f"the package `{top}` both as {ways} and as `{top}`"
         note = (
-            f"{self.module.path}: its imports spell the package `{top}` both as {ways} and as "
-            f"`{top}`: the layer is imported as `{target}`, which runs from the backend folder "
-            "only; spell them one way"
+            f"{self.module.path}: its imports spell {what}: the layer is imported as "
+            f"`{target}`, which runs from the backend folder only; spell them one way"
         )
         if note not in self.edits.notes:
             self.edits.notes.append(note)
@@ -487,9 +491,11 @@ class ModuleEditor:
         if found is not None:
             return found
         spellings: set[str] = set()
+        # A text probe for the package's name; the flat layout's modules have a name each.
+        probe = None if self._flat(top, layer) else top
         for name in self.index.package:
             source = self.index.source(name)
-            if source is None or top not in source.text:
+            if source is None or (probe is not None and probe not in source.text):
                 continue
             names = [match.group(1) for match in _ABSOLUTE_IMPORT.finditer(source.text)]
             spellings.update(self._spellings(names, top, layer))
@@ -502,16 +508,35 @@ class ModuleEditor:
 
         "" for a bare name, also where the backend folder's own name is ``top`` (``app.core``
         in the folder ``app``: read first as inside it, as the reader does). Names of the layer
-        ``layer``, or of the one the last run wrote, are generate's own: left out.
+        ``layer``, or of the one the last run wrote, are generate's own: left out. The
+        package's names are those of :meth:`_own_tops`: in the flat layout, the folder's
+        modules (``from src.routes import x`` spells them with ``src`` in front).
         """
+        tops = self._own_tops(top, layer)
         found: set[str] = set()
         for name in names:
             if self.index.layer_of(name) is not None:
                 continue
-            prefix, inside = ("", name) if name.split(".")[0] == top else self._split_rooted(name)
-            if inside.split(".")[0] == top and not (inside + ".").startswith(layer + "."):
+            first = name.split(".")[0]
+            prefix, inside = ("", name) if first in tops else self._split_rooted(name)
+            if inside.split(".")[0] in tops and not (inside + ".").startswith(layer + "."):
                 found.add(prefix)
         return found
+
+    @staticmethod
+    def _flat(top: str, layer: str) -> bool:
+        """Whether the layer ``layer`` is at the top of the backend folder (no app package)."""
+        return layer == top
+
+    def _own_tops(self, top: str, layer: str) -> frozenset[str]:
+        """The first names the app's own modules are imported by, from the backend folder.
+
+        The app's package ``top``; in the flat layout, where the layer is ``top`` itself, each
+        module and package of the folder but the layer (``routes`` of ``src/routes.py``).
+        """
+        if not self._flat(top, layer):
+            return frozenset({top})
+        return frozenset(name.split(".")[0] for name in self.index.package) - {top}
 
     def _split_rooted(self, name: str) -> tuple[str, str]:
         """``name`` as (folder prefix above the backend folder, name inside it); "" if none.
