@@ -197,6 +197,8 @@ def _kind_rank(is_from: bool, within: bool, from_first: bool) -> int:
 
 
 # The module an absolute import statement names first (`from a.b import c`, `import a.b`).
+# A type comment on a line of its own (PEP 484's `# type: (int) -> str`, `# type: ignore`).
+_TYPE_COMMENT = re.compile(r"[ \t]*#[ \t]*type:")
 _ABSOLUTE_IMPORT = re.compile(r"(?m)^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)")
 
 
@@ -1823,12 +1825,19 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
             return None  # `"""doc"""; x = 1`: the next statement shares the docstring's line
         return end + 1, indent
     # Comments between the `def` line and the first statement describe that statement: the call
-    # goes above them.
+    # goes above them. A type comment among them (`# type: (int) -> str`, the function's own
+    # signature, PEP 484; `# type: ignore[...]`) stays where it applies: the call goes below it.
+    first_statement = start
     while start - 1 > function.lineno and (
         lines.is_comment(start - 1) or lines.is_blank(start - 1)
     ):
         start -= 1
-    return start, indent
+    typed = [
+        number
+        for number in range(start, first_statement)
+        if _TYPE_COMMENT.match(lines.line(number))
+    ]
+    return (typed[-1] + 1 if typed else start), indent
 
 
 class InlineStub(NamedTuple):
