@@ -11,12 +11,12 @@ import re
 import sys
 import tokenize
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from telemetry_cli.ast_literals import absolute_imports
 from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
-from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
+from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, Route, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.style import (
     ImportWrap,
@@ -1558,11 +1558,21 @@ def payload_entries(
     for route in routes:
         methods.extend(route.methods or ())
     blocks = [route_block(route.template) or fallback_block for route in routes]
+    block_code = string_literal(",".join(dict.fromkeys(blocks)), quote)
+    selector = _route_selector(routes, blocks)
+    if selector is not None:
+        # Partials of the handler binding a parameter its own way per route: the request's
+        # route and block, read off that parameter at run time (else all of them, as before).
+        parameter, bound = selector
+        values = [string_literal(v, quote) if isinstance(v, str) else str(v) for v in bound]
+        route_code = _selected(parameter, values, [route.code for route in routes], route_code)
+        literals = [string_literal(block, quote) for block in blocks]
+        block_code = _selected(parameter, values, literals, block_code)
     context = (
         route_code,
         string_literal(",".join(dict.fromkeys(methods)), quote),
         string_literal(handler.qualname, quote),
-        string_literal(",".join(dict.fromkeys(blocks)), quote),
+        block_code,
     )
     entries = list(zip(CONTEXT_KEYS, context, strict=True))
     if captured is not None:
@@ -1589,6 +1599,81 @@ def payload_entries(
                 taken.add(key)
                 entries.append((key, value))
     return entries
+
+
+def _route_selector(routes: list[Route], blocks: list[str]) -> tuple[str, list[str | int]] | None:
+    """The parameter whose bound literal tells ``routes`` apart, with each route's literal.
+
+    Each route registered through a ``functools.partial`` binding it (see ``Route.bound``), one
+    literal per route and block (``partial(report, period="daily")`` on ``/daily``,
+    ``period="weekly"`` on ``/weekly``). None when no parameter does.
+    """
+    if len(routes) < 2:
+        return None
+    bindings = [dict(route.bound) for route in routes]
+    for name in sorted(set.intersection(*(set(bound) for bound in bindings))):
+        values = [bound[name] for bound in bindings]
+        told: dict[str | int, tuple[str, str]] = {}
+        for value, route, block in zip(values, routes, blocks, strict=True):
+            if told.setdefault(value, (route.code, block)) != (route.code, block):
+                break  # one literal on two routes: the parameter does not tell them apart
+        else:
+            if len(told) > 1:
+                return name, values
+    return None
+
+
+def _selected(parameter: str, keys: list[str], values: list[str], otherwise: str) -> str:
+    """``values`` chosen by ``parameter``'s value among ``keys``, else ``otherwise`` (sources).
+
+    ``{"daily": "/daily", "weekly": "/weekly"}.get(period, ["/daily", "/weekly"])``: one value
+    when all are the same. A value the request gives otherwise (a keyword a partial binds is
+    still a query parameter FastAPI reads) logs them all, as for any handler of several routes.
+    """
+    table = dict(zip(keys, values, strict=True))
+    if len(set(table.values())) == 1:
+        return values[0]
+    items = ", ".join(f"{key}: {value}" for key, value in table.items())
+    return f"{{{items}}}.get({parameter}, {otherwise})"
+
+
+def is_selection(value: ast.expr) -> TypeGuard[ast.Call]:
+    """Whether ``value`` is a value chosen by a parameter (see :func:`_selected`)."""
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and isinstance(value.func.value, ast.Dict)
+        and len(value.args) == 2
+        and isinstance(value.args[0], ast.Name)
+        and not value.keywords
+    )
+
+
+def _selection_lines(
+    name: str, parsed: ast.Call, value: str, indent: str, unit: str, line_length: int
+) -> list[str]:
+    """``name: {...}.get(parameter, otherwise),`` split as ruff splits it (see _item_lines).
+
+    Its arguments inside the brackets (on one line if they fit, else one a line); else, the
+    table's head too long, the table one entry a line and the call after its brace.
+    """
+    assert isinstance(parsed.func, ast.Attribute) and isinstance(parsed.func.value, ast.Dict)
+    table = parsed.func.value
+    arguments = [ast.get_source_segment(value, argument) or "" for argument in parsed.args]
+    head = f"{indent}{name}: {ast.get_source_segment(value, table)}.get("
+    if display_width(head) <= line_length:
+        joined = f"{indent}{unit}{', '.join(arguments)}"
+        if display_width(joined) <= line_length:
+            return [head, joined, f"{indent}),"]
+        return [head, *(f"{indent}{unit}{argument}," for argument in arguments), f"{indent}),"]
+    entries = [
+        f"{indent}{unit}{ast.get_source_segment(value, key)}: "
+        f"{ast.get_source_segment(value, item)},"
+        for key, item in zip(table.keys, table.values, strict=True)
+        if key is not None
+    ]
+    return [f"{indent}{name}: {{", *entries, f"{indent}}}.get({', '.join(arguments)}),"]
 
 
 def path_length(handler: Handler, variable: str) -> str:
@@ -1737,6 +1822,8 @@ def _item_lines(
         lines = [f"{indent}{name}: {first}", *(f"{indent}+ {term}" for term in rest)]
         lines[-1] += ","
         return lines
+    if is_selection(parsed):
+        return _selection_lines(name, parsed, value, indent, unit, line_length)
     if isinstance(parsed, ast.Call) and _one_argument_call(parsed):
         lines = _call_lines(f"{indent}{name}: ", parsed, value, indent, unit, line_length)
         lines[-1] += ","
