@@ -1354,6 +1354,10 @@ class ModuleEditor:
         if new.module.startswith("."):
             return _LOCAL
         known = self._known_rank(new.module)
+        if known is None and new.absolute and new.module != new.absolute:
+            # Spelled rooted above the backend folder (see _rooted): the app's own module, as
+            # the module's own imports spelled so are (see _own_rank).
+            return _FIRST_PARTY
         return self._rank_of_module(new.module) if known is None else known
 
     def _rank_of_module(self, name: str) -> int:
