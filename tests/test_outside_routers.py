@@ -85,8 +85,9 @@ def test_a_router_from_a_path_dependency_is_said_by_init_and_generate(
     )
     line = 8 if shape != "in-a-loop" else 9
     note = (
-        f"backend/app/main.py:{line}: {named} is a router from outside the project's folders "
-        "(an installed package or a path dependency): its routes are served but not logged"
+        f"backend/app/main.py:{line}: routes of {named}, a router from outside the project's "
+        "folders (an installed package or a path dependency), are served but not instrumented "
+        "(library code"
     )
     initialised = run("init", "--root", str(root))
     assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
@@ -404,15 +405,16 @@ def test_a_router_a_library_builds_is_said_by_init_and_generate(
         },
     )
     notes = [
-        "backend/app/main.py:20: `fastapi_users.get_auth_router(...)` is a router the library "
-        "fastapi_users builds: the routes it declares are served but not logged",
-        "backend/app/main.py:21: `users_router` (fastapi_users.get_users_router()) is a router "
-        "the library fastapi_users builds",
-        "backend/app/main.py:22: `CRUDRouter(...)` is a router the library fastapi_crudrouter "
-        "builds",
-        "backend/app/main.py:24: `router` (fastapi_users.get_users_router()) is a router the "
-        "library fastapi_users builds",
-        "backend/app/main.py:28: `stock` (CRUDRouter(...)) is a router the library "
+        # Names the library's routes alone: the project's own on the app are logged.
+        "backend/app/main.py:20: routes of `fastapi_users.get_auth_router(...)`, a router the "
+        "library fastapi_users builds, are served but not instrumented (library code",
+        "backend/app/main.py:21: routes of `users_router` (fastapi_users.get_users_router()), "
+        "a router the library fastapi_users builds",
+        "backend/app/main.py:22: routes of `CRUDRouter(...)`, a router the library "
+        "fastapi_crudrouter builds",
+        "backend/app/main.py:24: routes of `router` (fastapi_users.get_users_router()), a "
+        "router the library fastapi_users builds",
+        "backend/app/main.py:28: routes of `stock` (CRUDRouter(...)), a router the library "
         "fastapi_crudrouter builds",
     ]
     initialised = run("init", "--root", str(root))
@@ -426,7 +428,7 @@ def test_a_router_a_library_builds_is_said_by_init_and_generate(
     assert generated.exit_code == 0, generated.stdout + generated.stderr
     said = " ".join(generated.stdout.split())
     assert all(said.count(note) == 1 for note in notes), said
-    assert said.count("is a router the library") == len(notes), said
+    assert said.count(", a router the library") == len(notes), said
     assert "log call in get_item (GET /items/{item_id})" in said
     try:
         with imported_app(root / "backend") as served:
@@ -492,15 +494,15 @@ def test_a_library_router_bound_in_another_module_is_said_and_one_given_routes_t
         },
     )
     note = (
-        "app/main.py:7: `catalog.products` (MemoryCRUDRouter(...)) is a router the library "
-        "fastapi_crudrouter builds"
+        "app/main.py:7: routes of `catalog.products` (MemoryCRUDRouter(...)), a router the "
+        "library fastapi_crudrouter builds"
     )
     try:
         initialised = run("init", "--root", str(root))
         assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
         said = " ".join(initialised.stdout.split())
         assert note in said, said
-        assert said.count("is a router the library") == 1, said
+        assert said.count(", a router the library") == 1, said
         plan = (root / "pyproject.toml").read_text()
         assert '"clock_routes.py" = ' in plan, plan
         (root / "pyproject.toml").write_text(
@@ -510,7 +512,7 @@ def test_a_library_router_bound_in_another_module_is_said_and_one_given_routes_t
         assert generated.exit_code == 0, generated.stdout + generated.stderr
         said = " ".join(generated.stdout.split())
         assert said.count(note) == 1, said
-        assert said.count("is a router the library") == 1, said
+        assert said.count(", a router the library") == 1, said
         # The library class's own prefix is read where the route is served (run time).
         assert "log call in read_time (GET '/clock' + clock.prefix + '/time')" in said, said
         with imported_app(root) as served:
@@ -565,8 +567,9 @@ def test_a_project_function_returning_a_library_router_is_said_as_the_library_s(
         },
     )
     note = (
-        "app/main.py:7: `get_oauth_router(...)` (fastapi_users.get_auth_router(...)) is a router "
-        "the library fastapi_users builds: the routes it declares are served but not logged"
+        "app/main.py:7: routes of `get_oauth_router(...)` (fastapi_users.get_auth_router(...)), "
+        "a router the library fastapi_users builds, are served but not instrumented (library "
+        "code"
     )
     try:
         initialised = run("init", "--root", str(root))
@@ -580,7 +583,7 @@ def test_a_project_function_returning_a_library_router_is_said_as_the_library_s(
         assert generated.exit_code == 0, generated.stdout + generated.stderr
         said = " ".join(generated.stdout.split())
         assert said.count(note) == 1, said
-        assert said.count("is a router the library") == 1, said
+        assert said.count(", a router the library") == 1, said
         assert "cannot follow" not in said and "cannot tell" not in said, said
         assert "log call in get_item (GET /shop/items/{item_id})" in said, said
         with imported_app(root) as served:

@@ -9,6 +9,7 @@ run time is shown as the expression logged.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -409,6 +410,65 @@ def test_a_function_registered_through_functools_partial_is_logged(
             "city": "Oslo",
         }
     assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("daily", "weekly"),
+    [
+        ('partial(report, period="daily")', 'partial(report, period="weekly")'),
+        ('partial(report, "daily")', 'partial(report, "weekly")'),
+    ],
+    ids=["keyword", "positional"],
+)
+def test_partials_binding_a_parameter_their_own_way_log_the_requests_route(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, daily: str, weekly: str
+) -> None:
+    # One handler, two routes told apart by the argument each partial binds: every request
+    # logged both routes and `"block_type": "daily,weekly"`.
+    root = make_project(tmp_path / "project", 'instrument = { "api/reports.py" = "ai_block_used" }')
+    (root / "backend/app/api/reports.py").write_text(
+        "from functools import partial\n\nfrom fastapi import APIRouter\n\n"
+        'router = APIRouter(prefix="/reports")\n\n\n'
+        "def report(period: str, limit: int = 10) -> dict[str, object]:\n"
+        '    return {"period": period, "limit": limit}\n\n\n'
+        f'router.add_api_route("/daily", {daily})\n'
+        f'router.add_api_route("/weekly", {weekly})\n'
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        main.read_text() + "\nfrom app.api import reports\n\napp.include_router(reports.router)\n"
+    )
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    logged: list[tuple[object, object]] = []
+    with imported_app(root / "backend") as served:
+        logger = sys.modules["app.analytics.event_logger"].event_logger
+        monkeypatch.setattr(
+            logger,
+            "log",
+            lambda _, payload: logged.append((payload["route"], payload["block_type"])),
+        )
+        client = TestClient(served.app)
+        assert client.get("/reports/daily").json() == {"period": "daily", "limit": 10}
+        assert client.get("/reports/weekly").json()["period"] == "weekly"
+    assert logged == [("/reports/daily", "daily"), ("/reports/weekly", "weekly")]
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    again = run("generate", "--root", str(root))
+    assert "patched" not in again.stdout, again.stdout
+    # A route renamed since: the call is still generate's, brought up to date.
+    module = root / "backend/app/api/reports.py"
+    module.write_text(module.read_text().replace('"/daily", partial', '"/day", partial'))
+    renamed = run("generate", "--root", str(root))
+    assert "bring the log call of report (GET /reports/day; GET" in renamed.stdout, renamed.stdout
+    assert '"/reports/day"' in module.read_text()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    after = snapshot(root)
+    key = "backend/app/api/reports.py"
+    before[key] = before[key].replace(b'"/daily", partial', b'"/day", partial')
+    assert {k: v for k, v in after.items() if k != "pyproject.toml"} == {
+        k: v for k, v in before.items() if k != "pyproject.toml"
+    }
 
 
 FACTORY_PY = """from fastapi import APIRouter

@@ -3307,3 +3307,37 @@ def test_a_response_cache_under_the_route_is_said_to_skip_the_log_call_on_a_hit(
     else:
         assert len(notes) == 1 and f"`{said}" in notes[0], result.changes
         assert "only the requests the handler runs for are logged" in notes[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "above"),
+    [
+        # PEP 484's signature comment, on the line after the `def`: it types the function.
+        pytest.param('    # type: () -> dict\n    return {"a": 1}\n', 1, id="signature"),
+        pytest.param(
+            '    # why\n    # type: (...) -> dict\n\n    # the answer\n    return {"a": 1}\n',
+            2,
+            id="among-comments",
+        ),
+        pytest.param("    # type: ignore[no-untyped-def]\n    ...\n", 1, id="ignore-stub"),
+    ],
+)
+def test_a_type_comment_above_the_first_statement_stays_where_it_applies(
+    body: str, above: int
+) -> None:
+    # The call went in above the comments before the first statement, type comments too:
+    # the signature comment ended up below it, typing nothing (mypy: a syntax error).
+    source = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        f'@router.get("/a")\ndef read_a(\n    limit: int = 1,\n):\n{body}'
+    )
+    result = _instrument(source)
+    lines = result.source.splitlines()
+    header = lines.index("):")
+    call = next(number for number, line in enumerate(lines) if "event_logger.log(" in line)
+    assert call == header + above + 1, result.source
+    comments = [line for line in lines[header + 1 : call] if "# type:" in line]
+    assert len(comments) == 1, result.source
+    ast.parse(result.source, type_comments=True)
+    removed = _uninstrumented(result.source, stubs=result.stubs)
+    assert removed.source == source

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from telemetry_cli import init_plan
-from tests.cli_support import run, write_files
+from telemetry_cli.files import conflict_marker_line
+from tests.cli_support import git, run, write_files
 from tests.plan_sequence_support import run_sequence
 
 ROUTES = """from fastapi import APIRouter
@@ -625,3 +628,149 @@ def test_the_last_runs_imports_are_no_spelling_of_the_package(tmp_path: Path) ->
     renamed = {**_ROOTED, "layer-package": "telemetry"}
     problems = run_sequence(original, tmp_path / "work", [_ROOTED, renamed], {1: bare})
     assert not problems, "\n".join(problems)
+
+
+def test_a_flat_layout_imports_the_layer_as_its_modules_import_each_other(
+    tmp_path: Path,
+) -> None:
+    # No package: the backend folder's modules import each other as `src.<module>` (run
+    # from the root, `uvicorn src.main:app`), and the layer went in as a bare `analytics`,
+    # a ModuleNotFoundError there.
+    routes = "from fastapi import APIRouter\n\nfrom src.deps import get_db\n\n"
+    routes += 'router = APIRouter()\n\n\n@router.get("/items")\n'
+    routes += "def list_items() -> list[str]:\n    return [get_db()]\n"
+    root = tmp_path
+    write_files(
+        root,
+        {
+            "src/deps.py": 'def get_db() -> str:\n    return "db"\n',
+            "src/routes.py": routes,
+            # Imports nothing of the folder: spelled as the other modules do.
+            "src/ping.py": (
+                "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                '@router.get("/ping")\ndef ping() -> str:\n    return "pong"\n'
+            ),
+            "src/main.py": (
+                "from fastapi import FastAPI\n\n"
+                "from src import ping\nfrom src.routes import router\n\n"
+                "app = FastAPI()\napp.include_router(router)\napp.include_router(ping.router)\n"
+            ),
+            "entrypoint.sh": "uvicorn src.main:app --host 0.0.0.0\n",
+            "requirements.txt": "fastapi\n",
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "src"\napp-package = ""\napp = "main:app"\n\n'
+                '[tool.telemetry-scaffold.instrument]\n"routes.py" = "ai_block_used"\n'
+                '"ping.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    before = {path: path.read_bytes() for path in root.rglob("*.py")}
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    for name in ("routes", "ping"):
+        module = (root / f"src/{name}.py").read_text()
+        assert "from src.analytics.event_logger import event_logger" in module, module
+    assert "from src.analytics.telemetry_router import" in (root / "src/main.py").read_text()
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fastapi.testclient import TestClient\n"
+            "from src.main import app\n"
+            "assert TestClient(app).get('/items').json() == ['db']\n"
+            "assert TestClient(app).get('/ping').json() == 'pong'\n",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert served.returncode == 0, served.stderr
+    checked = run("generate", "--check", "--root", str(root))
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    again = run("generate", "--root", str(root))
+    assert "patched" not in again.stdout, again.stdout
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert {path: path.read_bytes() for path in before} == before
+
+
+def _rooted_branches(root: Path, other: Callable[[str], str], main: Callable[[str], str]) -> None:
+    """Generate in the rooted project, then on two branches whose plans ``other`` and ``main``
+    change (from the configuration's text), then merge `other` into `main`.
+    """
+    git(root, "init", "-q", "-b", "main")
+    assert run("generate", "--root", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "generate")
+    config = root / "pyproject.toml"
+    base = config.read_text()
+    for branch, change in (("other", other), ("main", main)):
+        git(root, "checkout", "-q", *(["-b"] if branch == "other" else []), branch)
+        config.write_text(change(base))
+        done = run("generate", "--root", str(root))
+        assert done.exit_code == 0, done.stdout + done.stderr
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", branch)
+    subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True, check=False)
+
+
+def test_sides_differing_by_the_tools_code_rooted_above_the_folder_are_resolved(
+    tmp_path: Path,
+) -> None:
+    # Both sides import the layer as `src.infrastructure.api.analytics...` and log another
+    # event in users.py: the conflict, on the calls alone, was refused as the user's, the
+    # rooted import not read as generate's when each side was taken apart.
+    def users_logs(event: str, table: str = "") -> Callable[[str], str]:
+        return lambda text: (
+            text.replace('users.py" = "ai_block_used"', f'users.py" = "{event}"') + table
+        )
+
+    page_view = '\n[tool.telemetry-scaffold.events.page_view]\ndescription = "A page was seen."\n'
+    root = _rooted_project(tmp_path / "project", "from src.infrastructure.api.deps import get_db")
+    _rooted_branches(root, users_logs("error_event"), users_logs("page_view", page_view))
+    git(root, "checkout", "--ours", "--", "pyproject.toml", ".telemetry-scaffold.json")
+    users = "src/infrastructure/api/routes/users.py"
+    assert conflict_marker_line((root / users).read_bytes()) is not None
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "the sides differed only by generate's code" in done.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    fresh = _rooted_project(tmp_path / "fresh", "from src.infrastructure.api.deps import get_db")
+    shutil.copy2(root / "pyproject.toml", fresh / "pyproject.toml")
+    assert run("generate", "--root", str(fresh)).exit_code == 0
+    assert (root / users).read_bytes() == (fresh / users).read_bytes()
+
+
+def test_a_merged_branchs_renamed_layer_rooted_above_the_folder_is_the_tools(
+    tmp_path: Path,
+) -> None:
+    # The other branch renamed the layer (`tele`) and logged ping.py; its imports, rooted
+    # (`src.infrastructure.api.tele...`), merged cleanly. Taking this side's plan, they were
+    # not read as the tool's: users.py got a second call beside the merged one, and the
+    # `tele` layer was removed while the modules still imported it.
+    root = _rooted_project(tmp_path, "from src.infrastructure.api.deps import get_db")
+    config = root / "pyproject.toml"
+    config.write_text(config.read_text().replace('"routes/ping.py" = "ai_block_used"\n', ""))
+
+    def other(text: str) -> str:
+        text = text.replace('app = "api.app:app"', 'app = "api.app:app"\nlayer-package = "tele"')
+        return text + '"routes/ping.py" = "ai_block_used"\n'
+
+    def main(text: str) -> str:
+        return text.replace('users.py" = "ai_block_used"', 'users.py" = "error_event"')
+
+    _rooted_branches(root, other, main)
+    for path in git(root, "diff", "--name-only", "--diff-filter=U").split():
+        if subprocess.run(["git", "checkout", "--ours", "--", path], cwd=root).returncode:
+            git(root, "rm", "-q", "--", path)
+    api = root / "src/infrastructure/api"
+    assert "api.tele.event_logger" in (api / "routes/users.py").read_text()
+    run("generate", "--root", str(root))
+    users = (api / "routes/users.py").read_text()
+    assert "api.tele." not in users, users
+    assert users.count("event_logger.log(") == 1, users
+    assert "api.tele." not in (api / "app.py").read_text()
+    # ping.py still imports it (a call of the other branch this side's record never names).
+    if "api.tele.event_logger" in (api / "routes/ping.py").read_text():
+        assert (api / "tele/event_logger.py").is_file()

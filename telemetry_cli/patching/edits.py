@@ -11,12 +11,12 @@ import re
 import sys
 import tokenize
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from telemetry_cli.ast_literals import absolute_imports
 from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
-from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, string_literal
+from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, Route, string_literal
 from telemetry_cli.patching.source import Deletion, FileEdits, Insertion, SourceLines
 from telemetry_cli.patching.style import (
     ImportWrap,
@@ -197,6 +197,8 @@ def _kind_rank(is_from: bool, within: bool, from_first: bool) -> int:
 
 
 # The module an absolute import statement names first (`from a.b import c`, `import a.b`).
+# A type comment on a line of its own (PEP 484's `# type: (int) -> str`, `# type: ignore`).
+_TYPE_COMMENT = re.compile(r"[ \t]*#[ \t]*type:")
 _ABSOLUTE_IMPORT = re.compile(r"(?m)^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)")
 
 
@@ -468,11 +470,15 @@ class ModuleEditor:
             return target
         if len(spellings) == 1:
             return f"{rooted[0]}.{target}"
-        ways = ", ".join(f"`{qualified}.{top}`" for qualified in rooted)
+        if self._flat(top, layer):
+            ways = ", ".join(f"`{qualified}.`" for qualified in rooted)
+            what = f"the backend folder's modules both with {ways} in front and without"
+        else:
+            ways = ", ".join(f"`{qualified}.{top}`" for qualified in rooted)
+            what = f"the package `{top}` both as {ways} and as `{top}`"
         note = (
-            f"{self.module.path}: its imports spell the package `{top}` both as {ways} and as "
-            f"`{top}`: the layer is imported as `{target}`, which runs from the backend folder "
-            "only; spell them one way"
+            f"{self.module.path}: its imports spell {what}: the layer is imported as "
+            f"`{target}`, which runs from the backend folder only; spell them one way"
         )
         if note not in self.edits.notes:
             self.edits.notes.append(note)
@@ -487,9 +493,11 @@ class ModuleEditor:
         if found is not None:
             return found
         spellings: set[str] = set()
+        # A text probe for the package's name; the flat layout's modules have a name each.
+        probe = None if self._flat(top, layer) else top
         for name in self.index.package:
             source = self.index.source(name)
-            if source is None or top not in source.text:
+            if source is None or (probe is not None and probe not in source.text):
                 continue
             names = [match.group(1) for match in _ABSOLUTE_IMPORT.finditer(source.text)]
             spellings.update(self._spellings(names, top, layer))
@@ -502,16 +510,35 @@ class ModuleEditor:
 
         "" for a bare name, also where the backend folder's own name is ``top`` (``app.core``
         in the folder ``app``: read first as inside it, as the reader does). Names of the layer
-        ``layer``, or of the one the last run wrote, are generate's own: left out.
+        ``layer``, or of the one the last run wrote, are generate's own: left out. The
+        package's names are those of :meth:`_own_tops`: in the flat layout, the folder's
+        modules (``from src.routes import x`` spells them with ``src`` in front).
         """
+        tops = self._own_tops(top, layer)
         found: set[str] = set()
         for name in names:
             if self.index.layer_of(name) is not None:
                 continue
-            prefix, inside = ("", name) if name.split(".")[0] == top else self._split_rooted(name)
-            if inside.split(".")[0] == top and not (inside + ".").startswith(layer + "."):
+            first = name.split(".")[0]
+            prefix, inside = ("", name) if first in tops else self._split_rooted(name)
+            if inside.split(".")[0] in tops and not (inside + ".").startswith(layer + "."):
                 found.add(prefix)
         return found
+
+    @staticmethod
+    def _flat(top: str, layer: str) -> bool:
+        """Whether the layer ``layer`` is at the top of the backend folder (no app package)."""
+        return layer == top
+
+    def _own_tops(self, top: str, layer: str) -> frozenset[str]:
+        """The first names the app's own modules are imported by, from the backend folder.
+
+        The app's package ``top``; in the flat layout, where the layer is ``top`` itself, each
+        module and package of the folder but the layer (``routes`` of ``src/routes.py``).
+        """
+        if not self._flat(top, layer):
+            return frozenset({top})
+        return frozenset(name.split(".")[0] for name in self.index.package) - {top}
 
     def _split_rooted(self, name: str) -> tuple[str, str]:
         """``name`` as (folder prefix above the backend folder, name inside it); "" if none.
@@ -1327,6 +1354,10 @@ class ModuleEditor:
         if new.module.startswith("."):
             return _LOCAL
         known = self._known_rank(new.module)
+        if known is None and new.absolute and new.module != new.absolute:
+            # Spelled rooted above the backend folder (see _rooted): the app's own module, as
+            # the module's own imports spelled so are (see _own_rank).
+            return _FIRST_PARTY
         return self._rank_of_module(new.module) if known is None else known
 
     def _rank_of_module(self, name: str) -> int:
@@ -1531,11 +1562,21 @@ def payload_entries(
     for route in routes:
         methods.extend(route.methods or ())
     blocks = [route_block(route.template) or fallback_block for route in routes]
+    block_code = string_literal(",".join(dict.fromkeys(blocks)), quote)
+    selector = _route_selector(routes, blocks)
+    if selector is not None:
+        # Partials of the handler binding a parameter its own way per route: the request's
+        # route and block, read off that parameter at run time (else all of them, as before).
+        parameter, bound = selector
+        values = [string_literal(v, quote) if isinstance(v, str) else str(v) for v in bound]
+        route_code = _selected(parameter, values, [route.code for route in routes], route_code)
+        literals = [string_literal(block, quote) for block in blocks]
+        block_code = _selected(parameter, values, literals, block_code)
     context = (
         route_code,
         string_literal(",".join(dict.fromkeys(methods)), quote),
         string_literal(handler.qualname, quote),
-        string_literal(",".join(dict.fromkeys(blocks)), quote),
+        block_code,
     )
     entries = list(zip(CONTEXT_KEYS, context, strict=True))
     if captured is not None:
@@ -1562,6 +1603,81 @@ def payload_entries(
                 taken.add(key)
                 entries.append((key, value))
     return entries
+
+
+def _route_selector(routes: list[Route], blocks: list[str]) -> tuple[str, list[str | int]] | None:
+    """The parameter whose bound literal tells ``routes`` apart, with each route's literal.
+
+    Each route registered through a ``functools.partial`` binding it (see ``Route.bound``), one
+    literal per route and block (``partial(report, period="daily")`` on ``/daily``,
+    ``period="weekly"`` on ``/weekly``). None when no parameter does.
+    """
+    if len(routes) < 2:
+        return None
+    bindings = [dict(route.bound) for route in routes]
+    for name in sorted(set.intersection(*(set(bound) for bound in bindings))):
+        values = [bound[name] for bound in bindings]
+        told: dict[str | int, tuple[str, str]] = {}
+        for value, route, block in zip(values, routes, blocks, strict=True):
+            if told.setdefault(value, (route.code, block)) != (route.code, block):
+                break  # one literal on two routes: the parameter does not tell them apart
+        else:
+            if len(told) > 1:
+                return name, values
+    return None
+
+
+def _selected(parameter: str, keys: list[str], values: list[str], otherwise: str) -> str:
+    """``values`` chosen by ``parameter``'s value among ``keys``, else ``otherwise`` (sources).
+
+    ``{"daily": "/daily", "weekly": "/weekly"}.get(period, ["/daily", "/weekly"])``: one value
+    when all are the same. A value the request gives otherwise (a keyword a partial binds is
+    still a query parameter FastAPI reads) logs them all, as for any handler of several routes.
+    """
+    table = dict(zip(keys, values, strict=True))
+    if len(set(table.values())) == 1:
+        return values[0]
+    items = ", ".join(f"{key}: {value}" for key, value in table.items())
+    return f"{{{items}}}.get({parameter}, {otherwise})"
+
+
+def is_selection(value: ast.expr) -> TypeGuard[ast.Call]:
+    """Whether ``value`` is a value chosen by a parameter (see :func:`_selected`)."""
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and isinstance(value.func.value, ast.Dict)
+        and len(value.args) == 2
+        and isinstance(value.args[0], ast.Name)
+        and not value.keywords
+    )
+
+
+def _selection_lines(
+    name: str, parsed: ast.Call, value: str, indent: str, unit: str, line_length: int
+) -> list[str]:
+    """``name: {...}.get(parameter, otherwise),`` split as ruff splits it (see _item_lines).
+
+    Its arguments inside the brackets (on one line if they fit, else one a line); else, the
+    table's head too long, the table one entry a line and the call after its brace.
+    """
+    assert isinstance(parsed.func, ast.Attribute) and isinstance(parsed.func.value, ast.Dict)
+    table = parsed.func.value
+    arguments = [ast.get_source_segment(value, argument) or "" for argument in parsed.args]
+    head = f"{indent}{name}: {ast.get_source_segment(value, table)}.get("
+    if display_width(head) <= line_length:
+        joined = f"{indent}{unit}{', '.join(arguments)}"
+        if display_width(joined) <= line_length:
+            return [head, joined, f"{indent}),"]
+        return [head, *(f"{indent}{unit}{argument}," for argument in arguments), f"{indent}),"]
+    entries = [
+        f"{indent}{unit}{ast.get_source_segment(value, key)}: "
+        f"{ast.get_source_segment(value, item)},"
+        for key, item in zip(table.keys, table.values, strict=True)
+        if key is not None
+    ]
+    return [f"{indent}{name}: {{", *entries, f"{indent}}}.get({', '.join(arguments)}),"]
 
 
 def path_length(handler: Handler, variable: str) -> str:
@@ -1710,6 +1826,8 @@ def _item_lines(
         lines = [f"{indent}{name}: {first}", *(f"{indent}+ {term}" for term in rest)]
         lines[-1] += ","
         return lines
+    if is_selection(parsed):
+        return _selection_lines(name, parsed, value, indent, unit, line_length)
     if isinstance(parsed, ast.Call) and _one_argument_call(parsed):
         lines = _call_lines(f"{indent}{name}: ", parsed, value, indent, unit, line_length)
         lines[-1] += ","
@@ -1798,12 +1916,19 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
             return None  # `"""doc"""; x = 1`: the next statement shares the docstring's line
         return end + 1, indent
     # Comments between the `def` line and the first statement describe that statement: the call
-    # goes above them.
+    # goes above them. A type comment among them (`# type: (int) -> str`, the function's own
+    # signature, PEP 484; `# type: ignore[...]`) stays where it applies: the call goes below it.
+    first_statement = start
     while start - 1 > function.lineno and (
         lines.is_comment(start - 1) or lines.is_blank(start - 1)
     ):
         start -= 1
-    return start, indent
+    typed = [
+        number
+        for number in range(start, first_statement)
+        if _TYPE_COMMENT.match(lines.line(number))
+    ]
+    return (typed[-1] + 1 if typed else start), indent
 
 
 class InlineStub(NamedTuple):

@@ -3258,10 +3258,11 @@ def _outside_router(
         return None
     written = ast.unparse(included)
     named = f"`{written}`" if written == canonical else f"`{written}` ({canonical})"
+    # Named as that router's routes alone: the project's own routes stay logged.
     return (
-        f"{named} is a router from outside the project's folders (an installed package or a "
-        "path dependency): its routes are served but not logged, as generate patches only the "
-        "project's own modules"
+        f"routes of {named}, a router from outside the project's folders (an installed "
+        "package or a path dependency), are served but not instrumented (library code: "
+        "generate patches only the project's own modules)"
     )
 
 
@@ -3370,9 +3371,10 @@ def _library_router(
         if isinstance(included, ast.Call) and wrapper is None
         else f"`{written}` ({callee})"
     )
+    # Named as the library's routes alone: the project's own routes stay logged.
     return (
-        f"{named} is a router the library {library} builds: the routes it declares are "
-        "served but not logged, as generate patches only the project's own modules"
+        f"routes of {named}, a router the library {library} builds, are served but not "
+        "instrumented (library code: generate patches only the project's own modules)"
     )
 
 

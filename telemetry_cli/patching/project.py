@@ -666,20 +666,21 @@ class _Analysis:
         def read(other: str) -> ModuleSource | None:
             return own if other == name else backend_read(other)
 
-        index = PackageIndex(read, settings_file=reader.settings_file, data_file=reader.data_file)
+        layers = self._tool_layers()
+        index = PackageIndex(
+            read,
+            settings_file=reader.settings_file,
+            data_file=reader.data_file,
+            backend_folder=_folder_parts(reader.backend),
+            more_layers=layers,
+        )
         try:
             model = index.module(name)
             if model is None:
                 return None  # it does not parse: nothing to tell the tool's lines by
             editor = ModuleEditor(model, index, self.first_party)
             editor.stubs = self._recorded_stubs(relative) | stubs
-            # Any layer the plan, an earlier run or a committed record named, in any layout.
-            layers = {self.package, self.old_package} | {
-                qualified(app_package, layer)
-                for _, app_package, _ in self._layouts()
-                for layer in self._layer_names()
-            }
-            for package in sorted(layers):
+            for package in layers:
                 unwire_app(editor, package, router=True, capture=True, force=False, only_ours=True)
                 uninstrument_module(editor, None, package, force=False, only_ours=True)
             edits = editor.finish()
@@ -793,6 +794,25 @@ class _Analysis:
             )
         return self._other_indexes[backend]
 
+    def _layout_index(self, backend: str) -> PackageIndex:
+        """The index of ``backend`` (see _index_for), reading every layer's imports as generate's.
+
+        Those of :meth:`_tool_layers`: a merged branch's or a record's imports of them are the
+        tool's, spelled bare or rooted above the folder (as 0.32.0 writes them).
+        """
+        index = self._index_for(backend)
+        index.know_layers(self._tool_layers())
+        return index
+
+    def _tool_layers(self) -> tuple[str, ...]:
+        """Every layer the plan, the last run or a committed record named, in any layout."""
+        layers = {self.package, self.old_package} | {
+            qualified(app_package, layer)
+            for _, app_package, _ in self._layouts()
+            for layer in self._layer_names()
+        }
+        return tuple(sorted(layers))
+
     def _former_layer(self) -> tuple[str, tuple[str, ...]]:
         """The last run's layer (dotted, inside its backend folder) and that folder's parts."""
         return self.old_package, _folder_parts(self.old_backend)
@@ -814,6 +834,8 @@ class _Analysis:
         # of its statements twice (unless what it imports moved with the layer).
         unwire_previous = previous is not None
         mounts: Mounts | None = None
+        # Imports of a layer a record or a merged branch named are generate's too, rooted or bare.
+        self._layout_index(plan.backend)
         try:
             found = find_app(
                 plan.app,
@@ -1463,10 +1485,11 @@ class _Analysis:
             # the first layout reading the module that finds such calls (the same folder may be
             # this side's flat layout and the branch's `app` package).
             for backend, _, packages in self._layouts():
+                index = self._layout_index(backend)
                 model = self.module_in(path, backend)
                 if model is None:
                     continue
-                editor = ModuleEditor(model, self._index_for(backend), self.first_party)
+                editor = ModuleEditor(model, index, self.first_party)
                 for package in dict.fromkeys((self.package, *packages)):
                     uninstrument_module(editor, None, package, force=False, only_ours=True)
                 if editor.edits.changes:
@@ -1601,7 +1624,7 @@ class _Analysis:
         # edit of its own would write the file twice (the second write refused as a race).
         taken: set[str] | None = None
         for backend, app_package, packages in self._layouts() if layouts is None else layouts:
-            index = self._index_for(backend)
+            index = self._layout_index(backend)
             for name in self._listed(backend, app_package):
                 source = index.source(name)
                 if (

@@ -16,6 +16,7 @@ from telemetry_cli.patching.edits import (
     LogCall,
     ModuleEditor,
     existing_log_calls,
+    is_selection,
     log_call_lines,
     payload_entries,
     route_block,
@@ -549,6 +550,15 @@ def _generated_value(value: ast.expr) -> bool:
         return all(_generated_value(item) for item in value.elts)
     if isinstance(value, ast.Name):
         return True
+    if is_selection(value):
+        # `{"daily": "/daily", ...}.get(period, [...])`: a route told by a partial's bound
+        # parameter.
+        table = value.func
+        assert isinstance(table, ast.Attribute) and isinstance(table.value, ast.Dict)
+        return all(
+            isinstance(key, ast.Constant) and _generated_value(item)
+            for key, item in zip(table.value.keys, table.value.values, strict=True)
+        ) and _generated_value(value.args[1])
     if isinstance(value, ast.Call):
         # len(name), and len(str(name)) as written since 0.2.0; event_logger.text(name), a
         # captured value's text as written since 0.16.0.

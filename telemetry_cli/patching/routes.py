@@ -207,6 +207,9 @@ class Route(NamedTuple):
     factory: str | None = None
     # Registered by another module on a line marked ``# telemetry-scaffold: skip``.
     skipped: bool = False
+    # The handler's parameters a ``functools.partial`` registered binds to a literal (name,
+    # value): what tells this route's requests from the handler's other routes'.
+    bound: tuple[tuple[str, str | int], ...] = ()
     # The file of the module registering it, when not the handler's (``line`` is a line of it).
     registered_in: str | None = None
 
@@ -2545,6 +2548,7 @@ class _Finder:
         read_in = scope if endpoint_scope is None else endpoint_scope
         # `partial(by_kind, "rain")`: FastAPI calls the function with the arguments it binds;
         # also through a name holding the partial (`sun = partial(by_kind, "sun")`).
+        partials: list[ast.Call] = []
         while True:
             held = read_in.lookup(endpoint.id) if isinstance(endpoint, ast.Name) else None
             if (
@@ -2557,6 +2561,8 @@ class _Finder:
             wrapped = self._partial_of(endpoint, read_in)
             if wrapped is None:
                 break
+            assert isinstance(endpoint, ast.Call)
+            partials.append(endpoint)
             endpoint = wrapped
         found = self._endpoint(endpoint, read_in)
         if found is None:
@@ -2576,6 +2582,8 @@ class _Finder:
                 )
                 return
             route = route._replace(factory=made_by.name)
+        if partials:
+            route = route._replace(bound=_bound_literals(function, partials, endpoint))
         key = id(function)
         if key in self.handlers:
             self.handlers[key].routes.append(route)
@@ -3902,3 +3910,38 @@ def _plain_class(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
         if not _plain_class(base_binding, index, depth + 1):
             return False
     return True
+
+
+def _bound_literals(
+    function: FunctionNode, partials: list[ast.Call], wrapped: ast.expr
+) -> tuple[tuple[str, str | int], ...]:
+    """The parameters of ``function`` that ``partials`` (outermost first) bind to a literal.
+
+    ``partial(report, period="daily")`` binds ``period`` to ``"daily"``; positional arguments
+    fill the positional parameters in order, the innermost partial's first (after ``self``
+    of a method read off an instance, ``partial(self.report, ...)``). Each as (name,
+    value); none once an argument is unpacked (``*args``, ``**options``): not known.
+    """
+    arguments = function.args
+    positional = [argument.arg for argument in (*arguments.posonlyargs, *arguments.args)]
+    if isinstance(wrapped, ast.Attribute) and positional[:1] in (["self"], ["cls"]):
+        positional = positional[1:]
+    named = set(positional) | {argument.arg for argument in arguments.kwonlyargs}
+    bound: dict[str, ast.expr] = {}
+    for call in reversed(partials):
+        for value in call.args[1:]:
+            if isinstance(value, ast.Starred) or not positional:
+                return ()
+            bound[positional.pop(0)] = value
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                return ()
+            bound[keyword.arg] = keyword.value
+    literals: list[tuple[str, str | int]] = []
+    for name, value in bound.items():
+        literal = value.value if isinstance(value, ast.Constant) else None
+        # A str or an int; not a bool, the same key as 1.
+        if name in named and (isinstance(literal, str) or type(literal) is int):
+            assert isinstance(literal, str | int)
+            literals.append((name, literal))
+    return tuple(literals)

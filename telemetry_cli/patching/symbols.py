@@ -1979,6 +1979,10 @@ class PackageIndex:
     #: layer's, which the same text may spell too (``app.analytics`` under ``backend`` is the
     #: flat layer ``analytics`` of ``backend/app`` rooted by ``app``).
     former_layer: tuple[str, tuple[str, ...]] | None = None
+    #: Other layers whose imports in the backend folder are generate's (dotted, as named
+    #: inside it): those a merged branch or a committed record names, read as :attr:`layer`
+    #: is, spelled bare or rooted above the folder (see :meth:`know_layers`).
+    more_layers: tuple[str, ...] = ()
     #: How the package's modules spell the app's package in their absolute imports (the
     #: folder prefix above the backend folder, "" for none), by package: found once a run.
     package_spellings: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -2126,7 +2130,19 @@ class PackageIndex:
         layers = [] if self.former_layer is None else [self.former_layer]
         if self.layer:
             layers.append((self.layer, self.backend_folder))
+        layers += [(layer, self.backend_folder) for layer in self.more_layers]
         return layers
+
+    def know_layers(self, layers: Iterable[str]) -> None:
+        """Read the imports of ``layers`` (dotted, inside the folder) as generate's too.
+
+        The spellings found so far are read again: an import of one of them is no spelling
+        of the package.
+        """
+        more = tuple(dict.fromkeys((*self.more_layers, *layers)))
+        if more != self.more_layers:
+            self.more_layers = more
+            self.package_spellings.clear()
 
     def layer_of(self, name: str) -> str | None:
         """``name`` as named inside its backend folder when it names a layer, else None.
