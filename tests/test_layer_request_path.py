@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -150,3 +151,31 @@ def test_a_body_not_arriving_in_time_is_408_on_each_backend(
     assert json.loads(answer) == {
         "detail": "The request body did not arrive in full within 0.2 seconds."
     }
+
+
+def test_asyncio_s_own_deadline_is_used_only_where_it_reports_its_expiry(layer: Layer) -> None:
+    # CPython gh-102780, fixed in 3.11.3: before, an expiry could surface as CancelledError.
+    fixed = sys.version_info >= (3, 11, 3)
+    assert layer.router._ASYNCIO_DEADLINE is fixed
+
+
+@pytest.mark.parametrize("asyncio_deadline", [True, False], ids=["asyncio", "anyio"])
+def test_the_deadline_on_asyncio_is_anyio_s_before_python_3_11_3(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch, asyncio_deadline: bool
+) -> None:
+    monkeypatch.setattr(layer.router, "_ASYNCIO_DEADLINE", asyncio_deadline)
+    monkeypatch.setattr(layer.router, "BODY_READ_SECONDS", 0.25)
+    entered: list[float] = []
+    fail_after = anyio.fail_after
+
+    def counting(delay: float) -> Any:
+        entered.append(delay)
+        return fail_after(delay)
+
+    monkeypatch.setattr(layer.router.anyio, "fail_after", counting)
+    status, _ = anyio.run(exchange, layer, [], {}, True, backend="asyncio")
+    assert status == 408
+    body = json.dumps({"event_type": layer.plan.event_types[0], "payload": {}}).encode()
+    assert anyio.run(exchange, layer, [body], {}, backend="asyncio")[0] == 202
+    # exchange() itself enters one deadline of 10 s a request.
+    assert entered.count(0.25) == (0 if asyncio_deadline else 2)
