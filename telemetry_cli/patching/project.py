@@ -535,6 +535,22 @@ def analyze(
         analysis.close()
 
 
+def served_inside(root: Path, backend: str, module: str) -> bool:
+    """Whether a Dockerfile of ``root`` serves ``module`` from inside the folder ``backend``.
+
+    ``WORKDIR /app``, ``COPY backend/ .`` and ``CMD uvicorn main:app`` import ``main`` of
+    ``backend/`` from ``/app``: only the folder's own names are modules there (see
+    :func:`~telemetry_cli.image_layer.served_modules`).
+    """
+    from telemetry_cli.image_layer import served_modules
+
+    folder = PurePosixPath(backend).as_posix()
+    return any(
+        PurePosixPath(served).as_posix() == folder and string.partition(":")[0] == module
+        for served, string in served_modules(root)
+    )
+
+
 def _folder_parts(backend: str) -> tuple[str, ...]:
     """The parts of the root-relative folder ``backend`` (none for the root itself)."""
     return tuple(part for part in PurePosixPath(backend).parts if part != ".")
@@ -859,6 +875,13 @@ class _Analysis:
         else:
             entry = found.entry
             app_module = found.site.module.path
+            # How the app's code spells its package is read from what it imports (the entry
+            # module's and the building module's imports), and from how it is served.
+            self.index.app_modules = tuple(dict.fromkeys((entry.module, found.site.module.name)))
+            self.index.package_spellings.clear()
+            self.index.served_from_inside = functools.partial(
+                served_inside, plan.root, plan.backend, entry.module
+            )
             # Where routers are included decides the route a log call names: read before any
             # route is (taking out a call reads the routes of its module, once).
             mounts = read_mounts(
