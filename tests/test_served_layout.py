@@ -902,3 +902,63 @@ def test_an_app_the_image_serves_from_inside_the_folder_imports_the_layer_bare(
     assert "from analytics.event_logger import event_logger" in main, main
     checked = run("generate", "--check", "--root", str(tmp_path))
     assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(
+    "imported",
+    [
+        "from src import items",
+        "from src import items as item_routes",
+        "from src import (\n    items,\n)",
+    ],
+)
+def test_a_module_imported_from_the_folder_above_spells_the_layer_so(
+    tmp_path: Path, imported: str
+) -> None:
+    # `from src import items` names the folder's module `items` from above it (the app runs
+    # as `uvicorn src.main:app` from the root), but only `src` was read: the layer went in
+    # bare, a ModuleNotFoundError there.
+    used = "item_routes" if " as " in imported else "items"
+    write_files(
+        tmp_path,
+        {
+            "src/items.py": (
+                "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                '@router.get("/items")\ndef list_items() -> list[str]:\n    return ["db"]\n'
+            ),
+            "src/main.py": (
+                f"from fastapi import FastAPI\n\n{imported}\n\n"
+                f"app = FastAPI()\napp.include_router({used}.router)\n"
+            ),
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "src"\napp-package = ""\napp = "main:app"\n\n'
+                '[tool.telemetry-scaffold.instrument]\n"items.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*.py")}
+    written = run("generate", "--root", str(tmp_path))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    items = (tmp_path / "src/items.py").read_text()
+    assert "from src.analytics.event_logger import event_logger" in items, items
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fastapi.testclient import TestClient\nfrom src.main import app\n"
+            "assert TestClient(app).get('/items').json() == ['db']\n"
+            "assert '/api/telemetry/log' in app.openapi()['paths']\n",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert served.returncode == 0, served.stderr
+    # The quickstart runs it from src/ with the folder above on the import path.
+    assert "PYTHONPATH=.." in next(tmp_path.glob("specs/*/quickstart.md")).read_text()
+    checked = run("generate", "--check", "--root", str(tmp_path))
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    removed = run("remove", "--root", str(tmp_path))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert {path: path.read_bytes() for path in before} == before

@@ -200,6 +200,18 @@ def _kind_rank(is_from: bool, within: bool, from_first: bool) -> int:
 _TYPE_COMMENT = re.compile(r"[ \t]*#[ \t]*type:")
 
 
+def _spelled_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The dotted names an absolute import spells (see :func:`absolute_imports`).
+
+    ``from src import items`` spells ``src.items`` too: the module ``items`` of the backend
+    folder ``src``, imported from above it, which ``src`` alone does not say.
+    """
+    names = absolute_imports(node)
+    if isinstance(node, ast.ImportFrom) and names:
+        names += [f"{names[0]}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return names
+
+
 class ModuleEditor:
     """Collects the edits of one module, then lays out its new imports all at once."""
 
@@ -457,7 +469,7 @@ class ModuleEditor:
         for node in runtime_imports(self.module.tree.body):
             if node.lineno in going:
                 continue
-            names = absolute_imports(node)
+            names = _spelled_names(node)
             if names:
                 spellings.update(self._spellings(names, top, layer))
         if not spellings:
@@ -509,7 +521,7 @@ class ModuleEditor:
             names = [
                 imported
                 for node in runtime_imports(model.tree.body)
-                for imported in absolute_imports(node)
+                for imported in _spelled_names(node)
             ]
             spellings.update(self._spellings(names, top, layer))
         found = frozenset(spellings)

@@ -223,8 +223,15 @@ class BackendReader:
         texts = list(texts)
         needed: list[str] = []
         for folder, names in self.import_folders.items():
-            alternatives = "|".join(map(re.escape, sorted(set(names), key=len, reverse=True)))
-            named = re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)")
+            ordered = sorted(set(names), key=len, reverse=True)
+            patterns = [rf"(?<![\w.])(?:{'|'.join(map(re.escape, ordered))})"]
+            # Also as `from src import items` (parenthesised over lines too) names `src.items`.
+            patterns += [
+                rf"\bfrom\s+{re.escape(head)}\s+import\s+\(?[\w\s,]*?(?<![\w.]){re.escape(tail)}"
+                for head, _, tail in (name.rpartition(".") for name in ordered)
+                if head
+            ]
+            named = re.compile(rf"(?:{'|'.join(patterns)})(?!\w)")
             if any(named.search(text) for text in texts):
                 needed.append(folder)
         return tuple(needed)
