@@ -873,21 +873,36 @@ def test_a_script_beside_an_app_package_says_nothing_of_its_spelling(tmp_path: P
     assert "from app.analytics.event_logger import event_logger" in main, main
 
 
-def test_an_app_the_image_serves_from_inside_the_folder_imports_the_layer_bare(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
+            "Dockerfile": (
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY backend/ .\n"
+                "RUN pip install fastapi uvicorn\n"
+                'CMD ["uvicorn", "main:app", "--host", "0.0.0.0"]\n'
+            )
+        },
+        {"Procfile": "web: cd backend && uvicorn main:app --host 0.0.0.0 --port $PORT\n"},
+        {
+            "backend/Procfile": (
+                "release: python seed.py\nweb: gunicorn -k uvicorn.workers.UvicornWorker main:app\n"
+            )
+        },
+    ],
+    ids=["dockerfile", "procfile-cd", "procfile-in-folder"],
+)
+def test_an_app_served_from_inside_the_folder_imports_the_layer_bare(
+    tmp_path: Path, run_files: dict[str, str]
 ) -> None:
-    # The image runs `uvicorn main:app` in a copy of backend/: a name rooted above it (as a
-    # module there spells its neighbour, run from the root elsewhere) is no module in it.
+    # The image (or the platform) runs `uvicorn main:app` in backend/: a name rooted above it
+    # (as a module there spells its neighbour, run from the root elsewhere) is no module there.
     write_files(
         tmp_path,
         {
             "backend/main.py": "from backend.items import rows\n\n" + _SERVED_MAIN,
             "backend/items.py": "rows = 3\n",
-            "Dockerfile": (
-                "FROM python:3.12-slim\nWORKDIR /app\nCOPY backend/ .\n"
-                "RUN pip install fastapi uvicorn\n"
-                'CMD ["uvicorn", "main:app", "--host", "0.0.0.0"]\n'
-            ),
+            **run_files,
             "pyproject.toml": (
                 '[tool.telemetry-scaffold]\nbackend = "backend"\napp-package = ""\n'
                 'app = "main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
@@ -902,6 +917,30 @@ def test_an_app_the_image_serves_from_inside_the_folder_imports_the_layer_bare(
     assert "from analytics.event_logger import event_logger" in main, main
     checked = run("generate", "--check", "--root", str(tmp_path))
     assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+def test_a_procfile_serving_from_the_root_keeps_the_rooted_spelling(tmp_path: Path) -> None:
+    # `uvicorn backend.main:app` from the root, or a server given its folder: not inside.
+    write_files(
+        tmp_path,
+        {
+            "backend/main.py": "from backend.items import rows\n\n" + _SERVED_MAIN,
+            "backend/items.py": "rows = 3\n",
+            "Procfile": (
+                "web: uvicorn backend.main:app\n"
+                "worker: cd backend && uvicorn --app-dir .. main:app\n"
+            ),
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "backend"\napp-package = ""\n'
+                'app = "main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"main.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    written = run("generate", "--root", str(tmp_path))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    main = (tmp_path / "backend/main.py").read_text()
+    assert "from backend.analytics.event_logger import event_logger" in main, main
 
 
 @pytest.mark.parametrize(
