@@ -9,6 +9,7 @@ run time is shown as the expression logged.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -424,7 +425,9 @@ def test_partials_binding_a_parameter_their_own_way_log_the_requests_route(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, daily: str, weekly: str
 ) -> None:
     # One handler, two routes told apart by the argument each partial binds: every request
-    # logged both routes and `"block_type": "daily,weekly"`.
+    # logged both routes and `"block_type": "daily,weekly"`. A keyword a partial binds stays
+    # in the signature FastAPI reads, a query parameter with that default: the request may
+    # set it otherwise (`/reports/daily?period=weekly`), so those log both routes still.
     root = make_project(tmp_path / "project", 'instrument = { "api/reports.py" = "ai_block_used" }')
     (root / "backend/app/api/reports.py").write_text(
         "from functools import partial\n\nfrom fastapi import APIRouter\n\n"
@@ -452,7 +455,18 @@ def test_partials_binding_a_parameter_their_own_way_log_the_requests_route(
         client = TestClient(served.app)
         assert client.get("/reports/daily").json() == {"period": "daily", "limit": 10}
         assert client.get("/reports/weekly").json()["period"] == "weekly"
-    assert logged == [("/reports/daily", "daily"), ("/reports/weekly", "weekly")]
+        overridden = client.get("/reports/daily?period=weekly").json()["period"]
+    if "period=" in daily:
+        assert overridden == "weekly"
+        both = (["/reports/daily", "/reports/weekly"], "daily,weekly")
+        assert logged == [both, both, both]
+    else:
+        assert overridden == "daily"
+        assert logged == [
+            ("/reports/daily", "daily"),
+            ("/reports/weekly", "weekly"),
+            ("/reports/daily", "daily"),
+        ]
     assert run("generate", "--root", str(root), "--check").exit_code == 0
     again = run("generate", "--root", str(root))
     assert "patched" not in again.stdout, again.stdout
@@ -1673,3 +1687,61 @@ def test_a_quoted_annotation_the_parser_cannot_take_is_no_traceback(
     result = run("generate", "--root", str(root))
     assert result.exit_code in (0, 1), result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr  # run() raises what the CLI raised
+
+
+@pytest.mark.parametrize(
+    ("config", "prefix", "bindings"),
+    [
+        # Three routes under a versioned prefix: `}.get(period, [...]),` was 107 characters.
+        ("", "/api/v1/reports", ['"daily"', '"weekly"', '"monthly"']),
+        (
+            "[tool.ruff]\nline-length = 60\n\n[tool.ruff.format]\nquote-style = 'single'\n",
+            "/reports",
+            ['"daily_summary"', '"weekly_summary"'],
+        ),
+        ("[tool.ruff]\nline-length = 79\n", "/api/v2/metrics/reports", ["1", "7", "30", "365"]),
+    ],
+    ids=["three", "narrow-single-quotes", "positional-numbers"],
+)
+def test_the_table_of_partials_is_laid_out_as_ruff_formats_it(
+    tmp_path: Path, config: str, prefix: str, bindings: list[str]
+) -> None:
+    # The table on the bound parameter split its entries but left `}.get(...)` whole, past
+    # the line length: `ruff format` changed the module, and E501 reported it.
+    kind = "int" if bindings[0].isdigit() else "str"
+    registered = "".join(
+        f'router.add_api_route("/r{number}", partial(report, {bound}))\n'
+        for number, bound in enumerate(bindings)
+    )
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                f'[project]\nname = "demo"\n\n{config}\n[tool.telemetry-scaffold]\n'
+                'backend = "."\napp-package = "app"\napp = "app.main:app"\n\n'
+                '[tool.telemetry-scaffold.instrument]\n"main.py" = "ai_block_used"\n'
+            ),
+            "app/__init__.py": "",
+            "app/main.py": (
+                "from functools import partial\n\nfrom fastapi import APIRouter, FastAPI\n\n"
+                f'router = APIRouter(prefix="{prefix}")\n\n\n'
+                f"def report(period: {kind}) -> str:\n    return str(period)\n\n\n"
+                f"{registered}\napp = FastAPI()\napp.include_router(router)\n"
+            ),
+        },
+    )
+    ruff = [sys.executable, "-m", "ruff"]
+    main = tmp_path / "app/main.py"
+    subprocess.run([*ruff, "format", "-q", "--no-cache", str(main)], cwd=tmp_path, check=True)
+    result = run("generate", "--root", str(tmp_path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert ".get(period," in main.read_text() or ".get(\n" in main.read_text(), main.read_text()
+    for command in (["format", "--check", "--diff"], ["check", "--select", "E501"]):
+        checked = subprocess.run(
+            [*ruff, *command, "--no-cache", str(main)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr

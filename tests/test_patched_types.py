@@ -365,3 +365,41 @@ def test_common_pre_commit_hooks_find_nothing_new_in_patched_modules(tmp_path: P
     added = _hook_findings(root / "backend") - before
     assert set(added) <= {"ops.py: RUF027"}, added
     assert "ops.py: RUF027" in added  # the checks ran: the known finding is seen
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    [
+        "str",
+        "str | None = None",
+        'Literal["daily", "weekly"]',
+        'Annotated[str, "period"]',
+        "object",
+    ],
+)
+def test_partials_binding_a_parameter_add_no_finding(tmp_path: Path, annotation: str) -> None:
+    # A table keyed by the partials' literals was looked up with `period: str | None`:
+    # mypy's arg-type on `{...}.get(period, ...)`, twice.
+    root = make_project(
+        tmp_path / "project",
+        PLAN.replace(
+            '"api/p.py" = { event = "probe", capture = ["shelf", "note", "item_id"] }',
+            '"api/p.py" = "ai_block_used"',
+        ),
+    )
+    (root / MODULE).write_text(
+        '"""Reports, one handler a partial per period."""\n\n'
+        "from functools import partial\nfrom typing import Annotated, Literal\n\n"
+        "from fastapi import APIRouter\n\n"
+        '__all__ = ["router"]\n\nrouter = APIRouter(prefix="/p")\n\n\n'
+        f"def report(period: {annotation}) -> dict[str, str]:\n"
+        '    return {"period": str(period)}\n\n\n'
+        'router.add_api_route("/daily", partial(report, "daily"), methods=["GET"])\n'
+        'router.add_api_route("/weekly", partial(report, "weekly"), methods=["GET"])\n'
+    )
+    include_in_main(root, "p")
+    assert _added(root) == {"mypy": [], "basedpyright": []}
+    patched = (root / MODULE).read_text()
+    tabled = annotation.partition(" =")[0] in ("str", 'Literal["daily", "weekly"]')
+    tabled = tabled or annotation.startswith("Annotated")
+    assert ("}.get(" in patched) == tabled, patched

@@ -774,3 +774,230 @@ def test_a_merged_branchs_renamed_layer_rooted_above_the_folder_is_the_tools(
     # ping.py still imports it (a call of the other branch this side's record never names).
     if "api.tele.event_logger" in (api / "routes/ping.py").read_text():
         assert (api / "tele/event_logger.py").is_file()
+
+
+# An app built and routed in one module importing nothing of its folder (the module is
+# instrumented): how it spells its neighbours says nothing, the other modules might.
+_SERVED_MAIN = (
+    "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    '@app.get("/items")\ndef list_items() -> list[str]:\n    return ["db"]\n'
+)
+# A flat backend folder run from inside it (`uvicorn main:app` in backend/), each with one
+# spelling rooted above the folder (`backend.`) the app never runs: a script beside it, a
+# late import in a function, an import for the type checker, one run as a script.
+_NOT_RUN = {
+    "script": {"backend/seed.py": '"""python -m backend.seed"""\n\nfrom backend.main import app\n'},
+    "function": {
+        "backend/main.py": _SERVED_MAIN
+        + "\n\ndef seed() -> None:\n    from backend.seed import rows\n\n    print(rows)\n"
+    },
+    "type-checking": {
+        "backend/main.py": "from typing import TYPE_CHECKING\n\n"
+        + _SERVED_MAIN.replace(
+            "app = FastAPI()",
+            "if TYPE_CHECKING:\n    from backend.seed import rows\n\napp = FastAPI()",
+        )
+    },
+    "main-guard": {
+        "backend/main.py": _SERVED_MAIN
+        + '\n\nif __name__ == "__main__":\n    from backend.seed import rows\n\n    print(rows)\n'
+    },
+}
+
+
+@pytest.mark.parametrize("where", list(_NOT_RUN))
+def test_a_rooted_import_the_app_never_runs_says_nothing_of_its_spelling(
+    tmp_path: Path, where: str
+) -> None:
+    # The layer went in as `backend.analytics`, read off the script's import (or a late or
+    # guarded one): `uvicorn main:app` in backend/ then failed with ModuleNotFoundError.
+    root = tmp_path
+    write_files(
+        root,
+        {
+            "backend/main.py": _SERVED_MAIN,
+            "backend/seed.py": "rows = 3\n",
+            **_NOT_RUN[where],
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "backend"\napp-package = ""\n'
+                'app = "main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"main.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    before = {path: path.read_bytes() for path in root.rglob("*.py")}
+    written = run("generate", "--root", str(root))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    main = (root / "backend/main.py").read_text()
+    assert "from analytics.event_logger import event_logger" in main, main
+    assert "from analytics.telemetry_router import" in main, main
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fastapi.testclient import TestClient\nfrom main import app\n"
+            "assert TestClient(app).get('/items').json() == ['db']\n",
+        ],
+        cwd=root / "backend",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert served.returncode == 0, served.stderr
+    checked = run("generate", "--check", "--root", str(root))
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    removed = run("remove", "--root", str(root))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert {path: path.read_bytes() for path in before} == before
+
+
+def test_a_script_beside_an_app_package_says_nothing_of_its_spelling(tmp_path: Path) -> None:
+    # The same in a package: `backend/app/seed.py` importing `backend.app.main` made the
+    # layer `backend.app.analytics` in a module importing nothing of its package.
+    write_files(
+        tmp_path,
+        {
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": _SERVED_MAIN,
+            "backend/app/seed.py": "from backend.app.main import app\n\nprint(app)\n",
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "backend"\napp-package = "app"\n'
+                'app = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"main.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    written = run("generate", "--root", str(tmp_path))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    main = (tmp_path / "backend/app/main.py").read_text()
+    assert "from app.analytics.event_logger import event_logger" in main, main
+
+
+@pytest.mark.parametrize(
+    "run_files",
+    [
+        {
+            "Dockerfile": (
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY backend/ .\n"
+                "RUN pip install fastapi uvicorn\n"
+                'CMD ["uvicorn", "main:app", "--host", "0.0.0.0"]\n'
+            )
+        },
+        {"Procfile": "web: cd backend && uvicorn main:app --host 0.0.0.0 --port $PORT\n"},
+        {
+            "backend/Procfile": (
+                "release: python seed.py\nweb: gunicorn -k uvicorn.workers.UvicornWorker main:app\n"
+            )
+        },
+    ],
+    ids=["dockerfile", "procfile-cd", "procfile-in-folder"],
+)
+def test_an_app_served_from_inside_the_folder_imports_the_layer_bare(
+    tmp_path: Path, run_files: dict[str, str]
+) -> None:
+    # The image (or the platform) runs `uvicorn main:app` in backend/: a name rooted above it
+    # (as a module there spells its neighbour, run from the root elsewhere) is no module there.
+    write_files(
+        tmp_path,
+        {
+            "backend/main.py": "from backend.items import rows\n\n" + _SERVED_MAIN,
+            "backend/items.py": "rows = 3\n",
+            **run_files,
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "backend"\napp-package = ""\n'
+                'app = "main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"main.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    written = run("generate", "--root", str(tmp_path))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    main = (tmp_path / "backend/main.py").read_text()
+    assert "from analytics.telemetry_router import" in main, main
+    assert "from analytics.event_logger import event_logger" in main, main
+    checked = run("generate", "--check", "--root", str(tmp_path))
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+def test_a_procfile_serving_from_the_root_keeps_the_rooted_spelling(tmp_path: Path) -> None:
+    # `uvicorn backend.main:app` from the root, or a server given its folder: not inside.
+    write_files(
+        tmp_path,
+        {
+            "backend/main.py": "from backend.items import rows\n\n" + _SERVED_MAIN,
+            "backend/items.py": "rows = 3\n",
+            "Procfile": (
+                "web: uvicorn backend.main:app\n"
+                "worker: cd backend && uvicorn --app-dir .. main:app\n"
+            ),
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "backend"\napp-package = ""\n'
+                'app = "main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"main.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    written = run("generate", "--root", str(tmp_path))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    main = (tmp_path / "backend/main.py").read_text()
+    assert "from backend.analytics.event_logger import event_logger" in main, main
+
+
+@pytest.mark.parametrize(
+    "imported",
+    [
+        "from src import items",
+        "from src import items as item_routes",
+        "from src import (\n    items,\n)",
+    ],
+)
+def test_a_module_imported_from_the_folder_above_spells_the_layer_so(
+    tmp_path: Path, imported: str
+) -> None:
+    # `from src import items` names the folder's module `items` from above it (the app runs
+    # as `uvicorn src.main:app` from the root), but only `src` was read: the layer went in
+    # bare, a ModuleNotFoundError there.
+    used = "item_routes" if " as " in imported else "items"
+    write_files(
+        tmp_path,
+        {
+            "src/items.py": (
+                "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                '@router.get("/items")\ndef list_items() -> list[str]:\n    return ["db"]\n'
+            ),
+            "src/main.py": (
+                f"from fastapi import FastAPI\n\n{imported}\n\n"
+                f"app = FastAPI()\napp.include_router({used}.router)\n"
+            ),
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "src"\napp-package = ""\napp = "main:app"\n\n'
+                '[tool.telemetry-scaffold.instrument]\n"items.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*.py")}
+    written = run("generate", "--root", str(tmp_path))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    items = (tmp_path / "src/items.py").read_text()
+    assert "from src.analytics.event_logger import event_logger" in items, items
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fastapi.testclient import TestClient\nfrom src.main import app\n"
+            "assert TestClient(app).get('/items').json() == ['db']\n"
+            "assert '/api/telemetry/log' in app.openapi()['paths']\n",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert served.returncode == 0, served.stderr
+    # The quickstart runs it from src/ with the folder above on the import path.
+    assert "PYTHONPATH=.." in next(tmp_path.glob("specs/*/quickstart.md")).read_text()
+    checked = run("generate", "--check", "--root", str(tmp_path))
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    removed = run("remove", "--root", str(tmp_path))
+    assert removed.exit_code == 0, removed.stdout + removed.stderr
+    assert {path: path.read_bytes() for path in before} == before

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from telemetry_cli.app_entry import AppEntry
+from telemetry_cli.ast_literals import is_main_guard
 from telemetry_cli.console import project_folder, quoted
 from telemetry_cli.errors import (
     PARSE_ERRORS,
@@ -2044,20 +2045,6 @@ def main_guards(statements: list[ast.stmt]) -> list[ast.If]:
         for statement in statements
         if isinstance(statement, ast.If) and is_main_guard(statement.test)
     ]
-
-
-def is_main_guard(test: ast.expr) -> bool:
-    """Whether ``test`` is ``__name__ == "__main__"`` (either way round)."""
-    if not (
-        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
-    ):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [side for side in sides if isinstance(side, ast.Name) and side.id == "__name__"]
-    constants = [
-        side for side in sides if isinstance(side, ast.Constant) and side.value == "__main__"
-    ]
-    return len(names) == 1 and len(constants) == 1
 
 
 def _top_of(block: tuple[ast.stmt, ...], statement: ast.stmt) -> ast.stmt:

@@ -13,7 +13,7 @@ import tokenize
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, TypeGuard
 
-from telemetry_cli.ast_literals import absolute_imports
+from telemetry_cli.ast_literals import absolute_imports, runtime_imports
 from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, Route, string_literal
@@ -196,10 +196,20 @@ def _kind_rank(is_from: bool, within: bool, from_first: bool) -> int:
     return int(is_from != from_first)
 
 
-# The module an absolute import statement names first (`from a.b import c`, `import a.b`).
 # A type comment on a line of its own (PEP 484's `# type: (int) -> str`, `# type: ignore`).
 _TYPE_COMMENT = re.compile(r"[ \t]*#[ \t]*type:")
-_ABSOLUTE_IMPORT = re.compile(r"(?m)^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)")
+
+
+def _spelled_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The dotted names an absolute import spells (see :func:`absolute_imports`).
+
+    ``from src import items`` spells ``src.items`` too: the module ``items`` of the backend
+    folder ``src``, imported from above it, which ``src`` alone does not say.
+    """
+    names = absolute_imports(node)
+    if isinstance(node, ast.ImportFrom) and names:
+        names += [f"{names[0]}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return names
 
 
 class ModuleEditor:
@@ -456,17 +466,19 @@ class ModuleEditor:
         layer = target.rpartition(".")[0]
         going = self._going_lines()
         spellings: set[str] = set()
-        for node in self.module.statements:
+        for node in runtime_imports(self.module.tree.body):
             if node.lineno in going:
                 continue
-            names = absolute_imports(node)
+            names = _spelled_names(node)
             if names:
                 spellings.update(self._spellings(names, top, layer))
         if not spellings:
-            # No import of its own package: as the package's other modules spell it.
+            # No import of its own package: as the modules the app imports spell it.
             spellings = set(self._package_spellings(top, layer))
         rooted = sorted(prefix for prefix in spellings if prefix)
-        if not rooted:
+        if not rooted or self.index.served_inside():
+            # Served from inside the backend folder (`WORKDIR /app`, `COPY backend/ .`,
+            # `uvicorn main:app`), a rooted name is no module there: the app would not start.
             return target
         if len(spellings) == 1:
             return f"{rooted[0]}.{target}"
@@ -485,9 +497,13 @@ class ModuleEditor:
         return target
 
     def _package_spellings(self, top: str, layer: str) -> frozenset[str]:
-        """How the package's modules spell ``top`` in their absolute imports (see ``_rooted``).
+        """How the app's modules spell ``top`` in their absolute imports (see ``_rooted``).
 
-        Read off their texts (an import statement's first line), once a run.
+        The modules the served app imports (:meth:`PackageIndex.app_imports`), by the imports
+        each runs when imported (:func:`runtime_imports`): a script beside them (``python -m
+        backend.seed`` importing ``from backend.main import app``), an import inside a
+        function or under ``if TYPE_CHECKING:`` or a ``__main__`` guard says nothing of how the
+        app runs. Read once a run.
         """
         found = self.index.package_spellings.get(top)
         if found is not None:
@@ -495,11 +511,18 @@ class ModuleEditor:
         spellings: set[str] = set()
         # A text probe for the package's name; the flat layout's modules have a name each.
         probe = None if self._flat(top, layer) else top
-        for name in self.index.package:
+        for name in self.index.app_imports():
             source = self.index.source(name)
             if source is None or (probe is not None and probe not in source.text):
                 continue
-            names = [match.group(1) for match in _ABSOLUTE_IMPORT.finditer(source.text)]
+            model = self.index.module(name)
+            if model is None:
+                continue
+            names = [
+                imported
+                for node in runtime_imports(model.tree.body)
+                for imported in _spelled_names(node)
+            ]
             spellings.update(self._spellings(names, top, layer))
         found = frozenset(spellings)
         self.index.package_spellings[top] = found
@@ -1563,7 +1586,7 @@ def payload_entries(
         methods.extend(route.methods or ())
     blocks = [route_block(route.template) or fallback_block for route in routes]
     block_code = string_literal(",".join(dict.fromkeys(blocks)), quote)
-    selector = _route_selector(routes, blocks)
+    selector = _route_selector(handler.function, routes, blocks)
     if selector is not None:
         # Partials of the handler binding a parameter its own way per route: the request's
         # route and block, read off that parameter at run time (else all of them, as before).
@@ -1605,18 +1628,28 @@ def payload_entries(
     return entries
 
 
-def _route_selector(routes: list[Route], blocks: list[str]) -> tuple[str, list[str | int]] | None:
+def _route_selector(
+    function: FunctionNode, routes: list[Route], blocks: list[str]
+) -> tuple[str, list[str | int]] | None:
     """The parameter whose bound literal tells ``routes`` apart, with each route's literal.
 
     Each route registered through a ``functools.partial`` binding it (see ``Route.bound``), one
-    literal per route and block (``partial(report, period="daily")`` on ``/daily``,
-    ``period="weekly"`` on ``/weekly``). None when no parameter does.
+    literal per route and block (``partial(report, "daily")`` on ``/daily``, ``"weekly"`` on
+    ``/weekly``), and the parameter's annotation one a table of those keys takes under a type
+    checker (see :func:`_keys_table`). None when no parameter does.
     """
     if len(routes) < 2:
         return None
     bindings = [dict(route.bound) for route in routes]
+    arguments = function.args
+    annotations = {
+        argument.arg: argument.annotation
+        for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    }
     for name in sorted(set.intersection(*(set(bound) for bound in bindings))):
         values = [bound[name] for bound in bindings]
+        if not _keys_table(annotations.get(name), values):
+            continue
         told: dict[str | int, tuple[str, str]] = {}
         for value, route, block in zip(values, routes, blocks, strict=True):
             if told.setdefault(value, (route.code, block)) != (route.code, block):
@@ -1627,12 +1660,47 @@ def _route_selector(routes: list[Route], blocks: list[str]) -> tuple[str, list[s
     return None
 
 
+def _keys_table(annotation: ast.expr | None, values: list[str | int]) -> bool:
+    """Whether a parameter annotated ``annotation`` may look up a table keyed by ``values``.
+
+    ``mypy --strict`` accepts ``{"daily": ...}.get(period, ...)`` for ``period: str`` or a
+    ``Literal`` of strings (``int`` and ints for int keys), also inside ``Annotated``; not for
+    ``str | None`` (an ``arg-type`` error). No annotation: nothing is checked.
+    """
+    if annotation is None:
+        return True
+    kinds = {type(value) for value in values}
+    if len(kinds) != 1:
+        return False
+    kind = kinds.pop()
+    if isinstance(annotation, ast.Subscript) and _named(annotation.value, "Annotated"):
+        held = annotation.slice
+        annotation = held.elts[0] if isinstance(held, ast.Tuple) and held.elts else held
+    if isinstance(annotation, ast.Name):
+        return annotation.id == kind.__name__
+    if isinstance(annotation, ast.Subscript) and _named(annotation.value, "Literal"):
+        held = annotation.slice
+        literals = held.elts if isinstance(held, ast.Tuple) else [held]
+        return all(
+            isinstance(literal, ast.Constant) and type(literal.value) is kind
+            for literal in literals
+        )
+    return False
+
+
+def _named(expression: ast.expr, name: str) -> bool:
+    """Whether ``expression`` is ``name`` or an attribute ``name`` (``typing.Literal``)."""
+    if isinstance(expression, ast.Attribute):
+        return expression.attr == name
+    return isinstance(expression, ast.Name) and expression.id == name
+
+
 def _selected(parameter: str, keys: list[str], values: list[str], otherwise: str) -> str:
     """``values`` chosen by ``parameter``'s value among ``keys``, else ``otherwise`` (sources).
 
     ``{"daily": "/daily", "weekly": "/weekly"}.get(period, ["/daily", "/weekly"])``: one value
-    when all are the same. A value the request gives otherwise (a keyword a partial binds is
-    still a query parameter FastAPI reads) logs them all, as for any handler of several routes.
+    when all are the same. A value no partial bound (the handler called otherwise) logs them
+    all, as for any handler of several routes.
     """
     table = dict(zip(keys, values, strict=True))
     if len(set(table.values())) == 1:
@@ -1659,25 +1727,54 @@ def _selection_lines(
 ) -> list[str]:
     """``name: {...}.get(parameter, otherwise),`` split as ruff splits it (see _item_lines).
 
-    Its arguments inside the brackets (on one line if they fit, else one a line); else, the
-    table's head too long, the table one entry a line and the call after its brace.
+    Its arguments inside the call's brackets (see :func:`_argument_lines`); else, the table's
+    head too long, the table one entry a line, then the call after its brace, split the same
+    way when it does not fit there either.
     """
     assert isinstance(parsed.func, ast.Attribute) and isinstance(parsed.func.value, ast.Dict)
     table = parsed.func.value
     arguments = [ast.get_source_segment(value, argument) or "" for argument in parsed.args]
     head = f"{indent}{name}: {ast.get_source_segment(value, table)}.get("
     if display_width(head) <= line_length:
-        joined = f"{indent}{unit}{', '.join(arguments)}"
-        if display_width(joined) <= line_length:
-            return [head, joined, f"{indent}),"]
-        return [head, *(f"{indent}{unit}{argument}," for argument in arguments), f"{indent}),"]
+        body = _argument_lines(parsed.args, value, indent + unit, unit, line_length)
+        return [head, *body, f"{indent}),"]
     entries = [
         f"{indent}{unit}{ast.get_source_segment(value, key)}: "
         f"{ast.get_source_segment(value, item)},"
         for key, item in zip(table.keys, table.values, strict=True)
         if key is not None
     ]
-    return [f"{indent}{name}: {{", *entries, f"{indent}}}.get({', '.join(arguments)}),"]
+    tail = f"{indent}}}.get({', '.join(arguments)}),"
+    if display_width(tail) <= line_length:
+        return [f"{indent}{name}: {{", *entries, tail]
+    body = _argument_lines(parsed.args, value, indent + unit, unit, line_length)
+    return [f"{indent}{name}: {{", *entries, f"{indent}}}.get(", *body, f"{indent}),"]
+
+
+def _argument_lines(
+    arguments: list[ast.expr], source: str, inner: str, unit: str, line_length: int
+) -> list[str]:
+    """A call's ``arguments`` inside its brackets at ``inner``, as ruff lays them out.
+
+    On one line if they fit there (no comma added); else one a line, each with a trailing
+    comma, a list that does not fit split one element a line the same way.
+    """
+    written = [ast.get_source_segment(source, argument) or "" for argument in arguments]
+    joined = f"{inner}{', '.join(written)}"
+    if display_width(joined) <= line_length:
+        return [joined]
+    lines: list[str] = []
+    for argument, text in zip(arguments, written, strict=True):
+        if (
+            display_width(f"{inner}{text},") <= line_length
+            or not isinstance(argument, ast.List)
+            or not argument.elts
+        ):
+            lines.append(f"{inner}{text},")
+            continue
+        elements = [ast.get_source_segment(source, element) or "" for element in argument.elts]
+        lines += [f"{inner}[", *(f"{inner}{unit}{one}," for one in elements), f"{inner}],"]
+    return lines
 
 
 def path_length(handler: Handler, variable: str) -> str:

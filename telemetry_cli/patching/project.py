@@ -8,6 +8,7 @@ written here; :mod:`telemetry_cli.sync` does that.
 import ast
 import functools
 import os
+import posixpath
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -75,6 +76,7 @@ from telemetry_cli.patching.symbols import (
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, layer_dir, qualified
 from telemetry_cli.render import carries_header
+from telemetry_cli.server_commands import SERVER_COMMANDS, served_import_strings
 from telemetry_cli.vcs import ManifestHistory
 
 
@@ -223,8 +225,15 @@ class BackendReader:
         texts = list(texts)
         needed: list[str] = []
         for folder, names in self.import_folders.items():
-            alternatives = "|".join(map(re.escape, sorted(set(names), key=len, reverse=True)))
-            named = re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)")
+            ordered = sorted(set(names), key=len, reverse=True)
+            patterns = [rf"(?<![\w.])(?:{'|'.join(map(re.escape, ordered))})"]
+            # Also as `from src import items` (parenthesised over lines too) names `src.items`.
+            patterns += [
+                rf"\bfrom\s+{re.escape(head)}\s+import\s+\(?[\w\s,]*?(?<![\w.]){re.escape(tail)}"
+                for head, _, tail in (name.rpartition(".") for name in ordered)
+                if head
+            ]
+            named = re.compile(rf"(?:{'|'.join(patterns)})(?!\w)")
             if any(named.search(text) for text in texts):
                 needed.append(folder)
         return tuple(needed)
@@ -533,6 +542,67 @@ def analyze(
         return analysis.run()
     finally:
         analysis.close()
+
+
+def served_inside(root: Path, backend: str, module: str) -> bool:
+    """Whether the project's run files serve ``module`` from inside the folder ``backend``.
+
+    A Dockerfile (``WORKDIR /app``, ``COPY backend/ .``, ``CMD uvicorn main:app`` imports
+    ``main`` of ``backend/`` from ``/app``: see :func:`~telemetry_cli.image_layer.
+    served_modules`), or a Procfile's process (``web: cd backend && uvicorn main:app`` at the
+    root, ``web: uvicorn main:app`` in ``backend/``): only the folder's own names are modules
+    there. Never for the root itself, where no name is rooted above it.
+    """
+    from telemetry_cli.image_layer import served_modules
+
+    folder = posixpath.normpath(PurePosixPath(backend).as_posix())
+    if folder == ".":
+        return False
+    if any(
+        posixpath.normpath(served) == folder and string.partition(":")[0] == module
+        for served, string in served_modules(root)
+    ):
+        return True
+    return any(
+        module in _procfile_modules(root, holder, folder) for holder in dict.fromkeys((".", folder))
+    )
+
+
+def _procfile_modules(root: Path, holder: str, folder: str) -> set[str]:
+    """The modules the Procfile of ``holder`` (root-relative) serves from ``folder``.
+
+    Each process's command runs in the Procfile's folder, or where a ``cd`` before the server
+    takes it (``cd backend && uvicorn main:app``); a server given a folder of its own
+    (``--app-dir``, ``--chdir``) is not read.
+    """
+    from telemetry_cli.image_layer import read_bounded
+
+    data = read_bounded(root / holder / "Procfile")
+    found: set[str] = set()
+    for line in (data or b"").decode("utf-8", errors="replace").splitlines():
+        process = _PROCESS.match(line)
+        if process is None:
+            continue
+        where = holder
+        for command in re.split(r"&&|;", process[1]):
+            words = command.split()
+            if words[:1] == ["cd"] and len(words) == 2:
+                where = posixpath.normpath(posixpath.join(where, words[1]))
+                continue
+            served = where == folder and any(word in SERVER_COMMANDS for word in words)
+            # A server given a folder of its own imports from there instead.
+            moved = any(
+                word.partition("=")[0] in options
+                for options in SERVER_COMMANDS.values()
+                for word in words
+            )
+            if served and not moved:
+                found.update(string.partition(":")[0] for string in served_import_strings(command))
+    return found
+
+
+# A Procfile's process line: its name, then the command it runs.
+_PROCESS = re.compile(r"^[\w-]+:\s*(.+)$")
 
 
 def _folder_parts(backend: str) -> tuple[str, ...]:
@@ -859,6 +929,13 @@ class _Analysis:
         else:
             entry = found.entry
             app_module = found.site.module.path
+            # How the app's code spells its package is read from what it imports (the entry
+            # module's and the building module's imports), and from how it is served.
+            self.index.app_modules = tuple(dict.fromkeys((entry.module, found.site.module.name)))
+            self.index.package_spellings.clear()
+            self.index.served_from_inside = functools.partial(
+                served_inside, plan.root, plan.backend, entry.module
+            )
             # Where routers are included decides the route a log call names: read before any
             # route is (taking out a call reads the routes of its module, once).
             mounts = read_mounts(

@@ -207,8 +207,9 @@ class Route(NamedTuple):
     factory: str | None = None
     # Registered by another module on a line marked ``# telemetry-scaffold: skip``.
     skipped: bool = False
-    # The handler's parameters a ``functools.partial`` registered binds to a literal (name,
-    # value): what tells this route's requests from the handler's other routes'.
+    # The handler's parameters a ``functools.partial`` registered binds positionally to a
+    # literal (name, value): what tells this route's requests from the handler's other routes'
+    # (see _bound_literals).
     bound: tuple[tuple[str, str | int], ...] = ()
     # The file of the module registering it, when not the handler's (``line`` is a line of it).
     registered_in: str | None = None
@@ -3915,19 +3916,22 @@ def _plain_class(binding: Binding, index: PackageIndex, depth: int = 0) -> bool:
 def _bound_literals(
     function: FunctionNode, partials: list[ast.Call], wrapped: ast.expr
 ) -> tuple[tuple[str, str | int], ...]:
-    """The parameters of ``function`` that ``partials`` (outermost first) bind to a literal.
+    """The parameters of ``function`` that ``partials`` (outermost first) bind positionally.
 
-    ``partial(report, period="daily")`` binds ``period`` to ``"daily"``; positional arguments
-    fill the positional parameters in order, the innermost partial's first (after ``self``
-    of a method read off an instance, ``partial(self.report, ...)``). Each as (name,
-    value); none once an argument is unpacked (``*args``, ``**options``): not known.
+    ``partial(report, "daily")`` binds ``period``, the first positional parameter, to
+    ``"daily"``; positional arguments fill the positional parameters in order, the innermost
+    partial's first (after ``self`` of a method read off an instance, ``partial(self.report,
+    ...)``). Each as (name, value) when the value is a literal; none once an argument is
+    unpacked (``*args``, ``**options``): not known. A keyword's binding (``period="daily"``)
+    is not one: the partial's signature keeps the parameter with that default, which FastAPI
+    reads as a query parameter a request may set otherwise (``?period=weekly``).
     """
     arguments = function.args
     positional = [argument.arg for argument in (*arguments.posonlyargs, *arguments.args)]
     if isinstance(wrapped, ast.Attribute) and positional[:1] in (["self"], ["cls"]):
         positional = positional[1:]
-    named = set(positional) | {argument.arg for argument in arguments.kwonlyargs}
     bound: dict[str, ast.expr] = {}
+    keywords: set[str] = set()
     for call in reversed(partials):
         for value in call.args[1:]:
             if isinstance(value, ast.Starred) or not positional:
@@ -3936,12 +3940,12 @@ def _bound_literals(
         for keyword in call.keywords:
             if keyword.arg is None:
                 return ()
-            bound[keyword.arg] = keyword.value
+            keywords.add(keyword.arg)
     literals: list[tuple[str, str | int]] = []
     for name, value in bound.items():
         literal = value.value if isinstance(value, ast.Constant) else None
         # A str or an int; not a bool, the same key as 1.
-        if name in named and (isinstance(literal, str) or type(literal) is int):
+        if name not in keywords and (isinstance(literal, str) or type(literal) is int):
             assert isinstance(literal, str | int)
             literals.append((name, literal))
     return tuple(literals)

@@ -1986,6 +1986,33 @@ class PackageIndex:
     #: How the package's modules spell the app's package in their absolute imports (the
     #: folder prefix above the backend folder, "" for none), by package: found once a run.
     package_spellings: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: The modules the served app's code starts from (the entry module and the one building
+    #: the app), set by the project once the app is found; empty: not known. How the app's
+    #: own code spells the package is read from what they import, not from scripts beside it.
+    app_modules: tuple[str, ...] = ()
+    #: Whether what the project says of how the app is served (a Dockerfile's command) runs it
+    #: from inside the backend folder, where a name rooted above it is no module; asked once
+    #: (see :meth:`served_inside`), None: nothing is said.
+    served_from_inside: Callable[[], bool] | None = None
+    _served_inside: bool | None = None
+
+    def served_inside(self) -> bool:
+        """Whether the app is known to be served from inside the backend folder (read once)."""
+        if self._served_inside is None:
+            asked = self.served_from_inside
+            self._served_inside = asked is not None and asked()
+        return self._served_inside
+
+    def app_imports(self) -> list[str]:
+        """The modules of :attr:`package` the served app's code imports, in its order.
+
+        Those :meth:`imported_from` reaches from :attr:`app_modules`, themselves included;
+        every module of the package when the app's modules are not known.
+        """
+        if not self.app_modules:
+            return list(self.package)
+        reached = self.imported_from(self.app_modules)
+        return [name for name in self.package if name in reached]
 
     def learn_app_classes(self, classes: frozenset[str]) -> None:
         """Take the library classes of ``classes`` as app classes from now on.
