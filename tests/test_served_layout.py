@@ -630,6 +630,44 @@ def test_the_last_runs_imports_are_no_spelling_of_the_package(tmp_path: Path) ->
     assert not problems, "\n".join(problems)
 
 
+def test_modules_of_one_app_get_one_spelling_of_the_layer_where_the_app_s_imports_disagree(
+    tmp_path: Path,
+) -> None:
+    # main.py imports a sibling bare (`import setup_path`) and the others rooted: its own
+    # imports disagree, so it gets the bare layer; routes.py, rooted on its own, must not get
+    # the rooted one, or the layer loads twice, as two modules with an event logger each.
+    write_files(
+        tmp_path,
+        {
+            "src/setup_path.py": "import sys\n",
+            "src/deps.py": 'def get_db() -> str:\n    return "db"\n',
+            "src/routes.py": (
+                "from fastapi import APIRouter\n\nfrom src.deps import get_db\n\n"
+                'router = APIRouter()\n\n\n@router.get("/items")\n'
+                "def list_items() -> list[str]:\n    return [get_db()]\n"
+            ),
+            "src/main.py": (
+                "import setup_path\nfrom fastapi import FastAPI\n\n"
+                "from src.routes import router\n\n"
+                "app = FastAPI()\napp.include_router(router)\n"
+            ),
+            "requirements.txt": "fastapi\n",
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "src"\napp-package = ""\napp = "main:app"\n\n'
+                '[tool.telemetry-scaffold.instrument]\n"routes.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    written = run("generate", "--root", str(tmp_path))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    main = (tmp_path / "src/main.py").read_text()
+    routes = (tmp_path / "src/routes.py").read_text()
+    assert "from analytics.telemetry_router import" in main, main
+    assert "from analytics.event_logger import event_logger" in routes, routes
+    assert "src.analytics" not in main + routes
+    assert "src/routes.py: the modules the app imports spell" in written.stdout, written.stdout
+
+
 def test_a_flat_layout_imports_the_layer_as_its_modules_import_each_other(
     tmp_path: Path,
 ) -> None:

@@ -460,7 +460,8 @@ class ModuleEditor:
         ``src/infrastructure``) runs from that folder above, where the bare name (``api``) is
         no package: the layer is imported by the rooted name too. Where the module spells its
         package both ways, or from two folders, its imports disagree: said, and spelled from
-        the backend folder.
+        the backend folder. So too where the modules the app imports disagree, with each other
+        or with this one: one spelling a project, or the layer would load twice, as two modules.
         """
         top = target.split(".")[0]
         layer = target.rpartition(".")[0]
@@ -472,9 +473,9 @@ class ModuleEditor:
             names = _spelled_names(node)
             if names:
                 spellings.update(self._spellings(names, top, layer))
-        if not spellings:
-            # No import of its own package: as the modules the app imports spell it.
-            spellings = set(self._package_spellings(top, layer))
+        own = len(spellings) > 1
+        # As the modules the app imports spell it, too: one spelling a project.
+        spellings |= self._package_spellings(top, layer)
         rooted = sorted(prefix for prefix in spellings if prefix)
         if not rooted or self.index.served_inside():
             # Served from inside the backend folder (`WORKDIR /app`, `COPY backend/ .`,
@@ -488,8 +489,9 @@ class ModuleEditor:
         else:
             ways = ", ".join(f"`{qualified}.{top}`" for qualified in rooted)
             what = f"the package `{top}` both as {ways} and as `{top}`"
+        whose = "its imports spell" if own else "the modules the app imports spell"
         note = (
-            f"{self.module.path}: its imports spell {what}: the layer is imported as "
+            f"{self.module.path}: {whose} {what}: the layer is imported as "
             f"`{target}`, which runs from the backend folder only; spell them one way"
         )
         if note not in self.edits.notes:
