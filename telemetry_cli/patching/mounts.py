@@ -133,6 +133,29 @@ _MOUNT = "mount"
 _HOST = "host"
 _MOUNT_CLASS = "Mount"
 _ROUTES = "routes"  # a router's (or app's) routes, copied into another (see route_copies)
+# What a router or app is asked that only adds to it (routes, includes, mounts, handlers):
+# reading it so is no way for another app to serve its routes (see `_only_wired`).
+_ADDING_METHODS = frozenset(
+    {
+        *HTTP_METHODS,
+        *STARLETTE_ROUTES,
+        *STARLETTE_ADD_ROUTES,
+        API_ROUTE,
+        ADD_API_ROUTE,
+        ADD_WEBSOCKET_ROUTE,
+        WEBSOCKET,
+        "add_api_websocket_route",
+        _INCLUDE_ROUTER,
+        _MOUNT,
+        _HOST,
+        "middleware",
+        "add_middleware",
+        "exception_handler",
+        "add_exception_handler",
+        "on_event",
+        "add_event_handler",
+    }
+)
 # How many imports deep the modules outside the package that may include its routers are
 # looked for: the app's module hands the app to a helper (`RouterManager(app).import_routers()`),
 # which may sit behind one module of its own.
@@ -283,6 +306,8 @@ class Mounts:
         #: declared on it are the served app's own. Weak: holding the binding would keep its
         #: module's syntax tree from reference counting (a cycle through its scope).
         self.served_variable: weakref.ref[Binding] | None = None
+        #: :func:`_only_wired`'s answers, by router or app (see :meth:`sealed`).
+        self._sealed: dict[RouterKey, bool] = {}
 
     def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -580,7 +605,7 @@ class Mounts:
                 f"{name} is included only by `{others[0][1]}` of {others[0][0]}, not by the app "
                 f"served (`{served[1]}` of {served[0]}): its routes are logged with paths the "
                 "app does not serve",
-                certain=True,
+                certain=self.sealed(key),
             )
         top = tops[0] if tops else key
         if top != key:
@@ -595,8 +620,36 @@ class Mounts:
         return Unserved(
             f"{name} is included by no app (no `include_router` of it): its routes are logged "
             "with paths the app does not serve",
-            certain=True,
+            certain=self.sealed(key),
         )
+
+    def sealed(self, key: RouterKey) -> bool:
+        """Whether no code of the package may serve a router's or app's routes but its includes.
+
+        Taken as served by no app only then: the router or app, and each router or app that
+        includes or mounts it, is read nowhere but to add to it (``@router.get``,
+        ``router.include_router(...)``) and as what an ``include_router`` includes. Its routes
+        read (``spa.router.routes``, copied into the app in a loop), the object handed to
+        anything else (``registry.add(spa.router)``, a list filled by ``append``), named by a
+        string (``getattr``): some app may serve them.
+        """
+        todo, seen = [key], {key}
+        while todo:
+            current = todo.pop()
+            found = self._sealed.get(current)
+            if found is None:
+                found = self._sealed[current] = self.index is None or _only_wired(
+                    current, self.index, self.modules
+                )
+            if not found:
+                return False
+            above = [m.parent or m.app for m in self.included.get(current, ())]
+            above += [m.outer for m in self.apps.get(current, ())]
+            for outer in above:
+                if outer is not None and outer not in seen:
+                    seen.add(outer)
+                    todo.append(outer)
+        return True
 
     def _reaches_app(
         self,
@@ -1900,6 +1953,96 @@ def _library_may_run(cls: ast.ClassDef, outer: Scope, index: PackageIndex) -> bo
         ):
             return True
     return False
+
+
+def _only_wired(key: RouterKey, index: PackageIndex, modules: list[str]) -> bool:
+    """Whether a module-level router or app is read only to add to it or be included.
+
+    Each mention of it in the package (its name in its module, a name imported as it, an
+    attribute of a name bound to its module, a string of its name, a name of a module
+    importing everything of its module) is: a name it is bound to, the object of a call of
+    :data:`_ADDING_METHODS`, or the router an ``include_router`` includes. An attribute of its
+    name on anything the tool cannot tell is another app or router (``importlib.import_module(
+    ...).router``, ``self.router``) counts as a mention.
+    """
+    module, name = key
+    target = f"{module}.{name}"
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    for candidate in dict.fromkeys(modules):
+        source = index.source(candidate)
+        if source is None or not word.search(source.text):
+            continue
+        model = index.module(candidate)
+        if model is None:
+            return False  # not parsed: what it does with the name is not known
+        own = candidate == module or bool(model.star_imports)
+        aliases = {local for local, bound in model.resolved_imports.items() if target in bound}
+        if own:
+            aliases.add(name)
+        parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(model.tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+        for node in ast.walk(model.tree):
+            if isinstance(node, ast.Constant) and node.value == name:
+                return False
+            mention = (isinstance(node, ast.Name) and node.id in aliases) or (
+                isinstance(node, ast.Attribute)
+                and node.attr == name
+                and _attribute_mentions(node, target, model, index)
+            )
+            if mention and not _adds_or_included(node, parents):
+                return False
+    return True
+
+
+def _attribute_mentions(
+    node: ast.Attribute, target: str, model: ModuleModel, index: PackageIndex
+) -> bool:
+    """Whether ``<value>.<name>`` may be the router or app ``target`` names.
+
+    Yes through an import of its module; no for a name the module binds to another app or
+    router (``app.router``) or imports from elsewhere; yes for anything else.
+    """
+    if model.refers_to(node, target):
+        return True
+    value = node.value
+    if not isinstance(value, ast.Name):
+        return True
+    if value.id in model.imports_anywhere:
+        return False
+    binding = model.scope.lookup(value.id)
+    return not (
+        binding is not None
+        and binding.kind == "value"
+        and isinstance(binding.node, ast.expr)
+        and index.expression_role(binding.node, model.scope) is not None
+    )
+
+
+def _adds_or_included(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """Whether a mention of a router or app only binds it, adds to it or includes it."""
+    if isinstance(node, (ast.Name, ast.Attribute)) and not isinstance(node.ctx, ast.Load):
+        return True
+    parent = parents.get(node)
+    if (
+        isinstance(parent, ast.Attribute)
+        and parent.attr in _ADDING_METHODS
+        and isinstance(called := parents.get(parent), ast.Call)
+        and called.func is parent
+    ):
+        return True
+    if isinstance(parent, ast.keyword):
+        keyword, parent = parent, parents.get(parent)
+        if keyword.arg != "router":
+            return False
+    elif not (isinstance(parent, ast.Call) and parent.args and parent.args[0] is node):
+        return False
+    return (
+        isinstance(parent, ast.Call)
+        and isinstance(parent.func, ast.Attribute)
+        and parent.func.attr == _INCLUDE_ROUTER
+    )
 
 
 def _named_elsewhere(name: str, module: str, index: PackageIndex, modules: list[str]) -> bool:
