@@ -2308,20 +2308,36 @@ def _branches_around(body: list[ast.stmt], call: ast.Call) -> list[tuple[ast.exp
     return []
 
 
-def constant_truth(test: ast.expr, scope: Scope, index: PackageIndex) -> bool | None:
+def constant_truth(
+    test: ast.expr, scope: Scope, index: PackageIndex, passed: dict[str, object] | None = None
+) -> bool | None:
     """Whether ``test``, read in ``scope``, holds by the constants it reads; None when not told.
 
     ``if not SERVE_SPA:`` with ``SERVE_SPA = False`` bound once (here or imported, see
     :func:`_argument_value`); a parameter, a settings field (set at run time, whatever its
-    default) or any other expression leaves it not known.
+    default) or any other expression leaves it not known. ``passed``: the values one call
+    gives the function's parameters, by name (see :func:`known_value`), read as constants.
     """
     known: dict[str, object] = {}
     for name in names_in(test, read=True):
+        if passed is not None and name in passed:
+            known[name] = passed[name]
+            continue
         found = _argument_value(ast.Name(id=name, ctx=ast.Load()), scope, index, 0)
         if found is None or found[1] is not None:
             return None
         known[name] = found[0]
     return _truth(test, known)
+
+
+def known_value(argument: ast.expr, scope: Scope, index: PackageIndex) -> tuple[object] | None:
+    """The value a call passes (read in ``scope``), as a 1-tuple, when known for sure.
+
+    A literal or a constant bound once (see :func:`_argument_value`); a settings default,
+    which run time may change, is not.
+    """
+    found = _argument_value(argument, scope, index, 0)
+    return None if found is None or found[1] is not None else (found[0],)
 
 
 def _truth(test: ast.expr, known: dict[str, object]) -> bool | None:
