@@ -1318,6 +1318,30 @@ FILTERS_ELSEWHERE = {
         "backend/app/routes/users.py",
         True,
     ),
+    # The name bound again, or grown, after the comprehension: its filter is not the loop's.
+    "a-comprehension-bound-again": (
+        FILTERED_NAMES.replace(
+            "ROUTERS = []\n", "NAMES = list(pkgutil.iter_modules(__path__))\nROUTERS = []\n"
+        ),
+        "backend/app/routes/_draft.py",
+        True,
+    ),
+    "a-comprehension-grown-by-plus-equals": (
+        FILTERED_NAMES.replace(
+            "ROUTERS = []\n",
+            'NAMES += [m for m in pkgutil.iter_modules(__path__) if m.name == "_draft"]\n'
+            "ROUTERS = []\n",
+        ),
+        "backend/app/routes/_draft.py",
+        True,
+    ),
+    "a-comprehension-grown-by-extend": (
+        FILTERED_NAMES.replace(
+            "ROUTERS = []\n", "NAMES.extend(pkgutil.iter_modules(__path__))\nROUTERS = []\n"
+        ),
+        "backend/app/routes/_draft.py",
+        True,
+    ),
 }
 
 
@@ -1329,6 +1353,8 @@ def test_a_listing_filter_read_from_another_module_or_a_comprehension(
     # could not read (the module it keeps was only a note, and the app failed to start);
     # `NAMES = [m for m in iter_modules(__path__) if not m.name.startswith("_")]` then a loop
     # importing `NAMES` was read as no filter at all (a broken draft it skips failed the run).
+    # Bound again or grown after (`NAMES += [...]`, `NAMES.extend(...)`), the comprehension's
+    # filter is not read: the draft it skipped is imported, and the app fails to start.
     listing, path, imported = FILTERS_ELSEWHERE[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'

@@ -3853,6 +3853,9 @@ def _listed_modules(
         ]
     else:
         bound: dict[str, list[ast.expr]] = {}
+        # Names whose value may change after it is bound (`names += [...]`,
+        # `names.extend(...)`, `names[0] = ...`, handed to a call): see `_loop_filters`.
+        changed: set[str] = set()
         calls: list[ast.Call] = []
         parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(tree):
@@ -3863,16 +3866,27 @@ def _listed_modules(
                 for target in targets:
                     if isinstance(target, ast.Name):
                         bound.setdefault(target.id, []).append(node.value)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                changed.add(node.target.id)
+            elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+                changed.update(names_in(node.value))
             elif isinstance(node, ast.Call):
                 func = node.func
                 called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
                 if called in _IMPORTERS and node.args:
                     calls.append(node)
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                    changed.add(func.value.id)
+                changed.update(
+                    argument.id
+                    for argument in [*node.args, *(keyword.value for keyword in node.keywords)]
+                    if isinstance(argument, ast.Name)
+                )
         constants = _string_constants(tree, source, source_of)
         for call in calls:
             first = call.args[0]
             values = bound.get(first.id, []) if isinstance(first, ast.Name) else [first]
-            filters = _loop_filters(call, parents, constants, bound)
+            filters = _loop_filters(call, parents, constants, bound, frozenset(changed))
             deep = _walks_sub_folders(call, parents, bound, tree)
             pieces.extend(
                 (ast.get_source_segment(text, value) or "", filters, deep) for value in values
@@ -4162,6 +4176,7 @@ def _loop_filters(
     parents: dict[ast.AST, ast.AST],
     constants: dict[str, ast.expr],
     bound: dict[str, list[ast.expr]] | None = None,
+    changed: frozenset[str] = frozenset(),
 ) -> list[ast.expr] | None:
     """The conditions under which the loop around ``call`` reaches it (None: not readable).
 
@@ -4170,7 +4185,9 @@ def _loop_filters(
     (see :func:`_string_constants`) and a ``pkgutil`` entry's unpacked ``ispkg`` are read in
     them as what they hold. When the loop iterates a comprehension, written there or bound
     to the name it iterates (``names = [m for m in iter_modules(__path__) if not
-    m.name.startswith("_")]``, the name bound once: ``bound``), its ``if`` clauses filter too.
+    m.name.startswith("_")]``, the name bound once: ``bound``), its ``if`` clauses filter too;
+    not when the name is bound again or may be grown (in ``changed``: ``names += [...]``,
+    ``names.extend(...)``), which may add what the clauses skip.
     """
     tests = _raw_loop_filters(call, parents)
     if tests is None:
@@ -4179,9 +4196,9 @@ def _loop_filters(
     for iterated in _innermost_loop_iterables(call, parents):
         if isinstance(iterated, ast.Name) and bound is not None:
             held = bound.get(iterated.id, [])
-            if len(held) > 1 and any(isinstance(value, _COMPREHENSIONS) for value in held):
-                return None  # which comprehension, so which filter, is not known
-            iterated = held[0] if len(held) == 1 else iterated
+            if len(held) != 1 or iterated.id in changed:
+                continue  # which entries it holds is not one comprehension's: its own filters
+            iterated = held[0]
         if isinstance(iterated, ast.ListComp | ast.SetComp | ast.GeneratorExp):
             for generator in iterated.generators:
                 tests.extend(generator.ifs)
