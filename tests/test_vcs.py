@@ -1055,6 +1055,11 @@ NOT_LISTED = {
         "backend/app/routes/draft.py",
         "    for m in pkgutil.iter_modules(__path__) if enabled(m.name)\n",
     ),
+    # `walk_packages` goes only into folders with an `__init__.py`: not a plain folder.
+    "a-plain-folder-s-module-walk-packages-skips": (
+        "backend/app/routes/scripts/old.py",
+        "    for m in pkgutil.walk_packages(__path__)\n",
+    ),
 }
 
 
@@ -1062,7 +1067,8 @@ NOT_LISTED = {
 def test_a_module_a_folder_listing_does_not_import_may_not_parse(tmp_path: Path, way: str) -> None:
     # `pkgutil.iter_modules(__path__)` gives the folder's own modules and packages, less those
     # a plain filter skips. Before, every module below the folder counted as the app's: a
-    # broken draft the filter skips, or a template in a sub-folder, failed the run.
+    # broken draft the filter skips, or a template in a sub-folder, failed the run; so did
+    # a script in a folder without `__init__.py` that `walk_packages` never enters.
     path, loop = NOT_LISTED[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
@@ -1104,6 +1110,17 @@ PREFIXED_LISTINGS = {
         "backend/app/routes/v1/broken.py",
         False,
     ),
+    # Only into folders with an `__init__.py`: not a plain folder, nor a package inside one.
+    "walk-packages-skips-a-plain-folder": (
+        'for m in pkgutil.walk_packages(__path__, __name__ + "."):\n',
+        "backend/app/routes/scripts/broken.py",
+        False,
+    ),
+    "walk-packages-skips-a-package-in-a-plain-folder": (
+        'for m in pkgutil.walk_packages(__path__, __name__ + "."):\n',
+        "backend/app/routes/scripts/tools/__init__.py",
+        False,
+    ),
     # The entry's name is whole (`app.routes._draft`): it never starts with "_".
     "a-filter-reads-the-whole-name": (
         'for m in pkgutil.iter_modules(__path__, __name__ + "."):\n'
@@ -1124,7 +1141,8 @@ PREFIXED_LISTINGS = {
 def test_a_prefixed_pkgutil_listing_imports_what_it_names(tmp_path: Path, way: str) -> None:
     # `for m in pkgutil.walk_packages(__path__, __name__ + "."): import_module(m.name)` was no
     # listing to the import walk: a broken module it imports was only a note, the run passed
-    # and the app failed to start. `walk_packages` recurses, `iter_modules` does not, and a
+    # and the app failed to start. `walk_packages` recurses (into packages only: a broken
+    # script in a folder without `__init__.py` failed the run), `iter_modules` does not, and a
     # filter reads the entry's whole name.
     loop, path, imported = PREFIXED_LISTINGS[way]
     root = make_project(

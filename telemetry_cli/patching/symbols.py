@@ -3921,11 +3921,15 @@ def _listed_modules(
         for name in modules:
             if not name.startswith(f"{folder}."):
                 continue
-            leaf = name.split(".")[depth]
+            parts = name.split(".")
+            leaf = parts[depth]
             listed_package = name.count(".") > depth or is_package(name)
+            # `walk_packages` goes only into folders with an `__init__.py`: every one between
+            # the folder listed and the module (a plain folder of scripts is not listed).
+            walked = all(is_package(".".join(parts[:end])) for end in range(depth + 1, len(parts)))
             if any(
                 filters is not None
-                and (deep or name.count(".") == depth)
+                and ((deep and walked) or name.count(".") == depth)
                 and all(
                     # A prefixed listing's entry is named in full (`app.routes._draft`).
                     _filter_keeps(test, name if whole else leaf, listed_package) is True
