@@ -6869,6 +6869,56 @@ def test_a_catch_all_the_app_serves_without_including_its_router_collides(
         assert "route spa (GET /{full_path:path}) answers GET /api/telemetry/health" in out, out
 
 
+SUB_APP = """from fastapi import FastAPI
+
+api = FastAPI()
+
+
+@api.get("/telemetry/health")
+async def health() -> dict[str, bool]:
+    return {"sub": True}
+"""
+#: A sub-app mounted at /api by the app, however the mount is added.
+SUB_APP_MOUNTS = {
+    "mount": "app.mount('/api', sub.api)\n",
+    "router-mount": "app.router.mount('/api', sub.api)\n",
+    "routes-append": "app.router.routes.append(Mount('/api', app=sub.api))\n",
+    "app-routes-append": "app.routes.append(Mount('/api', app=sub.api))\n",
+    "routes-insert": "app.router.routes.insert(0, Mount('/api', app=sub.api))\n",
+}
+
+
+@pytest.mark.parametrize("way", list(SUB_APP_MOUNTS))
+def test_a_sub_app_s_route_under_its_mount_collides_however_it_is_mounted(
+    tmp_path: Path, way: str
+) -> None:
+    """A sub-app's `GET /telemetry/health` mounted at /api answers `/api/telemetry/health`:
+    mounted with `app.router.mount(...)` or a `Mount` appended to the app's routes, as with
+    `app.mount(...)`, the run exits 1 unless the telemetry router comes first. Before, the
+    first two were not read as mounts: the sub-app was said not to be served, and the run
+    passed while the endpoint answered the sub-app's route."""
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\nfrom starlette.routing import Mount\n\n"
+        "from app.api import items, sub\n\napp = FastAPI()\n"
+        + SUB_APP_MOUNTS[way]
+        + 'app.include_router(items.router, prefix="/api/v1")\n',
+    )
+    (root / "backend/app/api/sub.py").write_text(SUB_APP)
+    with imported_app(root / "backend") as served:
+        answer = TestClient(served.app).get("/api/telemetry/health").json()
+        assert answer == {"sub": True}, answer
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    if result.exit_code == 0:
+        with imported_app(root / "backend") as served:
+            client = TestClient(served.app)
+            assert client.get("/api/telemetry/health").json()["status"] == "ok", out
+    else:
+        assert result.exit_code == 1, out
+        assert "answers GET /api/telemetry/health before the telemetry router can" in out, out
+
+
 def test_init_reads_the_mounts_before_the_wiring_generate_writes(tmp_path: Path) -> None:
     # The app mounts a sub-app at /api after a catch-all's include: the telemetry router goes
     # before that include, so the mount takes nothing from it and init keeps the default prefix.

@@ -1095,7 +1095,10 @@ def mount_calls(
         mounted = call_argument(call, 1, "app")
         if mounted is not None:
             assert isinstance(call.func, ast.Attribute)
-            outer = index.binding_of(call.func.value, scope)
+            # `app.router.mount(...)`: into the app's own router, the app's mount.
+            outer = index.binding_of(call.func.value, scope) or _including(
+                call.func.value, scope, index
+            )
             mount = MountCall(outer, call_argument(call, 0, "path"), mounted, scope)
             yield from _per_item(mount, index, passed)
     for call, scope in method_calls(model, _HOST):
@@ -1105,6 +1108,22 @@ def mount_calls(
             outer = index.binding_of(call.func.value, scope)
             root = ast.copy_location(ast.Constant(""), call)
             yield from _per_item(MountCall(outer, root, mounted, scope), index, passed)
+    # `app.router.routes.append(Mount("/api", app=api))`: added as `app.mount` adds it.
+    for method, position in (("append", 0), ("insert", 1)):
+        for call, scope in method_calls(model, method):
+            routes = call.func.value if isinstance(call.func, ast.Attribute) else None
+            added = call.args[position] if len(call.args) > position else None
+            if not (
+                isinstance(routes, ast.Attribute)
+                and routes.attr == _ROUTES
+                and isinstance(added, ast.Call)
+                and index.qualify(added.func, scope) in MOUNT_CLASSES
+                and (mounted := call_argument(added, 1, "app")) is not None
+            ):
+                continue
+            outer = index.binding_of(routes.value, scope) or _including(routes.value, scope, index)
+            if outer is not None and _is_app(unwrapped(outer), index):
+                yield MountCall(outer, call_argument(added, 0, "path"), mounted, scope)
     for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
         mounted = call_argument(call, 1, "app")
         if mounted is None or index.qualify(call.func, scope) not in MOUNT_CLASSES:
