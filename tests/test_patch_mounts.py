@@ -6827,6 +6827,11 @@ COPIED_CATCH_ALL = {
     "other-app-routes": "base = FastAPI()\nbase.include_router(fallback.router)\n"
     "app = FastAPI(routes=base.routes)\n",
     "declared-on-other-app": "app.router.routes.extend(fallback.admin.routes)\n",
+    # Included by a function given the app, called through a list or dict of hooks.
+    "hook-list": "def inc(a):\n    a.include_router(fallback.router)\n\n\nHOOKS = [inc]\n"
+    "for hook in HOOKS:\n    hook(app)\n",
+    "hook-dict": "def inc(a):\n    a.include_router(fallback.router)\n\n\n"
+    "HOOKS = {'spa': inc}\nfor hook in HOOKS.values():\n    hook(app)\n",
 }
 
 

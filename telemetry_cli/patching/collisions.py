@@ -414,14 +414,47 @@ def _made_after_wiring(
     if binding.kind == "param" and isinstance(enclosing.node, FunctionNode):
         # `def setup_static_files(app): @app.get(...)`: after the wiring unless the block
         # wiring the app (a factory, or a module's top level) calls it before the wiring; the
-        # app it is given exists only from that block on.
-        return not _called_before_wiring(enclosing, site, wiring, index)
+        # app it is given exists only from that block on. One kept in a list, tuple, set or
+        # dict (`HOOKS = [inc_spa]`, then `for hook in HOOKS: hook(app)`) may be called
+        # anywhere: not known to run after.
+        return not _listed_function(enclosing, site) and not _called_before_wiring(
+            enclosing, site, wiring, index
+        )
     if site.block == tuple(site.module.tree.body):
         return False  # wired at a module's top level: other modules may run before it
     if enclosing.parent is not None or binding.kind != "value":
         return False
     built = site_of_variable(binding, index)
     return built is not None and built.key == site.key
+
+
+def _listed_function(function: Scope, site: AppSite) -> bool:
+    """Whether a function is an item of a collection literal, in its module or the app's.
+
+    Its name, or an attribute of that name (``hooks.inc_spa``), among a ``list``, ``tuple``,
+    ``set`` or ``dict`` literal's items: called through it where the tool does not follow.
+    """
+    node = function.node
+    if not isinstance(node, FunctionNode):
+        return False
+    name = node.name
+    for model in {id(m): m for m in (function.module, site.module)}.values():
+        if name not in model.text:
+            continue
+        for literal in ast.walk(model.tree):
+            if isinstance(literal, ast.List | ast.Tuple | ast.Set):
+                items: list[ast.expr | None] = list(literal.elts)
+            elif isinstance(literal, ast.Dict):
+                items = [*literal.keys, *literal.values]
+            else:
+                continue
+            if any(
+                (isinstance(item, ast.Name) and item.id == name)
+                or (isinstance(item, ast.Attribute) and item.attr == name)
+                for item in items
+            ):
+                return True
+    return False
 
 
 def _in_block(scope: Scope, site: AppSite) -> bool:
