@@ -124,6 +124,9 @@ from telemetry_cli.patching.symbols import (
 RouterKey = tuple[str, str]  # (module, name) of a module-level router or app
 CallSite = tuple[int, int]  # (id of the body's node, line) of a call
 Version = tuple[int, int]  # (major, minor)
+# A mention of a name in a module: the node (a ``Name``, an ``Attribute`` or a string), its
+# parent and its parent's parent (see `_mentions`).
+_Mention = tuple[ast.AST, ast.AST | None, ast.AST | None]
 
 
 _INCLUDE_ROUTER = "include_router"
@@ -308,6 +311,15 @@ class Mounts:
         self.served_variable: weakref.ref[Binding] | None = None
         #: :func:`_only_wired`'s answers, by router or app (see :meth:`sealed`).
         self._sealed: dict[RouterKey, bool] = {}
+        #: Each module's :func:`_mentions`, by module name, once read for :meth:`sealed`.
+        self._mentions: dict[str, dict[str, list[_Mention]]] = {}
+
+    def _mentions_of(self, model: ModuleModel) -> dict[str, list[_Mention]]:
+        """A module's :func:`_mentions`, read once."""
+        found = self._mentions.get(model.name)
+        if found is None:
+            found = self._mentions[model.name] = _mentions(model)
+        return found
 
     def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -639,7 +651,7 @@ class Mounts:
             found = self._sealed.get(current)
             if found is None:
                 found = self._sealed[current] = self.index is None or _only_wired(
-                    current, self.index, self.modules
+                    current, self.index, self.modules, self._mentions_of
                 )
             if not found:
                 return False
@@ -1974,7 +1986,31 @@ def _library_may_run(cls: ast.ClassDef, outer: Scope, index: PackageIndex) -> bo
     return False
 
 
-def _only_wired(key: RouterKey, index: PackageIndex, modules: list[str]) -> bool:
+def _mentions(model: ModuleModel) -> dict[str, list[_Mention]]:
+    """Every ``Name``, ``Attribute`` and string constant of a module, by the word it holds."""
+    found: dict[str, list[_Mention]] = {}
+    pending: list[_Mention] = [(model.tree, None, None)]
+    while pending:
+        node, parent, grandparent = pending.pop()
+        word = None
+        if isinstance(node, ast.Name):
+            word = node.id
+        elif isinstance(node, ast.Attribute):
+            word = node.attr
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            word = node.value
+        if word is not None:
+            found.setdefault(word, []).append((node, parent, grandparent))
+        pending.extend((child, node, parent) for child in ast.iter_child_nodes(node))
+    return found
+
+
+def _only_wired(
+    key: RouterKey,
+    index: PackageIndex,
+    modules: list[str],
+    mentions: Callable[[ModuleModel], dict[str, list[_Mention]]] = _mentions,
+) -> bool:
     """Whether a module-level router or app is read only to add to it or be included.
 
     Each mention of it in the package (its name in its module, a name imported as it, an
@@ -1982,7 +2018,8 @@ def _only_wired(key: RouterKey, index: PackageIndex, modules: list[str]) -> bool
     importing everything of its module) is: a name it is bound to, the object of a call of
     :data:`_ADDING_METHODS`, or the router an ``include_router`` includes. An attribute of its
     name on anything the tool cannot tell is another app or router (``importlib.import_module(
-    ...).router``, ``self.router``) counts as a mention.
+    ...).router``, ``self.router``) counts as a mention. ``mentions``: a module's
+    :func:`_mentions` (kept between routers asked).
     """
     module, name = key
     target = f"{module}.{name}"
@@ -1994,24 +2031,23 @@ def _only_wired(key: RouterKey, index: PackageIndex, modules: list[str]) -> bool
         model = index.module(candidate)
         if model is None:
             return False  # not parsed: what it does with the name is not known
-        own = candidate == module or bool(model.star_imports)
         aliases = {local for local, bound in model.resolved_imports.items() if target in bound}
-        if own:
+        if candidate == module or model.star_imports:
             aliases.add(name)
-        parents: dict[ast.AST, ast.AST] = {}
-        for node in ast.walk(model.tree):
-            for child in ast.iter_child_nodes(node):
-                parents[child] = node
-        for node in ast.walk(model.tree):
-            if isinstance(node, ast.Constant) and node.value == name:
-                return False
-            mention = (isinstance(node, ast.Name) and node.id in aliases) or (
-                isinstance(node, ast.Attribute)
-                and node.attr == name
-                and _attribute_mentions(node, target, model, index)
-            )
-            if mention and not _adds_or_included(node, parents):
-                return False
+        held = mentions(model)
+        for word_held in {name, *aliases}:
+            for node, parent, grandparent in held.get(word_held, ()):
+                if isinstance(node, ast.Constant):
+                    if word_held == name:
+                        return False  # named by a string: `getattr(spa, "router")`
+                    continue
+                mention = (isinstance(node, ast.Name) and node.id in aliases) or (
+                    isinstance(node, ast.Attribute)
+                    and node.attr == name
+                    and _attribute_mentions(node, target, model, index)
+                )
+                if mention and not _adds_or_included(node, parent, grandparent):
+                    return False
     return True
 
 
@@ -2039,28 +2075,28 @@ def _attribute_mentions(
     )
 
 
-def _adds_or_included(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+def _adds_or_included(node: ast.AST, parent: ast.AST | None, grandparent: ast.AST | None) -> bool:
     """Whether a mention of a router or app only binds it, adds to it or includes it."""
-    if isinstance(node, (ast.Name, ast.Attribute)) and not isinstance(node.ctx, ast.Load):
+    if isinstance(node, ast.Name | ast.Attribute) and not isinstance(node.ctx, ast.Load):
         return True
-    parent = parents.get(node)
     if (
         isinstance(parent, ast.Attribute)
         and parent.attr in _ADDING_METHODS
-        and isinstance(called := parents.get(parent), ast.Call)
-        and called.func is parent
+        and isinstance(grandparent, ast.Call)
+        and grandparent.func is parent
     ):
         return True
+    call = parent
     if isinstance(parent, ast.keyword):
-        keyword, parent = parent, parents.get(parent)
-        if keyword.arg != "router":
+        if parent.arg != "router":
             return False
+        call = grandparent
     elif not (isinstance(parent, ast.Call) and parent.args and parent.args[0] is node):
         return False
     return (
-        isinstance(parent, ast.Call)
-        and isinstance(parent.func, ast.Attribute)
-        and parent.func.attr == _INCLUDE_ROUTER
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == _INCLUDE_ROUTER
     )
 
 
