@@ -1110,6 +1110,20 @@ PREFIXED_LISTINGS = {
         "backend/app/routes/v1/broken.py",
         False,
     ),
+    # It imports each package it goes into itself, whatever the loop skips (unless an
+    # `onerror` is given, which the failure goes to).
+    "walk-packages-imports-a-package-the-loop-skips": (
+        'for m in pkgutil.walk_packages(__path__, __name__ + "."):\n'
+        "    if m.ispkg:\n        continue\n",
+        "backend/app/routes/v1/__init__.py",
+        True,
+    ),
+    "walk-packages-with-onerror-does-not-fail-on-it": (
+        'for m in pkgutil.walk_packages(__path__, __name__ + ".", onerror=print):\n'
+        "    if m.ispkg:\n        continue\n",
+        "backend/app/routes/v1/__init__.py",
+        False,
+    ),
     # Only into folders with an `__init__.py`: not a plain folder, nor a package inside one.
     "walk-packages-skips-a-plain-folder": (
         'for m in pkgutil.walk_packages(__path__, __name__ + "."):\n',

@@ -3844,7 +3844,7 @@ def _listed_modules(
     pieces: list[tuple[str, list[ast.expr] | None, bool]] = []
     # (a folder listed by `pkgutil` with a prefix, its entries' names being whole module
     # names, the filters, whether it walks sub-folders)
-    prefixed: list[tuple[str, list[ast.expr] | None, bool]] = []
+    prefixed: list[tuple[str, list[ast.expr] | None, bool, bool]] = []
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -3896,11 +3896,16 @@ def _listed_modules(
                 if folder is not None:
                     called = lister.func
                     walks = getattr(called, "id", getattr(called, "attr", "")) == "walk_packages"
-                    prefixed.append((folder, filters, walks))
+                    # `walk_packages` imports each package it goes into itself, whatever
+                    # the loop does with it; with no `onerror`, one failing stops the walk.
+                    imports = walks and call_argument(lister, 2, "onerror") is None
+                    prefixed.append((folder, filters, walks, imports))
     # (the filters, whether sub-folders are listed, whether entries are whole module names)
-    listed: dict[str, list[tuple[list[ast.expr] | None, bool, bool]]] = {}
-    for folder, filters, deep in prefixed:
-        listed.setdefault(folder, []).append((filters, deep, True))
+    # (the filters, whether sub-folders are listed, whether entries are whole module names,
+    # whether the listing imports the packages it walks itself)
+    listed: dict[str, list[tuple[list[ast.expr] | None, bool, bool, bool]]] = {}
+    for folder, filters, deep, imports in prefixed:
+        listed.setdefault(folder, []).append((filters, deep, True, imports))
     for piece, filters, deep in pieces:
         folders = [
             m.group("name") for m in _MODULE_STRING.finditer(piece) if m.group("rest") == ".{"
@@ -3913,7 +3918,7 @@ def _listed_modules(
             elif source.package:
                 folders.append(source.package)  # `__package__`, or a relative name
         for folder in folders:
-            listed.setdefault(folder, []).append((filters, deep, False))
+            listed.setdefault(folder, []).append((filters, deep, False, False))
     modules = set(package)
     reached: set[str] = set()
     for folder, ways in listed.items():
@@ -3935,8 +3940,8 @@ def _listed_modules(
                     _filter_keeps(test, name if whole else leaf, listed_package) is True
                     for test in filters
                 )
-                for filters, deep, whole in ways
-            ):
+                for filters, deep, whole, _ in ways
+            ) or (walked and is_package(name) and any(imports for *_, imports in ways)):
                 reached.add(name)
     return reached
 
