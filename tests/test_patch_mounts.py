@@ -6806,6 +6806,124 @@ def test_a_catch_all_of_a_router_nothing_includes_collides_with_nothing(
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+# The app serves the catch-all's routes without including its router: they are copied, or
+# the router (or an app including it) is handed to code that may include it.
+COPIED_CATCH_ALL = {
+    "append-loop": "for route in fallback.router.routes:\n    app.router.routes.append(route)\n",
+    "add-api-route-loop": "for route in fallback.router.routes:\n"
+    "    app.add_api_route(route.path, route.endpoint, methods=list(route.methods))\n",
+    "insert": "app.router.routes.insert(0, fallback.router.routes[0])\n",
+    "starlette-mount": "app = FastAPI(routes=[Mount('/', routes=fallback.router.routes)])\n",
+    "registry": "class Registry:\n    def __init__(self):\n        self.routers = []\n\n"
+    "    def add(self, r):\n        self.routers.append(r)\n\n\nreg = Registry()\n"
+    "reg.add(fallback.router)\nfor r in reg.routers:\n    app.include_router(r)\n",
+    "appended-list": "ROUTERS = []\nROUTERS.append(fallback.router)\n"
+    "for r in ROUTERS:\n    app.include_router(r)\n",
+    "copied-into-router": "agg = APIRouter()\nfor route in fallback.router.routes:\n"
+    "    agg.routes.append(route)\napp.include_router(agg)\n",
+    "getattr": "for name in ('router',):\n    app.include_router(getattr(fallback, name))\n",
+    "other-app-copied": "base = FastAPI()\nbase.include_router(fallback.router)\n"
+    "for route in base.routes:\n    app.router.routes.append(route)\n",
+    "other-app-routes": "base = FastAPI()\nbase.include_router(fallback.router)\n"
+    "app = FastAPI(routes=base.routes)\n",
+    "declared-on-other-app": "app.router.routes.extend(fallback.admin.routes)\n",
+    # Included by a function given the app, called through a list or dict of hooks.
+    "hook-list": "def inc(a):\n    a.include_router(fallback.router)\n\n\nHOOKS = [inc]\n"
+    "for hook in HOOKS:\n    hook(app)\n",
+    "hook-dict": "def inc(a):\n    a.include_router(fallback.router)\n\n\n"
+    "HOOKS = {'spa': inc}\nfor hook in HOOKS.values():\n    hook(app)\n",
+}
+
+
+@pytest.mark.parametrize("way", list(COPIED_CATCH_ALL))
+def test_a_catch_all_the_app_serves_without_including_its_router_collides(
+    tmp_path: Path, way: str
+) -> None:
+    """A catch-all of a router no ``include_router`` of the app names, whose routes the app
+    serves all the same (copied route by route, given to ``Mount``, handed to a registry or a
+    list that is included, or through another app's routes): it answers the telemetry
+    endpoints: the run exits 1 as for an included one, unless the telemetry router is wired
+    before them. Only a router (or app) the package reads for nothing but adding to it and
+    including it is taken as served by no app."""
+    source = CATCH_ALL_ROUTER
+    if way == "declared-on-other-app":
+        source = source.replace("APIRouter", "FastAPI").replace("router", "admin")
+    root = _project(
+        tmp_path,
+        "from fastapi import APIRouter, FastAPI\nfrom starlette.routing import Mount\n\n"
+        "from app.api import fallback, items\n\napp = FastAPI()\n"
+        + COPIED_CATCH_ALL[way]
+        + 'app.include_router(items.router, prefix="/api/v1")\n',
+    )
+    (root / "backend/app/api/fallback.py").write_text(source)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'app = "app.main:app"\n')
+    with imported_app(root / "backend") as served:
+        # The app really answers the telemetry endpoint's path with the catch-all.
+        answer = TestClient(served.app).get("/api/telemetry/health").json()
+        assert answer == {"page": "api/telemetry/health"}, answer
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    if result.exit_code == 0:
+        # Wired before the include the catch-all comes with: the telemetry router answers.
+        with imported_app(root / "backend") as served:
+            client = TestClient(served.app)
+            assert client.get("/api/telemetry/health").json()["status"] == "ok", out
+    else:
+        assert result.exit_code == 1, out
+        assert "route spa (GET /{full_path:path}) answers GET /api/telemetry/health" in out, out
+
+
+SUB_APP = """from fastapi import FastAPI
+
+api = FastAPI()
+
+
+@api.get("/telemetry/health")
+async def health() -> dict[str, bool]:
+    return {"sub": True}
+"""
+#: A sub-app mounted at /api by the app, however the mount is added.
+SUB_APP_MOUNTS = {
+    "mount": "app.mount('/api', sub.api)\n",
+    "router-mount": "app.router.mount('/api', sub.api)\n",
+    "routes-append": "app.router.routes.append(Mount('/api', app=sub.api))\n",
+    "app-routes-append": "app.routes.append(Mount('/api', app=sub.api))\n",
+    "routes-insert": "app.router.routes.insert(0, Mount('/api', app=sub.api))\n",
+}
+
+
+@pytest.mark.parametrize("way", list(SUB_APP_MOUNTS))
+def test_a_sub_app_s_route_under_its_mount_collides_however_it_is_mounted(
+    tmp_path: Path, way: str
+) -> None:
+    """A sub-app's `GET /telemetry/health` mounted at /api answers `/api/telemetry/health`:
+    mounted with `app.router.mount(...)` or a `Mount` appended to the app's routes, as with
+    `app.mount(...)`, the run exits 1 unless the telemetry router comes first. Before, the
+    first two were not read as mounts: the sub-app was said not to be served, and the run
+    passed while the endpoint answered the sub-app's route."""
+    root = _project(
+        tmp_path,
+        "from fastapi import FastAPI\nfrom starlette.routing import Mount\n\n"
+        "from app.api import items, sub\n\napp = FastAPI()\n"
+        + SUB_APP_MOUNTS[way]
+        + 'app.include_router(items.router, prefix="/api/v1")\n',
+    )
+    (root / "backend/app/api/sub.py").write_text(SUB_APP)
+    with imported_app(root / "backend") as served:
+        answer = TestClient(served.app).get("/api/telemetry/health").json()
+        assert answer == {"sub": True}, answer
+    result = run("generate", "--root", str(root))
+    out = " ".join(result.stdout.split())
+    if result.exit_code == 0:
+        with imported_app(root / "backend") as served:
+            client = TestClient(served.app)
+            assert client.get("/api/telemetry/health").json()["status"] == "ok", out
+    else:
+        assert result.exit_code == 1, out
+        assert "answers GET /api/telemetry/health before the telemetry router can" in out, out
+
+
 def test_init_reads_the_mounts_before_the_wiring_generate_writes(tmp_path: Path) -> None:
     # The app mounts a sub-app at /api after a catch-all's include: the telemetry router goes
     # before that include, so the mount takes nothing from it and init keeps the default prefix.

@@ -618,8 +618,29 @@ HELPER_GIVEN: dict[str, tuple[str, bool]] = {
         "app = FastAPI()\nconfigure(app)\n",
         False,
     ),
+    # Under `if spa:`, read with what each call passes for it, or its default.
+    "the-app-under-a-branch-by-default": ("app = FastAPI()\nadd_static(app)\n", True),
+    "the-app-under-a-branch-passed-true": ("app = FastAPI()\nadd_static(app, True)\n", True),
+    "the-app-under-a-branch-passed-a-bound-name": (
+        "SPA_ON = True\napp = FastAPI()\nadd_static(app, spa=SPA_ON)\n",
+        True,
+    ),
+    # A value known only at run time: not taken as mounting.
+    "the-app-under-a-branch-passed-at-run-time": (
+        'import os\n\napp = FastAPI()\nadd_static(app, spa=bool(os.environ.get("SPA")))\n',
+        False,
+    ),
     # After an early return on a parameter: each call decides, as under `if spa:`.
     "the-app-after-an-early-return": ("app = FastAPI()\nadd_static(app, spa=False)\n", False),
+    "the-app-after-an-early-return-by-default": ("app = FastAPI()\nadd_static(app)\n", True),
+    "the-app-after-an-early-return-passed-true": (
+        "app = FastAPI()\nadd_static(app, spa=True)\n",
+        True,
+    ),
+    "the-app-after-an-early-return-passed-at-run-time": (
+        'import os\n\napp = FastAPI()\nadd_static(app, spa=bool(os.environ.get("SPA")))\n',
+        False,
+    ),
     # On a constant the tool reads: the branch it says runs, early return or around the mount.
     "the-app-after-an-early-return-on-a-true-constant": (
         "SERVE_SPA = True\napp = FastAPI()\nadd_static(app)\n",
@@ -662,13 +683,15 @@ def test_a_helper_s_mount_is_said_only_when_it_is_given_the_app_and_always_mount
     tmp_path: Path, way: str
 ) -> None:
     """`def add_static(target, spa=True): app.mount("/", ...)` called before the includes with
-    a sub-app, an `APIRouter()`, or with the mount under `if spa:` (not known to run): the app is
-    served, as before the helper rule. Before, any call of the helper failed the run, whatever
-    it was given. A mount under an `if` reading no parameter (`if os.path.isdir(...)`) is said,
-    as at the top level (it passed, and the endpoints answered 404). A mount after `if not
-    spa: return` is the same per-call branch as under `if spa:`: not said (it failed the run);
-    an `if` on a constant the tool reads, early return or around the mount, runs as the
-    constant says (`SERVE_SPA = False` failed the run)."""
+    a sub-app or an `APIRouter()`: the app is served, as before the helper rule. Before, any
+    call of the helper failed the run, whatever it was given. A mount under an `if` reading no
+    parameter (`if os.path.isdir(...)`) is said, as at the top level (it passed, and the
+    endpoints answered 404). A mount under `if spa:`, or after `if not spa: return` (the same
+    branch), is read with what the call passes for `spa` or its default: said when that takes
+    the branch (`add_static(app)` passed, and the endpoints answered 404), not when it does
+    not, nor when the value is known only at run time. An `if` on a constant the tool reads,
+    early return or around the mount, runs as the constant says (`SERVE_SPA = False` failed
+    the run)."""
     body, said = HELPER_GIVEN[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'

@@ -1055,6 +1055,11 @@ NOT_LISTED = {
         "backend/app/routes/draft.py",
         "    for m in pkgutil.iter_modules(__path__) if enabled(m.name)\n",
     ),
+    # `walk_packages` goes only into folders with an `__init__.py`: not a plain folder.
+    "a-plain-folder-s-module-walk-packages-skips": (
+        "backend/app/routes/scripts/old.py",
+        "    for m in pkgutil.walk_packages(__path__)\n",
+    ),
 }
 
 
@@ -1062,7 +1067,8 @@ NOT_LISTED = {
 def test_a_module_a_folder_listing_does_not_import_may_not_parse(tmp_path: Path, way: str) -> None:
     # `pkgutil.iter_modules(__path__)` gives the folder's own modules and packages, less those
     # a plain filter skips. Before, every module below the folder counted as the app's: a
-    # broken draft the filter skips, or a template in a sub-folder, failed the run.
+    # broken draft the filter skips, or a template in a sub-folder, failed the run; so did
+    # a script in a folder without `__init__.py` that `walk_packages` never enters.
     path, loop = NOT_LISTED[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
@@ -1104,6 +1110,31 @@ PREFIXED_LISTINGS = {
         "backend/app/routes/v1/broken.py",
         False,
     ),
+    # It imports each package it goes into itself, whatever the loop skips (unless an
+    # `onerror` is given, which the failure goes to).
+    "walk-packages-imports-a-package-the-loop-skips": (
+        'for m in pkgutil.walk_packages(__path__, __name__ + "."):\n'
+        "    if m.ispkg:\n        continue\n",
+        "backend/app/routes/v1/__init__.py",
+        True,
+    ),
+    "walk-packages-with-onerror-does-not-fail-on-it": (
+        'for m in pkgutil.walk_packages(__path__, __name__ + ".", onerror=print):\n'
+        "    if m.ispkg:\n        continue\n",
+        "backend/app/routes/v1/__init__.py",
+        False,
+    ),
+    # Only into folders with an `__init__.py`: not a plain folder, nor a package inside one.
+    "walk-packages-skips-a-plain-folder": (
+        'for m in pkgutil.walk_packages(__path__, __name__ + "."):\n',
+        "backend/app/routes/scripts/broken.py",
+        False,
+    ),
+    "walk-packages-skips-a-package-in-a-plain-folder": (
+        'for m in pkgutil.walk_packages(__path__, __name__ + "."):\n',
+        "backend/app/routes/scripts/tools/__init__.py",
+        False,
+    ),
     # The entry's name is whole (`app.routes._draft`): it never starts with "_".
     "a-filter-reads-the-whole-name": (
         'for m in pkgutil.iter_modules(__path__, __name__ + "."):\n'
@@ -1124,7 +1155,8 @@ PREFIXED_LISTINGS = {
 def test_a_prefixed_pkgutil_listing_imports_what_it_names(tmp_path: Path, way: str) -> None:
     # `for m in pkgutil.walk_packages(__path__, __name__ + "."): import_module(m.name)` was no
     # listing to the import walk: a broken module it imports was only a note, the run passed
-    # and the app failed to start. `walk_packages` recurses, `iter_modules` does not, and a
+    # and the app failed to start. `walk_packages` recurses (into packages only: a broken
+    # script in a folder without `__init__.py` failed the run), `iter_modules` does not, and a
     # filter reads the entry's whole name.
     loop, path, imported = PREFIXED_LISTINGS[way]
     root = make_project(
@@ -1318,6 +1350,30 @@ FILTERS_ELSEWHERE = {
         "backend/app/routes/users.py",
         True,
     ),
+    # The name bound again, or grown, after the comprehension: its filter is not the loop's.
+    "a-comprehension-bound-again": (
+        FILTERED_NAMES.replace(
+            "ROUTERS = []\n", "NAMES = list(pkgutil.iter_modules(__path__))\nROUTERS = []\n"
+        ),
+        "backend/app/routes/_draft.py",
+        True,
+    ),
+    "a-comprehension-grown-by-plus-equals": (
+        FILTERED_NAMES.replace(
+            "ROUTERS = []\n",
+            'NAMES += [m for m in pkgutil.iter_modules(__path__) if m.name == "_draft"]\n'
+            "ROUTERS = []\n",
+        ),
+        "backend/app/routes/_draft.py",
+        True,
+    ),
+    "a-comprehension-grown-by-extend": (
+        FILTERED_NAMES.replace(
+            "ROUTERS = []\n", "NAMES.extend(pkgutil.iter_modules(__path__))\nROUTERS = []\n"
+        ),
+        "backend/app/routes/_draft.py",
+        True,
+    ),
 }
 
 
@@ -1329,6 +1385,8 @@ def test_a_listing_filter_read_from_another_module_or_a_comprehension(
     # could not read (the module it keeps was only a note, and the app failed to start);
     # `NAMES = [m for m in iter_modules(__path__) if not m.name.startswith("_")]` then a loop
     # importing `NAMES` was read as no filter at all (a broken draft it skips failed the run).
+    # Bound again or grown after (`NAMES += [...]`, `NAMES.extend(...)`), the comprehension's
+    # filter is not read: the draft it skipped is imported, and the app fails to start.
     listing, path, imported = FILTERS_ELSEWHERE[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'

@@ -7,8 +7,9 @@ own prefix is the telemetry prefix, are reported where they are declared.
 """
 
 import ast
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from telemetry_cli.console import quoted
@@ -23,6 +24,7 @@ from telemetry_cli.patching.mounts import (
     Mount,
     constant_truth,
     find_mounts,
+    known_value,
     method_calls,
     mount_calls,
     mount_takes,
@@ -42,6 +44,7 @@ from telemetry_cli.patching.symbols import (
     Role,
     Scope,
     call_argument,
+    parameter_default,
     unwrapped,
 )
 
@@ -411,14 +414,47 @@ def _made_after_wiring(
     if binding.kind == "param" and isinstance(enclosing.node, FunctionNode):
         # `def setup_static_files(app): @app.get(...)`: after the wiring unless the block
         # wiring the app (a factory, or a module's top level) calls it before the wiring; the
-        # app it is given exists only from that block on.
-        return not _called_before_wiring(enclosing, site, wiring, index)
+        # app it is given exists only from that block on. One kept in a list, tuple, set or
+        # dict (`HOOKS = [inc_spa]`, then `for hook in HOOKS: hook(app)`) may be called
+        # anywhere: not known to run after.
+        return not _listed_function(enclosing, site) and not _called_before_wiring(
+            enclosing, site, wiring, index
+        )
     if site.block == tuple(site.module.tree.body):
         return False  # wired at a module's top level: other modules may run before it
     if enclosing.parent is not None or binding.kind != "value":
         return False
     built = site_of_variable(binding, index)
     return built is not None and built.key == site.key
+
+
+def _listed_function(function: Scope, site: AppSite) -> bool:
+    """Whether a function is an item of a collection literal, in its module or the app's.
+
+    Its name, or an attribute of that name (``hooks.inc_spa``), among a ``list``, ``tuple``,
+    ``set`` or ``dict`` literal's items: called through it where the tool does not follow.
+    """
+    node = function.node
+    if not isinstance(node, FunctionNode):
+        return False
+    name = node.name
+    for model in {id(m): m for m in (function.module, site.module)}.values():
+        if name not in model.text:
+            continue
+        for literal in ast.walk(model.tree):
+            if isinstance(literal, ast.List | ast.Tuple | ast.Set):
+                items: list[ast.expr | None] = list(literal.elts)
+            elif isinstance(literal, ast.Dict):
+                items = [*literal.keys, *literal.values]
+            else:
+                continue
+            if any(
+                (isinstance(item, ast.Name) and item.id == name)
+                or (isinstance(item, ast.Attribute) and item.attr == name)
+                for item in items
+            ):
+                return True
+    return False
 
 
 def _in_block(scope: Scope, site: AppSite) -> bool:
@@ -488,18 +524,19 @@ def _called_before_wiring(
     wiring: ast.stmt,
     index: PackageIndex,
     parameter: str | None = None,
+    accept: Callable[[ast.Call, Scope], bool] | None = None,
 ) -> bool:
     """Whether the block that wires the app runs the function of ``helper`` before the wiring.
 
     ``parameter``, when given: only a call passing the app for that parameter of the helper
     counts (``add_static(app)``, not ``add_static(sub_app)`` nor ``add_static(APIRouter())``);
-    at a call a few calls deep, the name the caller was given for it. See
-    :func:`_calling_statement`.
+    at a call a few calls deep, the name the caller was given for it. ``accept``, when given:
+    only a call it accepts (read where it is made) counts. See :func:`_calling_statement`.
     """
     last = wiring.end_lineno or wiring.lineno
     before = [statement for statement in site.block if statement.lineno <= last]
     given = None if parameter is None else (site.expression, parameter)
-    return _calling_statement(helper, before, site.module, index, given) is not None
+    return _calling_statement(helper, before, site.module, index, given, accept) is not None
 
 
 def _parameters(function: FunctionNode) -> list[ast.arg]:
@@ -561,6 +598,7 @@ def _calling_statement(
     module: ModuleModel,
     index: PackageIndex,
     given: tuple[str, str] | None = None,
+    accept: Callable[[ast.Call, Scope], bool] | None = None,
 ) -> ast.stmt | None:
     """The first of ``statements`` (of ``module``) that runs the function of ``helper``.
 
@@ -570,6 +608,7 @@ def _calling_statement(
     in ``statements``, a parameter of the helper) -- only a call passing the app for that
     parameter counts, and a function a call deeper is followed only by the parameters it is
     handed the app for (``configure(app, sub)`` calling ``add_static(sub)``: not the app's).
+    ``accept``, when given: only a call of the helper it accepts (read in its module) counts.
     """
     method = helper.parent is not None and helper.parent.is_class
     for statement in statements:
@@ -585,9 +624,13 @@ def _calling_statement(
                 for node in ast.walk(root) if given is None else _run_by(root, depth > 0):
                     if not isinstance(node, ast.Call):
                         continue
-                    if _calls_helper(node, scope, helper, index) and (
-                        given is None
-                        or _names(_argument_for(node, helper.node, method, given[1])) & holders
+                    if (
+                        _calls_helper(node, scope, helper, index)
+                        and (
+                            given is None
+                            or _names(_argument_for(node, helper.node, method, given[1])) & holders
+                        )
+                        and (accept is None or accept(node, scope))
                     ):
                         return statement
                     if isinstance(node.func, ast.Name | ast.Attribute):
@@ -645,28 +688,40 @@ def _names(argument: ast.expr | None) -> frozenset[str]:
 
 
 def _mounts_when_called(
-    call: ast.Call, function: FunctionNode, scope: Scope, index: PackageIndex
+    call: ast.Call,
+    function: FunctionNode,
+    scope: Scope,
+    index: PackageIndex,
+    passed: dict[str, object] | None = None,
 ) -> bool:
     """Whether ``function`` (of ``scope``) makes ``call`` as the app's own block would.
 
     A statement of its body, or under an ``if``/``with`` of it (an ``if os.path.isdir(...)`` is
     said as at a module's top level); not in a loop, a ``try``'s handler or a nested
-    definition. An ``if`` that reads one of the function's parameters decides per call, not
-    known here: a mount under it (``if spa:``), or after an ``if not spa: return`` (the same
-    branch, written as an early exit), is not taken as made. An ``if`` on constants the tool
-    reads (``SERVE_SPA = False``, see :func:`~.mounts.constant_truth`) runs the branch they
-    say, around the mount or as an early exit before it; any other test keeps both ways.
+    definition. An ``if`` that reads the function's parameters is read with the values one
+    call gives them (``passed``, see :func:`_passed_values`: ``add_static(app)`` with ``def
+    add_static(app, spa=True)``): a mount under ``if spa:``, or after ``if not spa: return``
+    (the same branch, written as an early exit), is made when they take that branch; with a
+    value not known, it is not taken as made. An ``if`` on constants the tool reads
+    (``SERVE_SPA = False``, see :func:`~.mounts.constant_truth`) runs the branch they say,
+    around the mount or as an early exit before it; any other test keeps both ways.
     """
     given = {item.arg for item in _parameters(function)}
-    return _block_makes(function.body, call, given, scope, index) is True
+    return _block_makes(function.body, call, given, scope, index, passed or {}) is True
 
 
 def _block_makes(
-    block: list[ast.stmt], call: ast.Call, given: set[str], scope: Scope, index: PackageIndex
+    block: list[ast.stmt],
+    call: ast.Call,
+    given: set[str],
+    scope: Scope,
+    index: PackageIndex,
+    passed: dict[str, object],
 ) -> bool | None:
     """Whether running ``block`` makes ``call``: True, False, or None when not in it at all.
 
-    See :func:`_mounts_when_called`; ``given``: the function's parameters.
+    See :func:`_mounts_when_called`; ``given``: the function's parameters, ``passed``: what
+    one call gives them.
     """
     for statement in block:
         holds = any(node is call for node in ast.walk(statement))
@@ -676,7 +731,7 @@ def _block_makes(
             return False  # the rest of the block never runs
         if isinstance(statement, ast.With | ast.AsyncWith):
             if holds:
-                return _block_makes(statement.body, call, given, scope, index) is True
+                return _block_makes(statement.body, call, given, scope, index, passed) is True
             continue
         if not isinstance(statement, ast.If):
             if holds:
@@ -685,23 +740,65 @@ def _block_makes(
         per_call = any(
             isinstance(node, ast.Name) and node.id in given for node in ast.walk(statement.test)
         )
-        taken = None if per_call else constant_truth(statement.test, scope, index)
+        taken = constant_truth(statement.test, scope, index, passed)
         branches = ((statement.body, True), (statement.orelse, False))
         if holds:
-            if per_call:
-                return False
+            if per_call and taken is None:
+                return False  # this call's value not known: not taken as made
             for branch, when in branches:
                 if any(node is call for item in branch for node in ast.walk(item)):
                     if taken is not None and taken != when:
                         return False
-                    return _block_makes(branch, call, given, scope, index) is True
+                    return _block_makes(branch, call, given, scope, index, passed) is True
             return False  # in the test itself
         for branch, when in branches:
             if not _leaves(branch):
                 continue
-            if per_call or taken == when:
-                return False  # `if not spa: return`: per call; on a constant: always
+            if taken == when or (per_call and taken is None):
+                return False  # `if not spa: return` taken, or not known to be left
     return None
+
+
+def _mounted_by(
+    call: ast.Call, helper: Scope, index: PackageIndex, made: ast.Call, caller: Scope
+) -> bool:
+    """Whether the call ``made`` (read in ``caller``) of ``helper``'s function makes ``call``."""
+    function = helper.node
+    if not isinstance(function, FunctionNode):
+        return False
+    passed = _passed_values(made, caller, helper, index)
+    return _mounts_when_called(call, function, helper, index, passed)
+
+
+def _passed_values(
+    call: ast.Call, caller: Scope, helper: Scope, index: PackageIndex
+) -> dict[str, object]:
+    """What ``call`` (read in ``caller``) gives the parameters of ``helper``'s function.
+
+    Only those known for sure: its arguments, or the parameters' defaults (read where the
+    function is defined) for those
+    it leaves out; a value not known statically is left out, and so is every one when the call
+    unpacks arguments (``*args``, ``**options``).
+    """
+    if any(isinstance(item, ast.Starred) for item in call.args) or any(
+        keyword.arg is None for keyword in call.keywords
+    ):
+        return {}
+    function = helper.node
+    if not isinstance(function, FunctionNode):
+        return {}
+    method = helper.parent is not None and helper.parent.is_class
+    values: dict[str, object] = {}
+    for item in _parameters(function):
+        argument = _argument_for(call, function, method, item.arg)
+        where = caller
+        if argument is None:
+            argument = parameter_default(function, item.arg)
+            where = helper.parent or caller
+        found = None if argument is None else known_value(argument, where, index)
+        if found is not None:
+            values[item.arg] = found[0]
+    return values
 
 
 def _leaves(block: list[ast.stmt]) -> bool:
@@ -850,14 +947,15 @@ def shadowing_mounts(
                 or given is None
                 or given.kind != "param"
                 or not isinstance(receiver, ast.Name)
-                or not _mounts_when_called(call, function, scope, index)
             ):
                 continue
             path = index.string_value(call_argument(call, 0, "path"), scope)
+            # Each call of the helper is read with what it passes (`add_static(app)`, spa=True).
+            mounts = functools.partial(_mounted_by, call, scope, index)
             if (
                 path is not None
                 and mount_takes(path, endpoint)
-                and _called_before_wiring(scope, site, wiring, index, receiver.id)
+                and _called_before_wiring(scope, site, wiring, index, receiver.id, mounts)
             ):
                 found.append(ShadowingMount(call.lineno, path, False, function.name, model.path))
     # `app = FastAPI(routes=[Mount("/api", app=api)])`: before every route added later.

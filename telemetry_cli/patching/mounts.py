@@ -124,6 +124,9 @@ from telemetry_cli.patching.symbols import (
 RouterKey = tuple[str, str]  # (module, name) of a module-level router or app
 CallSite = tuple[int, int]  # (id of the body's node, line) of a call
 Version = tuple[int, int]  # (major, minor)
+# A mention of a name in a module: the node (a ``Name``, an ``Attribute`` or a string), its
+# parent and its parent's parent (see `_mentions`).
+_Mention = tuple[ast.AST, ast.AST | None, ast.AST | None]
 
 
 _INCLUDE_ROUTER = "include_router"
@@ -133,6 +136,29 @@ _MOUNT = "mount"
 _HOST = "host"
 _MOUNT_CLASS = "Mount"
 _ROUTES = "routes"  # a router's (or app's) routes, copied into another (see route_copies)
+# What a router or app is asked that only adds to it (routes, includes, mounts, handlers):
+# reading it so is no way for another app to serve its routes (see `_only_wired`).
+_ADDING_METHODS = frozenset(
+    {
+        *HTTP_METHODS,
+        *STARLETTE_ROUTES,
+        *STARLETTE_ADD_ROUTES,
+        API_ROUTE,
+        ADD_API_ROUTE,
+        ADD_WEBSOCKET_ROUTE,
+        WEBSOCKET,
+        "add_api_websocket_route",
+        _INCLUDE_ROUTER,
+        _MOUNT,
+        _HOST,
+        "middleware",
+        "add_middleware",
+        "exception_handler",
+        "add_exception_handler",
+        "on_event",
+        "add_event_handler",
+    }
+)
 # How many imports deep the modules outside the package that may include its routers are
 # looked for: the app's module hands the app to a helper (`RouterManager(app).import_routers()`),
 # which may sit behind one module of its own.
@@ -283,6 +309,17 @@ class Mounts:
         #: declared on it are the served app's own. Weak: holding the binding would keep its
         #: module's syntax tree from reference counting (a cycle through its scope).
         self.served_variable: weakref.ref[Binding] | None = None
+        #: :func:`_only_wired`'s answers, by router or app (see :meth:`sealed`).
+        self._sealed: dict[RouterKey, bool] = {}
+        #: Each module's :func:`_mentions`, by module name, once read for :meth:`sealed`.
+        self._mentions: dict[str, dict[str, list[_Mention]]] = {}
+
+    def _mentions_of(self, model: ModuleModel) -> dict[str, list[_Mention]]:
+        """A module's :func:`_mentions`, read once."""
+        found = self._mentions.get(model.name)
+        if found is None:
+            found = self._mentions[model.name] = _mentions(model)
+        return found
 
     def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
@@ -580,7 +617,7 @@ class Mounts:
                 f"{name} is included only by `{others[0][1]}` of {others[0][0]}, not by the app "
                 f"served (`{served[1]}` of {served[0]}): its routes are logged with paths the "
                 "app does not serve",
-                certain=True,
+                certain=self.sealed(key),
             )
         top = tops[0] if tops else key
         if top != key:
@@ -595,8 +632,36 @@ class Mounts:
         return Unserved(
             f"{name} is included by no app (no `include_router` of it): its routes are logged "
             "with paths the app does not serve",
-            certain=True,
+            certain=self.sealed(key),
         )
+
+    def sealed(self, key: RouterKey) -> bool:
+        """Whether no code of the package may serve a router's or app's routes but its includes.
+
+        Taken as served by no app only then: the router or app, and each router or app that
+        includes or mounts it, is read nowhere but to add to it (``@router.get``,
+        ``router.include_router(...)``) and as what an ``include_router`` includes. Its routes
+        read (``spa.router.routes``, copied into the app in a loop), the object handed to
+        anything else (``registry.add(spa.router)``, a list filled by ``append``), named by a
+        string (``getattr``): some app may serve them.
+        """
+        todo, seen = [key], {key}
+        while todo:
+            current = todo.pop()
+            found = self._sealed.get(current)
+            if found is None:
+                found = self._sealed[current] = self.index is None or _only_wired(
+                    current, self.index, self.modules, self._mentions_of
+                )
+            if not found:
+                return False
+            above = [m.parent or m.app for m in self.included.get(current, ())]
+            above += [m.outer for m in self.apps.get(current, ())]
+            for outer in above:
+                if outer is not None and outer not in seen:
+                    seen.add(outer)
+                    todo.append(outer)
+        return True
 
     def _reaches_app(
         self,
@@ -1042,7 +1107,10 @@ def mount_calls(
         mounted = call_argument(call, 1, "app")
         if mounted is not None:
             assert isinstance(call.func, ast.Attribute)
-            outer = index.binding_of(call.func.value, scope)
+            # `app.router.mount(...)`: into the app's own router, the app's mount.
+            outer = index.binding_of(call.func.value, scope) or _including(
+                call.func.value, scope, index
+            )
             mount = MountCall(outer, call_argument(call, 0, "path"), mounted, scope)
             yield from _per_item(mount, index, passed)
     for call, scope in method_calls(model, _HOST):
@@ -1052,6 +1120,22 @@ def mount_calls(
             outer = index.binding_of(call.func.value, scope)
             root = ast.copy_location(ast.Constant(""), call)
             yield from _per_item(MountCall(outer, root, mounted, scope), index, passed)
+    # `app.router.routes.append(Mount("/api", app=api))`: added as `app.mount` adds it.
+    for method, position in (("append", 0), ("insert", 1)):
+        for call, scope in method_calls(model, method):
+            routes = call.func.value if isinstance(call.func, ast.Attribute) else None
+            added = call.args[position] if len(call.args) > position else None
+            if not (
+                isinstance(routes, ast.Attribute)
+                and routes.attr == _ROUTES
+                and isinstance(added, ast.Call)
+                and index.qualify(added.func, scope) in MOUNT_CLASSES
+                and (mounted := call_argument(added, 1, "app")) is not None
+            ):
+                continue
+            outer = index.binding_of(routes.value, scope) or _including(routes.value, scope, index)
+            if outer is not None and _is_app(unwrapped(outer), index):
+                yield MountCall(outer, call_argument(added, 0, "path"), mounted, scope)
     for call, scope in method_calls(model, _MOUNT_CLASS, names=True):
         mounted = call_argument(call, 1, "app")
         if mounted is None or index.qualify(call.func, scope) not in MOUNT_CLASSES:
@@ -1902,6 +1986,120 @@ def _library_may_run(cls: ast.ClassDef, outer: Scope, index: PackageIndex) -> bo
     return False
 
 
+def _mentions(model: ModuleModel) -> dict[str, list[_Mention]]:
+    """Every ``Name``, ``Attribute`` and string constant of a module, by the word it holds."""
+    found: dict[str, list[_Mention]] = {}
+    pending: list[_Mention] = [(model.tree, None, None)]
+    while pending:
+        node, parent, grandparent = pending.pop()
+        word = None
+        if isinstance(node, ast.Name):
+            word = node.id
+        elif isinstance(node, ast.Attribute):
+            word = node.attr
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            word = node.value
+        if word is not None:
+            found.setdefault(word, []).append((node, parent, grandparent))
+        pending.extend((child, node, parent) for child in ast.iter_child_nodes(node))
+    return found
+
+
+def _only_wired(
+    key: RouterKey,
+    index: PackageIndex,
+    modules: list[str],
+    mentions: Callable[[ModuleModel], dict[str, list[_Mention]]] = _mentions,
+) -> bool:
+    """Whether a module-level router or app is read only to add to it or be included.
+
+    Each mention of it in the package (its name in its module, a name imported as it, an
+    attribute of a name bound to its module, a string of its name, a name of a module
+    importing everything of its module) is: a name it is bound to, the object of a call of
+    :data:`_ADDING_METHODS`, or the router an ``include_router`` includes. An attribute of its
+    name on anything the tool cannot tell is another app or router (``importlib.import_module(
+    ...).router``, ``self.router``) counts as a mention. ``mentions``: a module's
+    :func:`_mentions` (kept between routers asked).
+    """
+    module, name = key
+    target = f"{module}.{name}"
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    for candidate in dict.fromkeys(modules):
+        source = index.source(candidate)
+        if source is None or not word.search(source.text):
+            continue
+        model = index.module(candidate)
+        if model is None:
+            return False  # not parsed: what it does with the name is not known
+        aliases = {local for local, bound in model.resolved_imports.items() if target in bound}
+        if candidate == module or model.star_imports:
+            aliases.add(name)
+        held = mentions(model)
+        for word_held in {name, *aliases}:
+            for node, parent, grandparent in held.get(word_held, ()):
+                if isinstance(node, ast.Constant):
+                    if word_held == name:
+                        return False  # named by a string: `getattr(spa, "router")`
+                    continue
+                mention = (isinstance(node, ast.Name) and node.id in aliases) or (
+                    isinstance(node, ast.Attribute)
+                    and node.attr == name
+                    and _attribute_mentions(node, target, model, index)
+                )
+                if mention and not _adds_or_included(node, parent, grandparent):
+                    return False
+    return True
+
+
+def _attribute_mentions(
+    node: ast.Attribute, target: str, model: ModuleModel, index: PackageIndex
+) -> bool:
+    """Whether ``<value>.<name>`` may be the router or app ``target`` names.
+
+    Yes through an import of its module; no for a name the module binds to another app or
+    router (``app.router``) or imports from elsewhere; yes for anything else.
+    """
+    if model.refers_to(node, target):
+        return True
+    value = node.value
+    if not isinstance(value, ast.Name):
+        return True
+    if value.id in model.imports_anywhere:
+        return False
+    binding = model.scope.lookup(value.id)
+    return not (
+        binding is not None
+        and binding.kind == "value"
+        and isinstance(binding.node, ast.expr)
+        and index.expression_role(binding.node, model.scope) is not None
+    )
+
+
+def _adds_or_included(node: ast.AST, parent: ast.AST | None, grandparent: ast.AST | None) -> bool:
+    """Whether a mention of a router or app only binds it, adds to it or includes it."""
+    if isinstance(node, ast.Name | ast.Attribute) and not isinstance(node.ctx, ast.Load):
+        return True
+    if (
+        isinstance(parent, ast.Attribute)
+        and parent.attr in _ADDING_METHODS
+        and isinstance(grandparent, ast.Call)
+        and grandparent.func is parent
+    ):
+        return True
+    call = parent
+    if isinstance(parent, ast.keyword):
+        if parent.arg != "router":
+            return False
+        call = grandparent
+    elif not (isinstance(parent, ast.Call) and parent.args and parent.args[0] is node):
+        return False
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == _INCLUDE_ROUTER
+    )
+
+
 def _named_elsewhere(name: str, module: str, index: PackageIndex, modules: list[str]) -> bool:
     """Whether ``name`` is written anywhere in the package besides its one definition.
 
@@ -2165,20 +2363,36 @@ def _branches_around(body: list[ast.stmt], call: ast.Call) -> list[tuple[ast.exp
     return []
 
 
-def constant_truth(test: ast.expr, scope: Scope, index: PackageIndex) -> bool | None:
+def constant_truth(
+    test: ast.expr, scope: Scope, index: PackageIndex, passed: dict[str, object] | None = None
+) -> bool | None:
     """Whether ``test``, read in ``scope``, holds by the constants it reads; None when not told.
 
     ``if not SERVE_SPA:`` with ``SERVE_SPA = False`` bound once (here or imported, see
     :func:`_argument_value`); a parameter, a settings field (set at run time, whatever its
-    default) or any other expression leaves it not known.
+    default) or any other expression leaves it not known. ``passed``: the values one call
+    gives the function's parameters, by name (see :func:`known_value`), read as constants.
     """
     known: dict[str, object] = {}
     for name in names_in(test, read=True):
+        if passed is not None and name in passed:
+            known[name] = passed[name]
+            continue
         found = _argument_value(ast.Name(id=name, ctx=ast.Load()), scope, index, 0)
         if found is None or found[1] is not None:
             return None
         known[name] = found[0]
     return _truth(test, known)
+
+
+def known_value(argument: ast.expr, scope: Scope, index: PackageIndex) -> tuple[object] | None:
+    """The value a call passes (read in ``scope``), as a 1-tuple, when known for sure.
+
+    A literal or a constant bound once (see :func:`_argument_value`); a settings default,
+    which run time may change, is not.
+    """
+    found = _argument_value(argument, scope, index, 0)
+    return None if found is None or found[1] is not None else (found[0],)
 
 
 def _truth(test: ast.expr, known: dict[str, object]) -> bool | None:

@@ -3186,7 +3186,9 @@ class _Finder:
             return owner
         if owner.role is Role.APP:
             note = mounts.app_unserved(owner.key)
-            return owner if note is None else owner._replace(note=note, unserved=True)
+            if note is None:
+                return owner
+            return owner._replace(note=note, unserved=mounts.sealed(owner.key))
         if owner.role is not Role.ROUTER:
             return owner
         said = mounts.unserved(owner.key)

@@ -3871,7 +3871,7 @@ def _listed_modules(
     pieces: list[tuple[str, list[ast.expr] | None, bool]] = []
     # (a folder listed by `pkgutil` with a prefix, its entries' names being whole module
     # names, the filters, whether it walks sub-folders)
-    prefixed: list[tuple[str, list[ast.expr] | None, bool]] = []
+    prefixed: list[tuple[str, list[ast.expr] | None, bool, bool]] = []
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -3880,6 +3880,9 @@ def _listed_modules(
         ]
     else:
         bound: dict[str, list[ast.expr]] = {}
+        # Names whose value may change after it is bound (`names += [...]`,
+        # `names.extend(...)`, `names[0] = ...`, handed to a call): see `_loop_filters`.
+        changed: set[str] = set()
         calls: list[ast.Call] = []
         parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(tree):
@@ -3890,16 +3893,27 @@ def _listed_modules(
                 for target in targets:
                     if isinstance(target, ast.Name):
                         bound.setdefault(target.id, []).append(node.value)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                changed.add(node.target.id)
+            elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+                changed.update(names_in(node.value))
             elif isinstance(node, ast.Call):
                 func = node.func
                 called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
                 if called in _IMPORTERS and node.args:
                     calls.append(node)
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                    changed.add(func.value.id)
+                changed.update(
+                    argument.id
+                    for argument in [*node.args, *(keyword.value for keyword in node.keywords)]
+                    if isinstance(argument, ast.Name)
+                )
         constants = _string_constants(tree, source, source_of)
         for call in calls:
             first = call.args[0]
             values = bound.get(first.id, []) if isinstance(first, ast.Name) else [first]
-            filters = _loop_filters(call, parents, constants, bound)
+            filters = _loop_filters(call, parents, constants, bound, frozenset(changed))
             deep = _walks_sub_folders(call, parents, bound, tree)
             pieces.extend(
                 (ast.get_source_segment(text, value) or "", filters, deep) for value in values
@@ -3909,11 +3923,16 @@ def _listed_modules(
                 if folder is not None:
                     called = lister.func
                     walks = getattr(called, "id", getattr(called, "attr", "")) == "walk_packages"
-                    prefixed.append((folder, filters, walks))
+                    # `walk_packages` imports each package it goes into itself, whatever
+                    # the loop does with it; with no `onerror`, one failing stops the walk.
+                    imports = walks and call_argument(lister, 2, "onerror") is None
+                    prefixed.append((folder, filters, walks, imports))
     # (the filters, whether sub-folders are listed, whether entries are whole module names)
-    listed: dict[str, list[tuple[list[ast.expr] | None, bool, bool]]] = {}
-    for folder, filters, deep in prefixed:
-        listed.setdefault(folder, []).append((filters, deep, True))
+    # (the filters, whether sub-folders are listed, whether entries are whole module names,
+    # whether the listing imports the packages it walks itself)
+    listed: dict[str, list[tuple[list[ast.expr] | None, bool, bool, bool]]] = {}
+    for folder, filters, deep, imports in prefixed:
+        listed.setdefault(folder, []).append((filters, deep, True, imports))
     for piece, filters, deep in pieces:
         folders = [
             m.group("name") for m in _MODULE_STRING.finditer(piece) if m.group("rest") == ".{"
@@ -3926,7 +3945,7 @@ def _listed_modules(
             elif source.package:
                 folders.append(source.package)  # `__package__`, or a relative name
         for folder in folders:
-            listed.setdefault(folder, []).append((filters, deep, False))
+            listed.setdefault(folder, []).append((filters, deep, False, False))
     modules = set(package)
     reached: set[str] = set()
     for folder, ways in listed.items():
@@ -3934,18 +3953,22 @@ def _listed_modules(
         for name in modules:
             if not name.startswith(f"{folder}."):
                 continue
-            leaf = name.split(".")[depth]
+            parts = name.split(".")
+            leaf = parts[depth]
             listed_package = name.count(".") > depth or is_package(name)
+            # `walk_packages` goes only into folders with an `__init__.py`: every one between
+            # the folder listed and the module (a plain folder of scripts is not listed).
+            walked = all(is_package(".".join(parts[:end])) for end in range(depth + 1, len(parts)))
             if any(
                 filters is not None
-                and (deep or name.count(".") == depth)
+                and ((deep and walked) or name.count(".") == depth)
                 and all(
                     # A prefixed listing's entry is named in full (`app.routes._draft`).
                     _filter_keeps(test, name if whole else leaf, listed_package) is True
                     for test in filters
                 )
-                for filters, deep, whole in ways
-            ):
+                for filters, deep, whole, _ in ways
+            ) or (walked and is_package(name) and any(imports for *_, imports in ways)):
                 reached.add(name)
     return reached
 
@@ -4189,6 +4212,7 @@ def _loop_filters(
     parents: dict[ast.AST, ast.AST],
     constants: dict[str, ast.expr],
     bound: dict[str, list[ast.expr]] | None = None,
+    changed: frozenset[str] = frozenset(),
 ) -> list[ast.expr] | None:
     """The conditions under which the loop around ``call`` reaches it (None: not readable).
 
@@ -4197,7 +4221,9 @@ def _loop_filters(
     (see :func:`_string_constants`) and a ``pkgutil`` entry's unpacked ``ispkg`` are read in
     them as what they hold. When the loop iterates a comprehension, written there or bound
     to the name it iterates (``names = [m for m in iter_modules(__path__) if not
-    m.name.startswith("_")]``, the name bound once: ``bound``), its ``if`` clauses filter too.
+    m.name.startswith("_")]``, the name bound once: ``bound``), its ``if`` clauses filter too;
+    not when the name is bound again or may be grown (in ``changed``: ``names += [...]``,
+    ``names.extend(...)``), which may add what the clauses skip.
     """
     tests = _raw_loop_filters(call, parents)
     if tests is None:
@@ -4206,9 +4232,9 @@ def _loop_filters(
     for iterated in _innermost_loop_iterables(call, parents):
         if isinstance(iterated, ast.Name) and bound is not None:
             held = bound.get(iterated.id, [])
-            if len(held) > 1 and any(isinstance(value, _COMPREHENSIONS) for value in held):
-                return None  # which comprehension, so which filter, is not known
-            iterated = held[0] if len(held) == 1 else iterated
+            if len(held) != 1 or iterated.id in changed:
+                continue  # which entries it holds is not one comprehension's: its own filters
+            iterated = held[0]
         if isinstance(iterated, ast.ListComp | ast.SetComp | ast.GeneratorExp):
             for generator in iterated.generators:
                 tests.extend(generator.ifs)
