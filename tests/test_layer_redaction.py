@@ -3938,6 +3938,21 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "ada:3@db.example.com:5432;next",
         "ada:3@db.example.com/app;next",
         "proxy=ada:pw@proxy.example.com;next",
+        # Session 47's review: a short number as a ";"-joined field's password is one when the
+        # host is an IP address, the user an account's name, or a field a "key=value" setting.
+        "root:123@db.host;",
+        "admin:1@10.0.0.1;admin:2@10.0.0.2",
+        "sa:123@sql.corp.net;Database=x",
+        "root:123@db.example.com;timeout=30",
+        "Host=admin:123@db.example.com;Pooling=true",
+        "primary=admin:123@10.0.0.5;replica=admin:123@10.0.0.6",
+        "postgres:12@db.internal;mysql:99@db2.internal",
+        "redis:0@cache.example.com;redis:1@cache2.example.com",
+        "hosts: admin:007@db1.corp.local;admin:007@db2.corp.local",
+        "ratio:3@10.1.2.3;next",
+        "ROOT:1@db.example.com;next",
+        "scale=ratio:3@scale.io;mode=fast",
+        "ratio:3@scale.io;mode=fast",
     ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -3986,7 +4001,6 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         # A word and a small number before a dotted host, no port, no database: a label's value.
         "ratio:3@scale.io;next",
         "weight:0.5@eu.zone;weight:2@us.zone",
-        "scale=ratio:3@scale.io;mode=fast",
         "Mon:9-17@HQ; Tue:9-17@remote",
         "To:ada@example.com;Cc:bob@example.org",
         "slice:x@[0:10]",
