@@ -649,6 +649,88 @@ def test_a_model_held_by_a_model_is_read_by_its_own_fields_names_and_repr(
     assert logger.record("ai_block_used", {"v": CredsList([creds])}).payload == {"v": [shown]}
 
 
+class EnvVar(pydantic.BaseModel):
+    """A Kubernetes env entry whose name its owner keeps out of the repr."""
+
+    name: str = pydantic.Field(repr=False)
+    value: str
+
+
+class SignIn(pydantic.BaseModel):
+    """A login form whose e-mail (personal data) its owner keeps out of the repr."""
+
+    email: str = pydantic.Field(repr=False)
+    pass_: str = pydantic.Field(alias="pass")
+
+
+class AwsTag(pydantic.BaseModel):
+    Key: str = pydantic.Field(repr=False)
+    Value: str
+
+
+class AwsCredentials(pydantic.BaseModel):
+    access_key_id: str = pydantic.Field(repr=False)
+    secret: str
+
+
+@dataclasses.dataclass
+class EnvEntry:
+    """The env entry as a dataclass."""
+
+    name: str = dataclasses.field(repr=False)
+    value: str = ""
+
+
+class Deployment(pydantic.BaseModel):
+    image: str = "api:1"
+    env: list[EnvVar] = []
+    form: SignIn | None = None
+    tags: list[AwsTag] = []
+    aws: AwsCredentials | None = None
+    entry: EnvEntry | None = None
+
+
+_AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        EnvVar(name="DB_PASSWORD", value="hunter2-7f3a"),
+        SignIn(email="ada@example.com", **{"pass": "hunter2-7f3a"}),
+        AwsTag(Key="api_token", Value="hunter2-7f3a"),
+        AwsCredentials(access_key_id="AKIAIOSFODNN7EXAMPLE", secret=_AWS_SECRET),
+        EnvEntry(name="DB_PASSWORD", value="hunter2-7f3a"),
+    ],
+)
+def test_a_field_kept_out_of_the_repr_still_names_its_siblings_secret(
+    logger: Any, model: Any
+) -> None:
+    # The field left out (a record's name, a login's e-mail, a key id) says its sibling is a
+    # secret: read on the whole dump before it is taken out, as the model itself, held by a
+    # field of another, or in a dict.
+    field = {
+        EnvVar: "env",
+        SignIn: "form",
+        AwsTag: "tags",
+        AwsCredentials: "aws",
+        EnvEntry: "entry",
+    }[type(model)]
+    held = [model] if field in {"env", "tags"} else model
+    for payload in (
+        model,
+        {"v": model},
+        Deployment(**{field: held}),
+        {"d": [Deployment(**{field: held})]},
+    ):
+        text = logger.record("ai_block_used", payload).to_json()
+        assert "hunter2-7f3a" not in text and _AWS_SECRET not in text, text
+        for hidden in ("DB_PASSWORD", "ada@example.com", "api_token", "AKIAIOSFODNN7EXAMPLE"):
+            assert hidden not in text, text
+    recorded = logger.record("ai_block_used", Deployment(env=[EnvVar(name="HOME", value="/root")]))
+    assert recorded.payload["env"] == [{"value": "/root"}]
+
+
 class Profile(pydantic.BaseModel):
     """A model its owner's serialization writes otherwise when another model holds it."""
 
