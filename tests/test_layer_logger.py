@@ -767,6 +767,42 @@ class Profiles(pydantic.RootModel[Profile]):
     """A root model: its dump is its root's."""
 
 
+class Doc(pydantic.BaseModel):
+    """A long text kept out of the repr, written shortened by the model's own serializer."""
+
+    title: str = "Intro"
+    body: str = pydantic.Field(default="Chapter one begins here", repr=False)
+
+    @pydantic.model_serializer
+    def _shortened(self) -> dict[str, str]:
+        return {"title": self.title, "body": self.body[:7]}
+
+
+class Note(pydantic.BaseModel):
+    title: str = "Intro"
+    body: str = pydantic.Field(default="Chapter one begins here", repr=False)
+
+
+class Hit(pydantic.BaseModel):
+    doc: Doc = Doc()
+
+
+class SerializedHit(pydantic.BaseModel):
+    """The owner writes the held model's hidden field on purpose."""
+
+    doc: Note = Note()
+
+    @pydantic.field_serializer("doc")
+    def _shortened(self, note: Note) -> dict[str, str]:
+        return {"title": note.title, "body": note.body[:7]}
+
+
+class PlainHit(pydantic.BaseModel):
+    doc: Annotated[
+        Note, pydantic.PlainSerializer(lambda note: {"title": note.title, "body": note.body[:7]})
+    ] = Note()
+
+
 @pytest.mark.parametrize(
     ("model", "expected"),
     [
@@ -775,6 +811,13 @@ class Profiles(pydantic.RootModel[Profile]):
         (WrapProfile(), {"profile": {"name": "ada"}}),
         (ExcludedProfile(), {}),
         (Profiles(Profile(internal_note="note")), {"name": "ada", "internal_note": "note"}),
+        # A field its owner's serializer writes (a model's own, a field's, an annotated one)
+        # is its output, not walked: the held model's hidden field it writes stays.
+        (Doc(), {"title": "Intro", "body": "Chapter"}),
+        (Hit(), {"doc": {"title": "Intro", "body": "Chapter"}}),
+        (SerializedHit(), {"doc": {"title": "Intro", "body": "Chapter"}}),
+        (PlainHit(), {"doc": {"title": "Intro", "body": "Chapter"}}),
+        (Note(), {"title": "Intro"}),
     ],
 )
 def test_a_model_is_recorded_as_its_owners_serialization_writes_it(
