@@ -604,7 +604,7 @@ class Request(pydantic.BaseModel):
 
     body: Creds
     many: list[Creds] = []
-    keyed: dict[int, Creds] = {}
+    keyed: dict[int | str, Creds] = {}
     pair: tuple[str, Creds] | None = None
     record: CredsRecord | None = None
     holder: CredsHolder | None = None
@@ -647,6 +647,9 @@ def test_a_model_held_by_a_model_is_read_by_its_own_fields_names_and_repr(
     assert body["holder"] == {"held": shown}
     assert body["extra_field"] == [shown]
     assert logger.record("ai_block_used", {"v": CredsList([creds])}).payload == {"v": [shown]}
+    # Keys one JSON key writes (1 and "1"): the value dumped under it is read all the same.
+    keyed = Request(body=creds, keyed={1: creds, "1": Creds(pw="x", session_token="st-hunter3")})
+    assert "st-hunter3" not in logger.record("ai_block_used", keyed).to_json()
 
 
 class EnvVar(pydantic.BaseModel):
