@@ -1319,7 +1319,8 @@ class Catalog(dict[str, object]):
     @cached_property
     def pydantic_imports(self) -> str:
         """The ``from pydantic import ...`` of analytics_models.py, as ruff format writes it."""
-        names = {"BaseModel", "ConfigDict", "Field"}
+        # PlainSerializer and WrapSerializer: a field an owner's serializer writes is not walked.
+        names = {"BaseModel", "ConfigDict", "Field", "PlainSerializer", "WrapSerializer"}
         used = self.model_names
         if "whole_number" in used:
             names |= {"BeforeValidator", "Strict"}

@@ -604,7 +604,7 @@ class Request(pydantic.BaseModel):
 
     body: Creds
     many: list[Creds] = []
-    keyed: dict[int, Creds] = {}
+    keyed: dict[int | str, Creds] = {}
     pair: tuple[str, Creds] | None = None
     record: CredsRecord | None = None
     holder: CredsHolder | None = None
@@ -647,6 +647,126 @@ def test_a_model_held_by_a_model_is_read_by_its_own_fields_names_and_repr(
     assert body["holder"] == {"held": shown}
     assert body["extra_field"] == [shown]
     assert logger.record("ai_block_used", {"v": CredsList([creds])}).payload == {"v": [shown]}
+    # Keys one JSON key writes (1 and "1"): the value dumped under it is read all the same.
+    keyed = Request(body=creds, keyed={1: creds, "1": Creds(pw="x", session_token="st-hunter3")})
+    assert "st-hunter3" not in logger.record("ai_block_used", keyed).to_json()
+
+
+class EnvVar(pydantic.BaseModel):
+    """A Kubernetes env entry whose name its owner keeps out of the repr."""
+
+    name: str = pydantic.Field(repr=False)
+    value: str
+
+
+class SignIn(pydantic.BaseModel):
+    """A login form whose e-mail (personal data) its owner keeps out of the repr."""
+
+    email: str = pydantic.Field(repr=False)
+    pass_: str = pydantic.Field(alias="pass")
+
+
+class AwsTag(pydantic.BaseModel):
+    Key: str = pydantic.Field(repr=False)
+    Value: str
+
+
+class AwsCredentials(pydantic.BaseModel):
+    access_key_id: str = pydantic.Field(repr=False)
+    secret: str
+
+
+@dataclasses.dataclass
+class EnvEntry:
+    """The env entry as a dataclass."""
+
+    name: str = dataclasses.field(repr=False)
+    value: str = ""
+
+
+class Deployment(pydantic.BaseModel):
+    image: str = "api:1"
+    env: list[EnvVar] = []
+    form: SignIn | None = None
+    tags: list[AwsTag] = []
+    aws: AwsCredentials | None = None
+    entry: EnvEntry | None = None
+
+
+_AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        EnvVar(name="DB_PASSWORD", value="hunter2-7f3a"),
+        SignIn(email="ada@example.com", **{"pass": "hunter2-7f3a"}),
+        AwsTag(Key="api_token", Value="hunter2-7f3a"),
+        AwsCredentials(access_key_id="AKIAIOSFODNN7EXAMPLE", secret=_AWS_SECRET),
+        EnvEntry(name="DB_PASSWORD", value="hunter2-7f3a"),
+    ],
+)
+def test_a_field_kept_out_of_the_repr_still_names_its_siblings_secret(
+    logger: Any, model: Any
+) -> None:
+    # The field left out (a record's name, a login's e-mail, a key id) says its sibling is a
+    # secret: read on the whole dump before it is taken out, as the model itself, held by a
+    # field of another, or in a dict.
+    field = {
+        EnvVar: "env",
+        SignIn: "form",
+        AwsTag: "tags",
+        AwsCredentials: "aws",
+        EnvEntry: "entry",
+    }[type(model)]
+    held = [model] if field in {"env", "tags"} else model
+    for payload in (
+        model,
+        {"v": model},
+        Deployment(**{field: held}),
+        {"d": [Deployment(**{field: held})]},
+    ):
+        text = logger.record("ai_block_used", payload).to_json()
+        assert "hunter2-7f3a" not in text and _AWS_SECRET not in text, text
+        for hidden in ("DB_PASSWORD", "ada@example.com", "api_token", "AKIAIOSFODNN7EXAMPLE"):
+            assert hidden not in text, text
+    recorded = logger.record("ai_block_used", Deployment(env=[EnvVar(name="HOME", value="/root")]))
+    assert recorded.payload["env"] == [{"value": "/root"}]
+
+
+class Flat(pydantic.BaseModel):
+    """Long flat lists: of anything (items read), and of numbers (the annotation says so)."""
+
+    items: list[Any] = []
+    numbers: list[int] = []
+
+
+@pytest.mark.parametrize("item", [0, "", {}, [0], {"a": "b"}])
+def test_a_models_long_flat_list_is_not_walked_item_by_item(layer: Layer, item: Any) -> None:
+    # A model holding 4,000 items that hold no model: reading its dump for the fields of the
+    # models it holds ran 32 to 80 Python lines per item (counted, not timed); a list whose
+    # annotation holds none (list[int]) is not read at all.
+    models = layer.models
+
+    def lines_run(model: pydantic.BaseModel) -> int:
+        count = 0
+
+        def trace(frame: Any, event: str, _arg: Any) -> Any:
+            nonlocal count
+            if frame.f_globals is vars(models):
+                count += event == "line"
+                return trace
+            return None
+
+        sys.settrace(trace)
+        try:
+            layer.event_logger._model_or_dataclass_form(model)
+        finally:
+            sys.settrace(None)
+        return count
+
+    assert lines_run(Flat(items=[item] * 4000)) <= 20 * 4000
+    assert lines_run(Flat(numbers=list(range(4000)))) <= 200
 
 
 class Profile(pydantic.BaseModel):
@@ -685,6 +805,42 @@ class Profiles(pydantic.RootModel[Profile]):
     """A root model: its dump is its root's."""
 
 
+class Doc(pydantic.BaseModel):
+    """A long text kept out of the repr, written shortened by the model's own serializer."""
+
+    title: str = "Intro"
+    body: str = pydantic.Field(default="Chapter one begins here", repr=False)
+
+    @pydantic.model_serializer
+    def _shortened(self) -> dict[str, str]:
+        return {"title": self.title, "body": self.body[:7]}
+
+
+class Note(pydantic.BaseModel):
+    title: str = "Intro"
+    body: str = pydantic.Field(default="Chapter one begins here", repr=False)
+
+
+class Hit(pydantic.BaseModel):
+    doc: Doc = Doc()
+
+
+class SerializedHit(pydantic.BaseModel):
+    """The owner writes the held model's hidden field on purpose."""
+
+    doc: Note = Note()
+
+    @pydantic.field_serializer("doc")
+    def _shortened(self, note: Note) -> dict[str, str]:
+        return {"title": note.title, "body": note.body[:7]}
+
+
+class PlainHit(pydantic.BaseModel):
+    doc: Annotated[
+        Note, pydantic.PlainSerializer(lambda note: {"title": note.title, "body": note.body[:7]})
+    ] = Note()
+
+
 @pytest.mark.parametrize(
     ("model", "expected"),
     [
@@ -693,6 +849,13 @@ class Profiles(pydantic.RootModel[Profile]):
         (WrapProfile(), {"profile": {"name": "ada"}}),
         (ExcludedProfile(), {}),
         (Profiles(Profile(internal_note="note")), {"name": "ada", "internal_note": "note"}),
+        # A field its owner's serializer writes (a model's own, a field's, an annotated one)
+        # is its output, not walked: the held model's hidden field it writes stays.
+        (Doc(), {"title": "Intro", "body": "Chapter"}),
+        (Hit(), {"doc": {"title": "Intro", "body": "Chapter"}}),
+        (SerializedHit(), {"doc": {"title": "Intro", "body": "Chapter"}}),
+        (PlainHit(), {"doc": {"title": "Intro", "body": "Chapter"}}),
+        (Note(), {"title": "Intro"}),
     ],
 )
 def test_a_model_is_recorded_as_its_owners_serialization_writes_it(

@@ -3273,6 +3273,21 @@ _JWT = f"{_JWT_HEADER}.{_JWT_CLAIMS}.{_JWT_SIGNATURE}"
         ([f"# {_JWT[:40]}", f"# {_JWT[40:100]}", f"# {_JWT[100:]}"], [0, 1, 2]),
         (["token:", f">> {_JWT[:60]}\n", f">> {_JWT[60:]}\n", "> thanks"], [1, 2]),
         (["> quoted", "> eyJ", "> python"], []),
+        # Session 47's review: split at its dots, then a quoted or commented line holding a
+        # dot (the next item is no piece of it); a lone header, a header and claims, or an
+        # item naming "eyJ" before a token wrapped or cut at its dots (each read from its own
+        # start, the wrap's width the token's first line's).
+        ([_JWT_HEADER, _JWT_CLAIMS, _JWT_SIGNATURE, "> see.above"], [0, 1, 2]),
+        ([_JWT_HEADER, _JWT_CLAIMS, _JWT_SIGNATURE, "# eof."], [0, 1, 2]),
+        ([_JWT_HEADER, _JWT_CLAIMS, _JWT_SIGNATURE, "| end.", "# v1.2"], [0, 1, 2]),
+        ([_JWT_HEADER, _JWT_CLAIMS, _JWT_SIGNATURE, "> regards", "> ada.lovelace"], [0, 1, 2]),
+        (["eyJhbGciOiJIUzI1NiJ9", _JWT[:16], _JWT[16:32], _JWT[32:48]], [0, 1, 2, 3]),
+        ([_JWT_HEADER, _JWT_CLAIMS, _JWT[:60], _JWT[60:]], [0, 1, 2, 3]),
+        (
+            ["id-eyJfoo", "# note", "==", *(_JWT[at : at + 31] for at in range(0, 155, 31)), "x"],
+            [3, 4, 5, 6, 7, 8],
+        ),
+        ([f"# {_JWT[:62]}", f"# {_JWT[62:124]}", _JWT_HEADER, _JWT_CLAIMS], [0, 1, 2, 3]),
         # An item naming "eyJ" that is no base64url piece starts no run.
         (["> eyJ!", "python"], []),
         # Base64 of JSON that names no algorithm is no JOSE header: a list of ids is kept.
@@ -3938,6 +3953,21 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "ada:3@db.example.com:5432;next",
         "ada:3@db.example.com/app;next",
         "proxy=ada:pw@proxy.example.com;next",
+        # Session 47's review: a short number as a ";"-joined field's password is one when the
+        # host is an IP address, the user an account's name, or a field a "key=value" setting.
+        "root:123@db.host;",
+        "admin:1@10.0.0.1;admin:2@10.0.0.2",
+        "sa:123@sql.corp.net;Database=x",
+        "root:123@db.example.com;timeout=30",
+        "Host=admin:123@db.example.com;Pooling=true",
+        "primary=admin:123@10.0.0.5;replica=admin:123@10.0.0.6",
+        "postgres:12@db.internal;mysql:99@db2.internal",
+        "redis:0@cache.example.com;redis:1@cache2.example.com",
+        "hosts: admin:007@db1.corp.local;admin:007@db2.corp.local",
+        "ratio:3@10.1.2.3;next",
+        "ROOT:1@db.example.com;next",
+        "scale=ratio:3@scale.io;mode=fast",
+        "ratio:3@scale.io;mode=fast",
     ],
 )
 def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str) -> None:
@@ -3986,7 +4016,6 @@ def test_a_network_location_with_a_password_is_redacted(layer: Layer, text: str)
         # A word and a small number before a dotted host, no port, no database: a label's value.
         "ratio:3@scale.io;next",
         "weight:0.5@eu.zone;weight:2@us.zone",
-        "scale=ratio:3@scale.io;mode=fast",
         "Mon:9-17@HQ; Tue:9-17@remote",
         "To:ada@example.com;Cc:bob@example.org",
         "slice:x@[0:10]",
@@ -6092,9 +6121,11 @@ def _jwt_list_items() -> st.SearchStrategy[Any]:
 @example(items=[f"{_JWT_HEADER}."] * 40)
 @example(items=[_JWT[at : at + 10] for at in range(0, len(_JWT), 10)] * 3)
 def test_jwt_items_reads_each_list_as_0_32_did(layer: Layer, items: list[Any]) -> None:
-    # Read once for the whole list instead of a window for each start: the same verdicts.
+    # Read once for the whole list instead of a window for each start: every piece 0.32.0
+    # found is found still (session 47 finds more: a token split at its dots before a dotted
+    # line, a token after a lone header or noise holding "eyJ").
     module = layer.redaction
-    assert module.jwt_items(items) == _jwt_items_of_0_32(module, items)
+    assert set(module.jwt_items(items)) >= set(_jwt_items_of_0_32(module, items))
 
 
 @pytest.mark.parametrize(
@@ -6134,5 +6165,6 @@ def test_jwt_items_work_grows_with_the_list_not_its_window(layer: Layer, item: s
 
     small, large = lines_run([item] * 1000), lines_run([item] * 4000)
     assert large <= 4.2 * small
-    # 0.32.0 ran 75 to 255 lines per item (a window of 32 pieces for each start); 30 to 48 now.
+    # 0.32.0 ran 75 to 255 lines per item (a window of 32 pieces for each start); 34 to 57 now
+    # (session 47 reads a token after a lone header or noise from its own start too).
     assert large <= 60 * 4000
