@@ -3950,6 +3950,10 @@ def test_look_alikes_of_those_forms_are_kept(layer: Layer, text: str) -> None:
         "Server=db;Password=x",
         "ratio=3;ada:s3cret@db.example.com;next",
         "ada:1234567@db.example.com;next",
+        # Two or three digits are as likely a weak password as a label's number.
+        "deploy:123@db.example.com;next",
+        "Séuser:123@db.host;Ada",
+        "ada:42@cache.example.com;timeout",
         "ada:3@db.example.com:5432;next",
         "ada:3@db.example.com/app;next",
         "proxy=ada:pw@proxy.example.com;next",
