@@ -3987,15 +3987,7 @@ def _prefixed_listers(
     first = call.args[0]
     if isinstance(first, ast.Constant | ast.JoinedStr | ast.BinOp):
         return []
-    sources: list[ast.AST] = []
-    node: ast.AST = call
-    while node in parents and not isinstance(node, FunctionNode | ast.Lambda):
-        parent = parents[node]
-        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
-            sources.append(parent.iter)
-        elif isinstance(parent, _COMPREHENSIONS):
-            sources.extend(generator.iter for generator in parent.generators)
-        node = parent
+    sources: list[ast.AST] = list(_iterated_around(call, parents))
     found: list[ast.Call] = []
     seen: set[str] = set()
     while sources:
@@ -4058,15 +4050,7 @@ def _walks_sub_folders(
     call counts (``walk_packages(...)``, ``os.walk(...)``, ``.rglob(...)``, a
     ``glob("**/*.py")``): not ``**kwargs``, ``2 ** n`` or a comment naming one.
     """
-    loops: list[ast.expr] = []
-    node: ast.AST = call
-    while node in parents and not isinstance(node, FunctionNode | ast.Lambda):
-        parent = parents[node]
-        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
-            loops.append(parent.iter)
-        elif isinstance(parent, _COMPREHENSIONS):
-            loops.extend(generator.iter for generator in parent.generators)
-        node = parent
+    loops = _iterated_around(call, parents)
     if not loops:
         return _calls_deep_lister(tree, {}, set())
     seen: set[str] = set()
@@ -4402,3 +4386,20 @@ def import_lines(text: str) -> Iterator[re.Match[str]]:
             continue
         line_end = text.find("\n", found)
         found = -1 if line_end == -1 else text.find("import", line_end)
+
+
+def _iterated_around(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr]:
+    """What the loops and comprehensions around ``call`` iterate, innermost first.
+
+    Up to the function or lambda holding it: a loop outside it runs the definition, not the call.
+    """
+    iterated: list[ast.expr] = []
+    node: ast.AST = call
+    while node in parents and not isinstance(node, FunctionNode | ast.Lambda):
+        parent = parents[node]
+        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
+            iterated.append(parent.iter)
+        elif isinstance(parent, _COMPREHENSIONS):
+            iterated.extend(generator.iter for generator in parent.generators)
+        node = parent
+    return iterated
