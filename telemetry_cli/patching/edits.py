@@ -474,8 +474,11 @@ class ModuleEditor:
             if names:
                 spellings.update(self._spellings(names, top, layer))
         own = len(spellings) > 1
-        # As the modules the app imports spell it, too: one spelling a project.
-        spellings |= self._package_spellings(top, layer)
+        if not spellings or any(spellings):
+            # As the modules the app imports spell it (one spelling a project); a module of bare
+            # imports only is spelled bare whatever they say: the app's import walk, tens of
+            # milliseconds in a check, is not needed for it.
+            spellings |= self._package_spellings(top, layer)
         rooted = sorted(prefix for prefix in spellings if prefix)
         if not rooted or self.index.served_inside():
             # Served from inside the backend folder (`WORKDIR /app`, `COPY backend/ .`,
@@ -510,6 +513,23 @@ class ModuleEditor:
         found = self.index.package_spellings.get(top)
         if found is not None:
             return found
+        folder = self.index.backend_folder
+        rooted = re.compile(
+            rf"^[ \t]*(?:from|import)\b[^\n#]*?\b(?:{'|'.join(map(re.escape, folder))})"
+            r"(?:\.|[ \t]+import\b)",
+            re.M,
+        )
+        if not folder or not any(
+            rooted.search(source.text)
+            for source in map(self.index.source, self.index.package)
+            if source is not None
+        ):
+            # A rooted name starts with a part of the backend folder's path (``src.routes``,
+            # ``from src import routes``), and no import line of the package's modules names
+            # one: bare, without the app's import walk (most projects; tens of milliseconds of
+            # an up-to-date check, bench/RESULTS.md of session 47).
+            self.index.package_spellings[top] = frozenset()
+            return frozenset()
         spellings: set[str] = set()
         # A text probe for the package's name; the flat layout's modules have a name each.
         probe = None if self._flat(top, layer) else top
