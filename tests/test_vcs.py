@@ -1148,6 +1148,38 @@ PREFIXED_LISTINGS = {
         "backend/app/routes/_draft.py",
         False,
     ),
+    # A prefix held by a name the module binds once, to a value made of its own name.
+    "a-prefix-held-by-a-name": (
+        'PREFIX = __name__ + "."\nfor m in pkgutil.walk_packages(__path__, PREFIX):\n',
+        "backend/app/routes/v1/broken.py",
+        True,
+    ),
+    "a-prefix-made-of-a-name": (
+        'package = __name__\nprefix = package + "."\n'
+        "for m in pkgutil.walk_packages(__path__, prefix):\n",
+        "backend/app/routes/v1/broken.py",
+        True,
+    ),
+    "a-prefix-f-string-held-by-a-name-given-by-keyword": (
+        'prefix = f"{__name__}."\nfor m in pkgutil.iter_modules(__path__, prefix=prefix):\n',
+        "backend/app/routes/broken.py",
+        True,
+    ),
+    "a-prefix-bound-in-the-function-that-lists": (
+        "def load():\n    package = __name__\n"
+        '    for m in pkgutil.walk_packages(__path__, f"{package}."):\n'
+        "        ROUTERS.append(importlib.import_module(m.name).router)\n\n\nload()\n"
+        "for m in []:\n",
+        "backend/app/routes/v1/broken.py",
+        True,
+    ),
+    # A name bound twice (or a parameter) may hold anything: its listing is not read.
+    "a-prefix-bound-twice-is-not-read": (
+        'prefix = __name__ + "."\nif not __debug__:\n    prefix = "app.other."\n'
+        "for m in pkgutil.walk_packages(__path__, prefix):\n",
+        "backend/app/routes/v1/broken.py",
+        False,
+    ),
 }
 
 
@@ -1158,6 +1190,7 @@ def test_a_prefixed_pkgutil_listing_imports_what_it_names(tmp_path: Path, way: s
     # and the app failed to start. `walk_packages` recurses (into packages only: a broken
     # script in a folder without `__init__.py` failed the run), `iter_modules` does not, and a
     # filter reads the entry's whole name.
+    # A prefix held by a name bound once (`prefix = __name__ + "."`) was not read either.
     loop, path, imported = PREFIXED_LISTINGS[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'

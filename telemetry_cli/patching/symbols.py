@@ -3834,6 +3834,7 @@ _IMPORTERS = frozenset({"import_module", "__import__"})
 _DEEP_LISTERS = frozenset({"walk_packages", "walk", "rglob"})
 _GLOBS = frozenset({"glob", "iglob"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_COMPREHENSIONS_TYPE = ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
 
 
 def _listed_modules(
@@ -3885,9 +3886,13 @@ def _listed_modules(
         changed: set[str] = set()
         calls: list[ast.Call] = []
         parents: dict[ast.AST, ast.AST] = {}
+        # Every binding of each name, however made (see `_certain_value`).
+        bindings: dict[str, int] = {}
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
+            for name in _names_bound(node):
+                bindings[name] = bindings.get(name, 0) + 1
             if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -3919,7 +3924,10 @@ def _listed_modules(
                 (ast.get_source_segment(text, value) or "", filters, deep) for value in values
             )
             for lister in _prefixed_listers(call, parents, bound):
-                folder = _prefix_folder(call_argument(lister, 1, "prefix"), source)
+                prefix = call_argument(lister, 1, "prefix")
+                folder = _prefix_folder(
+                    prefix, source, lambda name: _certain_value(name, parents, bound, bindings)
+                )
                 if folder is not None:
                     called = lister.func
                     walks = getattr(called, "id", getattr(called, "attr", "")) == "walk_packages"
@@ -4004,36 +4012,127 @@ def _prefixed_listers(
     return found
 
 
-def _prefix_folder(prefix: ast.expr | None, source: ModuleSource) -> str | None:
+def _prefix_folder(
+    prefix: ast.expr | None,
+    source: ModuleSource,
+    value_of: Callable[[ast.Name], ast.expr | None],
+) -> str | None:
     """The package a ``pkgutil`` listing's ``prefix`` names its entries under, else None.
 
     ``__name__ + "."`` or ``f"{__name__}."`` (the module's own name), ``__package__`` likewise,
-    or a literal ``"app.routes."``; any other prefix is not read.
+    or a literal ``"app.routes."``, or a name ``value_of`` gives the one value of (``prefix =
+    package + "."`` after ``package = __name__``); any other prefix is not read.
     """
-    parts: list[ast.expr] = []
-    if isinstance(prefix, ast.BinOp) and isinstance(prefix.op, ast.Add):
-        parts = [prefix.left, prefix.right]
-    elif isinstance(prefix, ast.JoinedStr):
-        parts = [
-            value.value if isinstance(value, ast.FormattedValue) else value
-            for value in prefix.values
-        ]
-    elif prefix is not None:
-        parts = [prefix]
-    written = ""
-    for part in parts:
-        if isinstance(part, ast.Constant) and isinstance(part.value, str):
-            written += part.value
-        elif isinstance(part, ast.Name) and part.id == "__name__":
-            written += source.name
-        elif isinstance(part, ast.Name) and part.id == "__package__" and source.package:
-            written += source.package
-        else:
-            return None
+    written = _written_string(prefix, source, value_of, 0)
+    if written is None:
+        return None
     folder = written[:-1]
     if not written.endswith(".") or not all(word.isidentifier() for word in folder.split(".")):
         return None
     return folder
+
+
+# How many names deep a prefix is followed (`prefix = package + "."`, `package = __name__`).
+_PREFIX_NAME_DEPTH = 8
+
+
+def _written_string(
+    node: ast.expr | None,
+    source: ModuleSource,
+    value_of: Callable[[ast.Name], ast.expr | None],
+    depth: int,
+) -> str | None:
+    """The string ``node`` is, else None (a part of it not certain).
+
+    Made of literals, ``__name__``/``__package__`` and names bound once (``value_of``), joined
+    by ``+`` or an f-string.
+    """
+    if node is None or depth > _PREFIX_NAME_DEPTH:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = _written_string(node.left, source, value_of, depth + 1)
+        right = _written_string(node.right, source, value_of, depth + 1)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                if value.conversion not in (-1, ord("s")) or value.format_spec is not None:
+                    return None  # `{name!r}`, `{name:>10}`: not the name as written
+                value = value.value
+            part = _written_string(value, source, value_of, depth + 1)
+            if part is None:
+                return None
+            parts.append(part)
+        return "".join(parts)
+    if isinstance(node, ast.Name):
+        if node.id == "__name__":
+            return source.name
+        if node.id == "__package__":
+            return source.package or None
+        return _written_string(value_of(node), source, value_of, depth + 1)
+    return None
+
+
+def _names_bound(node: ast.AST) -> list[str]:
+    """The names ``node`` itself binds.
+
+    An assignment's, a loop's or ``with``'s target, a parameter, an import, a ``def``/
+    ``class``, ``global``/``nonlocal`` (which may bind it elsewhere), a ``del``.
+    """
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+        return [node.id]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.alias):
+        return [node.asname or node.name.partition(".")[0]]
+    if isinstance(node, FunctionNode | ast.ClassDef):
+        return [node.name]
+    if isinstance(node, ast.Global | ast.Nonlocal):
+        return list(node.names)
+    if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+        return [node.name]
+    return []
+
+
+def _certain_value(
+    name: ast.Name,
+    parents: dict[ast.AST, ast.AST],
+    bound: dict[str, list[ast.expr]],
+    bindings: dict[str, int],
+) -> ast.expr | None:
+    """The one value the module gives ``name`` where it is read, else None.
+
+    The name is bound once in the whole module (``bindings``: no other assignment, loop,
+    parameter, import or ``global`` of it anywhere), by a plain assignment (``bound``) at the
+    module's top level or in the function that reads it, before the read when in the same
+    scope: ``prefix = __name__ + "."`` then ``walk_packages(__path__, prefix)``.
+    """
+    values = bound.get(name.id, [])
+    if bindings.get(name.id) != 1 or len(values) != 1:
+        return None
+    value = values[0]
+    statement = parents.get(value)
+    if not isinstance(statement, ast.Assign | ast.AnnAssign) or statement.value is not value:
+        return None  # a walrus: bound where its expression runs, not certainly before
+
+    def scope_of(node: ast.AST) -> ast.AST | None:
+        while node in parents:
+            node = parents[node]
+            if isinstance(node, FunctionNode | ast.Lambda | ast.ClassDef | _COMPREHENSIONS_TYPE):
+                return node
+        return None
+
+    where, read_in = scope_of(statement), scope_of(name)
+    if where is not None and where is not read_in:
+        return None  # another function's local, or a class attribute: not this name
+    if where is read_in and statement.lineno >= name.lineno:
+        return None
+    if where is None and read_in is None and statement.lineno >= name.lineno:
+        return None
+    return value
 
 
 def _walks_sub_folders(
