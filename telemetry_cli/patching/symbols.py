@@ -4276,8 +4276,31 @@ def _entry_names(target: ast.expr, iterated: ast.expr) -> dict[str, ast.expr]:
         or not isinstance(target.elts[2], ast.Name)
     ):
         return {}
-    entry = ast.Attribute(ast.Name("entry", ast.Load()), "ispkg", ast.Load())
+    entry = ast.Attribute(ast.Name(_ENTRY, ast.Load()), "ispkg", ast.Load())
     return {target.elts[2].id: entry}
+
+
+# The name a filter reads the listed entry by once :func:`_loop_filters` has rewritten it: no
+# module can write it, so a filter reading anything else is told apart (:func:`_filter_keeps`).
+_ENTRY = "<entry>"
+
+
+def _entry_read_by_loop(target: ast.expr, iterated: ast.expr) -> dict[str, ast.expr]:
+    """The names a loop around the import binds the listed entry to, for its filters.
+
+    Every name of the loop's target (``for name in os.listdir(...)``, ``for m in
+    iter_modules(...)``, ``for path in folder.glob("*.py")``), except in a ``pkgutil`` entry
+    unpacked: there its name (``for _, name, ispkg in ...``) and ``ispkg`` only, the finder
+    being no part of the entry's name.
+    """
+    entry = ast.Name(_ENTRY, ast.Load())
+    unpacked = _entry_names(target, iterated)
+    if unpacked:
+        name = target.elts[1] if isinstance(target, ast.Tuple) else None
+        if isinstance(name, ast.Name):
+            unpacked[name.id] = entry
+        return unpacked
+    return dict.fromkeys(names_in(target), entry)
 
 
 class _Substitute(ast.NodeTransformer):
@@ -4312,6 +4335,28 @@ def _loop_filters(
     if tests is None:
         return None
     values = dict(constants)
+    node: ast.AST = call
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.For | ast.AsyncFor):
+            values.update(_entry_names(node.target, node.iter))
+        elif isinstance(node, _COMPREHENSIONS):
+            for generator in node.generators:
+                values.update(_entry_names(generator.target, generator.iter))
+    # The listed entry is what the import's name is made of (`f"{__name__}.{name}"`, `m.name`,
+    # or the name it is bound to first), what the innermost loop binds per entry, and what a
+    # comprehension it iterates binds: a filter on anything else filters no entry.
+    entry = ast.Name(_ENTRY, ast.Load())
+    first = call.args[0]
+    made_of = [first]
+    if isinstance(first, ast.Name) and bound is not None:
+        made_of.extend(bound.get(first.id, []))
+    for part in made_of:
+        values.update(
+            dict.fromkeys(names_in(part, read=True) - _MODULE_NAMES - set(constants), entry)
+        )
+    for loop, _ in _innermost_loops(call, parents):
+        values.update(_entry_read_by_loop(loop.target, loop.iter))
     for iterated in _innermost_loop_iterables(call, parents):
         if isinstance(iterated, ast.Name) and bound is not None:
             held = bound.get(iterated.id, [])
@@ -4321,19 +4366,46 @@ def _loop_filters(
         if isinstance(iterated, ast.ListComp | ast.SetComp | ast.GeneratorExp):
             for generator in iterated.generators:
                 tests.extend(generator.ifs)
-                values.update(_entry_names(generator.target, generator.iter))
-    node: ast.AST = call
-    while node in parents:
-        node = parents[node]
-        if isinstance(node, ast.For | ast.AsyncFor):
-            values.update(_entry_names(node.target, node.iter))
-        elif isinstance(node, _COMPREHENSIONS):
-            for generator in node.generators:
-                values.update(_entry_names(generator.target, generator.iter))
-    if not values:
-        return tests
+                values.update(_entry_read_by_loop(generator.target, generator.iter))
+    # `name = m.name` (or `stem = f[:-3]`) in the loop's body before the import: the entry too.
+    for _, body in _innermost_loops(call, parents):
+        for statement in body:
+            if any(inner is call for inner in ast.walk(statement)):
+                break
+            if not (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+            ):
+                continue
+            value = _Substitute(values).visit(copy.deepcopy(statement.value))
+            if _ENTRY in names_in(value):
+                values[statement.targets[0].id] = value
+            else:
+                values.pop(statement.targets[0].id, None)  # bound again to something else
     substitute = _Substitute(values)
     return [substitute.visit(copy.deepcopy(test)) for test in tests]
+
+
+def _innermost_loops(
+    call: ast.Call, parents: dict[ast.AST, ast.AST]
+) -> list[tuple[ast.comprehension | ast.For | ast.AsyncFor, list[ast.stmt]]]:
+    """The innermost loop around ``call``, empty outside any loop.
+
+    Each ``for`` of a comprehension, or a ``for`` statement with its body (a comprehension
+    has none).
+    """
+    node: ast.AST = call
+    while node in parents:
+        parent = parents[node]
+        if isinstance(parent, FunctionNode | ast.Lambda | ast.Module):
+            return []
+        if isinstance(parent, _COMPREHENSIONS):
+            return [(generator, []) for generator in parent.generators]
+        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
+            return [(parent, parent.body)]
+        node = parent
+    return []
 
 
 def _innermost_loop_iterables(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr]:
@@ -4381,7 +4453,9 @@ def _filter_keeps(test: ast.expr, leaf: str, is_package: bool) -> bool | None:
 
     Read as a test of the entry's name (``name``, ``m.name``, ``file``: ``startswith``,
     ``endswith``, ``==``/``!=``/``in`` with strings, the file's ``.py`` kept or not) or of
-    ``ispkg``, joined by ``and``/``or``/``not``.
+    ``ispkg``, joined by ``and``/``or``/``not``. Only a test of the entry itself (read through
+    :data:`_ENTRY`, see :func:`_loop_filters`): ``other.startswith("_")`` or ``flags.ispkg``
+    says nothing of which entries the loop keeps.
     """
     entries = (leaf,) if is_package else (leaf, f"{leaf}.py")
     if isinstance(test, ast.BoolOp):
@@ -4394,7 +4468,7 @@ def _filter_keeps(test: ast.expr, leaf: str, is_package: bool) -> bool | None:
         kept = _filter_keeps(test.operand, leaf, is_package)
         return None if kept is None else not kept
     if isinstance(test, ast.Attribute) and test.attr == "ispkg":
-        return is_package
+        return is_package if _reads_entry(test.value) else None
     if (
         isinstance(test, ast.Call)
         and isinstance(test.func, ast.Attribute)
@@ -4402,6 +4476,8 @@ def _filter_keeps(test: ast.expr, leaf: str, is_package: bool) -> bool | None:
         and len(test.args) == 1
         and not test.keywords
     ):
+        if not _reads_entry(test.func.value):
+            return None
         words = _strings(test.args[0])
         if words is None:
             return None
@@ -4412,11 +4488,47 @@ def _filter_keeps(test: ast.expr, leaf: str, is_package: bool) -> bool | None:
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         words = _strings(test.comparators[0])
         operator = test.ops[0]
-        if words is None or not isinstance(operator, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+        if (
+            words is None
+            or not isinstance(operator, ast.Eq | ast.NotEq | ast.In | ast.NotIn)
+            or not _reads_entry(test.left)
+        ):
             return None
         inside = any(entry in words for entry in entries)
         return inside if isinstance(operator, ast.Eq | ast.In) else not inside
     return None
+
+
+# Functions a filter may read the entry's name through (`os.path.splitext(f)[0]`, `Path(f).stem`).
+_NAME_READERS = frozenset(
+    {"str", "Path", "PurePath", "pathlib.Path", "pathlib.PurePath", "os.fsdecode"}
+    | {"os.path.basename", "os.path.splitext", "path.basename", "path.splitext"}
+)
+
+
+def _reads_entry(subject: ast.expr) -> bool:
+    """Whether ``subject`` is the listed entry, or a part of it.
+
+    ``<entry>``, ``<entry>.name``, ``<entry>.name.lower()``, ``<entry>[:-3]``,
+    ``os.path.splitext(<entry>)[0]``.
+    """
+    node = subject
+    while True:
+        if isinstance(node, ast.Name):
+            return node.id == _ENTRY
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            called = node.func
+            written = ast.unparse(called) if isinstance(called, ast.Name | ast.Attribute) else ""
+            if written in _NAME_READERS and len(node.args) == 1:
+                node = node.args[0]
+            elif isinstance(node.func, ast.Attribute):
+                node = node.func.value  # a method of the name's string or path
+            else:
+                return False
+        else:
+            return False
 
 
 def _strings(node: ast.expr) -> tuple[str, ...] | None:
