@@ -6,6 +6,7 @@ written here; :mod:`telemetry_cli.sync` does that.
 """
 
 import ast
+import fnmatch
 import functools
 import os
 import posixpath
@@ -72,6 +73,7 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     ParseFailure,
     Unreadable,
+    failing_at_import,
     parse,
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, layer_dir, qualified
@@ -1050,6 +1052,12 @@ class _Analysis:
             ),
             None if site is None else site.module.name,
         )
+        self._fail_unimportable(
+            (
+                *filter(None, (site and site.module.name, entry.module)),
+                *(editor.module.name for editor in self.editors.values()),
+            )
+        )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         # The folders the app's imports need on the import path besides the backend folder,
         # once the run is done: the quickstart puts them there.
@@ -1121,6 +1129,109 @@ class _Analysis:
                 )
                 self.order.append(path)
         return tuple(failed)
+
+    def _fail_unimportable(self, modules: tuple[str, ...]) -> None:
+        """Fail each package ``__init__`` above ``modules`` (or module of them) that cannot import.
+
+        ``modules``: the app's module, the server's and those the run patches. Python runs the
+        ``__init__.py`` of every package above a module before the module (``from app.routes
+        import users`` runs ``app/routes/__init__.py`` first), whatever the import names. One
+        whose top level certainly stops (a ``raise`` in its body, or an import there of a
+        module of the backend's own packages that is not in the backend folder) fails every
+        import of the modules below it: the app cannot start with them, and a patch written
+        into them would be one no request reaches. An import of any other module is not
+        judged: whether it is installed where the app runs is not known here.
+        """
+        layers = self._layer_dirs()
+        seen: set[str] = set()
+        for module in modules:
+            parts = module.split(".")
+            for end in range(1, len(parts) + 1):
+                name = ".".join(parts[:end])
+                source = self.index.source(name)
+                if name in seen or source is None:
+                    continue
+                seen.add(name)
+                if source.path in self.errors or source.path.startswith(layers):
+                    continue
+                for line, needed, what in failing_at_import(source):
+                    if needed is not None and not self._missing_own_module(needed):
+                        continue
+                    missing = "" if needed is None else f", which is not in {self.plan.backend}/"
+                    below = "" if name == module else f"importing {module} runs it first, so "
+                    self._fail(
+                        source.path,
+                        f"{source.path}:{line}: {what}{missing}; {below}the app cannot import "
+                        f"{module} and cannot start: fix it and rerun",
+                    )
+                    break
+
+    def _missing_own_module(self, module: str) -> bool:
+        """Whether ``module`` is certainly absent: one of the backend's own packages lacks it.
+
+        Its top-level package and each one down to its parent are regular packages of the
+        backend folder (an ``__init__.py``: a namespace package may have other portions on the
+        path), the parent has no file or folder of its name (``users.py``, ``users/``, an
+        extension module ``users.cpython-312-x86_64-linux-gnu.so``), no ``__init__`` on the
+        way touches ``__path__`` (which may add a folder holding it), and no ``.gitignore``
+        names it (a file a build writes, see :meth:`_ignored`).
+        """
+        parts = module.split(".")
+        folder = Path(self.plan.root, self.plan.backend)
+        for depth, part in enumerate(parts):
+            init = folder / "__init__.py"
+            if depth and not init.is_file():
+                return False
+            if depth:
+                try:
+                    text = init.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    return False
+                if "__path__" in text:
+                    return False
+            try:
+                names = [entry.name for entry in os.scandir(folder)]
+            except OSError:
+                return False
+            if not any(name == part or name.startswith(f"{part}.") for name in names):
+                # Not even the top-level package here: another project's or an installed one.
+                # A file git ignores is one a build writes (`_version.py` of setuptools-scm).
+                return depth > 0 and not self._ignored(folder, part)
+            folder = folder / part
+        return False
+
+    def _ignored(self, folder: Path, part: str) -> bool:
+        """Whether a ``.gitignore`` from the project root down to ``folder`` names ``part``.
+
+        Its module file (``part.py``), an extension module or a package folder, by a pattern
+        of the file's name or of its path from that ``.gitignore``'s folder (a negation or
+        a comment is no pattern).
+        """
+        root = Path(self.plan.root)
+        try:
+            relative = folder.relative_to(root).parts
+        except ValueError:
+            return False
+        for depth in range(len(relative) + 1):
+            base = root.joinpath(*relative[:depth])
+            try:
+                lines = (base / ".gitignore").read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            below = "/".join(relative[depth:])
+            for line in lines.splitlines():
+                pattern = line.strip().rstrip("/")
+                if not pattern or pattern.startswith(("#", "!")):
+                    continue
+                for name in (f"{part}.py", part, f"{part}.so", f"{part}.pyd"):
+                    path = f"{below}/{name}" if below else name
+                    if "/" in pattern.strip("/"):
+                        matched = fnmatch.fnmatchcase(path, pattern.lstrip("/"))
+                    else:
+                        matched = fnmatch.fnmatchcase(name, pattern.lstrip("/"))
+                    if matched or fnmatch.fnmatchcase(path, f"**/{pattern}"):
+                        return True
+        return False
 
     def _layer_dirs(self) -> tuple[str, ...]:
         """The folders (each ending in ``/``) of any layer named by the plan or a record.

@@ -4542,6 +4542,35 @@ def _strings(node: ast.expr) -> tuple[str, ...] | None:
     return strings if len(strings) == len(items) else None
 
 
+def failing_at_import(source: ModuleSource) -> Iterator[tuple[int, str | None, str]]:
+    """What in ``source``'s own top level runs whenever it is imported and may stop it.
+
+    ``(line, module, what)``: a ``raise`` written in the module's body (not under an ``if``,
+    ``try``, ``def`` or ``with``), module None; or an import statement there, with the dotted
+    module it needs to exist (``import a.b`` needs ``a.b``, ``from a.b import c`` needs
+    ``a.b``, ``from . import c`` nothing of its own), made absolute from the module's package.
+    A module that does not parse yields nothing (that failure is reported on its own).
+    """
+    try:
+        tree = ast.parse(source.text)
+    except PARSE_ERRORS:
+        return
+    for statement in tree.body:
+        if isinstance(statement, ast.Raise):
+            raised = statement.exc
+            if isinstance(raised, ast.Call):
+                raised = raised.func
+            name = ast.unparse(raised) if raised is not None else "the exception being handled"
+            yield statement.lineno, None, f"raises {name} whenever it is imported"
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                yield statement.lineno, alias.name, f"imports {alias.name}"
+        elif isinstance(statement, ast.ImportFrom):
+            module = _absolute_from(statement, source.package)
+            if module is not None and (statement.module or statement.level == 0):
+                yield statement.lineno, module, f"imports from {module}"
+
+
 def modules_imported(text: str, package: str | None) -> Iterator[str]:
     """The dotted names the import statements of ``text`` may name a module by.
 
