@@ -1027,6 +1027,45 @@ def _script_steps(words: list[str]) -> list[list[str]] | None:
     return steps
 
 
+def served_from(root: Path, folder: str, command: str) -> tuple[list[str], list[str]] | None:
+    """Where a shell command line run in the project's ``folder`` serves its app from.
+
+    ``(folders, import strings)``: the project folders (root-relative, POSIX) its server puts
+    on the import path, the one the import strings are read from first, as an image's command
+    is read (:func:`_server_command`): a ``cd`` before it (``cd backend && uvicorn main:app``),
+    the server's own folder option (``uvicorn --app-dir backend``, ``gunicorn --chdir
+    backend``, granian's ``--working-dir``), launchers and project runners taken off, and a
+    gunicorn configuration file of the folder. None when not known, or above the project.
+    """
+    # Read as in a file system of its own with the project at `base`: above it is not known.
+    base = "/project"
+    start = posixpath.normpath(posixpath.join(base, folder))
+
+    def project_path(path: str) -> Path | None:
+        inside = posixpath.relpath(posixpath.normpath(posixpath.join(start, path)), base)
+        return None if inside.split("/")[0] == ".." else root / inside
+
+    def text_at(path: str) -> str | None:
+        where = project_path(path)
+        data = None if where is None else read_bounded(where)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def exists(path: str) -> bool:
+        where = project_path(path)
+        return where is not None and where.exists()
+
+    served = _server_command(["sh", "-c", command], start, exists, None, text_at)
+    if served is None:
+        return None
+    folders = [
+        posixpath.relpath(posixpath.normpath(posixpath.join(start, each)), base)
+        for each in served[0]
+    ]
+    if any(each.split("/")[0] == ".." for each in folders):
+        return None
+    return folders, served[1]
+
+
 def _server_command(
     words: list[str],
     workdir: str,

@@ -927,8 +927,36 @@ def test_a_script_beside_an_app_package_says_nothing_of_its_spelling(tmp_path: P
                 "release: python seed.py\nweb: gunicorn -k uvicorn.workers.UvicornWorker main:app\n"
             )
         },
+        # The server given the folder to import from, in place of a `cd`.
+        {"Procfile": "web: uvicorn --app-dir backend main:app --port $PORT\n"},
+        {"Procfile": "web: gunicorn --chdir=backend -k uvicorn.workers.UvicornWorker main:app\n"},
+        {"Procfile": "web: poetry run uvicorn main:app --app-dir ./backend\n"},
+        # A compose service running its image from the folder the backend is copied to.
+        {
+            "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n",
+            "compose.yaml": (
+                "services:\n  api:\n    build: .\n    working_dir: /srv/backend\n"
+                "    command: uvicorn main:app --host 0.0.0.0\n"
+            ),
+        },
+        {
+            "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n",
+            "docker-compose.yml": (
+                "services:\n  api:\n    build: .\n"
+                '    command: ["gunicorn", "--chdir", "backend", "main:app"]\n'
+            ),
+        },
     ],
-    ids=["dockerfile", "procfile-cd", "procfile-in-folder"],
+    ids=[
+        "dockerfile",
+        "procfile-cd",
+        "procfile-in-folder",
+        "procfile-app-dir",
+        "procfile-chdir",
+        "procfile-runner-app-dir",
+        "compose-working-dir",
+        "compose-command-chdir",
+    ],
 )
 def test_an_app_served_from_inside_the_folder_imports_the_layer_bare(
     tmp_path: Path, run_files: dict[str, str]

@@ -78,7 +78,6 @@ from telemetry_cli.patching.symbols import (
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, layer_dir, qualified
 from telemetry_cli.render import carries_header
-from telemetry_cli.server_commands import SERVER_COMMANDS, served_import_strings
 from telemetry_cli.vcs import ManifestHistory
 
 
@@ -573,33 +572,20 @@ def served_inside(root: Path, backend: str, module: str) -> bool:
 def _procfile_modules(root: Path, holder: str, folder: str) -> set[str]:
     """The modules the Procfile of ``holder`` (root-relative) serves from ``folder``.
 
-    Each process's command runs in the Procfile's folder, or where a ``cd`` before the server
-    takes it (``cd backend && uvicorn main:app``); a server given a folder of its own
-    (``--app-dir``, ``--chdir``) is not read.
+    Each process's command runs in the Procfile's folder; where its server imports from is read
+    as an image's command is (:func:`~telemetry_cli.image_layer.served_from`): moved by a
+    ``cd`` before the server (``cd backend && uvicorn main:app``) or by the server's folder
+    option (``uvicorn --app-dir backend main:app``, ``gunicorn --chdir backend main:app``).
     """
-    from telemetry_cli.image_layer import read_bounded
+    from telemetry_cli.image_layer import read_bounded, served_from
 
     data = read_bounded(root / holder / "Procfile")
     found: set[str] = set()
     for line in (data or b"").decode("utf-8", errors="replace").splitlines():
         process = _PROCESS.match(line)
-        if process is None:
-            continue
-        where = holder
-        for command in re.split(r"&&|;", process[1]):
-            words = command.split()
-            if words[:1] == ["cd"] and len(words) == 2:
-                where = posixpath.normpath(posixpath.join(where, words[1]))
-                continue
-            served = where == folder and any(word in SERVER_COMMANDS for word in words)
-            # A server given a folder of its own imports from there instead.
-            moved = any(
-                word.partition("=")[0] in options
-                for options in SERVER_COMMANDS.values()
-                for word in words
-            )
-            if served and not moved:
-                found.update(string.partition(":")[0] for string in served_import_strings(command))
+        served = None if process is None else served_from(root, holder, process[1])
+        if served is not None and served[0][:1] == [folder]:
+            found.update(string.partition(":")[0] for string in served[1])
     return found
 
 
