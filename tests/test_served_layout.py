@@ -557,6 +557,24 @@ def test_the_layer_is_imported_by_the_name_the_modules_import_their_package_by(
     assert {path: path.read_bytes() for path in before} == before
 
 
+def test_the_quickstart_imports_the_layer_as_the_patches_do(tmp_path: Path) -> None:
+    # The quickstart showed `from api.analytics.event_logger import event_logger` beside
+    # patches importing `src.infrastructure.api.analytics`: run from the root, as the app is,
+    # the bare name is no module. Served from inside the backend folder, it stays bare.
+    root = _rooted_project(tmp_path / "rooted", "from src.infrastructure.api.deps import get_db")
+    inside = _rooted_project(tmp_path / "inside", "from src.infrastructure.api.deps import get_db")
+    (inside / "Procfile").write_text("web: uvicorn --app-dir src/infrastructure api.app:app\n")
+    (inside / "entrypoint.sh").unlink()
+    for project, layer in ((root, "src.infrastructure.api.analytics"), (inside, "api.analytics")):
+        written = run("generate", "--root", str(project))
+        assert written.exit_code == 0, written.stdout + written.stderr
+        users = (project / "src/infrastructure/api/routes/users.py").read_text()
+        assert f"from {layer}.event_logger import event_logger" in users, users
+        quickstart = next(project.glob("specs/*/quickstart.md")).read_text()
+        shown = [line for line in quickstart.splitlines() if "import event_logger" in line]
+        assert shown == [f"from {layer}.event_logger import event_logger"], shown
+
+
 def test_a_module_spelling_its_package_both_ways_is_said(tmp_path: Path) -> None:
     both = "from api.deps import get_db\nfrom src.infrastructure.api import deps"
     root = _rooted_project(tmp_path, both)

@@ -1054,7 +1054,15 @@ class _Analysis:
             for path, (_, source) in self.backend.texts.items()
             if not path.startswith(layers)
         )
-        report.entry = entry._replace(import_folders=self.backend.folders_needed(left))
+        # The layer's name as the app's module imports it, one source for the documents'
+        # examples and the patches (a rooted layout's `src.app.analytics`).
+        editor = None if site is None or self.removing else self.editors.get(site.module.path)
+        logger = f"{self.package}.event_logger"
+        spelled = logger if editor is None else editor.absolute_spelling(logger)
+        report.entry = entry._replace(
+            import_folders=self.backend.folders_needed(left),
+            layer_import=spelled.rpartition(".")[0] if spelled != logger else "",
+        )
         report.read = {path: data for path, (data, _) in self.backend.texts.items()}
         if self.removing:
             report.users = self._layer_users((self.package,), {self.package})[self.package]
