@@ -1149,7 +1149,14 @@ class _Analysis:
                 if source.path in self.errors or source.path.startswith(layers):
                     continue
                 for line, needed, what in failing_at_import(source):
-                    if needed is not None and not self._missing_own_module(needed):
+                    if needed is not None and (
+                        # The layer's modules are the run's to write (a first run creates them).
+                        any(
+                            needed == layer or needed.startswith(f"{layer}.")
+                            for layer in (self.package, self.old_package)
+                        )
+                        or not self._missing_own_module(needed, layers)
+                    ):
                         continue
                     missing = "" if needed is None else f", which is not in {self.plan.backend}/"
                     below = "" if name == module else f"importing {module} runs it first, so "
@@ -1160,7 +1167,7 @@ class _Analysis:
                     )
                     break
 
-    def _missing_own_module(self, module: str) -> bool:
+    def _missing_own_module(self, module: str, layers: tuple[str, ...] = ()) -> bool:
         """Whether ``module`` is certainly absent: one of the backend's own packages lacks it.
 
         Its top-level package and each one down to its parent are regular packages of the
@@ -1168,10 +1175,14 @@ class _Analysis:
         path), the parent has no file or folder of its name (``users.py``, ``users/``, an
         extension module ``users.cpython-312-x86_64-linux-gnu.so``), no ``__init__`` on the
         way touches ``__path__`` (which may add a folder holding it), and no ``.gitignore``
-        names it (a file a build writes, see :meth:`_ignored`).
+        names it (a file a build writes, see :meth:`_ignored`). Never in the folders of
+        ``layers`` (root-relative, each ending in ``/``): the run writes those.
         """
         parts = module.split(".")
         folder = Path(self.plan.root, self.plan.backend)
+        where = PurePosixPath(self.plan.backend, *parts).as_posix()
+        if any(f"{where}/".startswith(layer) for layer in layers):
+            return False
         for depth, part in enumerate(parts):
             init = folder / "__init__.py"
             if depth and not init.is_file():
