@@ -9,6 +9,7 @@ run patches; what may not stop (a third-party import, a guarded one) is not judg
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,24 @@ def test_a_package_above_a_patched_module_that_may_import_is_patched(
     assert done.exit_code == 0, done.stdout
     assert "cannot start" not in done.stdout, done.stdout
     assert "log call in read_users (GET /users)" in done.stdout, done.stdout
+
+
+def test_the_layer_the_run_writes_is_no_missing_module(tmp_path: Path) -> None:
+    # Its modules are imported by the patched ones before the run writes them again (deleted
+    # by hand, then regenerated): they are the run's own, not an import that fails.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "routes/users.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {"backend/app/routes/__init__.py": "", "backend/app/routes/users.py": USERS_PY},
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import users\n" + main.read_text() + "app.include_router(users.router)\n"
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    shutil.rmtree(root / "backend/app/analytics")
+    again = run("generate", "--root", str(root))
+    assert again.exit_code == 0, again.stdout
+    assert "cannot start" not in again.stdout, again.stdout
