@@ -1125,7 +1125,7 @@ class _Analysis:
         return tuple(failed)
 
     def _fail_unimportable(self, modules: tuple[str, ...]) -> None:
-        """Fail each package ``__init__`` above ``modules`` (or module of them) that cannot import.
+        """Fail each package ``__init__`` above ``modules`` that certainly cannot be imported.
 
         ``modules``: the app's module, the server's and those the run patches. Python runs the
         ``__init__.py`` of every package above a module before the module (``from app.routes
@@ -1140,7 +1140,9 @@ class _Analysis:
         seen: set[str] = set()
         for module in modules:
             parts = module.split(".")
-            for end in range(1, len(parts) + 1):
+            # The packages above it only: what the module itself imports is its own code's
+            # business, read (or not) as its routes are.
+            for end in range(1, len(parts)):
                 name = ".".join(parts[:end])
                 source = self.index.source(name)
                 if name in seen or source is None:
@@ -1159,11 +1161,11 @@ class _Analysis:
                     ):
                         continue
                     missing = "" if needed is None else f", which is not in {self.plan.backend}/"
-                    below = "" if name == module else f"importing {module} runs it first, so "
                     self._fail(
                         source.path,
-                        f"{source.path}:{line}: {what}{missing}; {below}the app cannot import "
-                        f"{module} and cannot start: fix it and rerun",
+                        f"{source.path}:{line}: {what}{missing}; importing {module} runs it "
+                        f"first, so the app cannot import {module} and cannot start: fix it "
+                        "and rerun",
                     )
                     break
 
