@@ -28,6 +28,9 @@ class AppEntry(NamedTuple):
         import_folders: the folders (POSIX, relative to the project root) the app's imports
             need on the import path besides the backend folder (``src.api.users`` imported by
             a module of the backend folder ``src``: the root).
+        layer_import: the layer's package as the app's module imports it absolutely, as the
+            run's patches spell it (``src.analytics`` where the modules import their package
+            from the folder above the backend folder); empty for the plan's own name.
     """
 
     path: str
@@ -42,6 +45,7 @@ class AppEntry(NamedTuple):
     served_factory: bool = False
     mounted_at: str = ""
     import_folders: tuple[str, ...] = ()
+    layer_import: str = ""
 
     @property
     def import_string(self) -> str:

@@ -502,6 +502,8 @@ def template_context(
         "api_prefix": plan.api_prefix,
         "app_package": plan.app_package,
         "analytics_package": plan.analytics_package,
+        # The layer as the app's code imports it: the patches' spelling (see AppEntry).
+        "layer_import": entry.layer_import or plan.analytics_package,
         "logger_name": plan.analytics_package,
         "backend_dir": plan.backend,
         # What the app's imports need on the import path besides the backend folder, relative to

@@ -557,6 +557,24 @@ def test_the_layer_is_imported_by_the_name_the_modules_import_their_package_by(
     assert {path: path.read_bytes() for path in before} == before
 
 
+def test_the_quickstart_imports_the_layer_as_the_patches_do(tmp_path: Path) -> None:
+    # The quickstart showed `from api.analytics.event_logger import event_logger` beside
+    # patches importing `src.infrastructure.api.analytics`: run from the root, as the app is,
+    # the bare name is no module. Served from inside the backend folder, it stays bare.
+    root = _rooted_project(tmp_path / "rooted", "from src.infrastructure.api.deps import get_db")
+    inside = _rooted_project(tmp_path / "inside", "from src.infrastructure.api.deps import get_db")
+    (inside / "Procfile").write_text("web: uvicorn --app-dir src/infrastructure api.app:app\n")
+    (inside / "entrypoint.sh").unlink()
+    for project, layer in ((root, "src.infrastructure.api.analytics"), (inside, "api.analytics")):
+        written = run("generate", "--root", str(project))
+        assert written.exit_code == 0, written.stdout + written.stderr
+        users = (project / "src/infrastructure/api/routes/users.py").read_text()
+        assert f"from {layer}.event_logger import event_logger" in users, users
+        quickstart = next(project.glob("specs/*/quickstart.md")).read_text()
+        shown = [line for line in quickstart.splitlines() if "import event_logger" in line]
+        assert shown == [f"from {layer}.event_logger import event_logger"], shown
+
+
 def test_a_module_spelling_its_package_both_ways_is_said(tmp_path: Path) -> None:
     both = "from api.deps import get_db\nfrom src.infrastructure.api import deps"
     root = _rooted_project(tmp_path, both)
@@ -927,8 +945,53 @@ def test_a_script_beside_an_app_package_says_nothing_of_its_spelling(tmp_path: P
                 "release: python seed.py\nweb: gunicorn -k uvicorn.workers.UvicornWorker main:app\n"
             )
         },
+        # The server given the folder to import from, in place of a `cd`.
+        {"Procfile": "web: uvicorn --app-dir backend main:app --port $PORT\n"},
+        {"Procfile": "web: gunicorn --chdir=backend -k uvicorn.workers.UvicornWorker main:app\n"},
+        {"Procfile": "web: poetry run uvicorn main:app --app-dir ./backend\n"},
+        # A compose service running its image from the folder the backend is copied to.
+        {
+            "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n",
+            "compose.yaml": (
+                "services:\n  api:\n    build: .\n    working_dir: /srv/backend\n"
+                "    command: uvicorn main:app --host 0.0.0.0\n"
+            ),
+        },
+        {
+            "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n",
+            "docker-compose.yml": (
+                "services:\n  api:\n    build: .\n"
+                '    command: ["gunicorn", "--chdir", "backend", "main:app"]\n'
+            ),
+        },
+        # A stock image running the mounted code: the mount says which folder `/app` is.
+        {
+            "compose.yaml": (
+                "services:\n  api:\n    image: python:3.12-slim\n"
+                '    volumes:\n      - "./backend:/app:ro"\n    working_dir: /app\n'
+                "    command: uvicorn main:app --host 0.0.0.0 --reload\n"
+            ),
+        },
+        {
+            "docker-compose.yml": (
+                "services:\n  api:\n    image: python:3.12-slim\n"
+                "    volumes:\n      - .:/srv\n    working_dir: /srv\n"
+                "    command: uvicorn --app-dir backend main:app\n"
+            ),
+        },
     ],
-    ids=["dockerfile", "procfile-cd", "procfile-in-folder"],
+    ids=[
+        "dockerfile",
+        "procfile-cd",
+        "procfile-in-folder",
+        "procfile-app-dir",
+        "procfile-chdir",
+        "procfile-runner-app-dir",
+        "compose-working-dir",
+        "compose-command-chdir",
+        "compose-stock-image-mounted",
+        "compose-stock-image-mounted-above",
+    ],
 )
 def test_an_app_served_from_inside_the_folder_imports_the_layer_bare(
     tmp_path: Path, run_files: dict[str, str]
@@ -955,6 +1018,42 @@ def test_an_app_served_from_inside_the_folder_imports_the_layer_bare(
     assert "from analytics.event_logger import event_logger" in main, main
     checked = run("generate", "--check", "--root", str(tmp_path))
     assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(
+    "compose",
+    [
+        # From the root the mount holds: `backend.main` is the module served.
+        "    volumes:\n      - .:/srv\n    working_dir: /srv\n"
+        "    command: uvicorn backend.main:app\n",
+        # A folder no mount holds (the image's own), or a variable: not read.
+        "    volumes:\n      - ./backend:/app\n    working_dir: /opt/app\n"
+        "    command: uvicorn main:app\n",
+        "    volumes:\n      - ./backend:/app\n    working_dir: $APP_DIR\n"
+        "    command: uvicorn main:app\n",
+    ],
+    ids=["from-the-root", "a-folder-no-mount-holds", "a-variable"],
+)
+def test_a_compose_service_not_serving_from_inside_keeps_the_rooted_spelling(
+    tmp_path: Path, compose: str
+) -> None:
+    write_files(
+        tmp_path,
+        {
+            "backend/main.py": "from backend.items import rows\n\n" + _SERVED_MAIN,
+            "backend/items.py": "rows = 3\n",
+            "compose.yaml": "services:\n  api:\n    image: python:3.12-slim\n" + compose,
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "backend"\napp-package = ""\n'
+                'app = "main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"main.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    written = run("generate", "--root", str(tmp_path))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    main = (tmp_path / "backend/main.py").read_text()
+    assert "from backend.analytics.event_logger import event_logger" in main, main
 
 
 def test_a_procfile_serving_from_the_root_keeps_the_rooted_spelling(tmp_path: Path) -> None:

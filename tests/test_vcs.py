@@ -1097,6 +1097,75 @@ def test_a_module_a_folder_listing_does_not_import_may_not_parse(tmp_path: Path,
         assert "imported by the app" not in done.stdout, (command, done.stdout)
 
 
+#: A filter of a `for m in pkgutil.iter_modules(__path__)` loop before it imports
+#: `f"{__name__}.{m.name}"`, and whether the broken `draft.py` is imported: only a test of the
+#: listed name (`m.name`, or a name bound to it) filters its entries.
+FILTERS_BY_WHAT_THEY_READ = {
+    "a-value-made-of-the-name-is-not-the-name": (
+        "    kind = 'router' if m.name.endswith('_routes') else 'other'\n"
+        "    if kind == 'other':\n        continue\n",
+        False,
+    ),
+    "a-lookup-by-the-name-is-not-the-name": (
+        "    if ROLES.get(m.name) == 'skip':\n        continue\n",
+        False,
+    ),
+    "another-name-s-prefix-is-not-the-name": (
+        "    if not MODE.startswith('draft'):\n        continue\n",
+        False,
+    ),
+    # A name bound to the entry's is read as it.
+    "a-name-bound-to-the-entry-s-skips-it": (
+        "    name = m.name\n    if name == 'draft':\n        continue\n",
+        False,
+    ),
+    "a-name-bound-to-the-entry-s-keeps-it": (
+        "    name = m.name\n    if name == 'other':\n        continue\n",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("way", sorted(FILTERS_BY_WHAT_THEY_READ))
+def test_a_listing_filter_is_one_on_the_listed_name(tmp_path: Path, way: str) -> None:
+    # Before, any `.startswith`/`==` in the loop was read as a test of the entry's name:
+    # `kind == 'other'` (a value made of the name) or `ROLES.get(m.name) == 'skip'` was taken
+    # to keep `draft.py` ("draft" is not "other"), which failed the run as imported by the
+    # app when the app never imports it.
+    loop, imported = FILTERS_BY_WHAT_THEY_READ[way]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    listing = (
+        "import importlib\nimport os\nimport pkgutil\n\n"
+        "ROLES = {'draft': 'skip'}\nMODE = os.environ.get('ROUTES_MODE', '')\nROUTERS = []\n"
+        "for m in pkgutil.iter_modules(__path__):\n"
+        + loop
+        + '    ROUTERS.append(importlib.import_module(f"{__name__}.{m.name}").router)\n'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/routes/__init__.py": listing,
+            "backend/app/routes/ok_routes.py": (
+                "from fastapi import APIRouter\nrouter = APIRouter()\n"
+            ),
+            "backend/app/routes/draft.py": (
+                "from fastapi import APIRouter\nrouter = APIRouter()\ndef f(:\n"
+            ),
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import ROUTERS\n"
+        + main.read_text()
+        + "\nfor router in ROUTERS:\n    app.include_router(router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == (1 if imported else 0), done.stdout
+    assert ("imported by the app" in done.stdout) is imported, done.stdout
+
+
 #: A prefixed `pkgutil` listing (its loop) and the broken module: (path, whether imported).
 PREFIXED_LISTINGS = {
     # `walk_packages` goes into sub-packages; `iter_modules` lists the folder's own.
@@ -1148,6 +1217,38 @@ PREFIXED_LISTINGS = {
         "backend/app/routes/_draft.py",
         False,
     ),
+    # A prefix held by a name the module binds once, to a value made of its own name.
+    "a-prefix-held-by-a-name": (
+        'PREFIX = __name__ + "."\nfor m in pkgutil.walk_packages(__path__, PREFIX):\n',
+        "backend/app/routes/v1/broken.py",
+        True,
+    ),
+    "a-prefix-made-of-a-name": (
+        'package = __name__\nprefix = package + "."\n'
+        "for m in pkgutil.walk_packages(__path__, prefix):\n",
+        "backend/app/routes/v1/broken.py",
+        True,
+    ),
+    "a-prefix-f-string-held-by-a-name-given-by-keyword": (
+        'prefix = f"{__name__}."\nfor m in pkgutil.iter_modules(__path__, prefix=prefix):\n',
+        "backend/app/routes/broken.py",
+        True,
+    ),
+    "a-prefix-bound-in-the-function-that-lists": (
+        "def load():\n    package = __name__\n"
+        '    for m in pkgutil.walk_packages(__path__, f"{package}."):\n'
+        "        ROUTERS.append(importlib.import_module(m.name).router)\n\n\nload()\n"
+        "for m in []:\n",
+        "backend/app/routes/v1/broken.py",
+        True,
+    ),
+    # A name bound twice (or a parameter) may hold anything: its listing is not read.
+    "a-prefix-bound-twice-is-not-read": (
+        'prefix = __name__ + "."\nif not __debug__:\n    prefix = "app.other."\n'
+        "for m in pkgutil.walk_packages(__path__, prefix):\n",
+        "backend/app/routes/v1/broken.py",
+        False,
+    ),
 }
 
 
@@ -1158,6 +1259,7 @@ def test_a_prefixed_pkgutil_listing_imports_what_it_names(tmp_path: Path, way: s
     # and the app failed to start. `walk_packages` recurses (into packages only: a broken
     # script in a folder without `__init__.py` failed the run), `iter_modules` does not, and a
     # filter reads the entry's whole name.
+    # A prefix held by a name bound once (`prefix = __name__ + "."`) was not read either.
     loop, path, imported = PREFIXED_LISTINGS[way]
     root = make_project(
         tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'

@@ -452,6 +452,20 @@ class ModuleEditor:
             return target
         return "." * level + ".".join(parts[common:])
 
+    def absolute_spelling(self, target: str) -> str:
+        """``target`` as an absolute import of this module spells it: as its patches write it.
+
+        The layer's ``app.analytics.event_logger`` is ``src.app.analytics.event_logger`` in a
+        module whose imports name its package from the folder above the backend folder (see
+        :meth:`_rooted`), and bare in a module served from inside the backend folder.
+        """
+        notes = list(self.edits.notes)
+        try:
+            return self._rooted(target)
+        finally:
+            # Asked for the documents: what the module's patches say of it was said already.
+            self.edits.notes[:] = notes
+
     def _rooted(self, target: str) -> str:
         """``target`` spelled as the module's own absolute imports spell the app's package.
 

@@ -6,6 +6,7 @@ written here; :mod:`telemetry_cli.sync` does that.
 """
 
 import ast
+import fnmatch
 import functools
 import os
 import posixpath
@@ -72,11 +73,11 @@ from telemetry_cli.patching.symbols import (
     PackageIndex,
     ParseFailure,
     Unreadable,
+    failing_at_import,
     parse,
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, layer_dir, qualified
 from telemetry_cli.render import carries_header
-from telemetry_cli.server_commands import SERVER_COMMANDS, served_import_strings
 from telemetry_cli.vcs import ManifestHistory
 
 
@@ -549,11 +550,13 @@ def served_inside(root: Path, backend: str, module: str) -> bool:
 
     A Dockerfile (``WORKDIR /app``, ``COPY backend/ .``, ``CMD uvicorn main:app`` imports
     ``main`` of ``backend/`` from ``/app``: see :func:`~telemetry_cli.image_layer.
-    served_modules`), or a Procfile's process (``web: cd backend && uvicorn main:app`` at the
-    root, ``web: uvicorn main:app`` in ``backend/``): only the folder's own names are modules
-    there. Never for the root itself, where no name is rooted above it.
+    served_modules`, a compose service building it too), a compose service running a stock
+    image on the mounted folder, or a Procfile's process (``web: cd backend && uvicorn
+    main:app`` or ``web: uvicorn --app-dir backend main:app`` at the root, ``web: uvicorn
+    main:app`` in ``backend/``): only the folder's own names are modules there. Never for the
+    root itself, where no name is rooted above it.
     """
-    from telemetry_cli.image_layer import served_modules
+    from telemetry_cli.image_layer import compose_served, served_modules
 
     folder = posixpath.normpath(PurePosixPath(backend).as_posix())
     if folder == ".":
@@ -563,41 +566,35 @@ def served_inside(root: Path, backend: str, module: str) -> bool:
         for served, string in served_modules(root)
     ):
         return True
-    return any(
-        module in _procfile_modules(root, holder, folder) for holder in dict.fromkeys((".", folder))
-    )
+    holders = dict.fromkeys((".", folder))
+    # A compose service running a stock image on the mounted code (`volumes: ["./backend:/app"]`,
+    # `working_dir: /app`, `command: uvicorn main:app`), read as a Procfile's process is.
+    if any(
+        folders[:1] == [folder] and module in {string.partition(":")[0] for string in strings}
+        for holder in holders
+        for folders, strings in compose_served(root, holder)
+    ):
+        return True
+    return any(module in _procfile_modules(root, holder, folder) for holder in holders)
 
 
 def _procfile_modules(root: Path, holder: str, folder: str) -> set[str]:
     """The modules the Procfile of ``holder`` (root-relative) serves from ``folder``.
 
-    Each process's command runs in the Procfile's folder, or where a ``cd`` before the server
-    takes it (``cd backend && uvicorn main:app``); a server given a folder of its own
-    (``--app-dir``, ``--chdir``) is not read.
+    Each process's command runs in the Procfile's folder; where its server imports from is read
+    as an image's command is (:func:`~telemetry_cli.image_layer.served_from`): moved by a
+    ``cd`` before the server (``cd backend && uvicorn main:app``) or by the server's folder
+    option (``uvicorn --app-dir backend main:app``, ``gunicorn --chdir backend main:app``).
     """
-    from telemetry_cli.image_layer import read_bounded
+    from telemetry_cli.image_layer import read_bounded, served_from
 
     data = read_bounded(root / holder / "Procfile")
     found: set[str] = set()
     for line in (data or b"").decode("utf-8", errors="replace").splitlines():
         process = _PROCESS.match(line)
-        if process is None:
-            continue
-        where = holder
-        for command in re.split(r"&&|;", process[1]):
-            words = command.split()
-            if words[:1] == ["cd"] and len(words) == 2:
-                where = posixpath.normpath(posixpath.join(where, words[1]))
-                continue
-            served = where == folder and any(word in SERVER_COMMANDS for word in words)
-            # A server given a folder of its own imports from there instead.
-            moved = any(
-                word.partition("=")[0] in options
-                for options in SERVER_COMMANDS.values()
-                for word in words
-            )
-            if served and not moved:
-                found.update(string.partition(":")[0] for string in served_import_strings(command))
+        served = None if process is None else served_from(root, holder, process[1])
+        if served is not None and served[0][:1] == [folder]:
+            found.update(string.partition(":")[0] for string in served[1])
     return found
 
 
@@ -1050,6 +1047,12 @@ class _Analysis:
             ),
             None if site is None else site.module.name,
         )
+        self._fail_unimportable(
+            (
+                *filter(None, (site and site.module.name, entry.module)),
+                *(editor.module.name for editor in self.editors.values()),
+            )
+        )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         # The folders the app's imports need on the import path besides the backend folder,
         # once the run is done: the quickstart puts them there.
@@ -1060,7 +1063,15 @@ class _Analysis:
             for path, (_, source) in self.backend.texts.items()
             if not path.startswith(layers)
         )
-        report.entry = entry._replace(import_folders=self.backend.folders_needed(left))
+        # The layer's name as the app's module imports it, one source for the documents'
+        # examples and the patches (a rooted layout's `src.app.analytics`).
+        editor = None if site is None or self.removing else self.editors.get(site.module.path)
+        logger = f"{self.package}.event_logger"
+        spelled = logger if editor is None else editor.absolute_spelling(logger)
+        report.entry = entry._replace(
+            import_folders=self.backend.folders_needed(left),
+            layer_import=spelled.rpartition(".")[0] if spelled != logger else "",
+        )
         report.read = {path: data for path, (data, _) in self.backend.texts.items()}
         if self.removing:
             report.users = self._layer_users((self.package,), {self.package})[self.package]
@@ -1121,6 +1132,122 @@ class _Analysis:
                 )
                 self.order.append(path)
         return tuple(failed)
+
+    def _fail_unimportable(self, modules: tuple[str, ...]) -> None:
+        """Fail each package ``__init__`` above ``modules`` that certainly cannot be imported.
+
+        ``modules``: the app's module, the server's and those the run patches. Python runs the
+        ``__init__.py`` of every package above a module before the module (``from app.routes
+        import users`` runs ``app/routes/__init__.py`` first), whatever the import names. One
+        whose top level certainly stops (a ``raise`` in its body, or an import there of a
+        module of the backend's own packages that is not in the backend folder) fails every
+        import of the modules below it: the app cannot start with them, and a patch written
+        into them would be one no request reaches. An import of any other module is not
+        judged: whether it is installed where the app runs is not known here.
+        """
+        layers = self._layer_dirs()
+        seen: set[str] = set()
+        for module in modules:
+            parts = module.split(".")
+            # The packages above it only: what the module itself imports is its own code's
+            # business, read (or not) as its routes are.
+            for end in range(1, len(parts)):
+                name = ".".join(parts[:end])
+                source = self.index.source(name)
+                if name in seen or source is None:
+                    continue
+                seen.add(name)
+                if source.path in self.errors or source.path.startswith(layers):
+                    continue
+                for line, needed, what in failing_at_import(source):
+                    if needed is not None and (
+                        # The layer's modules are the run's to write (a first run creates them).
+                        any(
+                            needed == layer or needed.startswith(f"{layer}.")
+                            for layer in (self.package, self.old_package)
+                        )
+                        or not self._missing_own_module(needed, layers)
+                    ):
+                        continue
+                    missing = "" if needed is None else f", which is not in {self.plan.backend}/"
+                    self._fail(
+                        source.path,
+                        f"{source.path}:{line}: {what}{missing}; importing {module} runs it "
+                        f"first, so the app cannot import {module} and cannot start: fix it "
+                        "and rerun",
+                    )
+                    break
+
+    def _missing_own_module(self, module: str, layers: tuple[str, ...] = ()) -> bool:
+        """Whether ``module`` is certainly absent: one of the backend's own packages lacks it.
+
+        Its top-level package and each one down to its parent are regular packages of the
+        backend folder (an ``__init__.py``: a namespace package may have other portions on the
+        path), the parent has no file or folder of its name (``users.py``, ``users/``, an
+        extension module ``users.cpython-312-x86_64-linux-gnu.so``), no ``__init__`` on the
+        way touches ``__path__`` (which may add a folder holding it), and no ``.gitignore``
+        names it (a file a build writes, see :meth:`_ignored`). Never in the folders of
+        ``layers`` (root-relative, each ending in ``/``): the run writes those.
+        """
+        parts = module.split(".")
+        folder = Path(self.plan.root, self.plan.backend)
+        where = PurePosixPath(self.plan.backend, *parts).as_posix()
+        if any(f"{where}/".startswith(layer) for layer in layers):
+            return False
+        for depth, part in enumerate(parts):
+            init = folder / "__init__.py"
+            if depth and not init.is_file():
+                return False
+            if depth:
+                try:
+                    text = init.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    return False
+                if "__path__" in text:
+                    return False
+            try:
+                names = [entry.name for entry in os.scandir(folder)]
+            except OSError:
+                return False
+            if not any(name == part or name.startswith(f"{part}.") for name in names):
+                # Not even the top-level package here: another project's or an installed one.
+                # A file git ignores is one a build writes (`_version.py` of setuptools-scm).
+                return depth > 0 and not self._ignored(folder, part)
+            folder = folder / part
+        return False
+
+    def _ignored(self, folder: Path, part: str) -> bool:
+        """Whether a ``.gitignore`` from the project root down to ``folder`` names ``part``.
+
+        Its module file (``part.py``), an extension module or a package folder, by a pattern
+        of the file's name or of its path from that ``.gitignore``'s folder (a negation or
+        a comment is no pattern).
+        """
+        root = Path(self.plan.root)
+        try:
+            relative = folder.relative_to(root).parts
+        except ValueError:
+            return False
+        for depth in range(len(relative) + 1):
+            base = root.joinpath(*relative[:depth])
+            try:
+                lines = (base / ".gitignore").read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            below = "/".join(relative[depth:])
+            for line in lines.splitlines():
+                pattern = line.strip().rstrip("/")
+                if not pattern or pattern.startswith(("#", "!")):
+                    continue
+                for name in (f"{part}.py", part, f"{part}.so", f"{part}.pyd"):
+                    path = f"{below}/{name}" if below else name
+                    if "/" in pattern.strip("/"):
+                        matched = fnmatch.fnmatchcase(path, pattern.lstrip("/"))
+                    else:
+                        matched = fnmatch.fnmatchcase(name, pattern.lstrip("/"))
+                    if matched or fnmatch.fnmatchcase(path, f"**/{pattern}"):
+                        return True
+        return False
 
     def _layer_dirs(self) -> tuple[str, ...]:
         """The folders (each ending in ``/``) of any layer named by the plan or a record.

@@ -3834,6 +3834,7 @@ _IMPORTERS = frozenset({"import_module", "__import__"})
 _DEEP_LISTERS = frozenset({"walk_packages", "walk", "rglob"})
 _GLOBS = frozenset({"glob", "iglob"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_COMPREHENSIONS_TYPE = ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
 
 
 def _listed_modules(
@@ -3885,9 +3886,13 @@ def _listed_modules(
         changed: set[str] = set()
         calls: list[ast.Call] = []
         parents: dict[ast.AST, ast.AST] = {}
+        # Every binding of each name, however made (see `_certain_value`).
+        bindings: dict[str, int] = {}
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
+            for name in _names_bound(node):
+                bindings[name] = bindings.get(name, 0) + 1
             if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -3919,7 +3924,10 @@ def _listed_modules(
                 (ast.get_source_segment(text, value) or "", filters, deep) for value in values
             )
             for lister in _prefixed_listers(call, parents, bound):
-                folder = _prefix_folder(call_argument(lister, 1, "prefix"), source)
+                prefix = call_argument(lister, 1, "prefix")
+                folder = _prefix_folder(
+                    prefix, source, lambda name: _certain_value(name, parents, bound, bindings)
+                )
                 if folder is not None:
                     called = lister.func
                     walks = getattr(called, "id", getattr(called, "attr", "")) == "walk_packages"
@@ -4004,36 +4012,127 @@ def _prefixed_listers(
     return found
 
 
-def _prefix_folder(prefix: ast.expr | None, source: ModuleSource) -> str | None:
+def _prefix_folder(
+    prefix: ast.expr | None,
+    source: ModuleSource,
+    value_of: Callable[[ast.Name], ast.expr | None],
+) -> str | None:
     """The package a ``pkgutil`` listing's ``prefix`` names its entries under, else None.
 
     ``__name__ + "."`` or ``f"{__name__}."`` (the module's own name), ``__package__`` likewise,
-    or a literal ``"app.routes."``; any other prefix is not read.
+    or a literal ``"app.routes."``, or a name ``value_of`` gives the one value of (``prefix =
+    package + "."`` after ``package = __name__``); any other prefix is not read.
     """
-    parts: list[ast.expr] = []
-    if isinstance(prefix, ast.BinOp) and isinstance(prefix.op, ast.Add):
-        parts = [prefix.left, prefix.right]
-    elif isinstance(prefix, ast.JoinedStr):
-        parts = [
-            value.value if isinstance(value, ast.FormattedValue) else value
-            for value in prefix.values
-        ]
-    elif prefix is not None:
-        parts = [prefix]
-    written = ""
-    for part in parts:
-        if isinstance(part, ast.Constant) and isinstance(part.value, str):
-            written += part.value
-        elif isinstance(part, ast.Name) and part.id == "__name__":
-            written += source.name
-        elif isinstance(part, ast.Name) and part.id == "__package__" and source.package:
-            written += source.package
-        else:
-            return None
+    written = _written_string(prefix, source, value_of, 0)
+    if written is None:
+        return None
     folder = written[:-1]
     if not written.endswith(".") or not all(word.isidentifier() for word in folder.split(".")):
         return None
     return folder
+
+
+# How many names deep a prefix is followed (`prefix = package + "."`, `package = __name__`).
+_PREFIX_NAME_DEPTH = 8
+
+
+def _written_string(
+    node: ast.expr | None,
+    source: ModuleSource,
+    value_of: Callable[[ast.Name], ast.expr | None],
+    depth: int,
+) -> str | None:
+    """The string ``node`` is, else None (a part of it not certain).
+
+    Made of literals, ``__name__``/``__package__`` and names bound once (``value_of``), joined
+    by ``+`` or an f-string.
+    """
+    if node is None or depth > _PREFIX_NAME_DEPTH:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = _written_string(node.left, source, value_of, depth + 1)
+        right = _written_string(node.right, source, value_of, depth + 1)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                if value.conversion not in (-1, ord("s")) or value.format_spec is not None:
+                    return None  # `{name!r}`, `{name:>10}`: not the name as written
+                value = value.value
+            part = _written_string(value, source, value_of, depth + 1)
+            if part is None:
+                return None
+            parts.append(part)
+        return "".join(parts)
+    if isinstance(node, ast.Name):
+        if node.id == "__name__":
+            return source.name
+        if node.id == "__package__":
+            return source.package or None
+        return _written_string(value_of(node), source, value_of, depth + 1)
+    return None
+
+
+def _names_bound(node: ast.AST) -> list[str]:
+    """The names ``node`` itself binds.
+
+    An assignment's, a loop's or ``with``'s target, a parameter, an import, a ``def``/
+    ``class``, ``global``/``nonlocal`` (which may bind it elsewhere), a ``del``.
+    """
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+        return [node.id]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.alias):
+        return [node.asname or node.name.partition(".")[0]]
+    if isinstance(node, FunctionNode | ast.ClassDef):
+        return [node.name]
+    if isinstance(node, ast.Global | ast.Nonlocal):
+        return list(node.names)
+    if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+        return [node.name]
+    return []
+
+
+def _certain_value(
+    name: ast.Name,
+    parents: dict[ast.AST, ast.AST],
+    bound: dict[str, list[ast.expr]],
+    bindings: dict[str, int],
+) -> ast.expr | None:
+    """The one value the module gives ``name`` where it is read, else None.
+
+    The name is bound once in the whole module (``bindings``: no other assignment, loop,
+    parameter, import or ``global`` of it anywhere), by a plain assignment (``bound``) at the
+    module's top level or in the function that reads it, before the read when in the same
+    scope: ``prefix = __name__ + "."`` then ``walk_packages(__path__, prefix)``.
+    """
+    values = bound.get(name.id, [])
+    if bindings.get(name.id) != 1 or len(values) != 1:
+        return None
+    value = values[0]
+    statement = parents.get(value)
+    if not isinstance(statement, ast.Assign | ast.AnnAssign) or statement.value is not value:
+        return None  # a walrus: bound where its expression runs, not certainly before
+
+    def scope_of(node: ast.AST) -> ast.AST | None:
+        while node in parents:
+            node = parents[node]
+            if isinstance(node, FunctionNode | ast.Lambda | ast.ClassDef | _COMPREHENSIONS_TYPE):
+                return node
+        return None
+
+    where, read_in = scope_of(statement), scope_of(name)
+    if where is not None and where is not read_in:
+        return None  # another function's local, or a class attribute: not this name
+    if where is read_in and statement.lineno >= name.lineno:
+        return None
+    if where is None and read_in is None and statement.lineno >= name.lineno:
+        return None
+    return value
 
 
 def _walks_sub_folders(
@@ -4177,8 +4276,31 @@ def _entry_names(target: ast.expr, iterated: ast.expr) -> dict[str, ast.expr]:
         or not isinstance(target.elts[2], ast.Name)
     ):
         return {}
-    entry = ast.Attribute(ast.Name("entry", ast.Load()), "ispkg", ast.Load())
+    entry = ast.Attribute(ast.Name(_ENTRY, ast.Load()), "ispkg", ast.Load())
     return {target.elts[2].id: entry}
+
+
+# The name a filter reads the listed entry by once :func:`_loop_filters` has rewritten it: no
+# module can write it, so a filter reading anything else is told apart (:func:`_filter_keeps`).
+_ENTRY = "<entry>"
+
+
+def _entry_read_by_loop(target: ast.expr, iterated: ast.expr) -> dict[str, ast.expr]:
+    """The names a loop around the import binds the listed entry to, for its filters.
+
+    Every name of the loop's target (``for name in os.listdir(...)``, ``for m in
+    iter_modules(...)``, ``for path in folder.glob("*.py")``), except in a ``pkgutil`` entry
+    unpacked: there its name (``for _, name, ispkg in ...``) and ``ispkg`` only, the finder
+    being no part of the entry's name.
+    """
+    entry = ast.Name(_ENTRY, ast.Load())
+    unpacked = _entry_names(target, iterated)
+    if unpacked:
+        name = target.elts[1] if isinstance(target, ast.Tuple) else None
+        if isinstance(name, ast.Name):
+            unpacked[name.id] = entry
+        return unpacked
+    return dict.fromkeys(names_in(target), entry)
 
 
 class _Substitute(ast.NodeTransformer):
@@ -4213,6 +4335,28 @@ def _loop_filters(
     if tests is None:
         return None
     values = dict(constants)
+    node: ast.AST = call
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.For | ast.AsyncFor):
+            values.update(_entry_names(node.target, node.iter))
+        elif isinstance(node, _COMPREHENSIONS):
+            for generator in node.generators:
+                values.update(_entry_names(generator.target, generator.iter))
+    # The listed entry is what the import's name is made of (`f"{__name__}.{name}"`, `m.name`,
+    # or the name it is bound to first), what the innermost loop binds per entry, and what a
+    # comprehension it iterates binds: a filter on anything else filters no entry.
+    entry = ast.Name(_ENTRY, ast.Load())
+    first = call.args[0]
+    made_of = [first]
+    if isinstance(first, ast.Name) and bound is not None:
+        made_of.extend(bound.get(first.id, []))
+    for part in made_of:
+        values.update(
+            dict.fromkeys(names_in(part, read=True) - _MODULE_NAMES - set(constants), entry)
+        )
+    for loop, _ in _innermost_loops(call, parents):
+        values.update(_entry_read_by_loop(loop.target, loop.iter))
     for iterated in _innermost_loop_iterables(call, parents):
         if isinstance(iterated, ast.Name) and bound is not None:
             held = bound.get(iterated.id, [])
@@ -4222,19 +4366,46 @@ def _loop_filters(
         if isinstance(iterated, ast.ListComp | ast.SetComp | ast.GeneratorExp):
             for generator in iterated.generators:
                 tests.extend(generator.ifs)
-                values.update(_entry_names(generator.target, generator.iter))
-    node: ast.AST = call
-    while node in parents:
-        node = parents[node]
-        if isinstance(node, ast.For | ast.AsyncFor):
-            values.update(_entry_names(node.target, node.iter))
-        elif isinstance(node, _COMPREHENSIONS):
-            for generator in node.generators:
-                values.update(_entry_names(generator.target, generator.iter))
-    if not values:
-        return tests
+                values.update(_entry_read_by_loop(generator.target, generator.iter))
+    # `name = m.name` (or `stem = f[:-3]`) in the loop's body before the import: the entry too.
+    for _, body in _innermost_loops(call, parents):
+        for statement in body:
+            if any(inner is call for inner in ast.walk(statement)):
+                break
+            if not (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+            ):
+                continue
+            value = _Substitute(values).visit(copy.deepcopy(statement.value))
+            if _ENTRY in names_in(value):
+                values[statement.targets[0].id] = value
+            else:
+                values.pop(statement.targets[0].id, None)  # bound again to something else
     substitute = _Substitute(values)
     return [substitute.visit(copy.deepcopy(test)) for test in tests]
+
+
+def _innermost_loops(
+    call: ast.Call, parents: dict[ast.AST, ast.AST]
+) -> list[tuple[ast.comprehension | ast.For | ast.AsyncFor, list[ast.stmt]]]:
+    """The innermost loop around ``call``, empty outside any loop.
+
+    Each ``for`` of a comprehension, or a ``for`` statement with its body (a comprehension
+    has none).
+    """
+    node: ast.AST = call
+    while node in parents:
+        parent = parents[node]
+        if isinstance(parent, FunctionNode | ast.Lambda | ast.Module):
+            return []
+        if isinstance(parent, _COMPREHENSIONS):
+            return [(generator, []) for generator in parent.generators]
+        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
+            return [(parent, parent.body)]
+        node = parent
+    return []
 
 
 def _innermost_loop_iterables(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr]:
@@ -4282,7 +4453,9 @@ def _filter_keeps(test: ast.expr, leaf: str, is_package: bool) -> bool | None:
 
     Read as a test of the entry's name (``name``, ``m.name``, ``file``: ``startswith``,
     ``endswith``, ``==``/``!=``/``in`` with strings, the file's ``.py`` kept or not) or of
-    ``ispkg``, joined by ``and``/``or``/``not``.
+    ``ispkg``, joined by ``and``/``or``/``not``. Only a test of the entry itself (read through
+    :data:`_ENTRY`, see :func:`_loop_filters`): ``other.startswith("_")`` or ``flags.ispkg``
+    says nothing of which entries the loop keeps.
     """
     entries = (leaf,) if is_package else (leaf, f"{leaf}.py")
     if isinstance(test, ast.BoolOp):
@@ -4295,7 +4468,7 @@ def _filter_keeps(test: ast.expr, leaf: str, is_package: bool) -> bool | None:
         kept = _filter_keeps(test.operand, leaf, is_package)
         return None if kept is None else not kept
     if isinstance(test, ast.Attribute) and test.attr == "ispkg":
-        return is_package
+        return is_package if _reads_entry(test.value) else None
     if (
         isinstance(test, ast.Call)
         and isinstance(test.func, ast.Attribute)
@@ -4303,6 +4476,8 @@ def _filter_keeps(test: ast.expr, leaf: str, is_package: bool) -> bool | None:
         and len(test.args) == 1
         and not test.keywords
     ):
+        if not _reads_entry(test.func.value):
+            return None
         words = _strings(test.args[0])
         if words is None:
             return None
@@ -4313,11 +4488,47 @@ def _filter_keeps(test: ast.expr, leaf: str, is_package: bool) -> bool | None:
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         words = _strings(test.comparators[0])
         operator = test.ops[0]
-        if words is None or not isinstance(operator, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+        if (
+            words is None
+            or not isinstance(operator, ast.Eq | ast.NotEq | ast.In | ast.NotIn)
+            or not _reads_entry(test.left)
+        ):
             return None
         inside = any(entry in words for entry in entries)
         return inside if isinstance(operator, ast.Eq | ast.In) else not inside
     return None
+
+
+# Functions a filter may read the entry's name through (`os.path.splitext(f)[0]`, `Path(f).stem`).
+_NAME_READERS = frozenset(
+    {"str", "Path", "PurePath", "pathlib.Path", "pathlib.PurePath", "os.fsdecode"}
+    | {"os.path.basename", "os.path.splitext", "path.basename", "path.splitext"}
+)
+
+
+def _reads_entry(subject: ast.expr) -> bool:
+    """Whether ``subject`` is the listed entry, or a part of it.
+
+    ``<entry>``, ``<entry>.name``, ``<entry>.name.lower()``, ``<entry>[:-3]``,
+    ``os.path.splitext(<entry>)[0]``.
+    """
+    node = subject
+    while True:
+        if isinstance(node, ast.Name):
+            return node.id == _ENTRY
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            called = node.func
+            written = ast.unparse(called) if isinstance(called, ast.Name | ast.Attribute) else ""
+            if written in _NAME_READERS and len(node.args) == 1:
+                node = node.args[0]
+            elif isinstance(node.func, ast.Attribute):
+                node = node.func.value  # a method of the name's string or path
+            else:
+                return False
+        else:
+            return False
 
 
 def _strings(node: ast.expr) -> tuple[str, ...] | None:
@@ -4329,6 +4540,35 @@ def _strings(node: ast.expr) -> tuple[str, ...] | None:
         if isinstance(item, ast.Constant) and isinstance(item.value, str)
     )
     return strings if len(strings) == len(items) else None
+
+
+def failing_at_import(source: ModuleSource) -> Iterator[tuple[int, str | None, str]]:
+    """What in ``source``'s own top level runs whenever it is imported and may stop it.
+
+    ``(line, module, what)``: a ``raise`` written in the module's body (not under an ``if``,
+    ``try``, ``def`` or ``with``), module None; or an import statement there, with the dotted
+    module it needs to exist (``import a.b`` needs ``a.b``, ``from a.b import c`` needs
+    ``a.b``, ``from . import c`` nothing of its own), made absolute from the module's package.
+    A module that does not parse yields nothing (that failure is reported on its own).
+    """
+    try:
+        tree = ast.parse(source.text)
+    except PARSE_ERRORS:
+        return
+    for statement in tree.body:
+        if isinstance(statement, ast.Raise):
+            raised = statement.exc
+            if isinstance(raised, ast.Call):
+                raised = raised.func
+            name = ast.unparse(raised) if raised is not None else "the exception being handled"
+            yield statement.lineno, None, f"raises {name} whenever it is imported"
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                yield statement.lineno, alias.name, f"imports {alias.name}"
+        elif isinstance(statement, ast.ImportFrom):
+            module = _absolute_from(statement, source.package)
+            if module is not None and (statement.module or statement.level == 0):
+                yield statement.lineno, module, f"imports from {module}"
 
 
 def modules_imported(text: str, package: str | None) -> Iterator[str]:

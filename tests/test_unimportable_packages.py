@@ -1,0 +1,142 @@
+"""A package above a patched module that certainly fails to import is refused, not patched.
+
+Python runs the ``__init__.py`` of every package above a module before the module itself:
+``from app.routes import users`` runs ``app/routes/__init__.py`` first. One whose top level
+certainly stops (a ``raise`` in its body, an import there of a module of the backend's own
+packages that is not in the backend folder) means the app cannot start with the module the
+run patches; what may not stop (a third-party import, a guarded one) is not judged.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import make_project, run, write_files
+
+USERS_PY = (
+    "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+    '@router.get("/users")\ndef read_users() -> int:\n    return 1\n'
+)
+
+#: The package's files besides `routes/users.py`: (files, the failing file:line) per case.
+UNIMPORTABLE = {
+    "a-raise-in-the-package-init": (
+        {"backend/app/routes/__init__.py": 'raise RuntimeError("set ROUTES_MODE first")\n'},
+        "backend/app/routes/__init__.py:1: raises RuntimeError",
+    ),
+    "a-raise-two-packages-up": (
+        {
+            "backend/app/routes/__init__.py": "",
+            "backend/app/routes/v1/__init__.py": "import os\n\nraise ImportError\n",
+        },
+        "backend/app/routes/v1/__init__.py:3: raises ImportError",
+    ),
+    "an-import-of-an-own-module-that-is-not-there": (
+        {"backend/app/routes/__init__.py": "from app.routes.base import BASE\n"},
+        "backend/app/routes/__init__.py:1: imports from app.routes.base, which is not in",
+    ),
+    "a-relative-import-of-a-module-that-is-not-there": (
+        {"backend/app/routes/__init__.py": '"""Routes."""\n\nfrom .deps import get_db\n'},
+        "backend/app/routes/__init__.py:3: imports from app.routes.deps, which is not in",
+    ),
+}
+
+#: Packages above the patched module whose import may well work: not judged.
+IMPORTABLE = {
+    "a-raise-under-a-condition": (
+        'import sys\n\nif sys.version_info < (3, 8):\n    raise RuntimeError("old")\n'
+    ),
+    "a-raise-in-a-function": "def fail():\n    raise RuntimeError\n",
+    "a-guarded-import": (
+        "try:\n    from app.routes.base import BASE\nexcept ImportError:\n    BASE = None\n"
+    ),
+    "a-third-party-import": "import some_library_not_installed_here\n",
+    "an-import-of-a-generated-module-git-ignores": "from app.routes._version import version\n",
+    "an-import-from-a-folder-added-to-the-package-s-path": (
+        'import os\n\n__path__.append(os.environ.get("PLUGINS", "/opt/plugins"))\n'
+        "from app.routes.plugin import router\n"
+    ),
+    "an-import-of-an-own-module-that-is-there": "from app.routes.users import router\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNIMPORTABLE))
+def test_a_package_above_a_patched_module_that_cannot_import_is_refused(
+    tmp_path: Path, case: str
+) -> None:
+    # Before, only a syntax error there failed the run: an `__init__.py` that raises (or
+    # imports a module of the app's own package that is not there) was patched below and the
+    # run passed, for an app that cannot start.
+    files, said = UNIMPORTABLE[case]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "routes/users.py" = "ai_block_used" }'
+    )
+    nested = "backend/app/routes/v1/__init__.py" in files
+    users = "backend/app/routes/v1/users.py" if nested else "backend/app/routes/users.py"
+    write_files(root, {users: USERS_PY, **files})
+    if nested:
+        plan = root / "pyproject.toml"
+        plan.write_text(plan.read_text().replace("routes/users.py", "routes/v1/users.py"))
+    module = "app.routes.v1" if nested else "app.routes"
+    main = root / "backend/app/main.py"
+    main.write_text(
+        f"from {module} import users\n" + main.read_text() + "app.include_router(users.router)\n"
+    )
+    for command in (("generate", "--check"), ("generate",)):
+        done = run(*command, "--root", str(root))
+        assert done.exit_code == 1, (command, done.stdout)
+        lines = [line for line in done.stdout.splitlines() if said in line]
+        assert lines, (command, done.stdout)
+        assert "cannot start: fix it and rerun" in lines[0], lines
+
+
+@pytest.mark.parametrize("case", sorted(IMPORTABLE))
+def test_a_package_above_a_patched_module_that_may_import_is_patched(
+    tmp_path: Path, case: str
+) -> None:
+    # A raise the tool cannot tell runs, an import of a module that may be installed where
+    # the app runs, or one a build writes (git ignores it) or a module `__getattr__` may
+    # supply: the run goes on.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "routes/users.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/routes/users.py": USERS_PY,
+            "backend/app/routes/__init__.py": IMPORTABLE[case],
+            "backend/.gitignore": "# build output\napp/routes/_version.py\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import users\n" + main.read_text() + "app.include_router(users.router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert "cannot start" not in done.stdout, done.stdout
+    assert "log call in read_users (GET /users)" in done.stdout, done.stdout
+
+
+def test_the_layer_the_run_writes_is_no_missing_module(tmp_path: Path) -> None:
+    # Its modules are imported by the patched ones before the run writes them again (deleted
+    # by hand, then regenerated): they are the run's own, not an import that fails.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "routes/users.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {"backend/app/routes/__init__.py": "", "backend/app/routes/users.py": USERS_PY},
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(
+        "from app.routes import users\n" + main.read_text() + "app.include_router(users.router)\n"
+    )
+    assert run("generate", "--root", str(root)).exit_code == 0
+    shutil.rmtree(root / "backend/app/analytics")
+    again = run("generate", "--root", str(root))
+    assert again.exit_code == 0, again.stdout
+    assert "cannot start" not in again.stdout, again.stdout
