@@ -813,6 +813,51 @@ def test_a_hanging_exporter_does_not_hang_flush_or_shutdown(tmp_path: Path) -> N
     assert "Analytics events may be lost at shutdown" in result.stderr
 
 
+SDK_SET_AFTER_IMPORT_SCRIPT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from app.analytics.event_logger import event_logger
+from app.analytics.opentelemetry_sink import OpenTelemetrySink
+from opentelemetry._logs import get_logger_provider, set_logger_provider
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
+from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
+
+sink = event_logger.sink
+assert isinstance(sink, OpenTelemetrySink)
+event_logger.log("ai_block_used", {"number": 0})  # no provider yet: the API's no-op
+proxy = sink.logger
+exporter = InMemoryLogRecordExporter()
+# As the quickstart does it: the provider is set after the layer was imported.
+provider = LoggerProvider(shutdown_on_exit=False)
+provider.add_log_record_processor(SimpleLogRecordProcessor(exporter))
+set_logger_provider(provider)
+for number in (1, 2):
+    event_logger.log("ai_block_used", {"number": number})
+scopes = [record.instrumentation_scope.name for record in exporter.get_finished_logs()]
+numbers = [record.log_record.attributes["number"] for record in exporter.get_finished_logs()]
+print(json.dumps({
+    "scopes": scopes,
+    "numbers": numbers,
+    "same_logger": sink.logger is proxy,
+    "provider_logger": sink.logger is get_logger_provider().get_logger("app.analytics", ""),
+}))
+"""
+
+
+def test_a_sink_created_before_the_provider_takes_the_providers_logger(tmp_path: Path) -> None:
+    # The process-wide logger's sink is created at import, before the app sets its provider:
+    # its logger is then the API's proxy, which looks the provider's logger up on every call;
+    # after the first event with the provider set, the sink holds the provider's logger itself.
+    result = _run_in_a_fresh_process(tmp_path, SDK_SET_AFTER_IMPORT_SCRIPT)
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert outcome["scopes"] == ["app.analytics", "app.analytics"]
+    assert outcome["numbers"] == [1, 2]
+    assert outcome["same_logger"] is False
+    assert outcome["provider_logger"] is True
+
+
 NO_API_SITE = """
 import importlib.abc, sys
 
