@@ -73,10 +73,12 @@ def _timings(
             function, flush = variants[name], flushes[name]
             chunk = min(number, (every or {}).get(name, FLUSH_EVERY))
             started = time.perf_counter()
-            for _ in range(number // chunk):
-                for _ in range(chunk):
+            done = 0
+            while done < number:  # the last chunk is short when chunk does not divide number
+                for _ in range(min(chunk, number - done)):
                     function()
                 flush()
+                done += chunk
             elapsed = time.perf_counter() - started
             if repeat:  # round 0 warms caches (sensitive-key verdicts, the allocator)
                 samples[name].append(elapsed / number * 1e9)
