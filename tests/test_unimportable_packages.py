@@ -150,7 +150,6 @@ SUPPLIED_ELSEWHERE = {
     "ignored-above-the-root": {"../../.gitignore": "*_pb2.py\n"},
     "ignored-by-info-exclude": {"../../.git/info/exclude": "*_pb2.py\n"},
     "ignored-by-a-double-star-pattern": {"backend/app/.gitignore": "**/proto/*_pb2.py\n"},
-    "the-standard-python-gitignore": {".gitignore": "# C extensions\n*.so\n"},
     "written-by-the-dockerfile": {
         "backend/Dockerfile": (
             "FROM python:3.12\nWORKDIR /app\nCOPY . .\n"
@@ -224,6 +223,26 @@ def test_a_raise_below_a_package_that_rewrites_its_path_is_not_judged(tmp_path: 
     main = root / "backend/app/main.py"
     main.write_text(
         "from app.routes import users\n" + main.read_text() + "app.include_router(users.router)\n"
+    )
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert "cannot start" not in done.stdout, done.stdout
+
+
+def test_a_raise_above_a_patched_module_the_app_never_imports_is_not_judged(
+    tmp_path: Path,
+) -> None:
+    # A retired package the plan still names: its `__init__.py` raises, the app imports
+    # nothing of it and starts; the run patches it as before instead of saying it cannot.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "legacy/routes.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/legacy/__init__.py": 'raise ImportError("legacy was removed")\n',
+            "backend/app/legacy/routes.py": USERS_PY,
+        },
     )
     done = run("generate", "--root", str(root))
     assert done.exit_code == 0, done.stdout

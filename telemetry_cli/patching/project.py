@@ -1046,10 +1046,18 @@ class _Analysis:
             ),
             None if site is None else site.module.name,
         )
+        app_modules = tuple(filter(None, (site and site.module.name, entry.module)))
+        # A patched module the app's code never reaches (a dead package named in the plan) is
+        # no import the app makes: a raise above it does not stop the app.
+        reached = self.index.imported_from(app_modules)
         self._fail_unimportable(
             (
-                *filter(None, (site and site.module.name, entry.module)),
-                *(editor.module.name for editor in self.editors.values()),
+                *app_modules,
+                *(
+                    editor.module.name
+                    for editor in self.editors.values()
+                    if editor.module.name in reached
+                ),
             )
         )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
@@ -1135,7 +1143,8 @@ class _Analysis:
     def _fail_unimportable(self, modules: tuple[str, ...]) -> None:
         """Fail each package ``__init__`` above ``modules`` whose top level always raises.
 
-        ``modules``: the app's module, the server's and those the run patches. Python runs the
+        ``modules``: the app's module, the server's and those the run patches that the app's
+        code imports (directly or through others). Python runs the
         ``__init__.py`` of every package above a module before the module (``from app.routes
         import users`` runs ``app/routes/__init__.py`` first), whatever the import names. One
         with a ``raise`` in its own body (not under ``if``/``try``/``with``/``def``/``class``)
