@@ -549,13 +549,15 @@ def served_inside(root: Path, backend: str, module: str) -> bool:
 
     A Dockerfile (``WORKDIR /app``, ``COPY backend/ .``, ``CMD uvicorn main:app`` imports
     ``main`` of ``backend/`` from ``/app``: see :func:`~telemetry_cli.image_layer.
-    served_modules`, a compose service building it too), a compose service running a stock
-    image on the mounted folder, or a Procfile's process (``web: cd backend && uvicorn
-    main:app`` or ``web: uvicorn --app-dir backend main:app`` at the root, ``web: uvicorn
-    main:app`` in ``backend/``): only the folder's own names are modules there. Never for the
-    root itself, where no name is rooted above it.
+    served_modules`, a compose service building it too), or a Procfile's process (``web: cd
+    backend && uvicorn main:app`` or ``web: uvicorn --app-dir backend main:app`` at the root,
+    ``web: uvicorn main:app`` in ``backend/``): only the folder's own names are modules there.
+    A compose service running a stock image on mounted code is not read: it is most often a
+    development setup, and where a Dockerfile or a Procfile serves from the root its bare
+    spelling would break the production import. Never for the root itself, where no name is
+    rooted above it.
     """
-    from telemetry_cli.image_layer import compose_served, served_modules
+    from telemetry_cli.image_layer import served_modules
 
     folder = posixpath.normpath(PurePosixPath(backend).as_posix())
     if folder == ".":
@@ -565,16 +567,9 @@ def served_inside(root: Path, backend: str, module: str) -> bool:
         for served, string in served_modules(root)
     ):
         return True
-    holders = dict.fromkeys((".", folder))
-    # A compose service running a stock image on the mounted code (`volumes: ["./backend:/app"]`,
-    # `working_dir: /app`, `command: uvicorn main:app`), read as a Procfile's process is.
-    if any(
-        folders[:1] == [folder] and module in {string.partition(":")[0] for string in strings}
-        for holder in holders
-        for folders, strings in compose_served(root, holder)
-    ):
-        return True
-    return any(module in _procfile_modules(root, holder, folder) for holder in holders)
+    return any(
+        module in _procfile_modules(root, holder, folder) for holder in dict.fromkeys((".", folder))
+    )
 
 
 def _procfile_modules(root: Path, holder: str, folder: str) -> set[str]:
