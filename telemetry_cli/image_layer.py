@@ -1054,7 +1054,20 @@ def served_from(root: Path, folder: str, command: str) -> tuple[list[str], list[
         where = project_path(path)
         return where is not None and where.exists()
 
-    served = _server_command(["sh", "-c", command], start, exists, None, text_at)
+    words = ["sh", "-c", command]
+    try:
+        written = shlex.split(command, comments=True)
+    except ValueError:
+        written = []
+    if (
+        len(written) >= 3
+        and posixpath.basename(written[0]) in _SHELLS
+        and _SCRIPT_OPTION.fullmatch(written[1])
+    ):
+        # A shell run on a script of its own (`sh -c 'cd backend && uvicorn main:app'`): that
+        # script is the command line, read as a compose service's `command:` of that form is.
+        words = written
+    served = _server_command(words, start, exists, None, text_at)
     if served is None:
         return None
     folders = [

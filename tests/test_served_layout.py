@@ -949,6 +949,8 @@ def test_a_script_beside_an_app_package_says_nothing_of_its_spelling(tmp_path: P
         {"Procfile": "web: uvicorn --app-dir backend main:app --port $PORT\n"},
         {"Procfile": "web: gunicorn --chdir=backend -k uvicorn.workers.UvicornWorker main:app\n"},
         {"Procfile": "web: poetry run uvicorn main:app --app-dir ./backend\n"},
+        # A shell given the `cd` as its script, read as a compose `command:` of that form.
+        {"Procfile": "web: sh -c 'cd backend && uvicorn main:app --port $PORT'\n"},
         # A compose service running its image from the folder the backend is copied to.
         {
             "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n",
@@ -972,6 +974,7 @@ def test_a_script_beside_an_app_package_says_nothing_of_its_spelling(tmp_path: P
         "procfile-app-dir",
         "procfile-chdir",
         "procfile-runner-app-dir",
+        "procfile-shell-script-cd",
         "compose-working-dir",
         "compose-command-chdir",
     ],
