@@ -1054,7 +1054,20 @@ def served_from(root: Path, folder: str, command: str) -> tuple[list[str], list[
         where = project_path(path)
         return where is not None and where.exists()
 
-    served = _server_command(["sh", "-c", command], start, exists, None, text_at)
+    words = ["sh", "-c", command]
+    try:
+        written = shlex.split(command, comments=True)
+    except ValueError:
+        written = []
+    if (
+        len(written) >= 3
+        and posixpath.basename(written[0]) in _SHELLS
+        and _SCRIPT_OPTION.fullmatch(written[1])
+    ):
+        # A shell run on a script of its own (`sh -c 'cd backend && uvicorn main:app'`): that
+        # script is the command line, read as a compose service's `command:` of that form is.
+        words = written
+    served = _server_command(words, start, exists, None, text_at)
     if served is None:
         return None
     folders = [
@@ -1064,94 +1077,6 @@ def served_from(root: Path, folder: str, command: str) -> tuple[list[str], list[
     if any(each.split("/")[0] == ".." for each in folders):
         return None
     return folders, served[1]
-
-
-def compose_served(root: Path, folder: str) -> list[tuple[list[str], list[str]]]:
-    """Where each compose service of ``folder`` running a stock image serves its app from.
-
-    ``(folders, import strings)`` as :func:`served_from` gives them, for a service with no
-    ``build:`` (its image's own files are not the project's) whose code is the project's by a
-    bind mount (``volumes: ["./backend:/app"]``), its ``working_dir:`` and ``command:`` read
-    as an image's are: ``working_dir: /app`` and ``command: uvicorn main:app`` serve from
-    ``backend``. A folder of the container no mount holds, a variable, an ``entrypoint:``, or
-    a compose file that is no YAML: not read.
-    """
-    found: list[tuple[list[str], list[str]]] = []
-    for compose in compose_files(root / folder):
-        text = read_text(compose) or ""
-        if len(text) > MAX_BUILD_FILE_CHARS:
-            continue
-        try:
-            documents = _yaml_documents(text)
-        except ComposeProblem:
-            continue
-        for document in documents:
-            services = (
-                next((value for key, value in _pairs(document) if key == "services"), None)
-                if document.kind == "map"
-                else None
-            )
-            if services is None or services.kind != "map":
-                continue
-            for _, service in _pairs(services):
-                served = _stock_service_served(root, folder, service)
-                if served is not None:
-                    found.append(served)
-    return found
-
-
-def _stock_service_served(
-    root: Path, folder: str, service: "_YamlNode"
-) -> tuple[list[str], list[str]] | None:
-    """What one compose service with no ``build:`` serves, and from where.
-
-    See :func:`compose_served`; its folders are root-relative.
-    """
-    if service.kind != "map":
-        return None
-    settings = dict(_pairs(service))
-    if any(key in settings for key in ("build", "entrypoint", *_BORROWING_KEYS)):
-        return None
-    command = settings.get("command")
-    workdir = settings.get("working_dir")
-    words = None if command is None else _yaml_words(command)
-    start = None if workdir is None else workdir.text
-    if not words or not start or not start.startswith("/") or "$" in start:
-        return None
-    # (target in the container, the project folder it holds, root-relative)
-    mounts: list[tuple[str, str]] = []
-    volumes = settings.get("volumes")
-    for item in [] if volumes is None or volumes.kind != "seq" else volumes.items:
-        written = item.text if isinstance(item, _YamlNode) and item.kind == "scalar" else None
-        source, _, rest = (written or "").partition(":")
-        target = rest.partition(":")[0]
-        if source.startswith(".") and target.startswith("/") and "$" not in (written or ""):
-            local = posixpath.normpath(posixpath.join(folder, source))
-            if local.split("/")[0] != "..":
-                mounts.append((posixpath.normpath(target), local))
-
-    def project_path(path: str) -> str | None:
-        inside = posixpath.normpath(posixpath.join(start, path))
-        for target, local in sorted(mounts, key=lambda mount: -len(mount[0])):
-            if inside == target or inside.startswith(f"{target.rstrip('/')}/"):
-                below = posixpath.relpath(inside, target)
-                return posixpath.normpath(posixpath.join(local, below))
-        return None
-
-    def text_at(path: str) -> str | None:
-        where = project_path(path)
-        data = None if where is None else read_bounded(root / where)
-        return None if data is None else data.decode("utf-8", errors="replace")
-
-    def exists(path: str) -> bool:
-        where = project_path(path)
-        return where is not None and (root / where).exists()
-
-    served = _server_command(list(words), start, exists, None, text_at)
-    folders = None if served is None else [project_path(each) for each in served[0]]
-    if served is None or folders is None or None in folders:
-        return None
-    return [each for each in folders if each is not None], served[1]
 
 
 def _server_command(

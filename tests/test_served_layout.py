@@ -949,6 +949,8 @@ def test_a_script_beside_an_app_package_says_nothing_of_its_spelling(tmp_path: P
         {"Procfile": "web: uvicorn --app-dir backend main:app --port $PORT\n"},
         {"Procfile": "web: gunicorn --chdir=backend -k uvicorn.workers.UvicornWorker main:app\n"},
         {"Procfile": "web: poetry run uvicorn main:app --app-dir ./backend\n"},
+        # A shell given the `cd` as its script, read as a compose `command:` of that form.
+        {"Procfile": "web: sh -c 'cd backend && uvicorn main:app --port $PORT'\n"},
         # A compose service running its image from the folder the backend is copied to.
         {
             "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n",
@@ -964,21 +966,6 @@ def test_a_script_beside_an_app_package_says_nothing_of_its_spelling(tmp_path: P
                 '    command: ["gunicorn", "--chdir", "backend", "main:app"]\n'
             ),
         },
-        # A stock image running the mounted code: the mount says which folder `/app` is.
-        {
-            "compose.yaml": (
-                "services:\n  api:\n    image: python:3.12-slim\n"
-                '    volumes:\n      - "./backend:/app:ro"\n    working_dir: /app\n'
-                "    command: uvicorn main:app --host 0.0.0.0 --reload\n"
-            ),
-        },
-        {
-            "docker-compose.yml": (
-                "services:\n  api:\n    image: python:3.12-slim\n"
-                "    volumes:\n      - .:/srv\n    working_dir: /srv\n"
-                "    command: uvicorn --app-dir backend main:app\n"
-            ),
-        },
     ],
     ids=[
         "dockerfile",
@@ -987,10 +974,9 @@ def test_a_script_beside_an_app_package_says_nothing_of_its_spelling(tmp_path: P
         "procfile-app-dir",
         "procfile-chdir",
         "procfile-runner-app-dir",
+        "procfile-shell-script-cd",
         "compose-working-dir",
         "compose-command-chdir",
-        "compose-stock-image-mounted",
-        "compose-stock-image-mounted-above",
     ],
 )
 def test_an_app_served_from_inside_the_folder_imports_the_layer_bare(
@@ -1020,42 +1006,6 @@ def test_an_app_served_from_inside_the_folder_imports_the_layer_bare(
     assert checked.exit_code == 0, checked.stdout + checked.stderr
 
 
-@pytest.mark.parametrize(
-    "compose",
-    [
-        # From the root the mount holds: `backend.main` is the module served.
-        "    volumes:\n      - .:/srv\n    working_dir: /srv\n"
-        "    command: uvicorn backend.main:app\n",
-        # A folder no mount holds (the image's own), or a variable: not read.
-        "    volumes:\n      - ./backend:/app\n    working_dir: /opt/app\n"
-        "    command: uvicorn main:app\n",
-        "    volumes:\n      - ./backend:/app\n    working_dir: $APP_DIR\n"
-        "    command: uvicorn main:app\n",
-    ],
-    ids=["from-the-root", "a-folder-no-mount-holds", "a-variable"],
-)
-def test_a_compose_service_not_serving_from_inside_keeps_the_rooted_spelling(
-    tmp_path: Path, compose: str
-) -> None:
-    write_files(
-        tmp_path,
-        {
-            "backend/main.py": "from backend.items import rows\n\n" + _SERVED_MAIN,
-            "backend/items.py": "rows = 3\n",
-            "compose.yaml": "services:\n  api:\n    image: python:3.12-slim\n" + compose,
-            "pyproject.toml": (
-                '[tool.telemetry-scaffold]\nbackend = "backend"\napp-package = ""\n'
-                'app = "main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
-                '"main.py" = "ai_block_used"\n'
-            ),
-        },
-    )
-    written = run("generate", "--root", str(tmp_path))
-    assert written.exit_code == 0, written.stdout + written.stderr
-    main = (tmp_path / "backend/main.py").read_text()
-    assert "from backend.analytics.event_logger import event_logger" in main, main
-
-
 def test_a_procfile_serving_from_the_root_keeps_the_rooted_spelling(tmp_path: Path) -> None:
     # `uvicorn backend.main:app` from the root, or a server given its folder: not inside.
     write_files(
@@ -1078,6 +1028,50 @@ def test_a_procfile_serving_from_the_root_keeps_the_rooted_spelling(tmp_path: Pa
     assert written.exit_code == 0, written.stdout + written.stderr
     main = (tmp_path / "backend/main.py").read_text()
     assert "from backend.analytics.event_logger import event_logger" in main, main
+
+
+#: A development compose service running a stock image on the mounted backend folder
+#: (`uvicorn main:app --reload` from inside it), beside what serves the app in production.
+_DEV_COMPOSE = (
+    "services:\n  dev:\n    image: python:3.12-slim\n    volumes:\n      - ./backend:/app\n"
+    "    working_dir: /app\n    command: uvicorn main:app --reload\n"
+)
+
+
+@pytest.mark.parametrize(
+    "production",
+    [
+        {"Dockerfile": "FROM python:3.12\nWORKDIR /srv\nCOPY . .\nCMD uvicorn backend.main:app\n"},
+        {"Procfile": "web: uvicorn backend.main:app\n"},
+    ],
+    ids=["dockerfile-from-the-root", "procfile-from-the-root"],
+)
+def test_a_stock_image_compose_service_does_not_override_a_root_served_app(
+    tmp_path: Path, production: dict[str, str]
+) -> None:
+    # The dev service's bare spelling made `import backend.main` fail where the production
+    # image or process serves the app from the root: a stock-image service is not read.
+    write_files(
+        tmp_path,
+        {
+            "backend/main.py": "from backend.items import rows\n\n" + _SERVED_MAIN,
+            "backend/items.py": "rows = 3\n",
+            "compose.yaml": _DEV_COMPOSE,
+            **production,
+            "pyproject.toml": (
+                '[tool.telemetry-scaffold]\nbackend = "backend"\napp-package = ""\n'
+                'app = "main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+                '"main.py" = "ai_block_used"\n'
+            ),
+        },
+    )
+    written = run("generate", "--root", str(tmp_path))
+    assert written.exit_code == 0, written.stdout + written.stderr
+    main = (tmp_path / "backend/main.py").read_text()
+    assert "from backend.analytics.event_logger import event_logger" in main, main
+    quickstart = next(tmp_path.glob("specs/*/quickstart.md")).read_text()
+    shown = [line for line in quickstart.splitlines() if "import event_logger" in line]
+    assert shown == ["from backend.analytics.event_logger import event_logger"], shown
 
 
 @pytest.mark.parametrize(

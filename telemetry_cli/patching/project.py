@@ -6,7 +6,6 @@ written here; :mod:`telemetry_cli.sync` does that.
 """
 
 import ast
-import fnmatch
 import functools
 import os
 import posixpath
@@ -550,13 +549,15 @@ def served_inside(root: Path, backend: str, module: str) -> bool:
 
     A Dockerfile (``WORKDIR /app``, ``COPY backend/ .``, ``CMD uvicorn main:app`` imports
     ``main`` of ``backend/`` from ``/app``: see :func:`~telemetry_cli.image_layer.
-    served_modules`, a compose service building it too), a compose service running a stock
-    image on the mounted folder, or a Procfile's process (``web: cd backend && uvicorn
-    main:app`` or ``web: uvicorn --app-dir backend main:app`` at the root, ``web: uvicorn
-    main:app`` in ``backend/``): only the folder's own names are modules there. Never for the
-    root itself, where no name is rooted above it.
+    served_modules`, a compose service building it too), or a Procfile's process (``web: cd
+    backend && uvicorn main:app`` or ``web: uvicorn --app-dir backend main:app`` at the root,
+    ``web: uvicorn main:app`` in ``backend/``): only the folder's own names are modules there.
+    A compose service running a stock image on mounted code is not read: it is most often a
+    development setup, and where a Dockerfile or a Procfile serves from the root its bare
+    spelling would break the production import. Never for the root itself, where no name is
+    rooted above it.
     """
-    from telemetry_cli.image_layer import compose_served, served_modules
+    from telemetry_cli.image_layer import served_modules
 
     folder = posixpath.normpath(PurePosixPath(backend).as_posix())
     if folder == ".":
@@ -566,16 +567,9 @@ def served_inside(root: Path, backend: str, module: str) -> bool:
         for served, string in served_modules(root)
     ):
         return True
-    holders = dict.fromkeys((".", folder))
-    # A compose service running a stock image on the mounted code (`volumes: ["./backend:/app"]`,
-    # `working_dir: /app`, `command: uvicorn main:app`), read as a Procfile's process is.
-    if any(
-        folders[:1] == [folder] and module in {string.partition(":")[0] for string in strings}
-        for holder in holders
-        for folders, strings in compose_served(root, holder)
-    ):
-        return True
-    return any(module in _procfile_modules(root, holder, folder) for holder in holders)
+    return any(
+        module in _procfile_modules(root, holder, folder) for holder in dict.fromkeys((".", folder))
+    )
 
 
 def _procfile_modules(root: Path, holder: str, folder: str) -> set[str]:
@@ -1047,10 +1041,18 @@ class _Analysis:
             ),
             None if site is None else site.module.name,
         )
+        app_modules = tuple(filter(None, (site and site.module.name, entry.module)))
+        # A patched module the app's code never reaches (a dead package named in the plan) is
+        # no import the app makes: a raise above it does not stop the app.
+        reached = self.index.imported_from(app_modules)
         self._fail_unimportable(
             (
-                *filter(None, (site and site.module.name, entry.module)),
-                *(editor.module.name for editor in self.editors.values()),
+                *app_modules,
+                *(
+                    editor.module.name
+                    for editor in self.editors.values()
+                    if editor.module.name in reached
+                ),
             )
         )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
@@ -1134,120 +1136,44 @@ class _Analysis:
         return tuple(failed)
 
     def _fail_unimportable(self, modules: tuple[str, ...]) -> None:
-        """Fail each package ``__init__`` above ``modules`` that certainly cannot be imported.
+        """Fail each package ``__init__`` above ``modules`` whose top level always raises.
 
-        ``modules``: the app's module, the server's and those the run patches. Python runs the
+        ``modules``: the app's module, the server's and those the run patches that the app's
+        code imports (directly or through others). Python runs the
         ``__init__.py`` of every package above a module before the module (``from app.routes
         import users`` runs ``app/routes/__init__.py`` first), whatever the import names. One
-        whose top level certainly stops (a ``raise`` in its body, or an import there of a
-        module of the backend's own packages that is not in the backend folder) fails every
-        import of the modules below it: the app cannot start with them, and a patch written
-        into them would be one no request reaches. An import of any other module is not
-        judged: whether it is installed where the app runs is not known here.
+        with a ``raise`` in its own body (not under ``if``/``try``/``with``/``def``/``class``)
+        fails every import of the modules below it: the app cannot start with them, and a
+        patch written into them would be one no request reaches. Nothing else is judged: an
+        import of a module missing from the folder may be one a build, an image or a run-time
+        hook supplies, and refusing a backend that works is worse than patching one that
+        does not. Below a package whose ``__init__`` touches ``__path__`` or the import
+        machinery (``sys.meta_path``, ``sys.path_hooks``) nothing is judged either: the
+        package below may then come from another folder.
         """
         layers = self._layer_dirs()
         seen: set[str] = set()
         for module in modules:
             parts = module.split(".")
-            # The packages above it only: what the module itself imports is its own code's
+            # The packages above it only: what the module itself does is its own code's
             # business, read (or not) as its routes are.
             for end in range(1, len(parts)):
                 name = ".".join(parts[:end])
                 source = self.index.source(name)
-                if name in seen or source is None:
-                    continue
-                seen.add(name)
-                if source.path in self.errors or source.path.startswith(layers):
-                    continue
-                for line, needed, what in failing_at_import(source):
-                    if needed is not None and (
-                        # The layer's modules are the run's to write (a first run creates them).
-                        any(
-                            needed == layer or needed.startswith(f"{layer}.")
-                            for layer in (self.package, self.old_package)
-                        )
-                        or not self._missing_own_module(needed, layers)
-                    ):
-                        continue
-                    missing = "" if needed is None else f", which is not in {self.plan.backend}/"
-                    self._fail(
-                        source.path,
-                        f"{source.path}:{line}: {what}{missing}; importing {module} runs it "
-                        f"first, so the app cannot import {module} and cannot start: fix it "
-                        "and rerun",
-                    )
+                if source is None or source.path in self.errors:
                     break
-
-    def _missing_own_module(self, module: str, layers: tuple[str, ...] = ()) -> bool:
-        """Whether ``module`` is certainly absent: one of the backend's own packages lacks it.
-
-        Its top-level package and each one down to its parent are regular packages of the
-        backend folder (an ``__init__.py``: a namespace package may have other portions on the
-        path), the parent has no file or folder of its name (``users.py``, ``users/``, an
-        extension module ``users.cpython-312-x86_64-linux-gnu.so``), no ``__init__`` on the
-        way touches ``__path__`` (which may add a folder holding it), and no ``.gitignore``
-        names it (a file a build writes, see :meth:`_ignored`). Never in the folders of
-        ``layers`` (root-relative, each ending in ``/``): the run writes those.
-        """
-        parts = module.split(".")
-        folder = Path(self.plan.root, self.plan.backend)
-        where = PurePosixPath(self.plan.backend, *parts).as_posix()
-        if any(f"{where}/".startswith(layer) for layer in layers):
-            return False
-        for depth, part in enumerate(parts):
-            init = folder / "__init__.py"
-            if depth and not init.is_file():
-                return False
-            if depth:
-                try:
-                    text = init.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    return False
-                if "__path__" in text:
-                    return False
-            try:
-                names = [entry.name for entry in os.scandir(folder)]
-            except OSError:
-                return False
-            if not any(name == part or name.startswith(f"{part}.") for name in names):
-                # Not even the top-level package here: another project's or an installed one.
-                # A file git ignores is one a build writes (`_version.py` of setuptools-scm).
-                return depth > 0 and not self._ignored(folder, part)
-            folder = folder / part
-        return False
-
-    def _ignored(self, folder: Path, part: str) -> bool:
-        """Whether a ``.gitignore`` from the project root down to ``folder`` names ``part``.
-
-        Its module file (``part.py``), an extension module or a package folder, by a pattern
-        of the file's name or of its path from that ``.gitignore``'s folder (a negation or
-        a comment is no pattern).
-        """
-        root = Path(self.plan.root)
-        try:
-            relative = folder.relative_to(root).parts
-        except ValueError:
-            return False
-        for depth in range(len(relative) + 1):
-            base = root.joinpath(*relative[:depth])
-            try:
-                lines = (base / ".gitignore").read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            below = "/".join(relative[depth:])
-            for line in lines.splitlines():
-                pattern = line.strip().rstrip("/")
-                if not pattern or pattern.startswith(("#", "!")):
-                    continue
-                for name in (f"{part}.py", part, f"{part}.so", f"{part}.pyd"):
-                    path = f"{below}/{name}" if below else name
-                    if "/" in pattern.strip("/"):
-                        matched = fnmatch.fnmatchcase(path, pattern.lstrip("/"))
-                    else:
-                        matched = fnmatch.fnmatchcase(name, pattern.lstrip("/"))
-                    if matched or fnmatch.fnmatchcase(path, f"**/{pattern}"):
-                        return True
-        return False
+                if name not in seen and not source.path.startswith(layers):
+                    seen.add(name)
+                    for line, what in failing_at_import(source):
+                        self._fail(
+                            source.path,
+                            f"{source.path}:{line}: {what}; importing {module} runs it "
+                            f"first, so the app cannot import {module} and cannot start: fix "
+                            "it and rerun",
+                        )
+                        break
+                if any(hook in source.text for hook in ("__path__", "meta_path", "path_hooks")):
+                    break
 
     def _layer_dirs(self) -> tuple[str, ...]:
         """The folders (each ending in ``/``) of any layer named by the plan or a record.

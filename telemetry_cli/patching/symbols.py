@@ -4542,13 +4542,11 @@ def _strings(node: ast.expr) -> tuple[str, ...] | None:
     return strings if len(strings) == len(items) else None
 
 
-def failing_at_import(source: ModuleSource) -> Iterator[tuple[int, str | None, str]]:
-    """What in ``source``'s own top level runs whenever it is imported and may stop it.
+def failing_at_import(source: ModuleSource) -> Iterator[tuple[int, str]]:
+    """Each ``raise`` in ``source``'s own top level: it runs whenever the module is imported.
 
-    ``(line, module, what)``: a ``raise`` written in the module's body (not under an ``if``,
-    ``try``, ``def`` or ``with``), module None; or an import statement there, with the dotted
-    module it needs to exist (``import a.b`` needs ``a.b``, ``from a.b import c`` needs
-    ``a.b``, ``from . import c`` nothing of its own), made absolute from the module's package.
+    ``(line, what)``: a ``raise`` written in the module's body, not under an ``if``, ``try``,
+    ``with``, loop, ``def`` or ``class`` (where whether it runs is not known from the text).
     A module that does not parse yields nothing (that failure is reported on its own).
     """
     try:
@@ -4561,14 +4559,7 @@ def failing_at_import(source: ModuleSource) -> Iterator[tuple[int, str | None, s
             if isinstance(raised, ast.Call):
                 raised = raised.func
             name = ast.unparse(raised) if raised is not None else "the exception being handled"
-            yield statement.lineno, None, f"raises {name} whenever it is imported"
-        elif isinstance(statement, ast.Import):
-            for alias in statement.names:
-                yield statement.lineno, alias.name, f"imports {alias.name}"
-        elif isinstance(statement, ast.ImportFrom):
-            module = _absolute_from(statement, source.package)
-            if module is not None and (statement.module or statement.level == 0):
-                yield statement.lineno, module, f"imports from {module}"
+            yield statement.lineno, f"raises {name} whenever it is imported"
 
 
 def modules_imported(text: str, package: str | None) -> Iterator[str]:
