@@ -10,7 +10,8 @@ rule that would find something a gate skips fails here instead of being silently
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from typing import Any
@@ -454,3 +455,44 @@ def test_remembered_verdicts_are_the_scans_whatever_the_text(layer: Layer, text:
     assert module.holds_secret(text) == scanned  # judged, or remembered by an earlier example
     assert module.holds_secret(text) == scanned  # remembered if clean
     assert (text in module._clean_texts) <= (not scanned)
+
+
+def _called_from_depth(depth: int, call: Callable[[], bool]) -> bool:
+    """``call()`` made ``depth`` Python frames deeper than this function's caller."""
+    if depth == 0:
+        return call()
+    return _called_from_depth(depth - 1, call)
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        # Names escaped as JSON allows: only the parsed document gives the credential away.
+        '{"\\u0070assword": "hunter2x9Q"}',
+        '{"note": "{\\"\\\\u0074oken\\": \\"hunter2x9Q\\"}"}',  # JSON in a JSON string
+        '[["user", "ada"], ["\\u0070assword", "hunter2x9Q"]]',
+    ],
+)
+def test_a_scan_cut_short_by_a_deep_stack_redacts_and_is_not_remembered(
+    layer: Layer, inner: str
+) -> None:
+    # A verdict must be the text's, not the caller's: from a deep stack the JSON parser runs out
+    # of frames on text it parses from a shallow one. That scan cannot finish, and a scan that
+    # cannot finish redacts; remembered as clean, every later caller would have kept it too.
+    module = layer.redaction
+    text = "[" * 100 + inner + "]" * 100
+    assert len(text) <= module._MAX_CLEAN_TEXT
+    assert module.holds_secret(text)
+    judged = 0
+    for depth in range(sys.getrecursionlimit(), 0, -1):
+        module._clean_texts.clear()
+        try:
+            verdict = _called_from_depth(depth, lambda: module.holds_secret(text))
+        except RecursionError:  # too deep to call holds_secret at all: no verdict given
+            continue
+        judged += 1
+        assert verdict, depth
+        assert text not in module._clean_texts, depth
+        assert module.holds_secret(text), depth  # then from a shallow stack
+    assert judged
+    module._clean_texts.clear()
