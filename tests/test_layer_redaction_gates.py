@@ -10,7 +10,9 @@ rule that would find something a gate skips fails here instead of being silently
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from typing import Any
 
@@ -333,3 +335,164 @@ def test_the_name_gap_and_path_run_are_tried_at_few_characters(layer: Layer) -> 
     assert str(first) == "LITERAL"
     first, _ = re._parser.parse(module._PATH_RUN.pattern).data[0]
     assert str(first) == "ASSERT_NOT"
+
+
+# --- the memo of clean texts (``_clean_texts``) --------------------------------------------
+
+
+def _memo_texts(module: Any) -> list[str]:
+    """The corpus's texts the memo may hold, and some just longer (which it must not)."""
+    return [text for text in CORPUS if len(text) <= 2 * module._MAX_CLEAN_TEXT]
+
+
+def test_the_memo_keeps_only_clean_texts_and_agrees_with_the_scan(layer: Layer) -> None:
+    module = layer.redaction
+    texts = _memo_texts(module)
+    scanned = {text: module._finds_secret(text) for text in texts}
+    # The corpus reaches both verdicts, and more texts than the memo holds.
+    assert sum(scanned.values()) > 1000
+    assert sum(not verdict for verdict in scanned.values()) > module._MAX_CLEAN_TEXTS
+    module._clean_texts.clear()
+    for _ in range(2):  # the memo filling, then warm: every verdict is the scan's
+        for text in texts:
+            assert module.holds_secret(text) == scanned[text], text
+            if scanned[text]:
+                assert text not in module._clean_texts, text
+    remembered = list(module._clean_texts)
+    assert remembered  # the second pass was served by it
+    for text in remembered:
+        assert not module._finds_secret(text), text
+        assert len(text) <= module._MAX_CLEAN_TEXT, text
+
+
+def test_a_text_holding_a_credential_is_never_remembered(layer: Layer) -> None:
+    module = layer.redaction
+    module._clean_texts.clear()
+    for value, _ in SECRETS:
+        if isinstance(value, str) and module.holds_secret(value):
+            assert value not in module._clean_texts, value
+            assert module.holds_secret(value), value  # asked again, still found
+    assert not any(module._finds_secret(text) for text in module._clean_texts)
+
+
+def test_the_memo_stays_within_its_bounds_under_a_stream_of_distinct_texts(
+    layer: Layer,
+) -> None:
+    module = layer.redaction
+    module._clean_texts.clear()
+    most = 0
+    for number in range(3 * module._MAX_CLEAN_TEXTS):
+        text = f"/api/orders/{number:08x}-c0de-4a1b-8c2d-{number:012x}/items"
+        assert not module.holds_secret(text), text
+        most = max(most, len(module._clean_texts))
+    assert most == module._MAX_CLEAN_TEXTS
+    # Longer texts and subclasses of str are judged, never remembered.
+    long_text = "Please leave the parcel at the back door. " * 8
+    assert len(long_text) > module._MAX_CLEAN_TEXT
+    assert not module.holds_secret(long_text)
+    assert long_text not in module._clean_texts
+
+    class Text(str):
+        __slots__ = ()
+
+    module._clean_texts.clear()
+    assert not module.holds_secret(Text("/api/ai/quiz"))
+    assert not module._clean_texts
+
+
+def test_a_str_subclass_equal_to_a_remembered_text_is_judged_itself(layer: Layer) -> None:
+    module = layer.redaction
+    token = "ghp_" + "a1B2c3D4e5" * 3 + "f6G7h8"
+    assert module._finds_secret(token)
+
+    class Lying(str):
+        """Equal to anything, with the hash of a remembered clean text."""
+
+        __slots__ = ()
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __hash__(self) -> int:
+            return hash("/api/ai/quiz")
+
+    module._clean_texts.clear()
+    assert not module.holds_secret("/api/ai/quiz")
+    assert "/api/ai/quiz" in module._clean_texts
+    assert module.holds_secret(Lying(token))
+
+
+def test_verdicts_agree_with_the_scan_when_threads_share_a_small_memo(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = layer.redaction
+    texts = [text for text in _memo_texts(module) if len(text) <= module._MAX_CLEAN_TEXT][:1500]
+    scanned = {text: module._finds_secret(text) for text in texts}
+    # A bound of 8 makes the threads clear the set while others look texts up and add them.
+    monkeypatch.setattr(module, "_MAX_CLEAN_TEXTS", 8)
+    module._clean_texts.clear()
+    threads = 4
+
+    def judge(offset: int) -> list[tuple[str, bool]]:
+        order = texts[offset:] + texts[:offset]
+        return [(text, module.holds_secret(text)) for text in order * 2]
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = list(pool.map(judge, range(0, threads * 97, 97)))
+    for verdicts in results:
+        for text, verdict in verdicts:
+            assert verdict == scanned[text], text
+    assert len(module._clean_texts) <= 8 + threads
+    assert not any(scanned[text] for text in module._clean_texts)
+    module._clean_texts.clear()
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet="aZk_=:/ 0123456789-.@%eyJ", max_size=60))
+def test_remembered_verdicts_are_the_scans_whatever_the_text(layer: Layer, text: str) -> None:
+    module = layer.redaction
+    scanned = module._finds_secret(text)
+    assert module.holds_secret(text) == scanned  # judged, or remembered by an earlier example
+    assert module.holds_secret(text) == scanned  # remembered if clean
+    assert (text in module._clean_texts) <= (not scanned)
+
+
+def _called_from_depth(depth: int, call: Callable[[], bool]) -> bool:
+    """``call()`` made ``depth`` Python frames deeper than this function's caller."""
+    if depth == 0:
+        return call()
+    return _called_from_depth(depth - 1, call)
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        # Names escaped as JSON allows: only the parsed document gives the credential away.
+        '{"\\u0070assword": "hunter2x9Q"}',
+        '{"note": "{\\"\\\\u0074oken\\": \\"hunter2x9Q\\"}"}',  # JSON in a JSON string
+        '[["user", "ada"], ["\\u0070assword", "hunter2x9Q"]]',
+    ],
+)
+def test_a_scan_cut_short_by_a_deep_stack_redacts_and_is_not_remembered(
+    layer: Layer, inner: str
+) -> None:
+    # A verdict must be the text's, not the caller's: from a deep stack the JSON parser runs out
+    # of frames on text it parses from a shallow one. That scan cannot finish, and a scan that
+    # cannot finish redacts; remembered as clean, every later caller would have kept it too.
+    module = layer.redaction
+    text = "[" * 100 + inner + "]" * 100
+    assert len(text) <= module._MAX_CLEAN_TEXT
+    assert module.holds_secret(text)
+    judged = 0
+    for depth in range(sys.getrecursionlimit(), 0, -1):
+        module._clean_texts.clear()
+        try:
+            verdict = _called_from_depth(depth, lambda: module.holds_secret(text))
+        except RecursionError:  # too deep to call holds_secret at all: no verdict given
+            continue
+        judged += 1
+        assert verdict, depth
+        assert text not in module._clean_texts, depth
+        assert module.holds_secret(text), depth  # then from a shallow stack
+    assert judged
+    module._clean_texts.clear()
