@@ -546,12 +546,16 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     if not named and len(targets) > 1:
         # Run files serving several apps (a Procfile's services): the app is one of those, not
         # a module none of them serves, whatever its name; several found are said.
-        named = [
-            offer
-            for target in sorted(targets)
-            for offer in _named_by_entrypoint(_offers(root, regular, target))
-            or _named_by_entrypoint(_offers(root, namespace, target))
-        ]
+        # Each target is looked for as the one hint would be (a launcher it names, `asgi.py`
+        # re-exporting the app, is a candidate only so); one naming no FastAPI app (a Flask
+        # module's) hides none of the others.
+        named = []
+        for target in sorted(targets):
+            target_regular, target_namespace, _ = _candidate_packages(root, target)
+            named.extend(
+                _named_by_entrypoint(_offers(root, target_regular, target))
+                or _named_by_entrypoint(_offers(root, target_namespace, target))
+            )
     if named:
         # Only `[tool.fastapi] entrypoint` is a setting the plan can leave `app` to.
         apps = _one_per_app(
@@ -590,7 +594,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
             offers.update(_services_beside(root, offers, others))
         found = [offer for offer in offers.values() if isinstance(offer, Found)]
         servable = [offer for offer in found if not offer.needs_arguments]
-        apps = _served(_one_per_app(servable or found))
+        apps = _served(root, _one_per_app(servable or found))
     if len(apps) == 1:
         return _as_the_image_serves_it(root, apps[0])
     if len(apps) > 1:
@@ -943,16 +947,35 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     return [item for position, item in enumerate(found) if not duplicate(position, item)]
 
 
-def _served(apps: Iterable[Found]) -> list[Found]:
+def _served(root: Path, apps: Iterable[Found]) -> list[Found]:
     """The apps a server would be pointed at, of several found.
 
     An app built (or re-exported) in a module named like those FastAPI CLI looks in (``main``,
     ``app``, ``api``; ``server`` too) wins over apps in other modules: a script exporting the
-    OpenAPI document or a playground builds a throwaway app of its own.
+    OpenAPI document or a playground builds a throwaway app of its own. So does an app its own
+    package's code names by its import string (``uvicorn.run("api.routes:app")`` in
+    ``api/server.py``): that is how the project serves it, whatever its module's name.
     """
     found = list(apps)
-    entries = [item for item in found if _entry_named(item)]
-    return entries if entries and len(found) > 1 else found
+    if len(found) < 2:
+        return found
+    entries = [item for item in found if _entry_named(item) or _named_by_own_code(root, item)]
+    return entries or found
+
+
+def _named_by_own_code(root: Path, offer: Found) -> bool:
+    """Whether a module of ``offer``'s package holds its import string as a literal.
+
+    ``"api.routes:app"`` quoted in ``api/server.py`` (a server call's argument) names the app
+    the project serves; the import string is relative to the backend folder, as is the package.
+    """
+    folder = root / offer.backend
+    if offer.app_package != TOP_LEVEL:
+        folder = folder.joinpath(*offer.app_package.split("."))
+    if not folder.is_dir():
+        return False
+    quoted = re.compile(rf"""(["']){re.escape(offer.app)}\1""")
+    return any(quoted.search(text) for text in _module_texts(folder))
 
 
 def _fastapi_entrypoint(document: tomlkit.TOMLDocument) -> str | None:
@@ -1008,6 +1031,21 @@ def _offers(
         index = PackageIndex(BackendReader(root, backend).read)
         package_dir = root / backend / package.replace(".", "/")
         label = (PurePosixPath(backend) / package.replace(".", "/")).as_posix()
+        hidden = (
+            _library_named(package_dir)
+            if package and "." not in package and (package_dir / "__init__.py").is_file()
+            else None
+        )
+        if hidden is not None:
+            # No folder above could take it in (:func:`_above_a_library`): as a top-level
+            # package it hides the library its own modules import, so no server imports it.
+            offers[key] = (
+                f"{label}/: the package {package} is named like the library its modules import "
+                f"({hidden}), which it hides on the import path, so the app cannot be imported "
+                f"as {package}; rename the folder, or write [tool.{TOOL_SECTION}] by hand with "
+                "backend, app-package and app"
+            )
+            continue
         named = _entrypoint_in(entrypoint, backend, package, index)
         if named is not None:
             try:
@@ -1554,7 +1592,9 @@ def _candidate_packages(
                 while (top.parent / "__init__.py").is_file() and top.parent != root:
                     top = top.parent
                 if top not in import_roots:
-                    import_roots[top] = _reach_relative_imports(root, _import_root(root, top))
+                    import_roots[top] = _reach_relative_imports(
+                        root, _above_a_library(root, top, _import_root(root, top))
+                    )
                 regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
@@ -2604,6 +2644,128 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
 
 
 _RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.+)", re.M)
+
+
+def _library_named(package: Path) -> str | None:
+    """The import of an installed library ``package``'s name hides, when its modules make one.
+
+    A regular package named like a library (``src/apps/fastapi/``) is found first on the import
+    path of its own folder, so ``from fastapi import FastAPI`` in its modules would read the
+    package itself. An absolute import of the package's name is the library's when the package
+    holds no such submodule (``fastapi.responses``) or name (``FastAPI``, looked for among the
+    submodules and what ``__init__.py`` binds); one ``__init__.py`` re-exporting with ``*`` may
+    bind any name, so only submodules tell then. None when every such import is the package's
+    own (``from app.api import users``) or there is none. Returned as written
+    (``from fastapi import FastAPI``), for the message.
+    """
+    name = package.name
+    texts = [text for text in _module_texts(package) if _imports([text], name)]
+    if not texts:
+        return None
+    bound = _bound_names(package / "__init__.py")
+    for text in texts:
+        try:
+            tree = ast.parse(text)
+        except PARSE_ERRORS:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                top, _, below = node.module.partition(".")
+                if top != name:
+                    continue
+                written = f"from {node.module} import {node.names[0].name}"
+                if below:
+                    # `from fastapi.responses import X`: a submodule, of the package or not.
+                    own = _is_module_of(package, below.partition(".")[0])
+                else:
+                    own = any(
+                        _is_module_of(package, alias.name) or bound is None or alias.name in bound
+                        for alias in node.names
+                    )
+            elif isinstance(node, ast.Import):
+                below = next(
+                    (
+                        alias.name.split(".")[1]
+                        for alias in node.names
+                        if alias.name.partition(".")[0] == name and "." in alias.name
+                    ),
+                    "",
+                )
+                if not below:
+                    continue  # `import fastapi` alone says nothing of what it is
+                written = f"import {name}.{below}"
+                own = _is_module_of(package, below)
+            else:
+                continue
+            if not own:
+                return written
+    return None
+
+
+def _bound_names(init: Path) -> set[str] | None:
+    """The names a package's ``__init__.py`` binds at its top (None: any, a ``*`` import)."""
+    try:
+        data = read_bytes(init, init.name)
+    except FileProblem:
+        return None
+    if data is None:
+        return set()
+    try:
+        tree = ast.parse(data)
+    except PARSE_ERRORS:
+        return None
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                names.add(alias.asname or alias.name.partition(".")[0])
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _above_a_library(root: Path, top: Path, found: tuple[str, str]) -> tuple[str, str]:
+    """``found``, or the package run from a folder above when its name hides a library.
+
+    ``src/apps/fastapi/`` importing the library ``fastapi`` (:func:`_library_named`) cannot be
+    the top-level package ``fastapi``: it is ``apps.fastapi`` run from ``src/``, the folders
+    between being namespace packages. Of the folders above (up to the root), the first holding
+    a module the package imports by its top-level name (``from config import settings``,
+    ``src/config.py``) is the one its imports resolve from; else the nearest. ``found`` as it
+    is when its package is another one (``services.admin``) or no folder above can be named in
+    an import: then the offer says why (:func:`_offers`).
+    """
+    package = found[1]
+    if package != top.name or _library_named(top) is None:
+        return found
+    levels: list[tuple[Path, str]] = []
+    names = [package]
+    folder = top.parent
+    while folder != root and folder.name.isidentifier():
+        names.insert(0, folder.name)
+        levels.append((folder.parent, ".".join(names)))
+        folder = folder.parent
+    if not levels:
+        return found
+    imported = {
+        name
+        for text in _module_texts(top)
+        for name in re.findall(r"^[ \t]*(?:from|import)[ \t]+(\w+)", text, re.M)
+        if name != package and name not in sys.stdlib_module_names
+    }
+    chosen = next(
+        (
+            (where, dotted)
+            for where, dotted in levels
+            if any(_is_module_of(where, name) for name in imported)
+        ),
+        levels[0],
+    )
+    return chosen[0].relative_to(root).as_posix(), chosen[1]
 
 
 def _reach_relative_imports(root: Path, found: tuple[str, str]) -> tuple[str, str]:

@@ -1,0 +1,184 @@
+"""How init chooses among what it finds: a package named like a library, run files naming a
+missing app, separate project folders each with an app, a dependency declared twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli_support import run, snapshot, write_files
+
+ROUTES = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/tasks")
+
+
+@router.get("/")
+def list_tasks() -> list[str]:
+    return []
+"""
+
+FACTORY = """from fastapi import APIRouter, FastAPI
+
+from settings import DEBUG
+from .tasks import router as tasks_router
+
+
+def get_application() -> FastAPI:
+    application = FastAPI(debug=DEBUG)
+    api = APIRouter(prefix="/api")
+    api.include_router(tasks_router)
+    application.include_router(api)
+    return application
+"""
+
+
+def _library_named_package(root: Path, name: str, above: str) -> None:
+    """A package ``name`` importing the library ``fastapi`` and a ``settings`` module of ``src/``."""
+    package = f"{above}{name}" if above else name
+    write_files(
+        root,
+        {
+            "src/settings.py": "DEBUG = False\n",
+            f"src/{package}/__init__.py": "from .main import get_application\n",
+            f"src/{package}/main.py": FACTORY,
+            f"src/{package}/tasks/__init__.py": "from .handlers import router\n",
+            f"src/{package}/tasks/handlers.py": ROUTES,
+        },
+    )
+
+
+def test_a_package_named_like_a_library_it_imports_is_run_from_where_its_imports_resolve(
+    tmp_path: Path,
+) -> None:
+    """`src/apps/web/fastapi/` (no `__init__.py` above it) saying `from fastapi import FastAPI`
+    would hide the library as the top-level package `fastapi`; its `from settings import DEBUG`
+    resolves from `src/`: the plan runs it from there as `apps.web.fastapi`, and the generated
+    imports name it so (a `from fastapi.analytics ...` would fail at run time)."""
+    root = tmp_path / "project"
+    _library_named_package(root, "fastapi", "apps/web/")
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'backend = "src"' in plan
+    assert 'app-package = "apps.web.fastapi"' in plan
+    assert 'app = "apps.web.fastapi.main:get_application"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "', '"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    handlers = (root / "src/apps/web/fastapi/tasks/handlers.py").read_text()
+    assert "from apps.web.fastapi.analytics" in handlers
+    assert "from fastapi.analytics" not in handlers
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+def test_a_package_named_like_a_library_is_its_own_when_it_holds_what_is_imported(
+    tmp_path: Path,
+) -> None:
+    """`src/apps/shop/` importing `from shop import get_application` (bound by its own
+    `__init__.py`) and `from shop.tasks import ...` (its submodule) imports itself: it stays
+    the package `shop` of `src/apps/`."""
+    root = tmp_path / "project"
+    _library_named_package(root, "shop", "apps/")
+    write_files(
+        root,
+        {
+            "src/apps/shop/serve.py": "from shop import get_application\n\napp = 1\n",
+            "src/apps/shop/more.py": "from shop.tasks import router\n",
+        },
+    )
+    initialised = run("init", "--root", str(root), "--dry-run")
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'backend = "src/apps"' in initialised.stdout
+    assert 'app-package = "shop"' in initialised.stdout
+
+
+def test_a_top_level_package_named_like_a_library_it_imports_is_refused(tmp_path: Path) -> None:
+    """`fastapi/` at the top of the root saying `from fastapi import FastAPI`: no folder above
+    can take it in, so init refuses in one line naming the import, rather than plan an app no
+    server can import."""
+    write_files(
+        tmp_path,
+        {
+            "fastapi/__init__.py": "",
+            "fastapi/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "the package fastapi is named like the library its modules import" in result.stderr
+    assert "(from fastapi import FastAPI)" in result.stderr
+    assert not (tmp_path / "pyproject.toml").exists()
+
+
+def test_a_run_file_naming_no_fastapi_app_hides_none_the_other_serves(tmp_path: Path) -> None:
+    """`run_api.py` serves `"asgi:app"` (re-exported from `service.py`); `run_legacy.py` serves
+    `"legacy:web_app"`, imported from a Flask module that defines no such name. The broken
+    target is no app; the other one is."""
+    write_files(
+        tmp_path,
+        {
+            "service.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "asgi.py": "from service import app\n",
+            "main.py": "from flask import Flask\n\nflask_app = Flask(__name__)\n",
+            "legacy.py": "from main import web_app\n",
+            "run_api.py": (
+                'import uvicorn\n\nif __name__ == "__main__":\n'
+                '    uvicorn.run("asgi:app", port=5000)\n'
+            ),
+            "run_legacy.py": (
+                'import uvicorn\n\nif __name__ == "__main__":\n'
+                '    uvicorn.run("legacy:web_app", port=8000)\n'
+            ),
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'app = "asgi:app"' in result.stdout
+
+
+def test_apps_of_separate_project_folders_are_listed_not_chosen(tmp_path: Path) -> None:
+    """`web/` and `api/` each hold a project file and an app; `web/`'s is built in
+    `web/web/routes.py`, which its `server.py` serves by the import string `"web.routes:app"`.
+    Both are served apps: init lists them (exit 2) rather than pick the one in an
+    entry-named module."""
+    write_files(
+        tmp_path,
+        {
+            "web/pyproject.toml": '[project]\nname = "web"\n',
+            "web/web/routes.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "web/web/server.py": (
+                "import uvicorn\n\n\ndef start():\n    uvicorn.run(\"web.routes:app\", port=8000)\n"
+            ),
+            "api/pyproject.toml": '[project]\nname = "api"\n',
+            "api/api/server.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "several FastAPI apps found" in result.stderr
+    assert "api.server:app in api/" in result.stderr
+    assert "web.routes:app in web/" in result.stderr
+
+
+def test_a_dependency_declared_alike_in_two_tables_is_noted_once(tmp_path: Path) -> None:
+    """Poetry's main and dev tables both asking for `fastapi = "^0.78.0"`: one note."""
+    write_files(
+        tmp_path,
+        {
+            "backend/pyproject.toml": (
+                '[tool.poetry]\nname = "shop"\n\n[tool.poetry.dependencies]\n'
+                'python = "^3.10"\nfastapi = "^0.78.0"\n\n[tool.poetry.dev-dependencies]\n'
+                'fastapi = {extras = ["all"], version = "^0.78.0"}\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "declares fastapi^0.78.0" in result.stdout + result.stderr
+    assert (result.stdout + result.stderr).count("declares fastapi^0.78.0") == 1
