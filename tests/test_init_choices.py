@@ -33,7 +33,7 @@ def get_application() -> FastAPI:
 
 
 def _library_named_package(root: Path, name: str, above: str) -> None:
-    """A package ``name`` importing the library ``fastapi`` and a ``settings`` module of ``src/``."""
+    """A package ``name`` importing the library ``fastapi``, and ``settings`` of ``src/``."""
     package = f"{above}{name}" if above else name
     write_files(
         root,
