@@ -150,7 +150,7 @@ def test_apps_of_separate_project_folders_are_listed_not_chosen(tmp_path: Path) 
             "web/pyproject.toml": '[project]\nname = "web"\n',
             "web/web/routes.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
             "web/web/server.py": (
-                "import uvicorn\n\n\ndef start():\n    uvicorn.run(\"web.routes:app\", port=8000)\n"
+                'import uvicorn\n\n\ndef start():\n    uvicorn.run("web.routes:app", port=8000)\n'
             ),
             "api/pyproject.toml": '[project]\nname = "api"\n',
             "api/api/server.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
