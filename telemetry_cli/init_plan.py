@@ -43,6 +43,7 @@ from telemetry_cli.image_layer import image_scripts, read_bounded, runs_a_shell,
 from telemetry_cli.install_steps import (
     COMPOSE_NAME,
     DOCKERFILE_NAME,
+    declared_versions,
     flat_layout_catches,
     is_compose_file,
 )
@@ -71,7 +72,14 @@ from telemetry_cli.patching.collisions import (
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
-from telemetry_cli.patching.names import SERVER_CALLS, SERVER_PACKAGES
+from telemetry_cli.patching.names import (
+    APP_CLASSES,
+    MOUNT_CLASSES,
+    ROUTER_CLASSES,
+    SERVER_CALLS,
+    SERVER_PACKAGES,
+    STARLETTE_CLASSES,
+)
 from telemetry_cli.patching.newer_syntax import parse_newer_syntax_bytes
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
@@ -1032,7 +1040,7 @@ def _offers(
         package_dir = root / backend / package.replace(".", "/")
         label = (PurePosixPath(backend) / package.replace(".", "/")).as_posix()
         hidden = (
-            _library_named(package_dir)
+            _library_named(root, package_dir)
             if package and "." not in package and (package_dir / "__init__.py").is_file()
             else None
         )
@@ -2646,23 +2654,32 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
 _RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.+)", re.M)
 
 
-def _library_named(package: Path) -> str | None:
+# The framework's own names the patcher knows (`fastapi.FastAPI`): imported from a package's own
+# name, they say that name is the library's.
+_LIBRARY_SYMBOLS = APP_CLASSES | ROUTER_CLASSES | STARLETTE_CLASSES | MOUNT_CLASSES
+
+
+def _library_named(root: Path, package: Path) -> str | None:
     """The import of an installed library ``package``'s name hides, when its modules make one.
 
     A regular package named like a library (``src/apps/fastapi/``) is found first on the import
     path of its own folder, so ``from fastapi import FastAPI`` in its modules would read the
-    package itself. An absolute import of the package's name is the library's when the package
-    holds no such submodule (``fastapi.responses``) or name (``FastAPI``, looked for among the
-    submodules and what ``__init__.py`` binds); one ``__init__.py`` re-exporting with ``*`` may
-    bind any name, so only submodules tell then. None when every such import is the package's
-    own (``from app.api import users``) or there is none. Returned as written
-    (``from fastapi import FastAPI``), for the message.
+    package itself. ``from <name> import A, B`` is the library's when the package holds none of
+    those names (no such submodule, and its ``__init__.py`` binds none of them: one re-exporting
+    with ``*`` may bind any), and either one of them is the framework's as the patcher knows it
+    (``fastapi.FastAPI``, ``fastapi.APIRouter``) or the project declares ``<name>`` as a
+    dependency (a requirements file, ``pyproject.toml``): a partial copy may lack the modules
+    an import of its own names. An import the package does hold (``from app import models``,
+    ``from app.api import users``) says the name is its own, and then none is the library's.
+    Returned as written (``from fastapi import FastAPI``), for the message; else None.
     """
     name = package.name
     texts = [text for text in _module_texts(package) if _imports([text], name)]
     if not texts:
         return None
     bound = _bound_names(package / "__init__.py")
+    library: str | None = None
+    declared: str | None = None  # an import of names the package lacks, none of them known
     for text in texts:
         try:
             tree = ast.parse(text)
@@ -2673,33 +2690,30 @@ def _library_named(package: Path) -> str | None:
                 top, _, below = node.module.partition(".")
                 if top != name:
                     continue
-                written = f"from {node.module} import {node.names[0].name}"
                 if below:
-                    # `from fastapi.responses import X`: a submodule, of the package or not.
-                    own = _is_module_of(package, below.partition(".")[0])
-                else:
-                    own = any(
-                        _is_module_of(package, alias.name) or bound is None or alias.name in bound
-                        for alias in node.names
-                    )
+                    if _is_module_of(package, below.partition(".")[0]):
+                        return None  # `from app.api import users`: its own submodule
+                    continue
+                if any(
+                    _is_module_of(package, alias.name) or bound is None or alias.name in bound
+                    for alias in node.names
+                ):
+                    return None  # `from app import models`, or a name `__init__.py` binds
+                known = [a.name for a in node.names if f"{name}.{a.name}" in _LIBRARY_SYMBOLS]
+                if known and library is None:
+                    library = f"from {node.module} import {known[0]}"
+                elif declared is None:
+                    declared = f"from {node.module} import {node.names[0].name}"
             elif isinstance(node, ast.Import):
-                below = next(
-                    (
-                        alias.name.split(".")[1]
-                        for alias in node.names
-                        if alias.name.partition(".")[0] == name and "." in alias.name
-                    ),
-                    "",
-                )
-                if not below:
-                    continue  # `import fastapi` alone says nothing of what it is
-                written = f"import {name}.{below}"
-                own = _is_module_of(package, below)
-            else:
-                continue
-            if not own:
-                return written
-    return None
+                for alias in node.names:
+                    top, _, below = alias.name.partition(".")
+                    if top == name and below and _is_module_of(package, below.partition(".")[0]):
+                        return None
+    if library is None and declared is not None:
+        backend = package.parent.relative_to(root).as_posix()
+        if declared_versions(root, backend, frozenset({name})):
+            library = declared
+    return library
 
 
 def _bound_names(init: Path) -> set[str] | None:
@@ -2740,7 +2754,7 @@ def _above_a_library(root: Path, top: Path, found: tuple[str, str]) -> tuple[str
     an import: then the offer says why (:func:`_offers`).
     """
     package = found[1]
-    if package != top.name or _library_named(top) is None:
+    if package != top.name or _library_named(root, top) is None:
         return found
     levels: list[tuple[Path, str]] = []
     names = [package]

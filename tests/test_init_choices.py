@@ -182,3 +182,45 @@ def test_a_dependency_declared_alike_in_two_tables_is_noted_once(tmp_path: Path)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "declares fastapi^0.78.0" in result.stdout + result.stderr
     assert (result.stdout + result.stderr).count("declares fastapi^0.78.0") == 1
+
+
+def test_a_package_named_like_a_declared_dependency_it_imports_is_run_from_above(
+    tmp_path: Path,
+) -> None:
+    """`src/web/pydantic/` saying `from pydantic import BaseModel`, the project requiring
+    `pydantic`: the name is the library's, so the package is `web.pydantic` run from `src/`."""
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi>=0.110\npydantic>=2.5\n",
+            "src/web/pydantic/__init__.py": "",
+            "src/web/pydantic/main.py": (
+                "from fastapi import FastAPI\nfrom pydantic import BaseModel\n\n\n"
+                "class Item(BaseModel):\n    name: str\n\n\napp = FastAPI()\n"
+            ),
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'backend = "src"' in result.stdout
+    assert 'app-package = "web.pydantic"' in result.stdout
+    assert 'app = "web.pydantic.main:app"' in result.stdout
+
+
+def test_a_package_importing_its_own_missing_modules_keeps_its_name(tmp_path: Path) -> None:
+    """`src/app/main.py` saying `from app import crud, models`, those modules not there (a
+    partial checkout) and `app` no dependency of the project: the package is still `app`."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "users"\ndependencies = ["fastapi"]\n',
+            "src/app/__init__.py": "",
+            "src/app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app import crud, models\n\napp = FastAPI()\n"
+            ),
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'backend = "src"' in result.stdout
+    assert 'app-package = "app"' in result.stdout
