@@ -602,7 +602,7 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
             offers.update(_services_beside(root, offers, others))
         found = [offer for offer in offers.values() if isinstance(offer, Found)]
         servable = [offer for offer in found if not offer.needs_arguments]
-        apps = _served(root, _one_per_app(servable or found))
+        apps = _served(_one_per_app(servable or found))
     if len(apps) == 1:
         return _as_the_image_serves_it(root, apps[0])
     if len(apps) > 1:
@@ -955,35 +955,16 @@ def _one_per_app(apps: Iterable[Found]) -> list[Found]:
     return [item for position, item in enumerate(found) if not duplicate(position, item)]
 
 
-def _served(root: Path, apps: Iterable[Found]) -> list[Found]:
+def _served(apps: Iterable[Found]) -> list[Found]:
     """The apps a server would be pointed at, of several found.
 
     An app built (or re-exported) in a module named like those FastAPI CLI looks in (``main``,
     ``app``, ``api``; ``server`` too) wins over apps in other modules: a script exporting the
-    OpenAPI document or a playground builds a throwaway app of its own. So does an app its own
-    package's code names by its import string (``uvicorn.run("api.routes:app")`` in
-    ``api/server.py``): that is how the project serves it, whatever its module's name.
+    OpenAPI document or a playground builds a throwaway app of its own.
     """
     found = list(apps)
-    if len(found) < 2:
-        return found
-    entries = [item for item in found if _entry_named(item) or _named_by_own_code(root, item)]
-    return entries or found
-
-
-def _named_by_own_code(root: Path, offer: Found) -> bool:
-    """Whether a module of ``offer``'s package holds its import string as a literal.
-
-    ``"api.routes:app"`` quoted in ``api/server.py`` (a server call's argument) names the app
-    the project serves; the import string is relative to the backend folder, as is the package.
-    """
-    folder = root / offer.backend
-    if offer.app_package != TOP_LEVEL:
-        folder = folder.joinpath(*offer.app_package.split("."))
-    if not folder.is_dir():
-        return False
-    quoted = re.compile(rf"""(["']){re.escape(offer.app)}\1""")
-    return any(quoted.search(text) for text in _module_texts(folder))
+    entries = [item for item in found if _entry_named(item)]
+    return entries if entries and len(found) > 1 else found
 
 
 def _fastapi_entrypoint(document: tomlkit.TOMLDocument) -> str | None:
@@ -2749,9 +2730,11 @@ def _above_a_library(root: Path, top: Path, found: tuple[str, str]) -> tuple[str
     the top-level package ``fastapi``: it is ``apps.fastapi`` run from ``src/``, the folders
     between being namespace packages. Of the folders above (up to the root), the first holding
     a module the package imports by its top-level name (``from config import settings``,
-    ``src/config.py``) is the one its imports resolve from; else the nearest. ``found`` as it
-    is when its package is another one (``services.admin``) or no folder above can be named in
-    an import: then the offer says why (:func:`_offers`).
+    ``src/config.py``) is the one its imports resolve from; else the nearest, unless one of
+    those modules is beside the package (``backend/src/config.py`` for ``backend/src/fastapi/``):
+    then no folder above resolves its imports. ``found`` as it is when its package is another
+    one (``services.admin``), no folder above can be named in an import, or none resolves its
+    imports: then the offer says why (:func:`_offers`).
     """
     package = found[1]
     if package != top.name or _library_named(root, top) is None:
@@ -2777,8 +2760,14 @@ def _above_a_library(root: Path, top: Path, found: tuple[str, str]) -> tuple[str
             for where, dotted in levels
             if any(_is_module_of(where, name) for name in imported)
         ),
-        levels[0],
+        None,
     )
+    if chosen is None:
+        if any(_is_module_of(top.parent, name) for name in imported):
+            # Its own imports read the folder beside it (`src/config.py`), which only the
+            # clashing top-level run resolves: no folder above runs it, so it is refused.
+            return found
+        chosen = levels[0]
     return chosen[0].relative_to(root).as_posix(), chosen[1]
 
 

@@ -1,9 +1,11 @@
 """How init chooses among what it finds: a package named like a library, run files naming a
-missing app, separate project folders each with an app, a dependency declared twice."""
+missing app, a side app serving itself beside the main one, a dependency declared twice."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from tests.cli_support import run, snapshot, write_files
 
@@ -94,15 +96,39 @@ def test_a_package_named_like_a_library_is_its_own_when_it_holds_what_is_importe
     assert 'app-package = "shop"' in initialised.stdout
 
 
-def test_a_top_level_package_named_like_a_library_it_imports_is_refused(tmp_path: Path) -> None:
-    """`fastapi/` at the top of the root saying `from fastapi import FastAPI`: no folder above
-    can take it in, so init refuses in one line naming the import, rather than plan an app no
-    server can import."""
+NAMESAKE_APP = "from fastapi import FastAPI\n\n{imports}app = FastAPI()\n"
+
+
+@pytest.mark.parametrize(
+    ("package", "files"),
+    [
+        pytest.param("fastapi", {}, id="at the top of the root"),
+        pytest.param(
+            "my-service/fastapi",
+            {"my-service/config.py": "DEBUG = False\n"},
+            id="below a folder no import can name",
+        ),
+        pytest.param(
+            "backend/src/fastapi",
+            {"backend/src/config.py": "DEBUG = False\n"},
+            id="its own imports resolving only beside it",
+        ),
+    ],
+)
+def test_a_package_named_like_a_library_no_folder_above_can_take_in_is_refused(
+    tmp_path: Path, package: str, files: dict[str, str]
+) -> None:
+    """`fastapi/` saying `from fastapi import FastAPI` at the top of the root, or below a folder
+    named `my-service`, or whose `from config import DEBUG` reads `config.py` beside it (so no
+    folder above resolves it): no folder above can run it, so init refuses in one line naming
+    the import, rather than plan an app no server can import."""
+    imports = "from config import DEBUG\n\n" if files else ""
     write_files(
         tmp_path,
         {
-            "fastapi/__init__.py": "",
-            "fastapi/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            f"{package}/__init__.py": "",
+            f"{package}/main.py": NAMESAKE_APP.format(imports=imports),
+            **files,
         },
     )
     result = run("init", "--root", str(tmp_path))
@@ -139,29 +165,77 @@ def test_a_run_file_naming_no_fastapi_app_hides_none_the_other_serves(tmp_path: 
     assert 'app = "asgi:app"' in result.stdout
 
 
-def test_apps_of_separate_project_folders_are_listed_not_chosen(tmp_path: Path) -> None:
-    """`web/` and `api/` each hold a project file and an app; `web/`'s is built in
-    `web/web/routes.py`, which its `server.py` serves by the import string `"web.routes:app"`.
-    Both are served apps: init lists them (exit 2) rather than pick the one in an
-    entry-named module."""
-    write_files(
-        tmp_path,
-        {
-            "web/pyproject.toml": '[project]\nname = "web"\n',
-            "web/web/routes.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
-            "web/web/server.py": (
-                'import uvicorn\n\n\ndef start():\n    uvicorn.run("web.routes:app", port=8000)\n'
-            ),
-            "api/pyproject.toml": '[project]\nname = "api"\n',
-            "api/api/server.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
-        },
-    )
-    result = run("init", "--root", str(tmp_path))
-    assert result.exit_code == 2, result.stdout + result.stderr
-    assert result.stderr.count("\n") == 1
-    assert "several FastAPI apps found" in result.stderr
-    assert "api.server:app in api/" in result.stderr
-    assert "web.routes:app in web/" in result.stderr
+SIDE_APP = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/ping")
+def ping() -> str:
+    return "pong"
+"""
+
+RUNS = 'import uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run("{target}")\n'
+
+
+@pytest.mark.parametrize(
+    ("files", "backend", "app"),
+    [
+        pytest.param(
+            {
+                "main.py": SIDE_APP,
+                "tools/mock_server.py": SIDE_APP,
+                "tools/run_mock.py": RUNS.format(target="tools.mock_server:app"),
+            },
+            ".",
+            "main:app",
+            id="a mock server run by a script beside it",
+        ),
+        pytest.param(
+            {
+                "app/__init__.py": "",
+                "app/main.py": SIDE_APP,
+                "mock/__init__.py": "",
+                "mock/upstream.py": SIDE_APP + "\n" + RUNS.format(target="mock.upstream:app"),
+            },
+            ".",
+            "app.main:app",
+            id="a mock package serving itself",
+        ),
+        pytest.param(
+            {
+                "main.py": SIDE_APP + "\n" + RUNS.format(target="main:app"),
+                "examples/demo.py": SIDE_APP + "\n" + RUNS.format(target="examples.demo:app"),
+            },
+            ".",
+            "main:app",
+            id="a demo serving itself beside the main module",
+        ),
+        pytest.param(
+            {
+                "backend/app/__init__.py": "",
+                "backend/app/main.py": SIDE_APP,
+                "backend/webhooks/__init__.py": "",
+                "backend/webhooks/receiver.py": SIDE_APP,
+                "backend/webhooks/dev.py": RUNS.format(target="webhooks.receiver:app"),
+            },
+            "backend",
+            "app.main:app",
+            id="a webhook receiver with a dev runner",
+        ),
+    ],
+)
+def test_a_side_app_serving_itself_by_import_string_leaves_the_main_app_chosen(
+    tmp_path: Path, files: dict[str, str], backend: str, app: str
+) -> None:
+    """A mock server, a demo or a webhook receiver beside the main app, its own code quoting its
+    import string for a development server, is no app the project is served as: init picks the
+    main app (exit 0) rather than stop at "several FastAPI apps found"."""
+    write_files(tmp_path, files)
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f'backend = "{backend}"' in result.stdout
+    assert f'app = "{app}"' in result.stdout
 
 
 def test_a_dependency_declared_alike_in_two_tables_is_noted_once(tmp_path: Path) -> None:
