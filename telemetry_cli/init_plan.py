@@ -43,6 +43,7 @@ from telemetry_cli.image_layer import image_scripts, read_bounded, runs_a_shell,
 from telemetry_cli.install_steps import (
     COMPOSE_NAME,
     DOCKERFILE_NAME,
+    declared_versions,
     flat_layout_catches,
     is_compose_file,
 )
@@ -71,7 +72,14 @@ from telemetry_cli.patching.collisions import (
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.mounts import find_mounts
-from telemetry_cli.patching.names import SERVER_CALLS, SERVER_PACKAGES
+from telemetry_cli.patching.names import (
+    APP_CLASSES,
+    MOUNT_CLASSES,
+    ROUTER_CLASSES,
+    SERVER_CALLS,
+    SERVER_PACKAGES,
+    STARLETTE_CLASSES,
+)
 from telemetry_cli.patching.newer_syntax import parse_newer_syntax_bytes
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
@@ -546,12 +554,16 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
     if not named and len(targets) > 1:
         # Run files serving several apps (a Procfile's services): the app is one of those, not
         # a module none of them serves, whatever its name; several found are said.
-        named = [
-            offer
-            for target in sorted(targets)
-            for offer in _named_by_entrypoint(_offers(root, regular, target))
-            or _named_by_entrypoint(_offers(root, namespace, target))
-        ]
+        # Each target is looked for as the one hint would be (a launcher it names, `asgi.py`
+        # re-exporting the app, is a candidate only so); one naming no FastAPI app (a Flask
+        # module's) hides none of the others.
+        named = []
+        for target in sorted(targets):
+            target_regular, target_namespace, _ = _candidate_packages(root, target)
+            named.extend(
+                _named_by_entrypoint(_offers(root, target_regular, target))
+                or _named_by_entrypoint(_offers(root, target_namespace, target))
+            )
     if named:
         # Only `[tool.fastapi] entrypoint` is a setting the plan can leave `app` to.
         apps = _one_per_app(
@@ -1008,6 +1020,21 @@ def _offers(
         index = PackageIndex(BackendReader(root, backend).read)
         package_dir = root / backend / package.replace(".", "/")
         label = (PurePosixPath(backend) / package.replace(".", "/")).as_posix()
+        hidden = (
+            _library_named(root, package_dir)
+            if package and "." not in package and (package_dir / "__init__.py").is_file()
+            else None
+        )
+        if hidden is not None:
+            # No folder above could take it in (:func:`_above_a_library`): as a top-level
+            # package it hides the library its own modules import, so no server imports it.
+            offers[key] = (
+                f"{label}/: the package {package} is named like the library its modules import "
+                f"({hidden}), which it hides on the import path, so the app cannot be imported "
+                f"as {package}; rename the folder, or write [tool.{TOOL_SECTION}] by hand with "
+                "backend, app-package and app"
+            )
+            continue
         named = _entrypoint_in(entrypoint, backend, package, index)
         if named is not None:
             try:
@@ -1554,7 +1581,9 @@ def _candidate_packages(
                 while (top.parent / "__init__.py").is_file() and top.parent != root:
                     top = top.parent
                 if top not in import_roots:
-                    import_roots[top] = _reach_relative_imports(root, _import_root(root, top))
+                    import_roots[top] = _reach_relative_imports(
+                        root, _above_a_library(root, top, _import_root(root, top))
+                    )
                 regular.append(import_roots[top])
                 continue
             backend = _project_folder(root, here)
@@ -2604,6 +2633,142 @@ def _import_root(root: Path, top: Path) -> tuple[str, str]:
 
 
 _RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.+)", re.M)
+
+
+# The framework's own names the patcher knows (`fastapi.FastAPI`): imported from a package's own
+# name, they say that name is the library's.
+_LIBRARY_SYMBOLS = APP_CLASSES | ROUTER_CLASSES | STARLETTE_CLASSES | MOUNT_CLASSES
+
+
+def _library_named(root: Path, package: Path) -> str | None:
+    """The import of an installed library ``package``'s name hides, when its modules make one.
+
+    A regular package named like a library (``src/apps/fastapi/``) is found first on the import
+    path of its own folder, so ``from fastapi import FastAPI`` in its modules would read the
+    package itself. ``from <name> import A, B`` is the library's when the package holds none of
+    those names (no such submodule, and its ``__init__.py`` binds none of them: one re-exporting
+    with ``*`` may bind any), and either one of them is the framework's as the patcher knows it
+    (``fastapi.FastAPI``, ``fastapi.APIRouter``) or the project declares ``<name>`` as a
+    dependency (a requirements file, ``pyproject.toml``): a partial copy may lack the modules
+    an import of its own names. An import the package does hold (``from app import models``,
+    ``from app.api import users``) says the name is its own, and then none is the library's.
+    Returned as written (``from fastapi import FastAPI``), for the message; else None.
+    """
+    name = package.name
+    texts = [text for text in _module_texts(package) if _imports([text], name)]
+    if not texts:
+        return None
+    bound = _bound_names(package / "__init__.py")
+    library: str | None = None
+    declared: str | None = None  # an import of names the package lacks, none of them known
+    for text in texts:
+        try:
+            tree = ast.parse(text)
+        except PARSE_ERRORS:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                top, _, below = node.module.partition(".")
+                if top != name:
+                    continue
+                if below:
+                    if _is_module_of(package, below.partition(".")[0]):
+                        return None  # `from app.api import users`: its own submodule
+                    continue
+                if any(
+                    _is_module_of(package, alias.name) or bound is None or alias.name in bound
+                    for alias in node.names
+                ):
+                    return None  # `from app import models`, or a name `__init__.py` binds
+                known = [a.name for a in node.names if f"{name}.{a.name}" in _LIBRARY_SYMBOLS]
+                if known and library is None:
+                    library = f"from {node.module} import {known[0]}"
+                elif declared is None:
+                    declared = f"from {node.module} import {node.names[0].name}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    top, _, below = alias.name.partition(".")
+                    if top == name and below and _is_module_of(package, below.partition(".")[0]):
+                        return None
+    if library is None and declared is not None:
+        backend = package.parent.relative_to(root).as_posix()
+        if declared_versions(root, backend, frozenset({name})):
+            library = declared
+    return library
+
+
+def _bound_names(init: Path) -> set[str] | None:
+    """The names a package's ``__init__.py`` binds at its top (None: any, a ``*`` import)."""
+    try:
+        data = read_bytes(init, init.name)
+    except FileProblem:
+        return None
+    if data is None:
+        return set()
+    try:
+        tree = ast.parse(data)
+    except PARSE_ERRORS:
+        return None
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                names.add(alias.asname or alias.name.partition(".")[0])
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _above_a_library(root: Path, top: Path, found: tuple[str, str]) -> tuple[str, str]:
+    """``found``, or the package run from a folder above when its name hides a library.
+
+    ``src/apps/fastapi/`` importing the library ``fastapi`` (:func:`_library_named`) cannot be
+    the top-level package ``fastapi``: it is ``apps.fastapi`` run from ``src/``, the folders
+    between being namespace packages. Of the folders above (up to the root), the first holding
+    a module the package imports by its top-level name (``from config import settings``,
+    ``src/config.py``) is the one its imports resolve from; else the nearest, unless one of
+    those modules is beside the package (``backend/src/config.py`` for ``backend/src/fastapi/``):
+    then no folder above resolves its imports. ``found`` as it is when its package is another
+    one (``services.admin``), no folder above can be named in an import, or none resolves its
+    imports: then the offer says why (:func:`_offers`).
+    """
+    package = found[1]
+    if package != top.name or _library_named(root, top) is None:
+        return found
+    levels: list[tuple[Path, str]] = []
+    names = [package]
+    folder = top.parent
+    while folder != root and folder.name.isidentifier():
+        names.insert(0, folder.name)
+        levels.append((folder.parent, ".".join(names)))
+        folder = folder.parent
+    if not levels:
+        return found
+    imported = {
+        name
+        for text in _module_texts(top)
+        for name in re.findall(r"^[ \t]*(?:from|import)[ \t]+(\w+)", text, re.M)
+        if name != package and name not in sys.stdlib_module_names
+    }
+    chosen = next(
+        (
+            (where, dotted)
+            for where, dotted in levels
+            if any(_is_module_of(where, name) for name in imported)
+        ),
+        None,
+    )
+    if chosen is None:
+        if any(_is_module_of(top.parent, name) for name in imported):
+            # Its own imports read the folder beside it (`src/config.py`), which only the
+            # clashing top-level run resolves: no folder above runs it, so it is refused.
+            return found
+        chosen = levels[0]
+    return chosen[0].relative_to(root).as_posix(), chosen[1]
 
 
 def _reach_relative_imports(root: Path, found: tuple[str, str]) -> tuple[str, str]:

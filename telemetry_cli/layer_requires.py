@@ -73,7 +73,9 @@ def old_dependency_notes(
             notes.append(_note(declared, LAYER_REQUIRES, "or the app fails at start-up"))
         elif _allows_floor(declared, LAYER_CONTRACT_REQUIRES[declared.name]) is False:
             notes.append(_note(declared, LAYER_CONTRACT_REQUIRES, _DIFFERS))
-    return notes + old_python_notes(root, backend, read, app_dir)
+    # A package declared alike in two tables of one file (Poetry's main and dev dependencies)
+    # reads as the same note: said once.
+    return list(dict.fromkeys(notes)) + old_python_notes(root, backend, read, app_dir)
 
 
 def old_python_notes(

@@ -1,0 +1,300 @@
+"""How init chooses among what it finds: a package named like a library, run files naming a
+missing app, a side app serving itself beside the main one, a dependency declared twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_support import run, snapshot, write_files
+
+ROUTES = """from fastapi import APIRouter
+
+router = APIRouter(prefix="/tasks")
+
+
+@router.get("/")
+def list_tasks() -> list[str]:
+    return []
+"""
+
+FACTORY = """from fastapi import APIRouter, FastAPI
+
+from settings import DEBUG
+from .tasks import router as tasks_router
+
+
+def get_application() -> FastAPI:
+    application = FastAPI(debug=DEBUG)
+    api = APIRouter(prefix="/api")
+    api.include_router(tasks_router)
+    application.include_router(api)
+    return application
+"""
+
+
+def _library_named_package(root: Path, name: str, above: str) -> None:
+    """A package ``name`` importing the library ``fastapi``, and ``settings`` of ``src/``."""
+    package = f"{above}{name}" if above else name
+    write_files(
+        root,
+        {
+            "src/settings.py": "DEBUG = False\n",
+            f"src/{package}/__init__.py": "from .main import get_application\n",
+            f"src/{package}/main.py": FACTORY,
+            f"src/{package}/tasks/__init__.py": "from .handlers import router\n",
+            f"src/{package}/tasks/handlers.py": ROUTES,
+        },
+    )
+
+
+def test_a_package_named_like_a_library_it_imports_is_run_from_where_its_imports_resolve(
+    tmp_path: Path,
+) -> None:
+    """`src/apps/web/fastapi/` (no `__init__.py` above it) saying `from fastapi import FastAPI`
+    would hide the library as the top-level package `fastapi`; its `from settings import DEBUG`
+    resolves from `src/`: the plan runs it from there as `apps.web.fastapi`, and the generated
+    imports name it so (a `from fastapi.analytics ...` would fail at run time)."""
+    root = tmp_path / "project"
+    _library_named_package(root, "fastapi", "apps/web/")
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    plan = (root / "pyproject.toml").read_text()
+    assert 'backend = "src"' in plan
+    assert 'app-package = "apps.web.fastapi"' in plan
+    assert 'app = "apps.web.fastapi.main:get_application"' in plan
+    (root / "pyproject.toml").write_text(plan.replace('# "', '"'))
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    handlers = (root / "src/apps/web/fastapi/tasks/handlers.py").read_text()
+    assert "from apps.web.fastapi.analytics" in handlers
+    assert "from fastapi.analytics" not in handlers
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned
+
+
+def test_a_package_named_like_a_library_is_its_own_when_it_holds_what_is_imported(
+    tmp_path: Path,
+) -> None:
+    """`src/apps/shop/` importing `from shop import get_application` (bound by its own
+    `__init__.py`) and `from shop.tasks import ...` (its submodule) imports itself: it stays
+    the package `shop` of `src/apps/`."""
+    root = tmp_path / "project"
+    _library_named_package(root, "shop", "apps/")
+    write_files(
+        root,
+        {
+            "src/apps/shop/serve.py": "from shop import get_application\n\napp = 1\n",
+            "src/apps/shop/more.py": "from shop.tasks import router\n",
+        },
+    )
+    initialised = run("init", "--root", str(root), "--dry-run")
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'backend = "src/apps"' in initialised.stdout
+    assert 'app-package = "shop"' in initialised.stdout
+
+
+NAMESAKE_APP = "from fastapi import FastAPI\n\n{imports}app = FastAPI()\n"
+
+
+@pytest.mark.parametrize(
+    ("package", "files"),
+    [
+        pytest.param("fastapi", {}, id="at the top of the root"),
+        pytest.param(
+            "my-service/fastapi",
+            {"my-service/config.py": "DEBUG = False\n"},
+            id="below a folder no import can name",
+        ),
+        pytest.param(
+            "backend/src/fastapi",
+            {"backend/src/config.py": "DEBUG = False\n"},
+            id="its own imports resolving only beside it",
+        ),
+    ],
+)
+def test_a_package_named_like_a_library_no_folder_above_can_take_in_is_refused(
+    tmp_path: Path, package: str, files: dict[str, str]
+) -> None:
+    """`fastapi/` saying `from fastapi import FastAPI` at the top of the root, or below a folder
+    named `my-service`, or whose `from config import DEBUG` reads `config.py` beside it (so no
+    folder above resolves it): no folder above can run it, so init refuses in one line naming
+    the import, rather than plan an app no server can import."""
+    imports = "from config import DEBUG\n\n" if files else ""
+    write_files(
+        tmp_path,
+        {
+            f"{package}/__init__.py": "",
+            f"{package}/main.py": NAMESAKE_APP.format(imports=imports),
+            **files,
+        },
+    )
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "the package fastapi is named like the library its modules import" in result.stderr
+    assert "(from fastapi import FastAPI)" in result.stderr
+    assert not (tmp_path / "pyproject.toml").exists()
+
+
+def test_a_run_file_naming_no_fastapi_app_hides_none_the_other_serves(tmp_path: Path) -> None:
+    """`run_api.py` serves `"asgi:app"` (re-exported from `service.py`); `run_legacy.py` serves
+    `"legacy:web_app"`, imported from a Flask module that defines no such name. The broken
+    target is no app; the other one is."""
+    write_files(
+        tmp_path,
+        {
+            "service.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "asgi.py": "from service import app\n",
+            "main.py": "from flask import Flask\n\nflask_app = Flask(__name__)\n",
+            "legacy.py": "from main import web_app\n",
+            "run_api.py": (
+                'import uvicorn\n\nif __name__ == "__main__":\n'
+                '    uvicorn.run("asgi:app", port=5000)\n'
+            ),
+            "run_legacy.py": (
+                'import uvicorn\n\nif __name__ == "__main__":\n'
+                '    uvicorn.run("legacy:web_app", port=8000)\n'
+            ),
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'app = "asgi:app"' in result.stdout
+
+
+SIDE_APP = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/ping")
+def ping() -> str:
+    return "pong"
+"""
+
+RUNS = 'import uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run("{target}")\n'
+
+
+@pytest.mark.parametrize(
+    ("files", "backend", "app"),
+    [
+        pytest.param(
+            {
+                "main.py": SIDE_APP,
+                "tools/mock_server.py": SIDE_APP,
+                "tools/run_mock.py": RUNS.format(target="tools.mock_server:app"),
+            },
+            ".",
+            "main:app",
+            id="a mock server run by a script beside it",
+        ),
+        pytest.param(
+            {
+                "app/__init__.py": "",
+                "app/main.py": SIDE_APP,
+                "mock/__init__.py": "",
+                "mock/upstream.py": SIDE_APP + "\n" + RUNS.format(target="mock.upstream:app"),
+            },
+            ".",
+            "app.main:app",
+            id="a mock package serving itself",
+        ),
+        pytest.param(
+            {
+                "main.py": SIDE_APP + "\n" + RUNS.format(target="main:app"),
+                "examples/demo.py": SIDE_APP + "\n" + RUNS.format(target="examples.demo:app"),
+            },
+            ".",
+            "main:app",
+            id="a demo serving itself beside the main module",
+        ),
+        pytest.param(
+            {
+                "backend/app/__init__.py": "",
+                "backend/app/main.py": SIDE_APP,
+                "backend/webhooks/__init__.py": "",
+                "backend/webhooks/receiver.py": SIDE_APP,
+                "backend/webhooks/dev.py": RUNS.format(target="webhooks.receiver:app"),
+            },
+            "backend",
+            "app.main:app",
+            id="a webhook receiver with a dev runner",
+        ),
+    ],
+)
+def test_a_side_app_serving_itself_by_import_string_leaves_the_main_app_chosen(
+    tmp_path: Path, files: dict[str, str], backend: str, app: str
+) -> None:
+    """A mock server, a demo or a webhook receiver beside the main app, its own code quoting its
+    import string for a development server, is no app the project is served as: init picks the
+    main app (exit 0) rather than stop at "several FastAPI apps found"."""
+    write_files(tmp_path, files)
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f'backend = "{backend}"' in result.stdout
+    assert f'app = "{app}"' in result.stdout
+
+
+def test_a_dependency_declared_alike_in_two_tables_is_noted_once(tmp_path: Path) -> None:
+    """Poetry's main and dev tables both asking for `fastapi = "^0.78.0"`: one note."""
+    write_files(
+        tmp_path,
+        {
+            "backend/pyproject.toml": (
+                '[tool.poetry]\nname = "shop"\n\n[tool.poetry.dependencies]\n'
+                'python = "^3.10"\nfastapi = "^0.78.0"\n\n[tool.poetry.dev-dependencies]\n'
+                'fastapi = {extras = ["all"], version = "^0.78.0"}\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "declares fastapi^0.78.0" in result.stdout + result.stderr
+    assert (result.stdout + result.stderr).count("declares fastapi^0.78.0") == 1
+
+
+def test_a_package_named_like_a_declared_dependency_it_imports_is_run_from_above(
+    tmp_path: Path,
+) -> None:
+    """`src/web/pydantic/` saying `from pydantic import BaseModel`, the project requiring
+    `pydantic`: the name is the library's, so the package is `web.pydantic` run from `src/`."""
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi>=0.110\npydantic>=2.5\n",
+            "src/web/pydantic/__init__.py": "",
+            "src/web/pydantic/main.py": (
+                "from fastapi import FastAPI\nfrom pydantic import BaseModel\n\n\n"
+                "class Item(BaseModel):\n    name: str\n\n\napp = FastAPI()\n"
+            ),
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'backend = "src"' in result.stdout
+    assert 'app-package = "web.pydantic"' in result.stdout
+    assert 'app = "web.pydantic.main:app"' in result.stdout
+
+
+def test_a_package_importing_its_own_missing_modules_keeps_its_name(tmp_path: Path) -> None:
+    """`src/app/main.py` saying `from app import crud, models`, those modules not there (a
+    partial checkout) and `app` no dependency of the project: the package is still `app`."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "users"\ndependencies = ["fastapi"]\n',
+            "src/app/__init__.py": "",
+            "src/app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app import crud, models\n\napp = FastAPI()\n"
+            ),
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'backend = "src"' in result.stdout
+    assert 'app-package = "app"' in result.stdout
