@@ -2995,6 +2995,67 @@ def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> 
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
+# Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
+# a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
+# text, lines written on one line with their escapes (a repr, a JSON string cut out of its
+# document), an Oracle Easy Connect logon, and a tool taking a password as a plain argument.
+CREDENTIAL_SHAPES_IN_TEXT = [
+    urllib.parse.quote_plus("my password is hunter2x"),
+    urllib.parse.quote_plus("Password hunter2x"),
+    urllib.parse.quote_plus("mysql -u root -phunter2x -h db"),
+    urllib.parse.quote_plus("docker login -u ada -p hunter2x registry.example.com"),
+    urllib.parse.quote_plus("card 4111111111111111"),
+    "curl -d 'user=ada&pass=hunter2x' https://api.example.com/login",
+    'body="username=ada&pass=hunter2x"',
+    "form [login=ada&pass=hunter2x]",
+    repr("DB_USER=ada\nDB_PASSWORD=hunter2x\n"),
+    repr("env:\n  - name: DB_PASSWORD\n    value: hunter2x\n"),
+    repr("user,password\nada,hunter2x\n"),
+    repr("PASSWORD\thunter2x"),
+    json.dumps("[db]\nuser = ada\npassword = hunter2x\n")[1:-1],
+    "ada/hunter2x@db.example.com:1521/ORCLPDB1",
+    "connect to scott/tiger9x@//10.0.0.5:1521/orcl.example.com failed",
+    "rabbitmqctl add_user ada hunter2x",
+    "rabbitmqctl change_password ada hunter2x",
+    "net user ada hunter2x /add",
+]
+# Their neighbours without one: a "+" of arithmetic, a phone number or base64; a quoted form
+# without a password or with a test's count; escapes in a path or a message; a package's or an
+# action's ``name/part@version``; the tools' commands that ask for the password.
+CREDENTIAL_SHAPES_KEPT = [
+    "a+b",
+    "C++",
+    "offset+1",
+    urllib.parse.quote_plus("how to reset my password"),
+    urllib.parse.quote_plus("password reset link sent"),
+    "curl -d 'user=ada&lang=en' https://api.example.com",
+    "'pass=3&fail=1'",
+    repr("line one\nline two\n"),
+    "C:\\new\\temp\\report.txt",
+    repr("Password reset\tsent\n"),
+    "actions/checkout@v4",
+    "lodash/fp@4.17.21/dist/fp.js",
+    "see docs/intro@main for details",
+    "rabbitmqctl list_users",
+    "net user ada * /add",
+    "net user ada /delete",
+]
+
+
+@pytest.mark.parametrize("text", CREDENTIAL_SHAPES_IN_TEXT)
+def test_a_credential_in_an_encoded_or_quoted_text_shape_is_redacted(
+    logger: Any, text: str
+) -> None:
+    event = logger.record("error_event", {"note": text, "items": [text]})
+    assert event.payload == {"note": "[redacted]", "items": ["[redacted]"]}
+    assert "hunter2x" not in event.to_json() and "tiger9x" not in event.to_json()
+
+
+@pytest.mark.parametrize("text", CREDENTIAL_SHAPES_KEPT)
+def test_text_near_those_shapes_without_a_credential_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
+
+
 # A name given a secret-shaped value across a looser separator than "=" or ":": a tab, an arrow,
 # a table's cell border. A word value there (a header row, a description) is kept.
 LOOSE_SEPARATOR_TEXTS = [
