@@ -2997,8 +2997,9 @@ def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> 
 
 # Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
 # a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
-# text, lines written on one line with their escapes (a repr, a JSON string cut out of its
-# document), an Oracle Easy Connect logon, and a tool taking a password as a plain argument.
+# text, lines and characters written on one line with their escapes (a repr, a JSON string cut
+# out of its document), an Oracle Easy Connect logon, and a tool taking a password as a plain
+# argument.
 CREDENTIAL_SHAPES_IN_TEXT = [
     urllib.parse.quote_plus("my password is hunter2x"),
     urllib.parse.quote_plus("Password hunter2x"),
@@ -3013,6 +3014,8 @@ CREDENTIAL_SHAPES_IN_TEXT = [
     repr("user,password\nada,hunter2x\n"),
     repr("PASSWORD\thunter2x"),
     json.dumps("[db]\nuser = ada\npassword = hunter2x\n")[1:-1],
+    "user=ada\\u0026pass=hunter2x",
+    repr("pass\u200bword=hunter2x"),
     "ada/hunter2x@db.example.com:1521/ORCLPDB1",
     "connect to scott/tiger9x@//10.0.0.5:1521/orcl.example.com failed",
     "rabbitmqctl add_user ada hunter2x",
@@ -3032,6 +3035,7 @@ CREDENTIAL_SHAPES_KEPT = [
     "'pass=3&fail=1'",
     repr("line one\nline two\n"),
     "C:\\new\\temp\\report.txt",
+    "\\u00e9t\\u00e9 report for C:\\xampp",
     repr("Password reset\tsent\n"),
     "actions/checkout@v4",
     "lodash/fp@4.17.21/dist/fp.js",
