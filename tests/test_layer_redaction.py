@@ -3060,6 +3060,39 @@ def test_text_near_those_shapes_without_a_credential_is_kept(logger: Any, text: 
     assert logger.record("error_event", {"note": text}).payload == {"note": text}
 
 
+# A text kept as its lines (``splitlines()``): what the text gives away, its lines give away
+# read together, and only the lines completing a secret are redacted.
+SECRET_LINES = [
+    (["db:", "  user: ada", "  password:", "    hunter2x"], [3]),
+    (["env:", "  - name: DB_PASSWORD", "    value: hunter2x", ""], [2]),
+    (["user,password,role", "ada,hunter2x,admin", "bob,tiger9x,dev"], [1, 2]),
+    (["| user | password |", "|---|---|", "| ada | hunter2x |"], [2]),
+    (["name\tapi_key", "ci\thunter2x"], [1]),
+]
+KEPT_LINES = [
+    ["Steps:", "open the settings page", "click Reset password"],
+    ["name,age,city", "ada,36,London", "bob,41,Paris"],
+    ["| user | role |", "|---|---|", "| ada | admin |"],
+    ["password:", "  required: true", "  min_length: 12"],
+    ["one line", "another line"],
+]
+
+
+@pytest.mark.parametrize(("lines", "secret"), SECRET_LINES)
+def test_a_secret_spread_over_a_lists_lines_is_redacted_line_by_line(
+    logger: Any, lines: list[str], secret: list[int]
+) -> None:
+    recorded = logger.record("error_event", {"lines": lines}).payload["lines"]
+    assert recorded == ["[redacted]" if i in secret else line for i, line in enumerate(lines)]
+    text = logger.record("error_event", {"doc": json.dumps({"lines": lines})}).payload["doc"]
+    assert text == "[redacted]"
+
+
+@pytest.mark.parametrize("lines", KEPT_LINES)
+def test_a_lists_lines_without_a_secret_are_kept(logger: Any, lines: list[str]) -> None:
+    assert logger.record("error_event", {"lines": lines}).payload == {"lines": lines}
+
+
 # A name given a secret-shaped value across a looser separator than "=" or ":": a tab, an arrow,
 # a table's cell border. A word value there (a header row, a description) is kept.
 LOOSE_SEPARATOR_TEXTS = [
