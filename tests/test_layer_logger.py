@@ -33,6 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic.alias_generators import to_camel
+from typing_extensions import TypedDict
 
 from tests.layer_support import (
     PLAN_OPTIONS,
@@ -853,6 +854,48 @@ def test_a_plain_dataclass_held_by_a_model_is_read_by_the_fields_pydantic_dumps(
     recorded = logger.record("ai_block_used", {"c": model.details}).payload["c"]
     assert set(recorded) == {"secret_code", "api_token", "extra"}
     assert recorded["secret_code"] == "[redacted]"
+
+
+class LoginTuple(NamedTuple):
+    user: str
+    password: str
+
+
+class LoginDict(TypedDict):
+    user: str
+    api_token: str
+
+
+class Shortened(pydantic.BaseModel):
+    """A model whose alias generator names a TypedDict's keys as its own fields'."""
+
+    model_config = pydantic.ConfigDict(alias_generator=lambda name: name[:1], populate_by_name=True)
+
+    tup: Any = None
+    form: LoginDict | None = None
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        (
+            Shortened(tup=LoginTuple("ada", "hunter2-7f3a")),
+            {"t": ["ada", "[redacted]"], "f": None},
+        ),
+        (
+            Shortened.model_validate({"f": {"u": "ada", "a": "hunter2-7f3a"}}),
+            {"t": None, "f": {"u": "ada", "a": "[redacted]"}},
+        ),
+    ],
+)
+def test_a_named_tuple_or_a_typed_dict_in_a_model_is_read_by_its_own_names(
+    logger: Any, model: pydantic.BaseModel, expected: dict[str, Any]
+) -> None:
+    # Dumped as a list, a named tuple's items are still named by its fields; dumped under an
+    # enclosing alias generator's keys, a TypedDict's entries still by its own keys.
+    for payload in (model, {"v": model}):
+        assert "hunter2-7f3a" not in logger.record("ai_block_used", payload).to_json()
+    assert logger.record("ai_block_used", model).payload == expected
 
 
 class Flat(pydantic.BaseModel):
