@@ -2959,6 +2959,9 @@ TOOL_CREDENTIAL_TEXTS = [
     # A tool named by its path.
     "/usr/bin/curl -u admin:hunter2 https://api.example.com",
     "./mysql -u root -pletmein shop",
+    "rabbitmqctl add_user ada hunter2x",
+    "rabbitmqctl change_password ada hunter2x",
+    "net user ada hunter2x /add",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -2982,6 +2985,9 @@ TOOL_KEPT_TEXTS = [
     "url=jdbc:oracle:thin:@db:1521:orcl",
     "htpasswd -c .htpasswd ada",
     "htpasswd -b .htpasswd ada",
+    "rabbitmqctl list_users",
+    "net user ada * /add",
+    "net user ada /delete",
 ]
 
 
@@ -2998,8 +3004,8 @@ def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> 
 # Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
 # a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
 # text, lines and characters written on one line with their escapes (a repr, a JSON string cut
-# out of its document), an Oracle Easy Connect logon, and a tool taking a password as a plain
-# argument.
+# out of its document) and an Oracle Easy Connect logon (a tool taking a password as a plain
+# argument is in TOOL_CREDENTIAL_TEXTS).
 CREDENTIAL_SHAPES_IN_TEXT = [
     urllib.parse.quote_plus("my password is hunter2x"),
     urllib.parse.quote_plus("Password hunter2x"),
@@ -3018,13 +3024,10 @@ CREDENTIAL_SHAPES_IN_TEXT = [
     repr("pass\u200bword=hunter2x"),
     "ada/hunter2x@db.example.com:1521/ORCLPDB1",
     "connect to scott/tiger9x@//10.0.0.5:1521/orcl.example.com failed",
-    "rabbitmqctl add_user ada hunter2x",
-    "rabbitmqctl change_password ada hunter2x",
-    "net user ada hunter2x /add",
 ]
 # Their neighbours without one: a "+" of arithmetic, a phone number or base64; a quoted form
 # without a password or with a test's count; escapes in a path or a message; a package's or an
-# action's ``name/part@version``; the tools' commands that ask for the password.
+# action's ``name/part@version``.
 CREDENTIAL_SHAPES_KEPT = [
     "a+b",
     "C++",
@@ -3040,9 +3043,6 @@ CREDENTIAL_SHAPES_KEPT = [
     "actions/checkout@v4",
     "lodash/fp@4.17.21/dist/fp.js",
     "see docs/intro@main for details",
-    "rabbitmqctl list_users",
-    "net user ada * /add",
-    "net user ada /delete",
 ]
 
 
