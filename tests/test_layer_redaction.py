@@ -3004,8 +3004,8 @@ def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> 
 # Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
 # a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
 # text, lines and characters written on one line with their escapes (a repr, a JSON string cut
-# out of its document) and an Oracle Easy Connect logon (a tool taking a password as a plain
-# argument is in TOOL_CREDENTIAL_TEXTS).
+# out of its document), an Oracle Easy Connect logon and a setter's call given a sensitive name
+# and its value (a tool taking a password as a plain argument is in TOOL_CREDENTIAL_TEXTS).
 CREDENTIAL_SHAPES_IN_TEXT = [
     urllib.parse.quote_plus("my password is hunter2x"),
     urllib.parse.quote_plus("Password hunter2x"),
@@ -3024,6 +3024,10 @@ CREDENTIAL_SHAPES_IN_TEXT = [
     repr("pass\u200bword=hunter2x"),
     "ada/hunter2x@db.example.com:1521/ORCLPDB1",
     "connect to scott/tiger9x@//10.0.0.5:1521/orcl.example.com failed",
+    "os.environ.setdefault('SECRET_KEY', 'hunter2x')",
+    "define('DB_PASSWORD', 'hunter2x');",
+    'localStorage.setItem("access_token", "hunter2x")',
+    "config.set('password', 'hunter2x')",
 ]
 # Their neighbours without one: a "+" of arithmetic, a phone number or base64; a quoted form
 # without a password or with a test's count; escapes in a path or a message; a package's or an
@@ -3043,6 +3047,9 @@ CREDENTIAL_SHAPES_KEPT = [
     "actions/checkout@v4",
     "lodash/fp@4.17.21/dist/fp.js",
     "see docs/intro@main for details",
+    "min_length('password', 8)",
+    "config.set('password', 'required')",
+    "localStorage.setItem('theme', 'dark')",
 ]
 
 
