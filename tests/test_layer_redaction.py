@@ -2962,6 +2962,10 @@ TOOL_CREDENTIAL_TEXTS = [
     "rabbitmqctl add_user ada hunter2x",
     "rabbitmqctl change_password ada hunter2x",
     "net user ada hunter2x /add",
+    "aws configure set aws_secret_access_key hunter2x",
+    "npm config set //registry.npmjs.org/:_authToken hunter2x",
+    'dotnet user-secrets set "Db:Password" "hunter2x"',
+    "set -gx API_TOKEN hunter2x",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -2988,6 +2992,10 @@ TOOL_KEPT_TEXTS = [
     "rabbitmqctl list_users",
     "net user ada * /add",
     "net user ada /delete",
+    "aws configure set region us-east-1",
+    "npm config set registry https://registry.npmjs.org/",
+    "git config set password.length 12",
+    "set -x token_count 3",
 ]
 
 
