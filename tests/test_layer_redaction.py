@@ -3012,8 +3012,9 @@ def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> 
 # Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
 # a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
 # text, lines and characters written on one line with their escapes (a repr, a JSON string cut
-# out of its document), an Oracle Easy Connect logon and a setter's call given a sensitive name
-# and its value (a tool taking a password as a plain argument is in TOOL_CREDENTIAL_TEXTS).
+# out of its document), an Oracle Easy Connect logon, a setter's call given a sensitive name
+# and its value, and a PostgreSQL password file's line (a tool taking a password as a plain
+# argument is in TOOL_CREDENTIAL_TEXTS).
 CREDENTIAL_SHAPES_IN_TEXT = [
     urllib.parse.quote_plus("my password is hunter2x"),
     urllib.parse.quote_plus("Password hunter2x"),
@@ -3036,6 +3037,8 @@ CREDENTIAL_SHAPES_IN_TEXT = [
     "define('DB_PASSWORD', 'hunter2x');",
     'localStorage.setItem("access_token", "hunter2x")',
     "config.set('password', 'hunter2x')",
+    "db.example.com:5432:app:ada:hunter2x",
+    "# ~/.pgpass\n*:*:*:replicator:hunter2x\n",
 ]
 # Their neighbours without one: a "+" of arithmetic, a phone number or base64; a quoted form
 # without a password or with a test's count; escapes in a path or a message; a package's or an
@@ -3058,6 +3061,8 @@ CREDENTIAL_SHAPES_KEPT = [
     "min_length('password', 8)",
     "config.set('password', 'required')",
     "localStorage.setItem('theme', 'dark')",
+    "INFO:12:main:worker:started",
+    "fe80:1234:abcd:ef01:0:0:0:1",
 ]
 
 
