@@ -3012,9 +3012,8 @@ def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> 
 # Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
 # a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
 # text, lines and characters written on one line with their escapes (a repr, a JSON string cut
-# out of its document), an Oracle Easy Connect logon, a setter's call given a sensitive name
-# and its value, and a PostgreSQL password file's line (a tool taking a password as a plain
-# argument is in TOOL_CREDENTIAL_TEXTS).
+# out of its document), and a setter's call given a sensitive name and its value (a tool taking
+# a password as a plain argument is in TOOL_CREDENTIAL_TEXTS).
 CREDENTIAL_SHAPES_IN_TEXT = [
     urllib.parse.quote_plus("my password is hunter2x"),
     urllib.parse.quote_plus("Password hunter2x"),
@@ -3031,14 +3030,10 @@ CREDENTIAL_SHAPES_IN_TEXT = [
     json.dumps("[db]\nuser = ada\npassword = hunter2x\n")[1:-1],
     "user=ada\\u0026pass=hunter2x",
     repr("pass\u200bword=hunter2x"),
-    "ada/hunter2x@db.example.com:1521/ORCLPDB1",
-    "connect to scott/tiger9x@//10.0.0.5:1521/orcl.example.com failed",
     "os.environ.setdefault('SECRET_KEY', 'hunter2x')",
     "define('DB_PASSWORD', 'hunter2x');",
     'localStorage.setItem("access_token", "hunter2x")',
     "config.set('password', 'hunter2x')",
-    "db.example.com:5432:app:ada:hunter2x",
-    "# ~/.pgpass\n*:*:*:replicator:hunter2x\n",
 ]
 # Their neighbours without one: a "+" of arithmetic, a phone number or base64; a quoted form
 # without a password or with a test's count; escapes in a path or a message; a package's or an
@@ -3072,45 +3067,12 @@ def test_a_credential_in_an_encoded_or_quoted_text_shape_is_redacted(
 ) -> None:
     event = logger.record("error_event", {"note": text, "items": [text]})
     assert event.payload == {"note": "[redacted]", "items": ["[redacted]"]}
-    assert "hunter2x" not in event.to_json() and "tiger9x" not in event.to_json()
+    assert "hunter2x" not in event.to_json()
 
 
 @pytest.mark.parametrize("text", CREDENTIAL_SHAPES_KEPT)
 def test_text_near_those_shapes_without_a_credential_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"note": text}).payload == {"note": text}
-
-
-# A text kept as its lines (``splitlines()``): what the text gives away, its lines give away
-# read together, and only the lines completing a secret are redacted.
-SECRET_LINES = [
-    (["db:", "  user: ada", "  password:", "    hunter2x"], [3]),
-    (["env:", "  - name: DB_PASSWORD", "    value: hunter2x", ""], [2]),
-    (["user,password,role", "ada,hunter2x,admin", "bob,tiger9x,dev"], [1, 2]),
-    (["| user | password |", "|---|---|", "| ada | hunter2x |"], [2]),
-    (["name\tapi_key", "ci\thunter2x"], [1]),
-]
-KEPT_LINES = [
-    ["Steps:", "open the settings page", "click Reset password"],
-    ["name,age,city", "ada,36,London", "bob,41,Paris"],
-    ["| user | role |", "|---|---|", "| ada | admin |"],
-    ["password:", "  required: true", "  min_length: 12"],
-    ["one line", "another line"],
-]
-
-
-@pytest.mark.parametrize(("lines", "secret"), SECRET_LINES)
-def test_a_secret_spread_over_a_lists_lines_is_redacted_line_by_line(
-    logger: Any, lines: list[str], secret: list[int]
-) -> None:
-    recorded = logger.record("error_event", {"lines": lines}).payload["lines"]
-    assert recorded == ["[redacted]" if i in secret else line for i, line in enumerate(lines)]
-    text = logger.record("error_event", {"doc": json.dumps({"lines": lines})}).payload["doc"]
-    assert text == "[redacted]"
-
-
-@pytest.mark.parametrize("lines", KEPT_LINES)
-def test_a_lists_lines_without_a_secret_are_kept(logger: Any, lines: list[str]) -> None:
-    assert logger.record("error_event", {"lines": lines}).payload == {"lines": lines}
 
 
 # A name given a secret-shaped value across a looser separator than "=" or ":": a tab, an arrow,
