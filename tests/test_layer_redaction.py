@@ -2962,6 +2962,7 @@ TOOL_CREDENTIAL_TEXTS = [
     "rabbitmqctl add_user ada hunter2x",
     "rabbitmqctl change_password ada hunter2x",
     "net user ada hunter2x /add",
+    "NET USER ada hunter2x",
     "aws configure set aws_secret_access_key hunter2x",
     "npm config set //registry.npmjs.org/:_authToken hunter2x",
     'dotnet user-secrets set "Db:Password" "hunter2x"',
@@ -2996,6 +2997,12 @@ TOOL_KEPT_TEXTS = [
     "npm config set registry https://registry.npmjs.org/",
     "git config set password.length 12",
     "set -x token_count 3",
+    # A name giving a path, a flag, a variable's reference or a word in the value's place.
+    "set -gx GNUPG_TOKEN_DIR /home/ada/.gnupg",
+    "setenv API_KEY_FILE /etc/app/api.key",
+    'dotnet user-secrets set "Db:Password" --verbose',
+    "rabbitmqctl add_user ada $RABBITMQ_PASS",
+    "see the net user command for details",
 ]
 
 
@@ -3058,7 +3065,27 @@ CREDENTIAL_SHAPES_KEPT = [
     "localStorage.setItem('theme', 'dark')",
     "INFO:12:main:worker:started",
     "fe80:1234:abcd:ef01:0:0:0:1",
+    "ERROR:502:proxy:upstream:Refused",
+    "team/project@dev:7/lib",
+    repr("secret\tcount\n3\t4"),
+    "C:\\Users\\ada\\token\\notes.txt",
+    "storage.set('password', form.password)",
+    "define('SECURE_AUTH_KEY', 'put your unique phrase here');",
 ]
+
+
+# Escapes written in one another (``\x5c`` is a backslash) are decoded once: a chain of them
+# neither recurses nor costs more than a pass over the text, after a sensitive word too.
+@pytest.mark.parametrize("code", ["x5c", "u005c"])
+@pytest.mark.parametrize("size", [2_000, 30_000])
+def test_a_chain_of_escaped_backslashes_is_decoded_once(
+    logger: Any, code: str, size: int
+) -> None:
+    chain = "\\" + code * (size // len(code)) + "n"
+    assert logger.record("error_event", {"note": chain}).payload == {"note": chain}
+    # After a sensitive word the decoded text is read (a secret's value or not): once.
+    for text in ("password=" + chain, "token\\n" + chain):
+        assert logger.record("error_event", {"note": text}).payload["note"] in {text, "[redacted]"}
 
 
 @pytest.mark.parametrize("text", CREDENTIAL_SHAPES_IN_TEXT)
