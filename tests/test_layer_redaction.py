@@ -3078,9 +3078,7 @@ CREDENTIAL_SHAPES_KEPT = [
 # neither recurses nor costs more than a pass over the text, after a sensitive word too.
 @pytest.mark.parametrize("code", ["x5c", "u005c"])
 @pytest.mark.parametrize("size", [2_000, 30_000])
-def test_a_chain_of_escaped_backslashes_is_decoded_once(
-    logger: Any, code: str, size: int
-) -> None:
+def test_a_chain_of_escaped_backslashes_is_decoded_once(logger: Any, code: str, size: int) -> None:
     chain = "\\" + code * (size // len(code)) + "n"
     assert logger.record("error_event", {"note": chain}).payload == {"note": chain}
     # After a sensitive word the decoded text is read (a secret's value or not): once.
