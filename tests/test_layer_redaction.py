@@ -2967,8 +2967,6 @@ TOOL_CREDENTIAL_TEXTS = [
     "npm config set //registry.npmjs.org/:_authToken hunter2x",
     'dotnet user-secrets set "Db:Password" "hunter2x"',
     "set -gx API_TOKEN hunter2x",
-    "set --global --export API_TOKEN hunter2x",
-    "aws configure --profile dev set aws_secret_access_key hunter2x",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
