@@ -91,6 +91,7 @@ RESERVED_NAMES = frozenset(
         "EventType",
         "EventValidationError",
         "Field",
+        "FieldInfo",
         "Final",
         "FreeFormEventType",
         "FreeFormPayload",

@@ -33,6 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic.alias_generators import to_camel
+from typing_extensions import TypedDict
 
 from tests.layer_support import (
     PLAN_OPTIONS,
@@ -732,6 +733,169 @@ def test_a_field_kept_out_of_the_repr_still_names_its_siblings_secret(
             assert hidden not in text, text
     recorded = logger.record("ai_block_used", Deployment(env=[EnvVar(name="HOME", value="/root")]))
     assert recorded.payload["env"] == [{"value": "/root"}]
+
+
+class FormFields(pydantic.BaseModel):
+    """A form's names and values in parallel lists, the names kept out of the repr."""
+
+    names: list[str] = pydantic.Field(repr=False)
+    values: list[str]
+
+
+class ResultTable(pydantic.BaseModel):
+    """An SQL result whose columns its owner keeps out of the repr."""
+
+    columns: list[str] = pydantic.Field(repr=False)
+    rows: list[list[str]]
+
+
+@dataclasses.dataclass
+class MetricLabels:
+    """Prometheus' label names and values, the names kept out of the repr."""
+
+    labelNames: list[str] = dataclasses.field(repr=False)
+    labelValues: list[str] = dataclasses.field(default_factory=list)
+
+
+class Reports(pydantic.BaseModel):
+    form: FormFields | None = None
+    table: ResultTable | None = None
+    labels: MetricLabels | None = None
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        FormFields(names=["user", "password"], values=["ada", "hunter2-7f3a"]),
+        ResultTable(columns=["id", "api_key"], rows=[["1", "hunter2-7f3a"], ["2", "hunter2-7f3b"]]),
+        MetricLabels(["user", "session_token"], ["ada", "hunter2-7f3a"]),
+    ],
+)
+def test_a_list_of_names_kept_out_of_the_repr_still_names_its_parallel_values_secret(
+    logger: Any, model: Any
+) -> None:
+    # The hidden list of names says which cells of the values beside it are secrets: read on
+    # the whole dump before it is taken out, and only those cells are redacted.
+    field = {FormFields: "form", ResultTable: "table", MetricLabels: "labels"}[type(model)]
+    for payload in (
+        model,
+        {"v": model},
+        Reports(**{field: model}),
+        {"r": Reports(**{field: model})},
+    ):
+        text = logger.record("ai_block_used", payload).to_json()
+        assert "hunter2-7f3" not in text, text
+        assert "ada" in text or '"1"' in text, text
+        assert "password" not in text and "api_key" not in text and "session_token" not in text
+
+
+@dataclasses.dataclass
+class PlainCreds:
+    """A plain dataclass whose fields declare pydantic aliases (read when a model holds it)."""
+
+    # Built by hand, a field whose default is a ``Field`` holds it: each is given a value.
+
+    secret_code: str = pydantic.Field(alias="sc")
+    api_token: Annotated[str, pydantic.Field(serialization_alias="t")] = "x"
+    hidden_note: str = pydantic.Field(default="h", repr=False)
+    extra: str = dataclasses.field(default=pydantic.Field(default="e", alias="x2"))
+
+
+@dataclasses.dataclass
+class PlainNote:
+    """A plain dataclass under an enclosing model's alias generator."""
+
+    first_word: str
+    hidden_note: str = dataclasses.field(default="", repr=False)
+
+
+class CamelHolder(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(alias_generator=to_camel)
+
+    details: PlainCreds
+    note: PlainNote | None = None
+
+
+@pytest.mark.parametrize(
+    ("payload", "secrets", "expected"),
+    [
+        (
+            lambda: CamelHolder(
+                details=PlainCreds("sc-value-7f3a", "tk-value-7f3a", "hn-value", "e")
+            ),
+            ["sc-value-7f3a", "tk-value-7f3a", "hn-value"],
+            {"details": {"sc": "[redacted]", "t": "[redacted]", "x2": "e"}, "note": None},
+        ),
+        (
+            lambda: CamelHolder(
+                details=PlainCreds("sc-value-7f3a", hidden_note="hn-value", extra="e"),
+                note=PlainNote("hello", "dc-hidden-7f3a"),
+            ),
+            ["sc-value-7f3a", "hn-value", "dc-hidden-7f3a"],
+            {
+                "details": {"sc": "[redacted]", "t": "[redacted]", "x2": "e"},
+                "note": {"firstWord": "hello"},
+            },
+        ),
+    ],
+)
+def test_a_plain_dataclass_held_by_a_model_is_read_by_the_fields_pydantic_dumps(
+    logger: Any, payload: Any, secrets: list[str], expected: dict[str, Any]
+) -> None:
+    # pydantic writes a plain dataclass' fields under the aliases their ``Field`` defaults or
+    # ``Annotated`` metadata declare (an enclosing model's alias generator's too): each is
+    # judged by its name and repr there, as a pydantic dataclass' field is.
+    model = payload()
+    for given_payload in (model, {"v": model}):
+        text = logger.record("ai_block_used", given_payload).to_json()
+        assert not [secret for secret in secrets if secret in text], text
+    assert logger.record("ai_block_used", model).payload == expected
+    # Logged itself, a plain dataclass is recorded under its own fields' names.
+    recorded = logger.record("ai_block_used", {"c": model.details}).payload["c"]
+    assert set(recorded) == {"secret_code", "api_token", "extra"}
+    assert recorded["secret_code"] == "[redacted]"
+
+
+class LoginTuple(NamedTuple):
+    user: str
+    password: str
+
+
+class LoginDict(TypedDict):
+    user: str
+    api_token: str
+
+
+class Shortened(pydantic.BaseModel):
+    """A model whose alias generator names a TypedDict's keys as its own fields'."""
+
+    model_config = pydantic.ConfigDict(alias_generator=lambda name: name[:1], populate_by_name=True)
+
+    tup: Any = None
+    form: LoginDict | None = None
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        (
+            Shortened(tup=LoginTuple("ada", "hunter2-7f3a")),
+            {"t": ["ada", "[redacted]"], "f": None},
+        ),
+        (
+            Shortened.model_validate({"f": {"u": "ada", "a": "hunter2-7f3a"}}),
+            {"t": None, "f": {"u": "ada", "a": "[redacted]"}},
+        ),
+    ],
+)
+def test_a_named_tuple_or_a_typed_dict_in_a_model_is_read_by_its_own_names(
+    logger: Any, model: pydantic.BaseModel, expected: dict[str, Any]
+) -> None:
+    # Dumped as a list, a named tuple's items are still named by its fields; dumped under an
+    # enclosing alias generator's keys, a TypedDict's entries still by its own keys.
+    for payload in (model, {"v": model}):
+        assert "hunter2-7f3a" not in logger.record("ai_block_used", payload).to_json()
+    assert logger.record("ai_block_used", model).payload == expected
 
 
 class Flat(pydantic.BaseModel):

@@ -2962,6 +2962,14 @@ TOOL_CREDENTIAL_TEXTS = [
     # A tool named by its path.
     "/usr/bin/curl -u admin:hunter2 https://api.example.com",
     "./mysql -u root -pletmein shop",
+    "rabbitmqctl add_user ada hunter2x",
+    "rabbitmqctl change_password ada hunter2x",
+    "net user ada hunter2x /add",
+    "NET USER ada hunter2x",
+    "aws configure set aws_secret_access_key hunter2x",
+    "npm config set //registry.npmjs.org/:_authToken hunter2x",
+    'dotnet user-secrets set "Db:Password" "hunter2x"',
+    "set -gx API_TOKEN hunter2x",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -2985,6 +2993,19 @@ TOOL_KEPT_TEXTS = [
     "url=jdbc:oracle:thin:@db:1521:orcl",
     "htpasswd -c .htpasswd ada",
     "htpasswd -b .htpasswd ada",
+    "rabbitmqctl list_users",
+    "net user ada * /add",
+    "net user ada /delete",
+    "aws configure set region us-east-1",
+    "npm config set registry https://registry.npmjs.org/",
+    "git config set password.length 12",
+    "set -x token_count 3",
+    # A name giving a path, a flag, a variable's reference or a word in the value's place.
+    "set -gx GNUPG_TOKEN_DIR /home/ada/.gnupg",
+    "setenv API_KEY_FILE /etc/app/api.key",
+    'dotnet user-secrets set "Db:Password" --verbose',
+    "rabbitmqctl add_user ada $RABBITMQ_PASS",
+    "see the net user command for details",
 ]
 
 
@@ -2996,6 +3017,90 @@ def test_a_credential_on_a_tools_command_line_is_redacted(logger: Any, text: str
 @pytest.mark.parametrize("text", TOOL_KEPT_TEXTS)
 def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
+# a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
+# text, lines and characters written on one line with their escapes (a repr, a JSON string cut
+# out of its document), and a setter's call given a sensitive name and its value (a tool taking
+# a password as a plain argument is in TOOL_CREDENTIAL_TEXTS).
+CREDENTIAL_SHAPES_IN_TEXT = [
+    urllib.parse.quote_plus("my password is hunter2x"),
+    urllib.parse.quote_plus("Password hunter2x"),
+    urllib.parse.quote_plus("mysql -u root -phunter2x -h db"),
+    urllib.parse.quote_plus("docker login -u ada -p hunter2x registry.example.com"),
+    urllib.parse.quote_plus("card 4111111111111111"),
+    "curl -d 'user=ada&pass=hunter2x' https://api.example.com/login",
+    'body="username=ada&pass=hunter2x"',
+    "form [login=ada&pass=hunter2x]",
+    repr("DB_USER=ada\nDB_PASSWORD=hunter2x\n"),
+    repr("env:\n  - name: DB_PASSWORD\n    value: hunter2x\n"),
+    repr("user,password\nada,hunter2x\n"),
+    repr("PASSWORD\thunter2x"),
+    json.dumps("[db]\nuser = ada\npassword = hunter2x\n")[1:-1],
+    "user=ada\\u0026pass=hunter2x",
+    repr("pass\u200bword=hunter2x"),
+    "os.environ.setdefault('SECRET_KEY', 'hunter2x')",
+    "define('DB_PASSWORD', 'hunter2x');",
+    'localStorage.setItem("access_token", "hunter2x")',
+    "config.set('password', 'hunter2x')",
+]
+# Their neighbours without one: a "+" of arithmetic, a phone number or base64; a quoted form
+# without a password or with a test's count; escapes in a path or a message; a package's or an
+# action's ``name/part@version``.
+CREDENTIAL_SHAPES_KEPT = [
+    "a+b",
+    "C++",
+    "offset+1",
+    urllib.parse.quote_plus("how to reset my password"),
+    urllib.parse.quote_plus("password reset link sent"),
+    "curl -d 'user=ada&lang=en' https://api.example.com",
+    "'pass=3&fail=1'",
+    repr("line one\nline two\n"),
+    "C:\\new\\temp\\report.txt",
+    "\\u00e9t\\u00e9 report for C:\\xampp",
+    repr("Password reset\tsent\n"),
+    "actions/checkout@v4",
+    "lodash/fp@4.17.21/dist/fp.js",
+    "see docs/intro@main for details",
+    "min_length('password', 8)",
+    "config.set('password', 'required')",
+    "localStorage.setItem('theme', 'dark')",
+    "INFO:12:main:worker:started",
+    "fe80:1234:abcd:ef01:0:0:0:1",
+    "ERROR:502:proxy:upstream:Refused",
+    "team/project@dev:7/lib",
+    repr("secret\tcount\n3\t4"),
+    "C:\\Users\\ada\\token\\notes.txt",
+    "storage.set('password', form.password)",
+    "define('SECURE_AUTH_KEY', 'put your unique phrase here');",
+]
+
+
+# Escapes written in one another (``\x5c`` is a backslash) are decoded once: a chain of them
+# neither recurses nor costs more than a pass over the text, after a sensitive word too.
+@pytest.mark.parametrize("code", ["x5c", "u005c"])
+@pytest.mark.parametrize("size", [2_000, 30_000])
+def test_a_chain_of_escaped_backslashes_is_decoded_once(logger: Any, code: str, size: int) -> None:
+    chain = "\\" + code * (size // len(code)) + "n"
+    assert logger.record("error_event", {"note": chain}).payload == {"note": chain}
+    # After a sensitive word the decoded text is read (a secret's value or not): once.
+    for text in ("password=" + chain, "token\\n" + chain):
+        assert logger.record("error_event", {"note": text}).payload["note"] in {text, "[redacted]"}
+
+
+@pytest.mark.parametrize("text", CREDENTIAL_SHAPES_IN_TEXT)
+def test_a_credential_in_an_encoded_or_quoted_text_shape_is_redacted(
+    logger: Any, text: str
+) -> None:
+    event = logger.record("error_event", {"note": text, "items": [text]})
+    assert event.payload == {"note": "[redacted]", "items": ["[redacted]"]}
+    assert "hunter2x" not in event.to_json()
+
+
+@pytest.mark.parametrize("text", CREDENTIAL_SHAPES_KEPT)
+def test_text_near_those_shapes_without_a_credential_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
 
 
 # A name given a secret-shaped value across a looser separator than "=" or ":": a tab, an arrow,
