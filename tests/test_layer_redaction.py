@@ -1434,6 +1434,8 @@ def _letters(text: str) -> str:
 @example(drawn=("user_Correos", True))
 @example(drawn=("correo-electronicos", True))
 @example(drawn=("phones", False))
+# Drawn by a full run: "signingkey" cut into "s", "ig" and "ningkey" (joined, "s_ig" reads "sig").
+@example(drawn=("s_ig_ningkeys", True))
 def test_keys_built_from_sensitive_words_are_redacted(
     layer: Layer, sensitive: Any, drawn: tuple[str, bool]
 ) -> None:
@@ -2966,6 +2968,7 @@ TOOL_CREDENTIAL_TEXTS = [
     "rabbitmqctl change_password ada hunter2x",
     "net user ada hunter2x /add",
     "NET USER ada hunter2x",
+    "C:\\> net user ada hunter2x",
     "aws configure set aws_secret_access_key hunter2x",
     "npm config set //registry.npmjs.org/:_authToken hunter2x",
     'dotnet user-secrets set "Db:Password" "hunter2x"',
@@ -3006,6 +3009,9 @@ TOOL_KEPT_TEXTS = [
     'dotnet user-secrets set "Db:Password" --verbose',
     "rabbitmqctl add_user ada $RABBITMQ_PASS",
     "see the net user command for details",
+    # "net user" in prose, not at a command's start (a re-review's titles).
+    "Net User Growth Q3-2024",
+    "Monthly net user adds 2024-Q1 rose",
 ]
 
 
@@ -3074,6 +3080,11 @@ CREDENTIAL_SHAPES_KEPT = [
     "C:\\Users\\ada\\token\\notes.txt",
     "storage.set('password', form.password)",
     "define('SECURE_AUTH_KEY', 'put your unique phrase here');",
+    # A placeholder, a reference or the start of a value the code completes.
+    "xhr.setHeader('Authorization', 'Bearer ' + token)",
+    "define('AUTH_KEY', '<token>');",
+    "localStorage.setItem('token', '%s' % t)",
+    "cache.set('token_ttl', '30d')",
 ]
 
 
