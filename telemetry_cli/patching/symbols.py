@@ -4410,17 +4410,7 @@ def _innermost_loops(
 
 def _innermost_loop_iterables(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr]:
     """What the innermost loop around ``call`` (a ``for`` or a comprehension) iterates over."""
-    node: ast.AST = call
-    while node in parents:
-        parent = parents[node]
-        if isinstance(parent, FunctionNode | ast.Lambda | ast.Module):
-            return []
-        if isinstance(parent, _COMPREHENSIONS):
-            return [generator.iter for generator in parent.generators]
-        if isinstance(parent, ast.For | ast.AsyncFor) and node is not parent.iter:
-            return [parent.iter]
-        node = parent
-    return []
+    return [loop.iter for loop, _ in _innermost_loops(call, parents)]
 
 
 def _raw_loop_filters(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr] | None:
