@@ -220,6 +220,14 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "app.include_router(telemetry_router)",
         "shop.proxy.server:app",
     ),
+    # A module variable beside a factory the module calls, the module naming the variable for its
+    # own server run (`uvicorn.run("main:app")`): that variable is what the module serves.
+    "app-named-by-its-own-run-call": Found(
+        "backend/app/main.py",
+        "app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
     # A factory and a cached wrapper of it are one app, named once.
     "two-apps-one-cached": Refused(
         "several FastAPI apps found (app.core:create_app, app.logs:create_log_app); pick one "

@@ -734,6 +734,8 @@ def _choose(
     if len(distinct) > 1:
         distinct = _served_by_name(module, distinct)
     if len(distinct) > 1:
+        distinct = _named_by_the_module(module, distinct)
+    if len(distinct) > 1:
         # `def build(): app = create_app(); FastApiMCP(app).mount(); return app`: the app
         # `create_app` builds is wired in `build`, after that call (see `_routes_taken_after`);
         # a factory only another factory of the module calls is not served on its own.
@@ -968,6 +970,34 @@ def _served_by_name(
         ):
             return distinct  # named by an import string, as a server's factory
     return {held[0]: distinct[held[0]]}
+
+
+def _named_by_the_module(
+    module: ModuleModel, distinct: dict[tuple[str, int], list[_Candidate]]
+) -> dict[tuple[str, int], list[_Candidate]]:
+    """The one app ``module`` names by an import string of its own, when it names exactly one.
+
+    ``uvicorn.run("main:app", reload=True)`` under the ``__main__`` guard says which app the
+    module serves, whatever else it builds or calls (``demo = create_app()`` mounting a UI on
+    that same app). The module part may be the module's dotted name or a tail of it (``main``
+    for ``app.main``: a server started from inside the package folder). Strings naming apps of
+    several groups, or none, leave ``distinct`` as it is.
+    """
+    tails = {".".join(module.name.split(".")[index:]) for index in range(module.name.count(".") + 1)}
+    named: set[str] = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            head, colon, name = node.value.partition(":")
+            if colon and head in tails and name.isidentifier():
+                named.add(name)
+    chosen = [
+        key
+        for key, group in distinct.items()
+        if any(item.name in named for item in group)
+    ]
+    if len(chosen) != 1:
+        return distinct
+    return {chosen[0]: distinct[chosen[0]]}
 
 
 def _called_by_another(module: ModuleModel, group: list[_Candidate]) -> set[str]:
