@@ -980,21 +980,21 @@ def _named_by_the_module(
     ``uvicorn.run("main:app", reload=True)`` under the ``__main__`` guard says which app the
     module serves, whatever else it builds or calls (``demo = create_app()`` mounting a UI on
     that same app). The module part may be the module's dotted name or a tail of it (``main``
-    for ``app.main``: a server started from inside the package folder). Strings naming apps of
-    several groups, or none, leave ``distinct`` as it is.
+    for ``app.main``: a server started from inside the package folder). Only a variable settles
+    it: strings naming a factory, apps of several groups, or none leave ``distinct`` as it is.
     """
-    tails = {".".join(module.name.split(".")[index:]) for index in range(module.name.count(".") + 1)}
+    tails = {
+        ".".join(module.name.split(".")[index:]) for index in range(module.name.count(".") + 1)
+    }
     named: set[str] = set()
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             head, colon, name = node.value.partition(":")
             if colon and head in tails and name.isidentifier():
                 named.add(name)
-    chosen = [
-        key
-        for key, group in distinct.items()
-        if any(item.name in named for item in group)
-    ]
+    if any(item.factory and item.name in named for group in distinct.values() for item in group):
+        return distinct  # a factory named for a server (`"main:make"`) may be the one served
+    chosen = [key for key, group in distinct.items() if any(item.name in named for item in group)]
     if len(chosen) != 1:
         return distinct
     return {chosen[0]: distinct[chosen[0]]}
