@@ -263,7 +263,7 @@ def _named_by_import_string(
             strings = [(found[1], found[2]) for found in _IMPORT_STRING.finditer(source.text)]
         if any(server in source.text for server in SERVER_PACKAGES):
             # `uvicorn.run("server:app")` in app/server.py run from its folder: a tail names
-            # the module only in its own server calls (see `own_import_target`).
+            # the module only in its own server calls (see `_own_import_target`).
             model = index.module(name)
             if model is not None:
                 strings += [(name, target) for target in _run_names(model, index)]
@@ -984,7 +984,7 @@ def _served_by_name(
     return {held[0]: distinct[held[0]]}
 
 
-def own_import_target(module_name: str, value: str) -> str | None:
+def _own_import_target(module_name: str, value: str) -> str | None:
     """The attribute path the import string ``value`` names in the module ``module_name`` itself.
 
     A module points a server at one of its own apps by its dotted name (``"app.main:app"``),
@@ -1064,7 +1064,7 @@ def _run_names(module: ModuleModel, index: PackageIndex) -> set[str]:
             continue
         served = call_argument(call, 0, SERVER_CALLS[canonical])
         if isinstance(served, ast.Constant) and isinstance(served.value, str):
-            target = own_import_target(module.name, served.value)
+            target = _own_import_target(module.name, served.value)
             if target is not None:
                 named.add(target)
     return named
