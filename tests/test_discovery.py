@@ -220,6 +220,14 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "app.include_router(telemetry_router)",
         "shop.proxy.server:app",
     ),
+    # A module variable beside a factory the module calls, the module naming the variable for its
+    # own server run (`uvicorn.run("main:app")`): that variable is what the module serves.
+    "app-named-by-its-own-run-call": Found(
+        "backend/app/main.py",
+        "app = FastAPI()",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
     # A factory and a cached wrapper of it are one app, named once.
     "two-apps-one-cached": Refused(
         "several FastAPI apps found (app.core:create_app, app.logs:create_log_app); pick one "
@@ -311,3 +319,128 @@ def test_only_setuptools_build_output_is_passed_over(tmp_path: Path) -> None:
     assert is_build_output(tmp_path / "out/build")
     assert not is_build_output(tmp_path / "own/build")
     assert not is_build_output(tmp_path / "plain/build")
+
+
+#: Two plain apps of one module, each with a route: only the module naming one for its own
+#: server run settles which it serves.
+TWO_APPS = """from fastapi import FastAPI
+
+app = FastAPI()
+admin = FastAPI()
+
+
+@app.get("/")
+def root() -> dict[str, str]:
+    return {}
+
+
+@admin.get("/admin")
+def panel() -> dict[str, str]:
+    return {}
+"""
+#: A module variable beside a factory mounting a UI on it (`ui_app = create_app()`).
+WITH_FACTORY = """from fastapi import FastAPI
+
+from app.ui import mount_ui
+
+app = FastAPI()
+
+
+def create_app() -> FastAPI:
+    wrapped = mount_ui(app, path="/")
+    return wrapped
+
+
+ui_app = create_app()
+"""
+GUARD = 'import uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run({!r})\n'
+
+
+def _served(root: Path, path: str, source: str) -> str:
+    """The import string discovery finds for a backend of one package holding ``path``."""
+    (root / "backend/app").mkdir(parents=True)
+    (root / "backend/app/__init__.py").write_text("")
+    (root / "backend" / path).write_text(source)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.telemetry-scaffold]\ninstrument = {}\n'
+    )
+    try:
+        return analyze(load_plan(root=root)).entry.import_string
+    except ConfigError as error:
+        assert "several FastAPI apps" in error.message, error.message
+        return "several"
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "served"),
+    [
+        ("app/main.py", TWO_APPS + GUARD.format("main:admin"), "app.main:admin"),
+        ("app/main.py", TWO_APPS + GUARD.format("app.main:admin"), "app.main:admin"),
+        ("app/main.py", TWO_APPS + GUARD.format("__main__:admin"), "app.main:admin"),
+        ("app/server.py", TWO_APPS + GUARD.format("server:admin"), "app.server:admin"),
+        ("app/server.py", TWO_APPS + GUARD.format("__main__:admin"), "app.server:admin"),
+        (
+            "app/main.py",
+            TWO_APPS
+            + 'import uvicorn\n\n\ndef main() -> None:\n    uvicorn.run("main:admin")\n\n\n'
+            'if __name__ == "__main__":\n    main()\n',
+            "app.main:admin",
+        ),
+        # Strings that are no server call run with the module: nothing settled.
+        ("app/main.py", TWO_APPS + 'import logging\n\nlogging.info("main:admin")\n', "several"),
+        ("app/main.py", TWO_APPS + 'ROUTES = {"main:admin": 1}\n', "several"),
+        ("app/main.py", TWO_APPS + 'SCOPES = {"main:read": "r", "main:admin": "a"}\n', "several"),
+        ("app/main.py", '"""main:admin"""\n\n' + TWO_APPS, "several"),
+        (
+            "app/main.py",
+            TWO_APPS
+            + 'import uvicorn\n\n\ndef run_admin() -> None:\n    uvicorn.run("main:admin")\n',
+            "several",
+        ),
+        (
+            "app/main.py",
+            TWO_APPS + 'import uvicorn\n\nif __name__ != "__main__":\n    pass\n'
+            'else:\n    uvicorn.run("main:admin")\n',
+            "several",
+        ),
+        # Two run calls naming two apps: still two.
+        (
+            "app/main.py",
+            TWO_APPS + 'import uvicorn\n\nif __name__ == "__main__":\n'
+            '    uvicorn.run("main:app")\n    uvicorn.run("main:admin", port=9000)\n',
+            "several",
+        ),
+        # A string naming the factory: the factory's app may be the one served.
+        ("app/main.py", WITH_FACTORY + GUARD.format("main:create_app"), "several"),
+        # A variable only the guard assigns never exists when uvicorn imports the module.
+        (
+            "app/main.py",
+            'from fastapi import FastAPI\n\napp = FastAPI()\n\nif __name__ == "__main__":\n'
+            '    import uvicorn\n\n    dev = FastAPI()\n    uvicorn.run("main:dev")\n',
+            "several",
+        ),
+    ],
+    ids=[
+        "tail",
+        "dotted",
+        "main-as-script",
+        "tail-outside-main-py",
+        "main-as-script-outside-main-py",
+        "function-the-guard-calls",
+        "logging",
+        "dict-key",
+        "oauth-scopes",
+        "docstring",
+        "helper-nobody-runs",
+        "else-of-a-negated-guard",
+        "two-run-calls",
+        "factory",
+        "guard-only-variable",
+    ],
+)
+def test_a_module_names_its_app_only_in_its_own_server_run(
+    tmp_path: Path, path: str, source: str, served: str
+) -> None:
+    """`uvicorn.run("main:admin")` run with the module as a script picks `admin` of two apps,
+    by any name the module has for itself; any other string shaped like it picks nothing."""
+    assert _served(tmp_path, path, source) == served

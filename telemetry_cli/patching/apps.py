@@ -46,11 +46,13 @@ from telemetry_cli.patching.names import (
     ROUTES_LIST,
     ROUTING_METHODS,
     SERVER_CALLS,
+    SERVER_PACKAGES,
     STARLETTE_CLASSES,
     library_include,
 )
 from telemetry_cli.patching.settings import SettingsDefaults
 from telemetry_cli.patching.symbols import (
+    DEFINITIONS,
     Binding,
     FunctionNode,
     ModuleModel,
@@ -80,7 +82,9 @@ _FALLBACK_MODULES = ("main", "app", "api")
 _SKIPPED_DIRS = frozenset({"tests", "test", "__pycache__", "node_modules", "site-packages"})
 #: A quoted import string, the way code points a server at an app: `"pkg.server:app"`, or an
 #: attribute path the server follows (`"pkg.server:service.api"`).
-_IMPORT_STRING = re.compile(r"""["']([A-Za-z_][\w.]*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)["']""")
+_IMPORT_STRING_BODY = r"([A-Za-z_][\w.]*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
+_IMPORT_STRING = re.compile(f"[\"']{_IMPORT_STRING_BODY}[\"']")
+_WHOLE_IMPORT_STRING = re.compile(_IMPORT_STRING_BODY)
 
 
 class AppSite(NamedTuple):
@@ -252,10 +256,18 @@ def _named_by_import_string(
     named: dict[tuple[str, int], FoundApp] = {}
     for name in package_modules(app_package, package_dir):
         source = index.source(name)
-        if source is None or (app_package not in source.text and MAIN_MODULE not in source.text):
+        if source is None:
             continue
-        for match in _IMPORT_STRING.finditer(source.text):
-            module_name, attribute = match.groups()
+        strings: list[tuple[str, str]] = []
+        if app_package in source.text or MAIN_MODULE in source.text:
+            strings = [(found[1], found[2]) for found in _IMPORT_STRING.finditer(source.text)]
+        if any(server in source.text for server in SERVER_PACKAGES):
+            # `uvicorn.run("server:app")` in app/server.py run from its folder: a tail names
+            # the module only in its own server calls (see `_own_import_target`).
+            model = index.module(name)
+            if model is not None:
+                strings += [(name, target) for target in _run_names(model, index)]
+        for module_name, attribute in strings:
             if module_name == MAIN_MODULE:
                 module_name = name  # `uvicorn.run("__main__:app")`: the module run as a script
             if module_name != app_package and not module_name.startswith(app_package + "."):
@@ -734,6 +746,8 @@ def _choose(
     if len(distinct) > 1:
         distinct = _served_by_name(module, distinct)
     if len(distinct) > 1:
+        distinct = _named_by_the_module(module, distinct, index)
+    if len(distinct) > 1:
         # `def build(): app = create_app(); FastApiMCP(app).mount(); return app`: the app
         # `create_app` builds is wired in `build`, after that call (see `_routes_taken_after`);
         # a factory only another factory of the module calls is not served on its own.
@@ -968,6 +982,92 @@ def _served_by_name(
         ):
             return distinct  # named by an import string, as a server's factory
     return {held[0]: distinct[held[0]]}
+
+
+def _own_import_target(module_name: str, value: str) -> str | None:
+    """The attribute path the import string ``value`` names in the module ``module_name`` itself.
+
+    A module points a server at one of its own apps by its dotted name (``"app.main:app"``),
+    by a tail of it, as a server started from inside the package folder imports it
+    (``"main:app"`` for ``app.main``), or as ``__main__`` (the module run as a script). None
+    for any other string, one naming another module included.
+    """
+    match = _WHOLE_IMPORT_STRING.fullmatch(value)
+    if match is None:
+        return None
+    head, attribute = match.groups()
+    if head in (MAIN_MODULE, module_name) or module_name.endswith(f".{head}"):
+        return attribute
+    return None
+
+
+def _named_by_the_module(
+    module: ModuleModel, distinct: dict[tuple[str, int], list[_Candidate]], index: PackageIndex
+) -> dict[tuple[str, int], list[_Candidate]]:
+    """The one app ``module`` names for its own server run, when it names exactly one.
+
+    ``uvicorn.run("main:app", reload=True)`` under the ``__main__`` guard says which app the
+    module serves, whatever else it builds or calls (``demo = create_app()`` mounting a UI on
+    that same app). Only the app argument of a server call (see :data:`SERVER_CALLS`) counts,
+    one that runs with the module run as a script: at its top level, in the guard's body, or
+    in a function of the module either calls. Any other string (a log message, a dict key, an
+    OAuth scope, a helper starting a side app) says nothing of it (see :func:`_run_names`).
+    Only a variable bound outside the guard settles it (uvicorn importing the module by name
+    never runs the guard): strings naming a factory, apps of several groups, or none leave
+    ``distinct`` as it is.
+    """
+    named = _run_names(module, index)
+    if any(item.factory and item.name in named for group in distinct.values() for item in group):
+        return distinct  # a factory named for a server (`"main:make"`) may be the one served
+    guards = main_guards(module.tree.body)
+    unguarded = [statement for statement in module.tree.body if statement not in guards]
+    bound = {
+        item.name
+        for group in distinct.values()
+        for item in group
+        if item.name in named
+        and not item.factory
+        and any(
+            assigns_name(statement, item.name.partition(".")[0])
+            for statement in block_statements(unguarded)
+        )
+    }
+    chosen = [key for key, group in distinct.items() if any(item.name in bound for item in group)]
+    if len(chosen) != 1:
+        return distinct
+    return {chosen[0]: distinct[chosen[0]]}
+
+
+def _run_names(module: ModuleModel, index: PackageIndex) -> set[str]:
+    """The attribute paths the server calls ``module`` runs as a script name in it by string.
+
+    Its top-level statements (not the definitions, run only when called, nor an ``if`` testing
+    ``__name__`` but the ``__main__`` guard's own body: an ``else`` of it runs on import), and
+    the functions of the module those call (``main()`` run by the guard).
+    """
+    trees: list[tuple[ast.AST, Scope]] = []
+    for statement in module.tree.body:
+        if isinstance(statement, ast.If) and is_main_guard(statement.test):
+            trees.extend((inner, module.scope) for inner in statement.body)
+        elif not isinstance(statement, DEFINITIONS) and not (
+            isinstance(statement, ast.If)
+            and any(
+                isinstance(node, ast.Name) and node.id == "__name__"
+                for node in ast.walk(statement.test)
+            )
+        ):
+            trees.append((statement, module.scope))
+    named: set[str] = set()
+    # Any non-empty set of names follows the module's own functions (see `_calls_reached`).
+    for call, canonical, _ in _calls_reached(trees, {"__name__"}, index, module):
+        if canonical not in SERVER_CALLS:
+            continue
+        served = call_argument(call, 0, SERVER_CALLS[canonical])
+        if isinstance(served, ast.Constant) and isinstance(served.value, str):
+            target = _own_import_target(module.name, served.value)
+            if target is not None:
+                named.add(target)
+    return named
 
 
 def _called_by_another(module: ModuleModel, group: list[_Candidate]) -> set[str]:
