@@ -247,3 +247,78 @@ def test_a_raise_above_a_patched_module_the_app_never_imports_is_not_judged(
     done = run("generate", "--root", str(root))
     assert done.exit_code == 0, done.stdout
     assert "cannot start" not in done.stdout, done.stdout
+
+
+#: The app's module reaching the retired package by an import that may never run when the app
+#: is imported: the app starts, the run patches as for a package the app never imports.
+MAY_NOT_RUN = {
+    "with-a-fallback-when-it-fails": (
+        "try:\n    from app.legacy import routes\nexcept ImportError:\n    routes = None\n"
+    ),
+    "under-type-checking": (
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from app.legacy import routes\n"
+    ),
+    "in-a-function": "def legacy():\n    from app.legacy import routes\n\n    return routes\n",
+    "under-the-main-guard": ('if __name__ == "__main__":\n    import app.legacy.routes\n'),
+    "in-a-module-imported-only-in-a-function": (
+        "def helpers():\n    from app import helpers\n\n    return helpers\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MAY_NOT_RUN))
+def test_a_raise_above_a_module_imported_only_where_it_may_not_run_is_not_judged(
+    tmp_path: Path, case: str
+) -> None:
+    # The import text was enough before: any import of `app.legacy` in the app's code, run at
+    # import or not, had the run refuse (exit 1, "cannot start") a backend that starts.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "legacy/routes.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/legacy/__init__.py": 'raise ImportError("legacy was removed")\n',
+            "backend/app/legacy/routes.py": USERS_PY,
+            "backend/app/helpers.py": "from app.legacy import routes\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(MAY_NOT_RUN[case] + main.read_text())
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert "cannot start" not in done.stdout, done.stdout
+
+
+#: The app's module reaching the retired package by imports that run whenever it is imported.
+CERTAINLY_RUNS = {
+    "a-top-level-import": "from app.legacy import routes\n",
+    "a-relative-import": "from .legacy import routes\n",
+    "through-another-module": "import app.helpers\n",
+    "through-the-package-above": "",
+    "an-import-module-call": 'import importlib\n\nimportlib.import_module("app.legacy.routes")\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(CERTAINLY_RUNS))
+def test_a_raise_above_a_module_the_app_imports_when_imported_is_refused(
+    tmp_path: Path, case: str
+) -> None:
+    root = make_project(
+        tmp_path / "project", 'instrument = { "legacy/routes.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/legacy/__init__.py": 'raise ImportError("legacy was removed")\n',
+            "backend/app/legacy/routes.py": USERS_PY,
+            "backend/app/helpers.py": "from app.legacy import routes\n",
+        },
+    )
+    if case == "through-the-package-above":
+        write_files(root, {"backend/app/__init__.py": "from app import helpers\n"})
+    main = root / "backend/app/main.py"
+    main.write_text(CERTAINLY_RUNS[case] + main.read_text())
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1, done.stdout
+    assert "backend/app/legacy/__init__.py:1: raises ImportError" in done.stdout, done.stdout

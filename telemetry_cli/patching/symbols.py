@@ -2261,6 +2261,37 @@ class PackageIndex:
             frontier.extend(_listed_modules(source, self.package, self._is_package, self.source))
         return reached
 
+    def run_at_import(self, roots: Iterable[str]) -> set[str]:
+        """The modules of the backend folder importing ``roots`` certainly runs, themselves too.
+
+        Unlike :meth:`imported_from` (what the code may reach, for what to read), only what
+        runs whenever the modules are imported: the packages above each (their ``__init__``
+        runs first) and what the module's own top level imports (:func:`imports_run_at_import`).
+        An import in a function, under ``if TYPE_CHECKING:``, ``if __name__ == "__main__":``
+        or a ``try`` whose handler takes its failure may never run; a module that does not
+        parse reaches nothing further. For a judgement that refuses: what it reaches runs.
+        """
+        reached: set[str] = set()
+        frontier = [
+            ".".join(parts[:end])
+            for root in roots
+            for parts in (root.split("."),)
+            for end in range(1, len(parts) + 1)
+        ]
+        while frontier:
+            name = frontier.pop()
+            if name in reached:
+                continue
+            reached.add(name)
+            source = self.source(name)
+            if source is None:
+                continue
+            reached.add(source.name)
+            for imported in imports_run_at_import(source):
+                parts = imported.split(".")
+                frontier.extend(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+        return reached
+
     def _is_package(self, name: str) -> bool:
         """Whether module ``name`` of the backend folder is a package (an ``__init__.py``)."""
         source = self.source(name)
@@ -4550,6 +4581,47 @@ def failing_at_import(source: ModuleSource) -> Iterator[tuple[int, str]]:
                 raised = raised.func
             name = ast.unparse(raised) if raised is not None else "the exception being handled"
             yield statement.lineno, f"raises {name} whenever it is imported"
+
+
+def imports_run_at_import(source: ModuleSource) -> Iterator[str]:
+    """The dotted names the imports of ``source``'s own top level may name a module by.
+
+    Those statements run whenever the module is imported, as :func:`failing_at_import`'s
+    ``raise`` does: an import under an ``if`` (``TYPE_CHECKING``, ``__name__ == "__main__"``,
+    a setting), a ``try`` (a fallback when it fails), a ``with``, a loop or a definition may
+    not run, and is not named. ``import a.b`` names ``a.b``; ``from a import b`` names ``a``
+    and ``a.b``; ``import_module("a.b")`` called at the top level names ``a.b``. A relative
+    import is made absolute from the module's package. A module that does not parse names
+    nothing.
+    """
+    try:
+        tree = ast.parse(source.text)
+    except PARSE_ERRORS:
+        return
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            yield from (alias.name for alias in statement.names)
+        elif isinstance(statement, ast.ImportFrom):
+            base = _absolute_from(statement, source.package)
+            if base is None:
+                continue
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in statement.names if alias.name != "*")
+        elif isinstance(statement, ast.Expr | ast.Assign | ast.AnnAssign) and isinstance(
+            statement.value, ast.Call
+        ):
+            call = statement.value
+            called = call.func.attr if isinstance(call.func, ast.Attribute) else None
+            if isinstance(call.func, ast.Name):
+                called = call.func.id
+            if (
+                called in ("import_module", "__import__")
+                and call.args
+                and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)
+                and not call.args[0].value.startswith(".")
+            ):
+                yield call.args[0].value
 
 
 def modules_imported(text: str, package: str | None) -> Iterator[str]:
