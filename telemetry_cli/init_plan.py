@@ -92,6 +92,7 @@ from telemetry_cli.patching.symbols import (
     analysis_run,
     assigned_targets,
     call_argument,
+    names_bound,
     parse,
     statement_blocks,
 )
@@ -2598,6 +2599,20 @@ def _is_module_of(folder: Path, name: str) -> bool:
     return (folder / name).is_dir() or (folder / f"{name}.py").is_file()
 
 
+def _holds_python_module(folder: Path, name: str) -> bool:
+    """Whether an import of ``name`` run from ``folder`` reads the project's own code there.
+
+    A ``name.py`` module, or a ``name/`` folder holding Python (a package, or a namespace
+    package's modules). A folder of no Python named like a library the code imports (a
+    ``redis/`` of configuration files beside the package) is no module an import takes when
+    the library is installed: a regular package anywhere on the path comes before it.
+    """
+    if (folder / f"{name}.py").is_file():
+        return True
+    below = folder / name
+    return below.is_dir() and next(below.rglob("*.py"), None) is not None
+
+
 def _import_root(root: Path, top: Path) -> tuple[str, str]:
     """The backend folder and the dotted package name a regular package is imported by.
 
@@ -2711,15 +2726,11 @@ def _bound_names(init: Path) -> set[str] | None:
         return None
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                if alias.name == "*":
-                    return None
-                names.add(alias.asname or alias.name.partition(".")[0])
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
+        if isinstance(node, ast.alias) and node.name == "*":
+            return None
+        # A parameter binds a name of its function's call only, never the package's.
+        if not isinstance(node, ast.arg):
+            names.update(names_bound(node))
     return names
 
 
@@ -2758,12 +2769,12 @@ def _above_a_library(root: Path, top: Path, found: tuple[str, str]) -> tuple[str
         (
             (where, dotted)
             for where, dotted in levels
-            if any(_is_module_of(where, name) for name in imported)
+            if any(_holds_python_module(where, name) for name in imported)
         ),
         None,
     )
     if chosen is None:
-        if any(_is_module_of(top.parent, name) for name in imported):
+        if any(_holds_python_module(top.parent, name) for name in imported):
             # Its own imports read the folder beside it (`src/config.py`), which only the
             # clashing top-level run resolves: no folder above runs it, so it is refused.
             return found

@@ -298,3 +298,119 @@ def test_a_package_importing_its_own_missing_modules_keeps_its_name(tmp_path: Pa
     assert result.exit_code == 0, result.stdout + result.stderr
     assert 'backend = "src"' in result.stdout
     assert 'app-package = "app"' in result.stdout
+
+
+SERVED = """from fastapi import APIRouter, FastAPI
+
+router = APIRouter()
+
+
+@router.get("/items")
+def items() -> list[int]:
+    return []
+
+
+app = FastAPI()
+app.include_router(router)
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "backend", "package"),
+    [
+        pytest.param(
+            {
+                "app/__init__.py": "",
+                "app/main.py": SERVED,
+                "docs/fastapi/__init__.py": "",
+                "docs/fastapi/example.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            },
+            ".",
+            "app",
+            id="a docs folder named like the library",
+        ),
+        pytest.param(
+            {
+                "service/__init__.py": "",
+                "service/main.py": SERVED,
+                "fastapi/__init__.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            },
+            ".",
+            "service",
+            id="a package named like the library at the top of the root",
+        ),
+        pytest.param(
+            {
+                "app/__init__.py": "",
+                "app/main.py": "import redis\n" + SERVED,
+                "redis/__init__.py": "from redis import Redis\n\nclient = Redis()\n",
+            },
+            ".",
+            "app",
+            id="a configuration package named like a library the app imports",
+        ),
+        pytest.param(
+            {
+                "backend/app/__init__.py": "",
+                "backend/app/main.py": SERVED,
+                "backend/tests/__init__.py": "",
+                "backend/tests/fastapi/__init__.py": "",
+                "backend/tests/fastapi/conftest.py": (
+                    "from fastapi import FastAPI\n\napp = FastAPI()\n"
+                ),
+            },
+            "backend",
+            "app",
+            id="a tests folder named like the library",
+        ),
+        pytest.param(
+            {
+                "src/myapi/__init__.py": "",
+                "src/myapi/main.py": SERVED,
+                "vendor/fastapi/__init__.py": "from .applications import FastAPI as FastAPI\n",
+                "vendor/fastapi/applications.py": "class FastAPI:\n    pass\n",
+            },
+            "src",
+            "myapi",
+            id="a vendored copy of the library",
+        ),
+        pytest.param(
+            {
+                "src/apps/fastapi/__init__.py": "",
+                "src/apps/fastapi/main.py": "import redis\n" + SERVED,
+                "src/apps/redis/redis.conf": "port 6379\n",
+            },
+            "src",
+            "apps.fastapi",
+            id="a folder of no python beside the package named like an import",
+        ),
+        pytest.param(
+            {
+                "src/settings.py": "DEBUG = False\n",
+                "src/apps/web/fastapi/__init__.py": "",
+                "src/apps/web/fastapi/main.py": "import redis\nfrom settings import DEBUG\n"
+                + SERVED,
+                "src/apps/redis/redis.conf": "port 6379\n",
+            },
+            "src",
+            "apps.web.fastapi",
+            id="a folder of no python above the package named like an import",
+        ),
+    ],
+)
+def test_a_stray_folder_named_like_a_library_leaves_the_app_package_as_it_is(
+    tmp_path: Path, files: dict[str, str], backend: str, package: str
+) -> None:
+    """Only the app package's own name and where its imports resolve decide: a folder named
+    like a library that is not the app package (a docs or tests folder, a vendored copy, a
+    configuration folder) neither refuses the app nor moves it. A `redis/` folder of
+    configuration files beside or above a package named like a library was read as the module
+    its `import redis` resolves to: init refused the package (exit 2) or ran it from there."""
+    write_files(
+        tmp_path,
+        {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi", "redis"]\n', **files},
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f'backend = "{backend}"' in result.stdout
+    assert f'app-package = "{package}"' in result.stdout

@@ -3922,7 +3922,7 @@ def _listed_modules(
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
-            for name in _names_bound(node):
+            for name in names_bound(node):
                 bindings[name] = bindings.get(name, 0) + 1
             if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -4107,7 +4107,7 @@ def _written_string(
     return None
 
 
-def _names_bound(node: ast.AST) -> list[str]:
+def names_bound(node: ast.AST) -> list[str]:
     """The names ``node`` itself binds.
 
     An assignment's, a loop's or ``with``'s target, a parameter, an import, a ``def``/
