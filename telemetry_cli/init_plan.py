@@ -2151,7 +2151,7 @@ def _command_targets(
         run_module = _PYTHON_MODULE.search(line)
         if run_module is not None:
             targets.update(_run_module_targets(folder, run_module[1], ignore))
-        cli = _fastapi_cli_target(line)
+        cli = _fastapi_cli_target(line, folder)
         if cli is not None:
             targets.add(cli)
         for variable in _APP_VARIABLE.finditer(line):
@@ -2476,13 +2476,13 @@ def _module_data(root: Path, module: str, ignore: GitIgnore) -> bytes | None:
     return None
 
 
-def _fastapi_cli_target(line: str) -> str | None:
-    """The import string ``fastapi run app/main.py`` (or ``fastapi dev``) serves, from the root.
+def _fastapi_cli_target(line: str, folder: Path) -> str | None:
+    """The import string ``fastapi run app/main.py`` (or ``fastapi dev``) serves, from ``folder``.
 
     The FastAPI CLI takes the module's file: ``app/main.py`` is ``app.main``, its app the
-    variable ``--app`` names, else ``app``; or the import string itself (``--entrypoint``). None
-    for another line, or one naming neither (the CLI then looks for ``main.py`` itself, as
-    discovery does).
+    variable ``--app`` names, else the one it looks for in the module (:func:`_cli_app_name`);
+    or the import string itself (``--entrypoint``). None for another line, or one naming
+    neither (the CLI then looks for ``main.py`` itself, as discovery does).
     """
     match = _FASTAPI_CLI.search(line)
     if match is None:
@@ -2498,7 +2498,55 @@ def _fastapi_cli_target(line: str) -> str | None:
     parts = PurePosixPath(command.file.removeprefix("./")).with_suffix("").parts
     if not parts or not all(part.isidentifier() for part in parts):
         return None
-    return f"{'.'.join(parts)}:{command.app}"
+    app = command.app if command.named_app else _cli_app_name(folder / command.file)
+    return f"{'.'.join(parts)}:{app}"
+
+
+def _cli_app_name(path: Path) -> str:
+    """The variable of module ``path`` the FastAPI CLI serves when no ``--app`` names one.
+
+    The CLI takes ``app``, else ``api``, else the first of the module's variables holding a
+    FastAPI instance: ``fastapi run app/web.py`` serves ``api = FastAPI()`` there. Read from
+    the module's top level (under its ``if``/``try`` too, not in a function or class): a
+    variable assigned a ``FastAPI(...)`` call; ``app`` when the module cannot be read or names
+    none of those (what the CLI imports is then judged as before).
+    """
+    try:
+        data = read_bytes(path, path.name)
+    except FileProblem:
+        return "app"
+    try:
+        tree = ast.parse(data or b"")
+    except PARSE_ERRORS:
+        return "app"
+    bound: list[str] = []
+    built: list[str] = []
+    blocks = [tree.body]
+    while blocks:
+        for statement in blocks.pop(0):
+            if isinstance(statement, DEFINITIONS):
+                bound.append(statement.name)
+                continue
+            if not isinstance(statement, ast.Assign | ast.AnnAssign | ast.Import | ast.ImportFrom):
+                blocks.extend(statement_blocks(statement))
+                continue
+            names = [
+                name
+                for node in ast.walk(statement)
+                if not isinstance(node, ast.arg)
+                for name in names_bound(node)
+            ]
+            bound.extend(names)
+            value = getattr(statement, "value", None)
+            if (
+                isinstance(value, ast.Call)
+                and _called_name(value, {}).rpartition(".")[2] == "FastAPI"
+            ):
+                built.extend(names)
+    for name in ("app", "api"):
+        if name in bound:
+            return name
+    return built[0] if built else "app"
 
 
 def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | None:

@@ -414,3 +414,37 @@ def test_a_stray_folder_named_like_a_library_leaves_the_app_package_as_it_is(
     assert result.exit_code == 0, result.stdout + result.stderr
     assert f'backend = "{backend}"' in result.stdout
     assert f'app-package = "{package}"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("served", "expected"),
+    [
+        pytest.param("api = FastAPI()\n", "app.web:api", id="api"),
+        pytest.param("service: FastAPI = FastAPI()\n", "app.web:service", id="any instance"),
+        pytest.param(
+            "import os\n\nif os.environ.get('DEBUG'):\n    api = FastAPI(debug=True)\n"
+            "else:\n    api = FastAPI()\n",
+            "app.web:api",
+            id="api under a condition",
+        ),
+    ],
+)
+def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(
+    tmp_path: Path, served: str, expected: str
+) -> None:
+    """`fastapi run app/web.py` without `--app` serves `app`, else `api`, else the module's
+    FastAPI instance: init read only `app.web:app`, which names nothing there, and chose the
+    other app (`app/main.py`'s) the image never serves."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi"]\n',
+            "app/__init__.py": "",
+            "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
+            "app/web.py": "from fastapi import FastAPI\n\n" + served,
+            "Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["fastapi", "run", "app/web.py"]\n',
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f'app = "{expected}"' in result.stdout, result.stdout
