@@ -2052,7 +2052,7 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
         data = _module_data(root, module, ignore)
         served = None if data is None else _served_targets(data, function)
         if served is not None:
-            named = _call_targets(*served, module, follow=True)
+            named = _call_targets(*served, module, follow=True, own=True)
             if named is None:
                 return None
             targets.update(named)
@@ -2411,7 +2411,7 @@ _IMPORT_ROOT_ARGUMENTS = frozenset({"app_dir", "working_dir"})
 
 
 def _call_targets(
-    tree: ast.Module, calls: list[_Served], module_name: str, *, follow: bool
+    tree: ast.Module, calls: list[_Served], module_name: str, *, follow: bool, own: bool = False
 ) -> set[str] | None:
     """The import strings the server calls of module ``module_name`` serve.
 
@@ -2420,9 +2420,12 @@ def _call_targets(
 
     ``follow``: an app object the module imports is served from the module it is imported
     from (``uvicorn.run(app)`` after ``from pkg.main import app``, or ``from .main import app``
-    in ``pkg.cli``).
+    in ``pkg.cli``). ``own``: one the module builds itself is served from it too (a console
+    script's function in the app's module, ``pkg.web:start`` serving ``api`` of ``pkg.web``);
+    a runner script's own app is found as the app of its module already.
     """
     targets: set[str] = set()
+    built = _module_variables(tree) if own else set()
     for call in calls:
         target = call.app
         if any(keyword.arg in _IMPORT_ROOT_ARGUMENTS for keyword in call.call.keywords):
@@ -2434,6 +2437,8 @@ def _call_targets(
             imported = _imported_path(tree, held, module_name) if follow else None
             if imported is not None:
                 targets.add(imported)
+            elif held.partition(".")[0] in built:
+                targets.add(f"{module_name}:{held}")
             continue
         if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
             continue
@@ -2447,6 +2452,8 @@ def _call_targets(
             imported = _imported_path(tree, attribute, module_name) if follow else None
             if imported is not None:
                 targets.add(imported)
+            elif attribute.partition(".")[0] in built:
+                targets.add(f"{module_name}:{attribute}")
             continue
         targets.add(target.value)
     return targets

@@ -477,3 +477,32 @@ def test_a_run_file_s_own_variable_names_the_app_it_serves(
     result = run("init", "--root", str(tmp_path), "--dry-run")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert 'app = "app.web:api"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        pytest.param("    uvicorn.run(api, host='0.0.0.0')\n", id="the app object"),
+        pytest.param("    uvicorn.run('app.web:api')\n", id="its own import string"),
+    ],
+)
+def test_a_console_script_serving_its_own_module_s_app_names_it(
+    tmp_path: Path, server: str
+) -> None:
+    """`start = "app.web:start"` whose `start()` serves the module's own `api` serves
+    `app.web:api`: an app a script builds was read as the runner's own (no app named), and init
+    chose the package's other app (`app/main.py`'s)."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi", "uvicorn"]\n\n'
+            '[project.scripts]\nstart = "app.web:start"\n',
+            "app/__init__.py": "",
+            "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
+            "app/web.py": "import uvicorn\nfrom fastapi import FastAPI\n\napi = FastAPI()\n\n\n"
+            "def start() -> None:\n" + server,
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'app = "app.web:api"' in result.stdout, result.stdout
