@@ -2125,14 +2125,10 @@ def _run_file_targets(
 
 
 #: A variable a run file sets to one word of its own: a Makefile's `APP ?= app.main:app` (or
-#: `:=`, `=`), a justfile's `app := "app.main:app"`, a shell script's `export APP=app.main:app`,
-#: a Dockerfile's `ENV APP=app.main:app` (or `ENV APP app.main:app`), which its shell-form
-#: `CMD` reads.
+#: `:=`, `=`), a justfile's `app := "app.main:app"`, a shell script's `export APP=app.main:app`.
 _OWN_VARIABLE = re.compile(
-    r"^[ \t]*(?:(?:export|ENV)[ \t]+)?([A-Za-z_]\w*)[ \t]*(?:\?=|::?=|=)[ \t]*"
-    r"([\"']?)([^\s\"'#$]+)\2[ \t]*(?:#.*)?$"
-    # A Dockerfile's older spelling: the name, a space, the value.
-    r"|^[ \t]*ENV[ \t]+([A-Za-z_]\w*)[ \t]+([\"']?)([^\s\"'#$=]+)\5[ \t]*$",
+    r"^[ \t]*(?:export[ \t]+)?([A-Za-z_]\w*)[ \t]*(?:\?=|::?=|=)[ \t]*"
+    r"([\"']?)([^\s\"'#$]+)\2[ \t]*(?:#.*)?$",
     re.M,
 )
 #: A use of a variable in a command line: `$(APP)`, `${APP}`, `$APP`, a justfile's `{{app}}`.
@@ -2148,8 +2144,7 @@ def _own_variables(text: str) -> dict[str, str]:
     """
     found: dict[str, set[str]] = {}
     for match in _OWN_VARIABLE.finditer(text):
-        name, value = (match[1], match[3]) if match[1] is not None else (match[4], match[6])
-        found.setdefault(name, set()).add(value)
+        found.setdefault(match[1], set()).add(match[3])
     return {name: next(iter(each)) for name, each in found.items() if len(each) == 1}
 
 

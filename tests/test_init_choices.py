@@ -457,8 +457,6 @@ def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(
         pytest.param({"Makefile": "APP := app.web:api\nrun:\n\tgunicorn -k x ${APP}\n"}),
         pytest.param({"justfile": 'app := "app.web:api"\n\nserve:\n    uvicorn {{app}}\n'}),
         pytest.param({"start.sh": "#!/bin/sh\nexport APP=app.web:api\nexec uvicorn $APP\n"}),
-        pytest.param({"Dockerfile": "FROM python:3.12\nENV APP=app.web:api\nCMD uvicorn $APP\n"}),
-        pytest.param({"Dockerfile": "FROM python:3.12\nENV APP app.web:api\nCMD uvicorn ${APP}\n"}),
     ],
 )
 def test_a_run_file_s_own_variable_names_the_app_it_serves(
