@@ -2124,35 +2124,6 @@ def _run_file_targets(
     return targets
 
 
-#: A variable a run file sets to one word of its own: a Makefile's `APP ?= app.main:app` (or
-#: `:=`, `=`), a justfile's `app := "app.main:app"`, a shell script's `export APP=app.main:app`.
-_OWN_VARIABLE = re.compile(
-    r"^[ \t]*(?:export[ \t]+)?([A-Za-z_]\w*)[ \t]*(?:\?=|::?=|=)[ \t]*"
-    r"([\"']?)([^\s\"'#$]+)\2[ \t]*(?:#.*)?$",
-    re.M,
-)
-#: A use of a variable in a command line: `$(APP)`, `${APP}`, `$APP`, a justfile's `{{app}}`.
-_VARIABLE_USE = re.compile(r"\$\((\w+)\)|\$\{(\w+)\}|\$(\w+)|\{\{[ \t]*(\w+)[ \t]*\}\}")
-
-
-def _own_variables(text: str) -> dict[str, str]:
-    """The variables run file ``text`` sets to one value of its own (:data:`_OWN_VARIABLE`).
-
-    ``uvicorn $(APP)`` in a Makefile setting ``APP ?= app.main:app`` serves that app. A
-    variable set to two values (a recipe's own, a condition's) is left out: which one runs is
-    not read.
-    """
-    found: dict[str, set[str]] = {}
-    for match in _OWN_VARIABLE.finditer(text):
-        found.setdefault(match[1], set()).add(match[3])
-    return {name: next(iter(each)) for name, each in found.items() if len(each) == 1}
-
-
-def _used_name(use: re.Match[str]) -> str:
-    """The variable's name a :data:`_VARIABLE_USE` match uses."""
-    return next(group for group in use.groups() if group is not None)
-
-
 def _command_targets(
     folder: Path, text: str, ignore: GitIgnore, *, nested: bool = False
 ) -> set[str]:
@@ -2163,13 +2134,10 @@ def _command_targets(
     one script deep (``nested``): a script running itself is not read again.
     """
     targets: set[str] = set()
-    values = _own_variables(text)
     for line in _command_lines(text):
         # A variable's default is what the line runs with when the environment leaves it
         # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
         line = _SHELL_DEFAULT.sub(r"\1", line)
-        if values:
-            line = _VARIABLE_USE.sub(lambda use: values.get(_used_name(use), use[0]), line)
         server = _SERVER_COMMAND.search(line)
         if server is not None:
             targets.update(

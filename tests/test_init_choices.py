@@ -451,35 +451,6 @@ def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(
 
 
 @pytest.mark.parametrize(
-    "run_file",
-    [
-        pytest.param({"Makefile": "APP ?= app.web:api\n\nrun:\n\tuvicorn $(APP) --reload\n"}),
-        pytest.param({"Makefile": "APP := app.web:api\nrun:\n\tgunicorn -k x ${APP}\n"}),
-        pytest.param({"justfile": 'app := "app.web:api"\n\nserve:\n    uvicorn {{app}}\n'}),
-        pytest.param({"start.sh": "#!/bin/sh\nexport APP=app.web:api\nexec uvicorn $APP\n"}),
-    ],
-)
-def test_a_run_file_s_own_variable_names_the_app_it_serves(
-    tmp_path: Path, run_file: dict[str, str]
-) -> None:
-    """`uvicorn $(APP)` under `APP ?= app.web:api` serves `app.web:api`: init read the line's
-    `$(APP)` as no app, and chose the package's other app (`app/main.py`'s)."""
-    write_files(
-        tmp_path,
-        {
-            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi"]\n',
-            "app/__init__.py": "",
-            "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
-            "app/web.py": "from fastapi import FastAPI\n\napi = FastAPI()\n",
-            **run_file,
-        },
-    )
-    result = run("init", "--root", str(tmp_path), "--dry-run")
-    assert result.exit_code == 0, result.stdout + result.stderr
-    assert 'app = "app.web:api"' in result.stdout, result.stdout
-
-
-@pytest.mark.parametrize(
     "server",
     [
         pytest.param("    uvicorn.run(api, host='0.0.0.0')\n", id="the app object"),
