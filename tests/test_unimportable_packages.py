@@ -13,10 +13,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.cli_support import make_project, run, write_files
+from telemetry_cli.patching import symbols
+from tests.cli_support import copy_bundled_project, make_project, run, write_files
 
 USERS_PY = (
     "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
@@ -322,3 +324,23 @@ def test_a_raise_above_a_module_the_app_imports_when_imported_is_refused(
     done = run("generate", "--root", str(root))
     assert done.exit_code == 1, done.stdout
     assert "backend/app/legacy/__init__.py:1: raises ImportError" in done.stdout, done.stdout
+
+
+def test_the_app_s_reach_is_not_read_through_the_layer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The generated layer is the tool's own code and imports none of the user's modules:
+    # following the app's imports into it parsed its largest modules (a dynamic-import
+    # probe) on every run, a third of an up-to-date check of the bundled project.
+    root = copy_bundled_project(tmp_path / "project")
+    probed: list[str] = []
+    listed = symbols._listed_modules
+
+    def recorded(source: symbols.ModuleSource, *args: Any) -> set[str]:
+        probed.append(source.name)
+        return listed(source, *args)
+
+    monkeypatch.setattr(symbols, "_listed_modules", recorded)
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    assert "app.main" in probed
+    assert not [name for name in probed if name.startswith("app.analytics")]

@@ -2248,6 +2248,11 @@ class PackageIndex:
             if name in reached:
                 continue
             reached.add(name)
+            # The layer is the tool's own code, written anew from the plan: it imports none
+            # of the user's modules, and reading it (a listing probe parses its largest
+            # modules) cost a third of an up-to-date check.
+            if self.layer_of(name) is not None:
+                continue
             source = self.source(name)
             if source is None:
                 continue
