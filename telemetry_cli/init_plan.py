@@ -2052,7 +2052,9 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
         data = _module_data(root, module, ignore)
         served = None if data is None else _served_targets(data, function)
         if served is not None:
-            named = _call_targets(*served, module, follow=True, own=True)
+            named = _call_targets(
+                *served, module, follow=True, own=_module_apps(root, module, ignore)
+            )
             if named is None:
                 return None
             targets.update(named)
@@ -2379,7 +2381,12 @@ _IMPORT_ROOT_ARGUMENTS = frozenset({"app_dir", "working_dir"})
 
 
 def _call_targets(
-    tree: ast.Module, calls: list[_Served], module_name: str, *, follow: bool, own: bool = False
+    tree: ast.Module,
+    calls: list[_Served],
+    module_name: str,
+    *,
+    follow: bool,
+    own: Collection[str] = (),
 ) -> set[str] | None:
     """The import strings the server calls of module ``module_name`` serve.
 
@@ -2388,12 +2395,13 @@ def _call_targets(
 
     ``follow``: an app object the module imports is served from the module it is imported
     from (``uvicorn.run(app)`` after ``from pkg.main import app``, or ``from .main import app``
-    in ``pkg.cli``). ``own``: one the module builds itself is served from it too (a console
-    script's function in the app's module, ``pkg.web:start`` serving ``api`` of ``pkg.web``);
-    a runner script's own app is found as the app of its module already.
+    in ``pkg.cli``). ``own``: the module's variables holding an app (:func:`_module_apps`),
+    served from it too when named (a console script's function in the app's module,
+    ``pkg.web:start`` serving ``api`` of ``pkg.web``); a name holding anything else (an import
+    string, a setting) names no app, as a runner script's own app is found as the app of its
+    module already.
     """
     targets: set[str] = set()
-    built = _module_variables(tree) if own else set()
     for call in calls:
         target = call.app
         if any(keyword.arg in _IMPORT_ROOT_ARGUMENTS for keyword in call.call.keywords):
@@ -2405,7 +2413,7 @@ def _call_targets(
             imported = _imported_path(tree, held, module_name) if follow else None
             if imported is not None:
                 targets.add(imported)
-            elif held.partition(".")[0] in built:
+            elif held in own:
                 targets.add(f"{module_name}:{held}")
             continue
         if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
@@ -2420,7 +2428,7 @@ def _call_targets(
             imported = _imported_path(tree, attribute, module_name) if follow else None
             if imported is not None:
                 targets.add(imported)
-            elif attribute.partition(".")[0] in built:
+            elif attribute in own:
                 targets.add(f"{module_name}:{attribute}")
             continue
         targets.add(target.value)
@@ -2464,6 +2472,40 @@ def _console_scripts(document: tomlkit.TOMLDocument) -> list[tuple[str, str]]:
             if named is not None:
                 scripts.append(named)
     return scripts
+
+
+def _module_apps(root: Path, module: str, ignore: GitIgnore) -> frozenset[str]:
+    """The top-level variables of module ``module`` (from ``root`` or ``src/``) holding an app.
+
+    Read by the module model as discovery reads apps (``api = FastAPI()``, ``api = app``,
+    ``api = create_app()``), the last binding of each name counting: a variable holding an
+    import string or a setting (``TARGET = "app.main:app"``) holds none.
+    """
+    parts = module.split(".")
+    for base in (root, root / "src"):
+        for path in (
+            base.joinpath(*parts).with_suffix(".py"),
+            base.joinpath(*parts, "__init__.py"),
+        ):
+            if path.is_file() and not ignore.ignored(path, folder=False):
+                return _apps_held(root, base, module)
+    return frozenset()
+
+
+def _apps_held(root: Path, base: Path, module: str) -> frozenset[str]:
+    """The top-level variables of module ``module``, imported from ``base``, holding an app."""
+    index = PackageIndex(BackendReader(root, base.relative_to(root).as_posix()).read)
+    try:
+        model = index.module(module)
+        if model is None:
+            return frozenset()
+        return frozenset(
+            name
+            for name, binding in model.scope.bindings.items()
+            if binding.kind != "param" and index.app_key(binding) is not None
+        )
+    finally:
+        index.close()  # its models freed now; the tree stays for the run (see analysis_run)
 
 
 def _module_data(root: Path, module: str, ignore: GitIgnore) -> bytes | None:

@@ -477,3 +477,45 @@ def test_a_console_script_serving_its_own_module_s_app_names_it(
     result = run("init", "--root", str(tmp_path), "--dry-run")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert 'app = "app.web:api"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        pytest.param(
+            "TARGET = 'app.main:app'\napi = FastAPI()\n\n\ndef start() -> None:\n"
+            "    uvicorn.run(TARGET)\n",
+            id="a variable holding an import string",
+        ),
+        pytest.param(
+            "class Settings:\n    target = 'app.main:app'\n\n\nsettings = Settings()\n"
+            "api = FastAPI()\n\n\ndef start() -> None:\n    uvicorn.run(settings.target)\n",
+            id="a setting's attribute",
+        ),
+        pytest.param(
+            "TARGET = 'app.main:app'\napi = FastAPI()\n\n\ndef start() -> None:\n"
+            "    uvicorn.run('app.web:TARGET')\n",
+            id="its own import string naming no app",
+        ),
+    ],
+)
+def test_a_console_script_serving_a_name_holding_no_app_names_none(
+    tmp_path: Path, module: str
+) -> None:
+    """Only a variable of the script's module holding an app is served from it: a variable
+    holding an import string was planned as the app (`app.web:TARGET`, patched with
+    `TARGET.include_router(...)`), and a setting's attribute refused (exit 2); init chooses
+    as for a script naming no app."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi", "uvicorn"]\n\n'
+            '[project.scripts]\nstart = "app.web:start"\n',
+            "app/__init__.py": "",
+            "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
+            "app/web.py": "import uvicorn\nfrom fastapi import FastAPI\n\n" + module,
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'app = "app.main:app"' in result.stdout, result.stdout
