@@ -74,6 +74,7 @@ from telemetry_cli.patching.symbols import (
     Unreadable,
     failing_at_import,
     parse,
+    raised_at_import,
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, layer_dir, qualified
 from telemetry_cli.render import carries_header
@@ -1147,15 +1148,17 @@ class _Analysis:
         layers = self._layer_dirs()
         seen: set[str] = set()
         # What the app's imports certainly run, read only when a patched module sits below a
-        # package that raises (most runs have none: no module is parsed again for it).
-        reached: set[str] | None = None
+        # package that raises (most runs have none: no module is parsed again for it), once
+        # per set of exceptions raised there (a `try` taking one of them may skip the import).
+        reached: dict[frozenset[str], set[str]] = {}
         for module in (*app_modules, *patched):
             if module not in app_modules:
-                if not self._below_a_raise(module):
+                raised = self._raised_above(module)
+                if not raised:
                     continue
-                if reached is None:
-                    reached = self.index.run_at_import(app_modules)
-                if module not in reached:
+                if raised not in reached:
+                    reached[raised] = self.index.run_at_import(app_modules, raised)
+                if module not in reached[raised]:
                     continue
             parts = module.split(".")
             # The packages above it only: what the module itself does is its own code's
@@ -1178,16 +1181,22 @@ class _Analysis:
                 if any(hook in source.text for hook in ("__path__", "meta_path", "path_hooks")):
                     break
 
-    def _below_a_raise(self, module: str) -> bool:
-        """Whether a package ``__init__`` above ``module`` has a ``raise`` in its top level."""
+    def _raised_above(self, module: str) -> frozenset[str]:
+        """What the package ``__init__`` files above ``module`` raise at their top level.
+
+        The classes as written (:func:`raised_at_import`); empty when none has a ``raise``.
+
+        A bare ``raise`` is said by an empty name: no class known, so any handler may take it.
+        """
         parts = module.split(".")
+        raised: set[str] = set()
         for end in range(1, len(parts)):
             source = self.index.source(".".join(parts[:end]))
             if source is None:
-                return False
-            if "raise" in source.text and next(failing_at_import(source), None) is not None:
-                return True
-        return False
+                break
+            if "raise" in source.text:
+                raised.update(name or "" for _, name in raised_at_import(source))
+        return frozenset(raised)
 
     def _layer_dirs(self) -> tuple[str, ...]:
         """The folders (each ending in ``/``) of any layer named by the plan or a record.
