@@ -2413,7 +2413,7 @@ def _call_targets(
             imported = _imported_path(tree, held, module_name) if follow else None
             if imported is not None:
                 targets.add(imported)
-            elif held in own:
+            elif held in own and held not in _bound_around(tree, call.call):
                 targets.add(f"{module_name}:{held}")
             continue
         if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
@@ -2433,6 +2433,26 @@ def _call_targets(
             continue
         targets.add(target.value)
     return targets
+
+
+def _bound_around(tree: ast.Module, node: ast.expr) -> set[str]:
+    """The names the functions of ``tree`` written around ``node`` bind locally.
+
+    ``def start(): from app.main import app as api; uvicorn.run(api)`` serves the imported app,
+    not the module's ``api``: a name bound there is no module variable.
+    """
+    bound: set[str] = set()
+    for function in ast.walk(tree):
+        if isinstance(
+            function, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+        ) and function.lineno <= node.lineno <= (function.end_lineno or function.lineno):
+            bound.update(
+                name
+                for inner in ast.walk(function)
+                if inner is not function
+                for name in names_bound(inner)
+            )
+    return bound
 
 
 def _imported_path(tree: ast.Module, path: str, module_name: str) -> str | None:

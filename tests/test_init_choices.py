@@ -534,3 +534,24 @@ def test_a_console_script_serving_a_name_holding_no_app_names_none(
     result = run("init", "--root", str(tmp_path), "--dry-run")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert 'app = "app.main:app"' in result.stdout, result.stdout
+
+
+def test_a_console_script_serving_a_name_its_function_binds_serves_no_module_variable(
+    tmp_path: Path,
+) -> None:
+    """`def start(): from app.main import app as api; uvicorn.run(api)` serves `app.main`'s
+    app, not the module's own `api`: the local name was read as the module variable."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi", "uvicorn"]\n\n'
+            '[project.scripts]\nstart = "app.web:start"\n',
+            "app/__init__.py": "",
+            "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
+            "app/web.py": "import uvicorn\nfrom fastapi import FastAPI\n\napi = FastAPI()\n\n\n"
+            "def start() -> None:\n    from app.main import app as api\n\n    uvicorn.run(api)\n",
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'app = "app.main:app"' in result.stdout, result.stdout
