@@ -1132,8 +1132,9 @@ class _Analysis:
         ``app_modules``: the app's module and the server's; ``patched``: the modules the run
         patches, judged only where importing the app's modules imports them, by imports that
         certainly run then (:meth:`PackageIndex.run_at_import`: an import in a function, under
-        ``if TYPE_CHECKING:`` or ``if __name__ == "__main__":``, or with a fallback when it
-        fails, may never run, and a raise above it does not stop the app). Python runs the
+        ``if TYPE_CHECKING:`` or ``if __name__ == "__main__":``, or in a ``try`` whose handler
+        may take what the package above raises, may never run, and a raise above it does not
+        stop the app). Python runs the
         ``__init__.py`` of every package above a module before the module (``from app.routes
         import users`` runs ``app/routes/__init__.py`` first), whatever the import names. One
         with a ``raise`` in its own body (not under ``if``/``try``/``with``/``def``/``class``)
