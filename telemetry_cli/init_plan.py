@@ -92,6 +92,7 @@ from telemetry_cli.patching.symbols import (
     analysis_run,
     assigned_targets,
     call_argument,
+    names_bound,
     parse,
     statement_blocks,
 )
@@ -2051,7 +2052,9 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
         data = _module_data(root, module, ignore)
         served = None if data is None else _served_targets(data, function)
         if served is not None:
-            named = _call_targets(*served, module, follow=True)
+            named = _call_targets(
+                *served, module, follow=True, own=_module_apps(root, module, ignore)
+            )
             if named is None:
                 return None
             targets.update(named)
@@ -2150,7 +2153,7 @@ def _command_targets(
         run_module = _PYTHON_MODULE.search(line)
         if run_module is not None:
             targets.update(_run_module_targets(folder, run_module[1], ignore))
-        cli = _fastapi_cli_target(line)
+        cli = _fastapi_cli_target(line, folder)
         if cli is not None:
             targets.add(cli)
         for variable in _APP_VARIABLE.finditer(line):
@@ -2378,7 +2381,12 @@ _IMPORT_ROOT_ARGUMENTS = frozenset({"app_dir", "working_dir"})
 
 
 def _call_targets(
-    tree: ast.Module, calls: list[_Served], module_name: str, *, follow: bool
+    tree: ast.Module,
+    calls: list[_Served],
+    module_name: str,
+    *,
+    follow: bool,
+    own: Collection[str] = (),
 ) -> set[str] | None:
     """The import strings the server calls of module ``module_name`` serve.
 
@@ -2387,7 +2395,11 @@ def _call_targets(
 
     ``follow``: an app object the module imports is served from the module it is imported
     from (``uvicorn.run(app)`` after ``from pkg.main import app``, or ``from .main import app``
-    in ``pkg.cli``).
+    in ``pkg.cli``). ``own``: the module's variables holding an app (:func:`_module_apps`),
+    served from it too when named (a console script's function in the app's module,
+    ``pkg.web:start`` serving ``api`` of ``pkg.web``); a name holding anything else (an import
+    string, a setting) names no app, as a runner script's own app is found as the app of its
+    module already.
     """
     targets: set[str] = set()
     for call in calls:
@@ -2401,6 +2413,8 @@ def _call_targets(
             imported = _imported_path(tree, held, module_name) if follow else None
             if imported is not None:
                 targets.add(imported)
+            elif held in own and held not in _bound_around(tree, call.call):
+                targets.add(f"{module_name}:{held}")
             continue
         if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
             continue
@@ -2414,9 +2428,31 @@ def _call_targets(
             imported = _imported_path(tree, attribute, module_name) if follow else None
             if imported is not None:
                 targets.add(imported)
+            elif attribute in own:
+                targets.add(f"{module_name}:{attribute}")
             continue
         targets.add(target.value)
     return targets
+
+
+def _bound_around(tree: ast.Module, node: ast.expr) -> set[str]:
+    """The names the functions of ``tree`` written around ``node`` bind locally.
+
+    ``def start(): from app.main import app as api; uvicorn.run(api)`` serves the imported app,
+    not the module's ``api``: a name bound there is no module variable.
+    """
+    bound: set[str] = set()
+    for function in ast.walk(tree):
+        if isinstance(
+            function, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+        ) and function.lineno <= node.lineno <= (function.end_lineno or function.lineno):
+            bound.update(
+                name
+                for inner in ast.walk(function)
+                if inner is not function
+                for name in names_bound(inner)
+            )
+    return bound
 
 
 def _imported_path(tree: ast.Module, path: str, module_name: str) -> str | None:
@@ -2458,6 +2494,40 @@ def _console_scripts(document: tomlkit.TOMLDocument) -> list[tuple[str, str]]:
     return scripts
 
 
+def _module_apps(root: Path, module: str, ignore: GitIgnore) -> frozenset[str]:
+    """The top-level variables of module ``module`` (from ``root`` or ``src/``) holding an app.
+
+    Read by the module model as discovery reads apps (``api = FastAPI()``, ``api = app``,
+    ``api = create_app()``), the last binding of each name counting: a variable holding an
+    import string or a setting (``TARGET = "app.main:app"``) holds none.
+    """
+    parts = module.split(".")
+    for base in (root, root / "src"):
+        for path in (
+            base.joinpath(*parts).with_suffix(".py"),
+            base.joinpath(*parts, "__init__.py"),
+        ):
+            if path.is_file() and not ignore.ignored(path, folder=False):
+                return _apps_held(root, base, module)
+    return frozenset()
+
+
+def _apps_held(root: Path, base: Path, module: str) -> frozenset[str]:
+    """The top-level variables of module ``module``, imported from ``base``, holding an app."""
+    index = PackageIndex(BackendReader(root, base.relative_to(root).as_posix()).read)
+    try:
+        model = index.module(module)
+        if model is None:
+            return frozenset()
+        return frozenset(
+            name
+            for name, binding in model.scope.bindings.items()
+            if binding.kind != "param" and index.app_key(binding) is not None
+        )
+    finally:
+        index.close()  # its models freed now; the tree stays for the run (see analysis_run)
+
+
 def _module_data(root: Path, module: str, ignore: GitIgnore) -> bytes | None:
     """The bytes of module ``module`` imported from ``root`` or its ``src/`` folder, if found."""
     parts = module.split(".")
@@ -2475,13 +2545,13 @@ def _module_data(root: Path, module: str, ignore: GitIgnore) -> bytes | None:
     return None
 
 
-def _fastapi_cli_target(line: str) -> str | None:
-    """The import string ``fastapi run app/main.py`` (or ``fastapi dev``) serves, from the root.
+def _fastapi_cli_target(line: str, folder: Path) -> str | None:
+    """The import string ``fastapi run app/main.py`` (or ``fastapi dev``) serves, from ``folder``.
 
     The FastAPI CLI takes the module's file: ``app/main.py`` is ``app.main``, its app the
-    variable ``--app`` names, else ``app``; or the import string itself (``--entrypoint``). None
-    for another line, or one naming neither (the CLI then looks for ``main.py`` itself, as
-    discovery does).
+    variable ``--app`` names, else the one it looks for in the module (:func:`_cli_app_name`);
+    or the import string itself (``--entrypoint``). None for another line, or one naming
+    neither (the CLI then looks for ``main.py`` itself, as discovery does).
     """
     match = _FASTAPI_CLI.search(line)
     if match is None:
@@ -2497,7 +2567,26 @@ def _fastapi_cli_target(line: str) -> str | None:
     parts = PurePosixPath(command.file.removeprefix("./")).with_suffix("").parts
     if not parts or not all(part.isidentifier() for part in parts):
         return None
-    return f"{'.'.join(parts)}:{command.app}"
+    module = ".".join(parts)
+    app = command.app if command.named_app else _cli_app_name(folder, module)
+    return f"{module}:{app}"
+
+
+def _cli_app_name(folder: Path, module: str) -> str:
+    """The variable of module ``module`` (from ``folder``) the FastAPI CLI serves by default.
+
+    As ``fastapi_cli.discover.get_app_name`` looks when no ``--app`` names one: ``app`` if it
+    holds a FastAPI app, else ``api`` likewise, else the first variable holding one in
+    ``dir(module)`` order (alphabetical): ``api`` beside ``app = typer.Typer()``, ``admin``
+    beside ``web``. What holds an app is read by the module model, as discovery reads apps;
+    ``app`` when the module cannot be read or holds none (what the CLI imports is then judged
+    as before).
+    """
+    held = _apps_held(folder, folder, module)
+    for name in ("app", "api"):
+        if name in held:
+            return name
+    return min(held, default="app")
 
 
 def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | None:
@@ -2596,6 +2685,20 @@ _SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")
 def _is_module_of(folder: Path, name: str) -> bool:
     """Whether ``folder`` holds a module or package ``name``."""
     return (folder / name).is_dir() or (folder / f"{name}.py").is_file()
+
+
+def _holds_python_module(folder: Path, name: str) -> bool:
+    """Whether an import of ``name`` run from ``folder`` reads the project's own code there.
+
+    A ``name.py`` module, or a ``name/`` folder holding Python (a package, or a namespace
+    package's modules). A folder of no Python named like a library the code imports (a
+    ``redis/`` of configuration files beside the package) is no module an import takes when
+    the library is installed: a regular package anywhere on the path comes before it.
+    """
+    if (folder / f"{name}.py").is_file():
+        return True
+    below = folder / name
+    return below.is_dir() and next(below.rglob("*.py"), None) is not None
 
 
 def _import_root(root: Path, top: Path) -> tuple[str, str]:
@@ -2711,15 +2814,11 @@ def _bound_names(init: Path) -> set[str] | None:
         return None
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                if alias.name == "*":
-                    return None
-                names.add(alias.asname or alias.name.partition(".")[0])
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
+        if isinstance(node, ast.alias) and node.name == "*":
+            return None
+        # A parameter binds a name of its function's call only, never the package's.
+        if not isinstance(node, ast.arg):
+            names.update(names_bound(node))
     return names
 
 
@@ -2758,12 +2857,12 @@ def _above_a_library(root: Path, top: Path, found: tuple[str, str]) -> tuple[str
         (
             (where, dotted)
             for where, dotted in levels
-            if any(_is_module_of(where, name) for name in imported)
+            if any(_holds_python_module(where, name) for name in imported)
         ),
         None,
     )
     if chosen is None:
-        if any(_is_module_of(top.parent, name) for name in imported):
+        if any(_holds_python_module(top.parent, name) for name in imported):
             # Its own imports read the folder beside it (`src/config.py`), which only the
             # clashing top-level run resolves: no folder above runs it, so it is refused.
             return found

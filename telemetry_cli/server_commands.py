@@ -166,6 +166,8 @@ class FastAPICommand(NamedTuple):
     #: The module file (``app/main.py``), its app the variable ``app`` names.
     file: str | None
     app: str
+    #: Whether ``--app`` names the app's variable (else the CLI looks for one in the module).
+    named_app: bool = False
 
 
 def fastapi_command(words: Sequence[str]) -> FastAPICommand | None:
@@ -187,4 +189,9 @@ def fastapi_command(words: Sequence[str]) -> FastAPICommand | None:
             values["--app" if option == "--app" else "-e"] = value if equals else following
         elif word.endswith(".py") and not word.startswith("-"):
             files.append(word)
-    return FastAPICommand(values.get("-e"), files[0] if files else None, values.get("--app", "app"))
+    return FastAPICommand(
+        values.get("-e"),
+        files[0] if files else None,
+        values.get("--app", "app"),
+        "--app" in values,
+    )

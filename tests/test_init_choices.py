@@ -298,3 +298,260 @@ def test_a_package_importing_its_own_missing_modules_keeps_its_name(tmp_path: Pa
     assert result.exit_code == 0, result.stdout + result.stderr
     assert 'backend = "src"' in result.stdout
     assert 'app-package = "app"' in result.stdout
+
+
+SERVED = """from fastapi import APIRouter, FastAPI
+
+router = APIRouter()
+
+
+@router.get("/items")
+def items() -> list[int]:
+    return []
+
+
+app = FastAPI()
+app.include_router(router)
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "backend", "package"),
+    [
+        pytest.param(
+            {
+                "app/__init__.py": "",
+                "app/main.py": SERVED,
+                "docs/fastapi/__init__.py": "",
+                "docs/fastapi/example.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            },
+            ".",
+            "app",
+            id="a docs folder named like the library",
+        ),
+        pytest.param(
+            {
+                "service/__init__.py": "",
+                "service/main.py": SERVED,
+                "fastapi/__init__.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            },
+            ".",
+            "service",
+            id="a package named like the library at the top of the root",
+        ),
+        pytest.param(
+            {
+                "app/__init__.py": "",
+                "app/main.py": "import redis\n" + SERVED,
+                "redis/__init__.py": "from redis import Redis\n\nclient = Redis()\n",
+            },
+            ".",
+            "app",
+            id="a configuration package named like a library the app imports",
+        ),
+        pytest.param(
+            {
+                "backend/app/__init__.py": "",
+                "backend/app/main.py": SERVED,
+                "backend/tests/__init__.py": "",
+                "backend/tests/fastapi/__init__.py": "",
+                "backend/tests/fastapi/conftest.py": (
+                    "from fastapi import FastAPI\n\napp = FastAPI()\n"
+                ),
+            },
+            "backend",
+            "app",
+            id="a tests folder named like the library",
+        ),
+        pytest.param(
+            {
+                "src/myapi/__init__.py": "",
+                "src/myapi/main.py": SERVED,
+                "vendor/fastapi/__init__.py": "from .applications import FastAPI as FastAPI\n",
+                "vendor/fastapi/applications.py": "class FastAPI:\n    pass\n",
+            },
+            "src",
+            "myapi",
+            id="a vendored copy of the library",
+        ),
+        pytest.param(
+            {
+                "src/apps/fastapi/__init__.py": "",
+                "src/apps/fastapi/main.py": "import redis\n" + SERVED,
+                "src/apps/redis/redis.conf": "port 6379\n",
+            },
+            "src",
+            "apps.fastapi",
+            id="a folder of no python beside the package named like an import",
+        ),
+        pytest.param(
+            {
+                "src/settings.py": "DEBUG = False\n",
+                "src/apps/web/fastapi/__init__.py": "",
+                "src/apps/web/fastapi/main.py": "import redis\nfrom settings import DEBUG\n"
+                + SERVED,
+                "src/apps/redis/redis.conf": "port 6379\n",
+            },
+            "src",
+            "apps.web.fastapi",
+            id="a folder of no python above the package named like an import",
+        ),
+    ],
+)
+def test_a_stray_folder_named_like_a_library_leaves_the_app_package_as_it_is(
+    tmp_path: Path, files: dict[str, str], backend: str, package: str
+) -> None:
+    """Only the app package's own name and where its imports resolve decide: a folder named
+    like a library that is not the app package (a docs or tests folder, a vendored copy, a
+    configuration folder) neither refuses the app nor moves it. A `redis/` folder of
+    configuration files beside or above a package named like a library was read as the module
+    its `import redis` resolves to: init refused the package (exit 2) or ran it from there."""
+    write_files(
+        tmp_path,
+        {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi", "redis"]\n', **files},
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f'backend = "{backend}"' in result.stdout
+    assert f'app-package = "{package}"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("served", "expected"),
+    [
+        pytest.param("api = FastAPI()\n", "app.web:api", id="api"),
+        pytest.param("service: FastAPI = FastAPI()\n", "app.web:service", id="any instance"),
+        pytest.param(
+            "import os\n\nif os.environ.get('DEBUG'):\n    api = FastAPI(debug=True)\n"
+            "else:\n    api = FastAPI()\n",
+            "app.web:api",
+            id="api under a condition",
+        ),
+        pytest.param(
+            "import typer\n\napp = typer.Typer()\napi = FastAPI()\n",
+            "app.web:api",
+            id="app holding no FastAPI app",
+        ),
+        pytest.param(
+            "web = FastAPI()\nadmin = FastAPI()\n",
+            "app.web:admin",
+            id="the first instance in dir order",
+        ),
+        pytest.param(
+            "from app import main as app\n\napi = FastAPI()\n",
+            "app.web:api",
+            id="app naming a module",
+        ),
+    ],
+)
+def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(
+    tmp_path: Path, served: str, expected: str
+) -> None:
+    """`fastapi run app/web.py` without `--app` serves `app`, else `api`, else the module's
+    FastAPI instance: init read only `app.web:app`, which names nothing there, and chose the
+    other app (`app/main.py`'s) the image never serves."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi"]\n',
+            "app/__init__.py": "",
+            "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
+            "app/web.py": "from fastapi import FastAPI\n\n" + served,
+            "Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["fastapi", "run", "app/web.py"]\n',
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f'app = "{expected}"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        pytest.param("    uvicorn.run(api, host='0.0.0.0')\n", id="the app object"),
+        pytest.param("    uvicorn.run('app.web:api')\n", id="its own import string"),
+    ],
+)
+def test_a_console_script_serving_its_own_module_s_app_names_it(
+    tmp_path: Path, server: str
+) -> None:
+    """`start = "app.web:start"` whose `start()` serves the module's own `api` serves
+    `app.web:api`: an app a script builds was read as the runner's own (no app named), and init
+    chose the package's other app (`app/main.py`'s)."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi", "uvicorn"]\n\n'
+            '[project.scripts]\nstart = "app.web:start"\n',
+            "app/__init__.py": "",
+            "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
+            "app/web.py": "import uvicorn\nfrom fastapi import FastAPI\n\napi = FastAPI()\n\n\n"
+            "def start() -> None:\n" + server,
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'app = "app.web:api"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        pytest.param(
+            "TARGET = 'app.main:app'\napi = FastAPI()\n\n\ndef start() -> None:\n"
+            "    uvicorn.run(TARGET)\n",
+            id="a variable holding an import string",
+        ),
+        pytest.param(
+            "class Settings:\n    target = 'app.main:app'\n\n\nsettings = Settings()\n"
+            "api = FastAPI()\n\n\ndef start() -> None:\n    uvicorn.run(settings.target)\n",
+            id="a setting's attribute",
+        ),
+        pytest.param(
+            "TARGET = 'app.main:app'\napi = FastAPI()\n\n\ndef start() -> None:\n"
+            "    uvicorn.run('app.web:TARGET')\n",
+            id="its own import string naming no app",
+        ),
+    ],
+)
+def test_a_console_script_serving_a_name_holding_no_app_names_none(
+    tmp_path: Path, module: str
+) -> None:
+    """Only a variable of the script's module holding an app is served from it: a variable
+    holding an import string was planned as the app (`app.web:TARGET`, patched with
+    `TARGET.include_router(...)`), and a setting's attribute refused (exit 2); init chooses
+    as for a script naming no app."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi", "uvicorn"]\n\n'
+            '[project.scripts]\nstart = "app.web:start"\n',
+            "app/__init__.py": "",
+            "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
+            "app/web.py": "import uvicorn\nfrom fastapi import FastAPI\n\n" + module,
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'app = "app.main:app"' in result.stdout, result.stdout
+
+
+def test_a_console_script_serving_a_name_its_function_binds_serves_no_module_variable(
+    tmp_path: Path,
+) -> None:
+    """`def start(): from app.main import app as api; uvicorn.run(api)` serves `app.main`'s
+    app, not the module's own `api`: the local name was read as the module variable."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi", "uvicorn"]\n\n'
+            '[project.scripts]\nstart = "app.web:start"\n',
+            "app/__init__.py": "",
+            "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
+            "app/web.py": "import uvicorn\nfrom fastapi import FastAPI\n\napi = FastAPI()\n\n\n"
+            "def start() -> None:\n    from app.main import app as api\n\n    uvicorn.run(api)\n",
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'app = "app.main:app"' in result.stdout, result.stdout

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from telemetry_cli.patching import symbols
+from telemetry_cli.patching.project import BackendReader
 from tests.cli_support import copy_bundled_project, make_project, run, write_files
 
 USERS_PY = (
@@ -251,21 +253,196 @@ def test_a_raise_above_a_patched_module_the_app_never_imports_is_not_judged(
     assert "cannot start" not in done.stdout, done.stdout
 
 
+#: The app's module reaching the retired package by an import that may never run when the app
+#: is imported: the app starts, the run patches as for a package the app never imports.
+MAY_NOT_RUN = {
+    "with-a-fallback-when-it-fails": (
+        "try:\n    from app.legacy import routes\nexcept ImportError:\n    routes = None\n"
+    ),
+    "under-type-checking": (
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from app.legacy import routes\n"
+    ),
+    "in-a-function": "def legacy():\n    from app.legacy import routes\n\n    return routes\n",
+    "under-the-main-guard": ('if __name__ == "__main__":\n    import app.legacy.routes\n'),
+    "in-a-module-imported-only-in-a-function": (
+        "def helpers():\n    from app import helpers\n\n    return helpers\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MAY_NOT_RUN))
+def test_a_raise_above_a_module_imported_only_where_it_may_not_run_is_not_judged(
+    tmp_path: Path, case: str
+) -> None:
+    # The import text was enough before: any import of `app.legacy` in the app's code, run at
+    # import or not, had the run refuse (exit 1, "cannot start") a backend that starts.
+    root = make_project(
+        tmp_path / "project", 'instrument = { "legacy/routes.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/legacy/__init__.py": 'raise ImportError("legacy was removed")\n',
+            "backend/app/legacy/routes.py": USERS_PY,
+            "backend/app/helpers.py": "from app.legacy import routes\n",
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(MAY_NOT_RUN[case] + main.read_text())
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 0, done.stdout
+    assert "cannot start" not in done.stdout, done.stdout
+
+
+#: The app's module reaching the retired package by imports that run whenever it is imported.
+CERTAINLY_RUNS = {
+    "a-top-level-import": "from app.legacy import routes\n",
+    "a-relative-import": "from .legacy import routes\n",
+    "through-another-module": "import app.helpers\n",
+    "through-the-package-above": "",
+    "an-import-module-call": 'import importlib\n\nimportlib.import_module("app.legacy.routes")\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(CERTAINLY_RUNS))
+def test_a_raise_above_a_module_the_app_imports_when_imported_is_refused(
+    tmp_path: Path, case: str
+) -> None:
+    root = make_project(
+        tmp_path / "project", 'instrument = { "legacy/routes.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/legacy/__init__.py": 'raise ImportError("legacy was removed")\n',
+            "backend/app/legacy/routes.py": USERS_PY,
+            "backend/app/helpers.py": "from app.legacy import routes\n",
+        },
+    )
+    if case == "through-the-package-above":
+        write_files(root, {"backend/app/__init__.py": "from app import helpers\n"})
+    main = root / "backend/app/main.py"
+    main.write_text(CERTAINLY_RUNS[case] + main.read_text())
+    done = run("generate", "--root", str(root))
+    assert done.exit_code == 1, done.stdout
+    assert "backend/app/legacy/__init__.py:1: raises ImportError" in done.stdout, done.stdout
+
+
+#: The import of the retired package in a block, what its `__init__` raises, and whether the
+#: app then cannot start: a `with` body runs, a `try` body too unless a handler may take what
+#: is raised (the builtin hierarchy judges builtin classes; another class may be anything).
+GUARDED = {
+    "with-a-context": (
+        "import contextlib\n\nwith contextlib.nullcontext():\n    from app.legacy import routes\n",
+        "ImportError",
+        True,
+    ),
+    "try-finally-without-a-handler": (
+        "try:\n    from app.legacy import routes\nfinally:\n    pass\n",
+        "ImportError",
+        True,
+    ),
+    "a-handler-of-another-class": (
+        "try:\n    from app.legacy import routes\nexcept ImportError:\n    routes = None\n",
+        "RuntimeError",
+        True,
+    ),
+    "a-handler-of-a-subclass": (
+        "try:\n    from app.legacy import routes\nexcept ModuleNotFoundError:\n    routes = None\n",
+        "ImportError",
+        True,
+    ),
+    "exception-does-not-take-system-exit": (
+        "try:\n    from app.legacy import routes\nexcept Exception:\n    routes = None\n",
+        "SystemExit",
+        True,
+    ),
+    "a-handler-of-the-parent-class": (
+        "try:\n    from app.legacy import routes\nexcept ImportError:\n    routes = None\n",
+        "ModuleNotFoundError",
+        False,
+    ),
+    "exception": (
+        "try:\n    from app.legacy import routes\nexcept Exception:\n    routes = None\n",
+        "RuntimeError",
+        False,
+    ),
+    "a-bare-except": (
+        "try:\n    from app.legacy import routes\nexcept:  # noqa: E722\n    routes = None\n",
+        "SystemExit",
+        False,
+    ),
+    "a-tuple-holding-the-parent": (
+        "try:\n    from app.legacy import routes\nexcept (ValueError, LookupError):\n"
+        "    routes = None\n",
+        "KeyError",
+        False,
+    ),
+    "a-class-of-the-code-s-own": (
+        "import errors\n\ntry:\n    from app.legacy import routes\nexcept errors.Retired:\n"
+        "    routes = None\n",
+        "RuntimeError",
+        False,
+    ),
+    "under-an-if": (
+        "import os\n\nif os.environ.get('LEGACY'):\n    from app.legacy import routes\n",
+        "RuntimeError",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GUARDED))
+def test_a_raise_above_a_module_imported_in_a_block_is_judged_by_what_catches_it(
+    tmp_path: Path, case: str
+) -> None:
+    # Every `try`/`with` was read as "may not run": an app that cannot start was patched.
+    guarded, raised, refused = GUARDED[case]
+    root = make_project(
+        tmp_path / "project", 'instrument = { "legacy/routes.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/legacy/__init__.py": f'raise {raised}("legacy was removed")\n',
+            "backend/app/legacy/routes.py": USERS_PY,
+        },
+    )
+    main = root / "backend/app/main.py"
+    main.write_text(guarded + main.read_text())
+    done = run("generate", "--root", str(root))
+    if refused:
+        assert done.exit_code == 1, done.stdout
+        assert f"backend/app/legacy/__init__.py:1: raises {raised}" in done.stdout, done.stdout
+    else:
+        assert done.exit_code == 0, done.stdout
+        assert "cannot start" not in done.stdout, done.stdout
+
+
 def test_the_app_s_reach_is_not_read_through_the_layer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The generated layer is the tool's own code and imports none of the user's modules:
     # following the app's imports into it parsed its largest modules (a dynamic-import
-    # probe) on every run, a third of an up-to-date check of the bundled project.
+    # probe) on every run, a third of an up-to-date check of the bundled project. What the
+    # app's imports certainly run is not read through it either.
     root = copy_bundled_project(tmp_path / "project")
     probed: list[str] = []
     listed = symbols._listed_modules
+    run_at_import = symbols.imports_run_at_import
 
     def recorded(source: symbols.ModuleSource, *args: Any) -> set[str]:
         probed.append(source.name)
         return listed(source, *args)
 
+    def recorded_run(source: symbols.ModuleSource, raised: Any) -> Iterator[str]:
+        probed.append(source.name)
+        return run_at_import(source, raised)
+
     monkeypatch.setattr(symbols, "_listed_modules", recorded)
+    monkeypatch.setattr(symbols, "imports_run_at_import", recorded_run)
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+    index = symbols.PackageIndex(BackendReader(root, "backend").read, layer="app.analytics")
+    index.run_at_import(["app.main"], frozenset({"ImportError"}))
     assert "app.main" in probed
     assert not [name for name in probed if name.startswith("app.analytics")]

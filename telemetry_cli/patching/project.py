@@ -74,6 +74,7 @@ from telemetry_cli.patching.symbols import (
     Unreadable,
     failing_at_import,
     parse,
+    raised_at_import,
 )
 from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, layer_dir, qualified
 from telemetry_cli.render import carries_header
@@ -1042,18 +1043,8 @@ class _Analysis:
             None if site is None else site.module.name,
         )
         app_modules = tuple(filter(None, (site and site.module.name, entry.module)))
-        # A patched module the app's code never reaches (a dead package named in the plan) is
-        # no import the app makes: a raise above it does not stop the app.
-        reached = self.index.imported_from(app_modules)
         self._fail_unimportable(
-            (
-                *app_modules,
-                *(
-                    editor.module.name
-                    for editor in self.editors.values()
-                    if editor.module.name in reached
-                ),
-            )
+            app_modules, tuple(editor.module.name for editor in self.editors.values())
         )
         report.files = [self._result(path) for path in dict.fromkeys(self.order)]
         # The folders the app's imports need on the import path besides the backend folder,
@@ -1135,11 +1126,15 @@ class _Analysis:
                 self.order.append(path)
         return tuple(failed)
 
-    def _fail_unimportable(self, modules: tuple[str, ...]) -> None:
-        """Fail each package ``__init__`` above ``modules`` whose top level always raises.
+    def _fail_unimportable(self, app_modules: tuple[str, ...], patched: tuple[str, ...]) -> None:
+        """Fail each package ``__init__`` above the app's modules whose top level always raises.
 
-        ``modules``: the app's module, the server's and those the run patches that the app's
-        code imports (directly or through others). Python runs the
+        ``app_modules``: the app's module and the server's; ``patched``: the modules the run
+        patches, judged only where importing the app's modules imports them, by imports that
+        certainly run then (:meth:`PackageIndex.run_at_import`: an import in a function, under
+        ``if TYPE_CHECKING:`` or ``if __name__ == "__main__":``, or in a ``try`` whose handler
+        may take what the package above raises, may never run, and a raise above it does not
+        stop the app). Python runs the
         ``__init__.py`` of every package above a module before the module (``from app.routes
         import users`` runs ``app/routes/__init__.py`` first), whatever the import names. One
         with a ``raise`` in its own body (not under ``if``/``try``/``with``/``def``/``class``)
@@ -1153,7 +1148,19 @@ class _Analysis:
         """
         layers = self._layer_dirs()
         seen: set[str] = set()
-        for module in modules:
+        # What the app's imports certainly run, read only when a patched module sits below a
+        # package that raises (most runs have none: no module is parsed again for it), once
+        # per set of exceptions raised there (a `try` taking one of them may skip the import).
+        reached: dict[frozenset[str], set[str]] = {}
+        for module in (*app_modules, *patched):
+            if module not in app_modules:
+                raised = self._raised_above(module)
+                if not raised:
+                    continue
+                if raised not in reached:
+                    reached[raised] = self.index.run_at_import(app_modules, raised)
+                if module not in reached[raised]:
+                    continue
             parts = module.split(".")
             # The packages above it only: what the module itself does is its own code's
             # business, read (or not) as its routes are.
@@ -1174,6 +1181,23 @@ class _Analysis:
                         break
                 if any(hook in source.text for hook in ("__path__", "meta_path", "path_hooks")):
                     break
+
+    def _raised_above(self, module: str) -> frozenset[str]:
+        """What the package ``__init__`` files above ``module`` raise at their top level.
+
+        The classes as written (:func:`raised_at_import`); empty when none has a ``raise``.
+
+        A bare ``raise`` is said by an empty name: no class known, so any handler may take it.
+        """
+        parts = module.split(".")
+        raised: set[str] = set()
+        for end in range(1, len(parts)):
+            source = self.index.source(".".join(parts[:end]))
+            if source is None:
+                break
+            if "raise" in source.text:
+                raised.update(name or "" for _, name in raised_at_import(source))
+        return frozenset(raised)
 
     def _layer_dirs(self) -> tuple[str, ...]:
         """The folders (each ending in ``/``) of any layer named by the plan or a record.

@@ -8,6 +8,7 @@ function builds one, and the value of a string constant.
 
 import ast
 import bisect
+import builtins
 import contextlib
 import copy
 import functools
@@ -17,7 +18,7 @@ import string
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -2266,6 +2267,42 @@ class PackageIndex:
             frontier.extend(_listed_modules(source, self.package, self._is_package, self.source))
         return reached
 
+    def run_at_import(self, roots: Iterable[str], raised: Collection[str]) -> set[str]:
+        """The modules of the backend folder importing ``roots`` certainly runs, themselves too.
+
+        Unlike :meth:`imported_from` (what the code may reach, for what to read), only what
+        runs whenever the modules are imported: the packages above each (their ``__init__``
+        runs first) and what the module's own top level imports (:func:`imports_run_at_import`:
+        ``raised`` names the exceptions a ``try`` around an import may catch to skip it). An
+        import in a function, under an ``if`` (``TYPE_CHECKING``, the main guard) or in a
+        ``try`` whose handler takes that failure may never run; a module that does not parse
+        reaches nothing further, nor does the generated layer (as in :meth:`imported_from`).
+        For a judgement that refuses: what it reaches runs.
+        """
+        reached: set[str] = set()
+        frontier = [
+            ".".join(parts[:end])
+            for root in roots
+            for parts in (root.split("."),)
+            for end in range(1, len(parts) + 1)
+        ]
+        while frontier:
+            name = frontier.pop()
+            if name in reached:
+                continue
+            reached.add(name)
+            # The layer is the tool's own code: it imports none of the user's modules.
+            if self.layer_of(name) is not None:
+                continue
+            source = self.source(name)
+            if source is None:
+                continue
+            reached.add(source.name)
+            for imported in imports_run_at_import(source, raised):
+                parts = imported.split(".")
+                frontier.extend(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+        return reached
+
     def _is_package(self, name: str) -> bool:
         """Whether module ``name`` of the backend folder is a package (an ``__init__.py``)."""
         source = self.source(name)
@@ -3896,7 +3933,7 @@ def _listed_modules(
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
-            for name in _names_bound(node):
+            for name in names_bound(node):
                 bindings[name] = bindings.get(name, 0) + 1
             if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -4081,7 +4118,7 @@ def _written_string(
     return None
 
 
-def _names_bound(node: ast.AST) -> list[str]:
+def names_bound(node: ast.AST) -> list[str]:
     """The names ``node`` itself binds.
 
     An assignment's, a loop's or ``with``'s target, a parameter, an import, a ``def``/
@@ -4544,6 +4581,16 @@ def failing_at_import(source: ModuleSource) -> Iterator[tuple[int, str]]:
     ``with``, loop, ``def`` or ``class`` (where whether it runs is not known from the text).
     A module that does not parse yields nothing (that failure is reported on its own).
     """
+    for line, name in raised_at_import(source):
+        shown = "the exception being handled" if name is None else name
+        yield line, f"raises {shown} whenever it is imported"
+
+
+def raised_at_import(source: ModuleSource) -> Iterator[tuple[int, str | None]]:
+    """``(line, class)`` of each ``raise`` :func:`failing_at_import` finds in ``source``.
+
+    The class as written (``RuntimeError``, ``errors.Removed``); None for a bare ``raise``.
+    """
     try:
         tree = ast.parse(source.text)
     except PARSE_ERRORS:
@@ -4553,8 +4600,86 @@ def failing_at_import(source: ModuleSource) -> Iterator[tuple[int, str]]:
             raised = statement.exc
             if isinstance(raised, ast.Call):
                 raised = raised.func
-            name = ast.unparse(raised) if raised is not None else "the exception being handled"
-            yield statement.lineno, f"raises {name} whenever it is imported"
+            yield statement.lineno, None if raised is None else ast.unparse(raised)
+
+
+def _builtin_exception(name: str) -> type[BaseException] | None:
+    """The builtin exception class ``name`` (``ImportError``, ``builtins.KeyError``), if one."""
+    name = name.removeprefix("builtins.")
+    found = getattr(builtins, name, None) if name.isidentifier() else None
+    return found if isinstance(found, type) and issubclass(found, BaseException) else None
+
+
+def _may_catch(handler: ast.ExceptHandler, raised: Collection[str]) -> bool:
+    """Whether ``handler`` may take one of the exceptions ``raised`` names.
+
+    A bare ``except`` takes all; builtin classes are judged by the builtin hierarchy
+    (``except ImportError`` takes ``ModuleNotFoundError``, not ``RuntimeError``). A class of
+    the code's own, on either side, may be anything: it counts as taking it (the import may
+    then not run, and nothing is refused on it).
+    """
+    if handler.type is None:
+        return True
+    written = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for caught in written:
+        catcher = _builtin_exception(ast.unparse(caught))
+        for name in raised:
+            thrown = _builtin_exception(name)
+            if catcher is None or thrown is None or issubclass(thrown, catcher):
+                return True
+    return False
+
+
+def imports_run_at_import(source: ModuleSource, raised: Collection[str]) -> Iterator[str]:
+    """The dotted names the imports ``source`` runs whenever it is imported may name a module by.
+
+    Those of its own top level, as :func:`failing_at_import`'s ``raise`` runs, and of the
+    blocks that run with it: a ``with`` body, a ``try`` body none of whose handlers may take
+    one of the exceptions ``raised`` names (:func:`_may_catch`: no fallback then skips the
+    failing import), and a ``finally``. An import under an ``if`` (``TYPE_CHECKING``,
+    ``__name__ == "__main__"``, a setting), in a handler, an ``else``, a loop or a definition
+    may not run, and is not named. ``import a.b`` names ``a.b``; ``from a import b`` names
+    ``a`` and ``a.b``; ``import_module("a.b")`` called so names ``a.b``. A relative import is
+    made absolute from the module's package. A module that does not parse names nothing.
+    """
+    try:
+        tree = ast.parse(source.text)
+    except PARSE_ERRORS:
+        return
+    blocks = [tree.body]
+    while blocks:
+        for statement in blocks.pop():
+            if isinstance(statement, ast.With | ast.AsyncWith):
+                blocks.append(statement.body)
+            elif isinstance(statement, _TRIES):
+                if not any(_may_catch(handler, raised) for handler in statement.handlers):
+                    blocks.append(statement.body)
+                blocks.append(statement.finalbody)
+            elif isinstance(statement, ast.Import):
+                yield from (alias.name for alias in statement.names)
+            elif isinstance(statement, ast.ImportFrom):
+                base = _absolute_from(statement, source.package)
+                if base is None:
+                    continue
+                yield base
+                yield from (
+                    f"{base}.{alias.name}" for alias in statement.names if alias.name != "*"
+                )
+            elif isinstance(statement, ast.Expr | ast.Assign | ast.AnnAssign) and isinstance(
+                statement.value, ast.Call
+            ):
+                call = statement.value
+                called = call.func.attr if isinstance(call.func, ast.Attribute) else None
+                if isinstance(call.func, ast.Name):
+                    called = call.func.id
+                if (
+                    called in ("import_module", "__import__")
+                    and call.args
+                    and isinstance(call.args[0], ast.Constant)
+                    and isinstance(call.args[0].value, str)
+                    and not call.args[0].value.startswith(".")
+                ):
+                    yield call.args[0].value
 
 
 def modules_imported(text: str, package: str | None) -> Iterator[str]:
