@@ -2973,6 +2973,17 @@ TOOL_CREDENTIAL_TEXTS = [
     "npm config set //registry.npmjs.org/:_authToken hunter2x",
     'dotnet user-secrets set "Db:Password" "hunter2x"',
     "set -gx API_TOKEN hunter2x",
+    # Options before the setting's name or the tool's command, with their values or not.
+    "aws configure --profile prod set aws_secret_access_key hunter2x",
+    "aws configure set --profile prod aws_secret_access_key hunter2x",
+    "git config --file ~/.gitconfig --add hub.oauthtoken hunter2x",
+    "npm config set --location=global //registry.example.org/:_authToken hunter2x",
+    "heroku config:set -a app API_TOKEN=hunter2x",
+    "rabbitmqctl -n rabbit@host add_user alice hunter2x",
+    "rabbitmqctl --node rabbit@host -q change_password alice hunter2x",
+    "set --global --export API_TOKEN hunter2x",
+    "set -U -x GITHUB_TOKEN hunter2x",
+    "kubectl create secret generic db --from-literal=password=hunter2x",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -3009,10 +3020,40 @@ TOOL_KEPT_TEXTS = [
     'dotnet user-secrets set "Db:Password" --verbose',
     "rabbitmqctl add_user ada $RABBITMQ_PASS",
     "see the net user command for details",
+    # Options before the name, and a setting or a command that names no secret.
+    "aws configure --profile prod set region us-east-1",
+    "git config --global user.name ada",
+    "git config --global credential.helper store",
+    "git config --global --unset github.token",
+    "npm config set --location=global registry https://registry.npmjs.org/",
+    "rabbitmqctl -n rabbit@host add_vhost staging",
+    "set --global --export EDITOR vim",
+    "set --erase API_TOKEN",
+    "the config token expired",
     # "net user" in prose, not at a command's start (a re-review's titles).
     "Net User Growth Q3-2024",
     "Monthly net user adds 2024-Q1 rose",
 ]
+
+
+# A placeholder or a reference in a setting command's value's place, judged as a setter call's
+# quoted value is (one rule). As an argument list's items these are a name and its value, which
+# the key rule redacts whatever the value is: text only.
+SETTING_PLACEHOLDER_TEXTS = [
+    "config set password ${PASSWORD}",
+    "config set password <your-password>",
+    "config set password '<password>'",
+    "config set password '{password}'",
+    "git config --global github.token '[token]'",
+    "rabbitmqctl -n rabbit@host add_user ada '<password>'",
+    "ALTER USER ada PASSWORD '<new-password>'",
+    "config.set('password', '<password>')",
+]
+
+
+@pytest.mark.parametrize("text", SETTING_PLACEHOLDER_TEXTS)
+def test_a_placeholder_given_to_a_setting_command_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
 @pytest.mark.parametrize("text", TOOL_CREDENTIAL_TEXTS)
@@ -3045,6 +3086,12 @@ CREDENTIAL_SHAPES_IN_TEXT = [
     repr("PASSWORD\thunter2x"),
     json.dumps("[db]\nuser = ada\npassword = hunter2x\n")[1:-1],
     "user=ada\\u0026pass=hunter2x",
+    # A sensitive word's letters written as their codes.
+    "\\x74oken=hunter2x",
+    "api_\\u006bey=hunter2x",
+    "\\u0073ecret: hunter2x",
+    "\\x70\\x61\\x73\\x73word=hunter2x",
+    "\\u0050ASSWORD\\thunter2x",
     repr("pass\u200bword=hunter2x"),
     "os.environ.setdefault('SECRET_KEY', 'hunter2x')",
     "define('DB_PASSWORD', 'hunter2x');",
@@ -3065,6 +3112,9 @@ CREDENTIAL_SHAPES_KEPT = [
     repr("line one\nline two\n"),
     "C:\\new\\temp\\report.txt",
     "\\u00e9t\\u00e9 report for C:\\xampp",
+    "caf\\u00e9 \\u0074able report",
+    "\\x1b[31mtoken count\\x1b[0m",
+    "\\x6beyboard layout\\n",
     repr("Password reset\tsent\n"),
     "actions/checkout@v4",
     "lodash/fp@4.17.21/dist/fp.js",
