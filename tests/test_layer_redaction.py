@@ -2260,6 +2260,10 @@ def test_a_combining_mark_inside_a_secret_word_of_text_hides_nothing(
         # .NET's settings: <appSettings><add key="..." value="..."/>.
         '<appSettings><add key="ApiKey" value="abc123"/></appSettings>',
         "<add value='hunter2' key='SmtpPassword' />",
+        # HTML's names in any case.
+        '<INPUT TYPE="PASSWORD" VALUE="hunter2">',
+        '<Input Name="Password" Value="hunter2">',
+        '<META NAME="csrf-token" CONTENT="x9Yab12">',
     ],
 )
 def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(logger: Any, text: str) -> None:
@@ -2275,6 +2279,8 @@ def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(logger: Any,
         '<option value="token">Token</option>',
         '<add key="Theme" value="dark"/>',
         '<add key="ApiKey" value=""/>',
+        '<INPUT TYPE="TEXT" VALUE="hello">',
+        '<INPUT TYPE="PASSWORD" VALUE="">',
     ],
 )
 def test_a_form_field_without_a_secret_is_kept(logger: Any, text: str) -> None:
