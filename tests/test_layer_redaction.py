@@ -2990,6 +2990,16 @@ TOOL_CREDENTIAL_TEXTS = [
     "set --global --export API_TOKEN hunter2x",
     "set -U -x GITHUB_TOKEN hunter2x",
     "kubectl create secret generic db --from-literal=password=hunter2x",
+    "doppler secrets set API_KEY hunter2x",
+    "setx API_KEY hunter2x /M",
+    "CONFIG SET requirepass hunter2x",
+    "redis-cli CONFIG SET masterauth hunter2x",
+    # More tools' password flags.
+    "zip -r -P hunter2x out.zip dir",
+    "unzip -P hunter2x out.zip",
+    "7z a -phunter2x out.7z dir",
+    "openssl enc -aes-256-cbc -k hunter2x -in a -out b",
+    "ssh-keygen -t ed25519 -N hunter2x -f key",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -3036,6 +3046,14 @@ TOOL_KEPT_TEXTS = [
     "set --global --export EDITOR vim",
     "set --erase API_TOKEN",
     "the config token expired",
+    "the secrets set is large",
+    "setx PATH C:\\bin",
+    "setx API_KEY %API_KEY%",
+    "CONFIG SET maxmemory 100mb",
+    "zip -r out.zip dir",
+    "7z x -y out.7z",
+    "ssh-keygen -t ed25519 -N '' -f key",
+    "openssl s_client -connect example.com:443",
     # "net user" in prose, not at a command's start (a re-review's titles).
     "Net User Growth Q3-2024",
     "Monthly net user adds 2024-Q1 rose",
@@ -3103,6 +3121,7 @@ CREDENTIAL_SHAPES_IN_TEXT = [
     "define('DB_PASSWORD', 'hunter2x');",
     'localStorage.setItem("access_token", "hunter2x")',
     "config.set('password', 'hunter2x')",
+    '[Environment]::SetEnvironmentVariable("API_KEY", "hunter2x", "User")',
 ]
 # Their neighbours without one: a "+" of arithmetic, a phone number or base64; a quoted form
 # without a password or with a test's count; escapes in a path or a message; a package's or an
