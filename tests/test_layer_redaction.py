@@ -3001,6 +3001,35 @@ TOOL_CREDENTIAL_TEXTS = [
     "7z a -phunter2x out.7z dir",
     "openssl enc -aes-256-cbc -k hunter2x -in a -out b",
     "ssh-keygen -t ed25519 -N hunter2x -f key",
+    "zip -rP hunter2x out.zip dir",
+    "7z.exe a -phunter2x out.7z dir",
+    '"C:\\Program Files\\7-Zip\\7z.exe" a -phunter2x out.7z dir',
+    "setx.exe API_KEY hunter2x",
+    # Options before the name, any number of them.
+    "git config --global --file ~/.gitconfig --add --type=string --no-includes --show-scope"
+    " hub.oauthtoken hunter2x",
+    "aws configure --profile a --region b --output c set aws_secret_access_key hunter2x",
+    "set -l -x -g -U --path API_TOKEN hunter2x",
+    "setx /M API_KEY hunter2x",
+    "cmd /c setx API_KEY hunter2x",
+    "127.0.0.1:6379> CONFIG SET requirepass hunter2x",
+]
+# A password may open with a bracket: only a whole closed one holding words is a placeholder;
+# a quoted one may hold a space (text only: an argument list gives the item its words).
+BRACKET_OPENED_PASSWORDS = [
+    "CREATE USER ada IDENTIFIED BY '<3Kittens!'",
+    "ALTER ROLE app WITH PASSWORD '[Zq8!wR3'",
+    "ALTER USER ada PASSWORD '{noop}hunter2x'",
+    "CREATE USER ada IDENTIFIED BY '{bcrypt}$2a$10$abcdefghijklmnopqrstuv'",
+    'ALTER USER ada PASSWORD "<Zq8!wR3>";',
+    "net user ada [Zq8!wR3 /add",
+    "rabbitmqctl change_password ada <3Kittens!",
+    "set -gx API_TOKEN [Zq8!wR3",
+    "SetEnv DB_PASSWORD <3Kittens!",
+    "config set password {noop}hunter2x",
+    "git config --global github.token <ghp_x1y2z3w4",
+    "config.set('password', '{noop}hunter2x')",
+    "ssh-keygen -t ed25519 -N 'hunter 2x' -f key",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -3059,6 +3088,17 @@ TOOL_KEPT_TEXTS = [
     # "net user" in prose, not at a command's start (a re-review's titles).
     "Net User Growth Q3-2024",
     "Monthly net user adds 2024-Q1 rose",
+    # A setting command's words after its name are no names; one in prose is none.
+    "CONFIG SET failed for session 4f2a key expired",
+    "use config set to store the token abc123 in the registry",
+    "use set -x to store the token abc123 in the registry",
+    "please setx token abc123",
+    # A password flag given a reference or a placeholder (the one rule).
+    "unzip -P $ZIP_PASSWORD file.zip",
+    "unzip -P %ZIPPW% file.zip",
+    'zip -P "$PASS" out.zip f',
+    'openssl enc -k "${ENC_KEY}" -in a',
+    "ssh-keygen -N '<passphrase>' -f key",
 ]
 
 
@@ -3073,6 +3113,7 @@ SETTING_PLACEHOLDER_TEXTS = [
     "git config --global github.token '[token]'",
     "rabbitmqctl -n rabbit@host add_user ada '<password>'",
     "ALTER USER ada PASSWORD '<new-password>'",
+    "ALTER USER ada PASSWORD '{{ password }}'",
     "config.set('password', '<password>')",
 ]
 
@@ -3084,6 +3125,11 @@ def test_a_placeholder_given_to_a_setting_command_is_kept(logger: Any, text: str
 
 @pytest.mark.parametrize("text", TOOL_CREDENTIAL_TEXTS)
 def test_a_credential_on_a_tools_command_line_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", BRACKET_OPENED_PASSWORDS)
+def test_a_password_opening_with_a_bracket_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
 
 
