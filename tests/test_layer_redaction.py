@@ -2260,6 +2260,10 @@ def test_a_combining_mark_inside_a_secret_word_of_text_hides_nothing(
         # .NET's settings: <appSettings><add key="..." value="..."/>.
         '<appSettings><add key="ApiKey" value="abc123"/></appSettings>',
         "<add value='hunter2' key='SmtpPassword' />",
+        # HTML's names in any case.
+        '<INPUT TYPE="PASSWORD" VALUE="hunter2">',
+        '<Input Name="Password" Value="hunter2">',
+        '<META NAME="csrf-token" CONTENT="x9Yab12">',
     ],
 )
 def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(logger: Any, text: str) -> None:
@@ -2275,6 +2279,8 @@ def test_a_form_field_with_a_sensitive_name_and_a_value_is_redacted(logger: Any,
         '<option value="token">Token</option>',
         '<add key="Theme" value="dark"/>',
         '<add key="ApiKey" value=""/>',
+        '<INPUT TYPE="TEXT" VALUE="hello">',
+        '<INPUT TYPE="PASSWORD" VALUE="">',
     ],
 )
 def test_a_form_field_without_a_secret_is_kept(logger: Any, text: str) -> None:
@@ -2973,6 +2979,57 @@ TOOL_CREDENTIAL_TEXTS = [
     "npm config set //registry.npmjs.org/:_authToken hunter2x",
     'dotnet user-secrets set "Db:Password" "hunter2x"',
     "set -gx API_TOKEN hunter2x",
+    # Options before the setting's name or the tool's command, with their values or not.
+    "aws configure --profile prod set aws_secret_access_key hunter2x",
+    "aws configure set --profile prod aws_secret_access_key hunter2x",
+    "git config --file ~/.gitconfig --add hub.oauthtoken hunter2x",
+    "npm config set --location=global //registry.example.org/:_authToken hunter2x",
+    "heroku config:set -a app API_TOKEN=hunter2x",
+    "rabbitmqctl -n rabbit@host add_user alice hunter2x",
+    "rabbitmqctl --node rabbit@host -q change_password alice hunter2x",
+    "set --global --export API_TOKEN hunter2x",
+    "set -U -x GITHUB_TOKEN hunter2x",
+    "kubectl create secret generic db --from-literal=password=hunter2x",
+    "doppler secrets set API_KEY hunter2x",
+    "poetry config pypi-token.pypi hunter2x",
+    "setx API_KEY hunter2x /M",
+    "CONFIG SET requirepass hunter2x",
+    "redis-cli CONFIG SET masterauth hunter2x",
+    # More tools' password flags.
+    "zip -r -P hunter2x out.zip dir",
+    "unzip -P hunter2x out.zip",
+    "7z a -phunter2x out.7z dir",
+    "openssl enc -aes-256-cbc -k hunter2x -in a -out b",
+    "ssh-keygen -t ed25519 -N hunter2x -f key",
+    "zip -rP hunter2x out.zip dir",
+    "7z.exe a -phunter2x out.7z dir",
+    '"C:\\Program Files\\7-Zip\\7z.exe" a -phunter2x out.7z dir',
+    "setx.exe API_KEY hunter2x",
+    # Options before the name, any number of them.
+    "git config --global --file ~/.gitconfig --add --type=string --no-includes --show-scope"
+    " hub.oauthtoken hunter2x",
+    "aws configure --profile a --region b --output c set aws_secret_access_key hunter2x",
+    "set -l -x -g -U --path API_TOKEN hunter2x",
+    "setx /M API_KEY hunter2x",
+    "cmd /c setx API_KEY hunter2x",
+    "127.0.0.1:6379> CONFIG SET requirepass hunter2x",
+]
+# A password may open with a bracket: only a whole closed one holding words is a placeholder;
+# a quoted one may hold a space (text only: an argument list gives the item its words).
+BRACKET_OPENED_PASSWORDS = [
+    "CREATE USER ada IDENTIFIED BY '<3Kittens!'",
+    "ALTER ROLE app WITH PASSWORD '[Zq8!wR3'",
+    "ALTER USER ada PASSWORD '{noop}hunter2x'",
+    "CREATE USER ada IDENTIFIED BY '{bcrypt}$2a$10$abcdefghijklmnopqrstuv'",
+    'ALTER USER ada PASSWORD "<Zq8!wR3>";',
+    "net user ada [Zq8!wR3 /add",
+    "rabbitmqctl change_password ada <3Kittens!",
+    "set -gx API_TOKEN [Zq8!wR3",
+    "SetEnv DB_PASSWORD <3Kittens!",
+    "config set password {noop}hunter2x",
+    "git config --global github.token <ghp_x1y2z3w4",
+    "config.set('password', '{noop}hunter2x')",
+    "ssh-keygen -t ed25519 -N 'hunter 2x' -f key",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
@@ -3009,14 +3066,70 @@ TOOL_KEPT_TEXTS = [
     'dotnet user-secrets set "Db:Password" --verbose',
     "rabbitmqctl add_user ada $RABBITMQ_PASS",
     "see the net user command for details",
+    # Options before the name, and a setting or a command that names no secret.
+    "aws configure --profile prod set region us-east-1",
+    "git config --global user.name ada",
+    "git config --global credential.helper store",
+    "git config --global --unset github.token",
+    "npm config set --location=global registry https://registry.npmjs.org/",
+    "rabbitmqctl -n rabbit@host add_vhost staging",
+    "set --global --export EDITOR vim",
+    "set --erase API_TOKEN",
+    "the config token expired",
+    "the secrets set is large",
+    "the config file.yaml holds 3 tokens",
+    "setx PATH C:\\bin",
+    "setx API_KEY %API_KEY%",
+    "CONFIG SET maxmemory 100mb",
+    "zip -r out.zip dir",
+    "7z x -y out.7z",
+    "ssh-keygen -t ed25519 -N '' -f key",
+    "openssl s_client -connect example.com:443",
     # "net user" in prose, not at a command's start (a re-review's titles).
     "Net User Growth Q3-2024",
     "Monthly net user adds 2024-Q1 rose",
+    # A setting command's words after its name are no names; one in prose is none.
+    "CONFIG SET failed for session 4f2a key expired",
+    "use config set to store the token abc123 in the registry",
+    "use set -x to store the token abc123 in the registry",
+    "please setx token abc123",
+    # A password flag given a reference or a placeholder (the one rule).
+    "unzip -P $ZIP_PASSWORD file.zip",
+    "unzip -P %ZIPPW% file.zip",
+    'zip -P "$PASS" out.zip f',
+    'openssl enc -k "${ENC_KEY}" -in a',
+    "ssh-keygen -N '<passphrase>' -f key",
 ]
+
+
+# A placeholder or a reference in a setting command's value's place, judged as a setter call's
+# quoted value is (one rule). As an argument list's items these are a name and its value, which
+# the key rule redacts whatever the value is: text only.
+SETTING_PLACEHOLDER_TEXTS = [
+    "config set password ${PASSWORD}",
+    "config set password <your-password>",
+    "config set password '<password>'",
+    "config set password '{password}'",
+    "git config --global github.token '[token]'",
+    "rabbitmqctl -n rabbit@host add_user ada '<password>'",
+    "ALTER USER ada PASSWORD '<new-password>'",
+    "ALTER USER ada PASSWORD '{{ password }}'",
+    "config.set('password', '<password>')",
+]
+
+
+@pytest.mark.parametrize("text", SETTING_PLACEHOLDER_TEXTS)
+def test_a_placeholder_given_to_a_setting_command_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
 @pytest.mark.parametrize("text", TOOL_CREDENTIAL_TEXTS)
 def test_a_credential_on_a_tools_command_line_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", BRACKET_OPENED_PASSWORDS)
+def test_a_password_opening_with_a_bracket_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
 
 
@@ -3045,11 +3158,18 @@ CREDENTIAL_SHAPES_IN_TEXT = [
     repr("PASSWORD\thunter2x"),
     json.dumps("[db]\nuser = ada\npassword = hunter2x\n")[1:-1],
     "user=ada\\u0026pass=hunter2x",
+    # A sensitive word's letters written as their codes.
+    "\\x74oken=hunter2x",
+    "api_\\u006bey=hunter2x",
+    "\\u0073ecret: hunter2x",
+    "\\x70\\x61\\x73\\x73word=hunter2x",
+    "\\u0050ASSWORD\\thunter2x",
     repr("pass\u200bword=hunter2x"),
     "os.environ.setdefault('SECRET_KEY', 'hunter2x')",
     "define('DB_PASSWORD', 'hunter2x');",
     'localStorage.setItem("access_token", "hunter2x")',
     "config.set('password', 'hunter2x')",
+    '[Environment]::SetEnvironmentVariable("API_KEY", "hunter2x", "User")',
 ]
 # Their neighbours without one: a "+" of arithmetic, a phone number or base64; a quoted form
 # without a password or with a test's count; escapes in a path or a message; a package's or an
@@ -3065,6 +3185,9 @@ CREDENTIAL_SHAPES_KEPT = [
     repr("line one\nline two\n"),
     "C:\\new\\temp\\report.txt",
     "\\u00e9t\\u00e9 report for C:\\xampp",
+    "caf\\u00e9 \\u0074able report",
+    "\\x1b[31mtoken count\\x1b[0m",
+    "\\x6beyboard layout\\n",
     repr("Password reset\tsent\n"),
     "actions/checkout@v4",
     "lodash/fp@4.17.21/dist/fp.js",
