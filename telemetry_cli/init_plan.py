@@ -1810,8 +1810,11 @@ def _script_tree(data: bytes) -> ast.Module | None:
         pass  # read as Python reads the bytes, to answer what it can
     try:
         return ast.parse(data)
-    except PARSE_ERRORS:
+    except SyntaxError:
         return parse_newer_syntax_bytes(data)
+    except PARSE_ERRORS:
+        # Nested past the parser's limits or holding a null byte: no Python of any version.
+        return None
 
 
 def _commands_of(tree: ast.Module, name: str) -> list[ast.AST]:

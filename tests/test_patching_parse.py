@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import gc
+import subprocess
+import sys
 import weakref
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -103,3 +106,53 @@ def test_a_run_lets_its_trees_go_before_the_collector_resumes(
         trees.append(weakref.ref(parse("x = 1\n")))
         assert trees[0]() is not None  # held by the run, for the next reader of the text
     assert alive_on_resume == [False]
+
+
+NESTED_TOO_DEEP = "x = " + "(" * 100_000 + ")" * 100_000 + "\n"
+
+
+def test_a_module_nested_past_every_python_s_limit_is_a_parse_failure() -> None:
+    # CPython refuses it ("too many nested parentheses"); libcst's native parser, asked next
+    # for a newer Python's grammar, overflowed the C stack on it and killed the process. In a
+    # child process, so a crash fails the test rather than the run.
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from telemetry_cli.patching.symbols import ParseFailure, parse\n"
+            "try:\n"
+            "    parse(sys.stdin.read())\n"
+            "except ParseFailure as failure:\n"
+            "    print(failure)\n",
+        ],
+        input=NESTED_TOO_DEEP,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr[-500:]
+    assert "too many nested parentheses" in child.stdout
+
+
+def test_init_reads_a_project_holding_a_module_nested_too_deep(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi"]\n',
+        "app/__init__.py": "",
+        "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "app/web.py": NESTED_TOO_DEEP,
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    child = subprocess.run(
+        [sys.executable, "-m", "telemetry_cli", "init", "--dry-run", "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr[-500:]
+    assert "app/web.py:1:" in child.stderr
+    assert "Traceback" not in child.stderr

@@ -53,12 +53,14 @@ def parse_newer_syntax(text: str) -> ast.Module | None:
         from libcst.metadata import MetadataWrapper, PositionProvider
     except ImportError:  # pragma: no cover - a dependency of the tool
         return None
+    if _bracket_depth(text) > _BRACKET_LIMIT:
+        return None
     try:
         module = libcst.parse_module(text)
-    except (libcst.ParserSyntaxError, RecursionError, ValueError):
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+    except (libcst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
         return None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
     line_starts = _line_starts(text)
 
     def offset(line: int, column: int) -> int:
@@ -107,6 +109,25 @@ def parse_newer_syntax(text: str) -> ast.Module | None:
             return ast.parse("".join(pieces))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+# Every CPython's tokenizer refuses more than 200 nested brackets: a text deeper is no Python
+# of any version, and libcst's native parser, recursing on the C stack, kills the process on
+# one nested some thousands deep: nothing to catch.
+_BRACKET_LIMIT = 200
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def _bracket_depth(text: str) -> int:
+    """How deep the brackets of ``text`` nest at most (those in strings and comments too)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def parse_newer_syntax_bytes(data: bytes) -> ast.Module | None:
