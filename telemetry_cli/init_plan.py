@@ -2570,26 +2570,55 @@ def _fastapi_cli_target(line: str, folder: Path) -> str | None:
     parts = PurePosixPath(command.file.removeprefix("./")).with_suffix("").parts
     if not parts or not all(part.isidentifier() for part in parts):
         return None
-    module = ".".join(parts)
-    app = command.app if command.named_app else _cli_app_name(folder, module)
-    return f"{module}:{app}"
+    app = command.app if command.named_app else _cli_app_name(folder / command.file)
+    return f"{'.'.join(parts)}:{app}"
 
 
-def _cli_app_name(folder: Path, module: str) -> str:
-    """The variable of module ``module`` (from ``folder``) the FastAPI CLI serves by default.
+def _cli_app_name(path: Path) -> str:
+    """The variable of module ``path`` the FastAPI CLI serves when no ``--app`` names one.
 
-    As ``fastapi_cli.discover.get_app_name`` looks when no ``--app`` names one: ``app`` if it
-    holds a FastAPI app, else ``api`` likewise, else the first variable holding one in
-    ``dir(module)`` order (alphabetical): ``api`` beside ``app = typer.Typer()``, ``admin``
-    beside ``web``. What holds an app is read by the module model, as discovery reads apps;
-    ``app`` when the module cannot be read or holds none (what the CLI imports is then judged
-    as before).
+    The CLI takes ``app``, else ``api``, else the first of the module's variables holding a
+    FastAPI instance: ``fastapi run app/web.py`` serves ``api = FastAPI()`` there. Read from
+    the module's top level (under its ``if``/``try`` too, not in a function or class): a
+    variable assigned a ``FastAPI(...)`` call; ``app`` when the module cannot be read or names
+    none of those (what the CLI imports is then judged as before).
     """
-    held = _apps_held(folder, folder, module)
+    try:
+        data = read_bytes(path, path.name)
+    except FileProblem:
+        return "app"
+    try:
+        tree = ast.parse(data or b"")
+    except PARSE_ERRORS:
+        return "app"
+    bound: list[str] = []
+    built: list[str] = []
+    blocks = [tree.body]
+    while blocks:
+        for statement in blocks.pop(0):
+            if isinstance(statement, DEFINITIONS):
+                bound.append(statement.name)
+                continue
+            if not isinstance(statement, ast.Assign | ast.AnnAssign | ast.Import | ast.ImportFrom):
+                blocks.extend(statement_blocks(statement))
+                continue
+            names = [
+                name
+                for node in ast.walk(statement)
+                if not isinstance(node, ast.arg)
+                for name in names_bound(node)
+            ]
+            bound.extend(names)
+            value = getattr(statement, "value", None)
+            if (
+                isinstance(value, ast.Call)
+                and _called_name(value, {}).rpartition(".")[2] == "FastAPI"
+            ):
+                built.extend(names)
     for name in ("app", "api"):
-        if name in held:
+        if name in bound:
             return name
-    return min(held, default="app")
+    return built[0] if built else "app"
 
 
 def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | None:

@@ -427,21 +427,6 @@ def test_a_stray_folder_named_like_a_library_leaves_the_app_package_as_it_is(
             "app.web:api",
             id="api under a condition",
         ),
-        pytest.param(
-            "import typer\n\napp = typer.Typer()\napi = FastAPI()\n",
-            "app.web:api",
-            id="app holding no FastAPI app",
-        ),
-        pytest.param(
-            "web = FastAPI()\nadmin = FastAPI()\n",
-            "app.web:admin",
-            id="the first instance in dir order",
-        ),
-        pytest.param(
-            "from app import main as app\n\napi = FastAPI()\n",
-            "app.web:api",
-            id="app naming a module",
-        ),
     ],
 )
 def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(
