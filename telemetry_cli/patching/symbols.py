@@ -4634,13 +4634,16 @@ def imports_run_at_import(source: ModuleSource, raised: Collection[str]) -> Iter
     """The dotted names the imports ``source`` runs whenever it is imported may name a module by.
 
     Those of its own top level, as :func:`failing_at_import`'s ``raise`` runs, and of the
-    blocks that run with it: a ``with`` body, a ``try`` body none of whose handlers may take
-    one of the exceptions ``raised`` names (:func:`_may_catch`: no fallback then skips the
-    failing import), and a ``finally``. An import under an ``if`` (``TYPE_CHECKING``,
-    ``__name__ == "__main__"``, a setting), in a handler, an ``else``, a loop or a definition
-    may not run, and is not named. ``import a.b`` names ``a.b``; ``from a import b`` names
-    ``a`` and ``a.b``; ``import_module("a.b")`` called so names ``a.b``. A relative import is
-    made absolute from the module's package. A module that does not parse names nothing.
+    blocks that run with it: a ``try`` body none of whose handlers may take one of the
+    exceptions ``raised`` names (:func:`_may_catch`: no fallback then skips the failing
+    import), and a ``finally``. An import under an ``if`` (``TYPE_CHECKING``,
+    ``__name__ == "__main__"``, a setting), in a ``with`` body (``contextlib.suppress`` takes
+    what its arguments name, and a context manager of the code's own may take anything), in a
+    handler, an ``else``, a loop or a definition may not run, and is not named: a false
+    refusal of a backend that starts is worse than patching one that cannot. ``import a.b``
+    names ``a.b``; ``from a import b`` names ``a`` and ``a.b``; ``import_module("a.b")``
+    called so names ``a.b``. A relative import is made absolute from the module's package. A
+    module that does not parse names nothing.
     """
     try:
         tree = ast.parse(source.text)
@@ -4649,9 +4652,7 @@ def imports_run_at_import(source: ModuleSource, raised: Collection[str]) -> Iter
     blocks = [tree.body]
     while blocks:
         for statement in blocks.pop():
-            if isinstance(statement, ast.With | ast.AsyncWith):
-                blocks.append(statement.body)
-            elif isinstance(statement, _TRIES):
+            if isinstance(statement, _TRIES):
                 if not any(_may_catch(handler, raised) for handler in statement.handlers):
                     blocks.append(statement.body)
                 blocks.append(statement.finalbody)
