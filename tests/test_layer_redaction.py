@@ -3030,6 +3030,12 @@ BRACKET_OPENED_PASSWORDS = [
     "git config --global github.token <ghp_x1y2z3w4",
     "config.set('password', '{noop}hunter2x')",
     "ssh-keygen -t ed25519 -N 'hunter 2x' -f key",
+    # Closed and of a placeholder's alphabet, but holding digits: a password's shape.
+    "ALTER USER ada PASSWORD '{Zq8_wR3_xk9}'",
+    "ALTER USER ada PASSWORD '<Zq8-wR3xk-9>'",
+    "CREATE USER ada IDENTIFIED BY '[hunter2x]'",
+    "ALTER USER ada PASSWORD '{{Zq8wR3xk9}}'",
+    "ssh-keygen -t ed25519 -N '{hunter2x}' -f key",
 ]
 TOOL_KEPT_TEXTS = [
     "docker run -u app:staff -p 8080:80 web",
