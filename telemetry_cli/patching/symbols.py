@@ -2242,30 +2242,16 @@ class PackageIndex:
         (``"app.main:app"``, ``import_module("app.api.users")``; ``f"app.routes.{name}"``
         names every module of :attr:`package` under ``app.routes``).
         """
-        reached: set[str] = set()
-        frontier = list(roots)
-        while frontier:
-            name = frontier.pop()
-            if name in reached:
-                continue
-            reached.add(name)
-            # The layer is the tool's own code, written anew from the plan: it imports none
-            # of the user's modules, and reading it (a listing probe parses its largest
-            # modules) cost a third of an up-to-date check.
-            if self.layer_of(name) is not None:
-                continue
-            source = self.source(name)
-            if source is None:
-                continue
-            reached.add(source.name)
+
+        def reads(source: ModuleSource) -> Iterator[str]:
             for imported in modules_imported(source.text, source.package):
-                parts = imported.split(".")
-                frontier.extend(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+                yield from _with_packages_above(imported)
             for match in _MODULE_STRING.finditer(source.text):
                 if match.group("rest") != ".{":
-                    frontier.append(match.group("name"))
-            frontier.extend(_listed_modules(source, self.package, self._is_package, self.source))
-        return reached
+                    yield match.group("name")
+            yield from _listed_modules(source, self.package, self._is_package, self.source)
+
+        return self._reached(list(roots), reads)
 
     def run_at_import(self, roots: Iterable[str], raised: Collection[str]) -> set[str]:
         """The modules of the backend folder importing ``roots`` certainly runs, themselves too.
@@ -2279,28 +2265,38 @@ class PackageIndex:
         reaches nothing further, nor does the generated layer (as in :meth:`imported_from`).
         For a judgement that refuses: what it reaches runs.
         """
+        return self._reached(
+            [name for root in roots for name in _with_packages_above(root)],
+            lambda source: (
+                name
+                for imported in imports_run_at_import(source, raised)
+                for name in _with_packages_above(imported)
+            ),
+        )
+
+    def _reached(
+        self, frontier: list[str], names_in: Callable[[ModuleSource], Iterable[str]]
+    ) -> set[str]:
+        """The modules ``frontier`` names and those ``names_in`` each one's source names, on.
+
+        A module that is absent names nothing further, nor does the generated layer: it is the
+        tool's own code, written anew from the plan, and imports none of the user's modules
+        (reading it, a listing probe parsed its largest modules: a third of an up-to-date
+        check).
+        """
         reached: set[str] = set()
-        frontier = [
-            ".".join(parts[:end])
-            for root in roots
-            for parts in (root.split("."),)
-            for end in range(1, len(parts) + 1)
-        ]
         while frontier:
             name = frontier.pop()
             if name in reached:
                 continue
             reached.add(name)
-            # The layer is the tool's own code: it imports none of the user's modules.
             if self.layer_of(name) is not None:
                 continue
             source = self.source(name)
             if source is None:
                 continue
             reached.add(source.name)
-            for imported in imports_run_at_import(source, raised):
-                parts = imported.split(".")
-                frontier.extend(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+            frontier.extend(names_in(source))
         return reached
 
     def _is_package(self, name: str) -> bool:
@@ -4628,6 +4624,12 @@ def _may_catch(handler: ast.ExceptHandler, raised: Collection[str]) -> bool:
             if catcher is None or thrown is None or issubclass(thrown, catcher):
                 return True
     return False
+
+
+def _with_packages_above(name: str) -> Iterator[str]:
+    """``name`` and the packages above it (``a``, ``a.b`` for ``a.b``): their ``__init__`` runs."""
+    parts = name.split(".")
+    return (".".join(parts[:end]) for end in range(1, len(parts) + 1))
 
 
 def imports_run_at_import(source: ModuleSource, raised: Collection[str]) -> Iterator[str]:
