@@ -3012,6 +3012,13 @@ TOOL_CREDENTIAL_TEXTS = [
     "set -l -x -g -U --path API_TOKEN hunter2x",
     "setx /M API_KEY hunter2x",
     "cmd /c setx API_KEY hunter2x",
+    # After a runner's own flags, a Dockerfile's RUN, a shell's then/do/{, a list's bullet.
+    "sudo -E setx API_KEY hunter2x",
+    "RUN setx API_KEY hunter2x",
+    "RUN set -x API_TOKEN Zq8wR3xk9",
+    "then setx API_KEY hunter2x",
+    "{ setx API_KEY hunter2x; }",
+    "- setx API_KEY hunter2x",
     "127.0.0.1:6379> CONFIG SET requirepass hunter2x",
 ]
 # A password may open with a bracket: only a whole closed one holding words is a placeholder;
@@ -3099,6 +3106,10 @@ TOOL_KEPT_TEXTS = [
     "use config set to store the token abc123 in the registry",
     "use set -x to store the token abc123 in the registry",
     "please setx token abc123",
+    "- config set theme dark",
+    "RUN config set theme dark",
+    "sudo -E setx SESSION_NAME devbox",
+    "* note: set -x is verbose",
     # A password flag given a reference or a placeholder (the one rule).
     "unzip -P $ZIP_PASSWORD file.zip",
     "unzip -P %ZIPPW% file.zip",
