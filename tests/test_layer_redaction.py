@@ -3130,6 +3130,11 @@ SETTING_PLACEHOLDER_TEXTS = [
     "git config --global github.token '[token]'",
     "rabbitmqctl -n rabbit@host add_user ada '<password>'",
     "ALTER USER ada PASSWORD '<new-password>'",
+    # A template engine's expression (Jinja's filter, Go's quoted argument, GitHub Actions', ERB).
+    "ALTER USER ada PASSWORD '{{password|quote}}'",
+    "config set password '{{ vault \"db/pass\" }}'",
+    "ALTER USER ada PASSWORD '${{ secrets.DB_PASSWORD }}'",
+    "ALTER USER ada PASSWORD '<%= @password %>'",
     "ALTER USER ada PASSWORD '{{ password }}'",
     "config.set('password', '<password>')",
 ]
