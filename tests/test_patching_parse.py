@@ -111,26 +111,30 @@ def test_a_run_lets_its_trees_go_before_the_collector_resumes(
 NESTED_TOO_DEEP = "x = " + "(" * 100_000 + ")" * 100_000 + "\n"
 
 
-def test_a_module_nested_past_every_python_s_limit_is_a_parse_failure() -> None:
-    # CPython refuses it ("too many nested parentheses"); libcst's native parser, asked next
-    # for a newer Python's grammar, overflowed the C stack on it and killed the process. In a
-    # child process, so a crash fails the test rather than the run.
-    child = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys\n"
-            "from telemetry_cli.patching.symbols import ParseFailure, parse\n"
-            "try:\n"
-            "    parse(sys.stdin.read())\n"
-            "except ParseFailure as failure:\n"
-            "    print(failure)\n",
-        ],
-        input=NESTED_TOO_DEEP,
+def in_a_child(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Python run with ``args`` in a child process: a crash there fails the test, not the run."""
+    return subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
+    )
+
+
+def test_a_module_nested_past_every_python_s_limit_is_a_parse_failure() -> None:
+    # CPython refuses it ("too many nested parentheses"); libcst's native parser, asked next
+    # for a newer Python's grammar, overflowed the C stack on it and killed the process.
+    child = in_a_child(
+        "-c",
+        "import sys\n"
+        "from telemetry_cli.patching.symbols import ParseFailure, parse\n"
+        "try:\n"
+        "    parse(sys.stdin.read())\n"
+        "except ParseFailure as failure:\n"
+        "    print(failure)\n",
+        stdin=NESTED_TOO_DEEP,
     )
     assert child.returncode == 0, child.stderr[-500:]
     assert "too many nested parentheses" in child.stdout
@@ -146,13 +150,7 @@ def test_init_reads_a_project_holding_a_module_nested_too_deep(tmp_path: Path) -
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-    child = subprocess.run(
-        [sys.executable, "-m", "telemetry_cli", "init", "--dry-run", "--root", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    child = in_a_child("-m", "telemetry_cli", "init", "--dry-run", "--root", str(tmp_path))
     assert child.returncode == 0, child.stderr[-500:]
     assert "app/web.py:1:" in child.stderr
     assert "Traceback" not in child.stderr
