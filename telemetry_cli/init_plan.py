@@ -2504,15 +2504,8 @@ def _module_apps(root: Path, module: str, ignore: GitIgnore) -> frozenset[str]:
     ``api = create_app()``), the last binding of each name counting: a variable holding an
     import string or a setting (``TARGET = "app.main:app"``) holds none.
     """
-    parts = module.split(".")
-    for base in (root, root / "src"):
-        for path in (
-            base.joinpath(*parts).with_suffix(".py"),
-            base.joinpath(*parts, "__init__.py"),
-        ):
-            if path.is_file() and not ignore.ignored(path, folder=False):
-                return _apps_held(root, base, module)
-    return frozenset()
+    found = _module_file(root, module, ignore)
+    return frozenset() if found is None else _apps_held(root, found[0], module)
 
 
 def _apps_held(root: Path, base: Path, module: str) -> frozenset[str]:
@@ -2531,21 +2524,28 @@ def _apps_held(root: Path, base: Path, module: str) -> frozenset[str]:
         index.close()  # its models freed now; the tree stays for the run (see analysis_run)
 
 
-def _module_data(root: Path, module: str, ignore: GitIgnore) -> bytes | None:
-    """The bytes of module ``module`` imported from ``root`` or its ``src/`` folder, if found."""
+def _module_file(root: Path, module: str, ignore: GitIgnore) -> tuple[Path, Path] | None:
+    """The folder module ``module`` is imported from (``root``, ``src/``) and its file, if any."""
     parts = module.split(".")
     for base in (root, root / "src"):
         for path in (
             base.joinpath(*parts).with_suffix(".py"),
             base.joinpath(*parts, "__init__.py"),
         ):
-            if not path.is_file() or ignore.ignored(path, folder=False):
-                continue
-            try:
-                return read_bytes(path, path.name)
-            except FileProblem:
-                return None
+            if path.is_file() and not ignore.ignored(path, folder=False):
+                return base, path
     return None
+
+
+def _module_data(root: Path, module: str, ignore: GitIgnore) -> bytes | None:
+    """The bytes of module ``module`` imported from ``root`` or its ``src/`` folder, if found."""
+    found = _module_file(root, module, ignore)
+    if found is None:
+        return None
+    try:
+        return read_bytes(found[1], found[1].name)
+    except FileProblem:
+        return None
 
 
 def _fastapi_cli_target(line: str, folder: Path) -> str | None:
