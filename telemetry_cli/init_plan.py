@@ -791,8 +791,41 @@ def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
         # Built deeper than the top of the folder the entry imports (`service/gateway/app.py`
         # beside `service/cameras/`): a part of it run on its own.
         return False
-    # main.py importing that module mounts or serves the package's app again.
-    return not _imports_folder(root, entry, PurePosixPath(offer.path).with_suffix(""))
+    # main.py importing that module mounts or serves the package's app again; so does one
+    # importing the app by its name from a package holding that module (`from api import
+    # api_app`, bound by `api/__init__.py` re-exporting it from `.main`).
+    return not (
+        _imports_folder(root, entry, PurePosixPath(offer.path).with_suffix(""))
+        or _imports_app_through_package(root, entry, offer)
+    )
+
+
+def _imports_app_through_package(root: Path, entry: Found, offer: Found) -> bool:
+    """Whether ``entry``'s module imports ``offer``'s app by its name from a package above it.
+
+    ``from api import api_app`` where the app is ``api.main:api_app``: the package re-exports
+    the app its module builds (``from .main import api_app``), and the entry holds that app.
+    """
+    module, _, attribute = offer.app.partition(":")
+    name = attribute.partition(".")[0]
+    packages = module.split(".")[:-1]
+    enclosing = {".".join(packages[: size + 1]) for size in range(len(packages))}
+    if not name or not enclosing:
+        return False
+    try:
+        data = (root / entry.path).read_bytes()
+    except OSError:
+        return False
+    tree = _script_tree(data)
+    if tree is None:
+        return False
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and not node.level
+        and node.module in enclosing
+        and any(alias.name == name for alias in node.names)
+        for node in ast.walk(tree)
+    )
 
 
 def _flat_entries_beside(
