@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli_support import run, write_files
 
 SIDE_APP = """from fastapi import FastAPI
@@ -50,3 +52,53 @@ def test_a_side_app_mounted_through_its_package_reexport_gives_way_to_the_entry(
     assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
     assert 'app = "main:app"' in initialised.stdout
     assert 'backend = "server"' in initialised.stdout
+
+
+FACTORY_MODULE = """from fastapi import APIRouter, FastAPI
+
+router = APIRouter()
+
+
+@router.get("/")
+async def answer() -> dict[str, int]:
+    return {"answer": 42}
+
+
+def get_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    return app
+"""
+
+
+@pytest.mark.parametrize(
+    ("run_file", "text"),
+    [
+        pytest.param(
+            "run_app.sh",
+            '#!/bin/bash\ngunicorn "main:get_app()" --chdir svc/ -k uvicorn.workers.UvicornWorker'
+            "\n",
+            id="a shell script's gunicorn --chdir",
+        ),
+        pytest.param(
+            "Procfile", "web: cd svc && uvicorn main:get_app --factory\n", id="a Procfile's cd"
+        ),
+        pytest.param(
+            "Makefile",
+            "run:\n\t@uvicorn --app-dir svc main:get_app --factory\n",
+            id="a recipe's --app-dir",
+        ),
+    ],
+)
+def test_a_run_file_serving_the_app_from_its_folder_runs_it_from_there(
+    tmp_path: Path, run_file: str, text: str
+) -> None:
+    """`svc/main.py` (no `__init__.py`) served from `svc/` by a run file at the root that moves
+    the server there: the plan runs it from `svc/` as `main:get_app`, so the generated imports
+    (`from analytics ...`) resolve where it runs (`from svc.analytics ...` would not)."""
+    root = tmp_path / "project"
+    write_files(root, {"svc/main.py": FACTORY_MODULE, run_file: text})
+    initialised = run("init", "--root", str(root), "--dry-run")
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'backend = "svc"' in initialised.stdout
+    assert 'app = "main:get_app"' in initialised.stdout
