@@ -98,7 +98,13 @@ def test_a_run_file_serving_the_app_from_its_folder_runs_it_from_there(
     (`from analytics ...`) resolve where it runs (`from svc.analytics ...` would not)."""
     root = tmp_path / "project"
     write_files(root, {"svc/main.py": FACTORY_MODULE, run_file: text})
-    initialised = run("init", "--root", str(root), "--dry-run")
+    initialised = run("init", "--root", str(root))
     assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
-    assert 'backend = "svc"' in initialised.stdout
-    assert 'app = "main:get_app"' in initialised.stdout
+    plan = (root / "pyproject.toml").read_text()
+    assert 'backend = "svc"' in plan
+    assert 'app = "main:get_app"' in plan
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    served = (root / "svc/main.py").read_text()
+    assert "from analytics." in served
+    assert "svc.analytics" not in served
