@@ -654,7 +654,7 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
         return found
     serving = {
         (folder, string)
-        for folder, string in served_modules(root)
+        for folder, string in [*served_modules(root), *_run_files_served_inside(root)]
         if found.path in _served_paths(folder, string)
     }
     if len(serving) != 1:
@@ -674,6 +674,55 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
     if not isinstance(offer, Found) or offer.path != found.path:
         return found
     return offer._replace(from_entrypoint=False)
+
+
+#: Run files at the root whose command lines may move the server into a folder before it
+#: imports the app (a Procfile's process, a shell script, a Makefile's or justfile's recipe).
+_MOVING_RUN_FILE = re.compile(
+    r"(?i)Procfile(?:\.[\w.-]+)?|[\w.-]+\.sh|(?:GNU)?makefile|\.?justfile"
+)
+#: What starts a line of such a file before its command: a Procfile's process name
+#: (`web:`), a recipe's tab and its silencing or error-ignoring marks (`\t@`, `\t-`).
+_LINE_LEAD = re.compile(r"^(?:[\w-]+:\s+(?=\S)|\s+[@+-]*)")
+
+
+def _run_files_served_inside(root: Path) -> list[tuple[str, str]]:
+    """The apps the root's run files serve from a folder of the project their line moves to.
+
+    ``(folder, import string)``, as :func:`~telemetry_cli.image_layer.served_modules` gives an
+    image's: ``gunicorn --chdir svc main:get_app`` in ``run.sh``, ``web: cd svc && uvicorn
+    main:app`` in a Procfile, ``uvicorn --app-dir svc main:app`` in a Makefile recipe serve
+    ``svc/main.py`` from ``svc/``, where its imports (and the layer's) resolve. Lines serving
+    from the root itself say nothing more than discovery does; a gunicorn factory call
+    (``"main:get_app()"``) names the factory.
+    """
+    from telemetry_cli.image_layer import served_from
+
+    ignore = GitIgnore(root)
+    ignore.read(root)
+    served: list[tuple[str, str]] = []
+    try:
+        paths = sorted(root.iterdir())
+    except OSError:
+        return served
+    for path in paths:
+        if _MOVING_RUN_FILE.fullmatch(path.name) is None or ignore.ignored(path, folder=False):
+            continue
+        data = read_bounded(path)
+        if data is None:
+            continue
+        for line in data.decode("utf-8", errors="replace").splitlines():
+            if _SERVER_COMMAND.search(line) is None:
+                continue
+            found = served_from(root, ".", _LINE_LEAD.sub("", line, count=1))
+            if found is None or not found[0] or found[0][0] == ".":
+                continue
+            served.extend(
+                (found[0][0], string.removesuffix("()"))
+                for string in found[1]
+                if IMPORT_STRING.fullmatch(string.removesuffix("()"))
+            )
+    return served
 
 
 def _served_paths(folder: str, string: str) -> set[str]:
@@ -791,8 +840,41 @@ def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
         # Built deeper than the top of the folder the entry imports (`service/gateway/app.py`
         # beside `service/cameras/`): a part of it run on its own.
         return False
-    # main.py importing that module mounts or serves the package's app again.
-    return not _imports_folder(root, entry, PurePosixPath(offer.path).with_suffix(""))
+    # main.py importing that module mounts or serves the package's app again; so does one
+    # importing the app by its name from a package holding that module (`from api import
+    # api_app`, bound by `api/__init__.py` re-exporting it from `.main`).
+    return not (
+        _imports_folder(root, entry, PurePosixPath(offer.path).with_suffix(""))
+        or _imports_app_through_package(root, entry, offer)
+    )
+
+
+def _imports_app_through_package(root: Path, entry: Found, offer: Found) -> bool:
+    """Whether ``entry``'s module imports ``offer``'s app by its name from a package above it.
+
+    ``from api import api_app`` where the app is ``api.main:api_app``: the package re-exports
+    the app its module builds (``from .main import api_app``), and the entry holds that app.
+    """
+    module, _, attribute = offer.app.partition(":")
+    name = attribute.partition(".")[0]
+    packages = module.split(".")[:-1]
+    enclosing = {".".join(packages[: size + 1]) for size in range(len(packages))}
+    if not name or not enclosing:
+        return False
+    try:
+        data = (root / entry.path).read_bytes()
+    except OSError:
+        return False
+    tree = _script_tree(data)
+    if tree is None:
+        return False
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and not node.level
+        and node.module in enclosing
+        and any(alias.name == name for alias in node.names)
+        for node in ast.walk(tree)
+    )
 
 
 def _flat_entries_beside(
