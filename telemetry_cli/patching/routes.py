@@ -3052,6 +3052,10 @@ class _Finder:
             if controlled is not None:
                 # `@controller.route.get(...)`: the routes of the router it was given.
                 return self.owner(*controlled)
+            held = self._class_attribute(expression, scope)
+            if held is not None:
+                # `@Base.router.get(...)`: the router a class-based controller's body builds.
+                return self.owner(*held)
             return self._instance_owner(expression, scope) or self._library_router(
                 expression, scope
             )
@@ -3195,6 +3199,26 @@ class _Finder:
         if said is None:
             return owner
         return owner._replace(note=said.note, unserved=said.certain)
+
+    def _class_attribute(self, expression: ast.expr, scope: Scope) -> tuple[ast.Name, Scope] | None:
+        """``router`` in the body of the class ``Base.router`` reads it from, and that body.
+
+        A class of the package (``Items.router`` of ``class Items(Base)`` too: the first class
+        of its lineage whose body binds the name, as Python looks it up); None for anything
+        else.
+        """
+        if not isinstance(expression, ast.Attribute):
+            return None
+        cls = self.index.binding_of(expression.value, scope)
+        if cls is None or cls.kind != "class":
+            return None
+        for holder in self.index.lineage(cls):
+            assert isinstance(holder.node, ast.ClassDef)
+            body = Scope(holder.node, holder.scope.module, holder.scope)
+            if expression.attr in body.bindings:
+                name = ast.copy_location(ast.Name(expression.attr, ast.Load()), expression)
+                return name, body
+        return None
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``self.router`` in a method, when the class sets ``self.router`` to an app or router.
