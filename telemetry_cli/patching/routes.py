@@ -3052,10 +3052,10 @@ class _Finder:
             if controlled is not None:
                 # `@controller.route.get(...)`: the routes of the router it was given.
                 return self.owner(*controlled)
-            held = self._class_attribute(expression, scope)
-            if held is not None:
+            read = self._class_attribute(expression, scope)
+            if read is not None:
                 # `@Base.router.get(...)`: the router a class-based controller's body builds.
-                return self.owner(*held)
+                return self.owner(*read)
             return self._instance_owner(expression, scope) or self._library_router(
                 expression, scope
             )
