@@ -3081,9 +3081,10 @@ class _Finder:
                 # `@controller.route.get(...)`: the routes of the router it was given.
                 return self.owner(*controlled)
             read = self._class_attribute(expression, scope)
-            if read is not None:
-                # `@Base.router.get(...)`: the router a class-based controller's body builds.
-                return self.owner(*read)
+            # `@Base.router.get(...)`: the router a class-based controller's body builds.
+            held = None if read is None else self.owner(*read)
+            if held is not None:
+                return held
             return self._instance_owner(expression, scope) or self._library_router(
                 expression, scope
             )

@@ -4682,7 +4682,7 @@ _COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 }
 
 
-def decided(test: ast.expr) -> bool | None:
+def _decided(test: ast.expr) -> bool | None:
     """Whether an ``if`` test is true when the code runs, if its text alone says; else None.
 
     A constant (``if True:``, ``if 0:``); ``TYPE_CHECKING`` (``typing.TYPE_CHECKING`` too),
@@ -4698,11 +4698,11 @@ def decided(test: ast.expr) -> bool | None:
     ):
         return False
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = decided(test.operand)
+        inner = _decided(test.operand)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
         settling = isinstance(test.op, ast.Or)  # `or` is settled by a true operand
-        values = [decided(value) for value in test.values]
+        values = [_decided(value) for value in test.values]
         if settling in values:
             return settling
         return None if None in values else not settling
@@ -4732,7 +4732,7 @@ def imports_run_at_import(source: ModuleSource, raised: Collection[str]) -> Iter
     blocks that run with it: a ``try`` body (``except*`` too) when what its failing import
     raises leaves it and every ``try`` around it (:func:`_leaving`: no handler may take it
     without raising again, so no fallback skips the failing import), a ``finally``, and the
-    branch of an ``if`` its text decides (:func:`decided`: the ``else`` of ``if
+    branch of an ``if`` its text decides (:func:`_decided`: the ``else`` of ``if
     TYPE_CHECKING:``, ``if sys.version_info >= (3, 8):``). An import under another ``if``
     (``__name__ == "__main__"``, a setting), in a ``with`` body (``contextlib.suppress`` takes
     what its arguments name, and a context manager of the code's own may take anything), in a
@@ -4759,7 +4759,7 @@ def imports_run_at_import(source: ModuleSource, raised: Collection[str]) -> Iter
                     blocks.append((statement.body, (*around, statement)))
                 blocks.append((statement.finalbody, around))
             elif isinstance(statement, ast.If):
-                runs = decided(statement.test)
+                runs = _decided(statement.test)
                 if runs is not None:
                     blocks.append((statement.body if runs else statement.orelse, around))
             elif isinstance(statement, ast.Import):
