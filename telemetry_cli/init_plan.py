@@ -2652,55 +2652,44 @@ def _fastapi_cli_target(line: str, folder: Path) -> str | None:
     parts = PurePosixPath(command.file.removeprefix("./")).with_suffix("").parts
     if not parts or not all(part.isidentifier() for part in parts):
         return None
-    app = command.app if command.named_app else _cli_app_name(folder / command.file)
-    return f"{'.'.join(parts)}:{app}"
+    module = ".".join(parts)
+    app = command.app if command.named_app else _cli_app_name(folder, module)
+    return f"{module}:{app}"
 
 
-def _cli_app_name(path: Path) -> str:
-    """The variable of module ``path`` the FastAPI CLI serves when no ``--app`` names one.
+def _cli_app_name(folder: Path, module: str) -> str:
+    """The variable of module ``module`` (from ``folder``) the FastAPI CLI serves by default.
 
-    The CLI takes ``app``, else ``api``, else the first of the module's variables holding a
-    FastAPI instance: ``fastapi run app/web.py`` serves ``api = FastAPI()`` there. Read from
-    the module's top level (under its ``if``/``try`` too, not in a function or class): a
-    variable assigned a ``FastAPI(...)`` call; ``app`` when the module cannot be read or names
-    none of those (what the CLI imports is then judged as before).
+    As ``fastapi_cli.discover.get_app_name`` looks when no ``--app`` names one (fastapi-cli's
+    ``src/fastapi_cli/discover.py``): in the imported module, ``app`` if it holds a FastAPI
+    instance, else ``api`` likewise, else the first name of ``dir(module)`` holding one
+    (``dir`` sorts by code point: capitals, then ``_``, then small letters). ``api`` beside
+    ``app = typer.Typer()``, ``admin`` beside ``web``. What a name holds is read by the module
+    model as discovery reads apps (``FastAPI()``, a factory's ``create_app()``, a second name
+    of one), through the import binding it (``from .core import app``): an app built
+    elsewhere is the module's attribute too. When the model sees no app in the module,
+    ``app`` if bound, else ``api`` if bound, else ``app`` (what the CLI imports is then judged
+    as before).
     """
+    index = PackageIndex(BackendReader(folder, ".").read)
     try:
-        data = read_bytes(path, path.name)
-    except FileProblem:
-        return "app"
-    try:
-        tree = ast.parse(data or b"")
-    except PARSE_ERRORS:
-        return "app"
-    bound: list[str] = []
-    built: list[str] = []
-    blocks = [tree.body]
-    while blocks:
-        for statement in blocks.pop(0):
-            if isinstance(statement, DEFINITIONS):
-                bound.append(statement.name)
-                continue
-            if not isinstance(statement, ast.Assign | ast.AnnAssign | ast.Import | ast.ImportFrom):
-                blocks.extend(statement_blocks(statement))
-                continue
-            names = [
-                name
-                for node in ast.walk(statement)
-                if not isinstance(node, ast.arg)
-                for name in names_bound(node)
-            ]
-            bound.extend(names)
-            value = getattr(statement, "value", None)
-            if (
-                isinstance(value, ast.Call)
-                and _called_name(value, {}).rpartition(".")[2] == "FastAPI"
-            ):
-                built.extend(names)
+        model = index.module(module)
+        if model is None:
+            return "app"
+        bound = set(model.scope.bindings)
+        held = {
+            name
+            for name in bound
+            if index.app_key(index.resolve(f"{model.name}.{name}")[1]) is not None
+        }
+    finally:
+        index.close()  # its models freed now; the tree stays for the run (see analysis_run)
     for name in ("app", "api"):
-        if name in bound:
+        if name in held:
             return name
-    return built[0] if built else "app"
+    if held:
+        return min(held)  # dir() is sorted: the first name by code point
+    return next((name for name in ("app", "api") if name in bound), "app")
 
 
 def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | None:

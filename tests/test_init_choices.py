@@ -427,6 +427,42 @@ def test_a_stray_folder_named_like_a_library_leaves_the_app_package_as_it_is(
             "app.web:api",
             id="api under a condition",
         ),
+        pytest.param(
+            "import typer\n\napp = typer.Typer()\napi = FastAPI()\n",
+            "app.web:api",
+            id="app holding no FastAPI app",
+        ),
+        pytest.param(
+            "web = FastAPI()\nadmin = FastAPI()\n",
+            "app.web:admin",
+            id="the first instance in dir order",
+        ),
+        pytest.param(
+            "web = FastAPI()\nADMIN = FastAPI()\n_inner = FastAPI()\n",
+            "app.web:ADMIN",
+            id="dir order is the code points'",
+        ),
+        pytest.param(
+            "from app import main as app\n\napi = FastAPI()\n",
+            "app.web:api",
+            id="app naming a module",
+        ),
+        pytest.param(
+            "from .core import app\n\nadmin = FastAPI()\n",
+            "app.web:app",
+            id="an app the module imports",
+        ),
+        pytest.param(
+            "import typer\n\nfrom app.core import app as api\n\napp = typer.Typer()\n"
+            "admin = FastAPI()\n",
+            "app.web:api",
+            id="an app imported under another name",
+        ),
+        pytest.param(
+            "from app.core import create_app\n\napp = create_app()\nadmin = FastAPI()\n",
+            "app.web:app",
+            id="a factory's app",
+        ),
     ],
 )
 def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(
@@ -441,6 +477,9 @@ def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(
             "pyproject.toml": '[project]\nname = "x"\ndependencies = ["fastapi"]\n',
             "app/__init__.py": "",
             "app/main.py": 'from fastapi import FastAPI\n\napp = FastAPI(title="other")\n',
+            "app/core.py": "from fastapi import FastAPI\n\napp = FastAPI(title='core')\n\n\n"
+            "def create_app():\n"
+            "    made = FastAPI()\n    return made\n",
             "app/web.py": "from fastapi import FastAPI\n\n" + served,
             "Dockerfile": 'FROM python:3.12\nCOPY . .\nCMD ["fastapi", "run", "app/web.py"]\n',
         },

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import make_project, run
+from tests.cli_support import make_project, run, write_files
 
 ORDERS_PY = '''"""Orders."""
 
@@ -303,3 +303,69 @@ def test_a_homegrown_view_registered_dynamically_is_named_by_its_class(
     said = " ".join(result.stdout.split())
     assert f"`router.add_api_route` registers {named}, which cannot be followed" in said, said
     assert "BaseView" not in said
+
+
+def test_a_route_on_a_base_controller_s_class_router_is_logged_at_its_path(
+    tmp_path: Path,
+) -> None:
+    """`@BaseController.router.get("/")` in a controller deriving from a base class of another
+    module whose body builds the router: the router is the package's, its prefix and the
+    include's known. The route was read as a run-time expression (`"/api" +
+    BaseController.router.prefix + "/"`), and in the module alone as a route on an object
+    "built outside the package"."""
+    items = (
+        "from app.core.controller import BaseController\n\n\n"
+        "class Items(BaseController):\n"
+        '    @BaseController.router.get("/")\n'
+        "    def list_items(self):\n"
+        "        return []\n"
+    )
+    root = _project(
+        tmp_path,
+        orders=items,
+        main="from fastapi import FastAPI\n\nfrom app.core.controller import BaseController\n\n"
+        'app = FastAPI()\napp.include_router(BaseController.router, prefix="/api")\n',
+    )
+    write_files(
+        root,
+        {
+            "backend/app/core/__init__.py": "",
+            "backend/app/core/controller.py": "from fastapi import APIRouter\n\n\n"
+            'class BaseController:\n    router = APIRouter(prefix="/items")\n',
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "log call in Items.list_items (GET /api/items/)" in result.stdout, result.stdout
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+def test_a_library_controller_s_routes_are_refused_for_what_they_are(tmp_path: Path) -> None:
+    """fastapi-controllers' `@get("/")` on the methods of a `Controller` subclass: the library
+    builds the class's router, which is not read. The module was refused as holding "no route
+    handlers" (the plan's instrument entry blamed); each route is named with the true reason."""
+    items = (
+        "from fastapi_controllers import Controller, get, post\n\n\n"
+        "class Items(Controller):\n"
+        '    prefix = "/items"\n\n'
+        '    @get("/")\n'
+        "    def list_items(self):\n"
+        "        return []\n\n"
+        '    @post("/")\n'
+        "    def add(self):\n"
+        "        return 1\n"
+    )
+    root = _project(
+        tmp_path,
+        orders=items,
+        main="from fastapi import FastAPI\n\nfrom app.api.orders import Items\n\n"
+        "app = FastAPI()\napp.include_router(Items.create_router())\n",
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 1, result.stdout
+    assert "no route handlers found" not in result.stdout
+    for line, name, verb in ((8, "list_items", "get"), (12, "add", "post")):
+        assert (
+            f"backend/app/api/orders.py:{line}: Items.{name} is a route of a class-based "
+            f"controller (`@{verb}` of `fastapi_controllers`)"
+        ) in result.stdout, result.stdout

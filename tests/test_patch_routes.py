@@ -2079,6 +2079,33 @@ def test_a_path_held_by_an_enum_member_is_its_value() -> None:
     assert '"route": "/games/x",' not in result.source
 
 
+def test_a_route_on_a_router_a_class_holds_is_instrumented() -> None:
+    # A class-based controller's router is a class attribute (`router = APIRouter()` in its
+    # body); methods of another class (a subclass, a second controller) declare routes on it
+    # as `@Base.router.get(...)`, or through a subclass inheriting it. The router is built in
+    # the package: such a route was reported as on an object "built outside the package".
+    source = (
+        "from fastapi import APIRouter\n\n\n"
+        "class Base:\n"
+        '    router = APIRouter(prefix="/items")\n\n\n'
+        "class Items(Base):\n"
+        '    @Base.router.get("/")\n'
+        "    def list_items(self):\n"
+        "        return []\n\n\n"
+        "class More:\n"
+        '    @Items.router.post("/more")\n'
+        "    def add(self):\n"
+        "        return 1\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert result.changes == (
+        "import `event_logger`",
+        "log call in Items.list_items (GET /items/)",
+        "log call in More.add (POST /items/more)",
+    )
+
+
 def test_route_on_an_object_from_outside_the_package_is_reported() -> None:
     source = 'from .base import router\n\n\n@router.get("/x")\ndef x():\n    return 1\n'
     result = _instrument(source)

@@ -397,6 +397,77 @@ GUARDED = {
         "RuntimeError",
         False,
     ),
+    # A handler ending in a raise takes nothing: the import's failure goes on.
+    "a-handler-re-raising": (
+        "try:\n    from app.legacy import routes\nexcept ImportError:\n    routes = None\n"
+        "    raise\n",
+        "ImportError",
+        True,
+    ),
+    "a-handler-raising-another-class-from-it": (
+        "try:\n    from app.legacy import routes\nexcept ImportError as error:\n"
+        "    raise RuntimeError('install legacy') from error\n",
+        "ImportError",
+        True,
+    ),
+    "a-re-raise-an-outer-handler-takes": (
+        "try:\n    try:\n        from app.legacy import routes\n    except ImportError as error:\n"
+        "        raise RuntimeError('install legacy') from error\nexcept RuntimeError:\n"
+        "    routes = None\n",
+        "ImportError",
+        False,
+    ),
+    "an-except-star-of-the-class": (
+        "try:\n    from app.legacy import routes\nexcept* ImportError:\n    routes = None\n",
+        "ImportError",
+        False,
+    ),
+    "an-except-star-of-another-class": (
+        "try:\n    from app.legacy import routes\nexcept* ValueError:\n    routes = None\n",
+        "ImportError",
+        True,
+    ),
+    "an-except-star-re-raising": (
+        "try:\n    from app.legacy import routes\nexcept* ImportError:\n    raise\n",
+        "ImportError",
+        True,
+    ),
+    "an-exception-group-handler": (
+        "try:\n    from app.legacy import routes\nexcept ExceptionGroup:\n    routes = None\n",
+        "ImportError",
+        True,
+    ),
+    # An `if` decided from its text alone: TYPE_CHECKING is false when the code runs, a
+    # constant is what it is, a version check every Python 3 from 3.8 passes (or fails).
+    "under-type-checking": (
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+        "    from app.legacy import routes\n",
+        "ImportError",
+        False,
+    ),
+    "the-else-of-type-checking": (
+        "import typing\n\nif typing.TYPE_CHECKING:\n    pass\nelse:\n"
+        "    from app.legacy import routes\n",
+        "ImportError",
+        True,
+    ),
+    "under-not-type-checking": (
+        "from typing import TYPE_CHECKING\n\nif not TYPE_CHECKING:\n"
+        "    from app.legacy import routes\n",
+        "ImportError",
+        True,
+    ),
+    "under-a-true-constant": ("if 1:\n    from app.legacy import routes\n", "ImportError", True),
+    "a-version-check-every-python-passes": (
+        "import sys\n\nif sys.version_info >= (3, 8):\n    from app.legacy import routes\n",
+        "ImportError",
+        True,
+    ),
+    "a-version-check-some-pythons-pass": (
+        "import sys\n\nif sys.version_info >= (3, 12):\n    from app.legacy import routes\n",
+        "ImportError",
+        False,
+    ),
 }
 
 

@@ -558,6 +558,17 @@ def instrument_module(
                 )
             )
             continue
+        if suspect.controller is not None:
+            problems.append(
+                (
+                    suspect.function.lineno,
+                    f"{path}:{suspect.function.lineno}: {suspect.qualname} is a route of a "
+                    f"class-based controller (`@{suspect.owner}` of `{suspect.controller}`): "
+                    "the library builds the class's router and registers its methods, which "
+                    f"is not read; add the log call by hand, or {SKIP}",
+                )
+            )
+            continue
         problems.append(
             (
                 suspect.function.lineno,

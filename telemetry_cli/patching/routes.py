@@ -307,6 +307,9 @@ class Suspect(NamedTuple):
     owner: str
     #: The class of the package whose own route decorator registers another function.
     replaced_by: str | None = None
+    #: The library whose decorator marks the method a route of a class-based controller
+    #: (fastapi-controllers' ``@get("/")`` in a ``Controller``): its router is the library's.
+    controller: str | None = None
 
     @property
     def function(self) -> FunctionNode:
@@ -926,8 +929,11 @@ class _Finder:
                     handler.routes.append(marked)
                 elif not self._starlette_route(decorator, function, handler.qualname, scope):
                     alias = self._unfollowed_alias(decorator, scope)
+                    routed = None if alias is not None else self._controller(decorator, scope)
                     if alias is not None:
                         self.suspects.append(Suspect(handler, alias))
+                    elif routed is not None:
+                        self.suspects.append(Suspect(handler, routed[1], controller=routed[0]))
                 continue
             call, owner_expression, verb = parsed
             owner = self.owner(owner_expression, owner_scope)
@@ -1013,6 +1019,28 @@ class _Finder:
             f"{found.lineno}, which binds `{root}` when it works: it is served only when that "
             "fails, in place of the routes the `try` binds (logged with the same path)"
         )
+
+    def _controller(self, decorator: ast.expr, scope: Scope) -> tuple[str, str] | None:
+        """The library and the decorator as written, for a class-based controller's route.
+
+        ``@get("/x")`` on a function in a class body, ``get`` a route verb of a library (``from
+        fastapi_controllers import get``) called with a path: the library builds the class's
+        router and registers its methods (not read). None for anything else.
+        """
+        if not (
+            scope.is_class
+            and isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Name | ast.Attribute)
+            and _looks_like_route(decorator)
+        ):
+            return None
+        qualified = self.index.qualify(decorator.func, scope)
+        if qualified is None or qualified.rpartition(".")[2] not in _ROUTE_DECORATORS:
+            return None
+        canonical, binding = self.index.resolve(qualified)
+        if not self.index.from_a_library(canonical, binding):
+            return None
+        return canonical.partition(".")[0], ast.unparse(decorator.func)
 
     def _unfollowed_alias(self, decorator: ast.expr, scope: Scope) -> str | None:
         """The name of ``@deco(...)`` when it holds a route decorator not followed, else None.
@@ -3052,6 +3080,11 @@ class _Finder:
             if controlled is not None:
                 # `@controller.route.get(...)`: the routes of the router it was given.
                 return self.owner(*controlled)
+            read = self._class_attribute(expression, scope)
+            # `@Base.router.get(...)`: the router a class-based controller's body builds.
+            held = None if read is None else self.owner(*read)
+            if held is not None:
+                return held
             return self._instance_owner(expression, scope) or self._library_router(
                 expression, scope
             )
@@ -3195,6 +3228,26 @@ class _Finder:
         if said is None:
             return owner
         return owner._replace(note=said.note, unserved=said.certain)
+
+    def _class_attribute(self, expression: ast.expr, scope: Scope) -> tuple[ast.Name, Scope] | None:
+        """``router`` in the body of the class ``Base.router`` reads it from, and that body.
+
+        A class of the package (``Items.router`` of ``class Items(Base)`` too: the first class
+        of its lineage whose body binds the name, as Python looks it up); None for anything
+        else.
+        """
+        if not isinstance(expression, ast.Attribute):
+            return None
+        cls = self.index.binding_of(expression.value, scope)
+        if cls is None or cls.kind != "class":
+            return None
+        for holder in self.index.lineage(cls):
+            assert isinstance(holder.node, ast.ClassDef)
+            body = Scope(holder.node, holder.scope.module, holder.scope)
+            if expression.attr in body.bindings:
+                name = ast.copy_location(ast.Name(expression.attr, ast.Load()), expression)
+                return name, body
+        return None
 
     def _instance_owner(self, expression: ast.expr, scope: Scope) -> Owner | None:
         """``self.router`` in a method, when the class sets ``self.router`` to an app or router.

@@ -13,6 +13,7 @@ import contextlib
 import copy
 import functools
 import gc
+import operator
 import re
 import string
 import sys
@@ -22,7 +23,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple, TypeGuard
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from telemetry_cli.ast_literals import string_list
 from telemetry_cli.errors import PARSE_ERRORS
@@ -4632,14 +4633,108 @@ def _with_packages_above(name: str) -> Iterator[str]:
     return (".".join(parts[:end]) for end in range(1, len(parts) + 1))
 
 
+def _raised_again(handler: ast.ExceptHandler, raised: Collection[str]) -> frozenset[str] | None:
+    """What ``handler`` raises on when it takes one of ``raised``; None when it may end it.
+
+    A ``raise`` in its own body runs whenever it does (a statement before it failing fails
+    too): a bare ``raise`` (or ``raise error``, the name it binds) raises ``raised`` again;
+    ``raise RuntimeError(...) from error`` raises that class. A handler without one, or
+    raising an expression of no class named, may end the failure.
+    """
+    for statement in handler.body:
+        if not isinstance(statement, ast.Raise):
+            continue
+        thrown = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+        if thrown is None or (isinstance(thrown, ast.Name) and thrown.id == handler.name):
+            return frozenset(raised)
+        if isinstance(thrown, ast.Name | ast.Attribute):
+            return frozenset({ast.unparse(thrown)})
+        return None
+    return None
+
+
+def _leaving(statement: ast.Try | ast.TryStar, raised: Collection[str]) -> frozenset[str] | None:
+    """What leaves ``statement`` when its body raises one of ``raised``; None if it may not.
+
+    None when a handler may take it and end the failure (:func:`_may_catch`); a handler that
+    raises again (:func:`_raised_again`) passes it on, as what it raises. ``except*``
+    handlers are judged the same: a bare exception is taken by one naming its class.
+    """
+    leaving = set(raised)
+    for handler in statement.handlers:
+        if _may_catch(handler, raised):
+            again = _raised_again(handler, raised)
+            if again is None:
+                return None
+            leaving.update(again)
+    return frozenset(leaving)
+
+
+#: The oldest and a newest Python a backend may run on: FastAPI's releases since 0.104 need
+#: 3.8 or later. A ``sys.version_info`` comparison true (or false) at both is so on every one.
+_PYTHONS = ((3, 8, 0, "alpha", 0), (3, 1 << 30, 0, "final", 0))
+#: The comparisons monotone in the version (``==`` and ``!=`` are not: left undecided).
+_COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+
+
+def _decided(test: ast.expr) -> bool | None:
+    """Whether an ``if`` test is true when the code runs, if its text alone says; else None.
+
+    A constant (``if True:``, ``if 0:``); ``TYPE_CHECKING`` (``typing.TYPE_CHECKING`` too),
+    false when the code runs, as type checkers read it; a ``sys.version_info`` comparison
+    (``<``, ``<=``, ``>``, ``>=`` with a tuple of numbers) holding alike on every Python 3 a
+    FastAPI backend may run on (:data:`_PYTHONS`: the comparison is monotone between them);
+    ``not``, ``and`` and ``or`` of those. Anything else (a setting, the main guard) is None.
+    """
+    if isinstance(test, ast.Constant):
+        return bool(test.value)
+    if (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    ):
+        return False
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _decided(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        settling = isinstance(test.op, ast.Or)  # `or` is settled by a true operand
+        values = [_decided(value) for value in test.values]
+        if settling in values:
+            return settling
+        return None if None in values else not settling
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and ast.unparse(test.left) in ("sys.version_info", "version_info")
+        and isinstance(test.comparators[0], ast.Tuple)
+    ):
+        compare = _COMPARISONS.get(type(test.ops[0]))
+        bound = tuple(
+            item.value
+            for item in test.comparators[0].elts
+            if isinstance(item, ast.Constant) and type(item.value) is int
+        )
+        if compare is None or not 0 < len(bound) == len(test.comparators[0].elts) <= 3:
+            return None
+        oldest, newest = (compare(python, bound) for python in _PYTHONS)
+        return bool(oldest) if oldest == newest else None
+    return None
+
+
 def imports_run_at_import(source: ModuleSource, raised: Collection[str]) -> Iterator[str]:
     """The dotted names the imports ``source`` runs whenever it is imported may name a module by.
 
     Those of its own top level, as :func:`failing_at_import`'s ``raise`` runs, and of the
-    blocks that run with it: a ``try`` body none of whose handlers may take one of the
-    exceptions ``raised`` names (:func:`_may_catch`: no fallback then skips the failing
-    import), and a ``finally``. An import under an ``if`` (``TYPE_CHECKING``,
-    ``__name__ == "__main__"``, a setting), in a ``with`` body (``contextlib.suppress`` takes
+    blocks that run with it: a ``try`` body (``except*`` too) when what its failing import
+    raises leaves it and every ``try`` around it (:func:`_leaving`: no handler may take it
+    without raising again, so no fallback skips the failing import), a ``finally``, and the
+    branch of an ``if`` its text decides (:func:`_decided`: the ``else`` of ``if
+    TYPE_CHECKING:``, ``if sys.version_info >= (3, 8):``). An import under another ``if``
+    (``__name__ == "__main__"``, a setting), in a ``with`` body (``contextlib.suppress`` takes
     what its arguments name, and a context manager of the code's own may take anything), in a
     handler, an ``else``, a loop or a definition may not run, and is not named: a false
     refusal of a backend that starts is worse than patching one that cannot. ``import a.b``
@@ -4651,13 +4746,22 @@ def imports_run_at_import(source: ModuleSource, raised: Collection[str]) -> Iter
         tree = ast.parse(source.text)
     except PARSE_ERRORS:
         return
-    blocks = [tree.body]
+    # Each block with the `try` statements whose bodies hold it, innermost last.
+    blocks: list[tuple[list[ast.stmt], tuple[ast.Try | ast.TryStar, ...]]] = [(tree.body, ())]
     while blocks:
-        for statement in blocks.pop():
+        body, around = blocks.pop()
+        for statement in body:
             if isinstance(statement, _TRIES):
-                if not any(_may_catch(handler, raised) for handler in statement.handlers):
-                    blocks.append(statement.body)
-                blocks.append(statement.finalbody)
+                leaving: frozenset[str] | None = frozenset(raised)
+                for held_in in (statement, *reversed(around)):
+                    leaving = _leaving(held_in, leaving) if leaving is not None else None
+                if leaving is not None:
+                    blocks.append((statement.body, (*around, statement)))
+                blocks.append((statement.finalbody, around))
+            elif isinstance(statement, ast.If):
+                runs = _decided(statement.test)
+                if runs is not None:
+                    blocks.append((statement.body if runs else statement.orelse, around))
             elif isinstance(statement, ast.Import):
                 yield from (alias.name for alias in statement.names)
             elif isinstance(statement, ast.ImportFrom):
