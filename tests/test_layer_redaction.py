@@ -3160,6 +3160,110 @@ def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> 
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
+# A setting command behind what runs it with the runner's options given their values, a host, a
+# container or a pod to run it in (``ssh``, ``docker exec``, ``kubectl exec ... --``), or after an
+# error message's prefix; a secrets manager's ``secret set`` giving any name its value, by a
+# value option too, and an environment's ``NAME_KEY=value`` given to a setting command; archive
+# tools' password flags in other spellings; a quoted passphrase given to a setting command.
+RUNNER_SETTING_TEXTS = [
+    "sudo -u root setx API_KEY {v}",
+    "doas -u admin setx DB_PASSWORD {v}",
+    "docker exec -it cache redis-cli CONFIG SET requirepass {v}",
+    "podman exec -u 0 app redis-cli config set masterauth {v}",
+    "docker compose exec -T cache redis-cli CONFIG SET requirepass {v}",
+    "ssh -p 22 deploy@host setx API_KEY {v}",
+    "ssh -i ~/.ssh/id_ed25519 host redis-cli CONFIG SET requirepass {v}",
+    "kubectl exec pod -- redis-cli config set masterauth {v}",
+    "kubectl exec -n prod redis-0 -c redis -- redis-cli CONFIG SET requirepass {v}",
+    "exit status 1: setx API_KEY {v}",
+    "exit status 1: redis-cli CONFIG SET requirepass {v}",
+    "Error: sudo -u root setx API_KEY {v}",
+    "Command 'setx API_KEY {v}' failed",
+]
+SECRET_STORE_TEXTS = [
+    "gh secret set DEPLOY --body {v}",
+    "gh secret set DEPLOY -b {v} --repo org/app",
+    "gh secret set DEPLOY --body={v}",
+    "az keyvault secret set --name db --vault-name kv --value {v}",
+    "vault kv put secret/app password={v}",
+    "doppler secrets set STRIPE {v}",
+    "heroku config:set STRIPE_KEY={v}",
+    "dokku config:set app MAILGUN_KEY={v}",
+    "setx SENDGRID_KEY {v}",
+]
+ARCHIVE_PASSWORD_TEXTS = [
+    "ZIP.EXE -P {v} out.zip a.txt",
+    "Zip -r -P {v} out.zip dir",
+    '7z a "-p{v}" x.7z dir',
+    "7za x '-p{v}' x.7z",
+    "unzip -P {v} a.zip",
+    "rar a -hp{v} a.rar dir",
+    "unrar x -p{v} a.rar",
+    '"C:\\Program Files\\WinRAR\\WinRAR.exe" a -p{v} a.rar dir',
+    "openssl pkcs12 -export -in c.pem -passout pass:{v}",
+]
+QUOTED_PASSPHRASE_SETTING_TEXTS = [
+    'setx PASSWORD "correct horse battery"',
+    "redis-cli CONFIG SET requirepass 'a b c'",
+    "CONFIG SET masterauth \"blue sky over paris\"",
+    "set -gx API_TOKEN 'open sesame now'",
+]
+COMMAND_SECRET_VALUES = ["hunter2x", "Zq8wR3xk9", "s3cr3t-Pa55!"]
+# Their neighbours: the same runners, stores and tools given no secret, and prose.
+RUNNER_SETTING_KEPT = [
+    "sudo -u root setx EDITOR vim",
+    "docker exec -it cache redis-cli CONFIG SET maxmemory 100mb",
+    "kubectl exec pod -- redis-cli config set appendonly yes",
+    "ssh -p 22 host setx PATH C:\\bin",
+    "exit status 1: setx API_KEY %API_KEY%",
+    "Note: please setx token abc123",
+    "the secrets set is large",
+    "gh secret set DEPLOY --repo org/app",
+    "gh secret set DEPLOY --body \"$DEPLOY_TOKEN\"",
+    "az keyvault secret set --name db --vault-name kv --file secret.txt",
+    "az keyvault secret show --name db --vault-name kv",
+    "doppler secrets set STRIPE",
+    "heroku config:set SORT_KEY=created_at2",
+    "heroku config:set PRIMARY_KEY=id_v2",
+    "heroku config:set PUBLIC_KEY=pk_live_x1",
+    "heroku config:set WEB_CONCURRENCY=3",
+    "zip -r out.zip dir",
+    "ZIP.EXE -r out.zip dir",
+    "7z a -t7z x.7z dir",
+    "rar a -r a.rar dir",
+    "unrar x -p- a.rar",
+    "unrar l a.rar",
+    "CONFIG SET requirepass 'put your password here'",
+    "setx PASSWORD \"<your password>\"",
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize(
+    "template",
+    RUNNER_SETTING_TEXTS + SECRET_STORE_TEXTS + ARCHIVE_PASSWORD_TEXTS,
+)
+def test_a_secret_behind_a_runner_a_store_or_an_archive_flag_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", QUOTED_PASSPHRASE_SETTING_TEXTS)
+def test_a_quoted_passphrase_given_to_a_setting_command_is_redacted(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", RUNNER_SETTING_KEPT)
+def test_a_runner_store_or_archive_command_without_a_secret_is_kept(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
 # Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
 # a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
 # text, lines and characters written on one line with their escapes (a repr, a JSON string cut
