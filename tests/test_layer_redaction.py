@@ -3205,7 +3205,7 @@ ARCHIVE_PASSWORD_TEXTS = [
 QUOTED_PASSPHRASE_SETTING_TEXTS = [
     'setx PASSWORD "correct horse battery"',
     "redis-cli CONFIG SET requirepass 'a b c'",
-    "CONFIG SET masterauth \"blue sky over paris\"",
+    'CONFIG SET masterauth "blue sky over paris"',
     "set -gx API_TOKEN 'open sesame now'",
 ]
 COMMAND_SECRET_VALUES = ["hunter2x", "Zq8wR3xk9", "s3cr3t-Pa55!"]
@@ -3219,7 +3219,7 @@ RUNNER_SETTING_KEPT = [
     "Note: please setx token abc123",
     "the secrets set is large",
     "gh secret set DEPLOY --repo org/app",
-    "gh secret set DEPLOY --body \"$DEPLOY_TOKEN\"",
+    'gh secret set DEPLOY --body "$DEPLOY_TOKEN"',
     "az keyvault secret set --name db --vault-name kv --file secret.txt",
     "az keyvault secret show --name db --vault-name kv",
     "doppler secrets set STRIPE",
@@ -3234,7 +3234,7 @@ RUNNER_SETTING_KEPT = [
     "unrar x -p- a.rar",
     "unrar l a.rar",
     "CONFIG SET requirepass 'put your password here'",
-    "setx PASSWORD \"<your password>\"",
+    'setx PASSWORD "<your password>"',
 ]
 
 
@@ -3251,16 +3251,12 @@ def test_a_secret_behind_a_runner_a_store_or_an_archive_flag_is_redacted(
 
 
 @pytest.mark.parametrize("text", QUOTED_PASSPHRASE_SETTING_TEXTS)
-def test_a_quoted_passphrase_given_to_a_setting_command_is_redacted(
-    logger: Any, text: str
-) -> None:
+def test_a_quoted_passphrase_given_to_a_setting_command_is_redacted(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
 
 
 @pytest.mark.parametrize("text", RUNNER_SETTING_KEPT)
-def test_a_runner_store_or_archive_command_without_a_secret_is_kept(
-    logger: Any, text: str
-) -> None:
+def test_a_runner_store_or_archive_command_without_a_secret_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
