@@ -3260,6 +3260,35 @@ def test_a_runner_store_or_archive_command_without_a_secret_is_kept(logger: Any,
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
+# A YAML anchor between a sensitive name and its value names the node, not the value: the value
+# after it is judged (a hostile hunt found these kept); an anchor alone, a kept value after one
+# and an alias give nothing away.
+YAML_ANCHORED_SECRETS = [
+    "password: &a Zq8wR3xk9!",
+    "db:\n  password: &db_pw Zq8wR3xk9!\n",
+    "api_key: &key sk_9f8e7d6c5b",
+    "secret = &s Zq8wR3xk9!",
+]
+YAML_ANCHORED_KEPT = [
+    "password: &pw",
+    "pin_count: &c 3",
+    "token_type: &t bearer",
+    "secret: &s null",
+    "password=&user=ada",
+    "q=a&b=c",
+]
+
+
+@pytest.mark.parametrize("text", YAML_ANCHORED_SECRETS)
+def test_a_secret_after_a_yaml_anchor_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", YAML_ANCHORED_KEPT)
+def test_a_yaml_anchor_without_a_secret_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
+
+
 # Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
 # a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
 # text, lines and characters written on one line with their escapes (a repr, a JSON string cut
