@@ -3179,6 +3179,9 @@ RUNNER_SETTING_TEXTS = [
     "exit status 1: redis-cli CONFIG SET requirepass {v}",
     "Error: sudo -u root setx API_KEY {v}",
     "Command 'setx API_KEY {v}' failed",
+    "runuser -u app -- setx API_KEY {v}",
+    "timeout 10 setx API_KEY {v}",
+    "docker run --rm redis:7 redis-cli CONFIG SET requirepass {v}",
 ]
 SECRET_STORE_TEXTS = [
     "gh secret set DEPLOY --body {v}",
@@ -3190,6 +3193,7 @@ SECRET_STORE_TEXTS = [
     "heroku config:set STRIPE_KEY={v}",
     "dokku config:set app MAILGUN_KEY={v}",
     "setx SENDGRID_KEY {v}",
+    "netlify env:set STRIPE_KEY {v}",
 ]
 ARCHIVE_PASSWORD_TEXTS = [
     "ZIP.EXE -P {v} out.zip a.txt",
@@ -3201,6 +3205,18 @@ ARCHIVE_PASSWORD_TEXTS = [
     "unrar x -p{v} a.rar",
     '"C:\\Program Files\\WinRAR\\WinRAR.exe" a -p{v} a.rar dir',
     "openssl pkcs12 -export -in c.pem -passout pass:{v}",
+    'unzip -P"{v}" a.zip',
+]
+# An argument list written as text, as Python's repr (``subprocess``' error) and JSON write
+# one, gives a secret as its items do.
+ARGUMENT_LIST_TEXTS = [
+    "Command '['mysql', '-u', 'root', '-p{v}']' returned non-zero exit status 1.",
+    "Command '['curl', '-u', 'admin:{v}', 'https://api.example.com']' returned non-zero exit"
+    " status 22.",
+    "Command '['setx', 'API_KEY', '{v}']' returned non-zero exit status 1.",
+    'args: ["redis-cli", "CONFIG", "SET", "requirepass", "{v}"]',
+    "Command '['unzip', '-P', '{v}', 'a.zip']' returned non-zero exit status 82.",
+    'argv=["deploy", "--db-password", "{v}"]',
 ]
 QUOTED_PASSPHRASE_SETTING_TEXTS = [
     'setx PASSWORD "correct horse battery"',
@@ -3235,13 +3251,17 @@ RUNNER_SETTING_KEPT = [
     "unrar l a.rar",
     "CONFIG SET requirepass 'put your password here'",
     'setx PASSWORD "<your password>"',
+    "Command '['ls', '-la', '/tmp']' returned non-zero exit status 2.",
+    '["docker", "run", "-p", "8080:80", "web"]',
+    "['mysql', '-p', '-u', 'root']",
+    "timeout 10 setx EDITOR vim",
 ]
 
 
 @pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
 @pytest.mark.parametrize(
     "template",
-    RUNNER_SETTING_TEXTS + SECRET_STORE_TEXTS + ARCHIVE_PASSWORD_TEXTS,
+    RUNNER_SETTING_TEXTS + SECRET_STORE_TEXTS + ARCHIVE_PASSWORD_TEXTS + ARGUMENT_LIST_TEXTS,
 )
 def test_a_secret_behind_a_runner_a_store_or_an_archive_flag_is_redacted(
     logger: Any, template: str, value: str
