@@ -3217,6 +3217,7 @@ ARGUMENT_LIST_TEXTS = [
     'args: ["redis-cli", "CONFIG", "SET", "requirepass", "{v}"]',
     "Command '['unzip', '-P', '{v}', 'a.zip']' returned non-zero exit status 82.",
     'argv=["deploy", "--db-password", "{v}"]',
+    "Command '[b'mysql', b'-u', b'root', b'-p{v}']' returned non-zero exit status 1.",
 ]
 QUOTED_PASSPHRASE_SETTING_TEXTS = [
     'setx PASSWORD "correct horse battery"',
