@@ -3167,6 +3167,156 @@ def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> 
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
+# A setting command behind what runs it with the runner's options given their values, a host, a
+# container or a pod to run it in (``ssh``, ``docker exec``, ``kubectl exec ... --``), or after an
+# error message's prefix; a secrets manager's ``secret set`` giving any name its value, by a
+# value option too, and an environment's ``NAME_KEY=value`` given to a setting command; archive
+# tools' password flags in other spellings; a quoted passphrase given to a setting command.
+RUNNER_SETTING_TEXTS = [
+    "sudo -u root setx API_KEY {v}",
+    "doas -u admin setx DB_PASSWORD {v}",
+    "docker exec -it cache redis-cli CONFIG SET requirepass {v}",
+    "podman exec -u 0 app redis-cli config set masterauth {v}",
+    "docker compose exec -T cache redis-cli CONFIG SET requirepass {v}",
+    "ssh -p 22 deploy@host setx API_KEY {v}",
+    "ssh -i ~/.ssh/id_ed25519 host redis-cli CONFIG SET requirepass {v}",
+    "kubectl exec pod -- redis-cli config set masterauth {v}",
+    "kubectl exec -n prod redis-0 -c redis -- redis-cli CONFIG SET requirepass {v}",
+    "exit status 1: setx API_KEY {v}",
+    "exit status 1: redis-cli CONFIG SET requirepass {v}",
+    "Error: sudo -u root setx API_KEY {v}",
+    "Command 'setx API_KEY {v}' failed",
+    "runuser -u app -- setx API_KEY {v}",
+    "timeout 10 setx API_KEY {v}",
+    "docker run --rm redis:7 redis-cli CONFIG SET requirepass {v}",
+]
+SECRET_STORE_TEXTS = [
+    "gh secret set DEPLOY --body {v}",
+    "gh secret set DEPLOY -b {v} --repo org/app",
+    "gh secret set DEPLOY --body={v}",
+    "az keyvault secret set --name db --vault-name kv --value {v}",
+    "vault kv put secret/app password={v}",
+    "doppler secrets set STRIPE {v}",
+    "heroku config:set STRIPE_KEY={v}",
+    "dokku config:set app MAILGUN_KEY={v}",
+    "setx SENDGRID_KEY {v}",
+    "netlify env:set STRIPE_KEY {v}",
+]
+ARCHIVE_PASSWORD_TEXTS = [
+    "ZIP.EXE -P {v} out.zip a.txt",
+    "Zip -r -P {v} out.zip dir",
+    '7z a "-p{v}" x.7z dir',
+    "7za x '-p{v}' x.7z",
+    "unzip -P {v} a.zip",
+    "rar a -hp{v} a.rar dir",
+    "unrar x -p{v} a.rar",
+    '"C:\\Program Files\\WinRAR\\WinRAR.exe" a -p{v} a.rar dir',
+    "openssl pkcs12 -export -in c.pem -passout pass:{v}",
+    'unzip -P"{v}" a.zip',
+]
+# An argument list written as text, as Python's repr (``subprocess``' error) and JSON write
+# one, gives a secret as its items do.
+ARGUMENT_LIST_TEXTS = [
+    "Command '['mysql', '-u', 'root', '-p{v}']' returned non-zero exit status 1.",
+    "Command '['curl', '-u', 'admin:{v}', 'https://api.example.com']' returned non-zero exit"
+    " status 22.",
+    "Command '['setx', 'API_KEY', '{v}']' returned non-zero exit status 1.",
+    'args: ["redis-cli", "CONFIG", "SET", "requirepass", "{v}"]',
+    "Command '['unzip', '-P', '{v}', 'a.zip']' returned non-zero exit status 82.",
+    'argv=["deploy", "--db-password", "{v}"]',
+    "Command '[b'mysql', b'-u', b'root', b'-p{v}']' returned non-zero exit status 1.",
+]
+QUOTED_PASSPHRASE_SETTING_TEXTS = [
+    'setx PASSWORD "correct horse battery"',
+    "redis-cli CONFIG SET requirepass 'a b c'",
+    'CONFIG SET masterauth "blue sky over paris"',
+    "set -gx API_TOKEN 'open sesame now'",
+]
+COMMAND_SECRET_VALUES = ["hunter2x", "Zq8wR3xk9", "s3cr3t-Pa55!"]
+# Their neighbours: the same runners, stores and tools given no secret, and prose.
+RUNNER_SETTING_KEPT = [
+    "sudo -u root setx EDITOR vim",
+    "docker exec -it cache redis-cli CONFIG SET maxmemory 100mb",
+    "kubectl exec pod -- redis-cli config set appendonly yes",
+    "ssh -p 22 host setx PATH C:\\bin",
+    "exit status 1: setx API_KEY %API_KEY%",
+    "Note: please setx token abc123",
+    "the secrets set is large",
+    "gh secret set DEPLOY --repo org/app",
+    'gh secret set DEPLOY --body "$DEPLOY_TOKEN"',
+    "az keyvault secret set --name db --vault-name kv --file secret.txt",
+    "az keyvault secret show --name db --vault-name kv",
+    "doppler secrets set STRIPE",
+    "heroku config:set SORT_KEY=created_at2",
+    "heroku config:set PRIMARY_KEY=id_v2",
+    "heroku config:set PUBLIC_KEY=pk_live_x1",
+    "heroku config:set WEB_CONCURRENCY=3",
+    "zip -r out.zip dir",
+    "ZIP.EXE -r out.zip dir",
+    "7z a -t7z x.7z dir",
+    "rar a -r a.rar dir",
+    "unrar x -p- a.rar",
+    "unrar l a.rar",
+    "CONFIG SET requirepass 'put your password here'",
+    'setx PASSWORD "<your password>"',
+    "Command '['ls', '-la', '/tmp']' returned non-zero exit status 2.",
+    '["docker", "run", "-p", "8080:80", "web"]',
+    "['mysql', '-p', '-u', 'root']",
+    "timeout 10 setx EDITOR vim",
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize(
+    "template",
+    RUNNER_SETTING_TEXTS + SECRET_STORE_TEXTS + ARCHIVE_PASSWORD_TEXTS + ARGUMENT_LIST_TEXTS,
+)
+def test_a_secret_behind_a_runner_a_store_or_an_archive_flag_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", QUOTED_PASSPHRASE_SETTING_TEXTS)
+def test_a_quoted_passphrase_given_to_a_setting_command_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", RUNNER_SETTING_KEPT)
+def test_a_runner_store_or_archive_command_without_a_secret_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# A YAML anchor between a sensitive name and its value names the node, not the value: the value
+# after it is judged (a hostile hunt found these kept); an anchor alone, a kept value after one
+# and an alias give nothing away.
+YAML_ANCHORED_SECRETS = [
+    "password: &a Zq8wR3xk9!",
+    "db:\n  password: &db_pw Zq8wR3xk9!\n",
+    "api_key: &key sk_9f8e7d6c5b",
+    "secret = &s Zq8wR3xk9!",
+]
+YAML_ANCHORED_KEPT = [
+    "password: &pw",
+    "pin_count: &c 3",
+    "token_type: &t bearer",
+    "secret: &s null",
+    "password=&user=ada",
+    "q=a&b=c",
+]
+
+
+@pytest.mark.parametrize("text", YAML_ANCHORED_SECRETS)
+def test_a_secret_after_a_yaml_anchor_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", YAML_ANCHORED_KEPT)
+def test_a_yaml_anchor_without_a_secret_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"note": text}).payload == {"note": text}
+
+
 # Shapes of a credential in text that a battery of hostile payloads found kept, one per rule:
 # a form's value encoded with "+" for its spaces and no "%", a form body quoted or bracketed in
 # text, lines and characters written on one line with their escapes (a repr, a JSON string cut
