@@ -2347,3 +2347,54 @@ def test_a_layer_move_spells_the_new_import_as_the_next_run_keeps_it(tmp_path: P
     assert "from app.telemetry.event_logger import event_logger\n" in blocks.read_text()
     check = run("generate", "--check", "--root", str(root))
     assert check.exit_code == 0, check.stdout
+
+
+@pytest.mark.parametrize("parameter", ["chapterId", "id_", "ID", "_id", "chapter_id"])
+def test_a_property_is_captured_from_a_parameter_of_the_users_name(
+    tmp_path: Path, parameter: str
+) -> None:
+    # The property's name is the plan's (snake_case), the parameter's the user's: a capture table
+    # maps one to the other, and dropping it gives the module back its bytes.
+    root = _project(tmp_path, FULL_PLAN + DECLARED_OPTIONAL)
+    chapters = root / CHAPTERS
+    chapters.write_text(CHAPTERS_PY.replace("chapter_id", parameter))
+    original = chapters.read_bytes()
+    captured = FULL_PLAN.replace(
+        '"chapter_visit"',
+        f'{{ event = "chapter_visit", capture = [{{ chapter_id = "{parameter}" }}] }}',
+    )
+    _set_plan(root, captured + DECLARED_OPTIONAL)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f'"chapter_id": {parameter},' in chapters.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    _set_plan(root, FULL_PLAN + DECLARED_OPTIONAL)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert '"chapter_id"' not in chapters.read_text()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == original
+
+
+@pytest.mark.parametrize(
+    ("capture", "said"),
+    [
+        ('["chapterId"]', 'capture = [{ chapter_id = "chapterId" }]'),
+        ('["id_"]', 'capture = [{ id = "id_" }]'),
+        ('[{ chapter_id = "chapter-id" }]', "not a Python parameter name"),
+        ('["chapter_id", { chapter_id = "cid" }]', "listed twice"),
+    ],
+)
+def test_a_capture_of_a_parameter_name_that_is_no_property_name_names_the_fix(
+    tmp_path: Path, capture: str, said: str
+) -> None:
+    plan = FULL_PLAN.replace(
+        '"chapter_visit"', f'{{ event = "chapter_visit", capture = {capture} }}'
+    )
+    root = _project(tmp_path, plan + DECLARED_OPTIONAL)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert said in lines[0], lines[0]
+    assert "Traceback" not in result.stderr
