@@ -252,6 +252,30 @@ def test_an_app_that_moved_is_unwired_where_it_was(tmp_path: Path) -> None:
     assert "server.include_router(telemetry_router)" in (root / "backend/app/server.py").read_text()
 
 
+@pytest.mark.parametrize(
+    "factory",
+    [
+        "def create_app() -> FastAPI:\n    return app\n",
+        "def create_app() -> FastAPI:\n    application = app\n    return application\n",
+    ],
+)
+def test_a_factory_handing_out_the_modules_app_is_wired_where_the_app_is_built(
+    tmp_path: Path, factory: str
+) -> None:
+    # `def create_app(): return app`: the factory serves the module's own app, so pointing the
+    # plan at it changes nothing the app is built with; the wiring stays where it is.
+    root = _project(tmp_path)
+    main = root / MAIN
+    main.write_text(main.read_text() + "\n\n" + factory)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    wired = main.read_bytes()
+    _set_plan(root, FULL_PLAN + '\napp = "app.main:create_app"')
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert main.read_bytes() == wired
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize("variant", ["lf", "crlf", "crlf-bom"])
 def test_remove_gives_back_the_tree_from_before_generate(tmp_path: Path, variant: str) -> None:
     root = _project(tmp_path, variant=variant)
