@@ -447,7 +447,9 @@ def _captured_property(name: str, fail: _ProblemFail) -> str:
         return name  # an undeclared or misspelled one is named against the event's properties
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().strip("_")
     words = re.sub(r"_+", "_", words)
-    suggested = words if _SNAKE_CASE.fullmatch(words) else "property_name"
+    # `class_` maps to no `class` property (a keyword is no property name): a placeholder then.
+    plain = _SNAKE_CASE.fullmatch(words) and not keyword.iskeyword(words)
+    suggested = words if plain else "property_name"
     raise fail(
         f"capture: {toml_quoted(name)} is a parameter name, not a property name (snake_case); "
         f'map a property to it: capture = [{{ {suggested} = "{name}" }}]'

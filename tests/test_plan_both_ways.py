@@ -2405,6 +2405,7 @@ def test_a_property_is_captured_from_a_parameter_of_the_users_name(
     [
         ('["chapterId"]', 'capture = [{ chapter_id = "chapterId" }]'),
         ('["id_"]', 'capture = [{ id = "id_" }]'),
+        ('["class_"]', 'capture = [{ property_name = "class_" }]'),
         ('[{ chapter_id = "chapter-id" }]', "not a Python parameter name"),
         ('["chapter_id", { chapter_id = "cid" }]', "listed twice"),
     ],
