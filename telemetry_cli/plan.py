@@ -329,6 +329,7 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
     analytics_dir = _join(app_dir, scope.values["layer_package"])
     instrument: list[tuple[str, str]] = []
     capture: list[tuple[str, tuple[str, ...]]] = []
+    capture_from: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     real_paths: dict[Path | tuple[int, int], str] = {}
     for module, event_type in value.items():
         # JSON quoting escapes a control character in the name, keeping the message one line.
@@ -338,8 +339,9 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
             return scope.fail(where, problem)
 
         captured: tuple[str, ...] = ()
+        parameters: tuple[tuple[str, str], ...] = ()
         if isinstance(event_type, dict):
-            event_type, captured = _instrument_table(event_type, fail_module)
+            event_type, captured, parameters = _instrument_table(event_type, fail_module)
         if not isinstance(event_type, str):
             raise fail_module(
                 f'expected an event type string or {{ event = "...", capture = [...] }}, '
@@ -375,27 +377,83 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         instrument.append((normalised, event_type))
         if captured:
             capture.append((normalised, captured))
+        if parameters:
+            capture_from.append((normalised, parameters))
     if len({module for module, _ in instrument}) != len(instrument):
         raise scope.fail("instrument", "the same module is listed twice")
     scope.values["capture"] = tuple(sorted(capture))
+    scope.values["capture_from"] = tuple(sorted(capture_from))
     return tuple(sorted(instrument))
 
 
 def _instrument_table(
     value: dict[str, object], fail: _ProblemFail
-) -> tuple[object, tuple[str, ...]]:
-    """``{ event = "...", capture = ["prop", ...] }``: the event type and the captured names."""
+) -> tuple[object, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """``{ event = "...", capture = ["prop", { prop = "parameter" }, ...] }``.
+
+    Returns the event type, the captured property names, and the (property, parameter) pairs of
+    the properties filled from a parameter or body field of another name: the property's name is
+    the plan's (snake_case), the parameter's the user's (``userId``, ``id_``).
+    """
     for key in value:
         if key not in ("event", "capture"):
             raise fail(f"unknown key {toml_quoted(key)}; an instrument table has event and capture")
-    captured = value.get("capture", [])
-    if not isinstance(captured, list) or not all(isinstance(item, str) for item in captured):
-        raise fail(f"capture: expected a list of property names, got {toml_quoted(captured)}")
+    items = value.get("capture", [])
+    if not isinstance(items, list):
+        raise fail(f"capture: expected a list of property names, got {toml_quoted(items)}")
+    captured: list[str] = []
+    parameters: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, str):
+            captured.append(_captured_property(item, fail))
+        elif isinstance(item, dict) and item:
+            for name, parameter in item.items():
+                if not isinstance(parameter, str) or not _is_parameter_name(parameter):
+                    raise fail(
+                        f"capture: {toml_quoted(parameter)} is not a Python parameter name; "
+                        f'write {{ {_key_shown(name)} = "parameter" }} with the name the '
+                        "handler uses"
+                    )
+                captured.append(name)
+                if parameter != name:
+                    parameters.append((name, parameter))
+        else:
+            raise fail(
+                "capture: expected a list of property names (or "
+                f'{{ property = "parameter" }} tables), got {toml_quoted(items)}'
+            )
     if len(set(captured)) != len(captured):
         raise fail("capture: a property is listed twice")
     if "event" not in value:
         raise fail('missing event; an instrument table names its event type: { event = "..." }')
-    return value["event"], tuple(captured)
+    return value["event"], tuple(captured), tuple(parameters)
+
+
+def _key_shown(name: str) -> str:
+    return name if _SNAKE_CASE.fullmatch(name) else toml_quoted(name)
+
+
+def _is_parameter_name(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def _captured_property(name: str, fail: _ProblemFail) -> str:
+    """A captured name given as a string: a property name, filled from the same-named parameter.
+
+    A parameter name that is no property name (``userId``, ``id_``, ``ID``) is pointed at the
+    table form that maps a property to it.
+    """
+    if _SNAKE_CASE.fullmatch(name) or not _is_parameter_name(name):
+        return name  # an undeclared or misspelled one is named against the event's properties
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().strip("_")
+    words = re.sub(r"_+", "_", words)
+    # `class_` maps to no `class` property (a keyword is no property name): a placeholder then.
+    plain = _SNAKE_CASE.fullmatch(words) and not keyword.iskeyword(words)
+    suggested = words if plain else "property_name"
+    raise fail(
+        f"capture: {toml_quoted(name)} is a parameter name, not a property name (snake_case); "
+        f'map a property to it: capture = [{{ {suggested} = "{name}" }}]'
+    )
 
 
 def _check_capture(
@@ -750,6 +808,7 @@ class Plan(NamedTuple):
     events: tuple[EventSpec, ...] = _default("events")
     app_source: str | None = None
     capture: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    capture_from: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     def event(self, event_type: str) -> EventSpec | None:
         """The declared event ``event_type`` (None for a free-form one)."""
@@ -758,6 +817,14 @@ class Plan(NamedTuple):
     def captured(self, module: str) -> tuple[str, ...]:
         """The properties an ``instrument`` module captures from its handlers."""
         return dict(self.capture).get(module, ())
+
+    def capture_parameters(self, module: str) -> dict[str, str]:
+        """Property -> parameter (or body field) name for a module's renamed captures.
+
+        Only the captured properties filled from a name other than their own are there
+        (``{ user_id = "userId" }`` in the plan).
+        """
+        return dict(dict(self.capture_from).get(module, ()))
 
     @classmethod
     def default(cls, root: Path) -> "Plan":

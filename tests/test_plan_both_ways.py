@@ -252,6 +252,30 @@ def test_an_app_that_moved_is_unwired_where_it_was(tmp_path: Path) -> None:
     assert "server.include_router(telemetry_router)" in (root / "backend/app/server.py").read_text()
 
 
+@pytest.mark.parametrize(
+    "factory",
+    [
+        "def create_app() -> FastAPI:\n    return app\n",
+        "def create_app() -> FastAPI:\n    application = app\n    return application\n",
+    ],
+)
+def test_a_factory_handing_out_the_modules_app_is_wired_where_the_app_is_built(
+    tmp_path: Path, factory: str
+) -> None:
+    # `def create_app(): return app`: the factory serves the module's own app, so pointing the
+    # plan at it changes nothing the app is built with; the wiring stays where it is.
+    root = _project(tmp_path)
+    main = root / MAIN
+    main.write_text(main.read_text() + "\n\n" + factory)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    wired = main.read_bytes()
+    _set_plan(root, FULL_PLAN + '\napp = "app.main:create_app"')
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert main.read_bytes() == wired
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+
+
 @pytest.mark.parametrize("variant", ["lf", "crlf", "crlf-bom"])
 def test_remove_gives_back_the_tree_from_before_generate(tmp_path: Path, variant: str) -> None:
     root = _project(tmp_path, variant=variant)
@@ -2347,3 +2371,55 @@ def test_a_layer_move_spells_the_new_import_as_the_next_run_keeps_it(tmp_path: P
     assert "from app.telemetry.event_logger import event_logger\n" in blocks.read_text()
     check = run("generate", "--check", "--root", str(root))
     assert check.exit_code == 0, check.stdout
+
+
+@pytest.mark.parametrize("parameter", ["chapterId", "id_", "ID", "_id", "chapter_id"])
+def test_a_property_is_captured_from_a_parameter_of_the_users_name(
+    tmp_path: Path, parameter: str
+) -> None:
+    # The property's name is the plan's (snake_case), the parameter's the user's: a capture table
+    # maps one to the other, and dropping it gives the module back its bytes.
+    root = _project(tmp_path, FULL_PLAN + DECLARED_OPTIONAL)
+    chapters = root / CHAPTERS
+    chapters.write_text(CHAPTERS_PY.replace("chapter_id", parameter))
+    original = chapters.read_bytes()
+    captured = FULL_PLAN.replace(
+        '"chapter_visit"',
+        f'{{ event = "chapter_visit", capture = [{{ chapter_id = "{parameter}" }}] }}',
+    )
+    _set_plan(root, captured + DECLARED_OPTIONAL)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f'"chapter_id": {parameter},' in chapters.read_text()
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    _set_plan(root, FULL_PLAN + DECLARED_OPTIONAL)
+    assert run("generate", "--root", str(root), "--check").exit_code == 1
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert '"chapter_id"' not in chapters.read_text()
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert chapters.read_bytes() == original
+
+
+@pytest.mark.parametrize(
+    ("capture", "said"),
+    [
+        ('["chapterId"]', 'capture = [{ chapter_id = "chapterId" }]'),
+        ('["id_"]', 'capture = [{ id = "id_" }]'),
+        ('["class_"]', 'capture = [{ property_name = "class_" }]'),
+        ('[{ chapter_id = "chapter-id" }]', "not a Python parameter name"),
+        ('["chapter_id", { chapter_id = "cid" }]', "listed twice"),
+    ],
+)
+def test_a_capture_of_a_parameter_name_that_is_no_property_name_names_the_fix(
+    tmp_path: Path, capture: str, said: str
+) -> None:
+    plan = FULL_PLAN.replace(
+        '"chapter_visit"', f'{{ event = "chapter_visit", capture = {capture} }}'
+    )
+    root = _project(tmp_path, plan + DECLARED_OPTIONAL)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert said in lines[0], lines[0]
+    assert "Traceback" not in result.stderr

@@ -2215,6 +2215,20 @@ def _factory_site(
         ]
         if len(declared) == 1:
             return _here(declared[0])
+        # `app = FastAPI()` at the module's top, `def create_app(): return app` (or through a
+        # local alias of it): the factory hands out the module's own app, so it is wired where
+        # that app is built, as the module's app would be.
+        for name in sorted(returned):
+            outer = index.aliased(scope.lookup(name), 0)
+            if (
+                outer is not None
+                and outer.kind == "value"
+                and isinstance(outer.scope.node, ast.Module)
+                and isinstance(outer.node, ast.expr)
+            ):
+                site = _value_site(outer, index, trust=False, entered=entered)
+                if site is not None:
+                    return site
         # `application = App(...)`, `return application.get_api()`: built in the class.
         return _returned_attribute_site(binding, index)
     # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.

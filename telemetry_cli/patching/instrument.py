@@ -4,7 +4,7 @@ import ast
 import bisect
 import functools
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from telemetry_cli.console import quoted
@@ -282,6 +282,7 @@ def instrument_module(
     force: bool = False,
     former: FormerCalls | None = None,
     instrumented: frozenset[str] = frozenset(),
+    parameters: Mapping[str, str] | None = None,
 ) -> None:
     """Add a log call of ``event_type`` to every route handler of the editor's module.
 
@@ -296,6 +297,8 @@ def instrument_module(
     plan changed either (a call of theirs that generate wrote, kept in a block of the user's, is
     changed where it stands, and moves to the new layer). ``instrumented``: the import names of
     the modules the plan instruments, whose handlers this module may call as functions.
+    ``parameters``: the parameter (or body field) name of each captured property filled from a
+    name other than its own (``{ user_id = "userId" }`` in the plan).
 
     Raises:
         PatchError: the module has no route handler at all (the plan names the wrong module).
@@ -360,11 +363,13 @@ def instrument_module(
         missing: list[str] = []
         mismatched: list[str] = []
         if event is not None:
-            filled, missing = capture_entries(handler, index, event, captured)
-            mismatched = mismatched_captures(handler, index, event, captured)
+            filled, missing = capture_entries(handler, index, event, captured, parameters)
+            mismatched = mismatched_captures(handler, index, event, captured, parameters)
+        renamed = parameters or {}
         capture_reasons = [
-            f"it has no parameter or body field `{name}` for the captured property; add "
-            f"one, or log the event by hand, or {SKIP}"
+            f"it has no parameter or body field `{renamed.get(name, name)}` for the captured "
+            f"property{'' if name not in renamed else f' `{name}`'}; add one, or log the event "
+            f"by hand, or {SKIP}"
             for name in missing
         ]
         capture_reasons.extend(mismatched)
@@ -1164,7 +1169,11 @@ def _in_deleted(editor: ModuleEditor, node: ast.AST) -> bool:
 
 
 def capture_entries(
-    handler: Handler, index: PackageIndex, event: EventSpec, captured: tuple[str, ...]
+    handler: Handler,
+    index: PackageIndex,
+    event: EventSpec,
+    captured: tuple[str, ...],
+    parameters: Mapping[str, str] | None = None,
 ) -> tuple[list[tuple[str, str]], list[str]]:
     """The captured properties of a handler, and the required ones it has no source for.
 
@@ -1175,9 +1184,10 @@ def capture_entries(
     a value whose JSON form is not text as its text (``str(count)``; an enum member's
     ``str(kind.value)``; another object's ``LOGGER_MARK.text(user)``, see ``with_logger``),
     keeping ``None`` when the value may be ``None``: the logger checks a payload in its JSON
-    form, and a number refused there would drop every event.
+    form, and a number refused there would drop every event. ``parameters`` names the source of
+    a property filled from a parameter or field of another name (``userId``).
     """
-    sources = _capture_sources(handler, index, captured)
+    sources = _capture_sources(handler, index, captured, parameters)
     # A handler that sees `str` bound to something else (a parameter, a local) gets every text
     # from the logger's text(): its `str(count)` would call that instead, or fail.
     own_str = handler.scope.lookup("str") is not None
@@ -1214,21 +1224,29 @@ class _CaptureSource(NamedTuple):
 
 
 def _capture_sources(
-    handler: Handler, index: PackageIndex, captured: tuple[str, ...]
+    handler: Handler,
+    index: PackageIndex,
+    captured: tuple[str, ...],
+    renamed: Mapping[str, str] | None = None,
 ) -> dict[str, _CaptureSource]:
-    """The source of each captured property the handler has one for."""
+    """The source of each captured property the handler has one for (by property name).
+
+    A property is read from the parameter or body field of its own name, or of the one
+    ``renamed`` maps it to: the property's name is the plan's, the parameter's the user's.
+    """
     named = handler.parameters()
     parameters = {argument.arg: argument for argument, _ in named}
     defaults = {argument.arg: default for argument, default in named}
     sources: dict[str, _CaptureSource] = {}
-    for name in captured:
+    for property_name in captured:
+        name = (renamed or {}).get(property_name, property_name)
         parameter = parameters.get(name)
         if parameter is not None and _body_model(parameter.annotation, handler, index) is None:
             annotation = parameter.annotation
             leaves = (
                 None if annotation is None else tuple(_leaves(annotation, handler.scope, index))
             )
-            sources[name] = _CaptureSource(
+            sources[property_name] = _CaptureSource(
                 name,
                 _through_aliases(annotation, handler.scope, index)[0],
                 leaves,
@@ -1239,7 +1257,7 @@ def _capture_sources(
         field = _body_field(parameters.values(), name, handler, index)
         if field is not None:
             expression, annotation, scope, guard = field
-            sources[name] = _CaptureSource(
+            sources[property_name] = _CaptureSource(
                 expression,
                 _through_aliases(annotation, scope, index)[0],
                 tuple(_leaves(annotation, scope, index)),
@@ -1464,7 +1482,11 @@ _CONTENT_TYPES = frozenset({"model", "dict", "Dict", "Mapping"})
 
 
 def mismatched_captures(
-    handler: Handler, index: PackageIndex, event: EventSpec, captured: tuple[str, ...]
+    handler: Handler,
+    index: PackageIndex,
+    event: EventSpec,
+    captured: tuple[str, ...],
+    parameters: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Why captured properties cannot be filled from their source, each with its fix.
 
@@ -1473,11 +1495,12 @@ def mismatched_captures(
     package, a string annotation or none at all are given the benefit of the doubt). Refused
     whatever the property: a pydantic model or a mapping (its text is request content), an
     unannotated dependency's value (what it holds cannot be told), and an optional body model
-    for a required property (missing whenever the body is).
+    for a required property (missing whenever the body is). ``parameters`` as for
+    :func:`capture_entries`.
     """
     problems = []
     change = f"change the type of one of them, or log the event by hand, or {SKIP}"
-    for name, source in _capture_sources(handler, index, captured).items():
+    for name, source in _capture_sources(handler, index, captured, parameters).items():
         spec = event.declared(name)
         if spec is None:
             continue

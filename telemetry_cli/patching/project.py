@@ -1556,6 +1556,7 @@ class _Analysis:
                     plan.event(event_type),
                     plan.captured(module_path),
                     force=self.force,
+                    parameters=plan.capture_parameters(module_path),
                     former=former,
                     instrumented=instrumented,
                 )
