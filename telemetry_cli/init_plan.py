@@ -836,14 +836,17 @@ def _folder_after(folder: str, line: str) -> str | None:
     """The folder (from the root) a shell script is in after ``line``, run in ``folder``.
 
     The line's ``cd`` commands (``cd svc``, ``cd svc || exit 1``, ``cd svc && make``) move it;
-    one in a subshell (``(cd svc && pytest)``) does not. None when one goes where is not known
-    (``cd "$APP"``, ``cd``, ``cd -``, above the project).
+    one in a subshell (``(cd svc && pytest)``) does not.
+    None when one goes where is not known (``cd "$APP"``, ``cd``, ``cd -``, ``popd``, above
+    the project).
     """
     for step in re.split(r"&&|\|\||;", line.partition(" #")[0]):
         try:
             words = shlex.split(step)
         except ValueError:
             return folder
+        if words[:1] == ["popd"]:
+            return None  # back to a folder of a stack not kept
         if not words or words[0] not in ("cd", "pushd"):
             continue
         if len(words) != 2 or words[1].startswith(("-", "~", "$")) or "$" in words[1]:
