@@ -10,7 +10,9 @@ import ast
 import functools
 import json
 import os
+import posixpath
 import re
+import shlex
 import sys
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
@@ -652,9 +654,17 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
 
     if found.from_entrypoint or not found.path:
         return found
+    run_files = _run_files_serving(root)
+    if any(
+        folder == "." and found.path in _served_paths(folder, string)
+        for folder, string in run_files
+    ):
+        # A run file serving it from the root (`web: uvicorn svc.main:app` beside a dev script
+        # run from `svc/`): the two ways disagree, and discovery's holds, as for Dockerfiles.
+        return found
     serving = {
         (folder, string)
-        for folder, string in [*served_modules(root), *_run_files_served_inside(root)]
+        for folder, string in [*served_modules(root), *run_files]
         if found.path in _served_paths(folder, string)
     }
     if len(serving) != 1:
@@ -679,22 +689,37 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
 #: Run files at the root whose command lines may move the server into a folder before it
 #: imports the app (a Procfile's process, a shell script, a Makefile's or justfile's recipe).
 _MOVING_RUN_FILE = re.compile(
-    r"(?i)Procfile(?:\.[\w.-]+)?|[\w.-]+\.sh|(?:GNU)?makefile|\.?justfile"
+    r"(?i)(?P<procfile>Procfile(?:\.[\w.-]+)?)|(?P<script>[\w.-]+\.sh)|(?:GNU)?makefile|\.?justfile"
 )
-#: What starts a line of such a file before its command: a Procfile's process name
-#: (`web:`), a recipe's tab and its silencing or error-ignoring marks (`\t@`, `\t-`).
-_LINE_LEAD = re.compile(r"^(?:[\w-]+:\s+(?=\S)|\s+[@+-]*)")
+#: A Procfile line's process name (`web:`), before its command.
+_PROCESS_LEAD = re.compile(r"^[\w-]+:\s*")
+#: A recipe line's indent and its silencing or error-ignoring marks (`\t@`, `\t-`).
+_RECIPE_LEAD = re.compile(r"^\s+[@+-]*")
+#: A shell script's own path (`$0`, `${BASH_SOURCE[0]}`), quoted or not.
+_SCRIPT_PATH = r"(?:\$0|\$\{0\}|\$BASH_SOURCE|\$\{BASH_SOURCE(?:\[0\])?\})"
+#: The script's path made absolute (`$(realpath "$0")`, `$(readlink -f "$0")`): its path still.
+_RESOLVED_SCRIPT = re.compile(rf'\$\(\s*(?:realpath|readlink\s+-f)\s+("?){_SCRIPT_PATH}\1\s*\)')
+#: The script's own folder: `$(dirname "$0")`, `` `dirname $0` ``.
+_SCRIPT_FOLDER = re.compile(
+    rf'\$\(\s*dirname\s+("?){_SCRIPT_PATH}\1\s*\)|`\s*dirname\s+("?){_SCRIPT_PATH}\2\s*`'
+)
+#: A folder made absolute: `$(cd "." && pwd)`, once the script's folder is read as `.`.
+_ABSOLUTE_FOLDER = re.compile(
+    r'\$\(\s*cd\s+("?)(?P<folder>[\w./-]+)\1\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\)'
+)
+#: A heredoc's start (`<<EOF`, `<<-'EOF'`), not a here-string (`<<<`).
+_HEREDOC = re.compile(r"""(?<!<)<<(?P<dash>-?)\s*(?P<quote>['"]?)(?P<word>\w+)(?P=quote)""")
 
 
-def _run_files_served_inside(root: Path) -> list[tuple[str, str]]:
-    """The apps the root's run files serve from a folder of the project their line moves to.
+def _run_files_serving(root: Path) -> list[tuple[str, str]]:
+    """The apps the root's run files serve, each with the folder its line serves it from.
 
     ``(folder, import string)``, as :func:`~telemetry_cli.image_layer.served_modules` gives an
     image's: ``gunicorn --chdir svc main:get_app`` in ``run.sh``, ``web: cd svc && uvicorn
     main:app`` in a Procfile, ``uvicorn --app-dir svc main:app`` in a Makefile recipe serve
-    ``svc/main.py`` from ``svc/``, where its imports (and the layer's) resolve. Lines serving
-    from the root itself say nothing more than discovery does; a gunicorn factory call
-    (``"main:get_app()"``) names the factory.
+    ``svc/main.py`` from ``svc/``; ``web: uvicorn svc.main:app`` serves it from the root (``.``).
+    A gunicorn factory call (``"main:get_app()"``) names the factory. The lines are those
+    :func:`_run_file_commands` reads.
     """
     from telemetry_cli.image_layer import served_from
 
@@ -706,16 +731,18 @@ def _run_files_served_inside(root: Path) -> list[tuple[str, str]]:
     except OSError:
         return served
     for path in paths:
-        if _MOVING_RUN_FILE.fullmatch(path.name) is None or ignore.ignored(path, folder=False):
+        kind = _MOVING_RUN_FILE.fullmatch(path.name)
+        if kind is None or ignore.ignored(path, folder=False):
             continue
         data = read_bounded(path)
         if data is None:
             continue
-        for line in data.decode("utf-8", errors="replace").splitlines():
+        text = data.decode("utf-8", errors="replace")
+        for folder, line in _run_file_commands(text, kind.lastgroup):
             if _SERVER_COMMAND.search(line) is None:
                 continue
-            found = served_from(root, ".", _LINE_LEAD.sub("", line, count=1))
-            if found is None or not found[0] or found[0][0] == ".":
+            found = served_from(root, folder, line)
+            if found is None or not found[0]:
                 continue
             served.extend(
                 (found[0][0], string.removesuffix("()"))
@@ -723,6 +750,111 @@ def _run_files_served_inside(root: Path) -> list[tuple[str, str]]:
                 if IMPORT_STRING.fullmatch(string.removesuffix("()"))
             )
     return served
+
+
+def _run_file_commands(text: str, kind: str | None) -> Iterator[tuple[str, str]]:
+    """The command lines of a run file at the root, each with the folder (from the root) it runs in.
+
+    ``kind`` is ``"procfile"`` (a process per line, its ``web:`` name taken off), ``"script"``
+    (a shell script: a ``cd`` holds for the lines after it, until another, from the script's own
+    folder when it names it, ``cd "$(dirname "$0")/svc"``; heredoc bodies and lines inside a
+    quoted string spanning lines are text, not commands) or None (a Makefile's or justfile's
+    recipe: each line its own shell, run from the root, its indent and marks taken off). A
+    backslash ending a line joins the next to it. A ``cd`` to a folder not known (a variable,
+    ``~``, above the project) ends the script's lines read.
+    """
+    if kind != "script":
+        lead = _PROCESS_LEAD if kind == "procfile" else _RECIPE_LEAD
+        for line in re.sub(r"\\\r?\n", " ", text).splitlines():
+            if kind == "procfile" or line[:1].isspace():
+                yield ".", lead.sub("", line, count=1)
+        return
+    folder = "."
+    for line in _shell_lines(text):
+        # The script's folder (the root) as seen from the folder the script is in now.
+        here = posixpath.relpath(".", folder)
+        line = _RESOLVED_SCRIPT.sub(lambda _: "$0", line)
+        line = _SCRIPT_FOLDER.sub(here.replace("\\", r"\\"), line)
+        line = _ABSOLUTE_FOLDER.sub(lambda match: match["folder"], line)
+        yield folder, line
+        moved = _folder_after(folder, line)
+        if moved is None:
+            return
+        folder = moved
+
+
+def _shell_lines(text: str) -> Iterator[str]:
+    """The command lines of a shell script: continuations joined, heredocs and strings left out.
+
+    A line opening a quoted string it does not close is, with the lines up to the one closing
+    it, one command whose text spans lines (``echo "Usage: ...``): left out, as a heredoc's
+    body (``cat <<'EOF'`` up to ``EOF``) is.
+    """
+    lines = iter(re.sub(r"\\\r?\n", " ", text).splitlines())
+    for line in lines:
+        quote = _open_quote(line)
+        if quote:
+            for more in lines:
+                quote = _open_quote(more, quote)
+                if not quote:
+                    break
+            continue
+        heredoc = _HEREDOC.search(line.partition(" #")[0])
+        if heredoc is not None:
+            for more in lines:
+                body = more.lstrip("\t") if heredoc["dash"] else more
+                if body.rstrip("\r") == heredoc["word"]:
+                    break
+        yield line
+
+
+def _open_quote(line: str, quote: str = "") -> str:
+    """The quote left open at the end of a shell line (``'`` or ``"``), ``""`` when none is.
+
+    ``quote`` is the one open at its start. A ``#`` starting a word outside quotes comments out
+    the rest of the line.
+    """
+    escaped = False
+    previous = " "
+    for char in line:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and previous.isspace():
+            break
+        previous = char
+    return quote
+
+
+def _folder_after(folder: str, line: str) -> str | None:
+    """The folder (from the root) a shell script is in after ``line``, run in ``folder``.
+
+    The line's ``cd`` commands (``cd svc``, ``cd svc || exit 1``, ``cd svc && make``) move it;
+    one in a subshell (``(cd svc && pytest)``) does not.
+    None when one goes where is not known (``cd "$APP"``, ``cd``, ``cd -``, ``popd``, above
+    the project).
+    """
+    for step in re.split(r"&&|\|\||;", line.partition(" #")[0]):
+        try:
+            words = shlex.split(step)
+        except ValueError:
+            return folder
+        if words[:1] == ["popd"]:
+            return None  # back to a folder of a stack not kept
+        if not words or words[0] not in ("cd", "pushd"):
+            continue
+        if len(words) != 2 or words[1].startswith(("-", "~", "$")) or "$" in words[1]:
+            return None
+        folder = posixpath.normpath(posixpath.join(folder, words[1]))
+        if folder.split("/")[0] == "..":
+            return None
+    return folder
 
 
 def _served_paths(folder: str, string: str) -> set[str]:
@@ -850,31 +982,72 @@ def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
 
 
 def _imports_app_through_package(root: Path, entry: Found, offer: Found) -> bool:
-    """Whether ``entry``'s module imports ``offer``'s app by its name from a package above it.
+    """Whether ``entry``'s module takes ``offer``'s app from the package holding its module.
 
-    ``from api import api_app`` where the app is ``api.main:api_app``: the package re-exports
-    the app its module builds (``from .main import api_app``), and the entry holds that app.
+    The app ``api.main:api_app``, bound by ``api/__init__.py`` (``from .main import api_app``,
+    ``from api.main import api_app as app``, ``from .main import *``): ``entry`` imports that
+    name from the package (``from api import api_app``) or reads it off the package it imports
+    (``import api`` and ``api.api_app``). Only called for a module at the top of its package.
     """
     module, _, attribute = offer.app.partition(":")
-    name = attribute.partition(".")[0]
-    packages = module.split(".")[:-1]
-    enclosing = {".".join(packages[: size + 1]) for size in range(len(packages))}
-    if not name or not enclosing:
-        return False
-    try:
-        data = (root / entry.path).read_bytes()
-    except OSError:
-        return False
-    tree = _script_tree(data)
+    package = module.rpartition(".")[0]
+    init = PurePosixPath(offer.backend, *package.split("."), "__init__.py").as_posix()
+    bound = _name_bound_to(_module_tree(root, init), package, module, attribute.partition(".")[0])
+    tree = _module_tree(root, entry.path) if bound else None
     if tree is None:
         return False
-    return any(
-        isinstance(node, ast.ImportFrom)
-        and not node.level
-        and node.module in enclosing
-        and any(alias.name == name for alias in node.names)
+    # The names `import api` (`import api.routes`, `import api as side`) binds to the package.
+    packages = {
+        alias.asname or alias.name
         for node in ast.walk(tree)
-    )
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name == package or (alias.asname is None and alias.name.startswith(package + "."))
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module == package:
+            if any(alias.name == bound for alias in node.names):
+                return True
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr == bound
+            and isinstance(node.value, ast.Name)
+            and node.value.id in packages
+        ):
+            return True
+    return False
+
+
+def _name_bound_to(init: ast.Module | None, package: str, module: str, name: str) -> str | None:
+    """The name the package's ``__init__`` binds to ``module``'s ``name`` by importing it.
+
+    ``api_app`` for ``from .main import api_app``, ``app`` for ``from api.main import api_app
+    as app``; None when it binds none (the name it exports is then another object).
+    """
+    if init is None or not name:
+        return None
+    for node in init.body:
+        if not isinstance(node, ast.ImportFrom) or node.level > 1:
+            continue
+        named = node.module or ""
+        source = f"{package}.{named}" if node.level == 1 else named
+        if source.rstrip(".") != module:
+            continue
+        for alias in node.names:
+            if alias.name == "*":
+                return name
+            if alias.name == name:
+                return alias.asname or name
+    return None
+
+
+def _module_tree(root: Path, path: str) -> ast.Module | None:
+    """The syntax tree of the project's module at ``path`` (POSIX, from the root), or None."""
+    try:
+        data = (root / path).read_bytes()
+    except OSError:
+        return None
+    return _script_tree(data)
 
 
 def _flat_entries_beside(
@@ -960,11 +1133,7 @@ def _imports_folder(root: Path, entry: Found, folder: PurePosixPath) -> bool:
         return False  # not below the entry module's folder
     if dotted in ("", "."):
         return False
-    try:
-        data = (root / entry.path).read_bytes()
-    except OSError:
-        return False
-    tree = _script_tree(data)
+    tree = _module_tree(root, entry.path)
     if tree is None:
         return False
     for node in ast.walk(tree):
