@@ -2337,6 +2337,40 @@ class PackageIndex:
         self._attribute_writes[key] = found
         return found
 
+    def changes_held(self, module: ModuleModel, cls: ast.ClassDef, name: str) -> bool:
+        """Whether the package rebinds class attribute ``name`` of ``cls``, or changes its value.
+
+        ``Base.router = APIRouter(prefix="/v2")`` (:meth:`assigned_attribute`), or an attribute
+        of it set anywhere in the package (``Base.router.prefix = "/v2"``, ``setattr(
+        Base.router, "prefix", ...)``): what the class body binds is then not what is read.
+        Only the modules whose text may assign an attribute of ``.<name>`` are parsed.
+        """
+        if self.assigned_attribute(module, cls, name):
+            return True
+        read, _ = self._writers()
+        key = (cls, f".{name}")  # beside assigned_attribute's answers, forgotten with them
+        known = self._attribute_writes.get(key)
+        if known is not None:
+            return known
+        through = re.compile(rf"\.\s*{re.escape(name)}\s*[.,]")
+        found = False
+        for candidate in dict.fromkeys([*read, module.name]):
+            source = self.source(candidate)
+            if source is None or not through.search(source.text):
+                continue
+            model = self.module(candidate)
+            if model is not None and any(
+                isinstance(owner, ast.Attribute)
+                and owner.attr == name
+                and self._names_namespace(owner.value, scope, cls)
+                for word in self._words_of(candidate)
+                for owner, scope in _attribute_targets(model, word)
+            ):
+                found = True
+                break
+        self._attribute_writes[key] = found
+        return found
+
     def _writers(self) -> tuple[frozenset[str], dict[str, list[str]]]:
         """The modules of :attr:`package` read, and those whose text may assign each name.
 
