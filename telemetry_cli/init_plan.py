@@ -93,6 +93,7 @@ from telemetry_cli.patching.symbols import (
     Scope,
     analysis_run,
     assigned_targets,
+    block_statements,
     call_argument,
     names_bound,
     parse,
@@ -2833,32 +2834,101 @@ def _cli_app_name(folder: Path, module: str) -> str:
     ``src/fastapi_cli/discover.py``): in the imported module, ``app`` if it holds a FastAPI
     instance, else ``api`` likewise, else the first name of ``dir(module)`` holding one
     (``dir`` sorts by code point: capitals, then ``_``, then small letters). ``api`` beside
-    ``app = typer.Typer()``, ``admin`` beside ``web``. What a name holds is read by the module
-    model as discovery reads apps (``FastAPI()``, a factory's ``create_app()``, a second name
-    of one), through the import binding it (``from .core import app``): an app built
-    elsewhere is the module's attribute too. When the model sees no app in the module,
-    ``app`` if bound, else ``api`` if bound, else ``app`` (what the CLI imports is then judged
-    as before).
+    ``app = typer.Typer()``, ``admin`` beside ``web``. The names are those the import binds
+    (:func:`_bound_on_import`). What a name holds is read by the module model as discovery
+    reads apps (``FastAPI()``, a factory's ``create_app()``, a second name of one), through
+    the import binding it (``from .core import app``): an app built elsewhere is the module's
+    attribute too. Asked in that order, stopping at the first holding one (the others, and
+    the modules they import, are not read). When the model sees no app in the module,
+    ``app`` if bound, else ``api`` if bound, else ``app`` (what the CLI imports is then
+    judged as before).
     """
     index = PackageIndex(BackendReader(folder, ".").read)
     try:
         model = index.module(module)
         if model is None:
             return "app"
-        bound = set(model.scope.bindings)
-        held = {
-            name
-            for name in bound
-            if index.app_key(index.resolve(f"{model.name}.{name}")[1]) is not None
-        }
+        bound = _bound_on_import(model, index)
+        order = ("app", "api", *sorted(bound - {"app", "api"}))
+        served = next(
+            (
+                name
+                for name in order
+                if name in bound
+                and index.app_key(index.resolve(f"{model.name}.{name}")[1]) is not None
+            ),
+            None,
+        )
     finally:
         index.close()  # its models freed now; the tree stays for the run (see analysis_run)
-    for name in ("app", "api"):
-        if name in held:
-            return name
-    if held:
-        return min(held)  # dir() is sorted: the first name by code point
+    if served is not None:
+        return served
     return next((name for name in ("app", "api") if name in bound), "app")
+
+
+def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
+    """The names ``model``'s module binds when imported (not run as a script), as ``dir`` lists.
+
+    Its top level in source order, into its ``if``/``try``/``with``/loop blocks: assignments,
+    imports, definitions, loop and ``with`` targets; a ``del`` unbinds. The body of an ``if
+    __name__ == "__main__":`` guard does not run on import (``fastapi run`` imports the
+    module). ``from <module> import *`` binds that module's ``__all__``, else its public
+    names (its own star imports' too), for a module of the package; a library's star import
+    binds nothing read (no app of the package).
+    """
+    guards = main_guards(model.tree.body)
+    bound: set[str] = set()
+    for statement in block_statements([top for top in model.tree.body if top not in guards]):
+        if isinstance(statement, ast.Delete):
+            bound.difference_update(
+                target.id for target in statement.targets if isinstance(target, ast.Name)
+            )
+            continue
+        if isinstance(statement, ast.ImportFrom) and any(
+            alias.name == "*" for alias in statement.names
+        ):
+            source = model.absolute_import(statement)
+            bound.update(_star_names(index, source, set()) if source is not None else ())
+            continue
+        heads: list[ast.AST]
+        if isinstance(statement, DEFINITIONS):
+            heads = [statement]
+        elif isinstance(statement, ast.Import | ast.ImportFrom):
+            heads = list(statement.names)
+        elif isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            heads = [node for target in targets for node in ast.walk(target)]
+        elif isinstance(statement, ast.For | ast.AsyncFor):
+            heads = list(ast.walk(statement.target))
+        elif isinstance(statement, ast.With | ast.AsyncWith):
+            heads = [
+                node
+                for item in statement.items
+                if item.optional_vars is not None
+                for node in ast.walk(item.optional_vars)
+            ]
+        else:
+            continue
+        bound.update(name for head in heads for name in names_bound(head))
+    return bound
+
+
+def _star_names(index: PackageIndex, source: str, seen: set[str]) -> set[str]:
+    """The names ``from <source> import *`` binds, for a module of the package (else none).
+
+    Its literal ``__all__``, else its public top-level names and those its own star imports
+    bring (a cycle of star imports is cut).
+    """
+    imported = index.module(source)
+    if imported is None or source in seen:
+        return set()
+    seen.add(source)
+    if imported.exported is not None:
+        return set(imported.exported)
+    names = {name for name in imported.scope.bindings if not name.startswith("_")}
+    for inner, _ in imported.star_imports:
+        names |= _star_names(index, inner, seen)
+    return names
 
 
 def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | None:

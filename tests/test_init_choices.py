@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from telemetry_cli.init_plan import _cli_app_name
 from tests.cli_support import run, snapshot, write_files
 
 ROUTES = """from fastapi import APIRouter
@@ -463,6 +464,16 @@ def test_a_stray_folder_named_like_a_library_leaves_the_app_package_as_it_is(
             "app.web:app",
             id="a factory's app",
         ),
+        pytest.param(
+            "api = FastAPI()\n\nif __name__ == '__main__':\n    app = FastAPI()\n",
+            "app.web:api",
+            id="an app bound only when run as a script",
+        ),
+        pytest.param(
+            "app = FastAPI()\nweb = FastAPI()\ndel app\n",
+            "app.web:web",
+            id="an app deleted",
+        ),
     ],
 )
 def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(
@@ -487,6 +498,25 @@ def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(
     result = run("init", "--root", str(tmp_path), "--dry-run")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert f'app = "{expected}"' in result.stdout, result.stdout
+
+
+def test_fastapi_run_of_a_module_serves_the_app_a_star_import_binds(tmp_path: Path) -> None:
+    """`from app.core import *` binds core's public names, its `app` among them: the CLI serves
+    that `app` before the module's own `zz`, which was named (the star import's names were not
+    read). The import string is judged afterwards as any other's."""
+    write_files(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/core.py": "from fastapi import FastAPI\n\napp = FastAPI()\n_hidden = FastAPI()\n",
+            "app/web.py": "from fastapi import FastAPI\n\nfrom app.core import *\n\n"
+            "zz = FastAPI()\n",
+            "app/other.py": "from fastapi import FastAPI\n\nfrom app.core import *\n\ndel app\n"
+            "zz = FastAPI()\n",
+        },
+    )
+    assert _cli_app_name(tmp_path, "app.web") == "app"
+    assert _cli_app_name(tmp_path, "app.other") == "zz"
 
 
 @pytest.mark.parametrize(

@@ -369,3 +369,39 @@ def test_a_library_controller_s_routes_are_refused_for_what_they_are(tmp_path: P
             f"backend/app/api/orders.py:{line}: Items.{name} is a route of a class-based "
             f"controller (`@{verb}` of `fastapi_controllers`)"
         ) in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("library", "base"),
+    [("uplink", "Consumer"), ("litestar", "Controller"), ("fastapi_controllers", "Consumer")],
+)
+def test_a_method_decorated_by_another_library_s_verb_is_not_a_route(
+    tmp_path: Path, library: str, base: str
+) -> None:
+    """uplink's `@get('/users/{user}')` on a `Consumer`'s method declares an HTTP client call,
+    litestar's `@get` a route of another framework: neither registers a FastAPI route, and the
+    module's real routes are patched. Such a method was refused as a class-based controller's
+    route (generate exited 1). fastapi-controllers' `@get` off a `Controller` is no route
+    either: the library registers the methods of its `Controller` subclasses only."""
+    items = (
+        "from fastapi import APIRouter\n"
+        f"from {library} import {base}, get\n\n"
+        "router = APIRouter()\n\n\n"
+        f"class GitHub({base}):\n"
+        '    @get("/users/{user}")\n'
+        "    def get_user(self, user):\n"
+        "        pass\n\n\n"
+        '@router.get("/x")\n'
+        "def x():\n"
+        "    return 1\n"
+    )
+    root = _project(
+        tmp_path,
+        orders=items,
+        main="from fastapi import FastAPI\n\nfrom app.api.orders import router\n\n"
+        "app = FastAPI()\napp.include_router(router)\n",
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "log call in x (GET /x)" in result.stdout, result.stdout
+    assert "GitHub" not in result.stdout, result.stdout

@@ -2106,6 +2106,37 @@ def test_a_route_on_a_router_a_class_holds_is_instrumented() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [
+        "Base.router = APIRouter(prefix='/v2')\n",
+        "Base.router.prefix = '/v2'\n",
+        "Items.router = APIRouter(prefix='/v2')\n",
+        "setattr(Items.router, 'prefix', '/v2')\n",
+    ],
+)
+def test_a_class_s_router_changed_outside_its_body_is_not_read_through_the_class(
+    changed: str,
+) -> None:
+    # `Base.router = APIRouter(prefix="/v2")` after the class (or its prefix set so) serves
+    # the route at `/v2/x`: read from the class body alone, it was logged at `/v1/x`. What the
+    # class holds is then not known: the route is refused, never logged at a wrong path.
+    source = (
+        "from fastapi import APIRouter\n\n\n"
+        "class Base:\n"
+        '    router = APIRouter(prefix="/v1")\n\n\n'
+        "class Items(Base):\n"
+        "    pass\n\n\n" + changed + "\n\n"
+        "class More:\n"
+        '    @Items.router.get("/x")\n'
+        "    def x(self):\n"
+        "        return 1\n"
+    )
+    result = _instrument(source)
+    assert "log call in More.x (GET /v1/x)" not in result.changes
+    assert [problem for problem in result.problems if "More.x" in problem], result
+
+
 def test_route_on_an_object_from_outside_the_package_is_reported() -> None:
     source = 'from .base import router\n\n\n@router.get("/x")\ndef x():\n    return 1\n'
     result = _instrument(source)

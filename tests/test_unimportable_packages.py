@@ -417,6 +417,35 @@ GUARDED = {
         "ImportError",
         False,
     ),
+    # What a handler raises replaces what it took: an outer handler of the first class misses.
+    "a-re-raise-of-another-class-an-outer-handler-of-the-first-misses": (
+        "try:\n    try:\n        from app.legacy import routes\n    except ImportError as error:\n"
+        "        raise RuntimeError('install legacy') from error\nexcept ImportError:\n"
+        "    routes = None\n",
+        "ImportError",
+        True,
+    ),
+    # A bare `raise` in `except*` raises an ExceptionGroup, which `except ImportError` misses.
+    "an-except-star-re-raise-an-outer-handler-misses": (
+        "try:\n    try:\n        from app.legacy import routes\n    except* ImportError:\n"
+        "        raise\nexcept ImportError:\n    routes = None\n",
+        "ImportError",
+        True,
+    ),
+    "an-except-star-re-raise-an-outer-handler-of-its-group-takes": (
+        "try:\n    try:\n        from app.legacy import routes\n    except* ImportError:\n"
+        "        raise\nexcept Exception:\n    routes = None\n",
+        "ImportError",
+        False,
+    ),
+    # A handler of an unknown class may not take it: the first class may go on too.
+    "a-re-raise-by-a-handler-of-the-code-s-own-class": (
+        "import errors\n\ntry:\n    try:\n        from app.legacy import routes\n"
+        "    except errors.Retired as error:\n        raise RuntimeError('x') from error\n"
+        "except ImportError:\n    routes = None\n",
+        "ImportError",
+        False,
+    ),
     "an-except-star-of-the-class": (
         "try:\n    from app.legacy import routes\nexcept* ImportError:\n    routes = None\n",
         "ImportError",
@@ -447,6 +476,19 @@ GUARDED = {
     ),
     "the-else-of-type-checking": (
         "import typing\n\nif typing.TYPE_CHECKING:\n    pass\nelse:\n"
+        "    from app.legacy import routes\n",
+        "ImportError",
+        True,
+    ),
+    # A module's own TYPE_CHECKING is a value read at run time: its `if` is not decided.
+    "the-else-of-a-type-checking-of-the-code-s-own": (
+        "from app.settings import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    pass\nelse:\n"
+        "    from app.legacy import routes\n",
+        "ImportError",
+        False,
+    ),
+    "the-else-of-typing-extensions-type-checking": (
+        "import typing_extensions as te\n\nif te.TYPE_CHECKING:\n    pass\nelse:\n"
         "    from app.legacy import routes\n",
         "ImportError",
         True,

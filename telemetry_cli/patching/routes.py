@@ -157,6 +157,12 @@ _STARLETTE_ROUTE_CLASSES = frozenset(
 # `{name}` or `{name:converter}` in a route template.
 PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
 _ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
+#: The class-based controller libraries of FastAPI whose route verbs (``@get("/")``) mark the
+#: methods of a class deriving from the base named, and whose router is not read: the library
+#: builds it (fastapi-controllers' ``Controller.create_router()``; classy-fastapi's ``Routable``
+#: is read, see :meth:`_Finder._routable_route`). Another library's verb (uplink's HTTP client
+#: ``@get`` on a ``Consumer``, litestar's) or one on another class registers no FastAPI route.
+_CONTROLLER_BASES = {"fastapi_controllers": "Controller"}
 
 
 class Owner(NamedTuple):
@@ -1024,11 +1030,12 @@ class _Finder:
         """The library and the decorator as written, for a class-based controller's route.
 
         ``@get("/x")`` on a function in a class body, ``get`` a route verb of a library (``from
-        fastapi_controllers import get``) called with a path: the library builds the class's
-        router and registers its methods (not read). None for anything else.
+        fastapi_controllers import get``) called with a path, the class deriving from the
+        library's base (:data:`_CONTROLLER_BASES`): the library builds the class's router and
+        registers its methods (not read). None for anything else.
         """
         if not (
-            scope.is_class
+            isinstance(scope.node, ast.ClassDef)
             and isinstance(decorator, ast.Call)
             and isinstance(decorator.func, ast.Name | ast.Attribute)
             and _looks_like_route(decorator)
@@ -1038,9 +1045,22 @@ class _Finder:
         if qualified is None or qualified.rpartition(".")[2] not in _ROUTE_DECORATORS:
             return None
         canonical, binding = self.index.resolve(qualified)
-        if not self.index.from_a_library(canonical, binding):
+        library = canonical.partition(".")[0]
+        if (
+            library not in _CONTROLLER_BASES
+            or not self.index.from_a_library(canonical, binding)
+            or scope.parent is None
+            or not self.index.derives_from(
+                Binding("class", scope.node.name, scope.parent, scope.node),
+                # The base by its last part: a name of the library's submodules counts.
+                lambda base: (
+                    base.partition(".")[0] == library
+                    and base.rpartition(".")[2] == _CONTROLLER_BASES[library]
+                ),
+            )
+        ):
             return None
-        return canonical.partition(".")[0], ast.unparse(decorator.func)
+        return library, ast.unparse(decorator.func)
 
     def _unfollowed_alias(self, decorator: ast.expr, scope: Scope) -> str | None:
         """The name of ``@deco(...)`` when it holds a route decorator not followed, else None.
@@ -3234,7 +3254,8 @@ class _Finder:
 
         A class of the package (``Items.router`` of ``class Items(Base)`` too: the first class
         of its lineage whose body binds the name, as Python looks it up); None for anything
-        else.
+        else, and when the package rebinds the name on a class of that lineage, or sets an
+        attribute of what it holds (:meth:`PackageIndex.changes_held`), anywhere.
         """
         if not isinstance(expression, ast.Attribute):
             return None
@@ -3243,6 +3264,10 @@ class _Finder:
             return None
         for holder in self.index.lineage(cls):
             assert isinstance(holder.node, ast.ClassDef)
+            if self.index.changes_held(holder.scope.module, holder.node, expression.attr):
+                # `Base.router = APIRouter(prefix="/v2")` after the class, or its prefix set
+                # so: the router the body builds is not the one read (nor its path).
+                return None
             body = Scope(holder.node, holder.scope.module, holder.scope)
             if expression.attr in body.bindings:
                 name = ast.copy_location(ast.Name(expression.attr, ast.Load()), expression)

@@ -2337,6 +2337,40 @@ class PackageIndex:
         self._attribute_writes[key] = found
         return found
 
+    def changes_held(self, module: ModuleModel, cls: ast.ClassDef, name: str) -> bool:
+        """Whether the package rebinds class attribute ``name`` of ``cls``, or changes its value.
+
+        ``Base.router = APIRouter(prefix="/v2")`` (:meth:`assigned_attribute`), or an attribute
+        of it set anywhere in the package (``Base.router.prefix = "/v2"``, ``setattr(
+        Base.router, "prefix", ...)``): what the class body binds is then not what is read.
+        Only the modules whose text may assign an attribute of ``.<name>`` are parsed.
+        """
+        if self.assigned_attribute(module, cls, name):
+            return True
+        read, _ = self._writers()
+        key = (cls, f".{name}")  # beside assigned_attribute's answers, forgotten with them
+        known = self._attribute_writes.get(key)
+        if known is not None:
+            return known
+        through = re.compile(rf"\.\s*{re.escape(name)}\s*[.,]")
+        found = False
+        for candidate in dict.fromkeys([*read, module.name]):
+            source = self.source(candidate)
+            if source is None or not through.search(source.text):
+                continue
+            model = self.module(candidate)
+            if model is not None and any(
+                isinstance(owner, ast.Attribute)
+                and owner.attr == name
+                and self._names_namespace(owner.value, scope, cls)
+                for word in self._words_of(candidate)
+                for owner, scope in _attribute_targets(model, word)
+            ):
+                found = True
+                break
+        self._attribute_writes[key] = found
+        return found
+
     def _writers(self) -> tuple[frozenset[str], dict[str, list[str]]]:
         """The modules of :attr:`package` read, and those whose text may assign each name.
 
@@ -4633,20 +4667,40 @@ def _with_packages_above(name: str) -> Iterator[str]:
     return (".".join(parts[:end]) for end in range(1, len(parts) + 1))
 
 
-def _raised_again(handler: ast.ExceptHandler, raised: Collection[str]) -> frozenset[str] | None:
-    """What ``handler`` raises on when it takes one of ``raised``; None when it may end it.
+def _surely_catches(handler: ast.ExceptHandler, name: str) -> bool:
+    """Whether ``handler`` takes the exception class ``name`` whenever it is raised.
+
+    A bare ``except``, or a builtin class it names of which ``name`` (builtin) is a subclass.
+    A class of the code's own may be anything: :func:`_may_catch` counts it, this does not.
+    """
+    if handler.type is None:
+        return True
+    thrown = _builtin_exception(name)
+    written = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for caught in written:
+        catcher = _builtin_exception(ast.unparse(caught))
+        if catcher is not None and thrown is not None and issubclass(thrown, catcher):
+            return True
+    return False
+
+
+def _raised_again(
+    handler: ast.ExceptHandler, raised: str, *, grouped: bool = False
+) -> frozenset[str] | None:
+    """What ``handler`` raises in place of ``raised`` when it takes it; None if it may end it.
 
     A ``raise`` in its own body runs whenever it does (a statement before it failing fails
-    too): a bare ``raise`` (or ``raise error``, the name it binds) raises ``raised`` again;
-    ``raise RuntimeError(...) from error`` raises that class. A handler without one, or
-    raising an expression of no class named, may end the failure.
+    too): a bare ``raise`` (or ``raise error``, the name it binds) raises ``raised`` again, an
+    ``ExceptionGroup`` holding it in an ``except*`` handler (``grouped``), which ``except
+    ImportError`` does not take; ``raise RuntimeError(...) from error`` raises that class. A
+    handler without one, or raising an expression of no class named, may end the failure.
     """
     for statement in handler.body:
         if not isinstance(statement, ast.Raise):
             continue
         thrown = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
         if thrown is None or (isinstance(thrown, ast.Name) and thrown.id == handler.name):
-            return frozenset(raised)
+            return frozenset({"ExceptionGroup" if grouped else raised})
         if isinstance(thrown, ast.Name | ast.Attribute):
             return frozenset({ast.unparse(thrown)})
         return None
@@ -4656,17 +4710,27 @@ def _raised_again(handler: ast.ExceptHandler, raised: Collection[str]) -> frozen
 def _leaving(statement: ast.Try | ast.TryStar, raised: Collection[str]) -> frozenset[str] | None:
     """What leaves ``statement`` when its body raises one of ``raised``; None if it may not.
 
-    None when a handler may take it and end the failure (:func:`_may_catch`); a handler that
-    raises again (:func:`_raised_again`) passes it on, as what it raises. ``except*``
-    handlers are judged the same: a bare exception is taken by one naming its class.
+    Each class goes to the first handler that may take it (:func:`_may_catch`): None when that
+    handler may end the failure; one raising again (:func:`_raised_again`) passes on what it
+    raises in place of the class, and the class itself only when the handler may also not
+    take it (a class of the code's own, see :func:`_surely_catches`: the next handler is asked
+    then). ``except*`` handlers are judged the same: a bare exception is taken by one naming
+    its class, and a bare ``raise`` there raises an ``ExceptionGroup``.
     """
-    leaving = set(raised)
-    for handler in statement.handlers:
-        if _may_catch(handler, raised):
-            again = _raised_again(handler, raised)
+    grouped = isinstance(statement, ast.TryStar)
+    leaving: set[str] = set()
+    for name in raised:
+        for handler in statement.handlers:
+            if not _may_catch(handler, (name,)):
+                continue
+            again = _raised_again(handler, name, grouped=grouped)
             if again is None:
                 return None
             leaving.update(again)
+            if _surely_catches(handler, name):
+                break
+        else:
+            leaving.add(name)
     return frozenset(leaving)
 
 
@@ -4682,34 +4746,74 @@ _COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 }
 
 
-def _decided(test: ast.expr) -> bool | None:
+#: The modules whose flag an ``if`` may be decided by, and that flag.
+_FLAG_OWNERS = {
+    "typing": "TYPE_CHECKING",
+    "typing_extensions": "TYPE_CHECKING",
+    "sys": "version_info",
+}
+
+
+def _library_flags(tree: ast.Module) -> dict[str, str]:
+    """How ``tree`` spells ``typing.TYPE_CHECKING`` and ``sys.version_info``: spelling, flag.
+
+    ``TYPE_CHECKING`` imported from ``typing`` or ``typing_extensions`` (under its own name or
+    another), ``typing.TYPE_CHECKING`` through ``import typing`` (``as t``: ``t.TYPE_CHECKING``),
+    ``sys.version_info`` likewise. A name the module also assigns, or imports from elsewhere
+    (a module's own ``TYPE_CHECKING``), is a value read at run time: no spelling of them.
+    """
+    modules: dict[str, str | None] = {}
+    flags: dict[str, str | None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name.partition(".")[0]
+                owned = alias.asname is not None or "." not in alias.name
+                flag = _FLAG_OWNERS.get(alias.name) if owned else None
+                modules[bound] = flag if modules.get(bound, flag) == flag else None
+                flags[bound] = None
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                ours = node.level == 0 and _FLAG_OWNERS.get(node.module or "") == alias.name
+                flag = alias.name if ours else None
+                flags[bound] = flag if flags.get(bound, flag) == flag else None
+                modules[bound] = None
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            modules[node.id] = flags[node.id] = None
+    spelt = {name: flag for name, flag in flags.items() if flag is not None}
+    spelt.update({f"{name}.{flag}": flag for name, flag in modules.items() if flag is not None})
+    return spelt
+
+
+def _decided(test: ast.expr, flags: dict[str, str]) -> bool | None:
     """Whether an ``if`` test is true when the code runs, if its text alone says; else None.
 
-    A constant (``if True:``, ``if 0:``); ``TYPE_CHECKING`` (``typing.TYPE_CHECKING`` too),
-    false when the code runs, as type checkers read it; a ``sys.version_info`` comparison
-    (``<``, ``<=``, ``>``, ``>=`` with a tuple of numbers) holding alike on every Python 3 a
-    FastAPI backend may run on (:data:`_PYTHONS`: the comparison is monotone between them);
-    ``not``, ``and`` and ``or`` of those. Anything else (a setting, the main guard) is None.
+    A constant (``if True:``, ``if 0:``); typing's ``TYPE_CHECKING`` (as ``flags`` spell it,
+    see :func:`_library_flags`), false when the code runs, as type checkers read it; a
+    ``sys.version_info`` comparison (``<``, ``<=``, ``>``, ``>=`` with a tuple of numbers)
+    holding alike on every Python 3 a FastAPI backend may run on (:data:`_PYTHONS`: the
+    comparison is monotone between them); ``not``, ``and`` and ``or`` of those. Anything else
+    (a setting, the main guard, a module's own ``TYPE_CHECKING``) is None.
     """
     if isinstance(test, ast.Constant):
         return bool(test.value)
-    if (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    ):
+    spelt = ast.unparse(test) if isinstance(test, ast.Name | ast.Attribute) else ""
+    if flags.get(spelt) == "TYPE_CHECKING":
         return False
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _decided(test.operand)
+        inner = _decided(test.operand, flags)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
         settling = isinstance(test.op, ast.Or)  # `or` is settled by a true operand
-        values = [_decided(value) for value in test.values]
+        values = [_decided(value, flags) for value in test.values]
         if settling in values:
             return settling
         return None if None in values else not settling
     if (
         isinstance(test, ast.Compare)
         and len(test.ops) == 1
-        and ast.unparse(test.left) in ("sys.version_info", "version_info")
+        and flags.get(ast.unparse(test.left)) == "version_info"
         and isinstance(test.comparators[0], ast.Tuple)
     ):
         compare = _COMPARISONS.get(type(test.ops[0]))
@@ -4746,22 +4850,29 @@ def imports_run_at_import(source: ModuleSource, raised: Collection[str]) -> Iter
         tree = ast.parse(source.text)
     except PARSE_ERRORS:
         return
-    # Each block with the `try` statements whose bodies hold it, innermost last.
-    blocks: list[tuple[list[ast.stmt], tuple[ast.Try | ast.TryStar, ...]]] = [(tree.body, ())]
+    flags: dict[str, str] | None = None  # read at the first `if`
+    # Each block with the `try` statements whose bodies hold it (innermost last), and whether
+    # what its failing import raises leaves them all. A block it may not leave is still read:
+    # a `try` in it may be one its failure leaves (a handler raising what no `try` takes).
+    blocks: list[tuple[list[ast.stmt], tuple[ast.Try | ast.TryStar, ...], bool]]
+    blocks = [(tree.body, (), True)]
     while blocks:
-        body, around = blocks.pop()
+        body, around, escapes = blocks.pop()
         for statement in body:
             if isinstance(statement, _TRIES):
                 leaving: frozenset[str] | None = frozenset(raised)
                 for held_in in (statement, *reversed(around)):
                     leaving = _leaving(held_in, leaving) if leaving is not None else None
-                if leaving is not None:
-                    blocks.append((statement.body, (*around, statement)))
-                blocks.append((statement.finalbody, around))
+                blocks.append((statement.body, (*around, statement), leaving is not None))
+                blocks.append((statement.finalbody, around, escapes))
             elif isinstance(statement, ast.If):
-                runs = _decided(statement.test)
+                if flags is None:
+                    flags = _library_flags(tree)
+                runs = _decided(statement.test, flags)
                 if runs is not None:
-                    blocks.append((statement.body if runs else statement.orelse, around))
+                    blocks.append((statement.body if runs else statement.orelse, around, escapes))
+            elif not escapes:
+                continue
             elif isinstance(statement, ast.Import):
                 yield from (alias.name for alias in statement.names)
             elif isinstance(statement, ast.ImportFrom):
