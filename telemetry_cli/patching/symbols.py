@@ -4684,6 +4684,29 @@ def _surely_catches(handler: ast.ExceptHandler, name: str) -> bool:
     return False
 
 
+#: How an ``ExceptionGroup`` an ``except*`` handler raises again is named: with the class it
+#: holds (``ExceptionGroup[ImportError]``), which an outer ``except* ImportError`` takes.
+_GROUP = "ExceptionGroup[{}]"
+
+
+def _member(name: str) -> str:
+    """The class ``name`` holds when it names a group (:data:`_GROUP`), else ``name`` itself."""
+    if name.startswith("ExceptionGroup[") and name.endswith("]"):
+        return _member(name[len("ExceptionGroup[") : -1])
+    return name
+
+
+def _as_seen(name: str, *, grouped: bool) -> str:
+    """The class a handler judges of what ``name`` names (``grouped``: an ``except*`` one).
+
+    ``except*`` judges a group's members, ``except`` the ``ExceptionGroup`` itself; a bare
+    exception is itself either way.
+    """
+    if grouped:
+        return _member(name)
+    return "ExceptionGroup" if _member(name) != name else name
+
+
 def _raised_again(
     handler: ast.ExceptHandler, raised: str, *, grouped: bool = False
 ) -> frozenset[str] | None:
@@ -4691,16 +4714,17 @@ def _raised_again(
 
     A ``raise`` in its own body runs whenever it does (a statement before it failing fails
     too): a bare ``raise`` (or ``raise error``, the name it binds) raises ``raised`` again, an
-    ``ExceptionGroup`` holding it in an ``except*`` handler (``grouped``), which ``except
-    ImportError`` does not take; ``raise RuntimeError(...) from error`` raises that class. A
-    handler without one, or raising an expression of no class named, may end the failure.
+    ``ExceptionGroup`` holding it in an ``except*`` handler (``grouped``, see :data:`_GROUP`),
+    which ``except ImportError`` does not take and an outer ``except* ImportError`` does;
+    ``raise RuntimeError(...) from error`` raises that class. A handler without one, or
+    raising an expression of no class named, may end the failure.
     """
     for statement in handler.body:
         if not isinstance(statement, ast.Raise):
             continue
         thrown = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
         if thrown is None or (isinstance(thrown, ast.Name) and thrown.id == handler.name):
-            return frozenset({"ExceptionGroup" if grouped else raised})
+            return frozenset({_GROUP.format(_member(raised)) if grouped else raised})
         if isinstance(thrown, ast.Name | ast.Attribute):
             return frozenset({ast.unparse(thrown)})
         return None
@@ -4715,19 +4739,20 @@ def _leaving(statement: ast.Try | ast.TryStar, raised: Collection[str]) -> froze
     raises in place of the class, and the class itself only when the handler may also not
     take it (a class of the code's own, see :func:`_surely_catches`: the next handler is asked
     then). ``except*`` handlers are judged the same: a bare exception is taken by one naming
-    its class, and a bare ``raise`` there raises an ``ExceptionGroup``.
+    its class or holding it, and a bare ``raise`` there raises an ``ExceptionGroup`` of it.
     """
     grouped = isinstance(statement, ast.TryStar)
     leaving: set[str] = set()
     for name in raised:
+        seen = _as_seen(name, grouped=grouped)
         for handler in statement.handlers:
-            if not _may_catch(handler, (name,)):
+            if not _may_catch(handler, (seen,)):
                 continue
             again = _raised_again(handler, name, grouped=grouped)
             if again is None:
                 return None
             leaving.update(again)
-            if _surely_catches(handler, name):
+            if _surely_catches(handler, seen):
                 break
         else:
             leaving.add(name)
