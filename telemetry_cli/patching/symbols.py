@@ -30,12 +30,15 @@ from telemetry_cli.errors import PARSE_ERRORS
 from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.limits import Limit
 from telemetry_cli.patching.names import (
+    API_ROUTE,
     APP_CLASSES,
     APP_ROUTER,
+    HTTP_METHODS,
     LIBRARY_API_ROUTERS,
     ROUTER_CLASSES,
     ROUTER_SUFFIX,
     VERSIONED_APP_FUNCTIONS,
+    WEBSOCKET,
 )
 from telemetry_cli.patching.source import SourceLines
 from telemetry_cli.patching.style import FormatStyle, preferred_quote
@@ -1951,6 +1954,8 @@ class PackageIndex:
     _attribute_writes: dict[tuple[ast.AST, str], bool] = field(default_factory=dict)
     _attribute_writers: "tuple[tuple[str, ...], frozenset[str], dict[str, list[str]]] | None" = None
     _module_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: What :meth:`changes_held` answered, by attribute name (forgotten with the above).
+    _attribute_uses: dict[str, bool] = field(default_factory=dict)
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: "Mounts | None" = None
@@ -2134,6 +2139,7 @@ class PackageIndex:
         self._sources.clear()
         self._prefix_assignments.clear()
         self._attribute_writes.clear()
+        self._attribute_uses.clear()
         self._attribute_writers = None
         self._module_words.clear()
 
@@ -2337,38 +2343,33 @@ class PackageIndex:
         self._attribute_writes[key] = found
         return found
 
-    def changes_held(self, module: ModuleModel, cls: ast.ClassDef, name: str) -> bool:
-        """Whether the package rebinds class attribute ``name`` of ``cls``, or changes its value.
+    def changes_held(self, module: ModuleModel, name: str) -> bool:
+        """Whether the package may rebind a class attribute ``name`` (of ``module``), or change it.
 
-        ``Base.router = APIRouter(prefix="/v2")`` (:meth:`assigned_attribute`), or an attribute
-        of it set anywhere in the package (``Base.router.prefix = "/v2"``, ``setattr(
-        Base.router, "prefix", ...)``): what the class body binds is then not what is read.
-        Only the modules whose text may assign an attribute of ``.<name>`` are parsed.
+        What the class body binds is what is read only when every use of ``name`` as an
+        attribute in the package (``.router`` of anything) owns a route decorator
+        (``@Items.router.get("/x")``) or is given to ``include_router(...)``, and no
+        ``getattr``, ``setattr`` or ``delattr`` names it as a string. Any other use (``Base.router
+        = APIRouter(prefix="/v2")``, ``r = Base.router``, ``Base().router.prefix = "/v2"``,
+        ``cls.router`` in a class method) may reach the class's value by a path not followed:
+        True. Asked of the name, not of a class (an alias of a class is not followed either);
+        the modules of the package (and ``module``) whose text mentions it are parsed, once.
         """
-        if self.assigned_attribute(module, cls, name):
-            return True
-        read, _ = self._writers()
-        key = (cls, f".{name}")  # beside assigned_attribute's answers, forgotten with them
-        known = self._attribute_writes.get(key)
+        known = self._attribute_uses.get(name)
         if known is not None:
             return known
-        through = re.compile(rf"\.\s*{re.escape(name)}\s*[.,]")
+        read, _ = self._writers()
+        mention = re.compile(rf"\.\s*{re.escape(name)}\b|['\"]{re.escape(name)}['\"]")
         found = False
         for candidate in dict.fromkeys([*read, module.name]):
             source = self.source(candidate)
-            if source is None or not through.search(source.text):
+            if source is None or not mention.search(source.text):
                 continue
             model = self.module(candidate)
-            if model is not None and any(
-                isinstance(owner, ast.Attribute)
-                and owner.attr == name
-                and self._names_namespace(owner.value, scope, cls)
-                for word in self._words_of(candidate)
-                for owner, scope in _attribute_targets(model, word)
-            ):
+            if model is not None and _other_attribute_use(model.tree, name):
                 found = True
                 break
-        self._attribute_writes[key] = found
+        self._attribute_uses[name] = found
         return found
 
     def _writers(self) -> tuple[frozenset[str], dict[str, list[str]]]:
@@ -2384,6 +2385,7 @@ class PackageIndex:
                     writers.setdefault(word, []).append(name)
             self._attribute_writers = (self.package, frozenset(self.package), writers)
             self._attribute_writes.clear()
+            self._attribute_uses.clear()
         return self._attribute_writers[1:]
 
     def _words_of(self, name: str) -> frozenset[str]:
@@ -4680,6 +4682,49 @@ def _surely_catches(handler: ast.ExceptHandler, name: str) -> bool:
     for caught in written:
         catcher = _builtin_exception(ast.unparse(caught))
         if catcher is not None and thrown is not None and issubclass(thrown, catcher):
+            return True
+    return False
+
+
+#: The decorators a router's routes are registered with (``@router.get("/x")``).
+_ROUTE_VERBS = HTTP_METHODS | {API_ROUTE, WEBSOCKET, "route", "websocket_route"}
+#: The builtins that reach an attribute by its name as a string.
+_BY_NAME = frozenset({"getattr", "setattr", "delattr"})
+
+
+def _other_attribute_use(tree: ast.Module, name: str) -> bool:
+    """Whether ``tree`` uses attribute ``name`` other than as :meth:`changes_held` allows.
+
+    Allowed: ``X.name`` owning a route decorator (``@X.name.get(...)``) or given to
+    ``include_router`` (positionally or by keyword). Anything else, or the name as a string
+    given to ``getattr``/``setattr``/``delattr``, is another use.
+    """
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for decorator in node.decorator_list:
+                called = decorator.func if isinstance(decorator, ast.Call) else None
+                if isinstance(called, ast.Attribute) and called.attr in _ROUTE_VERBS:
+                    allowed.add(id(called.value))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "include_router"
+        ):
+            allowed.update(id(argument) for argument in node.args)
+            allowed.update(id(keyword.value) for keyword in node.keywords)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == name and id(node) not in allowed:
+            return True
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _BY_NAME
+            and any(
+                isinstance(argument, ast.Constant) and argument.value == name
+                for argument in node.args[1:2]
+            )
+        ):
             return True
     return False
 
