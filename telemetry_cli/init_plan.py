@@ -2870,16 +2870,25 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
     """The names ``model``'s module binds when imported (not run as a script), as ``dir`` lists.
 
     Its top level in source order, into its ``if``/``try``/``with``/loop blocks: assignments,
-    imports, definitions, loop and ``with`` targets; a ``del`` unbinds. The body of an ``if
-    __name__ == "__main__":`` guard does not run on import (``fastapi run`` imports the
-    module). ``from <module> import *`` binds that module's ``__all__``, else its public
-    names (its own star imports' too), for a module of the package; a library's star import
-    binds nothing read (no app of the package).
+    imports, definitions, loop and ``with`` targets; a ``del`` of the top level unbinds (one
+    in a block may not run: the name is kept). The body of an ``if __name__ == "__main__":``
+    guard does not run on import (``fastapi run`` imports the module), its ``else`` does.
+    ``from <module> import *`` binds that module's ``__all__``, else its public names (its
+    own star imports' too), for a module of the package; a library's star import binds
+    nothing read (no app of the package).
     """
     guards = main_guards(model.tree.body)
     bound: set[str] = set()
-    for statement in block_statements([top for top in model.tree.body if top not in guards]):
+    # The guard's `else` runs on import, as surely as the top level: its statements count so.
+    tops = [
+        inner
+        for top in model.tree.body
+        for inner in (top.orelse if top in guards and isinstance(top, ast.If) else [top])
+    ]
+    for statement in block_statements(tops):
         if isinstance(statement, ast.Delete):
+            if not any(statement is top for top in tops):
+                continue  # a `del` under an `if` or `try` may not run: the name may stay bound
             bound.difference_update(
                 target.id for target in statement.targets if isinstance(target, ast.Name)
             )

@@ -474,6 +474,18 @@ def test_a_stray_folder_named_like_a_library_leaves_the_app_package_as_it_is(
             "app.web:web",
             id="an app deleted",
         ),
+        # The guard's `else` runs on import; a `del` under an `if` may not run.
+        pytest.param(
+            "if __name__ == '__main__':\n    pass\nelse:\n    app = FastAPI()\nadmin = FastAPI()\n",
+            "app.web:app",
+            id="an app bound in the main guard's else",
+        ),
+        pytest.param(
+            "import os\n\napp = FastAPI()\nif os.environ.get('X'):\n    del app\n"
+            "admin = FastAPI()\n",
+            "app.web:app",
+            id="an app deleted under a condition",
+        ),
     ],
 )
 def test_fastapi_run_of_a_module_serves_the_app_the_cli_looks_for(

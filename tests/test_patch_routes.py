@@ -2113,6 +2113,14 @@ def test_a_route_on_a_router_a_class_holds_is_instrumented() -> None:
         "Base.router.prefix = '/v2'\n",
         "Items.router = APIRouter(prefix='/v2')\n",
         "setattr(Items.router, 'prefix', '/v2')\n",
+        # Reached some other way than through `Base.router` written as the target.
+        "getattr(Base, 'router').prefix = '/v2'\n",
+        "B = Base\nB.router = APIRouter(prefix='/v2')\n",
+        "r = Base.router\nr.prefix = '/v2'\n",
+        "Base().router.prefix = '/v2'\n",
+        "class Sub(Base):\n    def __init__(self):\n        self.router.prefix = '/v2'\n",
+        "class Sub(Base):\n    @classmethod\n    def setup(cls):\n"
+        "        cls.router.prefix = '/v2'\n",
     ],
 )
 def test_a_class_s_router_changed_outside_its_body_is_not_read_through_the_class(

@@ -438,6 +438,26 @@ GUARDED = {
         "ImportError",
         False,
     ),
+    # An outer `except*` takes the group by its members: of the class (or above it) it ends
+    # the failure, of a subclass of it not.
+    "an-except-star-re-raise-an-outer-except-star-of-its-class-takes": (
+        "try:\n    try:\n        from app.legacy import routes\n    except* ImportError:\n"
+        "        raise\nexcept* ImportError:\n    routes = None\n",
+        "ImportError",
+        False,
+    ),
+    "an-except-star-re-raise-by-name-an-outer-except-star-takes": (
+        "try:\n    try:\n        from app.legacy import routes\n    except* ImportError as eg:\n"
+        "        raise eg\nexcept* Exception:\n    routes = None\n",
+        "ImportError",
+        False,
+    ),
+    "an-except-star-re-raise-an-outer-except-star-of-a-subclass-misses": (
+        "try:\n    try:\n        from app.legacy import routes\n    except* ImportError as eg:\n"
+        "        raise eg\nexcept* ModuleNotFoundError:\n    routes = None\n",
+        "ImportError",
+        True,
+    ),
     # A handler of an unknown class may not take it: the first class may go on too.
     "a-re-raise-by-a-handler-of-the-code-s-own-class": (
         "import errors\n\ntry:\n    try:\n        from app.legacy import routes\n"

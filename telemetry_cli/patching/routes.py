@@ -3254,20 +3254,20 @@ class _Finder:
 
         A class of the package (``Items.router`` of ``class Items(Base)`` too: the first class
         of its lineage whose body binds the name, as Python looks it up); None for anything
-        else, and when the package rebinds the name on a class of that lineage, or sets an
-        attribute of what it holds (:meth:`PackageIndex.changes_held`), anywhere.
+        else, and when the package uses the attribute name other than to register routes on
+        it or include it (:meth:`PackageIndex.changes_held`): it may rebind or change it.
         """
         if not isinstance(expression, ast.Attribute):
             return None
         cls = self.index.binding_of(expression.value, scope)
         if cls is None or cls.kind != "class":
             return None
+        if self.index.changes_held(cls.scope.module, expression.attr):
+            # `Base.router = APIRouter(prefix="/v2")` after the class, or its prefix set so
+            # (through an alias too): the router the body builds may not be the one read.
+            return None
         for holder in self.index.lineage(cls):
             assert isinstance(holder.node, ast.ClassDef)
-            if self.index.changes_held(holder.scope.module, holder.node, expression.attr):
-                # `Base.router = APIRouter(prefix="/v2")` after the class, or its prefix set
-                # so: the router the body builds is not the one read (nor its path).
-                return None
             body = Scope(holder.node, holder.scope.module, holder.scope)
             if expression.attr in body.bindings:
                 name = ast.copy_location(ast.Name(expression.attr, ast.Load()), expression)

@@ -30,12 +30,15 @@ from telemetry_cli.errors import PARSE_ERRORS
 from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.limits import Limit
 from telemetry_cli.patching.names import (
+    API_ROUTE,
     APP_CLASSES,
     APP_ROUTER,
+    HTTP_METHODS,
     LIBRARY_API_ROUTERS,
     ROUTER_CLASSES,
     ROUTER_SUFFIX,
     VERSIONED_APP_FUNCTIONS,
+    WEBSOCKET,
 )
 from telemetry_cli.patching.source import SourceLines
 from telemetry_cli.patching.style import FormatStyle, preferred_quote
@@ -1951,6 +1954,8 @@ class PackageIndex:
     _attribute_writes: dict[tuple[ast.AST, str], bool] = field(default_factory=dict)
     _attribute_writers: "tuple[tuple[str, ...], frozenset[str], dict[str, list[str]]] | None" = None
     _module_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: What :meth:`changes_held` answered, by attribute name (forgotten with the above).
+    _attribute_uses: dict[str, bool] = field(default_factory=dict)
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: "Mounts | None" = None
@@ -2134,6 +2139,7 @@ class PackageIndex:
         self._sources.clear()
         self._prefix_assignments.clear()
         self._attribute_writes.clear()
+        self._attribute_uses.clear()
         self._attribute_writers = None
         self._module_words.clear()
 
@@ -2337,38 +2343,33 @@ class PackageIndex:
         self._attribute_writes[key] = found
         return found
 
-    def changes_held(self, module: ModuleModel, cls: ast.ClassDef, name: str) -> bool:
-        """Whether the package rebinds class attribute ``name`` of ``cls``, or changes its value.
+    def changes_held(self, module: ModuleModel, name: str) -> bool:
+        """Whether the package may rebind a class attribute ``name`` (of ``module``), or change it.
 
-        ``Base.router = APIRouter(prefix="/v2")`` (:meth:`assigned_attribute`), or an attribute
-        of it set anywhere in the package (``Base.router.prefix = "/v2"``, ``setattr(
-        Base.router, "prefix", ...)``): what the class body binds is then not what is read.
-        Only the modules whose text may assign an attribute of ``.<name>`` are parsed.
+        What the class body binds is what is read only when every use of ``name`` as an
+        attribute in the package (``.router`` of anything) owns a route decorator
+        (``@Items.router.get("/x")``) or is given to ``include_router(...)``, and no
+        ``getattr``, ``setattr`` or ``delattr`` names it as a string. Any other use (``Base.router
+        = APIRouter(prefix="/v2")``, ``r = Base.router``, ``Base().router.prefix = "/v2"``,
+        ``cls.router`` in a class method) may reach the class's value by a path not followed:
+        True. Asked of the name, not of a class (an alias of a class is not followed either);
+        the modules of the package (and ``module``) whose text mentions it are parsed, once.
         """
-        if self.assigned_attribute(module, cls, name):
-            return True
-        read, _ = self._writers()
-        key = (cls, f".{name}")  # beside assigned_attribute's answers, forgotten with them
-        known = self._attribute_writes.get(key)
+        known = self._attribute_uses.get(name)
         if known is not None:
             return known
-        through = re.compile(rf"\.\s*{re.escape(name)}\s*[.,]")
+        read, _ = self._writers()
+        mention = re.compile(rf"\.\s*{re.escape(name)}\b|['\"]{re.escape(name)}['\"]")
         found = False
         for candidate in dict.fromkeys([*read, module.name]):
             source = self.source(candidate)
-            if source is None or not through.search(source.text):
+            if source is None or not mention.search(source.text):
                 continue
             model = self.module(candidate)
-            if model is not None and any(
-                isinstance(owner, ast.Attribute)
-                and owner.attr == name
-                and self._names_namespace(owner.value, scope, cls)
-                for word in self._words_of(candidate)
-                for owner, scope in _attribute_targets(model, word)
-            ):
+            if model is not None and _other_attribute_use(model.tree, name):
                 found = True
                 break
-        self._attribute_writes[key] = found
+        self._attribute_uses[name] = found
         return found
 
     def _writers(self) -> tuple[frozenset[str], dict[str, list[str]]]:
@@ -2384,6 +2385,7 @@ class PackageIndex:
                     writers.setdefault(word, []).append(name)
             self._attribute_writers = (self.package, frozenset(self.package), writers)
             self._attribute_writes.clear()
+            self._attribute_uses.clear()
         return self._attribute_writers[1:]
 
     def _words_of(self, name: str) -> frozenset[str]:
@@ -4684,6 +4686,72 @@ def _surely_catches(handler: ast.ExceptHandler, name: str) -> bool:
     return False
 
 
+#: The decorators a router's routes are registered with (``@router.get("/x")``).
+_ROUTE_VERBS = HTTP_METHODS | {API_ROUTE, WEBSOCKET, "route", "websocket_route"}
+#: The builtins that reach an attribute by its name as a string.
+_BY_NAME = frozenset({"getattr", "setattr", "delattr"})
+
+
+def _other_attribute_use(tree: ast.Module, name: str) -> bool:
+    """Whether ``tree`` uses attribute ``name`` other than as :meth:`changes_held` allows.
+
+    Allowed: ``X.name`` owning a route decorator (``@X.name.get(...)``) or given to
+    ``include_router`` (positionally or by keyword). Anything else, or the name as a string
+    given to ``getattr``/``setattr``/``delattr``, is another use.
+    """
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for decorator in node.decorator_list:
+                called = decorator.func if isinstance(decorator, ast.Call) else None
+                if isinstance(called, ast.Attribute) and called.attr in _ROUTE_VERBS:
+                    allowed.add(id(called.value))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "include_router"
+        ):
+            allowed.update(id(argument) for argument in node.args)
+            allowed.update(id(keyword.value) for keyword in node.keywords)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == name and id(node) not in allowed:
+            return True
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _BY_NAME
+            and any(
+                isinstance(argument, ast.Constant) and argument.value == name
+                for argument in node.args[1:2]
+            )
+        ):
+            return True
+    return False
+
+
+#: How an ``ExceptionGroup`` an ``except*`` handler raises again is named: with the class it
+#: holds (``ExceptionGroup[ImportError]``), which an outer ``except* ImportError`` takes.
+_GROUP = "ExceptionGroup[{}]"
+
+
+def _member(name: str) -> str:
+    """The class ``name`` holds when it names a group (:data:`_GROUP`), else ``name`` itself."""
+    if name.startswith("ExceptionGroup[") and name.endswith("]"):
+        return _member(name[len("ExceptionGroup[") : -1])
+    return name
+
+
+def _as_seen(name: str, *, grouped: bool) -> str:
+    """The class a handler judges of what ``name`` names (``grouped``: an ``except*`` one).
+
+    ``except*`` judges a group's members, ``except`` the ``ExceptionGroup`` itself; a bare
+    exception is itself either way.
+    """
+    if grouped:
+        return _member(name)
+    return "ExceptionGroup" if _member(name) != name else name
+
+
 def _raised_again(
     handler: ast.ExceptHandler, raised: str, *, grouped: bool = False
 ) -> frozenset[str] | None:
@@ -4691,16 +4759,17 @@ def _raised_again(
 
     A ``raise`` in its own body runs whenever it does (a statement before it failing fails
     too): a bare ``raise`` (or ``raise error``, the name it binds) raises ``raised`` again, an
-    ``ExceptionGroup`` holding it in an ``except*`` handler (``grouped``), which ``except
-    ImportError`` does not take; ``raise RuntimeError(...) from error`` raises that class. A
-    handler without one, or raising an expression of no class named, may end the failure.
+    ``ExceptionGroup`` holding it in an ``except*`` handler (``grouped``, see :data:`_GROUP`),
+    which ``except ImportError`` does not take and an outer ``except* ImportError`` does;
+    ``raise RuntimeError(...) from error`` raises that class. A handler without one, or
+    raising an expression of no class named, may end the failure.
     """
     for statement in handler.body:
         if not isinstance(statement, ast.Raise):
             continue
         thrown = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
         if thrown is None or (isinstance(thrown, ast.Name) and thrown.id == handler.name):
-            return frozenset({"ExceptionGroup" if grouped else raised})
+            return frozenset({_GROUP.format(_member(raised)) if grouped else raised})
         if isinstance(thrown, ast.Name | ast.Attribute):
             return frozenset({ast.unparse(thrown)})
         return None
@@ -4715,19 +4784,20 @@ def _leaving(statement: ast.Try | ast.TryStar, raised: Collection[str]) -> froze
     raises in place of the class, and the class itself only when the handler may also not
     take it (a class of the code's own, see :func:`_surely_catches`: the next handler is asked
     then). ``except*`` handlers are judged the same: a bare exception is taken by one naming
-    its class, and a bare ``raise`` there raises an ``ExceptionGroup``.
+    its class or holding it, and a bare ``raise`` there raises an ``ExceptionGroup`` of it.
     """
     grouped = isinstance(statement, ast.TryStar)
     leaving: set[str] = set()
     for name in raised:
+        seen = _as_seen(name, grouped=grouped)
         for handler in statement.handlers:
-            if not _may_catch(handler, (name,)):
+            if not _may_catch(handler, (seen,)):
                 continue
             again = _raised_again(handler, name, grouped=grouped)
             if again is None:
                 return None
             leaving.update(again)
-            if _surely_catches(handler, name):
+            if _surely_catches(handler, seen):
                 break
         else:
             leaving.add(name)
