@@ -3182,6 +3182,10 @@ RUNNER_SETTING_TEXTS = [
     "runuser -u app -- setx API_KEY {v}",
     "timeout 10 setx API_KEY {v}",
     "docker run --rm redis:7 redis-cli CONFIG SET requirepass {v}",
+    "kubectl -n prod exec -it redis-0 -- redis-cli CONFIG SET requirepass {v}",
+    "docker --context prod exec cache redis-cli CONFIG SET requirepass {v}",
+    "docker compose -f x.yml exec cache redis-cli config set masterauth {v}",
+    "podman --remote exec -u 0 app setx API_TOKEN {v}",
 ]
 SECRET_STORE_TEXTS = [
     "gh secret set DEPLOY --body {v}",
@@ -3250,6 +3254,8 @@ RUNNER_SETTING_KEPT = [
     '["docker", "run", "-p", "8080:80", "web"]',
     "['mysql', '-p', '-u', 'root']",
     "timeout 10 setx EDITOR vim",
+    "kubectl -n prod exec -it redis-0 -- redis-cli CONFIG SET maxmemory 100mb",
+    "docker --context prod ps shows setx API_KEY hunter2x",
 ]
 # A review's neighbours: a setting's name with a property word and a quoted value with spaces
 # (a helper, a username, a policy, a file, a shortcut: no passphrase), an upper-case name ending
