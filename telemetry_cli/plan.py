@@ -470,6 +470,14 @@ def _check_capture(
             )
         return
     for name in captured:
+        if name in CONTEXT_PROPERTIES:
+            # The inserted call's payload starts with these keys: a captured one would repeat
+            # its key, and the handler's value would silently replace the one generate writes.
+            raise fail(
+                f"capture: {toml_quoted(name)} is filled by instrumentation itself (as "
+                f"{', '.join(CONTEXT_PROPERTIES)} are); declare a property of another name "
+                'and map it to the parameter: capture = [{ property = "parameter" }]'
+            )
         if event.declared(name) is None:
             known = ", ".join(item.name for item in event.properties) or "none"
             raise fail(
