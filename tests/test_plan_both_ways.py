@@ -2442,7 +2442,10 @@ def test_a_capture_of_a_property_instrumentation_fills_itself_is_refused(
     plan = FULL_PLAN.replace(
         '"chapter_visit"', f'{{ event = "chapter_visit", capture = {capture} }}'
     )
-    events = f'\n[tool.telemetry-scaffold.events.chapter_visit]\nproperties.{declared} = {{ type = "string" }}\n'
+    events = (
+        "\n[tool.telemetry-scaffold.events.chapter_visit]\n"
+        f'properties.{declared} = {{ type = "string" }}\n'
+    )
     root = _project(tmp_path, plan + events)
     parameter = route.strip("/{}")
     chapters = root / CHAPTERS
