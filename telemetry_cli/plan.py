@@ -732,7 +732,9 @@ KEYS: tuple[Key, ...] = (
         type="table",
         default=(("api/ai_blocks.py", "ai_block_used"),),
         meaning="module (relative to the app package) → event type logged at the start of each "
-        'of its route handlers, or `{ event = "...", capture = ["property", ...] }`',
+        'of its route handlers, or `{ event = "...", capture = ["property", ...] }`; a '
+        '`{ property = "parameter" }` item in `capture` fills a property from a parameter (or '
+        "body field) of another name",
         validate=_validate_instrument,
     ),
     Key(
