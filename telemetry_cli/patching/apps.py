@@ -2185,8 +2185,12 @@ def _factory_site(
         return None  # factories calling each other: no site to follow to
     entered |= {id(function)}
     scope = _function_scope(binding)
-    # The factory's own returns: a function or class defined in it returns to its own caller.
-    returns = [node for node in _walk_function(function) if isinstance(node, ast.Return)]
+    # The factory's own returns (a function or class defined in it returns to its own caller),
+    # in ast.walk's order, the order they are followed in.
+    own = {id(node) for node in _walk_function(function) if isinstance(node, ast.Return)}
+    returns = [
+        node for node in ast.walk(function) if isinstance(node, ast.Return) and id(node) in own
+    ]
     returned = {node.value.id for node in returns if isinstance(node.value, ast.Name)}
     for name in list(returned):
         # `api = app; ...; return api`: the app is built under its first name.
