@@ -470,6 +470,14 @@ def _check_capture(
             )
         return
     for name in captured:
+        if name in CONTEXT_PROPERTIES:
+            # The inserted call's payload starts with these keys: a captured one would repeat
+            # its key, and the handler's value would silently replace the one generate writes.
+            raise fail(
+                f"capture: {toml_quoted(name)} is filled by instrumentation itself (as "
+                f"{', '.join(CONTEXT_PROPERTIES)} are); declare a property of another name "
+                'and map it to the parameter: capture = [{ property = "parameter" }]'
+            )
         if event.declared(name) is None:
             known = ", ".join(item.name for item in event.properties) or "none"
             raise fail(
@@ -724,7 +732,9 @@ KEYS: tuple[Key, ...] = (
         type="table",
         default=(("api/ai_blocks.py", "ai_block_used"),),
         meaning="module (relative to the app package) → event type logged at the start of each "
-        'of its route handlers, or `{ event = "...", capture = ["property", ...] }`',
+        'of its route handlers, or `{ event = "...", capture = ["property", ...] }`; a '
+        '`{ property = "parameter" }` item in `capture` fills a property from a parameter (or '
+        "body field) of another name",
         validate=_validate_instrument,
     ),
     Key(

@@ -2423,3 +2423,117 @@ def test_a_capture_of_a_parameter_name_that_is_no_property_name_names_the_fix(
     assert len(lines) == 1, result.stderr
     assert said in lines[0], lines[0]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("declared", "capture", "route"),
+    [
+        ("route", '["route"]', "/{route}"),
+        ("route", '[{ route = "chapter_id" }]', "/{chapter_id}"),
+        ("handler", '[{ handler = "chapter_id" }]', "/{chapter_id}"),
+        ("block_type", '["block_type"]', "/{block_type}"),
+    ],
+)
+def test_a_capture_of_a_property_instrumentation_fills_itself_is_refused(
+    tmp_path: Path, declared: str, capture: str, route: str
+) -> None:
+    # The call's payload starts with the context keys: a captured one would repeat its key in the
+    # dict, and the handler's value would silently replace the one the tool writes.
+    plan = FULL_PLAN.replace(
+        '"chapter_visit"', f'{{ event = "chapter_visit", capture = {capture} }}'
+    )
+    events = (
+        "\n[tool.telemetry-scaffold.events.chapter_visit]\n"
+        f'properties.{declared} = {{ type = "string" }}\n'
+    )
+    root = _project(tmp_path, plan + events)
+    parameter = route.strip("/{}")
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        CHAPTERS_PY.replace('"/{chapter_id}"', f'"{route}"').replace("chapter_id", parameter)
+    )
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert f"capture: {declared!r} is filled by instrumentation" in lines[0], lines[0]
+    assert snapshot(root) == before
+
+
+_TWO_APPS = MAIN_PY + (
+    "\n\nother = FastAPI()\n\n\ndef create_app(test: bool = False) -> FastAPI:\n"
+    "    if test:\n        return other\n    return app\n"
+)
+_NESTED_RETURN = MAIN_PY + (
+    "\n\nimport functools\n\n\ndef create_app() -> FastAPI:\n"
+    "    def fallback() -> FastAPI:\n        return app\n\n"
+    "    return functools.partial(fallback)  # type: ignore[return-value]\n"
+)
+_CLASS_RETURN = MAIN_PY + (
+    "\n\ndef create_app() -> FastAPI:\n    class Holder:\n        def get(self) -> FastAPI:\n"
+    "            return app\n\n    return make(Holder)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        (_TWO_APPS, "other, app"),
+        (_NESTED_RETURN, "create_app()"),
+        (_CLASS_RETURN, "create_app()"),
+    ],
+    ids=["two-module-apps", "nested-def", "nested-class"],
+)
+def test_a_factory_that_may_not_hand_out_the_modules_app_is_refused(
+    tmp_path: Path, source: str, said: str
+) -> None:
+    # Only the factory's own returns count (not a nested function's), and a factory that may
+    # return either of two apps has no one app to wire.
+    root = _project(tmp_path, FULL_PLAN + '\napp = "app.main:create_app"')
+    (root / MAIN).write_text(source.replace("import FastAPI", "import FastAPI\n\nmake = id", 1))
+    before = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert said in result.stderr, result.stderr
+    assert snapshot(root) == before
+
+
+def test_a_factory_handing_out_an_imported_app_says_so(tmp_path: Path) -> None:
+    root = _project(tmp_path, FULL_PLAN + '\napp = "app.main:create_app"')
+    (root / "backend/app/server.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (root / MAIN).write_text(
+        '"""Main."""\n\nfrom fastapi import FastAPI\n\nfrom app.server import app as served\n\n\n'
+        "def create_app() -> FastAPI:\n    return served\n"
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "returns `served`, which it does not build" in lines[0], lines[0]
+
+
+def test_a_mapped_capture_falls_back_to_the_propertys_own_name_per_handler(
+    tmp_path: Path,
+) -> None:
+    # `{ chapter_id = "chapterId" }`: the GET handler has `chapterId`, the POST handler's body
+    # has `chapter_id`; each is captured from the one it has.
+    plan = FULL_PLAN.replace(
+        '"chapter_visit"', '{ event = "chapter_visit", capture = [{ chapter_id = "chapterId" }] }'
+    )
+    root = _project(tmp_path, plan + DECLARED_OPTIONAL)
+    chapters = root / CHAPTERS
+    chapters.write_text(
+        CHAPTERS_PY.replace("chapter_id", "chapterId").replace(
+            "from fastapi import APIRouter\n",
+            "from fastapi import APIRouter\nfrom pydantic import BaseModel\n",
+        )
+        + "\n\nclass Visit(BaseModel):\n    chapter_id: str\n\n\n"
+        '@router.post("/visits")\ndef visit(body: Visit) -> dict[str, str]:\n    return {}\n'
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = chapters.read_text()
+    assert '"chapter_id": chapterId,' in text, text
+    assert '"chapter_id": body.chapter_id,' in text, text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0

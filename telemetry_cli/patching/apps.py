@@ -715,13 +715,33 @@ def _named_binding(module: ModuleModel, attribute: str, index: PackageIndex) -> 
 
 
 def _direct_return(binding: Binding) -> str:
+    """Why no site was found in the factory ``binding``, worded for what it returns."""
     function = binding.node
     assert isinstance(function, FunctionNode)
     module = binding.scope.module
+    where = f"{module.path}:{function.lineno}: {function.name}()"
+    returns = sorted(
+        (node for node in _walk_function(function) if isinstance(node, ast.Return)),
+        key=lambda node: (node.lineno, node.col_offset),
+    )
+    values = [node.value for node in returns]  # in the order they are written
+    names = list(dict.fromkeys(value.id for value in values if isinstance(value, ast.Name)))
+    if len(names) > 1:
+        return (
+            f"{where} may return any of {', '.join(names)}; return one app (built as app = "
+            "FastAPI(...)) so that the telemetry router is included in the app served"
+        )
+    if names and all(isinstance(value, ast.Name) for value in values):
+        # `return served` with `from app.server import app as served`, or a parameter: an app
+        # built out of sight of the factory.
+        return (
+            f"{where} returns `{names[0]}`, which it does not build as an app; point app at "
+            "where the app it returns is built, or build it in the factory (app = "
+            "FastAPI(...), then return app) so that the telemetry router can be included"
+        )
     return (
-        f"{module.path}:{function.lineno}: {function.name}() returns the app without naming "
-        "it; assign it first (app = FastAPI(...), then return app) so that the telemetry "
-        "router can be included"
+        f"{where} returns the app without naming it; assign it first (app = FastAPI(...), "
+        "then return app) so that the telemetry router can be included"
     )
 
 
@@ -2165,21 +2185,21 @@ def _factory_site(
         return None  # factories calling each other: no site to follow to
     entered |= {id(function)}
     scope = _function_scope(binding)
-    returned = {
-        node.value.id
-        for node in ast.walk(function)
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
-    }
+    # The factory's own returns (a function or class defined in it returns to its own caller),
+    # in ast.walk's order, the order they are followed in.
+    own = {id(node) for node in _walk_function(function) if isinstance(node, ast.Return)}
+    returns = [
+        node for node in ast.walk(function) if isinstance(node, ast.Return) and id(node) in own
+    ]
+    returned = {node.value.id for node in returns if isinstance(node.value, ast.Name)}
     for name in list(returned):
         # `api = app; ...; return api`: the app is built under its first name.
         aliased = index.aliased(scope.bindings.get(name), 0)
         if aliased is not None and aliased.scope.node is function:
             returned.add(aliased.name)
     if any(
-        isinstance(node, ast.Return)
-        and isinstance(node.value, ast.Call)
-        and _builds_an_app(node.value, scope, index)
-        for node in ast.walk(function)
+        isinstance(node.value, ast.Call) and _builds_an_app(node.value, scope, index)
+        for node in returns
     ):
         # `return VersionedFastAPI(app)`: the app served is built in the return statement,
         # and nothing can be added to it there; it is wired where the factory is called.
@@ -2197,8 +2217,8 @@ def _factory_site(
     if not built:
         # `def cached_app(): return create_app(apps)` (often `@cache`d): the app the other
         # factory builds.
-        for node in ast.walk(function):
-            if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+        for node in returns:
+            if isinstance(node.value, ast.Call):
                 # `return builder.build()` with `builder = AppBuilder()`: a method of the
                 # package's class building the app, followed as a factory function is.
                 target = index.defined(node.value.func, scope) or index.method_called(
@@ -2217,22 +2237,39 @@ def _factory_site(
             return _here(declared[0])
         # `app = FastAPI()` at the module's top, `def create_app(): return app` (or through a
         # local alias of it): the factory hands out the module's own app, so it is wired where
-        # that app is built, as the module's app would be.
-        for name in sorted(returned):
-            outer = index.aliased(scope.lookup(name), 0)
-            if (
-                outer is not None
-                and outer.kind == "value"
-                and isinstance(outer.scope.node, ast.Module)
-                and isinstance(outer.node, ast.expr)
-            ):
-                site = _value_site(outer, index, trust=False, entered=entered)
-                if site is not None:
-                    return site
+        # that app is built, as the module's app would be. One that may return either of two
+        # apps (`if test: return other`) has no one app to wire.
+        handed = [_module_app_returned(node, scope, index, entered) for node in returns]
+        if any(site is not None for site in handed):
+            distinct = {site.key: site for site in handed if site is not None}
+            if None in handed or len(distinct) > 1:
+                return None
+            return next(iter(distinct.values()))
         # `application = App(...)`, `return application.get_api()`: built in the class.
         return _returned_attribute_site(binding, index)
     # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.
     return _value_site(built[-1], index, trust=False, entered=entered) or _here(built[-1])
+
+
+def _module_app_returned(
+    node: ast.Return, scope: Scope, index: PackageIndex, entered: frozenset[int]
+) -> AppSite | None:
+    """Where the module-level app ``node`` returns by name (also through a local alias) is built.
+
+    None for a return of anything else: a parameter, an import, a call, a module-level value
+    that builds no app.
+    """
+    if not isinstance(node.value, ast.Name):
+        return None
+    outer = index.aliased(scope.lookup(node.value.id), 0)
+    if (
+        outer is None
+        or outer.kind != "value"
+        or not isinstance(outer.scope.node, ast.Module)
+        or not isinstance(outer.node, ast.expr)
+    ):
+        return None
+    return _value_site(outer, index, trust=False, entered=entered)
 
 
 def _builds_an_app(call: ast.Call, scope: Scope, index: PackageIndex) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple, TypeGuard
 
 from telemetry_cli.ast_literals import absolute_imports, runtime_imports
+from telemetry_cli.events import CONTEXT_PROPERTIES
 from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
 from telemetry_cli.patching.routes import PATH_PARAMETER, Handler, Route, string_literal
@@ -1582,8 +1583,9 @@ def existing_log_calls(
 
 
 # The names generate gives the logger it imports (see ModuleEditor.free_name).
-#: The context keys every log call generate writes begins its payload with, in this order.
-CONTEXT_KEYS = ("route", "method", "handler", "block_type")
+#: The context keys every log call generate writes begins its payload with, in this order: the
+#: context properties a declared event takes undeclared (and a plan may not capture).
+CONTEXT_KEYS = CONTEXT_PROPERTIES
 
 _LOGGER_NAME = re.compile(r"(?:analytics_)?event_logger(?:_\d+)?")
 

@@ -365,13 +365,7 @@ def instrument_module(
         if event is not None:
             filled, missing = capture_entries(handler, index, event, captured, parameters)
             mismatched = mismatched_captures(handler, index, event, captured, parameters)
-        renamed = parameters or {}
-        capture_reasons = [
-            f"it has no parameter or body field `{renamed.get(name, name)}` for the captured "
-            f"property{'' if name not in renamed else f' `{name}`'}; add one, or log the event "
-            f"by hand, or {SKIP}"
-            for name in missing
-        ]
+        capture_reasons = [_no_capture_source(name, parameters) for name in missing]
         capture_reasons.extend(mismatched)
         # Where generate writes a call (it can), the route's log call logs the type the plan
         # logs there now or before (the record of what generate wrote), or carries the route
@@ -1231,40 +1225,71 @@ def _capture_sources(
 ) -> dict[str, _CaptureSource]:
     """The source of each captured property the handler has one for (by property name).
 
-    A property is read from the parameter or body field of its own name, or of the one
-    ``renamed`` maps it to: the property's name is the plan's, the parameter's the user's.
+    A property is read from the parameter or body field ``renamed`` maps it to, else (in a
+    handler that has none of that name) from the one of its own name: the property's name is
+    the plan's, the parameter's the user's, and one module's handlers may differ (a GET's
+    ``chapterId`` in the path, a POST's ``chapter_id`` in its body).
     """
     named = handler.parameters()
     parameters = {argument.arg: argument for argument, _ in named}
     defaults = {argument.arg: default for argument, default in named}
     sources: dict[str, _CaptureSource] = {}
     for property_name in captured:
-        name = (renamed or {}).get(property_name, property_name)
-        parameter = parameters.get(name)
-        if parameter is not None and _body_model(parameter.annotation, handler, index) is None:
-            annotation = parameter.annotation
-            leaves = (
-                None if annotation is None else tuple(_leaves(annotation, handler.scope, index))
-            )
-            sources[property_name] = _CaptureSource(
-                name,
-                _through_aliases(annotation, handler.scope, index)[0],
-                leaves,
-                f"parameter `{name}`",
-                dependency=annotation is None and is_dependency(defaults.get(name)),
-            )
-            continue
-        field = _body_field(parameters.values(), name, handler, index)
-        if field is not None:
-            expression, annotation, scope, guard = field
-            sources[property_name] = _CaptureSource(
-                expression,
-                _through_aliases(annotation, scope, index)[0],
-                tuple(_leaves(annotation, scope, index)),
-                f"body field `{expression}`",
-                guard,
-            )
+        for name in capture_names(property_name, renamed):
+            source = _capture_source(name, handler, index, parameters, defaults)
+            if source is not None:
+                sources[property_name] = source
+                break
     return sources
+
+
+def _no_capture_source(property_name: str, renamed: Mapping[str, str] | None) -> str:
+    """Why a handler is skipped that has no source for the required ``property_name``."""
+    names = capture_names(property_name, renamed)
+    named = " or ".join(f"`{name}`" for name in names)
+    which = "" if names == (property_name,) else f" `{property_name}`"
+    return (
+        f"it has no parameter or body field {named} for the captured property{which}; add one, "
+        f"or log the event by hand, or {SKIP}"
+    )
+
+
+def capture_names(property_name: str, renamed: Mapping[str, str] | None) -> tuple[str, ...]:
+    """The parameter or body field names a captured property is read from, in the order tried."""
+    mapped = (renamed or {}).get(property_name, property_name)
+    return tuple(dict.fromkeys((mapped, property_name)))
+
+
+def _capture_source(
+    name: str,
+    handler: Handler,
+    index: PackageIndex,
+    parameters: Mapping[str, ast.arg],
+    defaults: Mapping[str, ast.expr | None],
+) -> _CaptureSource | None:
+    """The handler's parameter (not a body model) or body field ``name``, if it has one."""
+    parameter = parameters.get(name)
+    if parameter is not None and _body_model(parameter.annotation, handler, index) is None:
+        annotation = parameter.annotation
+        leaves = None if annotation is None else tuple(_leaves(annotation, handler.scope, index))
+        return _CaptureSource(
+            name,
+            _through_aliases(annotation, handler.scope, index)[0],
+            leaves,
+            f"parameter `{name}`",
+            dependency=annotation is None and is_dependency(defaults.get(name)),
+        )
+    field = _body_field(parameters.values(), name, handler, index)
+    if field is None:
+        return None
+    expression, annotation, scope, guard = field
+    return _CaptureSource(
+        expression,
+        _through_aliases(annotation, scope, index)[0],
+        tuple(_leaves(annotation, scope, index)),
+        f"body field `{expression}`",
+        guard,
+    )
 
 
 def _through_aliases(
