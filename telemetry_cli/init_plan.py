@@ -10,9 +10,7 @@ import ast
 import functools
 import json
 import os
-import posixpath
 import re
-import shlex
 import sys
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
@@ -696,20 +694,16 @@ _MOVING_RUN_FILE = re.compile(
 _PROCESS_LEAD = re.compile(r"^[\w-]+:\s*")
 #: A recipe line's indent and its silencing or error-ignoring marks (`\t@`, `\t-`).
 _RECIPE_LEAD = re.compile(r"^\s+[@+-]*")
-#: A shell script's own path (`$0`, `${BASH_SOURCE[0]}`), quoted or not.
-_SCRIPT_PATH = r"(?:\$0|\$\{0\}|\$BASH_SOURCE|\$\{BASH_SOURCE(?:\[0\])?\})"
-#: The script's path made absolute (`$(realpath "$0")`, `$(readlink -f "$0")`): its path still.
-_RESOLVED_SCRIPT = re.compile(rf'\$\(\s*(?:realpath|readlink\s+-f)\s+("?){_SCRIPT_PATH}\1\s*\)')
-#: The script's own folder: `$(dirname "$0")`, `` `dirname $0` ``.
-_SCRIPT_FOLDER = re.compile(
-    rf'\$\(\s*dirname\s+("?){_SCRIPT_PATH}\1\s*\)|`\s*dirname\s+("?){_SCRIPT_PATH}\2\s*`'
+#: A shell script line's indent (in a branch, a function).
+_SCRIPT_LEAD = re.compile(r"^\s+")
+#: A shell line's words read left to right, to find a heredoc's start (`<<EOF`, `<<-'EOF'`)
+#: outside the quoted strings, ANSI-C strings (`$'it\\'s'`) and arithmetic (`$((1<<2))`) before
+#: it, never a here-string (`<<<`); a `#` starting a word comments out the rest.
+_SHELL_TOKEN = re.compile(
+    r"""\$'(?:[^'\\]|\\.)*'|'[^']*'|"(?:[^"\\]|\\.)*"|\$\(\(.*?\)\)|\\.|<<<"""
+    r"""|(?P<heredoc><<(?P<dash>-?)\s*(?P<quote>['"]?)(?P<word>[\w.-]+)(?P=quote))"""
+    r"""|(?P<comment>(?:^|(?<=\s))#)"""
 )
-#: A folder made absolute: `$(cd "." && pwd)`, once the script's folder is read as `.`.
-_ABSOLUTE_FOLDER = re.compile(
-    r'\$\(\s*cd\s+("?)(?P<folder>[\w./-]+)\1\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\)'
-)
-#: A heredoc's start (`<<EOF`, `<<-'EOF'`), not a here-string (`<<<`).
-_HEREDOC = re.compile(r"""(?<!<)<<(?P<dash>-?)\s*(?P<quote>['"]?)(?P<word>\w+)(?P=quote)""")
 
 
 def _run_files_serving(root: Path) -> list[tuple[str, str]]:
@@ -739,10 +733,10 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
         if data is None:
             continue
         text = data.decode("utf-8", errors="replace")
-        for folder, line in _run_file_commands(text, kind.lastgroup):
+        for line in _run_file_commands(text, kind.lastgroup):
             if _SERVER_COMMAND.search(line) is None:
                 continue
-            found = served_from(root, folder, line)
+            found = served_from(root, ".", line)
             if found is None or not found[0]:
                 continue
             served.extend(
@@ -753,109 +747,37 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
     return served
 
 
-def _run_file_commands(text: str, kind: str | None) -> Iterator[tuple[str, str]]:
-    """The command lines of a run file at the root, each with the folder (from the root) it runs in.
+def _run_file_commands(text: str, kind: str | None) -> Iterator[str]:
+    """The command lines of a run file at the root.
 
     ``kind`` is ``"procfile"`` (a process per line, its ``web:`` name taken off), ``"script"``
-    (a shell script: a ``cd`` holds for the lines after it, until another, from the script's own
-    folder when it names it, ``cd "$(dirname "$0")/svc"``; heredoc bodies and lines inside a
-    quoted string spanning lines are text, not commands) or None (a Makefile's or justfile's
-    recipe: each line its own shell, run from the root, its indent and marks taken off). A
-    backslash ending a line joins the next to it. A ``cd`` to a folder not known (a variable,
-    ``~``, above the project) ends the script's lines read.
+    (a shell script's lines) or None (a Makefile's or justfile's recipe lines, their indent and
+    marks taken off). A backslash ending a line joins the next to it. Each line is read on its
+    own, from the root: a ``cd`` moves the server only on its line (``cd svc && uvicorn ...``),
+    as a line of its own can run in a branch, a function or a subshell not followed here.
     """
-    if kind != "script":
-        lead = _PROCESS_LEAD if kind == "procfile" else _RECIPE_LEAD
-        for line in re.sub(r"\\\r?\n", " ", text).splitlines():
-            if kind == "procfile" or line[:1].isspace():
-                yield ".", lead.sub("", line, count=1)
-        return
-    folder = "."
-    for line in _shell_lines(text):
-        # The script's folder (the root) as seen from the folder the script is in now.
-        here = posixpath.relpath(".", folder)
-        line = _RESOLVED_SCRIPT.sub(lambda _: "$0", line)
-        line = _SCRIPT_FOLDER.sub(here.replace("\\", r"\\"), line)
-        line = _ABSOLUTE_FOLDER.sub(lambda match: match["folder"], line)
-        yield folder, line
-        moved = _folder_after(folder, line)
-        if moved is None:
-            return
-        folder = moved
-
-
-def _shell_lines(text: str) -> Iterator[str]:
-    """The command lines of a shell script: continuations joined, heredocs and strings left out.
-
-    A line opening a quoted string it does not close is, with the lines up to the one closing
-    it, one command whose text spans lines (``echo "Usage: ...``): left out, as a heredoc's
-    body (``cat <<'EOF'`` up to ``EOF``) is.
-    """
+    lead = {"procfile": _PROCESS_LEAD, "script": _SCRIPT_LEAD}.get(kind or "", _RECIPE_LEAD)
     lines = iter(re.sub(r"\\\r?\n", " ", text).splitlines())
     for line in lines:
-        quote = _open_quote(line)
-        if quote:
-            for more in lines:
-                quote = _open_quote(more, quote)
-                if not quote:
-                    break
-            continue
-        heredoc = _HEREDOC.search(line.partition(" #")[0])
+        if kind is not None or line[:1].isspace():
+            yield lead.sub("", line, count=1)
+        heredoc = _heredoc(line) if kind == "script" else None
         if heredoc is not None:
+            # Its body is text the script feeds a command, up to the delimiter's line.
             for more in lines:
                 body = more.lstrip("\t") if heredoc["dash"] else more
                 if body.rstrip("\r") == heredoc["word"]:
                     break
-        yield line
 
 
-def _open_quote(line: str, quote: str = "") -> str:
-    """The quote left open at the end of a shell line (``'`` or ``"``), ``""`` when none is.
-
-    ``quote`` is the one open at its start. A ``#`` starting a word outside quotes comments out
-    the rest of the line.
-    """
-    escaped = False
-    previous = " "
-    for char in line:
-        if escaped:
-            escaped = False
-        elif char == "\\" and quote != "'":
-            escaped = True
-        elif quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "#" and previous.isspace():
-            break
-        previous = char
-    return quote
-
-
-def _folder_after(folder: str, line: str) -> str | None:
-    """The folder (from the root) a shell script is in after ``line``, run in ``folder``.
-
-    The line's ``cd`` commands (``cd svc``, ``cd svc || exit 1``, ``cd svc && make``) move it;
-    one in a subshell (``(cd svc && pytest)``) does not.
-    None when one goes where is not known (``cd "$APP"``, ``cd``, ``cd -``, ``popd``, above
-    the project).
-    """
-    for step in re.split(r"&&|\|\||;", line.partition(" #")[0]):
-        try:
-            words = shlex.split(step)
-        except ValueError:
-            return folder
-        if words[:1] == ["popd"]:
-            return None  # back to a folder of a stack not kept
-        if not words or words[0] not in ("cd", "pushd"):
-            continue
-        if len(words) != 2 or words[1].startswith(("-", "~", "$")) or "$" in words[1]:
+def _heredoc(line: str) -> re.Match[str] | None:
+    """The heredoc a shell line starts (``cat <<'EOF'``), or None: ``<<`` unquoted, as a word."""
+    for token in _SHELL_TOKEN.finditer(line):
+        if token["comment"]:
             return None
-        folder = posixpath.normpath(posixpath.join(folder, words[1]))
-        if folder.split("/")[0] == "..":
-            return None
-    return folder
+        if token["heredoc"]:
+            return token
+    return None
 
 
 def _served_paths(folder: str, string: str) -> set[str]:
@@ -983,62 +905,52 @@ def _rival_entry(root: Path, entry: Found, offer: Found) -> bool:
 
 
 def _imports_app_through_package(root: Path, entry: Found, offer: Found) -> bool:
-    """Whether ``entry``'s module takes ``offer``'s app from the package holding its module.
+    """Whether ``entry``'s module imports ``offer``'s app by its name from a package above it.
 
-    The app ``api.main:api_app``, bound by ``api/__init__.py`` (``from .main import api_app``,
-    ``from api.main import api_app as app``, ``from .main import *``): ``entry`` imports that
-    name from the package (``from api import api_app``) or reads it off the package it imports
-    (``import api`` and ``api.api_app``). Only called for a module at the top of its package.
+    The app ``api.main:api_app``: ``from api import api_app``, or ``import api`` (``import
+    api.routes``, ``import api as side``) and ``api.api_app``. Any binding of that name by the
+    package counts (``from .main import api_app`` in ``api/__init__.py``, in a ``try``, an
+    ``if``, a lazy ``__getattr__``): the package is not read, so a name it binds to another
+    object (a router of ``.routes``) is taken for the app as well.
     """
     module, _, attribute = offer.app.partition(":")
-    package = module.rpartition(".")[0]
-    init = PurePosixPath(offer.backend, *package.split("."), "__init__.py").as_posix()
-    bound = _name_bound_to(_module_tree(root, init), package, module, attribute.partition(".")[0])
-    tree = _module_tree(root, entry.path) if bound else None
+    name = attribute.partition(".")[0]
+    packages = module.split(".")[:-1]
+    enclosing = {".".join(packages[: size + 1]) for size in range(len(packages))}
+    if not name or not enclosing:
+        return False
+    tree = _module_tree(root, entry.path)
     if tree is None:
         return False
-    # The names `import api` (`import api.routes`, `import api as side`) binds to the package.
-    packages = {
-        alias.asname or alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-        if alias.name == package or (alias.asname is None and alias.name.startswith(package + "."))
-    }
+    # The dotted names the entry reaches a package by: `api` for `import api` and `import
+    # api.routes`, `pkg.api` for `import pkg.api`, `side` for `import api as side`.
+    reached: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and not node.level and node.module == package:
-            if any(alias.name == bound for alias in node.names):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module in enclosing:
+            if any(alias.name == name for alias in node.names):
                 return True
-        elif (
-            isinstance(node, ast.Attribute)
-            and node.attr == bound
-            and isinstance(node.value, ast.Name)
-            and node.value.id in packages
-        ):
-            return True
-    return False
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                for package in enclosing:
+                    if alias.asname is not None and alias.name == package:
+                        reached.add(alias.asname)
+                    elif alias.asname is None and (
+                        alias.name == package or alias.name.startswith(package + ".")
+                    ):
+                        reached.add(package)
+    return any(
+        isinstance(node, ast.Attribute) and node.attr == name and _dotted(node.value) in reached
+        for node in ast.walk(tree)
+    )
 
 
-def _name_bound_to(init: ast.Module | None, package: str, module: str, name: str) -> str | None:
-    """The name the package's ``__init__`` binds to ``module``'s ``name`` by importing it.
-
-    ``api_app`` for ``from .main import api_app``, ``app`` for ``from api.main import api_app
-    as app``; None when it binds none (the name it exports is then another object).
-    """
-    if init is None or not name:
-        return None
-    for node in init.body:
-        if not isinstance(node, ast.ImportFrom) or node.level > 1:
-            continue
-        named = node.module or ""
-        source = f"{package}.{named}" if node.level == 1 else named
-        if source.rstrip(".") != module:
-            continue
-        for alias in node.names:
-            if alias.name == "*":
-                return name
-            if alias.name == name:
-                return alias.asname or name
+def _dotted(node: ast.expr) -> str | None:
+    """The dotted name an expression is (``pkg.api`` for ``pkg.api``), or None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
     return None
 
 

@@ -192,10 +192,6 @@ def test_run_files_serving_the_app_from_the_root_and_a_folder_leave_the_plan(
             id="an indented heredoc's body",
         ),
         pytest.param(
-            {"usage.sh": '#!/bin/sh\necho "Run it with:\n  cd svc && uvicorn main:app\n"\n'},
-            id="a multi-line quoted string",
-        ),
-        pytest.param(
             {"notes.sh": "#!/bin/sh\nweb: cd svc && uvicorn main:app\n"},
             id="a Procfile's process name in a shell script",
         ),
@@ -217,6 +213,38 @@ def test_lines_a_shell_never_runs_from_a_folder_do_not_move_the_app(
     "files",
     [
         pytest.param(
+            {"run.sh": "#!/bin/sh\ncd svc; exec uvicorn main:app --reload\n"},
+            id="a script's cd; on the server's line",
+        ),
+        pytest.param(
+            {"Makefile": "run:\n\tcd svc && \\\n\t\tuvicorn main:app --reload\n"},
+            id="a recipe's cd continued on the next line",
+        ),
+        pytest.param(
+            {"run.sh": "#!/bin/bash\nN=$((1<<2))\ncd svc && uvicorn main:app\n"},
+            id="a shift in arithmetic is no heredoc",
+        ),
+        pytest.param(
+            {"run.sh": '#!/bin/bash\necho "a << b"\ncd svc && uvicorn main:app\n'},
+            id="a quoted << is no heredoc",
+        ),
+        pytest.param(
+            {"run.sh": "#!/bin/bash\necho $'it\\'s' <<< x\ncd svc && uvicorn main:app\n"},
+            id="an ANSI-C string and a here-string",
+        ),
+    ],
+)
+def test_a_cd_on_the_server_line_moves_the_app(tmp_path: Path, files: dict[str, str]) -> None:
+    """A `cd svc` on the server's own line (a recipe line continued by a backslash is one line)
+    runs the server there; a `<<` quoted, in arithmetic or a here-string starts no heredoc
+    hiding the lines after it."""
+    assert _served_from_svc(_plan(tmp_path / "project", files))
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param(
             {"run.sh": "#!/bin/sh\nset -e\ncd svc\nexport PORT=8000\nuvicorn main:app --reload\n"},
             id="a script's cd on its own line",
         ),
@@ -226,23 +254,53 @@ def test_lines_a_shell_never_runs_from_a_folder_do_not_move_the_app(
         ),
         pytest.param(
             {
-                "start.sh": '#!/bin/bash\ncd "$(dirname "${BASH_SOURCE[0]}")" || exit 1\n'
-                "cd svc\nexec uvicorn main:app\n"
+                "run.sh": '#!/bin/bash\ncase "$1" in\n  dev)\n    cd svc\n'
+                "    exec uvicorn main:app --reload\n    ;;\n  *)\n"
+                "    exec uvicorn svc.main:app\n    ;;\nesac\n"
             },
-            id="a script's cd to its own folder then to svc",
+            id="a case arm's cd",
         ),
         pytest.param(
-            {"Makefile": "run:\n\tcd svc && \\\n\t\tuvicorn main:app --reload\n"},
-            id="a recipe's cd continued on the next line",
+            {
+                "run.sh": '#!/bin/bash\nif [ "$1" = dev ]; then\n  cd svc\n'
+                "  exec uvicorn main:app --reload\nfi\nexec uvicorn svc.main:app --port 80\n"
+            },
+            id="an if branch's cd",
+        ),
+        pytest.param(
+            {
+                "run.sh": "#!/bin/bash\ntests() {\n  cd svc\n  pytest\n}\nuvicorn svc.main:app\n",
+                "Procfile.dev": "web: cd svc && uvicorn main:app\n",
+            },
+            id="a function's cd",
+        ),
+        pytest.param(
+            {
+                "run.sh": "#!/bin/sh\n(\n  cd svc\n  pytest\n)\nuvicorn svc.main:app\n",
+                "Procfile.dev": "web: cd svc && uvicorn main:app\n",
+            },
+            id="a multi-line subshell's cd",
+        ),
+        pytest.param(
+            {
+                "run.sh": "#!/bin/bash\npushd svc\npytest\npopd\nuvicorn svc.main:app\n",
+                "Procfile.dev": "web: cd svc && uvicorn main:app\n",
+            },
+            id="pushd and popd",
         ),
     ],
 )
-def test_a_cd_holding_for_the_server_line_moves_the_app(
-    tmp_path: Path, files: dict[str, str]
-) -> None:
-    """A shell script's `cd svc` holds for the lines after it (from the script's own folder when
-    it names it), a recipe line continued by a backslash is one shell: the server runs there."""
-    assert _served_from_svc(_plan(tmp_path / "project", files))
+def test_a_cd_on_a_line_of_its_own_moves_nothing(tmp_path: Path, files: dict[str, str]) -> None:
+    """A script's `cd` on a line of its own may run in a case arm, a branch, a function or a
+    subshell: the lines after it are read from the root, and a root-serving line vetoes a move."""
+    assert _served_from_root(_plan(tmp_path / "project", files))
+
+
+def test_a_long_run_file_of_cd_lines_plans_the_app(tmp_path: Path) -> None:
+    """A 256 KiB script of `cd a` lines, then a line of `cd a;` repeated before the server:
+    read line by line, the plan stays at the root (`svc/a` is no folder of the project)."""
+    script = "cd a\n" * (256 * 1024 // 5) + "cd a;" * (256 * 1024 // 5) + "uvicorn main:app\n"
+    assert _served_from_root(_plan(tmp_path / "project", {"run.sh": script}))
 
 
 def test_a_script_cd_back_to_the_root_serves_from_the_root(tmp_path: Path) -> None:
@@ -251,42 +309,54 @@ def test_a_script_cd_back_to_the_root_serves_from_the_root(tmp_path: Path) -> No
     assert _served_from_root(_plan(tmp_path / "project", files))
 
 
-def test_a_side_app_mounted_as_its_package_attribute_gives_way_to_the_entry(
-    tmp_path: Path,
+ATTRIBUTE_ENTRY = ENTRY.replace("from sideapp import side", "import sideapp").replace(
+    '"/side", side', '"/side", sideapp.side'
+)
+
+
+@pytest.mark.parametrize(
+    ("entry", "init"),
+    [
+        pytest.param(ATTRIBUTE_ENTRY, "from .main import side\n", id="import sideapp"),
+        pytest.param(
+            ATTRIBUTE_ENTRY.replace("import sideapp", "import sideapp.routes"),
+            "from .main import side\n",
+            id="import sideapp.routes",
+        ),
+        pytest.param(
+            ENTRY,
+            "try:\n    from .main import side\nexcept ImportError:\n    side = None\n",
+            id="bound in a try",
+        ),
+        pytest.param(
+            ENTRY,
+            "import sys\n\nif sys.version_info >= (3, 8):\n    from .main import side\n",
+            id="bound in an if",
+        ),
+        pytest.param(
+            ENTRY,
+            "def __getattr__(name):\n    from . import main\n\n    return getattr(main, name)\n",
+            id="a lazy __getattr__",
+        ),
+        pytest.param(ENTRY, "from . import main\n\nside = main.side\n", id="assigned off .main"),
+    ],
+)
+def test_a_side_app_the_package_exports_gives_way_to_the_entry(
+    tmp_path: Path, entry: str, init: str
 ) -> None:
-    """`import sideapp` and `app.mount("/side", sideapp.side)`: the package's app is mounted."""
+    """The entry takes the side app from its package (`from sideapp import side`, or
+    `sideapp.side` after `import sideapp`), however `sideapp/__init__.py` binds it."""
     root = tmp_path / "project"
-    entry = ENTRY.replace("from sideapp import side", "import sideapp").replace(
-        '"/side", side', '"/side", sideapp.side'
-    )
     write_files(
         root,
         {
             "server/main.py": entry,
-            "server/sideapp/__init__.py": "from .main import side\n",
+            "server/sideapp/__init__.py": init,
             "server/sideapp/main.py": SIDE_APP,
+            "server/sideapp/routes.py": "",
         },
     )
     initialised = run("init", "--root", str(root), "--dry-run")
     assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
     assert 'app = "main:app"' in initialised.stdout
     assert 'backend = "server"' in initialised.stdout
-
-
-def test_a_name_the_package_binds_to_something_else_is_not_its_app(tmp_path: Path) -> None:
-    """`from sideapp import side` where `sideapp/__init__.py` binds `side` to a router of
-    `.routes`, not to the app `sideapp/main.py` builds: the entry does not hold that app, which
-    is planned as it is without the entry taking it (the entry includes a router only)."""
-    root = tmp_path / "project"
-    write_files(
-        root,
-        {
-            "server/main.py": ENTRY.replace('app.mount("/side", side)', "app.include_router(side)"),
-            "server/sideapp/__init__.py": "from .routes import side\n",
-            "server/sideapp/routes.py": "from fastapi import APIRouter\n\nside = APIRouter()\n",
-            "server/sideapp/main.py": SIDE_APP,
-        },
-    )
-    initialised = run("init", "--root", str(root), "--dry-run")
-    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
-    assert 'app = "sideapp.main:side"' in initialised.stdout
