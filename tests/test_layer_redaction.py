@@ -3169,9 +3169,9 @@ def test_a_command_line_without_a_credential_is_kept(logger: Any, text: str) -> 
 
 # A setting command behind what runs it with the runner's options given their values, a host, a
 # container or a pod to run it in (``ssh``, ``docker exec``, ``kubectl exec ... --``), or after an
-# error message's prefix; a secrets manager's ``secret set`` giving any name its value, by a
-# value option too, and an environment's ``NAME_KEY=value`` given to a setting command; archive
-# tools' password flags in other spellings.
+# error message's prefix; a secrets manager's ``secret set`` giving a sensitive name its
+# value, and any name's by a value option, and an environment's ``NAME_KEY=value`` given to a
+# setting command; archive tools' password flags in other spellings.
 RUNNER_SETTING_TEXTS = [
     "sudo -u root setx API_KEY {v}",
     "doas -u admin setx DB_PASSWORD {v}",
@@ -3200,7 +3200,7 @@ SECRET_STORE_TEXTS = [
     "gh secret set DEPLOY --body={v}",
     "az keyvault secret set --name db --vault-name kv --value {v}",
     "vault kv put secret/app password={v}",
-    "doppler secrets set STRIPE {v}",
+    "doppler secrets set STRIPE_SECRET {v}",
     "heroku config:set STRIPE_API_KEY={v}",
     "dokku config:set app MAILGUN_SECRET={v}",
     "setx SENDGRID_API_KEY {v}",
@@ -3299,6 +3299,18 @@ SETTING_NEIGHBOURS_KEPT = [
     "Status: secrets set LOG_LEVEL=debug REGION=eu-west-1",
     "our secret set holds rc2-build and more",
     "secrets set MAIN v2-release",
+    # Prose reading as a secrets manager's command but for its names (a store's names are
+    # judged by the key rule, as any setting's).
+    "our secrets set REGION us-east-1.",
+    "Deployed build 42; new secrets set prod v2-rc1",
+    "Rotation done && new secrets set staging rev-7",
+    "error: the secret set prod-db rev-9f2c",
+    "Error: invalid secret set name-1 value-2",
+    "status 1: app secret set prod v2-rc1",
+    "(the app secret set v2 rev-4f3a2b)",
+    "* our secret set v2 rev-4f3a2b",
+    "the app secret set REGION us-east-1",
+    "doppler secrets set REGION us-east-1",
     "['--password', 'PASSWORD']",
     "['--api-key', 'API_KEY']",
     "Unknown options: ['--password', 'PASSWORD']",
