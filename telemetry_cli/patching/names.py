@@ -101,6 +101,8 @@ API_ROUTE = "api_route"
 #: The websocket route decorator; its routes are logged with this method.
 WEBSOCKET = "websocket"
 WEBSOCKET_METHOD = "WEBSOCKET"
+#: The decorator methods a FastAPI app or router registers a route with (``@router.get(...)``).
+ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
 #: Imperative registration: ``router.add_api_route(path, endpoint, methods=[...])``.
 ADD_API_ROUTE = "add_api_route"
 ADD_WEBSOCKET_ROUTE = "add_api_websocket_route"

@@ -77,6 +77,7 @@ from telemetry_cli.patching.names import (
     ROUTABLE_MODULES,
     ROUTABLE_ROUTE,
     ROUTE_CLASS,
+    ROUTE_DECORATORS,
     STARLETTE_ADD_ROUTES,
     STARLETTE_ROUTES,
     WEBSOCKET,
@@ -156,7 +157,6 @@ _STARLETTE_ROUTE_CLASSES = frozenset(
 )
 # `{name}` or `{name:converter}` in a route template.
 PATH_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
-_ROUTE_DECORATORS = HTTP_METHODS | {API_ROUTE, WEBSOCKET}
 #: The class-based controller libraries of FastAPI whose route verbs (``@get("/")``) mark the
 #: methods of a class deriving from the base named, and whose router is not read: the library
 #: builds it (fastapi-controllers' ``Controller.create_router()``; classy-fastapi's ``Routable``
@@ -1042,7 +1042,7 @@ class _Finder:
         ):
             return None
         qualified = self.index.qualify(decorator.func, scope)
-        if qualified is None or qualified.rpartition(".")[2] not in _ROUTE_DECORATORS:
+        if qualified is None or qualified.rpartition(".")[2] not in ROUTE_DECORATORS:
             return None
         canonical, binding = self.index.resolve(qualified)
         library = canonical.partition(".")[0]
@@ -1090,7 +1090,7 @@ class _Finder:
             ]
         if any(
             isinstance(choice, ast.Attribute)
-            and choice.attr in _ROUTE_DECORATORS
+            and choice.attr in ROUTE_DECORATORS
             and self.owner(choice.value, binding.scope) is not None
             for choice in choices
         ):
@@ -1291,7 +1291,7 @@ class _Finder:
                     continue
                 call, _, method, _ = applied
                 name = method.value if isinstance(method, ast.Constant) else None
-                if name not in _ROUTE_DECORATORS:
+                if name not in ROUTE_DECORATORS:
                     self.unfollowed.append(Unfollowed.of(said, ast.unparse(endpoint), None))
                     continue
                 assert isinstance(name, str)
@@ -1362,14 +1362,14 @@ class _Finder:
                 return True
             assert isinstance(written.func, ast.Attribute)
             owner = self.owner(function.value, method_scope)
-            if function.attr in _ROUTE_DECORATORS and owner is not None:
+            if function.attr in ROUTE_DECORATORS and owner is not None:
                 instance = written.func.value
                 given = self._given_router(function.value, method_scope, instance, instance_scope)
                 owner = given or owner._replace(reference=instance, scope=scope)
                 if here or given is not None or owner.prefix is not None:
                     self._register(written, endpoint, function.attr, owner, scope)
                     return True
-        if function.attr not in _ROUTE_DECORATORS and not _looks_like_route(decorator):
+        if function.attr not in ROUTE_DECORATORS and not _looks_like_route(decorator):
             return False  # `@cache.cached(ttl=60)` handing on to a cache: no route
         self.unfollowed.append(Unfollowed.of(said, ast.unparse(endpoint), None))
         return True
@@ -1509,7 +1509,7 @@ class _Finder:
             if function.decorator_list or not (
                 isinstance(returned, ast.Call)
                 and isinstance(returned.func, ast.Attribute)
-                and returned.func.attr in _ROUTE_DECORATORS
+                and returned.func.attr in ROUTE_DECORATORS
             ):
                 return None
             defined = Scope(function, binding.scope.module, binding.scope)
@@ -1527,7 +1527,7 @@ class _Finder:
                 return None
             assert isinstance(written.func, ast.Attribute)
             return (written, written.func.value, written.func.attr), defined if there else scope
-        bound = _bound_method(binding, _ROUTE_DECORATORS)
+        bound = _bound_method(binding, ROUTE_DECORATORS)
         if binding is None or bound is None:
             return None
         return (decorator, bound.value, bound.attr), binding.scope
@@ -2390,7 +2390,7 @@ class _Finder:
             return  # which routes, not known without running the code
         for values in environments:
             name = loop_string(verb, scope, values, self.index)
-            if name not in _ROUTE_DECORATORS:
+            if name not in ROUTE_DECORATORS:
                 return  # not a route method (or not known)
             if not values:
                 found.append((endpoint, name, None))  # as written, no loop read
@@ -3804,7 +3804,7 @@ def _route_decorator(decorator: ast.expr, scope: Scope) -> tuple[ast.Call, ast.e
     if method is None:
         return None
     owner, verb = method
-    if isinstance(verb, ast.Constant) and verb.value in _ROUTE_DECORATORS:
+    if isinstance(verb, ast.Constant) and verb.value in ROUTE_DECORATORS:
         return decorator, owner, str(verb.value)
     return None
 

@@ -30,15 +30,14 @@ from telemetry_cli.errors import PARSE_ERRORS
 from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.limits import Limit
 from telemetry_cli.patching.names import (
-    API_ROUTE,
     APP_CLASSES,
     APP_ROUTER,
-    HTTP_METHODS,
     LIBRARY_API_ROUTERS,
+    ROUTE_DECORATORS,
     ROUTER_CLASSES,
     ROUTER_SUFFIX,
+    STARLETTE_ROUTES,
     VERSIONED_APP_FUNCTIONS,
-    WEBSOCKET,
 )
 from telemetry_cli.patching.source import SourceLines
 from telemetry_cli.patching.style import FormatStyle, preferred_quote
@@ -4687,7 +4686,7 @@ def _surely_catches(handler: ast.ExceptHandler, name: str) -> bool:
 
 
 #: The decorators a router's routes are registered with (``@router.get("/x")``).
-_ROUTE_VERBS = HTTP_METHODS | {API_ROUTE, WEBSOCKET, "route", "websocket_route"}
+_ROUTE_VERBS = ROUTE_DECORATORS | STARLETTE_ROUTES
 #: The builtins that reach an attribute by its name as a string.
 _BY_NAME = frozenset({"getattr", "setattr", "delattr"})
 
