@@ -9,6 +9,7 @@ The result is an :class:`AppSite`, the statement after which the router is inclu
 import ast
 import os
 import re
+from collections import deque
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -720,10 +721,7 @@ def _direct_return(binding: Binding) -> str:
     assert isinstance(function, FunctionNode)
     module = binding.scope.module
     where = f"{module.path}:{function.lineno}: {function.name}()"
-    returns = sorted(
-        (node for node in _walk_function(function) if isinstance(node, ast.Return)),
-        key=lambda node: (node.lineno, node.col_offset),
-    )
+    returns = sorted(_own_returns(function), key=lambda node: (node.lineno, node.col_offset))
     values = [node.value for node in returns]  # in the order they are written
     names = list(dict.fromkeys(value.id for value in values if isinstance(value, ast.Name)))
     if len(names) > 1:
@@ -1406,11 +1404,24 @@ def _served_objects(
 
 def _returned_names(function: FunctionNode) -> set[str]:
     """The names ``function``'s own return statements return (``return app``)."""
-    return {
-        node.value.id
-        for node in _walk_function(function)
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
-    }
+    return {node.value.id for node in _own_returns(function) if isinstance(node.value, ast.Name)}
+
+
+def _own_returns(function: FunctionNode) -> list[ast.Return]:
+    """``function``'s own return statements, in ``ast.walk``'s order (breadth first).
+
+    Not those of the functions, classes and lambdas defined in it: they return to their own
+    callers.
+    """
+    returns: list[ast.Return] = []
+    pending = deque(ast.iter_child_nodes(function))
+    while pending:
+        node = pending.popleft()
+        if isinstance(node, ast.Return):
+            returns.append(node)
+        if not isinstance(node, FunctionNode | ast.ClassDef | ast.Lambda):
+            pending.extend(ast.iter_child_nodes(node))
+    return returns
 
 
 def _walk_function(function: FunctionNode) -> Iterator[ast.AST]:
@@ -2185,12 +2196,7 @@ def _factory_site(
         return None  # factories calling each other: no site to follow to
     entered |= {id(function)}
     scope = _function_scope(binding)
-    # The factory's own returns (a function or class defined in it returns to its own caller),
-    # in ast.walk's order, the order they are followed in.
-    own = {id(node) for node in _walk_function(function) if isinstance(node, ast.Return)}
-    returns = [
-        node for node in ast.walk(function) if isinstance(node, ast.Return) and id(node) in own
-    ]
+    returns = _own_returns(function)  # in the order they are followed in
     returned = {node.value.id for node in returns if isinstance(node.value, ast.Name)}
     for name in list(returned):
         # `api = app; ...; return api`: the app is built under its first name.
