@@ -1947,6 +1947,33 @@ def test_a_folder_without_init_inside_the_package_is_followed(tmp_path: Path) ->
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+def test_a_module_bound_over_the_name_of_its_folder_without_init_is_followed(
+    tmp_path: Path,
+) -> None:
+    """The package's __init__.py: `from app.api.items import views as items`, items/ no package.
+
+    The name it binds is its folder's name too, and app/api/items/ has no __init__.py:
+    `items.router` is the router of items/views.py, included under its prefix, not a name
+    looked up in the folder again.
+    """
+    main = _main('app.include_router(api_router, prefix="/api/v1")')
+    root = _project(tmp_path, main.replace("app.api.router", "app.api"))
+    (root / "backend/app/api/router.py").unlink()
+    (root / "backend/app/api/__init__.py").write_text(
+        API_PY.replace("from app.api import items", "from app.api.items import views as items")
+    )
+    (root / "backend/app/api/items").mkdir()
+    (root / "backend/app/api/items.py").rename(root / "backend/app/api/items/views.py")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"api/items.py"', '"api/items/views.py"'))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert routes_by_handler(root / "backend/app/api/items/views.py") == {
+        "list_items": "/api/v1/items/",
+        "get_item": "/api/v1/items/{item_id}",
+    }
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
 STARLETTE_MAIN = """from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.routing import Mount

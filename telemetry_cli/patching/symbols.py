@@ -2049,10 +2049,14 @@ class PackageIndex:
         """Whether module ``module_name`` of the package has ``name``: bound, or a submodule.
 
         Bound at its top level, by a star import or as a lazy export; False when the module is
-        not one of the package's, or not parseable.
+        not one of the package's, or not parseable. A folder without ``__init__.py`` (no module
+        itself) holds its modules: ``from .items import views as items`` binds ``items`` over
+        such a folder, and ``items.router`` then still reads ``items/views.py``.
         """
         model = self.module(module_name)
-        return model is not None and (
+        if model is None:
+            return self.source(f"{module_name}.{name}") is not None
+        return (
             name in model.scope.bindings
             or self.source(f"{module_name}.{name}") is not None
             or name in model.lazy_exports
