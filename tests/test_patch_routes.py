@@ -2951,6 +2951,73 @@ def test_a_path_formatted_with_percent_s_from_constants_is_read_as_its_value() -
     assert _uninstrumented(result.source).source == PERCENT_FORMATTED_PATHS
 
 
+STR_FORMATTED_PATHS = """from fastapi import APIRouter
+
+router = APIRouter()
+
+API_VERSION = "v1"
+
+
+class Static:
+    MEDIA = "media"
+
+
+@router.post("/{}/register".format(API_VERSION), status_code=201)
+async def register():
+    return 1
+
+
+@router.get("/{1}/{0}/{{item_id}}".format(API_VERSION, Static.MEDIA))
+async def item(item_id: int):
+    return item_id
+
+
+@router.get("/{kind}/{{{{x}}}}".format(kind=API_VERSION))
+async def braces():
+    return 2
+
+
+@router.get("/page/{}".format(3))
+async def page():
+    return 3
+
+
+@router.get("/{0.upper}".format(API_VERSION))
+async def method():
+    return 4
+
+
+@router.get("/{:>8}".format(API_VERSION))
+async def padded():
+    return 5
+
+
+@router.get("/{}/{}".format(API_VERSION))
+async def missing():
+    return 6
+"""
+
+
+def test_a_path_formatted_with_str_format_from_constants_is_read_as_its_value() -> None:
+    # `"/{}/x".format(CONSTANT)` (as f-strings and %s are read) is the string Python builds:
+    # plain fields, by position, number or name, each given a known string. A field Python
+    # would fill from something else (a number, an attribute, a format spec) or not at all is
+    # not folded: the handler is still named as one to instrument by hand.
+    result = _instrument(STR_FORMATTED_PATHS)
+    assert result.changes == (
+        "import `event_logger`",
+        "log call in register (POST /v1/register)",
+        "log call in item (GET /media/v1/{item_id})",
+        "log call in braces (GET /v1/{{x}})",
+    )
+    unknown = "cannot be instrumented: its path is neither a literal nor a constant"
+    assert [problem.split(": ", 1)[1].split(";")[0] for problem in result.problems] == [
+        f"route {name} (GET ?) {unknown}" for name in ("page", "method", "padded", "missing")
+    ]
+    assert '"route": "/media/v1/{item_id}",' in result.source
+    assert _uninstrumented(result.source).source == STR_FORMATTED_PATHS
+
+
 def _handler_calls_module(handlers: int, extra: str = "") -> str:
     """Handlers calling each other every way a text search could miss, and some not calls."""
     parts = [

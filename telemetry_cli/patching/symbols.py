@@ -3479,6 +3479,8 @@ class PackageIndex:
             return self.string_value(chosen, scope, depth + 1, fallback)
         if isinstance(expression, ast.Call):
             changed = self._string_method(expression, scope, depth, fallback)
+            if changed is None:
+                changed = self._str_format(expression, scope, depth, fallback)
             if changed is not None:
                 return changed
         if isinstance(expression, ast.Subscript) and isinstance(expression.value, ast.Call):
@@ -3530,6 +3532,58 @@ class PackageIndex:
             given.append(known)
         changed: str = getattr(value, function.attr)(*given)
         return changed
+
+    def _str_format(
+        self,
+        call: ast.Call,
+        scope: Scope,
+        depth: int,
+        fallback: Callable[[ast.expr, Scope], str | None] | None,
+    ) -> str | None:
+        """``"/{}/register".format(API_VERSION)``: a known template filled with known strings.
+
+        As ``%s`` formatting is read: only plain fields (``{}``, ``{0}``, ``{name}``: no
+        conversion, format spec, attribute or item), each given a known string that is not a
+        member formatting as its name; a field left without a value, as Python would raise,
+        gives None.
+        """
+        function = call.func
+        if (
+            not isinstance(function, ast.Attribute)
+            or function.attr != "format"
+            or any(isinstance(argument, ast.Starred) for argument in call.args)
+            or any(keyword.arg is None for keyword in call.keywords)
+        ):
+            return None
+        template = self.string_value(function.value, scope, depth + 1, fallback)
+        if template is None:
+            return None
+        try:
+            fields = [field[1:] for field in string.Formatter().parse(template)]
+        except ValueError:  # an unmatched brace: Python raises
+            return None
+        for name, spec, conversion in fields:
+            if name is not None and (
+                spec or conversion or not (name == "" or name.isdigit() or name.isidentifier())
+            ):
+                return None
+        known: list[str] = []
+        for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+            value = None
+            if not self._formats_as_name(argument, scope):
+                value = self.string_value(argument, scope, depth + 1, fallback)
+            if value is None:
+                return None
+            known.append(value)
+        positional = known[: len(call.args)]
+        named = {
+            str(keyword.arg): value
+            for keyword, value in zip(call.keywords, known[len(call.args) :], strict=True)
+        }
+        try:
+            return template.format(*positional, **named)
+        except (IndexError, KeyError, ValueError):  # a field without a value, mixed numbering
+            return None
 
     def _split_parts(
         self,
