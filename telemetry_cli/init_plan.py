@@ -908,10 +908,11 @@ def _imports_app_through_package(root: Path, entry: Found, offer: Found) -> bool
     """Whether ``entry``'s module imports ``offer``'s app by its name from a package above it.
 
     The app ``api.main:api_app``: ``from api import api_app``, or ``import api`` (``import
-    api.routes``, ``import api as side``) and ``api.api_app``. Any binding of that name by the
-    package counts (``from .main import api_app`` in ``api/__init__.py``, in a ``try``, an
-    ``if``, a lazy ``__getattr__``): the package is not read, so a name it binds to another
-    object (a router of ``.routes``) is taken for the app as well.
+    api.routes``, ``import api as side``) and ``api.api_app``, when the package binds that name
+    to the app: ``from .main import api_app`` in ``api/__init__.py`` (in a ``try``, an ``if``),
+    a value read off ``.main``, or no binding it makes plain (a lazy ``__getattr__``). A name
+    it binds only to another object (``from .routes import api_app``, a router) is not the app
+    (see :func:`_package_binds_app`).
     """
     module, _, attribute = offer.app.partition(":")
     name = attribute.partition(".")[0]
@@ -922,26 +923,107 @@ def _imports_app_through_package(root: Path, entry: Found, offer: Found) -> bool
     tree = _module_tree(root, entry.path)
     if tree is None:
         return False
-    # The dotted names the entry reaches a package by: `api` for `import api` and `import
-    # api.routes`, `pkg.api` for `import pkg.api`, `side` for `import api as side`.
-    reached: set[str] = set()
+    # The dotted names the entry reaches a package by, with that package: `api` for `import
+    # api` and `import api.routes`, `pkg.api` for `import pkg.api`, `side` for `import api as
+    # side`.
+    reached: dict[str, str] = {}
+    backend = PurePosixPath(offer.backend)
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and not node.level and node.module in enclosing:
-            if any(alias.name == name for alias in node.names):
-                return True
-        elif isinstance(node, ast.Import):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and not node.level
+            and node.module in enclosing
+            and any(alias.name == name for alias in node.names)
+            and _package_binds_app(root, backend, node.module, name, module)
+        ):
+            return True
+        if isinstance(node, ast.Import):
             for alias in node.names:
                 for package in enclosing:
                     if alias.asname is not None and alias.name == package:
-                        reached.add(alias.asname)
+                        reached[alias.asname] = package
                     elif alias.asname is None and (
                         alias.name == package or alias.name.startswith(package + ".")
                     ):
-                        reached.add(package)
-    return any(
-        isinstance(node, ast.Attribute) and node.attr == name and _dotted(node.value) in reached
-        for node in ast.walk(tree)
-    )
+                        reached[package] = package
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == name:
+            holder = reached.get(_dotted(node.value) or "")
+            if holder is not None and _package_binds_app(root, backend, holder, name, module):
+                return True
+    return False
+
+
+#: How many re-exporting modules a name is followed through (``api/__init__.py`` taking it
+#: from ``.server``, which takes it from ``.main``).
+_REEXPORT_DEPTH = 3
+
+
+def _package_binds_app(
+    root: Path, backend: PurePosixPath, package: str, name: str, app_module: str, depth: int = 0
+) -> bool:
+    """Whether module ``package`` (dotted, under ``backend``) binds ``name`` to ``app_module``'s.
+
+    Its bindings of the name anywhere in the module (a ``try``, an ``if``, a function): one
+    importing it from ``app_module``, or from a module of the project that does so in turn, is
+    the app; so is an assignment reading it off another object (``side = main.side``), not one
+    of a literal or of a call building an object of its own (``side = APIRouter()``). A module
+    binding no such name (a lazy ``__getattr__``, a star import), or one not read, may hand
+    out the app: True. Only bindings all to something else (``from .routes import side``, a
+    library's object, a function, a class, a module) say it is not: False.
+    """
+    base = backend.joinpath(*package.split("."))
+    path = base / "__init__.py"
+    if not (root / path).is_file():
+        path = base.with_suffix(".py")
+    tree = _module_tree(root, path.as_posix())
+    if tree is None or depth > _REEXPORT_DEPTH:
+        return True
+    is_package = path.name == "__init__.py"
+    bound = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            source = _absolute_module(package, is_package, node.level, node.module)
+            for alias in node.names:
+                if alias.name == "*":
+                    return True  # what it brings is not read here
+                if (alias.asname or alias.name) != name:
+                    continue
+                bound = True
+                if source == app_module or (
+                    source is not None
+                    and _project_module(root, backend, source)
+                    and _package_binds_app(root, backend, source, alias.name, app_module, depth + 1)
+                ):
+                    return True
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+                bound = True
+                if node.value is not None and not isinstance(node.value, ast.Constant | ast.Call):
+                    return True  # read off another object (`main.side`): maybe the app
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound = bound or node.name == name
+        elif isinstance(node, ast.Import):
+            bound = bound or any(alias.asname == name for alias in node.names)
+    return not bound
+
+
+def _absolute_module(package: str, is_package: bool, level: int, module: str | None) -> str | None:
+    """The dotted module a ``from`` import in module ``package`` reads, or None above the root."""
+    if not level:
+        return module
+    parts = package.split(".") if is_package else package.split(".")[:-1]
+    if level - 1 > len(parts) or (level - 1 == len(parts) and not module):
+        return None
+    kept = parts[: len(parts) - (level - 1)]
+    return ".".join([*kept, module] if module else kept) or None
+
+
+def _project_module(root: Path, backend: PurePosixPath, module: str) -> bool:
+    """Whether the dotted ``module`` is a module of the project under ``backend``."""
+    base = root / backend.joinpath(*module.split("."))
+    return (base / "__init__.py").is_file() or base.with_suffix(".py").is_file()
 
 
 def _dotted(node: ast.expr) -> str | None:

@@ -54,6 +54,69 @@ def test_a_side_app_mounted_through_its_package_reexport_gives_way_to_the_entry(
     assert 'backend = "server"' in initialised.stdout
 
 
+ROUTER_ENTRY = ENTRY.replace('app.mount("/side", side)', "app.include_router(side)")
+SIDE_ROUTER = """from fastapi import APIRouter
+
+side = APIRouter()
+
+
+@side.get("/items")
+def items() -> list[str]:
+    return []
+"""
+
+
+@pytest.mark.parametrize(
+    ("entry", "init"),
+    [
+        pytest.param(ROUTER_ENTRY, "from .routes import side\n", id="from .routes import side"),
+        pytest.param(
+            ROUTER_ENTRY, "from sideapp.routes import side\n", id="from sideapp.routes import"
+        ),
+        pytest.param(
+            ROUTER_ENTRY.replace("from sideapp import side", "import sideapp").replace(
+                "include_router(side)", "include_router(sideapp.side)"
+            ),
+            "try:\n    from .routes import side\nexcept ImportError:\n    side = None\n",
+            id="import sideapp, bound in a try",
+        ),
+        pytest.param(
+            ROUTER_ENTRY,
+            "from .server import side\n",
+            id="re-exported by another module from .routes",
+        ),
+    ],
+)
+def test_a_name_the_package_binds_to_a_router_is_not_its_side_app(
+    tmp_path: Path, entry: str, init: str
+) -> None:
+    """`from sideapp import side` where `sideapp/__init__.py` binds `side` to a router of its
+    `.routes`, not to the app `sideapp/main.py` builds under that name: the entry takes no app
+    from the package, and the app planned is the one planned when the router has a name of its
+    own (the package's app, the entry not serving it)."""
+
+    def plan(project: Path, renamed: bool) -> str:
+        rename = (lambda text: text.replace("side", "side_app")) if renamed else str
+        write_files(
+            project,
+            {
+                "server/main.py": entry,
+                "server/sideapp/__init__.py": init,
+                "server/sideapp/main.py": rename(SIDE_APP),
+                "server/sideapp/routes.py": SIDE_ROUTER,
+                "server/sideapp/server.py": "from .routes import side\n",
+            },
+        )
+        initialised = run("init", "--root", str(project), "--dry-run")
+        assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+        lines = initialised.stdout.replace("side_app", "side").splitlines()
+        return "\n".join(line for line in lines if line.startswith(("backend", "app")))
+
+    planned = plan(tmp_path / "clash", renamed=False)
+    assert planned == plan(tmp_path / "own", renamed=True)
+    assert 'app = "sideapp.main:side"' in planned
+
+
 FACTORY_MODULE = """from fastapi import APIRouter, FastAPI
 
 router = APIRouter()
