@@ -3018,6 +3018,50 @@ def test_a_path_formatted_with_str_format_from_constants_is_read_as_its_value() 
     assert _uninstrumented(result.source).source == STR_FORMATTED_PATHS
 
 
+def _growing_paths(fold: str, levels: int) -> str:
+    """A router whose path is a string each level of ``fold`` makes several times longer."""
+    lines = ["from fastapi import APIRouter", "", "router = APIRouter()", 'A0 = "ten chars!"']
+    for level in range(1, levels + 1):
+        before = f"A{level - 1}"
+        lines.append(f"A{level} = " + fold.replace("PREV", before))
+    return "\n".join(lines) + (
+        f'\n\n\n@router.get("/" + A{levels}[:3])\nasync def grown():\n    return 1\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("fold", "levels"),
+    [
+        ('"{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}".format(PREV)', 3),
+        (
+            '"{}{}{}{}{}{}{}{}{}{}".format(' + ", ".join(["PREV"] * 10) + ")",
+            3,
+        ),
+        ('f"{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}"', 3),
+        (
+            '"%s%s%s%s%s%s%s%s%s%s" % (PREV, PREV, PREV, PREV, PREV, PREV, PREV, PREV, PREV, PREV)',
+            3,
+        ),
+        ("PREV + PREV", 10),
+        ('PREV.replace("", PREV)', 2),
+    ],
+    ids=["format-numbered", "format-automatic", "f-string", "percent", "concatenation", "replace"],
+)
+def test_a_path_folded_past_the_length_cap_is_refused_not_built(fold: str, levels: int) -> None:
+    # Each fold of a known string can multiply its length (`"{0}{0}...".format(A)` chained four
+    # levels deep is gigabytes, `X.replace("x", X)` squares it): past the cap (over 10,000
+    # characters here) the string is not built, its length counted first, and the route is
+    # refused as any unknown path is. One level less stays well under it and is read.
+    unknown = "cannot be instrumented: its path is neither a literal nor a constant"
+    refused = _instrument(_growing_paths(fold, levels))
+    assert refused.changes == ()
+    assert [problem.split(": ", 1)[1].split(";")[0] for problem in refused.problems] == [
+        f"route grown (GET ?) {unknown}"
+    ]
+    read = _instrument(_growing_paths(fold, levels - 1))
+    assert read.changes == ("import `event_logger`", "log call in grown (GET /ten)")
+
+
 def _handler_calls_module(handlers: int, extra: str = "") -> str:
     """Handlers calling each other every way a text search could miss, and some not calls."""
     parts = [

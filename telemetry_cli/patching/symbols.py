@@ -50,6 +50,11 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 # Following constants and imports never needs to go deeper than this; deeper is a cycle or a trick.
 _MAX_DEPTH = 24
+# A string folded from others (f-strings, `+`, `%s`, `str.format`, `replace`) longer than this is
+# not read: a route path or module name is far shorter (servers refuse request lines past 8 KiB),
+# and each fold can multiply the length (`'{0}{0}...'.format(A)` chained: gigabytes). The length
+# is counted before the string is built, so nothing past it is ever made.
+_MAX_FOLDED = 8192
 # The names Python binds in every module to its own name and its package's (`__name__`).
 _MODULE_NAMES = frozenset({"__name__", "__package__"})
 # Patterns kept as source text (here and below) are compiled on first use, and cached, by
@@ -3420,13 +3425,17 @@ class PackageIndex:
                     if inner is None:
                         return None
                     parts.append(inner)
+                    if sum(map(len, parts)) > _MAX_FOLDED:
+                        return None
                 else:
                     return None
-            return "".join(parts)
+            return "".join(parts) if sum(map(len, parts)) <= _MAX_FOLDED else None
         if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
             left = self.string_value(expression.left, scope, depth + 1, fallback)
             right = self.string_value(expression.right, scope, depth + 1, fallback)
-            return None if left is None or right is None else left + right
+            if left is None or right is None or len(left) + len(right) > _MAX_FOLDED:
+                return None
+            return left + right
         if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Mod):
             # `"/%s/x" % VAULT`, `"%s/%s" % (a, b)`: old-style formatting of known strings.
             template = self.string_value(expression.left, scope, depth + 1, fallback)
@@ -3530,8 +3539,13 @@ class PackageIndex:
             if known is None:
                 return None
             given.append(known)
+        if function.attr == "replace" and (
+            len(value) + value.count(given[0]) * (len(given[1]) - len(given[0])) > _MAX_FOLDED
+        ):
+            return None  # `X.replace("x", X)` squares the length: counted before it is built
         changed: str = getattr(value, function.attr)(*given)
-        return changed
+        # `upper()` and the like grow a string by a few characters at most (`ß` to `SS`).
+        return changed if len(changed) <= _MAX_FOLDED else None
 
     def _str_format(
         self,
@@ -3580,6 +3594,8 @@ class PackageIndex:
             str(keyword.arg): value
             for keyword, value in zip(call.keywords, known[len(call.args) :], strict=True)
         }
+        if _formatted_length(template, positional, named) > _MAX_FOLDED:
+            return None  # counted before `format` builds it: a template may repeat a field
         try:
             return template.format(*positional, **named)
         except (IndexError, KeyError, ValueError):  # a field without a value, mixed numbering
@@ -3934,26 +3950,55 @@ def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
 _PERCENT = r"(?s)%(.?)"  # `.?`: a lone `%` at the end matches too
 
 
+def _formatted_length(template: str, positional: list[str], named: dict[str, str]) -> int:
+    """How long ``template.format(*positional, **named)`` is, counted without building it.
+
+    Only plain fields are counted (the caller refused the others); a field without a value
+    counts nothing (``format`` raises for it, as the caller finds).
+    """
+    length = 0
+    automatic = 0
+    for literal, name, _, _ in string.Formatter().parse(template):
+        length += len(literal)
+        if name is None:
+            continue
+        if name == "":
+            value = positional[automatic] if automatic < len(positional) else ""
+            automatic += 1
+        elif name.isdigit():
+            at = int(name)
+            value = positional[at] if at < len(positional) else ""
+        else:
+            value = named.get(name, "")
+        length += len(value)
+    return length
+
+
 def _percent_s(template: str, values: list[str]) -> str | None:
     """``template % tuple(values)`` when it only holds ``%s`` and ``%%``, else None.
 
-    Other conversions (``%d``, ``%r``, widths) format strings otherwise, or fail: not folded.
+    Other conversions (``%d``, ``%r``, widths) format strings otherwise, or fail: not folded,
+    nor is a result longer than :data:`_MAX_FOLDED`.
     """
     pending = iter(values)
     failed = False
+    # Counted as it is built: once past the cap, nothing more is put in the pieces joined.
+    length = 0
 
     def substitute(match: re.Match[str]) -> str:
-        nonlocal failed
+        nonlocal failed, length
         if match.group(1) == "%":
-            return "%"
-        value = next(pending, None) if match.group(1) == "s" else None
-        if value is None:
+            piece: str | None = "%"
+        else:
+            piece = next(pending, None) if match.group(1) == "s" else None
+        length += len(piece or "")
+        if piece is None or failed or length > _MAX_FOLDED:
             failed = True
             return ""
-        return value
+        return piece
 
     result = re.sub(_PERCENT, substitute, template)
-    if failed or next(pending, None) is not None:
+    if failed or len(result) > _MAX_FOLDED or next(pending, None) is not None:
         return None  # a conversion not read, or a count that differs: Python raises too
     return result
 
