@@ -2056,7 +2056,8 @@ class PackageIndex:
         Bound at its top level, by a star import or as a lazy export; False when the module is
         not one of the package's, or not parseable. A folder without ``__init__.py`` (no module
         itself) holds its modules: ``from .items import views as items`` binds ``items`` over
-        such a folder, and ``items.router`` then still reads ``items/views.py``.
+        such a folder, and ``app.api.items.views.router`` (as ``from app.api.items.views import
+        router`` names it) still reads ``items/views.py``.
         """
         model = self.module(module_name)
         if model is None:
@@ -2066,6 +2067,26 @@ class PackageIndex:
             or self.source(f"{module_name}.{name}") is not None
             or name in model.lazy_exports
             or self._star_binding(model, name) is not None
+        )
+
+    def _both_readings(self, folder: str, bound_to: str, rest: list[str]) -> bool:
+        """Whether ``folder.rest`` names something both through the folder and the name over it.
+
+        ``folder`` is a folder without ``__init__.py`` that its package binds a name over
+        (``from .users import router as users``, ``bound_to`` then ``app.api.users.router``).
+        A dotted name made from an import (``from app.api.users import router``) reads the
+        folder's module; one made from attributes (``users.router`` after ``from app.api import
+        users``) reads the name bound over it, as Python does; the name alone does not say
+        which. Both readings hold something when the folder has a module ``rest[0]`` and the
+        bound module binds ``rest[0]`` too, that name being the last or a module itself.
+        """
+        if self.module(folder) is not None or self.source(f"{folder}.{rest[0]}") is None:
+            return False
+        bound = self.module(bound_to)
+        return (
+            bound is not None
+            and rest[0] in bound.scope.bindings
+            and (len(rest) == 1 or self.module(f"{bound_to}.{rest[0]}") is not None)
         )
 
     def _star_binding(self, model: ModuleModel, name: str) -> Binding | None:
@@ -2628,6 +2649,15 @@ class PackageIndex:
                     binding = Binding(
                         "import", parts[index], module.scope, statement=table, target=target
                     )
+                if (
+                    binding is not None
+                    and binding.kind == "import"
+                    and index < len(parts) - 1
+                    and self._both_readings(submodule_name, binding.target, parts[index + 1 :])
+                ):
+                    # Which of two things the name is is not known from it: not followed,
+                    # rather than guessed (see `_both_readings`).
+                    return qualified, None
                 if binding is not None and not (
                     # `from . import users` in a package's __init__.py names its own submodule:
                     # followed as the submodule, not as an import that leads back here.
