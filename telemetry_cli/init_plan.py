@@ -964,13 +964,16 @@ def _package_binds_app(
 ) -> bool:
     """Whether module ``package`` (dotted, under ``backend``) binds ``name`` to ``app_module``'s.
 
-    Its bindings of the name anywhere in the module (a ``try``, an ``if``, a function): one
-    importing it from ``app_module``, or from a module of the project that does so in turn, is
-    the app; so is an assignment reading it off another object (``side = main.side``), not one
-    of a literal or of a call building an object of its own (``side = APIRouter()``). A module
-    binding no such name (a lazy ``__getattr__``, a star import), or one not read, may hand
-    out the app: True. Only bindings all to something else (``from .routes import side``, a
-    library's object, a function, a class, a module) say it is not: False.
+    Its module-level bindings of the name (also in a module-level ``if`` or ``try``; not a
+    function's locals, a class body's names or an annotation without a value): one importing
+    it from ``app_module``, or from a module of the project that does so in turn, is the app;
+    so is any value not known to be something else (``side = main.side``, ``side =
+    create_side()``, ``getattr(main, "side")``). A module binding no such name (a lazy
+    ``__getattr__``, a star import), or one not read, may hand out the app: True. Only
+    bindings all known to be something else say it is not: False. Those are a literal, a
+    router built there (``side = APIRouter()``), an import of a name the project's module
+    binds only so (``from .routes import side``) or of a library's, a function, a class and
+    a module.
     """
     base = backend.joinpath(*package.split("."))
     path = base / "__init__.py"
@@ -981,7 +984,7 @@ def _package_binds_app(
         return True
     is_package = path.name == "__init__.py"
     bound = False
-    for node in ast.walk(tree):
+    for node in _module_level(tree.body):
         if isinstance(node, ast.ImportFrom):
             source = _absolute_module(package, is_package, node.level, node.module)
             for alias in node.names:
@@ -998,15 +1001,58 @@ def _package_binds_app(
                     return True
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+            if node.value is not None and any(
+                isinstance(target, ast.Name) and target.id == name for target in targets
+            ):
                 bound = True
-                if node.value is not None and not isinstance(node.value, ast.Constant | ast.Call):
-                    return True  # read off another object (`main.side`): maybe the app
+                if isinstance(node, ast.AugAssign) or not (
+                    isinstance(node.value, ast.Constant) or _builds_a_router(node.value, tree)
+                ):
+                    return True  # `main.side`, `create_side()`: not known, maybe the app
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             bound = bound or node.name == name
         elif isinstance(node, ast.Import):
             bound = bound or any(alias.asname == name for alias in node.names)
     return not bound
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A module's top-level statements, and those of its top-level ``if`` and ``try`` blocks.
+
+    What the module binds as it is imported (a function's locals and a class body's names are
+    not its own).
+    """
+    for statement in body:
+        yield statement
+        if isinstance(statement, ast.If):
+            yield from _module_level([*statement.body, *statement.orelse])
+        elif isinstance(statement, ast.Try | ast.TryStar):
+            handled = [line for handler in statement.handlers for line in handler.body]
+            blocks = [*statement.body, *handled, *statement.orelse, *statement.finalbody]
+            yield from _module_level(blocks)
+
+
+def _builds_a_router(value: ast.expr, tree: ast.Module) -> bool:
+    """Whether ``value`` calls FastAPI's router class, as the module ``tree`` imports it."""
+    if not isinstance(value, ast.Call):
+        return False
+    called = _dotted(value.func)
+    if called is None:
+        return False
+    head, _, rest = called.partition(".")
+    for node in _module_level(tree.body):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                if (alias.asname or alias.name) == head:
+                    qualified = ".".join(filter(None, [node.module, alias.name, rest]))
+                    return qualified in ROUTER_CLASSES
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname == head:
+                    return ".".join(filter(None, [alias.name, rest])) in ROUTER_CLASSES
+                if alias.asname is None and alias.name.partition(".")[0] == head:
+                    return called in ROUTER_CLASSES
+    return False
 
 
 def _absolute_module(package: str, is_package: bool, level: int, module: str | None) -> str | None:

@@ -54,6 +54,49 @@ def test_a_side_app_mounted_through_its_package_reexport_gives_way_to_the_entry(
     assert 'backend = "server"' in initialised.stdout
 
 
+_LAZY_SIDE = "def __getattr__(name):\n    from . import main\n\n    return getattr(main, name)\n"
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        pytest.param(
+            "from .main import create_side\n\nside = create_side()\n", id="a factory's call"
+        ),
+        pytest.param(
+            "from . import main\n\nside = getattr(main, 'side')\n", id="getattr of the module"
+        ),
+        pytest.param("side: object\n\n\n" + _LAZY_SIDE, id="an annotation without a value"),
+        pytest.param(
+            "def helper():\n    side = 1\n    return side\n\n\n" + _LAZY_SIDE,
+            id="a function's local",
+        ),
+        pytest.param("class Settings:\n    side = 1\n\n\n" + _LAZY_SIDE, id="a class body"),
+    ],
+)
+def test_a_name_the_package_binds_to_nothing_known_otherwise_may_be_its_side_app(
+    tmp_path: Path, init: str
+) -> None:
+    """`from sideapp import side` where `sideapp/__init__.py` binds `side` to a value not known
+    to be anything but the app (a call, `getattr`), or only lazily (names in a function, a
+    class, an annotation are not the module's): the entry serves it, as when the package
+    re-exports the app plainly."""
+    root = tmp_path / "project"
+    factory = "\n\ndef create_side() -> FastAPI:\n    return side\n"
+    write_files(
+        root,
+        {
+            "server/main.py": ENTRY,
+            "server/sideapp/__init__.py": init,
+            "server/sideapp/main.py": SIDE_APP + factory,
+        },
+    )
+    initialised = run("init", "--root", str(root), "--dry-run")
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'app = "main:app"' in initialised.stdout
+    assert 'backend = "server"' in initialised.stdout
+
+
 ROUTER_ENTRY = ENTRY.replace('app.mount("/side", side)', "app.include_router(side)")
 SIDE_ROUTER = """from fastapi import APIRouter
 
