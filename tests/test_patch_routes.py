@@ -3018,6 +3018,33 @@ def test_a_path_formatted_with_str_format_from_constants_is_read_as_its_value() 
     assert _uninstrumented(result.source).source == STR_FORMATTED_PATHS
 
 
+@pytest.mark.parametrize(
+    ("field", "path"),
+    [("\u00b2", None), ("\u2460", None), ("\u00bd", None), ("\u0661", "/media"), ("1", "/media")],
+    ids=["superscript-two", "circled-one", "vulgar-half", "arabic-indic-one", "ascii-one"],
+)
+def test_a_str_format_field_named_by_a_digit_that_is_no_number_is_refused(
+    field: str, path: str | None
+) -> None:
+    # `format` reads a field as a position only when every character is a decimal digit (any
+    # script's: `{\u0661}` is position 1); `{\u00b2}` or `{\u2460}` (digits to `isdigit`, no
+    # numbers to `int`) name a keyword, which `format` raises for here: the route is refused as
+    # an unknown path, not a crash.
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\nV = "v1"\nM = "media"\n\n\n'
+        f'@router.get("/{{{field}}}".format(V, M))\nasync def numbered():\n    return 1\n'
+    )
+    result = _instrument(source)
+    if path is None:
+        unknown = "cannot be instrumented: its path is neither a literal nor a constant"
+        assert result.changes == ()
+        assert [problem.split(": ", 1)[1].split(";")[0] for problem in result.problems] == [
+            f"route numbered (GET ?) {unknown}"
+        ]
+    else:
+        assert result.changes == ("import `event_logger`", f"log call in numbered (GET {path})")
+
+
 def _growing_paths(fold: str, levels: int) -> str:
     """A router whose path is a string each level of ``fold`` makes several times longer."""
     lines = ["from fastapi import APIRouter", "", "router = APIRouter()", 'A0 = "ten chars!"']

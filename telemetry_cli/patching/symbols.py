@@ -3608,8 +3608,8 @@ class PackageIndex:
             return None
         for name, spec, conversion in fields:
             if name is not None and (
-                spec or conversion or not (name == "" or name.isdigit() or name.isidentifier())
-            ):
+                spec or conversion or not (name == "" or name.isdecimal() or name.isidentifier())
+            ):  # `isdecimal`, as `format` reads a position: `{²}` is a digit but no number
                 return None
         known: list[str] = []
         for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
@@ -3995,7 +3995,7 @@ def _formatted_length(template: str, positional: list[str], named: dict[str, str
         if name == "":
             value = positional[automatic] if automatic < len(positional) else ""
             automatic += 1
-        elif name.isdigit():
+        elif name.isdecimal():  # as `format` reads a position (any script's decimal digits)
             at = int(name)
             value = positional[at] if at < len(positional) else ""
         else:
