@@ -909,7 +909,7 @@ def _imports_app_through_package(root: Path, entry: Found, offer: Found) -> bool
 
     The app ``api.main:api_app``: ``from api import api_app``, or ``import api`` (``import
     api.routes``, ``import api as side``) and ``api.api_app``, when the package binds that name
-    to the app: ``from .main import api_app`` in ``api/__init__.py`` (in a ``try``, an ``if``),
+    to the app: ``from .main import api_app`` in ``api/__init__.py`` (in any module-level block),
     a value read off ``.main``, or no binding it makes plain (a lazy ``__getattr__``). A name
     it binds only to another object (``from .routes import api_app``, a router) is not the app
     (see :func:`_package_binds_app`).
@@ -964,16 +964,16 @@ def _package_binds_app(
 ) -> bool:
     """Whether module ``package`` (dotted, under ``backend``) binds ``name`` to ``app_module``'s.
 
-    Its module-level bindings of the name (also in a module-level ``if`` or ``try``; not a
-    function's locals, a class body's names or an annotation without a value): one importing
-    it from ``app_module``, or from a module of the project that does so in turn, is the app;
-    so is any value not known to be something else (``side = main.side``, ``side =
-    create_side()``, ``getattr(main, "side")``). A module binding no such name (a lazy
-    ``__getattr__``, a star import), or one not read, may hand out the app: True. Only
-    bindings all known to be something else say it is not: False. Those are a literal, a
-    router built there (``side = APIRouter()``), an import of a name the project's module
-    binds only so (``from .routes import side``) or of a library's, a function, a class and
-    a module.
+    Its module-level bindings of the name (also in a module-level block: ``if``, ``try``,
+    ``with``, ``for``, ``while``, ``match``; not a function's locals, a class body's names or
+    an annotation without a value): one importing it from ``app_module``, or from a module of
+    the project that does so in turn, is the app; so is any value not known to be something
+    else (``side = main.side``, ``side = create_side()``, ``getattr(main, "side")``, a loop's
+    target, a function's ``global``). A module binding no such name (a lazy ``__getattr__``,
+    a star import), or one not read, may hand out the app: True. Only bindings all known to be
+    something else say it is not: False. Those are a literal, a router built there (``side =
+    APIRouter()``), an import of a name the project's module binds only so (``from .routes
+    import side``) or of a library's, a function, a class and a module.
     """
     base = backend.joinpath(*package.split("."))
     path = base / "__init__.py"
@@ -982,6 +982,8 @@ def _package_binds_app(
     tree = _module_tree(root, path.as_posix())
     if tree is None or depth > _REEXPORT_DEPTH:
         return True
+    if any(isinstance(node, ast.Global) and name in node.names for node in ast.walk(tree)):
+        return True  # a function binding it when called: not read, maybe the app
     is_package = path.name == "__init__.py"
     bound = False
     for node in _module_level(tree.body):
@@ -1001,6 +1003,10 @@ def _package_binds_app(
                     return True
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if _binds_in_header(node, name) and not any(
+                isinstance(target, ast.Name) and target.id == name for target in targets
+            ):
+                return True  # `_, side = ...`, `side[0] = ...`: not read, maybe the app
             if node.value is not None and any(
                 isinstance(target, ast.Name) and target.id == name for target in targets
             ):
@@ -1012,24 +1018,72 @@ def _package_binds_app(
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             bound = bound or node.name == name
         elif isinstance(node, ast.Import):
-            bound = bound or any(alias.asname == name for alias in node.names)
+            bound = bound or any(
+                (alias.asname or alias.name.partition(".")[0]) == name for alias in node.names
+            )
+        elif _binds_in_header(node, name):
+            return True  # a loop's or `with`'s target, a walrus, a `match` capture: not read
     return not bound
 
 
-def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """A module's top-level statements, and those of its top-level ``if`` and ``try`` blocks.
+#: The fields of a compound statement holding the statements of its blocks.
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
-    What the module binds as it is imported (a function's locals and a class body's names are
-    not its own).
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A module's top-level statements, and those of every top-level block, nested.
+
+    What the module binds as it is imported: the blocks of ``if``, ``try`` (its handlers
+    too), ``with``, ``for``, ``while`` and ``match`` run at import, in the module's scope; a
+    function's locals and a class body's names are not its own.
     """
     for statement in body:
         yield statement
-        if isinstance(statement, ast.If):
-            yield from _module_level([*statement.body, *statement.orelse])
-        elif isinstance(statement, ast.Try | ast.TryStar):
-            handled = [line for handler in statement.handlers for line in handler.body]
-            blocks = [*statement.body, *handled, *statement.orelse, *statement.finalbody]
-            yield from _module_level(blocks)
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        blocks: list[ast.stmt] = []
+        for field in _BLOCK_FIELDS:
+            for part in getattr(statement, field, ()):
+                # `handlers` and `cases` hold blocks (`except`, `case`), not statements.
+                blocks.extend(
+                    part.body if isinstance(part, ast.ExceptHandler | ast.match_case) else [part]
+                )
+        yield from _module_level(blocks)
+
+
+def _binds_in_header(statement: ast.stmt, name: str) -> bool:
+    """Whether ``statement`` itself, not its blocks, may bind or unbind ``name``.
+
+    A target (assigned, a loop's, a ``with``'s, a walrus's, ``del``), an ``except ... as``
+    name or a ``match`` capture; a comprehension's own targets count too (not the module's,
+    but counting them only keeps a name read as maybe the app).
+    """
+    header: list[ast.AST] = []
+    for field, value in ast.iter_fields(statement):
+        for part in value if isinstance(value, list) else [value]:
+            if isinstance(part, ast.ExceptHandler):
+                if part.name == name:
+                    return True
+                header.extend([part.type] if part.type is not None else [])
+            elif isinstance(part, ast.match_case):
+                header.extend([part.pattern] if part.guard is None else [part.pattern, part.guard])
+            elif isinstance(part, ast.AST) and not (
+                field in _BLOCK_FIELDS and isinstance(part, ast.stmt)
+            ):
+                header.append(part)
+    for part in header:
+        for node in ast.walk(part):
+            if (
+                isinstance(node, ast.Name)
+                and node.id == name
+                and isinstance(node.ctx, ast.Store | ast.Del)
+            ):
+                return True
+            if isinstance(node, ast.MatchAs | ast.MatchStar) and node.name == name:
+                return True
+            if isinstance(node, ast.MatchMapping) and node.rest == name:
+                return True
+    return False
 
 
 def _builds_a_router(value: ast.expr, tree: ast.Module) -> bool:

@@ -97,6 +97,61 @@ def test_a_name_the_package_binds_to_nothing_known_otherwise_may_be_its_side_app
     assert 'backend = "server"' in initialised.stdout
 
 
+@pytest.mark.parametrize(
+    "init",
+    [
+        pytest.param(
+            "import contextlib\n\nside = None\nwith contextlib.suppress(ImportError):\n"
+            "    from .main import side\n",
+            id="imported in a with block",
+        ),
+        pytest.param(
+            "side = None\n\n\ndef _load():\n    global side\n    from .main import side\n\n\n"
+            "_load()\n",
+            id="bound by a function's global",
+        ),
+        pytest.param(
+            "side = None\nfor _ in (1,):\n    from .main import side\n", id="imported in a for"
+        ),
+        pytest.param(
+            "side = None\nwhile side is None:\n    from .main import side\n",
+            id="imported in a while",
+        ),
+        pytest.param(
+            "import sys\n\nside = None\nmatch sys.platform:\n    case _:\n"
+            "        from .main import side\n",
+            id="imported in a match case",
+        ),
+        pytest.param(
+            "from . import main\n\nside = None\nfor side in (main.side,):\n    pass\n",
+            id="a for loop's target",
+        ),
+        pytest.param("from . import main\n\nside = None\n_, side = 1, main.side\n", id="unpacked"),
+    ],
+)
+def test_a_name_the_package_binds_in_a_block_or_from_a_function_may_be_its_side_app(
+    tmp_path: Path, init: str
+) -> None:
+    """`from sideapp import side` where `sideapp/__init__.py` binds `side` to None and then to
+    the app in a module-level block (`with`, `for`, `while`, `match`), by a function declaring
+    it `global`, or by a target other than a plain name: every module-level block is the
+    module's, and a binding not read is not known to be anything but the app, so the entry
+    serves it."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "server/main.py": ENTRY,
+            "server/sideapp/__init__.py": init,
+            "server/sideapp/main.py": SIDE_APP,
+        },
+    )
+    initialised = run("init", "--root", str(root), "--dry-run")
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'app = "main:app"' in initialised.stdout
+    assert 'backend = "server"' in initialised.stdout
+
+
 ROUTER_ENTRY = ENTRY.replace('app.mount("/side", side)', "app.include_router(side)")
 SIDE_ROUTER = """from fastapi import APIRouter
 
