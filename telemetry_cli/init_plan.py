@@ -908,10 +908,11 @@ def _imports_app_through_package(root: Path, entry: Found, offer: Found) -> bool
     """Whether ``entry``'s module imports ``offer``'s app by its name from a package above it.
 
     The app ``api.main:api_app``: ``from api import api_app``, or ``import api`` (``import
-    api.routes``, ``import api as side``) and ``api.api_app``. Any binding of that name by the
-    package counts (``from .main import api_app`` in ``api/__init__.py``, in a ``try``, an
-    ``if``, a lazy ``__getattr__``): the package is not read, so a name it binds to another
-    object (a router of ``.routes``) is taken for the app as well.
+    api.routes``, ``import api as side``) and ``api.api_app``, when the package binds that name
+    to the app: ``from .main import api_app`` in ``api/__init__.py`` (in any module-level block),
+    a value read off ``.main``, or no binding it makes plain (a lazy ``__getattr__``). A name
+    it binds only to another object (``from .routes import api_app``, a router) is not the app
+    (see :func:`_package_binds_app`).
     """
     module, _, attribute = offer.app.partition(":")
     name = attribute.partition(".")[0]
@@ -922,26 +923,207 @@ def _imports_app_through_package(root: Path, entry: Found, offer: Found) -> bool
     tree = _module_tree(root, entry.path)
     if tree is None:
         return False
-    # The dotted names the entry reaches a package by: `api` for `import api` and `import
-    # api.routes`, `pkg.api` for `import pkg.api`, `side` for `import api as side`.
-    reached: set[str] = set()
+    # The dotted names the entry reaches a package by, with that package: `api` for `import
+    # api` and `import api.routes`, `pkg.api` for `import pkg.api`, `side` for `import api as
+    # side`.
+    reached: dict[str, str] = {}
+    backend = PurePosixPath(offer.backend)
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and not node.level and node.module in enclosing:
-            if any(alias.name == name for alias in node.names):
-                return True
-        elif isinstance(node, ast.Import):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and not node.level
+            and node.module in enclosing
+            and any(alias.name == name for alias in node.names)
+            and _package_binds_app(root, backend, node.module, name, module)
+        ):
+            return True
+        if isinstance(node, ast.Import):
             for alias in node.names:
                 for package in enclosing:
                     if alias.asname is not None and alias.name == package:
-                        reached.add(alias.asname)
+                        reached[alias.asname] = package
                     elif alias.asname is None and (
                         alias.name == package or alias.name.startswith(package + ".")
                     ):
-                        reached.add(package)
-    return any(
-        isinstance(node, ast.Attribute) and node.attr == name and _dotted(node.value) in reached
-        for node in ast.walk(tree)
-    )
+                        reached[package] = package
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == name:
+            holder = reached.get(_dotted(node.value) or "")
+            if holder is not None and _package_binds_app(root, backend, holder, name, module):
+                return True
+    return False
+
+
+#: How many re-exporting modules a name is followed through (``api/__init__.py`` taking it
+#: from ``.server``, which takes it from ``.main``).
+_REEXPORT_DEPTH = 3
+
+
+def _package_binds_app(
+    root: Path, backend: PurePosixPath, package: str, name: str, app_module: str, depth: int = 0
+) -> bool:
+    """Whether module ``package`` (dotted, under ``backend``) binds ``name`` to ``app_module``'s.
+
+    Its module-level bindings of the name (also in a module-level block: ``if``, ``try``,
+    ``with``, ``for``, ``while``, ``match``; not a function's locals, a class body's names or
+    an annotation without a value): one importing it from ``app_module``, or from a module of
+    the project that does so in turn, is the app; so is any value not known to be something
+    else (``side = main.side``, ``side = create_side()``, ``getattr(main, "side")``, a loop's
+    target, a function's ``global``). A module binding no such name (a lazy ``__getattr__``,
+    a star import), or one not read, may hand out the app: True. Only bindings all known to be
+    something else say it is not: False. Those are a literal, a router built there (``side =
+    APIRouter()``), an import of a name the project's module binds only so (``from .routes
+    import side``) or of a library's, a function, a class and a module.
+    """
+    base = backend.joinpath(*package.split("."))
+    path = base / "__init__.py"
+    if not (root / path).is_file():
+        path = base.with_suffix(".py")
+    tree = _module_tree(root, path.as_posix())
+    if tree is None or depth > _REEXPORT_DEPTH:
+        return True
+    if any(isinstance(node, ast.Global) and name in node.names for node in ast.walk(tree)):
+        return True  # a function binding it when called: not read, maybe the app
+    is_package = path.name == "__init__.py"
+    bound = False
+    for node in _module_level(tree.body):
+        if isinstance(node, ast.ImportFrom):
+            source = _absolute_module(package, is_package, node.level, node.module)
+            for alias in node.names:
+                if alias.name == "*":
+                    return True  # what it brings is not read here
+                if (alias.asname or alias.name) != name:
+                    continue
+                bound = True
+                if source == app_module or (
+                    source is not None
+                    and _project_module(root, backend, source)
+                    and _package_binds_app(root, backend, source, alias.name, app_module, depth + 1)
+                ):
+                    return True
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if _binds_in_header(node, name) and not any(
+                isinstance(target, ast.Name) and target.id == name for target in targets
+            ):
+                return True  # `_, side = ...`, `side[0] = ...`: not read, maybe the app
+            if node.value is not None and any(
+                isinstance(target, ast.Name) and target.id == name for target in targets
+            ):
+                bound = True
+                if isinstance(node, ast.AugAssign) or not (
+                    isinstance(node.value, ast.Constant) or _builds_a_router(node.value, tree)
+                ):
+                    return True  # `main.side`, `create_side()`: not known, maybe the app
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound = bound or node.name == name
+        elif isinstance(node, ast.Import):
+            bound = bound or any(
+                (alias.asname or alias.name.partition(".")[0]) == name for alias in node.names
+            )
+        elif _binds_in_header(node, name):
+            return True  # a loop's or `with`'s target, a walrus, a `match` capture: not read
+    return not bound
+
+
+#: The fields of a compound statement holding the statements of its blocks.
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A module's top-level statements, and those of every top-level block, nested.
+
+    What the module binds as it is imported: the blocks of ``if``, ``try`` (its handlers
+    too), ``with``, ``for``, ``while`` and ``match`` run at import, in the module's scope; a
+    function's locals and a class body's names are not its own.
+    """
+    for statement in body:
+        yield statement
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        blocks: list[ast.stmt] = []
+        for field in _BLOCK_FIELDS:
+            for part in getattr(statement, field, ()):
+                # `handlers` and `cases` hold blocks (`except`, `case`), not statements.
+                blocks.extend(
+                    part.body if isinstance(part, ast.ExceptHandler | ast.match_case) else [part]
+                )
+        yield from _module_level(blocks)
+
+
+def _binds_in_header(statement: ast.stmt, name: str) -> bool:
+    """Whether ``statement`` itself, not its blocks, may bind or unbind ``name``.
+
+    A target (assigned, a loop's, a ``with``'s, a walrus's, ``del``), an ``except ... as``
+    name or a ``match`` capture; a comprehension's own targets count too (not the module's,
+    but counting them only keeps a name read as maybe the app).
+    """
+    header: list[ast.AST] = []
+    for field, value in ast.iter_fields(statement):
+        for part in value if isinstance(value, list) else [value]:
+            if isinstance(part, ast.ExceptHandler):
+                if part.name == name:
+                    return True
+                header.extend([part.type] if part.type is not None else [])
+            elif isinstance(part, ast.match_case):
+                header.extend([part.pattern] if part.guard is None else [part.pattern, part.guard])
+            elif isinstance(part, ast.AST) and not (
+                field in _BLOCK_FIELDS and isinstance(part, ast.stmt)
+            ):
+                header.append(part)
+    for part in header:
+        for node in ast.walk(part):
+            if (
+                isinstance(node, ast.Name)
+                and node.id == name
+                and isinstance(node.ctx, ast.Store | ast.Del)
+            ):
+                return True
+            if isinstance(node, ast.MatchAs | ast.MatchStar) and node.name == name:
+                return True
+            if isinstance(node, ast.MatchMapping) and node.rest == name:
+                return True
+    return False
+
+
+def _builds_a_router(value: ast.expr, tree: ast.Module) -> bool:
+    """Whether ``value`` calls FastAPI's router class, as the module ``tree`` imports it."""
+    if not isinstance(value, ast.Call):
+        return False
+    called = _dotted(value.func)
+    if called is None:
+        return False
+    head, _, rest = called.partition(".")
+    for node in _module_level(tree.body):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                if (alias.asname or alias.name) == head:
+                    qualified = ".".join(filter(None, [node.module, alias.name, rest]))
+                    return qualified in ROUTER_CLASSES
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname == head:
+                    return ".".join(filter(None, [alias.name, rest])) in ROUTER_CLASSES
+                if alias.asname is None and alias.name.partition(".")[0] == head:
+                    return called in ROUTER_CLASSES
+    return False
+
+
+def _absolute_module(package: str, is_package: bool, level: int, module: str | None) -> str | None:
+    """The dotted module a ``from`` import in module ``package`` reads, or None above the root."""
+    if not level:
+        return module
+    parts = package.split(".") if is_package else package.split(".")[:-1]
+    if level - 1 > len(parts) or (level - 1 == len(parts) and not module):
+        return None
+    kept = parts[: len(parts) - (level - 1)]
+    return ".".join([*kept, module] if module else kept) or None
+
+
+def _project_module(root: Path, backend: PurePosixPath, module: str) -> bool:
+    """Whether the dotted ``module`` is a module of the project under ``backend``."""
+    base = root / backend.joinpath(*module.split("."))
+    return (base / "__init__.py").is_file() or base.with_suffix(".py").is_file()
 
 
 def _dotted(node: ast.expr) -> str | None:

@@ -54,6 +54,167 @@ def test_a_side_app_mounted_through_its_package_reexport_gives_way_to_the_entry(
     assert 'backend = "server"' in initialised.stdout
 
 
+_LAZY_SIDE = "def __getattr__(name):\n    from . import main\n\n    return getattr(main, name)\n"
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        pytest.param(
+            "from .main import create_side\n\nside = create_side()\n", id="a factory's call"
+        ),
+        pytest.param(
+            "from . import main\n\nside = getattr(main, 'side')\n", id="getattr of the module"
+        ),
+        pytest.param("side: object\n\n\n" + _LAZY_SIDE, id="an annotation without a value"),
+        pytest.param(
+            "def helper():\n    side = 1\n    return side\n\n\n" + _LAZY_SIDE,
+            id="a function's local",
+        ),
+        pytest.param("class Settings:\n    side = 1\n\n\n" + _LAZY_SIDE, id="a class body"),
+    ],
+)
+def test_a_name_the_package_binds_to_nothing_known_otherwise_may_be_its_side_app(
+    tmp_path: Path, init: str
+) -> None:
+    """`from sideapp import side` where `sideapp/__init__.py` binds `side` to a value not known
+    to be anything but the app (a call, `getattr`), or only lazily (names in a function, a
+    class, an annotation are not the module's): the entry serves it, as when the package
+    re-exports the app plainly."""
+    root = tmp_path / "project"
+    factory = "\n\ndef create_side() -> FastAPI:\n    return side\n"
+    write_files(
+        root,
+        {
+            "server/main.py": ENTRY,
+            "server/sideapp/__init__.py": init,
+            "server/sideapp/main.py": SIDE_APP + factory,
+        },
+    )
+    initialised = run("init", "--root", str(root), "--dry-run")
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'app = "main:app"' in initialised.stdout
+    assert 'backend = "server"' in initialised.stdout
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        pytest.param(
+            "import contextlib\n\nside = None\nwith contextlib.suppress(ImportError):\n"
+            "    from .main import side\n",
+            id="imported in a with block",
+        ),
+        pytest.param(
+            "side = None\n\n\ndef _load():\n    global side\n    from .main import side\n\n\n"
+            "_load()\n",
+            id="bound by a function's global",
+        ),
+        pytest.param(
+            "side = None\nfor _ in (1,):\n    from .main import side\n", id="imported in a for"
+        ),
+        pytest.param(
+            "side = None\nwhile side is None:\n    from .main import side\n",
+            id="imported in a while",
+        ),
+        pytest.param(
+            "import sys\n\nside = None\nmatch sys.platform:\n    case _:\n"
+            "        from .main import side\n",
+            id="imported in a match case",
+        ),
+        pytest.param(
+            "from . import main\n\nside = None\nfor side in (main.side,):\n    pass\n",
+            id="a for loop's target",
+        ),
+        pytest.param("from . import main\n\nside = None\n_, side = 1, main.side\n", id="unpacked"),
+    ],
+)
+def test_a_name_the_package_binds_in_a_block_or_from_a_function_may_be_its_side_app(
+    tmp_path: Path, init: str
+) -> None:
+    """`from sideapp import side` where `sideapp/__init__.py` binds `side` to None and then to
+    the app in a module-level block (`with`, `for`, `while`, `match`), by a function declaring
+    it `global`, or by a target other than a plain name: every module-level block is the
+    module's, and a binding not read is not known to be anything but the app, so the entry
+    serves it."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "server/main.py": ENTRY,
+            "server/sideapp/__init__.py": init,
+            "server/sideapp/main.py": SIDE_APP,
+        },
+    )
+    initialised = run("init", "--root", str(root), "--dry-run")
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    assert 'app = "main:app"' in initialised.stdout
+    assert 'backend = "server"' in initialised.stdout
+
+
+ROUTER_ENTRY = ENTRY.replace('app.mount("/side", side)', "app.include_router(side)")
+SIDE_ROUTER = """from fastapi import APIRouter
+
+side = APIRouter()
+
+
+@side.get("/items")
+def items() -> list[str]:
+    return []
+"""
+
+
+@pytest.mark.parametrize(
+    ("entry", "init"),
+    [
+        pytest.param(ROUTER_ENTRY, "from .routes import side\n", id="from .routes import side"),
+        pytest.param(
+            ROUTER_ENTRY, "from sideapp.routes import side\n", id="from sideapp.routes import"
+        ),
+        pytest.param(
+            ROUTER_ENTRY.replace("from sideapp import side", "import sideapp").replace(
+                "include_router(side)", "include_router(sideapp.side)"
+            ),
+            "try:\n    from .routes import side\nexcept ImportError:\n    side = None\n",
+            id="import sideapp, bound in a try",
+        ),
+        pytest.param(
+            ROUTER_ENTRY,
+            "from .server import side\n",
+            id="re-exported by another module from .routes",
+        ),
+    ],
+)
+def test_a_name_the_package_binds_to_a_router_is_not_its_side_app(
+    tmp_path: Path, entry: str, init: str
+) -> None:
+    """`from sideapp import side` where `sideapp/__init__.py` binds `side` to a router of its
+    `.routes`, not to the app `sideapp/main.py` builds under that name: the entry takes no app
+    from the package, and the app planned is the one planned when the router has a name of its
+    own (the package's app, the entry not serving it)."""
+
+    def plan(project: Path, renamed: bool) -> str:
+        rename = (lambda text: text.replace("side", "side_app")) if renamed else str
+        write_files(
+            project,
+            {
+                "server/main.py": entry,
+                "server/sideapp/__init__.py": init,
+                "server/sideapp/main.py": rename(SIDE_APP),
+                "server/sideapp/routes.py": SIDE_ROUTER,
+                "server/sideapp/server.py": "from .routes import side\n",
+            },
+        )
+        initialised = run("init", "--root", str(project), "--dry-run")
+        assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+        lines = initialised.stdout.replace("side_app", "side").splitlines()
+        return "\n".join(line for line in lines if line.startswith(("backend", "app")))
+
+    planned = plan(tmp_path / "clash", renamed=False)
+    assert planned == plan(tmp_path / "own", renamed=True)
+    assert 'app = "sideapp.main:side"' in planned
+
+
 FACTORY_MODULE = """from fastapi import APIRouter, FastAPI
 
 router = APIRouter()

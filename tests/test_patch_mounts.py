@@ -1947,6 +1947,89 @@ def test_a_folder_without_init_inside_the_package_is_followed(tmp_path: Path) ->
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
 
 
+def test_a_module_bound_over_the_name_of_its_folder_without_init_is_followed(
+    tmp_path: Path,
+) -> None:
+    """The package's __init__.py: `from app.api.items import views as items`, items/ no package.
+
+    The name it binds is its folder's name too, and app/api/items/ has no __init__.py:
+    `items.router` is the router of items/views.py, included under its prefix, not a name
+    looked up in the folder again.
+    """
+    main = _main('app.include_router(api_router, prefix="/api/v1")')
+    root = _project(tmp_path, main.replace("app.api.router", "app.api"))
+    (root / "backend/app/api/router.py").unlink()
+    (root / "backend/app/api/__init__.py").write_text(
+        API_PY.replace("from app.api import items", "from app.api.items import views as items")
+    )
+    (root / "backend/app/api/items").mkdir()
+    (root / "backend/app/api/items.py").rename(root / "backend/app/api/items/views.py")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"api/items.py"', '"api/items/views.py"'))
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert routes_by_handler(root / "backend/app/api/items/views.py") == {
+        "list_items": "/api/v1/items/",
+        "get_item": "/api/v1/items/{item_id}",
+    }
+    assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+_USERS_ALIAS = "from fastapi import APIRouter\n\nfrom .users import router as users\n"
+
+
+@pytest.mark.parametrize(
+    ("api", "main", "prefix"),
+    [
+        # The package binds `users` to users/router.py over its folder: `users.router` read
+        # from outside is that module's router as Python runs it, or the module router.py as
+        # `from app.api.users import router` names it. Not known which: not followed, said so.
+        (
+            _USERS_ALIAS,
+            "from fastapi import FastAPI\n\nfrom app.api import users\n\napp = FastAPI()\n"
+            'app.include_router(users.router, prefix="/users")\n',
+            None,
+        ),
+        # Inside the package the alias is read directly: its router, under the prefix.
+        (
+            _USERS_ALIAS + "\napi_router = APIRouter()\n"
+            'api_router.include_router(users.router, prefix="/users")\n',
+            "from fastapi import FastAPI\n\nfrom app.api import api_router\n\n"
+            'app = FastAPI()\napp.include_router(api_router, prefix="/v1")\n',
+            "/v1/users",
+        ),
+    ],
+    ids=["from-outside", "in-the-package"],
+)
+def test_a_module_bound_over_its_folder_of_the_same_module_name_is_not_guessed(
+    tmp_path: Path, api: str, main: str, prefix: str | None
+) -> None:
+    """`from .users import router as users` in app/api/__init__.py, users/ without __init__.py."""
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/users/router.py" = "ai_block_used" }'
+    )
+    write_files(
+        root,
+        {
+            "backend/app/api/__init__.py": api,
+            "backend/app/api/users/router.py": ITEMS_PY,
+            "backend/app/api/users/schemas.py": "X = 1\n",
+            "backend/app/main.py": main,
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "included by no app" not in result.stdout
+    routes = routes_by_handler(root / "backend/app/api/users/router.py")
+    if prefix is None:
+        assert (
+            "router.py:8: `router` of app.api.users.router is included by no `include_router` "
+            "the tool can follow (the router of `users.router` at backend/app/main.py:6"
+        ) in result.stdout
+        assert routes == {"list_items": "/", "get_item": "/{item_id}"}
+    else:
+        assert routes == {"list_items": f"{prefix}/", "get_item": f"{prefix}/{{item_id}}"}
+
+
 STARLETTE_MAIN = """from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.routing import Mount

@@ -2951,6 +2951,144 @@ def test_a_path_formatted_with_percent_s_from_constants_is_read_as_its_value() -
     assert _uninstrumented(result.source).source == PERCENT_FORMATTED_PATHS
 
 
+STR_FORMATTED_PATHS = """from fastapi import APIRouter
+
+router = APIRouter()
+
+API_VERSION = "v1"
+
+
+class Static:
+    MEDIA = "media"
+
+
+@router.post("/{}/register".format(API_VERSION), status_code=201)
+async def register():
+    return 1
+
+
+@router.get("/{1}/{0}/{{item_id}}".format(API_VERSION, Static.MEDIA))
+async def item(item_id: int):
+    return item_id
+
+
+@router.get("/{kind}/{{{{x}}}}".format(kind=API_VERSION))
+async def braces():
+    return 2
+
+
+@router.get("/page/{}".format(3))
+async def page():
+    return 3
+
+
+@router.get("/{0.upper}".format(API_VERSION))
+async def method():
+    return 4
+
+
+@router.get("/{:>8}".format(API_VERSION))
+async def padded():
+    return 5
+
+
+@router.get("/{}/{}".format(API_VERSION))
+async def missing():
+    return 6
+"""
+
+
+def test_a_path_formatted_with_str_format_from_constants_is_read_as_its_value() -> None:
+    # `"/{}/x".format(CONSTANT)` (as f-strings and %s are read) is the string Python builds:
+    # plain fields, by position, number or name, each given a known string. A field Python
+    # would fill from something else (a number, an attribute, a format spec) or not at all is
+    # not folded: the handler is still named as one to instrument by hand.
+    result = _instrument(STR_FORMATTED_PATHS)
+    assert result.changes == (
+        "import `event_logger`",
+        "log call in register (POST /v1/register)",
+        "log call in item (GET /media/v1/{item_id})",
+        "log call in braces (GET /v1/{{x}})",
+    )
+    unknown = "cannot be instrumented: its path is neither a literal nor a constant"
+    assert [problem.split(": ", 1)[1].split(";")[0] for problem in result.problems] == [
+        f"route {name} (GET ?) {unknown}" for name in ("page", "method", "padded", "missing")
+    ]
+    assert '"route": "/media/v1/{item_id}",' in result.source
+    assert _uninstrumented(result.source).source == STR_FORMATTED_PATHS
+
+
+@pytest.mark.parametrize(
+    ("field", "path"),
+    [("\u00b2", None), ("\u2460", None), ("\u00bd", None), ("\u0661", "/media"), ("1", "/media")],
+    ids=["superscript-two", "circled-one", "vulgar-half", "arabic-indic-one", "ascii-one"],
+)
+def test_a_str_format_field_named_by_a_digit_that_is_no_number_is_refused(
+    field: str, path: str | None
+) -> None:
+    # `format` reads a field as a position only when every character is a decimal digit (any
+    # script's: `{\u0661}` is position 1); `{\u00b2}` or `{\u2460}` (digits to `isdigit`, no
+    # numbers to `int`) name a keyword, which `format` raises for here: the route is refused as
+    # an unknown path, not a crash.
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\nV = "v1"\nM = "media"\n\n\n'
+        f'@router.get("/{{{field}}}".format(V, M))\nasync def numbered():\n    return 1\n'
+    )
+    result = _instrument(source)
+    if path is None:
+        unknown = "cannot be instrumented: its path is neither a literal nor a constant"
+        assert result.changes == ()
+        assert [problem.split(": ", 1)[1].split(";")[0] for problem in result.problems] == [
+            f"route numbered (GET ?) {unknown}"
+        ]
+    else:
+        assert result.changes == ("import `event_logger`", f"log call in numbered (GET {path})")
+
+
+def _growing_paths(fold: str, levels: int) -> str:
+    """A router whose path is a string each level of ``fold`` makes several times longer."""
+    lines = ["from fastapi import APIRouter", "", "router = APIRouter()", 'A0 = "ten chars!"']
+    for level in range(1, levels + 1):
+        before = f"A{level - 1}"
+        lines.append(f"A{level} = " + fold.replace("PREV", before))
+    return "\n".join(lines) + (
+        f'\n\n\n@router.get("/" + A{levels}[:3])\nasync def grown():\n    return 1\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("fold", "levels"),
+    [
+        ('"{0}{0}{0}{0}{0}{0}{0}{0}{0}{0}".format(PREV)', 3),
+        (
+            '"{}{}{}{}{}{}{}{}{}{}".format(' + ", ".join(["PREV"] * 10) + ")",
+            3,
+        ),
+        ('f"{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}{PREV}"', 3),
+        (
+            '"%s%s%s%s%s%s%s%s%s%s" % (PREV, PREV, PREV, PREV, PREV, PREV, PREV, PREV, PREV, PREV)',
+            3,
+        ),
+        ("PREV + PREV", 10),
+        ('PREV.replace("", PREV)', 2),
+    ],
+    ids=["format-numbered", "format-automatic", "f-string", "percent", "concatenation", "replace"],
+)
+def test_a_path_folded_past_the_length_cap_is_refused_not_built(fold: str, levels: int) -> None:
+    # Each fold of a known string can multiply its length (`"{0}{0}...".format(A)` chained four
+    # levels deep is gigabytes, `X.replace("x", X)` squares it): past the cap (over 10,000
+    # characters here) the string is not built, its length counted first, and the route is
+    # refused as any unknown path is. One level less stays well under it and is read.
+    unknown = "cannot be instrumented: its path is neither a literal nor a constant"
+    refused = _instrument(_growing_paths(fold, levels))
+    assert refused.changes == ()
+    assert [problem.split(": ", 1)[1].split(";")[0] for problem in refused.problems] == [
+        f"route grown (GET ?) {unknown}"
+    ]
+    read = _instrument(_growing_paths(fold, levels - 1))
+    assert read.changes == ("import `event_logger`", "log call in grown (GET /ten)")
+
+
 def _handler_calls_module(handlers: int, extra: str = "") -> str:
     """Handlers calling each other every way a text search could miss, and some not calls."""
     parts = [

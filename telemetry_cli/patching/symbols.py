@@ -50,6 +50,11 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 # Following constants and imports never needs to go deeper than this; deeper is a cycle or a trick.
 _MAX_DEPTH = 24
+# A string folded from others (f-strings, `+`, `%s`, `str.format`, `replace`) longer than this is
+# not read: a route path or module name is far shorter (servers refuse request lines past 8 KiB),
+# and each fold can multiply the length (`'{0}{0}...'.format(A)` chained: gigabytes). The length
+# is counted before the string is built, so nothing past it is ever made.
+_MAX_FOLDED = 8192
 # The names Python binds in every module to its own name and its package's (`__name__`).
 _MODULE_NAMES = frozenset({"__name__", "__package__"})
 # Patterns kept as source text (here and below) are compiled on first use, and cached, by
@@ -2049,14 +2054,39 @@ class PackageIndex:
         """Whether module ``module_name`` of the package has ``name``: bound, or a submodule.
 
         Bound at its top level, by a star import or as a lazy export; False when the module is
-        not one of the package's, or not parseable.
+        not one of the package's, or not parseable. A folder without ``__init__.py`` (no module
+        itself) holds its modules: ``from .items import views as items`` binds ``items`` over
+        such a folder, and ``app.api.items.views.router`` (as ``from app.api.items.views import
+        router`` names it) still reads ``items/views.py``.
         """
         model = self.module(module_name)
-        return model is not None and (
+        if model is None:
+            return self.source(f"{module_name}.{name}") is not None
+        return (
             name in model.scope.bindings
             or self.source(f"{module_name}.{name}") is not None
             or name in model.lazy_exports
             or self._star_binding(model, name) is not None
+        )
+
+    def _both_readings(self, folder: str, bound_to: str, rest: list[str]) -> bool:
+        """Whether ``folder.rest`` names something both through the folder and the name over it.
+
+        ``folder`` is a folder without ``__init__.py`` that its package binds a name over
+        (``from .users import router as users``, ``bound_to`` then ``app.api.users.router``).
+        A dotted name made from an import (``from app.api.users import router``) reads the
+        folder's module; one made from attributes (``users.router`` after ``from app.api import
+        users``) reads the name bound over it, as Python does; the name alone does not say
+        which. Both readings hold something when the folder has a module ``rest[0]`` and the
+        bound module binds ``rest[0]`` too, that name being the last or a module itself.
+        """
+        if self.module(folder) is not None or self.source(f"{folder}.{rest[0]}") is None:
+            return False
+        bound = self.module(bound_to)
+        return (
+            bound is not None
+            and rest[0] in bound.scope.bindings
+            and (len(rest) == 1 or self.module(f"{bound_to}.{rest[0]}") is not None)
         )
 
     def _star_binding(self, model: ModuleModel, name: str) -> Binding | None:
@@ -2619,6 +2649,15 @@ class PackageIndex:
                     binding = Binding(
                         "import", parts[index], module.scope, statement=table, target=target
                     )
+                if (
+                    binding is not None
+                    and binding.kind == "import"
+                    and index < len(parts) - 1
+                    and self._both_readings(submodule_name, binding.target, parts[index + 1 :])
+                ):
+                    # Which of two things the name is is not known from it: not followed,
+                    # rather than guessed (see `_both_readings`).
+                    return qualified, None
                 if binding is not None and not (
                     # `from . import users` in a package's __init__.py names its own submodule:
                     # followed as the submodule, not as an import that leads back here.
@@ -3416,13 +3455,17 @@ class PackageIndex:
                     if inner is None:
                         return None
                     parts.append(inner)
+                    if sum(map(len, parts)) > _MAX_FOLDED:
+                        return None
                 else:
                     return None
-            return "".join(parts)
+            return "".join(parts) if sum(map(len, parts)) <= _MAX_FOLDED else None
         if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
             left = self.string_value(expression.left, scope, depth + 1, fallback)
             right = self.string_value(expression.right, scope, depth + 1, fallback)
-            return None if left is None or right is None else left + right
+            if left is None or right is None or len(left) + len(right) > _MAX_FOLDED:
+                return None
+            return left + right
         if isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Mod):
             # `"/%s/x" % VAULT`, `"%s/%s" % (a, b)`: old-style formatting of known strings.
             template = self.string_value(expression.left, scope, depth + 1, fallback)
@@ -3475,6 +3518,8 @@ class PackageIndex:
             return self.string_value(chosen, scope, depth + 1, fallback)
         if isinstance(expression, ast.Call):
             changed = self._string_method(expression, scope, depth, fallback)
+            if changed is None:
+                changed = self._str_format(expression, scope, depth, fallback)
             if changed is not None:
                 return changed
         if isinstance(expression, ast.Subscript) and isinstance(expression.value, ast.Call):
@@ -3524,8 +3569,67 @@ class PackageIndex:
             if known is None:
                 return None
             given.append(known)
+        if function.attr == "replace" and (
+            len(value) + value.count(given[0]) * (len(given[1]) - len(given[0])) > _MAX_FOLDED
+        ):
+            return None  # `X.replace("x", X)` squares the length: counted before it is built
         changed: str = getattr(value, function.attr)(*given)
-        return changed
+        # `upper()` and the like grow a string by a few characters at most (`ß` to `SS`).
+        return changed if len(changed) <= _MAX_FOLDED else None
+
+    def _str_format(
+        self,
+        call: ast.Call,
+        scope: Scope,
+        depth: int,
+        fallback: Callable[[ast.expr, Scope], str | None] | None,
+    ) -> str | None:
+        """``"/{}/register".format(API_VERSION)``: a known template filled with known strings.
+
+        As ``%s`` formatting is read: only plain fields (``{}``, ``{0}``, ``{name}``: no
+        conversion, format spec, attribute or item), each given a known string that is not a
+        member formatting as its name; a field left without a value, as Python would raise,
+        gives None.
+        """
+        function = call.func
+        if (
+            not isinstance(function, ast.Attribute)
+            or function.attr != "format"
+            or any(isinstance(argument, ast.Starred) for argument in call.args)
+            or any(keyword.arg is None for keyword in call.keywords)
+        ):
+            return None
+        template = self.string_value(function.value, scope, depth + 1, fallback)
+        if template is None:
+            return None
+        try:
+            fields = [field[1:] for field in string.Formatter().parse(template)]
+        except ValueError:  # an unmatched brace: Python raises
+            return None
+        for name, spec, conversion in fields:
+            if name is not None and (
+                spec or conversion or not (name == "" or name.isdecimal() or name.isidentifier())
+            ):  # `isdecimal`, as `format` reads a position: `{²}` is a digit but no number
+                return None
+        known: list[str] = []
+        for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+            value = None
+            if not self._formats_as_name(argument, scope):
+                value = self.string_value(argument, scope, depth + 1, fallback)
+            if value is None:
+                return None
+            known.append(value)
+        positional = known[: len(call.args)]
+        named = {
+            str(keyword.arg): value
+            for keyword, value in zip(call.keywords, known[len(call.args) :], strict=True)
+        }
+        if _formatted_length(template, positional, named) > _MAX_FOLDED:
+            return None  # counted before `format` builds it: a template may repeat a field
+        try:
+            return template.format(*positional, **named)
+        except (IndexError, KeyError, ValueError):  # a field without a value, mixed numbering
+            return None
 
     def _split_parts(
         self,
@@ -3876,26 +3980,55 @@ def assigned_once(cls: ast.ClassDef, name: str) -> ast.expr | None:
 _PERCENT = r"(?s)%(.?)"  # `.?`: a lone `%` at the end matches too
 
 
+def _formatted_length(template: str, positional: list[str], named: dict[str, str]) -> int:
+    """How long ``template.format(*positional, **named)`` is, counted without building it.
+
+    Only plain fields are counted (the caller refused the others); a field without a value
+    counts nothing (``format`` raises for it, as the caller finds).
+    """
+    length = 0
+    automatic = 0
+    for literal, name, _, _ in string.Formatter().parse(template):
+        length += len(literal)
+        if name is None:
+            continue
+        if name == "":
+            value = positional[automatic] if automatic < len(positional) else ""
+            automatic += 1
+        elif name.isdecimal():  # as `format` reads a position (any script's decimal digits)
+            at = int(name)
+            value = positional[at] if at < len(positional) else ""
+        else:
+            value = named.get(name, "")
+        length += len(value)
+    return length
+
+
 def _percent_s(template: str, values: list[str]) -> str | None:
     """``template % tuple(values)`` when it only holds ``%s`` and ``%%``, else None.
 
-    Other conversions (``%d``, ``%r``, widths) format strings otherwise, or fail: not folded.
+    Other conversions (``%d``, ``%r``, widths) format strings otherwise, or fail: not folded,
+    nor is a result longer than :data:`_MAX_FOLDED`.
     """
     pending = iter(values)
     failed = False
+    # Counted as it is built: once past the cap, nothing more is put in the pieces joined.
+    length = 0
 
     def substitute(match: re.Match[str]) -> str:
-        nonlocal failed
+        nonlocal failed, length
         if match.group(1) == "%":
-            return "%"
-        value = next(pending, None) if match.group(1) == "s" else None
-        if value is None:
+            piece: str | None = "%"
+        else:
+            piece = next(pending, None) if match.group(1) == "s" else None
+        length += len(piece or "")
+        if piece is None or failed or length > _MAX_FOLDED:
             failed = True
             return ""
-        return value
+        return piece
 
     result = re.sub(_PERCENT, substitute, template)
-    if failed or next(pending, None) is not None:
+    if failed or len(result) > _MAX_FOLDED or next(pending, None) is not None:
         return None  # a conversion not read, or a count that differs: Python raises too
     return result
 
