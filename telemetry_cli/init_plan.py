@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import tomllib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -32,6 +33,7 @@ from telemetry_cli.files import (
     atomic_write,
     conflict_marker_line,
     contained_path,
+    parse_toml,
     read_bytes,
     read_head,
     require_writable,
@@ -726,14 +728,18 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
     except OSError:
         return served
     for path in paths:
-        kind = _MOVING_RUN_FILE.fullmatch(path.name)
-        if kind is None or ignore.ignored(path, folder=False):
-            continue
-        data = read_bounded(path)
-        if data is None:
-            continue
-        text = data.decode("utf-8", errors="replace")
-        for line in _run_file_commands(text, kind.lastgroup):
+        if path.name == CONFIG_FILENAME and not ignore.ignored(path, folder=False):
+            lines = _task_commands(path)
+        else:
+            kind = _MOVING_RUN_FILE.fullmatch(path.name)
+            if kind is None or ignore.ignored(path, folder=False):
+                continue
+            data = read_bounded(path)
+            if data is None:
+                continue
+            text = data.decode("utf-8", errors="replace")
+            lines = list(_run_file_commands(text, kind.lastgroup))
+        for line in lines:
             if _SERVER_COMMAND.search(line) is None:
                 continue
             found = served_from(root, ".", line)
@@ -745,6 +751,53 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
                 if IMPORT_STRING.fullmatch(string.removesuffix("()"))
             )
     return served
+
+
+def _task_commands(path: Path) -> list[str]:
+    """The command lines of the tasks of a ``pyproject.toml`` (none when it is no TOML).
+
+    A task runner runs each in a shell of its own, from the project's folder, as a Makefile
+    recipe line is run: hatch's environment scripts (``[tool.hatch.envs.<env>.scripts]``, a
+    command or a list of them), pdm's ``[tool.pdm.scripts]``, poe's ``[tool.poe.tasks]`` and
+    taskipy's ``[tool.taskipy.tasks]`` (a command, or a table of one under ``cmd`` or
+    ``shell``).
+    """
+    data = read_bounded(path)
+    if data is None:
+        return []
+    try:
+        document = parse_toml(data.decode("utf-8", errors="replace"))
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return []
+    tool = document.get("tool")
+    if not isinstance(tool, dict):
+        return []
+    tables: list[object] = []
+    hatch = tool.get("hatch")
+    environments = hatch.get("envs") if isinstance(hatch, dict) else None
+    if isinstance(environments, dict):
+        tables.extend(
+            environment.get("scripts")
+            for environment in environments.values()
+            if isinstance(environment, dict)
+        )
+    for runner, key in (("pdm", "scripts"), ("poe", "tasks"), ("taskipy", "tasks")):
+        table = tool.get(runner)
+        if isinstance(table, dict):
+            tables.append(table.get(key))
+    lines: list[str] = []
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for task in table.values():
+            if isinstance(task, dict):
+                task = task.get("shell", task.get("cmd"))
+                if isinstance(task, list):  # pdm's and poe's `cmd` as its words
+                    task = " ".join(word for word in task if isinstance(word, str))
+            # A list of its own is one command after the other (hatch's, a poe sequence).
+            commands = task if isinstance(task, list) else [task]
+            lines.extend(command for command in commands if isinstance(command, str))
+    return lines
 
 
 def _run_file_commands(text: str, kind: str | None) -> Iterator[str]:

@@ -309,6 +309,51 @@ def test_a_script_cd_back_to_the_root_serves_from_the_root(tmp_path: Path) -> No
     assert _served_from_root(_plan(tmp_path / "project", files))
 
 
+PROJECT = '[project]\nname = "shop"\nversion = "0.1.0"\ndependencies = ["fastapi"]\n\n'
+
+
+@pytest.mark.parametrize(
+    "tasks",
+    [
+        pytest.param(
+            '[tool.hatch.envs.default.scripts]\nserve = "cd svc && uvicorn main:app --reload"\n',
+            id="a hatch environment's script",
+        ),
+        pytest.param(
+            '[tool.hatch.envs.default.scripts]\nserve = ["cd svc && uvicorn main:app --reload"]\n',
+            id="a hatch script's list of commands",
+        ),
+        pytest.param(
+            '[tool.pdm.scripts]\nserve = {shell = "cd svc && uvicorn main:app"}\n',
+            id="a pdm shell script",
+        ),
+        pytest.param(
+            '[tool.poe.tasks.serve]\nshell = "cd svc && uvicorn main:app"\n',
+            id="a poe shell task",
+        ),
+        pytest.param(
+            '[tool.taskipy.tasks]\nserve = "cd svc && uvicorn main:app"\n',
+            id="a taskipy task",
+        ),
+    ],
+)
+def test_a_cd_in_a_pyproject_task_moves_the_app(tmp_path: Path, tasks: str) -> None:
+    """A task of pyproject.toml (`hatch run serve`, `pdm run serve`, `poe serve`, `task serve`)
+    is a shell line as a Makefile recipe's is: `cd svc && uvicorn main:app` serves the app from
+    `svc/`."""
+    assert _served_from_svc(_plan(tmp_path / "project", {"pyproject.toml": PROJECT + tasks}))
+
+
+def test_a_pyproject_task_serving_from_the_root_keeps_the_plan(tmp_path: Path) -> None:
+    """A task saying `uvicorn svc.main:app` beside one saying `cd svc && uvicorn main:app`: the
+    two disagree, and the plan stays as discovery made it."""
+    tasks = (
+        "[tool.hatch.envs.default.scripts]\n"
+        'dev = "cd svc && uvicorn main:app --reload"\nprod = "uvicorn svc.main:app"\n'
+    )
+    assert _served_from_root(_plan(tmp_path / "project", {"pyproject.toml": PROJECT + tasks}))
+
+
 ATTRIBUTE_ENTRY = ENTRY.replace("from sideapp import side", "import sideapp").replace(
     '"/side", side', '"/side", sideapp.side'
 )
