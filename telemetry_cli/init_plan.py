@@ -10,6 +10,7 @@ import ast
 import functools
 import json
 import os
+import posixpath
 import re
 import sys
 import tomllib
@@ -741,6 +742,7 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
             lines = list(_run_file_commands(text, kind.lastgroup))
         for line in lines:
             if _SERVER_COMMAND.search(line) is None:
+                served.extend(_script_serving(root, line, ignore))
                 continue
             found = served_from(root, ".", line)
             if found is None or not found[0]:
@@ -751,6 +753,40 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
                 if IMPORT_STRING.fullmatch(string.removesuffix("()"))
             )
     return served
+
+
+def _script_serving(root: Path, line: str, ignore: GitIgnore) -> list[tuple[str, str]]:
+    """The apps a command line running a Python script serves, each with its import root.
+
+    ``python src/main.py``, or ``cd src && python main.py``, runs ``src/main.py`` with its own
+    folder first on the import path, wherever the line runs from: the server it starts under
+    its ``__main__`` guard (``uvicorn.run("server:app")``) imports ``server`` from ``src/``. A
+    ``cd`` counts on the script's line only, before it (as a server's line reads it).
+    """
+    script = _PYTHON_SCRIPT.search(line)
+    if script is None:
+        return []
+    moves = _CD_BEFORE.findall(line[: script.start()])
+    if not all(_PROJECT_FOLDER.fullmatch(move) for move in moves):
+        return []  # `cd /app`, `cd "$HOME"`, `cd ~/svc`: not a folder of the project
+    path = posixpath.normpath(posixpath.join(".", *moves, script[1]))
+    if path.split("/")[0] == ".." or posixpath.isabs(path):
+        return []  # a script above the project (or of the image) is none of its files
+    folder = posixpath.dirname(path) or "."
+    if ignore.ignored(root / folder, folder=True):
+        return []
+    return [
+        (folder, string)
+        for string in sorted(_script_targets(root / folder, posixpath.basename(path), ignore))
+        if IMPORT_STRING.fullmatch(string)
+    ]
+
+
+#: A shell's ``cd`` into a folder of the project before the next command of its line (``cd src
+#: && ``, ``cd src; ``), its folder.
+_CD_BEFORE = re.compile(r"(?:^|[;&|(]|\bthen\b)\s*cd\s+([^\s;&|()]+)\s*(?:&&|;)")
+#: A folder named relative to where a line runs (`src`, `../api`, `services/api/`).
+_PROJECT_FOLDER = re.compile(r"[\w.][\w./-]*")
 
 
 def _task_commands(path: Path) -> list[str]:

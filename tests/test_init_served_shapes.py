@@ -354,6 +354,56 @@ def test_a_pyproject_task_serving_from_the_root_keeps_the_plan(tmp_path: Path) -
     assert _served_from_root(_plan(tmp_path / "project", {"pyproject.toml": PROJECT + tasks}))
 
 
+RUN_SCRIPT = """import uvicorn
+
+if __name__ == "__main__":
+    uvicorn.run("main:app", reload=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param({"Makefile": "run:\n\tcd svc && python run.py\n"}, id="a recipe's cd"),
+        pytest.param({"Procfile": "web: python svc/run.py\n"}, id="the script's path"),
+        pytest.param(
+            {
+                "pyproject.toml": PROJECT
+                + '[tool.hatch.envs.default.scripts]\nserve = "cd svc; python3 run.py"\n'
+            },
+            id="a hatch script's cd",
+        ),
+        pytest.param(
+            {"run.sh": "#!/bin/sh\ncd svc/../svc && exec python -u run.py\n"}, id="a path back in"
+        ),
+    ],
+)
+def test_a_script_run_from_a_folder_serves_the_app_from_it(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    """`python svc/run.py` (or `cd svc && python run.py`) puts `svc/` first on the import path,
+    wherever the line runs from: the `uvicorn.run("main:app")` of the script serves `svc/main.py`
+    from `svc/`."""
+    assert _served_from_svc(_plan(tmp_path / "project", {"svc/run.py": RUN_SCRIPT, **files}))
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param({"Makefile": "run:\n\tcd svc\n\tpython run.py\n"}, id="a cd of its own line"),
+        pytest.param(
+            {"Makefile": "run:\n\tcd /srv && python run.py\n"}, id="a cd out of the project"
+        ),
+    ],
+)
+def test_a_script_line_not_reaching_the_script_moves_nothing(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    """A recipe's `cd` on a line of its own (its own shell), or into a folder of no project:
+    `python run.py` runs no script of the project's `svc/`."""
+    assert _served_from_root(_plan(tmp_path / "project", {"svc/run.py": RUN_SCRIPT, **files}))
+
+
 ATTRIBUTE_ENTRY = ENTRY.replace("from sideapp import side", "import sideapp").replace(
     '"/side", side', '"/side", sideapp.side'
 )
