@@ -404,6 +404,90 @@ def test_a_script_line_not_reaching_the_script_moves_nothing(
     assert _served_from_root(_plan(tmp_path / "project", {"svc/run.py": RUN_SCRIPT, **files}))
 
 
+@pytest.mark.parametrize(
+    "tasks",
+    [
+        pytest.param(
+            '[tool.poe.tasks.serve]\nshell = """\ncd svc\npython run.py\n"""\n',
+            id="a poe shell task's script",
+        ),
+        pytest.param(
+            '[tool.pdm.scripts]\nserve = {shell = "cd svc; python run.py"}\n',
+            id="a pdm shell script",
+        ),
+    ],
+)
+def test_a_shell_task_running_a_script_after_its_cd_moves_the_app(
+    tmp_path: Path, tasks: str
+) -> None:
+    """A task's shell script of several lines is read as a server's is: its `cd svc` comes
+    before `python run.py`, which serves `svc/main.py` from `svc/`."""
+    files = {"svc/run.py": RUN_SCRIPT, "pyproject.toml": PROJECT + tasks}
+    assert _served_from_svc(_plan(tmp_path / "project", files))
+
+
+@pytest.mark.parametrize(
+    "tasks",
+    [
+        pytest.param(
+            '[tool.pdm.scripts]\nserve = "cd svc && uvicorn main:app"\n', id="a pdm plain script"
+        ),
+        pytest.param(
+            '[tool.pdm.scripts]\nserve = {cmd = ["cd", "svc", "&&", "uvicorn", "main:app"]}\n',
+            id="a pdm cmd list",
+        ),
+        pytest.param(
+            '[tool.poe.tasks]\nserve = "cd svc && uvicorn main:app"\n', id="a poe plain task"
+        ),
+        pytest.param(
+            '[tool.poe.tasks.serve]\ncmd = "cd svc && python run.py"\n', id="a poe cmd task"
+        ),
+    ],
+)
+def test_a_task_run_without_a_shell_moves_nothing(tmp_path: Path, tasks: str) -> None:
+    """pdm's and poe's plain and `cmd` tasks run their words as one program, with no shell:
+    `cd` is no program, the task fails to start, and the plan stays as discovery made it."""
+    files = {"svc/run.py": RUN_SCRIPT, "pyproject.toml": PROJECT + tasks}
+    assert _served_from_root(_plan(tmp_path / "project", files))
+
+
+IMAGE_OF_SVC = 'FROM python:3.12\nWORKDIR /app\nCOPY ./svc /app\nCMD ["uvicorn", "main:app"]\n'
+ROOT_RUN_SCRIPT = RUN_SCRIPT.replace('"main:app"', '"svc.main:app"')
+
+
+def test_a_root_script_serving_from_the_root_keeps_the_plan(tmp_path: Path) -> None:
+    """The image serves `svc/` as its root, but `python main.py` at the root runs the root's
+    `main.py`, whose `uvicorn.run("svc.main:app")` serves the app from the root: the two
+    disagree, and the plan stays as discovery made it."""
+    files = {
+        "Dockerfile": IMAGE_OF_SVC,
+        "main.py": ROOT_RUN_SCRIPT,
+        "Makefile": "run:\n\tpython main.py\n",
+    }
+    assert _served_from_root(_plan(tmp_path / "project", files))
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [
+        pytest.param("@echo 'run: python main.py'", id="a line printing it"),
+        pytest.param("docker compose run api python main.py", id="a line running it in a service"),
+        pytest.param("ssh prod 'cd /srv && python main.py'", id="a line running it elsewhere"),
+    ],
+)
+def test_a_line_not_running_the_root_script_leaves_the_image_plan(
+    tmp_path: Path, recipe: str
+) -> None:
+    """A recipe naming `python main.py` without running it here (printed, run in a container,
+    run on another host) runs no script of the root: the image's `svc/` root stands."""
+    files = {
+        "Dockerfile": IMAGE_OF_SVC,
+        "main.py": ROOT_RUN_SCRIPT,
+        "Makefile": f"run:\n\t{recipe}\n",
+    }
+    assert _served_from_svc(_plan(tmp_path / "project", files))
+
+
 ATTRIBUTE_ENTRY = ENTRY.replace("from sideapp import side", "import sideapp").replace(
     '"/side", side', '"/side", sideapp.side'
 )
