@@ -761,9 +761,9 @@ def _script_serving(root: Path, line: str, ignore: GitIgnore) -> list[tuple[str,
     ``python src/main.py``, or ``cd src && python main.py``, runs ``src/main.py`` with its own
     folder first on the import path, wherever the line runs from: the server it starts under
     its ``__main__`` guard (``uvicorn.run("server:app")``) imports ``server`` from ``src/``.
-    The line is read by the steps a server's line is (:func:`~telemetry_cli.image_layer.
-    served_from`): a ``cd`` before the script counts, a line printing or sending the command
-    elsewhere (``echo``, ``docker compose run``, ``ssh``) runs no script of the project.
+    The line is read by the steps a server's line is (``served_from`` of the image layer): a
+    ``cd`` before the script counts, a line printing or sending the command elsewhere
+    (``echo``, ``docker compose run``, ``ssh``) runs no script of the project.
     """
     from telemetry_cli.image_layer import served_from
 
