@@ -1027,7 +1027,51 @@ def _script_steps(words: list[str]) -> list[list[str]] | None:
     return steps
 
 
-def served_from(root: Path, folder: str, command: str) -> tuple[list[str], list[str]] | None:
+#: A reader of one command of a script (:func:`_one_server_command`, :func:`_one_python_script`):
+#: its words, its working directory, whether a file is there, the environment, a file's text.
+_OneCommand = Callable[
+    [
+        list[str],
+        str,
+        Callable[[str], bool],
+        Mapping[str, str] | None,
+        Callable[[str], str | None] | None,
+    ],
+    tuple[list[str], list[str]] | None,
+]
+#: The options of Python taking no value, given before a script (`python -u main.py`).
+_PYTHON_FLAGS = re.compile(r"-[bBdEiIOqsSuvx]+")
+
+
+def _one_python_script(
+    words: list[str],
+    _workdir: str,
+    _in_image: Callable[[str], bool],
+    _environment: Mapping[str, str] | None = None,
+    _text_at: Callable[[str], str | None] | None = None,
+) -> tuple[list[str], list[str]] | None:
+    """The folder of the Python script one command runs, and the script's file name.
+
+    ``python src/run.py`` (``python3 -u src/run.py``) runs ``src/run.py`` with ``src/`` first
+    on the import path: ``(["src"], ["run.py"])``, the folder relative to the working
+    directory (the other arguments, those of :func:`_one_server_command`, are not read). None for
+    any other command (``python -m``, ``python -c``, an option taking a value, no ``.py``).
+    Read as :func:`_one_server_command` reads a server's command, in its place.
+    """
+    if not words or re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) is None:
+        return None
+    rest = words[1:]
+    while rest and _PYTHON_FLAGS.fullmatch(rest[0]):
+        rest = rest[1:]
+    if not rest or not rest[0].endswith(".py") or "$" in rest[0] or rest[0].startswith("-"):
+        return None
+    folder, name = posixpath.split(rest[0])
+    return [folder or "."], [name]
+
+
+def served_from(
+    root: Path, folder: str, command: str, *, scripts: bool = False
+) -> tuple[list[str], list[str]] | None:
     """Where a shell command line run in the project's ``folder`` serves its app from.
 
     ``(folders, import strings)``: the project folders (root-relative, POSIX) its server puts
@@ -1036,6 +1080,10 @@ def served_from(root: Path, folder: str, command: str) -> tuple[list[str], list[
     the server's own folder option (``uvicorn --app-dir backend``, ``gunicorn --chdir
     backend``, granian's ``--working-dir``), launchers and project runners taken off, and a
     gunicorn configuration file of the folder. None when not known, or above the project.
+
+    With ``scripts``, the command read is a Python script's run (:func:`_one_python_script`)
+    in place of a server's: ``(folders, script names)``, read by the same steps (``cd`` kept,
+    ``echo``, ``docker`` and ``ssh`` running nothing of the folder's).
     """
     # Read as in a file system of its own with the project at `base`: above it is not known.
     base = "/project"
@@ -1067,7 +1115,9 @@ def served_from(root: Path, folder: str, command: str) -> tuple[list[str], list[
         # A shell run on a script of its own (`sh -c 'cd backend && uvicorn main:app'`): that
         # script is the command line, read as a compose service's `command:` of that form is.
         words = written
-    served = _server_command(words, start, exists, None, text_at)
+    served = _server_command(
+        words, start, exists, None, text_at, _one_python_script if scripts else _one_server_command
+    )
     if served is None:
         return None
     folders = [
@@ -1085,6 +1135,7 @@ def _server_command(
     in_image: Callable[[str], bool],
     environment: Mapping[str, str] | None = None,
     text_at: Callable[[str], str | None] | None = None,
+    one: _OneCommand | None = None,
 ) -> tuple[list[str], list[str]] | None:
     """The folders a command line's server imports its app from, and the import strings it names.
 
@@ -1092,7 +1143,9 @@ def _server_command(
     first, ``alembic upgrade head && uvicorn app.main:app``), changing its folder with ``cd``;
     exactly one of them must start a server (:func:`_one_server_command`), after the runners
     and launchers :func:`launched_command` takes off. A folder it moved to is given absolute.
+    ``one`` reads one command (:func:`_one_server_command` unless given).
     """
+    one = _one_server_command if one is None else one
     steps = _script_steps(words)
     script = None if steps is None or len(steps) != 1 else _script_file(steps[0], workdir, text_at)
     if script is not None:
@@ -1120,7 +1173,7 @@ def _server_command(
                 return None
             here = posixpath.normpath(posixpath.join(here, command[1]))
             continue
-        found = _one_server_command(command, here, in_image, environment, text_at)
+        found = one(command, here, in_image, environment, text_at)
         if found is not None:
             served.append((here, found))
     if len(served) != 1:

@@ -11,7 +11,9 @@ import functools
 import json
 import os
 import re
+import shlex
 import sys
+import tomllib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -32,6 +34,7 @@ from telemetry_cli.files import (
     atomic_write,
     conflict_marker_line,
     contained_path,
+    parse_toml,
     read_bytes,
     read_head,
     require_writable,
@@ -726,15 +729,20 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
     except OSError:
         return served
     for path in paths:
-        kind = _MOVING_RUN_FILE.fullmatch(path.name)
-        if kind is None or ignore.ignored(path, folder=False):
-            continue
-        data = read_bounded(path)
-        if data is None:
-            continue
-        text = data.decode("utf-8", errors="replace")
-        for line in _run_file_commands(text, kind.lastgroup):
+        if path.name == CONFIG_FILENAME and not ignore.ignored(path, folder=False):
+            lines = _task_commands(path)
+        else:
+            kind = _MOVING_RUN_FILE.fullmatch(path.name)
+            if kind is None or ignore.ignored(path, folder=False):
+                continue
+            data = read_bounded(path)
+            if data is None:
+                continue
+            text = data.decode("utf-8", errors="replace")
+            lines = list(_run_file_commands(text, kind.lastgroup))
+        for line in lines:
             if _SERVER_COMMAND.search(line) is None:
+                served.extend(_script_serving(root, line, ignore))
                 continue
             found = served_from(root, ".", line)
             if found is None or not found[0]:
@@ -745,6 +753,112 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
                 if IMPORT_STRING.fullmatch(string.removesuffix("()"))
             )
     return served
+
+
+def _script_serving(root: Path, line: str, ignore: GitIgnore) -> list[tuple[str, str]]:
+    """The apps a command line running a Python script serves, each with its import root.
+
+    ``python src/main.py``, or ``cd src && python main.py``, runs ``src/main.py`` with its own
+    folder first on the import path, wherever the line runs from: the server it starts under
+    its ``__main__`` guard (``uvicorn.run("server:app")``) imports ``server`` from ``src/``.
+    The line is read by the steps a server's line is (``served_from`` of the image layer): a
+    ``cd`` before the script counts, a line printing or sending the command elsewhere
+    (``echo``, ``docker compose run``, ``ssh``) runs no script of the project.
+    """
+    from telemetry_cli.image_layer import served_from
+
+    found = served_from(root, ".", line, scripts=True)
+    if found is None or not found[0] or not found[1]:
+        return []
+    folder = found[0][0]
+    if ignore.ignored(root / folder, folder=True):
+        return []
+    return [
+        (folder, string)
+        for string in sorted(_script_targets(root / folder, found[1][0], ignore))
+        if IMPORT_STRING.fullmatch(string)
+    ]
+
+
+def _task_commands(path: Path) -> list[str]:
+    """The command lines of the tasks of a ``pyproject.toml`` run in a shell (none when no TOML).
+
+    Those a task runner runs in a shell, from the project's folder, as a Makefile recipe line is
+    run: hatch's environment scripts (``[tool.hatch.envs.<env>.scripts]``, a command or a list
+    of them), taskipy's tasks (``[tool.taskipy.tasks]``, a command or a table of one under
+    ``cmd``), pdm's scripts and poe's tasks given under ``shell``. A pdm script or poe task
+    given as a plain string or under ``cmd`` runs its words as one program without a shell: a
+    ``cd`` in it (``cd svc && uvicorn main:app``) is no program and moves nothing, so such a
+    task is read only when it holds no shell syntax (its words are the command line).
+    """
+    data = read_bounded(path)
+    if data is None:
+        return []
+    try:
+        document = parse_toml(data.decode("utf-8", errors="replace"))
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return []
+    tool = document.get("tool")
+    if not isinstance(tool, dict):
+        return []
+    # (table of tasks, whether its plain and `cmd` tasks run in a shell). hatch runs a script's
+    # commands in a shell (https://hatch.pypa.io/latest/config/environment/overview/#scripts),
+    # as taskipy does its tasks; pdm's plain and `cmd` scripts are split into words and run
+    # without one, its `shell` ones in a shell (https://pdm-project.org/latest/usage/scripts/);
+    # poe's plain and `cmd` tasks run without a shell, its `shell` tasks in one
+    # (https://poethepoet.natn.io/tasks/task_types/cmd.html).
+    tables: list[tuple[object, bool]] = []
+    hatch = tool.get("hatch")
+    environments = hatch.get("envs") if isinstance(hatch, dict) else None
+    if isinstance(environments, dict):
+        tables.extend(
+            (environment.get("scripts"), True)
+            for environment in environments.values()
+            if isinstance(environment, dict)
+        )
+    for runner, key, shell in (
+        ("pdm", "scripts", False),
+        ("poe", "tasks", False),
+        ("taskipy", "tasks", True),
+    ):
+        table = tool.get(runner)
+        if isinstance(table, dict):
+            tables.append((table.get(key), shell))
+    lines: list[str] = []
+    for table, shell in tables:
+        if not isinstance(table, dict):
+            continue
+        for task in table.values():
+            in_shell = shell
+            if isinstance(task, dict):
+                in_shell = shell or "shell" in task
+                task = task.get("shell", task.get("cmd"))
+                if isinstance(task, list):  # pdm's `cmd` as its words
+                    task = shlex.join(word for word in task if isinstance(word, str))
+            # A list of its own is one command after the other (hatch's); poe's and pdm's lists
+            # name other tasks, no command.
+            if isinstance(task, list) and not shell:
+                continue
+            commands = task if isinstance(task, list) else [task]
+            lines.extend(
+                command
+                for command in commands
+                if isinstance(command, str) and (in_shell or _no_shell_syntax(command))
+            )
+    return lines
+
+
+def _no_shell_syntax(command: str) -> bool:
+    """Whether a command run without a shell runs as its line reads in one.
+
+    No separator of commands (``&&``, ``;``, ``|``, a new line) and no ``cd`` to start it: run
+    as one program's words, ``cd svc && uvicorn main:app`` fails (``cd`` is no program).
+    """
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError:
+        return False
+    return bool(words) and words[0] != "cd" and not re.search(r"[;&|\n]", command)
 
 
 def _run_file_commands(text: str, kind: str | None) -> Iterator[str]:

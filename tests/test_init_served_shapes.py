@@ -470,6 +470,185 @@ def test_a_script_cd_back_to_the_root_serves_from_the_root(tmp_path: Path) -> No
     assert _served_from_root(_plan(tmp_path / "project", files))
 
 
+PROJECT = '[project]\nname = "shop"\nversion = "0.1.0"\ndependencies = ["fastapi"]\n\n'
+
+
+@pytest.mark.parametrize(
+    "tasks",
+    [
+        pytest.param(
+            '[tool.hatch.envs.default.scripts]\nserve = "cd svc && uvicorn main:app --reload"\n',
+            id="a hatch environment's script",
+        ),
+        pytest.param(
+            '[tool.hatch.envs.default.scripts]\nserve = ["cd svc && uvicorn main:app --reload"]\n',
+            id="a hatch script's list of commands",
+        ),
+        pytest.param(
+            '[tool.pdm.scripts]\nserve = {shell = "cd svc && uvicorn main:app"}\n',
+            id="a pdm shell script",
+        ),
+        pytest.param(
+            '[tool.poe.tasks.serve]\nshell = "cd svc && uvicorn main:app"\n',
+            id="a poe shell task",
+        ),
+        pytest.param(
+            '[tool.taskipy.tasks]\nserve = "cd svc && uvicorn main:app"\n',
+            id="a taskipy task",
+        ),
+    ],
+)
+def test_a_cd_in_a_pyproject_task_moves_the_app(tmp_path: Path, tasks: str) -> None:
+    """A task of pyproject.toml (`hatch run serve`, `pdm run serve`, `poe serve`, `task serve`)
+    is a shell line as a Makefile recipe's is: `cd svc && uvicorn main:app` serves the app from
+    `svc/`."""
+    assert _served_from_svc(_plan(tmp_path / "project", {"pyproject.toml": PROJECT + tasks}))
+
+
+def test_a_pyproject_task_serving_from_the_root_keeps_the_plan(tmp_path: Path) -> None:
+    """A task saying `uvicorn svc.main:app` beside one saying `cd svc && uvicorn main:app`: the
+    two disagree, and the plan stays as discovery made it."""
+    tasks = (
+        "[tool.hatch.envs.default.scripts]\n"
+        'dev = "cd svc && uvicorn main:app --reload"\nprod = "uvicorn svc.main:app"\n'
+    )
+    assert _served_from_root(_plan(tmp_path / "project", {"pyproject.toml": PROJECT + tasks}))
+
+
+RUN_SCRIPT = """import uvicorn
+
+if __name__ == "__main__":
+    uvicorn.run("main:app", reload=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param({"Makefile": "run:\n\tcd svc && python run.py\n"}, id="a recipe's cd"),
+        pytest.param({"Procfile": "web: python svc/run.py\n"}, id="the script's path"),
+        pytest.param(
+            {
+                "pyproject.toml": PROJECT
+                + '[tool.hatch.envs.default.scripts]\nserve = "cd svc; python3 run.py"\n'
+            },
+            id="a hatch script's cd",
+        ),
+        pytest.param(
+            {"run.sh": "#!/bin/sh\ncd svc/../svc && exec python -u run.py\n"}, id="a path back in"
+        ),
+    ],
+)
+def test_a_script_run_from_a_folder_serves_the_app_from_it(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    """`python svc/run.py` (or `cd svc && python run.py`) puts `svc/` first on the import path,
+    wherever the line runs from: the `uvicorn.run("main:app")` of the script serves `svc/main.py`
+    from `svc/`."""
+    assert _served_from_svc(_plan(tmp_path / "project", {"svc/run.py": RUN_SCRIPT, **files}))
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param({"Makefile": "run:\n\tcd svc\n\tpython run.py\n"}, id="a cd of its own line"),
+        pytest.param(
+            {"Makefile": "run:\n\tcd /srv && python run.py\n"}, id="a cd out of the project"
+        ),
+    ],
+)
+def test_a_script_line_not_reaching_the_script_moves_nothing(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    """A recipe's `cd` on a line of its own (its own shell), or into a folder of no project:
+    `python run.py` runs no script of the project's `svc/`."""
+    assert _served_from_root(_plan(tmp_path / "project", {"svc/run.py": RUN_SCRIPT, **files}))
+
+
+@pytest.mark.parametrize(
+    "tasks",
+    [
+        pytest.param(
+            '[tool.poe.tasks.serve]\nshell = """\ncd svc\npython run.py\n"""\n',
+            id="a poe shell task's script",
+        ),
+        pytest.param(
+            '[tool.pdm.scripts]\nserve = {shell = "cd svc; python run.py"}\n',
+            id="a pdm shell script",
+        ),
+    ],
+)
+def test_a_shell_task_running_a_script_after_its_cd_moves_the_app(
+    tmp_path: Path, tasks: str
+) -> None:
+    """A task's shell script of several lines is read as a server's is: its `cd svc` comes
+    before `python run.py`, which serves `svc/main.py` from `svc/`."""
+    files = {"svc/run.py": RUN_SCRIPT, "pyproject.toml": PROJECT + tasks}
+    assert _served_from_svc(_plan(tmp_path / "project", files))
+
+
+@pytest.mark.parametrize(
+    "tasks",
+    [
+        pytest.param(
+            '[tool.pdm.scripts]\nserve = "cd svc && uvicorn main:app"\n', id="a pdm plain script"
+        ),
+        pytest.param(
+            '[tool.pdm.scripts]\nserve = {cmd = ["cd", "svc", "&&", "uvicorn", "main:app"]}\n',
+            id="a pdm cmd list",
+        ),
+        pytest.param(
+            '[tool.poe.tasks]\nserve = "cd svc && uvicorn main:app"\n', id="a poe plain task"
+        ),
+        pytest.param(
+            '[tool.poe.tasks.serve]\ncmd = "cd svc && python run.py"\n', id="a poe cmd task"
+        ),
+    ],
+)
+def test_a_task_run_without_a_shell_moves_nothing(tmp_path: Path, tasks: str) -> None:
+    """pdm's and poe's plain and `cmd` tasks run their words as one program, with no shell:
+    `cd` is no program, the task fails to start, and the plan stays as discovery made it."""
+    files = {"svc/run.py": RUN_SCRIPT, "pyproject.toml": PROJECT + tasks}
+    assert _served_from_root(_plan(tmp_path / "project", files))
+
+
+IMAGE_OF_SVC = 'FROM python:3.12\nWORKDIR /app\nCOPY ./svc /app\nCMD ["uvicorn", "main:app"]\n'
+ROOT_RUN_SCRIPT = RUN_SCRIPT.replace('"main:app"', '"svc.main:app"')
+
+
+def test_a_root_script_serving_from_the_root_keeps_the_plan(tmp_path: Path) -> None:
+    """The image serves `svc/` as its root, but `python main.py` at the root runs the root's
+    `main.py`, whose `uvicorn.run("svc.main:app")` serves the app from the root: the two
+    disagree, and the plan stays as discovery made it."""
+    files = {
+        "Dockerfile": IMAGE_OF_SVC,
+        "main.py": ROOT_RUN_SCRIPT,
+        "Makefile": "run:\n\tpython main.py\n",
+    }
+    assert _served_from_root(_plan(tmp_path / "project", files))
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [
+        pytest.param("@echo 'run: python main.py'", id="a line printing it"),
+        pytest.param("docker compose run api python main.py", id="a line running it in a service"),
+        pytest.param("ssh prod 'cd /srv && python main.py'", id="a line running it elsewhere"),
+    ],
+)
+def test_a_line_not_running_the_root_script_leaves_the_image_plan(
+    tmp_path: Path, recipe: str
+) -> None:
+    """A recipe naming `python main.py` without running it here (printed, run in a container,
+    run on another host) runs no script of the root: the image's `svc/` root stands."""
+    files = {
+        "Dockerfile": IMAGE_OF_SVC,
+        "main.py": ROOT_RUN_SCRIPT,
+        "Makefile": f"run:\n\t{recipe}\n",
+    }
+    assert _served_from_svc(_plan(tmp_path / "project", files))
+
+
 ATTRIBUTE_ENTRY = ENTRY.replace("from sideapp import side", "import sideapp").replace(
     '"/side", side', '"/side", sideapp.side'
 )
