@@ -258,3 +258,76 @@ def test_a_path_through_a_submodule_names_its_app(tmp_path: Path, extra: dict[st
         return
     assert result.exit_code == 0, result.stderr
     assert 'app = "depot.main:admin"' in result.stdout, result.stdout
+
+
+STARRED = """from fastapi import FastAPI
+
+from depot.views import router
+
+{name} = FastAPI()
+{name}.include_router(router)
+{extra}"""
+
+# A second app, the one a plan falling back on `main.py` would take instead.
+DECOY = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "runner"),
+    [
+        ("app", "", "from depot.served import *\n\nif __name__ == '__main__':\n"),
+        (
+            "_api",
+            '__all__ = ["_api", "router"]\n',
+            "from depot.served import *\n\nif __name__ == '__main__':\n",
+        ),
+        (
+            "app",
+            "",
+            "from depot.reexport import *\n\nif __name__ == '__main__':\n",
+        ),
+    ],
+    ids=["public-name", "all-lists-private-name", "star-of-a-star"],
+)
+def test_a_runner_serving_an_app_a_star_import_binds_names_its_module(
+    tmp_path: Path, name: str, extra: str, runner: str
+) -> None:
+    """`from depot.served import *` then `uvicorn.run(app)`: Python binds `app` from that
+    module (its `__all__` when given, else its public names, through a star import of a star
+    import too): init names `depot.served:<name>`, not the other module's app."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name=name, extra=extra),
+            "depot/reexport.py": "from depot.served import *\n",
+            "run.py": f"import uvicorn\n\n{runner}    uvicorn.run({name}, port=8000)\n",
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    plan = (root / "pyproject.toml").read_text()
+    target = "depot.reexport" if "reexport" in runner else "depot.served"
+    assert f'app = "{target}:{name}"' in plan, plan
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "include_router(telemetry_router" in (root / "depot/served.py").read_text()
+
+
+def test_a_star_import_whose_all_leaves_the_name_out_does_not_bind_it(tmp_path: Path) -> None:
+    """`__all__ = ["router"]` in the starred module: `from depot.served import *` binds no
+    `app` in run.py, so run.py names no app there (the plan does not take `depot.served`)."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name="app", extra='__all__ = ["router"]\n'),
+            "run.py": "import uvicorn\n\nfrom depot.served import *\n\n"
+            "if __name__ == '__main__':\n    uvicorn.run(app, port=8000)\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert 'app = "depot.served:app"' not in result.stdout, result.stdout
+    assert "Traceback" not in result.stderr

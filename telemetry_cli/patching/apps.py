@@ -617,7 +617,7 @@ def _site_of_attribute(
             if site is None:
                 raise ConfigError(_direct_return(method))
             return site, True
-        if module.scope.bindings.get(head) is None:
+        if module.scope.lookup(head) is None:
             raise ConfigError(
                 f"{where}: {module.path} has no top-level `{head}`; fix {origin} in {config}"
             )
@@ -706,9 +706,13 @@ def _submodule_named(index: PackageIndex, package: str, name: str) -> bool:
 
 
 def _named_binding(module: ModuleModel, attribute: str, index: PackageIndex) -> Binding | None:
-    """What ``module.attribute`` is bound to, through the imports that re-export it."""
+    """What ``module.attribute`` is bound to, through the imports that re-export it.
+
+    Its module's own binding, else the one a ``from <module> import *`` makes, as Python
+    binds it (``__all__`` when given, else public names: :meth:`Scope.lookup`).
+    """
     seen: set[str] = set()
-    binding = module.scope.bindings.get(attribute)
+    binding = module.scope.lookup(attribute)
     while binding is not None and binding.kind == "import" and binding.target not in seen:
         seen.add(binding.target)
         _, binding = index.resolve(binding.target)
