@@ -91,8 +91,10 @@ from telemetry_cli.patching.symbols import (
     Scope,
     analysis_run,
     assigned_targets,
+    assignment_expressions,
     block_statements,
     call_argument,
+    deleted_names,
     names_bound,
     parse,
     statement_blocks,
@@ -2797,12 +2799,12 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
     """The names ``model``'s module binds when imported (not run as a script), as ``dir`` lists.
 
     Its top level in source order, into its ``if``/``try``/``with``/loop blocks: assignments,
-    imports, definitions, loop and ``with`` targets; a ``del`` of the top level unbinds (one
-    in a block may not run: the name is kept). The body of an ``if __name__ == "__main__":``
-    guard does not run on import (``fastapi run`` imports the module), its ``else`` does.
-    ``from <module> import *`` binds that module's ``__all__``, else its public names (its
-    own star imports' too), for a module of the package; a library's star import binds
-    nothing read (no app of the package).
+    imports, definitions, loop and ``with`` targets, ``:=`` targets; a ``del`` of the top level
+    unbinds (``del app``, ``del (app,)``; one in a block may not run: the name is kept). The
+    body of an ``if __name__ == "__main__":`` guard does not run on import (``fastapi run``
+    imports the module), its ``else`` does. ``from <module> import *`` binds that module's
+    ``__all__``, else its public names (its own star imports' too), for a module of the
+    package; a library's star import binds nothing read (no app of the package).
     """
     guards = main_guards(model.tree.body)
     bound: set[str] = set()
@@ -2816,9 +2818,7 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
         if isinstance(statement, ast.Delete):
             if not any(statement is top for top in tops):
                 continue  # a `del` under an `if` or `try` may not run: the name may stay bound
-            bound.difference_update(
-                target.id for target in statement.targets if isinstance(target, ast.Name)
-            )
+            bound.difference_update(deleted_names(statement))
             continue
         if isinstance(statement, ast.ImportFrom) and any(
             alias.name == "*" for alias in statement.names
@@ -2826,6 +2826,13 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
             source = model.absolute_import(statement)
             bound.update(_star_names(index, source, set()) if source is not None else ())
             continue
+        if not isinstance(statement, DEFINITIONS):
+            # `(app := FastAPI())` binds `app` in the module, as an assignment does.
+            bound.update(
+                named.target.id
+                for named in assignment_expressions(statement)
+                if isinstance(named.target, ast.Name)
+            )
         heads: list[ast.AST]
         if isinstance(statement, DEFINITIONS):
             heads = [statement]

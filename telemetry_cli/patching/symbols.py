@@ -382,7 +382,60 @@ class Scope:
             for arg in parameters_of(self.node.args):
                 bound[arg.arg] = Binding("param", arg.arg, self, arg)
         self._bind_block(self.node.body, bound, fallback=False)
+        if isinstance(self.node, FunctionNode) and self.module.declares_outer_names:
+            # `global app` (or `nonlocal`): the function binds the outer scope's name, no local
+            # of its own; code in it reads the outer binding.
+            for name in self.declared_outer:
+                bound.pop(name, None)
         return bound
+
+    @cached_property
+    def declared_outer(self) -> frozenset[str]:
+        """The names this function's body declares ``global`` or ``nonlocal``."""
+        if not isinstance(self.node, FunctionNode) or not self.module.declares_outer_names:
+            return frozenset()
+        return frozenset(
+            name
+            for name, node in _scope_names(
+                self.node.body, walrus=self.module.has_assignment_expressions
+            )
+            if isinstance(node, ast.Global | ast.Nonlocal)
+        )
+
+    def _bind_called_globals(self, call: ast.Expr, bound: dict[str, Binding]) -> None:
+        """Bind the module names a function called at the module's top level sets ``global``.
+
+        ``def build(): global app; app = FastAPI()`` then ``build()``: the import runs it, and
+        ``app`` is the module's, built at that assignment. Only the assignments of the
+        function's own top level (sure to run), to a name it declares ``global``.
+        """
+        called = call.value
+        if not (isinstance(called, ast.Call) and isinstance(called.func, ast.Name)):
+            return
+        function = bound.get(called.func.id)
+        if function is None or function.kind != "function":
+            return
+        node = function.node
+        assert isinstance(node, FunctionNode)
+        inner = Scope(node, self.module, self)
+        declared = {
+            name
+            for statement in ast.walk(node)
+            if isinstance(statement, ast.Global)
+            for name in statement.names
+        }
+        for statement in node.body:
+            if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+                for target in assigned_targets(statement):
+                    if isinstance(target, ast.Name) and target.id in declared:
+                        bound[target.id] = Binding(
+                            "value", target.id, inner, statement.value, statement
+                        )
+
+    @cached_property
+    def _top_statements(self) -> frozenset[int]:
+        """The ids of the statements of the top of this scope's body (not of its blocks)."""
+        return frozenset(id(statement) for statement in self.node.body)
 
     def statements_on(self, line: int) -> list[ast.stmt]:
         """The statements of this scope's blocks written over ``line``, outermost first.
@@ -457,7 +510,27 @@ class Scope:
                 bound[name] = binding
 
     def _bind(self, statement: ast.stmt, bound: dict[str, Binding]) -> None:
-        if isinstance(statement, ast.ClassDef):
+        if self.module.has_assignment_expressions and not isinstance(statement, DEFINITIONS):
+            # `(app := FastAPI())`: bound in this scope, before the statement's own targets
+            # (`api = (app := FastAPI())` binds `app` first).
+            for walrus in assignment_expressions(statement):
+                if isinstance(walrus.target, ast.Name):
+                    name = walrus.target.id
+                    bound[name] = Binding("value", name, self, walrus.value, statement)
+        if isinstance(statement, ast.Delete):
+            # `del app`, `del (app,)`, `del [app, admin]` at the top of the scope's body unbinds
+            # (one in an `if` or `try` may not run: the name may stay bound).
+            if id(statement) in self._top_statements:
+                for name in deleted_names(statement):
+                    bound.pop(name, None)
+        elif (
+            isinstance(statement, ast.Expr)
+            and self.node is self.module.tree
+            and self.module.declares_outer_names
+            and id(statement) in self._top_statements
+        ):
+            self._bind_called_globals(statement, bound)
+        elif isinstance(statement, ast.ClassDef):
             bound[statement.name] = Binding("class", statement.name, self, statement)
         elif isinstance(statement, FunctionNode):
             bound[statement.name] = Binding("function", statement.name, self, statement)
@@ -572,6 +645,37 @@ class Scope:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
         walrus = self.module.has_assignment_expressions
         return set(self.bindings).union(bound_names(self.node.body, walrus=walrus))
+
+
+def assignment_expressions(statement: ast.stmt) -> Iterator[ast.NamedExpr]:
+    """The ``:=`` expressions of ``statement`` itself that bind in its scope.
+
+    Not those of the blocks it holds (statements of their own), nor of a ``lambda``; those of
+    a comprehension do bind in the scope around it, as Python binds them.
+    """
+    stack: list[ast.AST] = [
+        child for child in ast.iter_child_nodes(statement) if not isinstance(child, ast.stmt)
+    ]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.NamedExpr):
+            yield node
+        if not isinstance(node, ast.Lambda | ast.stmt | ast.ExceptHandler | ast.match_case):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def deleted_names(statement: ast.Delete) -> Iterator[str]:
+    """The plain names ``statement`` deletes: ``app`` of ``del app``, ``del (app,)``, ``del [app]``.
+
+    Not an attribute or an item (``del app.state``, ``del apps[0]``): no name is unbound.
+    """
+    stack: list[ast.expr] = list(statement.targets)
+    while stack:
+        target = stack.pop()
+        if isinstance(target, ast.Name):
+            yield target.id
+        elif isinstance(target, ast.Tuple | ast.List):
+            stack.extend(target.elts)
 
 
 def parameters_of(signature: ast.arguments) -> tuple[ast.arg, ...]:
@@ -1403,6 +1507,11 @@ class ModuleModel:
                 if source is not None:
                     found.append((source, statement))
         return tuple(reversed(found))
+
+    @cached_property
+    def declares_outer_names(self) -> bool:
+        """Whether the module's text holds ``global`` or ``nonlocal`` (may declare either)."""
+        return "global" in self.text or "nonlocal" in self.text
 
     @cached_property
     def declared_stores(self) -> dict[ast.AST, Counter[str]]:
