@@ -427,11 +427,49 @@ def test_no_app_anywhere_is_a_config_error_writing_nothing(project: Path) -> Non
     assert not (project / "backend/app/analytics").exists()
 
 
-def test_missing_instrumented_module_is_reported(project: Path) -> None:
+def test_missing_instrumented_module_is_a_config_error_writing_nothing(project: Path) -> None:
+    """A plan key naming no module is a bad value of the plan: one line naming the key and the
+    file, exit 2, and nothing written (no layer, no documents, no manifest)."""
     (project / "backend/app/api/ai_blocks.py").unlink()
+    before = snapshot(project)
+    for flags in ((), ("--check",)):
+        result = run("generate", "--root", str(project), *flags)
+        assert result.exit_code == 2, result.stdout
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert (
+            "pyproject.toml: [tool.telemetry-scaffold.instrument] 'api/ai_blocks.py': "
+            "backend/app/api/ai_blocks.py not found; restore it, or change or drop that key"
+        ) in result.stderr
+        assert snapshot(project) == before
+
+
+def test_an_instrumented_module_deleted_since_keeps_the_manifest_as_it_was(
+    project: Path,
+) -> None:
+    """The module a run instrumented, deleted by the user: generate says so on one line (exit
+    2) without rewriting the manifest half-way; with the key dropped it runs, and the manifest
+    no longer lists the module."""
+    generated(project)
+    manifest = project / ".telemetry-scaffold.json"
+    recorded = manifest.read_bytes()
+    assert b"api/ai_blocks.py" in recorded
+    (project / "backend/app/api/ai_blocks.py").unlink()
+    before = snapshot(project)
     result = run("generate", "--root", str(project))
-    assert result.exit_code == 1
-    assert "backend/app/api/ai_blocks.py: not found" in result.stdout
+    assert result.exit_code == 2, result.stdout
+    assert "(instrumented before, deleted or moved since)" in result.stderr, result.stderr
+    assert "'api/ai_blocks.py'" in result.stderr
+    assert snapshot(project) == before
+    config = project / "pyproject.toml"
+    text = config.read_text()
+    config.write_text(
+        text[: text.index("[tool.telemetry-scaffold]")]
+        + "[tool.telemetry-scaffold]\ninstrument = {}\n"
+    )
+    dropped = run("generate", "--root", str(project))
+    assert dropped.exit_code == 0, dropped.stdout + dropped.stderr
+    assert b"api/ai_blocks.py" not in manifest.read_bytes()
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
 
 
 def test_crlf_and_bom_survive_patching(project: Path) -> None:

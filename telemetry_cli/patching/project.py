@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from telemetry_cli.app_entry import AppEntry
+from telemetry_cli.console import quoted
 from telemetry_cli.errors import ConfigError, PatchError, UserError
 from telemetry_cli.files import (
     BOM,
@@ -76,7 +77,7 @@ from telemetry_cli.patching.symbols import (
     parse,
     raised_at_import,
 )
-from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, layer_dir, qualified
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOOL_SECTION, Plan, layer_dir, qualified
 from telemetry_cli.render import carries_header
 from telemetry_cli.vcs import ManifestHistory
 
@@ -1478,6 +1479,11 @@ class _Analysis:
                         self.vanished.add(old)
                     self._skip(relative, "not found; skipped, nothing to take out")
                     continue
+                if not self.removing and self._absent(name, relative):
+                    # A plan key naming no file is a bad value of the plan (exit 2), said before
+                    # anything is written: going on would write the layer, the documents and the
+                    # manifest for a plan that cannot be carried out, half of it.
+                    raise ConfigError(_absent_module(plan, module_path, relative, old))
                 message = _missing(plan, self.index, name, relative)
                 self._fail(relative, message)
                 if old is not None:
@@ -1978,6 +1984,19 @@ def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | No
     name = _module_name(backend, path)
     module = None if name is None else index.module(name)
     return module if module is not None and module.path == path else None
+
+
+def _absent_module(plan: Plan, key: str, relative: str, recorded: str | None) -> str:
+    """Why the ``instrument`` key ``key`` names no module (no file at ``relative``), one line.
+
+    ``recorded``: the event type the manifest records for it (instrumented by an earlier run,
+    deleted or moved since), else None (never instrumented: a typo, a module not written yet).
+    """
+    since = " (instrumented before, deleted or moved since)" if recorded is not None else ""
+    return (
+        f"{plan.config_shown}: [tool.{TOOL_SECTION}.instrument] {quoted(key)}: {relative} not "
+        f"found{since}; restore it, or change or drop that key, then rerun"
+    )
 
 
 def _missing(plan: Plan, index: PackageIndex, name: str, relative: str) -> str:
