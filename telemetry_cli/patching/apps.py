@@ -2296,6 +2296,16 @@ def _factory_site(
             return next(iter(distinct.values()))
         # `application = App(...)`, `return application.get_api()`: built in the class.
         return _returned_attribute_site(binding, index)
+    if any(
+        isinstance(node.value, ast.Name)
+        and node.value.id not in scope.bindings
+        and _module_app_returned(node, scope, index, entered) is not None
+        for node in returns
+    ):
+        # `if testing: local = FastAPI(); return local` then `return app`, the module's: which
+        # app a call hands out depends on its arguments, and wiring the local one leaves the
+        # other unwired (refused naming both, as a factory returning either of two apps is).
+        return None
     # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.
     return _value_site(built[-1], index, trust=False, entered=entered) or _here(built[-1])
 
