@@ -650,8 +650,10 @@ class Scope:
 def assignment_expressions(statement: ast.stmt) -> Iterator[ast.NamedExpr]:
     """The ``:=`` expressions of ``statement`` itself that bind in its scope.
 
-    Not those of the blocks it holds (statements of their own), nor of a ``lambda``; those of
-    a comprehension do bind in the scope around it, as Python binds them.
+    Not those of the blocks it holds (statements of their own), nor of a ``lambda``. Nor those
+    of a comprehension: they bind in the scope around it too, but to a value read from the
+    comprehension's own names, which the scope cannot follow (a function's such name stays
+    an unbound local, see :attr:`Scope.unbound_locals`).
     """
     stack: list[ast.AST] = [
         child for child in ast.iter_child_nodes(statement) if not isinstance(child, ast.stmt)
@@ -660,7 +662,9 @@ def assignment_expressions(statement: ast.stmt) -> Iterator[ast.NamedExpr]:
         node = stack.pop()
         if isinstance(node, ast.NamedExpr):
             yield node
-        if not isinstance(node, ast.Lambda | ast.stmt | ast.ExceptHandler | ast.match_case):
+        if not isinstance(
+            node, (ast.Lambda, ast.stmt, ast.ExceptHandler, ast.match_case, *COMPREHENSIONS)
+        ):
             stack.extend(ast.iter_child_nodes(node))
 
 
