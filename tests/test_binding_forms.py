@@ -1,5 +1,5 @@
-"""Names bound as Python binds them: `:=` at module level, `global` in a function the import
-calls, `del` of a tuple or list of names; the app served is the one those bindings leave."""
+"""Names bound as Python binds them: `:=` at module level, `del` of a tuple or list of
+names; the app served is the one those bindings leave."""
 
 from __future__ import annotations
 
@@ -25,9 +25,6 @@ MAINS = {
     "walrus": HEAD + "(app := FastAPI())\napp.include_router(router)\n",
     "walrus-in-assignment": HEAD
     + "served = (app := FastAPI(title='x'))\napp.include_router(router)\n",
-    "global-in-called-function": HEAD
-    + "\ndef build() -> None:\n    global app\n    app = FastAPI()\n"
-    "    app.include_router(router)\n\n\nbuild()\n",
     "del-tuple": HEAD
     + "admin = FastAPI()\napp = FastAPI()\napp.include_router(router)\ndel (admin,)\n",
     "del-list": HEAD
@@ -65,14 +62,27 @@ def test_the_app_bound_as_python_binds_it_is_wired(tmp_path: Path, kind: str) ->
     assert snapshot(root) == planned
 
 
-def test_a_global_set_only_in_a_branch_is_not_taken_for_the_module_app(tmp_path: Path) -> None:
-    """`if ready: app = FastAPI()` under `global app`: whether the import binds it is not
-    known; init does not name it as the module's app, and says why on one line."""
+GLOBALS = {
+    "factory-setting-a-global": (
+        HEAD + "\ndef create_app() -> FastAPI:\n    global app\n    app = FastAPI()\n"
+        "    app.include_router(router)\n    return app\n",
+        "depot.main:create_app",
+    ),
+    "lazy-singleton": (
+        HEAD + "_app = None\n\n\ndef get_app() -> FastAPI:\n    global _app\n"
+        "    if _app is None:\n        _app = FastAPI()\n        _app.include_router(router)\n"
+        "    return _app\n\n\napp = get_app()\n",
+        "depot.main:app",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GLOBALS))
+def test_an_app_a_function_sets_global_is_wired_in_that_function(tmp_path: Path, kind: str) -> None:
+    """A factory that also sets `global app`, a lazy singleton built under `global _app`:
+    init plans the key and generate includes the telemetry router where the app is built."""
+    main, key = GLOBALS[kind]
     root = tmp_path / "project"
-    main = (
-        HEAD + "import os\n\n\ndef build() -> None:\n    global app\n"
-        "    if os.environ.get('READY'):\n        app = FastAPI()\n\n\nbuild()\n"
-    )
     write_files(
         root,
         {
@@ -82,8 +92,19 @@ def test_a_global_set_only_in_a_branch_is_not_taken_for_the_module_app(tmp_path:
             "depot/main.py": main,
         },
     )
-    result = run("init", "--root", str(root), "--dry-run")
-    assert result.exit_code != 0, result.stdout
-    assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert "depot/main.py:11: build() sets the module's app (global app)" in result.stderr
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert f'app = "{key}"' in (root / "pyproject.toml").read_text()
+    planned = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    patched = (root / "depot/main.py").read_text()
+    assert patched.count("include_router(telemetry_router)") == 1, patched
+    built = patched.index("FastAPI()")
+    assert built < patched.index("include_router(telemetry_router)") < patched.index("return"), (
+        patched
+    )
+    compile(patched, "main.py", "exec")
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == planned

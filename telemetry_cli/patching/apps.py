@@ -1239,8 +1239,6 @@ def _candidates(
                     found.append(
                         _Candidate(name, _line(binding), None, problem=_kept_inside(binding, local))
                     )
-                elif (unsure := _unsure_global_app(scope, index)) is not None:
-                    found.append(_Candidate(name, _line(binding), None, problem=unsure))
                 else:
                     # `def run(): api = Service(); api.serve()`, `Service` building `self.app`
                     # and serving it: no import string names that app, a call of `run` runs it.
@@ -1653,43 +1651,6 @@ def _kept_inside(binding: Binding, local: list[str]) -> str:
         f"test can import it; build it at module level ({local[0]} = FastAPI(...)) or return it "
         "from the function (a factory), then run again"
     )
-
-
-def _unsure_global_app(scope: Scope, index: PackageIndex) -> str | None:
-    """Why an app a function sets as a module name (``global app``) cannot be wired, if so.
-
-    ``def build(): global app; if ready: app = FastAPI()``: assigned under a condition or a
-    loop, or in a function the import may not call, whether the module holds that app is not
-    known (the module's name model binds only an assignment of the top of a function its top
-    level calls). None when the function sets no module name to an app, or the module binds it
-    right there.
-    """
-    function = scope.node
-    assert isinstance(function, FunctionNode)
-    declared = {
-        name for node in ast.walk(function) if isinstance(node, ast.Global) for name in node.names
-    }
-    if not declared:
-        return None
-    module_names = scope.module.scope.bindings
-    for node in ast.walk(function):
-        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
-            continue
-        for target in node.targets:
-            if not (isinstance(target, ast.Name) and target.id in declared):
-                continue
-            held = module_names.get(target.id)
-            if held is not None and held.statement is node:
-                continue  # the module binds that very assignment: wired there
-            if index.built_role(node.value, scope)[0] is Role.APP:
-                return (
-                    f"{scope.module.path}:{node.lineno}: {function.name}() sets the module's "
-                    f"{target.id} (global {target.id}) to a FastAPI app, but the import may not "
-                    "run that assignment (under a condition or loop, or a function not called "
-                    f"at the module's top level); build it at module level ({target.id} = "
-                    "FastAPI(...)) or in the function's own body called there, then run again"
-                )
-    return None
 
 
 def _instance_served(scope: Scope, index: PackageIndex) -> AppSite | None:

@@ -382,55 +382,7 @@ class Scope:
             for arg in parameters_of(self.node.args):
                 bound[arg.arg] = Binding("param", arg.arg, self, arg)
         self._bind_block(self.node.body, bound, fallback=False)
-        if isinstance(self.node, FunctionNode) and self.module.declares_outer_names:
-            # `global app` (or `nonlocal`): the function binds the outer scope's name, no local
-            # of its own; code in it reads the outer binding.
-            for name in self.declared_outer:
-                bound.pop(name, None)
         return bound
-
-    @cached_property
-    def declared_outer(self) -> frozenset[str]:
-        """The names this function's body declares ``global`` or ``nonlocal``."""
-        if not isinstance(self.node, FunctionNode) or not self.module.declares_outer_names:
-            return frozenset()
-        return frozenset(
-            name
-            for name, node in _scope_names(
-                self.node.body, walrus=self.module.has_assignment_expressions
-            )
-            if isinstance(node, ast.Global | ast.Nonlocal)
-        )
-
-    def _bind_called_globals(self, call: ast.Expr, bound: dict[str, Binding]) -> None:
-        """Bind the module names a function called at the module's top level sets ``global``.
-
-        ``def build(): global app; app = FastAPI()`` then ``build()``: the import runs it, and
-        ``app`` is the module's, built at that assignment. Only the assignments of the
-        function's own top level (sure to run), to a name it declares ``global``.
-        """
-        called = call.value
-        if not (isinstance(called, ast.Call) and isinstance(called.func, ast.Name)):
-            return
-        function = bound.get(called.func.id)
-        if function is None or function.kind != "function":
-            return
-        node = function.node
-        assert isinstance(node, FunctionNode)
-        inner = Scope(node, self.module, self)
-        declared = {
-            name
-            for statement in ast.walk(node)
-            if isinstance(statement, ast.Global)
-            for name in statement.names
-        }
-        for statement in node.body:
-            if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
-                for target in assigned_targets(statement):
-                    if isinstance(target, ast.Name) and target.id in declared:
-                        bound[target.id] = Binding(
-                            "value", target.id, inner, statement.value, statement
-                        )
 
     @cached_property
     def _top_statements(self) -> frozenset[int]:
@@ -523,13 +475,6 @@ class Scope:
             if id(statement) in self._top_statements:
                 for name in deleted_names(statement):
                     bound.pop(name, None)
-        elif (
-            isinstance(statement, ast.Expr)
-            and self.node is self.module.tree
-            and self.module.declares_outer_names
-            and id(statement) in self._top_statements
-        ):
-            self._bind_called_globals(statement, bound)
         elif isinstance(statement, ast.ClassDef):
             bound[statement.name] = Binding("class", statement.name, self, statement)
         elif isinstance(statement, FunctionNode):
@@ -1511,11 +1456,6 @@ class ModuleModel:
                 if source is not None:
                     found.append((source, statement))
         return tuple(reversed(found))
-
-    @cached_property
-    def declares_outer_names(self) -> bool:
-        """Whether the module's text holds ``global`` or ``nonlocal`` (may declare either)."""
-        return "global" in self.text or "nonlocal" in self.text
 
     @cached_property
     def declared_stores(self) -> dict[ast.AST, Counter[str]]:
