@@ -427,19 +427,43 @@ def test_no_app_anywhere_is_a_config_error_writing_nothing(project: Path) -> Non
     assert not (project / "backend/app/analytics").exists()
 
 
-def test_missing_instrumented_module_is_a_config_error_writing_nothing(project: Path) -> None:
-    """A plan key naming no module is a bad value of the plan: one line naming the key and the
-    file, exit 2, and nothing written (no layer, no documents, no manifest)."""
-    (project / "backend/app/api/ai_blocks.py").unlink()
+@pytest.mark.parametrize("folder", [False, True], ids=["deleted", "folder"])
+@pytest.mark.parametrize("table", [False, True], ids=["default", "table"])
+def test_missing_instrumented_module_is_a_config_error_writing_nothing(
+    project: Path, table: bool, folder: bool
+) -> None:
+    """A plan key naming no module (none there, or a folder) is a bad value of the plan: one
+    line naming the config file as the plan's other errors do, the key and the file, exit 2,
+    nothing written (no layer, no documents, no manifest). The key's default (no instrument
+    table) is said to be the default, with the table to add."""
+    config = project / "pyproject.toml"
+    if table:
+        config.write_text(
+            config.read_text() + '\n[tool.telemetry-scaffold.instrument]\n"api/ai_blocks.py" = '
+            '"ai_block_used"\n'
+        )
+    module = project / "backend/app/api/ai_blocks.py"
+    module.unlink()
+    if folder:
+        module.mkdir()
+    what = "is a folder, not a module" if folder else "not found"
+    if table:
+        expected = (
+            f'{config}: [tool.telemetry-scaffold] instrument."api/ai_blocks.py": '
+            f"backend/app/api/ai_blocks.py {what}; restore it, or change or drop that key"
+        )
+    else:
+        expected = (
+            f"{config}: the default instrument 'api/ai_blocks.py' (no "
+            "[tool.telemetry-scaffold.instrument] table): backend/app/api/ai_blocks.py "
+            f"{what}; add an `[tool.telemetry-scaffold.instrument]` table"
+        )
     before = snapshot(project)
     for flags in ((), ("--check",)):
         result = run("generate", "--root", str(project), *flags)
         assert result.exit_code == 2, result.stdout
         assert result.stderr.count("\n") == 1, result.stderr
-        assert (
-            "pyproject.toml: [tool.telemetry-scaffold.instrument] 'api/ai_blocks.py': "
-            "backend/app/api/ai_blocks.py not found; restore it, or change or drop that key"
-        ) in result.stderr
+        assert expected in result.stderr, result.stderr
         assert snapshot(project) == before
 
 

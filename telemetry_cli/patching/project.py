@@ -7,6 +7,7 @@ written here; :mod:`telemetry_cli.sync` does that.
 
 import ast
 import functools
+import json
 import os
 import posixpath
 import re
@@ -17,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from telemetry_cli.app_entry import AppEntry
-from telemetry_cli.console import quoted
+from telemetry_cli.console import quoted, shown_path
 from telemetry_cli.errors import ConfigError, PatchError, UserError
 from telemetry_cli.files import (
     BOM,
@@ -1663,11 +1664,14 @@ class _Analysis:
     def _absent(self, name: str, relative: str) -> bool:
         """Whether no file at all is where the plan names an ``instrument`` module.
 
-        One that cannot be read, or that a package shadows, is there and may hold inserted code.
+        One that cannot be read, or that a package shadows, is there and may hold inserted code;
+        a folder there is no module.
         """
+        path = self.plan.root / relative
+        if path.is_dir():
+            return True  # a folder at the module's path: no module to patch or to take out of
         if self.index.failure(name) is not None or self.index.module(name) is not None:
             return False
-        path = self.plan.root / relative
         return not (path.exists() or path.is_symlink())
 
     def _take_out_unrecorded(self, event_types: frozenset[str] | None) -> None:
@@ -1991,11 +1995,26 @@ def _absent_module(plan: Plan, key: str, relative: str, recorded: str | None) ->
 
     ``recorded``: the event type the manifest records for it (instrumented by an earlier run,
     deleted or moved since), else None (never instrumented: a typo, a module not written yet).
+    The config file is named as the plan's other errors name it (:func:`shown_path`); a key the
+    user never wrote (no ``instrument`` table: the key's default) is said to be the default.
     """
+    config = shown_path(plan.config_file)
+    table = f"[tool.{TOOL_SECTION}.instrument]"
+    what = (
+        f"{relative} is a folder, not a module"
+        if (plan.root / relative).is_dir()
+        else f"{relative} not found"
+    )
     since = " (instrumented before, deleted or moved since)" if recorded is not None else ""
+    if plan.instrument_default:
+        return (
+            f"{config}: the default instrument {quoted(key)} (no {table} table): {what}{since}; "
+            f'add an `{table}` table naming your route modules ("routes.py" = "<event type>"), '
+            "then rerun"
+        )
     return (
-        f"{plan.config_shown}: [tool.{TOOL_SECTION}.instrument] {quoted(key)}: {relative} not "
-        f"found{since}; restore it, or change or drop that key, then rerun"
+        f"{config}: [tool.{TOOL_SECTION}] instrument.{json.dumps(key, ensure_ascii=False)}: "
+        f"{what}{since}; restore it, or change or drop that key, then rerun"
     )
 
 
