@@ -331,3 +331,32 @@ def test_a_star_import_whose_all_leaves_the_name_out_does_not_bind_it(tmp_path: 
     result = run("init", "--root", str(root), "--dry-run")
     assert 'app = "depot.served:app"' not in result.stdout, result.stdout
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("deleted", [False, True], ids=["kept", "deleted"])
+def test_an_app_key_on_a_star_re_export_honours_a_del(tmp_path: Path, deleted: bool) -> None:
+    """`app = "depot.reexport:app"`, depot/reexport.py `from depot.served import *`: the app is
+    wired where depot/served.py builds it; a `del app` after the star import unbinds it, as
+    Python does, so the key names nothing there (exit 2, nothing written)."""
+    root = tmp_path / "project"
+    reexport = "from depot.served import *\n" + ("\ndel app\n" if deleted else "")
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name="app", extra=""),
+            "depot/reexport.py": reexport,
+            "pyproject.toml": '[project]\nname = "depot"\n\n[tool.telemetry-scaffold]\n'
+            'backend = "."\napp-package = "depot"\napp = "depot.reexport:app"\n'
+            '\n[tool.telemetry-scaffold.instrument]\n"views.py" = "ai_block_used"\n',
+        },
+    )
+    before = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    if not deleted:
+        assert generated.exit_code == 0, generated.stdout + generated.stderr
+        assert "include_router(telemetry_router" in (root / "depot/served.py").read_text()
+        return
+    assert generated.exit_code == 2, generated.stdout
+    assert "depot/reexport.py has no top-level `app`" in generated.stderr, generated.stderr
+    assert snapshot(root) == before

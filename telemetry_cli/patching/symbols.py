@@ -627,6 +627,19 @@ def deleted_names(statement: ast.Delete) -> Iterator[str]:
             stack.extend(target.elts)
 
 
+def _deleted_after(tree: ast.Module, statement: ast.stmt, name: str) -> bool:
+    """Whether a ``del`` of the module's top level unbinds ``name`` after ``statement``.
+
+    ``from pkg.app import *`` then ``del app``: the module holds no ``app``. A ``del`` in an
+    ``if`` or ``try`` may not run (the name may stay bound); an assignment after the ``del``
+    binds the module's own name, found in its bindings before any star import is looked at.
+    """
+    return any(
+        isinstance(top, ast.Delete) and top.lineno > statement.lineno and name in deleted_names(top)
+        for top in tree.body
+    )
+
+
 def parameters_of(signature: ast.arguments) -> tuple[ast.arg, ...]:
     """The parameters ``signature`` binds, of a ``def`` or a ``lambda`` (``*args`` too)."""
     stars = (star for star in (signature.vararg, signature.kwarg) if star is not None)
@@ -2116,6 +2129,8 @@ class PackageIndex:
         """What a ``from <module> import *`` of ``model`` binds ``name`` to, if one does."""
         for source, statement in model.star_imports:
             if self._exports(source, name, frozenset({model.name})):
+                if _deleted_after(model.tree, statement, name):
+                    return None  # `from pkg.app import *` then `del app`: unbound again
                 return Binding(
                     "import", name, model.scope, statement=statement, target=f"{source}.{name}"
                 )
@@ -2138,7 +2153,11 @@ class PackageIndex:
             return False
         if name in module.scope.bindings:
             return True
-        return any(self._exports(inner, name, seen | {source}) for inner, _ in module.star_imports)
+        # The latest star import binding the name is the one it holds, unless a `del` follows.
+        for inner, statement in module.star_imports:
+            if self._exports(inner, name, seen | {source}):
+                return not _deleted_after(module.tree, statement, name)
+        return False
 
     def modules_holding(
         self, word: str | re.Pattern[str], names: Iterable[str]
