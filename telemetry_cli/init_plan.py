@@ -2859,13 +2859,16 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
 def _star_names(index: PackageIndex, source: str, seen: set[str]) -> set[str]:
     """The names ``from <source> import *`` binds, for a module of the package (else none).
 
-    Its literal ``__all__``, else its public top-level names and those its own star imports
-    bring (a cycle of star imports is cut).
+    Its literal ``__all__`` (with its literal extensions), else its public top-level names and
+    those its own star imports bring (a cycle of star imports is cut); none when what its
+    ``__all__`` lists is not known.
     """
     imported = index.module(source)
     if imported is None or source in seen:
         return set()
     seen.add(source)
+    if imported.exports_unknown:
+        return set()  # an `__all__` changed other than literally: no name is known bound
     if imported.exported is not None:
         return set(imported.exported)
     names = {name for name in imported.scope.bindings if not name.startswith("_")}

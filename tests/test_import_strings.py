@@ -360,3 +360,96 @@ def test_an_app_key_on_a_star_re_export_honours_a_del(tmp_path: Path, deleted: b
     assert generated.exit_code == 2, generated.stdout
     assert "depot/reexport.py has no top-level `app`" in generated.stderr, generated.stderr
     assert snapshot(root) == before
+
+
+RUN_STARRED = (
+    "import uvicorn\n\nfrom {source} import *\n\n"
+    "if __name__ == '__main__':\n    uvicorn.run(app, port=8000)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '__all__ = ["router"]\n__all__ += ["app"]\n',
+        '__all__ = ["router"]\n__all__.append("app")\n',
+        '__all__ = ["router"]\n__all__.extend(("app",))\n',
+        '__all__ = ["router"] + ["app"]\n',
+    ],
+    ids=["iadd", "append", "extend", "sum"],
+)
+def test_a_star_import_follows_literal_extensions_of_all(tmp_path: Path, extra: str) -> None:
+    """`__all__` extended by literals at the top level lists `app`: `from depot.served import
+    *` binds it, and run.py's app is `depot.served:app`, not the other module's."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name="app", extra=extra),
+            "run.py": RUN_STARRED.format(source="depot.served"),
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "depot.served:app"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "source"),
+    [
+        (
+            {
+                "depot/served.py": "import os\n__all__ = ['router']\nif os.environ.get('X'):\n"
+                "    __all__ += ['app']\n"
+            },
+            "depot.served",
+        ),
+        (
+            {
+                "depot/served.py": "__all__ = ['router']\n\n\ndef more() -> None:\n"
+                "    global __all__\n    __all__ = ['app']\n\n\nmore()\n"
+            },
+            "depot.served",
+        ),
+        ({"depot/served.py": "__all__ = list(('router', 'app'))\n"}, "depot.served"),
+        (
+            {"depot/served.py": "__all__ = ['router', 'app']\n__all__.remove('app')\n"},
+            "depot.served",
+        ),
+        (
+            {
+                "depot/__init__.py": "__all__ = ['app']\n\n\n"
+                "def __getattr__(name: str) -> object:\n    if name == 'app':\n"
+                "        from depot.served import app\n\n        return app\n"
+                "    raise AttributeError(name)\n"
+            },
+            "depot",
+        ),
+    ],
+    ids=["conditional", "in-a-function", "not-literal", "removed", "lazy-getattr"],
+)
+def test_a_star_import_of_an_all_not_known_names_nothing(
+    tmp_path: Path, files: dict[str, str], source: str
+) -> None:
+    """`__all__` changed under a condition, in a function, by a call or a removal, or listing
+    a name a lazy `__getattr__` makes: what the star import binds is not known, so run.py's
+    `app` is not taken from it (the plan never names `depot.served:app` or `depot:app`)."""
+    root = tmp_path / "project"
+    served = {
+        path: (STARRED.format(name="app", extra=text) if path == "depot/served.py" else text)
+        for path, text in files.items()
+    }
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name="app", extra=""),
+            **served,
+            "run.py": RUN_STARRED.format(source=source),
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert "Traceback" not in result.stderr
+    assert 'app = "depot.served:app"' not in result.stdout, result.stdout
+    assert 'app = "depot:app"' not in result.stdout, result.stdout
