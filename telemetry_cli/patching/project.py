@@ -1480,7 +1480,11 @@ class _Analysis:
                         self.vanished.add(old)
                     self._skip(relative, "not found; skipped, nothing to take out")
                     continue
-                if not self.removing and self._absent(name, relative):
+                if not self.removing and (
+                    # A folder at the module's path: no module for generate to patch (remove
+                    # says what it found there, keeping the layer its lines may still use).
+                    (plan.root / relative).is_dir() or self._absent(name, relative)
+                ):
                     # A plan key naming no file is a bad value of the plan (exit 2), said before
                     # anything is written: going on would write the layer, the documents and the
                     # manifest for a plan that cannot be carried out, half of it.
@@ -1664,14 +1668,11 @@ class _Analysis:
     def _absent(self, name: str, relative: str) -> bool:
         """Whether no file at all is where the plan names an ``instrument`` module.
 
-        One that cannot be read, or that a package shadows, is there and may hold inserted code;
-        a folder there is no module.
+        One that cannot be read, or that a package shadows, is there and may hold inserted code.
         """
-        path = self.plan.root / relative
-        if path.is_dir():
-            return True  # a folder at the module's path: no module to patch or to take out of
         if self.index.failure(name) is not None or self.index.module(name) is not None:
             return False
+        path = self.plan.root / relative
         return not (path.exists() or path.is_symlink())
 
     def _take_out_unrecorded(self, event_types: frozenset[str] | None) -> None:
