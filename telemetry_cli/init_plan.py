@@ -14,7 +14,7 @@ import re
 import shlex
 import sys
 import tomllib
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -94,8 +94,10 @@ from telemetry_cli.patching.symbols import (
     Scope,
     analysis_run,
     assigned_targets,
+    assignment_expressions,
     block_statements,
     call_argument,
+    deleted_names,
     names_bound,
     parse,
     statement_blocks,
@@ -2478,6 +2480,7 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
     targets: set[str] = set()
     ignore = GitIgnore(root)
     ignore.read(root)
+    stars = functools.partial(_star_binds, root, ignore)
     # A package's `__main__.py` is a runner at the top too: `python -m launch` runs it there.
     runners = sorted(root.glob("*.py")) + sorted(root.glob("*/__main__.py"))
     for path in runners:
@@ -2507,7 +2510,7 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
         # already; a script of another name (`run.py`) only points at the app it imports. A
         # package's `__main__.py` runs as `pkg.__main__`: its relative imports are the package's.
         module = path.stem if path.parent == root else f"{path.parent.name}.{path.stem}"
-        named = _call_targets(*served, module, follow=path.name not in _FLAT_MODULES)
+        named = _call_targets(*served, module, follow=path.name not in _FLAT_MODULES, stars=stars)
         if named is None:
             return None
         targets.update(named)
@@ -2516,7 +2519,11 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
         served = None if data is None else _served_targets(data, function)
         if served is not None:
             named = _call_targets(
-                *served, module, follow=True, own=_module_apps(root, module, ignore)
+                *served,
+                module,
+                follow=True,
+                own=_module_apps(root, module, ignore),
+                stars=stars,
             )
             if named is None:
                 return None
@@ -2741,7 +2748,8 @@ def _script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
     if served is None:
         return set()
     module = path.stem
-    named = _call_targets(*served, module, follow=True)
+    stars = functools.partial(_star_binds, folder, ignore)
+    named = _call_targets(*served, module, follow=True, stars=stars)
     if named is None:
         return set()
     for call in served[1]:
@@ -2754,7 +2762,7 @@ def _script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
             attribute = found[1] if found is not None and own else None
         else:
             attribute = None
-        if attribute is not None and _imported_name(served[0], attribute, module) is None:
+        if attribute is not None and _imported_name(served[0], attribute, module, stars) is None:
             named.add(f"{module}:{attribute}")  # built by the script itself
     return named
 
@@ -2777,7 +2785,8 @@ def _run_module_targets(folder: Path, module: str, ignore: GitIgnore) -> set[str
     if served is None:
         return set()
     name = f"{module}.__main__" if script else module
-    return _call_targets(*served, name, follow=True) or set()
+    stars = functools.partial(_star_binds, folder, ignore)
+    return _call_targets(*served, name, follow=True, stars=stars) or set()
 
 
 def _command_lines(text: str) -> list[str]:
@@ -2839,6 +2848,10 @@ def _gunicorn_app(data: bytes) -> set[str]:
     return named
 
 
+#: Whether ``from <module> import *`` binds a name: ``(module, name)``, see :func:`_star_binds`.
+_StarBinds = Callable[[str, str], bool]
+
+
 #: Server arguments that move the folder the app is imported from: uvicorn's, granian's.
 _IMPORT_ROOT_ARGUMENTS = frozenset({"app_dir", "working_dir"})
 
@@ -2850,6 +2863,7 @@ def _call_targets(
     *,
     follow: bool,
     own: Collection[str] = (),
+    stars: _StarBinds | None = None,
 ) -> set[str] | None:
     """The import strings the server calls of module ``module_name`` serve.
 
@@ -2862,7 +2876,8 @@ def _call_targets(
     served from it too when named (a console script's function in the app's module,
     ``pkg.web:start`` serving ``api`` of ``pkg.web``); a name holding anything else (an import
     string, a setting) names no app, as a runner script's own app is found as the app of its
-    module already.
+    module already. ``stars``: whether a star import binds a name (:func:`_star_binds`), so
+    that an app a ``from pkg.app import *`` brings is served from ``pkg.app`` too.
     """
     targets: set[str] = set()
     for call in calls:
@@ -2873,7 +2888,7 @@ def _call_targets(
         if held is not None and _import_string(f"{module_name}:{held}") is not None:
             # The app object itself (`uvicorn.run(app)`, `uvicorn.run(service.api)`): served
             # where it is imported from.
-            imported = _imported_path(tree, held, module_name) if follow else None
+            imported = _imported_path(tree, held, module_name, stars) if follow else None
             if imported is not None:
                 targets.add(imported)
             elif held in own and held not in _bound_around(tree, call.call):
@@ -2888,7 +2903,7 @@ def _call_targets(
         if module in (module_name, MAIN_MODULE):
             # The runner's own name (`"__main__:app"` too): an app it imports is served
             # from the module it is imported from; one it builds is its own (no runner).
-            imported = _imported_path(tree, attribute, module_name) if follow else None
+            imported = _imported_path(tree, attribute, module_name, stars) if follow else None
             if imported is not None:
                 targets.add(imported)
             elif attribute in own:
@@ -2918,13 +2933,15 @@ def _bound_around(tree: ast.Module, node: ast.expr) -> set[str]:
     return bound
 
 
-def _imported_path(tree: ast.Module, path: str, module_name: str) -> str | None:
+def _imported_path(
+    tree: ast.Module, path: str, module_name: str, stars: _StarBinds | None = None
+) -> str | None:
     """The import string of attribute path ``path`` (``service.api``), through its first name.
 
     ``"pkg.main:service.api"`` when ``tree`` imports ``from pkg.main import service``; else None.
     """
     head, dot, rest = path.partition(".")
-    imported = _imported_name(tree, head, module_name)
+    imported = _imported_name(tree, head, module_name, stars)
     return None if imported is None else f"{imported}{dot}{rest}"
 
 
@@ -3078,12 +3095,12 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
     """The names ``model``'s module binds when imported (not run as a script), as ``dir`` lists.
 
     Its top level in source order, into its ``if``/``try``/``with``/loop blocks: assignments,
-    imports, definitions, loop and ``with`` targets; a ``del`` of the top level unbinds (one
-    in a block may not run: the name is kept). The body of an ``if __name__ == "__main__":``
-    guard does not run on import (``fastapi run`` imports the module), its ``else`` does.
-    ``from <module> import *`` binds that module's ``__all__``, else its public names (its
-    own star imports' too), for a module of the package; a library's star import binds
-    nothing read (no app of the package).
+    imports, definitions, loop and ``with`` targets, ``:=`` targets; a ``del`` of the top level
+    unbinds (``del app``, ``del (app,)``; one in a block may not run: the name is kept). The
+    body of an ``if __name__ == "__main__":`` guard does not run on import (``fastapi run``
+    imports the module), its ``else`` does. ``from <module> import *`` binds that module's
+    ``__all__``, else its public names (its own star imports' too), for a module of the
+    package; a library's star import binds nothing read (no app of the package).
     """
     guards = main_guards(model.tree.body)
     bound: set[str] = set()
@@ -3097,9 +3114,7 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
         if isinstance(statement, ast.Delete):
             if not any(statement is top for top in tops):
                 continue  # a `del` under an `if` or `try` may not run: the name may stay bound
-            bound.difference_update(
-                target.id for target in statement.targets if isinstance(target, ast.Name)
-            )
+            bound.difference_update(deleted_names(statement))
             continue
         if isinstance(statement, ast.ImportFrom) and any(
             alias.name == "*" for alias in statement.names
@@ -3107,6 +3122,13 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
             source = model.absolute_import(statement)
             bound.update(_star_names(index, source, set()) if source is not None else ())
             continue
+        if not isinstance(statement, DEFINITIONS):
+            # `(app := FastAPI())` binds `app` in the module, as an assignment does.
+            bound.update(
+                named.target.id
+                for named in assignment_expressions(statement)
+                if isinstance(named.target, ast.Name)
+            )
         heads: list[ast.AST]
         if isinstance(statement, DEFINITIONS):
             heads = [statement]
@@ -3133,13 +3155,16 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
 def _star_names(index: PackageIndex, source: str, seen: set[str]) -> set[str]:
     """The names ``from <source> import *`` binds, for a module of the package (else none).
 
-    Its literal ``__all__``, else its public top-level names and those its own star imports
-    bring (a cycle of star imports is cut).
+    Its literal ``__all__`` (with its literal extensions), else its public top-level names and
+    those its own star imports bring (a cycle of star imports is cut); none when what its
+    ``__all__`` lists is not known.
     """
     imported = index.module(source)
     if imported is None or source in seen:
         return set()
     seen.add(source)
+    if imported.exports_unknown:
+        return set()  # an `__all__` changed other than literally: no name is known bound
     if imported.exported is not None:
         return set(imported.exported)
     names = {name for name in imported.scope.bindings if not name.startswith("_")}
@@ -3148,18 +3173,25 @@ def _star_names(index: PackageIndex, source: str, seen: set[str]) -> set[str]:
     return names
 
 
-def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | None:
+def _imported_name(
+    tree: ast.Module, name: str, module_name: str = "", stars: _StarBinds | None = None
+) -> str | None:
     """``"pkg.main:app"`` when ``tree`` binds ``name`` by ``from pkg.main import app``, else None.
 
     Only an import at module level, the one name bound there (a later assignment makes it the
     module's own); a relative one (``from .main import app``) only when the module's dotted
-    name ``module_name`` is known.
+    name ``module_name`` is known. With ``stars``, a ``from pkg.main import *`` binding
+    ``name`` (as ``stars`` judges: :func:`_star_binds`) counts too, as Python binds it.
     """
     found: str | None = None
     package = module_name.split(".")[:-1]
     for statement in tree.body:
         if not isinstance(statement, ast.ImportFrom):
             pass
+        elif any(alias.name == "*" for alias in statement.names):
+            source = _from_source(statement, package)
+            if stars is not None and source is not None and stars(source, name):
+                found = f"{source}:{name}"
         elif statement.level == 0 and statement.module:
             for alias in statement.names:
                 if (alias.asname or alias.name) == name:
@@ -3175,6 +3207,33 @@ def _imported_name(tree: ast.Module, name: str, module_name: str = "") -> str | 
         ):
             found = None
     return found
+
+
+def _from_source(statement: ast.ImportFrom, package: list[str]) -> str | None:
+    """The module ``statement`` imports from, relative ones from ``package`` (None: unknown)."""
+    if statement.level == 0:
+        return statement.module
+    if statement.level > len(package):
+        return None  # above the top of the known package
+    base = package[: len(package) - statement.level + 1]
+    return ".".join([*base, *([statement.module] if statement.module else [])]) or None
+
+
+def _star_binds(folder: Path, ignore: GitIgnore, source: str, name: str) -> bool:
+    """Whether ``from <source> import *`` run from ``folder`` binds ``name``.
+
+    ``source`` a module of ``folder`` (or of its ``src/``), read by the module model as the
+    FastAPI CLI's lookup reads star imports (:func:`_star_names`: its ``__all__`` when given,
+    else its public names); a library's module binds no app of the project.
+    """
+    found = _module_file(folder, source, ignore)
+    if found is None:
+        return False
+    index = PackageIndex(BackendReader(folder, found[0].relative_to(folder).as_posix()).read)
+    try:
+        return name in _star_names(index, source, set())
+    finally:
+        index.close()  # its models freed now; the tree stays for the run (see analysis_run)
 
 
 #: Files whose command lines start the server (`CMD ["uvicorn", ...]`

@@ -383,6 +383,7 @@ def _validate_instrument(value: object, scope: _Scope) -> tuple[tuple[str, str],
         raise scope.fail("instrument", "the same module is listed twice")
     scope.values["capture"] = tuple(sorted(capture))
     scope.values["capture_from"] = tuple(sorted(capture_from))
+    scope.values["instrument_default"] = "instrument" not in scope.table
     return tuple(sorted(instrument))
 
 
@@ -819,6 +820,9 @@ class Plan(NamedTuple):
     app_source: str | None = None
     capture: tuple[tuple[str, tuple[str, ...]], ...] = ()
     capture_from: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # No `instrument` table in the config: `instrument` is the key's default, which a message
+    # about one of its modules says (the user never wrote that module's name).
+    instrument_default: bool = False
 
     def event(self, event_type: str) -> EventSpec | None:
         """The declared event ``event_type`` (None for a free-form one)."""

@@ -427,11 +427,73 @@ def test_no_app_anywhere_is_a_config_error_writing_nothing(project: Path) -> Non
     assert not (project / "backend/app/analytics").exists()
 
 
-def test_missing_instrumented_module_is_reported(project: Path) -> None:
+@pytest.mark.parametrize("folder", [False, True], ids=["deleted", "folder"])
+@pytest.mark.parametrize("table", [False, True], ids=["default", "table"])
+def test_missing_instrumented_module_is_a_config_error_writing_nothing(
+    project: Path, table: bool, folder: bool
+) -> None:
+    """A plan key naming no module (none there, or a folder) is a bad value of the plan: one
+    line naming the config file as the plan's other errors do, the key and the file, exit 2,
+    nothing written (no layer, no documents, no manifest). The key's default (no instrument
+    table) is said to be the default, with the table to add."""
+    config = project / "pyproject.toml"
+    if table:
+        config.write_text(
+            config.read_text() + '\n[tool.telemetry-scaffold.instrument]\n"api/ai_blocks.py" = '
+            '"ai_block_used"\n'
+        )
+    module = project / "backend/app/api/ai_blocks.py"
+    module.unlink()
+    if folder:
+        module.mkdir()
+    what = "is a folder, not a module" if folder else "not found"
+    if table:
+        expected = (
+            f'{config}: [tool.telemetry-scaffold] instrument."api/ai_blocks.py": '
+            f"backend/app/api/ai_blocks.py {what}; restore it, or change or drop that key"
+        )
+    else:
+        expected = (
+            f"{config}: the default instrument 'api/ai_blocks.py' (no "
+            "[tool.telemetry-scaffold.instrument] table): backend/app/api/ai_blocks.py "
+            f"{what}; add an `[tool.telemetry-scaffold.instrument]` table"
+        )
+    before = snapshot(project)
+    for flags in ((), ("--check",)):
+        result = run("generate", "--root", str(project), *flags)
+        assert result.exit_code == 2, result.stdout
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert expected in result.stderr, result.stderr
+        assert snapshot(project) == before
+
+
+def test_an_instrumented_module_deleted_since_keeps_the_manifest_as_it_was(
+    project: Path,
+) -> None:
+    """The module a run instrumented, deleted by the user: generate says so on one line (exit
+    2) without rewriting the manifest half-way; with the key dropped it runs, and the manifest
+    no longer lists the module."""
+    generated(project)
+    manifest = project / ".telemetry-scaffold.json"
+    recorded = manifest.read_bytes()
+    assert b"api/ai_blocks.py" in recorded
     (project / "backend/app/api/ai_blocks.py").unlink()
+    before = snapshot(project)
     result = run("generate", "--root", str(project))
-    assert result.exit_code == 1
-    assert "backend/app/api/ai_blocks.py: not found" in result.stdout
+    assert result.exit_code == 2, result.stdout
+    assert "(instrumented before, deleted or moved since)" in result.stderr, result.stderr
+    assert "'api/ai_blocks.py'" in result.stderr
+    assert snapshot(project) == before
+    config = project / "pyproject.toml"
+    text = config.read_text()
+    config.write_text(
+        text[: text.index("[tool.telemetry-scaffold]")]
+        + "[tool.telemetry-scaffold]\ninstrument = {}\n"
+    )
+    dropped = run("generate", "--root", str(project))
+    assert dropped.exit_code == 0, dropped.stdout + dropped.stderr
+    assert b"api/ai_blocks.py" not in manifest.read_bytes()
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
 
 
 def test_crlf_and_bom_survive_patching(project: Path) -> None:

@@ -258,3 +258,198 @@ def test_a_path_through_a_submodule_names_its_app(tmp_path: Path, extra: dict[st
         return
     assert result.exit_code == 0, result.stderr
     assert 'app = "depot.main:admin"' in result.stdout, result.stdout
+
+
+STARRED = """from fastapi import FastAPI
+
+from depot.views import router
+
+{name} = FastAPI()
+{name}.include_router(router)
+{extra}"""
+
+# A second app, the one a plan falling back on `main.py` would take instead.
+DECOY = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "runner"),
+    [
+        ("app", "", "from depot.served import *\n\nif __name__ == '__main__':\n"),
+        (
+            "_api",
+            '__all__ = ["_api", "router"]\n',
+            "from depot.served import *\n\nif __name__ == '__main__':\n",
+        ),
+        (
+            "app",
+            "",
+            "from depot.reexport import *\n\nif __name__ == '__main__':\n",
+        ),
+    ],
+    ids=["public-name", "all-lists-private-name", "star-of-a-star"],
+)
+def test_a_runner_serving_an_app_a_star_import_binds_names_its_module(
+    tmp_path: Path, name: str, extra: str, runner: str
+) -> None:
+    """`from depot.served import *` then `uvicorn.run(app)`: Python binds `app` from that
+    module (its `__all__` when given, else its public names, through a star import of a star
+    import too): init names `depot.served:<name>`, not the other module's app."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name=name, extra=extra),
+            "depot/reexport.py": "from depot.served import *\n",
+            "run.py": f"import uvicorn\n\n{runner}    uvicorn.run({name}, port=8000)\n",
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    plan = (root / "pyproject.toml").read_text()
+    target = "depot.reexport" if "reexport" in runner else "depot.served"
+    assert f'app = "{target}:{name}"' in plan, plan
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "include_router(telemetry_router" in (root / "depot/served.py").read_text()
+
+
+def test_a_star_import_whose_all_leaves_the_name_out_does_not_bind_it(tmp_path: Path) -> None:
+    """`__all__ = ["router"]` in the starred module: `from depot.served import *` binds no
+    `app` in run.py, so run.py names no app there (the plan does not take `depot.served`)."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name="app", extra='__all__ = ["router"]\n'),
+            "run.py": "import uvicorn\n\nfrom depot.served import *\n\n"
+            "if __name__ == '__main__':\n    uvicorn.run(app, port=8000)\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert 'app = "depot.served:app"' not in result.stdout, result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("deleted", [False, True], ids=["kept", "deleted"])
+def test_an_app_key_on_a_star_re_export_honours_a_del(tmp_path: Path, deleted: bool) -> None:
+    """`app = "depot.reexport:app"`, depot/reexport.py `from depot.served import *`: the app is
+    wired where depot/served.py builds it; a `del app` after the star import unbinds it, as
+    Python does, so the key names nothing there (exit 2, nothing written)."""
+    root = tmp_path / "project"
+    reexport = "from depot.served import *\n" + ("\ndel app\n" if deleted else "")
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name="app", extra=""),
+            "depot/reexport.py": reexport,
+            "pyproject.toml": '[project]\nname = "depot"\n\n[tool.telemetry-scaffold]\n'
+            'backend = "."\napp-package = "depot"\napp = "depot.reexport:app"\n'
+            '\n[tool.telemetry-scaffold.instrument]\n"views.py" = "ai_block_used"\n',
+        },
+    )
+    before = snapshot(root)
+    generated = run("generate", "--root", str(root))
+    if not deleted:
+        assert generated.exit_code == 0, generated.stdout + generated.stderr
+        assert "include_router(telemetry_router" in (root / "depot/served.py").read_text()
+        return
+    assert generated.exit_code == 2, generated.stdout
+    assert "depot/reexport.py has no top-level `app`" in generated.stderr, generated.stderr
+    assert snapshot(root) == before
+
+
+RUN_STARRED = (
+    "import uvicorn\n\nfrom {source} import *\n\n"
+    "if __name__ == '__main__':\n    uvicorn.run(app, port=8000)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '__all__ = ["router"]\n__all__ += ["app"]\n',
+        '__all__ = ["router"]\n__all__.append("app")\n',
+        '__all__ = ["router"]\n__all__.extend(("app",))\n',
+        '__all__ = ["router"] + ["app"]\n',
+    ],
+    ids=["iadd", "append", "extend", "sum"],
+)
+def test_a_star_import_follows_literal_extensions_of_all(tmp_path: Path, extra: str) -> None:
+    """`__all__` extended by literals at the top level lists `app`: `from depot.served import
+    *` binds it, and run.py's app is `depot.served:app`, not the other module's."""
+    root = tmp_path / "project"
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name="app", extra=extra),
+            "run.py": RUN_STARRED.format(source="depot.served"),
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "depot.served:app"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "source"),
+    [
+        (
+            {
+                "depot/served.py": "import os\n__all__ = ['router']\nif os.environ.get('X'):\n"
+                "    __all__ += ['app']\n"
+            },
+            "depot.served",
+        ),
+        (
+            {
+                "depot/served.py": "__all__ = ['router']\n\n\ndef more() -> None:\n"
+                "    global __all__\n    __all__ = ['app']\n\n\nmore()\n"
+            },
+            "depot.served",
+        ),
+        ({"depot/served.py": "__all__ = list(('router', 'app'))\n"}, "depot.served"),
+        (
+            {"depot/served.py": "__all__ = ['router', 'app']\n__all__.remove('app')\n"},
+            "depot.served",
+        ),
+        (
+            {
+                "depot/__init__.py": "__all__ = ['app']\n\n\n"
+                "def __getattr__(name: str) -> object:\n    if name == 'app':\n"
+                "        from depot.served import app\n\n        return app\n"
+                "    raise AttributeError(name)\n"
+            },
+            "depot",
+        ),
+    ],
+    ids=["conditional", "in-a-function", "not-literal", "removed", "lazy-getattr"],
+)
+def test_a_star_import_of_an_all_not_known_names_nothing(
+    tmp_path: Path, files: dict[str, str], source: str
+) -> None:
+    """`__all__` changed under a condition, in a function, by a call or a removal, or listing
+    a name a lazy `__getattr__` makes: what the star import binds is not known, so run.py's
+    `app` is not taken from it (the plan never names `depot.served:app` or `depot:app`)."""
+    root = tmp_path / "project"
+    served = {
+        path: (STARRED.format(name="app", extra=text) if path == "depot/served.py" else text)
+        for path, text in files.items()
+    }
+    _write(
+        root,
+        DECOY,
+        {
+            "depot/served.py": STARRED.format(name="app", extra=""),
+            **served,
+            "run.py": RUN_STARRED.format(source=source),
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert "Traceback" not in result.stderr
+    assert 'app = "depot.served:app"' not in result.stdout, result.stdout
+    assert 'app = "depot:app"' not in result.stdout, result.stdout

@@ -80,6 +80,9 @@ def test_a_run_lists_each_package_once(tmp_path: Path, monkeypatch: pytest.Monke
     # users each walked the package's folders again: one listing a run is shared.
     _copy_of_the_instrumented_module(tmp_path, skip_quiz=False)
     (tmp_path / "backend/app/api/ai_blocks.py").rename(tmp_path / "backend/app/api/moved.py")
+    # The plan follows the move (one naming a module not there is refused before any scan).
+    with (tmp_path / "pyproject.toml").open("a") as config:
+        config.write('instrument = { "api/moved.py" = "ai_block_used" }\n')
     listed: list[tuple[str, str, bool]] = []
     original = project.package_modules
 

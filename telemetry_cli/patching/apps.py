@@ -617,7 +617,7 @@ def _site_of_attribute(
             if site is None:
                 raise ConfigError(_direct_return(method))
             return site, True
-        if module.scope.bindings.get(head) is None:
+        if module.scope.lookup(head) is None:
             raise ConfigError(
                 f"{where}: {module.path} has no top-level `{head}`; fix {origin} in {config}"
             )
@@ -706,9 +706,13 @@ def _submodule_named(index: PackageIndex, package: str, name: str) -> bool:
 
 
 def _named_binding(module: ModuleModel, attribute: str, index: PackageIndex) -> Binding | None:
-    """What ``module.attribute`` is bound to, through the imports that re-export it."""
+    """What ``module.attribute`` is bound to, through the imports that re-export it.
+
+    Its module's own binding, else the one a ``from <module> import *`` makes, as Python
+    binds it (``__all__`` when given, else public names: :meth:`Scope.lookup`).
+    """
     seen: set[str] = set()
-    binding = module.scope.bindings.get(attribute)
+    binding = module.scope.lookup(attribute)
     while binding is not None and binding.kind == "import" and binding.target not in seen:
         seen.add(binding.target)
         _, binding = index.resolve(binding.target)
@@ -2253,6 +2257,16 @@ def _factory_site(
             return next(iter(distinct.values()))
         # `application = App(...)`, `return application.get_api()`: built in the class.
         return _returned_attribute_site(binding, index)
+    if any(
+        isinstance(node.value, ast.Name)
+        and node.value.id not in scope.bindings
+        and _module_app_returned(node, scope, index, entered) is not None
+        for node in returns
+    ):
+        # `if testing: local = FastAPI(); return local` then `return app`, the module's: which
+        # app a call hands out depends on its arguments, and wiring the local one leaves the
+        # other unwired (refused naming both, as a factory returning either of two apps is).
+        return None
     # `def setup_app(): app = create_app(); ...; return app`: the app create_app builds.
     return _value_site(built[-1], index, trust=False, entered=entered) or _here(built[-1])
 

@@ -7,6 +7,7 @@ written here; :mod:`telemetry_cli.sync` does that.
 
 import ast
 import functools
+import json
 import os
 import posixpath
 import re
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from telemetry_cli.app_entry import AppEntry
+from telemetry_cli.console import quoted, shown_path
 from telemetry_cli.errors import ConfigError, PatchError, UserError
 from telemetry_cli.files import (
     BOM,
@@ -76,7 +78,7 @@ from telemetry_cli.patching.symbols import (
     parse,
     raised_at_import,
 )
-from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, Plan, layer_dir, qualified
+from telemetry_cli.plan import DEFAULT_LAYER_PACKAGE, TOOL_SECTION, Plan, layer_dir, qualified
 from telemetry_cli.render import carries_header
 from telemetry_cli.vcs import ManifestHistory
 
@@ -1478,6 +1480,15 @@ class _Analysis:
                         self.vanished.add(old)
                     self._skip(relative, "not found; skipped, nothing to take out")
                     continue
+                if not self.removing and (
+                    # A folder at the module's path: no module for generate to patch (remove
+                    # says what it found there, keeping the layer its lines may still use).
+                    (plan.root / relative).is_dir() or self._absent(name, relative)
+                ):
+                    # A plan key naming no file is a bad value of the plan (exit 2), said before
+                    # anything is written: going on would write the layer, the documents and the
+                    # manifest for a plan that cannot be carried out, half of it.
+                    raise ConfigError(_absent_module(plan, module_path, relative, old))
                 message = _missing(plan, self.index, name, relative)
                 self._fail(relative, message)
                 if old is not None:
@@ -1978,6 +1989,34 @@ def _module_at(index: PackageIndex, backend: str, path: str) -> ModuleModel | No
     name = _module_name(backend, path)
     module = None if name is None else index.module(name)
     return module if module is not None and module.path == path else None
+
+
+def _absent_module(plan: Plan, key: str, relative: str, recorded: str | None) -> str:
+    """Why the ``instrument`` key ``key`` names no module (no file at ``relative``), one line.
+
+    ``recorded``: the event type the manifest records for it (instrumented by an earlier run,
+    deleted or moved since), else None (never instrumented: a typo, a module not written yet).
+    The config file is named as the plan's other errors name it (:func:`shown_path`); a key the
+    user never wrote (no ``instrument`` table: the key's default) is said to be the default.
+    """
+    config = shown_path(plan.config_file)
+    table = f"[tool.{TOOL_SECTION}.instrument]"
+    what = (
+        f"{relative} is a folder, not a module"
+        if (plan.root / relative).is_dir()
+        else f"{relative} not found"
+    )
+    since = " (instrumented before, deleted or moved since)" if recorded is not None else ""
+    if plan.instrument_default:
+        return (
+            f"{config}: the default instrument {quoted(key)} (no {table} table): {what}{since}; "
+            f'add an `{table}` table naming your route modules ("routes.py" = "<event type>"), '
+            "then rerun"
+        )
+    return (
+        f"{config}: [tool.{TOOL_SECTION}] instrument.{json.dumps(key, ensure_ascii=False)}: "
+        f"{what}{since}; restore it, or change or drop that key, then rerun"
+    )
 
 
 def _missing(plan: Plan, index: PackageIndex, name: str, relative: str) -> str:

@@ -389,6 +389,11 @@ class Scope:
         self._bind_block(self.node.body, bound, fallback=False)
         return bound
 
+    @cached_property
+    def _top_statements(self) -> frozenset[int]:
+        """The ids of the statements of the top of this scope's body (not of its blocks)."""
+        return frozenset(id(statement) for statement in self.node.body)
+
     def statements_on(self, line: int) -> list[ast.stmt]:
         """The statements of this scope's blocks written over ``line``, outermost first.
 
@@ -462,7 +467,20 @@ class Scope:
                 bound[name] = binding
 
     def _bind(self, statement: ast.stmt, bound: dict[str, Binding]) -> None:
-        if isinstance(statement, ast.ClassDef):
+        if self.module.has_assignment_expressions and not isinstance(statement, DEFINITIONS):
+            # `(app := FastAPI())`: bound in this scope, before the statement's own targets
+            # (`api = (app := FastAPI())` binds `app` first).
+            for walrus in assignment_expressions(statement):
+                if isinstance(walrus.target, ast.Name):
+                    name = walrus.target.id
+                    bound[name] = Binding("value", name, self, walrus.value, statement)
+        if isinstance(statement, ast.Delete):
+            # `del app`, `del (app,)`, `del [app, admin]` at the top of the scope's body unbinds
+            # (one in an `if` or `try` may not run: the name may stay bound).
+            if id(statement) in self._top_statements:
+                for name in deleted_names(statement):
+                    bound.pop(name, None)
+        elif isinstance(statement, ast.ClassDef):
             bound[statement.name] = Binding("class", statement.name, self, statement)
         elif isinstance(statement, FunctionNode):
             bound[statement.name] = Binding("function", statement.name, self, statement)
@@ -577,6 +595,106 @@ class Scope:
         """Every name a function body assigns anywhere (which makes it local to the function)."""
         walrus = self.module.has_assignment_expressions
         return set(self.bindings).union(bound_names(self.node.body, walrus=walrus))
+
+
+def assignment_expressions(statement: ast.stmt) -> Iterator[ast.NamedExpr]:
+    """The ``:=`` expressions of ``statement`` itself that bind in its scope.
+
+    Not those of the blocks it holds (statements of their own), nor of a ``lambda``. Nor those
+    of a comprehension: they bind in the scope around it too, but to a value read from the
+    comprehension's own names, which the scope cannot follow (a function's such name stays
+    an unbound local, see :attr:`Scope.unbound_locals`).
+    """
+    stack: list[ast.AST] = [
+        child for child in ast.iter_child_nodes(statement) if not isinstance(child, ast.stmt)
+    ]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.NamedExpr):
+            yield node
+        if not isinstance(
+            node, (ast.Lambda, ast.stmt, ast.ExceptHandler, ast.match_case, *COMPREHENSIONS)
+        ):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def deleted_names(statement: ast.Delete) -> Iterator[str]:
+    """The plain names ``statement`` deletes: ``app`` of ``del app``, ``del (app,)``, ``del [app]``.
+
+    Not an attribute or an item (``del app.state``, ``del apps[0]``): no name is unbound.
+    """
+    stack: list[ast.expr] = list(statement.targets)
+    while stack:
+        target = stack.pop()
+        if isinstance(target, ast.Name):
+            yield target.id
+        elif isinstance(target, ast.Tuple | ast.List):
+            stack.extend(target.elts)
+
+
+def _all_extension(statement: ast.stmt) -> tuple[ast.Name, list[str]] | None:
+    """The ``__all__`` name and the strings ``statement`` sets it to or adds to it, literally.
+
+    ``__all__ = [...]`` (annotated too) sets; ``__all__ += [...]``, ``__all__.append("x")``,
+    ``__all__.extend([...])`` add. None for any other statement (another form is not followed).
+    """
+    if isinstance(statement, ast.Assign):
+        target = statement.targets[0]
+        if len(statement.targets) == 1 and _is_all(target):
+            names = _literal_names(statement.value)
+            return None if names is None else (target, names)
+        return None
+    if isinstance(statement, ast.AnnAssign | ast.AugAssign):
+        name = statement.target
+        if not _is_all(name) or statement.value is None:
+            return None
+        if isinstance(statement, ast.AugAssign) and not isinstance(statement.op, ast.Add):
+            return None
+        names = _literal_names(statement.value)
+        return None if names is None else (name, names)
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return None
+    call = statement.value
+    method = call.func
+    if not isinstance(method, ast.Attribute) or call.keywords or len(call.args) != 1:
+        return None
+    held, argument = method.value, call.args[0]
+    if not _is_all(held):
+        return None
+    if method.attr == "append":
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+            return held, [argument.value]
+        return None
+    if method.attr == "extend":
+        names = _literal_names(argument)
+        return None if names is None else (held, names)
+    return None
+
+
+def _literal_names(value: ast.expr) -> list[str] | None:
+    """The strings of a list or tuple of string literals, or of a sum of them; else None."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        left, right = _literal_names(value.left), _literal_names(value.right)
+        return None if left is None or right is None else left + right
+    return string_list(value)
+
+
+def _is_all(node: ast.expr) -> TypeGuard[ast.Name]:
+    """Whether ``node`` is the plain name ``__all__``."""
+    return isinstance(node, ast.Name) and node.id == "__all__"
+
+
+def _deleted_after(tree: ast.Module, statement: ast.stmt, name: str) -> bool:
+    """Whether a ``del`` of the module's top level unbinds ``name`` after ``statement``.
+
+    ``from pkg.app import *`` then ``del app``: the module holds no ``app``. A ``del`` in an
+    ``if`` or ``try`` may not run (the name may stay bound); an assignment after the ``del``
+    binds the module's own name, found in its bindings before any star import is looked at.
+    """
+    return any(
+        isinstance(top, ast.Delete) and top.lineno > statement.lineno and name in deleted_names(top)
+        for top in tree.body
+    )
 
 
 def parameters_of(signature: ast.arguments) -> tuple[ast.arg, ...]:
@@ -1452,22 +1570,61 @@ class ModuleModel:
 
     @cached_property
     def exported(self) -> frozenset[str] | None:
-        """The names a literal module-level ``__all__`` lists; None without one."""
-        listed: frozenset[str] | None = None
+        """The names a literal module-level ``__all__`` lists; None without one.
+
+        Followed through literal extensions at the top level (``__all__ += ["app"]``,
+        ``__all__.append("app")``, ``__all__.extend(["app"])``). When :attr:`exports_unknown`,
+        what it lists is not known: this is None then too.
+        """
+        return None if self.exports_unknown else self._exports_read[0]
+
+    @cached_property
+    def exports_unknown(self) -> bool:
+        """Whether the module has an ``__all__`` whose names are not known from its text.
+
+        A value that is not a list of strings, or any other change to it (under an ``if``, in a
+        function, ``__all__.remove(...)``, ``del __all__``): what ``from <module> import *``
+        binds is then not known, and no name is taken as bound by it.
+        """
+        return self._exports_read[1]
+
+    @cached_property
+    def _exports_read(self) -> tuple[frozenset[str] | None, bool]:
+        """``__all__`` as the module's top level builds it, and whether that is unknown."""
+        if "__all__" not in self.text:
+            return None, False
+        listed: list[str] | None = None
+        read: set[int] = set()  # the `__all__` names of the statements followed
         for statement in self.tree.body:
-            if not (
-                isinstance(statement, ast.Assign)
-                and any(
-                    isinstance(target, ast.Name) and target.id == "__all__"
-                    for target in statement.targets
-                )
-            ):
-                continue
-            names = string_list(statement.value)
+            names = _all_extension(statement)
             if names is None:
-                return None
-            listed = frozenset(names)
-        return listed
+                continue
+            if isinstance(statement, ast.Assign | ast.AnnAssign):
+                listed = names[1]
+            elif listed is None:
+                return None, True  # extended before it is set (a NameError, or a star's `__all__`)
+            else:
+                listed.extend(names[1])
+            read.add(id(names[0]))
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                if not (isinstance(child, ast.Name) and child.id == "__all__") or id(child) in read:
+                    continue
+                if not isinstance(child.ctx, ast.Load) or isinstance(
+                    node, ast.Attribute | ast.Subscript
+                ):
+                    return None, True  # bound or changed another way: not known
+        if listed is None:
+            return None, False
+        if any(
+            isinstance(statement, FunctionNode) and statement.name == "__getattr__"
+            for statement in self.tree.body
+        ):
+            # A lazy `__getattr__`: a listed name the module does not bind is made on first use,
+            # whatever the hook returns; not known to be any name the model reads.
+            bound = self.scope.bindings
+            listed = [name for name in listed if name in bound]
+        return frozenset(listed), False
 
     @cached_property
     def lazy_exports(self) -> dict[str, tuple[str, ast.stmt]]:
@@ -2093,6 +2250,8 @@ class PackageIndex:
         """What a ``from <module> import *`` of ``model`` binds ``name`` to, if one does."""
         for source, statement in model.star_imports:
             if self._exports(source, name, frozenset({model.name})):
+                if _deleted_after(model.tree, statement, name):
+                    return None  # `from pkg.app import *` then `del app`: unbound again
                 return Binding(
                     "import", name, model.scope, statement=statement, target=f"{source}.{name}"
                 )
@@ -2109,13 +2268,19 @@ class PackageIndex:
         module = self.module(source)
         if module is None:
             return False
+        if module.exports_unknown:
+            return False  # an `__all__` changed other than literally: what it binds is not known
         if module.exported is not None:
             return name in module.exported
         if name.startswith("_"):
             return False
         if name in module.scope.bindings:
             return True
-        return any(self._exports(inner, name, seen | {source}) for inner, _ in module.star_imports)
+        # The latest star import binding the name is the one it holds, unless a `del` follows.
+        for inner, statement in module.star_imports:
+            if self._exports(inner, name, seen | {source}):
+                return not _deleted_after(module.tree, statement, name)
+        return False
 
     def modules_holding(
         self, word: str | re.Pattern[str], names: Iterable[str]
