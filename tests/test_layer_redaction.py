@@ -3342,6 +3342,85 @@ def test_a_setting_commands_ordinary_value_prose_and_a_metavar_are_kept(
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
+# The argument lists a log writes as text in other shapes (longer than a tool's 24 items, a
+# tuple's repr, spaced items, an object's repr as an item) and the tools' other spellings (7-Zip's
+# ``7zz``, RAR's and 7-Zip's switches in capitals, a runner by its path given options, a store's
+# value option given a quoted value after ``=``): each gives its secret as the plain shape does.
+_FILLER_ITEMS = ", ".join(f"'src/part{index}.txt'" for index in range(30))
+LIST_AND_SPELLING_TEXTS = [
+    "Command '[" + _FILLER_ITEMS + ", 'mysql', '-u', 'root', '-p{v}']' returned non-zero exit"
+    " status 1.",
+    "Command '['deploy', " + _FILLER_ITEMS + ", '--db-password', '{v}']' returned non-zero exit"
+    " status 1.",
+    "Command '('setx', 'API_KEY', '{v}')' returned non-zero exit status 1.",
+    "Command '('mysql', '-u', 'root', '-p{v}')' returned non-zero exit status 1.",
+    "Command '[ 'mysql' , '-u' , 'root' , '-p{v}' ]' returned non-zero exit status 1.",
+    "Command '[PosixPath('/usr/bin/mysql'), '-u', 'root', '-p{v}']' returned non-zero exit"
+    " status 1.",
+    "Command '['unzip', WindowsPath('C:/data/a.zip'), '-P', '{v}']' returned non-zero exit"
+    " status 82.",
+    "7zz a -p{v} x.7z dir",
+    "/usr/bin/7zz a -p{v} x.7z dir",
+    "7z a -P{v} x.7z dir",
+    "rar a -HP{v} a.rar dir",
+    "/usr/bin/sudo -u root setx API_KEY {v}",
+    'gh secret set DEPLOY --body="{v} x"',
+    "doppler secrets set DEPLOY --value='{v} x'",
+]
+# Their neighbours: a secret's flag given a scheme, a mode or a source's word (``--auth basic``,
+# ``--token next``, ``--password stdin``), a reference to the secret (Docker's ``--secret
+# id=...``), argparse's metavar naming the flag's word (``NEW_PASSWORD``), in a command line or
+# an argument list; and prose after an error message's prefix whose words call ``secret set``
+# a thing (``new``, ``a``, ``the``).
+FLAG_WORD_KEPT = [
+    "curl --auth basic https://api.example.com",
+    "Command '['curl', '--auth', 'basic', 'https://api.example.com']' returned non-zero exit"
+    " status 22.",
+    "Command '['tool', '--token', 'next']' returned non-zero exit status 1.",
+    "tool --token next --limit 50",
+    "docker login --password stdin registry.example.com",
+    "docker build --secret id=mysecret .",
+    "docker build --secret id=npmrc,src=$HOME/.npmrc -t app .",
+    "Command '['docker', 'build', '--secret', 'id=mysecret', '.']' returned non-zero exit"
+    " status 1.",
+    "['--password', 'NEW_PASSWORD']",
+    "usage: tool [-h] [--api-key YOUR_API_KEY]",
+    "Error: new secret set API_TOKEN rev-9f2c",
+    "error: a secret set API_TOKEN rev-9f2c",
+    "('Command', 'list', 'of', 'words')",
+]
+FLAG_WORD_LISTS_KEPT = [
+    ["curl", "--auth", "basic", "https://api.example.com"],
+    ["tool", "--token", "next"],
+    ["docker", "build", "--secret", "id=mysecret", "."],
+    ["tool", "--password", "NEW_PASSWORD"],
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", LIST_AND_SPELLING_TEXTS)
+def test_a_secret_in_a_listed_or_respelled_command_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", FLAG_WORD_KEPT)
+def test_a_secret_flags_word_a_reference_and_an_error_messages_prose_are_kept(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+@pytest.mark.parametrize("argv", FLAG_WORD_LISTS_KEPT)
+def test_an_argument_lists_flag_word_or_reference_is_kept(
+    layer: Layer, logger: Any, argv: list[str]
+) -> None:
+    assert logger.record("error_event", {"argv": argv}).payload == {"argv": argv}
+    assert layer.redaction.holds_secret(json.dumps(argv)) is False
+
+
 # A YAML anchor between a sensitive name and its value names the node, not the value: the value
 # after it is judged (a hostile hunt found these kept); an anchor alone, a kept value after one
 # and an alias give nothing away.
