@@ -3343,9 +3343,10 @@ def test_a_setting_commands_ordinary_value_prose_and_a_metavar_are_kept(
 
 
 # The argument lists a log writes as text in other shapes (longer than a tool's 24 items, a
-# tuple's repr, spaced items, an object's repr as an item) and the tools' other spellings (7-Zip's
-# ``7zz``, RAR's and 7-Zip's switches in capitals, a runner by its path given options, a store's
-# value option given a quoted value after ``=``): each gives its secret as the plain shape does.
+# tuple's repr, spaced items, an object's or a number's repr as an item) and the tools' other
+# spellings (7-Zip's ``7zz``, RAR's and 7-Zip's switches in capitals, a runner by its path given
+# options, a store's value option given a quoted value after ``=``): each gives its secret as
+# the plain shape does.
 _FILLER_ITEMS = ", ".join(f"'src/part{index}.txt'" for index in range(30))
 LIST_AND_SPELLING_TEXTS = [
     "Command '[" + _FILLER_ITEMS + ", 'mysql', '-u', 'root', '-p{v}']' returned non-zero exit"
@@ -3359,6 +3360,7 @@ LIST_AND_SPELLING_TEXTS = [
     " status 1.",
     "Command '['unzip', WindowsPath('C:/data/a.zip'), '-P', '{v}']' returned non-zero exit"
     " status 82.",
+    "Command '['mysql', '-P', 3306, '-u', 'root', '-p{v}']' returned non-zero exit status 1.",
     "7zz a -p{v} x.7z dir",
     "/usr/bin/7zz a -p{v} x.7z dir",
     "7z a -P{v} x.7z dir",
