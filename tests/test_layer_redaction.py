@@ -3423,6 +3423,107 @@ def test_an_argument_lists_flag_word_or_reference_is_kept(
     assert layer.redaction.holds_secret(json.dumps(argv)) is False
 
 
+# What the keep rules above must not keep (a re-review's leaks): a setting command after a word
+# that makes it a noun in prose is still a command (``new secret set ...``); a secret flag's
+# two-word name after an option (``--api key=...``); a reference's keys after any tool's secret
+# flag but a build tool's ``--secret``; a placeholder word or metavar that is not the whole
+# value, in capitals, or not the flag's own name; an argument list whose items are read only up
+# to one not understood.
+_LONG_ITEM = "'" + "x" * 600 + "'"
+KEEP_RULE_LEAK_TEXTS = [
+    "Error: new secret set API_KEY {v}",
+    "new secret set API_KEY {v}",
+    "Error: a CONFIG SET requirepass {v}",
+    "sudo -u root the secret set API_KEY {v}",
+    "Error: new secret set API_KEY --body {v}",
+    "tool --api key={v}",
+    "tool --private key={v}",
+    "tool --api key: {v}",
+    "tool --api key = {v}",
+    "tool --password mode={v}",
+    "tool --password uid={v}",
+    "tool --client-secret type={v}",
+    "tool --secret id={v}",
+    "tool --api-key 'auto {v}'",
+    "tool --token 'next level {v}'",
+    "tool --token next {v}",
+    "Command '['tool', '--password', 'id={v}']' returned non-zero exit status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', " + _LONG_ITEM + "]' returned non-zero exit"
+    " status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', 3.5e3]' returned non-zero exit status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', <object object at 0x7f>]' returned non-zero exit"
+    " status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', {{'a': 1}}, ['x']]' returned non-zero exit"
+    " status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', PurePosixPath('a', 'b')]' returned non-zero exit"
+    " status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', 'it\\'s']' returned non-zero exit status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', "
+    + ", ".join(["'a'"] * 1100)
+    + "]' returned non-zero exit status 1.",
+    "['mysql',\n '-u',\n 'root',\n '-p{v}',\n '--database',\n 'orders']",
+]
+# A placeholder in another case is a value, and so are the all-capital words that are not the
+# flag's own metavar; any value given to a secrets manager's value option is its secret.
+PLACEHOLDER_LEAK_TEXTS = [
+    "tool --password Default",
+    "tool --password Latest",
+    "tool --password Auto",
+    "tool --password SUPER_SECRET_PASSWORD",
+    "tool --password MY_PASSWORD_IS_TIGER",
+    "tool --password PASSWORD_HUNTER",
+    "tool --api-key KEY",
+    "tool --secret SECRET_SAUCE",
+    "gh secret set DEPLOY --body p@ssw0rd",
+    'gh secret set DEPLOY --body="hunter two"',
+    "gh secret set DEPLOY --body=p@ssw0rd",
+    "az keyvault secret set --name n --value p@ssw0rd",
+]
+KEEP_RULE_LEAK_LISTS = [
+    ["tool", "--password", "id=Xy7kLm2q9"],
+    ["tool", "--secret", "id=s3cr3tP@ss"],
+    ["tool", "--api-key", "auto 9f2cXq81Lm"],
+]
+# What the narrowed rules still keep: a build tool's ``--secret`` reference, as ``--secret=``
+# too, the flag's own metavar and a lower-case word alone.
+NARROWED_RULE_KEPT = [
+    "docker build --secret=id=npmrc,src=.npmrc -t app .",
+    "podman build --secret id=TOKEN,env=TOKEN .",
+    "docker buildx build --secret id=s3cr3tP@ss .",
+    "tool --api-key API_KEY",
+    "tool --password CURRENT_PASSWORD --verbose",
+    "tool --password stdin",
+    'gh secret set DEPLOY --body "$TOKEN"',
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", KEEP_RULE_LEAK_TEXTS)
+def test_a_keep_rules_neighbour_giving_a_secret_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", PLACEHOLDER_LEAK_TEXTS)
+def test_a_placeholders_lookalike_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("argv", KEEP_RULE_LEAK_LISTS)
+def test_a_listed_secret_after_a_keep_rules_lookalike_is_redacted(
+    layer: Layer, argv: list[str]
+) -> None:
+    assert layer.redaction.flag_values(argv) == [2]
+    assert layer.redaction.holds_secret(json.dumps(argv)) is True
+
+
+@pytest.mark.parametrize("text", NARROWED_RULE_KEPT)
+def test_what_the_narrowed_keep_rules_keep(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
 # A YAML anchor between a sensitive name and its value names the node, not the value: the value
 # after it is judged (a hostile hunt found these kept); an anchor alone, a kept value after one
 # and an alias give nothing away.
