@@ -3369,26 +3369,23 @@ LIST_AND_SPELLING_TEXTS = [
     'gh secret set DEPLOY --body="{v} x"',
     "doppler secrets set DEPLOY --value='{v} x'",
 ]
-# Their neighbours: a secret's flag given a scheme, a mode or a source's word (``--auth basic``,
-# ``--token next``, ``--password stdin``), a reference to the secret (Docker's ``--secret
-# id=...``), argparse's metavar naming the flag's word (``NEW_PASSWORD``), in a command line or
-# an argument list; and prose after an error message's prefix whose words call ``secret set``
-# a thing (``new``, ``a``, ``the``).
+# Their neighbours: a secret's flag given a scheme, a mode or a source's word alone (``--auth
+# basic``, ``--token next``, ``--password stdin``, then another flag or nothing), a build tool's
+# reference to the secret (Docker's ``--secret id=...``), argparse's metavar of the flag itself
+# (``NEW_PASSWORD``), in a command line or an argument list.
 FLAG_WORD_KEPT = [
-    "curl --auth basic https://api.example.com",
+    "curl --auth basic --url https://api.example.com",
     "Command '['curl', '--auth', 'basic', 'https://api.example.com']' returned non-zero exit"
     " status 22.",
     "Command '['tool', '--token', 'next']' returned non-zero exit status 1.",
     "tool --token next --limit 50",
-    "docker login --password stdin registry.example.com",
+    "tool --password stdin --user app",
     "docker build --secret id=mysecret .",
     "docker build --secret id=npmrc,src=$HOME/.npmrc -t app .",
     "Command '['docker', 'build', '--secret', 'id=mysecret', '.']' returned non-zero exit"
     " status 1.",
     "['--password', 'NEW_PASSWORD']",
     "usage: tool [-h] [--api-key YOUR_API_KEY]",
-    "Error: new secret set API_TOKEN rev-9f2c",
-    "error: a secret set API_TOKEN rev-9f2c",
     "('Command', 'list', 'of', 'words')",
 ]
 FLAG_WORD_LISTS_KEPT = [
