@@ -3521,6 +3521,92 @@ def test_what_the_narrowed_keep_rules_keep(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
+# A second re-review's leaks. An argument list's item is one literal value: a placeholder word
+# keeps it only when it is the whole item, a shell's separator inside it means nothing. A build
+# tool's ``--secret`` reference only when that tool with its build subcommand is the command
+# itself, not a word before another tool or in prose. A secrets manager's value option gives
+# none only for a real reference: a variable outside single quotes, ``%NAME%``, a lone ``-``.
+ITEM_PLACEHOLDER_LEAK_LISTS = [
+    ["tool", "--password", "next;{v}"],
+    ["tool", "--password", "stdin -{v}"],
+    ["tool", "--api-key", "auto&{v}"],
+    ["tool", "--token", "default [{v}]"],
+    ["tool", "--password", "PASSWORD|{v}"],
+    ["tool", "--password", "NEW_PASSWORD {v}"],
+]
+OTHER_TOOL_REFERENCE_LEAK_TEXTS = [
+    "docker run --rm img vault-cli --secret id={v}",
+    "docker exec app mytool --secret id={v}",
+    "I ran docker yesterday and then mytool --secret id={v}",
+    "docker mytool --secret type={v}",
+    "podman push img && mytool --secret=id={v}",
+    "echo docker build; tool --secret src={v}",
+]
+OTHER_TOOL_REFERENCE_LEAK_LISTS = [
+    ["tool", "--label", "docker", "--secret", "id={v}"],
+    ["docker", "run", "img", "tool", "--secret", "id={v}"],
+]
+VALUE_OPTION_LEAK_TEXTS = [
+    "gh secret set DEPLOY --body '${v}'",
+    "gh secret set DEPLOY --body '-{v}'",
+    "gh secret set DEPLOY --body=-{v}",
+    "gh secret set DEPLOY --body '*{v}'",
+    "gh secret set DEPLOY --body %{v}",
+    "az keyvault secret set --name n --value '$({v})'",
+]
+SECOND_NARROWING_KEPT = [
+    "DOCKER_BUILDKIT=1 docker build --secret id=npmrc,src=.npmrc .",
+    "sudo docker image build -t app --secret id=TOKEN,env=TOKEN .",
+    "buildah bud --secret id=npmrc,src=.npmrc .",
+    "buildctl build --frontend dockerfile.v0 --secret id=aws,src=/root/.aws/credentials",
+    "cd app && docker buildx build --secret=id=npmrc,src=.npmrc .",
+    "gh secret set DEPLOY --body -",
+    "gh secret set DEPLOY --body $DEPLOY_TOKEN",
+    'gh secret set DEPLOY --body "${DEPLOY_TOKEN}"',
+    'gh secret set DEPLOY --body "$(cat token.txt)"',
+    "gh secret set DEPLOY --body %DEPLOY_TOKEN%",
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", ITEM_PLACEHOLDER_LEAK_LISTS)
+def test_a_placeholder_word_is_kept_only_as_a_whole_item(
+    layer: Layer, template: list[str], value: str
+) -> None:
+    argv = [item.format(v=value) for item in template]
+    assert layer.redaction.flag_values(argv) == [2]
+    assert layer.redaction.holds_secret(json.dumps(argv)) is True
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", OTHER_TOOL_REFERENCE_LEAK_TEXTS + VALUE_OPTION_LEAK_TEXTS)
+def test_a_reference_lookalike_on_another_command_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", OTHER_TOOL_REFERENCE_LEAK_LISTS)
+def test_a_listed_reference_lookalike_on_another_command_is_redacted(
+    layer: Layer, template: list[str], value: str
+) -> None:
+    argv = [item.format(v=value) for item in template]
+    assert layer.redaction.flag_values(argv) == [len(argv) - 1]
+    assert layer.redaction.holds_secret(json.dumps(argv)) is True
+
+
+@pytest.mark.parametrize("text", SECOND_NARROWING_KEPT)
+def test_what_the_second_narrowing_keeps(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+def test_a_build_commands_listed_reference_is_kept(layer: Layer) -> None:
+    argv = ["/usr/bin/docker", "buildx", "build", "--secret", "id=npmrc,src=.npmrc", "."]
+    assert layer.redaction.flag_values(argv) == []
+
+
 # A YAML anchor between a sensitive name and its value names the node, not the value: the value
 # after it is judged (a hostile hunt found these kept); an anchor alone, a kept value after one
 # and an alias give nothing away.
