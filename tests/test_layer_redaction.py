@@ -3564,7 +3564,7 @@ SECOND_NARROWING_KEPT = [
     "gh secret set DEPLOY --body $DEPLOY_TOKEN",
     'gh secret set DEPLOY --body "${DEPLOY_TOKEN}"',
     'gh secret set DEPLOY --body "$(cat token.txt)"',
-    "gh secret set DEPLOY --body %DEPLOY_TOKEN%",
+    "gh secret set DEPLOY --body %GH_TOKEN%",
 ]
 
 
