@@ -3370,9 +3370,8 @@ LIST_AND_SPELLING_TEXTS = [
     "doppler secrets set DEPLOY --value='{v} x'",
 ]
 # Their neighbours: a secret's flag given a scheme, a mode or a source's word alone (``--auth
-# basic``, ``--token next``, ``--password stdin``, then another flag or nothing), a build tool's
-# reference to the secret (Docker's ``--secret id=...``), argparse's metavar of the flag itself
-# (``NEW_PASSWORD``), in a command line or an argument list.
+# basic``, ``--token next``, ``--password stdin``, then another flag or nothing), argparse's
+# metavar of the flag itself (``NEW_PASSWORD``), in a command line or an argument list.
 FLAG_WORD_KEPT = [
     "curl --auth basic --url https://api.example.com",
     "Command '['curl', '--auth', 'basic', 'https://api.example.com']' returned non-zero exit"
@@ -3380,10 +3379,6 @@ FLAG_WORD_KEPT = [
     "Command '['tool', '--token', 'next']' returned non-zero exit status 1.",
     "tool --token next --limit 50",
     "tool --password stdin --user app",
-    "docker build --secret id=mysecret .",
-    "docker build --secret id=npmrc,src=$HOME/.npmrc -t app .",
-    "Command '['docker', 'build', '--secret', 'id=mysecret', '.']' returned non-zero exit"
-    " status 1.",
     "['--password', 'NEW_PASSWORD']",
     "usage: tool [-h] [--api-key YOUR_API_KEY]",
     "('Command', 'list', 'of', 'words')",
@@ -3391,7 +3386,6 @@ FLAG_WORD_KEPT = [
 FLAG_WORD_LISTS_KEPT = [
     ["curl", "--auth", "basic", "https://api.example.com"],
     ["tool", "--token", "next"],
-    ["docker", "build", "--secret", "id=mysecret", "."],
     ["tool", "--password", "NEW_PASSWORD"],
 ]
 
@@ -3481,12 +3475,8 @@ KEEP_RULE_LEAK_LISTS = [
     ["tool", "--secret", "id=s3cr3tP@ss"],
     ["tool", "--api-key", "auto 9f2cXq81Lm"],
 ]
-# What the narrowed rules still keep: a build tool's ``--secret`` reference, as ``--secret=``
-# too, the flag's own metavar and a lower-case word alone.
+# What the narrowed rules still keep: the flag's own metavar and a lower-case word alone.
 NARROWED_RULE_KEPT = [
-    "docker build --secret=id=npmrc,src=.npmrc -t app .",
-    "podman build --secret id=TOKEN,env=TOKEN .",
-    "docker buildx build --secret id=s3cr3tP@ss .",
     "tool --api-key API_KEY",
     "tool --password CURRENT_PASSWORD --verbose",
     "tool --password stdin",
@@ -3522,10 +3512,11 @@ def test_what_the_narrowed_keep_rules_keep(logger: Any, text: str) -> None:
 
 
 # A second re-review's leaks. An argument list's item is one literal value: a placeholder word
-# keeps it only when it is the whole item, a shell's separator inside it means nothing. A build
-# tool's ``--secret`` reference only when that tool with its build subcommand is the command
-# itself, not a word before another tool or in prose. A secrets manager's value option gives
-# none only for a real reference: a variable outside single quotes, ``%NAME%``, a lone ``-``.
+# keeps it only when it is the whole item, a shell's separator inside it means nothing. A
+# ``--secret id=...`` is a value wherever it stands (a rule keeping a build tool's reference was
+# dropped: a third review found other commands' values kept behind it). A secrets manager's
+# value option gives none only for a real reference: a variable outside single quotes,
+# ``%NAME%``, a lone ``-``.
 ITEM_PLACEHOLDER_LEAK_LISTS = [
     ["tool", "--password", "next;{v}"],
     ["tool", "--password", "stdin -{v}"],
@@ -3555,11 +3546,6 @@ VALUE_OPTION_LEAK_TEXTS = [
     "az keyvault secret set --name n --value '$({v})'",
 ]
 SECOND_NARROWING_KEPT = [
-    "DOCKER_BUILDKIT=1 docker build --secret id=npmrc,src=.npmrc .",
-    "sudo docker image build -t app --secret id=TOKEN,env=TOKEN .",
-    "buildah bud --secret id=npmrc,src=.npmrc .",
-    "buildctl build --frontend dockerfile.v0 --secret id=aws,src=/root/.aws/credentials",
-    "cd app && docker buildx build --secret=id=npmrc,src=.npmrc .",
     "gh secret set DEPLOY --body -",
     "gh secret set DEPLOY --body $DEPLOY_TOKEN",
     'gh secret set DEPLOY --body "${DEPLOY_TOKEN}"',
@@ -3602,9 +3588,38 @@ def test_what_the_second_narrowing_keeps(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
-def test_a_build_commands_listed_reference_is_kept(layer: Layer) -> None:
-    argv = ["/usr/bin/docker", "buildx", "build", "--secret", "id=npmrc,src=.npmrc", "."]
-    assert layer.redaction.flag_values(argv) == []
+# A third review: a build command's line or list with a password-shaped ``id=``/``src=`` after
+# ``--secret``, or another command after the build's words, still gives the value away; and an
+# option holding its own value (``-phunter2``) followed by a placeholder word or its metavar is
+# no flag and placeholder pair: the value stays a password.
+BUILD_LINE_REFERENCE_LEAK_TEXTS = [
+    "docker build --secret id={v} .",
+    "docker build failed, so I ran vault --secret id={v}",
+    "docker build -t x . # vault --secret src={v}",
+]
+ATTACHED_VALUE_LEAK_LISTS = [
+    ["mysql", "-u", "root", "-p{v}", "default"],
+    ["mysql", "-p{v}", "next"],
+    ["mysqldump", "-p{v}", "stdin"],
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", BUILD_LINE_REFERENCE_LEAK_TEXTS)
+def test_a_secret_flags_reference_lookalike_on_a_build_line_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", ATTACHED_VALUE_LEAK_LISTS)
+def test_an_attached_password_before_a_placeholder_word_is_redacted(
+    layer: Layer, template: list[str], value: str
+) -> None:
+    argv = [item.format(v=value) for item in template]
+    assert layer.redaction.holds_secret(f"Command '{argv!r}' returned non-zero exit status 1.")
 
 
 # A YAML anchor between a sensitive name and its value names the node, not the value: the value
