@@ -3342,6 +3342,286 @@ def test_a_setting_commands_ordinary_value_prose_and_a_metavar_are_kept(
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
+# The argument lists a log writes as text in other shapes (longer than a tool's 24 items, a
+# tuple's repr, spaced items, an object's or a number's repr as an item) and the tools' other
+# spellings (7-Zip's ``7zz``, RAR's and 7-Zip's switches in capitals, a runner by its path given
+# options, a store's value option given a quoted value after ``=``): each gives its secret as
+# the plain shape does.
+_FILLER_ITEMS = ", ".join(f"'src/part{index}.txt'" for index in range(30))
+LIST_AND_SPELLING_TEXTS = [
+    "Command '[" + _FILLER_ITEMS + ", 'mysql', '-u', 'root', '-p{v}']' returned non-zero exit"
+    " status 1.",
+    "Command '['deploy', " + _FILLER_ITEMS + ", '--db-password', '{v}']' returned non-zero exit"
+    " status 1.",
+    "Command '('setx', 'API_KEY', '{v}')' returned non-zero exit status 1.",
+    "Command '('mysql', '-u', 'root', '-p{v}')' returned non-zero exit status 1.",
+    "Command '[ 'mysql' , '-u' , 'root' , '-p{v}' ]' returned non-zero exit status 1.",
+    "Command '[PosixPath('/usr/bin/mysql'), '-u', 'root', '-p{v}']' returned non-zero exit"
+    " status 1.",
+    "Command '['unzip', WindowsPath('C:/data/a.zip'), '-P', '{v}']' returned non-zero exit"
+    " status 82.",
+    "Command '['mysql', '-P', 3306, '-u', 'root', '-p{v}']' returned non-zero exit status 1.",
+    "7zz a -p{v} x.7z dir",
+    "/usr/bin/7zz a -p{v} x.7z dir",
+    "7z a -P{v} x.7z dir",
+    "rar a -HP{v} a.rar dir",
+    "/usr/bin/sudo -u root setx API_KEY {v}",
+    'gh secret set DEPLOY --body="{v} x"',
+    "doppler secrets set DEPLOY --value='{v} x'",
+]
+# Their neighbours: a secret's flag given a scheme, a mode or a source's word alone (``--auth
+# basic``, ``--token next``, ``--password stdin``, then another flag or nothing), argparse's
+# metavar of the flag itself (``NEW_PASSWORD``), in a command line or an argument list.
+FLAG_WORD_KEPT = [
+    "curl --auth basic --url https://api.example.com",
+    "Command '['curl', '--auth', 'basic', 'https://api.example.com']' returned non-zero exit"
+    " status 22.",
+    "Command '['tool', '--token', 'next']' returned non-zero exit status 1.",
+    "tool --token next --limit 50",
+    "tool --password stdin --user app",
+    "['--password', 'NEW_PASSWORD']",
+    "usage: tool [-h] [--api-key YOUR_API_KEY]",
+    "('Command', 'list', 'of', 'words')",
+]
+FLAG_WORD_LISTS_KEPT = [
+    ["curl", "--auth", "basic", "https://api.example.com"],
+    ["tool", "--token", "next"],
+    ["tool", "--password", "NEW_PASSWORD"],
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", LIST_AND_SPELLING_TEXTS)
+def test_a_secret_in_a_listed_or_respelled_command_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", FLAG_WORD_KEPT)
+def test_a_secret_flags_word_a_reference_and_an_error_messages_prose_are_kept(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+@pytest.mark.parametrize("argv", FLAG_WORD_LISTS_KEPT)
+def test_an_argument_lists_flag_word_or_reference_is_kept(
+    layer: Layer, logger: Any, argv: list[str]
+) -> None:
+    assert logger.record("error_event", {"argv": argv}).payload == {"argv": argv}
+    assert layer.redaction.holds_secret(json.dumps(argv)) is False
+
+
+# What the keep rules above must not keep (a re-review's leaks): a setting command after a word
+# that makes it a noun in prose is still a command (``new secret set ...``); a secret flag's
+# two-word name after an option (``--api key=...``); a reference's keys after any tool's secret
+# flag but a build tool's ``--secret``; a placeholder word or metavar that is not the whole
+# value, in capitals, or not the flag's own name; an argument list whose items are read only up
+# to one not understood.
+_LONG_ITEM = "'" + "x" * 600 + "'"
+KEEP_RULE_LEAK_TEXTS = [
+    "Error: new secret set API_KEY {v}",
+    "new secret set API_KEY {v}",
+    "Error: a CONFIG SET requirepass {v}",
+    "sudo -u root the secret set API_KEY {v}",
+    "Error: new secret set API_KEY --body {v}",
+    "tool --api key={v}",
+    "tool --private key={v}",
+    "tool --api key: {v}",
+    "tool --api key = {v}",
+    "tool --password mode={v}",
+    "tool --password uid={v}",
+    "tool --client-secret type={v}",
+    "tool --secret id={v}",
+    "tool --api-key 'auto {v}'",
+    "tool --token 'next level {v}'",
+    "tool --token next {v}",
+    "Command '['tool', '--password', 'id={v}']' returned non-zero exit status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', " + _LONG_ITEM + "]' returned non-zero exit"
+    " status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', 3.5e3]' returned non-zero exit status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', <object object at 0x7f>]' returned non-zero exit"
+    " status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', {{'a': 1}}, ['x']]' returned non-zero exit"
+    " status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', PurePosixPath('a', 'b')]' returned non-zero exit"
+    " status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', 'it\\'s']' returned non-zero exit status 1.",
+    "Command '['mysql', '-u', 'root', '-p{v}', "
+    + ", ".join(["'a'"] * 1100)
+    + "]' returned non-zero exit status 1.",
+    "['mysql',\n '-u',\n 'root',\n '-p{v}',\n '--database',\n 'orders']",
+]
+# A placeholder in another case is a value, and so are the all-capital words that are not the
+# flag's own metavar; any value given to a secrets manager's value option is its secret.
+PLACEHOLDER_LEAK_TEXTS = [
+    "tool --password Default",
+    "tool --password Latest",
+    "tool --password Auto",
+    "tool --password SUPER_SECRET_PASSWORD",
+    "tool --password MY_PASSWORD_IS_TIGER",
+    "tool --password PASSWORD_HUNTER",
+    "tool --api-key KEY",
+    "tool --secret SECRET_SAUCE",
+    "gh secret set DEPLOY --body p@ssw0rd",
+    'gh secret set DEPLOY --body="hunter two"',
+    "gh secret set DEPLOY --body=p@ssw0rd",
+    "az keyvault secret set --name n --value p@ssw0rd",
+]
+KEEP_RULE_LEAK_LISTS = [
+    ["tool", "--password", "id=Xy7kLm2q9"],
+    ["tool", "--secret", "id=s3cr3tP@ss"],
+    ["tool", "--api-key", "auto 9f2cXq81Lm"],
+]
+# What the narrowed rules still keep: the flag's own metavar and a lower-case word alone.
+NARROWED_RULE_KEPT = [
+    "tool --api-key API_KEY",
+    "tool --password CURRENT_PASSWORD --verbose",
+    "tool --password stdin",
+    'gh secret set DEPLOY --body "$TOKEN"',
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", KEEP_RULE_LEAK_TEXTS)
+def test_a_keep_rules_neighbour_giving_a_secret_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", PLACEHOLDER_LEAK_TEXTS)
+def test_a_placeholders_lookalike_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("argv", KEEP_RULE_LEAK_LISTS)
+def test_a_listed_secret_after_a_keep_rules_lookalike_is_redacted(
+    layer: Layer, argv: list[str]
+) -> None:
+    assert layer.redaction.flag_values(argv) == [2]
+    assert layer.redaction.holds_secret(json.dumps(argv)) is True
+
+
+@pytest.mark.parametrize("text", NARROWED_RULE_KEPT)
+def test_what_the_narrowed_keep_rules_keep(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# A second re-review's leaks. An argument list's item is one literal value: a placeholder word
+# keeps it only when it is the whole item, a shell's separator inside it means nothing. A
+# ``--secret id=...`` is a value wherever it stands (a rule keeping a build tool's reference was
+# dropped: a third review found other commands' values kept behind it). A secrets manager's
+# value option gives none only for a real reference: a variable outside single quotes,
+# ``%NAME%``, a lone ``-``.
+ITEM_PLACEHOLDER_LEAK_LISTS = [
+    ["tool", "--password", "next;{v}"],
+    ["tool", "--password", "stdin -{v}"],
+    ["tool", "--api-key", "auto&{v}"],
+    ["tool", "--token", "default [{v}]"],
+    ["tool", "--password", "PASSWORD|{v}"],
+    ["tool", "--password", "NEW_PASSWORD {v}"],
+]
+OTHER_TOOL_REFERENCE_LEAK_TEXTS = [
+    "docker run --rm img vault-cli --secret id={v}",
+    "docker exec app mytool --secret id={v}",
+    "I ran docker yesterday and then mytool --secret id={v}",
+    "docker mytool --secret type={v}",
+    "podman push img && mytool --secret=id={v}",
+    "echo docker build; tool --secret src={v}",
+]
+OTHER_TOOL_REFERENCE_LEAK_LISTS = [
+    ["tool", "--label", "docker", "--secret", "id={v}"],
+    ["docker", "run", "img", "tool", "--secret", "id={v}"],
+]
+VALUE_OPTION_LEAK_TEXTS = [
+    "gh secret set DEPLOY --body '${v}'",
+    "gh secret set DEPLOY --body '-{v}'",
+    "gh secret set DEPLOY --body=-{v}",
+    "gh secret set DEPLOY --body '*{v}'",
+    "gh secret set DEPLOY --body %{v}",
+    "az keyvault secret set --name n --value '$({v})'",
+]
+SECOND_NARROWING_KEPT = [
+    "gh secret set DEPLOY --body -",
+    "gh secret set DEPLOY --body $DEPLOY_TOKEN",
+    'gh secret set DEPLOY --body "${DEPLOY_TOKEN}"',
+    'gh secret set DEPLOY --body "$(cat token.txt)"',
+    "gh secret set DEPLOY --body %GH_TOKEN%",
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", ITEM_PLACEHOLDER_LEAK_LISTS)
+def test_a_placeholder_word_is_kept_only_as_a_whole_item(
+    layer: Layer, template: list[str], value: str
+) -> None:
+    argv = [item.format(v=value) for item in template]
+    assert layer.redaction.flag_values(argv) == [2]
+    assert layer.redaction.holds_secret(json.dumps(argv)) is True
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", OTHER_TOOL_REFERENCE_LEAK_TEXTS + VALUE_OPTION_LEAK_TEXTS)
+def test_a_reference_lookalike_on_another_command_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", OTHER_TOOL_REFERENCE_LEAK_LISTS)
+def test_a_listed_reference_lookalike_on_another_command_is_redacted(
+    layer: Layer, template: list[str], value: str
+) -> None:
+    argv = [item.format(v=value) for item in template]
+    assert layer.redaction.flag_values(argv) == [len(argv) - 1]
+    assert layer.redaction.holds_secret(json.dumps(argv)) is True
+
+
+@pytest.mark.parametrize("text", SECOND_NARROWING_KEPT)
+def test_what_the_second_narrowing_keeps(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# A third review: a build command's line or list with a password-shaped ``id=``/``src=`` after
+# ``--secret``, or another command after the build's words, still gives the value away; and an
+# option holding its own value (``-phunter2``) followed by a placeholder word or its metavar is
+# no flag and placeholder pair: the value stays a password.
+BUILD_LINE_REFERENCE_LEAK_TEXTS = [
+    "docker build --secret id={v} .",
+    "docker build failed, so I ran vault --secret id={v}",
+    "docker build -t x . # vault --secret src={v}",
+]
+ATTACHED_VALUE_LEAK_LISTS = [
+    ["mysql", "-u", "root", "-p{v}", "default"],
+    ["mysql", "-p{v}", "next"],
+    ["mysqldump", "-p{v}", "stdin"],
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", BUILD_LINE_REFERENCE_LEAK_TEXTS)
+def test_a_secret_flags_reference_lookalike_on_a_build_line_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", ATTACHED_VALUE_LEAK_LISTS)
+def test_an_attached_password_before_a_placeholder_word_is_redacted(
+    layer: Layer, template: list[str], value: str
+) -> None:
+    argv = [item.format(v=value) for item in template]
+    assert layer.redaction.holds_secret(f"Command '{argv!r}' returned non-zero exit status 1.")
+
+
 # A YAML anchor between a sensitive name and its value names the node, not the value: the value
 # after it is judged (a hostile hunt found these kept); an anchor alone, a kept value after one
 # and an alias give nothing away.
