@@ -820,9 +820,9 @@ class Plan(NamedTuple):
     app_source: str | None = None
     capture: tuple[tuple[str, tuple[str, ...]], ...] = ()
     capture_from: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
-    # No `instrument` table in the config: `instrument` is the key's default, which a message
-    # about one of its modules says (the user never wrote that module's name).
-    instrument_default: bool = False
+    # No `instrument` table in the config (or no config): `instrument` is the key's default,
+    # which a message about one of its modules says (the user never wrote that module's name).
+    instrument_default: bool = True
 
     def event(self, event_type: str) -> EventSpec | None:
         """The declared event ``event_type`` (None for a free-form one)."""

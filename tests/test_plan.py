@@ -829,6 +829,7 @@ def test_every_plan_field_has_exactly_one_key() -> None:
         "app_source",
         "capture",
         "capture_from",
+        "instrument_default",
     }
     assert sorted(key.field for key in KEYS) == sorted(settable)
     assert len({key.name for key in KEYS}) == len(KEYS)
