@@ -59,9 +59,11 @@ MAX_BUILD_FILE_CHARS = 256 * 1024
 #: The flags of a COPY or ADD (`--chown=app:app --link `).
 _FLAGS = re.compile(r"(?:--\S*\s+)*")
 #: The Python version a base image's tag names: the official image's (`python:3.8-slim`), or a
-#: tag naming it for another image (`tiangolo/uvicorn-gunicorn-fastapi:python3.8-slim`).
+#: tag naming it for another image (`tiangolo/uvicorn-gunicorn-fastapi:python3.8-slim`), also
+#: after another version (Azure Functions' `azure-functions/python:3.0-python3.9`, whose first
+#: number is the Functions runtime's): a tag naming `python<version>` says it first.
 _PYTHON_IMAGE = re.compile(r"(?:.*/)?python:(\d+)\.(\d+)(?!\d).*")
-_PYTHON_TAG = re.compile(r"[^:]*:python-?(\d+)\.(\d+)(?!\d).*")
+_PYTHON_TAG = re.compile(r"[^:]*:(?:[^:]*-)?python-?(\d+)\.(\d+)(?!\d).*")
 
 
 @dataclass
@@ -538,7 +540,7 @@ def _old_python(dockerfile: str, stages: Sequence[_Stage]) -> str | None:
     while stage.base in by_name and by_name[stage.base] not in seen:
         seen.append(stage)
         stage = by_name[stage.base]
-    found = _PYTHON_IMAGE.fullmatch(stage.base) or _PYTHON_TAG.fullmatch(stage.base)
+    found = _PYTHON_TAG.fullmatch(stage.base) or _PYTHON_IMAGE.fullmatch(stage.base)
     if found is None:
         return None
     version = (int(found[1]), int(found[2]))

@@ -2423,6 +2423,31 @@ def _hands_own_app_to_a_platform(data: bytes) -> bool:
     return False
 
 
+def _platform_targets(data: bytes, module_name: str, stars: "_StarBinds | None") -> set[str]:
+    """The apps a module at the top hands to a serverless adapter after importing them.
+
+    Azure Functions' Python v2 model loads ``function_app.py`` at the root, AWS Lambda the
+    handler module its configuration names: ``from main import fastapi_app`` then
+    ``app = func.AsgiFunctionApp(app=fastapi_app)`` (or ``handler = Mangum(api)``) serves
+    ``main:fastapi_app``, as ``uvicorn.run(app)`` in ``run.py`` serves the app it imports. An
+    app the module builds itself is found as its own module's already (see
+    :func:`_hands_own_app_to_a_platform`), so only imported ones are named.
+    """
+    if b"Mangum" not in data and b"Asgi" not in data and b"ingress" not in data:
+        return set()
+    tree = _script_tree(data)
+    if tree is None:
+        return set()
+    imported = _imported_targets(tree.body)
+    handed = [
+        _Served(node, call_argument(node, 0, "app"))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _called_name(node, imported) in _PLATFORM_ADAPTERS
+    ]
+    # No server argument moves the import root here: `_call_targets` names each one's app.
+    return _call_targets(tree, handed, module_name, follow=True, stars=stars) or set()
+
+
 def _members_entrypoints(root: Path) -> set[str]:
     """The ``[tool.fastapi] entrypoint`` of the pyproject.toml files one folder down.
 
@@ -2503,6 +2528,7 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
             continue
         if data is not None and path.parent == root:
             targets.update(_gunicorn_app(data))
+            targets.update(_platform_targets(data, path.stem, stars))
         served = None if data is None else _served_targets(data, script=path.parent != root)
         if served is None:
             continue

@@ -610,6 +610,12 @@ def test_init_names_the_copy_of_the_module_it_wires_as_generate_does(tmp_path: P
         pytest.param(
             "FROM python:3.9 AS base\nRUN true\nFROM base\nCOPY . .\n", 1, "3.9", id="on-a-stage"
         ),
+        pytest.param(
+            "FROM mcr.microsoft.com/azure-functions/python:3.0-python3.9-appservice\nCOPY . .\n",
+            1,
+            "3.9",
+            id="runtime-then-python-tag",
+        ),
     ],
 )
 def test_an_image_running_a_python_older_than_the_layer_needs_is_noted(
@@ -634,6 +640,11 @@ def test_an_image_running_a_python_older_than_the_layer_needs_is_noted(
         pytest.param("FROM python:3.8 AS b\nRUN true\nFROM python:3.12\nCOPY . .\n", id="builder"),
         pytest.param("FROM python:3.8\nCOPY app /code/app\n", id="module-not-copied"),
         pytest.param("FROM mypython:3.8\nCOPY . .\n", id="other-image"),
+        # Azure Functions' tags lead with the Functions runtime's version, not Python's.
+        pytest.param(
+            "FROM mcr.microsoft.com/azure-functions/python:3.0-python3.11\nCOPY . .\n",
+            id="runtime-version-first",
+        ),
     ],
 )
 def test_a_recent_or_unknown_python_is_not_noted(tmp_path: Path, dockerfile: str) -> None:

@@ -2051,6 +2051,75 @@ def test_a_module_handing_its_own_app_to_a_serverless_adapter_is_the_flat_layout
     assert "include_router(telemetry_router)" in (root / module).read_text()
 
 
+FUNCTION_APP_ENTRY = """import azure.functions as func
+{imports}
+
+app = func.{adapter}
+"""
+
+SIDE_FUNCTION_PACKAGE = """import azure.functions as func
+from fastapi import FastAPI
+
+api = FastAPI()
+
+
+@api.get("/legacy")
+async def legacy() -> dict[str, str]:
+    return {"legacy": "yes"}
+
+
+function = func.AsgiFunctionApp(app=api, http_auth_level=func.AuthLevel.ANONYMOUS)
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "adapter", "served"),
+    [
+        (
+            "from service import api as web",
+            "AsgiFunctionApp(app=web, http_auth_level=func.AuthLevel.ANONYMOUS)",
+            "service:api",
+        ),
+        (
+            "from mangum import Mangum\nfrom service import api",
+            "FunctionApp()\nhandler = Mangum(api)",
+            "service:api",
+        ),
+    ],
+    ids=["azure-function-app", "mangum"],
+)
+def test_a_top_level_module_handing_an_imported_app_to_a_serverless_adapter_names_it(
+    tmp_path: Path, imports: str, adapter: str, served: str
+) -> None:
+    """`function_app.py` wrapping `from service import api` in `AsgiFunctionApp` serves that app.
+
+    Azure Functions (its Python v2 model) loads `function_app.py` at the root, AWS Lambda the
+    handler module; the app they hand to the adapter is the one served, as `uvicorn.run(app)`
+    in `run.py` serves the app it imports. A package beside it building another app (an older
+    function, never loaded) used to be taken for the app: the flat `service.py` was passed over.
+    """
+    root = tmp_path / "recipes"
+    write_files(
+        root,
+        {
+            "requirements.txt": "fastapi\nazure-functions\n",
+            "function_app.py": FUNCTION_APP_ENTRY.format(imports=imports, adapter=adapter),
+            "service.py": PLATFORM_SERVED.format(imports="", serve="").replace("app", "api"),
+            "insight.py": COMPONENT_ROUTER,
+            "legacy/__init__.py": SIDE_FUNCTION_PACKAGE,
+        },
+    )
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    written = (root / "pyproject.toml").read_text()
+    for line in ('backend = "."', 'app-package = ""', f'app = "{served}"', '"insight.py"'):
+        assert line in written, written
+    generated = run("generate", "--root", str(root))
+    assert generated.exit_code == 0, generated.stdout + generated.stderr
+    assert "include_router(telemetry_router)" in (root / "service.py").read_text()
+    assert "telemetry" not in (root / "legacy/__init__.py").read_text()
+
+
 RAY_SERVE_APP = """from fastapi import FastAPI
 from pydantic import BaseModel
 from ray import serve
