@@ -3414,6 +3414,67 @@ def test_an_argument_lists_flag_word_or_reference_is_kept(
     assert layer.redaction.holds_secret(json.dumps(argv)) is False
 
 
+# An argument list written as text is read past an item it does not understand (a float's
+# exponent, an escaped quote, a bytes item, an object's repr with spaces or arguments, a dict
+# or a nested list), and a known tool is named as Windows spells its program (``.exe``, in any
+# case, a path with backslashes, quoted or not); a secrets store's ``key=value`` pairs give a
+# secret's value whatever the key.
+SKIPPED_ITEM_AND_PROGRAM_TEXTS = [
+    "Command '['mysql', 3.5e3, '-p{v}']' returned non-zero exit status 1.",
+    "Command '['x', 'it\\'s', '--password', '{v}']' returned non-zero exit status 1.",
+    'Command \'["x", "say \\"hi\\"", "--password", "{v}"]\' returned non-zero exit status 1.',
+    "Command '['x', <object object at 0x7f3a>, '--token', '{v}']' returned non-zero exit"
+    " status 1.",
+    "Command '['x', Decimal(1.5, 2), '--token', '{v}']' returned non-zero exit status 1.",
+    "Command '['x', {{'a': 1, 'b': 2}}, '--token', '{v}']' returned non-zero exit status 1.",
+    "Command '['x', ['a', 'b'], 'mysql', '-p{v}']' returned non-zero exit status 1.",
+    "args: ['deploy', 1e-05, nan, '--db-password', '{v}']",
+    "mysql.exe -p{v}",
+    "mysqldump.EXE -u root -p{v} shop",
+    "C:\\Program Files\\MySQL\\bin\\mysql.exe -u root -p{v}",
+    '"C:\\Program Files\\MySQL\\bin\\mysql.exe" -u root -p{v}',
+    "redis-cli.exe -h cache -a {v}",
+    "C:\\tools\\sshpass.exe -p {v} ssh host",
+    "Command '['C:\\\\Program Files\\\\MySQL\\\\bin\\\\mysql.exe', '-p{v}']' returned"
+    " non-zero exit status 1.",
+    "vault kv put secret/app value={v}",
+    "$ vault kv patch -mount=kv app note={v}",
+]
+# Their neighbours: bracketed prose and lists of words without a credential, an unread item
+# before ordinary arguments, a program's path with no credential flag, a store given a file, a
+# reference, stdin or the key's own metavar.
+SKIPPED_ITEM_AND_PROGRAM_KEPT = [
+    "[see the docs, --password is required, then retry]",
+    "Command '['tool', 3.5e3, '--limit', '50']' returned non-zero exit status 1.",
+    "Command '['x', 'it\\'s', '--password', 'NEW_PASSWORD']' returned non-zero exit status 1.",
+    "['mysql', <object object at 0x7f3a>, '-p']",
+    "C:\\Program Files\\MySQL\\bin\\mysql.exe -u root -p",
+    "mysql.exe -u root -P 3306 --host db",
+    "vault kv put secret/app @data.json",
+    "vault kv put secret/app value=@value.txt",
+    "vault kv put secret/app value=$APP_VALUE",
+    "vault kv put secret/app value=-",
+    "vault kv put secret/app value=VALUE",
+    "Use vault kv put to store the key=value pairs",
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", SKIPPED_ITEM_AND_PROGRAM_TEXTS)
+def test_a_secret_after_an_unread_item_or_in_a_windows_program_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", SKIPPED_ITEM_AND_PROGRAM_KEPT)
+def test_an_unread_item_or_a_windows_program_without_a_credential_is_kept(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
 # What the keep rules above must not keep (a re-review's leaks): a setting command after a word
 # that makes it a noun in prose is still a command (``new secret set ...``); a secret flag's
 # two-word name after an option (``--api key=...``); a reference's keys after any tool's secret
