@@ -3423,8 +3423,7 @@ SKIPPED_ITEM_AND_PROGRAM_TEXTS = [
     "Command '['mysql', 3.5e3, '-p{v}']' returned non-zero exit status 1.",
     "Command '['x', 'it\\'s', '--password', '{v}']' returned non-zero exit status 1.",
     'Command \'["x", "say \\"hi\\"", "--password", "{v}"]\' returned non-zero exit status 1.',
-    "Command '['x', <object object at 0x7f3a>, '--token', '{v}']' returned non-zero exit"
-    " status 1.",
+    "Command '['x', <object object at 0x7f3a>, '--token', '{v}']' returned non-zero exit status 1.",
     "Command '['x', Decimal(1.5, 2), '--token', '{v}']' returned non-zero exit status 1.",
     "Command '['x', {{'a': 1, 'b': 2}}, '--token', '{v}']' returned non-zero exit status 1.",
     "Command '['x', ['a', 'b'], 'mysql', '-p{v}']' returned non-zero exit status 1.",
