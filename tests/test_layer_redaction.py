@@ -3682,6 +3682,48 @@ def test_an_attached_password_before_a_placeholder_word_is_redacted(
     assert layer.redaction.holds_secret(f"Command '{argv!r}' returned non-zero exit status 1.")
 
 
+# A build command's own ``--secret`` reference names a secret and where to read it, never its
+# value: kept where each key holds a name or a path and the flag stands on the build command
+# itself (after what runs it, among the build's options and its context). Its neighbours stay
+# redacted: a password-shaped name or a source that is no path, another key, another command or
+# prose after the build's words, another secret flag or the same flag given a value on the line.
+BUILD_SECRET_REFERENCE_KEPT = [
+    "docker build --secret id=npmrc .",
+    "docker build --secret id=npmrc,src=.npmrc .",
+    "DOCKER_BUILDKIT=1 docker build -t app --secret id=npmrc,src=$HOME/.npmrc .",
+    "RUN docker buildx build --secret id=gh,env=GH_TOKEN .",
+    "sudo /usr/bin/docker build --secret id=aws,src=/root/.aws/credentials -f Dockerfile .",
+    "docker build . --secret id=npmrc",
+    "podman build --secret id=pip-conf,src=./pip.conf -t app .",
+    "buildah bud --secret id=npmrc,src=.npmrc .",
+]
+BUILD_SECRET_REFERENCE_NEIGHBOUR_LEAKS = [
+    "docker build --secret src={v} .",
+    "docker build --secret id=npmrc,src={v} .",
+    "docker build --secret id=npmrc,password={v} .",
+    "docker build --secret id=npmrc . && tool --token {v}",
+    "docker build --secret id=npmrc --build-arg X=1 --password {v} .",
+    "docker build --secret id=npmrc --secret {v} .",
+    "docker build --secret id=npmrc . # then mysql -p{v}",
+    "docker run --secret id={v} img",
+    "docker build -t app, then vault --secret id={v}",
+]
+
+
+@pytest.mark.parametrize("text", BUILD_SECRET_REFERENCE_KEPT)
+def test_a_build_commands_own_secret_reference_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", BUILD_SECRET_REFERENCE_NEIGHBOUR_LEAKS)
+def test_a_secret_beside_a_build_commands_reference_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
 # A YAML anchor between a sensitive name and its value names the node, not the value: the value
 # after it is judged (a hostile hunt found these kept); an anchor alone, a kept value after one
 # and an alias give nothing away.
