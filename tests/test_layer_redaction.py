@@ -3447,6 +3447,8 @@ SKIPPED_ITEM_AND_PROGRAM_KEPT = [
     "Command '['tool', 3.5e3, '--limit', '50']' returned non-zero exit status 1.",
     "Command '['x', 'it\\'s', '--password', 'NEW_PASSWORD']' returned non-zero exit status 1.",
     "['mysql', <object object at 0x7f3a>, '-p']",
+    "['tool', '--token', <object object at 0x7f3a>, 'next']",
+    "['tool', '--api-key', api_key, '--limit', '50']",
     "C:\\Program Files\\MySQL\\bin\\mysql.exe -u root -p",
     "mysql.exe -u root -P 3306 --host db",
     "vault kv put secret/app @data.json",
