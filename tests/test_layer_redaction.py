@@ -3414,6 +3414,68 @@ def test_an_argument_lists_flag_word_or_reference_is_kept(
     assert layer.redaction.holds_secret(json.dumps(argv)) is False
 
 
+# An argument list written as text is read past an item it does not understand (a float's
+# exponent, an escaped quote, a bytes item, an object's repr with spaces or arguments, a dict
+# or a nested list), and a known tool is named as Windows spells its program (``.exe``, in any
+# case, a path with backslashes, quoted or not); a secrets store's ``key=value`` pairs give a
+# secret's value whatever the key.
+SKIPPED_ITEM_AND_PROGRAM_TEXTS = [
+    "Command '['mysql', 3.5e3, '-p{v}']' returned non-zero exit status 1.",
+    "Command '['x', 'it\\'s', '--password', '{v}']' returned non-zero exit status 1.",
+    'Command \'["x", "say \\"hi\\"", "--password", "{v}"]\' returned non-zero exit status 1.',
+    "Command '['x', <object object at 0x7f3a>, '--token', '{v}']' returned non-zero exit status 1.",
+    "Command '['x', Decimal(1.5, 2), '--token', '{v}']' returned non-zero exit status 1.",
+    "Command '['x', {{'a': 1, 'b': 2}}, '--token', '{v}']' returned non-zero exit status 1.",
+    "Command '['x', ['a', 'b'], 'mysql', '-p{v}']' returned non-zero exit status 1.",
+    "args: ['deploy', 1e-05, nan, '--db-password', '{v}']",
+    "mysql.exe -p{v}",
+    "mysqldump.EXE -u root -p{v} shop",
+    "C:\\Program Files\\MySQL\\bin\\mysql.exe -u root -p{v}",
+    '"C:\\Program Files\\MySQL\\bin\\mysql.exe" -u root -p{v}',
+    "redis-cli.exe -h cache -a {v}",
+    "C:\\tools\\sshpass.exe -p {v} ssh host",
+    "Command '['C:\\\\Program Files\\\\MySQL\\\\bin\\\\mysql.exe', '-p{v}']' returned"
+    " non-zero exit status 1.",
+    "vault kv put secret/app value={v}",
+    "$ vault kv patch -mount=kv app note={v}",
+]
+# Their neighbours: bracketed prose and lists of words without a credential, an unread item
+# before ordinary arguments, a program's path with no credential flag, a store given a file, a
+# reference, stdin or the key's own metavar.
+SKIPPED_ITEM_AND_PROGRAM_KEPT = [
+    "[see the docs, --password is required, then retry]",
+    "Command '['tool', 3.5e3, '--limit', '50']' returned non-zero exit status 1.",
+    "Command '['x', 'it\\'s', '--password', 'NEW_PASSWORD']' returned non-zero exit status 1.",
+    "['mysql', <object object at 0x7f3a>, '-p']",
+    "['tool', '--token', <object object at 0x7f3a>, 'next']",
+    "['tool', '--api-key', api_key, '--limit', '50']",
+    "C:\\Program Files\\MySQL\\bin\\mysql.exe -u root -p",
+    "mysql.exe -u root -P 3306 --host db",
+    "vault kv put secret/app @data.json",
+    "vault kv put secret/app value=@value.txt",
+    "vault kv put secret/app value=$APP_VALUE",
+    "vault kv put secret/app value=-",
+    "vault kv put secret/app value=VALUE",
+    "Use vault kv put to store the key=value pairs",
+]
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", SKIPPED_ITEM_AND_PROGRAM_TEXTS)
+def test_a_secret_after_an_unread_item_or_in_a_windows_program_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", SKIPPED_ITEM_AND_PROGRAM_KEPT)
+def test_an_unread_item_or_a_windows_program_without_a_credential_is_kept(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
 # What the keep rules above must not keep (a re-review's leaks): a setting command after a word
 # that makes it a noun in prose is still a command (``new secret set ...``); a secret flag's
 # two-word name after an option (``--api key=...``); a reference's keys after any tool's secret
@@ -3620,6 +3682,48 @@ def test_an_attached_password_before_a_placeholder_word_is_redacted(
 ) -> None:
     argv = [item.format(v=value) for item in template]
     assert layer.redaction.holds_secret(f"Command '{argv!r}' returned non-zero exit status 1.")
+
+
+# A build command's own ``--secret`` reference names a secret and where to read it, never its
+# value: kept where each key holds a name or a path and the flag stands on the build command
+# itself (after what runs it, among the build's options and its context). Its neighbours stay
+# redacted: a password-shaped name or a source that is no path, another key, another command or
+# prose after the build's words, another secret flag or the same flag given a value on the line.
+BUILD_SECRET_REFERENCE_KEPT = [
+    "docker build --secret id=npmrc .",
+    "docker build --secret id=npmrc,src=.npmrc .",
+    "DOCKER_BUILDKIT=1 docker build -t app --secret id=npmrc,src=$HOME/.npmrc .",
+    "RUN docker buildx build --secret id=gh,env=GH_TOKEN .",
+    "sudo /usr/bin/docker build --secret id=aws,src=/root/.aws/credentials -f Dockerfile .",
+    "docker build . --secret id=npmrc",
+    "podman build --secret id=pip-conf,src=./pip.conf -t app .",
+    "buildah bud --secret id=npmrc,src=.npmrc .",
+]
+BUILD_SECRET_REFERENCE_NEIGHBOUR_LEAKS = [
+    "docker build --secret src={v} .",
+    "docker build --secret id=npmrc,src={v} .",
+    "docker build --secret id=npmrc,password={v} .",
+    "docker build --secret id=npmrc . && tool --token {v}",
+    "docker build --secret id=npmrc --build-arg X=1 --password {v} .",
+    "docker build --secret id=npmrc --secret {v} .",
+    "docker build --secret id=npmrc . # then mysql -p{v}",
+    "docker run --secret id={v} img",
+    "docker build -t app, then vault --secret id={v}",
+]
+
+
+@pytest.mark.parametrize("text", BUILD_SECRET_REFERENCE_KEPT)
+def test_a_build_commands_own_secret_reference_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+@pytest.mark.parametrize("value", COMMAND_SECRET_VALUES)
+@pytest.mark.parametrize("template", BUILD_SECRET_REFERENCE_NEIGHBOUR_LEAKS)
+def test_a_secret_beside_a_build_commands_reference_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
 
 
 # A YAML anchor between a sensitive name and its value names the node, not the value: the value
