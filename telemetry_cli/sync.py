@@ -307,10 +307,11 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     _note_flat_layout(plan, report.changes)
     rendered_paths = {change.path for change in generated}
     failed_outputs = [change.path for change in report.changes if change.status is Status.ERROR]
+    # The digests written, recorded or now, kept up to date as the loop records kept files: one
+    # merge for the loop, not one per entry (a manifest of n entries cost n merges of n each).
+    written = {**recorded, **wanted_hashes}
     for path in sorted(set(recorded) - rendered_paths):
-        obsolete = _obsolete_change(
-            root, path, recorded[path], project.read, {**recorded, **wanted_hashes}, force=force
-        )
+        obsolete = _obsolete_change(root, path, recorded[path], project.read, written, force=force)
         if obsolete is None:
             continue
         if failed_outputs and obsolete.status is Status.REMOVED:
@@ -318,7 +319,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
             obsolete = _keep_obsolete(obsolete, failed_outputs)
         report.changes.append(obsolete)
         if obsolete.status is not Status.REMOVED:
-            wanted_hashes[path] = recorded[path]
+            wanted_hashes[path] = written[path] = recorded[path]
     unrecorded = _unrecorded_obsolete(
         plan, recorded, rendered_paths, project.read, beside, wanted_hashes, force=force
     )
