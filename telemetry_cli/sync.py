@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import stat
 from collections import Counter
@@ -757,8 +758,21 @@ def _sibling_output_paths(
                 if any(_claims_generated(plan.root, f"{folder}/{name}") for name in names):
                     beside[place].add(folder)
     _add_recorded_elsewhere(plan, history, known, beside, patched or {})
+    # A known folder may be a link to another folder of the project (`analytics -> shared`):
+    # the outputs there are the known ones themselves, reached by another name, not a second
+    # layer's. Taken for one, the run deleted the layer it had just found up to date.
+    same = {_real_folder(plan.root, folder) for folders in known.values() for folder in folders}
+    for place, folders in beside.items():
+        beside[place] = {
+            folder for folder in folders if _real_folder(plan.root, folder) not in same
+        }
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
+
+
+def _real_folder(root: Path, folder: str) -> str:
+    """``folder`` of the project with every link on the way followed (as far as it exists)."""
+    return os.path.realpath(root / folder)
 
 
 def _add_recorded_elsewhere(
