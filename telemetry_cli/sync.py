@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import stat
 from collections import Counter
@@ -307,10 +308,11 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     _note_flat_layout(plan, report.changes)
     rendered_paths = {change.path for change in generated}
     failed_outputs = [change.path for change in report.changes if change.status is Status.ERROR]
+    # The digests written, recorded or now, kept up to date as the loop records kept files: one
+    # merge for the loop, not one per entry (a manifest of n entries cost n merges of n each).
+    written = {**recorded, **wanted_hashes}
     for path in sorted(set(recorded) - rendered_paths):
-        obsolete = _obsolete_change(
-            root, path, recorded[path], project.read, {**recorded, **wanted_hashes}, force=force
-        )
+        obsolete = _obsolete_change(root, path, recorded[path], project.read, written, force=force)
         if obsolete is None:
             continue
         if failed_outputs and obsolete.status is Status.REMOVED:
@@ -318,7 +320,7 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
             obsolete = _keep_obsolete(obsolete, failed_outputs)
         report.changes.append(obsolete)
         if obsolete.status is not Status.REMOVED:
-            wanted_hashes[path] = recorded[path]
+            wanted_hashes[path] = written[path] = recorded[path]
     unrecorded = _unrecorded_obsolete(
         plan, recorded, rendered_paths, project.read, beside, wanted_hashes, force=force
     )
@@ -756,8 +758,21 @@ def _sibling_output_paths(
                 if any(_claims_generated(plan.root, f"{folder}/{name}") for name in names):
                     beside[place].add(folder)
     _add_recorded_elsewhere(plan, history, known, beside, patched or {})
+    # A known folder may be a link to another folder of the project (`analytics -> shared`):
+    # the outputs there are the known ones themselves, reached by another name, not a second
+    # layer's. Taken for one, the run deleted the layer it had just found up to date.
+    same = {_real_folder(plan.root, folder) for folders in known.values() for folder in folders}
+    for place, folders in beside.items():
+        beside[place] = {
+            folder for folder in folders if _real_folder(plan.root, folder) not in same
+        }
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
+
+
+def _real_folder(root: Path, folder: str) -> str:
+    """``folder`` of the project with every link on the way followed (as far as it exists)."""
+    return os.path.realpath(root / folder)
 
 
 def _add_recorded_elsewhere(

@@ -96,6 +96,36 @@ def test_bad_bodies_are_rejected(client: TestClient, path: str, payload: object)
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/ai/ask-question", b'{"question": NaN, "chapter_id": "kinematics"}'),
+        ("/api/ai/quiz", b'{"chapter_id": "kinematics", "num_questions": Infinity}'),
+        ("/api/ai/ask-question", b'{"question": "\\ud800", "chapter_id": "kinematics"}'),
+        ("/api/ai/explain-like-10", b'{"concept": "torque", "chapter_id": "\\udfff"}'),
+    ],
+    ids=["nan", "infinity", "lone-surrogate", "lone-surrogate-id"],
+)
+def test_a_refused_value_json_cannot_hold_is_a_422_not_a_500(
+    client: TestClient, path: str, body: bytes
+) -> None:
+    # FastAPI's own handler quotes the refused value back: NaN and lone surrogates cannot be
+    # encoded, and the answer was a 500 (Internal Server Error).
+    response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    problem = response.json()["detail"][0]
+    assert problem["loc"][0] == "body"
+    assert problem["msg"]
+
+
+def test_a_refused_value_json_can_hold_is_quoted_as_fastapi_quotes_it(
+    client: TestClient,
+) -> None:
+    response = client.post("/api/ai/quiz", json={"chapter_id": "kinematics", "num_questions": 11})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["input"] == 11
+
+
 def test_get_chapter_returns_the_chapter(client: TestClient) -> None:
     response = client.get("/api/chapters/intro-to-robotics")
     assert response.status_code == 200

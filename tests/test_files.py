@@ -255,6 +255,31 @@ def test_manifest_entries_reached_through_a_link_leading_outside_are_dropped(
     assert "dropped" not in again.stdout
 
 
+@pytest.mark.parametrize(
+    ("folder", "target"),
+    [("backend/app/analytics", "backend/app/shared"), ("specs/059-analytics-telemetry", "specs/x")],
+    ids=["layer", "feature"],
+)
+def test_an_output_folder_linked_to_another_folder_of_the_project_is_kept(
+    project: Path, folder: str, target: str
+) -> None:
+    # The folder the link leads to holds the outputs themselves: taken for another layer's (a
+    # folder beside the plan's with the tool's files), generate deleted them all and the folder,
+    # leaving the link dangling: the app no longer started and every later run failed.
+    (project / folder).rename(project / target)
+    (project / folder).symlink_to(Path(target).name)
+    before = snapshot(project)
+    for command in (["generate", "--check"], ["generate"], ["generate", "--force"]):
+        result = run(*command, "--root", str(project))
+        assert "Traceback" not in result.stdout + result.stderr
+        assert result.exit_code == 0, (command, result.stdout)
+        assert snapshot(project) == before, command
+    assert run("remove", "--root", str(project)).exit_code == 0
+    assert (project / folder).is_symlink()
+    assert not [path for path in (project / target).iterdir() if path.suffix in (".py", ".md")]
+    assert "analytics" not in (project / MAIN).read_text()
+
+
 def test_manifest_linked_inside_the_root_is_written_through(project: Path) -> None:
     real = project / "state" / "manifest.json"
     real.parent.mkdir()
