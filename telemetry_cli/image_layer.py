@@ -61,9 +61,11 @@ _FLAGS = re.compile(r"(?:--\S*\s+)*")
 #: The Python version a base image's tag names: the official image's (`python:3.8-slim`), or a
 #: tag naming it for another image (`tiangolo/uvicorn-gunicorn-fastapi:python3.8-slim`), also
 #: after another version (Azure Functions' `azure-functions/python:3.0-python3.9`, whose first
-#: number is the Functions runtime's): a tag naming `python<version>` says it first.
+#: number is the Functions runtime's). The tag is what follows the colon after the image's
+#: last `/` (a registry's port, `myreg:5000/`, comes before it); one naming `python<version>`
+#: is read before the official image's number, and of several the last such name counts.
 _PYTHON_IMAGE = re.compile(r"(?:.*/)?python:(\d+)\.(\d+)(?!\d).*")
-_PYTHON_TAG = re.compile(r"[^:]*:(?:[^:]*-)?python-?(\d+)\.(\d+)(?!\d).*")
+_PYTHON_TAG = re.compile(r"(?:.*/)?[^:/]*:(?:[^:/]*-)?python-?(\d+)\.(\d+)(?!\d).*")
 
 
 @dataclass

@@ -58,6 +58,7 @@ from telemetry_cli.patching.apps import (
     factory_needs,
     find_app,
     is_environment,
+    is_test_file,
     main_guards,
     mounted_at,
     only_under_main_guard,
@@ -88,7 +89,9 @@ from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import (
     DEFINITIONS,
+    Binding,
     ModuleModel,
+    ModuleSource,
     PackageIndex,
     ParseFailure,
     Scope,
@@ -2423,7 +2426,9 @@ def _hands_own_app_to_a_platform(data: bytes) -> bool:
     return False
 
 
-def _platform_targets(data: bytes, module_name: str, stars: "_StarBinds | None") -> set[str]:
+def _platform_targets(
+    path: Path, data: bytes, stars: "_StarBinds | None", *, follow: bool
+) -> set[str]:
     """The apps a module at the top hands to a serverless adapter after importing them.
 
     Azure Functions' Python v2 model loads ``function_app.py`` at the root, AWS Lambda the
@@ -2432,20 +2437,95 @@ def _platform_targets(data: bytes, module_name: str, stars: "_StarBinds | None")
     ``main:fastapi_app``, as ``uvicorn.run(app)`` in ``run.py`` serves the app it imports. An
     app the module builds itself is found as its own module's already (see
     :func:`_hands_own_app_to_a_platform`), so only imported ones are named.
+
+    ``follow`` as for the module's server calls: an entry module (``main.py``) wrapping an app
+    it imports is offered as the flat layout already, with the routes it adds. Only calls run
+    as the module is imported (and under its ``__main__`` guard) count, not a function's (a
+    test's, a handler building its own app), and never a test module's. The adapter and the
+    app are names as the module model binds them at module level: a name bound to anything
+    else there (``def Mangum``, ``import service as api``) and an argument that is no name (a
+    string) say nothing.
     """
-    if b"Mangum" not in data and b"Asgi" not in data and b"ingress" not in data:
+    if (
+        not follow
+        or is_test_file(path.name)
+        or (b"Mangum" not in data and b"Asgi" not in data and b"ingress" not in data)
+    ):
         return set()
     tree = _script_tree(data)
     if tree is None:
         return set()
-    imported = _imported_targets(tree.body)
-    handed = [
-        _Served(node, call_argument(node, 0, "app"))
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and _called_name(node, imported) in _PLATFORM_ADAPTERS
-    ]
+    model = ModuleModel(
+        ModuleSource(path.stem, path.name, data.decode("utf-8", errors="replace"), False), tree
+    )
+    try:
+        bindings = model.scope.bindings
+        handed: list[_Served] = []
+        for call in _import_time_calls(tree):
+            app = call_argument(call, 0, "app")
+            if (
+                _bound_name(call.func, bindings) in _PLATFORM_ADAPTERS
+                and isinstance(app, ast.Name | ast.Attribute)
+                and _imported_from(app, bindings)
+            ):
+                handed.append(_Served(call, app))
+    finally:
+        model.close()  # its scopes freed now; the tree stays for the run (see _script_tree)
     # No server argument moves the import root here: `_call_targets` names each one's app.
-    return _call_targets(tree, handed, module_name, follow=True, stars=stars) or set()
+    return _call_targets(tree, handed, path.stem, follow=True, stars=stars) or set()
+
+
+def _import_time_calls(tree: ast.Module) -> Iterator[ast.Call]:
+    """The calls a module makes as it is imported, under its ``__main__`` guard too.
+
+    Its statements' and their blocks', not those in the bodies of its functions, lambdas and
+    classes (a decorator's count).
+    """
+    for statement in _module_level(tree.body):
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            pending: list[ast.AST] = list(statement.decorator_list)
+        else:
+            # The statement's own expressions; its blocks are `_module_level`'s statements.
+            pending = [
+                part
+                for _, value in ast.iter_fields(statement)
+                for part in (value if isinstance(value, list) else [value])
+                if isinstance(part, ast.expr)
+            ]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, ast.Call):
+                yield node
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def _bound_name(node: ast.expr, bindings: Mapping[str, Binding]) -> str | None:
+    """The dotted name ``node`` (``Mangum``, ``func.AsgiMiddleware``) stands for at module level.
+
+    Its first name through the module's binding of it: an import's qualified name; a name the
+    module binds otherwise (a function, a variable) None; one it binds nowhere, itself.
+    """
+    if not isinstance(node, ast.Name | ast.Attribute):
+        return None
+    head, dot, rest = ast.unparse(node).partition(".")
+    binding = bindings.get(head)
+    if binding is None:
+        return head + dot + rest
+    if binding.kind != "import":
+        return None
+    return binding.target + dot + rest
+
+
+def _imported_from(node: ast.Name | ast.Attribute, bindings: Mapping[str, Binding]) -> bool:
+    """Whether the first name of ``node`` is bound at module level by a ``from ... import``.
+
+    A name bound nowhere may come from a star import (:func:`_call_targets` tells).
+    """
+    head = ast.unparse(node).partition(".")[0]
+    binding = bindings.get(head)
+    return binding is None or isinstance(binding.statement, ast.ImportFrom)
 
 
 def _members_entrypoints(root: Path) -> set[str]:
@@ -2526,17 +2606,19 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
             data = read_bytes(path, path.name)
         except FileProblem:
             continue
+        # An entry module (`main.py`) serving an app it imports, or handing it to a serverless
+        # adapter, is offered as the flat layout already; a script of another name (`run.py`,
+        # `handler.py`) only points at the app it imports.
+        follow = path.name not in _FLAT_MODULES
         if data is not None and path.parent == root:
             targets.update(_gunicorn_app(data))
-            targets.update(_platform_targets(data, path.stem, stars))
+            targets.update(_platform_targets(path, data, stars, follow=follow))
         served = None if data is None else _served_targets(data, script=path.parent != root)
         if served is None:
             continue
-        # An entry module (`main.py`) serving an app it imports is offered as the flat layout
-        # already; a script of another name (`run.py`) only points at the app it imports. A
-        # package's `__main__.py` runs as `pkg.__main__`: its relative imports are the package's.
+        # A package's `__main__.py` runs as `pkg.__main__`: its relative imports are the package's.
         module = path.stem if path.parent == root else f"{path.parent.name}.{path.stem}"
-        named = _call_targets(*served, module, follow=path.name not in _FLAT_MODULES, stars=stars)
+        named = _call_targets(*served, module, follow=follow, stars=stars)
         if named is None:
             return None
         targets.update(named)

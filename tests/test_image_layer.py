@@ -616,6 +616,12 @@ def test_init_names_the_copy_of_the_module_it_wires_as_generate_does(tmp_path: P
             "3.9",
             id="runtime-then-python-tag",
         ),
+        pytest.param(
+            "FROM myreg:5000/azure-functions/python:3.0-python3.8\nCOPY . .\n",
+            1,
+            "3.8",
+            id="registry-port-then-python-tag",
+        ),
     ],
 )
 def test_an_image_running_a_python_older_than_the_layer_needs_is_noted(
@@ -644,6 +650,10 @@ def test_an_image_running_a_python_older_than_the_layer_needs_is_noted(
         pytest.param(
             "FROM mcr.microsoft.com/azure-functions/python:3.0-python3.11\nCOPY . .\n",
             id="runtime-version-first",
+        ),
+        pytest.param(
+            "FROM myreg:5000/azure-functions/python:3.0-python3.11\nCOPY . .\n",
+            id="registry-port-runtime-version-first",
         ),
     ],
 )

@@ -2120,6 +2120,134 @@ def test_a_top_level_module_handing_an_imported_app_to_a_serverless_adapter_name
     assert "telemetry" not in (root / "legacy/__init__.py").read_text()
 
 
+SERVED_APP = """from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/{path}")
+async def {path}() -> dict[str, str]:
+    return {{}}
+"""
+
+
+def test_an_entry_module_wrapping_an_imported_app_it_adds_routes_to_is_the_flat_layout(
+    tmp_path: Path,
+) -> None:
+    """`main.py` importing `app.server`'s app, adding routes and wrapping it in Mangum serves it.
+
+    The entry module is offered as the flat layout (its routes, its routers included), as when
+    it serves the imported app with `uvicorn.run(app)`: naming the package's app instead left
+    `main.py`'s routes and the router it includes out of the plan.
+    """
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nmangum\n",
+            "app/__init__.py": "",
+            "app/server.py": SERVED_APP.format(path="items"),
+            "extra.py": COMPONENT_ROUTER,
+            "main.py": "from mangum import Mangum\n\nfrom app.server import app\n"
+            "from extra import router as extra\n\napp.include_router(extra)\n\n\n"
+            '@app.get("/health")\nasync def health() -> dict[str, str]:\n    return {}\n\n\n'
+            "handler = Mangum(app)\n",
+        },
+    )
+    result = run("init", "--root", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    written = (tmp_path / "pyproject.toml").read_text()
+    for line in ('app-package = ""', 'app = "main:app"', '"extra.py"'):
+        assert line in written, written
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [
+        (
+            "handler.py",
+            "from mangum import Mangum\n{i}\n\n\ndef handler(event, context):\n"
+            "    return Mangum(app)(event, context)\n",
+        ),
+        ("test_lambda.py", "from mangum import Mangum\n{i}\n\n\ndef test_it():\n    Mangum(app)\n"),
+        ("test_lambda.py", "from mangum import Mangum\n{i}\n\nhandler = Mangum(app)\n"),
+        ("lambda_test.py", "from mangum import Mangum\n{i}\n\nhandler = Mangum(app)\n"),
+        ("conftest.py", "from mangum import Mangum\n{i}\n\nhandler = Mangum(app)\n"),
+        (
+            "handler.py",
+            "from mangum import Mangum\n{i}\n\n\ndef Mangum(x):\n    return x\n\n\n"
+            "handler = Mangum(app)\n",
+        ),
+        ("handler.py", "from mylib import Mangum\n{i}\n\nhandler = Mangum(app)\n"),
+        (
+            "handler.py",
+            "import azure.functions as func\n\nx = func.AsgiMiddleware('other.demo:app')\n",
+        ),
+        (
+            "handler.py",
+            "from mangum import Mangum\n{i}\nimport other as app\n\nhandler = Mangum(app)\n",
+        ),
+        (
+            "handler.py",
+            "from mangum import Mangum\n{i}\n\napp = app.mount\nhandler = Mangum(app)\n",
+        ),
+    ],
+    ids=[
+        "in-a-function",
+        "test-function",
+        "test-module",
+        "test-module-suffix",
+        "conftest",
+        "shadowed-adapter",
+        "other-library",
+        "string-argument",
+        "name-rebound-by-import",
+        "name-rebound",
+    ],
+)
+def test_an_adapter_call_that_does_not_serve_an_imported_app_names_none(
+    tmp_path: Path, name: str, module: str
+) -> None:
+    """Only a module-level adapter call of a module the platform may load, on an imported app.
+
+    A call in a function (a test's, or one that builds its own app), in a test module, of a
+    name bound to something else than the adapter, on a string or on a name rebound after
+    the import says nothing of the app served: the app is found as without that module.
+    """
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nmangum\n",
+            "app/__init__.py": "",
+            "app/main.py": SERVED_APP.format(path="main"),
+            "other/__init__.py": "",
+            "other/demo.py": SERVED_APP.format(path="demo"),
+            name: module.format(i="from other.demo import app"),
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "app.main:app"' in result.stdout, result.stdout
+
+
+def test_a_module_level_adapter_call_on_an_imported_app_names_it(tmp_path: Path) -> None:
+    """The same shape with `handler = Mangum(app)` at module level serves `other.demo:app`."""
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nmangum\n",
+            "app/__init__.py": "",
+            "app/main.py": SERVED_APP.format(path="main"),
+            "other/__init__.py": "",
+            "other/demo.py": SERVED_APP.format(path="demo"),
+            "handler.py": "from mangum import Mangum\nfrom other.demo import app\n\n"
+            "handler = Mangum(app)\n",
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "other.demo:app"' in result.stdout, result.stdout
+
+
 RAY_SERVE_APP = """from fastapi import FastAPI
 from pydantic import BaseModel
 from ray import serve

@@ -2483,15 +2483,21 @@ def package_modules(
         for name in sorted(files):
             if not name.endswith(".py") or name.startswith("."):
                 continue
-            if skip_tests and (
-                name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-            ):
+            if skip_tests and is_test_file(name):
                 continue
             stem = name[:-3]
             parts = [*relative] + ([] if stem == "__init__" else [stem])
             if parts or app_package:  # the backend folder's own __init__.py is no module of it
                 names.append(qualified(app_package, *parts))
     return names
+
+
+def is_test_file(name: str) -> bool:
+    """Whether a file named ``name`` is a test module, never imported when the app runs.
+
+    pytest's ``test_*.py`` and ``*_test.py``, and a ``conftest.py``.
+    """
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
 
 def is_environment(folder: Path) -> bool:
