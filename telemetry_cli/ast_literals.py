@@ -49,7 +49,7 @@ def is_main_guard(test: ast.expr) -> bool:
     return len(names) == 1 and len(constants) == 1
 
 
-def _is_type_checking(test: ast.expr) -> bool:
+def is_type_checking(test: ast.expr) -> bool:
     """Whether ``test`` is ``TYPE_CHECKING`` (``typing.TYPE_CHECKING`` too): false at run time."""
     if isinstance(test, ast.Attribute):
         return test.attr == "TYPE_CHECKING"
@@ -74,7 +74,7 @@ def runtime_imports(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFro
             continue
         blocks: list[list[ast.stmt]] = []
         if isinstance(node, ast.If):
-            skipped = _is_type_checking(node.test) or is_main_guard(node.test)
+            skipped = is_type_checking(node.test) or is_main_guard(node.test)
             blocks = [node.orelse] if skipped else [node.body, node.orelse]
         elif isinstance(node, ast.Try | ast.TryStar):
             blocks = [node.body, *(handler.body for handler in node.handlers)]

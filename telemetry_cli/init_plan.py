@@ -23,7 +23,7 @@ import tomlkit.exceptions
 from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
-from telemetry_cli.ast_literals import absolute_imports
+from telemetry_cli.ast_literals import absolute_imports, is_main_guard, is_type_checking
 from telemetry_cli.catalog import natural_key
 from telemetry_cli.console import counted, project_folder, shown_path
 from telemetry_cli.errors import PARSE_ERRORS, ConfigError, NoAppFound, SeveralApps, UserError
@@ -99,9 +99,11 @@ from telemetry_cli.patching.symbols import (
     assigned_targets,
     assignment_expressions,
     block_statements,
+    bound_names,
     call_argument,
     deleted_names,
     names_bound,
+    parameters_of,
     parse,
     statement_blocks,
 )
@@ -2021,7 +2023,7 @@ def _candidate_packages(
                 name in _FLAT_MODULES
                 or (name in _LAUNCHER_MODULES and b"FastAPI" in data)
                 or _serves_own_app(name, data)
-                or _hands_own_app_to_a_platform(data)
+                or _hands_own_app_to_a_platform(here / name, data)
                 # A package's module it names is found in its package already.
                 or (not in_package and here / name == hinted)
             )
@@ -2399,31 +2401,16 @@ _PLATFORM_ADAPTERS = frozenset(
 )
 
 
-def _hands_own_app_to_a_platform(data: bytes) -> bool:
+def _hands_own_app_to_a_platform(path: Path, data: bytes) -> bool:
     """Whether a module hands an app it builds at module level to a serverless adapter.
 
     ``app = FastAPI()`` then ``handler = Mangum(app)`` (AWS Lambda), ``func.AsgiFunctionApp(
     app=app)`` or ``func.AsgiMiddleware(app).handle(req, context)`` in a function (Azure
     Functions), ``@serve.ingress(app)`` on a Ray Serve deployment: the platform runs that
     module, as a server runs ``main.py``. An app imported from another module is served from
-    there (it is found in its own module).
+    there (it is found in its own module). Which calls count: :func:`_platform_handed`.
     """
-    if b"Mangum" not in data and b"Asgi" not in data and b"ingress" not in data:
-        return False
-    tree = _script_tree(data)
-    if tree is None:
-        return False
-    imported = _imported_targets(tree.body)
-    bound = _module_variables(tree)
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        if _called_name(node, imported) not in _PLATFORM_ADAPTERS:
-            continue
-        handed = call_argument(node, 0, "app")
-        if isinstance(handed, ast.Name) and handed.id in bound and handed.id not in imported:
-            return True
-    return False
+    return any(handed.own for handed in _platform_handed(path, data))
 
 
 def _platform_targets(
@@ -2433,71 +2420,152 @@ def _platform_targets(
 
     Azure Functions' Python v2 model loads ``function_app.py`` at the root, AWS Lambda the
     handler module its configuration names: ``from main import fastapi_app`` then
-    ``app = func.AsgiFunctionApp(app=fastapi_app)`` (or ``handler = Mangum(api)``) serves
+    ``app = func.AsgiFunctionApp(app=fastapi_app)`` (or ``handler = Mangum(api)``, or
+    ``func.AsgiMiddleware(api).handle_async(req, context)`` in a route function) serves
     ``main:fastapi_app``, as ``uvicorn.run(app)`` in ``run.py`` serves the app it imports. An
     app the module builds itself is found as its own module's already (see
-    :func:`_hands_own_app_to_a_platform`), so only imported ones are named.
+    :func:`_hands_own_app_to_a_platform`), so only imported ones are named; which calls count
+    is :func:`_platform_handed`'s one rule.
 
     ``follow`` as for the module's server calls: an entry module (``main.py``) wrapping an app
-    it imports is offered as the flat layout already, with the routes it adds. Only calls run
-    as the module is imported (and under its ``__main__`` guard) count, not a function's (a
-    test's, a handler building its own app), and never a test module's. The adapter and the
+    it imports is offered as the flat layout already, with the routes it adds.
+    """
+    if not follow:
+        return set()
+    handed = [
+        _Served(found.call, found.app) for found in _platform_handed(path, data) if found.imported
+    ]
+    tree = _script_tree(data)
+    if not handed or tree is None:
+        return set()
+    # No server argument moves the import root here: `_call_targets` names each one's app.
+    return _call_targets(tree, handed, path.stem, follow=True, stars=stars) or set()
+
+
+class _Handed(NamedTuple):
+    """An adapter call handing an app to a serverless platform, and where that app comes from."""
+
+    call: ast.Call
+    app: ast.Name | ast.Attribute
+    #: The app's first name comes from a ``from ... import`` (or a star import): served there.
+    imported: bool
+    #: The app is a plain name the module assigns at module level (``app = FastAPI()``).
+    own: bool
+
+
+def _platform_handed(path: Path, data: bytes) -> list[_Handed]:
+    """The calls by which a module hands an app, named, to a serverless adapter.
+
+    The one rule for both the app a module builds and one it imports. A platform imports the
+    module (never runs it as ``__main__``) and calls its handlers: an adapter call anywhere in
+    its code counts, in a function too (``func.AsgiMiddleware(api).handle_async(req,
+    context)`` on each request), but not under ``if TYPE_CHECKING:`` nor the ``__main__``
+    guard, and never in a test module. An app named by a function's own local (a handler
+    building its own app) is not the module's, so that call says nothing. The adapter and the
     app are names as the module model binds them at module level: a name bound to anything
     else there (``def Mangum``, ``import service as api``) and an argument that is no name (a
     string) say nothing.
     """
-    if (
-        not follow
-        or is_test_file(path.name)
-        or (b"Mangum" not in data and b"Asgi" not in data and b"ingress" not in data)
+    if is_test_file(path.name) or (
+        b"Mangum" not in data and b"Asgi" not in data and b"ingress" not in data
     ):
-        return set()
+        return []
     tree = _script_tree(data)
     if tree is None:
-        return set()
+        return []
     model = ModuleModel(
         ModuleSource(path.stem, path.name, data.decode("utf-8", errors="replace"), False), tree
     )
     try:
         bindings = model.scope.bindings
-        handed: list[_Served] = []
-        for call in _import_time_calls(tree):
+        found: list[_Handed] = []
+        for call, local in _platform_calls(tree):
             app = call_argument(call, 0, "app")
             if (
-                _bound_name(call.func, bindings) in _PLATFORM_ADAPTERS
-                and isinstance(app, ast.Name | ast.Attribute)
-                and _imported_from(app, bindings)
+                not isinstance(app, ast.Name | ast.Attribute)
+                or _head(call.func) in local
+                or _head(app) in local
+                or _bound_name(call.func, bindings) not in _PLATFORM_ADAPTERS
             ):
-                handed.append(_Served(call, app))
+                continue
+            binding = bindings.get(_head(app))
+            found.append(
+                _Handed(
+                    call,
+                    app,
+                    imported=_imported_from(app, bindings),
+                    own=isinstance(app, ast.Name)
+                    and binding is not None
+                    and binding.kind == "value",
+                )
+            )
     finally:
         model.close()  # its scopes freed now; the tree stays for the run (see _script_tree)
-    # No server argument moves the import root here: `_call_targets` names each one's app.
-    return _call_targets(tree, handed, path.stem, follow=True, stars=stars) or set()
+    return found
 
 
-def _import_time_calls(tree: ast.Module) -> Iterator[ast.Call]:
-    """The calls a module makes as it is imported, under its ``__main__`` guard too.
+def _head(node: ast.expr) -> str:
+    """The first name of a dotted expression (``func`` of ``func.AsgiMiddleware``)."""
+    return ast.unparse(node).partition(".")[0]
 
-    Its statements' and their blocks', not those in the bodies of its functions, lambdas and
-    classes (a decorator's count).
+
+def _platform_calls(tree: ast.Module) -> Iterator[tuple[ast.Call, frozenset[str]]]:
+    """Each call of a module's code a platform importing it may run, with the names local there.
+
+    In functions, lambdas and classes too, with the names their scopes bind (a parameter, an
+    assignment not declared ``global``); not under ``if TYPE_CHECKING:`` (false at run time)
+    nor ``if __name__ == "__main__":`` (the module run, not imported): their ``else`` runs.
+    A decorator, a default or a base class is read in the enclosing scope.
     """
-    for statement in _module_level(tree.body):
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            pending: list[ast.AST] = list(statement.decorator_list)
-        else:
-            # The statement's own expressions; its blocks are `_module_level`'s statements.
-            pending = [
-                part
-                for _, value in ast.iter_fields(statement)
-                for part in (value if isinstance(value, list) else [value])
-                if isinstance(part, ast.expr)
-            ]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, ast.Lambda):
-                continue
-            if isinstance(node, ast.Call):
-                yield node
+    pending: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
+    while pending:
+        node, local = pending.pop()
+        if isinstance(node, ast.Call):
+            yield node, local
+        if isinstance(node, ast.If) and (is_type_checking(node.test) or is_main_guard(node.test)):
+            pending.extend((part, local) for part in node.orelse)
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            inner = local | _function_locals(node)
+            outer = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
+            if not isinstance(node, ast.Lambda):
+                outer += node.decorator_list
+            pending.extend((part, local) for part in outer)
+            body = [node.body] if isinstance(node, ast.Lambda) else node.body
+            pending.extend((part, inner) for part in body)
+            continue
+        if isinstance(node, ast.ClassDef):
+            inner = local | frozenset(bound_names(node.body))
+            outer = [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]
+            pending.extend((part, local) for part in outer)
+            pending.extend((part, inner) for part in node.body)
+            continue
+        pending.extend((child, local) for child in ast.iter_child_nodes(node))
+
+
+def _function_locals(
+    function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+) -> frozenset[str]:
+    """The names local to a function: its parameters and what its body binds, not declared."""
+    names = {arg.arg for arg in parameters_of(function.args)}
+    if isinstance(function, ast.Lambda):
+        return frozenset(names)
+    declared = {
+        name
+        for node in _own_statements(function.body)
+        if isinstance(node, ast.Global | ast.Nonlocal)
+        for name in node.names
+    }
+    return frozenset(names.union(bound_names(function.body)) - declared)
+
+
+def _own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of a function body, not those of the functions and classes it defines."""
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             pending.extend(ast.iter_child_nodes(node))
 
 

@@ -2166,7 +2166,17 @@ def test_an_entry_module_wrapping_an_imported_app_it_adds_routes_to_is_the_flat_
         (
             "handler.py",
             "from mangum import Mangum\n{i}\n\n\ndef handler(event, context):\n"
-            "    return Mangum(app)(event, context)\n",
+            "    app = make()\n    return Mangum(app)(event, context)\n",
+        ),
+        (
+            "handler.py",
+            "from mangum import Mangum\n{i}\n\nif __name__ == '__main__':\n"
+            "    handler = Mangum(app)\n",
+        ),
+        (
+            "handler.py",
+            "from typing import TYPE_CHECKING\n\nfrom mangum import Mangum\n{i}\n\n"
+            "if TYPE_CHECKING:\n    handler = Mangum(app)\n",
         ),
         ("test_lambda.py", "from mangum import Mangum\n{i}\n\n\ndef test_it():\n    Mangum(app)\n"),
         ("test_lambda.py", "from mangum import Mangum\n{i}\n\nhandler = Mangum(app)\n"),
@@ -2192,7 +2202,9 @@ def test_an_entry_module_wrapping_an_imported_app_it_adds_routes_to_is_the_flat_
         ),
     ],
     ids=[
-        "in-a-function",
+        "function-local-app",
+        "main-guard",
+        "type-checking",
         "test-function",
         "test-module",
         "test-module-suffix",
@@ -2207,9 +2219,10 @@ def test_an_entry_module_wrapping_an_imported_app_it_adds_routes_to_is_the_flat_
 def test_an_adapter_call_that_does_not_serve_an_imported_app_names_none(
     tmp_path: Path, name: str, module: str
 ) -> None:
-    """Only a module-level adapter call of a module the platform may load, on an imported app.
+    """Only an adapter call a module the platform loads makes, on an imported app.
 
-    A call in a function (a test's, or one that builds its own app), in a test module, of a
+    A call on a function's own app, under the ``__main__`` guard (a platform imports the
+    module, never runs it) or ``if TYPE_CHECKING:``, in a test module or a test function, of a
     name bound to something else than the adapter, on a string or on a name rebound after
     the import says nothing of the app served: the app is found as without that module.
     """
@@ -2246,6 +2259,38 @@ def test_a_module_level_adapter_call_on_an_imported_app_names_it(tmp_path: Path)
     result = run("init", "--root", str(tmp_path), "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert 'app = "other.demo:app"' in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        # Microsoft's Azure Functions FastAPI sample: the adapter runs per request.
+        "import azure.functions as func\n\nfrom service import api\n\n"
+        "app = func.FunctionApp()\n\n\n"
+        '@app.route(route="{*route}", auth_level=func.AuthLevel.ANONYMOUS)\n'
+        "async def http_trigger(req, context):\n"
+        "    return await func.AsgiMiddleware(api).handle_async(req, context)\n",
+        "from mangum import Mangum\n\nfrom service import api\n\n\n"
+        "def handler(event, context):\n    return Mangum(api)(event, context)\n",
+    ],
+    ids=["azure-sample", "lambda-per-call"],
+)
+def test_an_adapter_call_in_a_function_on_an_imported_app_names_it(
+    tmp_path: Path, handler: str
+) -> None:
+    """A handler wrapping the imported app on each call serves it, over a side package's app."""
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nmangum\nazure-functions\n",
+            "service.py": SERVED_APP.format(path="items").replace("app", "api"),
+            "legacy/__init__.py": SERVED_APP.format(path="old"),
+            "function_app.py": handler,
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "service:api"' in result.stdout, result.stdout
 
 
 RAY_SERVE_APP = """from fastapi import FastAPI
