@@ -811,7 +811,7 @@ class _Rendered:
             return True
         # A file linked to a rendered one: one look at the file, followed only for a link.
         try:
-            linked = os.path.islink(self._root / path)
+            linked = (self._root / path).is_symlink()
         except ValueError:  # a NUL in a hand-edited entry: no file of the plan's
             return False
         return linked and self._real(path) in self._real_paths
@@ -1783,6 +1783,15 @@ def apply(report: SyncReport) -> None:
                 f"was touched; fix the cause and rerun telemetry-scaffold {report.command}"
             ) from None
         except OSError as exc:
+            dangling = _dangling_folder(root, change.path)
+            if dangling is not None:
+                # Making the folder fails with "File exists": the link is there, what it names
+                # is not. Said so, the user knows what to fix.
+                raise UserError(
+                    f"{dangling[0]}: a link to nothing ({dangling[1]}); files before it were "
+                    "written completely, nothing after it was touched; remove the link or make "
+                    f"the folder it names, and rerun telemetry-scaffold {report.command}"
+                ) from None
             reason = exc.strerror or exc.__class__.__name__
             verb = "remove" if change.status is Status.REMOVED else "write"
             raise UserError(
@@ -1790,6 +1799,19 @@ def apply(report: SyncReport) -> None:
                 "completely, nothing after it was touched; fix the cause and rerun "
                 f"telemetry-scaffold {report.command}"
             ) from None
+
+
+def _dangling_folder(root: Path, path: str) -> tuple[str, str] | None:
+    """The folder on the way to ``path`` that is a link to nothing, and what the link names."""
+    parents = list(PurePosixPath(path).parents)[:-1]  # the last is "." (the root itself)
+    for folder in reversed(parents):
+        place = root / folder
+        try:
+            if place.is_symlink() and not place.exists():
+                return folder.as_posix(), str(place.readlink())
+        except OSError:
+            return None
+    return None
 
 
 def _record_intent(report: SyncReport) -> bytes | None:

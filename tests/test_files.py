@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -345,6 +346,21 @@ def test_outputs_the_manifest_names_by_another_name_through_links_are_kept(
     assert len(recorded) == outputs
     assert [path for path in recorded if not (project / path).is_file()] == []
     assert (project / link[0]).is_symlink()
+
+
+@pytest.mark.parametrize("folder", ["backend/app/analytics", "specs/059-analytics-telemetry"])
+def test_an_output_folder_that_is_a_link_to_nothing_is_named_so(project: Path, folder: str) -> None:
+    # Making the folder fails with "File exists": the user was told a file exists, not that
+    # the folder is a link leading nowhere.
+    shutil.rmtree(project / folder)
+    (project / folder).symlink_to("nowhere")
+    result = run("generate", "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error")]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {folder}: a link to nothing (nowhere); ")
+    assert (project / folder).is_symlink()
 
 
 def test_manifest_linked_inside_the_root_is_written_through(project: Path) -> None:
