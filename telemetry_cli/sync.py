@@ -311,7 +311,12 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     # The digests written, recorded or now, kept up to date as the loop records kept files: one
     # merge for the loop, not one per entry (a manifest of n entries cost n merges of n each).
     written = {**recorded, **wanted_hashes}
+    rendered_here = _Rendered(root, rendered_paths)
     for path in sorted(set(recorded) - rendered_paths):
+        if rendered_here.reaches(path):
+            # The manifest names an output by another name (the layer's folder renamed and
+            # linked back, say): judged as obsolete, it was deleted, or hashed mid-write.
+            continue
         obsolete = _obsolete_change(root, path, recorded[path], project.read, written, force=force)
         if obsolete is None:
             continue
@@ -761,18 +766,55 @@ def _sibling_output_paths(
     # A known folder may be a link to another folder of the project (`analytics -> shared`):
     # the outputs there are the known ones themselves, reached by another name, not a second
     # layer's. Taken for one, the run deleted the layer it had just found up to date.
-    same = {_real_folder(plan.root, folder) for folders in known.values() for folder in folders}
+    known_here = _Rendered(plan.root, _paths_in(known))
     for place, folders in beside.items():
-        beside[place] = {
-            folder for folder in folders if _real_folder(plan.root, folder) not in same
-        }
+        beside[place] = {folder for folder in folders if not known_here.holds(folder)}
     known_paths = set(_paths_in(known))
     return [path for path in _paths_in(beside) if path not in known_paths]
 
 
-def _real_folder(root: Path, folder: str) -> str:
-    """``folder`` of the project with every link on the way followed (as far as it exists)."""
-    return os.path.realpath(root / folder)
+class _Rendered:
+    """The one rule for "this path is, through links, one of the files the plan renders".
+
+    A folder of the plan's may be a link to another folder of the project, or another folder
+    a link to it (``analytics -> shared``, or the reverse after a rename): a file reached by
+    the other name is the plan's file itself, not another layer's nor an obsolete one.
+    """
+
+    def __init__(self, root: Path, paths: Iterable[str]) -> None:
+        self._root = root
+        self._paths = set(paths)
+        self._folders = {PurePosixPath(path).parent.as_posix() for path in self._paths}
+        self._real_folders = {self._real(folder) for folder in self._folders}
+        self._real_paths = {self._real(path) for path in self._paths}
+        self._cache: dict[str, str] = {}
+
+    def _real(self, path: str) -> str:
+        try:
+            return os.path.realpath(self._root / path)
+        except (OSError, ValueError):  # a NUL, a loop: a path that leads nowhere
+            return ""
+
+    def holds(self, folder: str) -> bool:
+        """Whether ``folder``, not one of the plan's by name, is one of them through links."""
+        if folder in self._folders:
+            return False
+        if folder not in self._cache:
+            self._cache[folder] = self._real(folder)
+        return self._cache[folder] in self._real_folders
+
+    def reaches(self, path: str) -> bool:
+        """Whether ``path``, not rendered by that name, is a rendered file through links."""
+        if path in self._paths:
+            return False
+        if self.holds(PurePosixPath(path).parent.as_posix()):
+            return True
+        # A file linked to a rendered one: one look at the file, followed only for a link.
+        try:
+            linked = (self._root / path).is_symlink()
+        except ValueError:  # a NUL in a hand-edited entry: no file of the plan's
+            return False
+        return linked and self._real(path) in self._real_paths
 
 
 def _add_recorded_elsewhere(
@@ -1741,6 +1783,15 @@ def apply(report: SyncReport) -> None:
                 f"was touched; fix the cause and rerun telemetry-scaffold {report.command}"
             ) from None
         except OSError as exc:
+            dangling = _dangling_folder(root, change.path)
+            if dangling is not None:
+                # Making the folder fails with "File exists": the link is there, what it names
+                # is not. Said so, the user knows what to fix.
+                raise UserError(
+                    f"{dangling[0]}: a link to nothing ({dangling[1]}); files before it were "
+                    "written completely, nothing after it was touched; remove the link or make "
+                    f"the folder it names, and rerun telemetry-scaffold {report.command}"
+                ) from None
             reason = exc.strerror or exc.__class__.__name__
             verb = "remove" if change.status is Status.REMOVED else "write"
             raise UserError(
@@ -1748,6 +1799,19 @@ def apply(report: SyncReport) -> None:
                 "completely, nothing after it was touched; fix the cause and rerun "
                 f"telemetry-scaffold {report.command}"
             ) from None
+
+
+def _dangling_folder(root: Path, path: str) -> tuple[str, str] | None:
+    """The folder on the way to ``path`` that is a link to nothing, and what the link names."""
+    parents = list(PurePosixPath(path).parents)[:-1]  # the last is "." (the root itself)
+    for folder in reversed(parents):
+        place = root / folder
+        try:
+            if place.is_symlink() and not place.exists():
+                return folder.as_posix(), str(place.readlink())
+        except OSError:
+            return None
+    return None
 
 
 def _record_intent(report: SyncReport) -> bytes | None:

@@ -816,7 +816,7 @@ def test_a_manifest_recording_files_of_the_users_never_removes_them(
         assert not (project / f"{path}.bak").exists(), path
 
 
-@pytest.mark.parametrize("command", [["generate"], ["generate", "--check"], ["remove"]])
+@pytest.mark.parametrize("command", [["generate"], ["generate", "--check"]])
 def test_a_manifest_of_many_entries_is_merged_once_not_once_per_entry(
     project: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:

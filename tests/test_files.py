@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -278,6 +279,88 @@ def test_an_output_folder_linked_to_another_folder_of_the_project_is_kept(
     assert (project / folder).is_symlink()
     assert not [path for path in (project / target).iterdir() if path.suffix in (".py", ".md")]
     assert "analytics" not in (project / MAIN).read_text()
+
+
+RENAMED_THROUGH_LINKS = {
+    # (config of the first run, of the later runs, folder moved then (from, to), link (at, to))
+    "layer-moved-old-name-linked": (
+        'layer-package = "shared"',
+        'layer-package = "analytics"',
+        ("backend/app/shared", "backend/app/analytics"),
+        ("backend/app/shared", "analytics"),
+    ),
+    "layer-kept-new-name-linked": (
+        'layer-package = "shared"',
+        'layer-package = "analytics"',
+        None,
+        ("backend/app/analytics", "shared"),
+    ),
+    "feature-kept-new-name-linked": (
+        'feature = "001-old"',
+        'feature = "002-new"',
+        None,
+        ("specs/002-new", "001-old"),
+    ),
+    "manifest-names-both": (
+        "",
+        "",
+        ("backend/app/analytics", "backend/app/shared"),
+        ("backend/app/analytics", "shared"),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "moved", "link"), RENAMED_THROUGH_LINKS.values(), ids=RENAMED_THROUGH_LINKS
+)
+def test_outputs_the_manifest_names_by_another_name_through_links_are_kept(
+    tmp_path: Path, first: str, then: str, moved: tuple[str, str] | None, link: tuple[str, str]
+) -> None:
+    # The manifest recorded the layer (or feature) under the name it had; renamed and linked,
+    # the old name leads to the files rendered now. Judged as obsolete by the old name, they
+    # were deleted, or hashed while this run wrote them ("another program wrote it").
+    project = make_project(tmp_path / "p", first)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    manifest = project / sync.MANIFEST_PATH
+    outputs = len(json.loads(manifest.read_text())["files"])
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(first, then))
+    if moved:
+        (project / moved[0]).rename(project / moved[1])
+    (project / link[0]).symlink_to(link[1])
+    if not first:  # the manifest edited to name the layer by both names
+        document = json.loads(manifest.read_text())
+        aliases = {
+            path.replace("/analytics/", "/shared/"): digest
+            for path, digest in document["files"].items()
+            if path.startswith("backend/app/analytics/")
+        }
+        document["files"].update(aliases)
+        manifest.write_text(json.dumps(document))
+    for command in (["generate"], ["generate"], ["generate", "--check"]):
+        result = run(*command, "--root", str(project))
+        assert "Traceback" not in result.stdout + result.stderr
+        assert result.exit_code == 0, (command, result.stdout)
+    recorded = json.loads(manifest.read_text())["files"]
+    # Every output once, by the plan's name, and there: none deleted through the other name.
+    assert len(recorded) == outputs
+    assert [path for path in recorded if not (project / path).is_file()] == []
+    assert (project / link[0]).is_symlink()
+
+
+@pytest.mark.parametrize("folder", ["backend/app/analytics", "specs/059-analytics-telemetry"])
+def test_an_output_folder_that_is_a_link_to_nothing_is_named_so(project: Path, folder: str) -> None:
+    # Making the folder fails with "File exists": the user was told a file exists, not that
+    # the folder is a link leading nowhere.
+    shutil.rmtree(project / folder)
+    (project / folder).symlink_to("nowhere")
+    result = run("generate", "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error")]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {folder}: a link to nothing (nowhere); ")
+    assert (project / folder).is_symlink()
 
 
 def test_manifest_linked_inside_the_root_is_written_through(project: Path) -> None:
