@@ -120,6 +120,7 @@ from telemetry_cli.server_commands import (
     SERVER_COMMANDS,
     fastapi_command,
     names_one_attribute,
+    python_scripts_of_line,
     served_import_strings,
 )
 
@@ -2617,9 +2618,10 @@ def _command_targets(
                 for found in served_import_strings(line)
                 if server[0] != "gunicorn" or names_one_attribute(found)
             )
-        script = _PYTHON_SCRIPT.search(line)
-        if script is not None:
-            targets.update(_script_targets(folder, script[1], ignore))
+        for script_folder, script in python_scripts_of_line(line):
+            if script_folder == ".":
+                # A script elsewhere runs with its own folder first on the import path.
+                targets.update(_script_targets(folder, script, ignore))
         run_module = _PYTHON_MODULE.search(line)
         if run_module is not None:
             targets.update(_run_module_targets(folder, run_module[1], ignore))
@@ -3267,10 +3269,6 @@ _CLI_OPTIONS = "|".join(map(re.escape, sorted(FASTAPI_CLI_OPTIONS)))
 _FASTAPI_CLI = re.compile(rf"\bfastapi\b(?:[\"',\s]+(?:{_CLI_OPTIONS}))*[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
 _COMMAND_WORD = re.compile(r"[\w./=:-]+")
-#: A command line running a Python script (`python main.py`, `CMD ["python3", "-u", "main.py"]`).
-_PYTHON_SCRIPT = re.compile(
-    r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+([\w./-]+\.py)(?![\w./-])"
-)
 #: A module run as a script (`python -m app`, `python3 -u -m app.server`).
 _PYTHON_MODULE = re.compile(
     r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-ln-z]+)*[\s\"',]+-m[\s\"',]+"
