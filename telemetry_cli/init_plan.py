@@ -712,6 +712,12 @@ _SHELL_TOKEN = re.compile(
 )
 
 
+#: The import strings of each Python script read in one run of init, by the script's resolved
+#: path: a run file naming one script on many lines (a 4,000-line Makefile) reads it once. A
+#: run's own: made by the function reading the run files, never kept between runs.
+ScriptReads = dict[Path, set[str]]
+
+
 def _run_files_serving(root: Path) -> list[tuple[str, str]]:
     """The apps the root's run files serve, each with the folder its line serves it from.
 
@@ -726,6 +732,7 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
 
     ignore = GitIgnore(root)
     ignore.read(root)
+    reads: ScriptReads = {}
     served: list[tuple[str, str]] = []
     try:
         paths = sorted(root.iterdir())
@@ -743,9 +750,10 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
                 continue
             text = data.decode("utf-8", errors="replace")
             lines = list(_run_file_commands(text, kind.lastgroup))
-        for line in lines:
+        for line in map(_without_comment, lines):
+            # A server named in a comment (`python run.py  # uvicorn`) starts nothing.
             if _SERVER_COMMAND.search(line) is None:
-                served.extend(_script_serving(root, line, ignore))
+                served.extend(_script_serving(root, line, ignore, reads))
                 continue
             found = served_from(root, ".", line)
             if found is None or not found[0]:
@@ -758,7 +766,9 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
     return served
 
 
-def _script_serving(root: Path, line: str, ignore: GitIgnore) -> list[tuple[str, str]]:
+def _script_serving(
+    root: Path, line: str, ignore: GitIgnore, reads: ScriptReads | None = None
+) -> list[tuple[str, str]]:
     """The apps a command line running a Python script serves, each with its import root.
 
     ``python src/main.py``, or ``cd src && python main.py``, runs ``src/main.py`` with its own
@@ -778,7 +788,7 @@ def _script_serving(root: Path, line: str, ignore: GitIgnore) -> list[tuple[str,
         return []
     return [
         (folder, string)
-        for string in sorted(_script_targets(root / folder, found[1][0], ignore))
+        for string in sorted(_script_targets(root / folder, found[1][0], ignore, reads))
         if IMPORT_STRING.fullmatch(string)
     ]
 
@@ -889,12 +899,21 @@ def _run_file_commands(text: str, kind: str | None) -> Iterator[str]:
 
 def _heredoc(line: str) -> re.Match[str] | None:
     """The heredoc a shell line starts (``cat <<'EOF'``), or None: ``<<`` unquoted, as a word."""
-    for token in _SHELL_TOKEN.finditer(line):
-        if token["comment"]:
-            return None
+    for token in _SHELL_TOKEN.finditer(_without_comment(line)):
         if token["heredoc"]:
             return token
     return None
+
+
+def _without_comment(line: str) -> str:
+    """A shell line without its comment: ``python run.py  # uvicorn`` runs ``python run.py``.
+
+    A ``#`` starting a word outside quotes (:data:`_SHELL_TOKEN`) comments out the rest.
+    """
+    for token in _SHELL_TOKEN.finditer(line):
+        if token["comment"]:
+            return line[: token.start()].rstrip()
+    return line
 
 
 def _served_paths(folder: str, string: str) -> set[str]:
@@ -2529,7 +2548,8 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
             if named is None:
                 return None
             targets.update(named)
-    targets.update(_run_file_targets(root, ignore, project))
+    reads: ScriptReads = {}
+    targets.update(_run_file_targets(root, ignore, project, reads))
     if not targets:
         # Run files kept in a folder of their own (`docker/Dockerfile`, `deploy/Procfile`,
         # `k8s/api-deployment.yaml`) say it when those at the top name no app. Not those of a
@@ -2545,7 +2565,7 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
                 and not _holds_python(folder)
             ):
                 ignore.read(folder)
-                targets.update(_run_file_targets(folder, ignore, None))
+                targets.update(_run_file_targets(folder, ignore, None, reads))
     return targets
 
 
@@ -2559,12 +2579,17 @@ def _holds_python(folder: Path) -> bool:
 
 
 def _run_file_targets(
-    folder: Path, ignore: GitIgnore, project: tomlkit.TOMLDocument | None
+    folder: Path,
+    ignore: GitIgnore,
+    project: tomlkit.TOMLDocument | None,
+    reads: ScriptReads | None = None,
 ) -> set[str]:
     """The import strings the command lines of the run files directly in ``folder`` serve.
 
-    ``project`` is the root's pyproject.toml, read already, when ``folder`` is the root.
+    ``project`` is the root's pyproject.toml, read already, when ``folder`` is the root;
+    ``reads`` the Python scripts read already in this run (a fresh record when not given).
     """
+    reads = {} if reads is None else reads
     targets: set[str] = set()
     try:
         paths = sorted(folder.iterdir())
@@ -2581,7 +2606,7 @@ def _run_file_targets(
             # running a shell, as the image check knows one; its head only is read.
             text = _shell_script_text(path)
             if text is not None:
-                targets.update(_command_targets(folder, text, ignore))
+                targets.update(_command_targets(folder, text, ignore, reads))
             continue
         if not run_file or ignore.ignored(path, folder=False):
             continue
@@ -2593,19 +2618,26 @@ def _run_file_targets(
             if data is None:
                 continue
             text = data.decode("utf-8", errors="replace")
-        targets.update(_command_targets(folder, text, ignore))
+        targets.update(_command_targets(folder, text, ignore, reads))
     return targets
 
 
 def _command_targets(
-    folder: Path, text: str, ignore: GitIgnore, *, nested: bool = False
+    folder: Path,
+    text: str,
+    ignore: GitIgnore,
+    reads: ScriptReads | None = None,
+    *,
+    nested: bool = False,
 ) -> set[str]:
     """The import strings the command lines of ``text`` (a run file of ``folder``) serve.
 
     A shell script a line runs by its path (``sh scripts/prestart-and-run``, ``./start``) is
     read as one more run file, whatever its name: what it starts is what the line starts. Only
-    one script deep (``nested``): a script running itself is not read again.
+    one script deep (``nested``): a script running itself is not read again. ``reads`` holds
+    the Python scripts read already in this run (:data:`ScriptReads`).
     """
+    reads = {} if reads is None else reads
     targets: set[str] = set()
     for line in _command_lines(text):
         # A variable's default is what the line runs with when the environment leaves it
@@ -2621,7 +2653,7 @@ def _command_targets(
         for script_folder, script in python_scripts_of_line(line):
             if script_folder == ".":
                 # A script elsewhere runs with its own folder first on the import path.
-                targets.update(_script_targets(folder, script, ignore))
+                targets.update(_script_targets(folder, script, ignore, reads))
         run_module = _PYTHON_MODULE.search(line)
         if run_module is not None:
             targets.update(_run_module_targets(folder, run_module[1], ignore))
@@ -2632,12 +2664,12 @@ def _command_targets(
             targets.update(served_import_strings(variable[1]))
         if not nested:
             for shell in _SHELL_SCRIPT.finditer(line):
-                targets.update(_shell_script_targets(folder, shell[1], ignore))
+                targets.update(_shell_script_targets(folder, shell[1], ignore, reads))
             for absolute in _IMAGE_SCRIPT.finditer(line):
                 # A path of the image (`command: /start`): the project file a Dockerfile copies
                 # there is the script, its lines run from the build context as any other's.
                 for copied in image_scripts(folder, absolute[1]):
-                    targets.update(_shell_script_targets(folder, copied, ignore))
+                    targets.update(_shell_script_targets(folder, copied, ignore, reads))
     return targets
 
 
@@ -2645,7 +2677,9 @@ def _command_targets(
 _SCRIPT_READ = 1 << 16
 
 
-def _shell_script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
+def _shell_script_targets(
+    folder: Path, script: str, ignore: GitIgnore, reads: ScriptReads
+) -> set[str]:
     """What a shell script of ``folder`` a command line runs serves (none: no such file).
 
     Its lines run from the same folder as the line running it (a compose file's, a
@@ -2664,7 +2698,8 @@ def _shell_script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[s
         return set()
     if data is None:
         return set()
-    return _command_targets(folder, data.decode("utf-8", errors="replace"), ignore, nested=True)
+    text = data.decode("utf-8", errors="replace")
+    return _command_targets(folder, text, ignore, reads, nested=True)
 
 
 def _shell_script_text(path: Path) -> str | None:
@@ -2731,17 +2766,31 @@ def _vercel_targets(folder: Path, path: Path, ignore: GitIgnore) -> set[str]:
     return targets
 
 
-def _script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
+def _script_targets(
+    folder: Path, script: str, ignore: GitIgnore, reads: ScriptReads | None = None
+) -> set[str]:
     """The import strings a script in ``folder`` serves when a command line runs it.
 
     ``python main.py`` runs the script as ``__main__``, its folder on the import path: the
     server calls under its ``__main__`` guard name what it serves, an app it builds itself
     too (``uvicorn.run("main:app")`` or ``uvicorn.run(app)`` in main.py: ``main:app``).
+    ``reads`` holds the scripts read already in this run (:data:`ScriptReads`).
     """
     name = script.removeprefix("./")
     path = folder / name
     if "/" in name or not path.is_file() or ignore.ignored(path, folder=False):
         return set()  # a script elsewhere runs with another folder on the import path
+    key = path.resolve()
+    if reads is not None and key in reads:
+        return set(reads[key])
+    named = _read_script_targets(folder, path, name, ignore)
+    if reads is not None:
+        reads[key] = set(named)
+    return named
+
+
+def _read_script_targets(folder: Path, path: Path, name: str, ignore: GitIgnore) -> set[str]:
+    """What :func:`_script_targets` says of the script at ``path``, read and parsed."""
     try:
         data = read_bytes(path, name)
     except FileProblem:

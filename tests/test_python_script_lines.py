@@ -4,11 +4,13 @@ a line serves from (the image layer's reader) agree on which script runs, from w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from telemetry_cli.init_plan import _command_targets, _script_serving
+from telemetry_cli import init_plan
 from telemetry_cli.ignore import GitIgnore
+from telemetry_cli.init_plan import _command_targets, _script_serving
 from tests.cli_support import write_files
 
 SCRIPT = """import uvicorn
@@ -72,3 +74,45 @@ def test_a_script_in_a_folder_serves_from_that_folder(tmp_path: Path) -> None:
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
     assert _script_serving(tmp_path, "python -X dev svc/main.py", ignore) == [("svc", "main:app")]
+
+
+def test_a_script_named_on_many_lines_is_read_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run file naming one script on every line (a long Makefile) reads and parses it once in
+    a run, and a new run reads it again: what the script says now is what the run sees."""
+    parsed: list[bytes] = []
+    served_targets = init_plan._served_targets
+
+    def counting(data: bytes, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(data)
+        return served_targets(data, *args, **kwargs)
+
+    monkeypatch.setattr(init_plan, "_served_targets", counting)
+    recipes = "".join(f"run{n}:\n\tpython svc/main.py --port {n}\n" for n in range(30))
+    write_files(tmp_path, {"svc/main.py": SCRIPT, "Makefile": recipes})
+    assert init_plan._run_files_serving(tmp_path) == [("svc", "main:app")] * 30
+    assert len(parsed) == 1
+    write_files(tmp_path, {"svc/main.py": SCRIPT.replace('"main:app"', '"main:api"')})
+    assert init_plan._run_files_serving(tmp_path) == [("svc", "main:api")] * 30
+    assert len(parsed) == 2
+
+
+def test_a_run_file_naming_a_root_script_on_many_lines_reads_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """init's targets read a script a run file names on many lines once in the run too."""
+    parsed: list[bytes] = []
+    served_targets = init_plan._served_targets
+
+    def counting(data: bytes, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(data)
+        return served_targets(data, *args, **kwargs)
+
+    monkeypatch.setattr(init_plan, "_served_targets", counting)
+    recipes = "".join(f"run{n}:\n\tpython main.py --port {n}\n" for n in range(30))
+    write_files(tmp_path, {"main.py": SCRIPT, "Makefile": recipes})
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app"}
+    assert len(parsed) == 1
