@@ -73,7 +73,7 @@ from telemetry_cli.patching.collisions import (
     wired_router_prefix,
 )
 from telemetry_cli.patching.edits import ModuleEditor
-from telemetry_cli.patching.instrument import instrument_module
+from telemetry_cli.patching.instrument import instrument_module, logged_handlers
 from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.names import (
     APP_CLASSES,
@@ -1810,8 +1810,10 @@ def _found(
                 skipped.append(failure[1])
             continue
         handlers, suspects = find_handlers(module, index)
-        # A module whose every route is of a router no app includes serves nothing.
-        count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
+        # A module whose every route is of a router no app includes serves nothing: not offered
+        # for them; offered, its count is that of the handlers generate logs (a side app's too).
+        served = any(not all(r.unserved for r in handler.routes) for handler in handlers)
+        count = len(logged_handlers(handlers, index)) if served else 0
         # Endpoints no function of the package stands for (a class-based view's dispatcher):
         # said where they are registered, or they would go unlogged without a word.
         named = [

@@ -8268,3 +8268,66 @@ def test_a_class_constant_annotated_before_its_value_is_read(tmp_path: Path) -> 
     assert result.exit_code == 0, result.stdout
     assert "run time" not in " ".join(result.stdout.split()), result.stdout
     assert _logged_routes(root / "backend/app/api/items.py") == ["'/items/{item_id}'"]
+
+
+SIDE_ROUTES = """from fastapi import APIRouter, FastAPI
+
+router = APIRouter()
+
+
+@router.get("/items")
+async def list_items() -> list[str]:
+    return []
+
+
+@router.post("/items")
+async def add_item() -> dict[str, str]:
+    return {}
+
+
+side = FastAPI()
+side.include_router(router)
+
+
+@side.get("/health")
+async def health() -> str:
+    return "ok"
+"""
+
+SIDE_MAIN = """from fastapi import FastAPI
+
+from app.routes import router
+
+app = FastAPI()
+app.include_router(router, prefix="/api")
+"""
+
+
+def test_a_side_app_never_served_is_no_path_of_its_router_and_init_counts_what_is_logged(
+    tmp_path: Path,
+) -> None:
+    """`side = FastAPI(); side.include_router(router)` beside the router, the entry app
+    including it under `/api`: `side` is not served (not the entry app, not mounted into it),
+    so the router has one path, `/api`, not "several paths"; and the count init offers the
+    module with is the number of handlers generate logs (the side app's own route too)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "p"\nversion = "0"\n',
+            "app/__init__.py": "",
+            "app/main.py": SIDE_MAIN,
+            "app/routes.py": SIDE_ROUTES,
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    project = (root / "pyproject.toml").read_text()
+    (offered,) = re.findall(r'^# ("routes\.py" = "\w+")  # (\d+) route handlers$', project, re.M)
+    (root / "pyproject.toml").write_text(project.replace(f"# {offered[0]}", offered[0]))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "several paths" not in result.stdout
+    logged = routes_by_handler(root / "app/routes.py")
+    assert logged == {"list_items": "/api/items", "add_item": "/api/items", "health": "/health"}
+    assert int(offered[1]) == len(logged)

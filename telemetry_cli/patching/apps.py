@@ -291,9 +291,10 @@ def read_mounts(
     another app of the package includes are not served by the one built at ``site``. With no
     site, or ``removing``, every app's routes count (and those of an app a library builds).
     """
-    mounts = index.mounts = find_mounts(index, modules)
     binding = None if site is None else site.module.scope.bindings.get(site.expression)
-    if site is not None and not removing:
+
+    def serve(mounts: Mounts) -> None:
+        assert site is not None
         # `app = FastAPI()` at the site: that very call builds the app served.
         built = (
             binding is not None
@@ -301,6 +302,9 @@ def read_mounts(
             and _builds_an_app(binding.node, binding.scope, index)
         )
         mounts.serve(site_apps(site.module, site.expression, site.anchor, index), built=built)
+
+    serving = site is not None and not removing
+    mounts = index.mounts = find_mounts(index, modules, serve if serving else None)
     if binding is not None and _from_a_library(binding, index):
         # `from nicegui import app`: the routes declared on that name are the app's own.
         mounts.library_app = index.resolve(binding.target)[0]

@@ -272,6 +272,21 @@ def _first_argument(call: ast.Call, keyword: str) -> ast.expr | None:
     return None
 
 
+def logged_handlers(handlers: list[Handler], index: PackageIndex) -> list[Handler]:
+    """The handlers of a module generate puts a log call in, in their order.
+
+    Every handler but those marked ``# telemetry-scaffold: skip`` and those an earlier route
+    answers every request of (:meth:`~.route_order.RouteOrder.shadowed_by`: never called):
+    ``init`` counts these, so the count it offers a module with is the one generate logs.
+    """
+    order = RouteOrder(index)
+    return [
+        handler
+        for handler in handlers
+        if not handler.skipped and order.shadowed_by(handler) is None
+    ]
+
+
 def instrument_module(
     editor: ModuleEditor,
     event_type: str,

@@ -1025,10 +1025,15 @@ def _instance_key(call: ast.Call, scope: Scope, index: PackageIndex) -> RouterKe
     return None
 
 
-def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
+def find_mounts(
+    index: PackageIndex, modules: list[str], serve: Callable[[Mounts], None] | None = None
+) -> Mounts:
     """Read the ``include_router`` calls of ``modules`` (dotted names) that include a router.
 
-    Only modules whose text names ``include_router`` are parsed.
+    Only modules whose text names ``include_router`` are parsed. ``serve`` says which app is
+    served (:meth:`Mounts.serve`) once the includes are read, before the routers served under
+    several paths are: an app never served (a side app built beside a router, including it
+    too) serves it under no path.
     """
     modules = [*modules, *_imported_outside(index, modules)]
     index.package = tuple(modules)
@@ -1067,6 +1072,9 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
             built = instance_mounts(parent, index, modules)
             if built:
                 included[parent] = built
+    if serve is not None:
+        index.mounts = mounts  # read through the index while the app served is found
+        serve(mounts)
     for key in list(included):
         several = mounts.several_paths(key)
         if several is not None:
