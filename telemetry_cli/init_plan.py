@@ -3153,8 +3153,7 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
     body of an ``if __name__ == "__main__":`` guard does not run on import (``fastapi run``
     imports the module), its ``else`` does. ``from <module> import *`` binds that module's
     ``__all__``, else its public names (its own star imports' too), for a module of the
-    package; a library's star import binds nothing read (no app of the package). A name a
-    function of the module stores through ``global`` is bound too, as the name model reads it.
+    package; a library's star import binds nothing read (no app of the package).
     """
     guards = main_guards(model.tree.body)
     bound: set[str] = set()
@@ -3203,9 +3202,6 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
         else:
             continue
         bound.update(name for head in heads for name in names_bound(head))
-    # A function storing a module name through `global` (a factory's `global app; app =
-    # FastAPI()`) binds it in the module, as the name model reads it (`declared_stores`).
-    bound.update(model.declared_stores.get(model.tree, ()))
     return bound
 
 

@@ -621,18 +621,3 @@ def test_a_console_script_serving_a_name_its_function_binds_serves_no_module_var
     result = run("init", "--root", str(tmp_path), "--dry-run")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert 'app = "app.main:app"' in result.stdout, result.stdout
-
-
-def test_fastapi_run_of_a_module_serves_the_app_a_factory_binds_by_global(tmp_path: Path) -> None:
-    """`def create(): global app; app = FastAPI()`, called on import, binds the module's `app`
-    (as the name model reads a `global` store): beside `api = typer.Typer()` (no app), the CLI
-    serves `app`, not `api`, which was named (only the top level's own statements were read)."""
-    write_files(
-        tmp_path,
-        {
-            "app/__init__.py": "",
-            "app/web.py": "import typer\nfrom fastapi import FastAPI\n\napi = typer.Typer()\n\n\n"
-            "def create() -> None:\n    global app\n    app = FastAPI()\n\n\ncreate()\n",
-        },
-    )
-    assert _cli_app_name(tmp_path, "app.web") == "app"
