@@ -712,10 +712,11 @@ _SHELL_TOKEN = re.compile(
 )
 
 
-#: The import strings of each Python script read in one run of init, by the script's resolved
-#: path: a run file naming one script on many lines (a 4,000-line Makefile) reads it once. A
-#: run's own: made by the function reading the run files, never kept between runs.
-ScriptReads = dict[Path, set[str]]
+#: The import strings of each Python script read in one pass over the run files, by the
+#: script's resolved path and the name it is run by: a run file naming one script on many lines
+#: (a 4,000-line Makefile) reads it once in the pass. A pass's own: made by the function reading
+#: the run files (the app's targets, the folder serving it), never kept between passes or runs.
+ScriptReads = dict[tuple[Path, str], set[str]]
 
 
 def _run_files_serving(root: Path) -> list[tuple[str, str]]:
@@ -2641,7 +2642,9 @@ def _command_targets(
     """
     reads = {} if reads is None else reads
     targets: set[str] = set()
-    for line in _command_lines(text):
+    for line in map(_without_comment, _command_lines(text)):
+        # A server named in a comment (`python run.py  # was: uvicorn legacy:app`) starts
+        # nothing: every reader below sees the line without it, as `_run_files_serving` does.
         # A variable's default is what the line runs with when the environment leaves it
         # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
         line = _SHELL_DEFAULT.sub(r"\1", line)
@@ -2782,7 +2785,10 @@ def _script_targets(
     path = folder / name
     if "/" in name or not path.is_file() or ignore.ignored(path, folder=False):
         return set()  # a script elsewhere runs with another folder on the import path
-    key = path.resolve()
+    # What a script serves is read from its file and its name (`main.py` serves `main:app`):
+    # a link `main.py -> server.py` serves `main:app` when run by that name, `server:app` by the
+    # other, so the read is the file's by the name it is run as.
+    key = (path.resolve(), path.stem)
     if reads is not None and key in reads:
         return set(reads[key])
     named = _read_script_targets(folder, path, name, ignore)

@@ -200,14 +200,16 @@ def fastapi_command(words: Sequence[str]) -> FastAPICommand | None:
 #: A Python interpreter's program name (``python``, ``python3.12``, ``.venv/bin/python``), and
 #: the Windows launcher ``py``, which runs the script it is given as python does.
 _PYTHON_PROGRAM = re.compile(r"python(?:\d+(?:\.\d+)*)?|py")
-#: Python's short options taking no value (``-u``, ``-OO``, ``-uB``): see ``python --help``.
-_PYTHON_FLAG_LETTERS = frozenset("bBdEhiIOPqsSuvVx")
+#: Python's short options taking no value and running the script (``-u``, ``-OO``, ``-uB``):
+#: see ``python --help``. Not ``-h`` nor ``-V``: they print and exit, running no script.
+_PYTHON_FLAG_LETTERS = frozenset("bBdEiIOPqRsSuvx")
 #: Python's short options taking a value, attached (``-Xdev``) or as the next word (``-X dev``).
 _PYTHON_VALUED_LETTERS = frozenset("WX")
 #: Python's long options taking a value as the next word.
 _PYTHON_VALUED_LONG = frozenset({"--check-hash-based-pycs"})
-#: The Windows launcher's version choice (``py -3 main.py``, ``py -3.12-64 main.py``).
-_PY_VERSION = re.compile(r"-\d+(?:\.\d+)?(?:-(?:32|64))?")
+#: The Windows launcher's choice of interpreter (``py -3 main.py``, ``py -3.12-64 main.py``,
+#: ``py -V:3.12 main.py``); not ``-0`` (``--list``), which lists them and runs nothing.
+_PY_VERSION = re.compile(r"-[1-9]\d*(?:\.\d+)?(?:-(?:32|64))?|-V:[^\s-]\S*")
 #: A script's word of a JSON list or a shell line (quotes and brackets apart).
 _LINE_WORD = re.compile(r"[^\s\"',\[\]]+")
 

@@ -32,6 +32,8 @@ RUNNING = [
     "python -uB -- main.py",
     "py main.py",
     "py -3.12 main.py",
+    "py -V:3.12 main.py",
+    "python3 -R main.py",
     "exec python main.py",
     "poetry run python ./main.py",
 ]
@@ -39,6 +41,10 @@ NOT_RUNNING = [
     "python -c 'import main' main.py",
     "python - main.py",
     "python --version main.py",
+    "python -V main.py",
+    "python -h main.py",
+    "python -uV main.py",
+    "py -0 main.py",
     "python -Q main.py",
     "python main.pyc",
 ]
@@ -116,3 +122,33 @@ def test_a_run_file_naming_a_root_script_on_many_lines_reads_it_once(
     ignore.read(tmp_path)
     assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app"}
     assert len(parsed) == 1
+
+
+def test_a_server_in_a_comment_is_no_target_of_init(tmp_path: Path) -> None:
+    """`web: python main.py  # was: uvicorn legacy:app`: the comment names no second app, for
+    init's targets as for the folder's reader (one rule: the comment is read out first)."""
+    write_files(
+        tmp_path,
+        {
+            "main.py": SCRIPT,
+            "legacy.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "Procfile": "web: python main.py  # was: uvicorn legacy:app\n",
+        },
+    )
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app"}
+    assert init_plan._run_files_serving(tmp_path) == [(".", "main:app")]
+
+
+def test_a_script_linked_under_another_name_serves_by_each_name(tmp_path: Path) -> None:
+    """`main.py -> server.py` run by both names in one pass: each name serves its own module."""
+    script = SCRIPT.replace('uvicorn.run("main:app")', "uvicorn.run(app)")
+    write_files(
+        tmp_path,
+        {"server.py": script, "Procfile": "web: python main.py\nalt: python server.py\n"},
+    )
+    (tmp_path / "main.py").symlink_to("server.py")
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app", "server:app"}
