@@ -10,6 +10,7 @@ import ast
 import functools
 import json
 import os
+import posixpath
 import re
 import shlex
 import sys
@@ -765,6 +766,26 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
                 if IMPORT_STRING.fullmatch(string.removesuffix("()"))
             )
     return served
+
+
+def line_served_apps(root: Path, backend: str) -> frozenset[tuple[str, str]]:
+    """The apps the project's server lines serve from ``backend``, as (module, attribute).
+
+    A Procfile's ``side: uvicorn app.routes:side`` beside ``web: uvicorn app.main:app`` serves
+    the side app on a port of its own: its routes answer, and a router it includes is served
+    under its path there too. Read from the root's run files (:func:`_run_files_serving`) and
+    the images its Dockerfiles build (:func:`~telemetry_cli.image_layer.served_modules`); only a
+    line serving from ``backend`` names modules of its package by their names there.
+    """
+    from telemetry_cli.image_layer import served_modules
+
+    folder = posixpath.normpath(PurePosixPath(backend).as_posix())
+    named: set[tuple[str, str]] = set()
+    for served, string in [*served_modules(root), *_run_files_serving(root)]:
+        module, _, attribute = string.removesuffix("()").partition(":")
+        if posixpath.normpath(served) == folder and attribute.isidentifier():
+            named.add((module, attribute))
+    return frozenset(named)
 
 
 def _script_serving(
@@ -1798,7 +1819,8 @@ def _found(
     # Where routers are included, read as generate reads it: which routes are served, and the
     # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
     modules = [*names, *([] if app_module in names else [app_module])]
-    run_time_notes = read_mounts(index, modules, app.site).run_time_choices
+    served_apps = line_served_apps(root, backend)
+    run_time_notes = read_mounts(index, modules, app.site, named=served_apps).run_time_choices
     for name in modules:
         module = index.module(name)
         if module is not None:

@@ -8331,3 +8331,30 @@ def test_a_side_app_never_served_is_no_path_of_its_router_and_init_counts_what_i
     logged = routes_by_handler(root / "app/routes.py")
     assert logged == {"list_items": "/api/items", "add_item": "/api/items", "health": "/health"}
     assert int(offered[1]) == len(logged)
+
+
+def test_a_side_app_a_server_line_names_is_served_and_a_path_of_its_router(
+    tmp_path: Path,
+) -> None:
+    """`side: uvicorn app.routes:side` in the Procfile beside the entry app's process: the side
+    app is served on its own port, so the router it includes answers under `''` there and under
+    `/api` on the entry app: "several paths", and its own route is no "never served" one."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "p"\nversion = "0"\n\n'
+            '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+            'app = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+            '"routes.py" = "ai_block_used"\n',
+            "Procfile": "web: uvicorn app.main:app\nside: uvicorn app.routes:side --port 8001\n",
+            "app/__init__.py": "",
+            "app/main.py": SIDE_MAIN,
+            "app/routes.py": SIDE_ROUTES,
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = " ".join(result.stdout.split())
+    assert "`router` of app.routes is served under several paths ('', '/api')" in text
+    assert "is not the app served" not in text

@@ -28,6 +28,7 @@ from telemetry_cli.patching.docstrings import is_docstring
 from telemetry_cli.patching.instances import instance_class
 from telemetry_cli.patching.mounts import (
     Mounts,
+    RouterKey,
     find_mounts,
     imported_names,
     may_mount,
@@ -283,13 +284,20 @@ def _named_by_import_string(
 
 
 def read_mounts(
-    index: PackageIndex, modules: list[str], site: AppSite | None, *, removing: bool = False
+    index: PackageIndex,
+    modules: list[str],
+    site: AppSite | None,
+    *,
+    removing: bool = False,
+    named: frozenset[RouterKey] = frozenset(),
 ) -> Mounts:
     """Read where ``modules`` include routers into ``index.mounts``, as the app at ``site`` serves.
 
     ``init`` and ``generate`` read the routes a package serves alike: routers (and routes) only
-    another app of the package includes are not served by the one built at ``site``. With no
-    site, or ``removing``, every app's routes count (and those of an app a library builds).
+    another app of the package includes are not served by the one built at ``site``, nor by an
+    app a server line names (``named``: :func:`~telemetry_cli.init_plan.line_served_apps`).
+    With no site, or ``removing``, every app's routes count (and those of an app a library
+    builds).
     """
     binding = None if site is None else site.module.scope.bindings.get(site.expression)
 
@@ -301,7 +309,8 @@ def read_mounts(
             and isinstance(binding.node, ast.Call)
             and _builds_an_app(binding.node, binding.scope, index)
         )
-        mounts.serve(site_apps(site.module, site.expression, site.anchor, index), built=built)
+        apps = site_apps(site.module, site.expression, site.anchor, index)
+        mounts.serve(apps, built=built, named=named)
 
     serving = site is not None and not removing
     mounts = index.mounts = find_mounts(index, modules, serve if serving else None)

@@ -321,7 +321,13 @@ class Mounts:
             found = self._mentions[model.name] = _mentions(model)
         return found
 
-    def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
+    def serve(
+        self,
+        apps: tuple[RouterKey, ...],
+        *,
+        built: bool = False,
+        named: frozenset[RouterKey] = frozenset(),
+    ) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
 
         A package may build two apps (``app/__init__.py``'s, served, and ``app/main.py``'s,
@@ -330,6 +336,8 @@ class Mounts:
         are those it is built from (see :func:`site_apps`): served through it. With none (no
         site the tool can name, ``self.app``), or one no include or mount names and that the
         site does not build itself (``built``: ``app = FastAPI()``), every app serves.
+        ``named``: the apps a server line of the project names (``side: uvicorn
+        app.routes:side``), served on their own: their routes and includes answer too.
         """
         # Only an app some include or mount names, or built right at the site, is taken (else
         # how it is reached is not seen: a factory returning `VersionedFastAPI(api)`, and
@@ -338,7 +346,7 @@ class Mounts:
         known = {mount.app for mounts in self.included.values() for mount in mounts}
         known |= set(self.apps) | {m.outer for mounts in self.apps.values() for m in mounts}
         self.served_app = apps[0] if apps and (apps[0] in known or built) else None
-        self.serving = frozenset(apps)
+        self.serving = frozenset(apps) | named
 
     def app_unserved(self, app: RouterKey) -> str | None:
         """Why the routes declared on an app are not served; None when it is the app served.
