@@ -773,15 +773,15 @@ def line_served_apps(root: Path, backend: str) -> frozenset[tuple[str, str]]:
 
     A Procfile's ``side: uvicorn app.routes:side`` beside ``web: uvicorn app.main:app`` serves
     the side app on a port of its own: its routes answer, and a router it includes is served
-    under its path there too. Read from the root's run files (:func:`_run_files_serving`) and
-    the images its Dockerfiles build (:func:`~telemetry_cli.image_layer.served_modules`); only a
-    line serving from ``backend`` names modules of its package by their names there.
+    under its path there too. Read from the root's run files (:func:`_run_files_serving`: a
+    Procfile, a shell script, a Makefile or justfile recipe, a pyproject task), not its images:
+    an image serves the one app of its service, and generate reads each Dockerfile once (for
+    its notes). Only a line serving from ``backend`` names modules of its package by their
+    names there.
     """
-    from telemetry_cli.image_layer import served_modules
-
     folder = posixpath.normpath(PurePosixPath(backend).as_posix())
     named: set[tuple[str, str]] = set()
-    for served, string in [*served_modules(root), *_run_files_serving(root)]:
+    for served, string in _run_files_serving(root):
         module, _, attribute = string.removesuffix("()").partition(":")
         if posixpath.normpath(served) == folder and attribute.isidentifier():
             named.add((module, attribute))
