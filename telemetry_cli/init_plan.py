@@ -1819,7 +1819,7 @@ def _found(
     # Where routers are included, read as generate reads it: which routes are served, and the
     # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
     modules = [*names, *([] if app_module in names else [app_module])]
-    served_apps = line_served_apps(root, backend)
+    served_apps = functools.partial(line_served_apps, root, backend)
     run_time_notes = read_mounts(index, modules, app.site, named=served_apps).run_time_choices
     for name in modules:
         module = index.module(name)

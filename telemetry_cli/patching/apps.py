@@ -10,7 +10,7 @@ import ast
 import os
 import re
 from collections import deque
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -289,13 +289,14 @@ def read_mounts(
     site: AppSite | None,
     *,
     removing: bool = False,
-    named: frozenset[RouterKey] = frozenset(),
+    named: Callable[[], frozenset[RouterKey]] | None = None,
 ) -> Mounts:
     """Read where ``modules`` include routers into ``index.mounts``, as the app at ``site`` serves.
 
     ``init`` and ``generate`` read the routes a package serves alike: routers (and routes) only
     another app of the package includes are not served by the one built at ``site``, nor by an
-    app a server line names (``named``: :func:`~telemetry_cli.init_plan.line_served_apps`).
+    app a server line names (``named`` gives them when asked:
+    :func:`~telemetry_cli.init_plan.line_served_apps`).
     With no site, or ``removing``, every app's routes count (and those of an app a library
     builds).
     """

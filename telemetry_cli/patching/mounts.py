@@ -300,6 +300,9 @@ class Mounts:
         self.served_app: RouterKey | None = None
         #: The app served and the apps of the package it is built from (see :func:`site_apps`).
         self.serving: frozenset[RouterKey] = frozenset()
+        #: The apps a server line names (see :meth:`serve`): read when first asked, as most
+        #: packages build no app but the one served.
+        self._named: Callable[[], frozenset[RouterKey]] | None = None
         #: The qualified name of the app served when a library builds it (``nicegui.app``).
         self.library_app: str | None = None
         #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
@@ -326,7 +329,7 @@ class Mounts:
         apps: tuple[RouterKey, ...],
         *,
         built: bool = False,
-        named: frozenset[RouterKey] = frozenset(),
+        named: Callable[[], frozenset[RouterKey]] | None = None,
     ) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
 
@@ -336,7 +339,7 @@ class Mounts:
         are those it is built from (see :func:`site_apps`): served through it. With none (no
         site the tool can name, ``self.app``), or one no include or mount names and that the
         site does not build itself (``built``: ``app = FastAPI()``), every app serves.
-        ``named``: the apps a server line of the project names (``side: uvicorn
+        ``named`` gives the apps a server line of the project names (``side: uvicorn
         app.routes:side``), served on their own: their routes and includes answer too.
         """
         # Only an app some include or mount names, or built right at the site, is taken (else
@@ -346,7 +349,8 @@ class Mounts:
         known = {mount.app for mounts in self.included.values() for mount in mounts}
         known |= set(self.apps) | {m.outer for mounts in self.apps.values() for m in mounts}
         self.served_app = apps[0] if apps and (apps[0] in known or built) else None
-        self.serving = frozenset(apps) | named
+        self.serving = frozenset(apps)
+        self._named = None if named is None else functools.cache(named)
 
     def app_unserved(self, app: RouterKey) -> str | None:
         """Why the routes declared on an app are not served; None when it is the app served.
@@ -368,6 +372,8 @@ class Mounts:
         """Whether an app is the one served, or mounted into it (or no app is chosen)."""
         if self.served_app is None or app is None or app in self.serving:
             return True
+        if self._named is not None and app in self._named():
+            return True  # served by a line of its own
         if app in seen or not self.apps.get(app):
             return False
         return any(

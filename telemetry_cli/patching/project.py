@@ -937,7 +937,7 @@ class _Analysis:
                 self._package_module_names(found_module=None if self.removing else app_module),
                 found.site,
                 removing=self.removing,
-                named=self._line_served_apps(),
+                named=self._line_served_apps,
             )
             # Code left in place by earlier runs goes first, so that what goes in may take the
             # names it frees (as when the layer moves, below).
@@ -967,7 +967,7 @@ class _Analysis:
         modules = self._package_module_names(found_module=wired)
         if mounts is None:
             mounts = read_mounts(
-                self.index, modules, site, removing=self.removing, named=self._line_served_apps()
+                self.index, modules, site, removing=self.removing, named=self._line_served_apps
             )
         if entry.routes_on is not None and site is not None and not self.removing:
             # `app = Starlette(routes=[Mount("/api/v2", app=api)])` served, `api` wired: the
