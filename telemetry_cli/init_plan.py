@@ -422,6 +422,11 @@ def _table(found: Found) -> Table:
                     f"{route.starlette} Starlette route{'' if one else 's'} (generate names "
                     f"{'it' if one else 'them'}: log {'it' if one else 'them'} by hand)"
                 )
+            if not notes:
+                notes.append(
+                    "no handler generate logs: each is marked skip or never reached (an earlier "
+                    "route takes its requests; generate names it)"
+                )
             note = "; ".join(notes)
             instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
         if found.unserved:
@@ -1850,9 +1855,11 @@ def _found(
         relative = PurePosixPath(module.path).relative_to(label).as_posix()
         # Routes whose app or router cannot be told (`@ROUTERS["books"].get("/x")`): generate
         # names them to fix by hand, so the module is offered with them.
-        if count or named or suspects:
-            to_fix = _to_fix(module, index) if count or suspects else 0
-            if count or named or to_fix:
+        if served or named or suspects:
+            # Served, it is offered even when generate logs none of its handlers (each marked
+            # skip, or never reached behind an earlier catch-all route): the note says so.
+            to_fix = _to_fix(module, index) if served or suspects else 0
+            if served or named or to_fix:
                 routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
         elif any(handler.routes for handler in handlers):
             # `app.py` beside `main.py`, each building and running an app: a second entry.

@@ -8358,3 +8358,33 @@ def test_a_side_app_a_server_line_names_is_served_and_a_path_of_its_router(
     text = " ".join(result.stdout.split())
     assert "`router` of app.routes is served under several paths ('', '/api')" in text
     assert "is not the app served" not in text
+
+
+def test_a_served_module_whose_routes_a_catch_all_hides_is_offered_not_said_unincluded(
+    tmp_path: Path,
+) -> None:
+    """`/{path:path}` of a router included first hides every route of `saving.py`, included
+    after it: generate logs none of them, but the app includes the module, so init offers it
+    saying why none is logged, not "no app includes"."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "p"\nversion = "0"\n',
+            "app/__init__.py": "",
+            "app/default.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/{path_name:path}")\nasync def catch_all(path_name: str) -> str:\n'
+            "    return path_name\n",
+            "app/saving.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/trips")\nasync def trips() -> list[str]:\n    return []\n',
+            "app/main.py": "from fastapi import FastAPI\n\nfrom app import default, saving\n\n"
+            "app = FastAPI()\napp.include_router(default.router)\n"
+            "app.include_router(saving.router)\n",
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    project = " ".join((root / "pyproject.toml").read_text().split())
+    assert '# "saving.py" = "' in project, project
+    assert "no handler generate logs" in project, project
+    assert "no app includes" not in project, project
