@@ -45,6 +45,7 @@ from telemetry_cli.server_commands import (
     fastapi_command,
     launched_command,
     names_one_attribute,
+    python_script,
 )
 
 #: A YAML comment: `#` at the start or after a blank.
@@ -1043,8 +1044,6 @@ _OneCommand = Callable[
     ],
     tuple[list[str], list[str]] | None,
 ]
-#: The options of Python taking no value, given before a script (`python -u main.py`).
-_PYTHON_FLAGS = re.compile(r"-[bBdEiIOqsSuvx]+")
 
 
 def _one_python_script(
@@ -1058,19 +1057,12 @@ def _one_python_script(
 
     ``python src/run.py`` (``python3 -u src/run.py``) runs ``src/run.py`` with ``src/`` first
     on the import path: ``(["src"], ["run.py"])``, the folder relative to the working
-    directory (the other arguments, those of :func:`_one_server_command`, are not read). None for
-    any other command (``python -m``, ``python -c``, an option taking a value, no ``.py``).
-    Read as :func:`_one_server_command` reads a server's command, in its place.
+    directory, as :func:`~telemetry_cli.server_commands.python_script` reads every such command
+    (the other arguments, those of :func:`_one_server_command`, are not read). Read as
+    :func:`_one_server_command` reads a server's command, in its place.
     """
-    if not words or re.fullmatch(r"(?:.*/)?python[\d.]*", words[0]) is None:
-        return None
-    rest = words[1:]
-    while rest and _PYTHON_FLAGS.fullmatch(rest[0]):
-        rest = rest[1:]
-    if not rest or not rest[0].endswith(".py") or "$" in rest[0] or rest[0].startswith("-"):
-        return None
-    folder, name = posixpath.split(rest[0])
-    return [folder or "."], [name]
+    found = python_script(words)
+    return None if found is None else ([found[0]], [found[1]])
 
 
 def served_from(

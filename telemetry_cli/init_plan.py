@@ -10,6 +10,7 @@ import ast
 import functools
 import json
 import os
+import posixpath
 import re
 import shlex
 import sys
@@ -74,7 +75,7 @@ from telemetry_cli.patching.collisions import (
     wired_router_prefix,
 )
 from telemetry_cli.patching.edits import ModuleEditor
-from telemetry_cli.patching.instrument import instrument_module
+from telemetry_cli.patching.instrument import instrument_module, logged_handlers
 from telemetry_cli.patching.mounts import find_mounts
 from telemetry_cli.patching.names import (
     APP_CLASSES,
@@ -125,6 +126,7 @@ from telemetry_cli.server_commands import (
     SERVER_COMMANDS,
     fastapi_command,
     names_one_attribute,
+    python_scripts_of_line,
     served_import_strings,
 )
 
@@ -425,6 +427,11 @@ def _table(found: Found) -> Table:
                     f"{route.starlette} Starlette route{'' if one else 's'} (generate names "
                     f"{'it' if one else 'them'}: log {'it' if one else 'them'} by hand)"
                 )
+            if not notes:
+                notes.append(
+                    "no handler generate logs: each is marked skip or never reached (an earlier "
+                    "route takes its requests; generate names it)"
+                )
             note = "; ".join(notes)
             instrument.add(tomlkit.comment(f'"{route.path}" = "{event}"  # {note}'))
         if found.unserved:
@@ -716,6 +723,13 @@ _SHELL_TOKEN = re.compile(
 )
 
 
+#: The import strings of each Python script read in one pass over the run files, by the
+#: script's resolved path and the name it is run by: a run file naming one script on many lines
+#: (a 4,000-line Makefile) reads it once in the pass. A pass's own: made by the function reading
+#: the run files (the app's targets, the folder serving it), never kept between passes or runs.
+ScriptReads = dict[tuple[Path, str], set[str]]
+
+
 def _run_files_serving(root: Path) -> list[tuple[str, str]]:
     """The apps the root's run files serve, each with the folder its line serves it from.
 
@@ -730,6 +744,7 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
 
     ignore = GitIgnore(root)
     ignore.read(root)
+    reads: ScriptReads = {}
     served: list[tuple[str, str]] = []
     try:
         paths = sorted(root.iterdir())
@@ -747,9 +762,10 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
                 continue
             text = data.decode("utf-8", errors="replace")
             lines = list(_run_file_commands(text, kind.lastgroup))
-        for line in lines:
+        for line in map(_without_comment, lines):
+            # A server named in a comment (`python run.py  # uvicorn`) starts nothing.
             if _SERVER_COMMAND.search(line) is None:
-                served.extend(_script_serving(root, line, ignore))
+                served.extend(_script_serving(root, line, ignore, reads))
                 continue
             found = served_from(root, ".", line)
             if found is None or not found[0]:
@@ -762,7 +778,29 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
     return served
 
 
-def _script_serving(root: Path, line: str, ignore: GitIgnore) -> list[tuple[str, str]]:
+def line_served_apps(root: Path, backend: str) -> frozenset[tuple[str, str]]:
+    """The apps the project's server lines serve from ``backend``, as (module, attribute).
+
+    A Procfile's ``side: uvicorn app.routes:side`` beside ``web: uvicorn app.main:app`` serves
+    the side app on a port of its own: its routes answer, and a router it includes is served
+    under its path there too. Read from the root's run files (:func:`_run_files_serving`: a
+    Procfile, a shell script, a Makefile or justfile recipe, a pyproject task), not its images:
+    an image serves the one app of its service, and generate reads each Dockerfile once (for
+    its notes). Only a line serving from ``backend`` names modules of its package by their
+    names there.
+    """
+    folder = posixpath.normpath(PurePosixPath(backend).as_posix())
+    named: set[tuple[str, str]] = set()
+    for served, string in _run_files_serving(root):
+        module, _, attribute = string.removesuffix("()").partition(":")
+        if posixpath.normpath(served) == folder and attribute.isidentifier():
+            named.add((module, attribute))
+    return frozenset(named)
+
+
+def _script_serving(
+    root: Path, line: str, ignore: GitIgnore, reads: ScriptReads | None = None
+) -> list[tuple[str, str]]:
     """The apps a command line running a Python script serves, each with its import root.
 
     ``python src/main.py``, or ``cd src && python main.py``, runs ``src/main.py`` with its own
@@ -782,7 +820,7 @@ def _script_serving(root: Path, line: str, ignore: GitIgnore) -> list[tuple[str,
         return []
     return [
         (folder, string)
-        for string in sorted(_script_targets(root / folder, found[1][0], ignore))
+        for string in sorted(_script_targets(root / folder, found[1][0], ignore, reads))
         if IMPORT_STRING.fullmatch(string)
     ]
 
@@ -893,12 +931,21 @@ def _run_file_commands(text: str, kind: str | None) -> Iterator[str]:
 
 def _heredoc(line: str) -> re.Match[str] | None:
     """The heredoc a shell line starts (``cat <<'EOF'``), or None: ``<<`` unquoted, as a word."""
-    for token in _SHELL_TOKEN.finditer(line):
-        if token["comment"]:
-            return None
+    for token in _SHELL_TOKEN.finditer(_without_comment(line)):
         if token["heredoc"]:
             return token
     return None
+
+
+def _without_comment(line: str) -> str:
+    """A shell line without its comment: ``python run.py  # uvicorn`` runs ``python run.py``.
+
+    A ``#`` starting a word outside quotes (:data:`_SHELL_TOKEN`) comments out the rest.
+    """
+    for token in _SHELL_TOKEN.finditer(line):
+        if token["comment"]:
+            return line[: token.start()].rstrip()
+    return line
 
 
 def _served_paths(folder: str, string: str) -> set[str]:
@@ -1782,7 +1829,8 @@ def _found(
     # Where routers are included, read as generate reads it: which routes are served, and the
     # endpoints other modules register (`app.add_api_route("/x", views.x)`: a route of views).
     modules = [*names, *([] if app_module in names else [app_module])]
-    run_time_notes = read_mounts(index, modules, app.site).run_time_choices
+    served_apps = functools.partial(line_served_apps, root, backend)
+    run_time_notes = read_mounts(index, modules, app.site, named=served_apps).run_time_choices
     for name in modules:
         module = index.module(name)
         if module is not None:
@@ -1795,8 +1843,10 @@ def _found(
                 skipped.append(failure[1])
             continue
         handlers, suspects = find_handlers(module, index)
-        # A module whose every route is of a router no app includes serves nothing.
-        count = sum(1 for handler in handlers if not all(r.unserved for r in handler.routes))
+        # A module whose every route is of a router no app includes serves nothing: not offered
+        # for them; offered, its count is that of the handlers generate logs (a side app's too).
+        served = any(not all(r.unserved for r in handler.routes) for handler in handlers)
+        count = len(logged_handlers(handlers, index)) if served else 0
         # Endpoints no function of the package stands for (a class-based view's dispatcher):
         # said where they are registered, or they would go unlogged without a word.
         named = [
@@ -1810,9 +1860,11 @@ def _found(
         relative = PurePosixPath(module.path).relative_to(label).as_posix()
         # Routes whose app or router cannot be told (`@ROUTERS["books"].get("/x")`): generate
         # names them to fix by hand, so the module is offered with them.
-        if count or named or suspects:
-            to_fix = _to_fix(module, index) if count or suspects else 0
-            if count or named or to_fix:
+        if served or named or suspects:
+            # Served, it is offered even when generate logs none of its handlers (each marked
+            # skip, or never reached behind an earlier catch-all route): the note says so.
+            to_fix = _to_fix(module, index) if served or suspects else 0
+            if served or named or to_fix:
                 routes.append(RouteModule(relative, count, to_fix, unfollowed, starlette))
         elif any(handler.routes for handler in handlers):
             # `app.py` beside `main.py`, each building and running an app: a second entry.
@@ -2704,7 +2756,8 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
             if named is None:
                 return None
             targets.update(named)
-    targets.update(_run_file_targets(root, ignore, project))
+    reads: ScriptReads = {}
+    targets.update(_run_file_targets(root, ignore, project, reads))
     if not targets:
         # Run files kept in a folder of their own (`docker/Dockerfile`, `deploy/Procfile`,
         # `k8s/api-deployment.yaml`) say it when those at the top name no app. Not those of a
@@ -2720,7 +2773,7 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
                 and not _holds_python(folder)
             ):
                 ignore.read(folder)
-                targets.update(_run_file_targets(folder, ignore, None))
+                targets.update(_run_file_targets(folder, ignore, None, reads))
     return targets
 
 
@@ -2734,12 +2787,17 @@ def _holds_python(folder: Path) -> bool:
 
 
 def _run_file_targets(
-    folder: Path, ignore: GitIgnore, project: tomlkit.TOMLDocument | None
+    folder: Path,
+    ignore: GitIgnore,
+    project: tomlkit.TOMLDocument | None,
+    reads: ScriptReads | None = None,
 ) -> set[str]:
     """The import strings the command lines of the run files directly in ``folder`` serve.
 
-    ``project`` is the root's pyproject.toml, read already, when ``folder`` is the root.
+    ``project`` is the root's pyproject.toml, read already, when ``folder`` is the root;
+    ``reads`` the Python scripts read already in this run (a fresh record when not given).
     """
+    reads = {} if reads is None else reads
     targets: set[str] = set()
     try:
         paths = sorted(folder.iterdir())
@@ -2756,7 +2814,7 @@ def _run_file_targets(
             # running a shell, as the image check knows one; its head only is read.
             text = _shell_script_text(path)
             if text is not None:
-                targets.update(_command_targets(folder, text, ignore))
+                targets.update(_command_targets(folder, text, ignore, reads))
             continue
         if not run_file or ignore.ignored(path, folder=False):
             continue
@@ -2768,21 +2826,30 @@ def _run_file_targets(
             if data is None:
                 continue
             text = data.decode("utf-8", errors="replace")
-        targets.update(_command_targets(folder, text, ignore))
+        targets.update(_command_targets(folder, text, ignore, reads))
     return targets
 
 
 def _command_targets(
-    folder: Path, text: str, ignore: GitIgnore, *, nested: bool = False
+    folder: Path,
+    text: str,
+    ignore: GitIgnore,
+    reads: ScriptReads | None = None,
+    *,
+    nested: bool = False,
 ) -> set[str]:
     """The import strings the command lines of ``text`` (a run file of ``folder``) serve.
 
     A shell script a line runs by its path (``sh scripts/prestart-and-run``, ``./start``) is
     read as one more run file, whatever its name: what it starts is what the line starts. Only
-    one script deep (``nested``): a script running itself is not read again.
+    one script deep (``nested``): a script running itself is not read again. ``reads`` holds
+    the Python scripts read already in this run (:data:`ScriptReads`).
     """
+    reads = {} if reads is None else reads
     targets: set[str] = set()
-    for line in _command_lines(text):
+    for line in map(_without_comment, _command_lines(text)):
+        # A server named in a comment (`python run.py  # was: uvicorn legacy:app`) starts
+        # nothing: every reader below sees the line without it, as `_run_files_serving` does.
         # A variable's default is what the line runs with when the environment leaves it
         # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
         line = _SHELL_DEFAULT.sub(r"\1", line)
@@ -2793,9 +2860,10 @@ def _command_targets(
                 for found in served_import_strings(line)
                 if server[0] != "gunicorn" or names_one_attribute(found)
             )
-        script = _PYTHON_SCRIPT.search(line)
-        if script is not None:
-            targets.update(_script_targets(folder, script[1], ignore))
+        for script_folder, script in python_scripts_of_line(line):
+            if script_folder == ".":
+                # A script elsewhere runs with its own folder first on the import path.
+                targets.update(_script_targets(folder, script, ignore, reads))
         run_module = _PYTHON_MODULE.search(line)
         if run_module is not None:
             targets.update(_run_module_targets(folder, run_module[1], ignore))
@@ -2806,12 +2874,12 @@ def _command_targets(
             targets.update(served_import_strings(variable[1]))
         if not nested:
             for shell in _SHELL_SCRIPT.finditer(line):
-                targets.update(_shell_script_targets(folder, shell[1], ignore))
+                targets.update(_shell_script_targets(folder, shell[1], ignore, reads))
             for absolute in _IMAGE_SCRIPT.finditer(line):
                 # A path of the image (`command: /start`): the project file a Dockerfile copies
                 # there is the script, its lines run from the build context as any other's.
                 for copied in image_scripts(folder, absolute[1]):
-                    targets.update(_shell_script_targets(folder, copied, ignore))
+                    targets.update(_shell_script_targets(folder, copied, ignore, reads))
     return targets
 
 
@@ -2819,7 +2887,9 @@ def _command_targets(
 _SCRIPT_READ = 1 << 16
 
 
-def _shell_script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
+def _shell_script_targets(
+    folder: Path, script: str, ignore: GitIgnore, reads: ScriptReads
+) -> set[str]:
     """What a shell script of ``folder`` a command line runs serves (none: no such file).
 
     Its lines run from the same folder as the line running it (a compose file's, a
@@ -2838,7 +2908,8 @@ def _shell_script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[s
         return set()
     if data is None:
         return set()
-    return _command_targets(folder, data.decode("utf-8", errors="replace"), ignore, nested=True)
+    text = data.decode("utf-8", errors="replace")
+    return _command_targets(folder, text, ignore, reads, nested=True)
 
 
 def _shell_script_text(path: Path) -> str | None:
@@ -2905,17 +2976,34 @@ def _vercel_targets(folder: Path, path: Path, ignore: GitIgnore) -> set[str]:
     return targets
 
 
-def _script_targets(folder: Path, script: str, ignore: GitIgnore) -> set[str]:
+def _script_targets(
+    folder: Path, script: str, ignore: GitIgnore, reads: ScriptReads | None = None
+) -> set[str]:
     """The import strings a script in ``folder`` serves when a command line runs it.
 
     ``python main.py`` runs the script as ``__main__``, its folder on the import path: the
     server calls under its ``__main__`` guard name what it serves, an app it builds itself
     too (``uvicorn.run("main:app")`` or ``uvicorn.run(app)`` in main.py: ``main:app``).
+    ``reads`` holds the scripts read already in this run (:data:`ScriptReads`).
     """
     name = script.removeprefix("./")
     path = folder / name
     if "/" in name or not path.is_file() or ignore.ignored(path, folder=False):
         return set()  # a script elsewhere runs with another folder on the import path
+    # What a script serves is read from its file and its name (`main.py` serves `main:app`):
+    # a link `main.py -> server.py` serves `main:app` when run by that name, `server:app` by the
+    # other, so the read is the file's by the name it is run as.
+    key = (path.resolve(), path.stem)
+    if reads is not None and key in reads:
+        return set(reads[key])
+    named = _read_script_targets(folder, path, name, ignore)
+    if reads is not None:
+        reads[key] = set(named)
+    return named
+
+
+def _read_script_targets(folder: Path, path: Path, name: str, ignore: GitIgnore) -> set[str]:
+    """What :func:`_script_targets` says of the script at ``path``, read and parsed."""
     try:
         data = read_bytes(path, name)
     except FileProblem:
@@ -3443,10 +3531,6 @@ _CLI_OPTIONS = "|".join(map(re.escape, sorted(FASTAPI_CLI_OPTIONS)))
 _FASTAPI_CLI = re.compile(rf"\bfastapi\b(?:[\"',\s]+(?:{_CLI_OPTIONS}))*[\"',\s]+(?:run|dev)\b")
 #: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
 _COMMAND_WORD = re.compile(r"[\w./=:-]+")
-#: A command line running a Python script (`python main.py`, `CMD ["python3", "-u", "main.py"]`).
-_PYTHON_SCRIPT = re.compile(
-    r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+([\w./-]+\.py)(?![\w./-])"
-)
 #: A module run as a script (`python -m app`, `python3 -u -m app.server`).
 _PYTHON_MODULE = re.compile(
     r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-ln-z]+)*[\s\"',]+-m[\s\"',]+"

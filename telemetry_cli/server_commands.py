@@ -195,3 +195,86 @@ def fastapi_command(words: Sequence[str]) -> FastAPICommand | None:
         values.get("--app", "app"),
         "--app" in values,
     )
+
+
+#: A Python interpreter's program name (``python``, ``python3.12``, ``.venv/bin/python``), and
+#: the Windows launcher ``py``, which runs the script it is given as python does.
+_PYTHON_PROGRAM = re.compile(r"python(?:\d+(?:\.\d+)*)?|py")
+#: Python's short options taking no value and running the script (``-u``, ``-OO``, ``-uB``):
+#: see ``python --help``. Not ``-h`` nor ``-V``: they print and exit, running no script.
+_PYTHON_FLAG_LETTERS = frozenset("bBdEiIOPqRsSuvx")
+#: Python's short options taking a value, attached (``-Xdev``) or as the next word (``-X dev``).
+_PYTHON_VALUED_LETTERS = frozenset("WX")
+#: Python's long options taking a value as the next word.
+_PYTHON_VALUED_LONG = frozenset({"--check-hash-based-pycs"})
+#: The Windows launcher's choice of interpreter (``py -3 main.py``, ``py -3.12-64 main.py``,
+#: ``py -V:3.12 main.py``); not ``-0`` (``--list``), which lists them and runs nothing.
+_PY_VERSION = re.compile(r"-[1-9]\d*(?:\.\d+)?(?:-(?:32|64))?|-V:[^\s-]\S*")
+#: A script's word of a JSON list or a shell line (quotes and brackets apart).
+_LINE_WORD = re.compile(r"[^\s\"',\[\]]+")
+
+
+def python_script(words: Sequence[str]) -> tuple[str, str] | None:
+    """The folder and the file name of the Python script a command's ``words`` run.
+
+    The one reading of "a command running a Python script", wherever one is read: ``python
+    svc/run.py``, ``python3 -u -X dev svc/run.py``, ``.venv/bin/python svc/run.py`` and ``py -3
+    svc/run.py`` run ``run.py`` with ``svc`` (relative to the working directory, ``.`` for
+    the directory itself; a path above it or absolute is the caller's to refuse) first on the
+    import path. ``words`` start at the interpreter (the
+    launchers before it taken off, :func:`launched_command`). None for any other command: a
+    module or a string run (``-m``, ``-c``), standard input (``-``), an option it does not
+    know (its value is not known), a script named by a variable or not ending in ``.py``.
+    """
+    if not words or _PYTHON_PROGRAM.fullmatch(posixpath.basename(words[0])) is None:
+        return None
+    launcher = posixpath.basename(words[0]) == "py"
+    position = 1
+    while position < len(words) and words[position].startswith("-"):
+        word = words[position]
+        position += 1
+        if word == "--":
+            break
+        if launcher and position == 2 and _PY_VERSION.fullmatch(word):
+            continue
+        if word.startswith("--"):
+            if word not in _PYTHON_VALUED_LONG:
+                return None  # --help, --version: no script run; any other is not known
+            position += 1
+            continue
+        for index, letter in enumerate(word[1:], 1):
+            if letter in _PYTHON_VALUED_LETTERS:
+                if index == len(word) - 1:
+                    position += 1  # its value is the next word
+                break
+            if letter not in _PYTHON_FLAG_LETTERS:
+                return None  # -c, -m, or an option not known
+        else:
+            if len(word) == 1:
+                return None  # `-`: the script is read from standard input
+    if position >= len(words):
+        return None
+    script = words[position]
+    if not script.endswith(".py") or "$" in script or script.startswith("-"):
+        return None
+    folder, name = posixpath.split(posixpath.normpath(script))
+    if name == ".py":
+        return None
+    return folder or ".", name
+
+
+def python_scripts_of_line(line: str) -> list[tuple[str, str]]:
+    """The Python scripts a line of a run file runs (:func:`python_script`), in order.
+
+    The line is a shell line or a JSON list of words (``CMD ["python3", "-u", "main.py"]``):
+    its words are read with quotes and brackets apart, each interpreter's word starting one
+    command.
+    """
+    words = _LINE_WORD.findall(line)
+    found: list[tuple[str, str]] = []
+    for start, word in enumerate(words):
+        if _PYTHON_PROGRAM.fullmatch(posixpath.basename(word)) is not None:
+            script = python_script(words[start:])
+            if script is not None:
+                found.append(script)
+    return found

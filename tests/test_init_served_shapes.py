@@ -537,6 +537,13 @@ if __name__ == "__main__":
         pytest.param(
             {"run.sh": "#!/bin/sh\ncd svc/../svc && exec python -u run.py\n"}, id="a path back in"
         ),
+        pytest.param(
+            {"Makefile": "run:\n\tpython svc/run.py  # uvicorn, reloading\n"},
+            id="a server named in a comment only",
+        ),
+        pytest.param(
+            {"Procfile": "web: .venv/bin/python -X dev svc/run.py\n"}, id="a valued option"
+        ),
     ],
 )
 def test_a_script_run_from_a_folder_serves_the_app_from_it(

@@ -8268,3 +8268,123 @@ def test_a_class_constant_annotated_before_its_value_is_read(tmp_path: Path) -> 
     assert result.exit_code == 0, result.stdout
     assert "run time" not in " ".join(result.stdout.split()), result.stdout
     assert _logged_routes(root / "backend/app/api/items.py") == ["'/items/{item_id}'"]
+
+
+SIDE_ROUTES = """from fastapi import APIRouter, FastAPI
+
+router = APIRouter()
+
+
+@router.get("/items")
+async def list_items() -> list[str]:
+    return []
+
+
+@router.post("/items")
+async def add_item() -> dict[str, str]:
+    return {}
+
+
+side = FastAPI()
+side.include_router(router)
+
+
+@side.get("/health")
+async def health() -> str:
+    return "ok"
+"""
+
+SIDE_MAIN = """from fastapi import FastAPI
+
+from app.routes import router
+
+app = FastAPI()
+app.include_router(router, prefix="/api")
+"""
+
+
+def test_a_side_app_never_served_is_no_path_of_its_router_and_init_counts_what_is_logged(
+    tmp_path: Path,
+) -> None:
+    """`side = FastAPI(); side.include_router(router)` beside the router, the entry app
+    including it under `/api`: `side` is not served (not the entry app, not mounted into it),
+    so the router has one path, `/api`, not "several paths"; and the count init offers the
+    module with is the number of handlers generate logs (the side app's own route too)."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "p"\nversion = "0"\n',
+            "app/__init__.py": "",
+            "app/main.py": SIDE_MAIN,
+            "app/routes.py": SIDE_ROUTES,
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    project = (root / "pyproject.toml").read_text()
+    (offered,) = re.findall(r'^# ("routes\.py" = "\w+")  # (\d+) route handlers$', project, re.M)
+    (root / "pyproject.toml").write_text(project.replace(f"# {offered[0]}", offered[0]))
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "several paths" not in result.stdout
+    logged = routes_by_handler(root / "app/routes.py")
+    assert logged == {"list_items": "/api/items", "add_item": "/api/items", "health": "/health"}
+    assert int(offered[1]) == len(logged)
+
+
+def test_a_side_app_a_server_line_names_is_served_and_a_path_of_its_router(
+    tmp_path: Path,
+) -> None:
+    """`side: uvicorn app.routes:side` in the Procfile beside the entry app's process: the side
+    app is served on its own port, so the router it includes answers under `''` there and under
+    `/api` on the entry app: "several paths", and its own route is no "never served" one."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "p"\nversion = "0"\n\n'
+            '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+            'app = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+            '"routes.py" = "ai_block_used"\n',
+            "Procfile": "web: uvicorn app.main:app\nside: uvicorn app.routes:side --port 8001\n",
+            "app/__init__.py": "",
+            "app/main.py": SIDE_MAIN,
+            "app/routes.py": SIDE_ROUTES,
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = " ".join(result.stdout.split())
+    assert "`router` of app.routes is served under several paths ('', '/api')" in text
+    assert "is not the app served" not in text
+
+
+def test_a_served_module_whose_routes_a_catch_all_hides_is_offered_not_said_unincluded(
+    tmp_path: Path,
+) -> None:
+    """`/{path:path}` of a router included first hides every route of `saving.py`, included
+    after it: generate logs none of them, but the app includes the module, so init offers it
+    saying why none is logged, not "no app includes"."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "p"\nversion = "0"\n',
+            "app/__init__.py": "",
+            "app/default.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/{path_name:path}")\nasync def catch_all(path_name: str) -> str:\n'
+            "    return path_name\n",
+            "app/saving.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            '@router.get("/trips")\nasync def trips() -> list[str]:\n    return []\n',
+            "app/main.py": "from fastapi import FastAPI\n\nfrom app import default, saving\n\n"
+            "app = FastAPI()\napp.include_router(default.router)\n"
+            "app.include_router(saving.router)\n",
+        },
+    )
+    initialised = run("init", "--root", str(root))
+    assert initialised.exit_code == 0, initialised.stdout + initialised.stderr
+    project = " ".join((root / "pyproject.toml").read_text().split())
+    assert '# "saving.py" = "' in project, project
+    assert "no handler generate logs" in project, project
+    assert "no app includes" not in project, project

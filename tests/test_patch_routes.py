@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from telemetry_cli.patching import wire_source as patch_main
 from telemetry_cli.patching.edits import ModuleEditor
 from telemetry_cli.patching.instrument import instrument_module
 from telemetry_cli.patching.project import edit_source
-from telemetry_cli.patching.symbols import ModuleModel
+from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
 from telemetry_cli.plan import load_plan
 from tests.cli_support import run, write_files
 from tests.corpus_support import changed_lines
@@ -3087,6 +3088,38 @@ def test_a_path_folded_past_the_length_cap_is_refused_not_built(fold: str, level
     ]
     read = _instrument(_growing_paths(fold, levels - 1))
     assert read.changes == ("import `event_logger`", "log call in grown (GET /ten)")
+
+
+@pytest.mark.parametrize(
+    "fold",
+    [
+        'f"{PREV}{PREV}"',
+        "PREV + PREV",
+        '"%s%s" % (PREV, PREV)',
+        '"{}{}".format(PREV, PREV)',
+        '"{0}{1}".format(PREV, PREV)',
+    ],
+    ids=["f-string", "concatenation", "percent", "format-automatic", "format-numbered"],
+)
+def test_a_name_a_fold_reads_twice_is_folded_once(
+    fold: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `A1 = f"{A0}{A0}"`, chained: folded anew for each path to it, a chain of n levels costs
+    # 2**n folds; each name is folded once in a fold (at a depth), so the chain costs
+    # a few folds per level (counted, not timed).
+    folds = 0
+    string_value = PackageIndex.string_value
+
+    def counted(self: PackageIndex, *args: Any, **kwargs: Any) -> str | None:
+        nonlocal folds
+        folds += 1
+        return string_value(self, *args, **kwargs)
+
+    monkeypatch.setattr(PackageIndex, "string_value", counted)
+    levels = 9  # 5,120 characters at the end: under the cap, read
+    read = _instrument(_growing_paths(fold, levels))
+    assert read.changes == ("import `event_logger`", "log call in grown (GET /ten)")
+    assert folds <= 12 * levels
 
 
 def _handler_calls_module(handlers: int, extra: str = "") -> str:

@@ -10,7 +10,7 @@ import ast
 import os
 import re
 from collections import deque
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,6 +28,7 @@ from telemetry_cli.patching.docstrings import is_docstring
 from telemetry_cli.patching.instances import instance_class
 from telemetry_cli.patching.mounts import (
     Mounts,
+    RouterKey,
     find_mounts,
     imported_names,
     may_mount,
@@ -283,24 +284,37 @@ def _named_by_import_string(
 
 
 def read_mounts(
-    index: PackageIndex, modules: list[str], site: AppSite | None, *, removing: bool = False
+    index: PackageIndex,
+    modules: list[str],
+    site: AppSite | None,
+    *,
+    removing: bool = False,
+    named: Callable[[], frozenset[RouterKey]] | None = None,
 ) -> Mounts:
     """Read where ``modules`` include routers into ``index.mounts``, as the app at ``site`` serves.
 
     ``init`` and ``generate`` read the routes a package serves alike: routers (and routes) only
-    another app of the package includes are not served by the one built at ``site``. With no
-    site, or ``removing``, every app's routes count (and those of an app a library builds).
+    another app of the package includes are not served by the one built at ``site``, nor by an
+    app a server line names (``named`` gives them when asked:
+    :func:`~telemetry_cli.init_plan.line_served_apps`).
+    With no site, or ``removing``, every app's routes count (and those of an app a library
+    builds).
     """
-    mounts = index.mounts = find_mounts(index, modules)
     binding = None if site is None else site.module.scope.bindings.get(site.expression)
-    if site is not None and not removing:
+
+    def serve(mounts: Mounts) -> None:
+        assert site is not None
         # `app = FastAPI()` at the site: that very call builds the app served.
         built = (
             binding is not None
             and isinstance(binding.node, ast.Call)
             and _builds_an_app(binding.node, binding.scope, index)
         )
-        mounts.serve(site_apps(site.module, site.expression, site.anchor, index), built=built)
+        apps = site_apps(site.module, site.expression, site.anchor, index)
+        mounts.serve(apps, built=built, named=named)
+
+    serving = site is not None and not removing
+    mounts = index.mounts = find_mounts(index, modules, serve if serving else None)
     if binding is not None and _from_a_library(binding, index):
         # `from nicegui import app`: the routes declared on that name are the app's own.
         mounts.library_app = index.resolve(binding.target)[0]

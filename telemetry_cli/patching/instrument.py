@@ -272,6 +272,30 @@ def _first_argument(call: ast.Call, keyword: str) -> ast.expr | None:
     return None
 
 
+def logged_handlers(handlers: list[Handler], index: PackageIndex) -> list[Handler]:
+    """The handlers of a module generate puts a log call in, in their order.
+
+    Every handler but those marked ``# telemetry-scaffold: skip`` and those an earlier route
+    answers every request of (:meth:`~.route_order.RouteOrder.shadowed_by`: never called):
+    ``init`` counts these, so the count it offers a module with is the one generate logs.
+    """
+    return [handler for handler, hiding in handler_fates(handlers, index) if hiding is None]
+
+
+def handler_fates(
+    handlers: list[Handler], index: PackageIndex
+) -> list[tuple[Handler, tuple[Handler, Route] | None]]:
+    """Each handler not marked ``# telemetry-scaffold: skip``, with the route hiding it, if any.
+
+    The one reading of which handlers generate logs (:func:`logged_handlers`, and
+    :func:`instrument_module`, which also takes a hidden handler's earlier call out): a handler
+    an earlier route answers every request of
+    (:meth:`~.route_order.RouteOrder.shadowed_by`) is never called.
+    """
+    order = RouteOrder(index)
+    return [(handler, order.shadowed_by(handler)) for handler in handlers if not handler.skipped]
+
+
 def instrument_module(
     editor: ModuleEditor,
     event_type: str,
@@ -331,11 +355,7 @@ def instrument_module(
     fallback_block = module.name.rpartition(".")[2]
     unreached: list[str] = []  # notes on the handlers an earlier route hides
     hidden: set[int] = set()
-    order = RouteOrder(index)
-    for handler in handlers:
-        if handler.skipped:
-            continue
-        hiding = order.shadowed_by(handler)
+    for handler, hiding in handler_fates(handlers, index):
         if hiding is not None:
             # Never called: a log call in it would never run; one generate put in goes.
             hidden.add(id(handler))

@@ -300,6 +300,9 @@ class Mounts:
         self.served_app: RouterKey | None = None
         #: The app served and the apps of the package it is built from (see :func:`site_apps`).
         self.serving: frozenset[RouterKey] = frozenset()
+        #: The apps a server line names (see :meth:`serve`): read when first asked, as most
+        #: packages build no app but the one served.
+        self._named: Callable[[], frozenset[RouterKey]] | None = None
         #: The qualified name of the app served when a library builds it (``nicegui.app``).
         self.library_app: str | None = None
         #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
@@ -321,7 +324,13 @@ class Mounts:
             found = self._mentions[model.name] = _mentions(model)
         return found
 
-    def serve(self, apps: tuple[RouterKey, ...], *, built: bool = False) -> None:
+    def serve(
+        self,
+        apps: tuple[RouterKey, ...],
+        *,
+        built: bool = False,
+        named: Callable[[], frozenset[RouterKey]] | None = None,
+    ) -> None:
         """Take ``apps[0]`` as the one served: routers only other apps include are not served.
 
         A package may build two apps (``app/__init__.py``'s, served, and ``app/main.py``'s,
@@ -330,6 +339,8 @@ class Mounts:
         are those it is built from (see :func:`site_apps`): served through it. With none (no
         site the tool can name, ``self.app``), or one no include or mount names and that the
         site does not build itself (``built``: ``app = FastAPI()``), every app serves.
+        ``named`` gives the apps a server line of the project names (``side: uvicorn
+        app.routes:side``), served on their own: their routes and includes answer too.
         """
         # Only an app some include or mount names, or built right at the site, is taken (else
         # how it is reached is not seen: a factory returning `VersionedFastAPI(api)`, and
@@ -339,6 +350,7 @@ class Mounts:
         known |= set(self.apps) | {m.outer for mounts in self.apps.values() for m in mounts}
         self.served_app = apps[0] if apps and (apps[0] in known or built) else None
         self.serving = frozenset(apps)
+        self._named = None if named is None else functools.cache(named)
 
     def app_unserved(self, app: RouterKey) -> str | None:
         """Why the routes declared on an app are not served; None when it is the app served.
@@ -360,6 +372,8 @@ class Mounts:
         """Whether an app is the one served, or mounted into it (or no app is chosen)."""
         if self.served_app is None or app is None or app in self.serving:
             return True
+        if self._named is not None and app in self._named():
+            return True  # served by a line of its own
         if app in seen or not self.apps.get(app):
             return False
         return any(
@@ -1025,10 +1039,15 @@ def _instance_key(call: ast.Call, scope: Scope, index: PackageIndex) -> RouterKe
     return None
 
 
-def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
+def find_mounts(
+    index: PackageIndex, modules: list[str], serve: Callable[[Mounts], None] | None = None
+) -> Mounts:
     """Read the ``include_router`` calls of ``modules`` (dotted names) that include a router.
 
-    Only modules whose text names ``include_router`` are parsed.
+    Only modules whose text names ``include_router`` are parsed. ``serve`` says which app is
+    served (:meth:`Mounts.serve`) once the includes are read, before the routers served under
+    several paths are: an app never served (a side app built beside a router, including it
+    too) serves it under no path.
     """
     modules = [*modules, *_imported_outside(index, modules)]
     index.package = tuple(modules)
@@ -1067,6 +1086,9 @@ def find_mounts(index: PackageIndex, modules: list[str]) -> Mounts:
             built = instance_mounts(parent, index, modules)
             if built:
                 included[parent] = built
+    if serve is not None:
+        index.mounts = mounts  # read through the index while the app served is found
+        serve(mounts)
     for key in list(included):
         several = mounts.several_paths(key)
         if several is not None:

@@ -937,6 +937,7 @@ class _Analysis:
                 self._package_module_names(found_module=None if self.removing else app_module),
                 found.site,
                 removing=self.removing,
+                named=self._line_served_apps,
             )
             # Code left in place by earlier runs goes first, so that what goes in may take the
             # names it frees (as when the layer moves, below).
@@ -965,7 +966,9 @@ class _Analysis:
             self._unwire_previous(previous)
         modules = self._package_module_names(found_module=wired)
         if mounts is None:
-            mounts = read_mounts(self.index, modules, site, removing=self.removing)
+            mounts = read_mounts(
+                self.index, modules, site, removing=self.removing, named=self._line_served_apps
+            )
         if entry.routes_on is not None and site is not None and not self.removing:
             # `app = Starlette(routes=[Mount("/api/v2", app=api)])` served, `api` wired: the
             # layer answers under the mount path.
@@ -1848,6 +1851,17 @@ class _Analysis:
             if not known and editor.edits.own_calls:
                 self.editors[module.path] = editor
                 self.order.append(module.path)
+
+    def _line_served_apps(self) -> frozenset[tuple[str, str]]:
+        """The apps the project's server lines serve; none when removing (every app counts).
+
+        See :func:`~telemetry_cli.init_plan.line_served_apps`.
+        """
+        if self.removing:
+            return frozenset()
+        from telemetry_cli.init_plan import line_served_apps
+
+        return line_served_apps(self.plan.root, self.plan.backend)
 
     def _package_module_names(self, found_module: str | None) -> list[str]:
         """The dotted names of the package's modules, and of the app's module if outside it."""

@@ -2117,6 +2117,13 @@ class PackageIndex:
     _module_words: dict[str, frozenset[str]] = field(default_factory=dict)
     #: What :meth:`changes_held` answered, by attribute name (forgotten with the above).
     _attribute_uses: dict[str, bool] = field(default_factory=dict)
+    #: The strings :meth:`string_value` folded in the fold under way, by the node, its scope,
+    #: its depth and the fallback asked (each held too, so no id is reused while the fold
+    #: runs): a name a fold reads twice (`A1 = f"{A0}{A0}"`, chained) is folded once, not once
+    #: per path to it. None between folds: nothing is kept from one to the next.
+    _folds: "dict[tuple[int, int, int, int], tuple[ast.expr, Scope, object, str | None]] | None" = (
+        None
+    )
     #: Where the package's routers are included (set by the project before routes are read;
     #: None: not known, routes are logged as their own router serves them).
     mounts: "Mounts | None" = None
@@ -3605,6 +3612,31 @@ class PackageIndex:
             return None
         if isinstance(expression, ast.Constant):
             return expression.value if isinstance(expression.value, str) else None
+        folds = self._folds
+        outermost = folds is None
+        if folds is None:
+            folds = self._folds = {}
+        key = (id(expression), id(scope), depth, id(fallback))
+        try:
+            held = folds.get(key)
+            if held is None:
+                value = self._folded(expression, scope, depth, fallback)
+                held = folds[key] = (expression, scope, fallback, value)
+            return held[3]
+        finally:
+            if outermost:
+                self._folds = None
+
+    def _folded(
+        self,
+        expression: ast.expr,
+        scope: Scope,
+        depth: int,
+        fallback: Callable[[ast.expr, Scope], str | None] | None,
+    ) -> str | None:
+        """What :meth:`string_value` folds ``expression`` to, not asked before in this fold."""
+        if isinstance(expression, ast.Constant):
+            return expression.value if isinstance(expression.value, str) else None
         if isinstance(expression, ast.JoinedStr):
             parts: list[str] = []
             for value in expression.values:
@@ -3636,15 +3668,8 @@ class PackageIndex:
             template = self.string_value(expression.left, scope, depth + 1, fallback)
             operand = expression.right
             items = operand.elts if isinstance(operand, ast.Tuple) else [operand]
-            values: list[str] = []
-            for item in items:
-                if self._formats_as_name(item, scope):
-                    return None  # `%s` of a member shows its name, as an f-string may
-                formatted = self.string_value(item, scope, depth + 1, fallback)
-                if formatted is None:
-                    return None
-                values.append(formatted)
-            return None if template is None else _percent_s(template, values)
+            values = self._formatted_values(items, scope, depth, fallback)
+            return None if template is None or values is None else _percent_s(template, values)
         if (
             isinstance(expression, ast.Name)
             and expression.id in _MODULE_NAMES
@@ -3742,6 +3767,28 @@ class PackageIndex:
         # `upper()` and the like grow a string by a few characters at most (`ß` to `SS`).
         return changed if len(changed) <= _MAX_FOLDED else None
 
+    def _formatted_values(
+        self,
+        values: list[ast.expr],
+        scope: Scope,
+        depth: int,
+        fallback: Callable[[ast.expr, Scope], str | None] | None,
+    ) -> list[str] | None:
+        """The known strings ``values`` format as (``%s``, ``str.format``), else None.
+
+        None when one is not known, or is an enum member formatting as its name on some Python
+        (as an f-string may show it, see :meth:`_formats_as_name`).
+        """
+        known: list[str] = []
+        for value in values:
+            if self._formats_as_name(value, scope):
+                return None
+            folded = self.string_value(value, scope, depth + 1, fallback)
+            if folded is None:
+                return None
+            known.append(folded)
+        return known
+
     def _str_format(
         self,
         call: ast.Call,
@@ -3776,14 +3823,10 @@ class PackageIndex:
                 spec or conversion or not (name == "" or name.isdecimal() or name.isidentifier())
             ):  # `isdecimal`, as `format` reads a position: `{²}` is a digit but no number
                 return None
-        known: list[str] = []
-        for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
-            value = None
-            if not self._formats_as_name(argument, scope):
-                value = self.string_value(argument, scope, depth + 1, fallback)
-            if value is None:
-                return None
-            known.append(value)
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        known = self._formatted_values(arguments, scope, depth, fallback)
+        if known is None:
+            return None
         positional = known[: len(call.args)]
         named = {
             str(keyword.arg): value

@@ -1,0 +1,154 @@
+"""One reading of a line running a Python script: init's targets of a run file and the folder
+a line serves from (the image layer's reader) agree on which script runs, from which folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from telemetry_cli import init_plan
+from telemetry_cli.ignore import GitIgnore
+from telemetry_cli.init_plan import _command_targets, _script_serving
+from tests.cli_support import write_files
+
+SCRIPT = """import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI()
+
+if __name__ == "__main__":
+    uvicorn.run("main:app")
+"""
+
+RUNNING = [
+    "python main.py",
+    ".venv/bin/python main.py",
+    "/usr/local/bin/python3.12 main.py",
+    "python3 -u main.py",
+    "python -X dev main.py",
+    "python -Xdev -W ignore main.py",
+    "python -uB -- main.py",
+    "py main.py",
+    "py -3.12 main.py",
+    "py -V:3.12 main.py",
+    "python3 -R main.py",
+    "exec python main.py",
+    "poetry run python ./main.py",
+]
+NOT_RUNNING = [
+    "python -c 'import main' main.py",
+    "python - main.py",
+    "python --version main.py",
+    "python -V main.py",
+    "python -h main.py",
+    "python -uV main.py",
+    "py -0 main.py",
+    "python -Q main.py",
+    "python main.pyc",
+]
+
+
+def _both(root: Path, line: str) -> tuple[set[str], set[str]]:
+    ignore = GitIgnore(root)
+    ignore.read(root)
+    return (
+        _command_targets(root, line, ignore),
+        {string for folder, string in _script_serving(root, line, ignore) if folder == "."},
+    )
+
+
+@pytest.mark.parametrize("line", RUNNING)
+def test_a_line_running_the_script_is_read_alike_by_both(tmp_path: Path, line: str) -> None:
+    """Every way of running `main.py` (a venv's interpreter, options with values, the `py`
+    launcher, `exec`) serves its `main:app`, for init's targets and the serving folder alike."""
+    write_files(tmp_path, {"main.py": SCRIPT})
+    assert _both(tmp_path, line) == ({"main:app"}, {"main:app"})
+
+
+@pytest.mark.parametrize("line", NOT_RUNNING)
+def test_a_line_not_running_the_script_is_read_alike_by_both(tmp_path: Path, line: str) -> None:
+    """A string run, standard input, an option not known or another file run no script."""
+    write_files(tmp_path, {"main.py": SCRIPT})
+    assert _both(tmp_path, line) == (set(), set())
+
+
+def test_a_script_in_a_folder_serves_from_that_folder(tmp_path: Path) -> None:
+    """`python -X dev svc/run.py` runs `svc/run.py`, `svc/` first on the import path."""
+    write_files(tmp_path, {"svc/main.py": SCRIPT})
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert _script_serving(tmp_path, "python -X dev svc/main.py", ignore) == [("svc", "main:app")]
+
+
+def test_a_script_named_on_many_lines_is_read_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run file naming one script on every line (a long Makefile) reads and parses it once in
+    a run, and a new run reads it again: what the script says now is what the run sees."""
+    parsed: list[bytes] = []
+    served_targets = init_plan._served_targets
+
+    def counting(data: bytes, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(data)
+        return served_targets(data, *args, **kwargs)
+
+    monkeypatch.setattr(init_plan, "_served_targets", counting)
+    recipes = "".join(f"run{n}:\n\tpython svc/main.py --port {n}\n" for n in range(30))
+    write_files(tmp_path, {"svc/main.py": SCRIPT, "Makefile": recipes})
+    assert init_plan._run_files_serving(tmp_path) == [("svc", "main:app")] * 30
+    assert len(parsed) == 1
+    write_files(tmp_path, {"svc/main.py": SCRIPT.replace('"main:app"', '"main:api"')})
+    assert init_plan._run_files_serving(tmp_path) == [("svc", "main:api")] * 30
+    assert len(parsed) == 2
+
+
+def test_a_run_file_naming_a_root_script_on_many_lines_reads_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """init's targets read a script a run file names on many lines once in the run too."""
+    parsed: list[bytes] = []
+    served_targets = init_plan._served_targets
+
+    def counting(data: bytes, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(data)
+        return served_targets(data, *args, **kwargs)
+
+    monkeypatch.setattr(init_plan, "_served_targets", counting)
+    recipes = "".join(f"run{n}:\n\tpython main.py --port {n}\n" for n in range(30))
+    write_files(tmp_path, {"main.py": SCRIPT, "Makefile": recipes})
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app"}
+    assert len(parsed) == 1
+
+
+def test_a_server_in_a_comment_is_no_target_of_init(tmp_path: Path) -> None:
+    """`web: python main.py  # was: uvicorn legacy:app`: the comment names no second app, for
+    init's targets as for the folder's reader (one rule: the comment is read out first)."""
+    write_files(
+        tmp_path,
+        {
+            "main.py": SCRIPT,
+            "legacy.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "Procfile": "web: python main.py  # was: uvicorn legacy:app\n",
+        },
+    )
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app"}
+    assert init_plan._run_files_serving(tmp_path) == [(".", "main:app")]
+
+
+def test_a_script_linked_under_another_name_serves_by_each_name(tmp_path: Path) -> None:
+    """`main.py -> server.py` run by both names in one pass: each name serves its own module."""
+    script = SCRIPT.replace('uvicorn.run("main:app")', "uvicorn.run(app)")
+    write_files(
+        tmp_path,
+        {"server.py": script, "Procfile": "web: python main.py\nalt: python server.py\n"},
+    )
+    (tmp_path / "main.py").symlink_to("server.py")
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app", "server:app"}
