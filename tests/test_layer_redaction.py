@@ -3443,6 +3443,11 @@ SKIPPED_ITEM_AND_PROGRAM_TEXTS = [
     " non-zero exit status 1.",
     "vault kv put secret/app value={v}",
     "$ vault kv patch -mount=kv app note={v}",
+    "vault  kv  put secret/app value={v}",
+    "vault write secret/app value={v}",
+    "VAULT kv put secret/app value={v}",
+    "vault.exe kv put secret/app value={v}",
+    "sudo /usr/local/bin/vault kv put secret/app value={v}",
 ]
 # Their neighbours: bracketed prose and lists of words without a credential, an unread item
 # before ordinary arguments, a program's path with no credential flag, a store given a file, a
@@ -3464,6 +3469,10 @@ SKIPPED_ITEM_AND_PROGRAM_KEPT = [
     "vault kv put secret/app value=-",
     "vault kv put secret/app value=VALUE",
     "Use vault kv put to store the key=value pairs",
+    "vault kv put kv/web key=value",
+    "vault kv put secret/foo bar=baz",
+    "vault kv put secret/app enabled=true retries=5",
+    "git commit -m 'vault kv put secret/app value=ok'",
 ]
 
 
