@@ -3508,6 +3508,7 @@ def test_an_argument_lists_gap_and_skipped_item_share_no_characters(layer: Layer
     assert skipped.fullmatch("x" + gap) is None
     assert skipped.fullmatch("x" + gap.replace("\n", " ").replace("\r", " ") + "y") is not None
     assert "(?=" not in module._SKIPPED_ITEM and "(?!" not in module._SKIPPED_ITEM
+    assert module._LIST_ITEM.match(", " + gap + "x", 2) is None
 
 
 # What the keep rules above must not keep (a re-review's leaks): a setting command after a word
