@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import random
+import re
 import shlex
 import sys
 import threading
@@ -3434,10 +3435,19 @@ SKIPPED_ITEM_AND_PROGRAM_TEXTS = [
     '"C:\\Program Files\\MySQL\\bin\\mysql.exe" -u root -p{v}',
     "redis-cli.exe -h cache -a {v}",
     "C:\\tools\\sshpass.exe -p {v} ssh host",
+    "MYSQL.EXE -u root -p{v}",
+    "C:\\Program Files\\MySQL\\bin\\MySQL.exe -u root -p{v}",
+    "SQLCMD.EXE -S db -U sa -P {v}",
+    '"C:\\Windows\\System32\\CURL.EXE" -u admin:{v} https://example.com',
     "Command '['C:\\\\Program Files\\\\MySQL\\\\bin\\\\mysql.exe', '-p{v}']' returned"
     " non-zero exit status 1.",
     "vault kv put secret/app value={v}",
     "$ vault kv patch -mount=kv app note={v}",
+    "vault  kv  put secret/app value={v}",
+    "vault write secret/app value={v}",
+    "VAULT kv put secret/app value={v}",
+    "vault.exe kv put secret/app value={v}",
+    "sudo /usr/local/bin/vault kv put secret/app value={v}",
 ]
 # Their neighbours: bracketed prose and lists of words without a credential, an unread item
 # before ordinary arguments, a program's path with no credential flag, a store given a file, a
@@ -3451,12 +3461,18 @@ SKIPPED_ITEM_AND_PROGRAM_KEPT = [
     "['tool', '--api-key', api_key, '--limit', '50']",
     "C:\\Program Files\\MySQL\\bin\\mysql.exe -u root -p",
     "mysql.exe -u root -P 3306 --host db",
+    "MYSQL.EXE -u root -P 3306 --host db",
+    "SQLCMD.EXE -S db -U sa -Q 'SELECT 1'",
     "vault kv put secret/app @data.json",
     "vault kv put secret/app value=@value.txt",
     "vault kv put secret/app value=$APP_VALUE",
     "vault kv put secret/app value=-",
     "vault kv put secret/app value=VALUE",
     "Use vault kv put to store the key=value pairs",
+    "vault kv put kv/web key=value",
+    "vault kv put secret/foo bar=baz",
+    "vault kv put secret/app enabled=true retries=5",
+    "git commit -m 'vault kv put secret/app value=ok'",
 ]
 
 
@@ -3474,6 +3490,25 @@ def test_an_unread_item_or_a_windows_program_without_a_credential_is_kept(
     logger: Any, text: str
 ) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+@pytest.mark.parametrize("gap", [" ", "\t", "\n", "\r\n", " \t \n  "])
+def test_an_argument_lists_gap_and_skipped_item_share_no_characters(layer: Layer, gap: str) -> None:
+    # The list reader's parts never compete for a character: a gap keeps all the whitespace it
+    # reads (gives none back for an item to try), a skipped item neither starts nor ends with
+    # whitespace and looks ahead at nothing within itself. Were any part to share a run with
+    # its neighbour, a run of n spaces after a comma would be tried from each of its n places
+    # (``['a', `` then 2,000 spaces took seconds).
+    module = layer.redaction
+    gap_reader = re.compile(module._LIST_GAP)
+    assert gap_reader.fullmatch(gap) is not None
+    assert re.fullmatch(module._LIST_GAP + "[ \t\r\n]", gap) is None
+    skipped = re.compile(module._SKIPPED_ITEM)
+    assert skipped.match(gap + "x") is None
+    assert skipped.fullmatch("x" + gap) is None
+    assert skipped.fullmatch("x" + gap.replace("\n", " ").replace("\r", " ") + "y") is not None
+    assert "(?=" not in module._SKIPPED_ITEM and "(?!" not in module._SKIPPED_ITEM
+    assert module._LIST_ITEM.match(", " + gap + "x", 2) is None
 
 
 # What the keep rules above must not keep (a re-review's leaks): a setting command after a word
