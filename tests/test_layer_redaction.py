@@ -3448,6 +3448,10 @@ SKIPPED_ITEM_AND_PROGRAM_TEXTS = [
     "VAULT kv put secret/app value={v}",
     "vault.exe kv put secret/app value={v}",
     "sudo /usr/local/bin/vault kv put secret/app value={v}",
+    # A flag's value ending as a program's name does (``.EXE``) is no program: its flag keeps
+    # the case the tool's pattern reads (``sqlcmd -P``, not ``-p``).
+    "sqlcmd -S srv -U sa -P{v}X.exe",
+    "bcp db.t out f -S s -U sa -P{v}X.EXE",
 ]
 # Their neighbours: bracketed prose and lists of words without a credential, an unread item
 # before ordinary arguments, a program's path with no credential flag, a store given a file, a
