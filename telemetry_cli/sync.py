@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import re
 import stat
 from collections import Counter
@@ -765,56 +764,51 @@ def _sibling_output_paths(
     _add_recorded_elsewhere(plan, history, known, beside, patched or {})
     # A known folder may be a link to another folder of the project (`analytics -> shared`):
     # the outputs there are the known ones themselves, reached by another name, not a second
-    # layer's. Taken for one, the run deleted the layer it had just found up to date.
-    known_here = _Rendered(plan.root, _paths_in(known))
-    for place, folders in beside.items():
-        beside[place] = {folder for folder in folders if not known_here.holds(folder)}
+    # layer's. Taken for one, the run deleted the layer it had just found up to date. Judged
+    # file by file (see _Rendered): a file there that is no known one is another's.
     known_paths = set(_paths_in(known))
-    return [path for path in _paths_in(beside) if path not in known_paths]
+    known_here = _Rendered(plan.root, known_paths)
+    return [
+        path
+        for path in _paths_in(beside)
+        if path not in known_paths and not known_here.reaches(path)
+    ]
 
 
 class _Rendered:
     """The one rule for "this path is, through links, one of the files the plan renders".
 
-    A folder of the plan's may be a link to another folder of the project, or another folder
-    a link to it (``analytics -> shared``, or the reverse after a rename): a file reached by
-    the other name is the plan's file itself, not another layer's nor an obsolete one.
+    A path is one of them when it is the same file on disk as one: a folder of the plan's
+    linked to another folder of the project, or the other way round (``analytics -> shared``,
+    or the reverse after a rename), or each rendered file a link to a recorded one. Judged by
+    the file, not its folder: a file reached through a linked folder that the plan no longer
+    renders is obsolete like any other.
     """
 
     def __init__(self, root: Path, paths: Iterable[str]) -> None:
         self._root = root
         self._paths = set(paths)
-        self._folders = {PurePosixPath(path).parent.as_posix() for path in self._paths}
-        self._real_folders = {self._real(folder) for folder in self._folders}
-        self._real_paths = {self._real(path) for path in self._paths}
-        self._cache: dict[str, str] = {}
+        # Each rendered file looked at once: the paths asked about are then one look each.
+        self._files = {key for key in map(self._identity, sorted(self._paths)) if key}
 
-    def _real(self, path: str) -> str:
+    def _identity(self, path: str) -> tuple[int, int] | None:
         try:
-            return os.path.realpath(self._root / path)
-        except (OSError, ValueError):  # a NUL, a loop: a path that leads nowhere
-            return ""
-
-    def holds(self, folder: str) -> bool:
-        """Whether ``folder``, not one of the plan's by name, is one of them through links."""
-        if folder in self._folders:
-            return False
-        if folder not in self._cache:
-            self._cache[folder] = self._real(folder)
-        return self._cache[folder] in self._real_folders
+            found = (self._root / path).stat()
+        except (OSError, ValueError):  # absent, a NUL, a loop: no file of the plan's
+            return None
+        return (found.st_dev, found.st_ino)
 
     def reaches(self, path: str) -> bool:
         """Whether ``path``, not rendered by that name, is a rendered file through links."""
-        if path in self._paths:
+        if path in self._paths or not self._files:
             return False
-        if self.holds(PurePosixPath(path).parent.as_posix()):
-            return True
-        # A file linked to a rendered one: one look at the file, followed only for a link.
-        try:
-            linked = (self._root / path).is_symlink()
-        except ValueError:  # a NUL in a hand-edited entry: no file of the plan's
-            return False
-        return linked and self._real(path) in self._real_paths
+        return self._identity(path) in self._files
+
+    def add(self, path: str) -> None:
+        """Count ``path`` as one of the files, from now on."""
+        self._paths.add(path)
+        if (key := self._identity(path)) is not None:
+            self._files.add(key)
 
 
 def _add_recorded_elsewhere(
@@ -1083,14 +1077,16 @@ def compute_removal(plan: Plan, *, force: bool = False, writing: bool = True) ->
     still_using += [path for path in project.users if path not in still_using]
     not_files = {path: what for path in still_using if (what := _not_a_file(root, path))}
     kept: dict[str, str] = {}
-    decided: list[tuple[str, str | None, FileChange | None]] = [
-        (
-            path,
-            digest,
-            _obsolete_change(root, path, digest, project.read, manifest.files, force=force),
-        )
-        for path, digest in sorted(manifest.files.items())
-    ]
+    decided: list[tuple[str, str | None, FileChange | None]] = []
+    handled = _Rendered(root, ())
+    for name, last in sorted(manifest.files.items()):
+        if handled.reaches(name):
+            # The manifest names one file by two names (its folder linked): removed by the
+            # first, it was found gone by the second, "written by another program".
+            continue
+        handled.add(name)
+        obsolete = _obsolete_change(root, name, last, project.read, manifest.files, force=force)
+        decided.append((name, last, obsolete))
     # Outputs the manifest does not record (it was lost): those provably as the tool writes
     # them go too; a generated file that cannot be told from a hand edit is reported.
     decided += [

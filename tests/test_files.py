@@ -363,6 +363,70 @@ def test_an_output_folder_that_is_a_link_to_nothing_is_named_so(project: Path, f
     assert (project / folder).is_symlink()
 
 
+def test_outputs_rendered_through_links_to_the_recorded_files_are_kept(tmp_path: Path) -> None:
+    # The other way round: the rendered files are links to the ones the manifest recorded
+    # (each module of the new layer linked to the old one's). Judged as obsolete by the old
+    # name, the recorded files were hashed mid-write, then deleted, leaving the links dangling.
+    project = make_project(tmp_path / "p", 'layer-package = "shared"')
+    assert run("generate", "--root", str(project)).exit_code == 0
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('layer-package = "shared"', 'layer-package = "analytics"')
+    )
+    shared = project / "backend/app/shared"
+    analytics = project / "backend/app/analytics"
+    analytics.mkdir()
+    for module in sorted(shared.glob("*.py")):
+        (analytics / module.name).symlink_to(f"../shared/{module.name}")
+    for command in (["generate"], ["generate"], ["generate", "--check"]):
+        result = run(*command, "--root", str(project))
+        assert "Traceback" not in result.stdout + result.stderr
+        assert result.exit_code == 0, (command, result.stdout)
+    recorded = json.loads((project / sync.MANIFEST_PATH).read_text())["files"]
+    assert [path for path in recorded if not (project / path).is_file()] == []
+    assert [m.name for m in analytics.iterdir() if not m.is_file()] == []
+
+
+def test_an_obsolete_output_recorded_through_a_linked_folder_is_removed(project: Path) -> None:
+    # A folder linked to the layer's holds the layer's files, but not only those the plan
+    # renders: a generated module the plan no longer has, recorded through the link, is
+    # obsolete like any other, and goes (it stayed, and dropped out of the manifest).
+    manifest = project / sync.MANIFEST_PATH
+    assert run("generate", "--root", str(project)).exit_code == 0
+    document = json.loads(manifest.read_text())
+    layer = project / "backend/app/analytics"
+    (layer / "old_mod.py").write_bytes((layer / "redaction.py").read_bytes())
+    recorded = document["files"]["backend/app/analytics/redaction.py"]
+    document["files"]["backend/app/shared/old_mod.py"] = recorded
+    manifest.write_text(json.dumps(document))
+    (project / "backend/app/shared").symlink_to("analytics")
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stdout
+    assert not (layer / "old_mod.py").exists()
+    assert "backend/app/shared/old_mod.py" not in json.loads(manifest.read_text())["files"]
+    assert run("generate", "--check", "--root", str(project)).exit_code == 0
+
+
+def test_remove_with_the_layer_recorded_under_two_names_of_one_folder(project: Path) -> None:
+    # The manifest names each module of the layer by its name and through a link to its
+    # folder: removed under the first name, the second found it gone mid-run and failed.
+    manifest = project / sync.MANIFEST_PATH
+    assert run("generate", "--root", str(project)).exit_code == 0
+    document = json.loads(manifest.read_text())
+    document["files"].update(
+        {
+            path.replace("/analytics/", "/shared/"): digest
+            for path, digest in document["files"].items()
+            if path.startswith("backend/app/analytics/")
+        }
+    )
+    manifest.write_text(json.dumps(document))
+    (project / "backend/app/shared").symlink_to("analytics")
+    result = run("remove", "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert sorted((project / "backend/app/analytics").glob("*.py")) == []
+
+
 def test_manifest_linked_inside_the_root_is_written_through(project: Path) -> None:
     real = project / "state" / "manifest.json"
     real.parent.mkdir()
