@@ -82,19 +82,25 @@ def test_a_script_in_a_folder_serves_from_that_folder(tmp_path: Path) -> None:
     assert _script_serving(tmp_path, "python -X dev svc/main.py", ignore) == [("svc", "main:app")]
 
 
-def test_a_script_named_on_many_lines_is_read_once_per_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A run file naming one script on every line (a long Makefile) reads and parses it once in
-    a run, and a new run reads it again: what the script says now is what the run sees."""
-    parsed: list[bytes] = []
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Each script text init parses for its server calls, in order (the parse counted)."""
+    texts: list[bytes] = []
     served_targets = init_plan._served_targets
 
     def counting(data: bytes, *args: Any, **kwargs: Any) -> Any:
-        parsed.append(data)
+        texts.append(data)
         return served_targets(data, *args, **kwargs)
 
     monkeypatch.setattr(init_plan, "_served_targets", counting)
+    return texts
+
+
+def test_a_script_named_on_many_lines_is_read_once_per_run(
+    tmp_path: Path, parsed: list[bytes]
+) -> None:
+    """A run file naming one script on every line (a long Makefile) reads and parses it once in
+    a run, and a new run reads it again: what the script says now is what the run sees."""
     recipes = "".join(f"run{n}:\n\tpython svc/main.py --port {n}\n" for n in range(30))
     write_files(tmp_path, {"svc/main.py": SCRIPT, "Makefile": recipes})
     assert init_plan._run_files_serving(tmp_path) == [("svc", "main:app")] * 30
@@ -105,17 +111,9 @@ def test_a_script_named_on_many_lines_is_read_once_per_run(
 
 
 def test_a_run_file_naming_a_root_script_on_many_lines_reads_it_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, parsed: list[bytes]
 ) -> None:
     """init's targets read a script a run file names on many lines once in the run too."""
-    parsed: list[bytes] = []
-    served_targets = init_plan._served_targets
-
-    def counting(data: bytes, *args: Any, **kwargs: Any) -> Any:
-        parsed.append(data)
-        return served_targets(data, *args, **kwargs)
-
-    monkeypatch.setattr(init_plan, "_served_targets", counting)
     recipes = "".join(f"run{n}:\n\tpython main.py --port {n}\n" for n in range(30))
     write_files(tmp_path, {"main.py": SCRIPT, "Makefile": recipes})
     ignore = GitIgnore(tmp_path)
