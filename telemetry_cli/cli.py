@@ -222,6 +222,7 @@ def init(
     with project_lock(folder, exclusive=not dry_run, on_wait=_say_waiting):
         result = init_plan.plan_table(folder)
         _report_skipped(result.found.skipped)
+        _report_unparsed_apps(result.found.unparsed_apps, result.found.app)
         if dry_run:
             console.stdout().out(result.table, end="", highlight=False)
             return
@@ -287,6 +288,16 @@ def _report_skipped(skipped: tuple[str, ...]) -> None:
     """Name each module init could not read, one line each, on stderr (stdout may be TOML)."""
     for problem in skipped:
         line = f"skipped {problem} (its routes, if any, are not suggested)"
+        console.stderr().out(console.printable(line), highlight=False)
+
+
+def _report_unparsed_apps(unparsed: tuple[str, ...], app: str) -> None:
+    """Name each other folder's app module init could not parse, one line each, on stderr."""
+    for problem in unparsed:
+        line = (
+            f"{problem}: it may build another FastAPI app, which init could not weigh against "
+            f"the one it chose ({app}); fix it and rerun init if that app is the one served"
+        )
         console.stderr().out(console.printable(line), highlight=False)
 
 

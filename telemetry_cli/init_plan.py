@@ -52,6 +52,7 @@ from telemetry_cli.install_steps import (
     is_compose_file,
 )
 from telemetry_cli.patching.apps import (
+    AppModuleBroken,
     AppSite,
     FoundApp,
     built_apps,
@@ -234,6 +235,18 @@ class Found(NamedTuple):
     # Lines saying the routers a loop or import picks come from a settings default the
     # environment may change at run time (generate says them too): see `RUN_TIME_CHOICE`.
     run_time_notes: tuple[str, ...] = ()
+    # Why the app module of each other project folder could not be parsed (a syntax error):
+    # apps init could not weigh against the one it chose, which may not be the one served.
+    unparsed_apps: tuple[str, ...] = ()
+
+
+class _UnparsedApp(str):
+    """Why a candidate's app module could not be read or parsed: an app init may have missed.
+
+    A ``str`` as the other reasons :func:`_offers` gives, so each check of those holds for it.
+    """
+
+    __slots__ = ()
 
 
 class InitResult(NamedTuple):
@@ -622,6 +635,11 @@ def discover(root: Path, project: tomlkit.TOMLDocument) -> Found:
         found = [offer for offer in offers.values() if isinstance(offer, Found)]
         servable = [offer for offer in found if not offer.needs_arguments]
         apps = _served(_one_per_app(servable or found))
+        # Discovered, not named by a run file: a folder whose app module does not parse may
+        # hold the app served (a file mid-edit), so the choice is said to have left it out.
+        unparsed = sorted({offer for offer in offers.values() if isinstance(offer, _UnparsedApp)})
+        if len(apps) == 1 and unparsed:
+            apps = [apps[0]._replace(unparsed_apps=tuple(unparsed))]
     if len(apps) == 1:
         return _as_the_image_serves_it(root, apps[0])
     if len(apps) > 1:
@@ -699,7 +717,7 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
     offer = _offers(root, [(folder, package)], string).get((folder, package))
     if not isinstance(offer, Found) or offer.path != found.path:
         return found
-    return offer._replace(from_entrypoint=False)
+    return offer._replace(from_entrypoint=False, unparsed_apps=found.unparsed_apps)
 
 
 #: Run files at the root whose command lines may move the server into a folder before it
@@ -1598,6 +1616,9 @@ def _offers(
                 f"{error.message}, with backend = {_toml_string(backend)} and app-package = "
                 f"{_toml_string(package)}"
             )
+            continue
+        except AppModuleBroken as error:
+            offers[key] = _UnparsedApp(error.reason)
             continue
         except UserError as error:
             offers[key] = error.message

@@ -4892,3 +4892,38 @@ def test_init_and_generate_parse_each_module_once(
         result = run(command, "--root", str(root))
         assert result.exit_code == 0, result.stderr
         assert len(parsed) == 1, (command, parsed)
+
+
+def test_an_app_module_that_does_not_parse_beside_the_app_chosen_is_named(
+    tmp_path: Path,
+) -> None:
+    """Two project folders each build an app; one's does not parse: the other is no sure pick."""
+    root = tmp_path / "courses"
+    app_module = (
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\n'
+        "def index():\n    return 1\n"
+    )
+    write_files(
+        root,
+        {
+            "blog/main.py": app_module,
+            # Mid-edit: the handler's `def` lacks its colon, so the module is no Python.
+            "shop/main.py": app_module.replace("def index():", "def index()"),
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "blog.main:app"' in result.stdout
+    lines = [line for line in result.stderr.splitlines() if "shop/main.py" in line]
+    assert len(lines) == 1, result.stderr
+    assert re.search(r"shop/main\.py:\d+:\d+: syntax error", lines[0]), lines[0]
+    assert "blog.main:app" in lines[0], lines[0]
+    # Writing the plan says the same; with the module fixed, init cannot choose between them.
+    result = run("init", "--root", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert any("shop/main.py" in line for line in result.stderr.splitlines()), result.stderr
+    (root / "pyproject.toml").unlink()
+    (root / "shop/main.py").write_text(app_module)
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 2
+    assert "several FastAPI apps found" in result.stderr

@@ -135,6 +135,7 @@ class AppModuleBroken(PatchError):
         """Name the file and why (``message`` is a whole line naming it)."""
         super().__init__(f"{message}; fix it and rerun")
         self.path = path
+        self.reason = message
 
 
 class _Candidate(NamedTuple):
