@@ -1,0 +1,147 @@
+"""Redaction of secrets handed to a secrets store and of argument lists written as text.
+
+Session 53's hostile review: a secrets store's command (Vault's ``kv put``, ``write``;
+Kubernetes' ``create secret ... --from-literal``) after a label, by a quoted path or as an
+argument list; an argument list whose items are long or nested; and their neighbours that must
+stay as they are (a store's plain settings, placeholders, prose).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.layer_support import Layer, RecordingSink, rendered_layer
+
+
+@pytest.fixture(scope="module")
+def layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Layer]:
+    with rendered_layer(tmp_path_factory.mktemp("stores")) as rendered:
+        yield rendered
+
+
+@pytest.fixture
+def logger(layer: Layer) -> Any:
+    """A fresh enabled event logger of the rendered layer, recording what it would send."""
+    return layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+
+
+# Passwords as people choose them: a word and a digit, a random string, symbols.
+VALUES = ["hunter2", "Zq8wR3xk9", "s3cr3t-Pa55!"]
+
+# A secrets store's command after what starts a command line in a log or a guide (a label, a
+# step's number, a prompt, a runner), by a quoted Windows path holding spaces, and written as an
+# argument list with no path among its items: each ``key=value`` it is given is a secret's.
+STORE_TEXTS = [
+    "run: vault kv put secret/x value={v}",
+    "Step 3: vault kv put secret/x value={v}",
+    "cmd: vault write secret/x data={v}",
+    "[ci] run: vault kv patch app note={v}",
+    "$ vault kv put secret/x value={v}",
+    "sudo vault kv put secret/x value={v}",
+    '"C:\\Program Files\\Vault\\vault.exe" kv put secret/x value={v}',
+    "& 'C:\\Program Files\\HashiCorp\\Vault.EXE' write secret/x value={v}",
+    "['vault', 'kv', 'put', 'x', 'value={v}']",
+    "('vault', 'write', 'app', 'value={v}')",
+    "Command '['vault', 'kv', 'put', 'app', 'api={v}']' returned non-zero exit status 2.",
+    "kubectl create secret generic db --from-literal=value={v}",
+    "kubectl -n prod create secret generic db --from-literal value={v}",
+    "oc create secret generic db --from-literal=api={v} --dry-run=client",
+    "['kubectl', 'create', 'secret', 'generic', 'db', '--from-literal=value={v}']",
+    "run: setx API_KEY {v}",
+    "Step 3: redis-cli CONFIG SET requirepass {v}",
+    "step 2: aws configure set aws_secret_access_key {v}",
+]
+# Their neighbours: a label before prose, a store given a plain setting under a key naming what
+# it is (a region, a host, a user's name, a duration), a placeholder pair, a file, a reference.
+STORE_KEPT = [
+    "run: vault kv put secret/x value=@value.txt",
+    "Step 3: vault kv put secret/x value=$APP_VALUE",
+    "Note: please vault kv put secret/x value=hunter2",
+    "Step 3: use vault kv put to store the key=value pairs",
+    "vault kv put secret/app region=us-east-1",
+    "vault kv put secret/app host=db1.example.com port=5432",
+    "vault kv put secret/app username=admin01",
+    "vault kv put secret/app endpoint=https://api.example.com/v1",
+    "vault kv put secret/app ttl=30m max_ttl=2h",
+    "vault kv put secret/web key=value",
+    "['vault', 'kv', 'put', 'app', 'region=us-east-1']",
+    "kubectl create secret generic db --from-literal=key=value",
+    "kubectl create secret generic db --from-literal=region=eu-west-1",
+    "kubectl create secret generic db --from-file=password.txt",
+    "kubectl create configmap app --from-literal=value=Zq8wR3xk9",
+    "Result: secret set DEPLOY v2",
+    "Update: new secret set NAME abc12345",
+    "Step 3: setx EDITOR vim",
+]
+
+
+@pytest.mark.parametrize("value", VALUES)
+@pytest.mark.parametrize("template", STORE_TEXTS)
+def test_a_secret_given_a_store_or_setting_command_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", STORE_KEPT)
+def test_a_store_or_setting_command_without_a_secret_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+@pytest.mark.parametrize("value", VALUES)
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["vault", "kv", "put", "app", "value={v}"],
+        ["vault.exe", "write", "app", "data={v}"],
+        ["kubectl", "create", "secret", "generic", "db", "--from-literal=value={v}"],
+    ],
+)
+def test_a_store_argument_list_payload_is_redacted(
+    logger: Any, items: list[str], value: str
+) -> None:
+    payload = [item.format(v=value) for item in items]
+    recorded = logger.record("error_event", {"argv": payload}).payload["argv"]
+    assert value not in repr(recorded)
+    assert recorded[:3] == payload[:3]
+
+
+# An argument list written as text whose items are long (a query, a JSON argument), nested two
+# deep, or calls within calls: the items after them are still read.
+_LONG = "'" + "a" * 600 + "'"
+LIST_TEXTS = [
+    "['x', " + _LONG + ", '--password', '{v}']",
+    "['x', b" + _LONG + ", 'mysql', '-p{v}']",
+    "[" + _LONG + ", '--password', '{v}']",
+    "Command '['psql', '-c', '" + "SELECT 1; " * 80 + "', '--password', '{v}']' returned 1.",
+    "['x', [['a']], '--password', '{v}']",
+    "['x', [['a', 'b'], 'c'], '--password', '{v}']",
+    "['x', {{'a': {{'b': 1}}}}, '--token', '{v}']",
+    "['x', ('a', ('b',)), '--password', '{v}']",
+    "['x', f(g('a')), '--password', '{v}']",
+    "['deploy', Path(Path('a')), '--api-key', '{v}']",
+]
+LIST_KEPT = [
+    "['x', " + _LONG + ", '--password', 'NEW_PASSWORD']",
+    "['x', [['a']], '--limit', '50']",
+    "['x', f(g('a')), '--password', '--verbose']",
+    "[see the docs, [nested [notes]], --password is required]",
+]
+
+
+@pytest.mark.parametrize("value", VALUES)
+@pytest.mark.parametrize("template", LIST_TEXTS)
+def test_a_secret_after_a_long_or_nested_list_item_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", LIST_KEPT)
+def test_a_long_or_nested_list_without_a_secret_is_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
