@@ -124,10 +124,15 @@ LIST_TEXTS = [
     "['x', ('a', ('b',)), '--password', '{v}']",
     "['x', f(g('a')), '--password', '{v}']",
     "['deploy', Path(Path('a')), '--api-key', '{v}']",
+    "[['a', 'b'], '--password', '{v}']",
+    "[('mysql', '-u', 'root'), 'mysql', '-p{v}']",
+    "[\n  ['a', 'b'],\n  '--password',\n  '{v}',\n]",
 ]
 LIST_KEPT = [
     "['x', " + _LONG + ", '--password', 'NEW_PASSWORD']",
     "['x', [['a']], '--limit', '50']",
+    "[['a', 'b'], '--limit', '50']",
+    "[[see the docs], --password is required]",
     "['x', f(g('a')), '--password', '--verbose']",
     "[see the docs, [nested [notes]], --password is required]",
 ]
