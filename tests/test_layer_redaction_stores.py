@@ -150,3 +150,42 @@ def test_a_secret_after_a_long_or_nested_list_item_is_redacted(
 @pytest.mark.parametrize("text", LIST_KEPT)
 def test_a_long_or_nested_list_without_a_secret_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# A password a tool takes with the user's name in one argument, as a share's password, or piped
+# to a command that reads its secret from its input.
+TOOL_TEXTS = [
+    "lftp -u deploy,{v} ftp.example.com",
+    "lftp --user=deploy,{v} sftp://files.example.com",
+    "net use \\\\files\\share /user:CORP\\ada {v}",
+    "net use Z: \\\\files\\share {v} /user:ada",
+    "echo {v} | docker login -u ci --password-stdin registry.example.com",
+    "echo -n '{v}' | helm registry login r.example.com -u ci --password-stdin",
+    "printf '%s' {v} | gh auth login --with-token",
+    "$ echo \"{v}\" | podman login --username ci --password-stdin quay.io",
+]
+TOOL_KEPT = [
+    "lftp -u deploy ftp.example.com",
+    "net use Z: \\\\files\\share /persistent:yes",
+    "net use \\\\files\\share * /user:ada",
+    'echo "$CI_TOKEN" | docker login -u ci --password-stdin registry.example.com',
+    "cat token.txt | docker login --password-stdin",
+    "echo done | tee build.log",
+    "echo <password> | docker login --password-stdin",
+]
+
+
+@pytest.mark.parametrize("value", VALUES)
+@pytest.mark.parametrize("template", TOOL_TEXTS)
+def test_a_tools_combined_shared_or_piped_password_is_redacted(
+    logger: Any, template: str, value: str
+) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", TOOL_KEPT)
+def test_a_tool_without_a_combined_shared_or_piped_password_is_kept(
+    logger: Any, text: str
+) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
