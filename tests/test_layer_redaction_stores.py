@@ -162,7 +162,7 @@ TOOL_TEXTS = [
     "echo {v} | docker login -u ci --password-stdin registry.example.com",
     "echo -n '{v}' | helm registry login r.example.com -u ci --password-stdin",
     "printf '%s' {v} | gh auth login --with-token",
-    "$ echo \"{v}\" | podman login --username ci --password-stdin quay.io",
+    '$ echo "{v}" | podman login --username ci --password-stdin quay.io',
 ]
 TOOL_KEPT = [
     "lftp -u deploy ftp.example.com",
@@ -185,7 +185,5 @@ def test_a_tools_combined_shared_or_piped_password_is_redacted(
 
 
 @pytest.mark.parametrize("text", TOOL_KEPT)
-def test_a_tool_without_a_combined_shared_or_piped_password_is_kept(
-    logger: Any, text: str
-) -> None:
+def test_a_tool_without_a_combined_shared_or_piped_password_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
