@@ -153,7 +153,7 @@ def test_a_long_or_nested_list_without_a_secret_is_kept(logger: Any, text: str) 
 
 
 # A password a tool takes with the user's name in one argument, as a share's password, or piped
-# to a command that reads its secret from its input.
+# to a command that reads its secret from its input; Vault's login token as its argument.
 TOOL_TEXTS = [
     "lftp -u deploy,{v} ftp.example.com",
     "lftp --user=deploy,{v} sftp://files.example.com",
@@ -162,6 +162,10 @@ TOOL_TEXTS = [
     "echo {v} | docker login -u ci --password-stdin registry.example.com",
     "echo -n '{v}' | helm registry login r.example.com -u ci --password-stdin",
     "printf '%s' {v} | gh auth login --with-token",
+    "vault login {v}",
+    "VAULT_ADDR=https://vault:8200 vault login -no-print {v}",
+    "['vault', 'login', '{v}']",
+    "vault login hvs.CAES{v}",
     '$ echo "{v}" | podman login --username ci --password-stdin quay.io',
 ]
 TOOL_KEPT = [
@@ -172,6 +176,10 @@ TOOL_KEPT = [
     "cat token.txt | docker login --password-stdin",
     "echo done | tee build.log",
     "echo <password> | docker login --password-stdin",
+    "vault login -method=userpass username=ada",
+    "vault login -",
+    "vault login $VAULT_TOKEN",
+    "please vault login to continue",
 ]
 
 
