@@ -166,6 +166,20 @@ TOOL_TEXTS = [
     "VAULT_ADDR=https://vault:8200 vault login -no-print {v}",
     "['vault', 'login', '{v}']",
     "vault login hvs.CAES{v}",
+    "curl --proxy-user ada:{v} https://example.com",
+    "curl -x http://proxy:3128 -U ada:{v} https://example.com",
+    "etcdctl --endpoints=https://etcd:2379 --user root:{v} get /k",
+    "isql -S db -U sa -P {v}",
+    "osql -S db -U sa -P{v}",
+    "ipmitool -I lanplus -H bmc1 -U admin -P {v} power status",
+    "mosquitto_pub -h broker -u ada -P {v} -t t -m hi",
+    "vsql -h db -U dbadmin -w {v}",
+    "security add-generic-password -a ada -s svc -w {v}",
+    "echo {v} | sudo -S apt-get update",
+    "echo '{v}' | passwd --stdin ada",
+    "echo 'ada:{v}' | chpasswd",
+    "echo -n {v} | cryptsetup luksOpen /dev/sdb1 vault",
+    "echo {v} | kinit ada@EXAMPLE.COM",
     '$ echo "{v}" | podman login --username ci --password-stdin quay.io',
 ]
 TOOL_KEPT = [
@@ -180,6 +194,13 @@ TOOL_KEPT = [
     "vault login -",
     "vault login $VAULT_TOKEN",
     "please vault login to continue",
+    "curl -U ada https://example.com",
+    "docker run --user 1000:1000 app",
+    "ipmitool -I lanplus -H bmc1 -U admin power status",
+    "echo 3 | sudo tee /proc/sys/vm/drop_caches",
+    'echo "$PASSWORD" | sudo -S apt-get update',
+    "echo hello | sudo -S true",
+    "echo done | kinit-helper --check",
 ]
 
 
