@@ -53,6 +53,11 @@ STORE_TEXTS = [
     "run: setx API_KEY {v}",
     "Step 3: redis-cli CONFIG SET requirepass {v}",
     "step 2: aws configure set aws_secret_access_key {v}",
+    "1. vault kv put secret/x value={v}",
+    "2) setx API_KEY {v}",
+    "xargs vault kv put secret/x value={v}",
+    "vault kv put secret/x 'value={v}'",
+    'vault kv put secret/x "data={v}"',
 ]
 # Their neighbours: a label before prose, a store given a plain setting under a key naming what
 # it is (a region, a host, a user's name, a duration), a placeholder pair, a file, a reference.
@@ -75,6 +80,9 @@ STORE_KEPT = [
     "Result: secret set DEPLOY v2",
     "Update: new secret set NAME abc12345",
     "Step 3: setx EDITOR vim",
+    "1. setx EDITOR vim",
+    "In 2024. setx token abc",
+    "vault kv put secret/x 'region=us-east-1'",
 ]
 
 
