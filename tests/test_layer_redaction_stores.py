@@ -68,7 +68,6 @@ STORE_KEPT = [
     "Step 3: use vault kv put to store the key=value pairs",
     "vault kv put secret/app region=us-east-1",
     "vault kv put secret/app host=db1.example.com port=5432",
-    "vault kv put secret/app username=admin01",
     "vault kv put secret/app endpoint=https://api.example.com/v1",
     "vault kv put secret/app ttl=30m max_ttl=2h",
     "vault kv put secret/web key=value",
@@ -83,7 +82,47 @@ STORE_KEPT = [
     "1. setx EDITOR vim",
     "In 2024. setx token abc",
     "vault kv put secret/x 'region=us-east-1'",
+    "vault kv put secret/app zone=us-east-1a db_host=10.0.0.5:5432",
+    "kubectl create secret generic db --from-literal=api_url=https://api.example.com",
 ]
+
+# A key naming a plain setting keeps its value only when the value has that setting's shape:
+# the key alone says nothing of what was put under it (a password under ``url``, ``port``), and
+# a word inside a longer key names no plain setting (``admin_user``, ``db_path``).
+STORE_SHAPED_KEYS = [
+    "url",
+    "endpoint",
+    "address",
+    "port",
+    "db_host",
+    "region",
+    "ttl",
+    "user",
+    "username",
+    "admin_user",
+    "admin_name",
+    "db_path",
+    "auth_method",
+    "key_algorithm",
+    "signing_key_type",
+    "stripe_setting",
+]
+
+
+@pytest.mark.parametrize("value", [*VALUES, "admin:Zq8wR3xk9"])
+@pytest.mark.parametrize("key", STORE_SHAPED_KEYS)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "vault kv put secret/app {k}={v}",
+        "kubectl create secret generic app --from-literal={k}={v}",
+    ],
+)
+def test_a_store_value_without_its_keys_plain_shape_is_redacted(
+    logger: Any, template: str, key: str, value: str
+) -> None:
+    text = template.format(k=key, v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
 
 
 @pytest.mark.parametrize("value", VALUES)
@@ -135,6 +174,14 @@ LIST_TEXTS = [
     "[['a', 'b'], '--password', '{v}']",
     "[('mysql', '-u', 'root'), 'mysql', '-p{v}']",
     "[\n  ['a', 'b'],\n  '--password',\n  '{v}',\n]",
+    # A list of argument lists: each inner list is read on its own, whatever comes before it.
+    "[['git', 'pull'], ['mysql', '-u', 'root', '-p{v}']]",
+    "[['ls'], ['psql', '--password', '{v}']]",
+    "(['ls'], ['mysql', '-p{v}'])",
+    "[('ls',), ('mysql', '-p{v}')]",
+    "[['make'], ['x', '--token', '{v}']]",
+    "[['a'], 'b', ['mysql', '-p{v}']]",
+    "steps = [['git', 'pull'],\n         ['sshpass', '-p', '{v}', 'ssh', 'host']]",
 ]
 LIST_KEPT = [
     "['x', " + _LONG + ", '--password', 'NEW_PASSWORD']",
