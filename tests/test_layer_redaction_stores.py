@@ -58,6 +58,11 @@ STORE_TEXTS = [
     "xargs vault kv put secret/x value={v}",
     "vault kv put secret/x 'value={v}'",
     'vault kv put secret/x "data={v}"',
+    # A command line continued past its line's end (``\\`` ending it), a run of spaces or tabs.
+    "kubectl create secret generic db \\\n  --from-literal=value={v}",
+    "vault kv put secret/x \\\n  value={v}",
+    "vault kv put \\\r\n  secret/x note={v}",
+    "kubectl create  secret\tgeneric db --from-literal=value={v}",
 ]
 # Their neighbours: a label before prose, a store given a plain setting under a key naming what
 # it is (a region, a host, a user's name, a duration), a placeholder pair, a file, a reference.
@@ -236,6 +241,13 @@ TOOL_TEXTS = [
     "echo -n {v} | cryptsetup luksOpen /dev/sdb1 vault",
     "echo {v} | kinit ada@EXAMPLE.COM",
     '$ echo "{v}" | podman login --username ci --password-stdin quay.io',
+    "echo {v} | docker login -u ci \\\n  --password-stdin registry.example.com",
+    "echo '{v}' \\\n  | gh auth login --with-token",
+    # Vault's options before the token, one with a value of its own as the next word.
+    "vault login -address https://vault.example.com:8200 {v}",
+    "vault login -ns admin -no-print {v}",
+    "security unlock-keychain -p {v} build.keychain",
+    "security create-keychain -p '{v}' ci.keychain",
 ]
 TOOL_KEPT = [
     "lftp -u deploy ftp.example.com",
@@ -256,6 +268,16 @@ TOOL_KEPT = [
     'echo "$PASSWORD" | sudo -S apt-get update',
     "echo hello | sudo -S true",
     "echo done | kinit-helper --check",
+    # A variable's reference where the password would stand is no password.
+    'lftp -u "$FTP_USER,$FTP_PASS" ftp.example.com',
+    "lftp -u ada,$PW ftp.example.com",
+    'etcdctl --user "$ETCD_USER:$ETCD_PASS" get /k',
+    "curl -U ada:$PROXY_PW https://example.com",
+    'echo "ada:$PW" | chpasswd',
+    "echo ada:${NEW_PASSWORD} | chpasswd",
+    'security unlock-keychain -p "$KEYCHAIN_PASSWORD" build.keychain',
+    "vault login -address https://vault.example.com:8200",
+    "vault login -ns admin -method=oidc role=dev",
 ]
 
 
