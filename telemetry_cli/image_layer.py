@@ -42,11 +42,16 @@ from telemetry_cli.server_commands import (
     IMPORT_STRING,
     SERVER_COMMANDS,
     SERVER_ENVIRONMENT,
+    LineCommand,
     fastapi_command,
     launched_command,
+    line_commands,
     names_one_attribute,
     python_script,
+    run_file_command,
 )
+from telemetry_cli.server_commands import SCRIPT_OPTION as _SCRIPT_OPTION
+from telemetry_cli.server_commands import SHELLS as _SHELLS
 
 #: A YAML comment: `#` at the start or after a blank.
 _YAML_COMMENT = re.compile(r"(?:^|[ \t])#.*")
@@ -989,46 +994,36 @@ def _gunicorn_settings(text: str | None) -> dict[str, str] | None:
     return settings
 
 
-#: The shells whose ``-c`` runs a script (``CMD ["sh", "-c", "alembic upgrade head && uvicorn
-#: ..."]``; Docker runs a CMD of shell form with ``/bin/sh -c``).
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
-#: The options of such a shell that run its next word as a script (``-c``, ``-ec``, ``-lc``).
-_SCRIPT_OPTION = re.compile(r"-[a-z]*c[a-z]*")
 #: What one command of a script may change of the server's import path: a command setting one
 #: of them (``export PYTHONPATH=...``, ``PYTHONPATH=. uvicorn ...``) leaves it unknown.
 _PATH_VARIABLES = frozenset({"PYTHONPATH", *SERVER_ENVIRONMENT.values()})
 
 
-def _script_steps(words: list[str]) -> list[list[str]] | None:
-    """The commands ``words`` run one after the other, each as its words.
+def _script_steps(words: list[str]) -> list[LineCommand] | None:
+    """The commands ``words`` run one after the other, as :func:`line_commands` walks them.
 
-    A shell's ``-c`` script split at ``&&``, ``;`` and new lines, or the words of a CMD of shell
-    form split at the same separators. None for a pipe, an alternative (``||``) or a command
-    sent to the background (``&``): which command serves is then not known.
+    A shell's ``-c`` script, or the words of a CMD of shell form, split at ``&&``, ``;``, ``&``
+    and new lines. None for a pipe or an alternative (``||``): which command serves is then
+    not known. A command sent to the background (``nohup python main.py &``) still runs.
     """
     if (
         len(words) >= 3
         and posixpath.basename(words[0]) in _SHELLS
         and _SCRIPT_OPTION.fullmatch(words[1])
     ):
-        # A backslash ending a line joins the next to it, as the shell reads it.
-        script = re.sub(r"\\\r?\n", "", words[2])
-        if re.search(r"\||(?<!&)&(?!&)", script):
-            return None
-        try:
-            return [shlex.split(part, comments=True) for part in re.split(r"&&|;|\n", script)]
-        except ValueError:
-            return None
-    steps: list[list[str]] = [[]]
-    for word in words:
-        if word in ("||", "|", "&"):
-            return None
-        if word == "&&" or word == ";":
-            steps.append([])
-            continue
-        steps[-1].append(word.removesuffix(";"))
-        if word.endswith(";"):
-            steps.append([])
+        script = words[2]
+    else:
+        # Words split already: a separator stays one (`&&`, a word's trailing `;`), any other
+        # word is quoted as one (`"main:create_app()"`).
+        script = " ".join(
+            word
+            if word in ("&&", "||", "|", "&", ";")
+            else shlex.quote(word.removesuffix(";")) + ";" * word.endswith(";")
+            for word in words
+        )
+    steps = line_commands(script, lead=False)
+    if any(step.after in ("|", "||", "|&") for step in steps[:-1]):
+        return None
     return steps
 
 
@@ -1098,6 +1093,8 @@ def served_from(
         where = project_path(path)
         return where is not None and where.exists()
 
+    # A run file's line as written (`CMD ["python", "main.py"]`, `web: cd svc && ...`).
+    command = run_file_command(command)
     words = ["sh", "-c", command]
     try:
         written = shlex.split(command, comments=True)
@@ -1143,7 +1140,11 @@ def _server_command(
     """
     one = _one_server_command if one is None else one
     steps = _script_steps(words)
-    script = None if steps is None or len(steps) != 1 else _script_file(steps[0], workdir, text_at)
+    script = (
+        None
+        if steps is None or len(steps) != 1
+        else _script_file(steps[0].words, workdir, text_at)
+    )
     if script is not None:
         # A start script of the image (`CMD ["sh", "/app/entrypoint.sh"]`): its commands, when
         # it runs none it is handed (`exec "$@"`, the CMD after an ENTRYPOINT script).
@@ -1156,14 +1157,12 @@ def _server_command(
     here = workdir
     served: list[tuple[str, tuple[list[str], list[str]]]] = []
     for step in steps:
-        command = launched_command(step)
-        if command is None:
+        command = step.words
+        if step.moved:
             return None
-        if command and command[0] == "export":
-            command = command[1:]
-        while command and re.fullmatch(r"[A-Za-z_]\w*=.*", command[0]):
-            if command.pop(0).partition("=")[0] in _PATH_VARIABLES:
-                return None
+        # A script's own folder is first on its import path whatever PYTHONPATH says.
+        if one is not _one_python_script and step.assigned & _PATH_VARIABLES:
+            return None
         if command and command[0] == "cd":
             if len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
                 return None

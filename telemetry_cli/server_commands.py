@@ -6,8 +6,10 @@ Kept out of :mod:`telemetry_cli.patching` so the image check does not load the p
 """
 
 import itertools
+import json
 import posixpath
 import re
+import shlex
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -209,7 +211,8 @@ _PYTHON_VALUED_LETTERS = frozenset("WX")
 _PYTHON_VALUED_LONG = frozenset({"--check-hash-based-pycs"})
 #: The Windows launcher's choice of interpreter (``py -3 main.py``, ``py -3.12-64 main.py``,
 #: ``py -V:3.12 main.py``); not ``-0`` (``--list``), which lists them and runs nothing.
-_PY_VERSION = re.compile(r"-[1-9]\d*(?:\.\d+)?(?:-(?:32|64))?|-V:[^\s-]\S*")
+#: A tag ``t`` after the version asks for the free-threaded build (``py -3.13t main.py``).
+_PY_VERSION = re.compile(r"-[1-9]\d*(?:\.\d+)?t?(?:-(?:32|64))?|-V:[^\s-]\S*")
 #: A script's word of a JSON list or a shell line (quotes and brackets apart).
 _LINE_WORD = re.compile(r"[^\s\"',\[\]]+")
 
@@ -266,15 +269,190 @@ def python_script(words: Sequence[str]) -> tuple[str, str] | None:
 def python_scripts_of_line(line: str) -> list[tuple[str, str]]:
     """The Python scripts a line of a run file runs (:func:`python_script`), in order.
 
-    The line is a shell line or a JSON list of words (``CMD ["python3", "-u", "main.py"]``):
-    its words are read with quotes and brackets apart, each interpreter's word starting one
-    command.
+    Each command of the line (:func:`line_commands`) is read on its own: an interpreter's word
+    in a command printing or installing words (``echo python main.py``) runs nothing.
     """
-    words = _LINE_WORD.findall(line)
     found: list[tuple[str, str]] = []
-    for start, word in enumerate(words):
-        if _PYTHON_PROGRAM.fullmatch(posixpath.basename(word)) is not None:
-            script = python_script(words[start:])
-            if script is not None:
-                found.append(script)
+    for command in line_commands(line):
+        script = python_script(command.words)
+        if script is not None:
+            found.append(script)
+    return found
+
+
+#: A run file's lead before a line's command: a Dockerfile's ``CMD``, ``RUN`` (its ``--mount``
+#: options too) or ``ENTRYPOINT``; a Procfile's process or a YAML, JSON or TOML key (``web:``,
+#: ``command:``, ``"startCommand":``, ``start = ``), a list item's dash (``- python main.py``);
+#: supervisord's ``command=`` and a systemd unit's ``ExecStart=`` (a shell's ``PORT=8000``
+#: assigns, leading nothing); a Makefile recipe's indent and marks (``\t@``, ``\t-``).
+_RUN_FILE_LEAD = re.compile(
+    r"""(?:CMD|ENTRYPOINT|RUN(?:\s+--\S+)*)(?:\s+|(?=\[))"""
+    r"""|(?:-\s+)?(?:["']?[\w.@-]+["']?\s*:(?=\s|$)|[\w.-]+\s+=|command=|Exec\w+=[-@:+!]*)\s*"""
+    r"""|-\s+|[@+-]+(?=\S)"""
+)
+#: A shell's words that start or end a compound command, not a program (``then python run.py``).
+_SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until"})
+_SHELL_KEYWORDS |= {"!", "{", "}"}
+#: Programs running the command after them (and their options) in their place, from the same
+#: folder: ``nohup``, ``time``, ``nice``, ``command``, ``env`` (its assignments the command's),
+#: each with its options taking the next word as their value.
+_PREFIX_PROGRAMS: dict[str, frozenset[str]] = {
+    "nohup": frozenset(),
+    "time": frozenset({"-f", "--format", "-o", "--output"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "command": frozenset(),
+    "env": frozenset({"-u", "--unset", "-S", "--split-string"}),
+}
+#: ``env``'s options moving the command to another folder (``env -C svc python run.py``).
+_MOVING_ENV_OPTIONS = frozenset({"-C", "--chdir"})
+#: The shells whose ``-c`` runs the script given as the next word (``sh -c 'cd svc && ...'``).
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+#: The options of such a shell that run its next word as a script (``-c``, ``-ec``, ``-lc``).
+SCRIPT_OPTION = re.compile(r"-[a-z]*c[a-z]*")
+#: watchfiles' options taking the next word as their value; its first other word is what it
+#: runs, a command line when it holds a space (``watchfiles 'python main.py' src``).
+_WATCHFILES_VALUED = frozenset(
+    {"--filter", "--ignore-paths", "--target-type", "--args", "--sigint-timeout"}
+    | {"--sigkill-timeout", "--grace-period"}
+)
+#: The words separating a shell line's commands (``&&``, ``||``, ``;``, ``|``, ``&``, a
+#: subshell's brackets) as ``shlex`` gives them; a redirection's takes the word after it.
+_SEPARATOR = re.compile(r"[;&|()]+")
+_REDIRECTION = re.compile(r"[&\d]*[<>][<>&|]*")
+#: The words of a line ``shlex`` cannot split (a quote left open): separators apart.
+_ROUGH_WORD = re.compile(r"&&|\|\||[;&|()]|[^\s\"';&|()]+")
+
+
+class LineCommand(NamedTuple):
+    """One command of a run file's line, as :func:`line_commands` walks it."""
+
+    #: Its words from the program run (``python``, ``uvicorn``), launchers and runners off.
+    words: list[str]
+    #: The variables it sets for itself or the commands after it (``PYTHONPATH=. python ...``,
+    #: ``env PYTHONPATH=.``, ``export PYTHONPATH=.``).
+    assigned: frozenset[str]
+    #: The separator after it (``&&``, ``;``, ``|``, ``||``, ``&``; empty at the end).
+    after: str
+    #: Whether a runner or ``env`` moves it to another folder (``uv run --directory api``).
+    moved: bool = False
+
+
+def run_file_command(line: str) -> str:
+    """``line`` of a run file without its file's lead, as the shell command line it runs.
+
+    A Dockerfile's exec form (``CMD ["python", "main.py"]``), a compose ``command:`` list
+    (``[python, main.py]``) and a quoted value (``"startCommand": "python main.py",``) give
+    their words quoted for the shell, as it would read them.
+    """
+    body = line.lstrip()
+    lead = _RUN_FILE_LEAD.match(body)
+    if lead is not None:
+        body = body[lead.end() :]
+    body = body.strip().removesuffix(",").rstrip()
+    if body[:1] == "[" and body[-1:] == "]":
+        try:
+            listed = json.loads(body)
+        except (ValueError, RecursionError):
+            # A YAML or TOML flow list of words (`[python, main.py]`, `['python', 'main.py']`).
+            listed = [item.strip().strip("\"'") for item in body[1:-1].split(",")]
+        if isinstance(listed, list) and all(isinstance(word, str) for word in listed):
+            return shlex.join(word for word in listed if word)
+    if len(body) >= 2 and body[0] == body[-1] and body[0] in "\"'":
+        try:
+            quoted = json.loads(body) if body[0] == '"' else body[1:-1]
+        except ValueError:
+            quoted = body[1:-1]
+        if isinstance(quoted, str):
+            return quoted
+    return body
+
+
+def line_commands(line: str, *, lead: bool = True) -> list[LineCommand]:
+    """The commands a run file's line runs, one after the other: the one walk of a line.
+
+    Its file's lead taken off first (:func:`run_file_command`, unless ``lead`` is false: a
+    shell script's text), the line is split at the shell's separators, each command read from
+    the program it runs: assignments, ``env``, ``nohup``, ``time``, ``nice``, the shell's
+    keywords (``then``), the runners and launchers of :func:`launched_command` taken off. A
+    shell's ``-c`` script (``sh -c 'cd svc && python main.py'``) gives its commands in its
+    place; ``watchfiles 'python main.py'`` the command line it runs after its own.
+    """
+    return _walk(run_file_command(line) if lead else line, 0)
+
+
+def _walk(text: str, depth: int) -> list[LineCommand]:
+    """The commands of the shell text ``text`` (see :func:`line_commands`)."""
+    text = re.sub(r"\\\r?\n", " ", text)
+    try:
+        lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        tokens = list(lexer)
+    except ValueError:
+        tokens = [word.strip("\"'") for word in _ROUGH_WORD.findall(text)]
+    commands: list[LineCommand] = []
+    words: list[str] = []
+    skip = False
+    for token in [*tokens, ""]:
+        if skip:
+            skip = False
+            continue
+        if token and _REDIRECTION.fullmatch(token) and not token.isdigit():
+            skip = True  # the file redirected to or from is no word of the command
+            if words and words[-1].isdigit():
+                words.pop()  # the descriptor redirected (`2>&1`), split off by shlex
+            continue
+        if token and not _SEPARATOR.fullmatch(token):
+            words.append(token)
+            continue
+        commands.extend(_command(words, token, depth))
+        words = []
+    return commands
+
+
+def _command(words: list[str], after: str, depth: int) -> list[LineCommand]:
+    """One command's reading (:func:`_walk`), and those a shell or watchfiles runs in it."""
+    assigned: set[str] = set()
+    rest: list[str] | None = list(words)
+    changed = True
+    while rest and changed:
+        changed = False
+        name = posixpath.basename(rest[0])
+        if rest[0] in _SHELL_KEYWORDS or rest[0] == "export":
+            rest, changed = rest[1:], True
+        elif re.fullmatch(r"[A-Za-z_]\w*=.*", rest[0]):
+            assigned.add(rest.pop(0).partition("=")[0])
+            changed = True
+        elif name in _PREFIX_PROGRAMS:
+            valued = _PREFIX_PROGRAMS[name]
+            rest, changed = rest[1:], True
+            while rest and rest[0].startswith("-") and len(rest[0]) > 1:
+                option, equals, _ = rest.pop(0).partition("=")
+                if option in _MOVING_ENV_OPTIONS and name == "env":
+                    return [LineCommand([], frozenset(assigned), after, True)]
+                if option == "--":
+                    break
+                if not equals and option in valued and rest:
+                    rest.pop(0)
+        else:
+            launched = launched_command(rest)
+            if launched is None:
+                return [LineCommand([], frozenset(assigned), after, True)]
+            changed, rest = launched != rest, launched
+    rest = rest or []
+    if not rest and not assigned:
+        return []  # nothing between two separators (`a & `, a subshell's bracket)
+    if depth < 4 and len(rest) >= 3 and posixpath.basename(rest[0]) in SHELLS:
+        if SCRIPT_OPTION.fullmatch(rest[1]):
+            inner = _walk(rest[2], depth + 1)
+            if inner:
+                # The script's last command ends where the shell's command did.
+                return [*inner[:-1], inner[-1]._replace(after=after)]
+    found = [LineCommand(rest, frozenset(assigned), after)]
+    if depth < 4 and rest and posixpath.basename(rest[0]) == "watchfiles":
+        position = 1
+        while position < len(rest) and rest[position].startswith("-"):
+            option = rest[position].partition("=")[0]
+            position += 2 if "=" not in rest[position] and option in _WATCHFILES_VALUED else 1
+        if position < len(rest) and " " in rest[position].strip():
+            found.extend(_walk(rest[position], depth + 1))
     return found

@@ -11,6 +11,7 @@ import pytest
 from telemetry_cli import init_plan
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.init_plan import _command_targets, _script_serving
+from telemetry_cli.server_commands import line_commands
 from tests.cli_support import write_files
 
 SCRIPT = """import uvicorn
@@ -36,6 +37,33 @@ RUNNING = [
     "python3 -R main.py",
     "exec python main.py",
     "poetry run python ./main.py",
+    # Each run file's own lead taken off first, then the line's commands walked one by one.
+    "nohup python main.py &",
+    "nohup python main.py > out.log 2>&1 &",
+    "env PYTHONPATH=. python main.py",
+    "env -u DEBUG PORT=8000 python main.py",
+    "PORT=8000 python main.py",
+    "time python main.py",
+    "a && python main.py",
+    "pip install -r requirements.txt; python main.py",
+    "watchfiles 'python main.py' .",
+    "watchfiles --filter python 'python main.py'",
+    "sh -c 'alembic upgrade head && python main.py'",
+    'CMD ["python","main.py"]',
+    'CMD ["python3", "-u", "main.py"]',
+    "CMD python main.py",
+    'ENTRYPOINT ["py", "main.py"]',
+    "RUN nohup python main.py &",
+    "web: python main.py",
+    "web: env PORT=8000 python main.py",
+    "command: python main.py",
+    'command: ["python", "main.py"]',
+    "command: [python, main.py]",
+    "\t@python main.py",
+    "\t-nohup python main.py &",
+    "py -3.12t main.py",
+    "py -3.13t-64 main.py",
+    "py -V:3.13t main.py",
 ]
 NOT_RUNNING = [
     "python -c 'import main' main.py",
@@ -47,6 +75,15 @@ NOT_RUNNING = [
     "py -0 main.py",
     "python -Q main.py",
     "python main.pyc",
+    # A command printing, installing or copying the words runs no script.
+    "echo py main.py",
+    "echo python main.py",
+    "pip install py main.py",
+    "cp python main.py",
+    'CMD ["echo", "python", "main.py"]',
+    "web: echo python main.py",
+    "command: [echo, python, main.py]",
+    "py -0t main.py",
 ]
 
 
@@ -72,6 +109,23 @@ def test_a_line_not_running_the_script_is_read_alike_by_both(tmp_path: Path, lin
     """A string run, standard input, an option not known or another file run no script."""
     write_files(tmp_path, {"main.py": SCRIPT})
     assert _both(tmp_path, line) == (set(), set())
+
+
+@pytest.mark.parametrize(
+    ("line", "commands"),
+    [
+        ('CMD ["python", "main.py"]', [["python", "main.py"]]),
+        ("RUN pip install x && nohup python main.py &", [["pip", "install", "x"], ["python", "main.py"]]),
+        ("web: env A=1 time python main.py", [["python", "main.py"]]),
+        ("command: [python, main.py]", [["python", "main.py"]]),
+        ("\t@cd svc && python main.py", [["cd", "svc"], ["python", "main.py"]]),
+        ("watchfiles 'python main.py' src", [["watchfiles", "python main.py", "src"], ["python", "main.py"]]),
+        ("echo python main.py", [["echo", "python", "main.py"]]),
+    ],
+)
+def test_a_line_is_walked_into_its_commands(line: str, commands: list[list[str]]) -> None:
+    """One walk of a run-file line: its file's lead off, its commands apart, launchers off."""
+    assert [each.words for each in line_commands(line)] == commands
 
 
 def test_a_script_in_a_folder_serves_from_that_folder(tmp_path: Path) -> None:
