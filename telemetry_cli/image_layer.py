@@ -1061,7 +1061,7 @@ def _one_python_script(
 
 
 def served_from(
-    root: Path, folder: str, command: str, *, scripts: bool = False
+    root: Path, folder: str, command: str, *, scripts: bool = False, lead: bool = True
 ) -> tuple[list[str], list[str]] | None:
     """Where a shell command line run in the project's ``folder`` serves its app from.
 
@@ -1072,6 +1072,8 @@ def served_from(
     backend``, granian's ``--working-dir``), launchers and project runners taken off, and a
     gunicorn configuration file of the folder. None when not known, or above the project.
 
+    With ``lead``, ``command`` is a run file's line as written, its file's lead taken off first
+    (:func:`~telemetry_cli.server_commands.run_file_command`); without it, a command line.
     With ``scripts``, the command read is a Python script's run (:func:`_one_python_script`)
     in place of a server's: ``(folders, script names)``, read by the same steps (``cd`` kept,
     ``echo``, ``docker`` and ``ssh`` running nothing of the folder's).
@@ -1093,8 +1095,10 @@ def served_from(
         where = project_path(path)
         return where is not None and where.exists()
 
-    # A run file's line as written (`CMD ["python", "main.py"]`, `web: cd svc && ...`).
-    command = run_file_command(command)
+    if lead:
+        # A run file's line as written (`CMD ["python", "main.py"]`, `web: cd svc && ...`);
+        # a caller reading a shell script's lines (no lead: `web:` there is a program) says so.
+        command = run_file_command(command)
     words = ["sh", "-c", command]
     try:
         written = shlex.split(command, comments=True)
@@ -1141,9 +1145,7 @@ def _server_command(
     one = _one_server_command if one is None else one
     steps = _script_steps(words)
     script = (
-        None
-        if steps is None or len(steps) != 1
-        else _script_file(steps[0].words, workdir, text_at)
+        None if steps is None or len(steps) != 1 else _script_file(steps[0].words, workdir, text_at)
     )
     if script is not None:
         # A start script of the image (`CMD ["sh", "/app/entrypoint.sh"]`): its commands, when

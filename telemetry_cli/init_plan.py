@@ -764,10 +764,12 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
             lines = list(_run_file_commands(text, kind.lastgroup))
         for line in map(_without_comment, lines):
             # A server named in a comment (`python run.py  # uvicorn`) starts nothing.
+            # Each file's lead is off already (`_run_file_commands`): a shell script's `web:` is
+            # a program, not a Procfile's process name.
             if _SERVER_COMMAND.search(line) is None:
-                served.extend(_script_serving(root, line, ignore, reads))
+                served.extend(_script_serving(root, line, ignore, reads, lead=False))
                 continue
-            found = served_from(root, ".", line)
+            found = served_from(root, ".", line, lead=False)
             if found is None or not found[0]:
                 continue
             served.extend(
@@ -799,7 +801,12 @@ def line_served_apps(root: Path, backend: str) -> frozenset[tuple[str, str]]:
 
 
 def _script_serving(
-    root: Path, line: str, ignore: GitIgnore, reads: ScriptReads | None = None
+    root: Path,
+    line: str,
+    ignore: GitIgnore,
+    reads: ScriptReads | None = None,
+    *,
+    lead: bool = True,
 ) -> list[tuple[str, str]]:
     """The apps a command line running a Python script serves, each with its import root.
 
@@ -808,11 +815,12 @@ def _script_serving(
     its ``__main__`` guard (``uvicorn.run("server:app")``) imports ``server`` from ``src/``.
     The line is read by the steps a server's line is (``served_from`` of the image layer): a
     ``cd`` before the script counts, a line printing or sending the command elsewhere
-    (``echo``, ``docker compose run``, ``ssh``) runs no script of the project.
+    (``echo``, ``docker compose run``, ``ssh``) runs no script of the project. With ``lead``,
+    ``line`` is as its run file writes it (``web: python main.py``), its file's lead not off.
     """
     from telemetry_cli.image_layer import served_from
 
-    found = served_from(root, ".", line, scripts=True)
+    found = served_from(root, ".", line, scripts=True, lead=lead)
     if found is None or not found[0] or not found[1]:
         return []
     folder = found[0][0]

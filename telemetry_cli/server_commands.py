@@ -381,8 +381,18 @@ def line_commands(line: str, *, lead: bool = True) -> list[LineCommand]:
 
 
 def _walk(text: str, depth: int) -> list[LineCommand]:
-    """The commands of the shell text ``text`` (see :func:`line_commands`)."""
-    text = re.sub(r"\\\r?\n", " ", text)
+    """The commands of the shell text ``text`` (see :func:`line_commands`), line by line.
+
+    A new line ends a command as ``;`` does; a backslash ending a line joins the next to it.
+    """
+    commands: list[LineCommand] = []
+    for line in re.sub(r"\\\r?\n", " ", text).splitlines():
+        commands.extend(_walk_line(line, depth))
+    return commands
+
+
+def _walk_line(text: str, depth: int) -> list[LineCommand]:
+    """The commands of one line of shell text (see :func:`_walk`)."""
     try:
         lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
         lexer.whitespace_split = True
@@ -441,12 +451,13 @@ def _command(words: list[str], after: str, depth: int) -> list[LineCommand]:
     rest = rest or []
     if not rest and not assigned:
         return []  # nothing between two separators (`a & `, a subshell's bracket)
-    if depth < 4 and len(rest) >= 3 and posixpath.basename(rest[0]) in SHELLS:
-        if SCRIPT_OPTION.fullmatch(rest[1]):
-            inner = _walk(rest[2], depth + 1)
-            if inner:
-                # The script's last command ends where the shell's command did.
-                return [*inner[:-1], inner[-1]._replace(after=after)]
+    # A shell's script run in a shell's script (`sh -c "bash -c '...'"`) only so deep.
+    shell = len(rest) >= 3 and posixpath.basename(rest[0]) in SHELLS
+    if depth < 4 and shell and SCRIPT_OPTION.fullmatch(rest[1]):
+        inner = _walk(rest[2], depth + 1)
+        if inner:
+            # The script's last command ends where the shell's command did.
+            return [*inner[:-1], inner[-1]._replace(after=after)]
     found = [LineCommand(rest, frozenset(assigned), after)]
     if depth < 4 and rest and posixpath.basename(rest[0]) == "watchfiles":
         position = 1

@@ -115,11 +115,17 @@ def test_a_line_not_running_the_script_is_read_alike_by_both(tmp_path: Path, lin
     ("line", "commands"),
     [
         ('CMD ["python", "main.py"]', [["python", "main.py"]]),
-        ("RUN pip install x && nohup python main.py &", [["pip", "install", "x"], ["python", "main.py"]]),
+        (
+            "RUN pip install x && nohup python main.py &",
+            [["pip", "install", "x"], ["python", "main.py"]],
+        ),
         ("web: env A=1 time python main.py", [["python", "main.py"]]),
         ("command: [python, main.py]", [["python", "main.py"]]),
         ("\t@cd svc && python main.py", [["cd", "svc"], ["python", "main.py"]]),
-        ("watchfiles 'python main.py' src", [["watchfiles", "python main.py", "src"], ["python", "main.py"]]),
+        (
+            "watchfiles 'python main.py' src",
+            [["watchfiles", "python main.py", "src"], ["python", "main.py"]],
+        ),
         ("echo python main.py", [["echo", "python", "main.py"]]),
     ],
 )
