@@ -766,10 +766,13 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
             # A server named in a comment (`python run.py  # uvicorn`) starts nothing.
             # Each file's lead is off already (`_run_file_commands`): a shell script's `web:` is
             # a program, not a Procfile's process name.
-            if _SERVER_COMMAND.search(line) is None:
+            server = _SERVER_COMMAND.search(line) is not None
+            # The FastAPI CLI's word may be a package installed (`pip install fastapi && ...`).
+            cli = not server and _FASTAPI_CLI_WORD.search(line) is not None
+            found = served_from(root, ".", line, lead=False) if server or cli else None
+            if not server and (found is None or not found[0]):
                 served.extend(_script_serving(root, line, ignore, reads, lead=False))
                 continue
-            found = served_from(root, ".", line, lead=False)
             if found is None or not found[0]:
                 continue
             served.extend(
@@ -786,17 +789,25 @@ def line_served_apps(root: Path, backend: str) -> frozenset[tuple[str, str]]:
     A Procfile's ``side: uvicorn app.routes:side`` beside ``web: uvicorn app.main:app`` serves
     the side app on a port of its own: its routes answer, and a router it includes is served
     under its path there too. Read from the root's run files (:func:`_run_files_serving`: a
-    Procfile, a shell script, a Makefile or justfile recipe, a pyproject task), not its images:
-    an image serves the one app of its service, and generate reads each Dockerfile once (for
-    its notes). Only a line serving from ``backend`` names modules of its package by their
-    names there.
+    Procfile, a shell script, a Makefile or justfile recipe, a pyproject task, the FastAPI
+    CLI's ``fastapi run app/routes.py --app side`` too) and the app each root Dockerfile's
+    image serves (:func:`~telemetry_cli.image_layer.served_modules`). A line serving from a
+    folder inside ``backend`` (``cd app && uvicorn routes:side``) names its modules by their
+    names from ``backend`` (``app.routes``); the attribute is as written (``main:side``
+    re-exporting it, a factory's name): the patcher reads what it holds.
     """
+    from telemetry_cli.image_layer import served_modules
+
     folder = posixpath.normpath(PurePosixPath(backend).as_posix())
     named: set[tuple[str, str]] = set()
-    for served, string in _run_files_serving(root):
+    for served, string in [*_run_files_serving(root), *served_modules(root)]:
         module, _, attribute = string.removesuffix("()").partition(":")
-        if posixpath.normpath(served) == folder and attribute.isidentifier():
-            named.add((module, attribute))
+        inside = posixpath.relpath(posixpath.normpath(served), folder)
+        if inside.split("/")[0] == ".." or not attribute.isidentifier():
+            continue  # a folder above the backend names no module of its package
+        if inside != ".":
+            module = ".".join([*inside.split("/"), module])
+        named.add((module, attribute))
     return frozenset(named)
 
 
@@ -3566,6 +3577,8 @@ _IMAGE_SCRIPT = re.compile(
 )
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")
+#: The FastAPI CLI's program on a command line (``fastapi run app/routes.py --app side``).
+_FASTAPI_CLI_WORD = re.compile(r"(?<![\w.-])fastapi(?![\w.-])")
 
 
 def _is_module_of(folder: Path, name: str) -> bool:
