@@ -2503,14 +2503,16 @@ def _platform_targets(
     """
     if not follow:
         return set()
-    handed = [
-        _Served(found.call, found.app) for found in _platform_handed(path, data) if found.imported
-    ]
+    found = [each for each in _platform_handed(path, data) if each.imported]
+    # An app read through the binding before its call (`api = Mangum(api)`, `service.api` of
+    # `import service`) is named by that import already.
+    targets = {each.served for each in found if each.served is not None}
+    handed = [_Served(each.call, each.app) for each in found if each.served is None]
     tree = _script_tree(data)
     if not handed or tree is None:
-        return set()
+        return targets
     # No server argument moves the import root here: `_call_targets` names each one's app.
-    return _call_targets(tree, handed, path.stem, follow=True, stars=stars) or set()
+    return targets | (_call_targets(tree, handed, path.stem, follow=True, stars=stars) or set())
 
 
 class _Handed(NamedTuple):
@@ -2522,6 +2524,10 @@ class _Handed(NamedTuple):
     imported: bool
     #: The app is a plain name the module assigns at module level (``app = FastAPI()``).
     own: bool
+    #: The app's import string when read through an import bound before the call's statement
+    #: rebinds its name (``api = Mangum(api)``), or a module imported whole (``import service``
+    #: then ``Mangum(service.api)``); None: named by the module's imports as any server call's.
+    served: str | None = None
 
 
 def _platform_handed(path: Path, data: bytes) -> list[_Handed]:
@@ -2560,19 +2566,69 @@ def _platform_handed(path: Path, data: bytes) -> list[_Handed]:
             ):
                 continue
             binding = bindings.get(_head(app))
+            rebound = binding is not None and _statement_holds(binding.statement, call)
+            if rebound and binding is not None and binding.statement is not None:
+                # `api = func.AsgiFunctionApp(app=api)`: the call reads the name as bound before
+                # the statement rebinding it (an import of the app), not the adapter it binds.
+                binding = model.scope.bindings_before(binding.statement).get(_head(app))
+            served = _imported_app(app, binding) if rebound or _whole_module(binding) else None
             found.append(
                 _Handed(
                     call,
                     app,
-                    imported=_imported_from(app, bindings),
+                    imported=served is not None or (not rebound and _imported_from(app, bindings)),
                     own=isinstance(app, ast.Name)
                     and binding is not None
                     and binding.kind == "value",
+                    served=served,
                 )
             )
     finally:
         model.close()  # its scopes freed now; the tree stays for the run (see _script_tree)
     return found
+
+
+def _statement_holds(statement: ast.stmt | None, call: ast.Call) -> bool:
+    """Whether ``call`` is written in ``statement`` (none: no statement)."""
+    return statement is not None and any(node is call for node in ast.walk(statement))
+
+
+def _whole_module(binding: Binding | None) -> bool:
+    """Whether ``binding`` is a module's import (``import service``, ``import pkg.web as w``)."""
+    return (
+        binding is not None
+        and binding.kind == "import"
+        and isinstance(binding.statement, ast.Import)
+    )
+
+
+def _imported_app(app: ast.Name | ast.Attribute, binding: Binding | None) -> str | None:
+    """The import string of the app ``app`` names through the import ``binding`` of its head.
+
+    ``api`` of ``from service import api`` is ``service:api``; ``service.api`` of ``import
+    service`` is ``service:api``, ``pkg.web.api`` of ``import pkg.web`` ``pkg.web:api`` (the
+    longest module the statement imports). A module itself (``Mangum(service)``), or a name the
+    module binds otherwise, names no app: None.
+    """
+    if binding is None or binding.kind != "import":
+        return None
+    head, _, rest = ast.unparse(app).partition(".")
+    statement = binding.statement
+    if isinstance(statement, ast.ImportFrom):
+        source, _, name = binding.target.rpartition(".")
+        return f"{source}:{name}" + (f".{rest}" if rest else "") if source else None
+    if not isinstance(statement, ast.Import) or not rest:
+        return None  # a module handed is no app
+    names = rest.split(".")
+    module = binding.target
+    if module == head:
+        # `import pkg.web` binds `pkg`: `pkg.web.api` reaches the module it imported.
+        imported = {alias.name for alias in statement.names if alias.asname is None}
+        for size in range(len(names) - 1, 0, -1):
+            if ".".join([head, *names[:size]]) in imported:
+                module, names = ".".join([head, *names[:size]]), names[size:]
+                break
+    return f"{module}:{'.'.join(names)}"
 
 
 def _head(node: ast.expr) -> str:
