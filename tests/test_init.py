@@ -2353,7 +2353,8 @@ def test_an_adapter_on_a_module_imported_whole_names_no_app(tmp_path: Path) -> N
             "app/__init__.py": "",
             "app/main.py": SERVED_APP.format(path="main"),
             "service.py": SERVED_APP.format(path="items").replace("app", "api"),
-            "handler.py": "import service\nfrom mangum import Mangum\n\nhandler = Mangum(service)\n",
+            "handler.py": "import service\nfrom mangum import Mangum\n\n"
+            "handler = Mangum(service)\n",
         },
     )
     result = run("init", "--root", str(tmp_path), "--dry-run")
