@@ -999,17 +999,12 @@ def _gunicorn_settings(text: str | None) -> dict[str, str] | None:
 _PATH_VARIABLES = frozenset({"PYTHONPATH", *SERVER_ENVIRONMENT.values()})
 
 
-#: The separators joining a pipeline's commands, each run in a subshell (stderr too: ``|&``).
-_PIPES = frozenset({"|", "|&"})
-
-
 def _script_steps(words: list[str]) -> list[LineCommand] | None:
     """The commands ``words`` run one after the other, as :func:`line_commands` walks them.
 
-    A shell's ``-c`` script, or the words of a CMD of shell form, split at ``&&``, ``;``, ``&``,
-    ``|`` and new lines. None for an alternative (``||``): which command serves is then not
-    known. A command sent to the background (``nohup python main.py &``) or piped to another
-    (``python main.py | tee log``) still runs.
+    A shell's ``-c`` script, or the words of a CMD of shell form, split at ``&&``, ``;``, ``&``
+    and new lines. None for a pipe or an alternative (``||``): which command serves is then
+    not known. A command sent to the background (``nohup python main.py &``) still runs.
     """
     if (
         len(words) >= 3
@@ -1027,7 +1022,7 @@ def _script_steps(words: list[str]) -> list[LineCommand] | None:
             for word in words
         )
     steps = line_commands(script, lead=False)
-    if any(step.after == "||" for step in steps[:-1]):
+    if any(step.after in ("|", "||", "|&") for step in steps[:-1]):
         return None
     return steps
 
@@ -1163,7 +1158,6 @@ def _server_command(
         return None
     here = workdir
     served: list[tuple[str, tuple[list[str], list[str]]]] = []
-    piped = False  # the command before ended in a pipe
     for step in steps:
         command = step.words
         if step.moved:
@@ -1171,10 +1165,8 @@ def _server_command(
         # A script's own folder is first on its import path whatever PYTHONPATH says.
         if one is not _one_python_script and step.assigned & _PATH_VARIABLES:
             return None
-        in_pipeline, piped = piped or step.after in _PIPES, step.after in _PIPES
         if command and command[0] == "cd":
-            # A pipeline's command runs in a subshell of its own: its `cd` moves nothing after.
-            if in_pipeline or len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
+            if len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
                 return None
             here = posixpath.normpath(posixpath.join(here, command[1]))
             continue

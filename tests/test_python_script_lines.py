@@ -45,8 +45,6 @@ RUNNING = [
     "PORT=8000 python main.py",
     "time python main.py",
     "a && python main.py",
-    "python main.py | tee log",
-    "python main.py 2>&1 | tee -a log",
     "pip install -r requirements.txt; python main.py",
     "watchfiles 'python main.py' .",
     "watchfiles --filter python 'python main.py'",
@@ -212,15 +210,3 @@ def test_a_script_linked_under_another_name_serves_by_each_name(tmp_path: Path) 
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
     assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app", "server:app"}
-
-
-def test_a_cd_in_a_pipeline_moves_no_script_after_it(tmp_path: Path) -> None:
-    """`cd svc | python main.py`: the pipeline's `cd` runs in a subshell of its own, so the
-    script run is not known to be `svc/main.py` and the line serves from no folder."""
-    write_files(tmp_path, {"svc/main.py": SCRIPT})
-    ignore = GitIgnore(tmp_path)
-    ignore.read(tmp_path)
-    assert _script_serving(tmp_path, "cd svc | python main.py", ignore) == []
-    assert _script_serving(tmp_path, "cd svc && python main.py | tee log", ignore) == [
-        ("svc", "main:app")
-    ]
