@@ -1105,7 +1105,9 @@ def served_from(
     except ValueError:
         written = []
     if (
-        len(written) >= 3
+        # Only a shell with nothing after its script (`sh -c 'cd svc' && uvicorn ...` runs
+        # more, read as a line).
+        len(written) == 3
         and posixpath.basename(written[0]) in _SHELLS
         and _SCRIPT_OPTION.fullmatch(written[1])
     ):
@@ -1156,7 +1158,9 @@ def _server_command(
         steps = _script_steps(["sh", "-c", text])
     if steps is None:
         return None
-    here = workdir
+    # The folder each subshell's `cd` moved to: a command runs in its innermost one's, or the
+    # working directory (`(cd app && alembic upgrade head) && uvicorn ...`, `cd svc & ...`).
+    moved_to: dict[tuple[int, ...], str] = {}
     served: list[tuple[str, tuple[list[str], list[str]]]] = []
     for step in steps:
         command = step.words
@@ -1165,10 +1169,18 @@ def _server_command(
         # A script's own folder is first on its import path whatever PYTHONPATH says.
         if one is not _one_python_script and step.assigned & _PATH_VARIABLES:
             return None
+        here = next(
+            (
+                moved_to[step.scope[:size]]
+                for size in range(len(step.scope), -1, -1)
+                if step.scope[:size] in moved_to
+            ),
+            workdir,
+        )
         if command and command[0] == "cd":
             if len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
                 return None
-            here = posixpath.normpath(posixpath.join(here, command[1]))
+            moved_to[step.scope] = posixpath.normpath(posixpath.join(here, command[1]))
             continue
         found = one(command, here, in_image, environment, text_at)
         if found is not None:

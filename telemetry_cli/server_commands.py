@@ -10,7 +10,7 @@ import json
 import posixpath
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 #: The servers a command line starts on an app's import string (``uvicorn app.main:app``, also
@@ -107,6 +107,7 @@ VALUED_OPTIONS: dict[str, frozenset[str] | None] = {
     "pdm": frozenset({"-G", "--group", "--venv"}),
     "tini": frozenset({"-p", "-e"}),
     "dumb-init": frozenset({"-r", "--rewrite"}),
+    "exec": frozenset({"-a"}),
     "opentelemetry-instrument": None,
 }
 #: The launchers that run the command after them (and their options) in their place, in the
@@ -133,27 +134,30 @@ def launched_command(words: Sequence[str]) -> list[str] | None:
     directory, whatever their options (:data:`VALUED_OPTIONS` says which take the next word).
     None when a runner's options move the command elsewhere (``uv run --directory api``).
     """
-    rest = list(words)
-    while rest:
-        name = posixpath.basename(rest[0])
-        if len(rest) > 1 and name in PROJECT_RUNNERS and rest[1] == "run":
-            moving, rest = PROJECT_RUNNERS[name], rest[2:]
+    # Read by a position moving forward, not by slicing: linear in the words however many.
+    position = 0
+    while position < len(words):
+        name = posixpath.basename(words[position])
+        following = tuple(words[position + 1 : position + 3])
+        if following[:1] == ("run",) and name in PROJECT_RUNNERS:
+            moving, position = PROJECT_RUNNERS[name], position + 2
         elif launcher := next(
-            (each for each in LAUNCHERS if (name, *rest[1 : len(each)]) == each), None
+            (each for each in LAUNCHERS if (name, *following[: len(each) - 1]) == each), None
         ):
-            moving, rest = frozenset(), rest[len(launcher) :]
+            moving, position = frozenset(), position + len(launcher)
         else:
-            return rest
+            break
         valued = VALUED_OPTIONS.get(name, frozenset())
-        while rest and rest[0].startswith("-"):
-            option, equals, _ = rest.pop(0).partition("=")
+        while position < len(words) and words[position].startswith("-"):
+            option, equals, _ = words[position].partition("=")
+            position += 1
             if option == "--":
                 break
             if option in moving:
                 return None
-            if not equals and rest and (valued is None or option in valued):
-                rest.pop(0)
-    return rest
+            if not equals and position < len(words) and (valued is None or option in valued):
+                position += 1
+    return list(words[position:])
 
 
 #: The FastAPI CLI's own options, given before its command; none takes a value.
@@ -288,25 +292,65 @@ def python_scripts_of_line(line: str) -> list[tuple[str, str]]:
 #: supervisord's ``command=`` and a systemd unit's ``ExecStart=`` (a shell's ``PORT=8000``
 #: assigns, leading nothing); a Makefile recipe's indent and marks (``\t@``, ``\t-``).
 _RUN_FILE_LEAD = re.compile(
-    r"""(?:CMD|ENTRYPOINT|RUN(?:\s+--\S+)*)(?:\s+|(?=\[))"""
+    r"""(?i:CMD|ENTRYPOINT|RUN(?:\s+--\S+)*)(?:\s+|(?=\[))"""
     r"""|(?:-\s+)?(?:["']?[\w.@-]+["']?\s*:(?=\s|$)|[\w.-]+\s+=|command=|Exec\w+=[-@:+!]*)\s*"""
     r"""|-\s+|[@+-]+(?=\S)"""
 )
 #: A shell's words that start or end a compound command, not a program (``then python run.py``).
 _SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until"})
 _SHELL_KEYWORDS |= {"!", "{", "}"}
-#: Programs running the command after them (and their options) in their place, from the same
-#: folder: ``nohup``, ``time``, ``nice``, ``command``, ``env`` (its assignments the command's),
-#: each with its options taking the next word as their value.
-_PREFIX_PROGRAMS: dict[str, frozenset[str]] = {
-    "nohup": frozenset(),
-    "time": frozenset({"-f", "--format", "-o", "--output"}),
-    "nice": frozenset({"-n", "--adjustment"}),
-    "command": frozenset(),
-    "env": frozenset({"-u", "--unset", "-S", "--split-string"}),
+class _Prefix(NamedTuple):
+    """How a program running the command after it in its place is written (see below)."""
+
+    #: Its options taking the next word as their value (``timeout -s KILL``).
+    valued: frozenset[str] = frozenset()
+    #: Its options moving the command to another folder or root (``env -C svc``, ``sudo -i``):
+    #: where the command runs is then not known.
+    moving: frozenset[str] = frozenset()
+    #: Its options making it run nothing (``command -v python``: it prints where one is).
+    printing: frozenset[str] = frozenset()
+    #: The words it takes after its options, before the command (``gosu USER``, a duration).
+    arguments: int = 0
+
+
+#: Programs running the command after them in their place, from the same folder: the one table
+#: of them the walk reads (:func:`line_commands`). ``nohup``, ``time``, ``nice``, ``command``,
+#: ``env`` (its assignments the command's); the user switchers ``gosu USER``, ``su-exec USER``,
+#: ``sudo``, ``setpriv``, ``chpst``, ``runuser -u USER --`` (a login's ``sudo -i`` or
+#: ``runuser -l`` moves to its home); ``timeout DURATION``; the init processes and the shell's
+#: ``exec`` are :data:`LAUNCHERS`, with the runners, :func:`launched_command`'s.
+_PREFIX_PROGRAMS: dict[str, _Prefix] = {
+    "nohup": _Prefix(),
+    "time": _Prefix(frozenset({"-f", "--format", "-o", "--output"})),
+    "nice": _Prefix(frozenset({"-n", "--adjustment"})),
+    "command": _Prefix(printing=frozenset({"-v", "-V"})),
+    "env": _Prefix(frozenset({"-u", "--unset", "-S", "--split-string"}), frozenset({"-C", "--chdir"})),
+    "gosu": _Prefix(arguments=1),
+    "su-exec": _Prefix(arguments=1),
+    "timeout": _Prefix(frozenset({"-s", "--signal", "-k", "--kill-after"}), arguments=1),
+    "sudo": _Prefix(
+        frozenset({"-u", "--user", "-g", "--group", "-h", "--host", "-p", "--prompt", "-C"})
+        | {"--close-from", "-r", "--role", "-t", "--type", "-T", "--command-timeout", "-U"}
+        | {"--other-user"},
+        frozenset({"-D", "--chdir", "-i", "--login", "-R", "--chroot"}),
+        frozenset({"-l", "--list", "-v", "--validate", "-k", "-K", "-e", "--edit", "-V"}),
+    ),
+    "setpriv": _Prefix(
+        frozenset({"--ruid", "--euid", "--rgid", "--egid", "--reuid", "--regid", "--groups"})
+        | {"--inh-caps", "--ambient-caps", "--bounding-set", "--securebits", "--pdeathsig"}
+        | {"--selinux-label", "--apparmor-profile", "--landlock-access", "--landlock-rule"},
+        printing=frozenset({"-d", "--dump"}),
+    ),
+    "chpst": _Prefix(
+        frozenset({"-u", "-U", "-b", "-e", "-n", "-l", "-L", "-m", "-d", "-o", "-p", "-f", "-c"}),
+        frozenset({"-/"}),
+    ),
+    "runuser": _Prefix(
+        frozenset({"-u", "--user", "-g", "--group", "-G", "--supp-group", "-s", "--shell", "-w"}),
+        # `runuser USER -c '...'` runs its script in a shell of its own: not read.
+        frozenset({"-l", "--login", "-", "-c", "--command"}),
+    ),
 }
-#: ``env``'s options moving the command to another folder (``env -C svc python run.py``).
-_MOVING_ENV_OPTIONS = frozenset({"-C", "--chdir"})
 #: The shells whose ``-c`` runs the script given as the next word (``sh -c 'cd svc && ...'``).
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
 #: The options of such a shell that run its next word as a script (``-c``, ``-ec``, ``-lc``).
@@ -328,6 +372,8 @@ _SHELL_PIECE = re.compile(
     r"""|'(?P<single>[^']*)'|"(?P<double>(?:[^"\\]|\\.)*)"|\\(?P<escaped>.)"""
     r"""|(?P<plain>[^\s'"\\;&|()<>]+)|(?P<stray>['"\\])"""
 )
+#: A shell's assignment of a variable (``PYTHONPATH=.``), before the command it is set for.
+_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=.*")
 #: The escapes a double-quoted string keeps the character of (``"say \"hi\""``).
 _DOUBLE_ESCAPE = re.compile(r"""\\([\\"$`])""")
 
@@ -344,6 +390,11 @@ class LineCommand(NamedTuple):
     after: str
     #: Whether a runner or ``env`` moves it to another folder (``uv run --directory api``).
     moved: bool = False
+    #: The subshells it runs in, outermost first, each by a number of its own in the line:
+    #: a subshell's brackets, each side of a pipe, a list sent to the background (``cd svc &``),
+    #: a shell's ``-c`` script. A ``cd`` moves only the commands after it in its own (or one
+    #: inside it): ``(cd app && alembic upgrade head) && uvicorn ...`` serves from where it is.
+    scope: tuple[int, ...] = ()
 
 
 def run_file_command(line: str) -> str:
@@ -381,31 +432,49 @@ def line_commands(line: str, *, lead: bool = True) -> list[LineCommand]:
 
     Its file's lead taken off first (:func:`run_file_command`, unless ``lead`` is false: a
     shell script's text), the line is split at the shell's separators, each command read from
-    the program it runs: assignments, ``env``, ``nohup``, ``time``, ``nice``, the shell's
-    keywords (``then``), the runners and launchers of :func:`launched_command` taken off. A
+    the program it runs: assignments, the shell's keywords (``then``), the programs running
+    the next in their place (:data:`_PREFIX_PROGRAMS`: ``env``, ``nohup``, ``gosu USER``,
+    ``timeout 60``, ...), the runners and launchers of :func:`launched_command` taken off. A
     shell's ``-c`` script (``sh -c 'cd svc && python main.py'``) gives its commands in its
-    place; ``watchfiles 'python main.py'`` the command line it runs after its own.
+    place; ``watchfiles 'python main.py'`` the command line it runs after its own. Each
+    command's :attr:`LineCommand.scope` says which subshells it runs in.
     """
-    return _walk(run_file_command(line) if lead else line, 0)
+    return _walk(run_file_command(line) if lead else line, 0, (), itertools.count())
 
 
-def _walk(text: str, depth: int) -> list[LineCommand]:
+def _walk(
+    text: str, depth: int, scope: tuple[int, ...], numbers: Iterator[int]
+) -> list[LineCommand]:
     """The commands of the shell text ``text`` (see :func:`line_commands`), line by line.
 
     A new line ends a command as ``;`` does; a backslash ending a line joins the next to it.
+    Each command runs in ``scope`` or a subshell inside it, numbered from ``numbers``.
     """
     commands: list[LineCommand] = []
     for line in re.sub(r"\\\r?\n", " ", text).splitlines():
-        commands.extend(_walk_line(line, depth))
+        commands.extend(_walk_line(line, depth, scope, numbers))
     return commands
 
 
-def _walk_line(text: str, depth: int) -> list[LineCommand]:
+def _isolated(commands: list[LineCommand], level: int, number: int) -> list[LineCommand]:
+    """``commands`` run in a subshell numbered ``number``, inside their first ``level``."""
+    return [
+        each._replace(scope=(*each.scope[:level], number, *each.scope[level:])) for each in commands
+    ]
+
+
+def _walk_line(
+    text: str, depth: int, scope: tuple[int, ...], numbers: Iterator[int]
+) -> list[LineCommand]:
     """The commands of one line of shell text (see :func:`_walk`)."""
     commands: list[LineCommand] = []
     words: list[str] = []
     word: str | None = None  # the word being read, None between words
     redirected = False  # the next word is a redirection's file
+    opened: list[int] = []  # the subshells open here, outermost first
+    # Where the list of commands each open level is reading started (a `&` sends it all off).
+    listed: list[int] = [0]
+    piped = False  # the next command reads a pipe: it runs in a subshell of its own
     for piece in _SHELL_PIECE.finditer(text):
         kind = piece.lastgroup
         if kind == "stray":
@@ -426,60 +495,98 @@ def _walk_line(text: str, depth: int) -> list[LineCommand]:
             word = None
         if kind == "redirect":
             redirected = True  # the file redirected to or from is no word of the command
-        elif kind == "separator":
-            commands.extend(_command(words, piece[0], depth))
-            words = []
+            continue
+        if kind != "separator":
+            continue
+        separator = piece[0]
+        here = (*scope, *opened)
+        found = _command(words, separator, depth, here, numbers)
+        words = []
+        if piped or separator in ("|", "|&"):
+            # Each side of a pipe runs in a subshell (`cd svc | cat` moves nothing after).
+            found = _isolated(found, len(here), next(numbers))
+        piped = separator in ("|", "|&")
+        commands.extend(found)
+        if separator == "(":
+            opened.append(next(numbers))
+            listed.append(len(commands))
+            piped = False
+        elif separator == ")" and opened:
+            opened.pop()
+            listed.pop()
+        elif separator == "&":
+            # The list before it runs in the background, in a subshell of its own.
+            start = listed[-1]
+            commands[start:] = _isolated(commands[start:], len(here), next(numbers))
+            listed[-1] = len(commands)
+        elif separator in (";", ";;"):
+            listed[-1] = len(commands)
     if word is not None and not redirected:
         words.append(word)
-    commands.extend(_command(words, "", depth))
+    found = _command(words, "", depth, (*scope, *opened), numbers)
+    if piped:
+        found = _isolated(found, len(scope) + len(opened), next(numbers))
+    commands.extend(found)
     return commands
 
 
-def _command(words: list[str], after: str, depth: int) -> list[LineCommand]:
-    """One command's reading (:func:`_walk`), and those a shell or watchfiles runs in it."""
+def _command(
+    words: list[str], after: str, depth: int, scope: tuple[int, ...], numbers: Iterator[int]
+) -> list[LineCommand]:
+    """One command's reading (:func:`_walk`), and those a shell or watchfiles runs in it.
+
+    Read by a position in ``words`` moving forward, never by slicing: a line of thousands of
+    prefix words (``then then ... python main.py``) is read in linear time.
+    """
     assigned: set[str] = set()
-    rest: list[str] | None = list(words)
-    changed = True
-    while rest and changed:
-        changed = False
-        name = posixpath.basename(rest[0])
-        if rest[0] in _SHELL_KEYWORDS or rest[0] == "export":
-            rest, changed = rest[1:], True
-        elif re.fullmatch(r"[A-Za-z_]\w*=.*", rest[0]):
-            assigned.add(rest.pop(0).partition("=")[0])
-            changed = True
+    position = 0
+    while position < len(words):
+        word = words[position]
+        name = posixpath.basename(word)
+        if word in _SHELL_KEYWORDS or word == "export":
+            position += 1
+        elif _ASSIGNMENT.fullmatch(word):
+            assigned.add(word.partition("=")[0])
+            position += 1
         elif name in _PREFIX_PROGRAMS:
-            valued = _PREFIX_PROGRAMS[name]
-            rest, changed = rest[1:], True
-            while rest and rest[0].startswith("-") and len(rest[0]) > 1:
-                option, equals, _ = rest.pop(0).partition("=")
-                if option in _MOVING_ENV_OPTIONS and name == "env":
-                    return [LineCommand([], frozenset(assigned), after, True)]
+            prefix = _PREFIX_PROGRAMS[name]
+            position += 1
+            while position < len(words) and words[position][:1] == "-" and len(words[position]) > 1:
+                option, equals, _ = words[position].partition("=")
+                position += 1
                 if option == "--":
                     break
-                if not equals and option in valued and rest:
-                    rest.pop(0)
+                if option in prefix.printing:
+                    return []  # it runs no command (`command -v python`)
+                if option in prefix.moving:
+                    return [LineCommand([], frozenset(assigned), after, True, scope)]
+                if not equals and option in prefix.valued:
+                    position += 1
+            position += prefix.arguments
         else:
-            launched = launched_command(rest)
+            launched = launched_command(words[position:])
             if launched is None:
-                return [LineCommand([], frozenset(assigned), after, True)]
-            changed, rest = launched != rest, launched
-    rest = rest or []
+                return [LineCommand([], frozenset(assigned), after, True, scope)]
+            if len(launched) == len(words) - position:
+                break  # nothing taken off: the program run
+            position = len(words) - len(launched)
+    rest = words[position:]
     if not rest and not assigned:
         return []  # nothing between two separators (`a & `, a subshell's bracket)
     # A shell's script run in a shell's script (`sh -c "bash -c '...'"`) only so deep.
     shell = len(rest) >= 3 and posixpath.basename(rest[0]) in SHELLS
     if depth < 4 and shell and SCRIPT_OPTION.fullmatch(rest[1]):
-        inner = _walk(rest[2], depth + 1)
+        # The script runs in a shell of its own: its `cd` moves nothing after it.
+        inner = _walk(rest[2], depth + 1, (*scope, next(numbers)), numbers)
         if inner:
             # The script's last command ends where the shell's command did.
             return [*inner[:-1], inner[-1]._replace(after=after)]
-    found = [LineCommand(rest, frozenset(assigned), after)]
+    found = [LineCommand(rest, frozenset(assigned), after, scope=scope)]
     if depth < 4 and rest and posixpath.basename(rest[0]) == "watchfiles":
         position = 1
         while position < len(rest) and rest[position].startswith("-"):
             option = rest[position].partition("=")[0]
             position += 2 if "=" not in rest[position] and option in _WATCHFILES_VALUED else 1
         if position < len(rest) and " " in rest[position].strip():
-            found.extend(_walk(rest[position], depth + 1))
+            found.extend(_walk(rest[position], depth + 1, (*scope, next(numbers)), numbers))
     return found

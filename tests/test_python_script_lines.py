@@ -64,6 +64,26 @@ RUNNING = [
     "py -3.12t main.py",
     "py -3.13t-64 main.py",
     "py -V:3.13t main.py",
+    # The user switchers, timeouts and init processes run the command after them in place.
+    "web: gosu app python main.py",
+    'CMD ["su-exec", "app", "python", "main.py"]',
+    "timeout 3600 python main.py",
+    "timeout -s KILL --preserve-status 1h python main.py",
+    "sudo -E python main.py",
+    "sudo -u app -E python main.py",
+    "setpriv --reuid=1000 --regid 1000 --clear-groups python main.py",
+    "chpst -u app python main.py",
+    "runuser -u app -- python main.py",
+    "tini -- python main.py",
+    "dumb-init python main.py",
+    "exec -a server python main.py",
+    "cd . && gosu app timeout 60 python main.py",
+    # Docker reads an instruction in any case.
+    'cmd ["python", "main.py"]',
+    "Cmd python main.py",
+    # A redirection written against the script's word is no part of it.
+    "CMD python main.py>log",
+    "python main.py 2>&1>log",
 ]
 NOT_RUNNING = [
     "python -c 'import main' main.py",
@@ -84,6 +104,12 @@ NOT_RUNNING = [
     "web: echo python main.py",
     "command: [echo, python, main.py]",
     "py -0t main.py",
+    # `command -v` prints where a program is; a login or another root moves the command.
+    "command -v python main.py",
+    "command -V python main.py",
+    "sudo -i python main.py",
+    "sudo -D /srv python main.py",
+    "chpst -/ /jail python main.py",
 ]
 
 
@@ -132,6 +158,36 @@ def test_a_line_not_running_the_script_is_read_alike_by_both(tmp_path: Path, lin
 def test_a_line_is_walked_into_its_commands(line: str, commands: list[list[str]]) -> None:
     """One walk of a run-file line: its file's lead off, its commands apart, launchers off."""
     assert [each.words for each in line_commands(line)] == commands
+
+
+@pytest.mark.parametrize(
+    ("line", "folders"),
+    [
+        # A `cd` moves the commands after it in its own shell only.
+        ("(cd svc) && uvicorn main:app", ["."]),
+        ("(cd svc && alembic upgrade head) && uvicorn main:app", ["."]),
+        ("(cd svc && uvicorn main:app)", ["svc"]),
+        ("cd svc & uvicorn main:app", ["."]),
+        ("true && cd svc & uvicorn main:app", ["."]),
+        ("cd svc | cat && uvicorn main:app", None),
+        ("sh -c 'cd svc' && uvicorn main:app", ["."]),
+        ("cd svc; (uvicorn main:app)", ["svc"]),
+        ("cd svc && gosu app uvicorn main:app", ["svc"]),
+        ("cd svc && sudo -E timeout 1h uvicorn main:app", ["svc"]),
+        ("cmd cd svc && uvicorn main:app", ["svc"]),
+    ],
+)
+def test_a_cd_moves_only_the_commands_of_its_own_shell(
+    tmp_path: Path, line: str, folders: list[str] | None
+) -> None:
+    """A subshell, a pipe's side, a list sent to the background and a shell's `-c` script
+    keep their `cd` to themselves; launchers after a `cd` run in its folder."""
+    from telemetry_cli.image_layer import served_from
+
+    write_files(tmp_path, {"main.py": SCRIPT, "svc/main.py": SCRIPT})
+    found = served_from(tmp_path, ".", line)
+    # After a pipe, which command serves is not known (none).
+    assert (found and found[0]) == folders
 
 
 def test_a_script_in_a_folder_serves_from_that_folder(tmp_path: Path) -> None:
