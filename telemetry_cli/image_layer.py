@@ -48,7 +48,6 @@ from telemetry_cli.server_commands import (
     line_commands,
     names_one_attribute,
     python_script,
-    run_file_command,
 )
 from telemetry_cli.server_commands import SCRIPT_OPTION as _SCRIPT_OPTION
 from telemetry_cli.server_commands import SHELLS as _SHELLS
@@ -1061,7 +1060,7 @@ def _one_python_script(
 
 
 def served_from(
-    root: Path, folder: str, command: str, *, scripts: bool = False, lead: bool = True
+    root: Path, folder: str, command: str, *, scripts: bool = False
 ) -> tuple[list[str], list[str]] | None:
     """Where a shell command line run in the project's ``folder`` serves its app from.
 
@@ -1072,8 +1071,8 @@ def served_from(
     backend``, granian's ``--working-dir``), launchers and project runners taken off, and a
     gunicorn configuration file of the folder. None when not known, or above the project.
 
-    With ``lead``, ``command`` is a run file's line as written, its file's lead taken off first
-    (:func:`~telemetry_cli.server_commands.run_file_command`); without it, a command line.
+    ``command`` is a command line, its run file's lead off already
+    (:func:`~telemetry_cli.server_commands.run_file_command`).
     With ``scripts``, the command read is a Python script's run (:func:`_one_python_script`)
     in place of a server's: ``(folders, script names)``, read by the same steps (``cd`` kept,
     ``echo``, ``docker`` and ``ssh`` running nothing of the folder's).
@@ -1095,10 +1094,6 @@ def served_from(
         where = project_path(path)
         return where is not None and where.exists()
 
-    if lead:
-        # A run file's line as written (`CMD ["python", "main.py"]`, `web: cd svc && ...`);
-        # a caller reading a shell script's lines (no lead: `web:` there is a program) says so.
-        command = run_file_command(command)
     words = ["sh", "-c", command]
     try:
         written = shlex.split(command, comments=True)

@@ -769,9 +769,9 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
             server = _SERVER_COMMAND.search(line) is not None
             # The FastAPI CLI's word may be a package installed (`pip install fastapi && ...`).
             cli = not server and _FASTAPI_CLI_WORD.search(line) is not None
-            found = served_from(root, ".", line, lead=False) if server or cli else None
+            found = served_from(root, ".", line) if server or cli else None
             if not server and (found is None or not found[0]):
-                served.extend(_script_serving(root, line, ignore, reads, lead=False))
+                served.extend(_script_serving(root, line, ignore, reads))
                 continue
             if found is None or not found[0]:
                 continue
@@ -816,8 +816,6 @@ def _script_serving(
     line: str,
     ignore: GitIgnore,
     reads: ScriptReads | None = None,
-    *,
-    lead: bool = True,
 ) -> list[tuple[str, str]]:
     """The apps a command line running a Python script serves, each with its import root.
 
@@ -826,12 +824,12 @@ def _script_serving(
     its ``__main__`` guard (``uvicorn.run("server:app")``) imports ``server`` from ``src/``.
     The line is read by the steps a server's line is (``served_from`` of the image layer): a
     ``cd`` before the script counts, a line printing or sending the command elsewhere
-    (``echo``, ``docker compose run``, ``ssh``) runs no script of the project. With ``lead``,
-    ``line`` is as its run file writes it (``web: python main.py``), its file's lead not off.
+    (``echo``, ``docker compose run``, ``ssh``) runs no script of the project. ``line`` is a
+    command line, its run file's lead off already (``python main.py`` of ``web: python main.py``).
     """
     from telemetry_cli.image_layer import served_from
 
-    found = served_from(root, ".", line, scripts=True, lead=lead)
+    found = served_from(root, ".", line, scripts=True)
     if found is None or not found[0] or not found[1]:
         return []
     folder = found[0][0]

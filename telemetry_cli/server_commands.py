@@ -299,6 +299,8 @@ _RUN_FILE_LEAD = re.compile(
 #: A shell's words that start or end a compound command, not a program (``then python run.py``).
 _SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until"})
 _SHELL_KEYWORDS |= {"!", "{", "}"}
+
+
 class _Prefix(NamedTuple):
     """How a program running the command after it in its place is written (see below)."""
 
@@ -324,7 +326,9 @@ _PREFIX_PROGRAMS: dict[str, _Prefix] = {
     "time": _Prefix(frozenset({"-f", "--format", "-o", "--output"})),
     "nice": _Prefix(frozenset({"-n", "--adjustment"})),
     "command": _Prefix(printing=frozenset({"-v", "-V"})),
-    "env": _Prefix(frozenset({"-u", "--unset", "-S", "--split-string"}), frozenset({"-C", "--chdir"})),
+    "env": _Prefix(
+        frozenset({"-u", "--unset", "-S", "--split-string"}), frozenset({"-C", "--chdir"})
+    ),
     "gosu": _Prefix(arguments=1),
     "su-exec": _Prefix(arguments=1),
     "timeout": _Prefix(frozenset({"-s", "--signal", "-k", "--kill-after"}), arguments=1),

@@ -11,7 +11,7 @@ import pytest
 from telemetry_cli import init_plan
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.init_plan import _command_targets, _script_serving
-from telemetry_cli.server_commands import line_commands
+from telemetry_cli.server_commands import line_commands, run_file_command
 from tests.cli_support import write_files
 
 SCRIPT = """import uvicorn
@@ -118,7 +118,11 @@ def _both(root: Path, line: str) -> tuple[set[str], set[str]]:
     ignore.read(root)
     return (
         _command_targets(root, line, ignore),
-        {string for folder, string in _script_serving(root, line, ignore) if folder == "."},
+        {
+            string
+            for folder, string in _script_serving(root, run_file_command(line), ignore)
+            if folder == "."
+        },
     )
 
 
@@ -185,7 +189,7 @@ def test_a_cd_moves_only_the_commands_of_its_own_shell(
     from telemetry_cli.image_layer import served_from
 
     write_files(tmp_path, {"main.py": SCRIPT, "svc/main.py": SCRIPT})
-    found = served_from(tmp_path, ".", line)
+    found = served_from(tmp_path, ".", run_file_command(line))
     # After a pipe, which command serves is not known (none).
     assert (found and found[0]) == folders
 

@@ -589,7 +589,7 @@ def _procfile_modules(root: Path, holder: str, folder: str) -> set[str]:
     found: set[str] = set()
     for line in (data or b"").decode("utf-8", errors="replace").splitlines():
         process = _PROCESS.match(line)
-        served = None if process is None else served_from(root, holder, process[1], lead=False)
+        served = None if process is None else served_from(root, holder, process[1])
         if served is not None and served[0][:1] == [folder]:
             found.update(string.partition(":")[0] for string in served[1])
     return found
