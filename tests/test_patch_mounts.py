@@ -8376,6 +8376,19 @@ def create_side() -> FastAPI:
             id="served from the package's folder",
         ),
         pytest.param(
+            {
+                "Procfile": "web: uvicorn app.main:app\n"
+                "side: (cd app && alembic upgrade head) && uvicorn app.routes:side --port 8001\n"
+            },
+            SIDE_MAIN,
+            id="after a subshell's cd",
+        ),
+        pytest.param(
+            {"Procfile": "web: uvicorn app.main:app\nside: gosu app uvicorn app.routes:side\n"},
+            SIDE_MAIN,
+            id="run as another user",
+        ),
+        pytest.param(
             {"Procfile": "web: uvicorn app.main:app\nside: uvicorn app.main:side --port 8001\n"},
             SIDE_MAIN.replace("import router", "import router, side"),
             id="re-exported by the entry module",
@@ -8443,7 +8456,9 @@ def test_an_app_no_line_serves_is_not_invented_from_a_name_alike(tmp_path: Path)
             'app = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
             '"routes.py" = "ai_block_used"\n',
             "Procfile": "web: uvicorn app.main:app\nside: uvicorn app.main:side\n"
-            "other: uvicorn --factory app.main:create_other\n",
+            "other: uvicorn --factory app.main:create_other\n"
+            # A subshell's `cd` moves nothing after it: `routes:side` is no module's here.
+            "third: (cd app) && uvicorn routes:side\nfourth: cd app & uvicorn routes:side\n",
             "app/__init__.py": "",
             "app/main.py": SIDE_MAIN + '\nside = "side"\n\n\ndef create_other() -> FastAPI:\n'
             "    return FastAPI()\n",
