@@ -12,7 +12,7 @@ from telemetry_cli import init_plan
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.init_plan import _command_targets, _script_serving
 from telemetry_cli.server_commands import line_commands, run_file_command
-from tests.cli_support import write_files
+from tests.cli_support import run, write_files
 
 SCRIPT = """import uvicorn
 from fastapi import FastAPI
@@ -270,3 +270,40 @@ def test_a_script_linked_under_another_name_serves_by_each_name(tmp_path: Path) 
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
     assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app", "server:app"}
+
+
+SERVER_SCRIPT = """import uvicorn
+from fastapi import FastAPI
+
+api = FastAPI()
+
+if __name__ == "__main__":
+    uvicorn.run(api)
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"Procfile": "web: gosu app python server.py\n"},
+        {"Procfile": "web: timeout 3600 python server.py\n"},
+        {"Procfile": "web: sudo -E setpriv --reuid=1000 python server.py\n"},
+        {"Dockerfile": 'FROM python:3.12\nCMD ["su-exec", "app", "python", "server.py"]\n'},
+        {"Dockerfile": "FROM python:3.12\nCOPY . .\ncmd python server.py\n"},
+    ],
+)
+def test_init_finds_the_app_a_script_serves_run_as_another_user(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    """A run file running `server.py` through a user switcher or a timeout, or a Dockerfile's
+    instruction in lower case, names the app the script serves (`server:api`), not `main:app`
+    beside it."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {"main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n", "server.py": SERVER_SCRIPT}
+        | files,
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stdout
+    assert 'app = "server:api"' in result.stdout
