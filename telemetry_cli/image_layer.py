@@ -1095,10 +1095,14 @@ def served_from(
         return where is not None and where.exists()
 
     words = ["sh", "-c", command]
-    try:
-        written = shlex.split(command, comments=True)
-    except ValueError:
-        written = []
+    written: list[str] = []
+    first = command.split(None, 1)[:1]
+    # Split as the shell would only a line starting a shell (a 2,000-recipe Makefile: cheap).
+    if first and posixpath.basename(first[0]) in _SHELLS:
+        try:
+            written = shlex.split(command, comments=True)
+        except ValueError:
+            written = []
     if (
         # Only a shell with nothing after its script (`sh -c 'cd svc' && uvicorn ...` runs
         # more, read as a line).
