@@ -280,9 +280,36 @@ def python_scripts_of_line(line: str) -> list[tuple[str, str]]:
     if ".py" not in line:
         return found  # every script run is named by its file (a 4,000-line Makefile: cheap)
     for command in line_commands(line):
-        script = python_script(command.words)
-        if script is not None:
-            found.append(script)
+        words = command.words
+        if not words or posixpath.basename(words[0]) in _RUNS_NO_SCRIPT:
+            continue
+        if _PYTHON_PROGRAM.fullmatch(posixpath.basename(words[0])) is not None:
+            script = python_script(words)
+            if script is not None:
+                found.append(script)
+            continue
+        # A program the walk does not know (`s6-setuidgid app python ...`, `dotenv run --`,
+        # `su app -c "..."`): a table always misses one, so its command is read as before the
+        # walk, each interpreter's word anywhere in it starting a script's run.
+        found.extend(_scripts_anywhere(_LINE_WORD.findall(" ".join(words))))
+    return found
+
+
+#: The programs whose words name no script they run (``echo python main.py``, ``pip install
+#: py main.py``): an interpreter's word after them is printed or installed, never run.
+_RUNS_NO_SCRIPT = frozenset({"echo", "printf", "pip", "pip3", "cat", "grep", "test", "["})
+# The programs handling a script as a file (`cp python main.py`), not running it.
+_RUNS_NO_SCRIPT |= {"cp", "mv", "rm", "ls", "touch", "chmod", "chown", "mkdir", "tee", "head"}
+
+
+def _scripts_anywhere(words: Sequence[str]) -> list[tuple[str, str]]:
+    """The scripts ``words`` run, each interpreter's word among them starting one."""
+    found: list[tuple[str, str]] = []
+    for start, word in enumerate(words):
+        if _PYTHON_PROGRAM.fullmatch(posixpath.basename(word)) is not None:
+            script = python_script(words[start:])
+            if script is not None:
+                found.append(script)
     return found
 
 

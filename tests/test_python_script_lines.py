@@ -141,6 +141,40 @@ def test_a_line_not_running_the_script_is_read_alike_by_both(tmp_path: Path, lin
     assert _both(tmp_path, line) == (set(), set())
 
 
+#: Programs the walk has no entry for, each running the script after its own words: a table
+#: always misses one, so such a command is read as before the walk (an interpreter's word in it).
+UNKNOWN_LAUNCHERS = [
+    "web: s6-setuidgid app python main.py",
+    "web: dotenv run -- python main.py",
+    "web: doppler run -- python main.py",
+    "web: op run -- python main.py",
+    "web: aws-vault exec p -- python main.py",
+    "web: conda run -n base python main.py",
+    "web: uvx --from x python main.py",
+    "web: stdbuf -oL python main.py",
+    "web: ionice -c3 python main.py",
+    "web: taskset -c 0 python main.py",
+    "web: xvfb-run -a python main.py",
+    "web: flock /tmp/l python main.py",
+    "web: doas -u app python main.py",
+    'web: su app -c "python main.py"',
+    'web: npx concurrently "python main.py"',
+    'web: watchmedo auto-restart -p "*.py" -- python main.py',
+    "\tcmd /c python main.py",
+]
+
+
+@pytest.mark.parametrize("line", UNKNOWN_LAUNCHERS)
+def test_a_program_the_walk_does_not_know_runs_the_script_after_it(
+    tmp_path: Path, line: str
+) -> None:
+    """A launcher missing from the walk's table still runs `main.py` for init's targets."""
+    write_files(tmp_path, {"main.py": SCRIPT})
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert _command_targets(tmp_path, line, ignore) == {"main:app"}
+
+
 @pytest.mark.parametrize(
     ("line", "commands"),
     [
