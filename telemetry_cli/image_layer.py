@@ -1127,6 +1127,24 @@ def served_from(
     return folders, served[1]
 
 
+def _subshell_folder(step: LineCommand, moved_to: dict[int, str], workdir: str) -> str:
+    """The folder ``step`` runs in: its subshell's, as the ``cd`` commands before moved them.
+
+    A subshell first met starts where the one it runs in is (``moved_to`` records it, each
+    subshell once: linear in a line's subshells however deep they nest).
+    """
+    parents = [-1] if step.subshells is None else step.subshells.parents
+    path: list[int] = []
+    number = step.scope
+    while number >= 0 and number not in moved_to:
+        path.append(number)
+        number = parents[number]
+    folder = moved_to.get(number, workdir)
+    for each in path:
+        moved_to[each] = folder
+    return folder
+
+
 def _server_command(
     words: list[str],
     workdir: str,
@@ -1159,7 +1177,7 @@ def _server_command(
         return None
     # The folder each subshell's `cd` moved to: a command runs in its innermost one's, or the
     # working directory (`(cd app && alembic upgrade head) && uvicorn ...`, `cd svc & ...`).
-    moved_to: dict[tuple[int, ...], str] = {}
+    moved_to: dict[int, str] = {}
     served: list[tuple[str, tuple[list[str], list[str]]]] = []
     for step in steps:
         command = step.words
@@ -1168,14 +1186,7 @@ def _server_command(
         # A script's own folder is first on its import path whatever PYTHONPATH says.
         if one is not _one_python_script and step.assigned & _PATH_VARIABLES:
             return None
-        here = next(
-            (
-                moved_to[step.scope[:size]]
-                for size in range(len(step.scope), -1, -1)
-                if step.scope[:size] in moved_to
-            ),
-            workdir,
-        )
+        here = _subshell_folder(step, moved_to, workdir)
         if command and command[0] == "cd":
             if len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
                 return None

@@ -10,7 +10,7 @@ import json
 import posixpath
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 #: The servers a command line starts on an app's import string (``uvicorn app.main:app``, also
@@ -134,8 +134,17 @@ def launched_command(words: Sequence[str]) -> list[str] | None:
     directory, whatever their options (:data:`VALUED_OPTIONS` says which take the next word).
     None when a runner's options move the command elsewhere (``uv run --directory api``).
     """
-    # Read by a position moving forward, not by slicing: linear in the words however many.
-    position = 0
+    position = launched_position(words, 0)
+    return None if position is None else list(words[position:])
+
+
+def launched_position(words: Sequence[str], start: int) -> int | None:
+    """Where the command of ``words[start:]`` starts, its runners and launchers taken off.
+
+    As :func:`launched_command` reads them, by a position moving forward, never by slicing:
+    linear in the words however many (``nohup exec nohup exec ...``).
+    """
+    position = start
     while position < len(words):
         name = posixpath.basename(words[position])
         following = tuple(words[position + 1 : position + 3])
@@ -157,7 +166,7 @@ def launched_command(words: Sequence[str]) -> list[str] | None:
                 return None
             if not equals and position < len(words) and (valued is None or option in valued):
                 position += 1
-    return list(words[position:])
+    return position
 
 
 #: The FastAPI CLI's own options, given before its command; none takes a value.
@@ -409,6 +418,24 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=.*")
 _DOUBLE_ESCAPE = re.compile(r"""\\([\\"$`])""")
 
 
+class Subshells:
+    """The subshells of one line, each known by the one it runs in (its parent).
+
+    A subshell names its parent only, never the whole chain of them: a line of thousands of
+    nested brackets is read in linear time (a copied chain per command made it quadratic).
+    """
+
+    def __init__(self) -> None:
+        """The line's own shell alone, numbered 0."""
+        #: Each subshell's parent by its number; the line's own shell has none (-1).
+        self.parents: list[int] = [-1]
+
+    def new(self, parent: int) -> int:
+        """A subshell run in ``parent``, by its number."""
+        self.parents.append(parent)
+        return len(self.parents) - 1
+
+
 class LineCommand(NamedTuple):
     """One command of a run file's line, as :func:`line_commands` walks it."""
 
@@ -421,11 +448,13 @@ class LineCommand(NamedTuple):
     after: str
     #: Whether a runner or ``env`` moves it to another folder (``uv run --directory api``).
     moved: bool = False
-    #: The subshells it runs in, outermost first, each by a number of its own in the line:
+    #: The subshell it runs in, by its number in :attr:`subshells` (0: the line's own shell):
     #: a subshell's brackets, each side of a pipe, a list sent to the background (``cd svc &``),
     #: a shell's ``-c`` script. A ``cd`` moves only the commands after it in its own (or one
     #: inside it): ``(cd app && alembic upgrade head) && uvicorn ...`` serves from where it is.
-    scope: tuple[int, ...] = ()
+    scope: int = 0
+    #: The line's subshells, each by the one it runs in (shared by the line's commands).
+    subshells: Subshells | None = None
 
 
 def run_file_command(line: str) -> str:
@@ -470,42 +499,81 @@ def line_commands(line: str, *, lead: bool = True) -> list[LineCommand]:
     place; ``watchfiles 'python main.py'`` the command line it runs after its own. Each
     command's :attr:`LineCommand.scope` says which subshells it runs in.
     """
-    return _walk(run_file_command(line) if lead else line, 0, (), itertools.count())
+    return _walk(run_file_command(line) if lead else line, 0, 0, Subshells())
 
 
-def _walk(
-    text: str, depth: int, scope: tuple[int, ...], numbers: Iterator[int]
-) -> list[LineCommand]:
+def _walk(text: str, depth: int, scope: int, subshells: Subshells) -> list[LineCommand]:
     """The commands of the shell text ``text`` (see :func:`line_commands`), line by line.
 
     A new line ends a command as ``;`` does; a backslash ending a line joins the next to it.
-    Each command runs in ``scope`` or a subshell inside it, numbered from ``numbers``.
+    Each command runs in ``scope`` or a subshell inside it, one of ``subshells``.
     """
     commands: list[LineCommand] = []
     for line in re.sub(r"\\\r?\n", " ", text).splitlines():
-        commands.extend(_walk_line(line, depth, scope, numbers))
+        commands.extend(_walk_line(line, depth, scope, subshells))
     return commands
 
 
-def _isolated(commands: list[LineCommand], level: int, number: int) -> list[LineCommand]:
-    """``commands`` run in a subshell numbered ``number``, inside their first ``level``."""
-    return [
-        each._replace(scope=(*each.scope[:level], number, *each.scope[level:])) for each in commands
-    ]
+class _List:
+    """What one shell's list of commands holds since it began (a ``&`` sends it all off)."""
+
+    def __init__(self) -> None:
+        #: The commands run in this shell itself, by their index in the line's commands.
+        self.commands: list[int] = []
+        #: The subshells opened in this shell.
+        self.subshells: list[int] = []
 
 
-def _walk_line(
-    text: str, depth: int, scope: tuple[int, ...], numbers: Iterator[int]
-) -> list[LineCommand]:
+def _isolate(commands: list[LineCommand], listed: _List, here: int, subshells: Subshells) -> int:
+    """The commands and subshells of ``listed`` (run in ``here``) moved to a new subshell."""
+    number = subshells.new(here)
+    for index in listed.commands:
+        commands[index] = commands[index]._replace(scope=number)
+    for each in listed.subshells:
+        subshells.parents[each] = number
+    return number
+
+
+def _walk_line(text: str, depth: int, scope: int, subshells: Subshells) -> list[LineCommand]:
     """The commands of one line of shell text (see :func:`_walk`)."""
     commands: list[LineCommand] = []
     words: list[str] = []
     word: str | None = None  # the word being read, None between words
     redirected = False  # the next word is a redirection's file
-    opened: list[int] = []  # the subshells open here, outermost first
-    # Where the list of commands each open level is reading started (a `&` sends it all off).
-    listed: list[int] = [0]
+    opened: list[int] = [scope]  # the shells open here, outermost first
+    # What the list of commands each open shell is reading holds (a `&` sends it all off).
+    listed: list[_List] = [_List()]
     piped = False  # the next command reads a pipe: it runs in a subshell of its own
+
+    def add(separator: str) -> None:
+        """The command of ``words`` ended by ``separator``, added to ``commands``."""
+        here = opened[-1]
+        before = len(subshells.parents)
+        found = _command(words, separator, depth, here, subshells)
+        # The subshells it opened run in this shell (`sh -c '...'`, watchfiles' command).
+        inner = [
+            number
+            for number in range(before, len(subshells.parents))
+            if subshells.parents[number] == here
+        ]
+        own = listed[-1]
+        if piped or separator in ("|", "|&"):
+            # Each side of a pipe runs in a subshell (`cd svc | cat` moves nothing after).
+            side = _List()
+            side.subshells = inner
+            start = len(commands)
+            commands.extend(found)
+            side.commands = [
+                index for index in range(start, len(commands)) if commands[index].scope == here
+            ]
+            own.subshells.append(_isolate(commands, side, here, subshells))
+            return
+        own.subshells.extend(inner)
+        for each in found:
+            if each.scope == here:
+                own.commands.append(len(commands))
+            commands.append(each)
+
     for piece in _SHELL_PIECE.finditer(text):
         kind = piece.lastgroup
         if kind == "stray":
@@ -530,39 +598,32 @@ def _walk_line(
         if kind != "separator":
             continue
         separator = piece[0]
-        here = (*scope, *opened)
-        found = _command(words, separator, depth, here, numbers)
+        add(separator)
         words = []
-        if piped or separator in ("|", "|&"):
-            # Each side of a pipe runs in a subshell (`cd svc | cat` moves nothing after).
-            found = _isolated(found, len(here), next(numbers))
         piped = separator in ("|", "|&")
-        commands.extend(found)
         if separator == "(":
-            opened.append(next(numbers))
-            listed.append(len(commands))
+            number = subshells.new(opened[-1])
+            listed[-1].subshells.append(number)
+            opened.append(number)
+            listed.append(_List())
             piped = False
-        elif separator == ")" and opened:
+        elif separator == ")" and len(opened) > 1:
             opened.pop()
             listed.pop()
         elif separator == "&":
             # The list before it runs in the background, in a subshell of its own.
-            start = listed[-1]
-            commands[start:] = _isolated(commands[start:], len(here), next(numbers))
-            listed[-1] = len(commands)
+            _isolate(commands, listed[-1], opened[-1], subshells)
+            listed[-1] = _List()
         elif separator in (";", ";;"):
-            listed[-1] = len(commands)
+            listed[-1] = _List()
     if word is not None and not redirected:
         words.append(word)
-    found = _command(words, "", depth, (*scope, *opened), numbers)
-    if piped:
-        found = _isolated(found, len(scope) + len(opened), next(numbers))
-    commands.extend(found)
+    add("")
     return commands
 
 
 def _command(
-    words: list[str], after: str, depth: int, scope: tuple[int, ...], numbers: Iterator[int]
+    words: list[str], after: str, depth: int, scope: int, subshells: Subshells
 ) -> list[LineCommand]:
     """One command's reading (:func:`_walk`), and those a shell or watchfiles runs in it.
 
@@ -590,17 +651,17 @@ def _command(
                 if option in prefix.printing:
                     return []  # it runs no command (`command -v python`)
                 if option in prefix.moving:
-                    return [LineCommand([], frozenset(assigned), after, True, scope)]
+                    return [LineCommand([], frozenset(assigned), after, True, scope, subshells)]
                 if not equals and option in prefix.valued:
                     position += 1
             position += prefix.arguments
         else:
-            launched = launched_command(words[position:])
+            launched = launched_position(words, position)
             if launched is None:
-                return [LineCommand([], frozenset(assigned), after, True, scope)]
-            if len(launched) == len(words) - position:
+                return [LineCommand([], frozenset(assigned), after, True, scope, subshells)]
+            if launched == position:
                 break  # nothing taken off: the program run
-            position = len(words) - len(launched)
+            position = launched
     rest = words[position:]
     if not rest and not assigned:
         return []  # nothing between two separators (`a & `, a subshell's bracket)
@@ -608,16 +669,16 @@ def _command(
     shell = len(rest) >= 3 and posixpath.basename(rest[0]) in SHELLS
     if depth < 4 and shell and SCRIPT_OPTION.fullmatch(rest[1]):
         # The script runs in a shell of its own: its `cd` moves nothing after it.
-        inner = _walk(rest[2], depth + 1, (*scope, next(numbers)), numbers)
+        inner = _walk(rest[2], depth + 1, subshells.new(scope), subshells)
         if inner:
             # The script's last command ends where the shell's command did.
             return [*inner[:-1], inner[-1]._replace(after=after)]
-    found = [LineCommand(rest, frozenset(assigned), after, scope=scope)]
+    found = [LineCommand(rest, frozenset(assigned), after, scope=scope, subshells=subshells)]
     if depth < 4 and rest and posixpath.basename(rest[0]) == "watchfiles":
         position = 1
         while position < len(rest) and rest[position].startswith("-"):
             option = rest[position].partition("=")[0]
             position += 2 if "=" not in rest[position] and option in _WATCHFILES_VALUED else 1
         if position < len(rest) and " " in rest[position].strip():
-            found.extend(_walk(rest[position], depth + 1, (*scope, next(numbers)), numbers))
+            found.extend(_walk(rest[position], depth + 1, subshells.new(scope), subshells))
     return found
