@@ -1092,7 +1092,10 @@ def served_from(
 
     def exists(path: str) -> bool:
         where = project_path(path)
-        return where is not None and where.exists()
+        try:
+            return where is not None and where.exists()
+        except OSError:
+            return False  # a path no file may have (`cd a && ` repeated past the name limit)
 
     words = ["sh", "-c", command]
     written: list[str] = []
@@ -1125,6 +1128,10 @@ def served_from(
     if any(each.split("/")[0] == ".." for each in folders):
         return None
     return folders, served[1]
+
+
+#: The longest path a folder may have (Linux's PATH_MAX).
+_PATH_MAX = 4096
 
 
 def _subshell_folder(step: LineCommand, moved_to: dict[int, str], workdir: str) -> str:
@@ -1189,6 +1196,10 @@ def _server_command(
         here = _subshell_folder(step, moved_to, workdir)
         if command and command[0] == "cd":
             if len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
+                return None
+            if len(here) + len(command[1]) >= _PATH_MAX:
+                # No folder has so long a path: where it serves from is not known (a line of
+                # thousands of `cd a &&` stays linear, each path read bounded).
                 return None
             moved_to[step.scope] = posixpath.normpath(posixpath.join(here, command[1]))
             continue

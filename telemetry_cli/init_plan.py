@@ -3061,7 +3061,12 @@ def _script_targets(
     """
     name = script.removeprefix("./")
     path = folder / name
-    if "/" in name or not path.is_file() or ignore.ignored(path, folder=False):
+    try:
+        # A folder no file may be in (`cd a && ` repeated past the name limit) holds none.
+        found = "/" not in name and path.is_file()
+    except OSError:
+        found = False
+    if not found or ignore.ignored(path, folder=False):
         return set()  # a script elsewhere runs with another folder on the import path
     # What a script serves is read from its file and its name (`main.py` serves `main:app`):
     # a link `main.py -> server.py` serves `main:app` when run by that name, `server:app` by the

@@ -341,3 +341,14 @@ def test_init_finds_the_app_a_script_serves_run_as_another_user(
     result = run("init", "--root", str(root), "--dry-run")
     assert result.exit_code == 0, result.stdout
     assert 'app = "server:api"' in result.stdout
+
+
+@pytest.mark.parametrize("repeat", ["cd a && ", "(cd a && "])
+def test_a_line_moving_past_the_longest_path_serves_nothing_and_raises_nothing(
+    tmp_path: Path, repeat: str
+) -> None:
+    """A `cd` chain longer than any folder's path leaves the serving folder unknown."""
+    write_files(tmp_path, {"main.py": SCRIPT})
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert _script_serving(tmp_path, repeat * 3000 + "python main.py", ignore) == []
