@@ -42,11 +42,15 @@ from telemetry_cli.server_commands import (
     IMPORT_STRING,
     SERVER_COMMANDS,
     SERVER_ENVIRONMENT,
+    LineCommand,
     fastapi_command,
     launched_command,
+    line_commands,
     names_one_attribute,
     python_script,
 )
+from telemetry_cli.server_commands import SCRIPT_OPTION as _SCRIPT_OPTION
+from telemetry_cli.server_commands import SHELLS as _SHELLS
 
 #: A YAML comment: `#` at the start or after a blank.
 _YAML_COMMENT = re.compile(r"(?:^|[ \t])#.*")
@@ -989,46 +993,36 @@ def _gunicorn_settings(text: str | None) -> dict[str, str] | None:
     return settings
 
 
-#: The shells whose ``-c`` runs a script (``CMD ["sh", "-c", "alembic upgrade head && uvicorn
-#: ..."]``; Docker runs a CMD of shell form with ``/bin/sh -c``).
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
-#: The options of such a shell that run its next word as a script (``-c``, ``-ec``, ``-lc``).
-_SCRIPT_OPTION = re.compile(r"-[a-z]*c[a-z]*")
 #: What one command of a script may change of the server's import path: a command setting one
 #: of them (``export PYTHONPATH=...``, ``PYTHONPATH=. uvicorn ...``) leaves it unknown.
 _PATH_VARIABLES = frozenset({"PYTHONPATH", *SERVER_ENVIRONMENT.values()})
 
 
-def _script_steps(words: list[str]) -> list[list[str]] | None:
-    """The commands ``words`` run one after the other, each as its words.
+def _script_steps(words: list[str]) -> list[LineCommand] | None:
+    """The commands ``words`` run one after the other, as :func:`line_commands` walks them.
 
-    A shell's ``-c`` script split at ``&&``, ``;`` and new lines, or the words of a CMD of shell
-    form split at the same separators. None for a pipe, an alternative (``||``) or a command
-    sent to the background (``&``): which command serves is then not known.
+    A shell's ``-c`` script, or the words of a CMD of shell form, split at ``&&``, ``;``, ``&``
+    and new lines. None for a pipe or an alternative (``||``): which command serves is then
+    not known. A command sent to the background (``nohup python main.py &``) still runs.
     """
     if (
         len(words) >= 3
         and posixpath.basename(words[0]) in _SHELLS
         and _SCRIPT_OPTION.fullmatch(words[1])
     ):
-        # A backslash ending a line joins the next to it, as the shell reads it.
-        script = re.sub(r"\\\r?\n", "", words[2])
-        if re.search(r"\||(?<!&)&(?!&)", script):
-            return None
-        try:
-            return [shlex.split(part, comments=True) for part in re.split(r"&&|;|\n", script)]
-        except ValueError:
-            return None
-    steps: list[list[str]] = [[]]
-    for word in words:
-        if word in ("||", "|", "&"):
-            return None
-        if word == "&&" or word == ";":
-            steps.append([])
-            continue
-        steps[-1].append(word.removesuffix(";"))
-        if word.endswith(";"):
-            steps.append([])
+        script = words[2]
+    else:
+        # Words split already: a separator stays one (`&&`, a word's trailing `;`), any other
+        # word is quoted as one (`"main:create_app()"`).
+        script = " ".join(
+            word
+            if word in ("&&", "||", "|", "&", ";")
+            else shlex.quote(word.removesuffix(";")) + ";" * word.endswith(";")
+            for word in words
+        )
+    steps = line_commands(script, lead=False)
+    if any(step.after in ("|", "||", "|&") for step in steps[:-1]):
+        return None
     return steps
 
 
@@ -1077,6 +1071,8 @@ def served_from(
     backend``, granian's ``--working-dir``), launchers and project runners taken off, and a
     gunicorn configuration file of the folder. None when not known, or above the project.
 
+    ``command`` is a command line, its run file's lead off already
+    (:func:`~telemetry_cli.server_commands.run_file_command`).
     With ``scripts``, the command read is a Python script's run (:func:`_one_python_script`)
     in place of a server's: ``(folders, script names)``, read by the same steps (``cd`` kept,
     ``echo``, ``docker`` and ``ssh`` running nothing of the folder's).
@@ -1096,15 +1092,24 @@ def served_from(
 
     def exists(path: str) -> bool:
         where = project_path(path)
-        return where is not None and where.exists()
+        try:
+            return where is not None and where.exists()
+        except OSError:
+            return False  # a path no file may have (`cd a && ` repeated past the name limit)
 
     words = ["sh", "-c", command]
-    try:
-        written = shlex.split(command, comments=True)
-    except ValueError:
-        written = []
+    written: list[str] = []
+    first = command.split(None, 1)[:1]
+    # Split as the shell would only a line starting a shell (a 2,000-recipe Makefile: cheap).
+    if first and posixpath.basename(first[0]) in _SHELLS:
+        try:
+            written = shlex.split(command, comments=True)
+        except ValueError:
+            written = []
     if (
-        len(written) >= 3
+        # Only a shell with nothing after its script (`sh -c 'cd svc' && uvicorn ...` runs
+        # more, read as a line).
+        len(written) == 3
         and posixpath.basename(written[0]) in _SHELLS
         and _SCRIPT_OPTION.fullmatch(written[1])
     ):
@@ -1125,6 +1130,28 @@ def served_from(
     return folders, served[1]
 
 
+#: The longest path a folder may have (Linux's PATH_MAX).
+_PATH_MAX = 4096
+
+
+def _subshell_folder(step: LineCommand, moved_to: dict[int, str], workdir: str) -> str:
+    """The folder ``step`` runs in: its subshell's, as the ``cd`` commands before moved them.
+
+    A subshell first met starts where the one it runs in is (``moved_to`` records it, each
+    subshell once: linear in a line's subshells however deep they nest).
+    """
+    parents = [-1] if step.subshells is None else step.subshells.parents
+    path: list[int] = []
+    number = step.scope
+    while number >= 0 and number not in moved_to:
+        path.append(number)
+        number = parents[number]
+    folder = moved_to.get(number, workdir)
+    for each in path:
+        moved_to[each] = folder
+    return folder
+
+
 def _server_command(
     words: list[str],
     workdir: str,
@@ -1143,7 +1170,9 @@ def _server_command(
     """
     one = _one_server_command if one is None else one
     steps = _script_steps(words)
-    script = None if steps is None or len(steps) != 1 else _script_file(steps[0], workdir, text_at)
+    script = (
+        None if steps is None or len(steps) != 1 else _script_file(steps[0].words, workdir, text_at)
+    )
     if script is not None:
         # A start script of the image (`CMD ["sh", "/app/entrypoint.sh"]`): its commands, when
         # it runs none it is handed (`exec "$@"`, the CMD after an ENTRYPOINT script).
@@ -1153,21 +1182,26 @@ def _server_command(
         steps = _script_steps(["sh", "-c", text])
     if steps is None:
         return None
-    here = workdir
+    # The folder each subshell's `cd` moved to: a command runs in its innermost one's, or the
+    # working directory (`(cd app && alembic upgrade head) && uvicorn ...`, `cd svc & ...`).
+    moved_to: dict[int, str] = {}
     served: list[tuple[str, tuple[list[str], list[str]]]] = []
     for step in steps:
-        command = launched_command(step)
-        if command is None:
+        command = step.words
+        if step.moved:
             return None
-        if command and command[0] == "export":
-            command = command[1:]
-        while command and re.fullmatch(r"[A-Za-z_]\w*=.*", command[0]):
-            if command.pop(0).partition("=")[0] in _PATH_VARIABLES:
-                return None
+        # A script's own folder is first on its import path whatever PYTHONPATH says.
+        if one is not _one_python_script and step.assigned & _PATH_VARIABLES:
+            return None
+        here = _subshell_folder(step, moved_to, workdir)
         if command and command[0] == "cd":
             if len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
                 return None
-            here = posixpath.normpath(posixpath.join(here, command[1]))
+            if len(here) + len(command[1]) >= _PATH_MAX:
+                # No folder has so long a path: where it serves from is not known (a line of
+                # thousands of `cd a &&` stays linear, each path read bounded).
+                return None
+            moved_to[step.scope] = posixpath.normpath(posixpath.join(here, command[1]))
             continue
         found = one(command, here, in_image, environment, text_at)
         if found is not None:

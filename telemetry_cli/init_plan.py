@@ -782,10 +782,15 @@ def _run_files_serving(root: Path) -> list[tuple[str, str]]:
             lines = list(_run_file_commands(text, kind.lastgroup))
         for line in map(_without_comment, lines):
             # A server named in a comment (`python run.py  # uvicorn`) starts nothing.
-            if _SERVER_COMMAND.search(line) is None:
+            # Each file's lead is off already (`_run_file_commands`): a shell script's `web:` is
+            # a program, not a Procfile's process name.
+            server = _SERVER_COMMAND.search(line) is not None
+            # The FastAPI CLI's word may be a package installed (`pip install fastapi && ...`).
+            cli = not server and _FASTAPI_CLI_WORD.search(line) is not None
+            found = served_from(root, ".", line) if server or cli else None
+            if not server and (found is None or not found[0]):
                 served.extend(_script_serving(root, line, ignore, reads))
                 continue
-            found = served_from(root, ".", line)
             if found is None or not found[0]:
                 continue
             served.extend(
@@ -802,22 +807,33 @@ def line_served_apps(root: Path, backend: str) -> frozenset[tuple[str, str]]:
     A Procfile's ``side: uvicorn app.routes:side`` beside ``web: uvicorn app.main:app`` serves
     the side app on a port of its own: its routes answer, and a router it includes is served
     under its path there too. Read from the root's run files (:func:`_run_files_serving`: a
-    Procfile, a shell script, a Makefile or justfile recipe, a pyproject task), not its images:
-    an image serves the one app of its service, and generate reads each Dockerfile once (for
-    its notes). Only a line serving from ``backend`` names modules of its package by their
-    names there.
+    Procfile, a shell script, a Makefile or justfile recipe, a pyproject task, the FastAPI
+    CLI's ``fastapi run app/routes.py --app side`` too) and the app each root Dockerfile's
+    image serves (:func:`~telemetry_cli.image_layer.served_modules`). A line serving from a
+    folder inside ``backend`` (``cd app && uvicorn routes:side``) names its modules by their
+    names from ``backend`` (``app.routes``); the attribute is as written (``main:side``
+    re-exporting it, a factory's name): the patcher reads what it holds.
     """
+    from telemetry_cli.image_layer import served_modules
+
     folder = posixpath.normpath(PurePosixPath(backend).as_posix())
     named: set[tuple[str, str]] = set()
-    for served, string in _run_files_serving(root):
+    for served, string in [*_run_files_serving(root), *served_modules(root)]:
         module, _, attribute = string.removesuffix("()").partition(":")
-        if posixpath.normpath(served) == folder and attribute.isidentifier():
-            named.add((module, attribute))
+        inside = posixpath.relpath(posixpath.normpath(served), folder)
+        if inside.split("/")[0] == ".." or not attribute.isidentifier():
+            continue  # a folder above the backend names no module of its package
+        if inside != ".":
+            module = ".".join([*inside.split("/"), module])
+        named.add((module, attribute))
     return frozenset(named)
 
 
 def _script_serving(
-    root: Path, line: str, ignore: GitIgnore, reads: ScriptReads | None = None
+    root: Path,
+    line: str,
+    ignore: GitIgnore,
+    reads: ScriptReads | None = None,
 ) -> list[tuple[str, str]]:
     """The apps a command line running a Python script serves, each with its import root.
 
@@ -826,7 +842,8 @@ def _script_serving(
     its ``__main__`` guard (``uvicorn.run("server:app")``) imports ``server`` from ``src/``.
     The line is read by the steps a server's line is (``served_from`` of the image layer): a
     ``cd`` before the script counts, a line printing or sending the command elsewhere
-    (``echo``, ``docker compose run``, ``ssh``) runs no script of the project.
+    (``echo``, ``docker compose run``, ``ssh``) runs no script of the project. ``line`` is a
+    command line, its run file's lead off already (``python main.py`` of ``web: python main.py``).
     """
     from telemetry_cli.image_layer import served_from
 
@@ -2505,14 +2522,16 @@ def _platform_targets(
     """
     if not follow:
         return set()
-    handed = [
-        _Served(found.call, found.app) for found in _platform_handed(path, data) if found.imported
-    ]
+    found = [each for each in _platform_handed(path, data) if each.imported]
+    # An app read through the binding before its call (`api = Mangum(api)`, `service.api` of
+    # `import service`) is named by that import already.
+    targets = {each.served for each in found if each.served is not None}
+    handed = [_Served(each.call, each.app) for each in found if each.served is None]
     tree = _script_tree(data)
     if not handed or tree is None:
-        return set()
+        return targets
     # No server argument moves the import root here: `_call_targets` names each one's app.
-    return _call_targets(tree, handed, path.stem, follow=True, stars=stars) or set()
+    return targets | (_call_targets(tree, handed, path.stem, follow=True, stars=stars) or set())
 
 
 class _Handed(NamedTuple):
@@ -2524,6 +2543,10 @@ class _Handed(NamedTuple):
     imported: bool
     #: The app is a plain name the module assigns at module level (``app = FastAPI()``).
     own: bool
+    #: The app's import string when read through an import bound before the call's statement
+    #: rebinds its name (``api = Mangum(api)``), or a module imported whole (``import service``
+    #: then ``Mangum(service.api)``); None: named by the module's imports as any server call's.
+    served: str | None = None
 
 
 def _platform_handed(path: Path, data: bytes) -> list[_Handed]:
@@ -2562,19 +2585,69 @@ def _platform_handed(path: Path, data: bytes) -> list[_Handed]:
             ):
                 continue
             binding = bindings.get(_head(app))
+            rebound = binding is not None and _statement_holds(binding.statement, call)
+            if rebound and binding is not None and binding.statement is not None:
+                # `api = func.AsgiFunctionApp(app=api)`: the call reads the name as bound before
+                # the statement rebinding it (an import of the app), not the adapter it binds.
+                binding = model.scope.bindings_before(binding.statement).get(_head(app))
+            served = _imported_app(app, binding) if rebound or _whole_module(binding) else None
             found.append(
                 _Handed(
                     call,
                     app,
-                    imported=_imported_from(app, bindings),
+                    imported=served is not None or (not rebound and _imported_from(app, bindings)),
                     own=isinstance(app, ast.Name)
                     and binding is not None
                     and binding.kind == "value",
+                    served=served,
                 )
             )
     finally:
         model.close()  # its scopes freed now; the tree stays for the run (see _script_tree)
     return found
+
+
+def _statement_holds(statement: ast.stmt | None, call: ast.Call) -> bool:
+    """Whether ``call`` is written in ``statement`` (none: no statement)."""
+    return statement is not None and any(node is call for node in ast.walk(statement))
+
+
+def _whole_module(binding: Binding | None) -> bool:
+    """Whether ``binding`` is a module's import (``import service``, ``import pkg.web as w``)."""
+    return (
+        binding is not None
+        and binding.kind == "import"
+        and isinstance(binding.statement, ast.Import)
+    )
+
+
+def _imported_app(app: ast.Name | ast.Attribute, binding: Binding | None) -> str | None:
+    """The import string of the app ``app`` names through the import ``binding`` of its head.
+
+    ``api`` of ``from service import api`` is ``service:api``; ``service.api`` of ``import
+    service`` is ``service:api``, ``pkg.web.api`` of ``import pkg.web`` ``pkg.web:api`` (the
+    longest module the statement imports). A module itself (``Mangum(service)``), or a name the
+    module binds otherwise, names no app: None.
+    """
+    if binding is None or binding.kind != "import":
+        return None
+    head, _, rest = ast.unparse(app).partition(".")
+    statement = binding.statement
+    if isinstance(statement, ast.ImportFrom):
+        source, _, name = binding.target.rpartition(".")
+        return f"{source}:{name}" + (f".{rest}" if rest else "") if source else None
+    if not isinstance(statement, ast.Import) or not rest:
+        return None  # a module handed is no app
+    names = rest.split(".")
+    module = binding.target
+    if module == head:
+        # `import pkg.web` binds `pkg`: `pkg.web.api` reaches the module it imported.
+        imported = {alias.name for alias in statement.names if alias.asname is None}
+        for size in range(len(names) - 1, 0, -1):
+            if ".".join([head, *names[:size]]) in imported:
+                module, names = ".".join([head, *names[:size]]), names[size:]
+                break
+    return f"{module}:{'.'.join(names)}"
 
 
 def _head(node: ast.expr) -> str:
@@ -3009,7 +3082,12 @@ def _script_targets(
     """
     name = script.removeprefix("./")
     path = folder / name
-    if "/" in name or not path.is_file() or ignore.ignored(path, folder=False):
+    try:
+        # A folder no file may be in (`cd a && ` repeated past the name limit) holds none.
+        found = "/" not in name and path.is_file()
+    except OSError:
+        found = False
+    if not found or ignore.ignored(path, folder=False):
         return set()  # a script elsewhere runs with another folder on the import path
     # What a script serves is read from its file and its name (`main.py` serves `main:app`):
     # a link `main.py -> server.py` serves `main:app` when run by that name, `server:app` by the
@@ -3579,6 +3657,8 @@ _IMAGE_SCRIPT = re.compile(
 )
 #: An ASGI server started on a command line (also `python -m uvicorn`).
 _SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")
+#: The FastAPI CLI's program on a command line (``fastapi run app/routes.py --app side``).
+_FASTAPI_CLI_WORD = re.compile(r"(?<![\w.-])fastapi(?![\w.-])")
 
 
 def _is_module_of(folder: Path, name: str) -> bool:

@@ -6,8 +6,10 @@ Kept out of :mod:`telemetry_cli.patching` so the image check does not load the p
 """
 
 import itertools
+import json
 import posixpath
 import re
+import shlex
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -105,6 +107,7 @@ VALUED_OPTIONS: dict[str, frozenset[str] | None] = {
     "pdm": frozenset({"-G", "--group", "--venv"}),
     "tini": frozenset({"-p", "-e"}),
     "dumb-init": frozenset({"-r", "--rewrite"}),
+    "exec": frozenset({"-a"}),
     "opentelemetry-instrument": None,
 }
 #: The launchers that run the command after them (and their options) in their place, in the
@@ -131,27 +134,39 @@ def launched_command(words: Sequence[str]) -> list[str] | None:
     directory, whatever their options (:data:`VALUED_OPTIONS` says which take the next word).
     None when a runner's options move the command elsewhere (``uv run --directory api``).
     """
-    rest = list(words)
-    while rest:
-        name = posixpath.basename(rest[0])
-        if len(rest) > 1 and name in PROJECT_RUNNERS and rest[1] == "run":
-            moving, rest = PROJECT_RUNNERS[name], rest[2:]
+    position = launched_position(words, 0)
+    return None if position is None else list(words[position:])
+
+
+def launched_position(words: Sequence[str], start: int) -> int | None:
+    """Where the command of ``words[start:]`` starts, its runners and launchers taken off.
+
+    As :func:`launched_command` reads them, by a position moving forward, never by slicing:
+    linear in the words however many (``nohup exec nohup exec ...``).
+    """
+    position = start
+    while position < len(words):
+        name = posixpath.basename(words[position])
+        following = tuple(words[position + 1 : position + 3])
+        if following[:1] == ("run",) and name in PROJECT_RUNNERS:
+            moving, position = PROJECT_RUNNERS[name], position + 2
         elif launcher := next(
-            (each for each in LAUNCHERS if (name, *rest[1 : len(each)]) == each), None
+            (each for each in LAUNCHERS if (name, *following[: len(each) - 1]) == each), None
         ):
-            moving, rest = frozenset(), rest[len(launcher) :]
+            moving, position = frozenset(), position + len(launcher)
         else:
-            return rest
+            break
         valued = VALUED_OPTIONS.get(name, frozenset())
-        while rest and rest[0].startswith("-"):
-            option, equals, _ = rest.pop(0).partition("=")
+        while position < len(words) and words[position].startswith("-"):
+            option, equals, _ = words[position].partition("=")
+            position += 1
             if option == "--":
                 break
             if option in moving:
                 return None
-            if not equals and rest and (valued is None or option in valued):
-                rest.pop(0)
-    return rest
+            if not equals and position < len(words) and (valued is None or option in valued):
+                position += 1
+    return position
 
 
 #: The FastAPI CLI's own options, given before its command; none takes a value.
@@ -209,7 +224,8 @@ _PYTHON_VALUED_LETTERS = frozenset("WX")
 _PYTHON_VALUED_LONG = frozenset({"--check-hash-based-pycs"})
 #: The Windows launcher's choice of interpreter (``py -3 main.py``, ``py -3.12-64 main.py``,
 #: ``py -V:3.12 main.py``); not ``-0`` (``--list``), which lists them and runs nothing.
-_PY_VERSION = re.compile(r"-[1-9]\d*(?:\.\d+)?(?:-(?:32|64))?|-V:[^\s-]\S*")
+#: A tag ``t`` after the version asks for the free-threaded build (``py -3.13t main.py``).
+_PY_VERSION = re.compile(r"-[1-9]\d*(?:\.\d+)?t?(?:-(?:32|64))?|-V:[^\s-]\S*")
 #: A script's word of a JSON list or a shell line (quotes and brackets apart).
 _LINE_WORD = re.compile(r"[^\s\"',\[\]]+")
 
@@ -266,15 +282,403 @@ def python_script(words: Sequence[str]) -> tuple[str, str] | None:
 def python_scripts_of_line(line: str) -> list[tuple[str, str]]:
     """The Python scripts a line of a run file runs (:func:`python_script`), in order.
 
-    The line is a shell line or a JSON list of words (``CMD ["python3", "-u", "main.py"]``):
-    its words are read with quotes and brackets apart, each interpreter's word starting one
-    command.
+    Each command of the line (:func:`line_commands`) is read on its own: an interpreter's word
+    in a command printing or installing words (``echo python main.py``) runs nothing.
     """
-    words = _LINE_WORD.findall(line)
+    found: list[tuple[str, str]] = []
+    if ".py" not in line:
+        return found  # every script run is named by its file (a 4,000-line Makefile: cheap)
+    for command in line_commands(line):
+        words = command.words
+        if not words or posixpath.basename(words[0]) in _RUNS_NO_SCRIPT:
+            continue
+        if _PYTHON_PROGRAM.fullmatch(posixpath.basename(words[0])) is not None:
+            script = python_script(words)
+            if script is not None:
+                found.append(script)
+            continue
+        # A program the walk does not know (`s6-setuidgid app python ...`, `dotenv run --`,
+        # `su app -c "..."`): a table always misses one, so its command is read as before the
+        # walk, each interpreter's word anywhere in it starting a script's run.
+        found.extend(_scripts_anywhere(_LINE_WORD.findall(" ".join(words))))
+    return found
+
+
+#: The programs whose words name no script they run (``echo python main.py``, ``pip install
+#: py main.py``): an interpreter's word after them is printed or installed, never run.
+_RUNS_NO_SCRIPT = frozenset({"echo", "printf", "pip", "pip3", "cat", "grep", "test", "["})
+# The programs handling a script as a file (`cp python main.py`), not running it.
+_RUNS_NO_SCRIPT |= {"cp", "mv", "rm", "ls", "touch", "chmod", "chown", "mkdir", "tee", "head"}
+
+
+def _scripts_anywhere(words: Sequence[str]) -> list[tuple[str, str]]:
+    """The scripts ``words`` run, each interpreter's word among them starting one."""
     found: list[tuple[str, str]] = []
     for start, word in enumerate(words):
         if _PYTHON_PROGRAM.fullmatch(posixpath.basename(word)) is not None:
             script = python_script(words[start:])
             if script is not None:
                 found.append(script)
+    return found
+
+
+#: A run file's lead before a line's command: a Dockerfile's ``CMD``, ``RUN`` (its ``--mount``
+#: options too) or ``ENTRYPOINT``; a Procfile's process or a YAML, JSON or TOML key (``web:``,
+#: ``command:``, ``"startCommand":``, ``start = ``), a list item's dash (``- python main.py``);
+#: supervisord's ``command=`` and a systemd unit's ``ExecStart=`` (a shell's ``PORT=8000``
+#: assigns, leading nothing); a Makefile recipe's indent and marks (``\t@``, ``\t-``).
+_RUN_FILE_LEAD = re.compile(
+    r"""(?i:CMD|ENTRYPOINT|RUN(?:\s+--\S+)*)(?:\s+|(?=\[))"""
+    r"""|(?:-\s+)?(?:["']?[\w.@-]+["']?\s*:(?=\s|$)|[\w.-]+\s+=|command=|Exec\w+=[-@:+!]*)\s*"""
+    r"""|-\s+|[@+-]+(?=\S)"""
+)
+#: A shell's words that start or end a compound command, not a program (``then python run.py``).
+_SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until"})
+_SHELL_KEYWORDS |= {"!", "{", "}"}
+
+
+class _Prefix(NamedTuple):
+    """How a program running the command after it in its place is written (see below)."""
+
+    #: Its options taking the next word as their value (``timeout -s KILL``).
+    valued: frozenset[str] = frozenset()
+    #: Its options moving the command to another folder or root (``env -C svc``, ``sudo -i``):
+    #: where the command runs is then not known.
+    moving: frozenset[str] = frozenset()
+    #: Its options making it run nothing (``command -v python``: it prints where one is).
+    printing: frozenset[str] = frozenset()
+    #: The words it takes after its options, before the command (``gosu USER``, a duration).
+    arguments: int = 0
+
+
+#: Programs running the command after them in their place, from the same folder: the one table
+#: of them the walk reads (:func:`line_commands`). ``nohup``, ``time``, ``nice``, ``command``,
+#: ``env`` (its assignments the command's); the user switchers ``gosu USER``, ``su-exec USER``,
+#: ``sudo``, ``setpriv``, ``chpst``, ``runuser -u USER --`` (a login's ``sudo -i`` or
+#: ``runuser -l`` moves to its home); ``timeout DURATION``; the init processes and the shell's
+#: ``exec`` are :data:`LAUNCHERS`, with the runners, :func:`launched_command`'s.
+_PREFIX_PROGRAMS: dict[str, _Prefix] = {
+    "nohup": _Prefix(),
+    "time": _Prefix(frozenset({"-f", "--format", "-o", "--output"})),
+    "nice": _Prefix(frozenset({"-n", "--adjustment"})),
+    "command": _Prefix(printing=frozenset({"-v", "-V"})),
+    "env": _Prefix(
+        frozenset({"-u", "--unset", "-S", "--split-string"}), frozenset({"-C", "--chdir"})
+    ),
+    "gosu": _Prefix(arguments=1),
+    "su-exec": _Prefix(arguments=1),
+    "timeout": _Prefix(frozenset({"-s", "--signal", "-k", "--kill-after"}), arguments=1),
+    "sudo": _Prefix(
+        frozenset({"-u", "--user", "-g", "--group", "-h", "--host", "-p", "--prompt", "-C"})
+        | {"--close-from", "-r", "--role", "-t", "--type", "-T", "--command-timeout", "-U"}
+        | {"--other-user"},
+        frozenset({"-D", "--chdir", "-i", "--login", "-R", "--chroot"}),
+        frozenset({"-l", "--list", "-v", "--validate", "-k", "-K", "-e", "--edit", "-V"}),
+    ),
+    "setpriv": _Prefix(
+        frozenset({"--ruid", "--euid", "--rgid", "--egid", "--reuid", "--regid", "--groups"})
+        | {"--inh-caps", "--ambient-caps", "--bounding-set", "--securebits", "--pdeathsig"}
+        | {"--selinux-label", "--apparmor-profile", "--landlock-access", "--landlock-rule"},
+        printing=frozenset({"-d", "--dump"}),
+    ),
+    "chpst": _Prefix(
+        frozenset({"-u", "-U", "-b", "-e", "-n", "-l", "-L", "-m", "-d", "-o", "-p", "-f", "-c"}),
+        frozenset({"-/"}),
+    ),
+    "runuser": _Prefix(
+        frozenset({"-u", "--user", "-g", "--group", "-G", "--supp-group", "-s", "--shell", "-w"}),
+        # `runuser USER -c '...'` runs its script in a shell of its own: not read.
+        frozenset({"-l", "--login", "-", "-c", "--command"}),
+    ),
+}
+#: The shells whose ``-c`` runs the script given as the next word (``sh -c 'cd svc && ...'``).
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+#: The options of such a shell that run its next word as a script (``-c``, ``-ec``, ``-lc``).
+SCRIPT_OPTION = re.compile(r"-[a-z]*c[a-z]*")
+#: watchfiles' options taking the next word as their value; its first other word is what it
+#: runs, a command line when it holds a space (``watchfiles 'python main.py' src``).
+_WATCHFILES_VALUED = frozenset(
+    {"--filter", "--ignore-paths", "--target-type", "--args", "--sigint-timeout"}
+    | {"--sigkill-timeout", "--grace-period"}
+)
+#: A shell line's pieces, left to right: blanks ending a word; a redirection (``>``, ``2>&1``,
+#: ``&>``), which takes the word after it; a separator of commands (``&&``, ``||``, ``;``,
+#: ``|``, ``&``, a subshell's brackets); a quoted string or an escaped character, part of the
+#: word they are written in; a run of plain characters (a ``#`` starting a word comments out
+#: the rest); a quote left open, dropped. Read by a pattern, not ``shlex``: a run file of
+#: thousands of lines is read in linear time at a pattern's speed.
+_SHELL_PIECE = re.compile(
+    r"""(?P<blank>\s+)|(?P<redirect>\d*(?:&>>?|[<>]+&?))|(?P<separator>&&|\|\||\|&|;;|[;&|()])"""
+    r"""|'(?P<single>[^']*)'|"(?P<double>(?:[^"\\]|\\.)*)"|\\(?P<escaped>.)"""
+    r"""|(?P<plain>[^\s'"\\;&|()<>]+)|(?P<stray>['"\\])"""
+)
+#: A shell's assignment of a variable (``PYTHONPATH=.``), before the command it is set for.
+_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=.*")
+#: The escapes a double-quoted string keeps the character of (``"say \"hi\""``).
+_DOUBLE_ESCAPE = re.compile(r"""\\([\\"$`])""")
+
+
+class Subshells:
+    """The subshells of one line, each known by the one it runs in (its parent).
+
+    A subshell names its parent only, never the whole chain of them: a line of thousands of
+    nested brackets is read in linear time (a copied chain per command made it quadratic).
+    """
+
+    def __init__(self) -> None:
+        """The line's own shell alone, numbered 0."""
+        #: Each subshell's parent by its number; the line's own shell has none (-1).
+        self.parents: list[int] = [-1]
+
+    def new(self, parent: int) -> int:
+        """A subshell run in ``parent``, by its number."""
+        self.parents.append(parent)
+        return len(self.parents) - 1
+
+
+class LineCommand(NamedTuple):
+    """One command of a run file's line, as :func:`line_commands` walks it."""
+
+    #: Its words from the program run (``python``, ``uvicorn``), launchers and runners off.
+    words: list[str]
+    #: The variables it sets for itself or the commands after it (``PYTHONPATH=. python ...``,
+    #: ``env PYTHONPATH=.``, ``export PYTHONPATH=.``).
+    assigned: frozenset[str]
+    #: The separator after it (``&&``, ``;``, ``|``, ``||``, ``&``; empty at the end).
+    after: str
+    #: Whether a runner or ``env`` moves it to another folder (``uv run --directory api``).
+    moved: bool = False
+    #: The subshell it runs in, by its number in :attr:`subshells` (0: the line's own shell):
+    #: a subshell's brackets, each side of a pipe, a list sent to the background (``cd svc &``),
+    #: a shell's ``-c`` script. A ``cd`` moves only the commands after it in its own (or one
+    #: inside it): ``(cd app && alembic upgrade head) && uvicorn ...`` serves from where it is.
+    scope: int = 0
+    #: The line's subshells, each by the one it runs in (shared by the line's commands).
+    subshells: Subshells | None = None
+
+
+def run_file_command(line: str) -> str:
+    """``line`` of a run file without its file's lead, as the shell command line it runs.
+
+    A Dockerfile's exec form (``CMD ["python", "main.py"]``), a compose ``command:`` list
+    (``[python, main.py]``) and a quoted value (``"startCommand": "python main.py",``) give
+    their words quoted for the shell, as it would read them.
+    """
+    body = line.lstrip()
+    lead = _RUN_FILE_LEAD.match(body)
+    if lead is not None:
+        body = body[lead.end() :]
+    body = body.strip().removesuffix(",").rstrip()
+    if body[:1] == "[" and body[-1:] == "]":
+        try:
+            listed = json.loads(body)
+        except (ValueError, RecursionError):
+            # A YAML or TOML flow list of words (`[python, main.py]`, `['python', 'main.py']`).
+            listed = [item.strip().strip("\"'") for item in body[1:-1].split(",")]
+        if isinstance(listed, list) and all(isinstance(word, str) for word in listed):
+            return shlex.join(word for word in listed if word)
+    if len(body) >= 2 and body[0] == body[-1] and body[0] in "\"'":
+        try:
+            quoted = json.loads(body) if body[0] == '"' else body[1:-1]
+        except ValueError:
+            quoted = body[1:-1]
+        if isinstance(quoted, str):
+            return quoted
+    return body
+
+
+def line_commands(line: str, *, lead: bool = True) -> list[LineCommand]:
+    """The commands a run file's line runs, one after the other: the one walk of a line.
+
+    Its file's lead taken off first (:func:`run_file_command`, unless ``lead`` is false: a
+    shell script's text), the line is split at the shell's separators, each command read from
+    the program it runs: assignments, the shell's keywords (``then``), the programs running
+    the next in their place (:data:`_PREFIX_PROGRAMS`: ``env``, ``nohup``, ``gosu USER``,
+    ``timeout 60``, ...), the runners and launchers of :func:`launched_command` taken off. A
+    shell's ``-c`` script (``sh -c 'cd svc && python main.py'``) gives its commands in its
+    place; ``watchfiles 'python main.py'`` the command line it runs after its own. Each
+    command's :attr:`LineCommand.scope` says which subshells it runs in.
+    """
+    return _walk(run_file_command(line) if lead else line, 0, 0, Subshells())
+
+
+def _walk(text: str, depth: int, scope: int, subshells: Subshells) -> list[LineCommand]:
+    """The commands of the shell text ``text`` (see :func:`line_commands`), line by line.
+
+    A new line ends a command as ``;`` does; a backslash ending a line joins the next to it.
+    Each command runs in ``scope`` or a subshell inside it, one of ``subshells``.
+    """
+    commands: list[LineCommand] = []
+    for line in re.sub(r"\\\r?\n", " ", text).splitlines():
+        commands.extend(_walk_line(line, depth, scope, subshells))
+    return commands
+
+
+class _List:
+    """What one shell's list of commands holds since it began (a ``&`` sends it all off)."""
+
+    def __init__(self) -> None:
+        #: The commands run in this shell itself, by their index in the line's commands.
+        self.commands: list[int] = []
+        #: The subshells opened in this shell.
+        self.subshells: list[int] = []
+
+
+def _isolate(commands: list[LineCommand], listed: _List, here: int, subshells: Subshells) -> int:
+    """The commands and subshells of ``listed`` (run in ``here``) moved to a new subshell."""
+    number = subshells.new(here)
+    for index in listed.commands:
+        commands[index] = commands[index]._replace(scope=number)
+    for each in listed.subshells:
+        subshells.parents[each] = number
+    return number
+
+
+def _walk_line(text: str, depth: int, scope: int, subshells: Subshells) -> list[LineCommand]:
+    """The commands of one line of shell text (see :func:`_walk`)."""
+    commands: list[LineCommand] = []
+    words: list[str] = []
+    word: str | None = None  # the word being read, None between words
+    redirected = False  # the next word is a redirection's file
+    opened: list[int] = [scope]  # the shells open here, outermost first
+    # What the list of commands each open shell is reading holds (a `&` sends it all off).
+    listed: list[_List] = [_List()]
+    piped = False  # the next command reads a pipe: it runs in a subshell of its own
+
+    def add(separator: str) -> None:
+        """The command of ``words`` ended by ``separator``, added to ``commands``."""
+        here = opened[-1]
+        before = len(subshells.parents)
+        found = _command(words, separator, depth, here, subshells)
+        # The subshells it opened run in this shell (`sh -c '...'`, watchfiles' command).
+        inner = [
+            number
+            for number in range(before, len(subshells.parents))
+            if subshells.parents[number] == here
+        ]
+        own = listed[-1]
+        if piped or separator in ("|", "|&"):
+            # Each side of a pipe runs in a subshell (`cd svc | cat` moves nothing after).
+            side = _List()
+            side.subshells = inner
+            start = len(commands)
+            commands.extend(found)
+            side.commands = [
+                index for index in range(start, len(commands)) if commands[index].scope == here
+            ]
+            own.subshells.append(_isolate(commands, side, here, subshells))
+            return
+        own.subshells.extend(inner)
+        for each in found:
+            if each.scope == here:
+                own.commands.append(len(commands))
+            commands.append(each)
+
+    for piece in _SHELL_PIECE.finditer(text):
+        kind = piece.lastgroup
+        if kind == "stray":
+            continue  # a quote left open: the rest is read as written
+        if kind in ("single", "double", "escaped", "plain"):
+            value = piece[kind]
+            if kind == "double":
+                value = _DOUBLE_ESCAPE.sub(r"\1", value)
+            if word is None and kind == "plain" and value.startswith("#"):
+                break  # a comment, to the end of the line
+            word = (word or "") + value
+            continue
+        if word is not None:
+            if redirected:
+                redirected = False
+            else:
+                words.append(word)
+            word = None
+        if kind == "redirect":
+            redirected = True  # the file redirected to or from is no word of the command
+            continue
+        if kind != "separator":
+            continue
+        separator = piece[0]
+        add(separator)
+        words = []
+        piped = separator in ("|", "|&")
+        if separator == "(":
+            number = subshells.new(opened[-1])
+            listed[-1].subshells.append(number)
+            opened.append(number)
+            listed.append(_List())
+            piped = False
+        elif separator == ")" and len(opened) > 1:
+            opened.pop()
+            listed.pop()
+        elif separator == "&":
+            # The list before it runs in the background, in a subshell of its own.
+            _isolate(commands, listed[-1], opened[-1], subshells)
+            listed[-1] = _List()
+        elif separator in (";", ";;"):
+            listed[-1] = _List()
+    if word is not None and not redirected:
+        words.append(word)
+    add("")
+    return commands
+
+
+def _command(
+    words: list[str], after: str, depth: int, scope: int, subshells: Subshells
+) -> list[LineCommand]:
+    """One command's reading (:func:`_walk`), and those a shell or watchfiles runs in it.
+
+    Read by a position in ``words`` moving forward, never by slicing: a line of thousands of
+    prefix words (``then then ... python main.py``) is read in linear time.
+    """
+    assigned: set[str] = set()
+    position = 0
+    while position < len(words):
+        word = words[position]
+        name = posixpath.basename(word)
+        if word in _SHELL_KEYWORDS or word == "export":
+            position += 1
+        elif _ASSIGNMENT.fullmatch(word):
+            assigned.add(word.partition("=")[0])
+            position += 1
+        elif name in _PREFIX_PROGRAMS:
+            prefix = _PREFIX_PROGRAMS[name]
+            position += 1
+            while position < len(words) and words[position][:1] == "-" and len(words[position]) > 1:
+                option, equals, _ = words[position].partition("=")
+                position += 1
+                if option == "--":
+                    break
+                if option in prefix.printing:
+                    return []  # it runs no command (`command -v python`)
+                if option in prefix.moving:
+                    return [LineCommand([], frozenset(assigned), after, True, scope, subshells)]
+                if not equals and option in prefix.valued:
+                    position += 1
+            position += prefix.arguments
+        else:
+            launched = launched_position(words, position)
+            if launched is None:
+                return [LineCommand([], frozenset(assigned), after, True, scope, subshells)]
+            if launched == position:
+                break  # nothing taken off: the program run
+            position = launched
+    rest = words[position:]
+    if not rest and not assigned:
+        return []  # nothing between two separators (`a & `, a subshell's bracket)
+    # A shell's script run in a shell's script (`sh -c "bash -c '...'"`) only so deep.
+    shell = len(rest) >= 3 and posixpath.basename(rest[0]) in SHELLS
+    if depth < 4 and shell and SCRIPT_OPTION.fullmatch(rest[1]):
+        # The script runs in a shell of its own: its `cd` moves nothing after it.
+        inner = _walk(rest[2], depth + 1, subshells.new(scope), subshells)
+        if inner:
+            # The script's last command ends where the shell's command did.
+            return [*inner[:-1], inner[-1]._replace(after=after)]
+    found = [LineCommand(rest, frozenset(assigned), after, scope=scope, subshells=subshells)]
+    if depth < 4 and rest and posixpath.basename(rest[0]) == "watchfiles":
+        position = 1
+        while position < len(rest) and rest[position].startswith("-"):
+            option = rest[position].partition("=")[0]
+            position += 2 if "=" not in rest[position] and option in _WATCHFILES_VALUED else 1
+        if position < len(rest) and " " in rest[position].strip():
+            found.extend(_walk(rest[position], depth + 1, subshells.new(scope), subshells))
     return found

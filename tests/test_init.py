@@ -2293,6 +2293,75 @@ def test_an_adapter_call_in_a_function_on_an_imported_app_names_it(
     assert 'app = "service:api"' in result.stdout, result.stdout
 
 
+@pytest.mark.parametrize(
+    ("handler", "served"),
+    [
+        # Azure's v2 model: the imported app's name rebound to the adapter wrapping it.
+        (
+            "import azure.functions as func\n\nfrom service import api\n\n"
+            "api = func.AsgiFunctionApp(app=api, http_auth_level=func.AuthLevel.ANONYMOUS)\n",
+            "service:api",
+        ),
+        (
+            "from mangum import Mangum\n\nfrom service import api\n\napi = Mangum(api)\n",
+            "service:api",
+        ),
+        # The module imported whole, its app reached as an attribute.
+        (
+            "import service\nfrom mangum import Mangum\n\nhandler = Mangum(service.api)\n",
+            "service:api",
+        ),
+        (
+            "import pkg.web\nfrom mangum import Mangum\n\nhandler = Mangum(pkg.web.api)\n",
+            "pkg.web:api",
+        ),
+        (
+            "import pkg.web as web\nfrom mangum import Mangum\n\nhandler = Mangum(web.api)\n",
+            "pkg.web:api",
+        ),
+    ],
+    ids=["azure-rebound", "mangum-rebound", "module-import", "dotted-import", "aliased-import"],
+)
+def test_an_adapter_on_an_app_bound_before_it_names_that_app(
+    tmp_path: Path, handler: str, served: str
+) -> None:
+    """The app an adapter call is handed is the one its name holds before the statement: one
+    rebinding the imported name to the adapter (`api = func.AsgiFunctionApp(app=api)`) serves
+    the imported app; a module imported whole serves its attribute (`Mangum(service.api)`)."""
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nmangum\nazure-functions\n",
+            "service.py": SERVED_APP.format(path="items").replace("app", "api"),
+            "pkg/__init__.py": "",
+            "pkg/web.py": SERVED_APP.format(path="web").replace("app", "api"),
+            "legacy/__init__.py": SERVED_APP.format(path="old"),
+            "function_app.py": handler,
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert f'app = "{served}"' in result.stdout, result.stdout
+
+
+def test_an_adapter_on_a_module_imported_whole_names_no_app(tmp_path: Path) -> None:
+    """`Mangum(service)` hands a module, no app: the app is found as without that module."""
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nmangum\n",
+            "app/__init__.py": "",
+            "app/main.py": SERVED_APP.format(path="main"),
+            "service.py": SERVED_APP.format(path="items").replace("app", "api"),
+            "handler.py": "import service\nfrom mangum import Mangum\n\n"
+            "handler = Mangum(service)\n",
+        },
+    )
+    result = run("init", "--root", str(tmp_path), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert 'app = "service:api"' not in result.stdout, result.stdout
+
+
 RAY_SERVE_APP = """from fastapi import FastAPI
 from pydantic import BaseModel
 from ray import serve

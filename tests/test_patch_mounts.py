@@ -8360,6 +8360,116 @@ def test_a_side_app_a_server_line_names_is_served_and_a_path_of_its_router(
     assert "is not the app served" not in text
 
 
+SIDE_FACTORY = """
+
+def create_side() -> FastAPI:
+    return side
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "main"),
+    [
+        pytest.param(
+            {"Procfile": "web: uvicorn app.main:app\nside: cd app && uvicorn routes:side\n"},
+            SIDE_MAIN,
+            id="served from the package's folder",
+        ),
+        pytest.param(
+            {
+                "Procfile": "web: uvicorn app.main:app\n"
+                "side: (cd app && alembic upgrade head) && uvicorn app.routes:side --port 8001\n"
+            },
+            SIDE_MAIN,
+            id="after a subshell's cd",
+        ),
+        pytest.param(
+            {"Procfile": "web: uvicorn app.main:app\nside: gosu app uvicorn app.routes:side\n"},
+            SIDE_MAIN,
+            id="run as another user",
+        ),
+        pytest.param(
+            {"Procfile": "web: uvicorn app.main:app\nside: uvicorn app.main:side --port 8001\n"},
+            SIDE_MAIN.replace("import router", "import router, side"),
+            id="re-exported by the entry module",
+        ),
+        pytest.param(
+            {
+                "Procfile": "web: uvicorn app.main:app\n"
+                "side: uvicorn --factory app.routes:create_side\n"
+            },
+            SIDE_MAIN,
+            id="a factory returning it",
+        ),
+        pytest.param(
+            {"Procfile": "web: uvicorn app.main:app\nside: fastapi run app/routes.py --app side\n"},
+            SIDE_MAIN,
+            id="the FastAPI CLI naming it",
+        ),
+        pytest.param(
+            {
+                "Procfile": "web: uvicorn app.main:app\n",
+                "Dockerfile": "FROM python:3.12\nCOPY . /srv\nWORKDIR /srv\n"
+                'CMD ["uvicorn", "app.routes:side", "--port", "8001"]\n',
+            },
+            SIDE_MAIN,
+            id="a Dockerfile's CMD",
+        ),
+    ],
+)
+def test_a_side_app_a_server_line_names_in_any_spelling_serves_its_router(
+    tmp_path: Path, files: dict[str, str], main: str
+) -> None:
+    """However a run file's line names the side app (from its own folder, through a module
+    re-exporting it, by a factory returning it, with the FastAPI CLI, in a Dockerfile), the
+    router it includes is "served under several paths", as when named as written."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "p"\nversion = "0"\n\n'
+            '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+            'app = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+            '"routes.py" = "ai_block_used"\n',
+            "app/__init__.py": "",
+            "app/main.py": main,
+            "app/routes.py": SIDE_ROUTES + SIDE_FACTORY,
+            **files,
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = " ".join(result.stdout.split())
+    assert "`router` of app.routes is served under several paths ('', '/api')" in text
+    assert "is not the app served" not in text
+
+
+def test_an_app_no_line_serves_is_not_invented_from_a_name_alike(tmp_path: Path) -> None:
+    """A line serving `main:side` where `side` is no app (a string) and a factory returning no
+    app of the package name no side app: the router keeps its one path."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": '[project]\nname = "p"\nversion = "0"\n\n'
+            '[tool.telemetry-scaffold]\nbackend = "."\napp-package = "app"\n'
+            'app = "app.main:app"\n\n[tool.telemetry-scaffold.instrument]\n'
+            '"routes.py" = "ai_block_used"\n',
+            "Procfile": "web: uvicorn app.main:app\nside: uvicorn app.main:side\n"
+            "other: uvicorn --factory app.main:create_other\n"
+            # A subshell's `cd` moves nothing after it: `routes:side` is no module's here.
+            "third: (cd app) && uvicorn routes:side\nfourth: cd app & uvicorn routes:side\n",
+            "app/__init__.py": "",
+            "app/main.py": SIDE_MAIN + '\nside = "side"\n\n\ndef create_other() -> FastAPI:\n'
+            "    return FastAPI()\n",
+            "app/routes.py": SIDE_ROUTES,
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    assert "several paths" not in result.stdout
+
+
 def test_a_served_module_whose_routes_a_catch_all_hides_is_offered_not_said_unincluded(
     tmp_path: Path,
 ) -> None:

@@ -11,7 +11,8 @@ import pytest
 from telemetry_cli import init_plan
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.init_plan import _command_targets, _script_serving
-from tests.cli_support import write_files
+from telemetry_cli.server_commands import line_commands, run_file_command
+from tests.cli_support import run, write_files
 
 SCRIPT = """import uvicorn
 from fastapi import FastAPI
@@ -36,6 +37,53 @@ RUNNING = [
     "python3 -R main.py",
     "exec python main.py",
     "poetry run python ./main.py",
+    # Each run file's own lead taken off first, then the line's commands walked one by one.
+    "nohup python main.py &",
+    "nohup python main.py > out.log 2>&1 &",
+    "env PYTHONPATH=. python main.py",
+    "env -u DEBUG PORT=8000 python main.py",
+    "PORT=8000 python main.py",
+    "time python main.py",
+    "a && python main.py",
+    "pip install -r requirements.txt; python main.py",
+    "watchfiles 'python main.py' .",
+    "watchfiles --filter python 'python main.py'",
+    "sh -c 'alembic upgrade head && python main.py'",
+    'CMD ["python","main.py"]',
+    'CMD ["python3", "-u", "main.py"]',
+    "CMD python main.py",
+    'ENTRYPOINT ["py", "main.py"]',
+    "RUN nohup python main.py &",
+    "web: python main.py",
+    "web: env PORT=8000 python main.py",
+    "command: python main.py",
+    'command: ["python", "main.py"]',
+    "command: [python, main.py]",
+    "\t@python main.py",
+    "\t-nohup python main.py &",
+    "py -3.12t main.py",
+    "py -3.13t-64 main.py",
+    "py -V:3.13t main.py",
+    # The user switchers, timeouts and init processes run the command after them in place.
+    "web: gosu app python main.py",
+    'CMD ["su-exec", "app", "python", "main.py"]',
+    "timeout 3600 python main.py",
+    "timeout -s KILL --preserve-status 1h python main.py",
+    "sudo -E python main.py",
+    "sudo -u app -E python main.py",
+    "setpriv --reuid=1000 --regid 1000 --clear-groups python main.py",
+    "chpst -u app python main.py",
+    "runuser -u app -- python main.py",
+    "tini -- python main.py",
+    "dumb-init python main.py",
+    "exec -a server python main.py",
+    "cd . && gosu app timeout 60 python main.py",
+    # Docker reads an instruction in any case.
+    'cmd ["python", "main.py"]',
+    "Cmd python main.py",
+    # A redirection written against the script's word is no part of it.
+    "CMD python main.py>log",
+    "python main.py 2>&1>log",
 ]
 NOT_RUNNING = [
     "python -c 'import main' main.py",
@@ -47,6 +95,21 @@ NOT_RUNNING = [
     "py -0 main.py",
     "python -Q main.py",
     "python main.pyc",
+    # A command printing, installing or copying the words runs no script.
+    "echo py main.py",
+    "echo python main.py",
+    "pip install py main.py",
+    "cp python main.py",
+    'CMD ["echo", "python", "main.py"]',
+    "web: echo python main.py",
+    "command: [echo, python, main.py]",
+    "py -0t main.py",
+    # `command -v` prints where a program is; a login or another root moves the command.
+    "command -v python main.py",
+    "command -V python main.py",
+    "sudo -i python main.py",
+    "sudo -D /srv python main.py",
+    "chpst -/ /jail python main.py",
 ]
 
 
@@ -55,7 +118,11 @@ def _both(root: Path, line: str) -> tuple[set[str], set[str]]:
     ignore.read(root)
     return (
         _command_targets(root, line, ignore),
-        {string for folder, string in _script_serving(root, line, ignore) if folder == "."},
+        {
+            string
+            for folder, string in _script_serving(root, run_file_command(line), ignore)
+            if folder == "."
+        },
     )
 
 
@@ -72,6 +139,93 @@ def test_a_line_not_running_the_script_is_read_alike_by_both(tmp_path: Path, lin
     """A string run, standard input, an option not known or another file run no script."""
     write_files(tmp_path, {"main.py": SCRIPT})
     assert _both(tmp_path, line) == (set(), set())
+
+
+#: Programs the walk has no entry for, each running the script after its own words: a table
+#: always misses one, so such a command is read as before the walk (an interpreter's word in it).
+UNKNOWN_LAUNCHERS = [
+    "web: s6-setuidgid app python main.py",
+    "web: dotenv run -- python main.py",
+    "web: doppler run -- python main.py",
+    "web: op run -- python main.py",
+    "web: aws-vault exec p -- python main.py",
+    "web: conda run -n base python main.py",
+    "web: uvx --from x python main.py",
+    "web: stdbuf -oL python main.py",
+    "web: ionice -c3 python main.py",
+    "web: taskset -c 0 python main.py",
+    "web: xvfb-run -a python main.py",
+    "web: flock /tmp/l python main.py",
+    "web: doas -u app python main.py",
+    'web: su app -c "python main.py"',
+    'web: npx concurrently "python main.py"',
+    'web: watchmedo auto-restart -p "*.py" -- python main.py',
+    "\tcmd /c python main.py",
+]
+
+
+@pytest.mark.parametrize("line", UNKNOWN_LAUNCHERS)
+def test_a_program_the_walk_does_not_know_runs_the_script_after_it(
+    tmp_path: Path, line: str
+) -> None:
+    """A launcher missing from the walk's table still runs `main.py` for init's targets."""
+    write_files(tmp_path, {"main.py": SCRIPT})
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert _command_targets(tmp_path, line, ignore) == {"main:app"}
+
+
+@pytest.mark.parametrize(
+    ("line", "commands"),
+    [
+        ('CMD ["python", "main.py"]', [["python", "main.py"]]),
+        (
+            "RUN pip install x && nohup python main.py &",
+            [["pip", "install", "x"], ["python", "main.py"]],
+        ),
+        ("web: env A=1 time python main.py", [["python", "main.py"]]),
+        ("command: [python, main.py]", [["python", "main.py"]]),
+        ("\t@cd svc && python main.py", [["cd", "svc"], ["python", "main.py"]]),
+        (
+            "watchfiles 'python main.py' src",
+            [["watchfiles", "python main.py", "src"], ["python", "main.py"]],
+        ),
+        ("echo python main.py", [["echo", "python", "main.py"]]),
+    ],
+)
+def test_a_line_is_walked_into_its_commands(line: str, commands: list[list[str]]) -> None:
+    """One walk of a run-file line: its file's lead off, its commands apart, launchers off."""
+    assert [each.words for each in line_commands(line)] == commands
+
+
+@pytest.mark.parametrize(
+    ("line", "folders"),
+    [
+        # A `cd` moves the commands after it in its own shell only.
+        ("(cd svc) && uvicorn main:app", ["."]),
+        ("(cd svc && alembic upgrade head) && uvicorn main:app", ["."]),
+        ("(cd svc && uvicorn main:app)", ["svc"]),
+        ("cd svc & uvicorn main:app", ["."]),
+        ("true && cd svc & uvicorn main:app", ["."]),
+        ("cd svc | cat && uvicorn main:app", None),
+        ("sh -c 'cd svc' && uvicorn main:app", ["."]),
+        ("cd svc; (uvicorn main:app)", ["svc"]),
+        ("cd svc && gosu app uvicorn main:app", ["svc"]),
+        ("cd svc && sudo -E timeout 1h uvicorn main:app", ["svc"]),
+        ("cmd cd svc && uvicorn main:app", ["svc"]),
+    ],
+)
+def test_a_cd_moves_only_the_commands_of_its_own_shell(
+    tmp_path: Path, line: str, folders: list[str] | None
+) -> None:
+    """A subshell, a pipe's side, a list sent to the background and a shell's `-c` script
+    keep their `cd` to themselves; launchers after a `cd` run in its folder."""
+    from telemetry_cli.image_layer import served_from
+
+    write_files(tmp_path, {"main.py": SCRIPT, "svc/main.py": SCRIPT})
+    found = served_from(tmp_path, ".", run_file_command(line))
+    # After a pipe, which command serves is not known (none).
+    assert (found and found[0]) == folders
 
 
 def test_a_script_in_a_folder_serves_from_that_folder(tmp_path: Path) -> None:
@@ -150,3 +304,51 @@ def test_a_script_linked_under_another_name_serves_by_each_name(tmp_path: Path) 
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
     assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app", "server:app"}
+
+
+SERVER_SCRIPT = """import uvicorn
+from fastapi import FastAPI
+
+api = FastAPI()
+
+if __name__ == "__main__":
+    uvicorn.run(api)
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"Procfile": "web: gosu app python server.py\n"},
+        {"Procfile": "web: timeout 3600 python server.py\n"},
+        {"Procfile": "web: sudo -E setpriv --reuid=1000 python server.py\n"},
+        {"Dockerfile": 'FROM python:3.12\nCMD ["su-exec", "app", "python", "server.py"]\n'},
+        {"Dockerfile": "FROM python:3.12\nCOPY . .\ncmd python server.py\n"},
+    ],
+)
+def test_init_finds_the_app_a_script_serves_run_as_another_user(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    """A run file running `server.py` through a user switcher or a timeout, or a Dockerfile's
+    instruction in lower case, names the app the script serves (`server:api`), not `main:app`
+    beside it."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {"main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n", "server.py": SERVER_SCRIPT}
+        | files,
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stdout
+    assert 'app = "server:api"' in result.stdout
+
+
+@pytest.mark.parametrize("repeat", ["cd a && ", "(cd a && "])
+def test_a_line_moving_past_the_longest_path_serves_nothing_and_raises_nothing(
+    tmp_path: Path, repeat: str
+) -> None:
+    """A `cd` chain longer than any folder's path leaves the serving folder unknown."""
+    write_files(tmp_path, {"main.py": SCRIPT})
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert _script_serving(tmp_path, repeat * 3000 + "python main.py", ignore) == []

@@ -1861,7 +1861,27 @@ class _Analysis:
             return frozenset()
         from telemetry_cli.init_plan import line_served_apps
 
-        return line_served_apps(self.plan.root, self.plan.backend)
+        named = line_served_apps(self.plan.root, self.plan.backend)
+        # A name the line serves is read for the app it holds, through the module's bindings:
+        # one re-exported (`from app.routes import side` in main.py, served as `main:side`), a
+        # factory returning one (`uvicorn --factory app.routes:create_side`). Only an app the
+        # package builds counts: a name holding none adds nothing.
+        held = {self._app_named(module, attribute) for module, attribute in named}
+        return named | frozenset(key for key in held if key is not None)
+
+    def _app_named(self, module: str, attribute: str) -> tuple[str, str] | None:
+        """The app ``attribute`` of ``module`` holds, or the factory so named returns."""
+        model = self.index.module(module)
+        if model is None or attribute not in model.scope.bindings:
+            return None
+        name = ast.Name(id=attribute, ctx=ast.Load())
+        # Followed through the module's imports to the binding it names (as `site_apps` does).
+        binding = self.index.binding_of(name, model.scope)
+        if binding is None:
+            return None
+        if binding.kind == "function":
+            return self.index.factory_app(ast.Call(func=name, args=[], keywords=[]), model.scope)
+        return self.index.app_key(binding)
 
     def _package_module_names(self, found_module: str | None) -> list[str]:
         """The dotted names of the package's modules, and of the app's module if outside it."""

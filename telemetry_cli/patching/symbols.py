@@ -389,6 +389,22 @@ class Scope:
         self._bind_block(self.node.body, bound, fallback=False)
         return bound
 
+    def bindings_before(self, statement: ast.stmt) -> dict[str, Binding]:
+        """The names this scope binds before ``statement``, one of the top of its body.
+
+        ``api = func.AsgiFunctionApp(app=api)``: the ``api`` its call reads is the one bound
+        before it (an import), not the one it binds. Bound as :attr:`bindings` binds them; the
+        whole body's (:attr:`bindings`) when ``statement`` is not at its top.
+        """
+        position = next(
+            (index for index, each in enumerate(self.node.body) if each is statement), None
+        )
+        if position is None or isinstance(self.node, FunctionNode):
+            return self.bindings
+        bound: dict[str, Binding] = {}
+        self._bind_block(self.node.body[:position], bound, fallback=False)
+        return bound
+
     @cached_property
     def _top_statements(self) -> frozenset[int]:
         """The ids of the statements of the top of this scope's body (not of its blocks)."""
