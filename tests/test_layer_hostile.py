@@ -20,6 +20,7 @@ clients that vanish mid-body.
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import itertools
 import json
@@ -1485,3 +1486,93 @@ def test_hostile_python_payloads_are_recorded_as_strict_json_or_refused(
     assert secret not in text
     json.loads(text, parse_constant=lambda constant: pytest.fail(f"not strict JSON: {constant}"))
     text.encode("utf-8")  # no lone surrogate reaches a sink
+
+
+# --- containers that read themselves -----------------------------------------------------------
+# A subclass of dict, list or tuple whose own iteration says something else than what it stores,
+# or never ends. The repeat is bounded (one item past the size limit) so that a layer reading it
+# refuses the event instead of hanging the suite; an endless one filled memory until the process
+# died (json's encoder reads a list subclass through its __iter__, a dict's through items()).
+_ENDLESS = MAX_BODY + 1
+
+
+class _LyingList(list[Any]):
+    def __iter__(self) -> Iterator[Any]:
+        return itertools.repeat("zQ", _ENDLESS)
+
+    def __len__(self) -> int:
+        return 1
+
+
+class _LyingTuple(tuple[Any, ...]):
+    def __iter__(self) -> Iterator[Any]:
+        return itertools.repeat("zQ", _ENDLESS)
+
+
+class _LyingDict(dict[str, Any]):
+    def __iter__(self) -> Iterator[str]:
+        return (str(index) for index in range(_ENDLESS))
+
+    def __len__(self) -> int:
+        return 1
+
+    def items(self) -> Any:
+        return ((str(index), index) for index in range(_ENDLESS))
+
+    def values(self) -> Any:
+        return iter(range(_ENDLESS))
+
+    def keys(self) -> Any:
+        return iter(self)
+
+
+_Login = collections.namedtuple("_Login", "user password")  # noqa: PYI024 (the plain kind)
+
+
+class _LyingLogin(_Login):
+    def __iter__(self) -> Iterator[Any]:
+        return itertools.repeat("zQ", _ENDLESS)
+
+
+@dataclass
+class _Holder:
+    held: Any
+
+
+def _model_holding(held: Any) -> Any:
+    from pydantic import BaseModel, ConfigDict
+
+    class Held(BaseModel):
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        held: Any
+
+    return Held(held=held)
+
+
+_READS_ITSELF: dict[str, tuple[Callable[[], Any], Any]] = {
+    "list": (lambda: {"k": _LyingList([1, 2])}, {"k": [1, 2]}),
+    "tuple": (lambda: {"k": _LyingTuple((1, 2))}, {"k": [1, 2]}),
+    "dict": (lambda: {"k": _LyingDict(a=1)}, {"k": {"a": 1}}),
+    "the payload": (lambda: _LyingDict(a=[1]), {"a": [1]}),
+    "nested": (lambda: {"k": [{"j": _LyingList(["x"])}]}, {"k": [{"j": ["x"]}]}),
+    "in a dataclass": (lambda: {"k": _Holder(_LyingList([1]))}, {"k": {"held": [1]}}),
+    "a dataclass payload": (lambda: _Holder(_LyingDict(a=1)), {"held": {"a": 1}}),
+    "in a model": (lambda: {"k": _model_holding(_LyingDict(a=1))}, {"k": {"held": {"a": 1}}}),
+    "a list in a model": (lambda: {"k": _model_holding(_LyingList([1]))}, {"k": {"held": [1]}}),
+    # Its field names still name its items: the password stays redacted.
+    "a named tuple": (
+        lambda: {"k": _LyingLogin("ada", "zS99999Sz")},
+        {"k": ["ada", "[redacted]"]},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_READS_ITSELF))
+def test_a_container_is_recorded_as_it_stores_its_items(layer: Layer, name: str) -> None:
+    build, expected = _READS_ITSELF[name]
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    assert json.loads(logger.record("error_event", build()).to_json())["payload"] == expected
+    logger.log("error_event", build())
+    recorded = [json.loads(event.to_json())["payload"] for event in sink.events]
+    assert recorded == [expected, expected]
