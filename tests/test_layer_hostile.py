@@ -1526,7 +1526,7 @@ class _LyingDict(dict[str, Any]):
         return iter(self)
 
 
-_Login = collections.namedtuple("_Login", "user password")  # noqa: PYI024 (the plain kind)
+_Login = collections.namedtuple("_Login", "user password")
 
 
 class _LyingLogin(_Login):
