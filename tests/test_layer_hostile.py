@@ -1489,49 +1489,50 @@ def test_hostile_python_payloads_are_recorded_as_strict_json_or_refused(
 
 
 # --- containers that read themselves -----------------------------------------------------------
-# A subclass of dict, list or tuple whose own iteration says something else than what it stores,
-# or never ends. The repeat is bounded (one item past the size limit) so that a layer reading it
-# refuses the event instead of hanging the suite; an endless one filled memory until the process
-# died (json's encoder reads a list subclass through its __iter__, a dict's through items()).
-_ENDLESS = MAX_BODY + 1
+# A subclass of dict, list or tuple whose own iteration gives other items than it stores, or
+# never ends. The layer reads it as json's encoder and FastAPI do, through its own methods, once,
+# and never past one item more than the size limit has room for. An endless one hung log() (its
+# numbers add nothing to the size counted) and then filled memory in json's encoder.
+_MANY = 10**6  # "endless", yet ending, so that a layer reading it to its end fails, not hangs
 
 
-class _LyingList(list[Any]):
+class _Endless(list[Any]):
+    read = 0
+
     def __iter__(self) -> Iterator[Any]:
-        return itertools.repeat("zQ", _ENDLESS)
+        for _ in range(_MANY):
+            type(self).read += 1
+            yield 0
 
     def __len__(self) -> int:
         return 1
 
 
-class _LyingTuple(tuple[Any, ...]):
+class _EndlessTuple(tuple[Any, ...]):
+    read = 0
+
     def __iter__(self) -> Iterator[Any]:
-        return itertools.repeat("zQ", _ENDLESS)
+        for _ in range(_MANY):
+            type(self).read += 1
+            yield 0
 
 
-class _LyingDict(dict[str, Any]):
-    def __iter__(self) -> Iterator[str]:
-        return (str(index) for index in range(_ENDLESS))
-
-    def __len__(self) -> int:
-        return 1
+class _EndlessDict(dict[str, Any]):
+    read = 0
 
     def items(self) -> Any:
-        return ((str(index), index) for index in range(_ENDLESS))
+        for index in range(_MANY):
+            type(self).read += 1
+            yield str(index), 0
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self.items())
 
     def values(self) -> Any:
-        return iter(range(_ENDLESS))
+        return (value for _, value in self.items())
 
-    def keys(self) -> Any:
-        return iter(self)
-
-
-_Login = collections.namedtuple("_Login", "user password")
-
-
-class _LyingLogin(_Login):
-    def __iter__(self) -> Iterator[Any]:
-        return itertools.repeat("zQ", _ENDLESS)
+    def __len__(self) -> int:
+        return 1
 
 
 @dataclass
@@ -1539,40 +1540,57 @@ class _Holder:
     held: Any
 
 
-def _model_holding(held: Any) -> Any:
-    from pydantic import BaseModel, ConfigDict
-
-    class Held(BaseModel):
-        model_config = ConfigDict(arbitrary_types_allowed=True)
-        held: Any
-
-    return Held(held=held)
-
-
-_READS_ITSELF: dict[str, tuple[Callable[[], Any], Any]] = {
-    "list": (lambda: {"k": _LyingList([1, 2])}, {"k": [1, 2]}),
-    "tuple": (lambda: {"k": _LyingTuple((1, 2))}, {"k": [1, 2]}),
-    "dict": (lambda: {"k": _LyingDict(a=1)}, {"k": {"a": 1}}),
-    "the payload": (lambda: _LyingDict(a=[1]), {"a": [1]}),
-    "nested": (lambda: {"k": [{"j": _LyingList(["x"])}]}, {"k": [{"j": ["x"]}]}),
-    "in a dataclass": (lambda: {"k": _Holder(_LyingList([1]))}, {"k": {"held": [1]}}),
-    "a dataclass payload": (lambda: _Holder(_LyingDict(a=1)), {"held": {"a": 1}}),
-    "in a model": (lambda: {"k": _model_holding(_LyingDict(a=1))}, {"k": {"held": {"a": 1}}}),
-    "a list in a model": (lambda: {"k": _model_holding(_LyingList([1]))}, {"k": {"held": [1]}}),
-    # Its field names still name its items: the password stays redacted.
-    "a named tuple": (
-        lambda: {"k": _LyingLogin("ada", "zS99999Sz")},
-        {"k": ["ada", "[redacted]"]},
-    ),
+_ENDLESS: dict[str, tuple[type[Any], Callable[[Any], Any]]] = {
+    "list": (_Endless, lambda endless: {"k": endless}),
+    "tuple": (_EndlessTuple, lambda endless: {"k": [1, endless]}),
+    "dict": (_EndlessDict, lambda endless: {"k": {"j": endless}}),
+    "the payload": (_EndlessDict, lambda endless: endless),
+    "in a dataclass": (_Endless, lambda endless: {"k": _Holder(endless)}),
+    "a dataclass payload": (_EndlessDict, lambda endless: _Holder(endless)),
 }
 
 
-@pytest.mark.parametrize("name", sorted(_READS_ITSELF))
-def test_a_container_is_recorded_as_it_stores_its_items(layer: Layer, name: str) -> None:
-    build, expected = _READS_ITSELF[name]
+@pytest.mark.parametrize("name", sorted(_ENDLESS))
+def test_an_endless_container_is_refused_unread(layer: Layer, name: str) -> None:
+    kind, build = _ENDLESS[name]
     sink = RecordingSink()
     logger = layer.event_logger.EventLogger(sink, enabled=True)
-    assert json.loads(logger.record("error_event", build()).to_json())["payload"] == expected
-    logger.log("error_event", build())
-    recorded = [json.loads(event.to_json())["payload"] for event in sink.events]
-    assert recorded == [expected, expected]
+    kind.read = 0
+    with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
+        logger.record("error_event", build(kind()))
+    logger.log("error_event", build(kind()))
+    assert sink.events == []
+    assert kind.read <= 2 * (MAX_BODY + 1)  # once per call, one item past the limit at most
+
+
+_Login = collections.namedtuple("_Login", "user password")
+
+
+class _OtherLogin(_Login):
+    def __iter__(self) -> Iterator[Any]:
+        return iter(("ada", "zS99999Sz"))
+
+
+class _Shown(list[Any]):
+    def __iter__(self) -> Iterator[Any]:
+        return iter(["shown"])
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        # Read as json.dumps reads it: through its own iteration.
+        ({"k": _Shown(["stored"])}, {"k": ["shown"]}),
+        # Its field names still name the items its iteration gives: the password is redacted.
+        ({"k": _OtherLogin("x", "y")}, {"k": ["ada", "[redacted]"]}),
+        ({"k": [_OtherLogin("x", "y")]}, {"k": [["ada", "[redacted]"]]}),
+    ],
+)
+def test_a_container_is_recorded_as_its_own_iteration_gives_it(
+    layer: Layer, payload: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    assert json.loads(logger.record("error_event", payload).to_json())["payload"] == expected
+    logger.log("error_event", payload)
+    assert json.loads(sink.events[-1].to_json())["payload"] == expected
