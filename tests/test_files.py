@@ -370,6 +370,26 @@ def test_an_output_folder_that_is_a_link_to_nothing_is_named_so(
     assert snapshot(project) == before  # said before anything was written
 
 
+@pytest.mark.parametrize(
+    "args", [["health"], ["health", "--json"], ["generate", "--check", "--json"]]
+)
+def test_reports_keep_their_output_under_an_output_folder_that_is_a_link_to_nothing(
+    project: Path, args: list[str]
+) -> None:
+    # health (which decides as generate does) and the --json documents report the files, as
+    # before: the link is named by what would write there, not by every reader of the plan.
+    folder = "backend/app/analytics"
+    shutil.rmtree(project / folder)
+    (project / folder).symlink_to("nowhere")
+    result = run(*args, "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert result.stdout.strip()
+    if "--json" in args:
+        json.loads(result.stdout)
+    assert (project / folder).is_symlink()
+
+
 def test_outputs_rendered_through_links_to_the_recorded_files_are_kept(tmp_path: Path) -> None:
     # The other way round: the rendered files are links to the ones the manifest recorded
     # (each module of the new layer linked to the old one's). Judged as obsolete by the old

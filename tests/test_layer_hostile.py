@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -1594,3 +1595,76 @@ def test_a_container_is_recorded_as_its_own_iteration_gives_it(
     assert json.loads(logger.record("error_event", payload).to_json())["payload"] == expected
     logger.log("error_event", payload)
     assert json.loads(sink.events[-1].to_json())["payload"] == expected
+
+
+def _counting_plain(layer: Layer, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the values the layer copies to read a payload of containers that read themselves."""
+    copied = [0]
+    plain = layer.event_logger._plain
+
+    def counted(*args: Any) -> Any:
+        copied[0] += 1
+        return plain(*args)
+
+    monkeypatch.setattr(layer.event_logger, "_plain", counted)
+    return copied
+
+
+@pytest.mark.parametrize("payload", ["shared rows", "rows"])
+def test_a_payload_copied_to_be_read_is_copied_no_further_than_the_size_limit(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch, payload: str
+) -> None:
+    # One container that reads itself makes the layer copy the payload: the copy of a payload
+    # far past the limit went on to its end (20 times the limit here, gigabytes with more rows),
+    # where the size check alone refuses it after one limit's worth of items.
+    copied = _counting_plain(layer, monkeypatch)
+    row = [0] * MAX_BODY
+    rows = [row] * 20 if payload == "shared rows" else [[0] * 1000 for _ in range(700)]
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
+        logger.record("error_event", {"o": collections.OrderedDict(), "rows": rows})
+    assert 0 < copied[0] <= MAX_BODY + 2
+
+
+_Fields = collections.namedtuple("_Fields", "items keys values")
+
+
+def test_a_named_tuple_with_fields_named_as_read_methods_is_not_copied(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its field ``items`` is a field, not a way tuple is read: it is read as any named tuple.
+    copied = _counting_plain(layer, monkeypatch)
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    event = logger.record("error_event", {"k": _Fields(1, 2, 3)})
+    assert json.loads(event.to_json())["payload"] == {"k": [1, 2, 3]}
+    assert copied[0] == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [sys.version_info, time.gmtime(0), Path(__file__).stat()],
+    ids=["version_info", "struct_time", "stat_result"],
+)
+def test_a_tuple_of_c_code_is_recorded_alike_beside_a_container_that_reads_itself(
+    layer: Layer, value: tuple[Any, ...]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    alone = json.loads(logger.record("error_event", {"v": value}).to_json())["payload"]
+    both = logger.record("error_event", {"v": value, "o": collections.OrderedDict()})
+    assert json.loads(both.to_json())["payload"] == {**alone, "o": {}}
+
+
+def test_an_enum_member_whose_value_is_an_endless_container_is_refused_unread(
+    layer: Layer,
+) -> None:
+    class Kind(Enum):
+        ENDLESS = _Endless()
+
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    _Endless.read = 0
+    with pytest.raises(layer.event_logger.EventValidationError, match="enum member"):
+        logger.record("error_event", {"e": Kind.ENDLESS})
+    logger.log("error_event", {"e": [Kind.ENDLESS]})
+    assert sink.events == []
+    assert _Endless.read <= 2 * (MAX_BODY + 1)
