@@ -1597,16 +1597,23 @@ def test_a_container_is_recorded_as_its_own_iteration_gives_it(
     assert json.loads(sink.events[-1].to_json())["payload"] == expected
 
 
+class _ReadsSame(list[Any]):
+    """A list that reads itself with code of its own (which gives what it stores)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return list.__iter__(self)
+
+
 def _counting_plain(layer: Layer, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the values the layer copies to read a payload of containers that read themselves."""
+    """Count the items (numbers too) the layer copies to read a payload that reads itself."""
     copied = [0]
-    plain = layer.event_logger._plain
+    counted = layer.event_logger._counted
 
-    def counted(*args: Any) -> Any:
-        copied[0] += 1
-        return plain(*args)
+    def counting(items: Any, size: list[int]) -> Any:
+        copied[0] += len(items)
+        return counted(items, size)
 
-    monkeypatch.setattr(layer.event_logger, "_plain", counted)
+    monkeypatch.setattr(layer.event_logger, "_counted", counting)
     return copied
 
 
@@ -1622,8 +1629,59 @@ def test_a_payload_copied_to_be_read_is_copied_no_further_than_the_size_limit(
     rows = [row] * 20 if payload == "shared rows" else [[0] * 1000 for _ in range(700)]
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
-        logger.record("error_event", {"o": collections.OrderedDict(), "rows": rows})
-    assert 0 < copied[0] <= MAX_BODY + 2
+        logger.record("error_event", {"o": _ReadsSame(), "rows": rows})
+    assert 0 < copied[0] <= MAX_BODY + 1000 + 2  # one row's items past the limit at most
+
+
+def test_a_payload_too_deep_is_refused_before_it_is_copied(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The size check refuses it for its depth at the first too-deep level; the copy went on
+    # copying every row first.
+    copied = _counting_plain(layer, monkeypatch)
+    deep: Any = [0] * 50
+    for _ in range(6):
+        deep = [deep] * 50
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    with pytest.raises(layer.event_logger.EventValidationError, match="deeper"):
+        logger.record("error_event", {"o": _ReadsSame(), "x": deep})
+    assert copied[0] <= 3 + 50 * 7
+
+
+@dataclass
+class _Cookie:
+    name: str
+    value: str
+
+
+class _Held(Enum):
+    ORDERED = collections.OrderedDict(password="x")  # noqa: RUF012 (a member, not state)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"cookie": _Cookie("sessionid", "abc123def456")},
+        {"k": [_Cookie("sessionid", "abc123def456"), {"password": "x"}]},
+        {"k": (_Cookie("sessionid", "abc123def456"),)},
+        {"e": _Held.ORDERED},
+    ],
+    ids=["dataclass", "in a list", "in a tuple", "enum of an OrderedDict"],
+)
+@pytest.mark.parametrize("beside", ["OrderedDict", "a list that reads itself"])
+def test_a_value_beside_a_container_that_reads_itself_is_recorded_as_alone(
+    layer: Layer, payload: dict[str, Any], beside: str
+) -> None:
+    # Only the container that reads itself is copied: a dataclass beside it was recorded as
+    # a dict of its fields (redacted otherwise), an OrderedDict in an enum refused.
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    alone = json.loads(logger.record("error_event", payload).to_json())["payload"]
+    other = collections.OrderedDict() if beside == "OrderedDict" else _ReadsSame()
+    both = logger.record("error_event", {**payload, "o": other})
+    assert json.loads(both.to_json())["payload"] == {
+        **alone,
+        "o": {} if beside == "OrderedDict" else [],
+    }
 
 
 _Fields = collections.namedtuple("_Fields", "items keys values")
@@ -1650,8 +1708,8 @@ def test_a_tuple_of_c_code_is_recorded_alike_beside_a_container_that_reads_itsel
 ) -> None:
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     alone = json.loads(logger.record("error_event", {"v": value}).to_json())["payload"]
-    both = logger.record("error_event", {"v": value, "o": collections.OrderedDict()})
-    assert json.loads(both.to_json())["payload"] == {**alone, "o": {}}
+    both = logger.record("error_event", {"v": value, "o": _ReadsSame()})
+    assert json.loads(both.to_json())["payload"] == {**alone, "o": []}
 
 
 def test_an_enum_member_whose_value_is_an_endless_container_is_refused_unread(
