@@ -348,7 +348,7 @@ def test_outputs_the_manifest_names_by_another_name_through_links_are_kept(
     assert (project / link[0]).is_symlink()
 
 
-@pytest.mark.parametrize("args", [[], ["--check"], ["--diff"]])
+@pytest.mark.parametrize("args", [[], ["--check"], ["--diff"], ["--diff", "--json"]])
 @pytest.mark.parametrize("folder", ["backend/app/analytics", "specs/059-analytics-telemetry"])
 def test_an_output_folder_that_is_a_link_to_nothing_is_named_so(
     project: Path, folder: str, args: list[str]

@@ -1640,12 +1640,12 @@ def test_a_payload_too_deep_is_refused_before_it_is_copied(
     # copying every row first.
     copied = _counting_plain(layer, monkeypatch)
     deep: Any = [0] * 50
-    for _ in range(6):
+    for _ in range(4):
         deep = [deep] * 50
     logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
     with pytest.raises(layer.event_logger.EventValidationError, match="deeper"):
         logger.record("error_event", {"o": _ReadsSame(), "x": deep})
-    assert copied[0] <= 3 + 50 * 7
+    assert copied[0] <= 3 + 50 * 5  # one path down, as the size check walks it
 
 
 @dataclass
