@@ -412,6 +412,10 @@ def _synchronise(
         # writes its table).
         plan = load_plan(root=root, config=config)
         report = decide(plan, force=force, writing=mode is views.Mode.WRITE)
+        if decide is sync.compute and (mode is not views.Mode.CHECK or not json_output):
+            # Here, not in compute(): health and --check --json keep their report; --diff
+            # --json fails as --diff does (it would list the files as created).
+            sync.refuse_dangling_folders(report)
         if mode is views.Mode.WRITE:
             sync.apply(report)
 

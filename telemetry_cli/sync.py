@@ -398,6 +398,33 @@ def compute(plan: Plan, *, force: bool = False, writing: bool = True) -> SyncRep
     return report
 
 
+def refuse_dangling_folders(report: SyncReport) -> None:
+    """Name a link to nothing that a file to create would go under, before anything is written.
+
+    Asked by ``generate`` before it writes and by ``--check``/``--diff`` in text, not by
+    ``compute()``: ``health`` and the ``--json`` documents keep their report of the files.
+
+    Writing there fails part way ("File exists": the link is there, what it names is not), and
+    ``--check`` and ``--diff`` would show every file under it as to be created, which
+    ``generate`` cannot do: the link is what to fix, said once, for every mode alike.
+
+    Raises:
+        UserError: naming the link and what it names.
+    """
+    folders = dict.fromkeys(
+        change.path.rpartition("/")[0]
+        for change in report.changes
+        if change.status is Status.CREATED
+    )
+    for folder in folders:
+        dangling = _dangling_folder(report.plan.root, f"{folder}/-") if folder else None
+        if dangling is not None:
+            raise UserError(
+                f"{dangling[0]}: a link to nothing ({dangling[1]}); nothing was written; remove "
+                "the link or make the folder it names, and rerun telemetry-scaffold generate"
+            )
+
+
 def _generated_changes(
     plan: Plan,
     project: ProjectPatches,

@@ -348,18 +348,45 @@ def test_outputs_the_manifest_names_by_another_name_through_links_are_kept(
     assert (project / link[0]).is_symlink()
 
 
+@pytest.mark.parametrize("args", [[], ["--check"], ["--diff"], ["--diff", "--json"]])
 @pytest.mark.parametrize("folder", ["backend/app/analytics", "specs/059-analytics-telemetry"])
-def test_an_output_folder_that_is_a_link_to_nothing_is_named_so(project: Path, folder: str) -> None:
+def test_an_output_folder_that_is_a_link_to_nothing_is_named_so(
+    project: Path, folder: str, args: list[str]
+) -> None:
     # Making the folder fails with "File exists": the user was told a file exists, not that
-    # the folder is a link leading nowhere.
+    # the folder is a link leading nowhere. --check and --diff named no link either: they
+    # showed every file under it as to be created, which generate could not do.
     shutil.rmtree(project / folder)
     (project / folder).symlink_to("nowhere")
-    result = run("generate", "--root", str(project))
+    before = snapshot(project)
+    result = run("generate", *args, "--root", str(project))
     assert "Traceback" not in result.stdout + result.stderr
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if line.startswith("error")]
     assert len(lines) == 1
     assert lines[0].startswith(f"error: {folder}: a link to nothing (nowhere); ")
+    assert "--- /dev/null" not in result.stdout
+    assert (project / folder).is_symlink()
+    assert snapshot(project) == before  # said before anything was written
+
+
+@pytest.mark.parametrize(
+    "args", [["health"], ["health", "--json"], ["generate", "--check", "--json"]]
+)
+def test_reports_keep_their_output_under_an_output_folder_that_is_a_link_to_nothing(
+    project: Path, args: list[str]
+) -> None:
+    # health (which decides as generate does) and the --json documents report the files, as
+    # before: the link is named by what would write there, not by every reader of the plan.
+    folder = "backend/app/analytics"
+    shutil.rmtree(project / folder)
+    (project / folder).symlink_to("nowhere")
+    result = run(*args, "--root", str(project))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert result.stdout.strip()
+    if "--json" in args:
+        json.loads(result.stdout)
     assert (project / folder).is_symlink()
 
 

@@ -20,6 +20,7 @@ clients that vanish mid-body.
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import itertools
 import json
@@ -33,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -1485,3 +1487,242 @@ def test_hostile_python_payloads_are_recorded_as_strict_json_or_refused(
     assert secret not in text
     json.loads(text, parse_constant=lambda constant: pytest.fail(f"not strict JSON: {constant}"))
     text.encode("utf-8")  # no lone surrogate reaches a sink
+
+
+# --- containers that read themselves -----------------------------------------------------------
+# A subclass of dict, list or tuple whose own iteration gives other items than it stores, or
+# never ends. The layer reads it as json's encoder and FastAPI do, through its own methods, once,
+# and never past one item more than the size limit has room for. An endless one hung log() (its
+# numbers add nothing to the size counted) and then filled memory in json's encoder.
+_MANY = 10**6  # "endless", yet ending, so that a layer reading it to its end fails, not hangs
+
+
+class _Endless(list[Any]):
+    read = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for _ in range(_MANY):
+            type(self).read += 1
+            yield 0
+
+    def __len__(self) -> int:
+        return 1
+
+
+class _EndlessTuple(tuple[Any, ...]):
+    read = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for _ in range(_MANY):
+            type(self).read += 1
+            yield 0
+
+
+class _EndlessDict(dict[str, Any]):
+    read = 0
+
+    def items(self) -> Any:
+        for index in range(_MANY):
+            type(self).read += 1
+            yield str(index), 0
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self.items())
+
+    def values(self) -> Any:
+        return (value for _, value in self.items())
+
+    def __len__(self) -> int:
+        return 1
+
+
+@dataclass
+class _Holder:
+    held: Any
+
+
+_ENDLESS: dict[str, tuple[type[Any], Callable[[Any], Any]]] = {
+    "list": (_Endless, lambda endless: {"k": endless}),
+    "tuple": (_EndlessTuple, lambda endless: {"k": [1, endless]}),
+    "dict": (_EndlessDict, lambda endless: {"k": {"j": endless}}),
+    "the payload": (_EndlessDict, lambda endless: endless),
+    "in a dataclass": (_Endless, lambda endless: {"k": _Holder(endless)}),
+    "a dataclass payload": (_EndlessDict, lambda endless: _Holder(endless)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ENDLESS))
+def test_an_endless_container_is_refused_unread(layer: Layer, name: str) -> None:
+    kind, build = _ENDLESS[name]
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    kind.read = 0
+    with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
+        logger.record("error_event", build(kind()))
+    logger.log("error_event", build(kind()))
+    assert sink.events == []
+    assert kind.read <= 2 * (MAX_BODY + 1)  # once per call, one item past the limit at most
+
+
+_Login = collections.namedtuple("_Login", "user password")
+
+
+class _OtherLogin(_Login):
+    def __iter__(self) -> Iterator[Any]:
+        return iter(("ada", "zS99999Sz"))
+
+
+class _Shown(list[Any]):
+    def __iter__(self) -> Iterator[Any]:
+        return iter(["shown"])
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        # Read as json.dumps reads it: through its own iteration.
+        ({"k": _Shown(["stored"])}, {"k": ["shown"]}),
+        # Its field names still name the items its iteration gives: the password is redacted.
+        ({"k": _OtherLogin("x", "y")}, {"k": ["ada", "[redacted]"]}),
+        ({"k": [_OtherLogin("x", "y")]}, {"k": [["ada", "[redacted]"]]}),
+    ],
+)
+def test_a_container_is_recorded_as_its_own_iteration_gives_it(
+    layer: Layer, payload: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    assert json.loads(logger.record("error_event", payload).to_json())["payload"] == expected
+    logger.log("error_event", payload)
+    assert json.loads(sink.events[-1].to_json())["payload"] == expected
+
+
+class _ReadsSame(list[Any]):
+    """A list that reads itself with code of its own (which gives what it stores)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return list.__iter__(self)
+
+
+def _counting_plain(layer: Layer, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the items (numbers too) the layer copies to read a payload that reads itself."""
+    copied = [0]
+    counted = layer.event_logger._counted
+
+    def counting(items: Any, size: list[int]) -> Any:
+        copied[0] += len(items)
+        return counted(items, size)
+
+    monkeypatch.setattr(layer.event_logger, "_counted", counting)
+    return copied
+
+
+@pytest.mark.parametrize("payload", ["shared rows", "rows"])
+def test_a_payload_copied_to_be_read_is_copied_no_further_than_the_size_limit(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch, payload: str
+) -> None:
+    # One container that reads itself makes the layer copy the payload: the copy of a payload
+    # far past the limit went on to its end (20 times the limit here, gigabytes with more rows),
+    # where the size check alone refuses it after one limit's worth of items.
+    copied = _counting_plain(layer, monkeypatch)
+    row = [0] * MAX_BODY
+    rows = [row] * 20 if payload == "shared rows" else [[0] * 1000 for _ in range(700)]
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
+        logger.record("error_event", {"o": _ReadsSame(), "rows": rows})
+    assert 0 < copied[0] <= MAX_BODY + 1000 + 2  # one row's items past the limit at most
+
+
+def test_a_payload_too_deep_is_refused_before_it_is_copied(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The size check refuses it for its depth at the first too-deep level; the copy went on
+    # copying every row first.
+    copied = _counting_plain(layer, monkeypatch)
+    deep: Any = [0] * 50
+    for _ in range(4):
+        deep = [deep] * 50
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    with pytest.raises(layer.event_logger.EventValidationError, match="deeper"):
+        logger.record("error_event", {"o": _ReadsSame(), "x": deep})
+    assert copied[0] <= 3 + 50 * 5  # one path down, as the size check walks it
+
+
+@dataclass
+class _Cookie:
+    name: str
+    value: str
+
+
+class _Held(Enum):
+    ORDERED = collections.OrderedDict(password="x")  # noqa: RUF012 (a member, not state)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"cookie": _Cookie("sessionid", "abc123def456")},
+        {"k": [_Cookie("sessionid", "abc123def456"), {"password": "x"}]},
+        {"k": (_Cookie("sessionid", "abc123def456"),)},
+        {"e": _Held.ORDERED},
+    ],
+    ids=["dataclass", "in a list", "in a tuple", "enum of an OrderedDict"],
+)
+@pytest.mark.parametrize("beside", ["OrderedDict", "a list that reads itself"])
+def test_a_value_beside_a_container_that_reads_itself_is_recorded_as_alone(
+    layer: Layer, payload: dict[str, Any], beside: str
+) -> None:
+    # Only the container that reads itself is copied: a dataclass beside it was recorded as
+    # a dict of its fields (redacted otherwise), an OrderedDict in an enum refused.
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    alone = json.loads(logger.record("error_event", payload).to_json())["payload"]
+    other = collections.OrderedDict() if beside == "OrderedDict" else _ReadsSame()
+    both = logger.record("error_event", {**payload, "o": other})
+    assert json.loads(both.to_json())["payload"] == {
+        **alone,
+        "o": {} if beside == "OrderedDict" else [],
+    }
+
+
+_Fields = collections.namedtuple("_Fields", "items keys values")
+
+
+def test_a_named_tuple_with_fields_named_as_read_methods_is_not_copied(
+    layer: Layer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its field ``items`` is a field, not a way tuple is read: it is read as any named tuple.
+    copied = _counting_plain(layer, monkeypatch)
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    event = logger.record("error_event", {"k": _Fields(1, 2, 3)})
+    assert json.loads(event.to_json())["payload"] == {"k": [1, 2, 3]}
+    assert copied[0] == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [sys.version_info, time.gmtime(0), Path(__file__).stat()],
+    ids=["version_info", "struct_time", "stat_result"],
+)
+def test_a_tuple_of_c_code_is_recorded_alike_beside_a_container_that_reads_itself(
+    layer: Layer, value: tuple[Any, ...]
+) -> None:
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    alone = json.loads(logger.record("error_event", {"v": value}).to_json())["payload"]
+    both = logger.record("error_event", {"v": value, "o": _ReadsSame()})
+    assert json.loads(both.to_json())["payload"] == {**alone, "o": []}
+
+
+def test_an_enum_member_whose_value_is_an_endless_container_is_refused_unread(
+    layer: Layer,
+) -> None:
+    class Kind(Enum):
+        ENDLESS = _Endless()
+
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    _Endless.read = 0
+    with pytest.raises(layer.event_logger.EventValidationError, match="enum member"):
+        logger.record("error_event", {"e": Kind.ENDLESS})
+    logger.log("error_event", {"e": [Kind.ENDLESS]})
+    assert sink.events == []
+    assert _Endless.read <= 2 * (MAX_BODY + 1)
