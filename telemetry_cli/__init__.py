@@ -1,3 +1,3 @@
 """telemetry-scaffold: scaffold an analytics & telemetry layer into a FastAPI backend."""
 
-__version__ = "0.38.0"
+__version__ = "0.39.0"
