@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from telemetry_cli import init_plan
+from telemetry_cli import run_files, script_servers
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.init_plan import _command_targets, _script_serving
+from telemetry_cli.run_files import command_targets, script_serving
 from telemetry_cli.server_commands import line_commands, run_file_command
 from tests.cli_support import run, write_files
 
@@ -117,10 +117,10 @@ def _both(root: Path, line: str) -> tuple[set[str], set[str]]:
     ignore = GitIgnore(root)
     ignore.read(root)
     return (
-        _command_targets(root, line, ignore),
+        command_targets(root, line, ignore),
         {
             string
-            for folder, string in _script_serving(root, run_file_command(line), ignore)
+            for folder, string in script_serving(root, run_file_command(line), ignore)
             if folder == "."
         },
     )
@@ -172,7 +172,7 @@ def test_a_program_the_walk_does_not_know_runs_the_script_after_it(
     write_files(tmp_path, {"main.py": SCRIPT})
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert _command_targets(tmp_path, line, ignore) == {"main:app"}
+    assert command_targets(tmp_path, line, ignore) == {"main:app"}
 
 
 @pytest.mark.parametrize(
@@ -233,20 +233,20 @@ def test_a_script_in_a_folder_serves_from_that_folder(tmp_path: Path) -> None:
     write_files(tmp_path, {"svc/main.py": SCRIPT})
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert _script_serving(tmp_path, "python -X dev svc/main.py", ignore) == [("svc", "main:app")]
+    assert script_serving(tmp_path, "python -X dev svc/main.py", ignore) == [("svc", "main:app")]
 
 
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Each script text init parses for its server calls, in order (the parse counted)."""
     texts: list[bytes] = []
-    served_targets = init_plan._served_targets
+    served_targets = script_servers.served_targets
 
     def counting(data: bytes, *args: Any, **kwargs: Any) -> Any:
         texts.append(data)
         return served_targets(data, *args, **kwargs)
 
-    monkeypatch.setattr(init_plan, "_served_targets", counting)
+    monkeypatch.setattr(script_servers, "served_targets", counting)
     return texts
 
 
@@ -257,10 +257,10 @@ def test_a_script_named_on_many_lines_is_read_once_per_run(
     a run, and a new run reads it again: what the script says now is what the run sees."""
     recipes = "".join(f"run{n}:\n\tpython svc/main.py --port {n}\n" for n in range(30))
     write_files(tmp_path, {"svc/main.py": SCRIPT, "Makefile": recipes})
-    assert init_plan._run_files_serving(tmp_path) == [("svc", "main:app")] * 30
+    assert run_files.run_files_serving(tmp_path) == [("svc", "main:app")] * 30
     assert len(parsed) == 1
     write_files(tmp_path, {"svc/main.py": SCRIPT.replace('"main:app"', '"main:api"')})
-    assert init_plan._run_files_serving(tmp_path) == [("svc", "main:api")] * 30
+    assert run_files.run_files_serving(tmp_path) == [("svc", "main:api")] * 30
     assert len(parsed) == 2
 
 
@@ -272,7 +272,7 @@ def test_a_run_file_naming_a_root_script_on_many_lines_reads_it_once(
     write_files(tmp_path, {"main.py": SCRIPT, "Makefile": recipes})
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app"}
+    assert run_files.run_file_targets(tmp_path, ignore, None) == {"main:app"}
     assert len(parsed) == 1
 
 
@@ -289,8 +289,8 @@ def test_a_server_in_a_comment_is_no_target_of_init(tmp_path: Path) -> None:
     )
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app"}
-    assert init_plan._run_files_serving(tmp_path) == [(".", "main:app")]
+    assert run_files.run_file_targets(tmp_path, ignore, None) == {"main:app"}
+    assert run_files.run_files_serving(tmp_path) == [(".", "main:app")]
 
 
 def test_a_script_linked_under_another_name_serves_by_each_name(tmp_path: Path) -> None:
@@ -303,7 +303,7 @@ def test_a_script_linked_under_another_name_serves_by_each_name(tmp_path: Path) 
     (tmp_path / "main.py").symlink_to("server.py")
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app", "server:app"}
+    assert run_files.run_file_targets(tmp_path, ignore, None) == {"main:app", "server:app"}
 
 
 SERVER_SCRIPT = """import uvicorn
@@ -351,4 +351,4 @@ def test_a_line_moving_past_the_longest_path_serves_nothing_and_raises_nothing(
     write_files(tmp_path, {"main.py": SCRIPT})
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert _script_serving(tmp_path, repeat * 3000 + "python main.py", ignore) == []
+    assert script_serving(tmp_path, repeat * 3000 + "python main.py", ignore) == []
