@@ -55,28 +55,14 @@ from telemetry_cli.server_commands import (
     names_one_attribute,
     python_scripts_of_line,
     served_import_strings,
+    without_lead,
 )
 from telemetry_cli.serverless import VERCEL_CONFIG, vercel_targets
 
-#: Run files at the root whose command lines may move the server into a folder before it
-#: imports the app (a Procfile's process, a shell script, a Makefile's or justfile's recipe).
-_MOVING_RUN_FILE = re.compile(
-    r"(?i)(?P<procfile>Procfile(?:\.[\w.-]+)?)|(?P<script>[\w.-]+\.sh)|(?:GNU)?makefile|\.?justfile"
-)
-
-
-#: A Procfile line's process name (`web:`), before its command.
-_PROCESS_LEAD = re.compile(r"^[\w-]+:\s*")
-
-
-#: A recipe line's indent and its silencing or error-ignoring marks (`\t@`, `\t-`).
-_RECIPE_LEAD = re.compile(r"^\s+[@+-]*")
-
-
-#: A shell script line's indent (in a branch, a function).
-_SCRIPT_LEAD = re.compile(r"^\s+")
-
-
+#: The kinds of run file whose lines may move the server into a folder before it imports the
+#: app (a Procfile's process, a shell script, a Makefile's or justfile's recipe), read at the
+#: root by :func:`run_files_serving`; kinds of :data:`_RUN_FILE`.
+_MOVING_KINDS = frozenset({"procfile", "script", "recipe"})
 #: A shell line's words read left to right, to find a heredoc's start (`<<EOF`, `<<-'EOF'`)
 #: outside the quoted strings, ANSI-C strings (`$'it\\'s'`) and arithmetic (`$((1<<2))`) before
 #: it, never a here-string (`<<<`); a `#` starting a word comments out the rest.
@@ -111,14 +97,15 @@ def run_files_serving(root: Path) -> list[tuple[str, str]]:
         if path.name == CONFIG_FILENAME and not ignore.ignored(path, folder=False):
             lines = _task_commands(path)
         else:
-            kind = _MOVING_RUN_FILE.fullmatch(path.name)
-            if kind is None or ignore.ignored(path, folder=False):
+            named = _RUN_FILE.fullmatch(path.name)
+            kind = None if named is None else named.lastgroup
+            if kind not in _MOVING_KINDS or ignore.ignored(path, folder=False):
                 continue
             data = read_bounded(path)
             if data is None:
                 continue
             text = data.decode("utf-8", errors="replace")
-            lines = list(_run_file_commands(text, kind.lastgroup))
+            lines = list(_run_file_commands(text, kind))
         for line in map(_without_comment, lines):
             # A server named in a comment (`python run.py  # uvicorn`) starts nothing.
             # Each file's lead is off already (`_run_file_commands`): a shell script's `web:` is
@@ -281,19 +268,19 @@ def _no_shell_syntax(command: str) -> bool:
 
 
 def _run_file_commands(text: str, kind: str | None) -> Iterator[str]:
-    """The command lines of a run file at the root.
+    """The command lines of a run file at the root, each without its lead.
 
     ``kind`` is ``"procfile"`` (a process per line, its ``web:`` name taken off), ``"script"``
-    (a shell script's lines) or None (a Makefile's or justfile's recipe lines, their indent and
-    marks taken off). A backslash ending a line joins the next to it. Each line is read on its
-    own, from the root: a ``cd`` moves the server only on its line (``cd svc && uvicorn ...``),
-    as a line of its own can run in a branch, a function or a subshell not followed here.
+    (a shell script's lines) or ``"recipe"`` (a Makefile's or justfile's recipe lines, their
+    indent and marks taken off): the leads of :data:`RUN_FILE_LEADS`. A backslash ending a line
+    joins the next to it. Each line is read on its own, from the root: a ``cd`` moves the server
+    only on its line (``cd svc && uvicorn ...``), as a line of its own can run in a branch, a
+    function or a subshell not followed here.
     """
-    lead = {"procfile": _PROCESS_LEAD, "script": _SCRIPT_LEAD}.get(kind or "", _RECIPE_LEAD)
     lines = iter(re.sub(r"\\\r?\n", " ", text).splitlines())
     for line in lines:
-        if kind is not None or line[:1].isspace():
-            yield lead.sub("", line, count=1)
+        if kind != "recipe" or line[:1].isspace():
+            yield without_lead(line, kind)
         heredoc = _heredoc(line) if kind == "script" else None
         if heredoc is not None:
             # Its body is text the script feeds a command, up to the delimiter's line.
@@ -343,16 +330,17 @@ def run_file_targets(
         if path.name == VERCEL_CONFIG and not ignore.ignored(path, folder=False):
             targets.update(vercel_targets(folder, path, ignore))
             continue
+        named = _RUN_FILE.fullmatch(path.name)
         # A compose file by its services too (`local.yml`), not only by its name.
-        run_file = _RUN_FILE.fullmatch(path.name) is not None or is_compose_file(path)
-        if not run_file and "." not in path.name and not ignore.ignored(path, folder=False):
+        kind = named.lastgroup if named is not None else "config" if is_compose_file(path) else None
+        if kind is None and "." not in path.name and not ignore.ignored(path, folder=False):
             # A start script named without `.sh` (`start`, `run`): known by its first line
             # running a shell, as the image check knows one; its head only is read.
             text = _shell_script_text(path)
             if text is not None:
-                targets.update(command_targets(folder, text, ignore, reads))
+                targets.update(command_targets(folder, text, ignore, reads, kind="script"))
             continue
-        if not run_file or ignore.ignored(path, folder=False):
+        if kind is None or ignore.ignored(path, folder=False):
             continue
         if project is not None and path.name == CONFIG_FILENAME:
             text = project.as_string()  # read by the caller already
@@ -362,7 +350,7 @@ def run_file_targets(
             if data is None:
                 continue
             text = data.decode("utf-8", errors="replace")
-        targets.update(command_targets(folder, text, ignore, reads))
+        targets.update(command_targets(folder, text, ignore, reads, kind=kind))
     return targets
 
 
@@ -373,9 +361,12 @@ def command_targets(
     reads: ScriptReads | None = None,
     *,
     nested: bool = False,
+    kind: str | None = None,
 ) -> set[str]:
     """The import strings the command lines of ``text`` (a run file of ``folder``) serve.
 
+    ``kind`` is the run file's (a key of :data:`RUN_FILE_LEADS`: the lead of its lines; None
+    when not known, any kind's lead).
     A shell script a line runs by its path (``sh scripts/prestart-and-run``, ``./start``) is
     read as one more run file, whatever its name: what it starts is what the line starts. Only
     one script deep (``nested``): a script running itself is not read again. ``reads`` holds
@@ -396,7 +387,7 @@ def command_targets(
                 for found in served_import_strings(line)
                 if server[0] != "gunicorn" or names_one_attribute(found)
             )
-        for script_folder, script in python_scripts_of_line(line):
+        for script_folder, script in python_scripts_of_line(line, kind):
             if script_folder == ".":
                 # A script elsewhere runs with its own folder first on the import path.
                 targets.update(script_targets(folder, script, ignore, reads))
@@ -445,7 +436,7 @@ def _shell_script_targets(
     if data is None:
         return set()
     text = data.decode("utf-8", errors="replace")
-    return command_targets(folder, text, ignore, reads, nested=True)
+    return command_targets(folder, text, ignore, reads, nested=True, kind="script")
 
 
 def _shell_script_text(path: Path) -> str | None:
@@ -627,9 +618,12 @@ def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
 #: Render's `render.yaml`, Railway's `railway.toml` or `.json`, `nixpacks.toml`, Fly's
 #: `fly.toml`, App Engine's `app.yaml` `entrypoint:`; a systemd unit's `ExecStart=`), or set the
 #: app the server reads from the environment (`.env`, `.env.production`: see `_APP_VARIABLE`).
+#: Each by its kind, the group it matches: the lead its lines have (`RUN_FILE_LEADS`).
 _RUN_FILE = re.compile(
-    rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|{COMPOSE_NAME}|[\w.-]+\.sh|"
-    r"\.env(?:\.[\w.-]+)?|(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml|"
+    r"(?i)(?P<procfile>Procfile(?:\.[\w.-]+)?)|(?P<script>[\w.-]+\.sh)"
+    rf"|(?P<recipe>(?:GNU)?makefile|\.?justfile)|(?P<dockerfile>{DOCKERFILE_NAME})"
+    rf"|(?P<config>{COMPOSE_NAME}|"
+    r"\.env(?:\.[\w.-]+)?|Taskfile\.ya?ml|pyproject\.toml|"
     r"render\.ya?ml|railway\.(?:toml|json)|nixpacks\.toml|fly\.toml|app\.ya?ml|"
     r"supervisord?(?:[._-][\w.-]+)?\.(?:conf|ini)|[\w@.-]+\.service|"
     r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"

@@ -3,15 +3,16 @@ a line serves from (the image layer's reader) agree on which script runs, from w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pytest
 
 from telemetry_cli import run_files, script_servers
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.run_files import command_targets, script_serving
-from telemetry_cli.server_commands import line_commands, run_file_command
+from telemetry_cli.server_commands import _scripts_anywhere, line_commands, run_file_command
 from tests.cli_support import run, write_files
 
 SCRIPT = """import uvicorn
@@ -207,7 +208,7 @@ def test_a_line_is_walked_into_its_commands(line: str, commands: list[list[str]]
         ("(cd svc && uvicorn main:app)", ["svc"]),
         ("cd svc & uvicorn main:app", ["."]),
         ("true && cd svc & uvicorn main:app", ["."]),
-        ("cd svc | cat && uvicorn main:app", None),
+        ("cd svc | cat && uvicorn main:app", ["."]),
         ("sh -c 'cd svc' && uvicorn main:app", ["."]),
         ("cd svc; (uvicorn main:app)", ["svc"]),
         ("cd svc && gosu app uvicorn main:app", ["svc"]),
@@ -224,7 +225,6 @@ def test_a_cd_moves_only_the_commands_of_its_own_shell(
 
     write_files(tmp_path, {"main.py": SCRIPT, "svc/main.py": SCRIPT})
     found = served_from(tmp_path, ".", run_file_command(line))
-    # After a pipe, which command serves is not known (none).
     assert (found and found[0]) == folders
 
 
@@ -352,3 +352,150 @@ def test_a_line_moving_past_the_longest_path_serves_nothing_and_raises_nothing(
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
     assert script_serving(tmp_path, repeat * 3000 + "python main.py", ignore) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "words"),
+    [
+        # A Dockerfile's instruction leads a Dockerfile's line only: `cmd` is a recipe's program.
+        ("\tcmd /c python x.py", "recipe", ["cmd", "/c", "python", "x.py"]),
+        ("run python x.py", "script", ["run", "python", "x.py"]),
+        ("entrypoint: python x.py", "config", ["python", "x.py"]),
+        ("cmd python x.py", "dockerfile", ["python", "x.py"]),
+        ('CMD ["python", "x.py"]', "dockerfile", ["python", "x.py"]),
+        ("RUN --mount=type=cache,target=/c python x.py", "dockerfile", ["python", "x.py"]),
+        ("web:python x.py", "procfile", ["python", "x.py"]),
+        ("\t@-python x.py", "recipe", ["python", "x.py"]),
+        ("    - python x.py", "config", ["python", "x.py"]),
+        ("ExecStart=-/usr/bin/python x.py", "config", ["/usr/bin/python", "x.py"]),
+    ],
+)
+def test_each_kind_of_run_file_has_its_own_lead(line: str, kind: str, words: list[str]) -> None:
+    """One description of the lead each kind of run file's line has, read by every reader."""
+    assert [each.words for each in line_commands(line, kind)] == [words]
+
+
+RUNNER = """import uvicorn
+
+from svc.api import app
+
+if __name__ == "__main__":
+    uvicorn.run(app)
+"""
+
+
+def test_a_procfile_process_named_without_a_space_runs_its_script(tmp_path: Path) -> None:
+    """`web:python main.py` is a Procfile's process (no space needed after its name): init's
+    targets read the script it runs as the serving folder's reader does."""
+    write_files(
+        tmp_path,
+        {
+            "svc/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "main.py": RUNNER,
+            "Procfile": "web:python main.py\n",
+        },
+    )
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert run_files.run_file_targets(tmp_path, ignore, None) == {"svc.api:app"}
+    assert run_files.run_files_serving(tmp_path) == [(".", "svc.api:app")]
+
+
+@pytest.mark.parametrize(
+    ("line", "targets", "serving"),
+    [
+        ('sh -c "cd app && python main.py"', set(), [("app", "main:app")]),
+        ("cd app && python main.py", set(), [("app", "main:app")]),
+        ("cd app; exec python main.py", set(), [("app", "main:app")]),
+        ("(cd app && python main.py)", set(), [("app", "main:app")]),
+        ("cd app && python main.py 2>&1 | tee log", set(), [("app", "main:app")]),
+        ("cd $APP && python main.py", set(), []),
+        # A `cd` in a subshell of its own, or back to the root, leaves the root's script run.
+        ("(cd app) && python main.py", {"tools.mock:app"}, [(".", "tools.mock:app")]),
+        ("cd app/.. && python main.py", {"tools.mock:app"}, [(".", "tools.mock:app")]),
+        ("python main.py | tee log", {"tools.mock:app"}, [(".", "tools.mock:app")]),
+    ],
+)
+def test_a_cd_moves_the_script_run_for_both_readers(
+    tmp_path: Path, line: str, targets: set[str], serving: list[tuple[str, str]]
+) -> None:
+    """init's targets and the serving folder follow a line's `cd` by the one walk: `cd app &&
+    python main.py` runs `app/main.py`, never the root's `main.py` (which serves a mock)."""
+    write_files(
+        tmp_path,
+        {
+            "app/main.py": SCRIPT.replace('uvicorn.run("main:app")', "uvicorn.run(app)"),
+            "main.py": RUNNER.replace("svc.api", "tools.mock"),
+            "tools/mock.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert command_targets(tmp_path, f"web: {line}", ignore) == targets
+    (tmp_path / "Procfile").write_text(f"web: {line}\n")
+    assert run_files.run_files_serving(tmp_path) == serving
+
+
+@pytest.mark.parametrize(
+    ("line", "folders"),
+    [
+        ("uvicorn main:app | tee log", ["."]),
+        ("uvicorn main:app 2>&1 | tee -a log", ["."]),
+        ("cd svc && uvicorn main:app 2>&1 | tee log", ["svc"]),
+        ("cd svc && uvicorn main:app |& tee log", ["svc"]),
+        ("sh -c 'cd svc && exec uvicorn main:app | tee log'", ["svc"]),
+        # Only one side of an alternative runs: which one serves is not known.
+        ("uvicorn main:app || uvicorn svc.main:app", None),
+    ],
+)
+def test_a_piped_server_serves_from_its_folder(
+    tmp_path: Path, line: str, folders: list[str] | None
+) -> None:
+    """Each side of a pipe runs (its output logged by `tee`): the server on its left serves
+    from where the line's `cd` moved it, as it would without the pipe."""
+    from telemetry_cli.image_layer import served_from
+
+    write_files(tmp_path, {"main.py": SCRIPT, "svc/main.py": SCRIPT})
+    found = served_from(tmp_path, ".", run_file_command(line))
+    assert (found and found[0]) == folders
+    (tmp_path / "Procfile").write_text(f"web: {line}\n")
+    served = run_files.run_files_serving(tmp_path)
+    assert served == ([] if folders is None else [(folders[0], "main:app")])
+
+
+class _CountedWords(Sequence[str]):
+    """Words counting each one read, a slice's words as many reads (the cost of its copy)."""
+
+    def __init__(self, words: list[str], reads: list[int]) -> None:
+        self.words = words
+        self.reads = reads
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> _CountedWords: ...
+
+    def __getitem__(self, index: int | slice) -> str | _CountedWords:
+        if isinstance(index, slice):
+            part = self.words[index]
+            self.reads[0] += len(part)
+            return _CountedWords(part, self.reads)
+        self.reads[0] += 1
+        return self.words[index]
+
+
+@pytest.mark.parametrize("repeated", [["python", "-m"], ["python", "-X"], ["py", "-3", "-X"]])
+def test_interpreters_words_anywhere_are_read_in_linear_time(repeated: list[str]) -> None:
+    """`python -m python -m ...` (an unknown program's words, read anywhere): each word is read
+    a bounded number of times, however many interpreters' words run on over it (counted reads:
+    four times the words, four times the reads, not sixteen)."""
+    counts = []
+    for size in (5_000, 20_000):
+        reads = [0]
+        assert _scripts_anywhere(_CountedWords([*repeated * size, "main.py"], reads)) == []
+        counts.append(reads[0])
+    assert counts[1] < 5 * counts[0]
