@@ -110,7 +110,11 @@ from telemetry_cli.server_commands import (
     IMPORT_STRING,
     names_one_attribute,
 )
-from telemetry_cli.serverless import hands_own_app_to_a_platform, platform_targets
+from telemetry_cli.serverless import (
+    hands_imported_app_to_a_platform,
+    hands_own_app_to_a_platform,
+    platform_targets,
+)
 
 # Folders that never hold the user's app.
 _SKIPPED = frozenset(
@@ -1818,6 +1822,15 @@ def _candidate_packages(
                 or (name in _LAUNCHER_MODULES and b"FastAPI" in data)
                 or _serves_own_app(name, data)
                 or hands_own_app_to_a_platform(here / name, data)
+                # A platform imports a handler of a folder from there (`functions/handler.py`
+                # saying `from service import api`, then `Mangum(api)`): the module beside it
+                # handing it the app is as top-level as the handler (a handler at the root names
+                # its app among the runners' targets).
+                or (
+                    here != root
+                    and not in_package
+                    and hands_imported_app_to_a_platform(here / name, data)
+                )
                 # A package's module it names is found in its package already.
                 or (not in_package and here / name == hinted)
             )

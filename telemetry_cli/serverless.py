@@ -58,6 +58,17 @@ def hands_own_app_to_a_platform(path: Path, data: bytes) -> bool:
     return any(handed.own for handed in _platform_handed(path, data))
 
 
+def hands_imported_app_to_a_platform(path: Path, data: bytes) -> bool:
+    """Whether a module hands an app it imports to a serverless adapter.
+
+    ``from service import api`` then ``handler = Mangum(api)`` or ``func.AsgiFunctionApp(
+    app=api)``: the platform imports the module from its folder, where ``service`` is a
+    top-level module too. Which calls count: :func:`_platform_handed`, as for an app of its own
+    (:func:`hands_own_app_to_a_platform`).
+    """
+    return any(handed.imported for handed in _platform_handed(path, data))
+
+
 def platform_targets(
     path: Path, data: bytes, stars: "StarBinds | None", *, follow: bool
 ) -> set[str]:
