@@ -52,6 +52,7 @@ from telemetry_cli.server_commands import (
     IMPORT_STRING,
     SERVER_COMMANDS,
     fastapi_command,
+    line_folder,
     names_one_attribute,
     python_scripts_of_line,
     served_import_strings,
@@ -382,15 +383,26 @@ def command_targets(
         line = _SHELL_DEFAULT.sub(r"\1", line)
         server = _SERVER_COMMAND.search(line)
         if server is not None:
+            # Served from a folder of the project its `cd` moved to (`cd app && uvicorn
+            # main:app`): named from ``folder`` as that folder's module (`app.main:app`).
+            inside = _module_prefix(line_folder(line, kind))
             targets.update(
-                found
+                inside + found
                 for found in served_import_strings(line)
                 if server[0] != "gunicorn" or names_one_attribute(found)
             )
         for script_folder, script in python_scripts_of_line(line, kind):
             if script_folder == ".":
-                # A script elsewhere runs with its own folder first on the import path.
                 targets.update(script_targets(folder, script, ignore, reads))
+                continue
+            # A script elsewhere runs with its own folder first on the import path: what it
+            # serves, named from ``folder`` (`cd app && python main.py`: `app.main:app`).
+            inside = _module_prefix(script_folder)
+            if inside and (folder / script_folder).is_dir():
+                targets.update(
+                    inside + string
+                    for string in script_targets(folder / script_folder, script, ignore, reads)
+                )
         run_module = _PYTHON_MODULE.search(line)
         if run_module is not None:
             targets.update(run_module_targets(folder, run_module[1], ignore))
@@ -408,6 +420,19 @@ def command_targets(
                 for copied in image_scripts(folder, absolute[1]):
                     targets.update(_shell_script_targets(folder, copied, ignore, reads))
     return targets
+
+
+def _module_prefix(folder: str | None) -> str:
+    """The dotted module path of a project's ``folder`` (``app/api``: ``app.api.``).
+
+    Empty for the root, a folder not known, or one whose names are no module's (``my-api``).
+    """
+    if folder is None or folder == ".":
+        return ""
+    parts = folder.split("/")
+    if not all(part.isidentifier() for part in parts):
+        return ""
+    return ".".join(parts) + "."
 
 
 # How much of a shell script a run file starts is read (see `_shell_script_targets`).

@@ -321,16 +321,20 @@ def python_scripts_of_line(line: str, kind: str | None = None) -> list[tuple[str
     Each command of the line (:func:`line_commands`) is read on its own: an interpreter's word
     in a command printing or installing words (``echo python main.py``) runs nothing. A
     script's folder is from where the line runs, the ``cd`` commands before it followed
-    (:func:`command_folders`: ``cd app && python main.py`` runs ``app/main.py``); a script run
-    from a folder not known is left out.
+    (:func:`command_folders`: ``cd app && python main.py`` runs ``app/main.py``); after a
+    ``cd`` to a folder the line does not place in the project (:func:`project_folder`: ``cd
+    /code``, ``cd $APP_HOME``, ``cd "$(dirname "$0")"``), from where the line is.
     """
     found: list[tuple[str, str]] = []
     if ".py" not in line:
         return found  # every script run is named by its file (a 4,000-line Makefile: cheap)
-    for command, folder in command_folders(line_commands(line, kind)):
+    for command, moved in command_folders(line_commands(line, kind)):
         words = command.words
-        if folder is None or not words or posixpath.basename(words[0]) in _RUNS_NO_SCRIPT:
+        if not words or posixpath.basename(words[0]) in _RUNS_NO_SCRIPT:
             continue  # `cd` is among them: it runs no script
+        # A folder not in the project as far as the line says (`cd /code`, `cd $APP_HOME`,
+        # `cd "$(dirname "$0")"`): the script is read from where the line is, as written.
+        folder = project_folder(moved) or "."
         if _PYTHON_PROGRAM.fullmatch(posixpath.basename(words[0])) is not None:
             script = python_script(words)
             scripts = [] if script is None else [script]
@@ -338,7 +342,7 @@ def python_scripts_of_line(line: str, kind: str | None = None) -> list[tuple[str
             # A program the walk does not know (`s6-setuidgid app python ...`, `dotenv run --`,
             # `su app -c "..."`): a table always misses one, so its command is read as before
             # the walk, each interpreter's word anywhere in it starting a script's run.
-            scripts = _scripts_anywhere(_LINE_WORD.findall(" ".join(words)))
+            scripts = scripts_anywhere(_LINE_WORD.findall(" ".join(words)))
         found.extend(
             (posixpath.normpath(posixpath.join(folder, inner)), name) for inner, name in scripts
         )
@@ -354,7 +358,7 @@ _RUNS_NO_SCRIPT |= {"cp", "mv", "rm", "ls", "touch", "chmod", "chown", "mkdir", 
 _RUNS_NO_SCRIPT |= {"cd"}
 
 
-def _scripts_anywhere(words: Sequence[str]) -> list[tuple[str, str]]:
+def scripts_anywhere(words: Sequence[str]) -> list[tuple[str, str]]:
     """The scripts ``words`` run, each interpreter's word among them starting one."""
     found: list[tuple[str, str]] = []
     # The options read from one interpreter's word are not read again from the next one's:
@@ -563,6 +567,32 @@ def command_folders(
                 here = posixpath.normpath(posixpath.join(here, target))
             moved_to[command.scope] = here
         yield command, here
+
+
+def project_folder(folder: str | None) -> str | None:
+    """``folder`` (:func:`command_folders`) when it is one of the project's, from its root.
+
+    None for a folder not known (a variable's, ``$(...)``), outside the project (``/code``,
+    ``..``) or in a home (``~/app``): where those are is not the line's to say (an image's
+    ``WORKDIR /code`` holding the project, a script's own folder).
+    """
+    if folder is None or folder.startswith(("/", "~")) or folder.split("/")[0] == "..":
+        return None
+    return folder
+
+
+def line_folder(line: str, kind: str | None = None) -> str | None:
+    """The one project folder (:func:`project_folder`) every command of ``line`` runs in.
+
+    ``cd app && uvicorn main:app`` runs in ``app``; None when its commands run in more than one
+    folder, or in one not known or outside the project: the line is read from where it is.
+    """
+    folders = {
+        project_folder(folder)
+        for command, folder in command_folders(line_commands(line, kind))
+        if command.words[:1] != ["cd"]
+    }
+    return folders.pop() if len(folders) == 1 else None
 
 
 def _subshell_folder(

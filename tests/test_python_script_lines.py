@@ -12,7 +12,7 @@ import pytest
 from telemetry_cli import run_files, script_servers
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.run_files import command_targets, script_serving
-from telemetry_cli.server_commands import _scripts_anywhere, line_commands, run_file_command
+from telemetry_cli.server_commands import line_commands, run_file_command, scripts_anywhere
 from tests.cli_support import run, write_files
 
 SCRIPT = """import uvicorn
@@ -404,12 +404,14 @@ def test_a_procfile_process_named_without_a_space_runs_its_script(tmp_path: Path
 @pytest.mark.parametrize(
     ("line", "targets", "serving"),
     [
-        ('sh -c "cd app && python main.py"', set(), [("app", "main:app")]),
-        ("cd app && python main.py", set(), [("app", "main:app")]),
-        ("cd app; exec python main.py", set(), [("app", "main:app")]),
-        ("(cd app && python main.py)", set(), [("app", "main:app")]),
-        ("cd app && python main.py 2>&1 | tee log", set(), [("app", "main:app")]),
-        ("cd $APP && python main.py", set(), []),
+        ('sh -c "cd app && python main.py"', {"app.main:app"}, [("app", "main:app")]),
+        ("cd app && python main.py", {"app.main:app"}, [("app", "main:app")]),
+        ("cd app; exec python main.py", {"app.main:app"}, [("app", "main:app")]),
+        ("(cd app && python main.py)", {"app.main:app"}, [("app", "main:app")]),
+        ("cd app && python main.py 2>&1 | tee log", {"app.main:app"}, [("app", "main:app")]),
+        # A folder the line does not place in the project: the script as written, as before.
+        ("cd $APP && python main.py", {"tools.mock:app"}, []),
+        ("cd /code && python main.py", {"tools.mock:app"}, []),
         # A `cd` in a subshell of its own, or back to the root, leaves the root's script run.
         ("(cd app) && python main.py", {"tools.mock:app"}, [(".", "tools.mock:app")]),
         ("cd app/.. && python main.py", {"tools.mock:app"}, [(".", "tools.mock:app")]),
@@ -420,7 +422,8 @@ def test_a_cd_moves_the_script_run_for_both_readers(
     tmp_path: Path, line: str, targets: set[str], serving: list[tuple[str, str]]
 ) -> None:
     """init's targets and the serving folder follow a line's `cd` by the one walk: `cd app &&
-    python main.py` runs `app/main.py`, never the root's `main.py` (which serves a mock)."""
+    python main.py` runs `app/main.py` (named from the root: `app.main:app`), never the root's
+    `main.py` (which serves a mock)."""
     write_files(
         tmp_path,
         {
@@ -496,6 +499,78 @@ def test_interpreters_words_anywhere_are_read_in_linear_time(repeated: list[str]
     counts = []
     for size in (5_000, 20_000):
         reads = [0]
-        assert _scripts_anywhere(_CountedWords([*repeated * size, "main.py"], reads)) == []
+        assert scripts_anywhere(_CountedWords([*repeated * size, "main.py"], reads)) == []
         counts.append(reads[0])
     assert counts[1] < 5 * counts[0]
+
+
+MOCK_LAYOUT = {
+    "app/main.py": SCRIPT.replace('uvicorn.run("main:app")', "uvicorn.run(app)"),
+    "main.py": RUNNER.replace("svc.api", "tools.mock"),
+    "tools/__init__.py": "",
+    "tools/mock.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+}
+
+
+def _init_choice(root: Path) -> tuple[int, str]:
+    result = run("init", "--root", str(root), "--dry-run")
+    chosen = [
+        line.partition(" #")[0]
+        for line in result.stdout.splitlines()
+        if line.startswith(("backend = ", "app = "))
+    ]
+    return result.exit_code, "; ".join(chosen)
+
+
+DOCKERFILE = "FROM python:3.12\nWORKDIR /code\nCOPY . /code\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Dockerfile", DOCKERFILE + 'CMD ["sh", "-c", "cd /code && python main.py"]\n'),
+        ("Dockerfile", DOCKERFILE + "CMD cd /code && python main.py\n"),
+        ("Dockerfile", DOCKERFILE + "ENV APP_HOME=/code\nCMD cd $APP_HOME && python main.py\n"),
+        (
+            "docker-compose.yml",
+            'services:\n  web:\n    build: .\n    command: sh -c "cd /code && python main.py"\n',
+        ),
+        ("start.sh", '#!/bin/sh\ncd "$(dirname "$0")" && exec python main.py\n'),
+        ("start.sh", "#!/bin/sh\ncd $(dirname $0) && python3 main.py\n"),
+        ("start.sh", "#!/bin/sh\ncd ~/srv && python3 main.py\n"),
+        ("Makefile", "run:\n\tcd /app && python main.py\n"),
+        ("Procfile", "web: cd /app && python main.py\n"),
+        # Each kind's own lead only: `cmd` and `run` are programs, reading the script run after.
+        ("Makefile", "run:\n\tcmd /c python main.py\n"),
+        ("start.sh", "#!/bin/sh\nrun python main.py\n"),
+    ],
+)
+def test_a_root_script_run_from_a_folder_not_placed_in_the_project_is_read(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    """A `cd` to an image's folder, a variable's or the script's own (`$(dirname "$0")`):
+    the line does not say which project folder that is, so the root's script it runs is read
+    as written, and init takes the app it serves (not several apps found)."""
+    write_files(tmp_path, {**MOCK_LAYOUT, name: text})
+    assert _init_choice(tmp_path) == (0, 'backend = "."; app = "tools.mock:app"')
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cd app && python main.py",
+        "cd app; python main.py",
+        'sh -c "cd app && python main.py"',
+        "sh -c 'cd app && python main.py'",
+        'bash -lc "cd app && python main.py"',
+        'sh -ec "cd app && exec python main.py"',
+        "cd app && exec python main.py",
+        # An import string served after the same `cd`: one rule for both.
+        "cd app && uvicorn main:app",
+    ],
+)
+def test_a_script_run_in_a_project_folder_is_served_from_there(tmp_path: Path, line: str) -> None:
+    """`web: cd app && python main.py` runs `app/main.py` with `app/` first on its import
+    path: init serves its app from there, as `--root app` would (the root's mock left)."""
+    write_files(tmp_path, {**MOCK_LAYOUT, "Procfile": f"web: {line}\n"})
+    assert _init_choice(tmp_path) == (0, 'backend = "app"; app = "main:app"')
