@@ -56,6 +56,7 @@ from telemetry_cli.server_commands import (
     names_one_attribute,
     python_scripts_of_line,
     served_import_strings,
+    with_own_folder,
     without_lead,
 )
 from telemetry_cli.serverless import VERCEL_CONFIG, vercel_targets
@@ -280,7 +281,9 @@ def _run_file_commands(text: str, kind: str | None) -> Iterator[str]:
     """
     lines = iter(re.sub(r"\\\r?\n", " ", text).splitlines())
     for line in lines:
-        if kind != "recipe" or line[:1].isspace():
+        if kind == "script":
+            yield with_own_folder(line.lstrip(), ".")  # a script at the root
+        elif kind != "recipe" or line[:1].isspace():
             yield without_lead(line, kind)
         heredoc = _heredoc(line) if kind == "script" else None
         if heredoc is not None:
@@ -339,7 +342,7 @@ def run_file_targets(
             # running a shell, as the image check knows one; its head only is read.
             text = _shell_script_text(path)
             if text is not None:
-                targets.update(command_targets(folder, text, ignore, reads, kind="script"))
+                targets.update(command_targets(folder, text, ignore, reads, kind="script", own="."))
             continue
         if kind is None or ignore.ignored(path, folder=False):
             continue
@@ -351,7 +354,11 @@ def run_file_targets(
             if data is None:
                 continue
             text = data.decode("utf-8", errors="replace")
-        targets.update(command_targets(folder, text, ignore, reads, kind=kind))
+        targets.update(
+            command_targets(
+                folder, text, ignore, reads, kind=kind, own="." if kind == "script" else None
+            )
+        )
     return targets
 
 
@@ -363,11 +370,13 @@ def command_targets(
     *,
     nested: bool = False,
     kind: str | None = None,
+    own: str | None = None,
 ) -> set[str]:
     """The import strings the command lines of ``text`` (a run file of ``folder``) serve.
 
     ``kind`` is the run file's (a key of :data:`RUN_FILE_LEADS`: the lead of its lines; None
-    when not known, any kind's lead).
+    when not known, any kind's lead). ``own`` is a shell script's own folder from ``folder``
+    (:func:`with_own_folder`: ``cd "$(dirname "$0")"``), None for another kind of run file.
     A shell script a line runs by its path (``sh scripts/prestart-and-run``, ``./start``) is
     read as one more run file, whatever its name: what it starts is what the line starts. Only
     one script deep (``nested``): a script running itself is not read again. ``reads`` holds
@@ -381,6 +390,8 @@ def command_targets(
         # A variable's default is what the line runs with when the environment leaves it
         # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
         line = _SHELL_DEFAULT.sub(r"\1", line)
+        if own is not None:
+            line = with_own_folder(line, own)
         server = _SERVER_COMMAND.search(line)
         if server is not None:
             # Served from a folder of the project its `cd` moved to (`cd app && uvicorn
@@ -461,7 +472,8 @@ def _shell_script_targets(
     if data is None:
         return set()
     text = data.decode("utf-8", errors="replace")
-    return command_targets(folder, text, ignore, reads, nested=True, kind="script")
+    own = posixpath.dirname(posixpath.normpath(script)) or "."
+    return command_targets(folder, text, ignore, reads, nested=True, kind="script", own=own)
 
 
 def _shell_script_text(path: Path) -> str | None:

@@ -581,6 +581,26 @@ def project_folder(folder: str | None) -> str | None:
     return folder
 
 
+#: A shell script's own folder as it names it: ``$(dirname "$0")``, ``$(dirname
+#: "${BASH_SOURCE[0]}")``, `` `dirname $0` `` (the script's path, ``$0``, as it was run).
+_OWN_FOLDER = re.compile(
+    r"""\$\(\s*dirname\s+(?P<q>"?)\$(?:0|\{0\}|\{BASH_SOURCE(?:\[0\])?\})(?P=q)\s*\)"""
+    r"""|`\s*dirname\s+(?P<b>"?)\$0(?P=b)\s*`"""
+)
+
+
+def with_own_folder(line: str, folder: str) -> str:
+    """A shell script's ``line`` with its own folder's name (``$(dirname "$0")``) as ``folder``.
+
+    ``folder`` is the script's, from where its lines run: ``cd "$(dirname "$0")" && python
+    main.py`` in the root's ``start.sh`` runs the root's ``main.py``, in ``scripts/run.sh``
+    ``scripts/main.py``.
+    """
+    if "dirname" not in line or re.fullmatch(r"[\w./-]+", folder) is None:
+        return line  # a name the shell would read apart (spaces, quotes) is left as it is
+    return _OWN_FOLDER.sub(lambda _: folder, line)
+
+
 def line_folder(line: str, kind: str | None = None) -> str | None:
     """The one project folder (:func:`project_folder`) every command of ``line`` runs in.
 

@@ -12,7 +12,12 @@ import pytest
 from telemetry_cli import run_files, script_servers
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.run_files import command_targets, script_serving
-from telemetry_cli.server_commands import line_commands, run_file_command, scripts_anywhere
+from telemetry_cli.server_commands import (
+    line_commands,
+    run_file_command,
+    scripts_anywhere,
+    with_own_folder,
+)
 from tests.cli_support import run, write_files
 
 SCRIPT = """import uvicorn
@@ -574,3 +579,33 @@ def test_a_script_run_in_a_project_folder_is_served_from_there(tmp_path: Path, l
     path: init serves its app from there, as `--root app` would (the root's mock left)."""
     write_files(tmp_path, {**MOCK_LAYOUT, "Procfile": f"web: {line}\n"})
     assert _init_choice(tmp_path) == (0, 'backend = "app"; app = "main:app"')
+
+
+def test_a_script_s_own_folder_is_where_its_cd_moves(tmp_path: Path) -> None:
+    """`cd "$(dirname "$0")"` in `scripts/run.sh` moves to `scripts/`: the script it runs is
+    `scripts/main.py` (its app), not the root's `main.py` (which serves a mock)."""
+    write_files(
+        tmp_path,
+        {
+            **MOCK_LAYOUT,
+            "app/main.py": "",
+            "scripts/main.py": MOCK_LAYOUT["app/main.py"],
+            "scripts/run.sh": '#!/bin/sh\ncd "$(dirname "$0")" && exec python main.py\n',
+            "Procfile": "web: sh scripts/run.sh\n",
+        },
+    )
+    assert _init_choice(tmp_path) == (0, 'backend = "."; app = "scripts.main:app"')
+
+
+@pytest.mark.parametrize(
+    ("line", "folder", "expected"),
+    [
+        ('cd "$(dirname "$0")" && python main.py', "scripts", 'cd "scripts" && python main.py'),
+        ("cd $(dirname $0)/.. && python main.py", ".", "cd ./.. && python main.py"),
+        ('cd "$(dirname "${BASH_SOURCE[0]}")"', "a/b", 'cd "a/b"'),
+        ("cd `dirname $0`", ".", "cd ."),
+        ('cd "$(dirname "$0")"', "my dir", 'cd "$(dirname "$0")"'),
+    ],
+)
+def test_a_script_names_its_own_folder(line: str, folder: str, expected: str) -> None:
+    assert with_own_folder(line, folder) == expected
