@@ -52,9 +52,9 @@ from telemetry_cli.server_commands import (
     IMPORT_STRING,
     SERVER_COMMANDS,
     fastapi_command,
-    line_folder,
     names_one_attribute,
     python_scripts_of_line,
+    run_file_command,
     served_import_strings,
     with_own_folder,
     without_lead,
@@ -382,6 +382,8 @@ def command_targets(
     one script deep (``nested``): a script running itself is not read again. ``reads`` holds
     the Python scripts read already in this run (:data:`ScriptReads`).
     """
+    from telemetry_cli.image_layer import served_from
+
     reads = {} if reads is None else reads
     targets: set[str] = set()
     for line in map(_without_comment, _command_lines(text)):
@@ -394,9 +396,13 @@ def command_targets(
             line = with_own_folder(line, own)
         server = _SERVER_COMMAND.search(line)
         if server is not None:
-            # Served from a folder of the project its `cd` moved to (`cd app && uvicorn
-            # main:app`): named from ``folder`` as that folder's module (`app.main:app`).
-            inside = _module_prefix(line_folder(line, kind))
+            # Served from the project folder the line's server serves from, read as every
+            # server's line is (`served_from`: a `cd` before it, its own `--app-dir` or
+            # `--chdir` after): named from ``folder`` as that folder's module (`cd app &&
+            # uvicorn main:app`: `app.main:app`; `cd app && uvicorn --app-dir .. main:app`:
+            # `main:app`). Not known (`cd $APP_HOME`, `cd /code`): as written.
+            served = served_from(folder, ".", run_file_command(line, kind))
+            inside = _module_prefix(served[0][0] if served is not None and served[0] else None)
             targets.update(
                 inside + found
                 for found in served_import_strings(line)

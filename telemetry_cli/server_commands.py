@@ -322,7 +322,7 @@ def python_scripts_of_line(line: str, kind: str | None = None) -> list[tuple[str
     in a command printing or installing words (``echo python main.py``) runs nothing. A
     script's folder is from where the line runs, the ``cd`` commands before it followed
     (:func:`command_folders`: ``cd app && python main.py`` runs ``app/main.py``); after a
-    ``cd`` to a folder the line does not place in the project (:func:`project_folder`: ``cd
+    ``cd`` to a folder the line does not place in the project (:func:`folder_in_project`: ``cd
     /code``, ``cd $APP_HOME``, ``cd "$(dirname "$0")"``), from where the line is.
     """
     found: list[tuple[str, str]] = []
@@ -334,7 +334,7 @@ def python_scripts_of_line(line: str, kind: str | None = None) -> list[tuple[str
             continue  # `cd` is among them: it runs no script
         # A folder not in the project as far as the line says (`cd /code`, `cd $APP_HOME`,
         # `cd "$(dirname "$0")"`): the script is read from where the line is, as written.
-        folder = project_folder(moved) or "."
+        folder = folder_in_project(moved) or "."
         if _PYTHON_PROGRAM.fullmatch(posixpath.basename(words[0])) is not None:
             script = python_script(words)
             scripts = [] if script is None else [script]
@@ -569,7 +569,7 @@ def command_folders(
         yield command, here
 
 
-def project_folder(folder: str | None) -> str | None:
+def folder_in_project(folder: str | None) -> str | None:
     """``folder`` (:func:`command_folders`) when it is one of the project's, from its root.
 
     None for a folder not known (a variable's, ``$(...)``), outside the project (``/code``,
@@ -599,20 +599,6 @@ def with_own_folder(line: str, folder: str) -> str:
     if "dirname" not in line or re.fullmatch(r"[\w./-]+", folder) is None:
         return line  # a name the shell would read apart (spaces, quotes) is left as it is
     return _OWN_FOLDER.sub(lambda _: folder, line)
-
-
-def line_folder(line: str, kind: str | None = None) -> str | None:
-    """The one project folder (:func:`project_folder`) every command of ``line`` runs in.
-
-    ``cd app && uvicorn main:app`` runs in ``app``; None when its commands run in more than one
-    folder, or in one not known or outside the project: the line is read from where it is.
-    """
-    folders = {
-        project_folder(folder)
-        for command, folder in command_folders(line_commands(line, kind))
-        if command.words[:1] != ["cd"]
-    }
-    return folders.pop() if len(folders) == 1 else None
 
 
 def _subshell_folder(

@@ -572,6 +572,14 @@ def test_a_root_script_run_from_a_folder_not_placed_in_the_project_is_read(
         "cd app && exec python main.py",
         # An import string served after the same `cd`: one rule for both.
         "cd app && uvicorn main:app",
+        # Commands before the `cd` run elsewhere: the server's own folder is read.
+        "source venv/bin/activate && cd app && uvicorn main:app",
+        "pip install -r requirements.txt && cd app && uvicorn main:app",
+        "alembic upgrade head && cd app && uvicorn main:app",
+        "set -e; cd app; exec uvicorn main:app",
+        # The server's own folder option, the `cd` taken back.
+        "uvicorn --app-dir app main:app",
+        "cd app && uvicorn --app-dir . main:app",
     ],
 )
 def test_a_script_run_in_a_project_folder_is_served_from_there(tmp_path: Path, line: str) -> None:
@@ -609,3 +617,26 @@ def test_a_script_s_own_folder_is_where_its_cd_moves(tmp_path: Path) -> None:
 )
 def test_a_script_names_its_own_folder(line: str, folder: str, expected: str) -> None:
     assert with_own_folder(line, folder) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cd app && uvicorn --app-dir .. main:app",
+        "cd app && gunicorn --chdir .. -k uvicorn.workers.UvicornWorker main:app",
+    ],
+)
+def test_a_server_s_own_folder_option_outranks_the_cd_before_it(tmp_path: Path, line: str) -> None:
+    """`cd app && uvicorn --app-dir .. main:app` serves the root's `main.py`, not `app/main.py`:
+    init does not take `app/` for the backend (two apps named `main:app`: it asks, as 0.39.0)."""
+    app = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    write_files(
+        tmp_path,
+        {
+            "main.py": app,
+            "app/main.py": "from routes import router\n" + app + "app.include_router(router)\n",
+            "app/routes.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+            "Procfile": f"web: {line}\n",
+        },
+    )
+    assert _init_choice(tmp_path) == (2, "")
