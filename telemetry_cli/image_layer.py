@@ -43,6 +43,7 @@ from telemetry_cli.server_commands import (
     SERVER_COMMANDS,
     SERVER_ENVIRONMENT,
     LineCommand,
+    command_folders,
     fastapi_command,
     launched_command,
     line_commands,
@@ -1001,9 +1002,11 @@ _PATH_VARIABLES = frozenset({"PYTHONPATH", *SERVER_ENVIRONMENT.values()})
 def _script_steps(words: list[str]) -> list[LineCommand] | None:
     """The commands ``words`` run one after the other, as :func:`line_commands` walks them.
 
-    A shell's ``-c`` script, or the words of a CMD of shell form, split at ``&&``, ``;``, ``&``
-    and new lines. None for a pipe or an alternative (``||``): which command serves is then
-    not known. A command sent to the background (``nohup python main.py &``) still runs.
+    A shell's ``-c`` script, or the words of a CMD of shell form, split at ``&&``, ``;``, ``&``,
+    ``|`` and new lines. None for an alternative (``||``): which command serves is then not
+    known. A command sent to the background (``nohup python main.py &``) still runs, and so
+    does each side of a pipe (``uvicorn main:app 2>&1 | tee log``), each in a subshell of its
+    own (its ``cd`` moves nothing after it).
     """
     if (
         len(words) >= 3
@@ -1021,7 +1024,7 @@ def _script_steps(words: list[str]) -> list[LineCommand] | None:
             for word in words
         )
     steps = line_commands(script, lead=False)
-    if any(step.after in ("|", "||", "|&") for step in steps[:-1]):
+    if any(step.after == "||" for step in steps[:-1]):
         return None
     return steps
 
@@ -1130,28 +1133,6 @@ def served_from(
     return folders, served[1]
 
 
-#: The longest path a folder may have (Linux's PATH_MAX).
-_PATH_MAX = 4096
-
-
-def _subshell_folder(step: LineCommand, moved_to: dict[int, str], workdir: str) -> str:
-    """The folder ``step`` runs in: its subshell's, as the ``cd`` commands before moved them.
-
-    A subshell first met starts where the one it runs in is (``moved_to`` records it, each
-    subshell once: linear in a line's subshells however deep they nest).
-    """
-    parents = [-1] if step.subshells is None else step.subshells.parents
-    path: list[int] = []
-    number = step.scope
-    while number >= 0 and number not in moved_to:
-        path.append(number)
-        number = parents[number]
-    folder = moved_to.get(number, workdir)
-    for each in path:
-        moved_to[each] = folder
-    return folder
-
-
 def _server_command(
     words: list[str],
     workdir: str,
@@ -1182,26 +1163,16 @@ def _server_command(
         steps = _script_steps(["sh", "-c", text])
     if steps is None:
         return None
-    # The folder each subshell's `cd` moved to: a command runs in its innermost one's, or the
-    # working directory (`(cd app && alembic upgrade head) && uvicorn ...`, `cd svc & ...`).
-    moved_to: dict[int, str] = {}
     served: list[tuple[str, tuple[list[str], list[str]]]] = []
-    for step in steps:
-        command = step.words
-        if step.moved:
-            return None
+    # Each command in the folder the `cd` commands before it in its shells moved it to.
+    for step, here in command_folders(steps, workdir):
+        if here is None:
+            return None  # a runner moved it, or a `cd` to a folder not known
         # A script's own folder is first on its import path whatever PYTHONPATH says.
         if one is not _one_python_script and step.assigned & _PATH_VARIABLES:
             return None
-        here = _subshell_folder(step, moved_to, workdir)
-        if command and command[0] == "cd":
-            if len(command) != 2 or "$" in command[1] or command[1].startswith("-"):
-                return None
-            if len(here) + len(command[1]) >= _PATH_MAX:
-                # No folder has so long a path: where it serves from is not known (a line of
-                # thousands of `cd a &&` stays linear, each path read bounded).
-                return None
-            moved_to[step.scope] = posixpath.normpath(posixpath.join(here, command[1]))
+        command = step.words
+        if command[:1] == ["cd"]:
             continue
         found = one(command, here, in_image, environment, text_at)
         if found is not None:

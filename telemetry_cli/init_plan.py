@@ -8,14 +8,10 @@ suggestions for ``instrument``, each with its number of handlers. The table goes
 
 import ast
 import functools
-import json
 import os
-import posixpath
 import re
-import shlex
 import sys
-import tomllib
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -24,7 +20,7 @@ import tomlkit.exceptions
 from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import InlineTable, Table
 
-from telemetry_cli.ast_literals import absolute_imports, is_main_guard, is_type_checking
+from telemetry_cli.ast_literals import absolute_imports
 from telemetry_cli.catalog import natural_key
 from telemetry_cli.console import counted, project_folder, shown_path
 from telemetry_cli.errors import PARSE_ERRORS, ConfigError, NoAppFound, SeveralApps, UserError
@@ -35,21 +31,15 @@ from telemetry_cli.files import (
     atomic_write,
     conflict_marker_line,
     contained_path,
-    parse_toml,
     read_bytes,
-    read_head,
     require_writable,
     resolve,
     unresolved_conflict,
 )
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.image_layer import image_scripts, read_bounded, runs_a_shell, yaml_item
 from telemetry_cli.install_steps import (
-    COMPOSE_NAME,
-    DOCKERFILE_NAME,
     declared_versions,
     flat_layout_catches,
-    is_compose_file,
 )
 from telemetry_cli.patching.apps import (
     AppModuleBroken,
@@ -60,8 +50,6 @@ from telemetry_cli.patching.apps import (
     factory_needs,
     find_app,
     is_environment,
-    is_test_file,
-    main_guards,
     mounted_at,
     only_under_main_guard,
     package_modules,
@@ -82,31 +70,17 @@ from telemetry_cli.patching.names import (
     APP_CLASSES,
     MOUNT_CLASSES,
     ROUTER_CLASSES,
-    SERVER_CALLS,
-    SERVER_PACKAGES,
     STARLETTE_CLASSES,
 )
-from telemetry_cli.patching.newer_syntax import parse_newer_syntax_bytes
 from telemetry_cli.patching.project import BackendReader
 from telemetry_cli.patching.routes import find_handlers, unfollowed_registrations
 from telemetry_cli.patching.symbols import (
-    DEFINITIONS,
-    Binding,
     ModuleModel,
-    ModuleSource,
     PackageIndex,
-    ParseFailure,
     Scope,
     analysis_run,
     assigned_targets,
-    assignment_expressions,
-    block_statements,
-    bound_names,
-    call_argument,
-    deleted_names,
     names_bound,
-    parameters_of,
-    parse,
     statement_blocks,
 )
 from telemetry_cli.plan import (
@@ -121,14 +95,25 @@ from telemetry_cli.plan import (
     refuse_misspelt_table,
 )
 from telemetry_cli.render import is_generated_file
+from telemetry_cli.run_files import line_served_apps, run_file_targets, run_files_serving
+from telemetry_cli.script_servers import (
+    ScriptReads,
+    call_targets,
+    module_data,
+    module_file,
+    script_tree,
+    served_targets,
+    split_import_string,
+    star_binds,
+)
 from telemetry_cli.server_commands import (
-    FASTAPI_CLI_OPTIONS,
     IMPORT_STRING,
-    SERVER_COMMANDS,
-    fastapi_command,
     names_one_attribute,
-    python_scripts_of_line,
-    served_import_strings,
+)
+from telemetry_cli.serverless import (
+    hands_imported_app_to_a_platform,
+    hands_own_app_to_a_platform,
+    platform_targets,
 )
 
 # Folders that never hold the user's app.
@@ -688,7 +673,7 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
 
     if found.from_entrypoint or not found.path:
         return found
-    run_files = _run_files_serving(root)
+    run_files = run_files_serving(root)
     if any(
         folder == "." and found.path in _served_paths(folder, string)
         for folder, string in run_files
@@ -720,269 +705,6 @@ def _as_the_image_serves_it(root: Path, found: Found) -> Found:
     return offer._replace(from_entrypoint=False, unparsed_apps=found.unparsed_apps)
 
 
-#: Run files at the root whose command lines may move the server into a folder before it
-#: imports the app (a Procfile's process, a shell script, a Makefile's or justfile's recipe).
-_MOVING_RUN_FILE = re.compile(
-    r"(?i)(?P<procfile>Procfile(?:\.[\w.-]+)?)|(?P<script>[\w.-]+\.sh)|(?:GNU)?makefile|\.?justfile"
-)
-#: A Procfile line's process name (`web:`), before its command.
-_PROCESS_LEAD = re.compile(r"^[\w-]+:\s*")
-#: A recipe line's indent and its silencing or error-ignoring marks (`\t@`, `\t-`).
-_RECIPE_LEAD = re.compile(r"^\s+[@+-]*")
-#: A shell script line's indent (in a branch, a function).
-_SCRIPT_LEAD = re.compile(r"^\s+")
-#: A shell line's words read left to right, to find a heredoc's start (`<<EOF`, `<<-'EOF'`)
-#: outside the quoted strings, ANSI-C strings (`$'it\\'s'`) and arithmetic (`$((1<<2))`) before
-#: it, never a here-string (`<<<`); a `#` starting a word comments out the rest.
-_SHELL_TOKEN = re.compile(
-    r"""\$'(?:[^'\\]|\\.)*'|'[^']*'|"(?:[^"\\]|\\.)*"|\$\(\(.*?\)\)|\\.|<<<"""
-    r"""|(?P<heredoc><<(?P<dash>-?)\s*(?P<quote>['"]?)(?P<word>[\w.-]+)(?P=quote))"""
-    r"""|(?P<comment>(?:^|(?<=\s))#)"""
-)
-
-
-#: The import strings of each Python script read in one pass over the run files, by the
-#: script's resolved path and the name it is run by: a run file naming one script on many lines
-#: (a 4,000-line Makefile) reads it once in the pass. A pass's own: made by the function reading
-#: the run files (the app's targets, the folder serving it), never kept between passes or runs.
-ScriptReads = dict[tuple[Path, str], set[str]]
-
-
-def _run_files_serving(root: Path) -> list[tuple[str, str]]:
-    """The apps the root's run files serve, each with the folder its line serves it from.
-
-    ``(folder, import string)``, as :func:`~telemetry_cli.image_layer.served_modules` gives an
-    image's: ``gunicorn --chdir svc main:get_app`` in ``run.sh``, ``web: cd svc && uvicorn
-    main:app`` in a Procfile, ``uvicorn --app-dir svc main:app`` in a Makefile recipe serve
-    ``svc/main.py`` from ``svc/``; ``web: uvicorn svc.main:app`` serves it from the root (``.``).
-    A gunicorn factory call (``"main:get_app()"``) names the factory. The lines are those
-    :func:`_run_file_commands` reads.
-    """
-    from telemetry_cli.image_layer import served_from
-
-    ignore = GitIgnore(root)
-    ignore.read(root)
-    reads: ScriptReads = {}
-    served: list[tuple[str, str]] = []
-    try:
-        paths = sorted(root.iterdir())
-    except OSError:
-        return served
-    for path in paths:
-        if path.name == CONFIG_FILENAME and not ignore.ignored(path, folder=False):
-            lines = _task_commands(path)
-        else:
-            kind = _MOVING_RUN_FILE.fullmatch(path.name)
-            if kind is None or ignore.ignored(path, folder=False):
-                continue
-            data = read_bounded(path)
-            if data is None:
-                continue
-            text = data.decode("utf-8", errors="replace")
-            lines = list(_run_file_commands(text, kind.lastgroup))
-        for line in map(_without_comment, lines):
-            # A server named in a comment (`python run.py  # uvicorn`) starts nothing.
-            # Each file's lead is off already (`_run_file_commands`): a shell script's `web:` is
-            # a program, not a Procfile's process name.
-            server = _SERVER_COMMAND.search(line) is not None
-            # The FastAPI CLI's word may be a package installed (`pip install fastapi && ...`).
-            cli = not server and _FASTAPI_CLI_WORD.search(line) is not None
-            found = served_from(root, ".", line) if server or cli else None
-            if not server and (found is None or not found[0]):
-                served.extend(_script_serving(root, line, ignore, reads))
-                continue
-            if found is None or not found[0]:
-                continue
-            served.extend(
-                (found[0][0], string.removesuffix("()"))
-                for string in found[1]
-                if IMPORT_STRING.fullmatch(string.removesuffix("()"))
-            )
-    return served
-
-
-def line_served_apps(root: Path, backend: str) -> frozenset[tuple[str, str]]:
-    """The apps the project's server lines serve from ``backend``, as (module, attribute).
-
-    A Procfile's ``side: uvicorn app.routes:side`` beside ``web: uvicorn app.main:app`` serves
-    the side app on a port of its own: its routes answer, and a router it includes is served
-    under its path there too. Read from the root's run files (:func:`_run_files_serving`: a
-    Procfile, a shell script, a Makefile or justfile recipe, a pyproject task, the FastAPI
-    CLI's ``fastapi run app/routes.py --app side`` too) and the app each root Dockerfile's
-    image serves (:func:`~telemetry_cli.image_layer.served_modules`). A line serving from a
-    folder inside ``backend`` (``cd app && uvicorn routes:side``) names its modules by their
-    names from ``backend`` (``app.routes``); the attribute is as written (``main:side``
-    re-exporting it, a factory's name): the patcher reads what it holds.
-    """
-    from telemetry_cli.image_layer import served_modules
-
-    folder = posixpath.normpath(PurePosixPath(backend).as_posix())
-    named: set[tuple[str, str]] = set()
-    for served, string in [*_run_files_serving(root), *served_modules(root)]:
-        module, _, attribute = string.removesuffix("()").partition(":")
-        inside = posixpath.relpath(posixpath.normpath(served), folder)
-        if inside.split("/")[0] == ".." or not attribute.isidentifier():
-            continue  # a folder above the backend names no module of its package
-        if inside != ".":
-            module = ".".join([*inside.split("/"), module])
-        named.add((module, attribute))
-    return frozenset(named)
-
-
-def _script_serving(
-    root: Path,
-    line: str,
-    ignore: GitIgnore,
-    reads: ScriptReads | None = None,
-) -> list[tuple[str, str]]:
-    """The apps a command line running a Python script serves, each with its import root.
-
-    ``python src/main.py``, or ``cd src && python main.py``, runs ``src/main.py`` with its own
-    folder first on the import path, wherever the line runs from: the server it starts under
-    its ``__main__`` guard (``uvicorn.run("server:app")``) imports ``server`` from ``src/``.
-    The line is read by the steps a server's line is (``served_from`` of the image layer): a
-    ``cd`` before the script counts, a line printing or sending the command elsewhere
-    (``echo``, ``docker compose run``, ``ssh``) runs no script of the project. ``line`` is a
-    command line, its run file's lead off already (``python main.py`` of ``web: python main.py``).
-    """
-    from telemetry_cli.image_layer import served_from
-
-    found = served_from(root, ".", line, scripts=True)
-    if found is None or not found[0] or not found[1]:
-        return []
-    folder = found[0][0]
-    if ignore.ignored(root / folder, folder=True):
-        return []
-    return [
-        (folder, string)
-        for string in sorted(_script_targets(root / folder, found[1][0], ignore, reads))
-        if IMPORT_STRING.fullmatch(string)
-    ]
-
-
-def _task_commands(path: Path) -> list[str]:
-    """The command lines of the tasks of a ``pyproject.toml`` run in a shell (none when no TOML).
-
-    Those a task runner runs in a shell, from the project's folder, as a Makefile recipe line is
-    run: hatch's environment scripts (``[tool.hatch.envs.<env>.scripts]``, a command or a list
-    of them), taskipy's tasks (``[tool.taskipy.tasks]``, a command or a table of one under
-    ``cmd``), pdm's scripts and poe's tasks given under ``shell``. A pdm script or poe task
-    given as a plain string or under ``cmd`` runs its words as one program without a shell: a
-    ``cd`` in it (``cd svc && uvicorn main:app``) is no program and moves nothing, so such a
-    task is read only when it holds no shell syntax (its words are the command line).
-    """
-    data = read_bounded(path)
-    if data is None:
-        return []
-    try:
-        document = parse_toml(data.decode("utf-8", errors="replace"))
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return []
-    tool = document.get("tool")
-    if not isinstance(tool, dict):
-        return []
-    # (table of tasks, whether its plain and `cmd` tasks run in a shell). hatch runs a script's
-    # commands in a shell (https://hatch.pypa.io/latest/config/environment/overview/#scripts),
-    # as taskipy does its tasks; pdm's plain and `cmd` scripts are split into words and run
-    # without one, its `shell` ones in a shell (https://pdm-project.org/latest/usage/scripts/);
-    # poe's plain and `cmd` tasks run without a shell, its `shell` tasks in one
-    # (https://poethepoet.natn.io/tasks/task_types/cmd.html).
-    tables: list[tuple[object, bool]] = []
-    hatch = tool.get("hatch")
-    environments = hatch.get("envs") if isinstance(hatch, dict) else None
-    if isinstance(environments, dict):
-        tables.extend(
-            (environment.get("scripts"), True)
-            for environment in environments.values()
-            if isinstance(environment, dict)
-        )
-    for runner, key, shell in (
-        ("pdm", "scripts", False),
-        ("poe", "tasks", False),
-        ("taskipy", "tasks", True),
-    ):
-        table = tool.get(runner)
-        if isinstance(table, dict):
-            tables.append((table.get(key), shell))
-    lines: list[str] = []
-    for table, shell in tables:
-        if not isinstance(table, dict):
-            continue
-        for task in table.values():
-            in_shell = shell
-            if isinstance(task, dict):
-                in_shell = shell or "shell" in task
-                task = task.get("shell", task.get("cmd"))
-                if isinstance(task, list):  # pdm's `cmd` as its words
-                    task = shlex.join(word for word in task if isinstance(word, str))
-            # A list of its own is one command after the other (hatch's); poe's and pdm's lists
-            # name other tasks, no command.
-            if isinstance(task, list) and not shell:
-                continue
-            commands = task if isinstance(task, list) else [task]
-            lines.extend(
-                command
-                for command in commands
-                if isinstance(command, str) and (in_shell or _no_shell_syntax(command))
-            )
-    return lines
-
-
-def _no_shell_syntax(command: str) -> bool:
-    """Whether a command run without a shell runs as its line reads in one.
-
-    No separator of commands (``&&``, ``;``, ``|``, a new line) and no ``cd`` to start it: run
-    as one program's words, ``cd svc && uvicorn main:app`` fails (``cd`` is no program).
-    """
-    try:
-        words = shlex.split(command, comments=True)
-    except ValueError:
-        return False
-    return bool(words) and words[0] != "cd" and not re.search(r"[;&|\n]", command)
-
-
-def _run_file_commands(text: str, kind: str | None) -> Iterator[str]:
-    """The command lines of a run file at the root.
-
-    ``kind`` is ``"procfile"`` (a process per line, its ``web:`` name taken off), ``"script"``
-    (a shell script's lines) or None (a Makefile's or justfile's recipe lines, their indent and
-    marks taken off). A backslash ending a line joins the next to it. Each line is read on its
-    own, from the root: a ``cd`` moves the server only on its line (``cd svc && uvicorn ...``),
-    as a line of its own can run in a branch, a function or a subshell not followed here.
-    """
-    lead = {"procfile": _PROCESS_LEAD, "script": _SCRIPT_LEAD}.get(kind or "", _RECIPE_LEAD)
-    lines = iter(re.sub(r"\\\r?\n", " ", text).splitlines())
-    for line in lines:
-        if kind is not None or line[:1].isspace():
-            yield lead.sub("", line, count=1)
-        heredoc = _heredoc(line) if kind == "script" else None
-        if heredoc is not None:
-            # Its body is text the script feeds a command, up to the delimiter's line.
-            for more in lines:
-                body = more.lstrip("\t") if heredoc["dash"] else more
-                if body.rstrip("\r") == heredoc["word"]:
-                    break
-
-
-def _heredoc(line: str) -> re.Match[str] | None:
-    """The heredoc a shell line starts (``cat <<'EOF'``), or None: ``<<`` unquoted, as a word."""
-    for token in _SHELL_TOKEN.finditer(_without_comment(line)):
-        if token["heredoc"]:
-            return token
-    return None
-
-
-def _without_comment(line: str) -> str:
-    """A shell line without its comment: ``python run.py  # uvicorn`` runs ``python run.py``.
-
-    A ``#`` starting a word outside quotes (:data:`_SHELL_TOKEN`) comments out the rest.
-    """
-    for token in _SHELL_TOKEN.finditer(line):
-        if token["comment"]:
-            return line[: token.start()].rstrip()
-    return line
-
-
 def _served_paths(folder: str, string: str) -> set[str]:
     """The files (POSIX, from the root) the module ``string`` names from ``folder`` may be.
 
@@ -1008,7 +730,7 @@ def _imports_resolve_from(root: Path, found: Found, folder: str, depth: int) -> 
         data = read_bytes(root / found.path, found.path)
     except FileProblem:
         return False
-    tree = None if data is None else _script_tree(data)
+    tree = None if data is None else script_tree(data)
     if data is None or tree is None:
         return False
     folders = [root / folder]
@@ -1345,7 +1067,7 @@ def _module_tree(root: Path, path: str) -> ast.Module | None:
         data = (root / path).read_bytes()
     except OSError:
         return None
-    return _script_tree(data)
+    return script_tree(data)
 
 
 def _flat_entries_beside(
@@ -1522,23 +1244,9 @@ def _fastapi_entrypoint(document: tomlkit.TOMLDocument) -> str | None:
     tool = document.get("tool")
     fastapi = tool.get("fastapi") if isinstance(tool, Table | OutOfOrderTableProxy) else None
     value = fastapi.get("entrypoint") if isinstance(fastapi, Table) else None
-    if not isinstance(value, str) or _import_string(str(value), path=False) is None:
+    if not isinstance(value, str) or split_import_string(str(value), path=False) is None:
         return None
     return str(value)
-
-
-def _import_string(value: str, *, path: bool = True) -> tuple[str, str] | None:
-    """``(module, attribute)`` of ``"pkg.module:attribute"``, None unless it reads so.
-
-    With ``path``, the attribute may be a dotted path (``"main:service.api"``), which uvicorn,
-    hypercorn and granian follow by getattr; FastAPI CLI's entrypoint and a console script
-    name one attribute.
-    """
-    module, colon, attribute = value.partition(":")
-    names = [*module.split("."), *(attribute.split(".") if path else [attribute])]
-    if colon and all(name.isidentifier() for name in names):
-        return module, attribute
-    return None
 
 
 def _relative_entrypoint(entrypoint: str, backend: str) -> str:
@@ -1947,7 +1655,7 @@ def _as_its_module_serves_it(app: FoundApp, index: PackageIndex) -> FoundApp:
     """
     entry = app.entry
     source = index.source(entry.module)
-    served = None if source is None else _served_targets(source.text.encode("utf-8"))
+    served = None if source is None else served_targets(source.text.encode("utf-8"))
     if served is None:
         return app
     names: set[str] = set()
@@ -1956,7 +1664,7 @@ def _as_its_module_serves_it(app: FoundApp, index: PackageIndex) -> FoundApp:
         if isinstance(target, ast.Name):
             names.add(target.id)
         elif isinstance(target, ast.Constant) and isinstance(target.value, str):
-            named = _import_string(target.value)
+            named = split_import_string(target.value)
             if named is not None and named[0] in (entry.module, MAIN_MODULE):
                 names.add(named[1])
     if len(names) != 1 or entry.attribute in names:
@@ -2113,7 +1821,16 @@ def _candidate_packages(
                 name in _FLAT_MODULES
                 or (name in _LAUNCHER_MODULES and b"FastAPI" in data)
                 or _serves_own_app(name, data)
-                or _hands_own_app_to_a_platform(here / name, data)
+                or hands_own_app_to_a_platform(here / name, data)
+                # A platform imports a handler of a folder from there (`functions/handler.py`
+                # saying `from service import api`, then `Mangum(api)`): the module beside it
+                # handing it the app is as top-level as the handler (a handler at the root names
+                # its app among the runners' targets).
+                or (
+                    here != root
+                    and not in_package
+                    and hands_imported_app_to_a_platform(here / name, data)
+                )
                 # A package's module it names is found in its package already.
                 or (not in_package and here / name == hinted)
             )
@@ -2242,103 +1959,6 @@ def _namespace_root(
 _IMPORT_SCAN_LIMIT = 400  # modules read to tell how a package imports itself
 
 
-class _Served(NamedTuple):
-    """A server call of a script, and its argument naming the app (None: not given plainly)."""
-
-    call: ast.Call
-    app: ast.expr | None
-
-
-def _served_targets(
-    data: bytes, entry: str | None = None, *, script: bool = False
-) -> tuple[ast.Module, list[_Served]] | None:
-    """A module's tree and the server calls under its ``__main__`` guard, with what they serve.
-
-    ``script``: the module always runs as ``__main__`` (a package's ``__main__.py``, which
-    ``python -m pkg`` runs): its top-level statements count as the guard's.
-
-    ``uvicorn.run(...)``, ``uvicorn.Config(...)`` (handed to ``uvicorn.Server(config).run()``),
-    hypercorn's ``serve(app, config)``, granian's ``Granian("pkg.main:app", ...)``: each names
-    the app it serves (see :data:`SERVER_CALLS`). Also those in the module's functions the
-    guard calls (``main()``); with ``entry``, those of that function of the module instead of
-    the guard's (a console script's, run by name), or of the commands of the command-line
-    object ``entry`` names (``cli = typer.Typer()``, its ``@cli.command()`` functions).
-    None when the module cannot run a server as a script (no such call, or no tree).
-    """
-    if not any(name.encode() in data for name in SERVER_PACKAGES) or (
-        entry is None and not script and b"__main__" not in data
-    ):
-        return None
-    tree = _script_tree(data)
-    if tree is None:
-        return None
-    # An import inside the guard counts too, and a name imported nowhere stands for itself
-    # (`uvicorn.run` after `import uvicorn` in a function).
-    imported = _imported_targets(ast.walk(tree))
-    # The guard may only call a function of the module that starts the server (`def main():
-    # uvicorn.run(...)`, then `main()` or `asyncio.run(main())`): that function's calls count,
-    # and those of the module's functions it calls in turn.
-    functions = {
-        statement.name: statement
-        for statement in tree.body
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
-    }
-    if entry is not None:
-        bodies: list[ast.AST] = (
-            [functions[entry]] if entry in functions else list(_commands_of(tree, entry))
-        )
-    elif script:
-        # The definitions run only when called (reached below through the calls).
-        bodies = [statement for statement in tree.body if not isinstance(statement, DEFINITIONS)]
-    else:
-        bodies = [*main_guards(tree.body)]
-    served: list[_Served] = []
-    reached: set[str] = set() if entry is None else {entry}
-    while bodies:
-        for node in ast.walk(bodies.pop()):
-            if not isinstance(node, ast.Call):
-                continue
-            keyword = SERVER_CALLS.get(_called_name(node, imported))
-            if keyword is not None:
-                served.append(_Served(node, call_argument(node, 0, keyword)))
-            elif (
-                isinstance(node.func, ast.Name)
-                and node.func.id in functions
-                and node.func.id not in reached
-            ):
-                reached.add(node.func.id)
-                bodies.append(functions[node.func.id])
-    return (tree, served) if served else None
-
-
-def _imported_targets(nodes: Iterable[ast.AST]) -> dict[str, str]:
-    """What each name the absolute imports among ``nodes`` bind stands for, dotted.
-
-    ``from granian import Granian``: ``Granian`` is ``granian.Granian``; ``import
-    hypercorn.asyncio as hc``: ``hc`` is ``hypercorn.asyncio``; ``import azure.functions``:
-    ``azure`` is ``azure``.
-    """
-    imported: dict[str, str] = {}
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                head = alias.name.partition(".")[0]
-                imported[alias.asname or head] = alias.name if alias.asname else head
-        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            for alias in node.names:
-                imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return imported
-
-
-def _called_name(call: ast.Call, imported: Mapping[str, str]) -> str:
-    """The dotted name a call's function stands for, its first name read through ``imported``.
-
-    A name imported nowhere stands for itself.
-    """
-    head, dot, rest = ast.unparse(call.func).partition(".")
-    return imported.get(head, head) + dot + rest
-
-
 def _module_variables(tree: ast.Module) -> set[str]:
     """The plain names a module's top-level assignments bind (``app = ...``, ``app: X = ...``)."""
     return {
@@ -2348,52 +1968,6 @@ def _module_variables(tree: ast.Module) -> set[str]:
         for target in assigned_targets(statement)
         if isinstance(target, ast.Name)
     }
-
-
-@functools.lru_cache(maxsize=32)
-def _script_tree(data: bytes) -> ast.Module | None:
-    """The tree of a script's bytes, parsed once however many questions are asked of it.
-
-    A runner at the top is asked what its guard serves and what a console script's function
-    does; a flat module whether it serves its own app and whether it does so by its own name.
-    The tree is only read; a script in a newer Python's grammar (3.12 to 3.14) is read on older
-    ones too. A module of the app decoded as the package index decodes it shares the index's
-    tree in the run (see :func:`~.symbols.analysis_run`): a flat ``main.py`` with a ``__main__``
-    guard is parsed once.
-    """
-    try:
-        return parse(SourceText.decode(data, "", python=True).text)
-    except (FileProblem, ParseFailure):
-        pass  # read as Python reads the bytes, to answer what it can
-    try:
-        return ast.parse(data)
-    except SyntaxError:
-        return parse_newer_syntax_bytes(data)
-    except PARSE_ERRORS:
-        # Nested past the parser's limits or holding a null byte: no Python of any version.
-        return None
-
-
-def _commands_of(tree: ast.Module, name: str) -> list[ast.AST]:
-    """The module-level functions decorated ``@<name>.command(...)`` or ``@<name>.callback(...)``.
-
-    The commands a Typer or click group at module level runs (``cli = typer.Typer()``).
-    """
-    commands: list[ast.AST] = []
-    for statement in tree.body:
-        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        for decorator in statement.decorator_list:
-            called = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if (
-                isinstance(called, ast.Attribute)
-                and called.attr in ("command", "callback")
-                and isinstance(called.value, ast.Name)
-                and called.value.id == name
-            ):
-                commands.append(statement)
-                break
-    return commands
 
 
 def _imports_own_folder(folder: Path, data: bytes) -> bool:
@@ -2426,14 +2000,14 @@ def _serves_itself_by_name(name: str, data: bytes) -> bool:
     the server imports ``app`` as a top-level module, so the folder the script runs from is
     the one its modules are imported from.
     """
-    served = _served_targets(data)
+    served = served_targets(data)
     if served is None:
         return False
     stem = name.removesuffix(".py")
     for node in served[1]:
         target = node.app
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            named = _import_string(target.value)
+            named = split_import_string(target.value)
             if named is not None and named[0] == stem:
                 return True
     return False
@@ -2446,7 +2020,7 @@ def _serves_own_app(name: str, data: bytes) -> bool:
     "__main__":`` makes ``main_api.py`` the entry module of its folder, as ``main.py`` is,
     whatever its name; a script building a throwaway app does not serve it.
     """
-    served = _served_targets(data)
+    served = served_targets(data)
     if served is None:
         return False
     tree, calls = served
@@ -2457,7 +2031,7 @@ def _serves_own_app(name: str, data: bytes) -> bool:
         if isinstance(target, ast.Name) and target.id in bound:
             return True
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            named = _import_string(target.value)
+            named = split_import_string(target.value)
             # `"__main__:app"` is the script itself, as its own name is.
             # `"main:service.api"`: an attribute of the script's own `service`.
             held = None if named is None else named[1].partition(".")[0]
@@ -2473,273 +2047,6 @@ def _hinted_module(root: Path, hint: str) -> Path | None:
     if not all(part.isidentifier() for part in parts):
         return None
     return root.joinpath(*parts).with_suffix(".py")
-
-
-# Adapters a serverless platform runs an ASGI app through (AWS Lambda's Mangum, Azure
-# Functions'): the module handing its app to one is what the platform runs, whatever its name.
-_PLATFORM_ADAPTERS = frozenset(
-    {
-        "mangum.Mangum",
-        "mangum.adapter.Mangum",
-        "azure.functions.AsgiMiddleware",
-        "azure.functions.AsgiFunctionApp",
-        "azure.functions._http_asgi.AsgiMiddleware",
-        # Ray Serve: `@serve.ingress(app)` on a deployment class, run by `serve run`.
-        "ray.serve.ingress",
-        "ray.serve.api.ingress",
-    }
-)
-
-
-def _hands_own_app_to_a_platform(path: Path, data: bytes) -> bool:
-    """Whether a module hands an app it builds at module level to a serverless adapter.
-
-    ``app = FastAPI()`` then ``handler = Mangum(app)`` (AWS Lambda), ``func.AsgiFunctionApp(
-    app=app)`` or ``func.AsgiMiddleware(app).handle(req, context)`` in a function (Azure
-    Functions), ``@serve.ingress(app)`` on a Ray Serve deployment: the platform runs that
-    module, as a server runs ``main.py``. An app imported from another module is served from
-    there (it is found in its own module). Which calls count: :func:`_platform_handed`.
-    """
-    return any(handed.own for handed in _platform_handed(path, data))
-
-
-def _platform_targets(
-    path: Path, data: bytes, stars: "_StarBinds | None", *, follow: bool
-) -> set[str]:
-    """The apps a module at the top hands to a serverless adapter after importing them.
-
-    Azure Functions' Python v2 model loads ``function_app.py`` at the root, AWS Lambda the
-    handler module its configuration names: ``from main import fastapi_app`` then
-    ``app = func.AsgiFunctionApp(app=fastapi_app)`` (or ``handler = Mangum(api)``, or
-    ``func.AsgiMiddleware(api).handle_async(req, context)`` in a route function) serves
-    ``main:fastapi_app``, as ``uvicorn.run(app)`` in ``run.py`` serves the app it imports. An
-    app the module builds itself is found as its own module's already (see
-    :func:`_hands_own_app_to_a_platform`), so only imported ones are named; which calls count
-    is :func:`_platform_handed`'s one rule.
-
-    ``follow`` as for the module's server calls: an entry module (``main.py``) wrapping an app
-    it imports is offered as the flat layout already, with the routes it adds.
-    """
-    if not follow:
-        return set()
-    found = [each for each in _platform_handed(path, data) if each.imported]
-    # An app read through the binding before its call (`api = Mangum(api)`, `service.api` of
-    # `import service`) is named by that import already.
-    targets = {each.served for each in found if each.served is not None}
-    handed = [_Served(each.call, each.app) for each in found if each.served is None]
-    tree = _script_tree(data)
-    if not handed or tree is None:
-        return targets
-    # No server argument moves the import root here: `_call_targets` names each one's app.
-    return targets | (_call_targets(tree, handed, path.stem, follow=True, stars=stars) or set())
-
-
-class _Handed(NamedTuple):
-    """An adapter call handing an app to a serverless platform, and where that app comes from."""
-
-    call: ast.Call
-    app: ast.Name | ast.Attribute
-    #: The app's first name comes from a ``from ... import`` (or a star import): served there.
-    imported: bool
-    #: The app is a plain name the module assigns at module level (``app = FastAPI()``).
-    own: bool
-    #: The app's import string when read through an import bound before the call's statement
-    #: rebinds its name (``api = Mangum(api)``), or a module imported whole (``import service``
-    #: then ``Mangum(service.api)``); None: named by the module's imports as any server call's.
-    served: str | None = None
-
-
-def _platform_handed(path: Path, data: bytes) -> list[_Handed]:
-    """The calls by which a module hands an app, named, to a serverless adapter.
-
-    The one rule for both the app a module builds and one it imports. A platform imports the
-    module (never runs it as ``__main__``) and calls its handlers: an adapter call anywhere in
-    its code counts, in a function too (``func.AsgiMiddleware(api).handle_async(req,
-    context)`` on each request), but not under ``if TYPE_CHECKING:`` nor the ``__main__``
-    guard, and never in a test module. An app named by a function's own local (a handler
-    building its own app) is not the module's, so that call says nothing. The adapter and the
-    app are names as the module model binds them at module level: a name bound to anything
-    else there (``def Mangum``, ``import service as api``) and an argument that is no name (a
-    string) say nothing.
-    """
-    if is_test_file(path.name) or (
-        b"Mangum" not in data and b"Asgi" not in data and b"ingress" not in data
-    ):
-        return []
-    tree = _script_tree(data)
-    if tree is None:
-        return []
-    model = ModuleModel(
-        ModuleSource(path.stem, path.name, data.decode("utf-8", errors="replace"), False), tree
-    )
-    try:
-        bindings = model.scope.bindings
-        found: list[_Handed] = []
-        for call, local in _platform_calls(tree):
-            app = call_argument(call, 0, "app")
-            if (
-                not isinstance(app, ast.Name | ast.Attribute)
-                or _head(call.func) in local
-                or _head(app) in local
-                or _bound_name(call.func, bindings) not in _PLATFORM_ADAPTERS
-            ):
-                continue
-            binding = bindings.get(_head(app))
-            rebound = binding is not None and _statement_holds(binding.statement, call)
-            if rebound and binding is not None and binding.statement is not None:
-                # `api = func.AsgiFunctionApp(app=api)`: the call reads the name as bound before
-                # the statement rebinding it (an import of the app), not the adapter it binds.
-                binding = model.scope.bindings_before(binding.statement).get(_head(app))
-            served = _imported_app(app, binding) if rebound or _whole_module(binding) else None
-            found.append(
-                _Handed(
-                    call,
-                    app,
-                    imported=served is not None or (not rebound and _imported_from(app, bindings)),
-                    own=isinstance(app, ast.Name)
-                    and binding is not None
-                    and binding.kind == "value",
-                    served=served,
-                )
-            )
-    finally:
-        model.close()  # its scopes freed now; the tree stays for the run (see _script_tree)
-    return found
-
-
-def _statement_holds(statement: ast.stmt | None, call: ast.Call) -> bool:
-    """Whether ``call`` is written in ``statement`` (none: no statement)."""
-    return statement is not None and any(node is call for node in ast.walk(statement))
-
-
-def _whole_module(binding: Binding | None) -> bool:
-    """Whether ``binding`` is a module's import (``import service``, ``import pkg.web as w``)."""
-    return (
-        binding is not None
-        and binding.kind == "import"
-        and isinstance(binding.statement, ast.Import)
-    )
-
-
-def _imported_app(app: ast.Name | ast.Attribute, binding: Binding | None) -> str | None:
-    """The import string of the app ``app`` names through the import ``binding`` of its head.
-
-    ``api`` of ``from service import api`` is ``service:api``; ``service.api`` of ``import
-    service`` is ``service:api``, ``pkg.web.api`` of ``import pkg.web`` ``pkg.web:api`` (the
-    longest module the statement imports). A module itself (``Mangum(service)``), or a name the
-    module binds otherwise, names no app: None.
-    """
-    if binding is None or binding.kind != "import":
-        return None
-    head, _, rest = ast.unparse(app).partition(".")
-    statement = binding.statement
-    if isinstance(statement, ast.ImportFrom):
-        source, _, name = binding.target.rpartition(".")
-        return f"{source}:{name}" + (f".{rest}" if rest else "") if source else None
-    if not isinstance(statement, ast.Import) or not rest:
-        return None  # a module handed is no app
-    names = rest.split(".")
-    module = binding.target
-    if module == head:
-        # `import pkg.web` binds `pkg`: `pkg.web.api` reaches the module it imported.
-        imported = {alias.name for alias in statement.names if alias.asname is None}
-        for size in range(len(names) - 1, 0, -1):
-            if ".".join([head, *names[:size]]) in imported:
-                module, names = ".".join([head, *names[:size]]), names[size:]
-                break
-    return f"{module}:{'.'.join(names)}"
-
-
-def _head(node: ast.expr) -> str:
-    """The first name of a dotted expression (``func`` of ``func.AsgiMiddleware``)."""
-    return ast.unparse(node).partition(".")[0]
-
-
-def _platform_calls(tree: ast.Module) -> Iterator[tuple[ast.Call, frozenset[str]]]:
-    """Each call of a module's code a platform importing it may run, with the names local there.
-
-    In functions, lambdas and classes too, with the names their scopes bind (a parameter, an
-    assignment not declared ``global``); not under ``if TYPE_CHECKING:`` (false at run time)
-    nor ``if __name__ == "__main__":`` (the module run, not imported): their ``else`` runs.
-    A decorator, a default or a base class is read in the enclosing scope.
-    """
-    pending: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
-    while pending:
-        node, local = pending.pop()
-        if isinstance(node, ast.Call):
-            yield node, local
-        if isinstance(node, ast.If) and (is_type_checking(node.test) or is_main_guard(node.test)):
-            pending.extend((part, local) for part in node.orelse)
-            continue
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            inner = local | _function_locals(node)
-            outer = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
-            if not isinstance(node, ast.Lambda):
-                outer += node.decorator_list
-            pending.extend((part, local) for part in outer)
-            body = [node.body] if isinstance(node, ast.Lambda) else node.body
-            pending.extend((part, inner) for part in body)
-            continue
-        if isinstance(node, ast.ClassDef):
-            inner = local | frozenset(bound_names(node.body))
-            outer = [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]
-            pending.extend((part, local) for part in outer)
-            pending.extend((part, inner) for part in node.body)
-            continue
-        pending.extend((child, local) for child in ast.iter_child_nodes(node))
-
-
-def _function_locals(
-    function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
-) -> frozenset[str]:
-    """The names local to a function: its parameters and what its body binds, not declared."""
-    names = {arg.arg for arg in parameters_of(function.args)}
-    if isinstance(function, ast.Lambda):
-        return frozenset(names)
-    declared = {
-        name
-        for node in _own_statements(function.body)
-        if isinstance(node, ast.Global | ast.Nonlocal)
-        for name in node.names
-    }
-    return frozenset(names.union(bound_names(function.body)) - declared)
-
-
-def _own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """The nodes of a function body, not those of the functions and classes it defines."""
-    pending: list[ast.AST] = list(body)
-    while pending:
-        node = pending.pop()
-        yield node
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            pending.extend(ast.iter_child_nodes(node))
-
-
-def _bound_name(node: ast.expr, bindings: Mapping[str, Binding]) -> str | None:
-    """The dotted name ``node`` (``Mangum``, ``func.AsgiMiddleware``) stands for at module level.
-
-    Its first name through the module's binding of it: an import's qualified name; a name the
-    module binds otherwise (a function, a variable) None; one it binds nowhere, itself.
-    """
-    if not isinstance(node, ast.Name | ast.Attribute):
-        return None
-    head, dot, rest = ast.unparse(node).partition(".")
-    binding = bindings.get(head)
-    if binding is None:
-        return head + dot + rest
-    if binding.kind != "import":
-        return None
-    return binding.target + dot + rest
-
-
-def _imported_from(node: ast.Name | ast.Attribute, bindings: Mapping[str, Binding]) -> bool:
-    """Whether the first name of ``node`` is bound at module level by a ``from ... import``.
-
-    A name bound nowhere may come from a star import (:func:`_call_targets` tells).
-    """
-    head = ast.unparse(node).partition(".")[0]
-    binding = bindings.get(head)
-    return binding is None or isinstance(binding.statement, ast.ImportFrom)
 
 
 def _members_entrypoints(root: Path) -> set[str]:
@@ -2799,7 +2106,7 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
     targets: set[str] = set()
     ignore = GitIgnore(root)
     ignore.read(root)
-    stars = functools.partial(_star_binds, root, ignore)
+    stars = functools.partial(star_binds, root, ignore)
     # A package's `__main__.py` is a runner at the top too: `python -m launch` runs it there.
     runners = sorted(root.glob("*.py")) + sorted(root.glob("*/__main__.py"))
     for path in runners:
@@ -2826,21 +2133,21 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
         follow = path.name not in _FLAT_MODULES
         if data is not None and path.parent == root:
             targets.update(_gunicorn_app(data))
-            targets.update(_platform_targets(path, data, stars, follow=follow))
-        served = None if data is None else _served_targets(data, script=path.parent != root)
+            targets.update(platform_targets(path, data, stars, follow=follow))
+        served = None if data is None else served_targets(data, script=path.parent != root)
         if served is None:
             continue
         # A package's `__main__.py` runs as `pkg.__main__`: its relative imports are the package's.
         module = path.stem if path.parent == root else f"{path.parent.name}.{path.stem}"
-        named = _call_targets(*served, module, follow=follow, stars=stars)
+        named = call_targets(*served, module, follow=follow, stars=stars)
         if named is None:
             return None
         targets.update(named)
     for module, function in _console_scripts(project):
-        data = _module_data(root, module, ignore)
-        served = None if data is None else _served_targets(data, function)
+        data = module_data(root, module, ignore)
+        served = None if data is None else served_targets(data, function)
         if served is not None:
-            named = _call_targets(
+            named = call_targets(
                 *served,
                 module,
                 follow=True,
@@ -2851,7 +2158,7 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
                 return None
             targets.update(named)
     reads: ScriptReads = {}
-    targets.update(_run_file_targets(root, ignore, project, reads))
+    targets.update(run_file_targets(root, ignore, project, reads))
     if not targets:
         # Run files kept in a folder of their own (`docker/Dockerfile`, `deploy/Procfile`,
         # `k8s/api-deployment.yaml`) say it when those at the top name no app. Not those of a
@@ -2867,7 +2174,7 @@ def _runner_targets(root: Path, project: tomlkit.TOMLDocument) -> set[str] | Non
                 and not _holds_python(folder)
             ):
                 ignore.read(folder)
-                targets.update(_run_file_targets(folder, ignore, None, reads))
+                targets.update(run_file_targets(folder, ignore, None, reads))
     return targets
 
 
@@ -2880,308 +2187,6 @@ def _holds_python(folder: Path) -> bool:
     return False
 
 
-def _run_file_targets(
-    folder: Path,
-    ignore: GitIgnore,
-    project: tomlkit.TOMLDocument | None,
-    reads: ScriptReads | None = None,
-) -> set[str]:
-    """The import strings the command lines of the run files directly in ``folder`` serve.
-
-    ``project`` is the root's pyproject.toml, read already, when ``folder`` is the root;
-    ``reads`` the Python scripts read already in this run (a fresh record when not given).
-    """
-    reads = {} if reads is None else reads
-    targets: set[str] = set()
-    try:
-        paths = sorted(folder.iterdir())
-    except OSError:
-        return targets  # a folder init may not read says nothing
-    for path in paths:
-        if path.name == _VERCEL_CONFIG and not ignore.ignored(path, folder=False):
-            targets.update(_vercel_targets(folder, path, ignore))
-            continue
-        # A compose file by its services too (`local.yml`), not only by its name.
-        run_file = _RUN_FILE.fullmatch(path.name) is not None or is_compose_file(path)
-        if not run_file and "." not in path.name and not ignore.ignored(path, folder=False):
-            # A start script named without `.sh` (`start`, `run`): known by its first line
-            # running a shell, as the image check knows one; its head only is read.
-            text = _shell_script_text(path)
-            if text is not None:
-                targets.update(_command_targets(folder, text, ignore, reads))
-            continue
-        if not run_file or ignore.ignored(path, folder=False):
-            continue
-        if project is not None and path.name == CONFIG_FILENAME:
-            text = project.as_string()  # read by the caller already
-        else:
-            # No further than the image check reads one (9 MB of lines took 4 s).
-            data = read_bounded(path)
-            if data is None:
-                continue
-            text = data.decode("utf-8", errors="replace")
-        targets.update(_command_targets(folder, text, ignore, reads))
-    return targets
-
-
-def _command_targets(
-    folder: Path,
-    text: str,
-    ignore: GitIgnore,
-    reads: ScriptReads | None = None,
-    *,
-    nested: bool = False,
-) -> set[str]:
-    """The import strings the command lines of ``text`` (a run file of ``folder``) serve.
-
-    A shell script a line runs by its path (``sh scripts/prestart-and-run``, ``./start``) is
-    read as one more run file, whatever its name: what it starts is what the line starts. Only
-    one script deep (``nested``): a script running itself is not read again. ``reads`` holds
-    the Python scripts read already in this run (:data:`ScriptReads`).
-    """
-    reads = {} if reads is None else reads
-    targets: set[str] = set()
-    for line in map(_without_comment, _command_lines(text)):
-        # A server named in a comment (`python run.py  # was: uvicorn legacy:app`) starts
-        # nothing: every reader below sees the line without it, as `_run_files_serving` does.
-        # A variable's default is what the line runs with when the environment leaves it
-        # unset: `uvicorn ${APP:-app.main:app}`, `APP_MODULE: ${APP_MODULE:-app.main:app}`.
-        line = _SHELL_DEFAULT.sub(r"\1", line)
-        server = _SERVER_COMMAND.search(line)
-        if server is not None:
-            targets.update(
-                found
-                for found in served_import_strings(line)
-                if server[0] != "gunicorn" or names_one_attribute(found)
-            )
-        for script_folder, script in python_scripts_of_line(line):
-            if script_folder == ".":
-                # A script elsewhere runs with its own folder first on the import path.
-                targets.update(_script_targets(folder, script, ignore, reads))
-        run_module = _PYTHON_MODULE.search(line)
-        if run_module is not None:
-            targets.update(_run_module_targets(folder, run_module[1], ignore))
-        cli = _fastapi_cli_target(line, folder)
-        if cli is not None:
-            targets.add(cli)
-        for variable in _APP_VARIABLE.finditer(line):
-            targets.update(served_import_strings(variable[1]))
-        if not nested:
-            for shell in _SHELL_SCRIPT.finditer(line):
-                targets.update(_shell_script_targets(folder, shell[1], ignore, reads))
-            for absolute in _IMAGE_SCRIPT.finditer(line):
-                # A path of the image (`command: /start`): the project file a Dockerfile copies
-                # there is the script, its lines run from the build context as any other's.
-                for copied in image_scripts(folder, absolute[1]):
-                    targets.update(_shell_script_targets(folder, copied, ignore, reads))
-    return targets
-
-
-# How much of a shell script a run file starts is read (see `_shell_script_targets`).
-_SCRIPT_READ = 1 << 16
-
-
-def _shell_script_targets(
-    folder: Path, script: str, ignore: GitIgnore, reads: ScriptReads
-) -> set[str]:
-    """What a shell script of ``folder`` a command line runs serves (none: no such file).
-
-    Its lines run from the same folder as the line running it (a compose file's, a
-    Dockerfile's working directory), so its import strings are read from there.
-    """
-    if script.endswith(".py"):
-        return set()  # run by python (see `_script_targets`)
-    try:
-        # Not a path leading out of the folder (`../x`, a symbolic link elsewhere).
-        path = contained_path(folder, script)
-        if not path.is_file() or ignore.ignored(path, folder=False):
-            return set()
-        # A script is short: the head of a large file (a binary) is all that is read.
-        data = read_head(path, script, _SCRIPT_READ)
-    except FileProblem:
-        return set()
-    if data is None:
-        return set()
-    text = data.decode("utf-8", errors="replace")
-    return _command_targets(folder, text, ignore, reads, nested=True)
-
-
-def _shell_script_text(path: Path) -> str | None:
-    """The text of the file at ``path`` when its first line runs a shell (None: not a script).
-
-    Only the head of the file is read (a script is short; a binary of that name is not).
-    """
-    try:
-        data = read_head(path, path.name, _SCRIPT_READ)
-    except FileProblem:
-        return None  # a folder or a pipe of that name: no script
-    if data is None:
-        return None
-    text = data.decode("utf-8", errors="replace")
-    return text if runs_a_shell(text) else None
-
-
-#: Vercel's project configuration: its Python functions are module files of the project.
-_VERCEL_CONFIG = "vercel.json"
-
-
-def _vercel_targets(folder: Path, path: Path, ignore: GitIgnore) -> set[str]:
-    """The import strings of the Python modules ``vercel.json`` in ``folder`` serves.
-
-    Vercel runs each function file's ``app``: one its ``builds`` build with ``@vercel/python``
-    (``{"src": "api/index.py"}``), its ``functions`` configure, or its ``routes`` and
-    ``rewrites`` send requests to (``{"source": "/(.*)", "destination": "/api/index"}``,
-    the extension left out or not); ``api/index.py`` serves ``api.index:app``. A glob, a
-    pattern's capture (``/api/$1``) or a page is no module file: left out.
-    """
-    data = read_bounded(path)  # as a run file: not read when that large
-    if data is None:
-        return set()
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):
-        return set()  # not a file of JSON: it names nothing
-    if not isinstance(document, dict):
-        return set()
-    named: list[object] = []
-    for key, field in (("builds", "src"), ("routes", "dest"), ("rewrites", "destination")):
-        entries = document.get(key)
-        for entry in entries if isinstance(entries, list) else ():
-            if isinstance(entry, dict) and (
-                key != "builds" or str(entry.get("use", "")).startswith("@vercel/python")
-            ):
-                named.append(entry.get(field))
-    functions = document.get("functions")
-    if isinstance(functions, dict):
-        named.extend(functions)
-    targets: set[str] = set()
-    for value in named:
-        if not isinstance(value, str):
-            continue
-        file = re.split(r"[?#]", value, maxsplit=1)[0].strip("/")
-        parts = file.removesuffix(".py").split("/")
-        module = folder.joinpath(*parts).with_suffix(".py")
-        if (
-            all(part.isidentifier() for part in parts)
-            and module.is_file()
-            and not ignore.ignored(module, folder=False)
-        ):
-            targets.add(f"{'.'.join(parts)}:app")
-    return targets
-
-
-def _script_targets(
-    folder: Path, script: str, ignore: GitIgnore, reads: ScriptReads | None = None
-) -> set[str]:
-    """The import strings a script in ``folder`` serves when a command line runs it.
-
-    ``python main.py`` runs the script as ``__main__``, its folder on the import path: the
-    server calls under its ``__main__`` guard name what it serves, an app it builds itself
-    too (``uvicorn.run("main:app")`` or ``uvicorn.run(app)`` in main.py: ``main:app``).
-    ``reads`` holds the scripts read already in this run (:data:`ScriptReads`).
-    """
-    name = script.removeprefix("./")
-    path = folder / name
-    try:
-        # A folder no file may be in (`cd a && ` repeated past the name limit) holds none.
-        found = "/" not in name and path.is_file()
-    except OSError:
-        found = False
-    if not found or ignore.ignored(path, folder=False):
-        return set()  # a script elsewhere runs with another folder on the import path
-    # What a script serves is read from its file and its name (`main.py` serves `main:app`):
-    # a link `main.py -> server.py` serves `main:app` when run by that name, `server:app` by the
-    # other, so the read is the file's by the name it is run as.
-    key = (path.resolve(), path.stem)
-    if reads is not None and key in reads:
-        return set(reads[key])
-    named = _read_script_targets(folder, path, name, ignore)
-    if reads is not None:
-        reads[key] = set(named)
-    return named
-
-
-def _read_script_targets(folder: Path, path: Path, name: str, ignore: GitIgnore) -> set[str]:
-    """What :func:`_script_targets` says of the script at ``path``, read and parsed."""
-    try:
-        data = read_bytes(path, name)
-    except FileProblem:
-        return set()
-    served = None if data is None else _served_targets(data)
-    if served is None:
-        return set()
-    module = path.stem
-    stars = functools.partial(_star_binds, folder, ignore)
-    named = _call_targets(*served, module, follow=True, stars=stars)
-    if named is None:
-        return set()
-    for call in served[1]:
-        target = call.app
-        if isinstance(target, ast.Name):
-            attribute: str | None = target.id
-        elif isinstance(target, ast.Constant) and isinstance(target.value, str):
-            found = _import_string(target.value)
-            own = found is not None and found[0] in (module, MAIN_MODULE)
-            attribute = found[1] if found is not None and own else None
-        else:
-            attribute = None
-        if attribute is not None and _imported_name(served[0], attribute, module, stars) is None:
-            named.add(f"{module}:{attribute}")  # built by the script itself
-    return named
-
-
-def _run_module_targets(folder: Path, module: str, ignore: GitIgnore) -> set[str]:
-    """The import strings a module of ``folder`` serves when ``python -m <module>`` runs it.
-
-    The module runs as ``__main__``, ``folder`` (the working directory) on the import path:
-    the server calls under its guard name what it serves; a package runs its ``__main__.py``,
-    every top-level statement of which runs. A server's own module (``python -m uvicorn``) is
-    no module of the project, and is read as the server command it is.
-    """
-    if module.split(".")[0] in SERVER_COMMANDS:
-        return set()
-    data = _module_data(folder, f"{module}.__main__", ignore)
-    script = data is not None
-    if data is None:
-        data = _module_data(folder, module, ignore)
-    served = None if data is None else _served_targets(data, script=script)
-    if served is None:
-        return set()
-    name = f"{module}.__main__" if script else module
-    stars = functools.partial(_star_binds, folder, ignore)
-    return _call_targets(*served, name, follow=True, stars=stars) or set()
-
-
-def _command_lines(text: str) -> list[str]:
-    """The uncommented lines of a run file, and each YAML block list joined into one line.
-
-    A compose file's or a Kubernetes manifest's ``command:`` written as a list, one word an
-    item (``- uvicorn`` then ``- app.main:app``), is one command line: its items read as the
-    image check reads them (:func:`yaml_item`: a comment after an item and quotes are no part
-    of the word), and a blank or comment line between two items does not end the list.
-    """
-    lines: list[str] = []
-    items: list[str] = []
-    indent = -1
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            if not line.lstrip().startswith("#"):
-                lines.append(line)
-            continue
-        lines.append(line)
-        item = yaml_item(line)
-        if item is not None and items and item[0] == indent:
-            items.append(item[1])
-            continue
-        if items:
-            lines.append(" ".join(word for word in items if word))
-        items = [] if item is None else [item[1]]
-        indent = -1 if item is None else item[0]
-    if items:
-        lines.append(" ".join(word for word in items if word))
-    return lines
-
-
 def _gunicorn_app(data: bytes) -> set[str]:
     """The app a gunicorn configuration file names: ``wsgi_app = "app.main:app"``.
 
@@ -3191,7 +2196,7 @@ def _gunicorn_app(data: bytes) -> set[str]:
     """
     if b"wsgi_app" not in data:
         return set()
-    tree = _script_tree(data)
+    tree = script_tree(data)
     if tree is None:
         return set()
     named: set[str] = set()
@@ -3209,103 +2214,6 @@ def _gunicorn_app(data: bytes) -> set[str]:
             if found is not None and names_one_attribute(found.group(1)):
                 named.add(found.group(1))
     return named
-
-
-#: Whether ``from <module> import *`` binds a name: ``(module, name)``, see :func:`_star_binds`.
-_StarBinds = Callable[[str, str], bool]
-
-
-#: Server arguments that move the folder the app is imported from: uvicorn's, granian's.
-_IMPORT_ROOT_ARGUMENTS = frozenset({"app_dir", "working_dir"})
-
-
-def _call_targets(
-    tree: ast.Module,
-    calls: list[_Served],
-    module_name: str,
-    *,
-    follow: bool,
-    own: Collection[str] = (),
-    stars: _StarBinds | None = None,
-) -> set[str] | None:
-    """The import strings the server calls of module ``module_name`` serve.
-
-    None when one moves the import root (uvicorn's ``app_dir=``, granian's ``working_dir=``):
-    not followed.
-
-    ``follow``: an app object the module imports is served from the module it is imported
-    from (``uvicorn.run(app)`` after ``from pkg.main import app``, or ``from .main import app``
-    in ``pkg.cli``). ``own``: the module's variables holding an app (:func:`_module_apps`),
-    served from it too when named (a console script's function in the app's module,
-    ``pkg.web:start`` serving ``api`` of ``pkg.web``); a name holding anything else (an import
-    string, a setting) names no app, as a runner script's own app is found as the app of its
-    module already. ``stars``: whether a star import binds a name (:func:`_star_binds`), so
-    that an app a ``from pkg.app import *`` brings is served from ``pkg.app`` too.
-    """
-    targets: set[str] = set()
-    for call in calls:
-        target = call.app
-        if any(keyword.arg in _IMPORT_ROOT_ARGUMENTS for keyword in call.call.keywords):
-            return None
-        held = ast.unparse(target) if isinstance(target, ast.Name | ast.Attribute) else None
-        if held is not None and _import_string(f"{module_name}:{held}") is not None:
-            # The app object itself (`uvicorn.run(app)`, `uvicorn.run(service.api)`): served
-            # where it is imported from.
-            imported = _imported_path(tree, held, module_name, stars) if follow else None
-            if imported is not None:
-                targets.add(imported)
-            elif held in own and held not in _bound_around(tree, call.call):
-                targets.add(f"{module_name}:{held}")
-            continue
-        if not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
-            continue
-        named = _import_string(target.value)
-        if named is None:
-            continue
-        module, attribute = named
-        if module in (module_name, MAIN_MODULE):
-            # The runner's own name (`"__main__:app"` too): an app it imports is served
-            # from the module it is imported from; one it builds is its own (no runner).
-            imported = _imported_path(tree, attribute, module_name, stars) if follow else None
-            if imported is not None:
-                targets.add(imported)
-            elif attribute in own:
-                targets.add(f"{module_name}:{attribute}")
-            continue
-        targets.add(target.value)
-    return targets
-
-
-def _bound_around(tree: ast.Module, node: ast.expr) -> set[str]:
-    """The names the functions of ``tree`` written around ``node`` bind locally.
-
-    ``def start(): from app.main import app as api; uvicorn.run(api)`` serves the imported app,
-    not the module's ``api``: a name bound there is no module variable.
-    """
-    bound: set[str] = set()
-    for function in ast.walk(tree):
-        if isinstance(
-            function, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-        ) and function.lineno <= node.lineno <= (function.end_lineno or function.lineno):
-            bound.update(
-                name
-                for inner in ast.walk(function)
-                if inner is not function
-                for name in names_bound(inner)
-            )
-    return bound
-
-
-def _imported_path(
-    tree: ast.Module, path: str, module_name: str, stars: _StarBinds | None = None
-) -> str | None:
-    """The import string of attribute path ``path`` (``service.api``), through its first name.
-
-    ``"pkg.main:service.api"`` when ``tree`` imports ``from pkg.main import service``; else None.
-    """
-    head, dot, rest = path.partition(".")
-    imported = _imported_name(tree, head, module_name, stars)
-    return None if imported is None else f"{imported}{dot}{rest}"
 
 
 def _console_scripts(document: tomlkit.TOMLDocument) -> list[tuple[str, str]]:
@@ -3331,7 +2239,7 @@ def _console_scripts(document: tomlkit.TOMLDocument) -> list[tuple[str, str]]:
             if not isinstance(value, str):
                 continue
             # An extra's name may follow (`"pkg.cli:main [serve]"`).
-            named = _import_string(str(value).partition("[")[0].rstrip(), path=False)
+            named = split_import_string(str(value).partition("[")[0].rstrip(), path=False)
             if named is not None:
                 scripts.append(named)
     return scripts
@@ -3344,7 +2252,7 @@ def _module_apps(root: Path, module: str, ignore: GitIgnore) -> frozenset[str]:
     ``api = create_app()``), the last binding of each name counting: a variable holding an
     import string or a setting (``TARGET = "app.main:app"``) holds none.
     """
-    found = _module_file(root, module, ignore)
+    found = module_file(root, module, ignore)
     return frozenset() if found is None else _apps_held(root, found[0], module)
 
 
@@ -3362,303 +2270,6 @@ def _apps_held(root: Path, base: Path, module: str) -> frozenset[str]:
         )
     finally:
         index.close()  # its models freed now; the tree stays for the run (see analysis_run)
-
-
-def _module_file(root: Path, module: str, ignore: GitIgnore) -> tuple[Path, Path] | None:
-    """The folder module ``module`` is imported from (``root``, ``src/``) and its file, if any."""
-    parts = module.split(".")
-    for base in (root, root / "src"):
-        for path in (
-            base.joinpath(*parts).with_suffix(".py"),
-            base.joinpath(*parts, "__init__.py"),
-        ):
-            if path.is_file() and not ignore.ignored(path, folder=False):
-                return base, path
-    return None
-
-
-def _module_data(root: Path, module: str, ignore: GitIgnore) -> bytes | None:
-    """The bytes of module ``module`` imported from ``root`` or its ``src/`` folder, if found."""
-    found = _module_file(root, module, ignore)
-    if found is None:
-        return None
-    try:
-        return read_bytes(found[1], found[1].name)
-    except FileProblem:
-        return None
-
-
-def _fastapi_cli_target(line: str, folder: Path) -> str | None:
-    """The import string ``fastapi run app/main.py`` (or ``fastapi dev``) serves, from ``folder``.
-
-    The FastAPI CLI takes the module's file: ``app/main.py`` is ``app.main``, its app the
-    variable ``--app`` names, else the one it looks for in the module (:func:`_cli_app_name`);
-    or the import string itself (``--entrypoint``). None for another line, or one naming
-    neither (the CLI then looks for ``main.py`` itself, as discovery does).
-    """
-    match = _FASTAPI_CLI.search(line)
-    if match is None:
-        return None
-    command = fastapi_command(["run", *_COMMAND_WORD.findall(line[match.end() :])])
-    if command is None:
-        return None
-    if command.entrypoint is not None:
-        found = IMPORT_STRING.fullmatch(command.entrypoint)
-        return None if found is None else found.group(1)
-    if command.file is None or not command.app.isidentifier():
-        return None
-    parts = PurePosixPath(command.file.removeprefix("./")).with_suffix("").parts
-    if not parts or not all(part.isidentifier() for part in parts):
-        return None
-    module = ".".join(parts)
-    app = command.app if command.named_app else _cli_app_name(folder, module)
-    return f"{module}:{app}"
-
-
-def _cli_app_name(folder: Path, module: str) -> str:
-    """The variable of module ``module`` (from ``folder``) the FastAPI CLI serves by default.
-
-    As ``fastapi_cli.discover.get_app_name`` looks when no ``--app`` names one (fastapi-cli's
-    ``src/fastapi_cli/discover.py``): in the imported module, ``app`` if it holds a FastAPI
-    instance, else ``api`` likewise, else the first name of ``dir(module)`` holding one
-    (``dir`` sorts by code point: capitals, then ``_``, then small letters). ``api`` beside
-    ``app = typer.Typer()``, ``admin`` beside ``web``. The names are those the import binds
-    (:func:`_bound_on_import`). What a name holds is read by the module model as discovery
-    reads apps (``FastAPI()``, a factory's ``create_app()``, a second name of one), through
-    the import binding it (``from .core import app``): an app built elsewhere is the module's
-    attribute too. Asked in that order, stopping at the first holding one (the others, and
-    the modules they import, are not read). When the model sees no app in the module,
-    ``app`` if bound, else ``api`` if bound, else ``app`` (what the CLI imports is then
-    judged as before).
-    """
-    index = PackageIndex(BackendReader(folder, ".").read)
-    try:
-        model = index.module(module)
-        if model is None:
-            return "app"
-        bound = _bound_on_import(model, index)
-        order = ("app", "api", *sorted(bound - {"app", "api"}))
-        served = next(
-            (
-                name
-                for name in order
-                if name in bound
-                and index.app_key(index.resolve(f"{model.name}.{name}")[1]) is not None
-            ),
-            None,
-        )
-    finally:
-        index.close()  # its models freed now; the tree stays for the run (see analysis_run)
-    if served is not None:
-        return served
-    return next((name for name in ("app", "api") if name in bound), "app")
-
-
-def _bound_on_import(model: ModuleModel, index: PackageIndex) -> set[str]:
-    """The names ``model``'s module binds when imported (not run as a script), as ``dir`` lists.
-
-    Its top level in source order, into its ``if``/``try``/``with``/loop blocks: assignments,
-    imports, definitions, loop and ``with`` targets, ``:=`` targets; a ``del`` of the top level
-    unbinds (``del app``, ``del (app,)``; one in a block may not run: the name is kept). The
-    body of an ``if __name__ == "__main__":`` guard does not run on import (``fastapi run``
-    imports the module), its ``else`` does. ``from <module> import *`` binds that module's
-    ``__all__``, else its public names (its own star imports' too), for a module of the
-    package; a library's star import binds nothing read (no app of the package).
-    """
-    guards = main_guards(model.tree.body)
-    bound: set[str] = set()
-    # The guard's `else` runs on import, as surely as the top level: its statements count so.
-    tops = [
-        inner
-        for top in model.tree.body
-        for inner in (top.orelse if top in guards and isinstance(top, ast.If) else [top])
-    ]
-    for statement in block_statements(tops):
-        if isinstance(statement, ast.Delete):
-            if not any(statement is top for top in tops):
-                continue  # a `del` under an `if` or `try` may not run: the name may stay bound
-            bound.difference_update(deleted_names(statement))
-            continue
-        if isinstance(statement, ast.ImportFrom) and any(
-            alias.name == "*" for alias in statement.names
-        ):
-            source = model.absolute_import(statement)
-            bound.update(_star_names(index, source, set()) if source is not None else ())
-            continue
-        if not isinstance(statement, DEFINITIONS):
-            # `(app := FastAPI())` binds `app` in the module, as an assignment does.
-            bound.update(
-                named.target.id
-                for named in assignment_expressions(statement)
-                if isinstance(named.target, ast.Name)
-            )
-        heads: list[ast.AST]
-        if isinstance(statement, DEFINITIONS):
-            heads = [statement]
-        elif isinstance(statement, ast.Import | ast.ImportFrom):
-            heads = list(statement.names)
-        elif isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            heads = [node for target in targets for node in ast.walk(target)]
-        elif isinstance(statement, ast.For | ast.AsyncFor):
-            heads = list(ast.walk(statement.target))
-        elif isinstance(statement, ast.With | ast.AsyncWith):
-            heads = [
-                node
-                for item in statement.items
-                if item.optional_vars is not None
-                for node in ast.walk(item.optional_vars)
-            ]
-        else:
-            continue
-        bound.update(name for head in heads for name in names_bound(head))
-    return bound
-
-
-def _star_names(index: PackageIndex, source: str, seen: set[str]) -> set[str]:
-    """The names ``from <source> import *`` binds, for a module of the package (else none).
-
-    Its literal ``__all__`` (with its literal extensions), else its public top-level names and
-    those its own star imports bring (a cycle of star imports is cut); none when what its
-    ``__all__`` lists is not known.
-    """
-    imported = index.module(source)
-    if imported is None or source in seen:
-        return set()
-    seen.add(source)
-    if imported.exports_unknown:
-        return set()  # an `__all__` changed other than literally: no name is known bound
-    if imported.exported is not None:
-        return set(imported.exported)
-    names = {name for name in imported.scope.bindings if not name.startswith("_")}
-    for inner, _ in imported.star_imports:
-        names |= _star_names(index, inner, seen)
-    return names
-
-
-def _imported_name(
-    tree: ast.Module, name: str, module_name: str = "", stars: _StarBinds | None = None
-) -> str | None:
-    """``"pkg.main:app"`` when ``tree`` binds ``name`` by ``from pkg.main import app``, else None.
-
-    Only an import at module level, the one name bound there (a later assignment makes it the
-    module's own); a relative one (``from .main import app``) only when the module's dotted
-    name ``module_name`` is known. With ``stars``, a ``from pkg.main import *`` binding
-    ``name`` (as ``stars`` judges: :func:`_star_binds`) counts too, as Python binds it.
-    """
-    found: str | None = None
-    package = module_name.split(".")[:-1]
-    for statement in tree.body:
-        if not isinstance(statement, ast.ImportFrom):
-            pass
-        elif any(alias.name == "*" for alias in statement.names):
-            source = _from_source(statement, package)
-            if stars is not None and source is not None and stars(source, name):
-                found = f"{source}:{name}"
-        elif statement.level == 0 and statement.module:
-            for alias in statement.names:
-                if (alias.asname or alias.name) == name:
-                    found = f"{statement.module}:{alias.name}"
-        elif 0 < statement.level <= len(package) and statement.module:
-            base = package[: len(package) - statement.level + 1]
-            for alias in statement.names:
-                if (alias.asname or alias.name) == name:
-                    found = f"{'.'.join([*base, statement.module])}:{alias.name}"
-        if isinstance(statement, ast.Assign | ast.AnnAssign) and any(
-            isinstance(target, ast.Name) and target.id == name
-            for target in assigned_targets(statement)
-        ):
-            found = None
-    return found
-
-
-def _from_source(statement: ast.ImportFrom, package: list[str]) -> str | None:
-    """The module ``statement`` imports from, relative ones from ``package`` (None: unknown)."""
-    if statement.level == 0:
-        return statement.module
-    if statement.level > len(package):
-        return None  # above the top of the known package
-    base = package[: len(package) - statement.level + 1]
-    return ".".join([*base, *([statement.module] if statement.module else [])]) or None
-
-
-def _star_binds(folder: Path, ignore: GitIgnore, source: str, name: str) -> bool:
-    """Whether ``from <source> import *`` run from ``folder`` binds ``name``.
-
-    ``source`` a module of ``folder`` (or of its ``src/``), read by the module model as the
-    FastAPI CLI's lookup reads star imports (:func:`_star_names`: its ``__all__`` when given,
-    else its public names); a library's module binds no app of the project.
-    """
-    found = _module_file(folder, source, ignore)
-    if found is None:
-        return False
-    index = PackageIndex(BackendReader(folder, found[0].relative_to(folder).as_posix()).read)
-    try:
-        return name in _star_names(index, source, set())
-    finally:
-        index.close()  # its models freed now; the tree stays for the run (see analysis_run)
-
-
-#: Files whose command lines start the server (`CMD ["uvicorn", ...]`
-#: in any Dockerfile, `Dockerfile_api` too; a Procfile's, `Procfile.dev` too; a Makefile's or
-#: justfile's recipe, a task of pyproject.toml's `[tool.taskipy.tasks]`, a supervisord program's
-#: `command=`, a Kubernetes Deployment's container command; a hosting platform's start command:
-#: Render's `render.yaml`, Railway's `railway.toml` or `.json`, `nixpacks.toml`, Fly's
-#: `fly.toml`, App Engine's `app.yaml` `entrypoint:`; a systemd unit's `ExecStart=`), or set the
-#: app the server reads from the environment (`.env`, `.env.production`: see `_APP_VARIABLE`).
-_RUN_FILE = re.compile(
-    rf"(?i)(?:{DOCKERFILE_NAME}|Procfile(?:\.[\w.-]+)?|{COMPOSE_NAME}|[\w.-]+\.sh|"
-    r"\.env(?:\.[\w.-]+)?|(?:GNU)?makefile|\.?justfile|Taskfile\.ya?ml|pyproject\.toml|"
-    r"render\.ya?ml|railway\.(?:toml|json)|nixpacks\.toml|fly\.toml|app\.ya?ml|"
-    r"supervisord?(?:[._-][\w.-]+)?\.(?:conf|ini)|[\w@.-]+\.service|"
-    r"(?:[\w.-]+[._-])?deployment(?:[._-][\w.-]+)?\.ya?ml)"
-)
-#: The app set in the environment a server reads it from: uvicorn's `UVICORN_APP` (its command
-#: line's `app` argument, when the line gives none), the uvicorn-gunicorn images' `APP_MODULE`.
-#: As a Dockerfile's `ENV` (`ENV APP_MODULE=app.main:app`, or `ENV APP_MODULE app.main:app`), a
-#: compose file's `environment:` (`- UVICORN_APP=...`, or `UVICORN_APP: ...`), a `.env` line, a
-#: shell's `export`; its value, quoted or not.
-_APP_VARIABLE = re.compile(
-    r"(?<![\w$])(?:UVICORN_APP|APP_MODULE)(?!\w)[\"']?(?:[ \t]*[=:][ \t]*|[ \t]+)[\"']?([^\s\"']+)"
-)
-#: A shell's (and compose's) variable with a default, `${NAME:-value}` (or `-`, `:=`, `=`).
-_SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_]\w*:?[-=]([^{}\s]*)\}")
-#: An item of a YAML block list, its indentation and its value (`      - app.main:app`).
-# The FastAPI CLI's own options, which may come before its command (`fastapi --verbose run`).
-_CLI_OPTIONS = "|".join(map(re.escape, sorted(FASTAPI_CLI_OPTIONS)))
-#: The FastAPI CLI serving a module file (`fastapi run app/main.py`, `["fastapi", "dev", ...]`).
-_FASTAPI_CLI = re.compile(rf"\bfastapi\b(?:[\"',\s]+(?:{_CLI_OPTIONS}))*[\"',\s]+(?:run|dev)\b")
-#: The words of a command line, in a shell line or a JSON list (`--app=api`, `app/main.py`).
-_COMMAND_WORD = re.compile(r"[\w./=:-]+")
-#: A module run as a script (`python -m app`, `python3 -u -m app.server`).
-_PYTHON_MODULE = re.compile(
-    r"(?<![\w./-])python(?:3(?:\.\d+)?)?(?:[\s\"',]+-[A-Za-ln-z]+)*[\s\"',]+-m[\s\"',]+"
-    r"([A-Za-z_][\w.]*)(?![\w.-])"
-)
-# The two ways a command line runs a script: given to a shell (`sh scripts/start`, `["bash",
-# "-e", "run"]`), or in command position (a Procfile's `web: bin/start-web`, `&& bin/run`,
-# `exec bin/run`, `CMD ["bin/run"]`, `command: /start`).
-_SHELL_RUN = r"(?<![\w./-])(?:ba|da|z)?sh(?:[\s\"',]+-[A-Za-z]+)*[\s\"',]+"
-_COMMAND_POSITION = r"(?:^|[:;&|]|\bexec|\[)[\s\"']*"
-# The names of a script's path after its first, and where the path ends.
-_MORE_NAMES = r"(?:/[\w.-]+)*"
-_PATH_END = r"(?![\w./-])"
-#: A shell script run by its path relative to the folder (`sh scripts/start`, `./start`,
-#: `bin/start`; in command position only a path of a folder, a bare word being a command): an
-#: absolute path is one in the image, not the project's.
-_SHELL_SCRIPT = re.compile(
-    rf"(?:{_SHELL_RUN}|(?<![\w./-])\./|{_COMMAND_POSITION}(?=[\w-][\w.-]*/))"
-    rf"([\w-][\w.-]*{_MORE_NAMES}){_PATH_END}"
-)
-#: An absolute path of the image run as a script (`command: /start`, `CMD ["/start-reload"]`,
-#: `sh /start`): a file a Dockerfile copies in, found back by `image_scripts`.
-_IMAGE_SCRIPT = re.compile(
-    rf"(?:{_SHELL_RUN}|{_COMMAND_POSITION})(/[\w.-]+{_MORE_NAMES}){_PATH_END}"
-)
-#: An ASGI server started on a command line (also `python -m uvicorn`).
-_SERVER_COMMAND = re.compile(rf"\b(?:{'|'.join(SERVER_COMMANDS)})\b")
-#: The FastAPI CLI's program on a command line (``fastapi run app/routes.py --app side``).
-_FASTAPI_CLI_WORD = re.compile(r"(?<![\w.-])fastapi(?![\w.-])")
 
 
 def _is_module_of(folder: Path, name: str) -> bool:

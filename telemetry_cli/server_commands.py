@@ -10,7 +10,7 @@ import json
 import posixpath
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 #: The servers a command line starts on an app's import string (``uvicorn app.main:app``, also
@@ -230,47 +230,35 @@ _PY_VERSION = re.compile(r"-[1-9]\d*(?:\.\d+)?t?(?:-(?:32|64))?|-V:[^\s-]\S*")
 _LINE_WORD = re.compile(r"[^\s\"',\[\]]+")
 
 
-def python_script(words: Sequence[str]) -> tuple[str, str] | None:
+def python_script(
+    words: Sequence[str], start: int = 0, known: dict[int, int | None] | None = None
+) -> tuple[str, str] | None:
     """The folder and the file name of the Python script a command's ``words`` run.
 
     The one reading of "a command running a Python script", wherever one is read: ``python
     svc/run.py``, ``python3 -u -X dev svc/run.py``, ``.venv/bin/python svc/run.py`` and ``py -3
     svc/run.py`` run ``run.py`` with ``svc`` (relative to the working directory, ``.`` for
     the directory itself; a path above it or absolute is the caller's to refuse) first on the
-    import path. ``words`` start at the interpreter (the
-    launchers before it taken off, :func:`launched_command`). None for any other command: a
-    module or a string run (``-m``, ``-c``), standard input (``-``), an option it does not
-    know (its value is not known), a script named by a variable or not ending in ``.py``.
+    import path. ``words`` start at the interpreter (the launchers before it taken off,
+    :func:`launched_command`), or ``start`` does: read by a position, never by slicing
+    (``known``: the options read already, see :func:`_options_end`). None for any other
+    command: a module or a string run (``-m``, ``-c``), standard input (``-``), an option it
+    does not know (its value is not known), a script named by a variable or not ending in
+    ``.py``.
     """
-    if not words or _PYTHON_PROGRAM.fullmatch(posixpath.basename(words[0])) is None:
+    if start >= len(words) or _PYTHON_PROGRAM.fullmatch(posixpath.basename(words[start])) is None:
         return None
-    launcher = posixpath.basename(words[0]) == "py"
-    position = 1
-    while position < len(words) and words[position].startswith("-"):
-        word = words[position]
-        position += 1
-        if word == "--":
-            break
-        if launcher and position == 2 and _PY_VERSION.fullmatch(word):
-            continue
-        if word.startswith("--"):
-            if word not in _PYTHON_VALUED_LONG:
-                return None  # --help, --version: no script run; any other is not known
-            position += 1
-            continue
-        for index, letter in enumerate(word[1:], 1):
-            if letter in _PYTHON_VALUED_LETTERS:
-                if index == len(word) - 1:
-                    position += 1  # its value is the next word
-                break
-            if letter not in _PYTHON_FLAG_LETTERS:
-                return None  # -c, -m, or an option not known
-        else:
-            if len(word) == 1:
-                return None  # `-`: the script is read from standard input
-    if position >= len(words):
+    position = start + 1
+    if (
+        posixpath.basename(words[start]) == "py"
+        and position < len(words)
+        and _PY_VERSION.fullmatch(words[position])
+    ):
+        position += 1  # the launcher's choice of interpreter
+    end = _options_end(words, position, {} if known is None else known)
+    if end is None:
         return None
-    script = words[position]
+    script = words[end]
     if not script.endswith(".py") or "$" in script or script.startswith("-"):
         return None
     folder, name = posixpath.split(posixpath.normpath(script))
@@ -279,28 +267,85 @@ def python_script(words: Sequence[str]) -> tuple[str, str] | None:
     return folder or ".", name
 
 
-def python_scripts_of_line(line: str) -> list[tuple[str, str]]:
-    """The Python scripts a line of a run file runs (:func:`python_script`), in order.
+def _options_end(words: Sequence[str], position: int, known: dict[int, int | None]) -> int | None:
+    """Where the script's word is after the interpreter's options from ``position`` (None: none).
+
+    ``known`` holds the answers of the positions read already in ``words``: an option starting
+    there reads on alike whichever interpreter's word it follows (``python -X python -X ...``),
+    so each word is read once however many interpreters' words run on over it.
+    """
+    passed: list[int] = []
+    end: int | None = None
+    while position < len(words):
+        if position in known:
+            end = known[position]
+            break
+        word = words[position]
+        if not word.startswith("-"):
+            end = position
+            break
+        passed.append(position)
+        width = _option_width(word)
+        if width is None:
+            break
+        if word == "--":
+            end = position + 1 if position + 1 < len(words) else None
+            break
+        position += width
+    for each in passed:
+        known[each] = end
+    return end
+
+
+def _option_width(word: str) -> int | None:
+    """How many words the interpreter's option ``word`` takes, itself too (None: no script run).
+
+    ``--`` ends the options; ``--help``, ``--version``, ``-c``, ``-m``, ``-`` (standard input)
+    and any option not known run no script known.
+    """
+    if word == "--":
+        return 1
+    if word.startswith("--"):
+        return 2 if word in _PYTHON_VALUED_LONG else None
+    for index, letter in enumerate(word[1:], 1):
+        if letter in _PYTHON_VALUED_LETTERS:
+            return 2 if index == len(word) - 1 else 1  # its value the next word, or attached
+        if letter not in _PYTHON_FLAG_LETTERS:
+            return None  # -c, -m, or an option not known
+    return None if len(word) == 1 else 1
+
+
+def python_scripts_of_line(line: str, kind: str | None = None) -> list[tuple[str, str]]:
+    """The Python scripts a line of a run file of ``kind`` runs (:func:`python_script`), in order.
 
     Each command of the line (:func:`line_commands`) is read on its own: an interpreter's word
-    in a command printing or installing words (``echo python main.py``) runs nothing.
+    in a command printing or installing words (``echo python main.py``) runs nothing. A
+    script's folder is from where the line runs, the ``cd`` commands before it followed
+    (:func:`command_folders`: ``cd app && python main.py`` runs ``app/main.py``); after a
+    ``cd`` to a folder the line does not place in the project (:func:`folder_in_project`: ``cd
+    /code``, ``cd $APP_HOME``, ``cd "$(dirname "$0")"``), from where the line is.
     """
     found: list[tuple[str, str]] = []
     if ".py" not in line:
         return found  # every script run is named by its file (a 4,000-line Makefile: cheap)
-    for command in line_commands(line):
+    for command, moved in command_folders(line_commands(line, kind)):
         words = command.words
         if not words or posixpath.basename(words[0]) in _RUNS_NO_SCRIPT:
-            continue
+            continue  # `cd` is among them: it runs no script
+        # A folder not in the project as far as the line says (`cd /code`, `cd $APP_HOME`,
+        # `cd "$(dirname "$0")"`): the script is read from where the line is, as written.
+        folder = folder_in_project(moved) or "."
         if _PYTHON_PROGRAM.fullmatch(posixpath.basename(words[0])) is not None:
             script = python_script(words)
-            if script is not None:
-                found.append(script)
-            continue
-        # A program the walk does not know (`s6-setuidgid app python ...`, `dotenv run --`,
-        # `su app -c "..."`): a table always misses one, so its command is read as before the
-        # walk, each interpreter's word anywhere in it starting a script's run.
-        found.extend(_scripts_anywhere(_LINE_WORD.findall(" ".join(words))))
+            scripts = [] if script is None else [script]
+        else:
+            # A program the walk does not know (`s6-setuidgid app python ...`, `dotenv run --`,
+            # `su app -c "..."`): a table always misses one, so its command is read as before
+            # the walk, each interpreter's word anywhere in it starting a script's run.
+            scripts = scripts_anywhere(_LINE_WORD.findall(" ".join(words)))
+        found.extend(
+            (posixpath.normpath(posixpath.join(folder, inner)), name) for inner, name in scripts
+        )
     return found
 
 
@@ -309,29 +354,59 @@ def python_scripts_of_line(line: str) -> list[tuple[str, str]]:
 _RUNS_NO_SCRIPT = frozenset({"echo", "printf", "pip", "pip3", "cat", "grep", "test", "["})
 # The programs handling a script as a file (`cp python main.py`), not running it.
 _RUNS_NO_SCRIPT |= {"cp", "mv", "rm", "ls", "touch", "chmod", "chown", "mkdir", "tee", "head"}
+# `cd` moves the commands after it (:func:`command_folders`), running none itself.
+_RUNS_NO_SCRIPT |= {"cd"}
 
 
-def _scripts_anywhere(words: Sequence[str]) -> list[tuple[str, str]]:
+def scripts_anywhere(words: Sequence[str]) -> list[tuple[str, str]]:
     """The scripts ``words`` run, each interpreter's word among them starting one."""
     found: list[tuple[str, str]] = []
+    # The options read from one interpreter's word are not read again from the next one's:
+    # linear in the words (`python -m python -m ...` copied the rest of them per word).
+    known: dict[int, int | None] = {}
     for start, word in enumerate(words):
         if _PYTHON_PROGRAM.fullmatch(posixpath.basename(word)) is not None:
-            script = python_script(words[start:])
+            script = python_script(words, start, known)
             if script is not None:
                 found.append(script)
     return found
 
 
-#: A run file's lead before a line's command: a Dockerfile's ``CMD``, ``RUN`` (its ``--mount``
-#: options too) or ``ENTRYPOINT``; a Procfile's process or a YAML, JSON or TOML key (``web:``,
-#: ``command:``, ``"startCommand":``, ``start = ``), a list item's dash (``- python main.py``);
-#: supervisord's ``command=`` and a systemd unit's ``ExecStart=`` (a shell's ``PORT=8000``
-#: assigns, leading nothing); a Makefile recipe's indent and marks (``\t@``, ``\t-``).
-_RUN_FILE_LEAD = re.compile(
-    r"""(?i:CMD|ENTRYPOINT|RUN(?:\s+--\S+)*)(?:\s+|(?=\[))"""
-    r"""|(?:-\s+)?(?:["']?[\w.@-]+["']?\s*:(?=\s|$)|[\w.-]+\s+=|command=|Exec\w+=[-@:+!]*)\s*"""
-    r"""|-\s+|[@+-]+(?=\S)"""
-)
+#: The lead before a line's command in each kind of run file, its indent off: the one
+#: description of them, read by every reader of a run file's lines (:func:`run_file_command`).
+#: A Dockerfile's instruction (``CMD``, ``RUN`` with its ``--mount`` options, ``ENTRYPOINT``);
+#: a Procfile's process name (``web:``); a Makefile's or justfile's recipe marks (``@``, ``-``,
+#: ``+``); nothing in a shell script; in a configuration file (compose, Kubernetes, Taskfile,
+#: pyproject.toml, a hosting platform's, supervisord's, a systemd unit), a YAML, JSON, TOML or
+#: INI key (``command:``, ``"startCommand":``, ``start = ``, ``command=``, ``ExecStart=``; a
+#: shell's ``PORT=8000`` assigns, leading nothing) or a list item's dash (``- python main.py``).
+#: A Dockerfile's instruction leads only a Dockerfile's line: a recipe's ``cmd /c python x.py``
+#: runs ``cmd``.
+RUN_FILE_LEADS: dict[str, str] = {
+    "dockerfile": r"(?i:CMD|ENTRYPOINT|RUN(?:\s+--\S+)*)(?:\s+|(?=\[))",
+    "procfile": r"[\w-]+:\s*",
+    "recipe": r"[@+-]+\s*",
+    "script": r"",
+    "config": (
+        r"""(?:-\s+)?(?:["']?[\w.@-]+["']?\s*:(?=\s|$)|[\w.-]+\s+=|command=|Exec\w+=[-@:+!]*)\s*"""
+        r"""|-\s+"""
+    ),
+}
+#: A line of a run file of a kind not known: any of those leads (a Dockerfile's first). Kept as
+#: source text, as the leads are: compiled on first use and cached by `re`.
+_ANY_LEAD = "|".join(f"(?:{RUN_FILE_LEADS[kind]})" for kind in ("dockerfile", "config", "recipe"))
+
+
+def without_lead(line: str, kind: str | None = None) -> str:
+    """``line`` of a run file without its indent and its lead.
+
+    The lead of ``kind``, a key of :data:`RUN_FILE_LEADS`; any kind's when None (not known).
+    """
+    body = line.lstrip()
+    lead = re.match(_ANY_LEAD if kind is None else RUN_FILE_LEADS[kind], body)
+    return body if lead is None else body[lead.end() :]
+
+
 #: A shell's words that start or end a compound command, not a program (``then python run.py``).
 _SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until"})
 _SHELL_KEYWORDS |= {"!", "{", "}"}
@@ -457,18 +532,104 @@ class LineCommand(NamedTuple):
     subshells: Subshells | None = None
 
 
-def run_file_command(line: str) -> str:
-    """``line`` of a run file without its file's lead, as the shell command line it runs.
+#: The longest path a folder may have (Linux's PATH_MAX).
+_PATH_MAX = 4096
 
+
+def command_folders(
+    commands: Sequence[LineCommand], workdir: str = "."
+) -> Iterator[tuple[LineCommand, str | None]]:
+    """Each of a line's ``commands`` (:func:`line_commands`) with the folder it runs in.
+
+    The one reading of where a command runs, for every reader of a line: the working directory
+    ``workdir``, as the ``cd`` commands before it in its own shell and the shells it runs in
+    moved it (``cd svc && python main.py``, ``sh -c "cd svc && python main.py"``; not
+    ``(cd svc && alembic upgrade head) && uvicorn ...``, ``cd svc & ...``, ``cd svc | cat``).
+    A ``cd`` is given with the folder it moves to. None where it is not known: a ``cd`` to a
+    variable's folder, ``cd -``, a path longer than any folder's (a line of thousands of ``cd a
+    &&`` stays linear, each path bounded), the commands after such a ``cd`` in its shells, and
+    a command a runner moves elsewhere (``uv run --directory api ...``).
+    """
+    # The folder each subshell's `cd` moved to (None: not known); a command runs in its
+    # innermost one's, or the working directory.
+    moved_to: dict[int, str | None] = {}
+    for command in commands:
+        here = _subshell_folder(command, moved_to, workdir)
+        words = command.words
+        if command.moved:
+            yield command, None
+            continue
+        if words[:1] == ["cd"] and here is not None:
+            target = words[1] if len(words) == 2 else "$"
+            if "$" in target or target.startswith("-") or len(here) + len(target) >= _PATH_MAX:
+                here = None
+            else:
+                here = posixpath.normpath(posixpath.join(here, target))
+            moved_to[command.scope] = here
+        yield command, here
+
+
+def folder_in_project(folder: str | None) -> str | None:
+    """``folder`` (:func:`command_folders`) when it is one of the project's, from its root.
+
+    None for a folder not known (a variable's, ``$(...)``), outside the project (``/code``,
+    ``..``) or in a home (``~/app``): where those are is not the line's to say (an image's
+    ``WORKDIR /code`` holding the project, a script's own folder).
+    """
+    if folder is None or folder.startswith(("/", "~")) or folder.split("/")[0] == "..":
+        return None
+    return folder
+
+
+#: A shell script's own folder as it names it: ``$(dirname "$0")``, ``$(dirname
+#: "${BASH_SOURCE[0]}")``, `` `dirname $0` `` (the script's path, ``$0``, as it was run).
+_OWN_FOLDER = re.compile(
+    r"""\$\(\s*dirname\s+(?P<q>"?)\$(?:0|\{0\}|\{BASH_SOURCE(?:\[0\])?\})(?P=q)\s*\)"""
+    r"""|`\s*dirname\s+(?P<b>"?)\$0(?P=b)\s*`"""
+)
+
+
+def with_own_folder(line: str, folder: str) -> str:
+    """A shell script's ``line`` with its own folder's name (``$(dirname "$0")``) as ``folder``.
+
+    ``folder`` is the script's, from where its lines run: ``cd "$(dirname "$0")" && python
+    main.py`` in the root's ``start.sh`` runs the root's ``main.py``, in ``scripts/run.sh``
+    ``scripts/main.py``.
+    """
+    if "dirname" not in line or re.fullmatch(r"[\w./-]+", folder) is None:
+        return line  # a name the shell would read apart (spaces, quotes) is left as it is
+    return _OWN_FOLDER.sub(lambda _: folder, line)
+
+
+def _subshell_folder(
+    step: LineCommand, moved_to: dict[int, str | None], workdir: str
+) -> str | None:
+    """The folder ``step`` runs in: its subshell's, as the ``cd`` commands before moved them.
+
+    A subshell first met starts where the one it runs in is (``moved_to`` records it, each
+    subshell once: linear in a line's subshells however deep they nest).
+    """
+    parents = [-1] if step.subshells is None else step.subshells.parents
+    path: list[int] = []
+    number = step.scope
+    while number >= 0 and number not in moved_to:
+        path.append(number)
+        number = parents[number]
+    folder = moved_to.get(number, workdir)
+    for each in path:
+        moved_to[each] = folder
+    return folder
+
+
+def run_file_command(line: str, kind: str | None = None) -> str:
+    """``line`` of a run file of ``kind`` without its lead, as the shell command line it runs.
+
+    The lead is the kind's (:func:`without_lead`; any kind's when None).
     A Dockerfile's exec form (``CMD ["python", "main.py"]``), a compose ``command:`` list
     (``[python, main.py]``) and a quoted value (``"startCommand": "python main.py",``) give
     their words quoted for the shell, as it would read them.
     """
-    body = line.lstrip()
-    lead = _RUN_FILE_LEAD.match(body)
-    if lead is not None:
-        body = body[lead.end() :]
-    body = body.strip().removesuffix(",").rstrip()
+    body = without_lead(line, kind).strip().removesuffix(",").rstrip()
     if body[:1] == "[" and body[-1:] == "]":
         try:
             listed = json.loads(body)
@@ -487,19 +648,19 @@ def run_file_command(line: str) -> str:
     return body
 
 
-def line_commands(line: str, *, lead: bool = True) -> list[LineCommand]:
+def line_commands(line: str, kind: str | None = None, *, lead: bool = True) -> list[LineCommand]:
     """The commands a run file's line runs, one after the other: the one walk of a line.
 
-    Its file's lead taken off first (:func:`run_file_command`, unless ``lead`` is false: a
-    shell script's text), the line is split at the shell's separators, each command read from
-    the program it runs: assignments, the shell's keywords (``then``), the programs running
-    the next in their place (:data:`_PREFIX_PROGRAMS`: ``env``, ``nohup``, ``gosu USER``,
+    Its lead (its file's ``kind``'s) taken off first (:func:`run_file_command`, unless ``lead``
+    is false: a shell script's text), the line is split at the shell's separators, each command
+    read from the program it runs: assignments, the shell's keywords (``then``), the programs
+    running the next in their place (:data:`_PREFIX_PROGRAMS`: ``env``, ``nohup``, ``gosu USER``,
     ``timeout 60``, ...), the runners and launchers of :func:`launched_command` taken off. A
     shell's ``-c`` script (``sh -c 'cd svc && python main.py'``) gives its commands in its
     place; ``watchfiles 'python main.py'`` the command line it runs after its own. Each
     command's :attr:`LineCommand.scope` says which subshells it runs in.
     """
-    return _walk(run_file_command(line) if lead else line, 0, 0, Subshells())
+    return _walk(run_file_command(line, kind) if lead else line, 0, 0, Subshells())
 
 
 def _walk(text: str, depth: int, scope: int, subshells: Subshells) -> list[LineCommand]:

@@ -11,7 +11,7 @@ import pytest
 from telemetry_cli import image_layer
 from telemetry_cli.ignore import GitIgnore
 from telemetry_cli.image_layer import MAX_BUILD_FILE_CHARS, missing_layer_notes, served_modules
-from telemetry_cli.init_plan import _run_file_targets
+from telemetry_cli.run_files import run_file_targets
 from tests.cli_support import run
 from tests.timing_support import cpu_seconds
 
@@ -1274,7 +1274,7 @@ def test_init_reads_the_commands_of_no_run_file_the_image_check_would_not(
     nested = "".join("  " * depth + f"k{depth}:\n" for depth in range(1, 3000))
     text = "services:\n  web:\n    command: uvicorn main:app\n" + nested[:padding]
     (root / "docker-compose.yml").write_text(text)
-    targets, seconds = cpu_seconds(lambda: _run_file_targets(root, GitIgnore(root), None))
+    targets, seconds = cpu_seconds(lambda: run_file_targets(root, GitIgnore(root), None))
     assert targets == ({"main:app"} if read else set())
     assert seconds < 0.5
 
@@ -1288,6 +1288,6 @@ def test_init_reads_no_vercel_configuration_larger_than_a_run_file(
     (root / "api/index.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
     text = '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}], "x": "%s"}'
     (root / "vercel.json").write_text(text % ("a" * padding))
-    targets, seconds = cpu_seconds(lambda: _run_file_targets(root, GitIgnore(root), None))
+    targets, seconds = cpu_seconds(lambda: run_file_targets(root, GitIgnore(root), None))
     assert targets == ({"api.index:app"} if read else set())
     assert seconds < 0.5

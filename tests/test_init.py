@@ -2120,6 +2120,43 @@ def test_a_top_level_module_handing_an_imported_app_to_a_serverless_adapter_name
     assert "telemetry" not in (root / "legacy/__init__.py").read_text()
 
 
+@pytest.mark.parametrize(
+    ("imports", "adapter"),
+    [
+        ("from service import api as web", "AsgiFunctionApp(app=web)"),
+        (
+            "from mangum import Mangum\nfrom service import api",
+            "FunctionApp()\nhandler = Mangum(api)",
+        ),
+    ],
+    ids=["azure-function-app", "mangum"],
+)
+@pytest.mark.parametrize("project_file", ["functions/requirements.txt", "requirements.txt"])
+def test_a_handler_in_a_folder_handing_an_imported_app_is_found_from_the_root(
+    tmp_path: Path, imports: str, adapter: str, project_file: str
+) -> None:
+    """`functions/function_app.py` wrapping `from service import api` serves `service:api`
+    from `functions/`, found from the root as with `--root functions`. It used to be found as
+    `functions.service:api` from the root (no such import runs there), or, the folder holding
+    a project file, not at all."""
+    root = tmp_path / "recipes"
+    write_files(
+        root,
+        {
+            project_file: "fastapi\nazure-functions\nmangum\n",
+            "functions/function_app.py": FUNCTION_APP_ENTRY.format(
+                imports=imports, adapter=adapter
+            ),
+            "functions/service.py": SERVED_APP.format(path="recipes").replace("app", "api"),
+            "README.md": "# recipes\n",
+        },
+    )
+    result = run("init", "--root", str(root), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    for line in ('backend = "functions"', 'app-package = ""', 'app = "service:api"'):
+        assert line in result.stdout, result.stdout
+
+
 SERVED_APP = """from fastapi import FastAPI
 
 app = FastAPI()

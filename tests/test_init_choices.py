@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry_cli.init_plan import _cli_app_name
+from telemetry_cli.run_files import cli_app_name
 from tests.cli_support import run, snapshot, write_files
 
 ROUTES = """from fastapi import APIRouter
@@ -527,8 +527,8 @@ def test_fastapi_run_of_a_module_serves_the_app_a_star_import_binds(tmp_path: Pa
             "zz = FastAPI()\n",
         },
     )
-    assert _cli_app_name(tmp_path, "app.web") == "app"
-    assert _cli_app_name(tmp_path, "app.other") == "zz"
+    assert cli_app_name(tmp_path, "app.web") == "app"
+    assert cli_app_name(tmp_path, "app.other") == "zz"
 
 
 @pytest.mark.parametrize(

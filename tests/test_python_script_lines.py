@@ -3,15 +3,21 @@ a line serves from (the image layer's reader) agree on which script runs, from w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pytest
 
-from telemetry_cli import init_plan
+from telemetry_cli import run_files, script_servers
 from telemetry_cli.ignore import GitIgnore
-from telemetry_cli.init_plan import _command_targets, _script_serving
-from telemetry_cli.server_commands import line_commands, run_file_command
+from telemetry_cli.run_files import command_targets, script_serving
+from telemetry_cli.server_commands import (
+    line_commands,
+    run_file_command,
+    scripts_anywhere,
+    with_own_folder,
+)
 from tests.cli_support import run, write_files
 
 SCRIPT = """import uvicorn
@@ -117,10 +123,10 @@ def _both(root: Path, line: str) -> tuple[set[str], set[str]]:
     ignore = GitIgnore(root)
     ignore.read(root)
     return (
-        _command_targets(root, line, ignore),
+        command_targets(root, line, ignore),
         {
             string
-            for folder, string in _script_serving(root, run_file_command(line), ignore)
+            for folder, string in script_serving(root, run_file_command(line), ignore)
             if folder == "."
         },
     )
@@ -172,7 +178,7 @@ def test_a_program_the_walk_does_not_know_runs_the_script_after_it(
     write_files(tmp_path, {"main.py": SCRIPT})
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert _command_targets(tmp_path, line, ignore) == {"main:app"}
+    assert command_targets(tmp_path, line, ignore) == {"main:app"}
 
 
 @pytest.mark.parametrize(
@@ -207,7 +213,7 @@ def test_a_line_is_walked_into_its_commands(line: str, commands: list[list[str]]
         ("(cd svc && uvicorn main:app)", ["svc"]),
         ("cd svc & uvicorn main:app", ["."]),
         ("true && cd svc & uvicorn main:app", ["."]),
-        ("cd svc | cat && uvicorn main:app", None),
+        ("cd svc | cat && uvicorn main:app", ["."]),
         ("sh -c 'cd svc' && uvicorn main:app", ["."]),
         ("cd svc; (uvicorn main:app)", ["svc"]),
         ("cd svc && gosu app uvicorn main:app", ["svc"]),
@@ -224,7 +230,6 @@ def test_a_cd_moves_only_the_commands_of_its_own_shell(
 
     write_files(tmp_path, {"main.py": SCRIPT, "svc/main.py": SCRIPT})
     found = served_from(tmp_path, ".", run_file_command(line))
-    # After a pipe, which command serves is not known (none).
     assert (found and found[0]) == folders
 
 
@@ -233,20 +238,20 @@ def test_a_script_in_a_folder_serves_from_that_folder(tmp_path: Path) -> None:
     write_files(tmp_path, {"svc/main.py": SCRIPT})
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert _script_serving(tmp_path, "python -X dev svc/main.py", ignore) == [("svc", "main:app")]
+    assert script_serving(tmp_path, "python -X dev svc/main.py", ignore) == [("svc", "main:app")]
 
 
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Each script text init parses for its server calls, in order (the parse counted)."""
     texts: list[bytes] = []
-    served_targets = init_plan._served_targets
+    served_targets = script_servers.served_targets
 
     def counting(data: bytes, *args: Any, **kwargs: Any) -> Any:
         texts.append(data)
         return served_targets(data, *args, **kwargs)
 
-    monkeypatch.setattr(init_plan, "_served_targets", counting)
+    monkeypatch.setattr(script_servers, "served_targets", counting)
     return texts
 
 
@@ -257,10 +262,10 @@ def test_a_script_named_on_many_lines_is_read_once_per_run(
     a run, and a new run reads it again: what the script says now is what the run sees."""
     recipes = "".join(f"run{n}:\n\tpython svc/main.py --port {n}\n" for n in range(30))
     write_files(tmp_path, {"svc/main.py": SCRIPT, "Makefile": recipes})
-    assert init_plan._run_files_serving(tmp_path) == [("svc", "main:app")] * 30
+    assert run_files.run_files_serving(tmp_path) == [("svc", "main:app")] * 30
     assert len(parsed) == 1
     write_files(tmp_path, {"svc/main.py": SCRIPT.replace('"main:app"', '"main:api"')})
-    assert init_plan._run_files_serving(tmp_path) == [("svc", "main:api")] * 30
+    assert run_files.run_files_serving(tmp_path) == [("svc", "main:api")] * 30
     assert len(parsed) == 2
 
 
@@ -272,7 +277,7 @@ def test_a_run_file_naming_a_root_script_on_many_lines_reads_it_once(
     write_files(tmp_path, {"main.py": SCRIPT, "Makefile": recipes})
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app"}
+    assert run_files.run_file_targets(tmp_path, ignore, None) == {"main:app"}
     assert len(parsed) == 1
 
 
@@ -289,8 +294,8 @@ def test_a_server_in_a_comment_is_no_target_of_init(tmp_path: Path) -> None:
     )
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app"}
-    assert init_plan._run_files_serving(tmp_path) == [(".", "main:app")]
+    assert run_files.run_file_targets(tmp_path, ignore, None) == {"main:app"}
+    assert run_files.run_files_serving(tmp_path) == [(".", "main:app")]
 
 
 def test_a_script_linked_under_another_name_serves_by_each_name(tmp_path: Path) -> None:
@@ -303,7 +308,7 @@ def test_a_script_linked_under_another_name_serves_by_each_name(tmp_path: Path) 
     (tmp_path / "main.py").symlink_to("server.py")
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert init_plan._run_file_targets(tmp_path, ignore, None) == {"main:app", "server:app"}
+    assert run_files.run_file_targets(tmp_path, ignore, None) == {"main:app", "server:app"}
 
 
 SERVER_SCRIPT = """import uvicorn
@@ -351,4 +356,287 @@ def test_a_line_moving_past_the_longest_path_serves_nothing_and_raises_nothing(
     write_files(tmp_path, {"main.py": SCRIPT})
     ignore = GitIgnore(tmp_path)
     ignore.read(tmp_path)
-    assert _script_serving(tmp_path, repeat * 3000 + "python main.py", ignore) == []
+    assert script_serving(tmp_path, repeat * 3000 + "python main.py", ignore) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "words"),
+    [
+        # A Dockerfile's instruction leads a Dockerfile's line only: `cmd` is a recipe's program.
+        ("\tcmd /c python x.py", "recipe", ["cmd", "/c", "python", "x.py"]),
+        ("run python x.py", "script", ["run", "python", "x.py"]),
+        ("entrypoint: python x.py", "config", ["python", "x.py"]),
+        ("cmd python x.py", "dockerfile", ["python", "x.py"]),
+        ('CMD ["python", "x.py"]', "dockerfile", ["python", "x.py"]),
+        ("RUN --mount=type=cache,target=/c python x.py", "dockerfile", ["python", "x.py"]),
+        ("web:python x.py", "procfile", ["python", "x.py"]),
+        ("\t@-python x.py", "recipe", ["python", "x.py"]),
+        ("    - python x.py", "config", ["python", "x.py"]),
+        ("ExecStart=-/usr/bin/python x.py", "config", ["/usr/bin/python", "x.py"]),
+    ],
+)
+def test_each_kind_of_run_file_has_its_own_lead(line: str, kind: str, words: list[str]) -> None:
+    """One description of the lead each kind of run file's line has, read by every reader."""
+    assert [each.words for each in line_commands(line, kind)] == [words]
+
+
+RUNNER = """import uvicorn
+
+from svc.api import app
+
+if __name__ == "__main__":
+    uvicorn.run(app)
+"""
+
+
+def test_a_procfile_process_named_without_a_space_runs_its_script(tmp_path: Path) -> None:
+    """`web:python main.py` is a Procfile's process (no space needed after its name): init's
+    targets read the script it runs as the serving folder's reader does."""
+    write_files(
+        tmp_path,
+        {
+            "svc/api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "main.py": RUNNER,
+            "Procfile": "web:python main.py\n",
+        },
+    )
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert run_files.run_file_targets(tmp_path, ignore, None) == {"svc.api:app"}
+    assert run_files.run_files_serving(tmp_path) == [(".", "svc.api:app")]
+
+
+@pytest.mark.parametrize(
+    ("line", "targets", "serving"),
+    [
+        ('sh -c "cd app && python main.py"', {"app.main:app"}, [("app", "main:app")]),
+        ("cd app && python main.py", {"app.main:app"}, [("app", "main:app")]),
+        ("cd app; exec python main.py", {"app.main:app"}, [("app", "main:app")]),
+        ("(cd app && python main.py)", {"app.main:app"}, [("app", "main:app")]),
+        ("cd app && python main.py 2>&1 | tee log", {"app.main:app"}, [("app", "main:app")]),
+        # A folder the line does not place in the project: the script as written, as before.
+        ("cd $APP && python main.py", {"tools.mock:app"}, []),
+        ("cd /code && python main.py", {"tools.mock:app"}, []),
+        # A `cd` in a subshell of its own, or back to the root, leaves the root's script run.
+        ("(cd app) && python main.py", {"tools.mock:app"}, [(".", "tools.mock:app")]),
+        ("cd app/.. && python main.py", {"tools.mock:app"}, [(".", "tools.mock:app")]),
+        ("python main.py | tee log", {"tools.mock:app"}, [(".", "tools.mock:app")]),
+    ],
+)
+def test_a_cd_moves_the_script_run_for_both_readers(
+    tmp_path: Path, line: str, targets: set[str], serving: list[tuple[str, str]]
+) -> None:
+    """init's targets and the serving folder follow a line's `cd` by the one walk: `cd app &&
+    python main.py` runs `app/main.py` (named from the root: `app.main:app`), never the root's
+    `main.py` (which serves a mock)."""
+    write_files(
+        tmp_path,
+        {
+            "app/main.py": SCRIPT.replace('uvicorn.run("main:app")', "uvicorn.run(app)"),
+            "main.py": RUNNER.replace("svc.api", "tools.mock"),
+            "tools/mock.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    ignore = GitIgnore(tmp_path)
+    ignore.read(tmp_path)
+    assert command_targets(tmp_path, f"web: {line}", ignore) == targets
+    (tmp_path / "Procfile").write_text(f"web: {line}\n")
+    assert run_files.run_files_serving(tmp_path) == serving
+
+
+@pytest.mark.parametrize(
+    ("line", "folders"),
+    [
+        ("uvicorn main:app | tee log", ["."]),
+        ("uvicorn main:app 2>&1 | tee -a log", ["."]),
+        ("cd svc && uvicorn main:app 2>&1 | tee log", ["svc"]),
+        ("cd svc && uvicorn main:app |& tee log", ["svc"]),
+        ("sh -c 'cd svc && exec uvicorn main:app | tee log'", ["svc"]),
+        # Only one side of an alternative runs: which one serves is not known.
+        ("uvicorn main:app || uvicorn svc.main:app", None),
+    ],
+)
+def test_a_piped_server_serves_from_its_folder(
+    tmp_path: Path, line: str, folders: list[str] | None
+) -> None:
+    """Each side of a pipe runs (its output logged by `tee`): the server on its left serves
+    from where the line's `cd` moved it, as it would without the pipe."""
+    from telemetry_cli.image_layer import served_from
+
+    write_files(tmp_path, {"main.py": SCRIPT, "svc/main.py": SCRIPT})
+    found = served_from(tmp_path, ".", run_file_command(line))
+    assert (found and found[0]) == folders
+    (tmp_path / "Procfile").write_text(f"web: {line}\n")
+    served = run_files.run_files_serving(tmp_path)
+    assert served == ([] if folders is None else [(folders[0], "main:app")])
+
+
+class _CountedWords(Sequence[str]):
+    """Words counting each one read, a slice's words as many reads (the cost of its copy)."""
+
+    def __init__(self, words: list[str], reads: list[int]) -> None:
+        self.words = words
+        self.reads = reads
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> _CountedWords: ...
+
+    def __getitem__(self, index: int | slice) -> str | _CountedWords:
+        if isinstance(index, slice):
+            part = self.words[index]
+            self.reads[0] += len(part)
+            return _CountedWords(part, self.reads)
+        self.reads[0] += 1
+        return self.words[index]
+
+
+@pytest.mark.parametrize("repeated", [["python", "-m"], ["python", "-X"], ["py", "-3", "-X"]])
+def test_interpreters_words_anywhere_are_read_in_linear_time(repeated: list[str]) -> None:
+    """`python -m python -m ...` (an unknown program's words, read anywhere): each word is read
+    a bounded number of times, however many interpreters' words run on over it (counted reads:
+    four times the words, four times the reads, not sixteen)."""
+    counts = []
+    for size in (5_000, 20_000):
+        reads = [0]
+        assert scripts_anywhere(_CountedWords([*repeated * size, "main.py"], reads)) == []
+        counts.append(reads[0])
+    assert counts[1] < 5 * counts[0]
+
+
+MOCK_LAYOUT = {
+    "app/main.py": SCRIPT.replace('uvicorn.run("main:app")', "uvicorn.run(app)"),
+    "main.py": RUNNER.replace("svc.api", "tools.mock"),
+    "tools/__init__.py": "",
+    "tools/mock.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+}
+
+
+def _init_choice(root: Path) -> tuple[int, str]:
+    result = run("init", "--root", str(root), "--dry-run")
+    chosen = [
+        line.partition(" #")[0]
+        for line in result.stdout.splitlines()
+        if line.startswith(("backend = ", "app = "))
+    ]
+    return result.exit_code, "; ".join(chosen)
+
+
+DOCKERFILE = "FROM python:3.12\nWORKDIR /code\nCOPY . /code\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Dockerfile", DOCKERFILE + 'CMD ["sh", "-c", "cd /code && python main.py"]\n'),
+        ("Dockerfile", DOCKERFILE + "CMD cd /code && python main.py\n"),
+        ("Dockerfile", DOCKERFILE + "ENV APP_HOME=/code\nCMD cd $APP_HOME && python main.py\n"),
+        (
+            "docker-compose.yml",
+            'services:\n  web:\n    build: .\n    command: sh -c "cd /code && python main.py"\n',
+        ),
+        ("start.sh", '#!/bin/sh\ncd "$(dirname "$0")" && exec python main.py\n'),
+        ("start.sh", "#!/bin/sh\ncd $(dirname $0) && python3 main.py\n"),
+        ("start.sh", "#!/bin/sh\ncd ~/srv && python3 main.py\n"),
+        ("Makefile", "run:\n\tcd /app && python main.py\n"),
+        ("Procfile", "web: cd /app && python main.py\n"),
+        # Each kind's own lead only: `cmd` and `run` are programs, reading the script run after.
+        ("Makefile", "run:\n\tcmd /c python main.py\n"),
+        ("start.sh", "#!/bin/sh\nrun python main.py\n"),
+    ],
+)
+def test_a_root_script_run_from_a_folder_not_placed_in_the_project_is_read(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    """A `cd` to an image's folder, a variable's or the script's own (`$(dirname "$0")`):
+    the line does not say which project folder that is, so the root's script it runs is read
+    as written, and init takes the app it serves (not several apps found)."""
+    write_files(tmp_path, {**MOCK_LAYOUT, name: text})
+    assert _init_choice(tmp_path) == (0, 'backend = "."; app = "tools.mock:app"')
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cd app && python main.py",
+        "cd app; python main.py",
+        'sh -c "cd app && python main.py"',
+        "sh -c 'cd app && python main.py'",
+        'bash -lc "cd app && python main.py"',
+        'sh -ec "cd app && exec python main.py"',
+        "cd app && exec python main.py",
+        # An import string served after the same `cd`: one rule for both.
+        "cd app && uvicorn main:app",
+        # Commands before the `cd` run elsewhere: the server's own folder is read.
+        "source venv/bin/activate && cd app && uvicorn main:app",
+        "pip install -r requirements.txt && cd app && uvicorn main:app",
+        "alembic upgrade head && cd app && uvicorn main:app",
+        "set -e; cd app; exec uvicorn main:app",
+        # The server's own folder option, the `cd` taken back.
+        "uvicorn --app-dir app main:app",
+        "cd app && uvicorn --app-dir . main:app",
+    ],
+)
+def test_a_script_run_in_a_project_folder_is_served_from_there(tmp_path: Path, line: str) -> None:
+    """`web: cd app && python main.py` runs `app/main.py` with `app/` first on its import
+    path: init serves its app from there, as `--root app` would (the root's mock left)."""
+    write_files(tmp_path, {**MOCK_LAYOUT, "Procfile": f"web: {line}\n"})
+    assert _init_choice(tmp_path) == (0, 'backend = "app"; app = "main:app"')
+
+
+def test_a_script_s_own_folder_is_where_its_cd_moves(tmp_path: Path) -> None:
+    """`cd "$(dirname "$0")"` in `scripts/run.sh` moves to `scripts/`: the script it runs is
+    `scripts/main.py` (its app), not the root's `main.py` (which serves a mock)."""
+    write_files(
+        tmp_path,
+        {
+            **MOCK_LAYOUT,
+            "app/main.py": "",
+            "scripts/main.py": MOCK_LAYOUT["app/main.py"],
+            "scripts/run.sh": '#!/bin/sh\ncd "$(dirname "$0")" && exec python main.py\n',
+            "Procfile": "web: sh scripts/run.sh\n",
+        },
+    )
+    assert _init_choice(tmp_path) == (0, 'backend = "."; app = "scripts.main:app"')
+
+
+@pytest.mark.parametrize(
+    ("line", "folder", "expected"),
+    [
+        ('cd "$(dirname "$0")" && python main.py', "scripts", 'cd "scripts" && python main.py'),
+        ("cd $(dirname $0)/.. && python main.py", ".", "cd ./.. && python main.py"),
+        ('cd "$(dirname "${BASH_SOURCE[0]}")"', "a/b", 'cd "a/b"'),
+        ("cd `dirname $0`", ".", "cd ."),
+        ('cd "$(dirname "$0")"', "my dir", 'cd "$(dirname "$0")"'),
+    ],
+)
+def test_a_script_names_its_own_folder(line: str, folder: str, expected: str) -> None:
+    assert with_own_folder(line, folder) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cd app && uvicorn --app-dir .. main:app",
+        "cd app && gunicorn --chdir .. -k uvicorn.workers.UvicornWorker main:app",
+    ],
+)
+def test_a_server_s_own_folder_option_outranks_the_cd_before_it(tmp_path: Path, line: str) -> None:
+    """`cd app && uvicorn --app-dir .. main:app` serves the root's `main.py`, not `app/main.py`:
+    init does not take `app/` for the backend (two apps named `main:app`: it asks, as 0.39.0)."""
+    app = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    write_files(
+        tmp_path,
+        {
+            "main.py": app,
+            "app/main.py": "from routes import router\n" + app + "app.include_router(router)\n",
+            "app/routes.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+            "Procfile": f"web: {line}\n",
+        },
+    )
+    assert _init_choice(tmp_path) == (2, "")

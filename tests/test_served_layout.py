@@ -241,6 +241,8 @@ def test_an_attribute_path_is_served_by_the_servers_that_follow_one(
         # A shell script: migrations first, then the one server (shell form is `/bin/sh -c`).
         ('CMD ["sh", "-c", "alembic upgrade head && exec uvicorn main:app --port $PORT"]', True),
         ("CMD python seed.py; uvicorn main:app --host 0.0.0.0", True),
+        # Each side of a pipe runs: the server whose output is logged serves.
+        ('CMD ["sh", "-c", "uvicorn main:app | tee log"]', True),
         ('CMD ["/bin/bash", "-ec", "export APP_ENV=prod\\nuv run uvicorn main:app"]', True),
         # Options taking the next word as their value.
         ('CMD ["uv", "run", "--with", "httpx", "--env-file", ".env", "uvicorn", "main:app"]', True),
@@ -250,7 +252,6 @@ def test_an_attribute_path_is_served_by_the_servers_that_follow_one(
         ("CMD poetry run -C api uvicorn main:app", False),
         # A script whose server is not the one command known to run, or whose path is set.
         ('CMD ["sh", "-c", "uvicorn main:app || sleep 3600"]', False),
-        ('CMD ["sh", "-c", "uvicorn main:app | tee log"]', False),
         ('CMD ["sh", "-c", "uvicorn other:app & uvicorn main:app"]', False),
         ('CMD ["sh", "-c", "uvicorn other:app; uvicorn main:app"]', False),
         ('CMD ["sh", "-c", "PYTHONPATH=/opt uvicorn main:app"]', False),

@@ -297,7 +297,7 @@ def read_mounts(
     ``init`` and ``generate`` read the routes a package serves alike: routers (and routes) only
     another app of the package includes are not served by the one built at ``site``, nor by an
     app a server line names (``named`` gives them when asked:
-    :func:`~telemetry_cli.init_plan.line_served_apps`).
+    :func:`~telemetry_cli.run_files.line_served_apps`).
     With no site, or ``removing``, every app's routes count (and those of an app a library
     builds).
     """

@@ -1855,11 +1855,11 @@ class _Analysis:
     def _line_served_apps(self) -> frozenset[tuple[str, str]]:
         """The apps the project's server lines serve; none when removing (every app counts).
 
-        See :func:`~telemetry_cli.init_plan.line_served_apps`.
+        See :func:`~telemetry_cli.run_files.line_served_apps`.
         """
         if self.removing:
             return frozenset()
-        from telemetry_cli.init_plan import line_served_apps
+        from telemetry_cli.run_files import line_served_apps
 
         named = line_served_apps(self.plan.root, self.plan.backend)
         # A name the line serves is read for the app it holds, through the module's bindings:
