@@ -293,3 +293,92 @@ def test_a_tools_combined_shared_or_piped_password_is_redacted(
 @pytest.mark.parametrize("text", TOOL_KEPT)
 def test_a_tool_without_a_combined_shared_or_piped_password_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# More tools' passwords: Windows' switches naming one, MySQL Shell's user:password@host (any
+# host), Poetry's http-basic credentials, a here-string or ``yes``/``printf`` feeding a command
+# that reads its password from its input, Net-SNMP's v3 passphrases, unzip's glued -P, options
+# before macOS security's command, and a tool's arguments continued on the next line.
+MORE_TOOL_TEXTS = [
+    "cmdkey /add:server01 /user:ada /pass:{v}",
+    'cmdkey /generic:TERMSRV/host /user:ada /pass:"{v}"',
+    "wmic /node:srv /user:ada /password:{v} os get caption",
+    "mysqlsh ada:{v}@db:3306",
+    "mysqlsh --uri ada:{v}@db:33060 --sql",
+    "mysqlsh --uri=mysqlx://ada:{v}@db",
+    "mysqlsh -u ada -p{v} -h db",
+    "poetry config http-basic.pypi ada {v}",
+    "poetry config --local http-basic.private ada '{v}'",
+    'passwd --stdin ada <<< "{v}"',
+    "docker login -u ada --password-stdin <<< '{v}'",
+    "yes {v} | passwd ada",
+    "printf '{v}\\n{v}\\n' | passwd ada",
+    'printf "{v}\\n{v}" | sudo passwd',
+    "snmpget -v3 -u ops -l authPriv -a SHA -A {v} -x AES host sysUpTime.0",
+    "snmpwalk -v3 -l authPriv -u ops -x DES -X{v} 10.0.0.1",
+    "unzip -P{v} secrets.zip",
+    "security -v unlock-keychain -p {v} login.keychain",
+    "security -q add-generic-password -a ada -s svc -w {v}",
+    "vault login \\\n  -no-print \\\n  {v}",
+    "lftp \\\n  -u ada,{v} sftp://files.example.com",
+    "security add-generic-password -a ada -s svc \\\n  -w {v}",
+    "net use Z: \\\\files\\share \\\n  {v} /user:ada",
+    "mysql -u root \\\n  -p{v} shop",
+    "['cmdkey', '/add:srv', '/user:ada', '/pass:{v}']",
+]
+# Their neighbours: a reference (a shell's, or Windows' ``%NAME%``) where the password would
+# stand, a switch without a value, a here-string or a pipe into a command reading no password,
+# Vault's login given an auth method's name, a MySQL Shell URI without a password.
+MORE_TOOL_KEPT = [
+    "cmdkey /add:srv /user:ada /pass",
+    "cmdkey /add:srv /user:ada /pass:%PASSWORD%",
+    "curl -u ada:%FTP_PASS% https://example.com",
+    "curl -u ada:$DB_PASS https://example.com",
+    'curl -u "ada:${DB_PASS}" https://example.com',
+    "mysqlsh ada:$PW@db",
+    "mysqlsh --uri ada@db:3306",
+    "poetry config http-basic.pypi ada",
+    "passwd ada <<< $NEWPW",
+    "tr a-z A-Z <<< 'hunter2x'",
+    "cat <<< 'hello' | grep h",
+    "yes | apt-get install nginx",
+    'printf "%s\\n" "$PW" | passwd',
+    "snmpwalk -v3 -A $AUTH -X $PRIV host",
+    "snmpwalk -v2c -c public 10.0.0.1 system",
+    'security -v unlock-keychain -p "$KEYCHAIN_PW" login.keychain',
+    "unzip -o archive.zip -d out",
+    "vault login ldap2",
+    "vault login okta-corp",
+    "vault login \\\n  -method=ldap username=ada",
+    "msbuild app.sln /p:Configuration=Release /m",
+    "robocopy C:\\src D:\\dst /MIR /R:3 /W:5",
+]
+
+
+@pytest.mark.parametrize("value", VALUES)
+@pytest.mark.parametrize("template", MORE_TOOL_TEXTS)
+def test_more_tools_passwords_are_redacted(logger: Any, template: str, value: str) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", MORE_TOOL_KEPT)
+def test_more_tools_without_a_password_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# A single-quoted password is literal whatever it starts with (the shell expands nothing there),
+# and a port-like number under a flag that is a password's for its tool (isql's, sqlcmd's -P;
+# mysql's -P is a port) is a password: a PIN is one.
+LITERAL_PASSWORD_TEXTS = [
+    "curl -u 'ada:$ecretPw1' https://example.com",
+    "mysql -u root -p'$ecretPw1' shop",
+    "security unlock-keychain -p '$ecretPw1' login.keychain",
+    "isql -S srv -U sa -P 5000",
+    "sqlcmd -S db -U sa -P 4711",
+]
+
+
+@pytest.mark.parametrize("text", LITERAL_PASSWORD_TEXTS)
+def test_a_single_quoted_or_numeric_password_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
