@@ -325,6 +325,16 @@ MORE_TOOL_TEXTS = [
     "net use Z: \\\\files\\share \\\n  {v} /user:ada",
     "mysql -u root \\\n  -p{v} shop",
     "['cmdkey', '/add:srv', '/user:ada', '/pass:{v}']",
+    # A Windows user switch, then a password's (FreeRDP, the remote options of schtasks and kin).
+    "xfreerdp /u:ada /p:{v} /v:host",
+    "wfreerdp /v:host /u:CORP\\ada /p:{v}",
+    "schtasks /create /tn job /tr x.exe /ru ada /rp {v}",
+    "tasklist /s srv /u corp\\ada /p {v}",
+    # More options saying the tool reads its secret from its input.
+    "gpg --batch --passphrase-fd 0 -d f.gpg <<< {v}",
+    "echo {v} | gpg --batch --passphrase-fd 0 -d f.gpg",
+    "echo {v} | openssl rsa -in k.pem -passin stdin",
+    "echo {v} | tool --password stdin",
 ]
 # Their neighbours: a reference (a shell's, or Windows' ``%NAME%``) where the password would
 # stand, a switch without a value, a here-string or a pipe into a command reading no password,
@@ -352,6 +362,11 @@ MORE_TOOL_KEPT = [
     "vault login \\\n  -method=ldap username=ada",
     "msbuild app.sln /p:Configuration=Release /m",
     "robocopy C:\\src D:\\dst /MIR /R:3 /W:5",
+    "tasklist /s srv /u corp\\ada /p",
+    "schtasks /create /u ada /p /ru SYSTEM",
+    "xfreerdp /u:ada /p:$RDP_PW /v:host",
+    'echo "$PW" | tool --password stdin',
+    "gpg --batch --passphrase-fd 0 -d f.gpg < pass.txt",
 ]
 
 
