@@ -342,6 +342,8 @@ MORE_TOOL_TEXTS = [
 MORE_TOOL_KEPT = [
     "cmdkey /add:srv /user:ada /pass",
     "cmdkey /add:srv /user:ada /pass:%PASSWORD%",
+    "cmdkey /add:srv /user:ada /pass:%ADMIN_PW%",
+    "curl -u ada:%DB_PASS% https://example.com",
     "curl -u ada:%FTP_PASS% https://example.com",
     "curl -u ada:$DB_PASS https://example.com",
     'curl -u "ada:${DB_PASS}" https://example.com',
