@@ -302,10 +302,8 @@ def test_a_tool_without_a_combined_shared_or_piped_password_is_kept(logger: Any,
 MORE_TOOL_TEXTS = [
     "cmdkey /add:server01 /user:ada /pass:{v}",
     'cmdkey /generic:TERMSRV/host /user:ada /pass:"{v}"',
-    "wmic /node:srv /user:ada /password:{v} os get caption",
     "mysqlsh ada:{v}@db:3306",
     "mysqlsh --uri ada:{v}@db:33060 --sql",
-    "mysqlsh --uri=mysqlx://ada:{v}@db",
     "mysqlsh -u ada -p{v} -h db",
     "poetry config http-basic.pypi ada {v}",
     "poetry config --local http-basic.private ada '{v}'",
@@ -335,6 +333,15 @@ MORE_TOOL_TEXTS = [
     "echo {v} | gpg --batch --passphrase-fd 0 -d f.gpg",
     "echo {v} | openssl rsa -in k.pem -passin stdin",
     "echo {v} | tool --password stdin",
+    # A password beside other "%" (a batch file's %1, %%i, a URL's %20) or a real escape.
+    "cmdkey /add:%1 /user:ada /pass:{v}",
+    "xfreerdp /u:ada /p:{v} /v:host /size:80%",
+    "echo {v} | sudo -u root passwd ada",
+]
+# Already redacted before (guards): Windows' /password: and a MySQL Shell URI with a scheme.
+MORE_TOOL_GUARDS = [
+    "wmic /node:srv /user:ada /password:{v} os get caption",
+    "mysqlsh --uri=mysqlx://ada:{v}@db",
 ]
 # Their neighbours: a reference (a shell's, or Windows' ``%NAME%``) where the password would
 # stand, a switch without a value, a here-string or a pipe into a command reading no password,
@@ -369,11 +376,25 @@ MORE_TOOL_KEPT = [
     "xfreerdp /u:ada /p:$RDP_PW /v:host",
     'echo "$PW" | tool --password stdin',
     "gpg --batch --passphrase-fd 0 -d f.gpg < pass.txt",
+    # A Windows reference beside other "%" is not percent-decoded (``%AD`` is no character).
+    "cmdkey /add:%1 /user:ada /pass:%ADMIN_PW%",
+    "xfreerdp /u:ada /p:%ADMIN_PW% /v:host /size:80%",
+    "for %%h in (a b) do cmdkey /add:%%h /user:ada /pass:%ADMIN_PW%",
+    "cmdkey /add:srv /user:ada /pass:%DEPLOY_PW% & start https://x/a%20b",
+    "tasklist /s srv /u ada /p %ADMIN_PW% | findstr %1",
+    "cmdkey /add:%~dp0 /user:ada /pass:%DBADMIN%",
+    # Only a piped command that is passwd itself, changing a password, reads it.
+    "echo ada2 | xargs getent passwd",
+    "echo ada99 | xargs -n1 passwd -l",
+    "echo node42 | xargs -I{} ssh {} sudo passwd -S root",
+    "xargs passwd -l <<< ada99",
+    "echo ada99 | sudo passwd -l",
+    "passwd -S ada <<< ada99",
 ]
 
 
 @pytest.mark.parametrize("value", VALUES)
-@pytest.mark.parametrize("template", MORE_TOOL_TEXTS)
+@pytest.mark.parametrize("template", MORE_TOOL_TEXTS + MORE_TOOL_GUARDS)
 def test_more_tools_passwords_are_redacted(logger: Any, template: str, value: str) -> None:
     text = template.format(v=value)
     assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
@@ -388,9 +409,10 @@ def test_more_tools_without_a_password_are_kept(logger: Any, text: str) -> None:
 # and a port-like number under a flag that is a password's for its tool (isql's, sqlcmd's -P;
 # mysql's -P is a port) is a password: a PIN is one.
 LITERAL_PASSWORD_TEXTS = [
+    "security unlock-keychain -p '$ecretPw1' login.keychain",
+    # Already redacted before (guards).
     "curl -u 'ada:$ecretPw1' https://example.com",
     "mysql -u root -p'$ecretPw1' shop",
-    "security unlock-keychain -p '$ecretPw1' login.keychain",
     "isql -S srv -U sa -P 5000",
     "sqlcmd -S db -U sa -P 4711",
 ]
