@@ -328,6 +328,9 @@ MORE_TOOL_TEXTS = [
     "wfreerdp /v:host /u:CORP\\ada /p:{v}",
     "schtasks /create /tn job /tr x.exe /ru ada /rp {v}",
     "tasklist /s srv /u corp\\ada /p {v}",
+    # The password switch before the user's, or after a tab.
+    "xfreerdp /p:{v} /u:ada /v:host",
+    "xfreerdp\t/u:ada\t/p:{v}",
     # More options saying the tool reads its secret from its input.
     "gpg --batch --passphrase-fd 0 -d f.gpg <<< {v}",
     "echo {v} | gpg --batch --passphrase-fd 0 -d f.gpg",
@@ -390,6 +393,10 @@ MORE_TOOL_KEPT = [
     "xargs passwd -l <<< ada99",
     "echo ada99 | sudo passwd -l",
     "passwd -S ada <<< ada99",
+    # Make expands its reference even in single quotes.
+    "zip -P '$(ZIP_PW)' out.zip secrets.txt",
+    # A user switch then a /p switch of a tool that takes no password so.
+    "mytool /u:ada /p:Win32",
 ]
 
 
