@@ -412,6 +412,27 @@ def test_more_tools_without_a_password_are_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
 
 
+# A launcher's option repeated before passwd (``-u sudo`` reads as an option and its value, or
+# as an option alone and another launcher) is judged in one pass: trying each reading of each
+# one would take twice as long per repeat and never end here (a hang guard, not a timing;
+# a piped command is read to its 512th character).
+REPEATED_LAUNCHER_KEPT = [
+    "echo ada99 | sudo" + " -u sudo" * 60 + " passwd -l",
+    "echo ada99 | sudo" + " -u sudo" * 40 + " passwd -l" + " x" * 40,
+    "echo ada99 | sudo" + " -u sudo" * 60 + " passwd -l" + " x" * 200,
+]
+
+
+@pytest.mark.parametrize("text", REPEATED_LAUNCHER_KEPT)
+def test_repeated_launcher_options_are_judged_in_one_pass(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+def test_repeated_launcher_options_still_give_passwd_its_input(logger: Any) -> None:
+    text = "echo hunter2 | sudo" + " -u sudo" * 60 + " passwd ada"
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
 # A single-quoted password is literal whatever it starts with (the shell expands nothing there),
 # and a port-like number under a flag that is a password's for its tool (isql's, sqlcmd's -P;
 # mysql's -P is a port) is a password: a PIN is one.
