@@ -433,6 +433,22 @@ def test_repeated_launcher_options_still_give_passwd_its_input(logger: Any) -> N
     assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
 
 
+# A launcher option that takes no value (``command -p``; ``sudo -p`` takes a prompt) is never
+# given ``passwd`` as its value: the one-pass reading must not swallow the command itself.
+LAUNCHER_FLAG_BEFORE_PASSWD = [
+    "echo {v} | command -p passwd ada",
+    "echo {v} | sudo -u root -p passwd ada",
+    "echo {v} | sudo -n passwd ada",
+    "echo {v} | doas -n passwd ada",
+]
+
+
+@pytest.mark.parametrize("template", LAUNCHER_FLAG_BEFORE_PASSWD)
+def test_a_launcher_flag_before_passwd_leaves_it_its_input(logger: Any, template: str) -> None:
+    text = template.format(v="Xk9mq2Lz")
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
 # A single-quoted password is literal whatever it starts with (the shell expands nothing there),
 # and a port-like number under a flag that is a password's for its tool (isql's, sqlcmd's -P;
 # mysql's -P is a port) is a password: a PIN is one.
