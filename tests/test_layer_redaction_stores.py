@@ -293,3 +293,175 @@ def test_a_tools_combined_shared_or_piped_password_is_redacted(
 @pytest.mark.parametrize("text", TOOL_KEPT)
 def test_a_tool_without_a_combined_shared_or_piped_password_is_kept(logger: Any, text: str) -> None:
     assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# More tools' passwords: Windows' switches naming one, MySQL Shell's user:password@host (any
+# host), Poetry's http-basic credentials, a here-string or ``yes``/``printf`` feeding a command
+# that reads its password from its input, Net-SNMP's v3 passphrases, unzip's glued -P, options
+# before macOS security's command, and a tool's arguments continued on the next line.
+MORE_TOOL_TEXTS = [
+    "cmdkey /add:server01 /user:ada /pass:{v}",
+    'cmdkey /generic:TERMSRV/host /user:ada /pass:"{v}"',
+    "mysqlsh ada:{v}@db:3306",
+    "mysqlsh --uri ada:{v}@db:33060 --sql",
+    "mysqlsh -u ada -p{v} -h db",
+    "poetry config http-basic.pypi ada {v}",
+    "poetry config --local http-basic.private ada '{v}'",
+    'passwd --stdin ada <<< "{v}"',
+    "docker login -u ada --password-stdin <<< '{v}'",
+    "yes {v} | passwd ada",
+    "printf '{v}\\n{v}\\n' | passwd ada",
+    'printf "{v}\\n{v}" | sudo passwd',
+    "snmpget -v3 -u ops -l authPriv -a SHA -A {v} -x AES host sysUpTime.0",
+    "snmpwalk -v3 -l authPriv -u ops -x DES -X{v} 10.0.0.1",
+    "unzip -P{v} secrets.zip",
+    "security -v unlock-keychain -p {v} login.keychain",
+    "security -q add-generic-password -a ada -s svc -w {v}",
+    "vault login \\\n  -no-print \\\n  {v}",
+    "lftp \\\n  -u ada,{v} sftp://files.example.com",
+    "security add-generic-password -a ada -s svc \\\n  -w {v}",
+    "net use Z: \\\\files\\share \\\n  {v} /user:ada",
+    "mysql -u root \\\n  -p{v} shop",
+    "['cmdkey', '/add:srv', '/user:ada', '/pass:{v}']",
+    # A Windows user switch, then a password's (FreeRDP, the remote options of schtasks and kin).
+    "xfreerdp /u:ada /p:{v} /v:host",
+    "wfreerdp /v:host /u:CORP\\ada /p:{v}",
+    "schtasks /create /tn job /tr x.exe /ru ada /rp {v}",
+    "tasklist /s srv /u corp\\ada /p {v}",
+    # The password switch before the user's, or after a tab.
+    "xfreerdp /p:{v} /u:ada /v:host",
+    "xfreerdp\t/u:ada\t/p:{v}",
+    # More options saying the tool reads its secret from its input.
+    "gpg --batch --passphrase-fd 0 -d f.gpg <<< {v}",
+    "echo {v} | gpg --batch --passphrase-fd 0 -d f.gpg",
+    "echo {v} | openssl rsa -in k.pem -passin stdin",
+    "echo {v} | tool --password stdin",
+    # A password beside other "%" (a batch file's %1, %%i, a URL's %20) or a real escape.
+    "cmdkey /add:%1 /user:ada /pass:{v}",
+    "xfreerdp /u:ada /p:{v} /v:host /size:80%",
+    "echo {v} | sudo -u root passwd ada",
+]
+# Already redacted before (guards): Windows' /password: and a MySQL Shell URI with a scheme.
+MORE_TOOL_GUARDS = [
+    "wmic /node:srv /user:ada /password:{v} os get caption",
+    "mysqlsh --uri=mysqlx://ada:{v}@db",
+]
+# Their neighbours: a reference (a shell's, or Windows' ``%NAME%``) where the password would
+# stand, a switch without a value, a here-string or a pipe into a command reading no password,
+# Vault's login given an auth method's name, a MySQL Shell URI without a password.
+MORE_TOOL_KEPT = [
+    "cmdkey /add:srv /user:ada /pass",
+    "cmdkey /add:srv /user:ada /pass:%PASSWORD%",
+    "cmdkey /add:srv /user:ada /pass:%ADMIN_PW%",
+    "curl -u ada:%DB_PASS% https://example.com",
+    "curl -u ada:%FTP_PASS% https://example.com",
+    "curl -u ada:$DB_PASS https://example.com",
+    'curl -u "ada:${DB_PASS}" https://example.com',
+    "mysqlsh ada:$PW@db",
+    "mysqlsh --uri ada@db:3306",
+    "poetry config http-basic.pypi ada",
+    "passwd ada <<< $NEWPW",
+    "tr a-z A-Z <<< 'hunter2x'",
+    "cat <<< 'hello' | grep h",
+    "yes | apt-get install nginx",
+    'printf "%s\\n" "$PW" | passwd',
+    "snmpwalk -v3 -A $AUTH -X $PRIV host",
+    "snmpwalk -v2c -c public 10.0.0.1 system",
+    'security -v unlock-keychain -p "$KEYCHAIN_PW" login.keychain',
+    "unzip -o archive.zip -d out",
+    "vault login ldap2",
+    "vault login okta-corp",
+    "vault login \\\n  -method=ldap username=ada",
+    "msbuild app.sln /p:Configuration=Release /m",
+    "robocopy C:\\src D:\\dst /MIR /R:3 /W:5",
+    "tasklist /s srv /u corp\\ada /p",
+    "schtasks /create /u ada /p /ru SYSTEM",
+    "xfreerdp /u:ada /p:$RDP_PW /v:host",
+    'echo "$PW" | tool --password stdin',
+    "gpg --batch --passphrase-fd 0 -d f.gpg < pass.txt",
+    # A Windows reference beside other "%" is not percent-decoded (``%AD`` is no character).
+    "cmdkey /add:%1 /user:ada /pass:%ADMIN_PW%",
+    "xfreerdp /u:ada /p:%ADMIN_PW% /v:host /size:80%",
+    "for %%h in (a b) do cmdkey /add:%%h /user:ada /pass:%ADMIN_PW%",
+    "cmdkey /add:srv /user:ada /pass:%DEPLOY_PW% & start https://x/a%20b",
+    "tasklist /s srv /u ada /p %ADMIN_PW% | findstr %1",
+    "cmdkey /add:%~dp0 /user:ada /pass:%DBADMIN%",
+    # Only a piped command that is passwd itself, changing a password, reads it.
+    "echo ada2 | xargs getent passwd",
+    "echo ada99 | xargs -n1 passwd -l",
+    "echo node42 | xargs -I{} ssh {} sudo passwd -S root",
+    "xargs passwd -l <<< ada99",
+    "echo ada99 | sudo passwd -l",
+    "passwd -S ada <<< ada99",
+    # Make expands its reference even in single quotes.
+    "zip -P '$(ZIP_PW)' out.zip secrets.txt",
+    # A user switch then a /p switch of a tool that takes no password so.
+    "mytool /u:ada /p:Win32",
+]
+
+
+@pytest.mark.parametrize("value", VALUES)
+@pytest.mark.parametrize("template", MORE_TOOL_TEXTS + MORE_TOOL_GUARDS)
+def test_more_tools_passwords_are_redacted(logger: Any, template: str, value: str) -> None:
+    text = template.format(v=value)
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+@pytest.mark.parametrize("text", MORE_TOOL_KEPT)
+def test_more_tools_without_a_password_are_kept(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+# A launcher's option repeated before passwd (``-u sudo`` reads as an option and its value, or
+# as an option alone and another launcher) is judged in one pass: trying each reading of each
+# one would take twice as long per repeat and never end here (a hang guard, not a timing;
+# a piped command is read to its 512th character).
+REPEATED_LAUNCHER_KEPT = [
+    "echo ada99 | sudo" + " -u sudo" * 60 + " passwd -l",
+    "echo ada99 | sudo" + " -u sudo" * 40 + " passwd -l" + " x" * 40,
+    "echo ada99 | sudo" + " -u sudo" * 60 + " passwd -l" + " x" * 200,
+]
+
+
+@pytest.mark.parametrize("text", REPEATED_LAUNCHER_KEPT)
+def test_repeated_launcher_options_are_judged_in_one_pass(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": text}
+
+
+def test_repeated_launcher_options_still_give_passwd_its_input(logger: Any) -> None:
+    text = "echo hunter2 | sudo" + " -u sudo" * 60 + " passwd ada"
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+# A launcher option that takes no value (``command -p``; ``sudo -p`` takes a prompt) is never
+# given ``passwd`` as its value: the one-pass reading must not swallow the command itself.
+LAUNCHER_FLAG_BEFORE_PASSWD = [
+    "echo {v} | command -p passwd ada",
+    "echo {v} | sudo -u root -p passwd ada",
+    "echo {v} | sudo -n passwd ada",
+    "echo {v} | doas -n passwd ada",
+]
+
+
+@pytest.mark.parametrize("template", LAUNCHER_FLAG_BEFORE_PASSWD)
+def test_a_launcher_flag_before_passwd_leaves_it_its_input(logger: Any, template: str) -> None:
+    text = template.format(v="Xk9mq2Lz")
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
+
+
+# A single-quoted password is literal whatever it starts with (the shell expands nothing there),
+# and a port-like number under a flag that is a password's for its tool (isql's, sqlcmd's -P;
+# mysql's -P is a port) is a password: a PIN is one.
+LITERAL_PASSWORD_TEXTS = [
+    "security unlock-keychain -p '$ecretPw1' login.keychain",
+    # Already redacted before (guards).
+    "curl -u 'ada:$ecretPw1' https://example.com",
+    "mysql -u root -p'$ecretPw1' shop",
+    "isql -S srv -U sa -P 5000",
+    "sqlcmd -S db -U sa -P 4711",
+]
+
+
+@pytest.mark.parametrize("text", LITERAL_PASSWORD_TEXTS)
+def test_a_single_quoted_or_numeric_password_is_redacted(logger: Any, text: str) -> None:
+    assert logger.record("error_event", {"command": text}).payload == {"command": "[redacted]"}
