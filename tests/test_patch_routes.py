@@ -1541,6 +1541,32 @@ def test_routes_a_router_subclass_declares_on_itself_are_instrumented() -> None:
     assert any("`Reports`" in change and "own prefix" in change for change in result.changes)
 
 
+def test_routes_an_app_subclass_declares_on_itself_are_instrumented() -> None:
+    """`class TodoApp(FastAPI)` declaring `@self.get("/api")` in `__init__`: `self` is the app.
+
+    Every instance of the class is an app, so its routes are at the app's root. They used to be
+    named as routes on `self`, "which cannot be told to be a FastAPI app or router", not logged.
+    """
+    source = (
+        "from fastapi import FastAPI\n\n\n"
+        "class TodoApp(FastAPI):\n"
+        "    def __init__(self) -> None:\n"
+        "        super().__init__()\n\n"
+        '        @self.get("/api")\n'
+        "        async def root():\n"
+        '            return "Todo App"\n\n'
+        '        self.add_api_route("/health", self.health, methods=["GET"])\n\n'
+        "    def health(self):\n"
+        "        return 1\n\n\n"
+        "app = TodoApp()\n"
+    )
+    result = _instrument(source)
+    assert result.problems == ()
+    assert result.source.count("event_logger.log(") == 2
+    assert '"route": "/api",' in result.source
+    assert '"route": "/health",' in result.source
+
+
 def test_a_router_subclass_giving_its_own_prefix_beside_the_callers_options_is_followed() -> None:
     """`super().__init__(prefix="/catalog", **kwargs)`: the router answers under /catalog.
 

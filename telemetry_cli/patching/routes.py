@@ -3023,7 +3023,7 @@ class _Finder:
     def _router_instance(
         self, binding: Binding, expression: ast.expr, scope: Scope
     ) -> Owner | None:
-        """``self`` in a method of an ``APIRouter`` subclass: the router itself.
+        """``self`` in a method of an ``APIRouter`` (or ``FastAPI``) subclass: the router itself.
 
         ``class Reports(APIRouter): def __init__(self): self.add_api_route("/x", self.x)``:
         every instance of the class is a router. The one instance the package builds
@@ -3031,9 +3031,14 @@ class _Finder:
         those prefixes, then ``self.prefix``; so are those of instances built more than once,
         each told apart, when they serve them under one path (else as declared, said on a
         line). Any other way, under paths only known at run time: logged under its own prefix
-        (``self.prefix``), said on a line.
+        (``self.prefix``), said on a line. In a ``FastAPI`` subclass, ``self`` is the app
+        (``class TodoApp(FastAPI): def __init__(self): @self.get("/api")``): its routes are at
+        the app's root, as those declared on a module's app are.
         """
-        if instance_role(binding, self.index) is not Role.ROUTER:
+        role = instance_role(binding, self.index)
+        if role is Role.APP:
+            return Owner(Role.APP, "", expression, scope)
+        if role is not Role.ROUTER:
             return None
         class_scope = binding.scope.parent
         assert class_scope is not None

@@ -33,6 +33,7 @@ from telemetry_cli.patching.names import (
     APP_CLASSES,
     APP_ROUTER,
     LIBRARY_API_ROUTERS,
+    LIBRARY_STAR_EXPORTS,
     ROUTE_DECORATORS,
     ROUTER_CLASSES,
     ROUTER_SUFFIX,
@@ -2290,7 +2291,8 @@ class PackageIndex:
             return False
         module = self.module(source)
         if module is None:
-            return False
+            # A library's module (or one not found): it binds the classes it is known to export.
+            return self.source(source) is None and f"{source}.{name}" in LIBRARY_STAR_EXPORTS
         if module.exports_unknown:
             return False  # an `__all__` changed other than literally: what it binds is not known
         if module.exported is not None:
