@@ -883,6 +883,55 @@ def test_a_route_unpacked_from_a_dict_only_known_at_run_time_is_named_on_a_line(
     assert line in result.stdout, result.stdout
 
 
+def test_a_route_whose_path_and_methods_are_unpacked_beside_its_endpoint_is_logged(
+    tmp_path: Path,
+) -> None:
+    """`add_api_route(**POST_ROUTES["CREATE"], endpoint=handlers.create)`: path and methods in
+    an entry of a dict another module writes out, the endpoint named beside it.
+
+    It used to be refused as a route whose path is "neither a literal nor a constant", named
+    as a GET route though the entry says POST: generate exited 1 on each handler.
+    """
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/handlers.py" = "ai_block_used" }'
+    )
+    write_files(
+        root / "backend/app",
+        {
+            "api/routes.py": (
+                "POST_ROUTES: dict = {\n"
+                '    "CREATE": {"methods": ["POST"], "path": "/posts"},\n'
+                '    "ONE": {"methods": ["GET"], "path": "/posts/{post_id}"},\n'
+                "}\n"
+            ),
+            "api/handlers.py": (
+                "async def create(payload: dict) -> dict:\n    return payload\n\n\n"
+                "async def one(post_id: str) -> str:\n    return post_id\n"
+            ),
+            "api/router.py": (
+                "from fastapi import APIRouter\n\n"
+                "from app.api import handlers\n"
+                "from app.api.routes import POST_ROUTES\n\n"
+                "router = APIRouter()\n"
+                'router.add_api_route(**POST_ROUTES["CREATE"], endpoint=handlers.create)\n'
+                'router.add_api_route(\n    **POST_ROUTES["ONE"],\n    endpoint=handlers.one\n)\n'
+            ),
+            "main.py": (
+                "from fastapi import FastAPI\n\nfrom app.api.router import router\n\n"
+                "app = FastAPI()\napp.include_router(router)\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in create (POST /posts)" in result.stdout, result.stdout
+    assert "log call in one (GET /posts/{post_id})" in result.stdout, result.stdout
+    with imported_app(root / "backend") as served:
+        client = TestClient(served.app)
+        assert client.post("/posts", json={"a": 1}).json() == {"a": 1}
+        assert client.get("/posts/7").json() == "7"
+
+
 CALLABLES_PY = """from fastapi import APIRouter
 
 from app.api.shout import Shout

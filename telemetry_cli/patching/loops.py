@@ -2256,11 +2256,12 @@ def dict_items(
     """What a dict written out in the code holds by each literal string key, else None.
 
     A dict display (``{"router": users.router}``), also through a name bound once to one
-    (``USERS = {...}``), or a call of the builtin ``dict`` with keywords only
+    (``USERS = {...}``) or an entry of one by a literal key (``ROUTES["CREATE"]`` of ``ROUTES =
+    {"CREATE": {...}}``), or a call of the builtin ``dict`` with keywords only
     (``dict(router=users.router)``); one unpacking another holds keys only known at run time.
     The values come with the scope they are written in.
     """
-    if isinstance(item, ast.Name | ast.Attribute):
+    if isinstance(item, ast.Name | ast.Attribute | ast.Subscript):
         found = _literal(item, scope, index, 1)
         if found is None or not isinstance(found[0], ast.Dict):
             return None

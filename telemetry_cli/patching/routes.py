@@ -1918,8 +1918,7 @@ class _Finder:
             # Starlette's app names it `route` (`app.add_route("/socket.io/", route=sio_app)`).
             endpoint = call_argument(node, None, "route")
         options = next((kw.value for kw in node.keywords if kw.arg is None), None)
-        if endpoint is None and options is not None:
-            self._unpacked_route(node, options, scope)
+        if options is not None and self._unpacked_route(node, options, scope, endpoint):
             return
         owner = self.owner(node.func.value, scope)
         if endpoint is None:
@@ -2305,12 +2304,17 @@ class _Finder:
                     return True
         return False
 
-    def _unpacked_route(self, node: ast.Call, options: ast.expr, scope: Scope) -> None:
+    def _unpacked_route(
+        self, node: ast.Call, options: ast.expr, scope: Scope, endpoint: ast.expr | None
+    ) -> bool:
         """Record ``add_api_route(**spec)``: each dict written out that ``spec`` stands for.
 
         ``for spec in [{"path": "/", "endpoint": root, "methods": ["GET"]}, ...]:
-        app.router.add_api_route(**spec)``: one registration per item, its keys as keywords.
-        A dict only known at run time (a function's result) is named on a line.
+        app.router.add_api_route(**spec)``: one registration per item, its keys as keywords;
+        also beside an ``endpoint=`` of its own (``add_api_route(**ROUTES["CREATE"],
+        endpoint=handlers.create)``, the path and methods in a dict of another module).
+        A dict only known at run time (a function's result) is named on a line, unless the
+        call names its ``endpoint``: False then, the call read as it is written.
         """
         environments = loop_values(node, scope, self.index) or []
         calls: list[ast.Call] = []
@@ -2324,14 +2328,17 @@ class _Finder:
             spelled += [ast.keyword(key, value) for key, value in held[0].items()]
             calls.append(ast.copy_location(ast.Call(node.func, node.args, spelled), node))
         if not calls:
+            if endpoint is not None:
+                return False
             self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
-            return
+            return True
         for call in calls:
             if call_argument(call, 1, "endpoint") is None:
                 self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
-                return
+                return True
         for call in calls:
             self._api_route(call, scope)
+        return True
 
     def _loop_methods(self, node: ast.Call, scope: Scope, values: LoopValues) -> ast.Call:
         """``node`` with the methods one iteration gives written out, when they are known.
