@@ -1541,30 +1541,66 @@ def test_routes_a_router_subclass_declares_on_itself_are_instrumented() -> None:
     assert any("`Reports`" in change and "own prefix" in change for change in result.changes)
 
 
-def test_routes_an_app_subclass_declares_on_itself_are_instrumented() -> None:
-    """`class TodoApp(FastAPI)` declaring `@self.get("/api")` in `__init__`: `self` is the app.
+TODO_APP_MAIN_PY = """from fastapi import FastAPI
 
-    Every instance of the class is an app, so its routes are at the app's root. They used to be
-    named as routes on `self`, "which cannot be told to be a FastAPI app or router", not logged.
+
+class TodoApp(FastAPI):
+    def __init__(self) -> None:
+        super().__init__()
+
+        @self.get("/api")
+        async def root() -> str:
+            return "Todo App"
+
+        self.add_api_route("/health", self.health, methods=["GET"])
+
+    def health(self) -> int:
+        return 1
+
+
+{built}
+"""
+
+
+@pytest.mark.parametrize(
+    ("built", "logged"),
+    [
+        ("app = TodoApp()\n", True),
+        ('app = FastAPI()\napp.mount("/v1", TodoApp())\n', False),
+    ],
+    ids=["served", "mounted"],
+)
+def test_routes_an_app_subclass_declares_on_itself_are_logged_when_it_is_the_app_served(
+    tmp_path: Path, built: str, logged: bool
+) -> None:
+    """`class TodoApp(FastAPI)` declaring `@self.get("/api")` in `__init__`, `app = TodoApp()`.
+
+    `self` is the app served: its routes are at its root. They used to be named as routes on
+    `self`, "which cannot be told to be a FastAPI app or router", not logged. An instance
+    mounted into another app answers under the mount path, which the class does not know: still
+    named on a line, never logged under the wrong path.
     """
-    source = (
-        "from fastapi import FastAPI\n\n\n"
-        "class TodoApp(FastAPI):\n"
-        "    def __init__(self) -> None:\n"
-        "        super().__init__()\n\n"
-        '        @self.get("/api")\n'
-        "        async def root():\n"
-        '            return "Todo App"\n\n'
-        '        self.add_api_route("/health", self.health, methods=["GET"])\n\n'
-        "    def health(self):\n"
-        "        return 1\n\n\n"
-        "app = TodoApp()\n"
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "demo"\n\n[tool.telemetry-scaffold]\n'
+                'instrument = { "main.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": TODO_APP_MAIN_PY.format(built=built),
+        },
     )
-    result = _instrument(source)
-    assert result.problems == ()
-    assert result.source.count("event_logger.log(") == 2
-    assert '"route": "/api",' in result.source
-    assert '"route": "/health",' in result.source
+    result = run("generate", "--root", str(root))
+    said = result.stdout + result.stderr
+    if logged:
+        assert result.exit_code == 0, said
+        assert "log call in root (GET /api)" in said, said
+        assert "log call in TodoApp.health (GET /health)" in said, said
+    else:
+        assert "log call in root" not in said, said
+        assert "root looks like a route on `self`" in said, said
 
 
 def test_a_router_subclass_giving_its_own_prefix_beside_the_callers_options_is_followed() -> None:

@@ -760,6 +760,34 @@ class Mounts:
         built = self._only_instance(class_scope)
         return None if built is None else built[0]
 
+    def served_instance(self, class_scope: Scope) -> RouterKey | None:
+        """The app served, when it is the one instance the package builds of an app class.
+
+        ``class TodoApp(FastAPI)`` built once, as the app served (``app = TodoApp()`` at a
+        module's top, bound once): the routes it declares on ``self`` are at the served app's
+        root. None for an instance built otherwise, more than once, or mounted into another
+        app (its routes answer under the mount path, which the class does not know).
+        """
+        cls = class_scope.node
+        if self.index is None or not self.serving or not isinstance(cls, ast.ClassDef):
+            return None
+        index = self.index
+        built = [
+            (call, scope)
+            for call, scope in _calls_named(cls.name, index, self.modules)
+            if (target := index.binding_of(call.func, scope)) is not None and target.node is cls
+        ]
+        if len(built) != 1 or _subclassed(cls.name, index, self.modules):
+            return None
+        call, scope = built[0]
+        if scope.parent is not None:
+            return None  # built in a function: which call serves it is not known
+        for binding in scope.bindings.values():
+            if binding.node is call and bound_once(binding):
+                key = (scope.module.name, binding.name)
+                return key if key in self.serving else None
+        return None
+
     def own_prefix(self, class_scope: Scope) -> str | None:
         """The prefix the one instance of a router class gets, when known statically."""
         built = self._only_instance(class_scope)

@@ -3038,18 +3038,20 @@ class _Finder:
         those prefixes, then ``self.prefix``; so are those of instances built more than once,
         each told apart, when they serve them under one path (else as declared, said on a
         line). Any other way, under paths only known at run time: logged under its own prefix
-        (``self.prefix``), said on a line. In a ``FastAPI`` subclass, ``self`` is the app
-        (``class TodoApp(FastAPI): def __init__(self): @self.get("/api")``): its routes are at
-        the app's root, as those declared on a module's app are.
+        (``self.prefix``), said on a line. In a ``FastAPI`` subclass whose one instance is
+        the app served (``class TodoApp(FastAPI): def __init__(self): @self.get("/api")``,
+        then ``app = TodoApp()``), ``self`` is that app: its routes are at the app's root, as
+        those declared on a module's app are (any other instance: not followed, as before).
         """
         role = instance_role(binding, self.index)
-        if role is Role.APP:
-            return Owner(Role.APP, "", expression, scope)
-        if role is not Role.ROUTER:
-            return None
+        mounts = self.index.mounts
         class_scope = binding.scope.parent
         assert class_scope is not None
-        mounts = self.index.mounts
+        if role is Role.APP:
+            served = None if mounts is None else mounts.served_instance(class_scope)
+            return None if served is None else Owner(Role.APP, "", expression, scope, served)
+        if role is not Role.ROUTER:
+            return None
         key = None if mounts is None else mounts.only_instance(class_scope)
         if key is not None:
             assert mounts is not None
