@@ -1598,6 +1598,10 @@ def test_routes_an_app_subclass_declares_on_itself_are_logged_when_it_is_the_app
         assert result.exit_code == 0, said
         assert "log call in root (GET /api)" in said, said
         assert "log call in TodoApp.health (GET /health)" in said, said
+        # remove reads the routes with no app served yet: it still finds both log calls.
+        assert run("remove", "--root", str(root)).exit_code == 0
+        main = (root / "backend/app/main.py").read_text()
+        assert main == TODO_APP_MAIN_PY.format(built=built)
     else:
         assert "log call in root" not in said, said
         assert "root looks like a route on `self`" in said, said

@@ -766,10 +766,12 @@ class Mounts:
         ``class TodoApp(FastAPI)`` built once, as the app served (``app = TodoApp()`` at a
         module's top, bound once): the routes it declares on ``self`` are at the served app's
         root. None for an instance built otherwise, more than once, or mounted into another
-        app (its routes answer under the mount path, which the class does not know).
+        app (its routes answer under the mount path, which the class does not know). With no
+        app known to be served (``remove`` reading the routes it takes log calls out of), the
+        one instance bound at a module's top is taken.
         """
         cls = class_scope.node
-        if self.index is None or not self.serving or not isinstance(cls, ast.ClassDef):
+        if self.index is None or not isinstance(cls, ast.ClassDef):
             return None
         index = self.index
         built = [
@@ -785,7 +787,7 @@ class Mounts:
         for binding in scope.bindings.values():
             if binding.node is call and bound_once(binding):
                 key = (scope.module.name, binding.name)
-                return key if key in self.serving else None
+                return key if not self.serving or key in self.serving else None
         return None
 
     def own_prefix(self, class_scope: Scope) -> str | None:
