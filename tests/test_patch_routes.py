@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from telemetry_cli.errors import PatchError
-from telemetry_cli.patching import PatchResult, uninstrument_source
+from telemetry_cli.patching import PatchResult, mounts, uninstrument_source
 from telemetry_cli.patching import instrument_source as instrument_routes
 from telemetry_cli.patching import wire_source as patch_main
 from telemetry_cli.patching.edits import ModuleEditor
@@ -1605,6 +1605,58 @@ def test_routes_an_app_subclass_declares_on_itself_are_logged_when_it_is_the_app
     else:
         assert "log call in root" not in said, said
         assert "root looks like a route on `self`" in said, said
+
+
+def _app_class_builds_read(root: Path, count: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How often generate looks for the calls building an app class declaring `count` routes."""
+    asked = 0
+    original = mounts._calls_named
+
+    def counted(*args: Any) -> Any:
+        nonlocal asked
+        asked += 1
+        return original(*args)
+
+    monkeypatch.setattr(mounts, "_calls_named", counted)
+    routes = "".join(
+        f'        self.add_api_route("/r{i}", self.r{i}, methods=["GET"])\n' for i in range(count)
+    )
+    handlers = "".join(f"    def r{i}(self) -> int:\n        return {i}\n\n" for i in range(count))
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "demo"\n\n[tool.telemetry-scaffold]\n'
+                'instrument = { "main.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\n\nclass TodoApp(FastAPI):\n"
+                "    def __init__(self) -> None:\n        super().__init__()\n"
+                + routes
+                + "\n"
+                + handlers
+                + "\napp = TodoApp()\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.count("log call in TodoApp.r") == count, result.stdout
+    monkeypatch.undo()
+    return asked
+
+
+def test_the_instance_of_an_app_class_is_looked_for_once_whatever_its_routes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which instance of `TodoApp` is served is read once, not again for each of its routes.
+
+    Each route on `self` used to read every call of the package twice more.
+    """
+    few = _app_class_builds_read(tmp_path / "few", 2, monkeypatch)
+    many = _app_class_builds_read(tmp_path / "many", 12, monkeypatch)
+    assert many == few, (few, many)
 
 
 def test_a_router_subclass_giving_its_own_prefix_beside_the_callers_options_is_followed() -> None:

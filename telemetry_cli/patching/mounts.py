@@ -307,6 +307,9 @@ class Mounts:
         self.library_app: str | None = None
         #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
         self._instances: dict[tuple[str, int, int], tuple[RouterKey, str | None] | None] = {}
+        #: The one instance of an app class bound at a module's top, by the class (see
+        #: :meth:`served_instance`).
+        self._app_instances: dict[tuple[str, int, int], RouterKey | None] = {}
         #: The module variable the plan serves, when no call of it the package can read builds
         #: the app (``app = api.app``, the app a library's wrapper object holds): the routes
         #: declared on it are the served app's own. Weak: holding the binding would keep its
@@ -771,7 +774,18 @@ class Mounts:
         one instance bound at a module's top is taken.
         """
         cls = class_scope.node
-        if self.index is None or not isinstance(cls, ast.ClassDef):
+        if not isinstance(cls, ast.ClassDef):
+            return None
+        # Asked by each route the class declares on `self`: the package's calls read once.
+        where = (class_scope.module.name, cls.lineno, cls.col_offset)
+        if where not in self._app_instances:
+            self._app_instances[where] = self._bound_instance(cls)
+        key = self._app_instances[where]
+        return key if key is None or not self.serving or key in self.serving else None
+
+    def _bound_instance(self, cls: ast.ClassDef) -> RouterKey | None:
+        """The name the one instance of an app class is bound to at a module's top, if so."""
+        if self.index is None:
             return None
         index = self.index
         built = [
@@ -786,8 +800,7 @@ class Mounts:
             return None  # built in a function: which call serves it is not known
         for binding in scope.bindings.values():
             if binding.node is call and bound_once(binding):
-                key = (scope.module.name, binding.name)
-                return key if not self.serving or key in self.serving else None
+                return (scope.module.name, binding.name)
         return None
 
     def own_prefix(self, class_scope: Scope) -> str | None:

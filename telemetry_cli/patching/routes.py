@@ -2324,8 +2324,12 @@ class _Finder:
             if held is None or not (held[1] is scope or held[1].parent is None):
                 calls = []  # read elsewhere than where the call runs: names may differ
                 break
+            written = held[0] if held[1] is scope else self._read_apart(held[0], held[1], scope)
+            if written is None:  # a value that may read otherwise here than where written
+                self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
+                return True
             spelled = [kw for kw in node.keywords if kw.arg is not None]
-            spelled += [ast.keyword(key, value) for key, value in held[0].items()]
+            spelled += [ast.keyword(key, value) for key, value in written.items()]
             calls.append(ast.copy_location(ast.Call(node.func, node.args, spelled), node))
         if not calls:
             if endpoint is not None:
@@ -2339,6 +2343,39 @@ class _Finder:
         for call in calls:
             self._api_route(call, scope)
         return True
+
+    def _read_apart(
+        self, held: dict[str, ast.expr], written: Scope, scope: Scope
+    ) -> dict[str, ast.expr] | None:
+        """A dict's route options read in the scope they are written in, for a call elsewhere.
+
+        ``ROUTES = {"C": {"path": BASE + "/x", ...}}`` in one module, ``BASE`` bound again in
+        the module of ``add_api_route(**ROUTES["C"], ...)``: the path is ``BASE`` of the dict's
+        module, written out as a string; the methods likewise; an endpoint only when it names
+        the same thing in both scopes. None when one of them is not known so; the options no
+        route is told by (``tags=...``) are left out.
+        """
+        apart: dict[str, ast.expr] = {}
+        for key, value in held.items():
+            if key in {"path", "methods"}:
+                elements = [value] if key == "path" else _listed(value)
+                if elements is None:
+                    return None
+                texts = [self.index.string_value(element, written) for element in elements]
+                strings = [text for text in texts if text is not None]
+                if len(strings) != len(texts):
+                    return None
+                constants: list[ast.expr] = [ast.Constant(text) for text in strings]
+                apart[key] = (
+                    constants[0] if key == "path" else ast.List(elts=constants, ctx=ast.Load())
+                )
+            elif key == "endpoint":
+                here = self.index.binding_of(value, scope) if _chain(value) else None
+                there = self.index.binding_of(value, written) if _chain(value) else None
+                if here is None or there is None or here.node is not there.node:
+                    return None
+                apart[key] = value
+        return apart
 
     def _loop_methods(self, node: ast.Call, scope: Scope, values: LoopValues) -> ast.Call:
         """``node`` with the methods one iteration gives written out, when they are known.
@@ -4043,3 +4080,19 @@ def _bound_literals(
             assert isinstance(literal, str | int)
             literals.append((name, literal))
     return tuple(literals)
+
+
+def _listed(value: ast.expr) -> list[ast.expr] | None:
+    """The items of a list, tuple or set written out, else None."""
+    if isinstance(value, ast.List | ast.Tuple | ast.Set) and not any(
+        isinstance(element, ast.Starred) for element in value.elts
+    ):
+        return list(value.elts)
+    return None
+
+
+def _chain(value: ast.expr) -> bool:
+    """Whether ``value`` is a name or a chain of attributes of one (``handlers.create``)."""
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return isinstance(value, ast.Name)

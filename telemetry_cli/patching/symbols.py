@@ -1437,6 +1437,9 @@ class ModuleModel:
         self.has_assignment_expressions = ":=" in source.text
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}
+        #: Whether a name is changed in place, by the name and the bindings it may have (see
+        #: :func:`~.loops.name_changed`).
+        self.changed_names: dict[tuple[str, int], bool] = {}
         #: The lines whose text holds a word, by the word (see :meth:`nodes_near`).
         self._word_lines: dict[str, list[int]] = {}
         #: Every scope made for this module (see :meth:`close`).
