@@ -992,6 +992,7 @@ def test_an_unpacked_dict_of_another_module_is_read_with_that_modules_names(
         'ROUTES["CREATE"]["path"] = "/other"\n',
         'ROUTES["CREATE"].update(path="/other")\n',
         'created = ROUTES["CREATE"]\ncreated["path"] = "/other"\n',
+        'a0 = ROUTES["CREATE"]\na1 = a0\na1 = a0["k"]\na1.clear()\n',
     ],
 )
 def test_an_unpacked_dict_entry_changed_in_place_is_not_logged_with_its_first_value(
@@ -1009,6 +1010,40 @@ def test_an_unpacked_dict_entry_changed_in_place_is_not_logged_with_its_first_va
     assert result.exit_code == 1, result.stdout + result.stderr
     assert "handlers.py:1: route create" in result.stdout, result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+_CHAIN = 'a0 = ROUTES["CREATE"]\n' + "".join(f'a{i} = a{i - 1}["k"]\n' for i in range(1, 400))
+
+
+@pytest.mark.parametrize(
+    "reads",
+    [
+        # A second name bound in two functions, each only reading the entry.
+        'def f():\n    r = ROUTES["CREATE"]\n    return r.get("path")\n\n\n'
+        'def g():\n    r = ROUTES["CREATE"]\n    return r["path"]\n',
+        # A second name at the top, the same name bound again by a loop in a function.
+        'r = ROUTES["CREATE"]\nprint(r["path"])\n\n\ndef f(items):\n    for r in items:\n'
+        "        print(r)\n",
+        # Second names of entries of entries, 400 deep.
+        _CHAIN,
+    ],
+    ids=["two functions", "loop", "chain of 400"],
+)
+def test_an_unpacked_dict_entry_only_read_by_second_names_is_logged(
+    tmp_path: Path, reads: str
+) -> None:
+    """Binding a second name for an entry again, elsewhere, does not change the entry.
+
+    Such entries were refused as changed in place (a name bound twice anywhere in the module
+    counted), and a chain of 400 second names stopped `generate` with a RecursionError.
+    """
+    routes = 'ROUTES = {"CREATE": {"methods": ["POST"], "path": "/posts"}}\n'
+    router = reads + '\nrouter.add_api_route(**ROUTES["CREATE"], endpoint=handlers.create)\n'
+    root = _unpacked_entry_project(tmp_path / "project", routes, router)
+    result = run("generate", "--root", str(root))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "log call in create (POST /posts)" in result.stdout, result.stdout
 
 
 def test_an_unpacked_dict_entry_of_a_key_written_twice_is_its_last_value(tmp_path: Path) -> None:

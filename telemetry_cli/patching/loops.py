@@ -1623,26 +1623,43 @@ def name_changed(module: ModuleModel, name: str, assignments: int) -> bool:
     """Whether ``module`` binds ``name`` more than ``assignments`` times or changes it in place.
 
     Also through a second name for an entry of it (``create = ROUTES["CREATE"]`` then
-    ``create["path"] = ...``), itself changed in place. Known once per module and name: each
-    of a thousand calls reading ``ROUTES["KEY"]`` asks it again.
+    ``create["path"] = ...``). Known once per module and name: each of a thousand calls
+    reading ``ROUTES["KEY"]`` asks it again.
     """
     key = (name, assignments)
     known = module.changed_names.get(key)
     if known is not None:
         return known
-    module.changed_names[key] = False  # a second name for an entry of itself: no loop
-    nodes = list(module.nodes_naming([name]))
-    changed = _changed_in(nodes, name, assignments) or any(
-        name_changed(module, alias, 1)
-        for node in nodes
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr)
-        and node.value is not None
-        and isinstance(node.value, ast.Subscript)
-        and _entry_of(node.value, name)
-        for alias in _target_names(node)
-    )
+    nodes = module.nodes_naming([name])
+    changed = _changed_in(nodes, name, assignments) or _changed_by_second_name(module, name)
     module.changed_names[key] = changed
     return changed
+
+
+def _changed_by_second_name(module: ModuleModel, name: str) -> bool:
+    """Whether a second name bound to an entry of ``name`` changes that entry in place.
+
+    ``c = ROUTES["C"]`` then ``c["path"] = ...`` or ``c.update(...)``; binding ``c`` again
+    (in another function, by a loop) leaves the entry as it is. Followed one name at a time,
+    so a chain ``a1 = a0["k"]``, ``a2 = a1["k"]``... of any length is read without recursion.
+    """
+    seen = {name}
+    pending = [name]
+    while pending:
+        held = pending.pop()
+        nodes = list(module.nodes_naming([held]))
+        if held != name and any(_changes(node, held) for node in nodes):
+            return True
+        for node in nodes:
+            if (
+                isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr)
+                and isinstance(node.value, ast.Subscript)
+                and _entry_of(node.value, held)
+            ):
+                fresh = [alias for alias in _target_names(node) if alias not in seen]
+                seen.update(fresh)
+                pending.extend(fresh)
+    return False
 
 
 def _target_names(node: ast.Assign | ast.AnnAssign | ast.NamedExpr) -> list[str]:
