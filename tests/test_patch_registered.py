@@ -993,6 +993,8 @@ def test_an_unpacked_dict_of_another_module_is_read_with_that_modules_names(
         'ROUTES["CREATE"].update(path="/other")\n',
         'created = ROUTES["CREATE"]\ncreated["path"] = "/other"\n',
         'a0 = ROUTES["CREATE"]\na1 = a0\na1 = a0["k"]\na1.clear()\n',
+        "def f():\n    r = {}\n    return r\n\n\n"
+        'def g():\n    r = ROUTES["CREATE"]\n    r["path"] = "/other"\n',
     ],
 )
 def test_an_unpacked_dict_entry_changed_in_place_is_not_logged_with_its_first_value(
@@ -1026,8 +1028,11 @@ _CHAIN = 'a0 = ROUTES["CREATE"]\n' + "".join(f'a{i} = a{i - 1}["k"]\n' for i in 
         "        print(r)\n",
         # Second names of entries of entries, 400 deep.
         _CHAIN,
+        # The same second name in another function, a dict of its own changed in place.
+        'def f():\n    r = ROUTES["CREATE"]\n    return r["path"]\n\n\n'
+        'def g():\n    r = {}\n    r["path"] = "/other"\n    return r\n',
     ],
-    ids=["two functions", "loop", "chain of 400"],
+    ids=["two functions", "loop", "chain of 400", "another function's own"],
 )
 def test_an_unpacked_dict_entry_only_read_by_second_names_is_logged(
     tmp_path: Path, reads: str

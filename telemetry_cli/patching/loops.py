@@ -1640,14 +1640,17 @@ def _changed_by_second_name(module: ModuleModel, name: str) -> bool:
     """Whether a second name bound to an entry of ``name`` changes that entry in place.
 
     ``c = ROUTES["C"]`` then ``c["path"] = ...`` or ``c.update(...)``; binding ``c`` again
-    (in another function, by a loop) leaves the entry as it is. Followed one name at a time,
-    so a chain ``a1 = a0["k"]``, ``a2 = a1["k"]``... of any length is read without recursion.
+    (by a loop, say) leaves the entry as it is. A second name bound in a function is that
+    function's: a ``c`` of another function changed in place is another dict. Followed one
+    name at a time, so a chain ``a1 = a0["k"]``, ``a2 = a1["k"]``... of any length is read
+    without recursion.
     """
-    seen = {name}
-    pending = [name]
+    functions: list[tuple[int, int]] | None = None
+    seen: set[tuple[str, tuple[int, int] | None]] = {(name, None)}
+    pending: list[tuple[str, tuple[int, int] | None]] = [(name, None)]
     while pending:
-        held = pending.pop()
-        nodes = list(module.nodes_naming([held]))
+        held, within = pending.pop()
+        nodes = [node for node in module.nodes_naming([held]) if _inside(node, within)]
         if held != name and any(_changes(node, held) for node in nodes):
             return True
         for node in nodes:
@@ -1656,10 +1659,30 @@ def _changed_by_second_name(module: ModuleModel, name: str) -> bool:
                 and isinstance(node.value, ast.Subscript)
                 and _entry_of(node.value, held)
             ):
-                fresh = [alias for alias in _target_names(node) if alias not in seen]
+                if functions is None:
+                    functions = _function_lines(module.tree)
+                around = [span for span in functions if _inside(node, span)]
+                scope = max(around) if around else None  # the innermost function, if any
+                fresh = [(alias, scope) for alias in _target_names(node)]
+                fresh = [bound for bound in fresh if bound not in seen]
                 seen.update(fresh)
                 pending.extend(fresh)
     return False
+
+
+def _function_lines(tree: ast.Module) -> list[tuple[int, int]]:
+    """The first and last line of each function (and lambda) of ``tree``."""
+    return [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+    ]
+
+
+def _inside(node: ast.AST, span: tuple[int, int] | None) -> bool:
+    """Whether ``node`` lies on the lines ``span`` (None: the whole module)."""
+    line = getattr(node, "lineno", None)
+    return span is None or not isinstance(line, int) or span[0] <= line <= span[1]
 
 
 def _target_names(node: ast.Assign | ast.AnnAssign | ast.NamedExpr) -> list[str]:
