@@ -158,6 +158,14 @@ EXPECTED: dict[str, Found | Refused | Broken] = {
         "app.include_router(telemetry_router)",
         "app.service:app",
     ),
+    # `from fastapi import *` binds FastAPI (and APIRouter) as naming them would: the subclass
+    # built at module level is the app.
+    "fastapi-star-import": Found(
+        "backend/app/main.py",
+        "app = TodoApp()",
+        "app.include_router(telemetry_router)",
+        "app.main:app",
+    ),
     # setuptools' build folder holds copies of the modules: no app of the project.
     "build-lib-copy-ignored": Found(
         "server.py",

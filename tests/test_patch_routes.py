@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from telemetry_cli.errors import PatchError
-from telemetry_cli.patching import PatchResult, uninstrument_source
+from telemetry_cli.patching import PatchResult, mounts, uninstrument_source
 from telemetry_cli.patching import instrument_source as instrument_routes
 from telemetry_cli.patching import wire_source as patch_main
 from telemetry_cli.patching.edits import ModuleEditor
@@ -1539,6 +1539,124 @@ def test_routes_a_router_subclass_declares_on_itself_are_instrumented() -> None:
     assert '"route": self.prefix + "/{report_id}",' in result.source
     assert '"route": self.prefix + "/",' in result.source
     assert any("`Reports`" in change and "own prefix" in change for change in result.changes)
+
+
+TODO_APP_MAIN_PY = """from fastapi import FastAPI
+
+
+class TodoApp(FastAPI):
+    def __init__(self) -> None:
+        super().__init__()
+
+        @self.get("/api")
+        async def root() -> str:
+            return "Todo App"
+
+        self.add_api_route("/health", self.health, methods=["GET"])
+
+    def health(self) -> int:
+        return 1
+
+
+{built}
+"""
+
+
+@pytest.mark.parametrize(
+    ("built", "logged"),
+    [
+        ("app = TodoApp()\n", True),
+        ('app = FastAPI()\napp.mount("/v1", TodoApp())\n', False),
+    ],
+    ids=["served", "mounted"],
+)
+def test_routes_an_app_subclass_declares_on_itself_are_logged_when_it_is_the_app_served(
+    tmp_path: Path, built: str, logged: bool
+) -> None:
+    """`class TodoApp(FastAPI)` declaring `@self.get("/api")` in `__init__`, `app = TodoApp()`.
+
+    `self` is the app served: its routes are at its root. They used to be named as routes on
+    `self`, "which cannot be told to be a FastAPI app or router", not logged. An instance
+    mounted into another app answers under the mount path, which the class does not know: still
+    named on a line, never logged under the wrong path.
+    """
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "demo"\n\n[tool.telemetry-scaffold]\n'
+                'instrument = { "main.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": TODO_APP_MAIN_PY.format(built=built),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    said = result.stdout + result.stderr
+    if logged:
+        assert result.exit_code == 0, said
+        assert "log call in root (GET /api)" in said, said
+        assert "log call in TodoApp.health (GET /health)" in said, said
+        # remove reads the routes with no app served yet: it still finds both log calls.
+        assert run("remove", "--root", str(root)).exit_code == 0
+        main = (root / "backend/app/main.py").read_text()
+        assert main == TODO_APP_MAIN_PY.format(built=built)
+    else:
+        assert "log call in root" not in said, said
+        assert "root looks like a route on `self`" in said, said
+
+
+def _app_class_builds_read(root: Path, count: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How often generate looks for the calls building an app class declaring `count` routes."""
+    asked = 0
+    original = mounts._calls_named
+
+    def counted(*args: Any) -> Any:
+        nonlocal asked
+        asked += 1
+        return original(*args)
+
+    monkeypatch.setattr(mounts, "_calls_named", counted)
+    routes = "".join(
+        f'        self.add_api_route("/r{i}", self.r{i}, methods=["GET"])\n' for i in range(count)
+    )
+    handlers = "".join(f"    def r{i}(self) -> int:\n        return {i}\n\n" for i in range(count))
+    write_files(
+        root,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "demo"\n\n[tool.telemetry-scaffold]\n'
+                'instrument = { "main.py" = "ai_block_used" }\n'
+            ),
+            "backend/app/__init__.py": "",
+            "backend/app/main.py": (
+                "from fastapi import FastAPI\n\n\nclass TodoApp(FastAPI):\n"
+                "    def __init__(self) -> None:\n        super().__init__()\n"
+                + routes
+                + "\n"
+                + handlers
+                + "\napp = TodoApp()\n"
+            ),
+        },
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.count("log call in TodoApp.r") == count, result.stdout
+    monkeypatch.undo()
+    return asked
+
+
+def test_the_instance_of_an_app_class_is_looked_for_once_whatever_its_routes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which instance of `TodoApp` is served is read once, not again for each of its routes.
+
+    Each route on `self` used to read every call of the package twice more.
+    """
+    few = _app_class_builds_read(tmp_path / "few", 2, monkeypatch)
+    many = _app_class_builds_read(tmp_path / "many", 12, monkeypatch)
+    assert many == few, (few, many)
 
 
 def test_a_router_subclass_giving_its_own_prefix_beside_the_callers_options_is_followed() -> None:

@@ -40,6 +40,7 @@ from telemetry_cli.patching.symbols import (
     DEFINITIONS,
     Binding,
     FunctionNode,
+    ModuleModel,
     PackageIndex,
     Role,
     Scope,
@@ -1019,7 +1020,10 @@ def _literal(
         held = _literal(expression.value, scope, index, depth + 1)
         if held is None or not isinstance(held[0], ast.Dict):
             return None
-        for key, value in zip(held[0].keys, held[0].values, strict=True):
+        pairs = zip(held[0].keys, held[0].values, strict=True)
+        for key, value in reversed(list(pairs)):  # a key written twice holds its last value
+            if key is None:
+                return None  # `{**OTHER, "key": ...}`: what it holds first, not known
             if isinstance(key, ast.Constant) and key.value == expression.slice.value:
                 return _literal(value, held[1], index, depth + 1)
         return None
@@ -1059,7 +1063,7 @@ def _literal(
     if (
         isinstance(expression, ast.Name)
         and binding.scope.module is not scope.module
-        and _changed_in(scope.module.nodes_naming([expression.id]), expression.id, 0)
+        and name_changed(scope.module, expression.id, 0)
     ):
         return None  # changed in place where it is used (`ROUTERS.append(...)` in main.py)
     return found
@@ -1612,8 +1616,84 @@ def assigned_once_unchanged(binding: Binding) -> bool:
     """
     # Only the nodes on lines naming it: a walk over the whole module for each name read grew
     # with the square of the module (a route module's every handler reads the router).
-    module = binding.scope.module
-    return not _changed_in(module.nodes_naming([binding.name]), binding.name, 1)
+    return not name_changed(binding.scope.module, binding.name, 1)
+
+
+def name_changed(module: ModuleModel, name: str, assignments: int) -> bool:
+    """Whether ``module`` binds ``name`` more than ``assignments`` times or changes it in place.
+
+    Also through a second name for an entry of it (``create = ROUTES["CREATE"]`` then
+    ``create["path"] = ...``). Known once per module and name: each of a thousand calls
+    reading ``ROUTES["KEY"]`` asks it again.
+    """
+    key = (name, assignments)
+    known = module.changed_names.get(key)
+    if known is not None:
+        return known
+    nodes = module.nodes_naming([name])
+    changed = _changed_in(nodes, name, assignments) or _changed_by_second_name(module, name)
+    module.changed_names[key] = changed
+    return changed
+
+
+def _changed_by_second_name(module: ModuleModel, name: str) -> bool:
+    """Whether a second name bound to an entry of ``name`` changes that entry in place.
+
+    ``c = ROUTES["C"]`` then ``c["path"] = ...`` or ``c.update(...)``; binding ``c`` again
+    (by a loop, say) leaves the entry as it is. A second name bound in a function is that
+    function's: a ``c`` of another function changed in place is another dict. Followed one
+    name at a time, so a chain ``a1 = a0["k"]``, ``a2 = a1["k"]``... of any length is read
+    without recursion.
+    """
+    functions: list[tuple[int, int]] | None = None
+    seen: set[tuple[str, tuple[int, int] | None]] = {(name, None)}
+    pending: list[tuple[str, tuple[int, int] | None]] = [(name, None)]
+    while pending:
+        held, within = pending.pop()
+        nodes = [node for node in module.nodes_naming([held]) if _inside(node, within)]
+        if held != name and any(_changes(node, held) for node in nodes):
+            return True
+        for node in nodes:
+            if (
+                isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr)
+                and isinstance(node.value, ast.Subscript)
+                and _entry_of(node.value, held)
+            ):
+                if functions is None:
+                    functions = _function_lines(module.tree)
+                around = [span for span in functions if _inside(node, span)]
+                scope = max(around) if around else None  # the innermost function, if any
+                fresh = [(alias, scope) for alias in _target_names(node)]
+                fresh = [bound for bound in fresh if bound not in seen]
+                seen.update(fresh)
+                pending.extend(fresh)
+    return False
+
+
+def _function_lines(tree: ast.Module) -> list[tuple[int, int]]:
+    """The first and last line of each function (and lambda) of ``tree``."""
+    return [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+    ]
+
+
+def _inside(node: ast.AST, span: tuple[int, int] | None) -> bool:
+    """Whether ``node`` lies on the lines ``span`` (None: the whole module)."""
+    line = getattr(node, "lineno", None)
+    return span is None or not isinstance(line, int) or span[0] <= line <= span[1]
+
+
+def _target_names(node: ast.Assign | ast.AnnAssign | ast.NamedExpr) -> list[str]:
+    """The names an assignment binds (a target written otherwise is not one)."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return [
+        inner.id
+        for target in targets
+        for inner in ast.walk(target)
+        if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store)
+    ]
 
 
 def _changed_in(nodes: Iterable[ast.AST], name: str, assignments: int) -> bool:
@@ -1633,16 +1713,23 @@ def _changed_in(nodes: Iterable[ast.AST], name: str, assignments: int) -> bool:
 def _changes(node: ast.AST, name: str) -> bool:
     """Whether ``node`` changes what ``name`` holds in place (or rebinds it from elsewhere)."""
     if isinstance(node, ast.AugAssign):
-        return _names(node.target, name)
+        return _entry_of(node.target, name)
     if isinstance(node, ast.Attribute):
-        return node.attr in _MUTATORS and _names(node.value, name)
+        return node.attr in _MUTATORS and _entry_of(node.value, name)
     if isinstance(node, ast.Subscript):
-        return isinstance(node.ctx, ast.Store | ast.Del) and _names(node.value, name)
+        return isinstance(node.ctx, ast.Store | ast.Del) and _entry_of(node.value, name)
     return isinstance(node, ast.Global | ast.Nonlocal) and name in node.names
 
 
 def _names(expression: ast.expr, name: str) -> bool:
     return isinstance(expression, ast.Name) and expression.id == name
+
+
+def _entry_of(expression: ast.expr, name: str) -> bool:
+    """Whether ``expression`` is ``name``, or an entry of it by subscripts (``name["a"]["b"]``)."""
+    while isinstance(expression, ast.Subscript):
+        expression = expression.value
+    return _names(expression, name)
 
 
 def substituted(
@@ -2256,11 +2343,12 @@ def dict_items(
     """What a dict written out in the code holds by each literal string key, else None.
 
     A dict display (``{"router": users.router}``), also through a name bound once to one
-    (``USERS = {...}``), or a call of the builtin ``dict`` with keywords only
+    (``USERS = {...}``) or an entry of one by a literal key (``ROUTES["CREATE"]`` of ``ROUTES =
+    {"CREATE": {...}}``), or a call of the builtin ``dict`` with keywords only
     (``dict(router=users.router)``); one unpacking another holds keys only known at run time.
     The values come with the scope they are written in.
     """
-    if isinstance(item, ast.Name | ast.Attribute):
+    if isinstance(item, ast.Name | ast.Attribute | ast.Subscript):
         found = _literal(item, scope, index, 1)
         if found is None or not isinstance(found[0], ast.Dict):
             return None

@@ -307,6 +307,9 @@ class Mounts:
         self.library_app: str | None = None
         #: :meth:`only_instance`'s answers, by the class's module and line (asked per route).
         self._instances: dict[tuple[str, int, int], tuple[RouterKey, str | None] | None] = {}
+        #: The one instance of an app class bound at a module's top, by the class (see
+        #: :meth:`served_instance`).
+        self._app_instances: dict[tuple[str, int, int], RouterKey | None] = {}
         #: The module variable the plan serves, when no call of it the package can read builds
         #: the app (``app = api.app``, the app a library's wrapper object holds): the routes
         #: declared on it are the served app's own. Weak: holding the binding would keep its
@@ -759,6 +762,46 @@ class Mounts:
         """
         built = self._only_instance(class_scope)
         return None if built is None else built[0]
+
+    def served_instance(self, class_scope: Scope) -> RouterKey | None:
+        """The app served, when it is the one instance the package builds of an app class.
+
+        ``class TodoApp(FastAPI)`` built once, as the app served (``app = TodoApp()`` at a
+        module's top, bound once): the routes it declares on ``self`` are at the served app's
+        root. None for an instance built otherwise, more than once, or mounted into another
+        app (its routes answer under the mount path, which the class does not know). With no
+        app known to be served (``remove`` reading the routes it takes log calls out of), the
+        one instance bound at a module's top is taken.
+        """
+        cls = class_scope.node
+        if not isinstance(cls, ast.ClassDef):
+            return None
+        # Asked by each route the class declares on `self`: the package's calls read once.
+        where = (class_scope.module.name, cls.lineno, cls.col_offset)
+        if where not in self._app_instances:
+            self._app_instances[where] = self._bound_instance(cls)
+        key = self._app_instances[where]
+        return key if key is None or not self.serving or key in self.serving else None
+
+    def _bound_instance(self, cls: ast.ClassDef) -> RouterKey | None:
+        """The name the one instance of an app class is bound to at a module's top, if so."""
+        if self.index is None:
+            return None
+        index = self.index
+        built = [
+            (call, scope)
+            for call, scope in _calls_named(cls.name, index, self.modules)
+            if (target := index.binding_of(call.func, scope)) is not None and target.node is cls
+        ]
+        if len(built) != 1 or _subclassed(cls.name, index, self.modules):
+            return None
+        call, scope = built[0]
+        if scope.parent is not None:
+            return None  # built in a function: which call serves it is not known
+        for binding in scope.bindings.values():
+            if binding.node is call and bound_once(binding):
+                return (scope.module.name, binding.name)
+        return None
 
     def own_prefix(self, class_scope: Scope) -> str | None:
         """The prefix the one instance of a router class gets, when known statically."""

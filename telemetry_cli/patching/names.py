@@ -218,3 +218,10 @@ MODULE_LOADERS = frozenset(
 BASE_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 #: The functions declaring a field with its default (``field(default=...)``, ``Field(...)``).
 FIELD_FUNCTIONS = frozenset({"dataclasses.field", "pydantic.Field", "pydantic.fields.Field"})
+#: What a library's ``from <module> import *`` binds, of the names the patcher reads: a library
+#: is not read (only the project's modules are), so its star import binds the classes above
+#: that its module exports (``from fastapi import *`` then ``app = FastAPI()``, or ``class
+#: Board(APIRouter)``); any other name stays unknown, as before.
+LIBRARY_STAR_EXPORTS = (
+    APP_CLASSES | STARLETTE_CLASSES | ROUTER_CLASSES | LIBRARY_API_ROUTERS | MOUNT_CLASSES
+)

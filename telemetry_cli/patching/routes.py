@@ -1918,8 +1918,7 @@ class _Finder:
             # Starlette's app names it `route` (`app.add_route("/socket.io/", route=sio_app)`).
             endpoint = call_argument(node, None, "route")
         options = next((kw.value for kw in node.keywords if kw.arg is None), None)
-        if endpoint is None and options is not None:
-            self._unpacked_route(node, options, scope)
+        if options is not None and self._unpacked_route(node, options, scope, endpoint):
             return
         owner = self.owner(node.func.value, scope)
         if endpoint is None:
@@ -2305,12 +2304,17 @@ class _Finder:
                     return True
         return False
 
-    def _unpacked_route(self, node: ast.Call, options: ast.expr, scope: Scope) -> None:
+    def _unpacked_route(
+        self, node: ast.Call, options: ast.expr, scope: Scope, endpoint: ast.expr | None
+    ) -> bool:
         """Record ``add_api_route(**spec)``: each dict written out that ``spec`` stands for.
 
         ``for spec in [{"path": "/", "endpoint": root, "methods": ["GET"]}, ...]:
-        app.router.add_api_route(**spec)``: one registration per item, its keys as keywords.
-        A dict only known at run time (a function's result) is named on a line.
+        app.router.add_api_route(**spec)``: one registration per item, its keys as keywords;
+        also beside an ``endpoint=`` of its own (``add_api_route(**ROUTES["CREATE"],
+        endpoint=handlers.create)``, the path and methods in a dict of another module).
+        A dict only known at run time (a function's result) is named on a line, unless the
+        call names its ``endpoint``: False then, the call read as it is written.
         """
         environments = loop_values(node, scope, self.index) or []
         calls: list[ast.Call] = []
@@ -2320,18 +2324,58 @@ class _Finder:
             if held is None or not (held[1] is scope or held[1].parent is None):
                 calls = []  # read elsewhere than where the call runs: names may differ
                 break
+            written = held[0] if held[1] is scope else self._read_apart(held[0], held[1], scope)
+            if written is None:  # a value that may read otherwise here than where written
+                self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
+                return True
             spelled = [kw for kw in node.keywords if kw.arg is not None]
-            spelled += [ast.keyword(key, value) for key, value in held[0].items()]
+            spelled += [ast.keyword(key, value) for key, value in written.items()]
             calls.append(ast.copy_location(ast.Call(node.func, node.args, spelled), node))
         if not calls:
+            if endpoint is not None:
+                return False
             self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
-            return
+            return True
         for call in calls:
             if call_argument(call, 1, "endpoint") is None:
                 self.unfollowed.append(Unfollowed.of(node, f"**{ast.unparse(options)}", None))
-                return
+                return True
         for call in calls:
             self._api_route(call, scope)
+        return True
+
+    def _read_apart(
+        self, held: dict[str, ast.expr], written: Scope, scope: Scope
+    ) -> dict[str, ast.expr] | None:
+        """A dict's route options read in the scope they are written in, for a call elsewhere.
+
+        ``ROUTES = {"C": {"path": BASE + "/x", ...}}`` in one module, ``BASE`` bound again in
+        the module of ``add_api_route(**ROUTES["C"], ...)``: the path is ``BASE`` of the dict's
+        module, written out as a string; the methods likewise; an endpoint only when it names
+        the same thing in both scopes. None when one of them is not known so; the options no
+        route is told by (``tags=...``) are left out.
+        """
+        apart: dict[str, ast.expr] = {}
+        for key, value in held.items():
+            if key in {"path", "methods"}:
+                elements = [value] if key == "path" else _listed(value)
+                if elements is None:
+                    return None
+                texts = [self.index.string_value(element, written) for element in elements]
+                strings = [text for text in texts if text is not None]
+                if len(strings) != len(texts):
+                    return None
+                constants: list[ast.expr] = [ast.Constant(text) for text in strings]
+                apart[key] = (
+                    constants[0] if key == "path" else ast.List(elts=constants, ctx=ast.Load())
+                )
+            elif key == "endpoint":
+                here = self.index.binding_of(value, scope) if _chain(value) else None
+                there = self.index.binding_of(value, written) if _chain(value) else None
+                if here is None or there is None or here.node is not there.node:
+                    return None
+                apart[key] = value
+        return apart
 
     def _loop_methods(self, node: ast.Call, scope: Scope, values: LoopValues) -> ast.Call:
         """``node`` with the methods one iteration gives written out, when they are known.
@@ -3023,7 +3067,7 @@ class _Finder:
     def _router_instance(
         self, binding: Binding, expression: ast.expr, scope: Scope
     ) -> Owner | None:
-        """``self`` in a method of an ``APIRouter`` subclass: the router itself.
+        """``self`` in a method of an ``APIRouter`` (or ``FastAPI``) subclass: the router itself.
 
         ``class Reports(APIRouter): def __init__(self): self.add_api_route("/x", self.x)``:
         every instance of the class is a router. The one instance the package builds
@@ -3031,13 +3075,20 @@ class _Finder:
         those prefixes, then ``self.prefix``; so are those of instances built more than once,
         each told apart, when they serve them under one path (else as declared, said on a
         line). Any other way, under paths only known at run time: logged under its own prefix
-        (``self.prefix``), said on a line.
+        (``self.prefix``), said on a line. In a ``FastAPI`` subclass whose one instance is
+        the app served (``class TodoApp(FastAPI): def __init__(self): @self.get("/api")``,
+        then ``app = TodoApp()``), ``self`` is that app: its routes are at the app's root, as
+        those declared on a module's app are (any other instance: not followed, as before).
         """
-        if instance_role(binding, self.index) is not Role.ROUTER:
-            return None
+        role = instance_role(binding, self.index)
+        mounts = self.index.mounts
         class_scope = binding.scope.parent
         assert class_scope is not None
-        mounts = self.index.mounts
+        if role is Role.APP:
+            served = None if mounts is None else mounts.served_instance(class_scope)
+            return None if served is None else Owner(Role.APP, "", expression, scope, served)
+        if role is not Role.ROUTER:
+            return None
         key = None if mounts is None else mounts.only_instance(class_scope)
         if key is not None:
             assert mounts is not None
@@ -4029,3 +4080,19 @@ def _bound_literals(
             assert isinstance(literal, str | int)
             literals.append((name, literal))
     return tuple(literals)
+
+
+def _listed(value: ast.expr) -> list[ast.expr] | None:
+    """The items of a list, tuple or set written out, else None."""
+    if isinstance(value, ast.List | ast.Tuple | ast.Set) and not any(
+        isinstance(element, ast.Starred) for element in value.elts
+    ):
+        return list(value.elts)
+    return None
+
+
+def _chain(value: ast.expr) -> bool:
+    """Whether ``value`` is a name or a chain of attributes of one (``handlers.create``)."""
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return isinstance(value, ast.Name)

@@ -33,6 +33,7 @@ from telemetry_cli.patching.names import (
     APP_CLASSES,
     APP_ROUTER,
     LIBRARY_API_ROUTERS,
+    LIBRARY_STAR_EXPORTS,
     ROUTE_DECORATORS,
     ROUTER_CLASSES,
     ROUTER_SUFFIX,
@@ -1436,6 +1437,9 @@ class ModuleModel:
         self.has_assignment_expressions = ":=" in source.text
         #: What :meth:`nodes_naming` found, by the names asked for.
         self._naming: dict[frozenset[str], list[ast.AST]] = {}
+        #: Whether a name is changed in place, by the name and the bindings it may have (see
+        #: :func:`~.loops.name_changed`).
+        self.changed_names: dict[tuple[str, int], bool] = {}
         #: The lines whose text holds a word, by the word (see :meth:`nodes_near`).
         self._word_lines: dict[str, list[int]] = {}
         #: Every scope made for this module (see :meth:`close`).
@@ -2290,7 +2294,8 @@ class PackageIndex:
             return False
         module = self.module(source)
         if module is None:
-            return False
+            # A library's module (or one not found): it binds the classes it is known to export.
+            return self.source(source) is None and f"{source}.{name}" in LIBRARY_STAR_EXPORTS
         if module.exports_unknown:
             return False  # an `__all__` changed other than literally: what it binds is not known
         if module.exported is not None:
