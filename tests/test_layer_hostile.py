@@ -1712,17 +1712,90 @@ def test_a_tuple_of_c_code_is_recorded_alike_beside_a_container_that_reads_itsel
     assert json.loads(both.to_json())["payload"] == {**alone, "o": []}
 
 
-def test_an_enum_member_whose_value_is_an_endless_container_is_refused_unread(
-    layer: Layer,
-) -> None:
-    class Kind(Enum):
-        ENDLESS = _Endless()
+class _EndlessKind(Enum):
+    ENDLESS = _Endless()
 
+
+class _Chained(Enum):
+    ENDLESS = _EndlessKind.ENDLESS  # written as its value's value: the endless list
+
+
+# An enum member is written as its value, in its place: one whose value holds a container that
+# reads itself (through another member, a dict or a dataclass) is read once and boundedly.
+# json's encoder read the endless list below a member's member, or a member in a dataclass, to
+# its end (a container without end hung log() and filled memory).
+_ENDLESS_MEMBERS: dict[str, Callable[[], Any]] = {
+    "a member": lambda: {"e": _EndlessKind.ENDLESS},
+    "in a list": lambda: {"e": [_EndlessKind.ENDLESS]},
+    "a member's member": lambda: {"e": _Chained.ENDLESS},
+    "in a dataclass": lambda: {"e": _Holder(_EndlessKind.ENDLESS)},
+    "a dataclass payload": lambda: _Holder(_Chained.ENDLESS),
+    "in a list that reads itself": lambda: {"e": _ReadsSame([_Chained.ENDLESS])},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ENDLESS_MEMBERS))
+def test_an_enum_member_whose_value_is_an_endless_container_is_refused_unread(
+    layer: Layer, name: str
+) -> None:
     sink = RecordingSink()
     logger = layer.event_logger.EventLogger(sink, enabled=True)
     _Endless.read = 0
-    with pytest.raises(layer.event_logger.EventValidationError, match="enum member"):
-        logger.record("error_event", {"e": Kind.ENDLESS})
-    logger.log("error_event", {"e": [Kind.ENDLESS]})
+    with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
+        logger.record("error_event", _ENDLESS_MEMBERS[name]())
+    logger.log("error_event", _ENDLESS_MEMBERS[name]())
     assert sink.events == []
     assert _Endless.read <= 2 * (MAX_BODY + 1)
+
+
+class _ShownDict(dict[str, Any]):
+    def items(self) -> Any:
+        return iter([("chapter", "ch-01"), ("password", "zS99999Sz")])
+
+
+class _Shape(Enum):
+    SHOWN = _Shown(["stored"])
+    SHOWN_DICT = _ShownDict()
+
+
+class _ShapeOfShape(Enum):
+    SHOWN = _Shape.SHOWN
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"k": _Shape.SHOWN}, {"k": ["shown"]}),
+        ({"k": [_Shape.SHOWN, 1]}, {"k": [["shown"], 1]}),
+        ({"k": _ShapeOfShape.SHOWN}, {"k": ["shown"]}),
+        ({"k": _Holder(_Shape.SHOWN)}, {"k": {"held": ["shown"]}}),
+        # Redacted as any dict: the plain copy is what the rules read.
+        ({"k": _Shape.SHOWN_DICT}, {"k": {"chapter": "ch-01", "password": "[redacted]"}}),
+    ],
+    ids=["member", "in a list", "a member's member", "in a dataclass", "a dict"],
+)
+def test_an_enum_member_whose_value_reads_itself_is_recorded_as_read(
+    layer: Layer, payload: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    # Its value is read as json.dumps reads it, through its own code, once: the event was
+    # refused ("an enum member's value reads itself with code of its own").
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    assert json.loads(logger.record("error_event", payload).to_json())["payload"] == expected
+    logger.log("error_event", payload)
+    assert json.loads(sink.events[-1].to_json())["payload"] == expected
+
+
+def test_an_enum_member_whose_value_leads_back_to_itself_is_refused(layer: Layer) -> None:
+    class Loop(Enum):
+        BACK = 1
+
+    Loop.BACK._value_ = Loop.BACK  # an enum's value set afterwards, as code may set anything
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    with pytest.raises(layer.event_logger.EventValidationError, match="leads back"):
+        logger.record("error_event", {"e": Loop.BACK, "o": _Shown()})
+    with pytest.raises(layer.event_logger.EventValidationError, match="leads back"):
+        logger.record("error_event", {"e": Loop.BACK})
+    logger.log("error_event", {"e": [Loop.BACK]})
+    assert sink.events == []
