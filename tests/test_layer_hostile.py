@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -1799,3 +1800,37 @@ def test_an_enum_member_whose_value_leads_back_to_itself_is_refused(layer: Layer
         logger.record("error_event", {"e": Loop.BACK})
     logger.log("error_event", {"e": [Loop.BACK]})
     assert sink.events == []
+
+
+def _named(name: str) -> object:
+    return type(name, (), {})()
+
+
+class _Dated(date):
+    def isoformat(self, *args: Any, **kwargs: Any) -> str:
+        raise type("Broken\n" + "E" * 100_000, (Exception,), {})("the payload's own words")
+
+
+# A class may be made with any name (``type(text, ...)``, a model built from data): its name
+# was written into the warning as it was, a line break and all, a megabyte long.
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"v": _named("Injected\nWARNING forged line " + "S" * 1_000_000)},
+        {"v": [_named("\u202eReordered" + "S" * 200)]},
+        {"v": _Dated(2024, 1, 15)},
+    ],
+    ids=["value's class", "bidirectional control", "exception's class"],
+)
+def test_a_class_name_in_a_warning_is_escaped_and_cut_short(
+    layer: Layer, caplog: pytest.LogCaptureFixture, payload: dict[str, Any]
+) -> None:
+    caplog.set_level(logging.WARNING, logger=layer.event_logger.LOGGER_NAME)
+    sink = RecordingSink()
+    layer.event_logger.EventLogger(sink, enabled=True).log("error_event", payload)
+    assert sink.events == []
+    (message,) = [record.getMessage() for record in caplog.records]
+    assert message.startswith("Dropped analytics event 'error_event': payload")
+    assert message.isprintable(), message
+    assert len(message) < 300, len(message)
+    assert "own words" not in message
