@@ -1251,6 +1251,38 @@ def test_remove_takes_out_a_layer_patched_through_the_app_module_under_two_names
     assert snapshot(project) == before
 
 
+@pytest.mark.parametrize("event", ["ai_block_used", "chapter_visit"])
+def test_a_module_renamed_in_the_plan_to_a_links_name_settles_in_one_run(
+    tmp_path: Path, event: str
+) -> None:
+    # The last run's record names the file as api/ai_blocks.py, the plan now as v2/blocks.py,
+    # a link to it: the record's name took the calls out while the plan's put them in, each
+    # edit made to the text before the other's. The first run left the module without its
+    # calls (--check then out of date), a second put them back; with another event type the
+    # calls of the recorded type were refused as the user's.
+    line = 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    project = make_project(tmp_path / "project", config=line)
+    (project / "backend/app/v2").mkdir()
+    (project / "backend/app/v2/blocks.py").symlink_to("../api/ai_blocks.py")
+    before = snapshot(project)
+    assert run("generate", "--root", str(project)).exit_code == 0
+    config = project / "pyproject.toml"
+    config.write_text(
+        config.read_text().replace(line, f'instrument = {{ "v2/blocks.py" = "{event}" }}')
+    )
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    module = (project / "backend/app/api/ai_blocks.py").read_text()
+    assert module.count(f'"{event}"') == 2, module
+    assert "ai_block_used" not in module or event == "ai_block_used"
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+    assert run("remove", "--root", str(project)).exit_code == 0
+    after = snapshot(project)
+    assert {path: data for path, data in after.items() if path != "pyproject.toml"} == {
+        path: data for path, data in before.items() if path != "pyproject.toml"
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # 4. Symlink loops, special files, and plans whose targets would never settle
 # --------------------------------------------------------------------------------------------

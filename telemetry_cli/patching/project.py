@@ -1500,7 +1500,7 @@ class _Analysis:
         for module_path, event_type in plan.instrument:
             relative = plan.module_path(module_path)
             name = plan.module_import_name(module_path)
-            old = self.previous.event_type_of(relative)
+            old = self._recorded_type(relative)
             model = self.index.module(name)
             if model is None or model.path != relative:
                 if self.removing and self._absent(name, relative):
@@ -1607,8 +1607,11 @@ class _Analysis:
                 else:
                     editor.edits.problems.append(problem.message)
             recorded[relative] = recorded_type
+        # The files the plan instruments now: a recorded module that is one of them under
+        # another name (the plan renamed it to a link's name) is handled under the plan's name.
+        current_files = {file_identity(plan.root / path) for path in current}
         for path, old in self.previous.instrumented:
-            if path in current:
+            if path in current or file_identity(plan.root / path) in current_files:
                 continue
             if self.moved:
                 # Through the old layer, if it is there (one that does not parse too).
@@ -1644,6 +1647,26 @@ class _Analysis:
                 recorded[path] = old
         self._unpatch_from_history(current | {path for path, _ in self.previous.instrumented})
         return tuple(sorted(recorded.items()))
+
+    def _recorded_type(self, relative: str) -> str | None:
+        """The event type the last run instrumented the module at ``relative`` with.
+
+        Under its own name, else under another name of the same file (the plan renamed the
+        module to a link's name): its calls are the ones the last run inserted either way.
+        """
+        old = self.previous.event_type_of(relative)
+        if old is not None or not self.previous.instrumented:
+            return old
+        root = self.plan.root
+        identity = file_identity(root / relative)
+        return next(
+            (
+                recorded
+                for path, recorded in self.previous.instrumented
+                if file_identity(root / path) == identity
+            ),
+            None,
+        )
 
     def _merged_layers(self, module: ModuleModel) -> list[str]:
         """Other layers, by this project's committed records, whose logger ``module`` imports.
