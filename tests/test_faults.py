@@ -1251,9 +1251,10 @@ def test_remove_takes_out_a_layer_patched_through_the_app_module_under_two_names
     assert snapshot(project) == before
 
 
+@pytest.mark.parametrize("link", ["symlink", "hard link"])
 @pytest.mark.parametrize("event", ["ai_block_used", "chapter_visit"])
 def test_a_module_renamed_in_the_plan_to_a_links_name_settles_in_one_run(
-    tmp_path: Path, event: str
+    tmp_path: Path, event: str, link: str
 ) -> None:
     # The last run's record names the file as api/ai_blocks.py, the plan now as v2/blocks.py,
     # a link to it: the record's name took the calls out while the plan's put them in, each
@@ -1263,18 +1264,28 @@ def test_a_module_renamed_in_the_plan_to_a_links_name_settles_in_one_run(
     line = 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
     project = make_project(tmp_path / "project", config=line)
     (project / "backend/app/v2").mkdir()
-    (project / "backend/app/v2/blocks.py").symlink_to("../api/ai_blocks.py")
+    if link == "symlink":
+        (project / "backend/app/v2/blocks.py").symlink_to("../api/ai_blocks.py")
     before = snapshot(project)
+    if link == "hard link":
+        before["backend/app/v2/blocks.py"] = before["backend/app/api/ai_blocks.py"]
     assert run("generate", "--root", str(project)).exit_code == 0
+    if link == "hard link":
+        # Made after the run: a write replaces the file, which would part the two names.
+        os.link(project / "backend/app/api/ai_blocks.py", project / "backend/app/v2/blocks.py")
     config = project / "pyproject.toml"
     config.write_text(
         config.read_text().replace(line, f'instrument = {{ "v2/blocks.py" = "{event}" }}')
     )
     result = run("generate", "--root", str(project))
     assert result.exit_code == 0, result.stdout + result.stderr
-    module = (project / "backend/app/api/ai_blocks.py").read_text()
+    module = (project / "backend/app/v2/blocks.py").read_text()
     assert module.count(f'"{event}"') == 2, module
     assert "ai_block_used" not in module or event == "ai_block_used"
+    if link == "hard link":
+        # The plan's name was written (a new file): the record's name is a file of its own
+        # now, and its calls come out.
+        assert "ai_block_used" not in (project / "backend/app/api/ai_blocks.py").read_text()
     assert run("generate", "--root", str(project), "--check").exit_code == 0
     assert run("remove", "--root", str(project)).exit_code == 0
     after = snapshot(project)

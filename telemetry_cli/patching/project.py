@@ -28,6 +28,7 @@ from telemetry_cli.files import (
     conflict_sides,
     contained_path,
     file_identity,
+    one_entry,
     read_bytes,
 )
 from telemetry_cli.manifest import MANIFEST_PATH, LeftPatch, PatchRecord, Stub, sorted_left
@@ -1607,11 +1608,14 @@ class _Analysis:
                 else:
                     editor.edits.problems.append(problem.message)
             recorded[relative] = recorded_type
-        # The files the plan instruments now: a recorded module that is one of them under
-        # another name (the plan renamed it to a link's name) is handled under the plan's name.
-        current_files = {file_identity(plan.root / path) for path in current}
+        # A recorded module the plan instruments now under another name of its entry (the
+        # plan renamed it to a symlink's name) is handled under the plan's name. Under a hard
+        # link's name it is not: the write replaces the file under the name written, and the
+        # record's name, a separate file then, has its calls taken out as its own.
         for path, old in self.previous.instrumented:
-            if path in current or file_identity(plan.root / path) in current_files:
+            if path in current or any(
+                one_entry(plan.root / path, plan.root / name) for name in current
+            ):
                 continue
             if self.moved:
                 # Through the old layer, if it is there (one that does not parse too).
