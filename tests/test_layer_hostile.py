@@ -1834,3 +1834,40 @@ def test_a_class_name_in_a_warning_is_escaped_and_cut_short(
     assert message.isprintable(), message
     assert len(message) < 300, len(message)
     assert "own words" not in message
+
+
+_FORGED = "Boom\nWARNING forged line " + "x" * 200
+
+
+def _forged_sink() -> object:
+    """A sink of a class named with a line break, whose every method raises another such."""
+
+    def fail(self: object, *args: object) -> None:
+        raise type(_FORGED, (Exception,), {})("the payload's own words")
+
+    return type(_FORGED, (), {"emit": fail, "flush": fail, "close": fail})()
+
+
+# A sink's class and its failure's class were written into the warning (and SinkError's
+# message) as they were, a line break and all: every class name goes through one rule.
+@pytest.mark.parametrize("queued", [False, True], ids=["sink", "QueueSink"])
+def test_a_sink_failures_class_names_are_escaped_and_cut_short(
+    layer: Layer, caplog: pytest.LogCaptureFixture, queued: bool
+) -> None:
+    caplog.set_level(logging.WARNING, logger=layer.event_logger.LOGGER_NAME)
+    sink = _forged_sink()
+    if queued:
+        sink = layer.event_logger.QueueSink(sink)
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    logger.log("error_event", {})
+    messages = []
+    for call in (logger.flush, logger.close):
+        with pytest.raises(layer.event_logger.SinkError) as raised:
+            call()
+        messages.append(str(raised.value))
+    messages += [record.getMessage() for record in caplog.records]
+    assert any("failed with" in message for message in messages), messages
+    for message in messages:
+        assert message.isprintable(), message
+        assert len(message) < 400, len(message)
+        assert "own words" not in message
