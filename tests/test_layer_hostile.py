@@ -1802,6 +1802,18 @@ def test_an_enum_member_whose_value_leads_back_to_itself_is_refused(layer: Layer
     assert sink.events == []
 
 
+def test_a_chain_of_enum_members_too_long_is_refused_as_too_deep(layer: Layer) -> None:
+    # Each member the value of the one before, none leading back: it was refused as leading
+    # back to an enum member, which it does not.
+    value: Any = "end"
+    for number in range(40):
+        value = Enum(f"Link{number}", {"MEMBER": value})["MEMBER"]
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    with pytest.raises(layer.event_logger.EventValidationError, match="too deep") as raised:
+        logger.record("error_event", {"e": value})
+    assert "leads back" not in str(raised.value)
+
+
 def _named(name: str) -> object:
     return type(name, (), {})()
 
