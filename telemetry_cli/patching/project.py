@@ -1612,10 +1612,10 @@ class _Analysis:
         # plan renamed it to a symlink's name) is handled under the plan's name. Under a hard
         # link's name it is not: the write replaces the file under the name written, and the
         # record's name, a separate file then, has its calls taken out as its own.
+        current_files = {file_identity(plan.root / name): name for name in current}
         for path, old in self.previous.instrumented:
-            if path in current or any(
-                one_entry(plan.root / path, plan.root / name) for name in current
-            ):
+            other = current_files.get(file_identity(plan.root / path))
+            if path in current or (other and one_entry(plan.root / path, plan.root / other)):
                 continue
             if self.moved:
                 # Through the old layer, if it is there (one that does not parse too).
