@@ -1,5 +1,5 @@
 """Allow ``python -m telemetry_cli``."""
 
-from telemetry_cli.cli import main
+from telemetry_cli import main
 
 main()

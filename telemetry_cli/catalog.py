@@ -1114,6 +1114,7 @@ _LOGGER_IMPORTS = frozenset(
         "PAYLOAD_MODELS",
         "canonical_json",
         "dataclass_fields",
+        "shown_name",
         "json_default",
         "rewrite_form",
     }

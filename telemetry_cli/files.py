@@ -82,6 +82,23 @@ def file_identity(path: Path) -> Path | tuple[int, int]:
     return (status.st_dev, status.st_ino)
 
 
+def one_entry(path: Path, other: Path) -> bool:
+    """True when ``path`` and ``other`` name one directory entry, which a write keeps shared.
+
+    A symlink (or, on a case-insensitive file system, another letter case) leads to the entry
+    itself: a file written through one name is the other's too. A hard link is an entry of its
+    own for the same file: a write replaces the file under the name written, and the other
+    name keeps the old file, a separate one from then on.
+    """
+    identity = file_identity(path)
+    if isinstance(identity, Path) or identity != file_identity(other):
+        return False
+    try:
+        return path.resolve() == other.resolve() or path.stat().st_nlink == 1
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 def is_within(path: Path, folder: Path) -> bool:
     """True when ``path`` is ``folder`` or inside it (compare resolved paths for symlinks)."""
     return path == folder or folder in path.parents

@@ -296,10 +296,15 @@ def _parse(source: str, text: str) -> Any:
         # The decoder recurses once per nesting level; far past any payload the layer accepts.
         raise UsageError(f"{source}: the payload nests too deeply to parse") from None
     except ValueError as exc:
-        # Integers beyond sys.get_int_max_str_digits(); the advice to raise that limit is
-        # for programmers, not for someone typing a command.
-        message = str(exc).split("; use sys.", 1)[0]
-        raise UsageError(f"{source}: cannot parse the payload: {message}") from None
+        if "integer string conversion" in str(exc):
+            # Integers beyond sys.get_int_max_str_digits(): said as the endpoint and log() say
+            # it (Python's advice to raise that limit is for programmers, not for someone
+            # typing a command).
+            raise UsageError(
+                f"{source}: the payload holds an integer with too many digits (more than "
+                f"{sys.get_int_max_str_digits()}, what Python reads); send it as a string"
+            ) from None
+        raise UsageError(f"{source}: cannot parse the payload: {exc}") from None
     if _SURROGATE_ESCAPE.search(text) and _holds_surrogate(document):
         raise UsageError(
             f"{source}: the payload is not strict JSON: a string holds a lone UTF-16 surrogate"

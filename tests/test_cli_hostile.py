@@ -103,7 +103,12 @@ def test_stdin_that_is_not_utf8_is_a_usage_error(project: Path) -> None:
     ("text", "fragment"),
     [
         ("[" * 100_000 + "]" * 100_000, "the payload nests too deeply to parse"),
-        ('{"n": ' + "7" * 5000 + "}", "Exceeds the limit (4300 digits)"),
+        # Said as the endpoint and log() say it: Python's words were "Exceeds the limit (4300
+        # digits) for integer string conversion: value has 5000 digits".
+        (
+            '{"n": ' + "7" * 5000 + "}",
+            "the payload holds an integer with too many digits (more than 4300",
+        ),
     ],
     ids=["deep", "huge-integer"],
 )
@@ -1419,3 +1424,44 @@ def test_a_manifest_of_an_older_or_unknown_version_is_taken_over(
     manifest.write_text(json.dumps(document, indent=2) + "\n")
     assert run("generate", "--root", str(root)).exit_code == 0
     assert run("generate", "--check", "--root", str(root)).exit_code == 0
+
+
+# Ctrl-C while the command line's modules are still being imported (Typer, rich: a noticeable
+# moment), simulated at the import of Typer. The console script imported them before any of
+# the CLI's code ran: the run ended with a traceback of the import.
+_INTERRUPTED_IMPORT = """
+import builtins, sys
+real_import = builtins.__import__
+def interrupted(name, *args, **kwargs):
+    if name == "typer":
+        raise KeyboardInterrupt
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = interrupted
+sys.argv = ["telemetry-scaffold", "--version"]
+from {module} import main
+main()
+"""
+
+
+@pytest.mark.parametrize("entry", ["console script", "python -m"])
+def test_an_interrupt_while_the_cli_is_imported_exits_130_without_a_traceback(
+    tmp_path: Path, entry: str
+) -> None:
+    import tomllib
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, function = scripts["telemetry-scaffold"].partition(":")
+    assert function == "main"
+    code = _INTERRUPTED_IMPORT.format(module=module)
+    if entry == "python -m":
+        code = code.replace(f"from {module} import main\nmain()", "import telemetry_cli.__main__")
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 130, done.stderr.decode()
+    assert b"Traceback" not in done.stderr
+    assert done.stdout == b""

@@ -1189,6 +1189,111 @@ def test_a_module_listed_under_two_names_is_a_config_error(tmp_path: Path, link:
     assert snapshot(project) == before
 
 
+LINKED_APP = (
+    'instrument = { "api/ai_blocks.py" = "ai_block_used", "api/main_link.py" = "chapter_visit" }'
+)
+PING = '\n\n@app.get("/ping")\ndef ping() -> dict[str, str]:\n    return {}\n'
+
+
+def _link_to_main(project: Path, kind: str) -> None:
+    main = project / "backend/app/main.py"
+    main.write_text(main.read_text() + PING)
+    link = project / "backend/app/api/main_link.py"
+    if kind == "symlink":
+        link.symlink_to("../main.py")
+    else:
+        link.hardlink_to(main)
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hard link"])
+def test_the_app_module_listed_under_another_name_is_a_config_error(
+    tmp_path: Path, kind: str
+) -> None:
+    # The app's module, found after the plan is read, was read and patched as two files: each
+    # edit made to the text before the other's, generate failed ("changed since
+    # telemetry-scaffold read it (another program wrote it meanwhile)").
+    project = make_project(tmp_path / "project", config=LINKED_APP)
+    _link_to_main(project, kind)
+    before = snapshot(project)
+    for args in (["generate"], ["generate", "--check"], ["generate", "--diff"]):
+        result = run(*args, "--root", str(project))
+        assert "Traceback" not in result.stdout + result.stderr
+        assert result.exit_code == 2, result.stdout + result.stderr
+        assert_one_error_line(
+            result.stderr,
+            'instrument."api/main_link.py": the same file as the app\'s module backend/app/main.py',
+            'list it as "main.py"',
+        )
+    assert snapshot(project) == before
+
+
+def test_remove_takes_out_a_layer_patched_through_the_app_module_under_two_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As an earlier release left it: the app's module wired under its name, and recorded as
+    # instrumented under a link's. remove read the link's text from before the unwiring as
+    # code still importing the layer: the layer and its manifest entries stayed, for a second
+    # run.
+    from telemetry_cli.patching import project as analysis
+
+    project = make_project(tmp_path / "project", config=LINKED_APP)
+    (project / "backend/app/api/main_link.py").symlink_to("../main.py")
+    before = snapshot(project)
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            analysis._Analysis, "_refuse_second_name", lambda self, module: None, raising=False
+        )
+        run("generate", "--root", str(project))
+    assert "main_link.py" in (project / sync.MANIFEST_PATH).read_text()
+    result = run("remove", "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "refused" not in result.stdout, result.stdout
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("link", ["symlink", "hard link"])
+@pytest.mark.parametrize("event", ["ai_block_used", "chapter_visit"])
+def test_a_module_renamed_in_the_plan_to_a_links_name_settles_in_one_run(
+    tmp_path: Path, event: str, link: str
+) -> None:
+    # The last run's record names the file as api/ai_blocks.py, the plan now as v2/blocks.py,
+    # a link to it: the record's name took the calls out while the plan's put them in, each
+    # edit made to the text before the other's. The first run left the module without its
+    # calls (--check then out of date), a second put them back; with another event type the
+    # calls of the recorded type were refused as the user's.
+    line = 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    project = make_project(tmp_path / "project", config=line)
+    (project / "backend/app/v2").mkdir()
+    if link == "symlink":
+        (project / "backend/app/v2/blocks.py").symlink_to("../api/ai_blocks.py")
+    before = snapshot(project)
+    if link == "hard link":
+        before["backend/app/v2/blocks.py"] = before["backend/app/api/ai_blocks.py"]
+    assert run("generate", "--root", str(project)).exit_code == 0
+    if link == "hard link":
+        # Made after the run: a write replaces the file, which would part the two names.
+        os.link(project / "backend/app/api/ai_blocks.py", project / "backend/app/v2/blocks.py")
+    config = project / "pyproject.toml"
+    config.write_text(
+        config.read_text().replace(line, f'instrument = {{ "v2/blocks.py" = "{event}" }}')
+    )
+    result = run("generate", "--root", str(project))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    module = (project / "backend/app/v2/blocks.py").read_text()
+    assert module.count(f'"{event}"') == 2, module
+    assert "ai_block_used" not in module or event == "ai_block_used"
+    if link == "hard link":
+        # The plan's name was written (a new file): the record's name is a file of its own
+        # now, and its calls come out.
+        assert "ai_block_used" not in (project / "backend/app/api/ai_blocks.py").read_text()
+    assert run("generate", "--root", str(project), "--check").exit_code == 0
+    assert run("remove", "--root", str(project)).exit_code == 0
+    after = snapshot(project)
+    assert {path: data for path, data in after.items() if path != "pyproject.toml"} == {
+        path: data for path, data in before.items() if path != "pyproject.toml"
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # 4. Symlink loops, special files, and plans whose targets would never settle
 # --------------------------------------------------------------------------------------------

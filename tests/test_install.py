@@ -95,7 +95,7 @@ def test_wheel_carries_the_templates_and_the_console_script(wheel: Path) -> None
     assert missing == []
     assert "telemetry_cli/py.typed" in names
     assert not [n for n in names if n.startswith(("tests/", "backend/", "specs/", "templates/"))]
-    assert re.search(r"^telemetry-scaffold = telemetry_cli\.cli:main$", entry_points, re.M)
+    assert re.search(r"^telemetry-scaffold = telemetry_cli:main$", entry_points, re.M)
 
 
 @pytest.mark.slow

@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -1712,17 +1713,173 @@ def test_a_tuple_of_c_code_is_recorded_alike_beside_a_container_that_reads_itsel
     assert json.loads(both.to_json())["payload"] == {**alone, "o": []}
 
 
-def test_an_enum_member_whose_value_is_an_endless_container_is_refused_unread(
-    layer: Layer,
-) -> None:
-    class Kind(Enum):
-        ENDLESS = _Endless()
+class _EndlessKind(Enum):
+    ENDLESS = _Endless()
 
+
+class _Chained(Enum):
+    ENDLESS = _EndlessKind.ENDLESS  # written as its value's value: the endless list
+
+
+# An enum member is written as its value, in its place: one whose value holds a container that
+# reads itself (through another member, a dict or a dataclass) is read once and boundedly.
+# json's encoder read the endless list below a member's member, or a member in a dataclass, to
+# its end (a container without end hung log() and filled memory).
+_ENDLESS_MEMBERS: dict[str, Callable[[], Any]] = {
+    "a member": lambda: {"e": _EndlessKind.ENDLESS},
+    "in a list": lambda: {"e": [_EndlessKind.ENDLESS]},
+    "a member's member": lambda: {"e": _Chained.ENDLESS},
+    "in a dataclass": lambda: {"e": _Holder(_EndlessKind.ENDLESS)},
+    "a dataclass payload": lambda: _Holder(_Chained.ENDLESS),
+    "in a list that reads itself": lambda: {"e": _ReadsSame([_Chained.ENDLESS])},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ENDLESS_MEMBERS))
+def test_an_enum_member_whose_value_is_an_endless_container_is_refused_unread(
+    layer: Layer, name: str
+) -> None:
     sink = RecordingSink()
     logger = layer.event_logger.EventLogger(sink, enabled=True)
     _Endless.read = 0
-    with pytest.raises(layer.event_logger.EventValidationError, match="enum member"):
-        logger.record("error_event", {"e": Kind.ENDLESS})
-    logger.log("error_event", {"e": [Kind.ENDLESS]})
+    with pytest.raises(layer.event_logger.EventValidationError, match="larger than"):
+        logger.record("error_event", _ENDLESS_MEMBERS[name]())
+    logger.log("error_event", _ENDLESS_MEMBERS[name]())
     assert sink.events == []
     assert _Endless.read <= 2 * (MAX_BODY + 1)
+
+
+class _ShownDict(dict[str, Any]):
+    def items(self) -> Any:
+        return iter([("chapter", "ch-01"), ("password", "zS99999Sz")])
+
+
+class _Shape(Enum):
+    SHOWN = _Shown(["stored"])
+    SHOWN_DICT = _ShownDict()
+
+
+class _ShapeOfShape(Enum):
+    SHOWN = _Shape.SHOWN
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"k": _Shape.SHOWN}, {"k": ["shown"]}),
+        ({"k": [_Shape.SHOWN, 1]}, {"k": [["shown"], 1]}),
+        ({"k": _ShapeOfShape.SHOWN}, {"k": ["shown"]}),
+        ({"k": _Holder(_Shape.SHOWN)}, {"k": {"held": ["shown"]}}),
+        # Redacted as any dict: the plain copy is what the rules read.
+        ({"k": _Shape.SHOWN_DICT}, {"k": {"chapter": "ch-01", "password": "[redacted]"}}),
+    ],
+    ids=["member", "in a list", "a member's member", "in a dataclass", "a dict"],
+)
+def test_an_enum_member_whose_value_reads_itself_is_recorded_as_read(
+    layer: Layer, payload: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    # Its value is read as json.dumps reads it, through its own code, once: the event was
+    # refused ("an enum member's value reads itself with code of its own").
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    assert json.loads(logger.record("error_event", payload).to_json())["payload"] == expected
+    logger.log("error_event", payload)
+    assert json.loads(sink.events[-1].to_json())["payload"] == expected
+
+
+def test_an_enum_member_whose_value_leads_back_to_itself_is_refused(layer: Layer) -> None:
+    class Loop(Enum):
+        BACK = 1
+
+    Loop.BACK._value_ = Loop.BACK  # an enum's value set afterwards, as code may set anything
+    sink = RecordingSink()
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    with pytest.raises(layer.event_logger.EventValidationError, match="leads back"):
+        logger.record("error_event", {"e": Loop.BACK, "o": _Shown()})
+    with pytest.raises(layer.event_logger.EventValidationError, match="leads back"):
+        logger.record("error_event", {"e": Loop.BACK})
+    logger.log("error_event", {"e": [Loop.BACK]})
+    assert sink.events == []
+
+
+def test_a_chain_of_enum_members_too_long_is_refused_as_too_deep(layer: Layer) -> None:
+    # Each member the value of the one before, none leading back: it was refused as leading
+    # back to an enum member, which it does not.
+    value: Any = "end"
+    for number in range(40):
+        value = Enum(f"Link{number}", {"MEMBER": value})["MEMBER"]
+    logger = layer.event_logger.EventLogger(RecordingSink(), enabled=True)
+    with pytest.raises(layer.event_logger.EventValidationError, match="too deep") as raised:
+        logger.record("error_event", {"e": value})
+    assert "leads back" not in str(raised.value)
+
+
+def _named(name: str) -> object:
+    return type(name, (), {})()
+
+
+class _Dated(date):
+    def isoformat(self, *args: Any, **kwargs: Any) -> str:
+        raise type("Broken\n" + "E" * 100_000, (Exception,), {})("the payload's own words")
+
+
+# A class may be made with any name (``type(text, ...)``, a model built from data): its name
+# was written into the warning as it was, a line break and all, a megabyte long.
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"v": _named("Injected\nWARNING forged line " + "S" * 1_000_000)},
+        {"v": [_named("\u202eReordered" + "S" * 200)]},
+        {"v": _Dated(2024, 1, 15)},
+    ],
+    ids=["value's class", "bidirectional control", "exception's class"],
+)
+def test_a_class_name_in_a_warning_is_escaped_and_cut_short(
+    layer: Layer, caplog: pytest.LogCaptureFixture, payload: dict[str, Any]
+) -> None:
+    caplog.set_level(logging.WARNING, logger=layer.event_logger.LOGGER_NAME)
+    sink = RecordingSink()
+    layer.event_logger.EventLogger(sink, enabled=True).log("error_event", payload)
+    assert sink.events == []
+    (message,) = [record.getMessage() for record in caplog.records]
+    assert message.startswith("Dropped analytics event 'error_event': payload")
+    assert message.isprintable(), message
+    assert len(message) < 300, len(message)
+    assert "own words" not in message
+
+
+_FORGED = "Boom\nWARNING forged line " + "x" * 200
+
+
+def _forged_sink() -> object:
+    """A sink of a class named with a line break, whose every method raises another such."""
+
+    def fail(self: object, *args: object) -> None:
+        raise type(_FORGED, (Exception,), {})("the payload's own words")
+
+    return type(_FORGED, (), {"emit": fail, "flush": fail, "close": fail})()
+
+
+# A sink's class and its failure's class were written into the warning (and SinkError's
+# message) as they were, a line break and all: every class name goes through one rule.
+@pytest.mark.parametrize("queued", [False, True], ids=["sink", "QueueSink"])
+def test_a_sink_failures_class_names_are_escaped_and_cut_short(
+    layer: Layer, caplog: pytest.LogCaptureFixture, queued: bool
+) -> None:
+    caplog.set_level(logging.WARNING, logger=layer.event_logger.LOGGER_NAME)
+    sink = _forged_sink()
+    if queued:
+        sink = layer.event_logger.QueueSink(sink)
+    logger = layer.event_logger.EventLogger(sink, enabled=True)
+    logger.log("error_event", {})
+    messages = []
+    for call in (logger.flush, logger.close):
+        with pytest.raises(layer.event_logger.SinkError) as raised:
+            call()
+        messages.append(str(raised.value))
+    messages += [record.getMessage() for record in caplog.records]
+    assert any("failed with" in message for message in messages), messages
+    for message in messages:
+        assert message.isprintable(), message
+        assert len(message) < 400, len(message)
+        assert "own words" not in message

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from telemetry_cli.app_entry import AppEntry
-from telemetry_cli.console import quoted, shown_path
+from telemetry_cli.console import clipped, quoted, shown_path
 from telemetry_cli.errors import ConfigError, PatchError, UserError
 from telemetry_cli.files import (
     BOM,
@@ -28,6 +28,7 @@ from telemetry_cli.files import (
     conflict_sides,
     contained_path,
     file_identity,
+    one_entry,
     read_bytes,
 )
 from telemetry_cli.manifest import MANIFEST_PATH, LeftPatch, PatchRecord, Stub, sorted_left
@@ -808,6 +809,36 @@ class _Analysis:
         """The module at a root-relative path as a module of the backend folder ``backend``."""
         return _module_at(self._index_for(backend), backend, path)
 
+    def _refuse_second_name(self, app_module: str) -> None:
+        """Refuse an ``instrument`` entry naming the app's module by another name (a link).
+
+        The plan refuses two entries naming one file; the app's module is found later (the
+        plan may not name it). Read under two names, it was patched as two files, each edit
+        made to the text before the other's, and ``remove`` read the second name's old text as
+        code still using the layer, keeping the layer and its manifest entries.
+
+        Raises:
+            ConfigError: such an entry; the message names the app module's own name.
+        """
+        plan = self.plan
+        identity = file_identity(plan.root / app_module)
+        for module, _ in plan.instrument:
+            path = plan.module_path(module)
+            if path == app_module or file_identity(plan.root / path) != identity:
+                continue
+            own = posixpath.relpath(app_module, plan.app_dir)
+            fix = (
+                f"list it as {json.dumps(own, ensure_ascii=False)}"
+                if not own.startswith("../")
+                else "instrument the module by its own name"
+            )
+            where = clipped(f"instrument.{json.dumps(module, ensure_ascii=False)}", 120)
+            raise ConfigError(
+                f"{plan.config_shown}: [tool.{TOOL_SECTION}] {where}: the same file as the "
+                f"app's module {app_module} (a link, or the same name in other letter case); "
+                f"{fix}"
+            )
+
     def _fail(self, path: str, message: str) -> None:
         """Report ``path`` as a file the run cannot patch, in its place among the others."""
         self.errors[path] = PatchedFile(path, None, None, error=message)
@@ -923,6 +954,8 @@ class _Analysis:
         else:
             entry = found.entry
             app_module = found.site.module.path
+            if not self.removing:  # taking the layer out reads each name as it was patched
+                self._refuse_second_name(app_module)
             # How the app's code spells its package is read from what it imports (the entry
             # module's and the building module's imports), and from how it is served.
             self.index.app_modules = tuple(dict.fromkeys((entry.module, found.site.module.name)))
@@ -1236,9 +1269,8 @@ class _Analysis:
                 continue
             if any(name == package or name.startswith(package + ".") for package in packages):
                 continue
-            editor = self._editor_of(module.path)
             # An import the run only takes a name out of (merged by a sorter) stays.
-            going = set() if editor is None else editor.gone_lines()
+            going = self._gone_lines(module.path)
             for node in module.nodes_near(["import"]):
                 if not isinstance(node, ast.Import | ast.ImportFrom) or node.lineno in going:
                     continue
@@ -1255,25 +1287,21 @@ class _Analysis:
                         importers.append(module.path)
         return {name: tuple(paths) for name, paths in users.items()}
 
-    def _editor_of(self, path: str) -> ModuleEditor | None:
-        """The editor of the module at ``path``, or of one naming the same file under another path.
+    def _gone_lines(self, path: str) -> set[int]:
+        """The lines the run takes out of the module at ``path``, under any of its names.
 
         A symlink in the package is another name of the module it points at: the edits made
-        through one are the other's too.
+        through one are the other's too. Each name read may have an editor of its own (the
+        app's module wired under one, a link to it recorded as instrumented under the other):
+        the lines any of them takes out are gone.
         """
-        editor = self.editors.get(path)
-        if editor is None and self.editors:
-            root = self.plan.root
-            identity = file_identity(root / path)
-            editor = next(
-                (
-                    found
-                    for other, found in self.editors.items()
-                    if file_identity(root / other) == identity
-                ),
-                None,
-            )
-        return editor
+        root = self.plan.root
+        identity = file_identity(root / path)
+        going: set[int] = set()
+        for other, editor in self.editors.items():
+            if other == path or file_identity(root / other) == identity:
+                going |= editor.gone_lines()
+        return going
 
     def _unwire_previous(self, path: str) -> None:
         """Take the router's include and error capture out of where the last run put them.
@@ -1473,7 +1501,7 @@ class _Analysis:
         for module_path, event_type in plan.instrument:
             relative = plan.module_path(module_path)
             name = plan.module_import_name(module_path)
-            old = self.previous.event_type_of(relative)
+            old = self._recorded_type(relative)
             model = self.index.module(name)
             if model is None or model.path != relative:
                 if self.removing and self._absent(name, relative):
@@ -1580,8 +1608,14 @@ class _Analysis:
                 else:
                     editor.edits.problems.append(problem.message)
             recorded[relative] = recorded_type
+        # A recorded module the plan instruments now under another name of its entry (the
+        # plan renamed it to a symlink's name) is handled under the plan's name. Under a hard
+        # link's name it is not: the write replaces the file under the name written, and the
+        # record's name, a separate file then, has its calls taken out as its own.
+        current_files = {file_identity(plan.root / name): name for name in current}
         for path, old in self.previous.instrumented:
-            if path in current:
+            other = current_files.get(file_identity(plan.root / path))
+            if path in current or (other and one_entry(plan.root / path, plan.root / other)):
                 continue
             if self.moved:
                 # Through the old layer, if it is there (one that does not parse too).
@@ -1617,6 +1651,26 @@ class _Analysis:
                 recorded[path] = old
         self._unpatch_from_history(current | {path for path, _ in self.previous.instrumented})
         return tuple(sorted(recorded.items()))
+
+    def _recorded_type(self, relative: str) -> str | None:
+        """The event type the last run instrumented the module at ``relative`` with.
+
+        Under its own name, else under another name of the same file (the plan renamed the
+        module to a link's name): its calls are the ones the last run inserted either way.
+        """
+        old = self.previous.event_type_of(relative)
+        if old is not None or not self.previous.instrumented:
+            return old
+        root = self.plan.root
+        identity = file_identity(root / relative)
+        return next(
+            (
+                recorded
+                for path, recorded in self.previous.instrumented
+                if file_identity(root / path) == identity
+            ),
+            None,
+        )
 
     def _merged_layers(self, module: ModuleModel) -> list[str]:
         """Other layers, by this project's committed records, whose logger ``module`` imports.
