@@ -247,6 +247,9 @@ class ModuleEditor:
         self.stubs: dict[str, Stub] = {}
         # Handlers whose log call was taken out: (function, the call, its qualified name).
         self._refills: list[tuple[FunctionNode, ast.stmt, str]] = []
+        # Lines of one-line suites edited in place: their spans' new text, and the line written.
+        self._splices: dict[int, dict[tuple[int, int], str]] = {}
+        self._spliced: dict[int, Insertion] = {}
 
     # --- names ----------------------------------------------------------------------------
 
@@ -676,14 +679,66 @@ class ModuleEditor:
         self._inserted_names.update(reads)
 
     def delete(self, statement: ast.stmt) -> None:
-        """Take out a statement (all its lines; it must have them to itself)."""
+        """Take out a statement (all its lines; it must have them to itself).
+
+        One in a one-line suite (``def f(): <call>; return x``) goes with its ``;`` alone (see
+        :func:`inline_cut`), the rest of its line as it was.
+        """
         self._deleted.add(id(statement))
+        cut = inline_cut(self.module, statement)
+        if cut is not None:
+            self.splice(*cut, "")
+            return
         self.edits.deletions.append(Deletion(first_line(statement), statement.end_lineno or 0))
 
     def take_inline_stub(self, stub: "InlineStub") -> None:
         """Take the stub off its ``def`` line, which keeps its header (and comment) alone."""
         self._deleted.add(id(stub.statement))
         self._rewrite_line(stub.statement.lineno, stub.header)
+
+    def splice(
+        self, number: int, start: int, end: int, text: str, reads: tuple[str, ...] = ()
+    ) -> None:
+        """Write ``text`` in place of bytes ``start`` to ``end`` of line ``number``.
+
+        For a one-line suite (see :func:`inline_spot`).
+
+        ``reads``: the names ``text`` uses. The line is written anew from what it was and every
+        splice of it so far; a second splice of the same bytes takes the first one's place.
+        """
+        spans = self._splices.setdefault(number, {})
+        spans[(start, end)] = text
+        line = self.module.lines.line(number).encode("utf-8")
+        for (first, last), new in sorted(spans.items(), reverse=True):
+            line = line[:first] + new.encode("utf-8") + line[last:]
+        previous = self._spliced.get(number)
+        if previous is None:
+            self.edits.deletions.append(Deletion(number, number))
+            self._rewritten.add(number)
+        else:
+            self.edits.insertions.remove(previous)
+        insertion = Insertion(number, (line.decode("utf-8", "replace"),))
+        self.edits.insertions.append(insertion)
+        self._spliced[number] = insertion
+        self._inserted_names.update(reads)
+
+    def replace_inline(self, statement: ast.stmt, text: str, reads: tuple[str, ...]) -> bool:
+        """Write ``text`` in place of ``statement`` in its one-line suite; False if it is in none.
+
+        Taken out already (see :meth:`delete`), it is put back as ``text``.
+        """
+        cut = inline_cut(self.module, statement)
+        if cut is None:
+            return False
+        number, start, end = cut
+        line = self.module.lines.line(number).encode("utf-8")
+        column, close = statement.col_offset, statement.end_col_offset or 0
+        # The separator cut with it stays: `<call>; ` or `; <call>`.
+        kept = (line[start:column], line[close:end])
+        new = kept[0].decode("utf-8") + text + kept[1].decode("utf-8")
+        self._deleted.add(id(statement))
+        self.splice(number, start, end, new, reads)
+        return True
 
     def _rewrite_line(self, number: int, text: str) -> None:
         """Write line ``number`` anew as ``text``."""
@@ -2064,6 +2119,83 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
         if _TYPE_COMMENT.match(lines.line(number))
     ]
     return (typed[-1] + 1 if typed else start), indent
+
+
+class InlineSpot(NamedTuple):
+    """Where a log call goes in a one-line suite: bytes ``column`` of line ``line``.
+
+    It is written there between ``before`` and ``after``: ``<call>; `` before the first
+    statement, or ``; <call>`` after a docstring that is the whole suite (a docstring stays
+    first). Taking out exactly that gives the line back (see :func:`inline_cut`).
+    """
+
+    line: int
+    column: int
+    before: str
+    after: str
+
+
+def inline_spot(function: FunctionNode, module: ModuleModel) -> InlineSpot | None:
+    """Where ``function``'s log call goes when its body is a one-line suite on its header's line.
+
+    ``def f(): return x``, ``async def f(): a = 1; return a``, ``def f(): "doc"``: the call goes
+    into that suite, on one line (taking no line of its own, it changes no other line). None
+    for a body with lines of its own.
+    """
+    body = function.body
+    first = body[0]
+    if module.lines.starts_at(first.lineno, first.col_offset):
+        return None
+    rest = after_docstring(body)
+    if rest:
+        return InlineSpot(rest[0].lineno, rest[0].col_offset, "", "; ")
+    end = first.end_col_offset
+    if end is None or first.end_lineno is None:
+        return None
+    return InlineSpot(first.end_lineno, end, "; ", "")
+
+
+# What separates two statements of a one-line suite: a `;` and the blanks around it.
+_SEPARATOR = rb"[ \t]*;[ \t]*"
+
+
+def inline_cut(module: ModuleModel, statement: ast.stmt) -> tuple[int, int, int] | None:
+    """The line and bytes to cut to take a one-line ``statement`` out of a one-line suite.
+
+    ``<statement>; `` up to the next statement on its line, else ``; <statement>`` from the end
+    of the previous one, as :func:`inline_spot` writes it. None for a statement that has its
+    lines to itself, or is not so separated from its neighbours.
+    """
+    number = statement.lineno
+    end = statement.end_col_offset
+    if statement.end_lineno != number or end is None or module.owns_lines(statement):
+        return None
+    block = module.block_of(statement)
+    position = next((i for i, other in enumerate(block) if other is statement), None)
+    if position is None:
+        return None
+    line = module.lines.line(number).encode("utf-8")
+    following = block[position + 1] if position + 1 < len(block) else None
+    if (
+        following is not None
+        and following.lineno == number
+        and re.fullmatch(_SEPARATOR, line[end : following.col_offset])
+    ):
+        return number, statement.col_offset, following.col_offset
+    previous = block[position - 1] if position > 0 else None
+    if (
+        previous is not None
+        and previous.end_lineno == number
+        and previous.end_col_offset is not None
+        and re.fullmatch(_SEPARATOR, line[previous.end_col_offset : statement.col_offset])
+    ):
+        return number, previous.end_col_offset, end
+    return None
+
+
+def removable(module: ModuleModel, statement: ast.stmt) -> bool:
+    """Whether ``statement`` can be taken out exactly: its own lines, or from a one-line suite."""
+    return module.owns_lines(statement) or inline_cut(module, statement) is not None
 
 
 class InlineStub(NamedTuple):

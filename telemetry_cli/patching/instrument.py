@@ -3,6 +3,7 @@
 import ast
 import bisect
 import functools
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
@@ -15,16 +16,20 @@ from telemetry_cli.patching.apps import AppSite, versions_in_place, wiring_block
 from telemetry_cli.patching.collisions import telemetry_wiring
 from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.edits import (
+    InlineSpot,
     LogCall,
     ModuleEditor,
     body_insertion_point,
     existing_log_calls,
     first_line,
+    inline_cut,
+    inline_spot,
     inline_stub,
     log_call_lines,
     lone_stub,
     orphaned_logger,
     payload_entries,
+    removable,
     statement_indent_unit,
     statement_lines,
     top_statement_of,
@@ -348,7 +353,7 @@ def instrument_module(
         else frozenset()
     )
     problems: list[tuple[int, str]] = []
-    todo: list[tuple[Handler, int, str, list[tuple[str, str]] | None]] = []
+    todo: list[tuple[Handler, int | InlineSpot, str, list[tuple[str, str]] | None]] = []
     # Calls through the former layer in blocks of the user's, each moved to the new one in place.
     moves: list[tuple[Handler, LogCall, list[tuple[str, str]] | None]] = []
     orphans: dict[str, Handler] = {}  # logger names whose import was taken out, and a user
@@ -415,7 +420,7 @@ def instrument_module(
         if (
             wrapped
             and len(calls) == 1
-            and module.owns_lines(calls[0].statement)
+            and removable(module, calls[0].statement)
             and _inserted_call_state(handler, calls, event_type, filled, module, earlier)
             is not None
         ):
@@ -495,7 +500,9 @@ def instrument_module(
             # `def f(): ...`: the stub leaves the `def` line, the call goes on the next one.
             indent = module.lines.indentation(handler.function.lineno) + module.indent_unit
             point = (inline.statement.lineno + 1, indent)
-        if point is None:
+        # `def f(): return x`: the call goes into that one-line suite, on its line.
+        spot = inline_spot(handler.function, module) if point is None else None
+        if point is None and spot is None:
             opening = handler.function.body[0]
             if module.lines.starts_at(opening.lineno, opening.col_offset):
                 # `"""Doc."""; x = 1`: the body has lines of its own, the docstring shares one.
@@ -516,7 +523,7 @@ def instrument_module(
             for call in existing_log_calls(handler, index, former_targets, nested=nested)
             if call.event_type in earlier | {event_type}
             and looks_inserted(call)
-            and module.owns_lines(call.statement)
+            and removable(module, call.statement)
             and not editor.is_deleted(call.statement)
         ]
         if len(relayered) == 1:
@@ -541,6 +548,9 @@ def instrument_module(
                     f"or {SKIP} to keep it as it is",
                 )
             )
+            continue
+        if spot is not None:
+            todo.append((handler, spot, "", filled))
             continue
         assert point is not None
         lone = lone_stub(handler.function, module)
@@ -700,19 +710,25 @@ def instrument_module(
         _replace_call(editor, handler, call, event_type, filled, module, logger)
     for handler, before, indent, filled in todo:
         payload = payload_entries(handler, fallback_block, with_logger(filled, logger))
-        code = log_call_lines(
-            logger,
-            event_type,
-            payload,
-            indent,
-            statement_indent_unit(module, handler.function, indent),
-            module.style.line_length,
-            module.quote,
-            module.style.black,
-            module.style.skip_magic_comma,
-            yapf=module.style.yapf,
-        )
-        editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
+        if isinstance(before, InlineSpot):
+            # In a one-line suite: one line, whatever its length (see inline_spot).
+            one_line = _one_line_call(logger, event_type, payload, module)
+            spliced = before.before + one_line + before.after
+            editor.splice(before.line, before.column, before.column, spliced, (logger,))
+        else:
+            code = log_call_lines(
+                logger,
+                event_type,
+                payload,
+                indent,
+                statement_indent_unit(module, handler.function, indent),
+                module.style.line_length,
+                module.quote,
+                module.style.black,
+                module.style.skip_magic_comma,
+                yapf=module.style.yapf,
+            )
+            editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
         # A stub's parameters were its own business; the call makes it none (said once).
         scope = handler.scope.parent
@@ -1794,11 +1810,20 @@ def _replace_call(
 
     ``logger``: the name of the event logger to call it on, when not the call's own.
     """
+    statement = call.statement
+    logger = logger or _logger_source(statement)
+    cut = inline_cut(module, statement)
+    if cut is not None:
+        # In a one-line suite: the call's own bytes change, and nothing else of its line.
+        filled = with_logger(filled, logger)
+        payload = payload_entries(handler, module.name.rpartition(".")[2], filled)
+        one_line = _one_line_call(logger, event_type, payload, module)
+        editor.replace_inline(statement, one_line, (logger,))
+        editor.edits.changes.append(f"bring the log call of {handler.label()} up to date")
+        return
     if not module.owns_lines(call.statement):
         return
-    statement = call.statement
     indent = module.lines.indentation(statement.lineno)
-    logger = logger or _logger_source(statement)
     code = log_call_lines(
         logger,
         event_type,
@@ -1815,6 +1840,14 @@ def _replace_call(
         editor.delete(statement)
     editor.insert(statement.lineno, tuple(indent + line for line in code), (1,), (logger,))
     editor.edits.changes.append(f"bring the log call of {handler.label()} up to date")
+
+
+def _one_line_call(
+    logger: str, event_type: str, payload: list[tuple[str, str]], module: ModuleModel
+) -> str:
+    """A log call written on one line, in the module's quotes (for a one-line suite)."""
+    (line,) = log_call_lines(logger, event_type, payload, "", "", sys.maxsize, module.quote)
+    return line
 
 
 def _call_problems(where: str, calls: list[LogCall], event_type: str) -> list[str]:

@@ -16,9 +16,11 @@ from telemetry_cli.patching.edits import (
     LogCall,
     ModuleEditor,
     existing_log_calls,
+    inline_cut,
     is_selection,
     log_call_lines,
     payload_entries,
+    removable,
     route_block,
     top_statement_of,
 )
@@ -172,7 +174,7 @@ def uninstrument_module(
                 staying is not None
                 and not (ours or force)
                 and call.event_type in handed_over
-                and module.owns_lines(call.statement)
+                and removable(module, call.statement)
             ):
                 # Edited, of a type or layer the plan changed: instrument_module says it is the
                 # user's and out of date in one line, as for one in a block (below).
@@ -614,12 +616,14 @@ def take_out(
     """
     module = editor.module
     where = f"{module.path}:{statement.lineno}"
-    if not module.owns_lines(statement):
+    inline = inline_cut(module, statement) is not None  # in a one-line suite: `<call>; ` goes
+    if not (inline or module.owns_lines(statement)):
         editor.edits.problems.append(
             f"{where}: {what} shares its lines with other code; take it out by hand"
         )
         return False
-    comment = user_comment(module, statement)
+    # A comment ending a one-line suite's line is the line's (its handler's), not the call's.
+    comment = None if inline else user_comment(module, statement)
     if comment is not None and not force:
         editor.edits.problems.append(
             f"{where}: {what} carries a comment of yours ({comment}): kept as your code; take it "
