@@ -476,6 +476,10 @@ def user_comment(module: ModuleModel, statement: ast.stmt) -> str | None:
     note, a commented-out argument, the ``# noqa`` ruff adds): the code is theirs to keep. Read
     with the tokenizer, so that a ``#`` inside a string is no comment.
     """
+    if inline_cut(module, statement) is not None:
+        # One line of a one-line suite (`def f(): <call>; return x  # note`): a comment
+        # there ends the suite, the handler's line, and is none of the statement's.
+        return None
     last = statement.end_lineno or statement.lineno
     lines = module.lines
     if not any("#" in lines.line(number) for number in range(statement.lineno, last + 1)):
@@ -616,14 +620,12 @@ def take_out(
     """
     module = editor.module
     where = f"{module.path}:{statement.lineno}"
-    inline = inline_cut(module, statement) is not None  # in a one-line suite: `<call>; ` goes
-    if not (inline or module.owns_lines(statement)):
+    if not removable(module, statement):  # its own lines, or `<call>; ` in a one-line suite
         editor.edits.problems.append(
             f"{where}: {what} shares its lines with other code; take it out by hand"
         )
         return False
-    # A comment ending a one-line suite's line is the line's (its handler's), not the call's.
-    comment = None if inline else user_comment(module, statement)
+    comment = user_comment(module, statement)
     if comment is not None and not force:
         editor.edits.problems.append(
             f"{where}: {what} carries a comment of yours ({comment}): kept as your code; take it "
