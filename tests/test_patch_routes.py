@@ -22,6 +22,7 @@ from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
 from telemetry_cli.plan import load_plan
 from tests.cli_support import run, write_files
 from tests.corpus_support import changed_lines
+from tests.route_support import line_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = [
@@ -1689,23 +1690,107 @@ def test_an_error_beside_python_3_12_syntax_is_a_syntax_error() -> None:
     assert "\n" not in message
 
 
-@pytest.mark.parametrize(
-    "body",
-    ["return 1", "pass; return", '"""Doc."""', "pass;", "x = 1  # pass", "return 1  # pass"],
+_ONE_LINE_CALL = (
+    'event_logger.log("ai_block_used", {"route": "/f", "method": "GET", "handler": "f", '
+    '"block_type": "f"})'
 )
-def test_one_line_body_is_reported(body: str) -> None:
-    # A stub alone on the `def` line (a comment after it) is taken off it, with or without a
-    # space after the colon (test_patched_lint); any other one-line body is the user's to move.
+
+
+@pytest.mark.parametrize(
+    ("header", "body", "written"),
+    [
+        ("def f():", " return 1", f" {_ONE_LINE_CALL}; return 1"),
+        ("async def f():", " return 1", f" {_ONE_LINE_CALL}; return 1"),
+        ("def f():", " pass; return", f" {_ONE_LINE_CALL}; pass; return"),
+        ("def f():", " x = 1; return x", f" {_ONE_LINE_CALL}; x = 1; return x"),
+        # A docstring stays first: the call goes after it.
+        ("def f():", ' """Doc."""', f' """Doc."""; {_ONE_LINE_CALL}'),
+        ("def f():", ' "Doc."; return 1', f' "Doc."; {_ONE_LINE_CALL}; return 1'),
+        ("def f():", " pass;", f" {_ONE_LINE_CALL}; pass;"),
+        ("def f():", " return 1;", f" {_ONE_LINE_CALL}; return 1;"),
+        ("def f():", ' """Doc.""";', f' """Doc."""; {_ONE_LINE_CALL};'),
+        ("def f():", " x = 1  # pass", f" {_ONE_LINE_CALL}; x = 1  # pass"),
+        ("def f():", "  return 1  # note", f"  {_ONE_LINE_CALL}; return 1  # note"),
+        ("def f():", "\treturn 1", f"\t{_ONE_LINE_CALL}; return 1"),
+        ("def f() -> dict[str, int]:", ' return {"a": 1}', f' {_ONE_LINE_CALL}; return {{"a": 1}}'),
+    ],
+)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_one_line_body_gets_its_call_in_its_suite(
+    header: str, body: str, written: str, newline: str
+) -> None:
+    # It was refused ("its body is on the `def` line"): the call goes into the one-line suite,
+    # on one line whatever its length, and remove takes out exactly what went in.
+    head = 'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+    source = (head + f"{header}{body}\n").replace("\n", newline)
+    result = _instrument(source)
+    assert result.problems == ()
+    imported = (
+        "from fastapi import APIRouter\n\nfrom app.analytics.event_logger import event_logger\n"
+    )
+    expected = imported + head[len("from fastapi import APIRouter\n") :] + f"{header}{written}\n"
+    assert result.source == expected.replace("\n", newline)
+    assert _instrument(result.source).source == result.source  # a second run changes nothing
+    assert _uninstrumented(result.source).source == source  # the very bytes it had
+
+
+def test_one_line_bodies_in_a_class_and_under_stacked_decorators_record_what_they_need() -> None:
     source = (
-        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
-        f"def f(): {body}\n"
+        "from fastapi import APIRouter, Request\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/a/{item_id}")\n@router.get("/b/{item_id}")\n'
+        "async def f(item_id: str): return item_id\n\n\n"
+        "class Views:\n"
+        '\t@router.get("/c")\n'
+        "\tdef g(self, request: Request): return request.url.path\n"
     )
     result = _instrument(source)
-    assert result.source == source
-    assert result.problems == (
-        "app/api/items.py:7: route f (GET /f) cannot be instrumented: its body is on the `def` "
-        "line; move the body to lines of its own, or mark the handler `# telemetry-scaffold: skip`",
+    assert result.problems == ()
+    lines = result.source.split("\n")
+    assert lines[line_of(lines, "async def f")] == (
+        "async def f(item_id: str): "
+        'event_logger.log("ai_block_used", {"route": ["/a/{item_id}", "/b/{item_id}"], '
+        '"method": "GET", "handler": "f", "block_type": "a,b", "item_id": item_id}); '
+        "return item_id"
     )
+    assert lines[line_of(lines, "def g")] == (
+        "\tdef g(self, request: Request): "
+        'event_logger.log("ai_block_used", {"route": "/c", "method": "GET", "handler": '
+        '"Views.g", "block_type": "c"}); return request.url.path'
+    )
+    assert _uninstrumented(result.source).source == source
+
+
+def test_a_call_in_a_one_line_suite_is_brought_up_to_date_in_place() -> None:
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+        "def f(): return 1  # note\n"
+    )
+    instrumented = _instrument(source).source
+    moved = instrumented.replace('@router.get("/f")', '@router.get("/g")')
+    result = _instrument(moved)
+    assert result.problems == ()
+    assert result.source == moved.replace('"route": "/f"', '"route": "/g"').replace(
+        '"block_type": "f"', '"block_type": "g"'
+    )
+    # Taken out again as it was written, the rest of the line as it was.
+    assert _uninstrumented(result.source).source == source.replace('get("/f")', 'get("/g")')
+
+
+def test_a_call_in_a_one_line_suite_edited_by_hand_is_kept_as_the_users() -> None:
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+        "def f(): return 1\n"
+    )
+    edited = _instrument(source).source.replace('"block_type": "f"', '"block_type": "mine"')
+    assert _instrument(edited).source == edited
+    removed = _uninstrumented(edited)
+    assert removed.source == edited
+    assert removed.problems == (
+        "app/api/items.py:9: the log call of route f (GET /f) is not as telemetry-scaffold "
+        "wrote it (changed since, or written by hand); kept: take it out by hand, or rerun "
+        "with --force",
+    )
+    assert _uninstrumented(edited, force=True).source == source
 
 
 def test_a_docstring_sharing_its_line_is_reported_as_such() -> None:
