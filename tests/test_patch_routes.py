@@ -1776,6 +1776,18 @@ def test_a_call_in_a_one_line_suite_is_brought_up_to_date_in_place() -> None:
     assert _uninstrumented(result.source).source == source.replace('get("/f")', 'get("/g")')
 
 
+def test_the_logger_read_elsewhere_on_a_one_line_suite_keeps_its_import() -> None:
+    # Only the call's bytes go: the rest of the line still reads the logger.
+    source = (
+        "from fastapi import APIRouter\n\nfrom app.analytics.event_logger import event_logger\n\n"
+        'router = APIRouter()\n\n\n@router.get("/f")\n'
+        "def f(): return event_logger is not None\n"
+    )
+    instrumented = _instrument(source).source
+    assert f"def f(): {_ONE_LINE_CALL}; return event_logger" in instrumented
+    assert _uninstrumented(instrumented).source == source
+
+
 def test_a_call_in_a_one_line_suite_edited_by_hand_is_kept_as_the_users() -> None:
     source = (
         'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'

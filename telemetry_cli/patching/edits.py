@@ -801,12 +801,17 @@ class ModuleEditor:
             self.edits.changes.append(f"put back `{stub.statement}` in {qualname}")
 
     def deleted_lines(self) -> set[int]:
-        """The numbers of the lines taken out so far."""
+        """The numbers of the lines taken out so far (not those of one-line suites spliced)."""
         return {
             number
             for deletion in self.edits.deletions
             for number in range(deletion.first, deletion.last + 1)
-        }
+        } - self._spliced.keys()
+
+    def _spliced_out(self, node: ast.expr) -> bool:
+        """Whether ``node`` is in bytes of a one-line suite's line that :meth:`splice` replaced."""
+        spans = self._splices.get(node.lineno, {})
+        return any(start <= node.col_offset < end for start, end in spans)
 
     def gone_lines(self) -> set[int]:
         """The lines taken out for good: deleted, and not put back changed (see ``_cut``)."""
@@ -1078,7 +1083,10 @@ class ModuleEditor:
         # (the layer moved: the new import takes the old one's name).
         rebound = any(new.alias == local for new in self._imports)
         return (local in self._inserted_names and not rebound) or any(
-            isinstance(node, ast.Name) and node.id == local and node.lineno not in deleted_lines
+            isinstance(node, ast.Name)
+            and node.id == local
+            and node.lineno not in deleted_lines
+            and not self._spliced_out(node)
             for node in self.module.nodes_near([local])
         )
 
