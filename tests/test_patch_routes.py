@@ -1788,6 +1788,22 @@ def test_the_logger_read_elsewhere_on_a_one_line_suite_keeps_its_import() -> Non
     assert _uninstrumented(instrumented).source == source
 
 
+def test_a_one_line_suite_grown_past_the_line_length_is_said_once() -> None:
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+        "def f(): return 1\n\n\n"
+        '@router.get("/g")\ndef g(): pass\n'
+    )
+    result = _instrument(source)
+    notes = [change for change in result.changes if "one-line body" in change]
+    assert notes == [
+        "app/api/items.py:7: route f (GET /f): its log call went into the one-line body on its "
+        "`def` line, now 121 characters long (over 100); your formatter lays it out on lines of "
+        "their own (generate keeps the call so), or move the body to lines of its own yourself"
+    ]
+    assert not [change for change in _instrument(result.source).changes if "one-line" in change]
+
+
 def test_a_call_in_a_one_line_suite_edited_by_hand_is_kept_as_the_users() -> None:
     source = (
         'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
