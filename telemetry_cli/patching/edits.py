@@ -698,13 +698,14 @@ class ModuleEditor:
 
     def splice(
         self, number: int, start: int, end: int, text: str, reads: tuple[str, ...] = ()
-    ) -> None:
+    ) -> str:
         """Write ``text`` in place of bytes ``start`` to ``end`` of line ``number``.
 
         For a one-line suite (see :func:`inline_spot`).
 
         ``reads``: the names ``text`` uses. The line is written anew from what it was and every
         splice of it so far; a second splice of the same bytes takes the first one's place.
+        Returns the line as it is now written.
         """
         spans = self._splices.setdefault(number, {})
         spans[(start, end)] = text
@@ -717,10 +718,12 @@ class ModuleEditor:
             self._rewritten.add(number)
         else:
             self.edits.insertions.remove(previous)
-        insertion = Insertion(number, (line.decode("utf-8", "replace"),))
+        written = line.decode("utf-8", "replace")
+        insertion = Insertion(number, (written,))
         self.edits.insertions.append(insertion)
         self._spliced[number] = insertion
         self._inserted_names.update(reads)
+        return written
 
     def replace_inline(self, statement: ast.stmt, text: str, reads: tuple[str, ...]) -> bool:
         """Write ``text`` in place of ``statement`` in its one-line suite; False if it is in none.

@@ -709,8 +709,8 @@ def instrument_module(
             # In a one-line suite: one line, whatever its length (see inline_spot).
             one_line = _one_line_call(logger, event_type, payload, module)
             spliced = before.before + one_line + before.after
-            editor.splice(before.line, before.column, before.column, spliced, (logger,))
-            width = display_width(module.lines.line(before.line)) + display_width(spliced)
+            written = editor.splice(before.line, before.column, before.column, spliced, (logger,))
+            width = display_width(written)
             if width > module.style.line_length:
                 # Kept whole (the suite is one line), but said: the project's E501 may see it.
                 editor.edits.notes.append(
