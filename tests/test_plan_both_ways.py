@@ -148,6 +148,59 @@ def test_calls_in_one_line_suites_come_and_go_with_the_plan(tmp_path: Path, vari
     assert snapshot(root) == pristine
 
 
+EVERY_ONE_LINE_FORM_PY = '''from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/chapters")
+
+
+@router.get("/a")
+def a(): """Doc."""
+
+
+@router.get("/b")
+def b(): "doc";
+
+
+@router.get("/c")
+def c(): return 1
+
+
+@router.get("/d")
+def d(): x = 1; return x
+
+
+@router.get("/e")
+def e(): "doc"; return 2
+'''
+
+
+@pytest.mark.parametrize("variant", ["lf", "crlf"])
+def test_an_event_type_change_rewrites_every_one_line_call_in_place(
+    tmp_path: Path, variant: str
+) -> None:
+    # The new call used to be spliced inside the old one's cut after a docstring, both measured
+    # on the old line: `def a(): """Doc."""); event_logger.log("chapter_visit", ...)`, exit 0.
+    root = make_project(tmp_path / "project", FULL_PLAN)
+    data = EVERY_ONE_LINE_FORM_PY.encode()
+    (root / CHAPTERS).write_bytes(data.replace(b"\n", b"\r\n") if variant == "crlf" else data)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    first = (root / CHAPTERS).read_bytes()
+    _set_plan(
+        root,
+        'event-types = ["ai_block_used", "chapter_seen", "error_event"]\n'
+        + FULL_PLAN.replace("chapter_visit", "chapter_seen"),
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / CHAPTERS).read_bytes()
+    ast.parse(text)
+    assert text == first.replace(b'"chapter_visit"', b'"chapter_seen"')
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root)[CHAPTERS] == pristine[CHAPTERS]
+
+
 def test_turning_error_capture_off_takes_the_hook_and_its_file_out(tmp_path: Path) -> None:
     reference = _project(tmp_path / "reference", FULL_PLAN + "\ncapture-errors = false")
     assert run("generate", "--root", str(reference)).exit_code == 0

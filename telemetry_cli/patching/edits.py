@@ -708,6 +708,14 @@ class ModuleEditor:
         Returns the line as it is now written.
         """
         spans = self._splices.setdefault(number, {})
+        for first, last in spans:
+            # Every edit of the line is measured on the line as it was: two may not overlap
+            # (an insertion may only touch a cut at its ends), or the later one is misplaced.
+            overlapping = (first, last) != (start, end) and (
+                first < start < last or first < end < last or start < first < end
+            )
+            if overlapping:
+                raise AssertionError(f"overlapping edits of line {number}")
         spans[(start, end)] = text
         line = self.module.lines.line(number).encode("utf-8")
         for (first, last), new in sorted(spans.items(), reverse=True):
@@ -2146,17 +2154,25 @@ class InlineSpot(NamedTuple):
     after: str
 
 
-def inline_spot(function: FunctionNode, module: ModuleModel) -> InlineSpot | None:
+def inline_spot(
+    function: FunctionNode, module: ModuleModel, gone: Callable[[ast.stmt], bool] = lambda _: False
+) -> InlineSpot | None:
     """Where ``function``'s log call goes when its body is a one-line suite on its header's line.
 
     ``def f(): return x``, ``async def f(): a = 1; return a``, ``def f(): "doc"``: the call goes
     into that suite, on one line (taking no line of its own, it changes no other line). None
     for a body with lines of its own.
+
+    ``gone``: whether a statement of it is being taken out in the same run (an old log call):
+    the spot is read from what stays, so it never falls inside what is cut.
     """
-    body = function.body
-    first = body[0]
+    first = function.body[0]
     if module.lines.starts_at(first.lineno, first.col_offset):
         return None
+    body = [statement for statement in function.body if not gone(statement)]
+    if not body:
+        return None
+    first = body[0]
     rest = after_docstring(body)
     if rest:
         return InlineSpot(rest[0].lineno, rest[0].col_offset, "", "; ")

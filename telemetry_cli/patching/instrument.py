@@ -502,7 +502,7 @@ def instrument_module(
             indent = module.lines.indentation(handler.function.lineno) + module.indent_unit
             point = (inline.statement.lineno + 1, indent)
         # `def f(): return x`: the call goes into that one-line suite, on its line.
-        spot = inline_spot(handler.function, module) if point is None else None
+        spot = inline_spot(handler.function, module, editor.is_deleted) if point is None else None
         if point is None and spot is None:
             # `"""Doc."""; x = 1`: the body has lines of its own, the docstring shares one.
             reasons.append(
