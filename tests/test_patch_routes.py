@@ -1836,6 +1836,27 @@ def test_a_docstring_sharing_its_line_is_reported_as_such() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "body", ["    return 1", '    """Doc."""', "        return 1", "    (\n        1\n    )"]
+)
+def test_a_body_joined_to_the_def_line_by_a_backslash_is_refused(body: str) -> None:
+    # `def a(): \` then the body: a call line put between them was joined to the header
+    # (IndentationError, exit 0).
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/a")\n'
+        f'def a(): \\\n{body}\n\n\n@router.get("/b")\ndef b():  # note \\\n    return 2\n'
+    )
+    result = _instrument(source)
+    ast.parse(result.source)
+    assert result.problems == (
+        "app/api/items.py:7: route a (GET /a) cannot be instrumented: its body is joined to its "
+        "`def` line by a backslash (`\\` at the end of the line); take the backslash out, or "
+        "mark the handler `# telemetry-scaffold: skip`",
+    )
+    assert "def a(): \\\n" + body in result.source
+    assert "def b():  # note \\\n    event_logger.log(" in result.source
+
+
 def test_a_route_decorator_bound_to_a_name_is_followed() -> None:
     # `get = router.get` then `@get("/")`: the same registration as `@router.get("/")`.
     source = (

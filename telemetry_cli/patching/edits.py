@@ -2103,6 +2103,30 @@ def _call_lines(
     return [f"{lead}{function}(", *body, f"{indent})"]
 
 
+def header_continued(function: FunctionNode, module: ModuleModel) -> bool:
+    r"""Whether ``function``'s body is on its header's logical line, past a backslash.
+
+    ``def f(): \`` then ``    return 1`` on the next line: a line put between them would be
+    joined to the header, so nothing can go there.
+    """
+    first = function.body[0]
+    start = first_line(first)
+    if start <= function.lineno:
+        return False
+    text = "".join(module.lines.line(number) + "\n" for number in range(function.lineno, start + 1))
+    body_line = start - function.lineno + 1
+    meaningful: list[tokenize.TokenInfo] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.start[0] >= body_line:
+                break
+            if token.type not in (tokenize.NL, tokenize.COMMENT):
+                meaningful.append(token)
+    except (tokenize.TokenError, SyntaxError):
+        return False  # the text ends inside the body's first statement: past what is read
+    return bool(meaningful) and meaningful[-1].type == tokenize.OP and meaningful[-1].string == ":"
+
+
 def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[int, str] | None:
     """Where a new first statement of ``function`` goes (after its docstring), and its indent.
 
@@ -2115,7 +2139,7 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
     column = first.col_offset
     if isinstance(first, FunctionNode | ast.ClassDef) and first.decorator_list:
         column = first.decorator_list[0].col_offset - 1  # the `@`
-    if not lines.starts_at(start, column):
+    if not lines.starts_at(start, column) or header_continued(function, module):
         return None
     indent = lines.indentation(start)
     if is_docstring(first):

@@ -23,6 +23,7 @@ from telemetry_cli.patching.edits import (
     display_width,
     existing_log_calls,
     first_line,
+    header_continued,
     inline_cut,
     inline_spot,
     inline_stub,
@@ -503,7 +504,12 @@ def instrument_module(
             point = (inline.statement.lineno + 1, indent)
         # `def f(): return x`: the call goes into that one-line suite, on its line.
         spot = inline_spot(handler.function, module, editor.is_deleted) if point is None else None
-        if point is None and spot is None:
+        if point is None and spot is None and header_continued(handler.function, module):
+            reasons.append(
+                "its body is joined to its `def` line by a backslash (`\\` at the end of the "
+                f"line); take the backslash out, or {SKIP}"
+            )
+        elif point is None and spot is None:
             # `"""Doc."""; x = 1`: the body has lines of its own, the docstring shares one.
             reasons.append(
                 "its docstring shares its line with the next statement (`;`); move that "
