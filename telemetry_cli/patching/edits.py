@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple, TypeGuard
 
 from telemetry_cli.ast_literals import absolute_imports, runtime_imports
+from telemetry_cli.errors import PatchError
 from telemetry_cli.events import CONTEXT_PROPERTIES
 from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
@@ -715,7 +716,10 @@ class ModuleEditor:
                 first < start < last or first < end < last or start < first < end
             )
             if overlapping:
-                raise AssertionError(f"overlapping edits of line {number}")
+                raise PatchError(
+                    f"{self.module.path}:{number}: two edits of this line overlap; nothing was "
+                    "written: this is a fault of telemetry-scaffold, please report it"
+                )
         spans[(start, end)] = text
         line = self.module.lines.line(number).encode("utf-8")
         for (first, last), new in sorted(spans.items(), reverse=True):
