@@ -8,6 +8,7 @@ manifest of the hashes the tool last wrote, so they are never overwritten silent
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
 import re
@@ -21,7 +22,7 @@ from typing import cast
 
 from telemetry_cli import __version__
 from telemetry_cli.console import printable, shown_path
-from telemetry_cli.errors import ConfigError, UserError
+from telemetry_cli.errors import PARSE_ERRORS, ConfigError, PatchError, UserError
 from telemetry_cli.files import (
     FileProblem,
     atomic_write,
@@ -1749,6 +1750,32 @@ def _hold_back(change: FileChange, broken: list[str]) -> FileChange:
     )
 
 
+def _require_parsing(changes: list[FileChange]) -> None:
+    """Refuse the run, nothing written, when a patched module would not parse.
+
+    A last guard: patching keeps every module it edits Python, so this is the tool's fault.
+
+    Raises:
+        PatchError: the first module whose new text does not parse.
+    """
+    for change in changes:
+        if (
+            change.kind is not Kind.PATCHED
+            or change.new is None
+            or change.new == change.old
+            or not change.path.endswith(".py")
+        ):
+            continue
+        try:
+            compile(change.new, change.path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        except PARSE_ERRORS as error:
+            where = f":{error.lineno}" if isinstance(error, SyntaxError) and error.lineno else ""
+            raise PatchError(
+                f"{change.path}{where}: the patched module would not parse; nothing was "
+                "written: this is a fault of telemetry-scaffold, please report it"
+            ) from None
+
+
 def apply(report: SyncReport) -> None:
     """Carry out the decisions of ``report``: write, patch, back up and remove files.
 
@@ -1767,6 +1794,7 @@ def apply(report: SyncReport) -> None:
     # before each write, which leaves the smallest window.
     for change in ordered:
         _require_unchanged(root, change, "nothing was written", expected=change.old)
+    _require_parsing(ordered)
     manifest_now = _record_intent(report)
     for change in ordered:
         if change.status in _LEFT_ALONE:

@@ -259,8 +259,9 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def changed_lines(before: bytes, after: bytes) -> list[str]:
     """The diff operations other than pure insertions between two versions of a file.
 
-    But for a stub handler's lone statement (``pass``...), whose place its log call takes, and
-    a stub taken off its ``def`` line (``def f(): ...``, ``def f():...``), the call going below.
+    But for a stub handler's lone statement (``pass``...), whose place its log call takes, a
+    stub taken off its ``def`` line (``def f(): ...``, ``def f():...``), the call going below,
+    and a log call put into a one-line suite (``def f(): <call>; return x``).
     """
     old = before.splitlines(keepends=True)
     new = after.splitlines(keepends=True)
@@ -271,7 +272,42 @@ def changed_lines(before: bytes, after: bytes) -> list[str]:
         if tag not in ("equal", "insert")
         and not (i2 == i1 + 1 and old[i1].strip().decode() in STUB_STATEMENTS)
         and not (tag == "replace" and i2 == i1 + 1 and _stub_cut(old[i1], new[j1]))
+        and not (
+            tag == "replace" and i2 == i1 + 1 and j2 == j1 + 1 and _call_spliced(old[i1], new[j1])
+        )
     ]
+
+
+def _call_spliced(old: bytes, new: bytes) -> bool:
+    """Whether ``new`` is the line ``old`` with a log call put into its one-line suite.
+
+    ``<logger>.log(...); `` before a statement, or ``; <logger>.log(...)`` after one: nothing
+    else of the line changed.
+    """
+    before, after = old.decode(), new.decode()
+    prefix = next(
+        (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), len(before)
+    )
+    added = len(after) - len(before)
+    if added <= 0 or after[:prefix] + after[prefix + added :] != before:
+        return False
+    piece = after[prefix : prefix + added]
+    for call in (piece.removesuffix("; "), piece.removeprefix("; ")):
+        if call == piece:
+            continue
+        try:
+            tree = ast.parse(call)
+        except SyntaxError:
+            continue
+        if (
+            len(tree.body) == 1
+            and isinstance(tree.body[0], ast.Expr)
+            and isinstance(tree.body[0].value, ast.Call)
+            and isinstance(tree.body[0].value.func, ast.Attribute)
+            and tree.body[0].value.func.attr == "log"
+        ):
+            return True
+    return False
 
 
 def _stub_cut(old: bytes, new: bytes) -> bool:

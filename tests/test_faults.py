@@ -1668,3 +1668,41 @@ def test_remove_before_any_generate_writes_no_manifest(tmp_path: Path) -> None:
     # generate still calls the plan wrong: a configuration error, nothing written.
     assert run("generate", "--root", str(root)).exit_code == 2
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("command", ["generate", "remove"])
+def test_a_patched_module_that_would_not_parse_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # A last guard: a patching fault that breaks a module used to be written, exit 0.
+    from telemetry_cli.patching import instrument, removal
+
+    root = make_project(
+        tmp_path / "project", 'instrument = { "api/ai_blocks.py" = "ai_block_used" }'
+    )
+    if command == "remove":
+        assert run("generate", "--root", str(root)).exit_code == 0
+    before = snapshot(root)
+    if command == "generate":
+        real = instrument.log_call_lines
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            return [line + ")" for line in real(*args, **kwargs)]
+
+        monkeypatch.setattr(instrument, "log_call_lines", broken)
+    else:
+        real_finish = removal.ModuleEditor.finish
+
+        def broken_finish(self: Any, *args: Any, **kwargs: Any) -> Any:
+            self.insert(1, ("def (",))
+            return real_finish(self, *args, **kwargs)
+
+        monkeypatch.setattr(removal.ModuleEditor, "finish", broken_finish)
+    result = run(command, "--root", str(root))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    # The first module broken (every edited one is, in remove's case) is named.
+    assert re.match(r"error: backend/app/(api/ai_blocks|main)\.py(:[0-9]+)?: ", lines[0]), lines[0]
+    assert "fault of telemetry-scaffold, please report it" in lines[0]
+    assert snapshot(root) == before

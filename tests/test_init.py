@@ -97,10 +97,12 @@ def test_a_pyproject_written_meanwhile_is_refused_not_clobbered(
 def test_a_suggested_module_says_how_many_handlers_need_a_fix_first(tmp_path: Path) -> None:
     root = _shop(tmp_path / "shop")
     items = root / "src/shop/routes/items.py"
-    # A body on the def line, and a route on an object the tool cannot tell is a router.
+    # A docstring sharing its line with a statement, and a route on an object the tool cannot
+    # tell is a router.
     items.write_text(
         ITEMS
-        + '\n@router.get("/")\ndef list_items() -> list[int]: return []\n'
+        + '\n@router.get("/")\ndef list_items() -> list[int]:\n'
+        + '    """Doc."""; x = []\n    return x\n'
         + "\n\n@outside.get('/x')\ndef elsewhere() -> None:\n    return None\n"
     )
     result = run("init", "--root", str(root), "--dry-run")

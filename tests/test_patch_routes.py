@@ -22,6 +22,7 @@ from telemetry_cli.patching.symbols import ModuleModel, PackageIndex
 from telemetry_cli.plan import load_plan
 from tests.cli_support import run, write_files
 from tests.corpus_support import changed_lines
+from tests.route_support import line_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = [
@@ -1807,23 +1808,135 @@ def test_an_error_beside_python_3_12_syntax_is_a_syntax_error() -> None:
     assert "\n" not in message
 
 
-@pytest.mark.parametrize(
-    "body",
-    ["return 1", "pass; return", '"""Doc."""', "pass;", "x = 1  # pass", "return 1  # pass"],
+_ONE_LINE_CALL = (
+    'event_logger.log("ai_block_used", {"route": "/f", "method": "GET", "handler": "f", '
+    '"block_type": "f"})'
 )
-def test_one_line_body_is_reported(body: str) -> None:
-    # A stub alone on the `def` line (a comment after it) is taken off it, with or without a
-    # space after the colon (test_patched_lint); any other one-line body is the user's to move.
+
+
+@pytest.mark.parametrize(
+    ("header", "body", "written"),
+    [
+        ("def f():", " return 1", f" {_ONE_LINE_CALL}; return 1"),
+        ("async def f():", " return 1", f" {_ONE_LINE_CALL}; return 1"),
+        ("def f():", " pass; return", f" {_ONE_LINE_CALL}; pass; return"),
+        ("def f():", " x = 1; return x", f" {_ONE_LINE_CALL}; x = 1; return x"),
+        # A docstring stays first: the call goes after it.
+        ("def f():", ' """Doc."""', f' """Doc."""; {_ONE_LINE_CALL}'),
+        ("def f():", ' "Doc."; return 1', f' "Doc."; {_ONE_LINE_CALL}; return 1'),
+        ("def f():", " pass;", f" {_ONE_LINE_CALL}; pass;"),
+        ("def f():", " return 1;", f" {_ONE_LINE_CALL}; return 1;"),
+        ("def f():", ' """Doc.""";', f' """Doc."""; {_ONE_LINE_CALL};'),
+        ("def f():", " x = 1  # pass", f" {_ONE_LINE_CALL}; x = 1  # pass"),
+        ("def f():", "  return 1  # note", f"  {_ONE_LINE_CALL}; return 1  # note"),
+        ("def f():", "\treturn 1", f"\t{_ONE_LINE_CALL}; return 1"),
+        ("def f() -> dict[str, int]:", ' return {"a": 1}', f' {_ONE_LINE_CALL}; return {{"a": 1}}'),
+    ],
+)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_one_line_body_gets_its_call_in_its_suite(
+    header: str, body: str, written: str, newline: str
+) -> None:
+    # It was refused ("its body is on the `def` line"): the call goes into the one-line suite,
+    # on one line whatever its length, and remove takes out exactly what went in.
+    head = 'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+    source = (head + f"{header}{body}\n").replace("\n", newline)
+    result = _instrument(source)
+    assert result.problems == ()
+    imported = (
+        "from fastapi import APIRouter\n\nfrom app.analytics.event_logger import event_logger\n"
+    )
+    expected = imported + head[len("from fastapi import APIRouter\n") :] + f"{header}{written}\n"
+    assert result.source == expected.replace("\n", newline)
+    assert _instrument(result.source).source == result.source  # a second run changes nothing
+    assert _uninstrumented(result.source).source == source  # the very bytes it had
+
+
+def test_one_line_bodies_in_a_class_and_under_stacked_decorators_record_what_they_need() -> None:
     source = (
-        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
-        f"def f(): {body}\n"
+        "from fastapi import APIRouter, Request\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/a/{item_id}")\n@router.get("/b/{item_id}")\n'
+        "async def f(item_id: str): return item_id\n\n\n"
+        "class Views:\n"
+        '\t@router.get("/c")\n'
+        "\tdef g(self, request: Request): return request.url.path\n"
     )
     result = _instrument(source)
-    assert result.source == source
-    assert result.problems == (
-        "app/api/items.py:7: route f (GET /f) cannot be instrumented: its body is on the `def` "
-        "line; move the body to lines of its own, or mark the handler `# telemetry-scaffold: skip`",
+    assert result.problems == ()
+    lines = result.source.split("\n")
+    assert lines[line_of(lines, "async def f")] == (
+        "async def f(item_id: str): "
+        'event_logger.log("ai_block_used", {"route": ["/a/{item_id}", "/b/{item_id}"], '
+        '"method": "GET", "handler": "f", "block_type": "a,b", "item_id": item_id}); '
+        "return item_id"
     )
+    assert lines[line_of(lines, "def g")] == (
+        "\tdef g(self, request: Request): "
+        'event_logger.log("ai_block_used", {"route": "/c", "method": "GET", "handler": '
+        '"Views.g", "block_type": "c"}); return request.url.path'
+    )
+    assert _uninstrumented(result.source).source == source
+
+
+def test_a_call_in_a_one_line_suite_is_brought_up_to_date_in_place() -> None:
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+        "def f(): return 1  # note\n"
+    )
+    instrumented = _instrument(source).source
+    moved = instrumented.replace('@router.get("/f")', '@router.get("/g")')
+    result = _instrument(moved)
+    assert result.problems == ()
+    assert result.source == moved.replace('"route": "/f"', '"route": "/g"').replace(
+        '"block_type": "f"', '"block_type": "g"'
+    )
+    # Taken out again as it was written, the rest of the line as it was.
+    assert _uninstrumented(result.source).source == source.replace('get("/f")', 'get("/g")')
+
+
+def test_the_logger_read_elsewhere_on_a_one_line_suite_keeps_its_import() -> None:
+    # Only the call's bytes go: the rest of the line still reads the logger.
+    source = (
+        "from fastapi import APIRouter\n\nfrom app.analytics.event_logger import event_logger\n\n"
+        'router = APIRouter()\n\n\n@router.get("/f")\n'
+        "def f(): return event_logger is not None\n"
+    )
+    instrumented = _instrument(source).source
+    assert f"def f(): {_ONE_LINE_CALL}; return event_logger" in instrumented
+    assert _uninstrumented(instrumented).source == source
+
+
+def test_a_one_line_suite_grown_past_the_line_length_is_said_once() -> None:
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+        "def f(): return 1\n\n\n"
+        '@router.get("/g")\ndef g(): pass\n'
+    )
+    result = _instrument(source)
+    notes = [change for change in result.changes if "one-line body" in change]
+    assert notes == [
+        "app/api/items.py:7: route f (GET /f): its log call went into the one-line body on its "
+        "`def` line, now 121 characters long (over 100); your formatter lays it out on lines of "
+        "their own (generate keeps the call so), or move the body to lines of its own yourself"
+    ]
+    assert not [change for change in _instrument(result.source).changes if "one-line" in change]
+
+
+def test_a_call_in_a_one_line_suite_edited_by_hand_is_kept_as_the_users() -> None:
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/f")\n'
+        "def f(): return 1\n"
+    )
+    edited = _instrument(source).source.replace('"block_type": "f"', '"block_type": "mine"')
+    assert _instrument(edited).source == edited
+    removed = _uninstrumented(edited)
+    assert removed.source == edited
+    assert removed.problems == (
+        "app/api/items.py:9: the log call of route f (GET /f) is not as telemetry-scaffold "
+        "wrote it (changed since, or written by hand); kept: take it out by hand, or rerun "
+        "with --force",
+    )
+    assert _uninstrumented(edited, force=True).source == source
 
 
 def test_a_docstring_sharing_its_line_is_reported_as_such() -> None:
@@ -1839,6 +1952,27 @@ def test_a_docstring_sharing_its_line_is_reported_as_such() -> None:
         "line with the next statement (`;`); move that statement to a line of its own, or mark "
         "the handler `# telemetry-scaffold: skip`",
     )
+
+
+@pytest.mark.parametrize(
+    "body", ["    return 1", '    """Doc."""', "        return 1", "    (\n        1\n    )"]
+)
+def test_a_body_joined_to_the_def_line_by_a_backslash_is_refused(body: str) -> None:
+    # `def a(): \` then the body: a call line put between them was joined to the header
+    # (IndentationError, exit 0).
+    source = (
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/a")\n'
+        f'def a(): \\\n{body}\n\n\n@router.get("/b")\ndef b():  # note \\\n    return 2\n'
+    )
+    result = _instrument(source)
+    ast.parse(result.source)
+    assert result.problems == (
+        "app/api/items.py:7: route a (GET /a) cannot be instrumented: its body is joined to its "
+        "`def` line by a backslash (`\\` at the end of the line); take the backslash out, or "
+        "mark the handler `# telemetry-scaffold: skip`",
+    )
+    assert "def a(): \\\n" + body in result.source
+    assert "def b():  # note \\\n    event_logger.log(" in result.source
 
 
 def test_a_route_decorator_bound_to_a_name_is_followed() -> None:

@@ -88,6 +88,119 @@ def test_a_module_dropped_from_instrument_gets_its_original_bytes_back(
     assert run("generate", "--root", str(root), "--check").exit_code == 0
 
 
+ONE_LINE_CHAPTERS_PY = '''"""Chapters."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/chapters")
+
+
+@router.get("/{chapter_id}")
+def get_chapter(chapter_id: str) -> dict[str, str]: return {"id": chapter_id}  # one line
+
+
+@router.get("/")
+async def chapters() -> list[str]: "All of them."
+'''
+
+
+@pytest.mark.parametrize("variant", ["lf", "crlf", "crlf-bom"])
+def test_calls_in_one_line_suites_come_and_go_with_the_plan(tmp_path: Path, variant: str) -> None:
+    # A body on the def line was refused (exit 1, nothing logged): its call goes into the
+    # suite, and the plan dropping the module or `remove` gives the bytes back.
+    root = make_project(tmp_path / "project", FULL_PLAN)
+    (root / CHAPTERS).write_text(ONE_LINE_CHAPTERS_PY)
+    if variant != "lf":
+        data = (root / CHAPTERS).read_bytes().replace(b"\n", b"\r\n")
+        (root / CHAPTERS).write_bytes(b"\xef\xbb\xbf" + data if variant == "crlf-bom" else data)
+    pristine = snapshot(root)
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / CHAPTERS).read_bytes().decode("utf-8-sig")
+    assert (
+        'def get_chapter(chapter_id: str) -> dict[str, str]: event_logger.log("chapter_visit", '
+        '{"route": "/api/chapters/{chapter_id}", "method": "GET", "handler": "get_chapter", '
+        '"block_type": "chapters", "chapter_id": chapter_id}); '
+        'return {"id": chapter_id}  # one line'
+    ) in text
+    assert 'async def chapters() -> list[str]: "All of them."; event_logger.log(' in text
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("generate", "--root", str(root)).stdout.count("unchanged") >= 1
+    edited = snapshot(root)
+    # The call edited by hand: --check names the module.
+    (root / CHAPTERS).write_bytes(
+        edited[CHAPTERS].replace(b'"handler": "get_chapter"', b'"handler": "chapter"')
+    )
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert CHAPTERS in check.stdout
+    (root / CHAPTERS).write_bytes(edited[CHAPTERS])
+    _set_plan(root, 'instrument = { "api/ai_blocks.py" = "ai_block_used" }')
+    check = run("generate", "--root", str(root), "--check")
+    assert check.exit_code == 1
+    assert re.search(rf"^unpatched\s+{re.escape(CHAPTERS)}$", check.stdout, re.M), check.stdout
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root)[CHAPTERS] == pristine[CHAPTERS]
+    _set_plan(root, FULL_PLAN)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    assert snapshot(root)[CHAPTERS] == edited[CHAPTERS]
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root) == pristine
+
+
+EVERY_ONE_LINE_FORM_PY = '''from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/chapters")
+
+
+@router.get("/a")
+def a(): """Doc."""
+
+
+@router.get("/b")
+def b(): "doc";
+
+
+@router.get("/c")
+def c(): return 1
+
+
+@router.get("/d")
+def d(): x = 1; return x
+
+
+@router.get("/e")
+def e(): "doc"; return 2
+'''
+
+
+@pytest.mark.parametrize("variant", ["lf", "crlf"])
+def test_an_event_type_change_rewrites_every_one_line_call_in_place(
+    tmp_path: Path, variant: str
+) -> None:
+    # The new call used to be spliced inside the old one's cut after a docstring, both measured
+    # on the old line: `def a(): """Doc."""); event_logger.log("chapter_visit", ...)`, exit 0.
+    root = make_project(tmp_path / "project", FULL_PLAN)
+    data = EVERY_ONE_LINE_FORM_PY.encode()
+    (root / CHAPTERS).write_bytes(data.replace(b"\n", b"\r\n") if variant == "crlf" else data)
+    pristine = snapshot(root)
+    assert run("generate", "--root", str(root)).exit_code == 0
+    first = (root / CHAPTERS).read_bytes()
+    _set_plan(
+        root,
+        'event-types = ["ai_block_used", "chapter_seen", "error_event"]\n'
+        + FULL_PLAN.replace("chapter_visit", "chapter_seen"),
+    )
+    result = run("generate", "--root", str(root))
+    assert result.exit_code == 0, result.stdout
+    text = (root / CHAPTERS).read_bytes()
+    ast.parse(text)
+    assert text == first.replace(b'"chapter_visit"', b'"chapter_seen"')
+    assert run("generate", "--root", str(root), "--check").exit_code == 0
+    assert run("remove", "--root", str(root)).exit_code == 0
+    assert snapshot(root)[CHAPTERS] == pristine[CHAPTERS]
+
+
 def test_turning_error_capture_off_takes_the_hook_and_its_file_out(tmp_path: Path) -> None:
     reference = _project(tmp_path / "reference", FULL_PLAN + "\ncapture-errors = false")
     assert run("generate", "--root", str(reference)).exit_code == 0

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple, TypeGuard
 
 from telemetry_cli.ast_literals import absolute_imports, runtime_imports
+from telemetry_cli.errors import PatchError
 from telemetry_cli.events import CONTEXT_PROPERTIES
 from telemetry_cli.manifest import STUB_STATEMENTS, Stub
 from telemetry_cli.patching.docstrings import after_docstring, is_docstring
@@ -247,6 +248,9 @@ class ModuleEditor:
         self.stubs: dict[str, Stub] = {}
         # Handlers whose log call was taken out: (function, the call, its qualified name).
         self._refills: list[tuple[FunctionNode, ast.stmt, str]] = []
+        # Lines of one-line suites edited in place: their spans' new text, and the line written.
+        self._splices: dict[int, dict[tuple[int, int], str]] = {}
+        self._spliced: dict[int, Insertion] = {}
 
     # --- names ----------------------------------------------------------------------------
 
@@ -676,14 +680,80 @@ class ModuleEditor:
         self._inserted_names.update(reads)
 
     def delete(self, statement: ast.stmt) -> None:
-        """Take out a statement (all its lines; it must have them to itself)."""
+        """Take out a statement (all its lines; it must have them to itself).
+
+        One in a one-line suite (``def f(): <call>; return x``) goes with its ``;`` alone (see
+        :func:`inline_cut`), the rest of its line as it was.
+        """
         self._deleted.add(id(statement))
+        cut = inline_cut(self.module, statement)
+        if cut is not None:
+            self.splice(*cut, "")
+            return
         self.edits.deletions.append(Deletion(first_line(statement), statement.end_lineno or 0))
 
     def take_inline_stub(self, stub: "InlineStub") -> None:
         """Take the stub off its ``def`` line, which keeps its header (and comment) alone."""
         self._deleted.add(id(stub.statement))
         self._rewrite_line(stub.statement.lineno, stub.header)
+
+    def splice(
+        self, number: int, start: int, end: int, text: str, reads: tuple[str, ...] = ()
+    ) -> str:
+        """Write ``text`` in place of bytes ``start`` to ``end`` of line ``number``.
+
+        For a one-line suite (see :func:`inline_spot`).
+
+        ``reads``: the names ``text`` uses. The line is written anew from what it was and every
+        splice of it so far; a second splice of the same bytes takes the first one's place.
+        Returns the line as it is now written.
+        """
+        spans = self._splices.setdefault(number, {})
+        for first, last in spans:
+            # Every edit of the line is measured on the line as it was: two may not overlap
+            # (an insertion may only touch a cut at its ends), or the later one is misplaced.
+            overlapping = (first, last) != (start, end) and (
+                first < start < last or first < end < last or start < first < end
+            )
+            if overlapping:
+                raise PatchError(
+                    f"{self.module.path}:{number}: two edits of this line overlap; nothing was "
+                    "written: this is a fault of telemetry-scaffold, please report it"
+                )
+        spans[(start, end)] = text
+        line = self.module.lines.line(number).encode("utf-8")
+        for (first, last), new in sorted(spans.items(), reverse=True):
+            line = line[:first] + new.encode("utf-8") + line[last:]
+        previous = self._spliced.get(number)
+        if previous is None:
+            self.edits.deletions.append(Deletion(number, number))
+            self._rewritten.add(number)
+        else:
+            self.edits.insertions.remove(previous)
+        written = line.decode("utf-8", "replace")
+        insertion = Insertion(number, (written,))
+        self.edits.insertions.append(insertion)
+        self._spliced[number] = insertion
+        self._inserted_names.update(reads)
+        return written
+
+    def replace_inline(self, statement: ast.stmt, text: str, reads: tuple[str, ...]) -> bool:
+        """Write ``text`` in place of ``statement`` in its one-line suite; False if it is in none.
+
+        Taken out already (see :meth:`delete`), it is put back as ``text``.
+        """
+        cut = inline_cut(self.module, statement)
+        if cut is None:
+            return False
+        number, start, end = cut
+        line = self.module.lines.line(number).encode("utf-8")
+        column, close = statement.col_offset, statement.end_col_offset or 0
+        # The separator cut with it stays: `<call>; ` or `; <call>`.
+        kept = (line[start:column], line[close:end])
+        new = kept[0].decode("utf-8") + text + kept[1].decode("utf-8")
+        self._deleted.add(id(statement))
+        self.splice(number, start, end, new, reads)
+        return True
 
     def _rewrite_line(self, number: int, text: str) -> None:
         """Write line ``number`` anew as ``text``."""
@@ -746,12 +816,17 @@ class ModuleEditor:
             self.edits.changes.append(f"put back `{stub.statement}` in {qualname}")
 
     def deleted_lines(self) -> set[int]:
-        """The numbers of the lines taken out so far."""
+        """The numbers of the lines taken out so far (not those of one-line suites spliced)."""
         return {
             number
             for deletion in self.edits.deletions
             for number in range(deletion.first, deletion.last + 1)
-        }
+        } - self._spliced.keys()
+
+    def _spliced_out(self, node: ast.expr) -> bool:
+        """Whether ``node`` is in bytes of a one-line suite's line that :meth:`splice` replaced."""
+        spans = self._splices.get(node.lineno, {})
+        return any(start <= node.col_offset < end for start, end in spans)
 
     def gone_lines(self) -> set[int]:
         """The lines taken out for good: deleted, and not put back changed (see ``_cut``)."""
@@ -1023,7 +1098,10 @@ class ModuleEditor:
         # (the layer moved: the new import takes the old one's name).
         rebound = any(new.alias == local for new in self._imports)
         return (local in self._inserted_names and not rebound) or any(
-            isinstance(node, ast.Name) and node.id == local and node.lineno not in deleted_lines
+            isinstance(node, ast.Name)
+            and node.id == local
+            and node.lineno not in deleted_lines
+            and not self._spliced_out(node)
             for node in self.module.nodes_near([local])
         )
 
@@ -2029,6 +2107,30 @@ def _call_lines(
     return [f"{lead}{function}(", *body, f"{indent})"]
 
 
+def header_continued(function: FunctionNode, module: ModuleModel) -> bool:
+    r"""Whether ``function``'s body is on its header's logical line, past a backslash.
+
+    ``def f(): \`` then ``    return 1`` on the next line: a line put between them would be
+    joined to the header, so nothing can go there.
+    """
+    first = function.body[0]
+    start = first_line(first)
+    if start <= function.lineno:
+        return False
+    text = "".join(module.lines.line(number) + "\n" for number in range(function.lineno, start + 1))
+    body_line = start - function.lineno + 1
+    meaningful: list[tokenize.TokenInfo] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.start[0] >= body_line:
+                break
+            if token.type not in (tokenize.NL, tokenize.COMMENT):
+                meaningful.append(token)
+    except (tokenize.TokenError, SyntaxError):
+        return False  # the text ends inside the body's first statement: past what is read
+    return bool(meaningful) and meaningful[-1].type == tokenize.OP and meaningful[-1].string == ":"
+
+
 def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[int, str] | None:
     """Where a new first statement of ``function`` goes (after its docstring), and its indent.
 
@@ -2041,7 +2143,7 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
     column = first.col_offset
     if isinstance(first, FunctionNode | ast.ClassDef) and first.decorator_list:
         column = first.decorator_list[0].col_offset - 1  # the `@`
-    if not lines.starts_at(start, column):
+    if not lines.starts_at(start, column) or header_continued(function, module):
         return None
     indent = lines.indentation(start)
     if is_docstring(first):
@@ -2064,6 +2166,91 @@ def body_insertion_point(function: FunctionNode, module: ModuleModel) -> tuple[i
         if _TYPE_COMMENT.match(lines.line(number))
     ]
     return (typed[-1] + 1 if typed else start), indent
+
+
+class InlineSpot(NamedTuple):
+    """Where a log call goes in a one-line suite: bytes ``column`` of line ``line``.
+
+    It is written there between ``before`` and ``after``: ``<call>; `` before the first
+    statement, or ``; <call>`` after a docstring that is the whole suite (a docstring stays
+    first). Taking out exactly that gives the line back (see :func:`inline_cut`).
+    """
+
+    line: int
+    column: int
+    before: str
+    after: str
+
+
+def inline_spot(
+    function: FunctionNode, module: ModuleModel, gone: Callable[[ast.stmt], bool] = lambda _: False
+) -> InlineSpot | None:
+    """Where ``function``'s log call goes when its body is a one-line suite on its header's line.
+
+    ``def f(): return x``, ``async def f(): a = 1; return a``, ``def f(): "doc"``: the call goes
+    into that suite, on one line (taking no line of its own, it changes no other line). None
+    for a body with lines of its own.
+
+    ``gone``: whether a statement of it is being taken out in the same run (an old log call):
+    the spot is read from what stays, so it never falls inside what is cut.
+    """
+    first = function.body[0]
+    if module.lines.starts_at(first.lineno, first.col_offset):
+        return None
+    body = [statement for statement in function.body if not gone(statement)]
+    if not body:
+        return None
+    first = body[0]
+    rest = after_docstring(body)
+    if rest:
+        return InlineSpot(rest[0].lineno, rest[0].col_offset, "", "; ")
+    end = first.end_col_offset
+    if end is None or first.end_lineno is None:
+        return None
+    return InlineSpot(first.end_lineno, end, "; ", "")
+
+
+# What separates two statements of a one-line suite: a `;` and the blanks around it.
+_SEPARATOR = rb"[ \t]*;[ \t]*"
+
+
+def inline_cut(module: ModuleModel, statement: ast.stmt) -> tuple[int, int, int] | None:
+    """The line and bytes to cut to take a one-line ``statement`` out of a one-line suite.
+
+    ``<statement>; `` up to the next statement on its line, else ``; <statement>`` from the end
+    of the previous one, as :func:`inline_spot` writes it. None for a statement that has its
+    lines to itself, or is not so separated from its neighbours.
+    """
+    number = statement.lineno
+    end = statement.end_col_offset
+    if statement.end_lineno != number or end is None or module.owns_lines(statement):
+        return None
+    block = module.block_of(statement)
+    position = next((i for i, other in enumerate(block) if other is statement), None)
+    if position is None:
+        return None
+    line = module.lines.line(number).encode("utf-8")
+    following = block[position + 1] if position + 1 < len(block) else None
+    if (
+        following is not None
+        and following.lineno == number
+        and re.fullmatch(_SEPARATOR, line[end : following.col_offset])
+    ):
+        return number, statement.col_offset, following.col_offset
+    previous = block[position - 1] if position > 0 else None
+    if (
+        previous is not None
+        and previous.end_lineno == number
+        and previous.end_col_offset is not None
+        and re.fullmatch(_SEPARATOR, line[previous.end_col_offset : statement.col_offset])
+    ):
+        return number, previous.end_col_offset, end
+    return None
+
+
+def removable(module: ModuleModel, statement: ast.stmt) -> bool:
+    """Whether ``statement`` can be taken out exactly: its own lines, or from a one-line suite."""
+    return module.owns_lines(statement) or inline_cut(module, statement) is not None
 
 
 class InlineStub(NamedTuple):

@@ -3,6 +3,7 @@
 import ast
 import bisect
 import functools
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
@@ -15,16 +16,22 @@ from telemetry_cli.patching.apps import AppSite, versions_in_place, wiring_block
 from telemetry_cli.patching.collisions import telemetry_wiring
 from telemetry_cli.patching.docstrings import after_docstring
 from telemetry_cli.patching.edits import (
+    InlineSpot,
     LogCall,
     ModuleEditor,
     body_insertion_point,
+    display_width,
     existing_log_calls,
     first_line,
+    header_continued,
+    inline_cut,
+    inline_spot,
     inline_stub,
     log_call_lines,
     lone_stub,
     orphaned_logger,
     payload_entries,
+    removable,
     statement_indent_unit,
     statement_lines,
     top_statement_of,
@@ -348,7 +355,7 @@ def instrument_module(
         else frozenset()
     )
     problems: list[tuple[int, str]] = []
-    todo: list[tuple[Handler, int, str, list[tuple[str, str]] | None]] = []
+    todo: list[tuple[Handler, int | InlineSpot, str, list[tuple[str, str]] | None]] = []
     # Calls through the former layer in blocks of the user's, each moved to the new one in place.
     moves: list[tuple[Handler, LogCall, list[tuple[str, str]] | None]] = []
     orphans: dict[str, Handler] = {}  # logger names whose import was taken out, and a user
@@ -415,7 +422,7 @@ def instrument_module(
         if (
             wrapped
             and len(calls) == 1
-            and module.owns_lines(calls[0].statement)
+            and removable(module, calls[0].statement)
             and _inserted_call_state(handler, calls, event_type, filled, module, earlier)
             is not None
         ):
@@ -495,18 +502,19 @@ def instrument_module(
             # `def f(): ...`: the stub leaves the `def` line, the call goes on the next one.
             indent = module.lines.indentation(handler.function.lineno) + module.indent_unit
             point = (inline.statement.lineno + 1, indent)
-        if point is None:
-            opening = handler.function.body[0]
-            if module.lines.starts_at(opening.lineno, opening.col_offset):
-                # `"""Doc."""; x = 1`: the body has lines of its own, the docstring shares one.
-                reasons.append(
-                    "its docstring shares its line with the next statement (`;`); move that "
-                    f"statement to a line of its own, or {SKIP}"
-                )
-            else:
-                reasons.append(
-                    f"its body is on the `def` line; move the body to lines of its own, or {SKIP}"
-                )
+        # `def f(): return x`: the call goes into that one-line suite, on its line.
+        spot = inline_spot(handler.function, module, editor.is_deleted) if point is None else None
+        if point is None and spot is None and header_continued(handler.function, module):
+            reasons.append(
+                "its body is joined to its `def` line by a backslash (`\\` at the end of the "
+                f"line); take the backslash out, or {SKIP}"
+            )
+        elif point is None and spot is None:
+            # `"""Doc."""; x = 1`: the body has lines of its own, the docstring shares one.
+            reasons.append(
+                "its docstring shares its line with the next statement (`;`); move that "
+                f"statement to a line of its own, or {SKIP}"
+            )
         if reasons:
             problems.append((line, f"{where} cannot be instrumented: {reasons[0]}"))
             continue
@@ -516,7 +524,7 @@ def instrument_module(
             for call in existing_log_calls(handler, index, former_targets, nested=nested)
             if call.event_type in earlier | {event_type}
             and looks_inserted(call)
-            and module.owns_lines(call.statement)
+            and removable(module, call.statement)
             and not editor.is_deleted(call.statement)
         ]
         if len(relayered) == 1:
@@ -541,6 +549,9 @@ def instrument_module(
                     f"or {SKIP} to keep it as it is",
                 )
             )
+            continue
+        if spot is not None:
+            todo.append((handler, spot, "", filled))
             continue
         assert point is not None
         lone = lone_stub(handler.function, module)
@@ -700,19 +711,35 @@ def instrument_module(
         _replace_call(editor, handler, call, event_type, filled, module, logger)
     for handler, before, indent, filled in todo:
         payload = payload_entries(handler, fallback_block, with_logger(filled, logger))
-        code = log_call_lines(
-            logger,
-            event_type,
-            payload,
-            indent,
-            statement_indent_unit(module, handler.function, indent),
-            module.style.line_length,
-            module.quote,
-            module.style.black,
-            module.style.skip_magic_comma,
-            yapf=module.style.yapf,
-        )
-        editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
+        if isinstance(before, InlineSpot):
+            # In a one-line suite: one line, whatever its length (see inline_spot).
+            one_line = _one_line_call(logger, event_type, payload, module)
+            spliced = before.before + one_line + before.after
+            written = editor.splice(before.line, before.column, before.column, spliced, (logger,))
+            width = display_width(written)
+            if width > module.style.line_length:
+                # Kept whole (the suite is one line), but said: the project's E501 may see it.
+                editor.edits.notes.append(
+                    f"{module.path}:{before.line}: route {handler.label()}: its log call went "
+                    f"into the one-line body on its `def` line, now {width} characters long "
+                    f"(over {module.style.line_length}); your formatter lays it out on lines "
+                    "of their own (generate keeps the call so), or move the body to lines of "
+                    "its own yourself"
+                )
+        else:
+            code = log_call_lines(
+                logger,
+                event_type,
+                payload,
+                indent,
+                statement_indent_unit(module, handler.function, indent),
+                module.style.line_length,
+                module.quote,
+                module.style.black,
+                module.style.skip_magic_comma,
+                yapf=module.style.yapf,
+            )
+            editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
         # A stub's parameters were its own business; the call makes it none (said once).
         scope = handler.scope.parent
@@ -1794,11 +1821,20 @@ def _replace_call(
 
     ``logger``: the name of the event logger to call it on, when not the call's own.
     """
+    statement = call.statement
+    logger = logger or _logger_source(statement)
+    cut = inline_cut(module, statement)
+    if cut is not None:
+        # In a one-line suite: the call's own bytes change, and nothing else of its line.
+        filled = with_logger(filled, logger)
+        payload = payload_entries(handler, module.name.rpartition(".")[2], filled)
+        one_line = _one_line_call(logger, event_type, payload, module)
+        editor.replace_inline(statement, one_line, (logger,))
+        editor.edits.changes.append(f"bring the log call of {handler.label()} up to date")
+        return
     if not module.owns_lines(call.statement):
         return
-    statement = call.statement
     indent = module.lines.indentation(statement.lineno)
-    logger = logger or _logger_source(statement)
     code = log_call_lines(
         logger,
         event_type,
@@ -1815,6 +1851,14 @@ def _replace_call(
         editor.delete(statement)
     editor.insert(statement.lineno, tuple(indent + line for line in code), (1,), (logger,))
     editor.edits.changes.append(f"bring the log call of {handler.label()} up to date")
+
+
+def _one_line_call(
+    logger: str, event_type: str, payload: list[tuple[str, str]], module: ModuleModel
+) -> str:
+    """A log call written on one line, in the module's quotes (for a one-line suite)."""
+    (line,) = log_call_lines(logger, event_type, payload, "", "", sys.maxsize, module.quote)
+    return line
 
 
 def _call_problems(where: str, calls: list[LogCall], event_type: str) -> list[str]:

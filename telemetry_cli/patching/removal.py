@@ -16,9 +16,11 @@ from telemetry_cli.patching.edits import (
     LogCall,
     ModuleEditor,
     existing_log_calls,
+    inline_cut,
     is_selection,
     log_call_lines,
     payload_entries,
+    removable,
     route_block,
     top_statement_of,
 )
@@ -172,7 +174,7 @@ def uninstrument_module(
                 staying is not None
                 and not (ours or force)
                 and call.event_type in handed_over
-                and module.owns_lines(call.statement)
+                and removable(module, call.statement)
             ):
                 # Edited, of a type or layer the plan changed: instrument_module says it is the
                 # user's and out of date in one line, as for one in a block (below).
@@ -474,6 +476,10 @@ def user_comment(module: ModuleModel, statement: ast.stmt) -> str | None:
     note, a commented-out argument, the ``# noqa`` ruff adds): the code is theirs to keep. Read
     with the tokenizer, so that a ``#`` inside a string is no comment.
     """
+    if inline_cut(module, statement) is not None:
+        # One line of a one-line suite (`def f(): <call>; return x  # note`): a comment
+        # there ends the suite, the handler's line, and is none of the statement's.
+        return None
     last = statement.end_lineno or statement.lineno
     lines = module.lines
     if not any("#" in lines.line(number) for number in range(statement.lineno, last + 1)):
@@ -614,7 +620,7 @@ def take_out(
     """
     module = editor.module
     where = f"{module.path}:{statement.lineno}"
-    if not module.owns_lines(statement):
+    if not removable(module, statement):  # its own lines, or `<call>; ` in a one-line suite
         editor.edits.problems.append(
             f"{where}: {what} shares its lines with other code; take it out by hand"
         )
