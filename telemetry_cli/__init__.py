@@ -2,7 +2,7 @@
 
 from typing import NoReturn
 
-__version__ = "0.39.0"
+__version__ = "0.40.0"
 
 
 def main() -> NoReturn:
