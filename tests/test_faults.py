@@ -1706,3 +1706,42 @@ def test_a_patched_module_that_would_not_parse_writes_nothing(
     assert re.match(r"error: backend/app/(api/ai_blocks|main)\.py(:[0-9]+)?: ", lines[0]), lines[0]
     assert "fault of telemetry-scaffold, please report it" in lines[0]
     assert snapshot(root) == before
+
+
+def _big_module(body: str) -> bytes:
+    """A module of about 600 KB: many top-level functions, ``body`` among them halfway down."""
+    functions = [f"def handler_{index}() -> int:\n    return {index}\n" for index in range(12_000)]
+    functions.insert(6_000, body)
+    return "\n\n".join(functions).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("def broken(:\n    return 1\n", 24_001),
+        # Python's own words for a statement only the compiler refuses, not the parser.
+        ("def outer():\n    nonlocal missing\n", 24_002),
+    ],
+)
+def test_the_parse_guard_finds_a_fault_halfway_down_a_big_module(body: str, line: int) -> None:
+    # A big module is compiled piece by piece (the whole at once held about 50 MiB more at the
+    # peak of a fresh generate of a 2,000-handler module); a fault in any piece is still found,
+    # at its line in the whole module.
+    from telemetry_cli.sync import _compile_error, _pieces
+
+    source = _big_module(body)
+    assert len(list(_pieces(source))) > 1
+    error = _compile_error(source, "big.py")
+    assert isinstance(error, SyntaxError)
+    assert error.lineno == line
+
+
+def test_the_parse_guard_takes_a_string_across_a_cut_for_what_it_is() -> None:
+    # A cut can fall inside a string that holds a blank line and a `def`: that piece does not
+    # compile alone, and the whole module, which does, is not refused.
+    from telemetry_cli.sync import _compile_error, _pieces
+
+    text = 'TEMPLATE = """\n' + "\n\ndef not_code():\n    x\n" * 40_000 + '"""\n'
+    source = text.encode()
+    assert len(list(_pieces(source))) > 1
+    assert _compile_error(source, "big.py") is None
