@@ -2117,6 +2117,12 @@ def header_continued(function: FunctionNode, module: ModuleModel) -> bool:
     start = first_line(first)
     if start <= function.lineno:
         return False
+    header = range(function.lineno, start)
+    # Without a line ending in a backslash, the header's `:` is followed by a NEWLINE token:
+    # the tokenizer below is only needed when one does (it cost a fresh generate of 2,000
+    # handlers 0.2 s).
+    if not any(module.lines.line(number).rstrip("\r").endswith("\\") for number in header):
+        return False
     text = "".join(module.lines.line(number) + "\n" for number in range(function.lineno, start + 1))
     body_line = start - function.lineno + 1
     meaningful: list[tokenize.TokenInfo] = []
