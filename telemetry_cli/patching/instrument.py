@@ -727,18 +727,7 @@ def instrument_module(
                     "its own yourself"
                 )
         else:
-            code = log_call_lines(
-                logger,
-                event_type,
-                payload,
-                indent,
-                statement_indent_unit(module, handler.function, indent),
-                module.style.line_length,
-                module.quote,
-                module.style.black,
-                module.style.skip_magic_comma,
-                yapf=module.style.yapf,
-            )
+            code = _call_lines(logger, event_type, payload, indent, handler, module)
             editor.insert(before, tuple(indent + line for line in code), (1,), (logger,))
         editor.edits.changes.append(f"log call in {handler.label()}")
         # A stub's parameters were its own business; the call makes it none (said once).
@@ -1729,19 +1718,7 @@ def _inserted_call_state(
         moved = call.event_type in former or not _logs_route(statement, entries[0][1])
         return (call, True) if ours and moved else None
     indent = module.lines.indentation(statement.lineno)
-    unit = statement_indent_unit(module, handler.function, indent)
-    wanted = log_call_lines(
-        logger,
-        event_type,
-        entries,
-        indent,
-        unit,
-        module.style.line_length,
-        module.quote,
-        module.style.black,
-        module.style.skip_magic_comma,
-        yapf=module.style.yapf,
-    )
+    wanted = _call_lines(logger, event_type, entries, indent, handler, module)
     written = tuple(
         module.lines.line(number)[len(indent) :]
         for number in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
@@ -1835,10 +1812,27 @@ def _replace_call(
     if not module.owns_lines(call.statement):
         return
     indent = module.lines.indentation(statement.lineno)
-    code = log_call_lines(
+    payload = payload_entries(handler, module.name.rpartition(".")[2], with_logger(filled, logger))
+    code = _call_lines(logger, event_type, payload, indent, handler, module)
+    if not editor.is_deleted(statement):
+        editor.delete(statement)
+    editor.insert(statement.lineno, tuple(indent + line for line in code), (1,), (logger,))
+    editor.edits.changes.append(f"bring the log call of {handler.label()} up to date")
+
+
+def _call_lines(
+    logger: str,
+    event_type: str,
+    payload: list[tuple[str, str]],
+    indent: str,
+    handler: Handler,
+    module: ModuleModel,
+) -> tuple[str, ...]:
+    """A log call's lines at ``indent`` in ``handler``'s body, laid out in the module's style."""
+    return log_call_lines(
         logger,
         event_type,
-        payload_entries(handler, module.name.rpartition(".")[2], with_logger(filled, logger)),
+        payload,
         indent,
         statement_indent_unit(module, handler.function, indent),
         module.style.line_length,
@@ -1847,10 +1841,6 @@ def _replace_call(
         module.style.skip_magic_comma,
         yapf=module.style.yapf,
     )
-    if not editor.is_deleted(statement):
-        editor.delete(statement)
-    editor.insert(statement.lineno, tuple(indent + line for line in code), (1,), (logger,))
-    editor.edits.changes.append(f"bring the log call of {handler.label()} up to date")
 
 
 def _one_line_call(
